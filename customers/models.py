@@ -1,0 +1,286 @@
+"""Customer master data (客户档案), contacts, ship-to addresses, invoice titles, intent follow-ups and visits."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from salesops.core.money import MoneyField
+from salesops.core.models import Team
+
+from .validators import validate_uscc
+
+
+class Customer(models.Model):
+    class Type(models.TextChoices):
+        END_CUSTOMER = "end_customer", _("终端客户")
+        DISTRIBUTOR = "distributor", _("经销商")
+        FRANCHISE_STORE = "franchise_store", _("专卖店")
+        DEALER = "dealer", _("代理商")
+
+    class Grade(models.TextChoices):
+        A = "A", _("A 重点客户")
+        B = "B", _("B 一般客户")
+        C = "C", _("C 潜在客户")
+        D = "D", _("D 低价值客户")
+
+    class Status(models.TextChoices):
+        INTENT = "intent", _("意向客户")
+        ACTIVE = "active", _("正式客户")
+        INACTIVE = "inactive", _("停用")
+
+    class PaymentTerms(models.TextChoices):
+        PREPAID = "prepaid", _("款到发货")
+        DEPOSIT = "deposit", _("预付定金，余款发货前付清")
+        CREDIT = "credit", _("信用账期")
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("上门拜访")
+        PHONE = "phone", _("电话咨询")
+        EXHIBITION = "exhibition", _("展会")
+        REFERRAL = "referral", _("客户介绍")
+        WEBSITE = "website", _("网站/网络")
+        TENDER = "tender", _("招投标")
+        OTHER = "other", _("其他")
+
+    code = models.CharField(_("客户编号"), max_length=20, unique=True, editable=False)
+    name = models.CharField(_("客户名称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc], help_text=_("18位，含校验位")
+    )
+    type = models.CharField(_("客户类型"), max_length=20, choices=Type.choices, default=Type.END_CUSTOMER)
+    grade = models.CharField(_("客户等级"), max_length=1, choices=Grade.choices, default=Grade.B)
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.INTENT, protected=True)
+    industry = models.CharField(_("行业"), max_length=50, blank=True)
+    province = models.CharField(_("省份"), max_length=20, blank=True)
+    city = models.CharField(_("城市"), max_length=30, blank=True)
+    address = models.CharField(_("公司地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    website = models.CharField(_("网址"), max_length=200, blank=True)
+    source = models.CharField(_("客户来源"), max_length=20, choices=Source.choices, default=Source.OTHER)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责业务员"), on_delete=models.PROTECT, related_name="owned_customers"
+    )
+    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    credit_limit = MoneyField(_("信用额度"))
+    payment_terms = models.CharField(_("付款条件"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
+    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    deposit_rate = models.DecimalField(_("定金比例"), max_digits=5, decimal_places=4, default=0)
+    currency = models.CharField(_("结算币种"), max_length=3, default="CNY")
+    due_diligence = models.TextField(_("资信调查/尽职调查"), blank=True)
+    next_contact_date = models.DateField(_("下次联系日期"), null=True, blank=True, db_index=True)
+    notes = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""), name="uniq_customer_uscc"),
+        ]
+        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+    # Allowed status moves; services run them through salesops.core.transitions.transition().
+    @transition(field=status, source=Status.INTENT, target=Status.ACTIVE, custom={"label": _("转为正式客户")})
+    def activate(self):
+        """An intent customer placed its first order or signed a contract."""
+
+    @transition(field=status, source=[Status.INTENT, Status.ACTIVE], target=Status.INACTIVE, custom={"label": _("停用")})
+    def deactivate(self):
+        """No more business with this customer; its history stays."""
+
+    @transition(field=status, source=Status.INACTIVE, target=Status.ACTIVE, custom={"label": _("重新启用")})
+    def reactivate(self):
+        """Business resumes."""
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    phone = models.CharField(_("座机"), max_length=30, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    wechat = models.CharField(_("微信"), max_length=50, blank=True)
+    qq = models.CharField(_("QQ"), max_length=20, blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["-is_primary", "id"]
+
+    def __str__(self):
+        return f"{self.name} {self.title}".strip()
+
+
+class ShipToAddress(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    province = models.CharField(_("省份"), max_length=20)
+    city = models.CharField(_("城市"), max_length=30)
+    district = models.CharField(_("区县"), max_length=30, blank=True)
+    address = models.CharField(_("详细地址"), max_length=200)
+    floor = models.CharField(_("楼层"), max_length=20, blank=True)
+    consignee = models.CharField(_("收货人"), max_length=50)
+    phone = models.CharField(_("收货电话"), max_length=30)
+    preferred_carrier = models.CharField(_("指定货运部/物流"), max_length=100, blank=True)
+    is_default = models.BooleanField(_("默认地址"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("收货地址")
+        verbose_name_plural = _("收货地址")
+        ordering = ["-is_default", "id"]
+
+    def __str__(self):
+        return f"{self.province}{self.city}{self.district}{self.address} {self.floor} {self.consignee}".strip()
+
+
+class InvoiceTitle(models.Model):
+    class InvoiceType(models.TextChoices):
+        GENERAL = "general", _("增值税普通发票")
+        SPECIAL = "special", _("增值税专用发票")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoice_titles")
+    title = models.CharField(_("发票抬头"), max_length=200)
+    tax_id = models.CharField(_("税号"), max_length=18, validators=[validate_uscc])
+    bank = models.CharField(_("开户行"), max_length=100, blank=True)
+    account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    address_phone = models.CharField(_("地址、电话"), max_length=200, blank=True)
+    invoice_type = models.CharField(_("发票类型"), max_length=10, choices=InvoiceType.choices, default=InvoiceType.SPECIAL)
+    is_default = models.BooleanField(_("默认抬头"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("开票信息")
+        verbose_name_plural = _("开票信息")
+        ordering = ["-is_default", "id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.tax_id})"
+
+
+class FollowUp(models.Model):
+    """A follow-up of an intent customer (意向客户跟进) by phone, SMS, e-mail or visit, with the next contact date."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("电话")
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("邮件")
+        WECHAT = "wechat", _("微信")
+        VISIT = "visit", _("拜访")
+        MATERIALS = "materials", _("寄送资料/价格表")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="followups")
+    contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(_("方式"), max_length=10, choices=Channel.choices)
+    happened_on = models.DateField(_("跟进日期"))
+    summary = models.TextField(_("跟进内容"))
+    next_contact_date = models.DateField(_("下次联系日期"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("跟进人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("客户跟进")
+        verbose_name_plural = _("客户跟进")
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self):
+        return f"{self.customer} {self.happened_on}"
+
+
+class VisitPlan(models.Model):
+    """A planned visit in a rep's monthly/weekly/daily plan, reviewed in the weekly meeting."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("月计划")
+        WEEK = "week", _("周计划")
+        DAY = "day", _("日计划")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")
+        DONE = "done", _("已拜访")
+        CANCELLED = "cancelled", _("已取消")
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visit_plans")
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="visit_plans")
+    contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
+    period = models.CharField(_("计划类型"), max_length=10, choices=Period.choices, default=Period.WEEK)
+    planned_date = models.DateField(_("计划日期"), db_index=True)
+    purpose = models.CharField(_("拜访目的"), max_length=200)
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED, protected=True)
+    review_note = models.TextField(_("周会点评"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("点评人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("点评时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拜访计划")
+        verbose_name_plural = _("拜访计划")
+        ordering = ["planned_date", "id"]
+
+    def __str__(self):
+        return f"{self.planned_date} {self.customer}"
+
+    @transition(field=status, source=Status.PLANNED, target=Status.DONE, custom={"label": _("完成拜访")})
+    def complete(self):
+        """The visit happened; its Visit record is created in the same service."""
+
+    @transition(field=status, source=Status.PLANNED, target=Status.CANCELLED, custom={"label": _("取消拜访")})
+    def cancel(self):
+        """The visit will not happen."""
+
+
+class Visit(models.Model):
+    """The record of a visit that happened (拜访记录)."""
+
+    plan = models.OneToOneField(VisitPlan, verbose_name=_("拜访计划"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visit")
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visits")
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="visits")
+    contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
+    visited_on = models.DateField(_("拜访日期"), db_index=True)
+    purpose = models.CharField(_("拜访目的"), max_length=200)
+    outcome = models.TextField(_("拜访结果"))
+    next_step = models.CharField(_("下一步"), max_length=200, blank=True)
+    next_contact_date = models.DateField(_("下次联系日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拜访记录")
+        verbose_name_plural = _("拜访记录")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.customer}"
+
+
+class CustomerExport(models.Model):
+    """Every export of customer data is logged (SPEC.md: customer data is confidential)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    row_count = models.PositiveIntegerField(_("行数"))
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("客户数据导出记录")
+        verbose_name_plural = _("客户数据导出记录")
+        ordering = ["-exported_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.exported_at:%Y-%m-%d %H:%M} ({self.row_count})"

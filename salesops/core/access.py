@@ -1,0 +1,32 @@
+"""Who may see which document, for code that works on any document (timeline comments, attachments, approvals).
+
+Each app registers, for each of its document models, the selector that scopes a queryset to what a user may see
+(e.g. customers.selectors.customer_list_for). Generic views call `get_visible_or_404`, so a document a user may not see
+is a 404 everywhere (ARCHITECTURE.md rule 5).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+_VISIBLE: dict[type[Model], Callable[[object], QuerySet]] = {}
+
+
+def register_visibility(model: type[Model], scope: Callable[[object], QuerySet]) -> None:
+    _VISIBLE[model] = scope
+
+
+def visible_queryset(model: type[Model], user) -> QuerySet:
+    scope = _VISIBLE.get(model)
+    if scope is None:
+        return model._default_manager.none()
+    return scope(user)
+
+
+def get_visible_or_404(model: type[Model], user, pk) -> Model:
+    obj = visible_queryset(model, user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj

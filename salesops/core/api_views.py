@@ -1,0 +1,2 @@
+def register(router):
+    """Register the kernel viewsets on the /api/v1/ router."""

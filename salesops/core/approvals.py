@@ -1,0 +1,294 @@
+"""The approvals engine (ARCHITECTURE.md rule 2).
+
+The owning app's `rules.py` computes a route — a list of `StepSpec`s; steps with the same stage run in parallel
+(e.g. the department reviews of a special contract), stages run in order (sales manager → VP → GM).
+This module records the request and its steps, decides who may act, takes decisions and tells the owning app the outcome
+through the handler it registered for its `kind` (`register_outcome_handler`), inside the same transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import Conflict, DomainError, Forbidden
+from .models import ApprovalRequest, ApprovalStep, Department, Event
+from .notifications import notify
+from .roles import user_roles
+from .thresholds import threshold
+from .timeline import record_event
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    code: str
+    label: str
+    stage: int
+    role: str = ""
+    department: str = ""  # Department.Code of the reviewing department, for display and filtering
+    user_id: int | None = None
+
+
+OutcomeHandler = Callable[[ApprovalRequest, str, object], None]
+_HANDLERS: dict[str, OutcomeHandler] = {}
+
+
+def register_outcome_handler(kind: str, handler: OutcomeHandler) -> None:
+    """The owning app registers (in AppConfig.ready) what happens to its document when a request of `kind` ends.
+
+    The handler is called as handler(request, outcome, actor) with outcome "approved" or "rejected", inside the transaction
+    of the deciding step, so the document and the approval change together or not at all.
+    """
+    _HANDLERS[kind] = handler
+
+
+# --- who may act --------------------------------------------------------------------------------------------------
+def users_for_step(step: ApprovalStep):
+    User = get_user_model()
+    if step.assignee_user_id:
+        return User.objects.filter(pk=step.assignee_user_id, is_active=True)
+    return User.objects.filter(groups__name=step.assignee_role, is_active=True).distinct()
+
+
+def is_assignee(step: ApprovalStep, user) -> bool:
+    if step.assignee_user_id:
+        return step.assignee_user_id == user.pk
+    return bool(step.assignee_role) and step.assignee_role in user_roles(user)
+
+
+def can_decide(step: ApprovalStep, user) -> bool:
+    """May `user` decide `step` now? Assignee, step active in the current stage, and never the requester themself."""
+    request = step.request
+    return (
+        request.status == ApprovalRequest.Status.PENDING
+        and step.status == ApprovalStep.Status.PENDING
+        and step.stage == request.current_stage
+        and request.requested_by_id != user.pk
+        and is_assignee(step, user)
+    )
+
+
+# --- writes -------------------------------------------------------------------------------------------------------
+def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: str, url: str = "") -> ApprovalRequest:
+    """Open a new round of approval on `target`. Fails with 409 if a round of the same kind is already pending."""
+    if not steps:
+        raise DomainError(_("审批路线为空。"))
+    codes = [s.code for s in steps]
+    if len(set(codes)) != len(codes):
+        raise DomainError(_("审批路线中有重复的步骤。"))
+    ct = ContentType.objects.get_for_model(target)
+    departments = {d.code: d for d in Department.objects.filter(code__in={s.department for s in steps if s.department})}
+    now = timezone.now()
+    first_stage = min(s.stage for s in steps)
+    try:
+        with transaction.atomic():
+            last_round = (
+                ApprovalRequest.objects.filter(target_type=ct, target_id=target.pk, kind=kind).aggregate(m=Max("round"))["m"] or 0
+            )
+            request = ApprovalRequest.objects.create(
+                target_type=ct,
+                target_id=target.pk,
+                kind=kind,
+                round=last_round + 1,
+                title=str(title)[:200],
+                url=url,
+                requested_by=actor,
+                current_stage=first_stage,
+            )
+            ApprovalStep.objects.bulk_create(
+                [
+                    ApprovalStep(
+                        request=request,
+                        stage=s.stage,
+                        code=s.code,
+                        label=str(s.label),
+                        assignee_role=s.role,
+                        assignee_department=departments.get(s.department),
+                        assignee_user_id=s.user_id,
+                        status=ApprovalStep.Status.PENDING if s.stage == first_stage else ApprovalStep.Status.WAITING,
+                        activated_at=now if s.stage == first_stage else None,
+                    )
+                    for s in sorted(steps, key=lambda s: s.stage)
+                ]
+            )
+    except IntegrityError:
+        raise Conflict(_("该单据已有进行中的审批，不能重复提交。")) from None
+    record_event(
+        target=target,
+        verb=Event.Verb.APPROVAL,
+        actor=actor,
+        message=_("提交审批（第 %(round)d 轮）：%(steps)s") % {"round": request.round, "steps": "、".join(str(s.label) for s in steps)},
+    )
+    _notify_active_steps(request)
+    return request
+
+
+def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") -> ApprovalStep:
+    """Record `actor`'s decision on one step. Exactly one decision per step, even with many clicks at once.
+
+    A rejection ends the round (the remaining steps are cancelled) and the owner gets the reasons; an approval of the last
+    step of a stage opens the next stage; the last stage approved approves the request. Reject and approve-with-conditions
+    need a comment.
+    """
+    if decision not in ApprovalStep.Decision.values:
+        raise DomainError(_("审批结论不正确。"))
+    comment = (comment or "").strip()
+    if decision != ApprovalStep.Decision.APPROVE and not comment:
+        raise DomainError(_("不同意或有条件同意时必须填写意见。"))
+    with transaction.atomic():
+        request_id = ApprovalStep.objects.filter(pk=step_id).values_list("request_id", flat=True).first()
+        if request_id is None:
+            raise DomainError(_("审批步骤不存在。"), code="not_found")
+        # Lock the request first: parallel steps of one stage finish the stage exactly once.
+        request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
+        step = ApprovalStep.objects.select_for_update().select_related("decided_by").get(pk=step_id)
+        step.request = request
+        if step.is_decided:
+            raise Conflict(
+                _("“%(step)s”已由 %(who)s 于 %(when)s 处理（%(result)s），不能重复处理。")
+                % {
+                    "step": step.label,
+                    "who": step.decided_by.get_full_name() or step.decided_by.username,
+                    "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M"),
+                    "result": step.get_status_display(),
+                }
+            )
+        if request.status != ApprovalRequest.Status.PENDING or step.status == ApprovalStep.Status.CANCELLED:
+            raise Conflict(_("本轮审批已结束（%(status)s），不能再处理。") % {"status": request.get_status_display()})
+        if not is_assignee(step, actor):
+            raise Forbidden(_("“%(step)s”不是分配给您的审批步骤。") % {"step": step.label})
+        if request.requested_by_id == actor.pk:
+            raise Forbidden(_("不能审批自己提交的单据。"))
+        if step.stage != request.current_stage:
+            raise Conflict(_("还没有轮到“%(step)s”：请等待前面的审批完成。") % {"step": step.label})
+
+        now = timezone.now()
+        step.status = {
+            ApprovalStep.Decision.APPROVE: ApprovalStep.Status.APPROVED,
+            ApprovalStep.Decision.APPROVE_WITH_CONDITIONS: ApprovalStep.Status.APPROVED_WITH_CONDITIONS,
+            ApprovalStep.Decision.REJECT: ApprovalStep.Status.REJECTED,
+        }[decision]
+        step.decided_by, step.decided_at, step.comment = actor, now, comment
+        step.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+        target = request.target
+        record_event(
+            target=target,
+            verb=Event.Verb.APPROVAL,
+            actor=actor,
+            message=f"{step.label}：{step.get_status_display()}" + (f" — {comment}" if comment else ""),
+        )
+
+        outcome = None
+        if step.status == ApprovalStep.Status.REJECTED:
+            outcome = ApprovalRequest.Status.REJECTED
+            request.steps.filter(status__in=[ApprovalStep.Status.PENDING, ApprovalStep.Status.WAITING]).update(
+                status=ApprovalStep.Status.CANCELLED
+            )
+        elif not request.steps.filter(stage=request.current_stage, status=ApprovalStep.Status.PENDING).exists():
+            next_stage = (
+                request.steps.filter(stage__gt=request.current_stage).order_by("stage").values_list("stage", flat=True).first()
+            )
+            if next_stage is None:
+                outcome = ApprovalRequest.Status.APPROVED
+            else:
+                request.current_stage = next_stage
+                request.save(update_fields=["current_stage"])
+                request.steps.filter(stage=next_stage).update(status=ApprovalStep.Status.PENDING, activated_at=now)
+                _notify_active_steps(request)
+
+        if outcome:
+            request.status, request.decided_at = outcome, now
+            request.save(update_fields=["status", "decided_at"])
+            handler = _HANDLERS.get(request.kind)
+            if handler:
+                handler(request, outcome, actor)
+            _notify_requester(request, outcome, step)
+    return step
+
+
+def approval_cancel(*, request_id: int, actor, reason: str = "") -> ApprovalRequest:
+    """Withdraw a pending request (the owning service checks that `actor` may)."""
+    with transaction.atomic():
+        request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != ApprovalRequest.Status.PENDING:
+            raise Conflict(_("本轮审批已结束（%(status)s），不能撤销。") % {"status": request.get_status_display()})
+        request.status, request.decided_at = ApprovalRequest.Status.CANCELLED, timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+        request.steps.filter(status__in=[ApprovalStep.Status.PENDING, ApprovalStep.Status.WAITING]).update(
+            status=ApprovalStep.Status.CANCELLED
+        )
+        record_event(target=request.target, verb=Event.Verb.APPROVAL, actor=actor, message=_("撤销审批") + (f"：{reason}" if reason else ""))
+    return request
+
+
+def approvals_remind_overdue(*, now=None) -> int:
+    """Notify the assignees of steps pending longer than `approval_overdue_hours`; at most once per that period per step."""
+    now = now or timezone.now()
+    hours = threshold("approval_overdue_hours")
+    cutoff = now - timedelta(hours=float(hours))
+    reminded = 0
+    steps = ApprovalStep.objects.select_related("request").filter(
+        status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING, activated_at__lt=cutoff
+    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=cutoff))
+    for step in steps:
+        with transaction.atomic():
+            locked = ApprovalStep.objects.select_for_update().filter(pk=step.pk, status=ApprovalStep.Status.PENDING).first()
+            if locked is None or (locked.reminded_at and locked.reminded_at >= cutoff):
+                continue
+            notify(
+                recipients=users_for_step(locked),
+                title=_("审批超时提醒：%(title)s — %(step)s") % {"title": step.request.title, "step": locked.label},
+                body=_("该审批已等待超过 %(hours)s 小时，请尽快处理。") % {"hours": hours.normalize()},
+                url=step.request.url,
+            )
+            locked.reminded_at = now
+            locked.save(update_fields=["reminded_at"])
+            reminded += 1
+    return reminded
+
+
+def _notify_active_steps(request: ApprovalRequest) -> None:
+    for step in request.steps.filter(stage=request.current_stage, status=ApprovalStep.Status.PENDING):
+        notify(
+            recipients=[u for u in users_for_step(step) if u.pk != request.requested_by_id],
+            title=_("待您审批：%(title)s — %(step)s") % {"title": request.title, "step": step.label},
+            url=request.url,
+        )
+
+
+def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep) -> None:
+    if outcome == ApprovalRequest.Status.REJECTED:
+        title = _("审批被驳回：%(title)s") % {"title": request.title}
+        body = _("%(step)s 不同意：%(comment)s") % {"step": step.label, "comment": step.comment}
+    else:
+        title = _("审批已通过：%(title)s") % {"title": request.title}
+        body = ""
+    notify(recipients=[request.requested_by], title=title, body=body, url=request.url)
+
+
+# --- reads --------------------------------------------------------------------------------------------------------
+def steps_waiting_for(user):
+    """The approval steps `user` must act on now ("waiting for me"), oldest first."""
+    roles = list(user_roles(user))
+    return (
+        ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING)
+        .filter(Q(assignee_user=user) | Q(assignee_user__isnull=True, assignee_role__in=roles))
+        .exclude(request__requested_by=user)
+        .select_related("request", "request__requested_by", "assignee_department")
+        .order_by("activated_at", "id")
+    )
+
+
+def requests_for(target, kind: str | None = None):
+    """Every round of approval of one document with its steps, newest round first (for side-by-side opinions)."""
+    qs = ApprovalRequest.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("requested_by").prefetch_related("steps__decided_by", "steps__assignee_department").order_by("-round")

@@ -1,0 +1,20 @@
+"""Navigation and to-do counts for the base layout."""
+from __future__ import annotations
+
+from django.utils.functional import SimpleLazyObject
+
+from .roles import Role, user_roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def counts():
+        from .approvals import steps_waiting_for
+        from .notifications import unread_count
+
+        return {"approvals": steps_waiting_for(user).count(), "unread": unread_count(user)}
+
+    return {"nav_roles": user_roles(user), "nav_counts": SimpleLazyObject(counts), "Role": Role}

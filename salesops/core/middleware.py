@@ -1,0 +1,25 @@
+"""HTML side of the domain error (ARCHITECTURE.md rule 6): the same message as the API, shown on the page."""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .errors import DomainError
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if getattr(request, "htmx", False):
+            return render(request, "core/_error.html", {"error": exception}, status=exception.status_code)
+        referer = request.META.get("HTTP_REFERER", "")
+        if request.method == "POST" and referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}):
+            messages.error(request, str(exception))
+            return redirect(referer)
+        return render(request, "core/error.html", {"error": exception}, status=exception.status_code)

@@ -1,0 +1,295 @@
+"""The shared kernel: organisation, document numbering, thresholds, timeline, notifications and the approvals engine."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+# --- organisation -------------------------------------------------------------------------------------------------
+class Department(models.Model):
+    class Code(models.TextChoices):
+        SALES = "sales", _("销售部")
+        TECHNICAL = "technical", _("技术部")
+        PRODUCTION = "production", _("生产部")
+        QUALITY = "quality", _("质检部")
+        PROCUREMENT = "procurement", _("采购部")
+        FINANCE = "finance", _("财务部")
+        WAREHOUSE = "warehouse", _("仓库")
+        SERVICE = "service", _("客服/售后部")
+        MANAGEMENT = "management", _("总经办")
+
+    code = models.CharField(_("代码"), max_length=20, choices=Code.choices, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="teams")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("组长"), null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
+
+    class Meta:
+        verbose_name = _("销售组")
+        verbose_name_plural = _("销售组")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.SET_NULL)
+    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    may_quote = models.BooleanField(
+        _("允许报价"), default=False, help_text=_("业务员默认不能报价；勾选后该业务员可以出具报价单。")
+    )
+
+    class Meta:
+        verbose_name = _("员工档案")
+        verbose_name_plural = _("员工档案")
+
+    def __str__(self):
+        return str(self.user)
+
+
+# --- numbering and thresholds --------------------------------------------------------------------------------------
+class DocumentSequence(models.Model):
+    """One counter row per document prefix and month; locked while a number is drawn (see numbering.next_number)."""
+
+    prefix = models.CharField(max_length=10)
+    period = models.CharField(max_length=6)  # YYYYMM
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单据编号序列")
+        verbose_name_plural = _("单据编号序列")
+        constraints = [models.UniqueConstraint(fields=["prefix", "period"], name="uniq_sequence_prefix_period")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.period}: {self.last_number}"
+
+
+class Threshold(models.Model):
+    """A number the procedure depends on (approval amounts, reminder hours, discount limits), editable in admin."""
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4)
+    description = models.TextField(_("说明"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("审批阈值/参数")
+        verbose_name_plural = _("审批阈值/参数")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} = {self.value}"
+
+
+# --- timeline -----------------------------------------------------------------------------------------------------
+class GenericTargetMixin(models.Model):
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class Event(GenericTargetMixin):
+    """One row per thing that happened to a document: a transition, an edit (with old → new values), a comment, an export."""
+
+    class Verb(models.TextChoices):
+        CREATED = "created", _("创建")
+        UPDATED = "updated", _("修改")
+        STATUS = "status", _("状态变更")
+        COMMENT = "comment", _("评论")
+        ATTACHMENT = "attachment", _("附件")
+        ASSIGNED = "assigned", _("转移负责人")
+        EXPORTED = "exported", _("导出")
+        APPROVAL = "approval", _("审批")
+        NOTE = "note", _("记录")
+
+    verb = models.CharField(_("动作"), max_length=20, choices=Verb.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("内容"), blank=True)
+    from_status = models.CharField(_("原状态"), max_length=40, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=40, blank=True)
+    changes = models.JSONField(_("字段变更"), default=list, blank=True)  # [{"field", "label", "old", "new"}]
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta(GenericTargetMixin.Meta):
+        verbose_name = _("动态")
+        verbose_name_plural = _("动态")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_verb_display()} {self.message}"
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.target_type_id}/{instance.target_id}/{filename}"
+
+
+class Attachment(GenericTargetMixin):
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("一般附件")
+        SIGNED_CONTRACT = "signed_contract", _("签字盖章合同扫描件")
+        PHOTO = "photo", _("照片")
+        FORM = "form", _("表单")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta(GenericTargetMixin.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+# --- approvals engine ---------------------------------------------------------------------------------------------
+class ApprovalRequest(GenericTargetMixin):
+    """One round of review/approval of a document. A resubmission after rejection is a new request (round + 1)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("审批中")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+        CANCELLED = "cancelled", _("已撤销")
+
+    kind = models.CharField(_("审批类型"), max_length=40)
+    round = models.PositiveIntegerField(_("轮次"), default=1)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(_("标题"), max_length=200)
+    url = models.CharField(_("单据链接"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+")
+    current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=1)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta(GenericTargetMixin.Meta):
+        verbose_name = _("审批")
+        verbose_name_plural = _("审批")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "kind", "round"], name="uniq_approval_round_per_target"
+            ),
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "kind"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_approval_per_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} #{self.round}"
+
+
+class ApprovalStep(models.Model):
+    """One person's or department's decision within a request. Steps of the same stage run in parallel; stages run in order."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("未开始")  # a later stage, not yet active
+        PENDING = "pending", _("待处理")
+        APPROVED = "approved", _("同意")
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("有条件同意")
+        REJECTED = "rejected", _("不同意")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("同意")
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", _("有条件同意")
+        REJECT = "reject", _("不同意")
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps")
+    stage = models.PositiveSmallIntegerField(_("阶段"))
+    code = models.CharField(_("步骤代码"), max_length=40)
+    label = models.CharField(_("步骤"), max_length=100)
+    assignee_role = models.CharField(_("处理角色"), max_length=40, blank=True)
+    assignee_department = models.ForeignKey(Department, verbose_name=_("处理部门"), null=True, blank=True, on_delete=models.PROTECT)
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("指定处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=30, choices=Status.choices, default=Status.WAITING)
+    activated_at = models.DateTimeField(_("到达时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审批步骤")
+        verbose_name_plural = _("审批步骤")
+        ordering = ["request_id", "stage", "id"]
+        constraints = [models.UniqueConstraint(fields=["request", "code"], name="uniq_step_code_per_request")]
+        indexes = [models.Index(fields=["status", "assignee_role"])]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in {self.Status.APPROVED, self.Status.APPROVED_WITH_CONDITIONS, self.Status.REJECTED}
+
+
+DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
+    ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal("500000"), "报价含税总额超过此金额需销售副总审批"),
+    ("quotation_gm_amount", "报价单需总经理审批的金额(元)", Decimal("2000000"), "报价含税总额超过此金额需总经理审批"),
+    ("contract_vp_amount", "合同需销售副总审批的金额(元)", Decimal("500000"), "一般合同超过此金额需销售副总审批"),
+    ("contract_gm_amount", "合同需总经理审批的金额(元)", Decimal("1000000"), "合同超过此金额需总经理审批；特殊合同一律需总经理审批"),
+    ("normal_margin_rate", "正常毛利率", Decimal("0.20"), "低于此毛利率的合同为特殊合同"),
+    ("approval_overdue_hours", "审批超时提醒(小时)", Decimal("24"), "审批步骤到达后超过此小时数未处理则提醒"),
+    ("attachment_max_mb", "附件大小上限(MB)", Decimal("20"), "单个附件的最大大小"),
+]

@@ -1,0 +1,65 @@
+"""The roles of SPEC.md. Each is a Django group (created by migration 0002_roles) with the permissions it needs.
+
+Role checks go through these helpers so a newcomer finds "who is what" in one place.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALES_REP = "sales_rep", _("业务员")
+    TEAM_LEAD = "team_lead", _("销售组长")
+    SALES_CLERK = "sales_clerk", _("销售内勤")
+    SALES_MANAGER = "sales_manager", _("销售部经理")
+    REVIEWER_TECHNICAL = "reviewer_technical", _("技术部评审")
+    REVIEWER_PRODUCTION = "reviewer_production", _("生产部评审")
+    REVIEWER_QUALITY = "reviewer_quality", _("质检部评审")
+    REVIEWER_PROCUREMENT = "reviewer_procurement", _("采购部评审")
+    REVIEWER_FINANCE = "reviewer_finance", _("财务部评审")
+    REVIEWER_WAREHOUSE = "reviewer_warehouse", _("仓库评审")
+    FINANCE = "finance", _("财务")
+    WAREHOUSE = "warehouse", _("仓库")
+    QC = "qc", _("质检员")
+    SERVICE = "service", _("客服/售后")
+    SALES_VP = "sales_vp", _("销售副总")
+    GM = "gm", _("总经理")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles that see every customer and document of the sales department.
+MANAGER_ROLES = frozenset({Role.SALES_MANAGER, Role.SALES_VP, Role.GM, Role.ADMIN})
+# Roles allowed to see all customers for their work (clerks process every order; finance and after-sales serve every customer).
+ALL_CUSTOMERS_ROLES = MANAGER_ROLES | {Role.SALES_CLERK, Role.FINANCE, Role.SERVICE, Role.WAREHOUSE, Role.QC}
+REVIEWER_ROLES = frozenset(
+    {
+        Role.REVIEWER_TECHNICAL,
+        Role.REVIEWER_PRODUCTION,
+        Role.REVIEWER_QUALITY,
+        Role.REVIEWER_PROCUREMENT,
+        Role.REVIEWER_FINANCE,
+        Role.REVIEWER_WAREHOUSE,
+    }
+)
+
+
+def user_roles(user) -> frozenset[str]:
+    """The role codes of a user, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_salesops_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {Role.ADMIN}
+        user._salesops_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def is_manager(user) -> bool:
+    return has_role(user, *MANAGER_ROLES)

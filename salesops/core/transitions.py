@@ -1,0 +1,87 @@
+"""The transition helper (ARCHITECTURE.md rule 1).
+
+Statuses are django-fsm-2 `FSMField`s whose allowed moves are declared with `@transition` on the model. A service moves a
+document with `transition()`: it locks the row, checks the move is allowed from the *current* status and that the actor may
+make it, changes it, writes a timeline event in the same transaction and schedules side effects after commit.
+Two clicks at once: the second one waits on the lock, then sees the new status and gets a clear 409.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from .errors import Conflict, Forbidden
+from .models import Event
+from .timeline import record_event
+
+
+def status_label(obj, field: str = "status") -> str:
+    return str(getattr(obj, f"get_{field}_display")())
+
+
+def transition(
+    *,
+    obj,
+    action: str,
+    actor,
+    message: str = "",
+    check: Callable | None = None,
+    before_save: Callable | None = None,
+    on_commit: Callable | None = None,
+    field: str = "status",
+):
+    """Run the fsm transition method `action` on a locked, fresh copy of `obj`; return that copy.
+
+    `check(locked_obj)` may raise a DomainError for rules beyond the status (the actor's right, required fields);
+    `before_save(locked_obj)` sets other fields of the same change (who, when); `on_commit(locked_obj)` runs after commit.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        method = getattr(locked, action)
+        if not can_proceed(method):
+            raise Conflict(
+                _("%(doc)s当前状态为“%(status)s”，不能执行“%(action)s”。")
+                % {"doc": locked, "status": status_label(locked, field), "action": action_label(method)}
+            )
+        if not has_transition_perm(method, actor):
+            raise Forbidden(_("您没有权限执行“%(action)s”。") % {"action": action_label(method)})
+        if check:
+            check(locked)
+        from_status = getattr(locked, field)
+        from_label = status_label(locked, field)
+        method()
+        if before_save:
+            before_save(locked)
+        locked.save()
+        record_event(
+            target=locked,
+            verb=Event.Verb.STATUS,
+            actor=actor,
+            message=message or f"{from_label} → {status_label(locked, field)}",
+            from_status=from_status,
+            to_status=getattr(locked, field),
+        )
+        if on_commit:
+            transaction.on_commit(lambda: on_commit(locked))
+    return locked
+
+
+def action_label(method) -> str:
+    """The human label of a transition method: its `label` custom property, else its name."""
+    meta = getattr(method, "_django_fsm", None)
+    if meta is not None:
+        for t in meta.transitions.values():
+            label = (t.custom or {}).get("label")
+            if label:
+                return str(label)
+    return method.__name__
+
+
+def available_actions(obj, user, field: str = "status") -> list[tuple[str, str]]:
+    """[(method name, label)] of the transitions `user` may run on `obj` now — for "allowed next actions" on pages."""
+    getter = getattr(obj, f"get_available_user_{field}_transitions")
+    return [(t.name, str((t.custom or {}).get("label", t.name))) for t in getter(user)]

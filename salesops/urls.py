@@ -1,0 +1,35 @@
+"""Root URLs: pages, /api/v1/, /api/schema/, /admin/, /accounts/."""
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from catalog import api as catalog_api
+from customers import api as customers_api
+from reports import views as report_views
+from salesops.core import api_views as core_api
+
+router = DefaultRouter()
+for module in (core_api, customers_api, catalog_api):
+    module.register(router)
+
+urlpatterns = [
+    path("", report_views.dashboard, name="dashboard"),
+    path("core/", include("salesops.core.urls")),
+    path("customers/", include("customers.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/", include("salesops.core.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
