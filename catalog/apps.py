@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("产品与价格")
+
+    def ready(self):
+        """Tell the kernel who may see catalog documents: everybody logged in (timeline comments and attachments)."""
+        from salesops.core.access import register_visibility
+
+        from . import selectors
+        from .models import DiscountLimit, PriceList, Product
+
+        register_visibility(Product, selectors.product_list_for)
+        register_visibility(PriceList, selectors.price_list_list_for)
+        register_visibility(DiscountLimit, selectors.discount_limit_list_for)

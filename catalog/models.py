@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -47,6 +48,9 @@ class Product(models.Model):
     def __str__(self):
         return f"{self.code} {self.name} {self.model}".strip()
 
+    def get_absolute_url(self):
+        return reverse("catalog:product_detail", args=[self.pk])
+
 
 class PriceList(models.Model):
     """A price list for a customer type and/or grade, valid between two dates. Blank type/grade = applies to all."""
@@ -78,6 +82,9 @@ class PriceList(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:pricelist_detail", args=[self.pk])
 
 
 class PriceListItem(models.Model):
@@ -112,3 +119,6 @@ class DiscountLimit(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} ≤ {self.max_discount_rate:.2%}"
+
+    def get_absolute_url(self):
+        return reverse("catalog:discounts")

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("客户")
+
+    def ready(self):
+        """Tell the kernel who may see which customer document (its comment/attachment views 404 on the rest)."""
+        from salesops.core.access import register_visibility
+
+        from . import selectors
+        from .models import Customer, Visit, VisitPlan
+
+        register_visibility(Customer, selectors.customer_list_for)
+        register_visibility(VisitPlan, selectors.visit_plan_list_for)
+        register_visibility(Visit, selectors.visit_list_for)

@@ -1,19 +1,22 @@
 """Customer master data (客户档案), contacts, ship-to addresses, invoice titles, intent follow-ups and visits."""
+
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import MoneyField
 from salesops.core.models import Team
+from salesops.core.money import MoneyField
 
-from .validators import validate_uscc
+from .validators import validate_mobile, validate_uscc
 
 
-class Customer(models.Model):
+class Customer(FSMModelMixin, models.Model):
     class Type(models.TextChoices):
         END_CUSTOMER = "end_customer", _("终端客户")
         DISTRIBUTOR = "distributor", _("经销商")
@@ -64,7 +67,9 @@ class Customer(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("负责业务员"), on_delete=models.PROTECT, related_name="owned_customers"
     )
-    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
+    team = models.ForeignKey(
+        Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
     credit_limit = MoneyField(_("信用额度"))
     payment_terms = models.CharField(_("付款条件"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
@@ -83,12 +88,34 @@ class Customer(models.Model):
         verbose_name_plural = _("客户")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""), name="uniq_customer_uscc"),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~models.Q(uscc=""),
+                name="uniq_customer_uscc",
+                violation_error_message=_("该统一社会信用代码已登记过客户档案，不能重复建档。"),
+            ),
         ]
         indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["name"])]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", args=[self.pk])
+
+    def clean(self):
+        """Payment terms must be complete: a deposit needs its rate, credit needs its days."""
+        errors = {}
+        if self.deposit_rate is not None and not (0 <= self.deposit_rate <= 1):
+            errors["deposit_rate"] = _("定金比例应在 0 到 1 之间（如 0.3 表示 30%）。")
+        elif self.payment_terms == self.PaymentTerms.DEPOSIT and not self.deposit_rate:
+            errors["deposit_rate"] = _("付款条件为“预付定金”时，请填写定金比例。")
+        if self.payment_terms == self.PaymentTerms.CREDIT and not self.credit_days:
+            errors["credit_days"] = _("付款条件为“信用账期”时，请填写账期天数。")
+        if self.credit_limit is not None and self.credit_limit < 0:
+            errors["credit_limit"] = _("信用额度不能为负数。")
+        if errors:
+            raise ValidationError(errors)
 
     # Allowed status moves; services run them through salesops.core.transitions.transition().
     @transition(field=status, source=Status.INTENT, target=Status.ACTIVE, custom={"label": _("转为正式客户")})
@@ -108,7 +135,7 @@ class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务"), max_length=50, blank=True)
-    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    mobile = models.CharField(_("手机"), max_length=20, blank=True, validators=[validate_mobile])
     phone = models.CharField(_("座机"), max_length=30, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     wechat = models.CharField(_("微信"), max_length=50, blank=True)
@@ -124,6 +151,10 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.title}".strip()
+
+    def clean(self):
+        if not any([self.mobile, self.phone, self.email, self.wechat, self.qq]):
+            raise ValidationError(_("请至少填写一种联系方式（手机、座机、邮箱、微信或QQ）。"))
 
 
 class ShipToAddress(models.Model):
@@ -171,6 +202,16 @@ class InvoiceTitle(models.Model):
     def __str__(self):
         return f"{self.title} ({self.tax_id})"
 
+    def clean(self):
+        """A special VAT invoice (专票) needs the buyer's address/phone and bank/account printed on it."""
+        if self.invoice_type == self.InvoiceType.SPECIAL:
+            required = {"bank": self.bank, "account": self.account, "address_phone": self.address_phone}
+            missing = {
+                name: _("开具增值税专用发票必须填写此项。") for name, value in required.items() if not (value or "").strip()
+            }
+            if missing:
+                raise ValidationError(missing)
+
 
 class FollowUp(models.Model):
     """A follow-up of an intent customer (意向客户跟进) by phone, SMS, e-mail or visit, with the next contact date."""
@@ -201,7 +242,7 @@ class FollowUp(models.Model):
         return f"{self.customer} {self.happened_on}"
 
 
-class VisitPlan(models.Model):
+class VisitPlan(FSMModelMixin, models.Model):
     """A planned visit in a rep's monthly/weekly/daily plan, reviewed in the weekly meeting."""
 
     class Period(models.TextChoices):
@@ -214,7 +255,9 @@ class VisitPlan(models.Model):
         DONE = "done", _("已拜访")
         CANCELLED = "cancelled", _("已取消")
 
-    rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visit_plans")
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visit_plans"
+    )
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="visit_plans")
     contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
     period = models.CharField(_("计划类型"), max_length=10, choices=Period.choices, default=Period.WEEK)
@@ -236,6 +279,9 @@ class VisitPlan(models.Model):
     def __str__(self):
         return f"{self.planned_date} {self.customer}"
 
+    def get_absolute_url(self):
+        return f"{reverse('customers:visit_plans')}?view=list&month={self.planned_date:%Y-%m}#plan-{self.pk}"
+
     @transition(field=status, source=Status.PLANNED, target=Status.DONE, custom={"label": _("完成拜访")})
     def complete(self):
         """The visit happened; its Visit record is created in the same service."""
@@ -248,7 +294,9 @@ class VisitPlan(models.Model):
 class Visit(models.Model):
     """The record of a visit that happened (拜访记录)."""
 
-    plan = models.OneToOneField(VisitPlan, verbose_name=_("拜访计划"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visit")
+    plan = models.OneToOneField(
+        VisitPlan, verbose_name=_("拜访计划"), null=True, blank=True, on_delete=models.SET_NULL, related_name="visit"
+    )
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visits")
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="visits")
     contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
@@ -267,6 +315,9 @@ class Visit(models.Model):
     def __str__(self):
         return f"{self.visited_on} {self.customer}"
 
+    def get_absolute_url(self):
+        return f"{reverse('customers:detail', args=[self.customer_id])}?tab=visits#visit-{self.pk}"
+
 
 class CustomerExport(models.Model):
     """Every export of customer data is logged (SPEC.md: customer data is confidential)."""
@@ -284,3 +335,21 @@ class CustomerExport(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.exported_at:%Y-%m-%d %H:%M} ({self.row_count})"
+
+
+class FollowUpReminder(models.Model):
+    """One row per rep and day the due-follow-up reminder was sent, so the daily task never notifies twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("提醒日期"))
+    customer_count = models.PositiveIntegerField(_("待跟进客户数"))
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("意向客户跟进提醒")
+        verbose_name_plural = _("意向客户跟进提醒")
+        ordering = ["-day", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="uniq_followup_reminder_user_day")]
+
+    def __str__(self):
+        return f"{self.user} {self.day} ({self.customer_count})"

@@ -1,2 +1,28 @@
+from django.urls import path
+
+from . import views
+
 app_name = "customers"
-urlpatterns = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("export/", views.customer_export, name="export"),
+    path("follow-ups/due/", views.followups_due, name="followups_due"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_update, name="update"),
+    path("<int:pk>/reassign/", views.customer_reassign, name="reassign"),
+    path("<int:pk>/status/<str:action>/", views.customer_change_status, name="change_status"),
+    path("<int:pk>/follow-ups/add/", views.followup_add, name="followup_add"),
+    path("<int:pk>/contacts/add/", views.child_add, {"kind": "contact"}, name="contact_add"),
+    path("contacts/<int:pk>/edit/", views.child_edit, {"kind": "contact"}, name="contact_edit"),
+    path("<int:pk>/addresses/add/", views.child_add, {"kind": "address"}, name="address_add"),
+    path("addresses/<int:pk>/edit/", views.child_edit, {"kind": "address"}, name="address_edit"),
+    path("<int:pk>/invoice-titles/add/", views.child_add, {"kind": "invoice_title"}, name="invoice_title_add"),
+    path("invoice-titles/<int:pk>/edit/", views.child_edit, {"kind": "invoice_title"}, name="invoice_title_edit"),
+    path("visit-plans/", views.visit_plans, name="visit_plans"),
+    path("visit-plans/new/", views.visit_plan_create, name="visit_plan_create"),
+    path("visit-plans/<int:pk>/review/", views.visit_plan_review, name="visit_plan_review"),
+    path("visit-plans/<int:pk>/cancel/", views.visit_plan_cancel, name="visit_plan_cancel"),
+    path("visits/", views.visits, name="visits"),
+    path("visits/new/", views.visit_create, name="visit_create"),
+]

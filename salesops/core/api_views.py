@@ -1,2 +1,387 @@
+"""/api/v1/ of the kernel: notifications, approvals (waiting for me, decide, rounds of a document), the timeline of any
+document (events, comments, attachments) and the current user.
+
+Every document-bound endpoint first checks visibility with salesops.core.access.get_visible_or_404 (404 for what the user
+may not see); writes call the kernel services; their DomainErrors become {"code", "detail"} through core.api.exception_handler.
+"""
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from . import approvals, selectors, timeline
+from .access import get_visible_or_404
+from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
+from .notifications import notification_mark_read, unread_count
+from .roles import Role, user_roles
+from .thresholds import threshold
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _target_or_404(user, ct_id, obj_id):
+    ct = ContentType.objects.filter(pk=ct_id).first()
+    model = ct.model_class() if ct else None
+    if model is None:
+        raise Http404
+    return get_visible_or_404(model, user, obj_id)
+
+
+# --- notifications ------------------------------------------------------------------------------------------------
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "is_read", "read_at", "created_at"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class MarkReadInput(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, label=_("通知ID"),
+        help_text=_("要标为已读的通知；不传则全部标为已读。"),
+    )
+
+
+class UnreadCountOutput(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class MarkReadOutput(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("show", str, enum=list(selectors.NOTIFICATION_FILTERS), description="all（未读在前）/ unread / read")]
+)
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The current user's notifications (never anyone else's)."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes to the user
+    filter_backends = []
+
+    def get_queryset(self):
+        show = self.request.query_params.get("show", "all")
+        return selectors.notifications_for(self.request.user, show=show if show in selectors.NOTIFICATION_FILTERS else "all")
+
+    @extend_schema(request=MarkReadInput, responses=MarkReadOutput)
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        data = MarkReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("ids")
+        marked = notification_mark_read(user=request.user, ids=ids)
+        return Response({"marked": marked, "unread": unread_count(request.user)})
+
+    @extend_schema(responses=UnreadCountOutput)
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response({"unread": unread_count(request.user)})
+
+
+# --- approvals ----------------------------------------------------------------------------------------------------
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    request = serializers.IntegerField(source="request_id", read_only=True)
+    title = serializers.CharField(source="request.title", read_only=True)
+    kind = serializers.CharField(source="request.kind", read_only=True)
+    kind_label = serializers.SerializerMethodField()
+    round = serializers.IntegerField(source="request.round", read_only=True)
+    url = serializers.CharField(source="request.url", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    assignee = serializers.CharField(source="assignee_label", read_only=True)
+    department = serializers.CharField(source="assignee_department.code", read_only=True, default="")
+    decided_by_name = serializers.SerializerMethodField()
+    waiting_hours = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    can_decide = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id", "request", "title", "kind", "kind_label", "round", "url", "requested_by_name", "stage", "code", "label",
+            "assignee", "assignee_role", "department", "status", "status_display", "activated_at", "waiting_hours", "overdue",
+            "decided_by", "decided_by_name", "decided_at", "comment", "can_decide",
+        ]
+        read_only_fields = fields
+
+    def get_kind_label(self, obj) -> str:
+        return approvals.kind_label(obj.request.kind)
+
+    def get_requested_by_name(self, obj) -> str:
+        return _name(obj.request.requested_by)
+
+    def get_decided_by_name(self, obj) -> str:
+        return _name(obj.decided_by)
+
+    def get_waiting_hours(self, obj) -> float | None:
+        if obj.status != ApprovalStep.Status.PENDING or not obj.activated_at:
+            return None
+        return round((timezone.now() - obj.activated_at).total_seconds() / 3600, 1)
+
+    def get_overdue(self, obj) -> bool:
+        hours = self.get_waiting_hours(obj)
+        if hours is None:
+            return False
+        if "overdue_hours" not in self.context:
+            self.context["overdue_hours"] = float(threshold("approval_overdue_hours"))
+        return hours >= self.context["overdue_hours"]
+
+    def get_can_decide(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request) and approvals.can_decide(obj, request.user)
+
+
+class DecideInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ApprovalStep.Decision.choices, label=_("审批结论"))
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("审批意见"))
+
+
+class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """GET: the steps waiting for me (待我审批); `decided/`: the steps I decided (我已处理); `{id}/decide/`: decide one."""
+
+    serializer_class = ApprovalStepSerializer
+    queryset = ApprovalStep.objects.none()  # for the schema; get_queryset scopes to the user
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = approvals.steps_waiting_for(self.request.user)
+        kind = self.request.query_params.get("kind")
+        return qs.filter(request__kind=kind) if kind else qs
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str, description="审批类型")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["get"])
+    def decided(self, request):
+        page = self.paginate_queryset(selectors.steps_decided_by(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=DecideInput,
+        responses={200: ApprovalStepSerializer},
+        description="403 当您不是该步骤的处理人；409 当该步骤已被处理或还没轮到；400 当不同意/有条件同意却没有意见。",
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = DecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            step_id = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        step = approvals.approval_decide(
+            step_id=step_id, actor=request.user, decision=data.validated_data["decision"], comment=data.validated_data.get("comment", "")
+        )
+        step = selectors.steps_decided_by(request.user).get(pk=step.pk)
+        return Response(self.get_serializer(step).data)
+
+
+class ApprovalRequestSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id", "kind", "kind_label", "round", "status", "status_display", "title", "url", "requested_by", "requested_by_name",
+            "current_stage", "created_at", "decided_at", "steps",
+        ]
+        read_only_fields = fields
+
+    def get_kind_label(self, obj) -> str:
+        return approvals.kind_label(obj.kind)
+
+    def get_requested_by_name(self, obj) -> str:
+        return _name(obj.requested_by)
+
+    @extend_schema_field(ApprovalStepSerializer(many=True))
+    def get_steps(self, obj) -> list[dict]:
+        steps = list(obj.steps.all())
+        for step in steps:
+            step.request = obj
+        return ApprovalStepSerializer(steps, many=True, context=self.context).data
+
+
+class DocumentApprovalsView(APIView):
+    """Every round of approval of one document, newest first, each with its steps (who, decision, comment, can_decide)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, description="只看某一审批类型")],
+        responses=ApprovalRequestSerializer(many=True),
+    )
+    def get(self, request, ct_id: int, obj_id: int):
+        target = _target_or_404(request.user, ct_id, obj_id)
+        rounds = approvals.requests_for(target, request.query_params.get("kind") or None)
+        return Response(ApprovalRequestSerializer(rounds, many=True, context={"request": request}).data)
+
+
+# --- timeline -----------------------------------------------------------------------------------------------------
+class EventSerializer(serializers.ModelSerializer):
+    verb_display = serializers.CharField(source="get_verb_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    changes = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "verb", "verb_display", "actor", "actor_name", "message", "from_status", "to_status", "changes", "created_at"]
+        read_only_fields = fields
+
+    def get_actor_name(self, obj) -> str:
+        return _name(obj.actor)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    uploaded_by_name = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "kind_display", "name", "size", "content_type", "uploaded_by", "uploaded_by_name", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_uploaded_by_name(self, obj) -> str:
+        return _name(obj.uploaded_by)
+
+    def get_download_url(self, obj) -> str:
+        return reverse("api-attachment-download", args=[obj.pk])
+
+
+class CommentInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=5000, trim_whitespace=True, label=_("评论内容"))
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField(label=_("文件"), allow_empty_file=True)
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices, required=False, default=Attachment.Kind.GENERAL, label=_("附件类型"))
+
+
+class TimelineView(APIView):
+    """The events of one document (transitions, edits with old → new, comments, approvals), newest first, paginated."""
+
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request, ct_id: int, obj_id: int):
+        target = _target_or_404(request.user, ct_id, obj_id)
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(timeline.events_for(target), request, view=self)
+        return paginator.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+class TimelineCommentsView(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=CommentInput, responses={201: EventSerializer})
+    def post(self, request, ct_id: int, obj_id: int):
+        target = _target_or_404(request.user, ct_id, obj_id)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = timeline.comment_add(target=target, actor=request.user, text=data.validated_data["text"])
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class TimelineAttachmentsView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=AttachmentSerializer(many=True))
+    def get(self, request, ct_id: int, obj_id: int):
+        target = _target_or_404(request.user, ct_id, obj_id)
+        return Response(AttachmentSerializer(timeline.attachments_for(target), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentSerializer})
+    def post(self, request, ct_id: int, obj_id: int):
+        target = _target_or_404(request.user, ct_id, obj_id)
+        data = AttachmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = timeline.attachment_add(
+            target=target, actor=request.user, upload=data.validated_data["file"], kind=data.validated_data["kind"]
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDownloadView(APIView):
+    """The file of an attachment, if the user may see its document."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk: int):
+        attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
+        model = attachment.target_type.model_class()
+        if model is None:
+            raise Http404
+        get_visible_or_404(model, request.user, attachment.target_id)
+        try:
+            fh = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(fh, as_attachment=True, filename=attachment.name, content_type=attachment.content_type or None)
+
+
+# --- the current user ---------------------------------------------------------------------------------------------
+class MeView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "name": serializers.CharField(),
+                "email": serializers.CharField(),
+                "is_staff": serializers.BooleanField(),
+                "roles": serializers.ListField(child=serializers.CharField()),
+                "role_labels": serializers.ListField(child=serializers.CharField()),
+                "department": serializers.DictField(allow_null=True),
+                "team": serializers.DictField(allow_null=True),
+                "counts": inline_serializer("MeCounts", {"approvals": serializers.IntegerField(), "unread": serializers.IntegerField()}),
+            },
+        )
+    )
+    def get(self, request):
+        user = request.user
+        roles = sorted(user_roles(user))
+        profile = getattr(user, "profile", None)
+        department = profile.department if profile else None
+        team = profile.team if profile else None
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "name": _name(user),
+                "email": user.email,
+                "is_staff": user.is_staff,
+                "roles": roles,
+                "role_labels": [str(Role(r).label) if r in Role.values else r for r in roles],
+                "department": {"id": department.pk, "code": department.code, "name": department.name} if department else None,
+                "team": {"id": team.pk, "name": team.name} if team else None,
+                "counts": {"approvals": approvals.steps_waiting_for(user).count(), "unread": unread_count(user)},
+            }
+        )
+
+
 def register(router):
-    """Register the kernel viewsets on the /api/v1/ router."""
+    """Register the kernel viewsets on the /api/v1/ router (the non-router paths are in core/api_urls.py)."""
+    router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("approval-steps", ApprovalStepViewSet, basename="approval-step")

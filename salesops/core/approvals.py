@@ -18,7 +18,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import Conflict, DomainError, Forbidden
+from .errors import Conflict, DomainError, Forbidden, NotFound
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .notifications import notify
 from .roles import user_roles
@@ -38,15 +38,24 @@ class StepSpec:
 
 OutcomeHandler = Callable[[ApprovalRequest, str, object], None]
 _HANDLERS: dict[str, OutcomeHandler] = {}
+_KIND_LABELS: dict[str, str] = {}
 
 
-def register_outcome_handler(kind: str, handler: OutcomeHandler) -> None:
+def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None) -> None:
     """The owning app registers (in AppConfig.ready) what happens to its document when a request of `kind` ends.
 
-    The handler is called as handler(request, outcome, actor) with outcome "approved" or "rejected", inside the transaction
-    of the deciding step, so the document and the approval change together or not at all.
+    The handler is called as handler(request, outcome, actor) with outcome "approved" or "rejected", exactly once per round,
+    inside the transaction of the deciding step, so the document and the approval change together or not at all.
+    `label` (e.g. _("合同评审")) names the kind in the approvals inbox.
     """
     _HANDLERS[kind] = handler
+    if label:
+        _KIND_LABELS[kind] = label
+
+
+def kind_label(kind: str) -> str:
+    """The human name of an approval kind (its code if the owning app gave none)."""
+    return str(_KIND_LABELS.get(kind, kind))
 
 
 # --- who may act --------------------------------------------------------------------------------------------------
@@ -77,56 +86,67 @@ def can_decide(step: ApprovalStep, user) -> bool:
 
 # --- writes -------------------------------------------------------------------------------------------------------
 def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: str, url: str = "") -> ApprovalRequest:
-    """Open a new round of approval on `target`. Fails with 409 if a round of the same kind is already pending."""
+    """Open a new round of approval on `target` (round = previous rounds of this kind + 1; earlier rounds are kept).
+
+    Fails with 409 if a round of the same kind is already pending — also when two submissions race (the partial unique
+    constraint `uniq_pending_approval_per_target` decides). The first stage's assignees are notified after commit.
+    """
     if not steps:
         raise DomainError(_("审批路线为空。"))
     codes = [s.code for s in steps]
     if len(set(codes)) != len(codes):
         raise DomainError(_("审批路线中有重复的步骤。"))
+    for s in steps:
+        if not s.role and not s.user_id:
+            raise DomainError(_("审批步骤“%(step)s”没有指定处理角色或处理人。") % {"step": s.label})
     ct = ContentType.objects.get_for_model(target)
     departments = {d.code: d for d in Department.objects.filter(code__in={s.department for s in steps if s.department})}
     now = timezone.now()
     first_stage = min(s.stage for s in steps)
-    try:
-        with transaction.atomic():
-            last_round = (
-                ApprovalRequest.objects.filter(target_type=ct, target_id=target.pk, kind=kind).aggregate(m=Max("round"))["m"] or 0
-            )
-            request = ApprovalRequest.objects.create(
-                target_type=ct,
-                target_id=target.pk,
-                kind=kind,
-                round=last_round + 1,
-                title=str(title)[:200],
-                url=url,
-                requested_by=actor,
-                current_stage=first_stage,
-            )
-            ApprovalStep.objects.bulk_create(
-                [
-                    ApprovalStep(
-                        request=request,
-                        stage=s.stage,
-                        code=s.code,
-                        label=str(s.label),
-                        assignee_role=s.role,
-                        assignee_department=departments.get(s.department),
-                        assignee_user_id=s.user_id,
-                        status=ApprovalStep.Status.PENDING if s.stage == first_stage else ApprovalStep.Status.WAITING,
-                        activated_at=now if s.stage == first_stage else None,
-                    )
-                    for s in sorted(steps, key=lambda s: s.stage)
-                ]
-            )
-    except IntegrityError:
-        raise Conflict(_("该单据已有进行中的审批，不能重复提交。")) from None
-    record_event(
-        target=target,
-        verb=Event.Verb.APPROVAL,
-        actor=actor,
-        message=_("提交审批（第 %(round)d 轮）：%(steps)s") % {"round": request.round, "steps": "、".join(str(s.label) for s in steps)},
-    )
-    _notify_active_steps(request)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the unique constraints below are the guard against double submission
+                last_round = (
+                    ApprovalRequest.objects.filter(target_type=ct, target_id=target.pk, kind=kind).aggregate(m=Max("round"))["m"]
+                    or 0
+                )
+                request = ApprovalRequest.objects.create(
+                    target_type=ct,
+                    target_id=target.pk,
+                    kind=kind,
+                    round=last_round + 1,
+                    title=str(title)[:200],
+                    url=url,
+                    requested_by=actor,
+                    current_stage=first_stage,
+                )
+        except IntegrityError:
+            # Either another round of this kind is pending, or a concurrent submission took this round number.
+            raise Conflict(_("该单据已有进行中的审批，不能重复提交。")) from None
+        ApprovalStep.objects.bulk_create(
+            [
+                ApprovalStep(
+                    request=request,
+                    stage=s.stage,
+                    code=s.code,
+                    label=str(s.label),
+                    assignee_role=s.role,
+                    assignee_department=departments.get(s.department),
+                    assignee_user_id=s.user_id,
+                    status=ApprovalStep.Status.PENDING if s.stage == first_stage else ApprovalStep.Status.WAITING,
+                    activated_at=now if s.stage == first_stage else None,
+                )
+                for s in sorted(steps, key=lambda s: s.stage)
+            ]
+        )
+        record_event(
+            target=target,
+            verb=Event.Verb.APPROVAL,
+            actor=actor,
+            message=_("提交审批（第 %(round)d 轮）：%(steps)s")
+            % {"round": request.round, "steps": "、".join(str(s.label) for s in steps)},
+        )
+        _notify_active_steps(request)
     return request
 
 
@@ -137,26 +157,24 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
     step of a stage opens the next stage; the last stage approved approves the request. Reject and approve-with-conditions
     need a comment.
     """
-    if decision not in ApprovalStep.Decision.values:
-        raise DomainError(_("审批结论不正确。"))
     comment = (comment or "").strip()
-    if decision != ApprovalStep.Decision.APPROVE and not comment:
-        raise DomainError(_("不同意或有条件同意时必须填写意见。"))
     with transaction.atomic():
         request_id = ApprovalStep.objects.filter(pk=step_id).values_list("request_id", flat=True).first()
         if request_id is None:
-            raise DomainError(_("审批步骤不存在。"), code="not_found")
-        # Lock the request first: parallel steps of one stage finish the stage exactly once.
+            raise NotFound(_("审批步骤不存在。"))
+        # Lock the request first (every writer of a request's steps does, in this order: request, then step), so parallel
+        # steps of one stage finish the stage exactly once and two clicks on one step give one decision.
         request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
-        step = ApprovalStep.objects.select_for_update().select_related("decided_by").get(pk=step_id)
+        step = ApprovalStep.objects.select_for_update().get(pk=step_id)
         step.request = request
         if step.is_decided:
+            who = step.decided_by
             raise Conflict(
                 _("“%(step)s”已由 %(who)s 于 %(when)s 处理（%(result)s），不能重复处理。")
                 % {
                     "step": step.label,
-                    "who": step.decided_by.get_full_name() or step.decided_by.username,
-                    "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M"),
+                    "who": (who.get_full_name() or who.username) if who else _("他人"),
+                    "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M") if step.decided_at else "",
                     "result": step.get_status_display(),
                 }
             )
@@ -168,6 +186,11 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
             raise Forbidden(_("不能审批自己提交的单据。"))
         if step.stage != request.current_stage:
             raise Conflict(_("还没有轮到“%(step)s”：请等待前面的审批完成。") % {"step": step.label})
+        # Checked after the state so that a late second click hears "already decided", not "write a comment".
+        if decision not in ApprovalStep.Decision.values:
+            raise DomainError(_("审批结论不正确。"))
+        if decision != ApprovalStep.Decision.APPROVE and not comment:
+            raise DomainError(_("不同意或有条件同意时必须填写意见。"))
 
         now = timezone.now()
         step.status = {
@@ -206,6 +229,12 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
         if outcome:
             request.status, request.decided_at = outcome, now
             request.save(update_fields=["status", "decided_at"])
+            record_event(
+                target=target,
+                verb=Event.Verb.APPROVAL,
+                actor=actor,
+                message=_("审批结束（第 %(round)d 轮）：%(status)s") % {"round": request.round, "status": request.get_status_display()},
+            )
             handler = _HANDLERS.get(request.kind)
             if handler:
                 handler(request, outcome, actor)
@@ -216,7 +245,9 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
 def approval_cancel(*, request_id: int, actor, reason: str = "") -> ApprovalRequest:
     """Withdraw a pending request (the owning service checks that `actor` may)."""
     with transaction.atomic():
-        request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
+        request = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            raise NotFound(_("审批不存在。"))
         if request.status != ApprovalRequest.Status.PENDING:
             raise Conflict(_("本轮审批已结束（%(status)s），不能撤销。") % {"status": request.get_status_display()})
         request.status, request.decided_at = ApprovalRequest.Status.CANCELLED, timezone.now()
@@ -243,9 +274,9 @@ def approvals_remind_overdue(*, now=None) -> int:
             if locked is None or (locked.reminded_at and locked.reminded_at >= cutoff):
                 continue
             notify(
-                recipients=users_for_step(locked),
+                recipients=users_for_step(locked).exclude(pk=step.request.requested_by_id),
                 title=_("审批超时提醒：%(title)s — %(step)s") % {"title": step.request.title, "step": locked.label},
-                body=_("该审批已等待超过 %(hours)s 小时，请尽快处理。") % {"hours": hours.normalize()},
+                body=_("该审批已等待超过 %(hours)s 小时，请尽快处理。") % {"hours": format(hours.normalize(), "f")},
                 url=step.request.url,
             )
             locked.reminded_at = now
@@ -281,7 +312,7 @@ def steps_waiting_for(user):
         ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING)
         .filter(Q(assignee_user=user) | Q(assignee_user__isnull=True, assignee_role__in=roles))
         .exclude(request__requested_by=user)
-        .select_related("request", "request__requested_by", "assignee_department")
+        .select_related("request", "request__requested_by", "assignee_department", "assignee_user")
         .order_by("activated_at", "id")
     )
 
@@ -291,4 +322,8 @@ def requests_for(target, kind: str | None = None):
     qs = ApprovalRequest.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.select_related("requested_by").prefetch_related("steps__decided_by", "steps__assignee_department").order_by("-round")
+    return (
+        qs.select_related("requested_by")
+        .prefetch_related("steps__decided_by", "steps__assignee_department", "steps__assignee_user")
+        .order_by("-created_at", "-id")
+    )

@@ -283,6 +283,21 @@ class ApprovalStep(models.Model):
     def is_decided(self) -> bool:
         return self.status in {self.Status.APPROVED, self.Status.APPROVED_WITH_CONDITIONS, self.Status.REJECTED}
 
+    @property
+    def assignee_label(self) -> str:
+        """Who must act, for display: the named person, else department / role."""
+        from .roles import Role
+
+        if self.assignee_user_id:
+            user = self.assignee_user
+            return user.get_full_name() or user.username
+        parts = []
+        if self.assignee_department_id:
+            parts.append(str(self.assignee_department))
+        if self.assignee_role:
+            parts.append(str(Role(self.assignee_role).label) if self.assignee_role in Role.values else self.assignee_role)
+        return " / ".join(parts)
+
 
 DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal("500000"), "报价含税总额超过此金额需销售副总审批"),

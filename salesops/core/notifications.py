@@ -24,7 +24,8 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", e
             ids = list(Notification.objects.filter(recipient_id__in=seen, title=str(title)[:200], emailed_at=None).values_list("pk", flat=True))
         from .tasks import send_notification_emails
 
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        # robust: a broker that is down must not turn the user's committed action into an error page; the e-mail is a copy.
+        transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
     return created
 
 

@@ -16,7 +16,7 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():
-            n = Notification.objects.select_for_update().select_related("recipient").filter(pk=pk, emailed_at=None).first()
+            n = Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=pk, emailed_at=None).first()
             if n is None or not n.recipient.email:
                 continue
             send_mail(n.title, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

@@ -1,10 +1,14 @@
 """The activity timeline of any document (ARCHITECTURE.md rule 3): events, comments, attachments, field changes old → new."""
 from __future__ import annotations
 
-from decimal import Decimal
+import os
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -25,13 +29,26 @@ ALLOWED_ATTACHMENT_TYPES = {
 }
 
 
-def _display(value):
-    if value is None:
+def _display(value, field=None):
+    """A value as the timeline shows it: the same string before and after an edit when nothing really changed."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
     if isinstance(value, Decimal):
+        places = getattr(field, "decimal_places", None)
+        if places is not None:
+            try:
+                value = value.quantize(Decimal(1).scaleb(-places))
+            except InvalidOperation:
+                pass
         return format(value, "f")
-    if isinstance(value, models.Model):
-        return str(value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -43,7 +60,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
         value = getattr(obj, name)
         if getattr(field, "choices", None) and not field.is_relation:
             value = dict(field.flatchoices).get(value, value)
-        out[name] = _display(value)
+        out[name] = _display(value, field)
     return out
 
 
@@ -80,41 +97,84 @@ def comment_add(*, target, actor, text: str) -> Event:
     return record_event(target=target, verb=Event.Verb.COMMENT, actor=actor, message=text)
 
 
-def max_attachment_bytes() -> int:
+def max_attachment_mb() -> Decimal:
     from .thresholds import threshold
 
-    return int(threshold("attachment_max_mb", default=Decimal("20")) * 1024 * 1024)
+    return threshold("attachment_max_mb", default=Decimal("20"))
+
+
+def max_attachment_bytes() -> int:
+    return int(max_attachment_mb() * 1024 * 1024)
+
+
+# The first bytes of the binary types we accept: a renamed .exe is not a PDF. (.docx/.xlsx are zip files.)
+_MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".zip": (b"PK\x03\x04", b"PK\x05\x06"),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+
+
+def _content_matches(upload, ext: str) -> bool:
+    """Does the file start like a file of its extension? (.txt: no NUL bytes in the first block.)"""
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    if isinstance(head, str):  # a text-mode file object
+        head = head.encode()
+    if ext == ".txt":
+        return b"\x00" not in head
+    return any(head.startswith(magic) for magic in _MAGIC.get(ext, (b"",)))
+
+
+def _mb(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def attachment_add(*, target, actor, upload, kind: str = Attachment.Kind.GENERAL) -> Attachment:
-    """Store an uploaded file on a document after checking its type (by extension) and size."""
-    import os
+    """Store an uploaded file on a document after checking its type (extension and first bytes) and size.
 
-    name = os.path.basename(upload.name or "")
+    The size limit is the admin-editable threshold `attachment_max_mb`. The file row and its timeline event are written together.
+    """
+    name = os.path.basename((upload.name or "").replace("\\", "/")).strip()
     ext = os.path.splitext(name)[1].lower()
     if ext not in ALLOWED_ATTACHMENT_TYPES:
         raise DomainError(
             _("不支持的文件类型“%(ext)s”。允许：%(allowed)s")
             % {"ext": ext or "?", "allowed": " ".join(sorted(ALLOWED_ATTACHMENT_TYPES))}
         )
-    limit = max_attachment_bytes()
-    if upload.size > limit:
-        raise DomainError(_("文件过大（%(size).1f MB），上限为 %(limit)d MB。") % {"size": upload.size / 1048576, "limit": limit // 1048576})
-    if upload.size == 0:
-        raise DomainError(_("文件是空的。"))
     if kind not in Attachment.Kind.values:
         raise DomainError(_("附件类型不正确。"))
-    attachment = Attachment.objects.create(
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        kind=kind,
-        file=upload,
-        name=name[:255],
-        size=upload.size,
-        content_type=ALLOWED_ATTACHMENT_TYPES[ext],
-        uploaded_by=actor,
-    )
-    record_event(target=target, verb=Event.Verb.ATTACHMENT, actor=actor, message=_("上传附件：%(name)s") % {"name": name})
+    if not upload.size:
+        raise DomainError(_("文件是空的。"))
+    limit_mb = max_attachment_mb()
+    if upload.size > int(limit_mb * 1024 * 1024):
+        raise DomainError(
+            _("文件过大（%(size)s），上限为 %(limit)s MB。")
+            % {"size": filesizeformat(upload.size).replace("\xa0", " "), "limit": _mb(limit_mb)}
+        )
+    if not _content_matches(upload, ext):
+        raise DomainError(_("文件内容与扩展名“%(ext)s”不符，请上传真实的文件。") % {"ext": ext})
+    upload.name = name
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            kind=kind,
+            file=upload,
+            name=name[:255],
+            size=upload.size,
+            content_type=ALLOWED_ATTACHMENT_TYPES[ext],
+            uploaded_by=actor,
+        )
+        record_event(target=target, verb=Event.Verb.ATTACHMENT, actor=actor, message=_("上传附件：%(name)s") % {"name": name})
     return attachment
 
 

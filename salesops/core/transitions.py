@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from .errors import Conflict, Forbidden
+from .errors import Conflict, Forbidden, NotFound
 from .models import Event
 from .timeline import record_event
 
@@ -40,7 +40,9 @@ def transition(
     """
     model = type(obj)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        locked = model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        if locked is None:
+            raise NotFound(_("%(model)s不存在或已被删除。") % {"model": model._meta.verbose_name})
         method = getattr(locked, action)
         if not can_proceed(method):
             raise Conflict(

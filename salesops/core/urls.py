@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "core"
-urlpatterns = []
+urlpatterns = [
+    path("timeline/<int:ct_id>/<int:obj_id>/comment/", views.comment_add, name="comment_add"),
+    path("timeline/<int:ct_id>/<int:obj_id>/attachment/", views.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_mark_all_read, name="notifications_mark_all_read"),
+    path("notifications/<int:pk>/read/", views.notification_mark_read_view, name="notification_mark_read"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("approvals/", views.approvals_inbox, name="approvals_inbox"),
+    path("approvals/steps/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+]

@@ -182,6 +182,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerTypeEnum": "customers.models.Customer.Type",
+        "CustomerGradeEnum": "customers.models.Customer.Grade",
+        "CustomerStatusEnum": "customers.models.Customer.Status",
+        "CustomerSourceEnum": "customers.models.Customer.Source",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ (needs no server).
@@ -199,6 +205,8 @@ else:
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
     }
+for _sub in ("queue", "processed", "results"):
+    (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 15 * 60

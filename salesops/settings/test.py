@@ -9,3 +9,4 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 AXES_ENABLED = True
 LANGUAGE_CODE = "zh-hans"
+CELERY_RESULT_BACKEND = "cache+memory://"

@@ -1,0 +1,180 @@
+"""HTML forms of the catalog: input parsing and field-level messages; the rules themselves are in services/rules.
+
+Rates are typed as percentages on the pages (13 = 13 %) and stored as fractions (0.1300); the API uses fractions.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.money import DEFAULT_TAX_RATE, quantize
+
+from . import rules, services
+from .models import PriceList, Product
+from .selectors import DiscountRow
+
+RATE_PLACES = Decimal("0.0001")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def format_percent(rate) -> str:
+    """0.1300 -> "13", 0.0525 -> "5.25"."""
+    if rate in (None, ""):
+        return ""
+    pct = (Decimal(str(rate)) * 100).quantize(Decimal("0.01"))
+    text = format(pct, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class PercentField(forms.Field):
+    """A rate typed as a percentage: "13" or "13%" → Decimal("0.1300"); shows a stored rate as a percentage again."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, max_percent: Decimal = Decimal("100"), **kwargs):
+        self.max_percent = Decimal(max_percent)
+        kwargs.setdefault("help_text", _("按百分比填写，如 13 表示 13%"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        # a stored / initial rate (Decimal) is shown as a percentage; submitted text is shown as typed
+        if isinstance(value, Decimal):
+            return format_percent(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().rstrip("%％").strip()
+        try:
+            pct = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid") from None
+        if not pct.is_finite():
+            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid")
+        if pct < 0 or pct > self.max_percent:
+            raise ValidationError(
+                _("应在 0%% 到 %(max)s%% 之间。") % {"max": format(self.max_percent.normalize(), "f")}, code="out_of_range"
+            )
+        return quantize(pct / 100, RATE_PLACES)
+
+
+class ProductForm(forms.ModelForm):
+    tax_rate = PercentField(
+        label=_("税率"),
+        max_percent=rules.MAX_TAX_RATE * 100,
+        initial=DEFAULT_TAX_RATE,
+        help_text=_("按百分比填写，默认 13%；常用 13、9、6、3、0"),
+    )
+
+    class Meta:
+        model = Product
+        fields = list(services.PRODUCT_FIELDS)
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["list_price"].help_text = _("含税单价，元")
+
+    def clean_code(self):
+        return (self.cleaned_data.get("code") or "").strip()
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), required=False, max_length=500)
+
+
+def _blank_choice(label):
+    return [("", label)]
+
+
+class PriceListForm(forms.ModelForm):
+    customer_type = forms.ChoiceField(
+        label=_("适用客户类型"), required=False, choices=_blank_choice(_("通用（不限客户类型）")) + list(rules.CUSTOMER_TYPES)
+    )
+    customer_grade = forms.ChoiceField(
+        label=_("适用客户等级"), required=False, choices=_blank_choice(_("通用（不限客户等级）")) + list(rules.CUSTOMER_GRADES)
+    )
+
+    class Meta:
+        model = PriceList
+        fields = list(services.PRICE_LIST_FIELDS)
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"valid_to": _("含当天；留空表示长期有效"), "currency": _("人民币为 CNY；只有 CNY 价格表参与自动定价")}
+
+    def clean_currency(self):
+        return (self.cleaned_data.get("currency") or "CNY").strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        message = rules.validity_error(valid_from=data.get("valid_from"), valid_to=data.get("valid_to"))
+        if message and data.get("valid_from") is not None:
+            self.add_error("valid_to", message)
+        return data
+
+
+class ProductCodeField(forms.CharField):
+    """A product typed by its code (with suggestions in a <datalist>); cleans to the Product."""
+
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        code = code.strip().split()[0]
+        product = Product.objects.filter(code__iexact=code).first()
+        if product is None:
+            raise ValidationError(_("没有编码为“%(code)s”的产品。") % {"code": code}, code="unknown_product")
+        return product
+
+
+class PriceListItemForm(forms.Form):
+    product = ProductCodeField(label=_("产品编码"), max_length=40, widget=forms.TextInput(attrs={"list": "catalog-product-codes"}))
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    min_quantity = forms.DecimalField(label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal("0"), initial=Decimal("0"), required=False)
+
+    def clean_min_quantity(self):
+        value = self.cleaned_data.get("min_quantity")
+        return Decimal("0") if value is None else value
+
+
+class PriceListItemEditForm(forms.Form):
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    min_quantity = forms.DecimalField(label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal("0"), required=False)
+
+    def clean_min_quantity(self):
+        value = self.cleaned_data.get("min_quantity")
+        return Decimal("0") if value is None else value
+
+
+class DiscountLimitsForm(forms.Form):
+    """One percentage per role (`rate_<role>`); a role that has a limit must keep one."""
+
+    def __init__(self, *args, rows: list[DiscountRow], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[self.field_name(row.role)] = PercentField(
+                label=row.label, required=row.limit is not None, initial=row.rate, help_text=""
+            )
+
+    @staticmethod
+    def field_name(role: str) -> str:
+        return f"rate_{role}"
+
+    def changed_rates(self) -> list[tuple[str, Decimal]]:
+        """[(role, new rate)] for the roles whose limit was changed or newly set."""
+        out = []
+        for row in self.rows:
+            value = self.cleaned_data.get(self.field_name(row.role))
+            if value is not None and value != row.rate:
+                out.append((row.role, value))
+        return out

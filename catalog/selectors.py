@@ -1,0 +1,296 @@
+"""Every read of the catalog: product lists and search, price lists, the resolved price of a product for a customer,
+and the discount limit of a user. Quotations (contracts app) call `price_for` / `resolve_price` and `discount_limit_for`.
+
+Visibility (SPEC.md "Catalog and prices"): the catalog is not confidential inside the company — every active, logged-in
+user sees every product and price list. Only the standard cost (used for gross margin in contract review) is limited
+to managers and finance (`can_view_cost`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from salesops.core.money import LineAmounts, line_amounts
+from salesops.core.roles import Role, has_role, is_manager, user_roles
+
+from . import rules
+from .models import DiscountLimit, PriceList, PriceListItem, Product
+
+# Currency of Product.list_price and of the price lists that take part in price resolution.
+BASE_CURRENCY = "CNY"
+# The orderings the product list page and the API accept.
+PRODUCT_ORDERING_FIELDS = ("code", "name", "model", "list_price", "tax_rate", "kind", "updated_at", "created_at")
+PRICE_LIST_ORDERING_FIELDS = ("name", "valid_from", "valid_to", "customer_type", "customer_grade", "created_at")
+# The roles shown on the discount limits page (the roles that may quote or approve a quotation).
+DISCOUNT_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.SALES_MANAGER, Role.SALES_VP, Role.GM, Role.ADMIN)
+
+
+# --- visibility ---------------------------------------------------------------------------------------------------
+def _sees_catalog(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def product_list_for(user) -> QuerySet[Product]:
+    """The products `user` may see: all of them for any active logged-in user (registered with core.access)."""
+    return Product.objects.all() if _sees_catalog(user) else Product.objects.none()
+
+
+def price_list_list_for(user) -> QuerySet[PriceList]:
+    """The price lists `user` may see (all, for any active logged-in user), with their item count."""
+    if not _sees_catalog(user):
+        return PriceList.objects.none()
+    return (
+        PriceList.objects.select_related("created_by").annotate(item_count=Count("items")).order_by("-valid_from", "name", "-id")
+    )
+
+
+def price_list_item_list_for(user) -> QuerySet[PriceListItem]:
+    if not _sees_catalog(user):
+        return PriceListItem.objects.none()
+    return PriceListItem.objects.select_related("price_list", "product")
+
+
+def discount_limit_list_for(user) -> QuerySet[DiscountLimit]:
+    return DiscountLimit.objects.all() if _sees_catalog(user) else DiscountLimit.objects.none()
+
+
+def can_view_cost(user) -> bool:
+    """Standard cost is for gross-margin checks: managers and finance see it, reps and clerks do not."""
+    return is_manager(user) or has_role(user, Role.FINANCE)
+
+
+# --- products -----------------------------------------------------------------------------------------------------
+def product_search_q(text: str) -> Q:
+    """Products whose code, name, model (型号) or spec (规格) contain every word of `text`."""
+    q = Q()
+    for word in (text or "").split():
+        q &= Q(code__icontains=word) | Q(name__icontains=word) | Q(model__icontains=word) | Q(spec__icontains=word)
+    return q
+
+
+def product_ordered(qs: QuerySet[Product], ordering: str | None) -> QuerySet[Product]:
+    """Apply `ordering` ("code", "-list_price", …) if it is one of PRODUCT_ORDERING_FIELDS; otherwise keep the default."""
+    if ordering and ordering.lstrip("-") in PRODUCT_ORDERING_FIELDS:
+        return qs.order_by(ordering, "code")
+    return qs
+
+
+def product_get_for(user, pk) -> Product:
+    """One visible product, or 404."""
+    return get_object_or_404(product_list_for(user), pk=pk)
+
+
+def product_tax_rates() -> list[Decimal]:
+    """The distinct tax rates products use, for the list filter."""
+    return sorted(set(Product.objects.values_list("tax_rate", flat=True)), reverse=True)
+
+
+def product_price_items(product: Product) -> QuerySet[PriceListItem]:
+    """The price list rows of `product`, newest list first (for the product page)."""
+    return product.price_items.select_related("price_list").order_by("-price_list__valid_from", "price_list__name")
+
+
+# --- price lists --------------------------------------------------------------------------------------------------
+def valid_on_q(on_date: date, prefix: str = "") -> Q:
+    """Price lists valid on `on_date` (dates inclusive, open end = still valid), on a model reaching PriceList by `prefix`."""
+    return Q(**{f"{prefix}valid_from__lte": on_date}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on_date})
+    )
+
+
+def applies_to_q(*, customer_type: str = "", customer_grade: str = "", prefix: str = "") -> Q:
+    """Price lists that apply to a customer of this type/grade: restricted to it or not restricted at all."""
+    q = Q()
+    if customer_type:
+        q &= Q(**{f"{prefix}customer_type__in": [customer_type, ""]})
+    if customer_grade:
+        q &= Q(**{f"{prefix}customer_grade__in": [customer_grade, ""]})
+    return q
+
+
+def price_lists_valid_on(on_date: date | None = None) -> QuerySet[PriceList]:
+    """The active price lists valid on `on_date` (default today)."""
+    on_date = on_date or timezone.localdate()
+    return PriceList.objects.filter(valid_on_q(on_date), is_active=True)
+
+
+def price_list_ordered(qs: QuerySet[PriceList], ordering: str | None) -> QuerySet[PriceList]:
+    if ordering and ordering.lstrip("-") in PRICE_LIST_ORDERING_FIELDS:
+        return qs.order_by(ordering, "-id")
+    return qs
+
+
+def price_list_get_for(user, pk) -> PriceList:
+    return get_object_or_404(price_list_list_for(user), pk=pk)
+
+
+def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
+    """The rows of a price list with their products, by product code."""
+    return price_list.items.select_related("product").order_by("product__code")
+
+
+def products_not_in(price_list: PriceList) -> QuerySet[Product]:
+    """Active products not yet on `price_list` (the choices when adding a row)."""
+    return Product.objects.filter(is_active=True).exclude(price_items__price_list=price_list).order_by("code")
+
+
+# --- price resolution ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ResolvedPrice:
+    """The price of one unit of a product for a customer on a date.
+
+    `unit_price` is tax-inclusive (含税单价), from `item` of `price_list`, or Product.list_price when no list applies.
+    """
+
+    product: Product
+    unit_price: Decimal
+    price_list: PriceList | None = None
+    item: PriceListItem | None = None
+
+    @property
+    def tax_rate(self) -> Decimal:
+        return self.product.tax_rate
+
+    @property
+    def list_price(self) -> Decimal:
+        return self.product.list_price
+
+    @property
+    def from_price_list(self) -> bool:
+        return self.price_list is not None
+
+    @property
+    def amounts(self) -> LineAmounts:
+        """Tax-exclusive price and tax of one unit, derived exactly (Decimal, half up to the fen)."""
+        return line_amounts(quantity=Decimal(1), unit_price_incl=self.unit_price, tax_rate=self.tax_rate)
+
+    @property
+    def discount_rate(self) -> Decimal:
+        """How far this price is below the product's list price (0.0500 = 5 %)."""
+        return rules.discount_rate(self.list_price, self.unit_price)
+
+
+def _candidate_items(*, product: Product, on_date: date, quantity: Decimal | None) -> QuerySet[PriceListItem]:
+    qs = PriceListItem.objects.select_related("price_list").filter(
+        valid_on_q(on_date, "price_list__"),
+        product=product,
+        price_list__is_active=True,
+        price_list__currency=BASE_CURRENCY,
+    )
+    if quantity is not None:
+        qs = qs.filter(min_quantity__lte=quantity)
+    return qs
+
+
+def pick_item(items: Iterable[PriceListItem], *, customer_type: str, customer_grade: str) -> PriceListItem | None:
+    """The most specific applicable item (see rules.pricelist_specificity); among equally specific lists the one
+    that took effect last wins, then the newer list."""
+    best, best_key = None, None
+    for item in items:
+        pl = item.price_list
+        level = rules.pricelist_specificity(
+            list_type=pl.customer_type, list_grade=pl.customer_grade, customer_type=customer_type, customer_grade=customer_grade
+        )
+        if level is None:
+            continue
+        key = (level, pl.valid_from, pl.pk)
+        if best_key is None or key > best_key:
+            best, best_key = item, key
+    return best
+
+
+def resolve_price(
+    *, product: Product, customer_type: str = "", customer_grade: str = "", on_date: date | None = None, quantity=None
+) -> ResolvedPrice:
+    """The price of `product` for a customer of `customer_type` / `customer_grade` on `on_date` (default today).
+
+    Only active price lists in CNY whose validity (inclusive dates) covers `on_date` take part. The most specific list
+    wins: type + grade match > type only > grade only > general; a list restricted to another type or grade never applies.
+    Equally specific lists: the later `valid_from`, then the newer list. When `quantity` is given, rows whose
+    起订量 (min_quantity) is above it are skipped. No applicable row: Product.list_price.
+    """
+    on_date = on_date or timezone.localdate()
+    quantity = None if quantity is None else Decimal(str(quantity))
+    item = pick_item(
+        _candidate_items(product=product, on_date=on_date, quantity=quantity),
+        customer_type=customer_type or "",
+        customer_grade=customer_grade or "",
+    )
+    if item is None:
+        return ResolvedPrice(product=product, unit_price=product.list_price)
+    return ResolvedPrice(product=product, unit_price=item.unit_price, price_list=item.price_list, item=item)
+
+
+def price_for(*, product: Product, customer_type: str, customer_grade: str, on_date: date, quantity=None) -> Decimal:
+    """The tax-inclusive unit price (含税单价) of `product` for a customer type/grade on a date — see `resolve_price`.
+
+    `customer_type` / `customer_grade` are customers.Customer.Type / .Grade codes (blank = unknown customer).
+    """
+    return resolve_price(
+        product=product, customer_type=customer_type, customer_grade=customer_grade, on_date=on_date, quantity=quantity
+    ).unit_price
+
+
+@dataclass(frozen=True)
+class PriceMatrixRow:
+    customer_type: str
+    label: str
+    cells: list[ResolvedPrice]
+
+
+def price_matrix(product: Product, on_date: date | None = None) -> list[PriceMatrixRow]:
+    """The resolved price of `product` for every customer type × grade on `on_date` — one query (the product page's
+    "who pays what today", which clerks use to answer phone inquiries)."""
+    on_date = on_date or timezone.localdate()
+    items = list(_candidate_items(product=product, on_date=on_date, quantity=None))
+    rows = []
+    for type_code, type_label in rules.CUSTOMER_TYPES:
+        cells = []
+        for grade_code in rules.CUSTOMER_GRADE_CODES:
+            item = pick_item(items, customer_type=type_code, customer_grade=grade_code)
+            cells.append(
+                ResolvedPrice(product=product, unit_price=item.unit_price, price_list=item.price_list, item=item)
+                if item
+                else ResolvedPrice(product=product, unit_price=product.list_price)
+            )
+        rows.append(PriceMatrixRow(customer_type=type_code, label=str(type_label), cells=cells))
+    return rows
+
+
+# --- discount limits ----------------------------------------------------------------------------------------------
+def discount_limit_for(user) -> Decimal:
+    """The largest max_discount_rate among `user`'s roles (0.05 = may go 5 % below list); Decimal("0") if none is set.
+
+    Source: SPEC.md "Catalog and prices" (discount limits per role, editable as data).
+    """
+    roles = user_roles(user)
+    if not roles:
+        return Decimal("0")
+    value = DiscountLimit.objects.filter(role__in=roles).aggregate(m=Max("max_discount_rate"))["m"]
+    return value if value is not None else Decimal("0")
+
+
+@dataclass(frozen=True)
+class DiscountRow:
+    role: str
+    label: str
+    limit: DiscountLimit | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.limit.max_discount_rate if self.limit else None
+
+
+def discount_table() -> list[DiscountRow]:
+    """Every role of DISCOUNT_ROLES (and any other role with a limit set) with its limit, lowest limit first."""
+    limits = {d.role: d for d in DiscountLimit.objects.all()}
+    codes = list(DISCOUNT_ROLES) + [code for code in limits if code not in DISCOUNT_ROLES]
+    labels = dict(Role.choices)
+    rows = [DiscountRow(role=str(code), label=str(labels.get(code, code)), limit=limits.get(code)) for code in codes]
+    return sorted(rows, key=lambda r: (r.rate is None, r.rate if r.rate is not None else Decimal(0)))

@@ -1,0 +1,408 @@
+"""HTML pages of the catalog: access check (everybody logged in reads; services.can_* decide writes → 403) → form →
+service → render. Price list rows are added, edited and removed inline with HTMX; every action also works as a plain form.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salesops.core.errors import DomainError
+
+from . import filters, forms, rules, selectors, services
+from .models import PriceListItem, Product
+
+PAGE_SIZE = 25
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+def _forbidden(request, message: str) -> HttpResponse:
+    """403 page: the user may see this but not do it."""
+    if getattr(request, "htmx", False):
+        return render(request, "core/_error.html", {"error": message}, status=403)
+    return render(request, "core/error.html", {"error": message}, status=403)
+
+
+NO_EDIT_MESSAGE = _("您可以查看产品与价格，但没有修改权限（只有销售部经理及以上和系统管理员可以维护）。")
+
+
+def _attempt(form, call):
+    """Run a service call; its DomainError / ValidationError go onto the form (nothing was saved) and None is returned."""
+    try:
+        return call()
+    except DomainError as e:
+        form.add_error(None, str(e))
+        form.error_status = e.status_code
+    except ValidationError as e:
+        if hasattr(e, "error_dict"):
+            for name, errors in e.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, e)
+    return None
+
+
+def _form_page(request, form, *, title: str, cancel_url: str, submit_label: str = "", extra=None) -> HttpResponse:
+    """The page every form of this app uses; 400 (or the domain error's status) when the submitted form has errors."""
+    status = getattr(form, "error_status", 400) if form.is_bound and form.errors else 200
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label or _("保存")}
+    context.update(extra or {})
+    return render(request, "catalog/form.html", context, status=status)
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _querystring(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _date_param(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _percent_options(rates) -> list[tuple[str, str]]:
+    return [(format(rate, "f"), f"{forms.format_percent(rate)}%") for rate in rates]
+
+
+# --- products -----------------------------------------------------------------------------------------------------
+PRODUCT_ORDERINGS = [
+    ("code", _("编码")),
+    ("name", _("名称")),
+    ("model", _("型号")),
+    ("list_price", _("单价从低到高")),
+    ("-list_price", _("单价从高到低")),
+    ("-updated_at", _("最近修改")),
+]
+
+
+@login_required
+@require_GET
+def product_list(request):
+    product_filter = filters.ProductFilter(request.GET, queryset=selectors.product_list_for(request.user))
+    ordering = request.GET.get("ordering", "")
+    page = Paginator(selectors.product_ordered(product_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/product_list.html",
+        {
+            "filter": product_filter,
+            "page": page,
+            "ordering": ordering,
+            "ordering_choices": PRODUCT_ORDERINGS,
+            "kind_options": Product.Kind.choices,
+            "active_options": [("true", _("在售")), ("false", _("停售"))],
+            "tax_options": _percent_options(selectors.product_tax_rates()),
+            "can_edit": services.can_edit_catalog(request.user),
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+@login_required
+def product_create(request):
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.ProductForm(_post(request))
+    if form.is_bound and form.is_valid():
+        product = _attempt(form, lambda: services.product_create(actor=request.user, data=form.cleaned_data))
+        if product:
+            messages.success(request, _("产品 %(product)s 已建档。") % {"product": product})
+            return redirect(product)
+    return _form_page(request, form, title=_("新建产品"), cancel_url=reverse("catalog:products"))
+
+
+@login_required
+def product_update(request, pk):
+    product = selectors.product_get_for(request.user, pk)
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.ProductForm(_post(request), instance=product)
+    if form.is_bound and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.PRODUCT_FIELDS if name in form.cleaned_data}
+        updated = _attempt(form, lambda: services.product_update(actor=request.user, product=product, data=data))
+        if updated:
+            messages.success(request, _("产品资料已保存。"))
+            return redirect(updated)
+    return _form_page(request, form, title=_("修改产品：%(product)s") % {"product": product}, cancel_url=product.get_absolute_url())
+
+
+@login_required
+@require_POST
+def product_set_active(request, pk, action):
+    service = {"deactivate": services.product_deactivate, "reactivate": services.product_reactivate}.get(action)
+    if service is None:
+        raise Http404
+    product = selectors.product_get_for(request.user, pk)
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.DeactivateForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        service(actor=request.user, product=product, reason=reason)
+        messages.success(request, _("产品已停售。") if action == "deactivate" else _("产品已重新上架。"))
+    except DomainError as e:
+        messages.error(request, str(e))
+    return redirect(product)
+
+
+@login_required
+@require_GET
+def product_detail(request, pk):
+    user = request.user
+    product = selectors.product_get_for(user, pk)
+    on_date = _date_param(request.GET.get("date")) or timezone.localdate()
+    items = list(selectors.product_price_items(product))
+    for item in items:
+        item.valid_today = item.price_list.is_active and rules.is_valid_on(
+            valid_from=item.price_list.valid_from, valid_to=item.price_list.valid_to, on_date=on_date
+        )
+        item.discount = rules.discount_rate(product.list_price, item.unit_price)
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "product": product,
+            "items": items,
+            "on_date": on_date,
+            "matrix": selectors.price_matrix(product, on_date),
+            "grades": rules.CUSTOMER_GRADE_CODES,
+            "list_amounts": selectors.ResolvedPrice(product=product, unit_price=product.list_price).amounts,
+            "can_edit": services.can_edit_catalog(user),
+            "can_view_cost": selectors.can_view_cost(user),
+            "tax_percent": forms.format_percent(product.tax_rate),
+        },
+    )
+
+
+# --- price lists --------------------------------------------------------------------------------------------------
+PRICE_LIST_ORDERINGS = [
+    ("-valid_from", _("生效日期从新到旧")),
+    ("valid_from", _("生效日期从旧到新")),
+    ("name", _("名称")),
+    ("customer_type", _("客户类型")),
+]
+
+
+@login_required
+@require_GET
+def pricelist_list(request):
+    list_filter = filters.PriceListFilter(request.GET, queryset=selectors.price_list_list_for(request.user))
+    ordering = request.GET.get("ordering", "")
+    page = Paginator(selectors.price_list_ordered(list_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for pl in page:
+        pl.valid_today = pl.is_active and rules.is_valid_on(valid_from=pl.valid_from, valid_to=pl.valid_to, on_date=today)
+    return render(
+        request,
+        "catalog/pricelist_list.html",
+        {
+            "filter": list_filter,
+            "page": page,
+            "ordering": ordering,
+            "ordering_choices": PRICE_LIST_ORDERINGS,
+            "type_options": rules.CUSTOMER_TYPES,
+            "grade_options": rules.CUSTOMER_GRADES,
+            "active_options": [("true", _("启用")), ("false", _("停用"))],
+            "can_edit": services.can_edit_catalog(request.user),
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+@login_required
+def pricelist_create(request):
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.PriceListForm(_post(request), initial={"valid_from": timezone.localdate()})
+    if form.is_bound and form.is_valid():
+        price_list = _attempt(form, lambda: services.price_list_create(actor=request.user, data=form.cleaned_data))
+        if price_list:
+            messages.success(request, _("价格表“%(name)s”已建立，请添加产品价格。") % {"name": price_list.name})
+            return redirect(price_list)
+    return _form_page(request, form, title=_("新建价格表"), cancel_url=reverse("catalog:pricelists"))
+
+
+@login_required
+def pricelist_update(request, pk):
+    price_list = selectors.price_list_get_for(request.user, pk)
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.PriceListForm(_post(request), instance=price_list)
+    if form.is_bound and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.PRICE_LIST_FIELDS if name in form.cleaned_data}
+        updated = _attempt(form, lambda: services.price_list_update(actor=request.user, price_list=price_list, data=data))
+        if updated:
+            messages.success(request, _("价格表已保存。"))
+            return redirect(updated)
+    return _form_page(
+        request, form, title=_("修改价格表：%(name)s") % {"name": price_list.name}, cancel_url=price_list.get_absolute_url()
+    )
+
+
+def _items_context(request, price_list, *, add_form=None, edit_item=None, edit_form=None, notice: str = "") -> dict:
+    items = list(selectors.price_list_items(price_list))
+    for item in items:
+        item.discount = rules.discount_rate(item.product.list_price, item.unit_price)
+        item.amounts = selectors.ResolvedPrice(product=item.product, unit_price=item.unit_price).amounts
+    can_edit = services.can_edit_catalog(request.user)
+    return {
+        "price_list": price_list,
+        "items": items,
+        "can_edit": can_edit,
+        "add_form": add_form or (forms.PriceListItemForm() if can_edit else None),
+        "edit_item_id": edit_item.pk if edit_item else None,
+        "edit_form": edit_form,
+        "notice": notice,
+        "product_choices": selectors.products_not_in(price_list).only("code", "name", "model")[:2000] if can_edit else [],
+    }
+
+
+def _pricelist_page(request, price_list, *, status=200, **items_kwargs) -> HttpResponse:
+    """The price list page; with `htmx` only its rows card (the target of the inline add/edit/remove forms)."""
+    context = _items_context(request, price_list, **items_kwargs)
+    if getattr(request, "htmx", False):
+        return render(request, "catalog/_pricelist_items.html", context)
+    today = timezone.localdate()
+    context.update(
+        {
+            "valid_today": price_list.is_active
+            and rules.is_valid_on(valid_from=price_list.valid_from, valid_to=price_list.valid_to, on_date=today),
+            "type_label": rules.customer_type_label(price_list.customer_type),
+            "grade_label": rules.customer_grade_label(price_list.customer_grade),
+        }
+    )
+    return render(request, "catalog/pricelist_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def pricelist_detail(request, pk):
+    return _pricelist_page(request, selectors.price_list_get_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def pricelist_item_add(request, pk):
+    price_list = selectors.price_list_get_for(request.user, pk)
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    form = forms.PriceListItemForm(request.POST)
+    if form.is_valid():
+        item = _attempt(
+            form,
+            lambda: services.price_list_item_add(
+                actor=request.user,
+                price_list=price_list,
+                product=form.cleaned_data["product"],
+                unit_price=form.cleaned_data["unit_price"],
+                min_quantity=form.cleaned_data["min_quantity"],
+            ),
+        )
+        if item:
+            message = _("已添加 %(product)s，含税单价 %(price)s。") % {"product": item.product, "price": item.unit_price}
+            if getattr(request, "htmx", False):
+                return _pricelist_page(request, price_list, notice=message)
+            messages.success(request, message)
+            return redirect(price_list)
+    return _pricelist_page(request, price_list, status=400, add_form=form)
+
+
+def _item_or_404(request, pk) -> PriceListItem:
+    return get_object_or_404(selectors.price_list_item_list_for(request.user), pk=pk)
+
+
+@login_required
+def pricelist_item_edit(request, pk):
+    item = _item_or_404(request, pk)
+    price_list = item.price_list
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    if request.method != "POST":
+        form = forms.PriceListItemEditForm(initial={"unit_price": item.unit_price, "min_quantity": item.min_quantity})
+        return _pricelist_page(request, price_list, edit_item=item, edit_form=form)
+    form = forms.PriceListItemEditForm(request.POST)
+    if form.is_valid():
+        updated = _attempt(form, lambda: services.price_list_item_update(actor=request.user, item=item, data=form.cleaned_data))
+        if updated:
+            message = _("%(product)s 的价格已保存。") % {"product": updated.product}
+            if getattr(request, "htmx", False):
+                return _pricelist_page(request, price_list, notice=message)
+            messages.success(request, message)
+            return redirect(price_list)
+    return _pricelist_page(request, price_list, status=400, edit_item=item, edit_form=form)
+
+
+@login_required
+@require_POST
+def pricelist_item_remove(request, pk):
+    item = _item_or_404(request, pk)
+    price_list = item.price_list
+    if not services.can_edit_catalog(request.user):
+        return _forbidden(request, NO_EDIT_MESSAGE)
+    try:
+        services.price_list_item_remove(actor=request.user, item=item)
+        message, ok = _("已从价格表移除 %(product)s。") % {"product": item.product}, True
+    except DomainError as e:
+        message, ok = str(e), False
+    if getattr(request, "htmx", False):
+        return _pricelist_page(request, price_list, notice=message)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(price_list)
+
+
+# --- discount limits ----------------------------------------------------------------------------------------------
+@login_required
+def discounts(request):
+    """Role → how far below list it may quote; the system administrator edits the percentages here."""
+    can_edit = services.can_edit_discount_limits(request.user)
+    if request.method == "POST" and not can_edit:
+        return _forbidden(request, _("只有系统管理员可以修改折扣权限。"))
+    rows = selectors.discount_table()
+    form = forms.DiscountLimitsForm(_post(request), rows=rows) if can_edit else None
+    status = 200
+    if form is not None and form.is_bound:
+        if form.is_valid():
+            changed = form.changed_rates()
+            try:
+                with transaction.atomic():  # all roles or none
+                    for role, rate in changed:
+                        services.discount_limit_update(actor=request.user, role=role, max_discount_rate=rate)
+            except DomainError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(
+                    request, _("折扣权限已保存（%(n)d 项修改）。") % {"n": len(changed)} if changed else _("没有修改。")
+                )
+                return redirect("catalog:discounts")
+        status = 400
+    my_limit = selectors.discount_limit_for(request.user)
+    return render(
+        request,
+        "catalog/discounts.html",
+        {
+            "rows": [(row, form[form.field_name(row.role)] if form else None) for row in rows],
+            "form": form,
+            "can_edit": can_edit,
+            "my_limit": my_limit,
+            "my_limit_percent": forms.format_percent(my_limit),
+        },
+        status=status,
+    )

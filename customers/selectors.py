@@ -1,0 +1,258 @@
+"""Every read of the customers app, and the one place that decides who sees which customer (ARCHITECTURE.md rule 5).
+
+Visibility (SPEC.md "Customers": a rep sees only own customers):
+  - everybody sees the customers they own;
+  - a team lead also sees the customers of the teams they lead (Team.lead == user);
+  - the roles in ALL_CUSTOMERS_ROLES (managers, clerks, finance, after-sales, warehouse, QC) see every customer.
+Contacts, addresses, invoice titles, follow-ups, visit plans and visits are visible iff their customer is.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from salesops.core.models import Team
+from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role, is_manager
+
+from .models import Contact, Customer, CustomerExport, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+
+User = get_user_model()
+
+# Roles whose members may own customers (the owner choices of the create and reassign forms).
+OWNER_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_MANAGER, Role.SALES_VP)
+# The orderings the customer list and the API accept.
+CUSTOMER_ORDERING_FIELDS = (
+    "name",
+    "code",
+    "grade",
+    "status",
+    "province",
+    "created_at",
+    "updated_at",
+    "next_contact_date",
+    "credit_limit",
+)
+
+
+# --- visibility ---------------------------------------------------------------------------------------------------
+def led_team_ids(user) -> frozenset[int]:
+    """The ids of the teams `user` leads, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_salesops_led_team_ids", None)
+    if cached is None:
+        cached = frozenset(Team.objects.filter(lead=user).values_list("pk", flat=True))
+        user._salesops_led_team_ids = cached
+    return cached
+
+
+def sees_all_customers(user) -> bool:
+    return has_role(user, *ALL_CUSTOMERS_ROLES)
+
+
+def _customer_scope(user, prefix: str = "") -> Q | None:
+    """The filter of the customers `user` may see, on a model reaching Customer through `prefix`; None = nothing at all.
+
+    An empty Q() means "everything".
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if sees_all_customers(user):
+        return Q()
+    scope = Q(**{f"{prefix}owner": user})
+    teams = led_team_ids(user)
+    if teams:
+        scope |= Q(**{f"{prefix}team__in": teams})
+    return scope
+
+
+def _scoped(qs: QuerySet, user, prefix: str = "") -> QuerySet:
+    scope = _customer_scope(user, prefix)
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def customer_list_for(user) -> QuerySet[Customer]:
+    """The customers `user` may see (registered with salesops.core.access for the generic timeline views)."""
+    return _scoped(Customer.objects.select_related("owner", "team"), user)
+
+
+def customer_get_for(user, pk) -> Customer:
+    """One visible customer, or 404 (never 403: an invisible customer does not exist for this user)."""
+    return get_object_or_404(customer_list_for(user), pk=pk)
+
+
+def contact_list_for(user) -> QuerySet[Contact]:
+    return _scoped(Contact.objects.select_related("customer"), user, "customer__")
+
+
+def address_list_for(user) -> QuerySet[ShipToAddress]:
+    return _scoped(ShipToAddress.objects.select_related("customer"), user, "customer__")
+
+
+def invoice_title_list_for(user) -> QuerySet[InvoiceTitle]:
+    return _scoped(InvoiceTitle.objects.select_related("customer"), user, "customer__")
+
+
+def followup_list_for(user) -> QuerySet[FollowUp]:
+    return _scoped(FollowUp.objects.select_related("customer", "contact", "created_by"), user, "customer__")
+
+
+def visit_plan_list_for(user) -> QuerySet[VisitPlan]:
+    return _scoped(VisitPlan.objects.select_related("customer", "contact", "rep__profile", "reviewed_by"), user, "customer__")
+
+
+def visit_list_for(user) -> QuerySet[Visit]:
+    return _scoped(Visit.objects.select_related("customer", "contact", "rep", "plan"), user, "customer__")
+
+
+# --- customer list, search and detail -----------------------------------------------------------------------------
+def customer_search_q(text: str) -> Q:
+    """Match a customer by name, short name, code, USCC, or a contact's name or mobile (no duplicate rows)."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    by_contact = Contact.objects.filter(Q(name__icontains=text) | Q(mobile__icontains=text)).values("customer_id")
+    return (
+        Q(name__icontains=text)
+        | Q(short_name__icontains=text)
+        | Q(code__icontains=text)
+        | Q(uscc__icontains=text.upper())
+        | Q(pk__in=by_contact)
+    )
+
+
+def customer_ordered(qs: QuerySet[Customer], ordering: str | None) -> QuerySet[Customer]:
+    """Apply `ordering` ("name", "-created_at", …) if it is one of CUSTOMER_ORDERING_FIELDS; otherwise keep the default."""
+    if ordering and ordering.lstrip("-") in CUSTOMER_ORDERING_FIELDS:
+        return qs.order_by(ordering, "-id")
+    return qs
+
+
+def customer_detail_for(user, pk) -> Customer:
+    """A visible customer with everything its detail page shows."""
+    return get_object_or_404(
+        customer_list_for(user).select_related("created_by").prefetch_related("contacts", "addresses", "invoice_titles"),
+        pk=pk,
+    )
+
+
+def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
+    """The latest follow-ups of one (already visible) customer."""
+    return customer.followups.select_related("contact", "created_by")[:limit]
+
+
+def customer_visits(customer: Customer, limit: int = 100) -> QuerySet[Visit]:
+    return customer.visits.select_related("rep", "contact")[:limit]
+
+
+def customer_open_plans(customer: Customer) -> QuerySet[VisitPlan]:
+    """Visits planned for one customer that have not happened yet, soonest first."""
+    return customer.visit_plans.filter(status=VisitPlan.Status.PLANNED).select_related("rep").order_by("planned_date", "id")
+
+
+def customer_provinces(qs: QuerySet[Customer]) -> list[str]:
+    return list(qs.exclude(province="").order_by("province").values_list("province", flat=True).distinct())
+
+
+def owners_of(qs: QuerySet[Customer]) -> QuerySet:
+    """The users owning at least one customer of `qs` (the owner filter only offers people you can see customers of)."""
+    return User.objects.filter(pk__in=qs.order_by().values("owner_id")).order_by("username")
+
+
+def teams_of(qs: QuerySet[Customer]) -> QuerySet[Team]:
+    return Team.objects.filter(pk__in=qs.order_by().values("team_id")).order_by("name")
+
+
+def owner_candidates_for(user) -> QuerySet:
+    """Who `user` may make the owner of a customer: managers and clerks pick any sales person; a team lead picks
+    themselves or a member of a team they lead; everybody else only themselves."""
+    sales_people = User.objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct().order_by("username")
+    if is_manager(user) or has_role(user, Role.SALES_CLERK):
+        return sales_people
+    teams = led_team_ids(user)
+    if teams:
+        return sales_people.filter(Q(pk=user.pk) | Q(profile__team__in=teams))
+    return sales_people.filter(pk=user.pk)
+
+
+def customer_exports_for(user) -> QuerySet[CustomerExport]:
+    """The export log: managers see every export, others their own."""
+    qs = CustomerExport.objects.select_related("user")
+    return qs if has_role(user, *MANAGER_ROLES) else qs.filter(user=user)
+
+
+# --- intent follow-ups --------------------------------------------------------------------------------------------
+def _sees_team_work(user) -> bool:
+    """Managers and team leads look at the follow-ups and plans of everyone they can see, not just their own."""
+    return is_manager(user) or bool(led_team_ids(user))
+
+
+def followups_due(user, day: date) -> QuerySet[Customer]:
+    """Visible intent customers whose next contact date is `day` or earlier (overdue first).
+
+    Owned by `user`; managers and team leads get all the intent customers they can see.
+    """
+    qs = customer_list_for(user).filter(status=Customer.Status.INTENT, next_contact_date__lte=day)
+    if not _sees_team_work(user):
+        qs = qs.filter(owner=user)
+    return qs.annotate(last_followup_on=Max("followups__happened_on")).order_by("next_contact_date", "name", "id")
+
+
+def intent_followups_due_by_owner(day: date) -> dict[int, list[Customer]]:
+    """{owner id: [due intent customers]} over every active owner — what the daily reminder sends."""
+    due: dict[int, list[Customer]] = {}
+    qs = Customer.objects.filter(status=Customer.Status.INTENT, next_contact_date__lte=day, owner__is_active=True).order_by(
+        "owner_id", "next_contact_date", "name"
+    )
+    for customer in qs:
+        due.setdefault(customer.owner_id, []).append(customer)
+    return due
+
+
+# --- visit plans and visits ---------------------------------------------------------------------------------------
+def visit_plans_for_day(user, day: date) -> QuerySet[VisitPlan]:
+    """`user`'s own visits planned for `day` that have not happened yet (the dashboard's "today's visits")."""
+    return visit_plan_list_for(user).filter(rep=user, planned_date=day, status=VisitPlan.Status.PLANNED)
+
+
+def visit_plans_in_month(user, year: int, month: int, rep=None) -> QuerySet[VisitPlan]:
+    """Visible plans of a month; reps see their own plans, leads and managers everyone's (or one `rep`'s)."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    qs = visit_plan_list_for(user).filter(planned_date__range=(first, last))
+    if rep is not None:
+        qs = qs.filter(rep=rep)
+    elif not _sees_team_work(user):
+        qs = qs.filter(rep=user)
+    return qs.order_by("planned_date", "rep__username", "id")
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    is_today: bool
+    plans: list = field(default_factory=list)
+
+
+def visit_plan_calendar(plans, year: int, month: int, today: date) -> list[list[CalendarDay]]:
+    """The month as weeks (Monday first) of days, each with its plans."""
+    by_day: dict[date, list] = {}
+    for plan in plans:
+        by_day.setdefault(plan.planned_date, []).append(plan)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return [[CalendarDay(d, d.month == month, d == today, by_day.get(d, [])) for d in week] for week in weeks]
+
+
+def visit_plan_reps_for(user) -> QuerySet:
+    """The reps whose plans `user` may filter by (leads: their teams; managers: every sales person)."""
+    if is_manager(user) or sees_all_customers(user):
+        return User.objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct().order_by("username")
+    teams = led_team_ids(user)
+    return User.objects.filter(Q(pk=user.pk) | Q(profile__team__in=teams)).distinct().order_by("username")

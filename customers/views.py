@@ -1,0 +1,537 @@
+"""HTML pages: access check (selectors: 404 for what you may not see; services' can_* : 403) → form → service → render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from salesops.core.errors import DomainError
+from salesops.core.transitions import available_actions
+
+from . import filters, forms, selectors, services
+from .exports import xlsx_response
+from .models import Contact, Customer, InvoiceTitle, ShipToAddress, VisitPlan
+
+PAGE_SIZE = 25
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+def _forbidden(request, message: str) -> HttpResponse:
+    """403 page: the user may see this but not do it."""
+    return render(request, "core/error.html", {"error": message}, status=403)
+
+
+def _submit(request, form, call, *, message, to) -> HttpResponse | None:
+    """For a posted, valid form run the service `call()`; on success flash `message` and redirect to `to` (either may be
+    a function of the result). A service error goes onto the form (nothing was saved) and None is returned, so the
+    caller re-renders the form — with the error's status (400/403/409) via _form_page."""
+    if not (form.is_bound and form.is_valid()):
+        return None
+    try:
+        result = call()
+    except DomainError as e:
+        form.add_error(None, str(e))
+        form.error_status = e.status_code
+    except ValidationError as e:
+        if hasattr(e, "error_dict"):
+            for name, errors in e.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, e)
+    else:
+        messages.success(request, message(result) if callable(message) else message)
+        return redirect(to(result) if callable(to) else to)
+    return None
+
+
+def _form_page(
+    request, form, *, title: str, cancel_url: str, submit_label: str = "", intro: str = "", extra=None
+) -> HttpResponse:
+    """The one page every form of this app uses; 400 (or the domain error's status) when the submitted form has errors."""
+    status = getattr(form, "error_status", 400) if form.is_bound and form.errors else 200
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label or _("保存"), "intro": intro}
+    context.update(extra or {})
+    return render(request, "customers/form.html", context, status=status)
+
+
+def _next_url(request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    return url if url and url_has_allowed_host_and_scheme(url, {request.get_host()}) else default
+
+
+def _detail_url(customer: Customer, tab: str = "") -> str:
+    url = reverse("customers:detail", args=[customer.pk])
+    return f"{url}?tab={tab}" if tab else url
+
+
+def _querystring(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _month_param(value: str | None, today: date) -> date:
+    """ "2026-11" → date(2026, 11, 1); anything else (or a year beyond navigation) → this month."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+
+
+def _shift_month(first: date, delta: int) -> date:
+    index = first.year * 12 + first.month - 1 + delta
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+# --- customers ----------------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def customer_list(request):
+    visible = selectors.customer_list_for(request.user)
+    customer_filter = filters.CustomerFilter(request.GET, queryset=visible)
+    ordering = request.GET.get("ordering", "")
+    page = Paginator(selectors.customer_ordered(customer_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    sees_others = selectors.sees_all_customers(request.user) or bool(selectors.led_team_ids(request.user))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "filter": customer_filter,
+            "page": page,
+            "ordering": ordering,
+            "ordering_choices": [
+                ("-created_at", _("最新建档")),
+                ("name", _("名称")),
+                ("code", _("编号")),
+                ("grade", _("等级")),
+                ("next_contact_date", _("下次联系日期")),
+                ("-credit_limit", _("信用额度从高到低")),
+            ],
+            "type_options": Customer.Type.choices,
+            "grade_options": Customer.Grade.choices,
+            "status_options": Customer.Status.choices,
+            "province_options": [(p, p) for p in selectors.customer_provinces(visible)],
+            "owner_options": [(u.pk, services.display_name(u)) for u in selectors.owners_of(visible)] if sees_others else [],
+            "team_options": [(t.pk, t.name) for t in selectors.teams_of(visible)] if sees_others else [],
+            "can_create": services.can_create_customer(request.user),
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def customer_export(request):
+    """Excel of the customers of the current list (same filters); logged in CustomerExport."""
+    customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user))
+    content, _log = services.customer_export(
+        actor=request.user,
+        customers=selectors.customer_ordered(customer_filter.qs, request.GET.get("ordering")),
+        filters={k: v for k, v in request.GET.items() if k != "page"},
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )
+    return xlsx_response(content)
+
+
+@login_required
+def customer_create(request):
+    if not services.can_create_customer(request.user):
+        return _forbidden(request, _("您没有新建客户的权限。"))
+    form = forms.CustomerForm(_post(request), user=request.user)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.customer_create(actor=request.user, data=form.cleaned_data, owner=form.cleaned_data.get("owner")),
+        message=lambda c: _("客户 %(name)s 已建档，编号 %(code)s。") % {"name": c.name, "code": c.code},
+        to=lambda c: c,
+    ):
+        return response
+    return _form_page(request, form, title=_("新建客户"), cancel_url=reverse("customers:list"))
+
+
+@login_required
+def customer_update(request, pk):
+    customer = selectors.customer_get_for(request.user, pk)
+    if not services.can_edit_customer(request.user, customer):
+        return _forbidden(request, _("您可以查看该客户，但没有修改权限（只有负责业务员、本组组长、销售内勤和经理可以修改）。"))
+    form = forms.CustomerForm(_post(request), instance=customer, user=request.user)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.customer_update(customer=customer, actor=request.user, data=form.cleaned_data),
+        message=_("客户资料已保存。"),
+        to=customer,
+    ):
+        return response
+    return _form_page(request, form, title=_("修改客户：%(name)s") % {"name": customer.name}, cancel_url=_detail_url(customer))
+
+
+@dataclass
+class Tab:
+    key: str
+    label: str
+    count: int | None = None
+
+
+@login_required
+@require_GET
+def customer_detail(request, pk):
+    user = request.user
+    customer = selectors.customer_detail_for(user, pk)
+    can_edit = services.can_edit_customer(user, customer)
+    followups = list(selectors.customer_followups(customer))
+    visits = list(selectors.customer_visits(customer))
+    plans = list(selectors.customer_open_plans(customer))
+    contacts, addresses, titles = customer.contacts.all(), customer.addresses.all(), customer.invoice_titles.all()
+    tabs = [
+        Tab("info", _("基本信息")),
+        Tab("contacts", _("联系人"), len(contacts)),
+        Tab("addresses", _("收货地址"), len(addresses)),
+        Tab("invoice", _("开票信息"), len(titles)),
+        Tab("followups", _("跟进记录"), len(followups)),
+        Tab("visits", _("拜访"), len(visits)),
+        Tab("timeline", _("动态")),
+    ]
+    active = request.GET.get("tab", "info")
+    if active not in {t.key for t in tabs}:
+        active = "info"
+    status_actions = [
+        {"name": name, "label": label, "confirm": name == "deactivate"}
+        for name, label in available_actions(customer, user)
+        if services.can_change_customer_status(user, customer, name)
+    ]
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "tabs": tabs,
+            "active_tab": active,
+            "can_edit": can_edit,
+            "can_reassign": services.can_reassign_customer(user, customer),
+            "can_follow_up": customer.status != Customer.Status.INACTIVE and can_edit,
+            "status_actions": status_actions,
+            "contacts": contacts,
+            "addresses": addresses,
+            "invoice_titles": titles,
+            "followups": followups,
+            "visits": visits,
+            "plans": plans,
+            "owner_name": services.display_name(customer.owner),
+        },
+    )
+
+
+@login_required
+def customer_reassign(request, pk):
+    customer = selectors.customer_get_for(request.user, pk)
+    if not services.can_reassign_customer(request.user, customer):
+        return _forbidden(request, _("只有本组组长或销售经理可以转移客户负责人。"))
+    form = forms.ReassignForm(_post(request), user=request.user, customer=customer)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.customer_reassign(
+            customer=customer, actor=request.user, new_owner=form.cleaned_data["owner"], reason=form.cleaned_data["reason"]
+        ),
+        message=lambda c: _("已转给 %(name)s 负责。") % {"name": services.display_name(c.owner)},
+        # a lead who handed the customer out of their team no longer sees it
+        to=lambda c: c if selectors.customer_list_for(request.user).filter(pk=c.pk).exists() else reverse("customers:list"),
+    ):
+        return response
+    return _form_page(
+        request,
+        form,
+        title=_("转移负责人：%(name)s") % {"name": customer.name},
+        cancel_url=_detail_url(customer),
+        intro=_("当前负责业务员：%(owner)s") % {"owner": services.display_name(customer.owner)},
+        submit_label=_("确认转移"),
+    )
+
+
+@login_required
+def customer_change_status(request, pk, action):
+    """Activate / reactivate post straight from the detail page; deactivate asks for a reason first."""
+    customer = selectors.customer_get_for(request.user, pk)
+    if action not in services.CUSTOMER_STATUS_ACTIONS:
+        return redirect(customer)
+    if not services.can_change_customer_status(request.user, customer, action):
+        return _forbidden(request, _("您没有修改该客户状态的权限。"))
+    needs_reason = action == "deactivate"
+    form = forms.ReasonForm(_post(request), required=needs_reason, label=_("停用原因") if needs_reason else _("备注"))
+    if response := _submit(
+        request,
+        form,
+        lambda: services.customer_change_status(
+            customer=customer, actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        ),
+        message=lambda c: _("客户状态已变更为“%(status)s”。") % {"status": c.get_status_display()},
+        to=customer,
+    ):
+        return response
+    label = dict(available_actions(customer, request.user)).get(action, action)
+    return _form_page(request, form, title=f"{label}：{customer.name}", cancel_url=_detail_url(customer), submit_label=label)
+
+
+# --- contacts, addresses, invoice titles --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChildKind:
+    """A row type of a customer with its form, its create/update services, its detail tab and its visibility selector."""
+
+    model: type
+    form: type
+    create: object
+    update: object
+    kwarg: str
+    tab: str
+    selector: object
+
+
+CHILDREN = {
+    "contact": ChildKind(
+        model=Contact,
+        form=forms.ContactForm,
+        create=services.contact_create,
+        update=services.contact_update,
+        kwarg="contact",
+        tab="contacts",
+        selector=selectors.contact_list_for,
+    ),
+    "address": ChildKind(
+        model=ShipToAddress,
+        form=forms.ShipToAddressForm,
+        create=services.address_create,
+        update=services.address_update,
+        kwarg="address",
+        tab="addresses",
+        selector=selectors.address_list_for,
+    ),
+    "invoice_title": ChildKind(
+        model=InvoiceTitle,
+        form=forms.InvoiceTitleForm,
+        create=services.invoice_title_create,
+        update=services.invoice_title_update,
+        kwarg="invoice_title",
+        tab="invoice",
+        selector=selectors.invoice_title_list_for,
+    ),
+}
+
+
+def _child_page(request, kind: ChildKind, customer: Customer, instance=None):
+    if not services.can_edit_customer(request.user, customer):
+        return _forbidden(request, _("您可以查看该客户，但没有修改权限。"))
+    form = kind.form(_post(request), instance=instance)
+    if instance is None:
+        save = partial(kind.create, actor=request.user, customer=customer)
+    else:
+        save = partial(kind.update, actor=request.user, **{kind.kwarg: instance})
+    message = _("%(what)s已保存。") % {"what": kind.model._meta.verbose_name}
+    if response := _submit(
+        request, form, lambda: save(data=form.cleaned_data), message=message, to=_detail_url(customer, kind.tab)
+    ):
+        return response
+    verb = _("新增") if instance is None else _("修改")
+    title = f"{verb}{kind.model._meta.verbose_name}：{customer.name}"
+    return _form_page(request, form, title=title, cancel_url=_detail_url(customer, kind.tab))
+
+
+@login_required
+def child_add(request, pk, kind):
+    return _child_page(request, CHILDREN[kind], selectors.customer_get_for(request.user, pk))
+
+
+@login_required
+def child_edit(request, pk, kind):
+    spec = CHILDREN[kind]
+    instance = get_object_or_404(spec.selector(request.user), pk=pk)
+    return _child_page(request, spec, instance.customer, instance)
+
+
+# --- intent follow-ups --------------------------------------------------------------------------------------------
+@login_required
+def followup_add(request, pk):
+    customer = selectors.customer_get_for(request.user, pk)
+    if not services.can_edit_customer(request.user, customer):
+        return _forbidden(request, _("您没有跟进该客户的权限。"))
+    form = forms.FollowUpForm(_post(request), customer=customer)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.followup_create(actor=request.user, customer=customer, **form.cleaned_data),
+        message=_("跟进记录已保存。"),
+        to=_next_url(request, _detail_url(customer, "followups")),
+    ):
+        return response
+    return _form_page(
+        request,
+        form,
+        title=_("记录跟进：%(name)s") % {"name": customer.name},
+        cancel_url=_next_url(request, _detail_url(customer, "followups")),
+        extra={"next": request.GET.get("next", "")},
+    )
+
+
+@login_required
+@require_GET
+def followups_due(request):
+    today = timezone.localdate()
+    customers = selectors.followups_due(request.user, today).prefetch_related("contacts")
+    rows = [{"customer": c, "overdue_days": (today - c.next_contact_date).days} for c in customers]
+    return render(request, "customers/followups_due.html", {"rows": rows, "today": today})
+
+
+# --- visit plans and visits ---------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def visit_plans(request):
+    user, today = request.user, timezone.localdate()
+    first = _month_param(request.GET.get("month"), today)
+    reps = selectors.visit_plan_reps_for(user)
+    rep = reps.filter(pk=request.GET.get("rep")).first() if request.GET.get("rep", "").isdigit() else None
+    plans = list(selectors.visit_plans_in_month(user, first.year, first.month, rep))
+    for plan in plans:
+        plan.can_manage = plan.status == VisitPlan.Status.PLANNED and services.can_manage_visit_plan(user, plan)
+        plan.can_review = services.can_review_visit_plan(user, plan)
+    view = "list" if request.GET.get("view") == "list" else "calendar"
+    return render(
+        request,
+        "customers/visit_plans.html",
+        {
+            "view": view,
+            "month": first,
+            "prev_month": f"{_shift_month(first, -1):%Y-%m}",
+            "next_month": f"{_shift_month(first, 1):%Y-%m}",
+            "this_month": f"{today:%Y-%m}",
+            "plans": plans,
+            "weeks": selectors.visit_plan_calendar(plans, first.year, first.month, today) if view == "calendar" else [],
+            "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+            "reps": reps if reps.exclude(pk=user.pk).exists() else [],
+            "rep": rep,
+        },
+    )
+
+
+@login_required
+def visit_plan_create(request):
+    customer = None
+    if request.GET.get("customer", "").isdigit():
+        customer = selectors.customer_get_for(request.user, request.GET["customer"])
+    form = forms.VisitPlanForm(_post(request), user=request.user, customer=customer)
+    if request.method == "GET" and request.GET.get("date"):
+        form.fields["planned_date"].initial = request.GET["date"]
+    if response := _submit(
+        request,
+        form,
+        lambda: services.visit_plan_create(actor=request.user, **form.cleaned_data),
+        message=_("拜访计划已添加。"),
+        to=lambda plan: plan.get_absolute_url(),
+    ):
+        return response
+    return _form_page(request, form, title=_("新建拜访计划"), cancel_url=reverse("customers:visit_plans"))
+
+
+@login_required
+def visit_plan_review(request, pk):
+    plan = get_object_or_404(selectors.visit_plan_list_for(request.user), pk=pk)
+    if not services.can_review_visit_plan(request.user, plan):
+        return _forbidden(request, _("只有该业务员的组长或销售经理可以点评拜访计划。"))
+    form = forms.ReviewForm(_post(request), initial={"note": plan.review_note})
+    if response := _submit(
+        request,
+        form,
+        lambda: services.visit_plan_review(actor=request.user, plan=plan, note=form.cleaned_data["note"]),
+        message=_("点评已保存。"),
+        to=plan.get_absolute_url(),
+    ):
+        return response
+    intro = _("%(rep)s · %(date)s · %(customer)s — %(purpose)s") % {
+        "rep": services.display_name(plan.rep),
+        "date": f"{plan.planned_date:%Y-%m-%d}",
+        "customer": plan.customer,
+        "purpose": plan.purpose,
+    }
+    return _form_page(request, form, title=_("点评拜访计划"), intro=intro, cancel_url=plan.get_absolute_url())
+
+
+@login_required
+def visit_plan_cancel(request, pk):
+    plan = get_object_or_404(selectors.visit_plan_list_for(request.user), pk=pk)
+    if not services.can_manage_visit_plan(request.user, plan):
+        return _forbidden(request, _("您不能取消别人的拜访计划。"))
+    form = forms.ReasonForm(_post(request), label=_("取消原因"))
+    if response := _submit(
+        request,
+        form,
+        lambda: services.visit_plan_cancel(actor=request.user, plan=plan, reason=form.cleaned_data["reason"]),
+        message=_("拜访计划已取消。"),
+        to=plan.get_absolute_url(),
+    ):
+        return response
+    intro = f"{plan.planned_date:%Y-%m-%d} · {plan.customer} — {plan.purpose}"
+    return _form_page(
+        request, form, title=_("取消拜访计划"), intro=intro, cancel_url=plan.get_absolute_url(), submit_label=_("确认取消")
+    )
+
+
+@login_required
+def visit_create(request):
+    plan = customer = None
+    if request.GET.get("plan", "").isdigit():
+        plan = get_object_or_404(selectors.visit_plan_list_for(request.user), pk=request.GET["plan"])
+        if not services.can_manage_visit_plan(request.user, plan):
+            return _forbidden(request, _("您不能替别人完成拜访计划。"))
+    elif request.GET.get("customer", "").isdigit():
+        customer = selectors.customer_get_for(request.user, request.GET["customer"])
+    form = forms.VisitForm(_post(request), user=request.user, customer=customer, plan=plan)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.visit_create(actor=request.user, plan=plan, **form.cleaned_data),
+        message=_("拜访记录已保存。"),
+        to=lambda visit: _next_url(request, visit.get_absolute_url()),
+    ):
+        return response
+    title = _("记录拜访：%(customer)s") % {"customer": plan.customer} if plan else _("记录拜访")
+    intro = _("完成 %(date)s 的拜访计划") % {"date": f"{plan.planned_date:%Y-%m-%d}"} if plan else ""
+    return _form_page(request, form, title=title, intro=intro, cancel_url=reverse("customers:visits"))
+
+
+@login_required
+@require_GET
+def visits(request):
+    visible = selectors.visit_list_for(request.user)
+    visit_filter = filters.VisitFilter(request.GET, queryset=visible)
+    page = Paginator(visit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    reps = selectors.visit_plan_reps_for(request.user)
+    return render(
+        request,
+        "customers/visits.html",
+        {
+            "filter": visit_filter,
+            "page": page,
+            "reps": reps if reps.exclude(pk=request.user.pk).exists() else [],
+            "querystring": _querystring(request, "page"),
+        },
+    )

@@ -1,0 +1,108 @@
+"""Load demo data: one user per role, two sales teams, customers, products and a price list. Safe to run again."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog.models import PriceList, Product
+from catalog.services import price_list_create, price_list_item_add, product_create
+from customers.models import Customer
+from customers.services import customer_change_status, customer_create
+from customers.validators import uscc_check_char
+from salesops.core.models import Department, StaffProfile, Team
+
+DEMO_PASSWORD = "demo12345"
+# username, role, full name, department, team
+DEMO_USERS = [
+    ("admin", "admin", "系统管理员", "management", None),
+    ("lena", "team_lead", "李娜(华东组长)", "sales", "华东组"),
+    ("alice", "sales_rep", "王丽(业务员)", "sales", "华东组"),
+    ("bob", "sales_rep", "张斌(业务员)", "sales", "华东组"),
+    ("carol", "sales_rep", "陈凯(业务员)", "sales", "华南组"),
+    ("clerk", "sales_clerk", "刘芳(销售内勤)", "sales", None),
+    ("manager", "sales_manager", "赵强(销售部经理)", "sales", None),
+    ("vp", "sales_vp", "孙伟(销售副总)", "management", None),
+    ("gm", "gm", "周总(总经理)", "management", None),
+    ("finance", "finance", "吴静(财务)", "finance", None),
+    ("warehouse", "warehouse", "郑涛(仓库)", "warehouse", None),
+    ("qc", "qc", "冯敏(质检员)", "quality", None),
+    ("service", "service", "何欢(客服)", "service", None),
+    ("rev_technical", "reviewer_technical", "技术部评审", "technical", None),
+    ("rev_production", "reviewer_production", "生产部评审", "production", None),
+    ("rev_quality", "reviewer_quality", "质检部评审", "quality", None),
+    ("rev_procurement", "reviewer_procurement", "采购部评审", "procurement", None),
+    ("rev_finance", "reviewer_finance", "财务部评审", "finance", None),
+    ("rev_warehouse", "reviewer_warehouse", "仓库评审", "warehouse", None),
+]
+DEMO_CUSTOMERS = [
+    ("alice", "苏州恒通机电设备有限公司", "distributor", "A", "active", "江苏", "苏州"),
+    ("alice", "无锡新锐自动化科技有限公司", "end_customer", "B", "intent", "江苏", "无锡"),
+    ("bob", "杭州华泰工业专卖店", "franchise_store", "B", "active", "浙江", "杭州"),
+    ("carol", "广州粤海贸易有限公司", "dealer", "A", "active", "广东", "广州"),
+]
+DEMO_PRODUCTS = [
+    ("P-1001", "变频器", "VF-200", "2.2kW 380V", "台", "2260.00", "1400.00"),
+    ("P-1002", "伺服电机", "SM-750", "750W", "台", "3390.00", "2100.00"),
+    ("P-1003", "控制柜", "KC-01", "定制尺寸", "套", "12000.00", "8000.00"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent): users for each role (password demo12345), teams, customers, products, a price list."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        users = {}
+        for username, role, full_name, dept, team_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, "email": f"{username}@example.com"})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = user.is_superuser = role == "admin"
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            team = None
+            if team_name:
+                team, _ = Team.objects.get_or_create(name=team_name, defaults={"department": Department.objects.get(code="sales")})
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"department": Department.objects.get(code=dept), "team": team, "title": full_name}
+            )
+            users[username] = user
+        Team.objects.filter(name="华东组").update(lead=users["lena"])
+
+        for n, (owner, name, ctype, grade, status, province, city) in enumerate(DEMO_CUSTOMERS, start=1):
+            if Customer.objects.filter(name=name).exists():
+                continue
+            first17 = f"9132050{n:010d}"
+            customer = customer_create(
+                actor=users[owner],
+                data={
+                    "name": name, "type": ctype, "grade": grade, "province": province, "city": city,
+                    "uscc": first17 + uscc_check_char(first17), "credit_limit": Decimal("200000.00"),
+                    "next_contact_date": date.today() if status == "intent" else None,
+                },
+            )  # fmt: skip
+            if status == "active":
+                customer_change_status(customer=customer, actor=users["manager"], action="activate")
+
+        manager = users["manager"]
+        for code, name, model, spec, unit, price, cost in DEMO_PRODUCTS:
+            if not Product.objects.filter(code=code).exists():
+                product_create(
+                    actor=manager,
+                    data={"code": code, "name": name, "model": model, "spec": spec, "unit": unit,
+                          "list_price": Decimal(price), "standard_cost": Decimal(cost)},
+                )  # fmt: skip
+        if not PriceList.objects.filter(name="经销商价格表").exists():
+            pl = price_list_create(
+                actor=manager,
+                data={"name": "经销商价格表", "customer_type": "distributor", "valid_from": date.today() - timedelta(days=30)},
+            )
+            for product in Product.objects.filter(code__in=[p[0] for p in DEMO_PRODUCTS]):
+                price_list_item_add(actor=manager, price_list=pl, product=product, unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in as any of {', '.join(u[0] for u in DEMO_USERS)} / {DEMO_PASSWORD}"))

@@ -1,0 +1,169 @@
+"""Admin of the kernel: organisation and thresholds are configuration (editable); sequences, events, attachments,
+notifications and approvals are support views (read-only: they change only through the services)."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ApprovalRequest,
+    ApprovalStep,
+    Attachment,
+    Department,
+    DocumentSequence,
+    Event,
+    Notification,
+    StaffProfile,
+    Team,
+    Threshold,
+)
+
+User = get_user_model()
+
+
+class ReadOnlyAdminMixin:
+    """Support view: list, search and look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- organisation -------------------------------------------------------------------------------------------------
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "head"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["head"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "lead", "member_count"]
+    list_filter = ["department"]
+    search_fields = ["name"]
+    autocomplete_fields = ["lead"]
+
+    @admin.display(description=_("人数"))
+    def member_count(self, obj):
+        return obj.members.count()
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fk_name = "user"
+    verbose_name = _("员工档案")
+    verbose_name_plural = _("员工档案")
+    fields = ["department", "team", "phone", "title", "may_quote"]
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ["username", "get_full_name", "email", "department", "team", "role_list", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups", "profile__department", "profile__team"]
+    list_select_related = ["profile__department", "profile__team"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("部门"), ordering="profile__department__name")
+    def department(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.department if profile else None
+
+    @admin.display(description=_("销售组"), ordering="profile__team__name")
+    def team(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.team if profile else None
+
+    @admin.display(description=_("角色"))
+    def role_list(self, obj):
+        return "、".join(g.name for g in obj.groups.all())
+
+
+# --- configuration ------------------------------------------------------------------------------------------------
+@admin.register(Threshold)
+class ThresholdAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "value", "description", "updated_at"]
+    list_display_links = ["code"]
+    list_editable = ["value"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is what the program reads: fixed once created.
+        return ["code", "updated_at"] if obj else ["updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["prefix", "period", "last_number"]
+    list_filter = ["prefix"]
+    search_fields = ["prefix", "period"]
+    ordering = ["prefix", "-period"]
+
+
+# --- support views ------------------------------------------------------------------------------------------------
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "target_type", "target_id", "verb", "actor", "short_message", "from_status", "to_status"]
+    list_filter = ["verb", "target_type"]
+    search_fields = ["message", "actor__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "target_type"]
+
+    @admin.display(description=_("内容"))
+    def short_message(self, obj):
+        return (obj.message[:60] + "…") if len(obj.message) > 60 else obj.message
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "name", "kind", "size", "target_type", "target_id", "uploaded_by"]
+    list_filter = ["kind", "target_type"]
+    search_fields = ["name", "uploaded_by__username"]
+    list_select_related = ["uploaded_by", "target_type"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "title", "read_at", "emailed_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+
+class ApprovalStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApprovalStep
+    extra = 0
+    fields = ["stage", "code", "label", "assignee_role", "assignee_department", "assignee_user", "status", "activated_at",
+              "decided_by", "decided_at", "comment", "reminded_at"]
+    readonly_fields = fields
+    ordering = ["stage", "id"]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "title", "kind", "round", "status", "current_stage", "requested_by", "decided_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "requested_by__username"]
+    list_select_related = ["requested_by"]
+    date_hierarchy = "created_at"
+    inlines = [ApprovalStepInline]

@@ -1,0 +1,241 @@
+"""Kernel pages: timeline comments and attachments on any document, notifications, the approvals inbox and decisions.
+
+Every view: access check → service → render/redirect. Domain errors become a message on the page the user came from.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import approvals, selectors, timeline
+from .access import get_visible_or_404
+from .errors import DomainError, NotFound
+from .models import ApprovalStep, Attachment, Notification
+from .notifications import notification_mark_read
+from .thresholds import threshold
+
+PAGE_SIZE = 20
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+def _target_or_404(user, ct_id, obj_id):
+    ct = get_object_or_404(ContentType, pk=ct_id)
+    model = ct.model_class()
+    if model is None:
+        raise Http404
+    return get_visible_or_404(model, user, obj_id)
+
+
+def _safe_url(request, url: str) -> str | None:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return None
+
+
+def _back(request, target):
+    url = _safe_url(request, request.POST.get("next", "")) or _safe_url(request, request.META.get("HTTP_REFERER", ""))
+    if url:
+        return redirect(url)
+    return redirect(target.get_absolute_url()) if hasattr(target, "get_absolute_url") else redirect("dashboard")
+
+
+def _back_or(request, default: str):
+    url = _safe_url(request, request.POST.get("next", "")) or _safe_url(request, request.META.get("HTTP_REFERER", ""))
+    return redirect(url or default)
+
+
+def _querystring(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- timeline -----------------------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def comment_add(request, ct_id, obj_id):
+    target = _target_or_404(request.user, ct_id, obj_id)
+    try:
+        timeline.comment_add(target=target, actor=request.user, text=request.POST.get("text", ""))
+        messages.success(request, _("评论已发表。"))
+    except DomainError as e:
+        messages.error(request, str(e))
+    return _back(request, target)
+
+
+@login_required
+@require_POST
+def attachment_add(request, ct_id, obj_id):
+    target = _target_or_404(request.user, ct_id, obj_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+        return _back(request, target)
+    try:
+        timeline.attachment_add(target=target, actor=request.user, upload=upload, kind=request.POST.get("kind") or Attachment.Kind.GENERAL)
+        messages.success(request, _("附件已上传。"))
+    except DomainError as e:
+        messages.error(request, str(e))
+    return _back(request, target)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
+    model = attachment.target_type.model_class()
+    if model is None:
+        raise Http404
+    get_visible_or_404(model, request.user, attachment.target_id)
+    try:
+        fh = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(fh, as_attachment=True, filename=attachment.name)
+
+
+# --- notifications ------------------------------------------------------------------------------------------------
+@login_required
+def notifications(request):
+    """The user's notifications: unread first (or only unread / only read), 20 per page."""
+    show = request.GET.get("show", "all")
+    if show not in selectors.NOTIFICATION_FILTERS:
+        show = "all"
+    page = _page(request, selectors.notifications_for(request.user, show=show))
+    return render(
+        request,
+        "core/notifications.html",
+        {
+            "page": page,
+            "show": show,
+            "filters": [("all", _("全部")), ("unread", _("未读")), ("read", _("已读"))],
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request):
+    n = notification_mark_read(user=request.user)
+    messages.success(request, _("已将 %(n)d 条通知标记为已读。") % {"n": n})
+    return _back_or(request, reverse("core:notifications"))
+
+
+@login_required
+@require_POST
+def notification_mark_read_view(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, ids=[notification.pk])
+    return _back_or(request, reverse("core:notifications"))
+
+
+@login_required
+def notification_open(request, pk):
+    """Click-through: mark the notification read and go to the page it is about."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, ids=[notification.pk])
+    return redirect(_safe_url(request, notification.url) or reverse("core:notifications"))
+
+
+# --- approvals ----------------------------------------------------------------------------------------------------
+def _annotate_steps(steps, user, now, overdue_hours):
+    for step in steps:
+        step.kind_label = approvals.kind_label(step.request.kind)
+        if step.status == ApprovalStep.Status.PENDING and step.activated_at:
+            step.waiting_hours = (now - step.activated_at).total_seconds() / 3600
+            step.is_overdue = step.waiting_hours >= float(overdue_hours)
+        else:
+            step.waiting_hours, step.is_overdue = None, False
+        step.user_can_decide = approvals.can_decide(step, user)
+
+
+@login_required
+def approvals_inbox(request):
+    """待我审批 (steps waiting for the user, oldest first, overdue highlighted) and 我已处理 (steps the user decided)."""
+    user = request.user
+    tab = "done" if request.GET.get("tab") == "done" else "waiting"
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    overdue_only = request.GET.get("overdue") == "1"
+    result = request.GET.get("result", "")
+    now = timezone.now()
+    overdue_hours = threshold("approval_overdue_hours")
+
+    waiting = approvals.steps_waiting_for(user)
+    done = selectors.steps_decided_by(user)
+    counts = {"waiting": waiting.count(), "done": done.count()}
+    qs = waiting if tab == "waiting" else done
+    if q:
+        qs = qs.filter(Q(request__title__icontains=q) | Q(label__icontains=q))
+    if kind:
+        qs = qs.filter(request__kind=kind)
+    if tab == "waiting" and overdue_only:
+        qs = qs.filter(activated_at__lte=now - timedelta(hours=float(overdue_hours)))
+    results = [
+        (ApprovalStep.Status.APPROVED, ApprovalStep.Status.APPROVED.label),
+        (ApprovalStep.Status.APPROVED_WITH_CONDITIONS, ApprovalStep.Status.APPROVED_WITH_CONDITIONS.label),
+        (ApprovalStep.Status.REJECTED, ApprovalStep.Status.REJECTED.label),
+    ]
+    if tab == "done" and result in dict(results):
+        qs = qs.filter(status=result)
+
+    page = _page(request, qs)
+    _annotate_steps(page.object_list, user, now, overdue_hours)
+    kinds = sorted(
+        {k for k in (waiting if tab == "waiting" else done).values_list("request__kind", flat=True).distinct()}
+    )
+    return render(
+        request,
+        "core/approvals_inbox.html",
+        {
+            "tab": tab,
+            "page": page,
+            "counts": counts,
+            "q": q,
+            "kind": kind,
+            "kinds": [(k, approvals.kind_label(k)) for k in kinds],
+            "overdue_only": overdue_only,
+            "overdue_hours": overdue_hours,
+            "result": result,
+            "results": results,
+            "decisions": ApprovalStep.Decision.choices,
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request, pk):
+    """Record the user's decision on one step; any refusal (not yours, already decided, no comment) is a message, not a 500."""
+    try:
+        step = approvals.approval_decide(
+            step_id=pk, actor=request.user, decision=request.POST.get("decision", ""), comment=request.POST.get("comment", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _("已处理“%(step)s”：%(result)s。") % {"step": step.label, "result": step.get_status_display()},
+        )
+    return _back_or(request, reverse("core:approvals_inbox"))

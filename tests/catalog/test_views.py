@@ -1,0 +1,326 @@
+"""Catalog pages: everybody reads, managers/admin edit (others: read-only pages and 403 on edit), inline price rows."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import DiscountLimit, PriceList, PriceListItem, Product
+from salesops.core.models import Event
+from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
+
+PRODUCT_FORM = {
+    "code": "GB-100", "name": "齿轮箱", "model": "ZQ-350", "spec": "速比 20", "unit": "台", "tax_rate": "13",
+    "kind": "standard", "list_price": "1130.00", "standard_cost": "700.00", "monthly_capacity": "", "ever_produced": "on",
+    "description": "",
+}  # fmt: skip
+LIST_FORM = {"name": "2026 经销商价", "customer_type": "distributor", "customer_grade": "", "valid_from": "2026-01-01",
+             "valid_to": "", "currency": "CNY", "is_active": "on", "notes": ""}  # fmt: skip
+
+
+def rows(response, testid):
+    return response.content.decode().count(f'data-testid="{testid}"')
+
+
+# --- products -----------------------------------------------------------------------------------------------------
+def test_product_list_for_rep_is_read_only(cast, client_as):
+    ProductFactory(code="GB-100", name="齿轮箱")
+    response = client_as(cast.alice).get(reverse("catalog:products"))
+    assert response.status_code == 200
+    assert rows(response, "product-row") == 1
+    assert 'data-testid="product-create"' not in response.content.decode()
+
+
+def test_product_list_shows_create_button_to_manager(cast, client_as):
+    response = client_as(cast.manager).get(reverse("catalog:products"))
+    assert 'data-testid="product-create"' in response.content.decode()
+
+
+def test_product_list_search_filters_and_ordering(cast, client_as):
+    ProductFactory(code="A-1", name="齿轮箱", model="ZQ-350", spec="速比 20", list_price=Decimal("500.00"))
+    ProductFactory(code="B-1", name="电机", model="Y2-132", kind="custom", tax_rate=Decimal("0.09"), list_price=Decimal("900.00"))
+    ProductFactory(code="C-1", name="联轴器", is_active=False, list_price=Decimal("100.00"))
+    client = client_as(cast.clerk)
+    url = reverse("catalog:products")
+
+    def codes(params):
+        html = client.get(url, params).content.decode()
+        return [c for c in ("A-1", "B-1", "C-1") if f'data-product-code="{c}"' in html]
+
+    assert codes({"q": "zq-350"}) == ["A-1"]
+    assert codes({"q": "速比"}) == ["A-1"]
+    assert codes({"q": "y2"}) == ["B-1"]
+    assert codes({"kind": "custom"}) == ["B-1"]
+    assert codes({"is_active": "false"}) == ["C-1"]
+    assert codes({"tax_rate": "0.0900"}) == ["B-1"]
+    html = client.get(url, {"ordering": "-list_price"}).content.decode()
+    assert html.index('data-product-code="B-1"') < html.index('data-product-code="A-1"') < html.index('data-product-code="C-1"')
+
+
+def test_product_list_paginates_by_25(cast, client_as):
+    ProductFactory.create_batch(30)
+    client = client_as(cast.alice)
+    assert rows(client.get(reverse("catalog:products")), "product-row") == 25
+    assert rows(client.get(reverse("catalog:products"), {"page": 2}), "product-row") == 5
+
+
+@pytest.mark.parametrize("who", ["alice", "clerk"])
+def test_rep_and_clerk_get_403_on_product_create_and_edit(cast, client_as, who):
+    client = client_as(getattr(cast, who))
+    product = ProductFactory(name="原名")
+    assert client.get(reverse("catalog:product_create")).status_code == 403
+    assert client.post(reverse("catalog:product_create"), PRODUCT_FORM).status_code == 403
+    assert client.get(reverse("catalog:product_update", args=[product.pk])).status_code == 403
+    assert client.post(reverse("catalog:product_update", args=[product.pk]), {**PRODUCT_FORM, "name": "新名"}).status_code == 403
+    assert client.post(reverse("catalog:product_set_active", args=[product.pk, "deactivate"])).status_code == 403
+    product.refresh_from_db()
+    assert (product.name, product.is_active) == ("原名", True)
+    assert not Product.objects.filter(code="GB-100").exists()
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_manager_and_admin_create_product_with_percent_tax_rate(cast, client_as, who):
+    response = client_as(getattr(cast, who)).post(reverse("catalog:product_create"), {**PRODUCT_FORM, "tax_rate": "9"})
+    product = Product.objects.get(code="GB-100")
+    assert response.status_code == 302 and response.url == product.get_absolute_url()
+    assert product.tax_rate == Decimal("0.0900") and product.list_price == Decimal("1130.00")
+
+
+def test_product_create_form_shows_13_percent_default(cast, client_as):
+    html = client_as(cast.manager).get(reverse("catalog:product_create")).content.decode()
+    assert 'name="tax_rate" value="13"' in html
+
+
+def test_product_edit_refuses_tax_rate_above_17_and_changes_nothing(cast, client_as):
+    product = ProductFactory(code="GB-100", name="齿轮箱")
+    response = client_as(cast.manager).post(reverse("catalog:product_update", args=[product.pk]), {**PRODUCT_FORM, "name": "新", "tax_rate": "18"})
+    assert response.status_code == 400
+    assert "17%" in response.content.decode()
+    product.refresh_from_db()
+    assert product.name == "齿轮箱" and product.tax_rate == Decimal("0.13")
+
+
+def test_product_edit_by_manager_saves_and_records_timeline(cast, client_as):
+    product = ProductFactory(code="GB-100", name="齿轮箱", tax_rate=Decimal("0.13"))
+    client = client_as(cast.manager)
+    form_html = client.get(reverse("catalog:product_update", args=[product.pk])).content.decode()
+    assert 'name="tax_rate" value="13"' in form_html
+    response = client.post(reverse("catalog:product_update", args=[product.pk]), {**PRODUCT_FORM, "name": "齿轮减速箱"})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.name == "齿轮减速箱"
+    detail = client.get(product.get_absolute_url()).content.decode()
+    assert "齿轮减速箱" in detail and "<del>齿轮箱</del>" in detail
+
+
+def test_duplicate_code_on_create_page_shows_message(cast, client_as):
+    ProductFactory(code="GB-100")
+    response = client_as(cast.manager).post(reverse("catalog:product_create"), PRODUCT_FORM)
+    assert response.status_code == 400
+    assert Product.objects.count() == 1
+
+
+def test_deactivate_from_detail_page(cast, client_as):
+    product = ProductFactory()
+    client = client_as(cast.manager)
+    response = client.post(reverse("catalog:product_set_active", args=[product.pk, "deactivate"]), {"reason": "停产"})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert not product.is_active
+    assert 'data-testid="product-reactivate"' in client.get(product.get_absolute_url()).content.decode()
+
+
+def test_product_detail_shows_price_lists_matrix_timeline_and_hides_cost_from_rep(cast, client_as):
+    product = ProductFactory(code="GB-100", list_price=Decimal("1130.00"), standard_cost=Decimal("777.00"))
+    pl = PriceListFactory(name="经销商价", customer_type="distributor", valid_from=timezone.localdate() - timedelta(days=1))
+    PriceListItemFactory(product=product, price_list=pl, unit_price=Decimal("1017.00"))
+    response = client_as(cast.alice).get(product.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert rows(response, "product-pricelist-row") == 1 and "经销商价" in html
+    assert 'data-testid="price-excl">1,000.00<' in html  # 1130.00 / 1.13
+    assert 'data-testid="timeline"' in html
+    assert "777.00" not in html and 'data-testid="product-edit"' not in html
+    # the distributor row of today's matrix uses the list, the others the standard price
+    assert html.count("1,017.00") >= 5  # 4 grades of the matrix + the price list row
+    assert "777.00" in client_as(cast.manager).get(product.get_absolute_url()).content.decode()
+
+
+def test_anyone_may_comment_on_a_product(cast, client_as):
+    product = ProductFactory()
+    ct = ContentType.objects.get_for_model(Product)
+    response = client_as(cast.alice).post(reverse("core:comment_add", args=[ct.pk, product.pk]), {"text": "客户问交期"})
+    assert response.status_code == 302
+    assert Event.objects.filter(target_type=ct, target_id=product.pk, verb=Event.Verb.COMMENT, message="客户问交期").exists()
+
+
+def test_unknown_product_is_404(cast, client_as):
+    assert client_as(cast.alice).get(reverse("catalog:product_detail", args=[999999])).status_code == 404
+
+
+def test_login_required(db, client):
+    response = client.get(reverse("catalog:products"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+# --- price lists --------------------------------------------------------------------------------------------------
+def test_price_list_list_filters(cast, client_as):
+    dist = PriceListFactory(name="经销商价", customer_type="distributor", valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30))
+    general = PriceListFactory(name="通用价", valid_from=date(2026, 7, 1))
+    dealer = PriceListFactory(name="代理商价", customer_type="dealer", customer_grade="A", valid_from=date(2026, 1, 1))
+    off = PriceListFactory(name="停用价", valid_from=date(2026, 1, 1), is_active=False)
+    client = client_as(cast.alice)
+    url = reverse("catalog:pricelists")
+
+    def ids(params):
+        html = client.get(url, params).content.decode()
+        return {pl.pk for pl in (dist, general, dealer, off) if f'data-pricelist-id="{pl.pk}"' in html}
+
+    assert ids({}) == {dist.pk, general.pk, dealer.pk, off.pk}
+    assert ids({"valid_on": "2026-06-30"}) == {dist.pk, dealer.pk, off.pk}
+    assert ids({"customer_type": "distributor"}) == {dist.pk, general.pk, off.pk}  # plus lists for every type
+    assert ids({"customer_grade": "B"}) == {dist.pk, general.pk, off.pk}
+    assert ids({"is_active": "false"}) == {off.pk}
+    assert ids({"valid_on": "2026-07-01", "customer_type": "dealer", "is_active": "true"}) == {general.pk, dealer.pk}
+
+
+@pytest.mark.parametrize("who", ["alice", "clerk"])
+def test_rep_and_clerk_get_403_on_price_list_writes(cast, client_as, who):
+    client = client_as(getattr(cast, who))
+    pl = PriceListFactory(name="原表")
+    item = PriceListItemFactory(price_list=pl, unit_price=Decimal("900.00"))
+    product = ProductFactory(code="NEW-1")
+    assert client.get(reverse("catalog:pricelist_create")).status_code == 403
+    assert client.post(reverse("catalog:pricelist_create"), LIST_FORM).status_code == 403
+    assert client.get(reverse("catalog:pricelist_update", args=[pl.pk])).status_code == 403
+    assert client.post(reverse("catalog:pricelist_update", args=[pl.pk]), {**LIST_FORM, "name": "新表"}).status_code == 403
+    add = {"product": "NEW-1", "unit_price": "1", "min_quantity": "0"}
+    assert client.post(reverse("catalog:pricelist_item_add", args=[pl.pk]), add).status_code == 403
+    assert client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "1"}).status_code == 403
+    assert client.post(reverse("catalog:pricelist_item_remove", args=[item.pk])).status_code == 403
+    pl.refresh_from_db()
+    item.refresh_from_db()
+    assert (pl.name, item.unit_price, PriceList.objects.count(), PriceListItem.objects.count()) == ("原表", Decimal("900.00"), 1, 1)
+    assert not product.price_items.exists()
+    # and the detail page is read-only for them
+    html = client.get(pl.get_absolute_url()).content.decode()
+    assert 'data-testid="item-add-form"' not in html and 'data-testid="item-edit"' not in html
+
+
+def test_manager_creates_and_edits_a_price_list(cast, client_as):
+    client = client_as(cast.manager)
+    response = client.post(reverse("catalog:pricelist_create"), LIST_FORM)
+    pl = PriceList.objects.get()
+    assert response.status_code == 302 and response.url == pl.get_absolute_url()
+    assert (pl.customer_type, pl.created_by) == ("distributor", cast.manager)
+    response = client.post(reverse("catalog:pricelist_update", args=[pl.pk]), {**LIST_FORM, "valid_to": "2025-12-31"})
+    assert response.status_code == 400 and "不能早于" in response.content.decode()
+    pl.refresh_from_db()
+    assert pl.valid_to is None
+    response = client.post(reverse("catalog:pricelist_update", args=[pl.pk]), {**LIST_FORM, "customer_grade": "A", "valid_to": "2026-12-31"})
+    assert response.status_code == 302
+    pl.refresh_from_db()
+    assert (pl.customer_grade, pl.valid_to) == ("A", date(2026, 12, 31))
+
+
+def test_price_list_detail_items_with_exact_tax_exclusive_prices(cast, client_as):
+    pl = PriceListFactory()
+    PriceListItemFactory(price_list=pl, product=ProductFactory(code="GB-1", list_price=Decimal("110.00")), unit_price=Decimal("99.99"))
+    response = client_as(cast.alice).get(pl.get_absolute_url())
+    assert rows(response, "pricelist-item-row") == 1
+    assert 'data-testid="item-price-excl">88.49<' in response.content.decode()
+
+
+def test_add_item_plain_form_and_duplicate_refused(cast, client_as):
+    pl = PriceListFactory()
+    ProductFactory(code="GB-100", name="齿轮箱")
+    client = client_as(cast.manager)
+    url = reverse("catalog:pricelist_item_add", args=[pl.pk])
+    response = client.post(url, {"product": "gb-100", "unit_price": "1000", "min_quantity": ""})
+    assert response.status_code == 302
+    assert pl.items.get().unit_price == Decimal("1000.00")
+    # when the same product is added again
+    response = client.post(url, {"product": "GB-100", "unit_price": "800", "min_quantity": "0"})
+    # then the page says why and nothing changed
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="item-add-errors"' in html and "不能重复添加" in html and "GB-100" in html
+    assert list(pl.items.values_list("unit_price", flat=True)) == [Decimal("1000.00")]
+
+
+def test_add_item_unknown_code_is_a_field_error(cast, client_as):
+    pl = PriceListFactory()
+    response = client_as(cast.manager).post(reverse("catalog:pricelist_item_add", args=[pl.pk]), {"product": "NOPE", "unit_price": "1"})
+    assert response.status_code == 400 and "NOPE" in response.content.decode()
+    assert not pl.items.exists()
+
+
+def test_htmx_add_edit_remove_return_the_items_card(cast, client_as):
+    pl = PriceListFactory()
+    ProductFactory(code="GB-100")
+    client = client_as(cast.manager)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    response = client.post(reverse("catalog:pricelist_item_add", args=[pl.pk]), {"product": "GB-100", "unit_price": "1000"}, **hx)
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and 'id="pricelist-items"' in html
+    assert rows(response, "pricelist-item-row") == 1 and 'data-testid="items-notice"' in html
+    item = pl.items.get()
+    # edit: the row turns into inputs, saving returns the card with the new price
+    response = client.get(reverse("catalog:pricelist_item_edit", args=[item.pk]), **hx)
+    assert rows(response, "pricelist-item-edit-row") == 1 and "<html" not in response.content.decode()
+    response = client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "950.5", "min_quantity": "10"}, **hx)
+    assert 'data-testid="item-price">950.50<' in response.content.decode()
+    item.refresh_from_db()
+    assert (item.unit_price, item.min_quantity) == (Decimal("950.50"), Decimal("10.000"))
+    # a bad price keeps the row in edit mode with the error and changes nothing
+    response = client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "-1"}, **hx)
+    assert rows(response, "pricelist-item-edit-row") == 1
+    item.refresh_from_db()
+    assert item.unit_price == Decimal("950.50")
+    # remove
+    response = client.post(reverse("catalog:pricelist_item_remove", args=[item.pk]), **hx)
+    assert rows(response, "pricelist-item-row") == 0 and 'data-testid="pricelist-items-empty"' in response.content.decode()
+    assert not pl.items.exists()
+
+
+def test_item_edit_without_htmx_renders_full_page_then_redirects(cast, client_as):
+    item = PriceListItemFactory(unit_price=Decimal("1000.00"))
+    client = client_as(cast.manager)
+    response = client.get(reverse("catalog:pricelist_item_edit", args=[item.pk]))
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    assert rows(response, "pricelist-item-edit-row") == 1
+    response = client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "900"})
+    assert response.status_code == 302 and response.url == item.price_list.get_absolute_url()
+    item.refresh_from_db()
+    assert item.unit_price == Decimal("900.00")
+
+
+# --- discount limits ----------------------------------------------------------------------------------------------
+def test_discounts_page_read_only_for_rep_and_manager(cast, client_as):
+    for who in ("alice", "manager"):
+        client = client_as(getattr(cast, who))
+        response = client.get(reverse("catalog:discounts"))
+        html = response.content.decode()
+        assert response.status_code == 200 and rows(response, "discount-row") >= 6
+        assert 'data-testid="discounts-form"' not in html
+        assert client.post(reverse("catalog:discounts"), {"rate_sales_rep": "50"}).status_code == 403
+    assert "最多低于标准价 5%" in client_as(cast.alice).get(reverse("catalog:discounts")).content.decode()
+    assert DiscountLimit.objects.get(role="sales_rep").max_discount_rate == Decimal("0.05")
+
+
+def test_admin_edits_discount_limits_as_percentages(cast, client_as):
+    client = client_as(cast.admin)
+    html = client.get(reverse("catalog:discounts")).content.decode()
+    assert 'data-testid="discount-input-sales_rep"' in html and 'value="5"' in html
+    data = {"rate_sales_rep": "6", "rate_team_lead": "8", "rate_sales_clerk": "5", "rate_sales_manager": "15",
+            "rate_sales_vp": "25", "rate_gm": "100", "rate_admin": ""}  # fmt: skip
+    response = client.post(reverse("catalog:discounts"), data)
+    assert response.status_code == 302
+    assert DiscountLimit.objects.get(role="sales_rep").max_discount_rate == Decimal("0.06")
+    assert DiscountLimit.objects.get(role="sales_manager").max_discount_rate == Decimal("0.15")
+    assert not DiscountLimit.objects.filter(role="admin").exists()
+    response = client.post(reverse("catalog:discounts"), {**data, "rate_sales_rep": "120"})
+    assert response.status_code == 400
+    assert DiscountLimit.objects.get(role="sales_rep").max_discount_rate == Decimal("0.06")

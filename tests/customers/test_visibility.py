@@ -1,0 +1,143 @@
+"""The visibility matrix (SPEC.md: a rep sees only own customers; ARCHITECTURE.md rule 5: 404 for what you may not see,
+403 for what you may see but not do) over personas × (list, detail, update) × (page, API)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from customers.models import Customer
+from salesops.core.models import Event
+from tests.factories import (
+    ContactFactory,
+    CustomerFactory,
+    InvoiceTitleFactory,
+    ShipToAddressFactory,
+    VisitFactory,
+    VisitPlanFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEES_ALICES_CUSTOMER = ["alice", "lena", "clerk", "manager", "vp", "gm", "finance", "service", "warehouse", "qc", "admin"]
+MAY_EDIT_IT = {"alice", "lena", "clerk", "manager", "vp", "gm", "admin"}
+DOES_NOT_SEE_IT = ["bob", "carol", "rev_technical", "rev_finance"]  # bob: same team, but reps see only their own
+
+
+def expected_status(persona: str, operation: str) -> int:
+    if persona not in SEES_ALICES_CUSTOMER:
+        return 200 if operation == "list" else 404
+    if operation == "update" and persona not in MAY_EDIT_IT:
+        return 403
+    return 200
+
+
+def via_page(client, operation, customer):
+    if operation == "list":
+        response = client.get(reverse("customers:list"))
+        return response, f'data-customer-id="{customer.pk}"' in response.content.decode()
+    if operation == "detail":
+        return client.get(reverse("customers:detail", args=[customer.pk])), None
+    return client.get(reverse("customers:update", args=[customer.pk])), None
+
+
+def via_api(client, operation, customer):
+    if operation == "list":
+        response = client.get("/api/v1/customers/")
+        return response, customer.pk in [c["id"] for c in response.json()["results"]]
+    url = f"/api/v1/customers/{customer.pk}/"
+    if operation == "detail":
+        return client.get(url), None
+    return client.patch(url, {"industry": "机械"}, format="json"), None
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+@pytest.mark.parametrize("operation", ["list", "detail", "update"])
+@pytest.mark.parametrize("persona", SEES_ALICES_CUSTOMER + DOES_NOT_SEE_IT)
+def test_visibility_matrix(cast, client_as, api_as, persona, operation, channel):
+    # given alice's customer
+    customer = CustomerFactory(owner=cast.alice)
+    user = getattr(cast, persona)
+
+    # when the persona lists / opens / edits it through a page or the API
+    if channel == "page":
+        response, listed = via_page(client_as(user), operation, customer)
+    else:
+        response, listed = via_api(api_as(user), operation, customer)
+
+    # then they see it, or get a 404 (it does not exist for them), or a 403 (seen but not theirs to edit)
+    assert response.status_code == expected_status(persona, operation)
+    if operation == "list":
+        assert listed is (persona in SEES_ALICES_CUSTOMER)
+    if channel == "api" and response.status_code in (403, 404):
+        assert set(response.json()) >= {"code", "detail"}
+    customer.refresh_from_db()
+    assert customer.industry == ("机械" if channel == "api" and operation == "update" and persona in MAY_EDIT_IT else "")
+
+
+def test_a_rep_lists_only_own_customers(cast, client_as, api_as):
+    CustomerFactory.create_batch(3, owner=cast.alice)
+    CustomerFactory.create_batch(2, owner=cast.bob)
+    CustomerFactory(owner=cast.carol)
+
+    page = client_as(cast.bob).get(reverse("customers:list"))
+    api = api_as(cast.bob).get("/api/v1/customers/").json()
+
+    assert page.content.decode().count('data-testid="customer-row"') == 2
+    assert api["count"] == 2 and {c["owner"] for c in api["results"]} == {cast.bob.pk}
+    assert api_as(cast.lena).get("/api/v1/customers/").json()["count"] == 5
+    assert api_as(cast.manager).get("/api/v1/customers/").json()["count"] == 6
+
+
+@pytest.mark.parametrize(
+    "endpoint, make",
+    [
+        ("contacts", lambda c: ContactFactory(customer=c)),
+        ("ship-to-addresses", lambda c: ShipToAddressFactory(customer=c)),
+        ("invoice-titles", lambda c: InvoiceTitleFactory(customer=c)),
+        ("visit-plans", lambda c: VisitPlanFactory(customer=c)),
+        ("visits", lambda c: VisitFactory(customer=c)),
+    ],
+)
+def test_children_are_visible_iff_their_customer_is(cast, api_as, endpoint, make):
+    row = make(CustomerFactory(owner=cast.alice))
+    url = f"/api/v1/{endpoint}/"
+
+    for persona, visible in [("alice", True), ("lena", True), ("finance", True), ("bob", False), ("carol", False)]:
+        client = api_as(getattr(cast, persona))
+        assert client.get(f"{url}{row.pk}/").status_code == (200 if visible else 404), persona
+        assert (row.pk in [r["id"] for r in client.get(url).json()["results"]]) is visible, persona
+
+
+def test_child_edit_pages_of_invisible_customers_are_404(cast, client_as):
+    contact = ContactFactory(customer=CustomerFactory(owner=cast.alice))
+    assert client_as(cast.bob).get(reverse("customers:contact_edit", args=[contact.pk])).status_code == 404
+    assert client_as(cast.finance).get(reverse("customers:contact_edit", args=[contact.pk])).status_code == 403
+    assert client_as(cast.alice).get(reverse("customers:contact_edit", args=[contact.pk])).status_code == 200
+
+
+def test_timeline_comments_follow_customer_visibility(cast, client_as):
+    customer = CustomerFactory(owner=cast.alice)
+    ct = ContentType.objects.get_for_model(Customer)
+    url = reverse("core:comment_add", args=[ct.pk, customer.pk])
+
+    assert client_as(cast.carol).post(url, {"text": "偷看"}).status_code == 404
+    assert client_as(cast.lena).post(url, {"text": "下周一起拜访"}).status_code == 302
+    assert list(Event.objects.filter(verb=Event.Verb.COMMENT, target_id=customer.pk).values_list("message", flat=True)) == [
+        "下周一起拜访"
+    ]
+
+
+def test_export_contains_only_visible_customers(cast, client_as):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    mine = CustomerFactory(owner=cast.carol)
+    CustomerFactory(owner=cast.alice)
+
+    response = client_as(cast.carol).get(reverse("customers:export"))
+
+    codes = [r[0] for r in load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+    assert codes == [mine.code]

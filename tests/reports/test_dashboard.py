@@ -1,0 +1,28 @@
+"""The dashboard shows each user's own to-do counts."""
+from datetime import date, timedelta
+
+from customers.models import Customer
+from salesops.core.approvals import StepSpec, approval_start
+from tests.factories import CustomerFactory, VisitPlanFactory
+
+
+def test_dashboard_counts_are_the_users_own(cast, client_as):
+    # given alice has one intent customer due today, one visit today, and an approval waits for the manager
+    due = CustomerFactory(owner=cast.alice, status=Customer.Status.INTENT, next_contact_date=date.today() - timedelta(days=1))
+    CustomerFactory(owner=cast.bob, status=Customer.Status.INTENT, next_contact_date=date.today())
+    VisitPlanFactory(customer=due, rep=cast.alice, planned_date=date.today())
+    approval_start(target=due, kind="demo", steps=[StepSpec("mgr", "经理审批", 1, role="sales_manager")], actor=cast.alice, title="演示")
+    # when each opens the dashboard
+    alice_page = client_as(cast.alice).get("/")
+    manager_page = client_as(cast.manager).get("/")
+    # then alice sees her follow-up and visit, the manager sees the approval
+    assert alice_page.status_code == 200
+    assert alice_page.context["followups_due_count"] == 1
+    assert alice_page.context["visits_today_count"] == 1
+    assert alice_page.context["approvals_count"] == 0
+    assert due.name in alice_page.content.decode()
+    assert manager_page.context["approvals_count"] == 1
+
+
+def test_dashboard_needs_login(client):
+    assert client.get("/").status_code == 302
