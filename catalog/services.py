@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
 from salesops.core.money import DEFAULT_TAX_RATE, quantize, to_decimal
@@ -50,20 +51,6 @@ def _require_catalog_editor(actor) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _assign(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    """Copy the known `fields` present in `data` onto `obj` (strings stripped); returns the names set."""
-    names = [name for name in fields if name in data]
-    for name in names:
-        value = data[name]
-        setattr(obj, name, value.strip() if isinstance(value, str) else value)
-    return names
-
-
-def _save(obj: models.Model, actor, **kwargs) -> None:
-    obj._history_user = actor  # simple_history records who made the change even outside a request
-    obj.save(**kwargs)
-
-
 def _decimal(value, label: str) -> Decimal:
     if value is None or value == "":
         raise DomainError(_("请填写%(field)s。") % {"field": label})
@@ -135,7 +122,7 @@ def product_create(*, actor, data: Mapping[str, Any]) -> Product:
     """
     _require_catalog_editor(actor)
     product = Product(tax_rate=DEFAULT_TAX_RATE)
-    _assign(product, data, PRODUCT_FIELDS)
+    assign_fields(product, data, PRODUCT_FIELDS)
     if data.get("tax_rate") in (None, ""):
         product.tax_rate = DEFAULT_TAX_RATE
     _check_product(product)
@@ -143,7 +130,7 @@ def product_create(*, actor, data: Mapping[str, Any]) -> Product:
         product.full_clean()
         try:
             with transaction.atomic():
-                _save(product, actor)
+                save_as(product, actor)
         except IntegrityError:  # someone created the same code a moment ago
             raise DomainError(_("产品编码“%(code)s”已存在，请换一个编码。") % {"code": product.code}, code="duplicate_code") from None
         record_event(target=product, verb=Event.Verb.CREATED, actor=actor, message=_("新建产品 %(product)s") % {"product": product})
@@ -156,12 +143,12 @@ def product_update(*, actor, product: Product, data: Mapping[str, Any]) -> Produ
     with transaction.atomic():
         locked = Product.objects.select_for_update().get(pk=product.pk)
         before = snapshot(locked, [name for name in PRODUCT_FIELDS if name in data])
-        _assign(locked, data, PRODUCT_FIELDS)
+        assign_fields(locked, data, PRODUCT_FIELDS)
         _check_product(locked)
         locked.full_clean()
         changes = changes_between(locked, before)
         if changes:
-            _save(locked, actor)
+            save_as(locked, actor)
             record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改产品资料"), changes=changes)
     return locked
 
@@ -178,7 +165,7 @@ def _product_set_active(*, actor, product: Product, active: bool, reason: str) -
                 code="conflict",
             )
         locked.is_active = active
-        _save(locked, actor, update_fields=["is_active", "updated_at"])
+        save_as(locked, actor, update_fields=["is_active", "updated_at"])
         on, off = _("在售"), _("停售")
         record_event(
             target=locked,
@@ -209,11 +196,11 @@ def price_list_create(*, actor, data: Mapping[str, Any]) -> PriceList:
     """
     _require_catalog_editor(actor)
     price_list = PriceList(created_by=actor)
-    _assign(price_list, data, PRICE_LIST_FIELDS)
+    assign_fields(price_list, data, PRICE_LIST_FIELDS)
     _check_price_list(price_list)
     with transaction.atomic():
         price_list.full_clean()
-        _save(price_list, actor)
+        save_as(price_list, actor)
         record_event(target=price_list, verb=Event.Verb.CREATED, actor=actor, message=_("新建价格表“%(name)s”") % {"name": price_list.name})
     return price_list
 
@@ -224,12 +211,12 @@ def price_list_update(*, actor, price_list: PriceList, data: Mapping[str, Any]) 
     with transaction.atomic():
         locked = PriceList.objects.select_for_update().get(pk=price_list.pk)
         before = snapshot(locked, [name for name in PRICE_LIST_FIELDS if name in data])
-        _assign(locked, data, PRICE_LIST_FIELDS)
+        assign_fields(locked, data, PRICE_LIST_FIELDS)
         _check_price_list(locked)
         locked.full_clean()
         changes = changes_between(locked, before)
         if changes:
-            _save(locked, actor)
+            save_as(locked, actor)
             record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改价格表"), changes=changes)
     return locked
 
@@ -257,7 +244,7 @@ def price_list_item_add(*, actor, price_list: PriceList, product: Product, unit_
             raise DomainError(_("产品“%(product)s”已停售，不能加入价格表。") % {"product": product}, code="product_inactive")
         try:
             with transaction.atomic():
-                _save(item, actor)
+                save_as(item, actor)
         except IntegrityError:  # the same row added at the same moment by someone else
             raise DomainError(
                 _("产品“%(product)s”已在价格表“%(list)s”中，同一价格表不能重复添加同一产品。") % {"product": product, "list": locked.name},
@@ -278,11 +265,11 @@ def price_list_item_update(*, actor, item: PriceListItem, data: Mapping[str, Any
     with transaction.atomic():
         locked = PriceListItem.objects.select_for_update(of=("self",)).select_related("price_list", "product").get(pk=item.pk)
         before = snapshot(locked, [name for name in PRICE_LIST_ITEM_FIELDS if name in data])
-        _assign(locked, data, PRICE_LIST_ITEM_FIELDS)
+        assign_fields(locked, data, PRICE_LIST_ITEM_FIELDS)
         _check_item(locked)
         changes = changes_between(locked, before)
         if changes:
-            _save(locked, actor)
+            save_as(locked, actor)
             for change in changes:
                 change["label"] = f"{locked.product.code} {change['label']}"
             record_event(

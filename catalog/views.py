@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 
 from . import filters, forms, rules, selectors, services
@@ -38,18 +38,8 @@ NO_EDIT_MESSAGE = _("您可以查看产品与价格，但没有修改权限（�
 
 def _attempt(form, call):
     """Run a service call; its DomainError / ValidationError go onto the form (nothing was saved) and None is returned."""
-    try:
-        return call()
-    except DomainError as e:
-        form.add_error(None, str(e))
-        form.error_status = e.status_code
-    except ValidationError as e:
-        if hasattr(e, "error_dict"):
-            for name, errors in e.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, e)
-    return None
+    ok, result = call_for_form(form, call)
+    return result if ok else None
 
 
 def _form_page(request, form, *, title: str, cancel_url: str, submit_label: str = "", extra=None) -> HttpResponse:

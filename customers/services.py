@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
 from salesops.core.notifications import notify
@@ -116,23 +117,9 @@ def _require(allowed: bool, message: str) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _assign(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    """Copy the known `fields` present in `data` onto `obj` (strings stripped); returns the names set."""
-    names = [name for name in fields if name in data]
-    for name in names:
-        value = data[name]
-        setattr(obj, name, value.strip() if isinstance(value, str) else value)
-    return names
-
-
 def _validate(obj: models.Model) -> None:
     """full_clean(), skipping protected FSM status fields: they move only through transitions and cannot be re-assigned."""
     obj.full_clean(exclude=[f.name for f in obj._meta.concrete_fields if getattr(f, "protected", False)])
-
-
-def _save(obj: models.Model, actor, **kwargs) -> None:
-    obj._history_user = actor  # simple_history records who made the change even outside a request
-    obj.save(**kwargs)
 
 
 def _ensure_open(customer: Customer) -> None:
@@ -155,7 +142,7 @@ def _set_next_contact_date(customer: Customer, new_date: date | None, actor) -> 
     customer.next_contact_date = new_date
     changes = changes_between(customer, before)
     if changes:
-        _save(customer, actor, update_fields=["next_contact_date", "updated_at"])
+        save_as(customer, actor, update_fields=["next_contact_date", "updated_at"])
     return changes
 
 
@@ -212,13 +199,13 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
         )
     with transaction.atomic():
         customer = Customer(owner=owner, team=_team_of(owner), created_by=actor)
-        _assign(customer, data, CUSTOMER_FIELDS)
+        assign_fields(customer, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(customer.uscc)
         customer.code = next_number("KH")
         _validate(customer)
         try:
             with transaction.atomic():
-                _save(customer, actor)
+                save_as(customer, actor)
         except IntegrityError:  # a concurrent file with the same USCC won the race
             _ensure_uscc_free(customer.uscc)
             raise
@@ -245,12 +232,12 @@ def customer_update(*, customer: Customer, actor, data: Mapping[str, Any]) -> Cu
             _("您可以查看该客户，但没有修改权限（只有负责业务员、本组组长、销售内勤和经理可以修改）。"),
         )
         before = snapshot(locked, [name for name in CUSTOMER_FIELDS if name in data])
-        _assign(locked, data, CUSTOMER_FIELDS)
+        assign_fields(locked, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(locked.uscc, exclude_pk=locked.pk)
         _validate(locked)
         changes = changes_between(locked, before)
         if changes:
-            _save(locked, actor)
+            save_as(locked, actor)
             record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改客户资料"), changes=changes)
     return locked
 
@@ -277,7 +264,7 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
         old_owner = locked.owner
         before = snapshot(locked, ["owner", "team"])
         locked.owner, locked.team = new_owner, _team_of(new_owner)
-        _save(locked, actor)
+        save_as(locked, actor)
         record_event(
             target=locked,
             verb=Event.Verb.ASSIGNED,
@@ -364,16 +351,16 @@ def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapp
         if not creating:
             instance = siblings.select_for_update().get(pk=instance.pk)
         before = snapshot(instance, [name for name in fields if name in data])
-        _assign(instance, data, fields)
+        assign_fields(instance, data, fields)
         instance.customer = locked_customer
         if creating and not siblings.filter(**{flag: True}).exists():
             setattr(instance, flag, True)
         _validate(instance)
-        _save(instance, actor)
+        save_as(instance, actor)
         if getattr(instance, flag):
             for other in siblings.filter(**{flag: True}).exclude(pk=instance.pk):
                 setattr(other, flag, False)
-                _save(other, actor, update_fields=[flag])
+                save_as(other, actor, update_fields=[flag])
         if creating:
             message = _("新增%(what)s：%(obj)s") % {"what": label, "obj": instance}
             changes = []

@@ -8,7 +8,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from salesops.core.errors import DomainError
+from salesops.core.editing import call_for_form
 from salesops.core.transitions import available_actions
 
 from . import filters, forms, selectors, services
@@ -40,18 +39,8 @@ def _submit(request, form, call, *, message, to) -> HttpResponse | None:
     caller re-renders the form — with the error's status (400/403/409) via _form_page."""
     if not (form.is_bound and form.is_valid()):
         return None
-    try:
-        result = call()
-    except DomainError as e:
-        form.add_error(None, str(e))
-        form.error_status = e.status_code
-    except ValidationError as e:
-        if hasattr(e, "error_dict"):
-            for name, errors in e.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, e)
-    else:
+    ok, result = call_for_form(form, call)
+    if ok:
         messages.success(request, message(result) if callable(message) else message)
         return redirect(to(result) if callable(to) else to)
     return None

@@ -1,0 +1,42 @@
+"""Small helpers every app's services and views share when editing a model from validated input."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .errors import DomainError
+
+
+def assign_fields(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
+    """Copy the known `fields` present in `data` onto `obj` (strings stripped); returns the names set."""
+    names = [name for name in fields if name in data]
+    for name in names:
+        value = data[name]
+        setattr(obj, name, value.strip() if isinstance(value, str) else value)
+    return names
+
+
+def save_as(obj: models.Model, actor, **kwargs) -> None:
+    """Save `obj`, telling simple_history who made the change even outside a request."""
+    obj._history_user = actor
+    obj.save(**kwargs)
+
+
+def call_for_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a service call for a form: (True, result), or (False, None) with its DomainError / ValidationError put on the
+    form (nothing was saved; `form.error_status` carries the error's HTTP status for the re-rendered page)."""
+    try:
+        return True, call()
+    except DomainError as e:
+        form.add_error(None, str(e))
+        form.error_status = e.status_code
+    except ValidationError as e:
+        if hasattr(e, "error_dict"):
+            for name, errors in e.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, e)
+    return False, None
