@@ -39,3 +39,7 @@ test: deps assets
 check: deps
 	$(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## make bench: benchmarks under bench/ (speed and query-count figures; baseline in each file's docstring)
+bench: deps
+	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) -m pytest -q -s -p no:cacheprovider bench
