@@ -17,4 +17,6 @@ def navigation(request):
 
         return {"approvals": steps_waiting_for(user).count(), "unread": unread_count(user)}
 
-    return {"nav_roles": user_roles(user), "nav_counts": SimpleLazyObject(counts), "Role": Role}
+    roles = user_roles(user)
+    labels = [str(label) for code, label in Role.choices if code in roles]
+    return {"nav_roles": roles, "nav_role_labels": labels, "nav_counts": SimpleLazyObject(counts), "Role": Role}

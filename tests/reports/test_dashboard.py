@@ -26,3 +26,9 @@ def test_dashboard_counts_are_the_users_own(cast, client_as):
 
 def test_dashboard_needs_login(client):
     assert client.get("/").status_code == 302
+
+
+def test_user_menu_shows_role_labels_not_codes(cast, client_as):
+    page = client_as(cast.clerk).get("/").content.decode()
+    assert "销售内勤" in page
+    assert "sales_clerk" not in page
