@@ -94,3 +94,14 @@ def client_as(client):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL); SQLite has no row locks")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (zh-hans); a request in English must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
