@@ -7,8 +7,7 @@ may not see); writes call the kernel services; their DomainErrors become {"code"
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -328,16 +327,9 @@ class AttachmentDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk: int):
-        attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
-        model = attachment.target_type.model_class()
-        if model is None:
-            raise Http404
-        get_visible_or_404(model, request.user, attachment.target_id)
-        try:
-            fh = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(fh, as_attachment=True, filename=attachment.name, content_type=attachment.content_type or None)
+        from .views import attachment_file_response
+
+        return attachment_file_response(request.user, pk)
 
 
 # --- the current user ---------------------------------------------------------------------------------------------

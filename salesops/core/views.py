@@ -96,18 +96,23 @@ def attachment_add(request, ct_id, obj_id):
     return _back(request, target)
 
 
-@login_required
-def attachment_download(request, pk):
+def attachment_file_response(user, pk) -> FileResponse:
+    """The file of an attachment as a download, if `user` may see its document (404 otherwise). Used by the page and the API."""
     attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
     model = attachment.target_type.model_class()
     if model is None:
         raise Http404
-    get_visible_or_404(model, request.user, attachment.target_id)
+    get_visible_or_404(model, user, attachment.target_id)
     try:
         fh = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(fh, as_attachment=True, filename=attachment.name)
+    return FileResponse(fh, as_attachment=True, filename=attachment.name, content_type=attachment.content_type or None)
+
+
+@login_required
+def attachment_download(request, pk):
+    return attachment_file_response(request.user, pk)
 
 
 # --- notifications ------------------------------------------------------------------------------------------------
