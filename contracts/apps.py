@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("报价与合同")
+
+    def ready(self):
+        """Register who may see quotations and contracts, and what approvals do to them."""
+        from salesops.core.access import register_visibility
+
+        from . import selectors, services
+        from .models import Contract, Quotation
+
+        register_visibility(Quotation, selectors.quotation_list_for)
+        register_visibility(Contract, selectors.contract_list_for)
+        services.register_handlers()

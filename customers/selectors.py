@@ -56,7 +56,7 @@ def sees_all_customers(user) -> bool:
     return has_role(user, *ALL_CUSTOMERS_ROLES)
 
 
-def _customer_scope(user, prefix: str = "") -> Q | None:
+def customer_scope(user, prefix: str = "") -> Q | None:
     """The filter of the customers `user` may see, on a model reaching Customer through `prefix`; None = nothing at all.
 
     An empty Q() means "everything".
@@ -73,7 +73,7 @@ def _customer_scope(user, prefix: str = "") -> Q | None:
 
 
 def _scoped(qs: QuerySet, user, prefix: str = "") -> QuerySet:
-    scope = _customer_scope(user, prefix)
+    scope = customer_scope(user, prefix)
     return qs.none() if scope is None else qs.filter(scope)
 
 

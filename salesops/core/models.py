@@ -300,11 +300,11 @@ class ApprovalStep(models.Model):
 
 
 DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
-    ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal("500000"), "报价含税总额超过此金额需销售副总审批"),
-    ("quotation_gm_amount", "报价单需总经理审批的金额(元)", Decimal("2000000"), "报价含税总额超过此金额需总经理审批"),
-    ("contract_vp_amount", "合同需销售副总审批的金额(元)", Decimal("500000"), "一般合同超过此金额需销售副总审批"),
-    ("contract_gm_amount", "合同需总经理审批的金额(元)", Decimal("1000000"), "合同超过此金额需总经理审批；特殊合同一律需总经理审批"),
+    ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal(500000), "报价含税总额超过此金额需销售副总审批"),
+    ("quotation_gm_amount", "报价单需总经理审批的金额(元)", Decimal(2000000), "报价含税总额超过此金额需总经理审批"),
+    ("contract_vp_amount", "合同需销售副总审批的金额(元)", Decimal(500000), "一般合同超过此金额需销售副总审批"),
+    ("contract_gm_amount", "合同需总经理审批的金额(元)", Decimal(1000000), "合同超过此金额需总经理审批；特殊合同一律需总经理审批"),
     ("normal_margin_rate", "正常毛利率", Decimal("0.20"), "低于此毛利率的合同为特殊合同"),
-    ("approval_overdue_hours", "审批超时提醒(小时)", Decimal("24"), "审批步骤到达后超过此小时数未处理则提醒"),
-    ("attachment_max_mb", "附件大小上限(MB)", Decimal("20"), "单个附件的最大大小"),
+    ("approval_overdue_hours", "审批超时提醒(小时)", Decimal(24), "审批步骤到达后超过此小时数未处理则提醒"),
+    ("attachment_max_mb", "附件大小上限(MB)", Decimal(20), "单个附件的最大大小"),
 ]

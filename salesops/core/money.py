@@ -18,14 +18,14 @@ ZERO = Decimal("0.00")
 DEFAULT_TAX_RATE = Decimal("0.13")
 
 
-def MoneyField(verbose_name=None, **kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
+def MoneyField(verbose_name=None, **kwargs) -> models.DecimalField:
     kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
     kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
     kwargs.setdefault("default", ZERO)
     return models.DecimalField(verbose_name, **kwargs)
 
 
-def RateField(verbose_name=None, **kwargs) -> models.DecimalField:  # noqa: N802
+def RateField(verbose_name=None, **kwargs) -> models.DecimalField:
     """A rate such as a tax rate (0.13) or a discount (0.05), four decimals."""
     kwargs.setdefault("max_digits", 6)
     kwargs.setdefault("decimal_places", 4)

@@ -100,7 +100,7 @@ def comment_add(*, target, actor, text: str) -> Event:
 def max_attachment_mb() -> Decimal:
     from .thresholds import threshold
 
-    return threshold("attachment_max_mb", default=Decimal("20"))
+    return threshold("attachment_max_mb", default=Decimal(20))
 
 
 def max_attachment_bytes() -> int:

@@ -84,6 +84,9 @@ def action_label(method) -> str:
 
 
 def available_actions(obj, user, field: str = "status") -> list[tuple[str, str]]:
-    """[(method name, label)] of the transitions `user` may run on `obj` now — for "allowed next actions" on pages."""
+    """[(method name, label)] of the transitions `user` may run on `obj` now — for "allowed next actions" on pages.
+
+    Transitions marked `custom={"internal": True}` (those only the approvals engine or a scheduled task make) are left out.
+    """
     getter = getattr(obj, f"get_available_user_{field}_transitions")
-    return [(t.name, str((t.custom or {}).get("label", t.name))) for t in getter(user)]
+    return [(t.name, str((t.custom or {}).get("label", t.name))) for t in getter(user) if not (t.custom or {}).get("internal")]

@@ -202,9 +202,10 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),  # else kombu writes ./control/ in the working directory
         "store_processed": False,
     }
-for _sub in ("queue", "processed", "results"):
+for _sub in ("queue", "processed", "results", "control"):
     (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -221,10 +222,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salesops.core.tasks.remind_overdue_approvals",
         "schedule": crontab(minute=5),
     },
+    # 00:10 every day: expire approved/sent quotations past their validity date.
+    "contracts-expire-quotations": {
+        "task": "contracts.tasks.expire_quotations",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 
 # The company printed on formal documents.
 COMPANY_NAME = env("COMPANY_NAME", default="示例制造有限公司")
+COMPANY_ADDRESS = env("COMPANY_ADDRESS", default="浙江省杭州市滨江区示例路 88 号")
+COMPANY_PHONE = env("COMPANY_PHONE", default="0571-88888888")
+COMPANY_BANK = env("COMPANY_BANK", default="中国工商银行杭州分行 1202 0000 0000 0000 000")
+COMPANY_TAX_ID = env("COMPANY_TAX_ID", default="91330100MA2XXXXX0X")
 
 LOGGING = {
     "version": 1,

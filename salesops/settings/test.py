@@ -1,5 +1,5 @@
 """Settings for `make test`. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI), SQLite otherwise."""
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import BASE_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

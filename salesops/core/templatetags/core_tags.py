@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import template
 from django.contrib.contenttypes.models import ContentType
 
-from salesops.core import approvals, timeline as timeline_service
+from salesops.core import approvals
+from salesops.core import timeline as timeline_service
 from salesops.core.models import ApprovalStep
 from salesops.core.money import amount_in_words, quantize
 
