@@ -7,13 +7,14 @@ Visibility (SPEC.md: a rep sees only own customers and their documents):
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_scope
-from salesops.core.approvals import requests_for
 from salesops.core.money import ZERO, quantize
 from salesops.core.roles import REVIEWER_ROLES, has_role
 
@@ -94,13 +95,26 @@ def review_department_rules() -> dict[str, list[str]]:
     return rules
 
 
-def contract_approval_rounds(contract: Contract):
-    return requests_for(contract)
-
-
 def status_counts(qs: QuerySet) -> dict[str, int]:
     return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
 
 
 def amount_total(qs: QuerySet) -> Decimal:
     return qs.aggregate(s=Sum("amount_incl"))["s"] or ZERO
+
+
+def my_open_work(user, day) -> list[tuple[str, str, QuerySet]]:
+    """The user's own quotations and contracts that wait for them (dashboard), as (key, label, queryset): approved
+    quotations not yet sent, sent ones expiring within 7 days, contracts returned by the review, approved ones to sign."""
+    quotations = Quotation.objects.filter(owner=user).select_related("customer")
+    contracts = Contract.objects.filter(owner=user).select_related("customer")
+    return [
+        ("quotations_to_send", _("已审核待发送的报价"), quotations.filter(status=Quotation.Status.APPROVED)),
+        (
+            "quotations_expiring",
+            _("7 天内到期的报价"),
+            quotations.filter(status=Quotation.Status.SENT, valid_until__lte=day + timedelta(days=7)),
+        ),
+        ("contracts_returned", _("被退回的合同"), contracts.filter(status=Contract.Status.RETURNED)),
+        ("contracts_to_sign", _("评审通过待签订的合同"), contracts.filter(status=Contract.Status.APPROVED)),
+    ]

@@ -1,4 +1,5 @@
 """The dashboard shows each user's own to-do counts."""
+
 from datetime import date, timedelta
 
 from customers.models import Customer
@@ -11,7 +12,9 @@ def test_dashboard_counts_are_the_users_own(cast, client_as):
     due = CustomerFactory(owner=cast.alice, status=Customer.Status.INTENT, next_contact_date=date.today() - timedelta(days=1))
     CustomerFactory(owner=cast.bob, status=Customer.Status.INTENT, next_contact_date=date.today())
     VisitPlanFactory(customer=due, rep=cast.alice, planned_date=date.today())
-    approval_start(target=due, kind="demo", steps=[StepSpec("mgr", "经理审批", 1, role="sales_manager")], actor=cast.alice, title="演示")
+    approval_start(
+        target=due, kind="demo", steps=[StepSpec("mgr", "经理审批", 1, role="sales_manager")], actor=cast.alice, title="演示"
+    )
     # when each opens the dashboard
     alice_page = client_as(cast.alice).get("/")
     manager_page = client_as(cast.manager).get("/")
@@ -32,3 +35,32 @@ def test_user_menu_shows_role_labels_not_codes(cast, client_as):
     page = client_as(cast.clerk).get("/").content.decode()
     assert "销售内勤" in page
     assert "sales_clerk" not in page
+
+
+def test_dashboard_lists_the_users_own_quotations_and_contracts_waiting_for_them(
+    cast, client_as, accepted_quotation, quoting_alice
+):
+    # given alice has an accepted quotation turned into a contract that the review returned, and an approved quotation to send
+    from contracts import services
+    from tests.contracts.conftest import decide, fill_review
+
+    contract = services.contract_create_from_quotation(quotation=accepted_quotation, actor=quoting_alice)
+    fill_review(contract, quoting_alice)
+    services.contract_submit(contract=contract, actor=quoting_alice)
+    decide(contract, services.CONTRACT_KIND, cast.manager, "reject", "交期不明确")
+    to_send = services.quotation_create(
+        actor=quoting_alice,
+        customer=accepted_quotation.customer,
+        data={},
+        lines=[{"product": accepted_quotation.lines.get().product_id, "quantity": "1"}],
+    )
+    services.quotation_submit(quotation=to_send, actor=quoting_alice)
+    decide(to_send, services.QUOTATION_KIND, cast.manager)
+
+    # when alice and bob open the dashboard
+    alice = {key: count for key, _label, count, _docs in client_as(cast.alice).get("/").context["documents"]}
+    bob = {key: count for key, _label, count, _docs in client_as(cast.bob).get("/").context["documents"]}
+
+    # then alice sees one of each of hers, bob none
+    assert alice == {"quotations_to_send": 1, "quotations_expiring": 0, "contracts_returned": 1, "contracts_to_sign": 0}
+    assert set(bob.values()) == {0}

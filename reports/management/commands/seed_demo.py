@@ -1,4 +1,6 @@
-"""Load demo data: one user per role, two sales teams, customers, products and a price list. Safe to run again."""
+"""Load demo data: one user per role, two sales teams, customers, products, a price list, and quotations and contracts
+in several states (so every inbox has work). Safe to run again."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -11,6 +13,8 @@ from django.db import transaction
 
 from catalog.models import PriceList, Product
 from catalog.services import price_list_create, price_list_item_add, product_create
+from contracts import services as contract_services
+from contracts.models import Quotation
 from customers.models import Customer
 from customers.services import customer_change_status, customer_create
 from customers.validators import uscc_check_char
@@ -50,6 +54,10 @@ DEMO_PRODUCTS = [
     ("P-1002", "伺服电机", "SM-750", "750W", "台", "3390.00", "2100.00"),
     ("P-1003", "控制柜", "KC-01", "定制尺寸", "套", "12000.00", "8000.00"),
 ]
+# A custom product never produced: a contract with it is special (new product development).
+DEMO_CUSTOM_PRODUCT = ("P-2001", "防爆控制柜(定制)", "EX-KC", "防爆等级 Ex d IIB T4", "套", "36000.00", "26000.00")
+# Reps explicitly granted the right to quote (SPEC.md "Quotation": nobody else below manager may quote).
+DEMO_QUOTING_REPS = {"alice"}
 
 
 class Command(BaseCommand):
@@ -60,7 +68,9 @@ class Command(BaseCommand):
         User = get_user_model()
         users = {}
         for username, role, full_name, dept, team_name in DEMO_USERS:
-            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, "email": f"{username}@example.com"})
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": full_name, "email": f"{username}@example.com"}
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = user.is_superuser = role == "admin"
@@ -68,10 +78,16 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             team = None
             if team_name:
-                team, _ = Team.objects.get_or_create(name=team_name, defaults={"department": Department.objects.get(code="sales")})
+                team, _ = Team.objects.get_or_create(
+                    name=team_name, defaults={"department": Department.objects.get(code="sales")}
+                )
             StaffProfile.objects.update_or_create(
-                user=user, defaults={"department": Department.objects.get(code=dept), "team": team, "title": full_name}
-            )
+                user=user,
+                defaults={
+                    "department": Department.objects.get(code=dept), "team": team, "title": full_name,
+                    "may_quote": username in DEMO_QUOTING_REPS,
+                },
+            )  # fmt: skip
             users[username] = user
         Team.objects.filter(name="华东组").update(lead=users["lena"])
 
@@ -98,11 +114,63 @@ class Command(BaseCommand):
                     data={"code": code, "name": name, "model": model, "spec": spec, "unit": unit,
                           "list_price": Decimal(price), "standard_cost": Decimal(cost)},
                 )  # fmt: skip
+        code, name, model, spec, unit, price, cost = DEMO_CUSTOM_PRODUCT
+        if not Product.objects.filter(code=code).exists():
+            product_create(
+                actor=manager,
+                data={"code": code, "name": name, "model": model, "spec": spec, "unit": unit, "kind": "custom",
+                      "ever_produced": False, "list_price": Decimal(price), "standard_cost": Decimal(cost)},
+            )  # fmt: skip
         if not PriceList.objects.filter(name="经销商价格表").exists():
             pl = price_list_create(
                 actor=manager,
                 data={"name": "经销商价格表", "customer_type": "distributor", "valid_from": date.today() - timedelta(days=30)},
             )
             for product in Product.objects.filter(code__in=[p[0] for p in DEMO_PRODUCTS]):
-                price_list_item_add(actor=manager, price_list=pl, product=product, unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")))
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in as any of {', '.join(u[0] for u in DEMO_USERS)} / {DEMO_PASSWORD}"))
+                price_list_item_add(
+                    actor=manager,
+                    price_list=pl,
+                    product=product,
+                    unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")),
+                )
+        if not Quotation.objects.exists():
+            self._documents(users)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Log in as any of {', '.join(u[0] for u in DEMO_USERS)} / {DEMO_PASSWORD}")
+        )
+
+    def _documents(self, users):
+        """A draft quotation, one sent to the customer, and a special contract waiting for the department reviewers."""
+        alice, manager = users["alice"], users["manager"]
+        customer = Customer.objects.get(name="苏州恒通机电设备有限公司")
+        products = {p.code: p for p in Product.objects.all()}
+
+        def rows(*items):
+            return [{"product": products[code].pk, "quantity": qty} for code, qty in items]
+
+        contract_services.quotation_create(
+            actor=alice, customer=customer, data={"project_name": "二期产线改造"}, lines=rows(("P-1001", "20"), ("P-1002", "10"))
+        )
+        sent = contract_services.quotation_create(
+            actor=alice, customer=customer, data={"project_name": "包装线伺服升级", "delivery_terms": "送货上门，运费我方承担"},
+            lines=rows(("P-1002", "30")),
+        )  # fmt: skip
+        contract_services.quotation_submit(quotation=sent, actor=alice)
+        step = contract_services.approvals.requests_for(sent).get().steps.get()
+        contract_services.approvals.approval_decide(step_id=step.pk, actor=manager, decision="approve", comment="")
+        contract_services.quotation_send(quotation=sent, actor=alice)
+
+        accepted = contract_services.quotation_create(
+            actor=alice, customer=customer, data={"project_name": "防爆车间配电"}, lines=rows(("P-2001", "2"), ("P-1003", "1"))
+        )
+        contract_services.quotation_submit(quotation=accepted, actor=alice)
+        step = contract_services.approvals.requests_for(accepted).get().steps.get()
+        contract_services.approvals.approval_decide(step_id=step.pk, actor=manager, decision="approve", comment="")
+        contract_services.quotation_send(quotation=accepted, actor=alice)
+        contract_services.quotation_accept(quotation=accepted, actor=alice)
+        contract = contract_services.contract_create_from_quotation(quotation=accepted, actor=alice)
+        contract_services.contract_review_update(
+            contract=contract, actor=alice,
+            data={"explicit_requirements": "防爆等级 Ex d IIB T4，交货期 60 天，出厂检验报告随货", "capability_confirmed": True},
+        )  # fmt: skip
+        contract_services.contract_submit(contract=contract, actor=alice)

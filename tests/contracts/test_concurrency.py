@@ -1,0 +1,112 @@
+"""Two people acting on one quotation or contract at once produce exactly one effect (PostgreSQL, real threads)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from contracts import services
+from contracts.models import Contract, ContractChange, Quotation
+from salesops.core import approvals
+from salesops.core.errors import Conflict
+from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from tests.contracts.conftest import fill_review, line
+from tests.core.conftest import run_in_threads
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def outcome(results, kind):
+    won = [r for r in results if isinstance(r, kind)]
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    return won, conflicts
+
+
+@pytest.fixture
+def special(cast, customer, pump, new_valve):
+    c = services.contract_create(
+        actor=cast.alice, customer=customer, data={}, lines=[line(pump), line(new_valve, quantity="2", unit_price="5000")]
+    )
+    fill_review(c, cast.alice)
+    return c
+
+
+def test_20_reviewers_approving_the_same_department_step_record_one_decision(on_postgres, cast, special):
+    # given a special contract in review and 20 technical reviewers
+    reviewers = [UserFactory(username=f"tech{i}", roles=["reviewer_technical"]) for i in range(20)]
+    services.contract_submit(contract=special, actor=cast.alice)
+    step_id = approvals.requests_for(special).get().steps.get(code="review_technical").pk
+
+    # when they all approve at the same moment
+    results = run_in_threads(20, lambda i: approvals.approval_decide(step_id=step_id, actor=reviewers[i], decision="approve"))
+
+    # then one decision is recorded and the others are told it is already decided
+    won, conflicts = outcome(results, ApprovalStep)
+    assert len(won) == 1 and len(conflicts) == 19, results
+    assert all("已由" in str(c) for c in conflicts)
+    assert Event.objects.filter(verb=Event.Verb.APPROVAL, message__startswith="技术部评审：").count() == 1
+
+
+def test_20_gms_approving_the_last_step_approve_the_contract_once(on_postgres, cast, special):
+    # given every step but the GM's is approved
+    gms = [UserFactory(username=f"gm{i}", roles=["gm"]) for i in range(20)]
+    services.contract_submit(contract=special, actor=cast.alice)
+    request = approvals.requests_for(special).get()
+    for code, who in [
+        ("review_technical", cast.rev_technical),
+        ("review_production", cast.rev_production),
+        ("review_quality", cast.rev_quality),
+        ("sales_manager", cast.manager),
+        ("sales_vp", cast.vp),
+    ]:
+        approvals.approval_decide(step_id=request.steps.get(code=code).pk, actor=who, decision="approve")
+    gm_step = request.steps.get(code="gm").pk
+
+    results = run_in_threads(20, lambda i: approvals.approval_decide(step_id=gm_step, actor=gms[i], decision="approve"))
+
+    won, conflicts = outcome(results, ApprovalStep)
+    assert len(won) == 1 and len(conflicts) == 19, results
+    assert Contract.objects.get(pk=special.pk).status == Contract.Status.APPROVED
+    assert Event.objects.filter(to_status=Contract.Status.APPROVED).count() == 1
+
+
+def test_20_simultaneous_contract_submissions_open_one_round(on_postgres, cast, special):
+    results = run_in_threads(20, lambda i: services.contract_submit(contract=special, actor=cast.alice))
+
+    won, conflicts = outcome(results, Contract)
+    assert len(won) == 1 and len(conflicts) == 19, results
+    assert ApprovalRequest.objects.filter(kind=services.CONTRACT_KIND).count() == 1
+    assert Event.objects.filter(to_status=Contract.Status.IN_REVIEW).count() == 1
+
+
+def test_20_simultaneous_quotation_submissions_open_one_round(on_postgres, cast, quoting_alice, make_quotation):
+    q = make_quotation(quoting_alice)
+
+    results = run_in_threads(20, lambda i: services.quotation_submit(quotation=q, actor=quoting_alice))
+
+    won, conflicts = outcome(results, Quotation)
+    assert len(won) == 1 and len(conflicts) == 19, results
+    assert ApprovalRequest.objects.filter(kind=services.QUOTATION_KIND).count() == 1
+
+
+def test_10_simultaneous_change_requests_leave_one(on_postgres, cast, customer, pump):
+    c = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(pump)])
+    fill_review(c, cast.alice)
+    services.contract_submit(contract=c, actor=cast.alice)
+    approvals.approval_decide(step_id=approvals.requests_for(c).get().steps.get().pk, actor=cast.manager, decision="approve")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.contract_sign(contract=c, actor=cast.alice, signed_on=None, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+    line_id = c.lines.get().pk
+
+    results = run_in_threads(
+        10,
+        lambda i: services.contract_change_request(
+            contract=c, actor=cast.alice, reason=f"追加{i}", header={}, lines={line_id: {"quantity": str(11 + i)}}
+        ),
+    )
+
+    won, conflicts = outcome(results, ContractChange)
+    assert len(won) == 1 and len(conflicts) == 9, results
+    assert ContractChange.objects.filter(contract=c).count() == 1
+    assert Contract.objects.get(pk=c.pk).lines.get().quantity == D(10)
