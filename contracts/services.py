@@ -310,6 +310,14 @@ def _check_header(doc) -> None:
         raise DomainError(_("请选择业务员。"))
 
 
+def _check_owner_change(actor, doc, data: Mapping[str, Any], current_owner_id) -> None:
+    """Crediting a document to another rep is for clerks and managers; a rep may keep or take it, not give it away."""
+    new = data.get("owner")
+    new_id = getattr(new, "pk", new)
+    if "owner" in data and new_id not in (None, "", current_owner_id) and new_id != actor.pk:
+        _require(has_role(actor, Role.SALES_CLERK, *MANAGER_ROLES), _("只有销售内勤和经理可以把单据转给其他业务员。"))
+
+
 def _visible_customer(actor, customer) -> Customer:
     found = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if found is None:
@@ -337,6 +345,7 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
             payment_terms=customer.payment_terms,
             currency=customer.currency or rules.BASE_CURRENCY,
         )
+        _check_owner_change(actor, quotation, data, quotation.owner_id)
         assign_fields(quotation, data, QUOTATION_FIELDS)
         _check_quotation(quotation)
         built = build_lines(QuotationLine, lines, customer=customer, on_date=quotation.quote_date)
@@ -373,6 +382,7 @@ def quotation_update(
                 _("报价单当前状态为“%(status)s”，不能直接修改；已审核或已发送的报价单请“修订”生成新版本。")
                 % {"status": locked.get_status_display()}
             )
+        _check_owner_change(actor, locked, data, locked.owner_id)
         before = snapshot(locked, [n for n in QUOTATION_FIELDS if n in data] + ["amount_incl"])
         assign_fields(locked, data, QUOTATION_FIELDS)
         _check_quotation(locked)
@@ -616,6 +626,7 @@ def contract_create(
             credit_days=customer.credit_days,
             currency=customer.currency or rules.BASE_CURRENCY,
         )
+        _check_owner_change(actor, contract, data, contract.owner_id)
         assign_fields(contract, data, CONTRACT_FIELDS)
         _check_header(contract)
         built = build_lines(ContractLine, lines, customer=customer, on_date=contract.contract_date)
@@ -682,6 +693,7 @@ def contract_update(
                 _("合同当前状态为“%(status)s”，不能直接修改；已签订的合同请提交变更申请。")
                 % {"status": locked.get_status_display()}
             )
+        _check_owner_change(actor, locked, data, locked.owner_id)
         before = snapshot(locked, [n for n in CONTRACT_FIELDS if n in data] + ["amount_incl", "classification"])
         assign_fields(locked, data, CONTRACT_FIELDS)
         _check_header(locked)

@@ -1,4 +1,5 @@
 """Root URLs: pages, /api/v1/, /api/schema/, /admin/, /accounts/."""
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -8,12 +9,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from catalog import api as catalog_api
+from contracts import api as contracts_api
 from customers import api as customers_api
 from reports import views as report_views
 from salesops.core import api_views as core_api
 
 router = DefaultRouter()
-for module in (core_api, customers_api, catalog_api):
+for module in (core_api, customers_api, catalog_api, contracts_api):
     module.register(router)
 
 urlpatterns = [

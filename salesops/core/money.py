@@ -93,7 +93,7 @@ def _section_to_capital(n: int) -> str:
 
 
 def amount_in_words(value) -> str:
-    """人民币大写金额, e.g. Decimal("100010.50") -> "壹拾万零壹拾元伍角"."""
+    """人民币大写金额, e.g. Decimal("100010.50") -> "壹拾万零壹拾元伍角整" (整 after 元 or 角, never after 分)."""
     value = quantize(value)
     if value < 0:
         return "负" + amount_in_words(-value)

@@ -1,4 +1,5 @@
 """Settings shared by every environment. Every value comes from the environment (django-environ) with a safe local default."""
+
 from pathlib import Path
 
 import environ
@@ -186,6 +187,11 @@ SPECTACULAR_SETTINGS = {
         "CustomerGradeEnum": "customers.models.Customer.Grade",
         "CustomerStatusEnum": "customers.models.Customer.Status",
         "CustomerSourceEnum": "customers.models.Customer.Source",
+        "QuotationStatusEnum": "contracts.models.Quotation.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "ContractPaymentTermsEnum": "contracts.models.PaymentTerms",
+        "CustomerPaymentTermsEnum": "customers.models.Customer.PaymentTerms",
+        "AttachmentKindEnum": "salesops.core.models.Attachment.Kind",
     },
 }
 

@@ -419,3 +419,15 @@ def test_capacity_counts_against_product(cast, customer):
     small = ProductFactory(code="SM-1", name="小批量件", monthly_capacity=D(5))
     c = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(small, quantity="6")])
     assert [r["code"] for r in c.classification_reasons] == ["over_capacity"]
+
+
+class TestOwnerCredit:
+    def test_a_rep_cannot_credit_her_document_to_another_rep(self, cast, quoting_alice, make_quotation):
+        q = make_quotation(quoting_alice)
+        with pytest.raises(Forbidden, match="只有销售内勤和经理"):
+            services.quotation_update(quotation=q, actor=quoting_alice, data={"owner": cast.bob})
+        assert fresh(q).owner == quoting_alice
+
+    def test_a_clerk_may_credit_it_to_another_rep(self, cast, quoting_alice, make_quotation):
+        q = services.quotation_update(quotation=make_quotation(quoting_alice), actor=cast.clerk, data={"owner": cast.bob})
+        assert q.owner == cast.bob
