@@ -7,12 +7,14 @@ class ContractsConfig(AppConfig):
     verbose_name = _("报价与合同")
 
     def ready(self):
-        """Register who may see quotations and contracts, and what approvals do to them."""
+        """Register who may see quotations and contracts, what approvals do to them, and their card on the customer page."""
         from salesops.core.access import register_visibility
+        from salesops.core.panels import register_panel
 
-        from . import selectors, services
+        from . import selectors, services, views
         from .models import Contract, Quotation
 
         register_visibility(Quotation, selectors.quotation_list_for)
         register_visibility(Contract, selectors.contract_list_for)
         services.register_handlers()
+        register_panel("customer_detail", views.customer_documents_panel)

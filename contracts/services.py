@@ -161,8 +161,11 @@ def contract_allowed_actions(contract: Contract, user) -> list[str]:
         out += [name for name in CONTRACT_ACTIONS if can_proceed(getattr(contract, name))]
         if contract.is_editable:
             out.insert(0, "edit")
-        if contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and not contract_pending_change(contract):
+        pending = contract_pending_change(contract)
+        if contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and not pending:
             out.append("request_change")
+        if pending and (pending.requested_by_id == user.pk or is_manager(user)):
+            out.append("withdraw_change")
     if contract.is_editable and not contract.upgraded_by_id and is_manager(user) and not contract.is_special:
         out.append("upgrade")
     return out

@@ -4,6 +4,7 @@ Each app registers, for each of its document models, the selector that scopes a 
 (e.g. customers.selectors.customer_list_for). Generic views call `get_visible_or_404`, so a document a user may not see
 is a 404 everywhere (ARCHITECTURE.md rule 5).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

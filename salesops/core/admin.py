@@ -1,5 +1,6 @@
 """Admin of the kernel: organisation and thresholds are configuration (editable); sequences, events, attachments,
 notifications and approvals are support views (read-only: they change only through the services)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -153,8 +154,20 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ApprovalStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ApprovalStep
     extra = 0
-    fields = ["stage", "code", "label", "assignee_role", "assignee_department", "assignee_user", "status", "activated_at",
-              "decided_by", "decided_at", "comment", "reminded_at"]
+    fields = [
+        "stage",
+        "code",
+        "label",
+        "assignee_role",
+        "assignee_department",
+        "assignee_user",
+        "status",
+        "activated_at",
+        "decided_by",
+        "decided_at",
+        "comment",
+        "reminded_at",
+    ]
     readonly_fields = fields
     ordering = ["stage", "id"]
 

@@ -1,4 +1,5 @@
 """API plumbing: the exception handler that renders every error as {"code", "detail"} (ARCHITECTURE.md rule 6)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

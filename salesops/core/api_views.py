@@ -4,6 +4,7 @@ document (events, comments, attachments) and the current user.
 Every document-bound endpoint first checks visibility with salesops.core.access.get_visible_or_404 (404 for what the user
 may not see); writes call the kernel services; their DomainErrors become {"code", "detail"} through core.api.exception_handler.
 """
+
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
@@ -56,7 +57,10 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadInput(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=True, label=_("通知ID"),
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=True,
+        label=_("通知ID"),
         help_text=_("要标为已读的通知；不传则全部标为已读。"),
     )
 
@@ -71,7 +75,9 @@ class MarkReadOutput(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("show", str, enum=list(selectors.NOTIFICATION_FILTERS), description="all（未读在前）/ unread / read")]
+    parameters=[
+        OpenApiParameter("show", str, enum=list(selectors.NOTIFICATION_FILTERS), description="all（未读在前）/ unread / read")
+    ]
 )
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The current user's notifications (never anyone else's)."""
@@ -119,9 +125,30 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalStep
         fields = [
-            "id", "request", "title", "kind", "kind_label", "round", "url", "requested_by_name", "stage", "code", "label",
-            "assignee", "assignee_role", "department", "status", "status_display", "activated_at", "waiting_hours", "overdue",
-            "decided_by", "decided_by_name", "decided_at", "comment", "can_decide",
+            "id",
+            "request",
+            "title",
+            "kind",
+            "kind_label",
+            "round",
+            "url",
+            "requested_by_name",
+            "stage",
+            "code",
+            "label",
+            "assignee",
+            "assignee_role",
+            "department",
+            "status",
+            "status_display",
+            "activated_at",
+            "waiting_hours",
+            "overdue",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "comment",
+            "can_decide",
         ]
         read_only_fields = fields
 
@@ -192,7 +219,10 @@ class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except (TypeError, ValueError):
             raise Http404 from None
         step = approvals.approval_decide(
-            step_id=step_id, actor=request.user, decision=data.validated_data["decision"], comment=data.validated_data.get("comment", "")
+            step_id=step_id,
+            actor=request.user,
+            decision=data.validated_data["decision"],
+            comment=data.validated_data.get("comment", ""),
         )
         step = selectors.steps_decided_by(request.user).get(pk=step.pk)
         return Response(self.get_serializer(step).data)
@@ -207,8 +237,20 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalRequest
         fields = [
-            "id", "kind", "kind_label", "round", "status", "status_display", "title", "url", "requested_by", "requested_by_name",
-            "current_stage", "created_at", "decided_at", "steps",
+            "id",
+            "kind",
+            "kind_label",
+            "round",
+            "status",
+            "status_display",
+            "title",
+            "url",
+            "requested_by",
+            "requested_by_name",
+            "current_stage",
+            "created_at",
+            "decided_at",
+            "steps",
         ]
         read_only_fields = fields
 
@@ -247,7 +289,18 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "verb", "verb_display", "actor", "actor_name", "message", "from_status", "to_status", "changes", "created_at"]
+        fields = [
+            "id",
+            "verb",
+            "verb_display",
+            "actor",
+            "actor_name",
+            "message",
+            "from_status",
+            "to_status",
+            "changes",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_actor_name(self, obj) -> str:
@@ -261,7 +314,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "kind", "kind_display", "name", "size", "content_type", "uploaded_by", "uploaded_by_name", "created_at", "download_url"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "size",
+            "content_type",
+            "uploaded_by",
+            "uploaded_by_name",
+            "created_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_uploaded_by_name(self, obj) -> str:
@@ -277,7 +341,9 @@ class CommentInput(serializers.Serializer):
 
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField(label=_("文件"), allow_empty_file=True)
-    kind = serializers.ChoiceField(choices=Attachment.Kind.choices, required=False, default=Attachment.Kind.GENERAL, label=_("附件类型"))
+    kind = serializers.ChoiceField(
+        choices=Attachment.Kind.choices, required=False, default=Attachment.Kind.GENERAL, label=_("附件类型")
+    )
 
 
 class TimelineView(APIView):
@@ -347,7 +413,9 @@ class MeView(APIView):
                 "role_labels": serializers.ListField(child=serializers.CharField()),
                 "department": serializers.DictField(allow_null=True),
                 "team": serializers.DictField(allow_null=True),
-                "counts": inline_serializer("MeCounts", {"approvals": serializers.IntegerField(), "unread": serializers.IntegerField()}),
+                "counts": inline_serializer(
+                    "MeCounts", {"approvals": serializers.IntegerField(), "unread": serializers.IntegerField()}
+                ),
             },
         )
     )

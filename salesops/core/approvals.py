@@ -5,6 +5,7 @@ The owning app's `rules.py` computes a route — a list of `StepSpec`s; steps wi
 This module records the request and its steps, decides who may act, takes decisions and tells the owning app the outcome
 through the handler it registered for its `kind` (`register_outcome_handler`), inside the same transaction.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -233,7 +234,8 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
                 target=target,
                 verb=Event.Verb.APPROVAL,
                 actor=actor,
-                message=_("审批结束（第 %(round)d 轮）：%(status)s") % {"round": request.round, "status": request.get_status_display()},
+                message=_("审批结束（第 %(round)d 轮）：%(status)s")
+                % {"round": request.round, "status": request.get_status_display()},
             )
             handler = _HANDLERS.get(request.kind)
             if handler:
@@ -255,7 +257,12 @@ def approval_cancel(*, request_id: int, actor, reason: str = "") -> ApprovalRequ
         request.steps.filter(status__in=[ApprovalStep.Status.PENDING, ApprovalStep.Status.WAITING]).update(
             status=ApprovalStep.Status.CANCELLED
         )
-        record_event(target=request.target, verb=Event.Verb.APPROVAL, actor=actor, message=_("撤销审批") + (f"：{reason}" if reason else ""))
+        record_event(
+            target=request.target,
+            verb=Event.Verb.APPROVAL,
+            actor=actor,
+            message=_("撤销审批") + (f"：{reason}" if reason else ""),
+        )
     return request
 
 
@@ -265,9 +272,11 @@ def approvals_remind_overdue(*, now=None) -> int:
     hours = threshold("approval_overdue_hours")
     cutoff = now - timedelta(hours=float(hours))
     reminded = 0
-    steps = ApprovalStep.objects.select_related("request").filter(
-        status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING, activated_at__lt=cutoff
-    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=cutoff))
+    steps = (
+        ApprovalStep.objects.select_related("request")
+        .filter(status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING, activated_at__lt=cutoff)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=cutoff))
+    )
     for step in steps:
         with transaction.atomic():
             locked = ApprovalStep.objects.select_for_update().filter(pk=step.pk, status=ApprovalStep.Status.PENDING).first()

@@ -1,4 +1,5 @@
 """Navigation and to-do counts for the base layout."""
+
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject

@@ -1,4 +1,5 @@
 """Small helpers every app's services and views share when editing a model from validated input."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping

@@ -3,6 +3,7 @@
 Services raise these with a translatable message; the API exception handler (core.api) and the HTML middleware
 (core.middleware) turn them into the same message in the user's language: `{"code", "detail"}` with the status here.
 """
+
 from __future__ import annotations
 
 

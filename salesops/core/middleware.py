@@ -1,4 +1,5 @@
 """HTML side of the domain error (ARCHITECTURE.md rule 6): the same message as the API, shown on the page."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme

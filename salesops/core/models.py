@@ -1,4 +1,5 @@
 """The shared kernel: organisation, document numbering, thresholds, timeline, notifications and the approvals engine."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -42,7 +43,12 @@ class Team(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="teams")
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("组长"), null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("组长"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
     )
 
     class Meta:
@@ -57,7 +63,9 @@ class Team(models.Model):
 class StaffProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.SET_NULL)
-    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    team = models.ForeignKey(
+        Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     may_quote = models.BooleanField(
@@ -133,7 +141,9 @@ class Event(GenericTargetMixin):
         NOTE = "note", _("记录")
 
     verb = models.CharField(_("动作"), max_length=20, choices=Verb.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     message = models.TextField(_("内容"), blank=True)
     from_status = models.CharField(_("原状态"), max_length=40, blank=True)
     to_status = models.CharField(_("新状态"), max_length=40, blank=True)
@@ -165,7 +175,9 @@ class Attachment(GenericTargetMixin):
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveIntegerField(_("大小(字节)"))
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta(GenericTargetMixin.Meta):
@@ -211,7 +223,9 @@ class ApprovalRequest(GenericTargetMixin):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
     title = models.CharField(_("标题"), max_length=200)
     url = models.CharField(_("单据链接"), max_length=300, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
     current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=1)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -221,9 +235,7 @@ class ApprovalRequest(GenericTargetMixin):
         verbose_name_plural = _("审批")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["target_type", "target_id", "kind", "round"], name="uniq_approval_round_per_target"
-            ),
+            models.UniqueConstraint(fields=["target_type", "target_id", "kind", "round"], name="uniq_approval_round_per_target"),
             models.UniqueConstraint(
                 fields=["target_type", "target_id", "kind"],
                 condition=models.Q(status="pending"),
@@ -256,7 +268,9 @@ class ApprovalStep(models.Model):
     code = models.CharField(_("步骤代码"), max_length=40)
     label = models.CharField(_("步骤"), max_length=100)
     assignee_role = models.CharField(_("处理角色"), max_length=40, blank=True)
-    assignee_department = models.ForeignKey(Department, verbose_name=_("处理部门"), null=True, blank=True, on_delete=models.PROTECT)
+    assignee_department = models.ForeignKey(
+        Department, verbose_name=_("处理部门"), null=True, blank=True, on_delete=models.PROTECT
+    )
     assignee_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("指定处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -303,7 +317,12 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal(500000), "报价含税总额超过此金额需销售副总审批"),
     ("quotation_gm_amount", "报价单需总经理审批的金额(元)", Decimal(2000000), "报价含税总额超过此金额需总经理审批"),
     ("contract_vp_amount", "合同需销售副总审批的金额(元)", Decimal(500000), "一般合同超过此金额需销售副总审批"),
-    ("contract_gm_amount", "合同需总经理审批的金额(元)", Decimal(1000000), "合同超过此金额需总经理审批；特殊合同一律需总经理审批"),
+    (
+        "contract_gm_amount",
+        "合同需总经理审批的金额(元)",
+        Decimal(1000000),
+        "合同超过此金额需总经理审批；特殊合同一律需总经理审批",
+    ),
     ("normal_margin_rate", "正常毛利率", Decimal("0.20"), "低于此毛利率的合同为特殊合同"),
     ("approval_overdue_hours", "审批超时提醒(小时)", Decimal(24), "审批步骤到达后超过此小时数未处理则提醒"),
     ("attachment_max_mb", "附件大小上限(MB)", Decimal(20), "单个附件的最大大小"),

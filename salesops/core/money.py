@@ -4,6 +4,7 @@ Chinese companies quote tax-inclusive unit prices (含税单价). Line amounts a
 the tax-inclusive amount is qty × price × (1 − discount); the tax-exclusive amount is incl / (1 + rate);
 the tax is incl − excl, so the three always add up to the fen.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

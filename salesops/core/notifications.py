@@ -1,4 +1,5 @@
 """In-app notifications with an e-mail copy sent by Celery after the transaction commits (ARCHITECTURE.md rule 7)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -21,7 +22,11 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", e
     if email and created:
         ids = [n.pk for n in created if n.pk is not None]
         if not ids:  # backends that do not return ids from bulk_create
-            ids = list(Notification.objects.filter(recipient_id__in=seen, title=str(title)[:200], emailed_at=None).values_list("pk", flat=True))
+            ids = list(
+                Notification.objects.filter(recipient_id__in=seen, title=str(title)[:200], emailed_at=None).values_list(
+                    "pk", flat=True
+                )
+            )
         from .tasks import send_notification_emails
 
         # robust: a broker that is down must not turn the user's committed action into an error page; the e-mail is a copy.

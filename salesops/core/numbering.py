@@ -1,4 +1,5 @@
 """Human document numbers `PREFIX-YYYYMM-NNNN` (SPEC.md "The document chain")."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -2,6 +2,7 @@
 
 Role checks go through these helpers so a newcomer finds "who is what" in one place.
 """
+
 from __future__ import annotations
 
 from django.db import models

@@ -2,6 +2,7 @@
 
 ("Waiting for me" lives next to the engine: approvals.steps_waiting_for.)
 """
+
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When

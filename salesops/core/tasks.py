@@ -1,4 +1,5 @@
 """Celery tasks of the kernel: thin, idempotent, load by id and call a service."""
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -16,7 +17,12 @@ def send_notification_emails(self, notification_ids: list[int]) -> int:
     sent = 0
     for pk in notification_ids:
         with transaction.atomic():
-            n = Notification.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=pk, emailed_at=None).first()
+            n = (
+                Notification.objects.select_for_update(of=("self",))
+                .select_related("recipient")
+                .filter(pk=pk, emailed_at=None)
+                .first()
+            )
             if n is None or not n.recipient.email:
                 continue
             send_mail(n.title, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

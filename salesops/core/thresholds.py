@@ -1,4 +1,5 @@
 """Read the admin-editable thresholds (core.models.Threshold)."""
+
 from __future__ import annotations
 
 from decimal import Decimal

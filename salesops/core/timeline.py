@@ -1,4 +1,5 @@
 """The activity timeline of any document (ARCHITECTURE.md rule 3): events, comments, attachments, field changes old → new."""
+
 from __future__ import annotations
 
 import os

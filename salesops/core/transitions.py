@@ -5,6 +5,7 @@ document with `transition()`: it locks the row, checks the move is allowed from 
 make it, changes it, writes a timeline event in the same transaction and schedules side effects after commit.
 Two clicks at once: the second one waits on the lock, then sees the new status and gets a clear 409.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,6 +2,7 @@
 
 Every view: access check → service → render/redirect. Domain errors become a message on the page the user came from.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -89,7 +90,9 @@ def attachment_add(request, ct_id, obj_id):
         messages.error(request, _("请选择要上传的文件。"))
         return _back(request, target)
     try:
-        timeline.attachment_add(target=target, actor=request.user, upload=upload, kind=request.POST.get("kind") or Attachment.Kind.GENERAL)
+        timeline.attachment_add(
+            target=target, actor=request.user, upload=upload, kind=request.POST.get("kind") or Attachment.Kind.GENERAL
+        )
         messages.success(request, _("附件已上传。"))
     except DomainError as e:
         messages.error(request, str(e))
@@ -203,9 +206,7 @@ def approvals_inbox(request):
 
     page = _page(request, qs)
     _annotate_steps(page.object_list, user, now, overdue_hours)
-    kinds = sorted(
-        {k for k in (waiting if tab == "waiting" else done).values_list("request__kind", flat=True).distinct()}
-    )
+    kinds = sorted({k for k in (waiting if tab == "waiting" else done).values_list("request__kind", flat=True).distinct()})
     return render(
         request,
         "core/approvals_inbox.html",

@@ -1,4 +1,5 @@
 """Template tags shared by every document page: the timeline, approval opinions, money formatting."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,6 +51,14 @@ def approval_rounds(context, obj, kind=None):
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, page, obj):
+    """The panels other apps registered for `page` (salesops.core.panels), e.g. a customer's quotations on its page."""
+    from salesops.core.panels import render_panels
+
+    return render_panels(page, context.get("request"), obj)
 
 
 @register.filter

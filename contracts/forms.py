@@ -1,0 +1,318 @@
+"""HTML forms of quotations and contracts: input parsing and choices limited to what the user may pick.
+
+The rules (who may quote, prices, line checks, classification) live in services.py; these forms only turn the posted
+fields into the `data` / `lines` the services take.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import formset_factory
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from catalog.selectors import product_list_for
+from customers.models import Contact
+from customers.selectors import customer_list_for
+
+from . import rules, services
+from .models import Contract, ContractReview, Quotation
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class FieldsetsMixin:
+    """`fieldsets = [(title, [field names])]` lays a long form out in sections (same as customers.forms)."""
+
+    fieldsets: list[tuple[str, list[str]]] = []
+
+    def sections(self):
+        placed = {name for _title, names in self.fieldsets for name in names}
+        out = [(title, [self[n] for n in names if n in self.fields]) for title, names in self.fieldsets]
+        rest = [self[n] for n in self.fields if n not in placed and not self.fields[n].widget.is_hidden]
+        if rest:
+            out.append(("", rest))
+        return [(title, fields) for title, fields in out if fields]
+
+
+class _HeaderForm(FieldsetsMixin, forms.ModelForm):
+    """Header of a quotation or contract. On create the customer is picked among the visible ones; on edit it is fixed."""
+
+    customer = forms.ModelChoiceField(queryset=None, label=_("客户"))
+
+    def __init__(self, *args, user, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = customer_list_for(user)
+        if self.instance.pk:
+            del self.fields["customer"]
+            customer = self.instance.customer
+        else:
+            self.fields["customer"].queryset = visible
+            if customer is not None:
+                self.fields["customer"].initial = customer.pk
+        self.fields["contact"].queryset = (
+            Contact.objects.filter(customer=customer) if customer is not None else Contact.objects.filter(customer__in=visible)
+        )
+
+    def service_data(self) -> dict:
+        """The header values for the service (the customer is passed on its own)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "customer"}
+
+
+class QuotationForm(_HeaderForm):
+    fieldsets = [
+        (_("基本信息"), ["customer", "contact", "project_name", "quote_date", "valid_until"]),
+        (_("币种与条款"), ["currency", "exchange_rate", "payment_terms", "payment_terms_text", "delivery_terms", "other_terms"]),
+        (_("备注"), ["notes"]),
+    ]
+
+    class Meta:
+        model = Quotation
+        fields = [name for name in services.QUOTATION_FIELDS if name != "owner"]
+        widgets = {
+            "quote_date": DateInput(),
+            "valid_until": DateInput(),
+            "other_terms": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ContractForm(_HeaderForm):
+    fieldsets = [
+        (_("基本信息"), ["customer", "contact", "customer_contract_no", "project_name", "contract_date", "delivery_date"]),
+        (
+            _("币种与付款"),
+            ["currency", "exchange_rate", "payment_terms", "deposit_rate", "credit_days", "payment_terms_text"],
+        ),
+        (_("交货与质量"), ["delivery_terms", "quality_terms", "other_terms"]),
+        (_("评审相关"), ["customer_supplied_materials", "beyond_technical_capability"]),
+    ]
+
+    class Meta:
+        model = Contract
+        fields = [name for name in services.CONTRACT_FIELDS if name != "owner"]
+        widgets = {
+            "contract_date": DateInput(),
+            "delivery_date": DateInput(),
+            "other_terms": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"deposit_rate": _("如 0.3 表示 30%")}
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name} {obj.model}".strip()
+
+
+class LineForm(forms.Form):
+    """One document line. Every field is optional here: the service checks the line and names it in its message;
+    a blank unit price takes the price list price of a catalog product."""
+
+    product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
+    name = forms.CharField(label=_("品名"), max_length=200, required=False)
+    model = forms.CharField(label=_("型号"), max_length=100, required=False)
+    spec = forms.CharField(label=_("规格"), max_length=200, required=False)
+    unit = forms.CharField(label=_("单位"), max_length=10, required=False)
+    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
+    tax_rate = forms.DecimalField(label=_("税率"), max_digits=6, decimal_places=4, required=False)
+    unit_cost = forms.DecimalField(label=_("单位成本"), max_digits=14, decimal_places=2, required=False)
+    lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = product_list_for(user).filter(is_active=True).order_by("code")
+        _small_widgets(self)
+
+    def row(self) -> dict:
+        """The line as the service takes it: the product as its id, blank values left out."""
+        row = {}
+        for name, value in self.cleaned_data.items():
+            if name == "DELETE" or value in (None, ""):
+                continue
+            row[name] = value.pk if name == "product" else value
+        return row
+
+
+class ContractLineForm(LineForm):
+    delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
+    quotation_line = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+QuotationLineFormSet = formset_factory(LineForm, extra=1, can_delete=True)
+ContractLineFormSet = formset_factory(ContractLineForm, extra=1, can_delete=True)
+
+LINE_INITIAL_FIELDS = (
+    "name",
+    "model",
+    "spec",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_rate",
+    "tax_rate",
+    "unit_cost",
+    "lead_time_days",
+    "notes",
+)
+
+
+def _small_widgets(form) -> None:
+    for name, field in form.fields.items():
+        if field.widget.is_hidden:
+            continue
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            field.widget.attrs["class"] = "form-control form-control-sm"
+        field.widget.attrs.setdefault("aria-label", str(field.label or name))
+        field.widget.attrs["data-testid"] = f"line-{name}"
+
+
+def line_initial(line) -> dict:
+    initial = {name: getattr(line, name) for name in LINE_INITIAL_FIELDS}
+    initial["product"] = line.product_id
+    if hasattr(line, "delivery_date"):
+        initial["delivery_date"] = line.delivery_date
+        initial["quotation_line"] = line.quotation_line_id
+    return initial
+
+
+def line_formset(formset_class, data, *, user, lines=None):
+    initial = [line_initial(ln) for ln in lines] if lines is not None else None
+    return formset_class(data, initial=initial, prefix="lines", form_kwargs={"user": user})
+
+
+def formset_rows(formset) -> list[dict]:
+    """The kept lines of a valid formset: the initial ones (even unchanged) and the added ones that were filled in."""
+    rows = []
+    for index, form in enumerate(formset.forms):
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if index >= formset.initial_form_count() and not form.has_changed():
+            continue
+        rows.append(form.row())
+    return rows
+
+
+# --- small forms --------------------------------------------------------------------------------------------------
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300, required=False)
+
+    def __init__(self, *args, label=None, show=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        if not show:
+            self.fields["reason"].widget = forms.HiddenInput()
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=_("签订日期"), required=False, widget=DateInput(), help_text=_("不填则为今天"))
+    scan = forms.FileField(label=_("签字盖章的合同扫描件"), required=False)
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = ContractReview
+        fields = list(services.REVIEW_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in (
+                "explicit_requirements",
+                "implicit_requirements",
+                "legal_requirements",
+                "additional_commitments",
+                "notes",
+            )
+        }
+
+
+class ChangeHeaderForm(forms.Form):
+    """The changeable header fields of a signed contract, prefilled with the current values; `changed()` gives what differs."""
+
+    reason = forms.CharField(label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, contract: Contract, **kwargs):
+        kwargs["initial"] = model_to_dict(contract, fields=rules.CHANGEABLE_HEADER_FIELDS)
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Contract, fields=rules.CHANGEABLE_HEADER_FIELDS))
+        self.fields["delivery_date"].widget = DateInput()
+        self.fields["other_terms"].widget = forms.Textarea(attrs={"rows": 2})
+
+    def changed(self) -> dict:
+        return {name: self.cleaned_data[name] for name in rules.CHANGEABLE_HEADER_FIELDS if name in self.changed_data}
+
+
+class ChangeLineForm(forms.Form):
+    line_id = forms.IntegerField(widget=forms.HiddenInput())
+    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
+    delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small_widgets(self)
+
+    def changed(self) -> dict:
+        return {name: self.cleaned_data[name] for name in rules.CHANGEABLE_LINE_FIELDS if name in self.changed_data}
+
+
+ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
+
+
+def change_line_formset(data, *, contract: Contract):
+    lines = list(contract.lines.all())
+    initial = [{"line_id": ln.pk, **{name: getattr(ln, name) for name in rules.CHANGEABLE_LINE_FIELDS}} for ln in lines]
+    formset = ChangeLineFormSet(data, initial=initial, prefix="lines")
+    for form, line in zip(formset.forms, lines, strict=False):
+        form.line = line
+    return formset
+
+
+# --- list filters -------------------------------------------------------------------------------------------------
+class ListFilterForm(forms.Form):
+    """Search, status, owner and date range of a document list; `apply(qs)` narrows a visible queryset."""
+
+    q = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    owner = forms.IntegerField(required=False)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+    classification = forms.CharField(required=False)
+
+    def __init__(self, *args, date_field: str, search_q, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_field = date_field
+        self.search_q = search_q
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["q"]:
+            qs = qs.filter(self.search_q(data["q"]))
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["classification"]:
+            qs = qs.filter(classification=data["classification"])
+        if data["owner"]:
+            qs = qs.filter(owner_id=data["owner"])
+        if data["date_from"]:
+            qs = qs.filter(**{f"{self.date_field}__gte": data["date_from"]})
+        if data["date_to"]:
+            qs = qs.filter(**{f"{self.date_field}__lte": data["date_to"]})
+        return qs
