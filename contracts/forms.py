@@ -6,10 +6,13 @@ fields into the `data` / `lines` the services take.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import formset_factory
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import product_list_for
@@ -61,6 +64,15 @@ class _HeaderForm(FieldsetsMixin, forms.ModelForm):
         self.fields["contact"].queryset = (
             Contact.objects.filter(customer=customer) if customer is not None else Contact.objects.filter(customer__in=visible)
         )
+        if not self.instance.pk:
+            for name, value in self.new_document_initial().items():
+                if name in self.fields:
+                    self.fields[name].initial = value
+
+    def new_document_initial(self) -> dict:
+        """Dates a new document starts with (the services apply the same defaults when called without them)."""
+        today = timezone.localdate()
+        return {"quote_date": today, "valid_until": today + timedelta(days=30), "contract_date": today}
 
     def service_data(self) -> dict:
         """The header values for the service (the customer is passed on its own)."""

@@ -8,7 +8,7 @@ rules.py; thresholds and discount limits are data (salesops.core.thresholds, cat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -344,7 +344,7 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
             created_by=actor,
             owner=_default_owner(actor, customer),
             quote_date=today,
-            valid_until=today + timezone.timedelta(days=30),
+            valid_until=today + timedelta(days=30),
             payment_terms=customer.payment_terms,
             currency=customer.currency or rules.BASE_CURRENCY,
         )

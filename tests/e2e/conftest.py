@@ -1,4 +1,5 @@
 """Playwright with Debian's Chromium (/usr/bin/chromium); Playwright's own browser download does not work on these machines."""
+
 import os
 import shutil
 

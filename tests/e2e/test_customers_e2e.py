@@ -1,4 +1,5 @@
 """In a real browser: a rep creates a customer with a contact, sees it listed, and cannot open another rep's customer."""
+
 import pytest
 
 from tests.factories import CustomerFactory, make_uscc
