@@ -2,6 +2,7 @@
 
 Rates are typed as percentages on the pages (13 = 13 %) and stored as fractions (0.1300); the API uses fractions.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.forms import DateInput
 from salesops.core.money import DEFAULT_TAX_RATE, quantize
 
 from . import rules, services
@@ -17,13 +19,6 @@ from .models import PriceList, Product
 from .selectors import DiscountRow
 
 RATE_PLACES = Decimal("0.0001")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def format_percent(rate) -> str:
@@ -40,7 +35,7 @@ class PercentField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def __init__(self, *, max_percent: Decimal = Decimal("100"), **kwargs):
+    def __init__(self, *, max_percent: Decimal = Decimal(100), **kwargs):
         self.max_percent = Decimal(max_percent)
         kwargs.setdefault("help_text", _("按百分比填写，如 13 表示 13%"))
         super().__init__(**kwargs)
@@ -137,22 +132,26 @@ class ProductCodeField(forms.CharField):
 
 
 class PriceListItemForm(forms.Form):
-    product = ProductCodeField(label=_("产品编码"), max_length=40, widget=forms.TextInput(attrs={"list": "catalog-product-codes"}))
+    product = ProductCodeField(
+        label=_("产品编码"), max_length=40, widget=forms.TextInput(attrs={"list": "catalog-product-codes"})
+    )
     unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    min_quantity = forms.DecimalField(label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal("0"), initial=Decimal("0"), required=False)
+    min_quantity = forms.DecimalField(
+        label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal(0), initial=Decimal(0), required=False
+    )
 
     def clean_min_quantity(self):
         value = self.cleaned_data.get("min_quantity")
-        return Decimal("0") if value is None else value
+        return Decimal(0) if value is None else value
 
 
 class PriceListItemEditForm(forms.Form):
     unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    min_quantity = forms.DecimalField(label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal("0"), required=False)
+    min_quantity = forms.DecimalField(label=_("起订量"), max_digits=14, decimal_places=3, min_value=Decimal(0), required=False)
 
     def clean_min_quantity(self):
         value = self.cleaned_data.get("min_quantity")
-        return Decimal("0") if value is None else value
+        return Decimal(0) if value is None else value
 
 
 class DiscountLimitsForm(forms.Form):

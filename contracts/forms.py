@@ -18,32 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from catalog.selectors import product_list_for
 from customers.models import Contact
 from customers.selectors import customer_list_for
+from salesops.core.forms import DateInput, FieldsetsMixin
 
 from . import rules, services
 from .models import Contract, ContractReview, Quotation
 
 User = get_user_model()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class FieldsetsMixin:
-    """`fieldsets = [(title, [field names])]` lays a long form out in sections (same as customers.forms)."""
-
-    fieldsets: list[tuple[str, list[str]]] = []
-
-    def sections(self):
-        placed = {name for _title, names in self.fieldsets for name in names}
-        out = [(title, [self[n] for n in names if n in self.fields]) for title, names in self.fieldsets]
-        rest = [self[n] for n in self.fields if n not in placed and not self.fields[n].widget.is_hidden]
-        if rest:
-            out.append(("", rest))
-        return [(title, fields) for title, fields in out if fields]
 
 
 class _HeaderForm(FieldsetsMixin, forms.ModelForm):
@@ -164,19 +144,7 @@ class ContractLineForm(LineForm):
 QuotationLineFormSet = formset_factory(LineForm, extra=1, can_delete=True)
 ContractLineFormSet = formset_factory(ContractLineForm, extra=1, can_delete=True)
 
-LINE_INITIAL_FIELDS = (
-    "name",
-    "model",
-    "spec",
-    "unit",
-    "quantity",
-    "unit_price",
-    "discount_rate",
-    "tax_rate",
-    "unit_cost",
-    "lead_time_days",
-    "notes",
-)
+LINE_INITIAL_FIELDS = tuple(name for name in services.LINE_FIELDS if name != "product")
 
 
 def _small_widgets(form) -> None:

@@ -484,14 +484,13 @@ def _rejection_reasons(request: ApprovalRequest) -> str:
 
 def quotation_withdraw(*, quotation: Quotation, actor) -> Quotation:
     """Take a quotation back from review (the pending round is cancelled and kept in the history)."""
+    return _withdraw(quotation, actor, QUOTATION_KIND, _("您没有撤回该报价单的权限。"))
+
+
+def _withdraw(doc, actor, kind: str, refused: str):
     with transaction.atomic():
-        locked = transition(
-            obj=quotation,
-            action="withdraw",
-            actor=actor,
-            check=lambda q: _require(_works_on(actor, q), _("您没有撤回该报价单的权限。")),
-        )
-        pending = approvals.requests_for(locked, QUOTATION_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
+        locked = transition(obj=doc, action="withdraw", actor=actor, check=lambda d: _require(_works_on(actor, d), refused))
+        pending = approvals.requests_for(locked, kind).filter(status=ApprovalRequest.Status.PENDING).first()
         if pending:
             approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=_("提交人撤回"))
     return locked
@@ -917,17 +916,8 @@ def _on_contract_review(request: ApprovalRequest, outcome: str, actor) -> None:
 
 
 def contract_withdraw(*, contract: Contract, actor) -> Contract:
-    with transaction.atomic():
-        locked = transition(
-            obj=contract,
-            action="withdraw",
-            actor=actor,
-            check=lambda c: _require(_works_on(actor, c), _("您没有撤回该合同的权限。")),
-        )
-        pending = approvals.requests_for(locked, CONTRACT_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
-        if pending:
-            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=_("提交人撤回"))
-    return locked
+    """Take a contract back from review (the pending round is cancelled and kept in the history)."""
+    return _withdraw(contract, actor, CONTRACT_KIND, _("您没有撤回该合同的权限。"))
 
 
 def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=None) -> Contract:

@@ -123,33 +123,48 @@ def quotation_list(request):
 
 
 def _quotation_form_page(request, *, quotation=None):
-    user = request.user
-    customer = None if quotation else _customer_param(request)
-    form = forms.QuotationForm(_post(request), instance=quotation, user=user, customer=customer)
-    formset = forms.line_formset(
-        forms.QuotationLineFormSet, _post(request), user=user, lines=list(quotation.lines.all()) if quotation else None
+    return _document_form_page(
+        request,
+        doc=quotation,
+        kind="quotation",
+        form_class=forms.QuotationForm,
+        formset_class=forms.QuotationLineFormSet,
+        create=services.quotation_create,
+        update=lambda doc, **kw: services.quotation_update(quotation=doc, **kw),
+        new_title=_("新建报价单"),
+        edit_title=_("修改报价单：%(number)s"),
+        saved_message=_("报价单 %(number)s 已保存。"),
+        list_url=reverse("contracts:quotation_list"),
+        detail_url=_quotation_url,
     )
+
+
+def _document_form_page(
+    request, *, doc, kind, form_class, formset_class, create, update, new_title, edit_title, saved_message, list_url, detail_url
+):
+    """Header form + line formset of a quotation or a contract; the service validates, prices and saves."""
+    user = request.user
+    customer = None if doc else _customer_param(request)
+    form = form_class(_post(request), instance=doc, user=user, customer=customer)
+    formset = forms.line_formset(formset_class, _post(request), user=user, lines=list(doc.lines.all()) if doc else None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)
-        if quotation is None:
-            call = lambda: services.quotation_create(
-                actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows
-            )
+        if doc is None:
+            call = lambda: create(actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows)
         else:
-            call = lambda: services.quotation_update(quotation=quotation, actor=user, data=form.service_data(), lines=rows)
+            call = lambda: update(doc, actor=user, data=form.service_data(), lines=rows)
         ok, saved = call_for_form(form, call)
         if ok:
-            messages.success(request, _("报价单 %(number)s 已保存。") % {"number": saved.display_number})
-            return redirect(_quotation_url(saved))
-    if quotation:
-        title = _("修改报价单：%(number)s") % {"number": quotation.display_number}
-        cancel = _quotation_url(quotation)
+            messages.success(request, saved_message % {"number": saved})
+            return redirect(detail_url(saved))
+    if doc:
+        title, cancel = edit_title % {"number": doc}, detail_url(doc)
     else:
-        title, cancel = _("新建报价单"), reverse("contracts:quotation_list")
+        title, cancel = new_title, list_url
     return render(
         request,
         "contracts/document_form.html",
-        {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "kind": "quotation"},
+        {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "kind": kind},
         status=_status(form, formset) if request.method == "POST" else 200,
     )
 
@@ -313,35 +328,22 @@ def _may_create_contracts(user) -> bool:
 
 
 def _contract_form_page(request, *, contract=None):
-    user = request.user
     customer = None if contract else _customer_param(request)
-    if customer is not None and not services.can_create_contract(user, customer):
+    if customer is not None and not services.can_create_contract(request.user, customer):
         return _forbidden(request, _("您没有为该客户创建合同的权限。"))
-    form = forms.ContractForm(_post(request), instance=contract, user=user, customer=customer)
-    formset = forms.line_formset(
-        forms.ContractLineFormSet, _post(request), user=user, lines=list(contract.lines.all()) if contract else None
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        rows = forms.formset_rows(formset)
-        if contract is None:
-            call = lambda: services.contract_create(
-                actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows
-            )
-        else:
-            call = lambda: services.contract_update(contract=contract, actor=user, data=form.service_data(), lines=rows)
-        ok, saved = call_for_form(form, call)
-        if ok:
-            messages.success(request, _("合同 %(number)s 已保存。") % {"number": saved.number})
-            return redirect(_contract_url(saved))
-    if contract:
-        title, cancel = _("修改合同：%(number)s") % {"number": contract.number}, _contract_url(contract)
-    else:
-        title, cancel = _("新建合同"), reverse("contracts:contract_list")
-    return render(
+    return _document_form_page(
         request,
-        "contracts/document_form.html",
-        {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "kind": "contract"},
-        status=_status(form, formset) if request.method == "POST" else 200,
+        doc=contract,
+        kind="contract",
+        form_class=forms.ContractForm,
+        formset_class=forms.ContractLineFormSet,
+        create=services.contract_create,
+        update=lambda doc, **kw: services.contract_update(contract=doc, **kw),
+        new_title=_("新建合同"),
+        edit_title=_("修改合同：%(number)s"),
+        saved_message=_("合同 %(number)s 已保存。"),
+        list_url=reverse("contracts:contract_list"),
+        detail_url=_contract_url,
     )
 
 

@@ -6,15 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.forms import DateInput, FieldsetsMixin
+
 from . import selectors, services
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _user_label(user) -> str:
@@ -24,22 +19,6 @@ def _user_label(user) -> str:
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _user_label(obj)
-
-
-class FieldsetsMixin:
-    """`fieldsets = [(title, [field names])]` lets the form template lay a long form out in sections."""
-
-    fieldsets: list[tuple[str, list[str]]] = []
-
-    def sections(self):
-        if not self.fieldsets:
-            return [("", [self[name] for name in self.fields if not self.fields[name].widget.is_hidden])]
-        placed = {name for _title, names in self.fieldsets for name in names}
-        out = [(title, [self[n] for n in names if n in self.fields]) for title, names in self.fieldsets]
-        rest = [self[n] for n in self.fields if n not in placed and not self.fields[n].widget.is_hidden]
-        if rest:
-            out.append(("", rest))
-        return [(title, fields) for title, fields in out if fields]
 
 
 class CustomerForm(FieldsetsMixin, forms.ModelForm):
