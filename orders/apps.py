@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("订单与发货")
+
+    def ready(self):
+        """Register who may see orders and shipments, and what approvals (emergency release, credit exception) do."""
+        from salesops.core.access import register_visibility
+
+        from . import selectors, services
+        from .models import SalesOrder, Shipment
+
+        register_visibility(SalesOrder, selectors.order_list_for)
+        register_visibility(Shipment, selectors.shipment_list_for)
+        services.register_handlers()

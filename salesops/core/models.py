@@ -325,5 +325,6 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ),
     ("normal_margin_rate", "正常毛利率", Decimal("0.20"), "低于此毛利率的合同为特殊合同"),
     ("approval_overdue_hours", "审批超时提醒(小时)", Decimal(24), "审批步骤到达后超过此小时数未处理则提醒"),
+    ("production_warn_days", "交期预警提前天数", Decimal(3), "承诺发货日前这么多天内没有生产进度即预警"),
     ("attachment_max_mb", "附件大小上限(MB)", Decimal(20), "单个附件的最大大小"),
 ]

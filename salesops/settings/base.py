@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.expire_quotations",
         "schedule": crontab(hour=0, minute=10),
     },
+    # 07:30 every day: warn clerk and rep of promised ship dates at risk.
+    "orders-warn-at-risk": {
+        "task": "orders.tasks.warn_orders_at_risk",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # The company printed on formal documents.
@@ -240,6 +245,12 @@ COMPANY_NAME = env("COMPANY_NAME", default="示例制造有限公司")
 COMPANY_ADDRESS = env("COMPANY_ADDRESS", default="浙江省杭州市滨江区示例路 88 号")
 COMPANY_PHONE = env("COMPANY_PHONE", default="0571-88888888")
 COMPANY_BANK = env("COMPANY_BANK", default="中国工商银行杭州分行 1202 0000 0000 0000 000")
+AFTERSALES_CONTACT = env("AFTERSALES_CONTACT", default="售后服务热线 400-800-8888（工作日 8:30–17:30），service@example.com")
+CLAIMS_RULES = env(
+    "CLAIMS_RULES",
+    default="请在收货时当面清点数量、检查外包装；数量短缺或外观破损请在签收单上注明并于 3 日内联系我司；"
+    "质量问题请于收货后 15 日内书面提出，逾期视为验收合格。",
+)
 COMPANY_TAX_ID = env("COMPANY_TAX_ID", default="91330100MA2XXXXX0X")
 
 LOGGING = {

@@ -1,0 +1,586 @@
+"""Sales orders through delivery and money (SPEC.md "Sales order", "Inspection", "Shipment", "Invoices and payments").
+
+- SalesOrder (SO-) with lines whose shipped / delivered / passed / released quantities are kept by the services under the
+  order's row lock, so "shipped ≤ ordered" and "ship only inspected or released goods" are checked in one place.
+- OrderCheck rows are the same-day verification checklist (核单); OrderChange rows the changes made after verification
+  (they reset the verification and count against order accuracy).
+- ProductionUpdate rows are production tracking (跟单); Inspection rows the per-lot QC + warehouse sign-off;
+  EmergencyRelease a manager-approved release of uninspected goods (紧急放行).
+- Shipment (FH-) with lines from one order; released only through the payment gate (rules.py) or an approved CreditException.
+- InvoiceRequest (开票申请) handled by finance; Payment with PaymentAllocation rows to orders, confirmed by finance.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from contracts.models import QUANTITY, DocumentLine, PaymentTerms
+from salesops.core.money import MoneyField
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _by(verbose, **kw):
+    return models.ForeignKey(USER, verbose_name=verbose, null=True, blank=True, on_delete=models.PROTECT, related_name="+", **kw)
+
+
+# --- orders ---------------------------------------------------------------------------------------------------------
+class SalesOrder(FSMModelMixin, models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已接单")
+        VERIFIED = "verified", _("已核单")
+        PLACED = "placed", _("已下单生产")
+        PARTIALLY_SHIPPED = "partial", _("部分发货")
+        SHIPPED = "shipped", _("已全部发货")
+        CLOSED = "closed", _("已关闭")
+        CANCELLED = "cancelled", _("已取消")
+
+    class ProductionStatus(models.TextChoices):
+        NOT_PLACED = "not_placed", _("未下单")
+        PLACED = "placed", _("已下单")
+        SCHEDULED = "scheduled", _("已排产")
+        IN_PRODUCTION = "in_production", _("生产中")
+        DONE = "done", _("已完工")
+        DELAYED = "delayed", _("延误")
+        FROM_STOCK = "from_stock", _("库存发货")
+
+    number = models.CharField(_("订单号"), max_length=20, unique=True, editable=False)
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name=_("合同"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders")
+    owner = models.ForeignKey(USER, verbose_name=_("业绩归属业务员"), on_delete=models.PROTECT, related_name="owned_orders")
+    project_name = models.CharField(_("项目名称"), max_length=200, blank=True)
+    customer_po = models.CharField(_("客户订单号"), max_length=50, blank=True)
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.RECEIVED, protected=True)
+    received_on = models.DateField(_("接单日期"))
+    contact = models.ForeignKey(
+        "customers.Contact", verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ship_to = models.ForeignKey(
+        "customers.ShipToAddress", verbose_name=_("收货地址"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invoice_title = models.ForeignKey(
+        "customers.InvoiceTitle", verbose_name=_("发票抬头"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prices_include_tax = models.BooleanField(_("单价含税"), default=True)
+    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    exchange_rate = models.DecimalField(_("汇率(折人民币)"), max_digits=10, decimal_places=4, default=Decimal(1))
+    payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
+    deposit_amount = MoneyField(_("定金金额"))
+    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    promised_ship_date = models.DateField(_("承诺发货日期"), null=True, blank=True)
+    requested_date = models.DateField(_("要求生产完成日期"), null=True, blank=True, editable=False)
+    expected_date = models.DateField(_("预计完工日期"), null=True, blank=True, editable=False)
+    production_status = models.CharField(
+        _("生产状态"), max_length=14, choices=ProductionStatus.choices, default=ProductionStatus.NOT_PLACED, editable=False
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    amount_excl = MoneyField(_("不含税金额"), editable=False)
+    tax_amount = MoneyField(_("税额"), editable=False)
+    amount_incl = MoneyField(_("价税合计"), editable=False)
+    needs_reverification = models.BooleanField(_("变更后待重新核单"), default=False, editable=False)
+    change_count = models.PositiveSmallIntegerField(_("核单后变更次数"), default=0, editable=False)
+    has_emergency_release = models.BooleanField(_("含紧急放行"), default=False, editable=False)
+    verified_by = _by(_("核单人"), editable=False)
+    verified_at = models.DateTimeField(_("核单时间"), null=True, blank=True, editable=False)
+    placed_by = _by(_("下单人"), editable=False)
+    placed_at = models.DateTimeField(_("下单时间"), null=True, blank=True, editable=False)
+    shipped_at = models.DateTimeField(_("全部发货时间"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True, editable=False)
+    created_by = models.ForeignKey(USER, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("销售订单")
+        verbose_name_plural = _("销售订单")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["status", "received_on"]), models.Index(fields=["status", "promised_ship_date"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.VERIFIED, custom={"label": _("核单完成")})
+    def verify(self):
+        pass
+
+    @transition(field=status, source=Status.VERIFIED, target=Status.PLACED, custom={"label": _("下单生产")})
+    def place(self):
+        pass
+
+    @transition(
+        field=status, source=[Status.PLACED, Status.PARTIALLY_SHIPPED], target=Status.PARTIALLY_SHIPPED, custom={"internal": True}
+    )
+    def ship_part(self):
+        pass
+
+    @transition(field=status, source=[Status.PLACED, Status.PARTIALLY_SHIPPED], target=Status.SHIPPED, custom={"internal": True})
+    def ship_all(self):
+        pass
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.CLOSED, custom={"label": _("关闭订单")})
+    def close(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.RECEIVED, Status.VERIFIED, Status.PLACED],
+        target=Status.CANCELLED,
+        custom={"label": _("取消订单")},
+    )
+    def cancel(self):
+        pass
+
+
+class SalesOrderLine(DocumentLine):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    contract_line = models.ForeignKey(
+        "contracts.ContractLine",
+        verbose_name=_("合同明细"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    passed_quantity = models.DecimalField(_("检验合格数量"), default=Decimal(0), editable=False, **QUANTITY)
+    released_quantity = models.DecimalField(_("紧急放行数量"), default=Decimal(0), editable=False, **QUANTITY)
+    shipped_quantity = models.DecimalField(_("已发货数量"), default=Decimal(0), editable=False, **QUANTITY)
+    delivered_quantity = models.DecimalField(_("已签收数量"), default=Decimal(0), editable=False, **QUANTITY)
+
+    class Meta(DocumentLine.Meta):
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shipped_quantity__lte=models.F("quantity")), name="order_line_shipped_lte_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_quantity__lte=models.F("shipped_quantity")), name="order_line_delivered_lte_shipped"
+            ),
+        ]
+
+    @property
+    def remaining_quantity(self) -> Decimal:
+        return self.quantity - self.shipped_quantity
+
+    @property
+    def shippable_quantity(self) -> Decimal:
+        """Inspected-and-passed plus emergency-released quantity not yet shipped (never above what is still owed)."""
+        return max(
+            Decimal(0), min(self.passed_quantity + self.released_quantity - self.shipped_quantity, self.remaining_quantity)
+        )
+
+
+class OrderCheck(models.Model):
+    """One item of the verification checklist (核单) and with whom it was confirmed."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="checks")
+    item = models.CharField(_("核对项目"), max_length=20)
+    with_rep = models.BooleanField(_("已与业务员确认"), default=False)
+    with_customer = models.BooleanField(_("已与客户确认"), default=False)
+    with_production = models.BooleanField(_("已与生产确认"), default=False)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    checked_by = _by(_("核对人"))
+    checked_at = models.DateTimeField(_("核对时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("核单项目")
+        verbose_name_plural = _("核单项目")
+        constraints = [models.UniqueConstraint(fields=["order", "item"], name="uniq_order_check_item")]
+
+    def __str__(self):
+        return f"{self.order} {self.item}"
+
+
+class OrderChange(models.Model):
+    """A change made to a verified order (old → new values); the order must be verified again."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="changes")
+    reason = models.TextField(_("变更原因"))
+    changes = models.JSONField(_("变更内容"), default=list)
+    changed_by = models.ForeignKey(USER, verbose_name=_("变更人"), on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+    reverified_by = _by(_("重新核单人"))
+    reverified_at = models.DateTimeField(_("重新核单时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("订单变更")
+        verbose_name_plural = _("订单变更")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.order} {self.changed_at:%Y-%m-%d}"
+
+
+class ProductionUpdate(models.Model):
+    """Production tracking (跟单): one status report from production with the expected completion date."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="production_updates")
+    status = models.CharField(_("生产状态"), max_length=14, choices=SalesOrder.ProductionStatus.choices)
+    expected_date = models.DateField(_("预计完工日期"), null=True, blank=True)
+    reason = models.CharField(_("延误原因/说明"), max_length=300, blank=True)
+    reported_by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("生产跟单记录")
+        verbose_name_plural = _("生产跟单记录")
+        ordering = ["-reported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.order} {self.get_status_display()}"
+
+
+class RiskAlert(models.Model):
+    """A promised ship date at risk was reported for this order on this day (the daily task warns once per order and day)."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="risk_alerts")
+    day = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
+
+    class Meta:
+        verbose_name = _("交期风险提醒")
+        verbose_name_plural = _("交期风险提醒")
+        constraints = [models.UniqueConstraint(fields=["order", "day"], name="uniq_risk_alert_per_day")]
+
+    def __str__(self):
+        return f"{self.order} {self.day}"
+
+
+# --- inspection -------------------------------------------------------------------------------------------------------
+class Inspection(models.Model):
+    """Pre-delivery inspection of one lot of one order line, signed by QC and by the warehouse (检验与产品状态标识)."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("待检")
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+        PENDING_DISPOSITION = "disposition", _("待处理")
+        SCRAPPED = "scrapped", _("报废")
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="inspections")
+    line = models.ForeignKey(SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="inspections")
+    lot_no = models.CharField(_("批号"), max_length=40)
+    quantity = models.DecimalField(_("数量"), **QUANTITY)
+    result = models.CharField(_("检验结果"), max_length=12, choices=Result.choices, default=Result.PENDING)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    emergency_release = models.ForeignKey(
+        "EmergencyRelease",
+        verbose_name=_("对应的紧急放行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections",
+    )
+    qc_signed_by = _by(_("质检签字"))
+    qc_signed_at = models.DateTimeField(_("质检签字时间"), null=True, blank=True)
+    warehouse_signed_by = _by(_("仓库签字"))
+    warehouse_signed_at = models.DateTimeField(_("仓库签字时间"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("检验记录")
+        verbose_name_plural = _("检验记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.order} {self.lot_no}"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.qc_signed_by_id and self.warehouse_signed_by_id)
+
+    @property
+    def counts_as_passed(self) -> bool:
+        return self.is_signed and self.result == self.Result.PASS
+
+
+class EmergencyRelease(FSMModelMixin, models.Model):
+    """紧急放行: uninspected goods shipped urgently with a manager's approval; flagged on the shipment and the order."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("审批中")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="emergency_releases")
+    line = models.ForeignKey(
+        SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="emergency_releases"
+    )
+    quantity = models.DecimalField(_("放行数量"), **QUANTITY)
+    lot_no = models.CharField(_("批号"), max_length=40, blank=True)
+    reason = models.TextField(_("紧急放行原因"))
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
+    requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("紧急放行")
+        verbose_name_plural = _("紧急放行")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return str(_("%(order)s 紧急放行 %(qty)s") % {"order": self.order, "qty": self.quantity})
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED, custom={"internal": True})
+    def approve(self):
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED, custom={"internal": True})
+    def reject(self):
+        pass
+
+
+# --- shipments --------------------------------------------------------------------------------------------------------
+class Shipment(FSMModelMixin, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待放行")
+        RELEASED = "released", _("已放行")
+        SHIPPED = "shipped", _("已发货")
+        DELIVERED = "delivered", _("已签收")
+        CANCELLED = "cancelled", _("已作废")
+
+    class FreightPayer(models.TextChoices):
+        US = "us", _("我方")
+        CUSTOMER = "customer", _("客户")
+
+    number = models.CharField(_("出货单号"), max_length=20, unique=True, editable=False)
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="shipments")
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, protected=True)
+    carrier = models.CharField(_("承运商/货运部"), max_length=100, blank=True)
+    route = models.CharField(_("运输路线/方式"), max_length=100, blank=True)
+    freight_payer = models.CharField(_("运费承担"), max_length=10, choices=FreightPayer.choices, default=FreightPayer.US)
+    packages = models.PositiveIntegerField(_("件数"), default=1)
+    tracking_no = models.CharField(_("运单号"), max_length=60, blank=True)
+    planned_on = models.DateField(_("计划发货日期"), null=True, blank=True)
+    ship_to_province = models.CharField(_("省份"), max_length=20, blank=True)
+    ship_to_city = models.CharField(_("城市"), max_length=30, blank=True)
+    ship_to_address = models.CharField(_("收货地址"), max_length=250, blank=True)
+    consignee = models.CharField(_("收货人"), max_length=50, blank=True)
+    consignee_phone = models.CharField(_("收货电话"), max_length=30, blank=True)
+    amount_incl = MoneyField(_("发货金额(含税)"), editable=False)
+    has_emergency_release = models.BooleanField(_("含紧急放行货物"), default=False, editable=False)
+    release_basis = models.CharField(_("放行依据"), max_length=200, blank=True, editable=False)
+    released_by = _by(_("放行人"), editable=False)
+    released_at = models.DateTimeField(_("放行时间"), null=True, blank=True, editable=False)
+    shipped_by = _by(_("发货人"), editable=False)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True, editable=False)
+    delivered_on = models.DateField(_("签收日期"), null=True, blank=True, editable=False)
+    signed_by_name = models.CharField(_("签收人"), max_length=50, blank=True, editable=False)
+    delivery_exceptions = models.TextField(_("签收异常"), blank=True, editable=False)
+    customer_notified_at = models.DateTimeField(_("已通知客户时间"), null=True, blank=True, editable=False)
+    notes = models.TextField(_("备注"), blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("制单人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("出货单")
+        verbose_name_plural = _("出货单")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+    @transition(field=status, source=Status.DRAFT, target=Status.RELEASED, custom={"label": _("放行")})
+    def release(self):
+        pass
+
+    @transition(field=status, source=Status.RELEASED, target=Status.SHIPPED, custom={"label": _("确认发货")})
+    def ship(self):
+        pass
+
+    @transition(field=status, source=Status.SHIPPED, target=Status.DELIVERED, custom={"label": _("登记签收")})
+    def deliver(self):
+        pass
+
+    @transition(field=status, source=[Status.DRAFT, Status.RELEASED], target=Status.CANCELLED, custom={"label": _("作废")})
+    def cancel(self):
+        pass
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.PROTECT, related_name="shipment_lines"
+    )
+    quantity = models.DecimalField(_("发货数量"), **QUANTITY)
+    delivered_quantity = models.DecimalField(_("签收数量"), default=Decimal(0), **QUANTITY)
+    lot_no = models.CharField(_("批号"), max_length=40, blank=True)
+    amount_incl = MoneyField(_("金额(含税)"))
+
+    class Meta:
+        verbose_name = _("出货明细")
+        verbose_name_plural = _("出货明细")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.shipment} {self.order_line.name} × {self.quantity}"
+
+
+class CreditException(FSMModelMixin, models.Model):
+    """Permission to release shipments of an order before the payment due is confirmed (approved through the engine)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("审批中")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="credit_exceptions")
+    amount = MoneyField(_("允许欠款金额"))
+    reason = models.TextField(_("申请理由"))
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
+    requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信用放行申请")
+        verbose_name_plural = _("信用放行申请")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return str(_("%(order)s 信用放行 %(amount)s") % {"order": self.order, "amount": self.amount})
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED, custom={"internal": True})
+    def approve(self):
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED, custom={"internal": True})
+    def reject(self):
+        pass
+
+
+# --- invoices and payments --------------------------------------------------------------------------------------------
+class InvoiceRequest(FSMModelMixin, models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待开票")
+        ISSUED = "issued", _("已开票")
+        CANCELLED = "cancelled", _("已作废")
+
+    class InvoiceType(models.TextChoices):
+        GENERAL = "general", _("增值税普通发票")
+        SPECIAL = "special", _("增值税专用发票")
+
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="invoices")
+    title = models.CharField(_("发票抬头"), max_length=200)
+    tax_id = models.CharField(_("税号"), max_length=18)
+    bank_account = models.CharField(_("开户行及账号"), max_length=200, blank=True)
+    address_phone = models.CharField(_("地址、电话"), max_length=200, blank=True)
+    invoice_type = models.CharField(_("发票类型"), max_length=10, choices=InvoiceType.choices, default=InvoiceType.SPECIAL)
+    amount = MoneyField(_("开票金额(含税)"))
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED, protected=True)
+    invoice_numbers = models.CharField(_("发票号码"), max_length=300, blank=True)
+    issued_on = models.DateField(_("开票日期"), null=True, blank=True)
+    issued_by = _by(_("开票人"))
+    requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("开票申请")
+        verbose_name_plural = _("开票申请")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return str(_("%(order)s 开票 %(amount)s") % {"order": self.order, "amount": self.amount})
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.ISSUED, custom={"label": _("开票")})
+    def issue(self):
+        pass
+
+    @transition(field=status, source=[Status.REQUESTED, Status.ISSUED], target=Status.CANCELLED, custom={"label": _("作废")})
+    def cancel(self):
+        pass
+
+
+class Payment(FSMModelMixin, models.Model):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("定金")
+        PROGRESS = "progress", _("进度款")
+        FINAL = "final", _("尾款")
+
+    class Method(models.TextChoices):
+        BANK = "bank", _("银行转账")
+        ACCEPTANCE = "acceptance", _("承兑汇票")
+        CASH = "cash", _("现金")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("待财务确认")
+        CONFIRMED = "confirmed", _("财务已确认")
+        VOIDED = "voided", _("已作废")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(_("款项类型"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
+    method = models.CharField(_("收款方式"), max_length=12, choices=Method.choices, default=Method.BANK)
+    bank_reference = models.CharField(_("银行流水号/票据号"), max_length=60)
+    amount = MoneyField(_("金额"))
+    received_on = models.DateField(_("到账日期"))
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.RECORDED, protected=True)
+    notes = models.CharField(_("备注"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    confirmed_by = _by(_("确认人"))
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("回款")
+        verbose_name_plural = _("回款")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            # The same bank reference is never entered twice (voided entries do not count).
+            models.UniqueConstraint(
+                fields=["bank_reference"], condition=~Q(status="voided"), name="uniq_live_payment_bank_reference"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.bank_reference} {self.amount}"
+
+    @transition(field=status, source=Status.RECORDED, target=Status.CONFIRMED, custom={"label": _("确认到账")})
+    def confirm(self):
+        pass
+
+    @transition(field=status, source=[Status.RECORDED, Status.CONFIRMED], target=Status.VOIDED, custom={"label": _("作废")})
+    def void(self):
+        pass
+
+
+class PaymentAllocation(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField(_("分配金额"))
+
+    class Meta:
+        verbose_name = _("回款分配")
+        verbose_name_plural = _("回款分配")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "order"], name="uniq_allocation_per_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment} → {self.order}: {self.amount}"

@@ -1,0 +1,157 @@
+"""The rules of the inside-sales procedure (SPEC.md "Sales order", "Inspection", "Shipment", "Invoices and payments"),
+as pure functions: no database, no request — services.py gathers the facts and calls these.
+
+- Verification (核单): which checklist items must be confirmed with whom (rep, customer, production).
+- Payment gate: what must be paid and confirmed by finance before goods leave, by payment terms.
+- Production risk: a promised ship date at risk (expected later than promised, or no progress shortly before it).
+- Receivables: aging buckets and collection rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.money import ZERO, quantize
+
+# --- verification checklist -------------------------------------------------------------------------------------------
+REP, CUSTOMER, PRODUCTION = "rep", "customer", "production"
+PARTY_LABELS = {REP: _("业务员"), CUSTOMER: _("客户"), PRODUCTION: _("生产")}
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    code: str
+    label: str
+    parties: frozenset[str]  # with whom it must be confirmed
+
+
+CHECK_ITEMS: tuple[CheckItem, ...] = (
+    CheckItem("customer_name", _("客户名称"), frozenset({REP})),
+    CheckItem("project_name", _("项目名称"), frozenset({REP})),
+    CheckItem("spec", _("规格型号"), frozenset({CUSTOMER, PRODUCTION})),
+    CheckItem("quantity", _("数量"), frozenset({CUSTOMER})),
+    CheckItem("unit_price", _("单价(含税与否、发票抬头)"), frozenset({REP})),
+    CheckItem("amount", _("金额"), frozenset({REP})),
+    CheckItem("deposit", _("定金"), frozenset({REP})),
+    CheckItem("contract", _("合同"), frozenset({REP})),
+    CheckItem("ship_to", _("收货地址"), frozenset({CUSTOMER})),
+    CheckItem("consignee", _("收货人"), frozenset({CUSTOMER})),
+    CheckItem("contact", _("联系人"), frozenset({CUSTOMER})),
+    CheckItem("attribution", _("业绩归属"), frozenset({REP})),
+    CheckItem("promised_date", _("承诺发货日期"), frozenset({REP, PRODUCTION})),
+)
+CHECK_CODES = tuple(item.code for item in CHECK_ITEMS)
+
+
+def check_label(code: str) -> str:
+    return str(next((i.label for i in CHECK_ITEMS if i.code == code), code))
+
+
+def missing_confirmations(confirmed: Mapping[str, Iterable[str]]) -> list[str]:
+    """The checklist items not yet confirmed with every party they need, as "数量（客户）" labels; empty = verified."""
+    missing = []
+    for item in CHECK_ITEMS:
+        lacking = item.parties - set(confirmed.get(item.code, ()))
+        if lacking:
+            parties = "、".join(str(PARTY_LABELS[p]) for p in sorted(lacking))
+            missing.append(f"{item.label}（{parties}）")
+    return missing
+
+
+def verification_overdue(*, received_on: date, verified: bool, today: date) -> bool:
+    """An order must be verified the day it was received; from the next day on it is overdue."""
+    return not verified and received_on < today
+
+
+# --- payment gate -----------------------------------------------------------------------------------------------------
+def due_before_shipment(*, payment_terms: str, order_amount: Decimal, deposit_amount: Decimal) -> Decimal:
+    """What must be paid (and confirmed by finance) before any goods of the order leave:
+    款到发货 the whole order, 定金+余款 the deposit, 信用账期 nothing."""
+    if payment_terms == "prepaid":
+        return order_amount
+    if payment_terms == "deposit":
+        return min(deposit_amount, order_amount)
+    return ZERO
+
+
+@dataclass(frozen=True)
+class Gate:
+    open: bool
+    due: Decimal
+    paid: Decimal
+    exception: Decimal
+    reason: str = ""
+
+
+def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: Decimal) -> Gate:
+    """The shipment may be released when confirmed payments plus an approved credit exception cover what is due."""
+    shortfall = due - confirmed_paid - approved_exception
+    if shortfall <= 0:
+        return Gate(True, due, confirmed_paid, approved_exception)
+    reason = str(
+        _("发货前应付 %(due)s 元，财务已确认到账 %(paid)s 元%(exc)s，尚差 %(short)s 元。")
+        % {
+            "due": due,
+            "paid": confirmed_paid,
+            "exc": (str(_("、已批准信用放行 %(amount)s 元") % {"amount": approved_exception}) if approved_exception else ""),
+            "short": shortfall,
+        }
+    )
+    return Gate(False, due, confirmed_paid, approved_exception, reason)
+
+
+# --- production risk --------------------------------------------------------------------------------------------------
+def production_risk(
+    *, promised: date | None, expected: date | None, last_progress: date | None, today: date, warn_days: int, done: bool
+) -> str:
+    """Why the promised ship date is at risk ("" if it is not): the expected completion is later than promised, or there
+    has been no progress report in the `warn_days` before the promised date (or since it passed)."""
+    if promised is None or done:
+        return ""
+    if expected is not None and expected > promised:
+        return str(_("预计完工 %(expected)s 晚于承诺发货 %(promised)s") % {"expected": expected, "promised": promised})
+    window_start = promised - timedelta(days=warn_days)
+    if today >= window_start and (last_progress is None or last_progress < window_start):
+        return str(_("承诺发货日 %(promised)s 前 %(days)d 天内没有生产进度") % {"promised": promised, "days": warn_days})
+    return ""
+
+
+# --- receivables ------------------------------------------------------------------------------------------------------
+AGING_BUCKETS = (
+    ("0_30", _("0–30 天"), 0, 30),
+    ("31_60", _("31–60 天"), 31, 60),
+    ("61_90", _("61–90 天"), 61, 90),
+    ("90_plus", _(">90 天"), 91, None),
+)
+
+
+def aging_bucket(days: int) -> str:
+    for code, _label, low, high in AGING_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return code
+    return AGING_BUCKETS[0][0]
+
+
+def collection_rate(*, collected: Decimal, receivable: Decimal) -> Decimal | None:
+    """Collected / (collected + still receivable), 4 places; None with nothing to collect."""
+    total = collected + receivable
+    if total <= 0:
+        return None
+    return quantize(collected / total, Decimal("0.0001"))
+
+
+def fifo_open_items(charges: Iterable[tuple[date, Decimal]], paid: Decimal) -> list[tuple[date, Decimal]]:
+    """Apply `paid` to the oldest charges first; what is left of each charge, oldest first (the open receivable items)."""
+    left = paid
+    open_items = []
+    for day, amount in sorted(charges, key=lambda c: c[0]):
+        used = min(left, amount)
+        left -= used
+        if amount - used > 0:
+            open_items.append((day, amount - used))
+    return open_items

@@ -1,0 +1,231 @@
+"""Every read of orders, shipments, invoices, payments and receivables, and who sees which (ARCHITECTURE.md rule 5).
+
+Visibility: an order (and its shipments, invoices and payment allocations) is visible to whoever sees its customer
+(customers.selectors: clerks, managers, finance, warehouse, QC and service see all; a rep their own; a lead the team's)
+and to the rep it is credited to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from customers.selectors import customer_scope
+from salesops.core.money import ZERO, quantize
+from salesops.core.thresholds import threshold
+
+from . import rules
+from .models import Inspection, InvoiceRequest, Payment, PaymentAllocation, SalesOrder, Shipment
+from .services import order_delivered_amount, order_gate, order_invoiced_amount
+
+ORDER_ORDERING_FIELDS = ("number", "received_on", "promised_ship_date", "amount_incl", "status", "created_at")
+OPEN_ORDER = (
+    SalesOrder.Status.RECEIVED,
+    SalesOrder.Status.VERIFIED,
+    SalesOrder.Status.PLACED,
+    SalesOrder.Status.PARTIALLY_SHIPPED,
+)
+
+
+def _visible(qs: QuerySet, user, prefix: str = "") -> QuerySet:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    scope = customer_scope(user, f"{prefix}customer__")
+    if scope is None:
+        return qs.none()
+    return qs.filter(scope | Q(**{f"{prefix}owner": user})) if scope else qs
+
+
+def order_list_for(user) -> QuerySet[SalesOrder]:
+    return _visible(SalesOrder.objects.select_related("customer", "owner", "contract"), user)
+
+
+def order_get_for(user, pk) -> SalesOrder:
+    return get_object_or_404(order_list_for(user), pk=pk)
+
+
+def shipment_list_for(user) -> QuerySet[Shipment]:
+    return _visible(Shipment.objects.select_related("order__customer", "order__owner"), user, "order__")
+
+
+def invoice_list_for(user) -> QuerySet[InvoiceRequest]:
+    return _visible(InvoiceRequest.objects.select_related("order__customer", "requested_by"), user, "order__")
+
+
+def payment_list_for(user) -> QuerySet[Payment]:
+    """Payments of visible customers (a rep sees the payments of own customers)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Payment.objects.none()
+    scope = customer_scope(user, "customer__")
+    if scope is None:
+        return Payment.objects.none()
+    qs = Payment.objects.select_related("customer", "recorded_by", "confirmed_by")
+    return qs.filter(scope) if scope else qs
+
+
+def search_q(text: str) -> Q:
+    q = Q()
+    for word in (text or "").split():
+        q &= (
+            Q(number__icontains=word)
+            | Q(project_name__icontains=word)
+            | Q(customer__name__icontains=word)
+            | Q(customer_po__icontains=word)
+        )
+    return q
+
+
+# --- work queues ------------------------------------------------------------------------------------------------------
+def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
+    """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
+    at risk, ready to ship, waiting for payment confirmation, to invoice."""
+    orders = order_list_for(user)
+    open_orders = orders.filter(status__in=OPEN_ORDER)
+    shipping = orders.filter(status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
+    drafts = shipment_list_for(user).filter(status=Shipment.Status.DRAFT).select_related("order")
+    return {
+        "received_today": orders.filter(received_on=today),
+        "to_verify": open_orders.filter(Q(status=SalesOrder.Status.RECEIVED) | Q(needs_reverification=True)),
+        "verify_overdue": orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
+        "to_place": orders.filter(status=SalesOrder.Status.VERIFIED, needs_reverification=False),
+        "at_risk": orders_at_risk(shipping, today),
+        "ready_to_ship": [
+            o
+            for o in shipping.annotate(
+                ready=Sum(F("lines__passed_quantity") + F("lines__released_quantity") - F("lines__shipped_quantity"))
+            ).filter(ready__gt=0)
+            if not o.shipments.filter(status=Shipment.Status.DRAFT).exists()
+        ],
+        "waiting_payment": [s for s in drafts if not order_gate(s.order).open],
+        "to_invoice": [
+            o
+            for o in orders.filter(lines__delivered_quantity__gt=0).distinct()
+            if order_delivered_amount(o) > order_invoiced_amount(o)
+        ],
+    }
+
+
+def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> list[tuple[SalesOrder, str]]:
+    warn_days = int(threshold("production_warn_days"))
+    out = []
+    for order in orders.filter(promised_ship_date__isnull=False).prefetch_related("production_updates"):
+        updates = sorted(order.production_updates.all(), key=lambda u: u.reported_at, reverse=True)
+        last = updates[0].reported_at if updates else order.placed_at
+        reason = rules.production_risk(
+            promised=order.promised_ship_date, expected=order.expected_date, today=today, warn_days=warn_days,
+            last_progress=timezone.localtime(last).date() if last else None,
+            done=order.production_status in (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK),
+        )  # fmt: skip
+        if reason:
+            out.append((order, reason))
+    return out
+
+
+def finance_queue(user) -> dict[str, QuerySet | list]:
+    """Finance's day: payments to confirm, invoices to issue, shipments held at the payment gate."""
+    return {
+        "payments_to_confirm": payment_list_for(user)
+        .filter(status=Payment.Status.RECORDED)
+        .prefetch_related("allocations__order"),
+        "invoices_to_issue": invoice_list_for(user).filter(status=InvoiceRequest.Status.REQUESTED),
+        "held_shipments": [
+            s for s in shipment_list_for(user).filter(status=Shipment.Status.DRAFT) if not order_gate(s.order).open
+        ],
+    }
+
+
+def warehouse_queue(user) -> dict[str, QuerySet]:
+    """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted."""
+    inspections = Inspection.objects.filter(order__in=order_list_for(user)).select_related("order", "line")
+    return {
+        "to_ship": shipment_list_for(user).filter(status=Shipment.Status.RELEASED),
+        "to_sign_qc": inspections.filter(qc_signed_by__isnull=True),
+        "to_sign_warehouse": inspections.filter(warehouse_signed_by__isnull=True),
+        "in_transit": shipment_list_for(user).filter(status=Shipment.Status.SHIPPED),
+    }
+
+
+# --- receivables ------------------------------------------------------------------------------------------------------
+@dataclass
+class Receivable:
+    """What one order still owes for goods shipped, split by age (days since each shipment)."""
+
+    order: SalesOrder
+    shipped: Decimal
+    paid: Decimal
+    buckets: dict[str, Decimal] = field(default_factory=lambda: {code: ZERO for code, *_ in rules.AGING_BUCKETS})
+    overdue: Decimal = ZERO
+    oldest_days: int = 0
+
+    @property
+    def open(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+
+def receivables(user, today: date | None = None) -> list[Receivable]:
+    """Per order: shipped value minus confirmed payments, applied to the oldest shipments first, aged by shipment date;
+    overdue = older than the order's credit days."""
+    today = today or timezone.localdate()
+    orders = (
+        order_list_for(user)
+        .exclude(status=SalesOrder.Status.CANCELLED)
+        .filter(shipments__status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED])
+        .distinct()
+    )
+    paid = dict(
+        PaymentAllocation.objects.filter(order__in=orders, payment__status=Payment.Status.CONFIRMED)
+        .values_list("order")
+        .annotate(s=Sum("amount"))
+        .values_list("order", "s")
+    )
+    charges = defaultdict(list)
+    for s in Shipment.objects.filter(order__in=orders, status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED]).only(
+        "order_id", "shipped_at", "amount_incl"
+    ):
+        charges[s.order_id].append((timezone.localtime(s.shipped_at).date(), s.amount_incl))
+    out = []
+    for order in orders:
+        got = quantize(paid.get(order.pk, ZERO))
+        item = Receivable(order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got)
+        for day, amount in rules.fifo_open_items(charges[order.pk], got):
+            age = (today - day).days
+            item.buckets[rules.aging_bucket(age)] += amount
+            item.oldest_days = max(item.oldest_days, age)
+            if age > order.credit_days:
+                item.overdue += amount
+        if item.open > 0:
+            out.append(item)
+    return sorted(out, key=lambda r: -r.oldest_days)
+
+
+def receivables_by(items: list[Receivable], key: str) -> list[dict]:
+    """Totals per customer ("customer") or per rep ("owner"): open amount, buckets, overdue."""
+    groups: dict[int, dict] = {}
+    for r in items:
+        who = getattr(r.order, key)
+        g = groups.setdefault(
+            who.pk, {"who": who, "open": ZERO, "overdue": ZERO, "buckets": {code: ZERO for code, *_ in rules.AGING_BUCKETS}}
+        )
+        g["open"] += r.open
+        g["overdue"] += r.overdue
+        for code, amount in r.buckets.items():
+            g["buckets"][code] += amount
+    return sorted(groups.values(), key=lambda g: -g["open"])
+
+
+def collection_rate(user, start: date, end: date) -> Decimal | None:
+    """Confirmed money received in [start, end] over that plus what is still receivable now."""
+    collected = quantize(
+        PaymentAllocation.objects.filter(
+            order__in=order_list_for(user), payment__status=Payment.Status.CONFIRMED, payment__received_on__range=(start, end)
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    open_now = sum((r.open for r in receivables(user, end)), ZERO)
+    return rules.collection_rate(collected=collected, receivable=open_now)
