@@ -880,7 +880,7 @@ def shipment_notify_customer(*, shipment_id: int) -> bool:
     from django.core.mail import send_mail
 
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("order__contact", "order__customer").get(pk=shipment_id)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("order__contact", "order__customer").get(pk=shipment_id)
         contact = shipment.order.contact
         if shipment.customer_notified_at or contact is None or not contact.email:
             return False

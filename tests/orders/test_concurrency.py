@@ -1,0 +1,104 @@
+"""Two people acting on one shipment or payment at once produce exactly one effect (PostgreSQL, real threads)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from orders import services
+from orders.models import Payment, PaymentAllocation, SalesOrder, Shipment
+from salesops.core.errors import Conflict, DomainError
+from salesops.core.models import Event
+from tests.core.conftest import run_in_threads
+from tests.factories import UserFactory
+from tests.orders.conftest import pass_inspection, pay, place
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def split(results, kind):
+    return [r for r in results if isinstance(r, kind)], [r for r in results if isinstance(r, (Conflict, DomainError))]
+
+
+@pytest.fixture
+def released_ready(cast, order):
+    order = place(order, cast.clerk)
+    pay(order, cast, "11300")
+    pass_inspection(order, cast, "10")
+    return order
+
+
+def test_two_clerks_releasing_the_same_shipment_release_it_once(on_postgres, cast, released_ready):
+    clerks = [cast.clerk, UserFactory(username="clerk2", roles=["sales_clerk"])]
+    shipment = services.shipment_create(order=released_ready, actor=cast.clerk, lines={released_ready.lines.get().pk: "10"})
+
+    results = run_in_threads(2, lambda i: services.shipment_release(shipment=shipment, actor=clerks[i]))
+
+    won, refused = split(results, Shipment)
+    assert len(won) == 1 and len(refused) == 1, results
+    assert Event.objects.filter(to_status=Shipment.Status.RELEASED).count() == 1
+
+
+def test_two_finance_users_confirming_the_same_payment_confirm_it_once(on_postgres, cast, order):
+    finance2 = UserFactory(username="finance2", roles=["finance"])
+    payment = services.payment_record(
+        actor=cast.clerk, customer=order.customer, data={"amount": "500", "bank_reference": "P-1"}, allocations={order.pk: "500"}
+    )
+
+    results = run_in_threads(2, lambda i: services.payment_confirm(payment=payment, actor=[cast.finance, finance2][i]))
+
+    won, refused = split(results, Payment)
+    assert len(won) == 1 and len(refused) == 1, results
+    assert Payment.objects.get(pk=payment.pk).confirmed_by_id == won[0].confirmed_by_id
+
+
+def test_ten_warehouse_clicks_ship_once_and_quantities_stay_right(on_postgres, cast, released_ready):
+    keepers = [UserFactory(username=f"wh{i}", roles=["warehouse"]) for i in range(10)]
+    shipment = services.shipment_create(order=released_ready, actor=cast.clerk, lines={released_ready.lines.get().pk: "10"})
+    services.shipment_release(shipment=shipment, actor=cast.clerk)
+
+    results = run_in_threads(10, lambda i: services.shipment_ship(shipment=shipment, actor=keepers[i]))
+
+    won, refused = split(results, Shipment)
+    assert len(won) == 1 and len(refused) == 9, results
+    assert released_ready.lines.get().shipped_quantity == D("10")
+    assert SalesOrder.objects.get(pk=released_ready.pk).status == SalesOrder.Status.SHIPPED
+
+
+def test_parallel_notes_never_reserve_more_than_passed(on_postgres, cast, released_ready):
+    line_id = released_ready.lines.get().pk
+
+    results = run_in_threads(6, lambda i: services.shipment_create(order=released_ready, actor=cast.clerk, lines={line_id: "3"}))
+
+    won, refused = split(results, Shipment)
+    assert len(won) == 3 and len(refused) == 3, results  # 10 passed: three notes of 3, the fourth would exceed
+
+
+def test_the_same_bank_reference_entered_twice_at_once_is_recorded_once(on_postgres, cast, order):
+    results = run_in_threads(
+        5,
+        lambda i: services.payment_record(
+            actor=cast.clerk,
+            customer=order.customer,
+            data={"amount": "100", "bank_reference": "SAME-REF"},
+            allocations={order.pk: "100"},
+        ),
+    )
+
+    won, refused = split(results, Payment)
+    assert len(won) == 1 and len(refused) == 4, results
+    assert PaymentAllocation.objects.count() == 1
+
+
+def test_parallel_payments_never_overpay_an_order(on_postgres, cast, order):
+    results = run_in_threads(
+        4,
+        lambda i: services.payment_record(
+            actor=cast.clerk,
+            customer=order.customer,
+            data={"amount": "5000", "bank_reference": f"R-{i}"},
+            allocations={order.pk: "5000"},
+        ),
+    )
+
+    won, refused = split(results, Payment)
+    assert len(won) == 2 and len(refused) == 2, results  # 11,300.00 owed: two of 5,000 fit, a third would overpay
