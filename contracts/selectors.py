@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_scope
+from salesops.core.exposure import extra_exposure
 from salesops.core.money import ZERO, quantize
 from salesops.core.roles import REVIEWER_ROLES, has_role
 
@@ -83,9 +84,11 @@ def quotation_versions(quotation: Quotation) -> QuerySet[Quotation]:
 
 
 def customer_open_exposure(customer, *, exclude_pk=None) -> Decimal:
-    """The CNY amount of the customer's approved, signed or active contracts (credit exposure) besides `exclude_pk`."""
+    """The customer's credit exposure in CNY besides contract `exclude_pk`: approved, signed or active contracts, plus what
+    higher floors register (orders: direct orders still unpaid) through salesops.core.exposure."""
     rows = Contract.objects.filter(customer=customer, status__in=OPEN_CONTRACT_STATUSES).exclude(pk=exclude_pk)
-    return sum((quantize(c.amount_incl * c.exchange_rate) for c in rows.only("amount_incl", "exchange_rate")), ZERO)
+    contracts = sum((quantize(c.amount_incl * c.exchange_rate) for c in rows.only("amount_incl", "exchange_rate")), ZERO)
+    return contracts + extra_exposure(customer)
 
 
 def review_department_rules() -> dict[str, list[str]]:

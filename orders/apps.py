@@ -7,8 +7,10 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单与发货")
 
     def ready(self):
-        """Register who may see orders and shipments, and what approvals (emergency release, credit exception) do."""
+        """Register who may see orders and shipments, what approvals (emergency release, credit exception) do, and the
+        credit exposure of direct orders for the contract review."""
         from salesops.core.access import register_visibility
+        from salesops.core.exposure import register_exposure
 
         from . import selectors, services
         from .models import SalesOrder, Shipment
@@ -16,3 +18,4 @@ class OrdersConfig(AppConfig):
         register_visibility(SalesOrder, selectors.order_list_for)
         register_visibility(Shipment, selectors.shipment_list_for)
         services.register_handlers()
+        register_exposure(services.direct_orders_exposure)

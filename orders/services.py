@@ -880,7 +880,11 @@ def shipment_notify_customer(*, shipment_id: int) -> bool:
     from django.core.mail import send_mail
 
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("order__contact", "order__customer").get(pk=shipment_id)
+        shipment = (
+            Shipment.objects.select_for_update(of=("self",))
+            .select_related("order__contact", "order__customer")
+            .get(pk=shipment_id)
+        )
         contact = shipment.order.contact
         if shipment.customer_notified_at or contact is None or not contact.email:
             return False
@@ -1086,6 +1090,16 @@ def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceReq
 def order_outstanding(order: SalesOrder) -> Decimal:
     """The order amount not yet covered by live (recorded or confirmed) payment allocations."""
     return order.amount_incl - order_paid(order, confirmed_only=False)
+
+
+def direct_orders_exposure(customer) -> Decimal:
+    """What the customer's open orders without a contract still owe, in CNY (contracts count their own orders' value)."""
+    total = ZERO
+    for order in SalesOrder.objects.filter(customer=customer, contract__isnull=True).exclude(status=SalesOrder.Status.CANCELLED):
+        owed = order.amount_incl - order_paid(order)
+        if owed > 0:
+            total += quantize(owed * order.exchange_rate)
+    return total
 
 
 def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:

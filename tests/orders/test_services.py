@@ -379,3 +379,18 @@ def test_invisible_order_is_not_found_for_another_rep(cast, order):
     with pytest.raises(Http404):
         order_get_for(cast.carol, order.pk)
     assert NotFound
+
+
+def test_unpaid_direct_orders_count_against_the_credit_limit_in_contract_review(cast, customer, pump):
+    # given a credit customer with a 15,000 limit and an unpaid direct order of 11,300
+    from contracts import services as contract_services
+
+    customer.payment_terms, customer.credit_limit = "credit", D("15000")
+    customer.save()
+    services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}])
+    # when a contract of 5 more pumps (5,650) on credit is drafted
+    contract = contract_services.contract_create(
+        actor=cast.alice, customer=customer, data={"payment_terms": "credit"}, lines=[{"product": pump.pk, "quantity": "5"}]
+    )
+    # then 11,300 + 5,650 > 15,000 makes it special
+    assert [r["code"] for r in contract.classification_reasons] == ["credit_exceeded"]
