@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from salesops.core.admin import ReadOnlyMixin
 from salesops.core.models import Department
 
 from . import rules
@@ -57,21 +58,9 @@ class ContractLineInline(ReadOnlyInline):
     model = ContractLine
 
 
-class ReadOnlyMixin:
-    search_fields = ["number", "project_name", "customer__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Quotation)
 class QuotationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    search_fields = ["number", "project_name", "customer__name"]
     list_display = ["number", "version", "customer", "owner", "status", "amount_incl", "valid_until"]
     list_filter = ["status"]
     inlines = [QuotationLineInline]
@@ -79,6 +68,7 @@ class QuotationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    search_fields = ["number", "project_name", "customer__name"]
     list_display = ["number", "version", "customer", "owner", "classification", "status", "amount_incl", "contract_date"]
     list_filter = ["status", "classification"]
     inlines = [ContractLineInline]

@@ -180,3 +180,17 @@ class ApprovalRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["requested_by"]
     date_hierarchy = "created_at"
     inlines = [ApprovalStepInline]
+
+
+class ReadOnlyMixin:
+    """For documents that move only through their app's services (numbering, locks, approvals, timeline): admins may
+    look, search and read the history, but not add, change or delete."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
