@@ -16,7 +16,9 @@ from catalog.services import price_list_create, price_list_item_add, product_cre
 from contracts import services as contract_services
 from contracts.models import Quotation
 from customers.models import Customer
-from customers.services import customer_change_status, customer_create
+from customers.services import address_create, contact_create, customer_change_status, customer_create, invoice_title_create
+from orders import services as order_services
+from orders.models import SalesOrder
 from customers.validators import uscc_check_char
 from salesops.core.models import Department, StaffProfile, Team
 
@@ -105,6 +107,20 @@ class Command(BaseCommand):
             )  # fmt: skip
             if status == "active":
                 customer_change_status(customer=customer, actor=users["manager"], action="activate")
+            contact_create(
+                actor=users[owner], customer=customer,
+                data={"name": f"{name[2:4]}采购", "title": "采购经理", "mobile": f"1390000{n:04d}", "email": f"buyer{n}@example.com", "is_primary": True},
+            )  # fmt: skip
+            address_create(
+                actor=users[owner], customer=customer,
+                data={"province": province, "city": city, "address": "工业园区 1 号厂房", "consignee": "仓库王师傅", "phone": "0512-66668888",
+                      "preferred_carrier": "德邦物流", "is_default": True},
+            )  # fmt: skip
+            invoice_title_create(
+                actor=users[owner], customer=customer,
+                data={"title": name, "tax_id": customer.uscc, "bank": "中国银行", "account": f"6217000000000{n:04d}",
+                      "address_phone": f"{province}{city} 0512-66668888", "invoice_type": "special", "is_default": True},
+            )  # fmt: skip
 
         manager = users["manager"]
         for code, name, model, spec, unit, price, cost in DEMO_PRODUCTS:
@@ -135,6 +151,8 @@ class Command(BaseCommand):
                 )
         if not Quotation.objects.exists():
             self._documents(users)
+        if not SalesOrder.objects.exists():
+            self._orders(users)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Log in as any of {', '.join(u[0] for u in DEMO_USERS)} / {DEMO_PASSWORD}")
         )
@@ -174,3 +192,36 @@ class Command(BaseCommand):
             data={"explicit_requirements": "防爆等级 Ex d IIB T4，交货期 60 天，出厂检验报告随货", "capability_confirmed": True},
         )  # fmt: skip
         contract_services.contract_submit(contract=contract, actor=alice)
+
+    def _orders(self, users):
+        """Work for the clerk, QC, warehouse and finance: an order to verify, and one placed, inspected, with money
+        recorded but not yet confirmed by finance and a shipment held at the payment gate."""
+        from orders import rules as order_rules
+
+        clerk, products = users["clerk"], {p.code: p for p in Product.objects.all()}
+        hangzhou = Customer.objects.get(name="杭州华泰工业专卖店")
+        suzhou = Customer.objects.get(name="苏州恒通机电设备有限公司")
+        today = date.today()
+        order_services.order_create(
+            actor=clerk, customer=hangzhou, data={"project_name": "门店备货", "promised_ship_date": today + timedelta(days=7)},
+            lines=[{"product": products["P-1001"].pk, "quantity": "5"}],
+        )  # fmt: skip
+        order = order_services.order_create(
+            actor=clerk, customer=suzhou, data={"project_name": "装配线改造", "promised_ship_date": today + timedelta(days=14)},
+            lines=[{"product": products["P-1002"].pk, "quantity": "8"}],
+        )  # fmt: skip
+        for item in order_rules.CHECK_ITEMS:
+            order_services.order_check(order=order, actor=clerk, item=item.code, parties=item.parties)
+        order_services.order_verify(order=order, actor=clerk)
+        order_services.order_place(order=order, actor=clerk, requested_date=today + timedelta(days=10))
+        inspection = order_services.inspection_record(
+            order=order, actor=users["qc"], line_id=order.lines.get().pk, lot_no="20261120-01", quantity="5", result="pass"
+        )
+        order_services.inspection_sign(inspection=inspection, actor=users["warehouse"])
+        order_services.shipment_create(
+            order=order, actor=clerk, lines={order.lines.get().pk: {"quantity": "5", "lot_no": "20261120-01"}}
+        )
+        order_services.payment_record(
+            actor=clerk, customer=suzhou, data={"amount": str(order.amount_incl), "bank_reference": "DEMO-20261120-001", "kind": "deposit"},
+            allocations={order.pk: str(order.amount_incl)},
+        )  # fmt: skip
