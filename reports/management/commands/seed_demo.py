@@ -17,9 +17,9 @@ from contracts import services as contract_services
 from contracts.models import Quotation
 from customers.models import Customer
 from customers.services import address_create, contact_create, customer_change_status, customer_create, invoice_title_create
+from customers.validators import uscc_check_char
 from orders import services as order_services
 from orders.models import SalesOrder
-from customers.validators import uscc_check_char
 from salesops.core.models import Department, StaffProfile, Team
 
 DEMO_PASSWORD = "demo12345"
