@@ -782,15 +782,18 @@ def order_paid(order: SalesOrder, *, confirmed_only: bool = True) -> Decimal:
     )
 
 
-def order_gate(order: SalesOrder) -> rules.Gate:
-    """Whether goods of `order` may leave now, and why not (payment due before shipment vs confirmed payments + exceptions)."""
+def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None) -> rules.Gate:
+    """Whether goods of `order` may leave now, and why not (payment due before shipment vs confirmed payments + exceptions).
+
+    Lists pass `paid` / `exception` already summed for many orders at once (selectors.with_gate_figures)."""
     due = rules.due_before_shipment(
         payment_terms=order.payment_terms, order_amount=order.amount_incl, deposit_amount=order.deposit_amount
     )
-    exception = quantize(
-        order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO
-    )
-    return rules.shipment_gate(due=due, confirmed_paid=order_paid(order), approved_exception=exception)
+    if exception is None:
+        exception = order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO
+    if paid is None:
+        paid = order_paid(order)
+    return rules.shipment_gate(due=due, confirmed_paid=quantize(paid), approved_exception=quantize(exception))
 
 
 GATE_UNBLOCKERS = gettext_lazy("财务确认到账（财务），或申请信用放行并经销售部经理和财务批准。")
