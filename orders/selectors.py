@@ -110,10 +110,17 @@ def gate_of(order: SalesOrder) -> rules.Gate:
 
 
 def held_shipments(user) -> list[Shipment]:
-    """Draft outbound notes whose order's payment gate is closed (waiting for finance or a credit exception)."""
+    """Draft outbound notes whose order's payment gate is closed (waiting for finance or a credit exception).
+
+    Each comes with `.gate` (rules.Gate) so pages show the reason without asking again."""
     drafts = list(shipment_list_for(user).filter(status=Shipment.Status.DRAFT))
     orders = {o.pk: o for o in with_gate_figures(SalesOrder.objects.filter(pk__in={s.order_id for s in drafts}))}
-    return [s for s in drafts if not gate_of(orders[s.order_id]).open]
+    held = []
+    for shipment in drafts:
+        shipment.gate = gate_of(orders[shipment.order_id])
+        if not shipment.gate.open:
+            held.append(shipment)
+    return held
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
