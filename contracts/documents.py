@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesops.core.money import amount_in_words
+from salesops.core.money import amount_in_words, plain
 
 from .models import Contract, Quotation
 
@@ -38,13 +38,7 @@ def company() -> dict[str, str]:
 
 def percent(rate) -> str:
     """Decimal("0.13") -> "13%", Decimal("0.055") -> "5.5%", 0 -> "0%"."""
-    return f"{_plain((Decimal(rate or 0) * 100).quantize(Decimal('0.01')))}%"
-
-
-def _plain(number: Decimal) -> str:
-    """Decimal("10.000") -> "10", Decimal("2.500") -> "2.5" (quantities without their padding zeros)."""
-    text = f"{number:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{plain((Decimal(rate or 0) * 100).quantize(Decimal('0.01')))}%"
 
 
 def _person(user) -> str:
@@ -57,7 +51,7 @@ def _lines(doc) -> list:
     for line in lines:
         line.discount_display = percent(line.discount_rate) if line.discount_rate else "—"
         line.tax_rate_display = percent(line.tax_rate)
-        line.quantity_display = _plain(line.quantity)
+        line.quantity_display = plain(line.quantity)
     return lines
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.rules import needs_higher_approval
 from salesops.core.approvals import StepSpec
 from salesops.core.models import Department
+from salesops.core.money import plain
 from salesops.core.roles import MANAGER_ROLES, Role
 
 BASE_CURRENCY = "CNY"
@@ -421,7 +422,7 @@ def change_route(
 # --- helpers ------------------------------------------------------------------------------------------------------------
 def _num(value) -> str:
     """3 → "3", 2.500 → "2.5" (quantities and prices without trailing zeros)."""
-    return format(Decimal(str(value)).normalize(), "f")
+    return plain(Decimal(str(value)))
 
 
 def _pct(rate: Decimal) -> str:

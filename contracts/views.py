@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_get_for, customer_list_for
@@ -219,22 +220,22 @@ def quotation_detail(request, pk):
 
 # name → (label, needs a reason, button style)
 QUOTATION_BUTTONS = {
-    "submit": (_("提交审核"), False, "primary"),
-    "withdraw": (_("撤回"), False, "outline-secondary"),
-    "send": (_("发送客户"), False, "primary"),
-    "accept": (_("客户接受"), False, "success"),
-    "reject": (_("客户拒绝"), True, "outline-danger"),
-    "revise": (_("修订"), False, "outline-primary"),
-    "cancel": (_("作废"), True, "outline-danger"),
-    "create_contract": (_("生成合同"), False, "success"),
+    "submit": (gettext_lazy("提交审核"), False, "primary"),
+    "withdraw": (gettext_lazy("撤回"), False, "outline-secondary"),
+    "send": (gettext_lazy("发送客户"), False, "primary"),
+    "accept": (gettext_lazy("客户接受"), False, "success"),
+    "reject": (gettext_lazy("客户拒绝"), True, "outline-danger"),
+    "revise": (gettext_lazy("修订"), False, "outline-primary"),
+    "cancel": (gettext_lazy("作废"), True, "outline-danger"),
+    "create_contract": (gettext_lazy("生成合同"), False, "success"),
 }
 CONTRACT_BUTTONS = {
-    "submit": (_("提交评审"), False, "primary"),
-    "withdraw": (_("撤回"), False, "outline-secondary"),
-    "activate": (_("开始执行"), False, "primary"),
-    "complete": (_("执行完毕"), False, "success"),
-    "terminate": (_("终止"), True, "outline-danger"),
-    "cancel": (_("作废"), True, "outline-danger"),
+    "submit": (gettext_lazy("提交评审"), False, "primary"),
+    "withdraw": (gettext_lazy("撤回"), False, "outline-secondary"),
+    "activate": (gettext_lazy("开始执行"), False, "primary"),
+    "complete": (gettext_lazy("执行完毕"), False, "success"),
+    "terminate": (gettext_lazy("终止"), True, "outline-danger"),
+    "cancel": (gettext_lazy("作废"), True, "outline-danger"),
 }
 
 

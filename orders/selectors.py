@@ -71,6 +71,13 @@ def payment_list_for(user) -> QuerySet[Payment]:
     return qs.filter(scope) if scope else qs
 
 
+def inspection_list_for(user) -> QuerySet[Inspection]:
+    """Inspections of the orders `user` may see."""
+    return Inspection.objects.filter(order__in=order_list_for(user)).select_related(
+        "order", "line", "qc_signed_by", "warehouse_signed_by"
+    )
+
+
 def search_q(text: str) -> Q:
     q = Q()
     for word in (text or "").split():
@@ -192,7 +199,7 @@ def finance_queue(user) -> dict[str, QuerySet | list]:
 
 def warehouse_queue(user) -> dict[str, QuerySet]:
     """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted."""
-    inspections = Inspection.objects.filter(order__in=order_list_for(user)).select_related("order", "line")
+    inspections = inspection_list_for(user)
     return {
         "to_ship": shipment_list_for(user).filter(status=Shipment.Status.RELEASED),
         "to_sign_qc": inspections.filter(qc_signed_by__isnull=True),

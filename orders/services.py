@@ -31,7 +31,7 @@ from salesops.core.approvals import StepSpec
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import ZERO, line_amounts, quantize, sum_lines
+from salesops.core.money import ZERO, line_amounts, plain, quantize, sum_lines
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
@@ -111,12 +111,14 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
     if clerk and order.status == S.VERIFIED and not order.needs_reverification:
         out.append("place")
     if clerk and order.status in (S.PLACED, S.PARTIALLY_SHIPPED):
-        out += ["production_update", "create_shipment", "emergency_release"]
+        out.append("production_update")
+    if (clerk or has_role(user, Role.WAREHOUSE)) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED):
+        out += ["create_shipment", "emergency_release"]
     if clerk and order.is_open and order.status != S.SHIPPED:
         out.append("edit")
     if (clerk or order.owner_id == user.pk) and order.is_open and order.status != S.RECEIVED:
         out.append("credit_exception")
-    if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED):
+    if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED, S.SHIPPED):
         out.append("inspect")
     if (clerk or order.owner_id == user.pk) and order.lines.filter(delivered_quantity__gt=0).exists():
         out.append("request_invoice")
@@ -225,7 +227,7 @@ def order_create_from_contract(
             if wanted > left:
                 raise DomainError(
                     _("%(name)s：合同剩余可下单数量为 %(left)s，不能下 %(qty)s。")
-                    % {"name": cl.name, "left": left.normalize(), "qty": wanted.normalize()}
+                    % {"name": cl.name, "left": plain(left), "qty": plain(wanted)}
                 )
             rows.append(cl)
             cl.order_quantity = wanted
@@ -385,7 +387,7 @@ def order_update(
                 if line.quantity < line.shipped_quantity or line.quantity <= 0:
                     raise DomainError(
                         _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
-                        % {"name": line.name, "shipped": line.shipped_quantity.normalize()}
+                        % {"name": line.name, "shipped": plain(line.shipped_quantity)}
                     )
                 amounts = line_amounts(
                     quantity=line.quantity,
@@ -528,16 +530,34 @@ def order_close(*, order: SalesOrder, actor) -> SalesOrder:
 
 
 # --- inspection -------------------------------------------------------------------------------------------------------
-def _sign_field(actor) -> str:
-    if has_role(actor, Role.QC):
+def inspection_side(user) -> str | None:
+    """Which signature of an inspection `user` gives: "qc", "warehouse", or None."""
+    if has_role(user, Role.QC):
         return "qc"
-    if has_role(actor, Role.WAREHOUSE):
+    if has_role(user, Role.WAREHOUSE):
         return "warehouse"
-    raise Forbidden(_("只有质检员和仓库可以记录和签署检验。"))
+    return None
+
+
+def can_sign_inspection(inspection: Inspection, user) -> bool:
+    """The other side's signature is missing, `user` gives it, and did not sign the first side."""
+    side = inspection_side(user)
+    if side is None or getattr(inspection, f"{side}_signed_by_id"):
+        return False
+    first = inspection.warehouse_signed_by_id if side == "qc" else inspection.qc_signed_by_id
+    return first != user.pk
+
+
+def _sign_field(actor) -> str:
+    side = inspection_side(actor)
+    if side is None:
+        raise Forbidden(_("只有质检员和仓库可以记录和签署检验。"))
+    return side
 
 
 def _refresh_passed(line: SalesOrderLine) -> None:
-    passed = sum((i.quantity for i in line.inspections.all() if i.counts_as_passed), ZERO)
+    """Passed = signed passing lots that were not emergency-released (those are already in released_quantity)."""
+    passed = sum((i.quantity for i in line.inspections.filter(emergency_release__isnull=True) if i.counts_as_passed), ZERO)
     line.passed_quantity = passed
     line.save(update_fields=["passed_quantity"])
 
@@ -581,7 +601,7 @@ def inspection_record(
             if others + quantity > line.quantity:
                 raise DomainError(
                     _("%(name)s：合格数量合计 %(total)s 超过订单数量 %(qty)s。")
-                    % {"name": line.name, "total": (others + quantity).normalize(), "qty": line.quantity.normalize()}
+                    % {"name": line.name, "total": plain(others + quantity), "qty": plain(line.quantity)}
                 )
         now = timezone.now()
         inspection = Inspection(
@@ -605,7 +625,7 @@ def inspection_record(
             % {
                 "line": line.name,
                 "lot": inspection.lot_no,
-                "qty": quantity.normalize(),
+                "qty": plain(quantity),
                 "result": inspection.get_result_display(),
             },
         )
@@ -626,8 +646,7 @@ def inspection_sign(*, inspection: Inspection, actor) -> Inspection:
         setattr(locked, f"{side}_signed_by", actor)
         setattr(locked, f"{side}_signed_at", timezone.now())
         save_as(locked, actor)
-        if locked.counts_as_passed and locked.emergency_release_id is None:
-            _refresh_passed(locked.line)
+        _refresh_passed(locked.line)
         record_event(
             target=order,
             verb=Event.Verb.UPDATED,
@@ -655,23 +674,21 @@ def emergency_release_request(
         pending = sum((r.quantity for r in line.emergency_releases.filter(status=EmergencyRelease.Status.PENDING)), ZERO)
         room = line.quantity - line.shipped_quantity - line.shippable_quantity - pending
         if quantity > room:
-            raise DomainError(
-                _("%(name)s：最多还可申请放行 %(room)s。") % {"name": line.name, "room": max(room, ZERO).normalize()}
-            )
+            raise DomainError(_("%(name)s：最多还可申请放行 %(room)s。") % {"name": line.name, "room": plain(max(room, ZERO))})
         release = EmergencyRelease.objects.create(
             order=locked, line=line, quantity=quantity, reason=reason, lot_no=(lot_no or "").strip(), requested_by=actor
         )
         approvals.approval_start(
             target=release, kind=EMERGENCY_KIND, actor=actor, url=_url(locked),
             steps=[StepSpec(code="sales_manager", label=str(gettext_lazy("经理批准紧急放行")), stage=10, role=Role.SALES_MANAGER)],
-            title=_("紧急放行 %(order)s %(line)s × %(qty)s") % {"order": locked.number, "line": line.name, "qty": quantity.normalize()},
+            title=_("紧急放行 %(order)s %(line)s × %(qty)s") % {"order": locked.number, "line": line.name, "qty": plain(quantity)},
         )  # fmt: skip
         record_event(
             target=locked,
             verb=Event.Verb.APPROVAL,
             actor=actor,
             message=_("申请紧急放行 %(line)s × %(qty)s：%(reason)s")
-            % {"line": line.name, "qty": quantity.normalize(), "reason": reason},
+            % {"line": line.name, "qty": plain(quantity), "reason": reason},
         )
     return release
 
@@ -695,12 +712,13 @@ def _on_emergency_release(request: ApprovalRequest, outcome: str, actor) -> None
         verb=Event.Verb.APPROVAL,
         actor=actor,
         message=_("紧急放行 %(line)s × %(qty)s：%(status)s")
-        % {"line": release.line.name, "qty": release.quantity.normalize(), "status": release.get_status_display()},
+        % {"line": release.line.name, "qty": plain(release.quantity), "status": release.get_status_display()},
     )
 
 
 # --- shipments --------------------------------------------------------------------------------------------------------
-def _reserved(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
+def reserved_quantity(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
+    """Quantity of `line` on open (draft or released) outbound notes, besides `exclude_shipment`."""
     qs = ShipmentLine.objects.filter(order_line=line, shipment__status__in=OPEN_SHIPMENT)
     if exclude_shipment is not None:
         qs = qs.exclude(shipment=exclude_shipment)
@@ -758,13 +776,13 @@ def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, 
         qty = _decimal(qty, _("发货数量"))
         if qty <= 0:
             raise DomainError(_("%(name)s：发货数量必须大于 0。") % {"name": line.name})
-        available = line.shippable_quantity - _reserved(line, exclude_shipment=shipment if shipment.pk else None)
+        available = line.shippable_quantity - reserved_quantity(line, exclude_shipment=shipment if shipment.pk else None)
         if qty > available:
             raise DomainError(
                 _("%(name)s：本次最多可发 %(available)s（订购 %(ordered)s，已发 %(shipped)s，检验合格 %(passed)s，紧急放行 %(released)s，其他出货单占用 %(reserved)s）。")
-                % {"name": line.name, "available": max(available, ZERO).normalize(), "ordered": line.quantity.normalize(), "shipped": line.shipped_quantity.normalize(), "passed": line.passed_quantity.normalize(), "released": line.released_quantity.normalize(), "reserved": _reserved(line, shipment if shipment.pk else None).normalize()}
+                % {"name": line.name, "available": plain(max(available, ZERO)), "ordered": plain(line.quantity), "shipped": plain(line.shipped_quantity), "passed": plain(line.passed_quantity), "released": plain(line.released_quantity), "reserved": plain(reserved_quantity(line, shipment if shipment.pk else None))}
             )  # fmt: skip
-        if line.shipped_quantity + _reserved(line, shipment if shipment.pk else None) + qty > line.passed_quantity:
+        if line.shipped_quantity + reserved_quantity(line, shipment if shipment.pk else None) + qty > line.passed_quantity:
             emergency = True
         built.append(
             ShipmentLine(order_line=line, quantity=qty, lot_no=str(lot or "").strip()[:40], amount_incl=net_amount(line, qty))
@@ -892,7 +910,7 @@ def shipment_notify_customer(*, shipment_id: int) -> bool:
         if shipment.customer_notified_at or contact is None or not contact.email:
             return False
         lines = "\n".join(
-            f"- {sl.order_line.name} {sl.order_line.spec} × {sl.quantity.normalize()} {sl.order_line.unit}"
+            f"- {sl.order_line.name} {sl.order_line.spec} × {plain(sl.quantity)} {sl.order_line.unit}"
             for sl in shipment.lines.select_related("order_line")
         )
         body = _(

@@ -1,10 +1,23 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 from .urls_work import urlpatterns as work_urlpatterns
 
 app_name = "orders"
 urlpatterns = [
+    path("", views.order_list, name="order_list"),
+    path("new/", views.order_create, name="order_create"),
+    path("new/from-contract/<int:contract_pk>/", views.order_create_from_contract, name="order_create_from_contract"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
+    path("<int:pk>/edit/", views.order_edit, name="order_edit"),
+    path("<int:pk>/checks/", views.order_checks, name="order_checks"),
+    path("<int:pk>/verify/", views.order_verify, name="order_verify"),
+    path("<int:pk>/place/", views.order_place, name="order_place"),
+    path("<int:pk>/production/", views.order_production, name="order_production"),
+    path("<int:pk>/inspections/", views.order_inspection, name="order_inspection"),
+    path("<int:pk>/inspections/<int:inspection_pk>/sign/", views.order_inspection_sign, name="order_inspection_sign"),
+    path("<int:pk>/emergency-release/", views.order_emergency_release, name="order_emergency_release"),
+    path("<int:pk>/credit-exception/", views.order_credit_exception, name="order_credit_exception"),
+    re_path(r"^(?P<pk>[0-9]+)/(?P<action>close|cancel)/$", views.order_action, name="order_action"),
     *work_urlpatterns,
 ]

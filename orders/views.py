@@ -1,11 +1,449 @@
-"""HTML pages of orders (being written)."""
+"""HTML pages of sales orders: access check (selectors: 404 for orders you may not see) → form → service → redirect.
 
+Who may do what comes only from services.order_allowed_actions; service errors (DomainError, Conflict, Forbidden) land
+on the form with their HTTP status (400/409/403), and the detail page is shown again with the failed form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors
+from contracts.selectors import contract_get_for, ordered
+from customers.selectors import customer_get_for
+from salesops.core.editing import call_for_form
+
+from . import forms, selectors, services
+from .models import Inspection, SalesOrder
+
+User = get_user_model()
+PAGE_SIZE = 25
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"error": message}, status=403)
+
+
+def _status(*forms_) -> int:
+    """200 for a fresh page; the service error's status (or 400) for a re-rendered one."""
+    for form in forms_:
+        if form is not None and getattr(form, "error_status", None):
+            return form.error_status
+    return 400 if any(f is not None and f.is_bound for f in forms_) else 200
+
+
+def _order_url(order) -> str:
+    return reverse("orders:order_detail", args=[order.pk])
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    """A link to a page another part of the app may provide (None while it does not exist)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _querystring(request, *drop: str) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+# --- list ---------------------------------------------------------------------------------------------------------
+ORDERING_CHOICES = [
+    ("-received_on", gettext_lazy("接单日期从新到旧")),
+    ("promised_ship_date", gettext_lazy("承诺发货日期")),
+    ("-amount_incl", gettext_lazy("金额从高到低")),
+    ("number", gettext_lazy("订单号")),
+    ("status", gettext_lazy("状态")),
+    ("-created_at", gettext_lazy("最新创建")),
+]
 
 
 @login_required
+@require_GET
+def order_list(request):
+    user = request.user
+    visible = selectors.order_list_for(user)
+    filters = forms.OrderFilterForm(request.GET)
+    ordering = request.GET.get("ordering", "")
+    qs = ordered(filters.apply(visible, selectors.search_q), ordering, selectors.ORDER_ORDERING_FIELDS)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    ids = [o.pk for o in page]
+    shipping = visible.filter(pk__in=ids, status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
+    risk = {o.pk: reason for o, reason in selectors.orders_at_risk(shipping, today)}
+    for o in page:
+        o.risk_reason = risk.get(o.pk, "")
+        o.ship_late = bool(
+            o.promised_ship_date and o.status in selectors.OPEN_ORDER and (o.promised_ship_date < today or o.risk_reason)
+        )
+    owners = User.objects.filter(pk__in=visible.values("owner")).order_by("username")
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": page,
+            "ordering": ordering,
+            "ordering_choices": ORDERING_CHOICES,
+            "status_options": SalesOrder.Status.choices,
+            "production_options": SalesOrder.ProductionStatus.choices,
+            "owner_options": [(u.pk, services.display_name(u)) for u in owners] if len(owners) > 1 else [],
+            "querystring": _querystring(request, "page"),
+            "can_create": services.is_clerk(user),
+        },
+    )
+
+
+# --- create -------------------------------------------------------------------------------------------------------
+@login_required
+def order_create(request):
+    """A direct order of catalog (standard) products."""
+    user = request.user
+    if not services.is_clerk(user):
+        return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
+    value = request.POST.get("customer", "") if request.method == "POST" else request.GET.get("customer", "")
+    customer = customer_get_for(user, value) if str(value).isdigit() else None
+    form = forms.OrderHeaderForm(_post(request), user=user, customer=customer)
+    formset = forms.line_formset(_post(request), user=user)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = forms.formset_rows(formset)
+        ok, order = call_for_form(
+            form,
+            lambda: services.order_create(
+                actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows
+            ),
+        )
+        if ok:
+            messages.success(request, _("订单 %(number)s 已创建。") % {"number": order})
+            return redirect(_order_url(order))
+    return render(
+        request,
+        "orders/order_create.html",
+        {"form": form, "formset": formset, "title": _("新建订单（标准品）")},
+        status=_status(form, formset) if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def order_create_from_contract(request, contract_pk):
+    user = request.user
+    contract = contract_get_for(user, contract_pk)
+    if not services.is_clerk(user):
+        return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
+    form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        ok, order = call_for_form(
+            form,
+            lambda: services.order_create_from_contract(
+                contract=contract, actor=user, data=form.service_data(), lines=form.quantities()
+            ),
+        )
+        if ok:
+            messages.success(request, _("订单 %(number)s 已创建。") % {"number": order})
+            return redirect(_order_url(order))
+    return render(
+        request,
+        "orders/order_from_contract.html",
+        {"form": form, "contract": contract, "title": _("由合同 %(number)s 下订单") % {"number": contract}},
+        status=_status(form) if request.method == "POST" else 200,
+    )
+
+
+# --- detail -------------------------------------------------------------------------------------------------------
+ORDER_BUTTONS = {
+    "close": (gettext_lazy("关闭订单"), False, "outline-success"),
+    "cancel": (gettext_lazy("取消订单"), True, "outline-danger"),
+}
+ORDER_CALLS = {
+    "close": lambda o, u, r: services.order_close(order=o, actor=u),
+    "cancel": lambda o, u, r: services.order_cancel(order=o, actor=u, reason=r),
+}
+
+
+def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    """The order page; `bound` holds the form that was posted and failed (shown again with its error)."""
+    user = request.user
+    bound = bound or {}
+    actions = services.order_allowed_actions(order, user)
+    inspections = list(order.inspections.select_related("line", "qc_signed_by", "warehouse_signed_by", "emergency_release"))
+    for i in inspections:
+        i.can_sign = "inspect" in actions and services.can_sign_inspection(i, user)
+    shipments = list(order.shipments.all())
+    for s in shipments:
+        s.url = _url_or_none("orders:shipment_detail", s.pk)
+    gate = services.order_gate(order)
+    checklist = bound.get("checklist") or forms.ChecklistForm(order=order)
+    context = {
+        "order": order,
+        "lines": order.lines.select_related("product", "contract_line").order_by("line_no", "id"),
+        "actions": actions,
+        "buttons": [
+            {"name": n, "label": ORDER_BUTTONS[n][0], "reason": ORDER_BUTTONS[n][1], "style": ORDER_BUTTONS[n][2]}
+            for n in actions
+            if n in ORDER_BUTTONS
+        ],
+        "action_form": bound.get("action"),
+        "gate": gate,
+        "gate_unblockers": services.GATE_UNBLOCKERS,
+        "checklist": checklist,
+        "checklist_errors": [f for f in (bound.get("checklist"), bound.get("verify")) if f is not None],
+        "missing": services.order_missing_checks(order),
+        "place_form": bound.get("place") or forms.PlaceForm(),
+        "production_form": bound.get("production") or forms.ProductionForm(),
+        "production_updates": order.production_updates.select_related("reported_by"),
+        "inspection_form": bound.get("inspection") or forms.InspectionForm(order=order),
+        "sign_form": bound.get("sign"),
+        "inspections": inspections,
+        "release_form": bound.get("release") or forms.EmergencyReleaseForm(order=order),
+        "releases": order.emergency_releases.select_related("line", "requested_by"),
+        "credit_form": bound.get("credit") or forms.CreditExceptionForm(),
+        "credit_exceptions": order.credit_exceptions.select_related("requested_by"),
+        "shipments": shipments,
+        "shipment_create_url": _url_or_none("orders:shipment_create", order.pk) if "create_shipment" in actions else None,
+        "invoices": order.invoices.all(),
+        "invoice_create_url": _url_or_none("orders:invoice_create", order.pk) if "request_invoice" in actions else None,
+        "allocations": order.allocations.select_related("payment"),
+        "changes": _changes(order),
+        "owner_name": services.display_name(order.owner),
+        "overdue_verify": order.status == SalesOrder.Status.RECEIVED and order.received_on < timezone.localdate(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+LINE_FIELD_LABELS = {
+    "quantity": gettext_lazy("数量"),
+    "unit_price": gettext_lazy("含税单价"),
+    "discount_rate": gettext_lazy("折扣率"),
+}
+
+
+def _changes(order) -> list:
+    """OrderChange rows with readable field names for the line changes (header changes carry their label)."""
+    out = list(order.changes.select_related("changed_by", "reverified_by"))
+    for ch in out:
+        for c in ch.changes:
+            c.setdefault("label", LINE_FIELD_LABELS.get(c.get("field"), c.get("field")))
+    return out
+
+
+@login_required
+@require_GET
 def order_detail(request, pk):
-    return HttpResponse(str(selectors.order_get_for(request.user, pk)))
+    return _detail_page(request, selectors.order_get_for(request.user, pk))
+
+
+def _detail_post(request, pk, *, key: str, form, call, done: str):
+    """Run `call(order, form)` for a valid posted form; success → back to the page, failure → the page with the error."""
+    order = selectors.order_get_for(request.user, pk)
+    form = form(order)
+    if form.is_valid():
+        ok, _result = call_for_form(form, lambda: call(order, form.cleaned_data))
+        if ok:
+            messages.success(request, done)
+            return redirect(_order_url(order))
+    order.refresh_from_db()
+    return _detail_page(request, order, bound={key: form}, status=_status(form))
+
+
+def _save_checks(order, user, changed, then_verify: bool):
+    with transaction.atomic():  # one POST: every changed row (and the verification) or nothing
+        for code, parties, note in changed:
+            services.order_check(order=order, actor=user, item=code, parties=parties, note=note)
+        if then_verify:
+            services.order_verify(order=order, actor=user)
+
+
+@login_required
+@require_POST
+def order_checks(request, pk):
+    """Save the changed checklist rows; with the "核单完成" button, then finish verification."""
+    user = request.user
+    then_verify = "verify" in request.POST
+    return _detail_post(
+        request,
+        pk,
+        key="checklist",
+        form=lambda o: forms.ChecklistForm(request.POST, order=o),
+        call=lambda o, data: _save_checks(o, user, data["changed_items"], then_verify),
+        done=_("核单完成。") if then_verify else _("核单记录已保存。"),
+    )
+
+
+@login_required
+@require_POST
+def order_verify(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="verify",
+        form=lambda o: forms.PlainForm(request.POST),
+        call=lambda o, data: services.order_verify(order=o, actor=request.user),
+        done=_("核单完成。"),
+    )
+
+
+@login_required
+@require_POST
+def order_place(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="place",
+        form=lambda o: forms.PlaceForm(request.POST),
+        call=lambda o, d: services.order_place(
+            order=o, actor=request.user, requested_date=d["requested_date"], from_stock=d["from_stock"]
+        ),
+        done=_("已下单生产。"),
+    )
+
+
+@login_required
+@require_POST
+def order_production(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="production",
+        form=lambda o: forms.ProductionForm(request.POST),
+        call=lambda o, d: services.production_update(
+            order=o, actor=request.user, status=d["status"], expected_date=d["expected_date"], reason=d["reason"]
+        ),
+        done=_("生产进度已记录。"),
+    )
+
+
+@login_required
+@require_POST
+def order_inspection(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="inspection",
+        form=lambda o: forms.InspectionForm(request.POST, order=o),
+        call=lambda o, d: services.inspection_record(
+            order=o,
+            actor=request.user,
+            line_id=d["line"].pk,
+            lot_no=d["lot_no"],
+            quantity=d["quantity"],
+            result=d["result"],
+            note=d["note"],
+            emergency_release_id=d["emergency_release"].pk if d["emergency_release"] else None,
+        ),
+        done=_("检验记录已保存。"),
+    )
+
+
+@login_required
+@require_POST
+def order_inspection_sign(request, pk, inspection_pk):
+    order = selectors.order_get_for(request.user, pk)
+    inspection = get_object_or_404(Inspection, pk=inspection_pk, order=order)
+    return _detail_post(
+        request,
+        pk,
+        key="sign",
+        form=lambda o: forms.PlainForm(request.POST),
+        call=lambda o, d: services.inspection_sign(inspection=inspection, actor=request.user),
+        done=_("已签字。"),
+    )
+
+
+@login_required
+@require_POST
+def order_emergency_release(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="release",
+        form=lambda o: forms.EmergencyReleaseForm(request.POST, order=o),
+        call=lambda o, d: services.emergency_release_request(
+            order=o, actor=request.user, line_id=d["line"].pk, quantity=d["quantity"], reason=d["reason"], lot_no=d["lot_no"]
+        ),
+        done=_("紧急放行申请已提交，等待经理批准。"),
+    )
+
+
+@login_required
+@require_POST
+def order_credit_exception(request, pk):
+    return _detail_post(
+        request,
+        pk,
+        key="credit",
+        form=lambda o: forms.CreditExceptionForm(request.POST),
+        call=lambda o, d: services.credit_exception_request(order=o, actor=request.user, amount=d["amount"], reason=d["reason"]),
+        done=_("信用放行申请已提交审批。"),
+    )
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    if action not in ORDER_CALLS:
+        raise Http404
+    label = ORDER_BUTTONS[action][0]
+    return _detail_post(
+        request,
+        pk,
+        key="action",
+        form=lambda o: forms.ReasonForm(request.POST),
+        call=lambda o, d: ORDER_CALLS[action](o, request.user, d["reason"]),
+        done=_("已完成“%(action)s”。") % {"action": label},
+    )
+
+
+# --- change -------------------------------------------------------------------------------------------------------
+@login_required
+def order_edit(request, pk):
+    user = request.user
+    order = selectors.order_get_for(user, pk)
+    if "edit" not in services.order_allowed_actions(order, user):
+        if services.is_clerk(user):
+            messages.error(request, _("订单当前状态为“%(status)s”，不能修改。") % {"status": order.get_status_display()})
+            return redirect(_order_url(order))
+        return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
+    form = forms.OrderChangeForm(_post(request), instance=order)
+    formset = forms.change_line_formset(_post(request), order=order)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        lines = {f.cleaned_data["line_id"]: f.changed() for f in formset.forms if f.changed()}
+        ok, _result = call_for_form(
+            form,
+            lambda: services.order_update(
+                order=order, actor=user, data=form.changed(), lines=lines or None, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if ok:
+            messages.success(request, _("订单 %(number)s 已修改。") % {"number": order})
+            return redirect(_order_url(order))
+    return render(
+        request,
+        "orders/order_edit.html",
+        {
+            "order": order,
+            "form": form,
+            "formset": formset,
+            "verified": order.status != SalesOrder.Status.RECEIVED,
+            "title": _("修改订单：%(number)s") % {"number": order},
+        },
+        status=_status(form, formset) if request.method == "POST" else 200,
+    )

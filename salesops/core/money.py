@@ -41,6 +41,12 @@ def to_decimal(value) -> Decimal:
     return Decimal(str(value))
 
 
+def plain(value) -> str:
+    """A quantity or rate for people: Decimal("10.000") -> "10", Decimal("2.500") -> "2.5" (never "1E+1")."""
+    text = f"{to_decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quantize(value, places: Decimal = CENT) -> Decimal:
     """Round half up to the fen (or to `places`)."""
     return to_decimal(value).quantize(places, rounding=ROUND_HALF_UP)

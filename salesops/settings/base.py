@@ -192,6 +192,12 @@ SPECTACULAR_SETTINGS = {
         "ContractPaymentTermsEnum": "contracts.models.PaymentTerms",
         "CustomerPaymentTermsEnum": "customers.models.Customer.PaymentTerms",
         "AttachmentKindEnum": "salesops.core.models.Attachment.Kind",
+        "SalesOrderStatusEnum": "orders.models.SalesOrder.Status",
+        "ProductionStatusEnum": "orders.models.SalesOrder.ProductionStatus",
+        "ShipmentStatusEnum": "orders.models.Shipment.Status",
+        "InvoiceRequestStatusEnum": "orders.models.InvoiceRequest.Status",
+        "PaymentStatusEnum": "orders.models.Payment.Status",
+        "PaymentKindEnum": "orders.models.Payment.Kind",
     },
 }
 

@@ -132,7 +132,7 @@ def test_price_list_detail_nests_items_and_filters(cast, api_as):
     body = client.get(f"/api/v1/price-lists/{item.price_list_id}/").json()
     [row] = body["items"]
     assert (row["product_code"], row["unit_price"], row["unit_price_excl"], row["tax_rate"]) == ("GB-1", "99.99", "88.49", "0.1300")
-    ids = lambda url: {pl["id"] for pl in client.get(url).json()["results"]}  # noqa: E731
+    ids = lambda url: {pl["id"] for pl in client.get(url).json()["results"]}
     assert ids("/api/v1/price-lists/?customer_type=distributor") == {item.price_list_id, general.pk}
     assert ids("/api/v1/price-lists/?valid_on=2026-06-30") == {item.price_list_id, PriceList.objects.get(customer_type="dealer").pk}
     assert ids("/api/v1/price-lists/?valid_on=2026-07-01&customer_type=distributor") == {general.pk}

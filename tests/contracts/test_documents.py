@@ -49,12 +49,6 @@ def contract(cast, customer, pump):
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-def test_quantities_and_rates_lose_padding_zeros():
-    assert documents._plain(D("10.000")) == "10"
-    assert documents._plain(D("2.500")) == "2.5"
-    assert documents._plain(D(100)) == "100"
-
-
 def test_percent_formats_rates():
     assert documents.percent(D("0.13")) == "13%"
     assert documents.percent(D("0.055")) == "5.5%"

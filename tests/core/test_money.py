@@ -51,3 +51,10 @@ def test_line_amounts_add_up_to_the_fen_for_mixed_rates():
     total = sum_lines(lines)
     assert total.amount_incl == Decimal("417.54")
     assert total.amount_excl + total.tax == total.amount_incl
+
+
+@pytest.mark.parametrize("value,shown", [("10.000", "10"), ("2.500", "2.5"), ("100", "100"), ("1E+1", "10"), ("0.000", "0"), ("0.0500", "0.05")])
+def test_plain_numbers_lose_padding_zeros_and_never_show_exponents(value, shown):
+    from salesops.core.money import plain
+
+    assert plain(Decimal(value)) == shown

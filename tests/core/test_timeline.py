@@ -10,7 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from salesops.core.errors import DomainError
 from salesops.core.models import Attachment, Event, Threshold
-from salesops.core.timeline import attachment_add, attachments_for, changes_between, comment_add, events_for, record_event, snapshot
+from salesops.core.timeline import (
+    attachment_add,
+    attachments_for,
+    changes_between,
+    comment_add,
+    events_for,
+    record_event,
+    snapshot,
+)
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,386 @@
+"""HTML forms of the order pages: input parsing and choices limited to what the user may pick.
+
+The rules (who may do what, quantities, the checklist, the gate) live in services.py; these forms only turn the posted
+fields into the arguments the services take.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Sum
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from catalog.selectors import product_list_for
+from contracts.forms import ProductChoiceField
+from customers.models import Contact, InvoiceTitle, ShipToAddress
+from customers.selectors import customer_list_for
+from salesops.core.forms import DateInput, FieldsetsMixin
+from salesops.core.money import ZERO
+
+from . import rules
+from .models import Inspection, SalesOrder, SalesOrderLine
+
+HEADER_FIELDS = ("promised_ship_date", "customer_po", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
+
+
+def _plain(value):
+    """10.000 → 10, 2.500 → 2.5 (never 1E+1) for a prefilled number input."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def _small(form) -> None:
+    """Compact widgets for dense tables and inline forms."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if widget.is_hidden:
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
+        widget.attrs.setdefault("aria-label", str(field.label or name))
+        widget.attrs.setdefault("data-testid", f"field-{name}")
+
+
+# --- header -------------------------------------------------------------------------------------------------------
+class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
+    """The order header a clerk fills in on create; contact, address and invoice title limited to the customer's."""
+
+    fieldsets = [
+        (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount"]),
+        (_("联系人、收货与开票"), ["contact", "ship_to", "invoice_title"]),
+        (_("备注"), ["notes"]),
+    ]
+
+    customer = forms.ModelChoiceField(queryset=None, label=_("客户"))
+
+    class Meta:
+        model = SalesOrder
+        fields = list(HEADER_FIELDS)
+        widgets = {"promised_ship_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"deposit_amount": _("不填则按付款方式自动计算")}
+
+    def __init__(self, *args, user, customer=None, fixed_customer=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = customer_list_for(user)
+        if fixed_customer:
+            del self.fields["customer"]
+        else:
+            self.fields["customer"].queryset = visible
+            if customer is not None:
+                self.fields["customer"].initial = customer.pk
+        scope = {"customer": customer} if customer is not None else {"customer__in": visible}
+        self.fields["contact"].queryset = Contact.objects.filter(**scope)
+        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(**scope)
+        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(**scope)
+        self.fields["deposit_amount"].required = False
+        self.initial["deposit_amount"] = None
+        if customer is not None and not self.is_bound:
+            self.initial["contact"] = customer.contacts.order_by("-is_primary", "id").values_list("pk", flat=True).first()
+            self.initial["ship_to"] = customer.addresses.order_by("-is_default", "id").values_list("pk", flat=True).first()
+            self.initial["invoice_title"] = (
+                customer.invoice_titles.order_by("-is_default", "id").values_list("pk", flat=True).first()
+            )
+
+    def _post_clean(self):
+        """No model validation here: the service checks the order and says what is wrong."""
+
+    def service_data(self) -> dict:
+        """Filled-in header values (blank ones keep the service's defaults from the contract or customer)."""
+        return {k: v for k, v in self.cleaned_data.items() if k in HEADER_FIELDS and v not in (None, "")}
+
+
+class ContractOrderForm(OrderHeaderForm):
+    """Header of an order from a contract plus one quantity per contract line (prefilled with what is still unordered)."""
+
+    def __init__(self, *args, user, contract, **kwargs):
+        super().__init__(*args, user=user, customer=contract.customer, fixed_customer=True, **kwargs)
+        self.contract = contract
+        if not self.is_bound:
+            self.initial["promised_ship_date"] = contract.delivery_date
+            if contract.contact_id:
+                self.initial["contact"] = contract.contact_id
+        self.line_rows = []
+        for cl in contract.lines.select_related("product").order_by("line_no", "id"):
+            ordered = cl.order_lines.exclude(order__status=SalesOrder.Status.CANCELLED).aggregate(s=Sum("quantity"))["s"] or ZERO
+            left = max(cl.quantity - ordered, ZERO)
+            name = f"line_{cl.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=cl.name, max_digits=14, decimal_places=3, min_value=0, required=False, initial=_plain(left)
+            )
+            self.fields[name].widget.attrs.update(
+                {"class": "form-control form-control-sm text-end", "data-testid": f"contract-line-qty-{cl.pk}"}
+            )
+            self.line_rows.append({"line": cl, "ordered": ordered, "left": left, "field": name})
+
+    def sections(self):
+        return [(title, [f for f in fields if not f.name.startswith("line_")]) for title, fields in super().sections()]
+
+    def quantities(self) -> dict[int, object]:
+        return {row["line"].pk: self.cleaned_data.get(row["field"]) or 0 for row in self.line_rows}
+
+
+class OrderLineForm(forms.Form):
+    """One line of a direct order: a catalog product, its quantity and an optional unit price (blank = price list)."""
+
+    product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
+    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = product_list_for(user).filter(is_active=True).order_by("code")
+        _small(self)
+        for name in self.fields:
+            self.fields[name].widget.attrs["data-testid"] = f"line-{name}"
+
+    def row(self) -> dict:
+        return {
+            name: (value.pk if name == "product" else value)
+            for name, value in self.cleaned_data.items()
+            if name != "DELETE" and value not in (None, "")
+        }
+
+
+OrderLineFormSet = formset_factory(OrderLineForm, extra=3, can_delete=True)
+
+
+def line_formset(data, *, user):
+    return OrderLineFormSet(data, prefix="lines", form_kwargs={"user": user})
+
+
+def formset_rows(formset) -> list[dict]:
+    return [f.row() for f in formset.forms if f.has_changed() and not formset._should_delete_form(f)]
+
+
+# --- verification checklist ---------------------------------------------------------------------------------------
+PARTY_FIELDS = ((rules.REP, "with_rep"), (rules.CUSTOMER, "with_customer"), (rules.PRODUCTION, "with_production"))
+
+
+class ChecklistForm(forms.Form):
+    """The checklist as one form: per item three checkboxes (rep / customer / production) and a note."""
+
+    def __init__(self, *args, order: SalesOrder, **kwargs):
+        super().__init__(*args, **kwargs)
+        checks = {c.item: c for c in order.checks.select_related("checked_by")}
+        self.rows = []
+        for item in rules.CHECK_ITEMS:
+            check = checks.get(item.code)
+            row = {"item": item, "check": check, "parties": []}
+            for party, attr in PARTY_FIELDS:
+                name = f"{item.code}__{party}"
+                self.fields[name] = forms.BooleanField(
+                    required=False, initial=bool(check and getattr(check, attr)), label=rules.PARTY_LABELS[party]
+                )
+                self.fields[name].widget.attrs.update(
+                    {
+                        "class": "form-check-input",
+                        "data-testid": f"check-{item.code}-{party}",
+                        "aria-label": f"{item.label} {rules.PARTY_LABELS[party]}",
+                    }
+                )
+                row["parties"].append({"field": self[name], "required": party in item.parties, "party": party})
+            note = f"{item.code}__note"
+            self.fields[note] = forms.CharField(required=False, max_length=200, initial=check.note if check else "")
+            self.fields[note].widget.attrs.update(
+                {
+                    "class": "form-control form-control-sm",
+                    "data-testid": f"check-{item.code}-note",
+                    "aria-label": f"{item.label} {_('说明')}",
+                }
+            )
+            row["note"] = self[note]
+            self.rows.append(row)
+
+    def clean(self):
+        data = super().clean()
+        data["changed_items"] = self.changed_items()
+        return data
+
+    def changed_items(self) -> list[tuple[str, list[str], str]]:
+        """(code, parties, note) of the rows the user changed."""
+        changed = set(self.changed_data)
+        out = []
+        for item in rules.CHECK_ITEMS:
+            names = [f"{item.code}__{p}" for p, _a in PARTY_FIELDS] + [f"{item.code}__note"]
+            if changed.intersection(names):
+                parties = [p for p, _a in PARTY_FIELDS if self.cleaned_data.get(f"{item.code}__{p}")]
+                out.append((item.code, parties, self.cleaned_data.get(f"{item.code}__note", "")))
+        return out
+
+
+# --- small forms on the detail page -------------------------------------------------------------------------------
+class PlainForm(forms.Form):
+    """A form without fields that carries a service error (verify, sign, …)."""
+
+
+class PlaceForm(forms.Form):
+    requested_date = forms.DateField(label=_("要求生产完成日期"), required=False, widget=DateInput())
+    from_stock = forms.BooleanField(label=_("库存发货（不下生产）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small(self)
+
+
+class ProductionForm(forms.Form):
+    status = forms.ChoiceField(label=_("生产状态"))
+    expected_date = forms.DateField(label=_("预计完工日期"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("延误原因/说明"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            c for c in SalesOrder.ProductionStatus.choices if c[0] != SalesOrder.ProductionStatus.NOT_PLACED
+        ]
+        _small(self)
+
+
+class _LineChoiceForm(forms.Form):
+    line = forms.ModelChoiceField(queryset=None, label=_("订单明细"))
+
+    def __init__(self, *args, order: SalesOrder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = order.lines.order_by("line_no", "id")
+        self.fields["line"].label_from_instance = lambda ln: f"{ln.line_no}. {ln.name} {ln.model}".strip()
+        _small(self)
+
+
+class InspectionForm(_LineChoiceForm):
+    lot_no = forms.CharField(label=_("批号"), max_length=40)
+    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3)
+    result = forms.ChoiceField(label=_("检验结果"), choices=Inspection.Result.choices, initial=Inspection.Result.PASS)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    emergency_release = forms.ModelChoiceField(queryset=None, label=_("对应的紧急放行"), required=False)
+
+    def __init__(self, *args, order: SalesOrder, **kwargs):
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["emergency_release"].queryset = order.emergency_releases.select_related("line", "order")
+        _small(self)
+
+
+class EmergencyReleaseForm(_LineChoiceForm):
+    quantity = forms.DecimalField(label=_("放行数量"), max_digits=14, decimal_places=3)
+    lot_no = forms.CharField(label=_("批号"), max_length=40, required=False)
+    reason = forms.CharField(label=_("紧急放行原因"), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small(self)
+
+
+class CreditExceptionForm(forms.Form):
+    amount = forms.DecimalField(label=_("允许欠款金额"), max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("申请理由"), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small(self)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300, required=False)
+
+    def __init__(self, *args, label=None, show=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        if not show:
+            self.fields["reason"].widget = forms.HiddenInput()
+
+
+# --- change -------------------------------------------------------------------------------------------------------
+CHANGE_FIELDS = ("customer_po", "promised_ship_date", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
+
+
+class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
+    """The changeable header of an order, prefilled; `changed()` gives only what differs. A verified order needs a reason."""
+
+    reason = forms.CharField(
+        label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False,
+        help_text=_("订单已核单时必填；变更后需重新核单"),
+    )  # fmt: skip
+    fieldsets = [
+        (_("变更原因"), ["reason"]),
+        (_("订单信息"), ["customer_po", "promised_ship_date", "deposit_amount", "contact", "ship_to", "invoice_title", "notes"]),
+    ]
+
+    class Meta:
+        model = SalesOrder
+        fields = list(CHANGE_FIELDS)
+        widgets = {"promised_ship_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        customer = self.instance.customer
+        self.fields["contact"].queryset = Contact.objects.filter(customer=customer)
+        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(customer=customer)
+        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(customer=customer)
+        self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
+
+    def _post_clean(self):
+        """The instance is not touched: the service applies the change under the order's lock."""
+
+    def changed(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CHANGE_FIELDS if name in self.changed_data}
+
+
+class ChangeLineForm(forms.Form):
+    line_id = forms.IntegerField(widget=forms.HiddenInput())
+    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small(self)
+        for name in ("quantity", "unit_price"):
+            self.fields[name].widget.attrs["data-testid"] = f"change-line-{name}"
+
+    def changed(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("quantity", "unit_price") if name in self.changed_data}
+
+
+ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
+
+
+def change_line_formset(data, *, order: SalesOrder):
+    lines: list[SalesOrderLine] = list(order.lines.order_by("line_no", "id"))
+    initial = [{"line_id": ln.pk, "quantity": ln.quantity, "unit_price": ln.unit_price} for ln in lines]
+    formset = ChangeLineFormSet(data, initial=initial, prefix="lines")
+    for form, line in zip(formset.forms, lines, strict=False):
+        form.line = line
+    return formset
+
+
+# --- list filters -------------------------------------------------------------------------------------------------
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    production_status = forms.CharField(required=False)
+    owner = forms.IntegerField(required=False)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+    reverify = forms.BooleanField(required=False)
+
+    def apply(self, qs, search_q):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["q"]:
+            qs = qs.filter(search_q(data["q"]))
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["production_status"]:
+            qs = qs.filter(production_status=data["production_status"])
+        if data["owner"]:
+            qs = qs.filter(owner_id=data["owner"])
+        if data["date_from"]:
+            qs = qs.filter(received_on__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(received_on__lte=data["date_to"])
+        if data["reverify"]:
+            qs = qs.filter(needs_reverification=True)
+        return qs

@@ -1,0 +1,21 @@
+"""Template helpers of the order pages and of the pages below that link to them (navigation, contract page)."""
+
+from __future__ import annotations
+
+from django import template
+
+from orders import services
+
+register = template.Library()
+
+
+@register.simple_tag
+def is_order_clerk(user) -> bool:
+    """True when `user` processes orders (services.is_clerk); shows "新建订单" in the menu."""
+    return bool(getattr(user, "is_authenticated", False)) and services.is_clerk(user)
+
+
+@register.simple_tag
+def can_order_from_contract(user, contract) -> bool:
+    """ "下订单" on a contract page: a clerk (or manager) on a signed or active contract (the service checks again)."""
+    return contract.status in ("signed", "active") and is_order_clerk(user)

@@ -1,0 +1,181 @@
+"""HTML forms of the work queues, shipments, payments and invoices: they only parse the posted fields into what the
+services take (orders/services.py checks the rules: quantities, the payment gate, allocations, invoice room)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.forms import DateInput
+from salesops.core.money import plain
+
+from .models import InvoiceRequest, Payment, Shipment
+
+QTY = {"max_digits": 14, "decimal_places": 3, "required": False, "min_value": 0}
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _small(field: forms.Field, **attrs) -> forms.Field:
+    field.widget.attrs.update({"class": "form-control form-control-sm", **attrs})
+    return field
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+
+# --- shipments --------------------------------------------------------------------------------------------------------
+class ShipmentForm(forms.Form):
+    """The header of a new outbound note plus a quantity and lot number per order line (`qty_<id>`, `lot_<id>`)."""
+
+    carrier = forms.CharField(label=_("承运商/货运部"), max_length=100, required=False)
+    route = forms.CharField(label=_("运输路线/方式"), max_length=100, required=False)
+    freight_payer = forms.ChoiceField(label=_("运费承担"), choices=Shipment.FreightPayer.choices)
+    packages = forms.IntegerField(label=_("件数"), min_value=1, initial=1)
+    planned_on = forms.DateField(label=_("计划发货日期"), required=False, widget=DateInput())
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, order, available: dict[int, object], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_lines = list(order.lines.all())
+        if order.ship_to_id:
+            self.fields["carrier"].initial = order.ship_to.preferred_carrier
+        self.fields["planned_on"].initial = timezone.localdate()
+        for line in self.order_lines:
+            line.available = available.get(line.pk, line.shippable_quantity)
+            self.fields[f"qty_{line.pk}"] = _small(forms.DecimalField(label=_("发货数量"), **QTY), min="0", step="any")
+            self.fields[f"lot_{line.pk}"] = _small(forms.CharField(label=_("批号"), max_length=40, required=False))
+            if line.available > 0:
+                self.fields[f"qty_{line.pk}"].initial = plain(line.available)
+        self.line_rows = [(line, self[f"qty_{line.pk}"], self[f"lot_{line.pk}"]) for line in self.order_lines]
+        self.header_fields = [self[name] for name in ("carrier", "route", "freight_payer", "packages", "planned_on", "notes")]
+
+    def lines(self) -> dict[int, dict]:
+        out = {}
+        for line in self.order_lines:
+            qty = self.cleaned_data.get(f"qty_{line.pk}")
+            if qty:
+                out[line.pk] = {"quantity": qty, "lot_no": self.cleaned_data.get(f"lot_{line.pk}", "")}
+        return out
+
+    def data_for_service(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name) for name in ("carrier", "route", "freight_payer", "packages", "planned_on", "notes")
+        }
+
+
+class ShipForm(forms.Form):
+    tracking_no = forms.CharField(label=_("运单号"), max_length=60, required=False)
+    carrier = forms.CharField(label=_("承运商/货运部"), max_length=100, required=False)
+    packages = forms.IntegerField(label=_("件数"), min_value=1, required=False)
+
+
+class DeliverForm(forms.Form):
+    """Delivery acceptance with the delivered quantity per shipment line (`delivered_<id>`, default all)."""
+
+    delivered_on = forms.DateField(label=_("签收日期"), widget=DateInput())
+    signer = forms.CharField(label=_("签收人"), max_length=50)
+    exceptions = forms.CharField(label=_("签收异常"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, shipment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivered_on"].initial = timezone.localdate()
+        self.shipment_lines = list(shipment.lines.select_related("order_line"))
+        for sl in self.shipment_lines:
+            field = forms.DecimalField(
+                label=_("%(name)s 签收数量（发货 %(qty)s）") % {"name": sl.order_line.name, "qty": plain(sl.quantity)},
+                **QTY,
+            )
+            field.initial = plain(sl.quantity)
+            self.fields[f"delivered_{sl.pk}"] = field
+
+    def quantities(self) -> dict[int, object]:
+        out = {}
+        for sl in self.shipment_lines:
+            value = self.cleaned_data.get(f"delivered_{sl.pk}")
+            out[sl.pk] = sl.quantity if value is None else value
+        return out
+
+
+# --- invoices ---------------------------------------------------------------------------------------------------------
+class InvoiceRequestForm(forms.Form):
+    amount = forms.DecimalField(label=_("开票金额(含税)"), min_value=0, **MONEY)
+    invoice_type = forms.ChoiceField(label=_("发票类型"), choices=InvoiceRequest.InvoiceType.choices)
+    invoice_title = forms.ModelChoiceField(label=_("发票抬头"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, order, room, **kwargs):
+        super().__init__(*args, **kwargs)
+        titles = order.customer.invoice_titles.all()
+        self.fields["invoice_title"].queryset = titles
+        self.fields["amount"].initial = max(room, 0)
+        default = order.invoice_title or titles.order_by("-is_default", "id").first()
+        if default is not None:
+            self.fields["invoice_title"].initial = default.pk
+            self.fields["invoice_type"].initial = default.invoice_type
+
+
+class InvoiceIssueForm(forms.Form):
+    numbers = forms.CharField(label=_("发票号码"), max_length=300)
+    issued_on = forms.DateField(label=_("开票日期"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].initial = timezone.localdate()
+
+
+# --- payments ---------------------------------------------------------------------------------------------------------
+class PaymentForm(forms.Form):
+    """Money received and its allocation to the customer's open orders (`alloc_<order id>`)."""
+
+    amount = forms.DecimalField(label=_("回款金额"), min_value=0, **MONEY)
+    bank_reference = forms.CharField(label=_("银行流水号/票据号"), max_length=60)
+    received_on = forms.DateField(label=_("到账日期"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("款项类型"), choices=Payment.Kind.choices, initial=Payment.Kind.PROGRESS)
+    method = forms.ChoiceField(label=_("收款方式"), choices=Payment.Method.choices, initial=Payment.Method.BANK)
+    notes = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, orders: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        self.orders = orders
+        for order in orders:
+            self.fields[f"alloc_{order.pk}"] = _small(
+                forms.DecimalField(label=_("分配金额"), required=False, min_value=0, **MONEY), step="0.01", min="0"
+            )
+        self.allocation_rows = [(order, self[f"alloc_{order.pk}"]) for order in orders]
+        self.header_fields = [self[n] for n in ("amount", "bank_reference", "received_on", "kind", "method", "notes")]
+
+    def allocations(self) -> dict[int, str]:
+        return {
+            order.pk: str(self.cleaned_data[f"alloc_{order.pk}"])
+            for order in self.orders
+            if self.cleaned_data.get(f"alloc_{order.pk}")
+        }
+
+    def data_for_service(self) -> dict:
+        return {n: self.cleaned_data.get(n) for n in ("amount", "bank_reference", "received_on", "kind", "method", "notes")}
+
+
+class PaymentFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    customer = forms.IntegerField(required=False)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["q"]:
+            qs = qs.filter(bank_reference__icontains="".join(data["q"].split()))
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["customer"]:
+            qs = qs.filter(customer_id=data["customer"])
+        if data["date_from"]:
+            qs = qs.filter(received_on__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(received_on__lte=data["date_to"])
+        return qs

@@ -1,0 +1,620 @@
+"""HTML pages of the work queues (内勤 / 财务 / 仓库), shipments, payments, invoices and receivables.
+
+Access check (selectors: 404 for what the user may not see; a queue for the wrong role is a 403 with its reason) →
+form → service → redirect/render. Service errors (DomainError, Conflict, Forbidden) are shown in Chinese with their
+HTTP status (400/409/403); nothing here decides a business rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.selectors import customer_get_for, customer_list_for
+from salesops.core.editing import call_for_form
+from salesops.core.errors import DomainError
+from salesops.core.money import ZERO
+from salesops.core.roles import Role, has_role, is_manager
+
+from . import rules, selectors, services
+from . import work_forms as forms
+from .models import InvoiceRequest, Payment, SalesOrder, Shipment
+
+PAGE_SIZE = 25
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------------
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"error": message}, status=403)
+
+
+def _error(request, error: DomainError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": str(error)}, status=error.status_code)
+
+
+def _status(form) -> int:
+    return getattr(form, "error_status", None) or 400
+
+
+def _back(request, default: str):
+    """Back to the page the button was on (a safe local `next`), else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _form_page(request, form, *, title, cancel_url, submit_label, testid, intro=""):
+    return render(
+        request,
+        "contracts/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label, "testid": testid, "intro": intro},
+        status=_status(form) if form.is_bound else 200,
+    )
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _shipment_url(s) -> str:
+    return reverse("orders:shipment_detail", args=[s.pk])
+
+
+def may_finance_queue(user) -> bool:
+    return services.is_finance(user) or is_manager(user)
+
+
+def may_warehouse_queue(user) -> bool:
+    return has_role(user, Role.WAREHOUSE, Role.QC) or is_manager(user)
+
+
+# --- work queues ------------------------------------------------------------------------------------------------------
+CLERK_SECTIONS = (
+    ("received_today", _("今日接单"), "orders", False),
+    ("to_verify", _("待核单"), "orders", False),
+    ("verify_overdue", _("核单超期"), "orders", True),
+    ("to_place", _("待下单"), "orders", False),
+    ("at_risk", _("交期风险"), "risk", True),
+    ("ready_to_ship", _("可发货"), "orders", False),
+    ("waiting_payment", _("等待财务确认"), "shipments", True),
+    ("to_invoice", _("待开票"), "orders", False),
+)
+
+
+@login_required
+@require_GET
+def clerk_queue(request):
+    user = request.user
+    if not services.is_clerk(user):
+        return _forbidden(request, _("内勤工作台只对销售内勤和经理开放。"))
+    today = timezone.localdate()
+    queue = selectors.clerk_queue(user, today)
+    sections = []
+    for key, label, kind, danger in CLERK_SECTIONS:
+        items = list(queue[key])
+        if kind == "shipments":
+            items = [(s, services.order_gate(s.order)) for s in items]
+        sections.append({"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "count": len(items)})
+    return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
+
+
+@login_required
+@require_GET
+def finance_queue(request):
+    user = request.user
+    if not may_finance_queue(user):
+        return _forbidden(request, _("财务工作台只对财务和经理开放。"))
+    queue = selectors.finance_queue(user)
+    return render(
+        request,
+        "orders/queue_finance.html",
+        {
+            "payments": list(queue["payments_to_confirm"]),
+            "invoices": list(queue["invoices_to_issue"]),
+            "held": [(s, services.order_gate(s.order)) for s in queue["held_shipments"]],
+            "can_act": services.is_finance(user),
+            "issue_form": forms.InvoiceIssueForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def warehouse_queue(request):
+    user = request.user
+    if not may_warehouse_queue(user):
+        return _forbidden(request, _("仓库工作台只对仓库、质检和经理开放。"))
+    queue = selectors.warehouse_queue(user)
+    return render(
+        request,
+        "orders/queue_warehouse.html",
+        {
+            "to_ship": list(queue["to_ship"]),
+            "to_sign_qc": list(queue["to_sign_qc"]),
+            "to_sign_warehouse": list(queue["to_sign_warehouse"]),
+            "in_transit": list(queue["in_transit"]),
+            "is_warehouse": has_role(user, Role.WAREHOUSE),
+            "is_qc": has_role(user, Role.QC),
+        },
+    )
+
+
+@login_required
+@require_POST
+def inspection_sign(request, pk):
+    visible = selectors.inspection_list_for(request.user)
+    inspection = get_object_or_404(visible, pk=pk)
+    try:
+        services.inspection_sign(inspection=inspection, actor=request.user)
+    except DomainError as e:
+        return _error(request, e)
+    messages.success(request, _("检验批号 %(lot)s 已签字。") % {"lot": inspection.lot_no})
+    return _back(request, reverse("orders:warehouse_queue"))
+
+
+# --- shipments --------------------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def shipment_list(request):
+    qs = selectors.shipment_list_for(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    for word in request.GET.get("q", "").split():
+        qs = qs.filter(Q(number__icontains=word) | Q(order__number__icontains=word) | Q(order__customer__name__icontains=word))
+    return render(
+        request,
+        "orders/shipment_list.html",
+        {"page": _page(request, qs), "status_options": Shipment.Status.choices, "querystring": _querystring(request)},
+    )
+
+
+def _available(order) -> dict[int, object]:
+    """What each line could still go on a new note (shippable minus what open notes hold)."""
+    return {line.pk: max(line.shippable_quantity - services.reserved_quantity(line), ZERO) for line in order.lines.all()}
+
+
+@login_required
+def shipment_create(request, order_pk):
+    user = request.user
+    order = selectors.order_get_for(user, order_pk)
+    if not (services.is_clerk(user) or has_role(user, Role.WAREHOUSE)):
+        return _forbidden(request, _("只有销售内勤、仓库和经理可以制作出货单。"))
+    form = forms.ShipmentForm(_post(request), order=order, available=_available(order))
+    if request.method == "POST" and form.is_valid():
+        ok, shipment = call_for_form(
+            form,
+            lambda: services.shipment_create(order=order, actor=user, lines=form.lines(), data=form.data_for_service()),
+        )
+        if ok:
+            messages.success(request, _("出货单 %(number)s 已创建，待放行。") % {"number": shipment.number})
+            return redirect(_shipment_url(shipment))
+    return render(
+        request,
+        "orders/shipment_form.html",
+        {"form": form, "order": order, "gate": services.order_gate(order)},
+        status=_status(form) if form.is_bound and form.errors else 200,
+    )
+
+
+def _shipment_actions(shipment: Shipment, user) -> list[str]:
+    S = Shipment.Status
+    clerk = services.is_clerk(user)
+    out = []
+    if clerk and shipment.status == S.DRAFT:
+        out.append("release")
+    if has_role(user, Role.WAREHOUSE) and shipment.status == S.RELEASED:
+        out.append("ship")
+    if shipment.status == S.SHIPPED and (clerk or has_role(user, Role.WAREHOUSE) or shipment.order.owner_id == user.pk):
+        out.append("deliver")
+    if clerk and shipment.status in (S.DRAFT, S.RELEASED):
+        out.append("cancel")
+    return out
+
+
+def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
+    from django.conf import settings
+
+    gate = services.order_gate(shipment.order)
+    return render(
+        request,
+        "orders/shipment_detail.html",
+        {
+            "shipment": shipment,
+            "order": shipment.order,
+            "lines": shipment.lines.select_related("order_line"),
+            "gate": gate,
+            "unblockers": services.GATE_UNBLOCKERS,
+            "actions": _shipment_actions(shipment, request.user),
+            "ship_form": forms.ShipForm(initial={"carrier": shipment.carrier, "packages": shipment.packages}),
+            "error": error,
+            "aftersales_contact": settings.AFTERSALES_CONTACT,
+            "claims_rules": settings.CLAIMS_RULES,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def shipment_detail(request, pk):
+    return _shipment_page(request, get_object_or_404(selectors.shipment_list_for(request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def shipment_release(request, pk):
+    shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
+    try:
+        services.shipment_release(shipment=shipment, actor=request.user)
+    except DomainError as e:
+        return _shipment_page(request, shipment, error=str(e), status=e.status_code)
+    messages.success(request, _("出货单 %(number)s 已放行，仓库可以发货。") % {"number": shipment.number})
+    return _back(request, _shipment_url(shipment))
+
+
+@login_required
+def shipment_ship(request, pk):
+    shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
+    form = forms.ShipForm(_post(request), initial={"carrier": shipment.carrier, "packages": shipment.packages})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _result = call_for_form(
+            form,
+            lambda: services.shipment_ship(
+                shipment=shipment,
+                actor=request.user,
+                tracking_no=data["tracking_no"],
+                carrier=data["carrier"],
+                packages=data["packages"],
+            ),
+        )
+        if ok:
+            messages.success(request, _("出货单 %(number)s 已确认发货。") % {"number": shipment.number})
+            return _back(request, _shipment_url(shipment))
+    return _form_page(
+        request,
+        form,
+        title=_("确认发货：%(number)s") % {"number": shipment.number},
+        cancel_url=_shipment_url(shipment),
+        submit_label=_("确认发货"),
+        testid="ship-form",
+    )
+
+
+@login_required
+def shipment_deliver(request, pk):
+    shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
+    form = forms.DeliverForm(_post(request), shipment=shipment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _result = call_for_form(
+            form,
+            lambda: services.shipment_deliver(
+                shipment=shipment,
+                actor=request.user,
+                delivered_on=data["delivered_on"],
+                signer=data["signer"],
+                exceptions=data["exceptions"],
+                quantities=form.quantities(),
+            ),
+        )
+        if ok:
+            messages.success(request, _("出货单 %(number)s 已登记签收。") % {"number": shipment.number})
+            return redirect(_shipment_url(shipment))
+    return _form_page(
+        request,
+        form,
+        title=_("登记签收：%(number)s") % {"number": shipment.number},
+        cancel_url=_shipment_url(shipment),
+        submit_label=_("登记签收"),
+        testid="deliver-form",
+    )
+
+
+@login_required
+def shipment_cancel(request, pk):
+    shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
+    form = forms.ReasonForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        ok, _result = call_for_form(
+            form, lambda: services.shipment_cancel(shipment=shipment, actor=request.user, reason=form.cleaned_data["reason"])
+        )
+        if ok:
+            messages.success(request, _("出货单 %(number)s 已作废。") % {"number": shipment.number})
+            return redirect(_shipment_url(shipment))
+    return _form_page(
+        request,
+        form,
+        title=_("作废出货单：%(number)s") % {"number": shipment.number},
+        cancel_url=_shipment_url(shipment),
+        submit_label=_("作废"),
+        testid="cancel-form",
+    )
+
+
+# --- payments ---------------------------------------------------------------------------------------------------------
+def _may_record_payment(user) -> bool:
+    return services.is_clerk(user) or services.is_finance(user)
+
+
+@login_required
+@require_GET
+def payment_list(request):
+    user = request.user
+    visible = selectors.payment_list_for(user)
+    filters = forms.PaymentFilterForm(request.GET)
+    customers = customer_list_for(user).filter(pk__in=visible.values("customer")).order_by("name")
+    return render(
+        request,
+        "orders/payment_list.html",
+        {
+            "page": _page(request, filters.apply(visible).prefetch_related("allocations__order")),
+            "status_options": Payment.Status.choices,
+            "customer_options": [(c.pk, c.name) for c in customers],
+            "querystring": _querystring(request),
+            "can_record": _may_record_payment(user),
+            "can_act": services.is_finance(user),
+            "record_customers": customer_list_for(user).order_by("name") if _may_record_payment(user) else [],
+        },
+    )
+
+
+def _open_orders(user, customer) -> list[SalesOrder]:
+    """The customer's orders that still owe money, each with its outstanding amount."""
+    out = []
+    orders = selectors.order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
+    for order in orders.order_by("received_on", "id"):
+        order.outstanding = services.order_outstanding(order)
+        if order.outstanding > 0:
+            out.append(order)
+    return out
+
+
+@login_required
+def payment_create(request):
+    user = request.user
+    if not _may_record_payment(user):
+        return _forbidden(request, _("只有销售内勤、财务和经理可以登记回款。"))
+    value = request.GET.get("customer", "")
+    if not value.isdigit():
+        return render(request, "orders/payment_pick_customer.html", {"customers": customer_list_for(user).order_by("name")})
+    customer = customer_get_for(user, value)
+    form = forms.PaymentForm(_post(request), orders=_open_orders(user, customer))
+    if request.method == "POST" and form.is_valid():
+        ok, payment = call_for_form(
+            form,
+            lambda: services.payment_record(
+                actor=user, customer=customer, data=form.data_for_service(), allocations=form.allocations()
+            ),
+        )
+        if ok:
+            messages.success(request, _("回款 %(ref)s 已登记，待财务确认。") % {"ref": payment.bank_reference})
+            return redirect("orders:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "orders/payment_form.html",
+        {"form": form, "customer": customer},
+        status=_status(form) if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def payment_detail(request, pk):
+    payment = get_object_or_404(selectors.payment_list_for(request.user), pk=pk)
+    return render(
+        request,
+        "orders/payment_detail.html",
+        {
+            "payment": payment,
+            "allocations": payment.allocations.select_related("order"),
+            "can_act": services.is_finance(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def payment_confirm(request, pk):
+    payment = get_object_or_404(selectors.payment_list_for(request.user), pk=pk)
+    try:
+        services.payment_confirm(payment=payment, actor=request.user)
+    except DomainError as e:
+        return _error(request, e)
+    messages.success(request, _("回款 %(ref)s 已确认到账。") % {"ref": payment.bank_reference})
+    return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
+
+
+@login_required
+def payment_void(request, pk):
+    payment = get_object_or_404(selectors.payment_list_for(request.user), pk=pk)
+    form = forms.ReasonForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        ok, _result = call_for_form(
+            form, lambda: services.payment_void(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
+        )
+        if ok:
+            messages.success(request, _("回款 %(ref)s 已作废。") % {"ref": payment.bank_reference})
+            return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("作废回款：%(ref)s") % {"ref": payment.bank_reference},
+        cancel_url=reverse("orders:payment_detail", args=[payment.pk]),
+        submit_label=_("作废"),
+        testid="void-form",
+    )
+
+
+# --- invoices ---------------------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def invoice_list(request):
+    qs = selectors.invoice_list_for(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "orders/invoice_list.html",
+        {
+            "page": _page(request, qs),
+            "status_options": InvoiceRequest.Status.choices,
+            "querystring": _querystring(request),
+            "can_act": services.is_finance(request.user),
+            "issue_form": forms.InvoiceIssueForm(),
+        },
+    )
+
+
+@login_required
+def invoice_create(request, order_pk):
+    user = request.user
+    order = selectors.order_get_for(user, order_pk)
+    if not (services.is_clerk(user) or order.owner_id == user.pk):
+        return _forbidden(request, _("只有销售内勤、经理和订单业务员可以申请开票。"))
+    delivered = services.order_delivered_amount(order)
+    invoiced = services.order_invoiced_amount(order)
+    form = forms.InvoiceRequestForm(_post(request), order=order, room=delivered - invoiced)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _result = call_for_form(
+            form,
+            lambda: services.invoice_request(
+                order=order,
+                actor=user,
+                amount=data["amount"],
+                invoice_type=data["invoice_type"],
+                invoice_title_id=data["invoice_title"].pk,
+            ),
+        )
+        if ok:
+            messages.success(request, _("开票申请已提交财务。"))
+            return redirect("orders:order_detail", pk=order.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("申请开票：%(number)s（%(customer)s）") % {"number": order.number, "customer": order.customer.name},
+        cancel_url=reverse("orders:order_detail", args=[order.pk]),
+        submit_label=_("提交开票申请"),
+        testid="invoice-form",
+        intro=_("已签收金额 %(delivered)s 元，已开票 %(invoiced)s 元。") % {"delivered": delivered, "invoiced": invoiced},
+    )
+
+
+@login_required
+def invoice_issue(request, pk):
+    invoice = get_object_or_404(selectors.invoice_list_for(request.user), pk=pk)
+    form = forms.InvoiceIssueForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _result = call_for_form(
+            form,
+            lambda: services.invoice_issue(
+                invoice=invoice, actor=request.user, numbers=data["numbers"], issued_on=data["issued_on"]
+            ),
+        )
+        if ok:
+            messages.success(request, _("已开票：%(numbers)s") % {"numbers": data["numbers"]})
+            return _back(request, reverse("orders:invoice_list"))
+    return _form_page(
+        request,
+        form,
+        title=_("开票：%(invoice)s") % {"invoice": invoice},
+        cancel_url=reverse("orders:invoice_list"),
+        submit_label=_("开票"),
+        testid="issue-form",
+    )
+
+
+@login_required
+def invoice_cancel(request, pk):
+    invoice = get_object_or_404(selectors.invoice_list_for(request.user), pk=pk)
+    form = forms.ReasonForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        ok, _result = call_for_form(
+            form, lambda: services.invoice_cancel(invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"])
+        )
+        if ok:
+            messages.success(request, _("发票已作废。"))
+            return _back(request, reverse("orders:invoice_list"))
+    return _form_page(
+        request,
+        form,
+        title=_("作废发票：%(invoice)s") % {"invoice": invoice},
+        cancel_url=reverse("orders:invoice_list"),
+        submit_label=_("作废"),
+        testid="invoice-cancel-form",
+    )
+
+
+# --- receivables ------------------------------------------------------------------------------------------------------
+def _with_bucket_list(group: dict) -> dict:
+    group["bucket_list"] = [group["buckets"][code] for code, *_rest in rules.AGING_BUCKETS]
+    return group
+
+
+@login_required
+@require_GET
+def receivables(request):
+    user = request.user
+    today = timezone.localdate()
+    items = selectors.receivables(user, today)
+    for item in items:
+        item.bucket_list = [item.buckets[code] for code, *_rest in rules.AGING_BUCKETS]
+    by_customer = [_with_bucket_list(g) for g in selectors.receivables_by(items, "customer")]
+    by_owner = [_with_bucket_list(g) for g in selectors.receivables_by(items, "owner")]
+    for g in by_owner:
+        g["name"] = services.display_name(g["who"])
+    totals = {
+        "open": sum((r.open for r in items), ZERO),
+        "overdue": sum((r.overdue for r in items), ZERO),
+        "bucket_list": [sum((r.buckets[code] for r in items), ZERO) for code, *_rest in rules.AGING_BUCKETS],
+    }
+    rate = selectors.collection_rate(user, date(today.year, today.month, 1), today)
+    chart = {
+        "labels": [g["name"] for g in by_owner],
+        "datasets": [
+            {"label": str(label), "data": [float(g["buckets"][code]) for g in by_owner]}
+            for code, label, *_rest in rules.AGING_BUCKETS
+        ],
+    }
+    return render(
+        request,
+        "orders/receivables.html",
+        {
+            "items": items,
+            "by_customer": by_customer,
+            "by_owner": by_owner,
+            "bucket_labels": [label for _code, label, *_rest in rules.AGING_BUCKETS],
+            "totals": totals,
+            "overdue_items": sorted((r for r in items if r.overdue > 0), key=lambda r: -r.oldest_days),
+            "collection_rate": rate,
+            "collection_percent": (rate * 100) if rate is not None else None,
+            "chart": chart,
+            "today": today,
+        },
+    )
