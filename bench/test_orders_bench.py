@@ -3,6 +3,8 @@
 Targets: 2,000 orders in every status (lines, payments, draft shipments), the order list (page and API) and the clerk's
 work queue each < 500 ms, and a query count that does not grow with the number of orders (no N+1).
 Prints the figures; fails only on the query-count bound.
+Baseline 2026-11-23, 2 cores, SQLite: list page 36 ms / 11 queries, API 15 ms / 5, clerk queue 355 ms / 17, finance queue
+100 ms / 14. (Before the queues used annotations and showed 50 rows a table: clerk queue 2.5 s / 589 queries.)
 """
 import time
 from datetime import timedelta
@@ -62,7 +64,7 @@ def _url(name: str) -> str | None:
         return None
 
 
-@pytest.mark.parametrize("name", ["orders:order_list", "orders:clerk_queue", "orders:finance_queue", "orders-list"])
+@pytest.mark.parametrize("name", ["orders:order_list", "orders:clerk_queue", "orders:finance_queue", "order-list"])
 def test_order_pages_speed(many_orders, cast, client_as, name):
     url = _url(name)
     if url is None:

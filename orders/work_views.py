@@ -33,6 +33,9 @@ from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
 PAGE_SIZE = 25
 
+# Rows per table on the work queue pages (counts stay exact).
+QUEUE_ROWS = 50
+
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 def _post(request):
@@ -115,8 +118,11 @@ def clerk_queue(request):
     for key, label, kind, danger in CLERK_SECTIONS:
         items = list(queue[key])
         if kind == "shipments":
-            items = [(s, services.order_gate(s.order)) for s in items]
-        sections.append({"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "count": len(items)})
+            items = [(s, s.gate) for s in items]
+        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest
+        sections.append(
+            {"key": key, "label": label, "kind": kind, "danger": danger, "items": items[:QUEUE_ROWS], "count": len(items)}
+        )
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 
 
@@ -131,9 +137,12 @@ def finance_queue(request):
         request,
         "orders/queue_finance.html",
         {
-            "payments": list(queue["payments_to_confirm"]),
-            "invoices": list(queue["invoices_to_issue"]),
-            "held": [(s, services.order_gate(s.order)) for s in queue["held_shipments"]],
+            "payments": list(queue["payments_to_confirm"][:QUEUE_ROWS]),
+            "payment_count": queue["payments_to_confirm"].count(),
+            "invoices": list(queue["invoices_to_issue"][:QUEUE_ROWS]),
+            "invoice_count": queue["invoices_to_issue"].count(),
+            "held": [(s, s.gate) for s in queue["held_shipments"][:QUEUE_ROWS]],
+            "held_count": len(queue["held_shipments"]),
             "can_act": services.is_finance(user),
             "issue_form": forms.InvoiceIssueForm(),
         },
