@@ -244,8 +244,12 @@ class _LineChoiceForm(forms.Form):
 
     def __init__(self, *args, order: SalesOrder, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = order.lines.order_by("line_no", "id")
+        lines = order.lines.order_by("line_no", "id")
+        self.fields["line"].queryset = lines
         self.fields["line"].label_from_instance = lambda ln: f"{ln.line_no}. {ln.name} {ln.model}".strip()
+        if len(lines) == 1:  # one line: nothing to choose
+            self.fields["line"].initial = lines[0].pk
+            self.fields["line"].empty_label = None
         _small(self)
 
 
