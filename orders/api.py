@@ -1155,18 +1155,21 @@ class WorkViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=WorkSerializer, summary="销售内勤工作台")
     @action(detail=False, methods=["get"])
     def clerk(self, request):
+        services.require_queue(request.user, "clerk")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.clerk_queue(request.user, today), today)).data)
 
     @extend_schema(responses=WorkSerializer, summary="财务工作台")
     @action(detail=False, methods=["get"])
     def finance(self, request):
+        services.require_queue(request.user, "finance")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.finance_queue(request.user), today)).data)
 
     @extend_schema(responses=WorkSerializer, summary="仓库/质检工作台")
     @action(detail=False, methods=["get"])
     def warehouse(self, request):
+        services.require_queue(request.user, "warehouse")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.warehouse_queue(request.user), today)).data)
 

@@ -92,6 +92,29 @@ def is_finance(user) -> bool:
     return has_role(user, Role.FINANCE)
 
 
+QUEUE_REFUSALS = {
+    "clerk": gettext_lazy("内勤工作台只对销售内勤和经理开放。"),
+    "finance": gettext_lazy("财务工作台只对财务和经理开放。"),
+    "warehouse": gettext_lazy("仓库工作台只对仓库、质检员和经理开放。"),
+}
+
+
+def sees_queue(user, queue: str) -> bool:
+    """Who opens which work queue: clerk — clerks and managers; finance — finance and managers; warehouse — warehouse,
+    QC and managers."""
+    if queue == "clerk":
+        return is_clerk(user)
+    if queue == "finance":
+        return is_finance(user) or has_role(user, *MANAGER_ROLES)
+    if queue == "warehouse":
+        return has_role(user, Role.WAREHOUSE, Role.QC, *MANAGER_ROLES)
+    return False
+
+
+def require_queue(user, queue: str) -> None:
+    _require(sees_queue(user, queue), str(QUEUE_REFUSALS[queue]))
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise Forbidden(message)

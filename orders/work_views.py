@@ -25,7 +25,7 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
-from salesops.core.roles import Role, has_role, is_manager
+from salesops.core.roles import Role, has_role
 
 from . import rules, selectors, services
 from . import work_forms as forms
@@ -85,14 +85,6 @@ def _shipment_url(s) -> str:
     return reverse("orders:shipment_detail", args=[s.pk])
 
 
-def may_finance_queue(user) -> bool:
-    return services.is_finance(user) or is_manager(user)
-
-
-def may_warehouse_queue(user) -> bool:
-    return has_role(user, Role.WAREHOUSE, Role.QC) or is_manager(user)
-
-
 # --- work queues ------------------------------------------------------------------------------------------------------
 CLERK_SECTIONS = (
     ("received_today", _("今日接单"), "orders", False),
@@ -110,8 +102,8 @@ CLERK_SECTIONS = (
 @require_GET
 def clerk_queue(request):
     user = request.user
-    if not services.is_clerk(user):
-        return _forbidden(request, _("内勤工作台只对销售内勤和经理开放。"))
+    if not services.sees_queue(user, "clerk"):
+        return _forbidden(request, str(services.QUEUE_REFUSALS["clerk"]))
     today = timezone.localdate()
     queue = selectors.clerk_queue(user, today)
     sections = []
@@ -130,8 +122,8 @@ def clerk_queue(request):
 @require_GET
 def finance_queue(request):
     user = request.user
-    if not may_finance_queue(user):
-        return _forbidden(request, _("财务工作台只对财务和经理开放。"))
+    if not services.sees_queue(user, "finance"):
+        return _forbidden(request, str(services.QUEUE_REFUSALS["finance"]))
     queue = selectors.finance_queue(user)
     return render(
         request,
@@ -153,8 +145,8 @@ def finance_queue(request):
 @require_GET
 def warehouse_queue(request):
     user = request.user
-    if not may_warehouse_queue(user):
-        return _forbidden(request, _("仓库工作台只对仓库、质检和经理开放。"))
+    if not services.sees_queue(user, "warehouse"):
+        return _forbidden(request, str(services.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
     return render(
         request,

@@ -64,3 +64,20 @@ def test_dashboard_lists_the_users_own_quotations_and_contracts_waiting_for_them
     # then alice sees one of each of hers, bob none
     assert alice == {"quotations_to_send": 1, "quotations_expiring": 0, "contracts_returned": 1, "contracts_to_sign": 0}
     assert set(bob.values()) == {0}
+
+
+def test_dashboard_shows_each_role_its_work_queue(cast, client_as):
+    # when the clerk, finance, the warehouse and a rep open the dashboard
+    codes = {
+        who: [code for code, _title, _url, _counts in client_as(getattr(cast, who)).get("/").context["work"]]
+        for who in ("clerk", "finance", "warehouse", "qc", "alice", "manager")
+    }
+    # then each sees its own queue card (a manager all three), a rep none
+    assert codes == {
+        "clerk": ["clerk"],
+        "finance": ["finance"],
+        "warehouse": ["warehouse"],
+        "qc": ["warehouse"],
+        "alice": [],
+        "manager": ["clerk", "finance", "warehouse"],
+    }
