@@ -3,6 +3,7 @@
 The pages of the app (catalog.views) are the normal way to maintain the catalog — they check rights and write the
 timeline; the admin is for the system administrator's bulk corrections (django-simple-history keeps every version).
 """
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -4,6 +4,7 @@ Everybody logged in reads; writes are for the sales manager and above and admin 
 through catalog.services. A user who may not write gets 403 {"code": "forbidden", "detail": …} before any validation.
 Rates are fractions here (tax_rate 0.13 = 13 %); amounts are decimal strings.
 """
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -106,10 +107,20 @@ class PriceListItemSerializer(serializers.ModelSerializer):
 
 class PriceListSerializer(serializers.ModelSerializer):
     customer_type = serializers.ChoiceField(
-        choices=rules.CUSTOMER_TYPES, allow_blank=True, required=False, default="", label=_("适用客户类型"), help_text=_("空 = 不限")
+        choices=rules.CUSTOMER_TYPES,
+        allow_blank=True,
+        required=False,
+        default="",
+        label=_("适用客户类型"),
+        help_text=_("空 = 不限"),
     )
     customer_grade = serializers.ChoiceField(
-        choices=rules.CUSTOMER_GRADES, allow_blank=True, required=False, default="", label=_("适用客户等级"), help_text=_("空 = 不限")
+        choices=rules.CUSTOMER_GRADES,
+        allow_blank=True,
+        required=False,
+        default="",
+        label=_("适用客户等级"),
+        help_text=_("空 = 不限"),
     )
     item_count = serializers.IntegerField(read_only=True, default=None)
 
@@ -152,7 +163,9 @@ class PriceQuerySerializer(serializers.Serializer):
     customer_type = serializers.ChoiceField(choices=rules.CUSTOMER_TYPE_CODES, required=False, allow_blank=True, default="")
     customer_grade = serializers.ChoiceField(choices=rules.CUSTOMER_GRADE_CODES, required=False, allow_blank=True, default="")
     date = serializers.DateField(required=False, allow_null=True, default=None, help_text=_("不填为今天"))
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, required=False, allow_null=True, default=None, min_value=0)
+    quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, required=False, allow_null=True, default=None, min_value=0
+    )
 
 
 class PriceListRefSerializer(serializers.Serializer):
@@ -187,7 +200,9 @@ class _ScopedViewSet(viewsets.GenericViewSet):
         return type(self).selector(self.request.user)
 
 
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet):
+class ProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+):
     """产品. Never deleted: POST …/deactivate/ (停售) and …/reactivate/. GET …/price/ resolves the price for a customer."""
 
     selector = staticmethod(selectors.product_list_for)
@@ -201,7 +216,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer.instance = services.product_create(actor=self.request.user, data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.product_update(actor=self.request.user, product=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.product_update(
+            actor=self.request.user, product=serializer.instance, data=serializer.validated_data
+        )
 
     def _respond(self, product):
         return Response(ProductSerializer(product, context=self.get_serializer_context()).data)
@@ -268,7 +285,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return Response(PriceResultSerializer(result).data)
 
 
-class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet):
+class PriceListViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+):
     """价格表. The detail includes its rows (`items`); rows are written at /price-list-items/."""
 
     selector = staticmethod(selectors.price_list_list_for)
@@ -331,7 +350,9 @@ class PriceListItemViewSet(
         services.price_list_item_remove(actor=self.request.user, item=instance)
 
 
-class DiscountLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet):
+class DiscountLimitViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+):
     """折扣权限 per role (/discount-limits/{role}/). POST sets a role's limit (creating it), PUT/PATCH changes it. Admin only."""
 
     selector = staticmethod(selectors.discount_limit_list_for)
@@ -345,7 +366,9 @@ class DiscountLimitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         limit = services.discount_limit_update(
-            actor=request.user, role=serializer.validated_data["role"], max_discount_rate=serializer.validated_data["max_discount_rate"]
+            actor=request.user,
+            role=serializer.validated_data["role"],
+            max_discount_rate=serializer.validated_data["max_discount_rate"],
         )
         return Response(self.get_serializer(limit).data, status=status.HTTP_201_CREATED)
 

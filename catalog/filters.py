@@ -1,4 +1,5 @@
 """django-filter FilterSets shared by the HTML lists and the API (the querysets they filter come from selectors)."""
+
 from __future__ import annotations
 
 import django_filters as filters
@@ -27,7 +28,9 @@ class ProductFilter(filters.FilterSet):
 
 class PriceListFilter(filters.FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
-    valid_on = filters.DateFilter(method="filter_valid_on", label=_("在该日期有效"), help_text=_("生效日期 ≤ 该日 ≤ 失效日期（含）"))
+    valid_on = filters.DateFilter(
+        method="filter_valid_on", label=_("在该日期有效"), help_text=_("生效日期 ≤ 该日 ≤ 失效日期（含）")
+    )
     customer_type = filters.ChoiceFilter(
         choices=rules.CUSTOMER_TYPES, method="filter_type", label=_("适用客户类型"), help_text=_("含不限客户类型的通用价格表")
     )

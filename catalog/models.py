@@ -1,4 +1,5 @@
 """Products, price lists and discount limits (SPEC.md "Catalog and prices")."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -109,7 +110,9 @@ class DiscountLimit(models.Model):
 
     role = models.CharField(_("角色"), max_length=40, choices=Role.choices, unique=True)
     max_discount_rate = RateField(
-        _("最大折让比例"), validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))], help_text=_("0.05 表示可低于价目表 5%")
+        _("最大折让比例"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.05 表示可低于价目表 5%"),
     )
 
     class Meta:

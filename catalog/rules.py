@@ -7,6 +7,7 @@
 - Discount: how far a price is below the list price, and whether it needs a higher approval than the quoting role has.
 - Tax rate range (0–17 %, default 13 %) and validity dates.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -5,6 +5,7 @@ Visibility (SPEC.md "Catalog and prices"): the catalog is not confidential insid
 user sees every product and price list. Only the standard cost (used for gross margin in contract review) is limited
 to managers and finance (`can_view_cost`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

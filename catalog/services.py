@@ -6,6 +6,7 @@ Who may do what (SPEC.md "Who uses it": admin maintains price lists; "Catalog an
 Everybody logged in may read the catalog (selectors). Every change is written to the document's timeline with the
 changed fields old → new (products and price lists; a row's changes go on its price list's timeline).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -70,7 +71,8 @@ def _check_product(product: Product) -> None:
     clash = Product.objects.filter(code__iexact=product.code).exclude(pk=product.pk).first()
     if clash is not None:
         raise DomainError(
-            _("产品编码“%(code)s”已被产品“%(name)s”使用，请换一个编码。") % {"code": product.code, "name": clash.name}, code="duplicate_code"
+            _("产品编码“%(code)s”已被产品“%(name)s”使用，请换一个编码。") % {"code": product.code, "name": clash.name},
+            code="duplicate_code",
         )
     product.tax_rate = quantize(_decimal(product.tax_rate, _("税率")), RATE_PLACES)
     message = rules.tax_rate_error(product.tax_rate)
@@ -96,7 +98,9 @@ def _check_price_list(price_list: PriceList) -> None:
     if not rules.is_valid_customer_type(price_list.customer_type or ""):
         raise DomainError(_("适用客户类型“%(code)s”不正确。") % {"code": price_list.customer_type}, code="invalid_customer_type")
     if not rules.is_valid_customer_grade(price_list.customer_grade or ""):
-        raise DomainError(_("适用客户等级“%(code)s”不正确。") % {"code": price_list.customer_grade}, code="invalid_customer_grade")
+        raise DomainError(
+            _("适用客户等级“%(code)s”不正确。") % {"code": price_list.customer_grade}, code="invalid_customer_grade"
+        )
     message = rules.validity_error(valid_from=price_list.valid_from, valid_to=price_list.valid_to)
     if message:
         raise DomainError(message, code="invalid_dates")
@@ -109,7 +113,9 @@ def _check_item(item: PriceListItem) -> None:
     item.unit_price = quantize(_decimal(item.unit_price, _("含税单价")))
     if item.unit_price <= 0:
         raise DomainError(_("含税单价必须大于 0。"), code="invalid_price")
-    item.min_quantity = quantize(_decimal(item.min_quantity if item.min_quantity is not None else 0, _("起订量")), QUANTITY_PLACES)
+    item.min_quantity = quantize(
+        _decimal(item.min_quantity if item.min_quantity is not None else 0, _("起订量")), QUANTITY_PLACES
+    )
     if item.min_quantity < 0:
         raise DomainError(_("起订量不能为负数。"), code="invalid_quantity")
 
@@ -132,8 +138,12 @@ def product_create(*, actor, data: Mapping[str, Any]) -> Product:
             with transaction.atomic():
                 save_as(product, actor)
         except IntegrityError:  # someone created the same code a moment ago
-            raise DomainError(_("产品编码“%(code)s”已存在，请换一个编码。") % {"code": product.code}, code="duplicate_code") from None
-        record_event(target=product, verb=Event.Verb.CREATED, actor=actor, message=_("新建产品 %(product)s") % {"product": product})
+            raise DomainError(
+                _("产品编码“%(code)s”已存在，请换一个编码。") % {"code": product.code}, code="duplicate_code"
+            ) from None
+        record_event(
+            target=product, verb=Event.Verb.CREATED, actor=actor, message=_("新建产品 %(product)s") % {"product": product}
+        )
     return product
 
 
@@ -201,7 +211,9 @@ def price_list_create(*, actor, data: Mapping[str, Any]) -> PriceList:
     with transaction.atomic():
         price_list.full_clean()
         save_as(price_list, actor)
-        record_event(target=price_list, verb=Event.Verb.CREATED, actor=actor, message=_("新建价格表“%(name)s”") % {"name": price_list.name})
+        record_event(
+            target=price_list, verb=Event.Verb.CREATED, actor=actor, message=_("新建价格表“%(name)s”") % {"name": price_list.name}
+        )
     return price_list
 
 
@@ -222,7 +234,9 @@ def price_list_update(*, actor, price_list: PriceList, data: Mapping[str, Any]) 
 
 
 # --- price list rows ----------------------------------------------------------------------------------------------
-def price_list_item_add(*, actor, price_list: PriceList, product: Product, unit_price, min_quantity=Decimal("0")) -> PriceListItem:
+def price_list_item_add(
+    *, actor, price_list: PriceList, product: Product, unit_price, min_quantity=Decimal("0")
+) -> PriceListItem:
     """Put a product on a price list at a tax-inclusive unit price.
 
     Rule: one row per product and list — a second one is refused with a message naming the existing row, and nothing
@@ -236,7 +250,9 @@ def price_list_item_add(*, actor, price_list: PriceList, product: Product, unit_
         existing = PriceListItem.objects.filter(price_list=locked, product=product).first()
         if existing is not None:
             raise DomainError(
-                _("产品“%(product)s”已在价格表“%(list)s”中（含税单价 %(price)s），同一价格表不能重复添加同一产品，请直接修改该行。")
+                _(
+                    "产品“%(product)s”已在价格表“%(list)s”中（含税单价 %(price)s），同一价格表不能重复添加同一产品，请直接修改该行。"
+                )
                 % {"product": product, "list": locked.name, "price": existing.unit_price},
                 code="duplicate_item",
             )
@@ -247,7 +263,8 @@ def price_list_item_add(*, actor, price_list: PriceList, product: Product, unit_
                 save_as(item, actor)
         except IntegrityError:  # the same row added at the same moment by someone else
             raise DomainError(
-                _("产品“%(product)s”已在价格表“%(list)s”中，同一价格表不能重复添加同一产品。") % {"product": product, "list": locked.name},
+                _("产品“%(product)s”已在价格表“%(list)s”中，同一价格表不能重复添加同一产品。")
+                % {"product": product, "list": locked.name},
                 code="duplicate_item",
             ) from None
         record_event(
@@ -286,7 +303,12 @@ def price_list_item_remove(*, actor, item: PriceListItem) -> None:
     """Take a product off a price list (its price falls back to the next applicable list or the list price)."""
     _require_catalog_editor(actor)
     with transaction.atomic():
-        locked = PriceListItem.objects.select_for_update(of=("self",)).select_related("price_list", "product").filter(pk=item.pk).first()
+        locked = (
+            PriceListItem.objects.select_for_update(of=("self",))
+            .select_related("price_list", "product")
+            .filter(pk=item.pk)
+            .first()
+        )
         if locked is None:
             raise DomainError(_("该价格行已被删除。"), code="conflict")
         price_list, product, price = locked.price_list, locked.product, locked.unit_price

@@ -1,6 +1,7 @@
 """HTML pages of the catalog: access check (everybody logged in reads; services.can_* decide writes → 403) → form →
 service → render. Price list rows are added, edited and removed inline with HTMX; every action also works as a plain form.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,6 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
+from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import post_data as _post
+from salesops.core.pages import querystring as _querystring
 
 from . import filters, forms, rules, selectors, services
 from .models import PriceListItem, Product
@@ -26,11 +30,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _forbidden(request, message: str) -> HttpResponse:
-    """403 page: the user may see this but not do it."""
-    if getattr(request, "htmx", False):
-        return render(request, "core/_error.html", {"error": message}, status=403)
-    return render(request, "core/error.html", {"error": message}, status=403)
 
 
 NO_EDIT_MESSAGE = _("您可以查看产品与价格，但没有修改权限（只有销售部经理及以上和系统管理员可以维护）。")
@@ -48,17 +47,6 @@ def _form_page(request, form, *, title: str, cancel_url: str, submit_label: str 
     context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label or _("保存")}
     context.update(extra or {})
     return render(request, "catalog/form.html", context, status=status)
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
 
 
 def _date_param(value: str | None) -> date | None:
@@ -131,7 +119,9 @@ def product_update(request, pk):
         if updated:
             messages.success(request, _("产品资料已保存。"))
             return redirect(updated)
-    return _form_page(request, form, title=_("修改产品：%(product)s") % {"product": product}, cancel_url=product.get_absolute_url())
+    return _form_page(
+        request, form, title=_("修改产品：%(product)s") % {"product": product}, cancel_url=product.get_absolute_url()
+    )
 
 
 @login_required

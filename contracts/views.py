@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,10 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.approvals import requests_for
 from salesops.core.editing import call_for_form
 from salesops.core.models import ApprovalRequest, ApprovalStep
+from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_status as _status
+from salesops.core.pages import post_data as _post
+from salesops.core.pages import querystring as _querystring
 
 from . import forms, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
@@ -29,27 +33,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _forbidden(request, message: str) -> HttpResponse:
-    return render(request, "core/error.html", {"error": message}, status=403)
-
-
-def _status(*forms_) -> int:
-    """200 for a fresh page; the service error's status (or 400) for a re-rendered one."""
-    for form in forms_:
-        if form is not None and getattr(form, "error_status", None):
-            return form.error_status
-    return 400 if any(f is not None and f.is_bound for f in forms_) else 200
-
-
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
 
 
 def _quotation_url(q) -> str:

@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from salesops.core.editing import call_for_form
+from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import post_data as _post
+from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
 
 from . import filters, forms, selectors, services
@@ -28,9 +31,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _forbidden(request, message: str) -> HttpResponse:
-    """403 page: the user may see this but not do it."""
-    return render(request, "core/error.html", {"error": message}, status=403)
 
 
 def _submit(request, form, call, *, message, to) -> HttpResponse | None:
@@ -66,13 +66,6 @@ def _detail_url(customer: Customer, tab: str = "") -> str:
     return f"{url}?tab={tab}" if tab else url
 
 
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
-
-
 def _month_param(value: str | None, today: date) -> date:
     """ "2026-11" → date(2026, 11, 1); anything else (or a year beyond navigation) → this month."""
     try:
@@ -87,10 +80,6 @@ def _month_param(value: str | None, today: date) -> date:
 def _shift_month(first: date, delta: int) -> date:
     index = first.year * 12 + first.month - 1 + delta
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
 
 
 # --- customers ----------------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from contracts.selectors import contract_get_for, ordered
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
+from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_status as _status
+from salesops.core.pages import post_data as _post
+from salesops.core.pages import querystring as _querystring
 
 from . import forms, selectors, services
 from .models import Inspection, SalesOrder
@@ -31,20 +35,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _forbidden(request, message: str) -> HttpResponse:
-    return render(request, "core/error.html", {"error": message}, status=403)
-
-
-def _status(*forms_) -> int:
-    """200 for a fresh page; the service error's status (or 400) for a re-rendered one."""
-    for form in forms_:
-        if form is not None and getattr(form, "error_status", None):
-            return form.error_status
-    return 400 if any(f is not None and f.is_bound for f in forms_) else 200
 
 
 def _order_url(order) -> str:
@@ -57,13 +47,6 @@ def _url_or_none(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for key in drop:
-        params.pop(key, None)
-    return params.urlencode()
 
 
 # --- list ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
+from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_status as _status
+from salesops.core.pages import post_data as _post
+from salesops.core.pages import querystring
 from salesops.core.roles import Role, has_role
 
 from . import rules, selectors, services
@@ -38,20 +42,10 @@ QUEUE_ROWS = 50
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _forbidden(request, message: str) -> HttpResponse:
-    return render(request, "core/error.html", {"error": message}, status=403)
 
 
 def _error(request, error: DomainError) -> HttpResponse:
     return render(request, "core/error.html", {"error": str(error)}, status=error.status_code)
-
-
-def _status(form) -> int:
-    return getattr(form, "error_status", None) or 400
 
 
 def _back(request, default: str):
@@ -72,9 +66,7 @@ def _form_page(request, form, *, title, cancel_url, submit_label, testid, intro=
 
 
 def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    return querystring(request, "page")
 
 
 def _page(request, qs):

@@ -1,4 +1,5 @@
 """Display helpers of the catalog pages."""
+
 from __future__ import annotations
 
 from decimal import Decimal

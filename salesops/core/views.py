@@ -20,6 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salesops.core.pages import querystring as _querystring
+
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
 from .errors import DomainError, NotFound
@@ -55,13 +57,6 @@ def _back(request, target):
 def _back_or(request, default: str):
     url = _safe_url(request, request.POST.get("next", "")) or _safe_url(request, request.META.get("HTTP_REFERER", ""))
     return redirect(url or default)
-
-
-def _querystring(request, *drop: str) -> str:
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _page(request, qs):

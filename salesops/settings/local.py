@@ -1,4 +1,5 @@
 """Local development: `make run`. SQLite and the filesystem Celery broker unless DATABASE_URL / REDIS_URL are set."""
+
 from .base import *
 from .base import env
 

@@ -1,4 +1,5 @@
 """Production: gunicorn + PostgreSQL + Redis. `DJANGO_SETTINGS_MODULE=salesops.settings.production manage.py check --deploy` passes."""
+
 from .base import *
 from .base import env
 

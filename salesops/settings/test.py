@@ -1,4 +1,5 @@
 """Settings for `make test`. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI), SQLite otherwise."""
+
 from .base import *
 from .base import BASE_DIR
 

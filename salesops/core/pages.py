@@ -1,0 +1,32 @@
+"""Small helpers every app's HTML views share (the page side of ARCHITECTURE.md rule 6)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+
+def post_data(request):
+    """request.POST for a POST, None otherwise (so a form is bound only when submitted)."""
+    return request.POST if request.method == "POST" else None
+
+
+def forbidden(request, message: str) -> HttpResponse:
+    """403 page: the user may see this but not do it."""
+    return render(request, "core/error.html", {"error": message}, status=403)
+
+
+def form_status(*forms) -> int:
+    """200 for a fresh page; the service error's status (or 400) for a re-rendered one."""
+    for form in forms:
+        if form is not None and getattr(form, "error_status", None):
+            return form.error_status
+    return 400 if any(f is not None and f.is_bound for f in forms) else 200
+
+
+def querystring(request, *drop: str) -> str:
+    """The current query string without `drop` (for pagination and sort links that keep the filters)."""
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
