@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -29,7 +29,7 @@ from salesops.core import approvals
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Event
-from salesops.core.money import ZERO, line_amounts, quantize, sum_lines
+from salesops.core.money import ZERO, line_amounts, parse_decimal, quantize, sum_lines
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager, user_roles
@@ -180,16 +180,6 @@ def can_create_contract(user, customer: Customer, quotation: Quotation | None = 
 
 
 # --- lines and totals -------------------------------------------------------------------------------------------------
-def _decimal(value, label: str, *, allow_blank: bool = False) -> Decimal | None:
-    if value in (None, "") and allow_blank:
-        return None
-    try:
-        result = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value}) from None
-    if not result.is_finite():
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value})
-    return result
 
 
 def _product(value) -> Product | None:
@@ -225,7 +215,7 @@ def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer,
                 setattr(line, name, str(row[name]).strip())
         if not line.name:
             raise DomainError(_("%(where)s：请选择产品或填写品名。") % {"where": where})
-        quantity = _decimal(row.get("quantity"), _("数量"))
+        quantity = parse_decimal(row.get("quantity"), _("数量"))
         if quantity is None or quantity <= 0:
             raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
         line.quantity = quantity
@@ -235,7 +225,7 @@ def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer,
             ("tax_rate", _("税率")),
             ("unit_cost", _("单位成本")),
         ):
-            value = _decimal(row.get(name), label, allow_blank=True)
+            value = parse_decimal(row.get(name), label, allow_blank=True)
             if value is not None:
                 setattr(line, name, value)
         if product is None and row.get("unit_price") in (None, ""):
@@ -250,7 +240,7 @@ def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer,
         if error:
             raise DomainError(f"{where}（{line.name}）：{error}")
         if row.get("lead_time_days") not in (None, ""):
-            line.lead_time_days = int(_decimal(row["lead_time_days"], _("交货期")))
+            line.lead_time_days = int(parse_decimal(row["lead_time_days"], _("交货期")))
         if hasattr(line, "delivery_date") and row.get("delivery_date"):
             line.delivery_date = row["delivery_date"]
         if hasattr(line, "quotation_line_id") and row.get("quotation_line"):
@@ -999,9 +989,9 @@ def _parse_change_value(field: str, value):
     if value in (None, ""):
         return None if field in ("delivery_date",) else value
     if field in ("quantity", "unit_price", "discount_rate", "deposit_rate", "tax_rate"):
-        return _decimal(value, field)
+        return parse_decimal(value, field)
     if field == "credit_days":
-        return int(_decimal(value, field))
+        return int(parse_decimal(value, field))
     if field == "delivery_date" and isinstance(value, str):
         return date.fromisoformat(value)
     return value

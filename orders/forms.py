@@ -7,7 +7,6 @@ fields into the arguments the services take.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Sum
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin
 from salesops.core.money import ZERO
 
-from . import rules
+from . import rules, services
 from .models import Inspection, SalesOrder, SalesOrderLine
 
 HEADER_FIELDS = ("promised_ship_date", "customer_po", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
@@ -104,8 +103,9 @@ class ContractOrderForm(OrderHeaderForm):
             if contract.contact_id:
                 self.initial["contact"] = contract.contact_id
         self.line_rows = []
+        already = services.ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product").order_by("line_no", "id"):
-            ordered = cl.order_lines.exclude(order__status=SalesOrder.Status.CANCELLED).aggregate(s=Sum("quantity"))["s"] or ZERO
+            ordered = already.get(cl.pk, ZERO)
             left = max(cl.quantity - ordered, ZERO)
             name = f"line_{cl.pk}"
             self.fields[name] = forms.DecimalField(

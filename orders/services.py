@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +31,7 @@ from salesops.core.approvals import StepSpec
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import ZERO, line_amounts, plain, quantize, sum_lines
+from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize, sum_lines
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
@@ -153,14 +153,6 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
-def _decimal(value, label: str) -> Decimal:
-    try:
-        result = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value}) from None
-    if not result.is_finite():
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value})
-    return result
 
 
 def _lock_order(order) -> SalesOrder:
@@ -223,6 +215,17 @@ def _create_checklist(order: SalesOrder) -> None:
 
 
 # --- orders -----------------------------------------------------------------------------------------------------------
+def ordered_per_contract_line(contract: Contract) -> dict[int, Decimal]:
+    """How much of each contract line is already on orders that are not cancelled (contract line id → quantity)."""
+    rows = (
+        SalesOrderLine.objects.filter(contract_line__contract=contract)
+        .exclude(order__status=SalesOrder.Status.CANCELLED)
+        .values("contract_line")
+        .annotate(s=Sum("quantity"))
+    )
+    return {row["contract_line"]: row["s"] for row in rows}
+
+
 def order_create_from_contract(
     *, contract: Contract, actor, data: Mapping[str, Any], lines: Mapping[int, Any] | None = None
 ) -> SalesOrder:
@@ -236,15 +239,10 @@ def order_create_from_contract(
                 _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
             )
         rows = []
+        already = ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product"):
-            ordered = (
-                SalesOrderLine.objects.filter(contract_line=cl)
-                .exclude(order__status=SalesOrder.Status.CANCELLED)
-                .aggregate(s=Sum("quantity"))["s"]
-                or ZERO
-            )
-            left = cl.quantity - ordered
-            wanted = left if lines is None else _decimal(lines.get(cl.pk, lines.get(str(cl.pk), 0)) or 0, _("数量"))
+            left = cl.quantity - already.get(cl.pk, ZERO)
+            wanted = left if lines is None else parse_decimal(lines.get(cl.pk, lines.get(str(cl.pk), 0)) or 0, _("数量"))
             if wanted <= 0:
                 continue
             if wanted > left:
@@ -401,7 +399,7 @@ def order_update(
                     raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
                 for name in ("quantity", "unit_price", "discount_rate"):
                     if name in values and values[name] not in (None, ""):
-                        new = _decimal(values[name], name)
+                        new = parse_decimal(values[name], name)
                         if new != getattr(line, name):
                             line_changes.append(
                                 {"line": line.name, "field": name, "old": str(getattr(line, name)), "new": str(new)}
@@ -600,7 +598,7 @@ def inspection_record(
     side = _sign_field(actor)
     if result not in Inspection.Result.values:
         raise DomainError(_("检验结果不正确。"))
-    quantity = _decimal(quantity, _("数量"))
+    quantity = parse_decimal(quantity, _("数量"))
     if quantity <= 0:
         raise DomainError(_("检验数量必须大于 0。"))
     if not (lot_no or "").strip():
@@ -684,7 +682,7 @@ def emergency_release_request(
     *, order: SalesOrder, actor, line_id: int, quantity, reason: str, lot_no: str = ""
 ) -> EmergencyRelease:
     """Ask a manager to release uninspected goods (紧急放行); the approval goes through the engine."""
-    quantity = _decimal(quantity, _("数量"))
+    quantity = parse_decimal(quantity, _("数量"))
     reason = (reason or "").strip()
     if quantity <= 0 or not reason:
         raise DomainError(_("请填写放行数量（大于 0）和原因。"))
@@ -796,7 +794,7 @@ def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, 
         line = by_id.get(int(line_id))
         if line is None:
             raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
-        qty = _decimal(qty, _("发货数量"))
+        qty = parse_decimal(qty, _("发货数量"))
         if qty <= 0:
             raise DomainError(_("%(name)s：发货数量必须大于 0。") % {"name": line.name})
         available = line.shippable_quantity - reserved_quantity(line, exclude_shipment=shipment if shipment.pk else None)
@@ -975,7 +973,7 @@ def shipment_deliver(
                 got = (
                     sl.quantity
                     if quantities is None
-                    else _decimal(quantities.get(sl.pk, quantities.get(str(sl.pk), sl.quantity)), _("签收数量"))
+                    else parse_decimal(quantities.get(sl.pk, quantities.get(str(sl.pk), sl.quantity)), _("签收数量"))
                 )
                 if got < 0 or got > sl.quantity:
                     raise DomainError(_("签收数量应在 0 到发货数量之间。"))
@@ -1013,7 +1011,7 @@ def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
 # --- credit exceptions ------------------------------------------------------------------------------------------------
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
     """Ask to ship before the payment due is confirmed (信用放行): sales manager, then finance, approve."""
-    amount = _decimal(amount, _("金额"))
+    amount = parse_decimal(amount, _("金额"))
     reason = (reason or "").strip()
     if amount <= 0 or not reason:
         raise DomainError(_("请填写允许欠款金额（大于 0）和理由。"))
@@ -1064,7 +1062,7 @@ def invoice_request(
     *, order: SalesOrder, actor, amount, invoice_type: str = "", invoice_title_id: int | None = None
 ) -> InvoiceRequest:
     """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered."""
-    amount = _decimal(amount, _("开票金额"))
+    amount = parse_decimal(amount, _("开票金额"))
     if amount <= 0:
         raise DomainError(_("开票金额必须大于 0。"))
     with transaction.atomic():
@@ -1153,13 +1151,13 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
         raise NotFound(_("客户不存在或您无权查看。"))
-    amount = quantize(_decimal(data.get("amount"), _("金额")))
+    amount = quantize(parse_decimal(data.get("amount"), _("金额")))
     reference = "".join(str(data.get("bank_reference") or "").split()).upper()
     if amount <= 0:
         raise DomainError(_("回款金额必须大于 0。"))
     if not reference:
         raise DomainError(_("请填写银行流水号或票据号。"))
-    parsed = {int(k): quantize(_decimal(v, _("分配金额"))) for k, v in allocations.items() if v not in (None, "", 0, "0")}
+    parsed = {int(k): quantize(parse_decimal(v, _("分配金额"))) for k, v in allocations.items() if v not in (None, "", 0, "0")}
     if any(v <= 0 for v in parsed.values()):
         raise DomainError(_("分配金额必须大于 0。"))
     if sum(parsed.values(), ZERO) != amount:

@@ -8,7 +8,7 @@ the tax is incl − excl, so the three always add up to the fen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
 
@@ -39,6 +39,23 @@ def to_decimal(value) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money must not be a float; pass a Decimal or a string")
     return Decimal(str(value))
+
+
+def parse_decimal(value, label: str, *, allow_blank: bool = False) -> Decimal | None:
+    """A number typed by a user (quantity, price, rate) as a Decimal, or a DomainError naming the field in Chinese."""
+    from django.utils.translation import gettext as _
+
+    from .errors import DomainError
+
+    if value in (None, "") and allow_blank:
+        return None
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value}) from None
+    if not result.is_finite():
+        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value})
+    return result
 
 
 def plain(value) -> str:
