@@ -55,6 +55,7 @@ class SalesOrder(FSMModelMixin, models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
+    contract_version = models.PositiveSmallIntegerField(_("下单时的合同版本"), null=True, blank=True, editable=False)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders")
     owner = models.ForeignKey(USER, verbose_name=_("业绩归属业务员"), on_delete=models.PROTECT, related_name="owned_orders")
     project_name = models.CharField(_("项目名称"), max_length=200, blank=True)
@@ -113,6 +114,11 @@ class SalesOrder(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
+
+    @property
+    def contract_changed_since(self) -> bool:
+        """The contract got a new version (an approved change request) after this order was taken from it."""
+        return bool(self.contract_id and self.contract_version and self.contract.version > self.contract_version)
 
     @transition(field=status, source=Status.RECEIVED, target=Status.VERIFIED, custom={"label": _("核单完成")})
     def verify(self):

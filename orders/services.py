@@ -255,7 +255,8 @@ def order_create_from_contract(
         if not rows:
             raise DomainError(_("合同的数量已全部下单。"))
         order = SalesOrder(
-            contract=contract, customer=contract.customer, owner=contract.owner, project_name=contract.project_name,
+            contract=contract,
+            contract_version=contract.version, customer=contract.customer, owner=contract.owner, project_name=contract.project_name,
             received_on=timezone.localdate(), currency=contract.currency, exchange_rate=contract.exchange_rate,
             payment_terms=contract.payment_terms, credit_days=contract.credit_days, promised_ship_date=contract.delivery_date,
             contact=contract.contact, created_by=actor,

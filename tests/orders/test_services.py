@@ -394,3 +394,23 @@ def test_unpaid_direct_orders_count_against_the_credit_limit_in_contract_review(
     )
     # then 11,300 + 5,650 > 15,000 makes it special
     assert [r["code"] for r in contract.classification_reasons] == ["credit_exceeded"]
+
+
+def test_an_order_sees_that_its_contract_changed_after_it_was_taken(cast, signed_contract, client_as):
+    # given an order taken from version 1 of a contract
+    from contracts import services as contract_services
+
+    order = services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={})
+    assert order.contract_version == 1 and not order.contract_changed_since
+    # when a change request (price) is approved and the contract becomes v2
+    line_id = signed_contract.lines.get().pk
+    contract_services.contract_change_request(
+        contract=signed_contract, actor=cast.alice, reason="让价", header={}, lines={line_id: {"unit_price": "1100"}}
+    )
+    for who in (cast.rev_finance, cast.manager):
+        decide(signed_contract, contract_services.CHANGE_KIND, who)
+    # then the order knows, and its page tells the clerk to check it
+    order = fresh(order)
+    assert order.contract.version == 2 and order.contract_changed_since
+    page = client_as(cast.clerk).get(f"/orders/{order.pk}/").content.decode()
+    assert "合同已变更（下单时为 v1）" in page
