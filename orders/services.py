@@ -215,6 +215,11 @@ def _create_checklist(order: SalesOrder) -> None:
 
 
 # --- orders -----------------------------------------------------------------------------------------------------------
+def can_order_from_contract(user, contract: Contract) -> bool:
+    """Orders are taken from signed or active contracts, by clerks and managers."""
+    return contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and is_clerk(user)
+
+
 def ordered_per_contract_line(contract: Contract) -> dict[int, Decimal]:
     """How much of each contract line is already on orders that are not cancelled (contract line id → quantity)."""
     rows = (
@@ -234,6 +239,7 @@ def order_create_from_contract(
     _require_clerk(actor)
     with transaction.atomic():
         contract = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
+        # the same rule as can_order_from_contract, with the clearer message for a contract in the wrong state
         if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
             raise Conflict(
                 _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
