@@ -25,7 +25,7 @@ from catalog.rules import tax_rate_error
 from catalog.selectors import discount_limit_for, resolve_price
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
-from salesops.core import approvals
+from salesops.core import approvals, hooks
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Event
@@ -1167,6 +1167,7 @@ def _on_change_review(request: ApprovalRequest, outcome: str, actor) -> None:
         body=change.reason,
         url=request.url,
     )
+    hooks.emit("contract_changed", contract=contract, version=contract.version)
 
 
 def _people_who_acted(contract: Contract):

@@ -11,6 +11,7 @@ class OrdersConfig(AppConfig):
         credit exposure of direct orders for the contract review."""
         from salesops.core.access import register_visibility
         from salesops.core.exposure import register_exposure
+        from salesops.core.hooks import subscribe
 
         from . import selectors, services
         from .models import SalesOrder, Shipment
@@ -19,3 +20,4 @@ class OrdersConfig(AppConfig):
         register_visibility(Shipment, selectors.shipment_list_for)
         services.register_handlers()
         register_exposure(services.direct_orders_exposure)
+        subscribe("contract_changed", services.on_contract_changed)

@@ -220,6 +220,21 @@ def can_order_from_contract(user, contract: Contract) -> bool:
     return contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and is_clerk(user)
 
 
+def on_contract_changed(*, contract: Contract, version: int) -> None:
+    """A contract got a new version: the clerks who verified or placed its open orders, and their reps, are told to check
+    them (the order pages show the same warning). Subscribed to the core hook "contract_changed"."""
+    orders = SalesOrder.objects.filter(contract=contract, contract_version__lt=version).exclude(
+        status__in=[SalesOrder.Status.CLOSED, SalesOrder.Status.CANCELLED]
+    )
+    for order in orders.select_related("verified_by", "placed_by", "created_by", "owner"):
+        notify(
+            recipients=[order.verified_by or order.created_by, order.placed_by, order.owner],
+            title=_("合同 %(contract)s 已变更为 v%(v)d，请核对订单 %(order)s")
+            % {"contract": contract.number, "v": version, "order": order.number},
+            url=_url(order),
+        )
+
+
 def ordered_per_contract_line(contract: Contract) -> dict[int, Decimal]:
     """How much of each contract line is already on orders that are not cancelled (contract line id → quantity)."""
     rows = (

@@ -414,3 +414,5 @@ def test_an_order_sees_that_its_contract_changed_after_it_was_taken(cast, signed
     assert order.contract.version == 2 and order.contract_changed_since
     page = client_as(cast.clerk).get(f"/orders/{order.pk}/").content.decode()
     assert "合同已变更（下单时为 v1）" in page
+    # and the clerk who took the order is told
+    assert Notification.objects.filter(recipient=cast.clerk, title__contains="已变更为 v2，请核对订单").exists()

@@ -1,0 +1,24 @@
+"""Explicit hooks by which a higher floor reacts to a lower floor's event (ARCHITECTURE.md: imports point down only).
+
+The lower floor names the event and calls `emit` inside its transaction; the higher floor `subscribe`s in its
+AppConfig.ready. Events in use:
+  - "contract_changed" (contract=, version=): an approved change request made a new contract version;
+    orders tells the clerks handling open orders taken from the older version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_SUBSCRIBERS: dict[str, list[Callable[..., None]]] = {}
+
+
+def subscribe(event: str, handler: Callable[..., None]) -> None:
+    handlers = _SUBSCRIBERS.setdefault(event, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def emit(event: str, **kwargs) -> None:
+    for handler in _SUBSCRIBERS.get(event, []):
+        handler(**kwargs)
