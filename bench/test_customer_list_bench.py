@@ -4,6 +4,7 @@ Targets: 5,000 customers, list page and API page each < 300 ms, queries per page
 independent of the number of rows (no N+1). Prints the figures; fails only on the query-count bound.
 Baseline 2026-11-23, 2 cores, SQLite: page 47 ms / 10 queries, API 27 ms / 5 queries.
 """
+
 import time
 
 import pytest

@@ -6,6 +6,7 @@ Prints the figures; fails only on the query-count bound.
 Baseline 2026-11-23, 2 cores, SQLite: list page 36 ms / 11 queries, API 15 ms / 5, clerk queue 355 ms / 17, finance queue
 100 ms / 14. (Before the queues used annotations and showed 50 rows a table: clerk queue 2.5 s / 589 queries.)
 """
+
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +21,13 @@ from orders.models import Payment, PaymentAllocation, SalesOrder, SalesOrderLine
 from tests.factories import CustomerFactory, ProductFactory
 
 N = 2000
-STATUSES = [SalesOrder.Status.RECEIVED, SalesOrder.Status.VERIFIED, SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED, SalesOrder.Status.SHIPPED]
+STATUSES = [
+    SalesOrder.Status.RECEIVED,
+    SalesOrder.Status.VERIFIED,
+    SalesOrder.Status.PLACED,
+    SalesOrder.Status.PARTIALLY_SHIPPED,
+    SalesOrder.Status.SHIPPED,
+]
 
 
 @pytest.fixture
@@ -46,14 +53,35 @@ def many_orders(cast):
         batch_size=500,
     )  # fmt: skip
     shipments = Shipment.objects.bulk_create(
-        [Shipment(number=f"FH-BENCH-{i:05d}", order=o, created_by=cast.clerk, amount_incl=Decimal("5650.00")) for i, o in enumerate(orders) if i % 7 == 0],
+        [
+            Shipment(number=f"FH-BENCH-{i:05d}", order=o, created_by=cast.clerk, amount_incl=Decimal("5650.00"))
+            for i, o in enumerate(orders)
+            if i % 7 == 0
+        ],
         batch_size=500,
     )
-    ShipmentLine.objects.bulk_create([ShipmentLine(shipment=s, order_line=s.order.lines.first(), quantity=Decimal(5), amount_incl=Decimal("5650.00")) for s in shipments[:50]])
-    payments = Payment.objects.bulk_create(
-        [Payment(customer=o.customer, bank_reference=f"BENCH-{i}", amount=Decimal("1000.00"), received_on=o.received_on, recorded_by=cast.clerk, status="confirmed" if i % 2 else "recorded") for i, o in enumerate(orders[:500])]
+    ShipmentLine.objects.bulk_create(
+        [
+            ShipmentLine(shipment=s, order_line=s.order.lines.first(), quantity=Decimal(5), amount_incl=Decimal("5650.00"))
+            for s in shipments[:50]
+        ]
     )
-    PaymentAllocation.objects.bulk_create([PaymentAllocation(payment=p, order=o, amount=Decimal("1000.00")) for p, o in zip(payments, orders[:500], strict=True)])
+    payments = Payment.objects.bulk_create(
+        [
+            Payment(
+                customer=o.customer,
+                bank_reference=f"BENCH-{i}",
+                amount=Decimal("1000.00"),
+                received_on=o.received_on,
+                recorded_by=cast.clerk,
+                status="confirmed" if i % 2 else "recorded",
+            )
+            for i, o in enumerate(orders[:500])
+        ]
+    )
+    PaymentAllocation.objects.bulk_create(
+        [PaymentAllocation(payment=p, order=o, amount=Decimal("1000.00")) for p, o in zip(payments, orders[:500], strict=True)]
+    )
     return lines
 
 
