@@ -317,33 +317,23 @@ class Inspection(models.Model):
         return self.is_signed and self.result == self.Result.PASS
 
 
-class EmergencyRelease(FSMModelMixin, models.Model):
-    """紧急放行: uninspected goods shipped urgently with a manager's approval; flagged on the shipment and the order."""
+class ApprovedRequest(FSMModelMixin, models.Model):
+    """A request on an order that the approvals engine decides (emergency release, credit exception): pending until the
+    engine's outcome handler approves or rejects it (services.register_handlers)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("审批中")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已驳回")
 
-    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="emergency_releases")
-    line = models.ForeignKey(
-        SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="emergency_releases"
-    )
-    quantity = models.DecimalField(_("放行数量"), **QUANTITY)
-    lot_no = models.CharField(_("批号"), max_length=40, blank=True)
-    reason = models.TextField(_("紧急放行原因"))
     status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("紧急放行")
-        verbose_name_plural = _("紧急放行")
+        abstract = True
         ordering = ["-requested_at", "-id"]
-
-    def __str__(self):
-        return str(_("%(order)s 紧急放行 %(qty)s") % {"order": self.order, "qty": self.quantity})
 
     @transition(field=status, source=Status.PENDING, target=Status.APPROVED, custom={"internal": True})
     def approve(self):
@@ -352,6 +342,25 @@ class EmergencyRelease(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PENDING, target=Status.REJECTED, custom={"internal": True})
     def reject(self):
         pass
+
+
+class EmergencyRelease(ApprovedRequest):
+    """紧急放行: uninspected goods shipped urgently with a manager's approval; flagged on the shipment and the order."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="emergency_releases")
+    line = models.ForeignKey(
+        SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="emergency_releases"
+    )
+    quantity = models.DecimalField(_("放行数量"), **QUANTITY)
+    lot_no = models.CharField(_("批号"), max_length=40, blank=True)
+    reason = models.TextField(_("紧急放行原因"))
+
+    class Meta(ApprovedRequest.Meta):
+        verbose_name = _("紧急放行")
+        verbose_name_plural = _("紧急放行")
+
+    def __str__(self):
+        return str(_("%(order)s 紧急放行 %(qty)s") % {"order": self.order, "qty": self.quantity})
 
 
 # --- shipments --------------------------------------------------------------------------------------------------------
@@ -442,37 +451,19 @@ class ShipmentLine(models.Model):
         return f"{self.shipment} {self.order_line.name} × {self.quantity}"
 
 
-class CreditException(FSMModelMixin, models.Model):
+class CreditException(ApprovedRequest):
     """Permission to release shipments of an order before the payment due is confirmed (approved through the engine)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("审批中")
-        APPROVED = "approved", _("已批准")
-        REJECTED = "rejected", _("已驳回")
 
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="credit_exceptions")
     amount = MoneyField(_("允许欠款金额"))
     reason = models.TextField(_("申请理由"))
-    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
-    requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ApprovedRequest.Meta):
         verbose_name = _("信用放行申请")
         verbose_name_plural = _("信用放行申请")
-        ordering = ["-requested_at", "-id"]
 
     def __str__(self):
         return str(_("%(order)s 信用放行 %(amount)s") % {"order": self.order, "amount": self.amount})
-
-    @transition(field=status, source=Status.PENDING, target=Status.APPROVED, custom={"internal": True})
-    def approve(self):
-        pass
-
-    @transition(field=status, source=Status.PENDING, target=Status.REJECTED, custom={"internal": True})
-    def reject(self):
-        pass
 
 
 # --- invoices and payments --------------------------------------------------------------------------------------------

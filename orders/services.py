@@ -736,20 +736,26 @@ def emergency_release_request(
     return release
 
 
+def _decide_request(model, request: ApprovalRequest, outcome: str):
+    """Apply the engine's outcome to an ApprovedRequest row, locking the order first (the order-then-document lock order
+    every writer here follows). Returns (row, locked order)."""
+    order_id = model.objects.filter(pk=request.target_id).values_list("order_id", flat=True).get()
+    order = _lock_order(order_id)
+    row = model.objects.select_for_update().get(pk=request.target_id)
+    row.decided_at = timezone.now()
+    row.approve() if outcome == ApprovalRequest.Status.APPROVED else row.reject()
+    row.save()
+    return row, order
+
+
 def _on_emergency_release(request: ApprovalRequest, outcome: str, actor) -> None:
-    release = EmergencyRelease.objects.select_for_update().get(pk=request.target_id)
-    order = _lock_order(release.order_id)
-    release.decided_at = timezone.now()
-    if outcome == ApprovalRequest.Status.APPROVED:
-        release.approve()
+    release, order = _decide_request(EmergencyRelease, request, outcome)
+    if release.status == EmergencyRelease.Status.APPROVED:
         line = SalesOrderLine.objects.select_for_update().get(pk=release.line_id)
         line.released_quantity += release.quantity
         line.save(update_fields=["released_quantity"])
         order.has_emergency_release = True
         save_as(order, actor)
-    else:
-        release.reject()
-    release.save()
     record_event(
         target=order,
         verb=Event.Verb.APPROVAL,
@@ -1059,12 +1065,9 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
 
 
 def _on_credit_exception(request: ApprovalRequest, outcome: str, actor) -> None:
-    exception = CreditException.objects.select_for_update().get(pk=request.target_id)
-    exception.decided_at = timezone.now()
-    exception.approve() if outcome == ApprovalRequest.Status.APPROVED else exception.reject()
-    exception.save()
+    exception, order = _decide_request(CreditException, request, outcome)
     record_event(
-        target=exception.order,
+        target=order,
         verb=Event.Verb.APPROVAL,
         actor=actor,
         message=_("信用放行 %(amount)s 元：%(status)s") % {"amount": exception.amount, "status": exception.get_status_display()},

@@ -42,14 +42,14 @@ def carol_customer(cast):
 def pump(db):
     """A standard product: list 1130.00 incl. 13 % VAT, cost 700.00, 1,000 a month."""
     return ProductFactory(
-        code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"), monthly_capacity=D(1000)
+        code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"), monthly_capacity=D("1000")
     )
 
 
 @pytest.fixture
 def new_valve(db):
     """A custom product never produced before (makes a contract special)."""
-    return ProductFactory(code="CV-900", name="定制阀门", kind="custom", ever_produced=False, list_price=D(0), standard_cost=D(0))
+    return ProductFactory(code="CV-900", name="定制阀门", kind="custom", ever_produced=False, list_price=D("0"), standard_cost=D("0"))
 
 
 def line(product=None, **kw):

@@ -109,4 +109,4 @@ def test_10_simultaneous_change_requests_leave_one(on_postgres, cast, customer, 
     won, conflicts = outcome(results, ContractChange)
     assert len(won) == 1 and len(conflicts) == 9, results
     assert ContractChange.objects.filter(contract=c).count() == 1
-    assert Contract.objects.get(pk=c.pk).lines.get().quantity == D(10)
+    assert Contract.objects.get(pk=c.pk).lines.get().quantity == D("10")

@@ -52,7 +52,7 @@ def contract(cast, customer, pump):
 def test_percent_formats_rates():
     assert documents.percent(D("0.13")) == "13%"
     assert documents.percent(D("0.055")) == "5.5%"
-    assert documents.percent(D(0)) == "0%"
+    assert documents.percent(D("0")) == "0%"
 
 
 def test_filenames_carry_kind_number_and_version(cast, quotation, contract, quoting_alice):

@@ -16,15 +16,15 @@ def route_codes(steps):
     return [(s.stage, s.code) for s in steps]
 
 
-def q_route(*, lines=(), amount=D(1000), roles=REP, limit=D("0.05")):
+def q_route(*, lines=(), amount=D("1000"), roles=REP, limit=D("0.05")):
     return rules.quotation_route(
-        lines=list(lines) or [PricedLine("A", D(100), D(100))],
+        lines=list(lines) or [PricedLine("A", D("100"), D("100"))],
         amount_cny=amount,
         submitter_roles=roles,
         submitter_limit=limit,
         tier_limits=LIMITS,
-        vp_amount=D(500000),
-        gm_amount=D(2000000),
+        vp_amount=D("500000"),
+        gm_amount=D("2000000"),
     )
 
 
@@ -52,17 +52,17 @@ class TestQuotationRoute:
         assert route_codes(q_route()) == [(10, "sales_manager")]
 
     def test_exactly_at_the_reps_limit_is_still_within(self):
-        assert route_codes(q_route(lines=[PricedLine("A", D(100), D("95.00"))])) == [(10, "sales_manager")]
+        assert route_codes(q_route(lines=[PricedLine("A", D("100"), D("95.00"))])) == [(10, "sales_manager")]
 
     def test_below_the_reps_limit_but_within_the_managers_stays_with_the_manager(self):
-        assert route_codes(q_route(lines=[PricedLine("A", D(100), D(90))])) == [(10, "sales_manager")]
+        assert route_codes(q_route(lines=[PricedLine("A", D("100"), D("90"))])) == [(10, "sales_manager")]
 
     def test_below_the_managers_limit_adds_the_vp(self):
-        steps = q_route(lines=[PricedLine("A", D(100), D("84.99"))])
+        steps = q_route(lines=[PricedLine("A", D("100"), D("84.99"))])
         assert route_codes(steps) == [(10, "sales_manager"), (20, "sales_vp")]
 
     def test_below_the_vps_limit_goes_to_the_gm(self):
-        steps = q_route(lines=[PricedLine("A", D(100), D(100)), PricedLine("B", D(100), D(70))])
+        steps = q_route(lines=[PricedLine("A", D("100"), D("100")), PricedLine("B", D("100"), D("70"))])
         assert route_codes(steps) == [(10, "sales_manager"), (20, "sales_vp"), (30, "gm")]
 
     def test_amount_above_vp_threshold_adds_the_vp(self):
@@ -75,21 +75,21 @@ class TestQuotationRoute:
         assert route_codes(q_route(amount=D("2000000.01")))[-1] == (30, "gm")
 
     def test_a_manager_quoting_skips_their_own_tier(self):
-        assert route_codes(q_route(roles={"sales_manager"}, limit=D("0.15"), amount=D(600000))) == [(20, "sales_vp")]
+        assert route_codes(q_route(roles={"sales_manager"}, limit=D("0.15"), amount=D("600000"))) == [(20, "sales_vp")]
 
     def test_a_manager_quoting_within_everything_needs_no_one(self):
         assert q_route(roles={"sales_manager"}, limit=D("0.15")) == []
 
     def test_custom_lines_without_list_price_never_trigger_the_discount_rule(self):
-        assert route_codes(q_route(lines=[PricedLine("定制", D(0), D(1))])) == [(10, "sales_manager")]
+        assert route_codes(q_route(lines=[PricedLine("定制", D("0"), D("1"))])) == [(10, "sales_manager")]
 
 
 def facts(**kw):
     base = {
-        "lines": (LineFacts(name="标准品", quantity=D(10), monthly_capacity=D(100), product_key=1),),
-        "amount_incl": D(10000),
-        "amount_cny": D(10000),
-        "cost_total": D(5000),
+        "lines": (LineFacts(name="标准品", quantity=D("10"), monthly_capacity=D("100"), product_key=1),),
+        "amount_incl": D("10000"),
+        "amount_cny": D("10000"),
+        "cost_total": D("5000"),
         "payment_terms": "prepaid",
         "normal_margin_rate": D("0.20"),
     }
@@ -106,24 +106,24 @@ class TestClassification:
         assert rules.classify(facts()) == []
 
     def test_custom_item_never_produced(self):
-        found = rules.classify(facts(lines=(LineFacts(name="新型号", quantity=D(1), is_custom_line=True, ever_produced=False),)))
+        found = rules.classify(facts(lines=(LineFacts(name="新型号", quantity=D("1"), is_custom_line=True, ever_produced=False),)))
         assert codes(found) == [Reason.NEW_PRODUCT] and found[0].detail == "新型号"
 
     def test_custom_item_produced_before_is_not_new(self):
         assert (
-            rules.classify(facts(lines=(LineFacts(name="老定制", quantity=D(1), is_custom_line=True, ever_produced=True),))) == []
+            rules.classify(facts(lines=(LineFacts(name="老定制", quantity=D("1"), is_custom_line=True, ever_produced=True),))) == []
         )
 
     def test_quantity_beyond_monthly_capacity_summed_per_product(self):
         lines = (
-            LineFacts(name="泵", quantity=D(60), monthly_capacity=D(100), product_key=7),
-            LineFacts(name="泵", quantity=D(41), monthly_capacity=D(100), product_key=7),
+            LineFacts(name="泵", quantity=D("60"), monthly_capacity=D("100"), product_key=7),
+            LineFacts(name="泵", quantity=D("41"), monthly_capacity=D("100"), product_key=7),
         )
         found = rules.classify(facts(lines=lines))
         assert codes(found) == [Reason.OVER_CAPACITY] and "101" in found[0].detail
 
     def test_quantity_at_capacity_is_fine(self):
-        assert rules.classify(facts(lines=(LineFacts(name="泵", quantity=D(100), monthly_capacity=D(100), product_key=7),))) == []
+        assert rules.classify(facts(lines=(LineFacts(name="泵", quantity=D("100"), monthly_capacity=D("100"), product_key=7),))) == []
 
     def test_beyond_technical_capability(self):
         assert codes(rules.classify(facts(beyond_technical_capability=True))) == [Reason.BEYOND_TECHNICAL]
@@ -133,13 +133,13 @@ class TestClassification:
 
     def test_credit_limit_exceeded_by_open_exposure_plus_this_contract(self):
         found = rules.classify(
-            facts(payment_terms="credit", customer_has_credit=True, credit_limit=D(15000), open_exposure=D("5000.01"))
+            facts(payment_terms="credit", customer_has_credit=True, credit_limit=D("15000"), open_exposure=D("5000.01"))
         )
         assert codes(found) == [Reason.CREDIT_EXCEEDED]
 
     def test_credit_limit_exactly_reached_is_fine(self):
         assert (
-            rules.classify(facts(payment_terms="credit", customer_has_credit=True, credit_limit=D(15000), open_exposure=D(5000)))
+            rules.classify(facts(payment_terms="credit", customer_has_credit=True, credit_limit=D("15000"), open_exposure=D("5000")))
             == []
         )
 
@@ -151,10 +151,10 @@ class TestClassification:
         assert codes(found) == [Reason.LOW_MARGIN] and found[0].detail == "毛利率 19.99% < 20%"
 
     def test_margin_exactly_normal_is_fine(self):
-        assert rules.classify(facts(cost_total=D(8000))) == []
+        assert rules.classify(facts(cost_total=D("8000"))) == []
 
     def test_unknown_cost_does_not_fire_the_margin_rule(self):
-        assert rules.classify(facts(cost_total=D(0))) == []
+        assert rules.classify(facts(cost_total=D("0"))) == []
 
     def test_customer_supplied_materials(self):
         assert codes(rules.classify(facts(customer_supplied_materials=True))) == [Reason.CUSTOMER_MATERIALS]
@@ -165,15 +165,15 @@ class TestClassification:
                 lines=(
                     LineFacts(
                         name="新品",
-                        quantity=D(500),
+                        quantity=D("500"),
                         is_custom_line=True,
                         ever_produced=False,
-                        monthly_capacity=D(100),
+                        monthly_capacity=D("100"),
                         product_key=3,
                     ),
                 ),
                 currency="EUR",
-                cost_total=D(9500),
+                cost_total=D("9500"),
                 customer_supplied_materials=True,
                 beyond_technical_capability=True,
                 payment_terms="credit",
@@ -202,15 +202,15 @@ class TestReviewDepartments:
         ]
 
 
-def c_route(*, special=False, departments=(), amount=D(10000), roles=REP, deviates=False):
+def c_route(*, special=False, departments=(), amount=D("10000"), roles=REP, deviates=False):
     return route_codes(
         rules.contract_route(
             special=special,
             departments=departments,
             amount_cny=amount,
             submitter_roles=roles,
-            vp_amount=D(500000),
-            gm_amount=D(1000000),
+            vp_amount=D("500000"),
+            gm_amount=D("1000000"),
             deviates=deviates,
         )
     )
@@ -240,10 +240,10 @@ class TestContractRoute:
         steps = rules.contract_route(
             special=True,
             departments=["finance"],
-            amount_cny=D(1),
+            amount_cny=D("1"),
             submitter_roles=REP,
-            vp_amount=D(1),
-            gm_amount=D(2),
+            vp_amount=D("1"),
+            gm_amount=D("2"),
             deviates=False,
         )
         assert (steps[0].role, steps[0].department) == ("reviewer_finance", "finance")
@@ -260,7 +260,7 @@ class TestContractRoute:
 
 class TestQuotationDifferences:
     def quoted(self, **kw):
-        line = {"name": "泵", "quantity": D(10), "unit_price": D(100), "discount_rate": D(0), "tax_rate": D("0.13")}
+        line = {"name": "泵", "quantity": D("10"), "unit_price": D("100"), "discount_rate": D("0"), "tax_rate": D("0.13")}
         line.update(kw)
         return line
 
@@ -278,7 +278,7 @@ class TestQuotationDifferences:
     def test_price_quantity_and_terms_differences_are_listed(self):
         found = self.diff(
             terms={"currency": "CNY", "payment_terms": "credit"},
-            lines=[{**self.quoted(quantity=D(12), unit_price=D("99.50")), "quotation_line": 1}],
+            lines=[{**self.quoted(quantity=D("12"), unit_price=D("99.50")), "quotation_line": 1}],
         )
         assert [(d.field, d.quoted, d.contracted) for d in found] == [
             ("付款方式", "prepaid", "credit"),
@@ -301,32 +301,32 @@ class TestChangeRoute:
     def test_route_is_departments_then_the_sales_manager(self):
         steps = rules.change_route(
             departments=["finance"],
-            old_amount_cny=D(100),
-            new_amount_cny=D(90),
+            old_amount_cny=D("100"),
+            new_amount_cny=D("90"),
             submitter_roles=REP,
-            vp_amount=D(500000),
-            gm_amount=D(1000000),
+            vp_amount=D("500000"),
+            gm_amount=D("1000000"),
         )
         assert route_codes(steps) == [(5, "review_finance"), (10, "sales_manager")]
 
     def test_raising_the_amount_above_the_gm_threshold_adds_vp_and_gm(self):
         steps = rules.change_route(
             departments=[],
-            old_amount_cny=D(900000),
-            new_amount_cny=D(1200000),
+            old_amount_cny=D("900000"),
+            new_amount_cny=D("1200000"),
             submitter_roles=REP,
-            vp_amount=D(500000),
-            gm_amount=D(1000000),
+            vp_amount=D("500000"),
+            gm_amount=D("1000000"),
         )
         assert route_codes(steps) == [(10, "sales_manager"), (20, "sales_vp"), (30, "gm")]
 
     def test_a_managers_own_change_of_free_text_still_needs_the_vp(self):
         steps = rules.change_route(
             departments=[],
-            old_amount_cny=D(1),
-            new_amount_cny=D(1),
+            old_amount_cny=D("1"),
+            new_amount_cny=D("1"),
             submitter_roles={"sales_manager"},
-            vp_amount=D(5),
-            gm_amount=D(10),
+            vp_amount=D("5"),
+            gm_amount=D("10"),
         )
         assert route_codes(steps) == [(20, "sales_vp")]

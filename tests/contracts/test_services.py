@@ -121,7 +121,7 @@ class TestQuotationReview:
         assert fresh(q).status == Quotation.Status.APPROVED
 
     def test_amount_above_the_gm_threshold_needs_the_gm(self, cast, quoting_alice, make_quotation, pump):
-        Threshold.objects.filter(code="quotation_gm_amount").update(value=D(10000))
+        Threshold.objects.filter(code="quotation_gm_amount").update(value=D("10000"))
         q = services.quotation_submit(quotation=make_quotation(quoting_alice), actor=quoting_alice)
         assert q.approval_route == "销售负责人审批 → 销售副总审批 → 总经理审批"
 
@@ -183,7 +183,7 @@ class TestQuotationLifecycle:
         assert str(v2) == f"{q.number} v2" and v2.lines.count() == 1
         services.quotation_update(quotation=v2, actor=quoting_alice, data={}, lines=[line(pump, quantity="20")])
         v1 = fresh(q)
-        assert v1.status == Quotation.Status.SUPERSEDED and v1.lines.get().quantity == D(10)
+        assert v1.status == Quotation.Status.SUPERSEDED and v1.lines.get().quantity == D("10")
         assert fresh(v2).amount_incl == D("22600.00")
 
     def test_expiry_task_expires_only_overdue_approved_or_sent_and_is_idempotent(self, cast, quoting_alice, make_quotation):
@@ -322,7 +322,7 @@ class TestContractReview:
         assert c.is_special
 
     def test_credit_exposure_makes_a_contract_special(self, cast, customer, pump):
-        customer.payment_terms, customer.credit_limit = "credit", D(20000)
+        customer.payment_terms, customer.credit_limit = "credit", D("20000")
         customer.save()
         c = services.contract_create(actor=cast.alice, customer=customer, data={"payment_terms": "credit"}, lines=[line(pump)])
         assert c.classification == Contract.Classification.GENERAL
@@ -372,12 +372,12 @@ class TestChangeRequest:
             contract=c, actor=cast.alice, reason="客户追加", header={}, lines={line_id: {"quantity": "15"}}
         )
         assert change.departments == ["production", "procurement"]
-        assert fresh(c).lines.get().quantity == D(10)  # not changed until approved
+        assert fresh(c).lines.get().quantity == D("10")  # not changed until approved
         assert "request_change" not in services.contract_allowed_actions(fresh(c), cast.alice)
         for who in (cast.rev_production, cast.rev_procurement, cast.manager):
             decide(c, services.CHANGE_KIND, who)
         c = fresh(c)
-        assert c.version == 2 and c.lines.get().quantity == D(15) and c.amount_incl == D("16950.00")
+        assert c.version == 2 and c.lines.get().quantity == D("15") and c.amount_incl == D("16950.00")
         assert fresh(change).status == ContractChange.Status.APPROVED
         old = ContractVersion.objects.get(contract=c, version=1)
         assert old.snapshot["lines"][0]["quantity"] == "10.000" and old.snapshot["header"]["amount_incl"] == "11300.00"
@@ -416,7 +416,7 @@ class TestChangeRequest:
 
 
 def test_capacity_counts_against_product(cast, customer):
-    small = ProductFactory(code="SM-1", name="小批量件", monthly_capacity=D(5))
+    small = ProductFactory(code="SM-1", name="小批量件", monthly_capacity=D("5"))
     c = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(small, quantity="6")])
     assert [r["code"] for r in c.classification_reasons] == ["over_capacity"]
 

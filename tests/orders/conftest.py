@@ -38,7 +38,7 @@ def carol_customer(cast):
 def pump(db):
     """List 1130.00 incl. 13 % VAT."""
     return ProductFactory(
-        code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"), monthly_capacity=D(1000)
+        code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"), monthly_capacity=D("1000")
     )
 
 

@@ -134,7 +134,7 @@ class TestInspection:
         with pytest.raises(Forbidden):
             services.inspection_sign(inspection=inspection, actor=cast.alice)
         services.inspection_sign(inspection=inspection, actor=cast.warehouse)
-        assert fresh(line).passed_quantity == D(6)
+        assert fresh(line).passed_quantity == D("6")
         with pytest.raises(Conflict):
             services.inspection_sign(inspection=inspection, actor=cast.warehouse)
 
@@ -156,7 +156,16 @@ class TestInspection:
         assert fresh(line).shippable_quantity == 0
         decide(release, services.EMERGENCY_KIND, cast.manager)
         assert fresh(release).status == EmergencyRelease.Status.APPROVED
-        assert fresh(line).shippable_quantity == D(3) and fresh(order).has_emergency_release
+        assert fresh(line).shippable_quantity == D("3") and fresh(order).has_emergency_release
+
+    def test_a_rejected_emergency_release_releases_nothing(self, cast, order):
+        order = place(order, cast.clerk)
+        line = order.lines.get()
+        release = services.emergency_release_request(order=order, actor=cast.clerk, line_id=line.pk, quantity="3", reason="客户催货")
+        decide(release, services.EMERGENCY_KIND, cast.manager, "reject", "先检验再发")
+        release = fresh(release)
+        assert release.status == EmergencyRelease.Status.REJECTED and release.decided_at
+        assert fresh(line).released_quantity == 0 and not fresh(order).has_emergency_release
 
 
 class TestShipmentGate:
@@ -221,13 +230,13 @@ class TestShippingQuantities:
         services.shipment_ship(shipment=first, actor=cast.warehouse, tracking_no="DB123")
         order = fresh(order)
         assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED
-        assert (fresh(line).shipped_quantity, fresh(line).remaining_quantity) == (D(4), D(6))
+        assert (fresh(line).shipped_quantity, fresh(line).remaining_quantity) == (D("4"), D("6"))
         pass_inspection(order, cast, "4", lot="L002")
         second = services.shipment_create(order=order, actor=cast.clerk, lines={line.pk: "6"})
         services.shipment_release(shipment=second, actor=cast.clerk)
         services.shipment_ship(shipment=second, actor=cast.warehouse)
         order = fresh(order)
-        assert order.status == SalesOrder.Status.SHIPPED and fresh(line).shipped_quantity == D(10)
+        assert order.status == SalesOrder.Status.SHIPPED and fresh(line).shipped_quantity == D("10")
 
     def test_shipping_tells_the_rep_and_emails_the_customer_once(self, cast, order, django_capture_on_commit_callbacks):
         order = place(order, cast.clerk)
@@ -262,7 +271,7 @@ class TestShippingQuantities:
             exceptions="一台外箱破损拒收",
             quantities={sl.pk: "9"},
         )
-        assert shipment.status == Shipment.Status.DELIVERED and order.lines.get().delivered_quantity == D(9)
+        assert shipment.status == Shipment.Status.DELIVERED and order.lines.get().delivered_quantity == D("9")
 
 
 class TestInvoicesAndPayments:

@@ -86,7 +86,7 @@ def test_create_from_contract_prefills_unordered_quantity_and_posts(cast, client
     # then the order exists with 4 pumps, the contract's rep and the PO, and the contract page lists it
     order = SalesOrder.objects.get(contract=signed_contract)
     assert response.status_code == 302 and response["Location"] == detail(order)
-    assert order.lines.get().quantity == D(4) and order.customer_po == "PO-77" and order.owner == cast.alice
+    assert order.lines.get().quantity == D("4") and order.customer_po == "PO-77" and order.owner == cast.alice
     assert order.deposit_amount > 0  # the contract's deposit rate applied (the blank field kept the default)
     contract_page = html(clerk.get(reverse("contracts:contract_detail", args=[signed_contract.pk])))
     assert order.number in contract_page and 'data-testid="action-create-order"' in contract_page
@@ -121,7 +121,7 @@ def test_create_direct_order(cast, client_as, customer, pump):
     order = SalesOrder.objects.get(customer=customer)
     assert response.status_code == 302 and response["Location"] == detail(order)
     line = order.lines.get()
-    assert line.quantity == D(3) and line.unit_price == D("1000.00") and order.amount_incl == D("3000.00")
+    assert line.quantity == D("3") and line.unit_price == D("1000.00") and order.amount_incl == D("3000.00")
     assert order.contact is not None and order.checks.count() == len(rules.CHECK_ITEMS)
 
 
@@ -212,7 +212,7 @@ def test_qc_records_and_warehouse_signs(cast, client_as, order):
     assert f'data-testid="inspection-sign-{inspection.pk}"' in html(warehouse.get(detail(order)))
     response = warehouse.post(reverse("orders:order_inspection_sign", args=[order.pk, inspection.pk]))
     assert response.status_code == 302
-    assert fresh(inspection).warehouse_signed_by == cast.warehouse and fresh(line).passed_quantity == D(4)
+    assert fresh(inspection).warehouse_signed_by == cast.warehouse and fresh(line).passed_quantity == D("4")
     # a second signature is a conflict with a message
     again = warehouse.post(reverse("orders:order_inspection_sign", args=[order.pk, inspection.pk]))
     assert again.status_code == 409 and "已有仓库签字" in html(again)
@@ -270,12 +270,12 @@ def test_change_after_verification_needs_a_reason(cast, client_as, order):
     # without a reason: refused, nothing changed
     response = clerk.post(url, change_post(order, **{"lines-0-quantity": "12"}))
     assert response.status_code == 400 and "修改需要填写变更原因" in html(response)
-    assert fresh(order).lines.get().quantity == D(10)
+    assert fresh(order).lines.get().quantity == D("10")
     # with a reason: changed, to be verified again, listed in the change history
     response = clerk.post(url, change_post(order, reason="客户追加", **{"lines-0-quantity": "12"}))
     assert response.status_code == 302
     order = fresh(order)
-    assert order.lines.get().quantity == D(12) and order.needs_reverification and order.change_count == 1
+    assert order.lines.get().quantity == D("12") and order.needs_reverification and order.change_count == 1
     change = OrderChange.objects.get(order=order)
     assert change.reason == "客户追加"
     page = html(clerk.get(detail(order)))
