@@ -26,7 +26,7 @@ from catalog.selectors import discount_limit_for, resolve_price
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from salesops.core import approvals, hooks
-from salesops.core.editing import assign_fields, save_as
+from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Event
 from salesops.core.money import ZERO, line_amounts, parse_decimal, quantize, sum_lines
@@ -507,9 +507,7 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
 
 
 def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写客户拒绝的原因。"))
+    reason = required_text(reason, _("请填写客户拒绝的原因。"))
 
     def before(q):
         q.closed_at, q.close_reason = timezone.now(), reason[:300]
@@ -772,9 +770,7 @@ def contract_reason_codes(contract: Contract) -> list[str]:
 
 def contract_upgrade(*, contract: Contract, actor, reason: str) -> Contract:
     """A manager makes a general contract special, with a reason (it can never be made general again by hand)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写升级为特殊合同的原因。"))
+    reason = required_text(reason, _("请填写升级为特殊合同的原因。"))
     with transaction.atomic():
         locked = _lock_contract(contract)
         _require(is_manager(actor), _("只有经理及以上可以把合同升级为特殊合同。"))
@@ -1008,9 +1004,7 @@ def contract_change_request(
 ) -> ContractChange:
     """Propose changes to a signed or active contract. Only the departments the changed fields concern re-review
     (rules.CHANGE_DEPARTMENTS), then the sales manager; the contract itself changes only when the change is approved."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写变更原因。"))
+    reason = required_text(reason, _("请填写变更原因。"))
     with transaction.atomic():
         locked = _lock_contract(contract)
         _require(_works_on(actor, locked), _("您没有为该合同申请变更的权限。"))

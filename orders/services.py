@@ -28,7 +28,7 @@ from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core import approvals
 from salesops.core.approvals import StepSpec
-from salesops.core.editing import assign_fields, save_as
+from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize, sum_lines
@@ -544,9 +544,7 @@ def orders_warn_at_risk(*, today: date | None = None) -> int:
 
 def order_cancel(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
     """Cancel an order before anything shipped; the reason is kept."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写取消原因。"))
+    reason = required_text(reason, _("请填写取消原因。"))
 
     def check(o):
         _require_clerk(actor)
@@ -986,9 +984,7 @@ def shipment_deliver(
     quantities: Mapping[int, Any] | None = None,
 ) -> Shipment:
     """Record delivery acceptance (验收): date, who signed, exceptions; delivered quantities per line (default: all)."""
-    signer = (signer or "").strip()
-    if not signer:
-        raise DomainError(_("请填写签收人。"))
+    signer = required_text(signer, _("请填写签收人。"))
     delivered_on = delivered_on or timezone.localdate()
     with transaction.atomic():
         order = _lock_order(shipment.order_id)
@@ -1024,9 +1020,7 @@ def shipment_deliver(
 
 
 def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写作废原因。"))
+    reason = required_text(reason, _("请填写作废原因。"))
     return transition(
         obj=shipment,
         action="cancel",
@@ -1118,9 +1112,7 @@ def invoice_request(
 
 
 def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: date | None = None) -> InvoiceRequest:
-    numbers = (numbers or "").strip()
-    if not numbers:
-        raise DomainError(_("请填写发票号码。"))
+    numbers = required_text(numbers, _("请填写发票号码。"))
 
     def before(i):
         i.invoice_numbers, i.issued_on, i.issued_by = numbers[:300], issued_on or timezone.localdate(), actor
@@ -1138,9 +1130,7 @@ def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: da
 
 
 def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceRequest:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写作废原因。"))
+    reason = required_text(reason, _("请填写作废原因。"))
     with transaction.atomic():
         _lock_order(invoice.order_id)
         return transition(
@@ -1261,9 +1251,7 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
 
 
 def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写作废原因。"))
+    reason = required_text(reason, _("请填写作废原因。"))
     return transition(
         obj=payment,
         action="void",

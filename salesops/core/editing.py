@@ -20,6 +20,14 @@ def assign_fields(obj: models.Model, data: Mapping[str, Any], fields: tuple[str,
     return names
 
 
+def required_text(value, message: str) -> str:
+    """`value` stripped; a DomainError with `message` (e.g. 「请填写取消原因。」) when it is empty."""
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message)
+    return text
+
+
 def save_as(obj: models.Model, actor, **kwargs) -> None:
     """Save `obj`, telling simple_history who made the change even outside a request."""
     obj._history_user = actor
