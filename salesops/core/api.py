@@ -1,4 +1,5 @@
-"""API plumbing: the exception handler that renders every error as {"code", "detail"} (ARCHITECTURE.md rule 6)."""
+"""API plumbing: the exception handler that renders every error as {"code", "detail"} (ARCHITECTURE.md rule 6),
+and the scaffolding every app's API shares (scoped viewset, money/quantity/user-name fields)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .money import MONEY, QUANTITY
+from .names import display_name
 
 
 def _first_message(detail):
@@ -44,3 +47,42 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response.data["code"] = "not_authenticated"
     return response
+
+
+# --- shared scaffolding for every app's API (ARCHITECTURE.md: shared scaffolding lives once in salesops.core) ------------
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """`selector(user)` gives the queryset: what the user may not see does not exist here (404)."""
+
+    selector = None
+
+    def get_queryset(self):
+        return type(self).selector(self.request.user)
+
+    def validated_input(self, serializer_class, data=None) -> dict:
+        """Validate the request body (or `data`) with an input serializer; a 400 with the field's message when invalid."""
+        s = serializer_class(data=self.request.data if data is None else data, context=self.get_serializer_context())
+        s.is_valid(raise_exception=True)
+        return s.validated_data
+
+
+def MoneyField(**kwargs) -> serializers.DecimalField:
+    """An amount in the API: 14 digits, 2 decimals, a string on output."""
+    return serializers.DecimalField(**MONEY, **kwargs)
+
+
+def QuantityField(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(**QUANTITY, **kwargs)
+
+
+class UserNameField(serializers.Field):
+    """A user shown by name (read-only): `UserNameField(source="owner")`."""
+
+    def __init__(self, empty: str = "", **kwargs):
+        kwargs["read_only"] = True
+        self.empty = empty
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return display_name(value, self.empty)

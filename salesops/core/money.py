@@ -14,6 +14,11 @@ from django.db import models
 
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
+QUANTITY_MAX_DIGITS = 14
+QUANTITY_DECIMAL_PLACES = 3
+# The one definition of a money / quantity column, for models, forms, serializers and query expressions alike.
+MONEY = {"max_digits": MONEY_MAX_DIGITS, "decimal_places": MONEY_DECIMAL_PLACES}
+QUANTITY = {"max_digits": QUANTITY_MAX_DIGITS, "decimal_places": QUANTITY_DECIMAL_PLACES}
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 DEFAULT_TAX_RATE = Decimal("0.13")

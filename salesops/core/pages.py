@@ -30,3 +30,37 @@ def querystring(request, *drop: str) -> str:
     for key in drop:
         params.pop(key, None)
     return params.urlencode()
+
+
+def form_page(
+    request,
+    form,
+    *,
+    title: str,
+    cancel_url: str,
+    submit_label: str = "",
+    intro: str = "",
+    testid: str = "entity-form",
+    multipart: bool = False,
+    grid: bool = False,
+    template: str = "core/form.html",
+    extra: dict | None = None,
+) -> HttpResponse:
+    """The one page for a single form (core/form.html): 200 fresh, 400 (or the service error's status) re-rendered.
+
+    `grid` lays short fields out in columns; a form with `sections` ([(title, [bound fields])]) is laid out by section.
+    """
+    from django.utils.translation import gettext as _
+
+    context = {
+        "form": form,
+        "title": title,
+        "cancel_url": cancel_url,
+        "submit_label": submit_label or _("保存"),
+        "intro": intro,
+        "testid": testid,
+        "multipart": multipart,
+        "grid": grid,
+        **(extra or {}),
+    }
+    return render(request, template, context, status=form_status(form))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.utils.html import format_html
 
 from salesops.core import approvals
 from salesops.core import timeline as timeline_service
@@ -73,3 +74,43 @@ def money(value):
 @register.filter
 def capital_amount(value):
     return amount_in_words(Decimal(str(value or 0)))
+
+
+# One colour per kind of state; a document's status value picks its tone (a model may override with STATUS_TONES).
+STATUS_TONES = {
+    "secondary": {"draft", "returned", "received", "inactive", "open", "pending", "withdrawn"},
+    "warning": {"in_review", "partial", "intent", "waiting", "held", "requested", "in_progress"},
+    "info": {"approved", "sent", "signed", "verified", "assigned", "released", "issued", "recorded"},
+    "primary": {"placed", "shipped_partial"},
+    "success": {"accepted", "active", "completed", "shipped", "delivered", "confirmed", "resolved", "done", "passed"},
+    "danger": {"rejected", "terminated", "cancelled", "void", "voided", "expired", "failed", "dead"},
+    "dark": {"closed"},
+}
+_TONE_CLASS = {
+    "secondary": "bg-secondary",
+    "warning": "bg-warning text-dark",
+    "info": "bg-info text-dark",
+    "primary": "bg-primary",
+    "success": "bg-success",
+    "danger": "bg-danger",
+    "dark": "bg-dark",
+}
+
+
+def status_tone(obj, field: str = "status") -> str:
+    value = getattr(obj, field)
+    tones = getattr(type(obj), "STATUS_TONES", None) or {}
+    if value in tones:
+        return tones[value]
+    return next((tone for tone, values in STATUS_TONES.items() if value in values), "light")
+
+
+@register.simple_tag
+def status_badge(obj, field: str = "status", testid: str = "status-badge"):
+    """<span class="badge …">label</span> for `obj.<field>`, its label from the field's own choices."""
+    tone = status_tone(obj, field)
+    css = _TONE_CLASS.get(tone, "bg-light text-dark border")
+    label = getattr(obj, f"get_{field}_display")()
+    return format_html(
+        '<span class="badge status-badge {}" data-testid="{}" data-status="{}">{}</span>', css, testid, getattr(obj, field), label
+    )
