@@ -11,9 +11,11 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.urls import reverse
 
 from catalog.models import PriceList, Product
 from contracts.models import Contract, Quotation
+from contracts.services import quotation_cancel
 from customers.models import Customer
 from orders.models import Inspection, Payment, SalesOrder, Shipment
 from orders.selectors import clerk_queue, finance_queue, held_shipments
@@ -77,6 +79,18 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["customers.Customer"] == 4
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 2
+
+
+def test_a_second_run_leaves_the_walked_through_demo_alone(seeded):
+    # given alice cancelled the demo's draft quotation while trying the app
+    draft = Quotation.objects.get(project_name="二期产线改造")
+    quotation_cancel(quotation=draft, actor=seeded["alice"], reason="试用")
+    counts = row_counts()
+    # when the demo is loaded again (make run does it every time), then nothing is recreated and the quotation stays cancelled
+    seed_demo()
+    assert row_counts() == counts
+    draft.refresh_from_db()
+    assert draft.status == Quotation.Status.CANCELLED
 
 
 def test_every_readme_login_works_with_its_role(seeded):
@@ -167,3 +181,23 @@ def test_work_for_clerk_finance_and_warehouse(seeded):
     assert shipment.status == Shipment.Status.DRAFT
     assert held_shipments(seeded["finance"]) == [shipment]
     assert [s.pk for s in queue["held_shipments"]] == [shipment.pk]
+
+
+def test_the_readme_walkthrough_pages_render(seeded, client_as):
+    # every demo login opens its dashboard
+    for username, user in seeded.items():
+        assert client_as(user).get(reverse("dashboard")).status_code == 200, username
+    # each queue page shows its demo document
+    contract = Contract.objects.get()
+    payment = Payment.objects.get()
+    pages = [
+        ("rev_technical", reverse("contracts:contract_detail", args=[contract.pk]), contract.number),
+        ("clerk", reverse("orders:clerk_queue"), SalesOrder.objects.get(project_name="门店备货").number),
+        ("finance", reverse("orders:finance_queue"), payment.bank_reference),
+    ]
+    for username, url, text in pages:
+        response = client_as(seeded[username]).get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
+    for username in ("warehouse", "qc"):
+        assert client_as(seeded[username]).get(reverse("orders:warehouse_queue")).status_code == 200, username
