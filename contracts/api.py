@@ -22,8 +22,9 @@ from rest_framework.response import Response
 from catalog.selectors import can_view_cost
 from customers.selectors import contact_list_for
 from salesops.core import approvals
+from salesops.core.names import display_name
 
-from . import rules, selectors, services
+from . import permissions, rules, selectors, services
 from .models import (
     Contract,
     ContractChange,
@@ -43,7 +44,7 @@ RATE = {"max_digits": 6, "decimal_places": 4}
 
 
 def _name(user) -> str:
-    return services.display_name(user) if user else ""
+    return display_name(user) if user else ""
 
 
 # --- filters ------------------------------------------------------------------------------------------------------
@@ -340,7 +341,7 @@ class QuotationDetailSerializer(QuotationSerializer):
         return self.context["request"].user
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return services.quotation_allowed_actions(obj, self._user())
+        return permissions.quotation_allowed_actions(obj, self._user())
 
     @extend_schema_field(QuotationVersionSerializer(many=True))
     def get_versions(self, obj) -> list[dict]:
@@ -461,7 +462,7 @@ class ContractDetailSerializer(_CostHidingMixin, ContractSerializer):
 
     @extend_schema_field(DifferenceOutput(many=True))
     def get_differences(self, obj) -> list[dict]:
-        return DifferenceOutput(services.contract_differences(obj), many=True).data
+        return DifferenceOutput(selectors.contract_differences(obj), many=True).data
 
     @extend_schema_field(ContractReviewSerializer(allow_null=True))
     def get_review(self, obj) -> dict | None:
@@ -469,7 +470,7 @@ class ContractDetailSerializer(_CostHidingMixin, ContractSerializer):
         return ContractReviewSerializer(review).data if review else None
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return services.contract_allowed_actions(obj, self.context["request"].user)
+        return permissions.contract_allowed_actions(obj, self.context["request"].user)
 
     @extend_schema_field(ApprovalRoundSerializer(many=True))
     def get_approvals(self, obj) -> list[dict]:

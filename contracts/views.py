@@ -20,12 +20,13 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.approvals import requests_for
 from salesops.core.editing import call_for_form
 from salesops.core.models import ApprovalRequest, ApprovalStep
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
-from . import forms, rules, selectors, services
+from . import forms, permissions, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
 
 User = get_user_model()
@@ -77,7 +78,7 @@ def _list_page(request, qs, *, template, date_field, ordering_choices, ordering_
         "page": page,
         "ordering": ordering,
         "ordering_choices": ordering_choices,
-        "owner_options": [(u.pk, services.display_name(u)) for u in owners] if len(owners) > 1 else [],
+        "owner_options": [(u.pk, display_name(u)) for u in owners] if len(owners) > 1 else [],
         "querystring": _querystring(request, "page"),
         **extra,
     }
@@ -102,7 +103,7 @@ def quotation_list(request):
             ("number", _("报价单号")),
             ("status", _("状态")),
         ],
-        extra={"status_options": Quotation.Status.choices, "can_quote": services.can_quote(request.user)},
+        extra={"status_options": Quotation.Status.choices, "can_quote": permissions.can_quote(request.user)},
     )
 
 
@@ -155,7 +156,7 @@ def _document_form_page(
 
 @login_required
 def quotation_create(request):
-    if not services.can_quote(request.user):
+    if not permissions.can_quote(request.user):
         return _forbidden(request, _("您没有报价权限：只有销售内勤、经理及以上或经授权的业务员可以报价。"))
     return _quotation_form_page(request)
 
@@ -163,7 +164,7 @@ def quotation_create(request):
 @login_required
 def quotation_edit(request, pk):
     quotation = selectors.quotation_get_for(request.user, pk)
-    if "edit" not in services.quotation_allowed_actions(quotation, request.user):
+    if "edit" not in permissions.quotation_allowed_actions(quotation, request.user):
         if quotation.is_editable:
             return _forbidden(request, _("您没有修改该报价单的权限。"))
         messages.error(
@@ -180,11 +181,11 @@ def quotation_edit(request, pk):
 def quotation_detail(request, pk):
     user = request.user
     quotation = selectors.quotation_get_for(user, pk)
-    actions = services.quotation_allowed_actions(quotation, user)
+    actions = permissions.quotation_allowed_actions(quotation, user)
     route = []
     if quotation.status == Quotation.Status.DRAFT and quotation.lines.exists():
         submitter = user if "submit" in actions else quotation.owner  # the route depends on who submits
-        route = [str(step.label) for step in services.quotation_route_for(quotation, submitter)]
+        route = [str(step.label) for step in selectors.quotation_route_for(quotation, submitter)]
     return render(
         request,
         "contracts/quotation_detail.html",
@@ -196,7 +197,7 @@ def quotation_detail(request, pk):
             "route": route,
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
-            "owner_name": services.display_name(quotation.owner),
+            "owner_name": display_name(quotation.owner),
         },
     )
 
@@ -308,12 +309,12 @@ def contract_list(request):
 def _may_create_contracts(user) -> bool:
     """Show "新建合同" to those who have at least one customer they may create a contract for (the service decides)."""
     customer = customer_list_for(user).filter(owner=user).first() or customer_list_for(user).first()
-    return customer is not None and services.can_create_contract(user, customer)
+    return customer is not None and permissions.can_create_contract(user, customer)
 
 
 def _contract_form_page(request, *, contract=None):
     customer = None if contract else _customer_param(request)
-    if customer is not None and not services.can_create_contract(request.user, customer):
+    if customer is not None and not permissions.can_create_contract(request.user, customer):
         return _forbidden(request, _("您没有为该客户创建合同的权限。"))
     return _document_form_page(
         request,
@@ -339,7 +340,7 @@ def contract_create(request):
 def _editable_contract(request, pk):
     """The contract if the user may edit it now, else a response (403 without the right, back to the page otherwise)."""
     contract = selectors.contract_get_for(request.user, pk)
-    if "edit" in services.contract_allowed_actions(contract, request.user):
+    if "edit" in permissions.contract_allowed_actions(contract, request.user):
         return contract, None
     if contract.is_editable:
         return contract, _forbidden(request, _("您没有修改该合同的权限。"))
@@ -369,7 +370,7 @@ def _pending_reviewers(contract) -> list[dict]:
 def contract_detail(request, pk):
     user = request.user
     contract = selectors.contract_get_for(user, pk)
-    actions = services.contract_allowed_actions(contract, user)
+    actions = permissions.contract_allowed_actions(contract, user)
     reasons = [
         {"code": r["code"], "label": rules.reason_label(r["code"]), "detail": r.get("detail", "")}
         for r in contract.classification_reasons
@@ -377,8 +378,8 @@ def contract_detail(request, pk):
     route = []
     if contract.is_editable and contract.lines.exists():
         submitter = user if "submit" in actions else contract.owner
-        route = [str(step.label) for step in services.contract_route_for(contract, submitter)]
-    pending_change = services.contract_pending_change(contract)
+        route = [str(step.label) for step in selectors.contract_route_for(contract, submitter)]
+    pending_change = selectors.contract_pending_change(contract)
     return render(
         request,
         "contracts/contract_detail.html",
@@ -390,7 +391,7 @@ def contract_detail(request, pk):
             "reasons": reasons,
             "route": route,
             "pending_reviewers": _pending_reviewers(contract),
-            "differences": services.contract_differences(contract),
+            "differences": selectors.contract_differences(contract),
             "review": getattr(contract, "review", None),
             "pending_change": pending_change,
             "change_rows": _change_rows(pending_change) if pending_change else [],
@@ -398,8 +399,8 @@ def contract_detail(request, pk):
             "can_withdraw_change": "withdraw_change" in actions,
             "changes": contract.changes.select_related("requested_by"),
             "versions": contract.versions.all(),
-            "owner_name": services.display_name(contract.owner),
-            "upgraded_by_name": services.display_name(contract.upgraded_by) if contract.upgraded_by_id else "",
+            "owner_name": display_name(contract.owner),
+            "upgraded_by_name": display_name(contract.upgraded_by) if contract.upgraded_by_id else "",
         },
     )
 
@@ -557,7 +558,7 @@ def contract_change(request, pk):
 @require_POST
 def contract_change_withdraw(request, pk):
     contract = selectors.contract_get_for(request.user, pk)
-    change = services.contract_pending_change(contract)
+    change = selectors.contract_pending_change(contract)
     if change is None:
         messages.error(request, _("没有进行中的变更申请。"))
         return redirect(_contract_url(contract))
@@ -606,7 +607,7 @@ def customer_documents_panel(request, customer) -> str:
         "quotation_count": quotations.count(),
         "contracts": contracts[:10],
         "contract_count": contracts.count(),
-        "can_quote": services.can_quote(user),
-        "can_create_contract": services.can_create_contract(user, customer),
+        "can_quote": permissions.can_quote(user),
+        "can_create_contract": permissions.can_create_contract(user, customer),
     }
     return render_to_string("contracts/_customer_documents.html", context, request=request)
