@@ -28,8 +28,6 @@ from salesops.core.thresholds import threshold
 from . import rules
 from .models import Contract, ContractChange, ContractVersion, Quotation, SpecialReviewRule
 
-QUOTATION_ORDERING_FIELDS = ("number", "quote_date", "valid_until", "amount_incl", "status", "created_at", "updated_at")
-CONTRACT_ORDERING_FIELDS = ("number", "contract_date", "delivery_date", "amount_incl", "status", "classification", "created_at")
 # Contracts whose amount is still owed or to be delivered: the customer's credit exposure besides receivables.
 OPEN_CONTRACT_STATUSES = (Contract.Status.APPROVED, Contract.Status.SIGNED, Contract.Status.ACTIVE)
 

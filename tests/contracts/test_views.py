@@ -127,8 +127,8 @@ class TestLists:
             page = html(client.get(url, params))
             assert page.count('data-testid="quotation-row"') == 1 and f'data-quotation-id="{wanted.pk}"' in page, params
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-        assert html(client.get(url, {"date_from": tomorrow})).count('data-testid="quotation-row"') == 0
-        assert html(client.get(url, {"ordering": "-amount_incl", "date_to": tomorrow})).count('data-testid="quotation-row"') == 2
+        assert html(client.get(url, {"quote_date_from": tomorrow})).count('data-testid="quotation-row"') == 0
+        assert html(client.get(url, {"ordering": "-amount_incl", "quote_date_to": tomorrow})).count('data-testid="quotation-row"') == 2
 
     def test_pagination(self, cast, client_as, quoting_alice, make_quotation):
         for _ in range(27):
