@@ -4,7 +4,7 @@
   and marks the old one superseded, so every version stays readable.
 - A contract is one live row (orders point at it and see every approved change); each approved change request first
   stores the outgoing version as a `ContractVersion` snapshot, then applies the change and bumps `version`.
-- Statuses are django-fsm-2 fields; services in services.py move them through salesops.core.transitions.
+- Statuses are django-fsm-2 fields; the services (contracts/services/) move them through salesops.core.transitions.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Visibility (SPEC.md: a rep sees only own customers and their documents):
   - a quotation or contract is visible to whoever sees its customer (customers.selectors) and to its owner;
   - department reviewers (reviewer_*) see every contract — they must read what they review — but no quotation.
+
+Besides the lists: what a document's page and services read about one document — its lines, versions and change
+requests, the review route it would take, the facts the classification rules need, and its differences from the
+quotation it came from.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -100,14 +104,6 @@ def review_department_rules() -> dict[str, list[str]]:
     by_reason = {k: list(v) for k, v in rules.DEFAULT_REVIEW_DEPARTMENTS.items()}
     by_reason.update({row.reason: list(row.departments) for row in SpecialReviewRule.objects.all()})
     return by_reason
-
-
-def status_counts(qs: QuerySet) -> dict[str, int]:
-    return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
-
-
-def amount_total(qs: QuerySet) -> Decimal:
-    return qs.aggregate(s=Sum("amount_incl"))["s"] or ZERO
 
 
 def my_open_work(user, day) -> list[tuple[str, str, QuerySet]]:
