@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, MoneyField, RateField
-
-QUANTITY = {"max_digits": 14, "decimal_places": 3}
+from salesops.core.money import DEFAULT_TAX_RATE, QUANTITY, MoneyField, RateField
 
 
 class PaymentTerms(models.TextChoices):

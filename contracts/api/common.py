@@ -179,7 +179,7 @@ class ApprovalRoundSerializer(serializers.Serializer):
 
 
 class ApprovalsMixin(serializers.Serializer):
-    """`approvals`: every review round of the document, newest first, with its steps."""
+    """`approvals`: every review round of the document with its steps."""
 
     approvals = serializers.SerializerMethodField()
 
