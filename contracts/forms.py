@@ -1,7 +1,7 @@
 """HTML forms of quotations and contracts: input parsing and choices limited to what the user may pick.
 
-The rules (who may quote, prices, line checks, classification) live in services.py; these forms only turn the posted
-fields into the `data` / `lines` the services take.
+The rules (who may quote, prices, line checks, classification) live in permissions.py, rules.py and the services; these
+forms only turn the posted fields into the `data` / `lines` the services take. The list filters are in filters.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms import formset_factory
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
@@ -19,11 +18,10 @@ from catalog.selectors import product_list_for
 from customers.models import Contact
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin
+from salesops.core.money import MONEY, QUANTITY
 
 from . import rules, services
 from .models import Contract, ContractReview, Quotation
-
-User = get_user_model()
 
 
 class _HeaderForm(FieldsetsMixin, forms.ModelForm):
@@ -113,11 +111,11 @@ class LineForm(forms.Form):
     model = forms.CharField(label=_("型号"), max_length=100, required=False)
     spec = forms.CharField(label=_("规格"), max_length=200, required=False)
     unit = forms.CharField(label=_("单位"), max_length=10, required=False)
-    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    quantity = forms.DecimalField(label=_("数量"), **QUANTITY, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, required=False)
     discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
     tax_rate = forms.DecimalField(label=_("税率"), max_digits=6, decimal_places=4, required=False)
-    unit_cost = forms.DecimalField(label=_("单位成本"), max_digits=14, decimal_places=2, required=False)
+    unit_cost = forms.DecimalField(label=_("单位成本"), **MONEY, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
 
@@ -238,8 +236,8 @@ class ChangeHeaderForm(forms.Form):
 
 class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
-    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    quantity = forms.DecimalField(label=_("数量"), **QUANTITY, required=False)
+    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, required=False)
     discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
     delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
 
@@ -261,38 +259,3 @@ def change_line_formset(data, *, contract: Contract):
     for form, line in zip(formset.forms, lines, strict=False):
         form.line = line
     return formset
-
-
-# --- list filters -------------------------------------------------------------------------------------------------
-class ListFilterForm(forms.Form):
-    """Search, status, owner and date range of a document list; `apply(qs)` narrows a visible queryset."""
-
-    q = forms.CharField(required=False)
-    status = forms.CharField(required=False)
-    owner = forms.IntegerField(required=False)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
-    classification = forms.CharField(required=False)
-
-    def __init__(self, *args, date_field: str, search_q, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.date_field = date_field
-        self.search_q = search_q
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(self.search_q(data["q"]))
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["classification"]:
-            qs = qs.filter(classification=data["classification"])
-        if data["owner"]:
-            qs = qs.filter(owner_id=data["owner"])
-        if data["date_from"]:
-            qs = qs.filter(**{f"{self.date_field}__gte": data["date_from"]})
-        if data["date_to"]:
-            qs = qs.filter(**{f"{self.date_field}__lte": data["date_to"]})
-        return qs

@@ -4,7 +4,7 @@
   and marks the old one superseded, so every version stays readable.
 - A contract is one live row (orders point at it and see every approved change); each approved change request first
   stores the outgoing version as a `ContractVersion` snapshot, then applies the change and bumps `version`.
-- Statuses are django-fsm-2 fields; services in services.py move them through salesops.core.transitions.
+- Statuses are django-fsm-2 fields; the services (contracts/services/) move them through salesops.core.transitions.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, MoneyField, RateField
-
-QUANTITY = {"max_digits": 14, "decimal_places": 3}
+from salesops.core.money import DEFAULT_TAX_RATE, QUANTITY, MoneyField, RateField
 
 
 class PaymentTerms(models.TextChoices):

@@ -1,7 +1,7 @@
 """The rules of quotation review and contract review (SPEC.md "Quotation", "Contract and its review"), as pure functions.
 
-No database, no request: services.py gathers the facts (thresholds, discount limits, customer credit, product data) and
-calls these; tests/contracts/test_rules.py checks each rule alone and combined.
+No database, no request: selectors.py gathers the facts (thresholds, discount limits, customer credit, product data),
+selectors, permissions and the services call these; tests/contracts/test_rules.py checks each rule alone and combined.
 
 - Who may quote: sales clerks, managers and above, and reps explicitly granted the right (StaffProfile.may_quote).
 - Quotation route: the sales head reviews every quotation; a price further below list than the submitter's discount
@@ -106,13 +106,6 @@ def discount_tier(lines: Iterable[PricedLine], *, submitter_limit, tier_limits: 
         if covered(tier_limits.get(tier.role, Decimal(0))):
             return index
     return TIER_GM
-
-
-def lines_below_limit(lines: Iterable[PricedLine], *, limit) -> list[str]:
-    """Names of the lines priced further below list than `limit` allows (shown on the page)."""
-    return [
-        ln.name for ln in lines if needs_higher_approval(list_price=ln.list_price, unit_price=ln.net_unit_price, limit_rate=limit)
-    ]
 
 
 def quotation_route(

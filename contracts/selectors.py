@@ -3,6 +3,10 @@
 Visibility (SPEC.md: a rep sees only own customers and their documents):
   - a quotation or contract is visible to whoever sees its customer (customers.selectors) and to its owner;
   - department reviewers (reviewer_*) see every contract — they must read what they review — but no quotation.
+
+Besides the lists: what a document's page and services read about one document — its lines, versions and change
+requests, the review route it would take, the facts the classification rules need, and its differences from the
+quotation it came from.
 """
 
 from __future__ import annotations
@@ -10,20 +14,24 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import DiscountLimit, Product
+from catalog.selectors import discount_limit_for
+from customers.models import Customer
 from customers.selectors import customer_scope
+from salesops.core import approvals
 from salesops.core.exposure import extra_exposure
+from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.money import ZERO, quantize
-from salesops.core.roles import REVIEWER_ROLES, has_role
+from salesops.core.roles import REVIEWER_ROLES, has_role, user_roles
+from salesops.core.thresholds import threshold
 
-from .models import Contract, ContractChange, Quotation, SpecialReviewRule
-from .rules import DEFAULT_REVIEW_DEPARTMENTS
+from . import rules
+from .models import Contract, ContractChange, ContractVersion, Quotation, SpecialReviewRule
 
-QUOTATION_ORDERING_FIELDS = ("number", "quote_date", "valid_until", "amount_incl", "status", "created_at", "updated_at")
-CONTRACT_ORDERING_FIELDS = ("number", "contract_date", "delivery_date", "amount_incl", "status", "classification", "created_at")
 # Contracts whose amount is still owed or to be delivered: the customer's credit exposure besides receivables.
 OPEN_CONTRACT_STATUSES = (Contract.Status.APPROVED, Contract.Status.SIGNED, Contract.Status.ACTIVE)
 
@@ -93,17 +101,9 @@ def customer_open_exposure(customer, *, exclude_pk=None) -> Decimal:
 
 def review_department_rules() -> dict[str, list[str]]:
     """reason → department codes, from SpecialReviewRule rows over the defaults in rules.py."""
-    rules = {k: list(v) for k, v in DEFAULT_REVIEW_DEPARTMENTS.items()}
-    rules.update({row.reason: list(row.departments) for row in SpecialReviewRule.objects.all()})
-    return rules
-
-
-def status_counts(qs: QuerySet) -> dict[str, int]:
-    return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
-
-
-def amount_total(qs: QuerySet) -> Decimal:
-    return qs.aggregate(s=Sum("amount_incl"))["s"] or ZERO
+    by_reason = {k: list(v) for k, v in rules.DEFAULT_REVIEW_DEPARTMENTS.items()}
+    by_reason.update({row.reason: list(row.departments) for row in SpecialReviewRule.objects.all()})
+    return by_reason
 
 
 def my_open_work(user, day) -> list[tuple[str, str, QuerySet]]:
@@ -121,3 +121,136 @@ def my_open_work(user, day) -> list[tuple[str, str, QuerySet]]:
         ("contracts_returned", _("被退回的合同"), contracts.filter(status=Contract.Status.RETURNED)),
         ("contracts_to_sign", _("评审通过待签订的合同"), contracts.filter(status=Contract.Status.APPROVED)),
     ]
+
+
+# --- one document: its lines, versions, change requests, routes and differences -------------------------------------------
+def amount_cny(doc) -> Decimal:
+    """The document's tax-inclusive amount in CNY (its exchange rate applied), as the thresholds are set."""
+    return quantize(doc.amount_incl * doc.exchange_rate)
+
+
+def document_lines(doc) -> QuerySet:
+    """The lines of a quotation or a contract with their products, in line order (detail pages)."""
+    return doc.lines.select_related("product")
+
+
+def contract_versions(contract: Contract) -> QuerySet[ContractVersion]:
+    """The stored earlier versions of a contract, newest first."""
+    return contract.versions.all()
+
+
+def contract_version_get(contract: Contract, version: int) -> ContractVersion:
+    """One stored version of a contract (404 when there is none)."""
+    return get_object_or_404(contract.versions.select_related("change"), version=version)
+
+
+def contract_changes(contract: Contract) -> QuerySet[ContractChange]:
+    """Every change request of a contract, newest first, with who asked."""
+    return contract.changes.select_related("requested_by")
+
+
+def contract_pending_change(contract: Contract) -> ContractChange | None:
+    return contract.changes.filter(status=ContractChange.Status.IN_REVIEW).first()
+
+
+def contract_pending_reviewers(contract: Contract) -> list[dict]:
+    """The steps of the contract's pending rounds now waiting for someone: label, who may act, and the round's kind."""
+    out = []
+    for r in approvals.requests_for(contract):
+        if r.status != ApprovalRequest.Status.PENDING:
+            continue
+        for step in r.steps.all():
+            if step.status == ApprovalStep.Status.PENDING:
+                out.append({"label": step.label, "assignee": step.assignee_label, "kind": r.kind})
+    return out
+
+
+def quotation_route_for(quotation: Quotation, submitter) -> list[approvals.StepSpec]:
+    """The review route this quotation would take if `submitter` submitted it now (also shown on the page)."""
+    limits = dict(DiscountLimit.objects.values_list("role", "max_discount_rate"))
+    return rules.quotation_route(
+        lines=[rules.PricedLine(ln.name, ln.list_price, ln.net_unit_price) for ln in quotation.lines.all()],
+        amount_cny=amount_cny(quotation),
+        submitter_roles=user_roles(submitter),
+        submitter_limit=discount_limit_for(submitter),
+        tier_limits=limits,
+        vp_amount=threshold("quotation_vp_amount"),
+        gm_amount=threshold("quotation_gm_amount"),
+    )
+
+
+def contract_facts(contract: Contract, lines=None) -> rules.ContractFacts:
+    """What the classification rules need, read from the contract, its lines, its customer and the thresholds."""
+    lines = list(contract.lines.select_related("product")) if lines is None else lines
+    customer = contract.customer
+    return rules.ContractFacts(
+        lines=tuple(
+            rules.LineFacts(
+                name=ln.name,
+                quantity=ln.quantity,
+                is_custom_line=ln.product is None or ln.product.kind == Product.Kind.CUSTOM,
+                ever_produced=bool(ln.product and ln.product.ever_produced),
+                monthly_capacity=ln.product.monthly_capacity if ln.product else None,
+                product_key=ln.product_id,
+            )
+            for ln in lines
+        ),
+        amount_incl=contract.amount_incl,
+        amount_cny=amount_cny(contract),
+        cost_total=contract.cost_total,
+        currency=contract.currency,
+        payment_terms=contract.payment_terms,
+        customer_has_credit=customer.payment_terms == Customer.PaymentTerms.CREDIT and customer.credit_limit > 0,
+        credit_limit=customer.credit_limit,
+        open_exposure=customer_open_exposure(customer, exclude_pk=contract.pk),
+        normal_margin_rate=threshold("normal_margin_rate"),
+        beyond_technical_capability=contract.beyond_technical_capability,
+        customer_supplied_materials=contract.customer_supplied_materials,
+    )
+
+
+def contract_reason_codes(contract: Contract) -> list[str]:
+    codes = [r["code"] for r in contract.classification_reasons]
+    if contract.upgraded_by_id:
+        codes.append(rules.Reason.MANUAL)
+    return codes
+
+
+def contract_differences(contract: Contract) -> list[rules.Difference]:
+    """Differences between the contract and the quotation it came from (empty for a direct contract)."""
+    quotation = contract.quotation
+    if quotation is None:
+        return []
+    quoted_lines = {ln.pk: _line_dict(ln) for ln in quotation.lines.all()}
+    contract_lines = [{**_line_dict(ln), "quotation_line": ln.quotation_line_id} for ln in contract.lines.all()]
+    terms = ("currency", "payment_terms", "payment_terms_text", "delivery_terms")
+    return rules.quotation_differences(
+        quoted_terms={k: getattr(quotation, k) for k in terms},
+        contract_terms={k: getattr(contract, k) for k in terms},
+        quoted_lines=quoted_lines,
+        contract_lines=contract_lines,
+    )
+
+
+def _line_dict(line) -> dict:
+    return {
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "discount_rate": line.discount_rate,
+        "tax_rate": line.tax_rate,
+    }
+
+
+def contract_route_for(contract: Contract, submitter) -> list[approvals.StepSpec]:
+    """The review and approval route this contract would take if `submitter` submitted it now (also shown on the page)."""
+    codes = contract_reason_codes(contract)
+    return rules.contract_route(
+        special=contract.is_special,
+        departments=rules.review_departments(codes, review_department_rules()),
+        amount_cny=amount_cny(contract),
+        submitter_roles=user_roles(submitter),
+        vp_amount=threshold("contract_vp_amount"),
+        gm_amount=threshold("contract_gm_amount"),
+        deviates=bool(contract_differences(contract)),
+    )

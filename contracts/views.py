@@ -1,40 +1,39 @@
 """HTML pages of quotations and contracts: access check (selectors: 404 for what you may not see) → form → service
-→ redirect/render. Who may do what comes from services.*_allowed_actions / can_quote; service errors (DomainError,
-Conflict, Forbidden) land on the form with their HTTP status (400/409/403)."""
+→ redirect/render. Who may do what comes from contracts.permissions: the buttons of a page are its allowed actions (the
+same list the API's `allowed_actions` gives); lists filter with the filter sets of contracts.filters, like the API.
+Service errors (DomainError, Conflict, Forbidden) land on the form with their HTTP status (400/409/403)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import customer_get_for, customer_list_for
-from salesops.core.approvals import requests_for
+from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
-from salesops.core.models import ApprovalRequest, ApprovalStep
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_page
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
-from . import forms, rules, selectors, services
+from . import filters, forms, permissions, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
 
-User = get_user_model()
 PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
-
-
 def _quotation_url(q) -> str:
     return reverse("contracts:quotation_detail", args=[q.pk])
 
@@ -48,78 +47,115 @@ def _customer_param(request):
     return customer_get_for(request.user, value) if value.isdigit() else None
 
 
-def _simple_page(request, form, *, title, cancel_url, submit_label, intro="", multipart=False, testid="entity-form"):
-    return render(
-        request,
-        "contracts/form.html",
-        {
-            "form": form,
-            "title": title,
-            "cancel_url": cancel_url,
-            "submit_label": submit_label,
-            "intro": intro,
-            "multipart": multipart,
-            "testid": testid,
-        },
-        status=_status(form) if form.is_bound else 200,
-    )
-
-
-def _list_page(request, qs, *, template, date_field, ordering_choices, ordering_fields, extra):
-    visible = qs
-    filter_form = forms.ListFilterForm(request.GET, date_field=date_field, search_q=selectors.search_q)
-    ordering = request.GET.get("ordering", "")
-    page = Paginator(selectors.ordered(filter_form.apply(visible), ordering, ordering_fields), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    owners = User.objects.filter(pk__in=visible.values("owner")).order_by("username")
+def _list_page(request, filterset, *, template, extra):
+    """A list narrowed by its filter set; an invalid filter value is shown under its field (400) and lists nothing."""
+    valid = filterset.is_valid()
+    rows = filterset.qs if valid else filterset.queryset.none()
     context = {
-        "page": page,
-        "ordering": ordering,
-        "ordering_choices": ordering_choices,
-        "owner_options": [(u.pk, services.display_name(u)) for u in owners] if len(owners) > 1 else [],
+        "filterset": filterset,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "querystring": _querystring(request, "page"),
         **extra,
     }
-    return render(request, template, context)
+    return render(request, template, context, status=200 if valid else 400)
 
 
-# --- quotations ---------------------------------------------------------------------------------------------------
-@login_required
-@require_GET
-def quotation_list(request):
-    return _list_page(
+# --- buttons: one per allowed action (contracts.permissions), in the order it gives them ------------------------------
+class Button(NamedTuple):
+    label: str
+    style: str
+    reason: bool = False  # POST with a reason (the service takes `reason`)
+    page: str = ""  # a link to this page (its own form) instead of a POST of the action
+    icon: str = ""
+    testid: str = ""
+
+
+QUOTATION_BUTTONS = {
+    "edit": Button(gettext_lazy("修改"), "outline-primary", page="contracts:quotation_edit", icon="pencil"),
+    "submit": Button(gettext_lazy("提交审核"), "primary"),
+    "withdraw": Button(gettext_lazy("撤回"), "outline-secondary"),
+    "send": Button(gettext_lazy("发送客户"), "primary"),
+    "accept": Button(gettext_lazy("客户接受"), "success"),
+    "reject": Button(gettext_lazy("客户拒绝"), "outline-danger", reason=True),
+    "revise": Button(gettext_lazy("修订"), "outline-primary"),
+    "cancel": Button(gettext_lazy("作废"), "outline-danger", reason=True),
+    "create_contract": Button(gettext_lazy("生成合同"), "success"),
+}
+CONTRACT_BUTTONS = {
+    "edit": Button(gettext_lazy("修改"), "outline-primary", page="contracts:contract_edit", icon="pencil"),
+    "submit": Button(gettext_lazy("提交评审"), "primary"),
+    "withdraw": Button(gettext_lazy("撤回"), "outline-secondary"),
+    "sign": Button(gettext_lazy("登记签订"), "success", page="contracts:contract_sign"),
+    "activate": Button(gettext_lazy("开始执行"), "primary"),
+    "complete": Button(gettext_lazy("执行完毕"), "success"),
+    "terminate": Button(gettext_lazy("终止"), "outline-danger", reason=True),
+    "cancel": Button(gettext_lazy("作废"), "outline-danger", reason=True),
+    "request_change": Button(
+        gettext_lazy("申请变更"), "outline-primary", page="contracts:contract_change", testid="action-request-change"
+    ),
+    "upgrade": Button(gettext_lazy("升级为特殊合同"), "outline-danger", page="contracts:contract_upgrade"),
+}
+# The services the action pages call (POST …/<action>/), by action name.
+QUOTATION_SERVICES = {
+    "submit": services.quotation_submit,
+    "withdraw": services.quotation_withdraw,
+    "send": services.quotation_send,
+    "accept": services.quotation_accept,
+    "reject": services.quotation_reject,
+    "revise": services.quotation_revise,
+    "cancel": services.quotation_cancel,
+    "create_contract": services.contract_create_from_quotation,
+}
+CONTRACT_SERVICES = {
+    "submit": services.contract_submit,
+    "withdraw": services.contract_withdraw,
+    "activate": services.contract_activate,
+    "complete": services.contract_complete,
+    "terminate": services.contract_terminate,
+    "cancel": services.contract_cancel,
+}
+
+
+def _buttons(spec: dict[str, Button], actions: list[str], doc, action_url: str) -> list[dict]:
+    """The header buttons of a document page: links to the action's own page, or forms posting the action."""
+    out = []
+    for name in actions:
+        if name not in spec:
+            continue  # shown where it belongs on the page (e.g. withdrawing a pending change)
+        b = spec[name]
+        url = reverse(b.page, args=[doc.pk]) if b.page else reverse(action_url, args=[doc.pk, name])
+        out.append(
+            {
+                "name": name,
+                "label": b.label,
+                "style": b.style,
+                "reason": b.reason,
+                "link": bool(b.page),
+                "url": url,
+                "icon": b.icon,
+                "testid": b.testid or f"action-{name}",
+            }
+        )
+    return out
+
+
+def _action_page(request, doc, *, action, buttons, calls, document, result_url):
+    """POST runs the action (the service checks right and state); GET, or an error, shows the confirm/reason form."""
+    button = buttons[action]
+    form = forms.ReasonForm(_post(request), label=_("原因"), show=button.reason)
+    if request.method == "POST" and form.is_valid():
+        extra = {"reason": form.cleaned_data["reason"]} if button.reason else {}
+        ok, result = call_for_form(form, lambda: calls[action](**{document: doc}, actor=request.user, **extra))
+        if ok:
+            messages.success(request, _("已完成“%(action)s”。") % {"action": button.label})
+            return redirect(result_url(result))
+    return form_page(
         request,
-        selectors.quotation_list_for(request.user),
-        template="contracts/quotation_list.html",
-        date_field="quote_date",
-        ordering_fields=selectors.QUOTATION_ORDERING_FIELDS,
-        ordering_choices=[
-            ("-created_at", _("最新创建")),
-            ("-quote_date", _("报价日期从新到旧")),
-            ("valid_until", _("有效期")),
-            ("-amount_incl", _("金额从高到低")),
-            ("number", _("报价单号")),
-            ("status", _("状态")),
-        ],
-        extra={"status_options": Quotation.Status.choices, "can_quote": services.can_quote(request.user)},
-    )
-
-
-def _quotation_form_page(request, *, quotation=None):
-    return _document_form_page(
-        request,
-        doc=quotation,
-        kind="quotation",
-        form_class=forms.QuotationForm,
-        formset_class=forms.QuotationLineFormSet,
-        create=services.quotation_create,
-        update=lambda doc, **kw: services.quotation_update(quotation=doc, **kw),
-        new_title=_("新建报价单"),
-        edit_title=_("修改报价单：%(number)s"),
-        saved_message=_("报价单 %(number)s 已保存。"),
-        list_url=reverse("contracts:quotation_list"),
-        detail_url=_quotation_url,
+        form,
+        title=f"{button.label}：{doc}",
+        cancel_url=reverse(f"contracts:{document}_detail", args=[doc.pk]),
+        submit_label=str(button.label),
+        testid=f"action-form-{action}",
     )
 
 
@@ -136,7 +172,7 @@ def _document_form_page(
         if doc is None:
             call = lambda: create(actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows)
         else:
-            call = lambda: update(doc, actor=user, data=form.service_data(), lines=rows)
+            call = lambda: update(**{kind: doc}, actor=user, data=form.service_data(), lines=rows)
         ok, saved = call_for_form(form, call)
         if ok:
             messages.success(request, saved_message % {"number": saved})
@@ -153,9 +189,39 @@ def _document_form_page(
     )
 
 
+# --- quotations ---------------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def quotation_list(request):
+    visible = selectors.quotation_list_for(request.user)
+    return _list_page(
+        request,
+        filters.QuotationFilter(request.GET, queryset=visible, request=request),
+        template="contracts/quotation_list.html",
+        extra={"can_quote": permissions.can_quote(request.user)},
+    )
+
+
+def _quotation_form_page(request, *, quotation=None):
+    return _document_form_page(
+        request,
+        doc=quotation,
+        kind="quotation",
+        form_class=forms.QuotationForm,
+        formset_class=forms.QuotationLineFormSet,
+        create=services.quotation_create,
+        update=services.quotation_update,
+        new_title=_("新建报价单"),
+        edit_title=_("修改报价单：%(number)s"),
+        saved_message=_("报价单 %(number)s 已保存。"),
+        list_url=reverse("contracts:quotation_list"),
+        detail_url=_quotation_url,
+    )
+
+
 @login_required
 def quotation_create(request):
-    if not services.can_quote(request.user):
+    if not permissions.can_quote(request.user):
         return _forbidden(request, _("您没有报价权限：只有销售内勤、经理及以上或经授权的业务员可以报价。"))
     return _quotation_form_page(request)
 
@@ -163,7 +229,7 @@ def quotation_create(request):
 @login_required
 def quotation_edit(request, pk):
     quotation = selectors.quotation_get_for(request.user, pk)
-    if "edit" not in services.quotation_allowed_actions(quotation, request.user):
+    if "edit" not in permissions.quotation_allowed_actions(quotation, request.user):
         if quotation.is_editable:
             return _forbidden(request, _("您没有修改该报价单的权限。"))
         messages.error(
@@ -180,101 +246,40 @@ def quotation_edit(request, pk):
 def quotation_detail(request, pk):
     user = request.user
     quotation = selectors.quotation_get_for(user, pk)
-    actions = services.quotation_allowed_actions(quotation, user)
+    actions = permissions.quotation_allowed_actions(quotation, user)
     route = []
     if quotation.status == Quotation.Status.DRAFT and quotation.lines.exists():
         submitter = user if "submit" in actions else quotation.owner  # the route depends on who submits
-        route = [str(step.label) for step in services.quotation_route_for(quotation, submitter)]
+        route = [str(step.label) for step in selectors.quotation_route_for(quotation, submitter)]
     return render(
         request,
         "contracts/quotation_detail.html",
         {
             "quotation": quotation,
-            "lines": quotation.lines.select_related("product"),
+            "lines": selectors.document_lines(quotation),
             "actions": actions,
-            "buttons": _buttons(QUOTATION_BUTTONS, actions),
+            "buttons": _buttons(QUOTATION_BUTTONS, actions, quotation, "contracts:quotation_action"),
             "route": route,
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
-            "owner_name": services.display_name(quotation.owner),
+            "owner_name": display_name(quotation.owner),
         },
-    )
-
-
-# name → (label, needs a reason, button style)
-QUOTATION_BUTTONS = {
-    "submit": (gettext_lazy("提交审核"), False, "primary"),
-    "withdraw": (gettext_lazy("撤回"), False, "outline-secondary"),
-    "send": (gettext_lazy("发送客户"), False, "primary"),
-    "accept": (gettext_lazy("客户接受"), False, "success"),
-    "reject": (gettext_lazy("客户拒绝"), True, "outline-danger"),
-    "revise": (gettext_lazy("修订"), False, "outline-primary"),
-    "cancel": (gettext_lazy("作废"), True, "outline-danger"),
-    "create_contract": (gettext_lazy("生成合同"), False, "success"),
-}
-CONTRACT_BUTTONS = {
-    "submit": (gettext_lazy("提交评审"), False, "primary"),
-    "withdraw": (gettext_lazy("撤回"), False, "outline-secondary"),
-    "activate": (gettext_lazy("开始执行"), False, "primary"),
-    "complete": (gettext_lazy("执行完毕"), False, "success"),
-    "terminate": (gettext_lazy("终止"), True, "outline-danger"),
-    "cancel": (gettext_lazy("作废"), True, "outline-danger"),
-}
-
-
-def _buttons(spec, actions) -> list[dict]:
-    return [
-        {"name": name, "label": spec[name][0], "reason": spec[name][1], "style": spec[name][2]}
-        for name in actions
-        if name in spec
-    ]
-
-
-QUOTATION_CALLS = {
-    "submit": lambda q, u, r: services.quotation_submit(quotation=q, actor=u),
-    "withdraw": lambda q, u, r: services.quotation_withdraw(quotation=q, actor=u),
-    "send": lambda q, u, r: services.quotation_send(quotation=q, actor=u),
-    "accept": lambda q, u, r: services.quotation_accept(quotation=q, actor=u),
-    "reject": lambda q, u, r: services.quotation_reject(quotation=q, actor=u, reason=r),
-    "cancel": lambda q, u, r: services.quotation_cancel(quotation=q, actor=u, reason=r),
-    "revise": lambda q, u, r: services.quotation_revise(quotation=q, actor=u),
-    "create_contract": lambda q, u, r: services.contract_create_from_quotation(quotation=q, actor=u),
-}
-
-
-def _action_page(request, doc, *, action, spec, call, doc_url, result_url, done_message):
-    """POST runs the action (the service checks right and state); GET, or an error, shows the confirm/reason form."""
-    label, needs_reason, _style = spec[action]
-    form = forms.ReasonForm(_post(request), label=_("原因"), show=needs_reason)
-    if request.method == "POST" and form.is_valid():
-        ok, result = call_for_form(form, lambda: call(doc, request.user, form.cleaned_data["reason"]))
-        if ok:
-            messages.success(request, done_message % {"action": label})
-            return redirect(result_url(result))
-    return _simple_page(
-        request,
-        form,
-        title=f"{label}：{doc}",
-        cancel_url=doc_url,
-        submit_label=str(label),
-        testid=f"action-form-{action}",
     )
 
 
 @login_required
 def quotation_action(request, pk, action):
     quotation = selectors.quotation_get_for(request.user, pk)
-    if action not in QUOTATION_CALLS:
+    if action not in QUOTATION_SERVICES:
         raise Http404
     return _action_page(
         request,
         quotation,
         action=action,
-        spec=QUOTATION_BUTTONS,
-        call=QUOTATION_CALLS[action],
-        doc_url=_quotation_url(quotation),
+        buttons=QUOTATION_BUTTONS,
+        calls=QUOTATION_SERVICES,
+        document="quotation",
         result_url=lambda obj: _contract_url(obj) if isinstance(obj, Contract) else _quotation_url(obj),
-        done_message=_("已完成“%(action)s”。"),
     )
 
 
@@ -282,38 +287,18 @@ def quotation_action(request, pk, action):
 @login_required
 @require_GET
 def contract_list(request):
+    visible = selectors.contract_list_for(request.user)
     return _list_page(
         request,
-        selectors.contract_list_for(request.user),
+        filters.ContractFilter(request.GET, queryset=visible, request=request),
         template="contracts/contract_list.html",
-        date_field="contract_date",
-        ordering_fields=selectors.CONTRACT_ORDERING_FIELDS,
-        ordering_choices=[
-            ("-created_at", _("最新创建")),
-            ("-contract_date", _("合同日期从新到旧")),
-            ("delivery_date", _("交货日期")),
-            ("-amount_incl", _("金额从高到低")),
-            ("number", _("合同编号")),
-            ("status", _("状态")),
-            ("classification", _("合同类别")),
-        ],
-        extra={
-            "status_options": Contract.Status.choices,
-            "classification_options": Contract.Classification.choices,
-            "can_create": _may_create_contracts(request.user),
-        },
+        extra={"can_create": permissions.can_create_contracts(request.user)},
     )
-
-
-def _may_create_contracts(user) -> bool:
-    """Show "新建合同" to those who have at least one customer they may create a contract for (the service decides)."""
-    customer = customer_list_for(user).filter(owner=user).first() or customer_list_for(user).first()
-    return customer is not None and services.can_create_contract(user, customer)
 
 
 def _contract_form_page(request, *, contract=None):
     customer = None if contract else _customer_param(request)
-    if customer is not None and not services.can_create_contract(request.user, customer):
+    if customer is not None and not permissions.can_create_contract(request.user, customer):
         return _forbidden(request, _("您没有为该客户创建合同的权限。"))
     return _document_form_page(
         request,
@@ -322,7 +307,7 @@ def _contract_form_page(request, *, contract=None):
         form_class=forms.ContractForm,
         formset_class=forms.ContractLineFormSet,
         create=services.contract_create,
-        update=lambda doc, **kw: services.contract_update(contract=doc, **kw),
+        update=services.contract_update,
         new_title=_("新建合同"),
         edit_title=_("修改合同：%(number)s"),
         saved_message=_("合同 %(number)s 已保存。"),
@@ -336,32 +321,15 @@ def contract_create(request):
     return _contract_form_page(request)
 
 
-def _editable_contract(request, pk):
-    """The contract if the user may edit it now, else a response (403 without the right, back to the page otherwise)."""
-    contract = selectors.contract_get_for(request.user, pk)
-    if "edit" in services.contract_allowed_actions(contract, request.user):
-        return contract, None
-    if contract.is_editable:
-        return contract, _forbidden(request, _("您没有修改该合同的权限。"))
-    messages.error(request, _("合同当前状态为“%(status)s”，不能修改。") % {"status": contract.get_status_display()})
-    return contract, redirect(_contract_url(contract))
-
-
 @login_required
 def contract_edit(request, pk):
-    contract, refused = _editable_contract(request, pk)
-    return refused or _contract_form_page(request, contract=contract)
-
-
-def _pending_reviewers(contract) -> list[dict]:
-    out = []
-    for r in requests_for(contract):
-        if r.status != ApprovalRequest.Status.PENDING:
-            continue
-        for step in r.steps.all():
-            if step.status == ApprovalStep.Status.PENDING:
-                out.append({"label": step.label, "assignee": step.assignee_label, "kind": r.kind})
-    return out
+    contract = selectors.contract_get_for(request.user, pk)
+    if "edit" not in permissions.contract_allowed_actions(contract, request.user):
+        if contract.is_editable:
+            return _forbidden(request, _("您没有修改该合同的权限。"))
+        messages.error(request, _("合同当前状态为“%(status)s”，不能修改。") % {"status": contract.get_status_display()})
+        return redirect(_contract_url(contract))
+    return _contract_form_page(request, contract=contract)
 
 
 @login_required
@@ -369,7 +337,7 @@ def _pending_reviewers(contract) -> list[dict]:
 def contract_detail(request, pk):
     user = request.user
     contract = selectors.contract_get_for(user, pk)
-    actions = services.contract_allowed_actions(contract, user)
+    actions = permissions.contract_allowed_actions(contract, user)
     reasons = [
         {"code": r["code"], "label": rules.reason_label(r["code"]), "detail": r.get("detail", "")}
         for r in contract.classification_reasons
@@ -377,29 +345,28 @@ def contract_detail(request, pk):
     route = []
     if contract.is_editable and contract.lines.exists():
         submitter = user if "submit" in actions else contract.owner
-        route = [str(step.label) for step in services.contract_route_for(contract, submitter)]
-    pending_change = services.contract_pending_change(contract)
+        route = [str(step.label) for step in selectors.contract_route_for(contract, submitter)]
+    pending_change = selectors.contract_pending_change(contract)
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
-            "lines": contract.lines.select_related("product"),
+            "lines": selectors.document_lines(contract),
             "actions": actions,
-            "buttons": _buttons(CONTRACT_BUTTONS, actions),
+            "buttons": _buttons(CONTRACT_BUTTONS, actions, contract, "contracts:contract_action"),
             "reasons": reasons,
             "route": route,
-            "pending_reviewers": _pending_reviewers(contract),
-            "differences": services.contract_differences(contract),
+            "pending_reviewers": selectors.contract_pending_reviewers(contract),
+            "differences": selectors.contract_differences(contract),
             "review": getattr(contract, "review", None),
             "pending_change": pending_change,
             "change_rows": _change_rows(pending_change) if pending_change else [],
             "change_departments": [rules.department_label(d) for d in pending_change.departments] if pending_change else [],
-            "can_withdraw_change": "withdraw_change" in actions,
-            "changes": contract.changes.select_related("requested_by"),
-            "versions": contract.versions.all(),
-            "owner_name": services.display_name(contract.owner),
-            "upgraded_by_name": services.display_name(contract.upgraded_by) if contract.upgraded_by_id else "",
+            "changes": selectors.contract_changes(contract),
+            "versions": selectors.contract_versions(contract),
+            "owner_name": display_name(contract.owner),
+            "upgraded_by_name": display_name(contract.upgraded_by),
         },
     )
 
@@ -426,30 +393,19 @@ def _change_rows(change) -> list[dict]:
     return rows
 
 
-CONTRACT_CALLS = {
-    "submit": lambda c, u, r: services.contract_submit(contract=c, actor=u),
-    "withdraw": lambda c, u, r: services.contract_withdraw(contract=c, actor=u),
-    "activate": lambda c, u, r: services.contract_activate(contract=c, actor=u),
-    "complete": lambda c, u, r: services.contract_complete(contract=c, actor=u),
-    "terminate": lambda c, u, r: services.contract_terminate(contract=c, actor=u, reason=r),
-    "cancel": lambda c, u, r: services.contract_cancel(contract=c, actor=u, reason=r),
-}
-
-
 @login_required
 def contract_action(request, pk, action):
     contract = selectors.contract_get_for(request.user, pk)
-    if action not in CONTRACT_CALLS:
+    if action not in CONTRACT_SERVICES:
         raise Http404
     return _action_page(
         request,
         contract,
         action=action,
-        spec=CONTRACT_BUTTONS,
-        call=CONTRACT_CALLS[action],
-        doc_url=_contract_url(contract),
+        buttons=CONTRACT_BUTTONS,
+        calls=CONTRACT_SERVICES,
+        document="contract",
         result_url=_contract_url,
-        done_message=_("已完成“%(action)s”。"),
     )
 
 
@@ -465,7 +421,7 @@ def contract_upgrade(request, pk):
         if ok:
             messages.success(request, _("合同已升级为特殊合同。"))
             return redirect(_contract_url(contract))
-    return _simple_page(
+    return form_page(
         request,
         form,
         title=_("升级为特殊合同：%(number)s") % {"number": contract.number},
@@ -492,7 +448,7 @@ def contract_sign(request, pk):
         if ok:
             messages.success(request, _("已登记合同签订。"))
             return redirect(_contract_url(contract))
-    return _simple_page(
+    return form_page(
         request,
         form,
         title=_("登记签订：%(number)s") % {"number": contract.number},
@@ -515,7 +471,7 @@ def contract_review(request, pk):
         if ok:
             messages.success(request, _("合同评审单已保存。"))
             return redirect(_contract_url(contract))
-    return _simple_page(
+    return form_page(
         request,
         form,
         title=_("合同评审单：%(number)s") % {"number": contract.number},
@@ -557,7 +513,7 @@ def contract_change(request, pk):
 @require_POST
 def contract_change_withdraw(request, pk):
     contract = selectors.contract_get_for(request.user, pk)
-    change = services.contract_pending_change(contract)
+    change = selectors.contract_pending_change(contract)
     if change is None:
         messages.error(request, _("没有进行中的变更申请。"))
         return redirect(_contract_url(contract))
@@ -567,7 +523,7 @@ def contract_change_withdraw(request, pk):
     if ok:
         messages.success(request, _("变更申请已撤回。"))
         return redirect(_contract_url(contract))
-    return _simple_page(
+    return form_page(
         request,
         form,
         title=_("撤回变更申请：%(number)s") % {"number": contract.number},
@@ -580,7 +536,7 @@ def contract_change_withdraw(request, pk):
 @require_GET
 def contract_version(request, pk, version):
     contract = selectors.contract_get_for(request.user, pk)
-    stored = get_object_or_404(contract.versions.select_related("change"), version=version)
+    stored = selectors.contract_version_get(contract, version)
     return render(
         request,
         "contracts/contract_version.html",
@@ -606,7 +562,7 @@ def customer_documents_panel(request, customer) -> str:
         "quotation_count": quotations.count(),
         "contracts": contracts[:10],
         "contract_count": contracts.count(),
-        "can_quote": services.can_quote(user),
-        "can_create_contract": services.can_create_contract(user, customer),
+        "can_quote": permissions.can_quote(user),
+        "can_create_contract": permissions.can_create_contract(user, customer),
     }
     return render_to_string("contracts/_customer_documents.html", context, request=request)

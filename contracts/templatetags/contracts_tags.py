@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
-from contracts import services
+from contracts import permissions
 
 register = template.Library()
 
 
 @register.simple_tag
 def can_quote(user) -> bool:
-    """True when `user` may create quotations (services.can_quote); shows "新建报价单" in the menu."""
-    return bool(getattr(user, "is_authenticated", False)) and services.can_quote(user)
+    """True when `user` may create quotations (permissions.can_quote); shows "新建报价单" in the menu."""
+    return bool(getattr(user, "is_authenticated", False)) and permissions.can_quote(user)

@@ -191,6 +191,28 @@ class TestQuotationFlow:
         assert body["count"] == 2 and isinstance(body["results"][0]["amount_incl"], str)
 
 
+class TestListFilters:
+    @pytest.mark.parametrize(
+        "url,params,field",
+        [
+            (QUOTATIONS, {"quote_date_from": "2024-13-01"}, "quote_date_from"),
+            (QUOTATIONS, {"status": "approved-ish"}, "status"),
+            (QUOTATIONS, {"ordering": "-secret_field"}, "ordering"),
+            (QUOTATIONS, {"owner": "alice"}, "owner"),
+            (CONTRACTS, {"classification": "urgent"}, "classification"),
+            (CONTRACTS, {"contract_date_to": "yesterday"}, "contract_date_to"),
+            ("/api/v1/contract-changes/", {"status": "pending"}, "status"),
+            ("/api/v1/contract-changes/", {"ordering": "reason"}, "ordering"),
+        ],
+    )
+    def test_invalid_filter_values_are_a_400_never_ignored(self, cast, api_as, url, params, field):
+        r = api_as(cast.manager).get(url, params)
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and field in r.json()["errors"]
+
+    def test_change_requests_are_ordered_by_the_filter_set(self, cast, api_as, draft_contract):
+        assert ok(api_as(cast.alice).get("/api/v1/contract-changes/", {"ordering": "-created_at"}))["count"] == 0
+
+
 class TestContractFlow:
     def test_special_contract_review_sign_activate_and_change_to_v2(self, cast, api_as, customer, pump, new_valve):
         # given alice's contract with a custom product never produced: it is special
@@ -319,8 +341,10 @@ class TestContractFlow:
         )
         assert ok(alice.get("/api/v1/contract-changes/", {"contract": draft_contract.pk}))["count"] == 1
         assert api_as(cast.bob).post(f"/api/v1/contract-changes/{change['id']}/withdraw/").status_code == 404
+        assert ok(alice.get(f"/api/v1/contract-changes/{change['id']}/"))["allowed_actions"] == ["withdraw"]
+        assert ok(api_as(cast.clerk).get(f"/api/v1/contract-changes/{change['id']}/"))["allowed_actions"] == []
         body = ok(alice.post(f"/api/v1/contract-changes/{change['id']}/withdraw/"))
-        assert body["status"] == "withdrawn"
+        assert body["status"] == "withdrawn" and body["allowed_actions"] == []
         r = alice.post(f"/api/v1/contract-changes/{change['id']}/withdraw/")
         assert r.status_code == 409 and "不能撤回" in r.json()["detail"]
         assert ContractChange.objects.get().status == ContractChange.Status.WITHDRAWN

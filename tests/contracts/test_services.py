@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from contracts import services
+from contracts import permissions, selectors, services
 from contracts.models import Contract, ContractChange, ContractVersion, Quotation
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -199,9 +199,9 @@ class TestQuotationLifecycle:
 
     def test_allowed_actions_follow_status_and_role(self, cast, quoting_alice, make_quotation):
         q = make_quotation(quoting_alice)
-        assert services.quotation_allowed_actions(q, quoting_alice) == ["edit", "submit", "cancel"]
-        assert services.quotation_allowed_actions(q, cast.bob) == []
-        assert services.quotation_allowed_actions(q, cast.finance) == []
+        assert permissions.quotation_allowed_actions(q, quoting_alice) == ["edit", "submit", "cancel"]
+        assert permissions.quotation_allowed_actions(q, cast.bob) == []
+        assert permissions.quotation_allowed_actions(q, cast.finance) == []
 
 
 class TestContractFromQuotation:
@@ -210,7 +210,7 @@ class TestContractFromQuotation:
         assert c.number.startswith("HT-") and c.quotation == accepted_quotation and c.owner == quoting_alice
         assert [(ln.name, ln.quantity, ln.unit_price) for ln in c.lines.all()] == [("增压泵", D("10.000"), D("1130.00"))]
         assert c.amount_incl == accepted_quotation.amount_incl
-        assert services.contract_differences(c) == []
+        assert selectors.contract_differences(c) == []
         assert c.classification == Contract.Classification.GENERAL
 
     def test_only_once_and_only_from_accepted(self, cast, quoting_alice, accepted_quotation, make_quotation):
@@ -224,7 +224,7 @@ class TestContractFromQuotation:
         c = services.contract_create_from_quotation(quotation=accepted_quotation, actor=quoting_alice)
         row = {"product": pump.pk, "quantity": "12", "unit_price": "1130.00", "quotation_line": accepted_quotation.lines.get().pk}
         c = services.contract_update(contract=c, actor=quoting_alice, data={}, lines=[row])
-        assert [d.field for d in services.contract_differences(c)] == ["数量"]
+        assert [d.field for d in selectors.contract_differences(c)] == ["数量"]
         fill_review(c, quoting_alice)
         with pytest.raises(DomainError, match="与报价的差异已解决"):
             services.contract_submit(contract=c, actor=quoting_alice)
@@ -311,13 +311,13 @@ class TestContractReview:
         c = services.contract_upgrade(contract=general_contract, actor=cast.manager, reason="客户资信存疑")
         assert c.is_special
         c = services.contract_update(contract=c, actor=cast.alice, data={"project_name": "一期"})
-        assert c.is_special and services.contract_reason_codes(c) == ["manual"]
+        assert c.is_special and selectors.contract_reason_codes(c) == ["manual"]
         services.contract_submit(contract=c, actor=cast.alice)
         codes = {s.code for s in approvals.requests_for(c).get().steps.all()}
         assert {"review_technical", "review_finance", "review_warehouse", "gm"} <= codes
 
     def test_rules_made_special_stays_special(self, cast, special_contract, pump):
-        assert "upgrade" not in services.contract_allowed_actions(special_contract, cast.manager)
+        assert "upgrade" not in permissions.contract_allowed_actions(special_contract, cast.manager)
         c = services.contract_update(contract=special_contract, actor=cast.alice, data={"project_name": "改名"})
         assert c.is_special
 
@@ -373,7 +373,7 @@ class TestChangeRequest:
         )
         assert change.departments == ["production", "procurement"]
         assert fresh(c).lines.get().quantity == D("10")  # not changed until approved
-        assert "request_change" not in services.contract_allowed_actions(fresh(c), cast.alice)
+        assert "request_change" not in permissions.contract_allowed_actions(fresh(c), cast.alice)
         for who in (cast.rev_production, cast.rev_procurement, cast.manager):
             decide(c, services.CHANGE_KIND, who)
         c = fresh(c)

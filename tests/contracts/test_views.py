@@ -4,6 +4,7 @@ classification and pending reviewers, review form, signing with a scan, change r
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -23,6 +24,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def html(response) -> str:
     return response.content.decode()
+
+
+def page_actions(page: str) -> set[str]:
+    """The actions of a document page's buttons and links (data-testid="action-<name>", "request-change" as written)."""
+    return {name.replace("-", "_") for name in re.findall(r'<(?:a|button)\b[^>]*data-testid="action-([\w-]+)"', page)}
 
 
 def header_data(customer, **extra):
@@ -127,8 +133,50 @@ class TestLists:
             page = html(client.get(url, params))
             assert page.count('data-testid="quotation-row"') == 1 and f'data-quotation-id="{wanted.pk}"' in page, params
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-        assert html(client.get(url, {"date_from": tomorrow})).count('data-testid="quotation-row"') == 0
-        assert html(client.get(url, {"ordering": "-amount_incl", "date_to": tomorrow})).count('data-testid="quotation-row"') == 2
+        assert html(client.get(url, {"quote_date_from": tomorrow})).count('data-testid="quotation-row"') == 0
+        assert (
+            html(client.get(url, {"ordering": "-amount_incl", "quote_date_to": tomorrow})).count('data-testid="quotation-row"')
+            == 2
+        )
+
+    def test_invalid_filter_values_are_shown_under_the_field_and_list_nothing(self, cast, client_as, draft, contract):
+        # given alice sees a quotation and a contract
+        client = client_as(cast.alice)
+        for url, params in (
+            (reverse("contracts:quotation_list"), {"quote_date_from": "2024-13-01"}),
+            (reverse("contracts:quotation_list"), {"status": "approved-ish"}),
+            (reverse("contracts:quotation_list"), {"ordering": "-secret_field"}),
+            (reverse("contracts:contract_list"), {"classification": "urgent"}),
+            (reverse("contracts:contract_list"), {"owner": "alice"}),
+        ):
+            # when a filter value is malformed or unknown
+            response = client.get(url, params)
+            page = html(response)
+            # then the page says so (400) under the field of the shared filter bar and lists nothing, rather than ignoring it
+            assert response.status_code == 400, params
+            assert 'data-testid="list-filters"' in page and 'class="invalid-feedback d-block"' in page, params
+            assert 'data-testid="quotation-row"' not in page and 'data-testid="contract-row"' not in page, params
+
+    def test_the_page_and_the_api_take_the_same_filter_parameters(
+        self, cast, client_as, api_as, quoting_alice, make_quotation, customer, pump
+    ):
+        # given three quotations of alice, one valid only a week
+        today = timezone.localdate()
+        small = make_quotation(quoting_alice, lines=[line(pump, quantity="1")])
+        big = make_quotation(quoting_alice, lines=[line(pump, quantity="50")])
+        make_quotation(quoting_alice, valid_until=today + timedelta(days=7))
+        params = {
+            "valid_until_from": (today + timedelta(days=20)).isoformat(),
+            "customer": customer.pk,
+            "owner": cast.alice.pk,
+            "ordering": "-amount_incl",
+        }
+        # when the page and the API are asked with the same parameters
+        page = html(client_as(quoting_alice).get(reverse("contracts:quotation_list"), params))
+        body = api_as(quoting_alice).get("/api/v1/quotations/", params).json()
+        # then both list the same quotations in the same order
+        on_page = [int(pk) for pk in re.findall(r'data-quotation-id="(\d+)"', page)]
+        assert on_page == [row["id"] for row in body["results"]] == [big.pk, small.pk]
 
     def test_pagination(self, cast, client_as, quoting_alice, make_quotation):
         for _ in range(27):
@@ -257,6 +305,16 @@ class TestQuotationDetail:
         page = html(client_as(cast.alice).get(reverse("contracts:quotation_detail", args=[draft.pk])))
         assert 'data-testid="action-submit"' not in page and 'data-testid="action-cancel"' in page
 
+    @pytest.mark.parametrize("who", ["quoting_alice", "manager", "lena"])
+    def test_the_buttons_are_the_allowed_actions_the_api_gives(self, cast, client_as, api_as, quoting_alice, draft, who):
+        # given a draft quotation, seen by its owner, a manager and the team lead
+        user = quoting_alice if who == "quoting_alice" else getattr(cast, who)
+        # when each opens its page and asks the API
+        page = html(client_as(user).get(reverse("contracts:quotation_detail", args=[draft.pk])))
+        allowed = api_as(user).get(f"/api/v1/quotations/{draft.pk}/").json()["allowed_actions"]
+        # then the page shows a button for exactly the actions the API allows (one source: contracts.permissions)
+        assert page_actions(page) == set(allowed)
+
     def test_submit_then_repeated_submit_is_409(self, cast, client_as, quoting_alice, draft):
         client = client_as(quoting_alice)
         url = reverse("contracts:quotation_action", args=[draft.pk, "submit"])
@@ -356,6 +414,14 @@ class TestContractForm:
 
 
 class TestContractDetail:
+    @pytest.mark.parametrize("who", ["alice", "manager", "rev_technical"])
+    def test_the_buttons_are_the_allowed_actions_the_api_gives(self, cast, client_as, api_as, contract, who):
+        user = getattr(cast, who)
+        page = html(client_as(user).get(reverse("contracts:contract_detail", args=[contract.pk])))
+        allowed = api_as(user).get(f"/api/v1/contracts/{contract.pk}/").json()["allowed_actions"]
+        assert page_actions(page) == set(allowed)
+        assert ("upgrade" in allowed) == (who == "manager")
+
     def test_classification_reasons_and_pending_reviewers(self, cast, client_as, customer, pump, new_valve):
         c = services.contract_create(
             actor=cast.alice,

@@ -1,0 +1,95 @@
+"""/api/v1/contract-changes/: 合同变更申请 of the visible contracts (asked for at /api/v1/contracts/{id}/change-request/);
+POST …/withdraw/ takes one back while it is in review."""
+
+from __future__ import annotations
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from salesops.core.api import ScopedViewSet, UserNameField
+
+from .. import permissions, rules, selectors, services
+from ..filters import ContractChangeFilter
+from ..models import ContractChange
+from .common import no_body
+
+
+class ChangeRequestInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("变更原因"))
+    header = serializers.DictField(
+        required=False,
+        default=dict,
+        label=_("合同条款变更"),
+        help_text=format_lazy("{}{}", _("{字段: 新值}，可变更："), "、".join(rules.CHANGEABLE_HEADER_FIELDS)),
+    )
+    lines = serializers.DictField(
+        child=serializers.DictField(),
+        required=False,
+        default=dict,
+        label=_("明细变更"),
+        help_text=format_lazy("{}{}", _("{明细 id: {字段: 新值}}，可变更："), "、".join(rules.CHANGEABLE_LINE_FIELDS)),
+    )
+
+
+class ContractChangeSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="in_review / approved / rejected / withdrawn")
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by_name = UserNameField(source="requested_by")
+    department_labels = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContractChange
+        fields = [
+            "id",
+            "contract",
+            "from_version",
+            "reason",
+            "header_changes",
+            "line_changes",
+            "departments",
+            "department_labels",
+            "status",
+            "status_display",
+            "requested_by",
+            "requested_by_name",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_department_labels(self, obj) -> list[str]:
+        return [rules.department_label(code) for code in obj.departments]
+
+
+class ContractChangeDetailSerializer(ContractChangeSerializer):
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(ContractChangeSerializer.Meta):
+        fields = ContractChangeSerializer.Meta.fields + ["allowed_actions"]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return permissions.change_allowed_actions(obj, self.context["request"].user)
+
+
+class ContractChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """合同变更申请 of the visible contracts; POST …/withdraw/ takes one back while it is in review."""
+
+    selector = staticmethod(selectors.contract_change_list_for)
+    serializer_class = ContractChangeSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContractChangeFilter
+
+    def get_serializer_class(self):
+        return ContractChangeSerializer if self.action == "list" else ContractChangeDetailSerializer
+
+    @no_body("撤回变更申请", ContractChangeDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        change = services.contract_change_withdraw(change=self.get_object(), actor=request.user)
+        fresh = self.get_queryset().get(pk=change.pk)
+        return Response(ContractChangeDetailSerializer(fresh, context=self.get_serializer_context()).data)

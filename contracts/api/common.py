@@ -1,0 +1,220 @@
+"""What the quotation, contract and change-request endpoints share: line and header input, the reason input, cost
+hiding, line serializers, the approval rounds of a document, and the viewset base of the two documents."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from catalog.selectors import can_view_cost
+from customers.selectors import contact_list_for
+from salesops.core import approvals
+from salesops.core.api import MoneyField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.names import display_name
+
+from ..models import ContractLine, PaymentTerms, QuotationLine
+
+User = get_user_model()
+
+RATE = {"max_digits": 6, "decimal_places": 4}
+
+
+def no_body(summary: str, responses):
+    return extend_schema(request=None, responses=responses, summary=summary)
+
+
+# --- input (shape only: the rules are in services) ----------------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleContactField(serializers.PrimaryKeyRelatedField):
+    """A contact among those of customers the requesting user may see (the service checks it belongs to the customer)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return contact_list_for(request.user) if request else None
+
+
+class LineInput(serializers.Serializer):
+    product = serializers.IntegerField(
+        required=False, allow_null=True, label=_("产品"), help_text=_("目录产品 id；不填为非目录明细")
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("品名"))
+    model = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("型号"))
+    spec = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("规格"))
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=10, label=_("单位"))
+    quantity = QuantityField(label=_("数量"))
+    unit_price = MoneyField(required=False, allow_null=True, label=_("含税单价"))
+    discount_rate = serializers.DecimalField(**RATE, required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
+    tax_rate = serializers.DecimalField(**RATE, required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
+    unit_cost = MoneyField(required=False, allow_null=True, label=_("单位成本(含税)"))
+    lead_time_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, label=_("交货期(天)"))
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("备注"))
+
+
+class HeaderInput(serializers.Serializer):
+    """Header fields both documents share."""
+
+    contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, label=_("业务员"))
+    project_name = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("项目名称"))
+    currency = serializers.CharField(required=False, max_length=3, label=_("币种"))
+    exchange_rate = serializers.DecimalField(max_digits=10, decimal_places=4, required=False, label=_("汇率(折人民币)"))
+    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, label=_("付款方式"))
+    payment_terms_text = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("付款条件说明"))
+    delivery_terms = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("交货条件"))
+    other_terms = serializers.CharField(required=False, allow_blank=True, label=_("其他条款"))
+
+
+def split_input(validated: dict) -> tuple[dict, list[dict] | None]:
+    """(header data, line rows or None) from validated input; line rows keep only the keys that were sent."""
+    data = dict(validated)
+    data.pop("customer", None)
+    lines = data.pop("lines", None)
+    return data, [dict(row) for row in lines] if lines is not None else None
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("原因"))
+
+
+# --- output -------------------------------------------------------------------------------------------------------
+class CostHidingMixin:
+    """Costs are for margin checks: only those catalog.selectors.can_view_cost allows see them."""
+
+    cost_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not can_view_cost(request.user):
+            for name in self.cost_fields:
+                data.pop(name, None)
+        return data
+
+
+class QuotationLineSerializer(CostHidingMixin, serializers.ModelSerializer):
+    cost_fields = ("unit_cost",)
+
+    class Meta:
+        model = QuotationLine
+        fields = [
+            "id",
+            "line_no",
+            "product",
+            "name",
+            "model",
+            "spec",
+            "unit",
+            "quantity",
+            "list_price",
+            "unit_price",
+            "discount_rate",
+            "tax_rate",
+            "unit_cost",
+            "amount_excl",
+            "tax",
+            "amount_incl",
+            "lead_time_days",
+            "notes",
+        ]
+        read_only_fields = fields
+
+
+class ContractLineSerializer(QuotationLineSerializer):
+    class Meta(QuotationLineSerializer.Meta):
+        model = ContractLine
+        fields = QuotationLineSerializer.Meta.fields + ["delivery_date", "quotation_line"]
+        read_only_fields = fields
+
+
+class ApprovalStepBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("用于 /api/v1/approval-steps/{id}/decide/"))
+    code = serializers.CharField()
+    label = serializers.CharField()
+    stage = serializers.IntegerField()
+    status = serializers.CharField(help_text="waiting / pending / approved / approved_with_conditions / rejected / skipped …")
+    status_display = serializers.CharField(source="get_status_display")
+    assignee = serializers.CharField(source="assignee_label")
+    decided_by = serializers.IntegerField(source="decided_by_id", allow_null=True)
+    decided_by_name = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField()
+    can_decide = serializers.SerializerMethodField()
+
+    def get_decided_by_name(self, obj) -> str:
+        return display_name(obj.decided_by)
+
+    def get_can_decide(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request) and approvals.can_decide(obj, request.user)
+
+
+class ApprovalRoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.SerializerMethodField()
+    round = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending / approved / rejected / cancelled")
+    status_display = serializers.CharField(source="get_status_display")
+    requested_by = serializers.IntegerField(source="requested_by_id")
+    requested_by_name = UserNameField(source="requested_by")
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    steps = serializers.SerializerMethodField()
+
+    def get_kind_label(self, obj) -> str:
+        return approvals.kind_label(obj.kind)
+
+    @extend_schema_field(ApprovalStepBriefSerializer(many=True))
+    def get_steps(self, obj) -> list[dict]:
+        steps = list(obj.steps.all())
+        for step in steps:
+            step.request = obj  # can_decide reads the round; it is already here
+        return ApprovalStepBriefSerializer(steps, many=True, context=self.context).data
+
+
+class ApprovalsMixin(serializers.Serializer):
+    """`approvals`: every review round of the document with its steps."""
+
+    approvals = serializers.SerializerMethodField()
+
+    @extend_schema_field(ApprovalRoundSerializer(many=True))
+    def get_approvals(self, obj) -> list[dict]:
+        return ApprovalRoundSerializer(approvals.requests_for(obj), many=True, context=self.context).data
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """Header fields both documents share in lists."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner_name = UserNameField(source="owner")
+    payment_terms_display = serializers.CharField(source="get_payment_terms_display", read_only=True)
+
+
+# --- viewsets -----------------------------------------------------------------------------------------------------
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """A quotation or contract: list, detail, and actions that call a service and answer with the fresh detail."""
+
+    filter_backends = [DjangoFilterBackend]  # the filter set orders too (its `ordering`), like the page
+    document = ""  # the services' keyword for the document: "quotation" or "contract"
+    detail_serializer_class = None
+
+    def respond(self, doc, code=status.HTTP_200_OK):
+        fresh = get_object_or_404(self.get_queryset(), pk=doc.pk)
+        return Response(self.detail_serializer_class(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def act(self, service):
+        """Run `service(<document>=…, actor=…)` on the document of the URL."""
+        return self.respond(service(**{self.document: self.get_object()}, actor=self.request.user))
+
+    def act_with_reason(self, service):
+        """Run `service(<document>=…, actor=…, reason=…)` with the reason of the request body."""
+        doc = self.get_object()
+        reason = self.validated_input(ReasonInput)["reason"]
+        return self.respond(service(**{self.document: doc}, actor=self.request.user, reason=reason))

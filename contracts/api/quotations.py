@@ -1,0 +1,202 @@
+"""/api/v1/quotations/: 报价单 created and edited through the services (only those allowed to quote), moved through
+review, sending and the customer's answer, revised into new versions, turned into a contract; never deleted."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from salesops.core.api import UserNameField
+
+from .. import permissions, selectors, services
+from ..filters import QuotationFilter
+from ..models import Quotation
+from .common import (
+    ApprovalsMixin,
+    DocumentSerializer,
+    DocumentViewSet,
+    HeaderInput,
+    LineInput,
+    QuotationLineSerializer,
+    ReasonInput,
+    no_body,
+    split_input,
+)
+from .contracts import ContractDetailSerializer
+
+
+class QuotationUpdateInput(HeaderInput):
+    quote_date = serializers.DateField(required=False, label=_("报价日期"))
+    valid_until = serializers.DateField(required=False, label=_("有效期至"))
+    notes = serializers.CharField(required=False, allow_blank=True, label=_("内部备注"))
+    lines = LineInput(many=True, required=False, label=_("明细"), help_text=_("给出时替换全部明细"))
+
+
+class QuotationCreateInput(QuotationUpdateInput):
+    customer = serializers.IntegerField(label=_("客户"))
+    lines = LineInput(many=True, label=_("明细"))
+
+
+class QuotationSerializer(DocumentSerializer):
+    display_number = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Quotation
+        fields = [
+            "id",
+            "number",
+            "version",
+            "display_number",
+            "customer",
+            "customer_name",
+            "contact",
+            "owner",
+            "owner_name",
+            "project_name",
+            "status",
+            "status_display",
+            "quote_date",
+            "valid_until",
+            "currency",
+            "exchange_rate",
+            "payment_terms",
+            "payment_terms_display",
+            "amount_excl",
+            "tax_amount",
+            "amount_incl",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class QuotationVersionSerializer(serializers.ModelSerializer):
+    display_number = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Quotation
+        fields = ["id", "version", "display_number", "status", "status_display", "amount_incl", "quote_date", "created_at"]
+        read_only_fields = fields
+
+
+class QuotationDetailSerializer(ApprovalsMixin, QuotationSerializer):
+    lines = QuotationLineSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    versions = serializers.SerializerMethodField()
+    created_by_name = UserNameField(source="created_by")
+
+    class Meta(QuotationSerializer.Meta):
+        fields = QuotationSerializer.Meta.fields + [
+            "payment_terms_text",
+            "delivery_terms",
+            "other_terms",
+            "notes",
+            "previous",
+            "approval_route",
+            "submitted_at",
+            "approved_at",
+            "sent_at",
+            "closed_at",
+            "close_reason",
+            "created_by",
+            "created_by_name",
+            "lines",
+            "allowed_actions",
+            "versions",
+            "approvals",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return permissions.quotation_allowed_actions(obj, self.context["request"].user)
+
+    @extend_schema_field(QuotationVersionSerializer(many=True))
+    def get_versions(self, obj) -> list[dict]:
+        return QuotationVersionSerializer(selectors.quotation_versions(obj), many=True).data
+
+
+class QuotationViewSet(DocumentViewSet):
+    """报价单. Created and edited through the services (only those allowed to quote); never deleted (cancel a draft)."""
+
+    selector = staticmethod(selectors.quotation_list_for)
+    serializer_class = QuotationSerializer
+    detail_serializer_class = QuotationDetailSerializer
+    filterset_class = QuotationFilter
+    document = "quotation"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action != "list":
+            qs = qs.select_related("created_by").prefetch_related("lines")
+        return qs
+
+    def get_serializer_class(self):
+        return QuotationSerializer if self.action == "list" else QuotationDetailSerializer
+
+    @extend_schema(request=QuotationCreateInput, responses={201: QuotationDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """New draft (customer by id: one you may not see is a 404; without the right to quote: 403)."""
+        validated = self.validated_input(QuotationCreateInput)
+        data, lines = split_input(validated)
+        quotation = services.quotation_create(actor=request.user, customer=validated["customer"], data=data, lines=lines)
+        return self.respond(quotation, status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuotationUpdateInput, responses=QuotationDetailSerializer)
+    def update(self, request, *args, **kwargs):
+        """Edit a draft: the header fields sent, and all lines when `lines` is sent (PUT and PATCH alike)."""
+        quotation = self.get_object()
+        data, lines = split_input(self.validated_input(QuotationUpdateInput))
+        return self.respond(services.quotation_update(quotation=quotation, actor=request.user, data=data, lines=lines))
+
+    @extend_schema(request=QuotationUpdateInput, responses=QuotationDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    @no_body("提交审核", QuotationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self.act(services.quotation_submit)
+
+    @no_body("撤回审核", QuotationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self.act(services.quotation_withdraw)
+
+    @no_body("发送客户", QuotationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return self.act(services.quotation_send)
+
+    @no_body("客户接受", QuotationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self.act(services.quotation_accept)
+
+    @extend_schema(request=ReasonInput, responses=QuotationDetailSerializer, summary="客户拒绝（需填原因）")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self.act_with_reason(services.quotation_reject)
+
+    @extend_schema(request=ReasonInput, responses=QuotationDetailSerializer, summary="作废草稿")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self.act_with_reason(services.quotation_cancel)
+
+    @no_body("修订：生成新版本（旧版本保留为已修订）", {201: QuotationDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        new = services.quotation_revise(quotation=self.get_object(), actor=request.user)
+        return self.respond(new, status.HTTP_201_CREATED)
+
+    @no_body("由客户已接受的报价单生成合同", {201: ContractDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="create-contract")
+    def create_contract(self, request, pk=None):
+        contract = services.contract_create_from_quotation(quotation=self.get_object(), actor=request.user)
+        fresh = selectors.contract_get_for(request.user, contract.pk)
+        return Response(
+            ContractDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )

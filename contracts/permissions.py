@@ -1,0 +1,107 @@
+"""Who may do what on quotations, contracts and change requests: the one place pages, the API and services ask
+(ARCHITECTURE.md rule 5). Who may *see* a document is decided by the selectors (a 404 otherwise); this module answers
+"may this user act on it", and `*_allowed_actions` combine that with what the status allows now, for the buttons of
+the pages and `allowed_actions` in the API.
+
+The rules (SPEC.md "Quotation", "Contract and its review"):
+  - quoting is for sales clerks, managers and above, and reps granted the right (rules.may_quote);
+  - the owner, the creator, sales clerks and managers work on a document (edit, submit, send, sign…);
+  - crediting a document to another rep is for clerks and managers;
+  - a contract is created by clerks and managers, or by the rep owning the customer or the accepted quotation;
+  - only managers and above make a contract special by hand;
+  - a change request is withdrawn by whoever asked for it or a manager.
+"""
+
+from __future__ import annotations
+
+from django_fsm import can_proceed
+
+from customers.models import Customer
+from customers.selectors import customer_list_for
+from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager, user_roles
+
+from . import rules
+from .models import Contract, ContractChange, Quotation
+from .selectors import contract_pending_change
+
+QUOTATION_ACTIONS = ("submit", "withdraw", "send", "accept", "reject", "revise", "cancel")
+CONTRACT_ACTIONS = ("submit", "withdraw", "sign", "activate", "complete", "terminate", "cancel")
+
+
+def can_quote(user) -> bool:
+    profile = getattr(user, "profile", None)
+    return rules.may_quote(roles=user_roles(user), granted=bool(profile and profile.may_quote))
+
+
+def works_on(user, doc) -> bool:
+    """Owner, creator, sales clerks and managers work on a document (edit, submit, send, sign…)."""
+    return doc.owner_id == user.pk or doc.created_by_id == user.pk or has_role(user, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
+def can_reassign(user) -> bool:
+    """Crediting a document to another rep is for clerks and managers; a rep may keep or take it, not give it away."""
+    return has_role(user, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
+def can_create_contract(user, customer: Customer, quotation: Quotation | None = None) -> bool:
+    if has_role(user, Role.SALES_CLERK, *MANAGER_ROLES):
+        return True
+    if quotation is not None and quotation.owner_id == user.pk:
+        return True
+    return customer.owner_id == user.pk
+
+
+def can_create_contracts(user) -> bool:
+    """True when the user has at least one visible customer they may create a contract for ("新建合同" on the list)."""
+    customer = customer_list_for(user).filter(owner=user).first() or customer_list_for(user).first()
+    return customer is not None and can_create_contract(user, customer)
+
+
+def can_upgrade(user) -> bool:
+    """Only managers and above make a general contract special by hand."""
+    return is_manager(user)
+
+
+def can_withdraw_change(user, change: ContractChange) -> bool:
+    return change.requested_by_id == user.pk or is_manager(user)
+
+
+def quotation_allowed_actions(quotation: Quotation, user) -> list[str]:
+    """The actions `user` may take on `quotation` now (status allows it and so does their role)."""
+    if not works_on(user, quotation):
+        return []
+    out = []
+    for name in QUOTATION_ACTIONS:
+        if name in ("submit", "revise") and not can_quote(user):
+            continue
+        if can_proceed(getattr(quotation, name)):
+            out.append(name)
+    if quotation.is_editable and can_quote(user):
+        out.insert(0, "edit")
+    if quotation.status == Quotation.Status.ACCEPTED and can_create_contract(user, quotation.customer, quotation):
+        out.append("create_contract")
+    return out
+
+
+def contract_allowed_actions(contract: Contract, user) -> list[str]:
+    """The actions `user` may take on `contract` now, including asking for a change and withdrawing the pending one."""
+    out = []
+    if works_on(user, contract):
+        out += [name for name in CONTRACT_ACTIONS if can_proceed(getattr(contract, name))]
+        if contract.is_editable:
+            out.insert(0, "edit")
+        pending = contract_pending_change(contract)
+        if contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and not pending:
+            out.append("request_change")
+        if pending and "withdraw" in change_allowed_actions(pending, user):
+            out.append("withdraw_change")
+    if contract.is_editable and not contract.upgraded_by_id and can_upgrade(user) and not contract.is_special:
+        out.append("upgrade")
+    return out
+
+
+def change_allowed_actions(change: ContractChange, user) -> list[str]:
+    """The actions `user` may take on a change request now: withdraw it while it is in review."""
+    if change.status == ContractChange.Status.IN_REVIEW and can_withdraw_change(user, change):
+        return ["withdraw"]
+    return []

@@ -1,0 +1,81 @@
+"""What the action families share: refusing an actor, the header checks and defaults of a new document, taking a
+document back from review, and the reasons of a rejected round."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Contact, Customer
+from customers.selectors import customer_list_for
+from salesops.core import approvals
+from salesops.core.errors import DomainError, Forbidden, NotFound
+from salesops.core.models import ApprovalRequest, ApprovalStep
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.transitions import transition
+
+from .. import permissions, rules
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+def stamp(field: str):
+    return lambda obj: setattr(obj, field, timezone.now())
+
+
+def page_url(name: str, pk: int) -> str:
+    return reverse(name, args=[pk])
+
+
+def check_header(doc) -> None:
+    if doc.contact_id and not Contact.objects.filter(pk=doc.contact_id, customer_id=doc.customer_id).exists():
+        raise DomainError(_("联系人不属于该客户。"))
+    if doc.exchange_rate is None or doc.exchange_rate <= 0:
+        raise DomainError(_("汇率必须大于 0。"))
+    if doc.currency == rules.BASE_CURRENCY and doc.exchange_rate != 1:
+        raise DomainError(_("人民币单据的汇率应为 1。"))
+    if not doc.owner_id:
+        raise DomainError(_("请选择业务员。"))
+
+
+def check_owner_change(actor, data: Mapping[str, Any], current_owner_id) -> None:
+    """Crediting a document to another rep is for clerks and managers; a rep may keep or take it, not give it away."""
+    new = data.get("owner")
+    new_id = getattr(new, "pk", new)
+    if "owner" in data and new_id not in (None, "", current_owner_id) and new_id != actor.pk:
+        require(permissions.can_reassign(actor), _("只有销售内勤和经理可以把单据转给其他业务员。"))
+
+
+def visible_customer(actor, customer) -> Customer:
+    found = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
+    if found is None:
+        raise NotFound(_("客户不存在或您无权查看。"))
+    return found
+
+
+def default_owner(actor, customer: Customer):
+    return actor if has_role(actor, Role.SALES_REP, Role.TEAM_LEAD) and not has_role(actor, *MANAGER_ROLES) else customer.owner
+
+
+def withdraw_from_review(doc, actor, kind: str, refused: str):
+    """Take a quotation or contract back from review (the pending round is cancelled and kept in the history)."""
+    with transaction.atomic():
+        locked = transition(
+            obj=doc, action="withdraw", actor=actor, check=lambda d: require(permissions.works_on(actor, d), refused)
+        )
+        pending = approvals.requests_for(locked, kind).filter(status=ApprovalRequest.Status.PENDING).first()
+        if pending:
+            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=_("提交人撤回"))
+    return locked
+
+
+def rejection_reasons(request: ApprovalRequest) -> str:
+    return "；".join(f"{s.label}：{s.comment}" for s in request.steps.filter(status=ApprovalStep.Status.REJECTED))

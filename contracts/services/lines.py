@@ -1,0 +1,128 @@
+"""The lines quotations and contracts share: building them from input rows (priced from the catalog and the customer's
+price list), their exact amounts, the document totals, and replacing a draft's lines. Orders build theirs here too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from catalog.rules import tax_rate_error
+from catalog.selectors import resolve_price
+from customers.models import Customer
+from salesops.core.errors import DomainError
+from salesops.core.money import ZERO, line_amounts, parse_decimal, quantize, sum_lines
+
+from ..models import Quotation
+
+LINE_FIELDS = (
+    "product",
+    "name",
+    "model",
+    "spec",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_rate",
+    "tax_rate",
+    "unit_cost",
+    "lead_time_days",
+    "notes",
+)
+
+
+def _product(value) -> Product | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Product):
+        return value
+    product = Product.objects.filter(pk=value).first()
+    if product is None:
+        raise DomainError(_("产品不存在（编号 %(id)s）。") % {"id": value})
+    return product
+
+
+def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer, on_date: date) -> list:
+    """Unsaved line objects of `model` from input rows, each validated, with exact amounts (Chinese messages name the line).
+
+    A catalog line takes its name, model, spec, unit, tax rate, list price and cost from the product and — when no price
+    is given — the price of the customer's price list; a free (custom) line must give a name and a price.
+    """
+    lines = []
+    for index, row in enumerate(rows, start=1):
+        where = _("第 %(n)d 行") % {"n": index}
+        product = _product(row.get("product"))
+        line = model(line_no=index)
+        if product is not None:
+            resolved = resolve_price(product=product, customer_type=customer.type, customer_grade=customer.grade, on_date=on_date)
+            line.product = product
+            line.name, line.model, line.spec, line.unit = product.name, product.model, product.spec, product.unit
+            line.list_price, line.unit_cost, line.tax_rate = product.list_price, product.standard_cost, product.tax_rate
+            line.unit_price = resolved.unit_price
+        for name in ("name", "model", "spec", "unit", "notes"):
+            if row.get(name) not in (None, ""):
+                setattr(line, name, str(row[name]).strip())
+        if not line.name:
+            raise DomainError(_("%(where)s：请选择产品或填写品名。") % {"where": where})
+        quantity = parse_decimal(row.get("quantity"), _("数量"))
+        if quantity is None or quantity <= 0:
+            raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
+        line.quantity = quantity
+        for name, label in (
+            ("unit_price", _("含税单价")),
+            ("discount_rate", _("折扣率")),
+            ("tax_rate", _("税率")),
+            ("unit_cost", _("单位成本")),
+        ):
+            value = parse_decimal(row.get(name), label, allow_blank=True)
+            if value is not None:
+                setattr(line, name, value)
+        if product is None and row.get("unit_price") in (None, ""):
+            raise DomainError(_("%(where)s（%(name)s）：非目录产品请填写含税单价。") % {"where": where, "name": line.name})
+        if line.unit_price < 0 or line.unit_cost < 0:
+            raise DomainError(_("%(where)s（%(name)s）：单价和成本不能为负数。") % {"where": where, "name": line.name})
+        if not (Decimal(0) <= line.discount_rate < Decimal(1)):
+            raise DomainError(
+                _("%(where)s（%(name)s）：折扣率应在 0 到 1 之间（0.05 表示 5%%）。") % {"where": where, "name": line.name}
+            )
+        error = tax_rate_error(line.tax_rate)
+        if error:
+            raise DomainError(f"{where}（{line.name}）：{error}")
+        if row.get("lead_time_days") not in (None, ""):
+            line.lead_time_days = int(parse_decimal(row["lead_time_days"], _("交货期")))
+        if hasattr(line, "delivery_date") and row.get("delivery_date"):
+            line.delivery_date = row["delivery_date"]
+        if hasattr(line, "quotation_line_id") and row.get("quotation_line"):
+            line.quotation_line_id = row["quotation_line"]
+        price_line(line)
+        lines.append(line)
+    if not lines:
+        raise DomainError(_("请至少填写一行明细。"))
+    return lines
+
+
+def price_line(line) -> None:
+    amounts = line_amounts(
+        quantity=line.quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+    )
+    line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
+
+
+def set_totals(doc, lines) -> None:
+    totals = sum_lines(lines)
+    doc.amount_incl, doc.amount_excl, doc.tax_amount = totals.amount_incl, totals.amount_excl, totals.tax
+    if hasattr(doc, "cost_total"):
+        doc.cost_total = sum((quantize(ln.unit_cost * ln.quantity) for ln in lines), ZERO)
+
+
+def replace_lines(doc, lines) -> None:
+    """Replace all lines of a draft document (its lines are only referenced once it is approved)."""
+    doc.lines.all().delete()
+    parent = "quotation" if isinstance(doc, Quotation) else "contract"
+    for line in lines:
+        setattr(line, parent, doc)
+    type(lines[0]).objects.bulk_create(lines)
