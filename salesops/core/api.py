@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -76,6 +78,7 @@ def QuantityField(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(**QUANTITY, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class UserNameField(serializers.Field):
     """A user shown by name (read-only): `UserNameField(source="owner")`."""
 
@@ -84,5 +87,9 @@ class UserNameField(serializers.Field):
         self.empty = empty
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        # named here, not in to_representation: DRF renders a None attribute as null without asking the field
+        return display_name(super().get_attribute(instance), self.empty)
+
     def to_representation(self, value) -> str:
-        return display_name(value, self.empty)
+        return value

@@ -11,6 +11,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.models import ApprovalStep, Attachment, Event, Notification
 from salesops.core.notifications import notify
+from salesops.core.timeline import record_event
 from tests.factories import CustomerFactory
 
 from .conftest import KIND, special_route
@@ -107,6 +108,44 @@ class TestApprovalSteps:
         # a rep of another team may not see alice's customer: its approvals do not exist for her
         r = api_as(cast.carol).get(f"/api/v1/approval-requests/{ct_id}/{customer.pk}/")
         assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+class TestListFilters:
+    """The inbox and the notifications filter with their filter sets; an invalid value is a 400 naming it, never ignored."""
+
+    def test_the_inbox_filters_by_kind_overdue_and_my_decision(self, cast, api_as, review):
+        client = api_as(cast.rev_technical)
+        assert [s["code"] for s in client.get("/api/v1/approval-steps/", {"kind": KIND}).json()["results"]] == ["technical"]
+        assert client.get("/api/v1/approval-steps/", {"overdue": "true"}).json()["results"] == []
+        assert [s["code"] for s in client.get("/api/v1/approval-steps/", {"overdue": "false"}).json()["results"]] == ["technical"]
+        step = review.steps.get(code="technical")
+        client.post(decide_url(step), {"decision": "approve"}, format="json")
+        assert [s["id"] for s in client.get("/api/v1/approval-steps/decided/", {"result": "approved"}).json()["results"]] == [step.pk]
+        assert client.get("/api/v1/approval-steps/decided/", {"result": "rejected", "q": "HT-202611-0007"}).json()["results"] == []
+
+    @pytest.mark.parametrize(
+        ("url", "params", "named"),
+        [
+            ("/api/v1/approval-steps/", {"kind": "no_such_kind"}, "kind"),
+            ("/api/v1/approval-steps/", {"overdue": "perhaps"}, "overdue"),
+            ("/api/v1/approval-steps/decided/", {"result": "maybe"}, "result"),
+            ("/api/v1/notifications/", {"show": "some"}, "show"),
+        ],
+    )
+    def test_an_invalid_value_is_a_400_naming_the_parameter(self, cast, api_as, review, url, params, named):
+        r = api_as(cast.rev_technical).get(url, params)
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith(f"{named}: ")
+        assert named in r.json()["errors"]
+
+    def test_show_all_is_still_everything_unread_first(self, cast, api_as):
+        notify(recipients=[cast.alice], title="一", email=False)
+        assert [n["title"] for n in api_as(cast.alice).get("/api/v1/notifications/", {"show": "all"}).json()["results"]] == ["一"]
+
+
+def test_a_user_name_field_without_a_user_is_an_empty_string_not_null(cast, api_as, customer, ct_id):
+    record_event(target=customer, verb=Event.Verb.COMMENT, actor=None, message="系统记录")
+    events = api_as(cast.alice).get(f"/api/v1/timeline/{ct_id}/{customer.pk}/").json()["results"]
+    assert [e["actor_name"] for e in events if e["message"] == "系统记录"] == [""]
 
 
 class TestTimeline:

@@ -79,6 +79,21 @@ class TestInbox:
         assert client.get(INBOX, {"page": 2}).content.decode().count('data-testid="inbox-step"') == 5
         assert client.get(INBOX, {"q": "QT-202611-0007"}).content.decode().count('data-testid="inbox-step"') == 1
 
+    def test_the_filter_bar_filters_by_kind_and_an_unknown_kind_is_a_visible_error(self, cast, client_as, start, outcomes):
+        start()
+        client = client_as(cast.rev_technical)
+        page = client.get(INBOX)
+        html = page.content.decode()
+        assert 'data-testid="list-filters"' in html and 'name="tab" value="waiting"' in html
+        assert '<select name="kind" class="form-select" data-testid="filter-kind"' in html
+        assert '<option value="test_review">测试评审</option>' in html and "只看超时（超过 24 小时）" in html
+        assert client.get(INBOX, {"kind": "test_review"}).content.decode().count('data-testid="inbox-step"') == 1
+        bad = client.get(INBOX, {"kind": "no_such_kind"})
+        html = bad.content.decode()
+        assert bad.status_code == 400 and 'data-testid="filter-errors"' in html and "no_such_kind" in html
+        assert html.count('data-testid="inbox-step"') == 0 and "is-invalid" in html
+        assert client.get(INBOX, {"tab": "done", "result": "maybe"}).status_code == 400
+
     def test_the_inbox_needs_a_login(self, client):
         r = client.get(INBOX)
         assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
@@ -169,6 +184,13 @@ class TestNotificationsPage:
         assert not Notification.objects.filter(recipient=cast.alice, read_at__isnull=True).exists()
         assert "nav-unread-count" not in client.get(NOTIFICATIONS).content.decode()
         assert Notification.objects.get(recipient=cast.bob).read_at is None
+
+    def test_an_unknown_show_value_is_a_visible_error_not_every_notification(self, cast, client_as):
+        notify(recipients=[cast.alice], title="一条通知", email=False)
+        r = client_as(cast.alice).get(NOTIFICATIONS, {"show": "bogus"})
+        html = r.content.decode()
+        assert r.status_code == 400 and 'data-testid="filter-errors"' in html
+        assert 'data-testid="notification"' not in html and 'data-testid="filter-show"' in html
 
     def test_click_through_marks_read_and_goes_to_the_document(self, cast, client_as):
         n = notify(recipients=[cast.alice], title="待您审批", url="/contracts/7/", email=False)[0]
