@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
+from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, has_role, is_manager
@@ -48,10 +49,6 @@ CUSTOMER_STATUS_ACTIONS = ("activate", "deactivate", "reactivate")
 
 
 # --- who may do what ----------------------------------------------------------------------------------------------
-def display_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
 def team_id_of(user) -> int | None:
     try:
         return user.profile.team_id

@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,6 +82,22 @@ class ListFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.DateFilter):
                 filter_.extra.setdefault("widget", DateInput())
             _style(filter_.field.widget, name)
+
+    def error_text(self) -> str:
+        """The invalid values in one line: "客户等级：选择一个有效的选项…；…"."""
+        labels = {name: f"{self.form[name].label}：" for name in self.form.fields}
+        return "；".join(f"{labels.get(name, '')}{' '.join(errors)}" for name, errors in self.errors.items())
+
+    def offer(self, name: str, choices) -> None:
+        """Show filter `name` as a select of `choices()` ([(value, label)], read only when the bar is rendered); the
+        values it accepts stay those of the filter (an id, a text), so the API is unchanged."""
+        options = CallableChoiceIterator(lambda: [("", _("全部")), *choices()])
+        self.filters[name].field.widget = forms.Select(choices=options)
+        _style(self.filters[name].field.widget, name)
+
+    def conceal(self, name: str) -> None:
+        """Keep filter `name` working (a link may carry it) without showing it in the bar."""
+        self.filters[name].field.widget = forms.HiddenInput()
 
     @property
     def form(self) -> forms.Form:

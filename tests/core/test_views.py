@@ -1,5 +1,6 @@
 """Kernel pages: the approvals inbox (待我审批 / 我已处理), deciding from a page, the approval rounds partial,
 notifications, and login throttling."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -61,18 +62,26 @@ class TestInbox:
 
     def test_the_done_tab_lists_what_i_decided(self, cast, client_as, start):
         request = start()
-        approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="精度达不到")
+        approvals.approval_decide(
+            step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="精度达不到"
+        )
         html = client_as(cast.rev_technical).get(INBOX, {"tab": "done"}).content.decode()
         assert 'data-testid="count-done">1<' in html and html.count('data-testid="done-step"') == 1
         assert "精度达不到" in html and 'data-status="rejected"' in html
-        assert client_as(cast.rev_technical).get(INBOX, {"tab": "done", "result": "approved"}).content.decode().count(
-            'data-testid="done-step"'
-        ) == 0
+        assert (
+            client_as(cast.rev_technical)
+            .get(INBOX, {"tab": "done", "result": "approved"})
+            .content.decode()
+            .count('data-testid="done-step"')
+            == 0
+        )
 
     def test_search_and_pagination(self, cast, client_as, doc, outcomes):
         route = [StepSpec(code="manager", label="销售部经理审批", stage=1, role="sales_manager")]
         for i in range(25):
-            approvals.approval_start(target=doc, kind=f"k{i}", steps=route, actor=cast.alice, title=f"报价单 QT-202611-{i + 1:04d}")
+            approvals.approval_start(
+                target=doc, kind=f"k{i}", steps=route, actor=cast.alice, title=f"报价单 QT-202611-{i + 1:04d}"
+            )
         client = client_as(cast.manager)
         first = client.get(INBOX).content.decode()
         assert first.count('data-testid="inbox-step"') == 20 and 'data-testid="page-next"' in first
@@ -133,7 +142,9 @@ class TestDecideFromThePage:
 
     def test_next_must_be_on_this_site(self, cast, client_as, start):
         request = start()
-        r = client_as(cast.rev_technical).post(decide_url(step_of(request, "technical")), {"decision": "approve", "next": "https://evil.example/"})
+        r = client_as(cast.rev_technical).post(
+            decide_url(step_of(request, "technical")), {"decision": "approve", "next": "https://evil.example/"}
+        )
         assert r.status_code == 302 and r["Location"] == INBOX
 
 
@@ -141,11 +152,15 @@ class TestApprovalRoundsPartial:
     def render(self, user, doc):
         request = RequestFactory().get("/docs/1/")
         request.user = user
-        return Template("{% load core_tags %}{% approval_rounds obj %}").render(Context({"request": request, "obj": doc, "csrf_token": "t"}))
+        return Template("{% load core_tags %}{% approval_rounds obj %}").render(
+            Context({"request": request, "obj": doc, "csrf_token": "t"})
+        )
 
     def test_rounds_newest_first_with_stages_side_by_side_and_a_form_only_where_the_user_may_decide(self, cast, doc, start):
         first = start()
-        approvals.approval_decide(step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全")
+        approvals.approval_decide(
+            step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全"
+        )
         start()
 
         html = self.render(cast.rev_technical, doc)
@@ -229,7 +244,9 @@ class TestTimelineForms:
         r = client.post(reverse("core:comment_add", args=[ct, customer.pk]), {"text": " "}, follow=True)
         assert "评论内容不能为空。" in messages_of(r)
         r = client.post(
-            reverse("core:attachment_add", args=[ct, customer.pk]), {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")}, follow=True
+            reverse("core:attachment_add", args=[ct, customer.pk]),
+            {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")},
+            follow=True,
         )
         assert "附件已上传。" in messages_of(r)
         # carol may not see the customer: 404, nothing written
@@ -241,7 +258,9 @@ class TestLoginThrottling:
     def test_after_five_failures_the_right_password_is_refused(self, cast):
         client = Client()
         # given five failed logins for alice from this address (the fifth already answers with the lockout page)
-        statuses = [client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"}).status_code for _ in range(5)]
+        statuses = [
+            client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"}).status_code for _ in range(5)
+        ]
         assert statuses == [200, 200, 200, 200, 429] and "_auth_user_id" not in client.session
         # when she then types the right password
         r = client.post("/accounts/login/", {"username": "alice", "password": "pass12345"})
