@@ -7,7 +7,6 @@ stay ids and texts, so the API takes the same parameters.
 from __future__ import annotations
 
 import django_filters as filters
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salesops.core.filters import ListFilterSet, YesNoFilter
@@ -44,7 +43,6 @@ class CustomerFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         visible, user = self.queryset, _user(self.request)
-        self.filters["q"].field.widget.attrs["placeholder"] = _("名称 / 编号 / 信用代码 / 联系人 / 手机")
         self.offer("province", lambda: [(p, p) for p in selectors.customer_provinces(visible)])
         if user is not None and (selectors.sees_all_customers(user) or selectors.led_team_ids(user)):
             self.offer("owner", lambda: [(u.pk, display_name(u)) for u in selectors.owners_of(visible)])

@@ -50,6 +50,10 @@ def _style(widget: forms.Widget, name: str) -> None:
     widget.attrs.setdefault("data-testid", f"filter-{name}")
 
 
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 class YesNoField(forms.TypedChoiceField):
     """true / false (also 1 / 0, any case); anything else is an invalid choice."""
 
@@ -81,6 +85,8 @@ class ListFilterSet(django_filters.FilterSet):
                 filter_.extra.setdefault("empty_label", gettext_lazy("全部"))
             if isinstance(filter_, django_filters.DateFilter):
                 filter_.extra.setdefault("widget", DateInput())
+            if name == "q":  # the search box, its help text as the placeholder
+                filter_.extra.setdefault("widget", SearchInput(attrs={"placeholder": filter_.extra.get("help_text", "")}))
             _style(filter_.field.widget, name)
 
     def error_text(self) -> str:
@@ -145,17 +151,13 @@ def _approval_kinds() -> list[tuple[str, str]]:
 
 
 class _StepFilter(ListFilterSet):
-    q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"))
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("单据标题或步骤"))
     # choices from the database, read only when a value is checked or the bar rendered
     kind = django_filters.ChoiceFilter(field_name="request__kind", choices=_approval_kinds, label=gettext_lazy("审批类型"))
 
     class Meta:
         model = ApprovalStep
         fields = ["q", "kind"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["q"].field.widget.attrs["placeholder"] = _("单据标题或步骤")
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(request__title__icontains=value) | Q(label__icontains=value))
