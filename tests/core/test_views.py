@@ -175,6 +175,23 @@ class TestApprovalRoundsPartial:
         assert 'data-testid="approval-decide-form"' not in self.render(cast.alice, doc)
         assert 'data-testid="approval-decide-form"' not in self.render(cast.manager, doc)
 
+    def test_statuses_are_badges_in_the_colours_of_the_engine(self, cast, doc, start):
+        first = start()
+        approvals.approval_decide(
+            step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="否"
+        )
+        start()
+        html = self.render(cast.alice, doc)
+
+        def badge(css, testid, status, label):
+            return f'<span class="badge status-badge {css}" data-testid="{testid}" data-status="{status}">{label}</span>'
+
+        assert badge("bg-danger", "approval-round-status", "rejected", "已驳回") in html
+        assert badge("bg-warning text-dark", "approval-round-status", "pending", "审批中") in html
+        assert badge("bg-danger", "approval-step-status", "rejected", "不同意") in html
+        assert badge("bg-warning text-dark", "approval-step-status", "pending", "待处理") in html
+        assert badge("bg-secondary", "approval-step-status", "waiting", "未开始") in html
+
     def test_no_rounds_yet(self, cast, doc):
         assert 'data-testid="approval-rounds-empty"' in self.render(cast.alice, doc)
 
