@@ -52,9 +52,24 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "code", "name", "model", "spec", "unit", "tax_rate", "kind", "kind_display", "list_price", "standard_cost",
-            "monthly_capacity", "ever_produced", "is_active", "description", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "model",
+            "spec",
+            "unit",
+            "tax_rate",
+            "kind",
+            "kind_display",
+            "list_price",
+            "standard_cost",
+            "monthly_capacity",
+            "ever_produced",
+            "is_active",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["is_active", "created_at", "updated_at"]
         # uniqueness of the code (case-insensitive) is checked by the service with a clear message
         extra_kwargs = {"code": {"validators": []}}
@@ -86,9 +101,19 @@ class PriceListItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceListItem
         fields = [
-            "id", "price_list", "product", "product_code", "product_name", "product_model", "list_price", "unit_price",
-            "min_quantity", "tax_rate", "unit_price_excl", "discount_rate",
-        ]  # fmt: skip
+            "id",
+            "price_list",
+            "product",
+            "product_code",
+            "product_name",
+            "product_model",
+            "list_price",
+            "unit_price",
+            "min_quantity",
+            "tax_rate",
+            "unit_price_excl",
+            "discount_rate",
+        ]
         validators = []  # one row per product and list: the service refuses a duplicate with a clear message
 
     def get_fields(self):
@@ -128,9 +153,19 @@ class PriceListSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceList
         fields = [
-            "id", "name", "customer_type", "customer_grade", "valid_from", "valid_to", "currency", "is_active", "notes",
-            "item_count", "created_by", "created_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "customer_type",
+            "customer_grade",
+            "valid_from",
+            "valid_to",
+            "currency",
+            "is_active",
+            "notes",
+            "item_count",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 

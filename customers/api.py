@@ -61,11 +61,40 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "code", "name", "short_name", "uscc", "type", "type_display", "grade", "grade_display", "status", "status_display",
-            "industry", "province", "city", "address", "phone", "website", "source", "owner", "owner_name", "team", "team_name",
-            "credit_limit", "payment_terms", "credit_days", "deposit_rate", "currency", "due_diligence", "next_contact_date", "notes",
-            "created_by", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "uscc",
+            "type",
+            "type_display",
+            "grade",
+            "grade_display",
+            "status",
+            "status_display",
+            "industry",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "website",
+            "source",
+            "owner",
+            "owner_name",
+            "team",
+            "team_name",
+            "credit_limit",
+            "payment_terms",
+            "credit_days",
+            "deposit_rate",
+            "currency",
+            "due_diligence",
+            "next_contact_date",
+            "notes",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["code", "status", "owner", "team", "created_by", "created_at", "updated_at"]
 
 
@@ -106,8 +135,18 @@ class ShipToAddressSerializer(_CustomerChildSerializer):
     class Meta:
         model = ShipToAddress
         fields = [
-            "id", "customer", "province", "city", "district", "address", "floor", "consignee", "phone", "preferred_carrier", "is_default",
-        ]  # fmt: skip
+            "id",
+            "customer",
+            "province",
+            "city",
+            "district",
+            "address",
+            "floor",
+            "consignee",
+            "phone",
+            "preferred_carrier",
+            "is_default",
+        ]
 
 
 class InvoiceTitleSerializer(_CustomerChildSerializer):
@@ -125,8 +164,17 @@ class FollowUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUp
         fields = [
-            "id", "customer", "contact", "channel", "channel_display", "happened_on", "summary", "next_contact_date", "created_by", "created_at",
-        ]  # fmt: skip
+            "id",
+            "customer",
+            "contact",
+            "channel",
+            "channel_display",
+            "happened_on",
+            "summary",
+            "next_contact_date",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 
@@ -143,9 +191,20 @@ class VisitPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = VisitPlan
         fields = [
-            "id", "rep", "customer", "contact", "period", "planned_date", "purpose", "status", "status_display",
-            "review_note", "reviewed_by", "reviewed_at", "created_at",
-        ]  # fmt: skip
+            "id",
+            "rep",
+            "customer",
+            "contact",
+            "period",
+            "planned_date",
+            "purpose",
+            "status",
+            "status_display",
+            "review_note",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+        ]
         read_only_fields = ["status", "review_note", "reviewed_by", "reviewed_at", "created_at"]
 
 
@@ -159,8 +218,18 @@ class VisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Visit
         fields = [
-            "id", "plan", "rep", "customer", "contact", "visited_on", "purpose", "outcome", "next_step", "next_contact_date", "created_at",
-        ]  # fmt: skip
+            "id",
+            "plan",
+            "rep",
+            "customer",
+            "contact",
+            "visited_on",
+            "purpose",
+            "outcome",
+            "next_step",
+            "next_contact_date",
+            "created_at",
+        ]
         read_only_fields = ["rep", "created_at"]
 
 

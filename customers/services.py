@@ -39,9 +39,27 @@ from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminde
 from .selectors import customer_list_for, intent_followups_due_by_owner, led_team_ids, owner_candidates_for
 
 CUSTOMER_FIELDS = (
-    "name", "short_name", "uscc", "type", "grade", "industry", "province", "city", "address", "phone", "website", "source",
-    "credit_limit", "payment_terms", "credit_days", "deposit_rate", "currency", "due_diligence", "next_contact_date", "notes",
-)  # fmt: skip
+    "name",
+    "short_name",
+    "uscc",
+    "type",
+    "grade",
+    "industry",
+    "province",
+    "city",
+    "address",
+    "phone",
+    "website",
+    "source",
+    "credit_limit",
+    "payment_terms",
+    "credit_days",
+    "deposit_rate",
+    "currency",
+    "due_diligence",
+    "next_contact_date",
+    "notes",
+)
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "qq", "is_primary", "notes")
 ADDRESS_FIELDS = ("province", "city", "district", "address", "floor", "consignee", "phone", "preferred_carrier", "is_default")
 INVOICE_TITLE_FIELDS = ("title", "tax_id", "bank", "account", "address_phone", "invoice_type", "is_default")

@@ -13,12 +13,29 @@ from salesops.core.models import Event
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
 PRODUCT_FORM = {
-    "code": "GB-100", "name": "齿轮箱", "model": "ZQ-350", "spec": "速比 20", "unit": "台", "tax_rate": "13",
-    "kind": "standard", "list_price": "1130.00", "standard_cost": "700.00", "monthly_capacity": "", "ever_produced": "on",
+    "code": "GB-100",
+    "name": "齿轮箱",
+    "model": "ZQ-350",
+    "spec": "速比 20",
+    "unit": "台",
+    "tax_rate": "13",
+    "kind": "standard",
+    "list_price": "1130.00",
+    "standard_cost": "700.00",
+    "monthly_capacity": "",
+    "ever_produced": "on",
     "description": "",
-}  # fmt: skip
-LIST_FORM = {"name": "2026 经销商价", "customer_type": "distributor", "customer_grade": "", "valid_from": "2026-01-01",
-             "valid_to": "", "currency": "CNY", "is_active": "on", "notes": ""}  # fmt: skip
+}
+LIST_FORM = {
+    "name": "2026 经销商价",
+    "customer_type": "distributor",
+    "customer_grade": "",
+    "valid_from": "2026-01-01",
+    "valid_to": "",
+    "currency": "CNY",
+    "is_active": "on",
+    "notes": "",
+}
 
 
 def rows(response, testid):
@@ -375,8 +392,15 @@ def test_admin_edits_discount_limits_as_percentages(cast, client_as):
     client = client_as(cast.admin)
     html = client.get(reverse("catalog:discounts")).content.decode()
     assert 'data-testid="discount-input-sales_rep"' in html and 'value="5"' in html
-    data = {"rate_sales_rep": "6", "rate_team_lead": "8", "rate_sales_clerk": "5", "rate_sales_manager": "15",
-            "rate_sales_vp": "25", "rate_gm": "100", "rate_admin": ""}  # fmt: skip
+    data = {
+        "rate_sales_rep": "6",
+        "rate_team_lead": "8",
+        "rate_sales_clerk": "5",
+        "rate_sales_manager": "15",
+        "rate_sales_vp": "25",
+        "rate_gm": "100",
+        "rate_admin": "",
+    }
     response = client.post(reverse("catalog:discounts"), data)
     assert response.status_code == 302
     assert DiscountLimit.objects.get(role="sales_rep").max_discount_rate == Decimal("0.06")

@@ -93,9 +93,19 @@ class TestCustomerForms:
     def test_a_rep_creates_a_customer(self, cast, client_as):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {"name": "昆山新能源有限公司", "uscc": make_uscc(77), "type": "end_customer", "grade": "B", "source": "phone",
-             "payment_terms": "prepaid", "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "昆山新能源有限公司",
+                "uscc": make_uscc(77),
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
 
         customer = Customer.objects.get()
         assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
@@ -116,18 +126,38 @@ class TestCustomerForms:
     def test_a_duplicate_uscc_is_refused_on_the_form(self, cast, client_as, carol_customer):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {"name": "撞单公司", "uscc": carol_customer.uscc, "type": "end_customer", "grade": "B", "source": "phone",
-             "payment_terms": "prepaid", "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "撞单公司",
+                "uscc": carol_customer.uscc,
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
         assert response.status_code == 400 and "不能重复建档" in html(response) and 'data-testid="form-errors"' in html(response)
         assert Customer.objects.count() == 1
 
     def test_service_errors_come_back_as_non_field_errors(self, cast, client_as):
         response = client_as(cast.clerk).post(
             reverse("customers:create"),
-            {"name": "x", "owner": cast.finance.pk, "type": "end_customer", "grade": "B", "source": "phone", "payment_terms": "prepaid",
-             "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "x",
+                "owner": cast.finance.pk,
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
         assert response.status_code == 400 and not Customer.objects.exists()  # finance is not an owner choice
 
     def test_edit_saves_and_is_on_the_timeline(self, cast, client_as, alice_customer):
