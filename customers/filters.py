@@ -33,7 +33,7 @@ class CustomerFilter(ListFilterSet):
     owner = filters.NumberFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
     team = filters.NumberFilter(field_name="team_id", label=gettext_lazy("销售组"))
     next_contact_before = filters.DateFilter(
-        field_name="next_contact_date", lookup_expr="lte", label=gettext_lazy("下次联系不晚于")
+        field_name="next_contact_date", lookup_expr="lte", label=gettext_lazy("下次联系日期不晚于")
     )
 
     class Meta:

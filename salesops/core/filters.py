@@ -8,6 +8,7 @@ answers 400 naming the parameter (DjangoFilterBackend), the page shows the error
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import django_filters
@@ -83,6 +84,8 @@ class ListFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             if isinstance(filter_, django_filters.ChoiceFilter):
                 filter_.extra.setdefault("empty_label", gettext_lazy("全部"))
+                if callable(filter_.extra.get("choices")):  # from the database: read once, when first needed
+                    filter_.extra["choices"] = functools.cache(filter_.extra["choices"])
             if isinstance(filter_, django_filters.DateFilter):
                 filter_.extra.setdefault("widget", DateInput())
             if name == "q":  # the search box, its help text as the placeholder
@@ -97,7 +100,7 @@ class ListFilterSet(django_filters.FilterSet):
     def offer(self, name: str, choices) -> None:
         """Show filter `name` as a select of `choices()` ([(value, label)], read only when the bar is rendered); the
         values it accepts stay those of the filter (an id, a text), so the API is unchanged."""
-        options = CallableChoiceIterator(lambda: [("", _("全部")), *choices()])
+        options = CallableChoiceIterator(functools.cache(lambda: [("", _("全部")), *choices()]))
         self.filters[name].field.widget = forms.Select(choices=options)
         _style(self.filters[name].field.widget, name)
 
