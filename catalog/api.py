@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from salesops.core.api import MoneyField, QuantityField, ScopedViewSet
 from salesops.core.errors import Forbidden
 
 from . import filters, rules, selectors, services
@@ -51,9 +52,24 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "code", "name", "model", "spec", "unit", "tax_rate", "kind", "kind_display", "list_price", "standard_cost",
-            "monthly_capacity", "ever_produced", "is_active", "description", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "model",
+            "spec",
+            "unit",
+            "tax_rate",
+            "kind",
+            "kind_display",
+            "list_price",
+            "standard_cost",
+            "monthly_capacity",
+            "ever_produced",
+            "is_active",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["is_active", "created_at", "updated_at"]
         # uniqueness of the code (case-insensitive) is checked by the service with a clear message
         extra_kwargs = {"code": {"validators": []}}
@@ -76,18 +92,28 @@ class PriceListItemSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     product_model = serializers.CharField(source="product.model", read_only=True)
-    list_price = serializers.DecimalField(source="product.list_price", max_digits=14, decimal_places=2, read_only=True)
+    list_price = MoneyField(source="product.list_price", read_only=True)
     tax_rate = serializers.DecimalField(source="product.tax_rate", max_digits=6, decimal_places=4, read_only=True)
     unit_price_excl = serializers.SerializerMethodField(help_text=_("不含税单价，四舍五入到分"))
     discount_rate = serializers.SerializerMethodField(help_text=_("低于标准价的比例，0.05 表示 5%"))
-    min_quantity = serializers.DecimalField(max_digits=14, decimal_places=3, required=False, label=_("起订量"))
+    min_quantity = QuantityField(required=False, label=_("起订量"))
 
     class Meta:
         model = PriceListItem
         fields = [
-            "id", "price_list", "product", "product_code", "product_name", "product_model", "list_price", "unit_price",
-            "min_quantity", "tax_rate", "unit_price_excl", "discount_rate",
-        ]  # fmt: skip
+            "id",
+            "price_list",
+            "product",
+            "product_code",
+            "product_name",
+            "product_model",
+            "list_price",
+            "unit_price",
+            "min_quantity",
+            "tax_rate",
+            "unit_price_excl",
+            "discount_rate",
+        ]
         validators = []  # one row per product and list: the service refuses a duplicate with a clear message
 
     def get_fields(self):
@@ -127,9 +153,19 @@ class PriceListSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceList
         fields = [
-            "id", "name", "customer_type", "customer_grade", "valid_from", "valid_to", "currency", "is_active", "notes",
-            "item_count", "created_by", "created_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "customer_type",
+            "customer_grade",
+            "valid_from",
+            "valid_to",
+            "currency",
+            "is_active",
+            "notes",
+            "item_count",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 
@@ -163,9 +199,7 @@ class PriceQuerySerializer(serializers.Serializer):
     customer_type = serializers.ChoiceField(choices=rules.CUSTOMER_TYPE_CODES, required=False, allow_blank=True, default="")
     customer_grade = serializers.ChoiceField(choices=rules.CUSTOMER_GRADE_CODES, required=False, allow_blank=True, default="")
     date = serializers.DateField(required=False, allow_null=True, default=None, help_text=_("不填为今天"))
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, required=False, allow_null=True, default=None, min_value=0
-    )
+    quantity = QuantityField(required=False, allow_null=True, default=None, min_value=0)
 
 
 class PriceListRefSerializer(serializers.Serializer):
@@ -178,30 +212,26 @@ class PriceResultSerializer(serializers.Serializer):
     customer_type = serializers.CharField()
     customer_grade = serializers.CharField()
     date = serializers.DateField()
-    price_incl = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("含税单价"))
-    price_excl = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("不含税单价（四舍五入到分）"))
+    price_incl = MoneyField(help_text=_("含税单价"))
+    price_excl = MoneyField(help_text=_("不含税单价（四舍五入到分）"))
     unit_price_excl = serializers.DecimalField(max_digits=18, decimal_places=4, help_text=_("不含税单价（4 位小数）"))
-    tax = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("每单位税额 = 含税 − 不含税"))
+    tax = MoneyField(help_text=_("每单位税额 = 含税 − 不含税"))
     tax_rate = serializers.DecimalField(max_digits=6, decimal_places=4)
-    list_price = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("标准含税单价"))
+    list_price = MoneyField(help_text=_("标准含税单价"))
     discount_rate = serializers.DecimalField(max_digits=6, decimal_places=4, help_text=_("低于标准价的比例"))
     source = serializers.ChoiceField(choices=["price_list", "list_price"])
     price_list = PriceListRefSerializer(allow_null=True)
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------
-class _ScopedViewSet(viewsets.GenericViewSet):
-    """`selector(user)` gives the queryset (what the user may not see is a 404)."""
+class _CatalogViewSet(ScopedViewSet):
+    """Reads for everybody logged in, writes as CatalogWritePermission allows."""
 
-    selector = None
     permission_classes = WRITE_PERMISSIONS
-
-    def get_queryset(self):
-        return type(self).selector(self.request.user)
 
 
 class ProductViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _CatalogViewSet
 ):
     """产品. Never deleted: POST …/deactivate/ (停售) and …/reactivate/. GET …/price/ resolves the price for a customer."""
 
@@ -228,18 +258,16 @@ class ProductViewSet(
     def deactivate(self, request, pk=None):
         """停售."""
         product = self.get_object()
-        s = ProductReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._respond(services.product_deactivate(actor=request.user, product=product, reason=s.validated_data["reason"]))
+        reason = self.validated_input(ProductReasonSerializer)["reason"]
+        return self._respond(services.product_deactivate(actor=request.user, product=product, reason=reason))
 
     @extend_schema(request=ProductReasonSerializer, responses=ProductSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         """重新上架."""
         product = self.get_object()
-        s = ProductReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._respond(services.product_reactivate(actor=request.user, product=product, reason=s.validated_data["reason"]))
+        reason = self.validated_input(ProductReasonSerializer)["reason"]
+        return self._respond(services.product_reactivate(actor=request.user, product=product, reason=reason))
 
     @extend_schema(
         parameters=[
@@ -256,21 +284,20 @@ class ProductViewSet(
         """The tax-inclusive price of this product for a customer type/grade on a date (most specific valid price list,
         else the list price), with the tax-exclusive price and the tax derived exactly."""
         product = self.get_object()
-        q = PriceQuerySerializer(data=request.query_params)
-        q.is_valid(raise_exception=True)
-        on_date = q.validated_data["date"] or timezone.localdate()
+        query = self.validated_input(PriceQuerySerializer, data=request.query_params)
+        on_date = query["date"] or timezone.localdate()
         resolved = selectors.resolve_price(
             product=product,
-            customer_type=q.validated_data["customer_type"],
-            customer_grade=q.validated_data["customer_grade"],
+            customer_type=query["customer_type"],
+            customer_grade=query["customer_grade"],
             on_date=on_date,
-            quantity=q.validated_data["quantity"],
+            quantity=query["quantity"],
         )
         amounts = resolved.amounts
         result = {
             "product": product.pk,
-            "customer_type": q.validated_data["customer_type"],
-            "customer_grade": q.validated_data["customer_grade"],
+            "customer_type": query["customer_type"],
+            "customer_grade": query["customer_grade"],
             "date": on_date,
             "price_incl": resolved.unit_price,
             "price_excl": amounts.amount_excl,
@@ -286,7 +313,7 @@ class ProductViewSet(
 
 
 class PriceListViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _CatalogViewSet
 ):
     """价格表. The detail includes its rows (`items`); rows are written at /price-list-items/."""
 
@@ -320,7 +347,7 @@ class PriceListItemViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    _ScopedViewSet,
+    _CatalogViewSet,
 ):
     """价格表明细: one row per product and list (a duplicate is refused with 400 code "duplicate_item")."""
 
@@ -351,7 +378,7 @@ class PriceListItemViewSet(
 
 
 class DiscountLimitViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _CatalogViewSet
 ):
     """折扣权限 per role (/discount-limits/{role}/). POST sets a role's limit (creating it), PUT/PATCH changes it. Admin only."""
 
@@ -363,13 +390,8 @@ class DiscountLimitViewSet(
     pagination_class = None
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        limit = services.discount_limit_update(
-            actor=request.user,
-            role=serializer.validated_data["role"],
-            max_discount_rate=serializer.validated_data["max_discount_rate"],
-        )
+        data = self.validated_input(DiscountLimitSerializer)
+        limit = services.discount_limit_update(actor=request.user, role=data["role"], max_discount_rate=data["max_discount_rate"])
         return Response(self.get_serializer(limit).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):

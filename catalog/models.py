@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,14 +12,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, MoneyField, RateField
+from salesops.core.money import DEFAULT_TAX_RATE, QUANTITY, MoneyField, RateField
 from salesops.core.roles import Role
+
+from . import rules
 
 
 class Product(models.Model):
     class Kind(models.TextChoices):
         STANDARD = "standard", _("标准产品")
         CUSTOM = "custom", _("定制产品")
+
+    class SaleStatus(models.TextChoices):
+        ACTIVE = "active", _("在售")
+        INACTIVE = "inactive", _("停售")
 
     code = models.CharField(_("产品编码"), max_length=40, unique=True)
     name = models.CharField(_("产品名称"), max_length=200)
@@ -29,11 +36,9 @@ class Product(models.Model):
         _("税率"), default=DEFAULT_TAX_RATE, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.17"))]
     )
     kind = models.CharField(_("产品类别"), max_length=10, choices=Kind.choices, default=Kind.STANDARD)
-    list_price = MoneyField(_("标准含税单价"), max_digits=14, decimal_places=2)
+    list_price = MoneyField(_("标准含税单价"))
     standard_cost = MoneyField(_("标准成本(含税)"), help_text=_("用于计算毛利；合同评审时低于正常毛利率为特殊合同"))
-    monthly_capacity = models.DecimalField(
-        _("月产能"), max_digits=14, decimal_places=3, null=True, blank=True, help_text=_("留空表示不受限")
-    )
+    monthly_capacity = models.DecimalField(_("月产能"), **QUANTITY, null=True, blank=True, help_text=_("留空表示不受限"))
     ever_produced = models.BooleanField(_("曾经生产过"), default=True, help_text=_("未生产过的新品/定制品，合同为特殊合同"))
     is_active = models.BooleanField(_("在售"), default=True)
     description = models.TextField(_("说明"), blank=True)
@@ -49,12 +54,24 @@ class Product(models.Model):
     def __str__(self):
         return f"{self.code} {self.name} {self.model}".strip()
 
+    @property
+    def sale_status(self) -> SaleStatus:
+        """在售 / 停售 as a status ({% status_badge product "sale_status" %})."""
+        return self.SaleStatus.ACTIVE if self.is_active else self.SaleStatus.INACTIVE
+
     def get_absolute_url(self):
         return reverse("catalog:product_detail", args=[self.pk])
 
 
 class PriceList(models.Model):
     """A price list for a customer type and/or grade, valid between two dates. Blank type/grade = applies to all."""
+
+    class Validity(models.TextChoices):
+        VALID = "valid", _("有效")
+        OUT_OF_PERIOD = "out_of_period", _("不在有效期")
+        INACTIVE = "inactive", _("停用")
+
+    STATUS_TONES = {Validity.VALID: "success", Validity.OUT_OF_PERIOD: "light", Validity.INACTIVE: "secondary"}
 
     name = models.CharField(_("价格表名称"), max_length=100)
     customer_type = models.CharField(_("适用客户类型"), max_length=20, blank=True)
@@ -87,12 +104,19 @@ class PriceList(models.Model):
     def get_absolute_url(self):
         return reverse("catalog:pricelist_detail", args=[self.pk])
 
+    def validity_on(self, day: date) -> Validity:
+        """Whether the list prices on `day` (active and within its dates), for {% status_badge price_list "validity" %}."""
+        if not self.is_active:
+            return self.Validity.INACTIVE
+        valid = rules.is_valid_on(valid_from=self.valid_from, valid_to=self.valid_to, on_date=day)
+        return self.Validity.VALID if valid else self.Validity.OUT_OF_PERIOD
+
 
 class PriceListItem(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="price_items")
     unit_price = MoneyField(_("含税单价"))
-    min_quantity = models.DecimalField(_("起订量"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    min_quantity = models.DecimalField(_("起订量"), **QUANTITY, default=Decimal("0"))
     history = HistoricalRecords()
 
     class Meta:

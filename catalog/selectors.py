@@ -1,5 +1,5 @@
 """Every read of the catalog: product lists and search, price lists, the resolved price of a product for a customer,
-and the discount limit of a user. Quotations (contracts app) call `price_for` / `resolve_price` and `discount_limit_for`.
+and the discount limit of a user. Quotations (contracts app) call `resolve_price` and `discount_limit_for`.
 
 Visibility (SPEC.md "Catalog and prices"): the catalog is not confidential inside the company — every active, logged-in
 user sees every product and price list. Only the standard cost (used for gross margin in contract review) is limited
@@ -115,12 +115,6 @@ def applies_to_q(*, customer_type: str = "", customer_grade: str = "", prefix: s
     return q
 
 
-def price_lists_valid_on(on_date: date | None = None) -> QuerySet[PriceList]:
-    """The active price lists valid on `on_date` (default today)."""
-    on_date = on_date or timezone.localdate()
-    return PriceList.objects.filter(valid_on_q(on_date), is_active=True)
-
-
 def price_list_ordered(qs: QuerySet[PriceList], ordering: str | None) -> QuerySet[PriceList]:
     if ordering and ordering.lstrip("-") in PRICE_LIST_ORDERING_FIELDS:
         return qs.order_by(ordering, "-id")
@@ -226,16 +220,6 @@ def resolve_price(
     if item is None:
         return ResolvedPrice(product=product, unit_price=product.list_price)
     return ResolvedPrice(product=product, unit_price=item.unit_price, price_list=item.price_list, item=item)
-
-
-def price_for(*, product: Product, customer_type: str, customer_grade: str, on_date: date, quantity=None) -> Decimal:
-    """The tax-inclusive unit price (含税单价) of `product` for a customer type/grade on a date — see `resolve_price`.
-
-    `customer_type` / `customer_grade` are customers.Customer.Type / .Grade codes (blank = unknown customer).
-    """
-    return resolve_price(
-        product=product, customer_type=customer_type, customer_grade=customer_grade, on_date=on_date, quantity=quantity
-    ).unit_price
 
 
 @dataclass(frozen=True)

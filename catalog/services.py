@@ -27,9 +27,19 @@ from . import rules
 from .models import DiscountLimit, PriceList, PriceListItem, Product
 
 PRODUCT_FIELDS = (
-    "code", "name", "model", "spec", "unit", "tax_rate", "kind", "list_price", "standard_cost",
-    "monthly_capacity", "ever_produced", "description",
-)  # fmt: skip
+    "code",
+    "name",
+    "model",
+    "spec",
+    "unit",
+    "tax_rate",
+    "kind",
+    "list_price",
+    "standard_cost",
+    "monthly_capacity",
+    "ever_produced",
+    "description",
+)
 PRICE_LIST_FIELDS = ("name", "customer_type", "customer_grade", "valid_from", "valid_to", "currency", "is_active", "notes")
 PRICE_LIST_ITEM_FIELDS = ("unit_price", "min_quantity")
 RATE_PLACES = Decimal("0.0001")  # RateField: 4 decimals

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_page
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
 from . import filters, forms, rules, selectors, services
-from .models import PriceListItem, Product
+from .models import PriceListItem
 
 PAGE_SIZE = 25
 
@@ -41,23 +42,11 @@ def _attempt(form, call):
     return result if ok else None
 
 
-def _form_page(request, form, *, title: str, cancel_url: str, submit_label: str = "", extra=None) -> HttpResponse:
-    """The page every form of this app uses; 400 (or the domain error's status) when the submitted form has errors."""
-    status = getattr(form, "error_status", 400) if form.is_bound and form.errors else 200
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label or _("保存")}
-    context.update(extra or {})
-    return render(request, "catalog/form.html", context, status=status)
-
-
 def _date_param(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _percent_options(rates) -> list[tuple[str, str]]:
-    return [(format(rate, "f"), f"{forms.format_percent(rate)}%") for rate in rates]
 
 
 # --- products -----------------------------------------------------------------------------------------------------
@@ -74,23 +63,21 @@ PRODUCT_ORDERINGS = [
 @login_required
 @require_GET
 def product_list(request):
-    product_filter = filters.ProductFilter(request.GET, queryset=selectors.product_list_for(request.user))
+    product_filter = filters.ProductFilter(request.GET, queryset=selectors.product_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
     page = Paginator(selectors.product_ordered(product_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/product_list.html",
         {
-            "filter": product_filter,
+            "filterset": product_filter,
             "page": page,
             "ordering": ordering,
             "ordering_choices": PRODUCT_ORDERINGS,
-            "kind_options": Product.Kind.choices,
-            "active_options": [("true", _("在售")), ("false", _("停售"))],
-            "tax_options": _percent_options(selectors.product_tax_rates()),
             "can_edit": services.can_edit_catalog(request.user),
             "querystring": _querystring(request, "page"),
         },
+        status=product_filter.status_code,
     )
 
 
@@ -104,7 +91,7 @@ def product_create(request):
         if product:
             messages.success(request, _("产品 %(product)s 已建档。") % {"product": product})
             return redirect(product)
-    return _form_page(request, form, title=_("新建产品"), cancel_url=reverse("catalog:products"))
+    return form_page(request, form, title=_("新建产品"), cancel_url=reverse("catalog:products"), testid="catalog-form", grid=True)
 
 
 @login_required
@@ -119,9 +106,8 @@ def product_update(request, pk):
         if updated:
             messages.success(request, _("产品资料已保存。"))
             return redirect(updated)
-    return _form_page(
-        request, form, title=_("修改产品：%(product)s") % {"product": product}, cancel_url=product.get_absolute_url()
-    )
+    title = _("修改产品：%(product)s") % {"product": product}
+    return form_page(request, form, title=title, cancel_url=product.get_absolute_url(), testid="catalog-form", grid=True)
 
 
 @login_required
@@ -151,9 +137,7 @@ def product_detail(request, pk):
     on_date = _date_param(request.GET.get("date")) or timezone.localdate()
     items = list(selectors.product_price_items(product))
     for item in items:
-        item.valid_today = item.price_list.is_active and rules.is_valid_on(
-            valid_from=item.price_list.valid_from, valid_to=item.price_list.valid_to, on_date=on_date
-        )
+        item.price_list.validity = item.price_list.validity_on(on_date)
         item.discount = rules.discount_rate(product.list_price, item.unit_price)
     return render(
         request,
@@ -184,26 +168,24 @@ PRICE_LIST_ORDERINGS = [
 @login_required
 @require_GET
 def pricelist_list(request):
-    list_filter = filters.PriceListFilter(request.GET, queryset=selectors.price_list_list_for(request.user))
+    list_filter = filters.PriceListFilter(request.GET, queryset=selectors.price_list_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
     page = Paginator(selectors.price_list_ordered(list_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for pl in page:
-        pl.valid_today = pl.is_active and rules.is_valid_on(valid_from=pl.valid_from, valid_to=pl.valid_to, on_date=today)
+        pl.validity = pl.validity_on(today)
     return render(
         request,
         "catalog/pricelist_list.html",
         {
-            "filter": list_filter,
+            "filterset": list_filter,
             "page": page,
             "ordering": ordering,
             "ordering_choices": PRICE_LIST_ORDERINGS,
-            "type_options": rules.CUSTOMER_TYPES,
-            "grade_options": rules.CUSTOMER_GRADES,
-            "active_options": [("true", _("启用")), ("false", _("停用"))],
             "can_edit": services.can_edit_catalog(request.user),
             "querystring": _querystring(request, "page"),
         },
+        status=list_filter.status_code,
     )
 
 
@@ -217,7 +199,9 @@ def pricelist_create(request):
         if price_list:
             messages.success(request, _("价格表“%(name)s”已建立，请添加产品价格。") % {"name": price_list.name})
             return redirect(price_list)
-    return _form_page(request, form, title=_("新建价格表"), cancel_url=reverse("catalog:pricelists"))
+    return form_page(
+        request, form, title=_("新建价格表"), cancel_url=reverse("catalog:pricelists"), testid="catalog-form", grid=True
+    )
 
 
 @login_required
@@ -232,9 +216,8 @@ def pricelist_update(request, pk):
         if updated:
             messages.success(request, _("价格表已保存。"))
             return redirect(updated)
-    return _form_page(
-        request, form, title=_("修改价格表：%(name)s") % {"name": price_list.name}, cancel_url=price_list.get_absolute_url()
-    )
+    title = _("修改价格表：%(name)s") % {"name": price_list.name}
+    return form_page(request, form, title=title, cancel_url=price_list.get_absolute_url(), testid="catalog-form", grid=True)
 
 
 def _items_context(request, price_list, *, add_form=None, edit_item=None, edit_form=None, notice: str = "") -> dict:
@@ -260,11 +243,9 @@ def _pricelist_page(request, price_list, *, status=200, **items_kwargs) -> HttpR
     context = _items_context(request, price_list, **items_kwargs)
     if getattr(request, "htmx", False):
         return render(request, "catalog/_pricelist_items.html", context)
-    today = timezone.localdate()
+    price_list.validity = price_list.validity_on(timezone.localdate())
     context.update(
         {
-            "valid_today": price_list.is_active
-            and rules.is_valid_on(valid_from=price_list.valid_from, valid_to=price_list.valid_to, on_date=today),
             "type_label": rules.customer_type_label(price_list.customer_type),
             "grade_label": rules.customer_grade_label(price_list.customer_grade),
         }

@@ -7,6 +7,8 @@ created in the app (their number comes from the KH sequence and the creation goe
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from salesops.core.admin import ReadOnlyMixin
+
 from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminder, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 
 
@@ -110,21 +112,8 @@ class VisitAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "contact", "plan"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit rows: nobody adds, edits or deletes them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CustomerExport)
-class CustomerExportAdmin(ReadOnlyAdmin):
+class CustomerExportAdmin(ReadOnlyMixin, admin.ModelAdmin):  # audit rows
     list_display = ["exported_at", "user", "row_count", "ip_address", "filters"]
     list_filter = ["exported_at"]
     search_fields = ["user__username"]
@@ -132,7 +121,7 @@ class CustomerExportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FollowUpReminder)
-class FollowUpReminderAdmin(ReadOnlyAdmin):
+class FollowUpReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):  # audit rows
     list_display = ["day", "user", "customer_count", "created_at"]
     list_filter = ["day"]
     list_select_related = ["user"]

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from salesops.core.api import ScopedViewSet, UserNameField
 
 from . import filters, selectors, services
 from .exports import XLSX_CONTENT_TYPE, xlsx_response
@@ -53,21 +55,47 @@ class CustomerSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     type_display = serializers.CharField(source="get_type_display", read_only=True)
     grade_display = serializers.CharField(source="get_grade_display", read_only=True)
-    owner_name = serializers.SerializerMethodField()
+    owner_name = UserNameField(source="owner")
     team_name = serializers.CharField(source="team.name", read_only=True, default="")
 
     class Meta:
         model = Customer
         fields = [
-            "id", "code", "name", "short_name", "uscc", "type", "type_display", "grade", "grade_display", "status", "status_display",
-            "industry", "province", "city", "address", "phone", "website", "source", "owner", "owner_name", "team", "team_name",
-            "credit_limit", "payment_terms", "credit_days", "deposit_rate", "currency", "due_diligence", "next_contact_date", "notes",
-            "created_by", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "uscc",
+            "type",
+            "type_display",
+            "grade",
+            "grade_display",
+            "status",
+            "status_display",
+            "industry",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "website",
+            "source",
+            "owner",
+            "owner_name",
+            "team",
+            "team_name",
+            "credit_limit",
+            "payment_terms",
+            "credit_days",
+            "deposit_rate",
+            "currency",
+            "due_diligence",
+            "next_contact_date",
+            "notes",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["code", "status", "owner", "team", "created_by", "created_at", "updated_at"]
-
-    def get_owner_name(self, obj) -> str:
-        return services.display_name(obj.owner)
 
 
 class CustomerCreateSerializer(CustomerSerializer):
@@ -107,8 +135,18 @@ class ShipToAddressSerializer(_CustomerChildSerializer):
     class Meta:
         model = ShipToAddress
         fields = [
-            "id", "customer", "province", "city", "district", "address", "floor", "consignee", "phone", "preferred_carrier", "is_default",
-        ]  # fmt: skip
+            "id",
+            "customer",
+            "province",
+            "city",
+            "district",
+            "address",
+            "floor",
+            "consignee",
+            "phone",
+            "preferred_carrier",
+            "is_default",
+        ]
 
 
 class InvoiceTitleSerializer(_CustomerChildSerializer):
@@ -126,8 +164,17 @@ class FollowUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowUp
         fields = [
-            "id", "customer", "contact", "channel", "channel_display", "happened_on", "summary", "next_contact_date", "created_by", "created_at",
-        ]  # fmt: skip
+            "id",
+            "customer",
+            "contact",
+            "channel",
+            "channel_display",
+            "happened_on",
+            "summary",
+            "next_contact_date",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_by", "created_at"]
 
 
@@ -144,9 +191,20 @@ class VisitPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = VisitPlan
         fields = [
-            "id", "rep", "customer", "contact", "period", "planned_date", "purpose", "status", "status_display",
-            "review_note", "reviewed_by", "reviewed_at", "created_at",
-        ]  # fmt: skip
+            "id",
+            "rep",
+            "customer",
+            "contact",
+            "period",
+            "planned_date",
+            "purpose",
+            "status",
+            "status_display",
+            "review_note",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+        ]
         read_only_fields = ["status", "review_note", "reviewed_by", "reviewed_at", "created_at"]
 
 
@@ -160,8 +218,18 @@ class VisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Visit
         fields = [
-            "id", "plan", "rep", "customer", "contact", "visited_on", "purpose", "outcome", "next_step", "next_contact_date", "created_at",
-        ]  # fmt: skip
+            "id",
+            "plan",
+            "rep",
+            "customer",
+            "contact",
+            "visited_on",
+            "purpose",
+            "outcome",
+            "next_step",
+            "next_contact_date",
+            "created_at",
+        ]
         read_only_fields = ["rep", "created_at"]
 
 
@@ -177,21 +245,12 @@ class ReviewSerializer(serializers.Serializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------
-class _ScopedViewSet(viewsets.GenericViewSet):
-    """`selector(user)` gives the queryset: what the user may not see does not exist here (404)."""
-
-    selector = None
-
-    def get_queryset(self):
-        return type(self).selector(self.request.user)
-
-
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
 class CustomerViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
     """客户档案. Customers are never deleted: deactivate them (POST …/deactivate/)."""
 
@@ -223,22 +282,16 @@ class CustomerViewSet(
     def reassign(self, request, pk=None):
         """转移负责人 (team lead within the team, managers)."""
         customer = self.get_object()
-        s = ReassignSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        data = self.validated_input(ReassignSerializer)
         return self._respond(
-            services.customer_reassign(
-                customer=customer, actor=request.user, new_owner=s.validated_data["owner"], reason=s.validated_data["reason"]
-            )
+            services.customer_reassign(customer=customer, actor=request.user, new_owner=data["owner"], reason=data["reason"])
         )
 
     def _change_status(self, request, action_name):
         customer = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        reason = self.validated_input(ReasonSerializer)["reason"]
         return self._respond(
-            services.customer_change_status(
-                customer=customer, actor=request.user, action=action_name, reason=s.validated_data["reason"]
-            )
+            services.customer_change_status(customer=customer, actor=request.user, action=action_name, reason=reason)
         )
 
     @extend_schema(request=ReasonSerializer, responses=CustomerSerializer)
@@ -273,7 +326,7 @@ class CustomerViewSet(
 
 
 class _CustomerChildViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _ScopedViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
     """Contacts, addresses, invoice titles: created and edited through `create_service` / `update_service`."""
 
@@ -325,7 +378,7 @@ class InvoiceTitleViewSet(_CustomerChildViewSet):
     instance_kwarg = "invoice_title"
 
 
-class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _ScopedViewSet):
+class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """意向客户跟进记录 (a record is not edited afterwards; add a new one)."""
 
     selector = staticmethod(selectors.followup_list_for)
@@ -338,7 +391,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         serializer.instance = services.followup_create(actor=self.request.user, **serializer.validated_data)
 
 
-class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _ScopedViewSet):
+class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """拜访计划, with complete (records the visit), cancel and review (周会点评)."""
 
     selector = staticmethod(selectors.visit_plan_list_for)
@@ -358,29 +411,25 @@ class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def complete(self, request, pk=None):
         """Record the visit of this plan; 409 when the plan is already done or cancelled."""
         plan = self.get_object()
-        s = VisitCompleteSerializer(data=request.data, context=self.get_serializer_context())
-        s.is_valid(raise_exception=True)
-        visit = services.visit_create(actor=request.user, plan=plan, **s.validated_data)
+        visit = services.visit_create(actor=request.user, plan=plan, **self.validated_input(VisitCompleteSerializer))
         return Response(VisitSerializer(visit, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(request=ReasonSerializer, responses=VisitPlanSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         plan = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._respond(services.visit_plan_cancel(actor=request.user, plan=plan, reason=s.validated_data["reason"]))
+        reason = self.validated_input(ReasonSerializer)["reason"]
+        return self._respond(services.visit_plan_cancel(actor=request.user, plan=plan, reason=reason))
 
     @extend_schema(request=ReviewSerializer, responses=VisitPlanSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         plan = self.get_object()
-        s = ReviewSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._respond(services.visit_plan_review(actor=request.user, plan=plan, note=s.validated_data["note"]))
+        note = self.validated_input(ReviewSerializer)["note"]
+        return self._respond(services.visit_plan_review(actor=request.user, plan=plan, note=note))
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _ScopedViewSet):
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """拜访记录 (from a plan: pass `plan`, the plan is completed)."""
 
     selector = staticmethod(selectors.visit_list_for)

@@ -1,79 +1,125 @@
-"""django-filter FilterSets shared by the HTML lists and the API (the querysets they filter come from selectors)."""
+"""django-filter FilterSets shared by the HTML lists and the API (the querysets they filter come from selectors).
+
+The customer and visit lists offer their people, teams and provinces as selects of what the user may see; the values
+stay ids and texts, so the API takes the same parameters.
+"""
 
 from __future__ import annotations
 
 import django_filters as filters
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
+from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.names import display_name
+
+from . import selectors
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
-from .selectors import customer_search_q
 
 
-class CustomerFilter(filters.FilterSet):
-    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("客户名称、编号、信用代码、联系人姓名或手机"))
-    type = filters.ChoiceFilter(choices=Customer.Type.choices, label=_("客户类型"))
-    grade = filters.ChoiceFilter(choices=Customer.Grade.choices, label=_("客户等级"))
-    status = filters.ChoiceFilter(choices=Customer.Status.choices, label=_("状态"))
-    province = filters.CharFilter(label=_("省份"))
-    city = filters.CharFilter(lookup_expr="icontains", label=_("城市"))
-    industry = filters.CharFilter(lookup_expr="icontains", label=_("行业"))
-    owner = filters.NumberFilter(field_name="owner_id", label=_("负责业务员"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
-    next_contact_before = filters.DateFilter(field_name="next_contact_date", lookup_expr="lte", label=_("下次联系日期不晚于"))
+def _user(request):
+    return getattr(request, "user", None)
+
+
+class CustomerFilter(ListFilterSet):
+    q = filters.CharFilter(
+        method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("客户名称、编号、信用代码、联系人姓名或手机")
+    )
+    type = filters.ChoiceFilter(choices=Customer.Type.choices, label=gettext_lazy("客户类型"))
+    grade = filters.ChoiceFilter(choices=Customer.Grade.choices, label=gettext_lazy("客户等级"))
+    status = filters.ChoiceFilter(choices=Customer.Status.choices, label=gettext_lazy("状态"))
+    province = filters.CharFilter(label=gettext_lazy("省份"))
+    city = filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("城市"))
+    industry = filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("行业"))
+    owner = filters.NumberFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
+    team = filters.NumberFilter(field_name="team_id", label=gettext_lazy("销售组"))
+    next_contact_before = filters.DateFilter(
+        field_name="next_contact_date", lookup_expr="lte", label=gettext_lazy("下次联系日期不晚于")
+    )
 
     class Meta:
         model = Customer
         fields = ["q", "type", "grade", "status", "province", "city", "industry", "owner", "team", "next_contact_before"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible, user = self.queryset, _user(self.request)
+        self.offer("province", lambda: [(p, p) for p in selectors.customer_provinces(visible)])
+        if user is not None and (selectors.sees_all_customers(user) or selectors.led_team_ids(user)):
+            self.offer("owner", lambda: [(u.pk, display_name(u)) for u in selectors.owners_of(visible)])
+            self.offer("team", lambda: [(t.pk, t.name) for t in selectors.teams_of(visible)])
+        else:  # a rep sees only their own customers: nobody to choose among
+            self.conceal("owner")
+            self.conceal("team")
+
     def search(self, queryset, name, value):
-        return queryset.filter(customer_search_q(value))
+        return queryset.filter(selectors.customer_search_q(value))
 
 
-class _ByCustomer(filters.FilterSet):
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
+class _ByCustomer(ListFilterSet):
+    customer = filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
 
 
 class ContactFilter(_ByCustomer):
+    is_primary = YesNoFilter(yes=gettext_lazy("主要联系人"), no=gettext_lazy("其他联系人"), label=gettext_lazy("主要联系人"))
+
     class Meta:
         model = Contact
         fields = ["customer", "is_primary"]
 
 
 class ShipToAddressFilter(_ByCustomer):
+    is_default = YesNoFilter(yes=gettext_lazy("默认"), no=gettext_lazy("非默认"), label=gettext_lazy("默认地址"))
+
     class Meta:
         model = ShipToAddress
         fields = ["customer", "province", "is_default"]
 
 
 class InvoiceTitleFilter(_ByCustomer):
+    is_default = YesNoFilter(yes=gettext_lazy("默认"), no=gettext_lazy("非默认"), label=gettext_lazy("默认开票信息"))
+
     class Meta:
         model = InvoiceTitle
         fields = ["customer", "invoice_type", "is_default"]
 
 
 class FollowUpFilter(_ByCustomer):
-    happened_after = filters.DateFilter(field_name="happened_on", lookup_expr="gte", label=_("跟进日期从"))
-    happened_before = filters.DateFilter(field_name="happened_on", lookup_expr="lte", label=_("跟进日期至"))
+    happened_after = filters.DateFilter(field_name="happened_on", lookup_expr="gte", label=gettext_lazy("跟进日期从"))
+    happened_before = filters.DateFilter(field_name="happened_on", lookup_expr="lte", label=gettext_lazy("跟进日期至"))
 
     class Meta:
         model = FollowUp
         fields = ["customer", "channel", "happened_after", "happened_before"]
 
 
-class VisitPlanFilter(_ByCustomer):
-    rep = filters.NumberFilter(field_name="rep_id", label=_("业务员"))
-    date_from = filters.DateFilter(field_name="planned_date", lookup_expr="gte", label=_("计划日期从"))
-    date_to = filters.DateFilter(field_name="planned_date", lookup_expr="lte", label=_("计划日期至"))
+class _ByRep(_ByCustomer):
+    """Leads and managers choose among the reps they may see; a rep has nobody to choose."""
+
+    rep = filters.NumberFilter(field_name="rep_id", label=gettext_lazy("业务员"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conceal("customer")  # a customer's own link carries it; there are too many to offer
+        user = _user(self.request)
+        reps = selectors.visit_plan_reps_for(user) if user is not None else None
+        if reps is not None and reps.exclude(pk=user.pk).exists():
+            self.offer("rep", lambda: [(u.pk, display_name(u)) for u in reps])
+        else:
+            self.conceal("rep")
+
+
+class VisitPlanFilter(_ByRep):
+    date_from = filters.DateFilter(field_name="planned_date", lookup_expr="gte", label=gettext_lazy("计划日期从"))
+    date_to = filters.DateFilter(field_name="planned_date", lookup_expr="lte", label=gettext_lazy("计划日期至"))
 
     class Meta:
         model = VisitPlan
         fields = ["customer", "rep", "status", "period", "date_from", "date_to"]
 
 
-class VisitFilter(_ByCustomer):
-    rep = filters.NumberFilter(field_name="rep_id", label=_("业务员"))
-    date_from = filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("拜访日期从"))
-    date_to = filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("拜访日期至"))
+class VisitFilter(_ByRep):
+    date_from = filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=gettext_lazy("拜访日期从"))
+    date_to = filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=gettext_lazy("拜访日期至"))
 
     class Meta:
         model = Visit

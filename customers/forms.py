@@ -7,18 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.forms import DateInput, FieldsetsMixin
+from salesops.core.names import display_name
 
 from . import selectors, services
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 
 
-def _user_label(user) -> str:
-    return services.display_name(user)
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _user_label(obj)
+        return display_name(obj)
 
 
 class CustomerForm(FieldsetsMixin, forms.ModelForm):

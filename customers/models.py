@@ -255,6 +255,9 @@ class VisitPlan(FSMModelMixin, models.Model):
         DONE = "done", _("已拜访")
         CANCELLED = "cancelled", _("已取消")
 
+    # colours of {% status_badge %} where they differ from the house's (core_tags.STATUS_TONES)
+    STATUS_TONES = {Status.PLANNED: "primary", Status.CANCELLED: "secondary"}
+
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="visit_plans"
     )

@@ -18,9 +18,9 @@ from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
-from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role, is_manager
+from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role, is_manager
 
-from .models import Contact, Customer, CustomerExport, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 
 User = get_user_model()
 
@@ -38,6 +38,10 @@ CUSTOMER_ORDERING_FIELDS = (
     "next_contact_date",
     "credit_limit",
 )
+
+
+# How many follow-ups / visits a customer's page lists.
+DETAIL_ROWS = 100
 
 
 # --- visibility ---------------------------------------------------------------------------------------------------
@@ -142,13 +146,14 @@ def customer_detail_for(user, pk) -> Customer:
     )
 
 
-def customer_followups(customer: Customer, limit: int = 100) -> QuerySet[FollowUp]:
-    """The latest follow-ups of one (already visible) customer."""
-    return customer.followups.select_related("contact", "created_by")[:limit]
+def customer_followups(customer: Customer) -> QuerySet[FollowUp]:
+    """The latest follow-ups of one (already visible) customer (its page shows DETAIL_ROWS)."""
+    return customer.followups.select_related("contact", "created_by")[:DETAIL_ROWS]
 
 
-def customer_visits(customer: Customer, limit: int = 100) -> QuerySet[Visit]:
-    return customer.visits.select_related("rep", "contact")[:limit]
+def customer_visits(customer: Customer) -> QuerySet[Visit]:
+    """The latest visits of one (already visible) customer (its page shows DETAIL_ROWS)."""
+    return customer.visits.select_related("rep", "contact")[:DETAIL_ROWS]
 
 
 def customer_open_plans(customer: Customer) -> QuerySet[VisitPlan]:
@@ -179,12 +184,6 @@ def owner_candidates_for(user) -> QuerySet:
     if teams:
         return sales_people.filter(Q(pk=user.pk) | Q(profile__team__in=teams))
     return sales_people.filter(pk=user.pk)
-
-
-def customer_exports_for(user) -> QuerySet[CustomerExport]:
-    """The export log: managers see every export, others their own."""
-    qs = CustomerExport.objects.select_related("user")
-    return qs if has_role(user, *MANAGER_ROLES) else qs.filter(user=user)
 
 
 # --- intent follow-ups --------------------------------------------------------------------------------------------

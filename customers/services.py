@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
+from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, has_role, is_manager
@@ -38,9 +39,27 @@ from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminde
 from .selectors import customer_list_for, intent_followups_due_by_owner, led_team_ids, owner_candidates_for
 
 CUSTOMER_FIELDS = (
-    "name", "short_name", "uscc", "type", "grade", "industry", "province", "city", "address", "phone", "website", "source",
-    "credit_limit", "payment_terms", "credit_days", "deposit_rate", "currency", "due_diligence", "next_contact_date", "notes",
-)  # fmt: skip
+    "name",
+    "short_name",
+    "uscc",
+    "type",
+    "grade",
+    "industry",
+    "province",
+    "city",
+    "address",
+    "phone",
+    "website",
+    "source",
+    "credit_limit",
+    "payment_terms",
+    "credit_days",
+    "deposit_rate",
+    "currency",
+    "due_diligence",
+    "next_contact_date",
+    "notes",
+)
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "qq", "is_primary", "notes")
 ADDRESS_FIELDS = ("province", "city", "district", "address", "floor", "consignee", "phone", "preferred_carrier", "is_default")
 INVOICE_TITLE_FIELDS = ("title", "tax_id", "bank", "account", "address_phone", "invoice_type", "is_default")
@@ -48,10 +67,6 @@ CUSTOMER_STATUS_ACTIONS = ("activate", "deactivate", "reactivate")
 
 
 # --- who may do what ----------------------------------------------------------------------------------------------
-def display_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
 def team_id_of(user) -> int | None:
     try:
         return user.profile.team_id

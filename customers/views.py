@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from salesops.core.editing import call_for_form
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_page
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
@@ -36,7 +38,7 @@ PAGE_SIZE = 25
 def _submit(request, form, call, *, message, to) -> HttpResponse | None:
     """For a posted, valid form run the service `call()`; on success flash `message` and redirect to `to` (either may be
     a function of the result). A service error goes onto the form (nothing was saved) and None is returned, so the
-    caller re-renders the form — with the error's status (400/403/409) via _form_page."""
+    caller re-renders the form — with the error's status (400/403/409) via form_page."""
     if not (form.is_bound and form.is_valid()):
         return None
     ok, result = call_for_form(form, call)
@@ -44,16 +46,6 @@ def _submit(request, form, call, *, message, to) -> HttpResponse | None:
         messages.success(request, message(result) if callable(message) else message)
         return redirect(to(result) if callable(to) else to)
     return None
-
-
-def _form_page(
-    request, form, *, title: str, cancel_url: str, submit_label: str = "", intro: str = "", extra=None
-) -> HttpResponse:
-    """The one page every form of this app uses; 400 (or the domain error's status) when the submitted form has errors."""
-    status = getattr(form, "error_status", 400) if form.is_bound and form.errors else 200
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label or _("保存"), "intro": intro}
-    context.update(extra or {})
-    return render(request, "customers/form.html", context, status=status)
 
 
 def _next_url(request, default: str) -> str:
@@ -83,38 +75,34 @@ def _shift_month(first: date, delta: int) -> date:
 
 
 # --- customers ----------------------------------------------------------------------------------------------------
+CUSTOMER_ORDERINGS = [
+    ("-created_at", _("最新建档")),
+    ("name", _("名称")),
+    ("code", _("编号")),
+    ("grade", _("等级")),
+    ("next_contact_date", _("下次联系日期")),
+    ("-credit_limit", _("信用额度从高到低")),
+]
+
+
 @login_required
 @require_GET
 def customer_list(request):
-    visible = selectors.customer_list_for(request.user)
-    customer_filter = filters.CustomerFilter(request.GET, queryset=visible)
+    customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
     page = Paginator(selectors.customer_ordered(customer_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
-    sees_others = selectors.sees_all_customers(request.user) or bool(selectors.led_team_ids(request.user))
     return render(
         request,
         "customers/customer_list.html",
         {
-            "filter": customer_filter,
+            "filterset": customer_filter,
             "page": page,
             "ordering": ordering,
-            "ordering_choices": [
-                ("-created_at", _("最新建档")),
-                ("name", _("名称")),
-                ("code", _("编号")),
-                ("grade", _("等级")),
-                ("next_contact_date", _("下次联系日期")),
-                ("-credit_limit", _("信用额度从高到低")),
-            ],
-            "type_options": Customer.Type.choices,
-            "grade_options": Customer.Grade.choices,
-            "status_options": Customer.Status.choices,
-            "province_options": [(p, p) for p in selectors.customer_provinces(visible)],
-            "owner_options": [(u.pk, services.display_name(u)) for u in selectors.owners_of(visible)] if sees_others else [],
-            "team_options": [(t.pk, t.name) for t in selectors.teams_of(visible)] if sees_others else [],
+            "ordering_choices": CUSTOMER_ORDERINGS,
             "can_create": services.can_create_customer(request.user),
             "querystring": _querystring(request, "page"),
         },
+        status=customer_filter.status_code,
     )
 
 
@@ -122,7 +110,10 @@ def customer_list(request):
 @require_GET
 def customer_export(request):
     """Excel of the customers of the current list (same filters); logged in CustomerExport."""
-    customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user))
+    customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user), request=request)
+    if customer_filter.status_code != 200:
+        message = _("筛选条件有误，未导出：%(errors)s") % {"errors": customer_filter.error_text()}
+        return render(request, "core/error.html", {"error": message}, status=400)
     content, _log = services.customer_export(
         actor=request.user,
         customers=selectors.customer_ordered(customer_filter.qs, request.GET.get("ordering")),
@@ -145,7 +136,7 @@ def customer_create(request):
         to=lambda c: c,
     ):
         return response
-    return _form_page(request, form, title=_("新建客户"), cancel_url=reverse("customers:list"))
+    return form_page(request, form, title=_("新建客户"), cancel_url=reverse("customers:list"))
 
 
 @login_required
@@ -162,7 +153,7 @@ def customer_update(request, pk):
         to=customer,
     ):
         return response
-    return _form_page(request, form, title=_("修改客户：%(name)s") % {"name": customer.name}, cancel_url=_detail_url(customer))
+    return form_page(request, form, title=_("修改客户：%(name)s") % {"name": customer.name}, cancel_url=_detail_url(customer))
 
 
 @dataclass
@@ -216,7 +207,7 @@ def customer_detail(request, pk):
             "followups": followups,
             "visits": visits,
             "plans": plans,
-            "owner_name": services.display_name(customer.owner),
+            "owner_name": display_name(customer.owner),
         },
     )
 
@@ -233,17 +224,17 @@ def customer_reassign(request, pk):
         lambda: services.customer_reassign(
             customer=customer, actor=request.user, new_owner=form.cleaned_data["owner"], reason=form.cleaned_data["reason"]
         ),
-        message=lambda c: _("已转给 %(name)s 负责。") % {"name": services.display_name(c.owner)},
+        message=lambda c: _("已转给 %(name)s 负责。") % {"name": display_name(c.owner)},
         # a lead who handed the customer out of their team no longer sees it
         to=lambda c: c if selectors.customer_list_for(request.user).filter(pk=c.pk).exists() else reverse("customers:list"),
     ):
         return response
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("转移负责人：%(name)s") % {"name": customer.name},
         cancel_url=_detail_url(customer),
-        intro=_("当前负责业务员：%(owner)s") % {"owner": services.display_name(customer.owner)},
+        intro=_("当前负责业务员：%(owner)s") % {"owner": display_name(customer.owner)},
         submit_label=_("确认转移"),
     )
 
@@ -269,7 +260,7 @@ def customer_change_status(request, pk, action):
     ):
         return response
     label = dict(available_actions(customer, request.user)).get(action, action)
-    return _form_page(request, form, title=f"{label}：{customer.name}", cancel_url=_detail_url(customer), submit_label=label)
+    return form_page(request, form, title=f"{label}：{customer.name}", cancel_url=_detail_url(customer), submit_label=label)
 
 
 # --- contacts, addresses, invoice titles --------------------------------------------------------------------------
@@ -332,7 +323,7 @@ def _child_page(request, kind: ChildKind, customer: Customer, instance=None):
         return response
     verb = _("新增") if instance is None else _("修改")
     title = f"{verb}{kind.model._meta.verbose_name}：{customer.name}"
-    return _form_page(request, form, title=title, cancel_url=_detail_url(customer, kind.tab))
+    return form_page(request, form, title=title, cancel_url=_detail_url(customer, kind.tab))
 
 
 @login_required
@@ -362,7 +353,7 @@ def followup_add(request, pk):
         to=_next_url(request, _detail_url(customer, "followups")),
     ):
         return response
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("记录跟进：%(name)s") % {"name": customer.name},
@@ -427,7 +418,7 @@ def visit_plan_create(request):
         to=lambda plan: plan.get_absolute_url(),
     ):
         return response
-    return _form_page(request, form, title=_("新建拜访计划"), cancel_url=reverse("customers:visit_plans"))
+    return form_page(request, form, title=_("新建拜访计划"), cancel_url=reverse("customers:visit_plans"))
 
 
 @login_required
@@ -445,12 +436,12 @@ def visit_plan_review(request, pk):
     ):
         return response
     intro = _("%(rep)s · %(date)s · %(customer)s — %(purpose)s") % {
-        "rep": services.display_name(plan.rep),
+        "rep": display_name(plan.rep),
         "date": f"{plan.planned_date:%Y-%m-%d}",
         "customer": plan.customer,
         "purpose": plan.purpose,
     }
-    return _form_page(request, form, title=_("点评拜访计划"), intro=intro, cancel_url=plan.get_absolute_url())
+    return form_page(request, form, title=_("点评拜访计划"), intro=intro, cancel_url=plan.get_absolute_url())
 
 
 @login_required
@@ -468,7 +459,7 @@ def visit_plan_cancel(request, pk):
     ):
         return response
     intro = f"{plan.planned_date:%Y-%m-%d} · {plan.customer} — {plan.purpose}"
-    return _form_page(
+    return form_page(
         request, form, title=_("取消拜访计划"), intro=intro, cancel_url=plan.get_absolute_url(), submit_label=_("确认取消")
     )
 
@@ -493,23 +484,17 @@ def visit_create(request):
         return response
     title = _("记录拜访：%(customer)s") % {"customer": plan.customer} if plan else _("记录拜访")
     intro = _("完成 %(date)s 的拜访计划") % {"date": f"{plan.planned_date:%Y-%m-%d}"} if plan else ""
-    return _form_page(request, form, title=title, intro=intro, cancel_url=reverse("customers:visits"))
+    return form_page(request, form, title=title, intro=intro, cancel_url=reverse("customers:visits"))
 
 
 @login_required
 @require_GET
 def visits(request):
-    visible = selectors.visit_list_for(request.user)
-    visit_filter = filters.VisitFilter(request.GET, queryset=visible)
+    visit_filter = filters.VisitFilter(request.GET, queryset=selectors.visit_list_for(request.user), request=request)
     page = Paginator(visit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    reps = selectors.visit_plan_reps_for(request.user)
     return render(
         request,
         "customers/visits.html",
-        {
-            "filter": visit_filter,
-            "page": page,
-            "reps": reps if reps.exclude(pk=request.user.pk).exists() else [],
-            "querystring": _querystring(request, "page"),
-        },
+        {"filterset": visit_filter, "page": page, "querystring": _querystring(request, "page")},
+        status=visit_filter.status_code,
     )

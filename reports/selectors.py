@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from contracts.selectors import my_open_work
 from customers.selectors import followups_due, visit_plans_for_day
 from orders import selectors as order_selectors
@@ -33,19 +35,30 @@ def todo_for(user, day: date) -> dict:
 
 def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, int]]]]:
     """For clerks, finance and warehouse/QC: their work queue with its main counts (code, title, url name, [(label, n)])."""
-    from django.utils.translation import gettext as _
-
     out = []
     if sees_queue(user, "clerk"):
         q = order_selectors.clerk_queue(user, day)
-        out.append(("clerk", _("内勤工作台"), "orders:clerk_queue", [(_("待核单"), q["to_verify"].count()), (_("核单超期"), q["verify_overdue"].count()),
-                                                    (_("待下单"), q["to_place"].count()), (_("交期风险"), len(q["at_risk"]))]))  # fmt: skip
+        counts = [
+            (_("待核单"), q["to_verify"].count()),
+            (_("核单超期"), q["verify_overdue"].count()),
+            (_("待下单"), q["to_place"].count()),
+            (_("交期风险"), len(q["at_risk"])),
+        ]
+        out.append(("clerk", _("内勤工作台"), "orders:clerk_queue", counts))
     if sees_queue(user, "finance"):
         q = order_selectors.finance_queue(user)
-        out.append(("finance", _("财务工作台"), "orders:finance_queue", [(_("待确认到账"), q["payments_to_confirm"].count()), (_("待开票"), q["invoices_to_issue"].count()),
-                                                        (_("闸口待放行"), len(q["held_shipments"]))]))  # fmt: skip
+        counts = [
+            (_("待确认到账"), q["payments_to_confirm"].count()),
+            (_("待开票"), q["invoices_to_issue"].count()),
+            (_("闸口待放行"), len(q["held_shipments"])),
+        ]
+        out.append(("finance", _("财务工作台"), "orders:finance_queue", counts))
     if sees_queue(user, "warehouse"):
         q = order_selectors.warehouse_queue(user)
-        out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", [(_("待发货"), q["to_ship"].count()), (_("待签字检验"), q["to_sign_warehouse"].count() + q["to_sign_qc"].count()),
-                                                            (_("在途"), q["in_transit"].count())]))  # fmt: skip
+        counts = [
+            (_("待发货"), q["to_ship"].count()),
+            (_("待签字检验"), q["to_sign_warehouse"].count() + q["to_sign_qc"].count()),
+            (_("在途"), q["in_transit"].count()),
+        ]
+        out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
     return out

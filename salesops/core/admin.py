@@ -24,10 +24,11 @@ from .models import (
 User = get_user_model()
 
 
-class ReadOnlyAdminMixin:
-    """Support view: list, search and look, never add, change or delete."""
+class ReadOnlyMixin:
+    """For documents that move only through their app's services (numbering, locks, approvals, timeline): admins may
+    look, search and read the history, but not add, change or delete."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -113,7 +114,7 @@ class ThresholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentSequence)
-class DocumentSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DocumentSequenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["prefix", "period", "last_number"]
     list_filter = ["prefix"]
     search_fields = ["prefix", "period"]
@@ -122,7 +123,7 @@ class DocumentSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # --- support views ------------------------------------------------------------------------------------------------
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "target_type", "target_id", "verb", "actor", "short_message", "from_status", "to_status"]
     list_filter = ["verb", "target_type"]
     search_fields = ["message", "actor__username"]
@@ -135,7 +136,7 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "name", "kind", "size", "target_type", "target_id", "uploaded_by"]
     list_filter = ["kind", "target_type"]
     search_fields = ["name", "uploaded_by__username"]
@@ -143,7 +144,7 @@ class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "title", "read_at", "emailed_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "recipient__username"]
@@ -151,7 +152,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class ApprovalStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ApprovalStepInline(ReadOnlyMixin, admin.TabularInline):
     model = ApprovalStep
     extra = 0
     fields = [
@@ -173,24 +174,10 @@ class ApprovalStepInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApprovalRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "title", "kind", "round", "status", "current_stage", "requested_by", "decided_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "requested_by__username"]
     list_select_related = ["requested_by"]
     date_hierarchy = "created_at"
     inlines = [ApprovalStepInline]
-
-
-class ReadOnlyMixin:
-    """For documents that move only through their app's services (numbering, locks, approvals, timeline): admins may
-    look, search and read the history, but not add, change or delete."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

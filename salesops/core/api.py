@@ -87,5 +87,9 @@ class UserNameField(serializers.Field):
         self.empty = empty
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        # named here, not in to_representation: DRF renders a None attribute as null without asking the field
+        return display_name(super().get_attribute(instance), self.empty)
+
     def to_representation(self, value) -> str:
-        return display_name(value, self.empty)
+        return value

@@ -12,8 +12,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -22,16 +23,13 @@ from rest_framework.views import APIView
 
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
+from .api import ScopedViewSet, UserNameField
+from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
+from .names import display_name
 from .notifications import notification_mark_read, unread_count
 from .roles import Role, user_roles
 from .thresholds import threshold
-
-
-def _name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
 
 
 def _target_or_404(user, ct_id, obj_id):
@@ -74,29 +72,19 @@ class MarkReadOutput(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("show", str, enum=list(selectors.NOTIFICATION_FILTERS), description="all（未读在前）/ unread / read")
-    ]
-)
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The current user's notifications (never anyone else's)."""
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The current user's notifications (never anyone else's): unread first; `show` = unread / read narrows them."""
 
+    selector = staticmethod(selectors.notifications_for)
     serializer_class = NotificationSerializer
-    queryset = Notification.objects.none()  # for the schema; get_queryset scopes to the user
-    filter_backends = []
-
-    def get_queryset(self):
-        show = self.request.query_params.get("show", "all")
-        return selectors.notifications_for(self.request.user, show=show if show in selectors.NOTIFICATION_FILTERS else "all")
+    queryset = Notification.objects.none()  # for the schema; the selector scopes to the user
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationFilter
 
     @extend_schema(request=MarkReadInput, responses=MarkReadOutput)
     @action(detail=False, methods=["post"], url_path="mark-read")
     def mark_read(self, request):
-        data = MarkReadInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        ids = data.validated_data.get("ids")
-        marked = notification_mark_read(user=request.user, ids=ids)
+        marked = notification_mark_read(user=request.user, ids=self.validated_input(MarkReadInput).get("ids"))
         return Response({"marked": marked, "unread": unread_count(request.user)})
 
     @extend_schema(responses=UnreadCountOutput)
@@ -113,11 +101,11 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
     round = serializers.IntegerField(source="request.round", read_only=True)
     url = serializers.CharField(source="request.url", read_only=True)
-    requested_by_name = serializers.SerializerMethodField()
+    requested_by_name = UserNameField(source="request.requested_by")
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     assignee = serializers.CharField(source="assignee_label", read_only=True)
     department = serializers.CharField(source="assignee_department.code", read_only=True, default="")
-    decided_by_name = serializers.SerializerMethodField()
+    decided_by_name = UserNameField(source="decided_by")
     waiting_hours = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     can_decide = serializers.SerializerMethodField()
@@ -155,12 +143,6 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     def get_kind_label(self, obj) -> str:
         return approvals.kind_label(obj.request.kind)
 
-    def get_requested_by_name(self, obj) -> str:
-        return _name(obj.request.requested_by)
-
-    def get_decided_by_name(self, obj) -> str:
-        return _name(obj.decided_by)
-
     def get_waiting_hours(self, obj) -> float | None:
         if obj.status != ApprovalStep.Status.PENDING or not obj.activated_at:
             return None
@@ -184,25 +166,22 @@ class DecideInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("审批意见"))
 
 
-class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ApprovalStepViewSet(mixins.ListModelMixin, ScopedViewSet):
     """GET: the steps waiting for me (待我审批); `decided/`: the steps I decided (我已处理); `{id}/decide/`: decide one."""
 
+    selector = staticmethod(approvals.steps_waiting_for)
     serializer_class = ApprovalStepSerializer
-    queryset = ApprovalStep.objects.none()  # for the schema; get_queryset scopes to the user
-    filter_backends = []
+    queryset = ApprovalStep.objects.none()  # for the schema; the selector scopes to the user
+    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        qs = approvals.steps_waiting_for(self.request.user)
-        kind = self.request.query_params.get("kind")
-        return qs.filter(request__kind=kind) if kind else qs
+    @property
+    def filterset_class(self):
+        return DecidedStepFilter if self.action == "decided" else WaitingStepFilter
 
-    @extend_schema(parameters=[OpenApiParameter("kind", str, description="审批类型")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
+    @extend_schema(responses=ApprovalStepSerializer(many=True))
     @action(detail=False, methods=["get"])
     def decided(self, request):
-        page = self.paginate_queryset(selectors.steps_decided_by(request.user))
+        page = self.paginate_queryset(self.filter_queryset(selectors.steps_decided_by(request.user)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -212,8 +191,7 @@ class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        data = DecideInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated_input(DecideInput)
         try:
             step_id = int(pk)
         except (TypeError, ValueError):
@@ -221,8 +199,8 @@ class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         step = approvals.approval_decide(
             step_id=step_id,
             actor=request.user,
-            decision=data.validated_data["decision"],
-            comment=data.validated_data.get("comment", ""),
+            decision=data["decision"],
+            comment=data.get("comment", ""),
         )
         step = selectors.steps_decided_by(request.user).get(pk=step.pk)
         return Response(self.get_serializer(step).data)
@@ -231,7 +209,7 @@ class ApprovalStepViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    requested_by_name = serializers.SerializerMethodField()
+    requested_by_name = UserNameField(source="requested_by")
     steps = serializers.SerializerMethodField()
 
     class Meta:
@@ -257,9 +235,6 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     def get_kind_label(self, obj) -> str:
         return approvals.kind_label(obj.kind)
 
-    def get_requested_by_name(self, obj) -> str:
-        return _name(obj.requested_by)
-
     @extend_schema_field(ApprovalStepSerializer(many=True))
     def get_steps(self, obj) -> list[dict]:
         steps = list(obj.steps.all())
@@ -284,7 +259,7 @@ class DocumentApprovalsView(APIView):
 # --- timeline -----------------------------------------------------------------------------------------------------
 class EventSerializer(serializers.ModelSerializer):
     verb_display = serializers.CharField(source="get_verb_display", read_only=True)
-    actor_name = serializers.SerializerMethodField()
+    actor_name = UserNameField(source="actor")
     changes = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta:
@@ -303,13 +278,10 @@ class EventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_actor_name(self, obj) -> str:
-        return _name(obj.actor)
-
 
 class AttachmentSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    uploaded_by_name = serializers.SerializerMethodField()
+    uploaded_by_name = UserNameField(source="uploaded_by")
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -327,9 +299,6 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def get_uploaded_by_name(self, obj) -> str:
-        return _name(obj.uploaded_by)
 
     def get_download_url(self, obj) -> str:
         return reverse("api-attachment-download", args=[obj.pk])
@@ -429,7 +398,7 @@ class MeView(APIView):
             {
                 "id": user.pk,
                 "username": user.username,
-                "name": _name(user),
+                "name": display_name(user),
                 "email": user.email,
                 "is_staff": user.is_staff,
                 "roles": roles,

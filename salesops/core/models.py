@@ -218,6 +218,8 @@ class ApprovalRequest(GenericTargetMixin):
         REJECTED = "rejected", _("已驳回")
         CANCELLED = "cancelled", _("已撤销")
 
+    STATUS_TONES = {Status.PENDING: "warning", Status.APPROVED: "success", Status.CANCELLED: "secondary"}  # {% status_badge %}
+
     kind = models.CharField(_("审批类型"), max_length=40)
     round = models.PositiveIntegerField(_("轮次"), default=1)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -257,6 +259,13 @@ class ApprovalStep(models.Model):
         APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("有条件同意")
         REJECTED = "rejected", _("不同意")
         CANCELLED = "cancelled", _("已取消")
+
+    STATUS_TONES = {  # {% status_badge %}
+        Status.WAITING: "secondary",
+        Status.PENDING: "warning",
+        Status.APPROVED: "success",
+        Status.CANCELLED: "secondary",
+    }
 
     class Decision(models.TextChoices):
         APPROVE = "approve", _("同意")
@@ -300,11 +309,11 @@ class ApprovalStep(models.Model):
     @property
     def assignee_label(self) -> str:
         """Who must act, for display: the named person, else department / role."""
+        from .names import display_name
         from .roles import Role
 
         if self.assignee_user_id:
-            user = self.assignee_user
-            return user.get_full_name() or user.username
+            return display_name(self.assignee_user)
         parts = []
         if self.assignee_department_id:
             parts.append(str(self.assignee_department))

@@ -9,8 +9,6 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .models import ApprovalStep, Notification
 
-NOTIFICATION_FILTERS = ("all", "unread", "read")
-
 
 def notifications_for(user, *, show: str = "all") -> QuerySet[Notification]:
     """The user's own notifications; `show` = all (unread first, then newest), unread or read."""

@@ -104,10 +104,6 @@ def max_attachment_mb() -> Decimal:
     return threshold("attachment_max_mb", default=Decimal(20))
 
 
-def max_attachment_bytes() -> int:
-    return int(max_attachment_mb() * 1024 * 1024)
-
-
 # The first bytes of the binary types we accept: a renamed .exe is not a PDF. (.docx/.xlsx are zip files.)
 _MAGIC = {
     ".pdf": (b"%PDF",),

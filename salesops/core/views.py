@@ -5,13 +5,10 @@ Every view: access check → service → render/redirect. Domain errors become a
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +22,7 @@ from salesops.core.pages import querystring as _querystring
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
 from .errors import DomainError, NotFound
+from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalStep, Attachment, Notification
 from .notifications import notification_mark_read
 from .thresholds import threshold
@@ -117,19 +115,12 @@ def attachment_download(request, pk):
 @login_required
 def notifications(request):
     """The user's notifications: unread first (or only unread / only read), 20 per page."""
-    show = request.GET.get("show", "all")
-    if show not in selectors.NOTIFICATION_FILTERS:
-        show = "all"
-    page = _page(request, selectors.notifications_for(request.user, show=show))
+    filterset = NotificationFilter(request.GET, queryset=selectors.notifications_for(request.user), request=request)
     return render(
         request,
         "core/notifications.html",
-        {
-            "page": page,
-            "show": show,
-            "filters": [("all", _("全部")), ("unread", _("未读")), ("read", _("已读"))],
-            "querystring": _querystring(request, "page"),
-        },
+        {"filterset": filterset, "page": _page(request, filterset.qs), "querystring": _querystring(request, "page")},
+        status=filterset.status_code,
     )
 
 
@@ -174,51 +165,27 @@ def approvals_inbox(request):
     """待我审批 (steps waiting for the user, oldest first, overdue highlighted) and 我已处理 (steps the user decided)."""
     user = request.user
     tab = "done" if request.GET.get("tab") == "done" else "waiting"
-    q = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
-    overdue_only = request.GET.get("overdue") == "1"
-    result = request.GET.get("result", "")
-    now = timezone.now()
-    overdue_hours = threshold("approval_overdue_hours")
-
     waiting = approvals.steps_waiting_for(user)
     done = selectors.steps_decided_by(user)
-    counts = {"waiting": waiting.count(), "done": done.count()}
-    qs = waiting if tab == "waiting" else done
-    if q:
-        qs = qs.filter(Q(request__title__icontains=q) | Q(label__icontains=q))
-    if kind:
-        qs = qs.filter(request__kind=kind)
-    if tab == "waiting" and overdue_only:
-        qs = qs.filter(activated_at__lte=now - timedelta(hours=float(overdue_hours)))
-    results = [
-        (ApprovalStep.Status.APPROVED, ApprovalStep.Status.APPROVED.label),
-        (ApprovalStep.Status.APPROVED_WITH_CONDITIONS, ApprovalStep.Status.APPROVED_WITH_CONDITIONS.label),
-        (ApprovalStep.Status.REJECTED, ApprovalStep.Status.REJECTED.label),
-    ]
-    if tab == "done" and result in dict(results):
-        qs = qs.filter(status=result)
-
-    page = _page(request, qs)
-    _annotate_steps(page.object_list, user, now, overdue_hours)
-    kinds = sorted({k for k in (waiting if tab == "waiting" else done).values_list("request__kind", flat=True).distinct()})
+    if tab == "waiting":
+        filterset = WaitingStepFilter(request.GET, queryset=waiting, request=request)
+    else:
+        filterset = DecidedStepFilter(request.GET, queryset=done, request=request)
+    page = _page(request, filterset.qs)
+    _annotate_steps(page.object_list, user, timezone.now(), threshold("approval_overdue_hours"))
     return render(
         request,
         "core/approvals_inbox.html",
         {
             "tab": tab,
             "page": page,
-            "counts": counts,
-            "q": q,
-            "kind": kind,
-            "kinds": [(k, approvals.kind_label(k)) for k in kinds],
-            "overdue_only": overdue_only,
-            "overdue_hours": overdue_hours,
-            "result": result,
-            "results": results,
+            "counts": {"waiting": waiting.count(), "done": done.count()},
+            "filterset": filterset,
+            "filter_keep": [("tab", tab)],
             "decisions": ApprovalStep.Decision.choices,
             "querystring": _querystring(request, "page"),
         },
+        status=filterset.status_code,
     )
 
 

@@ -1,5 +1,6 @@
 """/api/v1/ catalog endpoints: reads for everybody, writes for managers/admin (403 {"code","detail"} otherwise),
 the resolved price endpoint with exact tax-exclusive amounts."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -8,7 +9,14 @@ import pytest
 from catalog.models import DiscountLimit, PriceList, PriceListItem, Product
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
-NEW_PRODUCT = {"code": "GB-100", "name": "齿轮箱", "model": "ZQ-350", "spec": "速比 20", "list_price": "1130.00", "standard_cost": "700.00"}
+NEW_PRODUCT = {
+    "code": "GB-100",
+    "name": "齿轮箱",
+    "model": "ZQ-350",
+    "spec": "速比 20",
+    "list_price": "1130.00",
+    "standard_cost": "700.00",
+}
 NEW_LIST = {"name": "2026 经销商价", "customer_type": "distributor", "valid_from": "2026-01-01"}
 
 
@@ -58,7 +66,9 @@ def test_rep_and_clerk_get_403_on_every_write(cast, api_as, who):
     assert_forbidden(client.post(f"/api/v1/products/{product.pk}/deactivate/", {}, format="json"))
     assert_forbidden(client.post("/api/v1/price-lists/", NEW_LIST, format="json"))
     assert_forbidden(client.patch(f"/api/v1/price-lists/{pl.pk}/", {"name": "新表"}, format="json"))
-    assert_forbidden(client.post("/api/v1/price-list-items/", {"price_list": pl.pk, "product": product.pk, "unit_price": "1"}, format="json"))
+    assert_forbidden(
+        client.post("/api/v1/price-list-items/", {"price_list": pl.pk, "product": product.pk, "unit_price": "1"}, format="json")
+    )
     assert_forbidden(client.patch(f"/api/v1/price-list-items/{item.pk}/", {"unit_price": "1"}, format="json"))
     assert_forbidden(client.delete(f"/api/v1/price-list-items/{item.pk}/"))
     product.refresh_from_db()
@@ -81,7 +91,9 @@ def test_manager_and_admin_write_products_and_price_lists(cast, api_as, who):
     response = client.post("/api/v1/price-lists/", NEW_LIST, format="json")
     assert response.status_code == 201, response.content
     pl_id = response.json()["id"]
-    response = client.post("/api/v1/price-list-items/", {"price_list": pl_id, "product": product_id, "unit_price": "1000"}, format="json")
+    response = client.post(
+        "/api/v1/price-list-items/", {"price_list": pl_id, "product": product_id, "unit_price": "1000"}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["unit_price"] == "1000.00"
     item_id = response.json()["id"]
@@ -112,7 +124,9 @@ def test_bad_input_is_400_with_chinese_detail(cast, api_as):
 def test_duplicate_item_is_400_with_message_and_nothing_changed(cast, api_as):
     item = PriceListItemFactory(unit_price=Decimal("1000.00"))
     response = api_as(cast.manager).post(
-        "/api/v1/price-list-items/", {"price_list": item.price_list_id, "product": item.product_id, "unit_price": "800"}, format="json"
+        "/api/v1/price-list-items/",
+        {"price_list": item.price_list_id, "product": item.product_id, "unit_price": "800"},
+        format="json",
     )
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "duplicate_item"
@@ -131,18 +145,44 @@ def test_price_list_detail_nests_items_and_filters(cast, api_as):
     client = api_as(cast.alice)
     body = client.get(f"/api/v1/price-lists/{item.price_list_id}/").json()
     [row] = body["items"]
-    assert (row["product_code"], row["unit_price"], row["unit_price_excl"], row["tax_rate"]) == ("GB-1", "99.99", "88.49", "0.1300")
+    assert (row["product_code"], row["unit_price"], row["unit_price_excl"], row["tax_rate"]) == (
+        "GB-1",
+        "99.99",
+        "88.49",
+        "0.1300",
+    )
     ids = lambda url: {pl["id"] for pl in client.get(url).json()["results"]}
     assert ids("/api/v1/price-lists/?customer_type=distributor") == {item.price_list_id, general.pk}
-    assert ids("/api/v1/price-lists/?valid_on=2026-06-30") == {item.price_list_id, PriceList.objects.get(customer_type="dealer").pk}
+    assert ids("/api/v1/price-lists/?valid_on=2026-06-30") == {
+        item.price_list_id,
+        PriceList.objects.get(customer_type="dealer").pk,
+    }
     assert ids("/api/v1/price-lists/?valid_on=2026-07-01&customer_type=distributor") == {general.pk}
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "named"),
+    [
+        ("/api/v1/products/", {"kind": "gadget"}, "kind"),
+        ("/api/v1/products/", {"is_active": "yes"}, "is_active"),
+        ("/api/v1/products/", {"min_price": "cheap"}, "min_price"),
+        ("/api/v1/price-lists/", {"valid_on": "2026-13-01"}, "valid_on"),
+        ("/api/v1/price-lists/", {"customer_grade": "Z"}, "customer_grade"),
+    ],
+)
+def test_an_invalid_filter_value_is_a_400_naming_it(cast, api_as, url, params, named):
+    ProductFactory()
+    r = api_as(cast.alice).get(url, params)
+    assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith(f"{named}: ")
 
 
 # --- resolved price -----------------------------------------------------------------------------------------------
 def test_price_endpoint_resolves_most_specific_list_with_exact_tax(cast, api_as):
     product = ProductFactory(list_price=Decimal("1130.00"))
     PriceListItemFactory(product=product, unit_price=Decimal("1017.00"), price_list=PriceListFactory(valid_from=date(2026, 1, 1)))
-    special = PriceListFactory(name="经销商A", customer_type="distributor", customer_grade="A", valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30))
+    special = PriceListFactory(
+        name="经销商A", customer_type="distributor", customer_grade="A", valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30)
+    )
     PriceListItemFactory(product=product, unit_price=Decimal("99.99"), price_list=special)
     client = api_as(cast.clerk)
     url = f"/api/v1/products/{product.pk}/price/"
@@ -179,7 +219,9 @@ def test_discount_limits_read_by_all_written_by_admin_only(cast, api_as):
     assert {r["role"]: r["max_discount_rate"] for r in rows}["sales_rep"] == "0.0500"
     assert api_as(cast.alice).get("/api/v1/discount-limits/mine/").json() == {"max_discount_rate": "0.0500"}
     assert api_as(cast.manager).get("/api/v1/discount-limits/mine/").json() == {"max_discount_rate": "0.1500"}
-    assert_forbidden(api_as(cast.manager).patch("/api/v1/discount-limits/sales_manager/", {"max_discount_rate": "0.5"}, format="json"))
+    assert_forbidden(
+        api_as(cast.manager).patch("/api/v1/discount-limits/sales_manager/", {"max_discount_rate": "0.5"}, format="json")
+    )
     assert DiscountLimit.objects.get(role="sales_manager").max_discount_rate == Decimal("0.15")
     response = api_as(cast.admin).patch("/api/v1/discount-limits/sales_rep/", {"max_discount_rate": "0.06"}, format="json")
     assert response.status_code == 200, response.content

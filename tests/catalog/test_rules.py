@@ -1,4 +1,5 @@
 """Pure catalog rules: price list specificity, validity, discount rate and approval need, tax rate range."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -92,7 +93,9 @@ def test_lowest_price_within_limit():
     assert rules.lowest_price_within(list_price=Decimal("1130.00"), limit_rate=Decimal("0.15")) == Decimal("960.5")
 
 
-@pytest.mark.parametrize("rate, ok", [("0", True), ("0.13", True), ("0.17", True), ("0.1701", False), ("-0.01", False), ("0.2", False)])
+@pytest.mark.parametrize(
+    "rate, ok", [("0", True), ("0.13", True), ("0.17", True), ("0.1701", False), ("-0.01", False), ("0.2", False)]
+)
 def test_tax_rate_range(rate, ok):
     error = rules.tax_rate_error(Decimal(rate))
     assert (error is None) == ok

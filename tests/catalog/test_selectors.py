@@ -1,11 +1,12 @@
 """Price resolution (precedence, validity, active lists, currency, min quantity), discount limits by role, list reads."""
+
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from catalog import selectors
-from catalog.models import DiscountLimit, Product
+from catalog.models import DiscountLimit, PriceList, Product
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,10 @@ D = date(2026, 6, 15)
 
 
 def _price(product, customer_type="", customer_grade="", on_date=D, **kw):
-    return selectors.price_for(product=product, customer_type=customer_type, customer_grade=customer_grade, on_date=on_date, **kw)
+    resolved = selectors.resolve_price(
+        product=product, customer_type=customer_type, customer_grade=customer_grade, on_date=on_date, **kw
+    )
+    return resolved.unit_price
 
 
 @pytest.fixture
@@ -56,10 +60,16 @@ def test_most_specific_list_wins(layered, customer_type, grade, expected):
 
 
 def test_type_beats_grade_even_when_grade_list_is_newer(product):
-    PriceListItemFactory(product=product, unit_price=Decimal("850.00"),
-                         price_list=PriceListFactory(customer_type="distributor", valid_from=date(2026, 1, 1)))
-    PriceListItemFactory(product=product, unit_price=Decimal("700.00"),
-                         price_list=PriceListFactory(customer_grade="A", valid_from=date(2026, 6, 1)))
+    PriceListItemFactory(
+        product=product,
+        unit_price=Decimal("850.00"),
+        price_list=PriceListFactory(customer_type="distributor", valid_from=date(2026, 1, 1)),
+    )
+    PriceListItemFactory(
+        product=product,
+        unit_price=Decimal("700.00"),
+        price_list=PriceListFactory(customer_grade="A", valid_from=date(2026, 6, 1)),
+    )
     assert _price(product, "distributor", "A") == Decimal("850.00")
 
 
@@ -73,9 +83,10 @@ def test_falls_back_to_list_price_without_applicable_list(product):
 
 def test_validity_dates_inclusive(product):
     PriceListItemFactory(
-        product=product, unit_price=Decimal("999.00"),
+        product=product,
+        unit_price=Decimal("999.00"),
         price_list=PriceListFactory(valid_from=date(2026, 3, 1), valid_to=date(2026, 3, 31)),
-    )  # fmt: skip
+    )
     assert _price(product, on_date=date(2026, 2, 28)) == Decimal("1130.00")
     assert _price(product, on_date=date(2026, 3, 1)) == Decimal("999.00")
     assert _price(product, on_date=date(2026, 3, 31)) == Decimal("999.00")
@@ -85,9 +96,12 @@ def test_validity_dates_inclusive(product):
 def test_expired_specific_list_gives_way_to_valid_general_one(product):
     PriceListItemFactory(product=product, unit_price=Decimal("900.00"), price_list=PriceListFactory(valid_from=date(2026, 1, 1)))
     PriceListItemFactory(
-        product=product, unit_price=Decimal("800.00"),
-        price_list=PriceListFactory(customer_type="distributor", customer_grade="A", valid_from=date(2026, 1, 1), valid_to=date(2026, 5, 31)),
-    )  # fmt: skip
+        product=product,
+        unit_price=Decimal("800.00"),
+        price_list=PriceListFactory(
+            customer_type="distributor", customer_grade="A", valid_from=date(2026, 1, 1), valid_to=date(2026, 5, 31)
+        ),
+    )
     assert _price(product, "distributor", "A", on_date=date(2026, 5, 31)) == Decimal("800.00")
     assert _price(product, "distributor", "A", on_date=date(2026, 6, 1)) == Decimal("900.00")
 
@@ -105,8 +119,12 @@ def test_equally_specific_lists_latest_valid_from_wins(product):
 
 
 def test_min_quantity_only_when_quantity_given(product):
-    PriceListItemFactory(product=product, unit_price=Decimal("800.00"), min_quantity=Decimal("100"),
-                         price_list=PriceListFactory(customer_type="distributor"))
+    PriceListItemFactory(
+        product=product,
+        unit_price=Decimal("800.00"),
+        min_quantity=Decimal("100"),
+        price_list=PriceListFactory(customer_type="distributor"),
+    )
     PriceListItemFactory(product=product, unit_price=Decimal("900.00"), price_list=PriceListFactory())
     assert _price(product, "distributor", "A", quantity=Decimal("99")) == Decimal("900.00")
     assert _price(product, "distributor", "A", quantity=Decimal("100")) == Decimal("800.00")
@@ -131,8 +149,18 @@ def test_resolved_amounts_are_exact_decimals(product):
 def test_price_matrix_agrees_with_price_for(layered):
     matrix = selectors.price_matrix(layered, D)
     by_type = {row.customer_type: row for row in matrix}
-    assert [c.unit_price for c in by_type["distributor"].cells] == [Decimal("800.00"), Decimal("850.00"), Decimal("850.00"), Decimal("850.00")]
-    assert [c.unit_price for c in by_type["dealer"].cells] == [Decimal("880.00"), Decimal("900.00"), Decimal("900.00"), Decimal("900.00")]
+    assert [c.unit_price for c in by_type["distributor"].cells] == [
+        Decimal("800.00"),
+        Decimal("850.00"),
+        Decimal("850.00"),
+        Decimal("850.00"),
+    ]
+    assert [c.unit_price for c in by_type["dealer"].cells] == [
+        Decimal("880.00"),
+        Decimal("900.00"),
+        Decimal("900.00"),
+        Decimal("900.00"),
+    ]
     for row in matrix:
         for grade, cell in zip("ABCD", row.cells, strict=True):
             assert cell.unit_price == _price(layered, row.customer_type, grade)
@@ -163,13 +191,13 @@ def test_discount_limit_of_anonymous_is_zero(db):
     assert selectors.discount_limit_for(AnonymousUser()) == Decimal("0")
 
 
-def test_price_lists_valid_on():
+def test_valid_on_q_includes_both_ends_and_an_open_end():
     a = PriceListFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 15))
     b = PriceListFactory(valid_from=date(2026, 6, 15))
     PriceListFactory(valid_from=date(2026, 6, 16))
     PriceListFactory(valid_from=date(2026, 1, 1), is_active=False)
     PriceListFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 14))
-    assert set(selectors.price_lists_valid_on(D)) == {a, b}
+    assert set(PriceList.objects.filter(selectors.valid_on_q(D), is_active=True)) == {a, b}
 
 
 def test_product_search_matches_code_name_model_spec():

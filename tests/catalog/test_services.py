@@ -1,4 +1,5 @@
 """Catalog writes: who may make them, the rules they enforce, and what they leave on the timeline."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -11,7 +12,14 @@ from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
-PRODUCT = {"code": "GB-100", "name": "齿轮箱", "model": "ZQ-350", "spec": "速比 20", "unit": "台", "list_price": Decimal("1130.00")}
+PRODUCT = {
+    "code": "GB-100",
+    "name": "齿轮箱",
+    "model": "ZQ-350",
+    "spec": "速比 20",
+    "unit": "台",
+    "list_price": Decimal("1130.00"),
+}
 PRICE_LIST = {"name": "2026 经销商价", "customer_type": "distributor", "customer_grade": "", "valid_from": date(2026, 1, 1)}
 
 
@@ -104,7 +112,9 @@ def test_negative_list_price_refused(cast):
 def test_product_update_records_changed_fields_old_to_new(cast):
     product = ProductFactory(name="齿轮箱", list_price=Decimal("1130.00"), tax_rate=Decimal("0.13"))
     services.product_update(
-        actor=cast.manager, product=product, data={"name": "齿轮减速箱", "list_price": Decimal("1200"), "tax_rate": Decimal("0.13")}
+        actor=cast.manager,
+        product=product,
+        data={"name": "齿轮减速箱", "list_price": Decimal("1200"), "tax_rate": Decimal("0.13")},
     )
     product.refresh_from_db()
     assert product.name == "齿轮减速箱" and product.list_price == Decimal("1200.00")
@@ -210,7 +220,9 @@ def test_inactive_product_cannot_be_added(cast):
 @pytest.mark.parametrize("price", [Decimal("0"), Decimal("-5")])
 def test_item_price_must_be_positive(cast, price):
     with pytest.raises(DomainError):
-        services.price_list_item_add(actor=cast.manager, price_list=PriceListFactory(), product=ProductFactory(), unit_price=price)
+        services.price_list_item_add(
+            actor=cast.manager, price_list=PriceListFactory(), product=ProductFactory(), unit_price=price
+        )
     assert not PriceListItem.objects.exists()
 
 
@@ -249,7 +261,9 @@ def test_only_admin_may_change_discount_limits(cast, who):
     assert DiscountLimit.objects.get(role="sales_manager").max_discount_rate == Decimal("0.15")
 
 
-@pytest.mark.parametrize("role, rate", [("sales_rep", Decimal("1.01")), ("sales_rep", Decimal("-0.01")), ("nobody", Decimal("0.1"))])
+@pytest.mark.parametrize(
+    "role, rate", [("sales_rep", Decimal("1.01")), ("sales_rep", Decimal("-0.01")), ("nobody", Decimal("0.1"))]
+)
 def test_bad_discount_limits_refused(cast, role, rate):
     with pytest.raises(DomainError):
         services.discount_limit_update(actor=cast.admin, role=role, max_discount_rate=rate)

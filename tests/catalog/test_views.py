@@ -1,4 +1,5 @@
 """Catalog pages: everybody reads, managers/admin edit (others: read-only pages and 403 on edit), inline price rows."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,12 +13,29 @@ from salesops.core.models import Event
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
 PRODUCT_FORM = {
-    "code": "GB-100", "name": "齿轮箱", "model": "ZQ-350", "spec": "速比 20", "unit": "台", "tax_rate": "13",
-    "kind": "standard", "list_price": "1130.00", "standard_cost": "700.00", "monthly_capacity": "", "ever_produced": "on",
+    "code": "GB-100",
+    "name": "齿轮箱",
+    "model": "ZQ-350",
+    "spec": "速比 20",
+    "unit": "台",
+    "tax_rate": "13",
+    "kind": "standard",
+    "list_price": "1130.00",
+    "standard_cost": "700.00",
+    "monthly_capacity": "",
+    "ever_produced": "on",
     "description": "",
-}  # fmt: skip
-LIST_FORM = {"name": "2026 经销商价", "customer_type": "distributor", "customer_grade": "", "valid_from": "2026-01-01",
-             "valid_to": "", "currency": "CNY", "is_active": "on", "notes": ""}  # fmt: skip
+}
+LIST_FORM = {
+    "name": "2026 经销商价",
+    "customer_type": "distributor",
+    "customer_grade": "",
+    "valid_from": "2026-01-01",
+    "valid_to": "",
+    "currency": "CNY",
+    "is_active": "on",
+    "notes": "",
+}
 
 
 def rows(response, testid):
@@ -59,6 +77,36 @@ def test_product_list_search_filters_and_ordering(cast, client_as):
     assert html.index('data-product-code="B-1"') < html.index('data-product-code="A-1"') < html.index('data-product-code="C-1"')
 
 
+def test_product_filter_bar_offers_the_rates_in_use_and_shows_the_sale_status(cast, client_as):
+    ProductFactory(code="B-1", tax_rate=Decimal("0.09"))
+    ProductFactory(code="C-1", is_active=False)
+    html = client_as(cast.alice).get(reverse("catalog:products")).content.decode()
+    assert (
+        'data-testid="list-filters"' in html
+        and '<select name="tax_rate" class="form-select" data-testid="filter-tax_rate"' in html
+    )
+    assert '<option value="0.0900">9%</option>' in html and '<option value="false">停售</option>' in html
+    assert 'data-testid="status-badge" data-status="inactive">停售</span>' in html
+    assert 'data-testid="status-badge" data-status="active">在售</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("catalog:products", {"kind": "gadget"}),
+        ("catalog:products", {"is_active": "maybe"}),
+        ("catalog:pricelists", {"valid_on": "30/06/2026"}),
+    ],
+)
+def test_an_invalid_filter_value_is_shown_and_lists_nothing(cast, client_as, url, params):
+    ProductFactory()
+    PriceListFactory()
+    response = client_as(cast.alice).get(reverse(url), params)
+    html = response.content.decode()
+    assert response.status_code == 400 and 'data-testid="filter-errors"' in html
+    assert 'data-testid="product-row"' not in html and 'data-testid="pricelist-row"' not in html
+
+
 def test_product_list_paginates_by_25(cast, client_as):
     ProductFactory.create_batch(30)
     client = client_as(cast.alice)
@@ -95,7 +143,9 @@ def test_product_create_form_shows_13_percent_default(cast, client_as):
 
 def test_product_edit_refuses_tax_rate_above_17_and_changes_nothing(cast, client_as):
     product = ProductFactory(code="GB-100", name="齿轮箱")
-    response = client_as(cast.manager).post(reverse("catalog:product_update", args=[product.pk]), {**PRODUCT_FORM, "name": "新", "tax_rate": "18"})
+    response = client_as(cast.manager).post(
+        reverse("catalog:product_update", args=[product.pk]), {**PRODUCT_FORM, "name": "新", "tax_rate": "18"}
+    )
     assert response.status_code == 400
     assert "17%" in response.content.decode()
     product.refresh_from_db()
@@ -186,6 +236,21 @@ def test_price_list_list_filters(cast, client_as):
     assert ids({"valid_on": "2026-07-01", "customer_type": "dealer", "is_active": "true"}) == {general.pk, dealer.pk}
 
 
+def test_price_list_validity_badges(cast, client_as):
+    today = timezone.localdate()
+    valid = PriceListFactory(valid_from=today - timedelta(days=1))
+    future = PriceListFactory(valid_from=today + timedelta(days=3))
+    off = PriceListFactory(valid_from=today - timedelta(days=1), is_active=False)
+    html = client_as(cast.alice).get(reverse("catalog:pricelists")).content.decode()
+    for pl, status, label in ((valid, "valid", "有效"), (future, "out_of_period", "不在有效期"), (off, "inactive", "停用")):
+        row = html[html.index(f'data-pricelist-id="{pl.pk}"') :]
+        assert f'data-status="{status}">{label}</span>' in row[: row.index("</tr>")]
+    detail = client_as(cast.alice).get(reverse("catalog:pricelist_detail", args=[valid.pk])).content.decode()
+    assert (
+        '<span class="badge status-badge bg-success" data-testid="pricelist-validity" data-status="valid">有效</span>' in detail
+    )
+
+
 @pytest.mark.parametrize("who", ["alice", "clerk"])
 def test_rep_and_clerk_get_403_on_price_list_writes(cast, client_as, who):
     client = client_as(getattr(cast, who))
@@ -202,7 +267,12 @@ def test_rep_and_clerk_get_403_on_price_list_writes(cast, client_as, who):
     assert client.post(reverse("catalog:pricelist_item_remove", args=[item.pk])).status_code == 403
     pl.refresh_from_db()
     item.refresh_from_db()
-    assert (pl.name, item.unit_price, PriceList.objects.count(), PriceListItem.objects.count()) == ("原表", Decimal("900.00"), 1, 1)
+    assert (pl.name, item.unit_price, PriceList.objects.count(), PriceListItem.objects.count()) == (
+        "原表",
+        Decimal("900.00"),
+        1,
+        1,
+    )
     assert not product.price_items.exists()
     # and the detail page is read-only for them
     html = client.get(pl.get_absolute_url()).content.decode()
@@ -219,7 +289,9 @@ def test_manager_creates_and_edits_a_price_list(cast, client_as):
     assert response.status_code == 400 and "不能早于" in response.content.decode()
     pl.refresh_from_db()
     assert pl.valid_to is None
-    response = client.post(reverse("catalog:pricelist_update", args=[pl.pk]), {**LIST_FORM, "customer_grade": "A", "valid_to": "2026-12-31"})
+    response = client.post(
+        reverse("catalog:pricelist_update", args=[pl.pk]), {**LIST_FORM, "customer_grade": "A", "valid_to": "2026-12-31"}
+    )
     assert response.status_code == 302
     pl.refresh_from_db()
     assert (pl.customer_grade, pl.valid_to) == ("A", date(2026, 12, 31))
@@ -227,7 +299,9 @@ def test_manager_creates_and_edits_a_price_list(cast, client_as):
 
 def test_price_list_detail_items_with_exact_tax_exclusive_prices(cast, client_as):
     pl = PriceListFactory()
-    PriceListItemFactory(price_list=pl, product=ProductFactory(code="GB-1", list_price=Decimal("110.00")), unit_price=Decimal("99.99"))
+    PriceListItemFactory(
+        price_list=pl, product=ProductFactory(code="GB-1", list_price=Decimal("110.00")), unit_price=Decimal("99.99")
+    )
     response = client_as(cast.alice).get(pl.get_absolute_url())
     assert rows(response, "pricelist-item-row") == 1
     assert 'data-testid="item-price-excl">88.49<' in response.content.decode()
@@ -252,7 +326,9 @@ def test_add_item_plain_form_and_duplicate_refused(cast, client_as):
 
 def test_add_item_unknown_code_is_a_field_error(cast, client_as):
     pl = PriceListFactory()
-    response = client_as(cast.manager).post(reverse("catalog:pricelist_item_add", args=[pl.pk]), {"product": "NOPE", "unit_price": "1"})
+    response = client_as(cast.manager).post(
+        reverse("catalog:pricelist_item_add", args=[pl.pk]), {"product": "NOPE", "unit_price": "1"}
+    )
     assert response.status_code == 400 and "NOPE" in response.content.decode()
     assert not pl.items.exists()
 
@@ -270,7 +346,9 @@ def test_htmx_add_edit_remove_return_the_items_card(cast, client_as):
     # edit: the row turns into inputs, saving returns the card with the new price
     response = client.get(reverse("catalog:pricelist_item_edit", args=[item.pk]), **hx)
     assert rows(response, "pricelist-item-edit-row") == 1 and "<html" not in response.content.decode()
-    response = client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "950.5", "min_quantity": "10"}, **hx)
+    response = client.post(
+        reverse("catalog:pricelist_item_edit", args=[item.pk]), {"unit_price": "950.5", "min_quantity": "10"}, **hx
+    )
     assert 'data-testid="item-price">950.50<' in response.content.decode()
     item.refresh_from_db()
     assert (item.unit_price, item.min_quantity) == (Decimal("950.50"), Decimal("10.000"))
@@ -314,8 +392,15 @@ def test_admin_edits_discount_limits_as_percentages(cast, client_as):
     client = client_as(cast.admin)
     html = client.get(reverse("catalog:discounts")).content.decode()
     assert 'data-testid="discount-input-sales_rep"' in html and 'value="5"' in html
-    data = {"rate_sales_rep": "6", "rate_team_lead": "8", "rate_sales_clerk": "5", "rate_sales_manager": "15",
-            "rate_sales_vp": "25", "rate_gm": "100", "rate_admin": ""}  # fmt: skip
+    data = {
+        "rate_sales_rep": "6",
+        "rate_team_lead": "8",
+        "rate_sales_clerk": "5",
+        "rate_sales_manager": "15",
+        "rate_sales_vp": "25",
+        "rate_gm": "100",
+        "rate_admin": "",
+    }
     response = client.post(reverse("catalog:discounts"), data)
     assert response.status_code == 302
     assert DiscountLimit.objects.get(role="sales_rep").max_discount_rate == Decimal("0.06")

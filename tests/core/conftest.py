@@ -1,4 +1,5 @@
 """Fixtures of the kernel tests: a fake document to approve, the route of a special contract, an outcome recorder."""
+
 from __future__ import annotations
 
 import threading
@@ -40,7 +41,9 @@ def doc(cast):
 def outcomes():
     """Registers a handler for KIND that records every call; yields the list of (request id, outcome, actor)."""
     calls: list[tuple[int, str, object]] = []
-    approvals.register_outcome_handler(KIND, lambda request, outcome, actor: calls.append((request.pk, str(outcome), actor)), label="测试评审")
+    approvals.register_outcome_handler(
+        KIND, lambda request, outcome, actor: calls.append((request.pk, str(outcome), actor)), label="测试评审"
+    )
     yield calls
     approvals._HANDLERS.pop(KIND, None)
     approvals._KIND_LABELS.pop(KIND, None)
@@ -51,7 +54,14 @@ def start(doc, cast):
     """start(**overrides) opens a round of KIND on `doc`, submitted by alice, with the special route."""
 
     def make(**kw):
-        params = {"target": doc, "kind": KIND, "steps": special_route(), "actor": cast.alice, "title": "测试合同 HT-202611-0001", "url": "/docs/1/"}
+        params = {
+            "target": doc,
+            "kind": KIND,
+            "steps": special_route(),
+            "actor": cast.alice,
+            "title": "测试合同 HT-202611-0001",
+            "url": "/docs/1/",
+        }
         params.update(kw)
         return approvals.approval_start(**params)
 
@@ -92,4 +102,4 @@ def celery_results_dir(settings):
     if backend.startswith("file://"):
         from pathlib import Path
 
-        Path(backend[len("file://"):]).mkdir(parents=True, exist_ok=True)
+        Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)

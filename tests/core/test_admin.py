@@ -1,4 +1,5 @@
 """Admin of the kernel: organisation and thresholds are editable; sequences, events, notifications and approvals are read-only."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -22,8 +23,14 @@ def admin_client(cast, client_as):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/core/department/", "/admin/core/team/", "/admin/core/threshold/", "/admin/core/documentsequence/",
-        "/admin/core/event/", "/admin/core/attachment/", "/admin/core/notification/", "/admin/core/approvalrequest/",
+        "/admin/core/department/",
+        "/admin/core/team/",
+        "/admin/core/threshold/",
+        "/admin/core/documentsequence/",
+        "/admin/core/event/",
+        "/admin/core/attachment/",
+        "/admin/core/notification/",
+        "/admin/core/approvalrequest/",
         "/admin/auth/user/",
     ],
 )
@@ -51,7 +58,11 @@ def test_thresholds_are_edited_in_the_list(cast, admin_client):
 def test_support_views_are_read_only(cast, admin_client):
     next_number("QT")
     request = approvals.approval_start(
-        target=cast.east, kind="admin_test", steps=[StepSpec(code="m", label="经理审批", stage=1, role="sales_manager")], actor=cast.alice, title="x"
+        target=cast.east,
+        kind="admin_test",
+        steps=[StepSpec(code="m", label="经理审批", stage=1, role="sales_manager")],
+        actor=cast.alice,
+        title="x",
     )
     assert admin_client.get("/admin/core/documentsequence/add/").status_code == 403
     assert admin_client.get("/admin/core/approvalrequest/add/").status_code == 403

@@ -1,4 +1,5 @@
 """/api/v1/ of the kernel: errors as {"code", "detail"}, approvals, the timeline of any visible document, notifications, me, token."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,6 +12,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.models import ApprovalStep, Attachment, Event, Notification
 from salesops.core.notifications import notify
+from salesops.core.timeline import record_event
 from tests.factories import CustomerFactory
 
 from .conftest import KIND, special_route
@@ -33,7 +35,9 @@ def ct_id():
 @pytest.fixture
 def review(cast, customer, outcomes):
     """A special-contract style review of alice's customer, submitted by alice."""
-    return approvals.approval_start(target=customer, kind=KIND, steps=special_route(), actor=cast.alice, title="合同评审 HT-202611-0007", url="/c/7/")
+    return approvals.approval_start(
+        target=customer, kind=KIND, steps=special_route(), actor=cast.alice, title="合同评审 HT-202611-0007", url="/c/7/"
+    )
 
 
 def decide_url(step):
@@ -109,10 +113,54 @@ class TestApprovalSteps:
         assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
+class TestListFilters:
+    """The inbox and the notifications filter with their filter sets; an invalid value is a 400 naming it, never ignored."""
+
+    def test_the_inbox_filters_by_kind_overdue_and_my_decision(self, cast, api_as, review):
+        client = api_as(cast.rev_technical)
+        assert [s["code"] for s in client.get("/api/v1/approval-steps/", {"kind": KIND}).json()["results"]] == ["technical"]
+        assert client.get("/api/v1/approval-steps/", {"overdue": "true"}).json()["results"] == []
+        assert [s["code"] for s in client.get("/api/v1/approval-steps/", {"overdue": "false"}).json()["results"]] == ["technical"]
+        step = review.steps.get(code="technical")
+        client.post(decide_url(step), {"decision": "approve"}, format="json")
+        assert [s["id"] for s in client.get("/api/v1/approval-steps/decided/", {"result": "approved"}).json()["results"]] == [
+            step.pk
+        ]
+        assert (
+            client.get("/api/v1/approval-steps/decided/", {"result": "rejected", "q": "HT-202611-0007"}).json()["results"] == []
+        )
+
+    @pytest.mark.parametrize(
+        ("url", "params", "named"),
+        [
+            ("/api/v1/approval-steps/", {"kind": "no_such_kind"}, "kind"),
+            ("/api/v1/approval-steps/", {"overdue": "perhaps"}, "overdue"),
+            ("/api/v1/approval-steps/decided/", {"result": "maybe"}, "result"),
+            ("/api/v1/notifications/", {"show": "some"}, "show"),
+        ],
+    )
+    def test_an_invalid_value_is_a_400_naming_the_parameter(self, cast, api_as, review, url, params, named):
+        r = api_as(cast.rev_technical).get(url, params)
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith(f"{named}: ")
+        assert named in r.json()["errors"]
+
+    def test_show_all_is_still_everything_unread_first(self, cast, api_as):
+        notify(recipients=[cast.alice], title="一", email=False)
+        assert [n["title"] for n in api_as(cast.alice).get("/api/v1/notifications/", {"show": "all"}).json()["results"]] == ["一"]
+
+
+def test_a_user_name_field_without_a_user_is_an_empty_string_not_null(cast, api_as, customer, ct_id):
+    record_event(target=customer, verb=Event.Verb.COMMENT, actor=None, message="系统记录")
+    events = api_as(cast.alice).get(f"/api/v1/timeline/{ct_id}/{customer.pk}/").json()["results"]
+    assert [e["actor_name"] for e in events if e["message"] == "系统记录"] == [""]
+
+
 class TestTimeline:
     def test_the_owner_reads_the_timeline_newest_first(self, cast, api_as, customer, ct_id):
         client = api_as(cast.alice)
-        assert client.post(f"/api/v1/timeline/{ct_id}/{customer.pk}/comments/", {"text": "第一条"}, format="json").status_code == 201
+        assert (
+            client.post(f"/api/v1/timeline/{ct_id}/{customer.pk}/comments/", {"text": "第一条"}, format="json").status_code == 201
+        )
         r = client.post(f"/api/v1/timeline/{ct_id}/{customer.pk}/comments/", {"text": "第二条"}, format="json")
         assert r.status_code == 201 and r.json()["verb"] == "comment" and r.json()["actor_name"] == "alice"
         body = client.get(f"/api/v1/timeline/{ct_id}/{customer.pk}/").json()
@@ -121,7 +169,11 @@ class TestTimeline:
     def test_upload_an_attachment_multipart_and_download_it(self, cast, api_as, customer, ct_id):
         client = api_as(cast.alice)
         upload = SimpleUploadedFile("签字合同.pdf", PDF, content_type="application/pdf")
-        r = client.post(f"/api/v1/timeline/{ct_id}/{customer.pk}/attachments/", {"file": upload, "kind": "signed_contract"}, format="multipart")
+        r = client.post(
+            f"/api/v1/timeline/{ct_id}/{customer.pk}/attachments/",
+            {"file": upload, "kind": "signed_contract"},
+            format="multipart",
+        )
         assert r.status_code == 201, r.json()
         assert r.json()["name"] == "签字合同.pdf" and r.json()["kind_display"] == "签字盖章合同扫描件"
         assert [a["name"] for a in client.get(f"/api/v1/timeline/{ct_id}/{customer.pk}/attachments/").json()] == ["签字合同.pdf"]
@@ -148,7 +200,9 @@ class TestTimeline:
         assert carol.get(base).status_code == 404
         assert carol.get(base).json() == {"code": "not_found", "detail": "未找到，或您无权查看。"}
         assert carol.post(base + "comments/", {"text": "偷看"}, format="json").status_code == 404
-        assert carol.post(base + "attachments/", {"file": SimpleUploadedFile("b.pdf", PDF)}, format="multipart").status_code == 404
+        assert (
+            carol.post(base + "attachments/", {"file": SimpleUploadedFile("b.pdf", PDF)}, format="multipart").status_code == 404
+        )
         assert carol.get(base + "attachments/").status_code == 404
         assert carol.get(attachment_url).status_code == 404
         assert Event.objects.filter(actor=cast.carol).count() == 0
@@ -171,7 +225,10 @@ class TestNotifications:
 
         assert [n["title"] for n in client.get("/api/v1/notifications/").json()["results"]] == ["二", "一"]
         assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 2}
-        assert client.post("/api/v1/notifications/mark-read/", {"ids": [a1.pk]}, format="json").json() == {"marked": 1, "unread": 1}
+        assert client.post("/api/v1/notifications/mark-read/", {"ids": [a1.pk]}, format="json").json() == {
+            "marked": 1,
+            "unread": 1,
+        }
         assert [n["title"] for n in client.get("/api/v1/notifications/", {"show": "unread"}).json()["results"]] == ["二"]
         assert client.post("/api/v1/notifications/mark-read/", {}, format="json").json() == {"marked": 1, "unread": 0}
         # bob's notification is untouched and invisible to alice
@@ -184,7 +241,11 @@ class TestMeAndToken:
     def test_me_describes_the_user_with_counts(self, cast, api_as, review):
         notify(recipients=[cast.rev_technical], title="另一条", email=False)
         body = api_as(cast.rev_technical).get("/api/v1/me/").json()
-        assert body["username"] == "rev_technical" and body["roles"] == ["reviewer_technical"] and body["role_labels"] == ["技术部评审"]
+        assert (
+            body["username"] == "rev_technical"
+            and body["roles"] == ["reviewer_technical"]
+            and body["role_labels"] == ["技术部评审"]
+        )
         assert body["department"]["code"] == "technical" and body["team"] is None
         assert body["counts"] == {"approvals": 1, "unread": 2}  # the review request + the other one
         alice = api_as(cast.alice).get("/api/v1/me/").json()
@@ -209,7 +270,12 @@ class TestDocs:
         schema = client.get("/api/schema/")
         assert schema.status_code == 200
         text = schema.content.decode()
-        for path in ("/api/v1/approval-steps/{id}/decide/", "/api/v1/timeline/{ct_id}/{obj_id}/", "/api/v1/me/", "/api/v1/auth/token/"):
+        for path in (
+            "/api/v1/approval-steps/{id}/decide/",
+            "/api/v1/timeline/{ct_id}/{obj_id}/",
+            "/api/v1/me/",
+            "/api/v1/auth/token/",
+        ):
             assert path in text
         docs = client.get("/api/docs/")
         assert docs.status_code == 200
@@ -219,7 +285,11 @@ class TestDocs:
 
 def test_a_named_user_step_shows_in_that_users_inbox_only(cast, api_as, customer, outcomes):
     approvals.approval_start(
-        target=customer, kind=KIND, steps=[StepSpec(code="lead", label="组长确认", stage=1, user_id=cast.lena.pk)], actor=cast.alice, title="x"
+        target=customer,
+        kind=KIND,
+        steps=[StepSpec(code="lead", label="组长确认", stage=1, user_id=cast.lena.pk)],
+        actor=cast.alice,
+        title="x",
     )
     assert [s["code"] for s in api_as(cast.lena).get("/api/v1/approval-steps/").json()["results"]] == ["lead"]
     assert api_as(cast.bob).get("/api/v1/approval-steps/").json()["results"] == []

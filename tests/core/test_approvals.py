@@ -3,6 +3,7 @@
 The document under approval is a core Team (the engine works on any model); the route is that of a special contract
 (SPEC.md "Contract and its review"): technical + production + quality in parallel → sales manager → VP → GM.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,8 +41,12 @@ class TestStart:
         # then the three department reviews are pending at once, the tiers wait their turn
         statuses = dict(request.steps.values_list("code", "status"))
         assert statuses == {
-            "technical": Status.PENDING, "production": Status.PENDING, "quality": Status.PENDING,
-            "manager": Status.WAITING, "vp": Status.WAITING, "gm": Status.WAITING,
+            "technical": Status.PENDING,
+            "production": Status.PENDING,
+            "quality": Status.PENDING,
+            "manager": Status.WAITING,
+            "vp": Status.WAITING,
+            "gm": Status.WAITING,
         }
         assert request.round == 1 and request.status == ApprovalRequest.Status.PENDING and request.current_stage == 1
         assert step_of(request, "technical").assignee_department.code == "technical"
@@ -50,7 +55,9 @@ class TestStart:
     def test_the_first_stage_reviewers_are_notified_and_the_submission_is_on_the_timeline(self, cast, start, doc):
         start()
         for reviewer in (cast.rev_technical, cast.rev_production, cast.rev_quality):
-            assert titles(reviewer) == ["待您审批：测试合同 HT-202611-0001 — " + step_of(ApprovalRequest.objects.get(), reviewer.username[4:]).label]
+            assert titles(reviewer) == [
+                "待您审批：测试合同 HT-202611-0001 — " + step_of(ApprovalRequest.objects.get(), reviewer.username[4:]).label
+            ]
         assert titles(cast.manager) == [] and titles(cast.gm) == []
         event = Event.objects.get(target_type=ContentType.objects.get_for_model(doc), target_id=doc.pk, verb=Event.Verb.APPROVAL)
         assert "提交审批（第 1 轮）" in event.message and event.actor == cast.alice
@@ -124,7 +131,9 @@ class TestDecisions:
     def test_reject_and_approve_with_conditions_need_a_comment(self, cast, start, decision):
         request = start()
         with pytest.raises(DomainError, match="必须填写意见"):
-            approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision=decision, comment="  ")
+            approvals.approval_decide(
+                step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision=decision, comment="  "
+            )
         assert step_of(request, "technical").status == Status.PENDING
 
     def test_an_unknown_decision_is_refused(self, cast, start):
@@ -136,7 +145,10 @@ class TestDecisions:
         request = start()
         approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="approve")
         approvals.approval_decide(
-            step_id=step_of(request, "production").pk, actor=cast.rev_production, decision="approve_with_conditions", comment="交期需 45 天"
+            step_id=step_of(request, "production").pk,
+            actor=cast.rev_production,
+            decision="approve_with_conditions",
+            comment="交期需 45 天",
         )
         # one review still open: the manager still waits
         assert step_of(request, "manager").status == Status.WAITING and titles(cast.manager) == []
@@ -166,14 +178,21 @@ class TestDecisions:
         approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="approve")
         # when production rejects
         approvals.approval_decide(
-            step_id=step_of(request, "production").pk, actor=cast.rev_production, decision="reject", comment="产能不足，无法按期交货"
+            step_id=step_of(request, "production").pk,
+            actor=cast.rev_production,
+            decision="reject",
+            comment="产能不足，无法按期交货",
         )
         # then the round is rejected, the open and later steps are cancelled, the handler hears "rejected" once
         request.refresh_from_db()
         assert request.status == ApprovalRequest.Status.REJECTED
         assert dict(request.steps.values_list("code", "status")) == {
-            "technical": Status.APPROVED, "production": Status.REJECTED, "quality": Status.CANCELLED,
-            "manager": Status.CANCELLED, "vp": Status.CANCELLED, "gm": Status.CANCELLED,
+            "technical": Status.APPROVED,
+            "production": Status.REJECTED,
+            "quality": Status.CANCELLED,
+            "manager": Status.CANCELLED,
+            "vp": Status.CANCELLED,
+            "gm": Status.CANCELLED,
         }
         assert outcomes == [(request.pk, "rejected", cast.rev_production)]
         owner_note = Notification.objects.get(recipient=cast.alice)
@@ -185,7 +204,9 @@ class TestDecisions:
 
     def test_resubmission_after_reject_is_round_2_and_keeps_round_1(self, cast, start, doc):
         first = start()
-        approvals.approval_decide(step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全")
+        approvals.approval_decide(
+            step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全"
+        )
         # when alice resubmits
         second = start()
         # then round 2 is pending and round 1 keeps its opinions
@@ -197,9 +218,13 @@ class TestDecisions:
 
     def test_decisions_are_on_the_document_timeline(self, cast, start, doc):
         request = start()
-        approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="规格超出能力")
+        approvals.approval_decide(
+            step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="规格超出能力"
+        )
         messages = list(
-            Event.objects.filter(target_type=ContentType.objects.get_for_model(doc), target_id=doc.pk).values_list("message", flat=True)
+            Event.objects.filter(target_type=ContentType.objects.get_for_model(doc), target_id=doc.pk).values_list(
+                "message", flat=True
+            )
         )
         assert "技术部评审：不同意 — 规格超出能力" in messages
         assert "审批结束（第 1 轮）：已驳回" in messages
@@ -324,7 +349,9 @@ def test_parallel_reviewers_finishing_a_stage_at_once_open_the_next_stage_once(o
     step_ids = {code: step_of(request, code).pk for code, _who in deciders}
 
     # when the three reviewers approve at the same moment
-    results = run_in_threads(3, lambda i: approvals.approval_decide(step_id=step_ids[deciders[i][0]], actor=deciders[i][1], decision="approve"))
+    results = run_in_threads(
+        3, lambda i: approvals.approval_decide(step_id=step_ids[deciders[i][0]], actor=deciders[i][1], decision="approve")
+    )
 
     # then all three decisions count, the manager's stage opened once and the manager was told once
     assert all(isinstance(r, ApprovalStep) for r in results), results

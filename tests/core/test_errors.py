@@ -1,5 +1,6 @@
 """A domain error is the same Chinese message on a page (DomainErrorMiddleware) and in the API (core.api.exception_handler),
 with the status of its kind; never a 500 (ARCHITECTURE.md rule 6)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Chinese is the default language; English is complete and switchable."""
+
 from django.conf import settings
 from django.utils import translation
 

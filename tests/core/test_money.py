@@ -1,4 +1,5 @@
 """Money helpers: one rounding rule (ROUND_HALF_UP to the fen) and 大写金额."""
+
 from decimal import Decimal
 
 import pytest
@@ -41,7 +42,9 @@ def test_line_amounts_add_up_to_the_fen_for_mixed_rates():
     lines = [
         line_amounts(quantity=Decimal("3"), unit_price_incl=Decimal("99.99"), tax_rate=Decimal("0.13")),
         line_amounts(quantity=Decimal("7"), unit_price_incl=Decimal("10.01"), tax_rate=Decimal("0.06")),
-        line_amounts(quantity=Decimal("1.5"), unit_price_incl=Decimal("33.33"), tax_rate=Decimal("0.09"), discount_rate=Decimal("0.05")),
+        line_amounts(
+            quantity=Decimal("1.5"), unit_price_incl=Decimal("33.33"), tax_rate=Decimal("0.09"), discount_rate=Decimal("0.05")
+        ),
     ]
     assert [(x.amount_incl, x.amount_excl, x.tax) for x in lines] == [
         (Decimal("299.97"), Decimal("265.46"), Decimal("34.51")),
@@ -53,7 +56,9 @@ def test_line_amounts_add_up_to_the_fen_for_mixed_rates():
     assert total.amount_excl + total.tax == total.amount_incl
 
 
-@pytest.mark.parametrize("value,shown", [("10.000", "10"), ("2.500", "2.5"), ("100", "100"), ("1E+1", "10"), ("0.000", "0"), ("0.0500", "0.05")])
+@pytest.mark.parametrize(
+    "value,shown", [("10.000", "10"), ("2.500", "2.5"), ("100", "100"), ("1E+1", "10"), ("0.000", "0"), ("0.0500", "0.05")]
+)
 def test_plain_numbers_lose_padding_zeros_and_never_show_exponents(value, shown):
     from salesops.core.money import plain
 

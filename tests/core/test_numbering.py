@@ -1,4 +1,5 @@
 """Document numbers PREFIX-YYYYMM-NNNN: one counter per prefix and month, no duplicates, no gaps (SPEC.md "The document chain")."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The timeline of any document: comments, attachments (type and size checked), field changes old → new."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -128,14 +129,25 @@ class TestFieldChanges:
         profile = StaffProfile.objects.get(user=cast.alice)
         before = snapshot(profile, ["may_quote"])
         profile.may_quote = True
-        assert changes_between(profile, before)[0] | {"label": ""} == {"field": "may_quote", "label": "", "old": "否", "new": "是"}
+        assert changes_between(profile, before)[0] | {"label": ""} == {
+            "field": "may_quote",
+            "label": "",
+            "old": "否",
+            "new": "是",
+        }
         assert _display(date(2026, 11, 5)) == "2026-11-05"
         assert _display(datetime(2026, 11, 30, 17, 0, tzinfo=ZoneInfo("UTC"))) == "2026-12-01 01:00"
 
     def test_record_event_keeps_the_changes_on_the_timeline(self, cast, customer):
         before = snapshot(customer, ["grade"])
         customer.grade = "A"
-        record_event(target=customer, verb=Event.Verb.UPDATED, actor=cast.lena, message="修改客户资料", changes=changes_between(customer, before))
+        record_event(
+            target=customer,
+            verb=Event.Verb.UPDATED,
+            actor=cast.lena,
+            message="修改客户资料",
+            changes=changes_between(customer, before),
+        )
         event = Event.objects.get()
         assert event.changes[0]["field"] == "grade" and event.changes[0]["new"] == customer.get_grade_display()
         assert event.target == customer

@@ -1,4 +1,5 @@
 """The transition helper (ARCHITECTURE.md rule 1), proven on customers.VisitPlan (planned → done / cancelled)."""
+
 from __future__ import annotations
 
 import pytest

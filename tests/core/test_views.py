@@ -1,5 +1,6 @@
 """Kernel pages: the approvals inbox (待我审批 / 我已处理), deciding from a page, the approval rounds partial,
 notifications, and login throttling."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -61,23 +62,46 @@ class TestInbox:
 
     def test_the_done_tab_lists_what_i_decided(self, cast, client_as, start):
         request = start()
-        approvals.approval_decide(step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="精度达不到")
+        approvals.approval_decide(
+            step_id=step_of(request, "technical").pk, actor=cast.rev_technical, decision="reject", comment="精度达不到"
+        )
         html = client_as(cast.rev_technical).get(INBOX, {"tab": "done"}).content.decode()
         assert 'data-testid="count-done">1<' in html and html.count('data-testid="done-step"') == 1
         assert "精度达不到" in html and 'data-status="rejected"' in html
-        assert client_as(cast.rev_technical).get(INBOX, {"tab": "done", "result": "approved"}).content.decode().count(
-            'data-testid="done-step"'
-        ) == 0
+        assert (
+            client_as(cast.rev_technical)
+            .get(INBOX, {"tab": "done", "result": "approved"})
+            .content.decode()
+            .count('data-testid="done-step"')
+            == 0
+        )
 
     def test_search_and_pagination(self, cast, client_as, doc, outcomes):
         route = [StepSpec(code="manager", label="销售部经理审批", stage=1, role="sales_manager")]
         for i in range(25):
-            approvals.approval_start(target=doc, kind=f"k{i}", steps=route, actor=cast.alice, title=f"报价单 QT-202611-{i + 1:04d}")
+            approvals.approval_start(
+                target=doc, kind=f"k{i}", steps=route, actor=cast.alice, title=f"报价单 QT-202611-{i + 1:04d}"
+            )
         client = client_as(cast.manager)
         first = client.get(INBOX).content.decode()
         assert first.count('data-testid="inbox-step"') == 20 and 'data-testid="page-next"' in first
         assert client.get(INBOX, {"page": 2}).content.decode().count('data-testid="inbox-step"') == 5
         assert client.get(INBOX, {"q": "QT-202611-0007"}).content.decode().count('data-testid="inbox-step"') == 1
+
+    def test_the_filter_bar_filters_by_kind_and_an_unknown_kind_is_a_visible_error(self, cast, client_as, start, outcomes):
+        start()
+        client = client_as(cast.rev_technical)
+        page = client.get(INBOX)
+        html = page.content.decode()
+        assert 'data-testid="list-filters"' in html and 'name="tab" value="waiting"' in html
+        assert '<select name="kind" class="form-select" data-testid="filter-kind"' in html
+        assert '<option value="test_review">测试评审</option>' in html and "只看超时（超过 24 小时）" in html
+        assert client.get(INBOX, {"kind": "test_review"}).content.decode().count('data-testid="inbox-step"') == 1
+        bad = client.get(INBOX, {"kind": "no_such_kind"})
+        html = bad.content.decode()
+        assert bad.status_code == 400 and 'data-testid="filter-errors"' in html and "no_such_kind" in html
+        assert html.count('data-testid="inbox-step"') == 0 and "is-invalid" in html
+        assert client.get(INBOX, {"tab": "done", "result": "maybe"}).status_code == 400
 
     def test_the_inbox_needs_a_login(self, client):
         r = client.get(INBOX)
@@ -118,7 +142,9 @@ class TestDecideFromThePage:
 
     def test_next_must_be_on_this_site(self, cast, client_as, start):
         request = start()
-        r = client_as(cast.rev_technical).post(decide_url(step_of(request, "technical")), {"decision": "approve", "next": "https://evil.example/"})
+        r = client_as(cast.rev_technical).post(
+            decide_url(step_of(request, "technical")), {"decision": "approve", "next": "https://evil.example/"}
+        )
         assert r.status_code == 302 and r["Location"] == INBOX
 
 
@@ -126,11 +152,15 @@ class TestApprovalRoundsPartial:
     def render(self, user, doc):
         request = RequestFactory().get("/docs/1/")
         request.user = user
-        return Template("{% load core_tags %}{% approval_rounds obj %}").render(Context({"request": request, "obj": doc, "csrf_token": "t"}))
+        return Template("{% load core_tags %}{% approval_rounds obj %}").render(
+            Context({"request": request, "obj": doc, "csrf_token": "t"})
+        )
 
     def test_rounds_newest_first_with_stages_side_by_side_and_a_form_only_where_the_user_may_decide(self, cast, doc, start):
         first = start()
-        approvals.approval_decide(step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全")
+        approvals.approval_decide(
+            step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="图纸不全"
+        )
         start()
 
         html = self.render(cast.rev_technical, doc)
@@ -144,6 +174,23 @@ class TestApprovalRoundsPartial:
         # the requester and a bystander see the opinions but no form
         assert 'data-testid="approval-decide-form"' not in self.render(cast.alice, doc)
         assert 'data-testid="approval-decide-form"' not in self.render(cast.manager, doc)
+
+    def test_statuses_are_badges_in_the_colours_of_the_engine(self, cast, doc, start):
+        first = start()
+        approvals.approval_decide(
+            step_id=step_of(first, "technical").pk, actor=cast.rev_technical, decision="reject", comment="否"
+        )
+        start()
+        html = self.render(cast.alice, doc)
+
+        def badge(css, testid, status, label):
+            return f'<span class="badge status-badge {css}" data-testid="{testid}" data-status="{status}">{label}</span>'
+
+        assert badge("bg-danger", "approval-round-status", "rejected", "已驳回") in html
+        assert badge("bg-warning text-dark", "approval-round-status", "pending", "审批中") in html
+        assert badge("bg-danger", "approval-step-status", "rejected", "不同意") in html
+        assert badge("bg-warning text-dark", "approval-step-status", "pending", "待处理") in html
+        assert badge("bg-secondary", "approval-step-status", "waiting", "未开始") in html
 
     def test_no_rounds_yet(self, cast, doc):
         assert 'data-testid="approval-rounds-empty"' in self.render(cast.alice, doc)
@@ -169,6 +216,13 @@ class TestNotificationsPage:
         assert not Notification.objects.filter(recipient=cast.alice, read_at__isnull=True).exists()
         assert "nav-unread-count" not in client.get(NOTIFICATIONS).content.decode()
         assert Notification.objects.get(recipient=cast.bob).read_at is None
+
+    def test_an_unknown_show_value_is_a_visible_error_not_every_notification(self, cast, client_as):
+        notify(recipients=[cast.alice], title="一条通知", email=False)
+        r = client_as(cast.alice).get(NOTIFICATIONS, {"show": "bogus"})
+        html = r.content.decode()
+        assert r.status_code == 400 and 'data-testid="filter-errors"' in html
+        assert 'data-testid="notification"' not in html and 'data-testid="filter-show"' in html
 
     def test_click_through_marks_read_and_goes_to_the_document(self, cast, client_as):
         n = notify(recipients=[cast.alice], title="待您审批", url="/contracts/7/", email=False)[0]
@@ -207,7 +261,9 @@ class TestTimelineForms:
         r = client.post(reverse("core:comment_add", args=[ct, customer.pk]), {"text": " "}, follow=True)
         assert "评论内容不能为空。" in messages_of(r)
         r = client.post(
-            reverse("core:attachment_add", args=[ct, customer.pk]), {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")}, follow=True
+            reverse("core:attachment_add", args=[ct, customer.pk]),
+            {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")},
+            follow=True,
         )
         assert "附件已上传。" in messages_of(r)
         # carol may not see the customer: 404, nothing written
@@ -219,7 +275,9 @@ class TestLoginThrottling:
     def test_after_five_failures_the_right_password_is_refused(self, cast):
         client = Client()
         # given five failed logins for alice from this address (the fifth already answers with the lockout page)
-        statuses = [client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"}).status_code for _ in range(5)]
+        statuses = [
+            client.post("/accounts/login/", {"username": "alice", "password": "wrong-password"}).status_code for _ in range(5)
+        ]
         assert statuses == [200, 200, 200, 200, 429] and "_auth_user_id" not in client.session
         # when she then types the right password
         r = client.post("/accounts/login/", {"username": "alice", "password": "pass12345"})

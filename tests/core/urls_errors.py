@@ -1,5 +1,6 @@
 """A URLconf for tests/core/test_errors.py: the project's URLs plus views that let a service's DomainError escape,
 once as a page and once as an API view, so both renderings of the same error can be compared."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import path

@@ -211,6 +211,35 @@ class TestVisitPlanApi:
         assert client.get("/api/v1/visits/", {"customer": bob_customer.pk}).json()["count"] == 0
 
 
+class TestListFilters:
+    @pytest.mark.parametrize(
+        ("url", "params", "named"),
+        [
+            (CUSTOMERS, {"status": "zzz"}, "status"),
+            (CUSTOMERS, {"next_contact_before": "yesterday"}, "next_contact_before"),
+            (CUSTOMERS, {"owner": "abc"}, "owner"),
+            ("/api/v1/visits/", {"date_from": "2026-02-30"}, "date_from"),
+            ("/api/v1/contacts/", {"is_primary": "maybe"}, "is_primary"),
+            ("/api/v1/follow-ups/", {"channel": "pigeon"}, "channel"),
+        ],
+    )
+    def test_an_invalid_filter_value_is_a_400_naming_it_not_every_row(self, cast, api_as, alice_customer, url, params, named):
+        r = api_as(cast.alice).get(url, params)
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith(f"{named}: ")
+
+    def test_yes_no_filters_take_true_false_one_zero(self, cast, api_as, alice_customer):
+        primary = ContactFactory(customer=alice_customer, is_primary=True)
+        other = ContactFactory(customer=alice_customer, is_primary=False)
+        client = api_as(cast.alice)
+        for value, expected in (("true", primary), ("1", primary), ("False", other), ("0", other)):
+            assert [c["id"] for c in client.get("/api/v1/contacts/", {"is_primary": value}).json()["results"]] == [expected.pk]
+        assert client.get("/api/v1/contacts/", {"is_primary": ""}).json()["count"] == 2
+
+    def test_an_owner_not_among_the_visible_is_no_rows_not_an_error(self, cast, api_as, alice_customer):
+        r = api_as(cast.alice).get(CUSTOMERS, {"owner": cast.bob.pk})
+        assert r.status_code == 200 and r.json()["count"] == 0
+
+
 def test_the_schema_builds(cast, api_as):
     r = api_as(cast.manager).get("/api/schema/")
     assert r.status_code == 200 and b"/api/v1/visit-plans/{id}/complete/" in r.content

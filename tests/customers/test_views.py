@@ -49,6 +49,33 @@ class TestCustomerList:
             'data-testid="filter-owner"' in page and page.count('data-testid="customer-row"') == 1 and bob_customer.name in page
         )
 
+    def test_the_filter_bar_comes_from_the_filter_set(self, cast, client_as, alice_customer):
+        page = html(client_as(cast.lena).get(reverse("customers:list"), {"grade": "B"}))
+        assert 'data-testid="list-filters"' in page and 'data-testid="filter-ordering"' in page
+        assert '<select name="grade" class="form-select" data-testid="filter-grade" id="id_grade">' in page
+        assert '<option value="B" selected>' in page and ">客户等级</label>" in page
+        assert '<input type="date" name="next_contact_before" class="form-control"' in page
+        assert f'<option value="{cast.alice.pk}">' in page  # lena leads alice's team: alice is offered as owner
+
+    @pytest.mark.parametrize("params", [{"status": "zzz"}, {"next_contact_before": "2026-02-30"}, {"owner": "abc"}])
+    def test_an_invalid_filter_value_is_shown_and_lists_nothing(self, cast, client_as, alice_customer, params):
+        response = client_as(cast.alice).get(reverse("customers:list"), params)
+        page = html(response)
+        assert response.status_code == 400 and 'data-testid="filter-errors"' in page and "is-invalid" in page
+        assert 'data-testid="customer-row"' not in page and 'data-testid="customer-empty"' in page
+
+    def test_an_invalid_filter_exports_nothing(self, cast, client_as, alice_customer):
+        response = client_as(cast.alice).get(reverse("customers:export"), {"grade": "Z"})
+        assert response.status_code == 400 and "筛选条件有误，未导出：客户等级：" in html(response)
+        assert not CustomerExport.objects.exists()
+
+    def test_the_status_badge(self, cast, client_as, alice_customer):
+        page = html(client_as(cast.alice).get(reverse("customers:list")))
+        assert (
+            '<span class="badge status-badge bg-success" data-testid="customer-status" data-status="active">正式客户</span>'
+            in page
+        )
+
     def test_pagination_25_per_page(self, cast, client_as):
         CustomerFactory.create_batch(27, owner=cast.alice)
         client = client_as(cast.alice)
@@ -66,9 +93,19 @@ class TestCustomerForms:
     def test_a_rep_creates_a_customer(self, cast, client_as):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {"name": "昆山新能源有限公司", "uscc": make_uscc(77), "type": "end_customer", "grade": "B", "source": "phone",
-             "payment_terms": "prepaid", "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "昆山新能源有限公司",
+                "uscc": make_uscc(77),
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
 
         customer = Customer.objects.get()
         assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
@@ -89,18 +126,38 @@ class TestCustomerForms:
     def test_a_duplicate_uscc_is_refused_on_the_form(self, cast, client_as, carol_customer):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {"name": "撞单公司", "uscc": carol_customer.uscc, "type": "end_customer", "grade": "B", "source": "phone",
-             "payment_terms": "prepaid", "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "撞单公司",
+                "uscc": carol_customer.uscc,
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
         assert response.status_code == 400 and "不能重复建档" in html(response) and 'data-testid="form-errors"' in html(response)
         assert Customer.objects.count() == 1
 
     def test_service_errors_come_back_as_non_field_errors(self, cast, client_as):
         response = client_as(cast.clerk).post(
             reverse("customers:create"),
-            {"name": "x", "owner": cast.finance.pk, "type": "end_customer", "grade": "B", "source": "phone", "payment_terms": "prepaid",
-             "credit_limit": "0", "credit_days": "0", "deposit_rate": "0", "currency": "CNY"},
-        )  # fmt: skip
+            {
+                "name": "x",
+                "owner": cast.finance.pk,
+                "type": "end_customer",
+                "grade": "B",
+                "source": "phone",
+                "payment_terms": "prepaid",
+                "credit_limit": "0",
+                "credit_days": "0",
+                "deposit_rate": "0",
+                "currency": "CNY",
+            },
+        )
         assert response.status_code == 400 and not Customer.objects.exists()  # finance is not an owner choice
 
     def test_edit_saves_and_is_on_the_timeline(self, cast, client_as, alice_customer):
@@ -315,6 +372,25 @@ class TestVisitPages:
         page = html(client_as(cast.alice).get(reverse("customers:visits")))
         assert page.count('data-testid="visit-row"') == 1 and mine.outcome in page
 
+    def test_visit_log_filters_by_rep_and_dates(self, cast, client_as, alice_customer, bob_customer, today):
+        alices = VisitFactory(customer=alice_customer, rep=cast.alice, visited_on=today)
+        VisitFactory(customer=bob_customer, rep=cast.bob, visited_on=today - timedelta(days=10))
+        client = client_as(cast.lena)
+        page = html(client.get(reverse("customers:visits")))
+        assert 'data-testid="filter-rep"' in page and page.count('data-testid="visit-row"') == 2
+        page = html(client.get(reverse("customers:visits"), {"rep": cast.alice.pk}))
+        assert page.count('data-testid="visit-row"') == 1 and f'data-visit-id="{alices.pk}"' in page
+        page = html(client.get(reverse("customers:visits"), {"date_from": (today - timedelta(days=1)).isoformat()}))
+        assert page.count('data-testid="visit-row"') == 1 and f'data-visit-id="{alices.pk}"' in page
+        assert 'data-testid="filter-rep"' not in html(client_as(cast.alice).get(reverse("customers:visits")))
+
+    def test_a_malformed_visit_date_is_a_visible_error(self, cast, client_as, alice_customer):
+        VisitFactory(customer=alice_customer)
+        response = client_as(cast.alice).get(reverse("customers:visits"), {"date_to": "31/12/2026"})
+        page = html(response)
+        assert response.status_code == 400 and 'data-testid="filter-errors"' in page and "拜访日期至" in page
+        assert 'data-testid="visit-row"' not in page
+
     def test_record_a_visit_without_plan(self, cast, client_as, alice_customer, today):
         response = client_as(cast.alice).post(
             reverse("customers:visit_create"),
@@ -325,16 +401,18 @@ class TestVisitPages:
 
 
 @pytest.mark.parametrize(
-    "name, params",
+    "name, params, status",
     [
-        ("customers:list", {"owner": "abc", "team": "x", "page": "abc", "ordering": "password", "status": "zzz"}),
-        ("customers:export", {"owner": "abc", "next_contact_before": "yesterday"}),
-        ("customers:visit_plans", {"rep": "abc", "month": "9999-12", "view": "nope"}),
-        ("customers:visit_plans", {"month": "2026-13"}),
-        ("customers:visits", {"date_from": "bad", "rep": "-1", "page": "999"}),
-        ("customers:visit_plan_create", {"customer": "999999"}),
+        # invalid filter values: a visible error (400), never ignored
+        ("customers:list", {"owner": "abc", "team": "x", "page": "abc", "ordering": "password", "status": "zzz"}, 400),
+        ("customers:export", {"owner": "abc", "next_contact_before": "yesterday"}, 400),
+        ("customers:visits", {"date_from": "bad", "rep": "-1", "page": "999"}, 400),
+        # parameters that only steer the page fall back to its default
+        ("customers:visit_plans", {"rep": "abc", "month": "9999-12", "view": "nope"}, 200),
+        ("customers:visit_plans", {"month": "2026-13"}, 200),
+        ("customers:visit_plan_create", {"customer": "999999"}, 404),
     ],
 )
-def test_bad_query_parameters_never_break_a_page(cast, client_as, alice_customer, name, params):
+def test_bad_query_parameters_never_break_a_page(cast, client_as, alice_customer, name, params, status):
     response = client_as(cast.lena).get(reverse(name), params)
-    assert response.status_code in (200, 404)
+    assert response.status_code == status

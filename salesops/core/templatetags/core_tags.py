@@ -107,10 +107,12 @@ def status_tone(obj, field: str = "status") -> str:
 
 @register.simple_tag
 def status_badge(obj, field: str = "status", testid: str = "status-badge"):
-    """<span class="badge …">label</span> for `obj.<field>`, its label from the field's own choices."""
-    tone = status_tone(obj, field)
-    css = _TONE_CLASS.get(tone, "bg-light text-dark border")
-    label = getattr(obj, f"get_{field}_display")()
+    """<span class="badge …">label</span> for `obj.<field>`: the label from the field's own choices, or — for a derived
+    status that is a Choices member (Product.sale_status, PriceList.validity_on(day)) — the member's own label."""
+    value = getattr(obj, field)
+    display = getattr(obj, f"get_{field}_display", None)
+    label = display() if display is not None else getattr(value, "label", value)
+    css = _TONE_CLASS.get(status_tone(obj, field), "bg-light text-dark border")
     return format_html(
-        '<span class="badge status-badge {}" data-testid="{}" data-status="{}">{}</span>', css, testid, getattr(obj, field), label
+        '<span class="badge status-badge {}" data-testid="{}" data-status="{}">{}</span>', css, testid, value, label
     )

@@ -1,0 +1,202 @@
+"""What every list's filter set shares, and the filter sets of the kernel's own lists (notifications, approvals inbox).
+
+A filter set (django-filter) serves the page and the API with the same parameter names. Its form is what the one
+filter bar (templates/core/_filter_bar.html) renders, so `ListFilterSet` gives each field its Bootstrap class and a
+data-testid="filter-<name>". An invalid value (a malformed date, an unknown choice) is an error, never ignored: the API
+answers 400 naming the parameter (DjangoFilterBackend), the page shows the error with 400 and an empty list.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from . import approvals
+from .forms import DateInput
+from .models import ApprovalRequest, ApprovalStep, Notification
+from .thresholds import threshold
+
+
+def control_class(widget: forms.Widget) -> str:
+    """The Bootstrap class of a form control: form-select for a select, form-check-input for a checkbox, else form-control."""
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+def _style(widget: forms.Widget, name: str) -> None:
+    if isinstance(widget, forms.MultiWidget):
+        for sub in widget.widgets:
+            _style(sub, name)
+        return
+    if widget.is_hidden:
+        return
+    css = widget.attrs.get("class", "")
+    if control_class(widget) not in css.split():
+        widget.attrs["class"] = f"{css} {control_class(widget)}".strip()
+    widget.attrs.setdefault("data-testid", f"filter-{name}")
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class YesNoField(forms.TypedChoiceField):
+    """true / false (also 1 / 0, any case); anything else is an invalid choice."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip().lower()
+        return {"1": "true", "0": "false"}.get(value, value)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class YesNoFilter(django_filters.Filter):
+    """A yes/no filter offered with its own words (`yes=_("在售"), no=_("停售")`), strict about the value."""
+
+    field_class = YesNoField
+
+    def __init__(self, *args, yes, no, **kwargs):
+        kwargs.setdefault("choices", [("", gettext_lazy("全部")), ("true", yes), ("false", no)])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        kwargs.setdefault("empty_value", None)
+        super().__init__(*args, **kwargs)
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """The base of every list's filter set (see the module docstring)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.ChoiceFilter):
+                filter_.extra.setdefault("empty_label", gettext_lazy("全部"))
+                if callable(filter_.extra.get("choices")):  # from the database: read once, when first needed
+                    filter_.extra["choices"] = functools.cache(filter_.extra["choices"])
+            if isinstance(filter_, django_filters.DateFilter):
+                filter_.extra.setdefault("widget", DateInput())
+            if name == "q":  # the search box, its help text as the placeholder
+                filter_.extra.setdefault("widget", SearchInput(attrs={"placeholder": filter_.extra.get("help_text", "")}))
+            _style(filter_.field.widget, name)
+
+    def error_text(self) -> str:
+        """The invalid values in one line: "客户等级：选择一个有效的选项…；…"."""
+        labels = {name: f"{self.form[name].label}：" for name in self.form.fields}
+        return "；".join(f"{labels.get(name, '')}{' '.join(errors)}" for name, errors in self.errors.items())
+
+    def offer(self, name: str, choices) -> None:
+        """Show filter `name` as a select of `choices()` ([(value, label)], read only when the bar is rendered); the
+        values it accepts stay those of the filter (an id, a text), so the API is unchanged."""
+        options = CallableChoiceIterator(functools.cache(lambda: [("", _("全部")), *choices()]))
+        self.filters[name].field.widget = forms.Select(choices=options)
+        _style(self.filters[name].field.widget, name)
+
+    def conceal(self, name: str) -> None:
+        """Keep filter `name` working (a link may carry it) without showing it in the bar."""
+        self.filters[name].field.widget = forms.HiddenInput()
+
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        if self.is_bound:
+            for name in form.errors:
+                widget = form.fields[name].widget if name in form.fields else None
+                if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+        return form
+
+    @property
+    def qs(self) -> QuerySet:
+        """The filtered queryset; nothing at all when a value is invalid (its error is shown instead)."""
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    @property
+    def status_code(self) -> int:
+        """400 for a page whose filters are invalid, else 200."""
+        return 400 if self.is_bound and not self.is_valid() else 200
+
+
+# --- the kernel's lists -------------------------------------------------------------------------------------------
+class NotificationFilter(ListFilterSet):
+    show = django_filters.ChoiceFilter(
+        choices=[("all", gettext_lazy("全部（未读在前）")), ("unread", gettext_lazy("未读")), ("read", gettext_lazy("已读"))],
+        method="filter_show",
+        label=gettext_lazy("显示"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["show"]
+
+    def filter_show(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(read_at__isnull=value == "unread")
+
+
+def _approval_kinds() -> list[tuple[str, str]]:
+    kinds = ApprovalRequest.objects.order_by().values_list("kind", flat=True).distinct()
+    return sorted(((kind, approvals.kind_label(kind)) for kind in kinds), key=lambda choice: choice[1])
+
+
+class _StepFilter(ListFilterSet):
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("单据标题或步骤"))
+    # choices from the database, read only when a value is checked or the bar rendered
+    kind = django_filters.ChoiceFilter(field_name="request__kind", choices=_approval_kinds, label=gettext_lazy("审批类型"))
+
+    class Meta:
+        model = ApprovalStep
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(request__title__icontains=value) | Q(label__icontains=value))
+
+
+def _overdue_only_label() -> str:
+    return _("只看超时（超过 %(h)s 小时）") % {"h": floatformat(threshold("approval_overdue_hours"), -2)}
+
+
+class WaitingStepFilter(_StepFilter):
+    """待我审批: search, kind, overdue only."""
+
+    overdue = YesNoFilter(
+        method="filter_overdue", yes=lazy(_overdue_only_label, str)(), no=gettext_lazy("只看未超时"), label=gettext_lazy("超时")
+    )
+
+    class Meta(_StepFilter.Meta):
+        fields = ["q", "kind", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        due = timezone.now() - timedelta(hours=float(threshold("approval_overdue_hours")))
+        return queryset.filter(activated_at__lte=due) if value else queryset.filter(activated_at__gt=due)
+
+
+class DecidedStepFilter(_StepFilter):
+    """我已处理: search, kind, my decision."""
+
+    result = django_filters.ChoiceFilter(
+        field_name="status",
+        choices=[
+            (ApprovalStep.Status.APPROVED, ApprovalStep.Status.APPROVED.label),
+            (ApprovalStep.Status.APPROVED_WITH_CONDITIONS, ApprovalStep.Status.APPROVED_WITH_CONDITIONS.label),
+            (ApprovalStep.Status.REJECTED, ApprovalStep.Status.REJECTED.label),
+        ],
+        label=gettext_lazy("我的结论"),
+    )
+
+    class Meta(_StepFilter.Meta):
+        fields = ["q", "kind", "result"]

@@ -1,0 +1,108 @@
+"""The base of every list's filter set: Bootstrap controls for the one filter bar, strict values, choices read lazily once."""
+
+from __future__ import annotations
+
+import django_filters
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def _reads(counter: list, choices):
+    def read():
+        counter.append(1)
+        return choices
+
+    return read
+
+
+class ExampleFilter(ListFilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="搜索", help_text="标题的一部分")
+    kind = django_filters.ChoiceFilter(field_name="title", choices=[("a", "甲"), ("b", "乙")], label="类型")
+    read = YesNoFilter(field_name="read_at", lookup_expr="isnull", yes="未读", no="已读", label="未读")
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="起始日期")
+    recipient = django_filters.NumberFilter(field_name="recipient_id", label="收件人")
+
+    class Meta:
+        model = Notification
+        fields = ["q", "kind", "read", "since", "recipient"]
+
+
+def render_bar(filterset) -> str:
+    return render_to_string("core/_filter_bar.html", {"filter_form": filterset.form, "request": RequestFactory().get("/x/")})
+
+
+def test_the_bar_renders_bootstrap_controls_with_testids_and_chinese_labels():
+    html = render_bar(ExampleFilter({}, queryset=Notification.objects.all()))
+    assert '<input type="search" name="q" placeholder="标题的一部分" class="form-control" data-testid="filter-q"' in html
+    assert '<select name="kind" class="form-select" data-testid="filter-kind" id="id_kind">' in html
+    assert '<option value="" selected>全部</option>' in html and '<option value="b">乙</option>' in html
+    assert '<input type="date" name="since" class="form-control" data-testid="filter-since"' in html
+    assert ">起始日期</label>" in html and 'data-testid="filter-errors"' not in html
+
+
+@pytest.mark.parametrize("params", [{"kind": "c"}, {"read": "perhaps"}, {"since": "2026-02-30"}, {"recipient": "x"}])
+def test_an_invalid_value_lists_nothing_and_shows_its_error(cast, params):
+    from salesops.core.notifications import notify
+
+    notify(recipients=[cast.alice], title="a", email=False)
+    filterset = ExampleFilter(params, queryset=Notification.objects.all())
+    assert filterset.status_code == 400 and list(filterset.qs) == []
+    html = render_bar(filterset)
+    assert 'data-testid="filter-errors"' in html and "is-invalid" in html
+    assert filterset.error_text().startswith(str(filterset.form[next(iter(params))].label) + "：")
+
+
+def test_yes_no_takes_true_false_one_zero_and_blank_is_no_filter(cast):
+    from salesops.core.notifications import notify
+
+    notify(recipients=[cast.alice], title="a", email=False)
+    qs = Notification.objects.all()
+    for value, count in (("true", 1), ("1", 1), ("TRUE", 1), ("false", 0), ("0", 0), ("", 1)):
+        filterset = ExampleFilter({"read": value}, queryset=qs)
+        assert filterset.status_code == 200 and filterset.qs.count() == count, value
+
+
+def test_offered_choices_are_read_once_when_rendered_and_never_for_a_valid_query():
+    reads = []
+
+    class Offering(ExampleFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.offer("recipient", _reads(reads, [(7, "alice")]))
+
+    filterset = Offering({"recipient": "7"}, queryset=Notification.objects.all())
+    assert filterset.status_code == 200 and reads == []  # the API never reads them
+    html = render_bar(filterset)
+    assert '<option value="7" selected>alice</option>' in html and reads == [1]
+
+
+def test_choices_from_the_database_are_read_once_per_filter_set():
+    reads = []
+
+    class FromData(ListFilterSet):
+        kind = django_filters.ChoiceFilter(field_name="title", choices=_reads(reads, [("a", "甲")]), label="类型")
+
+        class Meta:
+            model = Notification
+            fields = ["kind"]
+
+    filterset = FromData({"kind": "a"}, queryset=Notification.objects.all())
+    assert filterset.status_code == 200
+    render_bar(filterset)
+    assert reads == [1]
+    assert FromData({"kind": "z"}, queryset=Notification.objects.all()).status_code == 400
+
+
+@pytest.mark.parametrize(("params", "kept"), [({"recipient": "5"}, True), ({}, False)])
+def test_a_concealed_filter_still_filters_and_is_carried_only_when_given(params, kept):
+    filterset = ExampleFilter(params, queryset=Notification.objects.all())
+    filterset.conceal("recipient")
+    html = render_bar(filterset)
+    assert ('<input type="hidden" name="recipient" value="5"' in html) is kept
+    assert 'data-testid="filter-recipient"' not in html and ('name="recipient"' in html) is kept
