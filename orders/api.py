@@ -3,7 +3,7 @@
 Querysets always come from orders.selectors (what a user may not see is a 404); serializers only check the shape of the
 input; every write and transition calls orders.services, whose DomainErrors become {"code", "detail"} (400 / 403 / 404 /
 409) through salesops.core.api.exception_handler. Money and quantities are decimal strings, never floats. What a user may
-do on an order now is services.order_allowed_actions; the payment gate is services.order_gate.
+do on an order now is permissions.order_allowed_actions; the payment gate is selectors.order_gate.
 Emergency releases and credit exceptions are decided at /api/v1/approval-steps/{id}/decide/ (the kernel).
 """
 
@@ -23,8 +23,10 @@ from contracts.api import LineInput, ReasonInput, VisibleContactField
 from contracts.models import PaymentTerms
 from contracts.selectors import contract_list_for
 from customers.selectors import address_list_for, invoice_title_list_for
+from salesops.core.money import ZERO
+from salesops.core.names import display_name
 
-from . import rules, selectors, services
+from . import permissions, rules, selectors, services
 from .models import (
     CreditException,
     EmergencyRelease,
@@ -49,7 +51,7 @@ QUEUE_ITEMS = 10  # work queues show the count and the first items
 
 
 def _name(user) -> str:
-    return services.display_name(user) if user else ""
+    return display_name(user) if user else ""
 
 
 def _money(**kw):
@@ -492,7 +494,7 @@ class ShipmentDetailSerializer(ShipmentSerializer):
 
     @extend_schema_field(GateSerializer)
     def get_gate(self, obj) -> dict:
-        return GateSerializer(services.order_gate(obj.order)).data
+        return GateSerializer(selectors.order_gate(obj.order)).data
 
     def get_released_by_name(self, obj) -> str:
         return _name(obj.released_by)
@@ -634,26 +636,26 @@ class OrderDetailSerializer(OrderSerializer):
     @extend_schema_field(ChecklistSerializer)
     def get_checklist(self, obj) -> dict:
         items = sorted(obj.checks.all(), key=lambda c: rules.CHECK_CODES.index(c.item) if c.item in rules.CHECK_CODES else 99)
-        return {"items": OrderCheckSerializer(items, many=True).data, "missing": services.order_missing_checks(obj)}
+        return {"items": OrderCheckSerializer(items, many=True).data, "missing": selectors.order_missing_checks(obj)}
 
     @extend_schema_field(PaidSerializer)
     def get_paid(self, obj) -> dict:
         return PaidSerializer(
             {
-                "confirmed": services.order_paid(obj),
-                "recorded": services.order_paid(obj, confirmed_only=False),
-                "outstanding": services.order_outstanding(obj),
-                "delivered": services.order_delivered_amount(obj),
-                "invoiced": services.order_invoiced_amount(obj),
+                "confirmed": selectors.order_paid(obj),
+                "recorded": selectors.order_paid(obj, confirmed_only=False),
+                "outstanding": selectors.order_outstanding(obj),
+                "delivered": selectors.order_delivered_amount(obj),
+                "invoiced": selectors.order_invoiced_amount(obj),
             }
         ).data
 
     @extend_schema_field(GateSerializer)
     def get_gate(self, obj) -> dict:
-        return GateSerializer(services.order_gate(obj)).data
+        return GateSerializer(selectors.order_gate(obj)).data
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return services.order_allowed_actions(obj, self.context["request"].user)
+        return permissions.order_allowed_actions(obj, self.context["request"].user)
 
     def get_verified_by_name(self, obj) -> str:
         return _name(obj.verified_by)
@@ -1155,21 +1157,21 @@ class WorkViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=WorkSerializer, summary="销售内勤工作台")
     @action(detail=False, methods=["get"])
     def clerk(self, request):
-        services.require_queue(request.user, "clerk")
+        permissions.require_queue(request.user, "clerk")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.clerk_queue(request.user, today), today)).data)
 
     @extend_schema(responses=WorkSerializer, summary="财务工作台")
     @action(detail=False, methods=["get"])
     def finance(self, request):
-        services.require_queue(request.user, "finance")
+        permissions.require_queue(request.user, "finance")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.finance_queue(request.user), today)).data)
 
     @extend_schema(responses=WorkSerializer, summary="仓库/质检工作台")
     @action(detail=False, methods=["get"])
     def warehouse(self, request):
-        services.require_queue(request.user, "warehouse")
+        permissions.require_queue(request.user, "warehouse")
         today = timezone.localdate()
         return Response(WorkSerializer(_queues(selectors.warehouse_queue(request.user), today)).data)
 
@@ -1188,8 +1190,8 @@ class ReceivablesViewSet(viewsets.GenericViewSet):
         data = {
             "today": today,
             "buckets": [{"code": code, "label": str(label)} for code, label, *_rest in rules.AGING_BUCKETS],
-            "total_open": sum((r.open for r in items), services.ZERO),
-            "total_overdue": sum((r.overdue for r in items), services.ZERO),
+            "total_open": sum((r.open for r in items), ZERO),
+            "total_overdue": sum((r.overdue for r in items), ZERO),
             "items": items,
             "by_customer": selectors.receivables_by(items, "customer"),
             "by_owner": selectors.receivables_by(items, "owner"),

@@ -17,7 +17,7 @@ from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin
 from salesops.core.money import ZERO
 
-from . import rules, services
+from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
 
 HEADER_FIELDS = ("promised_ship_date", "customer_po", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
@@ -103,7 +103,7 @@ class ContractOrderForm(OrderHeaderForm):
             if contract.contact_id:
                 self.initial["contact"] = contract.contact_id
         self.line_rows = []
-        already = services.ordered_per_contract_line(contract)
+        already = selectors.ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product").order_by("line_no", "id"):
             ordered = already.get(cl.pk, ZERO)
             left = max(cl.quantity - ordered, ZERO)

@@ -1,6 +1,6 @@
 """HTML pages of sales orders: access check (selectors: 404 for orders you may not see) → form → service → redirect.
 
-Who may do what comes only from services.order_allowed_actions; service errors (DomainError, Conflict, Forbidden) land
+Who may do what comes only from permissions.order_allowed_actions; service errors (DomainError, Conflict, Forbidden) land
 on the form with their HTTP status (400/409/403), and the detail page is shown again with the failed form.
 """
 
@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 from contracts.selectors import contract_get_for, ordered
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
-from . import forms, selectors, services
+from . import forms, permissions, rules, selectors, services
 from .models import Inspection, SalesOrder
 
 User = get_user_model()
@@ -88,9 +89,9 @@ def order_list(request):
             "ordering_choices": ORDERING_CHOICES,
             "status_options": SalesOrder.Status.choices,
             "production_options": SalesOrder.ProductionStatus.choices,
-            "owner_options": [(u.pk, services.display_name(u)) for u in owners] if len(owners) > 1 else [],
+            "owner_options": [(u.pk, display_name(u)) for u in owners] if len(owners) > 1 else [],
             "querystring": _querystring(request, "page"),
-            "can_create": services.is_clerk(user),
+            "can_create": permissions.is_clerk(user),
         },
     )
 
@@ -100,7 +101,7 @@ def order_list(request):
 def order_create(request):
     """A direct order of catalog (standard) products."""
     user = request.user
-    if not services.is_clerk(user):
+    if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     value = request.POST.get("customer", "") if request.method == "POST" else request.GET.get("customer", "")
     customer = customer_get_for(user, value) if str(value).isdigit() else None
@@ -129,7 +130,7 @@ def order_create(request):
 def order_create_from_contract(request, contract_pk):
     user = request.user
     contract = contract_get_for(user, contract_pk)
-    if not services.is_clerk(user):
+    if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
     if request.method == "POST" and form.is_valid():
@@ -165,14 +166,14 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
     """The order page; `bound` holds the form that was posted and failed (shown again with its error)."""
     user = request.user
     bound = bound or {}
-    actions = services.order_allowed_actions(order, user)
+    actions = permissions.order_allowed_actions(order, user)
     inspections = list(order.inspections.select_related("line", "qc_signed_by", "warehouse_signed_by", "emergency_release"))
     for i in inspections:
-        i.can_sign = "inspect" in actions and services.can_sign_inspection(i, user)
+        i.can_sign = "inspect" in actions and permissions.can_sign_inspection(i, user)
     shipments = list(order.shipments.all())
     for s in shipments:
         s.url = _url_or_none("orders:shipment_detail", s.pk)
-    gate = services.order_gate(order)
+    gate = selectors.order_gate(order)
     checklist = bound.get("checklist") or forms.ChecklistForm(order=order)
     context = {
         "order": order,
@@ -185,10 +186,10 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         ],
         "action_form": bound.get("action"),
         "gate": gate,
-        "gate_unblockers": services.GATE_UNBLOCKERS,
+        "gate_unblockers": rules.GATE_UNBLOCKERS,
         "checklist": checklist,
         "checklist_errors": [f for f in (bound.get("checklist"), bound.get("verify")) if f is not None],
-        "missing": services.order_missing_checks(order),
+        "missing": selectors.order_missing_checks(order),
         "place_form": bound.get("place") or forms.PlaceForm(),
         "production_form": bound.get("production") or forms.ProductionForm(),
         "production_updates": order.production_updates.select_related("reported_by"),
@@ -205,7 +206,7 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "invoice_create_url": _url_or_none("orders:invoice_create", order.pk) if "request_invoice" in actions else None,
         "allocations": order.allocations.select_related("payment"),
         "changes": _changes(order),
-        "owner_name": services.display_name(order.owner),
+        "owner_name": display_name(order.owner),
         "overdue_verify": order.status == SalesOrder.Status.RECEIVED and order.received_on < timezone.localdate(),
         "today": timezone.localdate(),
     }
@@ -400,8 +401,8 @@ def order_action(request, pk, action):
 def order_edit(request, pk):
     user = request.user
     order = selectors.order_get_for(user, pk)
-    if "edit" not in services.order_allowed_actions(order, user):
-        if services.is_clerk(user):
+    if "edit" not in permissions.order_allowed_actions(order, user):
+        if permissions.is_clerk(user):
             messages.error(request, _("订单当前状态为“%(status)s”，不能修改。") % {"status": order.get_status_display()})
             return redirect(_order_url(order))
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))

@@ -25,13 +25,14 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring
 from salesops.core.roles import Role, has_role
 
-from . import rules, selectors, services
+from . import permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
@@ -94,8 +95,8 @@ CLERK_SECTIONS = (
 @require_GET
 def clerk_queue(request):
     user = request.user
-    if not services.sees_queue(user, "clerk"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["clerk"]))
+    if not permissions.sees_queue(user, "clerk"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["clerk"]))
     today = timezone.localdate()
     queue = selectors.clerk_queue(user, today)
     sections = []
@@ -114,8 +115,8 @@ def clerk_queue(request):
 @require_GET
 def finance_queue(request):
     user = request.user
-    if not services.sees_queue(user, "finance"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["finance"]))
+    if not permissions.sees_queue(user, "finance"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["finance"]))
     queue = selectors.finance_queue(user)
     return render(
         request,
@@ -127,7 +128,7 @@ def finance_queue(request):
             "invoice_count": queue["invoices_to_issue"].count(),
             "held": [(s, s.gate) for s in queue["held_shipments"][:QUEUE_ROWS]],
             "held_count": len(queue["held_shipments"]),
-            "can_act": services.is_finance(user),
+            "can_act": permissions.is_finance(user),
             "issue_form": forms.InvoiceIssueForm(),
         },
     )
@@ -137,8 +138,8 @@ def finance_queue(request):
 @require_GET
 def warehouse_queue(request):
     user = request.user
-    if not services.sees_queue(user, "warehouse"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["warehouse"]))
+    if not permissions.sees_queue(user, "warehouse"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
     return render(
         request,
@@ -186,14 +187,14 @@ def shipment_list(request):
 
 def _available(order) -> dict[int, object]:
     """What each line could still go on a new note (shippable minus what open notes hold)."""
-    return {line.pk: max(line.shippable_quantity - services.reserved_quantity(line), ZERO) for line in order.lines.all()}
+    return {line.pk: max(line.shippable_quantity - selectors.reserved_quantity(line), ZERO) for line in order.lines.all()}
 
 
 @login_required
 def shipment_create(request, order_pk):
     user = request.user
     order = selectors.order_get_for(user, order_pk)
-    if not (services.is_clerk(user) or has_role(user, Role.WAREHOUSE)):
+    if not (permissions.is_clerk(user) or has_role(user, Role.WAREHOUSE)):
         return _forbidden(request, _("只有销售内勤、仓库和经理可以制作出货单。"))
     form = forms.ShipmentForm(_post(request), order=order, available=_available(order))
     if request.method == "POST" and form.is_valid():
@@ -207,14 +208,14 @@ def shipment_create(request, order_pk):
     return render(
         request,
         "orders/shipment_form.html",
-        {"form": form, "order": order, "gate": services.order_gate(order)},
+        {"form": form, "order": order, "gate": selectors.order_gate(order)},
         status=_status(form) if form.is_bound and form.errors else 200,
     )
 
 
 def _shipment_actions(shipment: Shipment, user) -> list[str]:
     S = Shipment.Status
-    clerk = services.is_clerk(user)
+    clerk = permissions.is_clerk(user)
     out = []
     if clerk and shipment.status == S.DRAFT:
         out.append("release")
@@ -230,7 +231,7 @@ def _shipment_actions(shipment: Shipment, user) -> list[str]:
 def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
     from django.conf import settings
 
-    gate = services.order_gate(shipment.order)
+    gate = selectors.order_gate(shipment.order)
     return render(
         request,
         "orders/shipment_detail.html",
@@ -239,7 +240,7 @@ def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
             "order": shipment.order,
             "lines": shipment.lines.select_related("order_line"),
             "gate": gate,
-            "unblockers": services.GATE_UNBLOCKERS,
+            "unblockers": rules.GATE_UNBLOCKERS,
             "actions": _shipment_actions(shipment, request.user),
             "ship_form": forms.ShipForm(initial={"carrier": shipment.carrier, "packages": shipment.packages}),
             "error": error,
@@ -350,7 +351,7 @@ def shipment_cancel(request, pk):
 
 # --- payments ---------------------------------------------------------------------------------------------------------
 def _may_record_payment(user) -> bool:
-    return services.is_clerk(user) or services.is_finance(user)
+    return permissions.is_clerk(user) or permissions.is_finance(user)
 
 
 @login_required
@@ -369,7 +370,7 @@ def payment_list(request):
             "customer_options": [(c.pk, c.name) for c in customers],
             "querystring": _querystring(request),
             "can_record": _may_record_payment(user),
-            "can_act": services.is_finance(user),
+            "can_act": permissions.is_finance(user),
             "record_customers": customer_list_for(user).order_by("name") if _may_record_payment(user) else [],
         },
     )
@@ -380,7 +381,7 @@ def _open_orders(user, customer) -> list[SalesOrder]:
     out = []
     orders = selectors.order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
     for order in orders.order_by("received_on", "id"):
-        order.outstanding = services.order_outstanding(order)
+        order.outstanding = selectors.order_outstanding(order)
         if order.outstanding > 0:
             out.append(order)
     return out
@@ -424,7 +425,7 @@ def payment_detail(request, pk):
         {
             "payment": payment,
             "allocations": payment.allocations.select_related("order"),
-            "can_act": services.is_finance(request.user),
+            "can_act": permissions.is_finance(request.user),
         },
     )
 
@@ -477,7 +478,7 @@ def invoice_list(request):
             "page": _page(request, qs),
             "status_options": InvoiceRequest.Status.choices,
             "querystring": _querystring(request),
-            "can_act": services.is_finance(request.user),
+            "can_act": permissions.is_finance(request.user),
             "issue_form": forms.InvoiceIssueForm(),
         },
     )
@@ -487,10 +488,10 @@ def invoice_list(request):
 def invoice_create(request, order_pk):
     user = request.user
     order = selectors.order_get_for(user, order_pk)
-    if not (services.is_clerk(user) or order.owner_id == user.pk):
+    if not (permissions.is_clerk(user) or order.owner_id == user.pk):
         return _forbidden(request, _("只有销售内勤、经理和订单业务员可以申请开票。"))
-    delivered = services.order_delivered_amount(order)
-    invoiced = services.order_invoiced_amount(order)
+    delivered = selectors.order_delivered_amount(order)
+    invoiced = selectors.order_invoiced_amount(order)
     form = forms.InvoiceRequestForm(_post(request), order=order, room=delivered - invoiced)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -581,7 +582,7 @@ def receivables(request):
     by_customer = [_with_bucket_list(g) for g in selectors.receivables_by(items, "customer")]
     by_owner = [_with_bucket_list(g) for g in selectors.receivables_by(items, "owner")]
     for g in by_owner:
-        g["name"] = services.display_name(g["who"])
+        g["name"] = display_name(g["who"])
     totals = {
         "open": sum((r.open for r in items), ZERO),
         "overdue": sum((r.overdue for r in items), ZERO),

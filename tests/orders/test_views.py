@@ -238,7 +238,7 @@ def test_rep_sees_no_clerk_forms(cast, client_as, order):
 
 def test_gate_panel_shows_what_is_due(cast, client_as, order):
     page = html(client_as(cast.clerk).get(detail(order)))
-    assert 'data-testid="gate-closed"' in page and "11,300.00" in page and str(services.GATE_UNBLOCKERS) in page
+    assert 'data-testid="gate-closed"' in page and "11,300.00" in page and str(rules.GATE_UNBLOCKERS) in page
 
 
 # --- change and cancel --------------------------------------------------------------------------------------------------
