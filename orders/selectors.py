@@ -89,7 +89,8 @@ def inspection_list_for(user) -> QuerySet[Inspection]:
     )
 
 
-def search_q(text: str) -> Q:
+def order_search_q(text: str) -> Q:
+    """Every word in the order number, project name, customer name or customer PO."""
     q = Q()
     for word in (text or "").split():
         q &= (
@@ -98,6 +99,14 @@ def search_q(text: str) -> Q:
             | Q(customer__name__icontains=word)
             | Q(customer_po__icontains=word)
         )
+    return q
+
+
+def shipment_search_q(text: str) -> Q:
+    """Every word in the note number, the order number or the customer name."""
+    q = Q()
+    for word in (text or "").split():
+        q &= Q(number__icontains=word) | Q(order__number__icontains=word) | Q(order__customer__name__icontains=word)
     return q
 
 

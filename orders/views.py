@@ -68,7 +68,7 @@ def order_list(request):
     visible = selectors.order_list_for(user)
     filters = forms.OrderFilterForm(request.GET)
     ordering = request.GET.get("ordering", "")
-    qs = ordered(filters.apply(visible, selectors.search_q), ordering, selectors.ORDER_ORDERING_FIELDS)
+    qs = ordered(filters.apply(visible, selectors.order_search_q), ordering, selectors.ORDER_ORDERING_FIELDS)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     ids = [o.pk for o in page]
