@@ -280,10 +280,13 @@ def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> list[tuple[Sale
         updates = sorted(order.production_updates.all(), key=lambda u: u.reported_at, reverse=True)
         last = updates[0].reported_at if updates else order.placed_at
         reason = rules.production_risk(
-            promised=order.promised_ship_date, expected=order.expected_date, today=today, warn_days=warn_days,
+            promised=order.promised_ship_date,
+            expected=order.expected_date,
+            today=today,
+            warn_days=warn_days,
             last_progress=timezone.localtime(last).date() if last else None,
             done=order.production_status in (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK),
-        )  # fmt: skip
+        )
         if reason:
             out.append((order, reason))
     return out
