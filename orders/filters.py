@@ -7,6 +7,8 @@ The querysets they filter come from orders.selectors (already scoped to what the
 
 from __future__ import annotations
 
+import functools
+
 import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -34,8 +36,14 @@ def _search(placeholder) -> forms.TextInput:
     return forms.TextInput(attrs={"type": "search", "placeholder": placeholder, "data-testid": "list-search"})
 
 
-def _choices_of(rows, label) -> list:
-    return [("", ALL), *((row.pk, label(row)) for row in rows)]
+def _choices_of(rows, label):
+    """Select choices from the (lazy) queryset `rows`, queried once when the page renders the select (never for the API)."""
+
+    @functools.cache
+    def choices() -> list:
+        return [("", ALL), *((row.pk, label(row)) for row in rows)]
+
+    return choices
 
 
 class PageFilterSet(filters.FilterSet):
@@ -127,16 +135,10 @@ class OrderFilter(PageFilterSet):
 
     def adapt_form(self, form) -> None:
         visible = self.queryset
-        form.fields["customer"].widget = forms.Select(
-            choices=lambda: _choices_of(
-                Customer.objects.filter(pk__in=visible.values("customer")).order_by("name"), lambda c: c.name
-            )
-        )
-        form.fields["owner"].widget = forms.Select(
-            choices=lambda: _choices_of(
-                get_user_model().objects.filter(pk__in=visible.values("owner")).order_by("username"), display_name
-            )
-        )
+        customers = Customer.objects.filter(pk__in=visible.values("customer")).order_by("name")
+        owners = get_user_model().objects.filter(pk__in=visible.values("owner")).order_by("username")
+        form.fields["customer"].widget = forms.Select(choices=_choices_of(customers, str))
+        form.fields["owner"].widget = forms.Select(choices=_choices_of(owners, display_name))
 
 
 class InspectionFilter(filters.FilterSet):
@@ -188,8 +190,5 @@ class PaymentFilter(PageFilterSet):
 
     def adapt_form(self, form) -> None:
         visible = self.queryset
-        form.fields["customer"].widget = forms.Select(
-            choices=lambda: _choices_of(
-                Customer.objects.filter(pk__in=visible.values("customer")).order_by("name"), lambda c: c.name
-            )
-        )
+        customers = Customer.objects.filter(pk__in=visible.values("customer")).order_by("name")
+        form.fields["customer"].widget = forms.Select(choices=_choices_of(customers, str))

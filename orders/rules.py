@@ -1,5 +1,5 @@
 """The rules of the inside-sales procedure (SPEC.md "Sales order", "Inspection", "Shipment", "Invoices and payments"),
-as pure functions: no database, no request — services.py gathers the facts and calls these.
+as pure functions: no database, no request — orders.services and orders.selectors gather the facts and call these.
 
 - Verification (核单): which checklist items must be confirmed with whom (rep, customer, production).
 - Payment gate: what must be paid and confirmed by finance before goods leave, by payment terms.
