@@ -169,6 +169,22 @@ def reserved_quantity(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
     return qs.aggregate(s=Sum("quantity"))["s"] or ZERO
 
 
+def available_to_ship(order: SalesOrder) -> dict[int, Decimal]:
+    """What each line of the order could still go on a new outbound note (shippable minus what open notes hold)."""
+    return {line.pk: max(line.shippable_quantity - reserved_quantity(line), ZERO) for line in order.lines.all()}
+
+
+def orders_owing(user, customer) -> list[SalesOrder]:
+    """The customer's visible orders that still owe money (oldest first), each with its `.outstanding` amount."""
+    out = []
+    orders = order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
+    for order in orders.order_by("received_on", "id"):
+        order.outstanding = order_outstanding(order)
+        if order.outstanding > 0:
+            out.append(order)
+    return out
+
+
 def ordered_per_contract_line(contract: Contract) -> dict[int, Decimal]:
     """How much of each contract line is already on orders that are not cancelled (contract line id → quantity)."""
     rows = (

@@ -31,7 +31,6 @@ from salesops.core.pages import post_data as _post
 
 from . import filters, permissions, rules, selectors, services
 from . import work_forms as forms
-from .models import SalesOrder
 from .views import filtered, paged
 
 # Rows per table on the work queue pages (counts stay exact).
@@ -158,18 +157,13 @@ def shipment_list(request):
     return _list_page(request, "orders/shipment_list.html", filterset, {})
 
 
-def _available(order) -> dict[int, object]:
-    """What each line could still go on a new note (shippable minus what open notes hold)."""
-    return {line.pk: max(line.shippable_quantity - selectors.reserved_quantity(line), ZERO) for line in order.lines.all()}
-
-
 @login_required
 def shipment_create(request, order_pk):
     user = request.user
     order = selectors.order_get_for(user, order_pk)
     if not permissions.may_prepare_shipment(user):
         return _forbidden(request, _("只有销售内勤、仓库和经理可以制作出货单。"))
-    form = forms.ShipmentForm(_post(request), order=order, available=_available(order))
+    form = forms.ShipmentForm(_post(request), order=order, available=selectors.available_to_ship(order))
     if request.method == "POST" and form.is_valid():
         ok, shipment = call_for_form(
             form,
@@ -320,17 +314,6 @@ def payment_list(request):
     return _list_page(request, "orders/payment_list.html", filterset, context)
 
 
-def _open_orders(user, customer) -> list[SalesOrder]:
-    """The customer's orders that still owe money, each with its outstanding amount."""
-    out = []
-    orders = selectors.order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
-    for order in orders.order_by("received_on", "id"):
-        order.outstanding = selectors.order_outstanding(order)
-        if order.outstanding > 0:
-            out.append(order)
-    return out
-
-
 @login_required
 def payment_create(request):
     user = request.user
@@ -340,7 +323,7 @@ def payment_create(request):
     if not value.isdigit():
         return render(request, "orders/payment_pick_customer.html", {"customers": customer_list_for(user).order_by("name")})
     customer = customer_get_for(user, value)
-    form = forms.PaymentForm(_post(request), orders=_open_orders(user, customer))
+    form = forms.PaymentForm(_post(request), orders=selectors.orders_owing(user, customer))
     if request.method == "POST" and form.is_valid():
         ok, payment = call_for_form(
             form,
