@@ -19,5 +19,5 @@ class OrdersConfig(AppConfig):
         register_visibility(SalesOrder, selectors.order_list_for)
         register_visibility(Shipment, selectors.shipment_list_for)
         services.register_handlers()
-        register_exposure(services.direct_orders_exposure)
+        register_exposure(selectors.direct_orders_exposure)
         subscribe("contract_changed", services.on_contract_changed)

@@ -1,7 +1,7 @@
 """HTML forms of the order pages: input parsing and choices limited to what the user may pick.
 
-The rules (who may do what, quantities, the checklist, the gate) live in services.py; these forms only turn the posted
-fields into the arguments the services take.
+The rules (who may do what, quantities, the checklist, the gate) live in orders.services, orders.selectors and
+orders.permissions; these forms only turn the posted fields into the arguments the services take.
 """
 
 from __future__ import annotations
@@ -15,17 +15,12 @@ from contracts.forms import ProductChoiceField
 from customers.models import Contact, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin
-from salesops.core.money import ZERO
+from salesops.core.money import MONEY, QUANTITY, ZERO, plain
 
-from . import rules, services
+from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
 
 HEADER_FIELDS = ("promised_ship_date", "customer_po", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
-
-
-def _plain(value):
-    """10.000 → 10, 2.500 → 2.5 (never 1E+1) for a prefilled number input."""
-    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
 def _small(form) -> None:
@@ -103,14 +98,12 @@ class ContractOrderForm(OrderHeaderForm):
             if contract.contact_id:
                 self.initial["contact"] = contract.contact_id
         self.line_rows = []
-        already = services.ordered_per_contract_line(contract)
+        already = selectors.ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product").order_by("line_no", "id"):
             ordered = already.get(cl.pk, ZERO)
             left = max(cl.quantity - ordered, ZERO)
             name = f"line_{cl.pk}"
-            self.fields[name] = forms.DecimalField(
-                label=cl.name, max_digits=14, decimal_places=3, min_value=0, required=False, initial=_plain(left)
-            )
+            self.fields[name] = forms.DecimalField(label=cl.name, min_value=0, required=False, initial=plain(left), **QUANTITY)
             self.fields[name].widget.attrs.update(
                 {"class": "form-control form-control-sm text-end", "data-testid": f"contract-line-qty-{cl.pk}"}
             )
@@ -127,8 +120,8 @@ class OrderLineForm(forms.Form):
     """One line of a direct order: a catalog product, its quantity and an optional unit price (blank = price list)."""
 
     product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
-    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    quantity = forms.DecimalField(label=_("数量"), required=False, **QUANTITY)
+    unit_price = forms.DecimalField(label=_("含税单价"), required=False, **MONEY)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,7 +248,7 @@ class _LineChoiceForm(forms.Form):
 
 class InspectionForm(_LineChoiceForm):
     lot_no = forms.CharField(label=_("批号"), max_length=40)
-    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3)
+    quantity = forms.DecimalField(label=_("数量"), **QUANTITY)
     result = forms.ChoiceField(label=_("检验结果"), choices=Inspection.Result.choices, initial=Inspection.Result.PASS)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
     emergency_release = forms.ModelChoiceField(queryset=None, label=_("对应的紧急放行"), required=False)
@@ -267,7 +260,7 @@ class InspectionForm(_LineChoiceForm):
 
 
 class EmergencyReleaseForm(_LineChoiceForm):
-    quantity = forms.DecimalField(label=_("放行数量"), max_digits=14, decimal_places=3)
+    quantity = forms.DecimalField(label=_("放行数量"), **QUANTITY)
     lot_no = forms.CharField(label=_("批号"), max_length=40, required=False)
     reason = forms.CharField(label=_("紧急放行原因"), max_length=2000)
 
@@ -277,7 +270,7 @@ class EmergencyReleaseForm(_LineChoiceForm):
 
 
 class CreditExceptionForm(forms.Form):
-    amount = forms.DecimalField(label=_("允许欠款金额"), max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(label=_("允许欠款金额"), **MONEY)
     reason = forms.CharField(label=_("申请理由"), max_length=2000)
 
     def __init__(self, *args, **kwargs):
@@ -286,14 +279,9 @@ class CreditExceptionForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300, required=False)
+    """The reason of a close/cancel button on the order page (the service says when it is missing)."""
 
-    def __init__(self, *args, label=None, show=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if label:
-            self.fields["reason"].label = label
-        if not show:
-            self.fields["reason"].widget = forms.HiddenInput()
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300, required=False)
 
 
 # --- change -------------------------------------------------------------------------------------------------------
@@ -304,9 +292,12 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
     """The changeable header of an order, prefilled; `changed()` gives only what differs. A verified order needs a reason."""
 
     reason = forms.CharField(
-        label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False,
+        label=_("变更原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
         help_text=_("订单已核单时必填；变更后需重新核单"),
-    )  # fmt: skip
+    )
     fieldsets = [
         (_("变更原因"), ["reason"]),
         (_("订单信息"), ["customer_po", "promised_ship_date", "deposit_amount", "contact", "ship_to", "invoice_title", "notes"]),
@@ -334,8 +325,8 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
 
 class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
-    quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), max_digits=14, decimal_places=2, required=False)
+    quantity = forms.DecimalField(label=_("数量"), required=False, **QUANTITY)
+    unit_price = forms.DecimalField(label=_("含税单价"), required=False, **MONEY)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -357,34 +348,3 @@ def change_line_formset(data, *, order: SalesOrder):
     for form, line in zip(formset.forms, lines, strict=False):
         form.line = line
     return formset
-
-
-# --- list filters -------------------------------------------------------------------------------------------------
-class OrderFilterForm(forms.Form):
-    q = forms.CharField(required=False)
-    status = forms.CharField(required=False)
-    production_status = forms.CharField(required=False)
-    owner = forms.IntegerField(required=False)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
-    reverify = forms.BooleanField(required=False)
-
-    def apply(self, qs, search_q):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(search_q(data["q"]))
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["production_status"]:
-            qs = qs.filter(production_status=data["production_status"])
-        if data["owner"]:
-            qs = qs.filter(owner_id=data["owner"])
-        if data["date_from"]:
-            qs = qs.filter(received_on__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(received_on__lte=data["date_to"])
-        if data["reverify"]:
-            qs = qs.filter(needs_reverification=True)
-        return qs

@@ -51,6 +51,17 @@ class SalesOrder(FSMModelMixin, models.Model):
         DELAYED = "delayed", _("延误")
         FROM_STOCK = "from_stock", _("库存发货")
 
+    # badge colours ({% status_badge %}); the order statuses take the house's default tones
+    PRODUCTION_STATUS_TONES = {
+        ProductionStatus.NOT_PLACED: "light",
+        ProductionStatus.PLACED: "info",
+        ProductionStatus.SCHEDULED: "info",
+        ProductionStatus.IN_PRODUCTION: "info",
+        ProductionStatus.DONE: "success",
+        ProductionStatus.DELAYED: "danger",
+        ProductionStatus.FROM_STOCK: "success",
+    }
+
     number = models.CharField(_("订单号"), max_length=20, unique=True, editable=False)
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
@@ -278,6 +289,14 @@ class Inspection(models.Model):
         PENDING_DISPOSITION = "disposition", _("待处理")
         SCRAPPED = "scrapped", _("报废")
 
+    RESULT_TONES = {
+        Result.PENDING: "secondary",
+        Result.PASS: "success",
+        Result.FAIL: "danger",
+        Result.PENDING_DISPOSITION: "secondary",
+        Result.SCRAPPED: "danger",
+    }
+
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="inspections")
     line = models.ForeignKey(SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="inspections")
     lot_no = models.CharField(_("批号"), max_length=40)
@@ -326,6 +345,8 @@ class ApprovedRequest(FSMModelMixin, models.Model):
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已驳回")
 
+    STATUS_TONES = {Status.PENDING: "warning", Status.APPROVED: "success", Status.REJECTED: "danger"}
+
     status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -371,6 +392,8 @@ class Shipment(FSMModelMixin, models.Model):
         SHIPPED = "shipped", _("已发货")
         DELIVERED = "delivered", _("已签收")
         CANCELLED = "cancelled", _("已作废")
+
+    STATUS_TONES = {Status.DRAFT: "warning", Status.CANCELLED: "secondary"}
 
     class FreightPayer(models.TextChoices):
         US = "us", _("我方")
@@ -473,6 +496,8 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         ISSUED = "issued", _("已开票")
         CANCELLED = "cancelled", _("已作废")
 
+    STATUS_TONES = {Status.ISSUED: "success", Status.CANCELLED: "secondary"}
+
     class InvoiceType(models.TextChoices):
         GENERAL = "general", _("增值税普通发票")
         SPECIAL = "special", _("增值税专用发票")
@@ -526,6 +551,8 @@ class Payment(FSMModelMixin, models.Model):
         RECORDED = "recorded", _("待财务确认")
         CONFIRMED = "confirmed", _("财务已确认")
         VOIDED = "voided", _("已作废")
+
+    STATUS_TONES = {Status.RECORDED: "warning", Status.VOIDED: "secondary"}
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(_("款项类型"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)

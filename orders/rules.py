@@ -1,5 +1,5 @@
 """The rules of the inside-sales procedure (SPEC.md "Sales order", "Inspection", "Shipment", "Invoices and payments"),
-as pure functions: no database, no request — services.py gathers the facts and calls these.
+as pure functions: no database, no request — orders.services and orders.selectors gather the facts and call these.
 
 - Verification (核单): which checklist items must be confirmed with whom (rep, customer, production).
 - Payment gate: what must be paid and confirmed by finance before goods leave, by payment terms.
@@ -16,7 +16,15 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.money import ZERO, quantize
+from salesops.core.money import ZERO, line_amounts, quantize
+
+
+def net_amount(line, quantity) -> Decimal:
+    """Tax-inclusive amount of `quantity` units of an order line at its discounted price (rounded to the fen)."""
+    return line_amounts(
+        quantity=quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+    ).amount_incl
+
 
 # --- verification checklist -------------------------------------------------------------------------------------------
 REP, CUSTOMER, PRODUCTION = "rep", "customer", "production"
@@ -86,6 +94,9 @@ class Gate:
     paid: Decimal
     exception: Decimal
     reason: str = ""
+
+
+GATE_UNBLOCKERS = _("财务确认到账（财务），或申请信用放行并经销售部经理和财务批准。")
 
 
 def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: Decimal) -> Gate:

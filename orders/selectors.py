@@ -17,22 +17,33 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from contracts.models import Contract
 from customers.selectors import customer_scope
-from salesops.core.money import ZERO, quantize
+from salesops.core.money import MONEY, ZERO, quantize
 from salesops.core.thresholds import threshold
 
 from . import rules
-from .models import CreditException, Inspection, InvoiceRequest, Payment, PaymentAllocation, SalesOrder, SalesOrderLine, Shipment
-from .services import net_amount, order_gate
+from .models import (
+    CreditException,
+    Inspection,
+    InvoiceRequest,
+    Payment,
+    PaymentAllocation,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+    ShipmentLine,
+)
 
 ORDER_ORDERING_FIELDS = ("number", "received_on", "promised_ship_date", "amount_incl", "status", "created_at")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY_OUTPUT = DecimalField(**MONEY)
 OPEN_ORDER = (
     SalesOrder.Status.RECEIVED,
     SalesOrder.Status.VERIFIED,
     SalesOrder.Status.PLACED,
     SalesOrder.Status.PARTIALLY_SHIPPED,
 )
+OPEN_SHIPMENT = (Shipment.Status.DRAFT, Shipment.Status.RELEASED)
 
 
 def _visible(qs: QuerySet, user, prefix: str = "") -> QuerySet:
@@ -78,7 +89,8 @@ def inspection_list_for(user) -> QuerySet[Inspection]:
     )
 
 
-def search_q(text: str) -> Q:
+def order_search_q(text: str) -> Q:
+    """Every word in the order number, project name, customer name or customer PO."""
     q = Q()
     for word in (text or "").split():
         q &= (
@@ -90,9 +102,114 @@ def search_q(text: str) -> Q:
     return q
 
 
+def shipment_search_q(text: str) -> Q:
+    """Every word in the note number, the order number or the customer name."""
+    q = Q()
+    for word in (text or "").split():
+        q &= Q(number__icontains=word) | Q(order__number__icontains=word) | Q(order__customer__name__icontains=word)
+    return q
+
+
+# --- figures of one order ---------------------------------------------------------------------------------------------
+def order_paid(order: SalesOrder, *, confirmed_only: bool = True) -> Decimal:
+    """Money allocated to the order: confirmed by finance, or (confirmed_only=False) recorded or confirmed."""
+    statuses = [Payment.Status.CONFIRMED] if confirmed_only else [Payment.Status.CONFIRMED, Payment.Status.RECORDED]
+    return quantize(
+        PaymentAllocation.objects.filter(order=order, payment__status__in=statuses).aggregate(s=Sum("amount"))["s"] or ZERO
+    )
+
+
+def order_outstanding(order: SalesOrder) -> Decimal:
+    """The order amount not yet covered by live (recorded or confirmed) payment allocations."""
+    return order.amount_incl - order_paid(order, confirmed_only=False)
+
+
+def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None) -> rules.Gate:
+    """Whether goods of `order` may leave now, and why not (payment due before shipment vs confirmed payments + exceptions).
+
+    Lists pass `paid` / `exception` already summed for many orders at once (with_gate_figures)."""
+    due = rules.due_before_shipment(
+        payment_terms=order.payment_terms, order_amount=order.amount_incl, deposit_amount=order.deposit_amount
+    )
+    if exception is None:
+        exception = order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO
+    if paid is None:
+        paid = order_paid(order)
+    return rules.shipment_gate(due=due, confirmed_paid=quantize(paid), approved_exception=quantize(exception))
+
+
+def order_delivered_amount(order: SalesOrder) -> Decimal:
+    """The tax-inclusive value of what the customer signed for."""
+    return sum((rules.net_amount(ln, ln.delivered_quantity) for ln in order.lines.all() if ln.delivered_quantity), ZERO)
+
+
+def order_invoiced_amount(order: SalesOrder) -> Decimal:
+    """Invoices requested or issued for the order (not cancelled)."""
+    return quantize(order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def order_missing_checks(order: SalesOrder) -> list[str]:
+    """The checklist items not yet confirmed with every party they need ("数量（客户）"); empty = ready to verify."""
+    confirmed = {
+        c.item: {
+            p
+            for p, ok in ((rules.REP, c.with_rep), (rules.CUSTOMER, c.with_customer), (rules.PRODUCTION, c.with_production))
+            if ok
+        }
+        for c in order.checks.all()
+    }
+    return rules.missing_confirmations(confirmed)
+
+
+def reserved_quantity(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
+    """Quantity of `line` on open (draft or released) outbound notes, besides `exclude_shipment`."""
+    qs = ShipmentLine.objects.filter(order_line=line, shipment__status__in=OPEN_SHIPMENT)
+    if exclude_shipment is not None:
+        qs = qs.exclude(shipment=exclude_shipment)
+    return qs.aggregate(s=Sum("quantity"))["s"] or ZERO
+
+
+def available_to_ship(order: SalesOrder) -> dict[int, Decimal]:
+    """What each line of the order could still go on a new outbound note (shippable minus what open notes hold)."""
+    return {line.pk: max(line.shippable_quantity - reserved_quantity(line), ZERO) for line in order.lines.all()}
+
+
+def orders_owing(user, customer) -> list[SalesOrder]:
+    """The customer's visible orders that still owe money (oldest first), each with its `.outstanding` amount."""
+    out = []
+    orders = order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
+    for order in orders.order_by("received_on", "id"):
+        order.outstanding = order_outstanding(order)
+        if order.outstanding > 0:
+            out.append(order)
+    return out
+
+
+def ordered_per_contract_line(contract: Contract) -> dict[int, Decimal]:
+    """How much of each contract line is already on orders that are not cancelled (contract line id → quantity)."""
+    rows = (
+        SalesOrderLine.objects.filter(contract_line__contract=contract)
+        .exclude(order__status=SalesOrder.Status.CANCELLED)
+        .values("contract_line")
+        .annotate(s=Sum("quantity"))
+    )
+    return {row["contract_line"]: row["s"] for row in rows}
+
+
+def direct_orders_exposure(customer) -> Decimal:
+    """What the customer's open orders without a contract still owe, in CNY (contracts count their own orders' value).
+    Registered with salesops.core.exposure for the contract review."""
+    total = ZERO
+    for order in SalesOrder.objects.filter(customer=customer, contract__isnull=True).exclude(status=SalesOrder.Status.CANCELLED):
+        owed = order.amount_incl - order_paid(order)
+        if owed > 0:
+            total += quantize(owed * order.exchange_rate)
+    return total
+
+
 # --- work queues ------------------------------------------------------------------------------------------------------
 def with_gate_figures(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
-    """Orders annotated with confirmed payments and approved credit exceptions (for services.order_gate without N+1)."""
+    """Orders annotated with confirmed payments and approved credit exceptions (for order_gate without N+1)."""
     confirmed = (
         PaymentAllocation.objects.filter(order=OuterRef("pk"), payment__status=Payment.Status.CONFIRMED)
         .values("order")
@@ -106,8 +223,8 @@ def with_gate_figures(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
         .values("s")
     )
     return qs.annotate(
-        paid_confirmed=Coalesce(Subquery(confirmed, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        exception_approved=Coalesce(Subquery(exceptions, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        paid_confirmed=Coalesce(Subquery(confirmed, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT),
+        exception_approved=Coalesce(Subquery(exceptions, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT),
     )
 
 
@@ -141,10 +258,12 @@ def orders_to_invoice(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
     )
     candidates = (
         orders.filter(pk__in=SalesOrderLine.objects.filter(delivered_quantity__gt=0).values("order_id"))
-        .annotate(invoiced=Coalesce(Subquery(invoiced, output_field=MONEY), Value(ZERO), output_field=MONEY))
+        .annotate(invoiced=Coalesce(Subquery(invoiced, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT))
         .prefetch_related("lines")
     )
-    return [o for o in candidates if sum((net_amount(ln, ln.delivered_quantity) for ln in o.lines.all()), ZERO) > o.invoiced]
+    return [
+        o for o in candidates if sum((rules.net_amount(ln, ln.delivered_quantity) for ln in o.lines.all()), ZERO) > o.invoiced
+    ]
 
 
 def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
@@ -177,10 +296,13 @@ def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> list[tuple[Sale
         updates = sorted(order.production_updates.all(), key=lambda u: u.reported_at, reverse=True)
         last = updates[0].reported_at if updates else order.placed_at
         reason = rules.production_risk(
-            promised=order.promised_ship_date, expected=order.expected_date, today=today, warn_days=warn_days,
+            promised=order.promised_ship_date,
+            expected=order.expected_date,
+            today=today,
+            warn_days=warn_days,
             last_progress=timezone.localtime(last).date() if last else None,
             done=order.production_status in (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK),
-        )  # fmt: skip
+        )
         if reason:
             out.append((order, reason))
     return out

@@ -1,36 +1,36 @@
 """HTML pages of sales orders: access check (selectors: 404 for orders you may not see) → form → service → redirect.
 
-Who may do what comes only from services.order_allowed_actions; service errors (DomainError, Conflict, Forbidden) land
-on the form with their HTTP status (400/409/403), and the detail page is shown again with the failed form.
+Who may do what comes only from orders.permissions; service errors (DomainError, Conflict, Forbidden) land on the form
+with their HTTP status (400/409/403), and the detail page is shown again with the failed form. Lists are filtered by the
+filter sets the API uses (orders.filters).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.selectors import contract_get_for, ordered
+from contracts.selectors import contract_get_for
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
-from salesops.core.pages import querystring as _querystring
+from salesops.core.pages import querystring
 
-from . import forms, selectors, services
+from . import filters, forms, permissions, rules, selectors, services
 from .models import Inspection, SalesOrder
 
-User = get_user_model()
 PAGE_SIZE = 25
 
 
@@ -41,34 +41,30 @@ def _order_url(order) -> str:
     return reverse("orders:order_detail", args=[order.pk])
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    """A link to a page another part of the app may provide (None while it does not exist)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def filtered(request, filterset) -> tuple:
+    """(rows, status) of a list page: the filter set's rows, or none and a 400 when a value does not parse. The filter bar
+    shows the error under its field; the error of a field the bar does not show (hidden) becomes a message."""
+    if filterset.is_valid():
+        return filterset.qs, 200
+    for field in filterset.form.hidden_fields():
+        for error in field.errors:
+            messages.error(request, f"{field.label}：{error}")
+    return filterset.queryset.none(), 400
+
+
+def paged(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- list ---------------------------------------------------------------------------------------------------------
-ORDERING_CHOICES = [
-    ("-received_on", gettext_lazy("接单日期从新到旧")),
-    ("promised_ship_date", gettext_lazy("承诺发货日期")),
-    ("-amount_incl", gettext_lazy("金额从高到低")),
-    ("number", gettext_lazy("订单号")),
-    ("status", gettext_lazy("状态")),
-    ("-created_at", gettext_lazy("最新创建")),
-]
-
-
 @login_required
 @require_GET
 def order_list(request):
     user = request.user
     visible = selectors.order_list_for(user)
-    filters = forms.OrderFilterForm(request.GET)
-    ordering = request.GET.get("ordering", "")
-    qs = ordered(filters.apply(visible, selectors.search_q), ordering, selectors.ORDER_ORDERING_FIELDS)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filters.OrderFilter(request.GET, queryset=visible)
+    rows, status = filtered(request, filterset)
+    page = paged(request, rows)
     today = timezone.localdate()
     ids = [o.pk for o in page]
     shipping = visible.filter(pk__in=ids, status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
@@ -78,20 +74,16 @@ def order_list(request):
         o.ship_late = bool(
             o.promised_ship_date and o.status in selectors.OPEN_ORDER and (o.promised_ship_date < today or o.risk_reason)
         )
-    owners = User.objects.filter(pk__in=visible.values("owner")).order_by("username")
     return render(
         request,
         "orders/order_list.html",
         {
             "page": page,
-            "ordering": ordering,
-            "ordering_choices": ORDERING_CHOICES,
-            "status_options": SalesOrder.Status.choices,
-            "production_options": SalesOrder.ProductionStatus.choices,
-            "owner_options": [(u.pk, services.display_name(u)) for u in owners] if len(owners) > 1 else [],
-            "querystring": _querystring(request, "page"),
-            "can_create": services.is_clerk(user),
+            "filterset": filterset,
+            "querystring": querystring(request, "page"),
+            "can_create": permissions.is_clerk(user),
         },
+        status=status,
     )
 
 
@@ -100,7 +92,7 @@ def order_list(request):
 def order_create(request):
     """A direct order of catalog (standard) products."""
     user = request.user
-    if not services.is_clerk(user):
+    if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     value = request.POST.get("customer", "") if request.method == "POST" else request.GET.get("customer", "")
     customer = customer_get_for(user, value) if str(value).isdigit() else None
@@ -129,7 +121,7 @@ def order_create(request):
 def order_create_from_contract(request, contract_pk):
     user = request.user
     contract = contract_get_for(user, contract_pk)
-    if not services.is_clerk(user):
+    if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
     if request.method == "POST" and form.is_valid():
@@ -165,15 +157,12 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
     """The order page; `bound` holds the form that was posted and failed (shown again with its error)."""
     user = request.user
     bound = bound or {}
-    actions = services.order_allowed_actions(order, user)
+    actions = permissions.order_allowed_actions(order, user)
     inspections = list(order.inspections.select_related("line", "qc_signed_by", "warehouse_signed_by", "emergency_release"))
     for i in inspections:
-        i.can_sign = "inspect" in actions and services.can_sign_inspection(i, user)
-    shipments = list(order.shipments.all())
-    for s in shipments:
-        s.url = _url_or_none("orders:shipment_detail", s.pk)
-    gate = services.order_gate(order)
+        i.actions = permissions.inspection_allowed_actions(i, user)
     checklist = bound.get("checklist") or forms.ChecklistForm(order=order)
+    today = timezone.localdate()
     context = {
         "order": order,
         "lines": order.lines.select_related("product", "contract_line").order_by("line_no", "id"),
@@ -184,11 +173,11 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
             if n in ORDER_BUTTONS
         ],
         "action_form": bound.get("action"),
-        "gate": gate,
-        "gate_unblockers": services.GATE_UNBLOCKERS,
+        "gate": selectors.order_gate(order),
+        "gate_unblockers": rules.GATE_UNBLOCKERS,
         "checklist": checklist,
         "checklist_errors": [f for f in (bound.get("checklist"), bound.get("verify")) if f is not None],
-        "missing": services.order_missing_checks(order),
+        "missing": selectors.order_missing_checks(order),
         "place_form": bound.get("place") or forms.PlaceForm(),
         "production_form": bound.get("production") or forms.ProductionForm(),
         "production_updates": order.production_updates.select_related("reported_by"),
@@ -199,15 +188,15 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "releases": order.emergency_releases.select_related("line", "requested_by"),
         "credit_form": bound.get("credit") or forms.CreditExceptionForm(),
         "credit_exceptions": order.credit_exceptions.select_related("requested_by"),
-        "shipments": shipments,
-        "shipment_create_url": _url_or_none("orders:shipment_create", order.pk) if "create_shipment" in actions else None,
+        "shipments": order.shipments.all(),
         "invoices": order.invoices.all(),
-        "invoice_create_url": _url_or_none("orders:invoice_create", order.pk) if "request_invoice" in actions else None,
         "allocations": order.allocations.select_related("payment"),
         "changes": _changes(order),
-        "owner_name": services.display_name(order.owner),
-        "overdue_verify": order.status == SalesOrder.Status.RECEIVED and order.received_on < timezone.localdate(),
-        "today": timezone.localdate(),
+        "owner_name": display_name(order.owner),
+        "overdue_verify": rules.verification_overdue(
+            received_on=order.received_on, verified=order.status != SalesOrder.Status.RECEIVED, today=today
+        ),
+        "today": today,
     }
     return render(request, "orders/order_detail.html", context, status=status)
 
@@ -400,8 +389,8 @@ def order_action(request, pk, action):
 def order_edit(request, pk):
     user = request.user
     order = selectors.order_get_for(user, pk)
-    if "edit" not in services.order_allowed_actions(order, user):
-        if services.is_clerk(user):
+    if "edit" not in permissions.order_allowed_actions(order, user):
+        if permissions.is_clerk(user):
             messages.error(request, _("订单当前状态为“%(status)s”，不能修改。") % {"status": order.get_status_display()})
             return redirect(_order_url(order))
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))

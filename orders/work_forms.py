@@ -1,5 +1,5 @@
 """HTML forms of the work queues, shipments, payments and invoices: they only parse the posted fields into what the
-services take (orders/services.py checks the rules: quantities, the payment gate, allocations, invoice room)."""
+services take (orders.services checks the rules: quantities, the payment gate, allocations, invoice room)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.forms import DateInput
-from salesops.core.money import plain
+from salesops.core.money import MONEY, QUANTITY, plain
 
 from .models import InvoiceRequest, Payment, Shipment
 
-QTY = {"max_digits": 14, "decimal_places": 3, "required": False, "min_value": 0}
-MONEY = {"max_digits": 14, "decimal_places": 2}
+QTY = {**QUANTITY, "required": False, "min_value": 0}
 
 
 def _small(field: forms.Field, **attrs) -> forms.Field:
@@ -155,27 +154,3 @@ class PaymentForm(forms.Form):
 
     def data_for_service(self) -> dict:
         return {n: self.cleaned_data.get(n) for n in ("amount", "bank_reference", "received_on", "kind", "method", "notes")}
-
-
-class PaymentFilterForm(forms.Form):
-    q = forms.CharField(required=False)
-    status = forms.CharField(required=False)
-    customer = forms.IntegerField(required=False)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(bank_reference__icontains="".join(data["q"].split()))
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["customer"]:
-            qs = qs.filter(customer_id=data["customer"])
-        if data["date_from"]:
-            qs = qs.filter(received_on__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(received_on__lte=data["date_to"])
-        return qs

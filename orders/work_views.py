@@ -11,8 +11,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,17 +23,15 @@ from customers.selectors import customer_get_for, customer_list_for
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
+from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
+from salesops.core.pages import form_page, querystring
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
-from salesops.core.pages import querystring
-from salesops.core.roles import Role, has_role
 
-from . import rules, selectors, services
+from . import filters, permissions, rules, selectors, services
 from . import work_forms as forms
-from .models import InvoiceRequest, Payment, SalesOrder, Shipment
-
-PAGE_SIZE = 25
+from .views import filtered, paged
 
 # Rows per table on the work queue pages (counts stay exact).
 QUEUE_ROWS = 50
@@ -56,21 +52,11 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _form_page(request, form, *, title, cancel_url, submit_label, testid, intro=""):
-    return render(
-        request,
-        "contracts/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "submit_label": submit_label, "testid": testid, "intro": intro},
-        status=_status(form) if form.is_bound else 200,
-    )
-
-
-def _querystring(request) -> str:
-    return querystring(request, "page")
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _list_page(request, template: str, filterset, context: dict) -> HttpResponse:
+    """A filtered, paged list (orders.filters: the API's parameters) with the shared filter bar."""
+    rows, status = filtered(request, filterset)
+    context = {"page": paged(request, rows), "filterset": filterset, "querystring": querystring(request, "page"), **context}
+    return render(request, template, context, status=status)
 
 
 def _shipment_url(s) -> str:
@@ -94,8 +80,8 @@ CLERK_SECTIONS = (
 @require_GET
 def clerk_queue(request):
     user = request.user
-    if not services.sees_queue(user, "clerk"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["clerk"]))
+    if not permissions.sees_queue(user, "clerk"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["clerk"]))
     today = timezone.localdate()
     queue = selectors.clerk_queue(user, today)
     sections = []
@@ -114,8 +100,8 @@ def clerk_queue(request):
 @require_GET
 def finance_queue(request):
     user = request.user
-    if not services.sees_queue(user, "finance"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["finance"]))
+    if not permissions.sees_queue(user, "finance"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["finance"]))
     queue = selectors.finance_queue(user)
     return render(
         request,
@@ -127,8 +113,6 @@ def finance_queue(request):
             "invoice_count": queue["invoices_to_issue"].count(),
             "held": [(s, s.gate) for s in queue["held_shipments"][:QUEUE_ROWS]],
             "held_count": len(queue["held_shipments"]),
-            "can_act": services.is_finance(user),
-            "issue_form": forms.InvoiceIssueForm(),
         },
     )
 
@@ -137,8 +121,8 @@ def finance_queue(request):
 @require_GET
 def warehouse_queue(request):
     user = request.user
-    if not services.sees_queue(user, "warehouse"):
-        return _forbidden(request, str(services.QUEUE_REFUSALS["warehouse"]))
+    if not permissions.sees_queue(user, "warehouse"):
+        return _forbidden(request, str(permissions.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
     return render(
         request,
@@ -148,8 +132,6 @@ def warehouse_queue(request):
             "to_sign_qc": list(queue["to_sign_qc"]),
             "to_sign_warehouse": list(queue["to_sign_warehouse"]),
             "in_transit": list(queue["in_transit"]),
-            "is_warehouse": has_role(user, Role.WAREHOUSE),
-            "is_qc": has_role(user, Role.QC),
         },
     )
 
@@ -171,31 +153,17 @@ def inspection_sign(request, pk):
 @login_required
 @require_GET
 def shipment_list(request):
-    qs = selectors.shipment_list_for(request.user)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    for word in request.GET.get("q", "").split():
-        qs = qs.filter(Q(number__icontains=word) | Q(order__number__icontains=word) | Q(order__customer__name__icontains=word))
-    return render(
-        request,
-        "orders/shipment_list.html",
-        {"page": _page(request, qs), "status_options": Shipment.Status.choices, "querystring": _querystring(request)},
-    )
-
-
-def _available(order) -> dict[int, object]:
-    """What each line could still go on a new note (shippable minus what open notes hold)."""
-    return {line.pk: max(line.shippable_quantity - services.reserved_quantity(line), ZERO) for line in order.lines.all()}
+    filterset = filters.ShipmentFilter(request.GET, queryset=selectors.shipment_list_for(request.user))
+    return _list_page(request, "orders/shipment_list.html", filterset, {})
 
 
 @login_required
 def shipment_create(request, order_pk):
     user = request.user
     order = selectors.order_get_for(user, order_pk)
-    if not (services.is_clerk(user) or has_role(user, Role.WAREHOUSE)):
+    if not permissions.may_prepare_shipment(user):
         return _forbidden(request, _("只有销售内勤、仓库和经理可以制作出货单。"))
-    form = forms.ShipmentForm(_post(request), order=order, available=_available(order))
+    form = forms.ShipmentForm(_post(request), order=order, available=selectors.available_to_ship(order))
     if request.method == "POST" and form.is_valid():
         ok, shipment = call_for_form(
             form,
@@ -207,30 +175,15 @@ def shipment_create(request, order_pk):
     return render(
         request,
         "orders/shipment_form.html",
-        {"form": form, "order": order, "gate": services.order_gate(order)},
+        {"form": form, "order": order, "gate": selectors.order_gate(order)},
         status=_status(form) if form.is_bound and form.errors else 200,
     )
-
-
-def _shipment_actions(shipment: Shipment, user) -> list[str]:
-    S = Shipment.Status
-    clerk = services.is_clerk(user)
-    out = []
-    if clerk and shipment.status == S.DRAFT:
-        out.append("release")
-    if has_role(user, Role.WAREHOUSE) and shipment.status == S.RELEASED:
-        out.append("ship")
-    if shipment.status == S.SHIPPED and (clerk or has_role(user, Role.WAREHOUSE) or shipment.order.owner_id == user.pk):
-        out.append("deliver")
-    if clerk and shipment.status in (S.DRAFT, S.RELEASED):
-        out.append("cancel")
-    return out
 
 
 def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
     from django.conf import settings
 
-    gate = services.order_gate(shipment.order)
+    gate = selectors.order_gate(shipment.order)
     return render(
         request,
         "orders/shipment_detail.html",
@@ -239,8 +192,8 @@ def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
             "order": shipment.order,
             "lines": shipment.lines.select_related("order_line"),
             "gate": gate,
-            "unblockers": services.GATE_UNBLOCKERS,
-            "actions": _shipment_actions(shipment, request.user),
+            "unblockers": rules.GATE_UNBLOCKERS,
+            "actions": permissions.shipment_allowed_actions(shipment, request.user),
             "ship_form": forms.ShipForm(initial={"carrier": shipment.carrier, "packages": shipment.packages}),
             "error": error,
             "aftersales_contact": settings.AFTERSALES_CONTACT,
@@ -287,7 +240,7 @@ def shipment_ship(request, pk):
         if ok:
             messages.success(request, _("出货单 %(number)s 已确认发货。") % {"number": shipment.number})
             return _back(request, _shipment_url(shipment))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("确认发货：%(number)s") % {"number": shipment.number},
@@ -317,7 +270,7 @@ def shipment_deliver(request, pk):
         if ok:
             messages.success(request, _("出货单 %(number)s 已登记签收。") % {"number": shipment.number})
             return redirect(_shipment_url(shipment))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("登记签收：%(number)s") % {"number": shipment.number},
@@ -338,7 +291,7 @@ def shipment_cancel(request, pk):
         if ok:
             messages.success(request, _("出货单 %(number)s 已作废。") % {"number": shipment.number})
             return redirect(_shipment_url(shipment))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("作废出货单：%(number)s") % {"number": shipment.number},
@@ -349,53 +302,28 @@ def shipment_cancel(request, pk):
 
 
 # --- payments ---------------------------------------------------------------------------------------------------------
-def _may_record_payment(user) -> bool:
-    return services.is_clerk(user) or services.is_finance(user)
-
-
 @login_required
 @require_GET
 def payment_list(request):
     user = request.user
-    visible = selectors.payment_list_for(user)
-    filters = forms.PaymentFilterForm(request.GET)
-    customers = customer_list_for(user).filter(pk__in=visible.values("customer")).order_by("name")
-    return render(
-        request,
-        "orders/payment_list.html",
-        {
-            "page": _page(request, filters.apply(visible).prefetch_related("allocations__order")),
-            "status_options": Payment.Status.choices,
-            "customer_options": [(c.pk, c.name) for c in customers],
-            "querystring": _querystring(request),
-            "can_record": _may_record_payment(user),
-            "can_act": services.is_finance(user),
-            "record_customers": customer_list_for(user).order_by("name") if _may_record_payment(user) else [],
-        },
+    may_record = permissions.may_record_payment(user)
+    filterset = filters.PaymentFilter(
+        request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order")
     )
-
-
-def _open_orders(user, customer) -> list[SalesOrder]:
-    """The customer's orders that still owe money, each with its outstanding amount."""
-    out = []
-    orders = selectors.order_list_for(user).filter(customer=customer).exclude(status=SalesOrder.Status.CANCELLED)
-    for order in orders.order_by("received_on", "id"):
-        order.outstanding = services.order_outstanding(order)
-        if order.outstanding > 0:
-            out.append(order)
-    return out
+    context = {"can_record": may_record, "record_customers": customer_list_for(user).order_by("name") if may_record else []}
+    return _list_page(request, "orders/payment_list.html", filterset, context)
 
 
 @login_required
 def payment_create(request):
     user = request.user
-    if not _may_record_payment(user):
+    if not permissions.may_record_payment(user):
         return _forbidden(request, _("只有销售内勤、财务和经理可以登记回款。"))
     value = request.GET.get("customer", "")
     if not value.isdigit():
         return render(request, "orders/payment_pick_customer.html", {"customers": customer_list_for(user).order_by("name")})
     customer = customer_get_for(user, value)
-    form = forms.PaymentForm(_post(request), orders=_open_orders(user, customer))
+    form = forms.PaymentForm(_post(request), orders=selectors.orders_owing(user, customer))
     if request.method == "POST" and form.is_valid():
         ok, payment = call_for_form(
             form,
@@ -424,7 +352,6 @@ def payment_detail(request, pk):
         {
             "payment": payment,
             "allocations": payment.allocations.select_related("order"),
-            "can_act": services.is_finance(request.user),
         },
     )
 
@@ -452,7 +379,7 @@ def payment_void(request, pk):
         if ok:
             messages.success(request, _("回款 %(ref)s 已作废。") % {"ref": payment.bank_reference})
             return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("作废回款：%(ref)s") % {"ref": payment.bank_reference},
@@ -466,31 +393,18 @@ def payment_void(request, pk):
 @login_required
 @require_GET
 def invoice_list(request):
-    qs = selectors.invoice_list_for(request.user)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    return render(
-        request,
-        "orders/invoice_list.html",
-        {
-            "page": _page(request, qs),
-            "status_options": InvoiceRequest.Status.choices,
-            "querystring": _querystring(request),
-            "can_act": services.is_finance(request.user),
-            "issue_form": forms.InvoiceIssueForm(),
-        },
-    )
+    filterset = filters.InvoiceFilter(request.GET, queryset=selectors.invoice_list_for(request.user))
+    return _list_page(request, "orders/invoice_list.html", filterset, {})
 
 
 @login_required
 def invoice_create(request, order_pk):
     user = request.user
     order = selectors.order_get_for(user, order_pk)
-    if not (services.is_clerk(user) or order.owner_id == user.pk):
+    if not permissions.may_ask_for_order(order, user):
         return _forbidden(request, _("只有销售内勤、经理和订单业务员可以申请开票。"))
-    delivered = services.order_delivered_amount(order)
-    invoiced = services.order_invoiced_amount(order)
+    delivered = selectors.order_delivered_amount(order)
+    invoiced = selectors.order_invoiced_amount(order)
     form = forms.InvoiceRequestForm(_post(request), order=order, room=delivered - invoiced)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -507,7 +421,7 @@ def invoice_create(request, order_pk):
         if ok:
             messages.success(request, _("开票申请已提交财务。"))
             return redirect("orders:order_detail", pk=order.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("申请开票：%(number)s（%(customer)s）") % {"number": order.number, "customer": order.customer.name},
@@ -533,7 +447,7 @@ def invoice_issue(request, pk):
         if ok:
             messages.success(request, _("已开票：%(numbers)s") % {"numbers": data["numbers"]})
             return _back(request, reverse("orders:invoice_list"))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("开票：%(invoice)s") % {"invoice": invoice},
@@ -554,7 +468,7 @@ def invoice_cancel(request, pk):
         if ok:
             messages.success(request, _("发票已作废。"))
             return _back(request, reverse("orders:invoice_list"))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("作废发票：%(invoice)s") % {"invoice": invoice},
@@ -581,7 +495,7 @@ def receivables(request):
     by_customer = [_with_bucket_list(g) for g in selectors.receivables_by(items, "customer")]
     by_owner = [_with_bucket_list(g) for g in selectors.receivables_by(items, "owner")]
     for g in by_owner:
-        g["name"] = services.display_name(g["who"])
+        g["name"] = display_name(g["who"])
     totals = {
         "open": sum((r.open for r in items), ZERO),
         "overdue": sum((r.overdue for r in items), ZERO),

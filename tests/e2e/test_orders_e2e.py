@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from orders import rules, services
+from orders import rules, selectors, services
 from orders.models import Payment, SalesOrder, Shipment
 from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
 
@@ -105,7 +105,7 @@ def test_order_from_verification_to_final_payment(cast, page_as, live_server):
 
     # then the order is fully paid: 3,390.00 + 7,910.00 confirmed against 11,300.00
     order = SalesOrder.objects.get()
-    assert services.order_paid(order) == order.amount_incl == D("11300.00")
+    assert selectors.order_paid(order) == order.amount_incl == D("11300.00")
     clerk.goto(order_url)
     payments = clerk.locator("[data-testid=order-payments]").inner_text()
     assert "3,390.00" in payments and "7,910.00" in payments

@@ -525,6 +525,45 @@ class TestShipmentsInvoicesPaymentsLists:
         assert ok(clerk.post(f"{SHIPMENTS}{shipment['id']}/cancel/", {"reason": "重开"}, format="json"))["status"] == "cancelled"
 
 
+class TestFiltersAndAllowedActions:
+    def test_invalid_filter_values_are_400_not_ignored(self, cast, api_as, order):
+        clerk = api_as(cast.clerk)
+        for url, params in (
+            (ORDERS, {"received_on_from": "2026-13-45"}),
+            (ORDERS, {"ordering": "nonsense"}),
+            (ORDERS, {"needs_reverification": "true", "owner": "alice"}),
+            (SHIPMENTS, {"status": "gone"}),
+            (INVOICES, {"order": "abc"}),
+            (PAYMENTS, {"received_on_to": "yesterday"}),
+            (INSPECTIONS, {"result": "maybe"}),
+        ):
+            body = refused(clerk.get(url, params), 400)
+            assert body["code"] == "invalid" and set(body["errors"]) <= set(params), (url, body)
+        # the page's sort is the API's: ordering by a listed column, descending with "-"
+        assert ok(clerk.get(ORDERS, {"ordering": "-amount_incl"}))["count"] == 1
+
+    def test_details_carry_the_allowed_actions_of_the_user(self, cast, api_as, ready):
+        shipment = make_shipment(api_as, cast, ready)
+        assert shipment["allowed_actions"] == ["release", "cancel"]
+        assert ok(api_as(cast.warehouse).get(f"{SHIPMENTS}{shipment['id']}/"))["allowed_actions"] == []
+        payment = ok(record_payment(api_as, cast.clerk, ready, "100.00"), 201)
+        assert payment["allowed_actions"] == []
+        assert ok(api_as(cast.finance).get(f"{PAYMENTS}{payment['id']}/"))["allowed_actions"] == ["confirm", "void"]
+        inspection = ok(
+            api_as(cast.qc).post(
+                f"{ORDERS}{ready.pk}/inspections/",
+                {"line": line_id(ready), "lot_no": "L9", "quantity": "1", "result": "fail"},
+                format="json",
+            ),
+            201,
+        )
+        assert inspection["allowed_actions"] == []  # QC signed it already
+        assert ok(api_as(cast.warehouse).get(f"{INSPECTIONS}{inspection['id']}/"))["allowed_actions"] == ["sign"]
+        signed = ok(api_as(cast.warehouse).post(f"{INSPECTIONS}{inspection['id']}/sign/"))
+        assert signed["allowed_actions"] == [] and signed["is_signed"] is True
+        assert "allowed_actions" not in ok(api_as(cast.clerk).get(SHIPMENTS))["results"][0]  # lists stay lean
+
+
 class TestWorkQueuesAndReceivables:
     def test_clerk_finance_and_warehouse_queues(self, cast, api_as, ready, customer, pump):
         new = services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "1"}])

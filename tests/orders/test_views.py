@@ -55,9 +55,27 @@ def test_list_is_scoped_and_filters(cast, client_as, order, carol_customer, pump
     # search, status and the "待重新核单" filter narrow it
     assert other.number not in html(clerk.get(reverse("orders:order_list"), {"q": "精工"}))
     assert order.number not in html(clerk.get(reverse("orders:order_list"), {"status": "verified"}))
-    assert order.number not in html(clerk.get(reverse("orders:order_list"), {"reverify": "1"}))
+    assert order.number not in html(clerk.get(reverse("orders:order_list"), {"needs_reverification": "true"}))
     ok = clerk.get(reverse("orders:order_list"), {"ordering": "-amount_incl", "production_status": "not_placed"})
     assert ok.status_code == 200 and order.number in html(ok)
+
+
+def test_list_filters_are_the_apis_and_a_bad_value_is_shown(cast, client_as, order, carol_customer, pump):
+    # given orders of two customers, one promised tomorrow
+    other = services.order_create(
+        actor=cast.clerk, customer=carol_customer, data={}, lines=[{"product": pump.pk, "quantity": "1"}]
+    )
+    clerk = client_as(cast.clerk)
+    # when the clerk filters with the API's parameter names, then the page narrows the same way
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    page = html(clerk.get(reverse("orders:order_list"), {"customer": carol_customer.pk, "ordering": "-amount_incl"}))
+    assert other.number in page and order.number not in page
+    assert order.number not in html(clerk.get(reverse("orders:order_list"), {"promised_ship_date_to": tomorrow}))
+    # and the shared filter bar shows the filter set's fields with their Chinese labels
+    assert 'data-testid="list-filters"' in page and 'data-testid="filter-received_on_from"' in page and "接单日期从" in page
+    # when a date does not parse, then the page says so under the field (400) and lists nothing
+    bad = clerk.get(reverse("orders:order_list"), {"received_on_from": "2026-13-45", "q": "精工"})
+    assert bad.status_code == 400 and "有效的日期" in html(bad) and 'data-testid="list-empty"' in html(bad)
 
 
 def test_other_rep_gets_404_on_alices_order(cast, client_as, order):
@@ -238,7 +256,7 @@ def test_rep_sees_no_clerk_forms(cast, client_as, order):
 
 def test_gate_panel_shows_what_is_due(cast, client_as, order):
     page = html(client_as(cast.clerk).get(detail(order)))
-    assert 'data-testid="gate-closed"' in page and "11,300.00" in page and str(services.GATE_UNBLOCKERS) in page
+    assert 'data-testid="gate-closed"' in page and "11,300.00" in page and str(rules.GATE_UNBLOCKERS) in page
 
 
 # --- change and cancel --------------------------------------------------------------------------------------------------

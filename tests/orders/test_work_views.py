@@ -331,6 +331,33 @@ class TestReceivables:
         assert client_as(cast.carol).get(reverse("orders:receivables")).context["items"] == []
 
 
+# --- list filters and buttons -----------------------------------------------------------------------------------------
+class TestListFiltersAndButtons:
+    def test_bad_filter_values_are_400_with_the_reason(self, cast, client_as, order):
+        finance = client_as(cast.finance)
+        bad_date = finance.get(reverse("orders:payment_list"), {"received_on_from": "yesterday"})
+        assert bad_date.status_code == 400 and "有效的日期" in html(bad_date)
+        # a filter the bar does not show (the order of the invoices) still reports its error
+        bad_order = finance.get(reverse("orders:invoice_list"), {"order": "abc"})
+        assert bad_order.status_code == 400 and "订单：" in html(bad_order)
+        assert client_as(cast.clerk).get(reverse("orders:shipment_list"), {"status": "gone"}).status_code == 400
+
+    def test_payment_buttons_come_from_the_allowed_actions(self, cast, client_as, order):
+        payment = services.payment_record(
+            actor=cast.clerk,
+            customer=order.customer,
+            data={"amount": "10", "bank_reference": "B-1"},
+            allocations={order.pk: "10"},
+        )
+        finance = html(client_as(cast.finance).get(reverse("orders:payment_detail", args=[payment.pk])))
+        assert f'data-testid="confirm-{payment.pk}"' in finance and f'data-testid="void-{payment.pk}"' in finance
+        clerk = html(client_as(cast.clerk).get(reverse("orders:payment_list")))
+        assert "B-1" in clerk and f'data-testid="confirm-{payment.pk}"' not in clerk
+        services.payment_confirm(payment=payment, actor=cast.finance)
+        finance = html(client_as(cast.finance).get(reverse("orders:payment_list"), {"status": "confirmed"}))
+        assert f'data-testid="confirm-{payment.pk}"' not in finance and f'data-testid="void-{payment.pk}"' in finance
+
+
 # --- every page renders -----------------------------------------------------------------------------------------------
 def test_every_get_page_renders_for_the_people_who_use_it(cast, client_as, ready_order):
     pay(ready_order, cast, "11300.00", ref="SMOKE-1")
@@ -343,7 +370,7 @@ def test_every_get_page_renders_for_the_people_who_use_it(cast, client_as, ready
         (cast.warehouse, reverse("orders:shipment_ship", args=[shipment.pk])),
         (cast.clerk, reverse("orders:shipment_deliver", args=[shipment.pk])),
         (cast.clerk, reverse("orders:payment_create")),
-        (cast.finance, reverse("orders:payment_list") + "?q=smoke&date_from=2020-01-01"),
+        (cast.finance, reverse("orders:payment_list") + "?q=smoke&received_on_from=2020-01-01"),
         (cast.finance, reverse("orders:payment_detail", args=[payment.pk])),
         (cast.finance, reverse("orders:payment_void", args=[payment.pk])),
         (cast.finance, reverse("orders:invoice_list")),

@@ -76,7 +76,8 @@ def capital_amount(value):
     return amount_in_words(Decimal(str(value or 0)))
 
 
-# One colour per kind of state; a document's status value picks its tone (a model may override with STATUS_TONES).
+# One colour per kind of state; a document's status value picks its tone (a model may override with STATUS_TONES, and
+# for another field such as production_status with PRODUCTION_STATUS_TONES).
 STATUS_TONES = {
     "secondary": {"draft", "returned", "received", "inactive", "open", "pending", "withdrawn"},
     "warning": {"in_review", "partial", "intent", "waiting", "held", "requested", "in_progress"},
@@ -99,7 +100,7 @@ _TONE_CLASS = {
 
 def status_tone(obj, field: str = "status") -> str:
     value = getattr(obj, field)
-    tones = getattr(type(obj), "STATUS_TONES", None) or {}
+    tones = getattr(type(obj), f"{field.upper()}_TONES", None) or {}
     if value in tones:
         return tones[value]
     return next((tone for tone, values in STATUS_TONES.items() if value in values), "light")

@@ -1,0 +1,141 @@
+"""/api/v1/payments/: money received (回款) with its allocations to orders: recorded by clerks or finance, confirmed or
+voided by finance."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from contracts.api import ReasonInput
+from salesops.core.api import MoneyField, ScopedViewSet, UserNameField
+
+from .. import selectors, services
+from ..filters import PaymentFilter
+from ..models import Payment, PaymentAllocation
+from ._common import AllowedActionsField, IdKeyedDictField, no_body
+
+
+class PaymentCreateInput(serializers.Serializer):
+    customer = serializers.IntegerField(label=_("客户"))
+    amount = MoneyField(label=_("金额"))
+    bank_reference = serializers.CharField(max_length=60, label=_("银行流水号/票据号"))
+    received_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("到账日期"))
+    kind = serializers.ChoiceField(choices=Payment.Kind.choices, required=False, label=_("款项类型"))
+    method = serializers.ChoiceField(choices=Payment.Method.choices, required=False, label=_("收款方式"))
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("备注"))
+    allocations = IdKeyedDictField(child=MoneyField(), label=_("分配到订单"), help_text=_("{订单 id: 金额}，合计等于回款金额"))
+
+
+class OrderAllocationSerializer(serializers.ModelSerializer):
+    """A payment allocated to the order (seen from the order)."""
+
+    bank_reference = serializers.CharField(source="payment.bank_reference", read_only=True)
+    payment_status = serializers.CharField(source="payment.status", read_only=True, help_text="recorded / confirmed / voided")
+    payment_status_display = serializers.CharField(source="payment.get_status_display", read_only=True)
+    received_on = serializers.DateField(source="payment.received_on", read_only=True)
+
+    class Meta:
+        model = PaymentAllocation
+        fields = ["id", "payment", "bank_reference", "payment_status", "payment_status_display", "received_on", "amount"]
+        read_only_fields = fields
+
+
+class PaymentAllocationSerializer(serializers.ModelSerializer):
+    """An allocation of the payment (seen from the payment)."""
+
+    order_number = serializers.CharField(source="order.number", read_only=True)
+
+    class Meta:
+        model = PaymentAllocation
+        fields = ["id", "order", "order_number", "amount"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    recorded_by_name = UserNameField(source="recorded_by")
+    confirmed_by_name = UserNameField(source="confirmed_by")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "kind",
+            "kind_display",
+            "method",
+            "method_display",
+            "bank_reference",
+            "amount",
+            "received_on",
+            "status",
+            "status_display",
+            "notes",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+            "confirmed_by",
+            "confirmed_by_name",
+            "confirmed_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class PaymentDetailSerializer(PaymentSerializer):
+    allocations = PaymentAllocationSerializer(many=True, read_only=True)
+    allowed_actions = AllowedActionsField()
+
+    class Meta(PaymentSerializer.Meta):
+        fields = PaymentSerializer.Meta.fields + ["allocations", "allowed_actions"]
+        read_only_fields = fields
+
+
+class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """回款 with its allocations to orders: recorded by clerks or finance, confirmed or voided by finance."""
+
+    selector = staticmethod(selectors.payment_list_for)
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+    ordering_fields = ["received_on", "amount", "recorded_at", "id"]
+    ordering = ["-received_on", "-id"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action != "list":
+            qs = qs.prefetch_related("allocations__order")
+        return qs
+
+    def get_serializer_class(self):
+        return PaymentSerializer if self.action == "list" else PaymentDetailSerializer
+
+    def _respond(self, payment, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=payment.pk)
+        return Response(PaymentDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=PaymentCreateInput, responses={201: PaymentDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """Record money received, all of it allocated to orders of the customer; finance confirms it afterwards."""
+        data = dict(self.validated_input(PaymentCreateInput))
+        customer, allocations = data.pop("customer"), data.pop("allocations")
+        payment = services.payment_record(actor=request.user, customer=customer, data=data, allocations=allocations)
+        return self._respond(payment, status.HTTP_201_CREATED)
+
+    @no_body("财务确认到账", PaymentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._respond(services.payment_confirm(payment=self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReasonInput, responses=PaymentDetailSerializer, summary="作废回款（财务，需填原因）")
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        payment = self.get_object()
+        data = self.validated_input(ReasonInput)
+        return self._respond(services.payment_void(payment=payment, actor=request.user, reason=data["reason"]))

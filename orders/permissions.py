@@ -1,0 +1,194 @@
+"""Who may do what on orders, inspections, shipments, invoices and payments (ARCHITECTURE.md rule 5), in one place.
+
+Pages render their buttons from `<doc>_allowed_actions(doc, user)`, the API detail serializers expose the same list as
+`allowed_actions`, and the services refuse with `require(...)` what these functions do not allow. Who may *see* a document
+is orders.selectors (a 404); who may *do* something on a visible one is here (a 403).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contracts.models import Contract
+from salesops.core.errors import Forbidden
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+
+from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+
+
+def require(allowed: bool, message: str) -> None:
+    """A 403 with `message` unless `allowed`."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+# --- roles ------------------------------------------------------------------------------------------------------------
+def is_clerk(user) -> bool:
+    """Sales clerks and managers process orders (接单、核单、下单、跟单、发货准备)."""
+    return has_role(user, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
+def is_finance(user) -> bool:
+    return has_role(user, Role.FINANCE)
+
+
+def is_warehouse(user) -> bool:
+    return has_role(user, Role.WAREHOUSE)
+
+
+def require_clerk(user) -> None:
+    require(is_clerk(user), _("只有销售内勤和经理可以处理订单。"))
+
+
+def may_prepare_shipment(user) -> bool:
+    """Outbound notes and emergency releases: clerks, managers and the warehouse."""
+    return is_clerk(user) or is_warehouse(user)
+
+
+def may_ask_for_order(order: SalesOrder, user) -> bool:
+    """Credit exceptions and invoice requests: clerks, managers and the order's rep."""
+    return is_clerk(user) or order.owner_id == user.pk
+
+
+def may_record_delivery(order: SalesOrder, user) -> bool:
+    """Delivery acceptance: clerks, managers, the warehouse and the order's rep."""
+    return is_clerk(user) or is_warehouse(user) or order.owner_id == user.pk
+
+
+def may_record_payment(user) -> bool:
+    """Money received is recorded by clerks, managers and finance (finance confirms it)."""
+    return is_clerk(user) or is_finance(user)
+
+
+def can_order_from_contract(user, contract: Contract) -> bool:
+    """Orders are taken from signed or active contracts, by clerks and managers."""
+    return contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and is_clerk(user)
+
+
+# --- work queues ------------------------------------------------------------------------------------------------------
+QUEUE_REFUSALS = {
+    "clerk": gettext_lazy("内勤工作台只对销售内勤和经理开放。"),
+    "finance": gettext_lazy("财务工作台只对财务和经理开放。"),
+    "warehouse": gettext_lazy("仓库工作台只对仓库、质检员和经理开放。"),
+}
+
+
+def sees_queue(user, queue: str) -> bool:
+    """Who opens which work queue: clerk — clerks and managers; finance — finance and managers; warehouse — warehouse,
+    QC and managers."""
+    if queue == "clerk":
+        return is_clerk(user)
+    if queue == "finance":
+        return is_finance(user) or has_role(user, *MANAGER_ROLES)
+    if queue == "warehouse":
+        return has_role(user, Role.WAREHOUSE, Role.QC, *MANAGER_ROLES)
+    return False
+
+
+def require_queue(user, queue: str) -> None:
+    require(sees_queue(user, queue), str(QUEUE_REFUSALS[queue]))
+
+
+# --- orders -----------------------------------------------------------------------------------------------------------
+def order_allowed_actions(order: SalesOrder, user) -> list[str]:
+    """What `user` may do on `order` now (pages and the API show exactly these)."""
+    out = []
+    clerk = is_clerk(user)
+    S = SalesOrder.Status
+    if clerk and (order.status == S.RECEIVED or order.needs_reverification):
+        out += ["check", "verify"]
+    if clerk and order.status == S.VERIFIED and not order.needs_reverification:
+        out.append("place")
+    if clerk and order.status in (S.PLACED, S.PARTIALLY_SHIPPED):
+        out.append("production_update")
+    if may_prepare_shipment(user) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED):
+        out += ["create_shipment", "emergency_release"]
+    if clerk and order.is_open and order.status != S.SHIPPED:
+        out.append("edit")
+    if may_ask_for_order(order, user) and order.is_open and order.status != S.RECEIVED:
+        out.append("credit_exception")
+    if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED, S.SHIPPED):
+        out.append("inspect")
+    if may_ask_for_order(order, user) and order.lines.filter(delivered_quantity__gt=0).exists():
+        out.append("request_invoice")
+    if clerk and order.status == S.SHIPPED:
+        out.append("close")
+    if clerk and order.status in (S.RECEIVED, S.VERIFIED, S.PLACED):
+        out.append("cancel")
+    return out
+
+
+# --- inspections ------------------------------------------------------------------------------------------------------
+def inspection_side(user) -> str | None:
+    """Which signature of an inspection `user` gives: "qc", "warehouse", or None."""
+    if has_role(user, Role.QC):
+        return "qc"
+    if is_warehouse(user):
+        return "warehouse"
+    return None
+
+
+def can_sign_inspection(inspection: Inspection, user) -> bool:
+    """The other side's signature is missing, `user` gives it, and did not sign the first side."""
+    side = inspection_side(user)
+    if side is None or getattr(inspection, f"{side}_signed_by_id"):
+        return False
+    first = inspection.warehouse_signed_by_id if side == "qc" else inspection.qc_signed_by_id
+    return first != user.pk
+
+
+def inspection_allowed_actions(inspection: Inspection, user) -> list[str]:
+    return ["sign"] if can_sign_inspection(inspection, user) else []
+
+
+# --- shipments --------------------------------------------------------------------------------------------------------
+def shipment_allowed_actions(shipment: Shipment, user) -> list[str]:
+    """Release (clerks), ship (warehouse), record the delivery, cancel an open note (clerks)."""
+    S = Shipment.Status
+    clerk = is_clerk(user)
+    out = []
+    if clerk and shipment.status == S.DRAFT:
+        out.append("release")
+    if is_warehouse(user) and shipment.status == S.RELEASED:
+        out.append("ship")
+    if shipment.status == S.SHIPPED and may_record_delivery(shipment.order, user):
+        out.append("deliver")
+    if clerk and shipment.status in (S.DRAFT, S.RELEASED):
+        out.append("cancel")
+    return out
+
+
+# --- invoices and payments --------------------------------------------------------------------------------------------
+def invoice_allowed_actions(invoice: InvoiceRequest, user) -> list[str]:
+    """Finance issues a requested invoice and cancels one that is not cancelled yet."""
+    if not is_finance(user):
+        return []
+    out = ["issue"] if invoice.status == InvoiceRequest.Status.REQUESTED else []
+    if invoice.status != InvoiceRequest.Status.CANCELLED:
+        out.append("cancel")
+    return out
+
+
+def payment_allowed_actions(payment: Payment, user) -> list[str]:
+    """Finance confirms recorded money and voids what is not voided yet."""
+    if not is_finance(user):
+        return []
+    out = ["confirm"] if payment.status == Payment.Status.RECORDED else []
+    if payment.status != Payment.Status.VOIDED:
+        out.append("void")
+    return out
+
+
+def allowed_actions(doc, user) -> list[str]:
+    """`<doc>_allowed_actions` of any document of this app (for templates: `{% allowed_actions doc as actions %}`)."""
+    for model, rule in (
+        (SalesOrder, order_allowed_actions),
+        (Shipment, shipment_allowed_actions),
+        (Payment, payment_allowed_actions),
+        (InvoiceRequest, invoice_allowed_actions),
+        (Inspection, inspection_allowed_actions),
+    ):
+        if isinstance(doc, model):
+            return rule(doc, user)
+    raise TypeError(f"no allowed actions for {type(doc).__name__}")

@@ -1,0 +1,64 @@
+"""Credit exceptions (信用放行, SPEC.md "Shipment"): shipping before the payment due is confirmed, approved by the sales
+manager and then finance through the approvals engine; an approved amount opens the payment gate by that much."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesops.core import approvals
+from salesops.core.approvals import StepSpec
+from salesops.core.errors import DomainError
+from salesops.core.models import ApprovalRequest, Event
+from salesops.core.money import parse_decimal
+from salesops.core.roles import Role
+from salesops.core.timeline import record_event
+
+from ..models import CreditException, SalesOrder
+from ..permissions import may_ask_for_order, require
+from ._common import decide_request, lock_order, order_url
+
+CREDIT_KIND = "credit_exception"
+
+
+def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
+    """Ask to ship before the payment due is confirmed (信用放行): sales manager, then finance, approve."""
+    amount = parse_decimal(amount, _("金额"))
+    reason = (reason or "").strip()
+    if amount <= 0 or not reason:
+        raise DomainError(_("请填写允许欠款金额（大于 0）和理由。"))
+    with transaction.atomic():
+        locked = lock_order(order)
+        require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请信用放行。"))
+        exception = CreditException.objects.create(order=locked, amount=amount, reason=reason, requested_by=actor)
+        approvals.approval_start(
+            target=exception,
+            kind=CREDIT_KIND,
+            actor=actor,
+            url=order_url(locked),
+            steps=[
+                StepSpec(code="sales_manager", label=str(gettext_lazy("销售部经理审批")), stage=10, role=Role.SALES_MANAGER),
+                StepSpec(code="finance", label=str(gettext_lazy("财务审批")), stage=20, role=Role.FINANCE),
+            ],
+            title=_("信用放行 %(order)s（%(customer)s）%(amount)s 元")
+            % {"order": locked.number, "customer": locked.customer.name, "amount": amount},
+        )
+        record_event(
+            target=locked,
+            verb=Event.Verb.APPROVAL,
+            actor=actor,
+            message=_("申请信用放行 %(amount)s 元：%(reason)s") % {"amount": amount, "reason": reason},
+        )
+    return exception
+
+
+def on_credit_exception_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    """The engine's outcome handler: the exception is approved or rejected, on the order's timeline."""
+    exception, order = decide_request(CreditException, request, outcome)
+    record_event(
+        target=order,
+        verb=Event.Verb.APPROVAL,
+        actor=actor,
+        message=_("信用放行 %(amount)s 元：%(status)s") % {"amount": exception.amount, "status": exception.get_status_display()},
+    )

@@ -1,0 +1,97 @@
+"""Invoice requests (开票, SPEC.md "Invoices and payments"): asked for delivered goods by the clerk or the rep, issued or
+cancelled by finance. All invoices of an order together never exceed what the customer signed for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import InvoiceTitle
+from salesops.core.editing import required_text, save_as
+from salesops.core.errors import DomainError
+from salesops.core.models import Event
+from salesops.core.money import ZERO, parse_decimal
+from salesops.core.timeline import record_event
+from salesops.core.transitions import transition
+
+from ..models import InvoiceRequest, SalesOrder
+from ..permissions import is_finance, may_ask_for_order, require
+from ..selectors import order_delivered_amount, order_invoiced_amount
+from ._common import lock_order
+
+
+def invoice_request(
+    *, order: SalesOrder, actor, amount, invoice_type: str = "", invoice_title_id: int | None = None
+) -> InvoiceRequest:
+    """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered."""
+    amount = parse_decimal(amount, _("开票金额"))
+    if amount <= 0:
+        raise DomainError(_("开票金额必须大于 0。"))
+    with transaction.atomic():
+        locked = lock_order(order)
+        require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请开票。"))
+        room = order_delivered_amount(locked) - order_invoiced_amount(locked)
+        if amount > room:
+            raise DomainError(
+                _("开票金额 %(amount)s 超过已签收未开票金额 %(room)s。") % {"amount": amount, "room": max(room, ZERO)}
+            )
+        title = InvoiceTitle.objects.filter(
+            pk=invoice_title_id or locked.invoice_title_id, customer_id=locked.customer_id
+        ).first()
+        if title is None:
+            raise DomainError(_("请先为客户维护发票抬头。"))
+        invoice = InvoiceRequest(
+            order=locked,
+            title=title.title,
+            tax_id=title.tax_id,
+            bank_account=" ".join(p for p in (title.bank, title.account) if p),
+            address_phone=title.address_phone,
+            invoice_type=invoice_type or title.invoice_type,
+            amount=amount,
+            requested_by=actor,
+        )
+        save_as(invoice, actor)
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            message=_("申请开票 %(amount)s 元（%(type)s）") % {"amount": amount, "type": invoice.get_invoice_type_display()},
+        )
+    return invoice
+
+
+def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: date | None = None) -> InvoiceRequest:
+    """Finance issues the invoice with its number(s) and date (today when not given)."""
+    numbers = required_text(numbers, _("请填写发票号码。"))
+
+    def before(i):
+        i.invoice_numbers, i.issued_on, i.issued_by = numbers[:300], issued_on or timezone.localdate(), actor
+
+    with transaction.atomic():
+        lock_order(invoice.order_id)
+        return transition(
+            obj=invoice,
+            action="issue",
+            actor=actor,
+            check=lambda i: require(is_finance(actor), _("只有财务可以开票。")),
+            before_save=before,
+            message=_("已开票：%(numbers)s") % {"numbers": numbers},
+        )
+
+
+def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceRequest:
+    """Finance cancels a requested or issued invoice, with a reason; its amount is free to invoice again."""
+    reason = required_text(reason, _("请填写作废原因。"))
+    with transaction.atomic():
+        lock_order(invoice.order_id)
+        return transition(
+            obj=invoice,
+            action="cancel",
+            actor=actor,
+            check=lambda i: require(is_finance(actor), _("只有财务可以作废发票。")),
+            before_save=lambda i: setattr(i, "cancel_reason", reason[:300]),
+            message=_("作废：%(reason)s") % {"reason": reason},
+        )

@@ -1,0 +1,392 @@
+"""Sales orders (SPEC.md "Sales order"): taken from a contract or directly, verified against the checklist (核单), changed
+with a reason and verified again, placed with production (下单), tracked (跟单), cancelled or closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from contracts.models import Contract
+from contracts.services import build_lines
+from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
+from customers.selectors import customer_list_for
+from salesops.core.editing import assign_fields, required_text, save_as
+from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.models import Event
+from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.notifications import notify
+from salesops.core.numbering import next_number
+from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.transitions import transition
+
+from .. import rules
+from ..models import OrderChange, OrderCheck, ProductionUpdate, SalesOrder, SalesOrderLine, Shipment
+from ..permissions import require_clerk
+from ..selectors import order_missing_checks, ordered_per_contract_line
+from ._common import lock_order, order_url, set_totals, stamp
+
+ORDER_FIELDS = (
+    "owner",
+    "project_name",
+    "customer_po",
+    "contact",
+    "ship_to",
+    "invoice_title",
+    "prices_include_tax",
+    "payment_terms",
+    "deposit_amount",
+    "credit_days",
+    "promised_ship_date",
+    "notes",
+)
+
+
+def _defaults_from_customer(order: SalesOrder, customer: Customer) -> None:
+    order.contact = customer.contacts.order_by("-is_primary", "id").first()
+    order.ship_to = customer.addresses.order_by("-is_default", "id").first()
+    order.invoice_title = customer.invoice_titles.order_by("-is_default", "id").first()
+
+
+def _check_header(order: SalesOrder) -> None:
+    for field, model, label in (
+        (order.contact_id, Contact, _("联系人")),
+        (order.ship_to_id, ShipToAddress, _("收货地址")),
+        (order.invoice_title_id, InvoiceTitle, _("发票抬头")),
+    ):
+        if field and not model.objects.filter(pk=field, customer_id=order.customer_id).exists():
+            raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
+    if order.deposit_amount < 0:
+        raise DomainError(_("定金不能为负数。"))
+
+
+def _set_line_amounts(line: SalesOrderLine) -> None:
+    amounts = line_amounts(
+        quantity=line.quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+    )
+    line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
+
+
+# --- create -----------------------------------------------------------------------------------------------------------
+def on_contract_changed(*, contract: Contract, version: int) -> None:
+    """A contract got a new version: the clerks who verified or placed its open orders, and their reps, are told to check
+    them (the order pages show the same warning). Subscribed to the core hook "contract_changed"."""
+    orders = SalesOrder.objects.filter(contract=contract, contract_version__lt=version).exclude(
+        status__in=[SalesOrder.Status.CLOSED, SalesOrder.Status.CANCELLED]
+    )
+    for order in orders.select_related("verified_by", "placed_by", "created_by", "owner"):
+        notify(
+            recipients=[order.verified_by or order.created_by, order.placed_by, order.owner],
+            title=_("合同 %(contract)s 已变更为 v%(v)d，请核对订单 %(order)s")
+            % {"contract": contract.number, "v": version, "order": order.number},
+            url=order_url(order),
+        )
+
+
+def order_create_from_contract(
+    *, contract: Contract, actor, data: Mapping[str, Any], lines: Mapping[int, Any] | None = None
+) -> SalesOrder:
+    """An order from a signed or active contract: its lines (or the given contract-line quantities), prices, terms and
+    rep are copied. Quantities never exceed what the contract still has unordered."""
+    require_clerk(actor)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
+        # the same rule as permissions.can_order_from_contract, with the clearer message for a contract in the wrong state
+        if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
+            raise Conflict(
+                _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
+            )
+        rows = []
+        already = ordered_per_contract_line(contract)
+        for cl in contract.lines.select_related("product"):
+            left = cl.quantity - already.get(cl.pk, ZERO)
+            wanted = left if lines is None else parse_decimal(lines.get(cl.pk, lines.get(str(cl.pk), 0)) or 0, _("数量"))
+            if wanted <= 0:
+                continue
+            if wanted > left:
+                raise DomainError(
+                    _("%(name)s：合同剩余可下单数量为 %(left)s，不能下 %(qty)s。")
+                    % {"name": cl.name, "left": plain(left), "qty": plain(wanted)}
+                )
+            rows.append(cl)
+            cl.order_quantity = wanted
+        if not rows:
+            raise DomainError(_("合同的数量已全部下单。"))
+        order = SalesOrder(
+            contract=contract,
+            contract_version=contract.version,
+            customer=contract.customer,
+            owner=contract.owner,
+            project_name=contract.project_name,
+            received_on=timezone.localdate(),
+            currency=contract.currency,
+            exchange_rate=contract.exchange_rate,
+            payment_terms=contract.payment_terms,
+            credit_days=contract.credit_days,
+            promised_ship_date=contract.delivery_date,
+            contact=contract.contact,
+            created_by=actor,
+        )
+        _defaults_from_customer(order, contract.customer)
+        order.contact = contract.contact or order.contact
+        built = []
+        for index, cl in enumerate(rows, start=1):
+            line = SalesOrderLine(
+                line_no=index,
+                contract_line=cl,
+                product=cl.product,
+                name=cl.name,
+                model=cl.model,
+                spec=cl.spec,
+                unit=cl.unit,
+                quantity=cl.order_quantity,
+                list_price=cl.list_price,
+                unit_price=cl.unit_price,
+                discount_rate=cl.discount_rate,
+                tax_rate=cl.tax_rate,
+                unit_cost=cl.unit_cost,
+                lead_time_days=cl.lead_time_days,
+                notes=cl.notes,
+            )
+            _set_line_amounts(line)
+            built.append(line)
+        set_totals(order, built)
+        order.deposit_amount = (
+            quantize(order.amount_incl * contract.deposit_rate) if contract.payment_terms == "deposit" else ZERO
+        )
+        assign_fields(order, data, ORDER_FIELDS)
+        return _save_new_order(order, built, actor, _("由合同 %(number)s 生成订单") % {"number": contract})
+
+
+def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> SalesOrder:
+    """A direct order for standard catalog items (stock sale or under a general contract); custom items need a contract."""
+    require_clerk(actor)
+    customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
+    if customer is None:
+        raise NotFound(_("客户不存在或您无权查看。"))
+    with transaction.atomic():
+        order = SalesOrder(
+            customer=customer,
+            owner=customer.owner,
+            received_on=timezone.localdate(),
+            payment_terms=customer.payment_terms,
+            credit_days=customer.credit_days,
+            currency=customer.currency or "CNY",
+            created_by=actor,
+        )
+        _defaults_from_customer(order, customer)
+        built = build_lines(SalesOrderLine, lines, customer=customer, on_date=order.received_on)
+        for line in built:
+            if line.product is None or line.product.kind != Product.Kind.STANDARD:
+                raise DomainError(_("“%(name)s”不是标准品：定制或非目录产品请先签订合同，再由合同下订单。") % {"name": line.name})
+        set_totals(order, built)
+        if customer.payment_terms == "deposit":
+            order.deposit_amount = quantize(order.amount_incl * customer.deposit_rate)
+        assign_fields(order, data, ORDER_FIELDS)
+        return _save_new_order(order, built, actor, _("直接接单（标准品）"))
+
+
+def _save_new_order(order: SalesOrder, lines, actor, message: str) -> SalesOrder:
+    _check_header(order)
+    order.number = next_number("SO")
+    save_as(order, actor)
+    for line in lines:
+        line.order = order
+    SalesOrderLine.objects.bulk_create(lines)
+    OrderCheck.objects.bulk_create([OrderCheck(order=order, item=code) for code in rules.CHECK_CODES])
+    record_event(target=order, verb=Event.Verb.CREATED, actor=actor, message=f"{message}，{_('含税金额')} {order.amount_incl}")
+    return order
+
+
+# --- verification -----------------------------------------------------------------------------------------------------
+def order_check(*, order: SalesOrder, actor, item: str, parties: Iterable[str], note: str = "") -> OrderCheck:
+    """Tick one item of the verification checklist with the parties it was confirmed with (rep, customer, production)."""
+    if item not in rules.CHECK_CODES:
+        raise DomainError(_("核单项目不正确。"))
+    parties = set(parties)
+    if not parties <= {rules.REP, rules.CUSTOMER, rules.PRODUCTION}:
+        raise DomainError(_("确认对象不正确。"))
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        if locked.status != SalesOrder.Status.RECEIVED and not locked.needs_reverification:
+            raise Conflict(_("订单已核单，不能再修改核单记录。"))
+        check = OrderCheck.objects.select_for_update().get(order=locked, item=item)
+        check.with_rep, check.with_customer, check.with_production = (
+            rules.REP in parties,
+            rules.CUSTOMER in parties,
+            rules.PRODUCTION in parties,
+        )
+        check.note, check.checked_by, check.checked_at = note.strip()[:200], actor, timezone.now()
+        check.save()
+    return check
+
+
+def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
+    """Finish verification (核单): every checklist item confirmed with the parties it needs. A changed order is verified
+    again the same way (its status stays; the change is marked re-verified)."""
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        missing = order_missing_checks(locked)
+        if missing:
+            raise DomainError(_("核单未完成，尚未确认：%(items)s。") % {"items": "、".join(missing)})
+        if locked.status == SalesOrder.Status.RECEIVED:
+            return transition(obj=locked, action="verify", actor=actor, before_save=stamp("verified_at", actor, "verified_by"))
+        if not locked.needs_reverification:
+            raise Conflict(_("订单已核单。"))
+        locked.needs_reverification = False
+        locked.verified_by, locked.verified_at = actor, timezone.now()
+        save_as(locked, actor)
+        locked.changes.filter(reverified_at__isnull=True).update(reverified_by=actor, reverified_at=timezone.now())
+        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("变更后重新核单完成"))
+    return locked
+
+
+# --- changes ----------------------------------------------------------------------------------------------------------
+def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> list[dict]:
+    """Apply {line id: {quantity, unit_price, discount_rate}} to the order's lines and totals; the changes made."""
+    changes = []
+    current = {ln.pk: ln for ln in order.lines.all()}
+    for line_id, values in lines.items():
+        line = current.get(int(line_id))
+        if line is None:
+            raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
+        for name in ("quantity", "unit_price", "discount_rate"):
+            if name in values and values[name] not in (None, ""):
+                new = parse_decimal(values[name], name)
+                if new != getattr(line, name):
+                    changes.append({"line": line.name, "field": name, "old": str(getattr(line, name)), "new": str(new)})
+                    setattr(line, name, new)
+        if line.quantity < line.shipped_quantity or line.quantity <= 0:
+            raise DomainError(
+                _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
+                % {"name": line.name, "shipped": plain(line.shipped_quantity)}
+            )
+        _set_line_amounts(line)
+    SalesOrderLine.objects.bulk_update(
+        list(current.values()), ["quantity", "unit_price", "discount_rate", "amount_incl", "amount_excl", "tax"]
+    )
+    set_totals(order, list(current.values()))
+    return changes
+
+
+def order_update(
+    *, order: SalesOrder, actor, data: Mapping[str, Any], lines: Mapping[int, Mapping[str, Any]] | None = None, reason: str = ""
+) -> SalesOrder:
+    """Edit an order. Before verification it is a plain edit; after it, a change with a reason that must be verified
+    again (the checklist restarts) and counts against order accuracy. Shipped quantities can never be ordered away."""
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        if not locked.is_open or locked.status == SalesOrder.Status.SHIPPED:
+            raise Conflict(_("订单当前状态为“%(status)s”，不能修改。") % {"status": locked.get_status_display()})
+        verified = locked.status != SalesOrder.Status.RECEIVED
+        reason = (reason or "").strip()
+        if verified and not reason:
+            raise DomainError(_("订单已核单，修改需要填写变更原因。"))
+        before = snapshot(locked, [n for n in ORDER_FIELDS if n in data] + ["amount_incl"])
+        assign_fields(locked, data, ORDER_FIELDS)
+        _check_header(locked)
+        line_changes = _change_lines(locked, lines) if lines else []
+        changes = changes_between(locked, before)
+        if not changes and not line_changes:
+            raise DomainError(_("没有任何修改。"))
+        if verified:
+            OrderChange.objects.create(order=locked, reason=reason, changes=changes + line_changes, changed_by=actor)
+            locked.needs_reverification = True
+            locked.change_count += 1
+            locked.checks.update(with_rep=False, with_customer=False, with_production=False, checked_by=None, checked_at=None)
+        save_as(locked, actor)
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            changes=changes,
+            message=(_("核单后变更（需重新核单）：%(reason)s") % {"reason": reason}) if verified else _("修改订单"),
+        )
+    return locked
+
+
+# --- production -------------------------------------------------------------------------------------------------------
+def order_place(*, order: SalesOrder, actor, requested_date: date | None, from_stock: bool = False) -> SalesOrder:
+    """Place a verified order with production (下单) with the date it is needed, or mark it shipped from stock."""
+
+    def check(o):
+        require_clerk(actor)
+        if o.needs_reverification:
+            raise Conflict(_("订单变更后尚未重新核单，不能下单。"))
+        if not from_stock and requested_date is None:
+            raise DomainError(_("请填写要求生产完成日期。"))
+
+    def before(o):
+        o.placed_by, o.placed_at, o.requested_date = actor, timezone.now(), requested_date
+        o.production_status = SalesOrder.ProductionStatus.FROM_STOCK if from_stock else SalesOrder.ProductionStatus.PLACED
+        o.expected_date = requested_date
+
+    return transition(obj=order, action="place", actor=actor, check=check, before_save=before)
+
+
+def production_update(*, order: SalesOrder, actor, status: str, expected_date: date | None, reason: str = "") -> ProductionUpdate:
+    """Record production progress (跟单): scheduled / in production / done / delayed (with a reason) and the expected date."""
+    allowed = {s for s in SalesOrder.ProductionStatus.values} - {SalesOrder.ProductionStatus.NOT_PLACED}
+    if status not in allowed:
+        raise DomainError(_("生产状态不正确。"))
+    if status == SalesOrder.ProductionStatus.DELAYED and not (reason or "").strip():
+        raise DomainError(_("延误必须填写原因。"))
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        if locked.status not in (SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED):
+            raise Conflict(_("订单尚未下单生产或已发完，不能记录生产进度。"))
+        update = ProductionUpdate.objects.create(
+            order=locked, status=status, expected_date=expected_date, reason=(reason or "").strip()[:300], reported_by=actor
+        )
+        before = snapshot(locked, ["production_status", "expected_date"])
+        locked.production_status = status
+        if expected_date:
+            locked.expected_date = expected_date
+        save_as(locked, actor)
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            message=_("生产跟单：%(status)s %(reason)s") % {"status": update.get_status_display(), "reason": update.reason},
+            changes=changes_between(locked, before),
+        )
+    return update
+
+
+# --- cancel and close -------------------------------------------------------------------------------------------------
+def order_cancel(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
+    """Cancel an order before anything shipped; the reason is kept."""
+    reason = required_text(reason, _("请填写取消原因。"))
+
+    def check(o):
+        require_clerk(actor)
+        if o.shipments.exclude(status=Shipment.Status.CANCELLED).exists():
+            raise Conflict(_("订单已有出货单，不能取消；请先作废未发出的出货单。"))
+
+    def before(o):
+        o.cancel_reason, o.closed_at = reason[:300], timezone.now()
+
+    return transition(
+        obj=order,
+        action="cancel",
+        actor=actor,
+        check=check,
+        before_save=before,
+        message=_("取消订单：%(reason)s") % {"reason": reason},
+    )
+
+
+def order_close(*, order: SalesOrder, actor) -> SalesOrder:
+    """Close a fully shipped order (clerks)."""
+    return transition(
+        obj=order, action="close", actor=actor, check=lambda o: require_clerk(actor), before_save=stamp("closed_at")
+    )

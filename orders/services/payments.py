@@ -1,0 +1,132 @@
+"""Payments received (回款, SPEC.md "Invoices and payments"): recorded by clerks or finance and allocated in full to the
+customer's orders, confirmed or voided by finance. Only confirmed money opens the payment gate and reduces receivables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.selectors import customer_list_for
+from salesops.core.editing import required_text, save_as
+from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.models import Event
+from salesops.core.money import ZERO, parse_decimal, quantize
+from salesops.core.timeline import record_event
+from salesops.core.transitions import transition
+
+from ..models import Payment, PaymentAllocation, SalesOrder
+from ..permissions import is_finance, may_record_payment, require
+from ..selectors import order_outstanding
+
+
+def _duplicate(reference: str) -> Conflict:
+    return Conflict(_("银行流水号 %(ref)s 已登记过，不能重复登记。") % {"ref": reference})
+
+
+def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:
+    """Record money received and allocate all of it to the customer's orders, exactly; a bank reference already entered,
+    or more than an order still owes, is refused. Finance confirms it afterwards (the shipment gate counts confirmed money)."""
+    require(may_record_payment(actor), _("只有销售内勤、财务和经理可以登记回款。"))
+    customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
+    if customer is None:
+        raise NotFound(_("客户不存在或您无权查看。"))
+    amount = quantize(parse_decimal(data.get("amount"), _("金额")))
+    reference = "".join(str(data.get("bank_reference") or "").split()).upper()
+    if amount <= 0:
+        raise DomainError(_("回款金额必须大于 0。"))
+    if not reference:
+        raise DomainError(_("请填写银行流水号或票据号。"))
+    parsed = {int(k): quantize(parse_decimal(v, _("分配金额"))) for k, v in allocations.items() if v not in (None, "", 0, "0")}
+    if any(v <= 0 for v in parsed.values()):
+        raise DomainError(_("分配金额必须大于 0。"))
+    if sum(parsed.values(), ZERO) != amount:
+        raise DomainError(
+            _("分配合计 %(sum)s 与回款金额 %(amount)s 不一致，必须全部分配到订单。")
+            % {"sum": sum(parsed.values(), ZERO), "amount": amount}
+        )
+    with transaction.atomic():
+        # several orders: locked in pk order (ARCHITECTURE.md rule 11)
+        orders = {
+            o.pk: o for o in SalesOrder.objects.select_for_update(of=("self",)).filter(pk__in=sorted(parsed)).order_by("pk")
+        }
+        for order_id, value in parsed.items():
+            order = orders.get(order_id)
+            if order is None or order.customer_id != customer.pk:
+                raise DomainError(_("订单不属于该客户（编号 %(id)s）。") % {"id": order_id})
+            if order.status == SalesOrder.Status.CANCELLED:
+                raise DomainError(_("订单 %(number)s 已取消，不能分配回款。") % {"number": order.number})
+            outstanding = order_outstanding(order)
+            if value > outstanding:
+                raise DomainError(
+                    _("订单 %(number)s 尚欠 %(left)s 元，不能分配 %(value)s 元（超额回款）。")
+                    % {"number": order.number, "left": outstanding, "value": value}
+                )
+        if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
+            raise _duplicate(reference)
+        payment = Payment(
+            customer=customer,
+            amount=amount,
+            bank_reference=reference,
+            recorded_by=actor,
+            received_on=data.get("received_on") or timezone.localdate(),
+        )
+        for name in ("kind", "method", "notes"):
+            if data.get(name):
+                setattr(payment, name, data[name])
+        try:
+            with transaction.atomic():
+                save_as(payment, actor)
+        except IntegrityError:
+            raise _duplicate(reference) from None
+        PaymentAllocation.objects.bulk_create(
+            [PaymentAllocation(payment=payment, order_id=k, amount=v) for k, v in parsed.items()]
+        )
+        for order in orders.values():
+            record_event(
+                target=order,
+                verb=Event.Verb.UPDATED,
+                actor=actor,
+                message=_("登记回款 %(amount)s 元（%(ref)s），待财务确认") % {"amount": parsed[order.pk], "ref": reference},
+            )
+    return payment
+
+
+def payment_confirm(*, payment: Payment, actor) -> Payment:
+    """Finance confirms the money arrived; from then on it counts for the shipment gate and receivables."""
+
+    def before(p):
+        p.confirmed_by, p.confirmed_at = actor, timezone.now()
+
+    with transaction.atomic():
+        locked = transition(
+            obj=payment,
+            action="confirm",
+            actor=actor,
+            check=lambda p: require(is_finance(actor), _("只有财务可以确认到账。")),
+            before_save=before,
+        )
+        for allocation in locked.allocations.select_related("order"):
+            record_event(
+                target=allocation.order,
+                verb=Event.Verb.UPDATED,
+                actor=actor,
+                message=_("财务确认到账 %(amount)s 元（%(ref)s）") % {"amount": allocation.amount, "ref": locked.bank_reference},
+            )
+    return locked
+
+
+def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
+    """Finance voids a payment entered by mistake, with a reason; its allocations stop counting."""
+    reason = required_text(reason, _("请填写作废原因。"))
+    return transition(
+        obj=payment,
+        action="void",
+        actor=actor,
+        check=lambda p: require(is_finance(actor), _("只有财务可以作废回款。")),
+        before_save=lambda p: setattr(p, "void_reason", reason[:300]),
+        message=_("作废回款：%(reason)s") % {"reason": reason},
+    )

@@ -1,0 +1,286 @@
+"""Outbound notes (出货单, SPEC.md "Shipment"): prepared from what passed inspection or was released, released through
+the payment gate, shipped by the warehouse (shipped quantities go up under the order's lock), delivered and signed for.
+
+Quantities per order line (passed, released, shipped, delivered) change only under the order's row lock, so
+"shipped ≤ ordered" and "ship only passed or released goods" hold under any interleaving; the database constraints on
+SalesOrderLine are the last guard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesops.core.editing import required_text, save_as
+from salesops.core.errors import Conflict, DomainError
+from salesops.core.models import Event
+from salesops.core.money import ZERO, parse_decimal, plain
+from salesops.core.notifications import notify
+from salesops.core.numbering import next_number
+from salesops.core.timeline import record_event
+from salesops.core.transitions import transition
+
+from .. import rules
+from ..models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
+from ..permissions import is_warehouse, may_prepare_shipment, may_record_delivery, require, require_clerk
+from ..selectors import order_gate, reserved_quantity
+from ._common import lock_order, order_url, stamp
+
+SHIPMENT_FIELDS = ("carrier", "route", "freight_payer", "packages", "tracking_no", "planned_on", "notes")
+
+
+def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data: Mapping[str, Any] | None = None) -> Shipment:
+    """Prepare an outbound note (出货单) for one order: quantities per line within what passed inspection or was released
+    and is not yet shipped or on another open note; the ship-to address is copied so later edits do not change it."""
+    data = data or {}
+    with transaction.atomic():
+        locked = lock_order(order)
+        require(may_prepare_shipment(actor), _("只有销售内勤、仓库和经理可以制作出货单。"))
+        if locked.status not in (SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED):
+            raise Conflict(_("订单当前状态为“%(status)s”，不能发货。") % {"status": locked.get_status_display()})
+        if locked.needs_reverification:
+            raise Conflict(_("订单变更后尚未重新核单，不能发货。"))
+        shipment = Shipment(order=locked, created_by=actor)
+        for name in SHIPMENT_FIELDS:
+            if name in data and data[name] not in (None, ""):
+                setattr(shipment, name, data[name])
+        address = locked.ship_to
+        if address is None:
+            raise DomainError(_("订单没有收货地址，请先补充。"))
+        shipment.ship_to_province, shipment.ship_to_city = address.province, address.city
+        shipment.ship_to_address = " ".join(p for p in (address.district, address.address, address.floor) if p)
+        shipment.consignee, shipment.consignee_phone = address.consignee, address.phone
+        shipment.carrier = shipment.carrier or address.preferred_carrier
+        built = _shipment_lines(locked, shipment, lines)
+        shipment.amount_incl = sum((sl.amount_incl for sl in built), ZERO)
+        shipment.number = next_number("FH")
+        save_as(shipment, actor)
+        for sl in built:
+            sl.shipment = shipment
+        ShipmentLine.objects.bulk_create(built)
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            message=_("制作出货单 %(number)s，金额 %(amount)s") % {"number": shipment.number, "amount": shipment.amount_incl},
+        )
+    return shipment
+
+
+def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, Any]) -> list[ShipmentLine]:
+    """The note's lines for {order line id: quantity or {quantity, lot_no}}, each within what may still be shipped;
+    marks the note when it holds more than passed inspection (emergency-released goods)."""
+    by_id = {ln.pk: ln for ln in order.lines.all()}
+    other_notes = shipment if shipment.pk else None
+    built, emergency = [], False
+    for line_id, value in wanted.items():
+        qty, lot = (value.get("quantity"), value.get("lot_no", "")) if isinstance(value, Mapping) else (value, "")
+        if qty in (None, "", 0, "0"):
+            continue
+        line = by_id.get(int(line_id))
+        if line is None:
+            raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
+        qty = parse_decimal(qty, _("发货数量"))
+        if qty <= 0:
+            raise DomainError(_("%(name)s：发货数量必须大于 0。") % {"name": line.name})
+        reserved = reserved_quantity(line, exclude_shipment=other_notes)
+        available = line.shippable_quantity - reserved
+        if qty > available:
+            raise DomainError(
+                _(
+                    "%(name)s：本次最多可发 %(available)s（订购 %(ordered)s，已发 %(shipped)s，检验合格 %(passed)s，"
+                    "紧急放行 %(released)s，其他出货单占用 %(reserved)s）。"
+                )
+                % {
+                    "name": line.name,
+                    "available": plain(max(available, ZERO)),
+                    "ordered": plain(line.quantity),
+                    "shipped": plain(line.shipped_quantity),
+                    "passed": plain(line.passed_quantity),
+                    "released": plain(line.released_quantity),
+                    "reserved": plain(reserved),
+                }
+            )
+        if line.shipped_quantity + reserved + qty > line.passed_quantity:
+            emergency = True
+        built.append(
+            ShipmentLine(
+                order_line=line, quantity=qty, lot_no=str(lot or "").strip()[:40], amount_incl=rules.net_amount(line, qty)
+            )
+        )
+    if not built:
+        raise DomainError(_("请至少填写一行发货数量。"))
+    shipment.has_emergency_release = emergency
+    return built
+
+
+def shipment_release(*, shipment: Shipment, actor) -> Shipment:
+    """Release an outbound note for the warehouse: only with the payment due confirmed by finance or an approved credit
+    exception, and with quantities still available (rechecked under the order lock)."""
+    with transaction.atomic():
+        order = lock_order(shipment.order_id)
+        require_clerk(actor)
+        gate = order_gate(order)
+
+        def check(s):
+            if not gate.open:
+                raise Conflict(
+                    _("不能放行：%(reason)s 可解除者：%(who)s") % {"reason": gate.reason, "who": rules.GATE_UNBLOCKERS}
+                )
+            if order.needs_reverification:
+                raise Conflict(_("订单变更后尚未重新核单，不能放行。"))
+            _shipment_lines(order, s, {sl.order_line_id: sl.quantity for sl in s.lines.all()})
+
+        def before(s):
+            s.released_by, s.released_at = actor, timezone.now()
+            if not gate.due:
+                s.release_basis = _("信用账期客户，发货前无需付款")
+            elif gate.exception and gate.paid < gate.due:
+                s.release_basis = _("信用放行")
+            else:
+                s.release_basis = _("财务已确认到账 %(paid)s 元") % {"paid": gate.paid}
+
+        return transition(obj=shipment, action="release", actor=actor, check=check, before_save=before)
+
+
+def shipment_ship(
+    *, shipment: Shipment, actor, tracking_no: str = "", carrier: str = "", packages: int | None = None
+) -> Shipment:
+    """The warehouse sends released goods: shipped quantities go up (never above ordered, passed + released), the order
+    becomes partially or fully shipped, the rep is told in-app and the customer's contact by e-mail after commit."""
+    with transaction.atomic():
+        order = lock_order(shipment.order_id)
+        require(is_warehouse(actor), _("只有仓库可以确认发货。"))
+
+        def before(s):
+            for sl in s.lines.select_related("order_line"):
+                line = SalesOrderLine.objects.select_for_update().get(pk=sl.order_line_id)
+                if line.shipped_quantity + sl.quantity > min(line.quantity, line.passed_quantity + line.released_quantity):
+                    raise Conflict(_("%(name)s：发货数量超过可发数量，请重新制单。") % {"name": line.name})
+                line.shipped_quantity += sl.quantity
+                line.save(update_fields=["shipped_quantity"])
+            s.shipped_by, s.shipped_at = actor, timezone.now()
+            if tracking_no:
+                s.tracking_no = tracking_no.strip()[:60]
+            if carrier:
+                s.carrier = carrier.strip()[:100]
+            if packages:
+                s.packages = packages
+
+        locked = transition(obj=shipment, action="ship", actor=actor, before_save=before)
+        everything = not order.lines.filter(shipped_quantity__lt=F("quantity")).exists()
+        transition(
+            obj=order,
+            action="ship_all" if everything else "ship_part",
+            actor=actor,
+            before_save=stamp("shipped_at") if everything else None,
+        )
+        notify(
+            recipients=[order.owner],
+            title=_("已发货：%(number)s（%(order)s，%(customer)s）")
+            % {"number": locked.number, "order": order.number, "customer": order.customer.name},
+            url=order_url(order),
+            email=False,
+        )
+        transaction.on_commit(lambda: _email_customer(locked.pk), robust=True)
+    return locked
+
+
+def _email_customer(shipment_id: int) -> None:
+    from ..tasks import email_shipment_notice
+
+    email_shipment_notice.delay(shipment_id)
+
+
+def shipment_notify_customer(*, shipment_id: int) -> bool:
+    """E-mail the order's contact that the goods left, with the after-sales contact and claims rules (once)."""
+    from django.core.mail import send_mail
+
+    with transaction.atomic():
+        shipment = (
+            Shipment.objects.select_for_update(of=("self",))
+            .select_related("order__contact", "order__customer")
+            .get(pk=shipment_id)
+        )
+        contact = shipment.order.contact
+        if shipment.customer_notified_at or contact is None or not contact.email:
+            return False
+        lines = "\n".join(
+            f"- {sl.order_line.name} {sl.order_line.spec} × {plain(sl.quantity)} {sl.order_line.unit}"
+            for sl in shipment.lines.select_related("order_line")
+        )
+        body = _(
+            "%(contact)s 您好：\n\n贵司订单 %(order)s 的货物已于 %(date)s 发出（出货单 %(number)s，承运：%(carrier)s，运单号：%(tracking)s，共 %(packages)s 件）：\n%(lines)s\n\n%(claims)s\n%(aftersales)s\n\n%(company)s"
+        ) % {
+            "contact": contact.name, "order": shipment.order.customer_po or shipment.order.number, "number": shipment.number,
+            "date": timezone.localtime(shipment.shipped_at).strftime("%Y-%m-%d") if shipment.shipped_at else "", "carrier": shipment.carrier or "-",
+            "tracking": shipment.tracking_no or "-", "packages": shipment.packages, "lines": lines, "claims": settings.CLAIMS_RULES,
+            "aftersales": settings.AFTERSALES_CONTACT, "company": settings.COMPANY_NAME,
+        }  # fmt: skip
+        send_mail(_("发货通知：%(number)s") % {"number": shipment.number}, body, None, [contact.email])
+        shipment.customer_notified_at = timezone.now()
+        shipment.save(update_fields=["customer_notified_at"])
+    return True
+
+
+def shipment_deliver(
+    *,
+    shipment: Shipment,
+    actor,
+    delivered_on: date | None,
+    signer: str,
+    exceptions: str = "",
+    quantities: Mapping[int, Any] | None = None,
+) -> Shipment:
+    """Record delivery acceptance (验收): date, who signed, exceptions; delivered quantities per line (default: all)."""
+    signer = required_text(signer, _("请填写签收人。"))
+    delivered_on = delivered_on or timezone.localdate()
+    with transaction.atomic():
+        order = lock_order(shipment.order_id)
+        require(may_record_delivery(order, actor), _("您没有登记签收的权限。"))
+
+        def before(s):
+            if s.shipped_at and delivered_on < timezone.localtime(s.shipped_at).date():
+                raise DomainError(_("签收日期不能早于发货日期。"))
+            for sl in s.lines.all():
+                got = (
+                    sl.quantity
+                    if quantities is None
+                    else parse_decimal(quantities.get(sl.pk, quantities.get(str(sl.pk), sl.quantity)), _("签收数量"))
+                )
+                if got < 0 or got > sl.quantity:
+                    raise DomainError(_("签收数量应在 0 到发货数量之间。"))
+                if got < sl.quantity and not exceptions.strip():
+                    raise DomainError(_("签收数量少于发货数量，请填写签收异常。"))
+                sl.delivered_quantity = got
+                sl.save(update_fields=["delivered_quantity"])
+                line = SalesOrderLine.objects.select_for_update().get(pk=sl.order_line_id)
+                line.delivered_quantity += got
+                line.save(update_fields=["delivered_quantity"])
+            s.delivered_on, s.signed_by_name, s.delivery_exceptions = delivered_on, signer[:50], exceptions.strip()
+
+        return transition(
+            obj=shipment,
+            action="deliver",
+            actor=actor,
+            before_save=before,
+            message=_("客户签收（%(signer)s）%(exc)s") % {"signer": signer, "exc": exceptions},
+        )
+
+
+def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
+    """Cancel an open (draft or released) note (clerks); what it held is free for another note."""
+    reason = required_text(reason, _("请填写作废原因。"))
+    return transition(
+        obj=shipment,
+        action="cancel",
+        actor=actor,
+        check=lambda s: require_clerk(actor),
+        message=_("作废出货单：%(reason)s") % {"reason": reason},
+    )
