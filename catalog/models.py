@@ -71,7 +71,7 @@ class PriceList(models.Model):
         OUT_OF_PERIOD = "out_of_period", _("不在有效期")
         INACTIVE = "inactive", _("停用")
 
-    STATUS_TONES = {Validity.VALID: "success", Validity.OUT_OF_PERIOD: "light", Validity.INACTIVE: "secondary"}
+    VALIDITY_TONES = {Validity.VALID: "success", Validity.OUT_OF_PERIOD: "light", Validity.INACTIVE: "secondary"}
 
     name = models.CharField(_("价格表名称"), max_length=100)
     customer_type = models.CharField(_("适用客户类型"), max_length=20, blank=True)
