@@ -7,11 +7,10 @@ The widgets are Bootstrap's, so the page renders the form as is in the shared ba
 
 from __future__ import annotations
 
-from functools import partial
-
 import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ChoiceField
 
@@ -79,9 +78,10 @@ class _DocumentFilter(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Evaluated only when the page renders the select: the API never pays for it.
-        self.filters["owner"].extra["widget"] = _select("owner", partial(self._owner_choices))
+        # Evaluated only when the page renders the select (once: the widget iterates its choices twice); the API never pays.
+        self.filters["owner"].extra["widget"] = _select("owner", lambda: self._owner_choices)
 
+    @cached_property
     def _owner_choices(self) -> list[tuple]:
         owners = User.objects.filter(pk__in=self.queryset.values("owner_id")).order_by("username")
         return [("", ALL)] + [(u.pk, display_name(u)) for u in owners]
