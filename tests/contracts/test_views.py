@@ -152,9 +152,9 @@ class TestLists:
             # when a filter value is malformed or unknown
             response = client.get(url, params)
             page = html(response)
-            # then the page says so (400) under the field of the shared filter bar and lists nothing, rather than ignoring it
+            # then the page says so (400) in the shared filter bar and lists nothing, rather than ignoring it
             assert response.status_code == 400, params
-            assert 'data-testid="list-filters"' in page and 'class="invalid-feedback d-block"' in page, params
+            assert 'data-testid="list-filters"' in page and 'data-testid="filter-errors"' in page, params
             assert 'data-testid="quotation-row"' not in page and 'data-testid="contract-row"' not in page, params
 
     def test_the_page_and_the_api_take_the_same_filter_parameters(
