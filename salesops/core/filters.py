@@ -82,6 +82,9 @@ class ListFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         for name, filter_ in self.filters.items():
+            # built afresh from `extra` below: a field cached on the class's filter (the schema generator builds them)
+            # would be copied here without these settings
+            vars(filter_).pop("_field", None)
             if isinstance(filter_, django_filters.ChoiceFilter):
                 filter_.extra.setdefault("empty_label", gettext_lazy("全部"))
                 if callable(filter_.extra.get("choices")):  # from the database: read once, when first needed
