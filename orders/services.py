@@ -933,21 +933,19 @@ def shipment_ship(
             url=_url(order),
             email=False,
         )
-        transaction.on_commit(lambda: _email_customer(locked.pk), robust=True)
+        shipment_notify_customer(shipment_id=locked.pk)
     return locked
 
 
-def _email_customer(shipment_id: int) -> None:
-    from .tasks import email_shipment_notice
-
-    email_shipment_notice.delay(shipment_id)
-
-
 def shipment_notify_customer(*, shipment_id: int) -> bool:
-    """E-mail the order's contact that the goods left, with the after-sales contact and claims rules (once)."""
-    from django.core.mail import send_mail
+    """Queue the e-mail telling the order's contact that the goods left, with the after-sales contact and the claims rules:
+    an outbox row in the caller's transaction (the shipping one), sent after commit, once per shipment (dedupe key and
+    Shipment.customer_notified_at, the time it was queued). Written in the company's language, whoever ships."""
+    from django.utils import translation
 
-    with transaction.atomic():
+    from salesops.core.outbox import outbox_email
+
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         shipment = (
             Shipment.objects.select_for_update(of=("self",))
             .select_related("order__contact", "order__customer")
@@ -968,7 +966,13 @@ def shipment_notify_customer(*, shipment_id: int) -> bool:
             "tracking": shipment.tracking_no or "-", "packages": shipment.packages, "lines": lines, "claims": settings.CLAIMS_RULES,
             "aftersales": settings.AFTERSALES_CONTACT, "company": settings.COMPANY_NAME,
         }  # fmt: skip
-        send_mail(_("发货通知：%(number)s") % {"number": shipment.number}, body, None, [contact.email])
+        outbox_email(
+            to=contact.email,
+            subject=_("发货通知：%(number)s") % {"number": shipment.number},
+            body=body,
+            payload={"shipment": shipment.pk},
+            dedupe_key=f"shipment-notice:{shipment.pk}",
+        )
         shipment.customer_notified_at = timezone.now()
         shipment.save(update_fields=["customer_notified_at"])
     return True
