@@ -156,7 +156,7 @@ class TestSweeper:
 def test_two_workers_on_the_same_row_send_it_once(on_postgres, monkeypatch):
     """Given a slow mail server and a row that the task and the sweeper (or two tasks) deliver at the same moment,
     the row lock with skip_locked lets one send and the other pass."""
-    [row] = queue()
+    row = OutboxMessage.objects.create(recipient="wang@customer.example", subject="发货通知", body="货已发出")  # not published
 
     def slow_send(message):
         time.sleep(0.5)

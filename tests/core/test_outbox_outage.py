@@ -182,6 +182,9 @@ def test_redis_down_delays_mail_and_loses_none(cast, client_as, world, celery_on
     (contract_up, contract_down), (shipment_up, shipment_down) = world
     alice, warehouse = client_as(cast.alice), client_as(cast.warehouse)
     before = set(OutboxMessage.objects.values_list("pk", flat=True))
+    # (the first request of a process loads templates and URL patterns: not part of what is measured)
+    assert alice.get(reverse("contracts:contract_detail", args=[contract_up.pk])).status_code == 200
+    assert warehouse.get(reverse("orders:shipment_detail", args=[shipment_up.pk])).status_code == 200
 
     # given Redis up: the same two actions, timed, publish their delivery tasks to Redis (no worker runs yet)
     submitted_up, submit_up = timed(alice, submit_url(contract_up))
