@@ -3,7 +3,8 @@ their messages wait as pending outbox rows, and once Redis is back every message
 
 A real redis-server on a free port of its own (the shared one on 6379 is never touched), Celery as in production
 (not eager, Redis broker and result backend, the settings' timeouts), the Django test client over HTTP, and a real
-Celery worker (in a thread) that runs the sweep as beat would ask it to.
+Celery worker (in a thread) that runs the sweep as beat would ask it to. It runs on SQLite too; on PostgreSQL the
+worker and the test really share rows under row locks. A smaller test shows what a refused publish costs, without Redis.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -25,12 +27,10 @@ from orders import services as order_services
 from salesops.celery import app
 from salesops.core import outbox
 from salesops.core.models import OutboxMessage
-from salesops.core.outbox import outbox_sweep
+from salesops.core.outbox import outbox_email, outbox_sweep
 from tests.contracts.conftest import fill_review, line
 from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
 from tests.orders.conftest import pass_inspection, pay, place
-
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -108,22 +108,34 @@ def reset_connections():
     app._local = threading.local()
 
 
-@pytest.fixture
-def celery_on_redis(redis_server, monkeypatch):
-    """Celery as in production for this test: not eager, Redis as broker and result backend with the settings' timeouts."""
+@contextmanager
+def celery_with_redis_at(url):
+    """Celery as in production: not eager, Redis at `url` as broker and result backend with the settings' timeouts."""
     keys = ["task_always_eager", "broker_url", "result_backend", "broker_transport_options"]
     saved = {key: app.conf[key] for key in keys}
     app.conf.update(
         task_always_eager=False,
-        broker_url=redis_server.url,
-        result_backend=redis_server.url,
+        broker_url=url,
+        result_backend=url,
         broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
     )
     reset_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        reset_connections()
+
+
+@pytest.fixture(autouse=True)
+def _publishing_not_paused(monkeypatch):
     monkeypatch.setattr(outbox, "_publish_paused_until", 0.0)
-    yield redis_server
-    app.conf.update(saved)
-    reset_connections()
+
+
+@pytest.fixture
+def celery_on_redis(redis_server):
+    with celery_with_redis_at(redis_server.url):
+        yield redis_server
 
 
 @pytest.fixture
@@ -175,6 +187,8 @@ def timed(client, url, data=None):
     return response, time.perf_counter() - started
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_redis_down_delays_mail_and_loses_none(cast, client_as, world, celery_on_redis):
     from celery.contrib.testing.worker import start_worker
 
@@ -231,3 +245,27 @@ def test_redis_down_delays_mail_and_loses_none(cast, client_as, world, celery_on
     assert sorted("SF-UP" in m.body for m in shipping) == [False, True] and all("售后服务热线" in m.body for m in shipping)
     # and sweeping again sends nothing new
     assert outbox_sweep() == 0 and len(mail.outbox) == 8
+
+
+@pytest.mark.django_db
+def test_a_refusing_broker_costs_the_request_nothing_and_publishing_pauses(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """No redis-server needed: nothing listens on the port. The first publish fails at once and is logged; the next ones
+    are not even tried for a few seconds (a broker that times out instead of refusing costs one timeout, not one each)."""
+    tries = []
+    with celery_with_redis_at(f"redis://127.0.0.1:{free_port()}/0"):
+        real_send_task = app.send_task
+        monkeypatch.setattr(app, "send_task", lambda *a, **kw: tries.append(a) or real_send_task(*a, **kw))
+        started = time.perf_counter()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            rows = [outbox_email(to=f"c{i}@customer.example", subject="发货通知", body="货已发出") for i in range(3)]
+        elapsed = time.perf_counter() - started
+    assert len(callbacks) == 3 and len(tries) == 1 and elapsed < 1.0, (tries, elapsed)
+    assert "not published, the sweeper will deliver it" in caplog.text
+    assert {OutboxMessage.objects.get(pk=r.pk).status for r in rows} == {"pending"} and mail.outbox == []
+    # once the pause is over, publishing is tried again
+    monkeypatch.setattr(outbox, "_publish_paused_until", time.monotonic() - 1)
+    with celery_with_redis_at(f"redis://127.0.0.1:{free_port()}/0"), django_capture_on_commit_callbacks(execute=True):
+        outbox_email(to="c9@customer.example", subject="发货通知", body="货已发出")
+    assert len(tries) == 2
