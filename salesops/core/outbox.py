@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -113,7 +114,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def outbox_deliver(message_id: int) -> bool:
-    """Send one pending, due row and mark it sent; True if this call sent it.
+    """Send one pending row (a retry only once its time has come) and mark it sent; True if this call sent it.
 
     The row is locked for the send (skip_locked: if another worker holds it, this call does nothing), and only a pending
     row is sent, so running the task twice, or a task and the sweeper at once, sends the message once. A failure keeps
@@ -123,7 +124,9 @@ def outbox_deliver(message_id: int) -> bool:
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            # a first attempt goes at once, even if the clock of the server that queued it runs ahead of this one's
+            .filter(Q(attempts=0) | Q(next_attempt_at__lte=now))
             .first()
         )
         if message is None:
