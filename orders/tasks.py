@@ -12,9 +12,3 @@ from . import services
 def warn_orders_at_risk() -> int:
     """Every morning (beat, 07:30): warn clerk and rep of promised ship dates at risk; once per order and day (RiskAlert)."""
     return services.orders_warn_at_risk()
-
-
-@shared_task(name="orders.tasks.email_shipment_notice", autoretry_for=(OperationalError,), max_retries=3, retry_backoff=60)
-def email_shipment_notice(shipment_id: int) -> bool:
-    """After a shipment leaves: e-mail the customer's contact once (Shipment.customer_notified_at guards repeats)."""
-    return services.shipment_notify_customer(shipment_id=shipment_id)

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from salesops.core.editing import required_text, save_as
@@ -23,6 +23,7 @@ from salesops.core.models import Event
 from salesops.core.money import ZERO, parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.outbox import outbox_email
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -188,21 +189,15 @@ def shipment_ship(
             url=order_url(order),
             email=False,
         )
-        transaction.on_commit(lambda: _email_customer(locked.pk), robust=True)
+        shipment_notify_customer(shipment_id=locked.pk)
     return locked
 
 
-def _email_customer(shipment_id: int) -> None:
-    from ..tasks import email_shipment_notice
-
-    email_shipment_notice.delay(shipment_id)
-
-
 def shipment_notify_customer(*, shipment_id: int) -> bool:
-    """E-mail the order's contact that the goods left, with the after-sales contact and claims rules (once)."""
-    from django.core.mail import send_mail
-
-    with transaction.atomic():
+    """Queue the e-mail telling the order's contact that the goods left, with the after-sales contact and the claims rules:
+    an outbox row in the caller's transaction (the shipping one), sent after commit, once per shipment (dedupe key and
+    Shipment.customer_notified_at, the time it was queued). Written in the company's language, whoever ships."""
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         shipment = (
             Shipment.objects.select_for_update(of=("self",))
             .select_related("order__contact", "order__customer")
@@ -215,15 +210,31 @@ def shipment_notify_customer(*, shipment_id: int) -> bool:
             f"- {sl.order_line.name} {sl.order_line.spec} × {plain(sl.quantity)} {sl.order_line.unit}"
             for sl in shipment.lines.select_related("order_line")
         )
+        order = shipment.order
+        shipped_on = timezone.localtime(shipment.shipped_at).strftime("%Y-%m-%d") if shipment.shipped_at else ""
         body = _(
-            "%(contact)s 您好：\n\n贵司订单 %(order)s 的货物已于 %(date)s 发出（出货单 %(number)s，承运：%(carrier)s，运单号：%(tracking)s，共 %(packages)s 件）：\n%(lines)s\n\n%(claims)s\n%(aftersales)s\n\n%(company)s"
+            "%(contact)s 您好：\n\n贵司订单 %(order)s 的货物已于 %(date)s 发出（出货单 %(number)s，承运：%(carrier)s，"
+            "运单号：%(tracking)s，共 %(packages)s 件）：\n%(lines)s\n\n%(claims)s\n%(aftersales)s\n\n%(company)s"
         ) % {
-            "contact": contact.name, "order": shipment.order.customer_po or shipment.order.number, "number": shipment.number,
-            "date": timezone.localtime(shipment.shipped_at).strftime("%Y-%m-%d") if shipment.shipped_at else "", "carrier": shipment.carrier or "-",
-            "tracking": shipment.tracking_no or "-", "packages": shipment.packages, "lines": lines, "claims": settings.CLAIMS_RULES,
-            "aftersales": settings.AFTERSALES_CONTACT, "company": settings.COMPANY_NAME,
-        }  # fmt: skip
-        send_mail(_("发货通知：%(number)s") % {"number": shipment.number}, body, None, [contact.email])
+            "contact": contact.name,
+            "order": order.customer_po or order.number,
+            "number": shipment.number,
+            "date": shipped_on,
+            "carrier": shipment.carrier or "-",
+            "tracking": shipment.tracking_no or "-",
+            "packages": shipment.packages,
+            "lines": lines,
+            "claims": settings.CLAIMS_RULES,
+            "aftersales": settings.AFTERSALES_CONTACT,
+            "company": settings.COMPANY_NAME,
+        }
+        outbox_email(
+            to=contact.email,
+            subject=_("发货通知：%(number)s") % {"number": shipment.number},
+            body=body,
+            payload={"shipment": shipment.pk},
+            dedupe_key=f"shipment-notice:{shipment.pk}",
+        )
         shipment.customer_notified_at = timezone.now()
         shipment.save(update_fields=["customer_notified_at"])
     return True

@@ -16,10 +16,12 @@ from .models import (
     DocumentSequence,
     Event,
     Notification,
+    OutboxMessage,
     StaffProfile,
     Team,
     Threshold,
 )
+from .outbox import outbox_retry
 
 User = get_user_model()
 
@@ -145,11 +147,34 @@ class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "title", "read_at", "emailed_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
+    list_display = ["created_at", "recipient", "title", "read_at"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Outgoing messages (salesops/core/outbox.py): what left, what waits and why; dead rows can be retried now."""
+
+    list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_filter = ["status", "channel"]
+    search_fields = ["recipient", "subject", "dedupe_key"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+
+    @admin.display(description=_("最近错误"))
+    def error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description=_("立即重试发送失败的消息"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = outbox_retry(ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("已重新排队 %(count)s 条消息（只有发送失败的消息会重试）。") % {"count": count})
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("core.change_outboxmessage")
 
 
 class ApprovalStepInline(ReadOnlyMixin, admin.TabularInline):

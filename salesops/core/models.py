@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -195,7 +196,6 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -206,6 +206,49 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OutboxMessage(models.Model):
+    """One outgoing message (ARCHITECTURE.md rule 7), written in the transaction of the change that causes it and delivered
+    after commit by a task, or by the sweeper when the broker was down (salesops/core/outbox.py).
+
+    `channel` says how it leaves; `recipient` is where to (an e-mail address; a webhook's URL), `subject` and `body` the
+    text, `payload` any structured part (a webhook's JSON body; for e-mail, what it is about). `dedupe_key`, when given,
+    names the logical message so that it is queued once however often the change is retried.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        DEAD = "dead", _("发送失败")
+
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(_("收件人/目标"), max_length=500)
+    subject = models.CharField(_("主题"), max_length=255, blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the sweeper's query: pending rows whose next attempt is due, oldest first
+            models.Index(fields=["next_attempt_at", "id"], condition=models.Q(status="pending"), name="outbox_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
 
 
 # --- approvals engine ---------------------------------------------------------------------------------------------

@@ -1,17 +1,28 @@
-"""In-app notifications with an e-mail copy sent by Celery after the transaction commits (ARCHITECTURE.md rule 7)."""
+"""In-app notifications with an e-mail copy through the outbox (ARCHITECTURE.md rule 7)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urljoin
 
-from django.db import transaction
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Notification
+from .names import display_name
+from .outbox import outbox_email
+
+
+def absolute_url(path: str) -> str:
+    """A page's path (as reverse() gives it) as a link that works from outside the site, e.g. in an e-mail: joined with
+    SITE_URL (scheme and host); full URLs stay as they are."""
+    return urljoin(settings.SITE_URL, path) if path else ""
 
 
 def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True) -> list[Notification]:
-    """Create one notification per distinct active recipient; e-mail them once the caller's transaction commits."""
+    """Create one notification per distinct active recipient and, with `email`, queue its e-mail copy in the outbox in the
+    caller's transaction (one per notification: dedupe key `notification:<id>`); users without an address get none."""
     seen, rows = set(), []
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
@@ -19,19 +30,27 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", e
         seen.add(user.pk)
         rows.append(Notification(recipient=user, title=str(title)[:200], body=str(body), url=url))
     created = Notification.objects.bulk_create(rows)
-    if email and created:
-        ids = [n.pk for n in created if n.pk is not None]
-        if not ids:  # backends that do not return ids from bulk_create
-            ids = list(
-                Notification.objects.filter(recipient_id__in=seen, title=str(title)[:200], emailed_at=None).values_list(
-                    "pk", flat=True
-                )
+    if email:
+        for n in created:
+            outbox_email(
+                to=n.recipient.email,
+                subject=n.title,
+                body=_email_body(n),
+                payload={"notification": n.pk},
+                dedupe_key=f"notification:{n.pk}",
             )
-        from .tasks import send_notification_emails
-
-        # robust: a broker that is down must not turn the user's committed action into an error page; the e-mail is a copy.
-        transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
     return created
+
+
+def _email_body(n: Notification) -> str:
+    """Greeting, the notification's title and text, and the absolute link to the page it is about."""
+    parts = [_("%(name)s 您好：") % {"name": display_name(n.recipient)}, n.title]
+    if n.body:
+        parts.append(n.body)
+    if n.url:
+        parts.append(_("查看详情：%(link)s") % {"link": absolute_url(n.url)})
+    parts.append(_("此邮件由系统自动发送，请勿直接回复。"))
+    return "\n\n".join(parts)
 
 
 def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -1,40 +1,27 @@
-"""Celery tasks of the kernel: thin, idempotent, load by id and call a service."""
+"""Celery tasks of the kernel: thin, idempotent, load by id and call a service. Services never import this module
+(the outbox publishes by task name), so the import graph has no cycle."""
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
 
-from .models import Notification
+from .approvals import approvals_remind_overdue
+from .outbox import outbox_deliver, outbox_sweep
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=60)
-def send_notification_emails(self, notification_ids: list[int]) -> int:
-    """E-mail notifications not yet e-mailed; a second run sends nothing twice."""
-    sent = 0
-    for pk in notification_ids:
-        with transaction.atomic():
-            n = (
-                Notification.objects.select_for_update(of=("self",))
-                .select_related("recipient")
-                .filter(pk=pk, emailed_at=None)
-                .first()
-            )
-            if n is None or not n.recipient.email:
-                continue
-            send_mail(n.title, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-            n.emailed_at = timezone.now()
-            n.save(update_fields=["emailed_at"])
-            sent += 1
-    return sent
+@shared_task(name="salesops.core.tasks.deliver_outbox")
+def deliver_outbox(message_id: int) -> bool:
+    """Send one outgoing message after the commit that queued it; a second run, or a sent row, sends nothing."""
+    return outbox_deliver(message_id)
 
 
-@shared_task
+@shared_task(name="salesops.core.tasks.sweep_outbox")
+def sweep_outbox() -> int:
+    """Every minute (beat): deliver the pending messages that are due (not published while the broker was down, retries)."""
+    return outbox_sweep()
+
+
+@shared_task(name="salesops.core.tasks.remind_overdue_approvals")
 def remind_overdue_approvals() -> int:
     """Remind the people who must act on approval steps waiting longer than the configured hours."""
-    from .approvals import approvals_remind_overdue
-
     return approvals_remind_overdue()

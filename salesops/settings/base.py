@@ -155,6 +155,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="salesops@localhost")
+# A mail server that hangs must not hold an outbox row (and a worker) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Where the site is reached from outside: links in e-mails are SITE_URL + the page's path.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Outgoing messages (salesops/core/outbox.py): a failed delivery is retried after OUTBOX_RETRY_BASE_SECONDS, doubling each
+# time; after OUTBOX_MAX_ATTEMPTS failures the row is dead (kept with its error, "retry now" in admin). The sweeper handles
+# at most OUTBOX_SWEEP_BATCH rows a run.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -202,11 +213,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ (needs no server).
+# A request never waits for the broker (ARCHITECTURE.md rule 7): tasks are fire-and-forget (no result is stored or
+# awaited unless a task asks with ignore_result=False), connecting and publishing give up quickly, and what could not be
+# published is delivered by the outbox sweeper.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=0.5)
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)  # > the workers' 1 s BRPOP
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    # a producer's lost connection is made again once, not retried for broker_connection_timeout seconds
+    "max_retries": 0,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
@@ -220,10 +244,21 @@ else:
 for _sub in ("queue", "processed", "results", "control"):
     (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+# Publishing (beat, any .delay()) retries at most twice within 0.2 s; the outbox publishes without retries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # every minute: deliver the outgoing messages still pending (published while the broker was down, or due for a retry).
+    "core-outbox-sweep": {
+        "task": "salesops.core.tasks.sweep_outbox",
+        "schedule": crontab(),
+        "options": {"expires": 55},  # sweeps piled up while no worker ran are dropped, the next one does the work
+    },
     # 08:00 every day: remind reps of intent customers whose next contact is today.
     "customers-intent-followups-due": {
         "task": "customers.tasks.remind_intent_followups_due",

@@ -92,14 +92,3 @@ def run_in_threads(n: int, fn):
     for t in threads:
         t.join(timeout=120)
     return results
-
-
-@pytest.fixture
-def celery_results_dir(settings):
-    """Eager tasks store their result with the configured backend; without Redis that is the file backend under var/celery,
-    whose folder nobody creates in a fresh checkout (reported to the project lead). Create it, as a deployment would."""
-    backend = getattr(settings, "CELERY_RESULT_BACKEND", "")
-    if backend.startswith("file://"):
-        from pathlib import Path
-
-        Path(backend[len("file://") :]).mkdir(parents=True, exist_ok=True)
