@@ -25,7 +25,7 @@ from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
-from . import forms, rules, selectors, services
+from . import documents, forms, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
 
 User = get_user_model()
@@ -193,6 +193,7 @@ def quotation_detail(request, pk):
             "lines": quotation.lines.select_related("product"),
             "actions": actions,
             "buttons": _buttons(QUOTATION_BUTTONS, actions),
+            "document_mark": documents.quotation_watermark(quotation),
             "route": route,
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
@@ -387,6 +388,7 @@ def contract_detail(request, pk):
             "lines": contract.lines.select_related("product"),
             "actions": actions,
             "buttons": _buttons(CONTRACT_BUTTONS, actions),
+            "document_mark": documents.contract_watermark(contract),
             "reasons": reasons,
             "route": route,
             "pending_reviewers": _pending_reviewers(contract),

@@ -31,7 +31,7 @@ from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring
 from salesops.core.roles import Role, has_role
 
-from . import rules, selectors, services
+from . import documents, rules, selectors, services
 from . import work_forms as forms
 from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
@@ -241,6 +241,7 @@ def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
             "gate": gate,
             "unblockers": services.GATE_UNBLOCKERS,
             "actions": _shipment_actions(shipment, request.user),
+            "document_mark": documents.outbound_note_watermark(shipment),
             "ship_form": forms.ShipForm(initial={"carrier": shipment.carrier, "packages": shipment.packages}),
             "error": error,
             "aftersales_contact": settings.AFTERSALES_CONTACT,
