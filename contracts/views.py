@@ -192,7 +192,7 @@ def quotation_detail(request, pk):
             "quotation": quotation,
             "lines": quotation.lines.select_related("product"),
             "actions": actions,
-            "buttons": _buttons(QUOTATION_BUTTONS, actions),
+            "buttons": _buttons(QUOTATION_BUTTONS, actions, QUOTATION_CONFIRM),
             "document_mark": documents.quotation_watermark(quotation),
             "route": route,
             "versions": selectors.quotation_versions(quotation),
@@ -221,11 +221,22 @@ CONTRACT_BUTTONS = {
     "terminate": (gettext_lazy("终止"), True, "outline-danger"),
     "cancel": (gettext_lazy("作废"), True, "outline-danger"),
 }
+# name → the consequence the confirmation dialog states (templates/core/_confirm_reason.html); these actions ask first.
+QUOTATION_CONFIRM = {
+    "withdraw": gettext_lazy("撤回后本轮审批取消，报价单回到草稿，修改后可重新提交。"),
+    "reject": gettext_lazy("报价单将结束为“客户已拒绝”，不能再发送或接受；原因会记入历史记录。"),
+    "cancel": gettext_lazy("报价单将作废且不能恢复，也不再提供正式文件下载；原因会记入历史记录。"),
+}
+CONTRACT_CONFIRM = {
+    "withdraw": gettext_lazy("撤回后本轮评审取消，合同回到草稿，修改后可重新提交评审。"),
+    "terminate": gettext_lazy("合同将提前终止且不能恢复；原因会记入历史记录。"),
+    "cancel": gettext_lazy("合同将作废且不能恢复，也不再提供正式文件下载；原因会记入历史记录。"),
+}
 
 
-def _buttons(spec, actions) -> list[dict]:
+def _buttons(spec, actions, confirm) -> list[dict]:
     return [
-        {"name": name, "label": spec[name][0], "reason": spec[name][1], "style": spec[name][2]}
+        {"name": name, "label": spec[name][0], "reason": spec[name][1], "style": spec[name][2], "confirm": confirm.get(name, "")}
         for name in actions
         if name in spec
     ]
@@ -387,7 +398,7 @@ def contract_detail(request, pk):
             "contract": contract,
             "lines": contract.lines.select_related("product"),
             "actions": actions,
-            "buttons": _buttons(CONTRACT_BUTTONS, actions),
+            "buttons": _buttons(CONTRACT_BUTTONS, actions, CONTRACT_CONFIRM),
             "document_mark": documents.contract_watermark(contract),
             "reasons": reasons,
             "route": route,

@@ -155,6 +155,8 @@ ORDER_BUTTONS = {
     "close": (gettext_lazy("关闭订单"), False, "outline-success"),
     "cancel": (gettext_lazy("取消订单"), True, "outline-danger"),
 }
+# name → the consequence the confirmation dialog states (templates/core/_confirm_reason.html); these actions ask first.
+ORDER_CONFIRM = {"cancel": gettext_lazy("订单将取消且不能恢复；原因会显示在订单上并记入历史记录。")}
 ORDER_CALLS = {
     "close": lambda o, u, r: services.order_close(order=o, actor=u),
     "cancel": lambda o, u, r: services.order_cancel(order=o, actor=u, reason=r),
@@ -179,7 +181,13 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "lines": order.lines.select_related("product", "contract_line").order_by("line_no", "id"),
         "actions": actions,
         "buttons": [
-            {"name": n, "label": ORDER_BUTTONS[n][0], "reason": ORDER_BUTTONS[n][1], "style": ORDER_BUTTONS[n][2]}
+            {
+                "name": n,
+                "label": ORDER_BUTTONS[n][0],
+                "reason": ORDER_BUTTONS[n][1],
+                "style": ORDER_BUTTONS[n][2],
+                "confirm": ORDER_CONFIRM.get(n, ""),
+            }
             for n in actions
             if n in ORDER_BUTTONS
         ],
