@@ -264,6 +264,8 @@ class Sheet:
     # --- the table ------------------------------------------------------------------------------------------------
     def table(self, items: Iterable[Any]) -> int:
         """The header row (bold, frozen, repeated on every printed page) and one row per item; returns the row count."""
+        if self._waiting is None:
+            raise RuntimeError("A sheet has one table: its header row is the frozen one.")
         header = self._row + 1
         self._ws.freeze_panes = f"A{header + 1}"  # before anything is written: the sheet view opens the file
         self._ws.print_title_rows = f"{header}:{header}"

@@ -126,6 +126,16 @@ def test_free_rows_merge_spans_and_infer_formats():
     assert ws["B3"].number_format == "#,##0.00" and ws["C3"].number_format == "yyyy-mm-dd"
 
 
+def test_a_sheet_has_one_table():
+    book = Book()
+    sheet = book.sheet("x", COLUMNS)
+    sheet.table(ROWS)
+    with pytest.raises(RuntimeError):
+        sheet.table(ROWS)
+    # the first table is intact: the header and its two rows
+    assert [r[0] for r in values(load(book.save()))] == ["客户", "苏州精工", "广州南方"]
+
+
 def test_totals_take_given_values_by_key():
     book = Book()
     sheet = book.sheet("x", COLUMNS)
