@@ -1,35 +1,32 @@
-"""Downloads of the formal documents: 报价单 (PDF, Excel) and 销售合同 (PDF).
+"""Downloads of the documents: 报价单 (PDF, Excel) and 销售合同 (PDF).
 
 Access goes through the selectors (rule 5): a document the user may not see is a 404, as on its detail page.
+A voided document has no download (409, salesops.core.documents.require_printable); the others print with the watermark
+their status gives them (contracts.documents.quotation_watermark / contract_watermark).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from salesops.core.documents import PDF, XLSX, attachment, require_printable
 
 from . import documents, selectors
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Content-Length"] = str(len(content))
-    # Documents carry prices: never store them in shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _quotation(request, pk):
+    quotation = selectors.quotation_get_for(request.user, pk)
+    require_printable(documents.quotation_watermark(quotation), _("报价单"))
+    return quotation
 
 
 @require_GET
 @login_required
 def quotation_pdf(request, pk):
-    quotation = selectors.quotation_get_for(request.user, pk)
-    return _attachment(
+    quotation = _quotation(request, pk)
+    return attachment(
         documents.quotation_pdf(quotation), content_type=PDF, filename=documents.document_filename(quotation, "pdf")
     )
 
@@ -37,8 +34,8 @@ def quotation_pdf(request, pk):
 @require_GET
 @login_required
 def quotation_xlsx(request, pk):
-    quotation = selectors.quotation_get_for(request.user, pk)
-    return _attachment(
+    quotation = _quotation(request, pk)
+    return attachment(
         documents.quotation_xlsx(quotation), content_type=XLSX, filename=documents.document_filename(quotation, "xlsx")
     )
 
@@ -47,4 +44,5 @@ def quotation_xlsx(request, pk):
 @login_required
 def contract_pdf(request, pk):
     contract = selectors.contract_get_for(request.user, pk)
-    return _attachment(documents.contract_pdf(contract), content_type=PDF, filename=documents.document_filename(contract, "pdf"))
+    require_printable(documents.contract_watermark(contract), _("合同"))
+    return attachment(documents.contract_pdf(contract), content_type=PDF, filename=documents.document_filename(contract, "pdf"))

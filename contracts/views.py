@@ -5,8 +5,6 @@ Service errors (DomainError, Conflict, Forbidden) land on the form with their HT
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,13 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
+from salesops.core.pages import Button, action_buttons, form_page
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
-from . import filters, forms, permissions, rules, selectors, services
+from . import documents, filters, forms, permissions, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
 
 PAGE_SIZE = 25
@@ -61,15 +59,6 @@ def _list_page(request, filterset, *, template, extra):
 
 
 # --- buttons: one per allowed action (contracts.permissions), in the order it gives them ------------------------------
-class Button(NamedTuple):
-    label: str
-    style: str
-    reason: bool = False  # POST with a reason (the service takes `reason`)
-    page: str = ""  # a link to this page (its own form) instead of a POST of the action
-    icon: str = ""
-    testid: str = ""
-
-
 QUOTATION_BUTTONS = {
     "edit": Button(gettext_lazy("修改"), "outline-primary", page="contracts:quotation_edit", icon="pencil"),
     "submit": Button(gettext_lazy("提交审核"), "primary"),
@@ -95,6 +84,17 @@ CONTRACT_BUTTONS = {
     ),
     "upgrade": Button(gettext_lazy("升级为特殊合同"), "outline-danger", page="contracts:contract_upgrade"),
 }
+# name → the consequence the confirmation dialog states (templates/core/_confirm_reason.html); these actions ask first.
+QUOTATION_CONFIRM = {
+    "withdraw": gettext_lazy("撤回后本轮审批取消，报价单回到草稿，修改后可重新提交。"),
+    "reject": gettext_lazy("报价单将结束为“客户已拒绝”，不能再发送或接受；原因会记入历史记录。"),
+    "cancel": gettext_lazy("报价单将作废且不能恢复，也不再提供正式文件下载；原因会记入历史记录。"),
+}
+CONTRACT_CONFIRM = {
+    "withdraw": gettext_lazy("撤回后本轮评审取消，合同回到草稿，修改后可重新提交评审。"),
+    "terminate": gettext_lazy("合同将提前终止且不能恢复；原因会记入历史记录。"),
+    "cancel": gettext_lazy("合同将作废且不能恢复，也不再提供正式文件下载；原因会记入历史记录。"),
+}
 # The services the action pages call (POST …/<action>/), by action name.
 QUOTATION_SERVICES = {
     "submit": services.quotation_submit,
@@ -114,29 +114,6 @@ CONTRACT_SERVICES = {
     "terminate": services.contract_terminate,
     "cancel": services.contract_cancel,
 }
-
-
-def _buttons(spec: dict[str, Button], actions: list[str], doc, action_url: str) -> list[dict]:
-    """The header buttons of a document page: links to the action's own page, or forms posting the action."""
-    out = []
-    for name in actions:
-        if name not in spec:
-            continue  # shown where it belongs on the page (e.g. withdrawing a pending change)
-        b = spec[name]
-        url = reverse(b.page, args=[doc.pk]) if b.page else reverse(action_url, args=[doc.pk, name])
-        out.append(
-            {
-                "name": name,
-                "label": b.label,
-                "style": b.style,
-                "reason": b.reason,
-                "link": bool(b.page),
-                "url": url,
-                "icon": b.icon,
-                "testid": b.testid or f"action-{name}",
-            }
-        )
-    return out
 
 
 def _action_page(request, doc, *, action, buttons, calls, document, result_url):
@@ -258,7 +235,8 @@ def quotation_detail(request, pk):
             "quotation": quotation,
             "lines": selectors.document_lines(quotation),
             "actions": actions,
-            "buttons": _buttons(QUOTATION_BUTTONS, actions, quotation, "contracts:quotation_action"),
+            "buttons": action_buttons(QUOTATION_BUTTONS, actions, quotation, "contracts:quotation_action", QUOTATION_CONFIRM),
+            "document_mark": documents.quotation_watermark(quotation),
             "route": route,
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
@@ -354,7 +332,8 @@ def contract_detail(request, pk):
             "contract": contract,
             "lines": selectors.document_lines(contract),
             "actions": actions,
-            "buttons": _buttons(CONTRACT_BUTTONS, actions, contract, "contracts:contract_action"),
+            "buttons": action_buttons(CONTRACT_BUTTONS, actions, contract, "contracts:contract_action", CONTRACT_CONFIRM),
+            "document_mark": documents.contract_watermark(contract),
             "reasons": reasons,
             "route": route,
             "pending_reviewers": selectors.contract_pending_reviewers(contract),

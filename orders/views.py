@@ -23,10 +23,10 @@ from contracts.selectors import contract_get_for
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
+from salesops.core.pages import Button, action_buttons, querystring
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
-from salesops.core.pages import querystring
 
 from . import filters, forms, permissions, rules, selectors, services
 from .models import Inspection, SalesOrder
@@ -144,9 +144,11 @@ def order_create_from_contract(request, contract_pk):
 
 # --- detail -------------------------------------------------------------------------------------------------------
 ORDER_BUTTONS = {
-    "close": (gettext_lazy("关闭订单"), False, "outline-success"),
-    "cancel": (gettext_lazy("取消订单"), True, "outline-danger"),
+    "close": Button(gettext_lazy("关闭订单"), "outline-success"),
+    "cancel": Button(gettext_lazy("取消订单"), "outline-danger", reason=True),
 }
+# name → the consequence the confirmation dialog states (templates/core/_confirm_reason.html); these actions ask first.
+ORDER_CONFIRM = {"cancel": gettext_lazy("订单将取消且不能恢复；原因会显示在订单上并记入历史记录。")}
 ORDER_CALLS = {
     "close": lambda o, u, r: services.order_close(order=o, actor=u),
     "cancel": lambda o, u, r: services.order_cancel(order=o, actor=u, reason=r),
@@ -167,11 +169,7 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "order": order,
         "lines": order.lines.select_related("product", "contract_line").order_by("line_no", "id"),
         "actions": actions,
-        "buttons": [
-            {"name": n, "label": ORDER_BUTTONS[n][0], "reason": ORDER_BUTTONS[n][1], "style": ORDER_BUTTONS[n][2]}
-            for n in actions
-            if n in ORDER_BUTTONS
-        ],
+        "buttons": action_buttons(ORDER_BUTTONS, actions, order, "orders:order_action", ORDER_CONFIRM),
         "action_form": bound.get("action"),
         "gate": selectors.order_gate(order),
         "gate_unblockers": rules.GATE_UNBLOCKERS,
@@ -373,7 +371,7 @@ def order_credit_exception(request, pk):
 def order_action(request, pk, action):
     if action not in ORDER_CALLS:
         raise Http404
-    label = ORDER_BUTTONS[action][0]
+    label = ORDER_BUTTONS[action].label
     return _detail_post(
         request,
         pk,

@@ -29,7 +29,7 @@ from salesops.core.pages import form_page, querystring
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
-from . import filters, permissions, rules, selectors, services
+from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .views import filtered, paged
 
@@ -194,6 +194,7 @@ def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
             "gate": gate,
             "unblockers": rules.GATE_UNBLOCKERS,
             "actions": permissions.shipment_allowed_actions(shipment, request.user),
+            "document_mark": documents.outbound_note_watermark(shipment),
             "ship_form": forms.ShipForm(initial={"carrier": shipment.carrier, "packages": shipment.packages}),
             "error": error,
             "aftersales_contact": settings.AFTERSALES_CONTACT,

@@ -221,15 +221,18 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
     )
 
 
-def quotation_cancel(*, quotation: Quotation, actor, reason: str = "") -> Quotation:
+def quotation_cancel(*, quotation: Quotation, actor, reason: str) -> Quotation:
+    """Void a draft quotation; the reason is required and kept, as for every other void."""
+    reason = required_text(reason, _("请填写作废原因。"))
+
     def before(q):
-        q.closed_at, q.close_reason = timezone.now(), (reason or "").strip()[:300]
+        q.closed_at, q.close_reason = timezone.now(), reason[:300]
 
     return transition(
         obj=quotation,
         action="cancel",
         actor=actor,
-        message=_("作废") + (f"：{reason}" if reason else ""),
+        message=_("作废") + f"：{reason}",
         check=lambda q: require(works_on(actor, q), _("您没有作废该报价单的权限。")),
         before_save=before,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 
 def post_data(request):
@@ -64,3 +67,38 @@ def form_page(
         **(extra or {}),
     }
     return render(request, template, context, status=form_status(form))
+
+
+# --- the header buttons of a document page: one per allowed action (the app's permissions), in the order given ----
+class Button(NamedTuple):
+    label: str
+    style: str
+    reason: bool = False  # POST with a reason (the service takes `reason`)
+    page: str = ""  # a link to this page (its own form) instead of a POST of the action
+    icon: str = ""
+    testid: str = ""
+
+
+def action_buttons(spec: dict[str, Button], actions: list[str], doc, action_url: str, confirm: dict) -> list[dict]:
+    """The header buttons of a document page: links to the action's own page, or forms posting the action
+    (through the confirmation dialog, core/_confirm_reason.html, where `confirm` states the action's consequence)."""
+    out = []
+    for name in actions:
+        if name not in spec:
+            continue  # shown where it belongs on the page (e.g. withdrawing a pending change)
+        b = spec[name]
+        url = reverse(b.page, args=[doc.pk]) if b.page else reverse(action_url, args=[doc.pk, name])
+        out.append(
+            {
+                "name": name,
+                "label": b.label,
+                "style": b.style,
+                "reason": b.reason,
+                "link": bool(b.page),
+                "url": url,
+                "icon": b.icon,
+                "testid": b.testid or f"action-{name}",
+                "confirm": confirm.get(name, ""),
+            }
+        )
+    return out

@@ -8,15 +8,18 @@ from io import BytesIO
 from urllib.parse import quote
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contracts import documents, services
 from contracts.document_views import PDF, XLSX
+from contracts.models import Contract, Quotation
+from salesops.core.documents import Watermark
 from salesops.core.money import amount_in_words
 
-from .conftest import decide, line
+from .conftest import decide, fresh, line
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +86,7 @@ def test_quotation_pdf_has_the_chinese_text_embedded(quotation):
 
 
 def test_quotation_pdf_names_the_cjk_fonts(quotation):
-    html = documents.render_to_string("contracts/print/quotation.html", documents.quotation_context(quotation))
+    html = render_to_string("contracts/print/quotation.html", documents.quotation_context(quotation))
     assert "Noto Sans CJK SC" in html
     assert "Noto Serif CJK SC" in html
     assert "size: A4" in html
@@ -121,6 +124,25 @@ def test_quotation_xlsx_has_lines_and_totals_as_numbers(quotation):
     assert isinstance(totals[11], (int, float))
     assert ws.cell(row=header + 2, column=12).number_format == "#,##0.00"
     assert ws.column_dimensions["B"].width == 24
+    # the header row is bold and frozen, and printed on every page
+    assert ws.cell(row=header + 1, column=1).font.b and ws.cell(row=header + 1, column=12).font.b
+    assert ws.freeze_panes == f"A{header + 2}"
+    assert ws.print_title_rows == f"${header + 1}:${header + 1}"
+    # each column kind has its number format: quantities, money, rates (10 pumps, 3 at 5 % off, 13 % VAT)
+    first, second, total_row = header + 2, header + 3, header + 2 + len(lines)
+    assert ws.cell(row=first, column=6).number_format == "#,##0"
+    assert ws.cell(row=first, column=7).number_format == "#,##0.00"
+    assert ws.cell(row=second, column=8).number_format == "0%" and D(str(ws.cell(row=second, column=8).value)) == D("0.05")
+    assert ws.cell(row=first, column=9).number_format == "0%" and D(str(ws.cell(row=first, column=9).value)) == D("0.13")
+    # the totals row: 合计 across the first nine columns, the three sums bold in money format
+    assert f"A{total_row}:I{total_row}" in {str(r) for r in ws.merged_cells.ranges}
+    for col in (10, 11, 12):
+        assert ws.cell(row=total_row, column=col).font.b
+        assert ws.cell(row=total_row, column=col).number_format == "#,##0.00"
+    # the dates of the header block are dates, and the sheet prints on A4 landscape
+    quote_date = next(row[7] for row in values if row[6] == "报价日期")
+    assert quote_date.date() == quotation.quote_date
+    assert ws.page_setup.orientation == "landscape"
 
 
 # --- contract PDF -----------------------------------------------------------------------------------------------
@@ -206,3 +228,147 @@ def test_contract_pdf_shows_payment_and_delivery_terms(cast, customer, pump):
     assert "2027-01-15" in text
     assert "供方送货" in text
     assert "2.5" in text
+
+
+# --- watermarks: a document that is not formal never looks formal ---------------------------------------------
+QUOTATION_MARKS = {
+    Quotation.Status.DRAFT: "草稿",
+    Quotation.Status.IN_REVIEW: "未审核",
+    Quotation.Status.APPROVED: "",
+    Quotation.Status.SENT: "",
+    Quotation.Status.ACCEPTED: "",
+    Quotation.Status.REJECTED: "已拒绝",
+    Quotation.Status.EXPIRED: "已过期",
+    Quotation.Status.SUPERSEDED: "旧版本",
+    Quotation.Status.CANCELLED: "作废",
+}
+CONTRACT_MARKS = {
+    Contract.Status.DRAFT: "草稿",
+    Contract.Status.IN_REVIEW: "未审核",
+    Contract.Status.RETURNED: "草稿",
+    Contract.Status.APPROVED: "",  # printed for signature
+    Contract.Status.SIGNED: "",
+    Contract.Status.ACTIVE: "",
+    Contract.Status.COMPLETED: "",
+    Contract.Status.TERMINATED: "已终止",
+    Contract.Status.CANCELLED: "作废",
+}
+ALL_MARKS = [str(m.label) for m in Watermark]
+
+
+def test_every_quotation_status_has_its_mark():
+    assert set(QUOTATION_MARKS) == set(Quotation.Status)
+    for status, label in QUOTATION_MARKS.items():
+        mark = documents.quotation_watermark(Quotation(status=status))
+        assert (str(mark.label) if mark else "") == label, status
+
+
+def test_every_contract_status_has_its_mark():
+    assert set(CONTRACT_MARKS) == set(Contract.Status)
+    for status, label in CONTRACT_MARKS.items():
+        mark = documents.contract_watermark(Contract(status=status))
+        assert (str(mark.label) if mark else "") == label, status
+
+
+def set_status(doc, status):
+    """Put a document in a status directly: these tests are about printing, the transitions have their own tests."""
+    type(doc).objects.filter(pk=doc.pk).update(status=status)
+    return fresh(doc)
+
+
+def test_a_draft_quotation_pdf_carries_the_draft_watermark_on_every_page(quoting_alice, make_quotation, pump):
+    # given a draft long enough for two pages
+    q = make_quotation(quoting_alice, lines=[line(pump, quantity=str(i + 1)) for i in range(40)])
+    reader = PdfReader(BytesIO(documents.quotation_pdf(q)))
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        text = "".join((page.extract_text() or "").split())
+        assert "草稿" in text and "草稿—未经审核，不作为正式报价" in text
+
+
+def test_a_quotation_in_review_is_marked_unapproved(quoting_alice, quotation):
+    services.quotation_submit(quotation=quotation, actor=quoting_alice)
+    text = pdf_text(documents.quotation_pdf(fresh(quotation)))
+    assert "未审核" in text and "审核尚未完成，不作为正式报价" in text
+    assert "草稿" not in text
+
+
+def test_an_approved_quotation_prints_without_any_mark(cast, quoting_alice, quotation):
+    services.quotation_submit(quotation=quotation, actor=quoting_alice)
+    decide(quotation, services.QUOTATION_KIND, cast.manager)
+    approved = fresh(quotation)
+    assert approved.status == Quotation.Status.APPROVED
+    text = pdf_text(documents.quotation_pdf(approved))
+    assert "报价单" in text and quotation.number in text
+    assert not [m for m in ALL_MARKS if m in text]
+    assert "不作为正式" not in text
+
+
+def test_contract_pdfs_are_marked_until_approved(contract):
+    # a draft contract
+    text = pdf_text(documents.contract_pdf(contract))
+    assert "草稿" in text and "不作为正式合同" in text
+    # in review
+    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.IN_REVIEW)))
+    assert "未审核" in text and "草稿" not in text
+    # approved, ready for signature, and signed: formal
+    for status in (Contract.Status.APPROVED, Contract.Status.SIGNED):
+        text = pdf_text(documents.contract_pdf(set_status(contract, status)))
+        assert "销售合同" in text and not [m for m in ALL_MARKS if m in text] and "不作为正式" not in text, status
+    # terminated: an archive copy, marked
+    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.TERMINATED)))
+    assert "已终止" in text and "仅供存档" in text
+
+
+def test_a_draft_quotation_xlsx_has_a_red_banner_and_the_notice_in_header_and_footer(quotation, settings):
+    ws = load_workbook(BytesIO(documents.quotation_xlsx(quotation))).active
+    notice = "草稿 — 未经审核，不作为正式报价"
+    assert ws["A1"].value == notice and ws["A1"].fill.fgColor.rgb.endswith("C00000") and ws["A1"].font.b
+    assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.oddHeader.center.text == notice and ws.oddFooter.center.text == notice
+    # the letterhead follows the banner
+    assert ws["A2"].value == settings.COMPANY_NAME
+
+
+def test_a_formal_quotation_xlsx_has_no_banner(cast, quoting_alice, quotation, settings):
+    services.quotation_submit(quotation=quotation, actor=quoting_alice)
+    decide(quotation, services.QUOTATION_KIND, cast.manager)
+    ws = load_workbook(BytesIO(documents.quotation_xlsx(fresh(quotation)))).active
+    cells = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not [c for c in cells if any(m in c for m in ALL_MARKS) or "不作为正式" in c]
+    assert not ws.oddHeader.center.text and not ws.oddFooter.center.text
+    # the letterhead comes first
+    assert ws["A1"].value == settings.COMPANY_NAME
+
+
+# --- voided documents: no download, no button ----------------------------------------------------------------
+@pytest.mark.parametrize("name", ["quotation_pdf", "quotation_xlsx", "contract_pdf"])
+def test_a_voided_document_is_409_with_the_reason(cast, client_as, urls, name):
+    url, _content_type, obj, _ext = urls[name]
+    set_status(obj, type(obj).Status.CANCELLED)
+    response = client_as(cast.alice).get(url)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "已作废，不能下载正式文件" in body
+    assert "Content-Disposition" not in response
+
+
+def test_the_page_of_a_voided_quotation_offers_no_download(cast, client_as, quoting_alice, quotation):
+    url = reverse("contracts:quotation_detail", args=[quotation.pk])
+    page = client_as(quoting_alice).get(url).content.decode()
+    # a draft: both downloads, each saying the copy is marked 草稿
+    assert 'data-testid="download-pdf"' in page and 'data-testid="download-xlsx"' in page
+    assert page.count('data-testid="download-mark"') == 2 and "草稿</span>" in page
+    services.quotation_cancel(quotation=quotation, actor=quoting_alice, reason="重复录入")
+    page = client_as(quoting_alice).get(url).content.decode()
+    assert 'data-testid="download-pdf"' not in page and 'data-testid="download-xlsx"' not in page
+
+
+def test_the_page_of_a_formal_contract_offers_an_unmarked_download(cast, client_as, contract):
+    url = reverse("contracts:contract_detail", args=[contract.pk])
+    set_status(contract, Contract.Status.SIGNED)
+    page = client_as(cast.alice).get(url).content.decode()
+    assert 'data-testid="download-pdf"' in page and 'data-testid="download-mark"' not in page
+    set_status(contract, Contract.Status.CANCELLED)
+    page = client_as(cast.alice).get(url).content.decode()
+    assert 'data-testid="download-pdf"' not in page

@@ -485,3 +485,25 @@ class TestExport:
 
         cell = load_workbook(BytesIO(content)).active["B2"]
         assert cell.value == evil.name and cell.data_type == "s"
+
+    def test_the_sheet_has_a_frozen_bold_header_and_typed_columns(self, cast):
+        from datetime import date
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        CustomerFactory(owner=cast.alice, credit_limit=Decimal("150000.00"), credit_days=30, next_contact_date=date(2026, 12, 1))
+        CustomerFactory(owner=cast.alice)
+        content, log = services.customer_export(actor=cast.alice, customers=Customer.objects.all(), filters={}, ip_address=None)
+
+        ws = load_workbook(BytesIO(content)).active
+        header = [c.value for c in ws[1]]
+        assert ws.title == "客户档案" and ws.freeze_panes == "A2" and all(c.font.b for c in ws[1])
+        assert log.row_count == 2 and ws.max_row == 3
+        row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("账期(天)")].value == 30)
+        credit = row[header.index("信用额度")]
+        assert credit.value == 150000 and credit.number_format == "#,##0.00"
+        assert row[header.index("下次联系日期")].number_format == "yyyy-mm-dd"
+        assert row[header.index("下次联系日期")].value.date() == date(2026, 12, 1)
+        assert row[header.index("建档时间")].number_format == "yyyy-mm-dd hh:mm"
+        assert ws.column_dimensions["B"].width == 32

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from orders import documents, services
 from orders.models import Shipment
+from salesops.core.documents import Watermark
 
 from .conftest import fresh, pass_inspection, place
 
@@ -73,3 +74,44 @@ def test_an_invisible_shipment_is_404(cast, client_as, shipment):
 def test_filename():
     shipment = Shipment(number="FH-202611-0001")
     assert documents.outbound_note_filename(shipment) == "出货单-FH-202611-0001.pdf"
+
+
+# --- watermark: 未放行 until released through the payment gate; a voided note is not printed ----------------------
+def test_every_shipment_status_has_its_mark():
+    expected = {
+        Shipment.Status.DRAFT: "未放行",
+        Shipment.Status.RELEASED: "",
+        Shipment.Status.SHIPPED: "",
+        Shipment.Status.DELIVERED: "",
+        Shipment.Status.CANCELLED: "作废",
+    }
+    assert set(expected) == set(Shipment.Status)
+    for status, label in expected.items():
+        mark = documents.outbound_note_watermark(Shipment(status=status))
+        assert (str(mark.label) if mark else "") == label, status
+
+
+def test_a_note_not_yet_released_is_marked_unreleased(cast, shipment):
+    # given the order is prepaid and unpaid, so the note waits for the gate
+    assert shipment.status == Shipment.Status.DRAFT
+    text = pdf_text(documents.outbound_note_pdf(shipment))
+    assert "未放行" in text and "未放行—尚未放行，不得凭此出货单发货" in text
+
+
+@pytest.mark.parametrize("status", [Shipment.Status.RELEASED, Shipment.Status.SHIPPED, Shipment.Status.DELIVERED])
+def test_a_released_note_prints_without_any_mark(cast, shipment, status):
+    Shipment.objects.filter(pk=shipment.pk).update(status=status)
+    text = pdf_text(documents.outbound_note_pdf(fresh(shipment)))
+    assert "出货单" in text and shipment.number in text
+    assert not [str(m.label) for m in Watermark if str(m.label) in text]
+
+
+def test_a_voided_note_is_409_and_its_page_has_no_download(cast, client_as, shipment):
+    page_url = reverse("orders:shipment_detail", args=[shipment.pk])
+    page = client_as(cast.clerk).get(page_url).content.decode()
+    assert 'data-testid="download-pdf"' in page and 'data-testid="download-mark"' in page
+    services.shipment_cancel(shipment=shipment, actor=cast.clerk, reason="客户改期")
+    response = client_as(cast.clerk).get(reverse("orders:shipment_pdf", args=[shipment.pk]))
+    assert response.status_code == 409 and "已作废，不能下载正式文件" in response.content.decode()
+    page = client_as(cast.clerk).get(page_url).content.decode()
+    assert 'data-testid="download-pdf"' not in page
