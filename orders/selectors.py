@@ -22,6 +22,7 @@ from salesops.core.money import ZERO, quantize
 from salesops.core.thresholds import threshold
 
 from . import rules
+from .credit_notes import credited_per_order
 from .models import CreditException, Inspection, InvoiceRequest, Payment, PaymentAllocation, SalesOrder, SalesOrderLine, Shipment
 from .services import net_amount, order_gate
 
@@ -219,6 +220,7 @@ class Receivable:
     buckets: dict[str, Decimal] = field(default_factory=lambda: {code: ZERO for code, *_ in rules.AGING_BUCKETS})
     overdue: Decimal = ZERO
     oldest_days: int = 0
+    credited: Decimal = ZERO  # credit notes (refunds) reduce the open amount like payments
 
     @property
     def open(self) -> Decimal:
@@ -241,6 +243,7 @@ def receivables(user, today: date | None = None) -> list[Receivable]:
         .annotate(s=Sum("amount"))
         .values_list("order", "s")
     )
+    credits = credited_per_order(orders)
     charges = defaultdict(list)
     for s in Shipment.objects.filter(order__in=orders, status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED]).only(
         "order_id", "shipped_at", "amount_incl"
@@ -249,8 +252,10 @@ def receivables(user, today: date | None = None) -> list[Receivable]:
     out = []
     for order in orders:
         got = quantize(paid.get(order.pk, ZERO))
-        item = Receivable(order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got)
-        for day, amount in rules.fifo_open_items(charges[order.pk], got):
+        item = Receivable(
+            order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got, credited=credits.get(order.pk, ZERO)
+        )
+        for day, amount in rules.fifo_open_items(charges[order.pk], got + item.credited):
             age = (today - day).days
             item.buckets[rules.aging_bucket(age)] += amount
             item.oldest_days = max(item.oldest_days, age)

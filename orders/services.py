@@ -30,6 +30,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
+from salesops.core.hooks import emit
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize, sum_lines
 from salesops.core.notifications import notify
@@ -40,6 +41,7 @@ from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from . import rules
+from .credit_notes import order_credited
 from .models import (
     CreditException,
     EmergencyRelease,
@@ -1010,13 +1012,15 @@ def shipment_deliver(
                 line.save(update_fields=["delivered_quantity"])
             s.delivered_on, s.signed_by_name, s.delivery_exceptions = delivered_on, signer[:50], exceptions.strip()
 
-        return transition(
+        locked = transition(
             obj=shipment,
             action="deliver",
             actor=actor,
             before_save=before,
             message=_("客户签收（%(signer)s）%(exc)s") % {"signer": signer, "exc": exceptions},
         )
+        emit("order_delivered", shipment=locked)
+        return locked
 
 
 def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
@@ -1145,8 +1149,8 @@ def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceReq
 
 # --- payments ---------------------------------------------------------------------------------------------------------
 def order_outstanding(order: SalesOrder) -> Decimal:
-    """The order amount not yet covered by live (recorded or confirmed) payment allocations."""
-    return order.amount_incl - order_paid(order, confirmed_only=False)
+    """The order amount not yet covered by live (recorded or confirmed) payment allocations or credit notes."""
+    return order.amount_incl - order_paid(order, confirmed_only=False) - order_credited(order)
 
 
 def direct_orders_exposure(customer) -> Decimal:

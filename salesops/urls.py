@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("sales/", include("contracts.urls")),
     path("orders/", include("orders.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -244,6 +244,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.warn_orders_at_risk",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 07:00 every day: schedule missing satisfaction callbacks, queue today's for their assignees, escalate overdue ones.
+    "aftersales-callbacks-morning": {
+        "task": "aftersales.tasks.callbacks_morning",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # every 15 minutes: warn engineers before an SLA deadline, escalate breaches to the service lead (once each).
+    "aftersales-check-ticket-sla": {
+        "task": "aftersales.tasks.check_ticket_sla",
+        "schedule": crontab(minute="*/15"),
+    },
+    # 08:10 every day: remind owners of overdue corrective/preventive actions.
+    "aftersales-remind-overdue-actions": {
+        "task": "aftersales.tasks.remind_overdue_actions",
+        "schedule": crontab(hour=8, minute=10),
+    },
 }
 
 # The company printed on formal documents.
