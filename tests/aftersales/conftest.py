@@ -35,14 +35,13 @@ def pump(db):
     return ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"))
 
 
-def deliver_order(cast, customer, product, qty="10", *, prepaid=True, signer="王经理"):
+def deliver_order(cast, customer, product, qty="10", *, signer="王经理"):
     """An order of `qty` units walked through verification, placement, payment, inspection, shipment and delivery."""
     order = order_services.order_create(
         actor=cast.clerk, customer=customer, data={}, lines=[{"product": product.pk, "quantity": qty}]
     )
     order = place(order, cast.clerk)
-    if prepaid:
-        pay(order, cast, order.amount_incl, ref=f"BANK-{order.pk}")
+    pay(order, cast, order.amount_incl, ref=f"BANK-{order.pk}")
     pass_inspection(order, cast, qty)
     shipment = order_services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: qty})
     order_services.shipment_release(shipment=shipment, actor=cast.clerk)
@@ -60,7 +59,8 @@ def delivered(cast, customer, pump):
 @pytest.fixture
 def carol_delivered(cast, pump):
     carol_customer = CustomerFactory(owner=cast.carol, team=cast.south, name="广州南方贸易有限公司")
-    return deliver_order(cast, carol_customer, pump, qty="2", prepaid=False)
+    ShipToAddressFactory(customer=carol_customer, is_default=True)
+    return deliver_order(cast, carol_customer, pump, qty="2")
 
 
 def bulk_deliveries(cast, n: int, *, delivered_on=None, prefix="BULK"):
