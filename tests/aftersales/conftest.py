@@ -35,13 +35,15 @@ def pump(db):
     return ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"), standard_cost=D("700.00"))
 
 
-def deliver_order(cast, customer, product, qty="10", *, signer="王经理"):
-    """An order of `qty` units walked through verification, placement, payment, inspection, shipment and delivery."""
+def deliver_order(cast, customer, product, qty="10", *, paid=True, signer="王经理"):
+    """An order of `qty` units walked through verification, placement, payment (unless `paid` is False: a credit-terms
+    customer), inspection, shipment and delivery."""
     order = order_services.order_create(
         actor=cast.clerk, customer=customer, data={}, lines=[{"product": product.pk, "quantity": qty}]
     )
     order = place(order, cast.clerk)
-    pay(order, cast, order.amount_incl, ref=f"BANK-{order.pk}")
+    if paid:
+        pay(order, cast, order.amount_incl, ref=f"BANK-{order.pk}")
     pass_inspection(order, cast, qty)
     shipment = order_services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: qty})
     order_services.shipment_release(shipment=shipment, actor=cast.clerk)
