@@ -160,24 +160,25 @@ def breaching_q(now: datetime, warn: timedelta) -> Q:
 
 
 # --- the service desk ---------------------------------------------------------------------------------------------------
-def callbacks_due_for(user, today: date) -> QuerySet[Callback]:
-    """Open callbacks in `user`'s queue: assigned to them, plus the team's unassigned ones for service users."""
+def callbacks_due_for(user) -> QuerySet[Callback]:
+    """Callbacks in `user`'s queue (their day came: the morning task opened them): assigned to them, plus the team's
+    unassigned ones for service users."""
     mine = Q(assignee=user)
     if has_role(user, Role.SERVICE, *MANAGER_ROLES):
         mine |= Q(assignee__isnull=True)
-    return callback_list_for(user).filter(mine, status=Callback.Status.OPEN, queue_on__lte=today).order_by("due_on", "pk")
+    return callback_list_for(user).filter(mine, status=Callback.Status.OPEN).order_by("due_on", "pk")
 
 
-def desk_for(user, *, today: date | None = None, now: datetime | None = None) -> dict:
+def desk_for(user, *, now: datetime | None = None) -> dict:
     """The service desk: my tickets, the team's unassigned tickets, those breaching their SLA, callbacks due today and
     escalated callbacks. Each a queryset (the page shows up to 50 rows of each; counts are exact)."""
-    today, now = today or timezone.localdate(), now or timezone.now()
+    now = now or timezone.now()
     tickets = ticket_list_for(user)
     return {
         "mine": tickets.filter(engineer=user, status__in=ACTIVE_TICKET).order_by("resolve_by"),
         "team": tickets.filter(status=ServiceTicket.Status.OPEN).order_by("respond_by"),
         "breaching": tickets.filter(breaching_q(now, sla_warn())).order_by("resolve_by"),
-        "callbacks": callbacks_due_for(user, today),
+        "callbacks": callbacks_due_for(user),
         "escalated": callback_list_for(user).filter(
             status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], escalated_at__isnull=False
         ),

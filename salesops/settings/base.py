@@ -198,6 +198,16 @@ SPECTACULAR_SETTINGS = {
         "InvoiceRequestStatusEnum": "orders.models.InvoiceRequest.Status",
         "PaymentStatusEnum": "orders.models.Payment.Status",
         "PaymentKindEnum": "orders.models.Payment.Kind",
+        "ReturnKindEnum": "aftersales.models.ReturnRequest.Kind",
+        "CorrectiveActionKindEnum": "aftersales.models.CorrectiveAction.Kind",
+        "CommunicationKindEnum": "aftersales.models.TicketCommunication.Kind",
+        "CallbackStatusEnum": "aftersales.models.Callback.Status",
+        "ServiceTicketStatusEnum": "aftersales.models.ServiceTicket.Status",
+        "ComplaintStatusEnum": "aftersales.models.Complaint.Status",
+        "CorrectiveActionStatusEnum": "aftersales.models.CorrectiveAction.Status",
+        "ReturnStatusEnum": "aftersales.models.ReturnRequest.Status",
+        "ServicePlanStatusEnum": "aftersales.models.ServicePlan.Status",
+        "ServiceChannelEnum": "aftersales.models.Channel",
     },
 }
 
