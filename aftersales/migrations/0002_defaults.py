@@ -1,5 +1,6 @@
 """Default after-sales data, all editable in admin: the callback rules (day 7 by service, day 30 by the order's rep),
-the working week (Mon–Fri 08:30–12:00, 13:00–17:30), SLA hours per priority and this app's thresholds."""
+the working week (Mon–Fri 08:30–12:00, 13:00–17:30), SLA hours per priority and this app's thresholds; the admin group
+gets this app's permissions (admin site support)."""
 
 from decimal import Decimal
 
@@ -9,6 +10,15 @@ from aftersales.rules import DEFAULT_SLA, DEFAULT_WORKING_PERIODS, THRESHOLDS
 
 
 def seed(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("aftersales")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Group.objects.get(name="admin").permissions.add(*Permission.objects.filter(content_type__app_label="aftersales"))
     CallbackRule = apps.get_model("aftersales", "CallbackRule")
     WorkingPeriod = apps.get_model("aftersales", "WorkingPeriod")
     SlaPolicy = apps.get_model("aftersales", "SlaPolicy")

@@ -56,7 +56,7 @@ def _insert_sql(rule: CallbackRule, *, shipment_ids: list[int] | None, delivered
         where_params += shipment_ids
     if delivered_since is not None:
         where.append("s.delivered_on >= %s")
-        where_params.append(delivered_since)
+        where_params.append(connection.ops.adapt_datefield_value(delivered_since))
     if rule.customer_type:
         where.append("c.type = %s")
         where_params.append(rule.customer_type)
@@ -69,7 +69,7 @@ def _insert_sql(rule: CallbackRule, *, shipment_ids: list[int] | None, delivered
         " ON CONFLICT (shipment_id, offset_days) DO NOTHING"
     )
     params = [rule.pk, rule.offset_days, *due_params, *due_params, *assignee_params, Callback.Status.SCHEDULED, False]
-    params += [timezone.now(), *where_params]
+    params += [connection.ops.adapt_datetimefield_value(timezone.now()), *where_params]
     return sql, params
 
 

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -76,6 +78,7 @@ def QuantityField(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(**QUANTITY, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class UserNameField(serializers.Field):
     """A user shown by name (read-only): `UserNameField(source="owner")`."""
 
