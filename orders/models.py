@@ -608,3 +608,26 @@ class PaymentAllocation(models.Model):
 
     def __str__(self):
         return f"{self.payment} → {self.order}: {self.amount}"
+
+
+# --- credit notes -----------------------------------------------------------------------------------------------------
+class CreditNote(models.Model):
+    """红字冲减单: reduces what an order's customer owes (a refund for returned goods); never more than was shipped.
+    Written only by orders.services.credit_note_create under the order's row lock."""
+
+    number = models.CharField(_("冲减单号"), max_length=20, unique=True, editable=False)
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="credit_notes")
+    amount = MoneyField(_("冲减金额(含税)"))
+    reason = models.CharField(_("原因"), max_length=300)
+    reference = models.CharField(_("来源单据"), max_length=40, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("开具人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("开具时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("红字冲减单")
+        verbose_name_plural = _("红字冲减单")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive")]
+
+    def __str__(self):
+        return self.number

@@ -192,3 +192,7 @@ def allowed_actions(doc, user) -> list[str]:
         if isinstance(doc, model):
             return rule(doc, user)
     raise TypeError(f"no allowed actions for {type(doc).__name__}")
+
+
+def may_issue_credit_note(user) -> bool:
+    return has_role(user, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)

@@ -25,6 +25,7 @@ from salesops.core.thresholds import threshold
 from . import rules
 from .models import (
     CreditException,
+    CreditNote,
     Inspection,
     InvoiceRequest,
     Payment,
@@ -120,8 +121,35 @@ def order_paid(order: SalesOrder, *, confirmed_only: bool = True) -> Decimal:
 
 
 def order_outstanding(order: SalesOrder) -> Decimal:
-    """The order amount not yet covered by live (recorded or confirmed) payment allocations."""
-    return order.amount_incl - order_paid(order, confirmed_only=False)
+    """The order amount not yet covered by live (recorded or confirmed) payment allocations or credit notes."""
+    return order.amount_incl - order_paid(order, confirmed_only=False) - order_credited(order)
+
+
+# --- credit notes (红字冲减单): reduce what the customer owes, never more than was shipped -------------------------------
+CREDITED_SHIPMENTS = (Shipment.Status.SHIPPED, Shipment.Status.DELIVERED)
+
+
+def order_credited(order) -> Decimal:
+    """The total of the order's credit notes."""
+    return quantize(CreditNote.objects.filter(order=order).aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def credited_per_order(orders) -> dict[int, Decimal]:
+    """{order id: total credit notes} for a queryset of orders (one query; receivables subtract it)."""
+    rows = CreditNote.objects.filter(order__in=orders).values("order").annotate(s=Sum("amount")).values_list("order", "s")
+    return {order_id: quantize(total) for order_id, total in rows}
+
+
+def order_shipped_amount(order) -> Decimal:
+    """The tax-inclusive value of the goods that left for this order (what was paid or is receivable)."""
+    return quantize(
+        Shipment.objects.filter(order=order, status__in=CREDITED_SHIPMENTS).aggregate(s=Sum("amount_incl"))["s"] or ZERO
+    )
+
+
+def order_creditable(order) -> Decimal:
+    """How much may still be credited on the order: shipped value minus earlier credit notes."""
+    return max(order_shipped_amount(order) - order_credited(order), ZERO)
 
 
 def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None) -> rules.Gate:
@@ -341,6 +369,7 @@ class Receivable:
     buckets: dict[str, Decimal] = field(default_factory=lambda: {code: ZERO for code, *_ in rules.AGING_BUCKETS})
     overdue: Decimal = ZERO
     oldest_days: int = 0
+    credited: Decimal = ZERO  # credit notes (refunds) reduce the open amount like payments
 
     @property
     def open(self) -> Decimal:
@@ -363,6 +392,7 @@ def receivables(user, today: date | None = None) -> list[Receivable]:
         .annotate(s=Sum("amount"))
         .values_list("order", "s")
     )
+    credits = credited_per_order(orders)
     charges = defaultdict(list)
     for s in Shipment.objects.filter(order__in=orders, status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED]).only(
         "order_id", "shipped_at", "amount_incl"
@@ -371,8 +401,10 @@ def receivables(user, today: date | None = None) -> list[Receivable]:
     out = []
     for order in orders:
         got = quantize(paid.get(order.pk, ZERO))
-        item = Receivable(order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got)
-        for day, amount in rules.fifo_open_items(charges[order.pk], got):
+        item = Receivable(
+            order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got, credited=credits.get(order.pk, ZERO)
+        )
+        for day, amount in rules.fifo_open_items(charges[order.pk], got + item.credited):
             age = (today - day).days
             item.buckets[rules.aging_bucket(age)] += amount
             item.oldest_days = max(item.oldest_days, age)

@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from aftersales import api as aftersales_api
 from catalog import api as catalog_api
 from contracts import api as contracts_api
 from customers import api as customers_api
@@ -16,7 +17,7 @@ from reports import views as report_views
 from salesops.core import api_views as core_api
 
 router = DefaultRouter()
-for module in (core_api, customers_api, catalog_api, contracts_api, orders_api):
+for module in (core_api, customers_api, catalog_api, contracts_api, orders_api, aftersales_api):
     module.register(router)
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("sales/", include("contracts.urls")),
     path("orders/", include("orders.urls")),
+    path("aftersales/", include("aftersales.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,6 @@
 """Every write of orders, inspections, shipments, invoices and payments (SPEC.md "Sales order" … "Invoices and payments"),
 one module per action family (like Zulip's zerver/actions/): orders, inspections (with emergency release), shipments,
-credit (credit exceptions), invoices, payments, alerts (at-risk warnings). Reads are in orders.selectors, who may do what
+credit (credit exceptions), credit_notes (红字冲减), invoices, payments, alerts (at-risk warnings). Reads are in orders.selectors, who may do what
 in orders.permissions.
 
 Every writer locks the order first, then the document it changes (_common.lock_order), so quantities per order line
@@ -16,6 +16,7 @@ from salesops.core import approvals
 from ..permissions import sees_queue
 from .alerts import orders_warn_at_risk
 from .credit import CREDIT_KIND, credit_exception_request, on_credit_exception_decided
+from .credit_notes import credit_note_create
 from .inspections import (
     EMERGENCY_KIND,
     emergency_release_request,
@@ -57,6 +58,7 @@ __all__ = [
     "CREDIT_KIND",
     "EMERGENCY_KIND",
     "credit_exception_request",
+    "credit_note_create",
     "emergency_release_request",
     "inspection_record",
     "inspection_sign",

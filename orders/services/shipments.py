@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
+from salesops.core.hooks import emit
 from salesops.core.models import Event
 from salesops.core.money import ZERO, parse_decimal, plain
 from salesops.core.notifications import notify
@@ -276,13 +277,15 @@ def shipment_deliver(
                 line.save(update_fields=["delivered_quantity"])
             s.delivered_on, s.signed_by_name, s.delivery_exceptions = delivered_on, signer[:50], exceptions.strip()
 
-        return transition(
+        locked = transition(
             obj=shipment,
             action="deliver",
             actor=actor,
             before_save=before,
             message=_("客户签收（%(signer)s）%(exc)s") % {"signer": signer, "exc": exceptions},
         )
+        emit("order_delivered", shipment=locked)
+        return locked
 
 
 def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:

@@ -4,6 +4,8 @@ The lower floor names the event and calls `emit` inside its transaction; the hig
 AppConfig.ready. Events in use:
   - "contract_changed" (contract=, version=): an approved change request made a new contract version;
     orders tells the clerks handling open orders taken from the older version.
+  - "order_delivered" (shipment=): a shipment's delivery acceptance (签收) was recorded (orders.services.shipment_deliver,
+    inside its transaction); aftersales schedules the satisfaction callbacks of that delivery.
 """
 
 from __future__ import annotations

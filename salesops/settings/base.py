@@ -209,6 +209,16 @@ SPECTACULAR_SETTINGS = {
         "InvoiceRequestStatusEnum": "orders.models.InvoiceRequest.Status",
         "PaymentStatusEnum": "orders.models.Payment.Status",
         "PaymentKindEnum": "orders.models.Payment.Kind",
+        "ReturnKindEnum": "aftersales.models.ReturnRequest.Kind",
+        "CorrectiveActionKindEnum": "aftersales.models.CorrectiveAction.Kind",
+        "CommunicationKindEnum": "aftersales.models.TicketCommunication.Kind",
+        "CallbackStatusEnum": "aftersales.models.Callback.Status",
+        "ServiceTicketStatusEnum": "aftersales.models.ServiceTicket.Status",
+        "ComplaintStatusEnum": "aftersales.models.Complaint.Status",
+        "CorrectiveActionStatusEnum": "aftersales.models.CorrectiveAction.Status",
+        "ReturnStatusEnum": "aftersales.models.ReturnRequest.Status",
+        "ServicePlanStatusEnum": "aftersales.models.ServicePlan.Status",
+        "ServiceChannelEnum": "aftersales.models.Channel",
     },
 }
 
@@ -278,6 +288,21 @@ CELERY_BEAT_SCHEDULE = {
     "orders-warn-at-risk": {
         "task": "orders.tasks.warn_orders_at_risk",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # 07:00 every day: schedule missing satisfaction callbacks, queue today's for their assignees, escalate overdue ones.
+    "aftersales-callbacks-morning": {
+        "task": "aftersales.tasks.callbacks_morning",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # every 15 minutes: warn engineers before an SLA deadline, escalate breaches to the service lead (once each).
+    "aftersales-check-ticket-sla": {
+        "task": "aftersales.tasks.check_ticket_sla",
+        "schedule": crontab(minute="*/15"),
+    },
+    # 08:10 every day: remind owners of overdue corrective/preventive actions.
+    "aftersales-remind-overdue-actions": {
+        "task": "aftersales.tasks.remind_overdue_actions",
+        "schedule": crontab(hour=8, minute=10),
     },
 }
 

@@ -1,0 +1,182 @@
+"""Complaints (投诉) and their corrective/preventive actions (CAPA)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+
+from catalog.models import Product
+from contracts.api import ReasonInput
+from customers.models import Customer
+from orders.models import SalesOrder
+from salesops.core.api import UserNameField
+
+from .. import permissions, rules, selectors
+from ..filters import ComplaintFilter
+from ..models import Channel, Complaint, CorrectiveAction
+from ..services import complaints as svc
+from .common import AllowedActionsField, DocumentViewSet, no_body
+
+User = get_user_model()
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    investigator_name = UserNameField(source="investigator")
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id", "number", "status", "severity", "channel", "reported_on", "customer", "customer_name", "order", "product",
+            "lot_no", "description", "investigator", "investigator_name", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer):
+    owner_name = UserNameField(source="owner")
+    verified_by_name = UserNameField(source="verified_by")
+    allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id", "complaint", "kind", "description", "owner", "owner_name", "due_on", "status", "result", "done_at",
+            "verification", "verified_by_name", "verified_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    actions = CorrectiveActionSerializer(many=True, read_only=True)
+    answered_by_name = UserNameField(source="answered_by")
+    close_blockers = serializers.SerializerMethodField()
+    allowed_actions = AllowedActionsField(permissions.complaint_allowed_actions)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [
+            *ComplaintSerializer.Meta.fields, "source_callback", "root_cause", "answer", "answered_by_name", "answered_at",
+            "closed_at", "cancel_reason", "actions", "close_blockers", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_close_blockers(self, obj) -> list[str]:
+        return rules.complaint_close_blockers(
+            root_cause=obj.root_cause, answer=obj.answer, actions=obj.actions.values_list("kind", "status")
+        )
+
+
+class ComplaintCreateInput(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    description = serializers.CharField()
+    severity = serializers.ChoiceField(choices=Complaint.Severity.choices, default=Complaint.Severity.MINOR)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
+    reported_on = serializers.DateField(required=False, allow_null=True)
+    order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all(), required=False, allow_null=True)
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    lot_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+
+
+class CauseInput(serializers.Serializer):
+    root_cause = serializers.CharField()
+
+
+class ActionInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CorrectiveAction.Kind.choices)
+    description = serializers.CharField()
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    due_on = serializers.DateField()
+
+
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+    """客户投诉: QC investigates, records the root cause, plans actions, answers the customer and closes."""
+
+    selector = staticmethod(selectors.complaint_list_for)
+    serializer_class = ComplaintSerializer
+    detail_serializer = ComplaintDetailSerializer
+    filterset_class = ComplaintFilter
+    ordering_fields = ["created_at", "reported_on", "severity", "status"]
+    ordering = ["-created_at", "-id"]
+
+    @extend_schema(request=ComplaintCreateInput, responses={201: ComplaintDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = dict(self.validated_input(ComplaintCreateInput))
+        customer = data.pop("customer")
+        return self.respond(svc.complaint_create(actor=request.user, customer=customer, data=data), status.HTTP_201_CREATED)
+
+    @no_body("质检开始调查", ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def investigate(self, request, pk=None):
+        return self.respond(svc.complaint_investigate(complaint=self.get_object(), actor=request.user))
+
+    @extend_schema(request=CauseInput, responses=ComplaintDetailSerializer, summary="原因分析")
+    @action(detail=True, methods=["post"], url_path="root-cause")
+    def root_cause(self, request, pk=None):
+        return self.respond(
+            svc.complaint_record_cause(complaint=self.get_object(), actor=request.user, **self.validated_input(CauseInput))
+        )
+
+    @extend_schema(request=ActionInput, responses={201: ComplaintDetailSerializer}, summary="添加纠正/预防措施")
+    @action(detail=True, methods=["post"])
+    def actions(self, request, pk=None):
+        complaint = self.get_object()
+        svc.action_add(complaint=complaint, actor=request.user, **self.validated_input(ActionInput))
+        return self.respond(complaint, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerInput, responses=ComplaintDetailSerializer, summary="答复客户")
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        return self.respond(
+            svc.complaint_answer(complaint=self.get_object(), actor=request.user, **self.validated_input(AnswerInput))
+        )
+
+    @no_body("关闭投诉（措施全部验证有效且已答复）", ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self.respond(svc.complaint_close(complaint=self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReasonInput, responses=ComplaintDetailSerializer, summary="撤销投诉")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self.respond(
+            svc.complaint_cancel(complaint=self.get_object(), actor=request.user, **self.validated_input(ReasonInput))
+        )
+
+
+def capa_list_for(user):
+    return CorrectiveAction.objects.filter(complaint__in=selectors.complaint_list_for(user)).select_related("complaint", "owner")
+
+
+class ResultInput(serializers.Serializer):
+    result = serializers.CharField()
+
+
+class VerifyInput(serializers.Serializer):
+    effective = serializers.BooleanField()
+    verification = serializers.CharField()
+
+
+class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+    """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back)."""
+
+    selector = staticmethod(capa_list_for)
+    serializer_class = CorrectiveActionSerializer
+    detail_serializer = CorrectiveActionSerializer
+    filterset_fields = ["status", "kind", "owner", "complaint"]
+    ordering = ["due_on", "id"]
+
+    @extend_schema(request=ResultInput, responses=CorrectiveActionSerializer, summary="完成措施")
+    @action(detail=True, methods=["post"])
+    def finish(self, request, pk=None):
+        return self.respond(svc.action_finish(action=self.get_object(), actor=request.user, **self.validated_input(ResultInput)))
+
+    @extend_schema(request=VerifyInput, responses=CorrectiveActionSerializer, summary="效果验证")
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self.respond(svc.action_verify(action=self.get_object(), actor=request.user, **self.validated_input(VerifyInput)))

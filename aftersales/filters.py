@@ -1,0 +1,100 @@
+"""django-filter sets of the after-sales lists, used by the pages and the API with the same parameter names
+(the querysets they filter come from selectors, already scoped to what the user may see)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .config import setting
+from .models import Callback, Complaint, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
+
+
+class _Search(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("搜索"))
+    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
+    SEARCH_FIELDS: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(selectors.search_q(value, *self.SEARCH_FIELDS))
+
+
+class CallbackFilter(_Search):
+    SEARCH_FIELDS = ("order__number", "customer__name", "notes")
+    status = filters.ChoiceFilter(choices=Callback.Status.choices, label=_("状态"))
+    assignee = filters.NumberFilter(field_name="assignee_id", label=_("回访人"))
+    due_from = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("应回访日期从"))
+    due_to = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("应回访日期至"))
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("逾期未回访"))
+    low_score = filters.BooleanFilter(method="filter_low_score", label=_("低分/质量问题"))
+
+    class Meta:
+        model = Callback
+        fields = ["q", "status", "assignee", "customer", "due_from", "due_to", "overdue", "low_score"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cutoff = timezone.localdate() - timezone.timedelta(days=int(setting("callback_escalate_days")))
+        overdue = queryset.filter(status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], due_on__lte=cutoff)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_low_score(self, queryset, name, value):
+        if value is None:
+            return queryset
+        low = Q(score_product__lte=2) | Q(score_delivery__lte=2) | Q(score_service__lte=2) | Q(quality_problem=True)
+        return queryset.filter(low) if value else queryset.exclude(low)
+
+
+class TicketFilter(_Search):
+    SEARCH_FIELDS = ("number", "subject", "customer__name", "lot_no")
+    status = filters.ChoiceFilter(choices=ServiceTicket.Status.choices, label=_("状态"))
+    ticket_type = filters.ChoiceFilter(choices=TicketType.choices, label=_("工单类型"))
+    priority = filters.ChoiceFilter(choices=Priority.choices, label=_("优先级"))
+    engineer = filters.NumberFilter(field_name="engineer_id", label=_("服务工程师"))
+    breaching = filters.BooleanFilter(method="filter_breaching", label=_("SLA 超时/即将超时"))
+
+    class Meta:
+        model = ServiceTicket
+        fields = ["q", "status", "ticket_type", "priority", "engineer", "customer", "breaching"]
+
+    def filter_breaching(self, queryset, name, value):
+        if value is None:
+            return queryset
+        q = selectors.breaching_q(timezone.now(), selectors.sla_warn())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class ComplaintFilter(_Search):
+    SEARCH_FIELDS = ("number", "customer__name", "description", "lot_no")
+    status = filters.ChoiceFilter(choices=Complaint.Status.choices, label=_("状态"))
+    severity = filters.ChoiceFilter(choices=Complaint.Severity.choices, label=_("严重程度"))
+    reported_from = filters.DateFilter(field_name="reported_on", lookup_expr="gte", label=_("投诉日期从"))
+    reported_to = filters.DateFilter(field_name="reported_on", lookup_expr="lte", label=_("投诉日期至"))
+
+    class Meta:
+        model = Complaint
+        fields = ["q", "status", "severity", "customer", "reported_from", "reported_to"]
+
+
+class ReturnFilter(_Search):
+    SEARCH_FIELDS = ("number", "customer__name", "order__number", "reason")
+    status = filters.ChoiceFilter(choices=ReturnRequest.Status.choices, label=_("状态"))
+    kind = filters.ChoiceFilter(choices=ReturnRequest.Kind.choices, label=_("类型"))
+    order = filters.NumberFilter(field_name="order_id", label=_("订单"))
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["q", "status", "kind", "customer", "order"]
+
+
+class PlanFilter(filters.FilterSet):
+    year = filters.NumberFilter(label=_("年度"))
+    status = filters.ChoiceFilter(choices=ServicePlan.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = ServicePlan
+        fields = ["year", "status"]

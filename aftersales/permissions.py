@@ -1,0 +1,172 @@
+"""Who may do what on after-sales documents — one mechanism, `<doc>_allowed_actions(doc, user) -> list[str]`, asked by the
+pages (which buttons), the API (`allowed_actions` in every detail) and the services (which refuse anything not listed).
+
+Seeing a document is the selectors' business (a rep sees only own customers' documents, 404 otherwise); these functions
+assume the user already sees `doc` and answer "may do" (403 when not).
+Roles: service (客服/售后) runs the desk; QC investigates complaints and answers them (seed: 品管部负责顾客投诉的解答及回复);
+the warehouse receives returned goods; the sales VP (and GM) approve returns through the approvals engine.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+
+from .config import setting
+from .models import Callback, Complaint, CorrectiveAction, ReturnRequest, ServicePlan, ServiceTicket
+
+SALES_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK)
+
+
+# --- roles ------------------------------------------------------------------------------------------------------------
+def is_desk(user) -> bool:
+    """Service staff and managers run the service desk (assign, escalate, close)."""
+    return has_role(user, Role.SERVICE, *MANAGER_ROLES)
+
+
+def is_qc(user) -> bool:
+    return has_role(user, Role.QC, *MANAGER_ROLES)
+
+
+def is_clerk(user) -> bool:
+    return has_role(user, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
+def sees_desk(user) -> bool:
+    return is_desk(user)
+
+
+def may_create_ticket(user) -> bool:
+    return has_role(user, Role.SERVICE, *SALES_ROLES, *MANAGER_ROLES)
+
+
+def may_register_complaint(user) -> bool:
+    return has_role(user, Role.SERVICE, Role.QC, *SALES_ROLES, *MANAGER_ROLES)
+
+
+def may_request_rma(user) -> bool:
+    """The rep, the clerk or service asks for a return/exchange/repair on behalf of a customer or store."""
+    return has_role(user, Role.SERVICE, *SALES_ROLES, *MANAGER_ROLES)
+
+
+def may_issue_refund(user) -> bool:
+    return has_role(user, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
+
+
+def may_edit_plan(user) -> bool:
+    return has_role(user, Role.SERVICE, *MANAGER_ROLES)
+
+
+# --- callbacks --------------------------------------------------------------------------------------------------------
+def callback_allowed_actions(cb: Callback, user) -> list[str]:
+    out = []
+    pending = cb.status in (Callback.Status.SCHEDULED, Callback.Status.OPEN)
+    if pending and (cb.assignee_id == user.pk or is_desk(user)):
+        out.append("record")
+    if pending and is_desk(user):
+        out += ["reassign", "cancel"]
+    if cb.status == Callback.Status.DONE:
+        if not _has(cb, "complaint") and may_register_complaint(user):
+            out.append("open_complaint")
+        if not _has(cb, "ticket") and may_create_ticket(user):
+            out.append("open_ticket")
+    return out
+
+
+def _has(obj, reverse_one_to_one: str) -> bool:
+    """Has a linked document through a reverse one-to-one (a missing one raises an AttributeError subclass)."""
+    return getattr(obj, reverse_one_to_one, None) is not None
+
+
+# --- service tickets --------------------------------------------------------------------------------------------------
+def ticket_allowed_actions(t: ServiceTicket, user, *, now=None) -> list[str]:
+    """A resolved ticket may be reopened within `ticket_reopen_days` of its resolution."""
+    S = ServiceTicket.Status
+    desk, engineer = is_desk(user), t.engineer_id == user.pk
+    handler = desk or engineer
+    out = []
+    if desk and t.is_active:
+        out.append("assign")
+    if handler and t.status == S.ASSIGNED:
+        out.append("start")
+    if handler and t.status == S.IN_PROGRESS:
+        out.append("wait")
+    if handler and t.status == S.WAITING:
+        out.append("resume")
+    if handler and t.status in (S.IN_PROGRESS, S.WAITING):
+        out.append("resolve")
+    if (desk or t.created_by_id == user.pk) and t.status == S.RESOLVED:
+        out.append("close")
+    if (
+        (handler or t.created_by_id == user.pk)
+        and t.status in (S.RESOLVED, S.CLOSED)
+        and t.resolved_at
+        and (now or timezone.now()) - t.resolved_at <= timedelta(days=int(setting("ticket_reopen_days")))
+    ):
+        out.append("reopen")
+    if (desk or t.created_by_id == user.pk) and t.status in (S.OPEN, S.ASSIGNED):
+        out.append("cancel")
+    if t.status != S.CANCELLED and (handler or t.created_by_id == user.pk or t.customer.owner_id == user.pk):
+        out.append("log")
+    if handler and t.is_active:
+        out.append("add_part")
+    return out
+
+
+# --- complaints -------------------------------------------------------------------------------------------------------
+def complaint_allowed_actions(c: Complaint, user) -> list[str]:
+    S = Complaint.Status
+    qc = is_qc(user)
+    out = []
+    if qc and c.status == S.REGISTERED:
+        out.append("investigate")
+    if qc and c.status in (S.INVESTIGATING, S.ACTIONS):
+        out.append("record_cause")
+    if qc and c.status == S.ACTIONS:
+        out += ["add_action", "answer", "close"]
+    if (is_desk(user) or c.created_by_id == user.pk) and c.status == S.REGISTERED:
+        out.append("cancel")
+    return out
+
+
+def action_allowed_actions(a: CorrectiveAction, user) -> list[str]:
+    S = CorrectiveAction.Status
+    if a.complaint.status != Complaint.Status.ACTIONS:
+        return []
+    out = []
+    if a.status == S.OPEN and (a.owner_id == user.pk or is_qc(user)):
+        out.append("finish")
+    if a.status == S.DONE and is_qc(user):
+        out += ["verify", "send_back"]
+    return out
+
+
+# --- returns ----------------------------------------------------------------------------------------------------------
+def rma_allowed_actions(r: ReturnRequest, user) -> list[str]:
+    S = ReturnRequest.Status
+    requester = r.requested_by_id == user.pk or has_role(user, Role.SERVICE, Role.SALES_CLERK, *MANAGER_ROLES)
+    out = []
+    if requester and r.status == S.DRAFT:
+        out += ["add_photo", "submit"]
+    if requester and r.status in (S.DRAFT, S.SUBMITTED):
+        out.append("cancel")
+    if has_role(user, Role.WAREHOUSE) and r.status == S.APPROVED:
+        out.append("receive")
+    if r.status == S.RECEIVED:
+        if has_role(user, Role.SERVICE, Role.WAREHOUSE, Role.SALES_CLERK, *MANAGER_ROLES):
+            out.append("repair_return")
+        if is_clerk(user):
+            out.append("exchange")
+        if may_issue_refund(user):
+            out.append("refund")
+    return out
+
+
+# --- plans ------------------------------------------------------------------------------------------------------------
+def plan_allowed_actions(p: ServicePlan, user) -> list[str]:
+    if may_edit_plan(user) and p.status in (ServicePlan.Status.DRAFT, ServicePlan.Status.REJECTED):
+        return ["edit", "submit"]
+    return []

@@ -1,0 +1,285 @@
+"""Every read of the after-sales floor, scoped by role (ARCHITECTURE.md rule 5).
+
+Visibility follows the customer (customers.selectors.customer_scope): service, QC, warehouse, clerks, finance and managers
+see every customer's callbacks, tickets, complaints and returns; a rep only those of own customers (a team lead: the team's),
+plus what is assigned to them (a callback, a ticket as engineer, a corrective action as owner). Anything else is a 404.
+The monthly statistics at the end are the ones the reports floor uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from customers.selectors import customer_scope
+from salesops.core.money import quantize
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+
+from . import rules
+from .config import setting
+from .models import (
+    CalendarDay,
+    Callback,
+    Complaint,
+    CorrectiveAction,
+    ReturnRequest,
+    ServicePlan,
+    ServiceTicket,
+    SlaPolicy,
+    WorkingPeriod,
+)
+
+
+def _scoped(qs: QuerySet, user, also: Q | None = None) -> QuerySet:
+    scope = customer_scope(user, "customer__")
+    if scope is None:
+        return qs.none()
+    if not scope:  # everything
+        return qs
+    return qs.filter(scope | also) if also is not None else qs.filter(scope)
+
+
+# --- lists and documents ----------------------------------------------------------------------------------------------
+def callback_list_for(user) -> QuerySet[Callback]:
+    qs = Callback.objects.select_related("order", "customer", "assignee", "shipment", "done_by")
+    return _scoped(qs, user, Q(assignee=user) if getattr(user, "pk", None) else None)
+
+
+def ticket_list_for(user) -> QuerySet[ServiceTicket]:
+    qs = ServiceTicket.objects.select_related("customer", "engineer", "order", "product", "created_by")
+    return _scoped(qs, user, Q(engineer=user) if getattr(user, "pk", None) else None)
+
+
+def complaint_list_for(user) -> QuerySet[Complaint]:
+    qs = Complaint.objects.select_related("customer", "order", "product", "investigator", "created_by")
+    if not getattr(user, "pk", None):
+        return qs.none()
+    owns_action = Exists(CorrectiveAction.objects.filter(complaint=OuterRef("pk"), owner=user))
+    return _scoped(qs, user, Q(owns_action))
+
+
+def rma_list_for(user) -> QuerySet[ReturnRequest]:
+    return _scoped(ReturnRequest.objects.select_related("customer", "order", "requested_by", "credit_note"), user)
+
+
+def plan_list_for(user) -> QuerySet[ServicePlan]:
+    """The annual service plans: the service department, QC and leadership read them."""
+    if not has_role(user, Role.SERVICE, Role.QC, *MANAGER_ROLES):
+        return ServicePlan.objects.none()
+    return ServicePlan.objects.select_related("created_by").prefetch_related("items__owner")
+
+
+def callback_get_for(user, pk) -> Callback:
+    return get_object_or_404(callback_list_for(user), pk=pk)
+
+
+def ticket_get_for(user, pk) -> ServiceTicket:
+    return get_object_or_404(ticket_list_for(user), pk=pk)
+
+
+def complaint_get_for(user, pk) -> Complaint:
+    return get_object_or_404(complaint_list_for(user), pk=pk)
+
+
+def rma_get_for(user, pk) -> ReturnRequest:
+    return get_object_or_404(rma_list_for(user), pk=pk)
+
+
+def plan_get_for(user, pk) -> ServicePlan:
+    return get_object_or_404(plan_list_for(user), pk=pk)
+
+
+def search_q(text: str, *fields: str) -> Q:
+    q = Q()
+    for word in (text or "").split():
+        part = Q()
+        for name in fields:
+            part |= Q(**{f"{name}__icontains": word})
+        q &= part
+    return q
+
+
+# --- the working calendar and SLA policies ---------------------------------------------------------------------------
+def working_calendar(*, around: date | None = None) -> rules.WorkCalendar:
+    """The company's working calendar: weekly periods and the exceptions from a month before `around` on."""
+    around = around or timezone.localdate()
+    days = CalendarDay.objects.filter(day__gte=around - timedelta(days=31)).values_list("day", "is_working")
+    return rules.make_calendar(
+        WorkingPeriod.objects.values_list("weekday", "start", "end"), timezone.get_current_timezone(), days
+    )
+
+
+def sla_hours(ticket_type: str, priority: str) -> tuple[Decimal, Decimal]:
+    rows = SlaPolicy.objects.filter(priority=priority, ticket_type__in=[ticket_type, ""]).values_list(
+        "ticket_type", "priority", "response_hours", "resolution_hours"
+    )
+    return rules.pick_sla(rows, ticket_type, priority)
+
+
+def sla_warn() -> timedelta:
+    return rules.hours(setting("sla_warn_hours"))
+
+
+def with_sla(tickets, now: datetime | None = None) -> list[ServiceTicket]:
+    """Tickets with `.response_sla` and `.resolution_sla` ("ok", "warning", "breached", "met", "missed"; "paused")."""
+    now, warn = now or timezone.now(), sla_warn()
+    out = []
+    for t in tickets:
+        paused = t.paused_since is not None
+        t.response_sla = (
+            "paused"
+            if paused and not t.first_response_at
+            else rules.sla_state(deadline=t.respond_by, done_at=t.first_response_at, now=now, warn=warn)
+        )
+        t.resolution_sla = (
+            "paused" if paused else rules.sla_state(deadline=t.resolve_by, done_at=t.resolved_at, now=now, warn=warn)
+        )
+        out.append(t)
+    return out
+
+
+ACTIVE_TICKET = (
+    ServiceTicket.Status.OPEN,
+    ServiceTicket.Status.ASSIGNED,
+    ServiceTicket.Status.IN_PROGRESS,
+    ServiceTicket.Status.WAITING,
+)
+
+
+def breaching_q(now: datetime, warn: timedelta) -> Q:
+    """Running (not paused) tickets past or within `warn` of their open deadline."""
+    soon = now + warn
+    return Q(status__in=ACTIVE_TICKET, paused_since__isnull=True) & (
+        Q(first_response_at__isnull=True, respond_by__lte=soon) | Q(resolved_at__isnull=True, resolve_by__lte=soon)
+    )
+
+
+# --- the service desk ---------------------------------------------------------------------------------------------------
+def callbacks_due_for(user) -> QuerySet[Callback]:
+    """Callbacks in `user`'s queue (their day came: the morning task opened them): assigned to them, plus the team's
+    unassigned ones for service users."""
+    mine = Q(assignee=user)
+    if has_role(user, Role.SERVICE, *MANAGER_ROLES):
+        mine |= Q(assignee__isnull=True)
+    return callback_list_for(user).filter(mine, status=Callback.Status.OPEN).order_by("due_on", "pk")
+
+
+def desk_for(user, *, now: datetime | None = None) -> dict:
+    """The service desk: my tickets, the team's unassigned tickets, those breaching their SLA, callbacks due today and
+    escalated callbacks. Each a queryset (the page shows up to 50 rows of each; counts are exact)."""
+    now = now or timezone.now()
+    tickets = ticket_list_for(user)
+    return {
+        "mine": tickets.filter(engineer=user, status__in=ACTIVE_TICKET).order_by("resolve_by"),
+        "team": tickets.filter(status=ServiceTicket.Status.OPEN).order_by("respond_by"),
+        "breaching": tickets.filter(breaching_q(now, sla_warn())).order_by("resolve_by"),
+        "callbacks": callbacks_due_for(user),
+        "escalated": callback_list_for(user).filter(
+            status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], escalated_at__isnull=False
+        ),
+    }
+
+
+# --- panels on the customer and order pages --------------------------------------------------------------------------
+def documents_for(user, *, customer=None, order=None) -> dict[str, QuerySet]:
+    """The tickets, complaints, returns and callbacks of one customer or one order (an order's returns include those
+    whose replacement order it is)."""
+    if order is not None:
+        by, rma_by = Q(order=order), Q(order=order) | Q(replacement_order=order)
+    else:
+        by = rma_by = Q(customer=customer)
+    return {
+        "tickets": ticket_list_for(user).filter(by),
+        "complaints": complaint_list_for(user).filter(by),
+        "returns": rma_list_for(user).filter(rma_by),
+        "callbacks": callback_list_for(user).filter(by),
+    }
+
+
+# --- monthly service statistics per engineer ---------------------------------------------------------------------------
+@dataclass
+class EngineerStats:
+    """One engineer's month (服务人员完成的各项服务数据，按月进行收集、整理和统计)."""
+
+    user: object
+    tickets_assigned: int = 0
+    tickets_resolved: int = 0
+    response_hours: list[float] = field(default_factory=list)
+    resolution_hours: list[float] = field(default_factory=list)
+    sla_hits: int = 0
+    callbacks_done: int = 0
+    score_sums: dict[str, int] = field(default_factory=lambda: {"product": 0, "delivery": 0, "service": 0})
+
+    @staticmethod
+    def _avg(values) -> Decimal | None:
+        return quantize(Decimal(sum(values)) / len(values)) if values else None
+
+    @property
+    def avg_first_response_hours(self) -> Decimal | None:
+        return self._avg(self.response_hours)
+
+    @property
+    def avg_resolution_hours(self) -> Decimal | None:
+        return self._avg(self.resolution_hours)
+
+    @property
+    def sla_hit_rate(self) -> Decimal | None:
+        return quantize(Decimal(self.sla_hits) / self.tickets_resolved, Decimal("0.0001")) if self.tickets_resolved else None
+
+    def avg_score(self, key: str) -> Decimal | None:
+        return quantize(Decimal(self.score_sums[key]) / self.callbacks_done) if self.callbacks_done else None
+
+    @property
+    def avg_product(self):
+        return self.avg_score("product")
+
+    @property
+    def avg_delivery(self):
+        return self.avg_score("delivery")
+
+    @property
+    def avg_service(self):
+        return self.avg_score("service")
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def service_stats(user, *, year: int, month: int) -> list[EngineerStats]:
+    """Per engineer for one month: tickets assigned (opened that month), resolved, average first-response and resolution
+    hours (wall clock, from opening), SLA hits (responded and resolved in time), callbacks done and their average scores.
+    Scoped like the lists: a rep sees the figures of own customers only. Three queries whatever the volume."""
+    start, end = month_bounds(year, month)
+    stats: dict[int, EngineerStats] = {}
+
+    def row(u) -> EngineerStats:
+        return stats.setdefault(u.pk, EngineerStats(user=u))
+
+    for t in ticket_list_for(user).filter(engineer__isnull=False, created_at__gte=start, created_at__lt=end):
+        row(t.engineer).tickets_assigned += 1
+    for t in ticket_list_for(user).filter(engineer__isnull=False, resolved_at__gte=start, resolved_at__lt=end):
+        s = row(t.engineer)
+        s.tickets_resolved += 1
+        s.resolution_hours.append((t.resolved_at - t.created_at).total_seconds() / 3600)
+        if t.first_response_at:
+            s.response_hours.append((t.first_response_at - t.created_at).total_seconds() / 3600)
+        if t.resolved_at <= t.resolve_by and t.first_response_at and t.first_response_at <= t.respond_by:
+            s.sla_hits += 1
+    for cb in (
+        callback_list_for(user).filter(status=Callback.Status.DONE, done_at__gte=start, done_at__lt=end).select_related("done_by")
+    ):
+        s = row(cb.done_by)
+        s.callbacks_done += 1
+        s.score_sums["product"] += cb.score_product or 0
+        s.score_sums["delivery"] += cb.score_delivery or 0
+        s.score_sums["service"] += cb.score_service or 0
+    return sorted(stats.values(), key=lambda s: (-(s.tickets_resolved + s.callbacks_done), s.user.username))

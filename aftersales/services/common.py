@@ -1,0 +1,65 @@
+"""Helpers the after-sales services share: refusing, locking, who the service team and its lead are, page links."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from customers.selectors import customer_list_for
+from salesops.core.errors import Forbidden, NotFound
+from salesops.core.models import Department
+from salesops.core.roles import Role
+
+User = get_user_model()
+
+
+def require(allowed: bool, message: str) -> None:
+    """403 with `message` unless `allowed`."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+def require_action(action: str, allowed: list[str], message: str) -> None:
+    require(action in allowed, message)
+
+
+def lock(model: type[Model], obj_or_pk, *, related: tuple[str, ...] = ()) -> Model:
+    """The row re-read under SELECT … FOR UPDATE (of its own table only), or a 404 domain error."""
+    qs = model._default_manager.select_for_update(of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    found = qs.filter(pk=getattr(obj_or_pk, "pk", obj_or_pk)).first()
+    if found is None:
+        raise NotFound(_("%(model)s不存在或已被删除。") % {"model": model._meta.verbose_name})
+    return found
+
+
+def visible_customer(actor, customer):
+    """The customer if `actor` may see it (a rep only own customers), else 404."""
+    found = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
+    if found is None:
+        raise NotFound(_("客户不存在或您无权查看。"))
+    return found
+
+
+def service_team():
+    """The active service (客服/售后) users: the shared queue's owners."""
+    return User.objects.filter(groups__name=Role.SERVICE, is_active=True).distinct().order_by("pk")
+
+
+def service_leads() -> list:
+    """Who escalations go to: the head of the service department, else the sales managers."""
+    head = Department.objects.filter(code=Department.Code.SERVICE).select_related("head").values_list("head", flat=True).first()
+    if head:
+        return list(User.objects.filter(pk=head, is_active=True))
+    return list(User.objects.filter(groups__name=Role.SALES_MANAGER, is_active=True).distinct())
+
+
+def page(name: str, pk: int | None = None) -> str:
+    return reverse(f"aftersales:{name}", args=[pk] if pk is not None else [])
+
+
+def user_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else _("客服团队")

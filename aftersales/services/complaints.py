@@ -1,0 +1,278 @@
+"""Complaints (投诉) with corrective and preventive action (CAPA).
+
+Seed: 销售部负责接受顾客投诉 … 品管部负责顾客投诉的解答及回复，并在实际生产过程中监督纠正和预防措施落实情况；工程部 … 制定纠正和
+预防措施予以控制 (销售和服务控制程序 3.5, 3.8, 3.9).
+
+Flow: registered (by service, sales or QC) → QC investigates → root cause recorded → actions (each with an owner and a due
+day; done by the owner, verified effective by QC, or sent back) → answer to the customer → close, only when
+rules.complaint_close_blockers is empty. Overdue actions are reminded every morning, once a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from orders.models import SalesOrder
+from salesops.core.editing import required_text
+from salesops.core.errors import Conflict, DomainError
+from salesops.core.models import Event
+from salesops.core.notifications import notify
+from salesops.core.numbering import next_number
+from salesops.core.roles import Role
+from salesops.core.timeline import record_event
+from salesops.core.transitions import transition
+
+from .. import rules
+from ..models import Channel, Complaint, CorrectiveAction
+from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
+from .common import User, lock, page, require, require_action, visible_customer
+
+QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
+
+
+def _qc_team():
+    return User.objects.filter(groups__name=Role.QC, is_active=True).distinct()
+
+
+def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
+    """Register what the customer reported (with order, product and lot where known); QC is told to investigate."""
+    require(may_register_complaint(actor), _("您不能登记投诉。"))
+    customer = visible_customer(actor, customer)
+    description = required_text(data.get("description"), _("请填写客户反映的问题。"))
+    severity = data.get("severity") or Complaint.Severity.MINOR
+    channel = data.get("channel") or Channel.PHONE
+    if severity not in Complaint.Severity.values or channel not in Channel.values:
+        raise DomainError(_("严重程度或反映方式不正确。"))
+    order = data.get("order")
+    if order:
+        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
+        if order is None:
+            raise DomainError(_("订单不属于该客户。"))
+    product = data.get("product")
+    if product:
+        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
+        if product is None:
+            raise DomainError(_("产品不存在。"))
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            number=next_number("TS"), customer=customer, order=order or None, product=product or None,
+            lot_no=(data.get("lot_no") or "").strip()[:40], severity=severity, channel=channel,
+            reported_on=data.get("reported_on") or timezone.localdate(), description=description,
+            source_callback=data.get("source_callback"), created_by=actor,
+        )  # fmt: skip
+        record_event(
+            target=complaint,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            message=_("登记投诉（%(severity)s）") % {"severity": complaint.get_severity_display()},
+        )
+        notify(
+            recipients=_qc_team(),
+            title=_("新投诉 %(number)s（%(severity)s）：%(customer)s")
+            % {"number": complaint.number, "severity": complaint.get_severity_display(), "customer": customer.name},
+            body=description,
+            url=page("complaint_detail", complaint.pk),
+        )
+    return complaint
+
+
+def complaint_investigate(*, complaint: Complaint, actor) -> Complaint:
+    """QC takes the complaint (becomes its investigator)."""
+    return transition(
+        obj=complaint,
+        action="investigate",
+        actor=actor,
+        check=lambda c: require_action("investigate", complaint_allowed_actions(c, actor), QC_ONLY),
+        before_save=lambda c: setattr(c, "investigator", actor),
+    )
+
+
+def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> Complaint:
+    """QC's root-cause analysis (原因分析); from then on actions are planned."""
+    root_cause = required_text(root_cause, _("请填写原因分析。"))
+    return transition(
+        obj=complaint,
+        action="record_cause",
+        actor=actor,
+        check=lambda c: require_action("record_cause", complaint_allowed_actions(c, actor), QC_ONLY),
+        before_save=lambda c: setattr(c, "root_cause", root_cause),
+        message=_("原因分析：%(text)s") % {"text": root_cause},
+    )
+
+
+def action_add(*, complaint: Complaint, actor, kind: str, description: str, owner, due_on: date) -> CorrectiveAction:
+    """A corrective or preventive action with its owner and due day; the owner is told."""
+    if kind not in CorrectiveAction.Kind.values:
+        raise DomainError(_("请选择措施类型（纠正或预防）。"))
+    description = required_text(description, _("请填写措施内容。"))
+    if owner is None or not owner.is_active:
+        raise DomainError(_("请指定在职的责任人。"))
+    if due_on is None or due_on < timezone.localdate():
+        raise DomainError(_("完成期限不能早于今天。"))
+    with transaction.atomic():
+        c = lock(Complaint, complaint)
+        require_action("add_action", complaint_allowed_actions(c, actor), QC_ONLY)
+        action = CorrectiveAction.objects.create(
+            complaint=c, kind=kind, description=description, owner=owner, due_on=due_on, created_by=actor
+        )
+        record_event(
+            target=c,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            message=_("%(kind)s：%(text)s（责任人 %(owner)s，期限 %(due)s）")
+            % {
+                "kind": action.get_kind_display(),
+                "text": description,
+                "owner": owner.get_full_name() or owner.username,
+                "due": due_on,
+            },
+        )
+        notify(
+            recipients=[owner],
+            title=_("投诉 %(number)s 的%(kind)s待您完成（期限 %(due)s）")
+            % {"number": c.number, "kind": action.get_kind_display(), "due": due_on},
+            body=description,
+            url=page("complaint_detail", c.pk),
+        )
+    return action
+
+
+def _action_step(action, actor, name: str, message: str, before, after=None) -> CorrectiveAction:
+    """Lock the complaint, then the action (parent first), check and move the action, note it on the complaint;
+    `after(action)` notifies in the same transaction."""
+    with transaction.atomic():
+        complaint = lock(Complaint, action.complaint_id)
+        locked = transition(
+            obj=action,
+            action=name,
+            actor=actor,
+            check=lambda a: require_action(
+                name, action_allowed_actions(a, actor), _("只有责任人可以完成措施，只有质检可以验证。")
+            ),
+            before_save=before,
+            message=message,
+        )
+        record_event(target=complaint, verb=Event.Verb.NOTE, actor=actor, message=f"{locked.get_kind_display()}：{message}")
+        if after:
+            after(locked)
+    return locked
+
+
+def action_finish(*, action: CorrectiveAction, actor, result: str) -> CorrectiveAction:
+    result = required_text(result, _("请填写完成情况。"))
+
+    def before(a):
+        a.result, a.done_at = result, timezone.now()
+
+    def tell(a):
+        if a.complaint.investigator_id:
+            notify(
+                recipients=[a.complaint.investigator],
+                title=_("投诉 %(number)s 的措施已完成，待验证") % {"number": a.complaint.number},
+                url=page("complaint_detail", a.complaint_id),
+            )
+
+    return _action_step(action, actor, "finish", _("已完成：%(text)s") % {"text": result}, before, tell)
+
+
+def action_verify(*, action: CorrectiveAction, actor, effective: bool, verification: str) -> CorrectiveAction:
+    """QC verifies the effect: effective closes the action; not effective sends it back to its owner."""
+    verification = required_text(verification, _("请填写效果验证情况。"))
+
+    def before(a):
+        a.verification, a.verified_by, a.verified_at = verification, actor, timezone.now()
+
+    if effective:
+        return _action_step(action, actor, "verify", _("验证有效：%(text)s") % {"text": verification}, before)
+
+    def tell(a):
+        notify(
+            recipients=[a.owner],
+            title=_("投诉 %(number)s 的措施验证无效，请重新处理") % {"number": a.complaint.number},
+            body=verification,
+            url=page("complaint_detail", a.complaint_id),
+        )
+
+    return _action_step(action, actor, "send_back", _("验证无效，退回：%(text)s") % {"text": verification}, before, tell)
+
+
+def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
+    """QC's answer to the customer (答复), recorded with who and when; it may be revised until the complaint is closed."""
+    answer = required_text(answer, _("请填写答复内容。"))
+    with transaction.atomic():
+        c = lock(Complaint, complaint)
+        require_action("answer", complaint_allowed_actions(c, actor), QC_ONLY)
+        c.answer, c.answered_by, c.answered_at = answer, actor, timezone.now()
+        c.save(update_fields=["answer", "answered_by", "answered_at"])
+        record_event(target=c, verb=Event.Verb.NOTE, actor=actor, message=_("答复客户：%(text)s") % {"text": answer})
+    return c
+
+
+def complaint_close(*, complaint: Complaint, actor) -> Complaint:
+    """Close only with a root cause, a corrective action, every action verified effective and the customer answered."""
+
+    def check(c):
+        require_action("close", complaint_allowed_actions(c, actor), QC_ONLY)
+        blockers = rules.complaint_close_blockers(
+            root_cause=c.root_cause, answer=c.answer, actions=c.actions.values_list("kind", "status")
+        )
+        if blockers:
+            raise Conflict(_("还不能关闭投诉：%(why)s。") % {"why": "；".join(blockers)})
+
+    def before(c):
+        c.closed_by, c.closed_at = actor, timezone.now()
+
+    with transaction.atomic():
+        c = transition(obj=complaint, action="close", actor=actor, check=check, before_save=before)
+        notify(
+            recipients=[c.created_by],
+            title=_("投诉已关闭：%(number)s") % {"number": c.number},
+            url=page("complaint_detail", c.pk),
+        )
+    return c
+
+
+def complaint_cancel(*, complaint: Complaint, actor, reason: str) -> Complaint:
+    reason = required_text(reason, _("请填写撤销原因。"))
+    return transition(
+        obj=complaint,
+        action="cancel",
+        actor=actor,
+        check=lambda c: require_action("cancel", complaint_allowed_actions(c, actor), _("只有登记人和客服可以撤销投诉。")),
+        before_save=lambda c: setattr(c, "cancel_reason", reason[:300]),
+        message=_("撤销：%(reason)s") % {"reason": reason},
+    )
+
+
+def actions_remind_overdue(*, today: date | None = None) -> int:
+    """Every morning (beat): remind the owners of actions past their due day, at most once a day each
+    (a conditional UPDATE of reminded_on decides who reminds)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # Locking the rows (pk order) makes a second run wait, then find them reminded today and skip them.
+        actions = list(
+            CorrectiveAction.objects.select_for_update(of=("self",))
+            .filter(status=CorrectiveAction.Status.OPEN, due_on__lt=today, complaint__status=Complaint.Status.ACTIONS)
+            .exclude(reminded_on=today)
+            .select_related("complaint", "owner")
+            .order_by("pk")
+        )
+        if not actions:
+            return 0
+        CorrectiveAction.objects.filter(pk__in=[a.pk for a in actions]).update(reminded_on=today)
+        for a in actions:
+            notify(
+                recipients=[a.owner],
+                title=_("投诉 %(number)s 的%(kind)s已过期限 %(due)s，请尽快完成")
+                % {"number": a.complaint.number, "kind": a.get_kind_display(), "due": a.due_on},
+                body=a.description,
+                url=page("complaint_detail", a.complaint_id),
+            )
+    return len(actions)

@@ -1,0 +1,128 @@
+"""The annual after-sales service plan (年度售后服务计划), approved by leadership through the approvals engine.
+
+Seed: 公司主管领导负责审批年度售后服务计划、重大服务行动(现场保障)的策划以及用户投诉处理意见等 (服务过程控制程序 3.3).
+Route: the sales VP, then the GM. A rejected plan is revised and submitted again (a new round); one approved plan per year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesops.core import approvals
+from salesops.core.approvals import StepSpec
+from salesops.core.editing import required_text
+from salesops.core.errors import Conflict, DomainError
+from salesops.core.models import ApprovalRequest, Event
+from salesops.core.timeline import record_event
+from salesops.core.transitions import transition
+
+from ..models import ServicePlan, ServicePlanItem
+from ..permissions import may_edit_plan, plan_allowed_actions
+from .common import User, lock, page, require, require_action
+
+PLAN_KIND = "service_plan"
+
+
+def plan_route() -> list[StepSpec]:
+    return [
+        StepSpec(code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=10, role="sales_vp", department="management"),
+        StepSpec(code="gm", label=str(gettext_lazy("总经理审批")), stage=20, role="gm", department="management"),
+    ]
+
+
+def _fields(data: Mapping[str, Any]) -> dict:
+    year = data.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise DomainError(_("请填写正确的年度。"))
+    return {
+        "year": year,
+        "title": required_text(data.get("title"), _("请填写计划标题。"))[:200],
+        "goals": required_text(data.get("goals"), _("请填写服务目标。")),
+        "content": required_text(data.get("content"), _("请填写计划内容。")),
+    }
+
+
+def _items(plan: ServicePlan, items: Iterable[Mapping[str, Any]]) -> int:
+    rows = []
+    for item in items:
+        activity = (item.get("activity") or "").strip()
+        if not activity:
+            continue
+        month = item.get("month")
+        if not isinstance(month, int) or not 1 <= month <= 12:
+            raise DomainError(_("“%(activity)s”的月份应为 1–12。") % {"activity": activity})
+        owner = item.get("owner")
+        if owner is not None and not isinstance(owner, User):
+            owner = User.objects.filter(pk=owner, is_active=True).first()
+        rows.append(
+            ServicePlanItem(plan=plan, month=month, activity=activity[:200], owner=owner, target=(item.get("target") or "")[:200])
+        )
+    ServicePlanItem.objects.bulk_create(rows)
+    return len(rows)
+
+
+def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, Any]] = ()) -> ServicePlan:
+    require(may_edit_plan(actor), _("只有客服/售后部门和经理可以编制服务计划。"))
+    fields = _fields(data)
+    with transaction.atomic():
+        plan = ServicePlan.objects.create(created_by=actor, **fields)
+        count = _items(plan, items)
+        record_event(
+            target=plan,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            message=_("编制 %(year)s 年度售后服务计划（%(n)d 项）") % {"year": plan.year, "n": count},
+        )
+    return plan
+
+
+def plan_update(
+    *, plan: ServicePlan, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, Any]] | None = None
+) -> ServicePlan:
+    """Revise a draft or rejected plan (its items are replaced when `items` is given)."""
+    fields = _fields(data)
+    with transaction.atomic():
+        p = lock(ServicePlan, plan)
+        require_action("edit", plan_allowed_actions(p, actor), _("只有草稿或被驳回的计划可以修改。"))
+        for name, value in fields.items():
+            setattr(p, name, value)
+        p.save()
+        if items is not None:
+            p.items.all().delete()
+            _items(p, items)
+        record_event(target=p, verb=Event.Verb.UPDATED, actor=actor, message=_("修改计划"))
+    return p
+
+
+def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
+    def check(p):
+        require_action("submit", plan_allowed_actions(p, actor), _("只有客服/售后部门和经理可以提交服务计划。"))
+        if ServicePlan.objects.filter(year=p.year, status=ServicePlan.Status.APPROVED).exists():
+            raise Conflict(_("%(year)s 年度已有批准的售后服务计划。") % {"year": p.year})
+
+    with transaction.atomic():
+        p = transition(obj=plan, action="submit", actor=actor, check=check)
+        approvals.approval_start(
+            target=p, kind=PLAN_KIND, steps=plan_route(), actor=actor, title=str(p), url=page("plan_detail", p.pk)
+        )
+    return p
+
+
+def _on_plan_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    p = lock(ServicePlan, request.target_id)
+    if outcome == ApprovalRequest.Status.APPROVED:
+        p.approve()
+        p.approved_at = timezone.now()
+    else:
+        p.reject()
+    p.save()
+
+
+def register() -> None:
+    approvals.register_outcome_handler(PLAN_KIND, _on_plan_decided, label=gettext_lazy("年度售后服务计划"))

@@ -1,0 +1,424 @@
+"""Returns, exchanges and repairs (退/换/修, RMA).
+
+Seed (销售内勤管理制度 11, 12): 针对专卖店的退、换、维修货物要求，原则上需有照片并制表提前报告到销售副总处，经同意后专卖店才能
+退、换、维修货物；退、换、维修货物到厂后，应该第一时间和仓管确认清点，办理入库或者转入维修车间，且在货物上予以备注，以便跟进返还.
+
+- A request (by the rep, the clerk or service) lists order lines; across all live requests of an order a line never
+  exceeds what was delivered — checked under the order's row lock, so concurrent requests cannot overshoot.
+- Photos: images only (JPG/PNG, checked by decoding them), size-limited (`rma_photo_max_mb`), no path in the name; a
+  thumbnail is kept. A franchise store's request needs at least one photo before it goes to the VP.
+- Approval through the approvals engine: the sales VP, above `rma_gm_amount` also the GM; a rejection carries its reason.
+- Receiving by the warehouse only after approval: counted per line (differences explained), tagged with the RMA number
+  and routed to stock, the repair shop or scrap.
+- Outcome: repaired and sent back, exchanged (a replacement order at no charge that goes through the normal order, gate
+  and shipment flow), or refunded (an orders credit note that lowers the order's receivable exactly to the fen).
+Lock order: the order before the request, the request before its approval round.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from orders.models import SalesOrder, SalesOrderLine
+from orders.selectors import order_list_for
+from orders.services import credit_note_create, order_create
+from salesops.core import approvals
+from salesops.core.editing import required_text
+from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Event
+from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.notifications import notify
+from salesops.core.numbering import next_number
+from salesops.core.roles import Role
+from salesops.core.timeline import attachment_add, record_event
+from salesops.core.transitions import transition
+
+from .. import rules
+from ..config import setting
+from ..models import Complaint, ReturnLine, ReturnPhoto, ReturnRequest
+from ..permissions import may_request_rma, rma_allowed_actions
+from .common import lock, page, require, require_action
+
+RMA_KIND = "return_request"
+LIVE = (
+    ReturnRequest.Status.DRAFT,
+    ReturnRequest.Status.SUBMITTED,
+    ReturnRequest.Status.APPROVED,
+    ReturnRequest.Status.RECEIVED,
+    ReturnRequest.Status.CLOSED,
+)
+PHOTO_TYPES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+THUMBNAIL_SIZE = (320, 320)
+
+
+def _value(line: SalesOrderLine, quantity: Decimal) -> Decimal:
+    """Tax-inclusive value of `quantity` units of an order line at the price the customer paid (discount included)."""
+    return line_amounts(
+        quantity=quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+    ).amount_incl
+
+
+def requested_per_line(order_line_ids: Iterable[int], *, exclude_rma=None) -> dict[int, Decimal]:
+    """Quantity already asked back per order line by live (not rejected, not cancelled) requests."""
+    qs = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids), rma__status__in=LIVE)
+    if exclude_rma is not None:
+        qs = qs.exclude(rma=exclude_rma)
+    return {row["order_line_id"]: row["s"] for row in qs.values("order_line_id").annotate(s=Sum("quantity"))}
+
+
+def _lock_order(actor, order) -> SalesOrder:
+    visible = order_list_for(actor).filter(pk=getattr(order, "pk", order)).values_list("pk", flat=True).first()
+    if visible is None:
+        raise NotFound(_("订单不存在或您无权查看。"))
+    return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=visible)
+
+
+def rma_create(
+    *, actor, order, kind: str, reason: str, lines: Iterable[Mapping[str, Any]], complaint: Complaint | None = None
+) -> ReturnRequest:
+    """A return/exchange/repair request on a visible order: `lines` = [{order_line, quantity, lot_no}]. Per order line,
+    all live requests together never ask back more than was delivered (seed: 退、换、维修货物…)."""
+    require(may_request_rma(actor), _("只有业务员、销售内勤、客服和经理可以申请退换修。"))
+    if kind not in ReturnRequest.Kind.values:
+        raise DomainError(_("请选择退货、换货或维修。"))
+    reason = required_text(reason, _("请填写退换修原因。"))
+    wanted: dict[int, dict] = {}
+    for row in lines:
+        if not row.get("order_line") or row.get("quantity") in (None, "", 0, "0"):
+            continue
+        qty = parse_decimal(row["quantity"], _("数量"))
+        if qty <= 0:
+            raise DomainError(_("数量必须大于 0。"))
+        entry = wanted.setdefault(int(getattr(row["order_line"], "pk", row["order_line"])), {"quantity": ZERO, "lot_no": ""})
+        entry["quantity"] += qty
+        entry["lot_no"] = entry["lot_no"] or str(row.get("lot_no") or "").strip()[:40]
+    if not wanted:
+        raise DomainError(_("请至少填写一行退换修明细。"))
+    with transaction.atomic():
+        locked = _lock_order(actor, order)  # every request on this order waits here: the totals below stay true
+        if complaint is not None and complaint.customer_id != locked.customer_id:
+            raise DomainError(_("关联投诉不属于该客户。"))
+        order_lines = {ln.pk: ln for ln in SalesOrderLine.objects.filter(order=locked, pk__in=wanted)}
+        already = requested_per_line(order_lines)
+        built, total = [], ZERO
+        for line_id, entry in sorted(wanted.items()):
+            line = order_lines.get(line_id)
+            if line is None:
+                raise DomainError(_("明细不属于订单 %(order)s。") % {"order": locked.number})
+            room = line.delivered_quantity - already.get(line_id, ZERO)
+            if entry["quantity"] > room:
+                raise DomainError(
+                    _("%(name)s：申请 %(qty)s，超过可退换修数量 %(room)s（已签收 %(delivered)s，其他申请已占用 %(used)s）。")
+                    % {"name": line.name, "qty": plain(entry["quantity"]), "room": plain(max(room, ZERO)),
+                       "delivered": plain(line.delivered_quantity), "used": plain(already.get(line_id, ZERO))}
+                )  # fmt: skip
+            amount = _value(line, entry["quantity"])
+            built.append(ReturnLine(order_line=line, quantity=entry["quantity"], lot_no=entry["lot_no"], amount=amount))
+            total += amount
+        rma = ReturnRequest.objects.create(
+            number=next_number("TH"), kind=kind, customer=locked.customer, order=locked, reason=reason, amount=total,
+            complaint=complaint, requested_by=actor,
+        )  # fmt: skip
+        for line in built:
+            line.rma = rma
+        ReturnLine.objects.bulk_create(built)
+        record_event(
+            target=rma,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            message=_("%(kind)s申请，金额 %(amount)s 元：%(reason)s")
+            % {"kind": rma.get_kind_display(), "amount": total, "reason": reason},
+        )
+        record_event(
+            target=locked,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            message=_("退换修申请 %(number)s（%(kind)s）") % {"number": rma.number, "kind": rma.get_kind_display()},
+        )
+    return rma
+
+
+# --- photos -------------------------------------------------------------------------------------------------------------
+def _check_photo_name(name: str) -> str:
+    if not name or "/" in name or "\\" in name or ".." in name or name.startswith(".") or not name.isprintable():
+        raise DomainError(_("文件名“%(name)s”不合法：不能包含路径、“..”或控制字符。") % {"name": name})
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in PHOTO_TYPES:
+        raise DomainError(_("只能上传照片（JPG 或 PNG），“%(name)s”不是照片。") % {"name": name})
+    return ext
+
+
+def _thumbnail(upload, ext: str) -> tuple[bytes, int, int]:
+    """Decode the image (refusing anything that is not really a JPG/PNG) and make a JPEG thumbnail."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            if probe.format != PHOTO_TYPES[ext]:
+                raise DomainError(_("文件内容不是 %(ext)s 图片。") % {"ext": ext.lstrip(".").upper()})
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as img:
+            img = ImageOps.exif_transpose(img)
+            width, height = img.size
+            img.thumbnail(THUMBNAIL_SIZE)
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=80)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise DomainError(_("无法识别的图片，请上传真实的 JPG 或 PNG 照片。")) from None
+    finally:
+        upload.seek(0)
+    return out.getvalue(), width, height
+
+
+def rma_photo_add(*, rma: ReturnRequest, actor, upload) -> ReturnPhoto:
+    """Attach a photo of the goods to a draft request (images only, at most `rma_photo_max_mb`, no path tricks)."""
+    name = str(getattr(upload, "name", "") or "")
+    ext = _check_photo_name(name)
+    limit = setting("rma_photo_max_mb")
+    if not upload.size:
+        raise DomainError(_("文件是空的。"))
+    if upload.size > int(limit * 1024 * 1024):
+        raise DomainError(
+            _("照片过大（%(size)s），上限为 %(limit)s MB。")
+            % {"size": filesizeformat(upload.size).replace("\xa0", " "), "limit": format(limit.normalize(), "f")}
+        )
+    thumb, width, height = _thumbnail(upload, ext)
+    with transaction.atomic():
+        r = lock(ReturnRequest, rma)
+        require_action("add_photo", rma_allowed_actions(r, actor), _("只能在草稿状态由申请人、客服或内勤上传照片。"))
+        attachment = attachment_add(target=r, actor=actor, upload=upload, kind=Attachment.Kind.PHOTO)
+        return ReturnPhoto.objects.create(
+            rma=r, attachment=attachment, thumbnail=ContentFile(thumb, name=f"{uuid.uuid4().hex}.jpg"), width=width, height=height
+        )
+
+
+# --- approval ---------------------------------------------------------------------------------------------------------
+def rma_submit(*, rma: ReturnRequest, actor) -> ReturnRequest:
+    """Report the request to the sales VP (and GM above the threshold) through the approvals engine; a store's request
+    needs photos first."""
+
+    def check(r):
+        require_action("submit", rma_allowed_actions(r, actor), _("只有申请人、客服和内勤可以提交退换修申请。"))
+        if rules.photos_required(r.customer.type) and not r.photos.exists():
+            raise DomainError(_("专卖店的退换修申请需附照片（货物照片）后才能提交。"))
+
+    with transaction.atomic():
+        r = transition(
+            obj=rma, action="submit", actor=actor, check=check, before_save=lambda x: setattr(x, "submitted_at", timezone.now())
+        )
+        approvals.approval_start(
+            target=r,
+            kind=RMA_KIND,
+            steps=rules.rma_route(amount=r.amount, gm_amount=setting("rma_gm_amount")),
+            actor=actor,
+            title=_("%(kind)s %(number)s（%(customer)s）%(amount)s 元")
+            % {"kind": r.get_kind_display(), "number": r.number, "customer": r.customer.name, "amount": r.amount},
+            url=page("rma_detail", r.pk),
+        )
+    return r
+
+
+def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    """The engine's outcome (inside the deciding transaction): approved lets the warehouse receive the goods; rejected
+    keeps the reason and frees the quantities."""
+    r = lock(ReturnRequest, request.target_id)
+    r.decided_at = timezone.now()
+    if outcome == ApprovalRequest.Status.APPROVED:
+        r.approve()
+        r.save()
+        record_event(target=r, verb=Event.Verb.STATUS, actor=actor, message=_("已批准，可以退回货物"),
+                     from_status=ReturnRequest.Status.SUBMITTED, to_status=r.status)  # fmt: skip
+        notify(
+            recipients=get_user_model().objects.filter(groups__name=Role.WAREHOUSE, is_active=True).distinct(),
+            title=_("退换修 %(number)s 已批准，货物到厂后请清点收货（%(customer)s）")
+            % {"number": r.number, "customer": r.customer.name},
+            url=page("rma_detail", r.pk),
+        )
+        return
+    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
+    r.reject_reason = step.comment if step else ""
+    r.reject()
+    r.save()
+    record_event(target=r, verb=Event.Verb.STATUS, actor=actor, message=_("已驳回：%(reason)s") % {"reason": r.reject_reason},
+                 from_status=ReturnRequest.Status.SUBMITTED, to_status=r.status)  # fmt: skip
+
+
+def rma_cancel(*, rma: ReturnRequest, actor, reason: str) -> ReturnRequest:
+    """Withdraw a draft or submitted request (a pending approval round is cancelled with it)."""
+    reason = required_text(reason, _("请填写撤销原因。"))
+    with transaction.atomic():
+        r = transition(
+            obj=rma,
+            action="cancel",
+            actor=actor,
+            check=lambda x: require_action("cancel", rma_allowed_actions(x, actor), _("只有申请人、客服和内勤可以撤销。")),
+            before_save=lambda x: setattr(x, "cancel_reason", reason[:300]),
+            message=_("撤销：%(reason)s") % {"reason": reason},
+        )
+        pending = approvals.requests_for(r, RMA_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
+        if pending:
+            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=reason)
+    return r
+
+
+# --- receiving --------------------------------------------------------------------------------------------------------
+def rma_receive(*, rma: ReturnRequest, actor, lines: Mapping[Any, Mapping[str, Any]], note: str = "") -> ReturnRequest:
+    """The warehouse counts the goods in against the request (never before approval): per line the quantity received
+    (a difference needs a note), where it goes (stock, repair shop, scrap) and the tag written on the goods."""
+    with transaction.atomic():
+        r = lock(ReturnRequest, rma)
+        if r.status in (ReturnRequest.Status.DRAFT, ReturnRequest.Status.SUBMITTED):
+            raise Conflict(_("退换修申请尚未经销售副总批准，货物不能收货入库。"))
+        if r.status != ReturnRequest.Status.APPROVED:
+            raise Conflict(_("退换修申请当前为“%(status)s”，不能再收货。") % {"status": r.get_status_display()})
+        require_action("receive", rma_allowed_actions(r, actor), _("只有仓库可以清点收货。"))
+        differences = []
+
+        def count(x):
+            for index, line in enumerate(x.lines.select_related("order_line"), start=1):
+                got = lines.get(line.pk, lines.get(str(line.pk)))
+                if got is None:
+                    raise DomainError(_("请填写 %(name)s 的实收数量和去向。") % {"name": line.order_line.name})
+                qty = parse_decimal(got.get("received_quantity"), _("实收数量"))
+                if qty < 0 or qty > line.quantity:
+                    raise DomainError(
+                        _("%(name)s：实收数量应在 0 到申请数量 %(qty)s 之间。")
+                        % {"name": line.order_line.name, "qty": plain(line.quantity)}
+                    )
+                if got.get("disposition") not in ReturnLine.Disposition.values:
+                    raise DomainError(_("%(name)s：请选择去向（入库、转维修车间或报废）。") % {"name": line.order_line.name})
+                diff_note = str(got.get("note") or "").strip()
+                if qty != line.quantity and not diff_note:
+                    raise DomainError(_("%(name)s：实收与申请数量不一致，请填写差异说明。") % {"name": line.order_line.name})
+                if qty != line.quantity:
+                    differences.append(f"{line.order_line.name} {plain(line.quantity)} → {plain(qty)}（{diff_note}）")
+                line.received_quantity, line.disposition = qty, got["disposition"]
+                line.difference_note, line.tag = diff_note[:300], rules.rma_tag(x.number, index)
+                line.save(update_fields=["received_quantity", "disposition", "difference_note", "tag"])
+            x.received_by, x.received_at, x.receiving_note = actor, timezone.now(), (note or "").strip()
+
+        r = transition(
+            obj=r,
+            action="receive",
+            actor=actor,
+            before_save=count,
+            message=_("清点收货完成") + ("；" + _("差异：") + "；".join(differences) if differences else ""),
+        )
+        notify(
+            recipients=[r.requested_by],
+            title=_("退换修 %(number)s 的货物已到厂清点") % {"number": r.number},
+            body="；".join(differences),
+            url=page("rma_detail", r.pk),
+        )
+    return r
+
+
+def received_value(r: ReturnRequest) -> Decimal:
+    """The value of what was received (the refund by default)."""
+    return sum((_value(ln.order_line, ln.received_quantity or ZERO) for ln in r.lines.select_related("order_line")), ZERO)
+
+
+# --- outcomes -----------------------------------------------------------------------------------------------------------
+def _close(r: ReturnRequest, actor, outcome: str, message: str, before=None) -> ReturnRequest:
+    def apply(x):
+        x.outcome, x.closed_by, x.closed_at = outcome, actor, timezone.now()
+        if before:
+            before(x)
+
+    done = transition(obj=r, action="close", actor=actor, before_save=apply, message=message)
+    notify(recipients=[done.requested_by], title=_("退换修 %(number)s 已办结：%(outcome)s") % {"number": done.number,
+           "outcome": done.get_outcome_display()}, url=page("rma_detail", done.pk))  # fmt: skip
+    return done
+
+
+def rma_repair_return(*, rma: ReturnRequest, actor, carrier: str, tracking_no: str, note: str = "") -> ReturnRequest:
+    """The repaired goods are sent back to the customer (a return shipment with carrier and tracking number)."""
+    carrier = required_text(carrier, _("请填写回寄承运商。"))
+    tracking_no = required_text(tracking_no, _("请填写回寄运单号。"))
+    with transaction.atomic():
+        r = lock(ReturnRequest, rma)
+        require_action("repair_return", rma_allowed_actions(r, actor), _("只有客服、仓库和内勤可以登记修复寄回。"))
+
+        def before(x):
+            x.return_carrier, x.return_tracking_no, x.returned_at = carrier[:100], tracking_no[:60], timezone.now()
+            x.outcome_note = (note or "").strip()
+
+        return _close(r, actor, ReturnRequest.Outcome.REPAIRED,
+                      _("修复寄回：%(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}, before)  # fmt: skip
+
+
+def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
+    """Exchange: a replacement order for the goods received, at no charge, that goes through the normal order flow
+    (verification, placement, inspection, the payment gate and a shipment)."""
+    with transaction.atomic():
+        original = SalesOrder.objects.select_for_update(of=("self",)).get(pk=rma.order_id)
+        r = lock(ReturnRequest, rma)
+        require_action("exchange", rma_allowed_actions(r, actor), _("只有销售内勤和经理可以办理换货（生成换货订单）。"))
+        rows = [
+            {"product": ln.order_line.product_id, "quantity": ln.received_quantity, "unit_price": "0", "notes": ln.tag}
+            for ln in r.lines.select_related("order_line")
+            if ln.received_quantity
+        ]
+        if not rows:
+            raise DomainError(_("没有实收货物，不能换货。"))
+        if any(row["product"] is None for row in rows):
+            raise DomainError(_("非目录产品不能直接换货，请按合同另行下单。"))
+        replacement = order_create(
+            actor=actor,
+            customer=r.customer_id,
+            data={"project_name": _("换货 %(number)s") % {"number": r.number}, "notes": (note or "").strip() or r.reason,
+                  "customer_po": original.customer_po},
+            lines=rows,
+        )  # fmt: skip
+        record_event(target=original, verb=Event.Verb.NOTE, actor=actor,
+                     message=_("退换修 %(number)s 换货订单 %(order)s") % {"number": r.number, "order": replacement.number})  # fmt: skip
+
+        def before(x):
+            x.replacement_order, x.outcome_note = replacement, (note or "").strip()
+
+        return _close(r, actor, ReturnRequest.Outcome.EXCHANGED, _("换货订单 %(order)s") % {"order": replacement.number}, before)
+
+
+def rma_refund(*, rma: ReturnRequest, actor, amount=None, note: str = "") -> ReturnRequest:
+    """Refund: an orders credit note (default: the value of the goods received) that lowers the order's receivable
+    exactly to the fen; the refund may not exceed the value received."""
+    with transaction.atomic():
+        SalesOrder.objects.select_for_update(of=("self",)).get(pk=rma.order_id)
+        r = lock(ReturnRequest, rma)
+        require_action("refund", rma_allowed_actions(r, actor), _("只有销售内勤、财务和经理可以办理退款。"))
+        ceiling = received_value(r)
+        value = ceiling if amount in (None, "") else parse_decimal(amount, _("退款金额"))
+        if value > ceiling:
+            raise DomainError(
+                _("退款金额 %(amount)s 超过实收货物金额 %(ceiling)s。") % {"amount": quantize(value), "ceiling": ceiling}
+            )
+        note_ = credit_note_create(
+            order=r.order_id, actor=actor, amount=value, reason=(note or "").strip() or _("退换修 %(number)s 退款") % {"number": r.number},
+            reference=r.number,
+        )  # fmt: skip
+
+        def before(x):
+            x.credit_note, x.outcome_note = note_, (note or "").strip()
+
+        return _close(r, actor, ReturnRequest.Outcome.REFUNDED,
+                      _("退款 %(amount)s 元（红字冲减 %(number)s）") % {"amount": note_.amount, "number": note_.number}, before)  # fmt: skip
+
+
+def register() -> None:
+    approvals.register_outcome_handler(RMA_KIND, _on_rma_decided, label=gettext_lazy("退换修审批"))

@@ -1,0 +1,121 @@
+"""The service desk, satisfaction callbacks and the monthly service statistics."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salesops.core.pages import forbidden
+
+from .. import forms, permissions, rules, selectors
+from ..filters import CallbackFilter
+from ..services import callbacks as svc
+from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_action
+
+ROWS = 50
+
+
+@login_required
+@require_GET
+def desk(request):
+    """客服工作台: my tickets, the team's unassigned ones, SLA breaches, callbacks due today (quick entry), escalations."""
+    user = request.user
+    if not permissions.sees_desk(user):
+        return forbidden(request, _("售后服务台只对客服和经理开放。"))
+    queues = selectors.desk_for(user)
+    context = {name: qs[:ROWS] for name, qs in queues.items()}
+    context["counts"] = {name: qs.count() for name, qs in queues.items()}
+    context["mine"] = selectors.with_sla(context["mine"])
+    context["team"] = selectors.with_sla(context["team"])
+    context["breaching"] = selectors.with_sla(context["breaching"])
+    context["record_form"] = forms.CallbackRecordForm()
+    context["today"] = timezone.localdate()
+    return render(request, "aftersales/desk.html", context)
+
+
+@login_required
+@require_GET
+def callback_list(request):
+    filterset = CallbackFilter(request.GET, queryset=selectors.callback_list_for(request.user).order_by("-due_on", "-pk"))
+    page, qs = paginate(request, filterset.qs)
+    return render(request, "aftersales/callback_list.html", {"filterset": filterset, "page": page, "querystring": qs})
+
+
+CALLBACK_ACTIONS = {
+    "record": Action(
+        form=plain_form(forms.CallbackRecordForm),
+        call=lambda cb, d, user: svc.callback_record(callback=cb, actor=user, **d),
+        done=_("回访已记录。"),
+    ),
+    "reassign": Action(
+        form=plain_form(forms.CallbackReassignForm),
+        call=lambda cb, d, user: svc.callback_reassign(callback=cb, actor=user, assignee=d["assignee"]),
+        done=_("回访已转派。"),
+    ),
+    "cancel": Action(
+        form=plain_form(forms.ReasonForm),
+        call=lambda cb, d, user: svc.callback_cancel(callback=cb, actor=user, reason=d["reason"]),
+        done=_("回访已取消。"),
+    ),
+    "open_complaint": Action(
+        form=NO_INPUT,
+        call=lambda cb, d, user: svc.callback_open_complaint(callback=cb, actor=user),
+        done=_("已转为投诉。"),
+        to=lambda c: reverse("aftersales:complaint_detail", args=[c.pk]),
+    ),
+    "open_ticket": Action(
+        form=NO_INPUT,
+        call=lambda cb, d, user: svc.callback_open_ticket(callback=cb, actor=user),
+        done=_("已转为服务工单。"),
+        to=lambda t: reverse("aftersales:ticket_detail", args=[t.pk]),
+    ),
+}
+
+
+def _render_callback(request, cb, bound=None, status=200):
+    allowed = permissions.callback_allowed_actions(cb, request.user)
+    context = {
+        "cb": cb,
+        "actions": allowed,
+        "forms": build_forms(CALLBACK_ACTIONS, allowed, cb, bound),
+        "attempts": cb.attempt_log.select_related("by"),
+        "needs_follow_up": cb.status == cb.Status.DONE
+        and rules.needs_follow_up(
+            scores=(cb.score_product, cb.score_delivery, cb.score_service), quality_problem=cb.quality_problem
+        ),
+        "complaint": getattr(cb, "complaint", None),
+        "ticket": getattr(cb, "ticket", None),
+    }
+    return render(request, "aftersales/callback_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def callback_detail(request, pk):
+    return _render_callback(request, selectors.callback_get_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def callback_action(request, pk, action):
+    cb = selectors.callback_get_for(request.user, pk)
+    return post_action(
+        request, cb, actions=CALLBACK_ACTIONS, action=action, render_detail=_render_callback,
+        back=reverse("aftersales:callback_detail", args=[cb.pk]),
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def stats(request):
+    """Monthly service statistics per engineer (the selector the reports floor uses)."""
+    today = timezone.localdate()
+    form = forms.StatsForm(request.GET or {"year": today.year, "month": today.month})
+    rows = []
+    if form.is_valid():
+        rows = selectors.service_stats(request.user, year=form.cleaned_data["year"], month=form.cleaned_data["month"])
+    return render(request, "aftersales/stats.html", {"form": form, "rows": rows}, status=200 if form.is_valid() else 400)

@@ -1,0 +1,67 @@
+"""The one mechanism of the detail pages' actions: each action is a small form posted to `<doc>/<pk>/<action>/`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from salesops.core.editing import call_for_form
+from salesops.core.pages import form_status, querystring
+
+from .. import forms
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Action:
+    """`form(data, files, doc)` parses the input; `call(doc, cleaned_data, user)` runs the service; `done` is the message;
+    `to(result)` where to go after success (default: back to the document)."""
+
+    form: Callable[..., Any]
+    call: Callable[..., Any]
+    done: str
+    to: Callable[[Any], str] | None = None
+
+
+def plain_form(cls):
+    return lambda data, files, doc: cls(data, files)
+
+
+NO_INPUT = plain_form(forms.EmptyForm)
+
+
+def build_forms(actions: dict[str, Action], allowed: list[str], doc, bound: dict | None = None) -> dict:
+    """A fresh form for every allowed action (the bound, failed one where given)."""
+    out = {name: spec.form(None, None, doc) for name, spec in actions.items() if name in allowed}
+    out.update(bound or {})
+    return out
+
+
+def post_action(request, doc, *, actions: dict[str, Action], action: str, render_detail, back: str):
+    """Validate the action's form and run its service; on an error show the document again with the form's message
+    and the service error's status (403 not allowed, 409 wrong state, 400 bad input)."""
+    spec = actions.get(action)
+    if spec is None:
+        raise Http404
+    form = spec.form(request.POST, request.FILES, doc)
+    if form.is_valid():
+        ok, result = call_for_form(form, lambda: spec.call(doc, form.cleaned_data, request.user))
+        if ok:
+            messages.success(request, spec.done)
+            nxt = request.POST.get("next", "")
+            if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+                return redirect(nxt)
+            return redirect(spec.to(result) if spec.to else back)
+    return render_detail(request, doc, bound={action: form}, status=form_status(form))
+
+
+def paginate(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), querystring(request, "page")

@@ -1,0 +1,79 @@
+"""Credit notes (红字冲减单): the one way an order's receivable goes down other than a payment — a refund for returned goods
+(aftersales calls credit_note_create when a return is refunded).
+
+A credit note never exceeds what was shipped on the order minus earlier credit notes, exact to the fen; it is written
+under the order's row lock (the lock every writer of an order's money takes first), so two refunds at once never
+credit more than that. Receivables (selectors.receivables) and what an order still owes (selectors.order_outstanding)
+subtract credit notes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from salesops.core.editing import required_text
+from salesops.core.errors import DomainError, Forbidden, NotFound
+from salesops.core.models import Event
+from salesops.core.money import parse_decimal, quantize
+from salesops.core.notifications import notify
+from salesops.core.numbering import next_number
+from salesops.core.roles import Role
+from salesops.core.timeline import record_event
+
+from ..models import CreditNote, SalesOrder
+from ..permissions import may_issue_credit_note
+from ..selectors import order_creditable
+
+
+def credit_note_create(*, order, actor, amount, reason: str, reference: str = "") -> CreditNote:
+    """Issue a credit note on `order` for `amount` yuan (exact to the fen, > 0, ≤ order_creditable under the order's lock);
+    finance is told to refund or offset it. Sales clerks, finance and managers may issue one."""
+    if not may_issue_credit_note(actor):
+        raise Forbidden(_("只有销售内勤、财务和经理可以开具红字冲减单。"))
+    reason = required_text(reason, _("请填写冲减原因。"))
+    value = parse_decimal(amount, _("冲减金额"))
+    if value <= 0:
+        raise DomainError(_("冲减金额必须大于 0。"))
+    if quantize(value) != value:
+        raise DomainError(_("冲减金额精确到分（最多两位小数）。"))
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk=getattr(order, "pk", order))
+            .first()
+        )
+        if locked is None:
+            raise NotFound(_("订单不存在。"))
+        room = order_creditable(locked)
+        if value > room:
+            raise DomainError(
+                _("冲减金额 %(amount)s 超过订单 %(order)s 可冲减金额 %(room)s（已发货金额减已冲减）。")
+                % {"amount": quantize(value), "order": locked.number, "room": room}
+            )
+        note = CreditNote.objects.create(
+            number=next_number("DX"),
+            order=locked,
+            amount=quantize(value),
+            reason=reason[:300],
+            reference=reference[:40],
+            created_by=actor,
+        )
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            message=_("红字冲减 %(number)s：%(amount)s 元（%(reason)s）")
+            % {"number": note.number, "amount": note.amount, "reason": reason},
+        )
+        notify(
+            recipients=get_user_model().objects.filter(groups__name=Role.FINANCE, is_active=True).distinct(),
+            title=_("红字冲减 %(number)s：订单 %(order)s（%(customer)s）%(amount)s 元")
+            % {"number": note.number, "order": locked.number, "customer": locked.customer.name, "amount": note.amount},
+            body=_("请按冲减金额办理退款或冲抵应收。来源：%(ref)s") % {"ref": reference or "-"},
+            url=reverse("orders:order_detail", args=[locked.pk]),
+        )
+    return note

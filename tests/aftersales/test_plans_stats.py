@@ -1,0 +1,100 @@
+"""The annual service plan approved by the VP and the GM through the approvals engine, and the monthly service statistics
+per engineer (the selector the reports floor uses)."""
+
+from datetime import datetime
+from decimal import Decimal as D
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from aftersales import selectors
+from aftersales.models import Callback, ServicePlan
+from aftersales.services import callbacks, plans, tickets
+from salesops.core import approvals
+from salesops.core.errors import Conflict, DomainError, Forbidden
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+PLAN = {
+    "year": 2027,
+    "title": "2027 年度售后服务计划",
+    "goals": "回访率 95%，满意度 4.5 分",
+    "content": "季度走访重点客户；每月一次技术培训。",
+}
+
+
+def decide(plan, actor, decision="approve", comment=""):
+    req = approvals.requests_for(plan, plans.PLAN_KIND).get(status="pending")
+    approvals.approval_decide(step_id=req.steps.get(stage=req.current_stage).pk, actor=actor, decision=decision, comment=comment)
+    return ServicePlan.objects.get(pk=plan.pk)
+
+
+class TestPlan:
+    def test_the_vp_then_the_gm_approve_it(self, cast):
+        plan = plans.plan_create(
+            actor=cast.service, data=PLAN, items=[{"month": 3, "activity": "重点客户走访", "target": "20 家"}]
+        )
+        plan = plans.plan_submit(plan=plan, actor=cast.service)
+        assert decide(plan, cast.vp).status == ServicePlan.Status.SUBMITTED
+        plan = decide(plan, cast.gm)
+        assert plan.status == ServicePlan.Status.APPROVED and plan.approved_at is not None and plan.items.get().month == 3
+
+    def test_a_rejected_plan_is_revised_and_submitted_again(self, cast):
+        plan = plans.plan_submit(plan=plans.plan_create(actor=cast.service, data=PLAN), actor=cast.service)
+        plan = decide(plan, cast.vp, "reject", "缺少备件储备安排")
+        assert plan.status == ServicePlan.Status.REJECTED
+        plan = plans.plan_update(plan=plan, actor=cast.service, data={**PLAN, "content": PLAN["content"] + "备件按季度储备。"})
+        plan = plans.plan_submit(plan=plan, actor=cast.service)
+        assert approvals.requests_for(plan, plans.PLAN_KIND).count() == 2
+
+    def test_one_approved_plan_per_year_and_only_service_or_managers_write_it(self, cast):
+        plan = plans.plan_submit(plan=plans.plan_create(actor=cast.service, data=PLAN), actor=cast.service)
+        decide(decide(plan, cast.vp), cast.gm)
+        with pytest.raises(Conflict, match="已有批准"):
+            plans.plan_submit(plan=plans.plan_create(actor=cast.manager, data=PLAN), actor=cast.manager)
+        with pytest.raises(Forbidden):
+            plans.plan_create(actor=cast.alice, data=PLAN)
+        with pytest.raises(DomainError, match="月份"):
+            plans.plan_create(actor=cast.service, data=PLAN, items=[{"month": 13, "activity": "x"}])
+
+
+def at(day, hhmm):
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=SH)
+
+
+class TestMonthlyStatistics:
+    def test_per_engineer_tickets_response_resolution_sla_callbacks_and_scores(self, cast, customer, delivered):
+        now = {"t": at("2026-11-02", "09:00")}  # a Monday
+        with mock.patch("django.utils.timezone.now", side_effect=lambda: now["t"]):
+            quick = tickets.ticket_create(
+                actor=cast.service, customer=customer, data={"ticket_type": "repair", "subject": "A", "engineer": cast.service}
+            )
+            slow = tickets.ticket_create(
+                actor=cast.service, customer=customer, data={"ticket_type": "repair", "subject": "B", "engineer": cast.service}
+            )
+            now["t"] = at("2026-11-02", "10:00")
+            tickets.ticket_start(ticket=quick, actor=cast.service)
+            now["t"] = at("2026-11-02", "12:00")
+            tickets.ticket_resolve(ticket=quick, actor=cast.service, resolution="复位")  # 1 h response, 3 h resolution: in time
+            now["t"] = at("2026-11-09", "09:00")
+            tickets.ticket_start(ticket=slow, actor=cast.service)
+            tickets.ticket_resolve(ticket=slow, actor=cast.service, resolution="换件")  # a week later: both deadlines missed
+        order, _shipment = delivered
+        for days, scores in ((7, (5, 4, 3)), (30, (3, 4, 5))):
+            cb = Callback.objects.get(order=order, offset_days=days)
+            callbacks.callback_record(callback=cb, actor=cast.service, channel="phone", reached=True, score_product=scores[0],
+                                      score_delivery=scores[1], score_service=scores[2])  # fmt: skip
+        today = timezone.localdate()
+
+        november = {s.user: s for s in selectors.service_stats(cast.manager, year=2026, month=11)}[cast.service]
+        assert (november.tickets_assigned, november.tickets_resolved, november.sla_hits) == (2, 2, 1)
+        assert november.sla_hit_rate == D("0.5000")
+        assert november.avg_first_response_hours == D("84.50")  # (1 h + 168 h) / 2
+        this_month = {s.user: s for s in selectors.service_stats(cast.manager, year=today.year, month=today.month)}[cast.service]
+        assert this_month.callbacks_done == 2 and (this_month.avg_product, this_month.avg_delivery, this_month.avg_service) == (
+            D("4.00"), D("4.00"), D("4.00"),
+        )  # fmt: skip
+        # a rep sees only the figures of own customers: carol has none of alice's customer's work
+        assert selectors.service_stats(cast.carol, year=2026, month=11) == []
