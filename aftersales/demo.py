@@ -6,9 +6,10 @@ return request with a photo waiting for the sales VP."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -61,10 +62,11 @@ def _delivered_order(users, customer, product, qty: str):
 
 
 @transaction.atomic
-def seed() -> None:
+def seed(seeded: Mapping[str, Any]) -> None:
+    """The after-sales demo (idempotent): a delivered order whose day-7 callback is due today, tickets, a complaint, a return."""
     if ServiceTicket.objects.exists():
         return
-    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
+    users = seeded["users"]
     Department.objects.filter(code=Department.Code.SERVICE, head__isnull=True).update(head=users["service"])
     store, distributor = Customer.objects.get(name=STORE), Customer.objects.get(name=DISTRIBUTOR)
     product = Product.objects.get(code="P-1001")

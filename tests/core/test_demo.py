@@ -23,7 +23,7 @@ from salesops.core import demo
 from salesops.core.approvals import requests_for, steps_waiting_for
 from salesops.core.models import ApprovalStep, Team
 
-SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders"}
+SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales"}
 # README "Demo logins": username → role
 README_LOGINS = {
     "admin": "admin", "alice": "sales_rep", "bob": "sales_rep", "carol": "sales_rep", "lena": "team_lead", "clerk": "sales_clerk",
@@ -57,7 +57,14 @@ def seeded(db):
 
 def test_demo_modules_run_in_floor_order():
     names = [module.__name__ for module in demo.demo_modules()]
-    assert names == ["salesops.core.demo", "customers.demo", "catalog.demo", "contracts.demo", "orders.demo"]
+    assert names == [
+        "salesops.core.demo",
+        "customers.demo",
+        "catalog.demo",
+        "contracts.demo",
+        "orders.demo",
+        "aftersales.demo",
+    ]
 
 
 def test_an_app_with_demo_data_but_no_floor_is_refused(monkeypatch):
@@ -78,7 +85,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["auth.User"] == len(README_LOGINS)
     assert first["customers.Customer"] == 4
     assert first["contracts.Quotation"] == 3
-    assert first["orders.SalesOrder"] == 2
+    assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
 
 
 def test_a_second_run_leaves_the_walked_through_demo_alone(seeded):
@@ -189,7 +196,7 @@ def test_the_readme_walkthrough_pages_render(seeded, client_as):
         assert client_as(user).get(reverse("dashboard")).status_code == 200, username
     # each queue page shows its demo document
     contract = Contract.objects.get()
-    payment = Payment.objects.get()
+    payment = Payment.objects.get(bank_reference="DEMO-20261120-001")
     pages = [
         ("rev_technical", reverse("contracts:contract_detail", args=[contract.pk]), contract.number),
         ("clerk", reverse("orders:clerk_queue"), SalesOrder.objects.get(project_name="门店备货").number),
