@@ -20,7 +20,12 @@ from salesops.celery import app
 from salesops.core.models import Notification
 from tests.aftersales.conftest import bulk_deliveries
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # send_task always goes to the broker; the test settings' eager mode (for other tests) does not apply to it
+    pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,9 +39,8 @@ def wait_for(predicate, timeout=90):
 
 
 @pytest.fixture
-def worker(on_postgres, monkeypatch):
+def worker(on_postgres):
     """`celery -A salesops worker` on a queue of its own, with this test database and Redis db from REDIS_URL."""
-    monkeypatch.setattr(app.conf, "task_always_eager", False)  # this test talks to the broker, never eager
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url.startswith("redis://"):
         pytest.skip("needs REDIS_URL (a real Redis)")
