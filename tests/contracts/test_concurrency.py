@@ -128,6 +128,11 @@ def api_client(user):
     return client
 
 
+def no_deadlock(caplog):
+    """A deadlock would be absorbed by the retry (salesops.core.locking logs each one): the race must have none."""
+    assert not [r.getMessage() for r in caplog.records if r.name == "salesops.core.locking"]
+
+
 def effect(result, ok_type):
     """'won', 'refused' (a 409) or the unexpected result itself (a 500, a deadlock, another error)."""
     if isinstance(result, ok_type) or getattr(result, "status_code", None) == 200:
@@ -168,7 +173,7 @@ def change_round(i, change, step, owner, manager):
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_withdrawing_a_quotation_while_the_manager_decides_has_exactly_one_effect(
-    on_postgres, cast, quoting_alice, make_quotation, decision
+    on_postgres, cast, quoting_alice, make_quotation, decision, caplog
 ):
     from tests.contracts.conftest import waiting_step
 
@@ -190,9 +195,10 @@ def test_withdrawing_a_quotation_while_the_manager_decides_has_exactly_one_effec
             assert (q.status, request.status) == (Quotation.Status.DRAFT, ApprovalRequest.Status.CANCELLED), i
         else:
             assert (q.status, request.status) == decided, i
+    no_deadlock(caplog)
 
 
-def test_withdrawing_a_change_while_it_is_reviewed_has_exactly_one_effect(on_postgres, cast, customer, pump):
+def test_withdrawing_a_change_while_it_is_reviewed_has_exactly_one_effect(on_postgres, cast, customer, pump, caplog):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     c = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(pump)])
@@ -220,3 +226,4 @@ def test_withdrawing_a_change_while_it_is_reviewed_has_exactly_one_effect(on_pos
             applied += 1
             assert change.status == ContractChange.Status.APPROVED and contract.other_terms == f"包装{i}", i
         assert contract.version == 1 + applied, i
+    no_deadlock(caplog)
