@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy
 
 from salesops.core import approvals
 
-from .changes import CHANGE_KIND, change_review_outcome, contract_change_request, contract_change_withdraw, contract_snapshot
+from .changes import (
+    CHANGE_KIND,
+    change_review_outcome,
+    contract_change_request,
+    contract_change_withdraw,
+    contract_snapshot,
+    lock_contract_and_change,
+)
+from .common import lock_document
 from .contracts import (
     CONTRACT_FIELDS,
     CONTRACT_KIND,
@@ -92,6 +100,12 @@ __all__ = [
 
 def register_handlers() -> None:
     """Called from AppConfig.ready: what the approvals engine does to our documents when a round ends."""
-    approvals.register_outcome_handler(QUOTATION_KIND, quotation_review_outcome, label=gettext_lazy("报价审核"))
-    approvals.register_outcome_handler(CONTRACT_KIND, contract_review_outcome, label=gettext_lazy("合同评审"))
-    approvals.register_outcome_handler(CHANGE_KIND, change_review_outcome, label=gettext_lazy("合同变更评审"))
+    approvals.register_outcome_handler(
+        QUOTATION_KIND, quotation_review_outcome, label=gettext_lazy("报价审核"), locker=lock_document
+    )
+    approvals.register_outcome_handler(
+        CONTRACT_KIND, contract_review_outcome, label=gettext_lazy("合同评审"), locker=lock_document
+    )
+    approvals.register_outcome_handler(
+        CHANGE_KIND, change_review_outcome, label=gettext_lazy("合同变更评审"), locker=lock_contract_and_change
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from salesops.core import approvals, hooks
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
+from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import parse_decimal
 from salesops.core.names import display_name
@@ -182,6 +183,13 @@ def contract_snapshot(contract: Contract) -> dict:
     return {"header": header, "lines": lines}
 
 
+def lock_contract_and_change(contract: Contract) -> None:
+    """The engine's locker for a change review: the contract, then its change in review (the lock order every writer of
+    a change follows), before the request and the step."""
+    Contract.objects.select_for_update(of=("self",)).filter(pk=contract.pk).first()
+    list(ContractChange.objects.select_for_update().filter(contract=contract, status=ContractChange.Status.IN_REVIEW))
+
+
 def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None:
     """What the end of a change review does (registered with the approvals engine): rejected, the contract stays as it
     was; approved, the current version is kept as a ContractVersion, the change applied as v+1, everyone who acted on the
@@ -234,9 +242,12 @@ def _people_who_acted(contract: Contract):
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
+@retry_on_lock_conflict
 def contract_change_withdraw(*, change: ContractChange, actor) -> ContractChange:
-    """Take a change request back while it is in review (its pending round is cancelled); by whoever asked or a manager."""
+    """Take a change request back while it is in review (its pending round is cancelled); by whoever asked or a manager.
+    Lock order: the contract, then the change, then the request and its steps — as the change review's decision."""
     with transaction.atomic():
+        Contract.objects.select_for_update(of=("self",)).filter(pk=change.contract_id).first()
         locked = ContractChange.objects.select_for_update().get(pk=change.pk)
         require(can_withdraw_change(actor, locked), _("只有申请人或经理可以撤回变更申请。"))
         if locked.status != ContractChange.Status.IN_REVIEW:

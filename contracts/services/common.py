@@ -15,6 +15,7 @@ from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from salesops.core import approvals
 from salesops.core.errors import DomainError, Forbidden, NotFound
+from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 from salesops.core.transitions import transition
@@ -65,8 +66,15 @@ def default_owner(actor, customer: Customer):
     return actor if has_role(actor, Role.SALES_REP, Role.TEAM_LEAD) and not has_role(actor, *MANAGER_ROLES) else customer.owner
 
 
+def lock_document(doc) -> None:
+    """The engine's locker for a quotation or contract review: the document row, before the request and the step."""
+    type(doc)._default_manager.select_for_update(of=("self",)).filter(pk=doc.pk).first()
+
+
+@retry_on_lock_conflict
 def withdraw_from_review(doc, actor, kind: str, refused: str):
-    """Take a quotation or contract back from review (the pending round is cancelled and kept in the history)."""
+    """Take a quotation or contract back from review (the pending round is cancelled and kept in the history).
+    Lock order: the document (transition), then the request and its steps (approval_cancel), as the engine's decisions."""
     with transaction.atomic():
         locked = transition(
             obj=doc, action="withdraw", actor=actor, check=lambda d: require(permissions.works_on(actor, d), refused)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from salesops.core import approvals
 
 from ..permissions import sees_queue
+from ._common import lock_order_then
 from .alerts import orders_warn_at_risk
 from .credit import CREDIT_KIND, credit_exception_request, on_credit_exception_decided
 from .credit_notes import credit_note_create
@@ -50,8 +51,12 @@ from .shipments import (
 
 def register_handlers() -> None:
     """What an approved or rejected emergency release / credit exception does (called from OrdersConfig.ready)."""
-    approvals.register_outcome_handler(EMERGENCY_KIND, on_emergency_release_decided, label=gettext_lazy("紧急放行"))
-    approvals.register_outcome_handler(CREDIT_KIND, on_credit_exception_decided, label=gettext_lazy("信用放行"))
+    approvals.register_outcome_handler(
+        EMERGENCY_KIND, on_emergency_release_decided, label=gettext_lazy("紧急放行"), locker=lock_order_then
+    )
+    approvals.register_outcome_handler(
+        CREDIT_KIND, on_credit_exception_decided, label=gettext_lazy("信用放行"), locker=lock_order_then
+    )
 
 
 __all__ = [

@@ -48,6 +48,13 @@ def set_totals(order: SalesOrder, lines) -> None:
     order.amount_incl, order.amount_excl, order.tax_amount = totals.amount_incl, totals.amount_excl, totals.tax
 
 
+def lock_order_then(row) -> None:
+    """The engine's locker for an emergency release or credit exception: its order, then the request row — before the
+    approval request and the step (ARCHITECTURE.md rule 11)."""
+    lock_order(row.order_id)
+    type(row)._default_manager.select_for_update().filter(pk=row.pk).first()
+
+
 def decide_request(model, request: ApprovalRequest, outcome: str):
     """Apply the engine's outcome to an ApprovedRequest row, locking the order first (the order-then-document lock order
     every writer here follows). Returns (row, locked order)."""

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .locking import is_lock_conflict, lock_conflict
 from .money import MONEY, QUANTITY
 from .names import display_name
 
@@ -29,6 +30,8 @@ def _first_message(detail):
 
 
 def exception_handler(exc, context):
+    if is_lock_conflict(exc):  # the last resort: a deadlock the services did not absorb is a 409, never a 500
+        exc = lock_conflict()
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": str(exc)}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -4,6 +4,12 @@ The owning app's `rules.py` computes a route — a list of `StepSpec`s; steps wi
 (e.g. the department reviews of a special contract), stages run in order (sales manager → VP → GM).
 This module records the request and its steps, decides who may act, takes decisions and tells the owning app the outcome
 through the handler it registered for its `kind` (`register_outcome_handler`), inside the same transaction.
+
+Lock order (ARCHITECTURE.md rule 11, salesops.core.locking): the document first, then its approval request, then the
+step. A decision that may end the round therefore locks the target document first, through the LOCKER the owning app
+registered with its handler (e.g. the contract then its change; the order then its emergency release), then the
+request, then the step. `approval_start` and `approval_cancel` are called by services that already hold the document
+lock. A deadlock that happens anyway is run again once, then answered 409 (`retry_on_lock_conflict`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
+from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .notifications import notify
 from .roles import user_roles
@@ -38,18 +45,25 @@ class StepSpec:
 
 
 OutcomeHandler = Callable[[ApprovalRequest, str, object], None]
+Locker = Callable[[object], None]
 _HANDLERS: dict[str, OutcomeHandler] = {}
+_LOCKERS: dict[str, Locker] = {}
 _KIND_LABELS: dict[str, str] = {}
 
 
-def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None) -> None:
+def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None, locker: Locker | None = None) -> None:
     """The owning app registers (in AppConfig.ready) what happens to its document when a request of `kind` ends.
 
     The handler is called as handler(request, outcome, actor) with outcome "approved" or "rejected", exactly once per round,
     inside the transaction of the deciding step, so the document and the approval change together or not at all.
     `label` (e.g. _("合同评审")) names the kind in the approvals inbox.
+    `locker(target)` locks the document rows the handler will write, in the lock order (the document, then its child
+    rows); the engine calls it before it locks the request and the step, so a decision and a withdrawal of the same
+    document wait on each other instead of deadlocking.
     """
     _HANDLERS[kind] = handler
+    if locker:
+        _LOCKERS[kind] = locker
     if label:
         _KIND_LABELS[kind] = label
 
@@ -86,6 +100,7 @@ def can_decide(step: ApprovalStep, user) -> bool:
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
+@retry_on_lock_conflict
 def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: str, url: str = "") -> ApprovalRequest:
     """Open a new round of approval on `target` (round = previous rounds of this kind + 1; earlier rounds are kept).
 
@@ -151,6 +166,7 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
     return request
 
 
+@retry_on_lock_conflict
 def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") -> ApprovalStep:
     """Record `actor`'s decision on one step. Exactly one decision per step, even with many clicks at once.
 
@@ -163,8 +179,13 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
         request_id = ApprovalStep.objects.filter(pk=step_id).values_list("request_id", flat=True).first()
         if request_id is None:
             raise NotFound(_("审批步骤不存在。"))
-        # Lock the request first (every writer of a request's steps does, in this order: request, then step), so parallel
-        # steps of one stage finish the stage exactly once and two clicks on one step give one decision.
+        # The lock order: the target document (through its app's locker), then the request, then the step — the order
+        # of a withdrawal too (document, then approval_cancel). Locking the request before the step makes parallel steps
+        # of one stage finish the stage exactly once and two clicks on one step give one decision.
+        unlocked = ApprovalRequest.objects.get(pk=request_id)
+        locker = _LOCKERS.get(unlocked.kind)
+        if locker:
+            locker(unlocked.target)
         request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
         step = ApprovalStep.objects.select_for_update().get(pk=step_id)
         step.request = request
@@ -244,8 +265,10 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
     return step
 
 
+@retry_on_lock_conflict
 def approval_cancel(*, request_id: int, actor, reason: str = "") -> ApprovalRequest:
-    """Withdraw a pending request (the owning service checks that `actor` may)."""
+    """Withdraw a pending request (the owning service checks that `actor` may, and holds the document's lock: document,
+    then request, then its steps)."""
     with transaction.atomic():
         request = ApprovalRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:

@@ -4,6 +4,11 @@ Statuses are django-fsm-2 `FSMField`s whose allowed moves are declared with `@tr
 document with `transition()`: it locks the row, checks the move is allowed from the *current* status and that the actor may
 make it, changes it, writes a timeline event in the same transaction and schedules side effects after commit.
 Two clicks at once: the second one waits on the lock, then sees the new status and gets a clear 409.
+
+Lock order (ARCHITECTURE.md rule 11, salesops.core.locking): the document first, then its approval request, then the
+step; lines and child documents after their parent (a service that changes a shipment locks its order, then calls
+`transition` on the shipment); several rows of one table in pk order. A deadlock or serialization failure is run again
+once, then answered 409 (`retry_on_lock_conflict`), never a 500.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from .errors import Conflict, Forbidden, NotFound
+from .locking import retry_on_lock_conflict
 from .models import Event
 from .timeline import record_event
 
@@ -23,6 +29,7 @@ def status_label(obj, field: str = "status") -> str:
     return str(getattr(obj, f"get_{field}_display")())
 
 
+@retry_on_lock_conflict
 def transition(
     *,
     obj,

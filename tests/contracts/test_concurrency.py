@@ -110,3 +110,120 @@ def test_10_simultaneous_change_requests_leave_one(on_postgres, cast, customer, 
     assert len(won) == 1 and len(conflicts) == 9, results
     assert ContractChange.objects.filter(contract=c).count() == 1
     assert Contract.objects.get(pk=c.pk).lines.get().quantity == D("10")
+
+
+# --- one lock order (ARCHITECTURE.md rule 11): a withdrawal racing a decision never deadlocks -------------------------
+ROUNDS = 20  # per race; every third round goes through the HTTP layer (an API client per thread)
+
+
+def over_http(i):
+    return i % 3 == 0
+
+
+def api_client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def no_deadlock(caplog):
+    """A deadlock would be absorbed by the retry (salesops.core.locking logs each one): the race must have none."""
+    assert not [r.getMessage() for r in caplog.records if r.name == "salesops.core.locking"]
+
+
+def effect(result, ok_type):
+    """'won', 'refused' (a 409) or the unexpected result itself (a 500, a deadlock, another error)."""
+    if isinstance(result, ok_type) or getattr(result, "status_code", None) == 200:
+        return "won"
+    if isinstance(result, Conflict) or getattr(result, "status_code", None) == 409:
+        return "refused"
+    return result
+
+
+def race(withdraw, decide):
+    """Run the withdrawal and the decision in two threads released together; returns [withdraw result, decide result]."""
+    return run_in_threads(2, lambda t: [withdraw, decide][t]())
+
+
+def quotation_round(i, q, step, owner, manager, payload):
+    if over_http(i):
+        return race(
+            lambda: api_client(owner).post(f"/api/v1/quotations/{q.pk}/withdraw/"),
+            lambda: api_client(manager).post(f"/api/v1/approval-steps/{step.pk}/decide/", payload, format="json"),
+        )
+    return race(
+        lambda: services.quotation_withdraw(quotation=q, actor=owner),
+        lambda: approvals.approval_decide(step_id=step.pk, actor=manager, **payload),
+    )
+
+
+def change_round(i, change, step, owner, manager):
+    if over_http(i):
+        return race(
+            lambda: api_client(owner).post(f"/api/v1/contract-changes/{change.pk}/withdraw/"),
+            lambda: api_client(manager).post(f"/api/v1/approval-steps/{step.pk}/decide/", {"decision": "approve"}, format="json"),
+        )
+    return race(
+        lambda: services.contract_change_withdraw(change=change, actor=owner),
+        lambda: approvals.approval_decide(step_id=step.pk, actor=manager, decision="approve"),
+    )
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_withdrawing_a_quotation_while_the_manager_decides_has_exactly_one_effect(
+    on_postgres, cast, quoting_alice, make_quotation, decision, caplog
+):
+    from tests.contracts.conftest import waiting_step
+
+    decided = {"approve": (Quotation.Status.APPROVED, ApprovalRequest.Status.APPROVED)}.get(
+        decision, (Quotation.Status.DRAFT, ApprovalRequest.Status.REJECTED)
+    )
+    for i in range(ROUNDS):
+        q = services.quotation_submit(quotation=make_quotation(quoting_alice), actor=quoting_alice)
+        step = waiting_step(q, services.QUOTATION_KIND, cast.manager)
+        payload = {"decision": decision, "comment": "" if decision == "approve" else "价格太低"}
+
+        results = quotation_round(i, q, step, quoting_alice, cast.manager, payload)
+
+        effects = [effect(results[0], Quotation), effect(results[1], ApprovalStep)]
+        assert sorted(effects, key=str) == ["refused", "won"], (i, results)
+        q.refresh_from_db()
+        request = approvals.requests_for(q, services.QUOTATION_KIND).get()
+        if effects[0] == "won":
+            assert (q.status, request.status) == (Quotation.Status.DRAFT, ApprovalRequest.Status.CANCELLED), i
+        else:
+            assert (q.status, request.status) == decided, i
+    no_deadlock(caplog)
+
+
+def test_withdrawing_a_change_while_it_is_reviewed_has_exactly_one_effect(on_postgres, cast, customer, pump, caplog):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(pump)])
+    fill_review(c, cast.alice)
+    services.contract_submit(contract=c, actor=cast.alice)
+    approvals.approval_decide(step_id=approvals.requests_for(c).get().steps.get().pk, actor=cast.manager, decision="approve")
+    services.contract_sign(contract=c, actor=cast.alice, signed_on=None, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
+
+    applied = 0
+    for i in range(ROUNDS):
+        change = services.contract_change_request(
+            contract=c, actor=cast.alice, reason=f"补充条款{i}", header={"other_terms": f"包装{i}"}, lines={}
+        )
+        step = approvals.requests_for(c, services.CHANGE_KIND).get(status=ApprovalRequest.Status.PENDING).steps.get()
+
+        results = change_round(i, change, step, cast.alice, cast.manager)
+
+        effects = [effect(results[0], ContractChange), effect(results[1], ApprovalStep)]
+        assert sorted(effects, key=str) == ["refused", "won"], (i, results)
+        change.refresh_from_db()
+        contract = Contract.objects.get(pk=c.pk)
+        if effects[0] == "won":
+            assert change.status == ContractChange.Status.WITHDRAWN, i
+        else:
+            applied += 1
+            assert change.status == ContractChange.Status.APPROVED and contract.other_terms == f"包装{i}", i
+        assert contract.version == 1 + applied, i
+    no_deadlock(caplog)

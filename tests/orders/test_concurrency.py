@@ -102,3 +102,75 @@ def test_parallel_payments_never_overpay_an_order(on_postgres, cast, order):
 
     won, refused = split(results, Payment)
     assert len(won) == 2 and len(refused) == 2, results  # 11,300.00 owed: two of 5,000 fit, a third would overpay
+
+
+# --- one lock order (ARCHITECTURE.md rule 11): the order before its shipment --------------------------------------------
+CANCEL_ROUNDS = 8  # each round needs a fresh paid and inspected order; every other round goes through the API
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _cancel(i, order, clerk):
+    if i % 2:
+        return _api(clerk).post(f"/api/v1/orders/{order.pk}/cancel/", {"reason": "客户取消"}, format="json")
+    return services.order_cancel(order=order, actor=clerk, reason="客户取消")
+
+
+def _ship(i, order, clerk):
+    """Create an outbound note for everything and release it, as the clerk does in two clicks."""
+    wanted = {order.lines.get().pk: "10"}
+    if i % 2:
+        client = _api(clerk)
+        created = client.post(
+            f"/api/v1/orders/{order.pk}/shipments/",
+            {"lines": {str(k): {"quantity": v} for k, v in wanted.items()}},
+            format="json",
+        )
+        if created.status_code != 201:
+            return created
+        return client.post(f"/api/v1/shipments/{created.json()['id']}/release/")
+    return services.shipment_release(shipment=services.shipment_create(order=order, actor=clerk, lines=wanted), actor=clerk)
+
+
+def _effect(result, ok_type):
+    status = getattr(result, "status_code", None)
+    if isinstance(result, ok_type) or status == 200:
+        return "won"
+    if isinstance(result, DomainError) or status in (400, 409):
+        return "refused"
+    return result
+
+
+def test_cancelling_an_order_while_its_shipment_is_released_has_exactly_one_effect(on_postgres, cast, customer, pump, caplog):
+    from django.utils import timezone
+
+    clerk2 = UserFactory(username="clerk2", roles=["sales_clerk"])
+    for i in range(CANCEL_ROUNDS):
+        order = services.order_create(
+            actor=cast.clerk,
+            customer=customer,
+            data={"promised_ship_date": timezone.localdate() + timezone.timedelta(days=20)},
+            lines=[{"product": pump.pk, "quantity": "10"}],
+        )
+        order = place(order, cast.clerk)
+        pay(order, cast, "11300", ref=f"BANK-{i}")
+        pass_inspection(order, cast, "10", lot=f"L{i}")
+
+        results = run_in_threads(2, lambda t, o=order, n=i: [_cancel, _ship][t](n, o, [cast.clerk, clerk2][t]))
+
+        effects = [_effect(results[0], SalesOrder), _effect(results[1], Shipment)]
+        assert sorted(effects, key=str) == ["refused", "won"], (i, results)
+        order.refresh_from_db()
+        released = Shipment.objects.filter(order=order, status=Shipment.Status.RELEASED).count()
+        if effects[0] == "won":
+            assert (order.status, released) == (SalesOrder.Status.CANCELLED, 0), i
+            assert not Shipment.objects.filter(order=order).exists(), i
+        else:
+            assert order.status != SalesOrder.Status.CANCELLED and released == 1, i
+    assert not [r.getMessage() for r in caplog.records if r.name == "salesops.core.locking"]  # no deadlock absorbed by a retry
