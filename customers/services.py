@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
@@ -31,8 +32,8 @@ from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, has_role, is_manager
-from salesops.core.timeline import changes_between, record_event, snapshot
-from salesops.core.transitions import status_label, transition
+from salesops.core.timeline import T, changes_between, choice, record_event, snapshot
+from salesops.core.transitions import transition
 
 from .exports import customers_workbook
 from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminder, InvoiceTitle, ShipToAddress, Visit, VisitPlan
@@ -161,15 +162,16 @@ def _set_next_contact_date(customer: Customer, new_date: date | None, actor) -> 
     return changes
 
 
-def _transition_message(obj, action: str, reason: str = "") -> str:
-    """ "意向客户 → 停用：原因" for a transition about to run on the locked `obj`."""
+def _transition_message(obj, action: str, reason: str = "") -> dict:
+    """The `text`/`params` of "意向客户 → 停用：原因" for a transition about to run on the locked `obj`."""
     meta = getattr(obj, action)._django_fsm
     move = meta.get_transition(obj.status)
     if move is None:
-        return ""  # transition() refuses the move with a clear 409
-    target = dict(obj._meta.get_field("status").flatchoices).get(move.target, move.target)
-    text = f"{status_label(obj)} → {target}"
-    return f"{text}：{reason}" if reason else text
+        return {}  # transition() refuses the move with a clear 409
+    params = {"from": choice(obj), "to": choice(obj, value=move.target)}
+    if reason:
+        return {"text": gettext_noop("%(from)s → %(to)s：%(reason)s"), "params": {**params, "reason": reason}}
+    return {"text": gettext_noop("%(from)s → %(to)s"), "params": params}
 
 
 # --- customers ----------------------------------------------------------------------------------------------------
@@ -228,7 +230,8 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
             target=customer,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("新建客户档案 %(code)s，负责业务员：%(owner)s") % {"code": customer.code, "owner": display_name(owner)},
+            text=gettext_noop("新建客户档案 %(code)s，负责业务员：%(owner)s"),
+            params={"code": customer.code, "owner": display_name(owner)},
         )
     return customer
 
@@ -253,7 +256,7 @@ def customer_update(*, customer: Customer, actor, data: Mapping[str, Any]) -> Cu
         changes = changes_between(locked, before)
         if changes:
             save_as(locked, actor)
-            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改客户资料"), changes=changes)
+            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改客户资料"), changes=changes)
     return locked
 
 
@@ -284,7 +287,8 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
             target=locked,
             verb=Event.Verb.ASSIGNED,
             actor=actor,
-            message=_("转移原因：%(reason)s") % {"reason": reason},
+            text=gettext_noop("转移原因：%(reason)s"),
+            params={"reason": reason},
             changes=changes_between(locked, before),
         )
         url = locked.get_absolute_url()
@@ -325,9 +329,7 @@ def customer_change_status(*, customer: Customer, actor, action: str, reason: st
 
     with transaction.atomic():
         current = _lock_customer(customer)
-        return transition(
-            obj=current, action=action, actor=actor, check=check, message=_transition_message(current, action, reason)
-        )
+        return transition(obj=current, action=action, actor=actor, check=check, **_transition_message(current, action, reason))
 
 
 EXPORT_CHUNK = 500
@@ -381,13 +383,13 @@ def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapp
                 setattr(other, flag, False)
                 save_as(other, actor, update_fields=[flag])
         if creating:
-            message = _("新增%(what)s：%(obj)s") % {"what": label, "obj": instance}
+            message = {"text": gettext_noop("新增%(what)s：%(obj)s"), "params": {"what": T(label), "obj": str(instance)}}
             changes = []
         else:
-            message = _("修改%(what)s：%(obj)s") % {"what": label, "obj": instance}
+            message = {"text": gettext_noop("修改%(what)s：%(obj)s"), "params": {"what": T(label), "obj": str(instance)}}
             changes = changes_between(instance, before)
         if creating or changes:
-            record_event(target=locked_customer, verb=Event.Verb.UPDATED, actor=actor, message=message, changes=changes)
+            record_event(target=locked_customer, verb=Event.Verb.UPDATED, actor=actor, **message, changes=changes)
     return instance
 
 
@@ -499,7 +501,8 @@ def followup_create(
             target=locked,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("跟进（%(channel)s）：%(summary)s") % {"channel": followup.get_channel_display(), "summary": summary},
+            text=gettext_noop("跟进（%(channel)s）：%(summary)s"),
+            params={"channel": choice(followup, "channel"), "summary": summary},
             changes=changes,
         )
     return followup
@@ -574,9 +577,9 @@ def visit_plan_create(
             target=locked,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("拜访计划（%(period)s）：%(date)s %(rep)s — %(purpose)s")
-            % {
-                "period": plan.get_period_display(),
+            text=gettext_noop("拜访计划（%(period)s）：%(date)s %(rep)s — %(purpose)s"),
+            params={
+                "period": choice(plan, "period"),
                 "date": f"{planned_date:%Y-%m-%d}",
                 "rep": display_name(rep),
                 "purpose": purpose,
@@ -603,7 +606,8 @@ def visit_plan_review(*, actor, plan: VisitPlan, note: str) -> VisitPlan:
             target=locked.customer,
             verb=Event.Verb.COMMENT,
             actor=actor,
-            message=_("点评 %(date)s 的拜访计划：%(note)s") % {"date": f"{locked.planned_date:%Y-%m-%d}", "note": note},
+            text=gettext_noop("点评 %(date)s 的拜访计划：%(note)s"),
+            params={"date": f"{locked.planned_date:%Y-%m-%d}", "note": note},
             changes=changes_between(locked, before),
         )
         if locked.rep_id != actor.pk:
@@ -632,13 +636,14 @@ def visit_plan_cancel(*, actor, plan: VisitPlan, reason: str) -> VisitPlan:
             action="cancel",
             actor=actor,
             check=lambda p: _require(can_manage_visit_plan(actor, p), _("您不能取消别人的拜访计划。")),
-            message=_transition_message(current, "cancel", reason),
+            **_transition_message(current, "cancel", reason),
         )
         record_event(
             target=current.customer,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("取消 %(date)s 的拜访计划：%(reason)s") % {"date": f"{current.planned_date:%Y-%m-%d}", "reason": reason},
+            text=gettext_noop("取消 %(date)s 的拜访计划：%(reason)s"),
+            params={"date": f"{current.planned_date:%Y-%m-%d}", "reason": reason},
         )
     return cancelled
 
@@ -712,8 +717,8 @@ def visit_create(
             target=locked,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s")
-            % {"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
+            text=gettext_noop("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s"),
+            params={"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
             changes=changes,
         )
     return visit

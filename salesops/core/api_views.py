@@ -260,7 +260,8 @@ class DocumentApprovalsView(APIView):
 class EventSerializer(serializers.ModelSerializer):
     verb_display = serializers.CharField(source="get_verb_display", read_only=True)
     actor_name = UserNameField(source="actor")
-    changes = serializers.ListField(child=serializers.DictField(), read_only=True)
+    message = serializers.CharField(source="text", read_only=True)  # rendered in the request's language
+    changes = serializers.ListField(source="rendered_changes", child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = Event

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
 from .locking import retry_on_lock_conflict
@@ -31,7 +32,7 @@ from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .notifications import notify
 from .roles import user_roles
 from .thresholds import threshold
-from .timeline import record_event
+from .timeline import T, choice, record_event
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,8 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
             target=target,
             verb=Event.Verb.APPROVAL,
             actor=actor,
-            message=_("提交审批（第 %(round)d 轮）：%(steps)s")
-            % {"round": request.round, "steps": "、".join(str(s.label) for s in steps)},
+            text=gettext_noop("提交审批（第 %(round)d 轮）：%(steps)s"),
+            params={"round": request.round, "steps": [T(s.label) for s in steps]},
         )
         _notify_active_steps(request)
     return request
@@ -227,7 +228,8 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
             target=target,
             verb=Event.Verb.APPROVAL,
             actor=actor,
-            message=f"{step.label}：{step.get_status_display()}" + (f" — {comment}" if comment else ""),
+            text=gettext_noop("%(step)s：%(status)s — %(comment)s") if comment else gettext_noop("%(step)s：%(status)s"),
+            params={"step": T(step.label), "status": choice(step), **({"comment": comment} if comment else {})},
         )
 
         outcome = None
@@ -255,8 +257,8 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
                 target=target,
                 verb=Event.Verb.APPROVAL,
                 actor=actor,
-                message=_("审批结束（第 %(round)d 轮）：%(status)s")
-                % {"round": request.round, "status": request.get_status_display()},
+                text=gettext_noop("审批结束（第 %(round)d 轮）：%(status)s"),
+                params={"round": request.round, "status": choice(request)},
             )
             handler = _HANDLERS.get(request.kind)
             if handler:
@@ -284,7 +286,8 @@ def approval_cancel(*, request_id: int, actor, reason: str = "") -> ApprovalRequ
             target=request.target,
             verb=Event.Verb.APPROVAL,
             actor=actor,
-            message=_("撤销审批") + (f"：{reason}" if reason else ""),
+            text=gettext_noop("撤销审批：%(reason)s") if reason else gettext_noop("撤销审批"),
+            params={"reason": reason} if reason else {},
         )
     return request
 

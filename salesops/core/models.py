@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import eventtext
+
 
 # --- organisation -------------------------------------------------------------------------------------------------
 class Department(models.Model):
@@ -145,7 +147,9 @@ class Event(GenericTargetMixin):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    message = models.TextField(_("内容"), blank=True)
+    message = models.TextField(_("内容"), blank=True)  # text a user typed; for a msgid event its source-language rendering
+    msgid = models.CharField(_("消息"), max_length=255, blank=True)  # the untranslated sentence, rendered when shown
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     from_status = models.CharField(_("原状态"), max_length=40, blank=True)
     to_status = models.CharField(_("新状态"), max_length=40, blank=True)
     changes = models.JSONField(_("字段变更"), default=list, blank=True)  # [{"field", "label", "old", "new"}]
@@ -157,7 +161,17 @@ class Event(GenericTargetMixin):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_verb_display()} {self.message}"
+        return f"{self.get_verb_display()} {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The sentence in the reader's language (ARCHITECTURE.md rule 12); a user's own text as typed."""
+        return eventtext.render_event(self)
+
+    @property
+    def rendered_changes(self) -> list[dict]:
+        """The field changes with labels and choice values in the reader's language."""
+        return eventtext.render_changes(self)
 
 
 def attachment_path(instance, filename):

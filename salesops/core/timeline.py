@@ -11,8 +11,10 @@ from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .errors import DomainError
+from .eventtext import T, choice, msgid_of, render_changes, render_event, source_text, store_param
 from .models import Attachment, Event
 
 ALLOWED_ATTACHMENT_TYPES = {
@@ -76,15 +78,33 @@ def changes_between(obj: models.Model, before: dict) -> list[dict]:
 
 
 def record_event(
-    *, target, verb: str, actor=None, message: str = "", from_status: str = "", to_status: str = "", changes=None
+    *,
+    target,
+    verb: str,
+    actor=None,
+    text=None,
+    params: dict | None = None,
+    message: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    changes=None,
 ) -> Event:
-    """Write one timeline row. Call it inside the transaction of the action it records."""
+    """Write one timeline row. Call it inside the transaction of the action it records.
+
+    `text` is the untranslated sentence (gettext_noop/gettext_lazy msgid) and `params` its parameters, rendered when shown so each
+    reader sees the history in their own language (ARCHITECTURE.md rule 12). `message` alone is text typed by a user, shown as is
+    (also accepted from callers not converted yet).
+    """
+    msgid = msgid_of(text) if text else ""
+    stored = {k: store_param(v) for k, v in (params or {}).items()}
     return Event.objects.create(
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
         verb=verb,
         actor=actor,
-        message=str(message),
+        msgid=msgid,
+        params=stored,
+        message=source_text(msgid, stored) if msgid else str(message),
         from_status=from_status,
         to_status=to_status,
         changes=changes or [],
@@ -171,7 +191,9 @@ def attachment_add(*, target, actor, upload, kind: str = Attachment.Kind.GENERAL
             content_type=ALLOWED_ATTACHMENT_TYPES[ext],
             uploaded_by=actor,
         )
-        record_event(target=target, verb=Event.Verb.ATTACHMENT, actor=actor, message=_("上传附件：%(name)s") % {"name": name})
+        record_event(
+            target=target, verb=Event.Verb.ATTACHMENT, actor=actor, text=gettext_noop("上传附件：%(name)s"), params={"name": name}
+        )
     return attachment
 
 
@@ -191,11 +213,15 @@ def attachments_for(target):
 
 
 __all__ = [
+    "T",
     "attachment_add",
     "attachments_for",
     "changes_between",
+    "choice",
     "comment_add",
     "events_for",
     "record_event",
+    "render_changes",
+    "render_event",
     "snapshot",
 ]

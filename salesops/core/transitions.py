@@ -17,12 +17,13 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
 from .errors import Conflict, Forbidden, NotFound
 from .locking import retry_on_lock_conflict
 from .models import Event
-from .timeline import record_event
+from .timeline import choice, record_event
 
 
 def status_label(obj, field: str = "status") -> str:
@@ -36,6 +37,8 @@ def transition(
     action: str,
     actor,
     message: str = "",
+    text=None,
+    params: dict | None = None,
     check: Callable | None = None,
     before_save: Callable | None = None,
     on_commit: Callable | None = None,
@@ -43,7 +46,8 @@ def transition(
 ):
     """Run the fsm transition method `action` on a locked, fresh copy of `obj`; return that copy.
 
-    `check(locked_obj)` may raise a DomainError for rules beyond the status (the actor's right, required fields);
+    The timeline event says `text` % `params` (a msgid rendered in the reader's language), else the user's `message`,
+    else "old status → new status". `check(locked_obj)` may raise a DomainError for rules beyond the status (the actor's right, required fields);
     `before_save(locked_obj)` sets other fields of the same change (who, when); `on_commit(locked_obj)` runs after commit.
     """
     model = type(obj)
@@ -62,8 +66,10 @@ def transition(
         if check:
             check(locked)
         from_status = getattr(locked, field)
-        from_label = status_label(locked, field)
         method()
+        if not text and not message:
+            text = gettext_noop("%(from)s → %(to)s")
+            params = {"from": choice(locked, field, from_status), "to": choice(locked, field)}
         if before_save:
             before_save(locked)
         locked.save()
@@ -71,7 +77,9 @@ def transition(
             target=locked,
             verb=Event.Verb.STATUS,
             actor=actor,
-            message=message or f"{from_label} → {status_label(locked, field)}",
+            text=text,
+            params=params,
+            message=message,
             from_status=from_status,
             to_status=getattr(locked, field),
         )

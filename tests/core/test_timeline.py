@@ -151,3 +151,97 @@ class TestFieldChanges:
         event = Event.objects.get()
         assert event.changes[0]["field"] == "grade" and event.changes[0]["new"] == customer.get_grade_display()
         assert event.target == customer
+
+
+class TestHistoryInTheReadersLanguage:
+    """Events are stored as a msgid and parameters and rendered when shown (ARCHITECTURE.md rule 12)."""
+
+    def _page(self, customer, language):
+        from django.template.loader import render_to_string
+        from django.utils import translation
+
+        with translation.override(language):
+            return render_to_string("core/_timeline.html", {"events": events_for(customer), "obj": customer, "ct_id": 1})
+
+    def test_the_same_stored_events_read_in_english_and_in_chinese(self, cast, customer):
+        from django.utils.translation import gettext_noop
+
+        from salesops.core.timeline import choice
+
+        # given a status event and an edit recorded by a Chinese-speaking user
+        record_event(
+            target=customer,
+            verb=Event.Verb.STATUS,
+            actor=cast.alice,
+            text=gettext_noop("%(from)s → %(to)s"),
+            params={"from": choice(customer, "status", "intent"), "to": choice(customer, "status", "active")},
+        )
+        before = snapshot(customer, ["grade"])
+        customer.grade = "A"
+        record_event(target=customer, verb=Event.Verb.UPDATED, actor=cast.alice, changes=changes_between(customer, before))
+        # when the page is rendered for an English reader and for a Chinese reader
+        english, chinese = self._page(customer, "en"), self._page(customer, "zh-hans")
+        # then each reads the sentence, the field label and the choice values in their own language
+        assert "Intent customer → Formal customer" in english and "意向客户" not in english
+        assert "Customer grade" in english and "A 重点客户" not in english
+        assert "意向客户 → 正式客户" in chinese and "客户等级" in chinese and "A 重点客户" in chinese
+        # and the stored row keeps the Chinese sentence for search and the untranslated msgid with its parameters
+        event = Event.objects.get(verb=Event.Verb.STATUS)
+        assert event.message == "意向客户 → 正式客户" and event.msgid == "%(from)s → %(to)s"
+        assert event.params["to"] == {"_c": "customers.Customer.status", "v": "active"}
+
+    def test_the_transition_helper_and_the_approvals_engine_store_msgids(self, cast, customer):
+        from django.utils import translation
+
+        from salesops.core.timeline import T
+
+        # given events written the way the kernel writes them (a translatable label inside the sentence)
+        record_event(
+            target=customer,
+            verb=Event.Verb.APPROVAL,
+            actor=cast.alice,
+            text="提交审批（第 %(round)d 轮）：%(steps)s",
+            params={"round": 2, "steps": [T("意向客户"), T("正式客户")]},
+        )
+        event = Event.objects.get()
+        # then the label inside the sentence is translated too
+        with translation.override("en"):
+            assert event.text == "Submitted for approval (round 2): Intent customer, Formal customer"
+        with translation.override("zh-hans"):
+            assert event.text == "提交审批（第 2 轮）：意向客户、正式客户"
+
+    def test_text_typed_by_a_user_and_old_style_messages_are_shown_as_is(self, cast, customer):
+        from django.utils import translation
+
+        comment_add(target=customer, actor=cast.alice, text="客户要求 100% 预付")
+        record_event(target=customer, verb=Event.Verb.NOTE, actor=cast.alice, message="旧式的完整句子")
+        with translation.override("en"):
+            assert [e.text for e in events_for(customer)] == ["旧式的完整句子", "客户要求 100% 预付"]
+
+    def test_bad_params_never_raise(self, cast, customer):
+        from django.utils import translation
+
+        event = record_event(target=customer, verb=Event.Verb.NOTE, text="上传附件：%(name)s", params={"name": "a.pdf"})
+        for params in ({}, {"other": 1}, {"name": {"_c": "nope.Nope.x", "v": "z"}}, {"name": {"_t": 5}}, [1, 2], "x", None):
+            event.params = params
+            with translation.override("en"):
+                assert event.text.startswith("Uploaded attachment") or event.text.startswith("上传附件")
+        event.msgid, event.params = "%(a)d 个", {"a": "not a number"}
+        assert "%(a)d 个" in event.text
+        event.changes = [{"field": "gone", "label": "旧字段", "old": 1, "new": None}, "junk"]
+        assert event.rendered_changes == [{"field": "gone", "label": "旧字段", "old": 1, "new": None}]
+
+    def test_a_change_row_renders_the_field_label_and_yes_no_in_the_readers_language(self, cast):
+        from django.utils import translation
+
+        from salesops.core.models import StaffProfile
+
+        profile = StaffProfile.objects.get(user=cast.alice)
+        before = snapshot(profile, ["may_quote"])
+        profile.may_quote = True
+        record_event(target=profile, verb=Event.Verb.UPDATED, actor=cast.lena, changes=changes_between(profile, before))
+        event = Event.objects.get()
+        with translation.override("en"):
+            en = event.rendered_changes[0]
+            label_en = str(StaffProfile._meta.get_field("may_quote").verbose_name)
+        assert (en["old"], en["new"], en["label"]) == ("No", "Yes", label_en) and label_en != event.changes[0]["label"]
