@@ -8,12 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.filters import ListFilterSet, YesNoFilter
+
 from . import selectors
 from .config import setting
 from .models import Callback, Complaint, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
 
 
-class _Search(filters.FilterSet):
+class _Search(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"))
     customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
     SEARCH_FIELDS: tuple[str, ...] = ()
@@ -28,23 +30,19 @@ class CallbackFilter(_Search):
     assignee = filters.NumberFilter(field_name="assignee_id", label=_("回访人"))
     due_from = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("应回访日期从"))
     due_to = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("应回访日期至"))
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("逾期未回访"))
-    low_score = filters.BooleanFilter(method="filter_low_score", label=_("低分/质量问题"))
+    overdue = YesNoFilter(method="filter_overdue", label=_("逾期未回访"), yes=_("是"), no=_("否"))
+    low_score = YesNoFilter(method="filter_low_score", label=_("低分/质量问题"), yes=_("是"), no=_("否"))
 
     class Meta:
         model = Callback
         fields = ["q", "status", "assignee", "customer", "due_from", "due_to", "overdue", "low_score"]
 
     def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
         cutoff = timezone.localdate() - timezone.timedelta(days=int(setting("callback_escalate_days")))
         overdue = queryset.filter(status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], due_on__lte=cutoff)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
     def filter_low_score(self, queryset, name, value):
-        if value is None:
-            return queryset
         low = Q(score_product__lte=2) | Q(score_delivery__lte=2) | Q(score_service__lte=2) | Q(quality_problem=True)
         return queryset.filter(low) if value else queryset.exclude(low)
 
@@ -55,15 +53,13 @@ class TicketFilter(_Search):
     ticket_type = filters.ChoiceFilter(choices=TicketType.choices, label=_("工单类型"))
     priority = filters.ChoiceFilter(choices=Priority.choices, label=_("优先级"))
     engineer = filters.NumberFilter(field_name="engineer_id", label=_("服务工程师"))
-    breaching = filters.BooleanFilter(method="filter_breaching", label=_("SLA 超时/即将超时"))
+    breaching = YesNoFilter(method="filter_breaching", label=_("SLA 超时/即将超时"), yes=_("是"), no=_("否"))
 
     class Meta:
         model = ServiceTicket
         fields = ["q", "status", "ticket_type", "priority", "engineer", "customer", "breaching"]
 
     def filter_breaching(self, queryset, name, value):
-        if value is None:
-            return queryset
         q = selectors.breaching_q(timezone.now(), selectors.sla_warn())
         return queryset.filter(q) if value else queryset.exclude(q)
 
@@ -91,7 +87,7 @@ class ReturnFilter(_Search):
         fields = ["q", "status", "kind", "customer", "order"]
 
 
-class PlanFilter(filters.FilterSet):
+class PlanFilter(ListFilterSet):
     year = filters.NumberFilter(label=_("年度"))
     status = filters.ChoiceFilter(choices=ServicePlan.Status.choices, label=_("状态"))
 

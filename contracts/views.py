@@ -47,15 +47,13 @@ def _customer_param(request):
 
 def _list_page(request, filterset, *, template, extra):
     """A list narrowed by its filter set; an invalid filter value is shown under its field (400) and lists nothing."""
-    valid = filterset.is_valid()
-    rows = filterset.qs if valid else filterset.queryset.none()
     context = {
         "filterset": filterset,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "querystring": _querystring(request, "page"),
         **extra,
     }
-    return render(request, template, context, status=200 if valid else 400)
+    return render(request, template, context, status=filterset.status_code)
 
 
 # --- buttons: one per allowed action (contracts.permissions), in the order it gives them ------------------------------

@@ -41,17 +41,6 @@ def _order_url(order) -> str:
     return reverse("orders:order_detail", args=[order.pk])
 
 
-def filtered(request, filterset) -> tuple:
-    """(rows, status) of a list page: the filter set's rows, or none and a 400 when a value does not parse. The filter bar
-    shows the error under its field; the error of a field the bar does not show (hidden) becomes a message."""
-    if filterset.is_valid():
-        return filterset.qs, 200
-    for field in filterset.form.hidden_fields():
-        for error in field.errors:
-            messages.error(request, f"{field.label}：{error}")
-    return filterset.queryset.none(), 400
-
-
 def paged(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -62,9 +51,8 @@ def paged(request, rows):
 def order_list(request):
     user = request.user
     visible = selectors.order_list_for(user)
-    filterset = filters.OrderFilter(request.GET, queryset=visible)
-    rows, status = filtered(request, filterset)
-    page = paged(request, rows)
+    filterset = filters.OrderFilter(request.GET, queryset=visible, request=request)
+    page = paged(request, filterset.qs)
     today = timezone.localdate()
     ids = [o.pk for o in page]
     shipping = visible.filter(pk__in=ids, status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
@@ -83,7 +71,7 @@ def order_list(request):
             "querystring": querystring(request, "page"),
             "can_create": permissions.is_clerk(user),
         },
-        status=status,
+        status=filterset.status_code,
     )
 
 

@@ -31,7 +31,7 @@ from salesops.core.pages import post_data as _post
 
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
-from .views import filtered, paged
+from .views import paged
 
 # Rows per table on the work queue pages (counts stay exact).
 QUEUE_ROWS = 50
@@ -54,9 +54,13 @@ def _back(request, default: str):
 
 def _list_page(request, template: str, filterset, context: dict) -> HttpResponse:
     """A filtered, paged list (orders.filters: the API's parameters) with the shared filter bar."""
-    rows, status = filtered(request, filterset)
-    context = {"page": paged(request, rows), "filterset": filterset, "querystring": querystring(request, "page"), **context}
-    return render(request, template, context, status=status)
+    context = {
+        "page": paged(request, filterset.qs),
+        "filterset": filterset,
+        "querystring": querystring(request, "page"),
+        **context,
+    }
+    return render(request, template, context, status=filterset.status_code)
 
 
 def _shipment_url(s) -> str:
@@ -153,7 +157,7 @@ def inspection_sign(request, pk):
 @login_required
 @require_GET
 def shipment_list(request):
-    filterset = filters.ShipmentFilter(request.GET, queryset=selectors.shipment_list_for(request.user))
+    filterset = filters.ShipmentFilter(request.GET, queryset=selectors.shipment_list_for(request.user), request=request)
     return _list_page(request, "orders/shipment_list.html", filterset, {})
 
 
@@ -309,7 +313,7 @@ def payment_list(request):
     user = request.user
     may_record = permissions.may_record_payment(user)
     filterset = filters.PaymentFilter(
-        request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order")
+        request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order"), request=request
     )
     context = {"can_record": may_record, "record_customers": customer_list_for(user).order_by("name") if may_record else []}
     return _list_page(request, "orders/payment_list.html", filterset, context)
@@ -394,7 +398,7 @@ def payment_void(request, pk):
 @login_required
 @require_GET
 def invoice_list(request):
-    filterset = filters.InvoiceFilter(request.GET, queryset=selectors.invoice_list_for(request.user))
+    filterset = filters.InvoiceFilter(request.GET, queryset=selectors.invoice_list_for(request.user), request=request)
     return _list_page(request, "orders/invoice_list.html", filterset, {})
 
 

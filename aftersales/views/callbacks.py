@@ -40,9 +40,16 @@ def desk(request):
 @login_required
 @require_GET
 def callback_list(request):
-    filterset = CallbackFilter(request.GET, queryset=selectors.callback_list_for(request.user).order_by("-due_on", "-pk"))
+    filterset = CallbackFilter(
+        request.GET, queryset=selectors.callback_list_for(request.user).order_by("-due_on", "-pk"), request=request
+    )
     page, qs = paginate(request, filterset.qs)
-    return render(request, "aftersales/callback_list.html", {"filterset": filterset, "page": page, "querystring": qs})
+    return render(
+        request,
+        "aftersales/callback_list.html",
+        {"filterset": filterset, "page": page, "querystring": qs},
+        status=filterset.status_code,
+    )
 
 
 CALLBACK_ACTIONS = {

@@ -22,7 +22,9 @@ from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_ac
 @login_required
 @require_GET
 def complaint_list(request):
-    filterset = ComplaintFilter(request.GET, queryset=selectors.complaint_list_for(request.user).order_by("-created_at", "-pk"))
+    filterset = ComplaintFilter(
+        request.GET, queryset=selectors.complaint_list_for(request.user).order_by("-created_at", "-pk"), request=request
+    )
     page, querystring = paginate(request, filterset.qs)
     return render(
         request,
@@ -33,6 +35,7 @@ def complaint_list(request):
             "querystring": querystring,
             "can_create": permissions.may_register_complaint(request.user),
         },
+        status=filterset.status_code,
     )
 
 

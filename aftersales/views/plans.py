@@ -23,12 +23,13 @@ from .common import paginate
 def plan_list(request):
     if not permissions.is_desk(request.user) and not selectors.plan_list_for(request.user).exists():
         return forbidden(request, _("年度售后服务计划只对客服/售后部门、质检和领导开放。"))
-    filterset = PlanFilter(request.GET, queryset=selectors.plan_list_for(request.user))
+    filterset = PlanFilter(request.GET, queryset=selectors.plan_list_for(request.user), request=request)
     page, querystring = paginate(request, filterset.qs)
     return render(
         request,
         "aftersales/plan_list.html",
         {"filterset": filterset, "page": page, "querystring": querystring, "can_create": permissions.may_edit_plan(request.user)},
+        status=filterset.status_code,
     )
 
 

@@ -27,7 +27,9 @@ from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_ac
 @login_required
 @require_GET
 def rma_list(request):
-    filterset = ReturnFilter(request.GET, queryset=selectors.rma_list_for(request.user).order_by("-requested_at", "-pk"))
+    filterset = ReturnFilter(
+        request.GET, queryset=selectors.rma_list_for(request.user).order_by("-requested_at", "-pk"), request=request
+    )
     page, querystring = paginate(request, filterset.qs)
     return render(
         request,
@@ -38,6 +40,7 @@ def rma_list(request):
             "querystring": querystring,
             "can_create": permissions.may_request_rma(request.user),
         },
+        status=filterset.status_code,
     )
 
 

@@ -22,7 +22,7 @@ from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_ac
 @require_GET
 def ticket_list(request):
     qs = selectors.ticket_list_for(request.user).order_by("-created_at", "-pk")
-    filterset = TicketFilter(request.GET, queryset=qs)
+    filterset = TicketFilter(request.GET, queryset=qs, request=request)
     page, querystring = paginate(request, filterset.qs)
     selectors.with_sla(page)
     return render(
@@ -34,6 +34,7 @@ def ticket_list(request):
             "querystring": querystring,
             "can_create": permissions.may_create_ticket(request.user),
         },
+        status=filterset.status_code,
     )
 
 

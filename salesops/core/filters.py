@@ -20,6 +20,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.fields import ChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -74,6 +75,36 @@ class YesNoFilter(django_filters.Filter):
         kwargs.setdefault("coerce", lambda value: value == "true")
         kwargs.setdefault("empty_value", None)
         super().__init__(*args, **kwargs)
+
+
+class OrderingField(ChoiceField):
+    """Accepts every allowed ordering, or several joined by commas ("status,-number"); its select offers only `shown`
+    (the orderings people use on the page, with their Chinese labels) after the empty choice, if any."""
+
+    def __init__(self, *args, shown=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if shown:
+            empty = [("", self.empty_label)] if self.empty_label is not None else []
+            self.widget.choices = [*empty, *shown]
+
+    def valid_value(self, value) -> bool:
+        return all(super(OrderingField, self).valid_value(part) for part in str(value).split(","))
+
+
+class OrderingFilter(django_filters.ChoiceFilter):
+    """`?ordering=<field>` or `-<field>` for each of `fields` (several joined by commas), ties broken by the newest first.
+    `labels` ({value: label}) are the orderings the bar's select offers; the API takes all of them."""
+
+    field_class = OrderingField
+
+    def __init__(self, *, fields: tuple[str, ...], labels: dict | None = None, **kwargs):
+        choices = [(f"{sign}{name}", f"{sign}{name}") for name in fields for sign in ("", "-")]
+        kwargs.setdefault("label", gettext_lazy("排序"))
+        kwargs.setdefault("empty_label", None)
+        super().__init__(choices=choices, shown=list((labels or {}).items()), **kwargs)
+
+    def filter(self, qs, value):
+        return qs.order_by(*value.split(","), "-id") if value else qs
 
 
 class ListFilterSet(django_filters.FilterSet):
