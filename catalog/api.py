@@ -14,7 +14,7 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import MoneyField, QuantityField, ScopedViewSet
+from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet
 from salesops.core.errors import Forbidden
 
 from . import filters, rules, selectors, services
@@ -45,9 +45,7 @@ WRITE_PERMISSIONS = [permissions.IsAuthenticated, CatalogWritePermission]
 # --- serializers --------------------------------------------------------------------------------------------------
 class ProductSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    tax_rate = serializers.DecimalField(
-        max_digits=6, decimal_places=4, required=False, label=_("税率"), help_text=_("0.13 表示 13%；不填为 13%；范围 0–0.17")
-    )
+    tax_rate = RateField(required=False, label=_("税率"), help_text=_("0.13 表示 13%；不填为 13%；范围 0–0.17"))
 
     class Meta:
         model = Product
@@ -192,7 +190,7 @@ class DiscountLimitSerializer(serializers.ModelSerializer):
 
 
 class MyDiscountLimitSerializer(serializers.Serializer):
-    max_discount_rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+    max_discount_rate = RateField()
 
 
 class PriceQuerySerializer(serializers.Serializer):

@@ -11,8 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.forms import DateInput
-from salesops.core.money import DEFAULT_TAX_RATE, MONEY, QUANTITY, quantize
+from salesops.core.forms import DateInput, money_field, quantity_field
+from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, quantize
 
 from . import rules, services
 from .models import PriceList, Product
@@ -135,8 +135,8 @@ class PriceListItemForm(forms.Form):
     product = ProductCodeField(
         label=_("产品编码"), max_length=40, widget=forms.TextInput(attrs={"list": "catalog-product-codes"})
     )
-    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, min_value=Decimal("0.01"))
-    min_quantity = forms.DecimalField(label=_("起订量"), **QUANTITY, min_value=Decimal(0), initial=Decimal(0), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, min_value=Decimal("0.01"))
+    min_quantity = quantity_field(_("起订量"), min_value=Decimal(0), initial=Decimal(0), required=False)
 
     def clean_min_quantity(self):
         value = self.cleaned_data.get("min_quantity")
@@ -144,8 +144,8 @@ class PriceListItemForm(forms.Form):
 
 
 class PriceListItemEditForm(forms.Form):
-    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, min_value=Decimal("0.01"))
-    min_quantity = forms.DecimalField(label=_("起订量"), **QUANTITY, min_value=Decimal(0), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, min_value=Decimal("0.01"))
+    min_quantity = quantity_field(_("起订量"), min_value=Decimal(0), required=False)
 
     def clean_min_quantity(self):
         value = self.cleaned_data.get("min_quantity")

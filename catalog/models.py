@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, QUANTITY, MoneyField, RateField
+from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, MoneyField, QuantityField, RateField
 from salesops.core.roles import Role
 
 from . import rules
@@ -36,9 +36,11 @@ class Product(models.Model):
         _("税率"), default=DEFAULT_TAX_RATE, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.17"))]
     )
     kind = models.CharField(_("产品类别"), max_length=10, choices=Kind.choices, default=Kind.STANDARD)
-    list_price = MoneyField(_("标准含税单价"))
-    standard_cost = MoneyField(_("标准成本(含税)"), help_text=_("用于计算毛利；合同评审时低于正常毛利率为特殊合同"))
-    monthly_capacity = models.DecimalField(_("月产能"), **QUANTITY, null=True, blank=True, help_text=_("留空表示不受限"))
+    list_price = MoneyField(_("标准含税单价"), bounds=PRICE_BOUNDS)
+    standard_cost = MoneyField(
+        _("标准成本(含税)"), bounds=PRICE_BOUNDS, help_text=_("用于计算毛利；合同评审时低于正常毛利率为特殊合同")
+    )
+    monthly_capacity = QuantityField(_("月产能"), null=True, blank=True, help_text=_("留空表示不受限"))
     ever_produced = models.BooleanField(_("曾经生产过"), default=True, help_text=_("未生产过的新品/定制品，合同为特殊合同"))
     is_active = models.BooleanField(_("在售"), default=True)
     description = models.TextField(_("说明"), blank=True)
@@ -115,8 +117,8 @@ class PriceList(models.Model):
 class PriceListItem(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="price_items")
-    unit_price = MoneyField(_("含税单价"))
-    min_quantity = models.DecimalField(_("起订量"), **QUANTITY, default=Decimal("0"))
+    unit_price = MoneyField(_("含税单价"), bounds=PRICE_BOUNDS)
+    min_quantity = QuantityField(_("起订量"), default=Decimal("0"))
     history = HistoricalRecords()
 
     class Meta:

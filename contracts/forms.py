@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.selectors import product_list_for
 from customers.models import Contact
 from customers.selectors import customer_list_for
-from salesops.core.forms import DateInput, FieldsetsMixin
-from salesops.core.money import MONEY, QUANTITY
+from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field, rate_field
+from salesops.core.money import PRICE_BOUNDS
 
 from . import rules, services
 from .models import Contract, ContractReview, Quotation
@@ -111,11 +111,11 @@ class LineForm(forms.Form):
     model = forms.CharField(label=_("型号"), max_length=100, required=False)
     spec = forms.CharField(label=_("规格"), max_length=200, required=False)
     unit = forms.CharField(label=_("单位"), max_length=10, required=False)
-    quantity = forms.DecimalField(label=_("数量"), **QUANTITY, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, required=False)
-    discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
-    tax_rate = forms.DecimalField(label=_("税率"), max_digits=6, decimal_places=4, required=False)
-    unit_cost = forms.DecimalField(label=_("单位成本"), **MONEY, required=False)
+    quantity = quantity_field(_("数量"), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
+    discount_rate = rate_field(_("折扣率"), required=False)
+    tax_rate = rate_field(_("税率"), required=False)
+    unit_cost = money_field(_("单位成本"), bounds=PRICE_BOUNDS, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
 
@@ -236,9 +236,9 @@ class ChangeHeaderForm(forms.Form):
 
 class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
-    quantity = forms.DecimalField(label=_("数量"), **QUANTITY, required=False)
-    unit_price = forms.DecimalField(label=_("含税单价"), **MONEY, required=False)
-    discount_rate = forms.DecimalField(label=_("折扣率"), max_digits=6, decimal_places=4, required=False)
+    quantity = quantity_field(_("数量"), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
+    discount_rate = rate_field(_("折扣率"), required=False)
     delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):

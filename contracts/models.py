@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, QUANTITY, MoneyField, RateField
+from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, MoneyField, QuantityField, RateField
 
 
 class PaymentTerms(models.TextChoices):
@@ -39,12 +39,12 @@ class DocumentLine(models.Model):
     model = models.CharField(_("型号"), max_length=100, blank=True)
     spec = models.CharField(_("规格"), max_length=200, blank=True)
     unit = models.CharField(_("单位"), max_length=10, default="台")
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
-    list_price = MoneyField(_("标准含税单价"), help_text=_("报价时的目录价，用于计算折扣"))
-    unit_price = MoneyField(_("含税单价"))
+    quantity = QuantityField(_("数量"))
+    list_price = MoneyField(_("标准含税单价"), bounds=PRICE_BOUNDS, help_text=_("报价时的目录价，用于计算折扣"))
+    unit_price = MoneyField(_("含税单价"), bounds=PRICE_BOUNDS)
     discount_rate = RateField(_("折扣率"), default=Decimal(0), help_text=_("0.05 = 在含税单价基础上再优惠 5%"))
     tax_rate = RateField(_("税率"), default=DEFAULT_TAX_RATE)
-    unit_cost = MoneyField(_("单位成本(含税)"), help_text=_("用于毛利计算；目录产品取标准成本"))
+    unit_cost = MoneyField(_("单位成本(含税)"), bounds=PRICE_BOUNDS, help_text=_("用于毛利计算；目录产品取标准成本"))
     amount_excl = MoneyField(_("不含税金额"))
     tax = MoneyField(_("税额"))
     amount_incl = MoneyField(_("价税合计"))

@@ -14,8 +14,8 @@ from catalog.selectors import product_list_for
 from contracts.forms import ProductChoiceField
 from customers.models import Contact, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
-from salesops.core.forms import DateInput, FieldsetsMixin
-from salesops.core.money import MONEY, QUANTITY, ZERO, plain
+from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
+from salesops.core.money import PRICE_BOUNDS, ZERO, plain
 
 from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
@@ -103,7 +103,7 @@ class ContractOrderForm(OrderHeaderForm):
             ordered = already.get(cl.pk, ZERO)
             left = max(cl.quantity - ordered, ZERO)
             name = f"line_{cl.pk}"
-            self.fields[name] = forms.DecimalField(label=cl.name, min_value=0, required=False, initial=plain(left), **QUANTITY)
+            self.fields[name] = quantity_field(cl.name, min_value=0, required=False, initial=plain(left))
             self.fields[name].widget.attrs.update(
                 {"class": "form-control form-control-sm text-end", "data-testid": f"contract-line-qty-{cl.pk}"}
             )
@@ -120,8 +120,8 @@ class OrderLineForm(forms.Form):
     """One line of a direct order: a catalog product, its quantity and an optional unit price (blank = price list)."""
 
     product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
-    quantity = forms.DecimalField(label=_("数量"), required=False, **QUANTITY)
-    unit_price = forms.DecimalField(label=_("含税单价"), required=False, **MONEY)
+    quantity = quantity_field(_("数量"), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,7 +248,7 @@ class _LineChoiceForm(forms.Form):
 
 class InspectionForm(_LineChoiceForm):
     lot_no = forms.CharField(label=_("批号"), max_length=40)
-    quantity = forms.DecimalField(label=_("数量"), **QUANTITY)
+    quantity = quantity_field(_("数量"))
     result = forms.ChoiceField(label=_("检验结果"), choices=Inspection.Result.choices, initial=Inspection.Result.PASS)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
     emergency_release = forms.ModelChoiceField(queryset=None, label=_("对应的紧急放行"), required=False)
@@ -260,7 +260,7 @@ class InspectionForm(_LineChoiceForm):
 
 
 class EmergencyReleaseForm(_LineChoiceForm):
-    quantity = forms.DecimalField(label=_("放行数量"), **QUANTITY)
+    quantity = quantity_field(_("放行数量"))
     lot_no = forms.CharField(label=_("批号"), max_length=40, required=False)
     reason = forms.CharField(label=_("紧急放行原因"), max_length=2000)
 
@@ -270,7 +270,7 @@ class EmergencyReleaseForm(_LineChoiceForm):
 
 
 class CreditExceptionForm(forms.Form):
-    amount = forms.DecimalField(label=_("允许欠款金额"), **MONEY)
+    amount = money_field(_("允许欠款金额"))
     reason = forms.CharField(label=_("申请理由"), max_length=2000)
 
     def __init__(self, *args, **kwargs):
@@ -325,8 +325,8 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
 
 class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
-    quantity = forms.DecimalField(label=_("数量"), required=False, **QUANTITY)
-    unit_price = forms.DecimalField(label=_("含税单价"), required=False, **MONEY)
+    quantity = quantity_field(_("数量"), required=False)
+    unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

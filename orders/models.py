@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from contracts.models import QUANTITY, DocumentLine, PaymentTerms
-from salesops.core.money import MoneyField
+from contracts.models import DocumentLine, PaymentTerms
+from salesops.core.money import MoneyField, QuantityField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -173,10 +173,10 @@ class SalesOrderLine(DocumentLine):
         on_delete=models.SET_NULL,
         related_name="order_lines",
     )
-    passed_quantity = models.DecimalField(_("检验合格数量"), default=Decimal(0), editable=False, **QUANTITY)
-    released_quantity = models.DecimalField(_("紧急放行数量"), default=Decimal(0), editable=False, **QUANTITY)
-    shipped_quantity = models.DecimalField(_("已发货数量"), default=Decimal(0), editable=False, **QUANTITY)
-    delivered_quantity = models.DecimalField(_("已签收数量"), default=Decimal(0), editable=False, **QUANTITY)
+    passed_quantity = QuantityField(_("检验合格数量"), default=Decimal(0), editable=False)
+    released_quantity = QuantityField(_("紧急放行数量"), default=Decimal(0), editable=False)
+    shipped_quantity = QuantityField(_("已发货数量"), default=Decimal(0), editable=False)
+    delivered_quantity = QuantityField(_("已签收数量"), default=Decimal(0), editable=False)
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("订单明细")
@@ -300,7 +300,7 @@ class Inspection(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="inspections")
     line = models.ForeignKey(SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="inspections")
     lot_no = models.CharField(_("批号"), max_length=40)
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
+    quantity = QuantityField(_("数量"))
     result = models.CharField(_("检验结果"), max_length=12, choices=Result.choices, default=Result.PENDING)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     emergency_release = models.ForeignKey(
@@ -372,7 +372,7 @@ class EmergencyRelease(ApprovedRequest):
     line = models.ForeignKey(
         SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.CASCADE, related_name="emergency_releases"
     )
-    quantity = models.DecimalField(_("放行数量"), **QUANTITY)
+    quantity = QuantityField(_("放行数量"))
     lot_no = models.CharField(_("批号"), max_length=40, blank=True)
     reason = models.TextField(_("紧急放行原因"))
 
@@ -459,8 +459,8 @@ class ShipmentLine(models.Model):
     order_line = models.ForeignKey(
         SalesOrderLine, verbose_name=_("订单明细"), on_delete=models.PROTECT, related_name="shipment_lines"
     )
-    quantity = models.DecimalField(_("发货数量"), **QUANTITY)
-    delivered_quantity = models.DecimalField(_("签收数量"), default=Decimal(0), **QUANTITY)
+    quantity = QuantityField(_("发货数量"))
+    delivered_quantity = QuantityField(_("签收数量"), default=Decimal(0))
     lot_no = models.CharField(_("批号"), max_length=40, blank=True)
     amount_incl = MoneyField(_("金额(含税)"))
 

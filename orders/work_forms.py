@@ -7,12 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.forms import DateInput
-from salesops.core.money import MONEY, QUANTITY, plain
+from salesops.core.forms import DateInput, money_field, quantity_field
+from salesops.core.money import plain
 
 from .models import InvoiceRequest, Payment, Shipment
 
-QTY = {**QUANTITY, "required": False, "min_value": 0}
+QTY = {"required": False, "min_value": 0}
 
 
 def _small(field: forms.Field, **attrs) -> forms.Field:
@@ -43,7 +43,7 @@ class ShipmentForm(forms.Form):
         self.fields["planned_on"].initial = timezone.localdate()
         for line in self.order_lines:
             line.available = available.get(line.pk, line.shippable_quantity)
-            self.fields[f"qty_{line.pk}"] = _small(forms.DecimalField(label=_("发货数量"), **QTY), min="0", step="any")
+            self.fields[f"qty_{line.pk}"] = _small(quantity_field(_("发货数量"), **QTY), min="0", step="any")
             self.fields[f"lot_{line.pk}"] = _small(forms.CharField(label=_("批号"), max_length=40, required=False))
             if line.available > 0:
                 self.fields[f"qty_{line.pk}"].initial = plain(line.available)
@@ -82,8 +82,8 @@ class DeliverForm(forms.Form):
         self.fields["delivered_on"].initial = timezone.localdate()
         self.shipment_lines = list(shipment.lines.select_related("order_line"))
         for sl in self.shipment_lines:
-            field = forms.DecimalField(
-                label=_("%(name)s 签收数量（发货 %(qty)s）") % {"name": sl.order_line.name, "qty": plain(sl.quantity)},
+            field = quantity_field(
+                _("%(name)s 签收数量（发货 %(qty)s）") % {"name": sl.order_line.name, "qty": plain(sl.quantity)},
                 **QTY,
             )
             field.initial = plain(sl.quantity)
@@ -99,7 +99,7 @@ class DeliverForm(forms.Form):
 
 # --- invoices ---------------------------------------------------------------------------------------------------------
 class InvoiceRequestForm(forms.Form):
-    amount = forms.DecimalField(label=_("开票金额(含税)"), min_value=0, **MONEY)
+    amount = money_field(_("开票金额(含税)"), min_value=0)
     invoice_type = forms.ChoiceField(label=_("发票类型"), choices=InvoiceRequest.InvoiceType.choices)
     invoice_title = forms.ModelChoiceField(label=_("发票抬头"), queryset=None, empty_label=None)
 
@@ -127,7 +127,7 @@ class InvoiceIssueForm(forms.Form):
 class PaymentForm(forms.Form):
     """Money received and its allocation to the customer's open orders (`alloc_<order id>`)."""
 
-    amount = forms.DecimalField(label=_("回款金额"), min_value=0, **MONEY)
+    amount = money_field(_("回款金额"), min_value=0)
     bank_reference = forms.CharField(label=_("银行流水号/票据号"), max_length=60)
     received_on = forms.DateField(label=_("到账日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("款项类型"), choices=Payment.Kind.choices, initial=Payment.Kind.PROGRESS)
@@ -140,7 +140,7 @@ class PaymentForm(forms.Form):
         self.orders = orders
         for order in orders:
             self.fields[f"alloc_{order.pk}"] = _small(
-                forms.DecimalField(label=_("分配金额"), required=False, min_value=0, **MONEY), step="0.01", min="0"
+                money_field(_("分配金额"), required=False, min_value=0), step="0.01", min="0"
             )
         self.allocation_rows = [(order, self[f"alloc_{order.pk}"]) for order in orders]
         self.header_fields = [self[n] for n in ("amount", "bank_reference", "received_on", "kind", "method", "notes")]

@@ -15,14 +15,13 @@ from rest_framework.response import Response
 from catalog.selectors import can_view_cost
 from customers.selectors import contact_list_for
 from salesops.core import approvals
-from salesops.core.api import MoneyField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.money import PRICE_BOUNDS
 from salesops.core.names import display_name
 
 from ..models import ContractLine, PaymentTerms, QuotationLine
 
 User = get_user_model()
-
-RATE = {"max_digits": 6, "decimal_places": 4}
 
 
 def no_body(summary: str, responses):
@@ -48,10 +47,10 @@ class LineInput(serializers.Serializer):
     spec = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("规格"))
     unit = serializers.CharField(required=False, allow_blank=True, max_length=10, label=_("单位"))
     quantity = QuantityField(label=_("数量"))
-    unit_price = MoneyField(required=False, allow_null=True, label=_("含税单价"))
-    discount_rate = serializers.DecimalField(**RATE, required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
-    tax_rate = serializers.DecimalField(**RATE, required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
-    unit_cost = MoneyField(required=False, allow_null=True, label=_("单位成本(含税)"))
+    unit_price = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("含税单价"))
+    discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
+    tax_rate = RateField(required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
+    unit_cost = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("单位成本(含税)"))
     lead_time_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, label=_("交货期(天)"))
     notes = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("备注"))
 

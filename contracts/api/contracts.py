@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from salesops.core.api import RateField
 from salesops.core.names import display_name
 
 from .. import permissions, rules, selectors, services
@@ -17,7 +18,6 @@ from ..filters import ContractFilter
 from ..models import Contract, ContractReview, ContractVersion
 from .changes import ChangeRequestInput, ContractChangeSerializer
 from .common import (
-    RATE,
     ApprovalsMixin,
     ContractLineSerializer,
     CostHidingMixin,
@@ -42,7 +42,7 @@ class ContractUpdateInput(HeaderInput):
     customer_contract_no = serializers.CharField(required=False, allow_blank=True, max_length=50, label=_("客户合同号"))
     contract_date = serializers.DateField(required=False, label=_("合同日期"))
     delivery_date = serializers.DateField(required=False, allow_null=True, label=_("承诺交货日期"))
-    deposit_rate = serializers.DecimalField(**RATE, required=False, label=_("定金比例"))
+    deposit_rate = RateField(required=False, label=_("定金比例"))
     credit_days = serializers.IntegerField(required=False, min_value=0, label=_("账期(天)"))
     quality_terms = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("质量/验收条款"))
     customer_supplied_materials = serializers.BooleanField(required=False, label=_("客户提供材料(来料)"))

@@ -15,7 +15,18 @@ from catalog.rules import tax_rate_error
 from catalog.selectors import resolve_price
 from customers.models import Customer
 from salesops.core.errors import DomainError
-from salesops.core.money import ZERO, line_amounts, parse_decimal, quantize, sum_lines
+from salesops.core.money import (
+    PRICE_BOUNDS,
+    QUANTITY_BOUNDS,
+    RATE_BOUNDS,
+    ZERO,
+    bounds_error,
+    line_amounts,
+    parse_decimal,
+    quantize,
+    sum_lines,
+    to_decimal,
+)
 
 from ..models import Quotation
 
@@ -92,6 +103,15 @@ def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer,
         error = tax_rate_error(line.tax_rate)
         if error:
             raise DomainError(f"{where}（{line.name}）：{error}")
+        for name, label, bounds in (
+            ("quantity", _("数量"), QUANTITY_BOUNDS),
+            ("unit_price", _("含税单价"), PRICE_BOUNDS),
+            ("unit_cost", _("单位成本"), PRICE_BOUNDS),
+            ("discount_rate", _("折扣率"), RATE_BOUNDS),
+        ):
+            error = bounds_error(to_decimal(getattr(line, name)), label, bounds)
+            if error:
+                raise DomainError(f"{where}（{line.name}）：{error}")
         if row.get("lead_time_days") not in (None, ""):
             line.lead_time_days = int(parse_decimal(row["lead_time_days"], _("交货期")))
         if hasattr(line, "delivery_date") and row.get("delivery_date"):
@@ -107,7 +127,11 @@ def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer,
 
 def price_line(line) -> None:
     amounts = line_amounts(
-        quantity=line.quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+        quantity=line.quantity,
+        unit_price_incl=line.unit_price,
+        tax_rate=line.tax_rate,
+        discount_rate=line.discount_rate,
+        label=_("第 %(n)d 行（%(name)s）") % {"n": line.line_no, "name": line.name},
     )
     line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
 

@@ -17,7 +17,8 @@ from contracts.api import LineInput, ReasonInput, VisibleContactField
 from contracts.models import PaymentTerms
 from contracts.selectors import contract_list_for
 from customers.selectors import address_list_for, invoice_title_list_for
-from salesops.core.api import MoneyField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.money import PRICE_BOUNDS
 
 from .. import rules, selectors, services
 from ..filters import OrderFilter
@@ -75,8 +76,8 @@ class OrderFromContractInput(serializers.Serializer):
 
 class OrderLineChangeInput(serializers.Serializer):
     quantity = QuantityField(required=False, allow_null=True, label=_("数量"))
-    unit_price = MoneyField(required=False, allow_null=True, label=_("含税单价"))
-    discount_rate = serializers.DecimalField(max_digits=6, decimal_places=4, required=False, allow_null=True, label=_("折扣率"))
+    unit_price = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("含税单价"))
+    discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"))
 
 
 class OrderUpdateInput(OrderHeaderInput):

@@ -11,7 +11,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.errors import DomainError
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import parse_decimal
+from salesops.core.money import MONEY_BOUNDS, parse_decimal
 from salesops.core.roles import Role
 from salesops.core.timeline import record_event
 
@@ -24,7 +24,7 @@ CREDIT_KIND = "credit_exception"
 
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
     """Ask to ship before the payment due is confirmed (信用放行): sales manager, then finance, approve."""
-    amount = parse_decimal(amount, _("金额"))
+    amount = parse_decimal(amount, _("金额"), bounds=MONEY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if amount <= 0 or not reason:
         raise DomainError(_("请填写允许欠款金额（大于 0）和理由。"))

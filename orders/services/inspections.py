@@ -13,7 +13,7 @@ from salesops.core.approvals import StepSpec
 from salesops.core.editing import save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import ZERO, parse_decimal, plain
+from salesops.core.money import QUANTITY_BOUNDS, ZERO, parse_decimal, plain
 from salesops.core.roles import Role
 from salesops.core.timeline import record_event
 
@@ -53,7 +53,7 @@ def inspection_record(
     side = _sign_field(actor)
     if result not in Inspection.Result.values:
         raise DomainError(_("检验结果不正确。"))
-    quantity = parse_decimal(quantity, _("数量"))
+    quantity = parse_decimal(quantity, _("数量"), bounds=QUANTITY_BOUNDS.any_sign())
     if quantity <= 0:
         raise DomainError(_("检验数量必须大于 0。"))
     if not (lot_no or "").strip():
@@ -137,7 +137,7 @@ def emergency_release_request(
     *, order: SalesOrder, actor, line_id: int, quantity, reason: str, lot_no: str = ""
 ) -> EmergencyRelease:
     """Ask a manager to release uninspected goods (紧急放行); the approval goes through the engine."""
-    quantity = parse_decimal(quantity, _("数量"))
+    quantity = parse_decimal(quantity, _("数量"), bounds=QUANTITY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if quantity <= 0 or not reason:
         raise DomainError(_("请填写放行数量（大于 0）和原因。"))

@@ -13,7 +13,7 @@ from customers.models import InvoiceTitle
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
-from salesops.core.money import ZERO, parse_decimal
+from salesops.core.money import MONEY_BOUNDS, ZERO, parse_decimal
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -27,7 +27,7 @@ def invoice_request(
     *, order: SalesOrder, actor, amount, invoice_type: str = "", invoice_title_id: int | None = None
 ) -> InvoiceRequest:
     """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered."""
-    amount = parse_decimal(amount, _("开票金额"))
+    amount = parse_decimal(amount, _("开票金额"), bounds=MONEY_BOUNDS.any_sign())
     if amount <= 0:
         raise DomainError(_("开票金额必须大于 0。"))
     with transaction.atomic():

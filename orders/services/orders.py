@@ -19,7 +19,7 @@ from customers.selectors import customer_list_for
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, line_amounts, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.timeline import changes_between, record_event, snapshot
@@ -67,7 +67,11 @@ def _check_header(order: SalesOrder) -> None:
 
 def _set_line_amounts(line: SalesOrderLine) -> None:
     amounts = line_amounts(
-        quantity=line.quantity, unit_price_incl=line.unit_price, tax_rate=line.tax_rate, discount_rate=line.discount_rate
+        quantity=line.quantity,
+        unit_price_incl=line.unit_price,
+        tax_rate=line.tax_rate,
+        discount_rate=line.discount_rate,
+        label=_("第 %(n)d 行（%(name)s）") % {"n": line.line_no, "name": line.name},
     )
     line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
 
@@ -105,7 +109,11 @@ def order_create_from_contract(
         already = ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product"):
             left = cl.quantity - already.get(cl.pk, ZERO)
-            wanted = left if lines is None else parse_decimal(lines.get(cl.pk, lines.get(str(cl.pk), 0)) or 0, _("数量"))
+            wanted = (
+                left
+                if lines is None
+                else parse_decimal(lines.get(cl.pk, lines.get(str(cl.pk), 0)) or 0, _("数量"), bounds=QUANTITY_BOUNDS)
+            )
             if wanted <= 0:
                 continue
             if wanted > left:
@@ -257,9 +265,13 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
         line = current.get(int(line_id))
         if line is None:
             raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
-        for name in ("quantity", "unit_price", "discount_rate"):
+        for name, label, bounds in (
+            ("quantity", _("数量"), QUANTITY_BOUNDS),
+            ("unit_price", _("含税单价"), PRICE_BOUNDS),
+            ("discount_rate", _("折扣率"), RATE_BOUNDS),
+        ):
             if name in values and values[name] not in (None, ""):
-                new = parse_decimal(values[name], name)
+                new = parse_decimal(values[name], f"{line.name}：{label}", bounds=bounds)
                 if new != getattr(line, name):
                     changes.append({"line": line.name, "field": name, "old": str(getattr(line, name)), "new": str(new)})
                     setattr(line, name, new)

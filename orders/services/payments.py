@@ -14,7 +14,7 @@ from customers.selectors import customer_list_for
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import ZERO, parse_decimal, quantize
+from salesops.core.money import MONEY_BOUNDS, ZERO, parse_decimal, quantize
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -34,13 +34,17 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
         raise NotFound(_("客户不存在或您无权查看。"))
-    amount = quantize(parse_decimal(data.get("amount"), _("金额")))
+    amount = quantize(parse_decimal(data.get("amount"), _("金额"), bounds=MONEY_BOUNDS.any_sign()))
     reference = "".join(str(data.get("bank_reference") or "").split()).upper()
     if amount <= 0:
         raise DomainError(_("回款金额必须大于 0。"))
     if not reference:
         raise DomainError(_("请填写银行流水号或票据号。"))
-    parsed = {int(k): quantize(parse_decimal(v, _("分配金额"))) for k, v in allocations.items() if v not in (None, "", 0, "0")}
+    parsed = {
+        int(k): quantize(parse_decimal(v, _("分配金额"), bounds=MONEY_BOUNDS.any_sign()))
+        for k, v in allocations.items()
+        if v not in (None, "", 0, "0")
+    }
     if any(v <= 0 for v in parsed.values()):
         raise DomainError(_("分配金额必须大于 0。"))
     if sum(parsed.values(), ZERO) != amount:

@@ -21,7 +21,7 @@ from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.hooks import emit
 from salesops.core.models import Event
-from salesops.core.money import ZERO, parse_decimal, plain
+from salesops.core.money import QUANTITY_BOUNDS, ZERO, parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.outbox import outbox_email
@@ -88,7 +88,7 @@ def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, 
         line = by_id.get(int(line_id))
         if line is None:
             raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
-        qty = parse_decimal(qty, _("发货数量"))
+        qty = parse_decimal(qty, _("发货数量"), bounds=QUANTITY_BOUNDS.any_sign())
         if qty <= 0:
             raise DomainError(_("%(name)s：发货数量必须大于 0。") % {"name": line.name})
         reserved = reserved_quantity(line, exclude_shipment=other_notes)
@@ -264,7 +264,11 @@ def shipment_deliver(
                 got = (
                     sl.quantity
                     if quantities is None
-                    else parse_decimal(quantities.get(sl.pk, quantities.get(str(sl.pk), sl.quantity)), _("签收数量"))
+                    else parse_decimal(
+                        quantities.get(sl.pk, quantities.get(str(sl.pk), sl.quantity)),
+                        _("签收数量"),
+                        bounds=QUANTITY_BOUNDS.any_sign(),
+                    )
                 )
                 if got < 0 or got > sl.quantity:
                     raise DomainError(_("签收数量应在 0 到发货数量之间。"))

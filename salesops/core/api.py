@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .locking import is_lock_conflict, lock_conflict
-from .money import MONEY, QUANTITY
+from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
 from .names import display_name
 
 
@@ -72,13 +72,34 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return s.validated_data
 
 
-def MoneyField(**kwargs) -> serializers.DecimalField:
-    """An amount in the API: 14 digits, 2 decimals, a string on output."""
-    return serializers.DecimalField(**MONEY, **kwargs)
+class BoundedDecimalField(serializers.DecimalField):
+    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _bounded(bounds: Bounds, kwargs) -> BoundedDecimalField:
+    kwargs.setdefault("min_value", bounds.minimum)
+    kwargs.setdefault("max_value", bounds.maximum)
+    return BoundedDecimalField(max_digits=bounds.max_digits, decimal_places=bounds.decimal_places, **kwargs)
+
+
+def MoneyField(*, bounds: Bounds = MONEY_BOUNDS, **kwargs) -> serializers.DecimalField:
+    """An amount in the API: 14 digits, 2 decimals, within `bounds` (core.money), a string on output."""
+    return _bounded(bounds, kwargs)
 
 
 def QuantityField(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(**QUANTITY, **kwargs)
+    """A quantity in the API: three decimals, 0 to core.money.MAX_QUANTITY."""
+    return _bounded(QUANTITY_BOUNDS, kwargs)
+
+
+def RateField(**kwargs) -> serializers.DecimalField:
+    """A rate in the API (0.13 = 13 %): four decimals, 0 to 1."""
+    return _bounded(RATE_BOUNDS, kwargs)
 
 
 @extend_schema_field(OpenApiTypes.STR)

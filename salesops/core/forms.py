@@ -1,8 +1,41 @@
-"""Form pieces every app's pages share: an HTML5 date input and sectioned layout of long forms."""
+"""Form pieces every app's pages share: an HTML5 date input, bounded number fields and sectioned layout of long forms."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
+
+
+class BoundedDecimalField(forms.DecimalField):
+    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+def _bounded(bounds: Bounds, label, kwargs) -> BoundedDecimalField:
+    kwargs.setdefault("min_value", bounds.minimum)
+    kwargs.setdefault("max_value", bounds.maximum)
+    return BoundedDecimalField(label=label, max_digits=bounds.max_digits, decimal_places=bounds.decimal_places, **kwargs)
+
+
+def money_field(label, *, bounds: Bounds = MONEY_BOUNDS, **kwargs) -> BoundedDecimalField:
+    """An amount or price input with the bounds of core.money (pass bounds=PRICE_BOUNDS for a unit price)."""
+    return _bounded(bounds, label, kwargs)
+
+
+def quantity_field(label, **kwargs) -> BoundedDecimalField:
+    """A quantity input: three decimals, 0 to core.money.MAX_QUANTITY."""
+    return _bounded(QUANTITY_BOUNDS, label, kwargs)
+
+
+def rate_field(label, **kwargs) -> BoundedDecimalField:
+    """A rate input (0.13 = 13 %): four decimals, 0 to 1."""
+    return _bounded(RATE_BOUNDS, label, kwargs)
 
 
 class DateInput(forms.DateInput):

@@ -7,9 +7,10 @@ the tax is incl − excl, so the three always add up to the fen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 MONEY_MAX_DIGITS = 14
@@ -22,20 +23,64 @@ QUANTITY = {"max_digits": QUANTITY_MAX_DIGITS, "decimal_places": QUANTITY_DECIMA
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 DEFAULT_TAX_RATE = Decimal("0.13")
+RATE_MAX_DIGITS = 6
+RATE_DECIMAL_PLACES = 4
+RATE = {"max_digits": RATE_MAX_DIGITS, "decimal_places": RATE_DECIMAL_PLACES}
+
+# Sensible upper bounds of what people type (and what every column, form and serializer accepts): a quantity or a unit price
+# up to one billion, an amount up to what MONEY's 14 digits hold, a rate (tax, discount, deposit) from 0 to 1 (= 100 %).
+# A computed amount that does not fit MONEY is refused by line_amounts / sum_lines, never stored (a stored value wider than
+# its column cannot be read back: the database adapter's quantize raises decimal.InvalidOperation on every page showing it).
+MAX_QUANTITY = Decimal("1000000000")
+MAX_UNIT_PRICE = Decimal("1000000000")
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_RATE = Decimal("1")
 
 
-def MoneyField(verbose_name=None, **kwargs) -> models.DecimalField:
-    kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
-    kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
-    kwargs.setdefault("default", ZERO)
+@dataclass(frozen=True)
+class Bounds:
+    """What a typed number may be: at most `max_digits` digits of which `decimal_places` decimals, from `minimum` to `maximum`."""
+
+    max_digits: int
+    decimal_places: int
+    minimum: Decimal
+    maximum: Decimal
+
+    def validators(self) -> list:
+        return [MinValueValidator(self.minimum), MaxValueValidator(self.maximum)]
+
+    def any_sign(self) -> Bounds:
+        """The same digits and maximum size, either sign: for a service that refuses ≤ 0 with its own message."""
+        return replace(self, minimum=-self.maximum)
+
+
+MONEY_BOUNDS = Bounds(MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES, ZERO, MAX_AMOUNT)
+PRICE_BOUNDS = Bounds(MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES, ZERO, MAX_UNIT_PRICE)
+QUANTITY_BOUNDS = Bounds(QUANTITY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, Decimal(0), MAX_QUANTITY)
+RATE_BOUNDS = Bounds(RATE_MAX_DIGITS, RATE_DECIMAL_PLACES, Decimal(0), MAX_RATE)
+
+
+def _bounded_field(verbose_name, bounds: Bounds, kwargs) -> models.DecimalField:
+    kwargs.setdefault("max_digits", bounds.max_digits)
+    kwargs.setdefault("decimal_places", bounds.decimal_places)
+    kwargs.setdefault("validators", bounds.validators())
     return models.DecimalField(verbose_name, **kwargs)
+
+
+def MoneyField(verbose_name=None, *, bounds: Bounds = MONEY_BOUNDS, **kwargs) -> models.DecimalField:
+    """An amount or a price in yuan: MONEY's column, 0 to MAX_AMOUNT (pass bounds=PRICE_BOUNDS for a unit price)."""
+    kwargs.setdefault("default", ZERO)
+    return _bounded_field(verbose_name, bounds, kwargs)
+
+
+def QuantityField(verbose_name=None, **kwargs) -> models.DecimalField:
+    """A quantity: QUANTITY's column (three decimals), 0 to MAX_QUANTITY."""
+    return _bounded_field(verbose_name, QUANTITY_BOUNDS, kwargs)
 
 
 def RateField(verbose_name=None, **kwargs) -> models.DecimalField:
-    """A rate such as a tax rate (0.13) or a discount (0.05), four decimals."""
-    kwargs.setdefault("max_digits", 6)
-    kwargs.setdefault("decimal_places", 4)
-    return models.DecimalField(verbose_name, **kwargs)
+    """A rate such as a tax rate (0.13) or a discount (0.05), four decimals, 0 to 1."""
+    return _bounded_field(verbose_name, RATE_BOUNDS, kwargs)
 
 
 def to_decimal(value) -> Decimal:
@@ -46,26 +91,69 @@ def to_decimal(value) -> Decimal:
     return Decimal(str(value))
 
 
-def parse_decimal(value, label: str, *, allow_blank: bool = False) -> Decimal | None:
-    """A number typed by a user (quantity, price, rate) as a Decimal, or a DomainError naming the field in Chinese."""
+def bounds_error(value: Decimal, label: str, bounds: Bounds) -> str | None:
+    """A Chinese message naming `label` if the finite `value` has too many digits or decimals or is out of bounds, else None."""
+    from django.utils.translation import gettext as _
+
+    _sign, digits, exponent = value.as_tuple()
+    decimals = max(0, -exponent)
+    whole = max(0, len(digits) + exponent) if value != 0 else 0
+    if decimals > bounds.decimal_places:
+        return _("%(label)s最多 %(places)d 位小数（填写的是 %(value)s）。") % {
+            "label": label,
+            "places": bounds.decimal_places,
+            "value": plain(value),
+        }
+    if value < bounds.minimum:
+        return _("%(label)s不能小于 %(min)s（填写的是 %(value)s）。") % {
+            "label": label,
+            "min": plain(bounds.minimum),
+            "value": plain(value),
+        }
+    if value > bounds.maximum or whole > bounds.max_digits - bounds.decimal_places:
+        return _("%(label)s不能大于 %(max)s（填写的是 %(value)s）。") % {
+            "label": label,
+            "max": f"{bounds.maximum:,f}",
+            "value": plain(value),
+        }
+    return None
+
+
+def parse_decimal(value, label: str, *, allow_blank: bool = False, bounds: Bounds | None = None) -> Decimal | None:
+    """A number typed by a user (quantity, price, rate) as a Decimal, or a DomainError naming the field in Chinese.
+
+    Only plain ASCII decimals are numbers ("1e30", "NaN", "Infinity", "１２３" are not); with `bounds` the digits, decimals
+    and range are checked too.
+    """
     from django.utils.translation import gettext as _
 
     from .errors import DomainError
 
     if value in (None, "") and allow_blank:
         return None
+    text = str(value).strip() if value is not None else ""
+    invalid = _("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": text}
+    if not isinstance(value, Decimal) and (not text.isascii() or "e" in text.lower()):
+        raise DomainError(invalid)
     try:
-        result = Decimal(str(value).strip())
+        result = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value}) from None
+        raise DomainError(invalid) from None
     if not result.is_finite():
-        raise DomainError(_("%(label)s“%(value)s”不是有效的数字。") % {"label": label, "value": value})
+        raise DomainError(invalid)
+    if bounds is not None:
+        error = bounds_error(result, label, bounds)
+        if error:
+            raise DomainError(error)
     return result
 
 
 def plain(value) -> str:
     """A quantity or rate for people: Decimal("10.000") -> "10", Decimal("2.500") -> "2.5" (never "1E+1")."""
-    text = f"{to_decimal(value):f}"
+    value = to_decimal(value)
+    if not value.is_finite():
+        return str(value)
+    text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -82,22 +170,43 @@ class LineAmounts:
     unit_price_excl: Decimal  # 不含税单价 (4 decimals, for display)
 
 
-def line_amounts(*, quantity, unit_price_incl, tax_rate=DEFAULT_TAX_RATE, discount_rate=ZERO) -> LineAmounts:
-    """Amounts of one document line from its tax-inclusive unit price."""
+def line_amounts(
+    *, quantity, unit_price_incl, tax_rate=DEFAULT_TAX_RATE, discount_rate=ZERO, label: str | None = None
+) -> LineAmounts:
+    """Amounts of one document line from its tax-inclusive unit price; a DomainError naming the line (`label`) if its
+    amount does not fit MONEY's column."""
     quantity = to_decimal(quantity)
     price = to_decimal(unit_price_incl)
     rate = to_decimal(tax_rate)
     discount = to_decimal(discount_rate)
     incl = quantize(quantity * price * (Decimal(1) - discount))
+    _check_amount(incl, label)
     excl = quantize(incl / (Decimal(1) + rate))
     unit_excl = quantize(price * (Decimal(1) - discount) / (Decimal(1) + rate), Decimal("0.0001"))
     return LineAmounts(amount_incl=incl, amount_excl=excl, tax=incl - excl, unit_price_excl=unit_excl)
 
 
-def sum_lines(lines) -> LineAmounts:
-    """Document totals: the sum of already-rounded line amounts (so totals equal what each line shows)."""
+def _check_amount(amount: Decimal, label: str | None) -> None:
+    """A DomainError naming `label` (e.g. "第 2 行（增压泵）") if a computed amount does not fit MONEY's column."""
+    from django.utils.translation import gettext as _
+
+    from .errors import DomainError
+
+    if abs(amount) > MAX_AMOUNT:
+        raise DomainError(
+            _("%(label)s：金额 %(amount)s 超出上限 %(max)s，请核对数量和单价。")
+            % {"label": label or _("金额"), "amount": f"{amount:,f}", "max": f"{MAX_AMOUNT:,f}"}
+        )
+
+
+def sum_lines(lines, *, label: str | None = None) -> LineAmounts:
+    """Document totals: the sum of already-rounded line amounts (so totals equal what each line shows); a DomainError if
+    the total does not fit MONEY's column."""
+    from django.utils.translation import gettext as _
+
     incl = sum((line.amount_incl for line in lines), ZERO)
     excl = sum((line.amount_excl for line in lines), ZERO)
+    _check_amount(incl, label or _("合计"))
     return LineAmounts(amount_incl=incl, amount_excl=excl, tax=incl - excl, unit_price_excl=ZERO)
 
 

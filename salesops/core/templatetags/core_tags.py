@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
@@ -67,13 +67,21 @@ def money(value):
     """1234567.8 -> 1,234,567.80 (Decimal, half up)."""
     if value in (None, ""):
         return ""
-    q = quantize(Decimal(str(value)))
+    try:
+        q = quantize(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not q.is_finite():
+        return str(value)
     return f"{q:,.2f}"
 
 
 @register.filter
 def capital_amount(value):
-    return amount_in_words(Decimal(str(value or 0)))
+    try:
+        return amount_in_words(Decimal(str(value or 0)))
+    except (InvalidOperation, ValueError, IndexError):
+        return ""
 
 
 # One colour per kind of state; a document's status value picks its tone (a model may override with STATUS_TONES, and
