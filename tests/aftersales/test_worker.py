@@ -46,6 +46,11 @@ def worker(on_postgres):
         pytest.skip("needs REDIS_URL (a real Redis)")
     db = connection.settings_dict
     queue = f"aftersales-test-{uuid.uuid4().hex[:8]}"
+    # a fresh producer pool for this process: an earlier test may have closed the app's pool (kombu then refuses to publish)
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "salesops.settings.test",
