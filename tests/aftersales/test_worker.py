@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from kombu import pools
 
 from aftersales.models import Callback
 from salesops.celery import app
@@ -46,9 +47,9 @@ def worker(on_postgres):
         pytest.skip("needs REDIS_URL (a real Redis)")
     db = connection.settings_dict
     queue = f"aftersales-test-{uuid.uuid4().hex[:8]}"
-    # a fresh producer pool for this process: an earlier test may have closed the app's pool (kombu then refuses to publish)
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # fresh broker pools for this process: an earlier test (the outbox outage test) closed a pool that kombu's global
+    # registry still hands out, and a closed pool refuses to publish
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     env = {
