@@ -39,6 +39,11 @@ def sees_desk(user) -> bool:
     return is_desk(user)
 
 
+def sees_plans(user) -> bool:
+    """The annual service plans are read by the service department, QC and leadership."""
+    return has_role(user, Role.SERVICE, Role.QC, *MANAGER_ROLES)
+
+
 def may_create_ticket(user) -> bool:
     return has_role(user, Role.SERVICE, *SALES_ROLES, *MANAGER_ROLES)
 

@@ -20,7 +20,7 @@ from customers.selectors import customer_scope
 from salesops.core.money import quantize
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
-from . import rules
+from . import permissions, rules
 from .config import setting
 from .models import (
     CalendarDay,
@@ -69,7 +69,7 @@ def rma_list_for(user) -> QuerySet[ReturnRequest]:
 
 def plan_list_for(user) -> QuerySet[ServicePlan]:
     """The annual service plans: the service department, QC and leadership read them."""
-    if not has_role(user, Role.SERVICE, Role.QC, *MANAGER_ROLES):
+    if not permissions.sees_plans(user):
         return ServicePlan.objects.none()
     return ServicePlan.objects.select_related("created_by").prefetch_related("items__owner")
 

@@ -21,7 +21,7 @@ from .common import paginate
 @login_required
 @require_GET
 def plan_list(request):
-    if not permissions.is_desk(request.user) and not selectors.plan_list_for(request.user).exists():
+    if not permissions.sees_plans(request.user):
         return forbidden(request, _("年度售后服务计划只对客服/售后部门、质检和领导开放。"))
     filterset = PlanFilter(request.GET, queryset=selectors.plan_list_for(request.user), request=request)
     page, querystring = paginate(request, filterset.qs)

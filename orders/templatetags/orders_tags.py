@@ -1,4 +1,4 @@
-"""Template helpers of the order pages and of the pages below that link to them (navigation, contract page)."""
+"""Template helpers of the order pages and of the pages below that link to them (contract page, queues)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,6 @@ from django import template
 from orders import permissions
 
 register = template.Library()
-
-
-@register.simple_tag
-def is_order_clerk(user) -> bool:
-    """True when `user` processes orders (permissions.is_clerk); shows "新建订单" in the menu."""
-    return bool(getattr(user, "is_authenticated", False)) and permissions.is_clerk(user)
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from .navigation import menu_for
 from .roles import Role, user_roles
 
 
@@ -20,4 +21,10 @@ def navigation(request):
 
     roles = user_roles(user)
     labels = [str(label) for code, label in Role.choices if code in roles]
-    return {"nav_roles": roles, "nav_role_labels": labels, "nav_counts": SimpleLazyObject(counts), "Role": Role}
+    return {
+        "nav_roles": roles,
+        "nav_role_labels": labels,
+        "nav_counts": SimpleLazyObject(counts),
+        "nav_menu": SimpleLazyObject(lambda: menu_for(user)),
+        "Role": Role,
+    }

@@ -1,0 +1,41 @@
+"""The 售后 menu (salesops.core.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core import navigation
+from salesops.core.navigation import Item
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+
+from .permissions import sees_desk, sees_plans
+
+
+def serves_customers(user) -> bool:
+    """Everyone who meets customers or their goods after the sale; the department reviewers do not."""
+    return has_role(
+        user,
+        Role.SALES_REP,
+        Role.TEAM_LEAD,
+        Role.SALES_CLERK,
+        Role.SERVICE,
+        Role.QC,
+        Role.WAREHOUSE,
+        Role.FINANCE,
+        *MANAGER_ROLES,
+    )
+
+
+navigation.register(
+    "aftersales",
+    _("售后"),
+    50,
+    [
+        Item(_("售后服务台"), "aftersales:desk", sees_desk, "nav-service-desk"),
+        Item(_("满意度回访"), "aftersales:callback_list", serves_customers, testid="nav-callbacks", group=1),
+        Item(_("服务工单"), "aftersales:ticket_list", serves_customers, testid="nav-tickets", group=1),
+        Item(_("客户投诉"), "aftersales:complaint_list", serves_customers, testid="nav-complaints", group=1),
+        Item(_("退换修"), "aftersales:rma_list", serves_customers, testid="nav-returns", group=1),
+        Item(_("年度售后服务计划"), "aftersales:plan_list", sees_plans, "nav-plans", group=1),
+        Item(_("月度服务统计"), "aftersales:stats", serves_customers, testid="nav-service-stats", group=1),
+    ],
+    first_for=(Role.SERVICE,),
+)

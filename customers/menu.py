@@ -1,0 +1,30 @@
+"""The 客户 menu (salesops.core.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core import navigation
+from salesops.core.navigation import Item
+from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role
+
+
+def sees_customers(user) -> bool:
+    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, *ALL_CUSTOMERS_ROLES)
+
+
+def works_the_field(user) -> bool:
+    """Reps, their team leads and the managers plan visits and follow up intent customers."""
+    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, *MANAGER_ROLES)
+
+
+navigation.register(
+    "customers",
+    _("客户"),
+    10,
+    [
+        Item(_("客户档案"), "customers:list", sees_customers, "nav-customer-list"),
+        Item(_("今日待跟进意向客户"), "customers:followups_due", works_the_field, "nav-followups"),
+        Item(_("拜访计划"), "customers:visit_plans", works_the_field, "nav-visit-plans"),
+        Item(_("拜访记录"), "customers:visits", works_the_field, "nav-visits"),
+    ],
+    first_for=(Role.SALES_REP, Role.TEAM_LEAD),
+)

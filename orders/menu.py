@@ -1,0 +1,48 @@
+"""The 订单 menu (salesops.core.navigation): each work queue only for those its view lets in."""
+
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core import navigation
+from salesops.core.navigation import Item
+from salesops.core.roles import MANAGER_ROLES, Role, has_role
+
+from .permissions import is_clerk, sees_queue
+
+
+def handles_money(user) -> bool:
+    """Payments, invoices and receivables: sales, the clerk, finance and the managers."""
+    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
+
+
+def reads_orders(user) -> bool:
+    return has_role(
+        user,
+        Role.SALES_REP,
+        Role.TEAM_LEAD,
+        Role.SALES_CLERK,
+        Role.FINANCE,
+        Role.WAREHOUSE,
+        Role.QC,
+        Role.SERVICE,
+        Role.REVIEWER_PRODUCTION,
+        *MANAGER_ROLES,
+    )
+
+
+navigation.register(
+    "orders",
+    _("订单"),
+    40,
+    [
+        Item(_("订单列表"), "orders:order_list", reads_orders, "nav-order-list"),
+        Item(_("新建订单"), "orders:order_create", is_clerk, "nav-order-create"),
+        Item(_("内勤工作台"), "orders:clerk_queue", lambda u: sees_queue(u, "clerk"), "nav-clerk-queue", group=1),
+        Item(_("财务工作台"), "orders:finance_queue", lambda u: sees_queue(u, "finance"), "nav-finance-queue", group=1),
+        Item(_("仓库工作台"), "orders:warehouse_queue", lambda u: sees_queue(u, "warehouse"), "nav-warehouse-queue", group=1),
+        Item(_("出货单"), "orders:shipment_list", reads_orders, "nav-shipments", group=2),
+        Item(_("回款"), "orders:payment_list", handles_money, "nav-payments", group=2),
+        Item(_("开票"), "orders:invoice_list", handles_money, "nav-invoices", group=2),
+        Item(_("应收账款"), "orders:receivables", handles_money, "nav-receivables", group=2),
+    ],
+    first_for=(Role.SALES_CLERK, Role.FINANCE, Role.WAREHOUSE, Role.QC),
+)
