@@ -8,12 +8,13 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         """Register who may see orders and shipments, what approvals (emergency release, credit exception) do, and the
-        credit exposure of direct orders for the contract review."""
+        credit exposure of direct orders for the contract review, and the orders card on the customer page."""
         from salesops.core.access import register_visibility
         from salesops.core.exposure import register_exposure
         from salesops.core.hooks import subscribe
+        from salesops.core.panels import register_panel
 
-        from . import selectors, services
+        from . import panels, selectors, services
         from .models import SalesOrder, Shipment
 
         register_visibility(SalesOrder, selectors.order_list_for)
@@ -21,3 +22,4 @@ class OrdersConfig(AppConfig):
         services.register_handlers()
         register_exposure(selectors.direct_orders_exposure)
         subscribe("contract_changed", services.on_contract_changed)
+        register_panel("customer_detail", panels.customer_panel)

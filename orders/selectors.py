@@ -261,18 +261,27 @@ def gate_of(order: SalesOrder) -> rules.Gate:
     return order_gate(order, paid=getattr(order, "paid_confirmed", None), exception=getattr(order, "exception_approved", None))
 
 
-def held_shipments(user) -> list[Shipment]:
-    """Draft outbound notes whose order's payment gate is closed (waiting for finance or a credit exception).
-
-    Each comes with `.gate` (rules.Gate) so pages show the reason without asking again."""
-    drafts = list(shipment_list_for(user).filter(status=Shipment.Status.DRAFT))
+def _drafts_by_gate(user, *, gate_open: bool) -> list[Shipment]:
+    """Draft outbound notes whose order's payment gate is open (or closed), each with `.gate` (rules.Gate) so pages show
+    the reason without asking again. Two queries whatever the number of notes."""
+    drafts = list(shipment_list_for(user).filter(status=Shipment.Status.DRAFT).order_by("pk"))
     orders = {o.pk: o for o in with_gate_figures(SalesOrder.objects.filter(pk__in={s.order_id for s in drafts}))}
-    held = []
+    out = []
     for shipment in drafts:
         shipment.gate = gate_of(orders[shipment.order_id])
-        if not shipment.gate.open:
-            held.append(shipment)
-    return held
+        if shipment.gate.open == gate_open:
+            out.append(shipment)
+    return out
+
+
+def held_shipments(user) -> list[Shipment]:
+    """Draft outbound notes waiting at the payment gate (for finance or a credit exception)."""
+    return _drafts_by_gate(user, gate_open=False)
+
+
+def shipments_to_release(user) -> list[Shipment]:
+    """Draft outbound notes whose payment gate is open: the clerk may release them to the warehouse."""
+    return _drafts_by_gate(user, gate_open=True)
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
@@ -296,7 +305,7 @@ def orders_to_invoice(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
 
 def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
-    at risk, ready to ship, waiting for payment confirmation, to invoice. Query count does not grow with the rows."""
+    at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Query count does not grow with the rows."""
     orders = order_list_for(user)
     open_orders = orders.filter(status__in=OPEN_ORDER)
     shipping = orders.filter(status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
@@ -312,6 +321,7 @@ def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
         )
         .filter(ready__gt=0)
         .exclude(has_draft),
+        "to_release": shipments_to_release(user),
         "waiting_payment": held_shipments(user),
         "to_invoice": orders_to_invoice(orders),
     }
@@ -376,13 +386,13 @@ class Receivable:
         return sum(self.buckets.values(), ZERO)
 
 
-def receivables(user, today: date | None = None) -> list[Receivable]:
+def receivables(user, today: date | None = None, *, customer=None) -> list[Receivable]:
     """Per order: shipped value minus confirmed payments, applied to the oldest shipments first, aged by shipment date;
-    overdue = older than the order's credit days."""
+    overdue = older than the order's credit days. With `customer`, that customer's orders only."""
     today = today or timezone.localdate()
+    visible = order_list_for(user) if customer is None else order_list_for(user).filter(customer=customer)
     orders = (
-        order_list_for(user)
-        .exclude(status=SalesOrder.Status.CANCELLED)
+        visible.exclude(status=SalesOrder.Status.CANCELLED)
         .filter(shipments__status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED])
         .distinct()
     )

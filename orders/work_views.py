@@ -75,6 +75,7 @@ CLERK_SECTIONS = (
     ("to_place", _("待下单"), "orders", False),
     ("at_risk", _("交期风险"), "risk", True),
     ("ready_to_ship", _("可发货"), "orders", False),
+    ("to_release", _("待放行"), "shipments", False),
     ("waiting_payment", _("等待财务确认"), "shipments", True),
     ("to_invoice", _("待开票"), "orders", False),
 )

@@ -42,6 +42,7 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, in
             (_("待核单"), q["to_verify"].count()),
             (_("核单超期"), q["verify_overdue"].count()),
             (_("待下单"), q["to_place"].count()),
+            (_("待放行"), len(q["to_release"])),
             (_("交期风险"), len(q["at_risk"])),
         ]
         out.append(("clerk", _("内勤工作台"), "orders:clerk_queue", counts))

@@ -17,6 +17,7 @@ from salesops.core.timeline import record_event
 
 from ..models import CreditException, SalesOrder
 from ..permissions import may_ask_for_order, require
+from . import handoffs
 from ._common import decide_request, lock_order, order_url
 
 CREDIT_KIND = "credit_exception"
@@ -62,3 +63,5 @@ def on_credit_exception_decided(request: ApprovalRequest, outcome: str, actor) -
         actor=actor,
         message=_("信用放行 %(amount)s 元：%(status)s") % {"amount": exception.amount, "status": exception.get_status_display()},
     )
+    if outcome == ApprovalRequest.Status.APPROVED:
+        handoffs.gate_opened(order)

@@ -9,7 +9,6 @@ subtract credit notes.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from salesops.core.models import Event
 from salesops.core.money import parse_decimal, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import Role
+from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import record_event
 
 from ..models import CreditNote, SalesOrder
@@ -70,7 +69,7 @@ def credit_note_create(*, order, actor, amount, reason: str, reference: str = ""
             % {"number": note.number, "amount": note.amount, "reason": reason},
         )
         notify(
-            recipients=get_user_model().objects.filter(groups__name=Role.FINANCE, is_active=True).distinct(),
+            recipients=users_with_role(Role.FINANCE),
             title=_("红字冲减 %(number)s：订单 %(order)s（%(customer)s）%(amount)s 元")
             % {"number": note.number, "order": locked.number, "customer": locked.customer.name, "amount": note.amount},
             body=_("请按冲减金额办理退款或冲抵应收。来源：%(ref)s") % {"ref": reference or "-"},

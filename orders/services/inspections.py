@@ -19,6 +19,7 @@ from salesops.core.timeline import record_event
 
 from ..models import EmergencyRelease, Inspection, SalesOrder, SalesOrderLine
 from ..permissions import inspection_side, may_prepare_shipment, require
+from . import handoffs
 from ._common import decide_request, lock_order, order_url
 
 EMERGENCY_KIND = "emergency_release"
@@ -129,6 +130,7 @@ def inspection_sign(*, inspection: Inspection, actor) -> Inspection:
             message=_("检验批号 %(lot)s 双方签字完成：%(result)s")
             % {"lot": locked.lot_no, "result": locked.get_result_display()},
         )
+        handoffs.inspection_passed(locked, order)
     return locked
 
 

@@ -20,6 +20,7 @@ from salesops.core.transitions import transition
 from ..models import InvoiceRequest, SalesOrder
 from ..permissions import is_finance, may_ask_for_order, require
 from ..selectors import order_delivered_amount, order_invoiced_amount
+from . import handoffs
 from ._common import lock_order
 
 
@@ -60,6 +61,7 @@ def invoice_request(
             actor=actor,
             message=_("申请开票 %(amount)s 元（%(type)s）") % {"amount": amount, "type": invoice.get_invoice_type_display()},
         )
+        handoffs.invoice_requested(invoice, locked)
     return invoice
 
 

@@ -21,6 +21,7 @@ from salesops.core.transitions import transition
 from ..models import Payment, PaymentAllocation, SalesOrder
 from ..permissions import is_finance, may_record_payment, require
 from ..selectors import order_outstanding
+from . import handoffs
 
 
 def _duplicate(reference: str) -> Conflict:
@@ -96,6 +97,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
                 actor=actor,
                 message=_("登记回款 %(amount)s 元（%(ref)s），待财务确认") % {"amount": parsed[order.pk], "ref": reference},
             )
+        handoffs.payment_recorded(payment, [orders[pk] for pk in sorted(parsed)])
     return payment
 
 
@@ -120,6 +122,7 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
                 actor=actor,
                 message=_("财务确认到账 %(amount)s 元（%(ref)s）") % {"amount": allocation.amount, "ref": locked.bank_reference},
             )
+            handoffs.gate_opened(allocation.order)
     return locked
 
 

@@ -32,6 +32,7 @@ from .. import rules
 from ..models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
 from ..permissions import is_warehouse, may_prepare_shipment, may_record_delivery, require, require_clerk
 from ..selectors import order_gate, reserved_quantity
+from . import handoffs
 from ._common import lock_order, order_url, stamp
 
 SHIPMENT_FIELDS = ("carrier", "route", "freight_payer", "packages", "tracking_no", "planned_on", "notes")
@@ -148,7 +149,9 @@ def shipment_release(*, shipment: Shipment, actor) -> Shipment:
             else:
                 s.release_basis = _("财务已确认到账 %(paid)s 元") % {"paid": gate.paid}
 
-        return transition(obj=shipment, action="release", actor=actor, check=check, before_save=before)
+        released = transition(obj=shipment, action="release", actor=actor, check=check, before_save=before)
+        handoffs.shipment_released(released, order)
+        return released
 
 
 def shipment_ship(
@@ -289,6 +292,7 @@ def shipment_deliver(
             message=_("客户签收（%(signer)s）%(exc)s") % {"signer": signer, "exc": exceptions},
         )
         emit("order_delivered", shipment=locked)
+        handoffs.shipment_delivered(locked, order)
         return locked
 
 

@@ -30,7 +30,7 @@ from .errors import Conflict, DomainError, Forbidden, NotFound
 from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .notifications import notify
-from .roles import user_roles
+from .roles import user_roles, users_with_role
 from .thresholds import threshold
 from .timeline import T, choice, record_event
 
@@ -79,7 +79,7 @@ def users_for_step(step: ApprovalStep):
     User = get_user_model()
     if step.assignee_user_id:
         return User.objects.filter(pk=step.assignee_user_id, is_active=True)
-    return User.objects.filter(groups__name=step.assignee_role, is_active=True).distinct()
+    return users_with_role(step.assignee_role)
 
 
 def is_assignee(step: ApprovalStep, user) -> bool:

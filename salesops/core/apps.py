@@ -1,8 +1,10 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module also holds LoginGuardConfig
     name = "salesops.core"
     label = "core"
     verbose_name = _("基础")
@@ -12,3 +14,13 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("menu")
+        from django.contrib import admin
+
+        admin.site.site_header = admin.site.site_title = _("salesops 系统设置")
+        admin.site.index_title = _("系统设置")
+
+
+class LoginGuardConfig(AxesAppConfig):
+    """django-axes (login throttling) under a name the admin shows in the user's language."""
+
+    verbose_name = _("登录保护")

@@ -64,3 +64,10 @@ def has_role(user, *roles: str) -> bool:
 
 def is_manager(user) -> bool:
     return has_role(user, *MANAGER_ROLES)
+
+
+def users_with_role(*roles: str):
+    """The active users holding any of `roles` (for "tell everyone in finance" and the like), in a stable order."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name__in=roles, is_active=True).distinct().order_by("pk")

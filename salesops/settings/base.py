@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_fsm",
-    "axes",
+    "salesops.core.apps.LoginGuardConfig",  # django-axes
     "crispy_forms",
     "crispy_bootstrap5",
     # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales -> reports

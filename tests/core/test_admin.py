@@ -76,3 +76,11 @@ def test_a_sales_rep_has_no_admin(cast, client_as):
     r = client_as(cast.alice).get("/admin/core/threshold/")
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
     assert get_user_model().objects.get(pk=cast.alice.pk).is_staff is False
+
+
+def test_the_admin_says_salesops_and_speaks_chinese_for_login_protection(cast, client_as):
+    cast.admin.is_superuser = True
+    cast.admin.save()
+    html = client_as(cast.admin).get("/admin/").content.decode()
+    assert "salesops 系统设置" in html and "Django 管理" not in html
+    assert "登录保护" in html and "登录尝试" in html and "access attempts" not in html.lower()

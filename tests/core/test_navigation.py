@@ -44,7 +44,9 @@ def test_every_link_a_demo_user_is_shown_opens(demo):
 
 def test_each_role_sees_its_own_work_first(demo):
     users = {u.username: u for u in demo}
-    first = {name: menu_for(users[name])[0].key for name in ("alice", "clerk", "finance", "warehouse", "service", "rev_technical")}
+    first = {
+        name: menu_for(users[name])[0].key for name in ("alice", "clerk", "finance", "warehouse", "service", "rev_technical")
+    }
     assert first == {
         "alice": "customers",
         "clerk": "orders",
