@@ -166,3 +166,48 @@ def fifo_open_items(charges: Iterable[tuple[date, Decimal]], paid: Decimal) -> l
         if amount - used > 0:
             open_items.append((day, amount - used))
     return open_items
+
+
+# --- the order's stage bar ------------------------------------------------------------------------------------------
+STAGES = (
+    ("received", _("接单")),
+    ("verified", _("核单")),
+    ("placed", _("下单")),
+    ("inspected", _("检验")),
+    ("shipped", _("发货")),
+    ("delivered", _("签收")),
+    ("invoiced", _("开票")),
+    ("paid", _("回款")),
+)
+DONE, PARTIAL, TODO = "done", "partial", "todo"
+
+
+def _share(got: Decimal, whole: Decimal) -> str:
+    return DONE if whole > 0 and got >= whole else PARTIAL if got > 0 else TODO
+
+
+def order_stages(
+    *,
+    verified: bool,
+    placed: bool,
+    quantity: Decimal,
+    inspected: Decimal,
+    shipped: Decimal,
+    delivered: Decimal,
+    amount: Decimal,
+    invoiced: Decimal,
+    paid: Decimal,
+) -> list[tuple[str, str, str]]:
+    """(code, label, done/partial/todo) for 接单 → 核单 → 下单 → 检验 → 发货 → 签收 → 开票 → 回款. Quantities are the order's
+    totals (passed + released for inspected); amounts tax-inclusive; paid counts confirmed money and credit notes."""
+    states = {
+        "received": DONE,
+        "verified": DONE if verified else TODO,
+        "placed": DONE if placed else TODO,
+        "inspected": _share(inspected, quantity),
+        "shipped": _share(shipped, quantity),
+        "delivered": _share(delivered, quantity),
+        "invoiced": _share(invoiced, amount),
+        "paid": _share(paid, amount),
+    }
+    return [(code, label, states[code]) for code, label in STAGES]

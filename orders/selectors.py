@@ -176,6 +176,28 @@ def order_invoiced_amount(order: SalesOrder) -> Decimal:
     return quantize(order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
+def order_stages(order: SalesOrder) -> list[tuple[str, str, str]]:
+    """The order's stage bar (rules.order_stages) from its lines, invoices, payments and credit notes."""
+    totals = order.lines.aggregate(
+        quantity=Sum("quantity"),
+        inspected=Sum(F("passed_quantity") + F("released_quantity")),
+        shipped=Sum("shipped_quantity"),
+        delivered=Sum("delivered_quantity"),
+    )
+    zero = Decimal(0)
+    return rules.order_stages(
+        verified=order.verified_at is not None and not order.needs_reverification,
+        placed=order.placed_at is not None,
+        quantity=totals["quantity"] or zero,
+        inspected=totals["inspected"] or zero,
+        shipped=totals["shipped"] or zero,
+        delivered=totals["delivered"] or zero,
+        amount=order.amount_incl,
+        invoiced=order_invoiced_amount(order),
+        paid=order_paid(order) + order_credited(order),
+    )
+
+
 def order_missing_checks(order: SalesOrder) -> list[str]:
     """The checklist items not yet confirmed with every party they need ("数量（客户）"); empty = ready to verify."""
     confirmed = {

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.selectors import contract_get_for
+from contracts.selectors import contract_get_for, contract_list_for, quotation_list_for
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
@@ -143,11 +143,55 @@ ORDER_CALLS = {
 }
 
 
+# The order page's toolbar: (allowed action, form key, label, icon). Each button opens its form on the page; the form
+# that failed is open, otherwise the user's next step (下单生产 for the clerk, 记录检验 for QC/warehouse).
+FORM_TOOLS = (
+    ("place", "place", gettext_lazy("下单生产"), "bi-gear"),
+    ("production_update", "production", gettext_lazy("记录进度"), "bi-clock-history"),
+    ("inspect", "inspection", gettext_lazy("记录检验"), "bi-clipboard-check"),
+    ("emergency_release", "release", gettext_lazy("申请紧急放行"), "bi-lightning"),
+    ("credit_exception", "credit", gettext_lazy("申请信用放行"), "bi-shield-check"),
+)
+NEXT_STEP_FORMS = ("place", "inspection")
+
+
+def _toolbar(actions: list[str], bound: dict) -> tuple[list[dict], str]:
+    tools = [{"key": key, "label": label, "icon": icon} for action, key, label, icon in FORM_TOOLS if action in actions]
+    keys = [t["key"] for t in tools]
+    open_form = next((k for k in keys if k in bound), None) or next((k for k in NEXT_STEP_FORMS if k in keys), "")
+    return tools, open_form
+
+
+def _chain(order: SalesOrder, user) -> list[dict]:
+    """The documents before and after the order: quotation → contract → (this order) → shipments → invoices → payments.
+    The quotation and contract are links for those who may open them."""
+    contract = order.contract
+    quotation = contract.quotation if contract is not None else None
+    links = []
+    if quotation is not None:
+        seen = quotation_list_for(user).filter(pk=quotation.pk).exists()
+        url = reverse("contracts:quotation_detail", args=[quotation.pk]) if seen else ""
+        links.append({"label": _("报价单"), "text": quotation.number, "url": url})
+    if contract is not None:
+        seen = contract_list_for(user).filter(pk=contract.pk).exists()
+        url = reverse("contracts:contract_detail", args=[contract.pk]) if seen else ""
+        links.append({"label": _("合同"), "text": str(contract), "url": url})
+    links.append({"label": _("订单"), "text": order.number, "url": ""})
+    for label, anchor, count in (
+        (_("出货单"), "order-shipments", order.shipments.count()),
+        (_("开票"), "order-invoices", order.invoices.count()),
+        (_("回款"), "order-payments", order.allocations.count()),
+    ):
+        links.append({"label": label, "text": str(count), "url": f"#{anchor}"})
+    return links
+
+
 def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    """The order page; `bound` holds the form that was posted and failed (shown again with its error)."""
+    """The order page; `bound` holds the form that was posted and failed (shown again, open, with its error)."""
     user = request.user
     bound = bound or {}
     actions = permissions.order_allowed_actions(order, user)
+    tools, open_form = _toolbar(actions, bound)
     inspections = list(order.inspections.select_related("line", "qc_signed_by", "warehouse_signed_by", "emergency_release"))
     for i in inspections:
         i.actions = permissions.inspection_allowed_actions(i, user)
@@ -157,6 +201,10 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "order": order,
         "lines": order.lines.select_related("product", "contract_line").order_by("line_no", "id"),
         "actions": actions,
+        "tools": tools,
+        "open_form": open_form,
+        "stages": selectors.order_stages(order),
+        "chain": _chain(order, user),
         "buttons": action_buttons(ORDER_BUTTONS, actions, order, "orders:order_action", ORDER_CONFIRM),
         "action_form": bound.get("action"),
         "gate": selectors.order_gate(order),

@@ -4,6 +4,7 @@ forms only for allowed actions, a change after verification needs a reason, canc
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from orders import rules, services
 from orders.models import Inspection, OrderChange, ProductionUpdate, SalesOrder
-from tests.orders.conftest import fresh, place, verify
+from tests.orders.conftest import fresh, pass_inspection, pay, place, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -353,3 +354,56 @@ def test_detail_renders_for_every_role_and_state(cast, client_as, order):
     assert client_as(cast.bob).get(detail(order)).status_code in (200, 404)
     # the clerk gets the link to the shipment page of the work pages
     assert 'data-testid="action-create-shipment"' in html(client_as(cast.clerk).get(detail(order)))
+
+
+# --- the order page reads like a document (issue 13, item 5) -------------------------------------------------------
+def stage_states(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-stage="(\w+)" data-state="(\w+)"', page))
+
+
+def test_stage_bar_follows_the_order(cast, client_as, order):
+    clerk = client_as(cast.clerk)
+    assert stage_states(html(clerk.get(detail(order)))) == {
+        "received": "done",
+        "verified": "todo",
+        "placed": "todo",
+        "inspected": "todo",
+        "shipped": "todo",
+        "delivered": "todo",
+        "invoiced": "todo",
+        "paid": "todo",
+    }
+    place(order, cast.clerk)
+    pass_inspection(order, cast, 4)
+    pay(order, cast, "5000.00")
+    states = stage_states(html(clerk.get(detail(order))))
+    assert states["verified"] == states["placed"] == "done"
+    assert states["inspected"] == "partial" and states["paid"] == "partial" and states["shipped"] == "todo"
+
+
+def test_toolbar_opens_only_the_next_step(cast, client_as, order):
+    verify(order, cast.clerk)
+    page = html(client_as(cast.clerk).get(detail(order)))
+    # the clerk's next step (下单生产) is open; asking for a credit exception is a toolbar button whose form is closed
+    assert 'data-testid="tool-place"' in page and 'data-testid="tool-credit"' in page
+    assert 'collapse show" id="form-place"' in page
+    assert 'collapse show" data-testid="credit-exceptions"' not in page and 'id="form-credit"' in page
+
+
+def test_a_failed_form_is_shown_open_with_its_error(cast, client_as, order):
+    place(order, cast.clerk)
+    response = client_as(cast.clerk).post(reverse("orders:order_credit_exception", args=[order.pk]), {"amount": "", "reason": ""})
+    page = html(response)
+    assert response.status_code == 400 and ' show" data-testid="credit-exceptions" id="form-credit"' in page
+
+
+def test_chain_links_the_contract_and_its_quotation_for_those_who_may_open_them(cast, client_as, signed_contract):
+    o = services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={})
+    chain = html(client_as(cast.clerk).get(detail(o))).split('data-testid="order-chain"')[1].split("</ol>")[0]
+    assert reverse("contracts:contract_detail", args=[signed_contract.pk]) in chain and o.number in chain
+    # every link of the chain opens for whoever is shown it
+    for user in (cast.clerk, cast.warehouse, cast.alice):
+        client = client_as(user)
+        chain = html(client.get(detail(o))).split('data-testid="order-chain"')[1].split("</ol>")[0]
+        for url in re.findall(r'href="(/[^"#]+)"', chain):
+            assert client.get(url).status_code == 200, (user.username, url)
