@@ -62,8 +62,9 @@ def discount_limit_list_for(user) -> QuerySet[DiscountLimit]:
 
 
 def can_view_cost(user) -> bool:
-    """Standard cost is for gross-margin checks: managers and finance see it, reps and clerks do not."""
-    return is_manager(user) or has_role(user, Role.FINANCE)
+    """Standard cost is for gross-margin checks: managers, finance and the finance reviewer (who judges a special
+    contract's margin) see it; reps, clerks and the other reviewers do not."""
+    return is_manager(user) or has_role(user, Role.FINANCE, Role.REVIEWER_FINANCE)
 
 
 # --- products -----------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.selectors import product_list_for
+from catalog.selectors import can_view_cost, product_list_for
 from customers.models import Contact
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field, rate_field
@@ -122,6 +122,8 @@ class LineForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = product_list_for(user).filter(is_active=True).order_by("code")
+        if not can_view_cost(user):  # costs are entered and read by managers and finance only
+            del self.fields["unit_cost"]
         _small_widgets(self)
 
     def row(self) -> dict:

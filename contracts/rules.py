@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from catalog.rules import needs_higher_approval
 from salesops.core.approvals import StepSpec
@@ -64,11 +65,40 @@ def own_tier(roles: Iterable[str]) -> int:
     return level
 
 
-def tier_steps(required: int, *, submitter_roles: Iterable[str]) -> list[StepSpec]:
+# Why a route reaches a tier (stored on the step as msgid + parameters, shown in the reader's language).
+WHY_ALWAYS = gettext_noop("每份单据都由销售负责人审核")
+WHY_AMOUNT = gettext_noop("金额 %(amount)s 元超过 %(limit)s 元")
+WHY_DISCOUNT = gettext_noop("折扣超出下一级的审批权限")
+WHY_SPECIAL_GM = gettext_noop("特殊合同须总经理批准")
+WHY_SPECIAL_REVIEW = gettext_noop("特殊合同须经相关部门评审")
+WHY_DEVIATION = gettext_noop("合同与已接受的报价单不一致")
+WHY_SECOND_EYES = gettext_noop("经理提出的变更须另一人审批")
+WHY_CHANGE_REVIEW = gettext_noop("变更涉及本部门")
+
+
+def tier_steps(
+    required: int, *, submitter_roles: Iterable[str], why: Mapping[int, tuple[str, dict]] | None = None
+) -> list[StepSpec]:
     """The tier steps from the sales manager up to `required`, without those at or below the submitter's own tier
-    (a sales manager's own quotation goes straight to the VP if it needs one; a manager cannot approve their own work)."""
+    (a sales manager's own quotation goes straight to the VP if it needs one; a manager cannot approve their own work).
+    `why` maps a tier to the reason the route reaches it; the manager tier's default reason is that it always does."""
+    why = {TIER_MANAGER: (WHY_ALWAYS, {}), **(why or {})}
     start = own_tier(submitter_roles) + 1
-    return [StepSpec(code=t.code, label=t.label, stage=t.stage, role=t.role) for t in TIERS[start : required + 1]]
+    steps = []
+    for index in range(start, required + 1):
+        t = TIERS[index]
+        reason, params = why.get(index, (WHY_ALWAYS, {}))
+        steps.append(StepSpec(code=t.code, label=t.label, stage=t.stage, role=t.role, reason=reason, reason_params=params))
+    return steps
+
+
+def amount_reasons(amount, *, vp_amount, gm_amount) -> dict[int, tuple[str, dict]]:
+    """The tiers an amount reaches, each with its reason (for tier_steps)."""
+    out = {}
+    for tier, limit in ((TIER_VP, vp_amount), (TIER_GM, gm_amount)):
+        if amount > limit:
+            out[tier] = (WHY_AMOUNT, {"amount": f"{Decimal(amount):,.2f}", "limit": f"{Decimal(limit):,.2f}"})
+    return out
 
 
 def amount_tier(amount, *, vp_amount, gm_amount) -> int:
@@ -115,11 +145,11 @@ def quotation_route(
 
     Empty when the submitter is already at or above every tier needed (e.g. the GM quoting): approved on submission.
     """
-    required = max(
-        discount_tier(lines, submitter_limit=submitter_limit, tier_limits=tier_limits),
-        amount_tier(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount),
-    )
-    return tier_steps(required, submitter_roles=submitter_roles)
+    by_discount = discount_tier(lines, submitter_limit=submitter_limit, tier_limits=tier_limits)
+    required = max(by_discount, amount_tier(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
+    why = {tier: (WHY_DISCOUNT, {}) for tier in range(TIER_VP, by_discount + 1)}
+    why.update(amount_reasons(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
+    return tier_steps(required, submitter_roles=submitter_roles, why=why)
 
 
 # --- contract classification ------------------------------------------------------------------------------------------
@@ -279,7 +309,7 @@ DEVIATION_STEP = "quotation_deviation"
 REVIEW_STAGE = 5
 
 
-def department_steps(departments: Iterable[str], *, stage: int = REVIEW_STAGE) -> list[StepSpec]:
+def department_steps(departments: Iterable[str], *, stage: int = REVIEW_STAGE, why: str = WHY_SPECIAL_REVIEW) -> list[StepSpec]:
     return [
         StepSpec(
             code=f"review_{code}",
@@ -287,6 +317,7 @@ def department_steps(departments: Iterable[str], *, stage: int = REVIEW_STAGE) -
             stage=stage,
             role=REVIEWER_ROLE[code],
             department=code,
+            reason=why,
         )
         for code in departments
     ]
@@ -305,13 +336,23 @@ def contract_route(
     submitter_roles = set(submitter_roles)
     steps: list[StepSpec] = []
     if deviates and own_tier(submitter_roles) < TIER_MANAGER:
-        steps.append(StepSpec(code=DEVIATION_STEP, label=str(_("销售负责人确认与报价的差异")), stage=1, role=Role.SALES_MANAGER))
+        steps.append(
+            StepSpec(
+                code=DEVIATION_STEP,
+                label=str(_("销售负责人确认与报价的差异")),
+                stage=1,
+                role=Role.SALES_MANAGER,
+                reason=WHY_DEVIATION,
+            )
+        )
     if special:
         steps += department_steps(departments)
     required = amount_tier(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
+    why = amount_reasons(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
     if special:
         required = TIER_GM
-    return steps + tier_steps(required, submitter_roles=submitter_roles)
+        why[TIER_GM] = (WHY_SPECIAL_GM, {})
+    return steps + tier_steps(required, submitter_roles=submitter_roles, why=why)
 
 
 # --- differences from the accepted quotation --------------------------------------------------------------------------
@@ -403,12 +444,14 @@ def change_route(
     *, departments: Iterable[str], old_amount_cny, new_amount_cny, submitter_roles, vp_amount, gm_amount
 ) -> list[StepSpec]:
     """Affected departments in parallel, then the sales manager; the VP / GM too when the change raises the amount above theirs."""
-    required = TIER_MANAGER
+    required, why = TIER_MANAGER, {}
     if new_amount_cny > old_amount_cny:
         required = amount_tier(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
-    steps = department_steps(departments) + tier_steps(required, submitter_roles=submitter_roles)
+        why = amount_reasons(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
+    steps = department_steps(departments, why=WHY_CHANGE_REVIEW) + tier_steps(required, submitter_roles=submitter_roles, why=why)
     if not steps:  # a manager changing a contract still needs a second pair of eyes
-        steps = [StepSpec(code="sales_vp", label=str(TIERS[TIER_VP].label), stage=TIERS[TIER_VP].stage, role=Role.SALES_VP)]
+        vp = TIERS[TIER_VP]
+        steps = [StepSpec(code="sales_vp", label=str(vp.label), stage=vp.stage, role=Role.SALES_VP, reason=WHY_SECOND_EYES)]
     return steps
 
 

@@ -19,21 +19,33 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DiscountLimit, Product
-from catalog.selectors import discount_limit_for
+from catalog.selectors import can_view_cost, discount_limit_for
 from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core import approvals
 from salesops.core.exposure import extra_exposure
 from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.money import ZERO, quantize
-from salesops.core.roles import REVIEWER_ROLES, has_role, user_roles
+from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, user_roles
 from salesops.core.thresholds import threshold
 
 from . import rules
-from .models import Contract, ContractChange, ContractVersion, Quotation, SpecialReviewRule
+from .models import Contract, ContractChange, ContractReview, ContractVersion, Quotation, SpecialReviewRule
 
 # Contracts whose amount is still owed or to be delivered: the customer's credit exposure besides receivables.
 OPEN_CONTRACT_STATUSES = (Contract.Status.APPROVED, Contract.Status.SIGNED, Contract.Status.ACTIVE)
+
+
+# Who works with quotations and contracts: sales, the clerk, finance and the managers (each within their customers);
+# department reviewers read contracts (they review them). Warehouse, QC and service work from orders, not deals.
+DEAL_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
+# Reviewers who judge prices: finance (margin, terms) and procurement (costs of materials); the others judge the goods.
+PRICE_REVIEWERS = (Role.REVIEWER_FINANCE, Role.REVIEWER_PROCUREMENT)
+
+
+def sees_prices(user) -> bool:
+    """Prices and amounts of quotations and contracts: the deal roles and the reviewers who judge prices."""
+    return has_role(user, *DEAL_ROLES, *PRICE_REVIEWERS)
 
 
 def _visible(qs: QuerySet, user, *, reviewers_see_all: bool = False) -> QuerySet:
@@ -41,6 +53,8 @@ def _visible(qs: QuerySet, user, *, reviewers_see_all: bool = False) -> QuerySet
         return qs.none()
     if reviewers_see_all and has_role(user, *REVIEWER_ROLES):
         return qs
+    if not has_role(user, *DEAL_ROLES):
+        return qs.none()
     scope = customer_scope(user, "customer__")
     if scope is None:
         return qs.none()
@@ -216,6 +230,19 @@ def contract_reason_codes(contract: Contract) -> list[str]:
     return codes
 
 
+def contract_review_missing(contract: Contract) -> list[str]:
+    """What the review form (合同评审单) still lacks before the contract may be submitted (empty = complete)."""
+    review = ContractReview.objects.filter(contract=contract).first()
+    missing = []
+    if review is None or not review.explicit_requirements.strip():
+        missing.append(str(_("顾客明示的要求")))
+    if review is None or not review.capability_confirmed:
+        missing.append(str(_("已确认有能力满足要求")))
+    if contract_differences(contract) and (review is None or not review.quotation_differences_resolved):
+        missing.append(str(_("与报价的差异已解决")))
+    return missing
+
+
 def contract_differences(contract: Contract) -> list[rules.Difference]:
     """Differences between the contract and the quotation it came from (empty for a direct contract)."""
     quotation = contract.quotation
@@ -254,3 +281,31 @@ def contract_route_for(contract: Contract, submitter) -> list[approvals.StepSpec
         gm_amount=threshold("contract_gm_amount"),
         deviates=bool(contract_differences(contract)),
     )
+
+
+# --- what an approval step is about (the approvals inbox, salesops.core.approvals.summary_for) ----------------------
+def _percent(rate) -> str:
+    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def approval_summary(doc, user) -> list[tuple[str, str]]:
+    """A quotation, contract or change request under review, for the inbox: its amount and deepest discount below list
+    (for price readers), its gross margin (for cost readers) and, for a contract, general or special."""
+    contract_change = isinstance(doc, ContractChange)
+    document = doc.contract if contract_change else doc
+    out: list[tuple[str, str]] = []
+    lines = list(document.lines.all())
+    if sees_prices(user):
+        out.append((_("金额"), f"{document.currency} {document.amount_incl:,.2f}"))
+        discounts = [1 - ln.net_unit_price / ln.list_price for ln in lines if ln.list_price]
+        if discounts and max(discounts) > 0:
+            out.append((_("最大折扣"), _percent(max(discounts))))
+    if can_view_cost(user):
+        cost = sum((ln.unit_cost * ln.quantity for ln in lines), Decimal(0))
+        margin = rules.margin_rate(document.amount_incl, cost)
+        out.append((_("毛利率"), _percent(margin) if margin is not None else "—"))
+    if isinstance(document, Contract):
+        out.append((_("合同类别"), document.get_classification_display()))
+    if contract_change:
+        out.append((_("变更"), doc.reason[:60]))
+    return out

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.selectors import can_view_cost
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
@@ -134,6 +135,11 @@ def _action_page(request, doc, *, action, buttons, calls, document, result_url):
     )
 
 
+def _figures_for(user) -> dict:
+    """Which sensitive figures the page shows: prices (selectors.sees_prices), cost and margin (can_view_cost)."""
+    return {"sees_prices": selectors.sees_prices(user), "sees_cost": can_view_cost(user)}
+
+
 def _document_form_page(
     request, *, doc, kind, form_class, formset_class, create, update, new_title, edit_title, saved_message, list_url, detail_url
 ):
@@ -159,7 +165,7 @@ def _document_form_page(
     return render(
         request,
         "contracts/document_form.html",
-        {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "kind": kind},
+        {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "kind": kind, **_figures_for(user)},
         status=_status(form, formset) if request.method == "POST" else 200,
     )
 
@@ -239,6 +245,7 @@ def quotation_detail(request, pk):
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
             "owner_name": display_name(quotation.owner),
+            **_figures_for(user),
         },
     )
 
@@ -343,6 +350,8 @@ def contract_detail(request, pk):
             "changes": selectors.contract_changes(contract),
             "versions": selectors.contract_versions(contract),
             "owner_name": display_name(contract.owner),
+            "review_missing": selectors.contract_review_missing(contract) if "submit" in actions else [],
+            **_figures_for(user),
             "upgraded_by_name": display_name(contract.upgraded_by),
         },
     )
@@ -375,6 +384,11 @@ def contract_action(request, pk, action):
     contract = selectors.contract_get_for(request.user, pk)
     if action not in CONTRACT_SERVICES:
         raise Http404
+    missing = selectors.contract_review_missing(contract) if action == "submit" else []
+    if missing and "submit" in permissions.contract_allowed_actions(contract, request.user):
+        # not a dead end: the review sheet is what is missing, so that is where the user goes
+        messages.warning(request, _("提交前请先完成合同评审单：%(fields)s。") % {"fields": "、".join(missing)})
+        return redirect("contracts:contract_review", pk=contract.pk)
     return _action_page(
         request,
         contract,

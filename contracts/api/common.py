@@ -20,6 +20,7 @@ from salesops.core.money import PRICE_BOUNDS
 from salesops.core.names import display_name
 
 from ..models import ContractLine, PaymentTerms, QuotationLine
+from ..selectors import sees_prices
 
 User = get_user_model()
 
@@ -82,22 +83,31 @@ class ReasonInput(serializers.Serializer):
 
 
 # --- output -------------------------------------------------------------------------------------------------------
-class CostHidingMixin:
-    """Costs are for margin checks: only those catalog.selectors.can_view_cost allows see them."""
+class FigureHidingMixin:
+    """Sensitive figures by role: costs are for margin checks (catalog.selectors.can_view_cost); prices and amounts for
+    the deal roles and the reviewers who judge prices (contracts.selectors.sees_prices)."""
 
     cost_fields: tuple[str, ...] = ()
+    price_fields: tuple[str, ...] = ()
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not can_view_cost(request.user):
-            for name in self.cost_fields:
+        if request is not None:
+            hidden = (() if can_view_cost(request.user) else self.cost_fields) + (
+                () if sees_prices(request.user) else self.price_fields
+            )
+            for name in hidden:
                 data.pop(name, None)
         return data
 
 
-class QuotationLineSerializer(CostHidingMixin, serializers.ModelSerializer):
+LINE_PRICE_FIELDS = ("list_price", "unit_price", "discount_rate", "amount_excl", "tax", "amount_incl")
+
+
+class QuotationLineSerializer(FigureHidingMixin, serializers.ModelSerializer):
     cost_fields = ("unit_cost",)
+    price_fields = LINE_PRICE_FIELDS
 
     class Meta:
         model = QuotationLine

@@ -20,9 +20,9 @@ from .changes import ChangeRequestInput, ContractChangeSerializer
 from .common import (
     ApprovalsMixin,
     ContractLineSerializer,
-    CostHidingMixin,
     DocumentSerializer,
     DocumentViewSet,
+    FigureHidingMixin,
     HeaderInput,
     LineInput,
     ReasonInput,
@@ -128,8 +128,9 @@ class ContractVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractDetailSerializer(ApprovalsMixin, CostHidingMixin, ContractSerializer):
+class ContractDetailSerializer(ApprovalsMixin, FigureHidingMixin, ContractSerializer):
     cost_fields = ("cost_total",)
+    price_fields = ("amount_excl", "tax_amount", "amount_incl")
     lines = ContractLineSerializer(many=True, read_only=True)
     quotation_number = serializers.CharField(source="quotation.display_number", read_only=True, default="")
     classification_reasons = serializers.SerializerMethodField()

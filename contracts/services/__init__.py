@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from salesops.core import approvals
 
+from .. import selectors
 from .changes import (
     CHANGE_KIND,
     change_review_outcome,
@@ -100,12 +101,17 @@ __all__ = [
 
 def register_handlers() -> None:
     """Called from AppConfig.ready: what the approvals engine does to our documents when a round ends."""
+    summary = selectors.approval_summary
     approvals.register_outcome_handler(
-        QUOTATION_KIND, quotation_review_outcome, label=gettext_lazy("报价审核"), locker=lock_document
+        QUOTATION_KIND, quotation_review_outcome, label=gettext_lazy("报价审核"), locker=lock_document, summary=summary
     )
     approvals.register_outcome_handler(
-        CONTRACT_KIND, contract_review_outcome, label=gettext_lazy("合同评审"), locker=lock_document
+        CONTRACT_KIND, contract_review_outcome, label=gettext_lazy("合同评审"), locker=lock_document, summary=summary
     )
     approvals.register_outcome_handler(
-        CHANGE_KIND, change_review_outcome, label=gettext_lazy("合同变更评审"), locker=lock_contract_and_change
+        CHANGE_KIND,
+        change_review_outcome,
+        label=gettext_lazy("合同变更评审"),
+        locker=lock_contract_and_change,
+        summary=summary,
     )

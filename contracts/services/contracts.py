@@ -24,7 +24,13 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import Contract, ContractLine, ContractReview, Quotation
 from ..permissions import can_create_contract, can_upgrade, works_on
-from ..selectors import amount_cny, contract_differences, contract_facts, contract_pending_change, contract_route_for
+from ..selectors import (
+    amount_cny,
+    contract_facts,
+    contract_pending_change,
+    contract_review_missing,
+    contract_route_for,
+)
 from .common import (
     check_header,
     check_owner_change,
@@ -92,7 +98,9 @@ def contract_create(
         check_owner_change(actor, data, contract.owner_id)
         assign_fields(contract, data, CONTRACT_FIELDS)
         check_header(contract)
-        built = build_lines(ContractLine, lines, customer=customer, on_date=contract.contract_date)
+        built = build_lines(
+            ContractLine, lines, customer=customer, on_date=contract.contract_date, actor=actor, copied=quotation is not None
+        )
         set_totals(contract, built)
         contract.number = next_number("HT")
         _classify(contract, built)
@@ -161,7 +169,7 @@ def contract_update(
         assign_fields(locked, data, CONTRACT_FIELDS)
         check_header(locked)
         if lines is not None:
-            built = build_lines(ContractLine, lines, customer=locked.customer, on_date=locked.contract_date)
+            built = build_lines(ContractLine, lines, customer=locked.customer, on_date=locked.contract_date, actor=actor)
             set_totals(locked, built)
             replace_lines(locked, built)
         else:
@@ -235,14 +243,7 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
             lines = list(locked.lines.select_related("product"))
             if not lines:
                 raise DomainError(_("合同没有明细，不能提交评审。"))
-            review = ContractReview.objects.filter(contract=locked).first()
-            missing = []
-            if review is None or not review.explicit_requirements.strip():
-                missing.append(_("顾客明示的要求"))
-            if review is None or not review.capability_confirmed:
-                missing.append(_("已确认有能力满足要求"))
-            if contract_differences(locked) and (review is None or not review.quotation_differences_resolved):
-                missing.append(_("与报价的差异已解决"))
+            missing = contract_review_missing(locked)
             if missing:
                 raise DomainError(_("请先完成合同评审单：%(fields)s。") % {"fields": "、".join(str(m) for m in missing)})
             _classify(locked, lines)

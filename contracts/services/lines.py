@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.rules import tax_rate_error
-from catalog.selectors import resolve_price
+from catalog.selectors import can_view_cost, resolve_price
 from customers.models import Customer
-from salesops.core.errors import DomainError
+from salesops.core.errors import DomainError, Forbidden
 from salesops.core.money import (
     PRICE_BOUNDS,
     QUANTITY_BOUNDS,
@@ -57,12 +57,19 @@ def _product(value) -> Product | None:
     return product
 
 
-def build_lines(model, rows: Iterable[Mapping[str, Any]], *, customer: Customer, on_date: date) -> list:
+def build_lines(
+    model, rows: Iterable[Mapping[str, Any]], *, customer: Customer, on_date: date, actor, copied: bool = False
+) -> list:
     """Unsaved line objects of `model` from input rows, each validated, with exact amounts (Chinese messages name the line).
 
     A catalog line takes its name, model, spec, unit, tax rate, list price and cost from the product and — when no price
-    is given — the price of the customer's price list; a free (custom) line must give a name and a price.
+    is given — the price of the customer's price list; a free (custom) line must give a name and a price. A unit cost is
+    entered only by those who may see costs (catalog.selectors.can_view_cost: managers and finance); rows `copied` from
+    another document (a contract from its quotation) keep theirs.
     """
+    rows = list(rows)
+    if not copied and not can_view_cost(actor) and any(row.get("unit_cost") not in (None, "") for row in rows):
+        raise Forbidden(_("单位成本由经理或财务填写，您不能填写或查看成本。"))
     lines = []
     for index, row in enumerate(rows, start=1):
         where = _("第 %(n)d 行") % {"n": index}

@@ -73,7 +73,7 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
         check_owner_change(actor, data, quotation.owner_id)
         assign_fields(quotation, data, QUOTATION_FIELDS)
         _check_quotation(quotation)
-        built = build_lines(QuotationLine, lines, customer=customer, on_date=quotation.quote_date)
+        built = build_lines(QuotationLine, lines, customer=customer, on_date=quotation.quote_date, actor=actor)
         set_totals(quotation, built)
         quotation.number = next_number("QT")
         save_as(quotation, actor)
@@ -112,7 +112,7 @@ def quotation_update(
         assign_fields(locked, data, QUOTATION_FIELDS)
         _check_quotation(locked)
         if lines is not None:
-            built = build_lines(QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date)
+            built = build_lines(QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date, actor=actor)
             set_totals(locked, built)
             replace_lines(locked, built)
         save_as(locked, actor)

@@ -188,7 +188,7 @@ def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Ma
             created_by=actor,
         )
         _defaults_from_customer(order, customer)
-        built = build_lines(SalesOrderLine, lines, customer=customer, on_date=order.received_on)
+        built = build_lines(SalesOrderLine, lines, customer=customer, on_date=order.received_on, actor=actor)
         for line in built:
             if line.product is None or line.product.kind != Product.Kind.STANDARD:
                 raise DomainError(_("“%(name)s”不是标准品：定制或非目录产品请先签订合同，再由合同下订单。") % {"name": line.name})

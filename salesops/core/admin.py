@@ -25,6 +25,9 @@ from .outbox import outbox_retry
 
 User = get_user_model()
 
+admin.site.site_header = admin.site.site_title = _("salesops 系统设置")
+admin.site.index_title = _("系统设置")
+
 
 class ReadOnlyMixin:
     """For documents that move only through their app's services (numbering, locks, approvals, timeline): admins may

@@ -109,6 +109,8 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     waiting_hours = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     can_decide = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="reason_text", read_only=True, help_text=_("为什么送到这一步（审批路线的依据）"))
+    summary = serializers.SerializerMethodField()
 
     class Meta:
         model = ApprovalStep
@@ -137,6 +139,8 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
             "decided_at",
             "comment",
             "can_decide",
+            "reason",
+            "summary",
         ]
         read_only_fields = fields
 
@@ -159,6 +163,16 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     def get_can_decide(self, obj) -> bool:
         request = self.context.get("request")
         return bool(request) and approvals.can_decide(obj, request.user)
+
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "object", "properties": {"label": {"type": "string"}, "value": {"type": "string"}}}}
+    )
+    def get_summary(self, obj) -> list[dict]:
+        """What the step approves (amount, discount, margin…), each figure only for a reader allowed to see it."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [{"label": label, "value": value} for label, value in approvals.summary_for(obj.request, request.user)]
 
 
 class DecideInput(serializers.Serializer):

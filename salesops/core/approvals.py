@@ -15,7 +15,7 @@ lock. A deadlock that happens anyway is run again once, then answered 409 (`retr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
+from .eventtext import store_param
 from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .notifications import notify
@@ -43,16 +44,24 @@ class StepSpec:
     role: str = ""
     department: str = ""  # Department.Code of the reviewing department, for display and filtering
     user_id: int | None = None
+    # why the route reaches this step: a msgid (gettext_noop, with %(name)s placeholders) and its parameters
+    reason: str = ""
+    reason_params: dict = field(default_factory=dict)
 
 
 OutcomeHandler = Callable[[ApprovalRequest, str, object], None]
 Locker = Callable[[object], None]
+# summary(target, user) -> [(label, value)]: what is being approved, shown beside the step (each figure only to whom may see it)
+Summary = Callable[[object, object], list[tuple[str, str]]]
 _HANDLERS: dict[str, OutcomeHandler] = {}
 _LOCKERS: dict[str, Locker] = {}
 _KIND_LABELS: dict[str, str] = {}
+_SUMMARIES: dict[str, Summary] = {}
 
 
-def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None, locker: Locker | None = None) -> None:
+def register_outcome_handler(
+    kind: str, handler: OutcomeHandler, *, label=None, locker: Locker | None = None, summary: Summary | None = None
+) -> None:
     """The owning app registers (in AppConfig.ready) what happens to its document when a request of `kind` ends.
 
     The handler is called as handler(request, outcome, actor) with outcome "approved" or "rejected", exactly once per round,
@@ -61,8 +70,12 @@ def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None, 
     `locker(target)` locks the document rows the handler will write, in the lock order (the document, then its child
     rows); the engine calls it before it locks the request and the step, so a decision and a withdrawal of the same
     document wait on each other instead of deadlocking.
+    `summary(target, user)` lists what is being approved (amount, discount, margin…) for the inbox, each figure only
+    for a user allowed to see it.
     """
     _HANDLERS[kind] = handler
+    if summary:
+        _SUMMARIES[kind] = summary
     if locker:
         _LOCKERS[kind] = locker
     if label:
@@ -72,6 +85,13 @@ def register_outcome_handler(kind: str, handler: OutcomeHandler, *, label=None, 
 def kind_label(kind: str) -> str:
     """The human name of an approval kind (its code if the owning app gave none)."""
     return str(_KIND_LABELS.get(kind, kind))
+
+
+def summary_for(request: ApprovalRequest, user) -> list[tuple[str, str]]:
+    """What the request approves, as (label, value) pairs for `user` (empty when the owner registered no summary)."""
+    summary = _SUMMARIES.get(request.kind)
+    target = request.target if summary else None
+    return [(str(label), str(value)) for label, value in summary(target, user)] if target is not None else []
 
 
 # --- who may act --------------------------------------------------------------------------------------------------
@@ -152,6 +172,9 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
                     assignee_user_id=s.user_id,
                     status=ApprovalStep.Status.PENDING if s.stage == first_stage else ApprovalStep.Status.WAITING,
                     activated_at=now if s.stage == first_stage else None,
+                    reason={"msgid": s.reason, "params": {k: store_param(v) for k, v in s.reason_params.items()}}
+                    if s.reason
+                    else {},
                 )
                 for s in sorted(steps, key=lambda s: s.stage)
             ]

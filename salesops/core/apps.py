@@ -14,10 +14,6 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("menu")
-        from django.contrib import admin
-
-        admin.site.site_header = admin.site.site_title = _("salesops 系统设置")
-        admin.site.index_title = _("系统设置")
 
 
 class LoginGuardConfig(AxesAppConfig):

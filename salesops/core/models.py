@@ -348,6 +348,8 @@ class ApprovalStep(models.Model):
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     comment = models.TextField(_("意见"), blank=True)
     reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+    # why the route reached this step ({"msgid": …, "params": {…}}, rendered in the reader's language by `reason_text`)
+    reason = models.JSONField(_("送审原因"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("审批步骤")
@@ -362,6 +364,11 @@ class ApprovalStep(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in {self.Status.APPROVED, self.Status.APPROVED_WITH_CONDITIONS, self.Status.REJECTED}
+
+    @property
+    def reason_text(self) -> str:
+        reason = self.reason if isinstance(self.reason, dict) else {}
+        return eventtext.format_event_text(reason.get("msgid", ""), reason.get("params"))
 
     @property
     def assignee_label(self) -> str:

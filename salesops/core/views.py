@@ -158,6 +158,7 @@ def _annotate_steps(steps, user, now, overdue_hours):
         else:
             step.waiting_hours, step.is_overdue = None, False
         step.user_can_decide = approvals.can_decide(step, user)
+        step.summary = approvals.summary_for(step.request, user)
 
 
 @login_required

@@ -223,7 +223,7 @@ class TestContractFlow:
                 {
                     "customer": customer.pk,
                     "project_name": "阀门定制",
-                    "lines": [line(pump), line(new_valve, quantity="2", unit_price="5000", unit_cost="3000")],
+                    "lines": [line(pump), line(new_valve, quantity="2", unit_price="5000")],
                 },
                 format="json",
             ),

@@ -247,7 +247,7 @@ def special_contract(cast, customer, pump, new_valve):
         actor=cast.alice,
         customer=customer,
         data={},
-        lines=[line(pump), line(new_valve, quantity="2", unit_price="5000", unit_cost="3000")],
+        lines=[line(pump), line(new_valve, quantity="2", unit_price="5000")],
     )
     fill_review(c, cast.alice)
     return c

@@ -427,7 +427,7 @@ class TestContractDetail:
             actor=cast.alice,
             customer=customer,
             data={},
-            lines=[line(pump), line(new_valve, quantity="2", unit_price="5000", unit_cost="3000")],
+            lines=[line(pump), line(new_valve, quantity="2", unit_price="5000")],
         )
         client = client_as(cast.alice)
         page = html(client.get(reverse("contracts:contract_detail", args=[c.pk])))
@@ -444,8 +444,10 @@ class TestContractDetail:
     def test_submit_without_review_form_is_refused_and_repeated_submit_is_409(self, cast, client_as, contract):
         client = client_as(cast.alice)
         url = reverse("contracts:contract_action", args=[contract.pk, "submit"])
-        response = client.post(url)
-        assert response.status_code == 400 and "请先完成合同评审单" in html(response)
+        # not a dead end: the user is taken to the review sheet with what is missing, and nothing is submitted
+        response = client.post(url, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("contracts:contract_review", args=[contract.pk])
+        assert "请先完成合同评审单" in html(response) and fresh(contract).status == Contract.Status.DRAFT
         fill_review(contract, cast.alice)
         assert client.post(url).status_code == 302 and fresh(contract).status == Contract.Status.IN_REVIEW
         response = client.post(url)

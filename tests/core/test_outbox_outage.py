@@ -154,7 +154,7 @@ def world(cast):
             actor=cast.alice,
             customer=customer,
             data={},
-            lines=[line(pump), line(valve, quantity="2", unit_price="5000", unit_cost="3000")],
+            lines=[line(pump), line(valve, quantity="2", unit_price="5000")],
         )
         fill_review(c, cast.alice)
         contracts.append(c)

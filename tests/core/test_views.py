@@ -43,7 +43,9 @@ class TestInbox:
         assert 'data-testid="count-waiting">1<' in html
         assert html.count('data-testid="inbox-step"') == 1
         assert "测试合同 HT-202611-0001" in html and "技术部评审" in html and 'href="/docs/1/"' in html
-        assert 'data-testid="approval-decide-form"' in html  # can decide right from the inbox
+        # deciding happens on the document, at the step waiting for this user
+        step = ApprovalStep.objects.get(status="pending", assignee_role="reviewer_technical")
+        assert f'href="/docs/1/#approval-step-{step.pk}"' in html and 'data-testid="approval-decide-form"' not in html
         # someone with nothing to do sees an empty inbox and no badge
         empty = client_as(cast.bob).get(INBOX).content.decode()
         assert 'data-testid="inbox-empty"' in empty and "nav-approvals-count" not in empty
