@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
@@ -82,7 +83,8 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
             target=quotation,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("新建报价单，含税总额 %(amount)s") % {"amount": quotation.amount_incl},
+            text=gettext_noop("新建报价单，含税总额 %(amount)s"),
+            params={"amount": quotation.amount_incl},
         )
     return quotation
 
@@ -117,7 +119,7 @@ def quotation_update(
             replace_lines(locked, built)
         save_as(locked, actor)
         changes = changes_between(locked, before)
-        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改报价单"), changes=changes)
+        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改报价单"), changes=changes)
     return locked
 
 
@@ -157,7 +159,7 @@ def quotation_submit(*, quotation: Quotation, actor) -> Quotation:
                 obj=locked,
                 action="approve",
                 actor=actor,
-                message=_("提交人权限内，无需审批，自动通过"),
+                text=gettext_noop("提交人权限内，无需审批，自动通过"),
                 before_save=stamp("approved_at"),
             )
     return locked
@@ -169,14 +171,19 @@ def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> N
     quotation = request.target
     if outcome == ApprovalRequest.Status.APPROVED:
         transition(
-            obj=quotation, action="approve", actor=actor, message=_("审核通过，可以发送客户"), before_save=stamp("approved_at")
+            obj=quotation,
+            action="approve",
+            actor=actor,
+            text=gettext_noop("审核通过，可以发送客户"),
+            before_save=stamp("approved_at"),
         )
     else:
         transition(
             obj=quotation,
             action="return_to_owner",
             actor=actor,
-            message=_("审核未通过，退回修改：%(reasons)s") % {"reasons": rejection_reasons(request)},
+            text=gettext_noop("审核未通过，退回修改：%(reasons)s"),
+            params={"reasons": rejection_reasons(request)},
         )
 
 
@@ -199,7 +206,7 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
         obj=quotation,
         action="accept",
         actor=actor,
-        message=_("客户接受报价"),
+        text=gettext_noop("客户接受报价"),
         check=lambda q: require(works_on(actor, q), _("您没有处理该报价单的权限。")),
         before_save=stamp("closed_at"),
     )
@@ -215,7 +222,8 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
         obj=quotation,
         action="reject",
         actor=actor,
-        message=_("客户拒绝：%(reason)s") % {"reason": reason},
+        text=gettext_noop("客户拒绝：%(reason)s"),
+        params={"reason": reason},
         check=lambda q: require(works_on(actor, q), _("您没有处理该报价单的权限。")),
         before_save=before,
     )
@@ -232,7 +240,8 @@ def quotation_cancel(*, quotation: Quotation, actor, reason: str) -> Quotation:
         obj=quotation,
         action="cancel",
         actor=actor,
-        message=_("作废") + f"：{reason}",
+        text=gettext_noop("作废：%(reason)s"),
+        params={"reason": reason},
         check=lambda q: require(works_on(actor, q), _("您没有作废该报价单的权限。")),
         before_save=before,
     )
@@ -245,7 +254,7 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
             obj=quotation,
             action="revise",
             actor=actor,
-            message=_("修订为新版本"),
+            text=gettext_noop("修订为新版本"),
             check=lambda q: require(works_on(actor, q) and can_quote(actor), _("您没有修订该报价单的权限。")),
         )
         copied = (
@@ -269,7 +278,13 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
             line.pk = line.id = None
             line.quotation = new
         QuotationLine.objects.bulk_create(lines)
-        record_event(target=new, verb=Event.Verb.CREATED, actor=actor, message=_("由 v%(old)d 修订生成") % {"old": old.version})
+        record_event(
+            target=new,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("由 v%(old)d 修订生成"),
+            params={"old": old.version},
+        )
     return new
 
 
@@ -285,7 +300,7 @@ def quotations_expire(*, today: date | None = None) -> int:
                 obj=Quotation(pk=pk),
                 action="expire",
                 actor=None,
-                message=_("超过有效期，自动过期"),
+                text=gettext_noop("超过有效期，自动过期"),
                 before_save=stamp("closed_at"),
             )
         except (Conflict, NotFound):
