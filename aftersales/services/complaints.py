@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from catalog.models import Product
-from orders.models import SalesOrder
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
+from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
@@ -33,7 +32,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import Channel, Complaint, CorrectiveAction
 from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
-from .common import User, lock, page, require, require_action, visible_customer
+from .common import User, lock, order_and_product, page, require, require_action, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
 
@@ -51,16 +50,7 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
     channel = data.get("channel") or Channel.PHONE
     if severity not in Complaint.Severity.values or channel not in Channel.values:
         raise DomainError(_("严重程度或反映方式不正确。"))
-    order = data.get("order")
-    if order:
-        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
-        if order is None:
-            raise DomainError(_("订单不属于该客户。"))
-    product = data.get("product")
-    if product:
-        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
-        if product is None:
-            raise DomainError(_("产品不存在。"))
+    order, product = order_and_product(customer, data)
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=next_number("TS"),
@@ -140,7 +130,7 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
             params={
                 "kind": choice(action, "kind"),
                 "text": description,
-                "owner": owner.get_full_name() or owner.username,
+                "owner": display_name(owner),
                 "due": due_on,
             },
         )

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalog.models import Product
-from orders.models import SalesOrder
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError
 from salesops.core.eventtext import format_event_text
@@ -37,7 +36,17 @@ from .. import rules
 from ..models import Callback, Priority, ServiceTicket, TicketCommunication, TicketPart, TicketType
 from ..permissions import may_create_ticket, ticket_allowed_actions
 from ..selectors import sla_hours, sla_warn, working_calendar
-from .common import lock, page, require, require_action, service_leads, service_team, user_name, visible_customer
+from .common import (
+    lock,
+    order_and_product,
+    page,
+    require,
+    require_action,
+    service_leads,
+    service_team,
+    user_name,
+    visible_customer,
+)
 
 S = ServiceTicket.Status
 
@@ -77,16 +86,7 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     if priority not in Priority.values:
         raise DomainError(_("优先级不正确。"))
     subject = required_text(data.get("subject"), _("请填写工单主题。"))
-    order = data.get("order")
-    if order:
-        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
-        if order is None:
-            raise DomainError(_("订单不属于该客户。"))
-    product = data.get("product")
-    if product:
-        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
-        if product is None:
-            raise DomainError(_("产品不存在。"))
+    order, product = order_and_product(customer, data)
     now = timezone.now()
     response_hours, resolution_hours = sla_hours(ticket_type, priority)
     deadlines = rules.sla_deadlines(

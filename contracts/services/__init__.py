@@ -42,7 +42,7 @@ from .contracts import (
     contract_upgrade,
     contract_withdraw,
 )
-from .lines import LINE_FIELDS, build_lines
+from .lines import LINE_FIELDS, build_lines, price_line
 from .quotations import (
     QUOTATION_FIELDS,
     QUOTATION_KIND,
@@ -84,6 +84,7 @@ __all__ = [
     "contract_update",
     "contract_upgrade",
     "contract_withdraw",
+    "price_line",
     "quotation_accept",
     "quotation_cancel",
     "quotation_create",

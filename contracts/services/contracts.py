@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
@@ -34,6 +33,7 @@ from .common import (
     rejection_reasons,
     require,
     stamp,
+    start_review,
     visible_customer,
     withdraw_from_review,
 )
@@ -259,30 +259,20 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
 
         locked = transition(obj=contract, action="submit", actor=actor, check=check, before_save=stamp("submitted_at"))
         steps = contract_route_for(locked, actor)
-        if steps:
-            approvals.approval_start(
-                target=locked,
-                kind=CONTRACT_KIND,
-                steps=steps,
-                actor=actor,
-                title=_("%(cls)s %(number)s（%(customer)s，%(amount)s 元）")
-                % {
-                    "cls": locked.get_classification_display(),
-                    "number": locked.number,
-                    "customer": locked.customer.name,
-                    "amount": amount_cny(locked),
-                },
-                url=page_url("contracts:contract_detail", locked.pk),
-            )
-        else:
-            locked = transition(
-                obj=locked,
-                action="approve",
-                actor=actor,
-                text=gettext_noop("提交人权限内，无需审批，自动通过"),
-                before_save=stamp("approved_at"),
-            )
-    return locked
+        return start_review(
+            locked,
+            actor,
+            kind=CONTRACT_KIND,
+            steps=steps,
+            title=_("%(cls)s %(number)s（%(customer)s，%(amount)s 元）")
+            % {
+                "cls": locked.get_classification_display(),
+                "number": locked.number,
+                "customer": locked.customer.name,
+                "amount": amount_cny(locked),
+            },
+            url=page_url("contracts:contract_detail", locked.pk),
+        )
 
 
 def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None:

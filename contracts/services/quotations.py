@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import ApprovalRequest, Event
@@ -33,6 +32,7 @@ from .common import (
     rejection_reasons,
     require,
     stamp,
+    start_review,
     visible_customer,
     withdraw_from_review,
 )
@@ -144,25 +144,14 @@ def quotation_submit(*, quotation: Quotation, actor) -> Quotation:
         steps = quotation_route_for(locked, actor)
         locked.approval_route = " → ".join(str(s.label) for s in steps)[:200]
         locked.save(update_fields=["approval_route"])
-        if steps:
-            approvals.approval_start(
-                target=locked,
-                kind=QUOTATION_KIND,
-                steps=steps,
-                actor=actor,
-                title=_("报价单 %(number)s（%(customer)s）")
-                % {"number": locked.display_number, "customer": locked.customer.name},
-                url=page_url("contracts:quotation_detail", locked.pk),
-            )
-        else:
-            locked = transition(
-                obj=locked,
-                action="approve",
-                actor=actor,
-                text=gettext_noop("提交人权限内，无需审批，自动通过"),
-                before_save=stamp("approved_at"),
-            )
-    return locked
+        return start_review(
+            locked,
+            actor,
+            kind=QUOTATION_KIND,
+            steps=steps,
+            title=_("报价单 %(number)s（%(customer)s）") % {"number": locked.display_number, "customer": locked.customer.name},
+            url=page_url("contracts:quotation_detail", locked.pk),
+        )
 
 
 def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None:

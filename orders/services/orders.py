@@ -14,13 +14,13 @@ from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from contracts.models import Contract
-from contracts.services import build_lines
+from contracts.services import build_lines, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
@@ -64,17 +64,6 @@ def _check_header(order: SalesOrder) -> None:
             raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
     if order.deposit_amount < 0:
         raise DomainError(_("定金不能为负数。"))
-
-
-def _set_line_amounts(line: SalesOrderLine) -> None:
-    amounts = line_amounts(
-        quantity=line.quantity,
-        unit_price_incl=line.unit_price,
-        tax_rate=line.tax_rate,
-        discount_rate=line.discount_rate,
-        label=_("第 %(n)d 行（%(name)s）") % {"n": line.line_no, "name": line.name},
-    )
-    line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
 
 
 # --- create -----------------------------------------------------------------------------------------------------------
@@ -162,7 +151,7 @@ def order_create_from_contract(
                 lead_time_days=cl.lead_time_days,
                 notes=cl.notes,
             )
-            _set_line_amounts(line)
+            price_line(line)
             built.append(line)
         set_totals(order, built)
         order.deposit_amount = (
@@ -284,7 +273,7 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
                 _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
                 % {"name": line.name, "shipped": plain(line.shipped_quantity)}
             )
-        _set_line_amounts(line)
+        price_line(line)
     SalesOrderLine.objects.bulk_update(
         list(current.values()), ["quantity", "unit_price", "discount_rate", "amount_incl", "amount_excl", "tax"]
     )
