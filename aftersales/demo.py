@@ -45,9 +45,11 @@ def _delivered_order(users, customer, product, qty: str):
     orders.order_verify(order=order, actor=clerk)
     orders.order_place(order=order, actor=clerk, requested_date=None, from_stock=True)
     payment = orders.payment_record(
-        actor=clerk, customer=customer, data={"amount": str(order.amount_incl), "bank_reference": f"DEMO-AS-{order.number}"},
+        actor=clerk,
+        customer=customer,
+        data={"amount": str(order.amount_incl), "bank_reference": f"DEMO-AS-{order.number}"},
         allocations={order.pk: str(order.amount_incl)},
-    )  # fmt: skip
+    )
     orders.payment_confirm(payment=payment, actor=users["finance"])
     line = order.lines.get()
     inspection = orders.inspection_record(
@@ -82,10 +84,17 @@ def seed(seeded: Mapping[str, Any]) -> None:
 
     service = users["service"]
     commissioning = tickets.ticket_create(
-        actor=service, customer=distributor,
-        data={"ticket_type": "commissioning", "priority": "high", "subject": "伺服电机现场调试", "contact_name": "设备科刘工",
-              "contact_phone": "0512-66668888", "engineer": service},
-    )  # fmt: skip
+        actor=service,
+        customer=distributor,
+        data={
+            "ticket_type": "commissioning",
+            "priority": "high",
+            "subject": "伺服电机现场调试",
+            "contact_name": "设备科刘工",
+            "contact_phone": "0512-66668888",
+            "engineer": service,
+        },
+    )
     tickets.ticket_start(ticket=commissioning, actor=service)
     tickets.ticket_log(
         ticket=commissioning, actor=service, kind="phone_out", summary="约定周四上午到现场调试", counterpart="刘工"
@@ -96,12 +105,21 @@ def seed(seeded: Mapping[str, Any]) -> None:
         data={"ticket_type": "repair", "subject": "变频器报警 E07", "order": order.pk, "lot_no": "20261101-02"},
     )
     complaints.complaint_create(
-        actor=users["bob"], customer=store,
-        data={"order": order.pk, "description": "两台变频器外壳运输破损，门店要求退货", "severity": "major", "lot_no": "20261101-02"},
-    )  # fmt: skip
+        actor=users["bob"],
+        customer=store,
+        data={
+            "order": order.pk,
+            "description": "两台变频器外壳运输破损，门店要求退货",
+            "severity": "major",
+            "lot_no": "20261101-02",
+        },
+    )
     rma = returns.rma_create(
-        actor=users["bob"], order=order, kind="return", reason="运输途中外壳破损（见照片）",
+        actor=users["bob"],
+        order=order,
+        kind="return",
+        reason="运输途中外壳破损（见照片）",
         lines=[{"order_line": order.lines.get().pk, "quantity": "2", "lot_no": "20261101-02"}],
-    )  # fmt: skip
+    )
     returns.rma_photo_add(rma=rma, actor=users["bob"], upload=_photo())
     returns.rma_submit(rma=rma, actor=users["bob"])

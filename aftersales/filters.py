@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.search import every_word_q
 
 from . import selectors
 from .config import setting
@@ -21,7 +22,7 @@ class _Search(ListFilterSet):
     SEARCH_FIELDS: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
-        return queryset.filter(selectors.search_q(value, *self.SEARCH_FIELDS))
+        return queryset.filter(every_word_q(value, *self.SEARCH_FIELDS))
 
 
 class CallbackFilter(_Search):

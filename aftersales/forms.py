@@ -15,6 +15,7 @@ from customers.selectors import customer_list_for
 from orders.selectors import order_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin
 from salesops.core.money import plain
+from salesops.core.names import display_name
 from salesops.core.roles import MANAGER_ROLES, Role
 
 from .models import (
@@ -39,7 +40,7 @@ def staff(*roles):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+        return display_name(obj)
 
 
 def compact(form) -> None:

@@ -94,16 +94,6 @@ def plan_get_for(user, pk) -> ServicePlan:
     return get_object_or_404(plan_list_for(user), pk=pk)
 
 
-def search_q(text: str, *fields: str) -> Q:
-    q = Q()
-    for word in (text or "").split():
-        part = Q()
-        for name in fields:
-            part |= Q(**{f"{name}__icontains": word})
-        q &= part
-    return q
-
-
 # --- the working calendar and SLA policies ---------------------------------------------------------------------------
 def working_calendar(*, around: date | None = None) -> rules.WorkCalendar:
     """The company's working calendar: weekly periods and the exceptions from a month before `around` on."""

@@ -26,20 +26,34 @@ def many_documents(cast):
     today = timezone.localdate()
     Quotation.objects.bulk_create(
         [
-            Quotation(number=f"QT-BENCH-{i:05d}", customer=customers[i % 30], owner=customers[i % 30].owner, created_by=cast.clerk,
-                      quote_date=today, valid_until=today + timedelta(days=30), amount_incl=Decimal("11300.00"))
+            Quotation(
+                number=f"QT-BENCH-{i:05d}",
+                customer=customers[i % 30],
+                owner=customers[i % 30].owner,
+                created_by=cast.clerk,
+                quote_date=today,
+                valid_until=today + timedelta(days=30),
+                amount_incl=Decimal("11300.00"),
+            )
             for i in range(N)
         ],
         batch_size=500,
-    )  # fmt: skip
+    )
     Contract.objects.bulk_create(
         [
-            Contract(number=f"HT-BENCH-{i:05d}", customer=customers[i % 30], owner=customers[i % 30].owner, created_by=cast.clerk,
-                     contract_date=today, amount_incl=Decimal("11300.00"), classification="special" if i % 4 == 0 else "general")
+            Contract(
+                number=f"HT-BENCH-{i:05d}",
+                customer=customers[i % 30],
+                owner=customers[i % 30].owner,
+                created_by=cast.clerk,
+                contract_date=today,
+                amount_incl=Decimal("11300.00"),
+                classification="special" if i % 4 == 0 else "general",
+            )
             for i in range(N)
         ],
         batch_size=500,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("url", ["/sales/quotations/", "/sales/contracts/", "/api/v1/quotations/", "/api/v1/contracts/"])

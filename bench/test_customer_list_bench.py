@@ -22,12 +22,18 @@ def many_customers(cast):
     owners = [cast.alice, cast.bob, cast.carol]
     Customer.objects.bulk_create(
         [
-            Customer(code=f"KH-BENCH-{i:05d}", name=f"基准客户{i}有限公司", uscc=make_uscc(500000 + i), owner=owners[i % 3],
-                     created_by=owners[i % 3], team=cast.east if i % 3 < 2 else cast.south)
+            Customer(
+                code=f"KH-BENCH-{i:05d}",
+                name=f"基准客户{i}有限公司",
+                uscc=make_uscc(500000 + i),
+                owner=owners[i % 3],
+                created_by=owners[i % 3],
+                team=cast.east if i % 3 < 2 else cast.south,
+            )
             for i in range(N)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("url", ["/customers/", "/api/v1/customers/"])

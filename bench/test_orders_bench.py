@@ -40,21 +40,37 @@ def many_orders(cast):
     today = timezone.localdate()
     orders = SalesOrder.objects.bulk_create(
         [
-            SalesOrder(number=f"SO-BENCH-{i:05d}", customer=customers[i % 30], owner=customers[i % 30].owner, status=STATUSES[i % 5],
-                       received_on=today - timedelta(days=i % 10), promised_ship_date=today + timedelta(days=i % 20 - 5),
-                       amount_incl=Decimal("11300.00"), created_by=cast.clerk, payment_terms="prepaid")
+            SalesOrder(
+                number=f"SO-BENCH-{i:05d}",
+                customer=customers[i % 30],
+                owner=customers[i % 30].owner,
+                status=STATUSES[i % 5],
+                received_on=today - timedelta(days=i % 10),
+                promised_ship_date=today + timedelta(days=i % 20 - 5),
+                amount_incl=Decimal("11300.00"),
+                created_by=cast.clerk,
+                payment_terms="prepaid",
+            )
             for i in range(N)
         ],
         batch_size=500,
-    )  # fmt: skip
+    )
     lines = SalesOrderLine.objects.bulk_create(
         [
-            SalesOrderLine(order=o, product=product, name="基准品", quantity=Decimal(10), unit_price=Decimal("1130.00"),
-                           amount_incl=Decimal("11300.00"), passed_quantity=Decimal(i % 3 * 5), delivered_quantity=Decimal(0))
+            SalesOrderLine(
+                order=o,
+                product=product,
+                name="基准品",
+                quantity=Decimal(10),
+                unit_price=Decimal("1130.00"),
+                amount_incl=Decimal("11300.00"),
+                passed_quantity=Decimal(i % 3 * 5),
+                delivered_quantity=Decimal(0),
+            )
             for i, o in enumerate(orders)
         ],
         batch_size=500,
-    )  # fmt: skip
+    )
     shipments = Shipment.objects.bulk_create(
         [
             Shipment(number=f"FH-BENCH-{i:05d}", order=o, created_by=cast.clerk, amount_incl=Decimal("5650.00"))

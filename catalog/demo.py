@@ -31,16 +31,32 @@ def seed(seeded: Mapping[str, Any]) -> dict[str, Any]:
         if not Product.objects.filter(code=code).exists():
             product_create(
                 actor=manager,
-                data={"code": code, "name": name, "model": model, "spec": spec, "unit": unit,
-                      "list_price": Decimal(price), "standard_cost": Decimal(cost)},
-            )  # fmt: skip
+                data={
+                    "code": code,
+                    "name": name,
+                    "model": model,
+                    "spec": spec,
+                    "unit": unit,
+                    "list_price": Decimal(price),
+                    "standard_cost": Decimal(cost),
+                },
+            )
     code, name, model, spec, unit, price, cost = DEMO_CUSTOM_PRODUCT
     if not Product.objects.filter(code=code).exists():
         product_create(
             actor=manager,
-            data={"code": code, "name": name, "model": model, "spec": spec, "unit": unit, "kind": "custom",
-                  "ever_produced": False, "list_price": Decimal(price), "standard_cost": Decimal(cost)},
-        )  # fmt: skip
+            data={
+                "code": code,
+                "name": name,
+                "model": model,
+                "spec": spec,
+                "unit": unit,
+                "kind": "custom",
+                "ever_produced": False,
+                "list_price": Decimal(price),
+                "standard_cost": Decimal(cost),
+            },
+        )
     if not PriceList.objects.filter(name=DEMO_PRICE_LIST).exists():
         price_list = price_list_create(
             actor=manager,

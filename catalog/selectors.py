@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from salesops.core.money import LineAmounts, line_amounts
 from salesops.core.roles import Role, has_role, is_manager, user_roles
+from salesops.core.search import every_word_q
 
 from . import rules
 from .models import DiscountLimit, PriceList, PriceListItem, Product
@@ -70,10 +71,7 @@ def can_view_cost(user) -> bool:
 # --- products -----------------------------------------------------------------------------------------------------
 def product_search_q(text: str) -> Q:
     """Products whose code, name, model (型号) or spec (规格) contain every word of `text`."""
-    q = Q()
-    for word in (text or "").split():
-        q &= Q(code__icontains=word) | Q(name__icontains=word) | Q(model__icontains=word) | Q(spec__icontains=word)
-    return q
+    return every_word_q(text, "code", "name", "model", "spec")
 
 
 def product_ordered(qs: QuerySet[Product], ordering: str | None) -> QuerySet[Product]:

@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
 from salesops.core.money import DEFAULT_TAX_RATE, quantize, to_decimal
 from salesops.core.roles import Role, has_role, is_manager
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import changes_between, choice, record_event, snapshot
 
 from . import rules
 from .models import DiscountLimit, PriceList, PriceListItem, Product
@@ -152,7 +153,11 @@ def product_create(*, actor, data: Mapping[str, Any]) -> Product:
                 _("产品编码“%(code)s”已存在，请换一个编码。") % {"code": product.code}, code="duplicate_code"
             ) from None
         record_event(
-            target=product, verb=Event.Verb.CREATED, actor=actor, message=_("新建产品 %(product)s") % {"product": product}
+            target=product,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("新建产品 %(product)s"),
+            params={"product": str(product)},
         )
     return product
 
@@ -169,7 +174,7 @@ def product_update(*, actor, product: Product, data: Mapping[str, Any]) -> Produ
         changes = changes_between(locked, before)
         if changes:
             save_as(locked, actor)
-            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改产品资料"), changes=changes)
+            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改产品资料"), changes=changes)
     return locked
 
 
@@ -187,11 +192,16 @@ def _product_set_active(*, actor, product: Product, active: bool, reason: str) -
         locked.is_active = active
         save_as(locked, actor, update_fields=["is_active", "updated_at"])
         on, off = _("在售"), _("停售")
+        if reason:
+            text = gettext_noop("重新上架：%(reason)s") if active else gettext_noop("停售：%(reason)s")
+        else:
+            text = gettext_noop("重新上架") if active else gettext_noop("停售")
         record_event(
             target=locked,
             verb=Event.Verb.STATUS,
             actor=actor,
-            message=(_("重新上架") if active else _("停售")) + (f"：{reason}" if reason else ""),
+            text=text,
+            params={"reason": reason} if reason else None,
             from_status=str(off if active else on),
             to_status=str(on if active else off),
         )
@@ -222,7 +232,11 @@ def price_list_create(*, actor, data: Mapping[str, Any]) -> PriceList:
         price_list.full_clean()
         save_as(price_list, actor)
         record_event(
-            target=price_list, verb=Event.Verb.CREATED, actor=actor, message=_("新建价格表“%(name)s”") % {"name": price_list.name}
+            target=price_list,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("新建价格表“%(name)s”"),
+            params={"name": price_list.name},
         )
     return price_list
 
@@ -239,7 +253,7 @@ def price_list_update(*, actor, price_list: PriceList, data: Mapping[str, Any]) 
         changes = changes_between(locked, before)
         if changes:
             save_as(locked, actor)
-            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改价格表"), changes=changes)
+            record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改价格表"), changes=changes)
     return locked
 
 
@@ -281,7 +295,8 @@ def price_list_item_add(
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("添加产品 %(product)s，含税单价 %(price)s") % {"product": product, "price": item.unit_price},
+            text=gettext_noop("添加产品 %(product)s，含税单价 %(price)s"),
+            params={"product": str(product), "price": item.unit_price},
         )
     return item
 
@@ -303,7 +318,8 @@ def price_list_item_update(*, actor, item: PriceListItem, data: Mapping[str, Any
                 target=locked.price_list,
                 verb=Event.Verb.UPDATED,
                 actor=actor,
-                message=_("修改产品 %(product)s 的价格") % {"product": locked.product},
+                text=gettext_noop("修改产品 %(product)s 的价格"),
+                params={"product": str(locked.product)},
                 changes=changes,
             )
     return locked
@@ -328,7 +344,8 @@ def price_list_item_remove(*, actor, item: PriceListItem) -> None:
             target=price_list,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("移除产品 %(product)s（原含税单价 %(price)s）") % {"product": product, "price": price},
+            text=gettext_noop("移除产品 %(product)s（原含税单价 %(price)s）"),
+            params={"product": str(product), "price": price},
         )
 
 
@@ -351,7 +368,11 @@ def discount_limit_update(*, actor, role: str, max_discount_rate) -> DiscountLim
         if limit is None:
             limit = DiscountLimit.objects.create(role=role, max_discount_rate=rate)
             record_event(
-                target=limit, verb=Event.Verb.CREATED, actor=actor, message=_("设置折扣权限 %(limit)s") % {"limit": limit}
+                target=limit,
+                verb=Event.Verb.CREATED,
+                actor=actor,
+                text=gettext_noop("设置折扣权限 %(role)s ≤ %(rate)s"),
+                params={"role": choice(limit, "role"), "rate": f"{limit.max_discount_rate:.2%}"},
             )
             return limit
         before = snapshot(limit, ["max_discount_rate"])
@@ -359,5 +380,6 @@ def discount_limit_update(*, actor, role: str, max_discount_rate) -> DiscountLim
         changes = changes_between(limit, before)
         if changes:
             limit.save(update_fields=["max_discount_rate"])
-            record_event(target=limit, verb=Event.Verb.UPDATED, actor=actor, message=_("修改折扣权限"), changes=changes)
+            record_event(target=limit, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改折扣权限"), changes=changes)
+
     return limit

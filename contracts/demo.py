@@ -47,9 +47,11 @@ def seed(seeded: Mapping[str, Any]) -> None:
         )
     if missing("包装线伺服升级"):
         sent = quotation_create(
-            actor=alice, customer=customer, data={"project_name": "包装线伺服升级", "delivery_terms": "送货上门，运费我方承担"},
+            actor=alice,
+            customer=customer,
+            data={"project_name": "包装线伺服升级", "delivery_terms": "送货上门，运费我方承担"},
             lines=rows(("P-1002", "30")),
-        )  # fmt: skip
+        )
         send(sent)
     if missing("防爆车间配电"):
         accepted = quotation_create(
@@ -59,7 +61,8 @@ def seed(seeded: Mapping[str, Any]) -> None:
         quotation_accept(quotation=accepted, actor=alice)
         contract = contract_create_from_quotation(quotation=accepted, actor=alice)
         contract_review_update(
-            contract=contract, actor=alice,
+            contract=contract,
+            actor=alice,
             data={"explicit_requirements": "防爆等级 Ex d IIB T4，交货期 60 天，出厂检验报告随货", "capability_confirmed": True},
-        )  # fmt: skip
+        )
         contract_submit(contract=contract, actor=alice)

@@ -27,6 +27,7 @@ from salesops.core.exposure import extra_exposure
 from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.money import ZERO, quantize
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, user_roles
+from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
 
 from . import rules
@@ -83,15 +84,7 @@ def contract_change_list_for(user) -> QuerySet[ContractChange]:
 
 def search_q(text: str) -> Q:
     """Documents whose number, project or customer name/code contain every word of `text`."""
-    q = Q()
-    for word in (text or "").split():
-        q &= (
-            Q(number__icontains=word)
-            | Q(project_name__icontains=word)
-            | Q(customer__name__icontains=word)
-            | Q(customer__code__icontains=word)
-        )
-    return q
+    return every_word_q(text, "number", "project_name", "customer__name", "customer__code")
 
 
 def ordered(qs: QuerySet, ordering: str | None, allowed: tuple[str, ...]) -> QuerySet:

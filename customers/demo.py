@@ -39,25 +39,53 @@ def _create(n: int, owner, manager, name: str, ctype: str, grade: str, status: s
     customer = customer_create(
         actor=owner,
         data={
-            "name": name, "type": ctype, "grade": grade, "province": province, "city": city,
-            "uscc": first17 + uscc_check_char(first17), "credit_limit": Decimal("200000.00"),
+            "name": name,
+            "type": ctype,
+            "grade": grade,
+            "province": province,
+            "city": city,
+            "uscc": first17 + uscc_check_char(first17),
+            "credit_limit": Decimal("200000.00"),
             "next_contact_date": date.today() if status == "intent" else None,
         },
-    )  # fmt: skip
+    )
     if status == "active":
         customer_change_status(customer=customer, actor=manager, action="activate")
     contact_create(
-        actor=owner, customer=customer,
-        data={"name": f"{name[2:4]}采购", "title": "采购经理", "mobile": f"1390000{n:04d}", "email": f"buyer{n}@example.com", "is_primary": True},
-    )  # fmt: skip
+        actor=owner,
+        customer=customer,
+        data={
+            "name": f"{name[2:4]}采购",
+            "title": "采购经理",
+            "mobile": f"1390000{n:04d}",
+            "email": f"buyer{n}@example.com",
+            "is_primary": True,
+        },
+    )
     address_create(
-        actor=owner, customer=customer,
-        data={"province": province, "city": city, "address": "工业园区 1 号厂房", "consignee": "仓库王师傅", "phone": "0512-66668888",
-              "preferred_carrier": "德邦物流", "is_default": True},
-    )  # fmt: skip
+        actor=owner,
+        customer=customer,
+        data={
+            "province": province,
+            "city": city,
+            "address": "工业园区 1 号厂房",
+            "consignee": "仓库王师傅",
+            "phone": "0512-66668888",
+            "preferred_carrier": "德邦物流",
+            "is_default": True,
+        },
+    )
     invoice_title_create(
-        actor=owner, customer=customer,
-        data={"title": name, "tax_id": customer.uscc, "bank": "中国银行", "account": f"6217000000000{n:04d}",
-              "address_phone": f"{province}{city} 0512-66668888", "invoice_type": "special", "is_default": True},
-    )  # fmt: skip
+        actor=owner,
+        customer=customer,
+        data={
+            "title": name,
+            "tax_id": customer.uscc,
+            "bank": "中国银行",
+            "account": f"6217000000000{n:04d}",
+            "address_phone": f"{province}{city} 0512-66668888",
+            "invoice_type": "special",
+            "is_default": True,
+        },
+    )
     return customer

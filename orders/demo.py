@@ -34,14 +34,18 @@ def seed(seeded: Mapping[str, Any]) -> None:
 
     if missing(hangzhou, "门店备货"):
         order_create(
-            actor=clerk, customer=hangzhou, data={"project_name": "门店备货", "promised_ship_date": today + timedelta(days=7)},
+            actor=clerk,
+            customer=hangzhou,
+            data={"project_name": "门店备货", "promised_ship_date": today + timedelta(days=7)},
             lines=[{"product": products["P-1001"].pk, "quantity": "5"}],
-        )  # fmt: skip
+        )
     if missing(suzhou, "装配线改造"):
         order = order_create(
-            actor=clerk, customer=suzhou, data={"project_name": "装配线改造", "promised_ship_date": today + timedelta(days=14)},
+            actor=clerk,
+            customer=suzhou,
+            data={"project_name": "装配线改造", "promised_ship_date": today + timedelta(days=14)},
             lines=[{"product": products["P-1002"].pk, "quantity": "8"}],
-        )  # fmt: skip
+        )
         for item in CHECK_ITEMS:
             order_check(order=order, actor=clerk, item=item.code, parties=item.parties)
         order_verify(order=order, actor=clerk)
@@ -53,6 +57,8 @@ def seed(seeded: Mapping[str, Any]) -> None:
         inspection_sign(inspection=inspection, actor=users["warehouse"])
         shipment_create(order=order, actor=clerk, lines={line.pk: {"quantity": "5", "lot_no": "20261120-01"}})
         payment_record(
-            actor=clerk, customer=suzhou, data={"amount": str(order.amount_incl), "bank_reference": "DEMO-20261120-001", "kind": "deposit"},
+            actor=clerk,
+            customer=suzhou,
+            data={"amount": str(order.amount_incl), "bank_reference": "DEMO-20261120-001", "kind": "deposit"},
             allocations={order.pk: str(order.amount_incl)},
-        )  # fmt: skip
+        )

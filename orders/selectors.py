@@ -20,6 +20,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from customers.selectors import customer_scope
 from salesops.core.money import MONEY, ZERO, quantize
+from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
 
 from . import rules
@@ -92,23 +93,12 @@ def inspection_list_for(user) -> QuerySet[Inspection]:
 
 def order_search_q(text: str) -> Q:
     """Every word in the order number, project name, customer name or customer PO."""
-    q = Q()
-    for word in (text or "").split():
-        q &= (
-            Q(number__icontains=word)
-            | Q(project_name__icontains=word)
-            | Q(customer__name__icontains=word)
-            | Q(customer_po__icontains=word)
-        )
-    return q
+    return every_word_q(text, "number", "project_name", "customer__name", "customer_po")
 
 
 def shipment_search_q(text: str) -> Q:
     """Every word in the note number, the order number or the customer name."""
-    q = Q()
-    for word in (text or "").split():
-        q &= Q(number__icontains=word) | Q(order__number__icontains=word) | Q(order__customer__name__icontains=word)
-    return q
+    return every_word_q(text, "number", "order__number", "order__customer__name")
 
 
 # --- figures of one order ---------------------------------------------------------------------------------------------

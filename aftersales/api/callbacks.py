@@ -33,10 +33,30 @@ class CallbackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Callback
         fields = [
-            "id", "order", "order_number", "shipment", "shipment_number", "customer", "customer_name", "offset_days", "due_on",
-            "queue_on", "assignee", "assignee_name", "status", "attempts", "escalated_at", "channel", "score_product",
-            "score_delivery", "score_service", "quality_problem", "notes", "done_by_name", "done_at",
-        ]  # fmt: skip
+            "id",
+            "order",
+            "order_number",
+            "shipment",
+            "shipment_number",
+            "customer",
+            "customer_name",
+            "offset_days",
+            "due_on",
+            "queue_on",
+            "assignee",
+            "assignee_name",
+            "status",
+            "attempts",
+            "escalated_at",
+            "channel",
+            "score_product",
+            "score_delivery",
+            "score_service",
+            "quality_problem",
+            "notes",
+            "done_by_name",
+            "done_at",
+        ]
         read_only_fields = fields
 
 

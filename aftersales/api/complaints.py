@@ -29,9 +29,22 @@ class ComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Complaint
         fields = [
-            "id", "number", "status", "severity", "channel", "reported_on", "customer", "customer_name", "order", "product",
-            "lot_no", "description", "investigator", "investigator_name", "created_at",
-        ]  # fmt: skip
+            "id",
+            "number",
+            "status",
+            "severity",
+            "channel",
+            "reported_on",
+            "customer",
+            "customer_name",
+            "order",
+            "product",
+            "lot_no",
+            "description",
+            "investigator",
+            "investigator_name",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -43,9 +56,21 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CorrectiveAction
         fields = [
-            "id", "complaint", "kind", "description", "owner", "owner_name", "due_on", "status", "result", "done_at",
-            "verification", "verified_by_name", "verified_at", "allowed_actions",
-        ]  # fmt: skip
+            "id",
+            "complaint",
+            "kind",
+            "description",
+            "owner",
+            "owner_name",
+            "due_on",
+            "status",
+            "result",
+            "done_at",
+            "verification",
+            "verified_by_name",
+            "verified_at",
+            "allowed_actions",
+        ]
         read_only_fields = fields
 
 
@@ -57,9 +82,18 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
     class Meta(ComplaintSerializer.Meta):
         fields = [
-            *ComplaintSerializer.Meta.fields, "source_callback", "root_cause", "answer", "answered_by_name", "answered_at",
-            "closed_at", "cancel_reason", "actions", "close_blockers", "allowed_actions",
-        ]  # fmt: skip
+            *ComplaintSerializer.Meta.fields,
+            "source_callback",
+            "root_cause",
+            "answer",
+            "answered_by_name",
+            "answered_at",
+            "closed_at",
+            "cancel_reason",
+            "actions",
+            "close_blockers",
+            "allowed_actions",
+        ]
         read_only_fields = fields
 
     def get_close_blockers(self, obj) -> list[str]:

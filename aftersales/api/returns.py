@@ -27,9 +27,19 @@ class ReturnSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReturnRequest
         fields = [
-            "id", "number", "kind", "status", "outcome", "customer", "customer_name", "order", "order_number", "amount",
-            "requested_by_name", "requested_at",
-        ]  # fmt: skip
+            "id",
+            "number",
+            "kind",
+            "status",
+            "outcome",
+            "customer",
+            "customer_name",
+            "order",
+            "order_number",
+            "amount",
+            "requested_by_name",
+            "requested_at",
+        ]
         read_only_fields = fields
 
 
@@ -76,11 +86,28 @@ class ReturnDetailSerializer(ReturnSerializer):
 
     class Meta(ReturnSerializer.Meta):
         fields = [
-            *ReturnSerializer.Meta.fields, "reason", "complaint", "submitted_at", "decided_at", "reject_reason", "received_at",
-            "receiving_note", "outcome_note", "return_carrier", "return_tracking_no", "returned_at", "replacement_order",
-            "replacement_order_number", "credit_note", "credit_note_number", "credit_note_amount", "cancel_reason", "lines",
-            "photos", "allowed_actions",
-        ]  # fmt: skip
+            *ReturnSerializer.Meta.fields,
+            "reason",
+            "complaint",
+            "submitted_at",
+            "decided_at",
+            "reject_reason",
+            "received_at",
+            "receiving_note",
+            "outcome_note",
+            "return_carrier",
+            "return_tracking_no",
+            "returned_at",
+            "replacement_order",
+            "replacement_order_number",
+            "credit_note",
+            "credit_note_number",
+            "credit_note_amount",
+            "cancel_reason",
+            "lines",
+            "photos",
+            "allowed_actions",
+        ]
         read_only_fields = fields
 
 

@@ -33,10 +33,29 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceTicket
         fields = [
-            "id", "number", "ticket_type", "priority", "status", "customer", "customer_name", "order", "order_number", "product",
-            "lot_no", "subject", "engineer", "engineer_name", "respond_by", "resolve_by", "first_response_at", "resolved_at",
-            "paused_since", "response_sla", "resolution_sla", "created_at",
-        ]  # fmt: skip
+            "id",
+            "number",
+            "ticket_type",
+            "priority",
+            "status",
+            "customer",
+            "customer_name",
+            "order",
+            "order_number",
+            "product",
+            "lot_no",
+            "subject",
+            "engineer",
+            "engineer_name",
+            "respond_by",
+            "resolve_by",
+            "first_response_at",
+            "resolved_at",
+            "paused_since",
+            "response_sla",
+            "resolution_sla",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def _sla(self, obj):
@@ -78,10 +97,21 @@ class TicketDetailSerializer(TicketSerializer):
 
     class Meta(TicketSerializer.Meta):
         fields = [
-            *TicketSerializer.Meta.fields, "description", "contact_name", "contact_phone", "source_callback", "resolution",
-            "closed_at", "reopen_count", "paused_seconds", "cancel_reason", "created_by_name", "communications", "parts",
+            *TicketSerializer.Meta.fields,
+            "description",
+            "contact_name",
+            "contact_phone",
+            "source_callback",
+            "resolution",
+            "closed_at",
+            "reopen_count",
+            "paused_seconds",
+            "cancel_reason",
+            "created_by_name",
+            "communications",
+            "parts",
             "allowed_actions",
-        ]  # fmt: skip
+        ]
         read_only_fields = fields
 
 
@@ -186,8 +216,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentVi
     def cancel(self, request, pk=None):
         return self.respond(svc.ticket_cancel(ticket=self.get_object(), actor=request.user, **self.validated_input(ReasonInput)))
 
-    @extend_schema(request={"multipart/form-data": LogInput, "application/json": LogInput}, responses={201: TicketDetailSerializer},
-                   summary="服务沟通记录（电话/传真/收件/发件/上门）")  # fmt: skip
+    @extend_schema(
+        request={"multipart/form-data": LogInput, "application/json": LogInput},
+        responses={201: TicketDetailSerializer},
+        summary="服务沟通记录（电话/传真/收件/发件/上门）",
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def communications(self, request, pk=None):
         data = dict(self.validated_input(LogInput))

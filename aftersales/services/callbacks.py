@@ -19,14 +19,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers.models import Customer
 from orders.models import SalesOrder, Shipment
 from salesops.core.errors import Conflict, DomainError
+from salesops.core.eventtext import source_text
 from salesops.core.models import Event
 from salesops.core.notifications import notify
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
-from salesops.core.timeline import record_event
+from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -101,16 +103,25 @@ def callbacks_backfill(*, today: date | None = None) -> int:
 
 
 # --- the morning queue and escalation ----------------------------------------------------------------------------------
-def _bulk_events(ids: list[int], *, message: str, from_status: str = "", to_status: str = "") -> None:
+def _bulk_events(ids: list[int], *, text: str, from_status: str = "", to_status: str = "") -> None:
+    """One timeline row per callback saying `text` (a msgid without parameters), written in one statement."""
     ct = ContentType.objects.get_for_model(Callback)
     Event.objects.bulk_create(
         [
-            Event(target_type=ct, target_id=pk, verb=Event.Verb.STATUS if to_status else Event.Verb.NOTE, message=message,
-                  from_status=from_status, to_status=to_status)
+            Event(
+                target_type=ct,
+                target_id=pk,
+                verb=Event.Verb.STATUS if to_status else Event.Verb.NOTE,
+                msgid=text,
+                params={},
+                message=source_text(text, {}),
+                from_status=from_status,
+                to_status=to_status,
+            )
             for pk in ids
         ],
         batch_size=500,
-    )  # fmt: skip
+    )
 
 
 def callbacks_queue_due(*, today: date | None = None, now=None) -> int:
@@ -126,7 +137,7 @@ def callbacks_queue_due(*, today: date | None = None, now=None) -> int:
         queued = Callback.objects.filter(status=Callback.Status.OPEN, queued_at=now)
         _bulk_events(
             list(queued.values_list("pk", flat=True)),
-            message=_("进入回访队列"),
+            text=gettext_noop("进入回访队列"),
             from_status=Callback.Status.SCHEDULED,
             to_status=Callback.Status.OPEN,
         )
@@ -152,7 +163,7 @@ def callbacks_escalate_overdue(*, today: date | None = None, now=None) -> int:
         if not escalated:
             return 0
         rows = Callback.objects.filter(escalated_at=now).select_related("order", "customer", "assignee").order_by("due_on", "pk")
-        _bulk_events(list(rows.values_list("pk", flat=True)), message=_("回访逾期，已上报客服负责人"))
+        _bulk_events(list(rows.values_list("pk", flat=True)), text=gettext_noop("回访逾期，已上报客服负责人"))
         lines = [
             f"{cb.order.number} {cb.customer.name} — {_('应回访')} {cb.due_on:%Y-%m-%d}，{user_name(cb.assignee)}"
             for cb in rows[:20]
@@ -243,13 +254,14 @@ def callback_record(
                 actor=actor,
                 check=check,
                 before_save=complete,
-                message=_("回访完成（%(channel)s）：产品 %(p)s 分，交付 %(d)s 分，服务 %(s)s 分%(problem)s")
-                % {
-                    "channel": Channel(channel).label,
+                text=gettext_noop("回访完成（%(channel)s）：产品 %(p)s 分，交付 %(d)s 分，服务 %(s)s 分，反映质量问题")
+                if quality_problem
+                else gettext_noop("回访完成（%(channel)s）：产品 %(p)s 分，交付 %(d)s 分，服务 %(s)s 分"),
+                params={
+                    "channel": choice(current, "channel", channel),
                     "p": scores["score_product"],
                     "d": scores["score_delivery"],
                     "s": scores["score_service"],
-                    "problem": "，" + _("反映质量问题") if quality_problem else "",
                 },
             )
             CallbackAttempt.objects.create(callback=done, channel=channel, reached=True, notes=notes, by=actor)
@@ -266,7 +278,8 @@ def callback_record(
             actor=actor,
             check=check,
             before_save=later,
-            message=_("未联系上客户（%(channel)s），%(day)s 再次回访") % {"channel": Channel(channel).label, "day": retry_on},
+            text=gettext_noop("未联系上客户（%(channel)s），%(day)s 再次回访"),
+            params={"channel": choice(current, "channel", channel), "day": retry_on},
         )
         CallbackAttempt.objects.create(callback=done, channel=channel, reached=False, notes=notes, by=actor)
         return done
@@ -299,7 +312,8 @@ def callback_reassign(*, callback: Callback, actor, assignee) -> Callback:
             target=cb,
             verb=Event.Verb.ASSIGNED,
             actor=actor,
-            message=_("回访人：%(old)s → %(new)s") % {"old": before, "new": user_name(assignee)},
+            text=gettext_noop("回访人：%(old)s → %(new)s"),
+            params={"old": before, "new": user_name(assignee)},
         )
         if cb.status == Callback.Status.OPEN:
             notify(
@@ -320,7 +334,8 @@ def callback_cancel(*, callback: Callback, actor, reason: str) -> Callback:
         actor=actor,
         check=lambda cb: require_action("cancel", callback_allowed_actions(cb, actor), _("只有客服和经理可以取消回访。")),
         before_save=lambda cb: setattr(cb, "cancel_reason", reason[:300]),
-        message=_("取消回访：%(reason)s") % {"reason": reason},
+        text=gettext_noop("取消回访：%(reason)s"),
+        params={"reason": reason},
     )
 
 
@@ -359,7 +374,11 @@ def callback_open_complaint(*, callback: Callback, actor):
         except IntegrityError:
             raise Conflict(_("该回访已经转为投诉。")) from None
         record_event(
-            target=cb, verb=Event.Verb.NOTE, actor=actor, message=_("转为投诉 %(number)s") % {"number": complaint.number}
+            target=cb,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=gettext_noop("转为投诉 %(number)s"),
+            params={"number": complaint.number},
         )
     return complaint
 
@@ -388,8 +407,13 @@ def callback_open_ticket(*, callback: Callback, actor, ticket_type: str = "repai
         except IntegrityError:
             raise Conflict(_("该回访已经转为服务工单。")) from None
         record_event(
-            target=cb, verb=Event.Verb.NOTE, actor=actor, message=_("转为服务工单 %(number)s") % {"number": ticket.number}
+            target=cb,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=gettext_noop("转为服务工单 %(number)s"),
+            params={"number": ticket.number},
         )
+
     return ticket
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog.models import Product
 from customers.selectors import customer_list_for
-from salesops.core.errors import Forbidden, NotFound
+from orders.models import SalesOrder
+from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.models import Department
+from salesops.core.names import display_name
 from salesops.core.roles import Role
 
 User = get_user_model()
@@ -44,6 +50,21 @@ def visible_customer(actor, customer):
     return found
 
 
+def order_and_product(customer, data: Mapping[str, Any]) -> tuple:
+    """The order (of `customer`) and the catalog product a complaint or ticket names in `data` (ids or rows; None when
+    not given); an order of another customer or a product that does not exist is refused."""
+    order, product = data.get("order"), data.get("product")
+    if order:
+        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
+        if order is None:
+            raise DomainError(_("订单不属于该客户。"))
+    if product:
+        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
+        if product is None:
+            raise DomainError(_("产品不存在。"))
+    return order, product
+
+
 def service_team():
     """The active service (客服/售后) users: the shared queue's owners."""
     return User.objects.filter(groups__name=Role.SERVICE, is_active=True).distinct().order_by("pk")
@@ -62,4 +83,5 @@ def page(name: str, pk: int | None = None) -> str:
 
 
 def user_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else _("客服团队")
+    """A person as after-sales names them: nobody assigned yet is the service team."""
+    return display_name(user, _("客服团队"))

@@ -17,22 +17,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from catalog.models import Product
-from orders.models import SalesOrder
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
+from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
-from salesops.core.timeline import record_event
+from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..models import Channel, Complaint, CorrectiveAction
 from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
-from .common import User, lock, page, require, require_action, visible_customer
+from .common import User, lock, order_and_product, page, require, require_action, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
 
@@ -50,28 +50,27 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
     channel = data.get("channel") or Channel.PHONE
     if severity not in Complaint.Severity.values or channel not in Channel.values:
         raise DomainError(_("严重程度或反映方式不正确。"))
-    order = data.get("order")
-    if order:
-        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
-        if order is None:
-            raise DomainError(_("订单不属于该客户。"))
-    product = data.get("product")
-    if product:
-        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
-        if product is None:
-            raise DomainError(_("产品不存在。"))
+    order, product = order_and_product(customer, data)
     with transaction.atomic():
         complaint = Complaint.objects.create(
-            number=next_number("TS"), customer=customer, order=order or None, product=product or None,
-            lot_no=(data.get("lot_no") or "").strip()[:40], severity=severity, channel=channel,
-            reported_on=data.get("reported_on") or timezone.localdate(), description=description,
-            source_callback=data.get("source_callback"), created_by=actor,
-        )  # fmt: skip
+            number=next_number("TS"),
+            customer=customer,
+            order=order or None,
+            product=product or None,
+            lot_no=(data.get("lot_no") or "").strip()[:40],
+            severity=severity,
+            channel=channel,
+            reported_on=data.get("reported_on") or timezone.localdate(),
+            description=description,
+            source_callback=data.get("source_callback"),
+            created_by=actor,
+        )
         record_event(
             target=complaint,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("登记投诉（%(severity)s）") % {"severity": complaint.get_severity_display()},
+            text=gettext_noop("登记投诉（%(severity)s）"),
+            params={"severity": choice(complaint, "severity")},
         )
         notify(
             recipients=_qc_team(),
@@ -103,7 +102,8 @@ def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> C
         actor=actor,
         check=lambda c: require_action("record_cause", complaint_allowed_actions(c, actor), QC_ONLY),
         before_save=lambda c: setattr(c, "root_cause", root_cause),
-        message=_("原因分析：%(text)s") % {"text": root_cause},
+        text=gettext_noop("原因分析：%(text)s"),
+        params={"text": root_cause},
     )
 
 
@@ -126,11 +126,11 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
             target=c,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("%(kind)s：%(text)s（责任人 %(owner)s，期限 %(due)s）")
-            % {
-                "kind": action.get_kind_display(),
+            text=gettext_noop("%(kind)s：%(text)s（责任人 %(owner)s，期限 %(due)s）"),
+            params={
+                "kind": choice(action, "kind"),
                 "text": description,
-                "owner": owner.get_full_name() or owner.username,
+                "owner": display_name(owner),
                 "due": due_on,
             },
         )
@@ -144,9 +144,18 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
     return action
 
 
-def _action_step(action, actor, name: str, message: str, before, after=None) -> CorrectiveAction:
-    """Lock the complaint, then the action (parent first), check and move the action, note it on the complaint;
-    `after(action)` notifies in the same transaction."""
+# The sentence of each step of an action: on the action's own timeline, and on its complaint's (with the action's kind).
+_STEP_TEXTS = {
+    "finish": (gettext_noop("已完成：%(text)s"), gettext_noop("%(kind)s：已完成：%(text)s")),
+    "verify": (gettext_noop("验证有效：%(text)s"), gettext_noop("%(kind)s：验证有效：%(text)s")),
+    "send_back": (gettext_noop("验证无效，退回：%(text)s"), gettext_noop("%(kind)s：验证无效，退回：%(text)s")),
+}
+
+
+def _action_step(action, actor, name: str, note: str, before, after=None) -> CorrectiveAction:
+    """Lock the complaint, then the action (parent first), check and move the action, note it (the user's `note`) on the
+    complaint; `after(action)` notifies in the same transaction."""
+    action_text, complaint_text = _STEP_TEXTS[name]
     with transaction.atomic():
         complaint = lock(Complaint, action.complaint_id)
         locked = transition(
@@ -157,9 +166,16 @@ def _action_step(action, actor, name: str, message: str, before, after=None) -> 
                 name, action_allowed_actions(a, actor), _("只有责任人可以完成措施，只有质检可以验证。")
             ),
             before_save=before,
-            message=message,
+            text=action_text,
+            params={"text": note},
         )
-        record_event(target=complaint, verb=Event.Verb.NOTE, actor=actor, message=f"{locked.get_kind_display()}：{message}")
+        record_event(
+            target=complaint,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=complaint_text,
+            params={"kind": choice(locked, "kind"), "text": note},
+        )
         if after:
             after(locked)
     return locked
@@ -179,7 +195,7 @@ def action_finish(*, action: CorrectiveAction, actor, result: str) -> Corrective
                 url=page("complaint_detail", a.complaint_id),
             )
 
-    return _action_step(action, actor, "finish", _("已完成：%(text)s") % {"text": result}, before, tell)
+    return _action_step(action, actor, "finish", result, before, tell)
 
 
 def action_verify(*, action: CorrectiveAction, actor, effective: bool, verification: str) -> CorrectiveAction:
@@ -190,7 +206,7 @@ def action_verify(*, action: CorrectiveAction, actor, effective: bool, verificat
         a.verification, a.verified_by, a.verified_at = verification, actor, timezone.now()
 
     if effective:
-        return _action_step(action, actor, "verify", _("验证有效：%(text)s") % {"text": verification}, before)
+        return _action_step(action, actor, "verify", verification, before)
 
     def tell(a):
         notify(
@@ -200,7 +216,7 @@ def action_verify(*, action: CorrectiveAction, actor, effective: bool, verificat
             url=page("complaint_detail", a.complaint_id),
         )
 
-    return _action_step(action, actor, "send_back", _("验证无效，退回：%(text)s") % {"text": verification}, before, tell)
+    return _action_step(action, actor, "send_back", verification, before, tell)
 
 
 def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
@@ -211,7 +227,9 @@ def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
         require_action("answer", complaint_allowed_actions(c, actor), QC_ONLY)
         c.answer, c.answered_by, c.answered_at = answer, actor, timezone.now()
         c.save(update_fields=["answer", "answered_by", "answered_at"])
-        record_event(target=c, verb=Event.Verb.NOTE, actor=actor, message=_("答复客户：%(text)s") % {"text": answer})
+        record_event(
+            target=c, verb=Event.Verb.NOTE, actor=actor, text=gettext_noop("答复客户：%(text)s"), params={"text": answer}
+        )
     return c
 
 
@@ -247,7 +265,8 @@ def complaint_cancel(*, complaint: Complaint, actor, reason: str) -> Complaint:
         actor=actor,
         check=lambda c: require_action("cancel", complaint_allowed_actions(c, actor), _("只有登记人和客服可以撤销投诉。")),
         before_save=lambda c: setattr(c, "cancel_reason", reason[:300]),
-        message=_("撤销：%(reason)s") % {"reason": reason},
+        text=gettext_noop("撤销：%(reason)s"),
+        params={"reason": reason},
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
 from salesops.core.approvals import StepSpec
@@ -77,7 +77,8 @@ def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, 
             target=plan,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("编制 %(year)s 年度售后服务计划（%(n)d 项）") % {"year": plan.year, "n": count},
+            text=gettext_noop("编制 %(year)s 年度售后服务计划（%(n)d 项）"),
+            params={"year": plan.year, "n": count},
         )
     return plan
 
@@ -96,7 +97,8 @@ def plan_update(
         if items is not None:
             p.items.all().delete()
             _items(p, items)
-        record_event(target=p, verb=Event.Verb.UPDATED, actor=actor, message=_("修改计划"))
+        record_event(target=p, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改计划"))
+
     return p
 
 

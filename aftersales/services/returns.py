@@ -31,7 +31,7 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from orders.models import SalesOrder, SalesOrderLine
 from orders.selectors import order_list_for
@@ -44,7 +44,7 @@ from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quanti
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role
-from salesops.core.timeline import attachment_add, record_event
+from salesops.core.timeline import attachment_add, choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -123,16 +123,27 @@ def rma_create(
             if entry["quantity"] > room:
                 raise DomainError(
                     _("%(name)s：申请 %(qty)s，超过可退换修数量 %(room)s（已签收 %(delivered)s，其他申请已占用 %(used)s）。")
-                    % {"name": line.name, "qty": plain(entry["quantity"]), "room": plain(max(room, ZERO)),
-                       "delivered": plain(line.delivered_quantity), "used": plain(already.get(line_id, ZERO))}
-                )  # fmt: skip
+                    % {
+                        "name": line.name,
+                        "qty": plain(entry["quantity"]),
+                        "room": plain(max(room, ZERO)),
+                        "delivered": plain(line.delivered_quantity),
+                        "used": plain(already.get(line_id, ZERO)),
+                    }
+                )
             amount = _value(line, entry["quantity"])
             built.append(ReturnLine(order_line=line, quantity=entry["quantity"], lot_no=entry["lot_no"], amount=amount))
             total += amount
         rma = ReturnRequest.objects.create(
-            number=next_number("TH"), kind=kind, customer=locked.customer, order=locked, reason=reason, amount=total,
-            complaint=complaint, requested_by=actor,
-        )  # fmt: skip
+            number=next_number("TH"),
+            kind=kind,
+            customer=locked.customer,
+            order=locked,
+            reason=reason,
+            amount=total,
+            complaint=complaint,
+            requested_by=actor,
+        )
         for line in built:
             line.rma = rma
         ReturnLine.objects.bulk_create(built)
@@ -140,14 +151,15 @@ def rma_create(
             target=rma,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("%(kind)s申请，金额 %(amount)s 元：%(reason)s")
-            % {"kind": rma.get_kind_display(), "amount": total, "reason": reason},
+            text=gettext_noop("%(kind)s申请，金额 %(amount)s 元：%(reason)s"),
+            params={"kind": choice(rma, "kind"), "amount": total, "reason": reason},
         )
         record_event(
             target=locked,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=_("退换修申请 %(number)s（%(kind)s）") % {"number": rma.number, "kind": rma.get_kind_display()},
+            text=gettext_noop("退换修申请 %(number)s（%(kind)s）"),
+            params={"number": rma.number, "kind": choice(rma, "kind")},
         )
     return rma
 
@@ -242,8 +254,14 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
     if outcome == ApprovalRequest.Status.APPROVED:
         r.approve()
         r.save()
-        record_event(target=r, verb=Event.Verb.STATUS, actor=actor, message=_("已批准，可以退回货物"),
-                     from_status=ReturnRequest.Status.SUBMITTED, to_status=r.status)  # fmt: skip
+        record_event(
+            target=r,
+            verb=Event.Verb.STATUS,
+            actor=actor,
+            text=gettext_noop("已批准，可以退回货物"),
+            from_status=ReturnRequest.Status.SUBMITTED,
+            to_status=r.status,
+        )
         notify(
             recipients=get_user_model().objects.filter(groups__name=Role.WAREHOUSE, is_active=True).distinct(),
             title=_("退换修 %(number)s 已批准，货物到厂后请清点收货（%(customer)s）")
@@ -255,8 +273,15 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
     r.reject_reason = step.comment if step else ""
     r.reject()
     r.save()
-    record_event(target=r, verb=Event.Verb.STATUS, actor=actor, message=_("已驳回：%(reason)s") % {"reason": r.reject_reason},
-                 from_status=ReturnRequest.Status.SUBMITTED, to_status=r.status)  # fmt: skip
+    record_event(
+        target=r,
+        verb=Event.Verb.STATUS,
+        actor=actor,
+        text=gettext_noop("已驳回：%(reason)s"),
+        params={"reason": r.reject_reason},
+        from_status=ReturnRequest.Status.SUBMITTED,
+        to_status=r.status,
+    )
 
 
 def rma_cancel(*, rma: ReturnRequest, actor, reason: str) -> ReturnRequest:
@@ -269,7 +294,8 @@ def rma_cancel(*, rma: ReturnRequest, actor, reason: str) -> ReturnRequest:
             actor=actor,
             check=lambda x: require_action("cancel", rma_allowed_actions(x, actor), _("只有申请人、客服和内勤可以撤销。")),
             before_save=lambda x: setattr(x, "cancel_reason", reason[:300]),
-            message=_("撤销：%(reason)s") % {"reason": reason},
+            text=gettext_noop("撤销：%(reason)s"),
+            params={"reason": reason},
         )
         pending = approvals.requests_for(r, RMA_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
         if pending:
@@ -318,7 +344,8 @@ def rma_receive(*, rma: ReturnRequest, actor, lines: Mapping[Any, Mapping[str, A
             action="receive",
             actor=actor,
             before_save=count,
-            message=_("清点收货完成") + ("；" + _("差异：") + "；".join(differences) if differences else ""),
+            text=gettext_noop("清点收货完成；差异：%(differences)s") if differences else gettext_noop("清点收货完成"),
+            params={"differences": "；".join(differences)} if differences else None,
         )
         notify(
             recipients=[r.requested_by],
@@ -335,15 +362,18 @@ def received_value(r: ReturnRequest) -> Decimal:
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------------------
-def _close(r: ReturnRequest, actor, outcome: str, message: str, before=None) -> ReturnRequest:
+def _close(r: ReturnRequest, actor, outcome: str, text: str, params: dict, before=None) -> ReturnRequest:
     def apply(x):
         x.outcome, x.closed_by, x.closed_at = outcome, actor, timezone.now()
         if before:
             before(x)
 
-    done = transition(obj=r, action="close", actor=actor, before_save=apply, message=message)
-    notify(recipients=[done.requested_by], title=_("退换修 %(number)s 已办结：%(outcome)s") % {"number": done.number,
-           "outcome": done.get_outcome_display()}, url=page("rma_detail", done.pk))  # fmt: skip
+    done = transition(obj=r, action="close", actor=actor, before_save=apply, text=text, params=params)
+    notify(
+        recipients=[done.requested_by],
+        title=_("退换修 %(number)s 已办结：%(outcome)s") % {"number": done.number, "outcome": done.get_outcome_display()},
+        url=page("rma_detail", done.pk),
+    )
     return done
 
 
@@ -359,8 +389,14 @@ def rma_repair_return(*, rma: ReturnRequest, actor, carrier: str, tracking_no: s
             x.return_carrier, x.return_tracking_no, x.returned_at = carrier[:100], tracking_no[:60], timezone.now()
             x.outcome_note = (note or "").strip()
 
-        return _close(r, actor, ReturnRequest.Outcome.REPAIRED,
-                      _("修复寄回：%(carrier)s %(no)s") % {"carrier": carrier, "no": tracking_no}, before)  # fmt: skip
+        return _close(
+            r,
+            actor,
+            ReturnRequest.Outcome.REPAIRED,
+            gettext_noop("修复寄回：%(carrier)s %(no)s"),
+            {"carrier": carrier, "no": tracking_no},
+            before,
+        )
 
 
 def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
@@ -382,17 +418,32 @@ def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
         replacement = order_create(
             actor=actor,
             customer=r.customer_id,
-            data={"project_name": _("换货 %(number)s") % {"number": r.number}, "notes": (note or "").strip() or r.reason,
-                  "customer_po": original.customer_po},
+            data={
+                "project_name": _("换货 %(number)s") % {"number": r.number},
+                "notes": (note or "").strip() or r.reason,
+                "customer_po": original.customer_po,
+            },
             lines=rows,
-        )  # fmt: skip
-        record_event(target=original, verb=Event.Verb.NOTE, actor=actor,
-                     message=_("退换修 %(number)s 换货订单 %(order)s") % {"number": r.number, "order": replacement.number})  # fmt: skip
+        )
+        record_event(
+            target=original,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=gettext_noop("退换修 %(number)s 换货订单 %(order)s"),
+            params={"number": r.number, "order": replacement.number},
+        )
 
         def before(x):
             x.replacement_order, x.outcome_note = replacement, (note or "").strip()
 
-        return _close(r, actor, ReturnRequest.Outcome.EXCHANGED, _("换货订单 %(order)s") % {"order": replacement.number}, before)
+        return _close(
+            r,
+            actor,
+            ReturnRequest.Outcome.EXCHANGED,
+            gettext_noop("换货订单 %(order)s"),
+            {"order": replacement.number},
+            before,
+        )
 
 
 def rma_refund(*, rma: ReturnRequest, actor, amount=None, note: str = "") -> ReturnRequest:
@@ -409,15 +460,24 @@ def rma_refund(*, rma: ReturnRequest, actor, amount=None, note: str = "") -> Ret
                 _("退款金额 %(amount)s 超过实收货物金额 %(ceiling)s。") % {"amount": quantize(value), "ceiling": ceiling}
             )
         note_ = credit_note_create(
-            order=r.order_id, actor=actor, amount=value, reason=(note or "").strip() or _("退换修 %(number)s 退款") % {"number": r.number},
+            order=r.order_id,
+            actor=actor,
+            amount=value,
+            reason=(note or "").strip() or _("退换修 %(number)s 退款") % {"number": r.number},
             reference=r.number,
-        )  # fmt: skip
+        )
 
         def before(x):
             x.credit_note, x.outcome_note = note_, (note or "").strip()
 
-        return _close(r, actor, ReturnRequest.Outcome.REFUNDED,
-                      _("退款 %(amount)s 元（红字冲减 %(number)s）") % {"amount": note_.amount, "number": note_.number}, before)  # fmt: skip
+        return _close(
+            r,
+            actor,
+            ReturnRequest.Outcome.REFUNDED,
+            gettext_noop("退款 %(amount)s 元（红字冲减 %(number)s）"),
+            {"amount": note_.amount, "number": note_.number},
+            before,
+        )
 
 
 def register() -> None:

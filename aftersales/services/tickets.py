@@ -18,24 +18,35 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product
-from orders.models import SalesOrder
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError
+from salesops.core.eventtext import format_event_text
 from salesops.core.models import Attachment, Event
 from salesops.core.money import parse_decimal
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
-from salesops.core.timeline import attachment_add, record_event
+from salesops.core.timeline import T, attachment_add, choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..models import Callback, Priority, ServiceTicket, TicketCommunication, TicketPart, TicketType
 from ..permissions import may_create_ticket, ticket_allowed_actions
 from ..selectors import sla_hours, sla_warn, working_calendar
-from .common import lock, page, require, require_action, service_leads, service_team, user_name, visible_customer
+from .common import (
+    lock,
+    order_and_product,
+    page,
+    require,
+    require_action,
+    service_leads,
+    service_team,
+    user_name,
+    visible_customer,
+)
 
 S = ServiceTicket.Status
 
@@ -48,13 +59,20 @@ def _notify_new(t: ServiceTicket) -> None:
     notify(
         recipients=[t.engineer] if t.engineer_id else service_team(),
         title=_("服务工单 %(number)s（%(type)s，%(priority)s）：%(customer)s — %(subject)s")
-        % {"number": t.number, "type": t.get_ticket_type_display(), "priority": t.get_priority_display(), "customer": t.customer.name,
-           "subject": t.subject},
+        % {
+            "number": t.number,
+            "type": t.get_ticket_type_display(),
+            "priority": t.get_priority_display(),
+            "customer": t.customer.name,
+            "subject": t.subject,
+        },
         body=_("响应期限 %(respond)s，解决期限 %(resolve)s")
-        % {"respond": timezone.localtime(t.respond_by).strftime("%Y-%m-%d %H:%M"),
-           "resolve": timezone.localtime(t.resolve_by).strftime("%Y-%m-%d %H:%M")},
+        % {
+            "respond": timezone.localtime(t.respond_by).strftime("%Y-%m-%d %H:%M"),
+            "resolve": timezone.localtime(t.resolve_by).strftime("%Y-%m-%d %H:%M"),
+        },
         url=page("ticket_detail", t.pk),
-    )  # fmt: skip
+    )
 
 
 def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
@@ -68,16 +86,7 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     if priority not in Priority.values:
         raise DomainError(_("优先级不正确。"))
     subject = required_text(data.get("subject"), _("请填写工单主题。"))
-    order = data.get("order")
-    if order:
-        order = SalesOrder.objects.filter(pk=getattr(order, "pk", order), customer=customer).first()
-        if order is None:
-            raise DomainError(_("订单不属于该客户。"))
-    product = data.get("product")
-    if product:
-        product = Product.objects.filter(pk=getattr(product, "pk", product)).first()
-        if product is None:
-            raise DomainError(_("产品不存在。"))
+    order, product = order_and_product(customer, data)
     now = timezone.now()
     response_hours, resolution_hours = sla_hours(ticket_type, priority)
     deadlines = rules.sla_deadlines(
@@ -85,18 +94,31 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     )
     with transaction.atomic():
         ticket = ServiceTicket.objects.create(
-            number=next_number("FW"), ticket_type=ticket_type, priority=priority, customer=customer, order=order or None,
-            product=product or None, lot_no=(data.get("lot_no") or "").strip()[:40], subject=subject[:200],
-            description=(data.get("description") or "").strip(), contact_name=(data.get("contact_name") or "").strip()[:50],
-            contact_phone=(data.get("contact_phone") or "").strip()[:30], source_callback=data.get("source_callback"),
-            respond_by=deadlines.respond_by, resolve_by=deadlines.resolve_by, created_by=actor, created_at=now,
-        )  # fmt: skip
+            number=next_number("FW"),
+            ticket_type=ticket_type,
+            priority=priority,
+            customer=customer,
+            order=order or None,
+            product=product or None,
+            lot_no=(data.get("lot_no") or "").strip()[:40],
+            subject=subject[:200],
+            description=(data.get("description") or "").strip(),
+            contact_name=(data.get("contact_name") or "").strip()[:50],
+            contact_phone=(data.get("contact_phone") or "").strip()[:30],
+            source_callback=data.get("source_callback"),
+            respond_by=deadlines.respond_by,
+            resolve_by=deadlines.resolve_by,
+            created_by=actor,
+            created_at=now,
+        )
         record_event(
             target=ticket,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("登记服务工单：%(subject)s") % {"subject": subject}
-            + (_("（来自回访）") if isinstance(data.get("source_callback"), Callback) else ""),
+            text=gettext_noop("登记服务工单：%(subject)s（来自回访）")
+            if isinstance(data.get("source_callback"), Callback)
+            else gettext_noop("登记服务工单：%(subject)s"),
+            params={"subject": subject},
         )
         engineer = data.get("engineer")
         if engineer is not None and "assign" in ticket_allowed_actions(ticket, actor):
@@ -118,15 +140,13 @@ def ticket_assign(*, ticket: ServiceTicket, actor, engineer) -> ServiceTicket:
         t = lock(ServiceTicket, ticket)
         _allowed(t, actor, "assign", _("只有客服和经理可以分派工单。"))
         before = user_name(t.engineer) if t.engineer_id else "—"
-        message = _("服务工程师：%(old)s → %(new)s") % {"old": before, "new": user_name(engineer)}
+        said = {"text": gettext_noop("服务工程师：%(old)s → %(new)s"), "params": {"old": before, "new": user_name(engineer)}}
         if t.status in (S.OPEN, S.ASSIGNED):
-            t = transition(
-                obj=t, action="assign", actor=actor, before_save=lambda x: setattr(x, "engineer", engineer), message=message
-            )
+            t = transition(obj=t, action="assign", actor=actor, before_save=lambda x: setattr(x, "engineer", engineer), **said)
         else:
             t.engineer = engineer
             t.save(update_fields=["engineer"])
-            record_event(target=t, verb=Event.Verb.ASSIGNED, actor=actor, message=message)
+            record_event(target=t, verb=Event.Verb.ASSIGNED, actor=actor, **said)
         _notify_new(t)
     return t
 
@@ -141,14 +161,18 @@ def _end_pause(t: ServiceTicket, now: datetime) -> None:
     if t.paused_since is None:
         return
     t.respond_by, t.resolve_by, held = rules.extend_after_pause(
-        respond_by=t.respond_by, resolve_by=t.resolve_by, responded=t.first_response_at is not None,
-        paused_since=t.paused_since, now=now, cal=working_calendar(),
-    )  # fmt: skip
+        respond_by=t.respond_by,
+        resolve_by=t.resolve_by,
+        responded=t.first_response_at is not None,
+        paused_since=t.paused_since,
+        now=now,
+        cal=working_calendar(),
+    )
     t.paused_seconds += int(held.total_seconds())
     t.paused_since = None
 
 
-def _move(ticket, actor, action: str, message: str = "", before=None, after=None, refusal: str = "") -> ServiceTicket:
+def _move(ticket, actor, action: str, text=None, params=None, before=None, after=None, refusal: str = "") -> ServiceTicket:
     """Run one status transition of a ticket (locked, allowed for `actor`, timeline event); `before(t, now)` sets the
     fields of the change, `after(t)` notifies in the same transaction."""
     now = timezone.now()
@@ -159,7 +183,8 @@ def _move(ticket, actor, action: str, message: str = "", before=None, after=None
             actor=actor,
             check=lambda x: _allowed(x, actor, action, refusal or _("您不能处理这个工单。")),
             before_save=(lambda x: before(x, now)) if before else None,
-            message=message,
+            text=text,
+            params=params,
         )
         if after:
             after(t)
@@ -177,13 +202,14 @@ def ticket_wait(*, ticket: ServiceTicket, actor, note: str = "") -> ServiceTicke
         _first_response(t, now)
         t.paused_since = now
 
-    return _move(
-        ticket, actor, "wait", message=_("等待客户，SLA 暂停计时") + (f"：{note.strip()}" if note.strip() else ""), before=before
-    )
+    note = (note or "").strip()
+    if note:
+        return _move(ticket, actor, "wait", gettext_noop("等待客户，SLA 暂停计时：%(note)s"), {"note": note}, before=before)
+    return _move(ticket, actor, "wait", gettext_noop("等待客户，SLA 暂停计时"), before=before)
 
 
 def ticket_resume(*, ticket: ServiceTicket, actor) -> ServiceTicket:
-    return _move(ticket, actor, "resume", message=_("客户已回复，SLA 恢复计时"), before=lambda t, now: _end_pause(t, now))
+    return _move(ticket, actor, "resume", gettext_noop("客户已回复，SLA 恢复计时"), before=lambda t, now: _end_pause(t, now))
 
 
 def ticket_resolve(*, ticket: ServiceTicket, actor, resolution: str) -> ServiceTicket:
@@ -201,7 +227,7 @@ def ticket_resolve(*, ticket: ServiceTicket, actor, resolution: str) -> ServiceT
             url=page("ticket_detail", t.pk),
         )
 
-    return _move(ticket, actor, "resolve", message=_("已解决：%(text)s") % {"text": resolution}, before=before, after=tell)
+    return _move(ticket, actor, "resolve", gettext_noop("已解决：%(text)s"), {"text": resolution}, before=before, after=tell)
 
 
 def ticket_close(*, ticket: ServiceTicket, actor) -> ServiceTicket:
@@ -218,21 +244,35 @@ def ticket_reopen(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket
 
     def tell(t):
         if t.engineer_id:
-            notify(recipients=[t.engineer], title=_("服务工单被重新打开：%(number)s") % {"number": t.number}, body=reason,
-                   url=page("ticket_detail", t.pk))  # fmt: skip
+            notify(
+                recipients=[t.engineer],
+                title=_("服务工单被重新打开：%(number)s") % {"number": t.number},
+                body=reason,
+                url=page("ticket_detail", t.pk),
+            )
 
     return _move(
-        ticket, actor, "reopen", message=_("重新打开：%(reason)s") % {"reason": reason}, before=before, after=tell,
+        ticket,
+        actor,
+        "reopen",
+        gettext_noop("重新打开：%(reason)s"),
+        {"reason": reason},
+        before=before,
+        after=tell,
         refusal=_("工单解决超过规定天数或您无权操作，不能重新打开；请新建工单。"),
-    )  # fmt: skip
+    )
 
 
 def ticket_cancel(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket:
     reason = required_text(reason, _("请填写取消原因。"))
     return _move(
-        ticket, actor, "cancel", message=_("取消：%(reason)s") % {"reason": reason},
+        ticket,
+        actor,
+        "cancel",
+        gettext_noop("取消：%(reason)s"),
+        {"reason": reason},
         before=lambda t, now: setattr(t, "cancel_reason", reason[:300]),
-    )  # fmt: skip
+    )
 
 
 def ticket_log(
@@ -252,9 +292,14 @@ def ticket_log(
         _allowed(t, actor, "log", _("您不能在这个工单上记录沟通。"))
         attachment = attachment_add(target=t, actor=actor, upload=upload, kind=Attachment.Kind.GENERAL) if upload else None
         entry = TicketCommunication.objects.create(
-            ticket=t, kind=kind, happened_at=happened_at, counterpart=(counterpart or "").strip()[:100], summary=summary,
-            attachment=attachment, by=actor,
-        )  # fmt: skip
+            ticket=t,
+            kind=kind,
+            happened_at=happened_at,
+            counterpart=(counterpart or "").strip()[:100],
+            summary=summary,
+            attachment=attachment,
+            by=actor,
+        )
         if kind in TicketCommunication.OUTGOING and t.first_response_at is None and t.is_active:
             t.first_response_at = happened_at
             t.save(update_fields=["first_response_at"])
@@ -262,7 +307,10 @@ def ticket_log(
             target=t,
             verb=Event.Verb.NOTE,
             actor=actor,
-            message=f"{entry.get_kind_display()}{('（' + entry.counterpart + '）') if entry.counterpart else ''}：{summary}",
+            text=gettext_noop("%(kind)s（%(counterpart)s）：%(summary)s")
+            if entry.counterpart
+            else gettext_noop("%(kind)s：%(summary)s"),
+            params={"kind": choice(entry, "kind"), "counterpart": entry.counterpart, "summary": summary},
         )
     return entry
 
@@ -285,11 +333,20 @@ def ticket_add_part(
         t = lock(ServiceTicket, ticket)
         _allowed(t, actor, "add_part", _("只有处理该工单的工程师和客服可以登记备件。"))
         part = TicketPart.objects.create(
-            ticket=t, product=product or None, name=name[:200], quantity=qty, lot_no=(lot_no or "").strip()[:40],
-            note=(note or "").strip()[:200], by=actor,
-        )  # fmt: skip
+            ticket=t,
+            product=product or None,
+            name=name[:200],
+            quantity=qty,
+            lot_no=(lot_no or "").strip()[:40],
+            note=(note or "").strip()[:200],
+            by=actor,
+        )
         record_event(
-            target=t, verb=Event.Verb.NOTE, actor=actor, message=_("使用备件：%(name)s × %(qty)s") % {"name": name, "qty": qty}
+            target=t,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=gettext_noop("使用备件：%(name)s × %(qty)s"),
+            params={"name": name, "qty": qty},
         )
     return part
 
@@ -336,17 +393,16 @@ def tickets_check_sla(*, now=None) -> dict[str, int]:
 
 def _sla_notice(t: ServiceTicket, key: str, deadline) -> None:
     when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
-    what = _("响应") if key.startswith("response") else _("解决")
+    what = T(gettext_noop("响应") if key.startswith("response") else gettext_noop("解决"))
+    params = {"number": t.number, "what": what, "when": when}
     if key.endswith("warned"):
-        title = _("SLA 即将超时：%(number)s %(what)s期限 %(when)s") % {"number": t.number, "what": what, "when": when}
+        text = gettext_noop("SLA 即将超时：%(number)s %(what)s期限 %(when)s")
         recipients = [t.engineer] if t.engineer_id else list(service_team())
     else:
-        title = _("SLA 已超时：%(number)s %(what)s期限 %(when)s（%(customer)s）") % {
-            "number": t.number, "what": what, "when": when, "customer": t.customer.name,
-        }  # fmt: skip
+        text, params["customer"] = gettext_noop("SLA 已超时：%(number)s %(what)s期限 %(when)s（%(customer)s）"), t.customer.name
         recipients = [*service_leads(), *([t.engineer] if t.engineer_id else [])]
-    notify(recipients=recipients, title=title, url=page("ticket_detail", t.pk))
-    record_event(target=t, verb=Event.Verb.NOTE, message=title)
+    notify(recipients=recipients, title=format_event_text(text, params), url=page("ticket_detail", t.pk))
+    record_event(target=t, verb=Event.Verb.NOTE, text=text, params=params)
 
 
 __all__ = [

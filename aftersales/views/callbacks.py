@@ -111,9 +111,13 @@ def callback_detail(request, pk):
 def callback_action(request, pk, action):
     cb = selectors.callback_get_for(request.user, pk)
     return post_action(
-        request, cb, actions=CALLBACK_ACTIONS, action=action, render_detail=_render_callback,
+        request,
+        cb,
+        actions=CALLBACK_ACTIONS,
+        action=action,
+        render_detail=_render_callback,
         back=reverse("aftersales:callback_detail", args=[cb.pk]),
-    )  # fmt: skip
+    )
 
 
 @login_required

@@ -60,16 +60,30 @@ def complaint_create(request):
 
 COMPLAINT_ACTIONS = {
     "investigate": Action(NO_INPUT, lambda c, d, u: svc.complaint_investigate(complaint=c, actor=u), _("已开始调查。")),
-    "record_cause": Action(plain_form(forms.RootCauseForm), lambda c, d, u: svc.complaint_record_cause(complaint=c, actor=u, **d), _("原因分析已保存。")),
-    "add_action": Action(plain_form(forms.ActionForm), lambda c, d, u: svc.action_add(complaint=c, actor=u, **d), _("措施已添加。")),
-    "answer": Action(plain_form(forms.AnswerForm), lambda c, d, u: svc.complaint_answer(complaint=c, actor=u, **d), _("答复已保存。")),
+    "record_cause": Action(
+        plain_form(forms.RootCauseForm),
+        lambda c, d, u: svc.complaint_record_cause(complaint=c, actor=u, **d),
+        _("原因分析已保存。"),
+    ),
+    "add_action": Action(
+        plain_form(forms.ActionForm), lambda c, d, u: svc.action_add(complaint=c, actor=u, **d), _("措施已添加。")
+    ),
+    "answer": Action(
+        plain_form(forms.AnswerForm), lambda c, d, u: svc.complaint_answer(complaint=c, actor=u, **d), _("答复已保存。")
+    ),
     "close": Action(NO_INPUT, lambda c, d, u: svc.complaint_close(complaint=c, actor=u), _("投诉已关闭。")),
-    "cancel": Action(plain_form(forms.ReasonForm), lambda c, d, u: svc.complaint_cancel(complaint=c, actor=u, **d), _("投诉已撤销。")),
-}  # fmt: skip
+    "cancel": Action(
+        plain_form(forms.ReasonForm), lambda c, d, u: svc.complaint_cancel(complaint=c, actor=u, **d), _("投诉已撤销。")
+    ),
+}
 ACTION_ACTIONS = {
-    "finish": Action(plain_form(forms.ResultForm), lambda a, d, u: svc.action_finish(action=a, actor=u, **d), _("措施已完成，待验证。")),
-    "verify": Action(plain_form(forms.VerifyForm), lambda a, d, u: svc.action_verify(action=a, actor=u, **d), _("验证结果已保存。")),
-}  # fmt: skip
+    "finish": Action(
+        plain_form(forms.ResultForm), lambda a, d, u: svc.action_finish(action=a, actor=u, **d), _("措施已完成，待验证。")
+    ),
+    "verify": Action(
+        plain_form(forms.VerifyForm), lambda a, d, u: svc.action_verify(action=a, actor=u, **d), _("验证结果已保存。")
+    ),
+}
 
 
 def _render_complaint(request, complaint, bound=None, status=200):

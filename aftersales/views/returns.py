@@ -62,8 +62,14 @@ def rma_create(request):
             if found:
                 return redirect(f"{reverse('aftersales:rma_create')}?order={found.pk}")
             pick.add_error("number", _("找不到该订单，或您无权查看。"))
-        return form_page(request, pick, title=_("申请退换修：选择订单"), cancel_url=reverse("aftersales:rma_list"),
-                         submit_label=_("下一步"), template="aftersales/order_pick.html")  # fmt: skip
+        return form_page(
+            request,
+            pick,
+            title=_("申请退换修：选择订单"),
+            cancel_url=reverse("aftersales:rma_list"),
+            submit_label=_("下一步"),
+            template="aftersales/order_pick.html",
+        )
     if not str(order_id).isdigit():
         raise Http404
     order = order_get_for(user, order_id)
@@ -79,9 +85,14 @@ def rma_create(request):
             messages.success(request, _("退换修申请 %(number)s 已创建；请上传照片后提交销售副总审批。") % {"number": rma.number})
             return redirect(rma.get_absolute_url())
     return form_page(
-        request, form, title=_("申请退换修：订单 %(order)s") % {"order": order.number}, cancel_url=reverse("orders:order_detail", args=[order.pk]),
-        template="aftersales/rma_form.html", testid="rma-form", extra={"order": order},
-    )  # fmt: skip
+        request,
+        form,
+        title=_("申请退换修：订单 %(order)s") % {"order": order.number},
+        cancel_url=reverse("orders:order_detail", args=[order.pk]),
+        template="aftersales/rma_form.html",
+        testid="rma-form",
+        extra={"order": order},
+    )
 
 
 def _left(order) -> dict:
@@ -91,7 +102,9 @@ def _left(order) -> dict:
 
 
 RMA_ACTIONS = {
-    "add_photo": Action(plain_form(forms.PhotoForm), lambda r, d, u: svc.rma_photo_add(rma=r, actor=u, upload=d["photo"]), _("照片已上传。")),
+    "add_photo": Action(
+        plain_form(forms.PhotoForm), lambda r, d, u: svc.rma_photo_add(rma=r, actor=u, upload=d["photo"]), _("照片已上传。")
+    ),
     "submit": Action(NO_INPUT, lambda r, d, u: svc.rma_submit(rma=r, actor=u), _("已提交销售副总审批。")),
     "cancel": Action(plain_form(forms.ReasonForm), lambda r, d, u: svc.rma_cancel(rma=r, actor=u, **d), _("申请已撤销。")),
     "receive": Action(
@@ -99,10 +112,14 @@ RMA_ACTIONS = {
         lambda r, d, u: svc.rma_receive(rma=r, actor=u, lines=d["lines"], note=d["note"]),
         _("收货清点已记录。"),
     ),
-    "repair_return": Action(plain_form(forms.RepairReturnForm), lambda r, d, u: svc.rma_repair_return(rma=r, actor=u, **d), _("已登记修复寄回。")),
+    "repair_return": Action(
+        plain_form(forms.RepairReturnForm), lambda r, d, u: svc.rma_repair_return(rma=r, actor=u, **d), _("已登记修复寄回。")
+    ),
     "exchange": Action(plain_form(forms.NoteForm), lambda r, d, u: svc.rma_exchange(rma=r, actor=u, **d), _("换货订单已生成。")),
-    "refund": Action(plain_form(forms.RefundForm), lambda r, d, u: svc.rma_refund(rma=r, actor=u, **d), _("已开具红字冲减单，退款已办结。")),
-}  # fmt: skip
+    "refund": Action(
+        plain_form(forms.RefundForm), lambda r, d, u: svc.rma_refund(rma=r, actor=u, **d), _("已开具红字冲减单，退款已办结。")
+    ),
+}
 
 
 def _render_rma(request, rma, bound=None, status=200):

@@ -56,22 +56,49 @@ def ticket_create(request):
 
 
 TICKET_ACTIONS = {
-    "assign": Action(plain_form(forms.TicketAssignForm), lambda t, d, u: svc.ticket_assign(ticket=t, actor=u, engineer=d["engineer"]), _("已分派。")),
+    "assign": Action(
+        plain_form(forms.TicketAssignForm),
+        lambda t, d, u: svc.ticket_assign(ticket=t, actor=u, engineer=d["engineer"]),
+        _("已分派。"),
+    ),
     "start": Action(NO_INPUT, lambda t, d, u: svc.ticket_start(ticket=t, actor=u), _("已开始处理。")),
-    "wait": Action(plain_form(forms.NoteForm), lambda t, d, u: svc.ticket_wait(ticket=t, actor=u, note=d["note"]), _("等待客户，SLA 已暂停。")),
+    "wait": Action(
+        plain_form(forms.NoteForm),
+        lambda t, d, u: svc.ticket_wait(ticket=t, actor=u, note=d["note"]),
+        _("等待客户，SLA 已暂停。"),
+    ),
     "resume": Action(NO_INPUT, lambda t, d, u: svc.ticket_resume(ticket=t, actor=u), _("SLA 已恢复计时。")),
-    "resolve": Action(plain_form(forms.ResolveForm), lambda t, d, u: svc.ticket_resolve(ticket=t, actor=u, resolution=d["resolution"]), _("工单已解决。")),
+    "resolve": Action(
+        plain_form(forms.ResolveForm),
+        lambda t, d, u: svc.ticket_resolve(ticket=t, actor=u, resolution=d["resolution"]),
+        _("工单已解决。"),
+    ),
     "close": Action(NO_INPUT, lambda t, d, u: svc.ticket_close(ticket=t, actor=u), _("工单已关闭。")),
-    "reopen": Action(plain_form(forms.ReasonForm), lambda t, d, u: svc.ticket_reopen(ticket=t, actor=u, reason=d["reason"]), _("工单已重新打开。")),
-    "cancel": Action(plain_form(forms.ReasonForm), lambda t, d, u: svc.ticket_cancel(ticket=t, actor=u, reason=d["reason"]), _("工单已取消。")),
+    "reopen": Action(
+        plain_form(forms.ReasonForm),
+        lambda t, d, u: svc.ticket_reopen(ticket=t, actor=u, reason=d["reason"]),
+        _("工单已重新打开。"),
+    ),
+    "cancel": Action(
+        plain_form(forms.ReasonForm), lambda t, d, u: svc.ticket_cancel(ticket=t, actor=u, reason=d["reason"]), _("工单已取消。")
+    ),
     "log": Action(
         plain_form(forms.CommunicationForm),
-        lambda t, d, u: svc.ticket_log(ticket=t, actor=u, kind=d["kind"], summary=d["summary"], counterpart=d["counterpart"],
-                                       happened_at=d["happened_at"], upload=d["file"]),
+        lambda t, d, u: svc.ticket_log(
+            ticket=t,
+            actor=u,
+            kind=d["kind"],
+            summary=d["summary"],
+            counterpart=d["counterpart"],
+            happened_at=d["happened_at"],
+            upload=d["file"],
+        ),
         _("沟通记录已保存。"),
     ),
-    "add_part": Action(plain_form(forms.PartForm), lambda t, d, u: svc.ticket_add_part(ticket=t, actor=u, **d), _("备件已登记。")),
-}  # fmt: skip
+    "add_part": Action(
+        plain_form(forms.PartForm), lambda t, d, u: svc.ticket_add_part(ticket=t, actor=u, **d), _("备件已登记。")
+    ),
+}
 
 
 def _render_ticket(request, ticket, bound=None, status=200):

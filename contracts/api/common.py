@@ -10,6 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.selectors import can_view_cost
@@ -214,6 +215,22 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     document = ""  # the services' keyword for the document: "quotation" or "contract"
     detail_serializer_class = None
 
+    def get_serializer_class(self):
+        return self.serializer_class if self.action == "list" else self.detail_serializer_class
+
+    def create_document(self, input_class, service):
+        """Validate `input_class`, run `service(actor=…, customer=…, data=…, lines=…)` and answer 201 with the new draft."""
+        validated = self.validated_input(input_class)
+        data, lines = split_input(validated)
+        doc = service(actor=self.request.user, customer=validated["customer"], data=data, lines=lines)
+        return self.respond(doc, status.HTTP_201_CREATED)
+
+    def update_document(self, input_class, service):
+        """Run `service(<document>=…, actor=…, data=…, lines=…)` with the header fields sent (and all lines when sent)."""
+        doc = self.get_object()
+        data, lines = split_input(self.validated_input(input_class))
+        return self.respond(service(**{self.document: doc}, actor=self.request.user, data=data, lines=lines))
+
     def respond(self, doc, code=status.HTTP_200_OK):
         fresh = get_object_or_404(self.get_queryset(), pk=doc.pk)
         return Response(self.detail_serializer_class(fresh, context=self.get_serializer_context()).data, status=code)
@@ -227,3 +244,15 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         doc = self.get_object()
         reason = self.validated_input(ReasonInput)["reason"]
         return self.respond(service(**{self.document: doc}, actor=self.request.user, reason=reason))
+
+
+def document_action(name: str, service, summary: str, responses, *, reason: bool = False):
+    """The POST action `name` of a DocumentViewSet: run `service` on the document of the URL (with the reason of the
+    request body when `reason`) and answer with its fresh detail. One line per action in the viewset."""
+
+    def run(self, request, pk=None):
+        return self.act_with_reason(service) if reason else self.act(service)
+
+    run.__name__ = name
+    schema = extend_schema(request=ReasonInput, responses=responses, summary=summary) if reason else no_body(summary, responses)
+    return schema(action(detail=True, methods=["post"])(run))

@@ -25,9 +25,7 @@ from .common import (
     FigureHidingMixin,
     HeaderInput,
     LineInput,
-    ReasonInput,
-    no_body,
-    split_input,
+    document_action,
 )
 
 
@@ -224,23 +222,15 @@ class ContractViewSet(DocumentViewSet):
             )
         return qs
 
-    def get_serializer_class(self):
-        return ContractSerializer if self.action == "list" else ContractDetailSerializer
-
     @extend_schema(request=ContractCreateInput, responses={201: ContractDetailSerializer})
     def create(self, request, *args, **kwargs):
         """New draft contract for a visible customer (from a quotation: POST /quotations/{id}/create-contract/)."""
-        validated = self.validated_input(ContractCreateInput)
-        data, lines = split_input(validated)
-        contract = services.contract_create(actor=request.user, customer=validated["customer"], data=data, lines=lines)
-        return self.respond(contract, status.HTTP_201_CREATED)
+        return self.create_document(ContractCreateInput, services.contract_create)
 
     @extend_schema(request=ContractUpdateInput, responses=ContractDetailSerializer)
     def update(self, request, *args, **kwargs):
         """Edit a draft or returned contract (lines replaced when sent); the classification is recomputed."""
-        contract = self.get_object()
-        data, lines = split_input(self.validated_input(ContractUpdateInput))
-        return self.respond(services.contract_update(contract=contract, actor=request.user, data=data, lines=lines))
+        return self.update_document(ContractUpdateInput, services.contract_update)
 
     @extend_schema(request=ContractUpdateInput, responses=ContractDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -255,40 +245,17 @@ class ContractViewSet(DocumentViewSet):
         review = services.contract_review_update(contract=contract, actor=request.user, data=s.validated_data)
         return Response(ContractReviewSerializer(review).data)
 
-    @no_body("提交评审", ContractDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.act(services.contract_submit)
-
-    @no_body("撤回评审", ContractDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self.act(services.contract_withdraw)
-
-    @no_body("开始执行", ContractDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def activate(self, request, pk=None):
-        return self.act(services.contract_activate)
-
-    @no_body("执行完毕", ContractDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        return self.act(services.contract_complete)
-
-    @extend_schema(request=ReasonInput, responses=ContractDetailSerializer, summary="终止（需填原因）")
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        return self.act_with_reason(services.contract_terminate)
-
-    @extend_schema(request=ReasonInput, responses=ContractDetailSerializer, summary="作废（需填原因）")
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self.act_with_reason(services.contract_cancel)
-
-    @extend_schema(request=ReasonInput, responses=ContractDetailSerializer, summary="经理升级为特殊合同（需填原因）")
-    @action(detail=True, methods=["post"])
-    def upgrade(self, request, pk=None):
-        return self.act_with_reason(services.contract_upgrade)
+    submit = document_action("submit", services.contract_submit, "提交评审", ContractDetailSerializer)
+    withdraw = document_action("withdraw", services.contract_withdraw, "撤回评审", ContractDetailSerializer)
+    activate = document_action("activate", services.contract_activate, "开始执行", ContractDetailSerializer)
+    complete = document_action("complete", services.contract_complete, "执行完毕", ContractDetailSerializer)
+    terminate = document_action(
+        "terminate", services.contract_terminate, "终止（需填原因）", ContractDetailSerializer, reason=True
+    )
+    cancel = document_action("cancel", services.contract_cancel, "作废（需填原因）", ContractDetailSerializer, reason=True)
+    upgrade = document_action(
+        "upgrade", services.contract_upgrade, "经理升级为特殊合同（需填原因）", ContractDetailSerializer, reason=True
+    )
 
     @extend_schema(
         request={"multipart/form-data": SignInput},

@@ -21,9 +21,8 @@ from .common import (
     HeaderInput,
     LineInput,
     QuotationLineSerializer,
-    ReasonInput,
+    document_action,
     no_body,
-    split_input,
 )
 from .contracts import ContractDetailSerializer
 
@@ -134,57 +133,26 @@ class QuotationViewSet(DocumentViewSet):
             qs = qs.select_related("created_by").prefetch_related("lines")
         return qs
 
-    def get_serializer_class(self):
-        return QuotationSerializer if self.action == "list" else QuotationDetailSerializer
-
     @extend_schema(request=QuotationCreateInput, responses={201: QuotationDetailSerializer})
     def create(self, request, *args, **kwargs):
         """New draft (customer by id: one you may not see is a 404; without the right to quote: 403)."""
-        validated = self.validated_input(QuotationCreateInput)
-        data, lines = split_input(validated)
-        quotation = services.quotation_create(actor=request.user, customer=validated["customer"], data=data, lines=lines)
-        return self.respond(quotation, status.HTTP_201_CREATED)
+        return self.create_document(QuotationCreateInput, services.quotation_create)
 
     @extend_schema(request=QuotationUpdateInput, responses=QuotationDetailSerializer)
     def update(self, request, *args, **kwargs):
         """Edit a draft: the header fields sent, and all lines when `lines` is sent (PUT and PATCH alike)."""
-        quotation = self.get_object()
-        data, lines = split_input(self.validated_input(QuotationUpdateInput))
-        return self.respond(services.quotation_update(quotation=quotation, actor=request.user, data=data, lines=lines))
+        return self.update_document(QuotationUpdateInput, services.quotation_update)
 
     @extend_schema(request=QuotationUpdateInput, responses=QuotationDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, **kwargs)
 
-    @no_body("提交审核", QuotationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.act(services.quotation_submit)
-
-    @no_body("撤回审核", QuotationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self.act(services.quotation_withdraw)
-
-    @no_body("发送客户", QuotationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def send(self, request, pk=None):
-        return self.act(services.quotation_send)
-
-    @no_body("客户接受", QuotationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        return self.act(services.quotation_accept)
-
-    @extend_schema(request=ReasonInput, responses=QuotationDetailSerializer, summary="客户拒绝（需填原因）")
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self.act_with_reason(services.quotation_reject)
-
-    @extend_schema(request=ReasonInput, responses=QuotationDetailSerializer, summary="作废草稿")
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self.act_with_reason(services.quotation_cancel)
+    submit = document_action("submit", services.quotation_submit, "提交审核", QuotationDetailSerializer)
+    withdraw = document_action("withdraw", services.quotation_withdraw, "撤回审核", QuotationDetailSerializer)
+    send = document_action("send", services.quotation_send, "发送客户", QuotationDetailSerializer)
+    accept = document_action("accept", services.quotation_accept, "客户接受", QuotationDetailSerializer)
+    reject = document_action("reject", services.quotation_reject, "客户拒绝（需填原因）", QuotationDetailSerializer, reason=True)
+    cancel = document_action("cancel", services.quotation_cancel, "作废草稿", QuotationDetailSerializer, reason=True)
 
     @no_body("修订：生成新版本（旧版本保留为已修订）", {201: QuotationDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core import approvals, hooks
 from salesops.core.editing import required_text, save_as
@@ -125,7 +126,13 @@ def contract_change_request(
             % {"number": locked.number, "v": locked.version, "n": locked.version + 1},
             url=page_url("contracts:contract_detail", locked.pk),
         )
-        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("申请变更：%(reason)s") % {"reason": reason})
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=gettext_noop("申请变更：%(reason)s"),
+            params={"reason": reason},
+        )
     return change
 
 
@@ -204,7 +211,8 @@ def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None
             target=contract,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("变更申请被驳回：%(reasons)s") % {"reasons": rejection_reasons(request)},
+            text=gettext_noop("变更申请被驳回：%(reasons)s"),
+            params={"reasons": rejection_reasons(request)},
         )
         return
     ContractVersion.objects.create(
@@ -220,7 +228,8 @@ def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None
         target=contract,
         verb=Event.Verb.UPDATED,
         actor=actor,
-        message=_("变更生效，合同升为 v%(v)d") % {"v": contract.version},
+        text=gettext_noop("变更生效，合同升为 v%(v)d"),
+        params={"v": contract.version},
         changes=changes_between(contract, before),
     )
     notify(

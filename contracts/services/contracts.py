@@ -11,8 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
@@ -39,6 +39,7 @@ from .common import (
     rejection_reasons,
     require,
     stamp,
+    start_review,
     visible_customer,
     withdraw_from_review,
 )
@@ -111,7 +112,8 @@ def contract_create(
             target=contract,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=(_("由报价单 %(q)s 生成合同") % {"q": quotation.display_number}) if quotation else _("新建合同"),
+            text=gettext_noop("由报价单 %(q)s 生成合同") if quotation else gettext_noop("新建合同"),
+            params={"q": quotation.display_number} if quotation else None,
         )
     return contract
 
@@ -177,7 +179,11 @@ def contract_update(
         _classify(locked, built)
         save_as(locked, actor)
         record_event(
-            target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改合同"), changes=changes_between(locked, before)
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=gettext_noop("修改合同"),
+            changes=changes_between(locked, before),
         )
     return locked
 
@@ -197,7 +203,7 @@ def contract_review_update(*, contract: Contract, actor, data: Mapping[str, Any]
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("填写合同评审单"),
+            text=gettext_noop("填写合同评审单"),
             changes=changes_between(review, before),
         )
     return review
@@ -225,7 +231,11 @@ def contract_upgrade(*, contract: Contract, actor, reason: str) -> Contract:
         locked.classification = Contract.Classification.SPECIAL
         save_as(locked, actor)
         record_event(
-            target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("升级为特殊合同：%(reason)s") % {"reason": reason}
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=gettext_noop("升级为特殊合同：%(reason)s"),
+            params={"reason": reason},
         )
     return locked
 
@@ -250,30 +260,20 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
 
         locked = transition(obj=contract, action="submit", actor=actor, check=check, before_save=stamp("submitted_at"))
         steps = contract_route_for(locked, actor)
-        if steps:
-            approvals.approval_start(
-                target=locked,
-                kind=CONTRACT_KIND,
-                steps=steps,
-                actor=actor,
-                title=_("%(cls)s %(number)s（%(customer)s，%(amount)s 元）")
-                % {
-                    "cls": locked.get_classification_display(),
-                    "number": locked.number,
-                    "customer": locked.customer.name,
-                    "amount": amount_cny(locked),
-                },
-                url=page_url("contracts:contract_detail", locked.pk),
-            )
-        else:
-            locked = transition(
-                obj=locked,
-                action="approve",
-                actor=actor,
-                message=_("提交人权限内，无需审批，自动通过"),
-                before_save=stamp("approved_at"),
-            )
-    return locked
+        return start_review(
+            locked,
+            actor,
+            kind=CONTRACT_KIND,
+            steps=steps,
+            title=_("%(cls)s %(number)s（%(customer)s，%(amount)s 元）")
+            % {
+                "cls": locked.get_classification_display(),
+                "number": locked.number,
+                "customer": locked.customer.name,
+                "amount": amount_cny(locked),
+            },
+            url=page_url("contracts:contract_detail", locked.pk),
+        )
 
 
 def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None:
@@ -282,14 +282,22 @@ def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> No
     contract = request.target
     if outcome == ApprovalRequest.Status.APPROVED:
         locked = transition(
-            obj=contract, action="approve", actor=actor, message=_("评审通过，可以签订"), before_save=stamp("approved_at")
+            obj=contract,
+            action="approve",
+            actor=actor,
+            text=gettext_noop("评审通过，可以签订"),
+            before_save=stamp("approved_at"),
         )
         if locked.owner_id != request.requested_by_id:
             notify(recipients=[locked.owner], title=_("合同评审通过：%(number)s") % {"number": locked.number}, url=request.url)
     else:
         reasons = rejection_reasons(request)
         locked = transition(
-            obj=contract, action="return_to_owner", actor=actor, message=_("评审未通过，退回：%(reasons)s") % {"reasons": reasons}
+            obj=contract,
+            action="return_to_owner",
+            actor=actor,
+            text=gettext_noop("评审未通过，退回：%(reasons)s"),
+            params={"reasons": reasons},
         )
         if locked.owner_id != request.requested_by_id:
             notify(
@@ -347,15 +355,15 @@ def contract_complete(*, contract: Contract, actor) -> Contract:
 
 def contract_terminate(*, contract: Contract, actor, reason: str) -> Contract:
     """End a signed or active contract early; the reason is required and kept."""
-    return _close(contract, actor, "terminate", reason, missing=_("请填写终止原因。"), message=_("合同终止：%(reason)s"))
+    return _close(contract, actor, "terminate", reason, missing=_("请填写终止原因。"), text=gettext_noop("合同终止：%(reason)s"))
 
 
 def contract_cancel(*, contract: Contract, actor, reason: str) -> Contract:
     """Void a contract that was never signed."""
-    return _close(contract, actor, "cancel", reason, missing=_("请填写作废原因。"), message=_("合同作废：%(reason)s"))
+    return _close(contract, actor, "cancel", reason, missing=_("请填写作废原因。"), text=gettext_noop("合同作废：%(reason)s"))
 
 
-def _close(contract: Contract, actor, action: str, reason: str, *, missing: str, message: str) -> Contract:
+def _close(contract: Contract, actor, action: str, reason: str, *, missing: str, text: str) -> Contract:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(missing)
@@ -367,7 +375,8 @@ def _close(contract: Contract, actor, action: str, reason: str, *, missing: str,
         obj=contract,
         action=action,
         actor=actor,
-        message=message % {"reason": reason},
+        text=text,
+        params={"reason": reason},
         check=lambda c: require(works_on(actor, c), _("您没有操作该合同的权限。")),
         before_save=before,
     )

@@ -10,8 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import ApprovalRequest, Event
@@ -32,6 +32,7 @@ from .common import (
     rejection_reasons,
     require,
     stamp,
+    start_review,
     visible_customer,
     withdraw_from_review,
 )
@@ -82,7 +83,8 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
             target=quotation,
             verb=Event.Verb.CREATED,
             actor=actor,
-            message=_("新建报价单，含税总额 %(amount)s") % {"amount": quotation.amount_incl},
+            text=gettext_noop("新建报价单，含税总额 %(amount)s"),
+            params={"amount": quotation.amount_incl},
         )
     return quotation
 
@@ -117,7 +119,7 @@ def quotation_update(
             replace_lines(locked, built)
         save_as(locked, actor)
         changes = changes_between(locked, before)
-        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("修改报价单"), changes=changes)
+        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改报价单"), changes=changes)
     return locked
 
 
@@ -142,25 +144,14 @@ def quotation_submit(*, quotation: Quotation, actor) -> Quotation:
         steps = quotation_route_for(locked, actor)
         locked.approval_route = " → ".join(str(s.label) for s in steps)[:200]
         locked.save(update_fields=["approval_route"])
-        if steps:
-            approvals.approval_start(
-                target=locked,
-                kind=QUOTATION_KIND,
-                steps=steps,
-                actor=actor,
-                title=_("报价单 %(number)s（%(customer)s）")
-                % {"number": locked.display_number, "customer": locked.customer.name},
-                url=page_url("contracts:quotation_detail", locked.pk),
-            )
-        else:
-            locked = transition(
-                obj=locked,
-                action="approve",
-                actor=actor,
-                message=_("提交人权限内，无需审批，自动通过"),
-                before_save=stamp("approved_at"),
-            )
-    return locked
+        return start_review(
+            locked,
+            actor,
+            kind=QUOTATION_KIND,
+            steps=steps,
+            title=_("报价单 %(number)s（%(customer)s）") % {"number": locked.display_number, "customer": locked.customer.name},
+            url=page_url("contracts:quotation_detail", locked.pk),
+        )
 
 
 def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None:
@@ -169,14 +160,19 @@ def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> N
     quotation = request.target
     if outcome == ApprovalRequest.Status.APPROVED:
         transition(
-            obj=quotation, action="approve", actor=actor, message=_("审核通过，可以发送客户"), before_save=stamp("approved_at")
+            obj=quotation,
+            action="approve",
+            actor=actor,
+            text=gettext_noop("审核通过，可以发送客户"),
+            before_save=stamp("approved_at"),
         )
     else:
         transition(
             obj=quotation,
             action="return_to_owner",
             actor=actor,
-            message=_("审核未通过，退回修改：%(reasons)s") % {"reasons": rejection_reasons(request)},
+            text=gettext_noop("审核未通过，退回修改：%(reasons)s"),
+            params={"reasons": rejection_reasons(request)},
         )
 
 
@@ -199,7 +195,7 @@ def quotation_accept(*, quotation: Quotation, actor) -> Quotation:
         obj=quotation,
         action="accept",
         actor=actor,
-        message=_("客户接受报价"),
+        text=gettext_noop("客户接受报价"),
         check=lambda q: require(works_on(actor, q), _("您没有处理该报价单的权限。")),
         before_save=stamp("closed_at"),
     )
@@ -215,7 +211,8 @@ def quotation_reject(*, quotation: Quotation, actor, reason: str) -> Quotation:
         obj=quotation,
         action="reject",
         actor=actor,
-        message=_("客户拒绝：%(reason)s") % {"reason": reason},
+        text=gettext_noop("客户拒绝：%(reason)s"),
+        params={"reason": reason},
         check=lambda q: require(works_on(actor, q), _("您没有处理该报价单的权限。")),
         before_save=before,
     )
@@ -232,7 +229,8 @@ def quotation_cancel(*, quotation: Quotation, actor, reason: str) -> Quotation:
         obj=quotation,
         action="cancel",
         actor=actor,
-        message=_("作废") + f"：{reason}",
+        text=gettext_noop("作废：%(reason)s"),
+        params={"reason": reason},
         check=lambda q: require(works_on(actor, q), _("您没有作废该报价单的权限。")),
         before_save=before,
     )
@@ -245,7 +243,7 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
             obj=quotation,
             action="revise",
             actor=actor,
-            message=_("修订为新版本"),
+            text=gettext_noop("修订为新版本"),
             check=lambda q: require(works_on(actor, q) and can_quote(actor), _("您没有修订该报价单的权限。")),
         )
         copied = (
@@ -269,7 +267,13 @@ def quotation_revise(*, quotation: Quotation, actor) -> Quotation:
             line.pk = line.id = None
             line.quotation = new
         QuotationLine.objects.bulk_create(lines)
-        record_event(target=new, verb=Event.Verb.CREATED, actor=actor, message=_("由 v%(old)d 修订生成") % {"old": old.version})
+        record_event(
+            target=new,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("由 v%(old)d 修订生成"),
+            params={"old": old.version},
+        )
     return new
 
 
@@ -285,7 +289,7 @@ def quotations_expire(*, today: date | None = None) -> int:
                 obj=Quotation(pk=pk),
                 action="expire",
                 actor=None,
-                message=_("超过有效期，自动过期"),
+                text=gettext_noop("超过有效期，自动过期"),
                 before_save=stamp("closed_at"),
             )
         except (Conflict, NotFound):

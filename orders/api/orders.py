@@ -383,6 +383,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         fresh = self.get_queryset().get(pk=order.pk)
         return Response(OrderDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
+    def _add_to_order(self, input_class, service, serializer_class):
+        """Run `service(order=…, actor=…, **input)` on the order of the URL; answer 201 with the row it created."""
+        created = service(order=self.get_object(), actor=self.request.user, **self.validated_input(input_class))
+        return Response(serializer_class(created).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=OrderCreateInput, responses={201: OrderDetailSerializer})
     def create(self, request, *args, **kwargs):
         """Direct order of standard catalog items for a visible customer (custom items: POST /orders/from-contract/)."""
@@ -442,10 +447,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=ProductionUpdateInput, responses={201: ProductionUpdateSerializer}, summary="生产跟单")
     @action(detail=True, methods=["post"], url_path="production-update")
     def production_update(self, request, pk=None):
-        order = self.get_object()
-        data = self.validated_input(ProductionUpdateInput)
-        update = services.production_update(order=order, actor=request.user, **data)
-        return Response(ProductionUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return self._add_to_order(ProductionUpdateInput, services.production_update, ProductionUpdateSerializer)
 
     @extend_schema(request=InspectionInput, responses={201: InspectionDetailSerializer}, summary="记录检验（质检或仓库签字一方）")
     @action(detail=True, methods=["post"])
@@ -483,10 +485,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=CreditExceptionInput, responses={201: CreditExceptionSerializer}, summary="申请信用放行")
     @action(detail=True, methods=["post"], url_path="credit-exception")
     def credit_exception(self, request, pk=None):
-        order = self.get_object()
-        data = self.validated_input(CreditExceptionInput)
-        exception = services.credit_exception_request(order=order, actor=request.user, **data)
-        return Response(CreditExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
+        return self._add_to_order(CreditExceptionInput, services.credit_exception_request, CreditExceptionSerializer)
 
     @extend_schema(request=ShipmentCreateInput, responses={201: ShipmentDetailSerializer}, summary="制作出货单")
     @action(detail=True, methods=["post"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
 from salesops.core.approvals import StepSpec
@@ -13,7 +13,7 @@ from salesops.core.errors import DomainError
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import MONEY_BOUNDS, parse_decimal
 from salesops.core.roles import Role
-from salesops.core.timeline import record_event
+from salesops.core.timeline import choice, record_event
 
 from ..models import CreditException, SalesOrder
 from ..permissions import may_ask_for_order, require
@@ -49,7 +49,8 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
             target=locked,
             verb=Event.Verb.APPROVAL,
             actor=actor,
-            message=_("申请信用放行 %(amount)s 元：%(reason)s") % {"amount": amount, "reason": reason},
+            text=gettext_noop("申请信用放行 %(amount)s 元：%(reason)s"),
+            params={"amount": amount, "reason": reason},
         )
     return exception
 
@@ -61,7 +62,8 @@ def on_credit_exception_decided(request: ApprovalRequest, outcome: str, actor) -
         target=order,
         verb=Event.Verb.APPROVAL,
         actor=actor,
-        message=_("信用放行 %(amount)s 元：%(status)s") % {"amount": exception.amount, "status": exception.get_status_display()},
+        text=gettext_noop("信用放行 %(amount)s 元：%(status)s"),
+        params={"amount": exception.amount, "status": choice(exception)},
     )
     if outcome == ApprovalRequest.Status.APPROVED:
         handoffs.gate_opened(order)

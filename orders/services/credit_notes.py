@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError, Forbidden, NotFound
@@ -65,8 +66,8 @@ def credit_note_create(*, order, actor, amount, reason: str, reference: str = ""
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("红字冲减 %(number)s：%(amount)s 元（%(reason)s）")
-            % {"number": note.number, "amount": note.amount, "reason": reason},
+            text=gettext_noop("红字冲减 %(number)s：%(amount)s 元（%(reason)s）"),
+            params={"number": note.number, "amount": note.amount, "reason": reason},
         )
         notify(
             recipients=users_with_role(Role.FINANCE),

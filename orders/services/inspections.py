@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
 from salesops.core.approvals import StepSpec
@@ -15,7 +15,7 @@ from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, parse_decimal, plain
 from salesops.core.roles import Role
-from salesops.core.timeline import record_event
+from salesops.core.timeline import choice, record_event
 
 from ..models import EmergencyRelease, Inspection, SalesOrder, SalesOrderLine
 from ..permissions import inspection_side, may_prepare_shipment, require
@@ -97,12 +97,12 @@ def inspection_record(
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("检验 %(line)s 批号 %(lot)s × %(qty)s：%(result)s")
-            % {
+            text=gettext_noop("检验 %(line)s 批号 %(lot)s × %(qty)s：%(result)s"),
+            params={
                 "line": line.name,
                 "lot": inspection.lot_no,
                 "qty": plain(quantity),
-                "result": inspection.get_result_display(),
+                "result": choice(inspection, "result"),
             },
         )
     return inspection
@@ -127,8 +127,8 @@ def inspection_sign(*, inspection: Inspection, actor) -> Inspection:
             target=order,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("检验批号 %(lot)s 双方签字完成：%(result)s")
-            % {"lot": locked.lot_no, "result": locked.get_result_display()},
+            text=gettext_noop("检验批号 %(lot)s 双方签字完成：%(result)s"),
+            params={"lot": locked.lot_no, "result": choice(locked, "result")},
         )
         handoffs.inspection_passed(locked, order)
     return locked
@@ -171,8 +171,8 @@ def emergency_release_request(
             target=locked,
             verb=Event.Verb.APPROVAL,
             actor=actor,
-            message=_("申请紧急放行 %(line)s × %(qty)s：%(reason)s")
-            % {"line": line.name, "qty": plain(quantity), "reason": reason},
+            text=gettext_noop("申请紧急放行 %(line)s × %(qty)s：%(reason)s"),
+            params={"line": line.name, "qty": plain(quantity), "reason": reason},
         )
     return release
 
@@ -190,6 +190,6 @@ def on_emergency_release_decided(request: ApprovalRequest, outcome: str, actor) 
         target=order,
         verb=Event.Verb.APPROVAL,
         actor=actor,
-        message=_("紧急放行 %(line)s × %(qty)s：%(status)s")
-        % {"line": release.line.name, "qty": plain(release.quantity), "status": release.get_status_display()},
+        text=gettext_noop("紧急放行 %(line)s × %(qty)s：%(status)s"),
+        params={"line": release.line.name, "qty": plain(release.quantity), "status": choice(release)},
     )

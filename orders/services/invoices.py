@@ -8,13 +8,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers.models import InvoiceTitle
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
 from salesops.core.money import MONEY_BOUNDS, ZERO, parse_decimal
-from salesops.core.timeline import record_event
+from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from ..models import InvoiceRequest, SalesOrder
@@ -59,7 +60,8 @@ def invoice_request(
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("申请开票 %(amount)s 元（%(type)s）") % {"amount": amount, "type": invoice.get_invoice_type_display()},
+            text=gettext_noop("申请开票 %(amount)s 元（%(type)s）"),
+            params={"amount": amount, "type": choice(invoice, "invoice_type")},
         )
         handoffs.invoice_requested(invoice, locked)
     return invoice
@@ -80,7 +82,8 @@ def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: da
             actor=actor,
             check=lambda i: require(is_finance(actor), _("只有财务可以开票。")),
             before_save=before,
-            message=_("已开票：%(numbers)s") % {"numbers": numbers},
+            text=gettext_noop("已开票：%(numbers)s"),
+            params={"numbers": numbers},
         )
 
 
@@ -95,5 +98,6 @@ def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceReq
             actor=actor,
             check=lambda i: require(is_finance(actor), _("只有财务可以作废发票。")),
             before_save=lambda i: setattr(i, "cancel_reason", reason[:300]),
-            message=_("作废：%(reason)s") % {"reason": reason},
+            text=gettext_noop("作废：%(reason)s"),
+            params={"reason": reason},
         )

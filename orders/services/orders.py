@@ -10,19 +10,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from contracts.models import Contract
-from contracts.services import build_lines
+from contracts.services import build_lines, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -63,17 +64,6 @@ def _check_header(order: SalesOrder) -> None:
             raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
     if order.deposit_amount < 0:
         raise DomainError(_("定金不能为负数。"))
-
-
-def _set_line_amounts(line: SalesOrderLine) -> None:
-    amounts = line_amounts(
-        quantity=line.quantity,
-        unit_price_incl=line.unit_price,
-        tax_rate=line.tax_rate,
-        discount_rate=line.discount_rate,
-        label=_("第 %(n)d 行（%(name)s）") % {"n": line.line_no, "name": line.name},
-    )
-    line.amount_incl, line.amount_excl, line.tax = amounts.amount_incl, amounts.amount_excl, amounts.tax
 
 
 # --- create -----------------------------------------------------------------------------------------------------------
@@ -161,14 +151,16 @@ def order_create_from_contract(
                 lead_time_days=cl.lead_time_days,
                 notes=cl.notes,
             )
-            _set_line_amounts(line)
+            price_line(line)
             built.append(line)
         set_totals(order, built)
         order.deposit_amount = (
             quantize(order.amount_incl * contract.deposit_rate) if contract.payment_terms == "deposit" else ZERO
         )
         assign_fields(order, data, ORDER_FIELDS)
-        return _save_new_order(order, built, actor, _("由合同 %(number)s 生成订单") % {"number": contract})
+        return _save_new_order(
+            order, built, actor, gettext_noop("由合同 %(number)s 生成订单，含税金额 %(amount)s"), {"number": str(contract)}
+        )
 
 
 def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> SalesOrder:
@@ -196,10 +188,11 @@ def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Ma
         if customer.payment_terms == "deposit":
             order.deposit_amount = quantize(order.amount_incl * customer.deposit_rate)
         assign_fields(order, data, ORDER_FIELDS)
-        return _save_new_order(order, built, actor, _("直接接单（标准品）"))
+        return _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
 
 
-def _save_new_order(order: SalesOrder, lines, actor, message: str) -> SalesOrder:
+def _save_new_order(order: SalesOrder, lines, actor, text: str, params: dict) -> SalesOrder:
+    """Number and save a new order with its lines and checklist; `text` % `params` (+ the amount) goes on its timeline."""
     _check_header(order)
     order.number = next_number("SO")
     save_as(order, actor)
@@ -207,7 +200,7 @@ def _save_new_order(order: SalesOrder, lines, actor, message: str) -> SalesOrder
         line.order = order
     SalesOrderLine.objects.bulk_create(lines)
     OrderCheck.objects.bulk_create([OrderCheck(order=order, item=code) for code in rules.CHECK_CODES])
-    record_event(target=order, verb=Event.Verb.CREATED, actor=actor, message=f"{message}，{_('含税金额')} {order.amount_incl}")
+    record_event(target=order, verb=Event.Verb.CREATED, actor=actor, text=text, params={**params, "amount": order.amount_incl})
     return order
 
 
@@ -252,7 +245,7 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
         locked.verified_by, locked.verified_at = actor, timezone.now()
         save_as(locked, actor)
         locked.changes.filter(reverified_at__isnull=True).update(reverified_by=actor, reverified_at=timezone.now())
-        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, message=_("变更后重新核单完成"))
+        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("变更后重新核单完成"))
     return locked
 
 
@@ -280,7 +273,7 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
                 _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
                 % {"name": line.name, "shipped": plain(line.shipped_quantity)}
             )
-        _set_line_amounts(line)
+        price_line(line)
     SalesOrderLine.objects.bulk_update(
         list(current.values()), ["quantity", "unit_price", "discount_rate", "amount_incl", "amount_excl", "tax"]
     )
@@ -320,7 +313,8 @@ def order_update(
             verb=Event.Verb.UPDATED,
             actor=actor,
             changes=changes,
-            message=(_("核单后变更（需重新核单）：%(reason)s") % {"reason": reason}) if verified else _("修改订单"),
+            text=gettext_noop("核单后变更（需重新核单）：%(reason)s") if verified else gettext_noop("修改订单"),
+            params={"reason": reason} if verified else None,
         )
     return locked
 
@@ -368,7 +362,8 @@ def production_update(*, order: SalesOrder, actor, status: str, expected_date: d
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("生产跟单：%(status)s %(reason)s") % {"status": update.get_status_display(), "reason": update.reason},
+            text=gettext_noop("生产跟单：%(status)s %(reason)s"),
+            params={"status": choice(update), "reason": update.reason},
             changes=changes_between(locked, before),
         )
     return update
@@ -393,7 +388,8 @@ def order_cancel(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
         actor=actor,
         check=check,
         before_save=before,
-        message=_("取消订单：%(reason)s") % {"reason": reason},
+        text=gettext_noop("取消订单：%(reason)s"),
+        params={"reason": reason},
     )
 
 

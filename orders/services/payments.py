@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers.selectors import customer_list_for
 from salesops.core.editing import required_text, save_as
@@ -95,7 +96,8 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
                 target=order,
                 verb=Event.Verb.UPDATED,
                 actor=actor,
-                message=_("登记回款 %(amount)s 元（%(ref)s），待财务确认") % {"amount": parsed[order.pk], "ref": reference},
+                text=gettext_noop("登记回款 %(amount)s 元（%(ref)s），待财务确认"),
+                params={"amount": parsed[order.pk], "ref": reference},
             )
         handoffs.payment_recorded(payment, [orders[pk] for pk in sorted(parsed)])
     return payment
@@ -120,7 +122,8 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
                 target=allocation.order,
                 verb=Event.Verb.UPDATED,
                 actor=actor,
-                message=_("财务确认到账 %(amount)s 元（%(ref)s）") % {"amount": allocation.amount, "ref": locked.bank_reference},
+                text=gettext_noop("财务确认到账 %(amount)s 元（%(ref)s）"),
+                params={"amount": allocation.amount, "ref": locked.bank_reference},
             )
             handoffs.gate_opened(allocation.order)
     return locked
@@ -135,5 +138,6 @@ def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
         actor=actor,
         check=lambda p: require(is_finance(actor), _("只有财务可以作废回款。")),
         before_save=lambda p: setattr(p, "void_reason", reason[:300]),
-        message=_("作废回款：%(reason)s") % {"reason": reason},
+        text=gettext_noop("作废回款：%(reason)s"),
+        params={"reason": reason},
     )

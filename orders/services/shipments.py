@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
@@ -71,7 +72,8 @@ def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data:
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            message=_("制作出货单 %(number)s，金额 %(amount)s") % {"number": shipment.number, "amount": shipment.amount_incl},
+            text=gettext_noop("制作出货单 %(number)s，金额 %(amount)s"),
+            params={"number": shipment.number, "amount": shipment.amount_incl},
         )
     return shipment
 
@@ -289,7 +291,8 @@ def shipment_deliver(
             action="deliver",
             actor=actor,
             before_save=before,
-            message=_("客户签收（%(signer)s）%(exc)s") % {"signer": signer, "exc": exceptions},
+            text=gettext_noop("客户签收（%(signer)s）%(exc)s"),
+            params={"signer": signer, "exc": exceptions},
         )
         emit("order_delivered", shipment=locked)
         handoffs.shipment_delivered(locked, order)
@@ -304,5 +307,6 @@ def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:
         action="cancel",
         actor=actor,
         check=lambda s: require_clerk(actor),
-        message=_("作废出货单：%(reason)s") % {"reason": reason},
+        text=gettext_noop("作废出货单：%(reason)s"),
+        params={"reason": reason},
     )

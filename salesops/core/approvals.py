@@ -30,6 +30,7 @@ from .errors import Conflict, DomainError, Forbidden, NotFound
 from .eventtext import store_param
 from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
+from .names import display_name
 from .notifications import notify
 from .roles import user_roles, users_with_role
 from .thresholds import threshold
@@ -214,12 +215,11 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
         step = ApprovalStep.objects.select_for_update().get(pk=step_id)
         step.request = request
         if step.is_decided:
-            who = step.decided_by
             raise Conflict(
                 _("“%(step)s”已由 %(who)s 于 %(when)s 处理（%(result)s），不能重复处理。")
                 % {
                     "step": step.label,
-                    "who": (who.get_full_name() or who.username) if who else _("他人"),
+                    "who": display_name(step.decided_by, _("他人")),
                     "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M") if step.decided_at else "",
                     "result": step.get_status_display(),
                 }

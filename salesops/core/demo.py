@@ -95,10 +95,12 @@ def seed(seeded: Mapping[str, Any]) -> dict[str, Any]:
         StaffProfile.objects.update_or_create(
             user=user,
             defaults={
-                "department": Department.objects.get(code=dept), "team": team, "title": full_name,
+                "department": Department.objects.get(code=dept),
+                "team": team,
+                "title": full_name,
                 "may_quote": username in DEMO_QUOTING_REPS,
             },
-        )  # fmt: skip
+        )
         users[username] = user
     for team_name, lead in DEMO_TEAM_LEADS.items():
         Team.objects.filter(name=team_name).update(lead=users[lead])

@@ -72,28 +72,51 @@ def bulk_deliveries(cast, n: int, *, delivered_on=None, prefix="BULK"):
     product = ProductFactory(code=f"{prefix}-P")
     orders = SalesOrder.objects.bulk_create(
         [
-            SalesOrder(number=f"SO-{prefix}-{i:06d}", customer=customers[i % 10], owner=customers[i % 10].owner, status="shipped",
-                       received_on=delivered_on - timedelta(days=10), amount_incl=D("1130.00"), created_by=cast.clerk)
+            SalesOrder(
+                number=f"SO-{prefix}-{i:06d}",
+                customer=customers[i % 10],
+                owner=customers[i % 10].owner,
+                status="shipped",
+                received_on=delivered_on - timedelta(days=10),
+                amount_incl=D("1130.00"),
+                created_by=cast.clerk,
+            )
             for i in range(n)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     lines = SalesOrderLine.objects.bulk_create(
         [
-            SalesOrderLine(order=o, product=product, name="批量品", quantity=D(1), unit_price=D("1130.00"), amount_incl=D("1130.00"),
-                           passed_quantity=D(1), shipped_quantity=D(1), delivered_quantity=D(1))
+            SalesOrderLine(
+                order=o,
+                product=product,
+                name="批量品",
+                quantity=D(1),
+                unit_price=D("1130.00"),
+                amount_incl=D("1130.00"),
+                passed_quantity=D(1),
+                shipped_quantity=D(1),
+                delivered_quantity=D(1),
+            )
             for o in orders
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     shipments = Shipment.objects.bulk_create(
         [
-            Shipment(number=f"FH-{prefix}-{i:06d}", order=o, status="delivered", created_by=cast.clerk, amount_incl=D("1130.00"),
-                     delivered_on=delivered_on, shipped_at=timezone.now() - timedelta(days=8))
+            Shipment(
+                number=f"FH-{prefix}-{i:06d}",
+                order=o,
+                status="delivered",
+                created_by=cast.clerk,
+                amount_incl=D("1130.00"),
+                delivered_on=delivered_on,
+                shipped_at=timezone.now() - timedelta(days=8),
+            )
             for i, o in enumerate(orders)
         ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     ShipmentLine.objects.bulk_create(
         [
             ShipmentLine(shipment=s, order_line=ln, quantity=D(1), delivered_quantity=D(1), amount_incl=D("1130.00"))

@@ -151,8 +151,13 @@ class TestComplaintsAndReturns:
 def test_everything_is_in_the_openapi_schema(cast, api_as):
     paths = api_as(cast.admin).get("/api/schema/", {"format": "json"}).json()["paths"]
     for path in (
-        "/api/v1/callbacks/{id}/record/", "/api/v1/service-desk/", "/api/v1/service-stats/", "/api/v1/service-tickets/{id}/resolve/",
-        "/api/v1/complaints/{id}/root-cause/", "/api/v1/corrective-actions/{id}/verify/", "/api/v1/returns/{id}/refund/",
+        "/api/v1/callbacks/{id}/record/",
+        "/api/v1/service-desk/",
+        "/api/v1/service-stats/",
+        "/api/v1/service-tickets/{id}/resolve/",
+        "/api/v1/complaints/{id}/root-cause/",
+        "/api/v1/corrective-actions/{id}/verify/",
+        "/api/v1/returns/{id}/refund/",
         "/api/v1/service-plans/{id}/submit/",
-    ):  # fmt: skip
+    ):
         assert path in paths, path

@@ -29,9 +29,13 @@ def investigated(complaint, cast, cause="密封圈批次不良"):
 
 def add(c, cast, kind="corrective", owner=None, days=7):
     return svc.action_add(
-        complaint=c, actor=cast.qc, kind=kind, description="更换密封圈供应商" if kind == "preventive" else "召回更换密封圈",
-        owner=owner or cast.qc, due_on=timezone.localdate() + timedelta(days=days),
-    )  # fmt: skip
+        complaint=c,
+        actor=cast.qc,
+        kind=kind,
+        description="更换密封圈供应商" if kind == "preventive" else "召回更换密封圈",
+        owner=owner or cast.qc,
+        due_on=timezone.localdate() + timedelta(days=days),
+    )
 
 
 class TestRegister:

@@ -46,9 +46,10 @@ def test_concurrent_return_requests_never_exceed_the_delivered_quantity(on_postg
 
     results = run_in_threads(
         6,
-        lambda i: returns.rma_create(actor=cast.service, order=order, kind="return", reason="质量问题",
-                                     lines=[{"order_line": line.pk, "quantity": "3"}]),
-    )  # fmt: skip
+        lambda i: returns.rma_create(
+            actor=cast.service, order=order, kind="return", reason="质量问题", lines=[{"order_line": line.pk, "quantity": "3"}]
+        ),
+    )
 
     won = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, DomainError)]

@@ -27,9 +27,13 @@ def docs(cast, delivered):
         actor=cast.alice, order=order, kind="return", reason="异响", lines=[{"order_line": order.lines.get().pk, "quantity": "1"}]
     )
     return {
-        "order": order, "ticket": ticket, "complaint": complaint, "rma": rma,
-        "day7": Callback.objects.get(order=order, offset_days=7), "day30": Callback.objects.get(order=order, offset_days=30),
-    }  # fmt: skip
+        "order": order,
+        "ticket": ticket,
+        "complaint": complaint,
+        "rma": rma,
+        "day7": Callback.objects.get(order=order, offset_days=7),
+        "day30": Callback.objects.get(order=order, offset_days=30),
+    }
 
 
 CALLBACK_MATRIX = [

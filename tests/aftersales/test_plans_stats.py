@@ -84,8 +84,15 @@ class TestMonthlyStatistics:
         order, _shipment = delivered
         for days, scores in ((7, (5, 4, 3)), (30, (3, 4, 5))):
             cb = Callback.objects.get(order=order, offset_days=days)
-            callbacks.callback_record(callback=cb, actor=cast.service, channel="phone", reached=True, score_product=scores[0],
-                                      score_delivery=scores[1], score_service=scores[2])  # fmt: skip
+            callbacks.callback_record(
+                callback=cb,
+                actor=cast.service,
+                channel="phone",
+                reached=True,
+                score_product=scores[0],
+                score_delivery=scores[1],
+                score_service=scores[2],
+            )
         today = timezone.localdate()
 
         november = {s.user: s for s in selectors.service_stats(cast.manager, year=2026, month=11)}[cast.service]
@@ -94,7 +101,9 @@ class TestMonthlyStatistics:
         assert november.avg_first_response_hours == D("84.50")  # (1 h + 168 h) / 2
         this_month = {s.user: s for s in selectors.service_stats(cast.manager, year=today.year, month=today.month)}[cast.service]
         assert this_month.callbacks_done == 2 and (this_month.avg_product, this_month.avg_delivery, this_month.avg_service) == (
-            D("4.00"), D("4.00"), D("4.00"),
-        )  # fmt: skip
+            D("4.00"),
+            D("4.00"),
+            D("4.00"),
+        )
         # a rep sees only the figures of own customers: carol has none of alice's customer's work
         assert selectors.service_stats(cast.carol, year=2026, month=11) == []

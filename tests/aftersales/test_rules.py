@@ -56,17 +56,25 @@ class TestWorkingClock:
     def test_waiting_for_the_customer_moves_open_deadlines_by_the_working_time_waited(self):
         # given a ticket responded to, due Monday 17:30, waiting from Friday 17:00 until Monday 09:00 (1 working hour)
         respond_by, resolve_by, held = rules.extend_after_pause(
-            respond_by=at("2026-11-27", "10:00"), resolve_by=at("2026-11-30", "17:30"), responded=True,
-            paused_since=at("2026-11-27", "17:00"), now=at("2026-11-30", "09:00"), cal=calendar(),
-        )  # fmt: skip
+            respond_by=at("2026-11-27", "10:00"),
+            resolve_by=at("2026-11-30", "17:30"),
+            responded=True,
+            paused_since=at("2026-11-27", "17:00"),
+            now=at("2026-11-30", "09:00"),
+            cal=calendar(),
+        )
         # then the resolve-by moves one working hour (to Tuesday 09:30), the met respond-by stays
         assert (respond_by, resolve_by, held) == (at("2026-11-27", "10:00"), at("2026-12-01", "09:30"), timedelta(hours=1))
 
     def test_an_unanswered_ticket_has_its_respond_by_moved_too(self):
         respond_by, _resolve_by, _held = rules.extend_after_pause(
-            respond_by=at("2026-11-30", "10:00"), resolve_by=at("2026-12-02", "10:00"), responded=False,
-            paused_since=at("2026-11-30", "09:00"), now=at("2026-11-30", "11:00"), cal=calendar(),
-        )  # fmt: skip
+            respond_by=at("2026-11-30", "10:00"),
+            resolve_by=at("2026-12-02", "10:00"),
+            responded=False,
+            paused_since=at("2026-11-30", "09:00"),
+            now=at("2026-11-30", "11:00"),
+            cal=calendar(),
+        )
         assert respond_by == at("2026-11-30", "12:00")
 
     def test_a_calendar_without_working_time_is_refused(self):

@@ -34,8 +34,14 @@ class TestDesk:
         order, _shipment = delivered
         cb = Callback.objects.get(order=order, offset_days=7)
         url = reverse("aftersales:callback_action", args=[cb.pk, "record"])
-        data = {"channel": "phone", "reached": "1", "score_product": "5", "score_delivery": "4", "score_service": "5",
-                "next": reverse("aftersales:desk")}  # fmt: skip
+        data = {
+            "channel": "phone",
+            "reached": "1",
+            "score_product": "5",
+            "score_delivery": "4",
+            "score_service": "5",
+            "next": reverse("aftersales:desk"),
+        }
         response = client_as(cast.service).post(url, data)
         assert response.status_code == 302 and response["Location"] == reverse("aftersales:desk")
         assert Callback.objects.get(pk=cb.pk).status == Callback.Status.DONE
@@ -54,9 +60,15 @@ class TestDesk:
 class TestDocumentPages:
     def test_callback_to_complaint_in_one_click(self, cast, client_as, delivered):
         cb = callbacks.callback_record(
-            callback=Callback.objects.get(order=delivered[0], offset_days=7), actor=cast.service, channel="phone", reached=True,
-            score_product=2, score_delivery=4, score_service=4, notes="外观划伤",
-        )  # fmt: skip
+            callback=Callback.objects.get(order=delivered[0], offset_days=7),
+            actor=cast.service,
+            channel="phone",
+            reached=True,
+            score_product=2,
+            score_delivery=4,
+            score_service=4,
+            notes="外观划伤",
+        )
         page = client_as(cast.service).get(reverse("aftersales:callback_detail", args=[cb.pk]))
         assert 'data-testid="follow-up-hint"' in page.content.decode()
         response = client_as(cast.service).post(reverse("aftersales:callback_action", args=[cb.pk, "open_complaint"]))
@@ -140,8 +152,12 @@ class TestDocumentPages:
 
     def test_lists_use_the_shared_filter_bar_with_the_api_parameter_names(self, cast, client_as, delivered):
         client = client_as(cast.service)
-        for name, query in (("callback_list", "status=scheduled"), ("ticket_list", "priority=high"), ("complaint_list", "severity=major"),
-                            ("rma_list", "kind=return")):  # fmt: skip
+        for name, query in (
+            ("callback_list", "status=scheduled"),
+            ("ticket_list", "priority=high"),
+            ("complaint_list", "severity=major"),
+            ("rma_list", "kind=return"),
+        ):
             page = client.get(reverse(f"aftersales:{name}") + "?" + query)
             assert page.status_code == 200 and 'data-testid="list-filters"' in page.content.decode()
         rows = (

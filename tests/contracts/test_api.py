@@ -249,8 +249,13 @@ class TestContractFlow:
         assert body["status"] == "in_review"
         steps = body["approvals"][0]["steps"]
         assert [s["code"] for s in steps] == [
-            "review_technical", "review_production", "review_quality", "sales_manager", "sales_vp", "gm",
-        ]  # fmt: skip
+            "review_technical",
+            "review_production",
+            "review_quality",
+            "sales_manager",
+            "sales_vp",
+            "gm",
+        ]
         approve_as(api_as, url, "contract_review", cast.rev_technical, cast.rev_production, cast.rev_quality)
         approve_as(api_as, url, "contract_review", cast.manager, cast.vp, cast.gm)
         body = ok(alice.get(url))

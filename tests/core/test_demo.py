@@ -26,12 +26,26 @@ from salesops.core.models import ApprovalStep, Team
 SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales"}
 # README "Demo logins": username → role
 README_LOGINS = {
-    "admin": "admin", "alice": "sales_rep", "bob": "sales_rep", "carol": "sales_rep", "lena": "team_lead", "clerk": "sales_clerk",
-    "manager": "sales_manager", "vp": "sales_vp", "gm": "gm", "finance": "finance", "warehouse": "warehouse", "qc": "qc",
-    "service": "service", "rev_technical": "reviewer_technical", "rev_production": "reviewer_production",
-    "rev_quality": "reviewer_quality", "rev_procurement": "reviewer_procurement", "rev_finance": "reviewer_finance",
+    "admin": "admin",
+    "alice": "sales_rep",
+    "bob": "sales_rep",
+    "carol": "sales_rep",
+    "lena": "team_lead",
+    "clerk": "sales_clerk",
+    "manager": "sales_manager",
+    "vp": "sales_vp",
+    "gm": "gm",
+    "finance": "finance",
+    "warehouse": "warehouse",
+    "qc": "qc",
+    "service": "service",
+    "rev_technical": "reviewer_technical",
+    "rev_production": "reviewer_production",
+    "rev_quality": "reviewer_quality",
+    "rev_procurement": "reviewer_procurement",
+    "rev_finance": "reviewer_finance",
     "rev_warehouse": "reviewer_warehouse",
-}  # fmt: skip
+}
 
 
 def row_counts() -> dict[str, int]:

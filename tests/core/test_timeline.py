@@ -190,6 +190,42 @@ class TestHistoryInTheReadersLanguage:
         assert event.message == "意向客户 → 正式客户" and event.msgid == "%(from)s → %(to)s"
         assert event.params["to"] == {"_c": "customers.Customer.status", "v": "active"}
 
+    def test_each_family_of_documents_reads_its_history_in_both_languages(self):
+        """The demo writes every kind of document through the services; each one's timeline is read from the same stored
+        rows in Chinese and in English: every system sentence is a msgid with an English text, none a finished sentence."""
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.utils import translation
+        from django.utils.html import escape
+
+        call_command("seed_demo", stdout=StringIO())
+        by_app = {}
+        for event in Event.objects.exclude(verb=Event.Verb.COMMENT).select_related("target_type"):
+            by_app.setdefault(event.target_type.app_label, []).append(event)
+        assert {"customers", "catalog", "contracts", "orders", "aftersales"} <= set(by_app)
+        for app_label, events in by_app.items():
+            # the system wrote msgids only: no finished sentence in the actor's language
+            assert [e.message for e in events if not e.msgid] == [], app_label
+            for event in events:
+                with translation.override("zh-hans"):
+                    chinese = event.text
+                with translation.override("en"):
+                    english, template = event.text, translation.gettext(event.msgid)
+                # the stored message is the Chinese reading; the English template is a translation, not the source
+                assert chinese == event.message, event.msgid
+                chinese_words = any("\u4e00" <= ch <= "\u9fff" for ch in event.msgid)
+                assert template != event.msgid or not chinese_words, event.msgid
+                assert english != chinese or not chinese_words, event.msgid
+            # and one document's page shows each reader its own language
+            document = events[0].target
+            english_page, chinese_page = self._page(document, "en"), self._page(document, "zh-hans")
+            for event in Event.objects.filter(target_type=events[0].target_type, target_id=events[0].target_id):
+                with translation.override("en"):
+                    assert escape(event.text) in english_page, event.msgid
+                with translation.override("zh-hans"):
+                    assert escape(event.text) in chinese_page, event.msgid
+
     def test_the_transition_helper_and_the_approvals_engine_store_msgids(self, cast, customer):
         from django.utils import translation
 

@@ -19,9 +19,20 @@ class TestChecklist:
 
     def test_the_checklist_covers_every_item_of_the_procedure(self):
         assert set(rules.CHECK_CODES) == {
-            "customer_name", "project_name", "spec", "quantity", "unit_price", "amount", "deposit", "contract",
-            "ship_to", "consignee", "contact", "attribution", "promised_date",
-        }  # fmt: skip
+            "customer_name",
+            "project_name",
+            "spec",
+            "quantity",
+            "unit_price",
+            "amount",
+            "deposit",
+            "contract",
+            "ship_to",
+            "consignee",
+            "contact",
+            "attribution",
+            "promised_date",
+        }
 
     def test_a_missing_party_is_named(self):
         confirmed = self.all_confirmed()

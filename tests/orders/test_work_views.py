@@ -74,9 +74,11 @@ class TestFinanceQueue:
     def test_payments_to_confirm_invoices_to_issue_and_held_shipments(self, cast, client_as, ready_order):
         shipment = make_shipment(ready_order, cast)
         payment = services.payment_record(
-            actor=cast.clerk, customer=ready_order.customer, data={"amount": "100", "bank_reference": "R-1"},
+            actor=cast.clerk,
+            customer=ready_order.customer,
+            data={"amount": "100", "bank_reference": "R-1"},
             allocations={ready_order.pk: "100"},
-        )  # fmt: skip
+        )
         response = client_as(cast.finance).get(reverse("orders:finance_queue"))
         assert response.status_code == 200
         page = html(response)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_event_msgid_params'),
+        ('core', '0005_event_messages_to_msgids'),
     ]
 
     operations = [
