@@ -8,7 +8,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page
+from salesops.core.pages import form_page, paginate
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
@@ -28,9 +27,6 @@ from salesops.core.transitions import available_actions
 from . import filters, forms, selectors, services
 from .exports import xlsx_response
 from .models import Contact, Customer, InvoiceTitle, ShipToAddress, VisitPlan
-
-PAGE_SIZE = 25
-
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -90,7 +86,7 @@ CUSTOMER_ORDERINGS = [
 def customer_list(request):
     customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
-    page = Paginator(selectors.customer_ordered(customer_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.customer_ordered(customer_filter.qs, ordering))
     return render(
         request,
         "customers/customer_list.html",
@@ -491,7 +487,7 @@ def visit_create(request):
 @require_GET
 def visits(request):
     visit_filter = filters.VisitFilter(request.GET, queryset=selectors.visit_list_for(request.user), request=request)
-    page = Paginator(visit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, visit_filter.qs)
     return render(
         request,
         "customers/visits.html",

@@ -25,13 +25,12 @@ from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page, querystring
+from salesops.core.pages import form_page, paginate, querystring
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
-from .views import paged
 
 # Rows per table on the work queue pages (counts stay exact).
 QUEUE_ROWS = 50
@@ -55,7 +54,7 @@ def _back(request, default: str):
 def _list_page(request, template: str, filterset, context: dict) -> HttpResponse:
     """A filtered, paged list (orders.filters: the API's parameters) with the shared filter bar."""
     context = {
-        "page": paged(request, filterset.qs),
+        "page": paginate(request, filterset.qs),
         "filterset": filterset,
         "querystring": querystring(request, "page"),
         **context,
