@@ -392,7 +392,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.urls("bench.urls")
 @pytest.mark.parametrize("name", list(LISTS))
-def test_list_speed(lists_data, client, name):
+def test_list_speed(lists_data, db, client, name):
     url, role, rows, columns = LISTS[name]
     bench_urls.BASELINES[name] = (rows, columns)
     client.force_login(lists_data[role])
