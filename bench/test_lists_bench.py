@@ -50,7 +50,7 @@ def insert_series(model, exprs: dict[str, str], n: int = N, **fixed) -> int:
             continue
         columns.append(_q(f.column))
         if f.name in exprs:
-            values.append(exprs[f.name])
+            values.append(str(exprs[f.name]))
             continue
         value = f.pre_save(obj, True)
         if value in (None, "") and not f.null and f.choices and f.name not in fixed:
@@ -59,11 +59,13 @@ def insert_series(model, exprs: dict[str, str], n: int = N, **fixed) -> int:
         params.append(f.get_db_prep_save(value, connection))
     table = _q(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-        first = cursor.fetchone()[0]
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM generate_series(1, {n}) AS i", params
+            f"WITH new AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
+            f" FROM generate_series(1, {n}) AS i RETURNING id) SELECT MIN(id), MAX(id) FROM new",
+            params,
         )
+        first, last = cursor.fetchone()
+    assert last - first + 1 == n, "consecutive ids"
     return first
 
 

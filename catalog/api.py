@@ -14,7 +14,7 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet
+from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, lookup_action
 from salesops.core.errors import Forbidden
 
 from . import filters, rules, selectors, services
@@ -239,6 +239,7 @@ class ProductViewSet(
     search_fields = ["code", "name", "model", "spec"]
     ordering_fields = list(selectors.PRODUCT_ORDERING_FIELDS)
     ordering = ["code"]
+    lookup = lookup_action(selectors.product_lookup, "产品选择器：按编号/名称/型号输入联想（只含在售产品）")
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.request.user, data=serializer.validated_data)

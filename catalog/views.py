@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,13 @@ PRODUCT_ORDERINGS = [
     ("-list_price", _("单价从高到低")),
     ("-updated_at", _("最近修改")),
 ]
+
+
+@login_required
+@require_GET
+def product_lookup(request):
+    """JSON for the product pickers' type-ahead: {"results": [{id, name, code}]} (as GET /api/v1/products/lookup/)."""
+    return JsonResponse({"results": selectors.product_lookup(request.user, request.GET.get("q", ""))})
 
 
 @login_required

@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ScopedViewSet, UserNameField
+from salesops.core.api import ScopedViewSet, UserNameField, lookup_action
 
 from . import filters, selectors, services
 from .exports import XLSX_CONTENT_TYPE, xlsx_response
@@ -260,6 +260,8 @@ class CustomerViewSet(
     search_fields = ["name", "short_name", "code", "uscc", "contacts__name", "contacts__mobile"]
     ordering_fields = list(selectors.CUSTOMER_ORDERING_FIELDS)
     ordering = ["-created_at", "-id"]
+
+    lookup = lookup_action(selectors.customer_lookup, "客户选择器：按名称/简称/编号输入联想（只含可见客户）")
 
     def get_serializer_class(self):
         return CustomerCreateSerializer if self.action == "create" else CustomerSerializer

@@ -8,7 +8,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,13 @@ CUSTOMER_ORDERINGS = [
     ("next_contact_date", _("下次联系日期")),
     ("-credit_limit", _("信用额度从高到低")),
 ]
+
+
+@login_required
+@require_GET
+def customer_lookup(request):
+    """JSON for the customer pickers' type-ahead: {"results": [{id, name, code}]} (as GET /api/v1/customers/lookup/)."""
+    return JsonResponse({"results": selectors.customer_lookup(request.user, request.GET.get("q", ""))})
 
 
 @login_required

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -118,3 +119,25 @@ class UserNameField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return value
+
+
+# --- type-ahead for the pickers: GET …/lookup/?q= → at most core.selectors.LOOKUP_LIMIT {id, name, code} ------------
+class LookupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+
+
+def lookup_action(find, summary: str):
+    """A viewset action `lookup` answering `find(user, q)` unpaginated (for the pickers' type-ahead)."""
+
+    @extend_schema(
+        summary=summary,
+        parameters=[OpenApiParameter("q", str, description=_("名称或编号的一部分；空则按名称/编号顺序给出前 20 个"))],
+        responses=LookupSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def lookup(self, request):
+        return Response(LookupSerializer(find(request.user, request.query_params.get("q", "")), many=True).data)
+
+    return lookup
