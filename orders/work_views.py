@@ -89,13 +89,14 @@ def clerk_queue(request):
     queue = selectors.clerk_queue(user, today)
     sections = []
     for key, label, kind, danger in CLERK_SECTIONS:
-        items = list(queue[key])
+        rows = queue[key]
+        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
+        # a queryset is counted and sliced in the database, never loaded whole
+        count = len(rows) if isinstance(rows, list) else rows.count()
+        items = list(rows[:QUEUE_ROWS])
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
-        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest
-        sections.append(
-            {"key": key, "label": label, "kind": kind, "danger": danger, "items": items[:QUEUE_ROWS], "count": len(items)}
-        )
+        sections.append({"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "count": count})
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 
-from .pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE, parse_page_size
+from .pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE, ListPaginator, parse_page_size
 
 
 class SyncCursorPagination(pagination.CursorPagination):
@@ -25,6 +25,7 @@ class Pagination(pagination.PageNumberPagination):
     everything, a cursor (`?cursor=` empty for the first page, then the `next` link until it is null; `page_size` too).
     A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced."""
 
+    django_paginator_class = ListPaginator
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
