@@ -141,3 +141,21 @@ def lookup_action(find, summary: str):
         return Response(LookupSerializer(find(request.user, request.query_params.get("q", "")), many=True).data)
 
     return lookup
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a choice field of the serializer's model, read-only: `status_display = ChoiceLabelField(source="status")`.
+    The labels are translated once per serializer (per request), not looked up through get_FOO_display on every row."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        choices = parent.Meta.model._meta.get_field(self.source).flatchoices
+        self.labels = {value: str(label) for value, label in choices}
+
+    def to_representation(self, value) -> str:
+        return self.labels.get(value, "" if value in (None, "") else str(value))
