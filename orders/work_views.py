@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import customer_get_for, customer_list_for
+from customers.selectors import customer_get_for, customer_lookup
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
@@ -315,8 +315,7 @@ def payment_list(request):
     filterset = filters.PaymentFilter(
         request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order"), request=request
     )
-    context = {"can_record": may_record, "record_customers": customer_list_for(user).order_by("name") if may_record else []}
-    return _list_page(request, "orders/payment_list.html", filterset, context)
+    return _list_page(request, "orders/payment_list.html", filterset, {"can_record": may_record})
 
 
 @login_required
@@ -326,7 +325,9 @@ def payment_create(request):
         return _forbidden(request, _("只有销售内勤、财务和经理可以登记回款。"))
     value = request.GET.get("customer", "")
     if not value.isdigit():
-        return render(request, "orders/payment_pick_customer.html", {"customers": customer_list_for(user).order_by("name")})
+        # a search among the visible customers (the pickers' type-ahead), never a select of every customer
+        q = request.GET.get("q", "")
+        return render(request, "orders/payment_pick_customer.html", {"q": q, "customers": customer_lookup(user, q)})
     customer = customer_get_for(user, value)
     form = forms.PaymentForm(_post(request), orders=selectors.orders_owing(user, customer))
     if request.method == "POST" and form.is_valid():
