@@ -356,6 +356,7 @@ class ApprovalStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["request", "code"], name="uniq_step_code_per_request")]
         indexes = [
             models.Index(fields=["status", "assignee_role"]),
+            models.Index(fields=["activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_order_idx"),
             models.Index(
                 fields=["assignee_role", "activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_role_idx"
             ),

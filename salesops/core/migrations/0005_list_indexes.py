@@ -24,4 +24,10 @@ class Migration(migrations.Migration):
             model_name='approvalstep',
             index=models.Index(fields=['decided_by', 'decided_at', 'id'], name='core_approv_decided_e5b603_idx'),
         ),
+        migrations.AddIndex(
+            model_name="approvalstep",
+            index=models.Index(
+                condition=models.Q(("status", "pending")), fields=["activated_at", "id"], name="step_pending_order_idx"
+            ),
+        ),
     ]
