@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from orders import rules, services
 from orders.models import Inspection, OrderChange, ProductionUpdate, SalesOrder
+from tests.factories import CustomerFactory
 from tests.orders.conftest import fresh, place, verify
 
 pytestmark = pytest.mark.django_db
@@ -353,3 +354,13 @@ def test_detail_renders_for_every_role_and_state(cast, client_as, order):
     assert client_as(cast.bob).get(detail(order)).status_code in (200, 404)
     # the clerk gets the link to the shipment page of the work pages
     assert 'data-testid="action-create-shipment"' in html(client_as(cast.clerk).get(detail(order)))
+
+
+def test_the_customer_filter_is_a_type_ahead_rendering_only_the_chosen_visible_customer(cast, client_as):
+    chosen = CustomerFactory(owner=cast.alice, name="甲方精密有限公司")
+    CustomerFactory(owner=cast.alice, name="乙方重工有限公司")
+    url = reverse("orders:order_list")
+    page = client_as(cast.clerk).get(url, {"customer": chosen.pk}).content.decode()
+    assert f'data-lookup-url="{reverse("customers:lookup")}"' in page
+    assert "甲方精密有限公司" in page and "乙方重工有限公司" not in page  # not a select of every customer
+    assert "甲方精密有限公司" not in client_as(cast.carol).get(url, {"customer": chosen.pk}).content.decode()
