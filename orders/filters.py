@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.selectors import customer_list_for
 from salesops.core.filters import ListFilterSet, OrderingFilter, YesNoFilter
 from salesops.core.names import display_name
 
@@ -21,12 +21,13 @@ from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import ORDER_ORDERING_FIELDS, order_search_q, shipment_search_q
 
 
-def _offer_customers(filterset, visible) -> None:
-    """The customer filter: a type-ahead on the customers' lookup (only the chosen customer is rendered)."""
+def _offer_customers(filterset) -> None:
+    """The customer filter: a type-ahead on the customers' lookup (only the chosen customer, if visible, is rendered)."""
+    user = getattr(filterset.request, "user", None)
     filterset.offer_lookup(
         "customer",
         reverse("customers:lookup"),
-        lambda value: [(c.pk, str(c)) for c in Customer.objects.filter(pk=value, pk__in=visible.values("customer"))],
+        lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
     )
 
 
@@ -85,7 +86,7 @@ class OrderFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         visible = self.queryset
-        _offer_customers(self, visible)
+        _offer_customers(self)
         self.offer(
             "owner",
             lambda: [
@@ -144,4 +145,4 @@ class PaymentFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _offer_customers(self, self.queryset)
+        _offer_customers(self)
