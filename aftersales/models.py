@@ -121,7 +121,13 @@ class Callback(FSMModelMixin, models.Model):
                 name="callback_score_service_1_5",
             ),
         ]
-        indexes = [models.Index(fields=["status", "queue_on"]), models.Index(fields=["assignee", "status"])]
+        indexes = [
+            models.Index(fields=["status", "queue_on"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["due_on", "id"]),
+            models.Index(fields=["customer", "due_on", "id"]),
+            models.Index(fields=["assignee", "due_on", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return str(_("%(order)s 签收后第 %(days)s 天回访") % {"order": self.order, "days": self.offset_days})
@@ -290,7 +296,12 @@ class ServiceTicket(FSMModelMixin, models.Model):
         verbose_name = _("服务工单")
         verbose_name_plural = _("服务工单")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "resolve_by"]), models.Index(fields=["engineer", "status"])]
+        indexes = [
+            models.Index(fields=["status", "resolve_by"]),
+            models.Index(fields=["engineer", "status"]),
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["customer", "created_at", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.number
@@ -432,6 +443,10 @@ class Complaint(FSMModelMixin, models.Model):
         verbose_name = _("客户投诉")
         verbose_name_plural = _("客户投诉")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["customer", "created_at", "id"]),
+        ]  # the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.number
@@ -564,6 +579,10 @@ class ReturnRequest(FSMModelMixin, models.Model):
         verbose_name = _("退换修申请")
         verbose_name_plural = _("退换修申请")
         ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_at", "id"]),
+            models.Index(fields=["customer", "requested_at", "id"]),
+        ]  # the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.number

@@ -115,9 +115,9 @@ def sla_warn() -> timedelta:
     return rules.hours(setting("sla_warn_hours"))
 
 
-def with_sla(tickets, now: datetime | None = None) -> list[ServiceTicket]:
+def with_sla(tickets, now: datetime | None = None, warn: timedelta | None = None) -> list[ServiceTicket]:
     """Tickets with `.response_sla` and `.resolution_sla` ("ok", "warning", "breached", "met", "missed"; "paused")."""
-    now, warn = now or timezone.now(), sla_warn()
+    now, warn = now or timezone.now(), sla_warn() if warn is None else warn
     out = []
     for t in tickets:
         paused = t.paused_since is not None

@@ -14,7 +14,7 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet
+from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, lookup_action
 from salesops.core.errors import Forbidden
 
 from . import filters, rules, selectors, services
@@ -44,7 +44,7 @@ WRITE_PERMISSIONS = [permissions.IsAuthenticated, CatalogWritePermission]
 
 # --- serializers --------------------------------------------------------------------------------------------------
 class ProductSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     tax_rate = RateField(required=False, label=_("税率"), help_text=_("0.13 表示 13%；不填为 13%；范围 0–0.17"))
 
     class Meta:
@@ -176,7 +176,7 @@ class PriceListDetailSerializer(PriceListSerializer):
 
 class DiscountLimitSerializer(serializers.ModelSerializer):
     role = serializers.ChoiceField(choices=DiscountLimit._meta.get_field("role").choices, label=_("角色"))
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = ChoiceLabelField(source="role")
 
     class Meta:
         model = DiscountLimit
@@ -239,6 +239,7 @@ class ProductViewSet(
     search_fields = ["code", "name", "model", "spec"]
     ordering_fields = list(selectors.PRODUCT_ORDERING_FIELDS)
     ordering = ["code"]
+    lookup = lookup_action(selectors.product_lookup, "产品选择器：按编号/名称/型号输入联想（只含在售产品）")
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.request.user, data=serializer.validated_data)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from salesops.core.money import LineAmounts, line_amounts
 from salesops.core.roles import Role, has_role, is_manager, user_roles
 from salesops.core.search import every_word_q
+from salesops.core.selectors import lookup
 
 from . import rules
 from .models import DiscountLimit, PriceList, PriceListItem, Product
@@ -41,6 +42,11 @@ def _sees_catalog(user) -> bool:
 def product_list_for(user) -> QuerySet[Product]:
     """The products `user` may see: all of them for any active logged-in user (registered with core.access)."""
     return Product.objects.all() if _sees_catalog(user) else Product.objects.none()
+
+
+def product_lookup(user, text: str) -> list[dict]:
+    """The product picker's type-ahead: products on sale whose code, name or model contain `text`."""
+    return lookup(product_list_for(user).filter(is_active=True), text, ("code", "name", "model"), ("code",))
 
 
 def price_list_list_for(user) -> QuerySet[PriceList]:

@@ -6,6 +6,7 @@ app_name = "catalog"
 urlpatterns = [
     path("products/", views.product_list, name="products"),
     path("products/new/", views.product_create, name="product_create"),
+    path("products/lookup/", views.product_lookup, name="product_lookup"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", views.product_update, name="product_update"),
     path("products/<int:pk>/status/<str:action>/", views.product_set_active, name="product_set_active"),

@@ -8,9 +8,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,15 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page
+from salesops.core.pages import form_page, paginate
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 
 from . import filters, forms, rules, selectors, services
 from .models import PriceListItem
-
-PAGE_SIZE = 25
-
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -62,10 +58,17 @@ PRODUCT_ORDERINGS = [
 
 @login_required
 @require_GET
+def product_lookup(request):
+    """JSON for the product pickers' type-ahead: {"results": [{id, name, code}]} (as GET /api/v1/products/lookup/)."""
+    return JsonResponse({"results": selectors.product_lookup(request.user, request.GET.get("q", ""))})
+
+
+@login_required
+@require_GET
 def product_list(request):
     product_filter = filters.ProductFilter(request.GET, queryset=selectors.product_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
-    page = Paginator(selectors.product_ordered(product_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.product_ordered(product_filter.qs, ordering))
     return render(
         request,
         "catalog/product_list.html",
@@ -170,7 +173,7 @@ PRICE_LIST_ORDERINGS = [
 def pricelist_list(request):
     list_filter = filters.PriceListFilter(request.GET, queryset=selectors.price_list_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
-    page = Paginator(selectors.price_list_ordered(list_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.price_list_ordered(list_filter.qs, ordering))
     today = timezone.localdate()
     for pl in page:
         pl.validity = pl.validity_on(today)

@@ -127,7 +127,11 @@ class Quotation(FSMModelMixin, models.Model):
         verbose_name_plural = _("报价单")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["number", "version"], name="uniq_quotation_number_version")]
-        indexes = [models.Index(fields=["status", "valid_until"])]
+        indexes = [
+            models.Index(fields=["status", "valid_until"]),
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["customer", "created_at", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.display_number
@@ -280,6 +284,10 @@ class Contract(FSMModelMixin, models.Model):
         verbose_name = _("合同")
         verbose_name_plural = _("合同")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["customer", "created_at", "id"]),
+        ]  # the list's order and visibility (issue 12)
 
     def __str__(self):
         return f"{self.number} v{self.version}" if self.version > 1 else self.number

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from catalog.selectors import can_view_cost
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
-from salesops.core.pages import Button, action_buttons, form_page
+from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -28,8 +27,6 @@ from salesops.core.pages import querystring as _querystring
 
 from . import documents, filters, forms, permissions, rules, selectors, services
 from .models import Contract, ContractLine, Quotation
-
-PAGE_SIZE = 25
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -50,7 +47,7 @@ def _list_page(request, filterset, *, template, extra):
     """A list narrowed by its filter set; an invalid filter value is shown under its field (400) and lists nothing."""
     context = {
         "filterset": filterset,
-        "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, filterset.qs),
         "querystring": _querystring(request, "page"),
         **extra,
     }

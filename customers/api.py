@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ScopedViewSet, UserNameField, lookup_action
 
 from . import filters, selectors, services
 from .exports import XLSX_CONTENT_TYPE, xlsx_response
@@ -52,9 +52,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     uscc = serializers.CharField(
         max_length=18, required=False, allow_blank=True, validators=[validate_uscc], label=_("统一社会信用代码")
     )
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    type_display = serializers.CharField(source="get_type_display", read_only=True)
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    type_display = ChoiceLabelField(source="type")
+    grade_display = ChoiceLabelField(source="grade")
     owner_name = UserNameField(source="owner")
     team_name = serializers.CharField(source="team.name", read_only=True, default="")
 
@@ -158,7 +158,7 @@ class InvoiceTitleSerializer(_CustomerChildSerializer):
 class FollowUpSerializer(serializers.ModelSerializer):
     customer = VisibleCustomerField(label=_("客户"))
     contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    channel_display = ChoiceLabelField(source="channel")
     happened_on = serializers.DateField(default=timezone.localdate, label=_("跟进日期"), help_text=_("不填则为今天"))
 
     class Meta:
@@ -186,7 +186,7 @@ class VisitPlanSerializer(serializers.ModelSerializer):
     )
     # a plain string, so the schema's "status" enum stays the customer's (planned / done / cancelled)
     status = serializers.CharField(read_only=True, help_text="planned / done / cancelled")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = VisitPlan
@@ -260,6 +260,8 @@ class CustomerViewSet(
     search_fields = ["name", "short_name", "code", "uscc", "contacts__name", "contacts__mobile"]
     ordering_fields = list(selectors.CUSTOMER_ORDERING_FIELDS)
     ordering = ["-created_at", "-id"]
+
+    lookup = lookup_action(selectors.customer_lookup, "客户选择器：按名称/简称/编号输入联想（只含可见客户）")
 
     def get_serializer_class(self):
         return CustomerCreateSerializer if self.action == "create" else CustomerSerializer

@@ -95,7 +95,13 @@ class Customer(FSMModelMixin, models.Model):
                 violation_error_message=_("该统一社会信用代码已登记过客户档案，不能重复建档。"),
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["name"]),
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["owner", "created_at", "id"]),
+            models.Index(fields=["team", "created_at", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.name

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
 from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role, is_manager
+from salesops.core.selectors import lookup
 
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 
@@ -84,6 +85,11 @@ def _scoped(qs: QuerySet, user, prefix: str = "") -> QuerySet:
 def customer_list_for(user) -> QuerySet[Customer]:
     """The customers `user` may see (registered with salesops.core.access for the generic timeline views)."""
     return _scoped(Customer.objects.select_related("owner", "team"), user)
+
+
+def customer_lookup(user, text: str) -> list[dict]:
+    """The customer picker's type-ahead: visible customers whose name, short name or code contain `text`."""
+    return lookup(_scoped(Customer.objects.all(), user), text, ("name", "short_name", "code"), ("name", "id"))
 
 
 def customer_get_for(user, pk) -> Customer:

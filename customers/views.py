@@ -8,8 +8,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page
+from salesops.core.pages import form_page, paginate
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
@@ -28,9 +27,6 @@ from salesops.core.transitions import available_actions
 from . import filters, forms, selectors, services
 from .exports import xlsx_response
 from .models import Contact, Customer, InvoiceTitle, ShipToAddress, VisitPlan
-
-PAGE_SIZE = 25
-
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -87,10 +83,17 @@ CUSTOMER_ORDERINGS = [
 
 @login_required
 @require_GET
+def customer_lookup(request):
+    """JSON for the customer pickers' type-ahead: {"results": [{id, name, code}]} (as GET /api/v1/customers/lookup/)."""
+    return JsonResponse({"results": selectors.customer_lookup(request.user, request.GET.get("q", ""))})
+
+
+@login_required
+@require_GET
 def customer_list(request):
     customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user), request=request)
     ordering = request.GET.get("ordering", "")
-    page = Paginator(selectors.customer_ordered(customer_filter.qs, ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.customer_ordered(customer_filter.qs, ordering))
     return render(
         request,
         "customers/customer_list.html",
@@ -491,7 +494,7 @@ def visit_create(request):
 @require_GET
 def visits(request):
     visit_filter = filters.VisitFilter(request.GET, queryset=selectors.visit_list_for(request.user), request=request)
-    page = Paginator(visit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, visit_filter.qs)
     return render(
         request,
         "customers/visits.html",

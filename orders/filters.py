@@ -10,9 +10,10 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.selectors import customer_list_for
 from salesops.core.filters import ListFilterSet, OrderingFilter, YesNoFilter
 from salesops.core.names import display_name
 
@@ -20,8 +21,14 @@ from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import ORDER_ORDERING_FIELDS, order_search_q, shipment_search_q
 
 
-def _customers_of(visible):
-    return lambda: [(c.pk, str(c)) for c in Customer.objects.filter(pk__in=visible.values("customer")).order_by("name")]
+def _offer_customers(filterset) -> None:
+    """The customer filter: a type-ahead on the customers' lookup (only the chosen customer, if visible, is rendered)."""
+    user = getattr(filterset.request, "user", None)
+    filterset.offer_lookup(
+        "customer",
+        reverse("customers:lookup"),
+        lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
+    )
 
 
 ORDER_ORDERING_LABELS = {
@@ -79,7 +86,7 @@ class OrderFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         visible = self.queryset
-        self.offer("customer", _customers_of(visible))
+        _offer_customers(self)
         self.offer(
             "owner",
             lambda: [
@@ -138,4 +145,4 @@ class PaymentFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer("customer", _customers_of(self.queryset))
+        _offer_customers(self)

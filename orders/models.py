@@ -117,7 +117,12 @@ class SalesOrder(FSMModelMixin, models.Model):
         verbose_name = _("销售订单")
         verbose_name_plural = _("销售订单")
         ordering = ["-received_on", "-id"]
-        indexes = [models.Index(fields=["status", "received_on"]), models.Index(fields=["status", "promised_ship_date"])]
+        indexes = [
+            models.Index(fields=["status", "received_on"]),
+            models.Index(fields=["status", "promised_ship_date"]),
+            models.Index(fields=["received_on", "id"]),
+            models.Index(fields=["customer", "received_on", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.number
@@ -433,6 +438,7 @@ class Shipment(FSMModelMixin, models.Model):
         verbose_name = _("出货单")
         verbose_name_plural = _("出货单")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at", "id"])]  # the list's order and visibility (issue 12)
 
     def __str__(self):
         return self.number
@@ -522,6 +528,7 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         verbose_name = _("开票申请")
         verbose_name_plural = _("开票申请")
         ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_at", "id"])]  # the list's order and visibility (issue 12)
 
     def __str__(self):
         return str(_("%(order)s 开票 %(amount)s") % {"order": self.order, "amount": self.amount})
@@ -573,6 +580,10 @@ class Payment(FSMModelMixin, models.Model):
         verbose_name = _("回款")
         verbose_name_plural = _("回款")
         ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["received_on", "id"]),
+            models.Index(fields=["customer", "received_on", "id"]),
+        ]  # the list's order and visibility (issue 12)
         constraints = [
             # The same bank reference is never entered twice (voided entries do not count).
             models.UniqueConstraint(

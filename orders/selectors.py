@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -341,8 +341,16 @@ def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
 
 def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> list[tuple[SalesOrder, str]]:
     warn_days = int(threshold("production_warn_days"))
+    # what rules.production_risk can call at risk (expected after promised, or inside the warning window), read in the
+    # database; the rule decides for these few
+    candidates = orders.filter(promised_ship_date__isnull=False).exclude(
+        production_status__in=[SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK]
+    )
+    candidates = candidates.filter(
+        Q(expected_date__gt=F("promised_ship_date")) | Q(promised_ship_date__lte=today + timedelta(days=warn_days))
+    )
     out = []
-    for order in orders.filter(promised_ship_date__isnull=False).prefetch_related("production_updates"):
+    for order in candidates.prefetch_related("production_updates"):
         updates = sorted(order.production_updates.all(), key=lambda u: u.reported_at, reverse=True)
         last = updates[0].reported_at if updates else order.placed_at
         reason = rules.production_risk(

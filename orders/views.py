@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,7 @@ from contracts.selectors import contract_get_for, contract_list_for, quotation_l
 from customers.selectors import customer_get_for
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
-from salesops.core.pages import Button, action_buttons, querystring
+from salesops.core.pages import Button, action_buttons, paginate, querystring
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -31,18 +30,11 @@ from salesops.core.pages import post_data as _post
 from . import filters, forms, permissions, rules, selectors, services
 from .models import Inspection, SalesOrder
 
-PAGE_SIZE = 25
-
-
 # --- helpers ------------------------------------------------------------------------------------------------------
 
 
 def _order_url(order) -> str:
     return reverse("orders:order_detail", args=[order.pk])
-
-
-def paged(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- list ---------------------------------------------------------------------------------------------------------
@@ -52,7 +44,7 @@ def order_list(request):
     user = request.user
     visible = selectors.order_list_for(user)
     filterset = filters.OrderFilter(request.GET, queryset=visible, request=request)
-    page = paged(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     today = timezone.localdate()
     ids = [o.pk for o in page]
     shipping = visible.filter(pk__in=ids, status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])

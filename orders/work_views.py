@@ -19,19 +19,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.selectors import customer_get_for, customer_list_for
+from customers.selectors import customer_get_for, customer_lookup
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page, querystring
+from salesops.core.pages import form_page, paginate, querystring
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
-from .views import paged
 
 # Rows per table on the work queue pages (counts stay exact).
 QUEUE_ROWS = 50
@@ -55,7 +54,7 @@ def _back(request, default: str):
 def _list_page(request, template: str, filterset, context: dict) -> HttpResponse:
     """A filtered, paged list (orders.filters: the API's parameters) with the shared filter bar."""
     context = {
-        "page": paged(request, filterset.qs),
+        "page": paginate(request, filterset.qs),
         "filterset": filterset,
         "querystring": querystring(request, "page"),
         **context,
@@ -91,13 +90,14 @@ def clerk_queue(request):
     queue = selectors.clerk_queue(user, today)
     sections = []
     for key, label, kind, danger in CLERK_SECTIONS:
-        items = list(queue[key])
+        rows = queue[key]
+        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
+        # a queryset is counted and sliced in the database, never loaded whole
+        count = len(rows) if isinstance(rows, list) else rows.count()
+        items = list(rows[:QUEUE_ROWS])
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
-        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest
-        sections.append(
-            {"key": key, "label": label, "kind": kind, "danger": danger, "items": items[:QUEUE_ROWS], "count": len(items)}
-        )
+        sections.append({"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "count": count})
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 
 
@@ -316,8 +316,7 @@ def payment_list(request):
     filterset = filters.PaymentFilter(
         request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order"), request=request
     )
-    context = {"can_record": may_record, "record_customers": customer_list_for(user).order_by("name") if may_record else []}
-    return _list_page(request, "orders/payment_list.html", filterset, context)
+    return _list_page(request, "orders/payment_list.html", filterset, {"can_record": may_record})
 
 
 @login_required
@@ -327,7 +326,9 @@ def payment_create(request):
         return _forbidden(request, _("只有销售内勤、财务和经理可以登记回款。"))
     value = request.GET.get("customer", "")
     if not value.isdigit():
-        return render(request, "orders/payment_pick_customer.html", {"customers": customer_list_for(user).order_by("name")})
+        # a search among the visible customers (the pickers' type-ahead), never a select of every customer
+        q = request.GET.get("q", "")
+        return render(request, "orders/payment_pick_customer.html", {"q": q, "customers": customer_lookup(user, q)})
     customer = customer_get_for(user, value)
     form = forms.PaymentForm(_post(request), orders=selectors.orders_owing(user, customer))
     if request.method == "POST" and form.is_valid():

@@ -60,7 +60,9 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def _sla(self, obj):
         if not hasattr(obj, "response_sla"):
-            selectors.with_sla([obj])
+            if "sla_warn" not in self.context:  # read once for the whole list, not once per row
+                self.context["sla_warn"] = selectors.sla_warn()
+            selectors.with_sla([obj], warn=self.context["sla_warn"])
         return obj
 
     def get_response_sla(self, obj) -> str:

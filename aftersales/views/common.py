@@ -7,17 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from salesops.core.editing import call_for_form
 from salesops.core.pages import form_status, querystring
+from salesops.core.pages import paginate as paginate_rows
 
 from .. import forms
-
-PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -64,4 +62,4 @@ def post_action(request, doc, *, actions: dict[str, Action], action: str, render
 
 
 def paginate(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), querystring(request, "page")
+    return paginate_rows(request, qs), querystring(request, "page")

@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ScopedViewSet, UserNameField
 
 from .. import permissions, rules, selectors, services
 from ..filters import ContractChangeFilter
@@ -37,7 +37,7 @@ class ChangeRequestInput(serializers.Serializer):
 
 class ContractChangeSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="in_review / approved / rejected / withdrawn")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     requested_by_name = UserNameField(source="requested_by")
     department_labels = serializers.SerializerMethodField()
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from catalog.selectors import can_view_cost
 from customers.selectors import contact_list_for
 from salesops.core import approvals
-from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
 from salesops.core.money import PRICE_BOUNDS
 from salesops.core.names import display_name
 
@@ -201,10 +201,10 @@ class ApprovalsMixin(serializers.Serializer):
 class DocumentSerializer(serializers.ModelSerializer):
     """Header fields both documents share in lists."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = UserNameField(source="owner")
-    payment_terms_display = serializers.CharField(source="get_payment_terms_display", read_only=True)
+    payment_terms_display = ChoiceLabelField(source="payment_terms")
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------

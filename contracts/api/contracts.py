@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from salesops.core.api import RateField
+from salesops.core.api import ChoiceLabelField, RateField
 from salesops.core.names import display_name
 
 from .. import permissions, rules, selectors, services
@@ -63,7 +63,7 @@ class SignInput(serializers.Serializer):
 
 
 class ContractSerializer(DocumentSerializer):
-    classification_display = serializers.CharField(source="get_classification_display", read_only=True)
+    classification_display = ChoiceLabelField(source="classification")
 
     class Meta:
         model = Contract

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import UserNameField
+from salesops.core.api import ChoiceLabelField, UserNameField
 
 from .. import permissions, selectors, services
 from ..filters import QuotationFilter
@@ -74,7 +74,7 @@ class QuotationSerializer(DocumentSerializer):
 
 class QuotationVersionSerializer(serializers.ModelSerializer):
     display_number = serializers.CharField(read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Quotation

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from salesops.core.api import MoneyField, UserNameField
+from salesops.core.api import ChoiceLabelField, MoneyField, UserNameField
 
 from ..models import CreditException
 
@@ -18,7 +18,7 @@ class CreditExceptionInput(serializers.Serializer):
 
 class CreditExceptionSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending / approved / rejected")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     requested_by_name = UserNameField(source="requested_by")
 
     class Meta:

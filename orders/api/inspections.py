@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import InspectionFilter
@@ -35,7 +35,7 @@ class EmergencyReleaseInput(serializers.Serializer):
 class InspectionSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     line_name = serializers.CharField(source="line.name", read_only=True)
-    result_display = serializers.CharField(source="get_result_display", read_only=True)
+    result_display = ChoiceLabelField(source="result")
     qc_signed_by_name = UserNameField(source="qc_signed_by")
     warehouse_signed_by_name = UserNameField(source="warehouse_signed_by")
     is_signed = serializers.BooleanField(read_only=True)
@@ -77,7 +77,7 @@ class InspectionDetailSerializer(InspectionSerializer):
 
 class EmergencyReleaseSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="pending / approved / rejected")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     line_name = serializers.CharField(source="line.name", read_only=True)
     requested_by_name = UserNameField(source="requested_by")
 

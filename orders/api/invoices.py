@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import InvoiceFilter
@@ -33,8 +33,8 @@ class IssueInput(serializers.Serializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    invoice_type_display = serializers.CharField(source="get_invoice_type_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    invoice_type_display = ChoiceLabelField(source="invoice_type")
     order_number = serializers.CharField(source="order.number", read_only=True)
     customer_name = serializers.CharField(source="order.customer.name", read_only=True)
     requested_by_name = UserNameField(source="requested_by")

@@ -17,7 +17,7 @@ from contracts.api import LineInput, ReasonInput, VisibleContactField
 from contracts.models import PaymentTerms
 from contracts.selectors import contract_list_for
 from customers.selectors import address_list_for, invoice_title_list_for
-from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
 from salesops.core.money import PRICE_BOUNDS
 
 from .. import rules, selectors, services
@@ -187,7 +187,7 @@ class ChecklistSerializer(serializers.Serializer):
 
 
 class ProductionUpdateSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     reported_by_name = UserNameField(source="reported_by")
 
     class Meta:
@@ -225,9 +225,9 @@ class PaidSerializer(serializers.Serializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    production_status_display = serializers.CharField(source="get_production_status_display", read_only=True)
-    payment_terms_display = serializers.CharField(source="get_payment_terms_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    production_status_display = ChoiceLabelField(source="production_status")
+    payment_terms_display = ChoiceLabelField(source="payment_terms")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contract_number = serializers.CharField(source="contract.number", read_only=True, default="")
     owner_name = UserNameField(source="owner")

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import PaymentFilter
@@ -55,9 +55,9 @@ class PaymentAllocationSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    kind_display = ChoiceLabelField(source="kind")
+    method_display = ChoiceLabelField(source="method")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     recorded_by_name = UserNameField(source="recorded_by")
     confirmed_by_name = UserNameField(source="confirmed_by")

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import ShipmentFilter
@@ -57,7 +57,7 @@ class DeliverInput(serializers.Serializer):
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     order_number = serializers.CharField(source="order.number", read_only=True)
     customer = serializers.IntegerField(source="order.customer_id", read_only=True)
     customer_name = serializers.CharField(source="order.customer.name", read_only=True)

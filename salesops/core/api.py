@@ -1,5 +1,6 @@
 """API plumbing: the exception handler that renders every error as {"code", "detail"} (ARCHITECTURE.md rule 6),
-and the scaffolding every app's API shares (scoped viewset, money/quantity/user-name fields)."""
+and the scaffolding every app's API shares (scoped viewset, money/quantity/user-name fields). The one pagination class
+is in core/pagination.py (DRF imports it while loading its generic views, so it cannot live here)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -117,3 +119,43 @@ class UserNameField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return value
+
+
+# --- type-ahead for the pickers: GET …/lookup/?q= → at most core.selectors.LOOKUP_LIMIT {id, name, code} ------------
+class LookupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+
+
+def lookup_action(find, summary: str):
+    """A viewset action `lookup` answering `find(user, q)` unpaginated (for the pickers' type-ahead)."""
+
+    @extend_schema(
+        summary=summary,
+        parameters=[OpenApiParameter("q", str, description=_("名称或编号的一部分；空则按名称/编号顺序给出前 20 个"))],
+        responses=LookupSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def lookup(self, request):
+        return Response(LookupSerializer(find(request.user, request.query_params.get("q", "")), many=True).data)
+
+    return lookup
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a choice field of the serializer's model, read-only: `status_display = ChoiceLabelField(source="status")`.
+    The labels are translated once per serializer (per request), not looked up through get_FOO_display on every row."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        choices = parent.Meta.model._meta.get_field(self.source).flatchoices
+        self.labels = {value: str(label) for value, label in choices}
+
+    def to_representation(self, value) -> str:
+        return self.labels.get(value, "" if value in (None, "") else str(value))

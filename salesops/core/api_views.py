@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
-from .api import ScopedViewSet, UserNameField
+from .api import ChoiceLabelField, ScopedViewSet, UserNameField
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
 from .names import display_name
@@ -102,7 +102,7 @@ class ApprovalStepSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="request.round", read_only=True)
     url = serializers.CharField(source="request.url", read_only=True)
     requested_by_name = UserNameField(source="request.requested_by")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     assignee = serializers.CharField(source="assignee_label", read_only=True)
     department = serializers.CharField(source="assignee_department.code", read_only=True, default="")
     decided_by_name = UserNameField(source="decided_by")
@@ -222,7 +222,7 @@ class ApprovalStepViewSet(mixins.ListModelMixin, ScopedViewSet):
 
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     requested_by_name = UserNameField(source="requested_by")
     steps = serializers.SerializerMethodField()
 
@@ -295,7 +295,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     uploaded_by_name = UserNameField(source="uploaded_by")
     download_url = serializers.SerializerMethodField()
 

@@ -7,6 +7,13 @@ from django.utils.functional import SimpleLazyObject
 from .navigation import menu_for
 from .roles import Role, user_roles
 
+NAV_COUNT_CAP = 99  # a badge shows "99+" beyond this: counting stops there, however many steps wait
+
+
+def _capped(qs) -> int | str:
+    n = qs[: NAV_COUNT_CAP + 1].count()
+    return f"{NAV_COUNT_CAP}+" if n > NAV_COUNT_CAP else n
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -17,7 +24,7 @@ def navigation(request):
         from .approvals import steps_waiting_for
         from .notifications import unread_count
 
-        return {"approvals": steps_waiting_for(user).count(), "unread": unread_count(user)}
+        return {"approvals": _capped(steps_waiting_for(user)), "unread": unread_count(user)}
 
     roles = user_roles(user)
     labels = [str(label) for code, label in Role.choices if code in roles]

@@ -138,6 +138,15 @@ class ListFilterSet(django_filters.FilterSet):
         self.filters[name].field.widget = forms.Select(choices=options)
         _style(self.filters[name].field.widget, name)
 
+    def offer_lookup(self, name: str, url: str, chosen) -> None:
+        """Show filter `name` as a type-ahead select over a big table (the pickers' JSON at `url`, data-lookup-url):
+        its only options are "all" and `chosen(value)` ([(value, label)] of the value asked for, if visible), so the
+        bar of a list over 60,000 customers does not render 60,000 options."""
+        value = str(self.data.get(name, "")) if self.data else ""
+        options = CallableChoiceIterator(functools.cache(lambda: [("", _("全部")), *(chosen(value) if value.isdigit() else [])]))
+        self.filters[name].field.widget = forms.Select(choices=options, attrs={"data-lookup-url": url})
+        _style(self.filters[name].field.widget, name)
+
     def conceal(self, name: str) -> None:
         """Keep filter `name` working (a link may carry it) without showing it in the bar."""
         self.filters[name].field.widget = forms.HiddenInput()

@@ -356,7 +356,17 @@ class ApprovalStep(models.Model):
         verbose_name_plural = _("审批步骤")
         ordering = ["request_id", "stage", "id"]
         constraints = [models.UniqueConstraint(fields=["request", "code"], name="uniq_step_code_per_request")]
-        indexes = [models.Index(fields=["status", "assignee_role"])]
+        indexes = [
+            models.Index(fields=["status", "assignee_role"]),
+            models.Index(fields=["activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_order_idx"),
+            models.Index(
+                fields=["assignee_role", "activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_role_idx"
+            ),
+            models.Index(
+                fields=["assignee_user", "activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_user_idx"
+            ),
+            models.Index(fields=["decided_by", "decided_at", "id"]),
+        ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
         return f"{self.label} ({self.get_status_display()})"

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+# --- pagination: the same page sizes on every list page and API endpoint (the API's class is core.api.Pagination) -----
+PAGE_SIZE = 25
+MIN_PAGE_SIZE, MAX_PAGE_SIZE = 1, 200
+PAGE_SIZE_CHOICES = (10, 25, 50, 100, 200)  # the sizes the pager offers
+
+
+def page_size_error() -> str:
+    return _("每页条数 page_size 必须是 %(min)d 到 %(max)d 之间的整数。") % {"min": MIN_PAGE_SIZE, "max": MAX_PAGE_SIZE}
+
+
+def parse_page_size(raw: str | None, default: int = PAGE_SIZE) -> int:
+    """The `page_size` parameter: `default` when absent or empty; ValueError (page_size_error()) outside 1–200."""
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or not MIN_PAGE_SIZE <= int(raw) <= MAX_PAGE_SIZE:
+        raise ValueError(page_size_error())
+    return int(raw)
 
 
 def post_data(request):
@@ -33,6 +54,42 @@ def querystring(request, *drop: str) -> str:
     for key in drop:
         params.pop(key, None)
     return params.urlencode()
+
+
+class ListPaginator(Paginator):
+    """Django's paginator, with a deep page as fast as the first: beyond page 1 it reads the page's ids first (an
+    index-only scan of the list's ordering index, without the joins of select_related), then those rows, so
+    OFFSET skips index entries rather than joined rows. Used by the list pages and the API (core.pagination)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = self.object_list
+        if bottom == 0 or not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
+            return self._get_page(rows[bottom:top], number, self)
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
+
+def paginate(request, rows, default: int = PAGE_SIZE) -> Page:
+    """The page of `rows` a list page shows: `?page=` (out of range: the nearest page) and `?page_size=` bounded like
+    the API's; on a page a size outside 1–200 is clamped into the bounds (a pager link never breaks the page) while the
+    API answers 400. The page carries `size_links` for the pager (each size with the current filters kept)."""
+    raw = request.GET.get("page_size")
+    try:
+        size = parse_page_size(raw, default)
+    except ValueError:
+        size = min(max(int(raw), MIN_PAGE_SIZE), MAX_PAGE_SIZE) if raw.isascii() and raw.isdigit() else default
+    page = ListPaginator(rows, size).get_page(request.GET.get("page"))
+    keep = querystring(request, "page", "page_size")
+    page.page_size = size
+    page.size_links = [
+        {"size": n, "query": f"{keep}&page_size={n}" if keep else f"page_size={n}", "active": n == size}
+        for n in sorted({*PAGE_SIZE_CHOICES, size})
+    ]
+    return page
 
 
 def form_page(

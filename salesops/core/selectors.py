@@ -5,9 +5,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from .models import ApprovalStep, Notification
+
+# The type-ahead of the pickers (customers, products): this many matches at most, whatever the table's size.
+LOOKUP_LIMIT = 20
+
+
+def lookup(qs: QuerySet, text: str, fields: tuple[str, ...], order: tuple[str, ...]) -> list[dict]:
+    """Type-ahead: the first LOOKUP_LIMIT rows of `qs` (in `order`) where each word of `text` is in one of `fields`,
+    as {id, name, code}. The substring match uses the trigram indexes on PostgreSQL (core.trigram)."""
+    for word in (text or "").split()[:5]:
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        qs = qs.filter(match)
+    return list(qs.order_by(*order).values("id", "name", "code")[:LOOKUP_LIMIT])
 
 
 def notifications_for(user, *, show: str = "all") -> QuerySet[Notification]:

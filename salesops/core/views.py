@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
 from . import approvals, selectors, timeline
@@ -26,8 +26,6 @@ from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalStep, Attachment, Notification
 from .notifications import notification_mark_read
 from .thresholds import threshold
-
-PAGE_SIZE = 20
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -58,7 +56,7 @@ def _back_or(request, default: str):
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paginate(request, qs, default=20)
 
 
 # --- timeline -----------------------------------------------------------------------------------------------------

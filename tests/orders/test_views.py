@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from orders import rules, services
 from orders.models import Inspection, OrderChange, ProductionUpdate, SalesOrder
+from tests.factories import CustomerFactory
 from tests.orders.conftest import fresh, pass_inspection, pay, place, verify
 
 pytestmark = pytest.mark.django_db
@@ -407,3 +408,13 @@ def test_chain_links_the_contract_and_its_quotation_for_those_who_may_open_them(
         chain = html(client.get(detail(o))).split('data-testid="order-chain"')[1].split("</ol>")[0]
         for url in re.findall(r'href="(/[^"#]+)"', chain):
             assert client.get(url).status_code == 200, (user.username, url)
+
+
+def test_the_customer_filter_is_a_type_ahead_rendering_only_the_chosen_visible_customer(cast, client_as):
+    chosen = CustomerFactory(owner=cast.alice, name="甲方精密有限公司")
+    CustomerFactory(owner=cast.alice, name="乙方重工有限公司")
+    url = reverse("orders:order_list")
+    page = client_as(cast.clerk).get(url, {"customer": chosen.pk}).content.decode()
+    assert f'data-lookup-url="{reverse("customers:lookup")}"' in page
+    assert "甲方精密有限公司" in page and "乙方重工有限公司" not in page  # not a select of every customer
+    assert "甲方精密有限公司" not in client_as(cast.carol).get(url, {"customer": chosen.pk}).content.decode()

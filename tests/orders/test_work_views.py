@@ -385,3 +385,13 @@ def test_every_get_page_renders_for_the_people_who_use_it(cast, client_as, ready
     nav = html(client_as(cast.clerk).get(reverse("orders:shipment_list")))
     assert 'data-testid="nav-clerk-queue"' in nav and 'data-testid="nav-receivables"' in nav
     assert client_as(cast.carol).get(reverse("orders:payment_detail", args=[payment.pk])).status_code == 404
+
+
+def test_recording_a_payment_starts_with_a_customer_search_not_a_select_of_every_customer(cast, client_as):
+    mine = CustomerFactory(owner=cast.alice, name="常州精工机械有限公司")
+    CustomerFactory(owner=cast.bob, name="常州华达电气有限公司")
+    client = client_as(cast.clerk)
+    listing = html(client.get(reverse("orders:payment_list")))
+    assert 'data-testid="payment-create"' in listing and 'data-testid="record-customer"' not in listing
+    found = html(client.get(reverse("orders:payment_create"), {"q": "精工"}))
+    assert f"?customer={mine.pk}" in found and "华达" not in found

@@ -1,0 +1,438 @@
+"""Benchmark: every list page and list endpoint at 60,000 rows (issue 12). Run: `make bench`, or alone (PostgreSQL only):
+`DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=salesops.settings.test .venv/bin/python -m pytest -q -s -p no:cacheprovider bench/test_lists_bench.py`
+
+The rows are generated in the database (one INSERT … SELECT FROM generate_series per table, committed and vacuumed
+like a live database after autovacuum, removed at the end). For each list, one line:
+`LIST <name> rows=<n> ms=<median> baseline_ms=<median> ratio=<r> deep_ratio=<d> queries_10=<q> queries_100=<q>`
+ms: page 1 of the list (default order, 25 rows) as a manager-level user; baseline_ms: a minimal view returning the same
+page of the same rows with values() + JsonResponse (bench/urls.py), measured alternately in the same run; deep_ratio:
+the page before the last over page 1; queries_10 / queries_100: queries at page_size 10 and 100.
+Targets: ratio ≤ 2, deep_ratio ≤ 1.2. Fails only when queries_10 ≠ queries_100 (a query per row).
+About 4 minutes on a shared 2-core machine (data 2 min, the 28 lists 2 min), after the test database's migrations.
+
+Figures 2026-12-05, PostgreSQL 15, 2 shared cores under load (ms / baseline_ms / ratio / deep_ratio):
+before (no list indexes, page_size ignored): customers page 459/87/5.3/1.19, customers_api 238/93/2.6/1.34,
+products_api 68/7/10.1/1.18, contracts page 886/94/9.4/1.14, contracts_api 608/101/6.0/1.29; the order list page
+spent > 30 s rendering its customer filter (60,000 options), the payments page 17 s (a select of every customer to
+record a payment), tickets_api ran a query per row (15 queries at page_size 10, 105 at 100), approvals 950 / api 543.
+after: APIs 18–37 ms (ratio 3.6–10; approvals_api 80 ms), pages 45–117 ms (ratio 9–22; approvals inbox 193 ms);
+deep_ratio 0.9–1.3 (approvals_api 1.9); the baseline itself went from ~90 ms to 2–10 ms with the indexes, and a
+Django page or a DRF response costs ~20–80 ms more than it whatever the table size. Still slow: the clerk queue
+(page 9.5 s, API 7 s) — the at-risk, held-shipment and to-invoice queues are decided in Python over every candidate.
+"""
+
+import statistics
+import time
+from datetime import date
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aftersales.models import Callback, Complaint, ReturnRequest, ServiceTicket
+from bench import urls as bench_urls
+from catalog.models import Product
+from contracts.models import Contract, Quotation
+from customers.models import Customer
+from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
+from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Team
+from tests.factories import UserFactory
+
+N = 60_000
+REPS = 20
+ROUNDS = 5
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the list benchmark runs on PostgreSQL")
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def insert_series(model, exprs: dict[str, str], n: int = N, **fixed) -> int:
+    """INSERT n rows of `model` in one statement: each column is its SQL expression of `i` (1..n) from `exprs`, else the
+    value of `fixed`, else the model field's default (or its first choice). Returns the first new id."""
+    obj = model(**fixed)
+    columns, values, params = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(_q(f.column))
+        if f.name in exprs:
+            values.append(str(exprs[f.name]))
+            continue
+        value = f.pre_save(obj, True)
+        if value in (None, "") and not f.null and f.choices and f.name not in fixed:
+            value = f.choices[0][0]
+        values.append("%s")
+        params.append(f.get_db_prep_save(value, connection))
+    table = _q(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
+            f" FROM generate_series(1, {n}) AS i RETURNING id) SELECT MIN(id), MAX(id) FROM new",
+            params,
+        )
+        first, last = cursor.fetchone()
+    assert last - first + 1 == n, "consecutive ids"
+    return first
+
+
+def _pick(values) -> str:
+    """SQL: the (i mod len)-th of `values`, spreading statuses evenly."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"(ARRAY[{quoted}])[1 + mod(i, {len(values)})]"
+
+
+NAME = (
+    f"{_pick(['华东', '华南', '北方', '西部', '东海', '长江', '中原'])} || {_pick(['精密', '重工', '电气', '机械', '科技', '贸易'])}"
+    " || i || '有限公司'"
+)
+TABLES = [
+    Callback,
+    Complaint,
+    ServiceTicket,
+    ReturnRequest,
+    ApprovalStep,
+    ApprovalRequest,
+    Payment,
+    InvoiceRequest,
+    Shipment,
+    SalesOrder,
+    Contract,
+    Quotation,
+    Product,
+    Customer,
+]
+
+
+def make_lists_data() -> tuple[dict, list, Team]:
+    """N rows per list, owned by REPS reps (consecutive ids), and the users who read the lists, by role."""
+    team = Team.objects.get_or_create(name="基准组", defaults={"department": Department.objects.get(code="sales")})[0]
+    users = {
+        role: UserFactory(username=f"lb_{role}", roles=[role], profile={})
+        for role in ("sales_manager", "sales_clerk", "finance", "service", "warehouse")
+    }
+    reps = [UserFactory(username=f"lb_rep{k}", roles=["sales_rep"], profile={"team": team}) for k in range(REPS)]
+    rep = f"{reps[0].pk} + mod(i, {REPS})" if [r.pk for r in reps] == list(range(reps[0].pk, reps[0].pk + REPS)) else None
+    assert rep, "the reps' ids are consecutive"
+    now = timezone.now()
+    day = f"DATE '{date.today().isoformat()}' - mod(i, 700)"
+    stamp = f"TIMESTAMPTZ '{now.isoformat()}' - make_interval(mins => {N} - i)"
+    mgr = users["sales_manager"].pk
+    c0 = insert_series(
+        Customer,
+        {
+            "code": "'LB-KH-' || lpad(i::text, 6, '0')",
+            "name": NAME,
+            "owner": rep,
+            "created_by": rep,
+            "status": _pick(Customer.Status.values),
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        uscc="",
+        team=team,
+    )
+    customer = f"{c0} + mod(i * 7919, {N})"
+    owner = f"{reps[0].pk} + mod({customer}, {REPS})"  # the customer's owner (ids are consecutive on both sides)
+    insert_series(Product, {"code": "'LB-P-' || lpad(i::text, 6, '0')", "name": NAME.replace("有限公司", "型号")})
+    doc = {"customer": customer, "owner": owner, "created_by": owner, "created_at": stamp, "updated_at": stamp}
+    q0 = insert_series(
+        Quotation,
+        {
+            **doc,
+            "number": "'LB-BJ-' || i",
+            "status": _pick(Quotation.Status.values),
+            "quote_date": day,
+            "valid_until": f"{day} + 30",
+        },
+        version=1,
+    )
+    insert_series(Contract, {**doc, "number": "'LB-HT-' || i", "status": _pick(Contract.Status.values), "contract_date": day})
+    o0 = insert_series(
+        SalesOrder,
+        {
+            **doc,
+            "number": "'LB-SO-' || i",
+            "status": _pick(SalesOrder.Status.values),
+            "received_on": day,
+            "promised_ship_date": f"{day} + 30",
+        },
+    )
+    order = f"{o0} - 1 + i"
+    s0 = insert_series(
+        Shipment,
+        {
+            "order": order,
+            "number": "'LB-FH-' || i",
+            "status": _pick(Shipment.Status.values),
+            "created_by": owner,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
+    insert_series(
+        InvoiceRequest,
+        {
+            "order": order,
+            "status": _pick(InvoiceRequest.Status.values),
+            "requested_by": owner,
+            "requested_at": stamp,
+            "title": NAME,
+            "amount": "100 + i",
+        },
+        tax_id="91310000000000000X",
+    )
+    insert_series(
+        Payment,
+        {
+            "customer": customer,
+            "bank_reference": "'LB-' || i",
+            "status": _pick(["recorded", "confirmed"]),
+            "received_on": day,
+            "recorded_by": users["sales_clerk"].pk,
+            "recorded_at": stamp,
+            "amount": "100 + i",
+        },
+    )
+    r0 = insert_series(
+        ApprovalRequest,
+        {"target_id": f"{q0} - 1 + i", "requested_by": owner, "created_at": stamp, "title": "'报价审批 ' || i"},
+        target_type=ContentType.objects.get_for_model(Quotation),
+        kind="quotation",
+        status="pending",
+    )
+    insert_series(
+        ApprovalStep,
+        {"request": f"{r0} - 1 + i", "activated_at": stamp},
+        stage=1,
+        code="manager",
+        label="销售经理",
+        status="pending",
+        assignee_role="sales_manager",
+    )
+    after = {
+        "order": order,
+        "customer": f"(SELECT customer_id FROM orders_salesorder WHERE id = {order})",
+        "created_at": stamp,
+    }
+    insert_series(
+        Callback,
+        {
+            **after,
+            "shipment": f"{s0} - 1 + i",
+            "due_on": day,
+            "queue_on": day,
+            "assignee": users["service"].pk,
+            "status": _pick(Callback.Status.values),
+        },
+        offset_days=7,
+    )
+    insert_series(
+        ServiceTicket,
+        {
+            **after,
+            "number": "'LB-GD-' || i",
+            "status": _pick(ServiceTicket.Status.values),
+            "subject": "'无法启动 ' || i",
+            "respond_by": stamp,
+            "resolve_by": stamp,
+            "created_by": mgr,
+            "updated_at": stamp,
+        },
+    )
+    insert_series(
+        Complaint,
+        {
+            **after,
+            "number": "'LB-TS-' || i",
+            "status": _pick(Complaint.Status.values),
+            "reported_on": day,
+            "description": "'外观划伤 ' || i",
+            "created_by": mgr,
+            "updated_at": stamp,
+        },
+    )
+    insert_series(
+        ReturnRequest,
+        {
+            **after,
+            "number": "'LB-TH-' || i",
+            "status": _pick(ReturnRequest.Status.values),
+            "reason": "'质量问题 ' || i",
+            "requested_by": mgr,
+            "requested_at": stamp,
+            "updated_at": stamp,
+        },
+    )
+    with connection.cursor() as cursor:
+        for model in TABLES:
+            cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
+    return users, reps, team
+
+
+@pytest.fixture(scope="module")
+def lists_data(django_db_setup, django_db_blocker):
+    """60,000 rows per list (committed: VACUUM cannot run in a test's transaction), removed after the module."""
+    with django_db_blocker.unblock():
+        users, reps, team = make_lists_data()
+        yield users
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(_q(m._meta.db_table) for m in TABLES)} CASCADE")
+        for user in [*users.values(), *reps]:
+            user.delete()
+        team.delete()
+
+
+def _rows(model, *order, **filters):
+    return lambda: model.objects.filter(**filters).order_by(*order)
+
+
+DOC = ("id", "number", "customer__name", "owner__username", "status", "amount_incl")
+AFTER = ("id", "number", "customer__name", "status", "created_at")
+STEPS = ("id", "request__title", "request__requested_by__username", "label", "status", "activated_at")
+PENDING = {"status": "pending", "assignee_role": "sales_manager"}
+# name: (url, role, the same rows in the same order, the columns of the minimal view)
+LISTS = {
+    "customers": (
+        "/customers/",
+        "sales_manager",
+        _rows(Customer, "-created_at", "-id"),
+        ("id", "code", "name", "owner__username", "status"),
+    ),
+    "customers_api": (
+        "/api/v1/customers/",
+        "sales_manager",
+        _rows(Customer, "-created_at", "-id"),
+        ("id", "code", "name", "owner__username", "status"),
+    ),
+    "products_api": ("/api/v1/products/", "sales_manager", _rows(Product, "code"), ("id", "code", "name", "model", "unit")),
+    "quotations": (
+        "/sales/quotations/",
+        "sales_manager",
+        _rows(Quotation, "-created_at", "-id"),
+        DOC,
+    ),
+    "quotations_api": (
+        "/api/v1/quotations/",
+        "sales_manager",
+        _rows(Quotation, "-created_at", "-id"),
+        DOC,
+    ),
+    "contracts": ("/sales/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC),
+    "contracts_api": ("/api/v1/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC),
+    "orders": ("/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
+    "orders_api": ("/api/v1/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
+    "shipments": (
+        "/orders/shipments/",
+        "sales_clerk",
+        _rows(Shipment, "-created_at", "-id"),
+        ("id", "number", "order__number", "order__customer__name", "status"),
+    ),
+    "shipments_api": (
+        "/api/v1/shipments/",
+        "sales_clerk",
+        _rows(Shipment, "-created_at", "-id"),
+        ("id", "number", "order__number", "order__customer__name", "status"),
+    ),
+    "invoices": (
+        "/orders/invoices/",
+        "finance",
+        _rows(InvoiceRequest, "-requested_at", "-id"),
+        ("id", "order__number", "order__customer__name", "title", "status", "amount"),
+    ),
+    "invoices_api": (
+        "/api/v1/invoices/",
+        "finance",
+        _rows(InvoiceRequest, "-requested_at", "-id"),
+        ("id", "order__number", "order__customer__name", "title", "status", "amount"),
+    ),
+    "payments": (
+        "/orders/payments/",
+        "finance",
+        _rows(Payment, "-received_on", "-id"),
+        ("id", "bank_reference", "customer__name", "status", "amount", "received_on"),
+    ),
+    "payments_api": (
+        "/api/v1/payments/",
+        "finance",
+        _rows(Payment, "-received_on", "-id"),
+        ("id", "bank_reference", "customer__name", "status", "amount", "received_on"),
+    ),
+    "approvals_inbox": ("/core/approvals/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
+    "approvals_api": ("/api/v1/approval-steps/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
+    "callbacks": (
+        "/aftersales/callbacks/",
+        "service",
+        _rows(Callback, "-due_on", "-id"),
+        ("id", "order__number", "customer__name", "status", "due_on"),
+    ),
+    "callbacks_api": (
+        "/api/v1/callbacks/",
+        "service",
+        _rows(Callback, "due_on", "id"),
+        ("id", "order__number", "customer__name", "status", "due_on"),
+    ),
+    "tickets": ("/aftersales/tickets/", "service", _rows(ServiceTicket, "-created_at", "-id"), AFTER),
+    "tickets_api": ("/api/v1/service-tickets/", "service", _rows(ServiceTicket, "-created_at", "-id"), AFTER),
+    "complaints": ("/aftersales/complaints/", "service", _rows(Complaint, "-created_at", "-id"), AFTER),
+    "complaints_api": ("/api/v1/complaints/", "service", _rows(Complaint, "-created_at", "-id"), AFTER),
+    "returns": (
+        "/aftersales/returns/",
+        "service",
+        _rows(ReturnRequest, "-requested_at", "-id"),
+        ("id", "number", "customer__name", "status", "requested_at"),
+    ),
+    "returns_api": (
+        "/api/v1/returns/",
+        "service",
+        _rows(ReturnRequest, "-requested_at", "-id"),
+        ("id", "number", "customer__name", "status", "requested_at"),
+    ),
+    "clerk_queue": ("/orders/work/clerk/", "sales_clerk", _rows(SalesOrder, "received_on", "id", status="received"), DOC),
+    "clerk_queue_api": ("/api/v1/work/clerk/", "sales_clerk", _rows(SalesOrder, "received_on", "id", status="received"), DOC),
+}
+QUEUES = {"clerk_queue", "clerk_queue_api"}  # the day's work: counts and the first rows of each queue, no pages
+
+
+def _timed(client, url) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return elapsed
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.urls("bench.urls")
+@pytest.mark.parametrize("name", list(LISTS))
+def test_list_speed(lists_data, db, client, name):
+    url, role, rows, columns = LISTS[name]
+    bench_urls.BASELINES[name] = (rows, columns)
+    client.force_login(lists_data[role])
+    base = f"/bench-baseline/{name}/"
+    sep = "&" if "?" in url else "?"
+    deep = f"page={(rows().count() + 24) // 25 - 1}"
+    _timed(client, url), _timed(client, base)  # warm up
+    ms, baseline_ms, deep_ms = [], [], []
+    for _ in range(ROUNDS):
+        ms.append(_timed(client, url))
+        baseline_ms.append(_timed(client, base))
+        if name not in QUEUES:
+            deep_ms.append(_timed(client, f"{url}{sep}{deep}"))
+    q10, q100 = _queries(client, f"{url}{sep}page_size=10"), _queries(client, f"{url}{sep}page_size=100")
+    m, b = statistics.median(ms), statistics.median(baseline_ms)
+    deep_ratio = f"{statistics.median(deep_ms) / m:.2f}" if deep_ms else "n/a"
+    print(
+        f"\nLIST {name} rows={rows().count()} ms={m:.0f} baseline_ms={b:.0f} ratio={m / b:.2f} deep_ratio={deep_ratio}"
+        f" queries_10={q10} queries_100={q100}"
+    )
+    assert q10 == q100

@@ -1,0 +1,104 @@
+"""One pagination for every list (issue 12): `page_size` 1–200 on the API (400 outside) and on the pages (clamped),
+documented in the schema of every paginated operation; `?cursor=` pages stable under inserts for syncing clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/customers/"
+
+
+@pytest.fixture
+def customers(cast):
+    return [CustomerFactory(owner=cast.alice) for _ in range(30)]
+
+
+def _ids(response) -> list[int]:
+    return [row["id"] for row in response.json()["results"]]
+
+
+class TestApiPageSize:
+    @pytest.mark.parametrize("size, rows", [(None, 25), ("1", 1), ("10", 10), ("200", 30)])
+    def test_the_page_has_the_size_asked_for(self, customers, cast, api_as, size, rows):
+        response = api_as(cast.manager).get(API, {"page_size": size} if size else {})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == rows
+        assert response.json()["count"] == 30
+
+    @pytest.mark.parametrize("size", ["0", "201", "1000", "-5", "abc", "１０", "2.5"])
+    def test_a_size_outside_1_to_200_is_a_400_naming_the_parameter(self, customers, cast, api_as, size):
+        response = api_as(cast.manager).get(API, {"page_size": size})
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid"
+        assert "page_size" in body["errors"]
+        assert "1 到 200" in body["detail"]
+
+    def test_pages_do_not_overlap(self, customers, cast, api_as):
+        client = api_as(cast.manager)
+        first, second = client.get(API, {"page_size": 20}), client.get(API, {"page_size": 20, "page": 2})
+        assert len(_ids(second)) == 10
+        assert not set(_ids(first)) & set(_ids(second))
+
+    def test_the_kernel_lists_use_it_too(self, cast, api_as):
+        assert api_as(cast.manager).get("/api/v1/notifications/", {"page_size": "0"}).status_code == 400
+        assert api_as(cast.manager).get("/api/v1/approval-steps/", {"page_size": "5"}).status_code == 200
+
+
+class TestCursor:
+    def test_a_sync_sees_every_row_once_although_rows_are_added_meanwhile(self, customers, cast, api_as):
+        client = api_as(cast.manager)
+        response = client.get(API, {"cursor": "", "page_size": 12})
+        assert response.status_code == 200
+        assert "count" not in response.json()
+        seen = _ids(response)
+        added = [CustomerFactory(owner=cast.alice).pk for _ in range(3)]  # inserted during the sync
+        while response.json()["next"]:
+            response = client.get(response.json()["next"])
+            seen += _ids(response)
+        assert seen == sorted(seen)  # creation order
+        assert sorted(seen) == sorted([c.pk for c in customers] + added)  # nothing skipped, nothing twice
+
+    def test_the_filters_still_apply_and_the_size_is_bounded(self, customers, cast, api_as):
+        client = api_as(cast.alice)
+        other = CustomerFactory(owner=cast.bob)
+        response = client.get(API, {"cursor": "", "page_size": 200})
+        assert other.pk not in _ids(response)
+        assert len(_ids(response)) == 30
+        assert client.get(API, {"cursor": "", "page_size": 201}).status_code == 400
+
+
+def test_every_paginated_operation_documents_page_size_and_cursor(cast, client_as):
+    schema = client_as(cast.manager).get("/api/schema/", {"format": "json"}).json()
+    paginated = 0
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if not get or not any(p["name"] == "page" for p in get.get("parameters", [])):
+            continue
+        paginated += 1
+        params = {p["name"]: p for p in get["parameters"]}
+        assert params["page_size"]["schema"]["minimum"] == 1, path
+        assert params["page_size"]["schema"]["maximum"] == 200, path
+        assert "cursor" in params, path
+    assert paginated >= 20
+
+
+class TestPages:
+    def test_the_list_page_shows_the_size_asked_for_and_offers_the_sizes(self, customers, cast, client_as):
+        response = client_as(cast.manager).get("/customers/", {"page_size": 10, "status": ""})
+        assert len(response.context["page"].object_list) == 10
+        assert response.context["page"].paginator.num_pages == 3
+        html = response.content.decode()
+        assert 'data-testid="page-size-50"' in html
+        assert "page_size=10" in html  # the next-page link keeps the size
+        assert "status=" in html  # … and the filters
+
+    @pytest.mark.parametrize("size, rows", [("500", 30), ("0", 1), ("abc", 25)])
+    def test_a_size_outside_the_bounds_is_clamped_on_a_page(self, customers, cast, client_as, size, rows):
+        response = client_as(cast.manager).get("/customers/", {"page_size": size})
+        assert response.status_code == 200
+        assert len(response.context["page"].object_list) == rows
