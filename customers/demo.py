@@ -9,7 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from .models import Customer
-from .services import address_create, contact_create, customer_change_status, customer_create, invoice_title_create
+from .services import (
+    address_create,
+    contact_create,
+    customer_change_status,
+    customer_create,
+    customer_update,
+    invoice_title_create,
+)
 from .validators import uscc_check_char
 
 # owner, name, type, grade, status, province, city
@@ -45,10 +52,10 @@ def _create(n: int, owner, manager, name: str, ctype: str, grade: str, status: s
             "province": province,
             "city": city,
             "uscc": first17 + uscc_check_char(first17),
-            "credit_limit": Decimal("200000.00"),
             "next_contact_date": date.today() if status == "intent" else None,
         },
     )
+    customer_update(customer=customer, actor=manager, data={"credit_limit": Decimal("200000.00")})
     if status == "active":
         customer_change_status(customer=customer, actor=manager, action="activate")
     contact_create(

@@ -38,6 +38,14 @@ class CustomerForm(FieldsetsMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not services.can_set_credit(user):  # shown, not editable: managers and finance set credit and terms
+            for name in services.CREDIT_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("由经理或财务设定")
+        elif self.instance.pk and not services.can_edit_customer(user, self.instance):
+            for name in services.CUSTOMER_FIELDS:  # finance edits the credit terms only
+                if name not in services.CREDIT_FIELDS:
+                    self.fields[name].disabled = True
         if self.instance.pk is None:
             candidates = selectors.owner_candidates_for(user)
             # A rep always owns what they create: no choice to offer.

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -61,6 +61,9 @@ CUSTOMER_FIELDS = (
     "next_contact_date",
     "notes",
 )
+# Credit limit and payment terms are set by managers and finance (SPEC.md roles; issue 13 item 7): a rep proposes a
+# customer, the people who carry the credit risk decide on its terms.
+CREDIT_FIELDS = ("credit_limit", "payment_terms", "credit_days", "deposit_rate")
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "qq", "is_primary", "notes")
 ADDRESS_FIELDS = ("province", "city", "district", "address", "floor", "consignee", "phone", "preferred_carrier", "is_default")
 INVOICE_TITLE_FIELDS = ("title", "tax_id", "bank", "account", "address_phone", "invoice_type", "is_default")
@@ -94,6 +97,40 @@ def _leads_rep(user, rep) -> bool:
 def is_supervisor_of(user, customer: Customer) -> bool:
     """Managers, sales clerks and the lead of the customer's team."""
     return is_manager(user) or has_role(user, Role.SALES_CLERK) or _leads_customer_team(user, customer)
+
+
+def can_set_credit(user) -> bool:
+    return is_manager(user) or has_role(user, Role.FINANCE)
+
+
+def may_update_customer(user, customer: Customer) -> bool:
+    """Open the edit page: those who edit the file, and finance for the credit terms only."""
+    return can_edit_customer(user, customer) or can_set_credit(user)
+
+
+def _changed(customer: Customer, data: Mapping[str, Any], names) -> list[str]:
+    """The fields among `names` whose value in `data` differs from the customer's (compared as the field reads them)."""
+    changed = []
+    for name in names:
+        if name not in data:
+            continue
+        field = Customer._meta.get_field(name)
+        try:
+            value = field.to_python(data[name])
+        except ValidationError:
+            value = data[name]
+        if value != getattr(customer, name):
+            changed.append(name)
+    return changed
+
+
+def _check_credit_fields(actor, customer: Customer, data: Mapping[str, Any]) -> None:
+    """Refuse a change of the credit limit or payment terms by someone who may not set them (equal values pass, so a
+    form or API client that sends the current values back is fine)."""
+    changed = [] if can_set_credit(actor) else _changed(customer, data, CREDIT_FIELDS)
+    if changed:
+        labels = "、".join(str(Customer._meta.get_field(name).verbose_name) for name in changed)
+        raise Forbidden(_("信用额度和付款条件由经理或财务设定（%(fields)s）。") % {"fields": labels})
 
 
 def can_create_customer(user) -> bool:
@@ -216,6 +253,7 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
         )
     with transaction.atomic():
         customer = Customer(owner=owner, team=_team_of(owner), created_by=actor)
+        _check_credit_fields(actor, customer, data)
         assign_fields(customer, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(customer.uscc)
         customer.code = next_number("KH")
@@ -245,10 +283,12 @@ def customer_update(*, customer: Customer, actor, data: Mapping[str, Any]) -> Cu
     data = _normalize_uscc(data)
     with transaction.atomic():
         locked = _lock_customer(customer)
+        other_fields = [name for name in CUSTOMER_FIELDS if name not in CREDIT_FIELDS]
         _require(
-            can_edit_customer(actor, locked),
+            can_edit_customer(actor, locked) or (can_set_credit(actor) and not _changed(locked, data, other_fields)),
             _("您可以查看该客户，但没有修改权限（只有负责业务员、本组组长、销售内勤和经理可以修改）。"),
         )
+        _check_credit_fields(actor, locked, data)
         before = snapshot(locked, [name for name in CUSTOMER_FIELDS if name in data])
         assign_fields(locked, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(locked.uscc, exclude_pk=locked.pk)

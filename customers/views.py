@@ -145,7 +145,7 @@ def customer_create(request):
 @login_required
 def customer_update(request, pk):
     customer = selectors.customer_get_for(request.user, pk)
-    if not services.can_edit_customer(request.user, customer):
+    if not services.may_update_customer(request.user, customer):
         return _forbidden(request, _("您可以查看该客户，但没有修改权限（只有负责业务员、本组组长、销售内勤和经理可以修改）。"))
     form = forms.CustomerForm(_post(request), instance=customer, user=request.user)
     if response := _submit(
@@ -201,6 +201,7 @@ def customer_detail(request, pk):
             "tabs": tabs,
             "active_tab": active,
             "can_edit": can_edit,
+            "can_set_credit": not can_edit and services.may_update_customer(user, customer),
             "can_reassign": services.can_reassign_customer(user, customer),
             "can_follow_up": customer.status != Customer.Status.INACTIVE and can_edit,
             "status_actions": status_actions,

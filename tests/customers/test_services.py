@@ -114,20 +114,20 @@ class TestCustomerCreate:
 
     def test_payment_terms_must_be_complete(self, cast):
         with pytest.raises(ValidationError) as e:
-            services.customer_create(actor=cast.alice, data={"name": "账期客户", "payment_terms": Customer.PaymentTerms.CREDIT})
+            services.customer_create(actor=cast.manager, data={"name": "账期客户", "payment_terms": Customer.PaymentTerms.CREDIT})
         assert "请填写账期天数" in e.value.message_dict["credit_days"][0]
 
 
 class TestCustomerUpdate:
     def test_changes_are_saved_and_logged_old_to_new(self, cast, alice_customer):
         services.customer_update(
-            customer=alice_customer, actor=cast.lena, data={"grade": Customer.Grade.A, "credit_limit": Decimal("50000.00")}
+            customer=alice_customer, actor=cast.manager, data={"grade": Customer.Grade.A, "credit_limit": Decimal("50000.00")}
         )
 
         alice_customer.refresh_from_db()
         assert alice_customer.grade == "A" and alice_customer.credit_limit == Decimal("50000.00")
         event = events(alice_customer, Event.Verb.UPDATED).get()
-        assert event.actor == cast.lena
+        assert event.actor == cast.manager
         changes = {c["field"]: (c["old"], c["new"]) for c in event.changes}
         assert changes == {"grade": ("B 一般客户", "A 重点客户"), "credit_limit": ("0.00", "50000.00")}
 
