@@ -16,7 +16,7 @@ from orders.models import SalesOrder
 from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.models import Department
 from salesops.core.names import display_name
-from salesops.core.roles import Role
+from salesops.core.roles import Role, users_with_role
 
 User = get_user_model()
 
@@ -67,7 +67,7 @@ def order_and_product(customer, data: Mapping[str, Any]) -> tuple:
 
 def service_team():
     """The active service (客服/售后) users: the shared queue's owners."""
-    return User.objects.filter(groups__name=Role.SERVICE, is_active=True).distinct().order_by("pk")
+    return users_with_role(Role.SERVICE)
 
 
 def service_leads() -> list:
@@ -75,7 +75,7 @@ def service_leads() -> list:
     head = Department.objects.filter(code=Department.Code.SERVICE).select_related("head").values_list("head", flat=True).first()
     if head:
         return list(User.objects.filter(pk=head, is_active=True))
-    return list(User.objects.filter(groups__name=Role.SALES_MANAGER, is_active=True).distinct())
+    return list(users_with_role(Role.SALES_MANAGER))
 
 
 def page(name: str, pk: int | None = None) -> str:

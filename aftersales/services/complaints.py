@@ -25,20 +25,20 @@ from salesops.core.models import Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import Role
+from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..models import Channel, Complaint, CorrectiveAction
 from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
-from .common import User, lock, order_and_product, page, require, require_action, visible_customer
+from .common import lock, order_and_product, page, require, require_action, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
 
 
 def _qc_team():
-    return User.objects.filter(groups__name=Role.QC, is_active=True).distinct()
+    return users_with_role(Role.QC)
 
 
 def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
@@ -43,7 +42,7 @@ from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Even
 from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import Role
+from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import attachment_add, choice, record_event
 from salesops.core.transitions import transition
 
@@ -263,7 +262,7 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             to_status=r.status,
         )
         notify(
-            recipients=get_user_model().objects.filter(groups__name=Role.WAREHOUSE, is_active=True).distinct(),
+            recipients=users_with_role(Role.WAREHOUSE),
             title=_("退换修 %(number)s 已批准，货物到厂后请清点收货（%(customer)s）")
             % {"number": r.number, "customer": r.customer.name},
             url=page("rma_detail", r.pk),
