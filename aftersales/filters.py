@@ -12,7 +12,7 @@ from salesops.core.filters import ListFilterSet, YesNoFilter
 
 from . import selectors
 from .config import setting
-from .models import Callback, Complaint, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
+from .models import Callback, Complaint, CorrectiveAction, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
 
 
 class _Search(ListFilterSet):
@@ -74,6 +74,17 @@ class ComplaintFilter(_Search):
     class Meta:
         model = Complaint
         fields = ["q", "status", "severity", "customer", "reported_from", "reported_to"]
+
+
+class CorrectiveActionFilter(ListFilterSet):
+    status = filters.ChoiceFilter(choices=CorrectiveAction.Status.choices, label=_("状态"))
+    kind = filters.ChoiceFilter(choices=CorrectiveAction.Kind.choices, label=_("类型"))
+    owner = filters.NumberFilter(field_name="owner_id", label=_("责任人"))
+    complaint = filters.NumberFilter(field_name="complaint_id", label=_("投诉"))
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["status", "kind", "owner", "complaint"]
 
 
 class ReturnFilter(_Search):

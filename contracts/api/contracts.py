@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from salesops.core.api import RateField
+from salesops.core.api import RateField, RelatedTextField
 from salesops.core.names import display_name
 
 from .. import permissions, rules, selectors, services
@@ -131,7 +131,7 @@ class ContractVersionSerializer(serializers.ModelSerializer):
 class ContractDetailSerializer(ApprovalsMixin, CostHidingMixin, ContractSerializer):
     cost_fields = ("cost_total",)
     lines = ContractLineSerializer(many=True, read_only=True)
-    quotation_number = serializers.CharField(source="quotation.display_number", read_only=True, default="")
+    quotation_number = RelatedTextField(source="quotation.display_number")
     classification_reasons = serializers.SerializerMethodField()
     upgraded_by_name = serializers.SerializerMethodField()
     signed_by_name = serializers.SerializerMethodField()

@@ -17,7 +17,7 @@ from contracts.api import LineInput, ReasonInput, VisibleContactField
 from contracts.models import PaymentTerms
 from contracts.selectors import contract_list_for
 from customers.selectors import address_list_for, invoice_title_list_for
-from salesops.core.api import MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.api import MoneyField, QuantityField, RateField, RelatedTextField, ScopedViewSet, UserNameField
 from salesops.core.money import PRICE_BOUNDS
 
 from .. import rules, selectors, services
@@ -229,7 +229,7 @@ class OrderSerializer(serializers.ModelSerializer):
     production_status_display = serializers.CharField(source="get_production_status_display", read_only=True)
     payment_terms_display = serializers.CharField(source="get_payment_terms_display", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    contract_number = serializers.CharField(source="contract.number", read_only=True, default="")
+    contract_number = RelatedTextField(source="contract.number")
     owner_name = UserNameField(source="owner")
 
     class Meta:

@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .locking import is_lock_conflict, lock_conflict
-from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
+from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
 from .names import display_name
 
 
@@ -102,6 +102,11 @@ def RateField(**kwargs) -> serializers.DecimalField:
     return _bounded(RATE_BOUNDS, kwargs)
 
 
+def ExchangeRateField(**kwargs) -> serializers.DecimalField:
+    """An exchange rate to yuan in the API (core.money.EXCHANGE_RATE_BOUNDS)."""
+    return _bounded(EXCHANGE_RATE_BOUNDS, kwargs)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class UserNameField(serializers.Field):
     """A user shown by name (read-only): `UserNameField(source="owner")`."""
@@ -117,3 +122,20 @@ class UserNameField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return value
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RelatedTextField(serializers.ReadOnlyField):
+    """A text reached through an optional relation (`source="team.name"`), `empty` when the relation is missing — in every
+    answer, also to a PATCH (where DRF would leave out a field whose `default` stands in for the missing relation)."""
+
+    def __init__(self, empty: str = "", **kwargs):
+        self.empty = empty
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        for attr in self.source_attrs:
+            if instance is None:
+                return self.empty
+            instance = getattr(instance, attr)
+        return self.empty if instance is None else instance
