@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from salesops.core.money import (
     DEFAULT_TAX_RATE,
     PRICE_BOUNDS,
+    CreditDaysField,
     CurrencyField,
     ExchangeRateField,
     MoneyField,
@@ -252,7 +253,7 @@ class Contract(FSMModelMixin, models.Model):
     exchange_rate = ExchangeRateField(_("汇率(折人民币)"))
     payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     deposit_rate = RateField(_("定金比例"), default=Decimal(0))
-    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    credit_days = CreditDaysField(_("账期(天)"))
     payment_terms_text = models.CharField(_("付款条件说明"), max_length=300, blank=True)
     delivery_terms = models.CharField(_("交货条件"), max_length=300, blank=True)
     quality_terms = models.CharField(_("质量/验收条款"), max_length=300, blank=True)

@@ -22,7 +22,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import DocumentLine, PaymentTerms
-from salesops.core.money import CurrencyField, ExchangeRateField, MoneyField, QuantityField
+from salesops.core.money import CreditDaysField, CurrencyField, ExchangeRateField, MoneyField, QuantityField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -87,7 +87,7 @@ class SalesOrder(FSMModelMixin, models.Model):
     exchange_rate = ExchangeRateField(_("汇率(折人民币)"))
     payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     deposit_amount = MoneyField(_("定金金额"))
-    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    credit_days = CreditDaysField(_("账期(天)"))
     promised_ship_date = models.DateField(_("承诺发货日期"), null=True, blank=True)
     requested_date = models.DateField(_("要求生产完成日期"), null=True, blank=True, editable=False)
     expected_date = models.DateField(_("预计完工日期"), null=True, blank=True, editable=False)

@@ -15,7 +15,16 @@ from rest_framework.response import Response
 from catalog.selectors import can_view_cost
 from customers.selectors import contact_list_for
 from salesops.core import approvals
-from salesops.core.api import ExchangeRateField, MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
+from salesops.core.api import (
+    SMALLINT_MAX,
+    AsciiIntegerField,
+    ExchangeRateField,
+    MoneyField,
+    QuantityField,
+    RateField,
+    ScopedViewSet,
+    UserNameField,
+)
 from salesops.core.money import PRICE_BOUNDS, validate_currency
 from salesops.core.names import display_name
 
@@ -51,7 +60,9 @@ class LineInput(serializers.Serializer):
     discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
     tax_rate = RateField(required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
     unit_cost = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("单位成本(含税)"))
-    lead_time_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, label=_("交货期(天)"))
+    lead_time_days = AsciiIntegerField(
+        required=False, allow_null=True, min_value=0, max_value=SMALLINT_MAX, label=_("交货期(天)")
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("备注"))
 
 

@@ -72,13 +72,45 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return s.validated_data
 
 
-class BoundedDecimalField(serializers.DecimalField):
-    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+class AsciiDigitsMixin:
+    """A number field that takes plain ASCII numbers only: Python reads "１２３" (full-width or other scripts' digits) as 123,
+    which nobody typing it meant."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.strip().isascii():
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class BoundedDecimalField(AsciiDigitsMixin, serializers.DecimalField):
+    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+
+
+class AsciiIntegerField(AsciiDigitsMixin, serializers.IntegerField):
+    """An IntegerField that takes plain ASCII digits only; give it `max_value` (SMALLINT_MAX / INTEGER_MAX for the column)."""
+
+
+ID_MAX = 2**63 - 1  # a primary key (BigAutoField)
+SMALLINT_MAX = 32767  # a PositiveSmallIntegerField column
+INTEGER_MAX = 2147483647  # a (Positive)IntegerField column
+
+
+def use_ascii_number_fields() -> None:
+    """Every ModelSerializer maps a model's decimal and integer columns to the ASCII-only fields above (called once, from
+    CoreConfig.ready), so no serializer of any app reads "１２３" as a number."""
+    from django.db import models
+
+    mapping = serializers.ModelSerializer.serializer_field_mapping
+    mapping[models.DecimalField] = BoundedDecimalField
+    for field in (
+        models.IntegerField,
+        models.SmallIntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.PositiveBigIntegerField,
+    ):
+        mapping[field] = AsciiIntegerField
 
 
 def _bounded(bounds: Bounds, kwargs) -> BoundedDecimalField:

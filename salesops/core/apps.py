@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "salesops.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from .api import use_ascii_number_fields
+
+        use_ascii_number_fields()

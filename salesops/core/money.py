@@ -128,17 +128,41 @@ def CurrencyField(verbose_name=None, **kwargs) -> models.CharField:
     return models.CharField(verbose_name, **kwargs)
 
 
+MAX_CREDIT_DAYS = 3650  # 账期: at most ten years
+
+
+def CreditDaysField(verbose_name=None, **kwargs) -> models.PositiveSmallIntegerField:
+    """Credit days (账期), 0 to MAX_CREDIT_DAYS on every database."""
+    kwargs.setdefault("default", 0)
+    kwargs.setdefault("validators", [MaxValueValidator(MAX_CREDIT_DAYS)])
+    return models.PositiveSmallIntegerField(verbose_name, **kwargs)
+
+
 def ExchangeRateField(verbose_name=None, **kwargs) -> models.DecimalField:
     """An exchange rate to yuan (EXCHANGE_RATE_BOUNDS), 1 by default."""
     kwargs.setdefault("default", Decimal(1))
     return _bounded_field(verbose_name, EXCHANGE_RATE_BOUNDS, kwargs)
 
 
+class DecimalColumn(models.DecimalField):
+    """A DecimalField whose forms (pages, admin) take plain ASCII numbers only ("１２３" is refused, not read as 123);
+    migrations see the plain DecimalField it is."""
+
+    def formfield(self, **kwargs):
+        from .forms import BoundedDecimalField
+
+        return super().formfield(**{"form_class": BoundedDecimalField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 def _bounded_field(verbose_name, bounds: Bounds, kwargs) -> models.DecimalField:
     kwargs.setdefault("max_digits", bounds.max_digits)
     kwargs.setdefault("decimal_places", bounds.decimal_places)
     kwargs.setdefault("validators", bounds.validators())
-    return models.DecimalField(verbose_name, **kwargs)
+    return DecimalColumn(verbose_name, **kwargs)
 
 
 def MoneyField(verbose_name=None, *, bounds: Bounds = MONEY_BOUNDS, **kwargs) -> models.DecimalField:
