@@ -8,17 +8,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 from salesops.core.search import every_word_q
 
 from . import selectors
 from .config import setting
-from .models import Callback, Complaint, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
+from .models import Callback, Complaint, CorrectiveAction, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
 
 
 class _Search(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"))
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     SEARCH_FIELDS: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
@@ -28,7 +28,7 @@ class _Search(ListFilterSet):
 class CallbackFilter(_Search):
     SEARCH_FIELDS = ("order__number", "customer__name", "notes")
     status = filters.ChoiceFilter(choices=Callback.Status.choices, label=_("状态"))
-    assignee = filters.NumberFilter(field_name="assignee_id", label=_("回访人"))
+    assignee = IntegerFilter(field_name="assignee_id", label=_("回访人"))
     due_from = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("应回访日期从"))
     due_to = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("应回访日期至"))
     overdue = YesNoFilter(method="filter_overdue", label=_("逾期未回访"), yes=_("是"), no=_("否"))
@@ -53,7 +53,7 @@ class TicketFilter(_Search):
     status = filters.ChoiceFilter(choices=ServiceTicket.Status.choices, label=_("状态"))
     ticket_type = filters.ChoiceFilter(choices=TicketType.choices, label=_("工单类型"))
     priority = filters.ChoiceFilter(choices=Priority.choices, label=_("优先级"))
-    engineer = filters.NumberFilter(field_name="engineer_id", label=_("服务工程师"))
+    engineer = IntegerFilter(field_name="engineer_id", label=_("服务工程师"))
     breaching = YesNoFilter(method="filter_breaching", label=_("SLA 超时/即将超时"), yes=_("是"), no=_("否"))
 
     class Meta:
@@ -77,11 +77,22 @@ class ComplaintFilter(_Search):
         fields = ["q", "status", "severity", "customer", "reported_from", "reported_to"]
 
 
+class CorrectiveActionFilter(ListFilterSet):
+    status = filters.ChoiceFilter(choices=CorrectiveAction.Status.choices, label=_("状态"))
+    kind = filters.ChoiceFilter(choices=CorrectiveAction.Kind.choices, label=_("类型"))
+    owner = IntegerFilter(field_name="owner_id", label=_("责任人"))
+    complaint = IntegerFilter(field_name="complaint_id", label=_("投诉"))
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["status", "kind", "owner", "complaint"]
+
+
 class ReturnFilter(_Search):
     SEARCH_FIELDS = ("number", "customer__name", "order__number", "reason")
     status = filters.ChoiceFilter(choices=ReturnRequest.Status.choices, label=_("状态"))
     kind = filters.ChoiceFilter(choices=ReturnRequest.Kind.choices, label=_("类型"))
-    order = filters.NumberFilter(field_name="order_id", label=_("订单"))
+    order = IntegerFilter(field_name="order_id", label=_("订单"))
 
     class Meta:
         model = ReturnRequest
@@ -89,7 +100,7 @@ class ReturnFilter(_Search):
 
 
 class PlanFilter(ListFilterSet):
-    year = filters.NumberFilter(label=_("年度"))
+    year = IntegerFilter(label=_("年度"))
     status = filters.ChoiceFilter(choices=ServicePlan.Status.choices, label=_("状态"))
 
     class Meta:

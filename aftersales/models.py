@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from salesops.core.money import QUANTITY, MoneyField
+from salesops.core.money import MoneyField, QuantityField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -382,7 +382,7 @@ class TicketPart(models.Model):
     ticket = models.ForeignKey(ServiceTicket, on_delete=models.CASCADE, related_name="parts")
     product = models.ForeignKey("catalog.Product", verbose_name=_("产品"), null=True, blank=True, on_delete=models.PROTECT)
     name = models.CharField(_("备件名称"), max_length=200)
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
+    quantity = QuantityField(_("数量"))
     lot_no = models.CharField(_("批号"), max_length=40, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
@@ -625,10 +625,10 @@ class ReturnLine(models.Model):
     order_line = models.ForeignKey(
         "orders.SalesOrderLine", verbose_name=_("订单明细"), on_delete=models.PROTECT, related_name="+"
     )
-    quantity = models.DecimalField(_("申请数量"), **QUANTITY)
+    quantity = QuantityField(_("申请数量"))
     lot_no = models.CharField(_("批号"), max_length=40, blank=True)
     amount = MoneyField(_("金额(含税)"))
-    received_quantity = models.DecimalField(_("实收数量"), null=True, blank=True, **QUANTITY)
+    received_quantity = QuantityField(_("实收数量"), null=True, blank=True)
     disposition = models.CharField(_("去向"), max_length=10, choices=Disposition.choices, blank=True)
     tag = models.CharField(_("货物标识"), max_length=40, blank=True)
     difference_note = models.CharField(_("差异说明"), max_length=300, blank=True)

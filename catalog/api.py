@@ -146,7 +146,7 @@ class PriceListSerializer(serializers.ModelSerializer):
         label=_("适用客户等级"),
         help_text=_("空 = 不限"),
     )
-    item_count = serializers.IntegerField(read_only=True, default=None)
+    item_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = PriceList
@@ -332,12 +332,14 @@ class PriceListViewSet(
         return PriceListDetailSerializer if self.action == "retrieve" else PriceListSerializer
 
     def perform_create(self, serializer):
-        serializer.instance = services.price_list_create(actor=self.request.user, data=serializer.validated_data)
+        price_list = services.price_list_create(actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=price_list.pk)  # with its item_count
 
     def perform_update(self, serializer):
-        serializer.instance = services.price_list_update(
+        price_list = services.price_list_update(
             actor=self.request.user, price_list=serializer.instance, data=serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=price_list.pk)
 
 
 class PriceListItemViewSet(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 
 from . import rules, selectors
 from .forms import format_percent
@@ -50,7 +50,7 @@ class PriceListFilter(ListFilterSet):
     )
     is_active = YesNoFilter(yes=_("启用"), no=_("停用"), label=_("状态"))
     currency = filters.CharFilter(label=_("币种"))
-    product = filters.NumberFilter(field_name="items__product", label=_("包含产品"), distinct=True)
+    product = IntegerFilter(field_name="items__product", label=_("包含产品"), distinct=True)
 
     class Meta:
         model = PriceList
@@ -71,8 +71,8 @@ class PriceListFilter(ListFilterSet):
 
 
 class PriceListItemFilter(ListFilterSet):
-    price_list = filters.NumberFilter(field_name="price_list_id", label=_("价格表"))
-    product = filters.NumberFilter(field_name="product_id", label=_("产品"))
+    price_list = IntegerFilter(field_name="price_list_id", label=_("价格表"))
+    product = IntegerFilter(field_name="product_id", label=_("产品"))
 
     class Meta:
         model = PriceListItem

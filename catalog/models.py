@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, MoneyField, QuantityField, RateField
+from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, CurrencyField, MoneyField, QuantityField, RateField
 from salesops.core.roles import Role
 
 from . import rules
@@ -80,7 +80,7 @@ class PriceList(models.Model):
     customer_grade = models.CharField(_("适用客户等级"), max_length=1, blank=True)
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
-    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    currency = CurrencyField(_("币种"))
     is_active = models.BooleanField(_("启用"), default=True)
     notes = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet, OrderingFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter
 from salesops.core.names import display_name
 
 from .models import Contract, ContractChange, Quotation
@@ -26,8 +26,8 @@ class _DocumentFilter(ListFilterSet):
     documents on the page, their id in the API)."""
 
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("单号、项目名称、客户名称或编号"))
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"), widget=forms.HiddenInput)
-    owner = filters.NumberFilter(field_name="owner_id", label=_("业务员"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户"), widget=forms.HiddenInput)
+    owner = IntegerFilter(field_name="owner_id", label=_("业务员"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +109,7 @@ class ContractFilter(_DocumentFilter):
 
 
 class ContractChangeFilter(ListFilterSet):
-    contract = filters.NumberFilter(field_name="contract_id", label=_("合同"))
+    contract = IntegerFilter(field_name="contract_id", label=_("合同"))
     status = filters.ChoiceFilter(choices=ContractChange.Status.choices, label=_("状态"))
     ordering = OrderingFilter(fields=("created_at", "id"))
 

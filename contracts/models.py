@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, MoneyField, QuantityField, RateField
+from salesops.core.money import (
+    DEFAULT_TAX_RATE,
+    PRICE_BOUNDS,
+    CreditDaysField,
+    CurrencyField,
+    ExchangeRateField,
+    MoneyField,
+    QuantityField,
+    RateField,
+)
 
 
 class PaymentTerms(models.TextChoices):
@@ -101,8 +110,8 @@ class Quotation(FSMModelMixin, models.Model):
     status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
     quote_date = models.DateField(_("报价日期"))
     valid_until = models.DateField(_("有效期至"))
-    currency = models.CharField(_("币种"), max_length=3, default="CNY")
-    exchange_rate = models.DecimalField(_("汇率(折人民币)"), max_digits=10, decimal_places=4, default=Decimal(1))
+    currency = CurrencyField(_("币种"))
+    exchange_rate = ExchangeRateField(_("汇率(折人民币)"))
     payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     payment_terms_text = models.CharField(_("付款条件说明"), max_length=300, blank=True)
     delivery_terms = models.CharField(_("交货条件"), max_length=300, blank=True)
@@ -244,11 +253,11 @@ class Contract(FSMModelMixin, models.Model):
     upgrade_reason = models.CharField(_("升级原因"), max_length=300, blank=True, editable=False)
     contract_date = models.DateField(_("合同日期"))
     delivery_date = models.DateField(_("承诺交货日期"), null=True, blank=True)
-    currency = models.CharField(_("币种"), max_length=3, default="CNY")
-    exchange_rate = models.DecimalField(_("汇率(折人民币)"), max_digits=10, decimal_places=4, default=Decimal(1))
+    currency = CurrencyField(_("币种"))
+    exchange_rate = ExchangeRateField(_("汇率(折人民币)"))
     payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     deposit_rate = RateField(_("定金比例"), default=Decimal(0))
-    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    credit_days = CreditDaysField(_("账期(天)"))
     payment_terms_text = models.CharField(_("付款条件说明"), max_length=300, blank=True)
     delivery_terms = models.CharField(_("交货条件"), max_length=300, blank=True)
     quality_terms = models.CharField(_("质量/验收条款"), max_length=300, blank=True)

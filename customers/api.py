@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, ScopedViewSet, UserNameField, lookup_action
+from salesops.core.api import ChoiceLabelField, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
 
 from . import filters, selectors, services
 from .exports import XLSX_CONTENT_TYPE, xlsx_response
@@ -56,7 +56,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     type_display = ChoiceLabelField(source="type")
     grade_display = ChoiceLabelField(source="grade")
     owner_name = UserNameField(source="owner")
-    team_name = serializers.CharField(source="team.name", read_only=True, default="")
+    team_name = RelatedTextField(source="team.name")
 
     class Meta:
         model = Customer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy
 
-from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 from salesops.core.names import display_name
 
 from . import selectors
@@ -30,8 +30,8 @@ class CustomerFilter(ListFilterSet):
     province = filters.CharFilter(label=gettext_lazy("省份"))
     city = filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("城市"))
     industry = filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("行业"))
-    owner = filters.NumberFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
-    team = filters.NumberFilter(field_name="team_id", label=gettext_lazy("销售组"))
+    owner = IntegerFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
+    team = IntegerFilter(field_name="team_id", label=gettext_lazy("销售组"))
     next_contact_before = filters.DateFilter(
         field_name="next_contact_date", lookup_expr="lte", label=gettext_lazy("下次联系日期不晚于")
     )
@@ -56,7 +56,7 @@ class CustomerFilter(ListFilterSet):
 
 
 class _ByCustomer(ListFilterSet):
-    customer = filters.NumberFilter(field_name="customer_id", label=gettext_lazy("客户"))
+    customer = IntegerFilter(field_name="customer_id", label=gettext_lazy("客户"))
 
 
 class ContactFilter(_ByCustomer):
@@ -95,7 +95,7 @@ class FollowUpFilter(_ByCustomer):
 class _ByRep(_ByCustomer):
     """Leads and managers choose among the reps they may see; a rep has nobody to choose."""
 
-    rep = filters.NumberFilter(field_name="rep_id", label=gettext_lazy("业务员"))
+    rep = IntegerFilter(field_name="rep_id", label=gettext_lazy("业务员"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

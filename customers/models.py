@@ -11,7 +11,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from salesops.core.models import Team
-from salesops.core.money import MoneyField, RateField
+from salesops.core.money import CreditDaysField, CurrencyField, MoneyField, RateField
 
 from .validators import validate_mobile, validate_uscc
 
@@ -72,9 +72,9 @@ class Customer(FSMModelMixin, models.Model):
     )
     credit_limit = MoneyField(_("信用额度"))
     payment_terms = models.CharField(_("付款条件"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
-    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    credit_days = CreditDaysField(_("账期(天)"))
     deposit_rate = RateField(_("定金比例"), max_digits=5, default=0)
-    currency = models.CharField(_("结算币种"), max_length=3, default="CNY")
+    currency = CurrencyField(_("结算币种"))
     due_diligence = models.TextField(_("资信调查/尽职调查"), blank=True)
     next_contact_date = models.DateField(_("下次联系日期"), null=True, blank=True, db_index=True)
     notes = models.TextField(_("备注"), blank=True)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_list_for
-from salesops.core.filters import ListFilterSet, OrderingFilter, YesNoFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
 from salesops.core.names import display_name
 
 from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
@@ -55,8 +55,8 @@ class OrderFilter(ListFilterSet):
     )
     status = filters.ChoiceFilter(choices=SalesOrder.Status.choices, label=_("状态"))
     production_status = filters.ChoiceFilter(choices=SalesOrder.ProductionStatus.choices, label=_("生产状态"))
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
-    owner = filters.NumberFilter(field_name="owner_id", label=_("业务员"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户"))
+    owner = IntegerFilter(field_name="owner_id", label=_("业务员"))
     received_on_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("接单日期从"))
     received_on_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("接单日期至"))
     promised_ship_date_from = filters.DateFilter(field_name="promised_ship_date", lookup_expr="gte", label=_("承诺发货日期从"))
@@ -97,7 +97,7 @@ class OrderFilter(ListFilterSet):
 
 
 class InspectionFilter(ListFilterSet):
-    order = filters.NumberFilter(field_name="order_id", label=_("订单"))
+    order = IntegerFilter(field_name="order_id", label=_("订单"))
     result = filters.ChoiceFilter(choices=Inspection.Result.choices, label=_("检验结果"))
 
     class Meta:
@@ -108,8 +108,8 @@ class InspectionFilter(ListFilterSet):
 class ShipmentFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("出货单号 / 订单号 / 客户名称"))
     status = filters.ChoiceFilter(choices=Shipment.Status.choices, label=_("状态"))
-    order = filters.NumberFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
-    customer = filters.NumberFilter(field_name="order__customer_id", label=_("客户"), widget=forms.HiddenInput())
+    order = IntegerFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
+    customer = IntegerFilter(field_name="order__customer_id", label=_("客户"), widget=forms.HiddenInput())
 
     class Meta:
         model = Shipment
@@ -121,7 +121,7 @@ class ShipmentFilter(ListFilterSet):
 
 class InvoiceFilter(ListFilterSet):
     status = filters.ChoiceFilter(choices=InvoiceRequest.Status.choices, label=_("状态"))
-    order = filters.NumberFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
+    order = IntegerFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
 
     class Meta:
         model = InvoiceRequest
@@ -131,7 +131,7 @@ class InvoiceFilter(ListFilterSet):
 class PaymentFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("银行流水号/票据号"), help_text=_("银行流水号/票据号"))
     status = filters.ChoiceFilter(choices=Payment.Status.choices, label=_("状态"))
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     received_on_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("到账日期从"))
     received_on_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("到账日期至"))
 

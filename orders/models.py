@@ -22,7 +22,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import DocumentLine, PaymentTerms
-from salesops.core.money import MoneyField, QuantityField
+from salesops.core.money import CreditDaysField, CurrencyField, ExchangeRateField, MoneyField, QuantityField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -83,11 +83,11 @@ class SalesOrder(FSMModelMixin, models.Model):
         "customers.InvoiceTitle", verbose_name=_("发票抬头"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     prices_include_tax = models.BooleanField(_("单价含税"), default=True)
-    currency = models.CharField(_("币种"), max_length=3, default="CNY")
-    exchange_rate = models.DecimalField(_("汇率(折人民币)"), max_digits=10, decimal_places=4, default=Decimal(1))
+    currency = CurrencyField(_("币种"))
+    exchange_rate = ExchangeRateField(_("汇率(折人民币)"))
     payment_terms = models.CharField(_("付款方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.PREPAID)
     deposit_amount = MoneyField(_("定金金额"))
-    credit_days = models.PositiveSmallIntegerField(_("账期(天)"), default=0)
+    credit_days = CreditDaysField(_("账期(天)"))
     promised_ship_date = models.DateField(_("承诺发货日期"), null=True, blank=True)
     requested_date = models.DateField(_("要求生产完成日期"), null=True, blank=True, editable=False)
     expected_date = models.DateField(_("预计完工日期"), null=True, blank=True, editable=False)

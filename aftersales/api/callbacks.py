@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -185,21 +185,19 @@ class EngineerStatsSerializer(serializers.Serializer):
 
 
 class StatsQuery(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    month = serializers.IntegerField(min_value=1, max_value=12)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text=_("默认今年"))
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False, help_text=_("默认本月"))
 
 
 class StatsViewSet(viewsets.ViewSet):
     """月度服务统计 per engineer (scoped like the lists)."""
 
-    @extend_schema(
-        parameters=[OpenApiParameter("year", int), OpenApiParameter("month", int)], responses=EngineerStatsSerializer(many=True)
-    )
+    @extend_schema(parameters=[StatsQuery], responses=EngineerStatsSerializer(many=True))
     def list(self, request):
         today = timezone.localdate()
-        query = StatsQuery(
-            data={"year": request.query_params.get("year", today.year), "month": request.query_params.get("month", today.month)}
-        )
+        query = StatsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.service_stats(request.user, **query.validated_data)
+        rows = selectors.service_stats(
+            request.user, year=query.validated_data.get("year", today.year), month=query.validated_data.get("month", today.month)
+        )
         return Response(EngineerStatsSerializer(rows, many=True).data)

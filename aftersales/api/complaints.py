@@ -14,7 +14,7 @@ from orders.models import SalesOrder
 from salesops.core.api import UserNameField
 
 from .. import permissions, rules, selectors
-from ..filters import ComplaintFilter
+from ..filters import ComplaintFilter, CorrectiveActionFilter
 from ..models import Channel, Complaint, CorrectiveAction
 from ..services import complaints as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
@@ -202,7 +202,7 @@ class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     selector = staticmethod(capa_list_for)
     serializer_class = CorrectiveActionSerializer
     detail_serializer = CorrectiveActionSerializer
-    filterset_fields = ["status", "kind", "owner", "complaint"]
+    filterset_class = CorrectiveActionFilter
     ordering = ["due_on", "id"]
 
     @extend_schema(request=ResultInput, responses=CorrectiveActionSerializer, summary="完成措施")

@@ -19,7 +19,7 @@ from .common import no_body
 
 
 class ChangeRequestInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("变更原因"))
+    reason = serializers.CharField(allow_blank=True, label=_("变更原因"))
     header = serializers.DictField(
         required=False,
         default=dict,

@@ -16,8 +16,18 @@ from rest_framework.response import Response
 from catalog.selectors import can_view_cost
 from customers.selectors import contact_list_for
 from salesops.core import approvals
-from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
-from salesops.core.money import PRICE_BOUNDS
+from salesops.core.api import (
+    SMALLINT_MAX,
+    AsciiIntegerField,
+    ChoiceLabelField,
+    ExchangeRateField,
+    MoneyField,
+    QuantityField,
+    RateField,
+    ScopedViewSet,
+    UserNameField,
+)
+from salesops.core.money import PRICE_BOUNDS, validate_currency
 from salesops.core.names import display_name
 
 from ..models import ContractLine, PaymentTerms, QuotationLine
@@ -53,7 +63,9 @@ class LineInput(serializers.Serializer):
     discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
     tax_rate = RateField(required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
     unit_cost = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("单位成本(含税)"))
-    lead_time_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, label=_("交货期(天)"))
+    lead_time_days = AsciiIntegerField(
+        required=False, allow_null=True, min_value=0, max_value=SMALLINT_MAX, label=_("交货期(天)")
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("备注"))
 
 
@@ -63,8 +75,8 @@ class HeaderInput(serializers.Serializer):
     contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, label=_("业务员"))
     project_name = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("项目名称"))
-    currency = serializers.CharField(required=False, max_length=3, label=_("币种"))
-    exchange_rate = serializers.DecimalField(max_digits=10, decimal_places=4, required=False, label=_("汇率(折人民币)"))
+    currency = serializers.CharField(required=False, max_length=3, validators=[validate_currency], label=_("币种"))
+    exchange_rate = ExchangeRateField(required=False, label=_("汇率(折人民币)"))
     payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, label=_("付款方式"))
     payment_terms_text = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("付款条件说明"))
     delivery_terms = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("交货条件"))
@@ -80,7 +92,7 @@ def split_input(validated: dict) -> tuple[dict, list[dict] | None]:
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("原因"))
+    reason = serializers.CharField(allow_blank=True, label=_("原因"))
 
 
 # --- output -------------------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, RateField
+from salesops.core.api import AsciiIntegerField, ChoiceLabelField, RateField, RelatedTextField
+from salesops.core.money import MAX_CREDIT_DAYS
 from salesops.core.names import display_name
 
 from .. import permissions, rules, selectors, services
@@ -41,7 +42,7 @@ class ContractUpdateInput(HeaderInput):
     contract_date = serializers.DateField(required=False, label=_("合同日期"))
     delivery_date = serializers.DateField(required=False, allow_null=True, label=_("承诺交货日期"))
     deposit_rate = RateField(required=False, label=_("定金比例"))
-    credit_days = serializers.IntegerField(required=False, min_value=0, label=_("账期(天)"))
+    credit_days = AsciiIntegerField(required=False, min_value=0, max_value=MAX_CREDIT_DAYS, label=_("账期(天)"))
     quality_terms = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("质量/验收条款"))
     customer_supplied_materials = serializers.BooleanField(required=False, label=_("客户提供材料(来料)"))
     beyond_technical_capability = serializers.BooleanField(required=False, label=_("超出技术能力/标准"))
@@ -130,7 +131,7 @@ class ContractDetailSerializer(ApprovalsMixin, FigureHidingMixin, ContractSerial
     cost_fields = ("cost_total",)
     price_fields = ("amount_excl", "tax_amount", "amount_incl")
     lines = ContractLineSerializer(many=True, read_only=True)
-    quotation_number = serializers.CharField(source="quotation.display_number", read_only=True, default="")
+    quotation_number = RelatedTextField(source="quotation.display_number")
     classification_reasons = serializers.SerializerMethodField()
     upgraded_by_name = serializers.SerializerMethodField()
     signed_by_name = serializers.SerializerMethodField()

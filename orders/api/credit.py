@@ -13,7 +13,7 @@ from ..models import CreditException
 
 class CreditExceptionInput(serializers.Serializer):
     amount = MoneyField(label=_("允许欠款金额"))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("申请理由"))
+    reason = serializers.CharField(allow_blank=True, label=_("申请理由"))
 
 
 class CreditExceptionSerializer(serializers.ModelSerializer):

@@ -28,7 +28,7 @@ class InspectionInput(serializers.Serializer):
 class EmergencyReleaseInput(serializers.Serializer):
     line = serializers.IntegerField(label=_("订单明细"))
     quantity = QuantityField(label=_("放行数量"))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("紧急放行原因"))
+    reason = serializers.CharField(allow_blank=True, label=_("紧急放行原因"))
     lot_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40, label=_("批号"))
 
 

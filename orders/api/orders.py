@@ -17,8 +17,17 @@ from contracts.api import LineInput, ReasonInput, VisibleContactField
 from contracts.models import PaymentTerms
 from contracts.selectors import contract_list_for
 from customers.selectors import address_list_for, invoice_title_list_for
-from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, UserNameField
-from salesops.core.money import PRICE_BOUNDS
+from salesops.core.api import (
+    AsciiIntegerField,
+    ChoiceLabelField,
+    MoneyField,
+    QuantityField,
+    RateField,
+    RelatedTextField,
+    ScopedViewSet,
+    UserNameField,
+)
+from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
 
 from .. import rules, selectors, services
 from ..filters import OrderFilter
@@ -51,7 +60,7 @@ class OrderHeaderInput(serializers.Serializer):
     prices_include_tax = serializers.BooleanField(required=False, label=_("单价含税"))
     payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, label=_("付款方式"))
     deposit_amount = MoneyField(required=False, label=_("定金金额"))
-    credit_days = serializers.IntegerField(required=False, min_value=0, label=_("账期(天)"))
+    credit_days = AsciiIntegerField(required=False, min_value=0, max_value=MAX_CREDIT_DAYS, label=_("账期(天)"))
     promised_ship_date = serializers.DateField(required=False, allow_null=True, label=_("承诺发货日期"))
     notes = serializers.CharField(required=False, allow_blank=True, label=_("备注"))
 
@@ -229,7 +238,7 @@ class OrderSerializer(serializers.ModelSerializer):
     production_status_display = ChoiceLabelField(source="production_status")
     payment_terms_display = ChoiceLabelField(source="payment_terms")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    contract_number = serializers.CharField(source="contract.number", read_only=True, default="")
+    contract_number = RelatedTextField(source="contract.number")
     owner_name = UserNameField(source="owner")
 
     class Meta:

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import INTEGER_MAX, AsciiIntegerField, ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import ShipmentFilter
@@ -28,7 +28,7 @@ class ShipmentCreateInput(serializers.Serializer):
     carrier = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("承运商/货运部"))
     route = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("运输路线/方式"))
     freight_payer = serializers.ChoiceField(choices=Shipment.FreightPayer.choices, required=False, label=_("运费承担"))
-    packages = serializers.IntegerField(required=False, min_value=1, label=_("件数"))
+    packages = AsciiIntegerField(required=False, min_value=1, max_value=INTEGER_MAX, label=_("件数"))
     tracking_no = serializers.CharField(required=False, allow_blank=True, max_length=60, label=_("运单号"))
     planned_on = serializers.DateField(required=False, allow_null=True, label=_("计划发货日期"))
     notes = serializers.CharField(required=False, allow_blank=True, label=_("备注"))
@@ -37,7 +37,9 @@ class ShipmentCreateInput(serializers.Serializer):
 class ShipInput(serializers.Serializer):
     tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=60, label=_("运单号"))
     carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=100, label=_("承运商/货运部"))
-    packages = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, label=_("件数"))
+    packages = AsciiIntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=INTEGER_MAX, label=_("件数")
+    )
 
 
 class DeliverInput(serializers.Serializer):

@@ -17,7 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .locking import is_lock_conflict, lock_conflict
-from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
+from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
 from .names import display_name
 
 
@@ -74,13 +74,45 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return s.validated_data
 
 
-class BoundedDecimalField(serializers.DecimalField):
-    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+class AsciiDigitsMixin:
+    """A number field that takes plain ASCII numbers only: Python reads "１２３" (full-width or other scripts' digits) as 123,
+    which nobody typing it meant."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.strip().isascii():
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class BoundedDecimalField(AsciiDigitsMixin, serializers.DecimalField):
+    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+
+
+class AsciiIntegerField(AsciiDigitsMixin, serializers.IntegerField):
+    """An IntegerField that takes plain ASCII digits only; give it `max_value` (SMALLINT_MAX / INTEGER_MAX for the column)."""
+
+
+ID_MAX = 2**63 - 1  # a primary key (BigAutoField)
+SMALLINT_MAX = 32767  # a PositiveSmallIntegerField column
+INTEGER_MAX = 2147483647  # a (Positive)IntegerField column
+
+
+def use_ascii_number_fields() -> None:
+    """Every ModelSerializer maps a model's decimal and integer columns to the ASCII-only fields above (called once, from
+    CoreConfig.ready), so no serializer of any app reads "１２３" as a number."""
+    from django.db import models
+
+    mapping = serializers.ModelSerializer.serializer_field_mapping
+    mapping[models.DecimalField] = BoundedDecimalField
+    for field in (
+        models.IntegerField,
+        models.SmallIntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.PositiveBigIntegerField,
+    ):
+        mapping[field] = AsciiIntegerField
 
 
 def _bounded(bounds: Bounds, kwargs) -> BoundedDecimalField:
@@ -102,6 +134,11 @@ def QuantityField(**kwargs) -> serializers.DecimalField:
 def RateField(**kwargs) -> serializers.DecimalField:
     """A rate in the API (0.13 = 13 %): four decimals, 0 to 1."""
     return _bounded(RATE_BOUNDS, kwargs)
+
+
+def ExchangeRateField(**kwargs) -> serializers.DecimalField:
+    """An exchange rate to yuan in the API (core.money.EXCHANGE_RATE_BOUNDS)."""
+    return _bounded(EXCHANGE_RATE_BOUNDS, kwargs)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -159,3 +196,20 @@ class ChoiceLabelField(serializers.Field):
 
     def to_representation(self, value) -> str:
         return self.labels.get(value, "" if value in (None, "") else str(value))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RelatedTextField(serializers.ReadOnlyField):
+    """A text reached through an optional relation (`source="team.name"`), `empty` when the relation is missing — in every
+    answer, also to a PATCH (where DRF would leave out a field whose `default` stands in for the missing relation)."""
+
+    def __init__(self, empty: str = "", **kwargs):
+        self.empty = empty
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        for attr in self.source_attrs:
+            if instance is None:
+                return self.empty
+            instance = getattr(instance, attr)
+        return self.empty if instance is None else instance

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
-from .api import ChoiceLabelField, ScopedViewSet, UserNameField
+from .api import ID_MAX, ChoiceLabelField, ScopedViewSet, UserNameField
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
 from .names import display_name
@@ -55,7 +55,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadInput(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         allow_empty=True,
         label=_("通知ID"),

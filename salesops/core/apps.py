@@ -13,7 +13,10 @@ class CoreConfig(AppConfig):
         # each app's menu.py registers its menu entries (salesops.core.navigation)
         from django.utils.module_loading import autodiscover_modules
 
+        from .api import use_ascii_number_fields
+
         autodiscover_modules("menu")
+        use_ascii_number_fields()
 
 
 class LoginGuardConfig(AxesAppConfig):

@@ -25,6 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from . import approvals
+from .api import ID_MAX
 from .forms import DateInput
 from .models import ApprovalRequest, ApprovalStep, Notification
 from .thresholds import threshold
@@ -74,6 +75,17 @@ class YesNoFilter(django_filters.Filter):
         kwargs.setdefault("choices", [("", gettext_lazy("全部")), ("true", yes), ("false", no)])
         kwargs.setdefault("coerce", lambda value: value == "true")
         kwargs.setdefault("empty_value", None)
+        super().__init__(*args, **kwargs)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a year): "1.5", "1e20" or a number beyond the database's integer range is invalid (400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
 
 

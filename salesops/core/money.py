@@ -60,11 +60,109 @@ QUANTITY_BOUNDS = Bounds(QUANTITY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, Decimal(0
 RATE_BOUNDS = Bounds(RATE_MAX_DIGITS, RATE_DECIMAL_PLACES, Decimal(0), MAX_RATE)
 
 
+# An exchange rate to yuan (汇率折人民币), e.g. 7.1234 for USD: positive, below 100,000 (the column holds 6 whole digits).
+EXCHANGE_RATE_BOUNDS = Bounds(10, 4, Decimal("0.0001"), Decimal("99999.9999"))
+
+# The currencies a document may be settled in (ISO 4217 codes).
+CURRENCIES = (
+    "CNY",
+    "USD",
+    "EUR",
+    "JPY",
+    "HKD",
+    "GBP",
+    "KRW",
+    "SGD",
+    "AUD",
+    "CAD",
+    "CHF",
+    "TWD",
+    "MOP",
+    "NZD",
+    "SEK",
+    "NOK",
+    "DKK",
+    "RUB",
+    "THB",
+    "MYR",
+    "IDR",
+    "VND",
+    "PHP",
+    "INR",
+    "PKR",
+    "AED",
+    "SAR",
+    "TRY",
+    "PLN",
+    "BRL",
+    "MXN",
+    "ZAR",
+    "KZT",
+)
+
+
+def validate_currency(value: str) -> None:
+    """A currency code: three capital letters (ISO 4217) among CURRENCIES, else a ValidationError in Chinese."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+        raise ValidationError(
+            _("币种应为三位大写字母的 ISO 4217 代码（如 CNY、USD），填写的是“%(value)s”。"),
+            code="invalid",
+            params={"value": value},
+        )
+    if value not in CURRENCIES:
+        raise ValidationError(
+            _("不支持的币种“%(value)s”，可选：%(codes)s。"),
+            code="unknown",
+            params={"value": value, "codes": "、".join(CURRENCIES)},
+        )
+
+
+def CurrencyField(verbose_name=None, **kwargs) -> models.CharField:
+    """A currency code column (ISO 4217, one of CURRENCIES), CNY by default."""
+    kwargs.setdefault("max_length", 3)
+    kwargs.setdefault("default", "CNY")
+    kwargs.setdefault("validators", [validate_currency])
+    return models.CharField(verbose_name, **kwargs)
+
+
+MAX_CREDIT_DAYS = 3650  # 账期: at most ten years
+
+
+def CreditDaysField(verbose_name=None, **kwargs) -> models.PositiveSmallIntegerField:
+    """Credit days (账期), 0 to MAX_CREDIT_DAYS on every database."""
+    kwargs.setdefault("default", 0)
+    kwargs.setdefault("validators", [MaxValueValidator(MAX_CREDIT_DAYS)])
+    return models.PositiveSmallIntegerField(verbose_name, **kwargs)
+
+
+def ExchangeRateField(verbose_name=None, **kwargs) -> models.DecimalField:
+    """An exchange rate to yuan (EXCHANGE_RATE_BOUNDS), 1 by default."""
+    kwargs.setdefault("default", Decimal(1))
+    return _bounded_field(verbose_name, EXCHANGE_RATE_BOUNDS, kwargs)
+
+
+class DecimalColumn(models.DecimalField):
+    """A DecimalField whose forms (pages, admin) take plain ASCII numbers only ("１２３" is refused, not read as 123);
+    migrations see the plain DecimalField it is."""
+
+    def formfield(self, **kwargs):
+        from .forms import BoundedDecimalField
+
+        return super().formfield(**{"form_class": BoundedDecimalField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
 def _bounded_field(verbose_name, bounds: Bounds, kwargs) -> models.DecimalField:
     kwargs.setdefault("max_digits", bounds.max_digits)
     kwargs.setdefault("decimal_places", bounds.decimal_places)
     kwargs.setdefault("validators", bounds.validators())
-    return models.DecimalField(verbose_name, **kwargs)
+    return DecimalColumn(verbose_name, **kwargs)
 
 
 def MoneyField(verbose_name=None, *, bounds: Bounds = MONEY_BOUNDS, **kwargs) -> models.DecimalField:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from salesops.core.pages import paginate
@@ -206,3 +207,12 @@ def approval_decide(request, pk):
             _("已处理“%(step)s”：%(result)s。") % {"step": step.label, "result": step.get_status_display()},
         )
     return _back_or(request, reverse("core:approvals_inbox"))
+
+
+def page_not_found(request, exception):
+    """handler404: under /api/ the API's error shape ({"code", "detail"}, as salesops.core.api renders it), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "detail": _("未找到，或您无权查看。")}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.page_not_found(request, exception)

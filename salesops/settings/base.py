@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "salesops.core.pagination.Pagination",  # page_size 1–200, ?cursor= for syncing clients
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "salesops.core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salesops.core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -112,6 +112,8 @@ class TestQuotationFlow:
         approve_as(api_as, url, "quotation_review", cast.manager)
         ok(alice.post(f"{url}send/"))
         r = alice.post(f"{url}reject/", {}, format="json")
+        assert r.status_code == 400 and "reason" in r.json()["errors"]
+        r = alice.post(f"{url}reject/", {"reason": " "}, format="json")
         assert r.status_code == 400 and "请填写客户拒绝的原因" in r.json()["detail"]
         body = ok(alice.post(f"{url}reject/", {"reason": "价格太高"}, format="json"))
         assert body["status"] == "rejected" and body["close_reason"] == "价格太高"
@@ -303,6 +305,8 @@ class TestContractFlow:
         body = ok(api_as(cast.manager).get(url))
         assert body["classification"] == "general" and "upgrade" in body["allowed_actions"] and body["cost_total"] == "7000.00"
         r = api_as(cast.manager).post(f"{url}upgrade/", {}, format="json")
+        assert r.status_code == 400 and list(r.json()["errors"]) == ["reason"]
+        r = api_as(cast.manager).post(f"{url}upgrade/", {"reason": ""}, format="json")
         assert r.status_code == 400 and "升级" in r.json()["detail"]
         body = ok(api_as(cast.manager).post(f"{url}upgrade/", {"reason": "客户特殊"}, format="json"))
         assert body["classification"] == "special" and body["upgraded_by"] == cast.manager.pk

@@ -113,11 +113,11 @@ def test_10_simultaneous_change_requests_leave_one(on_postgres, cast, customer, 
 
 
 # --- one lock order (ARCHITECTURE.md rule 11): a withdrawal racing a decision never deadlocks -------------------------
-ROUNDS = 20  # per race; every third round goes through the HTTP layer (an API client per thread)
+ROUNDS = 50  # per race; the rounds take turns through the services, the API (a client per thread) and the pages
 
 
-def over_http(i):
-    return i % 3 == 0
+def layer(i):
+    return ("service", "api", "page")[i % 3]
 
 
 def api_client(user):
@@ -128,18 +128,42 @@ def api_client(user):
     return client
 
 
+def page_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def no_deadlock(caplog):
     """A deadlock would be absorbed by the retry (salesops.core.locking logs each one): the race must have none."""
     assert not [r.getMessage() for r in caplog.records if r.name == "salesops.core.locking"]
 
 
-def effect(result, ok_type):
-    """'won', 'refused' (a 409) or the unexpected result itself (a 500, a deadlock, another error)."""
+def effect(result, ok_type, *, page=False):
+    """'won', 'refused' (a 409) or the unexpected result itself (a 500, a deadlock, another error); a page's answer is
+    judged by page_effect."""
+    if page and getattr(result, "status_code", 500) < 500:
+        return page_effect(result)
     if isinstance(result, ok_type) or getattr(result, "status_code", None) == 200:
         return "won"
     if isinstance(result, Conflict) or getattr(result, "status_code", None) == 409:
         return "refused"
     return result
+
+
+def page_effect(response):
+    """A page's answer: 'won' when it redirects with a success message, 'refused' when it shows an error (a message on
+    the page it returns to, or the form again with 400/409)."""
+    from django.contrib.messages import get_messages
+
+    tags = {message.level_tag for message in get_messages(response.wsgi_request)}
+    if response.status_code == 302 and tags == {"success"}:
+        return "won"
+    if "error" in tags or response.status_code in (400, 409):
+        return "refused"
+    return response
 
 
 def race(withdraw, decide):
@@ -148,10 +172,16 @@ def race(withdraw, decide):
 
 
 def quotation_round(i, q, step, owner, manager, payload):
-    if over_http(i):
+    if layer(i) == "api":
         return race(
             lambda: api_client(owner).post(f"/api/v1/quotations/{q.pk}/withdraw/"),
             lambda: api_client(manager).post(f"/api/v1/approval-steps/{step.pk}/decide/", payload, format="json"),
+        )
+    if layer(i) == "page":
+        owner_page, manager_page = page_client(owner), page_client(manager)
+        return race(
+            lambda: owner_page.post(f"/sales/quotations/{q.pk}/withdraw/", {"reason": ""}),
+            lambda: manager_page.post(f"/core/approvals/steps/{step.pk}/decide/", payload),
         )
     return race(
         lambda: services.quotation_withdraw(quotation=q, actor=owner),
@@ -160,10 +190,16 @@ def quotation_round(i, q, step, owner, manager, payload):
 
 
 def change_round(i, change, step, owner, manager):
-    if over_http(i):
+    if layer(i) == "api":
         return race(
             lambda: api_client(owner).post(f"/api/v1/contract-changes/{change.pk}/withdraw/"),
             lambda: api_client(manager).post(f"/api/v1/approval-steps/{step.pk}/decide/", {"decision": "approve"}, format="json"),
+        )
+    if layer(i) == "page":
+        owner_page, manager_page = page_client(owner), page_client(manager)
+        return race(
+            lambda: owner_page.post(f"/sales/contracts/{change.contract_id}/change/withdraw/", {"reason": ""}),
+            lambda: manager_page.post(f"/core/approvals/steps/{step.pk}/decide/", {"decision": "approve"}),
         )
     return race(
         lambda: services.contract_change_withdraw(change=change, actor=owner),
@@ -187,7 +223,8 @@ def test_withdrawing_a_quotation_while_the_manager_decides_has_exactly_one_effec
 
         results = quotation_round(i, q, step, quoting_alice, cast.manager, payload)
 
-        effects = [effect(results[0], Quotation), effect(results[1], ApprovalStep)]
+        page = layer(i) == "page"
+        effects = [effect(results[0], Quotation, page=page), effect(results[1], ApprovalStep, page=page)]
         assert sorted(effects, key=str) == ["refused", "won"], (i, results)
         q.refresh_from_db()
         request = approvals.requests_for(q, services.QUOTATION_KIND).get()
@@ -216,7 +253,8 @@ def test_withdrawing_a_change_while_it_is_reviewed_has_exactly_one_effect(on_pos
 
         results = change_round(i, change, step, cast.alice, cast.manager)
 
-        effects = [effect(results[0], ContractChange), effect(results[1], ApprovalStep)]
+        page = layer(i) == "page"
+        effects = [effect(results[0], ContractChange, page=page), effect(results[1], ApprovalStep, page=page)]
         assert sorted(effects, key=str) == ["refused", "won"], (i, results)
         change.refresh_from_db()
         contract = Contract.objects.get(pk=c.pk)

@@ -178,3 +178,29 @@ class TestExtremeButValidStoredValues:
         admin = superuser_client
         for url in ("/admin/customers/customer/", f"/admin/customers/customer/{customer.pk}/change/"):
             assert admin.get(url).status_code == 200, url
+
+
+def test_every_bounded_column_gives_pages_and_admin_a_field_that_refuses_malformed_numbers():
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    from salesops.core.money import DecimalColumn
+
+    columns = [f for model in apps.get_models() for f in model._meta.get_fields() if isinstance(f, DecimalColumn)]
+    assert len(columns) > 40
+    for column in columns:
+        form_field = column.formfield()
+        for value in ["１２３", "1e400", "NaN", "Infinity", "1,000", "0." + "1" * 40]:
+            with pytest.raises(ValidationError):
+                form_field.clean(value)
+        assert column.validators, column  # the model's bounds, checked by every ModelForm (pages and admin)
+
+
+def test_the_customer_page_form_refuses_bad_credit_limits(cast):
+    from customers.forms import CustomerForm
+
+    for value in ["１２３", "-1", "99999999999999", "NaN", "1,000"]:
+        form = CustomerForm(
+            data={"name": "新客户", "type": "end_customer", "grade": "B", "credit_limit": value}, user=cast.manager
+        )
+        assert not form.is_valid() and "credit_limit" in form.errors, value
