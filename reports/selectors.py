@@ -1,9 +1,12 @@
-"""Reads for the dashboard: the user's to-do counts, gathered from the floors below."""
+"""Reads of the reports floor: the dashboard's to-do counts (gathered from the floors below), the report runs a user may
+see, and the daily digest."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from contracts.selectors import my_open_work
@@ -12,6 +15,11 @@ from orders import selectors as order_selectors
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
 from salesops.core.notifications import unread_count
+
+from . import kpis
+from .models import ReportRun
+from .periods import Period
+from .scopes import scope_for, scopes_visible_to
 
 
 def todo_for(user, day: date) -> dict:
@@ -62,3 +70,48 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, in
         ]
         out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
     return out
+
+
+# --- monthly report runs ----------------------------------------------------------------------------------------------
+def report_run_list_for(user) -> QuerySet[ReportRun]:
+    """The report runs of the scopes `user` may see: all for the company's viewers, a team lead the team's and the
+    team's reps', a rep own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ReportRun.objects.none()
+    qs = ReportRun.objects.select_related("requested_by")
+    widest = scope_for(user)
+    if widest is None:
+        return ReportRun.objects.none()
+    if widest.kind == "company":
+        return qs
+    return qs.filter(scope_key__in=[scope.key for scope in scopes_visible_to(user)])
+
+
+def report_run_get_for(user, pk) -> ReportRun:
+    return get_object_or_404(report_run_list_for(user), pk=pk)
+
+
+# --- the daily digest (日报) ----------------------------------------------------------------------------------------------
+AT_RISK_SHOWN = 10
+
+
+def digest_for(user, day: date) -> dict | None:
+    """The digest of `day` as `user` may see it (None for who sees no sales figures): sales (by shipment), order intake, unshipped amount at the day's end
+    (all from reports.kpis, in the user's widest scope), and from the clerk's queue the orders whose verification is
+    overdue and the orders whose promised ship date is at risk."""
+    scope = scope_for(user)
+    if scope is None:
+        return None
+    period = Period.day(day)
+    queue = order_selectors.clerk_queue(user, day)
+    at_risk = queue["at_risk"]
+    return {
+        "day": day,
+        "scope": scope,
+        "sales": kpis.sales_shipped(period, scope),
+        "intake": kpis.order_intake(period, scope),
+        "unshipped": kpis.unshipped_amount(day, scope),
+        "verify_overdue_count": queue["verify_overdue"].count(),
+        "at_risk_count": len(at_risk),
+        "at_risk": at_risk[:AT_RISK_SHOWN],
+    }

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -96,22 +98,28 @@ def outbox_webhook(*, endpoint: WebhookEndpoint, title: str, text: str, dedupe_k
     )
 
 
-def _publish(message_id: int) -> None:
-    """After commit: ask a worker to deliver the row now. In eager mode (tests, CELERY_TASK_ALWAYS_EAGER) deliver here,
-    as an eager task would — `send_task` ignores eager mode. Never raises: the sweeper delivers what was not published."""
+def publish_task(task_name: str, *args, eager: Callable[..., Any]) -> None:
+    """After commit: ask a worker to run the task `task_name(*args)` now, without making the caller wait or fail — no result
+    awaited, no retry, a short connect timeout, a pause after a failure; what was not published is picked up by its
+    beat sweeper. In eager mode (tests, CELERY_TASK_ALWAYS_EAGER) `eager(*args)` runs here, as an eager task would
+    (`send_task` ignores eager mode). Never raises."""
     global _publish_paused_until
     from salesops.celery import app
 
     try:
         if app.conf.task_always_eager:
-            outbox_deliver(message_id)
+            eager(*args)
             return
         if time.monotonic() < _publish_paused_until:
             return
-        app.send_task(DELIVER_TASK, args=[message_id], ignore_result=True, retry=False)
+        app.send_task(task_name, args=list(args), ignore_result=True, retry=False)
     except Exception:
         _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning("outbox: message %s not published, the sweeper will deliver it", message_id, exc_info=True)
+        logger.warning("outbox: %s%s not published, the sweeper will deliver it", task_name, args, exc_info=True)
+
+
+def _publish(message_id: int) -> None:
+    publish_task(DELIVER_TASK, message_id, eager=outbox_deliver)
 
 
 # --- delivering (tasks) ---------------------------------------------------------------------------------------------
