@@ -18,7 +18,7 @@ def may_see_run(user, run: ReportRun) -> bool:
 
 
 def report_run_allowed_actions(run: ReportRun, user) -> list[str]:
-    """"download" a finished file, "retry" a failed run — for whoever may see the run's scope; nothing otherwise."""
+    """ "download" a finished file, "retry" a failed run — for whoever may see the run's scope; nothing otherwise."""
     if not may_see_run(user, run):
         return []
     actions = []

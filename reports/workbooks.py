@@ -83,14 +83,18 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
         Column(_("门店/经销商"), width=32, value=lambda r: r["customer_name"]),
         Column(_("区域"), width=12, value=lambda r: r["region"]),
     ]
-    columns += [Column(label, Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k], total=True) for key, label in STORE_COLUMNS]
+    columns += [
+        Column(label, Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k], total=True) for key, label in STORE_COLUMNS
+    ]
     sheet = book.sheet(_("门店销售"), columns)
     progress(10)
     top: list[dict] = []
     sheet.table(_top(kpis.store_rows(period, scope), "shipped", TOP_N, top))
     sheet.totals()
     progress(70)
-    _bar_chart(book, _("发货额前 %(n)s 名门店") % {"n": TOP_N}, _("门店/经销商"), "customer_name", [("shipped", _("发货额"))], top)
+    _bar_chart(
+        book, _("发货额前 %(n)s 名门店") % {"n": TOP_N}, _("门店/经销商"), "customer_name", [("shipped", _("发货额"))], top
+    )
     growth = kpis.growth(period, scope)
     sums = sheet.sums
     return [(key, label, sums[key]) for key, label in STORE_COLUMNS] + [
@@ -114,7 +118,9 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         sheet.totals(values={"rate": kpis.totals(rows_kind, period, scope)["rate"]})
         return sheet, top
 
-    reps, top_reps = write(_("业务员达成"), _("业务员"), "rep_name", [Column(_("销售组"), width=16, value=lambda r: r["team_name"])], "rep")
+    reps, top_reps = write(
+        _("业务员达成"), _("业务员"), "rep_name", [Column(_("销售组"), width=16, value=lambda r: r["team_name"])], "rep"
+    )
     progress(45)
     _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team")
     progress(75)
@@ -164,7 +170,10 @@ def service(book: Book, period: Period, scope: Scope, progress: Progress) -> lis
     ]
     sheet = book.sheet(
         _("售后统计"),
-        [Column(_("指标"), width=24, key="label", value=lambda r: r[1]), Column(_("数值"), width=16, key="value", value=lambda r: r[2])],
+        [
+            Column(_("指标"), width=24, key="label", value=lambda r: r[1]),
+            Column(_("数值"), width=16, key="value", value=lambda r: r[2]),
+        ],
     )
     sheet.table(figures)
     progress(70)

@@ -72,9 +72,7 @@ def report_run_request(*, kind: str, period: Period, scope: Scope, actor=None) -
             return found, False
         try:
             with transaction.atomic():  # a savepoint: losing the race must not break the caller's transaction
-                run = ReportRun.objects.create(
-                    kind=kind, period=period_key(period), scope_key=scope.key, requested_by=actor
-                )
+                run = ReportRun.objects.create(kind=kind, period=period_key(period), scope_key=scope.key, requested_by=actor)
         except IntegrityError:
             return _active(kind, period, scope).get(), False
         transaction.on_commit(lambda: _publish(run.pk))
@@ -175,10 +173,9 @@ def reports_schedule_month(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     period = Period.month(last_month.year, last_month.month)
-    scopes = [Scope.parse("company")] + [Scope.parse(f"team:{pk}") for pk in Team.objects.order_by("pk").values_list("pk", flat=True)]
-    existing = set(
-        ReportRun.objects.filter(period=period_key(period)).values_list("kind", "scope_key").distinct()
-    )
+    teams = Team.objects.filter(department__code="sales").order_by("pk").values_list("pk", flat=True)
+    scopes = [Scope.company(), *(Scope.team(pk) for pk in teams)]
+    existing = set(ReportRun.objects.filter(period=period_key(period)).values_list("kind", "scope_key").distinct())
     queued = 0
     for scope in scopes:
         for kind in ReportRun.Kind.values:
