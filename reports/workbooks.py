@@ -33,6 +33,7 @@ from .scopes import Scope
 Figure = tuple[str, str, Decimal | int | None]
 Progress = Callable[[int], None]
 TOP_N = 20  # bars on a chart sheet
+TREND_MONTHS = 6  # months of the after-sales trend
 
 
 def _top(rows: Iterable[dict], key: str, n: int, keep: list) -> Iterator[dict]:
@@ -49,17 +50,19 @@ def _top(rows: Iterable[dict], key: str, n: int, keep: list) -> Iterator[dict]:
     keep.extend(row for _value, _tie, row in sorted(heap, key=lambda i: (-i[0], i[1])))
 
 
-def _bar_chart(book: Book, title: str, label_header: str, label_key: str, series: list[tuple[str, str]], rows) -> None:
-    """The chart sheet: a small table of `rows` (label and the series' values) and a bar chart drawn from it."""
+def _bar_chart(book: Book, title: str, label_header: str, label_key: str, series: list[tuple], rows) -> None:
+    """The chart sheet: a small table of `rows` (the label, then each series (key, header[, kind — money unless given]))
+    and a bar chart drawn from it."""
     columns = [Column(label_header, width=30, key="label", value=lambda r: r[label_key])]
-    columns += [Column(header, Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k]) for key, header in series]
+    for key, header, *kind in series:
+        columns.append(Column(header, kind[0] if kind else Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k]))
     sheet = book.sheet(_("图表"), columns)
     sheet.table(rows)
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
     chart.height, chart.width = 12, 24
-    for key, _header in series:
+    for key, *_rest in series:
         chart.add_data(sheet.column_ref(key), titles_from_data=True)
     chart.set_categories(sheet.column_ref("label", header=False))
     sheet.add_chart(chart, f"{get_column_letter(sheet.ncols + 2)}2")
@@ -162,22 +165,39 @@ def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[
 
 
 def service(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """售后服务统计: satisfaction, complaints and SLA hit rate of the month."""
-    figures: list[Figure] = [
-        ("satisfaction", _("平均满意度"), kpis.satisfaction_avg(period, scope)),
-        ("complaints", _("投诉数"), kpis.complaint_count(period, scope)),
-        ("sla", _("SLA 达成率"), kpis.sla_hit_rate(period, scope)),
-    ]
+    """售后服务统计: the month's satisfaction, complaints and SLA hit rate, and the same for the six months up to it."""
+    months = [period.shifted(-back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    rows = []
+    for step, month in enumerate(months, start=1):
+        rows.append(
+            {
+                "month": month.label,
+                "satisfaction": kpis.satisfaction_avg(month, scope),
+                "complaints": kpis.complaint_count(month, scope),
+                "sla": kpis.sla_hit_rate(month, scope),
+            }
+        )
+        progress(10 + 60 * step // len(months))
     sheet = book.sheet(
         _("售后统计"),
         [
-            Column(_("指标"), width=24, key="label", value=lambda r: r[1]),
-            Column(_("数值"), width=16, key="value", value=lambda r: r[2]),
+            Column(_("月份"), width=14, key="month", value=lambda r: r["month"]),
+            Column(_("平均满意度"), Kind.QUANTITY, width=14, key="satisfaction", value=lambda r: r["satisfaction"]),
+            Column(_("投诉数"), Kind.INTEGER, width=10, key="complaints", value=lambda r: r["complaints"], total=True),
+            Column(_("SLA 达成率"), Kind.PERCENT, width=12, key="sla", value=lambda r: r["sla"]),
         ],
     )
-    sheet.table(figures)
-    progress(70)
-    return figures
+    sheet.table(rows)
+    this = rows[-1]
+    sheet.totals(_("近%(n)s个月合计") % {"n": TREND_MONTHS})
+    _bar_chart(
+        book, _("近%(n)s个月投诉数") % {"n": TREND_MONTHS}, _("月份"), "month", [("complaints", _("投诉数"), Kind.INTEGER)], rows
+    )
+    return [
+        ("satisfaction", _("平均满意度"), this["satisfaction"]),
+        ("complaints", _("投诉数"), this["complaints"]),
+        ("sla", _("SLA 达成率"), this["sla"]),
+    ]
 
 
 BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
@@ -191,6 +211,8 @@ BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
 def _figure_kind(key: str, value) -> Kind:
     if key in ("rate", "mom", "yoy", "sla"):
         return Kind.PERCENT
+    if key == "satisfaction":
+        return Kind.QUANTITY
     if isinstance(value, int):
         return Kind.INTEGER
     return Kind.MONEY
@@ -214,7 +236,8 @@ def generate_workbook(
     )
     cover.line(Span(_("数据合计"), 2, bold=True))
     for key, label, value in figures:
-        cover.line(Span(label, bold=True), Span(value if value is not None else "—", kind=_figure_kind(key, value)))
+        shown = Span(value, kind=_figure_kind(key, value)) if value is not None else Span("—", kind=Kind.TEXT)
+        cover.line(Span(label, bold=True), shown)
     progress(90)
     book.save(target)
     return figures

@@ -130,7 +130,7 @@ def report_run_generate(run_id: int) -> bool:
             tmp.seek(0)
             name = f"{run.kind}-{run.period}-{run.scope_key.replace(':', '-')}-{run.pk}.xlsx"
             run.file.save(name, File(tmp), save=False)
-    except Exception as e:  # noqa: BLE001 — any failure is the run's reason, shown on the page with a retry button
+    except Exception as e:  # any failure is the run's reason, shown on the page with a retry button
         logger.exception("report run %s failed", run_id)
         ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
             status=Status.FAILED, error=f"{type(e).__name__}: {e}"[:2000], finished_at=timezone.now()
