@@ -117,6 +117,7 @@ class ReportRun(models.Model):
         FAILED = "failed", _("失败")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    STATUS_TONES = {"queued": "secondary", "running": "warning"}
 
     kind = models.CharField(_("报表"), max_length=20, choices=Kind.choices)
     period = models.CharField(_("月份"), max_length=7, help_text=_("例如 2026-11"))

@@ -3,8 +3,10 @@ see, and the daily digest."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -14,12 +16,14 @@ from customers.selectors import followups_due, visit_plans_for_day
 from orders import selectors as order_selectors
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
+from salesops.core.models import Team
+from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
 
 from . import kpis
 from .models import ReportRun
 from .periods import Period
-from .scopes import scope_for, scopes_visible_to
+from .scopes import Scope, scope_for, scopes_visible_to
 
 
 def todo_for(user, day: date) -> dict:
@@ -89,6 +93,33 @@ def report_run_list_for(user) -> QuerySet[ReportRun]:
 
 def report_run_get_for(user, pk) -> ReportRun:
     return get_object_or_404(report_run_list_for(user), pk=pk)
+
+
+def scope_labels(keys) -> dict[str, str]:
+    """The labels of many scope keys with two queries (teams, users) instead of one per key."""
+    scopes = [Scope.parse(key) for key in set(keys)]
+    teams = dict(Team.objects.filter(pk__in=[s.team_id for s in scopes if s.kind == "team"]).values_list("pk", "name"))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[s.user_id for s in scopes if s.kind == "rep"])}
+    out = {}
+    for s in scopes:
+        if s.kind == "team" and s.team_id in teams:
+            out[s.key] = teams[s.team_id]
+        elif s.kind == "rep" and s.user_id in users:
+            out[s.key] = display_name(users[s.user_id])
+        else:
+            out[s.key] = s.label
+    return out
+
+
+def report_run_history(user, run: ReportRun) -> QuerySet[ReportRun]:
+    """Every generation of the same report, month and scope, newest first."""
+    return report_run_list_for(user).filter(kind=run.kind, period=run.period, scope_key=run.scope_key)
+
+
+def report_file_name(run: ReportRun) -> str:
+    """The download's name: report, month and scope, e.g. "门店-经销商销售月报-2026-11-全公司.xlsx"."""
+    name = f"{run.get_kind_display()}-{run.period}-{Scope.parse(run.scope_key).label}"
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", name) + ".xlsx"
 
 
 # --- the daily digest (日报) ----------------------------------------------------------------------------------------------

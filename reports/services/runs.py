@@ -51,11 +51,7 @@ def check_period(period: Period, today: date | None = None) -> None:
 
 
 def _active(kind: str, period: Period, scope: Scope):
-    return ReportRun.objects.filter(kind=kind, period=period_key(period), scope_key=scope.key, status__in=ReportRun.ACTIVE)
-
-
-def period_key(period: Period) -> str:
-    return f"{period.start.year:04d}-{period.start.month:02d}"
+    return ReportRun.objects.filter(kind=kind, period=period.key, scope_key=scope.key, status__in=ReportRun.ACTIVE)
 
 
 def report_run_request(*, kind: str, period: Period, scope: Scope, actor=None) -> tuple[ReportRun, bool]:
@@ -72,7 +68,7 @@ def report_run_request(*, kind: str, period: Period, scope: Scope, actor=None) -
             return found, False
         try:
             with transaction.atomic():  # a savepoint: losing the race must not break the caller's transaction
-                run = ReportRun.objects.create(kind=kind, period=period_key(period), scope_key=scope.key, requested_by=actor)
+                run = ReportRun.objects.create(kind=kind, period=period.key, scope_key=scope.key, requested_by=actor)
         except IntegrityError:
             return _active(kind, period, scope).get(), False
         transaction.on_commit(lambda: _publish(run.pk))
@@ -175,7 +171,7 @@ def reports_schedule_month(*, today: date | None = None) -> int:
     period = Period.month(last_month.year, last_month.month)
     teams = Team.objects.filter(department__code="sales").order_by("pk").values_list("pk", flat=True)
     scopes = [Scope.company(), *(Scope.team(pk) for pk in teams)]
-    existing = set(ReportRun.objects.filter(period=period_key(period)).values_list("kind", "scope_key").distinct())
+    existing = set(ReportRun.objects.filter(period=period.key).values_list("kind", "scope_key").distinct())
     queued = 0
     for scope in scopes:
         for kind in ReportRun.Kind.values:
