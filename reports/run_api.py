@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -111,9 +111,9 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
 
 class AtRiskSerializer(serializers.Serializer):
-    order = serializers.IntegerField(source="0.pk")
-    number = serializers.CharField(source="0.number")
-    reason = serializers.CharField(source="1")
+    order = serializers.IntegerField()
+    number = serializers.CharField()
+    reason = serializers.CharField()
 
 
 class DigestSerializer(serializers.Serializer):
@@ -125,7 +125,11 @@ class DigestSerializer(serializers.Serializer):
     unshipped = serializers.DecimalField(max_digits=16, decimal_places=2, help_text=_("当日结束时的未发货额"))
     verify_overdue_count = serializers.IntegerField()
     at_risk_count = serializers.IntegerField()
-    at_risk = AtRiskSerializer(many=True)
+    at_risk = serializers.SerializerMethodField()
+
+    @extend_schema_field(AtRiskSerializer(many=True))
+    def get_at_risk(self, figures) -> list[dict]:
+        return [{"order": order.pk, "number": order.number, "reason": reason} for order, reason in figures["at_risk"]]
 
 
 class DigestQuery(serializers.Serializer):
