@@ -25,7 +25,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -678,3 +678,22 @@ def region_figures(start: date, end: date, **scope) -> QuerySet:
         .annotate(orders=Count("pk"), amount=Sum(_cny("amount_incl"), output_field=MONEY_OUTPUT))
         .order_by("region")
     )
+
+
+def shipped_net_by_month(start: datetime, end: datetime, zone, **scope) -> dict[date, Decimal]:
+    """{first day of the month: shipped minus credited} for the months of [start, end) in `zone` (two grouped queries)."""
+    out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for qs, amount, stamp, sign in (
+        (kpi_shipments(start, end, **scope), "amount_incl", "shipped_at", 1),
+        (kpi_credit_notes(start, end, **scope), "amount", "created_at", -1),
+    ):
+        rows = (
+            qs.annotate(month=TruncMonth(stamp, tzinfo=zone))
+            .values("month")
+            .annotate(s=Sum(_cny(amount, "order__"), output_field=MONEY_OUTPUT))
+            .values_list("month", "s")
+        )
+        for month, total in rows:
+            day = month.date() if isinstance(month, datetime) else month
+            out[day] += sign * quantize(total or ZERO)
+    return dict(out)

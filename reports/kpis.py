@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, OuterRef, Q, Subquery
 
 from aftersales import selectors as aftersales_selectors
+from contracts import selectors as contract_selectors
 from customers.selectors import OWNER_ROLES
 from orders import rules as order_rules
 from orders import selectors as order_selectors
@@ -270,3 +271,34 @@ def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
         out.setdefault("target", None)
         out["rate"] = _rate(out["actual"], out["target"])
     return out
+
+
+# --- series for charts -------------------------------------------------------------------------------------------------
+def monthly_sales(year: int, scope: Scope) -> list[dict]:
+    """The twelve months of `year`: shipped sales (net) and the month's target (None if not set). Three queries."""
+    start, end = Period.year(year).bounds()
+    actual = order_selectors.shipped_net_by_month(start, end, company_zone(), **scope.filters())
+    targets = _target_rows(year, scope)
+    return [
+        {
+            "period": m.key,
+            "label": m.label,
+            "actual": actual.get(m.start, ZERO),
+            "target": targets.get(m.number),
+        }
+        for m in Period.year(year).months()
+    ]
+
+
+def _target_rows(year: int, scope: Scope) -> dict[int, Decimal]:
+    qs = SalesTarget.objects.filter(year=year, kind="month", level=scope.kind)
+    if scope.kind == "team":
+        qs = qs.filter(team=scope.team_id)
+    elif scope.kind == "rep":
+        qs = qs.filter(rep=scope.user_id)
+    return dict(qs.values_list("number", "amount"))
+
+
+def pipeline(scope: Scope) -> dict[str, dict]:
+    """Open quotations and contracts now (count, value)."""
+    return contract_selectors.pipeline_totals(**scope.filters())

@@ -1,29 +1,39 @@
-"""Reads of the reports floor: the dashboard's to-do counts (gathered from the floors below), the report runs a user may
-see, and the daily digest."""
+"""Reads of the reports floor: the dashboards' to-do counts, the KPI figures and charts of one period and scope (with the
+list of documents each figure is made of), gathered from the floors below through reports.kpis; targets; the report runs
+a user may see; the daily digest."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from contracts.selectors import my_open_work
-from customers.selectors import followups_due, visit_plans_for_day
+from customers.selectors import followups_due, led_team_ids, visit_plans_for_day
 from orders import selectors as order_selectors
+from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
 from salesops.core.models import Team
+from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
+from salesops.core.sheets import Book, Column, Kind
 
 from . import kpis
-from .models import ReportRun
+from .glossary import GLOSSARY
+from .models import ReportRun, SalesTarget
 from .periods import Period
-from .scopes import Scope, scope_for, scopes_visible_to
+from .scopes import Scope, scope_for, scopes_visible_to, sees_company
+from .services.targets import IMPORT_HEADERS
+
+STORE_CHART_ROWS = 10
 
 
 def todo_for(user, day: date) -> dict:
@@ -74,6 +84,234 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, in
         ]
         out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
     return out
+
+
+# --- the figures dashboard (reports.kpis for one period and scope, with the list each figure is made of) -------------------
+def _link(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _scope_params(scope: Scope) -> dict:
+    return {"owner": scope.user_id, "team": scope.team_id}
+
+
+def figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
+    """The headline figures: key (= glossary entry), label, value, kind (money / rate / score / count), url of the list."""
+    as_of = min(today, period.end)
+    dates = {"received_on_from": period.start, "received_on_to": period.end}
+    shipped = {"shipped_from": period.start, "shipped_to": period.end}
+    who = _scope_params(scope)
+    ach = kpis.achievement(period, scope)
+    grow = kpis.growth(period, scope)
+    cards = [
+        ("order_intake", kpis.order_intake(period, scope), "money", _link("orders:order_list", **dates, active="true", **who)),
+        (
+            "sales_by_order_date",
+            kpis.sales_by_order_date(period, scope),
+            "money",
+            _link("orders:order_list", **dates, active="true", **who),
+        ),
+        ("sales_shipped", kpis.sales_shipped(period, scope), "money", _link("orders:shipment_list", **shipped, **who)),
+        ("sales_invoiced", kpis.sales_invoiced(period, scope), "money", _link("orders:invoice_list", status="issued")),
+        (
+            "unshipped_amount",
+            kpis.unshipped_amount(as_of, scope),
+            "money",
+            _link("orders:order_list", received_on_to=as_of, active="true", **who),
+        ),
+        (
+            "collected",
+            kpis.collected(period, scope),
+            "money",
+            _link("orders:payment_list", received_on_from=period.start, received_on_to=period.end, status="confirmed"),
+        ),
+        ("collection_rate", kpis.collection_rate(period, scope), "rate", _link("orders:receivables")),
+        ("achievement", ach["rate"], "rate", _link("reports:targets", period=period.key)),
+        ("growth", grow["mom"], "rate", _link("orders:shipment_list", **shipped, **who)),
+        ("order_accuracy", kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
+        ("on_time_delivery", kpis.on_time_delivery(period, scope), "rate", _link("orders:order_list", status="shipped", **who)),
+        ("satisfaction_avg", kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
+        ("complaint_count", kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
+        ("sla_hit_rate", kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
+    ]
+    labels = {key: label for key, label, _text in GLOSSARY}
+    out = [{"key": key, "label": str(labels[key]), "value": value, "kind": kind, "url": url} for key, value, kind, url in cards]
+    out[7]["target"], out[7]["actual"] = ach["target"], ach["actual"]
+    out[8]["yoy"] = grow["yoy"]
+    return out
+
+
+def _chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "") -> dict:
+    """One chart's data for Chart.js; `empty` when every value is missing or zero (the page says "暂无数据")."""
+    empty = not any(v for s in series for v in s["data"] if v is not None)
+    return {"key": key, "title": str(title), "type": kind, "labels": labels, "series": series, "empty": empty, "url": url}
+
+
+def _num(value) -> float | None:
+    """A chart point (Chart.js draws numbers; the cards and the API keep the exact Decimal)."""
+    return None if value is None else float(value)
+
+
+def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
+    """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
+    team), top stores, receivables aging, and six-month trends of on-time delivery and satisfaction; for a rep the
+    pipeline instead of the team split."""
+    months = kpis.monthly_sales(period.start.year, scope)
+    charts = [
+        _chart(
+            "monthly_sales",
+            _("月度销售额与目标（按发货）"),
+            [m["period"] for m in months],
+            [
+                {"label": str(_("销售额")), "data": [_num(m["actual"]) for m in months]},
+                {"label": str(_("目标")), "data": [_num(m["target"]) for m in months]},
+            ],
+            url=_link("reports:targets", period=period.key),
+        )
+    ]
+    if scope.kind == "company":
+        teams = list(kpis.team_rows(period, scope))
+        charts.append(
+            _chart(
+                "by_team",
+                _("各销售组销售额"),
+                [t["team_name"] for t in teams],
+                [{"label": str(_("销售额")), "data": [_num(t["actual"]) for t in teams]}],
+            )
+        )
+    if scope.kind in ("company", "team"):
+        reps = list(kpis.rep_rows(period, scope))
+        charts.append(
+            _chart(
+                "by_rep",
+                _("各业务员销售额"),
+                [r["rep_name"] for r in reps],
+                [{"label": str(_("销售额")), "data": [_num(r["actual"]) for r in reps]}],
+            )
+        )
+    else:
+        pipe = kpis.pipeline(scope)
+        charts.append(
+            _chart(
+                "pipeline",
+                _("在途商机"),
+                [str(_("报价单")), str(_("合同"))],
+                [{"label": str(_("金额")), "data": [_num(pipe["quotations"]["amount"]), _num(pipe["contracts"]["amount"])]}],
+                url=_link("contracts:quotation_list"),
+            )
+        )
+    stores = sorted(kpis.store_rows(period, scope), key=lambda r: -r["shipped"])[:STORE_CHART_ROWS]
+    charts.append(
+        _chart(
+            "by_store",
+            _("销售额前十的门店/经销商（按发货）"),
+            [s["customer_name"] for s in stores],
+            [{"label": str(_("销售额")), "data": [_num(s["shipped"]) for s in stores]}],
+        )
+    )
+    aging = kpis.receivables_aging(min(today, period.end), scope)
+    charts.append(
+        _chart(
+            "aging",
+            _("应收账龄"),
+            [str(label) for _code, label, *_r in AGING_BUCKETS],
+            [{"label": str(_("应收金额")), "data": [_num(aging[code]) for code, *_r in AGING_BUCKETS]}],
+            url=_link("orders:receivables"),
+        )
+    )
+    last = Period.month(period.end.year, period.end.month)
+    trend = [last.shifted(-n) for n in range(5, -1, -1)]
+    charts.append(
+        _chart(
+            "on_time",
+            _("准时交货率（近六个月）"),
+            [m.key for m in trend],
+            [{"label": str(_("准时交货率")), "data": [_num(kpis.on_time_delivery(m, scope)) for m in trend]}],
+            kind="line",
+        )
+    )
+    charts.append(
+        _chart(
+            "satisfaction",
+            _("平均满意度（近六个月）"),
+            [m.key for m in trend],
+            [{"label": str(_("平均满意度")), "data": [_num(kpis.satisfaction_avg(m, scope)) for m in trend]}],
+            kind="line",
+            url=_link("aftersales:callback_list"),
+        )
+    )
+    return charts
+
+
+def figures_for(period: Period, scope: Scope, today: date) -> dict:
+    return {
+        "period": period,
+        "scope": scope,
+        "cards": figure_cards(period, scope, today),
+        "charts": figure_charts(period, scope, today),
+    }
+
+
+# --- targets ---------------------------------------------------------------------------------------------------------------
+def target_list_for(user) -> QuerySet[SalesTarget]:
+    """The targets `user` may read: everything for the company viewers; a lead the led teams' and their reps'; a rep own."""
+    qs = SalesTarget.objects.select_related("team", "rep", "updated_by")
+    if sees_company(user):
+        return qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    teams = led_team_ids(user)
+    return qs.filter(Q(rep=user) | Q(level__in=["team", "rep"], team__in=teams))
+
+
+def target_get_for(user, pk) -> SalesTarget:
+    return get_object_or_404(target_list_for(user), pk=pk)
+
+
+def target_allocation(user, period: Period) -> dict:
+    """What of the period's targets is allocated and what is not, as far as `user` may see: the company target with
+    its teams' sum, and per team its target with its reps' sum ("unallocated" = target − allocated)."""
+    targets = list(target_list_for(user).filter(year=period.start.year, kind=period.kind, number=period.number))
+    company = next((t for t in targets if t.level == "company"), None)
+    teams = [t for t in targets if t.level == "team"]
+
+    def part(target, children) -> dict:
+        allocated = sum((c.amount for c in children), ZERO)
+        return {
+            "target": target,
+            "allocated": allocated,
+            "unallocated": target.amount - allocated if target else None,
+            "children": children,
+        }
+
+    return {
+        "company": part(company, teams) if sees_company(user) else None,
+        "teams": [part(t, [r for r in targets if r.level == "rep" and r.team_id == t.team_id]) for t in teams],
+    }
+
+
+def targets_workbook(targets) -> bytes:
+    """The targets as the import template (same columns), one row each."""
+    book = Book()
+    level_names = dict(SalesTarget.Level.choices)
+    kind_names = dict(SalesTarget.Kind.choices)
+    sheet = book.sheet(
+        _("销售目标"),
+        [
+            Column(str(IMPORT_HEADERS[0]), Kind.INTEGER, 8, lambda t: t.year),
+            Column(str(IMPORT_HEADERS[1]), width=8, value=lambda t: str(kind_names[t.kind])),
+            Column(str(IMPORT_HEADERS[2]), Kind.INTEGER, 10, lambda t: t.number),
+            Column(str(IMPORT_HEADERS[3]), width=8, value=lambda t: str(level_names[t.level])),
+            Column(str(IMPORT_HEADERS[4]), width=14, value=lambda t: t.team.name if t.level == "team" else ""),
+            Column(str(IMPORT_HEADERS[5]), width=16, value=lambda t: t.rep.username if t.rep_id else ""),
+            Column(str(IMPORT_HEADERS[6]), Kind.MONEY, 16, lambda t: t.amount),
+            Column(str(IMPORT_HEADERS[7]), Kind.INTEGER, 12, lambda t: t.new_customers),
+            Column(str(IMPORT_HEADERS[8]), Kind.MONEY, 16, lambda t: t.collection),
+        ],
+    )
+    sheet.table(targets.iterator())
+    return book.save()
 
 
 # --- monthly report runs ----------------------------------------------------------------------------------------------
