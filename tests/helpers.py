@@ -29,13 +29,18 @@ def wait_for(predicate, timeout=90):
     return False
 
 
+def current_database_url() -> str:
+    """The URL of the test database this process uses, for a subprocess that must work on the same data."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @contextmanager
 def celery_worker(redis_url: str, prefix: str = "test"):
     """`celery -A salesops worker` on a queue of its own, with the test database and the Redis db of `redis_url`; yields
     (queue, output lines)."""
     from salesops.celery import app
 
-    db = connection.settings_dict
     queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
     # fresh broker pools for this process: an earlier test (the outbox outage test) closed a pool that kombu's global
     # registry still hands out, and a closed pool refuses to publish
@@ -45,7 +50,7 @@ def celery_worker(redis_url: str, prefix: str = "test"):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "salesops.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": current_database_url(),
         "REDIS_URL": redis_url,
     }
     command = [sys.executable, "-m", "celery", "-A", "salesops", "worker", "--pool=solo", "-Q", queue]

@@ -75,8 +75,8 @@ class TestRequest:
         assert published == [] and ReportRun.objects.count() == 0
 
     @pytest.mark.postgres
-    @pytest.mark.django_db(transaction=True)
-    def test_concurrent_requests_make_one_run(self, cast, on_postgres, published):
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    def test_concurrent_requests_make_one_run(self, on_postgres, cast, published):
         barrier = threading.Barrier(4)
         results = []
 
