@@ -209,7 +209,7 @@ BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
 
 
 def _figure_kind(key: str, value) -> Kind:
-    if key in ("rate", "sla"):
+    if key in ("rate", "mom", "yoy", "sla"):
         return Kind.PERCENT
     if key == "satisfaction":
         return Kind.QUANTITY
