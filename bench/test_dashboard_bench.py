@@ -5,7 +5,8 @@ Run: `make bench` (PostgreSQL: see the README), or
 
 Prints exactly `DASHBOARD lines=<n> ms=<t> queries=<q>`; fails only if the query count differs between the sizes
 (each figure is one aggregate query, each grouped table one streamed query, whatever the volume).
-Baseline 2026-12-05, 2 shared cores (5 helpers running), PostgreSQL 15: see the commit message that last changed this file.
+Baseline 2026-12-05, 2 shared cores (5 helpers running), PostgreSQL: 20,000 lines → 450 ms / 69 queries,
+200,000 lines → 5,484 ms / 69 queries (before the grouped store rows and the windowed aging: 3,395 and 39,920 ms).
 """
 
 import time

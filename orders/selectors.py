@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
 from django.shortcuts import get_object_or_404
@@ -551,27 +552,27 @@ def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal
     """Receivables at the end of `as_of` by age bucket (rules.AGING_BUCKETS): each order's shipments before `until`,
     settled oldest first by its confirmed payments received by `as_of` and its credit notes before `until` (as
     `receivables` does), aged by the shipment's date in the company's time zone. One query."""
-    live = Shipment.objects.filter(status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
-    upto = live.filter(order=OuterRef("order")).filter(
-        Q(shipped_at__lt=OuterRef("shipped_at")) | Q(shipped_at=OuterRef("shipped_at"), pk__lte=OuterRef("pk"))
-    )
     paid = PaymentAllocation.objects.filter(
         order=OuterRef("order"), payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of
     )
     credits = CreditNote.objects.filter(order=OuterRef("order"), created_at__lt=until)
     settled = _sum_subquery(paid, "order", "amount") + _sum_subquery(credits, "order", "amount")
-    open_part = Greatest(
-        Least(_sum_subquery(upto, "order", "amount_incl") - settled, F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT
+    # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
+    upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
+    open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
+    items = (
+        Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
+        .annotate(upto=upto, settled=settled)
+        .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
     )
-    value = Round(open_part * F("order__exchange_rate"), 2)
     figures = {}
     for code, _label, low, high in rules.AGING_BUCKETS:
         # age = as_of − shipping day: low ≤ age ≤ high  ⇔  shipped on or after as_of − high, before the day after as_of − low
         q = Q(shipped_at__lt=until - timedelta(days=low))
         if high is not None:
             q &= Q(shipped_at__gte=until - timedelta(days=high + 1))
-        figures[code] = Sum(value, filter=q, output_field=MONEY_OUTPUT)
-    rows = live.filter(_kpi_q("order__", **scope)).aggregate(**figures)
+        figures[code] = Sum("open_cny", filter=q, output_field=MONEY_OUTPUT)
+    rows = items.aggregate(**figures)
     return {code: quantize(rows[code] or ZERO) for code in figures}
 
 
@@ -619,44 +620,43 @@ def shipped_net_subquery(start: datetime, end: datetime, outer: str):
     )
 
 
-def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope) -> QuerySet:
-    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and invoiced
-    (both net of credit notes), collected, credit notes, and shipped net in the two comparison periods.
-    Each period is (first day, last day, aware start, aware end). Values rows; stream them with .iterator()."""
+def _by_customer(qs: QuerySet, amount: str, order_prefix: str):
+    """(customer id, total in CNY) per customer of `qs`, streamed (one grouped query)."""
+    group = f"{order_prefix}customer"
+    summed = qs.order_by().values(group).annotate(s=Sum(_cny(amount, order_prefix), output_field=MONEY_OUTPUT))
+    return summed.values_list(group, "s").iterator()
+
+
+CUSTOMER_FIGURES = ("ordered", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
+
+
+def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
+    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
+    invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
+    periods. Each period is (first day, last day, aware start, aware end). One grouped query per figure and one for the
+    customers; memory grows with the customers, not with the lines. Yields dicts with the customer's pk, name,
+    province, type and the CUSTOMER_FIGURES."""
     start, end, start_at, end_at = period
-    on = {"order__customer": OuterRef("pk")}
-    credits = _sum_subquery(
-        kpi_credit_notes(start_at, end_at, **scope).filter(**on), "order__customer", _cny("amount", "order__")
-    )
-    ordered = kpi_orders(**scope).filter(customer=OuterRef("pk"), received_on__range=(start, end))
-    figures = {
-        "ordered": _sum_subquery(ordered, "customer", _cny("amount_incl")),
-        "returns": credits,
-        "shipped": _sum_subquery(
-            kpi_shipments(start_at, end_at, **scope).filter(**on), "order__customer", _cny("amount_incl", "order__")
-        )
-        - credits,
-        "invoiced": _sum_subquery(kpi_invoices(start, end, **scope).filter(**on), "order__customer", _cny("amount", "order__"))
-        - credits,
-        "collected": _sum_subquery(
-            kpi_allocations(start, end, **scope).filter(**on), "order__customer", _cny("amount", "order__")
-        ),
-    }
+    sources = [
+        ("ordered", 1, kpi_orders(**scope).filter(received_on__range=(start, end)), "amount_incl", ""),
+        ("shipped", 1, kpi_shipments(start_at, end_at, **scope), "amount_incl", "order__"),
+        ("invoiced", 1, kpi_invoices(start, end, **scope), "amount", "order__"),
+        ("collected", 1, kpi_allocations(start, end, **scope), "amount", "order__"),
+        ("returns", 1, kpi_credit_notes(start_at, end_at, **scope), "amount", "order__"),
+    ]
     for name, (_s, _e, s_at, e_at) in (("last_month", last_month), ("last_year", last_year)):
-        ships = kpi_shipments(s_at, e_at, **scope).filter(**on)
-        notes = kpi_credit_notes(s_at, e_at, **scope).filter(**on)
-        figures[name] = _sum_subquery(ships, "order__customer", _cny("amount_incl", "order__")) - _sum_subquery(
-            notes, "order__customer", _cny("amount", "order__")
-        )
-    any_figure = Q()
-    for name in figures:
-        any_figure |= ~Q(**{name: 0})
-    return (
-        Customer.objects.annotate(**figures)
-        .filter(any_figure)
-        .order_by("name", "pk")
-        .values("pk", "name", "province", "type", *figures)
-    )
+        sources.append((name, 1, kpi_shipments(s_at, e_at, **scope), "amount_incl", "order__"))
+        sources.append((name, -1, kpi_credit_notes(s_at, e_at, **scope), "amount", "order__"))
+    figures: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(CUSTOMER_FIGURES, ZERO))
+    for name, sign, qs, amount, prefix in sources:
+        for customer_id, total in _by_customer(qs, amount, prefix):
+            figures[customer_id][name] += sign * quantize(total or ZERO)
+    for row in figures.values():  # shipped and invoiced sales are net of the period's credit notes
+        row["shipped"] -= row["returns"]
+        row["invoiced"] -= row["returns"]
+    customers = Customer.objects.filter(pk__in=list(figures)).order_by("name", "pk").values("pk", "name", "province", "type")
+    for customer in customers.iterator(chunk_size=2000):
+        yield customer | figures[customer["pk"]]
 
 
 def product_figures(start: date, end: date, **scope) -> QuerySet:

@@ -165,9 +165,7 @@ def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
     """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped and invoiced
     sales (net of credit notes, as sales_shipped / sales_invoiced), collected, credit notes (returns), and shipped
     sales of the period before (last_month) and a year before (last_year)."""
-    rows = order_selectors.customer_figures(
-        _span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters()
-    ).iterator(chunk_size=2000)
+    rows = order_selectors.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
     for row in rows:
         yield {
             "customer_id": row["pk"],

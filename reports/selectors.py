@@ -153,94 +153,54 @@ def _num(value) -> float | None:
     return None if value is None else float(value)
 
 
+def _series(key: str, title: str, points: list[tuple[str, object]], name: str, **kw) -> dict:
+    """A chart of one series from (label, value) points."""
+    return _chart(
+        key, title, [str(label) for label, _v in points], [{"label": str(name), "data": [_num(v) for _l, v in points]}], **kw
+    )
+
+
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
     team), top stores, receivables aging, and six-month trends of on-time delivery and satisfaction; for a rep the
     pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
+    sales = _("销售额")
     charts = [
         _chart(
             "monthly_sales",
             _("月度销售额与目标（按发货）"),
             [m["period"] for m in months],
             [
-                {"label": str(_("销售额")), "data": [_num(m["actual"]) for m in months]},
+                {"label": str(sales), "data": [_num(m["actual"]) for m in months]},
                 {"label": str(_("目标")), "data": [_num(m["target"]) for m in months]},
             ],
             url=_link("reports:targets", period=period.key),
         )
     ]
     if scope.kind == "company":
-        teams = list(kpis.team_rows(period, scope))
-        charts.append(
-            _chart(
-                "by_team",
-                _("各销售组销售额"),
-                [t["team_name"] for t in teams],
-                [{"label": str(_("销售额")), "data": [_num(t["actual"]) for t in teams]}],
-            )
-        )
+        teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
+        charts.append(_series("by_team", _("各销售组销售额"), teams, sales))
     if scope.kind in ("company", "team"):
-        reps = list(kpis.rep_rows(period, scope))
-        charts.append(
-            _chart(
-                "by_rep",
-                _("各业务员销售额"),
-                [r["rep_name"] for r in reps],
-                [{"label": str(_("销售额")), "data": [_num(r["actual"]) for r in reps]}],
-            )
-        )
+        reps = [(r["rep_name"], r["actual"]) for r in kpis.rep_rows(period, scope)]
+        charts.append(_series("by_rep", _("各业务员销售额"), reps, sales))
     else:
         pipe = kpis.pipeline(scope)
-        charts.append(
-            _chart(
-                "pipeline",
-                _("在途商机"),
-                [str(_("报价单")), str(_("合同"))],
-                [{"label": str(_("金额")), "data": [_num(pipe["quotations"]["amount"]), _num(pipe["contracts"]["amount"])]}],
-                url=_link("contracts:quotation_list"),
-            )
-        )
+        points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
+        charts.append(_series("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
     stores = sorted(kpis.store_rows(period, scope), key=lambda r: -r["shipped"])[:STORE_CHART_ROWS]
-    charts.append(
-        _chart(
-            "by_store",
-            _("销售额前十的门店/经销商（按发货）"),
-            [s["customer_name"] for s in stores],
-            [{"label": str(_("销售额")), "data": [_num(s["shipped"]) for s in stores]}],
-        )
-    )
+    points = [(s["customer_name"], s["shipped"]) for s in stores]
+    charts.append(_series("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
     aging = kpis.receivables_aging(min(today, period.end), scope)
-    charts.append(
-        _chart(
-            "aging",
-            _("应收账龄"),
-            [str(label) for _code, label, *_r in AGING_BUCKETS],
-            [{"label": str(_("应收金额")), "data": [_num(aging[code]) for code, *_r in AGING_BUCKETS]}],
-            url=_link("orders:receivables"),
-        )
-    )
+    points = [(label, aging[code]) for code, label, *_r in AGING_BUCKETS]
+    charts.append(_series("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
     last = Period.month(period.end.year, period.end.month)
     trend = [last.shifted(-n) for n in range(5, -1, -1)]
-    charts.append(
-        _chart(
-            "on_time",
-            _("准时交货率（近六个月）"),
-            [m.key for m in trend],
-            [{"label": str(_("准时交货率")), "data": [_num(kpis.on_time_delivery(m, scope)) for m in trend]}],
-            kind="line",
-        )
-    )
-    charts.append(
-        _chart(
-            "satisfaction",
-            _("平均满意度（近六个月）"),
-            [m.key for m in trend],
-            [{"label": str(_("平均满意度")), "data": [_num(kpis.satisfaction_avg(m, scope)) for m in trend]}],
-            kind="line",
-            url=_link("aftersales:callback_list"),
-        )
-    )
+    points = [(m.key, kpis.on_time_delivery(m, scope)) for m in trend]
+    charts.append(_series("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line"))
+    points = [(m.key, kpis.satisfaction_avg(m, scope)) for m in trend]
+    url = _link("aftersales:callback_list")
+    charts.append(_series("satisfaction", _("平均满意度（近六个月）"), points, _("平均满意度"), kind="line", url=url))
     return charts
 
 

@@ -87,7 +87,7 @@ def _parent_of(data: TargetInput) -> SalesTarget | None:
     """The locked target this one is part of (company for a team, team for a rep); a DomainError if it is not set."""
     if data.level == "company":
         return None
-    qs = SalesTarget.objects.select_for_update().filter(**_period_of(data))
+    qs = SalesTarget.objects.select_for_update().filter(**_period_of(data)).order_by("pk")
     parent = qs.filter(level="company").first() if data.level == "team" else qs.filter(level="team", team=data.team_id).first()
     if parent is None:
         if data.level == "team":
@@ -149,7 +149,7 @@ def target_set(*, actor, data: TargetInput) -> SalesTarget:
     parent = _parent_of(data)
     owner = {"level": data.level, "team_id": data.team_id, "rep_id": data.rep_id}
     lookup = {"rep": data.rep_id} if data.level == "rep" else {"team": data.team_id}
-    target = SalesTarget.objects.select_for_update().filter(**_period_of(data), level=data.level, **lookup).first()
+    target = SalesTarget.objects.select_for_update().filter(**_period_of(data), level=data.level, **lookup).order_by("pk").first()
     _check_allocation(data, parent)
     values = {
         "amount": quantize(data.amount),
