@@ -106,11 +106,10 @@ def report_run_generate(run_id: int) -> bool:
     any failure is kept on the run as its reason (failed, retry possible) and never raised."""
     now = timezone.now()
     claimed = ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, progress=1, started_at=now, error=""
+        status=Status.RUNNING, progress=1, started_at=now, error="", attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    ReportRun.objects.filter(pk=run_id).update(attempts=F("attempts") + 1)
     run = ReportRun.objects.select_related("requested_by").get(pk=run_id)
     try:
         with tempfile.TemporaryFile() as tmp:
@@ -132,7 +131,7 @@ def report_run_generate(run_id: int) -> bool:
             status=Status.FAILED, error=f"{type(e).__name__}: {e}"[:2000], finished_at=timezone.now()
         )
         return False
-    totals = {key: {"label": str(label), "value": str(value)} for key, label, value in figures}
+    totals = {key: {"label": str(label), "value": None if value is None else str(value)} for key, label, value in figures}
     previous = (
         ReportRun.objects.filter(kind=run.kind, period=run.period, scope_key=run.scope_key, status=Status.DONE)
         .exclude(pk=run.pk)

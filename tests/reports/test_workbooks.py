@@ -87,6 +87,7 @@ def test_store_sales_workbook(book, django_capture_on_commit_callbacks):
     assert cover["发货额同比增长"] == "—"  # nothing shipped a year before: undefined, not 0
     # the run keeps the same totals for the next generation's comparison
     assert run.totals["shipped"] == {"label": "发货额", "value": "9500.00"}
+    assert run.totals["yoy"] == {"label": "发货额同比增长", "value": None}
 
 
 def test_achievement_workbook(book, django_capture_on_commit_callbacks):
