@@ -6,7 +6,8 @@ writes the same rows from one raw SQL query into openpyxl write-only. Run: `make
 "End to end" is reports.services.runs.report_run_generate: claim the run, stream kpis.store_rows into the write-only
 workbook (cover, table with totals, chart sheet), store the file, keep the totals. Each job runs in its own process
 (bench/report_job.py) and its peak memory is that process's ru_maxrss (peak resident set, Django loaded included);
-the baseline is run once unmeasured first so both measured jobs find PostgreSQL's cache equally warm.
+the baseline (bench/report_job.py `baseline`: the grouped queries behind kpis.store_rows as one UNION ALL query pivoted
+per customer in SQL, written raw) is run once unmeasured first so both measured jobs find PostgreSQL's cache equally warm.
 
 Prints exactly one line per size `REPORT lines=<n> seconds=<s> baseline_seconds=<b> ratio=<s/b> peak_rss_mb=<m>` and a
 last line `REPORT rss_ratio=<peak at 200k / peak at 20k>`. Targets: ratio ≤ 1.3 at 200,000 lines; rss_ratio ≤ 1.2.
@@ -17,11 +18,15 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal as D
 
 import pytest
 
 from bench.synthetic import synthetic_month
+from reports import kpis
 from reports.models import ReportRun
+from reports.periods import Period
+from reports.scopes import Scope
 from tests.helpers import ROOT, current_database_url
 
 PEAKS: dict[int, float] = {}
@@ -46,6 +51,9 @@ def test_monthly_store_report(cast, on_postgres, settings, tmp_path, lines):
     base = job("baseline", month.period_key)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE and run.file
+    # the same rows: as many as kpis.store_rows gives, adding up to the same shipped total
+    assert base["rows"] == sum(1 for _row in kpis.store_rows(Period.parse(month.period_key), Scope.company()))
+    assert D(base["shipped"]) == D(report["shipped"]) == kpis.sales_shipped(Period.parse(month.period_key), Scope.company())
     run.file.delete(save=False)
     PEAKS[lines] = report["peak_rss_mb"]
     ratio = report["seconds"] / base["seconds"]

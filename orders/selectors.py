@@ -31,7 +31,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contracts.models import Contract
-from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core.money import MONEY, ZERO, quantize
 from salesops.core.thresholds import threshold
@@ -620,22 +619,25 @@ def shipped_net_subquery(start: datetime, end: datetime, outer: str):
     )
 
 
-def _by_customer(qs: QuerySet, amount: str, order_prefix: str):
-    """(customer id, total in CNY) per customer of `qs`, streamed (one grouped query)."""
-    group = f"{order_prefix}customer"
-    summed = qs.order_by().values(group).annotate(s=Sum(_cny(amount, order_prefix), output_field=MONEY_OUTPUT))
-    return summed.values_list(group, "s").iterator()
-
-
 CUSTOMER_FIGURES = ("ordered", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
+CUSTOMER_FIGURE_COLUMNS = ("cid", "cname", "cprovince", "ctype", "fig", "sign", "s")
 
 
-def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
-    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
-    invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
-    periods. Each period is (first day, last day, aware start, aware end). One grouped query per figure and one for the
-    customers; memory grows with the customers, not with the lines. Yields dicts with the customer's pk, name,
-    province, type and the CUSTOMER_FIGURES."""
+def _by_customer(qs: QuerySet, amount: str, order_prefix: str, figure: str, sign: int) -> QuerySet:
+    """One figure per customer of `qs` (one grouped query): CUSTOMER_FIGURE_COLUMNS — the customer's id, name, province
+    and type, the figure's name, its sign and the total in CNY."""
+    c = f"{order_prefix}customer"
+    customer = {"cid": F(c), "cname": F(f"{c}__name"), "cprovince": F(f"{c}__province"), "ctype": F(f"{c}__type")}
+    return (
+        qs.order_by()
+        .values(**customer)
+        .annotate(s=Sum(_cny(amount, order_prefix), output_field=MONEY_OUTPUT), fig=Value(figure), sign=Value(sign))
+        .values_list(*CUSTOMER_FIGURE_COLUMNS)
+    )
+
+
+def customer_figure_sources(period, last_month, last_year, **scope) -> list[QuerySet]:
+    """The grouped queries customer_figures adds up, one per figure (and comparison period), see _by_customer."""
     start, end, start_at, end_at = period
     sources = [
         ("ordered", 1, kpi_orders(**scope).filter(received_on__range=(start, end)), "amount_incl", ""),
@@ -647,16 +649,34 @@ def customer_figures(period: tuple[date, date, datetime, datetime], last_month, 
     for name, (_s, _e, s_at, e_at) in (("last_month", last_month), ("last_year", last_year)):
         sources.append((name, 1, kpi_shipments(s_at, e_at, **scope), "amount_incl", "order__"))
         sources.append((name, -1, kpi_credit_notes(s_at, e_at, **scope), "amount", "order__"))
-    figures: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(CUSTOMER_FIGURES, ZERO))
-    for name, sign, qs, amount, prefix in sources:
-        for customer_id, total in _by_customer(qs, amount, prefix):
-            figures[customer_id][name] += sign * quantize(total or ZERO)
-    for row in figures.values():  # shipped and invoiced sales are net of the period's credit notes
-        row["shipped"] -= row["returns"]
-        row["invoiced"] -= row["returns"]
-    customers = Customer.objects.filter(pk__in=list(figures)).order_by("name", "pk").values("pk", "name", "province", "type")
-    for customer in customers.iterator(chunk_size=2000):
-        yield customer | figures[customer["pk"]]
+    return [_by_customer(qs, amount, prefix, name, sign) for name, sign, qs, amount, prefix in sources]
+
+
+def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
+    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
+    invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
+    periods. Each period is (first day, last day, aware start, aware end). One query — the grouped queries of
+    customer_figure_sources as UNION ALL, ordered by customer — streamed from a server-side cursor; a customer's rows
+    come together and are merged as they come, so memory grows neither with the lines nor with the customers. Yields
+    dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
+    first, *others = customer_figure_sources(period, last_month, last_year, **scope)
+    rows = first.union(*others, all=True).order_by("cname", "cid")
+    row: dict | None = None
+    for cid, name, province, kind, figure, sign, total in rows.iterator(chunk_size=2000):
+        if row is None or row["pk"] != cid:
+            if row is not None:
+                yield _net_of_returns(row)
+            row = {"pk": cid, "name": name, "province": province, "type": kind, **dict.fromkeys(CUSTOMER_FIGURES, ZERO)}
+        row[figure] += sign * quantize(total or ZERO)
+    if row is not None:
+        yield _net_of_returns(row)
+
+
+def _net_of_returns(row: dict) -> dict:
+    """Shipped and invoiced sales are net of the period's credit notes."""
+    row["shipped"] -= row["returns"]
+    row["invoiced"] -= row["returns"]
+    return row
 
 
 def product_figures(start: date, end: date, **scope) -> QuerySet:

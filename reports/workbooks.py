@@ -98,12 +98,8 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
     _bar_chart(
         book, _("发货额前 %(n)s 名门店") % {"n": TOP_N}, _("门店/经销商"), "customer_name", [("shipped", _("发货额"))], top
     )
-    growth = kpis.growth(period, scope)
-    sums = sheet.sums
-    return [(key, label, sums[key]) for key, label in STORE_COLUMNS] + [
-        ("mom", _("发货额环比增长"), growth["mom"]),
-        ("yoy", _("发货额同比增长"), growth["yoy"]),
-    ]
+    sums = sheet.sums  # last month and last year stand beside the month: no further query for the growth rates
+    return [(key, label, sums[key]) for key, label in STORE_COLUMNS]
 
 
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
@@ -209,7 +205,7 @@ BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
 
 
 def _figure_kind(key: str, value) -> Kind:
-    if key in ("rate", "mom", "yoy", "sla"):
+    if key in ("rate", "sla"):
         return Kind.PERCENT
     if key == "satisfaction":
         return Kind.QUANTITY

@@ -83,11 +83,10 @@ def test_store_sales_workbook(book, django_capture_on_commit_callbacks):
     assert cover["期间"] == "2026年11月" and cover["范围"] == "全公司" and cover["申请人"] == "manager"
     assert cover["生成时间"] is not None
     assert D(str(cover["发货额"])) == D("9500.00") and D(str(cover["回款额"])) == kpis.collected(NOV, COMPANY)
-    assert D(str(cover["发货额环比增长"])) == kpis.growth(NOV, COMPANY)["mom"] == D("3.75")
-    assert cover["发货额同比增长"] == "—"  # nothing shipped a year before: undefined, not 0
+    assert D(str(cover["上月发货额"])) == D("2000.00") and D(str(cover["去年同月发货额"])) == D("0.00")
     # the run keeps the same totals for the next generation's comparison
     assert run.totals["shipped"] == {"label": "发货额", "value": "9500.00"}
-    assert run.totals["yoy"] == {"label": "发货额同比增长", "value": None}
+    assert run.totals["last_month"] == {"label": "上月发货额", "value": "2000.00"}
 
 
 def test_achievement_workbook(book, django_capture_on_commit_callbacks):
