@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "aftersales.models.ReturnRequest.Status",
         "ServicePlanStatusEnum": "aftersales.models.ServicePlan.Status",
         "ServiceChannelEnum": "aftersales.models.Channel",
+        "ReportRunKindEnum": "reports.models.ReportRun.Kind",
+        "ReportRunStatusEnum": "reports.models.ReportRun.Status",
     },
 }
 
