@@ -5,6 +5,7 @@ idempotent per month and scope; the sweep republishes lost tasks and fails dead 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -18,7 +19,9 @@ from reports.models import ReportRun
 from reports.periods import Period
 from reports.scopes import Scope
 from reports.services import runs as svc
+from salesops.core import outbox
 from salesops.core.errors import Conflict, DomainError, Forbidden
+from tests.core.test_outbox_outage import celery_with_redis_at, free_port
 from tests.reports.books import at, make_book
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +213,16 @@ class TestSweep:
         assert published == [lost.pk] and fresh.pk not in published
         stuck.refresh_from_db()
         assert stuck.status == Status.FAILED and "重试" in stuck.error
+
+
+def test_a_request_never_waits_on_a_broker_that_is_down(cast, monkeypatch, django_capture_on_commit_callbacks):
+    """No redis-server: nothing listens on the port. The request commits its queued run at once; the sweep publishes
+    it again later (here: the first publish is refused and logged, the run stays queued)."""
+    monkeypatch.setattr(outbox, "_publish_paused_until", 0.0)
+    with celery_with_redis_at(f"redis://127.0.0.1:{free_port()}/0"):
+        started = time.perf_counter()
+        with django_capture_on_commit_callbacks(execute=True):
+            run, created = svc.report_run_request(kind=Kind.AGING, period=NOV, scope=COMPANY, actor=cast.manager)
+        elapsed = time.perf_counter() - started
+    run.refresh_from_db()
+    assert created and run.status == Status.QUEUED and elapsed < 1.0, elapsed
