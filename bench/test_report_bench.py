@@ -6,6 +6,7 @@ writes the same rows from one raw SQL query into openpyxl write-only. Run: `make
 "End to end" is reports.services.runs.report_run_generate: claim the run, stream kpis.store_rows into the write-only
 workbook (cover, table with totals, chart sheet), store the file, keep the totals. Each job runs in its own process
 (bench/report_job.py) and its peak memory is that process's ru_maxrss (peak resident set, Django loaded included);
+each job runs three times, alternating with the baseline, and the best time of each counts (the machine is shared);
 the baseline (bench/report_job.py `baseline`: the grouped queries behind kpis.store_rows as one UNION ALL query pivoted
 per customer in SQL, written raw) is run once unmeasured first so both measured jobs find PostgreSQL's cache equally warm.
 
@@ -31,6 +32,7 @@ from tests.helpers import ROOT, current_database_url
 
 PEAKS: dict[int, float] = {}
 SIZES = [20_000, 200_000]
+ROUNDS = 3
 
 
 def job(mode: str, arg) -> dict:
@@ -43,24 +45,27 @@ def job(mode: str, arg) -> dict:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("lines", SIZES)
-def test_monthly_store_report(cast, on_postgres, settings, tmp_path, lines):
+def test_monthly_store_report(cast, on_postgres, lines):
     month = synthetic_month(cast, lines=lines)
-    run = ReportRun.objects.create(kind=ReportRun.Kind.STORE_SALES, period=month.period_key, scope_key="company")
+    period = Period.parse(month.period_key)
     job("baseline", month.period_key)  # warm-up
-    report = job("report", run.pk)
-    base = job("baseline", month.period_key)
-    run.refresh_from_db()
-    assert run.status == ReportRun.Status.DONE and run.file
+    reports, bases = [], []
+    for _round in range(ROUNDS):  # alternated, the best of each: the machine is shared
+        run = ReportRun.objects.create(kind=ReportRun.Kind.STORE_SALES, period=month.period_key, scope_key="company")
+        reports.append(job("report", run.pk))
+        bases.append(job("baseline", month.period_key))
+        run.refresh_from_db()
+        assert run.status == ReportRun.Status.DONE and run.file
+        run.file.delete(save=False)
     # the same rows: as many as kpis.store_rows gives, adding up to the same shipped total
-    assert base["rows"] == sum(1 for _row in kpis.store_rows(Period.parse(month.period_key), Scope.company()))
-    assert D(base["shipped"]) == D(report["shipped"]) == kpis.sales_shipped(Period.parse(month.period_key), Scope.company())
-    run.file.delete(save=False)
-    PEAKS[lines] = report["peak_rss_mb"]
-    ratio = report["seconds"] / base["seconds"]
+    assert bases[0]["rows"] == sum(1 for _row in kpis.store_rows(period, Scope.company()))
+    assert {D(r["shipped"]) for r in reports + bases} == {kpis.sales_shipped(period, Scope.company())}
+    seconds, base = min(r["seconds"] for r in reports), min(b["seconds"] for b in bases)
+    PEAKS[lines] = max(r["peak_rss_mb"] for r in reports)
     print(
-        f"\nREPORT lines={lines} seconds={report['seconds']:.3f} baseline_seconds={base['seconds']:.3f} "
-        f"ratio={ratio:.2f} peak_rss_mb={report['peak_rss_mb']:.1f}"
+        f"\nREPORT lines={lines} seconds={seconds:.3f} baseline_seconds={base:.3f} "
+        f"ratio={seconds / base:.2f} peak_rss_mb={PEAKS[lines]:.1f}"
     )
-    print(f"(baseline peak_rss_mb={base['peak_rss_mb']:.1f}, rows={base['rows']})")
+    print(f"(baseline peak_rss_mb={max(b['peak_rss_mb'] for b in bases):.1f}, rows={bases[0]['rows']})")
     if len(PEAKS) == len(SIZES):
         print(f"REPORT rss_ratio={PEAKS[SIZES[-1]] / PEAKS[SIZES[0]]:.2f}")
