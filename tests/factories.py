@@ -1,5 +1,4 @@
 """factory-boy factories for every model tests build."""
-
 from __future__ import annotations
 
 from datetime import date

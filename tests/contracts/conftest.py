@@ -49,9 +49,7 @@ def pump(db):
 @pytest.fixture
 def new_valve(db):
     """A custom product never produced before (makes a contract special)."""
-    return ProductFactory(
-        code="CV-900", name="定制阀门", kind="custom", ever_produced=False, list_price=D("0"), standard_cost=D("0")
-    )
+    return ProductFactory(code="CV-900", name="定制阀门", kind="custom", ever_produced=False, list_price=D("0"), standard_cost=D("0"))
 
 
 def line(product=None, **kw):

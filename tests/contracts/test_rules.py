@@ -106,15 +106,12 @@ class TestClassification:
         assert rules.classify(facts()) == []
 
     def test_custom_item_never_produced(self):
-        found = rules.classify(
-            facts(lines=(LineFacts(name="新型号", quantity=D("1"), is_custom_line=True, ever_produced=False),))
-        )
+        found = rules.classify(facts(lines=(LineFacts(name="新型号", quantity=D("1"), is_custom_line=True, ever_produced=False),)))
         assert codes(found) == [Reason.NEW_PRODUCT] and found[0].detail == "新型号"
 
     def test_custom_item_produced_before_is_not_new(self):
         assert (
-            rules.classify(facts(lines=(LineFacts(name="老定制", quantity=D("1"), is_custom_line=True, ever_produced=True),)))
-            == []
+            rules.classify(facts(lines=(LineFacts(name="老定制", quantity=D("1"), is_custom_line=True, ever_produced=True),))) == []
         )
 
     def test_quantity_beyond_monthly_capacity_summed_per_product(self):
@@ -126,10 +123,7 @@ class TestClassification:
         assert codes(found) == [Reason.OVER_CAPACITY] and "101" in found[0].detail
 
     def test_quantity_at_capacity_is_fine(self):
-        assert (
-            rules.classify(facts(lines=(LineFacts(name="泵", quantity=D("100"), monthly_capacity=D("100"), product_key=7),)))
-            == []
-        )
+        assert rules.classify(facts(lines=(LineFacts(name="泵", quantity=D("100"), monthly_capacity=D("100"), product_key=7),))) == []
 
     def test_beyond_technical_capability(self):
         assert codes(rules.classify(facts(beyond_technical_capability=True))) == [Reason.BEYOND_TECHNICAL]
@@ -145,9 +139,7 @@ class TestClassification:
 
     def test_credit_limit_exactly_reached_is_fine(self):
         assert (
-            rules.classify(
-                facts(payment_terms="credit", customer_has_credit=True, credit_limit=D("15000"), open_exposure=D("5000"))
-            )
+            rules.classify(facts(payment_terms="credit", customer_has_credit=True, credit_limit=D("15000"), open_exposure=D("5000")))
             == []
         )
 

@@ -161,9 +161,7 @@ class TestInspection:
     def test_a_rejected_emergency_release_releases_nothing(self, cast, order):
         order = place(order, cast.clerk)
         line = order.lines.get()
-        release = services.emergency_release_request(
-            order=order, actor=cast.clerk, line_id=line.pk, quantity="3", reason="客户催货"
-        )
+        release = services.emergency_release_request(order=order, actor=cast.clerk, line_id=line.pk, quantity="3", reason="客户催货")
         decide(release, services.EMERGENCY_KIND, cast.manager, "reject", "先检验再发")
         release = fresh(release)
         assert release.status == EmergencyRelease.Status.REJECTED and release.decided_at
