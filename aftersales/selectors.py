@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -273,3 +273,42 @@ def service_stats(user, *, year: int, month: int) -> list[EngineerStats]:
         s.score_sums["delivery"] += cb.score_delivery or 0
         s.score_sums["service"] += cb.score_service or 0
     return sorted(stats.values(), key=lambda s: (-(s.tickets_resolved + s.callbacks_done), s.user.username))
+
+
+# --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
+# For the company or one team / one rep: a document counts for the rep its order is credited to, or without an order
+# for the customer's rep (负责业务员); `team_id` = that rep's team. Timestamps take an aware [start, end) pair.
+def _kpi_q(*, owner_id: int | None = None, team_id: int | None = None) -> Q:
+    if owner_id is not None:
+        return Q(order__owner_id=owner_id) | Q(order__isnull=True, customer__owner_id=owner_id)
+    if team_id is not None:
+        return Q(order__owner__profile__team_id=team_id) | Q(order__isnull=True, customer__owner__profile__team_id=team_id)
+    return Q()
+
+
+def satisfaction_totals(start: datetime, end: datetime, **scope) -> tuple[int, int]:
+    """(sum, count) of every score (product, delivery, service) given in callbacks done in [start, end)."""
+    fields = ("score_product", "score_delivery", "score_service")
+    figures = {f"s_{f}": Sum(f) for f in fields} | {f"n_{f}": Count(f) for f in fields}
+    row = Callback.objects.filter(_kpi_q(**scope), status=Callback.Status.DONE, done_at__gte=start, done_at__lt=end).aggregate(
+        **figures
+    )
+    return sum(row[f"s_{f}"] or 0 for f in fields), sum(row[f"n_{f}"] for f in fields)
+
+
+def complaint_total(start: date, end: date, **scope) -> int:
+    """Complaints reported in [start, end] (withdrawn ones do not count)."""
+    return (
+        Complaint.objects.filter(_kpi_q(**scope), reported_on__range=(start, end))
+        .exclude(status=Complaint.Status.CANCELLED)
+        .count()
+    )
+
+
+def sla_counts(start: datetime, end: datetime, **scope) -> tuple[int, int]:
+    """(tickets resolved in [start, end), those first answered by `respond_by` and resolved by `resolve_by`)."""
+    hit = Q(first_response_at__isnull=False, first_response_at__lte=F("respond_by"), resolved_at__lte=F("resolve_by"))
+    row = ServiceTicket.objects.filter(_kpi_q(**scope), resolved_at__gte=start, resolved_at__lt=end).aggregate(
+        resolved=Count("pk"), hit=Count("pk", filter=hit)
+    )
+    return row["resolved"], row["hit"]

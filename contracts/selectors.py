@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models.functions import Round
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from customers.selectors import customer_scope
 from salesops.core import approvals
 from salesops.core.exposure import extra_exposure
 from salesops.core.models import ApprovalRequest, ApprovalStep
-from salesops.core.money import ZERO, quantize
+from salesops.core.money import MONEY, ZERO, quantize
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, user_roles
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
@@ -301,4 +302,32 @@ def approval_summary(doc, user) -> list[tuple[str, str]]:
         out.append((_("合同类别"), document.get_classification_display()))
     if contract_change:
         out.append((_("变更"), doc.reason[:60]))
+    return out
+
+
+# --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
+OPEN_QUOTATION = (Quotation.Status.DRAFT, Quotation.Status.IN_REVIEW, Quotation.Status.APPROVED, Quotation.Status.SENT)
+OPEN_CONTRACT = (
+    Contract.Status.DRAFT,
+    Contract.Status.IN_REVIEW,
+    Contract.Status.RETURNED,
+    Contract.Status.APPROVED,
+    Contract.Status.SIGNED,
+    Contract.Status.ACTIVE,
+)
+
+
+def pipeline_totals(*, owner_id: int | None = None, team_id: int | None = None) -> dict[str, dict]:
+    """Open quotations and contracts (count and value in CNY) of the company, one rep's or one team's (the rep's team in
+    员工档案): {"quotations": {"count", "amount"}, "contracts": {…}}. One query per document type."""
+    out = {}
+    for key, model, statuses in (("quotations", Quotation, OPEN_QUOTATION), ("contracts", Contract, OPEN_CONTRACT)):
+        qs = model.objects.filter(status__in=statuses)
+        if owner_id is not None:
+            qs = qs.filter(owner_id=owner_id)
+        if team_id is not None:
+            qs = qs.filter(owner__profile__team_id=team_id)
+        value = Round(F("amount_incl") * F("exchange_rate"), 2)
+        row = qs.aggregate(count=Count("pk"), amount=Sum(value, output_field=DecimalField(**MONEY)))
+        out[key] = {"count": row["count"], "amount": quantize(row["amount"] or 0)}
     return out

@@ -57,6 +57,8 @@ class OrderFilter(ListFilterSet):
     production_status = filters.ChoiceFilter(choices=SalesOrder.ProductionStatus.choices, label=_("生产状态"))
     customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     owner = IntegerFilter(field_name="owner_id", label=_("业务员"))
+    team = IntegerFilter(field_name="owner__profile__team_id", label=_("销售组"), widget=forms.HiddenInput())
+    active = YesNoFilter(method="filter_active", label=_("不含已取消"), yes=_("是"), no=_("否"))
     received_on_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("接单日期从"))
     received_on_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("接单日期至"))
     promised_ship_date_from = filters.DateFilter(field_name="promised_ship_date", lookup_expr="gte", label=_("承诺发货日期从"))
@@ -72,6 +74,8 @@ class OrderFilter(ListFilterSet):
             "production_status",
             "customer",
             "owner",
+            "team",
+            "active",
             "received_on_from",
             "received_on_to",
             "promised_ship_date_from",
@@ -82,6 +86,9 @@ class OrderFilter(ListFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(order_search_q(value))
+
+    def filter_active(self, queryset, name, value):
+        return queryset.exclude(status=SalesOrder.Status.CANCELLED) if value else queryset
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +117,14 @@ class ShipmentFilter(ListFilterSet):
     status = filters.ChoiceFilter(choices=Shipment.Status.choices, label=_("状态"))
     order = IntegerFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
     customer = IntegerFilter(field_name="order__customer_id", label=_("客户"), widget=forms.HiddenInput())
+    shipped_from = filters.DateFilter(field_name="shipped_at__date", lookup_expr="gte", label=_("发货日期从"))
+    shipped_to = filters.DateFilter(field_name="shipped_at__date", lookup_expr="lte", label=_("发货日期至"))
+    owner = IntegerFilter(field_name="order__owner_id", label=_("业务员"), widget=forms.HiddenInput())
+    team = IntegerFilter(field_name="order__owner__profile__team_id", label=_("销售组"), widget=forms.HiddenInput())
 
     class Meta:
         model = Shipment
-        fields = ["q", "status", "order", "customer"]
+        fields = ["q", "status", "order", "customer", "shipped_from", "shipped_to", "owner", "team"]
 
     def search(self, queryset, name, value):
         return queryset.filter(shipment_search_q(value))

@@ -1,17 +1,39 @@
-"""Reads for the dashboard: the user's to-do counts, gathered from the floors below."""
+"""Reads of the reports floor: the dashboards' to-do counts, the KPI figures and charts of one period and scope (with the
+list of documents each figure is made of), gathered from the floors below through reports.kpis; targets; the report runs
+a user may see; the daily digest."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from contracts.selectors import my_open_work
-from customers.selectors import followups_due, visit_plans_for_day
+from customers.selectors import followups_due, led_team_ids, visit_plans_for_day
 from orders import selectors as order_selectors
+from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
+from salesops.core.models import Team
+from salesops.core.money import ZERO
+from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
+from salesops.core.sheets import Book, Column, Kind
+
+from . import kpis
+from .glossary import GLOSSARY
+from .models import ReportRun, SalesTarget
+from .periods import Period
+from .scopes import Scope, scope_for, scopes_visible_to, sees_company
+from .services.targets import IMPORT_HEADERS
+
+STORE_CHART_ROWS = 10
 
 
 def todo_for(user, day: date) -> dict:
@@ -63,3 +85,263 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, in
         ]
         out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
     return out
+
+
+# --- the figures dashboard (reports.kpis for one period and scope, with the list each figure is made of) -------------------
+def _link(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _scope_params(scope: Scope) -> dict:
+    return {"owner": scope.user_id, "team": scope.team_id}
+
+
+def figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
+    """The headline figures: key (= glossary entry), label, value, kind (money / rate / score / count), url of the list."""
+    as_of = min(today, period.end)
+    dates = {"received_on_from": period.start, "received_on_to": period.end}
+    shipped = {"shipped_from": period.start, "shipped_to": period.end}
+    who = _scope_params(scope)
+    ach = kpis.achievement(period, scope)
+    grow = kpis.growth(period, scope)
+    cards = [
+        ("order_intake", kpis.order_intake(period, scope), "money", _link("orders:order_list", **dates, active="true", **who)),
+        (
+            "sales_by_order_date",
+            kpis.sales_by_order_date(period, scope),
+            "money",
+            _link("orders:order_list", **dates, active="true", **who),
+        ),
+        ("sales_shipped", kpis.sales_shipped(period, scope), "money", _link("orders:shipment_list", **shipped, **who)),
+        ("sales_invoiced", kpis.sales_invoiced(period, scope), "money", _link("orders:invoice_list", status="issued")),
+        (
+            "unshipped_amount",
+            kpis.unshipped_amount(as_of, scope),
+            "money",
+            _link("orders:order_list", received_on_to=as_of, active="true", **who),
+        ),
+        (
+            "collected",
+            kpis.collected(period, scope),
+            "money",
+            _link("orders:payment_list", received_on_from=period.start, received_on_to=period.end, status="confirmed"),
+        ),
+        ("collection_rate", kpis.collection_rate(period, scope), "rate", _link("orders:receivables")),
+        ("achievement", ach["rate"], "rate", _link("reports:targets", period=period.key)),
+        ("growth", grow["mom"], "rate", _link("orders:shipment_list", **shipped, **who)),
+        ("order_accuracy", kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
+        ("on_time_delivery", kpis.on_time_delivery(period, scope), "rate", _link("orders:order_list", status="shipped", **who)),
+        ("satisfaction_avg", kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
+        ("complaint_count", kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
+        ("sla_hit_rate", kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
+    ]
+    labels = {key: label for key, label, _text in GLOSSARY}
+    out = [{"key": key, "label": str(labels[key]), "value": value, "kind": kind, "url": url} for key, value, kind, url in cards]
+    out[7]["target"], out[7]["actual"] = ach["target"], ach["actual"]
+    out[8]["yoy"] = grow["yoy"]
+    return out
+
+
+def _chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "") -> dict:
+    """One chart's data for Chart.js; `empty` when every value is missing or zero (the page says "暂无数据")."""
+    empty = not any(v for s in series for v in s["data"] if v is not None)
+    return {"key": key, "title": str(title), "type": kind, "labels": labels, "series": series, "empty": empty, "url": url}
+
+
+def _num(value) -> float | None:
+    """A chart point (Chart.js draws numbers; the cards and the API keep the exact Decimal)."""
+    return None if value is None else float(value)
+
+
+def _series(key: str, title: str, points: list[tuple[str, object]], name: str, **kw) -> dict:
+    """A chart of one series from (label, value) points."""
+    return _chart(
+        key, title, [str(label) for label, _v in points], [{"label": str(name), "data": [_num(v) for _l, v in points]}], **kw
+    )
+
+
+def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
+    """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
+    team), top stores, receivables aging, and six-month trends of on-time delivery and satisfaction; for a rep the
+    pipeline instead of the team split."""
+    months = kpis.monthly_sales(period.start.year, scope)
+    sales = _("销售额")
+    charts = [
+        _chart(
+            "monthly_sales",
+            _("月度销售额与目标（按发货）"),
+            [m["period"] for m in months],
+            [
+                {"label": str(sales), "data": [_num(m["actual"]) for m in months]},
+                {"label": str(_("目标")), "data": [_num(m["target"]) for m in months]},
+            ],
+            url=_link("reports:targets", period=period.key),
+        )
+    ]
+    if scope.kind == "company":
+        teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
+        charts.append(_series("by_team", _("各销售组销售额"), teams, sales))
+    if scope.kind in ("company", "team"):
+        reps = [(r["rep_name"], r["actual"]) for r in kpis.rep_rows(period, scope)]
+        charts.append(_series("by_rep", _("各业务员销售额"), reps, sales))
+    else:
+        pipe = kpis.pipeline(scope)
+        points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
+        charts.append(_series("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
+    stores = sorted(kpis.store_rows(period, scope), key=lambda r: -r["shipped"])[:STORE_CHART_ROWS]
+    points = [(s["customer_name"], s["shipped"]) for s in stores]
+    charts.append(_series("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
+    aging = kpis.receivables_aging(min(today, period.end), scope)
+    points = [(label, aging[code]) for code, label, *_r in AGING_BUCKETS]
+    charts.append(_series("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
+    last = Period.month(period.end.year, period.end.month)
+    trend = [last.shifted(-n) for n in range(5, -1, -1)]
+    points = [(m.key, kpis.on_time_delivery(m, scope)) for m in trend]
+    charts.append(_series("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line"))
+    points = [(m.key, kpis.satisfaction_avg(m, scope)) for m in trend]
+    url = _link("aftersales:callback_list")
+    charts.append(_series("satisfaction", _("平均满意度（近六个月）"), points, _("平均满意度"), kind="line", url=url))
+    return charts
+
+
+def figures_for(period: Period, scope: Scope, today: date) -> dict:
+    return {
+        "period": period,
+        "scope": scope,
+        "cards": figure_cards(period, scope, today),
+        "charts": figure_charts(period, scope, today),
+    }
+
+
+# --- targets ---------------------------------------------------------------------------------------------------------------
+def target_list_for(user) -> QuerySet[SalesTarget]:
+    """The targets `user` may read: everything for the company viewers; a lead the led teams' and their reps'; a rep own."""
+    qs = SalesTarget.objects.select_related("team", "rep", "updated_by")
+    if sees_company(user):
+        return qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    teams = led_team_ids(user)
+    return qs.filter(Q(rep=user) | Q(level__in=["team", "rep"], team__in=teams))
+
+
+def target_get_for(user, pk) -> SalesTarget:
+    return get_object_or_404(target_list_for(user), pk=pk)
+
+
+def target_allocation(user, period: Period) -> dict:
+    """What of the period's targets is allocated and what is not, as far as `user` may see: the company target with
+    its teams' sum, and per team its target with its reps' sum ("unallocated" = target − allocated)."""
+    targets = list(target_list_for(user).filter(year=period.start.year, kind=period.kind, number=period.number))
+    company = next((t for t in targets if t.level == "company"), None)
+    teams = [t for t in targets if t.level == "team"]
+
+    def part(target, children) -> dict:
+        allocated = sum((c.amount for c in children), ZERO)
+        return {
+            "target": target,
+            "allocated": allocated,
+            "unallocated": target.amount - allocated if target else None,
+            "children": children,
+        }
+
+    return {
+        "company": part(company, teams) if sees_company(user) else None,
+        "teams": [part(t, [r for r in targets if r.level == "rep" and r.team_id == t.team_id]) for t in teams],
+    }
+
+
+def targets_workbook(targets) -> bytes:
+    """The targets as the import template (same columns), one row each."""
+    book = Book()
+    level_names = dict(SalesTarget.Level.choices)
+    kind_names = dict(SalesTarget.Kind.choices)
+    sheet = book.sheet(
+        _("销售目标"),
+        [
+            Column(str(IMPORT_HEADERS[0]), Kind.INTEGER, 8, lambda t: t.year),
+            Column(str(IMPORT_HEADERS[1]), width=8, value=lambda t: str(kind_names[t.kind])),
+            Column(str(IMPORT_HEADERS[2]), Kind.INTEGER, 10, lambda t: t.number),
+            Column(str(IMPORT_HEADERS[3]), width=8, value=lambda t: str(level_names[t.level])),
+            Column(str(IMPORT_HEADERS[4]), width=14, value=lambda t: t.team.name if t.level == "team" else ""),
+            Column(str(IMPORT_HEADERS[5]), width=16, value=lambda t: t.rep.username if t.rep_id else ""),
+            Column(str(IMPORT_HEADERS[6]), Kind.MONEY, 16, lambda t: t.amount),
+            Column(str(IMPORT_HEADERS[7]), Kind.INTEGER, 12, lambda t: t.new_customers),
+            Column(str(IMPORT_HEADERS[8]), Kind.MONEY, 16, lambda t: t.collection),
+        ],
+    )
+    sheet.table(targets.iterator())
+    return book.save()
+
+
+# --- monthly report runs ----------------------------------------------------------------------------------------------
+def report_run_list_for(user) -> QuerySet[ReportRun]:
+    """The report runs of the scopes `user` may see: all for the company's viewers, a team lead the team's and the
+    team's reps', a rep own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ReportRun.objects.none()
+    qs = ReportRun.objects.select_related("requested_by")
+    widest = scope_for(user)
+    if widest is None:
+        return ReportRun.objects.none()
+    if widest.kind == "company":
+        return qs
+    return qs.filter(scope_key__in=[scope.key for scope in scopes_visible_to(user)])
+
+
+def report_run_get_for(user, pk) -> ReportRun:
+    return get_object_or_404(report_run_list_for(user), pk=pk)
+
+
+def scope_labels(keys) -> dict[str, str]:
+    """The labels of many scope keys with two queries (teams, users) instead of one per key."""
+    scopes = [Scope.parse(key) for key in set(keys)]
+    teams = dict(Team.objects.filter(pk__in=[s.team_id for s in scopes if s.kind == "team"]).values_list("pk", "name"))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[s.user_id for s in scopes if s.kind == "rep"])}
+    out = {}
+    for s in scopes:
+        if s.kind == "team" and s.team_id in teams:
+            out[s.key] = teams[s.team_id]
+        elif s.kind == "rep" and s.user_id in users:
+            out[s.key] = display_name(users[s.user_id])
+        else:
+            out[s.key] = s.label
+    return out
+
+
+def report_run_history(user, run: ReportRun) -> QuerySet[ReportRun]:
+    """Every generation of the same report, month and scope, newest first."""
+    return report_run_list_for(user).filter(kind=run.kind, period=run.period, scope_key=run.scope_key)
+
+
+def report_file_name(run: ReportRun) -> str:
+    """The download's name: report, month and scope, e.g. "门店-经销商销售月报-2026-11-全公司.xlsx"."""
+    name = f"{run.get_kind_display()}-{run.period}-{Scope.parse(run.scope_key).label}"
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", name) + ".xlsx"
+
+
+# --- the daily digest (日报) ----------------------------------------------------------------------------------------------
+AT_RISK_SHOWN = 10
+
+
+def digest_for(user, day: date) -> dict | None:
+    """The digest of `day` as `user` may see it (None for who sees no sales figures): sales (by shipment), order intake, unshipped amount at the day's end
+    (all from reports.kpis, in the user's widest scope), and from the clerk's queue the orders whose verification is
+    overdue and the orders whose promised ship date is at risk."""
+    scope = scope_for(user)
+    if scope is None:
+        return None
+    period = Period.day(day)
+    queue = order_selectors.clerk_queue(user, day)
+    at_risk = queue["at_risk"]
+    return {
+        "day": day,
+        "scope": scope,
+        "sales": kpis.sales_shipped(period, scope),
+        "intake": kpis.order_intake(period, scope),
+        "unshipped": kpis.unshipped_amount(day, scope),
+        "verify_overdue_count": queue["verify_overdue"].count(),
+        "at_risk_count": len(at_risk),
+        "at_risk": at_risk[:AT_RISK_SHOWN],
+    }

@@ -1,12 +1,200 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.utils import timezone
+"""Pages of the reports floor: the to-do dashboard (工作台), the figures dashboard, targets (list with what is not yet
+allocated, form, Excel export and import with preview) and the KPI glossary. Access check → form → service → render."""
 
-from .selectors import todo_for
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salesops.core.editing import call_for_form
+from salesops.core.errors import DomainError
+from salesops.core.pages import forbidden, form_page, paginate, post_data, querystring
+
+from . import permissions, selectors
+from .filters import TargetFilter
+from .forms import TargetForm, TargetImportForm
+from .glossary import GLOSSARY, SCOPE_NOTE
+from .periods import Period
+from .scopes import Scope, may_view, scope_for, scopes_visible_to
+from .services import targets as target_services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_SESSION_KEY = "reports_target_import"
 
 
 @login_required
 def dashboard(request):
-    """The user's work for today (工作台)."""
+    """The user's work for today (工作台), with this month's headline figures of the user's widest scope."""
     today = timezone.localdate()
-    return render(request, "reports/dashboard.html", {"today": today, **todo_for(request.user, today)})
+    scope = scope_for(request.user)
+    headline = None
+    if scope is not None:
+        period = Period.month(today.year, today.month)
+        headline = {"period": period, "scope": scope, "cards": selectors.figure_cards(period, scope, today)[:4]}
+    return render(
+        request, "reports/dashboard.html", {"today": today, "headline": headline, **selectors.todo_for(request.user, today)}
+    )
+
+
+def period_and_scope(request) -> tuple[Period, Scope]:
+    """The ?period= (default this month) and ?scope= (default the user's widest) of a figures request; 404 for a scope
+    the user may not see (or for a user who sees no figures), ValueError for a malformed one."""
+    today = timezone.localdate()
+    period = Period.parse(request.GET["period"]) if request.GET.get("period") else Period.month(today.year, today.month)
+    if request.GET.get("scope"):
+        scope = Scope.parse(request.GET["scope"])
+    else:
+        scope = scope_for(request.user)
+        if scope is None:
+            raise Http404
+    if not may_view(request.user, scope):
+        raise Http404
+    return period, scope
+
+
+@login_required
+@require_GET
+def figures(request):
+    """The figures dashboard of one period and scope (cards and Chart.js charts; each links to its documents)."""
+    try:
+        period, scope = period_and_scope(request)
+    except ValueError as exc:
+        return render(request, "core/error.html", {"error": str(exc)}, status=400)
+    data = selectors.figures_for(period, scope, timezone.localdate())
+    choices = [(s.key, s.label) for s in scopes_visible_to(request.user)]
+    return render(request, "reports/figures.html", {**data, "scope_choices": choices})
+
+
+@login_required
+@require_GET
+def glossary(request):
+    return render(request, "reports/glossary.html", {"entries": GLOSSARY, "scope_note": SCOPE_NOTE})
+
+
+# --- targets ---------------------------------------------------------------------------------------------------------------
+def _target_period(request) -> Period:
+    today = timezone.localdate()
+    try:
+        period = Period.parse(request.GET.get("period", ""))
+    except ValueError:
+        return Period.month(today.year, today.month)
+    return period if period.kind != "day" else Period.month(period.start.year, period.start.month)
+
+
+@login_required
+@require_GET
+def target_list(request):
+    user = request.user
+    filterset = TargetFilter(request.GET, queryset=selectors.target_list_for(user), request=request)
+    page = paginate(request, filterset.qs)
+    for target in page:
+        target.actions = permissions.target_allowed_actions(target, user)
+    period = _target_period(request)
+    return render(
+        request,
+        "reports/target_list.html",
+        {
+            "page": page,
+            "filterset": filterset,
+            "querystring": querystring(request, "page"),
+            "period": period,
+            "allocation": selectors.target_allocation(user, period),
+            "may_manage": permissions.may_manage_targets(user),
+        },
+        status=filterset.status_code,
+    )
+
+
+@login_required
+def target_edit(request, pk=None):
+    user = request.user
+    target = selectors.target_get_for(user, pk) if pk else None
+    if target is not None and "edit" not in permissions.target_allowed_actions(target, user):
+        return forbidden(request, _("您无权修改该目标。"))
+    if target is None and not permissions.may_manage_targets(user):
+        return forbidden(request, _("您无权设定目标。"))
+    initial = {}
+    if target is not None:
+        initial = {f: getattr(target, f) for f in ("year", "kind", "number", "level", "team", "rep", "amount")}
+        initial |= {"new_customers": target.new_customers, "collection": target.collection}
+    form = TargetForm(post_data(request), initial=initial)
+    if form.is_valid():
+        ok, _saved = call_for_form(form, lambda: target_services.target_set(actor=user, data=form.to_input()))
+        if ok:
+            return redirect(reverse("reports:targets") + f"?period={form.to_input().period.key}")
+    return form_page(
+        request,
+        form,
+        title=_("修改销售目标") if target else _("设定销售目标"),
+        cancel_url=reverse("reports:targets"),
+        grid=True,
+        testid="target-form",
+    )
+
+
+@login_required
+@require_POST
+def target_delete(request, pk):
+    target = selectors.target_get_for(request.user, pk)
+    try:
+        target_services.target_delete(actor=request.user, target=target)
+    except DomainError as exc:
+        return render(request, "core/error.html", {"error": str(exc)}, status=exc.status_code)
+    return redirect("reports:targets")
+
+
+@login_required
+@require_GET
+def target_export(request):
+    filterset = TargetFilter(request.GET, queryset=selectors.target_list_for(request.user), request=request)
+    if filterset.status_code != 200:
+        return render(request, "core/error.html", {"error": filterset.error_text()}, status=400)
+    response = HttpResponse(selectors.targets_workbook(filterset.qs), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="targets.xlsx"'
+    return response
+
+
+@login_required
+def target_import(request):
+    """Upload → row-by-row preview (nothing saved) → confirm: the same rows again through the service, all or nothing."""
+    user = request.user
+    if not permissions.may_manage_targets(user):
+        return forbidden(request, _("您无权导入目标。"))
+    form = TargetImportForm(request.POST or None, request.FILES or None)
+    results, status = None, 200
+    if request.method == "POST" and "confirm" in request.POST:
+        rows = request.session.get(IMPORT_SESSION_KEY) or []
+        results = target_services.targets_import(actor=user, rows=rows, commit=True)
+        if rows and not any(r.error for r in results):
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            return redirect("reports:targets")
+        status = 400
+    elif form.is_valid():
+        try:
+            rows = target_services.read_target_sheet(form.cleaned_data["file"])
+        except DomainError as exc:
+            form.add_error("file", str(exc))
+            status = 400
+        else:
+            results = target_services.targets_import(actor=user, rows=rows, commit=False)
+            request.session[IMPORT_SESSION_KEY] = [[_cell(v) for v in r] for r in rows]
+            status = 400 if any(r.error for r in results) or not rows else 200
+    elif form.is_bound:
+        status = 400
+    ready = bool(results) and not any(r.error for r in results)
+    return render(
+        request,
+        "reports/target_import.html",
+        {"form": form, "results": results, "ready": ready, "headers": target_services.IMPORT_HEADERS},
+        status=status,
+    )
+
+
+def _cell(value):
+    """A sheet value the session can hold (numbers as text keep their exact decimals)."""
+    return value if value is None or isinstance(value, str | int) else str(value)

@@ -13,11 +13,13 @@ from catalog import api as catalog_api
 from contracts import api as contracts_api
 from customers import api as customers_api
 from orders import api as orders_api
+from reports import api as reports_api
+from reports import run_api as report_run_api
 from reports import views as report_views
 from salesops.core import api_views as core_api
 
 router = DefaultRouter()
-for module in (core_api, customers_api, catalog_api, contracts_api, orders_api, aftersales_api):
+for module in (core_api, customers_api, catalog_api, contracts_api, orders_api, aftersales_api, reports_api, report_run_api):
     module.register(router)
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("sales/", include("contracts.urls")),
     path("orders/", include("orders.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,7 @@ The cast (one per role of SPEC.md):
   finance, warehouse, qc, service                           rev_technical … rev_warehouse — department reviewers
   admin       — system administrator (staff)
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from rest_framework.test import APIClient
 from salesops.core.models import Department, Team
 
 from .factories import UserFactory
+from .helpers import RobotServer, celery_worker
 
 REVIEWER_DEPTS = ["technical", "production", "quality", "procurement", "finance", "warehouse"]
 
@@ -105,3 +107,23 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def worker(on_postgres):
+    """A real Celery worker (subprocess) on a queue of its own, with this test database and the Redis of REDIS_URL;
+    yields (queue, output lines). Tests using it run with transaction=True so the worker sees their rows."""
+    import os
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url.startswith("redis://"):
+        pytest.skip("needs REDIS_URL (a real Redis)")
+    with celery_worker(redis_url) as running:
+        yield running
+
+
+@pytest.fixture
+def robot():
+    """A local HTTP server playing a group robot (tests/helpers.py RobotServer)."""
+    with RobotServer() as server:
+        yield server

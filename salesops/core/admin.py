@@ -20,6 +20,7 @@ from .models import (
     StaffProfile,
     Team,
     Threshold,
+    WebhookEndpoint,
 )
 from .outbox import outbox_retry
 
@@ -155,6 +156,16 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Group robots (企业微信 / 钉钉 / 飞书) that receive messages such as the daily digest through the outbox."""
+
+    list_display = ["name", "kind", "url", "daily_digest", "active"]
+    list_filter = ["kind", "daily_digest", "active"]
+    list_editable = ["daily_digest", "active"]
+    search_fields = ["name", "url"]
 
 
 @admin.register(OutboxMessage)

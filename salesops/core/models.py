@@ -233,6 +233,7 @@ class OutboxMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
+        WEBHOOK = "webhook", _("群机器人")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -263,6 +264,35 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
+
+
+class WebhookEndpoint(models.Model):
+    """A group robot (企业微信 / 钉钉 / 飞书群机器人) that messages are posted to through the outbox (channel webhook).
+
+    `secret` is the robot's signing secret (钉钉 加签, 飞书 签名校验), empty when the robot does not sign; 企业微信 has none.
+    `daily_digest` subscribes the group to the daily digest (日报)."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("企业微信")
+        DINGTALK = "dingtalk", _("钉钉")
+        FEISHU = "feishu", _("飞书")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(
+        _("签名密钥"), max_length=200, blank=True, help_text=_("钉钉“加签”或飞书“签名校验”的密钥；未启用签名时留空。")
+    )
+    daily_digest = models.BooleanField(_("发送日报"), default=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
 
 
 # --- approvals engine ---------------------------------------------------------------------------------------------

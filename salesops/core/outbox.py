@@ -1,4 +1,4 @@
-"""The transactional outbox (ARCHITECTURE.md rule 7): every outgoing message is a row written in the transaction of the
+"""The transactional outbox (ARCHITECTURE.md rule 7): every outgoing message (e-mail, group robot webhook) is a row written in the transaction of the
 change that causes it, so the message exists exactly when the change does.
 
 - `outbox_email` / `outbox_enqueue` write the row in the caller's transaction and, once it commits, publish a delivery
@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -26,7 +28,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import OutboxMessage
+from .models import OutboxMessage, WebhookEndpoint
+from .webhooks import WebhookError, post_robot, robot_body
 
 logger = logging.getLogger(__name__)
 
@@ -82,22 +85,41 @@ def outbox_email(
     )
 
 
-def _publish(message_id: int) -> None:
-    """After commit: ask a worker to deliver the row now. In eager mode (tests, CELERY_TASK_ALWAYS_EAGER) deliver here,
-    as an eager task would — `send_task` ignores eager mode. Never raises: the sweeper delivers what was not published."""
+def outbox_webhook(*, endpoint: WebhookEndpoint, title: str, text: str, dedupe_key: str | None = None) -> OutboxMessage:
+    """Queue a message to a group robot (salesops/core/webhooks.py): the row keeps the robot and the body in its format;
+    the delivery signs it when it is sent. Same idempotency, retries and dead-lettering as e-mail."""
+    return outbox_enqueue(
+        channel=OutboxMessage.Channel.WEBHOOK,
+        recipient=endpoint.url,
+        subject=title,
+        body=text,
+        payload={"endpoint": endpoint.pk, "body": robot_body(endpoint.kind, str(title), str(text))},
+        dedupe_key=dedupe_key,
+    )
+
+
+def publish_task(task_name: str, *args, eager: Callable[..., Any]) -> None:
+    """After commit: ask a worker to run the task `task_name(*args)` now, without making the caller wait or fail — no result
+    awaited, no retry, a short connect timeout, a pause after a failure; what was not published is picked up by its
+    beat sweeper. In eager mode (tests, CELERY_TASK_ALWAYS_EAGER) `eager(*args)` runs here, as an eager task would
+    (`send_task` ignores eager mode). Never raises."""
     global _publish_paused_until
     from salesops.celery import app
 
     try:
         if app.conf.task_always_eager:
-            outbox_deliver(message_id)
+            eager(*args)
             return
         if time.monotonic() < _publish_paused_until:
             return
-        app.send_task(DELIVER_TASK, args=[message_id], ignore_result=True, retry=False)
+        app.send_task(task_name, args=list(args), ignore_result=True, retry=False)
     except Exception:
         _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning("outbox: message %s not published, the sweeper will deliver it", message_id, exc_info=True)
+        logger.warning("outbox: %s%s not published, the sweeper will deliver it", task_name, args, exc_info=True)
+
+
+def _publish(message_id: int) -> None:
+    publish_task(DELIVER_TASK, message_id, eager=outbox_deliver)
 
 
 # --- delivering (tasks) ---------------------------------------------------------------------------------------------
@@ -105,7 +127,14 @@ def _send_email(message: OutboxMessage) -> None:
     EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
 
 
-_SENDERS = {OutboxMessage.Channel.EMAIL: _send_email}
+def _send_webhook(message: OutboxMessage) -> None:
+    endpoint = WebhookEndpoint.objects.filter(pk=message.payload.get("endpoint")).first()
+    if endpoint is None:
+        raise WebhookError(f"robot {message.payload.get('endpoint')} no longer exists")
+    post_robot(endpoint, message.payload["body"])
+
+
+_SENDERS = {OutboxMessage.Channel.EMAIL: _send_email, OutboxMessage.Channel.WEBHOOK: _send_webhook}
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -12,7 +12,10 @@ whatever stands above the table (banner, heading, parameter rows) is buffered un
     sheet.fields([(_("期间"), "2026-11"), (_("部门"), "华东")], per_row=2)
     sheet.table(rows)        # the header row (bold, frozen, printed on every page) and one row per item
     sheet.totals()           # 合计: the sums of the columns marked total=True
-    content = book.save()
+    content = book.save()    # or book.save(file): written to a file (a large report never sits in memory as bytes)
+
+A chart (openpyxl.chart) takes its data from a table already written: `sheet.column_ref("amount")` is the column from its
+header to the last table row; `charts.add_chart(chart, "A1")` places it on any sheet of the book.
 
 Number formats come from the column's kind: money `#,##0.00` (yuan; amounts stay numbers the buyer can recalculate),
 quantities and percentages without a dangling decimal point, dates `yyyy-mm-dd`. Text that starts with "=" is written
@@ -36,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
@@ -163,6 +167,8 @@ class Sheet:
         self._row = 0  # the last row emitted (written or waiting)
         self._waiting: list[tuple[int, list, float | None]] | None = []  # rows above the table; None once it started
         self._sums: dict[int, Decimal] = {}
+        self.header_row = 0  # the table's header row, and its last row, once written
+        self.last_table_row = 0
         for idx, col in enumerate(self.columns, start=1):
             ws.column_dimensions[get_column_letter(idx)].width = col.width
         setup = ws.page_setup
@@ -266,7 +272,7 @@ class Sheet:
         """The header row (bold, frozen, repeated on every printed page) and one row per item; returns the row count."""
         if self._waiting is None:
             raise RuntimeError("A sheet has one table: its header row is the frozen one.")
-        header = self._row + 1
+        header = self.header_row = self._row + 1
         self._ws.freeze_panes = f"A{header + 1}"  # before anything is written: the sheet view opens the file
         self._ws.print_title_rows = f"{header}:{header}"
         waiting, self._waiting = self._waiting, None
@@ -285,7 +291,22 @@ class Sheet:
                 cells.append(self._cell(value, col.kind, box=self.boxed))
             self._emit(cells)
             count += 1
+        self.last_table_row = self._row
         return count
+
+    @property
+    def sums(self) -> dict[str, Decimal]:
+        """The sums of the total=True columns of the rows written so far, by column key."""
+        return {self.columns[i].key: value for i, value in self._sums.items()}
+
+    def column_ref(self, key: str, *, header: bool = True) -> Reference:
+        """The table column `key` (from its header row when `header`) down to the last table row, for a chart."""
+        col = next(i for i, c in enumerate(self.columns, start=1) if c.key == key)
+        first = self.header_row if header else self.header_row + 1
+        return Reference(self._ws, min_col=col, min_row=first, max_row=max(self.last_table_row, first))
+
+    def add_chart(self, chart, anchor: str = "A1") -> None:
+        self._ws.add_chart(chart, anchor)
 
     def totals(self, label: str | None = None, *, values: Mapping[str, Any] | None = None) -> int:
         """The 合计 row: the label across the columns before the first total, then each total column's sum (or its value
@@ -323,9 +344,13 @@ class Book:
         self._sheets.append(sheet)
         return sheet
 
-    def save(self) -> bytes:
+    def save(self, target=None) -> bytes | None:
+        """The workbook as bytes, or written to `target` (a path or a binary file) and None."""
         for sheet in self._sheets:
             sheet.finish()
+        if target is not None:
+            self._wb.save(target)
+            return None
         out = BytesIO()
         self._wb.save(out)
         return out.getvalue()

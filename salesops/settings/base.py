@@ -166,6 +166,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
+# A report run still queued after this many seconds is published again by the sweep (its task was lost).
+REPORT_REQUEUE_SECONDS = env.int("REPORT_REQUEUE_SECONDS", default=300)
+# A group robot (salesops/core/webhooks.py) that does not answer within this many seconds counts as a failed attempt.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -219,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "aftersales.models.ReturnRequest.Status",
         "ServicePlanStatusEnum": "aftersales.models.ServicePlan.Status",
         "ServiceChannelEnum": "aftersales.models.Channel",
+        "ReportRunKindEnum": "reports.models.ReportRun.Kind",
+        "ReportRunStatusEnum": "reports.models.ReportRun.Status",
     },
 }
 
@@ -298,6 +304,23 @@ CELERY_BEAT_SCHEDULE = {
     "aftersales-check-ticket-sla": {
         "task": "aftersales.tasks.check_ticket_sla",
         "schedule": crontab(minute="*/15"),
+    },
+    # 02:00 on the 1st: the previous month's reports for the company and each team (reports.services.runs).
+    "reports-schedule-monthly": {
+        "task": "reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # every 5 minutes: publish again report runs whose task was lost, fail the ones whose worker died.
+    "reports-sweep-runs": {
+        "task": "reports.tasks.sweep_report_runs",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
+    },
+    # every 5 minutes: the daily digest (日报) once its configured time (admin: 日报设置, default 18:00) has come.
+    "reports-daily-digest": {
+        "task": "reports.tasks.send_daily_digest",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
     },
     # 08:10 every day: remind owners of overdue corrective/preventive actions.
     "aftersales-remind-overdue-actions": {

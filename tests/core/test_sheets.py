@@ -190,3 +190,28 @@ def test_rows_stream_from_an_iterator_in_flat_memory():
     ws = load_workbook(BytesIO(content), read_only=True).active
     totals = next(ws.iter_rows(min_row=1002, max_row=1002, values_only=True))
     assert totals[0] == "合计" and D(str(totals[2])) == D("1234.56") * 1000
+
+
+def test_saved_to_a_file_with_a_chart_over_a_table_column(tmp_path):
+    from openpyxl.chart import BarChart
+
+    # given a table of three rows and a chart drawn on another sheet from its amount column
+    book = Book()
+    sheet = book.sheet("数据", [Column("名称", key="name"), Column("金额", Kind.MONEY, key="amount", total=True)])
+    sheet.heading("标题")
+    sheet.table([("甲", D("1.50")), ("乙", D("2.25")), ("丙", D("3.00"))])
+    charts = book.sheet("图表", [Column("说明")])
+    chart = BarChart()
+    chart.add_data(sheet.column_ref("amount"), titles_from_data=True)
+    chart.set_categories(sheet.column_ref("name", header=False))
+    charts.add_chart(chart, "B2")
+    # when it is written straight to a file
+    path = tmp_path / "book.xlsx"
+    assert book.save(path) is None
+    # then the chart's references span the table from its header to its last row, and the sums are kept by key
+    wb = load_workbook(path)
+    (drawn,) = wb["图表"]._charts
+    header = sheet.header_row
+    assert drawn.series[0].val.numRef.f == f"'数据'!$B${header + 1}:$B${header + 3}"
+    assert drawn.series[0].tx.strRef.f == f"'数据'!B{header}"
+    assert sheet.sums == {"amount": D("6.75")}

@@ -1,0 +1,97 @@
+"""One measured job of the monthly report benchmark (bench/test_report_bench.py), run in a process of its own so that its
+peak resident memory (ru_maxrss) is its own:
+
+    python -m bench.report_job report <run id>     the monthly per-store report end to end (reports.services.runs)
+    python -m bench.report_job baseline <YYYY-MM>  the same rows from one raw SQL query into openpyxl write-only
+
+Prints one JSON line: {"seconds": …, "peak_rss_mb": …} with the shipped total (and, for the baseline, the row count).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tempfile
+import time
+
+import django
+
+
+def report(run_id: int) -> dict:
+    from reports.models import ReportRun
+    from reports.services.runs import report_run_generate
+
+    assert report_run_generate(run_id), ReportRun.objects.get(pk=run_id).error
+    return {"shipped": ReportRun.objects.get(pk=run_id).totals["shipped"]["value"]}
+
+
+def baseline(period_key: str) -> dict:
+    """The store rows from ONE raw SQL query — the grouped queries behind kpis.store_rows (orders.selectors
+    .customer_figure_sources) as UNION ALL, pivoted per customer in SQL (GROUP BY) — every row appended as it is to a
+    write-only sheet: no ORM rows, no Python merge, no styles, no cover, no chart."""
+    from django.db import connection
+    from openpyxl import Workbook
+
+    from orders.selectors import customer_figure_sources
+    from reports.periods import Period
+
+    period = Period.parse(period_key)
+    spans = [(p.start, p.end, *p.bounds()) for p in (period, period.previous(), period.year_ago())]
+    parts, params = [], []
+    for i, per_customer in enumerate(customer_figure_sources(*spans)):
+        sql, p = per_customer.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS g{i}")
+        params += p
+
+    def figure(name: str, minus: str = "") -> str:
+        value = f"COALESCE(SUM(CASE WHEN f.fig = '{name}' THEN f.sign * ROUND(f.s, 2) ELSE 0 END), 0)"
+        return f"{value} - {figure(minus)}" if minus else value
+
+    columns = [figure("ordered"), figure("shipped", "returns"), figure("invoiced", "returns")]
+    columns += [figure(name) for name in ("collected", "returns", "last_month", "last_year")]
+    sql = (
+        f"SELECT f.cid, f.cname, f.cprovince, f.ctype, {', '.join(columns)} FROM ({' UNION ALL '.join(parts)}) f "
+        "GROUP BY f.cid, f.cname, f.cprovince, f.ctype ORDER BY f.cname, f.cid"
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("rows")
+    rows, shipped = 0, 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor:
+            ws.append(row)
+            rows += 1
+            shipped += row[5]
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+    return {"rows": rows, "shipped": str(shipped)}
+
+
+def warm() -> None:
+    """Load, before the clock starts, what either job loads on first use (modules, the translation catalog): the jobs are
+    timed doing their work, not importing Python."""
+    import openpyxl.chart  # noqa: F401
+    from django.conf import settings
+    from django.utils import translation
+
+    import orders.selectors  # noqa: F401
+    import reports.services.runs  # noqa: F401
+
+    translation.activate(settings.LANGUAGE_CODE)
+    translation.gettext("合计")
+
+
+def main() -> None:
+    mode, arg = sys.argv[1], sys.argv[2]
+    django.setup()
+    warm()
+    start = time.perf_counter()
+    result = report(int(arg)) if mode == "report" else baseline(arg)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, **result}))
+
+
+if __name__ == "__main__":
+    main()

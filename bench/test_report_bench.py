@@ -1,0 +1,71 @@
+"""Benchmark: the monthly per-store report (门店/经销商销售月报, company scope) end to end over synthetic months of 20,000 and
+200,000 order lines (bench/synthetic.py: generated inside PostgreSQL, not one ORM save per row), against a baseline that
+writes the same rows from one raw SQL query into openpyxl write-only. Run: `make bench` (PostgreSQL: see the README), or
+`DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=salesops.settings.test .venv/bin/python -m pytest -q -s -p no:cacheprovider bench/test_report_bench.py`.
+
+"End to end" is reports.services.runs.report_run_generate: claim the run, stream kpis.store_rows into the write-only
+workbook (cover, table with totals, chart sheet), store the file, keep the totals. Each job runs in its own process
+(bench/report_job.py) and its peak memory is that process's ru_maxrss (peak resident set, Django loaded included);
+each job runs three times, alternating with the baseline, and the best time of each counts (the machine is shared);
+the baseline (bench/report_job.py `baseline`: the grouped queries behind kpis.store_rows as one UNION ALL query pivoted
+per customer in SQL, written raw) is run once unmeasured first so both measured jobs find PostgreSQL's cache equally warm.
+
+Prints exactly one line per size `REPORT lines=<n> seconds=<s> baseline_seconds=<b> ratio=<s/b> peak_rss_mb=<m>` and a
+last line `REPORT rss_ratio=<peak at 200k / peak at 20k>`. Targets: ratio ≤ 1.3 at 200,000 lines; rss_ratio ≤ 1.2.
+Figures of the last run are in the commit message that last changed this file.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal as D
+
+import pytest
+
+from bench.synthetic import synthetic_month
+from reports import kpis
+from reports.models import ReportRun
+from reports.periods import Period
+from reports.scopes import Scope
+from tests.helpers import ROOT, current_database_url
+
+PEAKS: dict[int, float] = {}
+SIZES = [20_000, 200_000]
+ROUNDS = 3
+
+
+def job(mode: str, arg) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "salesops.settings.test", "DATABASE_URL": current_database_url()}
+    command = [sys.executable, "-m", "bench.report_job", mode, str(arg)]
+    out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("lines", SIZES)
+def test_monthly_store_report(cast, on_postgres, lines):
+    month = synthetic_month(cast, lines=lines)
+    period = Period.parse(month.period_key)
+    job("baseline", month.period_key)  # warm-up
+    reports, bases = [], []
+    for _round in range(ROUNDS):  # alternated, the best of each: the machine is shared
+        run = ReportRun.objects.create(kind=ReportRun.Kind.STORE_SALES, period=month.period_key, scope_key="company")
+        reports.append(job("report", run.pk))
+        bases.append(job("baseline", month.period_key))
+        run.refresh_from_db()
+        assert run.status == ReportRun.Status.DONE and run.file
+        run.file.delete(save=False)
+    # the same rows: as many as kpis.store_rows gives, adding up to the same shipped total
+    assert bases[0]["rows"] == sum(1 for _row in kpis.store_rows(period, Scope.company()))
+    assert {D(r["shipped"]) for r in reports + bases} == {kpis.sales_shipped(period, Scope.company())}
+    seconds, base = min(r["seconds"] for r in reports), min(b["seconds"] for b in bases)
+    PEAKS[lines] = max(r["peak_rss_mb"] for r in reports)
+    print(
+        f"\nREPORT lines={lines} seconds={seconds:.3f} baseline_seconds={base:.3f} "
+        f"ratio={seconds / base:.2f} peak_rss_mb={PEAKS[lines]:.1f}"
+    )
+    print(f"(baseline peak_rss_mb={max(b['peak_rss_mb'] for b in bases):.1f}, rows={bases[0]['rows']})")
+    if len(PEAKS) == len(SIZES):
+        print(f"REPORT rss_ratio={PEAKS[SIZES[-1]] / PEAKS[SIZES[0]]:.2f}")

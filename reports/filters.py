@@ -1,0 +1,72 @@
+"""django-filter sets of the reports lists (targets, report runs), used by the pages and the API with the same parameter
+names (invalid values refused; the querysets they filter come from reports.selectors, scoped to what the user may see)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.filters import ListFilterSet
+from salesops.core.models import Team
+
+from .models import ReportRun, SalesTarget
+from .periods import Period
+
+
+def validate_target_period(value: str) -> None:
+    try:
+        period = Period.parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if period.kind == "day":
+        raise ValidationError(_("目标期间应为年、季度或月份。"))
+
+
+class TargetFilter(ListFilterSet):
+    period = filters.CharFilter(
+        method="filter_period", label=_("期间"), help_text=_("2026、2026-Q4 或 2026-11"), validators=[validate_target_period]
+    )
+    year = filters.NumberFilter(field_name="year", label=_("年份"))
+    kind = filters.ChoiceFilter(choices=SalesTarget.Kind.choices, label=_("目标周期"))
+    level = filters.ChoiceFilter(choices=SalesTarget.Level.choices, label=_("层级"))
+    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+
+    class Meta:
+        model = SalesTarget
+        fields = ["period", "year", "kind", "level", "team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer("team", lambda: [(t.pk, t.name) for t in Team.objects.order_by("name")])
+
+    def filter_period(self, queryset, name, value):
+        period = Period.parse(value)
+        return queryset.filter(year=period.start.year, kind=period.kind, number=period.number)
+
+
+MONTH = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("月份格式应为 YYYY-MM，例如 2026-11。"))
+SCOPE = RegexValidator(r"^(company|team:\d+|rep:\d+)$", _("范围应为 company、team:<组编号> 或 rep:<用户编号>。"))
+
+
+class ReportRunFilter(ListFilterSet):
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("月份、申请人"))
+    kind = filters.ChoiceFilter(choices=ReportRun.Kind.choices, label=_("报表"))
+    status = filters.ChoiceFilter(choices=ReportRun.Status.choices, label=_("状态"))
+    period = filters.CharFilter(field_name="period", label=_("月份"), validators=[MONTH])
+    scope = filters.CharFilter(field_name="scope_key", label=_("范围"), validators=[SCOPE])
+
+    class Meta:
+        model = ReportRun
+        fields = ["q", "kind", "status", "period", "scope"]
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        return queryset.filter(
+            Q(period__icontains=text)
+            | Q(requested_by__username__icontains=text)
+            | Q(requested_by__first_name__icontains=text)
+            | Q(requested_by__last_name__icontains=text)
+        )

@@ -1,0 +1,302 @@
+"""Every figure shown anywhere — dashboards, the daily digest, the monthly workbooks, the API — comes from here
+(SPEC.md "Targets, reports and KPIs"; the glossary page, reports/glossary.py, says in words how each is computed).
+
+Each figure is one aggregate query through the selectors of the floors below (orders.selectors, aftersales.selectors),
+for a `Period` (reports.periods: month boundaries in Asia/Shanghai) and a `Scope` (reports.scopes: company, team, rep).
+Money is Decimal in yuan (CNY), rounded to the fen; rates are Decimal 0..1 with four places, or None when undefined
+(nothing to divide by). Cancelled orders never count; a partial shipment counts with what left; credit notes (红字冲减单)
+lower the shipped and invoiced sales of the period they are issued in. Grouped rows are streamed from one query each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, OuterRef, Q, Subquery
+
+from aftersales import selectors as aftersales_selectors
+from contracts import selectors as contract_selectors
+from customers.selectors import OWNER_ROLES
+from orders import rules as order_rules
+from orders import selectors as order_selectors
+from salesops.core.models import Team
+from salesops.core.money import ZERO, quantize
+from salesops.core.names import display_name
+
+from .models import SalesTarget
+from .periods import Period, company_zone
+from .scopes import Scope
+
+RATE_PLACES = Decimal("0.0001")
+SCORE_PLACES = Decimal("0.01")
+AGING_BUCKETS = tuple(code for code, *_rest in order_rules.AGING_BUCKETS)
+
+
+def _rate(part, whole) -> Decimal | None:
+    return quantize(Decimal(part) / Decimal(whole), RATE_PLACES) if whole else None
+
+
+def _span(period: Period) -> tuple[date, date, object, object]:
+    return (period.start, period.end, *period.bounds())
+
+
+# --- sales -------------------------------------------------------------------------------------------------------------
+def order_intake(period: Period, scope: Scope) -> Decimal:
+    """接单额: the value of the orders received in the period."""
+    return order_selectors.ordered_total(period.start, period.end, **scope.filters())
+
+
+def sales_by_order_date(period: Period, scope: Scope) -> Decimal:
+    """按接单日期的销售额: orders received in the period minus the credit notes issued (so far) on those orders."""
+    credited = order_selectors.ordered_credited_total(period.start, period.end, **scope.filters())
+    return order_intake(period, scope) - credited
+
+
+def returns_amount(period: Period, scope: Scope) -> Decimal:
+    """红字冲减: credit notes issued in the period."""
+    return order_selectors.credited_total(*period.bounds(), **scope.filters())
+
+
+def sales_shipped(period: Period, scope: Scope) -> Decimal:
+    """按发货口径的销售额: the value of goods that left in the period minus the period's credit notes."""
+    return order_selectors.shipped_total(*period.bounds(), **scope.filters()) - returns_amount(period, scope)
+
+
+def sales_invoiced(period: Period, scope: Scope) -> Decimal:
+    """按开票口径的销售额: invoices issued in the period minus the period's credit notes."""
+    return order_selectors.invoiced_total(period.start, period.end, **scope.filters()) - returns_amount(period, scope)
+
+
+def unshipped_amount(as_of: date, scope: Scope) -> Decimal:
+    """未发货额 at the end of `as_of`: orders received by then minus what of them had left by then."""
+    return order_selectors.unshipped_total(as_of, Period.day(as_of).bounds()[1], **scope.filters())
+
+
+# --- money in ----------------------------------------------------------------------------------------------------------
+def collected(period: Period, scope: Scope) -> Decimal:
+    """回款额: confirmed payments received in the period (as allocated to the scope's orders)."""
+    return order_selectors.collected_total(period.start, period.end, **scope.filters())
+
+
+def receivables_aging(as_of: date, scope: Scope) -> dict[str, Decimal]:
+    """应收账龄 at the end of `as_of`: open receivables by age bucket ("0_30", "31_60", "61_90", "90_plus")."""
+    return order_selectors.receivable_aging(as_of, Period.day(as_of).bounds()[1], **scope.filters())
+
+
+def receivables_open(as_of: date, scope: Scope) -> Decimal:
+    return sum(receivables_aging(as_of, scope).values(), ZERO)
+
+
+def collection_rate(period: Period, scope: Scope) -> Decimal | None:
+    """回款率: collected in the period ÷ (collected + still receivable at the period's end)."""
+    return order_rules.collection_rate(collected=collected(period, scope), receivable=receivables_open(period.end, scope))
+
+
+# --- quality of work ---------------------------------------------------------------------------------------------------
+def order_accuracy(period: Period, scope: Scope) -> Decimal | None:
+    """核单准确率: 1 − (orders received in the period and changed after verification ÷ those verified)."""
+    verified, changed = order_selectors.verification_counts(period.start, period.end, **scope.filters())
+    return _rate(verified - changed, verified)
+
+
+def on_time_delivery(period: Period, scope: Scope) -> Decimal | None:
+    """准时交货率: orders fully shipped in the period on or before their promised ship date ÷ those fully shipped."""
+    shipped, on_time = order_selectors.on_time_counts(*period.bounds(), company_zone(), **scope.filters())
+    return _rate(on_time, shipped)
+
+
+def satisfaction_avg(period: Period, scope: Scope) -> Decimal | None:
+    """平均满意度: the mean of every score (1–5) given in the callbacks done in the period."""
+    total, count = aftersales_selectors.satisfaction_totals(*period.bounds(), **scope.filters())
+    return quantize(Decimal(total) / count, SCORE_PLACES) if count else None
+
+
+def complaint_count(period: Period, scope: Scope) -> int:
+    """客诉数: complaints reported in the period (withdrawn ones excluded)."""
+    return aftersales_selectors.complaint_total(period.start, period.end, **scope.filters())
+
+
+def sla_hit_rate(period: Period, scope: Scope) -> Decimal | None:
+    """SLA 达成率: service tickets resolved in the period that were answered and resolved in time ÷ those resolved."""
+    resolved, hit = aftersales_selectors.sla_counts(*period.bounds(), **scope.filters())
+    return _rate(hit, resolved)
+
+
+# --- targets -----------------------------------------------------------------------------------------------------------
+def _targets(period: Period):
+    return SalesTarget.objects.filter(year=period.start.year, kind=period.kind, number=period.number)
+
+
+def target_amount(period: Period, scope: Scope) -> Decimal | None:
+    """The sales target set for exactly this period and scope (None when none is set)."""
+    qs = _targets(period).filter(level=scope.kind)
+    if scope.kind == "team":
+        qs = qs.filter(team=scope.team_id)
+    elif scope.kind == "rep":
+        qs = qs.filter(rep=scope.user_id)
+    return qs.values_list("amount", flat=True).first()
+
+
+def achievement(period: Period, scope: Scope) -> dict:
+    """目标达成率: shipped sales (net of credit notes) ÷ the target of the period; rate None without a target."""
+    target = target_amount(period, scope)
+    actual = sales_shipped(period, scope)
+    return {"target": target, "actual": actual, "rate": _rate(actual, target)}
+
+
+def growth(period: Period, scope: Scope) -> dict:
+    """环比 / 同比: shipped sales against the period before and the same period a year before; None when that was 0."""
+    now = sales_shipped(period, scope)
+    out = {}
+    for key, other in (("mom", period.previous()), ("yoy", period.year_ago())):
+        base = sales_shipped(other, scope)
+        out[key] = _rate(now - base, base) if base > 0 else None
+    return out
+
+
+# --- grouped rows ------------------------------------------------------------------------------------------------------
+STORE_MONEY = ("orders", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
+
+
+def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped and invoiced
+    sales (net of credit notes, as sales_shipped / sales_invoiced), collected, credit notes (returns), and shipped
+    sales of the period before (last_month) and a year before (last_year)."""
+    rows = order_selectors.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
+    for row in rows:
+        yield {
+            "customer_id": row["pk"],
+            "customer_name": row["name"],
+            "customer_type": row["type"],
+            "region": row["province"],
+            "orders": quantize(row["ordered"]),
+            **{key: quantize(row[key]) for key in STORE_MONEY[1:]},
+        }
+
+
+def _target_subquery(period: Period, level: str, outer: str):
+    qs = _targets(period).filter(level=level, **{outer: OuterRef("pk")}).values("amount")[:1]
+    return Subquery(qs)
+
+
+def rep_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per rep of the scope (active sellers, and anybody credited with sales in the period), by username: target,
+    shipped sales (net), achievement rate."""
+    start, end = period.bounds()
+    users = get_user_model().objects.annotate(
+        target=_target_subquery(period, "rep", "rep"),
+        actual=order_selectors.shipped_net_subquery(start, end, "owner"),
+    )
+    if scope.kind == "team":
+        users = users.filter(profile__team=scope.team_id)
+    elif scope.kind == "rep":
+        users = users.filter(pk=scope.user_id)
+    sellers = Q(is_active=True, groups__name__in=OWNER_ROLES) | Q(target__isnull=False) | ~Q(actual=0)
+    rows = (
+        users.filter(pk__in=users.filter(sellers).values("pk"))
+        .order_by("username")
+        .values("pk", "username", "first_name", "last_name", "target", "actual", team_name=F("profile__team__name"))
+    )
+    for row in rows.iterator(chunk_size=2000):
+        name = display_name(get_user_model()(username=row["username"], first_name=row["first_name"], last_name=row["last_name"]))
+        actual = quantize(row["actual"])
+        yield {
+            "rep_id": row["pk"],
+            "rep_name": name,
+            "team_name": row["team_name"] or "",
+            "target": row["target"],
+            "actual": actual,
+            "rate": _rate(actual, row["target"]),
+        }
+
+
+def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per sales team of the scope, by name: target, shipped sales (net) of its reps, achievement rate."""
+    start, end = period.bounds()
+    teams = Team.objects.annotate(
+        target=_target_subquery(period, "team", "team"),
+        actual=order_selectors.shipped_net_subquery(start, end, "owner__profile__team"),
+    )
+    if scope.kind == "team":
+        teams = teams.filter(pk=scope.team_id)
+    elif scope.kind == "rep":
+        teams = teams.none()
+    for row in teams.order_by("name").values("pk", "name", "target", "actual").iterator(chunk_size=2000):
+        actual = quantize(row["actual"])
+        yield {
+            "team_id": row["pk"],
+            "team_name": row["name"],
+            "target": row["target"],
+            "actual": actual,
+            "rate": _rate(actual, row["target"]),
+        }
+
+
+def product_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per product (order line name) of the orders received in the period: quantity and value ordered."""
+    for row in order_selectors.product_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
+        yield {
+            "product_id": row["product_id"],
+            "product_name": row["name"],
+            "quantity": row["quantity"],
+            "amount": quantize(row["amount"]),
+        }
+
+
+def region_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per province of the customers of the orders received in the period: number and value of orders."""
+    for row in order_selectors.region_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
+        yield {"region": row["region"], "orders": row["orders"], "amount": quantize(row["amount"])}
+
+
+ROW_SOURCES = {"store": store_rows, "rep": rep_rows, "team": team_rows, "product": product_rows, "region": region_rows}
+ROW_KEYS = {"store": "customer_id", "rep": "rep_id", "team": "team_id", "product": "product_id", "region": "region"}
+
+
+def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
+    """The sum of every number column of `rows_kind` rows ("store", "rep", "team", "product", "region"); a `rate`
+    column's total is the summed actual over the summed target."""
+    out: dict = {}
+    for row in ROW_SOURCES[rows_kind](period, scope):
+        for key, value in row.items():
+            if key == "rate" or key == ROW_KEYS[rows_kind] or not isinstance(value, int | Decimal):
+                continue
+            out[key] = out.get(key, 0) + value
+    if "actual" in out:
+        out.setdefault("target", None)
+        out["rate"] = _rate(out["actual"], out["target"])
+    return out
+
+
+# --- series for charts -------------------------------------------------------------------------------------------------
+def monthly_sales(year: int, scope: Scope) -> list[dict]:
+    """The twelve months of `year`: shipped sales (net) and the month's target (None if not set). Three queries."""
+    start, end = Period.year(year).bounds()
+    actual = order_selectors.shipped_net_by_month(start, end, company_zone(), **scope.filters())
+    targets = _target_rows(year, scope)
+    return [
+        {
+            "period": m.key,
+            "label": m.label,
+            "actual": actual.get(m.start, ZERO),
+            "target": targets.get(m.number),
+        }
+        for m in Period.year(year).months()
+    ]
+
+
+def _target_rows(year: int, scope: Scope) -> dict[int, Decimal]:
+    qs = SalesTarget.objects.filter(year=year, kind="month", level=scope.kind)
+    if scope.kind == "team":
+        qs = qs.filter(team=scope.team_id)
+    elif scope.kind == "rep":
+        qs = qs.filter(rep=scope.user_id)
+    return dict(qs.values_list("number", "amount"))
+
+
+def pipeline(scope: Scope) -> dict[str, dict]:
+    """Open quotations and contracts now (count, value)."""
+    return contract_selectors.pipeline_totals(**scope.filters())

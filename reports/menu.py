@@ -1,0 +1,28 @@
+"""The 目标与报表 menu (salesops.core.navigation): for everyone who has figures to see (reports.scopes.scope_for)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core import navigation
+from salesops.core.navigation import Item
+from salesops.core.roles import Role
+
+from .scopes import scope_for
+
+
+def sees_figures(user) -> bool:
+    return scope_for(user) is not None
+
+
+navigation.register(
+    "reports",
+    _("目标与报表"),
+    60,
+    [
+        Item(_("经营指标"), "reports:figures", sees_figures, "nav-figures"),
+        Item(_("销售目标"), "reports:targets", sees_figures, "nav-targets"),
+        Item(_("指标说明"), "reports:glossary", sees_figures, "nav-glossary"),
+        Item(_("日报"), "reports:digest", sees_figures, "nav-digest", group=1),
+        Item(_("月度报表"), "reports:run_list", sees_figures, "nav-report-runs", group=1),
+    ],
+    first_for=(Role.SALES_VP, Role.GM),
+)

@@ -1,0 +1,191 @@
+"""The reports floor: sales targets, monthly report runs (the stored Excel files) and the daily digest (日报).
+
+- SalesTarget (销售目标): per year, quarter or month, for the company, a team or a rep (SPEC.md "Targets, reports and KPIs").
+  A team's targets of one period add up to at most the company's, a rep's to at most the team's (reports.services.targets
+  checks it under the parent's row lock). The amount is the sales target in yuan; new customers and collection are optional.
+- ReportRun: one generation of one report (kind) for one month (period "2026-11") and one scope ("company", "team:3",
+  "rep:7"). At most one run per kind, period and scope is queued or running at a time (partial unique constraint), so two
+  requests while one runs produce one file. A finished run keeps its file, the totals of its figures and what changed
+  since the previous finished run of the same report.
+- DigestSchedule: when the daily digest goes out (one row, editable in admin; 18:00 unless changed).
+- DailyDigest: one row per day the digest went out, so a second beat tick, worker or retry sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salesops.core.models import Team
+from salesops.core.money import MoneyField
+from salesops.core.names import display_name
+
+from .periods import Period
+
+USER = settings.AUTH_USER_MODEL
+
+
+class SalesTarget(models.Model):
+    class Level(models.TextChoices):
+        COMPANY = "company", _("公司")
+        TEAM = "team", _("销售组")
+        REP = "rep", _("业务员")
+
+    class Kind(models.TextChoices):
+        YEAR = "year", _("年度")
+        QUARTER = "quarter", _("季度")
+        MONTH = "month", _("月度")
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    kind = models.CharField(_("目标周期"), max_length=8, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(_("季度/月份"), default=0, help_text=_("年度目标为 0，季度 1–4，月份 1–12"))
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices)
+    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("业务员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = MoneyField(_("销售额目标"))
+    new_customers = models.PositiveIntegerField(_("新客户数目标"), null=True, blank=True)
+    collection = MoneyField(_("回款目标"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设定人"), on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("设定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("销售目标")
+        verbose_name_plural = _("销售目标")
+        ordering = ["year", "kind", "number", "level", "team__name", "rep__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind", "number"], condition=Q(level="company"), name="uniq_company_target_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "kind", "number", "team"], condition=Q(level="team"), name="uniq_team_target_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "kind", "number", "rep"], condition=Q(level="rep"), name="uniq_rep_target_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(level="company", team__isnull=True, rep__isnull=True)
+                | Q(level="team", team__isnull=False, rep__isnull=True)
+                | Q(level="rep", team__isnull=False, rep__isnull=False),
+                name="target_level_matches_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="year", number=0)
+                | Q(kind="quarter", number__gte=1, number__lte=4)
+                | Q(kind="month", number__gte=1, number__lte=12),
+                name="target_period_number_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period.label} {self.owner_label}"
+
+    @property
+    def period(self) -> Period:
+        if self.kind == self.Kind.YEAR:
+            return Period.year(self.year)
+        return Period.quarter(self.year, self.number) if self.kind == self.Kind.QUARTER else Period.month(self.year, self.number)
+
+    @property
+    def owner_label(self) -> str:
+        if self.level == self.Level.REP:
+            return display_name(self.rep)
+        return self.team.name if self.level == self.Level.TEAM else str(_("全公司"))
+
+
+def report_path(run: ReportRun, filename: str) -> str:
+    return f"reports/{run.period}/{filename}"
+
+
+class ReportRun(models.Model):
+    class Kind(models.TextChoices):
+        STORE_SALES = "store_sales", _("门店/经销商销售月报")
+        ACHIEVEMENT = "achievement", _("业务员与销售组目标达成")
+        AGING = "aging", _("应收账款账龄")
+        SERVICE = "service", _("售后服务统计")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    STATUS_TONES = {"queued": "secondary", "running": "warning"}
+
+    kind = models.CharField(_("报表"), max_length=20, choices=Kind.choices)
+    period = models.CharField(_("月份"), max_length=7, help_text=_("例如 2026-11"))
+    scope_key = models.CharField(_("范围"), max_length=40, help_text=_("company、team:<id> 或 rep:<id>"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    error = models.TextField(_("失败原因"), blank=True)
+    file = models.FileField(_("文件"), upload_to=report_path, blank=True)
+    totals = models.JSONField(_("合计数"), default=dict, blank=True)  # {key: {"label": …, "value": "123.45"}}
+    changes = models.JSONField(_("与上次相比的变化"), default=list, blank=True)  # [{"key", "label", "old", "new"}]
+    previous = models.ForeignKey(
+        "self", verbose_name=_("上次生成"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        USER, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # empty: scheduled by beat
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)  # the request, or the last retry
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报表生成记录")
+        verbose_name_plural = _("报表生成记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # two requests for the same report while one is queued or running produce one run (and one file)
+            models.UniqueConstraint(
+                fields=["kind", "period", "scope_key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="report_run_one_active",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_run_progress_max_100"),
+        ]
+        indexes = [models.Index(fields=["kind", "period", "scope_key", "status"], name="report_run_key_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period} {self.scope_key}"
+
+
+class DigestSchedule(models.Model):
+    """When the daily digest (日报) goes out and how. One row; without it the digest goes at 18:00 in the app and by e-mail."""
+
+    send_at = models.TimeField(_("发送时间"), default=datetime.time(18, 0), help_text=_("每天在此时间之后发送当天的日报"))
+    email = models.BooleanField(_("同时发送邮件"), default=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("日报设置")
+        verbose_name_plural = _("日报设置")
+
+    def __str__(self):
+        return str(_("日报 %(time)s") % {"time": self.send_at.strftime("%H:%M")})
+
+
+class DailyDigest(models.Model):
+    """The digest of one day, once sent: its figures as they were, and when."""
+
+    day = models.DateField(_("日期"), unique=True)
+    figures = models.JSONField(_("数据"), default=dict)
+    recipients = models.PositiveIntegerField(_("接收人数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已发送的日报")
+        verbose_name_plural = _("已发送的日报")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return str(self.day)

@@ -1,0 +1,1 @@
+"""Every write of the reports floor, one module per family: targets, report runs (runs.py), the daily digest (digest.py)."""

@@ -1,0 +1,279 @@
+"""Setting sales targets (销售目标) — one service for the page, the API and the Excel import.
+
+The rule: within one period (year / quarter / month), the targets of the teams add up to at most the company's, and the
+targets of a team's reps to at most the team's — for the amount, and for new customers and collection where the parent
+sets them. A team target needs the company's, a rep target the team's. The check runs under the parent's row lock
+(then the row itself: parent first, ARCHITECTURE.md rule 11), so two people splitting one target at once cannot
+together exceed it; lowering a parent below what its children already hold is refused the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from zipfile import BadZipFile
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from salesops.core.errors import DomainError, Forbidden
+from salesops.core.models import Team
+from salesops.core.money import MONEY_BOUNDS, quantize
+
+from ..models import SalesTarget
+from ..periods import Period
+from ..permissions import may_set_target
+
+MEASURES = (
+    ("amount", gettext_lazy("销售额目标")),
+    ("new_customers", gettext_lazy("新客户数目标")),
+    ("collection", gettext_lazy("回款目标")),
+)
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    year: int
+    kind: str
+    number: int
+    level: str
+    team_id: int | None = None
+    rep_id: int | None = None
+    amount: Decimal = Decimal(0)
+    new_customers: int | None = None
+    collection: Decimal | None = None
+
+    @property
+    def period(self) -> Period:
+        if self.kind == "year":
+            return Period.year(self.year)
+        return Period.quarter(self.year, self.number) if self.kind == "quarter" else Period.month(self.year, self.number)
+
+
+def _period_of(data: TargetInput) -> dict:
+    return {"year": data.year, "kind": data.kind, "number": data.number}
+
+
+def _check_input(data: TargetInput) -> TargetInput:
+    if data.kind not in SalesTarget.Kind.values or data.level not in SalesTarget.Level.values:
+        raise DomainError(_("目标周期或层级无效。"))
+    valid_number = {"year": data.number == 0, "quarter": 1 <= data.number <= 4, "month": 1 <= data.number <= 12}
+    if not valid_number[data.kind] or not 2000 <= data.year <= 2100:
+        raise DomainError(_("目标期间无效：年度目标的季度/月份填 0，季度填 1–4，月份填 1–12。"))
+    for name, label in MEASURES:
+        value = getattr(data, name)
+        if value is not None and not (0 <= value <= MONEY_BOUNDS.maximum):
+            raise DomainError(_("%(label)s不能为负数，也不能超过 %(max)s。") % {"label": label, "max": MONEY_BOUNDS.maximum})
+    if data.level == "rep":
+        if data.rep_id is None:
+            raise DomainError(_("业务员目标请选择业务员。"))
+        team_id = get_user_model().objects.filter(pk=data.rep_id).values_list("profile__team", flat=True).first()
+        if team_id is None:
+            raise DomainError(_("该业务员不属于任何销售组，不能分配目标。"))
+        return TargetInput(**{**data.__dict__, "team_id": team_id})
+    if data.level == "team" and data.team_id is None:
+        raise DomainError(_("销售组目标请选择销售组。"))
+    if data.level == "company":
+        return TargetInput(**{**data.__dict__, "team_id": None, "rep_id": None})
+    return TargetInput(**{**data.__dict__, "rep_id": None})
+
+
+def _parent_of(data: TargetInput) -> SalesTarget | None:
+    """The locked target this one is part of (company for a team, team for a rep); a DomainError if it is not set."""
+    if data.level == "company":
+        return None
+    qs = SalesTarget.objects.select_for_update().filter(**_period_of(data)).order_by("pk")
+    parent = qs.filter(level="company").first() if data.level == "team" else qs.filter(level="team", team=data.team_id).first()
+    if parent is None:
+        if data.level == "team":
+            raise DomainError(_("请先设定%(period)s的全公司目标，再分配到销售组。") % {"period": data.period.label})
+        raise DomainError(_("请先设定该销售组%(period)s的目标，再分配到业务员。") % {"period": data.period.label})
+    return parent
+
+
+def _children(data: TargetInput):
+    qs = SalesTarget.objects.filter(**_period_of(data))
+    if data.level == "company":
+        return qs.filter(level="team")
+    if data.level == "team":
+        return qs.filter(level="rep", team=data.team_id)
+    return qs.none()
+
+
+def _siblings(data: TargetInput, parent: SalesTarget):
+    qs = SalesTarget.objects.filter(**_period_of(data), level=data.level)
+    if data.level == "rep":
+        qs = qs.filter(team=parent.team_id).exclude(rep=data.rep_id)
+    else:
+        qs = qs.exclude(team=data.team_id)
+    return qs
+
+
+def _sums(qs) -> dict:
+    return qs.aggregate(**{name: Sum(name) for name, _label in MEASURES})
+
+
+def _check_allocation(data: TargetInput, parent: SalesTarget | None) -> None:
+    if parent is not None:
+        taken = _sums(_siblings(data, parent))
+        for name, label in MEASURES:
+            cap, value = getattr(parent, name), getattr(data, name)
+            if cap is None or value is None:
+                continue
+            free = cap - (taken[name] or 0)
+            if value > free:
+                raise DomainError(
+                    _("%(label)s超出上级目标：%(parent)s为 %(cap)s，已分配 %(taken)s，尚可分配 %(free)s。")
+                    % {"label": label, "parent": parent.owner_label, "cap": cap, "taken": taken[name] or 0, "free": free}
+                )
+    held = _sums(_children(data))
+    for name, label in MEASURES:
+        value = getattr(data, name)
+        if value is not None and held[name] is not None and value < held[name]:
+            raise DomainError(
+                _("%(label)s不能低于已分配给下级的合计 %(held)s，请先调低下级目标。") % {"label": label, "held": held[name]}
+            )
+
+
+@transaction.atomic
+def target_set(*, actor, data: TargetInput) -> SalesTarget:
+    """Create or change the target of one period and one company / team / rep (see the module's rule)."""
+    data = _check_input(data)
+    if not may_set_target(actor, data.level, data.team_id):
+        raise Forbidden(_("您无权设定该目标：公司和销售组目标由销售经理、副总或总经理设定，组长可把本组目标分配给组员。"))
+    parent = _parent_of(data)
+    owner = {"level": data.level, "team_id": data.team_id, "rep_id": data.rep_id}
+    lookup = {"rep": data.rep_id} if data.level == "rep" else {"team": data.team_id}
+    target = SalesTarget.objects.select_for_update().filter(**_period_of(data), level=data.level, **lookup).order_by("pk").first()
+    _check_allocation(data, parent)
+    values = {
+        "amount": quantize(data.amount),
+        "new_customers": data.new_customers,
+        "collection": quantize(data.collection) if data.collection is not None else None,
+        "updated_by": actor,
+    }
+    if target is None:
+        return SalesTarget.objects.create(**_period_of(data), **owner, **values)
+    for key, value in {**owner, **values}.items():
+        setattr(target, key, value)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def target_delete(*, actor, target: SalesTarget) -> None:
+    """Remove a target nothing is allocated from (a team's reps' targets go first)."""
+    target = SalesTarget.objects.select_for_update().get(pk=target.pk)
+    if not may_set_target(actor, target.level, target.team_id):
+        raise Forbidden(_("您无权删除该目标。"))
+    data = TargetInput(year=target.year, kind=target.kind, number=target.number, level=target.level, team_id=target.team_id)
+    if _children(data).exists():
+        raise DomainError(_("该目标已分配到下级，请先删除下级目标。"))
+    target.delete()
+
+
+# --- Excel import: every row through target_set, all or nothing ----------------------------------------------------------
+IMPORT_HEADERS = (
+    gettext_lazy("年份"),
+    gettext_lazy("周期"),
+    gettext_lazy("季度/月份"),
+    gettext_lazy("层级"),
+    gettext_lazy("销售组"),
+    gettext_lazy("业务员(用户名)"),
+    gettext_lazy("销售额目标"),
+    gettext_lazy("新客户数目标"),
+    gettext_lazy("回款目标"),
+)
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: list
+    error: str = ""
+    target: SalesTarget | None = None
+
+
+def _choice(value, choices, label: str) -> str:
+    text = str(value or "").strip()
+    for code, name in choices:
+        if text in (code, str(name)):
+            return code
+    raise DomainError(_("%(label)s“%(value)s”无效。") % {"label": label, "value": text})
+
+
+def _number(value, label: str, *, whole: bool = False, optional: bool = False):
+    if value is None or str(value).strip() == "":
+        if optional:
+            return None
+        raise DomainError(_("请填写%(label)s。") % {"label": label})
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except ArithmeticError:
+        raise DomainError(_("%(label)s“%(value)s”不是数字。") % {"label": label, "value": value}) from None
+    if whole:
+        if number != number.to_integral_value():
+            raise DomainError(_("%(label)s应为整数。") % {"label": label})
+        return int(number)
+    return number
+
+
+def parse_target_row(values: list) -> TargetInput:
+    """One row of the import sheet (IMPORT_HEADERS order) → TargetInput; a DomainError naming the bad cell."""
+    values = list(values) + [None] * (len(IMPORT_HEADERS) - len(values))
+    year, kind, number, level, team, rep, amount, new_customers, collection = values[: len(IMPORT_HEADERS)]
+    level = _choice(level, SalesTarget.Level.choices, _("层级"))
+    team_id = rep_id = None
+    if level == "team":
+        team_id = Team.objects.filter(name=str(team or "").strip()).values_list("pk", flat=True).first()
+        if team_id is None:
+            raise DomainError(_("销售组“%(name)s”不存在。") % {"name": team or ""})
+    if level == "rep":
+        rep_id = get_user_model().objects.filter(username=str(rep or "").strip()).values_list("pk", flat=True).first()
+        if rep_id is None:
+            raise DomainError(_("业务员“%(name)s”不存在。") % {"name": rep or ""})
+    return TargetInput(
+        year=_number(year, _("年份"), whole=True),
+        kind=_choice(kind, SalesTarget.Kind.choices, _("周期")),
+        number=_number(number, _("季度/月份"), whole=True, optional=True) or 0,
+        level=level,
+        team_id=team_id,
+        rep_id=rep_id,
+        amount=_number(amount, _("销售额目标")),
+        new_customers=_number(new_customers, _("新客户数目标"), whole=True, optional=True),
+        collection=_number(collection, _("回款目标"), optional=True),
+    )
+
+
+def targets_import(*, actor, rows: list[list], commit: bool) -> list[ImportRow]:
+    """Apply the sheet's rows in order through `target_set` (so later rows see earlier ones, e.g. a team's reps after the
+    team). Each row's error is reported; the whole import is kept only with `commit` and not a single error."""
+    results = []
+    with transaction.atomic():
+        for line, values in enumerate(rows, start=2):
+            result = ImportRow(line=line, values=list(values))
+            try:
+                with transaction.atomic():
+                    result.target = target_set(actor=actor, data=parse_target_row(values))
+            except DomainError as exc:
+                result.error = str(exc)
+            results.append(result)
+        if not commit or any(r.error for r in results) or not results:
+            transaction.set_rollback(True)
+    return results
+
+
+def read_target_sheet(file) -> list[list]:
+    """The data rows (under the header row) of the first sheet of an uploaded .xlsx; a DomainError if it is not one."""
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
+        raise DomainError(_("无法读取该文件，请上传由“导出”得到的 .xlsx 模板。")) from None
+    rows = [list(r) for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    wb.close()
+    return [r for r in rows if any(v not in (None, "") for v in r)]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import run_views, views
+
+app_name = "reports"
+urlpatterns = [
+    path("figures/", views.figures, name="figures"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/new/", views.target_edit, name="target_create"),
+    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("targets/export/", views.target_export, name="target_export"),
+    path("targets/import/", views.target_import, name="target_import"),
+    path("runs/", run_views.run_list, name="run_list"),
+    path("runs/request/", run_views.run_request, name="run_request"),
+    path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/retry/", run_views.run_retry, name="run_retry"),
+    path("runs/<int:pk>/download/", run_views.run_download, name="run_download"),
+    path("digest/", run_views.digest, name="digest"),
+]

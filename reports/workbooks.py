@@ -1,0 +1,239 @@
+"""The monthly Excel reports: one workbook per report kind, written by the streaming builder (salesops/core/sheets.py).
+
+Every workbook has a cover sheet (封面: the report, its parameters, when it was generated and the totals of its figures),
+one or more data sheets (Chinese names, frozen header, yuan formats, a 合计 row) and a chart sheet (图表). Every figure
+comes from reports.kpis; rows are streamed from its iterators into write-only sheets, so memory stays flat however many
+rows a month has. A builder returns its figures' totals as (key, label, value) — the cover shows them and the run keeps
+them to tell what changed when a closed month is generated again.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from itertools import count
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.chart import BarChart
+from openpyxl.utils import get_column_letter
+
+from orders.rules import AGING_BUCKETS
+from salesops.core.names import display_name
+from salesops.core.sheets import Book, Column, Kind, Sheet, Span
+
+from . import kpis
+from .models import ReportRun
+from .periods import Period
+from .scopes import Scope
+
+Figure = tuple[str, str, Decimal | int | None]
+Progress = Callable[[int], None]
+TOP_N = 20  # bars on a chart sheet
+TREND_MONTHS = 6  # months of the after-sales trend
+
+
+def _top(rows: Iterable[dict], key: str, n: int, keep: list) -> Iterator[dict]:
+    """Pass the rows through, keeping in `keep` the n largest by `key` (a bounded heap: memory does not grow)."""
+    tie = count()
+    heap: list = []
+    for row in rows:
+        item = (row[key] or Decimal(0), next(tie), row)
+        if len(heap) < n:
+            heapq.heappush(heap, item)
+        elif item[0] > heap[0][0]:
+            heapq.heapreplace(heap, item)
+        yield row
+    keep.extend(row for _value, _tie, row in sorted(heap, key=lambda i: (-i[0], i[1])))
+
+
+def _bar_chart(book: Book, title: str, label_header: str, label_key: str, series: list[tuple], rows) -> None:
+    """The chart sheet: a small table of `rows` (the label, then each series (key, header[, kind — money unless given]))
+    and a bar chart drawn from it."""
+    columns = [Column(label_header, width=30, key="label", value=lambda r: r[label_key])]
+    for key, header, *kind in series:
+        columns.append(Column(header, kind[0] if kind else Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k]))
+    sheet = book.sheet(_("图表"), columns)
+    sheet.table(rows)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.height, chart.width = 12, 24
+    for key, *_rest in series:
+        chart.add_data(sheet.column_ref(key), titles_from_data=True)
+    chart.set_categories(sheet.column_ref("label", header=False))
+    sheet.add_chart(chart, f"{get_column_letter(sheet.ncols + 2)}2")
+
+
+# --- the reports ------------------------------------------------------------------------------------------------------
+STORE_COLUMNS = [
+    ("orders", gettext_lazy("订单额(按下单日)")),
+    ("shipped", gettext_lazy("发货额")),
+    ("invoiced", gettext_lazy("开票额")),
+    ("collected", gettext_lazy("回款额")),
+    ("returns", gettext_lazy("退货额")),
+    ("last_month", gettext_lazy("上月发货额")),
+    ("last_year", gettext_lazy("去年同月发货额")),
+]
+
+
+def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
+    """门店/经销商销售: per store orders, shipped, invoiced, collected and returns of the month, vs last month and last year."""
+    columns = [
+        Column(_("门店/经销商"), width=32, value=lambda r: r["customer_name"]),
+        Column(_("区域"), width=12, value=lambda r: r["region"]),
+    ]
+    columns += [
+        Column(label, Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k], total=True) for key, label in STORE_COLUMNS
+    ]
+    sheet = book.sheet(_("门店销售"), columns)
+    progress(10)
+    top: list[dict] = []
+    sheet.table(_top(kpis.store_rows(period, scope), "shipped", TOP_N, top))
+    sheet.totals()
+    progress(70)
+    _bar_chart(
+        book, _("发货额前 %(n)s 名门店") % {"n": TOP_N}, _("门店/经销商"), "customer_name", [("shipped", _("发货额"))], top
+    )
+    sums = sheet.sums  # last month and last year stand beside the month: no further query for the growth rates
+    return [(key, label, sums[key]) for key, label in STORE_COLUMNS]
+
+
+def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
+    """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the summed actual
+    over the summed target (kpis.totals)."""
+    money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
+
+    def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str) -> tuple[Sheet, list]:
+        columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra]
+        columns += [Column(label, Kind.MONEY, width=18, key=key, value=lambda r, k=key: r[k], total=True) for key, label in money]
+        columns.append(Column(_("达成率"), Kind.PERCENT, width=12, key="rate", value=lambda r: r["rate"]))
+        sheet = book.sheet(title, columns)
+        top: list[dict] = []
+        sheet.table(_top(kpis.ROW_SOURCES[rows_kind](period, scope), "actual", TOP_N, top))
+        sheet.totals(values={"rate": kpis.totals(rows_kind, period, scope)["rate"]})
+        return sheet, top
+
+    reps, top_reps = write(
+        _("业务员达成"), _("业务员"), "rep_name", [Column(_("销售组"), width=16, value=lambda r: r["team_name"])], "rep"
+    )
+    progress(45)
+    _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team")
+    progress(75)
+    if top_teams:
+        _bar_chart(book, _("销售组目标与实际"), _("销售组"), "team_name", money, top_teams)
+    else:
+        _bar_chart(book, _("业务员目标与实际"), _("业务员"), "rep_name", money, top_reps)
+    overall = kpis.achievement(period, scope)
+    sums = reps.sums
+    return [
+        ("target", _("业务员目标合计"), sums["target"]),
+        ("actual", _("业务员实际销售额合计"), sums["actual"]),
+        ("scope_target", _("%(scope)s目标") % {"scope": scope.label}, overall["target"]),
+        ("scope_actual", _("%(scope)s实际销售额") % {"scope": scope.label}, overall["actual"]),
+        ("rate", _("%(scope)s目标达成率") % {"scope": scope.label}, overall["rate"]),
+    ]
+
+
+def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
+    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket."""
+    buckets = kpis.receivables_aging(period.end, scope)
+    labels = {code: str(label) for code, label, *_bounds in AGING_BUCKETS}
+    rows = [{"label": labels.get(code, code), "amount": value} for code, value in buckets.items()]
+    sheet = book.sheet(
+        _("账龄汇总"),
+        [
+            Column(_("账龄"), width=20, key="label", value=lambda r: r["label"]),
+            Column(_("应收余额"), Kind.MONEY, width=18, key="amount", value=lambda r: r["amount"], total=True),
+        ],
+    )
+    sheet.fields([(_("截止日期"), period.end)])
+    sheet.table(rows)
+    sheet.totals()
+    progress(70)
+    _bar_chart(book, _("应收账龄"), _("账龄"), "label", [("amount", _("应收余额"))], rows)
+    return [(f"aging_{code}", labels.get(code, code), value) for code, value in buckets.items()] + [
+        ("total", _("应收合计"), sheet.sums["amount"])
+    ]
+
+
+def service(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
+    """售后服务统计: the month's satisfaction, complaints and SLA hit rate, and the same for the six months up to it."""
+    months = [period.shifted(-back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    rows = []
+    for step, month in enumerate(months, start=1):
+        rows.append(
+            {
+                "month": month.label,
+                "satisfaction": kpis.satisfaction_avg(month, scope),
+                "complaints": kpis.complaint_count(month, scope),
+                "sla": kpis.sla_hit_rate(month, scope),
+            }
+        )
+        progress(10 + 60 * step // len(months))
+    sheet = book.sheet(
+        _("售后统计"),
+        [
+            Column(_("月份"), width=14, key="month", value=lambda r: r["month"]),
+            Column(_("平均满意度"), Kind.QUANTITY, width=14, key="satisfaction", value=lambda r: r["satisfaction"]),
+            Column(_("投诉数"), Kind.INTEGER, width=10, key="complaints", value=lambda r: r["complaints"], total=True),
+            Column(_("SLA 达成率"), Kind.PERCENT, width=12, key="sla", value=lambda r: r["sla"]),
+        ],
+    )
+    sheet.table(rows)
+    this = rows[-1]
+    sheet.totals(_("近%(n)s个月合计") % {"n": TREND_MONTHS})
+    _bar_chart(
+        book, _("近%(n)s个月投诉数") % {"n": TREND_MONTHS}, _("月份"), "month", [("complaints", _("投诉数"), Kind.INTEGER)], rows
+    )
+    return [
+        ("satisfaction", _("平均满意度"), this["satisfaction"]),
+        ("complaints", _("投诉数"), this["complaints"]),
+        ("sla", _("SLA 达成率"), this["sla"]),
+    ]
+
+
+BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
+    ReportRun.Kind.STORE_SALES: store_sales,
+    ReportRun.Kind.ACHIEVEMENT: achievement,
+    ReportRun.Kind.AGING: aging,
+    ReportRun.Kind.SERVICE: service,
+}
+
+
+def _figure_kind(key: str, value) -> Kind:
+    if key in ("rate", "sla"):
+        return Kind.PERCENT
+    if key == "satisfaction":
+        return Kind.QUANTITY
+    if isinstance(value, int):
+        return Kind.INTEGER
+    return Kind.MONEY
+
+
+def generate_workbook(
+    *, kind: str, period: Period, scope: Scope, requested_by, generated_at: datetime, target, progress: Progress
+) -> list[Figure]:
+    """Write the workbook of report `kind` to `target` (a binary file); returns its figures' totals."""
+    book = Book()
+    cover = book.sheet(_("封面"), [Column(_("项目"), width=24), Column(_("内容"), width=36)], landscape=False)
+    figures = BUILDERS[kind](book, period, scope, progress)
+    cover.heading(str(ReportRun.Kind(kind).label), company=settings.COMPANY_NAME)
+    cover.fields(
+        [
+            (_("期间"), period.label),
+            (_("范围"), scope.label),
+            (_("申请人"), display_name(requested_by, _("系统定时生成"))),
+            (_("生成时间"), generated_at),
+        ]
+    )
+    cover.line(Span(_("数据合计"), 2, bold=True))
+    for key, label, value in figures:
+        shown = Span(value, kind=_figure_kind(key, value)) if value is not None else Span("—", kind=Kind.TEXT)
+        cover.line(Span(label, bold=True), shown)
+    progress(90)
+    book.save(target)
+    return figures

@@ -1,0 +1,85 @@
+"""In a real browser: a manager requests the monthly store report, watches its progress change on the page without
+reloading it (queued → running n% → done), downloads the file and it opens with openpyxl with the KPI figures."""
+
+import threading
+import time
+from decimal import Decimal as D
+
+import pytest
+from django.db import connections
+from openpyxl import load_workbook
+
+from reports import kpis
+from reports.models import ReportRun
+from reports.periods import Period
+from reports.scopes import Scope
+from reports.services import runs as svc
+from tests.reports.books import make_book
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def slow_worker(monkeypatch, settings, tmp_path):
+    """The generation task is published to a stand-in worker: a thread started by `start(run_id)` that generates the run,
+    pausing after each progress step so the page can be seen while it runs."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    published = []
+    monkeypatch.setattr(svc, "_publish", published.append)
+    real = svc._set_progress
+
+    def slowly(run_id, percent):
+        real(run_id, percent)
+        time.sleep(1.5)
+
+    monkeypatch.setattr(svc, "_set_progress", slowly)
+
+    def generate(run_id):
+        try:
+            svc.report_run_generate(run_id)
+        finally:
+            connections.close_all()
+
+    def start(run_id):
+        thread = threading.Thread(target=generate, args=(run_id,), daemon=True)
+        thread.start()
+        return thread
+
+    return published, start
+
+
+def test_a_manager_requests_a_report_watches_it_and_downloads_it(cast, page_as, live_server, slow_worker, tmp_path):
+    published, start = slow_worker
+    make_book(cast)
+    manager = page_as("manager")
+    manager.goto(f"{live_server.url}/reports/runs/")
+
+    # when the manager asks for November's store report of the company
+    manager.select_option("#id_kind", "store_sales")
+    manager.fill("#id_period", "2026-11")
+    manager.select_option("#id_scope", "company")
+    with manager.expect_navigation():
+        manager.click("[data-testid=report-request-submit]")
+    run = ReportRun.objects.get()
+    assert published == [run.pk]
+    manager.wait_for_selector("[data-testid=run-progress][data-status=queued]")
+    manager.evaluate("window.notReloaded = true")
+
+    # then, while a worker generates it, the page shows it running with its percentage, then done — without reloading
+    worker = start(run.pk)
+    running = manager.wait_for_selector("[data-testid=run-progress][data-status=running]", timeout=20000)
+    assert "生成中" in running.inner_text() and "%" in running.inner_text()
+    manager.wait_for_selector("[data-testid=run-progress][data-status=done]", timeout=30000)
+    worker.join(timeout=30)
+    assert manager.evaluate("window.notReloaded") is True
+
+    # and the file downloads and opens, its totals those of the KPI selectors
+    with manager.expect_download() as download:
+        manager.click("[data-testid=run-download]")
+    path = tmp_path / "report.xlsx"
+    download.value.save_as(path)
+    assert download.value.suggested_filename.endswith(".xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["封面", "门店销售", "图表"]
+    totals = next(r for r in wb["门店销售"].iter_rows(values_only=True) if r and r[0] == "合计")
+    assert D(str(totals[3])) == kpis.sales_shipped(Period.month(2026, 11), Scope.company()) == D("9500.00")

@@ -1,0 +1,95 @@
+"""The figures dashboard and its API: each role sees its widest scope, nobody another rep's figures (page and API, by
+URL), every figure links to its glossary entry and to its documents, and an empty chart says 暂无数据."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from .books import make_book
+
+
+@pytest.fixture
+def book(cast):
+    return make_book(cast)
+
+
+def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
+    page = client_as(cast.manager).get("/reports/figures/?period=2026-11")
+    assert page.status_code == 200
+    cards = {c["key"]: c for c in page.context["cards"]}
+    assert cards["sales_shipped"]["value"] == D("9500.00")
+    assert cards["order_intake"]["url"].startswith("/orders/?")
+    assert "received_on_from=2026-11-01" in cards["order_intake"]["url"]
+    html = page.content.decode()
+    assert 'href="/reports/glossary/#kpi-sales_shipped"' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    charts = {c["key"]: c for c in page.context["charts"]}
+    assert set(charts) == {"monthly_sales", "by_team", "by_rep", "by_store", "aging", "on_time", "satisfaction"}
+    assert charts["monthly_sales"]["series"][0]["data"][10] == 9500.0
+    assert charts["aging"]["series"][0]["data"] == [7000.0, 500.0, 0.0, 0.0]
+
+
+def test_the_drill_down_list_holds_the_documents_of_the_figure(cast, client_as, book):
+    c = client_as(cast.manager)
+    cards = {c["key"]: c for c in c.get("/reports/figures/?period=2026-11").context["cards"]}
+    orders = c.get(cards["order_intake"]["url"]).context["page"]
+    assert sum(o.amount_incl for o in orders) == D("16000.00")
+    shipments = c.get(cards["sales_shipped"]["url"]).context["page"]
+    assert sum(s.amount_incl for s in shipments) == D("10000.00")  # before the 500.00 credit note
+
+
+def test_empty_chart_says_no_data(cast, client_as):
+    page = client_as(cast.manager).get("/reports/figures/?period=2026-11")
+    assert page.status_code == 200
+    assert 'data-testid="chart-aging-empty"' in page.content.decode()
+    assert "暂无数据" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, scope, status",
+    [
+        ("alice", "", 200),
+        ("alice", "rep:{alice}", 200),
+        ("alice", "rep:{bob}", 404),
+        ("alice", "team:{east}", 404),
+        ("alice", "company", 404),
+        ("lena", "", 200),
+        ("lena", "rep:{bob}", 200),
+        ("lena", "rep:{carol}", 404),
+        ("lena", "team:{south}", 404),
+        ("manager", "rep:{carol}", 200),
+        ("gm", "company", 200),
+        ("finance", "company", 200),
+        ("clerk", "team:{south}", 200),
+        ("warehouse", "", 404),
+        ("alice", "everyone", 400),
+    ],
+)
+def test_who_sees_which_figures_page_and_api(cast, client_as, api_as, who, scope, status):
+    ids = {"alice": cast.alice.pk, "bob": cast.bob.pk, "carol": cast.carol.pk, "east": cast.east.pk, "south": cast.south.pk}
+    query = f"?period=2026-11&scope={scope.format(**ids)}" if scope else "?period=2026-11"
+    user = getattr(cast, who)
+    assert client_as(user).get(f"/reports/figures/{query}").status_code == status
+    assert api_as(user).get(f"/api/v1/figures/{query}").status_code == status
+
+
+def test_api_gives_exact_figures_as_text(cast, api_as, book):
+    data = api_as(cast.alice).get("/api/v1/figures/?period=2026-11").json()
+    assert data["scope"] == f"rep:{cast.alice.pk}"
+    cards = {c["key"]: c for c in data["cards"]}
+    assert cards["sales_shipped"]["value"] == "9000.00"
+    assert cards["achievement"]["value"] == "1.1250" and cards["achievement"]["target"] == "8000.00"
+    assert {c["key"] for c in data["charts"]} == {"monthly_sales", "pipeline", "by_store", "aging", "on_time", "satisfaction"}
+
+
+def test_home_dashboard_shows_the_month_headline_of_the_widest_scope(cast, client_as):
+    assert client_as(cast.alice).get("/").context["headline"]["scope"].key == f"rep:{cast.alice.pk}"
+    assert client_as(cast.warehouse).get("/").context["headline"] is None
+    assert 'data-testid="kpi-order_intake"' in client_as(cast.gm).get("/").content.decode()
+
+
+def test_glossary_lists_every_dashboard_figure(cast, client_as, book):
+    html = client_as(cast.alice).get("/reports/glossary/").content.decode()
+    cards = client_as(cast.manager).get("/reports/figures/?period=2026-11").context["cards"]
+    for card in cards:
+        assert f'id="kpi-{card["key"]}"' in html

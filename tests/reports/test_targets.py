@@ -1,0 +1,187 @@
+"""Targets: the allocation rule (team ≤ company, rep ≤ team) with clear Chinese errors, who may set what, the page with
+what is not yet allocated, the API, and the Excel export → import round trip (preview row by row, all or nothing)."""
+
+from decimal import Decimal as D
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from reports.models import SalesTarget
+from reports.services.targets import TargetInput, target_delete, target_set
+from salesops.core.errors import DomainError, Forbidden
+
+
+def month(level, amount, **kw):
+    return TargetInput(year=2026, kind="month", number=11, level=level, amount=D(amount), **kw)
+
+
+@pytest.fixture
+def company(cast):
+    return target_set(actor=cast.manager, data=month("company", "100000", collection=D("80000")))
+
+
+def test_teams_add_up_to_at_most_the_company(cast, company):
+    target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk))
+    with pytest.raises(DomainError, match="超出上级目标.*尚可分配 40000"):
+        target_set(actor=cast.manager, data=month("team", "40000.01", team_id=cast.south.pk))
+    target_set(actor=cast.manager, data=month("team", "40000", team_id=cast.south.pk))
+    # changing a team's own target does not count it twice
+    target_set(actor=cast.manager, data=month("team", "59000", team_id=cast.east.pk))
+    assert SalesTarget.objects.filter(level="team").count() == 2
+
+
+def test_collection_is_checked_too_and_a_parent_cannot_drop_below_its_children(cast, company):
+    with pytest.raises(DomainError, match="回款目标超出上级目标"):
+        target_set(actor=cast.manager, data=month("team", "1000", team_id=cast.east.pk, collection=D("80000.01")))
+    target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk))
+    with pytest.raises(DomainError, match="不能低于已分配给下级的合计 60000"):
+        target_set(actor=cast.manager, data=month("company", "59999"))
+
+
+def test_a_team_needs_the_company_target_and_a_rep_the_team(cast):
+    with pytest.raises(DomainError, match="请先设定2026年11月的全公司目标"):
+        target_set(actor=cast.manager, data=month("team", "1", team_id=cast.east.pk))
+    target_set(actor=cast.manager, data=month("company", "10"))
+    with pytest.raises(DomainError, match="请先设定该销售组"):
+        target_set(actor=cast.lena, data=month("rep", "1", rep_id=cast.alice.pk))
+
+
+def test_lead_splits_own_team_only_and_reps_up_to_the_team(cast, company):
+    target_set(actor=cast.manager, data=month("team", "50000", team_id=cast.east.pk))
+    target_set(actor=cast.manager, data=month("team", "50000", team_id=cast.south.pk))
+    t = target_set(actor=cast.lena, data=month("rep", "30000", rep_id=cast.alice.pk))
+    assert t.team_id == cast.east.pk
+    with pytest.raises(DomainError, match="尚可分配 20000"):
+        target_set(actor=cast.lena, data=month("rep", "20001", rep_id=cast.bob.pk))
+    with pytest.raises(Forbidden):
+        target_set(actor=cast.lena, data=month("rep", "1", rep_id=cast.carol.pk))
+    with pytest.raises(Forbidden):
+        target_set(actor=cast.lena, data=month("team", "1", team_id=cast.east.pk))
+    with pytest.raises(DomainError, match="已分配到下级"):
+        target_delete(actor=cast.manager, target=SalesTarget.objects.get(level="team", team=cast.east))
+    target_delete(actor=cast.lena, target=t)
+
+
+@pytest.mark.parametrize(
+    "who, level, allowed",
+    [
+        ("manager", "company", True),
+        ("vp", "company", True),
+        ("gm", "team", True),
+        ("lena", "company", False),
+        ("lena", "rep", True),
+        ("alice", "rep", False),
+        ("clerk", "team", False),
+        ("finance", "company", False),
+    ],
+)
+def test_who_may_set_targets(cast, company, who, level, allowed):
+    if level == "rep":
+        target_set(actor=cast.manager, data=month("team", "50000", team_id=cast.east.pk))
+    data = {
+        "company": month("company", "100000"),
+        "team": month("team", "10", team_id=cast.south.pk),
+        "rep": month("rep", "10", rep_id=cast.bob.pk),
+    }[level]
+    if allowed:
+        assert target_set(actor=getattr(cast, who), data=data).amount == data.amount
+    else:
+        with pytest.raises(Forbidden):
+            target_set(actor=getattr(cast, who), data=data)
+
+
+def test_page_shows_what_is_not_allocated_and_reps_read_their_own(cast, client_as, company):
+    target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk))
+    target_set(actor=cast.lena, data=month("rep", "25000", rep_id=cast.alice.pk))
+    page = client_as(cast.manager).get("/reports/targets/?period=2026-11")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "未分配 ¥40,000.00" in html and "未分配 ¥35,000.00" in html
+    alice = client_as(cast.alice).get("/reports/targets/?period=2026-11")
+    assert [t.level for t in alice.context["page"]] == ["rep"]
+    assert 'data-testid="target-create"' not in alice.content.decode()
+    assert client_as(cast.bob).get("/reports/targets/").context["page"].paginator.count == 0
+    assert client_as(cast.manager).get("/reports/targets/?period=2026-13").status_code == 400
+
+
+def test_form_page_sets_a_target_and_shows_the_rule_in_chinese(cast, client_as, company):
+    c = client_as(cast.manager)
+    form = {"year": 2026, "kind": "month", "number": 11, "level": "team", "team": cast.east.pk, "amount": "100000.01"}
+    bad = c.post("/reports/targets/new/", form)
+    assert bad.status_code == 400 and "超出上级目标" in bad.content.decode()
+    ok = c.post("/reports/targets/new/", form | {"amount": "100000"})
+    assert ok.status_code == 302
+    assert client_as(cast.alice).get("/reports/targets/new/").status_code == 403
+
+
+def test_api_create_update_list_and_allocation(cast, api_as, company):
+    manager, lena, alice = api_as(cast.manager), api_as(cast.lena), api_as(cast.alice)
+    body = {"year": 2026, "kind": "month", "number": 11, "level": "team", "team": cast.east.pk, "amount": "50000.00"}
+    created = manager.post("/api/v1/targets/", body, format="json")
+    assert created.status_code == 201, created.content
+    too_much = lena.post("/api/v1/targets/", body | {"level": "rep", "rep": cast.alice.pk, "amount": "50000.01"}, format="json")
+    assert too_much.status_code == 400 and "超出上级目标" in too_much.json()["detail"]
+    assert lena.post("/api/v1/targets/", body | {"level": "team"}, format="json").status_code == 403
+    rep = lena.post("/api/v1/targets/", body | {"level": "rep", "rep": cast.alice.pk, "amount": "20000"}, format="json")
+    assert rep.status_code == 201
+    assert lena.patch(f"/api/v1/targets/{rep.json()['id']}/", {"amount": "21000"}, format="json").json()["amount"] == "21000.00"
+    assert [t["level"] for t in alice.get("/api/v1/targets/").json()["results"]] == ["rep"]
+    assert alice.patch(f"/api/v1/targets/{rep.json()['id']}/", {"amount": "1"}, format="json").status_code == 403
+    assert api_as(cast.bob).get(f"/api/v1/targets/{rep.json()['id']}/").status_code == 404
+    alloc = manager.get("/api/v1/targets/allocation/?period=2026-11").json()
+    assert alloc["company"]["unallocated"] == "50000.00"
+    assert alloc["teams"][0]["unallocated"] == "29000.00"
+
+
+def _sheet(rows) -> SimpleUploadedFile:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["年份", "周期", "季度/月份", "层级", "销售组", "业务员(用户名)", "销售额目标", "新客户数目标", "回款目标"])
+    for row in rows:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("t.xlsx", out.getvalue())
+
+
+def test_import_previews_each_row_and_commits_all_or_nothing(cast, client_as):
+    c = client_as(cast.manager)
+    rows = [
+        [2026, "月度", 12, "公司", "", "", 1000, None, None],
+        [2026, "月度", 12, "销售组", "华东组", "", 600, 3, None],
+        [2026, "月度", 12, "销售组", "华南组", "", 500, None, None],
+        [2026, "月度", 12, "业务员", "", "nobody", 1, None, None],
+    ]
+    preview = c.post("/reports/targets/import/", {"file": _sheet(rows)})
+    errors = [r.error for r in preview.context["results"]]
+    assert preview.status_code == 400
+    assert errors[0] == errors[1] == "" and "尚可分配 400" in errors[2] and "nobody" in errors[3]
+    assert not SalesTarget.objects.exists()
+    assert c.post("/reports/targets/import/", {"confirm": "1"}).status_code == 400
+    assert not SalesTarget.objects.exists()
+    good = c.post("/reports/targets/import/", {"file": _sheet(rows[:2])})
+    assert good.status_code == 200 and good.context["ready"]
+    assert not SalesTarget.objects.exists()
+    assert c.post("/reports/targets/import/", {"confirm": "1"}).status_code == 302
+    assert SalesTarget.objects.get(level="team").new_customers == 3
+    assert client_as(cast.alice).post("/reports/targets/import/", {"file": _sheet(rows)}).status_code == 403
+    junk = c.post("/reports/targets/import/", {"file": SimpleUploadedFile("t.xlsx", b"not a workbook")})
+    assert junk.status_code == 400 and "无法读取该文件" in junk.content.decode()
+
+
+def test_export_is_the_import_template(cast, client_as, company):
+    target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk, new_customers=5))
+    response = client_as(cast.manager).get("/reports/targets/export/?period=2026-11")
+    ws = load_workbook(BytesIO(response.content)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0][:4] == ["年份", "周期", "季度/月份", "层级"]
+    assert [2026, "月度", 11, "销售组", "华东组", None, 60000, 5, None] in rows
+    SalesTarget.objects.all().delete()
+    # the exported file imports back
+    upload = SimpleUploadedFile("t.xlsx", response.content)
+    c = client_as(cast.manager)
+    assert c.post("/reports/targets/import/", {"file": upload}).context["ready"]
+    c.post("/reports/targets/import/", {"confirm": "1"})
+    assert SalesTarget.objects.count() == 2

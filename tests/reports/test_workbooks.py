@@ -1,0 +1,131 @@
+"""The monthly workbooks opened with openpyxl: sheet names, frozen headers, yuan formats, totals rows, a chart sheet and a
+cover with the parameters — and every total equal to the KPI selectors to the fen (the hand-computed November 2026 of
+tests/reports/books.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from reports import kpis
+from reports.models import ReportRun
+from reports.periods import Period
+from reports.scopes import Scope
+from reports.services.runs import report_run_request
+from tests.reports.books import make_book
+
+pytestmark = pytest.mark.django_db
+NOV = Period.month(2026, 11)
+COMPANY = Scope.company()
+MONEY = "#,##0.00"
+
+
+@pytest.fixture
+def book(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return make_book(cast)
+
+
+def generate(kind, scope=COMPANY, actor=None, capture=None):
+    """Request a run and let its after-commit task run (eager in the test settings); the opened workbook."""
+    with capture(execute=True):
+        run, created = report_run_request(kind=kind, period=NOV, scope=scope, actor=actor)
+    run.refresh_from_db()
+    assert created and run.status == ReportRun.Status.DONE, run.error
+    with run.file.open("rb") as f:
+        return run, load_workbook(BytesIO(f.read()))
+
+
+def table(ws):
+    """(header row number, header texts, data rows as lists, the totals row) of the sheet's table."""
+    header = int(ws.freeze_panes[1:]) - 1
+    rows = [list(r) for r in ws.iter_rows(min_row=header, values_only=True)]
+    return header, rows[0], rows[1:-1], rows[-1]
+
+
+def test_store_sales_workbook(book, django_capture_on_commit_callbacks):
+    run, wb = generate(ReportRun.Kind.STORE_SALES, actor=book.cast.manager, capture=django_capture_on_commit_callbacks)
+    assert wb.sheetnames == ["封面", "门店销售", "图表"]
+
+    ws = wb["门店销售"]
+    header_row, header, rows, totals = table(ws)
+    assert header == [
+        "门店/经销商",
+        "区域",
+        "订单额(按下单日)",
+        "发货额",
+        "开票额",
+        "回款额",
+        "退货额",
+        "上月发货额",
+        "去年同月发货额",
+    ]
+    assert [r[0] for r in rows] == ["乙客户", "甲客户"]  # by name, as kpis.store_rows gives them
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.cell(header_row + 1, 4).number_format == MONEY and ws.cell(header_row + 3, 4).number_format == MONEY
+    # the totals row equals the KPI selectors to the fen
+    expected = kpis.totals("store", NOV, COMPANY)
+    assert totals[0] == "合计"
+    assert [D(str(v)).quantize(D("0.01")) for v in totals[2:]] == [expected[k] for k in kpis.STORE_MONEY]
+    assert D(str(totals[3])) == kpis.sales_shipped(NOV, COMPANY) == D("9500.00")
+    assert D(str(totals[2])) == kpis.order_intake(NOV, COMPANY)
+    assert D(str(totals[5])) == kpis.collected(NOV, COMPANY)
+
+    # the chart sheet has its bar chart over the top stores, largest shipped first
+    assert len(wb["图表"]._charts) == 1
+    assert [r[0] for r in wb["图表"].iter_rows(min_row=2, values_only=True)] == ["甲客户", "乙客户"]
+
+    # the cover: the report, its parameters, the generation time and the totals
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["期间"] == "2026年11月" and cover["范围"] == "全公司" and cover["申请人"] == "manager"
+    assert cover["生成时间"] is not None
+    assert D(str(cover["发货额"])) == D("9500.00") and D(str(cover["回款额"])) == kpis.collected(NOV, COMPANY)
+    assert D(str(cover["上月发货额"])) == D("2000.00") and D(str(cover["去年同月发货额"])) == D("0.00")
+    # the run keeps the same totals for the next generation's comparison
+    assert run.totals["shipped"] == {"label": "发货额", "value": "9500.00"}
+    assert run.totals["last_month"] == {"label": "上月发货额", "value": "2000.00"}
+
+
+def test_achievement_workbook(book, django_capture_on_commit_callbacks):
+    east = Scope.team(book.cast.east.pk)
+    _run, wb = generate(ReportRun.Kind.ACHIEVEMENT, scope=east, capture=django_capture_on_commit_callbacks)
+    assert wb.sheetnames == ["封面", "业务员达成", "销售组达成", "图表"]
+    _h, header, rows, totals = table(wb["业务员达成"])
+    assert header == ["业务员", "销售组", "目标额", "实际销售额(发货净额)", "达成率"]
+    assert [r[0] for r in rows] == ["alice", "bob", "lena"]
+    expected = kpis.totals("rep", NOV, east)
+    assert (D(str(totals[2])), D(str(totals[3])), D(str(totals[4]))) == (expected["target"], expected["actual"], D("1.25"))
+    ws = wb["业务员达成"]
+    assert ws.cell(_h + 1, 5).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 3).number_format == MONEY
+    _h, _header, teams, team_totals = table(wb["销售组达成"])
+    assert [r[0] for r in teams] == ["华东组"] and D(str(team_totals[2])) == D("10000.00")
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["申请人"] == "系统定时生成" and cover["范围"] == "华东组"
+    assert D(str(cover["华东组目标达成率"])) == kpis.achievement(NOV, east)["rate"]
+
+
+def test_aging_workbook(book, django_capture_on_commit_callbacks):
+    _run, wb = generate(ReportRun.Kind.AGING, capture=django_capture_on_commit_callbacks)
+    assert wb.sheetnames == ["封面", "账龄汇总", "图表"]
+    _h, header, rows, totals = table(wb["账龄汇总"])
+    assert header == ["账龄", "应收余额"] and [r[0] for r in rows] == ["0–30 天", "31–60 天", "61–90 天", ">90 天"]
+    aging = kpis.receivables_aging(NOV.end, COMPANY)
+    assert [D(str(r[1])) for r in rows] == list(aging.values())
+    assert D(str(totals[1])) == kpis.receivables_open(NOV.end, COMPANY)
+
+
+def test_service_workbook(book, django_capture_on_commit_callbacks):
+    _run, wb = generate(ReportRun.Kind.SERVICE, capture=django_capture_on_commit_callbacks)
+    assert wb.sheetnames == ["封面", "售后统计", "图表"]
+    _h, header, rows, totals = table(wb["售后统计"])
+    assert header == ["月份", "平均满意度", "投诉数", "SLA 达成率"]
+    assert [r[0] for r in rows] == ["2026年6月", "2026年7月", "2026年8月", "2026年9月", "2026年10月", "2026年11月"]
+    november = rows[-1]
+    assert D(str(november[1])) == kpis.satisfaction_avg(NOV, COMPANY)
+    assert november[2] == kpis.complaint_count(NOV, COMPANY) == 1
+    assert D(str(november[3])) == kpis.sla_hit_rate(NOV, COMPANY)
+    assert totals[0] == "近6个月合计" and totals[-2] == sum(kpis.complaint_count(NOV.shifted(-i), COMPANY) for i in range(6))
+    assert len(wb["图表"]._charts) == 1
