@@ -4,14 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
-from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role
+from salesops.core.roles import REVIEWER_ROLES, Role, has_role
 
 from .permissions import can_quote
+from .selectors import DEAL_ROLES
 
 
 def reads_deals(user) -> bool:
     """Sales, the clerk, managers, finance and the department reviewers work with quotations and contracts."""
-    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES, *REVIEWER_ROLES)
+    return has_role(user, *DEAL_ROLES, *REVIEWER_ROLES)
 
 
 def quotes_daily(user) -> bool:

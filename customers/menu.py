@@ -4,16 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
-from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role
+from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role
+
+from .selectors import works_the_field
 
 
 def sees_customers(user) -> bool:
     return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, *ALL_CUSTOMERS_ROLES)
-
-
-def works_the_field(user) -> bool:
-    """Reps, their team leads and the managers plan visits and follow up intent customers."""
-    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, *MANAGER_ROLES)
 
 
 navigation.register(

@@ -18,7 +18,7 @@ from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
-from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role, is_manager
+from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role, is_manager
 from salesops.core.selectors import lookup
 
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
@@ -59,6 +59,11 @@ def led_team_ids(user) -> frozenset[int]:
 
 def sees_all_customers(user) -> bool:
     return has_role(user, *ALL_CUSTOMERS_ROLES)
+
+
+def works_the_field(user) -> bool:
+    """Reps, their team leads and the managers plan visits and follow up intent customers (their menu and home tiles)."""
+    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, *MANAGER_ROLES)
 
 
 def customer_scope(user, prefix: str = "") -> Q | None:

@@ -14,8 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from contracts.selectors import my_open_work
-from customers.selectors import followups_due, led_team_ids, visit_plans_for_day
+from aftersales.permissions import sees_desk
+from aftersales.selectors import desk_for
+from contracts.selectors import DEAL_ROLES, my_open_work
+from customers.selectors import followups_due, led_team_ids, visit_plans_for_day, works_the_field
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
@@ -24,6 +26,7 @@ from salesops.core.models import Team
 from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
+from salesops.core.roles import has_role
 from salesops.core.sheets import Book, Column, Kind
 
 from . import kpis
@@ -37,22 +40,32 @@ STORE_CHART_ROWS = 10
 
 
 def todo_for(user, day: date) -> dict:
-    """What `user` has to do today: intent follow-ups due, visits planned today, approvals waiting, unread notifications,
-    and their own quotations and contracts waiting for them (to send, expiring, returned, to sign)."""
-    due = followups_due(user, day)
-    visits = visit_plans_for_day(user, day)
+    """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
+    service; for reps, team leads and managers the intent follow-ups due and today's visits; for everyone who works
+    with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     waiting = steps_waiting_for(user)
-    return {
-        "followups_due": due[:10],
-        "followups_due_count": due.count(),
-        "visits_today": visits.select_related("customer")[:10],
-        "visits_today_count": visits.count(),
+    out = {
         "approvals": waiting[:10],
         "approvals_count": waiting.count(),
         "unread_count": unread_count(user),
         "work": work_counts(user, day),
-        "documents": [(key, label, qs.count(), qs.order_by("-updated_at")[:5]) for key, label, qs in my_open_work(user, day)],
+        "field_work": works_the_field(user),
+        "deal_work": has_role(user, *DEAL_ROLES),
     }
+    if out["field_work"]:
+        due = followups_due(user, day)
+        visits = visit_plans_for_day(user, day)
+        out |= {
+            "followups_due": due[:10],
+            "followups_due_count": due.count(),
+            "visits_today": visits.select_related("customer")[:10],
+            "visits_today_count": visits.count(),
+        }
+    if out["deal_work"]:
+        out["documents"] = [
+            (key, label, qs.count(), qs.order_by("-updated_at")[:5]) for key, label, qs in my_open_work(user, day)
+        ]
+    return out
 
 
 def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, int]]]]:
@@ -84,6 +97,15 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, in
             (_("在途"), q["in_transit"].count()),
         ]
         out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
+    if sees_desk(user):
+        q = desk_for(user)
+        counts = [
+            (_("我的工单"), q["mine"].count()),
+            (_("待分派"), q["team"].count()),
+            (_("SLA 将超时/已超时"), q["breaching"].count()),
+            (_("今日回访"), q["callbacks"].count()),
+        ]
+        out.append(("service", _("售后服务台"), "aftersales:desk", counts))
     return out
 
 

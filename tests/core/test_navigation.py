@@ -70,3 +70,23 @@ def test_menus_offer_only_what_the_role_may_open(demo):
     assert not {"nav-visit-plans", "nav-followups", "nav-payments"} & testids("warehouse")
     assert "nav-service-desk" in testids("service") and "nav-service-desk" not in testids("alice")
     assert "aftersales" not in {entry.key for entry in menu_for(users["rev_technical"])}
+
+
+def test_each_roles_home_shows_its_own_work_and_not_a_reps_tiles(demo, client_as):
+    users = {u.username: u for u in demo}
+
+    def home(name):
+        return client_as(users[name]).get(reverse("dashboard")).content.decode()
+
+    rep = home("alice")
+    assert 'data-testid="todo-followups"' in rep and 'data-testid="my-documents"' in rep
+    for name, queue in (("warehouse", "work-warehouse"), ("service", "work-service"), ("clerk", "work-clerk")):
+        page = home(name)
+        assert f'data-testid="{queue}"' in page, name
+        if name != "clerk":
+            assert 'data-testid="todo-followups"' not in page and 'data-testid="my-documents"' not in page, name
+    gm = home("gm")
+    assert 'data-testid="todo-visits"' in gm or 'data-testid="figures-link"' in gm
+    # the work queue comes before the tiles
+    clerk = home("clerk")
+    assert clerk.index('data-testid="work-clerk"') < clerk.index('data-testid="todo-approvals"')
