@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
-
-
-class BoundedDecimalField(forms.DecimalField):
-    """A DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
-
-    def to_python(self, value):
-        if isinstance(value, str) and not value.strip().isascii():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
+from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, BoundedDecimalField, Bounds
 
 
 def _bounded(bounds: Bounds, label, kwargs) -> BoundedDecimalField:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -103,7 +105,6 @@ CURRENCIES = (
 
 def validate_currency(value: str) -> None:
     """A currency code: three capital letters (ISO 4217) among CURRENCIES, else a ValidationError in Chinese."""
-    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     if not (isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
@@ -144,13 +145,20 @@ def ExchangeRateField(verbose_name=None, **kwargs) -> models.DecimalField:
     return _bounded_field(verbose_name, EXCHANGE_RATE_BOUNDS, kwargs)
 
 
+class BoundedDecimalField(forms.DecimalField):
+    """A form DecimalField that takes plain ASCII numbers only ("１２３" is refused, not read as 123)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class DecimalColumn(models.DecimalField):
     """A DecimalField whose forms (pages, admin) take plain ASCII numbers only ("１２３" is refused, not read as 123);
     migrations see the plain DecimalField it is."""
 
     def formfield(self, **kwargs):
-        from .forms import BoundedDecimalField
-
         return super().formfield(**{"form_class": BoundedDecimalField, **kwargs})
 
     def deconstruct(self):
