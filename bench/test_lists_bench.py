@@ -24,6 +24,7 @@ Django page or a DRF response costs ~20–80 ms more than it whatever the table 
 import statistics
 import time
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -31,13 +32,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from aftersales.filters import ComplaintFilter, ReturnFilter, TicketFilter
 from aftersales.models import Callback, Complaint, ReturnRequest, ServiceTicket
 from bench import urls as bench_urls
 from catalog.models import Product
 from contracts.models import Contract, Quotation
+from contracts.selectors import search_q as contract_search_q
 from customers.models import Customer
+from customers.selectors import customer_search_q
 from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
+from orders.selectors import order_search_q, shipment_search_q
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Team
+from salesops.core.search import every_word_q
 from tests.factories import UserFactory
 
 N = 60_000
@@ -398,6 +404,37 @@ LISTS = {
 QUEUES = {"clerk_queue", "clerk_queue_api"}  # the day's work: counts and the first rows of each queue, no pages
 
 
+def _searched(model, order: tuple[str, ...], search):
+    """The rows a list shows for ?q=SEARCH: the list's own search condition (`search(text)` → Q), in its order."""
+    return lambda: model.objects.filter(search(SEARCH)).order_by(*order)
+
+
+# Two words: a customer name shared by 1/42 of the customers and digits found in numbers and names, so every word is
+# looked up in the document's columns and in the customer's (a few hundred rows of each list match both).
+SEARCH = "东海重工 12"
+SEARCHES = {
+    "customers": (Customer, ("-created_at", "-id"), customer_search_q),
+    "quotations": (Quotation, ("-created_at", "-id"), lambda text: contract_search_q(Quotation, text)),
+    "contracts": (Contract, ("-created_at", "-id"), lambda text: contract_search_q(Contract, text)),
+    "orders": (SalesOrder, ("-received_on", "-id"), order_search_q),
+    "shipments": (Shipment, ("-created_at", "-id"), shipment_search_q),
+    "tickets": (
+        ServiceTicket,
+        ("-created_at", "-id"),
+        lambda text: every_word_q(ServiceTicket, text, *TicketFilter.SEARCH_FIELDS),
+    ),
+    "complaints": (Complaint, ("-created_at", "-id"), lambda text: every_word_q(Complaint, text, *ComplaintFilter.SEARCH_FIELDS)),
+    "returns": (
+        ReturnRequest,
+        ("-requested_at", "-id"),
+        lambda text: every_word_q(ReturnRequest, text, *ReturnFilter.SEARCH_FIELDS),
+    ),
+}
+for _name, (_model, _order, _search) in SEARCHES.items():
+    _url, _role, _rows_of, _columns = LISTS[f"{_name}_api"]
+    LISTS[f"{_name}_search"] = (f"{_url}?q={quote(SEARCH)}", _role, _searched(_model, _order, _search), _columns)
+
+
 def _timed(client, url) -> float:
     start = time.perf_counter()
     response = client.get(url)
@@ -410,6 +447,24 @@ def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+INDEX_SCANS = ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
+
+
+def _explain(client, url) -> str:
+    """`index=<yes|no> <the plan's first line>` of the query reading the page's rows (the first with a LIMIT; a work
+    queue's slowest), from EXPLAIN on PostgreSQL."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    queries = ctx.captured_queries
+    paged = [q for q in queries if " LIMIT " in q["sql"]]
+    sql = (paged[0] if paged else max(queries, key=lambda q: float(q["time"])))["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+    used = any(scan in line for line in plan for scan in INDEX_SCANS)
+    return f"index={'yes' if used else 'no'} {plan[0].strip()}"
 
 
 @pytest.mark.urls("bench.urls")
@@ -434,5 +489,6 @@ def test_list_speed(lists_data, db, client, name):
     print(
         f"\nLIST {name} rows={rows().count()} ms={m:.0f} baseline_ms={b:.0f} ratio={m / b:.2f} deep_ratio={deep_ratio}"
         f" queries_10={q10} queries_100={q100}"
+        f"\nEXPLAIN {name} {_explain(client, url)}"
     )
     assert q10 == q100

@@ -110,12 +110,12 @@ def inspection_list_for(user) -> QuerySet[Inspection]:
 
 def order_search_q(text: str) -> Q:
     """Every word in the order number, project name, customer name or customer PO."""
-    return every_word_q(text, "number", "project_name", "customer__name", "customer_po")
+    return every_word_q(SalesOrder, text, "number", "project_name", "customer__name", "customer_po")
 
 
 def shipment_search_q(text: str) -> Q:
     """Every word in the note number, the order number or the customer name."""
-    return every_word_q(text, "number", "order__number", "order__customer__name")
+    return every_word_q(Shipment, text, "number", "order__number", "order__customer__name")
 
 
 # --- figures of one order ---------------------------------------------------------------------------------------------

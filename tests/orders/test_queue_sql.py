@@ -165,7 +165,9 @@ def test_to_invoice_in_sql_is_the_rule(cast, customer):
                 tax_id="91310000000000000X",
                 amount=max(rng.choice([delivered, delivered - D("0.01"), quantize(delivered / 2)]), D("0.01")),
                 requested_by=cast.clerk,
-                status=rng.choice([InvoiceRequest.Status.REQUESTED, InvoiceRequest.Status.ISSUED, InvoiceRequest.Status.CANCELLED]),
+                status=rng.choice(
+                    [InvoiceRequest.Status.REQUESTED, InvoiceRequest.Status.ISSUED, InvoiceRequest.Status.CANCELLED]
+                ),
             )
             if j == 0 and rng.random() < 0.5:
                 break
