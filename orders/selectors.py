@@ -317,6 +317,7 @@ def gate_figures(order_path: str = "") -> dict:
     paid = _per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), order_ref)
     exception = _per_order(CreditException.objects.filter(status=CreditException.Status.APPROVED), order_ref)
     return {
+        "gate_due": due,
         "paid_confirmed": paid,
         "exception_approved": exception,
         "gate_shortfall": ExpressionWrapper(due - paid - exception, output_field=MONEY_OUTPUT),
@@ -343,7 +344,7 @@ def _drafts_by_gate(user, *, gate_open: bool) -> Rows:
     """Draft outbound notes whose order's payment gate is open (or closed), decided in the database; each shown note
     has `.gate` (rules.shipment_gate) so pages show the reason without asking again."""
     drafts = shipment_list_for(user).filter(status=Shipment.Status.DRAFT).annotate(**gate_figures("order__"))
-    by_gate = Q(gate_shortfall__lt=HALF_FEN)
+    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)  # nothing due: open without summing payments
     return Rows(drafts.filter(by_gate if gate_open else ~by_gate).order_by("pk"), _with_gates)
 
 
@@ -428,11 +429,13 @@ def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
         "verify_overdue": orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
         "to_place": orders.filter(status=SalesOrder.Status.VERIFIED, needs_reverification=False),
         "at_risk": orders_at_risk(shipping, today),
-        "ready_to_ship": shipping.annotate(
-            ready=Sum(F("lines__passed_quantity") + F("lines__released_quantity") - F("lines__shipped_quantity"))
-        )
-        .filter(ready__gt=0)
-        .exclude(has_draft),
+        # summed per order over its lines alone, not over the orders joined for display
+        "ready_to_ship": shipping.filter(
+            pk__in=SalesOrderLine.objects.values("order_id")
+            .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
+            .filter(ready__gt=0)
+            .values("order_id")
+        ).exclude(has_draft),
         "to_release": shipments_to_release(user),
         "waiting_payment": held_shipments(user),
         "to_invoice": orders_to_invoice(orders),
