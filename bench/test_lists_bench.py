@@ -19,6 +19,11 @@ after: APIs 18–37 ms (ratio 3.6–10; approvals_api 80 ms), pages 45–117 ms 
 deep_ratio 0.9–1.3 (approvals_api 1.9); the baseline itself went from ~90 ms to 2–10 ms with the indexes, and a
 Django page or a DRF response costs ~20–80 ms more than it whatever the table size. Still slow: the clerk queue
 (page 9.5 s, API 7 s) — the at-risk, held-shipment and to-invoice queues are decided in Python over every candidate.
+2026-12-05, later (issue 12 continued): the queues decided, counted and sliced in SQL (orders.selectors.Rows): clerk
+queue page 1852 ms, API 954 ms before the last two query rewrites (ready-to-ship over lines alone, no payment sums when
+nothing is due); what remains is each queue's COUNT over the ~12,000–17,000 candidates this data gives every queue.
+`<list>_search` lines (?q= two words, one in the customer's name): 180–390 ms with words of 2 characters (a trigram
+index cannot narrow them), which is why the benchmark searches words of 3+; EXPLAIN lines show each page query's plan.
 """
 
 import statistics
