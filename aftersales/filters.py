@@ -22,7 +22,7 @@ class _Search(ListFilterSet):
     SEARCH_FIELDS: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
-        return queryset.filter(every_word_q(value, *self.SEARCH_FIELDS))
+        return queryset.filter(every_word_q(queryset.model, value, *self.SEARCH_FIELDS))
 
 
 class CallbackFilter(_Search):

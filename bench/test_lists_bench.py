@@ -19,11 +19,17 @@ after: APIs 18–37 ms (ratio 3.6–10; approvals_api 80 ms), pages 45–117 ms 
 deep_ratio 0.9–1.3 (approvals_api 1.9); the baseline itself went from ~90 ms to 2–10 ms with the indexes, and a
 Django page or a DRF response costs ~20–80 ms more than it whatever the table size. Still slow: the clerk queue
 (page 9.5 s, API 7 s) — the at-risk, held-shipment and to-invoice queues are decided in Python over every candidate.
+2026-12-05, later (issue 12 continued): the queues decided, counted and sliced in SQL (orders.selectors.Rows): clerk
+queue page 1852 ms, API 954 ms before the last two query rewrites (ready-to-ship over lines alone, no payment sums when
+nothing is due); what remains is each queue's COUNT over the ~12,000–17,000 candidates this data gives every queue.
+`<list>_search` lines (?q= two words, one in the customer's name): 180–390 ms with words of 2 characters (a trigram
+index cannot narrow them), which is why the benchmark searches words of 3+; EXPLAIN lines show each page query's plan.
 """
 
 import statistics
 import time
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -31,13 +37,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from aftersales.filters import ComplaintFilter, ReturnFilter, TicketFilter
 from aftersales.models import Callback, Complaint, ReturnRequest, ServiceTicket
 from bench import urls as bench_urls
 from catalog.models import Product
 from contracts.models import Contract, Quotation
+from contracts.selectors import search_q as contract_search_q
 from customers.models import Customer
+from customers.selectors import customer_search_q
 from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
+from orders.selectors import order_search_q, shipment_search_q
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Team
+from salesops.core.search import every_word_q
 from tests.factories import UserFactory
 
 N = 60_000
@@ -398,6 +409,40 @@ LISTS = {
 QUEUES = {"clerk_queue", "clerk_queue_api"}  # the day's work: counts and the first rows of each queue, no pages
 
 
+def _searched(model, order: tuple[str, ...], search, text: str):
+    """The rows a list shows for ?q=text: the list's own search condition (`search(text)` → Q), in its order."""
+    return lambda: model.objects.filter(search(text)).order_by(*order)
+
+
+# Two words: a customer name shared by 1/42 of the customers and digits found in numbers and names, so every word is
+# looked up in the document's columns and in the customer's (a few dozen rows of each list match both). Words of three
+# characters or more: a trigram index cannot narrow a shorter one.
+SEARCH = "东海重工 123"
+CUSTOMER_SEARCH = "重工12"  # the customer list searches the whole text (customers.selectors.customer_search_q)
+SEARCHES = {
+    "customers": (Customer, ("-created_at", "-id"), customer_search_q),
+    "quotations": (Quotation, ("-created_at", "-id"), lambda text: contract_search_q(Quotation, text)),
+    "contracts": (Contract, ("-created_at", "-id"), lambda text: contract_search_q(Contract, text)),
+    "orders": (SalesOrder, ("-received_on", "-id"), order_search_q),
+    "shipments": (Shipment, ("-created_at", "-id"), shipment_search_q),
+    "tickets": (
+        ServiceTicket,
+        ("-created_at", "-id"),
+        lambda text: every_word_q(ServiceTicket, text, *TicketFilter.SEARCH_FIELDS),
+    ),
+    "complaints": (Complaint, ("-created_at", "-id"), lambda text: every_word_q(Complaint, text, *ComplaintFilter.SEARCH_FIELDS)),
+    "returns": (
+        ReturnRequest,
+        ("-requested_at", "-id"),
+        lambda text: every_word_q(ReturnRequest, text, *ReturnFilter.SEARCH_FIELDS),
+    ),
+}
+for _name, (_model, _order, _search) in SEARCHES.items():
+    _url, _role, _rows_of, _columns = LISTS[f"{_name}_api"]
+    _text = CUSTOMER_SEARCH if _model is Customer else SEARCH
+    LISTS[f"{_name}_search"] = (f"{_url}?q={quote(_text)}", _role, _searched(_model, _order, _search, _text), _columns)
+
+
 def _timed(client, url) -> float:
     start = time.perf_counter()
     response = client.get(url)
@@ -410,6 +455,25 @@ def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
+
+
+INDEX_SCANS = ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
+
+
+def _explain(client, url, table: str) -> str:
+    """`index=<yes|no> slowest_ms=<ms> <the plan's first line>`: EXPLAIN on PostgreSQL of the query reading the page's
+    rows (the first with a LIMIT on the list's table; a work queue's slowest query), and the slowest query's time."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    queries = ctx.captured_queries
+    slowest = max(queries, key=lambda q: float(q["time"]))
+    paged = [q for q in queries if " LIMIT " in q["sql"] and f'FROM "{table}"' in q["sql"]]
+    sql = (paged[0] if paged and table else slowest)["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+    used = any(scan in line for line in plan for scan in INDEX_SCANS)
+    return f"index={'yes' if used else 'no'} slowest_ms={float(slowest['time']) * 1000:.0f} {plan[0].strip()}"
 
 
 @pytest.mark.urls("bench.urls")
@@ -434,5 +498,6 @@ def test_list_speed(lists_data, db, client, name):
     print(
         f"\nLIST {name} rows={rows().count()} ms={m:.0f} baseline_ms={b:.0f} ratio={m / b:.2f} deep_ratio={deep_ratio}"
         f" queries_10={q10} queries_100={q100}"
+        f"\nEXPLAIN {name} {_explain(client, url, '' if name in QUEUES else rows().model._meta.db_table)}"
     )
     assert q10 == q100

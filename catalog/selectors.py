@@ -77,7 +77,7 @@ def can_view_cost(user) -> bool:
 # --- products -----------------------------------------------------------------------------------------------------
 def product_search_q(text: str) -> Q:
     """Products whose code, name, model (型号) or spec (规格) contain every word of `text`."""
-    return every_word_q(text, "code", "name", "model", "spec")
+    return every_word_q(Product, text, "code", "name", "model", "spec")
 
 
 def product_ordered(qs: QuerySet[Product], ordering: str | None) -> QuerySet[Product]:

@@ -40,7 +40,7 @@ class _DocumentFilter(ListFilterSet):
         )
 
     def search(self, queryset, name, value):
-        return queryset.filter(search_q(value))
+        return queryset.filter(search_q(queryset.model, value))
 
 
 class QuotationFilter(_DocumentFilter):

@@ -83,9 +83,9 @@ def contract_change_list_for(user) -> QuerySet[ContractChange]:
     return ContractChange.objects.filter(contract__in=contract_list_for(user)).select_related("contract", "requested_by")
 
 
-def search_q(text: str) -> Q:
-    """Documents whose number, project or customer name/code contain every word of `text`."""
-    return every_word_q(text, "number", "project_name", "customer__name", "customer__code")
+def search_q(model, text: str) -> Q:
+    """Documents (Quotation or Contract `model`) whose number, project or customer name/code contain every word of `text`."""
+    return every_word_q(model, text, "number", "project_name", "customer__name", "customer__code")
 
 
 def ordered(qs: QuerySet, ordering: str | None, allowed: tuple[str, ...]) -> QuerySet:

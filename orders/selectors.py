@@ -8,12 +8,16 @@ and to the rep it is credited to.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
+    DateField,
+    DateTimeField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -24,9 +28,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -44,6 +49,7 @@ from .models import (
     InvoiceRequest,
     Payment,
     PaymentAllocation,
+    ProductionUpdate,
     SalesOrder,
     SalesOrderLine,
     Shipment,
@@ -106,12 +112,12 @@ def inspection_list_for(user) -> QuerySet[Inspection]:
 
 def order_search_q(text: str) -> Q:
     """Every word in the order number, project name, customer name or customer PO."""
-    return every_word_q(text, "number", "project_name", "customer__name", "customer_po")
+    return every_word_q(SalesOrder, text, "number", "project_name", "customer__name", "customer_po")
 
 
 def shipment_search_q(text: str) -> Q:
     """Every word in the note number, the order number or the customer name."""
-    return every_word_q(text, "number", "order__number", "order__customer__name")
+    return every_word_q(Shipment, text, "number", "order__number", "order__customer__name")
 
 
 # --- figures of one order ---------------------------------------------------------------------------------------------
@@ -261,24 +267,68 @@ def direct_orders_exposure(customer) -> Decimal:
 
 
 # --- work queues ------------------------------------------------------------------------------------------------------
+class Rows(Sequence):
+    """A queue counted and sliced in the database: `count()`/`len()` is one COUNT, a slice reads only its rows, and
+    `decorate(rows)` adds what the shown rows need (a gate, a reason) from the rules, without further queries."""
+
+    def __init__(self, qs: QuerySet, decorate=None):
+        self.qs = qs
+        self._decorate = decorate or list
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.count()
+        return self._count
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._decorate(list(self.qs[index]))
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        return iter(self._decorate(list(self.qs)))
+
+
+# Money columns hold whole fen, so "a − b ≤ 0" is "a − b < half a fen": the same test in exact decimals (PostgreSQL),
+# and one that float arithmetic (SQLite) cannot tip over at the boundary.
+HALF_FEN = Decimal("0.005")
+DONE_PRODUCTION = (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK)
+
+
+def _per_order(rows: QuerySet, order_ref: str, value=None):
+    """The sum of `value` (default: amount) over `rows` of the outer query's order (0 without rows), as a subquery."""
+    rows = rows.filter(order=OuterRef(order_ref)).values("order").annotate(s=Sum(value or F("amount"))).values("s")
+    return Coalesce(Subquery(rows, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
+
+
+def gate_figures(order_path: str = "") -> dict:
+    """Annotations of the payment gate for a queryset of orders (`order_path` "") or of their children ("order__"):
+    confirmed payments, approved credit exceptions, and `gate_shortfall` = due − both, where due is
+    rules.due_before_shipment in SQL (tests/orders/test_queue_sql.py checks that both agree)."""
+    order_ref = f"{order_path}id" if order_path else "pk"
+    amount, deposit = F(f"{order_path}amount_incl"), F(f"{order_path}deposit_amount")
+    due = Case(
+        When(**{f"{order_path}payment_terms": "prepaid"}, then=amount),
+        When(**{f"{order_path}payment_terms": "deposit"}, then=Least(deposit, amount)),
+        default=Value(ZERO),
+        output_field=MONEY_OUTPUT,
+    )
+    paid = _per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), order_ref)
+    exception = _per_order(CreditException.objects.filter(status=CreditException.Status.APPROVED), order_ref)
+    return {
+        "gate_due": due,
+        "paid_confirmed": paid,
+        "exception_approved": exception,
+        "gate_shortfall": ExpressionWrapper(due - paid - exception, output_field=MONEY_OUTPUT),
+    }
+
+
 def with_gate_figures(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     """Orders annotated with confirmed payments and approved credit exceptions (for order_gate without N+1)."""
-    confirmed = (
-        PaymentAllocation.objects.filter(order=OuterRef("pk"), payment__status=Payment.Status.CONFIRMED)
-        .values("order")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    exceptions = (
-        CreditException.objects.filter(order=OuterRef("pk"), status=CreditException.Status.APPROVED)
-        .values("order")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    return qs.annotate(
-        paid_confirmed=Coalesce(Subquery(confirmed, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT),
-        exception_approved=Coalesce(Subquery(exceptions, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT),
-    )
+    return qs.annotate(**gate_figures())
 
 
 def gate_of(order: SalesOrder) -> rules.Gate:
@@ -286,51 +336,91 @@ def gate_of(order: SalesOrder) -> rules.Gate:
     return order_gate(order, paid=getattr(order, "paid_confirmed", None), exception=getattr(order, "exception_approved", None))
 
 
-def _drafts_by_gate(user, *, gate_open: bool) -> list[Shipment]:
-    """Draft outbound notes whose order's payment gate is open (or closed), each with `.gate` (rules.Gate) so pages show
-    the reason without asking again. Two queries whatever the number of notes."""
-    drafts = list(shipment_list_for(user).filter(status=Shipment.Status.DRAFT).order_by("pk"))
-    orders = {o.pk: o for o in with_gate_figures(SalesOrder.objects.filter(pk__in={s.order_id for s in drafts}))}
-    out = []
-    for shipment in drafts:
-        shipment.gate = gate_of(orders[shipment.order_id])
-        if shipment.gate.open == gate_open:
-            out.append(shipment)
-    return out
+def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
+    for shipment in shipments:
+        shipment.gate = order_gate(shipment.order, paid=shipment.paid_confirmed, exception=shipment.exception_approved)
+    return shipments
 
 
-def held_shipments(user) -> list[Shipment]:
+def _drafts_by_gate(user, *, gate_open: bool) -> Rows:
+    """Draft outbound notes whose order's payment gate is open (or closed), decided in the database; each shown note
+    has `.gate` (rules.shipment_gate) so pages show the reason without asking again."""
+    drafts = shipment_list_for(user).filter(status=Shipment.Status.DRAFT).annotate(**gate_figures("order__"))
+    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)  # nothing due: open without summing payments
+    return Rows(drafts.filter(by_gate if gate_open else ~by_gate).order_by("pk"), _with_gates)
+
+
+def held_shipments(user) -> Rows:
     """Draft outbound notes waiting at the payment gate (for finance or a credit exception)."""
     return _drafts_by_gate(user, gate_open=False)
 
 
-def shipments_to_release(user) -> list[Shipment]:
+def shipments_to_release(user) -> Rows:
     """Draft outbound notes whose payment gate is open: the clerk may release them to the warehouse."""
     return _drafts_by_gate(user, gate_open=True)
 
 
-def orders_to_invoice(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
-    """Orders whose delivered value is more than what was invoiced (not cancelled)."""
-    invoiced = (
-        InvoiceRequest.objects.filter(order=OuterRef("pk"))
-        .exclude(status=InvoiceRequest.Status.CANCELLED)
-        .values("order")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    candidates = (
+def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    """Orders whose delivered value is more than what was invoiced (not cancelled). The delivered value is
+    rules.net_amount of each line's delivered quantity (price × quantity × (1 − discount), rounded to the fen half up as
+    line_amounts does) summed in SQL; tests/orders/test_queue_sql.py checks it against the rule."""
+    net = Round(F("delivered_quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), 2)
+    delivered = _per_order(SalesOrderLine.objects.filter(delivered_quantity__gt=0), "pk", net)
+    invoiced = _per_order(InvoiceRequest.objects.exclude(status=InvoiceRequest.Status.CANCELLED), "pk")
+    return (
         orders.filter(pk__in=SalesOrderLine.objects.filter(delivered_quantity__gt=0).values("order_id"))
-        .annotate(invoiced=Coalesce(Subquery(invoiced, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT))
-        .prefetch_related("lines")
+        .alias(uninvoiced=ExpressionWrapper(delivered - invoiced, output_field=MONEY_OUTPUT))
+        .filter(uninvoiced__gt=HALF_FEN)
     )
-    return [
-        o for o in candidates if sum((rules.net_amount(ln, ln.delivered_quantity) for ln in o.lines.all()), ZERO) > o.invoiced
-    ]
 
 
-def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
+def _with_risk(warn_days: int, today: date):
+    def decorate(orders: list[SalesOrder]) -> list[tuple[SalesOrder, str]]:
+        return [(o, _risk_reason(o, warn_days, today)) for o in orders]
+
+    return decorate
+
+
+def _risk_reason(order: SalesOrder, warn_days: int, today: date) -> str:
+    return rules.production_risk(
+        promised=order.promised_ship_date,
+        expected=order.expected_date,
+        today=today,
+        warn_days=warn_days,
+        last_progress=order.last_progress,
+        done=order.production_status in DONE_PRODUCTION,
+    )
+
+
+def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> Rows:
+    """(order, reason) of the orders whose promised ship date is at risk: rules.production_risk written in SQL (the last
+    progress is the latest production report's local date, else the day the order was placed), so the queue is counted
+    and sliced in the database; the rule gives the reason of the shown rows (tests/orders/test_queue_sql.py checks that
+    both agree)."""
+    warn_days = int(threshold("production_warn_days"))
+    latest = ProductionUpdate.objects.filter(order=OuterRef("pk")).order_by("-reported_at").values("reported_at")[:1]
+    window_start = Cast(F("promised_ship_date") - timedelta(days=warn_days), DateField())
+    silent = Q(promised_ship_date__lte=today + timedelta(days=warn_days)) & (
+        Q(last_progress__isnull=True) | Q(last_progress__lt=window_start)
+    )
+    at_risk = (
+        orders.filter(promised_ship_date__isnull=False)
+        .exclude(production_status__in=DONE_PRODUCTION)
+        .annotate(
+            last_progress=TruncDate(
+                Coalesce(Subquery(latest, output_field=DateTimeField()), F("placed_at")),
+                tzinfo=timezone.get_current_timezone(),
+            )
+        )
+        .filter(Q(expected_date__gt=F("promised_ship_date")) | silent)
+    )
+    return Rows(at_risk, _with_risk(warn_days, today))
+
+
+def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
-    at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Query count does not grow with the rows."""
+    at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Each queue is
+    decided, counted and sliced in the database."""
     orders = order_list_for(user)
     open_orders = orders.filter(status__in=OPEN_ORDER)
     shipping = orders.filter(status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
@@ -341,45 +431,20 @@ def clerk_queue(user, today: date) -> dict[str, QuerySet | list]:
         "verify_overdue": orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
         "to_place": orders.filter(status=SalesOrder.Status.VERIFIED, needs_reverification=False),
         "at_risk": orders_at_risk(shipping, today),
-        "ready_to_ship": shipping.annotate(
-            ready=Sum(F("lines__passed_quantity") + F("lines__released_quantity") - F("lines__shipped_quantity"))
-        )
-        .filter(ready__gt=0)
-        .exclude(has_draft),
+        # summed per order over its lines alone, not over the orders joined for display
+        "ready_to_ship": shipping.filter(
+            pk__in=SalesOrderLine.objects.values("order_id")
+            .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
+            .filter(ready__gt=0)
+            .values("order_id")
+        ).exclude(has_draft),
         "to_release": shipments_to_release(user),
         "waiting_payment": held_shipments(user),
         "to_invoice": orders_to_invoice(orders),
     }
 
 
-def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> list[tuple[SalesOrder, str]]:
-    warn_days = int(threshold("production_warn_days"))
-    # what rules.production_risk can call at risk (expected after promised, or inside the warning window), read in the
-    # database; the rule decides for these few
-    candidates = orders.filter(promised_ship_date__isnull=False).exclude(
-        production_status__in=[SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK]
-    )
-    candidates = candidates.filter(
-        Q(expected_date__gt=F("promised_ship_date")) | Q(promised_ship_date__lte=today + timedelta(days=warn_days))
-    )
-    out = []
-    for order in candidates.prefetch_related("production_updates"):
-        updates = sorted(order.production_updates.all(), key=lambda u: u.reported_at, reverse=True)
-        last = updates[0].reported_at if updates else order.placed_at
-        reason = rules.production_risk(
-            promised=order.promised_ship_date,
-            expected=order.expected_date,
-            today=today,
-            warn_days=warn_days,
-            last_progress=timezone.localtime(last).date() if last else None,
-            done=order.production_status in (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK),
-        )
-        if reason:
-            out.append((order, reason))
-    return out
-
-
-def finance_queue(user) -> dict[str, QuerySet | list]:
+def finance_queue(user) -> dict[str, QuerySet | Rows]:
     """Finance's day: payments to confirm, invoices to issue, shipments held at the payment gate."""
     return {
         "payments_to_confirm": payment_list_for(user)

@@ -92,8 +92,8 @@ def clerk_queue(request):
     for key, label, kind, danger in CLERK_SECTIONS:
         rows = queue[key]
         # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
-        # a queryset is counted and sliced in the database, never loaded whole
-        count = len(rows) if isinstance(rows, list) else rows.count()
+        # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole
+        count = rows.count()
         items = list(rows[:QUEUE_ROWS])
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
@@ -117,7 +117,7 @@ def finance_queue(request):
             "invoices": list(queue["invoices_to_issue"][:QUEUE_ROWS]),
             "invoice_count": queue["invoices_to_issue"].count(),
             "held": [(s, s.gate) for s in queue["held_shipments"][:QUEUE_ROWS]],
-            "held_count": len(queue["held_shipments"]),
+            "held_count": queue["held_shipments"].count(),
         },
     )
 
@@ -129,16 +129,10 @@ def warehouse_queue(request):
     if not permissions.sees_queue(user, "warehouse"):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
-    return render(
-        request,
-        "orders/queue_warehouse.html",
-        {
-            "to_ship": list(queue["to_ship"]),
-            "to_sign_qc": list(queue["to_sign_qc"]),
-            "to_sign_warehouse": list(queue["to_sign_warehouse"]),
-            "in_transit": list(queue["in_transit"]),
-        },
-    )
+    # exact counts; each table shows the first QUEUE_ROWS, read in the database like the other queues
+    context = {key: list(rows[:QUEUE_ROWS]) for key, rows in queue.items()}
+    context["counts"] = {key: rows.count() for key, rows in queue.items()}
+    return render(request, "orders/queue_warehouse.html", context)
 
 
 @login_required

@@ -67,8 +67,7 @@ def _item(obj, note: str = "") -> dict:
 def _queues(queues: dict, today) -> dict:
     out = []
     for code, rows in queues.items():
-        count = rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
-        out.append({"code": code, "count": count, "items": [_item(r) for r in list(rows[:QUEUE_ITEMS])]})
+        out.append({"code": code, "count": rows.count(), "items": [_item(r) for r in rows[:QUEUE_ITEMS]]})
     return {"today": today, "queues": out}
 
 

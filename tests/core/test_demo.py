@@ -200,7 +200,7 @@ def test_work_for_clerk_finance_and_warehouse(seeded):
     # and the outbound note is held at the payment gate until finance confirms it
     shipment = Shipment.objects.get(order=placed)
     assert shipment.status == Shipment.Status.DRAFT
-    assert held_shipments(seeded["finance"]) == [shipment]
+    assert list(held_shipments(seeded["finance"])) == [shipment]
     assert [s.pk for s in queue["held_shipments"]] == [shipment.pk]
 
 

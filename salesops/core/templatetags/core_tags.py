@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from salesops.core import approvals
 from salesops.core import timeline as timeline_service
@@ -119,9 +120,16 @@ def status_badge(obj, field: str = "status", testid: str = "status-badge"):
     """<span class="badge …">label</span> for `obj.<field>`: the label from the field's own choices, or — for a derived
     status that is a Choices member (Product.sale_status, PriceList.validity_on(day)) — the member's own label."""
     value = getattr(obj, field)
-    display = getattr(obj, f"get_{field}_display", None)
-    label = display() if display is not None else getattr(value, "label", value)
-    css = _TONE_CLASS.get(status_tone(obj, field), "bg-light text-dark border")
-    return format_html(
-        '<span class="badge status-badge {}" data-testid="{}" data-status="{}">{}</span>', css, testid, value, label
-    )
+    key = (type(obj), field, value, testid, get_language())
+    badge = _BADGES.get(key)
+    if badge is None:  # a list shows the same few statuses on every row: rendered once per status and language
+        display = getattr(obj, f"get_{field}_display", None)
+        label = display() if display is not None else getattr(value, "label", value)
+        css = _TONE_CLASS.get(status_tone(obj, field), "bg-light text-dark border")
+        badge = _BADGES[key] = format_html(
+            '<span class="badge status-badge {}" data-testid="{}" data-status="{}">{}</span>', css, testid, value, label
+        )
+    return badge
+
+
+_BADGES: dict = {}
