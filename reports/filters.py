@@ -47,7 +47,7 @@ class TargetFilter(ListFilterSet):
         return queryset.filter(year=period.start.year, kind=period.kind, number=period.number)
 
 
-MONTH = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("月份格式应为 YYYY-MM，例如 2026-11。"))
+MONTH = RegexValidator(r"^20\d{2}-(0[1-9]|1[0-2])$", _("月份格式应为 YYYY-MM（2000–2099 年），例如 2026-11。"))
 SCOPE = RegexValidator(r"^(company|team:\d+|rep:\d+)$", _("范围应为 company、team:<组编号> 或 rep:<用户编号>。"))
 
 
