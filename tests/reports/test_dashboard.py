@@ -70,14 +70,15 @@ def test_dashboard_shows_each_role_its_work_queue(cast, client_as):
     # when the clerk, finance, the warehouse and a rep open the dashboard
     codes = {
         who: [code for code, _title, _url, _counts in client_as(getattr(cast, who)).get("/").context["work"]]
-        for who in ("clerk", "finance", "warehouse", "qc", "alice", "manager")
+        for who in ("clerk", "finance", "warehouse", "qc", "service", "alice", "manager")
     }
-    # then each sees its own queue card (a manager all three), a rep none
+    # then each sees its own queue card (a manager all four), a rep none
     assert codes == {
         "clerk": ["clerk"],
         "finance": ["finance"],
         "warehouse": ["warehouse"],
         "qc": ["warehouse"],
+        "service": ["service"],
         "alice": [],
-        "manager": ["clerk", "finance", "warehouse"],
+        "manager": ["clerk", "finance", "warehouse", "service"],
     }
