@@ -30,7 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from io import BytesIO
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -163,6 +164,7 @@ class Sheet:
         self._row = 0  # the last row emitted (written or waiting)
         self._waiting: list[tuple[int, list, float | None]] | None = []  # rows above the table; None once it started
         self._sums: dict[int, Decimal] = {}
+        self._header = 0  # the header row of the table, once written
         for idx, col in enumerate(self.columns, start=1):
             ws.column_dimensions[get_column_letter(idx)].width = col.width
         setup = ws.page_setup
@@ -266,7 +268,7 @@ class Sheet:
         """The header row (bold, frozen, repeated on every printed page) and one row per item; returns the row count."""
         if self._waiting is None:
             raise RuntimeError("A sheet has one table: its header row is the frozen one.")
-        header = self._row + 1
+        header = self._header = self._row + 1
         self._ws.freeze_panes = f"A{header + 1}"  # before anything is written: the sheet view opens the file
         self._ws.print_title_rows = f"{header}:{header}"
         waiting, self._waiting = self._waiting, None
@@ -300,6 +302,17 @@ class Sheet:
             spans.append(Span(value, kind=col.kind, bold=True))
         return self.line(*spans, box=True)
 
+    def choices(self, column: int, options: Sequence[str], *, rows: int = 1000) -> None:
+        """Offer `options` as a drop-down list in column `column` (1-based) of the `rows` rows under the table's header
+        (call it after `table`); a value outside the list is refused by Excel (a template's type, grade, yes/no)."""
+        if self._waiting is not None:
+            raise RuntimeError("Drop-down lists go under the header row: write the table first.")
+        letter, first = get_column_letter(column), self._header + 1
+        rule = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=True)
+        rule.error = _("请从下拉列表中选择。")
+        rule.add(f"{letter}{first}:{letter}{first + rows - 1}")
+        self._ws.data_validations.append(rule)
+
     def finish(self) -> None:
         if self._waiting is not None:  # a sheet without a table: write what is there
             waiting, self._waiting = self._waiting, None
@@ -323,9 +336,13 @@ class Book:
         self._sheets.append(sheet)
         return sheet
 
-    def save(self) -> bytes:
+    def save_to(self, out: BinaryIO) -> None:
+        """Write the workbook into the binary file `out` (a temporary file keeps a large export off the memory)."""
         for sheet in self._sheets:
             sheet.finish()
-        out = BytesIO()
         self._wb.save(out)
+
+    def save(self) -> bytes:
+        out = BytesIO()
+        self.save_to(out)
         return out.getvalue()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
@@ -22,6 +22,7 @@ from salesops.core.pages import querystring as _querystring
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
 from .errors import DomainError, NotFound
+from .exports import export_response
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalStep, Attachment, Notification
 from .notifications import notification_mark_read
@@ -206,3 +207,11 @@ def approval_decide(request, pk):
             _("已处理“%(step)s”：%(result)s。") % {"step": step.label, "result": step.get_status_display()},
         )
     return _back_or(request, reverse("core:approvals_inbox"))
+
+
+# --- 导出 Excel of any list -----------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def list_export(request, name):
+    """The .xlsx of list `name` (core.exports): the rows of the filters in the query string that the user may see."""
+    return export_response(name, request, request.GET)
