@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         # its lists (salesops.core.exports), its imports.py what it takes in from Excel (salesops.core.imports)
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("menu", "exports")
+        autodiscover_modules("menu", "exports", "imports")
 
 
 class LoginGuardConfig(AxesAppConfig):

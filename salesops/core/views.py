@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
-from . import approvals, selectors, timeline
+from . import approvals, imports, selectors, timeline
 from .access import get_visible_or_404
+from .documents import XLSX
 from .errors import DomainError, NotFound
 from .exports import export_response
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
@@ -215,3 +216,71 @@ def approval_decide(request, pk):
 def list_export(request, name):
     """The .xlsx of list `name` (core.exports): the rows of the filters in the query string that the user may see."""
     return export_response(name, request, request.GET)
+
+
+# --- 导入 Excel (core.imports): template, upload → preview, accept → commit -----------------------------------------
+def _importer_for(request, name):
+    importer = imports.importer_named(name)
+    imports.require_allowed(importer, request.user)  # Forbidden: the 403 page with the app's reason
+    return importer
+
+
+def _import_page(request, importer, *, result=None, error="", status=200):
+    sheets = []
+    if result is not None:
+        by_sheet = {str(spec.title): spec for spec in importer.sheets}
+        for title, spec in by_sheet.items():
+            rows = [r for r in result.rows if r.sheet == title]
+            if rows:
+                sheets.append(
+                    {
+                        "title": title,
+                        "fields": spec.fields,
+                        "rows": [(r, [r.values.get(f.key) for f in spec.fields]) for r in rows],
+                    }
+                )
+    context = {
+        "importer": importer,
+        "result": result,
+        "sheets": sheets,
+        "error": error,
+        "failure": imports.failure_text(result) if result is not None and result.errors else "",
+        "list_url": reverse(importer.list_view),
+    }
+    return render(request, "core/import.html", context, status=status)
+
+
+@login_required
+def import_upload(request, name):
+    """GET: the upload form and the template link; POST: the preview of the uploaded file (nothing is saved)."""
+    importer = _importer_for(request, name)
+    if request.method != "POST":
+        return _import_page(request, importer)
+    upload = request.FILES.get("file")
+    try:
+        result = imports.preview(importer, actor=request.user, content=upload.read() if upload else b"")
+    except DomainError as e:
+        return _import_page(request, importer, error=str(e), status=400)
+    return _import_page(request, importer, result=result)
+
+
+@login_required
+@require_POST
+def import_commit(request, name):
+    """Import the previewed file: every row, or — if any fails now — nothing, and the preview again with the errors."""
+    importer = _importer_for(request, name)
+    result = imports.commit(importer, actor=request.user, token=request.POST.get("token", ""))
+    if not result.committed:
+        return _import_page(request, importer, result=result, status=400)
+    counts = "，".join(_("%(sheet)s %(n)s 行") % {"sheet": sheet, "n": n} for sheet, n in result.counts().items())
+    messages.success(request, _("导入完成：%(counts)s。") % {"counts": counts})
+    return redirect(importer.list_view)
+
+
+@login_required
+@require_GET
+def import_template(request, name):
+    importer = _importer_for(request, name)
+    response = HttpResponse(imports.template_file(importer), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'
+    return response
