@@ -330,7 +330,8 @@ def run(importer: Importer, *, actor, rows: list[Row], commit: bool) -> bool:
             spec = specs[row.sheet]
             try:
                 with transaction.atomic():
-                    spec.save(actor, {k: v for k, v in row.values.items() if v is not None}, context)
+                    # an empty cell leaves the field to its default, as an untouched form field does
+                    spec.save(actor, {k: v for k, v in row.values.items() if v not in (None, "")}, context)
             except (DomainError, ValidationError) as exc:
                 row.errors.extend(_errors_of(exc, spec, row))
         kept = commit and bool(rows) and not any(r.errors for r in rows)

@@ -212,3 +212,11 @@ class TestApi:
         upload = SimpleUploadedFile("x.xlsx", b"not a zip")
         r = api_as(cast.alice).post("/api/v1/imports/customers/preview/", {"file": upload}, format="multipart")
         assert r.status_code == 400 and "无法读取该文件" in r.json()["detail"]
+
+
+def test_empty_optional_cells_keep_the_form_defaults(cast, client_as):
+    # given a row with only the required cells, when imported, then grade and source are the defaults of the form
+    client = client_as(cast.alice)
+    response = preview(client, "customers", filled(client, "customers", {"客户": [["己公司", "", "", "经销商"]]}))
+    client.post(reverse("core:import_commit", args=["customers"]), {"token": token_of(response)})
+    assert Customer.objects.filter(name="己公司").values_list("type", "grade", "source").get() == ("distributor", "B", "other")
