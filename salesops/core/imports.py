@@ -66,6 +66,14 @@ class Field:
     width: float = 14
     note: Any = ""
 
+    def shown(self, value) -> Any:
+        """The converted value as the preview shows it: a choice by its label, yes/no as 是/否."""
+        if self.yes_no and isinstance(value, bool):
+            return _("是") if value else _("否")
+        if self.choices and value:
+            return dict(self.choices()).get(value, value)
+        return value
+
 
 @dataclass(frozen=True)
 class SheetSpec:

@@ -236,7 +236,7 @@ def _import_page(request, importer, *, result=None, error="", status=200):
                     {
                         "title": title,
                         "fields": spec.fields,
-                        "rows": [(r, [r.values.get(f.key) for f in spec.fields]) for r in rows],
+                        "rows": [(r, [f.shown(r.values.get(f.key)) for f in spec.fields]) for r in rows],
                     }
                 )
     context = {

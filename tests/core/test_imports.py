@@ -82,6 +82,7 @@ class TestCustomerImport:
         assert (
             response.status_code == 200 and 'data-testid="import-ready"' in page and page.count('data-testid="import-row"') == 5
         )
+        assert "终端客户" in page and "end_customer" not in page  # choices shown by their labels
         assert not Customer.objects.exists()  # the preview saved nothing
 
         response = client.post(reverse("core:import_commit", args=["customers"]), {"token": token_of(response)})
