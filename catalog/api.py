@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, lookup_action
 from salesops.core.errors import Forbidden
+from salesops.core.exports import ExportActionMixin
 
 from . import filters, rules, selectors, services
 from .models import DiscountLimit, PriceList, PriceListItem, Product
@@ -229,12 +230,18 @@ class _CatalogViewSet(ScopedViewSet):
 
 
 class ProductViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _CatalogViewSet
+    ExportActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogViewSet,
 ):
     """产品. Never deleted: POST …/deactivate/ (停售) and …/reactivate/. GET …/price/ resolves the price for a customer."""
 
     selector = staticmethod(selectors.product_list_for)
     serializer_class = ProductSerializer
+    export_name = "products"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.ProductFilter
     search_fields = ["code", "name", "model", "spec"]
     ordering_fields = list(selectors.PRODUCT_ORDERING_FIELDS)
@@ -312,11 +319,17 @@ class ProductViewSet(
 
 
 class PriceListViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, _CatalogViewSet
+    ExportActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    _CatalogViewSet,
 ):
     """价格表. The detail includes its rows (`items`); rows are written at /price-list-items/."""
 
     selector = staticmethod(selectors.price_list_list_for)
+    export_name = "price-lists"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.PriceListFilter
     search_fields = ["name", "notes"]
     ordering_fields = list(selectors.PRICE_LIST_ORDERING_FIELDS)

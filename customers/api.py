@@ -8,16 +8,15 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
+from salesops.core.exports import ExportActionMixin
 
 from . import filters, selectors, services
-from .exports import XLSX_CONTENT_TYPE, xlsx_response
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 from .validators import validate_uscc
 
@@ -245,12 +244,13 @@ class ReviewSerializer(serializers.Serializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class CustomerViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    ExportActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     """客户档案. Customers are never deleted: deactivate them (POST …/deactivate/)."""
 
@@ -260,6 +260,7 @@ class CustomerViewSet(
     search_fields = ["name", "short_name", "code", "uscc", "contacts__name", "contacts__mobile"]
     ordering_fields = list(selectors.CUSTOMER_ORDERING_FIELDS)
     ordering = ["-created_at", "-id"]
+    export_name = "customers"  # GET …/export/: the list's filters (and ordering) as .xlsx, logged
 
     lookup = lookup_action(selectors.customer_lookup, "客户选择器：按名称/简称/编号输入联想（只含可见客户）")
 
@@ -313,18 +314,6 @@ class CustomerViewSet(
     def reactivate(self, request, pk=None):
         """重新启用."""
         return self._change_status(request, "reactivate")
-
-    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"])
-    def export(self, request):
-        """Excel of the visible customers matching the filters; every export is logged."""
-        content, _log = services.customer_export(
-            actor=request.user,
-            customers=self.filter_queryset(self.get_queryset()),
-            filters=request.query_params.dict(),
-            ip_address=_client_ip(request),
-        )
-        return xlsx_response(content)
 
 
 class _CustomerChildViewSet(
@@ -431,11 +420,12 @@ class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._respond(services.visit_plan_review(actor=request.user, plan=plan, note=note))
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+class VisitViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """拜访记录 (from a plan: pass `plan`, the plan is completed)."""
 
     selector = staticmethod(selectors.visit_list_for)
     serializer_class = VisitSerializer
+    export_name = "visits"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.VisitFilter
     search_fields = ["purpose", "outcome", "customer__name"]
     ordering_fields = ["visited_on", "id"]

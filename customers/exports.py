@@ -1,24 +1,23 @@
-"""The Excel file of a customer export (formatting only; services.customer_export decides what and logs it).
+"""导出 Excel of the customer lists (客户档案, 拜访记录), registered in CustomersConfig.ready (salesops.core.exports).
 
-Written by the streaming sheet builder (salesops.core.sheets): the customers come from a queryset iterator and every row
-goes to disk as it is written, so exporting every customer of the company needs the memory of one chunk.
+The customer rows come from a queryset iterator and every row goes to disk as it is written, so exporting every
+customer of the company needs the memory of one chunk; each customer export is logged (CustomerExport).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from django.http import HttpResponse
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from salesops.core.documents import XLSX
+from salesops.core.exports import ListExport, plain, register_export
 from salesops.core.names import display_name
-from salesops.core.sheets import Book, Column, Kind
+from salesops.core.sheets import Column, Kind
 
+from .filters import CustomerFilter, VisitFilter
 from .models import Customer
-
-XLSX_CONTENT_TYPE = XLSX
+from .selectors import customer_list_for, customer_ordered, visit_list_for
+from .services import customer_export_logged
 
 
 def _primary_contact(customer: Customer):
@@ -26,7 +25,7 @@ def _primary_contact(customer: Customer):
     return next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
 
 
-def _columns() -> list[Column]:
+def customer_columns() -> list[Column]:
     return [
         Column(_("客户编号"), Kind.TEXT, 18, lambda c: c.code),
         Column(_("客户名称"), Kind.TEXT, 32, lambda c: c.name),
@@ -53,15 +52,39 @@ def _columns() -> list[Column]:
     ]
 
 
-def customers_workbook(customers: Iterable[Customer]) -> tuple[bytes, int]:
-    """One sheet 客户档案, the header row frozen at the top, one row per customer; returns the file and the row count."""
-    book = Book()
-    sheet = book.sheet(_("客户档案"), _columns())
-    count = sheet.table(customers)
-    return book.save(), count
+def visit_columns() -> list[Column]:
+    return [
+        Column(_("拜访日期"), Kind.DATE, 12, lambda v: v.visited_on),
+        Column(_("客户"), Kind.TEXT, 30, lambda v: v.customer.name),
+        Column(_("业务员"), Kind.TEXT, 10, lambda v: display_name(v.rep)),
+        Column(_("联系人"), Kind.TEXT, 10, lambda v: v.contact.name if v.contact_id else ""),
+        Column(_("拜访目的"), Kind.TEXT, 24, lambda v: v.purpose),
+        Column(_("拜访结果"), Kind.TEXT, 40, lambda v: v.outcome),
+        Column(_("下一步"), Kind.TEXT, 24, lambda v: v.next_step),
+        Column(_("下次联系日期"), Kind.DATE, 12, lambda v: v.next_contact_date),
+    ]
 
 
-def xlsx_response(content: bytes, stem: str = "customers") -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"'
-    return response
+def _customers_prepared(qs: QuerySet[Customer], params) -> QuerySet[Customer]:
+    return customer_ordered(qs, params.get("ordering")).select_related("owner", "team").prefetch_related("contacts")
+
+
+register_export(
+    ListExport(
+        name="customers",
+        list_view="customers:list",
+        title=gettext_lazy("客户档案"),
+        source=plain(CustomerFilter, customer_list_for),
+        columns=customer_columns,
+        prepare=_customers_prepared,
+        record=customer_export_logged,  # SPEC.md: every export of customer data is logged
+    ),
+    ListExport(
+        name="visits",
+        list_view="customers:visits",
+        title=gettext_lazy("拜访记录"),
+        source=plain(VisitFilter, visit_list_for),
+        columns=visit_columns,
+        prepare=lambda qs, params: qs.select_related("customer", "rep", "contact"),
+    ),
+)

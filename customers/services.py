@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +34,6 @@ from salesops.core.roles import Role, has_role, is_manager
 from salesops.core.timeline import T, changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
-from .exports import customers_workbook
 from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminder, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 from .selectors import customer_list_for, intent_followups_due_by_owner, led_team_ids, owner_candidates_for
 
@@ -372,30 +370,15 @@ def customer_change_status(*, customer: Customer, actor, action: str, reason: st
         return transition(obj=current, action=action, actor=actor, check=check, **_transition_message(current, action, reason))
 
 
-EXPORT_CHUNK = 500
-
-
-def customer_export(
-    *, actor, customers: QuerySet[Customer], filters: Mapping[str, Any], ip_address: str | None
-) -> tuple[bytes, CustomerExport]:
-    """Export customers to Excel and log who exported what (SPEC.md: every export of customer data is logged).
-
-    Rule: anyone may export what they may list — `customers` is scoped again to customer_list_for(actor) here.
-    """
-    rows = (
-        customers.filter(pk__in=customer_list_for(actor).values("pk"))
-        .select_related("owner", "team")
-        .prefetch_related("contacts")
-        .iterator(chunk_size=EXPORT_CHUNK)  # streamed into the sheet: memory stays flat however many customers
-    )
-    content, count = customers_workbook(rows)
-    log = CustomerExport.objects.create(
+def customer_export_logged(*, actor, row_count: int, filters: Mapping[str, Any], ip_address: str | None) -> CustomerExport:
+    """Log who exported which customers (SPEC.md: every export of customer data is logged). The export itself is the
+    customer list's (customers.exports, through salesops.core.exports): the rows the exporter may list, nothing more."""
+    return CustomerExport.objects.create(
         user=actor,
-        row_count=count,
+        row_count=row_count,
         filters={k: v for k, v in dict(filters).items() if v not in ("", None, [])},
         ip_address=ip_address,
     )
-    return content, log
 
 
 # --- contacts, ship-to addresses, invoice titles ------------------------------------------------------------------

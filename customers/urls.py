@@ -6,7 +6,6 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
-    path("export/", views.customer_export, name="export"),
     path("lookup/", views.customer_lookup, name="lookup"),
     path("follow-ups/due/", views.followups_due, name="followups_due"),
     path("<int:pk>/", views.customer_detail, name="detail"),

@@ -25,7 +25,6 @@ from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
 
 from . import filters, forms, selectors, services
-from .exports import xlsx_response
 from .models import Contact, Customer, InvoiceTitle, ShipToAddress, VisitPlan
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -107,23 +106,6 @@ def customer_list(request):
         },
         status=customer_filter.status_code,
     )
-
-
-@login_required
-@require_GET
-def customer_export(request):
-    """Excel of the customers of the current list (same filters); logged in CustomerExport."""
-    customer_filter = filters.CustomerFilter(request.GET, queryset=selectors.customer_list_for(request.user), request=request)
-    if customer_filter.status_code != 200:
-        message = _("筛选条件有误，未导出：%(errors)s") % {"errors": customer_filter.error_text()}
-        return render(request, "core/error.html", {"error": message}, status=400)
-    content, _log = services.customer_export(
-        actor=request.user,
-        customers=selectors.customer_ordered(customer_filter.qs, request.GET.get("ordering")),
-        filters={k: v for k, v in request.GET.items() if k != "page"},
-        ip_address=request.META.get("REMOTE_ADDR") or None,
-    )
-    return xlsx_response(content)
 
 
 @login_required

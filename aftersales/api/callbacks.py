@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from contracts.api import ReasonInput
 from salesops.core.api import UserNameField
 from salesops.core.errors import Forbidden
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import CallbackFilter
@@ -100,13 +101,14 @@ class ReassignInput(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True)
 
 
-class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class CallbackViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """满意度回访: created by the scheduler after delivery; recorded, reassigned, cancelled, or turned into a complaint or a
     ticket here."""
 
     selector = staticmethod(selectors.callback_list_for)
     serializer_class = CallbackSerializer
     detail_serializer = CallbackDetailSerializer
+    export_name = "callbacks"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = CallbackFilter
     ordering_fields = ["due_on", "status", "done_at"]
     ordering = ["due_on", "id"]

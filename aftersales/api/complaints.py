@@ -12,6 +12,7 @@ from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, rules, selectors
 from ..filters import ComplaintFilter, CorrectiveActionFilter
@@ -128,12 +129,13 @@ class AnswerInput(serializers.Serializer):
     answer = serializers.CharField()
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class ComplaintViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """客户投诉: QC investigates, records the root cause, plans actions, answers the customer and closes."""
 
     selector = staticmethod(selectors.complaint_list_for)
     serializer_class = ComplaintSerializer
     detail_serializer = ComplaintDetailSerializer
+    export_name = "complaints"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = ComplaintFilter
     ordering_fields = ["created_at", "reported_on", "severity", "status"]
     ordering = ["-created_at", "-id"]

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from salesops.core.api import UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import PlanFilter
@@ -53,12 +54,13 @@ class PlanInput(serializers.Serializer):
     items = PlanItemSerializer(many=True, required=False)
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class PlanViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """年度售后服务计划: written by service, approved by the sales VP and the GM."""
 
     selector = staticmethod(selectors.plan_list_for)
     serializer_class = PlanSerializer
     detail_serializer = PlanDetailSerializer
+    export_name = "service-plans"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = PlanFilter
     ordering = ["-year", "-id"]
 

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from contracts.api import ReasonInput
 from orders.models import SalesOrder
 from salesops.core.api import MoneyField, QuantityField, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import ReturnFilter
@@ -155,13 +156,14 @@ class RefundInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class ReturnViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """退换修: requested on a delivered order, approved by the sales VP (and GM above the threshold), received by the
     warehouse, then repaired and sent back, exchanged or refunded."""
 
     selector = staticmethod(selectors.rma_list_for)
     serializer_class = ReturnSerializer
     detail_serializer = ReturnDetailSerializer
+    export_name = "returns"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = ReturnFilter
     ordering_fields = ["requested_at", "amount", "status"]
     ordering = ["-requested_at", "-id"]

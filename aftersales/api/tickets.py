@@ -13,6 +13,7 @@ from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import QuantityField, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import TicketFilter
@@ -159,12 +160,13 @@ class PartInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class TicketViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """服务工单: consulting, training, commissioning, repair, on-site support, spare parts; SLA on the working calendar."""
 
     selector = staticmethod(selectors.ticket_list_for)
     serializer_class = TicketSerializer
     detail_serializer = TicketDetailSerializer
+    export_name = "tickets"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = TicketFilter
     ordering_fields = ["created_at", "respond_by", "resolve_by", "priority", "status"]
     ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from salesops.core.api import AsciiIntegerField, ChoiceLabelField, RateField, RelatedTextField
+from salesops.core.exports import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS
 from salesops.core.names import display_name
 
@@ -206,12 +207,13 @@ class ContractDetailSerializer(ApprovalsMixin, FigureHidingMixin, ContractSerial
         return permissions.contract_allowed_actions(obj, self.context["request"].user)
 
 
-class ContractViewSet(DocumentViewSet):
+class ContractViewSet(ExportActionMixin, DocumentViewSet):
     """合同 with its review form, approval rounds, versions and change requests. Never deleted (cancel or terminate)."""
 
     selector = staticmethod(selectors.contract_list_for)
     serializer_class = ContractSerializer
     detail_serializer_class = ContractDetailSerializer
+    export_name = "contracts"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = ContractFilter
     document = "contract"
 

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors, services
 from ..filters import QuotationFilter
@@ -118,12 +119,13 @@ class QuotationDetailSerializer(ApprovalsMixin, QuotationSerializer):
         return QuotationVersionSerializer(selectors.quotation_versions(obj), many=True).data
 
 
-class QuotationViewSet(DocumentViewSet):
+class QuotationViewSet(ExportActionMixin, DocumentViewSet):
     """报价单. Created and edited through the services (only those allowed to quote); never deleted (cancel a draft)."""
 
     selector = staticmethod(selectors.quotation_list_for)
     serializer_class = QuotationSerializer
     detail_serializer_class = QuotationDetailSerializer
+    export_name = "quotations"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = QuotationFilter
     document = "quotation"
 

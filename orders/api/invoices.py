@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from contracts.api import ReasonInput
 from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import InvoiceFilter
@@ -76,11 +77,12 @@ class InvoiceDetailSerializer(InvoiceSerializer):
         read_only_fields = fields
 
 
-class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class InvoiceViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """开票申请: requested at POST /orders/{id}/invoice-request/, issued or cancelled by finance."""
 
     selector = staticmethod(selectors.invoice_list_for)
     serializer_class = InvoiceSerializer
+    export_name = "invoices"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = InvoiceFilter
     ordering_fields = ["requested_at", "issued_on", "amount", "id"]
     ordering = ["-requested_at", "-id"]

@@ -27,6 +27,7 @@ from salesops.core.api import (
     ScopedViewSet,
     UserNameField,
 )
+from salesops.core.exports import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
 
 from .. import rules, selectors, services
@@ -354,12 +355,13 @@ class OrderDetailSerializer(OrderSerializer):
         return GateSerializer(selectors.order_gate(obj)).data
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class OrderViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售订单 with checklist, production tracking, inspections, shipments, invoices, payments and the payment gate.
     Never deleted (cancel before anything shipped)."""
 
     selector = staticmethod(selectors.order_list_for)
     serializer_class = OrderSerializer
+    export_name = "orders"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = OrderFilter  # sorts too (`ordering`, the page's parameter); the default is the model's order
     filter_backends = [DjangoFilterBackend]
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from contracts.api import ReasonInput
 from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import PaymentFilter
@@ -98,11 +99,12 @@ class PaymentDetailSerializer(PaymentSerializer):
         read_only_fields = fields
 
 
-class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class PaymentViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """回款 with its allocations to orders: recorded by clerks or finance, confirmed or voided by finance."""
 
     selector = staticmethod(selectors.payment_list_for)
     serializer_class = PaymentSerializer
+    export_name = "payments"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = PaymentFilter
     ordering_fields = ["received_on", "amount", "recorded_at", "id"]
     ordering = ["-received_on", "-id"]

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from contracts.api import ReasonInput
 from salesops.core.api import INTEGER_MAX, AsciiIntegerField, ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import ShipmentFilter
@@ -151,11 +152,12 @@ class ShipmentDetailSerializer(ShipmentSerializer):
         return GateSerializer(selectors.order_gate(obj.order)).data
 
 
-class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ShipmentViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """出货单: created at POST /orders/{id}/shipments/; released through the payment gate, shipped by the warehouse."""
 
     selector = staticmethod(selectors.shipment_list_for)
     serializer_class = ShipmentSerializer
+    export_name = "shipments"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = ShipmentFilter
     ordering_fields = ["number", "created_at", "planned_on", "shipped_at", "amount_incl"]
     ordering = ["-created_at", "-id"]

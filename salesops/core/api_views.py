@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
 from .api import ID_MAX, ChoiceLabelField, ScopedViewSet, UserNameField
+from .exports import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
 from .names import display_name
@@ -180,8 +181,11 @@ class DecideInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("审批意见"))
 
 
-class ApprovalStepViewSet(mixins.ListModelMixin, ScopedViewSet):
-    """GET: the steps waiting for me (待我审批); `decided/`: the steps I decided (我已处理); `{id}/decide/`: decide one."""
+class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSet):
+    """GET: the steps waiting for me (待我审批); `decided/`: the steps I decided (我已处理); `{id}/decide/`: decide one;
+    `export/`: the .xlsx of either (`?tab=done`: the decided ones) with the same filters."""
+
+    export_name = "approvals"
 
     selector = staticmethod(approvals.steps_waiting_for)
     serializer_class = ApprovalStepSerializer

@@ -10,12 +10,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        # each app's menu.py registers its menu entries (salesops.core.navigation)
+        # each app's menu.py registers its menu entries (salesops.core.navigation), its exports.py the 导出 Excel of
+        # its lists (salesops.core.exports), its imports.py what it takes in from Excel (salesops.core.imports)
         from django.utils.module_loading import autodiscover_modules
 
         from .api import use_ascii_number_fields
 
-        autodiscover_modules("menu")
+        autodiscover_modules("menu", "exports", "imports")
         use_ascii_number_fields()
 
 

@@ -43,6 +43,7 @@ from openpyxl.chart import Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -320,6 +321,17 @@ class Sheet:
             value = values[col.key] if col.key and col.key in values else self._sums.get(i)
             spans.append(Span(value, kind=col.kind, bold=True))
         return self.line(*spans, box=True)
+
+    def choices(self, column: int, options: Sequence[str], *, rows: int = 1000) -> None:
+        """Offer `options` as a drop-down list in column `column` (1-based) of the `rows` rows under the table's header
+        (call it after `table`); a value outside the list is refused by Excel (a template's type, grade, yes/no)."""
+        if self._waiting is not None:
+            raise RuntimeError("Drop-down lists go under the header row: write the table first.")
+        letter, first = get_column_letter(column), self._header + 1
+        rule = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=True)
+        rule.error = _("请从下拉列表中选择。")
+        rule.add(f"{letter}{first}:{letter}{first + rows - 1}")
+        self._ws.data_validations.append(rule)
 
     def finish(self) -> None:
         if self._waiting is not None:  # a sheet without a table: write what is there

@@ -13,4 +13,8 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("approvals/", views.approvals_inbox, name="approvals_inbox"),
     path("approvals/steps/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+    path("exports/<slug:name>/", views.list_export, name="list_export"),
+    path("imports/<slug:name>/", views.import_upload, name="import_upload"),
+    path("imports/<slug:name>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<slug:name>/template/", views.import_template, name="import_template"),
 ]

@@ -8,21 +8,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
-from . import approvals, selectors, timeline
+from . import approvals, imports, selectors, timeline
 from .access import get_visible_or_404
+from .documents import XLSX
 from .errors import DomainError, NotFound
+from .exports import export_response
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalStep, Attachment, Notification
 from .notifications import notification_mark_read
@@ -216,3 +218,79 @@ def page_not_found(request, exception):
             {"code": "not_found", "detail": _("未找到，或您无权查看。")}, status=404, json_dumps_params={"ensure_ascii": False}
         )
     return defaults.page_not_found(request, exception)
+
+
+# --- 导出 Excel of any list -----------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def list_export(request, name):
+    """The .xlsx of list `name` (core.exports): the rows of the filters in the query string that the user may see."""
+    return export_response(name, request, request.GET)
+
+
+# --- 导入 Excel (core.imports): template, upload → preview, accept → commit -----------------------------------------
+def _importer_for(request, name):
+    importer = imports.importer_named(name)
+    imports.require_allowed(importer, request.user)  # Forbidden: the 403 page with the app's reason
+    return importer
+
+
+def _import_page(request, importer, *, result=None, error="", status=200):
+    sheets = []
+    if result is not None:
+        by_sheet = {str(spec.title): spec for spec in importer.sheets}
+        for title, spec in by_sheet.items():
+            rows = [r for r in result.rows if r.sheet == title]
+            if rows:
+                sheets.append(
+                    {
+                        "title": title,
+                        "fields": spec.fields,
+                        "rows": [(r, [f.shown(r.values.get(f.key)) for f in spec.fields]) for r in rows],
+                    }
+                )
+    context = {
+        "importer": importer,
+        "result": result,
+        "sheets": sheets,
+        "error": error,
+        "failure": imports.failure_text(result) if result is not None and result.errors else "",
+        "list_url": reverse(importer.list_view),
+    }
+    return render(request, "core/import.html", context, status=status)
+
+
+@login_required
+def import_upload(request, name):
+    """GET: the upload form and the template link; POST: the preview of the uploaded file (nothing is saved)."""
+    importer = _importer_for(request, name)
+    if request.method != "POST":
+        return _import_page(request, importer)
+    upload = request.FILES.get("file")
+    try:
+        result = imports.preview(importer, actor=request.user, content=upload.read() if upload else b"")
+    except DomainError as e:
+        return _import_page(request, importer, error=str(e), status=400)
+    return _import_page(request, importer, result=result)
+
+
+@login_required
+@require_POST
+def import_commit(request, name):
+    """Import the previewed file: every row, or — if any fails now — nothing, and the preview again with the errors."""
+    importer = _importer_for(request, name)
+    result = imports.commit(importer, actor=request.user, token=request.POST.get("token", ""))
+    if not result.committed:
+        return _import_page(request, importer, result=result, status=400)
+    counts = "，".join(_("%(sheet)s %(n)s 行") % {"sheet": sheet, "n": n} for sheet, n in result.counts().items())
+    messages.success(request, _("导入完成：%(counts)s。") % {"counts": counts})
+    return redirect(importer.list_view)
+
+
+@login_required
+@require_GET
+def import_template(request, name):
+    importer = _importer_for(request, name)
+    response = HttpResponse(imports.template_file(importer), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'
+    return response

@@ -95,7 +95,9 @@ class TestCustomerApi:
         r = api_as(cast.alice).get(f"{CUSTOMERS}export/", {"grade": "B"}, REMOTE_ADDR="192.168.1.20")
 
         assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
-        codes = [row[0] for row in load_workbook(BytesIO(r.content)).active.iter_rows(min_row=2, values_only=True)]
+        codes = [
+            row[0] for row in load_workbook(BytesIO(b"".join(r.streaming_content))).active.iter_rows(min_row=2, values_only=True)
+        ]
         assert codes == [alice_customer.code]
         log = CustomerExport.objects.get()
         assert (log.user, log.row_count, log.ip_address, log.filters) == (cast.alice, 1, "192.168.1.20", {"grade": "B"})

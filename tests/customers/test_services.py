@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from customers import services
 from customers.models import Contact, Customer, CustomerExport, InvoiceTitle, Visit, VisitPlan
 from customers.validators import validate_mobile, validate_uscc
 from salesops.core.errors import Conflict, DomainError, Forbidden
+from salesops.core.exports import export_file, export_named
 from salesops.core.models import Event, Notification
 from tests.factories import ContactFactory, CustomerFactory, VisitPlanFactory, make_uscc
 
@@ -461,42 +463,39 @@ class TestVisitPlans:
 # --- export ---------------------------------------------------------------------------------------------------------
 class TestExport:
     def test_export_is_logged_and_limited_to_visible_customers(self, cast, alice_customer, bob_customer):
-        content, log = services.customer_export(
-            actor=cast.alice, customers=Customer.objects.all(), filters={"grade": "B", "q": ""}, ip_address="10.0.0.8"
+        out, count = export_file(
+            export_named("customers"), actor=cast.alice, params=QueryDict("grade=B&q="), ip_address="10.0.0.8"
         )
-
-        from io import BytesIO
+        log = CustomerExport.objects.get()
 
         from openpyxl import load_workbook
 
-        rows = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+        rows = list(load_workbook(out).active.iter_rows(values_only=True))
         assert rows[0][:2] == ("客户编号", "客户名称")
         assert [r[0] for r in rows[1:]] == [alice_customer.code]
+        assert count == 1
         assert (log.user, log.row_count, log.ip_address, log.filters) == (cast.alice, 1, "10.0.0.8", {"grade": "B"})
-        assert CustomerExport.objects.count() == 1
 
     def test_formulas_in_customer_data_stay_text(self, cast):
         evil = CustomerFactory(owner=cast.alice, name='=HYPERLINK("http://evil")')
-        content, _log = services.customer_export(actor=cast.alice, customers=Customer.objects.all(), filters={}, ip_address=None)
-
-        from io import BytesIO
+        out, _count = export_file(export_named("customers"), actor=cast.alice, params=QueryDict())
 
         from openpyxl import load_workbook
 
-        cell = load_workbook(BytesIO(content)).active["B2"]
+        cell = load_workbook(out).active["B2"]
         assert cell.value == evil.name and cell.data_type == "s"
 
     def test_the_sheet_has_a_frozen_bold_header_and_typed_columns(self, cast):
         from datetime import date
-        from io import BytesIO
 
         from openpyxl import load_workbook
 
         CustomerFactory(owner=cast.alice, credit_limit=Decimal("150000.00"), credit_days=30, next_contact_date=date(2026, 12, 1))
         CustomerFactory(owner=cast.alice)
-        content, log = services.customer_export(actor=cast.alice, customers=Customer.objects.all(), filters={}, ip_address=None)
+        out, _count = export_file(export_named("customers"), actor=cast.alice, params=QueryDict())
+        log = CustomerExport.objects.get()
 
-        ws = load_workbook(BytesIO(content)).active
+        ws = load_workbook(out).active
         header = [c.value for c in ws[1]]
         assert ws.title == "客户档案" and ws.freeze_panes == "A2" and all(c.font.b for c in ws[1])
         assert log.row_count == 2 and ws.max_row == 3

@@ -6,13 +6,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from salesops.core import approvals
 from salesops.core import timeline as timeline_service
+from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
 from salesops.core.money import amount_in_words, quantize
+from salesops.core.pages import querystring
 
 register = template.Library()
 
@@ -133,3 +136,16 @@ def status_badge(obj, field: str = "status", testid: str = "status-badge"):
 
 
 _BADGES: dict = {}
+
+
+@register.simple_tag(takes_context=True)
+def list_export_url(context) -> str:
+    """The 导出 Excel link of the list page being rendered (core.exports, by the page's URL name) with its current
+    filters, or "" when the list has no export."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    name = export_name_for_view(match.view_name) if match else None
+    if name is None:
+        return ""
+    query = querystring(request, *NOT_FILTERS)
+    return reverse("core:list_export", args=[name]) + (f"?{query}" if query else "")

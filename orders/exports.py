@@ -1,0 +1,117 @@
+"""导出 Excel of the order, shipment, invoice and payment lists: the list's columns, amounts as numbers in yuan format.
+
+Registered in OrdersConfig.ready (salesops.core.exports); the rows are the list's filter set over its visibility selector.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from salesops.core.exports import ListExport, plain, register_export
+from salesops.core.names import display_name
+from salesops.core.sheets import Column, Kind
+
+from . import selectors
+from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ShipmentFilter
+
+
+def order_columns() -> list[Column]:
+    return [
+        Column(_("订单号"), Kind.TEXT, 18, lambda o: o.number),
+        Column(_("客户"), Kind.TEXT, 30, lambda o: o.customer.name),
+        Column(_("合同编号"), Kind.TEXT, 18, lambda o: o.contract.number if o.contract_id else ""),
+        Column(_("客户订单号"), Kind.TEXT, 14, lambda o: o.customer_po),
+        Column(_("项目名称"), Kind.TEXT, 24, lambda o: o.project_name),
+        Column(_("状态"), Kind.TEXT, 10, lambda o: o.get_status_display()),
+        Column(_("生产状态"), Kind.TEXT, 10, lambda o: o.get_production_status_display()),
+        Column(_("接单日期"), Kind.DATE, 12, lambda o: o.received_on),
+        Column(_("承诺发货日期"), Kind.DATE, 12, lambda o: o.promised_ship_date),
+        Column(_("付款方式"), Kind.TEXT, 10, lambda o: o.get_payment_terms_display()),
+        Column(_("币种"), Kind.TEXT, 6, lambda o: o.currency),
+        Column(_("含税金额"), Kind.MONEY, 14, lambda o: o.amount_incl),
+        Column(_("负责业务员"), Kind.TEXT, 10, lambda o: display_name(o.owner)),
+    ]
+
+
+def shipment_columns() -> list[Column]:
+    return [
+        Column(_("出货单号"), Kind.TEXT, 18, lambda s: s.number),
+        Column(_("订单号"), Kind.TEXT, 18, lambda s: s.order.number),
+        Column(_("客户"), Kind.TEXT, 30, lambda s: s.order.customer.name),
+        Column(_("状态"), Kind.TEXT, 10, lambda s: s.get_status_display()),
+        Column(_("计划发货日期"), Kind.DATE, 12, lambda s: s.planned_on),
+        Column(_("承运商/货运部"), Kind.TEXT, 16, lambda s: s.carrier),
+        Column(_("运单号"), Kind.TEXT, 16, lambda s: s.tracking_no),
+        Column(_("件数"), Kind.INTEGER, 6, lambda s: s.packages),
+        Column(_("收货人"), Kind.TEXT, 10, lambda s: s.consignee),
+        Column(_("收货地址"), Kind.TEXT, 36, lambda s: f"{s.ship_to_province}{s.ship_to_city}{s.ship_to_address}"),
+        Column(_("含税金额"), Kind.MONEY, 14, lambda s: s.amount_incl),
+        Column(_("发货时间"), Kind.DATETIME, 17, lambda s: s.shipped_at),
+        Column(_("签收日期"), Kind.DATE, 12, lambda s: s.delivered_on),
+    ]
+
+
+def invoice_columns() -> list[Column]:
+    return [
+        Column(_("订单号"), Kind.TEXT, 18, lambda i: i.order.number),
+        Column(_("客户"), Kind.TEXT, 30, lambda i: i.order.customer.name),
+        Column(_("发票抬头"), Kind.TEXT, 30, lambda i: i.title),
+        Column(_("纳税人识别号"), Kind.TEXT, 22, lambda i: i.tax_id),
+        Column(_("发票类型"), Kind.TEXT, 12, lambda i: i.get_invoice_type_display()),
+        Column(_("开票金额"), Kind.MONEY, 14, lambda i: i.amount),
+        Column(_("状态"), Kind.TEXT, 10, lambda i: i.get_status_display()),
+        Column(_("发票号码"), Kind.TEXT, 20, lambda i: i.invoice_numbers),
+        Column(_("开票日期"), Kind.DATE, 12, lambda i: i.issued_on),
+        Column(_("申请人"), Kind.TEXT, 10, lambda i: display_name(i.requested_by)),
+        Column(_("申请时间"), Kind.DATETIME, 17, lambda i: i.requested_at),
+    ]
+
+
+def payment_columns() -> list[Column]:
+    return [
+        Column(_("客户"), Kind.TEXT, 30, lambda p: p.customer.name),
+        Column(_("到账日期"), Kind.DATE, 12, lambda p: p.received_on),
+        Column(_("金额"), Kind.MONEY, 14, lambda p: p.amount),
+        Column(_("类型"), Kind.TEXT, 8, lambda p: p.get_kind_display()),
+        Column(_("方式"), Kind.TEXT, 10, lambda p: p.get_method_display()),
+        Column(_("银行流水号"), Kind.TEXT, 20, lambda p: p.bank_reference),
+        Column(_("状态"), Kind.TEXT, 10, lambda p: p.get_status_display()),
+        Column(_("核销订单"), Kind.TEXT, 24, lambda p: "、".join(a.order.number for a in p.allocations.all())),
+        Column(_("登记人"), Kind.TEXT, 10, lambda p: display_name(p.recorded_by)),
+        Column(_("确认人"), Kind.TEXT, 10, lambda p: display_name(p.confirmed_by)),
+        Column(_("确认时间"), Kind.DATETIME, 17, lambda p: p.confirmed_at),
+    ]
+
+
+register_export(
+    ListExport(
+        name="orders",
+        list_view="orders:order_list",
+        title=gettext_lazy("销售订单"),
+        source=plain(OrderFilter, selectors.order_list_for),
+        columns=order_columns,
+    ),
+    ListExport(
+        name="shipments",
+        list_view="orders:shipment_list",
+        title=gettext_lazy("出货单"),
+        source=plain(ShipmentFilter, selectors.shipment_list_for),
+        columns=shipment_columns,
+    ),
+    ListExport(
+        name="invoices",
+        list_view="orders:invoice_list",
+        title=gettext_lazy("开票申请"),
+        source=plain(InvoiceFilter, selectors.invoice_list_for),
+        columns=invoice_columns,
+    ),
+    ListExport(
+        name="payments",
+        list_view="orders:payment_list",
+        title=gettext_lazy("回款"),
+        source=plain(PaymentFilter, selectors.payment_list_for),
+        columns=payment_columns,
+        prepare=lambda qs, params: qs.prefetch_related("allocations__order"),
+    ),
+)

@@ -1,0 +1,180 @@
+"""导出 Excel of any list: the rows of the current filters, as the user may see them, streamed into an .xlsx.
+
+A list declares its export once, in its app's `exports.py` (imported by CoreConfig.ready, like menu.py):
+
+    register_export(ListExport(
+        name="products", list_view="catalog:products", title=gettext_lazy("产品目录"),
+        source=plain(ProductFilter, selectors.product_list_for), columns=product_columns,
+    ))
+
+Then one page URL (`core:list_export`, /core/exports/<name>/?<the list's filters>) and, on the API, the viewset's
+`export/` action (ExportActionMixin, /api/v1/<list>/export/?<filters>) return the same file: the same filter set
+(an invalid value is a 400 naming the parameter, nothing is exported), the same visibility selector, the list's
+ordering. The shared filter bar shows the 导出 Excel button on every list page that has an export (`list_export_url`,
+looked up by the page's URL name), carrying the current filters.
+
+Memory stays flat however many rows match: the rows come from `.iterator()` and the sheet builder (core.sheets) writes
+each one to disk as it goes; the finished file is a temporary file handed to the response, not a bytes copy.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+
+from . import approvals, selectors
+from .documents import XLSX
+from .errors import DomainError, NotFound
+from .filters import DecidedStepFilter, WaitingStepFilter
+from .names import display_name
+from .sheets import Book, Column, Kind
+
+EXPORT_CHUNK = 2000  # rows read per round trip (and per prefetch of their related rows)
+NOT_FILTERS = ("page", "page_size", "cursor", "format")
+
+# (filter set class, visible queryset) of a list for a user and the request's parameters
+Source = Callable[[Any, Mapping[str, Any]], tuple[type, QuerySet]]
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """The export of one list.
+
+    `source(user, params)` gives the list's filter set class and the queryset the user may see (`plain` builds it for
+    a list with one filter set); `columns()` the sheet's columns (Chinese headers, money as numbers in yuan format);
+    `prepare(qs, params)` adds select_related / prefetch_related and the page's ordering when the filter set does not
+    order; `record(actor=, row_count=, filters=, ip_address=)` logs the export where the data calls for it (customers).
+    """
+
+    name: str
+    list_view: str
+    title: Any
+    source: Source
+    columns: Callable[[], list[Column]]
+    prepare: Callable[[QuerySet, Mapping[str, Any]], QuerySet] | None = None
+    record: Callable[..., Any] | None = None
+
+
+def plain(filterset: type, visible: Callable[[Any], QuerySet]) -> Source:
+    """The source of a list with one filter set over one visibility selector."""
+    return lambda user, params: (filterset, visible(user))
+
+
+_EXPORTS: dict[str, ListExport] = {}
+_BY_VIEW: dict[str, str] = {}
+
+
+def register_export(*exports: ListExport) -> None:
+    """Called by each app's exports.py (imported by CoreConfig.ready, like menu.py)."""
+    for export in exports:
+        _EXPORTS[export.name] = export
+        _BY_VIEW[export.list_view] = export.name
+
+
+def export_named(name: str) -> ListExport:
+    try:
+        return _EXPORTS[name]
+    except KeyError:
+        raise NotFound(_("没有这个导出。")) from None
+
+
+def export_name_for_view(view_name: str) -> str | None:
+    """The export of the list page named `view_name` ("catalog:products"), if it has one."""
+    return _BY_VIEW.get(view_name)
+
+
+def export_file(export: ListExport, *, actor, params: Mapping[str, Any], ip_address: str | None = None) -> tuple[IO[bytes], int]:
+    """The .xlsx of the rows of `export`'s list that `actor` may see and `params` (the list's filters) select, in a
+    temporary file positioned at its start, and the row count. Invalid filters: a DomainError naming them."""
+    filterset_class, visible = export.source(actor, params)
+    filterset = filterset_class(params, queryset=visible)
+    if not filterset.is_valid():
+        raise DomainError(_("筛选条件有误，未导出：%(errors)s") % {"errors": filterset.error_text()}, code="invalid_filter")
+    rows = filterset.qs
+    if export.prepare is not None:
+        rows = export.prepare(rows, params)
+    book = Book()
+    count = book.sheet(str(export.title), export.columns()).table(rows.iterator(chunk_size=EXPORT_CHUNK))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to the FileResponse, which closes it when sent
+    book.save(out)
+    out.seek(0)
+    if export.record is not None:
+        filters = {k: v for k, v in params.items() if v not in ("", None)}
+        export.record(actor=actor, row_count=count, filters=filters, ip_address=ip_address)
+    return out, count
+
+
+def xlsx_response(out: IO[bytes], stem: str) -> FileResponse:
+    """The file as a download named <stem>-<date-time>.xlsx, read from disk in blocks."""
+    filename = f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def export_response(name: str, request, params: Mapping[str, Any]) -> FileResponse:
+    """The download of export `name` for the request's user; what both the page and the API answer."""
+    export = export_named(name)
+    params = params.copy()  # a QueryDict keeps every value of a multiple choice
+    for key in NOT_FILTERS:
+        params.pop(key, None)
+    out, _count = export_file(export, actor=request.user, params=params, ip_address=request.META.get("REMOTE_ADDR") or None)
+    return xlsx_response(out, export.name)
+
+
+class ExportActionMixin:
+    """Adds GET <list>/export/ to a list viewset: the .xlsx of the rows the list's filters select (the same parameters
+    as the list, documented in the schema), the file of the page's 导出 Excel. `export_name` names the ListExport."""
+
+    export_name = ""
+
+    @extend_schema(
+        filters=True,
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+        description="导出 Excel：与列表相同的筛选参数（不分页），只含当前用户可见的记录。",
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        return export_response(self.export_name, request, request.query_params)
+
+
+# --- the kernel's own list: the approvals inbox (待我审批 / 我已处理, by its `tab`) -------------------------------------
+def _approval_source(user, params):
+    if params.get("tab") == "done":
+        return DecidedStepFilter, selectors.steps_decided_by(user)
+    return WaitingStepFilter, approvals.steps_waiting_for(user)
+
+
+def approval_columns() -> list[Column]:
+    return [
+        Column(_("审批类型"), Kind.TEXT, 14, lambda s: approvals.kind_label(s.request.kind)),
+        Column(_("单据"), Kind.TEXT, 36, lambda s: s.request.title),
+        Column(_("审批步骤"), Kind.TEXT, 16, lambda s: s.label),
+        Column(_("提交人"), Kind.TEXT, 10, lambda s: display_name(s.request.requested_by)),
+        Column(_("到达时间"), Kind.DATETIME, 17, lambda s: s.activated_at),
+        Column(_("状态"), Kind.TEXT, 10, lambda s: s.get_status_display()),
+        Column(_("处理人"), Kind.TEXT, 10, lambda s: display_name(s.decided_by)),
+        Column(_("处理时间"), Kind.DATETIME, 17, lambda s: s.decided_at),
+        Column(_("审批意见"), Kind.TEXT, 30, lambda s: s.comment),
+    ]
+
+
+register_export(
+    ListExport(
+        name="approvals",
+        list_view="core:approvals_inbox",
+        title=gettext_lazy("审批"),
+        source=_approval_source,
+        columns=approval_columns,
+        prepare=lambda qs, params: qs.select_related("decided_by"),
+    )
+)
