@@ -11,8 +11,8 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import product_list_for
-from contracts.forms import ProductChoiceField
-from customers.models import Contact, InvoiceTitle, ShipToAddress
+from contracts.forms import ProductChoiceField, check_line_cells
+from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
 from salesops.core.money import PRICE_BOUNDS, ZERO, plain
@@ -49,7 +49,7 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
         (_("备注"), ["notes"]),
     ]
 
-    customer = forms.ModelChoiceField(queryset=None, label=_("客户"))
+    customer = CustomerChoiceField()
 
     class Meta:
         model = SalesOrder
@@ -59,17 +59,13 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     def __init__(self, *args, user, customer=None, fixed_customer=False, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = customer_list_for(user)
         if fixed_customer:
             del self.fields["customer"]
         else:
-            self.fields["customer"].queryset = visible
+            self.fields["customer"].queryset = customer_list_for(user)
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
-        scope = {"customer": customer} if customer is not None else {"customer__in": visible}
-        self.fields["contact"].queryset = Contact.objects.filter(**scope)
-        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(**scope)
-        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(**scope)
+        limit_parties(self, customer)
         self.fields["deposit_amount"].required = False
         self.initial["deposit_amount"] = None
         if customer is not None and not self.is_bound:
@@ -129,6 +125,11 @@ class OrderLineForm(forms.Form):
         _small(self)
         for name in self.fields:
             self.fields[name].widget.attrs["data-testid"] = f"line-{name}"
+
+    def clean(self):
+        data = super().clean()
+        check_line_cells(self, data)
+        return data
 
     def row(self) -> dict:
         return {
@@ -311,9 +312,7 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         customer = self.instance.customer
-        self.fields["contact"].queryset = Contact.objects.filter(customer=customer)
-        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(customer=customer)
-        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(customer=customer)
+        limit_parties(self, customer)
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
 
     def _post_clean(self):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from contracts.selectors import contract_get_for, contract_list_for, quotation_list_for
-from customers.selectors import customer_get_for
+from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, paginate, querystring
@@ -74,9 +74,7 @@ def order_create(request):
     user = request.user
     if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
-    value = request.POST.get("customer", "") if request.method == "POST" else request.GET.get("customer", "")
-    customer = customer_get_for(user, value) if str(value).isdigit() else None
-    form = forms.OrderHeaderForm(_post(request), user=user, customer=customer)
+    form = forms.OrderHeaderForm(_post(request), user=user, customer=customer_of_form(request))
     formset = forms.line_formset(_post(request), user=user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)

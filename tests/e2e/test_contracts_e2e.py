@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from contracts.models import Contract, Quotation
+from tests.e2e.pickers import pick
 from tests.factories import ContactFactory, CustomerFactory, ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -41,7 +42,7 @@ def test_quotation_to_special_contract_approved_by_every_department_and_tier(cas
     alice.goto(f"{live_server.url}/sales/quotations/new/?customer={customer.pk}")
     alice.fill("#id_project_name", "防爆车间改造")
     row = alice.locator("[data-testid=line-form]").first
-    row.locator("select[name$=product]").select_option(str(valve.pk))
+    pick(alice, row.locator("select[name$=product]"), "CV-900")
     row.locator("input[name$=quantity]").fill("4")
     alice.click("[data-testid=form-submit]")
     alice.wait_for_url("**/sales/quotations/*/")
