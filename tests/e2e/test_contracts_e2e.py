@@ -33,7 +33,7 @@ def test_quotation_to_special_contract_approved_by_every_department_and_tier(cas
     cast.alice.profile.save()
     customer = CustomerFactory(owner=cast.alice, team=cast.east, name="苏州精工机械有限公司")
     ContactFactory(customer=customer, name="王经理")
-    valve = ProductFactory(
+    ProductFactory(
         code="CV-900", name="定制防爆阀", kind="custom", ever_produced=False, list_price=D("5650.00"), standard_cost=D("3000.00")
     )
 
