@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from catalog.selectors import can_view_cost, product_list_for
 from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
-from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect, PercentField, money_field, quantity_field, rate_field
+from salesops.core.forms import (
+    DateInput,
+    FieldsetsMixin,
+    LookupSelect,
+    PercentField,
+    UploadField,
+    money_field,
+    quantity_field,
+    rate_field,
+)
 from salesops.core.money import PRICE_BOUNDS
 
 from . import rules, services
@@ -219,7 +228,7 @@ class ReasonForm(forms.Form):
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签订日期"), required=False, widget=DateInput(), help_text=_("不填则为今天"))
-    scan = forms.FileField(label=_("签字盖章的合同扫描件"), required=False)
+    scan = UploadField(label=_("签字盖章的合同扫描件"), required=False)
 
 
 class ReviewForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import product_list_for
@@ -157,8 +158,9 @@ PARTY_FIELDS = ((rules.REP, "with_rep"), (rules.CUSTOMER, "with_customer"), (rul
 class ChecklistForm(forms.Form):
     """The checklist as one form: per item three checkboxes (rep / customer / production) and a note."""
 
-    def __init__(self, *args, order: SalesOrder, **kwargs):
+    def __init__(self, *args, order: SalesOrder, confirm_all: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.confirm_all = confirm_all
         checks = {c.item: c for c in order.checks.select_related("checked_by")}
         self.rows = []
         for item in rules.CHECK_ITEMS:
@@ -191,8 +193,17 @@ class ChecklistForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["changed_items"] = self.changed_items()
+        data["changed_items"] = self.every_item() if self.confirm_all else self.changed_items()
         return data
+
+    def every_item(self) -> list[tuple[str, list[str], str]]:
+        """ "全部确认": (code, parties, note) of every item, confirmed with the parties it needs plus those ticked."""
+        out = []
+        for item in rules.CHECK_ITEMS:
+            ticked = {p for p, _a in PARTY_FIELDS if self.cleaned_data.get(f"{item.code}__{p}")}
+            parties = [p for p, _a in PARTY_FIELDS if p in ticked or p in item.parties]
+            out.append((item.code, parties, self.cleaned_data.get(f"{item.code}__note", "")))
+        return out
 
     def changed_items(self) -> list[tuple[str, list[str], str]]:
         """(code, parties, note) of the rows the user changed."""
@@ -215,8 +226,11 @@ class PlaceForm(forms.Form):
     requested_date = forms.DateField(label=_("要求生产完成日期"), required=False, widget=DateInput())
     from_stock = forms.BooleanField(label=_("库存发货（不下生产）"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, order: SalesOrder, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["requested_date"].initial = rules.default_requested_date(
+            promised_ship_date=order.promised_ship_date, today=timezone.localdate()
+        )
         _small(self)
 
 

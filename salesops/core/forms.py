@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, RATE_DECIMAL_PLACES, Bounds, plain
 
@@ -86,6 +87,16 @@ class LookupSelect(forms.Select):
             return super().optgroups(name, value, attrs)
         finally:
             self.choices = every
+
+
+class UploadField(forms.FileField):
+    """A file input whose refusals say what to do in Chinese: nothing chosen, or an empty (0-byte) file."""
+
+    default_error_messages = {
+        "required": _("请选择要上传的文件。"),
+        "empty": _("上传的文件是空的（0 字节），请重新选择文件。"),
+        "missing": _("没有收到文件，请重新选择文件后再提交。"),
+    }
 
 
 class DateInput(forms.DateInput):

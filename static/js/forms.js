@@ -225,7 +225,9 @@
   }
 
   document.addEventListener("change", function (e) {
-    if (e.target.matches && e.target.matches("select[data-parties-url]")) followCustomer(e.target);
+    if (!e.target.matches) return;
+    if (e.target.matches("select[data-parties-url]")) followCustomer(e.target);
+    if (e.target.matches("select[data-submit-on-change]") && e.target.value) e.target.form.submit();
   });
   document.addEventListener("htmx:load", function (e) {
     labelCards(e.detail.elt.parentNode || e.detail.elt);
