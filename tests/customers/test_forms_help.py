@@ -11,6 +11,7 @@ from django.urls import reverse
 from customers import services
 from customers.models import Customer, InvoiceTitle, Visit
 from customers.validators import compact_uscc
+from tests.customers.test_views import customer_post
 from tests.factories import ContactFactory, CustomerFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -21,21 +22,6 @@ def spaced(code: str) -> str:
     return " " + " ".join(code[i : i + 4] for i in range(0, 18, 4)).replace(" ", "\t", 1) + "\n"
 
 
-def customer_post(**extra) -> dict:
-    return {
-        "name": "昆山新能源有限公司",
-        "type": "end_customer",
-        "grade": "B",
-        "source": "phone",
-        "payment_terms": "prepaid",
-        "credit_limit": "0",
-        "credit_days": "0",
-        "deposit_rate": "0",
-        "currency": "CNY",
-        **extra,
-    }
-
-
 def test_compact_uscc_removes_every_whitespace_and_uppercases():
     assert compact_uscc(" 9131 0000\tma1f\u3000L12X 3Q\n") == "91310000MA1FL12X3Q"
     assert compact_uscc(None) == ""
@@ -43,14 +29,18 @@ def test_compact_uscc_removes_every_whitespace_and_uppercases():
 
 def test_a_pasted_uscc_with_spaces_is_trimmed_before_checking(cast, client_as):
     code = make_uscc(77)
-    response = client_as(cast.alice).post(reverse("customers:create"), customer_post(uscc=spaced(code)))
+    response = client_as(cast.alice).post(
+        reverse("customers:create"), customer_post(name="昆山新能源有限公司", uscc=spaced(code))
+    )
     assert response.status_code == 302 and Customer.objects.get().uscc == code
 
 
 def test_a_wrong_uscc_with_spaces_still_gets_the_check_digit_message(cast, client_as):
     code = make_uscc(77)
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
-    response = client_as(cast.alice).post(reverse("customers:create"), customer_post(uscc=spaced(wrong)))
+    response = client_as(cast.alice).post(
+        reverse("customers:create"), customer_post(name="昆山新能源有限公司", uscc=spaced(wrong))
+    )
     assert response.status_code == 400 and "校验位不正确" in response.content.decode()
     assert not Customer.objects.exists()
 
