@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from contracts import services as contract_services
+from customers.models import Visit
 from orders import services as order_services
 from orders.models import SalesOrder
 from tests.e2e.pickers import pick
@@ -93,3 +94,29 @@ def test_order_form_follows_the_customer_found_by_typing(cast, page_as, live_ser
         clerk.click("[data-testid=form-submit]")
     order = SalesOrder.objects.get()
     assert order.customer == south and order.ship_to.customer == south and order.amount_incl == D("3390.00")
+
+
+def test_a_rep_logs_a_visit_on_a_phone_with_the_customer_type_ahead(cast, page_as, live_server):
+    # given alice's customer with its contact
+    customer = customer_with_parties(cast, "苏州精工机械有限公司", "王")
+
+    # when alice, on a 390 px phone, opens the visit log, finds the customer by typing and saves the visit
+    alice = page_as("alice")
+    alice.set_viewport_size(PHONE)
+    alice.goto(f"{live_server.url}/customers/visits/new/")
+    pick(alice, "select[name=customer]", "精工", "苏州精工机械有限公司")
+    alice.wait_for_function("document.querySelector('select[name=contact] option:checked').textContent.includes('王经理')")
+    alice.fill("[name=purpose]", "季度回访")
+    alice.fill("[name=outcome]", "客户满意，下月追加订单")
+    width, client = alice.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    assert width <= client
+    save = alice.locator("[data-testid=form-submit]")
+    assert save.bounding_box()["width"] > PHONE["width"] / 3  # a wide button, in thumb reach
+    with alice.expect_navigation():
+        save.click()
+
+    # then the visit is saved with the contact, and the visit list is cards
+    visit = Visit.objects.get()
+    assert visit.customer == customer and visit.contact.name == "王经理"
+    alice.goto(f"{live_server.url}/customers/visits/")
+    assert alice.locator("[data-testid=visit-row]").first.evaluate("tr => getComputedStyle(tr).display") == "block"
