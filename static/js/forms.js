@@ -189,6 +189,13 @@
       var row = e.target.closest("tr[data-line]");
       if (row && /-product$/.test(e.target.name || "")) loadPrice(table, row, true);
       else if (row) preview(table);
+      else if (e.target.name === "customer" || e.target.name === table.getAttribute("data-price-date")) {
+        // another customer or date may have another price: refresh the prices the page filled in, keep typed ones
+        form.querySelectorAll("[data-line-rows] tr[data-line]").forEach(function (line) {
+          var price = field(line, "unit_price");
+          loadPrice(table, line, !!price && price.value === price.placeholder);
+        });
+      }
     });
     var add = form.querySelector("[data-add-line]");
     if (add) {

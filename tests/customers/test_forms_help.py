@@ -82,3 +82,10 @@ def test_the_visit_log_takes_the_customer_from_the_type_ahead_with_its_contacts(
         r"<option value=\"\d+\" selected>苏州精工机械有限公司",
         client.get(reverse("customers:visit_create"), {"customer": customer.pk}).content.decode(),
     )
+
+
+def test_the_api_compacts_a_pasted_uscc_before_checking_it(cast, api_as):
+    code = make_uscc(80)
+    r = api_as(cast.alice).post("/api/v1/customers/", {"name": "宁波海天精工", "uscc": spaced(code)}, format="json")
+    assert r.status_code == 201, r.json()
+    assert r.json()["uscc"] == code
