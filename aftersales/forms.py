@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from customers.selectors import customer_list_for
 from orders.selectors import order_list_for
-from salesops.core.forms import DateInput, FieldsetsMixin
+from salesops.core.forms import DateInput, FieldsetsMixin, UploadField
 from salesops.core.money import plain
 from salesops.core.names import display_name
 from salesops.core.roles import MANAGER_ROLES, Role
@@ -172,7 +172,7 @@ class CommunicationForm(forms.Form):
     )
     counterpart = forms.CharField(label=_("对方"), max_length=100, required=False)
     summary = forms.CharField(label=_("内容摘要"), widget=forms.Textarea(attrs={"rows": 2}))
-    file = forms.FileField(label=_("附件"), required=False)
+    file = UploadField(label=_("附件"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +292,7 @@ class RmaForm(FieldsetsMixin, forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label=_("照片"))
+    photo = UploadField(label=_("照片"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

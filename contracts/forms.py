@@ -11,13 +11,23 @@ from datetime import timedelta
 from django import forms
 from django.forms import formset_factory
 from django.forms.models import fields_for_model, model_to_dict
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import can_view_cost, product_list_for
-from customers.models import Contact
+from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
-from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field, rate_field
+from salesops.core.forms import (
+    DateInput,
+    FieldsetsMixin,
+    LookupSelect,
+    PercentField,
+    UploadField,
+    money_field,
+    quantity_field,
+    rate_field,
+)
 from salesops.core.money import PRICE_BOUNDS
 
 from . import rules, services
@@ -27,21 +37,18 @@ from .models import Contract, ContractReview, Quotation
 class _HeaderForm(FieldsetsMixin, forms.ModelForm):
     """Header of a quotation or contract. On create the customer is picked among the visible ones; on edit it is fixed."""
 
-    customer = forms.ModelChoiceField(queryset=None, label=_("客户"))
+    customer = CustomerChoiceField()
 
     def __init__(self, *args, user, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = customer_list_for(user)
         if self.instance.pk:
             del self.fields["customer"]
             customer = self.instance.customer
         else:
-            self.fields["customer"].queryset = visible
+            self.fields["customer"].queryset = customer_list_for(user)
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
-        self.fields["contact"].queryset = (
-            Contact.objects.filter(customer=customer) if customer is not None else Contact.objects.filter(customer__in=visible)
-        )
+        limit_parties(self, customer)
         if not self.instance.pk:
             for name, value in self.new_document_initial().items():
                 if name in self.fields:
@@ -98,8 +105,23 @@ class ContractForm(_HeaderForm):
 
 
 class ProductChoiceField(forms.ModelChoiceField):
+    """A catalog product of a line: a type-ahead over the products on sale (catalog:product_lookup)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=LookupSelect(reverse_lazy("catalog:product_lookup")), **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name} {obj.model}".strip()
+
+
+def check_line_cells(form, data: dict, *, name_field: str | None = None) -> None:
+    """The checks of a filled-in line that belong on its cells, so every row's mistakes show at once (the service still
+    checks the whole document): a product (or, with `name_field`, a name) and a quantity above 0."""
+    if not data.get("product") and not (name_field and data.get(name_field)) and "product" not in form.errors:
+        form.add_error("product", _("请选择产品或填写品名。") if name_field else _("请选择产品。"))
+    quantity = data.get("quantity")
+    if "quantity" not in form.errors and (quantity is None or quantity <= 0):
+        form.add_error("quantity", _("数量必须大于 0。"))
 
 
 class LineForm(forms.Form):
@@ -113,7 +135,7 @@ class LineForm(forms.Form):
     unit = forms.CharField(label=_("单位"), max_length=10, required=False)
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
-    discount_rate = rate_field(_("折扣率"), required=False)
+    discount_rate = PercentField(_("折扣(%)"), required=False)
     tax_rate = rate_field(_("税率"), required=False)
     unit_cost = money_field(_("单位成本"), bounds=PRICE_BOUNDS, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
@@ -125,6 +147,11 @@ class LineForm(forms.Form):
         if not can_view_cost(user):  # costs are entered and read by managers and finance only
             del self.fields["unit_cost"]
         _small_widgets(self)
+
+    def clean(self):
+        data = super().clean()
+        check_line_cells(self, data, name_field="name")
+        return data
 
     def row(self) -> dict:
         """The line as the service takes it: the product as its id, blank values left out."""
@@ -201,7 +228,7 @@ class ReasonForm(forms.Form):
 
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签订日期"), required=False, widget=DateInput(), help_text=_("不填则为今天"))
-    scan = forms.FileField(label=_("签字盖章的合同扫描件"), required=False)
+    scan = UploadField(label=_("签字盖章的合同扫描件"), required=False)
 
 
 class ReviewForm(forms.ModelForm):
@@ -240,7 +267,7 @@ class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
-    discount_rate = rate_field(_("折扣率"), required=False)
+    discount_rate = PercentField(_("折扣(%)"), required=False)
     delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):

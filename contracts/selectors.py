@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import DiscountLimit, Product
-from catalog.selectors import can_view_cost, discount_limit_for
+from catalog.selectors import can_view_cost, discount_limit_for, product_get_for, resolve_price
 from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core import approvals
@@ -331,3 +331,22 @@ def pipeline_totals(*, owner_id: int | None = None, team_id: int | None = None) 
         row = qs.aggregate(count=Count("pk"), amount=Sum(value, output_field=DecimalField(**MONEY)))
         out[key] = {"count": row["count"], "amount": quantize(row["amount"] or 0)}
     return out
+
+
+def line_price(user, product_pk, customer: Customer | None = None, on_date=None) -> dict:
+    """What a document line of a visible product starts with for `customer` on `on_date` (default today): the price the
+    services take when the unit price is left blank, and the product's list price and tax rate (404 for a product the
+    user may not see). The pages fill a chosen product's line with it; the services price the saved line themselves."""
+    product = product_get_for(user, product_pk)
+    resolved = resolve_price(
+        product=product,
+        customer_type=customer.type if customer else "",
+        customer_grade=customer.grade if customer else "",
+        on_date=on_date,
+    )
+    return {
+        "unit_price": f"{resolved.unit_price:f}",
+        "list_price": f"{product.list_price:f}",
+        "tax_rate": f"{product.tax_rate:f}",
+        "unit": product.unit,
+    }

@@ -20,6 +20,8 @@ urlpatterns = [
     path("contracts/<int:pk>/change/", views.contract_change, name="contract_change"),
     path("contracts/<int:pk>/change/withdraw/", views.contract_change_withdraw, name="contract_change_withdraw"),
     path("contracts/<int:pk>/versions/<int:version>/", views.contract_version, name="contract_version"),
+    # what a chosen product's line starts with (the line tables of the document and order forms)
+    path("line-price/", views.line_price, name="line_price"),
     # formal documents (contracts/document_views.py)
     path("quotations/<int:pk>/pdf/", document_views.quotation_pdf, name="quotation_pdf"),
     path("quotations/<int:pk>/xlsx/", document_views.quotation_xlsx, name="quotation_xlsx"),

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import can_view_cost
-from customers.selectors import customer_get_for
+from customers.forms import customer_of_form
+from customers.selectors import customer_chosen
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, form_page, paginate
@@ -38,9 +40,20 @@ def _contract_url(c) -> str:
     return reverse("contracts:contract_detail", args=[c.pk])
 
 
-def _customer_param(request):
-    value = request.GET.get("customer", "")
-    return customer_get_for(request.user, value) if value.isdigit() else None
+@login_required
+@require_GET
+def line_price(request):
+    """JSON of what a line of ?product= starts with for ?customer= on ?date= (selectors.line_price), for the line
+    tables of the quotation, contract and order forms (static/js/forms.js)."""
+    product = request.GET.get("product", "")
+    if not product.isdigit():
+        raise Http404
+    try:
+        on_date = parse_date(request.GET.get("date", ""))
+    except ValueError:  # a well-formed date that does not exist: today's price
+        on_date = None
+    customer = customer_chosen(request.user, request.GET.get("customer"))
+    return JsonResponse(selectors.line_price(request.user, product, customer, on_date))
 
 
 def _list_page(request, filterset, *, template, extra):
@@ -142,7 +155,7 @@ def _document_form_page(
 ):
     """Header form + line formset of a quotation or a contract; the service validates, prices and saves."""
     user = request.user
-    customer = None if doc else _customer_param(request)
+    customer = None if doc else customer_of_form(request)
     form = form_class(_post(request), instance=doc, user=user, customer=customer)
     formset = forms.line_formset(formset_class, _post(request), user=user, lines=list(doc.lines.all()) if doc else None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -277,7 +290,7 @@ def contract_list(request):
 
 
 def _contract_form_page(request, *, contract=None):
-    customer = None if contract else _customer_param(request)
+    customer = None if contract else customer_of_form(request)
     if customer is not None and not permissions.can_create_contract(request.user, customer):
         return _forbidden(request, _("您没有为该客户创建合同的权限。"))
     return _document_form_page(

@@ -18,7 +18,7 @@ from salesops.core.exports import ExportActionMixin
 
 from . import filters, selectors, services
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
-from .validators import validate_uscc
+from .validators import compact_uscc, validate_uscc
 
 User = get_user_model()
 
@@ -47,10 +47,15 @@ class VisiblePlanField(_VisibleField):
 
 
 # --- serializers --------------------------------------------------------------------------------------------------
+class UsccField(serializers.CharField):
+    """统一社会信用代码 / 税号: whitespace anywhere in a pasted code is removed before the length and check digit are checked."""
+
+    def to_internal_value(self, data):
+        return compact_uscc(super().to_internal_value(data))
+
+
 class CustomerSerializer(serializers.ModelSerializer):
-    uscc = serializers.CharField(
-        max_length=18, required=False, allow_blank=True, validators=[validate_uscc], label=_("统一社会信用代码")
-    )
+    uscc = UsccField(max_length=18, required=False, allow_blank=True, validators=[validate_uscc], label=_("统一社会信用代码"))
     status_display = ChoiceLabelField(source="status")
     type_display = ChoiceLabelField(source="type")
     grade_display = ChoiceLabelField(source="grade")
@@ -149,6 +154,8 @@ class ShipToAddressSerializer(_CustomerChildSerializer):
 
 
 class InvoiceTitleSerializer(_CustomerChildSerializer):
+    tax_id = UsccField(max_length=18, validators=[validate_uscc], label=_("税号"))
+
     class Meta:
         model = InvoiceTitle
         fields = ["id", "customer", "title", "tax_id", "bank", "account", "address_phone", "invoice_type", "is_default"]

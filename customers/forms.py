@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.forms import DateInput, FieldsetsMixin
+from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect
 from salesops.core.names import display_name
 
 from . import selectors, services
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from .validators import compact_uscc
+
+
+class UsccField(forms.CharField):
+    """统一社会信用代码 / 税号: whitespace anywhere in a pasted code is removed before the length and check digit are checked."""
+
+    def to_python(self, value):
+        return compact_uscc(super().to_python(value))
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -35,6 +44,7 @@ class CustomerForm(FieldsetsMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"deposit_rate": _("如 0.3 表示 30%"), "uscc": _("18位，含校验位；个人客户可不填")}
+        field_classes = {"uscc": UsccField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,9 +65,6 @@ class CustomerForm(FieldsetsMixin, forms.ModelForm):
                     label=_("负责业务员"),
                     initial=user.pk if candidates.filter(pk=user.pk).exists() else None,
                 )
-
-    def clean_uscc(self):
-        return (self.cleaned_data.get("uscc") or "").strip().upper()
 
 
 class ReassignForm(forms.Form):
@@ -96,19 +103,56 @@ class InvoiceTitleForm(forms.ModelForm):
         model = InvoiceTitle
         fields = list(services.INVOICE_TITLE_FIELDS)
         help_texts = {"tax_id": _("即统一社会信用代码，18位"), "invoice_type": _("专票须填写开户行、账号和地址电话")}
+        field_classes = {"tax_id": UsccField}
 
-    def clean_tax_id(self):
-        return (self.cleaned_data.get("tax_id") or "").strip().upper()
+
+class CustomerChoiceField(forms.ModelChoiceField):
+    """The customer of a new document or record: a type-ahead over the visible customers (pass their queryset) whose
+    choice reloads the form's contact, address and invoice title selects (see limit_parties)."""
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("label", _("客户"))
+        widget = LookupSelect(reverse_lazy("customers:lookup"), attrs={"data-parties-url": reverse_lazy("customers:parties")})
+        super().__init__(queryset=queryset, widget=widget, **kwargs)
+
+
+def customer_of_form(request):
+    """The customer a new document's form is for: the posted one (its contacts, addresses and invoice titles then
+    validate; None if not visible, which the customer field refuses) or ?customer= of the link that opened the form
+    (404 if not visible)."""
+    if request.method == "POST":
+        return selectors.customer_chosen(request.user, request.POST.get("customer"))
+    value = request.GET.get("customer", "")
+    return selectors.customer_get_for(request.user, value) if value.isdigit() else None
+
+
+# A form's fields that belong to its customer: (key of selectors.customer_parties, message for another customer's record).
+PARTY_FIELDS = {
+    "contact": ("contacts", _("所选联系人不属于该客户，请重新选择。")),
+    "ship_to": ("addresses", _("所选收货地址不属于该客户，请重新选择。")),
+    "invoice_title": ("invoice_titles", _("所选发票抬头不属于该客户，请重新选择。")),
+}
+
+
+def limit_parties(form, customer) -> None:
+    """Offer only `customer`'s contacts, addresses and invoice titles in the form's fields of those (nothing before a
+    customer is chosen); another customer's record posted is refused with a message naming it. The page reloads these
+    selects from customers:parties when the customer changes (data-party)."""
+    for name, (key, message) in PARTY_FIELDS.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        model = field.queryset.model
+        field.queryset = model.objects.filter(customer=customer) if customer is not None else model.objects.none()
+        field.error_messages["invalid_choice"] = message
+        field.widget.attrs["data-party"] = key
 
 
 class _ContactChoiceMixin:
-    """Offer the customer's own contacts only (a plain select when the customer is known)."""
+    """Offer the customer's own contacts only (reloaded on the page when the customer picker changes)."""
 
     def _limit_contacts(self, customer):
-        if customer is None:
-            self.fields.pop("contact", None)
-        else:
-            self.fields["contact"].queryset = customer.contacts.all()
+        limit_parties(self, customer)
 
 
 class FollowUpForm(_ContactChoiceMixin, forms.ModelForm):
@@ -138,9 +182,9 @@ class VisitPlanForm(_ContactChoiceMixin, forms.ModelForm):
             self.fields["rep"] = UserChoiceField(queryset=reps, label=_("业务员"), initial=user.pk)
         else:
             del self.fields["rep"]
-        self.fields["customer"].queryset = selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE)
-        if customer is not None:
-            self.fields["customer"].initial = customer.pk
+        self.fields["customer"] = CustomerChoiceField(
+            selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE), initial=customer
+        )
         self.fields["planned_date"].initial = timezone.localdate
         self._limit_contacts(customer)
 
@@ -161,9 +205,9 @@ class VisitForm(_ContactChoiceMixin, forms.ModelForm):
             self.fields["purpose"].initial = plan.purpose
             self.fields["purpose"].required = False
         else:
-            self.fields["customer"].queryset = selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE)
-            if customer is not None:
-                self.fields["customer"].initial = customer.pk
+            self.fields["customer"] = CustomerChoiceField(
+                selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE), initial=customer
+            )
         self.fields["visited_on"].initial = timezone.localdate
         self._limit_contacts(customer)
 

@@ -102,6 +102,25 @@ def customer_get_for(user, pk) -> Customer:
     return get_object_or_404(customer_list_for(user), pk=pk)
 
 
+def customer_chosen(user, value) -> Customer | None:
+    """The visible customer a form names (`value` as posted or in the query string), or None: a form picking the customer
+    limits its contacts, addresses and invoice titles to this one's and refuses any other customer itself."""
+    return customer_list_for(user).filter(pk=value).first() if str(value or "").isdigit() else None
+
+
+def customer_parties(customer: Customer) -> dict[str, list[dict]]:
+    """The customer's contacts, ship-to addresses and invoice titles as {"contacts": [{id, label}], "addresses": […],
+    "invoice_titles": […]}, the primary / default one first: what a form's selects offer once the customer is chosen."""
+    return {
+        key: [{"id": obj.pk, "label": str(obj)} for obj in qs]
+        for key, qs in (
+            ("contacts", customer.contacts.all()),
+            ("addresses", customer.addresses.all()),
+            ("invoice_titles", customer.invoice_titles.all()),
+        )
+    }
+
+
 def contact_list_for(user) -> QuerySet[Contact]:
     return _scoped(Contact.objects.select_related("customer"), user, "customer__")
 

@@ -36,6 +36,7 @@ from salesops.core.transitions import transition
 
 from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminder, InvoiceTitle, ShipToAddress, Visit, VisitPlan
 from .selectors import customer_list_for, intent_followups_due_by_owner, led_team_ids, owner_candidates_for
+from .validators import compact_uscc
 
 CUSTOMER_FIELDS = (
     "name",
@@ -213,7 +214,7 @@ def _transition_message(obj, action: str, reason: str = "") -> dict:
 def _normalize_uscc(data: Mapping[str, Any]) -> dict:
     data = dict(data)
     if "uscc" in data:
-        data["uscc"] = (data["uscc"] or "").strip().upper()
+        data["uscc"] = compact_uscc(data["uscc"])
     return data
 
 
@@ -445,7 +446,7 @@ def address_update(*, actor, address: ShipToAddress, data: Mapping[str, Any]) ->
 def _normalize_tax_id(data: Mapping[str, Any]) -> dict:
     data = dict(data)
     if "tax_id" in data:
-        data["tax_id"] = (data["tax_id"] or "").strip().upper()
+        data["tax_id"] = compact_uscc(data["tax_id"])
     return data
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
     path("lookup/", views.customer_lookup, name="lookup"),
+    path("parties/", views.customer_parties, name="parties"),
     path("follow-ups/due/", views.followups_due, name="followups_due"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_update, name="update"),

@@ -14,8 +14,13 @@ def uscc_check_char(first17: str) -> str:
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
+def compact_uscc(value) -> str:
+    """A code as typed or pasted ("9131 0000 MA1F…", a tab, a line break) without any whitespace, upper case."""
+    return "".join(str(value or "").split()).upper()
+
+
 def validate_uscc(value: str) -> None:
-    code = (value or "").strip().upper()
+    code = compact_uscc(value)
     if len(code) != 18:
         raise ValidationError(_("统一社会信用代码应为18位，当前为%(n)d位。"), code="uscc_length", params={"n": len(code)})
     bad = sorted({c for c in code if c not in USCC_CHARSET})

@@ -8,7 +8,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +85,17 @@ CUSTOMER_ORDERINGS = [
 def customer_lookup(request):
     """JSON for the customer pickers' type-ahead: {"results": [{id, name, code}]} (as GET /api/v1/customers/lookup/)."""
     return JsonResponse({"results": selectors.customer_lookup(request.user, request.GET.get("q", ""))})
+
+
+@login_required
+@require_GET
+def customer_parties(request):
+    """JSON of a visible customer's contacts, addresses and invoice titles (?customer=<id>), for the selects of a form
+    that follow the chosen customer (static/js/forms.js); 404 for a customer the user may not see."""
+    value = request.GET.get("customer", "")
+    if not value.isdigit():
+        raise Http404
+    return JsonResponse(selectors.customer_parties(selectors.customer_get_for(request.user, value)))
 
 
 @login_required
@@ -390,9 +401,7 @@ def visit_plans(request):
 
 @login_required
 def visit_plan_create(request):
-    customer = None
-    if request.GET.get("customer", "").isdigit():
-        customer = selectors.customer_get_for(request.user, request.GET["customer"])
+    customer = forms.customer_of_form(request)
     form = forms.VisitPlanForm(_post(request), user=request.user, customer=customer)
     if request.method == "GET" and request.GET.get("date"):
         form.fields["planned_date"].initial = request.GET["date"]
@@ -457,8 +466,8 @@ def visit_create(request):
         plan = get_object_or_404(selectors.visit_plan_list_for(request.user), pk=request.GET["plan"])
         if not services.can_manage_visit_plan(request.user, plan):
             return _forbidden(request, _("您不能替别人完成拜访计划。"))
-    elif request.GET.get("customer", "").isdigit():
-        customer = selectors.customer_get_for(request.user, request.GET["customer"])
+    else:
+        customer = forms.customer_of_form(request)
     form = forms.VisitForm(_post(request), user=request.user, customer=customer, plan=plan)
     if response := _submit(
         request,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import product_list_for
-from contracts.forms import ProductChoiceField
-from customers.models import Contact, InvoiceTitle, ShipToAddress
+from contracts.forms import ProductChoiceField, check_line_cells
+from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
 from salesops.core.money import PRICE_BOUNDS, ZERO, plain
@@ -49,7 +50,7 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
         (_("备注"), ["notes"]),
     ]
 
-    customer = forms.ModelChoiceField(queryset=None, label=_("客户"))
+    customer = CustomerChoiceField()
 
     class Meta:
         model = SalesOrder
@@ -59,17 +60,13 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     def __init__(self, *args, user, customer=None, fixed_customer=False, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = customer_list_for(user)
         if fixed_customer:
             del self.fields["customer"]
         else:
-            self.fields["customer"].queryset = visible
+            self.fields["customer"].queryset = customer_list_for(user)
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
-        scope = {"customer": customer} if customer is not None else {"customer__in": visible}
-        self.fields["contact"].queryset = Contact.objects.filter(**scope)
-        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(**scope)
-        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(**scope)
+        limit_parties(self, customer)
         self.fields["deposit_amount"].required = False
         self.initial["deposit_amount"] = None
         if customer is not None and not self.is_bound:
@@ -130,6 +127,11 @@ class OrderLineForm(forms.Form):
         for name in self.fields:
             self.fields[name].widget.attrs["data-testid"] = f"line-{name}"
 
+    def clean(self):
+        data = super().clean()
+        check_line_cells(self, data)
+        return data
+
     def row(self) -> dict:
         return {
             name: (value.pk if name == "product" else value)
@@ -156,8 +158,9 @@ PARTY_FIELDS = ((rules.REP, "with_rep"), (rules.CUSTOMER, "with_customer"), (rul
 class ChecklistForm(forms.Form):
     """The checklist as one form: per item three checkboxes (rep / customer / production) and a note."""
 
-    def __init__(self, *args, order: SalesOrder, **kwargs):
+    def __init__(self, *args, order: SalesOrder, confirm_all: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.confirm_all = confirm_all
         checks = {c.item: c for c in order.checks.select_related("checked_by")}
         self.rows = []
         for item in rules.CHECK_ITEMS:
@@ -190,8 +193,17 @@ class ChecklistForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["changed_items"] = self.changed_items()
+        data["changed_items"] = self.every_item() if self.confirm_all else self.changed_items()
         return data
+
+    def every_item(self) -> list[tuple[str, list[str], str]]:
+        """ "全部确认": (code, parties, note) of every item, confirmed with the parties it needs plus those ticked."""
+        out = []
+        for item in rules.CHECK_ITEMS:
+            ticked = {p for p, _a in PARTY_FIELDS if self.cleaned_data.get(f"{item.code}__{p}")}
+            parties = [p for p, _a in PARTY_FIELDS if p in ticked or p in item.parties]
+            out.append((item.code, parties, self.cleaned_data.get(f"{item.code}__note", "")))
+        return out
 
     def changed_items(self) -> list[tuple[str, list[str], str]]:
         """(code, parties, note) of the rows the user changed."""
@@ -214,8 +226,11 @@ class PlaceForm(forms.Form):
     requested_date = forms.DateField(label=_("要求生产完成日期"), required=False, widget=DateInput())
     from_stock = forms.BooleanField(label=_("库存发货（不下生产）"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, order: SalesOrder, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["requested_date"].initial = rules.default_requested_date(
+            promised_ship_date=order.promised_ship_date, today=timezone.localdate()
+        )
         _small(self)
 
 
@@ -311,9 +326,7 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         customer = self.instance.customer
-        self.fields["contact"].queryset = Contact.objects.filter(customer=customer)
-        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(customer=customer)
-        self.fields["invoice_title"].queryset = InvoiceTitle.objects.filter(customer=customer)
+        limit_parties(self, customer)
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
 
     def _post_clean(self):

@@ -76,6 +76,18 @@ def verification_overdue(*, received_on: date, verified: bool, today: date) -> b
     return not verified and received_on < today
 
 
+# Production should be done this many days before the promised ship date (inspection and packing).
+PRODUCTION_BEFORE_SHIP_DAYS = 2
+
+
+def default_requested_date(*, promised_ship_date: date | None, today: date) -> date:
+    """The date placement (下单生产) proposes for production to be done: PRODUCTION_BEFORE_SHIP_DAYS before the promised
+    ship date, never before today; today when no ship date was promised."""
+    if promised_ship_date is None:
+        return today
+    return max(today, promised_ship_date - timedelta(days=PRODUCTION_BEFORE_SHIP_DAYS))
+
+
 # --- payment gate -----------------------------------------------------------------------------------------------------
 def due_before_shipment(*, payment_terms: str, order_amount: Decimal, deposit_amount: Decimal) -> Decimal:
     """What must be paid (and confirmed by finance) before any goods of the order leave:

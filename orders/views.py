@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from contracts.selectors import contract_get_for, contract_list_for, quotation_list_for
-from customers.selectors import customer_get_for
+from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, paginate, querystring
@@ -74,9 +74,7 @@ def order_create(request):
     user = request.user
     if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
-    value = request.POST.get("customer", "") if request.method == "POST" else request.GET.get("customer", "")
-    customer = customer_get_for(user, value) if str(value).isdigit() else None
-    form = forms.OrderHeaderForm(_post(request), user=user, customer=customer)
+    form = forms.OrderHeaderForm(_post(request), user=user, customer=customer_of_form(request))
     formset = forms.line_formset(_post(request), user=user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)
@@ -204,7 +202,7 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "checklist": checklist,
         "checklist_errors": [f for f in (bound.get("checklist"), bound.get("verify")) if f is not None],
         "missing": selectors.order_missing_checks(order),
-        "place_form": bound.get("place") or forms.PlaceForm(),
+        "place_form": bound.get("place") or forms.PlaceForm(order=order),
         "production_form": bound.get("production") or forms.ProductionForm(),
         "production_updates": order.production_updates.select_related("reported_by"),
         "inspection_form": bound.get("inspection") or forms.InspectionForm(order=order),
@@ -273,16 +271,21 @@ def _save_checks(order, user, changed, then_verify: bool):
 @login_required
 @require_POST
 def order_checks(request, pk):
-    """Save the changed checklist rows; with the "核单完成" button, then finish verification."""
+    """Save the changed checklist rows ("全部确认": every row, with the parties each needs); with the "核单完成" button,
+    then finish verification."""
     user = request.user
-    then_verify = "verify" in request.POST
+    then_verify, confirm_all = "verify" in request.POST, "confirm_all" in request.POST
+    if then_verify:
+        done = _("核单完成。")
+    else:
+        done = _("已确认全部核对项目，请核对后点“核单完成”。") if confirm_all else _("核单记录已保存。")
     return _detail_post(
         request,
         pk,
         key="checklist",
-        form=lambda o: forms.ChecklistForm(request.POST, order=o),
+        form=lambda o: forms.ChecklistForm(request.POST, order=o, confirm_all=confirm_all),
         call=lambda o, data: _save_checks(o, user, data["changed_items"], then_verify),
-        done=_("核单完成。") if then_verify else _("核单记录已保存。"),
+        done=done,
     )
 
 
@@ -306,7 +309,7 @@ def order_place(request, pk):
         request,
         pk,
         key="place",
-        form=lambda o: forms.PlaceForm(request.POST),
+        form=lambda o: forms.PlaceForm(request.POST, order=o),
         call=lambda o, d: services.order_place(
             order=o, actor=request.user, requested_date=d["requested_date"], from_stock=d["from_stock"]
         ),

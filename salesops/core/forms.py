@@ -1,10 +1,15 @@
-"""Form pieces every app's pages share: an HTML5 date input, bounded number fields and sectioned layout of long forms."""
+"""Form pieces every app's pages share: an HTML5 date input, bounded number fields, percentages, the type-ahead select of
+a big table and sectioned layout of long forms."""
 
 from __future__ import annotations
 
-from django import forms
+from decimal import Decimal
 
-from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, BoundedDecimalField, Bounds
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, RATE_DECIMAL_PLACES, BoundedDecimalField, Bounds, plain
 
 
 def _bounded(bounds: Bounds, label, kwargs) -> BoundedDecimalField:
@@ -26,6 +31,63 @@ def quantity_field(label, **kwargs) -> BoundedDecimalField:
 def rate_field(label, **kwargs) -> BoundedDecimalField:
     """A rate input (0.13 = 13 %): four decimals, 0 to 1."""
     return _bounded(RATE_BOUNDS, label, kwargs)
+
+
+class PercentField(BoundedDecimalField):
+    """A rate typed as a percentage ("5" = 5 %, two decimals, 0 to 100) and cleaned to the rate the services keep
+    (Decimal("0.0500")); a rate given as the initial value is shown as its percentage."""
+
+    HUNDRED = Decimal(100)
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_value", self.HUNDRED)
+        super().__init__(label=label, max_digits=RATE_DECIMAL_PLACES + 1, decimal_places=RATE_DECIMAL_PLACES - 2, **kwargs)
+
+    def _rate(self, percent):
+        return None if percent is None else (percent / self.HUNDRED).quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
+
+    def clean(self, value):
+        return self._rate(super().clean(value))
+
+    def prepare_value(self, value):
+        return plain(value * self.HUNDRED) if isinstance(value, Decimal) else value
+
+    def has_changed(self, initial, data):
+        try:
+            typed = self._rate(self.to_python(data))
+        except ValidationError:
+            return True
+        return typed != (Decimal(str(initial)) if initial not in (None, "") else None)
+
+
+class LookupSelect(forms.Select):
+    """The select of a big table (customers, products) that static/js/forms.js turns into a type-ahead over the pickers'
+    JSON at `url` (data-lookup-url). It renders only the chosen option, so a form over 60,000 customers does not list
+    them all; the field's queryset still decides which values are valid."""
+
+    def __init__(self, url, attrs=None):
+        super().__init__(attrs={**(attrs or {}), "data-lookup-url": url})
+
+    def optgroups(self, name, value, attrs=None):
+        every = self.choices
+        chosen = [v for v in value if str(v).isdigit()]
+        objects = every.queryset.filter(pk__in=chosen) if chosen else []
+        self.choices = [("", every.field.empty_label or ""), *(every.choice(obj) for obj in objects)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+
+class UploadField(forms.FileField):
+    """A file input whose refusals say what to do in Chinese: nothing chosen, or an empty (0-byte) file."""
+
+    default_error_messages = {
+        "required": _("请选择要上传的文件。"),
+        "empty": _("上传的文件是空的（0 字节），请重新选择文件。"),
+        "missing": _("没有收到文件，请重新选择文件后再提交。"),
+    }
 
 
 class DateInput(forms.DateInput):

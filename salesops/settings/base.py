@@ -142,6 +142,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
         ("vendor/bootstrap-icons", "bootstrap-icons/font"),
         ("vendor/htmx", "htmx.org/dist"),
         ("vendor/chartjs", "chart.js/dist"),
+        ("vendor/tom-select", "tom-select/dist"),
     ]
     if (NODE_MODULES / path).exists()
 ]

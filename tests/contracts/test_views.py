@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Contract, ContractChange, Quotation, QuotationLine
+from salesops.core.money import plain
 from tests.contracts.conftest import decide, fill_review, fresh, line
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +245,8 @@ class TestQuotationForm:
         data = {**header_data(customer), **lines_data({"product": pump.pk, "quantity": "0"})}
         response = client_as(quoting_alice).post(reverse("contracts:quotation_create"), data)
         assert response.status_code == 400
-        assert "数量必须大于 0" in html(response) and 'data-testid="form-errors"' in html(response)
+        # the message is on the quantity cell of the line
+        assert re.search(r'data-testid="cell-error-quantity">数量必须大于 0', html(response))
         assert not Quotation.objects.exists() and not QuotationLine.objects.exists()
 
     def test_a_rep_who_may_not_quote_gets_403(self, cast, client_as, customer, pump):
@@ -530,7 +532,7 @@ class TestChangeRequest:
             "lines-0-line_id": str(ln.pk),
             "lines-0-quantity": "15",
             "lines-0-unit_price": str(ln.unit_price),
-            "lines-0-discount_rate": str(ln.discount_rate),
+            "lines-0-discount_rate": plain(ln.discount_rate * 100),  # typed as a percentage
             "lines-0-delivery_date": "",
         }
         response = client.post(reverse("contracts:contract_change", args=[signed.pk]), data)
@@ -560,7 +562,7 @@ class TestChangeRequest:
             "lines-0-line_id": str(ln.pk),
             "lines-0-quantity": str(ln.quantity),
             "lines-0-unit_price": str(ln.unit_price),
-            "lines-0-discount_rate": str(ln.discount_rate),
+            "lines-0-discount_rate": plain(ln.discount_rate * 100),  # typed as a percentage
         }
         response = client_as(cast.alice).post(reverse("contracts:contract_change", args=[signed.pk]), data)
         assert response.status_code == 400 and "没有任何变更内容" in html(response)

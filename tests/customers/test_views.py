@@ -89,22 +89,26 @@ class TestCustomerList:
         assert (log.user, log.row_count, log.filters) == (cast.alice, 1, {"grade": "B"})
 
 
+def customer_post(**fields) -> dict:
+    """The new-customer form as posted, with `fields` (name, uscc …) over the defaults."""
+    return {
+        "type": "end_customer",
+        "grade": "B",
+        "source": "phone",
+        "payment_terms": "prepaid",
+        "credit_limit": "0",
+        "credit_days": "0",
+        "deposit_rate": "0",
+        "currency": "CNY",
+        **fields,
+    }
+
+
 class TestCustomerForms:
     def test_a_rep_creates_a_customer(self, cast, client_as):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {
-                "name": "昆山新能源有限公司",
-                "uscc": make_uscc(77),
-                "type": "end_customer",
-                "grade": "B",
-                "source": "phone",
-                "payment_terms": "prepaid",
-                "credit_limit": "0",
-                "credit_days": "0",
-                "deposit_rate": "0",
-                "currency": "CNY",
-            },
+            customer_post(name="昆山新能源有限公司", uscc=make_uscc(77)),
         )
 
         customer = Customer.objects.get()
@@ -126,18 +130,7 @@ class TestCustomerForms:
     def test_a_duplicate_uscc_is_refused_on_the_form(self, cast, client_as, carol_customer):
         response = client_as(cast.alice).post(
             reverse("customers:create"),
-            {
-                "name": "撞单公司",
-                "uscc": carol_customer.uscc,
-                "type": "end_customer",
-                "grade": "B",
-                "source": "phone",
-                "payment_terms": "prepaid",
-                "credit_limit": "0",
-                "credit_days": "0",
-                "deposit_rate": "0",
-                "currency": "CNY",
-            },
+            customer_post(name="撞单公司", uscc=carol_customer.uscc),
         )
         assert response.status_code == 400 and "不能重复建档" in html(response) and 'data-testid="form-errors"' in html(response)
         assert Customer.objects.count() == 1
@@ -145,18 +138,7 @@ class TestCustomerForms:
     def test_service_errors_come_back_as_non_field_errors(self, cast, client_as):
         response = client_as(cast.clerk).post(
             reverse("customers:create"),
-            {
-                "name": "x",
-                "owner": cast.finance.pk,
-                "type": "end_customer",
-                "grade": "B",
-                "source": "phone",
-                "payment_terms": "prepaid",
-                "credit_limit": "0",
-                "credit_days": "0",
-                "deposit_rate": "0",
-                "currency": "CNY",
-            },
+            customer_post(name="x", owner=cast.finance.pk),
         )
         assert response.status_code == 400 and not Customer.objects.exists()  # finance is not an owner choice
 

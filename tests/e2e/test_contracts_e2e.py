@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from contracts.models import Contract, Quotation
+from tests.e2e.pickers import pick
 from tests.factories import ContactFactory, CustomerFactory, ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,7 +33,7 @@ def test_quotation_to_special_contract_approved_by_every_department_and_tier(cas
     cast.alice.profile.save()
     customer = CustomerFactory(owner=cast.alice, team=cast.east, name="苏州精工机械有限公司")
     ContactFactory(customer=customer, name="王经理")
-    valve = ProductFactory(
+    ProductFactory(
         code="CV-900", name="定制防爆阀", kind="custom", ever_produced=False, list_price=D("5650.00"), standard_cost=D("3000.00")
     )
 
@@ -41,7 +42,7 @@ def test_quotation_to_special_contract_approved_by_every_department_and_tier(cas
     alice.goto(f"{live_server.url}/sales/quotations/new/?customer={customer.pk}")
     alice.fill("#id_project_name", "防爆车间改造")
     row = alice.locator("[data-testid=line-form]").first
-    row.locator("select[name$=product]").select_option(str(valve.pk))
+    pick(alice, row.locator("select[name$=product]"), "CV-900")
     row.locator("input[name$=quantity]").fill("4")
     alice.click("[data-testid=form-submit]")
     alice.wait_for_url("**/sales/quotations/*/")

@@ -1,0 +1,122 @@
+"""In a real browser: lists fit a phone (390 px) as cards, and the new-order form helps — the customer is found by typing
+(Tom Select over the customers' lookup), the contact, address and invoice title follow the chosen customer, a chosen
+product fills its price and the amounts are previewed as the quantity is typed."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from contracts import services as contract_services
+from customers.models import Visit
+from orders import services as order_services
+from orders.models import SalesOrder
+from tests.e2e.pickers import pick
+from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def customer_with_parties(cast, name, who):
+    customer = CustomerFactory(owner=cast.alice, team=cast.east, name=name)
+    ContactFactory(customer=customer, name=f"{who}经理", is_primary=True)
+    ShipToAddressFactory(customer=customer, consignee=f"{who}收货", is_default=True)
+    InvoiceTitleFactory(customer=customer, title=f"{name}（开票）", is_default=True)
+    return customer
+
+
+def options(page, name) -> list[str]:
+    return page.eval_on_selector_all(
+        f"select[name={name}] option", "els => els.filter(o => o.value).map(o => o.textContent.trim())"
+    )
+
+
+def test_lists_have_no_horizontal_scroll_on_a_phone(cast, page_as, live_server):
+    # given a customer with a long name, an order and a quotation of it
+    customer = customer_with_parties(cast, "江苏省苏州市工业园区精密机械装备制造股份有限公司", "王")
+    pump = ProductFactory(code="BP-100", name="增压泵（不锈钢，三相 380V 高扬程型）", list_price=D("1130.00"))
+    order_services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}])
+    contract_services.quotation_create(
+        actor=cast.clerk, customer=customer, data={"project_name": "二期改造"}, lines=[{"product": pump.pk, "quantity": "2"}]
+    )
+
+    # when the manager opens the customer, order and quotation lists on a 390 px phone
+    manager = page_as("manager")
+    manager.set_viewport_size(PHONE)
+    for path, row in (("/customers/", "customer-row"), ("/orders/", "order-row"), ("/sales/quotations/", "quotation-row")):
+        manager.goto(f"{live_server.url}{path}")
+
+        # then the page does not scroll sideways and each row is a card whose cells say what they are
+        width, client = manager.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        assert width <= client, f"{path}: {width} px wide in a {client} px window"
+        first = manager.locator(f"[data-testid={row}]").first
+        assert first.evaluate("tr => getComputedStyle(tr).display") == "block"
+        assert first.locator("td[data-label]").count() >= 3
+
+
+def test_order_form_follows_the_customer_found_by_typing(cast, page_as, live_server):
+    # given two customers with their own contact, address and invoice title, and a pump at 1,130.00
+    customer_with_parties(cast, "苏州精工机械有限公司", "王")
+    south = customer_with_parties(cast, "广州南方泵业有限公司", "李")
+    ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
+
+    # when the clerk opens a new order and finds the first customer by typing part of its name
+    clerk = page_as("clerk")
+    clerk.goto(f"{live_server.url}/orders/new/")
+    assert options(clerk, "contact") == []
+    pick(clerk, "select[name=customer]", "精工", "苏州精工机械有限公司")
+
+    # then contact, address and invoice title offer that customer's only, its default chosen
+    clerk.wait_for_function("document.querySelectorAll('select[name=contact] option[value]:not([value=\"\"])').length == 1")
+    assert options(clerk, "contact") == ["王经理"]
+    assert all("王收货" in text for text in options(clerk, "ship_to"))
+    assert options(clerk, "invoice_title")[0].startswith("苏州精工机械有限公司（开票）")
+
+    # and when another customer is chosen, they follow it
+    pick(clerk, "select[name=customer]", "南方", "广州南方泵业有限公司")
+    clerk.wait_for_function("document.querySelector('select[name=contact] option:checked').textContent.includes('李经理')")
+    assert options(clerk, "contact") == ["李经理"]
+    assert all("李收货" in text for text in options(clerk, "ship_to"))
+
+    # and a product found by its code fills its price; the amounts follow the typed quantity
+    row = clerk.locator("[data-testid=line-form]").first
+    pick(clerk, row.locator("select[name$=product]"), "BP-100")
+    price = row.locator("input[name$=unit_price]")
+    clerk.wait_for_function("el => el.value === '1130.00'", arg=price.element_handle())
+    row.locator("input[name$=quantity]").fill("3")
+    assert row.locator("[data-line-amount]").inner_text() == "3,390.00"
+    assert clerk.locator("[data-testid=preview-incl]").inner_text() == "3,390.00"
+    assert clerk.locator("[data-testid=preview-tax]").inner_text() == "390.00"
+
+    # and the order saved is the second customer's, with its address
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=form-submit]")
+    order = SalesOrder.objects.get()
+    assert order.customer == south and order.ship_to.customer == south and order.amount_incl == D("3390.00")
+
+
+def test_a_rep_logs_a_visit_on_a_phone_with_the_customer_type_ahead(cast, page_as, live_server):
+    # given alice's customer with its contact
+    customer = customer_with_parties(cast, "苏州精工机械有限公司", "王")
+
+    # when alice, on a 390 px phone, opens the visit log, finds the customer by typing and saves the visit
+    alice = page_as("alice")
+    alice.set_viewport_size(PHONE)
+    alice.goto(f"{live_server.url}/customers/visits/new/")
+    pick(alice, "select[name=customer]", "精工", "苏州精工机械有限公司")
+    alice.wait_for_function("document.querySelector('select[name=contact] option:checked').textContent.includes('王经理')")
+    alice.fill("[name=purpose]", "季度回访")
+    alice.fill("[name=outcome]", "客户满意，下月追加订单")
+    width, client = alice.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    assert width <= client
+    save = alice.locator("[data-testid=form-submit]")
+    assert save.bounding_box()["width"] > PHONE["width"] / 3  # a wide button, in thumb reach
+    with alice.expect_navigation():
+        save.click()
+
+    # then the visit is saved with the contact, and the visit list is cards
+    visit = Visit.objects.get()
+    assert visit.customer == customer and visit.contact.name == "王经理"
+    alice.goto(f"{live_server.url}/customers/visits/")
+    assert alice.locator("[data-testid=visit-row]").first.evaluate("tr => getComputedStyle(tr).display") == "block"
