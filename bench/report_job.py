@@ -33,7 +33,7 @@ def baseline(period_key: str) -> dict:
     from django.db import connection
     from openpyxl import Workbook
 
-    from orders.selectors import customer_figure_sources
+    from orders.figures import customer_figure_sources
     from reports.periods import Period
 
     period = Period.parse(period_key)

@@ -191,11 +191,11 @@ STAGES = (
     ("invoiced", _("开票")),
     ("paid", _("回款")),
 )
-DONE, PARTIAL, TODO = "done", "partial", "todo"
+DONE, PARTIAL, NOT_YET = "done", "partial", "not_yet"
 
 
 def _share(got: Decimal, whole: Decimal) -> str:
-    return DONE if whole > 0 and got >= whole else PARTIAL if got > 0 else TODO
+    return DONE if whole > 0 and got >= whole else PARTIAL if got > 0 else NOT_YET
 
 
 def order_stages(
@@ -210,12 +210,12 @@ def order_stages(
     invoiced: Decimal,
     paid: Decimal,
 ) -> list[tuple[str, str, str]]:
-    """(code, label, done/partial/todo) for 接单 → 核单 → 下单 → 检验 → 发货 → 签收 → 开票 → 回款. Quantities are the order's
+    """(code, label, done/partial/not_yet) for 接单 → 核单 → 下单 → 检验 → 发货 → 签收 → 开票 → 回款. Quantities are the order's
     totals (passed + released for inspected); amounts tax-inclusive; paid counts confirmed money and credit notes."""
     states = {
         "received": DONE,
-        "verified": DONE if verified else TODO,
-        "placed": DONE if placed else TODO,
+        "verified": DONE if verified else NOT_YET,
+        "placed": DONE if placed else NOT_YET,
         "inspected": _share(inspected, quantity),
         "shipped": _share(shipped, quantity),
         "delivered": _share(delivered, quantity),

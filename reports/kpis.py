@@ -20,8 +20,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from aftersales import selectors as aftersales_selectors
 from contracts import selectors as contract_selectors
 from customers.selectors import OWNER_ROLES
+from orders import figures as order_figures
 from orders import rules as order_rules
-from orders import selectors as order_selectors
 from salesops.core.models import Team
 from salesops.core.money import ZERO, quantize
 from salesops.core.names import display_name
@@ -46,44 +46,44 @@ def _span(period: Period) -> tuple[date, date, object, object]:
 # --- sales -------------------------------------------------------------------------------------------------------------
 def order_intake(period: Period, scope: Scope) -> Decimal:
     """接单额: the value of the orders received in the period."""
-    return order_selectors.ordered_total(period.start, period.end, **scope.filters())
+    return order_figures.ordered_total(period.start, period.end, **scope.filters())
 
 
 def sales_by_order_date(period: Period, scope: Scope) -> Decimal:
     """按接单日期的销售额: orders received in the period minus the credit notes issued (so far) on those orders."""
-    credited = order_selectors.ordered_credited_total(period.start, period.end, **scope.filters())
+    credited = order_figures.ordered_credited_total(period.start, period.end, **scope.filters())
     return order_intake(period, scope) - credited
 
 
 def returns_amount(period: Period, scope: Scope) -> Decimal:
     """红字冲减: credit notes issued in the period."""
-    return order_selectors.credited_total(*period.bounds(), **scope.filters())
+    return order_figures.credited_total(*period.bounds(), **scope.filters())
 
 
 def sales_shipped(period: Period, scope: Scope) -> Decimal:
     """按发货口径的销售额: the value of goods that left in the period minus the period's credit notes."""
-    return order_selectors.shipped_total(*period.bounds(), **scope.filters()) - returns_amount(period, scope)
+    return order_figures.shipped_total(*period.bounds(), **scope.filters()) - returns_amount(period, scope)
 
 
 def sales_invoiced(period: Period, scope: Scope) -> Decimal:
     """按开票口径的销售额: invoices issued in the period minus the period's credit notes."""
-    return order_selectors.invoiced_total(period.start, period.end, **scope.filters()) - returns_amount(period, scope)
+    return order_figures.invoiced_total(period.start, period.end, **scope.filters()) - returns_amount(period, scope)
 
 
 def unshipped_amount(as_of: date, scope: Scope) -> Decimal:
     """未发货额 at the end of `as_of`: orders received by then minus what of them had left by then."""
-    return order_selectors.unshipped_total(as_of, Period.day(as_of).bounds()[1], **scope.filters())
+    return order_figures.unshipped_total(as_of, Period.day(as_of).bounds()[1], **scope.filters())
 
 
 # --- money in ----------------------------------------------------------------------------------------------------------
 def collected(period: Period, scope: Scope) -> Decimal:
     """回款额: confirmed payments received in the period (as allocated to the scope's orders)."""
-    return order_selectors.collected_total(period.start, period.end, **scope.filters())
+    return order_figures.collected_total(period.start, period.end, **scope.filters())
 
 
 def receivables_aging(as_of: date, scope: Scope) -> dict[str, Decimal]:
     """应收账龄 at the end of `as_of`: open receivables by age bucket ("0_30", "31_60", "61_90", "90_plus")."""
-    return order_selectors.receivable_aging(as_of, Period.day(as_of).bounds()[1], **scope.filters())
+    return order_figures.receivable_aging(as_of, Period.day(as_of).bounds()[1], **scope.filters())
 
 
 def receivables_open(as_of: date, scope: Scope) -> Decimal:
@@ -98,13 +98,13 @@ def collection_rate(period: Period, scope: Scope) -> Decimal | None:
 # --- quality of work ---------------------------------------------------------------------------------------------------
 def order_accuracy(period: Period, scope: Scope) -> Decimal | None:
     """核单准确率: 1 − (orders received in the period and changed after verification ÷ those verified)."""
-    verified, changed = order_selectors.verification_counts(period.start, period.end, **scope.filters())
+    verified, changed = order_figures.verification_counts(period.start, period.end, **scope.filters())
     return _rate(verified - changed, verified)
 
 
 def on_time_delivery(period: Period, scope: Scope) -> Decimal | None:
     """准时交货率: orders fully shipped in the period on or before their promised ship date ÷ those fully shipped."""
-    shipped, on_time = order_selectors.on_time_counts(*period.bounds(), company_zone(), **scope.filters())
+    shipped, on_time = order_figures.on_time_counts(*period.bounds(), company_zone(), **scope.filters())
     return _rate(on_time, shipped)
 
 
@@ -165,7 +165,7 @@ def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
     """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped and invoiced
     sales (net of credit notes, as sales_shipped / sales_invoiced), collected, credit notes (returns), and shipped
     sales of the period before (last_month) and a year before (last_year)."""
-    rows = order_selectors.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
+    rows = order_figures.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
     for row in rows:
         yield {
             "customer_id": row["pk"],
@@ -188,7 +188,7 @@ def rep_rows(period: Period, scope: Scope) -> Iterator[dict]:
     start, end = period.bounds()
     users = get_user_model().objects.annotate(
         target=_target_subquery(period, "rep", "rep"),
-        actual=order_selectors.shipped_net_subquery(start, end, "owner"),
+        actual=order_figures.shipped_net_subquery(start, end, "owner"),
     )
     if scope.kind == "team":
         users = users.filter(profile__team=scope.team_id)
@@ -218,7 +218,7 @@ def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
     start, end = period.bounds()
     teams = Team.objects.annotate(
         target=_target_subquery(period, "team", "team"),
-        actual=order_selectors.shipped_net_subquery(start, end, "owner__profile__team"),
+        actual=order_figures.shipped_net_subquery(start, end, "owner__profile__team"),
     )
     if scope.kind == "team":
         teams = teams.filter(pk=scope.team_id)
@@ -237,7 +237,7 @@ def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
 
 def product_rows(period: Period, scope: Scope) -> Iterator[dict]:
     """Per product (order line name) of the orders received in the period: quantity and value ordered."""
-    for row in order_selectors.product_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
+    for row in order_figures.product_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
         yield {
             "product_id": row["product_id"],
             "product_name": row["name"],
@@ -248,7 +248,7 @@ def product_rows(period: Period, scope: Scope) -> Iterator[dict]:
 
 def region_rows(period: Period, scope: Scope) -> Iterator[dict]:
     """Per province of the customers of the orders received in the period: number and value of orders."""
-    for row in order_selectors.region_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
+    for row in order_figures.region_figures(period.start, period.end, **scope.filters()).iterator(chunk_size=2000):
         yield {"region": row["region"], "orders": row["orders"], "amount": quantize(row["amount"])}
 
 
@@ -275,7 +275,7 @@ def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
 def monthly_sales(year: int, scope: Scope) -> list[dict]:
     """The twelve months of `year`: shipped sales (net) and the month's target (None if not set). Three queries."""
     start, end = Period.year(year).bounds()
-    actual = order_selectors.shipped_net_by_month(start, end, company_zone(), **scope.filters())
+    actual = order_figures.shipped_net_by_month(start, end, company_zone(), **scope.filters())
     targets = _target_rows(year, scope)
     return [
         {

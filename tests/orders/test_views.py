@@ -366,20 +366,20 @@ def test_stage_bar_follows_the_order(cast, client_as, order):
     clerk = client_as(cast.clerk)
     assert stage_states(html(clerk.get(detail(order)))) == {
         "received": "done",
-        "verified": "todo",
-        "placed": "todo",
-        "inspected": "todo",
-        "shipped": "todo",
-        "delivered": "todo",
-        "invoiced": "todo",
-        "paid": "todo",
+        "verified": "not_yet",
+        "placed": "not_yet",
+        "inspected": "not_yet",
+        "shipped": "not_yet",
+        "delivered": "not_yet",
+        "invoiced": "not_yet",
+        "paid": "not_yet",
     }
     place(order, cast.clerk)
     pass_inspection(order, cast, 4)
     pay(order, cast, "5000.00")
     states = stage_states(html(clerk.get(detail(order))))
     assert states["verified"] == states["placed"] == "done"
-    assert states["inspected"] == "partial" and states["paid"] == "partial" and states["shipped"] == "todo"
+    assert states["inspected"] == "partial" and states["paid"] == "partial" and states["shipped"] == "not_yet"
 
 
 def test_toolbar_opens_only_the_next_step(cast, client_as, order):

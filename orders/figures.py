@@ -1,0 +1,301 @@
+"""Aggregate reads of orders, shipments, invoices, payments and credit notes that the reports floor composes into its KPIs
+(reports.kpis): one aggregate query per figure, grouped rows streamed from a server-side cursor. Kept apart from
+orders.selectors (the reads of the order pages, the API and the work queues) so each module holds one family of reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
+
+from salesops.core.money import ZERO, quantize
+
+from . import rules
+from .models import (
+    CreditNote,
+    InvoiceRequest,
+    Payment,
+    PaymentAllocation,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+)
+from .selectors import CREDITED_SHIPMENTS, MONEY_OUTPUT
+
+
+# --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
+# Each answers one figure with one aggregate query, in CNY (amount × the order's exchange rate, rounded per document),
+# over orders that are not cancelled, for the company or one team / one rep: `owner_id` = the rep the order is credited
+# to (业绩归属业务员), `team_id` = that rep's team (员工档案 → 销售组). Date columns take inclusive dates, timestamp columns
+# an aware [start, end) pair (reports.periods.Period.bounds, Asia/Shanghai).
+def _kpi_q(prefix: str = "", *, owner_id: int | None = None, team_id: int | None = None) -> Q:
+    q = ~Q(**{f"{prefix}status": SalesOrder.Status.CANCELLED})
+    if owner_id is not None:
+        q &= Q(**{f"{prefix}owner_id": owner_id})
+    if team_id is not None:
+        q &= Q(**{f"{prefix}owner__profile__team_id": team_id})
+    return q
+
+
+def _cny(amount: str, order_prefix: str = ""):
+    return ExpressionWrapper(Round(F(amount) * F(f"{order_prefix}exchange_rate"), 2), output_field=MONEY_OUTPUT)
+
+
+def _total(qs: QuerySet, expression) -> Decimal:
+    return quantize(qs.aggregate(s=Sum(expression, output_field=MONEY_OUTPUT))["s"] or ZERO)
+
+
+def _sum_subquery(qs: QuerySet, group: str, expression):
+    """Coalesce((SELECT SUM(expression) … GROUP BY group), 0) — a correlated total for an outer row."""
+    summed = qs.values(group).annotate(s=Sum(expression, output_field=MONEY_OUTPUT)).values("s")
+    return Coalesce(Subquery(summed, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
+
+
+def kpi_orders(**scope) -> QuerySet[SalesOrder]:
+    """Orders that count for the figures of the scope (not cancelled)."""
+    return SalesOrder.objects.filter(_kpi_q(**scope))
+
+
+def kpi_shipments(start: datetime, end: datetime, **scope) -> QuerySet[Shipment]:
+    """Outbound notes that left in [start, end) (shipped or delivered) of the scope's orders."""
+    return Shipment.objects.filter(
+        _kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__gte=start, shipped_at__lt=end
+    )
+
+
+def kpi_credit_notes(start: datetime, end: datetime, **scope) -> QuerySet[CreditNote]:
+    return CreditNote.objects.filter(_kpi_q("order__", **scope), created_at__gte=start, created_at__lt=end)
+
+
+def kpi_invoices(start: date, end: date, **scope) -> QuerySet[InvoiceRequest]:
+    return InvoiceRequest.objects.filter(
+        _kpi_q("order__", **scope), status=InvoiceRequest.Status.ISSUED, issued_on__range=(start, end)
+    )
+
+
+def kpi_allocations(start: date, end: date, **scope) -> QuerySet[PaymentAllocation]:
+    """Confirmed payment allocations whose money arrived in [start, end]."""
+    return PaymentAllocation.objects.filter(
+        _kpi_q("order__", **scope), payment__status=Payment.Status.CONFIRMED, payment__received_on__range=(start, end)
+    )
+
+
+def ordered_total(start: date, end: date, **scope) -> Decimal:
+    """Order intake (接单额): the value of the orders received in [start, end]."""
+    return _total(kpi_orders(**scope).filter(received_on__range=(start, end)), _cny("amount_incl"))
+
+
+def ordered_credited_total(start: date, end: date, **scope) -> Decimal:
+    """Credit notes (any date) on the orders received in [start, end]."""
+    qs = CreditNote.objects.filter(_kpi_q("order__", **scope), order__received_on__range=(start, end))
+    return _total(qs, _cny("amount", "order__"))
+
+
+def shipped_total(start: datetime, end: datetime, **scope) -> Decimal:
+    return _total(kpi_shipments(start, end, **scope), _cny("amount_incl", "order__"))
+
+
+def credited_total(start: datetime, end: datetime, **scope) -> Decimal:
+    return _total(kpi_credit_notes(start, end, **scope), _cny("amount", "order__"))
+
+
+def invoiced_total(start: date, end: date, **scope) -> Decimal:
+    return _total(kpi_invoices(start, end, **scope), _cny("amount", "order__"))
+
+
+def collected_total(start: date, end: date, **scope) -> Decimal:
+    return _total(kpi_allocations(start, end, **scope), _cny("amount", "order__"))
+
+
+def unshipped_total(as_of: date, until: datetime, **scope) -> Decimal:
+    """What the orders received by `as_of` still had to ship at `until` (order value minus shipments that left before)."""
+    left = Shipment.objects.filter(order=OuterRef("pk"), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
+    shipped = _sum_subquery(left, "order", "amount_incl")
+    orders = kpi_orders(**scope).filter(received_on__lte=as_of)
+    return _total(orders, Round((F("amount_incl") - shipped) * F("exchange_rate"), 2))
+
+
+def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal]:
+    """Receivables at the end of `as_of` by age bucket (rules.AGING_BUCKETS): each order's shipments before `until`,
+    settled oldest first by its confirmed payments received by `as_of` and its credit notes before `until` (as
+    `receivables` does), aged by the shipment's date in the company's time zone. One query."""
+    paid = PaymentAllocation.objects.filter(
+        order=OuterRef("order"), payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of
+    )
+    credits = CreditNote.objects.filter(order=OuterRef("order"), created_at__lt=until)
+    settled = _sum_subquery(paid, "order", "amount") + _sum_subquery(credits, "order", "amount")
+    # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
+    upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
+    open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
+    items = (
+        Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
+        .annotate(upto=upto, settled=settled)
+        .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
+    )
+    figures = {}
+    for code, _label, low, high in rules.AGING_BUCKETS:
+        # age = as_of − shipping day: low ≤ age ≤ high  ⇔  shipped on or after as_of − high, before the day after as_of − low
+        q = Q(shipped_at__lt=until - timedelta(days=low))
+        if high is not None:
+            q &= Q(shipped_at__gte=until - timedelta(days=high + 1))
+        figures[code] = Sum("open_cny", filter=q, output_field=MONEY_OUTPUT)
+    rows = items.aggregate(**figures)
+    return {code: quantize(rows[code] or ZERO) for code in figures}
+
+
+def verification_counts(start: date, end: date, **scope) -> tuple[int, int]:
+    """(orders received in [start, end] that were verified, those of them changed after verification)."""
+    row = (
+        kpi_orders(**scope)
+        .filter(received_on__range=(start, end), verified_at__isnull=False)
+        .aggregate(verified=Count("pk"), changed=Count("pk", filter=Q(change_count__gt=0)))
+    )
+    return row["verified"], row["changed"]
+
+
+def on_time_counts(start: datetime, end: datetime, zone, **scope) -> tuple[int, int]:
+    """(orders fully shipped in [start, end) that had a promised ship date, those shipped on or before that date)."""
+    on_time = Q(shipped_day__lte=F("promised_ship_date"))
+    row = (
+        kpi_orders(**scope)
+        .filter(shipped_at__gte=start, shipped_at__lt=end, promised_ship_date__isnull=False)
+        .annotate(shipped_day=TruncDate("shipped_at", tzinfo=zone))
+        .aggregate(shipped=Count("pk"), on_time=Count("pk", filter=on_time))
+    )
+    return row["shipped"], row["on_time"]
+
+
+# --- grouped KPI rows: one query each, streamed ------------------------------------------------------------------------
+def shipped_net_subquery(start: datetime, end: datetime, outer: str):
+    """Shipped minus credited in [start, end) for the outer row: `outer` = "customer" or "owner" (the order's field the
+    outer queryset's pk matches), e.g. per customer of a store report or per rep of an achievement table."""
+    ships = Shipment.objects.filter(
+        ~Q(order__status=SalesOrder.Status.CANCELLED),
+        **{f"order__{outer}": OuterRef("pk")},
+        status__in=CREDITED_SHIPMENTS,
+        shipped_at__gte=start,
+        shipped_at__lt=end,
+    )
+    credits = CreditNote.objects.filter(
+        ~Q(order__status=SalesOrder.Status.CANCELLED),
+        **{f"order__{outer}": OuterRef("pk")},
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    return _sum_subquery(ships, f"order__{outer}", _cny("amount_incl", "order__")) - _sum_subquery(
+        credits, f"order__{outer}", _cny("amount", "order__")
+    )
+
+
+CUSTOMER_FIGURES = ("ordered", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
+CUSTOMER_FIGURE_COLUMNS = ("cid", "cname", "cprovince", "ctype", "fig", "sign", "s")
+
+
+def _by_customer(qs: QuerySet, amount: str, order_prefix: str, figure: str, sign: int) -> QuerySet:
+    """One figure per customer of `qs` (one grouped query): CUSTOMER_FIGURE_COLUMNS — the customer's id, name, province
+    and type, the figure's name, its sign and the total in CNY."""
+    c = f"{order_prefix}customer"
+    customer = {"cid": F(c), "cname": F(f"{c}__name"), "cprovince": F(f"{c}__province"), "ctype": F(f"{c}__type")}
+    return (
+        qs.order_by()
+        .values(**customer)
+        .annotate(s=Sum(_cny(amount, order_prefix), output_field=MONEY_OUTPUT), fig=Value(figure), sign=Value(sign))
+        .values_list(*CUSTOMER_FIGURE_COLUMNS)
+    )
+
+
+def customer_figure_sources(period, last_month, last_year, **scope) -> list[QuerySet]:
+    """The grouped queries customer_figures adds up, one per figure (and comparison period), see _by_customer."""
+    start, end, start_at, end_at = period
+    sources = [
+        ("ordered", 1, kpi_orders(**scope).filter(received_on__range=(start, end)), "amount_incl", ""),
+        ("shipped", 1, kpi_shipments(start_at, end_at, **scope), "amount_incl", "order__"),
+        ("invoiced", 1, kpi_invoices(start, end, **scope), "amount", "order__"),
+        ("collected", 1, kpi_allocations(start, end, **scope), "amount", "order__"),
+        ("returns", 1, kpi_credit_notes(start_at, end_at, **scope), "amount", "order__"),
+    ]
+    for name, (_s, _e, s_at, e_at) in (("last_month", last_month), ("last_year", last_year)):
+        sources.append((name, 1, kpi_shipments(s_at, e_at, **scope), "amount_incl", "order__"))
+        sources.append((name, -1, kpi_credit_notes(s_at, e_at, **scope), "amount", "order__"))
+    return [_by_customer(qs, amount, prefix, name, sign) for name, sign, qs, amount, prefix in sources]
+
+
+def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
+    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
+    invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
+    periods. Each period is (first day, last day, aware start, aware end). One query — the grouped queries of
+    customer_figure_sources as UNION ALL, ordered by customer — streamed from a server-side cursor; a customer's rows
+    come together and are merged as they come, so memory grows neither with the lines nor with the customers. Yields
+    dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
+    first, *others = customer_figure_sources(period, last_month, last_year, **scope)
+    rows = first.union(*others, all=True).order_by("cname", "cid")
+    row: dict | None = None
+    for cid, name, province, kind, figure, sign, total in rows.iterator(chunk_size=2000):
+        if row is None or row["pk"] != cid:
+            if row is not None:
+                yield _net_of_returns(row)
+            row = {"pk": cid, "name": name, "province": province, "type": kind, **dict.fromkeys(CUSTOMER_FIGURES, ZERO)}
+        row[figure] += sign * quantize(total or ZERO)
+    if row is not None:
+        yield _net_of_returns(row)
+
+
+def _net_of_returns(row: dict) -> dict:
+    """Shipped and invoiced sales are net of the period's credit notes."""
+    row["shipped"] -= row["returns"]
+    row["invoiced"] -= row["returns"]
+    return row
+
+
+def product_figures(start: date, end: date, **scope) -> QuerySet:
+    """Per product (or free-text line name) of the orders received in [start, end]: quantity and value ordered, by name."""
+    return (
+        SalesOrderLine.objects.filter(_kpi_q("order__", **scope), order__received_on__range=(start, end))
+        .values("product_id", "name")
+        .annotate(quantity=Sum("quantity"), amount=Sum(_cny("amount_incl", "order__"), output_field=MONEY_OUTPUT))
+        .order_by("name", "product_id")
+    )
+
+
+def region_figures(start: date, end: date, **scope) -> QuerySet:
+    """Per customer province of the orders received in [start, end]: orders and their value, by province."""
+    return (
+        kpi_orders(**scope)
+        .filter(received_on__range=(start, end))
+        .values(region=F("customer__province"))
+        .annotate(orders=Count("pk"), amount=Sum(_cny("amount_incl"), output_field=MONEY_OUTPUT))
+        .order_by("region")
+    )
+
+
+def shipped_net_by_month(start: datetime, end: datetime, zone, **scope) -> dict[date, Decimal]:
+    """{first day of the month: shipped minus credited} for the months of [start, end) in `zone` (two grouped queries)."""
+    out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for qs, amount, stamp, sign in (
+        (kpi_shipments(start, end, **scope), "amount_incl", "shipped_at", 1),
+        (kpi_credit_notes(start, end, **scope), "amount", "created_at", -1),
+    ):
+        rows = (
+            qs.annotate(month=TruncMonth(stamp, tzinfo=zone))
+            .values("month")
+            .annotate(s=Sum(_cny(amount, "order__"), output_field=MONEY_OUTPUT))
+            .values_list("month", "s")
+        )
+        for month, total in rows:
+            day = month.date() if isinstance(month, datetime) else month
+            out[day] += sign * quantize(total or ZERO)
+    return dict(out)
