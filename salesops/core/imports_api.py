@@ -64,7 +64,7 @@ class ImportCommitView(APIView):
 
     @extend_schema(
         request=inline_serializer("ImportCommit", {"token": serializers.CharField()}),
-        responses={201: ImportResultSerializer, 400: ImportResultSerializer},
+        responses={201: ImportResultSerializer},  # a failed commit is a 400 in the one Error shape, the rows' errors in `errors`
         summary="确认导入（全部成功才保存）",
     )
     def post(self, request, name: str):
@@ -72,5 +72,5 @@ class ImportCommitView(APIView):
         result = imports.commit(importer, actor=request.user, token=str(request.data.get("token", "")))
         if result.committed:
             return Response(result.as_dict(), status=status.HTTP_201_CREATED)
-        body = {"code": "import_failed", "detail": imports.failure_text(result), **result.as_dict()}
+        body = {**result.as_dict(), "code": "import_failed", "detail": imports.failure_text(result)}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

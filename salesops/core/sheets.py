@@ -327,7 +327,7 @@ class Sheet:
         (call it after `table`); a value outside the list is refused by Excel (a template's type, grade, yes/no)."""
         if self._waiting is not None:
             raise RuntimeError("Drop-down lists go under the header row: write the table first.")
-        letter, first = get_column_letter(column), self._header + 1
+        letter, first = get_column_letter(column), self.header_row + 1
         rule = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=True)
         rule.error = _("请从下拉列表中选择。")
         rule.add(f"{letter}{first}:{letter}{first + rows - 1}")
