@@ -4,25 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.roles import Role
 
-from .permissions import sees_desk, sees_plans
-
-
-def serves_customers(user) -> bool:
-    """Everyone who meets customers or their goods after the sale; the department reviewers do not."""
-    return has_role(
-        user,
-        Role.SALES_REP,
-        Role.TEAM_LEAD,
-        Role.SALES_CLERK,
-        Role.SERVICE,
-        Role.QC,
-        Role.WAREHOUSE,
-        Role.FINANCE,
-        *MANAGER_ROLES,
-    )
-
+from .permissions import sees_desk, sees_plans, serves_customers
 
 navigation.register(
     "aftersales",

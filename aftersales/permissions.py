@@ -175,3 +175,19 @@ def plan_allowed_actions(p: ServicePlan, user) -> list[str]:
     if may_edit_plan(user) and p.status in (ServicePlan.Status.DRAFT, ServicePlan.Status.REJECTED):
         return ["edit", "submit"]
     return []
+
+
+# --- menus (<app>/menu.py shows these items only to them) ----------------------------------------
+def serves_customers(user) -> bool:
+    """Everyone who meets customers or their goods after the sale; the department reviewers do not."""
+    return has_role(
+        user,
+        Role.SALES_REP,
+        Role.TEAM_LEAD,
+        Role.SALES_CLERK,
+        Role.SERVICE,
+        Role.QC,
+        Role.WAREHOUSE,
+        Role.FINANCE,
+        *MANAGER_ROLES,
+    )

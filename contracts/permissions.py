@@ -18,11 +18,11 @@ from django_fsm import can_proceed
 
 from customers.models import Customer
 from customers.selectors import customer_list_for
-from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager, user_roles
+from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, is_manager, user_roles
 
 from . import rules
 from .models import Contract, ContractChange, Quotation
-from .selectors import contract_pending_change
+from .selectors import DEAL_ROLES, contract_pending_change
 
 QUOTATION_ACTIONS = ("submit", "withdraw", "send", "accept", "reject", "revise", "cancel")
 CONTRACT_ACTIONS = ("submit", "withdraw", "sign", "activate", "complete", "terminate", "cancel")
@@ -105,3 +105,14 @@ def change_allowed_actions(change: ContractChange, user) -> list[str]:
     if change.status == ContractChange.Status.IN_REVIEW and can_withdraw_change(user, change):
         return ["withdraw"]
     return []
+
+
+# --- menus (<app>/menu.py shows these items only to them) ----------------------------------------
+def reads_deals(user) -> bool:
+    """Sales, the clerk, managers, finance and the department reviewers work with quotations and contracts."""
+    return has_role(user, *DEAL_ROLES, *REVIEWER_ROLES)
+
+
+def quotes_daily(user) -> bool:
+    """ "新建报价单" in the menu for those who quote as daily work; leadership may still quote from the list."""
+    return can_quote(user) and has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.SALES_MANAGER, Role.ADMIN)

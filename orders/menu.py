@@ -4,30 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.roles import Role
 
-from .permissions import is_clerk, sees_queue
-
-
-def handles_money(user) -> bool:
-    """Payments, invoices and receivables: sales, the clerk, finance and the managers."""
-    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
-
-
-def reads_orders(user) -> bool:
-    return has_role(
-        user,
-        Role.SALES_REP,
-        Role.TEAM_LEAD,
-        Role.SALES_CLERK,
-        Role.FINANCE,
-        Role.WAREHOUSE,
-        Role.QC,
-        Role.SERVICE,
-        Role.REVIEWER_PRODUCTION,
-        *MANAGER_ROLES,
-    )
-
+from .permissions import handles_money, is_clerk, reads_orders, sees_queue
 
 navigation.register(
     "orders",

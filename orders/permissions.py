@@ -196,3 +196,24 @@ def allowed_actions(doc, user) -> list[str]:
 
 def may_issue_credit_note(user) -> bool:
     return has_role(user, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
+
+
+# --- menus (<app>/menu.py shows these items only to them) ----------------------------------------
+def handles_money(user) -> bool:
+    """Payments, invoices and receivables: sales, the clerk, finance and the managers."""
+    return has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
+
+
+def reads_orders(user) -> bool:
+    return has_role(
+        user,
+        Role.SALES_REP,
+        Role.TEAM_LEAD,
+        Role.SALES_CLERK,
+        Role.FINANCE,
+        Role.WAREHOUSE,
+        Role.QC,
+        Role.SERVICE,
+        Role.REVIEWER_PRODUCTION,
+        *MANAGER_ROLES,
+    )
