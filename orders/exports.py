@@ -1,6 +1,8 @@
-"""导出 Excel of the order, shipment, invoice and payment lists: the list's columns, amounts as numbers in yuan format.
+"""导出 Excel of the order, shipment, invoice, payment and receivables lists: the list's columns, amounts as numbers in
+yuan format.
 
-Registered in OrdersConfig.ready (salesops.core.exports); the rows are the list's filter set over its visibility selector.
+Registered in OrdersConfig.ready (salesops.core.exports); the rows are the list's filter set over its visibility selector
+(the receivables: one row per receivable order the filter set keeps, computed by selectors.receivables_of).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from salesops.core.exports import ListExport, plain, register_export
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
-from . import selectors
-from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ShipmentFilter
+from . import rules, selectors
+from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ReceivableFilter, ShipmentFilter
 
 
 def order_columns() -> list[Column]:
@@ -84,6 +86,25 @@ def payment_columns() -> list[Column]:
     ]
 
 
+def _bucket(code: str):
+    return lambda r: r.buckets[code]
+
+
+def receivable_columns() -> list[Column]:
+    return [
+        Column(_("订单号"), Kind.TEXT, 18, lambda r: r.order.number),
+        Column(_("客户"), Kind.TEXT, 30, lambda r: r.order.customer.name),
+        Column(_("业务员"), Kind.TEXT, 10, lambda r: display_name(r.order.owner)),
+        Column(_("账期(天)"), Kind.INTEGER, 8, lambda r: r.order.credit_days),
+        Column(_("已发货金额"), Kind.MONEY, 14, lambda r: r.shipped),
+        Column(_("已确认回款"), Kind.MONEY, 14, lambda r: r.paid),
+        *(Column(str(label), Kind.MONEY, 13, _bucket(code)) for code, label, *_rest in rules.AGING_BUCKETS),
+        Column(_("未收金额"), Kind.MONEY, 14, lambda r: r.open),
+        Column(_("逾期金额"), Kind.MONEY, 14, lambda r: r.overdue),
+        Column(_("最长账龄(天)"), Kind.INTEGER, 10, lambda r: r.oldest_days),
+    ]
+
+
 register_export(
     ListExport(
         name="orders",
@@ -113,5 +134,13 @@ register_export(
         source=plain(PaymentFilter, selectors.payment_list_for),
         columns=payment_columns,
         prepare=lambda qs, params: qs.prefetch_related("allocations__order"),
+    ),
+    ListExport(
+        name="receivables",
+        list_view="orders:receivables",
+        title=gettext_lazy("应收账款"),
+        source=plain(ReceivableFilter, selectors.receivable_orders_for),
+        columns=receivable_columns,
+        rows=selectors.receivables_of,
     ),
 )

@@ -31,6 +31,17 @@ def _offer_customers(filterset) -> None:
     )
 
 
+def _offer_owners(filterset) -> None:
+    """The rep filter: a select of the reps the visible orders are credited to."""
+    visible = filterset.queryset
+    filterset.offer(
+        "owner",
+        lambda: [
+            (u.pk, display_name(u)) for u in get_user_model().objects.filter(pk__in=visible.values("owner")).order_by("username")
+        ],
+    )
+
+
 ORDER_ORDERING_LABELS = {
     "number": _("订单号"),
     "-number": _("订单号（倒序）"),
@@ -92,15 +103,8 @@ class OrderFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = self.queryset
         _offer_customers(self)
-        self.offer(
-            "owner",
-            lambda: [
-                (u.pk, display_name(u))
-                for u in get_user_model().objects.filter(pk__in=visible.values("owner")).order_by("username")
-            ],
-        )
+        _offer_owners(self)
 
 
 class InspectionFilter(ListFilterSet):
@@ -157,3 +161,25 @@ class PaymentFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _offer_customers(self)
+
+
+class ReceivableFilter(ListFilterSet):
+    """应收账款: the receivable orders (selectors.receivable_orders_for) of a customer, a rep or a search; the page, the
+    API and the export take the same parameters."""
+
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("订单号、项目名称、客户名称或客户订单号"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户"))
+    owner = IntegerFilter(field_name="owner_id", label=_("业务员"))
+    team = IntegerFilter(field_name="owner__profile__team_id", label=_("销售组"), widget=forms.HiddenInput())
+
+    class Meta:
+        model = SalesOrder
+        fields = ["q", "customer", "owner", "team"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(order_search_q(value))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_customers(self)
+        _offer_owners(self)

@@ -482,16 +482,29 @@ class Receivable:
         return sum(self.buckets.values(), ZERO)
 
 
-def receivables(user, today: date | None = None, *, customer=None) -> list[Receivable]:
+SHIPPED_STATUSES = (Shipment.Status.SHIPPED, Shipment.Status.DELIVERED)
+
+
+def receivable_orders_for(user) -> QuerySet[SalesOrder]:
+    """The visible orders that may owe for goods shipped (not cancelled, something shipped or delivered): what the
+    receivables page, its API and its export filter (orders.filters.ReceivableFilter)."""
+    shipped = Shipment.objects.filter(order=OuterRef("pk"), status__in=SHIPPED_STATUSES)
+    return order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED).filter(Exists(shipped))
+
+
+def receivables(user, today: date | None = None, *, customer=None, orders: QuerySet | None = None) -> list[Receivable]:
     """Per order: shipped value minus confirmed payments, applied to the oldest shipments first, aged by shipment date;
-    overdue = older than the order's credit days. With `customer`, that customer's orders only."""
+    overdue = older than the order's credit days. With `customer`, that customer's orders only; with `orders` (the
+    receivable orders of `user` as a filter set narrowed them), those only."""
+    orders = receivable_orders_for(user) if orders is None else orders
+    if customer is not None:
+        orders = orders.filter(customer=customer)
+    return receivables_of(orders, today)
+
+
+def receivables_of(orders: QuerySet, today: date | None = None) -> list[Receivable]:
+    """The receivables of `orders` (already scoped to what the reader may see), the oldest debt first."""
     today = today or timezone.localdate()
-    visible = order_list_for(user) if customer is None else order_list_for(user).filter(customer=customer)
-    orders = (
-        visible.exclude(status=SalesOrder.Status.CANCELLED)
-        .filter(shipments__status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED])
-        .distinct()
-    )
     paid = dict(
         PaymentAllocation.objects.filter(order__in=orders, payment__status=Payment.Status.CONFIRMED)
         .values_list("order")
@@ -500,9 +513,7 @@ def receivables(user, today: date | None = None, *, customer=None) -> list[Recei
     )
     credits = credited_per_order(orders)
     charges = defaultdict(list)
-    for s in Shipment.objects.filter(order__in=orders, status__in=[Shipment.Status.SHIPPED, Shipment.Status.DELIVERED]).only(
-        "order_id", "shipped_at", "amount_incl"
-    ):
+    for s in Shipment.objects.filter(order__in=orders, status__in=SHIPPED_STATUSES).only("order_id", "shipped_at", "amount_incl"):
         charges[s.order_id].append((timezone.localtime(s.shipped_at).date(), s.amount_incl))
     out = []
     for order in orders:

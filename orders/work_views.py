@@ -488,9 +488,12 @@ def _with_bucket_list(group: dict) -> dict:
 @login_required
 @require_GET
 def receivables(request):
+    """应收账款 of the receivable orders the filter bar keeps (orders.filters.ReceivableFilter: the API's parameters and
+    the 导出 Excel of the same rows); an invalid filter is a 400 with its reason and no rows."""
     user = request.user
     today = timezone.localdate()
-    items = selectors.receivables(user, today)
+    filterset = filters.ReceivableFilter(request.GET, queryset=selectors.receivable_orders_for(user), request=request)
+    items = selectors.receivables_of(filterset.qs, today)
     for item in items:
         item.bucket_list = [item.buckets[code] for code, *_rest in rules.AGING_BUCKETS]
     by_customer = [_with_bucket_list(g) for g in selectors.receivables_by(items, "customer")]
@@ -524,5 +527,7 @@ def receivables(request):
             "collection_percent": (rate * 100) if rate is not None else None,
             "chart": chart,
             "today": today,
+            "filterset": filterset,
         },
+        status=filterset.status_code,
     )

@@ -1,19 +1,23 @@
 """/api/v1/receivables/: what visible orders still owe for goods shipped, aged by shipment date, per order, customer
-and rep, with this month's collection rate."""
+and rep, with this month's collection rate; filtered like the page (orders.filters.ReceivableFilter), and
+/api/v1/receivables/export/ the same rows as .xlsx."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from salesops.core.api import MoneyField, UserNameField
+from salesops.core.exports import ExportActionMixin
 from salesops.core.money import ZERO
 from salesops.core.names import display_name
 
 from .. import rules, selectors
+from ..filters import ReceivableFilter
 
 
 class ReceivableSerializer(serializers.Serializer):
@@ -66,17 +70,22 @@ class ReceivablesSerializer(serializers.Serializer):
     collection_rate = CollectionRateSerializer()
 
 
-class ReceivablesViewSet(viewsets.GenericViewSet):
+class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
     """应收账款: per order (aged by shipment date), per customer and per rep, and this month's collection rate."""
 
-    filter_backends: list = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReceivableFilter
     pagination_class = None
     serializer_class = ReceivablesSerializer
+    export_name = "receivables"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
 
-    @extend_schema(responses=ReceivablesSerializer)
+    def get_queryset(self):
+        return selectors.receivable_orders_for(self.request.user)
+
+    @extend_schema(responses=ReceivablesSerializer, filters=True)
     def list(self, request):
         today = timezone.localdate()
-        items = selectors.receivables(request.user, today)
+        items = selectors.receivables_of(self.filter_queryset(self.get_queryset()), today)
         data = {
             "today": today,
             "buckets": [{"code": code, "label": str(label)} for code, label, *_rest in rules.AGING_BUCKETS],

@@ -20,7 +20,7 @@ each one to disk as it goes; the finished file is a temporary file handed to the
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -54,7 +54,9 @@ class ListExport:
     `source(user, params)` gives the list's filter set class and the queryset the user may see (`plain` builds it for
     a list with one filter set); `columns()` the sheet's columns (Chinese headers, money as numbers in yuan format);
     `prepare(qs, params)` adds select_related / prefetch_related and the page's ordering when the filter set does not
-    order; `record(actor=, row_count=, filters=, ip_address=)` logs the export where the data calls for it (customers).
+    order; `rows(qs)` turns the filtered queryset into the rows of the sheet when a row is computed from it rather than
+    being one of its records (the receivables: one row per order with its open amount, aged), else the records are
+    streamed; `record(actor=, row_count=, filters=, ip_address=)` logs the export where the data calls for it (customers).
     """
 
     name: str
@@ -63,6 +65,7 @@ class ListExport:
     source: Source
     columns: Callable[[], list[Column]]
     prepare: Callable[[QuerySet, Mapping[str, Any]], QuerySet] | None = None
+    rows: Callable[[QuerySet], Iterable[Any]] | None = None
     record: Callable[..., Any] | None = None
 
 
@@ -104,8 +107,9 @@ def export_file(export: ListExport, *, actor, params: Mapping[str, Any], ip_addr
     rows = filterset.qs
     if export.prepare is not None:
         rows = export.prepare(rows, params)
+    records = export.rows(rows) if export.rows is not None else rows.iterator(chunk_size=EXPORT_CHUNK)
     book = Book()
-    count = book.sheet(str(export.title), export.columns()).table(rows.iterator(chunk_size=EXPORT_CHUNK))
+    count = book.sheet(str(export.title), export.columns()).table(records)
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to the FileResponse, which closes it when sent
     book.save(out)
     out.seek(0)

@@ -23,6 +23,7 @@ API_LISTS = {
     "shipments": "/api/v1/shipments/",
     "invoices": "/api/v1/invoices/",
     "payments": "/api/v1/payments/",
+    "receivables": "/api/v1/receivables/",
     "callbacks": "/api/v1/callbacks/",
     "tickets": "/api/v1/service-tickets/",
     "complaints": "/api/v1/complaints/",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal as D
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from orders import services
 from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
@@ -298,6 +300,25 @@ class TestInvoices:
 
 
 # --- receivables ------------------------------------------------------------------------------------------------------
+def shipped_on_credit(cast, pump, *, owner, team, name, days_ago):
+    """An order of 10 pumps (11,300.00) for a credit customer (30 days) of `owner`, shipped `days_ago` days ago, unpaid."""
+    customer = CustomerFactory(owner=owner, team=team, name=name, payment_terms="credit", credit_days=30)
+    ShipToAddressFactory(customer=customer, is_default=True)
+    InvoiceTitleFactory(customer=customer, is_default=True)
+    order = services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}])
+    place(order, cast.clerk)
+    pass_inspection(order, cast, "10")
+    shipment = services.shipment_release(shipment=make_shipment(fresh(order), cast), actor=cast.clerk)
+    services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
+    Shipment.objects.filter(pk=shipment.pk).update(shipped_at=timezone.now() - timedelta(days=days_ago))
+    return order
+
+
+def sheet_of(response):
+    assert response.status_code == 200 and response["Content-Disposition"].startswith('attachment; filename="receivables-')
+    return load_workbook(BytesIO(b"".join(response.streaming_content))).active
+
+
 class TestReceivables:
     def test_a_shipped_unpaid_credit_order_is_aged_and_overdue(self, cast, client_as, pump):
         # given a credit customer (30 days) whose order shipped 45 days ago and is unpaid
@@ -314,7 +335,7 @@ class TestReceivables:
         shipment = make_shipment(fresh(order), cast)
         released = client_as(cast.clerk).post(reverse("orders:shipment_release", args=[shipment.pk]))
         assert released.status_code == 302  # nothing due before shipment on credit terms
-        services.shipment_ship(shipment=fresh(shipment), actor=cast.warehouse)
+        services.shipment_ship(shipment=fresh(shipment), actor=cast.warehouse, tracking_no="SF-1")
         Shipment.objects.filter(pk=shipment.pk).update(shipped_at=timezone.now() - timedelta(days=45))
         # when finance opens the receivables page
         response = client_as(cast.finance).get(reverse("orders:receivables"))
@@ -331,6 +352,59 @@ class TestReceivables:
         assert response.context["collection_rate"] == D("0")
         # carol's receivables do not include alice's customer
         assert client_as(cast.carol).get(reverse("orders:receivables")).context["items"] == []
+
+    def test_the_filter_bar_narrows_the_page_and_the_api_and_an_invalid_filter_is_a_400(self, cast, client_as, api_as, pump):
+        # given receivables of alice's and of carol's customers
+        alices = shipped_on_credit(cast, pump, owner=cast.alice, team=cast.east, name="杭州信用机电有限公司", days_ago=45)
+        carols = shipped_on_credit(cast, pump, owner=cast.carol, team=cast.south, name="广州南方贸易有限公司", days_ago=5)
+        # when finance filters by carol's customer, then the page and the API show hers only, with 导出 Excel carrying it
+        response = client_as(cast.finance).get(reverse("orders:receivables"), {"customer": carols.customer_id})
+        assert [r.order for r in response.context["items"]] == [carols]
+        assert response.context["totals"]["open"] == D("11300.00") and response.context["totals"]["overdue"] == D("0")
+        export = reverse("core:list_export", args=["receivables"])
+        assert f'href="{export}?customer={carols.customer_id}"' in html(response)
+        body = api_as(cast.finance).get("/api/v1/receivables/", {"owner": cast.alice.pk}).json()
+        assert [i["order_number"] for i in body["items"]] == [alices.number] and body["total_overdue"] == "11300.00"
+        assert [
+            i["order_number"] for i in api_as(cast.finance).get("/api/v1/receivables/", {"q": carols.number}).json()["items"]
+        ] == [carols.number]
+        # an invalid value: a 400 naming it, no rows, on the page, the API and the export
+        bad = client_as(cast.finance).get(reverse("orders:receivables"), {"customer": "abc"})
+        assert bad.status_code == 400 and bad.context["items"] == [] and "客户：" in html(bad)
+        assert api_as(cast.finance).get("/api/v1/receivables/", {"owner": "x"}).status_code == 400
+        assert api_as(cast.finance).get("/api/v1/receivables/export/", {"owner": "x"}).status_code == 400
+
+    def test_the_export_has_the_filtered_rows_in_yuan_and_a_rep_only_their_own(self, cast, client_as, api_as, pump):
+        # given receivables of alice's customer (shipped 45 days ago) and of carol's (5 days ago)
+        alices = shipped_on_credit(cast, pump, owner=cast.alice, team=cast.east, name="杭州信用机电有限公司", days_ago=45)
+        carols = shipped_on_credit(cast, pump, owner=cast.carol, team=cast.south, name="广州南方贸易有限公司", days_ago=5)
+        url = reverse("core:list_export", args=["receivables"])
+        # when finance exports alice's customer from the page and from the API
+        for response in (
+            client_as(cast.finance).get(url, {"customer": alices.customer_id}),
+            api_as(cast.finance).get("/api/v1/receivables/export/", {"customer": alices.customer_id}),
+        ):
+            ws = sheet_of(response)
+            header = [c.value for c in ws[1]]
+            rows = list(ws.iter_rows(min_row=2))
+            # then one row, hers, its amounts numbers in yuan, aged 31–60 days and overdue
+            assert [r[0].value for r in rows] == [alices.number]
+            row = {name: cell for name, cell in zip(header, rows[0], strict=True)}
+            assert row["客户"].value == "杭州信用机电有限公司" and row["业务员"].value == "alice"
+            for name in ("已发货金额", "31–60 天", "未收金额", "逾期金额"):
+                assert row[name].value == 11300 and row[name].number_format == "#,##0.00", name
+            assert row["0–30 天"].value == 0 and row["已确认回款"].value == 0 and row["最长账龄(天)"].value == 45
+        # finance unfiltered: both; alice (a rep), page and API: only her customer's, whatever she asks for
+        assert [r[0] for r in sheet_of(client_as(cast.finance).get(url)).iter_rows(min_row=2, values_only=True)] == [
+            alices.number,
+            carols.number,
+        ]
+        for response, expected in (
+            (client_as(cast.alice).get(url), [alices.number]),
+            (api_as(cast.alice).get("/api/v1/receivables/export/"), [alices.number]),
+            (client_as(cast.alice).get(url, {"customer": carols.customer_id}), []),
+        ):
+            assert [r[0] for r in sheet_of(response).iter_rows(min_row=2, values_only=True)] == expected
 
 
 # --- list filters and buttons -----------------------------------------------------------------------------------------
