@@ -2,7 +2,8 @@
 
 Access goes through the selectors (rule 5): a document the user may not see is a 404, as on its detail page.
 A voided document has no download (409, salesops.core.documents.require_printable); the others print with the watermark
-their status gives them (contracts.documents.quotation_watermark / contract_watermark).
+their status gives them (contracts.documents.quotation_watermark / contract_watermark) and the figures the downloading
+user may see (no prices for the goods and technical reviewers, as on the pages and the API).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def _quotation(request, pk):
 def quotation_pdf(request, pk):
     quotation = _quotation(request, pk)
     return attachment(
-        documents.quotation_pdf(quotation), content_type=PDF, filename=documents.document_filename(quotation, "pdf")
+        documents.quotation_pdf(quotation, reader=request.user),
+        content_type=PDF,
+        filename=documents.document_filename(quotation, "pdf"),
     )
 
 
@@ -36,7 +39,9 @@ def quotation_pdf(request, pk):
 def quotation_xlsx(request, pk):
     quotation = _quotation(request, pk)
     return attachment(
-        documents.quotation_xlsx(quotation), content_type=XLSX, filename=documents.document_filename(quotation, "xlsx")
+        documents.quotation_xlsx(quotation, reader=request.user),
+        content_type=XLSX,
+        filename=documents.document_filename(quotation, "xlsx"),
     )
 
 
@@ -45,4 +50,8 @@ def quotation_xlsx(request, pk):
 def contract_pdf(request, pk):
     contract = selectors.contract_get_for(request.user, pk)
     require_printable(documents.contract_watermark(contract), _("合同"))
-    return attachment(documents.contract_pdf(contract), content_type=PDF, filename=documents.document_filename(contract, "pdf"))
+    return attachment(
+        documents.contract_pdf(contract, reader=request.user),
+        content_type=PDF,
+        filename=documents.document_filename(contract, "pdf"),
+    )

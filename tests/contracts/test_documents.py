@@ -70,7 +70,7 @@ def test_filenames_carry_kind_number_and_version(cast, quotation, contract, quot
 
 # --- quotation PDF ----------------------------------------------------------------------------------------------
 def test_quotation_pdf_has_the_chinese_text_embedded(quotation):
-    content = documents.quotation_pdf(quotation)
+    content = documents.quotation_pdf(quotation, reader=quotation.owner)
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
     # Chinese glyphs vanish silently without a CJK font: finding them in the extracted text proves they are embedded.
@@ -86,7 +86,7 @@ def test_quotation_pdf_has_the_chinese_text_embedded(quotation):
 
 
 def test_quotation_pdf_names_the_cjk_fonts(quotation):
-    html = render_to_string("contracts/print/quotation.html", documents.quotation_context(quotation))
+    html = render_to_string("contracts/print/quotation.html", documents.quotation_context(quotation, reader=quotation.owner))
     assert "Noto Sans CJK SC" in html
     assert "Noto Serif CJK SC" in html
     assert "size: A4" in html
@@ -94,7 +94,7 @@ def test_quotation_pdf_names_the_cjk_fonts(quotation):
 
 # --- quotation Excel --------------------------------------------------------------------------------------------
 def test_quotation_xlsx_has_lines_and_totals_as_numbers(quotation):
-    wb = load_workbook(BytesIO(documents.quotation_xlsx(quotation)))
+    wb = load_workbook(BytesIO(documents.quotation_xlsx(quotation, reader=quotation.owner)))
     ws = wb.active
     assert ws.title == quotation.display_number
     values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
@@ -147,7 +147,7 @@ def test_quotation_xlsx_has_lines_and_totals_as_numbers(quotation):
 
 # --- contract PDF -----------------------------------------------------------------------------------------------
 def test_contract_pdf_has_parties_terms_and_amount_in_words(contract):
-    content = documents.contract_pdf(contract)
+    content = documents.contract_pdf(contract, reader=contract.owner)
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
     assert "销售合同" in text
@@ -200,7 +200,7 @@ def test_anonymous_is_sent_to_login(client, urls, name):
 
 def test_quotation_pdf_shows_contact_and_foreign_currency(quoting_alice, make_quotation, customer, pump):
     q = make_quotation(quoting_alice, contact=customer.contacts.get(), currency="USD", exchange_rate=D("7.1000"))
-    text = pdf_text(documents.quotation_pdf(q))
+    text = pdf_text(documents.quotation_pdf(q, reader=q.owner))
     assert "王经理" in text
     assert "USD" in text
     assert amount_in_words(q.amount_incl) in text
@@ -220,7 +220,7 @@ def test_contract_pdf_shows_payment_and_delivery_terms(cast, customer, pump):
         },
         lines=[line(pump, quantity="2.5")],
     )
-    text = pdf_text(documents.contract_pdf(c))
+    text = pdf_text(documents.contract_pdf(c, reader=c.owner))
     assert "定金+余款" in text
     assert "30%" in text
     assert "30天" in text
@@ -279,7 +279,7 @@ def set_status(doc, status):
 def test_a_draft_quotation_pdf_carries_the_draft_watermark_on_every_page(quoting_alice, make_quotation, pump):
     # given a draft long enough for two pages
     q = make_quotation(quoting_alice, lines=[line(pump, quantity=str(i + 1)) for i in range(40)])
-    reader = PdfReader(BytesIO(documents.quotation_pdf(q)))
+    reader = PdfReader(BytesIO(documents.quotation_pdf(q, reader=q.owner)))
     assert len(reader.pages) >= 2
     for page in reader.pages:
         text = "".join((page.extract_text() or "").split())
@@ -288,7 +288,7 @@ def test_a_draft_quotation_pdf_carries_the_draft_watermark_on_every_page(quoting
 
 def test_a_quotation_in_review_is_marked_unapproved(quoting_alice, quotation):
     services.quotation_submit(quotation=quotation, actor=quoting_alice)
-    text = pdf_text(documents.quotation_pdf(fresh(quotation)))
+    text = pdf_text(documents.quotation_pdf(fresh(quotation), reader=quotation.owner))
     assert "未审核" in text and "审核尚未完成，不作为正式报价" in text
     assert "草稿" not in text
 
@@ -298,7 +298,7 @@ def test_an_approved_quotation_prints_without_any_mark(cast, quoting_alice, quot
     decide(quotation, services.QUOTATION_KIND, cast.manager)
     approved = fresh(quotation)
     assert approved.status == Quotation.Status.APPROVED
-    text = pdf_text(documents.quotation_pdf(approved))
+    text = pdf_text(documents.quotation_pdf(approved, reader=approved.owner))
     assert "报价单" in text and quotation.number in text
     assert not [m for m in ALL_MARKS if m in text]
     assert "不作为正式" not in text
@@ -306,22 +306,22 @@ def test_an_approved_quotation_prints_without_any_mark(cast, quoting_alice, quot
 
 def test_contract_pdfs_are_marked_until_approved(contract):
     # a draft contract
-    text = pdf_text(documents.contract_pdf(contract))
+    text = pdf_text(documents.contract_pdf(contract, reader=contract.owner))
     assert "草稿" in text and "不作为正式合同" in text
     # in review
-    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.IN_REVIEW)))
+    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.IN_REVIEW), reader=contract.owner))
     assert "未审核" in text and "草稿" not in text
     # approved, ready for signature, and signed: formal
     for status in (Contract.Status.APPROVED, Contract.Status.SIGNED):
-        text = pdf_text(documents.contract_pdf(set_status(contract, status)))
+        text = pdf_text(documents.contract_pdf(set_status(contract, status), reader=contract.owner))
         assert "销售合同" in text and not [m for m in ALL_MARKS if m in text] and "不作为正式" not in text, status
     # terminated: an archive copy, marked
-    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.TERMINATED)))
+    text = pdf_text(documents.contract_pdf(set_status(contract, Contract.Status.TERMINATED), reader=contract.owner))
     assert "已终止" in text and "仅供存档" in text
 
 
 def test_a_draft_quotation_xlsx_has_a_red_banner_and_the_notice_in_header_and_footer(quotation, settings):
-    ws = load_workbook(BytesIO(documents.quotation_xlsx(quotation))).active
+    ws = load_workbook(BytesIO(documents.quotation_xlsx(quotation, reader=quotation.owner))).active
     notice = "草稿 — 未经审核，不作为正式报价"
     assert ws["A1"].value == notice and ws["A1"].fill.fgColor.rgb.endswith("C00000") and ws["A1"].font.b
     assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
@@ -333,7 +333,7 @@ def test_a_draft_quotation_xlsx_has_a_red_banner_and_the_notice_in_header_and_fo
 def test_a_formal_quotation_xlsx_has_no_banner(cast, quoting_alice, quotation, settings):
     services.quotation_submit(quotation=quotation, actor=quoting_alice)
     decide(quotation, services.QUOTATION_KIND, cast.manager)
-    ws = load_workbook(BytesIO(documents.quotation_xlsx(fresh(quotation)))).active
+    ws = load_workbook(BytesIO(documents.quotation_xlsx(fresh(quotation), reader=quotation.owner))).active
     cells = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert not [c for c in cells if any(m in c for m in ALL_MARKS) or "不作为正式" in c]
     assert not ws.oddHeader.center.text and not ws.oddFooter.center.text

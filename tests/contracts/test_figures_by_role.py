@@ -4,13 +4,19 @@ a unit cost is typed only by those who may see it. Page and API alike."""
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+from io import BytesIO
 
-from contracts import services
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from contracts import documents, services
 from salesops.core.errors import Forbidden
+from salesops.core.money import amount_in_words
 
 from .conftest import fill_review, line
+from .test_documents import pdf_text
 
 
 @pytest.fixture
@@ -79,3 +85,43 @@ def test_only_cost_readers_type_a_unit_cost(cast, customer, new_valve, client_as
         'name="lines-0-unit_cost"'
         in client_as(cast.manager).get(reverse("contracts:contract_create") + f"?customer={customer.pk}").content.decode()
     )
+
+
+# --- the printed documents obey the same rule, for the one who downloads them -----------------------------------------
+@pytest.mark.parametrize("who", ["alice", "manager", "rev_procurement", "rev_technical", "rev_production"])
+def test_the_contract_pdf_shows_the_figures_of_the_one_who_downloads_it(cast, client_as, contract, who):
+    # given a contract of 10 pumps (1,130.00 each, cost 700.00) and 2 custom valves (5,000.00 each)
+    _sees, prices, _cost = MATRIX[who]
+    # when `who` downloads its PDF
+    response = client_as(getattr(cast, who)).get(reverse("contracts:contract_pdf", args=[contract.pk]))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    # then everyone reads the goods; prices, amounts, totals and the amount in words only who may see prices
+    assert "增压泵" in text and "定制阀门" in text and contract.number in text
+    for figure in ("含税单价", "价税合计", "1,130.00", "5,000.00", "21,300.00", amount_in_words(contract.amount_incl)):
+        assert (figure in text) == prices, figure
+    assert ("本打印件不含价格和金额" in text) != prices
+    # and cost and margin are never printed, whoever prints (the customer's copy)
+    assert "700.00" not in text and "成本" not in text and "毛利" not in text
+
+
+def test_the_quotation_pdf_and_excel_leave_the_prices_out_for_a_reader_without_them(cast, quoting_alice, make_quotation, pump):
+    # given a quotation of 10 pumps at 1,130.00
+    q = make_quotation(quoting_alice, lines=[line(pump, quantity="10")])
+    # when it is printed for a technical reviewer, then the PDF's page has the goods and no price, amount or total
+    hidden = documents.quotation_context(q, reader=cast.rev_technical)
+    assert hidden["sees_prices"] is False and hidden["amount_in_words"] == ""
+    html = render_to_string("contracts/print/quotation.html", hidden)
+    assert "增压泵" in html and 'data-testid="no-prices"' in html
+    for figure in ("1,130.00", "11,300.00", "含税单价", "价税合计", "不含税金额合计"):
+        assert figure not in html, figure
+    # while the rep who quoted reads them all
+    shown = render_to_string("contracts/print/quotation.html", documents.quotation_context(q, reader=quoting_alice))
+    assert "1,130.00" in shown and "11,300.00" in shown and amount_in_words(q.amount_incl) in shown
+    # and the Excel copy follows the same rule
+    for reader, prices in ((cast.rev_technical, False), (quoting_alice, True)):
+        ws = load_workbook(BytesIO(documents.quotation_xlsx(q, reader=reader))).active
+        cells = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+        assert "增压泵" in cells and "数量" in cells
+        assert ("含税单价" in cells) == prices and ("价税合计" in cells) == prices
+        assert (11300 in cells) == prices and (1130 in cells) == prices
