@@ -65,11 +65,9 @@ class ShipmentForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    tracking_no = forms.CharField(
-        label=_("运单号"),
-        max_length=60,
-        error_messages={"required": _("请填写运单号（自提或自送的写“自提”或车牌号），客户凭它查询货物。")},
-    )
+    """确认发货. The tracking number is required by the service (services.shipment_ship), whose message the form shows."""
+
+    tracking_no = forms.CharField(label=_("运单号"), max_length=60, required=False)
     carrier = forms.CharField(label=_("承运商/货运部"), max_length=100, required=False)
     packages = forms.IntegerField(label=_("件数"), min_value=1, required=False)
 

@@ -224,7 +224,10 @@ def shipment_release(request, pk):
 @login_required
 def shipment_ship(request, pk):
     shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
-    form = forms.ShipForm(_post(request), initial={"carrier": shipment.carrier, "packages": shipment.packages})
+    form = forms.ShipForm(
+        _post(request),
+        initial={"tracking_no": shipment.tracking_no, "carrier": shipment.carrier, "packages": shipment.packages},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, _result = call_for_form(

@@ -36,7 +36,14 @@ class ShipmentCreateInput(serializers.Serializer):
 
 
 class ShipInput(serializers.Serializer):
-    tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=60, label=_("运单号"))
+    tracking_no = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=60,
+        label=_("运单号"),
+        help_text=_("必填，除非制单时已填写；空白或只有空格时返回 400，出货单不变"),
+    )
     carrier = serializers.CharField(required=False, allow_blank=True, default="", max_length=100, label=_("承运商/货运部"))
     packages = AsciiIntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=INTEGER_MAX, label=_("件数")

@@ -160,10 +160,19 @@ def shipment_ship(
     *, shipment: Shipment, actor, tracking_no: str = "", carrier: str = "", packages: int | None = None
 ) -> Shipment:
     """The warehouse sends released goods: shipped quantities go up (never above ordered, passed + released), the order
-    becomes partially or fully shipped, the rep is told in-app and the customer's contact by e-mail after commit."""
+    becomes partially or fully shipped, the rep is told in-app and the customer's contact by e-mail after commit.
+
+    The goods leave with a tracking number (运单号), by which the customer traces them: the one given now, else the one
+    entered on the note; without one (blank or spaces) nothing changes and a DomainError asks for it — page and API alike.
+    """
+    tracking_no = (tracking_no or "").strip()
     with transaction.atomic():
         order = lock_order(shipment.order_id)
         require(is_warehouse(actor), _("只有仓库可以确认发货。"))
+
+        def check(s):
+            if not (tracking_no or s.tracking_no.strip()):
+                raise DomainError(_("请填写运单号（自提或自送的写“自提”或车牌号），客户凭它查询货物。"))
 
         def before(s):
             for sl in s.lines.select_related("order_line"):
@@ -174,13 +183,13 @@ def shipment_ship(
                 line.save(update_fields=["shipped_quantity"])
             s.shipped_by, s.shipped_at = actor, timezone.now()
             if tracking_no:
-                s.tracking_no = tracking_no.strip()[:60]
+                s.tracking_no = tracking_no[:60]
             if carrier:
                 s.carrier = carrier.strip()[:100]
             if packages:
                 s.packages = packages
 
-        locked = transition(obj=shipment, action="ship", actor=actor, before_save=before)
+        locked = transition(obj=shipment, action="ship", actor=actor, check=check, before_save=before)
         everything = not order.lines.filter(shipped_quantity__lt=F("quantity")).exists()
         transition(
             obj=order,

@@ -47,7 +47,7 @@ def deliver_order(cast, customer, product, qty="10", *, paid=True, signer="çŽ‹ç»
     pass_inspection(order, cast, qty)
     shipment = order_services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: qty})
     order_services.shipment_release(shipment=shipment, actor=cast.clerk)
-    order_services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+    order_services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
     order_services.shipment_deliver(shipment=shipment, actor=cast.clerk, delivered_on=None, signer=signer)
     return SalesOrder.objects.get(pk=order.pk), Shipment.objects.get(pk=shipment.pk)
 

@@ -397,7 +397,7 @@ class TestBadInput:
         shipment = make_shipment(api_as, cast, ready)
         ok(api_as(cast.finance).post(f"{PAYMENTS}{record_payment(api_as, cast.clerk, ready, '11300.00').json()['id']}/confirm/"))
         ok(api_as(cast.clerk).post(f"{SHIPMENTS}{shipment['id']}/release/"))
-        ok(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/ship/", {}, format="json"))
+        ok(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/ship/", {"tracking_no": "SF-1"}, format="json"))
         sl = shipment["lines"][0]["id"]
         body = refused(
             api_as(cast.clerk).post(
@@ -472,9 +472,26 @@ class TestPermissions:
         refused(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/release/"), 403)  # clerks release
         ok(api_as(cast.clerk).post(f"{SHIPMENTS}{shipment['id']}/release/"))
         for user in (cast.clerk, cast.manager, cast.alice):
-            refused(api_as(user).post(ship, {}, format="json"), 403)
-        assert ok(api_as(cast.warehouse).post(ship, {}, format="json"))["status"] == "shipped"
+            refused(api_as(user).post(ship, {"tracking_no": "SF-1"}, format="json"), 403)
+        # without a tracking number (none, blank or spaces): a 400 asking for it in Chinese, and nothing shipped
+        for body in ({}, {"tracking_no": ""}, {"tracking_no": "  \t "}):
+            error = refused(api_as(cast.warehouse).post(ship, body, format="json"), 400)
+            assert "请填写运单号" in error["detail"]
+        assert fresh(ready).status != SalesOrder.Status.SHIPPED and fresh(ready).lines.get().shipped_quantity == 0
+        assert ok(api_as(cast.warehouse).get(f"{SHIPMENTS}{shipment['id']}/"))["status"] == "released"
+        shipped = ok(api_as(cast.warehouse).post(ship, {"tracking_no": "  SF1234567890 "}, format="json"))
+        assert shipped["status"] == "shipped" and shipped["tracking_no"] == "SF1234567890"
         assert fresh(ready).status == SalesOrder.Status.SHIPPED
+
+    def test_a_tracking_number_entered_on_the_note_ships_without_typing_it_again(self, cast, api_as, ready):
+        # given a released note made with its tracking number
+        body = {"lines": {str(line_id(ready)): {"quantity": "10"}}, "tracking_no": "DB-778899"}
+        shipment = ok(api_as(cast.clerk).post(f"{ORDERS}{ready.pk}/shipments/", body, format="json"), 201)
+        ok(api_as(cast.finance).post(f"{PAYMENTS}{record_payment(api_as, cast.clerk, ready, '11300.00').json()['id']}/confirm/"))
+        ok(api_as(cast.clerk).post(f"{SHIPMENTS}{shipment['id']}/release/"))
+        # when the warehouse ships it without one, then it leaves with the note's
+        shipped = ok(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/ship/", {"tracking_no": " "}, format="json"))
+        assert shipped["status"] == "shipped" and shipped["tracking_no"] == "DB-778899"
 
     def test_only_finance_issues_invoices_and_reps_may_request_them(self, cast, api_as, ready):
         # given nothing delivered yet, an invoice request is refused with the room left
@@ -483,7 +500,7 @@ class TestPermissions:
         pay(ready, cast, "11300.00")
         shipment = services.shipment_create(order=ready, actor=cast.clerk, lines={line_id(ready): "10"})
         shipment = services.shipment_release(shipment=shipment, actor=cast.clerk)
-        shipment = services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+        shipment = services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
         services.shipment_deliver(shipment=shipment, actor=cast.clerk, delivered_on=None, signer="王经理")
         # when the rep of the order asks for an invoice
         invoice = ok(api_as(cast.alice).post(url, {"amount": "1130.00", "invoice_type": "general"}, format="json"), 201)
@@ -595,7 +612,7 @@ class TestWorkQueuesAndReceivables:
         pass_inspection(order, cast, "10")
         shipment = make_shipment(api_as, cast, order)
         ok(api_as(cast.clerk).post(f"{SHIPMENTS}{shipment['id']}/release/"))  # credit terms: nothing due before shipment
-        ok(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/ship/", {}, format="json"))
+        ok(api_as(cast.warehouse).post(f"{SHIPMENTS}{shipment['id']}/ship/", {"tracking_no": "SF-1"}, format="json"))
         body = ok(api_as(cast.finance).get("/api/v1/receivables/"))
         assert body["total_open"] == "11300.00" and body["total_overdue"] == "0.00"
         assert [b["code"] for b in body["buckets"]] == [code for code, *_ in rules.AGING_BUCKETS]

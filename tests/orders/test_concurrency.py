@@ -56,7 +56,7 @@ def test_ten_warehouse_clicks_ship_once_and_quantities_stay_right(on_postgres, c
     shipment = services.shipment_create(order=released_ready, actor=cast.clerk, lines={released_ready.lines.get().pk: "10"})
     services.shipment_release(shipment=shipment, actor=cast.clerk)
 
-    results = run_in_threads(10, lambda i: services.shipment_ship(shipment=shipment, actor=keepers[i]))
+    results = run_in_threads(10, lambda i: services.shipment_ship(shipment=shipment, actor=keepers[i], tracking_no="SF-1"))
 
     won, refused = split(results, Shipment)
     assert len(won) == 1 and len(refused) == 9, results

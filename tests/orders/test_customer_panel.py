@@ -16,7 +16,7 @@ def test_customer_page_shows_orders_shipments_and_receivables(cast, client_as, o
     pay(order, cast, "11300.00")
     note = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.first().pk: "4"})
     services.shipment_release(shipment=note, actor=cast.clerk)
-    services.shipment_ship(shipment=note, actor=cast.warehouse)
+    services.shipment_ship(shipment=note, actor=cast.warehouse, tracking_no="SF-1")
     html = client_as(cast.alice).get(reverse("customers:detail", args=[order.customer_id])).content.decode()
     assert 'data-testid="orders-panel"' in html
     assert order.number in html and note.number in html

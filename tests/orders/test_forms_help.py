@@ -15,7 +15,7 @@ from django.utils import timezone
 from orders import rules, services
 from orders.models import OrderCheck, SalesOrder
 from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ShipToAddressFactory
-from tests.orders.conftest import fresh, pass_inspection, place, verify
+from tests.orders.conftest import fresh, pass_inspection, pay, place, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -179,16 +179,24 @@ def test_confirm_all_is_refused_to_those_who_may_not_check(cast, client_as, orde
 
 
 def test_a_blank_tracking_number_is_refused_with_a_message(cast, client_as, order):
+    # given a released note of the paid order
     place(order, cast.clerk)
     pass_inspection(order, cast, "10")
+    pay(order, cast, "11300.00")
     shipment = services.shipment_create(
         order=order, actor=cast.clerk, lines={order.lines.get().pk: {"quantity": "10", "lot_no": "L001"}}
     )
-    response = client_as(cast.warehouse).post(
-        reverse("orders:shipment_ship", args=[shipment.pk]), {"tracking_no": "   ", "packages": "1"}
-    )
-    assert response.status_code == 400 and "请填写运单号" in html(response)
-    assert fresh(shipment).shipped_at is None
+    services.shipment_release(shipment=shipment, actor=cast.clerk)
+    url = reverse("orders:shipment_ship", args=[shipment.pk])
+    # when the warehouse confirms it with a blank tracking number, then the service's message, and nothing shipped
+    for typed in ("", "   "):
+        response = client_as(cast.warehouse).post(url, {"tracking_no": typed, "packages": "1"})
+        assert response.status_code == 400 and "请填写运单号" in html(response)
+    assert fresh(shipment).shipped_at is None and fresh(shipment).status == "released"
+    assert fresh(order).lines.get().shipped_quantity == 0
+    # with one, it ships, trimmed
+    assert client_as(cast.warehouse).post(url, {"tracking_no": " SF-9 ", "packages": "1"}).status_code == 302
+    assert fresh(shipment).tracking_no == "SF-9" and fresh(shipment).shipped_at is not None
 
 
 def test_recording_a_payment_asks_for_the_customer_with_a_label(cast, client_as):

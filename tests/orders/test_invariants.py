@@ -69,7 +69,7 @@ def test_random_sequences_of_partial_work_keep_every_quantity_right(cast, custom
                 if action == "release":
                     services.shipment_release(shipment=shipment, actor=cast.clerk)
                 elif action == "ship":
-                    services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+                    services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
                 elif action == "cancel":
                     services.shipment_cancel(shipment=shipment, actor=cast.clerk, reason="测试")
                 else:
@@ -168,7 +168,7 @@ def test_only_the_warehouse_ships_a_released_note(cast, ready, who):
 def test_a_note_that_was_not_released_cannot_ship(cast, ready):
     _order, shipment = ready
     with pytest.raises(Conflict):
-        services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+        services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
 
 
 def test_a_changed_order_cannot_ship_until_verified_again(cast, order):

@@ -33,7 +33,7 @@ def test_shipment_actions_follow_status_and_role(cast, ready):
     assert permissions.shipment_allowed_actions(shipment, cast.warehouse) == ["ship"]
     assert permissions.shipment_allowed_actions(shipment, cast.clerk) == ["cancel"]
     # when it has left, the clerk, the warehouse and the order's rep record the delivery; finance does not
-    shipment = services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+    shipment = services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
     for user in (cast.clerk, cast.warehouse, cast.alice):
         assert permissions.shipment_allowed_actions(shipment, user) == ["deliver"]
     assert permissions.shipment_allowed_actions(shipment, cast.finance) == []
@@ -64,7 +64,7 @@ def test_invoice_actions_are_finances(cast, ready):
     # given delivered goods invoiced at the rep's request
     shipment = services.shipment_create(order=ready, actor=cast.clerk, lines={ready.lines.get().pk: "10"})
     shipment = services.shipment_ship(
-        shipment=services.shipment_release(shipment=shipment, actor=cast.clerk), actor=cast.warehouse
+        shipment=services.shipment_release(shipment=shipment, actor=cast.clerk), actor=cast.warehouse, tracking_no="SF-1"
     )
     services.shipment_deliver(shipment=shipment, actor=cast.clerk, delivered_on=None, signer="王经理")
     invoice = services.invoice_request(order=ready, actor=cast.alice, amount="1130.00")

@@ -228,7 +228,7 @@ class TestShippingQuantities:
             services.shipment_create(order=order, actor=cast.clerk, lines={line.pk: "3"})  # 4 reserved by the first note
         services.shipment_release(shipment=first, actor=cast.clerk)
         with pytest.raises(Forbidden):
-            services.shipment_ship(shipment=first, actor=cast.clerk)
+            services.shipment_ship(shipment=first, actor=cast.clerk, tracking_no="SF-1")
         services.shipment_ship(shipment=first, actor=cast.warehouse, tracking_no="DB123")
         order = fresh(order)
         assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED
@@ -236,7 +236,7 @@ class TestShippingQuantities:
         pass_inspection(order, cast, "4", lot="L002")
         second = services.shipment_create(order=order, actor=cast.clerk, lines={line.pk: "6"})
         services.shipment_release(shipment=second, actor=cast.clerk)
-        services.shipment_ship(shipment=second, actor=cast.warehouse)
+        services.shipment_ship(shipment=second, actor=cast.warehouse, tracking_no="SF-1")
         order = fresh(order)
         assert order.status == SalesOrder.Status.SHIPPED and fresh(line).shipped_quantity == D("10")
 
@@ -259,7 +259,7 @@ class TestShippingQuantities:
         pass_inspection(order, cast, "10")
         shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
         services.shipment_release(shipment=shipment, actor=cast.clerk)
-        services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+        services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
         sl = shipment.lines.get()
         with pytest.raises(DomainError, match="签收异常"):
             services.shipment_deliver(
@@ -283,7 +283,7 @@ class TestInvoicesAndPayments:
         pass_inspection(order, cast, qty)
         shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: qty})
         services.shipment_release(shipment=shipment, actor=cast.clerk)
-        services.shipment_ship(shipment=shipment, actor=cast.warehouse)
+        services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
         services.shipment_deliver(shipment=shipment, actor=cast.clerk, delivered_on=None, signer="王经理")
         return fresh(order)
 
