@@ -126,8 +126,10 @@ def check_line_cells(form, data: dict, *, name_field: str | None = None) -> None
 
 class LineForm(forms.Form):
     """One document line. Every field is optional here: the service checks the line and names it in its message;
-    a blank unit price takes the price list price of a catalog product."""
+    a blank unit price takes the price list price of a catalog product; the discount goes to the service as the
+    percentage typed (services.discount_rate_of); `id` is the stored line the row edits (its cost is kept)."""
 
+    id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput())
     product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
     name = forms.CharField(label=_("品名"), max_length=200, required=False)
     model = forms.CharField(label=_("型号"), max_length=100, required=False)
@@ -135,7 +137,7 @@ class LineForm(forms.Form):
     unit = forms.CharField(label=_("单位"), max_length=10, required=False)
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
-    discount_rate = PercentField(_("折扣(%)"), required=False)
+    discount_percent = PercentField(_("折扣(%)"), required=False)
     tax_rate = rate_field(_("税率"), required=False)
     unit_cost = money_field(_("单位成本"), bounds=PRICE_BOUNDS, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
@@ -171,7 +173,7 @@ class ContractLineForm(LineForm):
 QuotationLineFormSet = formset_factory(LineForm, extra=1, can_delete=True)
 ContractLineFormSet = formset_factory(ContractLineForm, extra=1, can_delete=True)
 
-LINE_INITIAL_FIELDS = tuple(name for name in services.LINE_FIELDS if name != "product")
+LINE_INITIAL_FIELDS = tuple(name for name in services.LINE_FIELDS if name not in ("product", "discount_rate"))
 
 
 def _small_widgets(form) -> None:
@@ -190,7 +192,8 @@ def _small_widgets(form) -> None:
 
 def line_initial(line) -> dict:
     initial = {name: getattr(line, name) for name in LINE_INITIAL_FIELDS}
-    initial["product"] = line.product_id
+    initial["id"], initial["product"] = line.pk, line.product_id
+    initial["discount_percent"] = line.discount_rate * 100
     if hasattr(line, "delivery_date"):
         initial["delivery_date"] = line.delivery_date
         initial["quotation_line"] = line.quotation_line_id
@@ -264,18 +267,22 @@ class ChangeHeaderForm(forms.Form):
 
 
 class ChangeLineForm(forms.Form):
+    """A line's proposed values; the discount is typed as a percentage and goes to the service so (discount_percent)."""
+
     line_id = forms.IntegerField(widget=forms.HiddenInput())
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
-    discount_rate = PercentField(_("折扣(%)"), required=False)
+    discount_percent = PercentField(_("折扣(%)"), required=False)
     delivery_date = forms.DateField(label=_("交货日期"), required=False, widget=DateInput())
+
+    INPUTS = ("quantity", "unit_price", "discount_percent", "delivery_date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _small_widgets(self)
 
     def changed(self) -> dict:
-        return {name: self.cleaned_data[name] for name in rules.CHANGEABLE_LINE_FIELDS if name in self.changed_data}
+        return {name: self.cleaned_data[name] for name in self.INPUTS if name in self.changed_data}
 
 
 ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
@@ -283,7 +290,16 @@ ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
 
 def change_line_formset(data, *, contract: Contract):
     lines = list(contract.lines.all())
-    initial = [{"line_id": ln.pk, **{name: getattr(ln, name) for name in rules.CHANGEABLE_LINE_FIELDS}} for ln in lines]
+    initial = [
+        {
+            "line_id": ln.pk,
+            "quantity": ln.quantity,
+            "unit_price": ln.unit_price,
+            "discount_percent": ln.discount_rate * 100,
+            "delivery_date": ln.delivery_date,
+        }
+        for ln in lines
+    ]
     formset = ChangeLineFormSet(data, initial=initial, prefix="lines")
     for form, line in zip(formset.forms, lines, strict=False):
         form.line = line

@@ -31,7 +31,12 @@ class ChangeRequestInput(serializers.Serializer):
         required=False,
         default=dict,
         label=_("明细变更"),
-        help_text=format_lazy("{}{}", _("{明细 id: {字段: 新值}}，可变更："), "、".join(rules.CHANGEABLE_LINE_FIELDS)),
+        help_text=format_lazy(
+            "{}{}{}",
+            _("{明细 id: {字段: 新值}}，可变更："),
+            "、".join(rules.CHANGEABLE_LINE_FIELDS),
+            _("；折扣也可按百分比填写 discount_percent（5 表示 5%）"),
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from salesops.core.api import (
     ChoiceLabelField,
     ExchangeRateField,
     MoneyField,
+    PercentField,
     QuantityField,
     RateField,
     ScopedViewSet,
@@ -51,6 +52,13 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
 
 
 class LineInput(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        label=_("明细 id"),
+        help_text=_("修改单据时，这一行保留的原明细 id（原明细的单位成本随之保留）；不填则按同一产品和品名、型号、规格对应"),
+    )
     product = serializers.IntegerField(
         required=False, allow_null=True, label=_("产品"), help_text=_("目录产品 id；不填为非目录明细")
     )
@@ -60,7 +68,15 @@ class LineInput(serializers.Serializer):
     unit = serializers.CharField(required=False, allow_blank=True, max_length=10, label=_("单位"))
     quantity = QuantityField(label=_("数量"))
     unit_price = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("含税单价"))
-    discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"), help_text="0.05 = 5%")
+    discount_percent = PercentField(
+        required=False,
+        allow_null=True,
+        label=_("折扣(%)"),
+        help_text=_("折扣百分比，5 表示 5%（0 到 100，两位小数）；与 discount_rate 同时填写时须一致"),
+    )
+    discount_rate = RateField(
+        required=False, allow_null=True, label=_("折扣率"), help_text=_("兼容旧接口：0.05 表示 5%；建议改用 discount_percent")
+    )
     tax_rate = RateField(required=False, allow_null=True, label=_("税率"), help_text="0.13 = 13%")
     unit_cost = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("单位成本(含税)"))
     lead_time_days = AsciiIntegerField(

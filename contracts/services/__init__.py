@@ -43,7 +43,7 @@ from .contracts import (
     contract_upgrade,
     contract_withdraw,
 )
-from .lines import LINE_FIELDS, build_lines, price_line
+from .lines import LINE_FIELDS, build_lines, discount_rate_of, price_line
 from .quotations import (
     QUOTATION_FIELDS,
     QUOTATION_KIND,
@@ -85,6 +85,7 @@ __all__ = [
     "contract_update",
     "contract_upgrade",
     "contract_withdraw",
+    "discount_rate_of",
     "price_line",
     "quotation_accept",
     "quotation_cancel",

@@ -33,7 +33,7 @@ from ..permissions import can_withdraw_change, works_on
 from ..selectors import amount_cny, contract_pending_change
 from .common import page_url, rejection_reasons, require
 from .contracts import CONTRACT_FIELDS, lock_contract
-from .lines import price_line, set_totals
+from .lines import discount_rate_of, price_line, set_totals
 
 User = get_user_model()
 
@@ -50,6 +50,15 @@ def _parse_change_value(field: str, value):
     if field == "delivery_date" and isinstance(value, str):
         return date.fromisoformat(value)
     return value
+
+
+def _discount_as_rate(values: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """A line's proposed values with a discount typed as a percentage (`discount_percent`) turned into the rate the
+    contract keeps, as when the lines are built (lines.discount_rate_of)."""
+    if values.get("discount_percent") in (None, ""):
+        return values
+    rest = {k: v for k, v in values.items() if k != "discount_percent"}
+    return {**rest, "discount_rate": discount_rate_of(values, name)}
 
 
 def _plain(value):
@@ -85,6 +94,7 @@ def contract_change_request(
             line = current.get(int(line_id))
             if line is None:
                 raise DomainError(_("合同明细不存在（编号 %(id)s）。") % {"id": line_id})
+            values = _discount_as_rate(values, line.name)
             diff = {}
             for name in rules.CHANGEABLE_LINE_FIELDS:
                 if name in values:

@@ -157,7 +157,8 @@ def lock_contract(contract: Contract) -> Contract:
 def contract_update(
     *, contract: Contract, actor, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]] | None = None
 ) -> Contract:
-    """Edit a draft or returned contract; the classification is recomputed from the rules."""
+    """Edit a draft or returned contract; the classification is recomputed from the rules. Lines, when given, replace
+    all of them; a kept line keeps its stored cost unless a cost reader types another (build_lines `kept`)."""
     with transaction.atomic():
         locked = lock_contract(contract)
         require(works_on(actor, locked), _("您没有修改该合同的权限。"))
@@ -171,7 +172,14 @@ def contract_update(
         assign_fields(locked, data, CONTRACT_FIELDS)
         check_header(locked)
         if lines is not None:
-            built = build_lines(ContractLine, lines, customer=locked.customer, on_date=locked.contract_date, actor=actor)
+            built = build_lines(
+                ContractLine,
+                lines,
+                customer=locked.customer,
+                on_date=locked.contract_date,
+                actor=actor,
+                kept=locked.lines.all(),
+            )
             set_totals(locked, built)
             replace_lines(locked, built)
         else:

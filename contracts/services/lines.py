@@ -16,6 +16,7 @@ from catalog.selectors import can_view_cost, resolve_price
 from customers.models import Customer
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.money import (
+    PERCENT_BOUNDS,
     PRICE_BOUNDS,
     QUANTITY_BOUNDS,
     RATE_BOUNDS,
@@ -23,6 +24,8 @@ from salesops.core.money import (
     bounds_error,
     line_amounts,
     parse_decimal,
+    percent_to_rate,
+    plain,
     quantize,
     sum_lines,
     to_decimal,
@@ -57,19 +60,73 @@ def _product(value) -> Product | None:
     return product
 
 
+def discount_rate_of(row: Mapping[str, Any], where: str = "") -> Decimal | None:
+    """The discount rate an input row asks for, None when it gives none.
+
+    People type discounts as percentages (`discount_percent`: 5 = 5 %, two decimals, 0 to 100) — the pages and the API
+    alike; the API still takes the rate (`discount_rate`: 0.05) it always took. Both given must agree (the percentage
+    decides the rate), else a DomainError naming the line (`where`) in Chinese."""
+    prefix = f"{where}：" if where else ""
+    percent = parse_decimal(row.get("discount_percent"), prefix + _("折扣(%)"), allow_blank=True, bounds=PERCENT_BOUNDS)
+    rate = parse_decimal(row.get("discount_rate"), prefix + _("折扣率"), allow_blank=True)
+    if percent is None:
+        return rate
+    from_percent = percent_to_rate(percent)
+    if rate is not None and rate != from_percent:
+        raise DomainError(
+            _("%(where)s折扣(%%)填写为 %(percent)s%%，折扣率为 %(rate)s，两者不一致，请只填写其中一个。")
+            % {"where": prefix, "percent": plain(percent), "rate": plain(rate)}
+        )
+    return from_percent
+
+
+def _row_id(value) -> int | None:
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _kept_line(row: Mapping[str, Any], line, stored: dict, taken: set):
+    """The stored line an input row keeps, if any: the one its `id` names, else the first one not yet taken with the
+    same description (name, model, spec) — always of the same product (or both custom); each stored line is kept once."""
+    wanted = _row_id(row.get("id"))
+    if wanted is not None:
+        candidates = [stored[wanted]] if wanted in stored else []
+    else:
+        candidates = [ln for ln in stored.values() if (ln.name, ln.model, ln.spec) == (line.name, line.model, line.spec)]
+    for candidate in candidates:
+        if candidate.pk not in taken and candidate.product_id == line.product_id:
+            taken.add(candidate.pk)
+            return candidate
+    return None
+
+
 def build_lines(
-    model, rows: Iterable[Mapping[str, Any]], *, customer: Customer, on_date: date, actor, copied: bool = False
+    model,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    customer: Customer,
+    on_date: date,
+    actor,
+    copied: bool = False,
+    kept: Iterable | None = None,
 ) -> list:
     """Unsaved line objects of `model` from input rows, each validated, with exact amounts (Chinese messages name the line).
 
     A catalog line takes its name, model, spec, unit, tax rate, list price and cost from the product and — when no price
-    is given — the price of the customer's price list; a free (custom) line must give a name and a price. A unit cost is
-    entered only by those who may see costs (catalog.selectors.can_view_cost: managers and finance); rows `copied` from
-    another document (a contract from its quotation) keep theirs.
+    is given — the price of the customer's price list; a free (custom) line must give a name and a price. The discount
+    is typed as a percentage or given as a rate (discount_rate_of). A unit cost is entered only by those who may see
+    costs (catalog.selectors.can_view_cost: managers and finance); rows `copied` from another document (a contract from
+    its quotation) keep theirs. Editing a document, `kept` are its stored lines: a row that keeps one (by its `id`, else
+    by the same product and description, see _kept_line) and types no cost keeps the stored cost — so a rep saving a
+    contract never loses the cost a manager entered on a custom line; a new custom line of such a rep has none.
     """
     rows = list(rows)
     if not copied and not can_view_cost(actor) and any(row.get("unit_cost") not in (None, "") for row in rows):
         raise Forbidden(_("单位成本由经理或财务填写，您不能填写或查看成本。"))
+    stored = {ln.pk: ln for ln in (kept or ())}
+    taken: set[int] = set()
     lines = []
     for index, row in enumerate(rows, start=1):
         where = _("第 %(n)d 行") % {"n": index}
@@ -86,27 +143,35 @@ def build_lines(
                 setattr(line, name, str(row[name]).strip())
         if not line.name:
             raise DomainError(_("%(where)s：请选择产品或填写品名。") % {"where": where})
+        before = _kept_line(row, line, stored, taken)
+        if before is not None:
+            line.unit_cost = before.unit_cost
         quantity = parse_decimal(row.get("quantity"), _("数量"))
         if quantity is None or quantity <= 0:
             raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
         line.quantity = quantity
         for name, label in (
             ("unit_price", _("含税单价")),
-            ("discount_rate", _("折扣率")),
             ("tax_rate", _("税率")),
             ("unit_cost", _("单位成本")),
         ):
             value = parse_decimal(row.get(name), label, allow_blank=True)
             if value is not None:
                 setattr(line, name, value)
+        discount = discount_rate_of(row, f"{where}（{line.name}）")
+        if discount is not None:
+            line.discount_rate = discount
         if product is None and row.get("unit_price") in (None, ""):
             raise DomainError(_("%(where)s（%(name)s）：非目录产品请填写含税单价。") % {"where": where, "name": line.name})
         if line.unit_price < 0 or line.unit_cost < 0:
             raise DomainError(_("%(where)s（%(name)s）：单价和成本不能为负数。") % {"where": where, "name": line.name})
         if not (Decimal(0) <= line.discount_rate < Decimal(1)):
-            raise DomainError(
-                _("%(where)s（%(name)s）：折扣率应在 0 到 1 之间（0.05 表示 5%%）。") % {"where": where, "name": line.name}
+            message = (
+                _("%(where)s（%(name)s）：折扣应小于 100%%。")
+                if row.get("discount_percent") not in (None, "")
+                else _("%(where)s（%(name)s）：折扣率应在 0 到 1 之间（0.05 表示 5%%）。")
             )
+            raise DomainError(message % {"where": where, "name": line.name})
         error = tax_rate_error(line.tax_rate)
         if error:
             raise DomainError(f"{where}（{line.name}）：{error}")

@@ -114,7 +114,9 @@ def quotation_update(
         assign_fields(locked, data, QUOTATION_FIELDS)
         _check_quotation(locked)
         if lines is not None:
-            built = build_lines(QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date, actor=actor)
+            built = build_lines(
+                QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date, actor=actor, kept=locked.lines.all()
+            )
             set_totals(locked, built)
             replace_lines(locked, built)
         save_as(locked, actor)

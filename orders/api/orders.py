@@ -21,6 +21,7 @@ from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
     MoneyField,
+    PercentField,
     QuantityField,
     RateField,
     RelatedTextField,
@@ -87,7 +88,15 @@ class OrderFromContractInput(serializers.Serializer):
 class OrderLineChangeInput(serializers.Serializer):
     quantity = QuantityField(required=False, allow_null=True, label=_("数量"))
     unit_price = MoneyField(bounds=PRICE_BOUNDS, required=False, allow_null=True, label=_("含税单价"))
-    discount_rate = RateField(required=False, allow_null=True, label=_("折扣率"))
+    discount_percent = PercentField(
+        required=False,
+        allow_null=True,
+        label=_("折扣(%)"),
+        help_text=_("折扣百分比，5 表示 5%（0 到 100，两位小数）；与 discount_rate 同时填写时须一致"),
+    )
+    discount_rate = RateField(
+        required=False, allow_null=True, label=_("折扣率"), help_text=_("兼容旧接口：0.05 表示 5%；建议改用 discount_percent")
+    )
 
 
 class OrderUpdateInput(OrderHeaderInput):

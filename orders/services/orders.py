@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from contracts.models import Contract
-from contracts.services import build_lines, price_line
+from contracts.services import build_lines, discount_rate_of, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core.editing import assign_fields, required_text, save_as
@@ -251,13 +251,16 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
 
 # --- changes ----------------------------------------------------------------------------------------------------------
 def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> list[dict]:
-    """Apply {line id: {quantity, unit_price, discount_rate}} to the order's lines and totals; the changes made."""
+    """Apply {line id: {quantity, unit_price, discount_percent or discount_rate}} to the order's lines and totals; the
+    changes made."""
     changes = []
     current = {ln.pk: ln for ln in order.lines.all()}
     for line_id, values in lines.items():
         line = current.get(int(line_id))
         if line is None:
             raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
+        if values.get("discount_percent") not in (None, ""):  # typed as a percentage: the rate it stands for
+            values = {**values, "discount_rate": discount_rate_of(values, line.name)}
         for name, label, bounds in (
             ("quantity", _("数量"), QUANTITY_BOUNDS),
             ("unit_price", _("含税单价"), PRICE_BOUNDS),

@@ -17,7 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .locking import is_lock_conflict, lock_conflict
-from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
+from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
 from .names import display_name
 
 
@@ -134,6 +134,11 @@ def QuantityField(**kwargs) -> serializers.DecimalField:
 def RateField(**kwargs) -> serializers.DecimalField:
     """A rate in the API (0.13 = 13 %): four decimals, 0 to 1."""
     return _bounded(RATE_BOUNDS, kwargs)
+
+
+def PercentField(**kwargs) -> serializers.DecimalField:
+    """A rate typed as a percentage in the API (12.5 = 12.5 %): two decimals, 0 to 100 (core.money.PERCENT_BOUNDS)."""
+    return _bounded(PERCENT_BOUNDS, kwargs)
 
 
 def ExchangeRateField(**kwargs) -> serializers.DecimalField:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .money import MONEY_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, RATE_DECIMAL_PLACES, BoundedDecimalField, Bounds, plain
+from .money import MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, BoundedDecimalField, Bounds, plain
 
 
 def _bounded(bounds: Bounds, label, kwargs) -> BoundedDecimalField:
@@ -34,31 +33,19 @@ def rate_field(label, **kwargs) -> BoundedDecimalField:
 
 
 class PercentField(BoundedDecimalField):
-    """A rate typed as a percentage ("5" = 5 %, two decimals, 0 to 100) and cleaned to the rate the services keep
-    (Decimal("0.0500")); a rate given as the initial value is shown as its percentage."""
-
-    HUNDRED = Decimal(100)
+    """A percentage typed on a page ("12.5" = 12.5 %; two decimals, 0 to 100), passed on as typed: the service turns it
+    into the rate it keeps (core.money.percent_to_rate), so the page and the API's `…_percent` fields share one rule.
+    A stored value is shown without trailing zeros ("5", not "5.0000")."""
 
     def __init__(self, label, **kwargs):
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("max_value", self.HUNDRED)
-        super().__init__(label=label, max_digits=RATE_DECIMAL_PLACES + 1, decimal_places=RATE_DECIMAL_PLACES - 2, **kwargs)
-
-    def _rate(self, percent):
-        return None if percent is None else (percent / self.HUNDRED).quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
-
-    def clean(self, value):
-        return self._rate(super().clean(value))
+        kwargs.setdefault("min_value", PERCENT_BOUNDS.minimum)
+        kwargs.setdefault("max_value", PERCENT_BOUNDS.maximum)
+        super().__init__(
+            label=label, max_digits=PERCENT_BOUNDS.max_digits, decimal_places=PERCENT_BOUNDS.decimal_places, **kwargs
+        )
 
     def prepare_value(self, value):
-        return plain(value * self.HUNDRED) if isinstance(value, Decimal) else value
-
-    def has_changed(self, initial, data):
-        try:
-            typed = self._rate(self.to_python(data))
-        except ValidationError:
-            return True
-        return typed != (Decimal(str(initial)) if initial not in (None, "") else None)
+        return plain(value) if isinstance(value, Decimal) else value
 
 
 class LookupSelect(forms.Select):

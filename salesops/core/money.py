@@ -60,6 +60,8 @@ MONEY_BOUNDS = Bounds(MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES, ZERO, MAX_AMOUNT)
 PRICE_BOUNDS = Bounds(MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES, ZERO, MAX_UNIT_PRICE)
 QUANTITY_BOUNDS = Bounds(QUANTITY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES, Decimal(0), MAX_QUANTITY)
 RATE_BOUNDS = Bounds(RATE_MAX_DIGITS, RATE_DECIMAL_PLACES, Decimal(0), MAX_RATE)
+# A rate typed as a percentage (a discount of 12.5 %): two decimals (the rate's four), 0 to 100.
+PERCENT_BOUNDS = Bounds(RATE_DECIMAL_PLACES + 1, RATE_DECIMAL_PLACES - 2, Decimal(0), Decimal(100))
 
 
 # An exchange rate to yuan (汇率折人民币), e.g. 7.1234 for USD: positive, below 100,000 (the column holds 6 whole digits).
@@ -252,6 +254,11 @@ def parse_decimal(value, label: str, *, allow_blank: bool = False, bounds: Bound
         if error:
             raise DomainError(error)
     return result
+
+
+def percent_to_rate(percent) -> Decimal:
+    """A percentage as the rate the documents keep: 12.5 -> Decimal("0.1250"), 5 -> Decimal("0.0500")."""
+    return (to_decimal(percent) / 100).quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
 
 
 def plain(value) -> str:

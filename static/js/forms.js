@@ -112,7 +112,7 @@
   // core.money.line_amounts — incl = qty × price × (1 − discount), excl = incl / (1 + tax rate), both to the fen.
   function rowAmounts(row, defaultTax) {
     var price = field(row, "unit_price");
-    var discount = field(row, "discount_rate");
+    var discount = field(row, "discount_percent");
     var tax = field(row, "tax_rate");
     var q = scaled(field(row, "quantity") && field(row, "quantity").value, 3);
     var p = scaled(price && (price.value || price.placeholder), 2);

@@ -24,11 +24,10 @@ def html(response) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("typed", "rate"), [("5", D("0.0500")), ("12.5", D("0.1250")), ("0", D("0.0000")), ("100", D("1.0000")), ("", None)]
-)
-def test_a_percentage_is_cleaned_to_the_rate(typed, rate):
-    assert PercentField("折扣(%)", required=False).clean(typed) == rate
+@pytest.mark.parametrize(("typed", "percent"), [("5", D("5")), ("12.5", D("12.5")), ("0", D("0")), ("100", D("100")), ("", None)])
+def test_a_percentage_is_passed_on_as_typed(typed, percent):
+    # the page's field keeps the percentage: the service turns it into the rate (one rule for page and API)
+    assert PercentField("折扣(%)", required=False).clean(typed) == percent
 
 
 @pytest.mark.parametrize("typed", ["101", "-1", "5.125", "五"])
@@ -38,31 +37,31 @@ def test_a_percentage_out_of_range_or_too_precise_is_refused(typed):
     assert refused.typename == "ValidationError"
 
 
-def test_a_rate_is_shown_as_its_percentage_and_unchanged_when_posted_back():
+def test_a_stored_percentage_is_shown_without_trailing_zeros():
     field = PercentField("折扣(%)", required=False)
-    assert field.prepare_value(D("0.0500")) == "5" and field.prepare_value("7.5") == "7.5"
-    assert not field.has_changed(D("0.0500"), "5") and field.has_changed(D("0.0500"), "6")
+    assert field.prepare_value(D("0.0500") * 100) == "5" and field.prepare_value("7.5") == "7.5"
+    assert not field.has_changed(D("5.0000"), "5") and field.has_changed(D("5.0000"), "6")
 
 
 def test_a_quotation_line_discount_is_typed_as_a_percentage(client_as, quoting_alice, customer, pump):
-    data = {**header_data(customer), **lines_data(line(pump, quantity="10", discount_rate="5"))}
+    data = {**header_data(customer), **lines_data(line(pump, quantity="10", discount_percent="5"))}
     response = client_as(quoting_alice).post(reverse("contracts:quotation_create"), data)
     quotation = Quotation.objects.get()
     assert response.status_code == 302
     assert quotation.lines.get().discount_rate == D("0.0500") and quotation.amount_incl == D("10735.00")
     # the edit form shows it as typed
     page = html(client_as(quoting_alice).get(reverse("contracts:quotation_edit", args=[quotation.pk])))
-    assert re.search(r'name="lines-0-discount_rate" value="5"', page)
+    assert re.search(r'name="lines-0-discount_percent" value="5"', page)
 
 
 def test_line_mistakes_show_on_their_cells_at_once(client_as, quoting_alice, customer, pump):
-    rows = [line(pump, discount_rate="150"), {"quantity": "3"}, line(pump, quantity="")]
+    rows = [line(pump, discount_percent="150"), {"quantity": "3"}, line(pump, quantity="")]
     response = client_as(quoting_alice).post(
         reverse("contracts:quotation_create"), {**header_data(customer), **lines_data(*rows)}
     )
     page = html(response)
     assert response.status_code == 400 and not Quotation.objects.exists()
-    assert page.count('data-testid="cell-error-discount_rate"') == 1
+    assert page.count('data-testid="cell-error-discount_percent"') == 1
     assert page.count('data-testid="cell-error-product"') == 1 and "请选择产品或填写品名" in page
     assert page.count('data-testid="cell-error-quantity"') == 1
 

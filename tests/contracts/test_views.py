@@ -532,7 +532,7 @@ class TestChangeRequest:
             "lines-0-line_id": str(ln.pk),
             "lines-0-quantity": "15",
             "lines-0-unit_price": str(ln.unit_price),
-            "lines-0-discount_rate": plain(ln.discount_rate * 100),  # typed as a percentage
+            "lines-0-discount_percent": plain(ln.discount_rate * 100),  # typed as a percentage
             "lines-0-delivery_date": "",
         }
         response = client.post(reverse("contracts:contract_change", args=[signed.pk]), data)
@@ -562,7 +562,7 @@ class TestChangeRequest:
             "lines-0-line_id": str(ln.pk),
             "lines-0-quantity": str(ln.quantity),
             "lines-0-unit_price": str(ln.unit_price),
-            "lines-0-discount_rate": plain(ln.discount_rate * 100),  # typed as a percentage
+            "lines-0-discount_percent": plain(ln.discount_rate * 100),  # typed as a percentage
         }
         response = client_as(cast.alice).post(reverse("contracts:contract_change", args=[signed.pk]), data)
         assert response.status_code == 400 and "没有任何变更内容" in html(response)
