@@ -1,12 +1,14 @@
 """In a real browser: lists fit a phone (390 px) as cards, and the new-order form helps — the customer is found by typing
 (Tom Select over the customers' lookup), the contact, address and invoice title follow the chosen customer, a chosen
-product fills its price and the amounts are previewed as the quantity is typed."""
+product fills its price and the amounts are previewed as the quantity is typed; a quotation's discount is typed as a
+percentage, previewed, and kept as the rate."""
 
 from decimal import Decimal as D
 
 import pytest
 
 from contracts import services as contract_services
+from contracts.models import Quotation
 from customers.models import Visit
 from orders import services as order_services
 from orders.models import SalesOrder
@@ -94,6 +96,27 @@ def test_order_form_follows_the_customer_found_by_typing(cast, page_as, live_ser
         clerk.click("[data-testid=form-submit]")
     order = SalesOrder.objects.get()
     assert order.customer == south and order.ship_to.customer == south and order.amount_incl == D("3390.00")
+
+
+def test_a_quotation_discount_typed_as_a_percentage_is_previewed_and_kept_as_the_rate(cast, page_as, live_server):
+    # given a customer and a pump at 1,130.00
+    customer = customer_with_parties(cast, "苏州精工机械有限公司", "王")
+    ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
+    # when the clerk quotes 10 pumps at 5 % off
+    clerk = page_as("clerk")
+    clerk.goto(f"{live_server.url}/sales/quotations/new/?customer={customer.pk}")
+    row = clerk.locator("[data-testid=line-form]").first
+    pick(clerk, row.locator("select[name$=product]"), "BP-100")
+    clerk.wait_for_function("el => el.value === '1130.00'", arg=row.locator("input[name$=unit_price]").element_handle())
+    row.locator("input[name$=quantity]").fill("10")
+    row.locator("input[name$=discount_percent]").fill("5")
+    # then the line and the total are previewed with the discount, and saved so (the service turns 5 into 0.05)
+    assert row.locator("[data-line-amount]").inner_text() == "10,735.00"
+    assert clerk.locator("[data-testid=preview-incl]").inner_text() == "10,735.00"
+    with clerk.expect_navigation():
+        clerk.click("[data-testid=form-submit]")
+    quotation = Quotation.objects.get()
+    assert quotation.lines.get().discount_rate == D("0.0500") and quotation.amount_incl == D("10735.00")
 
 
 def test_a_rep_logs_a_visit_on_a_phone_with_the_customer_type_ahead(cast, page_as, live_server):
