@@ -21,6 +21,7 @@ from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
     ExchangeRateField,
+    ListRowsMixin,
     MoneyField,
     QuantityField,
     RateField,
@@ -220,7 +221,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------
-class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class DocumentViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """A quotation or contract: list, detail, and actions that call a service and answer with the fresh detail."""
 
     filter_backends = [DjangoFilterBackend]  # the filter set orders too (its `ordering`), like the page

@@ -20,6 +20,7 @@ from customers.selectors import address_list_for, invoice_title_list_for
 from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
+    ListRowsMixin,
     MoneyField,
     QuantityField,
     RateField,
@@ -355,7 +356,7 @@ class OrderDetailSerializer(OrderSerializer):
         return GateSerializer(selectors.order_gate(obj)).data
 
 
-class OrderViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售订单 with checklist, production tracking, inspections, shipments, invoices, payments and the payment gate.
     Never deleted (cancel before anything shipped)."""
 
