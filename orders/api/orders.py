@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -28,6 +27,7 @@ from salesops.core.api import (
     ScopedViewSet,
     UserNameField,
 )
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.exports import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
 
@@ -364,7 +364,7 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
     serializer_class = OrderSerializer
     export_name = "orders"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = OrderFilter  # sorts too (`ordering`, the page's parameter); the default is the model's order
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -220,8 +220,9 @@ class RelatedTextField(serializers.ReadOnlyField):
 
 # --- list rows: the `list` action read with values() and formatted without DRF's per-field work (issue 12) ----------
 class HiddenFieldsMixin:
-    """A serializer leaving out some fields for some readers: `hidden_fields()` (asked once per answer, from the context)
-    names them; the full serializer and the list rows (ListRowsMixin) both honour it."""
+    # A serializer leaving out some fields for some readers: `hidden_fields()` (asked once per answer, from the context)
+    # names them; the full serializer and the list rows (ListRowsMixin) both honour it. (A comment, not a docstring:
+    # drf-spectacular would describe every such serializer's schema with it.)
 
     def hidden_fields(self) -> set[str]:
         return set()

@@ -110,3 +110,20 @@ def test_a_serializer_that_cannot_be_read_as_columns_is_refused_when_the_plan_is
 
     with pytest.raises(TypeError, match="allowed_actions"):
         RowPlan(CorrectiveActionSerializer)
+
+
+def test_the_filter_set_is_built_only_when_a_filter_is_asked_for():
+    """core.api_filters.ListFilterBackend: no filter parameter, no filter set (the rows unchanged); a filter parameter
+    (also with a range's suffix) filters, and a bad value is still the 400 naming it."""
+    from orders.filters import OrderFilter
+    from salesops.core.api_filters import names_a_filter
+
+    assert not names_a_filter({"page": "2", "page_size": "10", "cursor": ""}, OrderFilter)
+    assert names_a_filter({"status": "received"}, OrderFilter)
+    assert names_a_filter({"received_on_from_after": "2026-01-01"}, OrderFilter)  # a range's `<name>_after`
+    client = _client("manager")
+    everything = client.get("/api/v1/orders/", {"page_size": 200}).json()
+    received = client.get("/api/v1/orders/", {"page_size": 200, "status": "received"}).json()
+    assert received["count"] == sum(row["status"] == "received" for row in everything["results"]) < everything["count"]
+    bad = client.get("/api/v1/orders/", {"status": "nonsense"})
+    assert bad.status_code == 400 and "status" in bad.json()["errors"]
