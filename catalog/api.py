@@ -14,7 +14,16 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, MoneyField, QuantityField, RateField, ScopedViewSet, lookup_action
+from salesops.core.api import (
+    ChoiceLabelField,
+    HiddenFieldsMixin,
+    ListRowsMixin,
+    MoneyField,
+    QuantityField,
+    RateField,
+    ScopedViewSet,
+    lookup_action,
+)
 from salesops.core.errors import Forbidden
 from salesops.core.exports import ExportActionMixin
 
@@ -44,7 +53,7 @@ WRITE_PERMISSIONS = [permissions.IsAuthenticated, CatalogWritePermission]
 
 
 # --- serializers --------------------------------------------------------------------------------------------------
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(HiddenFieldsMixin, serializers.ModelSerializer):
     kind_display = ChoiceLabelField(source="kind")
     tax_rate = RateField(required=False, label=_("税率"), help_text=_("0.13 表示 13%；不填为 13%；范围 0–0.17"))
 
@@ -73,12 +82,9 @@ class ProductSerializer(serializers.ModelSerializer):
         # uniqueness of the code (case-insensitive) is checked by the service with a clear message
         extra_kwargs = {"code": {"validators": []}}
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
+    def hidden_fields(self) -> set[str]:
         request = self.context.get("request")
-        if request is not None and not selectors.can_view_cost(request.user):
-            data.pop("standard_cost", None)
-        return data
+        return {"standard_cost"} if request is not None and not selectors.can_view_cost(request.user) else set()
 
 
 class ProductReasonSerializer(serializers.Serializer):
@@ -231,6 +237,7 @@ class _CatalogViewSet(ScopedViewSet):
 
 class ProductViewSet(
     ExportActionMixin,
+    ListRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

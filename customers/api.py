@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
 from salesops.core.exports import ExportActionMixin
 
 from . import filters, selectors, services
@@ -253,6 +253,7 @@ class ReviewSerializer(serializers.Serializer):
 # --- viewsets -----------------------------------------------------------------------------------------------------
 class CustomerViewSet(
     ExportActionMixin,
+    ListRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

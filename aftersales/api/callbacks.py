@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import UserNameField
+from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.errors import Forbidden
 from salesops.core.exports import ExportActionMixin
 
@@ -101,7 +101,7 @@ class ReassignInput(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True)
 
 
-class CallbackViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class CallbackViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """满意度回访: created by the scheduler after delivery; recorded, reassigned, cancelled, or turned into a complaint or a
     ticket here."""
 

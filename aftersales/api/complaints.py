@@ -11,7 +11,7 @@ from catalog.models import Product
 from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
-from salesops.core.api import UserNameField
+from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, rules, selectors
@@ -129,7 +129,7 @@ class AnswerInput(serializers.Serializer):
     answer = serializers.CharField()
 
 
-class ComplaintViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """客户投诉: QC investigates, records the root cause, plans actions, answers the customer and closes."""
 
     selector = staticmethod(selectors.complaint_list_for)

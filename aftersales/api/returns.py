@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 
 from contracts.api import ReasonInput
 from orders.models import SalesOrder
-from salesops.core.api import MoneyField, QuantityField, UserNameField
+from salesops.core.api import ListRowsMixin, MoneyField, QuantityField, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
@@ -156,7 +156,7 @@ class RefundInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReturnViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class ReturnViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """退换修: requested on a delivered order, approved by the sales VP (and GM above the threshold), received by the
     warehouse, then repaired and sent back, exchanged or refunded."""
 

@@ -12,7 +12,7 @@ from catalog.models import Product
 from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
-from salesops.core.api import QuantityField, UserNameField
+from salesops.core.api import ListRowsMixin, QuantityField, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
@@ -160,7 +160,7 @@ class PartInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class TicketViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class TicketViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """服务工单: consulting, training, commissioning, repair, on-site support, spare parts; SLA on the working calendar."""
 
     selector = staticmethod(selectors.ticket_list_for)

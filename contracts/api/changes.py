@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, ScopedViewSet, UserNameField
+from salesops.core.api_filters import ListFilterBackend
 
 from .. import permissions, rules, selectors, services
 from ..filters import ContractChangeFilter
@@ -86,7 +86,7 @@ class ContractChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     selector = staticmethod(selectors.contract_change_list_for)
     serializer_class = ContractChangeSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = ContractChangeFilter
 
     def get_serializer_class(self):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -21,6 +20,7 @@ from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
     ExchangeRateField,
+    ListRowsMixin,
     MoneyField,
     PercentField,
     QuantityField,
@@ -28,6 +28,7 @@ from salesops.core.api import (
     ScopedViewSet,
     UserNameField,
 )
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.money import PRICE_BOUNDS, validate_currency
 from salesops.core.names import display_name
 
@@ -236,10 +237,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 # --- viewsets -----------------------------------------------------------------------------------------------------
-class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class DocumentViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """A quotation or contract: list, detail, and actions that call a service and answer with the fresh detail."""
 
-    filter_backends = [DjangoFilterBackend]  # the filter set orders too (its `ordering`), like the page
+    filter_backends = [ListFilterBackend]  # the filter set orders too (its `ordering`), like the page
     document = ""  # the services' keyword for the document: "quotation" or "contract"
     detail_serializer_class = None
 

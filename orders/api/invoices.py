@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
@@ -77,7 +77,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
         read_only_fields = fields
 
 
-class InvoiceViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class InvoiceViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """开票申请: requested at POST /orders/{id}/invoice-request/, issued or cancelled by finance."""
 
     selector = staticmethod(selectors.invoice_list_for)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from customers.selectors import address_list_for, invoice_title_list_for
 from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
+    ListRowsMixin,
     MoneyField,
     PercentField,
     QuantityField,
@@ -28,6 +28,7 @@ from salesops.core.api import (
     ScopedViewSet,
     UserNameField,
 )
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.exports import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
 
@@ -364,7 +365,7 @@ class OrderDetailSerializer(OrderSerializer):
         return GateSerializer(selectors.order_gate(obj)).data
 
 
-class OrderViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售订单 with checklist, production tracking, inspections, shipments, invoices, payments and the payment gate.
     Never deleted (cancel before anything shipped)."""
 
@@ -372,7 +373,7 @@ class OrderViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = OrderSerializer
     export_name = "orders"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = OrderFilter  # sorts too (`ordering`, the page's parameter); the default is the model's order
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import ChoiceLabelField, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
@@ -99,7 +99,7 @@ class PaymentDetailSerializer(PaymentSerializer):
         read_only_fields = fields
 
 
-class PaymentViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class PaymentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """回款 with its allocations to orders: recorded by clerks or finance, confirmed or voided by finance."""
 
     selector = staticmethod(selectors.payment_list_for)

@@ -10,7 +10,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import INTEGER_MAX, AsciiIntegerField, ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import (
+    INTEGER_MAX,
+    AsciiIntegerField,
+    ChoiceLabelField,
+    ListRowsMixin,
+    QuantityField,
+    ScopedViewSet,
+    UserNameField,
+)
 from salesops.core.exports import ExportActionMixin
 
 from .. import selectors, services
@@ -159,7 +167,7 @@ class ShipmentDetailSerializer(ShipmentSerializer):
         return GateSerializer(selectors.order_gate(obj.order)).data
 
 
-class ShipmentViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ShipmentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """出货单: created at POST /orders/{id}/shipments/; released through the payment gate, shipped by the warehouse."""
 
     selector = staticmethod(selectors.shipment_list_for)

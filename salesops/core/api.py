@@ -4,14 +4,17 @@ is in core/pagination.py (DRF imports it while loading its generic views, so it 
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import empty as NOT_GIVEN
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -218,3 +221,194 @@ class RelatedTextField(serializers.ReadOnlyField):
                 return self.empty
             instance = getattr(instance, attr)
         return self.empty if instance is None else instance
+
+
+# --- list rows: the `list` action read with values() and formatted without DRF's per-field work (issue 12) ----------
+class HiddenFieldsMixin:
+    # A serializer leaving out some fields for some readers: `hidden_fields()` (asked once per answer, from the context)
+    # names them; the full serializer and the list rows (ListRowsMixin) both honour it. (A comment, not a docstring:
+    # drf-spectacular would describe every such serializer's schema with it.)
+
+    def hidden_fields(self) -> set[str]:
+        return set()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self.hidden_fields():
+            data.pop(name, None)
+        return data
+
+
+class _Row:
+    """The light object a model property or a SerializerMethodField reads: the row's columns as attributes."""
+
+
+_SKIP = object()  # DRF leaves the field out (a relation on the way is missing, no default, not nullable)
+_IDENTITY_FIELDS = (serializers.ReadOnlyField, serializers.ChoiceField, serializers.BooleanField, serializers.RelatedField)
+
+
+def _user_name(first: str | None, last: str | None, username: str | None, empty: str) -> str:
+    """core.names.display_name of a user read as columns: the full name (as User.get_full_name), else the username."""
+    if username is None:
+        return empty
+    return f"{first} {last}".strip() or username
+
+
+class RowPlan:
+    """How the rows of a list serializer are read with `values()` and formatted into exactly what the serializer gives
+    (same keys, order and values — compared in tests/api/test_list_rows.py), without model instances or DRF's per-field
+    machinery. Built once per serializer class and language (choice labels are translated when the plan is built).
+
+    Each readable field becomes a column of values(): a model field or a path through relations (`source="order.number"`
+    → `order__number`; a missing nullable relation gives the field's default, else null when allowed, else no key, as
+    DRF does); a ChoiceLabelField gives its label, a UserNameField the user's name (three columns), a RelatedTextField
+    its `empty` when the relation is missing. A model property or a SerializerMethodField reads a light object holding
+    the row's columns (`obj.number`, `obj.version`…): what it needs must be among the serializer's fields or in
+    `Meta.row_columns`. Anything else (source="*", files, to-many relations, a to_representation of its own other than
+    HiddenFieldsMixin's) is refused when the plan is built.
+    """
+
+    _plans: dict = {}
+
+    @classmethod
+    def of(cls, serializer_class) -> RowPlan:
+        from django.utils.translation import get_language
+
+        key = (serializer_class, get_language())
+        plan = cls._plans.get(key)
+        if plan is None:
+            plan = cls._plans[key] = cls(serializer_class)
+        return plan
+
+    def __init__(self, serializer_class):
+        if serializer_class.to_representation not in (
+            serializers.Serializer.to_representation,
+            HiddenFieldsMixin.to_representation,
+        ):
+            raise TypeError(f"{serializer_class.__name__} formats its rows itself (to_representation)")
+        serializer = serializer_class(context={})
+        self.model = serializer.Meta.model
+        self.columns: dict[str, None] = dict.fromkeys(["pk", *getattr(serializer.Meta, "row_columns", ())])  # ordered set
+        self.needs_object = False
+        self.may_skip = False
+        self.methods: list[tuple[int, str]] = []  # (position, method name): bound to the answer's serializer
+        self.names: list[str] = []
+        self.getters: list = []
+        for field in serializer.fields.values():
+            if not field.write_only:
+                self.names.append(field.field_name)
+                self.getters.append(self._getter(field))
+
+    def _add(self, path: list[str]) -> tuple[str, list[str], object]:
+        """Adds the column of `path` (attribute names from the plan's model): its values() key, the keys of the nullable
+        relations on the way, and the model field at the end (None for a property of the model, read on the object)."""
+        model, keys, nullable, field = self.model, [], [], None
+        for i, part in enumerate(path):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                if len(path) == 1 and isinstance(getattr(model, part, None), property):
+                    self.needs_object = True
+                    return part, [], None
+                raise TypeError(f"{self.model.__name__}: {'.'.join(path)} is not a column") from None
+            if not field.concrete or field.many_to_many:
+                raise TypeError(f"{self.model.__name__}: {'.'.join(path)} is not a column")
+            keys.append(field.name)
+            if field.is_relation and i < len(path) - 1:
+                if field.null:
+                    nullable.append("__".join(keys))
+                    self.columns["__".join(keys)] = None
+                model = field.related_model
+        key = "__".join(keys)
+        self.columns[key] = None
+        return key, nullable, field
+
+    def _getter(self, f):
+        if isinstance(f, serializers.SerializerMethodField):
+            self.needs_object = True
+            self.methods.append((len(self.getters), f.method_name))
+            return None
+        if f.source == "*" or isinstance(f, serializers.FileField | serializers.ManyRelatedField | serializers.BaseSerializer):
+            raise TypeError(f"{type(f).__name__} {f.field_name}: not readable as columns")
+        if isinstance(f, UserNameField):
+            key = self._add([*f.source_attrs, "username"])[0]
+            first, last = self._add([*f.source_attrs, "first_name"])[0], self._add([*f.source_attrs, "last_name"])[0]
+            empty = f.empty
+            return lambda row, obj: _user_name(row[first], row[last], row[key], empty)
+        key, nullable, model_field = self._add(f.source_attrs)
+        fmt = f.to_representation
+        if model_field is None:  # a model property, read on the row's object
+            prop = getattr(self.model, key)
+            return lambda row, obj: None if (v := prop.fget(obj)) is None else fmt(v)
+        if isinstance(f, RelatedTextField):
+            empty = f.empty
+            return lambda row, obj: empty if (v := row[key]) is None else v
+        if (
+            isinstance(f, _IDENTITY_FIELDS)
+            or (isinstance(f, serializers.CharField) and isinstance(model_field, models.CharField | models.TextField))
+            or (isinstance(f, serializers.IntegerField) and isinstance(model_field, models.IntegerField))
+        ):
+            fmt = None  # DRF's to_representation gives the column's value back unchanged
+        if nullable:  # DRF: a missing relation on the way gives the default, else null when allowed, else no key
+            if f.default is not NOT_GIVEN and callable(f.default):
+                raise TypeError(f"{f.field_name}: a callable default is not read as a column")
+            missing = f.default if f.default is not NOT_GIVEN else (None if f.allow_null else _SKIP)
+            if missing is not None and missing is not _SKIP and fmt is not None:
+                missing = fmt(missing)
+            self.may_skip = self.may_skip or missing is _SKIP
+
+            def get(row, obj):
+                if any(row[k] is None for k in nullable):
+                    return missing
+                v = row[key]
+                return v if v is None or fmt is None else fmt(v)
+
+            return get
+        if fmt is None:
+            return lambda row, obj: row[key]
+        return lambda row, obj: None if (v := row[key]) is None else fmt(v)
+
+    def values(self, queryset):
+        """The rows of `queryset` as the dicts the plan formats (with each row's `pk`)."""
+        return queryset.prefetch_related(None).values(*self.columns)
+
+    def format(self, rows, serializer) -> list[dict]:
+        """The rows as `serializer` (the list serializer with the answer's context) gives them: it runs the method
+        fields and names the hidden fields."""
+        getters = list(self.getters)
+        for position, method in self.methods:
+            bound = getattr(serializer, method)
+            getters[position] = lambda row, obj, bound=bound: bound(obj)
+        hidden = serializer.hidden_fields() if isinstance(serializer, HiddenFieldsMixin) else ()
+        pairs = [(name, get) for name, get in zip(self.names, getters, strict=True) if name not in hidden]
+        out = []
+        for row in rows:
+            obj = None
+            if self.needs_object:
+                obj = _Row()
+                obj.__dict__.update(row)
+            item = {name: get(row, obj) for name, get in pairs}
+            if self.may_skip:
+                item = {name: value for name, value in item.items() if value is not _SKIP}
+            out.append(item)
+        return out
+
+
+class ListRowsMixin:
+    """A list viewset whose `list` action reads the page with values() (RowPlan of its list serializer) and formats it
+    without DRF's per-field work; the answer is the serializer's, field for field (the schema keeps documenting the
+    serializer). Counted on the filtered queryset as it is; beyond page 1 the page's ids first (core.pagination)."""
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer_class = self.get_serializer_class()
+        plan = RowPlan.of(serializer_class)
+        serializer = serializer_class(context=self.get_serializer_context())
+        paginator = self.paginator
+        if paginator is None:
+            return Response(plan.format(plan.values(queryset), serializer))
+        if hasattr(paginator, "paginate_rows"):
+            rows = paginator.paginate_rows(queryset, plan.values, request, view=self)
+        else:
+            rows = paginator.paginate_queryset(plan.values(queryset), request, view=self)
+        return paginator.get_paginated_response(plan.format(rows, serializer))

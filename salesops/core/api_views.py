@@ -12,7 +12,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
 from .api import ID_MAX, ChoiceLabelField, ScopedViewSet, UserNameField
+from .api_filters import ListFilterBackend
 from .exports import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
@@ -79,7 +79,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
     selector = staticmethod(selectors.notifications_for)
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; the selector scopes to the user
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
     filterset_class = NotificationFilter
 
     @extend_schema(request=MarkReadInput, responses=MarkReadOutput)
@@ -190,7 +190,7 @@ class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSe
     selector = staticmethod(approvals.steps_waiting_for)
     serializer_class = ApprovalStepSerializer
     queryset = ApprovalStep.objects.none()  # for the schema; the selector scopes to the user
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]
 
     @property
     def filterset_class(self):

@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "salesops.core.api_filters.ListFilterBackend",  # django-filter's, no filter set built when none is asked for
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -102,3 +102,36 @@ class TestPages:
         response = client_as(cast.manager).get("/customers/", {"page_size": size})
         assert response.status_code == 200
         assert len(response.context["page"].object_list) == rows
+
+
+class TestPagesFromTheEnd:
+    """core.pagination.ApiPaginator: a page in the second half of a completely ordered list is read in the reversed
+    order (a short OFFSET) and turned back; beyond page 1 otherwise the ids first. Every page is the page Django's own
+    paginator gives, with model instances and with values() rows alike."""
+
+    @pytest.fixture
+    def ranked(self, cast):
+        # ties in the first ordering key (five customers per grade), the id deciding among them
+        return [CustomerFactory(owner=cast.alice, grade="ABC"[i % 3]) for i in range(17)]
+
+    @pytest.mark.parametrize(
+        "ordering, complete", [(("grade", "-id"), True), (("-grade", "pk"), True), (("grade",), False)]
+    )
+    def test_every_page_is_the_plain_paginators_page(self, ranked, ordering, complete):
+        from django.core.paginator import Paginator
+
+        from customers.models import Customer
+        from salesops.core.pagination import ApiPaginator, total_ordering
+
+        rows = Customer.objects.order_by(*ordering)
+        assert total_ordering(rows) is complete
+        plain = Paginator(rows, 4)
+        for values in (None, lambda queryset: queryset.values("pk", "name")):
+            paginator = ApiPaginator(rows, 4, values=values)
+            assert paginator.num_pages == 5
+            for number in paginator.page_range:
+                got = [row["pk"] if values else row.pk for row in paginator.page(number)]
+                if complete:
+                    assert got == [c.pk for c in plain.page(number)], (ordering, number)
+                else:  # no complete order: the rows of the page are read forwards (ids first), never from the end
+                    assert len(got) == len(set(got)) == len(plain.page(number).object_list)
