@@ -143,9 +143,9 @@ def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal
     # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
     upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
     open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
-    items = (
+    items = (  # alias, not annotate: the settled subqueries are evaluated once per shipment, inside open_cny only
         Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
-        .annotate(upto=upto, settled=settled)
+        .alias(upto=upto, settled=settled)
         .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
     )
     figures = {}
@@ -230,59 +230,73 @@ def _in_periods(stamp: str, periods: dict[str, tuple]) -> tuple[dict[str, Q], Q]
     return each, anywhere
 
 
-def customer_figure_sources(period, last_month, last_year, **scope) -> list[QuerySet]:
+def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool = False, **scope) -> list[QuerySet]:
     """The grouped queries customer_figures adds up, one per kind of document, each a pivot (one column per figure,
     SUM … FILTER per period): orders received, shipments (the period, last month and last year), issued invoices,
     confirmed payment allocations and credit notes (the same three periods: the period's returns, and lowering last
-    month's and last year's shipped). See _per_customer."""
+    month's and last year's shipped). `shipped_only`: the shipments and credit notes of the period alone (what the
+    shipped sales need). See _per_customer."""
     start, end = period[0], period[1]
 
     def total(amount: str, condition: Q | None = None, sign: int = 1):
         summed = Sum(_cny(amount, "order__"), filter=condition, output_field=MONEY_OUTPUT)
         return summed if sign > 0 else -summed
 
-    ships, shipped_any = _in_periods("shipped_at", {"shipped": period, "last_month": last_month, "last_year": last_year})
-    credits, credited_any = _in_periods("created_at", {"returns": period, "last_month": last_month, "last_year": last_year})
+    others = {} if shipped_only else {"last_month": last_month, "last_year": last_year}
+    ships, shipped_any = _in_periods("shipped_at", {"shipped": period, **others})
+    credits, credited_any = _in_periods("created_at", {"returns": period, **others})
     shipments = Shipment.objects.filter(_kpi_q("order__", **scope), shipped_any, status__in=CREDITED_SHIPMENTS)
     credit_notes = CreditNote.objects.filter(_kpi_q("order__", **scope), credited_any)
-    ordered = Sum(_cny("amount_incl"), output_field=MONEY_OUTPUT)
-    return [
-        _per_customer(kpi_orders(**scope).filter(received_on__range=(start, end)), "customer", {"ordered": ordered}),
+    sources = [
         _per_customer(shipments, "order__customer", {k: total("amount_incl", q) for k, q in ships.items()}),
-        _per_customer(kpi_invoices(start, end, **scope), "order__customer", {"invoiced": total("amount")}),
-        _per_customer(kpi_allocations(start, end, **scope), "order__customer", {"collected": total("amount")}),
         _per_customer(
             credit_notes, "order__customer", {k: total("amount", q, 1 if k == "returns" else -1) for k, q in credits.items()}
         ),
     ]
+    if shipped_only:
+        return sources
+    ordered = Sum(_cny("amount_incl"), output_field=MONEY_OUTPUT)
+    return [
+        _per_customer(kpi_orders(**scope).filter(received_on__range=(start, end)), "customer", {"ordered": ordered}),
+        *sources,
+        _per_customer(kpi_invoices(start, end, **scope), "order__customer", {"invoiced": total("amount")}),
+        _per_customer(kpi_allocations(start, end, **scope), "order__customer", {"collected": total("amount")}),
+    ]
 
 
-def customer_figure_query(period, last_month, last_year, **scope) -> tuple[str, list, str]:
+def customer_figure_query(period, last_month, last_year, *, top_shipped: int | None = None, **scope):
     """The one query of customer_figures as (sql, params, database alias): the pivots of customer_figure_sources as
     UNION ALL, added up per customer and joined to the customer, by name — one row per customer: CUSTOMER_COLUMNS, then
-    the CUSTOMER_FIGURES, shipped and invoiced net of the period's credit notes (`returns`). Composed around the ORM's
-    own SQL of the pivots (Django cannot select from a UNION); plain SQL that SQLite and PostgreSQL both run."""
-    first, *others = customer_figure_sources(period, last_month, last_year, **scope)
+    the CUSTOMER_FIGURES, shipped and invoiced net of the period's credit notes (`returns`). `top_shipped` n: only the
+    n customers with the largest shipped sales, largest first, from the shipments and credit notes alone (the other
+    figures 0). Composed around the ORM's own SQL of the pivots (Django cannot select from a UNION); plain SQL that
+    SQLite and PostgreSQL both run."""
+    first, *others = customer_figure_sources(period, last_month, last_year, shipped_only=top_shipped is not None, **scope)
     pivots = first.union(*others, all=True)
     inner, params = pivots.query.sql_with_params()
+    params = list(params)
     quote = connections[pivots.db].ops.quote_name
     customer = [f"c.{quote(Customer._meta.get_field(name).column)}" for name in CUSTOMER_COLUMNS]
     total = {name: f"COALESCE(SUM(f.{quote(name)}), 0)" for name in CUSTOMER_FIGURES}
     net = {"shipped": f"{total['shipped']} - {total['returns']}", "invoiced": f"{total['invoiced']} - {total['returns']}"}
     figures = ", ".join(net.get(name, total[name]) for name in CUSTOMER_FIGURES)
+    order = f"{customer[1]}, {customer[0]}"
+    if top_shipped is not None:
+        order = f"{net['shipped']} DESC, {order} LIMIT %s"
+        params.append(top_shipped)
     sql = (
         f"SELECT {', '.join(customer)}, {figures} FROM ({inner}) f INNER JOIN {quote(Customer._meta.db_table)} c "
-        f"ON {customer[0]} = f.{quote('cid')} GROUP BY {', '.join(customer)} ORDER BY {customer[1]}, {customer[0]}"
+        f"ON {customer[0]} = f.{quote('cid')} GROUP BY {', '.join(customer)} ORDER BY {order}"
     )
-    return sql, list(params), pivots.db
+    return sql, params, pivots.db
 
 
 def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
     """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
     invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
-    periods. Each period is (first day, last day, aware start, aware end). One query (customer_figure_query), streamed
-    from a server-side cursor, so memory grows neither with the lines nor with the customers. Yields dicts with the
-    customer's pk, name, province, type and the CUSTOMER_FIGURES."""
+    periods. Each period is (first day, last day, aware start, aware end). One query (customer_figure_query, whose
+    `top_shipped` it passes on), streamed from a server-side cursor, so memory grows neither with the lines nor with
+    the customers. Yields dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
     sql, params, alias = customer_figure_query(period, last_month, last_year, **scope)
     with connections[alias].chunked_cursor() as cursor:
         cursor.execute(sql, params)

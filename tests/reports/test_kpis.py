@@ -155,6 +155,22 @@ def test_store_rows_add_up_to_the_figures_of_every_scope(book, month):
     assert december["甲客户"]["last_month"] == D("10000.00")
 
 
+def test_top_stores_are_the_store_rows_with_the_largest_shipped(book):
+    everyone = sorted(kpis.store_rows(NOV, COMPANY), key=lambda r: -r["shipped"])
+    top = kpis.top_stores(NOV, COMPANY, 5)
+    assert [(r["customer_name"], r["shipped"]) for r in top] == [(r["customer_name"], r["shipped"]) for r in everyone]
+    assert [r["customer_name"] for r in kpis.top_stores(NOV, COMPANY, 1)] == ["甲客户"]
+    assert kpis.top_stores(NOV, Scope.rep(book.cast.carol.pk), 5)[0]["shipped"] == D("-500.00")
+
+
+def test_one_reading_reads_a_repeated_figure_once(book, django_assert_num_queries):
+    with django_assert_num_queries(2), kpis.one_reading():  # shipments, credit notes
+        assert kpis.sales_shipped(NOV, COMPANY) == kpis.sales_shipped(NOV, COMPANY) == D("9500.00")
+    with django_assert_num_queries(4):  # outside a reading, each call reads
+        kpis.sales_shipped(NOV, COMPANY)
+        kpis.sales_shipped(NOV, COMPANY)
+
+
 def test_rep_and_team_rows(book):
     c = book.cast
     rows = list(kpis.rep_rows(NOV, Scope.team(c.east.pk)))
