@@ -1,5 +1,5 @@
 """One measured job of the monthly report benchmark (bench/test_report_bench.py), run in a process of its own so that its
-peak resident memory (ru_maxrss) is its own:
+peak resident memory (VmHWM, see peak_rss_mb) is its own:
 
     python -m bench.report_job report <run id>     the monthly per-store report end to end (reports.services.runs)
     python -m bench.report_job baseline <YYYY-MM>  the same rows from one raw SQL query into openpyxl write-only
@@ -27,33 +27,19 @@ def report(run_id: int) -> dict:
 
 
 def baseline(period_key: str) -> dict:
-    """The store rows from ONE raw SQL query — the grouped queries behind kpis.store_rows (orders.selectors
-    .customer_figure_sources) as UNION ALL, pivoted per customer in SQL (GROUP BY) — every row appended as it is to a
-    write-only sheet: no ORM rows, no Python merge, no styles, no cover, no chart."""
+    """The store rows from ONE raw SQL query — the very query behind kpis.store_rows (orders.figures
+    .customer_figure_query: per-customer pivots as UNION ALL, added up and joined to the customer in SQL), run on a
+    plain cursor — every row appended as it comes to a write-only sheet: no ORM rows, no server-side cursor, no styles, no
+    cover, no chart, no run bookkeeping."""
     from django.db import connection
     from openpyxl import Workbook
 
-    from orders.figures import customer_figure_sources
+    from orders.figures import customer_figure_query
     from reports.periods import Period
 
     period = Period.parse(period_key)
     spans = [(p.start, p.end, *p.bounds()) for p in (period, period.previous(), period.year_ago())]
-    parts, params = [], []
-    for i, per_customer in enumerate(customer_figure_sources(*spans)):
-        sql, p = per_customer.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS g{i}")
-        params += p
-
-    def figure(name: str, minus: str = "") -> str:
-        value = f"COALESCE(SUM(CASE WHEN f.fig = '{name}' THEN f.sign * ROUND(f.s, 2) ELSE 0 END), 0)"
-        return f"{value} - {figure(minus)}" if minus else value
-
-    columns = [figure("ordered"), figure("shipped", "returns"), figure("invoiced", "returns")]
-    columns += [figure(name) for name in ("collected", "returns", "last_month", "last_year")]
-    sql = (
-        f"SELECT f.cid, f.cname, f.cprovince, f.ctype, {', '.join(columns)} FROM ({' UNION ALL '.join(parts)}) f "
-        "GROUP BY f.cid, f.cname, f.cprovince, f.ctype ORDER BY f.cname, f.cid"
-    )
+    sql, params, _alias = customer_figure_query(*spans)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("rows")
     rows, shipped = 0, 0
@@ -82,6 +68,19 @@ def warm() -> None:
     translation.gettext("合计")
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set: VmHWM (Linux), the high-water mark of its own address space. Not ru_maxrss: the
+    kernel carries the parent's peak over an exec into it, so a job started by a 300 MB pytest reported 300 MB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
 def main() -> None:
     mode, arg = sys.argv[1], sys.argv[2]
     django.setup()
@@ -89,7 +88,7 @@ def main() -> None:
     start = time.perf_counter()
     result = report(int(arg)) if mode == "report" else baseline(arg)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    peak = peak_rss_mb()
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, **result}))
 
 

@@ -5,8 +5,14 @@ Run: `make bench` (PostgreSQL: see the README), or
 
 Prints exactly `DASHBOARD lines=<n> ms=<t> queries=<q>`; fails only if the query count differs between the sizes
 (each figure is one aggregate query, each grouped table one streamed query, whatever the volume).
-Baseline 2026-12-05, 2 shared cores (5 helpers running), PostgreSQL: 20,000 lines → 450 ms / 69 queries,
-200,000 lines → 5,484 ms / 69 queries (before the grouped store rows and the windowed aging: 3,395 and 39,920 ms).
+Last run 2026-12-05, 2 cores shared with four other workers (load average 5-7), PostgreSQL 15:
+    DASHBOARD lines=20000 ms=723 queries=50
+    DASHBOARD lines=200000 ms=3091 queries=50
+Before (same day, lighter load): 341 ms and 5,640 ms, 60 queries; side by side in one process at 200,000 lines the
+figures took 8.1-9.4 s (44 queries) before and 1.7-3.1 s (34 queries) after: no JIT compiling of the aging query
+(settings: jit=off), each figure read once per page (kpis.one_reading), the top-ten stores from the shipments and credit
+notes alone (kpis.top_stores), indexes on the documents' period columns (orders 0009). Earlier: 450 / 5,484 ms with 69
+queries, and 3,395 / 39,920 ms before the grouped store rows and the windowed aging.
 """
 
 import time

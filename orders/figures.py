@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Count,
     ExpressionWrapper,
@@ -22,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
 
+from customers.models import Customer
 from salesops.core.money import ZERO, quantize
 
 from . import rules
@@ -141,9 +143,9 @@ def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal
     # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
     upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
     open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
-    items = (
+    items = (  # alias, not annotate: the settled subqueries are evaluated once per shipment, inside open_cny only
         Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
-        .annotate(upto=upto, settled=settled)
+        .alias(upto=upto, settled=settled)
         .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
     )
     figures = {}
@@ -202,63 +204,112 @@ def shipped_net_subquery(start: datetime, end: datetime, outer: str):
 
 
 CUSTOMER_FIGURES = ("ordered", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
-CUSTOMER_FIGURE_COLUMNS = ("cid", "cname", "cprovince", "ctype", "fig", "sign", "s")
+CUSTOMER_FIGURE_ROWS = ("cid", *CUSTOMER_FIGURES)
+CUSTOMER_COLUMNS = ("id", "name", "province", "type")
 
 
-def _by_customer(qs: QuerySet, amount: str, order_prefix: str, figure: str, sign: int) -> QuerySet:
-    """One figure per customer of `qs` (one grouped query): CUSTOMER_FIGURE_COLUMNS — the customer's id, name, province
-    and type, the figure's name, its sign and the total in CNY."""
-    c = f"{order_prefix}customer"
-    customer = {"cid": F(c), "cname": F(f"{c}__name"), "cprovince": F(f"{c}__province"), "ctype": F(f"{c}__type")}
+def _per_customer(qs: QuerySet, customer: str, figures: dict) -> QuerySet:
+    """One grouped query of the documents `qs`, grouped by their customer's id alone (`customer`: the path to it, an
+    integer key — the customer's name and type are joined once per customer, in customer_figure_query): CUSTOMER_FIGURE_ROWS,
+    the CUSTOMER_FIGURES in `figures` and 0 for the others."""
+    nothing = Value(ZERO, output_field=MONEY_OUTPUT)
     return (
         qs.order_by()
-        .values(**customer)
-        .annotate(s=Sum(_cny(amount, order_prefix), output_field=MONEY_OUTPUT), fig=Value(figure), sign=Value(sign))
-        .values_list(*CUSTOMER_FIGURE_COLUMNS)
+        .values(cid=F(customer))
+        .annotate(**{name: figures.get(name, nothing) for name in CUSTOMER_FIGURES})
+        .values_list(*CUSTOMER_FIGURE_ROWS)
     )
 
 
-def customer_figure_sources(period, last_month, last_year, **scope) -> list[QuerySet]:
-    """The grouped queries customer_figures adds up, one per figure (and comparison period), see _by_customer."""
-    start, end, start_at, end_at = period
+def _in_periods(stamp: str, periods: dict[str, tuple]) -> tuple[dict[str, Q], Q]:
+    """{figure: stamp in [start, end) of its period} and the OR of them all (the one scan for the three periods)."""
+    each = {name: Q(**{f"{stamp}__gte": span[2], f"{stamp}__lt": span[3]}) for name, span in periods.items()}
+    anywhere = Q()
+    for q in each.values():
+        anywhere |= q
+    return each, anywhere
+
+
+def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool = False, **scope) -> list[QuerySet]:
+    """The grouped queries customer_figures adds up, one per kind of document, each a pivot (one column per figure,
+    SUM … FILTER per period): orders received, shipments (the period, last month and last year), issued invoices,
+    confirmed payment allocations and credit notes (the same three periods: the period's returns, and lowering last
+    month's and last year's shipped). `shipped_only`: the shipments and credit notes of the period alone (what the
+    shipped sales need). See _per_customer."""
+    start, end = period[0], period[1]
+
+    def total(amount: str, condition: Q | None = None, sign: int = 1):
+        summed = Sum(_cny(amount, "order__"), filter=condition, output_field=MONEY_OUTPUT)
+        return summed if sign > 0 else -summed
+
+    others = {} if shipped_only else {"last_month": last_month, "last_year": last_year}
+    ships, shipped_any = _in_periods("shipped_at", {"shipped": period, **others})
+    credits, credited_any = _in_periods("created_at", {"returns": period, **others})
+    shipments = Shipment.objects.filter(_kpi_q("order__", **scope), shipped_any, status__in=CREDITED_SHIPMENTS)
+    credit_notes = CreditNote.objects.filter(_kpi_q("order__", **scope), credited_any)
     sources = [
-        ("ordered", 1, kpi_orders(**scope).filter(received_on__range=(start, end)), "amount_incl", ""),
-        ("shipped", 1, kpi_shipments(start_at, end_at, **scope), "amount_incl", "order__"),
-        ("invoiced", 1, kpi_invoices(start, end, **scope), "amount", "order__"),
-        ("collected", 1, kpi_allocations(start, end, **scope), "amount", "order__"),
-        ("returns", 1, kpi_credit_notes(start_at, end_at, **scope), "amount", "order__"),
+        _per_customer(shipments, "order__customer", {k: total("amount_incl", q) for k, q in ships.items()}),
+        _per_customer(
+            credit_notes, "order__customer", {k: total("amount", q, 1 if k == "returns" else -1) for k, q in credits.items()}
+        ),
     ]
-    for name, (_s, _e, s_at, e_at) in (("last_month", last_month), ("last_year", last_year)):
-        sources.append((name, 1, kpi_shipments(s_at, e_at, **scope), "amount_incl", "order__"))
-        sources.append((name, -1, kpi_credit_notes(s_at, e_at, **scope), "amount", "order__"))
-    return [_by_customer(qs, amount, prefix, name, sign) for name, sign, qs, amount, prefix in sources]
+    if shipped_only:
+        return sources
+    ordered = Sum(_cny("amount_incl"), output_field=MONEY_OUTPUT)
+    return [
+        _per_customer(kpi_orders(**scope).filter(received_on__range=(start, end)), "customer", {"ordered": ordered}),
+        *sources,
+        _per_customer(kpi_invoices(start, end, **scope), "order__customer", {"invoiced": total("amount")}),
+        _per_customer(kpi_allocations(start, end, **scope), "order__customer", {"collected": total("amount")}),
+    ]
+
+
+def customer_figure_query(period, last_month, last_year, *, top_shipped: int | None = None, **scope):
+    """The one query of customer_figures as (sql, params, database alias): the pivots of customer_figure_sources as
+    UNION ALL, added up per customer and joined to the customer, by name — one row per customer: CUSTOMER_COLUMNS, then
+    the CUSTOMER_FIGURES, shipped and invoiced net of the period's credit notes (`returns`). `top_shipped` n: only the
+    n customers with the largest shipped sales, largest first, from the shipments and credit notes alone (the other
+    figures 0). Composed around the ORM's own SQL of the pivots (Django cannot select from a UNION); plain SQL that
+    SQLite and PostgreSQL both run."""
+    first, *others = customer_figure_sources(period, last_month, last_year, shipped_only=top_shipped is not None, **scope)
+    pivots = first.union(*others, all=True)
+    inner, params = pivots.query.sql_with_params()
+    params = list(params)
+    quote = connections[pivots.db].ops.quote_name
+    customer = [f"c.{quote(Customer._meta.get_field(name).column)}" for name in CUSTOMER_COLUMNS]
+    total = {name: f"COALESCE(SUM(f.{quote(name)}), 0)" for name in CUSTOMER_FIGURES}
+    net = {"shipped": f"{total['shipped']} - {total['returns']}", "invoiced": f"{total['invoiced']} - {total['returns']}"}
+    figures = ", ".join(net.get(name, total[name]) for name in CUSTOMER_FIGURES)
+    order = f"{customer[1]}, {customer[0]}"
+    if top_shipped is not None:
+        order = f"{net['shipped']} DESC, {order} LIMIT %s"
+        params.append(top_shipped)
+    sql = (
+        f"SELECT {', '.join(customer)}, {figures} FROM ({inner}) f INNER JOIN {quote(Customer._meta.db_table)} c "
+        f"ON {customer[0]} = f.{quote('cid')} GROUP BY {', '.join(customer)} ORDER BY {order}"
+    )
+    return sql, params, pivots.db
 
 
 def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
     """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
     invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
-    periods. Each period is (first day, last day, aware start, aware end). One query — the grouped queries of
-    customer_figure_sources as UNION ALL, ordered by customer — streamed from a server-side cursor; a customer's rows
-    come together and are merged as they come, so memory grows neither with the lines nor with the customers. Yields
-    dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
-    first, *others = customer_figure_sources(period, last_month, last_year, **scope)
-    rows = first.union(*others, all=True).order_by("cname", "cid")
-    row: dict | None = None
-    for cid, name, province, kind, figure, sign, total in rows.iterator(chunk_size=2000):
-        if row is None or row["pk"] != cid:
-            if row is not None:
-                yield _net_of_returns(row)
-            row = {"pk": cid, "name": name, "province": province, "type": kind, **dict.fromkeys(CUSTOMER_FIGURES, ZERO)}
-        row[figure] += sign * quantize(total or ZERO)
-    if row is not None:
-        yield _net_of_returns(row)
+    periods. Each period is (first day, last day, aware start, aware end). One query (customer_figure_query, whose
+    `top_shipped` it passes on), streamed from a server-side cursor, so memory grows neither with the lines nor with
+    the customers. Yields dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
+    sql, params, alias = customer_figure_query(period, last_month, last_year, **scope)
+    with connections[alias].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            for pk, name, province, kind, *values in rows:
+                row = {"pk": pk, "name": name, "province": province, "type": kind}
+                row.update((figure, _money(value)) for figure, value in zip(CUSTOMER_FIGURES, values, strict=True))
+                yield row
 
 
-def _net_of_returns(row: dict) -> dict:
-    """Shipped and invoiced sales are net of the period's credit notes."""
-    row["shipped"] -= row["returns"]
-    row["invoiced"] -= row["returns"]
-    return row
+def _money(value) -> Decimal:
+    """A sum read without the ORM's converters: PostgreSQL gives a Decimal, SQLite a float or an int."""
+    return quantize(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 def product_figures(start: date, end: date, **scope) -> QuerySet:

@@ -122,6 +122,7 @@ class SalesOrder(FSMModelMixin, models.Model):
             models.Index(fields=["status", "promised_ship_date"]),
             models.Index(fields=["received_on", "id"]),
             models.Index(fields=["customer", "received_on", "id"]),
+            models.Index(fields=["shipped_at"], name="order_shipped_at_idx"),  # on-time delivery by month (KPIs)
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
@@ -438,7 +439,10 @@ class Shipment(FSMModelMixin, models.Model):
         verbose_name = _("出货单")
         verbose_name_plural = _("出货单")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["created_at", "id"])]  # the list's order and visibility (issue 12)
+        indexes = [
+            models.Index(fields=["created_at", "id"]),  # the list's order and visibility (issue 12)
+            models.Index(fields=["shipped_at"], name="shipment_shipped_at_idx"),  # shipped sales of a period (KPIs)
+        ]
 
     def __str__(self):
         return self.number
@@ -528,7 +532,10 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         verbose_name = _("开票申请")
         verbose_name_plural = _("开票申请")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["requested_at", "id"])]  # the list's order and visibility (issue 12)
+        indexes = [
+            models.Index(fields=["requested_at", "id"]),  # the list's order and visibility (issue 12)
+            models.Index(fields=["issued_on"], name="invoice_issued_on_idx"),  # invoiced sales of a period (KPIs)
+        ]
 
     def __str__(self):
         return str(_("%(order)s 开票 %(amount)s") % {"order": self.order, "amount": self.amount})
@@ -638,6 +645,7 @@ class CreditNote(models.Model):
         verbose_name = _("红字冲减单")
         verbose_name_plural = _("红字冲减单")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="credit_note_created_at_idx")]  # a period's credit notes (KPIs)
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive")]
 
     def __str__(self):

@@ -10,7 +10,10 @@ lower the shipped and invoiced sales of the period they are issued in. Grouped r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 
@@ -43,7 +46,41 @@ def _span(period: Period) -> tuple[date, date, object, object]:
     return (period.start, period.end, *period.bounds())
 
 
+_READING: ContextVar[dict | None] = ContextVar("kpi_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Within the block, a figure asked for again with the same arguments is read once (a dashboard shows the shipped
+    sales in the sales card, the achievement and the growth; the receivables in the collection rate and the aging
+    chart): for one page, never across requests — the figures move as documents are saved."""
+    token = _READING.set({}) if _READING.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _READING.reset(token)
+
+
+def _read_once(fn):
+    """Figures of one_reading are kept by function and arguments (Period and Scope are frozen, hence hashable)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        reading = _READING.get()
+        if reading is None:
+            return fn(*args, **kwargs)
+        key = (fn.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in reading:
+            reading[key] = fn(*args, **kwargs)
+        value = reading[key]
+        return dict(value) if isinstance(value, dict) else value
+
+    return wrapper
+
+
 # --- sales -------------------------------------------------------------------------------------------------------------
+@_read_once
 def order_intake(period: Period, scope: Scope) -> Decimal:
     """接单额: the value of the orders received in the period."""
     return order_figures.ordered_total(period.start, period.end, **scope.filters())
@@ -55,11 +92,13 @@ def sales_by_order_date(period: Period, scope: Scope) -> Decimal:
     return order_intake(period, scope) - credited
 
 
+@_read_once
 def returns_amount(period: Period, scope: Scope) -> Decimal:
     """红字冲减: credit notes issued in the period."""
     return order_figures.credited_total(*period.bounds(), **scope.filters())
 
 
+@_read_once
 def sales_shipped(period: Period, scope: Scope) -> Decimal:
     """按发货口径的销售额: the value of goods that left in the period minus the period's credit notes."""
     return order_figures.shipped_total(*period.bounds(), **scope.filters()) - returns_amount(period, scope)
@@ -76,11 +115,13 @@ def unshipped_amount(as_of: date, scope: Scope) -> Decimal:
 
 
 # --- money in ----------------------------------------------------------------------------------------------------------
+@_read_once
 def collected(period: Period, scope: Scope) -> Decimal:
     """回款额: confirmed payments received in the period (as allocated to the scope's orders)."""
     return order_figures.collected_total(period.start, period.end, **scope.filters())
 
 
+@_read_once
 def receivables_aging(as_of: date, scope: Scope) -> dict[str, Decimal]:
     """应收账龄 at the end of `as_of`: open receivables by age bucket ("0_30", "31_60", "61_90", "90_plus")."""
     return order_figures.receivable_aging(as_of, Period.day(as_of).bounds()[1], **scope.filters())
@@ -102,12 +143,14 @@ def order_accuracy(period: Period, scope: Scope) -> Decimal | None:
     return _rate(verified - changed, verified)
 
 
+@_read_once
 def on_time_delivery(period: Period, scope: Scope) -> Decimal | None:
     """准时交货率: orders fully shipped in the period on or before their promised ship date ÷ those fully shipped."""
     shipped, on_time = order_figures.on_time_counts(*period.bounds(), company_zone(), **scope.filters())
     return _rate(on_time, shipped)
 
 
+@_read_once
 def satisfaction_avg(period: Period, scope: Scope) -> Decimal | None:
     """平均满意度: the mean of every score (1–5) given in the callbacks done in the period."""
     total, count = aftersales_selectors.satisfaction_totals(*period.bounds(), **scope.filters())
@@ -175,6 +218,18 @@ def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
             "orders": quantize(row["ordered"]),
             **{key: quantize(row[key]) for key in STORE_MONEY[1:]},
         }
+
+
+def top_stores(period: Period, scope: Scope, n: int) -> list[dict]:
+    """The n customers with the largest shipped sales (net, as in store_rows) of the period, largest first (then by
+    name): customer_id, customer_name, region, shipped. One query over the shipments and credit notes alone."""
+    rows = order_figures.customer_figures(
+        _span(period), _span(period.previous()), _span(period.year_ago()), top_shipped=n, **scope.filters()
+    )
+    return [
+        {"customer_id": r["pk"], "customer_name": r["name"], "region": r["province"], "shipped": quantize(r["shipped"])}
+        for r in rows
+    ]
 
 
 def _target_subquery(period: Period, level: str, outer: str):

@@ -121,6 +121,11 @@ def _scope_params(scope: Scope) -> dict:
 
 def figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
     """The headline figures: key (= glossary entry), label, value, kind (money / rate / score / count), url of the list."""
+    with kpis.one_reading():
+        return _figure_cards(period, scope, today)
+
+
+def _figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
     as_of = min(today, period.end)
     dates = {"received_on_from": period.start, "received_on_to": period.end}
     shipped = {"shipped_from": period.start, "shipped_to": period.end}
@@ -211,7 +216,7 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
         pipe = kpis.pipeline(scope)
         points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
         charts.append(_series("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
-    stores = sorted(kpis.store_rows(period, scope), key=lambda r: -r["shipped"])[:STORE_CHART_ROWS]
+    stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)
     points = [(s["customer_name"], s["shipped"]) for s in stores]
     charts.append(_series("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
     aging = kpis.receivables_aging(min(today, period.end), scope)
@@ -228,12 +233,14 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
 
 
 def figures_for(period: Period, scope: Scope, today: date) -> dict:
-    return {
-        "period": period,
-        "scope": scope,
-        "cards": figure_cards(period, scope, today),
-        "charts": figure_charts(period, scope, today),
-    }
+    """The cards and charts of one period and scope, each figure read once (kpis.one_reading)."""
+    with kpis.one_reading():
+        return {
+            "period": period,
+            "scope": scope,
+            "cards": figure_cards(period, scope, today),
+            "charts": figure_charts(period, scope, today),
+        }
 
 
 # --- targets ---------------------------------------------------------------------------------------------------------------

@@ -168,6 +168,7 @@ class Sheet:
         self._row = 0  # the last row emitted (written or waiting)
         self._waiting: list[tuple[int, list, float | None]] | None = []  # rows above the table; None once it started
         self._sums: dict[int, Decimal] = {}
+        self._styled: dict[tuple[int, str | None], Any] = {}  # see _table_cell
         self.header_row = 0  # the table's header row, and its last row, once written
         self.last_table_row = 0
         for idx, col in enumerate(self.columns, start=1):
@@ -202,6 +203,23 @@ class Sheet:
             cell.fill = fill
         if box:
             cell.border = BOX
+        return cell
+
+    def _table_cell(self, column: int, value: Any, kind: Kind):
+        """A cell of a table row: as `_cell`, but a column's styled cells are one object per number format, given each
+        row's value in turn — a write-only sheet serialises a row the moment it is appended, so the next row may reuse
+        it, and the style is resolved once per column instead of once per cell."""
+        value = _plain(value)
+        fmt = number_format(kind, value)
+        formula_like = isinstance(value, str) and value.startswith("=")
+        if not (fmt or self.boxed or formula_like):
+            return value
+        cell = self._styled.get((column, fmt))
+        if cell is None:
+            cell = self._styled[(column, fmt)] = self._cell(value, kind, box=self.boxed)
+        cell.value = value
+        if formula_like:  # user text starting with "=" stays text, never a formula
+            cell.data_type = "s"
         return cell
 
     def _emit(self, cells: list, height: float | None = None) -> int:
@@ -289,7 +307,7 @@ class Sheet:
             for i, (col, value) in enumerate(zip(self.columns, values, strict=True)):
                 if i in self._sums and value is not None:
                     self._sums[i] += Decimal(str(value))
-                cells.append(self._cell(value, col.kind, box=self.boxed))
+                cells.append(self._table_cell(i, value, col.kind))
             self._emit(cells)
             count += 1
         self.last_table_row = self._row

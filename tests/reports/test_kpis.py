@@ -134,6 +134,43 @@ def test_store_rows_add_up_to_the_figures(book):
     assert total["returns"] == kpis.returns_amount(NOV, COMPANY)
 
 
+@pytest.mark.parametrize("month", [NOV, Period.month(2026, 12)])
+def test_store_rows_add_up_to_the_figures_of_every_scope(book, month):
+    """Per scope, the store rows add up to the scope's figures — last month's shipped net of its credit notes too
+    (December's last month is November, with 乙's credit note); 乙's cancelled order drops the order, not the customer."""
+    c = book.cast
+    for scope in (COMPANY, Scope.team(c.east.pk), Scope.team(c.south.pk), Scope.rep(c.alice.pk), Scope.rep(c.carol.pk)):
+        total = kpis.totals("store", month, scope)
+        assert total.get("shipped", D(0)) == kpis.sales_shipped(month, scope), scope
+        assert total.get("invoiced", D(0)) == kpis.sales_invoiced(month, scope), scope
+        assert total.get("orders", D(0)) == kpis.order_intake(month, scope), scope
+        assert total.get("collected", D(0)) == kpis.collected(month, scope), scope
+        assert total.get("returns", D(0)) == kpis.returns_amount(month, scope), scope
+        assert total.get("last_month", D(0)) == kpis.sales_shipped(month.previous(), scope), scope
+        assert total.get("last_year", D(0)) == kpis.sales_shipped(month.year_ago(), scope), scope
+    yi = {r["customer_name"]: r for r in kpis.store_rows(NOV, Scope.rep(c.carol.pk))}["乙客户"]
+    assert (yi["orders"], yi["shipped"], yi["returns"], yi["collected"]) == (D(0), D("-500.00"), D("500.00"), D("1000.00"))
+    december = {r["customer_name"]: r for r in kpis.store_rows(Period.month(2026, 12), COMPANY)}
+    assert december["乙客户"]["last_month"] == D("-500.00")
+    assert december["甲客户"]["last_month"] == D("10000.00")
+
+
+def test_top_stores_are_the_store_rows_with_the_largest_shipped(book):
+    everyone = sorted(kpis.store_rows(NOV, COMPANY), key=lambda r: -r["shipped"])
+    top = kpis.top_stores(NOV, COMPANY, 5)
+    assert [(r["customer_name"], r["shipped"]) for r in top] == [(r["customer_name"], r["shipped"]) for r in everyone]
+    assert [r["customer_name"] for r in kpis.top_stores(NOV, COMPANY, 1)] == ["甲客户"]
+    assert kpis.top_stores(NOV, Scope.rep(book.cast.carol.pk), 5)[0]["shipped"] == D("-500.00")
+
+
+def test_one_reading_reads_a_repeated_figure_once(book, django_assert_num_queries):
+    with django_assert_num_queries(2), kpis.one_reading():  # shipments, credit notes
+        assert kpis.sales_shipped(NOV, COMPANY) == kpis.sales_shipped(NOV, COMPANY) == D("9500.00")
+    with django_assert_num_queries(4):  # outside a reading, each call reads
+        kpis.sales_shipped(NOV, COMPANY)
+        kpis.sales_shipped(NOV, COMPANY)
+
+
 def test_rep_and_team_rows(book):
     c = book.cast
     rows = list(kpis.rep_rows(NOV, Scope.team(c.east.pk)))
