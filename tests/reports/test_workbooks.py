@@ -119,7 +119,7 @@ def test_aging_workbook(book, django_capture_on_commit_callbacks):
 
 def test_service_workbook(book, django_capture_on_commit_callbacks):
     _run, wb = generate(ReportRun.Kind.SERVICE, capture=django_capture_on_commit_callbacks)
-    assert wb.sheetnames == ["封面", "售后统计", "图表"]
+    assert wb.sheetnames == ["封面", "售后统计", "工程师统计", "图表"]
     _h, header, rows, totals = table(wb["售后统计"])
     assert header == ["月份", "平均满意度", "投诉数", "SLA 达成率"]
     assert [r[0] for r in rows] == ["2026年6月", "2026年7月", "2026年8月", "2026年9月", "2026年10月", "2026年11月"]
@@ -129,3 +129,53 @@ def test_service_workbook(book, django_capture_on_commit_callbacks):
     assert D(str(november[3])) == kpis.sla_hit_rate(NOV, COMPANY)
     assert totals[0] == "近6个月合计" and totals[-2] == sum(kpis.complaint_count(NOV.shifted(-i), COMPANY) for i in range(6))
     assert len(wb["图表"]._charts) == 1
+
+
+def test_service_workbook_has_one_row_per_engineer_and_totals_equal_to_the_kpis(book, django_capture_on_commit_callbacks):
+    run, wb = generate(ReportRun.Kind.SERVICE, capture=django_capture_on_commit_callbacks)
+    ws = wb["工程师统计"]
+    header_row, header, rows, totals = table(ws)
+    assert header == [
+        "服务人员",
+        "新受理工单",
+        "完成工单",
+        "SLA 达标工单",
+        "SLA 达成率",
+        "平均首次响应(小时)",
+        "平均解决(小时)",
+        "完成回访",
+        "平均满意度",
+    ]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    # service: the ticket in time (1 h to answer, 48 h to resolve) and O5's callback (3, 3, 3);
+    # nobody: O5's late ticket and O2's callback (5, 4)
+    assert rows == [
+        ["service", 1, 1, 1, 1, 1, 48, 1, 3],
+        ["（未分派）", 1, 1, 0, 0, 1, 48, 1, 4.5],
+    ]
+    assert ws.cell(header_row + 1, 5).number_format == "0%" and ws.cell(header_row + 1, 2).number_format == "0"
+    assert ws.cell(header_row + 2, 9).number_format == "#,##0.###"
+    # the 合计 row is the KPI selectors': counts add up the rows, the rates are those of the whole month
+    expected = kpis.service_totals(NOV, COMPANY)
+    assert totals[0] == "合计"
+    assert totals[1:4] == [sum(r[i] for r in rows) for i in (1, 2, 3)] == [2, 2, 1]
+    assert totals[7] == sum(r[7] for r in rows) == expected["callbacks_done"] == 2
+    assert D(str(totals[4])) == expected["sla_rate"] == kpis.sla_hit_rate(NOV, COMPANY) == D("0.5")
+    assert D(str(totals[8])) == expected["satisfaction"] == kpis.satisfaction_avg(NOV, COMPANY) == D("3.6")
+    assert (D(str(totals[5])), D(str(totals[6]))) == (D("1"), D("48"))
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["完成工单"] == 2 and cover["完成回访"] == 2
+    assert run.totals["tickets_resolved"]["value"] in (2, "2")
+
+
+def test_engineer_rows_follow_the_scope(book):
+    south, east = Scope.team(book.cast.south.pk), Scope.team(book.cast.east.pk)
+    # O5 is carol's (华南组): its late ticket and its callback by service; 甲's ticket without order counts for alice's team
+    assert [(r["engineer_name"], r["tickets_resolved"], r["callbacks_done"]) for r in kpis.engineer_rows(NOV, south)] == [
+        ("service", 0, 1),
+        ("（未分派）", 1, 0),
+    ]
+    assert kpis.service_totals(NOV, south)["sla_rate"] == kpis.sla_hit_rate(NOV, south) == D("0")
+    assert [r["engineer_name"] for r in kpis.engineer_rows(NOV, east)] == ["service", "（未分派）"]
+    assert kpis.service_totals(NOV, east)["satisfaction"] == kpis.satisfaction_avg(NOV, east) == D("4.5")
+    assert list(kpis.engineer_rows(NOV, Scope.rep(book.cast.bob.pk))) == []
