@@ -139,7 +139,8 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
 
 
 def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket."""
+    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket (账龄汇总), and the same
+    per customer (客户账龄)."""
     buckets = kpis.receivables_aging(period.end, scope)
     labels = {code: str(label) for code, label, *_bounds in AGING_BUCKETS}
     rows = [{"label": labels.get(code, code), "amount": value} for code, value in buckets.items()]
@@ -153,11 +154,32 @@ def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[
     sheet.fields([(_("截止日期"), period.end)])
     sheet.table(rows)
     sheet.totals()
+    progress(40)
+    _customer_aging_sheet(book, period, scope, labels)
     progress(70)
     _bar_chart(book, _("应收账龄"), _("账龄"), "label", [("amount", _("应收余额"))], rows)
     return [(f"aging_{code}", labels.get(code, code), value) for code, value in buckets.items()] + [
         ("total", _("应收合计"), sheet.sums["amount"])
     ]
+
+
+def _customer_aging_sheet(book: Book, period: Period, scope: Scope, labels: dict[str, str]) -> Sheet:
+    """客户账龄: one row per customer with receivables open at the end of the month (kpis.customer_aging_rows, streamed),
+    the same buckets as 账龄汇总 and the customer's total; its 合计 row equals kpis.receivables_aging to the fen."""
+    columns = [
+        Column(_("客户"), width=32, value=lambda r: r["customer_name"]),
+        Column(_("负责业务员"), width=14, value=lambda r: r["rep_name"]),
+    ]
+    columns += [
+        Column(labels[code], Kind.MONEY, width=16, key=code, value=lambda r, k=code: r[k], total=True)
+        for code in kpis.AGING_BUCKETS
+    ]
+    columns.append(Column(_("应收合计"), Kind.MONEY, width=18, key="total", value=lambda r: r["total"], total=True))
+    sheet = book.sheet(_("客户账龄"), columns)
+    sheet.fields([(_("截止日期"), period.end)])
+    sheet.table(kpis.customer_aging_rows(period.end, scope))
+    sheet.totals()
+    return sheet
 
 
 def service(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:

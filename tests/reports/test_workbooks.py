@@ -4,6 +4,7 @@ tests/reports/books.py)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
@@ -109,12 +110,52 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
 
 def test_aging_workbook(book, django_capture_on_commit_callbacks):
     _run, wb = generate(ReportRun.Kind.AGING, capture=django_capture_on_commit_callbacks)
-    assert wb.sheetnames == ["封面", "账龄汇总", "图表"]
+    assert wb.sheetnames == ["封面", "账龄汇总", "客户账龄", "图表"]
     _h, header, rows, totals = table(wb["账龄汇总"])
     assert header == ["账龄", "应收余额"] and [r[0] for r in rows] == ["0–30 天", "31–60 天", "61–90 天", ">90 天"]
     aging = kpis.receivables_aging(NOV.end, COMPANY)
     assert [D(str(r[1])) for r in rows] == list(aging.values())
     assert D(str(totals[1])) == kpis.receivables_open(NOV.end, COMPANY)
+
+
+def test_aging_workbook_has_one_row_per_customer_adding_up_to_the_kpis(book, django_capture_on_commit_callbacks):
+    _run, wb = generate(ReportRun.Kind.AGING, capture=django_capture_on_commit_callbacks)
+    ws = wb["客户账龄"]
+    header_row, header, rows, totals = table(ws)
+    assert header == ["客户", "负责业务员", "0–30 天", "31–60 天", "61–90 天", ">90 天", "应收合计"]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.cell(header_row + 1, 3).number_format == MONEY and ws.cell(header_row + 2, 7).number_format == MONEY
+    # 乙: O5's 2,000.00 of 10-25 less the 500.00 credit note and 1,000.00 paid (36 days); 甲: O1's 1,000.00 still open,
+    # O2's 5,000.00 (its payment is not confirmed), O6's 1,000.00; O3 left in December
+    assert [[r[0], r[1], *(D(str(v)) for v in r[2:])] for r in rows] == [
+        ["乙客户", "carol", D("0"), D("500"), D("0"), D("0"), D("500")],
+        ["甲客户", "alice", D("7000"), D("0"), D("0"), D("0"), D("7000")],
+    ]
+    aging = kpis.receivables_aging(NOV.end, COMPANY)
+    assert totals[0] == "合计"
+    assert [D(str(v)).quantize(D("0.01")) for v in totals[2:6]] == list(aging.values())
+    assert D(str(totals[6])) == kpis.receivables_open(NOV.end, COMPANY) == D("7500.00")
+
+
+@pytest.mark.parametrize(
+    "scope, expected",
+    [
+        ("east", [("甲客户", "alice", D("7000.00"))]),
+        ("south", [("乙客户", "carol", D("500.00"))]),
+        ("bob", [("甲客户", "alice", D("1000.00"))]),  # only bob's O6 of alice's customer
+    ],
+)
+def test_customer_aging_rows_follow_the_scope_and_add_up_to_the_kpis(book, scope, expected):
+    c = book.cast
+    scope = {"east": Scope.team(c.east.pk), "south": Scope.team(c.south.pk), "bob": Scope.rep(c.bob.pk)}[scope]
+    rows = list(kpis.customer_aging_rows(NOV.end, scope))
+    assert [(r["customer_name"], r["rep_name"], r["total"]) for r in rows] == expected
+    aging = kpis.receivables_aging(NOV.end, scope)
+    assert {code: sum((r[code] for r in rows), D(0)) for code in kpis.AGING_BUCKETS} == aging
+    # on 12-11 O1's shipment of 11-10 is 31 days old, O5's 47: both in 31–60
+    late = {r["customer_name"]: r["31_60"] for r in kpis.customer_aging_rows(date(2026, 12, 11), Scope.company())}
+    assert late == {"乙客户": D("500.00"), "甲客户": D("1000.00")}
+    assert sum(late.values()) == kpis.receivables_aging(date(2026, 12, 11), Scope.company())["31_60"]
 
 
 def test_service_workbook(book, django_capture_on_commit_callbacks):
