@@ -34,7 +34,7 @@ from .glossary import GLOSSARY
 from .models import ReportRun, SalesTarget
 from .periods import Period
 from .scopes import Scope, scope_for, scopes_visible_to, sees_company
-from .services.targets import IMPORT_HEADERS
+from .services.targets import IMPORT_HEADERS, LENGTH_NAMES, period_parts
 
 STORE_CHART_ROWS = 10
 
@@ -272,6 +272,44 @@ def target_allocation(user, period: Period) -> dict:
         "company": part(company, teams) if sees_company(user) else None,
         "teams": [part(t, [r for r in targets if r.level == "rep" and r.team_id == t.team_id]) for t in teams],
     }
+
+
+LEVEL_ORDER = {"company": 0, "team": 1, "rep": 2}
+
+
+def target_length_allocation(user, period: Period) -> list[dict]:
+    """What of the longer targets around `period` is allocated to shorter lengths, as far as `user` may see: each target
+    of the period's year, and of its quarter for a quarter or a month (company, then teams, then reps), with per shorter
+    length (quarters, months) the sum of the subject's targets of that length within it and what is not yet allocated to
+    them (amounts). One query."""
+    year = period.start.year
+    longer = [("year", 0)] + ([("quarter", (period.start.month - 1) // 3 + 1)] if period.kind in ("quarter", "month") else [])
+    targets = list(target_list_for(user).filter(year=year))
+
+    def subject(t: SalesTarget) -> tuple:
+        return t.level, t.rep_id if t.level == "rep" else t.team_id
+
+    amounts = {(t.kind, t.number, subject(t)): t.amount for t in targets}
+    rows = []
+    for kind, number in longer:
+        held = [t for t in targets if t.kind == kind and t.number == number]
+        held.sort(key=lambda t: (LEVEL_ORDER[t.level], t.team.name if t.team else "", t.rep.username if t.rep else ""))
+        for t in held:
+            parts = []
+            for part_kind, numbers in period_parts(kind, number):
+                found = [amounts[key] for n in numbers if (key := (part_kind, n, subject(t))) in amounts]
+                allocated = sum(found, ZERO)
+                parts.append(
+                    {
+                        "kind": part_kind,
+                        "label": LENGTH_NAMES[part_kind],
+                        "set": len(found),
+                        "allocated": allocated,
+                        "unallocated": t.amount - allocated,
+                    }
+                )
+            rows.append({"target": t, "parts": parts})
+    return rows
 
 
 def targets_workbook(targets) -> bytes:

@@ -104,6 +104,7 @@ def target_list(request):
             "querystring": querystring(request, "page"),
             "period": period,
             "allocation": selectors.target_allocation(user, period),
+            "lengths": selectors.target_length_allocation(user, period),
             "may_manage": permissions.may_manage_targets(user),
         },
         status=filterset.status_code,

@@ -135,6 +135,124 @@ def test_api_create_update_list_and_allocation(cast, api_as, company):
     assert alloc["teams"][0]["unallocated"] == "29000.00"
 
 
+# --- across lengths: a year's quarters and months, a quarter's months ----------------------------------------------------
+def of(kind, number, level, amount, **kw):
+    return TargetInput(year=2026, kind=kind, number=number, level=level, amount=D(amount), **kw)
+
+
+@pytest.fixture
+def year_split(cast):
+    """Company 2026: 1,000,000.00; quarters 1–3 300,000.00 each; January–March 100,000.00 each."""
+    m = cast.manager
+    target_set(actor=m, data=of("year", 0, "company", "1000000"))
+    for q in (1, 2, 3):
+        target_set(actor=m, data=of("quarter", q, "company", "300000"))
+    for month_number in (1, 2, 3):
+        target_set(actor=m, data=of("month", month_number, "company", "100000"))
+
+
+def test_quarters_add_up_to_at_most_the_year(cast, year_split):
+    with pytest.raises(
+        DomainError, match="销售额目标超出2026年目标：全公司2026年为 1000000.00，其他季度已分配 900000.00，尚可分配 100000.00"
+    ):
+        target_set(actor=cast.manager, data=of("quarter", 4, "company", "100000.01"))
+    target_set(actor=cast.manager, data=of("quarter", 4, "company", "100000"))
+    # changing a quarter does not count it twice
+    target_set(actor=cast.manager, data=of("quarter", 4, "company", "99999"))
+    assert SalesTarget.objects.filter(kind="quarter").count() == 4
+
+
+def test_months_add_up_to_at_most_their_quarter_and_their_year(cast, year_split):
+    m = cast.manager
+    with pytest.raises(DomainError, match="超出2026年第1季度目标：全公司2026年第1季度为 300000.00，其他月份已分配 200000.00"):
+        target_set(actor=m, data=of("month", 3, "company", "100000.01"))
+    target_set(actor=m, data=of("month", 3, "company", "99999"))
+    # months of a quarter without a quarter target count against the year: 300,000 of Q1 taken
+    target_set(actor=m, data=of("month", 10, "company", "500000"))
+    with pytest.raises(DomainError, match="超出2026年目标.*其他月份已分配 799999.00，尚可分配 200001.00"):
+        target_set(actor=m, data=of("month", 11, "company", "200001.01"))
+    # …and against their quarter once it is set
+    with pytest.raises(DomainError, match="销售额目标不能低于2026年第4季度各月份目标的合计 500000.00"):
+        target_set(actor=m, data=of("quarter", 4, "company", "1"))
+
+
+def test_a_longer_target_cannot_drop_below_its_parts(cast, year_split):
+    with pytest.raises(DomainError, match="不能低于2026年各季度目标的合计 900000.00，请先调低季度目标"):
+        target_set(actor=cast.manager, data=of("year", 0, "company", "899999.99"))
+    with pytest.raises(DomainError, match="不能低于2026年第1季度各月份目标的合计 300000.00"):
+        target_set(actor=cast.manager, data=of("quarter", 1, "company", "299999.99"))
+    assert SalesTarget.objects.get(kind="year").amount == D("1000000.00")
+
+
+def test_each_subject_and_measure_is_checked_on_its_own(cast, year_split):
+    m, lena = cast.manager, cast.lena
+    target_set(actor=m, data=of("year", 0, "team", "200000", team_id=cast.east.pk, new_customers=10))
+    target_set(actor=m, data=of("quarter", 1, "team", "150000", team_id=cast.east.pk, new_customers=6))
+    # the company's quarters leave the team's alone, and the other way round
+    with pytest.raises(DomainError, match="华东组2026年为 200000.00.*尚可分配 50000.00"):
+        target_set(actor=m, data=of("quarter", 2, "team", "50001", team_id=cast.east.pk))
+    with pytest.raises(DomainError, match="新客户数目标超出2026年目标：华东组2026年为 10，其他季度已分配 6，尚可分配 4"):
+        target_set(actor=m, data=of("quarter", 2, "team", "100", team_id=cast.east.pk, new_customers=5))
+    target_set(actor=m, data=of("quarter", 2, "team", "50000", team_id=cast.east.pk, new_customers=4))
+    # a rep's months within the rep's quarter (the team's month targets set first, as the levels want)
+    target_set(actor=m, data=of("month", 1, "team", "60000", team_id=cast.east.pk))
+    target_set(actor=m, data=of("month", 2, "team", "60000", team_id=cast.east.pk))
+    target_set(actor=lena, data=of("quarter", 1, "rep", "50000", rep_id=cast.alice.pk))
+    target_set(actor=lena, data=of("month", 1, "rep", "30000", rep_id=cast.alice.pk))
+    with pytest.raises(DomainError, match="超出2026年第1季度目标：alice2026年第1季度为 50000.00.*尚可分配 20000.00"):
+        target_set(actor=lena, data=of("month", 2, "rep", "20000.01", rep_id=cast.alice.pk))
+    target_set(actor=lena, data=of("month", 2, "rep", "30000", rep_id=cast.bob.pk))  # bob has no quarter target
+
+
+def test_page_shows_what_is_not_allocated_across_lengths(cast, client_as, year_split):
+    target_set(actor=cast.manager, data=of("year", 0, "team", "200000", team_id=cast.east.pk))
+    target_set(actor=cast.manager, data=of("quarter", 1, "team", "150000", team_id=cast.east.pk))
+    page = client_as(cast.manager).get("/reports/targets/?period=2026-Q1")
+    assert page.status_code == 200
+    rows = [
+        (r["target"].owner_label, r["target"].kind, [(p["kind"], p["unallocated"]) for p in r["parts"]])
+        for r in page.context["lengths"]
+    ]
+    assert rows == [
+        ("全公司", "year", [("quarter", D("100000.00")), ("month", D("700000.00"))]),
+        ("华东组", "year", [("quarter", D("50000.00")), ("month", D("200000.00"))]),
+        ("全公司", "quarter", [("month", D("0.00"))]),
+        ("华东组", "quarter", [("month", D("150000.00"))]),
+    ]
+    html = page.content.decode()
+    assert "已分配到季度 ¥900,000.00，<strong>未分配 ¥100,000.00" in html
+    assert "已分配到月份 ¥300,000.00，<strong>未分配 ¥700,000.00" in html
+    # a rep sees the lengths of own targets only: none here
+    assert client_as(cast.alice).get("/reports/targets/?period=2026").context["lengths"] == []
+    # the form says the rule in Chinese and saves nothing
+    form = {"year": 2026, "kind": "quarter", "number": 4, "level": "company", "amount": "100000.01"}
+    bad = client_as(cast.manager).post("/reports/targets/new/", form)
+    assert bad.status_code == 400 and "超出2026年目标" in bad.content.decode()
+    assert not SalesTarget.objects.filter(kind="quarter", number=4).exists()
+
+
+def test_api_refuses_across_lengths_and_shows_the_split(cast, api_as, year_split):
+    manager = api_as(cast.manager)
+    body = {"year": 2026, "kind": "quarter", "number": 4, "level": "company", "amount": "100000.01"}
+    refused = manager.post("/api/v1/targets/", body, format="json")
+    assert refused.status_code == 400 and "超出2026年目标" in refused.json()["detail"]
+    year = SalesTarget.objects.get(kind="year")
+    lowered = manager.patch(f"/api/v1/targets/{year.pk}/", {"amount": "1"}, format="json")
+    assert lowered.status_code == 400 and "不能低于2026年各季度目标的合计" in lowered.json()["detail"]
+    assert manager.post("/api/v1/targets/", body | {"amount": "100000"}, format="json").status_code == 201
+    lengths = manager.get("/api/v1/targets/allocation/?period=2026-Q1").json()["lengths"]
+    assert [(row["target"]["kind"], row["parts"]) for row in lengths] == [
+        (
+            "year",
+            [
+                {"kind": "quarter", "allocated": "1000000.00", "unallocated": "0.00"},
+                {"kind": "month", "allocated": "300000.00", "unallocated": "700000.00"},
+            ],
+        ),
+        ("quarter", [{"kind": "month", "allocated": "300000.00", "unallocated": "0.00"}]),
+    ]
+
+
 def _sheet(rows) -> SimpleUploadedFile:
     wb = Workbook()
     ws = wb.active
