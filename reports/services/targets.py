@@ -1,4 +1,4 @@
-"""Setting sales targets (销售目标) — one service for the page, the API and the Excel import.
+"""Setting sales targets (销售目标) — one service for the page, the API and the Excel import (reports/imports.py).
 
 The rule: within one period (year / quarter / month), the targets of the teams add up to at most the company's, and the
 targets of a team's reps to at most the team's — for the amount, and for new customers and collection where the parent
@@ -19,18 +19,14 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal
-from zipfile import BadZipFile
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from salesops.core.errors import DomainError, Forbidden
-from salesops.core.models import Team
 from salesops.core.money import MONEY_BOUNDS, quantize
 
 from ..models import SalesTarget
@@ -178,8 +174,13 @@ def _siblings(data: TargetInput, parent: SalesTarget):
     return qs
 
 
+MONEY_MEASURES = ("amount", "collection")
+
+
 def _sums(qs) -> dict:
-    return qs.aggregate(**{name: Sum(name) for name, _label in MEASURES})
+    """The sums of the measures (None where no target sets one); money to the fen, whatever the database returns."""
+    sums = qs.aggregate(**{name: Sum(name) for name, _label in MEASURES})
+    return {name: quantize(v) if name in MONEY_MEASURES and v is not None else v for name, v in sums.items()}
 
 
 def _check_allocation(data: TargetInput, parent: SalesTarget | None) -> None:
@@ -283,105 +284,3 @@ def target_delete(*, actor, target: SalesTarget) -> None:
     if _children(data).exists():
         raise DomainError(_("该目标已分配到下级，请先删除下级目标。"))
     target.delete()
-
-
-# --- Excel import: every row through target_set, all or nothing ----------------------------------------------------------
-IMPORT_HEADERS = (
-    gettext_lazy("年份"),
-    gettext_lazy("周期"),
-    gettext_lazy("季度/月份"),
-    gettext_lazy("层级"),
-    gettext_lazy("销售组"),
-    gettext_lazy("业务员(用户名)"),
-    gettext_lazy("销售额目标"),
-    gettext_lazy("新客户数目标"),
-    gettext_lazy("回款目标"),
-)
-
-
-@dataclass
-class ImportRow:
-    line: int
-    values: list
-    error: str = ""
-    target: SalesTarget | None = None
-
-
-def _choice(value, choices, label: str) -> str:
-    text = str(value or "").strip()
-    for code, name in choices:
-        if text in (code, str(name)):
-            return code
-    raise DomainError(_("%(label)s“%(value)s”无效。") % {"label": label, "value": text})
-
-
-def _number(value, label: str, *, whole: bool = False, optional: bool = False):
-    if value is None or str(value).strip() == "":
-        if optional:
-            return None
-        raise DomainError(_("请填写%(label)s。") % {"label": label})
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except ArithmeticError:
-        raise DomainError(_("%(label)s“%(value)s”不是数字。") % {"label": label, "value": value}) from None
-    if whole:
-        if number != number.to_integral_value():
-            raise DomainError(_("%(label)s应为整数。") % {"label": label})
-        return int(number)
-    return number
-
-
-def parse_target_row(values: list) -> TargetInput:
-    """One row of the import sheet (IMPORT_HEADERS order) → TargetInput; a DomainError naming the bad cell."""
-    values = list(values) + [None] * (len(IMPORT_HEADERS) - len(values))
-    year, kind, number, level, team, rep, amount, new_customers, collection = values[: len(IMPORT_HEADERS)]
-    level = _choice(level, SalesTarget.Level.choices, _("层级"))
-    team_id = rep_id = None
-    if level == "team":
-        team_id = Team.objects.filter(name=str(team or "").strip()).values_list("pk", flat=True).first()
-        if team_id is None:
-            raise DomainError(_("销售组“%(name)s”不存在。") % {"name": team or ""})
-    if level == "rep":
-        rep_id = get_user_model().objects.filter(username=str(rep or "").strip()).values_list("pk", flat=True).first()
-        if rep_id is None:
-            raise DomainError(_("业务员“%(name)s”不存在。") % {"name": rep or ""})
-    return TargetInput(
-        year=_number(year, _("年份"), whole=True),
-        kind=_choice(kind, SalesTarget.Kind.choices, _("周期")),
-        number=_number(number, _("季度/月份"), whole=True, optional=True) or 0,
-        level=level,
-        team_id=team_id,
-        rep_id=rep_id,
-        amount=_number(amount, _("销售额目标")),
-        new_customers=_number(new_customers, _("新客户数目标"), whole=True, optional=True),
-        collection=_number(collection, _("回款目标"), optional=True),
-    )
-
-
-def targets_import(*, actor, rows: list[list], commit: bool) -> list[ImportRow]:
-    """Apply the sheet's rows in order through `target_set` (so later rows see earlier ones, e.g. a team's reps after the
-    team). Each row's error is reported; the whole import is kept only with `commit` and not a single error."""
-    results = []
-    with transaction.atomic():
-        for line, values in enumerate(rows, start=2):
-            result = ImportRow(line=line, values=list(values))
-            try:
-                with transaction.atomic():
-                    result.target = target_set(actor=actor, data=parse_target_row(values))
-            except DomainError as exc:
-                result.error = str(exc)
-            results.append(result)
-        if not commit or any(r.error for r in results) or not results:
-            transaction.set_rollback(True)
-    return results
-
-
-def read_target_sheet(file) -> list[list]:
-    """The data rows (under the header row) of the first sheet of an uploaded .xlsx; a DomainError if it is not one."""
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError(_("无法读取该文件，请上传由“导出”得到的 .xlsx 模板。")) from None
-    rows = [list(r) for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
-    wb.close()
-    return [r for r in rows if any(v not in (None, "") for v in r)]

@@ -1,5 +1,6 @@
-"""Targets: the allocation rule (team ≤ company, rep ≤ team) with clear Chinese errors, who may set what, the page with
-what is not yet allocated, the API, and the Excel export → import round trip (preview row by row, all or nothing)."""
+"""Targets: the allocation rules (team ≤ company, rep ≤ team; for one owner quarters ≤ year, months ≤ quarter and year)
+with clear Chinese errors, who may set what, the page with what is not yet allocated, the API, and the Excel export →
+import round trip (salesops.core.imports, page and API: preview row by row, all or nothing)."""
 
 from decimal import Decimal as D
 from io import BytesIO
@@ -253,10 +254,20 @@ def test_api_refuses_across_lengths_and_shows_the_split(cast, api_as, year_split
     ]
 
 
-def _sheet(rows) -> SimpleUploadedFile:
+# --- Excel import (salesops.core.imports, declared in reports/imports.py) and export ------------------------------------
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the kept uploads of the previews
+
+
+HEADERS = ["年份", "周期", "季度/月份", "层级", "销售组", "业务员(用户名)", "销售额目标", "新客户数目标", "回款目标"]
+
+
+def _sheet(rows, title="销售目标") -> SimpleUploadedFile:
     wb = Workbook()
     ws = wb.active
-    ws.append(["年份", "周期", "季度/月份", "层级", "销售组", "业务员(用户名)", "销售额目标", "新客户数目标", "回款目标"])
+    ws.title = title
+    ws.append(HEADERS)
     for row in rows:
         ws.append(row)
     out = BytesIO()
@@ -264,42 +275,116 @@ def _sheet(rows) -> SimpleUploadedFile:
     return SimpleUploadedFile("t.xlsx", out.getvalue())
 
 
-def test_import_previews_each_row_and_commits_all_or_nothing(cast, client_as):
+IMPORT_ROWS = [
+    [2026, "月度", 12, "公司", "", "", 1000, None, None],
+    [2026, "月度", 12, "销售组", "华东组", "", 600, 3, None],
+    [2026, "月度", 12, "销售组", "华南组", "", 500, None, None],
+    [2026, "月度", 12, "业务员", "", "nobody", 1, None, None],
+    [2026, "月度", 12, "销售组", "", "", "很多", None, None],
+]
+
+
+def test_import_previews_each_row_in_chinese_and_commits_all_or_nothing(cast, client_as, media_in_tmp):
     c = client_as(cast.manager)
-    rows = [
-        [2026, "月度", 12, "公司", "", "", 1000, None, None],
-        [2026, "月度", 12, "销售组", "华东组", "", 600, 3, None],
-        [2026, "月度", 12, "销售组", "华南组", "", 500, None, None],
-        [2026, "月度", 12, "业务员", "", "nobody", 1, None, None],
-    ]
-    preview = c.post("/reports/targets/import/", {"file": _sheet(rows)})
-    errors = [r.error for r in preview.context["results"]]
-    assert preview.status_code == 400
-    assert errors[0] == errors[1] == "" and "尚可分配 400" in errors[2] and "nobody" in errors[3]
+    preview = c.post("/core/imports/targets/", {"file": _sheet(IMPORT_ROWS)})
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    errors = {(e.line, e.column): e.message for e in result.errors}
+    assert [r.line for r in result.rows if not r.errors] == [2, 3]
+    assert "销售额目标超出上级目标" in errors[(4, "")] and "尚可分配 400" in errors[(4, "")]
+    assert errors[(5, "业务员(用户名)")] == "业务员“nobody”不存在。"
+    assert errors[(6, "销售额目标")] == "“很多”不是数字。"
+    html = preview.content.decode()
+    assert 'data-testid="import-failure"' in html and 'data-testid="import-commit"' not in html
     assert not SalesTarget.objects.exists()
-    assert c.post("/reports/targets/import/", {"confirm": "1"}).status_code == 400
+    # a preview with errors commits nothing
+    assert c.post("/core/imports/targets/commit/", {"token": result.token}).status_code == 400
     assert not SalesTarget.objects.exists()
-    good = c.post("/reports/targets/import/", {"file": _sheet(rows[:2])})
-    assert good.status_code == 200 and good.context["ready"]
+
+    good = c.post("/core/imports/targets/", {"file": _sheet(IMPORT_ROWS[:2])})
+    assert good.context["result"].ok and 'data-testid="import-commit"' in good.content.decode()
     assert not SalesTarget.objects.exists()
-    assert c.post("/reports/targets/import/", {"confirm": "1"}).status_code == 302
+    done = c.post("/core/imports/targets/commit/", {"token": good.context["result"].token})
+    assert done.status_code == 302 and done["Location"] == "/reports/targets/"
     assert SalesTarget.objects.get(level="team").new_customers == 3
-    assert client_as(cast.alice).post("/reports/targets/import/", {"file": _sheet(rows)}).status_code == 403
-    junk = c.post("/reports/targets/import/", {"file": SimpleUploadedFile("t.xlsx", b"not a workbook")})
+
+
+def test_import_all_or_nothing_when_a_row_fails_at_commit(cast, client_as, media_in_tmp):
+    c = client_as(cast.manager)
+    rows = [[2026, "年度", 0, "公司", "", "", 1000, None, None], [2026, "季度", 1, "公司", "", "", 600, None, None]]
+    preview = c.post("/core/imports/targets/", {"file": _sheet(rows)})
+    assert preview.context["result"].ok
+    target_set(actor=cast.gm, data=of("quarter", 2, "company", "500"))  # meanwhile the GM sets the second quarter
+
+    response = c.post("/core/imports/targets/commit/", {"token": preview.context["result"].token})
+    assert response.status_code == 400 and "没有保存任何数据" in response.content.decode()
+    assert "其他季度已分配 500" in response.content.decode()
+    assert list(SalesTarget.objects.values_list("kind", "number")) == [("quarter", 2)]
+
+
+def test_import_template_and_who_may_import(cast, client_as, media_in_tmp):
+    template = client_as(cast.lena).get("/core/imports/targets/template/")
+    assert template.status_code == 200
+    wb = load_workbook(BytesIO(template.content))
+    assert wb.sheetnames == ["填写说明", "销售目标"]
+    assert [c.value for c in wb["销售目标"][1]] == [
+        "年份*",
+        "周期*",
+        "季度/月份",
+        "层级*",
+        "销售组",
+        "业务员(用户名)",
+        "销售额目标*",
+        "新客户数目标",
+        "回款目标",
+    ]
+    lists = {str(dv.sqref): dv.formula1 for dv in wb["销售目标"].data_validations.dataValidation}
+    assert lists["B2:B1001"] == '"年度,季度,月度"' and lists["D2:D1001"] == '"公司,销售组,业务员"'
+    # the untouched template imports nothing
+    untouched = client_as(cast.manager).post("/core/imports/targets/", {"file": SimpleUploadedFile("t.xlsx", template.content)})
+    assert "文件中没有要导入的数据行" in untouched.content.decode()
+    # reps and clerks may not import; the targets page links the import for who may
+    for who in (cast.alice, cast.clerk):
+        assert client_as(who).get("/core/imports/targets/").status_code == 403
+        assert client_as(who).post("/core/imports/targets/", {"file": _sheet(IMPORT_ROWS)}).status_code == 403
+    assert 'href="/core/imports/targets/"' in client_as(cast.manager).get("/reports/targets/").content.decode()
+    junk = client_as(cast.manager).post("/core/imports/targets/", {"file": SimpleUploadedFile("t.xlsx", b"not a workbook")})
     assert junk.status_code == 400 and "无法读取该文件" in junk.content.decode()
 
 
-def test_export_is_the_import_template(cast, client_as, company):
+def test_import_through_the_api(cast, api_as, media_in_tmp):
+    api = api_as(cast.manager)
+    body = api.post("/api/v1/imports/targets/preview/", {"file": _sheet(IMPORT_ROWS)}, format="multipart").json()
+    assert not body["ok"] and body["counts"] == {"销售目标": 5}
+    assert {"sheet": "销售目标", "line": 5, "column": "业务员(用户名)", "message": "业务员“nobody”不存在。"} in body["errors"]
+    failed = api.post("/api/v1/imports/targets/commit/", {"token": body["token"]}, format="json")
+    assert failed.status_code == 400 and failed.json()["code"] == "import_failed"
+    assert not SalesTarget.objects.exists()
+    body = api.post("/api/v1/imports/targets/preview/", {"file": _sheet(IMPORT_ROWS[:3])}, format="multipart").json()
+    assert body["errors"][0]["line"] == 4  # 华南组's 500 exceeds what the company's 1,000 leaves
+    body = api.post("/api/v1/imports/targets/preview/", {"file": _sheet(IMPORT_ROWS[:2])}, format="multipart").json()
+    assert body["ok"] and not SalesTarget.objects.exists()
+    done = api.post("/api/v1/imports/targets/commit/", {"token": body["token"]}, format="json")
+    assert done.status_code == 201 and done.json()["committed"]
+    assert SalesTarget.objects.count() == 2
+    assert (
+        api_as(cast.alice).post("/api/v1/imports/targets/preview/", {"file": _sheet(IMPORT_ROWS)}, format="multipart").status_code
+        == 403
+    )
+
+
+def test_export_is_the_import_template(cast, client_as, company, media_in_tmp):
     target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk, new_customers=5))
     response = client_as(cast.manager).get("/reports/targets/export/?period=2026-11")
-    ws = load_workbook(BytesIO(response.content)).active
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][:4] == ["年份", "周期", "季度/月份", "层级"]
+    wb = load_workbook(BytesIO(response.content))
+    assert wb.sheetnames == ["销售目标"]
+    rows = [[c.value for c in r] for r in wb.active.iter_rows()]
+    assert rows[0] == HEADERS
     assert [2026, "月度", 11, "销售组", "华东组", None, 60000, 5, None] in rows
     SalesTarget.objects.all().delete()
     # the exported file imports back
-    upload = SimpleUploadedFile("t.xlsx", response.content)
     c = client_as(cast.manager)
-    assert c.post("/reports/targets/import/", {"file": upload}).context["ready"]
-    c.post("/reports/targets/import/", {"confirm": "1"})
+    preview = c.post("/core/imports/targets/", {"file": SimpleUploadedFile("t.xlsx", response.content)})
+    assert preview.context["result"].ok
+    c.post("/core/imports/targets/commit/", {"token": preview.context["result"].token})
     assert SalesTarget.objects.count() == 2
