@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -192,37 +193,48 @@ def documents_for(user, *, customer=None, order=None) -> dict[str, QuerySet]:
 
 
 # --- monthly service statistics per engineer ---------------------------------------------------------------------------
+SCORES = ("score_product", "score_delivery", "score_service")
+# a ticket met its SLA: first answered by `respond_by` and resolved by `resolve_by` (the SLA hit rate counts these)
+SLA_HIT = Q(first_response_at__isnull=False, first_response_at__lte=F("respond_by"), resolved_at__lte=F("resolve_by"))
+HOUR = timedelta(hours=1)
+
+
 @dataclass
 class EngineerStats:
-    """One engineer's month (服务人员完成的各项服务数据，按月进行收集、整理和统计)."""
+    """One engineer's month (服务人员完成的各项服务数据，按月进行收集、整理和统计): tickets by their engineer, callbacks by who
+    did them. `user` None: the work of the month nobody was assigned to (the reports' per-engineer sheet shows it)."""
 
     user: object
     tickets_assigned: int = 0
     tickets_resolved: int = 0
-    response_hours: list[float] = field(default_factory=list)
-    resolution_hours: list[float] = field(default_factory=list)
     sla_hits: int = 0
+    responses: int = 0  # resolved tickets with a first response
+    response_time: timedelta = timedelta(0)  # opening → first response, summed over those
+    resolution_time: timedelta = timedelta(0)  # opening → resolution, summed over the resolved tickets
     callbacks_done: int = 0
-    score_sums: dict[str, int] = field(default_factory=lambda: {"product": 0, "delivery": 0, "service": 0})
+    score_sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCORES, 0))
+    score_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCORES, 0))
 
     @staticmethod
-    def _avg(values) -> Decimal | None:
-        return quantize(Decimal(sum(values)) / len(values)) if values else None
+    def _hours(total: timedelta, n: int) -> Decimal | None:
+        return quantize(Decimal(total // timedelta(microseconds=1)) / (HOUR // timedelta(microseconds=1)) / n) if n else None
 
     @property
     def avg_first_response_hours(self) -> Decimal | None:
-        return self._avg(self.response_hours)
+        return self._hours(self.response_time, self.responses)
 
     @property
     def avg_resolution_hours(self) -> Decimal | None:
-        return self._avg(self.resolution_hours)
+        return self._hours(self.resolution_time, self.tickets_resolved)
 
     @property
     def sla_hit_rate(self) -> Decimal | None:
         return quantize(Decimal(self.sla_hits) / self.tickets_resolved, Decimal("0.0001")) if self.tickets_resolved else None
 
     def avg_score(self, key: str) -> Decimal | None:
-        return quantize(Decimal(self.score_sums[key]) / self.callbacks_done) if self.callbacks_done else None
+        """The mean of the scores given for `key` ("product", "delivery", "service"); a callback without it does not count."""
+        n = self.score_counts[f"score_{key}"]
+        return quantize(Decimal(self.score_sums[f"score_{key}"]) / n) if n else None
 
     @property
     def avg_product(self):
@@ -236,6 +248,12 @@ class EngineerStats:
     def avg_service(self):
         return self.avg_score("service")
 
+    @property
+    def avg_satisfaction(self) -> Decimal | None:
+        """平均满意度: the mean of every score given (as reports.kpis.satisfaction_avg)."""
+        n = sum(self.score_counts.values())
+        return quantize(Decimal(sum(self.score_sums.values())) / n) if n else None
+
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
@@ -244,35 +262,71 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _since_opened(stamp: str):
+    return ExpressionWrapper(F(stamp) - F("created_at"), output_field=DurationField())
+
+
+RESOLVED_FIGURES = {
+    "resolved": Count("pk"),
+    "hits": Count("pk", filter=SLA_HIT),
+    "responses": Count("first_response_at"),
+    "response_time": Sum(_since_opened("first_response_at")),
+    "resolution_time": Sum(_since_opened("resolved_at")),
+}
+CALLBACK_FIGURES = {"done": Count("pk")} | {f"s_{f}": Sum(f) for f in SCORES} | {f"n_{f}": Count(f) for f in SCORES}
+
+
+def _figures(qs: QuerySet, group: str | None, figures: dict) -> list[tuple[int | None, dict]]:
+    """`figures` of `qs` per value of the field `group` (one grouped query), or over all of it (group None: key None)."""
+    if group is None:
+        return [(None, qs.aggregate(**figures))]
+    return [(row.pop(group), row) for row in qs.order_by().values(group).annotate(**figures)]
+
+
+def _engineer_stats(tickets: QuerySet, callbacks: QuerySet, start: datetime, end: datetime, *, group: bool) -> dict:
+    """{engineer pk (None: not assigned): EngineerStats} of [start, end) over the given tickets and callbacks: tickets
+    opened, resolved (SLA hits, response and resolution times), callbacks done and their scores. Three grouped queries
+    whatever the volume; with `group` False the same figures in all, under the key None."""
+    ticket_group, callback_group = ("engineer", "done_by") if group else (None, None)
+    stats: dict[int | None, EngineerStats] = {}
+
+    def row(pk) -> EngineerStats:
+        return stats.setdefault(pk, EngineerStats(user=pk))
+
+    opened = tickets.filter(created_at__gte=start, created_at__lt=end)
+    for pk, f in _figures(opened, ticket_group, {"n": Count("pk")}):
+        row(pk).tickets_assigned = f["n"]
+    resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end)
+    for pk, f in _figures(resolved, ticket_group, RESOLVED_FIGURES):
+        s = row(pk)
+        s.tickets_resolved, s.sla_hits, s.responses = f["resolved"], f["hits"], f["responses"]
+        s.response_time, s.resolution_time = f["response_time"] or timedelta(0), f["resolution_time"] or timedelta(0)
+    done = callbacks.filter(status=Callback.Status.DONE, done_at__gte=start, done_at__lt=end)
+    for pk, f in _figures(done, callback_group, CALLBACK_FIGURES):
+        s = row(pk)
+        s.callbacks_done = f["done"]
+        s.score_sums = {name: f[f"s_{name}"] or 0 for name in SCORES}
+        s.score_counts = {name: f[f"n_{name}"] for name in SCORES}
+    return stats
+
+
+def _named(stats: dict) -> list[EngineerStats]:
+    """The stats with their users (one query); the work nobody was assigned to stays under user None."""
+    users = get_user_model().objects.in_bulk([pk for pk in stats if pk is not None])
+    for s in stats.values():
+        s.user = users.get(s.user) if s.user is not None else None
+    return list(stats.values())
+
+
 def service_stats(user, *, year: int, month: int) -> list[EngineerStats]:
     """Per engineer for one month: tickets assigned (opened that month), resolved, average first-response and resolution
     hours (wall clock, from opening), SLA hits (responded and resolved in time), callbacks done and their average scores.
-    Scoped like the lists: a rep sees the figures of own customers only. Three queries whatever the volume."""
+    Scoped like the lists: a rep sees the figures of own customers only. Four queries whatever the volume."""
     start, end = month_bounds(year, month)
-    stats: dict[int, EngineerStats] = {}
-
-    def row(u) -> EngineerStats:
-        return stats.setdefault(u.pk, EngineerStats(user=u))
-
-    for t in ticket_list_for(user).filter(engineer__isnull=False, created_at__gte=start, created_at__lt=end):
-        row(t.engineer).tickets_assigned += 1
-    for t in ticket_list_for(user).filter(engineer__isnull=False, resolved_at__gte=start, resolved_at__lt=end):
-        s = row(t.engineer)
-        s.tickets_resolved += 1
-        s.resolution_hours.append((t.resolved_at - t.created_at).total_seconds() / 3600)
-        if t.first_response_at:
-            s.response_hours.append((t.first_response_at - t.created_at).total_seconds() / 3600)
-        if t.resolved_at <= t.resolve_by and t.first_response_at and t.first_response_at <= t.respond_by:
-            s.sla_hits += 1
-    for cb in (
-        callback_list_for(user).filter(status=Callback.Status.DONE, done_at__gte=start, done_at__lt=end).select_related("done_by")
-    ):
-        s = row(cb.done_by)
-        s.callbacks_done += 1
-        s.score_sums["product"] += cb.score_product or 0
-        s.score_sums["delivery"] += cb.score_delivery or 0
-        s.score_sums["service"] += cb.score_service or 0
-    return sorted(stats.values(), key=lambda s: (-(s.tickets_resolved + s.callbacks_done), s.user.username))
+    tickets = ticket_list_for(user).filter(engineer__isnull=False)
+    callbacks = callback_list_for(user).filter(done_by__isnull=False)
+    stats = _named(_engineer_stats(tickets, callbacks, start, end, group=True))
+    return sorted(stats, key=lambda s: (-(s.tickets_resolved + s.callbacks_done), s.user.username))
 
 
 # --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
@@ -307,8 +361,23 @@ def complaint_total(start: date, end: date, **scope) -> int:
 
 def sla_counts(start: datetime, end: datetime, **scope) -> tuple[int, int]:
     """(tickets resolved in [start, end), those first answered by `respond_by` and resolved by `resolve_by`)."""
-    hit = Q(first_response_at__isnull=False, first_response_at__lte=F("respond_by"), resolved_at__lte=F("resolve_by"))
     row = ServiceTicket.objects.filter(_kpi_q(**scope), resolved_at__gte=start, resolved_at__lt=end).aggregate(
-        resolved=Count("pk"), hit=Count("pk", filter=hit)
+        resolved=Count("pk"), hit=Count("pk", filter=SLA_HIT)
     )
     return row["resolved"], row["hit"]
+
+
+def engineer_figures(start: datetime, end: datetime, **scope) -> list[EngineerStats]:
+    """Per engineer of the scope's tickets and callbacks in [start, end) (EngineerStats, tickets by their engineer,
+    callbacks by who did them), by username, the work nobody was assigned to last (user None): together they make up
+    service_figures. Four queries whatever the volume."""
+    tickets, callbacks = ServiceTicket.objects.filter(_kpi_q(**scope)), Callback.objects.filter(_kpi_q(**scope))
+    stats = _named(_engineer_stats(tickets, callbacks, start, end, group=True))
+    return sorted(stats, key=lambda s: (s.user is None, s.user.username if s.user is not None else ""))
+
+
+def service_figures(start: datetime, end: datetime, **scope) -> EngineerStats:
+    """The figures of engineer_figures over the whole scope (user None): its resolved tickets and SLA hits are those of
+    sla_counts, its scores those of satisfaction_totals."""
+    tickets, callbacks = ServiceTicket.objects.filter(_kpi_q(**scope)), Callback.objects.filter(_kpi_q(**scope))
+    return _engineer_stats(tickets, callbacks, start, end, group=False)[None]

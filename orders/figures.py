@@ -5,6 +5,7 @@ orders.selectors (the reads of the order pages, the API and the work queues) so 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -131,10 +132,10 @@ def unshipped_total(as_of: date, until: datetime, **scope) -> Decimal:
     return _total(orders, Round((F("amount_incl") - shipped) * F("exchange_rate"), 2))
 
 
-def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal]:
-    """Receivables at the end of `as_of` by age bucket (rules.AGING_BUCKETS): each order's shipments before `until`,
-    settled oldest first by its confirmed payments received by `as_of` and its credit notes before `until` (as
-    `receivables` does), aged by the shipment's date in the company's time zone. One query."""
+def _open_receivables(as_of: date, until: datetime, **scope) -> QuerySet[Shipment]:
+    """The scope's shipments before `until` with `open_cny`: what of each is still receivable at the end of `as_of` —
+    settled oldest first by the order's confirmed payments received by `as_of` and its credit notes before `until` (as
+    `receivables` does), in CNY rounded per shipment."""
     paid = PaymentAllocation.objects.filter(
         order=OuterRef("order"), payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of
     )
@@ -143,20 +144,67 @@ def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal
     # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
     upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
     open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
-    items = (  # alias, not annotate: the settled subqueries are evaluated once per shipment, inside open_cny only
+    return (  # alias, not annotate: the settled subqueries are evaluated once per shipment, inside open_cny only
         Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
         .alias(upto=upto, settled=settled)
         .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
     )
+
+
+def _aging_ranges(until: datetime) -> list[tuple[str, datetime | None, datetime]]:
+    """Per bucket of rules.AGING_BUCKETS (code, shipped from — None: no limit —, shipped before): age = as_of − shipping
+    day, so low ≤ age ≤ high ⇔ shipped on or after as_of − high, before the day after as_of − low."""
+    return [
+        (code, until - timedelta(days=high + 1) if high is not None else None, until - timedelta(days=low))
+        for code, _label, low, high in rules.AGING_BUCKETS
+    ]
+
+
+def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal]:
+    """Receivables at the end of `as_of` by age bucket (rules.AGING_BUCKETS): the open part of each shipment before
+    `until` (_open_receivables), aged by the shipment's date in the company's time zone. One query."""
     figures = {}
-    for code, _label, low, high in rules.AGING_BUCKETS:
-        # age = as_of − shipping day: low ≤ age ≤ high  ⇔  shipped on or after as_of − high, before the day after as_of − low
-        q = Q(shipped_at__lt=until - timedelta(days=low))
-        if high is not None:
-            q &= Q(shipped_at__gte=until - timedelta(days=high + 1))
+    for code, since, before in _aging_ranges(until):
+        q = Q(shipped_at__lt=before) & (Q(shipped_at__gte=since) if since is not None else Q())
         figures[code] = Sum("open_cny", filter=q, output_field=MONEY_OUTPUT)
-    rows = items.aggregate(**figures)
+    rows = _open_receivables(as_of, until, **scope).aggregate(**figures)
     return {code: quantize(rows[code] or ZERO) for code in figures}
+
+
+def customer_receivable_aging(as_of: date, until: datetime, **scope) -> Iterator[dict]:
+    """Per customer with receivables open at the end of `as_of` (the scope's orders), by name: the customer's pk, name,
+    owner (负责业务员: username, first and last name) and its open amounts by age bucket, as receivable_aging — the rows add
+    up to its figures to the fen. One query over the open shipments only, ordered by customer and streamed from a
+    server-side cursor; a customer's shipments come together and are merged as they come, so memory grows neither with
+    the shipments nor with the customers."""
+    ranges = _aging_ranges(until)
+    shipments = (
+        _open_receivables(as_of, until, **scope)
+        .filter(open_cny__gt=0)
+        .order_by("order__customer__name", "order__customer_id")
+        .values_list(
+            "order__customer_id",
+            "order__customer__name",
+            "order__customer__owner__username",
+            "order__customer__owner__first_name",
+            "order__customer__owner__last_name",
+            "shipped_at",
+            "open_cny",
+        )
+    )
+    row: dict | None = None
+    for cid, name, username, first_name, last_name, shipped_at, open_cny in shipments.iterator(chunk_size=2000):
+        if row is None or row["pk"] != cid:
+            if row is not None:
+                yield row
+            owner = (username, first_name, last_name) if username else None
+            row = {"pk": cid, "name": name, "owner": owner, **{code: ZERO for code, *_range in ranges}}
+        for code, since, before in ranges:
+            if shipped_at < before and (since is None or shipped_at >= since):
+                row[code] += open_cny
+                break
+    if row is not None:
+        yield row
 
 
 def verification_counts(start: date, end: date, **scope) -> tuple[int, int]:

@@ -76,8 +76,9 @@ class TargetViewSet(
     mixins.DestroyModelMixin,
     ScopedViewSet,
 ):
-    """销售目标: company → team → rep per year / quarter / month. Creating or changing one runs the allocation rule
-    (a team's targets at most the company's, a rep's at most the team's); the same parameters filter as on the page."""
+    """销售目标: company → team → rep per year / quarter / month. Creating or changing one runs the allocation rules
+    (a team's targets at most the company's, a rep's at most the team's; for one owner the quarters at most the year, the
+    months at most their quarter and their year); the same parameters filter as on the page."""
 
     selector = staticmethod(selectors.target_list_for)
     serializer_class = TargetSerializer
@@ -99,7 +100,7 @@ class TargetViewSet(
     @extend_schema(
         parameters=[OpenApiParameter("period", OpenApiTypes.STR, description="2026、2026-Q4 或 2026-11")],
         responses=OpenApiTypes.OBJECT,
-        summary="目标分配情况（已分配 / 未分配）",
+        summary="目标分配情况（已分配 / 未分配）：按层级（公司 → 销售组 → 业务员），以及年度、季度目标分解到季度和月份（lengths）",
     )
     @action(detail=False, methods=["get"])
     def allocation(self, request):
@@ -115,7 +116,24 @@ class TargetViewSet(
             ser = TargetSerializer(p["target"], context={"request": request}).data if p["target"] else None
             return {"target": ser, "allocated": str(p["allocated"]), "unallocated": _text(p["unallocated"])}
 
-        return Response({"period": period.key, "company": part(data["company"]), "teams": [part(t) for t in data["teams"]]})
+        lengths = [
+            {
+                "target": TargetSerializer(row["target"], context={"request": request}).data,
+                "parts": [
+                    {"kind": p["kind"], "allocated": str(p["allocated"]), "unallocated": str(p["unallocated"])}
+                    for p in row["parts"]
+                ],
+            }
+            for row in selectors.target_length_allocation(request.user, period)
+        ]
+        return Response(
+            {
+                "period": period.key,
+                "company": part(data["company"]),
+                "teams": [part(t) for t in data["teams"]],
+                "lengths": lengths,
+            }
+        )
 
 
 def _text(value):

@@ -1,4 +1,4 @@
-"""Forms of the reports pages: a target, the target import file, a report request and the digest's day."""
+"""Forms of the reports pages: a target, a report request and the digest's day."""
 
 from __future__ import annotations
 
@@ -46,10 +46,6 @@ class TargetForm(forms.Form):
             new_customers=d["new_customers"],
             collection=d["collection"],
         )
-
-
-class TargetImportForm(forms.Form):
-    file = forms.FileField(label=_("目标文件(.xlsx)"))
 
 
 class ReportRequestForm(forms.Form):

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
 
 from aftersales import selectors as aftersales_selectors
 from contracts import selectors as contract_selectors
@@ -127,6 +128,24 @@ def receivables_aging(as_of: date, scope: Scope) -> dict[str, Decimal]:
     return order_figures.receivable_aging(as_of, Period.day(as_of).bounds()[1], **scope.filters())
 
 
+def customer_aging_rows(as_of: date, scope: Scope) -> Iterator[dict]:
+    """客户账龄 at the end of `as_of`: per customer with open receivables (the scope's orders), by name — the customer's
+    rep (负责业务员), the open amounts by age bucket (AGING_BUCKETS) and their total. The rows add up to
+    receivables_aging to the fen. Streamed: one query over the open shipments."""
+    until = Period.day(as_of).bounds()[1]
+    for row in order_figures.customer_receivable_aging(as_of, until, **scope.filters()):
+        owner = row["owner"]
+        rep = get_user_model()(username=owner[0], first_name=owner[1], last_name=owner[2]) if owner else None
+        buckets = {code: quantize(row[code]) for code in AGING_BUCKETS}
+        yield {
+            "customer_id": row["pk"],
+            "customer_name": row["name"],
+            "rep_name": display_name(rep),
+            **buckets,
+            "total": sum(buckets.values(), ZERO),
+        }
+
+
 def receivables_open(as_of: date, scope: Scope) -> Decimal:
     return sum(receivables_aging(as_of, scope).values(), ZERO)
 
@@ -166,6 +185,37 @@ def sla_hit_rate(period: Period, scope: Scope) -> Decimal | None:
     """SLA 达成率: service tickets resolved in the period that were answered and resolved in time ÷ those resolved."""
     resolved, hit = aftersales_selectors.sla_counts(*period.bounds(), **scope.filters())
     return _rate(hit, resolved)
+
+
+ENGINEER_COUNTS = ("tickets_opened", "tickets_resolved", "sla_hits", "callbacks_done")
+
+
+def _service_row(stats) -> dict:
+    return {
+        "tickets_opened": stats.tickets_assigned,
+        "tickets_resolved": stats.tickets_resolved,
+        "sla_hits": stats.sla_hits,
+        "sla_rate": _rate(stats.sla_hits, stats.tickets_resolved),
+        "avg_response_hours": stats.avg_first_response_hours,
+        "avg_resolution_hours": stats.avg_resolution_hours,
+        "callbacks_done": stats.callbacks_done,
+        "satisfaction": stats.avg_satisfaction,
+    }
+
+
+def engineer_rows(period: Period, scope: Scope) -> Iterator[dict]:
+    """Per service engineer (售后服务人员) of the scope's work in the period, by username, then the work nobody was
+    assigned to (未分派): tickets opened and resolved, SLA hits and hit rate, average first-response and resolution hours,
+    callbacks done (by who did them) and their average score. The rows add up to service_totals."""
+    for stats in aftersales_selectors.engineer_figures(*period.bounds(), **scope.filters()):
+        name = display_name(stats.user) if stats.user is not None else _("（未分派）")
+        yield {"engineer_id": getattr(stats.user, "pk", None), "engineer_name": name, **_service_row(stats)}
+
+
+def service_totals(period: Period, scope: Scope) -> dict:
+    """The figures of engineer_rows over the whole scope: tickets opened (受理工单), resolved (完成工单), SLA hits, the
+    SLA hit rate (= sla_hit_rate), average hours, callbacks done and the average score (= satisfaction_avg)."""
+    return _service_row(aftersales_selectors.service_figures(*period.bounds(), **scope.filters()))
 
 
 # --- targets -----------------------------------------------------------------------------------------------------------

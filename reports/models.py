@@ -1,8 +1,9 @@
 """The reports floor: sales targets, monthly report runs (the stored Excel files) and the daily digest (日报).
 
 - SalesTarget (销售目标): per year, quarter or month, for the company, a team or a rep (SPEC.md "Targets, reports and KPIs").
-  A team's targets of one period add up to at most the company's, a rep's to at most the team's (reports.services.targets
-  checks it under the parent's row lock). The amount is the sales target in yuan; new customers and collection are optional.
+  A team's targets of one period add up to at most the company's, a rep's to at most the team's; for one owner the
+  quarters of a year add up to at most its year target, the months to at most their quarter's and year's
+  (reports.services.targets checks both under the row locks of the targets compared with). The amount is the sales target in yuan; new customers and collection are optional.
 - ReportRun: one generation of one report (kind) for one month (period "2026-11") and one scope ("company", "team:3",
   "rep:7"). At most one run per kind, period and scope is queued or running at a time (partial unique constraint), so two
   requests while one runs produce one file. A finished run keeps its file, the totals of its figures and what changed

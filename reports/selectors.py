@@ -27,14 +27,15 @@ from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
 from salesops.core.roles import has_role
-from salesops.core.sheets import Book, Column, Kind
+from salesops.core.sheets import Book, Column
 
 from . import kpis
 from .glossary import GLOSSARY
+from .imports import TARGETS
 from .models import ReportRun, SalesTarget
 from .periods import Period
 from .scopes import Scope, scope_for, scopes_visible_to, sees_company
-from .services.targets import IMPORT_HEADERS
+from .services.targets import LENGTH_NAMES, period_parts
 
 STORE_CHART_ROWS = 10
 
@@ -281,25 +282,61 @@ def target_allocation(user, period: Period) -> dict:
     }
 
 
+LEVEL_ORDER = {"company": 0, "team": 1, "rep": 2}
+
+
+def target_length_allocation(user, period: Period) -> list[dict]:
+    """What of the longer targets around `period` is allocated to shorter lengths, as far as `user` may see: each target
+    of the period's year, and of its quarter for a quarter or a month (company, then teams, then reps), with per shorter
+    length (quarters, months) the sum of the subject's targets of that length within it and what is not yet allocated to
+    them (amounts). One query."""
+    year = period.start.year
+    longer = [("year", 0)] + ([("quarter", (period.start.month - 1) // 3 + 1)] if period.kind in ("quarter", "month") else [])
+    targets = list(target_list_for(user).filter(year=year))
+
+    def subject(t: SalesTarget) -> tuple:
+        return t.level, t.rep_id if t.level == "rep" else t.team_id
+
+    amounts = {(t.kind, t.number, subject(t)): t.amount for t in targets}
+    rows = []
+    for kind, number in longer:
+        held = [t for t in targets if t.kind == kind and t.number == number]
+        held.sort(key=lambda t: (LEVEL_ORDER[t.level], t.team.name if t.team else "", t.rep.username if t.rep else ""))
+        for t in held:
+            parts = []
+            for part_kind, numbers in period_parts(kind, number):
+                found = [amounts[key] for n in numbers if (key := (part_kind, n, subject(t))) in amounts]
+                allocated = sum(found, ZERO)
+                parts.append(
+                    {
+                        "kind": part_kind,
+                        "label": LENGTH_NAMES[part_kind],
+                        "set": len(found),
+                        "allocated": allocated,
+                        "unallocated": t.amount - allocated,
+                    }
+                )
+            rows.append({"target": t, "parts": parts})
+    return rows
+
+
 def targets_workbook(targets) -> bytes:
-    """The targets as the import template (same columns), one row each."""
-    book = Book()
+    """The targets with the columns of the import (reports.imports.TARGETS), one row each: an exported file imports back."""
     level_names = dict(SalesTarget.Level.choices)
     kind_names = dict(SalesTarget.Kind.choices)
-    sheet = book.sheet(
-        _("销售目标"),
-        [
-            Column(str(IMPORT_HEADERS[0]), Kind.INTEGER, 8, lambda t: t.year),
-            Column(str(IMPORT_HEADERS[1]), width=8, value=lambda t: str(kind_names[t.kind])),
-            Column(str(IMPORT_HEADERS[2]), Kind.INTEGER, 10, lambda t: t.number),
-            Column(str(IMPORT_HEADERS[3]), width=8, value=lambda t: str(level_names[t.level])),
-            Column(str(IMPORT_HEADERS[4]), width=14, value=lambda t: t.team.name if t.level == "team" else ""),
-            Column(str(IMPORT_HEADERS[5]), width=16, value=lambda t: t.rep.username if t.rep_id else ""),
-            Column(str(IMPORT_HEADERS[6]), Kind.MONEY, 16, lambda t: t.amount),
-            Column(str(IMPORT_HEADERS[7]), Kind.INTEGER, 12, lambda t: t.new_customers),
-            Column(str(IMPORT_HEADERS[8]), Kind.MONEY, 16, lambda t: t.collection),
-        ],
-    )
+    values = {
+        "year": lambda t: t.year,
+        "kind": lambda t: str(kind_names[t.kind]),
+        "number": lambda t: t.number,
+        "level": lambda t: str(level_names[t.level]),
+        "team": lambda t: t.team.name if t.level == "team" else "",
+        "rep": lambda t: t.rep.username if t.rep_id else "",
+        "amount": lambda t: t.amount,
+        "new_customers": lambda t: t.new_customers,
+        "collection": lambda t: t.collection,
+    }
+    book = Book()
+    sheet = book.sheet(str(TARGETS.title), [Column(str(f.header), f.kind, f.width, values[f.key]) for f in TARGETS.fields])
     sheet.table(targets.iterator())
     return book.save()
 

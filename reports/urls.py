@@ -11,7 +11,6 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("targets/export/", views.target_export, name="target_export"),
-    path("targets/import/", views.target_import, name="target_import"),
     path("runs/", run_views.run_list, name="run_list"),
     path("runs/request/", run_views.run_request, name="run_request"),
     path("runs/<int:pk>/", run_views.run_detail, name="run_detail"),

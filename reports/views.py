@@ -1,5 +1,5 @@
 """Pages of the reports floor: the to-do dashboard (工作台), the figures dashboard, targets (list with what is not yet
-allocated, form, Excel export and import with preview) and the KPI glossary. Access check → form → service → render."""
+allocated, form, Excel export; the import is salesops.core.imports', declared in reports/imports.py) and the KPI glossary. Access check → form → service → render."""
 
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ from salesops.core.pages import forbidden, form_page, paginate, post_data, query
 
 from . import permissions, selectors
 from .filters import TargetFilter
-from .forms import TargetForm, TargetImportForm
+from .forms import TargetForm
 from .glossary import GLOSSARY, SCOPE_NOTE
 from .periods import Period
 from .scopes import Scope, may_view, scope_for, scopes_visible_to
 from .services import targets as target_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_SESSION_KEY = "reports_target_import"
 
 
 @login_required
@@ -104,6 +103,7 @@ def target_list(request):
             "querystring": querystring(request, "page"),
             "period": period,
             "allocation": selectors.target_allocation(user, period),
+            "lengths": selectors.target_length_allocation(user, period),
             "may_manage": permissions.may_manage_targets(user),
         },
         status=filterset.status_code,
@@ -157,44 +157,3 @@ def target_export(request):
     response = HttpResponse(selectors.targets_workbook(filterset.qs), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="targets.xlsx"'
     return response
-
-
-@login_required
-def target_import(request):
-    """Upload → row-by-row preview (nothing saved) → confirm: the same rows again through the service, all or nothing."""
-    user = request.user
-    if not permissions.may_manage_targets(user):
-        return forbidden(request, _("您无权导入目标。"))
-    form = TargetImportForm(request.POST or None, request.FILES or None)
-    results, status = None, 200
-    if request.method == "POST" and "confirm" in request.POST:
-        rows = request.session.get(IMPORT_SESSION_KEY) or []
-        results = target_services.targets_import(actor=user, rows=rows, commit=True)
-        if rows and not any(r.error for r in results):
-            request.session.pop(IMPORT_SESSION_KEY, None)
-            return redirect("reports:targets")
-        status = 400
-    elif form.is_valid():
-        try:
-            rows = target_services.read_target_sheet(form.cleaned_data["file"])
-        except DomainError as exc:
-            form.add_error("file", str(exc))
-            status = 400
-        else:
-            results = target_services.targets_import(actor=user, rows=rows, commit=False)
-            request.session[IMPORT_SESSION_KEY] = [[_cell(v) for v in r] for r in rows]
-            status = 400 if any(r.error for r in results) or not rows else 200
-    elif form.is_bound:
-        status = 400
-    ready = bool(results) and not any(r.error for r in results)
-    return render(
-        request,
-        "reports/target_import.html",
-        {"form": form, "results": results, "ready": ready, "headers": target_services.IMPORT_HEADERS},
-        status=status,
-    )
-
-
-def _cell(value):
-    """A sheet value the session can hold (numbers as text keep their exact decimals)."""
-    return value if value is None or isinstance(value, str | int) else str(value)

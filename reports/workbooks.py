@@ -139,7 +139,8 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
 
 
 def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket."""
+    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket (账龄汇总), and the same
+    per customer (客户账龄)."""
     buckets = kpis.receivables_aging(period.end, scope)
     labels = {code: str(label) for code, label, *_bounds in AGING_BUCKETS}
     rows = [{"label": labels.get(code, code), "amount": value} for code, value in buckets.items()]
@@ -153,11 +154,32 @@ def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[
     sheet.fields([(_("截止日期"), period.end)])
     sheet.table(rows)
     sheet.totals()
+    progress(40)
+    _customer_aging_sheet(book, period, scope, labels)
     progress(70)
     _bar_chart(book, _("应收账龄"), _("账龄"), "label", [("amount", _("应收余额"))], rows)
     return [(f"aging_{code}", labels.get(code, code), value) for code, value in buckets.items()] + [
         ("total", _("应收合计"), sheet.sums["amount"])
     ]
+
+
+def _customer_aging_sheet(book: Book, period: Period, scope: Scope, labels: dict[str, str]) -> Sheet:
+    """客户账龄: one row per customer with receivables open at the end of the month (kpis.customer_aging_rows, streamed),
+    the same buckets as 账龄汇总 and the customer's total; its 合计 row equals kpis.receivables_aging to the fen."""
+    columns = [
+        Column(_("客户"), width=32, value=lambda r: r["customer_name"]),
+        Column(_("负责业务员"), width=14, value=lambda r: r["rep_name"]),
+    ]
+    columns += [
+        Column(labels[code], Kind.MONEY, width=16, key=code, value=lambda r, k=code: r[k], total=True)
+        for code in kpis.AGING_BUCKETS
+    ]
+    columns.append(Column(_("应收合计"), Kind.MONEY, width=18, key="total", value=lambda r: r["total"], total=True))
+    sheet = book.sheet(_("客户账龄"), columns)
+    sheet.fields([(_("截止日期"), period.end)])
+    sheet.table(kpis.customer_aging_rows(period.end, scope))
+    sheet.totals()
+    return sheet
 
 
 def service(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
@@ -186,6 +208,8 @@ def service(book: Book, period: Period, scope: Scope, progress: Progress) -> lis
     sheet.table(rows)
     this = rows[-1]
     sheet.totals(_("近%(n)s个月合计") % {"n": TREND_MONTHS})
+    totals = _engineer_sheet(book, period, scope)
+    progress(80)
     _bar_chart(
         book, _("近%(n)s个月投诉数") % {"n": TREND_MONTHS}, _("月份"), "month", [("complaints", _("投诉数"), Kind.INTEGER)], rows
     )
@@ -193,7 +217,34 @@ def service(book: Book, period: Period, scope: Scope, progress: Progress) -> lis
         ("satisfaction", _("平均满意度"), this["satisfaction"]),
         ("complaints", _("投诉数"), this["complaints"]),
         ("sla", _("SLA 达成率"), this["sla"]),
+        ("tickets_resolved", _("完成工单"), totals["tickets_resolved"]),
+        ("callbacks_done", _("完成回访"), totals["callbacks_done"]),
     ]
+
+
+ENGINEER_COLUMNS = [
+    ("tickets_opened", gettext_lazy("新受理工单"), Kind.INTEGER),
+    ("tickets_resolved", gettext_lazy("完成工单"), Kind.INTEGER),
+    ("sla_hits", gettext_lazy("SLA 达标工单"), Kind.INTEGER),
+    ("sla_rate", gettext_lazy("SLA 达成率"), Kind.PERCENT),
+    ("avg_response_hours", gettext_lazy("平均首次响应(小时)"), Kind.QUANTITY),
+    ("avg_resolution_hours", gettext_lazy("平均解决(小时)"), Kind.QUANTITY),
+    ("callbacks_done", gettext_lazy("完成回访"), Kind.INTEGER),
+    ("satisfaction", gettext_lazy("平均满意度"), Kind.QUANTITY),
+]
+
+
+def _engineer_sheet(book: Book, period: Period, scope: Scope) -> dict:
+    """工程师统计: one row per service engineer of the month (kpis.engineer_rows), the work nobody was assigned to last;
+    the 合计 row is kpis.service_totals (its counts are the rows' sums, its rates and averages over the whole month)."""
+    columns = [Column(_("服务人员"), width=20, value=lambda r: r["engineer_name"])]
+    columns += [Column(str(label), kind, width=14, key=key, value=lambda r, k=key: r[k]) for key, label, kind in ENGINEER_COLUMNS]
+    sheet = book.sheet(_("工程师统计"), columns)
+    sheet.fields([(_("月份"), period.label)])
+    sheet.table(kpis.engineer_rows(period, scope))
+    totals = kpis.service_totals(period, scope)
+    sheet.totals(values=totals)
+    return totals
 
 
 BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {

@@ -1,34 +1,39 @@
-"""Setting sales targets (销售目标) — one service for the page, the API and the Excel import.
+"""Setting sales targets (销售目标) — one service for the page, the API and the Excel import (reports/imports.py).
 
 The rule: within one period (year / quarter / month), the targets of the teams add up to at most the company's, and the
 targets of a team's reps to at most the team's — for the amount, and for new customers and collection where the parent
-sets them. A team target needs the company's, a rep target the team's. The check runs under the parent's row lock
-(then the row itself: parent first, ARCHITECTURE.md rule 11), so two people splitting one target at once cannot
-together exceed it; lowering a parent below what its children already hold is refused the same way.
+sets them. A team target needs the company's, a rep target the team's.
+
+Across lengths, for one subject (the company, a team, a rep) and one year: its quarters add up to at most its year
+target, the months of a quarter to at most the quarter's and its months to at most the year's — where the longer target
+is set (none is required). The checks run under the row locks of the targets they compare with, taken in one query in
+pk order together with the row itself (ARCHITECTURE.md rule 11): the level parent, the subject's quarter and year
+containing the period. So two people splitting one target at once cannot together exceed it, and lowering a target
+below what its parts already hold is refused the same way. On PostgreSQL the changes of one subject's year are also
+serialised by an advisory lock taken first, because a row lock cannot hold a target that does not exist yet (a year
+target and one of its quarters created at the same moment would not see each other).
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
-from zipfile import BadZipFile
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from salesops.core.errors import DomainError, Forbidden
-from salesops.core.models import Team
 from salesops.core.money import MONEY_BOUNDS, quantize
 
 from ..models import SalesTarget
 from ..periods import Period
 from ..permissions import may_set_target
 
+LENGTH_NAMES = {"quarter": gettext_lazy("季度"), "month": gettext_lazy("月份")}
 MEASURES = (
     ("amount", gettext_lazy("销售额目标")),
     ("new_customers", gettext_lazy("新客户数目标")),
@@ -83,17 +88,72 @@ def _check_input(data: TargetInput) -> TargetInput:
     return TargetInput(**{**data.__dict__, "rep_id": None})
 
 
-def _parent_of(data: TargetInput) -> SalesTarget | None:
-    """The locked target this one is part of (company for a team, team for a rep); a DomainError if it is not set."""
-    if data.level == "company":
-        return None
-    qs = SalesTarget.objects.select_for_update().filter(**_period_of(data)).order_by("pk")
-    parent = qs.filter(level="company").first() if data.level == "team" else qs.filter(level="team", team=data.team_id).first()
-    if parent is None:
+def _subject(data: TargetInput) -> dict:
+    """The lookup of the target's owner: the company, a team or a rep (a rep's targets follow the rep, not the team)."""
+    if data.level == "rep":
+        return {"level": "rep", "rep": data.rep_id}
+    return {"level": data.level, "team": data.team_id}
+
+
+def _containers(kind: str, number: int) -> list[tuple[str, int]]:
+    """The longer periods of the same year that contain (kind, number): a month's quarter and year, a quarter's year."""
+    if kind == "month":
+        return [("quarter", (number - 1) // 3 + 1), ("year", 0)]
+    return [("year", 0)] if kind == "quarter" else []
+
+
+def period_parts(kind: str, number: int) -> list[tuple[str, list[int]]]:
+    """The shorter periods inside (kind, number) of one year: a year's quarters and months, a quarter's months."""
+    if kind == "year":
+        return [("quarter", [1, 2, 3, 4]), ("month", list(range(1, 13)))]
+    return [("month", list(range(3 * number - 2, 3 * number + 1)))] if kind == "quarter" else []
+
+
+ADVISORY_LOCK_CLASS = 0x5354  # "ST": the sales targets' advisory locks
+
+
+def _lock_subject_year(data: TargetInput) -> None:
+    """PostgreSQL: wait for the other changes of this subject's targets of this year (a transaction advisory lock, taken
+    before any row lock). Row locks hold only rows that exist; this keeps a year target and its quarter created at the
+    same moment from missing each other. SQLite lets one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    owner = data.rep_id if data.level == "rep" else data.team_id
+    key = zlib.crc32(f"{data.year}:{data.level}:{owner}".encode()) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CLASS, key])
+
+
+@dataclass
+class Locked:
+    parent: SalesTarget | None  # the level parent: the company's target of the period for a team, the team's for a rep
+    containers: list[SalesTarget]  # the subject's targets of the quarter / year containing the period, where set
+    target: SalesTarget | None  # the row itself, when it exists
+
+
+def _lock(data: TargetInput) -> Locked:
+    """Lock the rows the target is checked against and the row itself, in one query in pk order; a DomainError if the
+    level parent is not set."""
+    period, subject = _period_of(data), _subject(data)
+    wanted = Q(**period, **subject)
+    if data.level == "team":
+        wanted |= Q(**period, level="company")
+    elif data.level == "rep":
+        wanted |= Q(**period, level="team", team=data.team_id)
+    for kind, number in _containers(data.kind, data.number):
+        wanted |= Q(year=data.year, kind=kind, number=number, **subject)
+    rows = list(SalesTarget.objects.select_for_update().filter(wanted).order_by("pk"))
+    same_period = [t for t in rows if t.kind == data.kind]  # the row itself and its level parent (another level)
+    parent = next((t for t in same_period if t.level != data.level), None)
+    if parent is None and data.level != "company":
         if data.level == "team":
             raise DomainError(_("请先设定%(period)s的全公司目标，再分配到销售组。") % {"period": data.period.label})
         raise DomainError(_("请先设定该销售组%(period)s的目标，再分配到业务员。") % {"period": data.period.label})
-    return parent
+    return Locked(
+        parent=parent,
+        containers=[t for t in rows if t.kind != data.kind],
+        target=next((t for t in same_period if t.level == data.level), None),
+    )
 
 
 def _children(data: TargetInput):
@@ -114,8 +174,13 @@ def _siblings(data: TargetInput, parent: SalesTarget):
     return qs
 
 
+MONEY_MEASURES = ("amount", "collection")
+
+
 def _sums(qs) -> dict:
-    return qs.aggregate(**{name: Sum(name) for name, _label in MEASURES})
+    """The sums of the measures (None where no target sets one); money to the fen, whatever the database returns."""
+    sums = qs.aggregate(**{name: Sum(name) for name, _label in MEASURES})
+    return {name: quantize(v) if name in MONEY_MEASURES and v is not None else v for name, v in sums.items()}
 
 
 def _check_allocation(data: TargetInput, parent: SalesTarget | None) -> None:
@@ -140,17 +205,61 @@ def _check_allocation(data: TargetInput, parent: SalesTarget | None) -> None:
             )
 
 
+def _length_name(kind: str) -> str:
+    return str(LENGTH_NAMES[kind])
+
+
+def _check_lengths(data: TargetInput, containers: list[SalesTarget]) -> None:
+    """Its parts of the same length within each longer target of the subject at most that target; itself at least the
+    sum of its own parts of each shorter length (see the module's rule)."""
+    for container in containers:
+        numbers = dict(period_parts(container.kind, container.number))[data.kind]
+        others = SalesTarget.objects.filter(year=data.year, kind=data.kind, number__in=numbers, **_subject(data))
+        taken = _sums(others.exclude(number=data.number))
+        for name, label in MEASURES:
+            cap, value = getattr(container, name), getattr(data, name)
+            if cap is None or value is None:
+                continue
+            free = cap - (taken[name] or 0)
+            if value > free:
+                raise DomainError(
+                    _(
+                        "%(label)s超出%(period)s目标：%(owner)s%(period)s为 %(cap)s，其他%(length)s已分配 %(taken)s，"
+                        "尚可分配 %(free)s。"
+                    )
+                    % {
+                        "label": label,
+                        "period": container.period.label,
+                        "owner": container.owner_label,
+                        "cap": cap,
+                        "length": _length_name(data.kind),
+                        "taken": taken[name] or 0,
+                        "free": free,
+                    }
+                )
+    for kind, numbers in period_parts(data.kind, data.number):
+        held = _sums(SalesTarget.objects.filter(year=data.year, kind=kind, number__in=numbers, **_subject(data)))
+        for name, label in MEASURES:
+            value = getattr(data, name)
+            if value is not None and held[name] is not None and value < held[name]:
+                raise DomainError(
+                    _("%(label)s不能低于%(period)s各%(length)s目标的合计 %(held)s，请先调低%(length)s目标。")
+                    % {"label": label, "period": data.period.label, "length": _length_name(kind), "held": held[name]}
+                )
+
+
 @transaction.atomic
 def target_set(*, actor, data: TargetInput) -> SalesTarget:
-    """Create or change the target of one period and one company / team / rep (see the module's rule)."""
+    """Create or change the target of one period and one company / team / rep (see the module's rules)."""
     data = _check_input(data)
     if not may_set_target(actor, data.level, data.team_id):
         raise Forbidden(_("您无权设定该目标：公司和销售组目标由销售经理、副总或总经理设定，组长可把本组目标分配给组员。"))
-    parent = _parent_of(data)
+    _lock_subject_year(data)
+    locked = _lock(data)
+    parent, target = locked.parent, locked.target
     owner = {"level": data.level, "team_id": data.team_id, "rep_id": data.rep_id}
-    lookup = {"rep": data.rep_id} if data.level == "rep" else {"team": data.team_id}
-    target = SalesTarget.objects.select_for_update().filter(**_period_of(data), level=data.level, **lookup).order_by("pk").first()
     _check_allocation(data, parent)
+    _check_lengths(data, locked.containers)
     values = {
         "amount": quantize(data.amount),
         "new_customers": data.new_customers,
@@ -175,105 +284,3 @@ def target_delete(*, actor, target: SalesTarget) -> None:
     if _children(data).exists():
         raise DomainError(_("该目标已分配到下级，请先删除下级目标。"))
     target.delete()
-
-
-# --- Excel import: every row through target_set, all or nothing ----------------------------------------------------------
-IMPORT_HEADERS = (
-    gettext_lazy("年份"),
-    gettext_lazy("周期"),
-    gettext_lazy("季度/月份"),
-    gettext_lazy("层级"),
-    gettext_lazy("销售组"),
-    gettext_lazy("业务员(用户名)"),
-    gettext_lazy("销售额目标"),
-    gettext_lazy("新客户数目标"),
-    gettext_lazy("回款目标"),
-)
-
-
-@dataclass
-class ImportRow:
-    line: int
-    values: list
-    error: str = ""
-    target: SalesTarget | None = None
-
-
-def _choice(value, choices, label: str) -> str:
-    text = str(value or "").strip()
-    for code, name in choices:
-        if text in (code, str(name)):
-            return code
-    raise DomainError(_("%(label)s“%(value)s”无效。") % {"label": label, "value": text})
-
-
-def _number(value, label: str, *, whole: bool = False, optional: bool = False):
-    if value is None or str(value).strip() == "":
-        if optional:
-            return None
-        raise DomainError(_("请填写%(label)s。") % {"label": label})
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except ArithmeticError:
-        raise DomainError(_("%(label)s“%(value)s”不是数字。") % {"label": label, "value": value}) from None
-    if whole:
-        if number != number.to_integral_value():
-            raise DomainError(_("%(label)s应为整数。") % {"label": label})
-        return int(number)
-    return number
-
-
-def parse_target_row(values: list) -> TargetInput:
-    """One row of the import sheet (IMPORT_HEADERS order) → TargetInput; a DomainError naming the bad cell."""
-    values = list(values) + [None] * (len(IMPORT_HEADERS) - len(values))
-    year, kind, number, level, team, rep, amount, new_customers, collection = values[: len(IMPORT_HEADERS)]
-    level = _choice(level, SalesTarget.Level.choices, _("层级"))
-    team_id = rep_id = None
-    if level == "team":
-        team_id = Team.objects.filter(name=str(team or "").strip()).values_list("pk", flat=True).first()
-        if team_id is None:
-            raise DomainError(_("销售组“%(name)s”不存在。") % {"name": team or ""})
-    if level == "rep":
-        rep_id = get_user_model().objects.filter(username=str(rep or "").strip()).values_list("pk", flat=True).first()
-        if rep_id is None:
-            raise DomainError(_("业务员“%(name)s”不存在。") % {"name": rep or ""})
-    return TargetInput(
-        year=_number(year, _("年份"), whole=True),
-        kind=_choice(kind, SalesTarget.Kind.choices, _("周期")),
-        number=_number(number, _("季度/月份"), whole=True, optional=True) or 0,
-        level=level,
-        team_id=team_id,
-        rep_id=rep_id,
-        amount=_number(amount, _("销售额目标")),
-        new_customers=_number(new_customers, _("新客户数目标"), whole=True, optional=True),
-        collection=_number(collection, _("回款目标"), optional=True),
-    )
-
-
-def targets_import(*, actor, rows: list[list], commit: bool) -> list[ImportRow]:
-    """Apply the sheet's rows in order through `target_set` (so later rows see earlier ones, e.g. a team's reps after the
-    team). Each row's error is reported; the whole import is kept only with `commit` and not a single error."""
-    results = []
-    with transaction.atomic():
-        for line, values in enumerate(rows, start=2):
-            result = ImportRow(line=line, values=list(values))
-            try:
-                with transaction.atomic():
-                    result.target = target_set(actor=actor, data=parse_target_row(values))
-            except DomainError as exc:
-                result.error = str(exc)
-            results.append(result)
-        if not commit or any(r.error for r in results) or not results:
-            transaction.set_rollback(True)
-    return results
-
-
-def read_target_sheet(file) -> list[list]:
-    """The data rows (under the header row) of the first sheet of an uploaded .xlsx; a DomainError if it is not one."""
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError(_("无法读取该文件，请上传由“导出”得到的 .xlsx 模板。")) from None
-    rows = [list(r) for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
-    wb.close()
-    return [r for r in rows if any(v not in (None, "") for v in r)]

@@ -1,4 +1,4 @@
-"""/api/v1/imports/<name>/…: the Excel imports of salesops.core.imports (customers, products, price-lists) for clients.
+"""/api/v1/imports/<name>/…: the Excel imports of salesops.core.imports (customers, products, price-lists, targets) for clients.
 
 `template/` the .xlsx to fill in; `preview/` (multipart `file`) keeps the upload, dry-runs it and answers every row's
 errors with a token — nothing is saved; `commit/` ({"token"}) imports it: 201 when every row was saved, else 400 with

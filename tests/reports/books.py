@@ -11,9 +11,10 @@ Team 华东组: alice, bob (lead lena); team 华南组: carol. Customers: 甲 (a
   O5 carol 乙 received 10-20, 2,000.00, promised 10-22; shipped in full 10-25; invoice 2,000.00 issued 10-26;
      credit note 500.00 on 11-05; payment 1,000.00 received 11-08 (confirmed).
   O6 bob   甲 received 11-16, 1,000.00, promised 11-20, verified; shipped in full 11-21 07:30 (late: 11-20 in UTC).
-After-sales: callbacks done in November on O2 (5, 4, –) and O5 (3, 3, 3), one on O1 done 12-01 00:00;
-complaints: on O5 reported 11-30, a withdrawn one 11-10, one 12-01; tickets resolved in November: 甲's without order
-in time, O5's late.
+After-sales: callbacks done in November on O2 (5, 4, –; nobody recorded as its caller) and O5 (3, 3, 3; by service),
+one on O1 done 12-01 00:00; complaints: on O5 reported 11-30, a withdrawn one 11-10, one 12-01; tickets resolved in
+November (each opened two days before, answered an hour after): 甲's without order in time (engineer service), O5's late
+(not assigned).
 Targets November: company 20,000.00, 华东组 12,000.00, alice 8,000.00.
 """
 
@@ -108,7 +109,7 @@ def make_book(cast) -> SimpleNamespace:
     b.o6 = order(cast.bob, b.jia, date(2026, 11, 16), "1000.00", S.SHIPPED, date(2026, 11, 20), True, 0, o6_out)
     ship(b.o6, "1000.00", o6_out)
 
-    def callback(o, shipment, scores, done_at):
+    def callback(o, shipment, scores, done_at, done_by=None):
         Callback.objects.create(
             order=o,
             shipment=shipment,
@@ -121,11 +122,12 @@ def make_book(cast) -> SimpleNamespace:
             score_delivery=scores[1],
             score_service=scores[2],
             done_at=done_at,
+            done_by=done_by,
             created_at=done_at - timedelta(days=7),
         )
 
     callback(b.o2, b.s2, (5, 4, None), at(2026, 11, 30, 23, 59))
-    callback(b.o5, b.s5, (3, 3, 3), at(2026, 11, 2))
+    callback(b.o5, b.s5, (3, 3, 3), at(2026, 11, 2), cast.service)
     callback(b.o1, b.s1, (1, 1, 1), at(2026, 12, 1, 0, 0))
 
     for o, customer, reported, status in (
@@ -155,6 +157,7 @@ def make_book(cast) -> SimpleNamespace:
             resolve_by=resolved + timedelta(hours=1 if in_time else -1),
             first_response_at=opened + timedelta(hours=1),
             resolved_at=resolved,
+            engineer=cast.service if in_time else None,
             status="resolved",
             created_by=cast.service,
             created_at=opened,

@@ -4,6 +4,7 @@ tests/reports/books.py)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
@@ -109,7 +110,7 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
 
 def test_aging_workbook(book, django_capture_on_commit_callbacks):
     _run, wb = generate(ReportRun.Kind.AGING, capture=django_capture_on_commit_callbacks)
-    assert wb.sheetnames == ["封面", "账龄汇总", "图表"]
+    assert wb.sheetnames == ["封面", "账龄汇总", "客户账龄", "图表"]
     _h, header, rows, totals = table(wb["账龄汇总"])
     assert header == ["账龄", "应收余额"] and [r[0] for r in rows] == ["0–30 天", "31–60 天", "61–90 天", ">90 天"]
     aging = kpis.receivables_aging(NOV.end, COMPANY)
@@ -117,9 +118,49 @@ def test_aging_workbook(book, django_capture_on_commit_callbacks):
     assert D(str(totals[1])) == kpis.receivables_open(NOV.end, COMPANY)
 
 
+def test_aging_workbook_has_one_row_per_customer_adding_up_to_the_kpis(book, django_capture_on_commit_callbacks):
+    _run, wb = generate(ReportRun.Kind.AGING, capture=django_capture_on_commit_callbacks)
+    ws = wb["客户账龄"]
+    header_row, header, rows, totals = table(ws)
+    assert header == ["客户", "负责业务员", "0–30 天", "31–60 天", "61–90 天", ">90 天", "应收合计"]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.cell(header_row + 1, 3).number_format == MONEY and ws.cell(header_row + 2, 7).number_format == MONEY
+    # 乙: O5's 2,000.00 of 10-25 less the 500.00 credit note and 1,000.00 paid (36 days); 甲: O1's 1,000.00 still open,
+    # O2's 5,000.00 (its payment is not confirmed), O6's 1,000.00; O3 left in December
+    assert [[r[0], r[1], *(D(str(v)) for v in r[2:])] for r in rows] == [
+        ["乙客户", "carol", D("0"), D("500"), D("0"), D("0"), D("500")],
+        ["甲客户", "alice", D("7000"), D("0"), D("0"), D("0"), D("7000")],
+    ]
+    aging = kpis.receivables_aging(NOV.end, COMPANY)
+    assert totals[0] == "合计"
+    assert [D(str(v)).quantize(D("0.01")) for v in totals[2:6]] == list(aging.values())
+    assert D(str(totals[6])) == kpis.receivables_open(NOV.end, COMPANY) == D("7500.00")
+
+
+@pytest.mark.parametrize(
+    "scope, expected",
+    [
+        ("east", [("甲客户", "alice", D("7000.00"))]),
+        ("south", [("乙客户", "carol", D("500.00"))]),
+        ("bob", [("甲客户", "alice", D("1000.00"))]),  # only bob's O6 of alice's customer
+    ],
+)
+def test_customer_aging_rows_follow_the_scope_and_add_up_to_the_kpis(book, scope, expected):
+    c = book.cast
+    scope = {"east": Scope.team(c.east.pk), "south": Scope.team(c.south.pk), "bob": Scope.rep(c.bob.pk)}[scope]
+    rows = list(kpis.customer_aging_rows(NOV.end, scope))
+    assert [(r["customer_name"], r["rep_name"], r["total"]) for r in rows] == expected
+    aging = kpis.receivables_aging(NOV.end, scope)
+    assert {code: sum((r[code] for r in rows), D(0)) for code in kpis.AGING_BUCKETS} == aging
+    # on 12-11 O1's shipment of 11-10 is 31 days old, O5's 47: both in 31–60
+    late = {r["customer_name"]: r["31_60"] for r in kpis.customer_aging_rows(date(2026, 12, 11), Scope.company())}
+    assert late == {"乙客户": D("500.00"), "甲客户": D("1000.00")}
+    assert sum(late.values()) == kpis.receivables_aging(date(2026, 12, 11), Scope.company())["31_60"]
+
+
 def test_service_workbook(book, django_capture_on_commit_callbacks):
     _run, wb = generate(ReportRun.Kind.SERVICE, capture=django_capture_on_commit_callbacks)
-    assert wb.sheetnames == ["封面", "售后统计", "图表"]
+    assert wb.sheetnames == ["封面", "售后统计", "工程师统计", "图表"]
     _h, header, rows, totals = table(wb["售后统计"])
     assert header == ["月份", "平均满意度", "投诉数", "SLA 达成率"]
     assert [r[0] for r in rows] == ["2026年6月", "2026年7月", "2026年8月", "2026年9月", "2026年10月", "2026年11月"]
@@ -129,3 +170,53 @@ def test_service_workbook(book, django_capture_on_commit_callbacks):
     assert D(str(november[3])) == kpis.sla_hit_rate(NOV, COMPANY)
     assert totals[0] == "近6个月合计" and totals[-2] == sum(kpis.complaint_count(NOV.shifted(-i), COMPANY) for i in range(6))
     assert len(wb["图表"]._charts) == 1
+
+
+def test_service_workbook_has_one_row_per_engineer_and_totals_equal_to_the_kpis(book, django_capture_on_commit_callbacks):
+    run, wb = generate(ReportRun.Kind.SERVICE, capture=django_capture_on_commit_callbacks)
+    ws = wb["工程师统计"]
+    header_row, header, rows, totals = table(ws)
+    assert header == [
+        "服务人员",
+        "新受理工单",
+        "完成工单",
+        "SLA 达标工单",
+        "SLA 达成率",
+        "平均首次响应(小时)",
+        "平均解决(小时)",
+        "完成回访",
+        "平均满意度",
+    ]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    # service: the ticket in time (1 h to answer, 48 h to resolve) and O5's callback (3, 3, 3);
+    # nobody: O5's late ticket and O2's callback (5, 4)
+    assert rows == [
+        ["service", 1, 1, 1, 1, 1, 48, 1, 3],
+        ["（未分派）", 1, 1, 0, 0, 1, 48, 1, 4.5],
+    ]
+    assert ws.cell(header_row + 1, 5).number_format == "0%" and ws.cell(header_row + 1, 2).number_format == "0"
+    assert ws.cell(header_row + 2, 9).number_format == "#,##0.###"
+    # the 合计 row is the KPI selectors': counts add up the rows, the rates are those of the whole month
+    expected = kpis.service_totals(NOV, COMPANY)
+    assert totals[0] == "合计"
+    assert totals[1:4] == [sum(r[i] for r in rows) for i in (1, 2, 3)] == [2, 2, 1]
+    assert totals[7] == sum(r[7] for r in rows) == expected["callbacks_done"] == 2
+    assert D(str(totals[4])) == expected["sla_rate"] == kpis.sla_hit_rate(NOV, COMPANY) == D("0.5")
+    assert D(str(totals[8])) == expected["satisfaction"] == kpis.satisfaction_avg(NOV, COMPANY) == D("3.6")
+    assert (D(str(totals[5])), D(str(totals[6]))) == (D("1"), D("48"))
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["完成工单"] == 2 and cover["完成回访"] == 2
+    assert run.totals["tickets_resolved"]["value"] in (2, "2")
+
+
+def test_engineer_rows_follow_the_scope(book):
+    south, east = Scope.team(book.cast.south.pk), Scope.team(book.cast.east.pk)
+    # O5 is carol's (华南组): its late ticket and its callback by service; 甲's ticket without order counts for alice's team
+    assert [(r["engineer_name"], r["tickets_resolved"], r["callbacks_done"]) for r in kpis.engineer_rows(NOV, south)] == [
+        ("service", 0, 1),
+        ("（未分派）", 1, 0),
+    ]
+    assert kpis.service_totals(NOV, south)["sla_rate"] == kpis.sla_hit_rate(NOV, south) == D("0")
+    assert [r["engineer_name"] for r in kpis.engineer_rows(NOV, east)] == ["service", "（未分派）"]
+    assert kpis.service_totals(NOV, east)["satisfaction"] == kpis.satisfaction_avg(NOV, east) == D("4.5")
+    assert list(kpis.engineer_rows(NOV, Scope.rep(book.cast.bob.pk))) == []
