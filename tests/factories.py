@@ -1,4 +1,5 @@
 """factory-boy factories for every model tests build."""
+
 from __future__ import annotations
 
 from datetime import date

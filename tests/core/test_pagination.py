@@ -114,9 +114,7 @@ class TestPagesFromTheEnd:
         # ties in the first ordering key (five customers per grade), the id deciding among them
         return [CustomerFactory(owner=cast.alice, grade="ABC"[i % 3]) for i in range(17)]
 
-    @pytest.mark.parametrize(
-        "ordering, complete", [(("grade", "-id"), True), (("-grade", "pk"), True), (("grade",), False)]
-    )
+    @pytest.mark.parametrize("ordering, complete", [(("grade", "-id"), True), (("-grade", "pk"), True), (("grade",), False)])
     def test_every_page_is_the_plain_paginators_page(self, ranked, ordering, complete):
         from django.core.paginator import Paginator
 
