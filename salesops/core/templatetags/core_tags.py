@@ -6,8 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from salesops.core import approvals
@@ -136,6 +138,23 @@ def status_badge(obj, field: str = "status", testid: str = "status-badge"):
 
 
 _BADGES: dict = {}
+
+
+@register.simple_tag(takes_context=True)
+def nav_menu_html(context) -> str:
+    """The main menu's links (core/_nav_menu.html) for the context's `nav_menu`: rendered once per distinct menu (its
+    labels, URLs and order) and language, then reused — the same ~40 links on every page of every user of a role."""
+    menu = context.get("nav_menu") or []
+    key = (repr(list(menu)), get_language())
+    html = _NAV_MENUS.get(key)
+    if html is None:
+        if len(_NAV_MENUS) > 200:  # a handful of menus exist (one per mix of roles); bound it all the same
+            _NAV_MENUS.clear()
+        html = _NAV_MENUS[key] = mark_safe(render_to_string("core/_nav_menu.html", {"nav_menu": menu}))
+    return html
+
+
+_NAV_MENUS: dict = {}
 
 
 @register.simple_tag(takes_context=True)
