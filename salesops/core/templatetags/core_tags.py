@@ -17,7 +17,7 @@ from salesops.core import timeline as timeline_service
 from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
 from salesops.core.money import amount_in_words, quantize
-from salesops.core.pages import querystring
+from salesops.core.pages import querystring, row_url
 
 register = template.Library()
 
@@ -138,6 +138,43 @@ def status_badge(obj, field: str = "status", testid: str = "status-badge"):
 
 
 _BADGES: dict = {}
+
+
+# --- a list's rows: what is the same on many rows is computed once (issue 12: lists at 60,000 documents) ------------
+@register.filter
+def detail_url(pk, url_name: str) -> str:
+    """{{ q.pk|detail_url:"contracts:quotation_detail" }}: the row's URL, reversed once per list (core.pages.row_url)."""
+    return row_url(url_name)(pk)
+
+
+@register.filter
+def choice(obj, field: str) -> str:
+    """{{ customer|choice:"type" }}: get_type_display(), looked up once per model, field, value and language."""
+    value = getattr(obj, field)
+    key = (type(obj), field, value, get_language())
+    label = _CHOICES.get(key)
+    if label is None:
+        label = _CHOICES[key] = str(getattr(obj, f"get_{field}_display")())
+    return label
+
+
+_CHOICES: dict = {}
+
+
+@register.simple_tag
+def once(template_name: str, *key, **context):
+    """{% once "contracts/_class_badge.html" c.classification doc=c %}: a small include whose HTML is decided by the
+    values in `key` alone (a status, a state), rendered once per values and language and reused on every row."""
+    cache_key = (template_name, key, get_language())
+    html = _ONCE.get(cache_key)
+    if html is None:
+        if len(_ONCE) > 1000:
+            _ONCE.clear()
+        html = _ONCE[cache_key] = mark_safe(render_to_string(template_name, context))
+    return html
+
+
+_ONCE: dict = {}
 
 
 @register.simple_tag(takes_context=True)
