@@ -1,13 +1,16 @@
 """core.pages.ListPaginator (issue 12): every page holds the same rows, in the same order, as Django's own paginator,
 whether it reads page 1 directly, a page before the middle by ids, or a page past the middle backwards from the end —
-with ties and NULLs in the ordering columns, on the model's default ordering and on an explicit one."""
+with ties and NULLs in the ordering columns, on the model's default ordering and on an explicit one; and the rows'
+dates formatted by {{ d|ymd }} as by {{ d|date:"Y-m-d" }}."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.paginator import Paginator
+from django.template import engines
+from django.utils import timezone
 
 from customers.models import Customer
 from salesops.core.pages import ListPaginator
@@ -44,3 +47,16 @@ def test_every_page_holds_the_rows_of_djangos_paginator(customers, ordering, siz
         assert page == [c.pk for c in expected.page(number)], (ordering, size, number)
         seen += page
     assert sorted(seen) == sorted(c.pk for c in customers)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", date(2026, 3, 7), date(987, 1, 2), datetime(2026, 3, 7, 17, 30, tzinfo=UTC), datetime(2026, 3, 7, 9, 5)],
+)
+def test_ymd_gives_what_the_date_filter_gives(value, settings):
+    """{{ d|ymd }} (the list rows' dates) is {{ d|date:"Y-m-d" }}: an aware datetime in the current time zone (17:30
+    UTC is the next day in Shanghai), nothing for no date."""
+    template = engines["django"].from_string('{% load core_tags %}[{{ d|ymd }}][{{ d|date:"Y-m-d" }}]')
+    with timezone.override("Asia/Shanghai"):
+        ours, django_s = template.render({"d": value})[1:-1].split("][")
+    assert ours == django_s

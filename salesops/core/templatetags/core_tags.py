@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -147,6 +148,16 @@ def detail_url(pk, url_name: str) -> str:
     return row_url(url_name)(pk)
 
 
+@register.filter(expects_localtime=True)
+def ymd(value) -> str:
+    """{{ d|ymd }}: what {{ d|date:"Y-m-d" }} gives (a datetime in the current time zone, "" for no date), without
+    the date formatter (~0.2 ms a call; a list formats a few dates on every row)."""
+    try:
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    except AttributeError:
+        return ""
+
+
 @register.filter
 def choice(obj, field: str) -> str:
     """{{ customer|choice:"type" }}: get_type_display(), looked up once per model, field, value and language."""
@@ -175,6 +186,25 @@ def once(template_name: str, *key, **context):
 
 
 _ONCE: dict = {}
+
+
+_STAMP_PK, _STAMP_TEXT = 2147483646, "zzStampTextzz"
+
+
+@register.simple_tag(takes_context=True)
+def stamp(context, template_name: str, row, key, name: str, text: str):
+    """{% stamp "orders/_payment_buttons.html" p actions "p" "bank_reference" %}: a row's include whose HTML depends
+    only on `key` (e.g. the actions allowed), the row's pk and its field `text`, rendered once per key in a request
+    with a stand-in row and stamped with each row's pk and text (escaped) — a list of 100 rows rendered its action forms
+    and confirm dialogs 100 times. The include sees the stand-in as `name` (only its pk and `text`)."""
+    cache = context.request.__dict__.setdefault("_salesops_stamps", {})
+    cache_key = (template_name, name, text, repr(key), get_language())
+    html = cache.get(cache_key)
+    if html is None:
+        template = context.template.engine.get_template(template_name)
+        with context.push({name: SimpleNamespace(pk=_STAMP_PK, **{text: _STAMP_TEXT})}):
+            html = cache[cache_key] = template.render(context)
+    return mark_safe(html.replace(str(_STAMP_PK), str(row.pk)).replace(_STAMP_TEXT, conditional_escape(getattr(row, text))))
 
 
 @register.simple_tag(takes_context=True)
