@@ -24,6 +24,12 @@ queue page 1852 ms, API 954 ms before the last two query rewrites (ready-to-ship
 nothing is due); what remains is each queue's COUNT over the ~12,000–17,000 candidates this data gives every queue.
 `<list>_search` lines (?q= two words, one in the customer's name): 180–390 ms with words of 2 characters (a trigram
 index cannot narrow them), which is why the benchmark searches words of 3+; EXPLAIN lines show each page query's plan.
+2026-12-05, page half: FLOOR lines (an empty authenticated page: 6 queries — session, user, groups, the profile's
+may_quote for the menu, the capped approvals badge, the unread count — and base.html) 11–13 ms against 2–3 ms for an
+authenticated empty JsonResponse: the floor alone is ratio ~5, so no HTML list page reaches ratio 2 against this
+baseline; list pages 30–64 ms (floor ~11 ms of it), approvals inbox 100 ms (its exact COUNT over 60,000 pending steps
+joined to their requests is ~60 ms of it), deep pages read backwards from the end (deep_ratio 0.75–1.04; the inbox's
+deep-page id query 105 ms -> 1 ms), clerk queue 320 ms (its at-risk and held-shipment COUNTs ~65 + 75 ms).
 """
 
 import statistics
