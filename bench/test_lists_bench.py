@@ -24,6 +24,12 @@ queue page 1852 ms, API 954 ms before the last two query rewrites (ready-to-ship
 nothing is due); what remains is each queue's COUNT over the ~12,000–17,000 candidates this data gives every queue.
 `<list>_search` lines (?q= two words, one in the customer's name): 180–390 ms with words of 2 characters (a trigram
 index cannot narrow them), which is why the benchmark searches words of 3+; EXPLAIN lines show each page query's plan.
+2026-12-05, page half: FLOOR lines (an empty authenticated page: 6 queries — session, user, groups, the profile's
+may_quote for the menu, the capped approvals badge, the unread count — and base.html) 11–13 ms against 2–3 ms for an
+authenticated empty JsonResponse: the floor alone is ratio ~5, so no HTML list page reaches ratio 2 against this
+baseline; list pages 30–64 ms (floor ~11 ms of it), approvals inbox 100 ms (its exact COUNT over 60,000 pending steps
+joined to their requests is ~60 ms of it), deep pages read backwards from the end (deep_ratio 0.75–1.04; the inbox's
+deep-page id query 105 ms -> 1 ms), clerk queue 320 ms (its at-risk and held-shipment COUNTs ~65 + 75 ms).
 """
 
 import statistics
@@ -477,6 +483,24 @@ def _explain(client, url, table: str) -> str:
 
 
 @pytest.mark.urls("bench.urls")
+@pytest.mark.parametrize("role", ["sales_manager", "sales_clerk", "finance"])
+def test_page_floor(lists_data, db, client, role):
+    """`FLOOR <role> ms=<median> baseline_ms=<median> queries=<q>`: an authenticated page with no rows (base.html: the
+    session, the user and roles, the menu, the nav badges) against an authenticated empty JsonResponse — the part of
+    every list page's ms that is not its list."""
+    client.force_login(lists_data[role])
+    page, base = "/bench-empty-page/", "/bench-empty-json/"
+    _timed(client, page), _timed(client, base)  # warm up
+    ms, baseline_ms = [], []
+    for _ in range(ROUNDS * 2):
+        ms.append(_timed(client, page))
+        baseline_ms.append(_timed(client, base))
+    queries = _queries(client, page)
+    print(f"\nFLOOR {role} ms={statistics.median(ms):.1f} baseline_ms={statistics.median(baseline_ms):.1f} queries={queries}")
+    assert b'data-testid="user-menu"' in client.get(page).content, "the floor is the authenticated layout"
+
+
+@pytest.mark.urls("bench.urls")
 @pytest.mark.parametrize("name", list(LISTS))
 def test_list_speed(lists_data, db, client, name):
     url, role, rows, columns = LISTS[name]
@@ -484,7 +508,7 @@ def test_list_speed(lists_data, db, client, name):
     client.force_login(lists_data[role])
     base = f"/bench-baseline/{name}/"
     sep = "&" if "?" in url else "?"
-    deep = f"page={(rows().count() + 24) // 25 - 1}"
+    deep = f"page={max(1, (rows().count() + 24) // 25 - 1)}"  # the page before the last, page 1 on a one-page list
     _timed(client, url), _timed(client, base)  # warm up
     ms, baseline_ms, deep_ms = [], [], []
     for _ in range(ROUNDS):

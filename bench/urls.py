@@ -1,7 +1,8 @@
 """The project's URLs plus the minimal views the list benchmark compares with (bench/test_lists_bench.py):
 the same page of the same rows as a list, read with `values()` and returned with `JsonResponse`, nothing else."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template import engines
 from django.urls import path
 
 from salesops.urls import urlpatterns as project_urlpatterns
@@ -16,4 +17,22 @@ def baseline(request, name):
     return JsonResponse({"results": list(rows().values(*columns)[start : start + size])})
 
 
-urlpatterns = [path("bench-baseline/<str:name>/", baseline), *project_urlpatterns]
+EMPTY_PAGE = '{% extends "base.html" %}{% block title %}floor{% endblock %}{% block page_title %}floor{% endblock %}'
+
+
+def empty_page(request):
+    """A page with no rows: what every page costs before its list (session, user, roles, menu, nav badges, base.html)."""
+    return HttpResponse(engines["django"].from_string(EMPTY_PAGE).render({}, request))
+
+
+def empty_json(request):
+    """The floor's baseline: an authenticated JsonResponse with nothing to read."""
+    return JsonResponse({"results": [], "user": request.user.pk})
+
+
+urlpatterns = [
+    path("bench-baseline/<str:name>/", baseline),
+    path("bench-empty-page/", empty_page),
+    path("bench-empty-json/", empty_json),
+    *project_urlpatterns,
+]

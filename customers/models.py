@@ -101,6 +101,7 @@ class Customer(FSMModelMixin, models.Model):
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["owner", "created_at", "id"]),
             models.Index(fields=["team", "created_at", "id"]),
+            models.Index(fields=["province"]),  # the list's province choices (selectors.customer_provinces)
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):

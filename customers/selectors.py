@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -192,7 +193,21 @@ def customer_open_plans(customer: Customer) -> QuerySet[VisitPlan]:
 
 
 def customer_provinces(qs: QuerySet[Customer]) -> list[str]:
-    return list(qs.exclude(province="").order_by("province").values_list("province", flat=True).distinct())
+    """The provinces of the customers of `qs`, in order (the customer list's province choices). When `qs` is every
+    customer (a manager's list) the province index is walked one province at a time (a few dozen index probes)
+    instead of a DISTINCT over every customer (~25 ms at 60,000)."""
+    if qs.query.where.children:  # a scoped list: its own customers only
+        return list(qs.exclude(province="").order_by("province").values_list("province", flat=True).distinct())
+    connection = connections[qs.db]
+    table, column = connection.ops.quote_name(Customer._meta.db_table), connection.ops.quote_name("province")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE p(v) AS (SELECT MIN({column}) FROM {table} WHERE {column} > %s"
+            f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > p.v) FROM p WHERE p.v IS NOT NULL)"
+            " SELECT v FROM p WHERE v IS NOT NULL",
+            [""],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def owners_of(qs: QuerySet[Customer]) -> QuerySet:

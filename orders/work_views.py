@@ -24,13 +24,14 @@ from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
 from salesops.core.names import display_name
+from salesops.core.pages import choice_labels, form_page, paginate, querystring, row_url
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page, paginate, querystring
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
+from .models import SalesOrder
 
 # Rows per table on the work queue pages (counts stay exact).
 QUEUE_ROWS = 50
@@ -88,16 +89,28 @@ def clerk_queue(request):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["clerk"]))
     today = timezone.localdate()
     queue = selectors.clerk_queue(user, today)
+    order_url, shipment_url = row_url("orders:order_detail"), row_url("orders:shipment_detail")
+    status_labels = choice_labels(SalesOrder.Status.choices)
     sections = []
     for key, label, kind, danger in CLERK_SECTIONS:
         rows = queue[key]
         # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
-        # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole
-        count = rows.count()
+        # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole.
+        # A queue shorter than its table is counted by its rows (no COUNT).
         items = list(rows[:QUEUE_ROWS])
+        count = len(items) if len(items) < QUEUE_ROWS else rows.count()
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
-        sections.append({"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "count": count})
+            for s, _gate in items:
+                s.url, s.order_url = shipment_url(s.pk), order_url(s.order_id)
+            rows = items
+        else:  # the table's (order, risk reason) rows; the status label and the link computed once per status / page
+            rows = items if kind == "risk" else [(o, "") for o in items]
+            for o, _reason in rows:
+                o.url, o.status_label = order_url(o.pk), status_labels.get(o.status, o.status)
+        sections.append(
+            {"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "rows": rows, "count": count}
+        )
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 
 

@@ -83,6 +83,11 @@ def register_outcome_handler(
         _KIND_LABELS[kind] = label
 
 
+def kinds() -> list[str]:
+    """The kinds of request the engine can end (each registered by its owning app), e.g. for the inbox's kind filter."""
+    return list(_HANDLERS)
+
+
 def kind_label(kind: str) -> str:
     """The human name of an approval kind (its code if the owning app gave none)."""
     return str(_KIND_LABELS.get(kind, kind))

@@ -11,7 +11,7 @@ NAV_COUNT_CAP = 99  # a badge shows "99+" beyond this: counting stops there, how
 
 
 def _capped(qs) -> int | str:
-    n = qs[: NAV_COUNT_CAP + 1].count()
+    n = qs.order_by()[: NAV_COUNT_CAP + 1].count()  # no ORDER BY: any NAV_COUNT_CAP + 1 rows will do
     return f"{NAV_COUNT_CAP}+" if n > NAV_COUNT_CAP else n
 
 

@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 # --- pagination: the same page sizes on every list page and API endpoint (the API's class is core.api.Pagination) -----
@@ -56,10 +56,23 @@ def querystring(request, *drop: str) -> str:
     return params.urlencode()
 
 
+_UNIQUE_LAST = frozenset({"id", "-id", "pk", "-pk"})
+
+
+def _totally_ordered(rows: QuerySet) -> bool:
+    """True when `rows` are ordered by field names ending with the id (no ties: the reversed order is exactly the
+    order read backwards, NULLs included, on PostgreSQL and SQLite alike)."""
+    query = rows.query
+    order = query.order_by or (query.default_ordering and rows.model._meta.ordering) or ()
+    return not query.extra_order_by and bool(order) and all(isinstance(o, str) for o in order) and order[-1] in _UNIQUE_LAST
+
+
 class ListPaginator(Paginator):
     """Django's paginator, with a deep page as fast as the first: beyond page 1 it reads the page's ids first (an
     index-only scan of the list's ordering index, without the joins of select_related), then those rows, so
-    OFFSET skips index entries rather than joined rows. Used by the list pages and the API (core.pagination)."""
+    OFFSET skips index entries rather than joined rows; past the middle of the list it reads those ids backwards from
+    the end (OFFSET count − top in the reversed order), so the last page skips as few rows as the first. Used by the
+    list pages and the API (core.pagination)."""
 
     def page(self, number):
         number = self.validate_number(number)
@@ -68,9 +81,34 @@ class ListPaginator(Paginator):
         rows = self.object_list
         if bottom == 0 or not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
             return self._get_page(rows[bottom:top], number, self)
-        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        if bottom > self.count // 2 and _totally_ordered(rows):
+            ids = list(rows.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]
+        else:
+            ids = list(rows.values_list("pk", flat=True)[bottom:top])
         by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
+
+_PK_MARK = 2147483647
+
+
+_ROW_URLS: dict[tuple, tuple[str, str]] = {}
+
+
+def row_url(name: str):
+    """reverse(name, args=[pk]) for every row of a list, reversed once per URL configuration: `row_url(name)(pk)`
+    puts the pk in the URL (a list of 100 rows reversed its detail URL 100 times)."""
+    key = (get_urlconf(), get_script_prefix(), name)
+    parts = _ROW_URLS.get(key)
+    if parts is None:
+        parts = _ROW_URLS[key] = tuple(reverse(name, args=[_PK_MARK]).split(str(_PK_MARK), 1))
+    prefix, suffix = parts
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def choice_labels(choices) -> dict:
+    """{value: label} of a field's choices in the current language, translated once for a whole page of rows."""
+    return {value: str(label) for value, label in choices}
 
 
 def paginate(request, rows, default: int = PAGE_SIZE) -> Page:

@@ -181,7 +181,10 @@ def approvals_inbox(request):
         {
             "tab": tab,
             "page": page,
-            "counts": {"waiting": waiting.count(), "done": done.count()},
+            "counts": {
+                "waiting": page.paginator.count if tab == "waiting" and _unfiltered(filterset) else waiting.count(),
+                "done": page.paginator.count if tab == "done" and _unfiltered(filterset) else done.count(),
+            },
             "filterset": filterset,
             "filter_keep": [("tab", tab)],
             "decisions": ApprovalStep.Decision.choices,
@@ -189,6 +192,11 @@ def approvals_inbox(request):
         },
         status=filterset.status_code,
     )
+
+
+def _unfiltered(filterset) -> bool:
+    """True when no filter narrows the tab: its page already counted every step of it (one COUNT fewer)."""
+    return filterset.is_valid() and not any(value not in (None, "") for value in filterset.form.cleaned_data.values())
 
 
 @login_required

@@ -95,9 +95,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     # Server-side cursors (QuerySet.iterator(): monthly reports, list exports) are always read to the end here, so
     # PostgreSQL should plan them for the whole result, not for the first 10 % of rows (its default for cursors).
-    # No JIT compilation: the KPI aggregates with correlated subqueries (receivables aging, unshipped amount) are
-    # estimated above jit_above_cost and spent 1-3 s compiling for a query that runs in 0.1-0.5 s (bench/
-    # test_dashboard_bench.py); nothing here runs long enough to win the compile time back.
+    # No JIT compilation: the KPI aggregates and the work queues' counts (correlated subqueries) are estimated above
+    # jit_above_cost and spent 20 ms to 3 s compiling for queries that run in 0.05-0.5 s (bench/test_dashboard_bench.py,
+    # bench/test_lists_bench.py); nothing here runs long enough to win the compile time back.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c cursor_tuple_fraction=1.0 -c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
