@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -56,36 +58,60 @@ def querystring(request, *drop: str) -> str:
     return params.urlencode()
 
 
-_UNIQUE_LAST = frozenset({"id", "-id", "pk", "-pk"})
-
-
-def _totally_ordered(rows: QuerySet) -> bool:
-    """True when `rows` are ordered by field names ending with the id (no ties: the reversed order is exactly the
-    order read backwards, NULLs included, on PostgreSQL and SQLite alike)."""
-    query = rows.query
-    order = query.order_by or (query.default_ordering and rows.model._meta.ordering) or ()
-    return not query.extra_order_by and bool(order) and all(isinstance(o, str) for o in order) and order[-1] in _UNIQUE_LAST
+def total_ordering(queryset: QuerySet) -> bool:
+    """Does `queryset` order its rows completely (its last ordering key the primary key or another unique, non-null
+    column)? Only then is the reversed order exactly the mirror image of the order (NULLs included, on PostgreSQL and
+    SQLite alike), so a page read from the end is the same page."""
+    query = queryset.query
+    ordering = query.order_by or (query.default_ordering and queryset.model._meta.ordering) or ()
+    if not ordering or query.extra_order_by:
+        return False
+    last = ordering[-1]
+    if isinstance(last, OrderBy | F):
+        last = last.expression if isinstance(last, OrderBy) else last
+        last = getattr(last, "name", "")
+    if not isinstance(last, str):
+        return False
+    name = last.removeprefix("-")
+    if name == "pk":
+        return True
+    try:
+        field = queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return bool(field.primary_key or field.unique) and not field.null
 
 
 class ListPaginator(Paginator):
-    """Django's paginator, with a deep page as fast as the first: beyond page 1 it reads the page's ids first (an
-    index-only scan of the list's ordering index, without the joins of select_related), then those rows, so
-    OFFSET skips index entries rather than joined rows; past the middle of the list it reads those ids backwards from
-    the end (OFFSET count − top in the reversed order), so the last page skips as few rows as the first. Used by the
-    list pages and the API (core.pagination)."""
+    """Django's paginator, with a deep page as fast as the first, for the list pages and the API (core.pagination):
+    the count is on the filtered queryset as it is; beyond page 1 the page's ids come first (an index-only scan of the
+    list's ordering index, without the joins of select_related), then those rows, so OFFSET skips index entries rather
+    than joined rows; a page in the second half of a completely ordered list is read from the end (the reversed order,
+    a short OFFSET, the rows turned back), so the last pages cost what the first ones do.
+
+    With `values` (core.api.ListRowsMixin: a function giving the values() queryset of the list's rows, each with its
+    `pk`) the page is read as those dicts; the count stays on the queryset itself (no join of the rows' columns)."""
+
+    def __init__(self, object_list, per_page, *, values=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.values = values
 
     def page(self, number):
+        rows = self.object_list
+        if self.values is None and not isinstance(rows, QuerySet):
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        rows = self.object_list
-        if bottom == 0 or not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
-            return self._get_page(rows[bottom:top], number, self)
-        if bottom > self.count // 2 and _totally_ordered(rows):
-            ids = list(rows.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]
-        else:
-            ids = list(rows.values_list("pk", flat=True)[bottom:top])
-        by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
+        read = self.values or (lambda queryset: queryset)
+        if bottom == 0 or rows.query.distinct or rows.query.combinator:
+            return self._get_page(list(read(rows)[bottom:top]), number, self)
+        if bottom > self.count - top and total_ordering(rows):
+            tail = list(read(rows.reverse())[self.count - top : self.count - bottom])
+            return self._get_page(tail[::-1], number, self)
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        found = read(rows.filter(pk__in=ids).order_by())
+        by_id = {row["pk"]: row for row in found} if self.values else {row.pk: row for row in found}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 

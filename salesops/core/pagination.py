@@ -6,68 +6,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, QuerySet
-from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 
 from .pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE, ListPaginator, parse_page_size
-
-
-def total_ordering(queryset) -> bool:
-    """Does `queryset` order its rows completely (its last ordering key the primary key or another unique column)? Only
-    then is the reversed order exactly the mirror image of the order (a page read from the end is the same page)."""
-    query = queryset.query
-    ordering = query.order_by or (query.default_ordering and queryset.model._meta.ordering) or ()
-    if not ordering or query.extra_order_by:
-        return False
-    last = ordering[-1]
-    if isinstance(last, OrderBy | F):
-        last = last.expression if isinstance(last, OrderBy) else last
-        last = getattr(last, "name", "")
-    if not isinstance(last, str):
-        return False
-    name = last.removeprefix("-")
-    if name == "pk":
-        return True
-    try:
-        field = queryset.model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return bool(field.primary_key or field.unique) and not field.null
-
-
-class ApiPaginator(ListPaginator):
-    """The paginator of the API's page numbers: ListPaginator (counts the filtered queryset as it is; beyond page 1 the
-    page's ids first, an index scan of the list's ordering without the joins of the rows), and a page in the second
-    half of a completely ordered list read from the end (the reversed order, a short OFFSET, the rows turned back), so
-    the last pages cost what the first ones do.
-
-    With `values` (core.api.ListRowsMixin: a function giving the values() queryset of the list's rows, each with its
-    `pk`) the page is read as those dicts; the count stays on the queryset itself (no join of the rows' columns)."""
-
-    def __init__(self, object_list, per_page, *, values=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.values = values
-
-    def page(self, number):
-        rows = self.object_list
-        if self.values is None and not isinstance(rows, QuerySet):
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        read = self.values or (lambda queryset: queryset)
-        if bottom == 0 or rows.query.distinct or rows.query.combinator:
-            return self._get_page(list(read(rows)[bottom:top]), number, self)
-        if bottom > self.count - top and total_ordering(rows):
-            tail = list(read(rows.reverse())[self.count - top : self.count - bottom])
-            return self._get_page(tail[::-1], number, self)
-        ids = list(rows.values_list("pk", flat=True)[bottom:top])
-        found = read(rows.filter(pk__in=ids).order_by())
-        by_id = {row["pk"]: row for row in found} if self.values else {row.pk: row for row in found}
-        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 class SyncCursorPagination(pagination.CursorPagination):
@@ -85,7 +27,7 @@ class Pagination(pagination.PageNumberPagination):
     everything, a cursor (`?cursor=` empty for the first page, then the `next` link until it is null; `page_size` too).
     A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced."""
 
-    django_paginator_class = ApiPaginator
+    django_paginator_class = ListPaginator
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -110,7 +52,7 @@ class Pagination(pagination.PageNumberPagination):
         on `queryset` itself; with `?cursor=` the cursor's page of `values(queryset)`."""
         if self.cursor_query_param in request.query_params:
             return self.paginate_queryset(values(queryset), request, view)
-        self.django_paginator_class = partial(ApiPaginator, values=values)
+        self.django_paginator_class = partial(ListPaginator, values=values)
         return self.paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -105,7 +105,7 @@ class TestPages:
 
 
 class TestPagesFromTheEnd:
-    """core.pagination.ApiPaginator: a page in the second half of a completely ordered list is read in the reversed
+    """core.pages.ListPaginator: a page in the second half of a completely ordered list is read in the reversed
     order (a short OFFSET) and turned back; beyond page 1 otherwise the ids first. Every page is the page Django's own
     paginator gives, with model instances and with values() rows alike."""
 
@@ -119,13 +119,13 @@ class TestPagesFromTheEnd:
         from django.core.paginator import Paginator
 
         from customers.models import Customer
-        from salesops.core.pagination import ApiPaginator, total_ordering
+        from salesops.core.pages import ListPaginator, total_ordering
 
         rows = Customer.objects.order_by(*ordering)
         assert total_ordering(rows) is complete
         plain = Paginator(rows, 4)
         for values in (None, lambda queryset: queryset.values("pk", "name")):
-            paginator = ApiPaginator(rows, 4, values=values)
+            paginator = ListPaginator(rows, 4, values=values)
             assert paginator.num_pages == 5
             for number in paginator.page_range:
                 got = [row["pk"] if values else row.pk for row in paginator.page(number)]
