@@ -4,6 +4,7 @@ orders.selectors (the reads of the order pages, the API and the work queues) so 
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -327,7 +328,7 @@ def customer_figure_query(period, last_month, last_year, *, top_shipped: int | N
     customer = [f"c.{quote(Customer._meta.get_field(name).column)}" for name in CUSTOMER_COLUMNS]
     total = {name: f"COALESCE(SUM(f.{quote(name)}), 0)" for name in CUSTOMER_FIGURES}
     net = {"shipped": f"{total['shipped']} - {total['returns']}", "invoiced": f"{total['invoiced']} - {total['returns']}"}
-    figures = ", ".join(net.get(name, total[name]) for name in CUSTOMER_FIGURES)
+    figures = ", ".join(f"{net.get(name, total[name])} AS {quote(name)}" for name in CUSTOMER_FIGURES)
     order = f"{customer[1]}, {customer[0]}"
     if top_shipped is not None:
         order = f"{net['shipped']} DESC, {order} LIMIT %s"
@@ -346,13 +347,36 @@ def customer_figures(period: tuple[date, date, datetime, datetime], last_month, 
     `top_shipped` it passes on), streamed from a server-side cursor, so memory grows neither with the lines nor with
     the customers. Yields dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
     sql, params, alias = customer_figure_query(period, last_month, last_year, **scope)
-    with connections[alias].chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(2000):
-            for pk, name, province, kind, *values in rows:
-                row = {"pk": pk, "name": name, "province": province, "type": kind}
-                row.update((figure, _money(value)) for figure, value in zip(CUSTOMER_FIGURES, values, strict=True))
-                yield row
+    # the query's own order by column position (pk, name, province, type, *CUSTOMER_FIGURES), for reading it back
+    order = "2, 1" if scope.get("top_shipped") is None else f"{5 + CUSTOMER_FIGURES.index('shipped')} DESC, 2, 1"
+    for pk, name, province, kind, *values in _streamed(connections[alias], sql, params, order):
+        row = {"pk": pk, "name": name, "province": province, "type": kind}
+        row.update((figure, _money(value)) for figure, value in zip(CUSTOMER_FIGURES, values, strict=True))
+        yield row
+
+
+def _streamed(connection, sql: str, params: list, order: str):
+    """The rows of `sql` fetched from a server-side cursor in chunks, so memory stays flat whatever the size of the
+    result. On PostgreSQL the query runs first as CREATE TEMP TABLE … AS (which PostgreSQL may plan in parallel; a
+    DECLAREd cursor never is) and the cursor reads that table back in `order` (the query's own ORDER BY, by column
+    position)."""
+    if connection.vendor != "postgresql":
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(2000):
+                yield from rows
+        return
+    table = f"streamed_{uuid.uuid4().hex}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {table} AS {sql}", params)
+    try:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")
+            while rows := cursor.fetchmany(2000):
+                yield from rows
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _money(value) -> Decimal:
