@@ -30,6 +30,10 @@ authenticated empty JsonResponse: the floor alone is ratio ~5, so no HTML list p
 baseline; list pages 30–64 ms (floor ~11 ms of it), approvals inbox 100 ms (its exact COUNT over 60,000 pending steps
 joined to their requests is ~60 ms of it), deep pages read backwards from the end (deep_ratio 0.75–1.04; the inbox's
 deep-page id query 105 ms -> 1 ms), clerk queue 320 ms (its at-risk and held-shipment COUNTs ~65 + 75 ms).
+2026-12-05, integrated, idle machine (API lists read with values() through core.api.ListRowsMixin, one deep-page
+paginator for pages and API): APIs 15–26 ms against 2–5 ms (ratio 4.2–6.8; approvals_api 78 ms, 24), pages 39–71 ms
+(ratio 11–18; floor 15–20 ms; approvals inbox 101 ms), deep_ratio 0.90–1.28 (inbox 1.45), clerk queue page 375 ms and
+API 327 ms; searches with words of 3+ characters 76–398 ms, ratio 1.4–2.3 (the baseline runs the same search).
 """
 
 import statistics
