@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDa
 
 from customers.models import Customer
 from salesops.core.money import ZERO, quantize
+from salesops.core.transient import transient
 
 from . import rules
 from .models import (
@@ -367,7 +368,7 @@ def _streamed(connection, sql: str, params: list, order: str):
                 yield from rows
         return
     table = f"streamed_{uuid.uuid4().hex}"
-    with connection.cursor() as cursor:
+    with transient(connection.alias), connection.cursor() as cursor:  # a temp table's catalog rows need no durable commit
         cursor.execute(f"CREATE TEMP TABLE {table} AS {sql}", params)
     try:
         with connection.chunked_cursor() as cursor:
@@ -375,7 +376,7 @@ def _streamed(connection, sql: str, params: list, order: str):
             while rows := cursor.fetchmany(2000):
                 yield from rows
     finally:
-        with connection.cursor() as cursor:
+        with transient(connection.alias), connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

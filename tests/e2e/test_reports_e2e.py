@@ -24,6 +24,7 @@ def slow_worker(monkeypatch, settings, tmp_path):
     """The generation task is published to a stand-in worker: a thread started by `start(run_id)` that generates the run,
     pausing after each progress step so the page can be seen while it runs."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REPORT_PROGRESS_SECONDS = 0  # every step saved, then the pause
     published = []
     monkeypatch.setattr(svc, "_publish", published.append)
     real = svc._set_progress

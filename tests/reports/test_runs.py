@@ -100,7 +100,8 @@ class TestRequest:
 
 
 class TestGenerate:
-    def test_progress_is_saved_while_it_runs(self, cast, published, monkeypatch, django_capture_on_commit_callbacks):
+    def test_progress_is_saved_while_it_runs(self, cast, published, monkeypatch, settings, django_capture_on_commit_callbacks):
+        settings.REPORT_PROGRESS_SECONDS = 0  # every step saved (by default at most one a second)
         run, _c = request(django_capture_on_commit_callbacks, actor=cast.manager)
         seen = []
         real = svc._set_progress
@@ -117,6 +118,17 @@ class TestGenerate:
         assert (run.status, run.progress, run.attempts) == (Status.DONE, 100, 1) and run.file.name.endswith(".xlsx")
         # a second task for the same run (a redelivery) does nothing
         assert svc.report_run_generate(run.pk) is False
+
+    def test_a_quick_run_saves_no_step_between_claim_and_result(
+        self, cast, published, monkeypatch, settings, django_capture_on_commit_callbacks
+    ):
+        settings.REPORT_PROGRESS_SECONDS = 60
+        run, _c = request(django_capture_on_commit_callbacks, actor=cast.manager)
+        steps = []
+        monkeypatch.setattr(svc, "_set_progress", lambda run_id, percent: steps.append(percent))
+        assert svc.report_run_generate(run.pk) is True
+        run.refresh_from_db()
+        assert steps == [] and (run.status, run.progress) == (Status.DONE, 100)
 
     def test_a_failure_keeps_its_reason_and_a_retry_generates_it(
         self, cast, published, monkeypatch, django_capture_on_commit_callbacks
