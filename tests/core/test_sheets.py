@@ -215,3 +215,29 @@ def test_saved_to_a_file_with_a_chart_over_a_table_column(tmp_path):
     assert drawn.series[0].val.numRef.f == f"'数据'!$B${header + 1}:$B${header + 3}"
     assert drawn.series[0].tx.strRef.f == f"'数据'!B{header}"
     assert sheet.sums == {"amount": D("6.75")}
+
+
+def test_the_sheet_xml_is_the_one_openpyxl_writes_itself(monkeypatch):
+    """sheets._Worksheet takes styled cells without openpyxl's failed value assignment: the same XML, styled and plain
+    cells, gaps, merged spans, a banner, formula-like text, dates, totals."""
+    from zipfile import ZipFile
+
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from salesops.core import sheets
+
+    def xml() -> dict[str, bytes]:
+        book = Book()
+        sheet = book.sheet("11月销售", COLUMNS, banner="内部资料", boxed=True)
+        sheet.heading("月度销售报表", company="示例制造有限公司")
+        sheet.fields([("期间", "2026-11"), ("备注", None)])
+        sheet.table(iter([*ROWS, ("=SUM(A1)", None, D("0.00"), None, None)]))
+        sheet.totals()
+        plain = book.sheet("导出", [Column("客户"), Column("数量")])
+        plain.table(iter([("苏州精工", 3), ("广州南方", None), (None, 2.5)]))
+        with ZipFile(BytesIO(book.save())) as zf:
+            return {name: zf.read(name) for name in zf.namelist() if name.startswith("xl/worksheets/")}
+
+    ours = xml()
+    monkeypatch.setattr(sheets._Worksheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
+    assert ours == xml() and len(ours) == 2

@@ -13,7 +13,7 @@ def _synchronous_commit() -> str:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_its_own_commit_is_asynchronous_and_the_next_one_is_not(on_postgres):
     with transient():
         inside = _synchronous_commit()
@@ -22,7 +22,7 @@ def test_its_own_commit_is_asynchronous_and_the_next_one_is_not(on_postgres):
     assert Department.objects.filter(code="tmp").exists()  # written all the same
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_inside_an_outer_transaction_it_leaves_the_outer_commit_alone(on_postgres):
     with transaction.atomic():
         with transient():
