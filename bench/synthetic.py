@@ -5,8 +5,9 @@ never one ORM save per row. Shared by the dashboard benchmark (kpi) and the mont
 
 writes `lines` order lines (LINES_PER_ORDER per order) received in that month over CUSTOMERS customers of alice, bob
 and carol, and for the orders: one shipment each (partial for every 5th order, none for the cancelled every 10th),
-an issued invoice for every 2nd, a confirmed payment for every 3rd, a credit note for every 20th, and verification with
-a change after it for every 7th. Each table is filled by one statement that clones a template row made through the ORM
+an issued invoice for every 2nd, a confirmed payment for every 3rd, a credit note for every 20th (the 3rd, 23rd, 43rd…:
+shipped ones; until 2026-12-05 it was the 20th, 40th…, all cancelled, so no credit note was ever made), and verification
+with a change after it for every 7th. Each table is filled by one statement that clones a template row made through the ORM
 (so every NOT NULL column gets the model's value) with the columns that vary computed from the series number.
 Returns a SimpleNamespace with the period and the counts.
 """
@@ -150,7 +151,7 @@ def synthetic_month(cast, *, lines: int, year: int = 2026, month: int = 11, pref
         note.pk,
         {"number": "'CN-' || o.number", "order_id": "o.id", "amount": "10.00", "created_at": f"{shipped_at} + INTERVAL '1 day'"},
         "orders_salesorder o",
-        f"{live} AND {number_of} %% 20 = 0",
+        f"{live} AND {number_of} %% 20 = 3",  # shipped orders (every 10th is cancelled, every 5th partial)
     )
     for template in (note, allocation, payment, invoice, shipment, line, order):
         template.delete()
