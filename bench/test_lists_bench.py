@@ -59,6 +59,7 @@ from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
 from orders.selectors import order_search_q, shipment_search_q
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Team
 from salesops.core.search import every_word_q
+from salesops.core.selectors import LOOKUP_LIMIT
 from tests.factories import UserFactory
 
 N = 60_000
@@ -529,3 +530,57 @@ def test_list_speed(lists_data, db, client, name):
         f"\nEXPLAIN {name} {_explain(client, url, '' if name in QUEUES else rows().model._meta.db_table)}"
     )
     assert q10 == q100
+
+
+# The pickers' type-ahead (customers.selectors.customer_lookup, catalog.selectors.product_lookup): unpaginated, the first
+# LOOKUP_LIMIT rows matching every typed word, in the picker's order. A frequent 2-character word (no trigram can narrow
+# it: the rows are read in the picker's order until 20 match) and a rarer longer one.
+LOOKUPS = {
+    "customers_lookup": ("/api/v1/customers/lookup/", Customer, {}, ("name", "short_name", "code"), ("name", "id"), "华东"),
+    "customers_lookup_long": (
+        "/api/v1/customers/lookup/",
+        Customer,
+        {},
+        ("name", "short_name", "code"),
+        ("name", "id"),
+        "重工123",
+    ),
+    "products_lookup": ("/api/v1/products/lookup/", Product, {"is_active": True}, ("code", "name", "model"), ("code",), "华东"),
+    "products_lookup_long": (
+        "/api/v1/products/lookup/",
+        Product,
+        {"is_active": True},
+        ("code", "name", "model"),
+        ("code",),
+        "P-0012",
+    ),
+}
+
+
+@pytest.mark.urls("bench.urls")
+@pytest.mark.parametrize("name", list(LOOKUPS))
+def test_lookup_speed(lists_data, db, client, name):
+    """`LIST <name> …` for a picker's type-ahead against the minimal view over the same 20 rows; unpaginated, so no deep
+    page (deep_ratio=n/a) and queries_10 = queries_100 = the lookup's query count."""
+    path, model, fixed, fields, order, text = LOOKUPS[name]
+
+    def rows():
+        qs = model.objects.filter(**fixed)
+        for word in text.split():
+            qs = qs.filter(every_word_q(model, word, *fields))
+        return qs.order_by(*order)
+
+    bench_urls.BASELINES[name] = (rows, ("id", "name", "code"))
+    client.force_login(lists_data["sales_manager"])
+    url, base = f"{path}?q={quote(text)}", f"/bench-baseline/{name}/?page_size={LOOKUP_LIMIT}"
+    assert [r["id"] for r in client.get(url).json()] == [r["id"] for r in client.get(base).json()["results"]]
+    _timed(client, url), _timed(client, base)  # warm up
+    ms, baseline_ms = [], []
+    for _ in range(ROUNDS):
+        ms.append(_timed(client, url))
+        baseline_ms.append(_timed(client, base))
+    m, b, q = statistics.median(ms), statistics.median(baseline_ms), _queries(client, url)
+    print(
+        f"\nLIST {name} rows={rows().count()} ms={m:.0f} baseline_ms={b:.0f} ratio={m / b:.2f} deep_ratio=n/a"
+        f" queries_10={q} queries_100={q}\nEXPLAIN {name} {_explain(client, url, model._meta.db_table)}"
+    )
