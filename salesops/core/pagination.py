@@ -25,7 +25,8 @@ class SyncCursorPagination(pagination.CursorPagination):
 class Pagination(pagination.PageNumberPagination):
     """Page numbers (`?page=`, `?page_size=` 1–200, default 25, `count` of all rows), or, for clients that sync
     everything, a cursor (`?cursor=` empty for the first page, then the `next` link until it is null; `page_size` too).
-    A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced."""
+    A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced; a `page` beside a
+    `cursor` is a 400 naming `page` (the two are different ways of paging), an empty one is unset."""
 
     django_paginator_class = ListPaginator
     page_size = PAGE_SIZE
@@ -43,6 +44,8 @@ class Pagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         if self.cursor_query_param not in request.query_params:
             return super().paginate_queryset(queryset, request, view)
+        if request.query_params.get(self.page_query_param):
+            raise exceptions.ValidationError({self.page_query_param: [_("按游标分页时不能同时指定页码 page")]})
         self.cursor = SyncCursorPagination()
         self.cursor.page_size = self.get_page_size(request)
         return self.cursor.paginate_queryset(queryset, request, view)

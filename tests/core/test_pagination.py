@@ -71,6 +71,15 @@ class TestCursor:
         assert len(_ids(response)) == 30
         assert client.get(API, {"cursor": "", "page_size": 201}).status_code == 400
 
+    @pytest.mark.parametrize("page", ["2", "8.5e-260", "x"])
+    def test_a_page_number_beside_a_cursor_is_refused(self, customers, cast, api_as, page):
+        response = api_as(cast.manager).get(API, {"cursor": "", "page": page})
+        assert response.status_code == 400
+        assert "page" in response.json()["errors"]
+
+    def test_an_empty_page_beside_a_cursor_is_unset(self, customers, cast, api_as):
+        assert api_as(cast.manager).get(API, {"cursor": "", "page": ""}).status_code == 200
+
 
 def test_every_paginated_operation_documents_page_size_and_cursor(cast, client_as):
     schema = client_as(cast.manager).get("/api/schema/", {"format": "json"}).json()
