@@ -8,7 +8,10 @@ Prints exactly `DASHBOARD lines=<n> ms=<t> queries=<q>`; fails only if the query
 Last run 2026-12-05, 2 cores shared with four other workers (load average 5-7), PostgreSQL 15:
     DASHBOARD lines=20000 ms=723 queries=50
     DASHBOARD lines=200000 ms=3091 queries=50
-Integrated, idle machine, the same day: 247 ms and 1,071 ms, 50 queries at both sizes.
+Integrated, idle machine, the same day: 247 ms and 1,071 ms, 50 queries at both sizes; that evening, idle, with the
+after-sales and digest figures of the later commits (56 queries):
+    DASHBOARD lines=20000 ms=216 queries=56
+    DASHBOARD lines=200000 ms=732 queries=56
 Before (same day, lighter load): 341 ms and 5,640 ms, 60 queries; side by side in one process at 200,000 lines the
 figures took 8.1-9.4 s (44 queries) before and 1.7-3.1 s (34 queries) after: no JIT compiling of the aging query
 (settings: jit=off), each figure read once per page (kpis.one_reading), the top-ten stores from the shipments and credit
