@@ -32,9 +32,11 @@ setup: deps assets demo
 run: setup
 	.venv/bin/honcho start
 
-## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite).
+## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite), one pytest-xdist
+## process per core (PYTEST_WORKERS=0 runs it in one process; each worker has its own test database: settings/test.py).
+PYTEST_WORKERS ?= auto
 test: deps assets
-	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --maxprocesses=4 --dist worksteal $(PYTEST_ARGS)
 
 check: deps
 	$(PY) manage.py check
