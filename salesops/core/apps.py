@@ -15,9 +15,11 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from .api import use_ascii_number_fields
+        from .transitions import collect_transitions_of_app_models_only
 
         autodiscover_modules("menu", "exports", "imports")
         use_ascii_number_fields()
+        collect_transitions_of_app_models_only()
 
 
 class LoginGuardConfig(AxesAppConfig):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.models.signals import class_prepared
 
 from customers.models import VisitPlan
+from orders.models import SalesOrder
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import Event
 from salesops.core.transitions import available_actions, transition
@@ -87,3 +91,14 @@ def test_available_actions_lists_the_moves_from_the_current_status(cast, plan):
     assert sorted(available_actions(plan, cast.alice)) == [("cancel", "取消拜访"), ("complete", "完成拜访")]
     moved = transition(obj=plan, action="cancel", actor=cast.alice)
     assert available_actions(moved, cast.alice) == []
+
+
+def test_historical_models_of_the_migrations_leave_no_transition_receiver_behind():
+    """The FSM fields of the models a migration renders disconnect django-fsm's class_prepared receiver at once
+    (transitions.collect_transitions_of_app_models_only): the receivers stop piling up over a `migrate`."""
+    before = len(class_prepared.receivers)
+    rendered = MigrationLoader(connection).project_state().apps  # every model of every app, with its FSM fields
+    assert rendered.get_model("orders", "SalesOrder") is not SalesOrder
+    assert len(class_prepared.receivers) == before
+    # the app's own models keep their transitions
+    assert {t.name for t in SalesOrder().get_all_status_transitions()} >= {"verify", "close"}
