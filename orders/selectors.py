@@ -443,11 +443,27 @@ def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> Rows:
     return Rows(at_risk, _with_risk(warn_days, today))
 
 
+# What the clerk's queues show of an order (work_views, api.work, reports' digest) and what its risk reason reads: the
+# order queues' rows read these columns and the customer alone (not the owner, the contract and every other column).
+QUEUE_ORDER_FIELDS = (
+    "number",
+    "status",
+    "received_on",
+    "promised_ship_date",
+    "expected_date",
+    "production_status",
+    "placed_at",
+    "amount_incl",
+    "needs_reverification",
+    "customer__name",
+)
+
+
 def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
     at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Each queue is
-    decided, counted and sliced in the database."""
-    orders = order_list_for(user)
+    decided, counted and sliced in the database; an order queue's rows hold QUEUE_ORDER_FIELDS."""
+    orders = order_list_for(user).select_related(None).select_related("customer").only(*QUEUE_ORDER_FIELDS)
     shipping = orders.filter(status__in=SHIPPING)
     has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
     held = held_shipments(user)

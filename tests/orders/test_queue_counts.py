@@ -248,3 +248,41 @@ def test_building_the_queue_counts_nothing(cast, day):
     with CaptureQueriesContext(connection) as ctx:
         selectors.clerk_queue(cast.clerk, day)
     assert not [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_page_and_the_api_show_every_queue_with_as_many_queries_whatever_its_rows(queue, cast, make, client_as, api_as):
+    page, api = client_as(cast.clerk), api_as(cast.clerk)
+    body = page.get("/orders/work/clerk/").content.decode()
+    assert all(f'data-number="{n}"' in body for rows in EXPECTED.values() for n in rows)
+    assert SILENT in body and "苏州精工机械有限公司" in body  # the risk reason and the customer of the shown rows
+    queues = {q["code"]: q for q in api.get("/api/v1/work/clerk/").json()["queues"]}
+    assert {code: q["count"] for code, q in queues.items()} == {code: len(rows) for code, rows in EXPECTED.items()}
+    assert [i["number"] for i in queues["at_risk"]["items"]] == EXPECTED["at_risk"]
+    assert (
+        queues["at_risk"]["items"][0]["customer_name"] == "苏州精工机械有限公司" and LATE in queues["at_risk"]["items"][0]["note"]
+    )
+    before = _queries(page, "/orders/work/clerk/"), _queries(api, "/api/v1/work/clerk/")
+    # more rows in the order queues, no query per row: past the API's 10 items, to verify, overdue and at risk are
+    # counted by a COUNT each (the page's 50 rows are not reached)
+    for k in range(12):
+        make(f"R-MORE-{k}", S.RECEIVED, age=3, promised_ship_date=timezone.localdate())
+        make(f"A-MORE-{k}", S.PLACED, age=3, promised_ship_date=timezone.localdate())
+    assert (_queries(page, "/orders/work/clerk/"), _queries(api, "/api/v1/work/clerk/")) == (before[0], before[1] + 3)
+    queues = {q["code"]: q for q in api.get("/api/v1/work/clerk/").json()["queues"]}
+    assert queues["to_verify"]["count"] == len(EXPECTED["to_verify"]) + 12 and len(queues["to_verify"]["items"]) == 10
+    assert queues["at_risk"]["count"] == len(EXPECTED["at_risk"]) + 12
+
+
+@pytest.mark.parametrize("key", ["received_today", "to_verify", "verify_overdue", "to_place", "at_risk", "ready_to_ship"])
+def test_an_order_queues_rows_read_the_shown_columns_and_the_customer_alone(queue, key):
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(queue()[key][:50])
+    (sql,) = [q["sql"] for q in ctx.captured_queries if 'FROM "orders_salesorder"' in q["sql"] and "LIMIT 50" in q["sql"]]
+    assert rows and "customers_customer" in sql and "auth_user" not in sql and "contracts_contract" not in sql
+    assert '"orders_salesorder"."notes"' not in sql  # a column no queue shows
