@@ -32,6 +32,23 @@ def _by(verbose, **kw):
 
 
 # --- orders ---------------------------------------------------------------------------------------------------------
+# The clerk's order queues (selectors.clerk_queue) on the order's own columns. Each is also the condition of a partial
+# index of SalesOrder (the same Q gives the same SQL, which is what lets the planner use it), so a queue's COUNT and its
+# first rows read that index alone (issue 12). The codes are SalesOrder.Status's (tests/orders/test_queue_counts.py).
+OPEN_STATUSES = ("received", "verified", "placed", "partial")
+SHIPPING_STATUSES = ("placed", "partial")
+TO_VERIFY = Q(status="received") | Q(status__in=OPEN_STATUSES, needs_reverification=True)
+TO_PLACE = Q(status="verified", needs_reverification=False)
+# Money columns hold whole fen, so "a − b ≤ 0" is "a − b < half a fen".
+HALF_FEN = Decimal("0.005")
+# Something is due before shipment (rules.due_before_shipment ≥ half a fen): prepaid with an amount, or a deposit with
+# both a deposit and an amount (LEAST(deposit, amount)). A draft outbound note of any other order passes the payment
+# gate without summing payments (selectors.held_shipments).
+DUE_BEFORE_SHIPMENT = Q(payment_terms="prepaid", amount_incl__gte=HALF_FEN) | Q(
+    payment_terms="deposit", amount_incl__gte=HALF_FEN, deposit_amount__gte=HALF_FEN
+)
+
+
 class SalesOrder(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", _("已接单")
@@ -123,6 +140,18 @@ class SalesOrder(FSMModelMixin, models.Model):
             models.Index(fields=["received_on", "id"]),
             models.Index(fields=["customer", "received_on", "id"]),
             models.Index(fields=["shipped_at"], name="order_shipped_at_idx"),  # on-time delivery by month (KPIs)
+            # the clerk's queues, in the queues' order (-received_on, -id), each with the columns its test reads
+            models.Index(fields=["received_on", "id"], condition=TO_VERIFY, name="order_to_verify_idx"),
+            models.Index(fields=["received_on", "id"], condition=Q(status="received"), name="order_received_idx"),
+            models.Index(fields=["received_on", "id"], condition=TO_PLACE, name="order_to_place_idx"),
+            models.Index(
+                fields=["received_on", "id"],
+                include=["promised_ship_date", "expected_date", "production_status", "placed_at"],
+                condition=Q(status__in=SHIPPING_STATUSES),
+                name="order_shipping_idx",
+            ),
+            # the orders whose draft notes may be held at the payment gate
+            models.Index(fields=["id"], condition=DUE_BEFORE_SHIPMENT, name="order_due_before_shipment_idx"),
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
@@ -442,6 +471,8 @@ class Shipment(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["created_at", "id"]),  # the list's order and visibility (issue 12)
             models.Index(fields=["shipped_at"], name="shipment_shipped_at_idx"),  # shipped sales of a period (KPIs)
+            # the drafts at the payment gate (selectors.held_shipments, shipments_to_release), in their order, with the order
+            models.Index(fields=["id"], include=["order"], condition=Q(status="draft"), name="shipment_draft_idx"),
         ]
 
     def __str__(self):

@@ -41,6 +41,11 @@ from salesops.core.thresholds import threshold
 
 from . import rules
 from .models import (
+    DUE_BEFORE_SHIPMENT,
+    HALF_FEN,
+    SHIPPING_STATUSES,
+    TO_PLACE,
+    TO_VERIFY,
     CreditException,
     CreditNote,
     Inspection,
@@ -63,6 +68,7 @@ OPEN_ORDER = (
     SalesOrder.Status.PARTIALLY_SHIPPED,
 )
 OPEN_SHIPMENT = (Shipment.Status.DRAFT, Shipment.Status.RELEASED)
+SHIPPING = SHIPPING_STATUSES  # placed, partially shipped
 
 
 def _visible(qs: QuerySet, user, prefix: str = "") -> QuerySet:
@@ -266,17 +272,19 @@ def direct_orders_exposure(customer) -> Decimal:
 
 # --- work queues ------------------------------------------------------------------------------------------------------
 class Rows(Sequence):
-    """A queue counted and sliced in the database: `count()`/`len()` is one COUNT, a slice reads only its rows, and
-    `decorate(rows)` adds what the shown rows need (a gate, a reason) from the rules, without further queries."""
+    """A queue counted and sliced in the database: `count()`/`len()` is one COUNT (or `counted()`, a cheaper way to the
+    same number), a slice reads only its rows, and `decorate(rows)` adds what the shown rows need (a gate, a reason)
+    from the rules, without further queries."""
 
-    def __init__(self, qs: QuerySet, decorate=None):
+    def __init__(self, qs: QuerySet, decorate=None, counted=None):
         self.qs = qs
         self._decorate = decorate or list
+        self._counted = counted or qs.count
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.qs.count()
+            self._count = self._counted()
         return self._count
 
     __len__ = count
@@ -290,9 +298,8 @@ class Rows(Sequence):
         return iter(self._decorate(list(self.qs)))
 
 
-# Money columns hold whole fen, so "a − b ≤ 0" is "a − b < half a fen": the same test in exact decimals (PostgreSQL),
-# and one that float arithmetic (SQLite) cannot tip over at the boundary.
-HALF_FEN = Decimal("0.005")
+# HALF_FEN (models): money columns hold whole fen, so "a − b ≤ 0" is "a − b < half a fen", the same test in exact
+# decimals (PostgreSQL) and one that float arithmetic (SQLite) cannot tip over at the boundary.
 DONE_PRODUCTION = (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK)
 
 
@@ -340,22 +347,29 @@ def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
     return shipments
 
 
-def _drafts_by_gate(user, *, gate_open: bool) -> Rows:
-    """Draft outbound notes whose order's payment gate is open (or closed), decided in the database; each shown note
-    has `.gate` (rules.shipment_gate) so pages show the reason without asking again."""
-    drafts = shipment_list_for(user).filter(status=Shipment.Status.DRAFT).annotate(**gate_figures("order__"))
-    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)  # nothing due: open without summing payments
-    return Rows(drafts.filter(by_gate if gate_open else ~by_gate).order_by("pk"), _with_gates)
+def _drafts(user) -> QuerySet[Shipment]:
+    """Draft outbound notes the user may see (the partial index shipment_draft_idx: their ids and orders)."""
+    return shipment_list_for(user).filter(status=Shipment.Status.DRAFT)
 
 
 def held_shipments(user) -> Rows:
-    """Draft outbound notes waiting at the payment gate (for finance or a credit exception)."""
-    return _drafts_by_gate(user, gate_open=False)
+    """Draft outbound notes waiting at the payment gate (for finance or a credit exception): something is due and the
+    confirmed payments and approved exceptions fall short of it, decided in the database; each shown note has `.gate`
+    (rules.shipment_gate) so pages show the reason without asking again."""
+    due = SalesOrder.objects.filter(DUE_BEFORE_SHIPMENT)  # gate_due ≥ half a fen, from order_due_before_shipment_idx
+    held = _drafts(user).filter(order__in=due).annotate(**gate_figures("order__")).filter(gate_shortfall__gte=HALF_FEN)
+    return Rows(held.order_by("pk"), _with_gates)
 
 
-def shipments_to_release(user) -> Rows:
-    """Draft outbound notes whose payment gate is open: the clerk may release them to the warehouse."""
-    return _drafts_by_gate(user, gate_open=True)
+def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
+    """Draft outbound notes whose payment gate is open: the clerk may release them to the warehouse. Every draft is
+    either held or open, so the count is the drafts' (an index-only count) less the held ones' (`held`: the queue's own
+    held_shipments, counted once for both)."""
+    held = held_shipments(user) if held is None else held  # (not `held or`: the truth of Rows is a COUNT)
+    drafts = _drafts(user)
+    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)  # nothing due: open without summing payments
+    to_release = drafts.annotate(**gate_figures("order__")).filter(by_gate).order_by("pk")
+    return Rows(to_release, _with_gates, counted=lambda: drafts.count() - held.count())
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
@@ -390,54 +404,85 @@ def _risk_reason(order: SalesOrder, warn_days: int, today: date) -> str:
     )
 
 
+def _window_start(warn_days: int, order_path: str = ""):
+    """The first day of the window before the promised ship date in which a production report is expected."""
+    return Cast(F(f"{order_path}promised_ship_date") - timedelta(days=warn_days), DateField())
+
+
 def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> Rows:
-    """(order, reason) of the orders whose promised ship date is at risk: rules.production_risk written in SQL (the last
-    progress is the latest production report's local date, else the day the order was placed), so the queue is counted
-    and sliced in the database; the rule gives the reason of the shown rows (tests/orders/test_queue_sql.py checks that
-    both agree)."""
+    """(order, reason) of the orders whose promised ship date is at risk: rules.production_risk written in SQL, so the
+    queue is counted and sliced in the database; the rule gives the reason of the shown rows (tests/orders/
+    test_queue_sql.py checks that both agree).
+
+    The last progress is the latest production report's local date, else the day the order was placed; "none, or before
+    the window" is written without computing it per order: no report on or after the window's first day, and either some
+    report (all before it) or no placing on or after it. Both reports tests are EXISTS on the report's order alone (the
+    window read from the report's order), which the planner may run once as a hashed set instead of once per order;
+    the rest are the order's own columns (order_shipping_idx holds them for the clerk's queue). `last_progress` is
+    annotated for the reason of the shown rows only (a COUNT leaves it out)."""
     warn_days = int(threshold("production_warn_days"))
+    tz = timezone.get_current_timezone()
     latest = ProductionUpdate.objects.filter(order=OuterRef("pk")).order_by("-reported_at").values("reported_at")[:1]
-    window_start = Cast(F("promised_ship_date") - timedelta(days=warn_days), DateField())
-    silent = Q(promised_ship_date__lte=today + timedelta(days=warn_days)) & (
-        Q(last_progress__isnull=True) | Q(last_progress__lt=window_start)
+    reports = ProductionUpdate.objects.filter(order=OuterRef("pk"))
+    reported_in_window = reports.alias(day=TruncDate("reported_at", tzinfo=tz)).filter(
+        day__gte=_window_start(warn_days, "order__")
+    )
+    window_start = _window_start(warn_days)
+    silent = (
+        Q(promised_ship_date__lte=today + timedelta(days=warn_days))
+        & ~Exists(reported_in_window)
+        & (Q(placed_at__isnull=True) | Q(placed_on__lt=window_start) | Exists(reports))
     )
     at_risk = (
         orders.filter(promised_ship_date__isnull=False)
         .exclude(production_status__in=DONE_PRODUCTION)
-        .annotate(
-            last_progress=TruncDate(
-                Coalesce(Subquery(latest, output_field=DateTimeField()), F("placed_at")),
-                tzinfo=timezone.get_current_timezone(),
-            )
-        )
+        .alias(placed_on=TruncDate("placed_at", tzinfo=tz))
         .filter(Q(expected_date__gt=F("promised_ship_date")) | silent)
+        .annotate(last_progress=TruncDate(Coalesce(Subquery(latest, output_field=DateTimeField()), F("placed_at")), tzinfo=tz))
     )
     return Rows(at_risk, _with_risk(warn_days, today))
+
+
+# What the clerk's queues show of an order (work_views, api.work, reports' digest) and what its risk reason reads: the
+# order queues' rows read these columns and the customer alone (not the owner, the contract and every other column).
+QUEUE_ORDER_FIELDS = (
+    "number",
+    "status",
+    "received_on",
+    "promised_ship_date",
+    "expected_date",
+    "production_status",
+    "placed_at",
+    "amount_incl",
+    "needs_reverification",
+    "customer__name",
+)
 
 
 def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
     at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Each queue is
-    decided, counted and sliced in the database."""
-    orders = order_list_for(user)
-    open_orders = orders.filter(status__in=OPEN_ORDER)
-    shipping = orders.filter(status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
+    decided, counted and sliced in the database; an order queue's rows hold QUEUE_ORDER_FIELDS."""
+    orders = order_list_for(user).select_related(None).select_related("customer").only(*QUEUE_ORDER_FIELDS)
+    shipping = orders.filter(status__in=SHIPPING)
     has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
+    held = held_shipments(user)
     return {
         "received_today": orders.filter(received_on=today),
-        "to_verify": open_orders.filter(Q(status=SalesOrder.Status.RECEIVED) | Q(needs_reverification=True)),
+        "to_verify": orders.filter(TO_VERIFY),
         "verify_overdue": orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
-        "to_place": orders.filter(status=SalesOrder.Status.VERIFIED, needs_reverification=False),
+        "to_place": orders.filter(TO_PLACE),
         "at_risk": orders_at_risk(shipping, today),
-        # summed per order over its lines alone, not over the orders joined for display
+        # summed per order over the lines of shipping orders alone, not over the orders joined for display
         "ready_to_ship": shipping.filter(
-            pk__in=SalesOrderLine.objects.values("order_id")
+            pk__in=SalesOrderLine.objects.filter(order__status__in=SHIPPING)
+            .values("order_id")
             .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
             .filter(ready__gt=0)
             .values("order_id")
         ).exclude(has_draft),
-        "to_release": shipments_to_release(user),
-        "waiting_payment": held_shipments(user),
+        "to_release": shipments_to_release(user, held=held),
+        "waiting_payment": held,
         "to_invoice": orders_to_invoice(orders),
     }
 

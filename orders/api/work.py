@@ -65,9 +65,13 @@ def _item(obj, note: str = "") -> dict:
 
 
 def _queues(queues: dict, today) -> dict:
+    """Each queue's first QUEUE_ITEMS items and its exact count: a queue shorter than that is counted by its items
+    (no COUNT), like the pages (work_views)."""
     out = []
     for code, rows in queues.items():
-        out.append({"code": code, "count": rows.count(), "items": [_item(r) for r in rows[:QUEUE_ITEMS]]})
+        items = list(rows[:QUEUE_ITEMS])
+        count = len(items) if len(items) < QUEUE_ITEMS else rows.count()
+        out.append({"code": code, "count": count, "items": [_item(r) for r in items]})
     return {"today": today, "queues": out}
 
 

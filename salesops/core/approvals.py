@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -369,12 +369,23 @@ def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep
 
 # --- reads --------------------------------------------------------------------------------------------------------
 def steps_waiting_for(user):
-    """The approval steps `user` must act on now ("waiting for me"), oldest first."""
+    """The approval steps `user` must act on now ("waiting for me"), oldest first: pending, assigned to the user by name
+    or, without a named user, to one of the user's roles (a department review is a role: reviewer_technical…), of a
+    request still pending that the user did not submit.
+
+    Decided on the step's own columns (the covering index step_pending_covering_idx gives the order, the assignee and
+    the request), the request consulted only in one anti-join: NOT EXISTS a request of this step that the user submitted
+    or that has ended (approval_ended_idx; the engine cancels a request's open steps when it ends, so the second is a
+    guard). A COUNT of the inbox no longer joins every pending step to its request (issue 12);
+    tests/core/test_waiting_steps.py pins the rows."""
     roles = list(user_roles(user))
+    own_or_ended = ApprovalRequest.objects.filter(pk=OuterRef("request_id")).filter(
+        Q(requested_by=user) | ~Q(status=ApprovalRequest.Status.PENDING)
+    )
     return (
-        ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING, request__status=ApprovalRequest.Status.PENDING)
+        ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING)
         .filter(Q(assignee_user=user) | Q(assignee_user__isnull=True, assignee_role__in=roles))
-        .exclude(request__requested_by=user)
+        .exclude(Exists(own_or_ended))
         .select_related("request", "request__requested_by", "assignee_department", "assignee_user")
         .order_by("activated_at", "id")
     )

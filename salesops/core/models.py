@@ -331,6 +331,11 @@ class ApprovalRequest(GenericTargetMixin):
                 name="uniq_pending_approval_per_target",
             ),
         ]
+        # the inbox's anti-join (approvals.steps_waiting_for): the requests that have ended
+        indexes = [
+            *GenericTargetMixin.Meta.indexes,
+            models.Index(fields=["id"], condition=~models.Q(status="pending"), name="approval_ended_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title} #{self.round}"
@@ -388,7 +393,13 @@ class ApprovalStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["request", "code"], name="uniq_step_code_per_request")]
         indexes = [
             models.Index(fields=["status", "assignee_role"]),
-            models.Index(fields=["activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_order_idx"),
+            # the inbox (approvals.steps_waiting_for): its order, and the assignee and request for an index-only scan
+            models.Index(
+                fields=["activated_at", "id"],
+                include=["assignee_role", "assignee_user", "request"],
+                condition=models.Q(status="pending"),
+                name="step_pending_covering_idx",
+            ),
             models.Index(
                 fields=["assignee_role", "activated_at", "id"], condition=models.Q(status="pending"), name="step_pending_role_idx"
             ),

@@ -1,5 +1,6 @@
 """core.pages.ListPaginator (issue 12): every page holds the same rows, in the same order, as Django's own paginator,
-whether it reads page 1 directly, a page before the middle by ids, or a page past the middle backwards from the end —
+whether it reads page 1 directly, a page before the middle by ids, or a page past the middle backwards from the end
+(its rows, or its ids first when many rows follow it) —
 with ties and NULLs in the ordering columns, on the model's default ordering and on an explicit one; and the rows'
 dates formatted by {{ d|ymd }} as by {{ d|date:"Y-m-d" }}."""
 
@@ -9,10 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
+from salesops.core import pages
 from salesops.core.pages import ListPaginator
 from tests.factories import CustomerFactory
 
@@ -35,7 +39,9 @@ def customers(cast):
     [None, ("grade", "id"), ("-grade", "-id"), ("next_contact_date", "-id"), ("-next_contact_date", "id")],
 )
 @pytest.mark.parametrize("size", [1, 4, 7, 25])
-def test_every_page_holds_the_rows_of_djangos_paginator(customers, ordering, size):
+@pytest.mark.parametrize("tail_direct", [pages.TAIL_ROWS_READ_DIRECTLY, 0], ids=["tail-rows", "tail-ids"])
+def test_every_page_holds_the_rows_of_djangos_paginator(customers, ordering, size, tail_direct, monkeypatch):
+    monkeypatch.setattr(pages, "TAIL_ROWS_READ_DIRECTLY", tail_direct)  # 0: every page past the middle by its ids
     rows = Customer.objects.select_related("owner")
     rows = rows if ordering is None else rows.order_by(*ordering)
     expected = Paginator(rows, size)
@@ -47,6 +53,19 @@ def test_every_page_holds_the_rows_of_djangos_paginator(customers, ordering, siz
         assert page == [c.pk for c in expected.page(number)], (ordering, size, number)
         seen += page
     assert sorted(seen) == sorted(c.pk for c in customers)
+
+
+def test_a_page_far_from_the_end_skips_the_following_rows_by_their_ids(customers, monkeypatch):
+    monkeypatch.setattr(pages, "TAIL_ROWS_READ_DIRECTLY", 2)
+    rows = Customer.objects.select_related("owner").order_by("id")
+    ids = list(rows.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx:  # page 15 of 23: 8 rows follow it, past the middle
+        assert [c.pk for c in ListPaginator(rows, 1).page(15)] == [ids[14]]
+    skipping = [q["sql"] for q in ctx.captured_queries if "OFFSET" in q["sql"]]
+    assert len(skipping) == 1 and "JOIN" not in skipping[0]  # the skipped rows are index entries, not joined rows
+    with CaptureQueriesContext(connection) as ctx:  # page 22: one row follows, read with the page's joins at once
+        assert [c.pk for c in ListPaginator(rows, 1).page(22)] == [ids[21]]
+    assert [q["sql"] for q in ctx.captured_queries if "JOIN" in q["sql"] and "OFFSET" in q["sql"]]
 
 
 @pytest.mark.parametrize(
