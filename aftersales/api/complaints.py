@@ -49,10 +49,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionListSerializer(serializers.ModelSerializer):
+    """A row of the CAPA list (read as columns, core.api.ListRowsMixin); the detail adds what the reader may do now."""
+
     owner_name = UserNameField(source="owner")
     verified_by_name = UserNameField(source="verified_by")
-    allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
 
     class Meta:
         model = CorrectiveAction
@@ -70,8 +71,15 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
             "verification",
             "verified_by_name",
             "verified_at",
-            "allowed_actions",
         ]
+        read_only_fields = fields
+
+
+class CorrectiveActionSerializer(CorrectiveActionListSerializer):
+    allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
+
+    class Meta(CorrectiveActionListSerializer.Meta):
+        fields = [*CorrectiveActionListSerializer.Meta.fields, "allowed_actions"]
         read_only_fields = fields
 
 
@@ -198,11 +206,12 @@ class VerifyInput(serializers.Serializer):
     verification = serializers.CharField()
 
 
-class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
-    """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back)."""
+class CorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+    """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back). The list leaves
+    out `allowed_actions` (the detail and the actions' answers give it)."""
 
     selector = staticmethod(capa_list_for)
-    serializer_class = CorrectiveActionSerializer
+    serializer_class = CorrectiveActionListSerializer
     detail_serializer = CorrectiveActionSerializer
     filterset_class = CorrectiveActionFilter
     ordering = ["due_on", "id"]
