@@ -193,10 +193,6 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
         )
 
 
-def capa_list_for(user):
-    return CorrectiveAction.objects.filter(complaint__in=selectors.complaint_list_for(user)).select_related("complaint", "owner")
-
-
 class ResultInput(serializers.Serializer):
     result = serializers.CharField()
 
@@ -210,7 +206,7 @@ class CorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.Retri
     """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back). The list leaves
     out `allowed_actions` (the detail and the actions' answers give it)."""
 
-    selector = staticmethod(capa_list_for)
+    selector = staticmethod(selectors.capa_list_for)
     serializer_class = CorrectiveActionListSerializer
     detail_serializer = CorrectiveActionSerializer
     filterset_class = CorrectiveActionFilter

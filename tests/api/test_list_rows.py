@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from rest_framework.test import APIClient
 
 from salesops.core.api import ListRowsMixin, RowPlan
@@ -195,3 +196,77 @@ def test_the_filter_set_is_built_only_when_a_filter_is_asked_for():
     assert received["count"] == sum(row["status"] == "received" for row in everything["results"]) < everything["count"]
     bad = client.get("/api/v1/orders/", {"status": "nonsense"})
     assert bad.status_code == 400 and "status" in bad.json()["errors"]
+
+
+def _list_indexes():
+    from aftersales.models import CorrectiveAction, ServicePlan
+    from catalog.models import PriceList
+    from contracts.models import ContractChange
+    from customers.models import Contact, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+    from orders.models import Inspection
+    from reports.models import ReportRun
+
+    # model: the column the list's visibility filter narrows it by (None: the list is not narrowed per reader)
+    return {
+        Contact: "customer",
+        ShipToAddress: "customer",
+        InvoiceTitle: "customer",
+        FollowUp: "customer",
+        VisitPlan: "customer",
+        Visit: "customer",
+        ContractChange: "contract",
+        Inspection: "order",
+        CorrectiveAction: "complaint",
+        ReportRun: "scope_key",
+        ServicePlan: None,
+        PriceList: None,
+    }
+
+
+def test_each_list_has_an_index_in_its_default_order_and_one_within_its_visibility_column():
+    """Issue 12: the first page of a list is read from an index in the list's order (a descending order by the same
+    index read backwards), and a reader's share of it from one led by the column the visibility filter narrows."""
+    for model, narrowed_by in _list_indexes().items():
+        order = list(model._meta.ordering)
+        if all(name.startswith("-") for name in order):
+            order = [name[1:] for name in order]  # read backwards
+        fields = [list(index.fields) for index in model._meta.indexes]
+        assert order in fields, (model.__name__, order, fields)
+        if narrowed_by:
+            assert [narrowed_by, *order] in fields, (model.__name__, narrowed_by, fields)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an EXPLAIN of PostgreSQL")
+def test_the_notification_list_is_read_from_its_index_unread_first():
+    """The notification list's order (unread first, then newest: core.selectors.notifications_for) is an expression;
+    the index is on the same expression, so PostgreSQL reads a reader's first page from it without sorting."""
+    from salesops.core.models import Notification
+    from salesops.core.selectors import notifications_for
+
+    manager = get_user_model().objects.get(username="manager")
+    Notification.objects.bulk_create(Notification(recipient=manager, title=f"n{i}") for i in range(30))
+    sql, params = notifications_for(manager).values("pk", "title")[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "notification_list_idx" in plan and "Sort" not in plan, plan
+
+
+def test_a_reader_who_sees_every_parent_document_is_not_given_a_semi_join_of_the_parents():
+    """core.access.of_visible: the contract changes, inspections and CAPA of a reader who sees every contract, order or
+    complaint are the whole table (a deep page's id query read the list's index instead of hash-joining the parents);
+    a rep's are still narrowed to the visible parents."""
+    from aftersales.selectors import capa_list_for
+    from contracts.selectors import contract_change_list_for
+    from orders.selectors import inspection_list_for
+
+    users = get_user_model().objects.in_bulk(["manager", "alice", "service"], field_name="username")
+    for selector, everything, narrowed in (
+        (contract_change_list_for, "manager", "alice"),
+        (inspection_list_for, "manager", "alice"),
+        (capa_list_for, "service", "alice"),
+    ):
+        assert " IN (SELECT" not in str(selector(users[everything]).query), selector.__name__
+        assert " IN (SELECT" in str(selector(users[narrowed]).query), selector.__name__
