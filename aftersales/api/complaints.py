@@ -49,7 +49,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectiveActionListSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(serializers.ModelSerializer):
     """A row of the CAPA list (read as columns, core.api.ListRowsMixin); the detail adds what the reader may do now."""
 
     owner_name = UserNameField(source="owner")
@@ -75,16 +75,16 @@ class CorrectiveActionListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CorrectiveActionSerializer(CorrectiveActionListSerializer):
+class CorrectiveActionDetailSerializer(CorrectiveActionSerializer):
     allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
 
-    class Meta(CorrectiveActionListSerializer.Meta):
-        fields = [*CorrectiveActionListSerializer.Meta.fields, "allowed_actions"]
+    class Meta(CorrectiveActionSerializer.Meta):
+        fields = [*CorrectiveActionSerializer.Meta.fields, "allowed_actions"]
         read_only_fields = fields
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
-    actions = CorrectiveActionSerializer(many=True, read_only=True)
+    actions = CorrectiveActionDetailSerializer(many=True, read_only=True)
     answered_by_name = UserNameField(source="answered_by")
     close_blockers = serializers.SerializerMethodField()
     allowed_actions = AllowedActionsField(permissions.complaint_allowed_actions)
@@ -207,17 +207,17 @@ class CorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.Retri
     out `allowed_actions` (the detail and the actions' answers give it)."""
 
     selector = staticmethod(selectors.capa_list_for)
-    serializer_class = CorrectiveActionListSerializer
-    detail_serializer = CorrectiveActionSerializer
+    serializer_class = CorrectiveActionSerializer
+    detail_serializer = CorrectiveActionDetailSerializer
     filterset_class = CorrectiveActionFilter
     ordering = ["due_on", "id"]
 
-    @extend_schema(request=ResultInput, responses=CorrectiveActionSerializer, summary="完成措施")
+    @extend_schema(request=ResultInput, responses=CorrectiveActionDetailSerializer, summary="完成措施")
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
         return self.respond(svc.action_finish(action=self.get_object(), actor=request.user, **self.validated_input(ResultInput)))
 
-    @extend_schema(request=VerifyInput, responses=CorrectiveActionSerializer, summary="效果验证")
+    @extend_schema(request=VerifyInput, responses=CorrectiveActionDetailSerializer, summary="效果验证")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self.respond(svc.action_verify(action=self.get_object(), actor=request.user, **self.validated_input(VerifyInput)))

@@ -175,10 +175,10 @@ def test_a_search_and_a_filter_give_the_same_rows(monkeypatch):
 
 
 def test_a_serializer_that_cannot_be_read_as_columns_is_refused_when_the_plan_is_built():
-    from aftersales.api.complaints import CorrectiveActionSerializer
+    from aftersales.api.complaints import CorrectiveActionDetailSerializer
 
     with pytest.raises(TypeError, match="allowed_actions"):
-        RowPlan(CorrectiveActionSerializer)
+        RowPlan(CorrectiveActionDetailSerializer)
 
 
 def test_the_filter_set_is_built_only_when_a_filter_is_asked_for():
@@ -270,3 +270,20 @@ def test_a_reader_who_sees_every_parent_document_is_not_given_a_semi_join_of_the
     ):
         assert " IN (SELECT" not in str(selector(users[everything]).query), selector.__name__
         assert " IN (SELECT" in str(selector(users[narrowed]).query), selector.__name__
+
+
+@pytest.mark.usefixtures("more_rows")
+def test_the_capa_list_documents_its_rows_and_the_detail_what_the_reader_may_do():
+    """The CAPA list's rows leave out `allowed_actions` (read as columns); the detail and the actions' answers keep it,
+    and the schema says so."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    page = schema["paths"]["/api/v1/corrective-actions/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert page["schema"] == {"$ref": "#/components/schemas/PaginatedCorrectiveActionList"}
+    assert "allowed_actions" not in components["CorrectiveAction"]["properties"]
+    assert "allowed_actions" in components["CorrectiveActionDetail"]["properties"]
+    client = _client("service")
+    row = client.get("/api/v1/corrective-actions/").json()["results"][0]
+    assert "allowed_actions" not in row and "allowed_actions" in client.get(f"/api/v1/corrective-actions/{row['id']}/").json()
