@@ -34,6 +34,10 @@ deep-page id query 105 ms -> 1 ms), clerk queue 320 ms (its at-risk and held-shi
 paginator for pages and API): APIs 15–26 ms against 2–5 ms (ratio 4.2–6.8; approvals_api 78 ms, 24), pages 39–71 ms
 (ratio 11–18; floor 15–20 ms; approvals inbox 101 ms), deep_ratio 0.90–1.28 (inbox 1.45), clerk queue page 375 ms and
 API 327 ms; searches with words of 3+ characters 76–398 ms, ratio 1.4–2.3 (the baseline runs the same search).
+2026-12-05, the remaining API lists lean and indexed (followups_api, visits_api, capa_api, notifications_api lines):
+7–10 ms against 1–3 ms (ratio 2.8–7.2; of a 9 ms answer ~4 ms is the session and user the unauthenticated baseline
+never reads), deep_ratio 0.93–1.04, each page read from its list index; capa_api 57 -> 10 ms once a reader who sees
+every complaint is no semi-join of the complaints (core.access.of_visible).
 """
 
 import statistics
