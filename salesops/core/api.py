@@ -374,9 +374,9 @@ class RowPlan:
                 raise TypeError(f"{self.model.__name__}: {'.'.join(path)} is not a column")
             keys.append(field.name)
             if field.is_relation and i < len(path) - 1:
+                self.columns["__".join(keys)] = None  # the relation's id (`obj.<name>_id`; None when it is missing)
                 if field.null:
                     nullable.append("__".join(keys))
-                    self.columns["__".join(keys)] = None
                 model = field.related_model
         key = "__".join(keys)
         self.columns[key] = None

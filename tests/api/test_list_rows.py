@@ -287,3 +287,31 @@ def test_the_capa_list_documents_its_rows_and_the_detail_what_the_reader_may_do(
     client = _client("service")
     row = client.get("/api/v1/corrective-actions/").json()["results"][0]
     assert "allowed_actions" not in row and "allowed_actions" in client.get(f"/api/v1/corrective-actions/{row['id']}/").json()
+
+
+@pytest.mark.usefixtures("more_rows")
+def test_a_method_field_reads_a_row_as_it_reads_an_instance():
+    """RowPlan's light object: a foreign key's id as `<name>_id` (also named in Meta.row_columns), the columns read
+    through a relation on an object of their own, None for a missing optional relation — as on a model instance."""
+    from rest_framework import serializers
+
+    from customers.models import Visit
+
+    class VisitRowSerializer(serializers.ModelSerializer):
+        contact_name = serializers.CharField(source="contact.name", default="")
+        customer_name = serializers.CharField(source="customer.name")
+        label = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Visit
+            fields = ["id", "contact_name", "customer_name", "label"]
+            row_columns = ["rep_id"]
+
+        def get_label(self, obj) -> str:
+            return f"{obj.customer.name}/{obj.contact.name if obj.contact else '-'}/{obj.rep_id}/{obj.customer_id}"
+
+    visits = Visit.objects.order_by("pk")
+    assert visits.filter(contact=None).exists() and visits.exclude(contact=None).exists()
+    plan = RowPlan(VisitRowSerializer)
+    lean = plan.format(plan.values(visits), VisitRowSerializer(context={}))
+    assert lean == VisitRowSerializer(visits, many=True).data
