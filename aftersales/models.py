@@ -502,6 +502,10 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         verbose_name = _("纠正预防措施")
         verbose_name_plural = _("纠正预防措施")
         ordering = ["due_on", "id"]
+        indexes = [  # the list's default order, and the same within one complaint (the visibility filter goes through it)
+            models.Index(fields=["due_on", "id"], name="capa_list_idx"),
+            models.Index(fields=["complaint", "due_on", "id"], name="capa_complaint_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.complaint} {self.get_kind_display()}"
@@ -693,6 +697,7 @@ class ServicePlan(FSMModelMixin, models.Model):
         verbose_name = _("年度售后服务计划")
         verbose_name_plural = _("年度售后服务计划")
         ordering = ["-year", "-id"]
+        indexes = [models.Index(fields=["year", "id"], name="service_plan_list_idx")]  # the list's order (issue 12)
         constraints = [
             models.UniqueConstraint(fields=["year"], condition=Q(status="approved"), name="uniq_approved_service_plan_per_year")
         ]

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from customers.selectors import customer_scope
+from salesops.core.access import of_visible
 from salesops.core.money import quantize
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
@@ -62,6 +63,11 @@ def complaint_list_for(user) -> QuerySet[Complaint]:
         return qs.none()
     owns_action = Exists(CorrectiveAction.objects.filter(complaint=OuterRef("pk"), owner=user))
     return _scoped(qs, user, Q(owns_action))
+
+
+def capa_list_for(user) -> QuerySet[CorrectiveAction]:
+    """The corrective/preventive actions of the complaints `user` may see."""
+    return of_visible(CorrectiveAction.objects.select_related("complaint", "owner"), "complaint", complaint_list_for(user))
 
 
 def rma_list_for(user) -> QuerySet[ReturnRequest]:

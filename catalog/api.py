@@ -172,6 +172,7 @@ class PriceListSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_by", "created_at"]
+        row_annotations = ["item_count"]  # the list's rows read it as a column (selectors.price_list_list_for)
 
 
 class PriceListDetailSerializer(PriceListSerializer):
@@ -327,6 +328,7 @@ class ProductViewSet(
 
 class PriceListViewSet(
     ExportActionMixin,
+    ListRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -363,6 +365,7 @@ class PriceListViewSet(
 
 
 class PriceListItemViewSet(
+    ListRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -93,6 +93,7 @@ class PriceList(models.Model):
         verbose_name = _("价格表")
         verbose_name_plural = _("价格表")
         ordering = ["-valid_from", "name"]
+        indexes = [models.Index(fields=["-valid_from", "name"], name="price_list_list_idx")]  # the list's order (issue 12)
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),

@@ -438,6 +438,10 @@ class ContractChange(FSMModelMixin, models.Model):
         verbose_name = _("合同变更")
         verbose_name_plural = _("合同变更")
         ordering = ["-created_at", "-id"]
+        indexes = [  # the list's default order, and the same within one contract (the visibility filter goes through it)
+            models.Index(fields=["created_at", "id"], name="contract_change_list_idx"),
+            models.Index(fields=["contract", "created_at", "id"], name="contract_change_contract_idx"),
+        ]
 
     def __str__(self):
         return str(_("%(contract)s 变更（v%(version)s）") % {"contract": self.contract.number, "version": self.from_version})

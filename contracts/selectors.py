@@ -24,6 +24,7 @@ from catalog.selectors import can_view_cost, discount_limit_for, product_get_for
 from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core import approvals
+from salesops.core.access import of_visible
 from salesops.core.exposure import extra_exposure
 from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.money import MONEY, ZERO, quantize
@@ -80,7 +81,7 @@ def contract_get_for(user, pk) -> Contract:
 
 
 def contract_change_list_for(user) -> QuerySet[ContractChange]:
-    return ContractChange.objects.filter(contract__in=contract_list_for(user)).select_related("contract", "requested_by")
+    return of_visible(ContractChange.objects.select_related("contract", "requested_by"), "contract", contract_list_for(user))
 
 
 def search_q(model, text: str) -> Q:

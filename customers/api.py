@@ -325,7 +325,12 @@ class CustomerViewSet(
 
 
 class _CustomerChildViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+    ListRowsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     """Contacts, addresses, invoice titles: created and edited through `create_service` / `update_service`."""
 
@@ -377,7 +382,7 @@ class InvoiceTitleViewSet(_CustomerChildViewSet):
     instance_kwarg = "invoice_title"
 
 
-class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+class FollowUpViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """意向客户跟进记录 (a record is not edited afterwards; add a new one)."""
 
     selector = staticmethod(selectors.followup_list_for)
@@ -390,7 +395,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         serializer.instance = services.followup_create(actor=self.request.user, **serializer.validated_data)
 
 
-class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+class VisitPlanViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
     """拜访计划, with complete (records the visit), cancel and review (周会点评)."""
 
     selector = staticmethod(selectors.visit_plan_list_for)
@@ -428,7 +433,9 @@ class VisitPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return self._respond(services.visit_plan_review(actor=request.user, plan=plan, note=note))
 
 
-class VisitViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+class VisitViewSet(
+    ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+):
     """拜访记录 (from a plan: pass `plan`, the plan is completed)."""
 
     selector = staticmethod(selectors.visit_list_for)

@@ -155,6 +155,10 @@ class Contact(models.Model):
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
         ordering = ["-is_primary", "id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["-is_primary", "id"], name="contact_list_idx"),
+            models.Index(fields=["customer", "-is_primary", "id"], name="contact_customer_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.title}".strip()
@@ -181,6 +185,10 @@ class ShipToAddress(models.Model):
         verbose_name = _("收货地址")
         verbose_name_plural = _("收货地址")
         ordering = ["-is_default", "id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["-is_default", "id"], name="address_list_idx"),
+            models.Index(fields=["customer", "-is_default", "id"], name="address_customer_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.province}{self.city}{self.district}{self.address} {self.floor} {self.consignee}".strip()
@@ -205,6 +213,10 @@ class InvoiceTitle(models.Model):
         verbose_name = _("开票信息")
         verbose_name_plural = _("开票信息")
         ordering = ["-is_default", "id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["-is_default", "id"], name="invoice_title_list_idx"),
+            models.Index(fields=["customer", "-is_default", "id"], name="invoice_title_cust_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.tax_id})"
@@ -244,6 +256,10 @@ class FollowUp(models.Model):
         verbose_name = _("客户跟进")
         verbose_name_plural = _("客户跟进")
         ordering = ["-happened_on", "-id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["happened_on", "id"], name="followup_list_idx"),
+            models.Index(fields=["customer", "happened_on", "id"], name="followup_customer_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.customer} {self.happened_on}"
@@ -285,6 +301,10 @@ class VisitPlan(FSMModelMixin, models.Model):
         verbose_name = _("拜访计划")
         verbose_name_plural = _("拜访计划")
         ordering = ["planned_date", "id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["planned_date", "id"], name="visit_plan_list_idx"),
+            models.Index(fields=["customer", "planned_date", "id"], name="visit_plan_customer_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.planned_date} {self.customer}"
@@ -321,6 +341,10 @@ class Visit(models.Model):
         verbose_name = _("拜访记录")
         verbose_name_plural = _("拜访记录")
         ordering = ["-visited_on", "-id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["visited_on", "id"], name="visit_list_idx"),
+            models.Index(fields=["customer", "visited_on", "id"], name="visit_customer_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.visited_on} {self.customer}"

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from customers.selectors import customer_scope
+from salesops.core.access import of_visible
 from salesops.core.money import MONEY, ZERO, quantize
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
@@ -109,9 +110,8 @@ def payment_list_for(user) -> QuerySet[Payment]:
 
 def inspection_list_for(user) -> QuerySet[Inspection]:
     """Inspections of the orders `user` may see."""
-    return Inspection.objects.filter(order__in=order_list_for(user)).select_related(
-        "order", "line", "qc_signed_by", "warehouse_signed_by"
-    )
+    qs = Inspection.objects.select_related("order", "line", "qc_signed_by", "warehouse_signed_by")
+    return of_visible(qs, "order", order_list_for(user))
 
 
 def order_search_q(text: str) -> Q:

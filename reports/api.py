@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import MoneyField, ScopedViewSet
+from salesops.core.api import ListRowsMixin, MoneyField, ScopedViewSet
 from salesops.core.errors import DomainError, NotFound
 
 from . import permissions, selectors
@@ -69,6 +69,7 @@ def _input(data: dict) -> target_services.TargetInput:
 
 
 class TargetViewSet(
+    ListRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -154,7 +154,12 @@ class ReportRun(models.Model):
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_run_progress_max_100"),
         ]
-        indexes = [models.Index(fields=["kind", "period", "scope_key", "status"], name="report_run_key_idx")]
+        indexes = [
+            models.Index(fields=["kind", "period", "scope_key", "status"], name="report_run_key_idx"),
+            # the list's order, and the same within one scope (a team lead's and a rep's runs, issue 12)
+            models.Index(fields=["created_at", "id"], name="report_run_list_idx"),
+            models.Index(fields=["scope_key", "created_at", "id"], name="report_run_scope_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period} {self.scope_key}"

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ScopedViewSet, UserNameField
+from salesops.core.api import ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.errors import Forbidden
 
 from . import permissions, selectors
@@ -73,7 +73,7 @@ class RequestInput(serializers.Serializer):
     scope = serializers.CharField(validators=[SCOPE], default="company", help_text=_("company、team:<id> 或 rep:<id>"))
 
 
-class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ReportRunViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """月度报表的生成记录：申请生成（同一报表生成中时不重复）、查看进度、重试失败的、下载。"""
 
     selector = staticmethod(selectors.report_run_list_for)

@@ -50,9 +50,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class CorrectiveActionSerializer(serializers.ModelSerializer):
+    """A row of the CAPA list (read as columns, core.api.ListRowsMixin); the detail adds what the reader may do now."""
+
     owner_name = UserNameField(source="owner")
     verified_by_name = UserNameField(source="verified_by")
-    allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
 
     class Meta:
         model = CorrectiveAction
@@ -70,13 +71,20 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
             "verification",
             "verified_by_name",
             "verified_at",
-            "allowed_actions",
         ]
         read_only_fields = fields
 
 
+class CorrectiveActionDetailSerializer(CorrectiveActionSerializer):
+    allowed_actions = AllowedActionsField(permissions.action_allowed_actions)
+
+    class Meta(CorrectiveActionSerializer.Meta):
+        fields = [*CorrectiveActionSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
+
+
 class ComplaintDetailSerializer(ComplaintSerializer):
-    actions = CorrectiveActionSerializer(many=True, read_only=True)
+    actions = CorrectiveActionDetailSerializer(many=True, read_only=True)
     answered_by_name = UserNameField(source="answered_by")
     close_blockers = serializers.SerializerMethodField()
     allowed_actions = AllowedActionsField(permissions.complaint_allowed_actions)
@@ -185,10 +193,6 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
         )
 
 
-def capa_list_for(user):
-    return CorrectiveAction.objects.filter(complaint__in=selectors.complaint_list_for(user)).select_related("complaint", "owner")
-
-
 class ResultInput(serializers.Serializer):
     result = serializers.CharField()
 
@@ -198,21 +202,22 @@ class VerifyInput(serializers.Serializer):
     verification = serializers.CharField()
 
 
-class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
-    """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back)."""
+class CorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+    """纠正/预防措施 of visible complaints: the owner finishes, QC verifies (effective, or sent back). The list leaves
+    out `allowed_actions` (the detail and the actions' answers give it)."""
 
-    selector = staticmethod(capa_list_for)
+    selector = staticmethod(selectors.capa_list_for)
     serializer_class = CorrectiveActionSerializer
-    detail_serializer = CorrectiveActionSerializer
+    detail_serializer = CorrectiveActionDetailSerializer
     filterset_class = CorrectiveActionFilter
     ordering = ["due_on", "id"]
 
-    @extend_schema(request=ResultInput, responses=CorrectiveActionSerializer, summary="完成措施")
+    @extend_schema(request=ResultInput, responses=CorrectiveActionDetailSerializer, summary="完成措施")
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
         return self.respond(svc.action_finish(action=self.get_object(), actor=request.user, **self.validated_input(ResultInput)))
 
-    @extend_schema(request=VerifyInput, responses=CorrectiveActionSerializer, summary="效果验证")
+    @extend_schema(request=VerifyInput, responses=CorrectiveActionDetailSerializer, summary="效果验证")
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self.respond(svc.action_verify(action=self.get_object(), actor=request.user, **self.validated_input(VerifyInput)))

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from salesops.core.api import UserNameField
+from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.exports import ExportActionMixin
 
 from .. import permissions, selectors
@@ -54,7 +54,7 @@ class PlanInput(serializers.Serializer):
     items = PlanItemSerializer(many=True, required=False)
 
 
-class PlanViewSet(ExportActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
+class PlanViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
     """年度售后服务计划: written by service, approved by the sales VP and the GM."""
 
     selector = staticmethod(selectors.plan_list_for)

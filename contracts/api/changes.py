@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.api_filters import ListFilterBackend
 
 from .. import permissions, rules, selectors, services
@@ -81,7 +81,7 @@ class ContractChangeDetailSerializer(ContractChangeSerializer):
         return permissions.change_allowed_actions(obj, self.context["request"].user)
 
 
-class ContractChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class ContractChangeViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """合同变更申请 of the visible contracts; POST …/withdraw/ takes one back while it is in review."""
 
     selector = staticmethod(selectors.contract_change_list_for)

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, QuantityField, ScopedViewSet, UserNameField
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, QuantityField, ScopedViewSet, UserNameField
 
 from .. import selectors, services
 from ..filters import InspectionFilter
@@ -101,7 +101,7 @@ class EmergencyReleaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class InspectionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """检验记录 of the visible orders; recorded at POST /orders/{id}/inspections/, signed by the other side here."""
 
     selector = staticmethod(selectors.inspection_list_for)

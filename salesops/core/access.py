@@ -31,3 +31,10 @@ def get_visible_or_404(model: type[Model], user, pk) -> Model:
     if obj is None:
         raise Http404
     return obj
+
+
+def of_visible(queryset: QuerySet, field: str, visible: QuerySet) -> QuerySet:
+    """`queryset` narrowed to the rows whose `field` is among `visible` (a selector's queryset of the parent documents):
+    unchanged when `visible` is every parent (no condition), so a reader who sees everything is not given a semi-join
+    of the whole parent table (the deep page's id query of a list hash-joined it and sorted, ~100 ms at 60,000 rows)."""
+    return queryset.filter(**{f"{field}__in": visible}) if visible.query.where else queryset

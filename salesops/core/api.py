@@ -240,7 +240,12 @@ class HiddenFieldsMixin:
 
 
 class _Row:
-    """The light object a model property or a SerializerMethodField reads: the row's columns as attributes."""
+    """The light object a model property or a SerializerMethodField reads: the row's columns as attributes, a foreign
+    key's id also as `<name>_id`, and the columns read through a relation (`product__list_price`) on a light object of
+    their own (`obj.product.list_price`; None when the relation is missing), as on a model instance."""
+
+
+_ANNOTATION = object()  # the "model field" of a column the queryset annotates (Meta.row_annotations)
 
 
 _SKIP = object()  # DRF leaves the field out (a relation on the way is missing, no default, not nullable)
@@ -261,11 +266,12 @@ class RowPlan:
 
     Each readable field becomes a column of values(): a model field or a path through relations (`source="order.number"`
     → `order__number`; a missing nullable relation gives the field's default, else null when allowed, else no key, as
-    DRF does); a ChoiceLabelField gives its label, a UserNameField the user's name (three columns), a RelatedTextField
-    its `empty` when the relation is missing. A model property or a SerializerMethodField reads a light object holding
-    the row's columns (`obj.number`, `obj.version`…): what it needs must be among the serializer's fields or in
-    `Meta.row_columns`. Anything else (source="*", files, to-many relations, a to_representation of its own other than
-    HiddenFieldsMixin's) is refused when the plan is built.
+    DRF does), or a name in `Meta.row_annotations` (a column the list's queryset annotates, e.g. `item_count`); a
+    ChoiceLabelField gives its label, a UserNameField the user's name (three columns), a RelatedTextField its `empty`
+    when the relation is missing. A model property or a SerializerMethodField reads a light object holding the row's
+    columns (`obj.number`, `obj.team_id`, `obj.product.list_price`…): what it needs must be among the serializer's
+    fields or in `Meta.row_columns` (paths written `product__list_price`). Anything else (source="*", files, to-many
+    relations, a to_representation of its own other than HiddenFieldsMixin's) is refused when the plan is built.
     """
 
     _plans: dict = {}
@@ -288,7 +294,10 @@ class RowPlan:
             raise TypeError(f"{serializer_class.__name__} formats its rows itself (to_representation)")
         serializer = serializer_class(context={})
         self.model = serializer.Meta.model
-        self.columns: dict[str, None] = dict.fromkeys(["pk", *getattr(serializer.Meta, "row_columns", ())])  # ordered set
+        self.annotations = frozenset(getattr(serializer.Meta, "row_annotations", ()))
+        self.columns: dict[str, None] = dict.fromkeys(["pk"])  # an ordered set
+        for path in getattr(serializer.Meta, "row_columns", ()):
+            self._add(path.split("__"))
         self.needs_object = False
         self.may_skip = False
         self.methods: list[tuple[int, str]] = []  # (position, method name): bound to the answer's serializer
@@ -298,11 +307,61 @@ class RowPlan:
             if not field.write_only:
                 self.names.append(field.field_name)
                 self.getters.append(self._getter(field))
+        self._object_shape()
+
+    def _object_shape(self) -> None:
+        """What the light object of a row holds besides the columns: each foreign key's id as `<name>_id`, and the
+        columns read through relations nested by relation ({"product": {"list_price": "product__list_price"}})."""
+        self.ids: list[tuple[str, str]] = []
+        self.nested: dict = {}
+        for key in self.columns:
+            if key == "pk" or key in self.annotations:
+                continue
+            model, parts = self.model, key.split("__")
+            for part in parts[:-1]:
+                model = model._meta.get_field(part).related_model
+            field = model._meta.get_field(parts[-1])
+            leaf = field.attname if field.is_relation else parts[-1]
+            if len(parts) == 1:
+                if leaf != key:
+                    self.ids.append((key, leaf))
+                continue
+            node = self.nested
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[leaf] = key
+
+    def _object(self, row: dict) -> _Row:
+        obj = _Row()
+        obj.__dict__.update(row)
+        for key, attname in self.ids:
+            obj.__dict__[attname] = row[key]
+        if self.nested:
+            obj.__dict__.update(self._related(self.nested, row, ""))
+        return obj
+
+    def _related(self, node: dict, row: dict, prefix: str) -> dict:
+        out = {}
+        for name, sub in node.items():
+            if isinstance(sub, dict):
+                key = f"{prefix}{name}"
+                if row.get(key, 0) is None:  # the relation's own column (read when nullable) says it is missing
+                    out[name] = None
+                    continue
+                related = _Row()
+                related.__dict__.update(self._related(sub, row, f"{key}__"))
+                out[name] = related
+            else:
+                out[name] = row[sub]
+        return out
 
     def _add(self, path: list[str]) -> tuple[str, list[str], object]:
         """Adds the column of `path` (attribute names from the plan's model): its values() key, the keys of the nullable
         relations on the way, and the model field at the end (None for a property of the model, read on the object)."""
         model, keys, nullable, field = self.model, [], [], None
+        if len(path) == 1 and path[0] in self.annotations:
+            self.columns[path[0]] = None
+            return path[0], [], _ANNOTATION
         for i, part in enumerate(path):
             try:
                 field = model._meta.get_field(part)
@@ -315,9 +374,9 @@ class RowPlan:
                 raise TypeError(f"{self.model.__name__}: {'.'.join(path)} is not a column")
             keys.append(field.name)
             if field.is_relation and i < len(path) - 1:
+                self.columns["__".join(keys)] = None  # the relation's id (`obj.<name>_id`; None when it is missing)
                 if field.null:
                     nullable.append("__".join(keys))
-                    self.columns["__".join(keys)] = None
                 model = field.related_model
         key = "__".join(keys)
         self.columns[key] = None
@@ -383,10 +442,7 @@ class RowPlan:
         pairs = [(name, get) for name, get in zip(self.names, getters, strict=True) if name not in hidden]
         out = []
         for row in rows:
-            obj = None
-            if self.needs_object:
-                obj = _Row()
-                obj.__dict__.update(row)
+            obj = self._object(row) if self.needs_object else None
             item = {name: get(row, obj) for name, get in pairs}
             if self.may_skip:
                 item = {name: value for name, value in item.items() if value is not _SKIP}

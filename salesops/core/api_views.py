@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from . import approvals, selectors, timeline
 from .access import get_visible_or_404
-from .api import ID_MAX, ChoiceLabelField, ScopedViewSet, UserNameField
+from .api import ID_MAX, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from .api_filters import ListFilterBackend
 from .exports import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
@@ -73,7 +73,7 @@ class MarkReadOutput(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class NotificationViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The current user's notifications (never anyone else's): unread first; `show` = unread / read narrows them."""
 
     selector = staticmethod(selectors.notifications_for)

@@ -216,7 +216,21 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # the list's order (selectors.notifications_for: a reader's own, unread first, then newest; issue 12)
+            models.Index(
+                "recipient",
+                models.Case(
+                    models.When(read_at__isnull=True, then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                ),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="notification_list_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.title
