@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_webhooks"),
+        ("core", "0009_step_pending_covering"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
