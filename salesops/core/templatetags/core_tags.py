@@ -209,15 +209,18 @@ def stamp(context, template_name: str, row, key, name: str, text: str):
 
 @register.simple_tag(takes_context=True)
 def nav_menu_html(context) -> str:
-    """The main menu's links (core/_nav_menu.html) for the context's `nav_menu`: rendered once per distinct menu (its
-    labels, URLs and order) and language, then reused — the same ~40 links on every page of every user of a role."""
-    menu = context.get("nav_menu") or []
-    key = (repr(list(menu)), get_language())
+    """The main menu's links (core/_nav_menu.html) for the context's `nav_menu`: rendered once per menu key (the
+    context's `nav_menu_key`: roles, flags, language, URLs — navigation.menu_key) and reused, the menu itself then not
+    even built; without a key, once per distinct menu (its labels, URLs and order) and language."""
+    key = context.get("nav_menu_key")
+    if key is None:
+        menu = context.get("nav_menu") or []
+        key = (repr(list(menu)), get_language())
     html = _NAV_MENUS.get(key)
     if html is None:
         if len(_NAV_MENUS) > 200:  # a handful of menus exist (one per mix of roles); bound it all the same
             _NAV_MENUS.clear()
-        html = _NAV_MENUS[key] = mark_safe(render_to_string("core/_nav_menu.html", {"nav_menu": menu}))
+        html = _NAV_MENUS[key] = mark_safe(render_to_string("core/_nav_menu.html", {"nav_menu": context.get("nav_menu") or []}))
     return html
 
 
