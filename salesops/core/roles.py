@@ -5,9 +5,11 @@ Role checks go through these helpers so a newcomer finds "who is what" in one pl
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+from .compiled import bind, compiled, sql_of
 
 
 class Role(models.TextChoices):
@@ -80,8 +82,10 @@ def _load(user) -> frozenset[str]:
     accessor = type(user).profile.related  # the StaffProfile (core.models imports this module: no import back)
     StaffProfile = accessor.related_model
     profile_fields = [f.attname for f in StaffProfile._meta.concrete_fields]
-    qs = type(user)._default_manager.filter(pk=user.pk)
-    rows = list(qs.values_list("groups__name", "led_teams__id", *(f"profile__{name}" for name in profile_fields)))
+    db, sql, params = _roles_query(type(user))
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, bind(params, user.pk))
+        rows = cursor.fetchall()
     roles = frozenset(row[0] for row in rows if row[0] is not None)
     if user.is_superuser:
         roles = roles | {Role.ADMIN}
@@ -92,7 +96,8 @@ def _load(user) -> frozenset[str]:
     if accessor.is_cached(user):
         profile = accessor.get_cached_value(user)
     elif rows and rows[0][2] is not None:
-        profile = StaffProfile.from_db(qs.db, profile_fields, rows[0][2:])
+        values = [field.to_python(value) for field, value in zip(StaffProfile._meta.concrete_fields, rows[0][2:], strict=True)]
+        profile = StaffProfile.from_db(db, profile_fields, values)
         accessor.set_cached_value(user, profile)
         StaffProfile.user.field.set_cached_value(profile, user)
     else:  # no profile: left uncached, the accessor raises (or finds one made since)
@@ -101,6 +106,19 @@ def _load(user) -> frozenset[str]:
         flags.add("may_quote")
     user._salesops_flags = frozenset(flags)
     return roles
+
+
+def _roles_query(user_model) -> tuple[str, str, tuple]:
+    """The SQL of `_load`'s query, built once (salesops.core.compiled)."""
+
+    def build(pk):
+        profile = user_model.profile.related.related_model
+        qs = user_model._default_manager.filter(pk=pk).values_list(
+            "groups__name", "led_teams__id", *(f"profile__{f.attname}" for f in profile._meta.concrete_fields)
+        )
+        return (qs.db, *sql_of(qs))
+
+    return compiled(("roles", user_model), build)
 
 
 def has_role(user, *roles: str) -> bool:

@@ -14,8 +14,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from customers.selectors import led_team_ids
-from salesops.core import navigation
-from salesops.core.context_processors import NAV_COUNT_CAP, counts_in_one_query
+from salesops.core import compiled, navigation
+from salesops.core import roles as roles_module
+from salesops.core.context_processors import NAV_COUNT_CAP, counts_in_one_query, nav_counts_query
 from salesops.core.context_processors import navigation as nav_context
 from salesops.core.models import ApprovalRequest, ApprovalStep, Notification, StaffProfile
 from salesops.core.navigation import cached_menu_for, menu_for
@@ -195,3 +196,22 @@ def test_the_menu_is_not_built_again(cast, monkeypatch):
     cached_menu_for(cast.clerk)
     monkeypatch.setattr(navigation, "menu_for", lambda user: pytest.fail("built again"))
     cached_menu_for(type(cast.clerk).objects.get(pk=cast.clerk.pk))
+
+
+# --- the SQL compiled once (salesops.core.compiled) ------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLES)
+def test_the_cached_badge_query_is_the_users_own(cast, role):
+    """The badges' SQL, compiled once per roles with a stand-in user, run with this user's id: the same SQL and params
+    as built for the user afresh (a badge query that came to depend on more than the roles and the id would differ)."""
+    for other in ROLES:
+        nav_counts_query(getattr(cast, other))
+    user = type(getattr(cast, role)).objects.get(pk=getattr(cast, role).pk)
+    assert nav_counts_query(user) == nav_counts_query(user, cached=False)
+
+
+def test_the_roles_query_is_built_once(cast, monkeypatch):
+    user_roles(type(cast.clerk).objects.get(pk=cast.clerk.pk))
+    monkeypatch.setattr(compiled, "sql_of", lambda qs: pytest.fail("compiled again"))
+    monkeypatch.setattr(roles_module, "sql_of", lambda qs: pytest.fail("compiled again"))
+    lena = type(cast.lena).objects.get(pk=cast.lena.pk)
+    assert user_roles(lena) == {"team_lead"} and led_team_ids(lena) == {cast.east.pk}
