@@ -215,3 +215,43 @@ def test_the_roles_query_is_built_once(cast, monkeypatch):
     monkeypatch.setattr(roles_module, "sql_of", lambda qs: pytest.fail("compiled again"))
     lena = type(cast.lena).objects.get(pk=cast.lena.pk)
     assert user_roles(lena) == {"team_lead"} and led_team_ids(lena) == {cast.east.pk}
+
+
+# --- {% fixed %} (core_tags): base.html's links, files and words rendered once per language ---------------------------
+FIXED = (
+    '{% load i18n core_tags %}{% fixed %}<a href="{% url "dashboard" %}">{% translate "工作台" %}</a>[{{ who }}]{% endfixed %}'
+)
+
+
+def test_fixed_is_rendered_once_per_language(db, monkeypatch):
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["django"].from_string(FIXED)
+    with translation.override("zh-hans"):
+        zh = template.render({"who": "alice"})
+    with translation.override("en"):
+        en = template.render({"who": "alice"})
+    assert zh == '<a href="/">工作台</a>[]'  # the page's variables are not seen
+    assert en.startswith('<a href="/">') and en != zh
+    monkeypatch.setattr("django.urls.reverse", lambda *a, **k: pytest.fail("reversed again"))
+    with translation.override("zh-hans"):
+        assert template.render({"who": "bob"}) == zh
+
+
+@pytest.mark.urls("bench.urls")
+@pytest.mark.parametrize(
+    ("lang", "admin", "bell", "selected"),
+    [("zh-hans", "系统设置", "通知", "zh-hans"), ("en", "System settings", "Notification", "en")],
+)
+def test_the_fixed_parts_of_the_page(cast, client_as, settings, lang, admin, bell, selected):
+    for name in ("admin", "clerk"):
+        client = client_as(getattr(cast, name))
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        html = client.get(PAGE + "?a=1&b=<i>").content.decode()
+        assert (f'<li class="nav-item"><a class="nav-link" href="/admin/">{admin}</a></li>' in html) == (name == "admin")
+        assert f'href="/core/notifications/" title="{bell}"><i class="bi bi-bell"></i>' in html
+        assert re.search(rf'<option value="{selected}" selected>', html)
+        assert '<input name="next" type="hidden" value="/bench-empty-page/?a=1&amp;b=%3Ci%3E">' in html
+        assert html.count('name="csrfmiddlewaretoken"') == 2 and '"X-CSRFToken": "' in html
+        assert '<script src="/static/js/forms.js"></script>' in html and 'href="/static/css/app.css"' in html

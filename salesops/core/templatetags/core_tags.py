@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -238,3 +238,31 @@ def list_export_url(context) -> str:
         return ""
     query = querystring(request, *NOT_FILTERS)
     return reverse("core:list_export", args=[name]) + (f"?{query}" if query else "")
+
+
+class FixedNode(template.Node):
+    """See `fixed`."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.html: dict[tuple, str] = {}
+
+    def render(self, context):
+        key = (get_language(), get_urlconf(), get_script_prefix())
+        html = self.html.get(key)
+        if html is None:
+            if len(self.html) > 50:
+                self.html.clear()
+            html = self.html[key] = mark_safe(self.nodelist.render(context.new()))
+        return html
+
+
+@register.tag
+def fixed(parser, token):
+    """{% fixed %}…{% endfixed %}: a part of a template that depends only on the language and the URLs (links by
+    {% url %}, {% static %} files, {% translate %} words), rendered once per language and URL configuration and then
+    reused — base.html's ~20 of them on every page. It sees none of the page's variables (rendered in an empty context),
+    so a variable put inside by mistake renders empty at once rather than one user's value for everyone."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    return FixedNode(nodelist)
