@@ -3,8 +3,8 @@
 Each app owns its menu entries and says who sees each one with the same permission function its view uses to refuse,
 so no menu item leads a user to a 403. Those functions decide from the user's roles and flags only (roles.user_roles,
 roles.user_flags: may quote, leads a team, inactive), so a menu is built once per roles, flags and language
-(`cached_menu_for`) and shared by every user who has them. Menus are ordered by role: a role's own work comes first (e.g. the warehouse sees
-仓库 before 客户). `menu.py` modules are imported once, at start-up (`CoreConfig.ready`).
+(`cached_menu_for`) and shared by every user who has them. Menus are ordered by role: a role's own work comes first
+(e.g. the warehouse sees 仓库 before 客户). `menu.py` modules are imported once, at start-up (`CoreConfig.ready`).
 """
 
 from __future__ import annotations
