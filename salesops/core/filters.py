@@ -8,6 +8,7 @@ answers 400 naming the parameter (DjangoFilterBackend), the page shows the error
 
 from __future__ import annotations
 
+import copy
 import functools
 from datetime import timedelta
 
@@ -181,8 +182,41 @@ class OrderingFilter(django_filters.ChoiceFilter):
         return qs.order_by(*value.split(","), "-id") if value else qs
 
 
+class _Filters(dict):
+    """A filter set's `base_filters`. django-filter deep-copies them for every filter set made (every page and API
+    request), with every widget, choice list and lazy label in them; what a filter set changes is only each filter's
+    own attributes (model, parent, the field it builds, its method's binding) and its `extra` (ListFilterSet.__init__),
+    so each filter is copied with a copy of `extra` and shares the rest, which nothing changes."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, filter_ in self.items():
+            copies[name] = copied = copy.copy(filter_)
+            copied.extra = dict(filter_.extra)
+            if filter_.method is not None:  # its FilterMethod, bound to this copy (it finds the method on the parent)
+                copied.method = filter_.method
+        return copies
+
+
+class _OwnFields(dict):
+    """The filter form's fields: built afresh for each filter set by its filters (`Filter.field`), so the form takes
+    them as they are instead of deep-copying them again (Form.__init__ deep-copies `base_fields`)."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class ListFilterSet(django_filters.FilterSet):
     """The base of every list's filter set (see the module docstring)."""
+
+    @classmethod
+    def get_filters(cls):
+        return _Filters(super().get_filters())
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        form_class.base_fields = _OwnFields(form_class.base_fields)
+        return form_class
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)

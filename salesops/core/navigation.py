@@ -1,8 +1,10 @@
 """The main menu, built per user from what each app registers in its own `menu.py`.
 
 Each app owns its menu entries and says who sees each one with the same permission function its view uses to refuse,
-so no menu item leads a user to a 403. Menus are ordered by role: a role's own work comes first (e.g. the warehouse sees
-仓库 before 客户). `menu.py` modules are imported once, at start-up (`CoreConfig.ready`).
+so no menu item leads a user to a 403. Those functions decide from the user's roles and flags only (roles.user_roles,
+roles.user_flags: may quote, leads a team, inactive), so a menu is built once per roles, flags and language
+(`cached_menu_for`) and shared by every user who has them. Menus are ordered by role: a role's own work comes first
+(e.g. the warehouse sees 仓库 before 客户). `menu.py` modules are imported once, at start-up (`CoreConfig.ready`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
-from .roles import user_roles
+from .roles import user_flags, user_roles
 
 
 def everyone(user) -> bool:
@@ -88,3 +91,22 @@ def menu_for(user) -> list[Entry]:
         if links:
             out.append(Entry(menu.key, str(menu.label), menu.testid, links))
     return out
+
+
+_MENUS_BY_KEY: dict[tuple, list[Entry]] = {}
+
+
+def menu_key(user) -> tuple:
+    """What the menu of `user` depends on: roles, flags (see the module docstring), language and URL configuration."""
+    return (user_roles(user), user_flags(user), get_language(), get_urlconf(), get_script_prefix())
+
+
+def cached_menu_for(user, key: tuple | None = None) -> list[Entry]:
+    """menu_for(user), built once per `menu_key` (a handful of keys: one per mix of roles and flags)."""
+    key = key or menu_key(user)
+    menu = _MENUS_BY_KEY.get(key)
+    if menu is None:
+        if len(_MENUS_BY_KEY) > 200:  # bounded all the same
+            _MENUS_BY_KEY.clear()
+        menu = _MENUS_BY_KEY[key] = menu_for(user)
+    return menu

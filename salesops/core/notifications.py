@@ -61,5 +61,9 @@ def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
+def unread_notifications(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return unread_notifications(user).count()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import django_filters
 import pytest
+from django import forms
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 
-from salesops.core.filters import ListFilterSet, YesNoFilter
+from salesops.core.filters import ListFilterSet, NotificationFilter, YesNoFilter
 from salesops.core.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,40 @@ def test_the_controls_survive_the_schema_generator_building_the_class_fields_fir
         filter_.field  # noqa: B018 — what drf-spectacular does when it describes the filters
     html = render_bar(ExampleFilter({}, queryset=Notification.objects.all()))
     assert '<option value="" selected>全部</option>' in html and '<input type="date" name="since"' in html
+
+
+# --- what each filter set copies (issue 12: every list page, every request) -------------------------------------------
+def test_a_filter_set_deep_copies_neither_its_filters_nor_its_form_fields(cast, monkeypatch):
+    """django-filter deep-copies the class's filters and Django the form's fields, with every widget, choice list and
+    label in them, for every page; a filter set copies each filter with its own `extra` and builds its fields once."""
+    monkeypatch.setattr(
+        django_filters.filters.Filter, "__deepcopy__", lambda self, memo: pytest.fail("filter deep-copied"), raising=False
+    )
+    monkeypatch.setattr(forms.Field, "__deepcopy__", lambda self, memo: pytest.fail("field deep-copied"))
+    filterset = ExampleFilter({"q": "x", "kind": "a", "since": "2026-01-02"}, queryset=Notification.objects.all())
+    assert 'value="x"' in render_bar(filterset) and filterset.is_valid()
+    assert list(filterset.qs) == []
+
+
+def test_what_a_filter_set_changes_stays_in_it(cast):
+    first = ExampleFilter({"kind": "zzz"}, queryset=Notification.objects.all())
+    first.offer("recipient", lambda: [(cast.alice.pk, "alice")])
+    first.filters["kind"].extra["help_text"] = "only here"
+    first_bar = render_bar(first)  # with its error: the kind's control gets is-invalid
+    assert "is-invalid" in first_bar and "alice" in first_bar
+    second = ExampleFilter(queryset=Notification.objects.all())
+    bar = render_bar(second)
+    assert "is-invalid" not in bar and "alice" not in bar and "only here" not in bar
+    assert "help_text" not in ExampleFilter.base_filters["kind"].extra
+    assert "is-invalid" not in str(ExampleFilter.base_filters["kind"].extra)
+    assert bar == render_bar(ExampleFilter(queryset=Notification.objects.all()))
+
+
+def test_a_method_filter_calls_its_own_filter_set(cast):
+    """A filter with `method=` finds the method on the filter set it was copied for (FilterMethod bound to the copy)."""
+    Notification.objects.create(recipient=cast.alice, title="unread")
+    Notification.objects.create(recipient=cast.alice, title="read", read_at=timezone.now())
+    unread = NotificationFilter({"show": "unread"}, queryset=Notification.objects.all())
+    read = NotificationFilter({"show": "read"}, queryset=Notification.objects.all())
+    assert unread.filters["show"].filter.f is unread.filters["show"] and unread.filters["show"].parent is unread
+    assert [n.title for n in unread.qs] == ["unread"] and [n.title for n in read.qs] == ["read"]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -209,15 +209,18 @@ def stamp(context, template_name: str, row, key, name: str, text: str):
 
 @register.simple_tag(takes_context=True)
 def nav_menu_html(context) -> str:
-    """The main menu's links (core/_nav_menu.html) for the context's `nav_menu`: rendered once per distinct menu (its
-    labels, URLs and order) and language, then reused — the same ~40 links on every page of every user of a role."""
-    menu = context.get("nav_menu") or []
-    key = (repr(list(menu)), get_language())
+    """The main menu's links (core/_nav_menu.html) for the context's `nav_menu`: rendered once per menu key (the
+    context's `nav_menu_key`: roles, flags, language, URLs — navigation.menu_key) and reused, the menu itself then not
+    even built; without a key, once per distinct menu (its labels, URLs and order) and language."""
+    key = context.get("nav_menu_key")
+    if key is None:
+        menu = context.get("nav_menu") or []
+        key = (repr(list(menu)), get_language())
     html = _NAV_MENUS.get(key)
     if html is None:
         if len(_NAV_MENUS) > 200:  # a handful of menus exist (one per mix of roles); bound it all the same
             _NAV_MENUS.clear()
-        html = _NAV_MENUS[key] = mark_safe(render_to_string("core/_nav_menu.html", {"nav_menu": menu}))
+        html = _NAV_MENUS[key] = mark_safe(render_to_string("core/_nav_menu.html", {"nav_menu": context.get("nav_menu") or []}))
     return html
 
 
@@ -235,3 +238,31 @@ def list_export_url(context) -> str:
         return ""
     query = querystring(request, *NOT_FILTERS)
     return reverse("core:list_export", args=[name]) + (f"?{query}" if query else "")
+
+
+class FixedNode(template.Node):
+    """See `fixed`."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.html: dict[tuple, str] = {}
+
+    def render(self, context):
+        key = (get_language(), get_urlconf(), get_script_prefix())
+        html = self.html.get(key)
+        if html is None:
+            if len(self.html) > 50:
+                self.html.clear()
+            html = self.html[key] = mark_safe(self.nodelist.render(context.new()))
+        return html
+
+
+@register.tag
+def fixed(parser, token):
+    """{% fixed %}…{% endfixed %}: a part of a template that depends only on the language and the URLs (links by
+    {% url %}, {% static %} files, {% translate %} words), rendered once per language and URL configuration and then
+    reused — base.html's ~20 of them on every page. It sees none of the page's variables (rendered in an empty context),
+    so a variable put inside by mistake renders empty at once rather than one user's value for everyone."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    return FixedNode(nodelist)
