@@ -34,9 +34,11 @@ run: setup
 
 ## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite), one pytest-xdist
 ## process per core (PYTEST_WORKERS=0 runs it in one process; each worker has its own test database: settings/test.py).
+## --dist load hands each worker its tests in collection order, so pytest-django's transactional tests (which empty the
+## database: the departments the migrations seed are gone after them) stay after the others on every worker.
 PYTEST_WORKERS ?= auto
 test: deps assets
-	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --maxprocesses=4 --dist worksteal $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=salesops.settings.test $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load $(PYTEST_ARGS)
 
 check: deps
 	$(PY) manage.py check
