@@ -38,6 +38,13 @@ API 327 ms; searches with words of 3+ characters 76–398 ms, ratio 1.4–2.3 (t
 7–10 ms against 1–3 ms (ratio 2.8–7.2; of a 9 ms answer ~4 ms is the session and user the unauthenticated baseline
 never reads), deep_ratio 0.93–1.04, each page read from its list index; capa_api 57 -> 10 ms once a reader who sees
 every complaint is no semi-join of the complaints (core.access.of_visible).
+2026-12-05 evening, all of the above integrated, idle machine (the approvals inbox on the step's own columns with a
+covering index, the clerk queues on partial indexes, the page floor at 4 queries with the menu and base.html's fixed
+parts rendered once): FLOOR 2.7 ms against 1.3 ms (the manager's first line 10.7 ms: the first page of the process);
+APIs 5–10 ms against 1–2 ms (ratio 3.6–7.8; approvals_api 22 ms, 14.5), pages 13–29 ms (ratio 9.5–20; approvals inbox
+44 ms), deep_ratio 0.94–1.06 everywhere, clerk queue page 103 ms and API 53 ms (21 / 20 queries at both sizes);
+searches 37–159 ms, ratio 1.58–2.29; pickers 3–27 ms, ratio 1.14–2.68. What separates an API list from the baseline is
+now the request's fixed part (session, user and roles, the COUNT, DRF), not the rows.
 """
 
 import statistics
