@@ -40,7 +40,10 @@ never reads), deep_ratio 0.93–1.04, each page read from its list index; capa_a
 every complaint is no semi-join of the complaints (core.access.of_visible).
 2026-12-05 evening, all of the above integrated, idle machine (the approvals inbox on the step's own columns with a
 covering index, the clerk queues on partial indexes, the page floor at 4 queries with the menu and base.html's fixed
-parts rendered once): FLOOR 2.7 ms against 1.3 ms (the manager's first line 10.7 ms: the first page of the process);
+parts rendered once): FLOOR 2.7 ms against 1.3 ms for the clerk and finance, 10.7 ms for the manager, whose approvals
+badge (a count capped at 100 of the 60,000 steps waiting for him) PostgreSQL planned as a merge of every waiting step
+with every request (24 ms); read in the inbox's order it stops after 100 rows (1 ms), and the manager's FLOOR is
+4.1 ms, his customers page 28 -> 20 ms; the visits and notifications pages (new lines) 42 -> 20 and 27 -> 13 ms;
 APIs 5–10 ms against 1–2 ms (ratio 3.6–7.8; approvals_api 22 ms, 14.5), pages 13–29 ms (ratio 9.5–20; approvals inbox
 44 ms), deep_ratio 0.94–1.06 everywhere, clerk queue page 103 ms and API 53 ms (21 / 20 queries at both sizes);
 searches 37–159 ms, ratio 1.58–2.29; pickers 3–27 ms, ratio 1.14–2.68. What separates an API list from the baseline is
@@ -506,6 +509,18 @@ LISTS.update(
             "service",
             _rows(CorrectiveAction, "due_on", "id"),
             ("id", "complaint", "kind", "owner__username", "due_on", "status"),
+        ),
+        "visits": (
+            "/customers/visits/",
+            "sales_manager",
+            _rows(Visit, "-visited_on", "-id"),
+            ("id", "rep", "customer", "visited_on", "purpose", "outcome"),
+        ),
+        "notifications": (
+            "/core/notifications/",
+            "sales_manager",
+            _rows(Notification, UNREAD_FIRST, "-created_at", "-id", recipient=_user_id("lb_sales_manager")),
+            ("id", "title", "url", "read_at", "created_at"),
         ),
         "notifications_api": (
             "/api/v1/notifications/",

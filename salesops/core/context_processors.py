@@ -15,12 +15,14 @@ NAV_COUNT_CAP = 99  # a badge shows "99+" beyond this: counting stops there, how
 
 def counts_sql(counts: dict[str, tuple[QuerySet, int | None]]) -> tuple[str, str, list]:
     """{name: (queryset, cap)} -> (database alias, SQL, params) of one SELECT of a COUNT subquery per queryset (the nav
-    badges: one round trip instead of one per badge). A cap counts at most cap + 1 rows (see `_capped`); None counts
-    them all."""
+    badges: one round trip instead of one per badge). A cap counts at most cap + 1 rows (see `_capped`), read in the
+    queryset's own order: its list's index gives them in that order and each row's other conditions are checked on that
+    row alone, so the count stops after cap + 1. (Unordered, PostgreSQL may pick a join that reads every row first: the
+    approvals badge of a manager with 60,000 steps waiting, its anti-join to the requests merged over all of them, took
+    24 ms on every page instead of 1 ms.) None counts them all, unordered."""
     parts, params = [], []
     for qs, cap in counts.values():
-        qs = qs.order_by().values("pk")  # no ORDER BY: any cap + 1 rows will do
-        sql, qs_params = sql_of(qs if cap is None else qs[: cap + 1])
+        sql, qs_params = sql_of(qs.order_by().values("pk") if cap is None else qs.values("pk")[: cap + 1])
         parts.append("0" if sql is None else f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
         params.extend(qs_params)
     return next(iter(counts.values()))[0].db, f"SELECT {', '.join(parts)}", params
