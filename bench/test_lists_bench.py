@@ -382,106 +382,6 @@ DOC = ("id", "number", "customer__name", "owner__username", "status", "amount_in
 AFTER = ("id", "number", "customer__name", "status", "created_at")
 STEPS = ("id", "request__title", "request__requested_by__username", "label", "status", "activated_at")
 PENDING = {"status": "pending", "assignee_role": "sales_manager"}
-# name: (url, role, the same rows in the same order, the columns of the minimal view)
-LISTS = {
-    "customers": (
-        "/customers/",
-        "sales_manager",
-        _rows(Customer, "-created_at", "-id"),
-        ("id", "code", "name", "owner__username", "status"),
-    ),
-    "customers_api": (
-        "/api/v1/customers/",
-        "sales_manager",
-        _rows(Customer, "-created_at", "-id"),
-        ("id", "code", "name", "owner__username", "status"),
-    ),
-    "products_api": ("/api/v1/products/", "sales_manager", _rows(Product, "code"), ("id", "code", "name", "model", "unit")),
-    "quotations": (
-        "/sales/quotations/",
-        "sales_manager",
-        _rows(Quotation, "-created_at", "-id"),
-        DOC,
-    ),
-    "quotations_api": (
-        "/api/v1/quotations/",
-        "sales_manager",
-        _rows(Quotation, "-created_at", "-id"),
-        DOC,
-    ),
-    "contracts": ("/sales/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC),
-    "contracts_api": ("/api/v1/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC),
-    "orders": ("/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
-    "orders_api": ("/api/v1/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
-    "shipments": (
-        "/orders/shipments/",
-        "sales_clerk",
-        _rows(Shipment, "-created_at", "-id"),
-        ("id", "number", "order__number", "order__customer__name", "status"),
-    ),
-    "shipments_api": (
-        "/api/v1/shipments/",
-        "sales_clerk",
-        _rows(Shipment, "-created_at", "-id"),
-        ("id", "number", "order__number", "order__customer__name", "status"),
-    ),
-    "invoices": (
-        "/orders/invoices/",
-        "finance",
-        _rows(InvoiceRequest, "-requested_at", "-id"),
-        ("id", "order__number", "order__customer__name", "title", "status", "amount"),
-    ),
-    "invoices_api": (
-        "/api/v1/invoices/",
-        "finance",
-        _rows(InvoiceRequest, "-requested_at", "-id"),
-        ("id", "order__number", "order__customer__name", "title", "status", "amount"),
-    ),
-    "payments": (
-        "/orders/payments/",
-        "finance",
-        _rows(Payment, "-received_on", "-id"),
-        ("id", "bank_reference", "customer__name", "status", "amount", "received_on"),
-    ),
-    "payments_api": (
-        "/api/v1/payments/",
-        "finance",
-        _rows(Payment, "-received_on", "-id"),
-        ("id", "bank_reference", "customer__name", "status", "amount", "received_on"),
-    ),
-    "approvals_inbox": ("/core/approvals/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
-    "approvals_api": ("/api/v1/approval-steps/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
-    "callbacks": (
-        "/aftersales/callbacks/",
-        "service",
-        _rows(Callback, "-due_on", "-id"),
-        ("id", "order__number", "customer__name", "status", "due_on"),
-    ),
-    "callbacks_api": (
-        "/api/v1/callbacks/",
-        "service",
-        _rows(Callback, "due_on", "id"),
-        ("id", "order__number", "customer__name", "status", "due_on"),
-    ),
-    "tickets": ("/aftersales/tickets/", "service", _rows(ServiceTicket, "-created_at", "-id"), AFTER),
-    "tickets_api": ("/api/v1/service-tickets/", "service", _rows(ServiceTicket, "-created_at", "-id"), AFTER),
-    "complaints": ("/aftersales/complaints/", "service", _rows(Complaint, "-created_at", "-id"), AFTER),
-    "complaints_api": ("/api/v1/complaints/", "service", _rows(Complaint, "-created_at", "-id"), AFTER),
-    "returns": (
-        "/aftersales/returns/",
-        "service",
-        _rows(ReturnRequest, "-requested_at", "-id"),
-        ("id", "number", "customer__name", "status", "requested_at"),
-    ),
-    "returns_api": (
-        "/api/v1/returns/",
-        "service",
-        _rows(ReturnRequest, "-requested_at", "-id"),
-        ("id", "number", "customer__name", "status", "requested_at"),
-    ),
-    "clerk_queue": ("/orders/work/clerk/", "sales_clerk", _rows(SalesOrder, "received_on", "id", status="received"), DOC),
-    "clerk_queue_api": ("/api/v1/work/clerk/", "sales_clerk", _rows(SalesOrder, "received_on", "id", status="received"), DOC),
-}
 
 
 def _user_id(username: str):
@@ -490,46 +390,108 @@ def _user_id(username: str):
 
 
 UNREAD_FIRST = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-LISTS.update(
-    {
-        "followups_api": (
-            "/api/v1/follow-ups/",
-            "sales_manager",
-            _rows(FollowUp, "-happened_on", "-id"),
-            ("id", "customer", "channel", "happened_on", "summary", "created_by"),
-        ),
-        "visits_api": (
-            "/api/v1/visits/",
-            "sales_manager",
-            _rows(Visit, "-visited_on", "-id"),
-            ("id", "rep", "customer", "visited_on", "purpose", "outcome"),
-        ),
-        "capa_api": (
-            "/api/v1/corrective-actions/",
-            "service",
-            _rows(CorrectiveAction, "due_on", "id"),
-            ("id", "complaint", "kind", "owner__username", "due_on", "status"),
-        ),
-        "visits": (
-            "/customers/visits/",
-            "sales_manager",
-            _rows(Visit, "-visited_on", "-id"),
-            ("id", "rep", "customer", "visited_on", "purpose", "outcome"),
-        ),
-        "notifications": (
-            "/core/notifications/",
-            "sales_manager",
-            _rows(Notification, UNREAD_FIRST, "-created_at", "-id", recipient=_user_id("lb_sales_manager")),
-            ("id", "title", "url", "read_at", "created_at"),
-        ),
-        "notifications_api": (
-            "/api/v1/notifications/",
-            "sales_manager",
-            _rows(Notification, UNREAD_FIRST, "-created_at", "-id", recipient=_user_id("lb_sales_manager")),
-            ("id", "title", "url", "read_at", "created_at"),
-        ),
-    }
-)
+
+
+def _page_and_api(name: str, page: str, api: str, role: str, rows, columns) -> dict:
+    """A list's page and its API endpoint: the same rows in the same order, as the same user."""
+    return {name: (page, role, rows, columns), f"{name}_api": (api, role, rows, columns)}
+
+
+SHIPMENT = ("id", "number", "order__number", "order__customer__name", "status")
+INVOICE = ("id", "order__number", "order__customer__name", "title", "status", "amount")
+PAYMENT = ("id", "bank_reference", "customer__name", "status", "amount", "received_on")
+CALLBACK = ("id", "order__number", "customer__name", "status", "due_on")
+RETURN = ("id", "number", "customer__name", "status", "requested_at")
+VISIT = ("id", "rep", "customer", "visited_on", "purpose", "outcome")
+NOTIFICATION = ("id", "title", "url", "read_at", "created_at")
+# name: (url, role, the same rows in the same order, the columns of the minimal view)
+LISTS = {
+    **_page_and_api(
+        "customers",
+        "/customers/",
+        "/api/v1/customers/",
+        "sales_manager",
+        _rows(Customer, "-created_at", "-id"),
+        ("id", "code", "name", "owner__username", "status"),
+    ),
+    "products_api": ("/api/v1/products/", "sales_manager", _rows(Product, "code"), ("id", "code", "name", "model", "unit")),
+    **_page_and_api(
+        "quotations", "/sales/quotations/", "/api/v1/quotations/", "sales_manager", _rows(Quotation, "-created_at", "-id"), DOC
+    ),
+    **_page_and_api(
+        "contracts", "/sales/contracts/", "/api/v1/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC
+    ),
+    **_page_and_api("orders", "/orders/", "/api/v1/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
+    **_page_and_api(
+        "shipments",
+        "/orders/shipments/",
+        "/api/v1/shipments/",
+        "sales_clerk",
+        _rows(Shipment, "-created_at", "-id"),
+        SHIPMENT,
+    ),
+    **_page_and_api(
+        "invoices", "/orders/invoices/", "/api/v1/invoices/", "finance", _rows(InvoiceRequest, "-requested_at", "-id"), INVOICE
+    ),
+    **_page_and_api(
+        "payments", "/orders/payments/", "/api/v1/payments/", "finance", _rows(Payment, "-received_on", "-id"), PAYMENT
+    ),
+    "approvals_inbox": ("/core/approvals/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
+    "approvals_api": ("/api/v1/approval-steps/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
+    # the callbacks page shows the latest due first, the API the earliest (the order a caller works through)
+    "callbacks": ("/aftersales/callbacks/", "service", _rows(Callback, "-due_on", "-id"), CALLBACK),
+    "callbacks_api": ("/api/v1/callbacks/", "service", _rows(Callback, "due_on", "id"), CALLBACK),
+    **_page_and_api(
+        "tickets",
+        "/aftersales/tickets/",
+        "/api/v1/service-tickets/",
+        "service",
+        _rows(ServiceTicket, "-created_at", "-id"),
+        AFTER,
+    ),
+    **_page_and_api(
+        "complaints", "/aftersales/complaints/", "/api/v1/complaints/", "service", _rows(Complaint, "-created_at", "-id"), AFTER
+    ),
+    **_page_and_api(
+        "returns",
+        "/aftersales/returns/",
+        "/api/v1/returns/",
+        "service",
+        _rows(ReturnRequest, "-requested_at", "-id"),
+        RETURN,
+    ),
+    **_page_and_api(
+        "clerk_queue",
+        "/orders/work/clerk/",
+        "/api/v1/work/clerk/",
+        "sales_clerk",
+        _rows(SalesOrder, "received_on", "id", status="received"),
+        DOC,
+    ),
+    "followups_api": (
+        "/api/v1/follow-ups/",
+        "sales_manager",
+        _rows(FollowUp, "-happened_on", "-id"),
+        ("id", "customer", "channel", "happened_on", "summary", "created_by"),
+    ),
+    **_page_and_api(
+        "visits", "/customers/visits/", "/api/v1/visits/", "sales_manager", _rows(Visit, "-visited_on", "-id"), VISIT
+    ),
+    "capa_api": (
+        "/api/v1/corrective-actions/",
+        "service",
+        _rows(CorrectiveAction, "due_on", "id"),
+        ("id", "complaint", "kind", "owner__username", "due_on", "status"),
+    ),
+    **_page_and_api(
+        "notifications",
+        "/core/notifications/",
+        "/api/v1/notifications/",
+        "sales_manager",
+        _rows(Notification, UNREAD_FIRST, "-created_at", "-id", recipient=_user_id("lb_sales_manager")),
+        NOTIFICATION,
+    ),
+}
 QUEUES = {"clerk_queue", "clerk_queue_api"}  # the day's work: counts and the first rows of each queue, no pages
 
 
