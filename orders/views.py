@@ -28,7 +28,7 @@ from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
 from . import filters, forms, permissions, rules, selectors, services
-from .models import Inspection, SalesOrder
+from .models import SHIPPING_STATUSES, Inspection, SalesOrder
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -46,9 +46,9 @@ def order_list(request):
     filterset = filters.OrderFilter(request.GET, queryset=visible, request=request)
     page = paginate(request, filterset.qs)
     today = timezone.localdate()
-    ids = [o.pk for o in page]
-    shipping = visible.filter(pk__in=ids, status__in=[SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED])
-    risk = {o.pk: reason for o, reason in selectors.orders_at_risk(shipping, today)}
+    # the shown orders being shipped, the only ones that can be at risk: no query when there is none
+    shipping = [o.pk for o in page if o.status in SHIPPING_STATUSES]
+    risk = {o.pk: reason for o, reason in selectors.orders_at_risk(visible.filter(pk__in=shipping), today)} if shipping else {}
     for o in page:
         o.risk_reason = risk.get(o.pk, "")
         o.ship_late = bool(

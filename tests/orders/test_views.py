@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,6 +93,19 @@ def test_list_marks_a_promised_date_in_the_past(cast, client_as, order):
     SalesOrder.objects.filter(pk=order.pk).update(promised_ship_date=timezone.localdate() - timedelta(days=1))
     # then the list shows it in red
     assert 'data-testid="ship-late"' in html(client_as(cast.clerk).get(reverse("orders:order_list")))
+
+
+def test_list_marks_an_order_at_risk_and_reads_risks_only_when_a_shown_order_is_being_shipped(cast, client_as, order):
+    clerk = client_as(cast.clerk)
+    # given no shown order being shipped, then the list asks nothing about production
+    with CaptureQueriesContext(connection) as ctx:
+        assert 'data-testid="ship-late"' not in html(clerk.get(reverse("orders:order_list")))
+    assert not any("orders_productionupdate" in q["sql"] for q in ctx.captured_queries)
+    # given a placed order whose production expects to finish after the promised date, then the list shows it in red
+    place(order, cast.clerk)
+    promised = timezone.localdate() + timedelta(days=10)
+    SalesOrder.objects.filter(pk=order.pk).update(promised_ship_date=promised, expected_date=promised + timedelta(days=3))
+    assert 'data-testid="ship-late"' in html(clerk.get(reverse("orders:order_list")))
 
 
 # --- create -------------------------------------------------------------------------------------------------------------
