@@ -152,14 +152,13 @@ def customer_search_q(text: str) -> Q:
     text = (text or "").strip()
     if not text:
         return Q()
-    by_contact = Contact.objects.filter(Q(name__icontains=text) | Q(mobile__icontains=text)).values("customer_id")
-    return (
-        Q(name__icontains=text)
-        | Q(short_name__icontains=text)
-        | Q(code__icontains=text)
-        | Q(uscc__icontains=text.upper())
-        | Q(pk__in=by_contact)
+    own = Customer._base_manager.filter(
+        Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text) | Q(uscc__icontains=text.upper())
     )
+    by_contact = Contact._base_manager.filter(Q(name__icontains=text) | Q(mobile__icontains=text))
+    # one IN of a UNION: a semi-join PostgreSQL plans from the trigram indexes' few matches (an OR with the contacts'
+    # IN walked every customer: 33 ms -> 2 ms at 60,000; salesops.core.search)
+    return Q(pk__in=own.order_by().values("pk").union(by_contact.order_by().values("customer_id")))
 
 
 def customer_ordered(qs: QuerySet[Customer], ordering: str | None) -> QuerySet[Customer]:
