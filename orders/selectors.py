@@ -459,6 +459,13 @@ QUEUE_ORDER_FIELDS = (
 )
 
 
+def queue_head(rows, size: int) -> tuple[list, int]:
+    """A work queue's first `size` rows (a queryset or Rows, sliced in the database) and its exact count: a queue
+    shorter than that is counted by its rows, with no COUNT (the work pages and the work API)."""
+    items = list(rows[:size])
+    return items, len(items) if len(items) < size else rows.count()
+
+
 def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
     at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Each queue is

@@ -96,9 +96,7 @@ def clerk_queue(request):
         rows = queue[key]
         # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
         # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole.
-        # A queue shorter than its table is counted by its rows (no COUNT).
-        items = list(rows[:QUEUE_ROWS])
-        count = len(items) if len(items) < QUEUE_ROWS else rows.count()
+        items, count = selectors.queue_head(rows, QUEUE_ROWS)
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
             for s, _gate in items:

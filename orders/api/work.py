@@ -65,12 +65,10 @@ def _item(obj, note: str = "") -> dict:
 
 
 def _queues(queues: dict, today) -> dict:
-    """Each queue's first QUEUE_ITEMS items and its exact count: a queue shorter than that is counted by its items
-    (no COUNT), like the pages (work_views)."""
+    """Each queue's first QUEUE_ITEMS items and its exact count (selectors.queue_head, as on the pages)."""
     out = []
     for code, rows in queues.items():
-        items = list(rows[:QUEUE_ITEMS])
-        count = len(items) if len(items) < QUEUE_ITEMS else rows.count()
+        items, count = selectors.queue_head(rows, QUEUE_ITEMS)
         out.append({"code": code, "count": count, "items": [_item(r) for r in items]})
     return {"today": today, "queues": out}
 
