@@ -78,7 +78,7 @@ from contracts.selectors import search_q as contract_search_q
 from customers.models import Customer, FollowUp, Visit
 from customers.selectors import customer_search_q
 from orders.models import InvoiceRequest, Payment, SalesOrder, Shipment
-from orders.selectors import order_search_q, shipment_search_q
+from orders.selectors import order_queue, order_search_q, shipment_queue, shipment_search_q
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Notification, Team
 from salesops.core.search import every_word_q
 from salesops.core.selectors import LOOKUP_LIMIT
@@ -498,6 +498,28 @@ LISTS = {
         NOTIFICATION,
     ),
 }
+# A clerk's queue as a filter of its list (the work page's "all of them" link): the minimal view reads the queue's rows
+# by the same condition (orders.selectors.ORDER_QUEUES / SHIPMENT_QUEUES), in the list's order.
+LISTS.update(
+    _page_and_api(
+        "queue_at_risk",
+        "/orders/?queue=at_risk",
+        "/api/v1/orders/?queue=at_risk",
+        "sales_clerk",
+        lambda: order_queue(SalesOrder.objects.all(), "at_risk", timezone.localdate()).order_by("-received_on", "-id"),
+        DOC,
+    )
+)
+LISTS.update(
+    _page_and_api(
+        "queue_to_release",
+        "/orders/shipments/?queue=to_release",
+        "/api/v1/shipments/?queue=to_release",
+        "sales_clerk",
+        lambda: shipment_queue(Shipment.objects.all(), "to_release").order_by("-created_at", "-id"),
+        SHIPMENT,
+    )
+)
 QUEUES = {"clerk_queue", "clerk_queue_api"}  # the day's work: counts and the first rows of each queue, no pages
 
 

@@ -11,6 +11,7 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_list_for
@@ -18,7 +19,16 @@ from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, 
 from salesops.core.names import display_name
 
 from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
-from .selectors import ORDER_ORDERING_FIELDS, order_search_q, shipment_search_q
+from .selectors import (
+    ORDER_ORDERING_FIELDS,
+    ORDER_QUEUES,
+    QUEUE_LABELS,
+    SHIPMENT_QUEUES,
+    order_queue,
+    order_search_q,
+    shipment_queue,
+    shipment_search_q,
+)
 
 
 def _offer_customers(filterset) -> None:
@@ -75,6 +85,12 @@ class OrderFilter(ListFilterSet):
     promised_ship_date_from = filters.DateFilter(field_name="promised_ship_date", lookup_expr="gte", label=_("承诺发货日期从"))
     promised_ship_date_to = filters.DateFilter(field_name="promised_ship_date", lookup_expr="lte", label=_("承诺发货日期至"))
     needs_reverification = YesNoFilter(label=_("变更后待重新核单"), yes=_("是"), no=_("否"))
+    queue = filters.ChoiceFilter(
+        choices=[(code, QUEUE_LABELS[code]) for code in ORDER_QUEUES],
+        method="filter_queue",
+        label=_("工作队列"),
+        help_text=_("销售内勤工作台的队列：只列出该队列中的订单（与工作台的计数一致）"),
+    )
     ordering = OrderingFilter(fields=ORDER_ORDERING_FIELDS, labels=ORDER_ORDERING_LABELS, empty_label=_("默认"))
 
     class Meta:
@@ -92,11 +108,15 @@ class OrderFilter(ListFilterSet):
             "promised_ship_date_from",
             "promised_ship_date_to",
             "needs_reverification",
+            "queue",
             "ordering",
         ]
 
     def search(self, queryset, name, value):
         return queryset.filter(order_search_q(value))
+
+    def filter_queue(self, queryset, name, value):
+        return order_queue(queryset, value, timezone.localdate())
 
     def filter_active(self, queryset, name, value):
         return queryset.exclude(status=SalesOrder.Status.CANCELLED) if value else queryset
@@ -125,13 +145,22 @@ class ShipmentFilter(ListFilterSet):
     shipped_to = filters.DateFilter(field_name="shipped_at__date", lookup_expr="lte", label=_("发货日期至"))
     owner = IntegerFilter(field_name="order__owner_id", label=_("业务员"), widget=forms.HiddenInput())
     team = IntegerFilter(field_name="order__owner__profile__team_id", label=_("销售组"), widget=forms.HiddenInput())
+    queue = filters.ChoiceFilter(
+        choices=[(code, QUEUE_LABELS[code]) for code in SHIPMENT_QUEUES],
+        method="filter_queue",
+        label=_("工作队列"),
+        help_text=_("销售内勤工作台的出货单队列：待放行，或等待财务确认回款"),
+    )
 
     class Meta:
         model = Shipment
-        fields = ["q", "status", "order", "customer", "shipped_from", "shipped_to", "owner", "team"]
+        fields = ["q", "status", "order", "customer", "shipped_from", "shipped_to", "owner", "team", "queue"]
 
     def search(self, queryset, name, value):
         return queryset.filter(shipment_search_q(value))
+
+    def filter_queue(self, queryset, name, value):
+        return shipment_queue(queryset, value)
 
 
 class InvoiceFilter(ListFilterSet):

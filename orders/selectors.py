@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Least, Round, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
 from customers.selectors import customer_scope
@@ -347,18 +348,35 @@ def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
     return shipments
 
 
+def _drafts_of(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """The draft outbound notes of `shipments` (the partial index shipment_draft_idx: their ids and orders)."""
+    return shipments.filter(status=Shipment.Status.DRAFT)
+
+
 def _drafts(user) -> QuerySet[Shipment]:
-    """Draft outbound notes the user may see (the partial index shipment_draft_idx: their ids and orders)."""
-    return shipment_list_for(user).filter(status=Shipment.Status.DRAFT)
+    """Draft outbound notes the user may see."""
+    return _drafts_of(shipment_list_for(user))
+
+
+def _held(drafts: QuerySet[Shipment], figures=QuerySet.annotate) -> QuerySet[Shipment]:
+    """The notes of `drafts` waiting at the payment gate: something is due and the confirmed payments and approved
+    exceptions fall short of it, decided in the database (`figures`: QuerySet.annotate to read the gate's figures with
+    the rows, QuerySet.alias to filter on them alone)."""
+    due = SalesOrder.objects.filter(DUE_BEFORE_SHIPMENT)  # gate_due ≥ half a fen, from order_due_before_shipment_idx
+    return figures(drafts.filter(order__in=due), **gate_figures("order__")).filter(gate_shortfall__gte=HALF_FEN)
+
+
+def _releasable(drafts: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """The notes of `drafts` whose payment gate is open (nothing due: open without summing payments), with the gate's
+    figures."""
+    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)
+    return drafts.annotate(**gate_figures("order__")).filter(by_gate)
 
 
 def held_shipments(user) -> Rows:
-    """Draft outbound notes waiting at the payment gate (for finance or a credit exception): something is due and the
-    confirmed payments and approved exceptions fall short of it, decided in the database; each shown note has `.gate`
-    (rules.shipment_gate) so pages show the reason without asking again."""
-    due = SalesOrder.objects.filter(DUE_BEFORE_SHIPMENT)  # gate_due ≥ half a fen, from order_due_before_shipment_idx
-    held = _drafts(user).filter(order__in=due).annotate(**gate_figures("order__")).filter(gate_shortfall__gte=HALF_FEN)
-    return Rows(held.order_by("pk"), _with_gates)
+    """Draft outbound notes waiting at the payment gate (for finance or a credit exception); each shown note has
+    `.gate` (rules.shipment_gate) so pages show the reason without asking again."""
+    return Rows(_held(_drafts(user)).order_by("pk"), _with_gates)
 
 
 def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
@@ -367,9 +385,7 @@ def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
     held_shipments, counted once for both)."""
     held = held_shipments(user) if held is None else held  # (not `held or`: the truth of Rows is a COUNT)
     drafts = _drafts(user)
-    by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)  # nothing due: open without summing payments
-    to_release = drafts.annotate(**gate_figures("order__")).filter(by_gate).order_by("pk")
-    return Rows(to_release, _with_gates, counted=lambda: drafts.count() - held.count())
+    return Rows(_releasable(drafts).order_by("pk"), _with_gates, counted=lambda: drafts.count() - held.count())
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
@@ -466,32 +482,80 @@ def queue_head(rows, size: int) -> tuple[list, int]:
     return items, len(items) if len(items) < size else rows.count()
 
 
+def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    """Shipping orders with goods passed or released and not yet shipped, and no draft outbound note; summed per order
+    over the lines of shipping orders alone, not over the orders joined for display."""
+    has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
+    ready = (
+        SalesOrderLine.objects.filter(order__status__in=SHIPPING)
+        .values("order_id")
+        .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
+        .filter(ready__gt=0)
+        .values("order_id")
+    )
+    return orders.filter(status__in=SHIPPING, pk__in=ready).exclude(has_draft)
+
+
+# The clerk's queues over a queryset of orders (the reader's visible orders) and the day: the work page's sections,
+# the work API's queues and the order list's `queue` filter (filters.OrderFilter) are these, so a section's "all of
+# them" link lists exactly its rows. at_risk gives Rows (the reason of each shown order), the others querysets.
+ORDER_QUEUES = {
+    "received_today": lambda orders, today: orders.filter(received_on=today),
+    "to_verify": lambda orders, today: orders.filter(TO_VERIFY),
+    "verify_overdue": lambda orders, today: orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
+    "to_place": lambda orders, today: orders.filter(TO_PLACE),
+    "at_risk": lambda orders, today: orders_at_risk(orders.filter(status__in=SHIPPING), today),
+    "ready_to_ship": lambda orders, today: _ready_to_ship(orders),
+    "to_invoice": lambda orders, today: orders_to_invoice(orders),
+}
+
+
+def _not_held(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """The drafts of `shipments` whose gate is open. Every draft is either held or open, so these are the drafts less
+    the held ones, decided over the orders with something due alone (12,000 drafts: a COUNT of 3 ms, not 16 ms of the
+    gate's sums on every draft as in _releasable)."""
+    drafts = _drafts_of(shipments)
+    return drafts.exclude(pk__in=_held(drafts, QuerySet.alias).values("pk"))
+
+
+# The clerk's queues of outbound notes over a queryset of notes (the shipment list's `queue` filter).
+SHIPMENT_QUEUES = {
+    "to_release": _not_held,
+    "waiting_payment": lambda shipments: _held(_drafts_of(shipments), QuerySet.alias),
+}
+QUEUE_LABELS = {
+    "received_today": _("今日接单"),
+    "to_verify": _("待核单"),
+    "verify_overdue": _("核单超期"),
+    "to_place": _("待下单"),
+    "at_risk": _("交期风险"),
+    "ready_to_ship": _("可发货"),
+    "to_release": _("待放行"),
+    "waiting_payment": _("等待财务确认"),
+    "to_invoice": _("待开票"),
+}
+
+
+def order_queue(orders: QuerySet[SalesOrder], code: str, today: date) -> QuerySet[SalesOrder]:
+    """The orders of `orders` in the clerk's queue `code` (a key of ORDER_QUEUES) on `today`."""
+    rows = ORDER_QUEUES[code](orders, today)
+    return rows.qs if isinstance(rows, Rows) else rows
+
+
+def shipment_queue(shipments: QuerySet[Shipment], code: str) -> QuerySet[Shipment]:
+    """The outbound notes of `shipments` in the clerk's queue `code` (a key of SHIPMENT_QUEUES)."""
+    return SHIPMENT_QUEUES[code](shipments)
+
+
 def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     """The inside-sales clerk's day: received today, to verify (incl. changed orders), overdue verification, to place,
-    at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice. Each queue is
-    decided, counted and sliced in the database; an order queue's rows hold QUEUE_ORDER_FIELDS."""
+    at risk, ready to ship, outbound notes to release, waiting for payment confirmation, to invoice (QUEUE_LABELS'
+    order). Each queue is decided, counted and sliced in the database; an order queue's rows hold QUEUE_ORDER_FIELDS."""
     orders = order_list_for(user).select_related(None).select_related("customer").only(*QUEUE_ORDER_FIELDS)
-    shipping = orders.filter(status__in=SHIPPING)
-    has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
     held = held_shipments(user)
-    return {
-        "received_today": orders.filter(received_on=today),
-        "to_verify": orders.filter(TO_VERIFY),
-        "verify_overdue": orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
-        "to_place": orders.filter(TO_PLACE),
-        "at_risk": orders_at_risk(shipping, today),
-        # summed per order over the lines of shipping orders alone, not over the orders joined for display
-        "ready_to_ship": shipping.filter(
-            pk__in=SalesOrderLine.objects.filter(order__status__in=SHIPPING)
-            .values("order_id")
-            .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
-            .filter(ready__gt=0)
-            .values("order_id")
-        ).exclude(has_draft),
-        "to_release": shipments_to_release(user, held=held),
-        "waiting_payment": held,
-        "to_invoice": orders_to_invoice(orders),
-    }
+    queues = {code: queue(orders, today) for code, queue in ORDER_QUEUES.items()}
+    queues.update(to_release=shipments_to_release(user, held=held), waiting_payment=held)
+    return {code: queues[code] for code in QUEUE_LABELS}
 
 
 def finance_queue(user) -> dict[str, QuerySet | Rows]:

@@ -33,8 +33,10 @@ from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import SalesOrder
 
-# Rows per table on the work queue pages (counts stay exact).
+# Rows per table on the work queue pages (counts stay exact); the clerk's nine tables show fewer, each with a link to
+# its whole list (the order or shipment list filtered by the queue).
 QUEUE_ROWS = 50
+CLERK_QUEUE_ROWS = 20
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
@@ -68,16 +70,17 @@ def _shipment_url(s) -> str:
 
 
 # --- work queues ------------------------------------------------------------------------------------------------------
+# (queue, table kind, shown in red when not empty), in selectors.QUEUE_LABELS' order
 CLERK_SECTIONS = (
-    ("received_today", _("今日接单"), "orders", False),
-    ("to_verify", _("待核单"), "orders", False),
-    ("verify_overdue", _("核单超期"), "orders", True),
-    ("to_place", _("待下单"), "orders", False),
-    ("at_risk", _("交期风险"), "risk", True),
-    ("ready_to_ship", _("可发货"), "orders", False),
-    ("to_release", _("待放行"), "shipments", False),
-    ("waiting_payment", _("等待财务确认"), "shipments", True),
-    ("to_invoice", _("待开票"), "orders", False),
+    ("received_today", "orders", False),
+    ("to_verify", "orders", False),
+    ("verify_overdue", "orders", True),
+    ("to_place", "orders", False),
+    ("at_risk", "risk", True),
+    ("ready_to_ship", "orders", False),
+    ("to_release", "shipments", False),
+    ("waiting_payment", "shipments", True),
+    ("to_invoice", "orders", False),
 )
 
 
@@ -92,11 +95,13 @@ def clerk_queue(request):
     order_url, shipment_url = row_url("orders:order_detail"), row_url("orders:shipment_detail")
     status_labels = choice_labels(SalesOrder.Status.choices)
     sections = []
-    for key, label, kind, danger in CLERK_SECTIONS:
+    lists = {"orders": reverse("orders:order_list"), "shipments": reverse("orders:shipment_list")}
+    for key, kind, danger in CLERK_SECTIONS:
         rows = queue[key]
-        # the counts are exact; each table shows the first QUEUE_ROWS (oldest work first), the list pages have the rest;
-        # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole.
-        items, count = selectors.queue_head(rows, QUEUE_ROWS)
+        # the counts are exact; each table shows the first CLERK_QUEUE_ROWS, the list page filtered by the queue (?queue=,
+        # the same selectors.ORDER_QUEUES / SHIPMENT_QUEUES) has them all; every queue (a queryset or selectors.Rows)
+        # is counted and sliced in the database, never loaded whole.
+        items, count = selectors.queue_head(rows, CLERK_QUEUE_ROWS)
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
             for s, _gate in items:
@@ -107,7 +112,16 @@ def clerk_queue(request):
             for o, _reason in rows:
                 o.url, o.status_label = order_url(o.pk), status_labels.get(o.status, o.status)
         sections.append(
-            {"key": key, "label": label, "kind": kind, "danger": danger, "items": items, "rows": rows, "count": count}
+            {
+                "key": key,
+                "label": selectors.QUEUE_LABELS[key],
+                "kind": kind,
+                "danger": danger,
+                "items": items,
+                "rows": rows,
+                "count": count,
+                "list_url": f"{lists['shipments' if kind == 'shipments' else 'orders']}?queue={key}",
+            }
         )
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 

@@ -5,6 +5,7 @@ check that the planner can use those indexes, i.e. that a queue's condition and 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal as D
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import models as order_models
-from orders import selectors
+from orders import selectors, work_views
 from orders.models import (
     CreditException,
     InvoiceRequest,
@@ -286,3 +287,67 @@ def test_an_order_queues_rows_read_the_shown_columns_and_the_customer_alone(queu
     (sql,) = [q["sql"] for q in ctx.captured_queries if 'FROM "orders_salesorder"' in q["sql"] and "LIMIT 50" in q["sql"]]
     assert rows and "customers_customer" in sql and "auth_user" not in sql and "contracts_contract" not in sql
     assert '"orders_salesorder"."notes"' not in sql  # a column no queue shows
+
+
+# --- a queue as a filter of its list (?queue=, selectors.ORDER_QUEUES / SHIPMENT_QUEUES) ------------------------------
+def _page_numbers(client, url: str, testid: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return re.findall(rf'data-testid="{testid}"[^>]*data-number="([^"]+)"', response.content.decode())
+
+
+def _list_urls(key: str) -> tuple[str, str, str]:
+    if key in selectors.SHIPMENT_QUEUES:
+        return f"/orders/shipments/?queue={key}", f"/api/v1/shipments/?queue={key}", "shipment-row"
+    return f"/orders/?queue={key}", f"/api/v1/orders/?queue={key}", "order-row"
+
+
+@pytest.mark.parametrize("key", list(EXPECTED))
+def test_each_queue_is_a_filter_of_its_list_on_the_page_and_the_api(queue, cast, client_as, api_as, key):
+    """The order list (or the shipment list) filtered by a queue lists exactly the queue's rows, on the page and
+    through the API: what the work page's "all of them" link opens. Orders come in the work page table's order (the
+    list's, newest received first); outbound notes in the shipment list's (newest first; the table: oldest first)."""
+    queue()  # the orders and notes
+    page_url, api_url, testid = _list_urls(key)
+    expected = EXPECTED[key][::-1] if key in selectors.SHIPMENT_QUEUES else EXPECTED[key]
+    body = api_as(cast.clerk).get(api_url).json()
+    assert (body["count"], [row["number"] for row in body["results"]]) == (len(expected), expected)
+    assert _page_numbers(client_as(cast.clerk), page_url, testid) == expected
+
+
+def test_a_queue_filter_keeps_to_what_the_reader_sees_and_combines_with_the_others(queue, cast, make, client_as, api_as):
+    """A rep filtering by a queue gets the orders of it she sees (carol: the one credited to her, none of alice's
+    customer); the queue narrows the other filters' result; an unknown queue is a 400 naming the parameter."""
+    queue()
+    make("R-CAROL", S.RECEIVED, age=1, owner=cast.carol)
+    api = api_as(cast.carol)
+    assert [r["number"] for r in api.get("/api/v1/orders/?queue=to_verify").json()["results"]] == ["R-CAROL"]
+    assert api.get("/api/v1/shipments/?queue=to_release").json()["count"] == 0
+    alice = api_as(cast.alice).get("/api/v1/orders/?queue=to_verify&q=R-OLD").json()
+    assert [r["number"] for r in alice["results"]] == ["R-OLD"]
+    response = api.get("/api/v1/orders/?queue=later")
+    assert response.status_code == 400 and "queue" in response.json()["errors"]
+    assert client_as(cast.clerk).get("/orders/?queue=later").status_code == 400
+
+
+def test_the_work_page_links_each_table_to_its_whole_list(queue, cast, make, client_as):
+    queue()
+    for k in range(work_views.CLERK_QUEUE_ROWS):
+        make(f"R-MANY-{k}", S.RECEIVED, age=3)
+    body = client_as(cast.clerk).get("/orders/work/clerk/").content.decode()
+    to_verify = re.search(r'data-testid="queue-to_verify".*?</table>', body, re.DOTALL).group(0)
+    assert to_verify.count('data-testid="queue-row"') == work_views.CLERK_QUEUE_ROWS
+    total = len(EXPECTED["to_verify"]) + work_views.CLERK_QUEUE_ROWS
+    assert f"查看全部 {total} 条" in to_verify and 'href="/orders/?queue=to_verify"' in to_verify
+    assert 'href="/orders/shipments/?queue=waiting_payment"' in body
+
+
+def test_the_finance_and_warehouse_tables_link_to_their_lists(queue, cast, client_as):
+    """Each table of the finance and warehouse work pages links to its list, filtered to the same rows."""
+    queue()
+    finance = client_as(cast.finance).get("/orders/work/finance/").content.decode()
+    assert 'href="/orders/payments/?status=recorded"' in finance  # G-RECORDED's payment
+    assert 'href="/orders/shipments/?queue=waiting_payment"' in finance
+    warehouse = client_as(cast.warehouse).get("/orders/work/warehouse/").content.decode()
+    assert 'href="/orders/shipments/?status=released"' in warehouse  # FH-G-RELEASED
+    assert 'data-testid="queue-all-in_transit"' not in warehouse  # nothing in transit: no link
