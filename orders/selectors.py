@@ -7,12 +7,14 @@ and to the rep it is credited to.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     Case,
     DateField,
@@ -28,6 +30,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Least, Round, TruncDate
 from django.shortcuts import get_object_or_404
@@ -35,8 +38,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
+from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
+from salesops.core.compiled import sql_of
 from salesops.core.money import MONEY, ZERO, quantize
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
@@ -609,9 +614,8 @@ def receivable_orders_for(user) -> QuerySet[SalesOrder]:
 
 
 def receivables(user, today: date | None = None, *, customer=None, orders: QuerySet | None = None) -> list[Receivable]:
-    """Per order: shipped value minus confirmed payments, applied to the oldest shipments first, aged by shipment date;
-    overdue = older than the order's credit days. With `customer`, that customer's orders only; with `orders` (the
-    receivable orders of `user` as a filter set narrowed them), those only."""
+    """Every receivable of `user` (ReceivableTable.rows): with `customer`, that customer's orders only; with `orders`
+    (the receivable orders of `user` as a filter set narrowed them), those only."""
     orders = receivable_orders_for(user) if orders is None else orders
     if customer is not None:
         orders = orders.filter(customer=customer)
@@ -619,57 +623,188 @@ def receivables(user, today: date | None = None, *, customer=None, orders: Query
 
 
 def receivables_of(orders: QuerySet, today: date | None = None) -> list[Receivable]:
-    """The receivables of `orders` (already scoped to what the reader may see), the oldest debt first."""
-    today = today or timezone.localdate()
-    paid = dict(
-        PaymentAllocation.objects.filter(order__in=orders, payment__status=Payment.Status.CONFIRMED)
-        .values_list("order")
-        .annotate(s=Sum("amount"))
-        .values_list("order", "s")
-    )
-    credits = credited_per_order(orders)
-    charges = defaultdict(list)
-    for s in Shipment.objects.filter(order__in=orders, status__in=SHIPPED_STATUSES).only("order_id", "shipped_at", "amount_incl"):
-        charges[s.order_id].append((timezone.localtime(s.shipped_at).date(), s.amount_incl))
-    out = []
-    for order in orders:
-        got = quantize(paid.get(order.pk, ZERO))
-        item = Receivable(
-            order=order, shipped=sum((a for _d, a in charges[order.pk]), ZERO), paid=got, credited=credits.get(order.pk, ZERO)
+    """The receivables of `orders` (already scoped to what the reader may see), the oldest debt first — all of them
+    (the export, a customer's panel); a page reads a slice of ReceivableTable."""
+    return ReceivableTable(orders, today).rows()
+
+
+BUCKET_CODES = tuple(code for code, *_rest in rules.AGING_BUCKETS)
+
+
+def _bucket_sql(low: int, high: int | None, first: bool) -> str:
+    """The SQL condition of an age bucket on `age` (as rules.aging_bucket: the first bucket also takes a negative age)."""
+    parts = ([] if first else [f"age >= {int(low)}"]) + ([] if high is None else [f"age <= {int(high)}"])
+    return " AND ".join(parts) or "1 = 1"
+
+
+def _money(value) -> Decimal:
+    """A sum read from the database as money: a Decimal to the fen (SQLite gives floats)."""
+    return quantize(Decimal(str(value))) if value is not None else ZERO
+
+
+class _Owed(NamedTuple):
+    """One order's row of ReceivableTable: its id, customer, rep and figures (Decimals to the fen)."""
+
+    order_id: int
+    customer_id: int
+    owner_id: int
+    shipped: Decimal
+    paid: Decimal
+    credited: Decimal
+    buckets: dict[str, Decimal]
+    overdue: Decimal
+    oldest_days: int
+
+    @property
+    def open(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+
+class ReceivableTable(Sequence):
+    """应收账款 of a queryset of orders (scoped to the reader, filtered), decided in the database by one grouped query:
+    per order still owing, what it shipped (shipped or delivered notes), its confirmed payments and credit notes, and
+    what is open of each shipment — the settled amount applied to the oldest shipments first, as rules.fifo_open_items
+    does: over the order's shipments by shipping time, the open part of one is its running total less the settled
+    amount, between 0 and its amount — aged by the shipment's local date into rules.AGING_BUCKETS, overdue beyond the
+    order's credit days. Amounts in the order's currency; "owing" means at least half a fen (money columns hold whole
+    fen; SQLite sums them as floats). tests/orders/test_receivables_sql.py checks it against the rules.
+
+    The query runs once (its rows: the owing orders' figures, the oldest debt first); `count()` / `len()`, a slice (the
+    Receivables of a page, their orders read for those rows only), `rows()` (all), `overdue(n)`, `totals()` and
+    `groups(key)` (per customer or rep) are read from them — no order, shipment or payment is loaded whole, and the
+    page's tables are cut to their first rows (core.pages.paginate, the views)."""
+
+    def __init__(self, orders: QuerySet, today: date | None = None):
+        self.today = today or timezone.localdate()
+        if orders.query.is_empty():  # orders.none() (an invalid filter): the same query, over no order
+            orders = SalesOrder.objects.filter(pk__lt=0)
+        running = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
+        shipments = (
+            Shipment.objects.filter(order__in=orders.values("pk"), status__in=SHIPPED_STATUSES)
+            .order_by()
+            .annotate(
+                o=F("order_id"),
+                c=F("order__customer_id"),
+                w=F("order__owner_id"),
+                cd=F("order__credit_days"),
+                amt=F("amount_incl"),
+                day=TruncDate("shipped_at", tzinfo=timezone.get_current_timezone()),
+                upto=running,
+                paid=_per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), "order"),
+                credited=_per_order(CreditNote.objects.all(), "order"),
+            )
+            .values("o", "c", "w", "cd", "amt", "day", "upto", "paid", "credited")
         )
-        for day, amount in rules.fifo_open_items(charges[order.pk], got + item.credited):
-            age = (today - day).days
-            item.buckets[rules.aging_bucket(age)] += amount
-            item.oldest_days = max(item.oldest_days, age)
-            if age > order.credit_days:
-                item.overdue += amount
-        if item.open > 0:
-            out.append(item)
-    return sorted(out, key=lambda r: -r.oldest_days)
-
-
-def receivables_by(items: list[Receivable], key: str) -> list[dict]:
-    """Totals per customer ("customer") or per rep ("owner"): open amount, buckets, overdue."""
-    groups: dict[int, dict] = {}
-    for r in items:
-        who = getattr(r.order, key)
-        g = groups.setdefault(
-            who.pk, {"who": who, "open": ZERO, "overdue": ZERO, "buckets": {code: ZERO for code, *_ in rules.AGING_BUCKETS}}
+        inner, params = sql_of(shipments)
+        age = "(%s - t.day)" if connection.vendor == "postgresql" else "CAST(julianday(%s) - julianday(t.day) AS INTEGER)"
+        left = "(t.upto - t.paid - t.credited)"
+        buckets = ", ".join(
+            f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END)"
+            for n, (_code, _label, low, high) in enumerate(rules.AGING_BUCKETS)
         )
-        g["open"] += r.open
-        g["overdue"] += r.overdue
-        for code, amount in r.buckets.items():
-            g["buckets"][code] += amount
-    return sorted(groups.values(), key=lambda g: -g["open"])
+        self._sql = (
+            f"SELECT o, c, w, SUM(amt), MAX(paid), MAX(credited), {buckets}, SUM(CASE WHEN age > cd THEN open ELSE 0 END),"
+            f" MAX(CASE WHEN open >= {HALF_FEN} THEN age ELSE 0 END) AS oldest"
+            f" FROM (SELECT t.*, CASE WHEN {left} >= t.amt THEN t.amt WHEN {left} > 0 THEN {left} ELSE 0 END AS open,"
+            f" {age} AS age FROM ({inner}) t) s GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
+        )
+        self._params = [self.today, *params]
+        self._owed: list[_Owed] | None = None
+
+    def owed(self) -> list[_Owed]:
+        """Every owing order's row, the oldest debt first (the query, run once)."""
+        if self._owed is None:
+            n = len(BUCKET_CODES)
+            with connection.cursor() as cursor:
+                cursor.execute(self._sql, self._params)
+                self._owed = [
+                    _Owed(
+                        row[0],
+                        row[1],
+                        row[2],
+                        *(_money(v) for v in row[3:6]),
+                        dict(zip(BUCKET_CODES, (_money(v) for v in row[6 : 6 + n]), strict=True)),
+                        _money(row[6 + n]),
+                        int(row[7 + n] or 0),
+                    )
+                    for row in cursor.fetchall()
+                ]
+        return self._owed
+
+    def count(self) -> int:
+        return len(self.owed())
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._receivables(self.owed()[index])
+        return self._receivables([self.owed()[index]])[0]
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def rows(self) -> list[Receivable]:
+        return self[:]
+
+    def overdue(self, limit: int) -> tuple[list[Receivable], int]:
+        """The first `limit` orders with something overdue (the oldest debt first) and how many there are."""
+        overdue = [row for row in self.owed() if row.overdue > 0]
+        return self._receivables(overdue[:limit]), len(overdue)
+
+    def totals(self) -> dict:
+        """{"open", "overdue", "buckets": {code: amount}} over every owing order."""
+        buckets = {code: sum((row.buckets[code] for row in self.owed()), ZERO) for code in BUCKET_CODES}
+        overdue = sum((row.overdue for row in self.owed()), ZERO)
+        return {"open": sum(buckets.values(), ZERO), "overdue": overdue, "buckets": buckets}
+
+    def groups(self, key: str, limit: int | None = None) -> list[dict]:
+        """Totals per customer ("customer") or per rep ("owner"), the largest open amount first — {"who", "open",
+        "overdue", "buckets"} —, the first `limit` of them if given (their customers or reps read for those only)."""
+        attr = {"customer": "customer_id", "owner": "owner_id"}[key]
+        groups: dict[int, dict] = {}
+        for row in self.owed():
+            g = groups.setdefault(getattr(row, attr), {"overdue": ZERO, "buckets": dict.fromkeys(BUCKET_CODES, ZERO)})
+            g["overdue"] += row.overdue
+            for code, amount in row.buckets.items():
+                g["buckets"][code] += amount
+        for g in groups.values():
+            g["open"] = sum(g["buckets"].values(), ZERO)
+        ranked = sorted(groups.items(), key=lambda item: (-item[1]["open"], item[0]))[:limit]
+        who = (Customer if key == "customer" else get_user_model()).objects.in_bulk([pk for pk, _g in ranked])
+        return [{"who": who[pk], **g} for pk, g in ranked]
+
+    def groups_count(self, key: str) -> int:
+        """How many customers ("customer") or reps ("owner") the owing orders are of."""
+        attr = {"customer": "customer_id", "owner": "owner_id"}[key]
+        return len({getattr(row, attr) for row in self.owed()})
+
+    @staticmethod
+    def _receivables(rows: list[_Owed]) -> list[Receivable]:
+        orders = SalesOrder.objects.select_related("customer", "owner").in_bulk([row.order_id for row in rows])
+        return [
+            Receivable(
+                order=orders[row.order_id],
+                shipped=row.shipped,
+                paid=row.paid,
+                credited=row.credited,
+                buckets=dict(row.buckets),
+                overdue=row.overdue,
+                oldest_days=row.oldest_days,
+            )
+            for row in rows
+        ]
 
 
-def collection_rate(user, start: date, end: date) -> Decimal | None:
-    """Confirmed money received in [start, end] over that plus what is still receivable now."""
+def collection_rate(user, start: date, end: date, *, receivable: Decimal | None = None) -> Decimal | None:
+    """Confirmed money received in [start, end] over that plus what is still receivable now (`receivable`: the open
+    total of every receivable of `user`, when the caller has it already)."""
     collected = quantize(
         PaymentAllocation.objects.filter(
             order__in=order_list_for(user), payment__status=Payment.Status.CONFIRMED, payment__received_on__range=(start, end)
         ).aggregate(s=Sum("amount"))["s"]
         or ZERO
     )
-    open_now = sum((r.open for r in receivables(user, end)), ZERO)
-    return rules.collection_rate(collected=collected, receivable=open_now)
+    if receivable is None:
+        receivable = ReceivableTable(receivable_orders_for(user), end).totals()["open"]
+    return rules.collection_rate(collected=collected, receivable=receivable)

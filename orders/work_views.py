@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.selectors import customer_get_for, customer_lookup
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
-from salesops.core.money import ZERO
 from salesops.core.names import display_name
 from salesops.core.pages import choice_labels, form_page, paginate, querystring, row_url
 from salesops.core.pages import forbidden as _forbidden
@@ -513,27 +512,36 @@ def _with_bucket_list(group: dict) -> dict:
     return group
 
 
+# The receivables page's tables beyond the paged one: the overdue orders (the oldest first) and the customers (the
+# largest debt first) show their first rows and how many there are; the export and the API have them all.
+RECEIVABLE_ROWS_SHOWN = 50
+
+
 @login_required
 @require_GET
 def receivables(request):
     """应收账款 of the receivable orders the filter bar keeps (orders.filters.ReceivableFilter: the API's parameters and
-    the 导出 Excel of the same rows); an invalid filter is a 400 with its reason and no rows."""
+    the 导出 Excel of the same rows), paged, with the totals of all of them (selectors.ReceivableTable: decided in the
+    database); an invalid filter is a 400 with its reason and no rows."""
     user = request.user
     today = timezone.localdate()
     filterset = filters.ReceivableFilter(request.GET, queryset=selectors.receivable_orders_for(user), request=request)
-    items = selectors.receivables_of(filterset.qs, today)
+    table = selectors.ReceivableTable(filterset.qs, today)
+    page = paginate(request, table)
+    items = list(page.object_list)
     for item in items:
-        item.bucket_list = [item.buckets[code] for code, *_rest in rules.AGING_BUCKETS]
-    by_customer = [_with_bucket_list(g) for g in selectors.receivables_by(items, "customer")]
-    by_owner = [_with_bucket_list(g) for g in selectors.receivables_by(items, "owner")]
+        item.bucket_list = [item.buckets[code] for code in selectors.BUCKET_CODES]
+    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=RECEIVABLE_ROWS_SHOWN)]
+    by_owner = [_with_bucket_list(g) for g in table.groups("owner")]
     for g in by_owner:
         g["name"] = display_name(g["who"])
-    totals = {
-        "open": sum((r.open for r in items), ZERO),
-        "overdue": sum((r.overdue for r in items), ZERO),
-        "bucket_list": [sum((r.buckets[code] for r in items), ZERO) for code, *_rest in rules.AGING_BUCKETS],
-    }
-    rate = selectors.collection_rate(user, date(today.year, today.month, 1), today)
+    sums = table.totals()
+    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in selectors.BUCKET_CODES]}
+    overdue_items, overdue_count = table.overdue(RECEIVABLE_ROWS_SHOWN)
+    filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
+    rate = selectors.collection_rate(
+        user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"]
+    )
     chart = {
         "labels": [g["name"] for g in by_owner],
         "datasets": [
@@ -545,12 +553,16 @@ def receivables(request):
         request,
         "orders/receivables.html",
         {
+            "page": page,
             "items": items,
+            "querystring": querystring(request, "page"),
             "by_customer": by_customer,
+            "customer_count": table.groups_count("customer") if len(by_customer) == RECEIVABLE_ROWS_SHOWN else len(by_customer),
             "by_owner": by_owner,
             "bucket_labels": [label for _code, label, *_rest in rules.AGING_BUCKETS],
             "totals": totals,
-            "overdue_items": sorted((r for r in items if r.overdue > 0), key=lambda r: -r.oldest_days),
+            "overdue_items": overdue_items,
+            "overdue_count": overdue_count,
             "collection_rate": rate,
             "collection_percent": (rate * 100) if rate is not None else None,
             "chart": chart,

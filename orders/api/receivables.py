@@ -7,14 +7,15 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from salesops.core.api import MoneyField, UserNameField
 from salesops.core.exports import ExportActionMixin
-from salesops.core.money import ZERO
 from salesops.core.names import display_name
+from salesops.core.pagination import Pagination
 
 from .. import rules, selectors
 from ..filters import ReceivableFilter
@@ -64,7 +65,10 @@ class ReceivablesSerializer(serializers.Serializer):
     buckets = BucketSerializer(many=True)
     total_open = MoneyField()
     total_overdue = MoneyField()
-    items = ReceivableSerializer(many=True)
+    count = serializers.IntegerField(help_text=_("有欠款的订单数（全部页）"))
+    next = serializers.URLField(allow_null=True, help_text=_("下一页"))
+    previous = serializers.URLField(allow_null=True, help_text=_("上一页"))
+    items = ReceivableSerializer(many=True, help_text=_("本页的订单，账龄最长的在前（page、page_size 分页）"))
     by_customer = ReceivableGroupSerializer(many=True)
     by_owner = ReceivableGroupSerializer(many=True)
     collection_rate = CollectionRateSerializer()
@@ -82,22 +86,41 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.receivable_orders_for(self.request.user)
 
-    @extend_schema(responses=ReceivablesSerializer, filters=True)
+    @extend_schema(
+        responses=ReceivablesSerializer,
+        filters=True,
+        parameters=[
+            OpenApiParameter("page", int, description=_("页码，从 1 开始")),
+            OpenApiParameter("page_size", int, description=_("每页条数，1–200，默认 25；超出范围返回 400")),
+        ],
+    )
     def list(self, request):
+        """The totals and groups of every receivable the filters keep, and one page of them (the oldest debt first)."""
+        if Pagination.cursor_query_param in request.query_params:
+            raise ValidationError({Pagination.cursor_query_param: [_("应收账款按页码分页（page），不支持游标 cursor")]})
         today = timezone.localdate()
-        items = selectors.receivables_of(self.filter_queryset(self.get_queryset()), today)
+        table = selectors.ReceivableTable(self.filter_queryset(self.get_queryset()), today)
+        pager = Pagination()
+        items = pager.paginate_queryset(table, request, view=self)
+        totals = table.totals()
+        filtered = any(request.query_params.get(name) for name in ReceivableFilter.base_filters)
         data = {
             "today": today,
             "buckets": [{"code": code, "label": str(label)} for code, label, *_rest in rules.AGING_BUCKETS],
-            "total_open": sum((r.open for r in items), ZERO),
-            "total_overdue": sum((r.overdue for r in items), ZERO),
+            "total_open": totals["open"],
+            "total_overdue": totals["overdue"],
+            "count": pager.page.paginator.count,
+            "next": pager.get_next_link(),
+            "previous": pager.get_previous_link(),
             "items": items,
-            "by_customer": selectors.receivables_by(items, "customer"),
-            "by_owner": selectors.receivables_by(items, "owner"),
+            "by_customer": table.groups("customer"),
+            "by_owner": table.groups("owner"),
             "collection_rate": {
                 "start": today.replace(day=1),
                 "end": today,
-                "rate": selectors.collection_rate(request.user, today.replace(day=1), today),
+                "rate": selectors.collection_rate(
+                    request.user, today.replace(day=1), today, receivable=None if filtered else totals["open"]
+                ),
             },
         }
         return Response(ReceivablesSerializer(data).data)

@@ -1,0 +1,187 @@
+"""应收账款 decided in the database (orders.selectors.ReceivableTable) against the rules they restate
+(rules.fifo_open_items, rules.aging_bucket, overdue beyond the order's credit days), on orders with several shipments
+on different days, partial and unconfirmed payments, credit notes, a fully settled order, one owing less than a fen and
+a cancelled note: every figure of every order to the fen, the order of the rows, the counts, the pages, the totals and
+the groups — and on the page and the API, the page of rows with the totals of all of them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from orders import rules, selectors
+from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
+from salesops.core.money import ZERO
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+S = Shipment.Status
+
+
+def _at(days_ago: int, minutes: int = 600):
+    """A moment `days_ago` local days ago, `minutes` after local midnight (0–1439: the same local date)."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    midnight = timezone.make_aware(datetime.combine(day, time(0, 0)), timezone.get_current_timezone())
+    return midnight + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def book(cast):
+    """Orders of two customers (alice's, carol's) with their shipments, payments and credit notes."""
+    east = CustomerFactory(owner=cast.alice, team=cast.east, name="杭州信用机电有限公司", payment_terms="credit")
+    south = CustomerFactory(owner=cast.carol, team=cast.south, name="广州南方贸易有限公司", payment_terms="credit")
+    counter = iter(range(1, 1000))
+
+    def order(number, customer, credit_days=30, *, owner=None, shipments=(), paid=(), credits=()):
+        o = SalesOrder.objects.create(
+            number=number,
+            customer=customer,
+            owner=owner or customer.owner,
+            created_by=cast.clerk,
+            status=SalesOrder.Status.PARTIALLY_SHIPPED,
+            credit_days=credit_days,
+            received_on=timezone.localdate() - timedelta(days=200),
+        )
+        for days_ago, amount, *rest in shipments:  # (days ago, amount[, minutes after midnight[, status]])
+            minutes = rest[0] if rest else 600
+            status = rest[1] if len(rest) > 1 else S.SHIPPED
+            n = next(counter)
+            note = Shipment.objects.create(number=f"FH-{n}", order=o, created_by=cast.clerk, status=status, amount_incl=D(amount))
+            Shipment.objects.filter(pk=note.pk).update(shipped_at=_at(days_ago, minutes))
+        for amount, status in paid:
+            payment = Payment.objects.create(
+                customer=customer,
+                bank_reference=f"B-{next(counter)}",
+                amount=D(amount),
+                received_on=timezone.localdate(),
+                recorded_by=cast.clerk,
+                status=status,
+            )
+            PaymentAllocation.objects.create(payment=payment, order=o, amount=D(amount))
+        for amount in credits:
+            CreditNote.objects.create(
+                number=f"CN-{next(counter)}", order=o, amount=D(amount), reason="退货", created_by=cast.clerk
+            )
+        return o
+
+    C, R = Payment.Status.CONFIRMED, Payment.Status.RECORDED
+    order("A-THREE", east, shipments=[(100, "1000.00"), (45, "500.00"), (5, "250.00")], paid=[("1200.00", C)])
+    order("A-CREDIT", east, 60, shipments=[(70, "300.00"), (20, "300.00")], credits=["299.99"])
+    order("A-SETTLED", east, shipments=[(40, "800.00")], paid=[("500.00", C)], credits=["300.00"])
+    order("A-RECORDED", east, shipments=[(31, "100.00")], paid=[("100.00", R)])  # not confirmed: still owed
+    order("A-SAME-DAY", east, 0, shipments=[(3, "10.00", 5), (3, "20.00", 1400), (0, "5.00")], paid=[("15.00", C)])
+    order("A-NOT-SHIPPED", east, shipments=[(10, "999.00", 600, S.RELEASED), (12, "77.00")])
+    order("C-MONTHS", south, 90, shipments=[(95, "1234.56"), (61, "0.01"), (60, "100.00"), (30, "50.00")], paid=[("0.01", C)])
+    order("C-BOBS", south, owner=cast.bob, shipments=[(91, "42.00")])  # credited to bob, carol's customer
+    return east, south
+
+
+def expected_rows(orders) -> dict[str, dict]:
+    """The rules applied order by order in Python (what the page computed before): {number: figures}."""
+    today = timezone.localdate()
+    out = {}
+    for o in orders:
+        notes = Shipment.objects.filter(order=o, status__in=selectors.SHIPPED_STATUSES)
+        charges = [(timezone.localtime(s.shipped_at).date(), s.amount_incl) for s in notes]
+        paid = sum((a.amount for a in PaymentAllocation.objects.filter(order=o, payment__status=Payment.Status.CONFIRMED)), ZERO)
+        credited = sum((c.amount for c in CreditNote.objects.filter(order=o)), ZERO)
+        buckets, overdue, oldest = defaultdict(lambda: ZERO), ZERO, 0
+        for day, amount in rules.fifo_open_items(charges, paid + credited):
+            age = (today - day).days
+            buckets[rules.aging_bucket(age)] += amount
+            oldest = max(oldest, age)
+            overdue += amount if age > o.credit_days else ZERO
+        if sum(buckets.values(), ZERO) > 0:
+            out[o.number] = {
+                "shipped": sum((a for _d, a in charges), ZERO),
+                "paid": paid,
+                "credited": credited,
+                "buckets": {code: buckets[code] for code in selectors.BUCKET_CODES},
+                "overdue": overdue,
+                "oldest_days": oldest,
+            }
+    return out
+
+
+def figures(r: selectors.Receivable) -> dict:
+    return {
+        "shipped": r.shipped,
+        "paid": r.paid,
+        "credited": r.credited,
+        "buckets": r.buckets,
+        "overdue": r.overdue,
+        "oldest_days": r.oldest_days,
+    }
+
+
+def test_every_figure_of_every_order_is_the_rules_to_the_fen(book, cast):
+    orders = selectors.receivable_orders_for(cast.finance)
+    table = selectors.ReceivableTable(orders)
+    expected = expected_rows(orders)
+    assert {r.order.number: figures(r) for r in table.rows()} == expected
+    assert "A-SETTLED" not in expected and "A-RECORDED" in expected and len(table) == len(expected) == 7
+    # a credit note one fen short of the first shipment leaves one fen of it, 70 days old (overdue beyond 60 days),
+    # and the second shipment open
+    credit = next(r for r in table.rows() if r.order.number == "A-CREDIT")
+    assert (credit.open, credit.overdue, credit.oldest_days) == (D("300.01"), D("0.01"), 70)
+    assert credit.buckets["61_90"] == D("0.01") and credit.buckets["0_30"] == D("300.00")
+
+
+def test_the_rows_come_oldest_debt_first_and_a_slice_is_a_page_of_them(book, cast):
+    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    rows = table.rows()
+    assert [r.oldest_days for r in rows] == sorted((r.oldest_days for r in rows), reverse=True)
+    assert [r.order.number for r in rows[:2]] == ["C-MONTHS", "C-BOBS"]  # 95 and 91 days
+    assert [r.order.pk for r in table[2:5]] == [r.order.pk for r in rows[2:5]]
+    assert [r.order.pk for r in table[5:]] == [r.order.pk for r in rows[5:]] and table[0].order == rows[0].order
+
+
+def test_totals_groups_and_the_overdue_list_add_up(book, cast):
+    east, south = book
+    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    rows = table.rows()
+    totals = table.totals()
+    assert totals["open"] == sum((r.open for r in rows), ZERO)
+    assert totals["overdue"] == sum((r.overdue for r in rows), ZERO)
+    assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in selectors.BUCKET_CODES}
+    by_customer = table.groups("customer")
+    assert [g["who"] for g in by_customer] == sorted(
+        [east, south], key=lambda c: -sum(r.open for r in rows if r.order.customer == c)
+    )
+    assert sum((g["open"] for g in by_customer), ZERO) == totals["open"]
+    by_owner = {g["who"]: g["open"] for g in table.groups("owner")}
+    assert by_owner[cast.bob] == D("42.00") and set(by_owner) == {cast.alice, cast.carol, cast.bob}
+    assert table.groups_count("customer") == 2 and len(table.groups("customer", limit=1)) == 1
+    overdue, count = table.overdue(2)
+    assert (
+        count == sum(1 for r in rows if r.overdue > 0)
+        and [r.order for r in overdue] == [r.order for r in rows if r.overdue > 0][:2]
+    )
+
+
+def test_a_reader_sees_the_receivables_of_what_they_see_and_nothing_for_no_order(book, cast):
+    carol = selectors.ReceivableTable(selectors.receivable_orders_for(cast.carol))
+    assert {r.order.number for r in carol.rows()} == {"C-MONTHS", "C-BOBS"}  # bob's order is of her customer
+    empty = selectors.ReceivableTable(SalesOrder.objects.none())
+    assert (len(empty), empty.rows(), empty.totals()["open"], empty.groups("owner")) == (0, [], ZERO, [])
+
+
+def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, cast, client_as, api_as):
+    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    rows, totals = table.rows(), table.totals()
+    page = client_as(cast.finance).get("/orders/receivables/", {"page_size": 3, "page": 2})
+    assert page.status_code == 200
+    assert [r.order for r in page.context["items"]] == [r.order for r in rows[3:6]]
+    assert page.context["totals"]["open"] == totals["open"] and page.context["page"].paginator.count == 7
+    assert 'data-testid="pagination"' in page.content.decode()
+    body = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 3, "page": 3}).json()
+    assert [i["order_number"] for i in body["items"]] == [r.order.number for r in rows[6:]]
+    assert (body["count"], body["total_open"], body["next"]) == (7, str(totals["open"]), None)
+    assert "page=2" in body["previous"]
+    bad = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 500})
+    assert bad.status_code == 400 and "page_size" in bad.json()["errors"]
+    assert api_as(cast.finance).get("/api/v1/receivables/", {"cursor": ""}).status_code == 400
