@@ -13,7 +13,7 @@ from salesops.core.models import Team
 from .filters import MONTH
 from .models import ReportRun, SalesTarget
 from .periods import Period
-from .scopes import Scope, scopes_visible_to
+from .scopes import Scope, scope_choices
 from .services.targets import TargetInput
 
 
@@ -59,7 +59,7 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [(s.key, s.label) for s in scopes_visible_to(user)]
+        self.fields["scope"].choices = scope_choices(user)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
 

@@ -22,14 +22,14 @@ from . import permissions, selectors
 from .filters import ReportRunFilter
 from .forms import DigestDayForm, ReportRequestForm
 from .models import ReportRun
-from .scopes import Scope, scope_for
+from .scopes import Scope, scope_for, scope_labels
 from .services import runs as svc
 
 
 def _list_context(request, form) -> dict:
     filterset = ReportRunFilter(request.GET, queryset=selectors.report_run_list_for(request.user), request=request)
     page = paginate(request, filterset.qs)
-    labels = selectors.scope_labels(run.scope_key for run in page)
+    labels = scope_labels(run.scope_key for run in page)
     rows = [(run, labels[run.scope_key], permissions.report_run_allowed_actions(run, request.user)) for run in page]
     return {
         "filterset": filterset,

@@ -143,3 +143,26 @@ def scopes_visible_to(user) -> list[Scope]:
     if sells(user) and user.pk not in members:
         members.insert(0, user.pk)
     return out + [Scope.rep(u) for u in members]
+
+
+def scope_labels(keys) -> dict[str, str]:
+    """The labels of many scope keys with two queries (teams, users) instead of one per key."""
+    scopes = [Scope.parse(key) for key in set(keys)]
+    teams = dict(Team.objects.filter(pk__in=[s.team_id for s in scopes if s.kind == "team"]).values_list("pk", "name"))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[s.user_id for s in scopes if s.kind == "rep"])}
+    out = {}
+    for s in scopes:
+        if s.kind == "team" and s.team_id in teams:
+            out[s.key] = teams[s.team_id]
+        elif s.kind == "rep" and s.user_id in users:
+            out[s.key] = display_name(users[s.user_id])
+        else:
+            out[s.key] = s.label
+    return out
+
+
+def scope_choices(user) -> list[tuple[str, str]]:
+    """(key, label) of every scope `user` may pick (scopes_visible_to), labelled with two queries (scope_labels)."""
+    scopes = scopes_visible_to(user)
+    labels = scope_labels(s.key for s in scopes)
+    return [(s.key, labels[s.key]) for s in scopes]

@@ -8,7 +8,6 @@ import re
 from datetime import date
 from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -22,9 +21,7 @@ from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
-from salesops.core.models import Team
 from salesops.core.money import ZERO
-from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
 from salesops.core.roles import has_role
 from salesops.core.sheets import Book, Column
@@ -358,22 +355,6 @@ def report_run_list_for(user) -> QuerySet[ReportRun]:
 
 def report_run_get_for(user, pk) -> ReportRun:
     return get_object_or_404(report_run_list_for(user), pk=pk)
-
-
-def scope_labels(keys) -> dict[str, str]:
-    """The labels of many scope keys with two queries (teams, users) instead of one per key."""
-    scopes = [Scope.parse(key) for key in set(keys)]
-    teams = dict(Team.objects.filter(pk__in=[s.team_id for s in scopes if s.kind == "team"]).values_list("pk", "name"))
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[s.user_id for s in scopes if s.kind == "rep"])}
-    out = {}
-    for s in scopes:
-        if s.kind == "team" and s.team_id in teams:
-            out[s.key] = teams[s.team_id]
-        elif s.kind == "rep" and s.user_id in users:
-            out[s.key] = display_name(users[s.user_id])
-        else:
-            out[s.key] = s.label
-    return out
 
 
 def report_run_history(user, run: ReportRun) -> QuerySet[ReportRun]:

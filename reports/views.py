@@ -20,7 +20,7 @@ from .filters import TargetFilter
 from .forms import TargetForm
 from .glossary import GLOSSARY, SCOPE_NOTE
 from .periods import Period
-from .scopes import Scope, may_view, scope_for, scopes_visible_to
+from .scopes import Scope, may_view, scope_choices, scope_for
 from .services import targets as target_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +65,7 @@ def figures(request):
     except ValueError as exc:
         return render(request, "core/error.html", {"error": str(exc)}, status=400)
     data = selectors.figures_for(period, scope, timezone.localdate())
-    choices = [(s.key, s.label) for s in scopes_visible_to(request.user)]
+    choices = scope_choices(request.user)
     return render(request, "reports/figures.html", {**data, "scope_choices": choices})
 
 

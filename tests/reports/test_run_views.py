@@ -188,3 +188,24 @@ class TestApi:
             retried = api.post(f"/api/v1/report-runs/{run_id}/retry/")
         assert retried.status_code == 200 and retried.json()["status"] == "queued" and published[-1] == run_id
         assert api_as(cast.carol).get(f"/api/v1/report-runs/{run_id}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/reports/runs/", "/reports/figures/"])
+def test_the_scope_picker_reads_the_reps_at_once_whatever_their_number(cast, client_as, url):
+    """The 范围 select labels every team and rep with two queries (reports.scopes.scope_choices), not one per rep."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client_as(cast.manager).get(url)
+        assert response.status_code == 200 and "scope" in response.content.decode()
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for n in range(5):
+        UserFactory(username=f"extra_rep{n}", roles=["sales_rep"], profile={"team": cast.east})
+    body = client_as(cast.manager).get(url).content.decode()
+    assert "extra_rep4" in body and queries() == before
