@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from customers.selectors import customer_list_for
 from orders.selectors import order_list_for
+from salesops.core.filters import BAR_RENDERER
 from salesops.core.forms import DateInput, FieldsetsMixin, UploadField
 from salesops.core.money import plain
 from salesops.core.names import display_name
@@ -44,6 +45,10 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def compact(form) -> None:
+    """Small Bootstrap controls with a data-testid each, rendered in Python (core.filters.BAR_RENDERER: the widget
+    templates' HTML without a template per widget and option — the service desk renders the quick callback form on each
+    of its 50 rows)."""
+    form.renderer = BAR_RENDERER
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
