@@ -576,7 +576,7 @@ def finance_queue(user) -> dict[str, QuerySet | Rows]:
 
 def warehouse_queue(user) -> dict[str, QuerySet]:
     """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted."""
-    inspections = inspection_list_for(user)
+    inspections = inspection_list_for(user).select_related("order__customer")  # the API shows each one's customer
     return {
         "to_ship": shipment_list_for(user).filter(status=Shipment.Status.RELEASED),
         "to_sign_qc": inspections.filter(qc_signed_by__isnull=True),

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import rules, services
@@ -600,6 +602,23 @@ class TestWorkQueuesAndReceivables:
         assert api_as(cast.carol).get("/api/v1/work/clerk/").status_code == 403
         assert api_as(cast.finance).get("/api/v1/work/clerk/").status_code == 403
         assert api_as(cast.clerk).get("/api/v1/work/warehouse/").status_code == 403
+
+    def test_the_warehouse_queue_reads_its_inspections_customers_at_once(self, cast, api_as, ready):
+        """Inspections waiting for a signature show their customer: no query per inspection."""
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as ctx:
+                body = ok(api_as(cast.warehouse).get("/api/v1/work/warehouse/"))
+            waiting = next(q for q in body["queues"] if q["code"] == "to_sign_warehouse")["items"]
+            assert all(item["customer_name"] == ready.customer.name for item in waiting)
+            return len(ctx.captured_queries)
+
+        record = {"order": ready, "actor": cast.qc, "line_id": ready.lines.first().pk, "quantity": "1", "result": "fail"}
+        services.inspection_record(lot_no="W1", **record)
+        before = queries()
+        for n in range(3):
+            services.inspection_record(lot_no=f"W{n + 2}", **record)
+        assert queries() == before
 
     def test_receivables_of_a_credit_order(self, cast, api_as, customer, pump):
         order = services.order_create(
