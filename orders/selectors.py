@@ -629,6 +629,9 @@ def receivables_of(orders: QuerySet, today: date | None = None) -> list[Receivab
 
 
 BUCKET_CODES = tuple(code for code, *_rest in rules.AGING_BUCKETS)
+# The receivables' tables beside the paged one (the overdue orders, the customers by their debt) show their first
+# RECEIVABLE_HEAD rows and how many there are, on the page and in the API; the export has every order.
+RECEIVABLE_HEAD = 50
 
 
 def _bucket_sql(low: int, high: int | None, first: bool) -> str:
@@ -643,21 +646,23 @@ def _money(value) -> Decimal:
 
 
 class _Owed(NamedTuple):
-    """One order's row of ReceivableTable: its id, customer, rep and figures (Decimals to the fen)."""
+    """One owing order's row of ReceivableTable as the database gives it (amounts: Decimals on PostgreSQL, floats on
+    SQLite; made money by _money where they are shown or summed)."""
 
     order_id: int
     customer_id: int
     owner_id: int
-    shipped: Decimal
-    paid: Decimal
-    credited: Decimal
-    buckets: dict[str, Decimal]
-    overdue: Decimal
+    shipped: Decimal | float
+    paid: Decimal | float
+    credited: Decimal | float
+    buckets: tuple  # in BUCKET_CODES' order
+    overdue: Decimal | float
     oldest_days: int
 
-    @property
-    def open(self) -> Decimal:
-        return sum(self.buckets.values(), ZERO)
+
+def _sum_per_order(rows: QuerySet) -> tuple[str, tuple]:
+    """SQL of (order_id, s): the sum of `rows`' amounts per order."""
+    return sql_of(rows.order_by().values("order_id").annotate(s=Sum("amount")).values("order_id", "s"))
 
 
 class ReceivableTable(Sequence):
@@ -669,18 +674,19 @@ class ReceivableTable(Sequence):
     order's credit days. Amounts in the order's currency; "owing" means at least half a fen (money columns hold whole
     fen; SQLite sums them as floats). tests/orders/test_receivables_sql.py checks it against the rules.
 
-    The query runs once (its rows: the owing orders' figures, the oldest debt first); `count()` / `len()`, a slice (the
-    Receivables of a page, their orders read for those rows only), `rows()` (all), `overdue(n)`, `totals()` and
-    `groups(key)` (per customer or rep) are read from them — no order, shipment or payment is loaded whole, and the
+    The query runs once (its rows: the owing orders' ids and figures, the oldest debt first); `count()` / `len()`, a
+    slice (the Receivables of a page, their orders read for those rows only), `rows()` (all), `overdue(n)`, `totals()`
+    and `groups(key)` (per customer or rep) are read from them: no order, shipment or payment is loaded whole, and a
     page's tables are cut to their first rows (core.pages.paginate, the views)."""
 
     def __init__(self, orders: QuerySet, today: date | None = None):
         self.today = today or timezone.localdate()
         if orders.query.is_empty():  # orders.none() (an invalid filter): the same query, over no order
             orders = SalesOrder.objects.filter(pk__lt=0)
+        ids = orders.values("pk")
         running = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
         shipments = (
-            Shipment.objects.filter(order__in=orders.values("pk"), status__in=SHIPPED_STATUSES)
+            Shipment.objects.filter(order__in=ids, status__in=SHIPPED_STATUSES)
             .order_by()
             .annotate(
                 o=F("order_id"),
@@ -690,25 +696,33 @@ class ReceivableTable(Sequence):
                 amt=F("amount_incl"),
                 day=TruncDate("shipped_at", tzinfo=timezone.get_current_timezone()),
                 upto=running,
-                paid=_per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), "order"),
-                credited=_per_order(CreditNote.objects.all(), "order"),
             )
-            .values("o", "c", "w", "cd", "amt", "day", "upto", "paid", "credited")
+            .values("o", "c", "w", "cd", "amt", "day", "upto")
         )
         inner, params = sql_of(shipments)
-        age = "(%s - t.day)" if connection.vendor == "postgresql" else "CAST(julianday(%s) - julianday(t.day) AS INTEGER)"
-        left = "(t.upto - t.paid - t.credited)"
+        # what settled each order, summed once per order (joined, not a subquery per shipment)
+        paid, paid_params = _sum_per_order(
+            PaymentAllocation.objects.filter(order__in=ids, payment__status=Payment.Status.CONFIRMED)
+        )
+        credited, credited_params = _sum_per_order(CreditNote.objects.filter(order__in=ids))
+        postgres = connection.vendor == "postgresql"
+        age = "(%s - t.day)" if postgres else "CAST(julianday(%s) - julianday(t.day) AS INTEGER)"
         buckets = ", ".join(
             f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END)"
             for n, (_code, _label, low, high) in enumerate(rules.AGING_BUCKETS)
         )
+        kept = " OFFSET 0" if postgres else ""  # each level computed once: PostgreSQL would copy `open` into every SUM
         self._sql = (
             f"SELECT o, c, w, SUM(amt), MAX(paid), MAX(credited), {buckets}, SUM(CASE WHEN age > cd THEN open ELSE 0 END),"
             f" MAX(CASE WHEN open >= {HALF_FEN} THEN age ELSE 0 END) AS oldest"
-            f" FROM (SELECT t.*, CASE WHEN {left} >= t.amt THEN t.amt WHEN {left} > 0 THEN {left} ELSE 0 END AS open,"
-            f" {age} AS age FROM ({inner}) t) s GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
+            " FROM (SELECT o, c, w, cd, amt, paid, credited, age,"
+            " CASE WHEN rest >= amt THEN amt WHEN rest > 0 THEN rest ELSE 0 END AS open"
+            " FROM (SELECT t.o, t.c, t.w, t.cd, t.amt, COALESCE(p.s, 0) AS paid, COALESCE(k.s, 0) AS credited,"
+            f" t.upto - COALESCE(p.s, 0) - COALESCE(k.s, 0) AS rest, {age} AS age"
+            f" FROM ({inner}) t LEFT JOIN ({paid}) p ON p.order_id = t.o LEFT JOIN ({credited}) k ON k.order_id = t.o{kept})"
+            f" u{kept}) s GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
         )
-        self._params = [self.today, *params]
+        self._params = [self.today, *params, *paid_params, *credited_params]
         self._owed: list[_Owed] | None = None
 
     def owed(self) -> list[_Owed]:
@@ -717,18 +731,7 @@ class ReceivableTable(Sequence):
             n = len(BUCKET_CODES)
             with connection.cursor() as cursor:
                 cursor.execute(self._sql, self._params)
-                self._owed = [
-                    _Owed(
-                        row[0],
-                        row[1],
-                        row[2],
-                        *(_money(v) for v in row[3:6]),
-                        dict(zip(BUCKET_CODES, (_money(v) for v in row[6 : 6 + n]), strict=True)),
-                        _money(row[6 + n]),
-                        int(row[7 + n] or 0),
-                    )
-                    for row in cursor.fetchall()
-                ]
+                self._owed = [_Owed(*row[:6], tuple(row[6 : 6 + n]), row[6 + n], int(row[7 + n] or 0)) for row in cursor]
         return self._owed
 
     def count(self) -> int:
@@ -749,30 +752,33 @@ class ReceivableTable(Sequence):
 
     def overdue(self, limit: int) -> tuple[list[Receivable], int]:
         """The first `limit` orders with something overdue (the oldest debt first) and how many there are."""
-        overdue = [row for row in self.owed() if row.overdue > 0]
+        overdue = [row for row in self.owed() if row.overdue >= HALF_FEN]
         return self._receivables(overdue[:limit]), len(overdue)
 
     def totals(self) -> dict:
         """{"open", "overdue", "buckets": {code: amount}} over every owing order."""
-        buckets = {code: sum((row.buckets[code] for row in self.owed()), ZERO) for code in BUCKET_CODES}
-        overdue = sum((row.overdue for row in self.owed()), ZERO)
-        return {"open": sum(buckets.values(), ZERO), "overdue": overdue, "buckets": buckets}
+        rows = self.owed()
+        buckets = {code: _money(sum(row.buckets[n] for row in rows)) for n, code in enumerate(BUCKET_CODES)}
+        return {"open": sum(buckets.values(), ZERO), "overdue": _money(sum(row.overdue for row in rows)), "buckets": buckets}
 
     def groups(self, key: str, limit: int | None = None) -> list[dict]:
         """Totals per customer ("customer") or per rep ("owner"), the largest open amount first — {"who", "open",
         "overdue", "buckets"} —, the first `limit` of them if given (their customers or reps read for those only)."""
         attr = {"customer": "customer_id", "owner": "owner_id"}[key]
-        groups: dict[int, dict] = {}
+        sums: dict[int, list] = {}
         for row in self.owed():
-            g = groups.setdefault(getattr(row, attr), {"overdue": ZERO, "buckets": dict.fromkeys(BUCKET_CODES, ZERO)})
-            g["overdue"] += row.overdue
-            for code, amount in row.buckets.items():
-                g["buckets"][code] += amount
-        for g in groups.values():
-            g["open"] = sum(g["buckets"].values(), ZERO)
-        ranked = sorted(groups.items(), key=lambda item: (-item[1]["open"], item[0]))[:limit]
-        who = (Customer if key == "customer" else get_user_model()).objects.in_bulk([pk for pk, _g in ranked])
-        return [{"who": who[pk], **g} for pk, g in ranked]
+            acc = sums.setdefault(getattr(row, attr), [0] * (len(BUCKET_CODES) + 1))
+            for n, amount in enumerate(row.buckets):
+                acc[n] += amount
+            acc[-1] += row.overdue
+        n = len(BUCKET_CODES)
+        ranked = sorted(sums.items(), key=lambda item: (-sum(item[1][:n]), item[0]))[:limit]
+        who = (Customer if key == "customer" else get_user_model()).objects.in_bulk([pk for pk, _acc in ranked])
+        groups = []
+        for pk, acc in ranked:
+            buckets = {code: _money(acc[i]) for i, code in enumerate(BUCKET_CODES)}
+            groups.append({"who": who[pk], "open": sum(buckets.values(), ZERO), "overdue": _money(acc[-1]), "buckets": buckets})
+        return groups
 
     def groups_count(self, key: str) -> int:
         """How many customers ("customer") or reps ("owner") the owing orders are of."""
@@ -785,11 +791,11 @@ class ReceivableTable(Sequence):
         return [
             Receivable(
                 order=orders[row.order_id],
-                shipped=row.shipped,
-                paid=row.paid,
-                credited=row.credited,
-                buckets=dict(row.buckets),
-                overdue=row.overdue,
+                shipped=_money(row.shipped),
+                paid=_money(row.paid),
+                credited=_money(row.credited),
+                buckets={code: _money(row.buckets[n]) for n, code in enumerate(BUCKET_CODES)},
+                overdue=_money(row.overdue),
                 oldest_days=row.oldest_days,
             )
             for row in rows

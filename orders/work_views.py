@@ -512,11 +512,6 @@ def _with_bucket_list(group: dict) -> dict:
     return group
 
 
-# The receivables page's tables beyond the paged one: the overdue orders (the oldest first) and the customers (the
-# largest debt first) show their first rows and how many there are; the export and the API have them all.
-RECEIVABLE_ROWS_SHOWN = 50
-
-
 @login_required
 @require_GET
 def receivables(request):
@@ -531,13 +526,13 @@ def receivables(request):
     items = list(page.object_list)
     for item in items:
         item.bucket_list = [item.buckets[code] for code in selectors.BUCKET_CODES]
-    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=RECEIVABLE_ROWS_SHOWN)]
+    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=selectors.RECEIVABLE_HEAD)]
     by_owner = [_with_bucket_list(g) for g in table.groups("owner")]
     for g in by_owner:
         g["name"] = display_name(g["who"])
     sums = table.totals()
     totals = {**sums, "bucket_list": [sums["buckets"][code] for code in selectors.BUCKET_CODES]}
-    overdue_items, overdue_count = table.overdue(RECEIVABLE_ROWS_SHOWN)
+    overdue_items, overdue_count = table.overdue(selectors.RECEIVABLE_HEAD)
     filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
     rate = selectors.collection_rate(
         user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"]
@@ -557,7 +552,9 @@ def receivables(request):
             "items": items,
             "querystring": querystring(request, "page"),
             "by_customer": by_customer,
-            "customer_count": table.groups_count("customer") if len(by_customer) == RECEIVABLE_ROWS_SHOWN else len(by_customer),
+            "customer_count": table.groups_count("customer")
+            if len(by_customer) == selectors.RECEIVABLE_HEAD
+            else len(by_customer),
             "by_owner": by_owner,
             "bucket_labels": [label for _code, label, *_rest in rules.AGING_BUCKETS],
             "totals": totals,

@@ -69,7 +69,8 @@ class ReceivablesSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text=_("下一页"))
     previous = serializers.URLField(allow_null=True, help_text=_("上一页"))
     items = ReceivableSerializer(many=True, help_text=_("本页的订单，账龄最长的在前（page、page_size 分页）"))
-    by_customer = ReceivableGroupSerializer(many=True)
+    customer_count = serializers.IntegerField(help_text=_("有欠款的客户数"))
+    by_customer = ReceivableGroupSerializer(many=True, help_text=_("应收余额最大的 50 个客户（全部客户见客户账龄报表）"))
     by_owner = ReceivableGroupSerializer(many=True)
     collection_rate = CollectionRateSerializer()
 
@@ -113,7 +114,8 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
             "next": pager.get_next_link(),
             "previous": pager.get_previous_link(),
             "items": items,
-            "by_customer": table.groups("customer"),
+            "customer_count": table.groups_count("customer"),
+            "by_customer": table.groups("customer", limit=selectors.RECEIVABLE_HEAD),
             "by_owner": table.groups("owner"),
             "collection_rate": {
                 "start": today.replace(day=1),
