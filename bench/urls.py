@@ -14,7 +14,8 @@ def baseline(request, name):
     rows, columns = BASELINES[name]
     size = int(request.GET.get("page_size", 25))
     start = (int(request.GET.get("page", 1)) - 1) * size
-    return JsonResponse({"results": list(rows().values(*columns)[start : start + size])})
+    data = rows() if columns is None else rows().values(*columns)  # columns None: rows already gives dicts
+    return JsonResponse({"results": list(data[start : start + size])})
 
 
 EMPTY_PAGE = '{% extends "base.html" %}{% block title %}floor{% endblock %}{% block page_title %}floor{% endblock %}'
