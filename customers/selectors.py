@@ -15,7 +15,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
@@ -282,15 +283,31 @@ class CalendarDay:
     in_month: bool
     is_today: bool
     plans: list = field(default_factory=list)
+    more: int = 0  # the day's plans beyond `plans`
 
 
-def visit_plan_calendar(plans, year: int, month: int, today: date) -> list[list[CalendarDay]]:
-    """The month as weeks (Monday first) of days, each with its plans."""
+def visit_plan_calendar(plans, year: int, month: int, today: date, counts: dict | None = None) -> list[list[CalendarDay]]:
+    """The month as weeks (Monday first) of days, each with its plans; with `counts` ({day: plans that day}), `plans`
+    may be the first few of each day (first_plans_per_day) and each day says how many more there are."""
     by_day: dict[date, list] = {}
     for plan in plans:
         by_day.setdefault(plan.planned_date, []).append(plan)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [[CalendarDay(d, d.month == month, d == today, by_day.get(d, [])) for d in week] for week in weeks]
+
+    def cell(d: date) -> CalendarDay:
+        shown = by_day.get(d, [])
+        return CalendarDay(d, d.month == month, d == today, shown, (counts or {}).get(d, len(shown)) - len(shown))
+
+    return [[cell(d) for d in week] for week in weeks]
+
+
+def first_plans_per_day(plans: QuerySet[VisitPlan], per_day: int) -> tuple[list[VisitPlan], dict[date, int]]:
+    """The first `per_day` plans of each day of `plans` (in their order: rep, then id) and {day: how many plans} —
+    a calendar of a manager's month without loading its thousands of plans."""
+    nth = Window(RowNumber(), partition_by=[F("planned_date")], order_by=[F("rep__username").asc(), F("pk").asc()])
+    first = list(plans.annotate(nth=nth).filter(nth__lte=per_day))
+    counts = dict(plans.order_by().values_list("planned_date").annotate(n=Count("pk")).values_list("planned_date", "n"))
+    return first, counts
 
 
 def visit_plan_reps_for(user) -> QuerySet:

@@ -64,6 +64,19 @@ def _month_param(value: str | None, today: date) -> date:
         return today.replace(day=1)
 
 
+def _day_param(value: str | None, first: date) -> date | None:
+    """ "2026-11-05" → that day if it is in the month starting `first`; anything else → None (the whole month)."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if (day.year, day.month) == (first.year, first.month) else None
+
+
+# The plans a calendar day shows; the rest are one link away (the day's list).
+CALENDAR_PLANS_PER_DAY = 8
+
+
 def _shift_month(first: date, delta: int) -> date:
     index = first.year * 12 + first.month - 1 + delta
     return date(index // 12, index % 12 + 1, 1)
@@ -372,15 +385,24 @@ def followups_due(request):
 @login_required
 @require_GET
 def visit_plans(request):
+    """A month's visit plans: a calendar (each day its first CALENDAR_PLANS_PER_DAY plans and a link to the rest) or a
+    paged list (of one day with `day`); a manager's month of every rep's plans is thousands of them."""
     user, today = request.user, timezone.localdate()
     first = _month_param(request.GET.get("month"), today)
     reps = selectors.visit_plan_reps_for(user)
     rep = reps.filter(pk=request.GET.get("rep")).first() if request.GET.get("rep", "").isdigit() else None
-    plans = list(selectors.visit_plans_in_month(user, first.year, first.month, rep))
-    for plan in plans:
-        plan.can_manage = plan.status == VisitPlan.Status.PLANNED and services.can_manage_visit_plan(user, plan)
-        plan.can_review = services.can_review_visit_plan(user, plan)
+    month_plans = selectors.visit_plans_in_month(user, first.year, first.month, rep)
     view = "list" if request.GET.get("view") == "list" else "calendar"
+    day = _day_param(request.GET.get("day"), first) if view == "list" else None
+    if view == "list":
+        page = paginate(request, month_plans.filter(planned_date=day) if day else month_plans)
+        plans, weeks = list(page.object_list), []
+        for plan in plans:
+            plan.can_manage = plan.status == VisitPlan.Status.PLANNED and services.can_manage_visit_plan(user, plan)
+            plan.can_review = services.can_review_visit_plan(user, plan)
+    else:
+        page, (plans, counts) = None, selectors.first_plans_per_day(month_plans, CALENDAR_PLANS_PER_DAY)
+        weeks = selectors.visit_plan_calendar(plans, first.year, first.month, today, counts)
     return render(
         request,
         "customers/visit_plans.html",
@@ -391,7 +413,10 @@ def visit_plans(request):
             "next_month": f"{_shift_month(first, 1):%Y-%m}",
             "this_month": f"{today:%Y-%m}",
             "plans": plans,
-            "weeks": selectors.visit_plan_calendar(plans, first.year, first.month, today) if view == "calendar" else [],
+            "page": page,
+            "day": day,
+            "querystring": _querystring(request, "page"),
+            "weeks": weeks,
             "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
             "reps": reps if reps.exclude(pk=user.pk).exists() else [],
             "rep": rep,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from customers import views
 from customers.models import Contact, Customer, CustomerExport, InvoiceTitle, Visit, VisitPlan
 from salesops.core.models import Event
 from tests.factories import ContactFactory, CustomerFactory, VisitFactory, VisitPlanFactory, make_uscc
@@ -297,6 +299,22 @@ class TestVisitPages:
         next_month = html(client.get(reverse("customers:visit_plans"), {"view": "list", "month": calendar.context["next_month"]}))
         assert 'data-testid="visit-plan-row"' not in next_month
         assert client.get(reverse("customers:visit_plans"), {"month": "bad"}).status_code == 200
+
+    def test_a_busy_month_shows_a_days_first_plans_and_pages_the_list(self, cast, client_as, alice_customer, today):
+        """A manager's month of every rep's plans: each calendar day shows its first plans and links to the rest (the
+        list of that day), and the list is paged like every list."""
+        VisitPlanFactory.create_batch(30, customer=alice_customer, planned_date=today)
+        client, url = client_as(cast.manager), reverse("customers:visit_plans")
+        day = re.search(rf'data-date="{today:%Y-%m-%d}".*?</td>', html(client.get(url)), re.DOTALL).group(0)
+        assert day.count('data-testid="calendar-plan"') == views.CALENDAR_PLANS_PER_DAY
+        assert f"还有 {30 - views.CALENDAR_PLANS_PER_DAY} 条" in day and f"day={today:%Y-%m-%d}" in day
+        listing = client.get(url, {"view": "list", "month": f"{today:%Y-%m}", "day": f"{today:%Y-%m-%d}"})
+        assert listing.context["page"].paginator.count == 30 and len(listing.context["plans"]) == 25
+        assert html(listing).count('data-testid="visit-plan-row"') == 25 and 'data-testid="pagination"' in html(listing)
+        second = client.get(url, {"view": "list", "day": f"{today:%Y-%m-%d}", "page": 2, "month": f"{today:%Y-%m}"})
+        assert len(second.context["plans"]) == 5 and all(p.can_review for p in second.context["plans"])
+        other_day = client.get(url, {"view": "list", "day": "1999-01-01"})  # not in the month: the whole month
+        assert other_day.context["day"] is None and other_day.status_code == 200
 
     def test_the_lead_sees_the_team_plans_and_reviews(self, cast, client_as, alice_customer, today):
         plan = VisitPlanFactory(customer=alice_customer, planned_date=today)
