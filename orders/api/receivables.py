@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from salesops.core.api import MoneyField, UserNameField
 from salesops.core.exports import ExportActionMixin
 from salesops.core.names import display_name
+from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE
 from salesops.core.pagination import Pagination
 
 from .. import rules, selectors
@@ -92,7 +93,11 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
         filters=True,
         parameters=[
             OpenApiParameter("page", int, description=_("页码，从 1 开始")),
-            OpenApiParameter("page_size", int, description=_("每页条数，1–200，默认 25；超出范围返回 400")),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": MIN_PAGE_SIZE, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+                description=_("每页条数，1–200，默认 25；超出范围返回 400"),
+            ),
         ],
     )
     def list(self, request):

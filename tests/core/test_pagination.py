@@ -92,7 +92,8 @@ def test_every_paginated_operation_documents_page_size_and_cursor(cast, client_a
         params = {p["name"]: p for p in get["parameters"]}
         assert params["page_size"]["schema"]["minimum"] == 1, path
         assert params["page_size"]["schema"]["maximum"] == 200, path
-        assert "cursor" in params, path
+        # the receivables are figures of the day (the oldest debt first), not rows a client copies: no sync cursor
+        assert "cursor" in params or path == "/api/v1/receivables/", path
     assert paginated >= 20
 
 
