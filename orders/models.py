@@ -47,6 +47,9 @@ HALF_FEN = Decimal("0.005")
 DUE_BEFORE_SHIPMENT = Q(payment_terms="prepaid", amount_incl__gte=HALF_FEN) | Q(
     payment_terms="deposit", amount_incl__gte=HALF_FEN, deposit_amount__gte=HALF_FEN
 )
+# An order line with goods passed or released and not yet shipped (passed + released > shipped): the few lines an order
+# can be ready to ship by (selectors: ready_to_ship), and the condition of a partial index of SalesOrderLine.
+LINE_READY = Q(passed_quantity__gt=models.F("shipped_quantity") - models.F("released_quantity"))
 
 
 class SalesOrder(FSMModelMixin, models.Model):
@@ -224,6 +227,7 @@ class SalesOrderLine(DocumentLine):
                 condition=Q(delivered_quantity__lte=models.F("shipped_quantity")), name="order_line_delivered_lte_shipped"
             ),
         ]
+        indexes = [models.Index(fields=["order"], condition=LINE_READY, name="order_line_ready_idx")]
 
     @property
     def remaining_quantity(self) -> Decimal:

@@ -50,6 +50,7 @@ from . import rules
 from .models import (
     DUE_BEFORE_SHIPMENT,
     HALF_FEN,
+    LINE_READY,
     SHIPPING_STATUSES,
     TO_PLACE,
     TO_VERIFY,
@@ -491,8 +492,11 @@ def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     """Shipping orders with goods passed or released and not yet shipped, and no draft outbound note; summed per order
     over the lines of shipping orders alone, not over the orders joined for display."""
     has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
+    # only an order with a line ready (LINE_READY, its partial index) can sum to more than nothing: the sum is taken
+    # over those orders' lines, not over every line of every shipping order
+    with_a_ready_line = SalesOrderLine.objects.filter(LINE_READY).values("order_id")
     ready = (
-        SalesOrderLine.objects.filter(order__status__in=SHIPPING)
+        SalesOrderLine.objects.filter(order__status__in=SHIPPING, order_id__in=with_a_ready_line)
         .values("order_id")
         .annotate(ready=Sum(F("passed_quantity") + F("released_quantity") - F("shipped_quantity")))
         .filter(ready__gt=0)

@@ -233,6 +233,7 @@ def _plan(sql: str) -> str:
         ("to_place", "order_to_place_idx"),
         ("at_risk", "order_shipping_idx"),
         ("waiting_payment", "order_due_before_shipment_idx"),
+        ("ready_to_ship", "order_line_ready_idx"),
     ],
 )
 def test_a_queues_count_can_read_its_partial_index(queue, key, index):
