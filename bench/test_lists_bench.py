@@ -8,7 +8,7 @@ ms: page 1 of the list (default order, 25 rows) as a manager-level user; baselin
 page of the same rows with values() + JsonResponse (bench/urls.py), measured alternately in the same run; deep_ratio:
 the page before the last over page 1; queries_10 / queries_100: queries at page_size 10 and 100.
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. Fails only when queries_10 ≠ queries_100 (a query per row).
-About 4 minutes on a shared 2-core machine (data 2 min, the 28 lists 2 min), after the test database's migrations.
+About 2 minutes on an idle 2-core machine (data 40 s, the 67 lines 80 s), after the test database's migrations.
 
 Figures 2026-12-05, PostgreSQL 15, 2 shared cores under load (ms / baseline_ms / ratio / deep_ratio):
 before (no list indexes, page_size ignored): customers page 459/87/5.3/1.19, customers_api 238/93/2.6/1.34,
@@ -54,6 +54,19 @@ on every row, and trigram indexes on the columns that had none (tickets' lot num
 number, returns' reason, callbacks' notes, products' spec, customers' USCC, contacts' name and mobile): searches
 37–161 ms -> 12–41 ms (customers 82 -> 12, tickets 161 -> 30, complaints 158 -> 29, returns 133 -> 34, shipments
 96 -> 41), ratio 1.79–2.0 (customers 3.0: its baseline runs the same search, now 4 ms).
+2026-12-05, fifth session: every remaining list measured — service plans and report runs (page and API), inspections,
+contacts, visit plans, contract changes, price list rows (API), receivables (page and API) and the finance and warehouse
+queues (page and API) — over data with order lines, inspections and a payment allocated to every order (18,841 orders
+owing); each API list is checked to give the minimal view's rows in the same order. Found and fixed on the way: the
+receivables computed every order in Python twice (page 4.4 s, API 3.5 s at 60,000 orders; now one grouped query, paged:
+426 / 391 ms against 201 / 236 ms for that query alone, ratio 2.12 / 1.66), the report runs page labelled its scope
+picker with a query per rep (29 queries, now 10), the warehouse API read each inspection's customer (31 -> 11 queries),
+the clerk queue summed every line of every shipping order for 可发货 (page 100 -> 72 ms, API 88 -> 59 ms), a manager's
+visit plans month loaded and drew 2,500 plans (calendar 271 -> 63 ms, list 761 -> 18 ms, outside this file). The clerk's
+queues became filters of their lists (queue_at_risk / queue_to_release lines: 14–30 ms, ratio 2.1–6.0). Idle machine:
+FLOOR 2.6–3.4 ms against 1.3–1.5; APIs 5–9 ms against 1–2 ms (ratio 3.9–9.3; approvals_api 21 ms), pages 11–29 ms (ratio
+6.4–18), deep_ratio 0.91–1.10; searches 8–23 ms (ratio 1.9–3.1); pickers 3–26 ms (ratio 1.1–3.0); price list rows 34 ms
+(ratio 1.33: both sort the 60,000 rows by product code, which no index of the row's own table can give).
 """
 
 import statistics
