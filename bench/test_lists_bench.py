@@ -99,11 +99,10 @@ from orders.models import (
     SalesOrderLine,
     Shipment,
 )
+from orders.receivables import ReceivableTable, receivable_orders_for
 from orders.selectors import (
-    ReceivableTable,
     order_queue,
     order_search_q,
-    receivable_orders_for,
     shipment_queue,
     shipment_search_q,
 )
@@ -679,7 +678,7 @@ LISTS.update(
 
 
 class ReceivableRows:
-    """The receivables' rows for the minimal view: the grouped query's rows (orders.selectors.ReceivableTable, every
+    """The receivables' rows for the minimal view: the grouped query's rows (orders.receivables.ReceivableTable, every
     owing order of the reader, the oldest debt first) sliced and returned as they come — no totals, groups or page."""
 
     model = None

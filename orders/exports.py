@@ -2,7 +2,7 @@
 yuan format.
 
 Registered in OrdersConfig.ready (salesops.core.exports); the rows are the list's filter set over its visibility selector
-(the receivables: one row per receivable order the filter set keeps, computed by selectors.receivables_of).
+(the receivables: one row per receivable order the filter set keeps, computed by receivables.receivables_of).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from salesops.core.exports import ListExport, plain, register_export
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
-from . import rules, selectors
+from . import receivables, rules, selectors
 from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ReceivableFilter, ShipmentFilter
 
 
@@ -139,8 +139,8 @@ register_export(
         name="receivables",
         list_view="orders:receivables",
         title=gettext_lazy("应收账款"),
-        source=plain(ReceivableFilter, selectors.receivable_orders_for),
+        source=plain(ReceivableFilter, receivables.receivable_orders_for),
         columns=receivable_columns,
-        rows=selectors.receivables_of,
+        rows=receivables.receivables_of,
     ),
 )

@@ -193,7 +193,7 @@ class PaymentFilter(ListFilterSet):
 
 
 class ReceivableFilter(ListFilterSet):
-    """应收账款: the receivable orders (selectors.receivable_orders_for) of a customer, a rep or a search; the page, the
+    """应收账款: the receivable orders (orders.receivables.receivable_orders_for) of a customer, a rep or a search; the page, the
     API and the export take the same parameters."""
 
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("订单号、项目名称、客户名称或客户订单号"))

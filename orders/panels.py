@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from salesops.core.money import ZERO
 
-from . import selectors
+from . import receivables, selectors
 
 ROWS = 8
 
@@ -18,7 +18,7 @@ def customer_panel(request, customer) -> str:
         return ""
     orders = selectors.order_list_for(user).filter(customer=customer)
     shipments = selectors.shipment_list_for(user).filter(order__customer=customer)
-    owed = selectors.receivables(user, customer=customer)
+    owed = receivables.receivables(user, customer=customer)
     context = {
         "customer": customer,
         "orders": orders.order_by("-received_on", "-pk")[:ROWS],

@@ -31,6 +31,7 @@ from salesops.core.pages import post_data as _post
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import SalesOrder
+from .receivables import BUCKET_CODES, RECEIVABLE_HEAD, ReceivableTable, collection_rate, receivable_orders_for
 
 # Rows per table on the work queue pages (counts stay exact); the clerk's nine tables show fewer, each with a link to
 # its whole list (the order or shipment list filtered by the queue).
@@ -516,27 +517,25 @@ def _with_bucket_list(group: dict) -> dict:
 @require_GET
 def receivables(request):
     """应收账款 of the receivable orders the filter bar keeps (orders.filters.ReceivableFilter: the API's parameters and
-    the 导出 Excel of the same rows), paged, with the totals of all of them (selectors.ReceivableTable: decided in the
+    the 导出 Excel of the same rows), paged, with the totals of all of them (orders.receivables.ReceivableTable: decided in the
     database); an invalid filter is a 400 with its reason and no rows."""
     user = request.user
     today = timezone.localdate()
-    filterset = filters.ReceivableFilter(request.GET, queryset=selectors.receivable_orders_for(user), request=request)
-    table = selectors.ReceivableTable(filterset.qs, today)
+    filterset = filters.ReceivableFilter(request.GET, queryset=receivable_orders_for(user), request=request)
+    table = ReceivableTable(filterset.qs, today)
     page = paginate(request, table)
     items = list(page.object_list)
     for item in items:
-        item.bucket_list = [item.buckets[code] for code in selectors.BUCKET_CODES]
-    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=selectors.RECEIVABLE_HEAD)]
+        item.bucket_list = [item.buckets[code] for code in BUCKET_CODES]
+    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=RECEIVABLE_HEAD)]
     by_owner = [_with_bucket_list(g) for g in table.groups("owner")]
     for g in by_owner:
         g["name"] = display_name(g["who"])
     sums = table.totals()
-    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in selectors.BUCKET_CODES]}
-    overdue_items, overdue_count = table.overdue(selectors.RECEIVABLE_HEAD)
+    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in BUCKET_CODES]}
+    overdue_items, overdue_count = table.overdue(RECEIVABLE_HEAD)
     filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
-    rate = selectors.collection_rate(
-        user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"]
-    )
+    rate = collection_rate(user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"])
     chart = {
         "labels": [g["name"] for g in by_owner],
         "datasets": [
@@ -552,9 +551,7 @@ def receivables(request):
             "items": items,
             "querystring": querystring(request, "page"),
             "by_customer": by_customer,
-            "customer_count": table.groups_count("customer")
-            if len(by_customer) == selectors.RECEIVABLE_HEAD
-            else len(by_customer),
+            "customer_count": table.groups_count("customer") if len(by_customer) == RECEIVABLE_HEAD else len(by_customer),
             "by_owner": by_owner,
             "bucket_labels": [label for _code, label, *_rest in rules.AGING_BUCKETS],
             "totals": totals,

@@ -18,7 +18,7 @@ from salesops.core.names import display_name
 from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE
 from salesops.core.pagination import Pagination
 
-from .. import rules, selectors
+from .. import receivables, rules
 from ..filters import ReceivableFilter
 
 
@@ -86,7 +86,7 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
     export_name = "receivables"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
 
     def get_queryset(self):
-        return selectors.receivable_orders_for(self.request.user)
+        return receivables.receivable_orders_for(self.request.user)
 
     @extend_schema(
         responses=ReceivablesSerializer,
@@ -105,7 +105,7 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
         if Pagination.cursor_query_param in request.query_params:
             raise ValidationError({Pagination.cursor_query_param: [_("应收账款按页码分页（page），不支持游标 cursor")]})
         today = timezone.localdate()
-        table = selectors.ReceivableTable(self.filter_queryset(self.get_queryset()), today)
+        table = receivables.ReceivableTable(self.filter_queryset(self.get_queryset()), today)
         pager = Pagination()
         items = pager.paginate_queryset(table, request, view=self)
         totals = table.totals()
@@ -120,12 +120,12 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
             "previous": pager.get_previous_link(),
             "items": items,
             "customer_count": table.groups_count("customer"),
-            "by_customer": table.groups("customer", limit=selectors.RECEIVABLE_HEAD),
+            "by_customer": table.groups("customer", limit=receivables.RECEIVABLE_HEAD),
             "by_owner": table.groups("owner"),
             "collection_rate": {
                 "start": today.replace(day=1),
                 "end": today,
-                "rate": selectors.collection_rate(
+                "rate": receivables.collection_rate(
                     request.user, today.replace(day=1), today, receivable=None if filtered else totals["open"]
                 ),
             },

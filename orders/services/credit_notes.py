@@ -3,7 +3,7 @@
 
 A credit note never exceeds what was shipped on the order minus earlier credit notes, exact to the fen; it is written
 under the order's row lock (the lock every writer of an order's money takes first), so two refunds at once never
-credit more than that. Receivables (selectors.receivables) and what an order still owes (selectors.order_outstanding)
+credit more than that. Receivables (orders.receivables) and what an order still owes (selectors.order_outstanding)
 subtract credit notes.
 """
 

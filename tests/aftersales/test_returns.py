@@ -12,7 +12,7 @@ from PIL import Image
 
 from aftersales.models import ReturnPhoto, ReturnRequest
 from aftersales.services import returns as svc
-from orders import selectors as order_selectors
+from orders import receivables as order_receivables
 from orders import services as order_services
 from orders.models import CreditNote, SalesOrder
 from orders.selectors import order_credited, order_outstanding
@@ -197,7 +197,7 @@ class TestOutcomes:
         pay(order, cast, "3000.00", ref="PART-1")
 
         def open_amount():
-            return sum((r.open for r in order_selectors.receivables(cast.finance) if r.order.pk == order.pk), D("0"))
+            return sum((r.open for r in order_receivables.receivables(cast.finance) if r.order.pk == order.pk), D("0"))
 
         assert open_amount() == D("8300.00")
         # when 3 pumps come back and are refunded at the price paid

@@ -12,7 +12,7 @@ from PIL import Image
 
 from aftersales.models import Callback, Complaint, ReturnRequest
 from aftersales.services import callbacks
-from orders import selectors as order_selectors
+from orders import receivables as order_receivables
 from tests.aftersales.conftest import deliver_order
 from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
 
@@ -131,5 +131,5 @@ def test_a_stores_return_with_a_photo_is_approved_received_and_refunded(cast, pa
     rma = ReturnRequest.objects.get()
     assert rma.status == ReturnRequest.Status.CLOSED and rma.credit_note.amount == D("2260.00")
     assert "2,260.00" in finance.locator("[data-testid=rma-credit-note]").inner_text()
-    open_amount = sum((r.open for r in order_selectors.receivables(cast.finance) if r.order.pk == order.pk), D("0"))
+    open_amount = sum((r.open for r in order_receivables.receivables(cast.finance) if r.order.pk == order.pk), D("0"))
     assert open_amount == D("3390.00")

@@ -1,4 +1,4 @@
-"""应收账款 decided in the database (orders.selectors.ReceivableTable) against the rules they restate
+"""应收账款 decided in the database (orders.receivables.ReceivableTable) against the rules they restate
 (rules.fifo_open_items, rules.aging_bucket, overdue beyond the order's credit days), on orders with several shipments
 on different days, partial and unconfirmed payments, credit notes, a fully settled order, one owing less than a fen and
 a cancelled note: every figure of every order to the fen, the order of the rows, the counts, the pages, the totals and
@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from orders import rules, selectors
+from orders import receivables, rules
 from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from salesops.core.money import ZERO
 from tests.factories import CustomerFactory
@@ -85,7 +85,7 @@ def expected_rows(orders) -> dict[str, dict]:
     today = timezone.localdate()
     out = {}
     for o in orders:
-        notes = Shipment.objects.filter(order=o, status__in=selectors.SHIPPED_STATUSES)
+        notes = Shipment.objects.filter(order=o, status__in=receivables.SHIPPED_STATUSES)
         charges = [(timezone.localtime(s.shipped_at).date(), s.amount_incl) for s in notes]
         paid = sum((a.amount for a in PaymentAllocation.objects.filter(order=o, payment__status=Payment.Status.CONFIRMED)), ZERO)
         credited = sum((c.amount for c in CreditNote.objects.filter(order=o)), ZERO)
@@ -100,14 +100,14 @@ def expected_rows(orders) -> dict[str, dict]:
                 "shipped": sum((a for _d, a in charges), ZERO),
                 "paid": paid,
                 "credited": credited,
-                "buckets": {code: buckets[code] for code in selectors.BUCKET_CODES},
+                "buckets": {code: buckets[code] for code in receivables.BUCKET_CODES},
                 "overdue": overdue,
                 "oldest_days": oldest,
             }
     return out
 
 
-def figures(r: selectors.Receivable) -> dict:
+def figures(r: receivables.Receivable) -> dict:
     return {
         "shipped": r.shipped,
         "paid": r.paid,
@@ -119,8 +119,8 @@ def figures(r: selectors.Receivable) -> dict:
 
 
 def test_every_figure_of_every_order_is_the_rules_to_the_fen(book, cast):
-    orders = selectors.receivable_orders_for(cast.finance)
-    table = selectors.ReceivableTable(orders)
+    orders = receivables.receivable_orders_for(cast.finance)
+    table = receivables.ReceivableTable(orders)
     expected = expected_rows(orders)
     assert {r.order.number: figures(r) for r in table.rows()} == expected
     assert "A-SETTLED" not in expected and "A-RECORDED" in expected and len(table) == len(expected) == 7
@@ -132,7 +132,7 @@ def test_every_figure_of_every_order_is_the_rules_to_the_fen(book, cast):
 
 
 def test_the_rows_come_oldest_debt_first_and_a_slice_is_a_page_of_them(book, cast):
-    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
     rows = table.rows()
     assert [r.oldest_days for r in rows] == sorted((r.oldest_days for r in rows), reverse=True)
     assert [r.order.number for r in rows[:2]] == ["C-MONTHS", "C-BOBS"]  # 95 and 91 days
@@ -142,12 +142,12 @@ def test_the_rows_come_oldest_debt_first_and_a_slice_is_a_page_of_them(book, cas
 
 def test_totals_groups_and_the_overdue_list_add_up(book, cast):
     east, south = book
-    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
     rows = table.rows()
     totals = table.totals()
     assert totals["open"] == sum((r.open for r in rows), ZERO)
     assert totals["overdue"] == sum((r.overdue for r in rows), ZERO)
-    assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in selectors.BUCKET_CODES}
+    assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in receivables.BUCKET_CODES}
     by_customer = table.groups("customer")
     assert [g["who"] for g in by_customer] == sorted(
         [east, south], key=lambda c: -sum(r.open for r in rows if r.order.customer == c)
@@ -164,14 +164,14 @@ def test_totals_groups_and_the_overdue_list_add_up(book, cast):
 
 
 def test_a_reader_sees_the_receivables_of_what_they_see_and_nothing_for_no_order(book, cast):
-    carol = selectors.ReceivableTable(selectors.receivable_orders_for(cast.carol))
+    carol = receivables.ReceivableTable(receivables.receivable_orders_for(cast.carol))
     assert {r.order.number for r in carol.rows()} == {"C-MONTHS", "C-BOBS"}  # bob's order is of her customer
-    empty = selectors.ReceivableTable(SalesOrder.objects.none())
+    empty = receivables.ReceivableTable(SalesOrder.objects.none())
     assert (len(empty), empty.rows(), empty.totals()["open"], empty.groups("owner")) == (0, [], ZERO, [])
 
 
 def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, cast, client_as, api_as):
-    table = selectors.ReceivableTable(selectors.receivable_orders_for(cast.finance))
+    table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
     rows, totals = table.rows(), table.totals()
     page = client_as(cast.finance).get("/orders/receivables/", {"page_size": 3, "page": 2})
     assert page.status_code == 200
