@@ -147,12 +147,6 @@ def order_credited(order) -> Decimal:
     return quantize(CreditNote.objects.filter(order=order).aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
-def credited_per_order(orders) -> dict[int, Decimal]:
-    """{order id: total credit notes} for a queryset of orders (one query; receivables subtract it)."""
-    rows = CreditNote.objects.filter(order__in=orders).values("order").annotate(s=Sum("amount")).values_list("order", "s")
-    return {order_id: quantize(total) for order_id, total in rows}
-
-
 def order_shipped_amount(order) -> Decimal:
     """The tax-inclusive value of the goods that left for this order (what was paid or is receivable)."""
     return quantize(
