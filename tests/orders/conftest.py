@@ -96,5 +96,22 @@ def pay(order, cast, amount, ref="BANK-0001"):
     return services.payment_confirm(payment=payment, actor=cast.finance)
 
 
+def allocated_payment(order, cast, amount: str, status="confirmed", ref: str = ""):
+    """A payment of `amount` allocated whole to `order`, written directly in `status` (no service: for read tests that
+    need payments in a given state, e.g. recorded but not confirmed)."""
+    from orders.models import Payment, PaymentAllocation
+
+    payment = Payment.objects.create(
+        customer=order.customer,
+        bank_reference=ref or f"B-{order.number}",
+        amount=D(amount),
+        received_on=timezone.localdate(),
+        recorded_by=cast.clerk,
+        status=status,
+    )
+    PaymentAllocation.objects.create(payment=payment, order=order, amount=D(amount))
+    return payment
+
+
 def fresh(obj):
     return type(obj).objects.get(pk=obj.pk)

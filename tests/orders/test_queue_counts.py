@@ -20,7 +20,6 @@ from orders.models import (
     CreditException,
     InvoiceRequest,
     Payment,
-    PaymentAllocation,
     ProductionUpdate,
     SalesOrder,
     SalesOrderLine,
@@ -28,6 +27,7 @@ from orders.models import (
 )
 from salesops.core.money import ZERO
 from salesops.core.thresholds import threshold
+from tests.orders.conftest import allocated_payment
 
 pytestmark = pytest.mark.django_db
 S = SalesOrder.Status
@@ -85,18 +85,6 @@ def _line(order, *, passed="0", shipped="0", delivered="0", price="100.00"):
     )
 
 
-def _paid(order, cast, amount: str, status=Payment.Status.CONFIRMED):
-    payment = Payment.objects.create(
-        customer=order.customer,
-        bank_reference=f"B-{order.number}",
-        amount=D(amount),
-        received_on=timezone.localdate(),
-        recorded_by=cast.clerk,
-        status=status,
-    )
-    PaymentAllocation.objects.create(payment=payment, order=order, amount=D(amount))
-
-
 def numbers(rows) -> list[str]:
     return [(row[0] if isinstance(row, tuple) else row).number for row in rows]
 
@@ -147,10 +135,10 @@ def queue(cast, make, day, warn):
     draft(make("G-CREDIT", payment_terms="credit", amount_incl=D("100.00"), **gate))
     draft(make("G-PREPAID", amount_incl=D("100.00"), **gate))  # nothing paid: held
     paid = make("G-PAID", amount_incl=D("100.00"), **gate)
-    _paid(paid, cast, "100.00")
+    allocated_payment(paid, cast, "100.00")
     draft(paid)
     recorded = make("G-RECORDED", amount_incl=D("100.00"), **gate)  # recorded, not confirmed: held
-    _paid(recorded, cast, "100.00", Payment.Status.RECORDED)
+    allocated_payment(recorded, cast, "100.00", Payment.Status.RECORDED)
     draft(recorded)
     draft(make("G-NO-DEPOSIT", payment_terms="deposit", amount_incl=D("100.00"), **gate))  # deposit 0: open
     excepted = make("G-EXCEPTION", payment_terms="deposit", amount_incl=D("100.00"), deposit_amount=D("30.00"), **gate)
@@ -159,7 +147,7 @@ def queue(cast, make, day, warn):
     )
     draft(excepted)
     short = make("G-FEN-SHORT", payment_terms="deposit", amount_incl=D("100.00"), deposit_amount=D("30.00"), **gate)
-    _paid(short, cast, "29.99")
+    allocated_payment(short, cast, "29.99")
     draft(short)  # a fen short: held
     draft(make("G-RELEASED", amount_incl=D("100.00"), **gate), Shipment.Status.RELEASED)  # not a draft
 

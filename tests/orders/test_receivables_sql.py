@@ -17,6 +17,7 @@ from orders import receivables, rules
 from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from salesops.core.money import ZERO
 from tests.factories import CustomerFactory
+from tests.orders.conftest import allocated_payment
 
 pytestmark = pytest.mark.django_db
 S = Shipment.Status
@@ -53,15 +54,7 @@ def book(cast):
             note = Shipment.objects.create(number=f"FH-{n}", order=o, created_by=cast.clerk, status=status, amount_incl=D(amount))
             Shipment.objects.filter(pk=note.pk).update(shipped_at=_at(days_ago, minutes))
         for amount, status in paid:
-            payment = Payment.objects.create(
-                customer=customer,
-                bank_reference=f"B-{next(counter)}",
-                amount=D(amount),
-                received_on=timezone.localdate(),
-                recorded_by=cast.clerk,
-                status=status,
-            )
-            PaymentAllocation.objects.create(payment=payment, order=o, amount=D(amount))
+            allocated_payment(o, cast, amount, status, ref=f"B-{next(counter)}")
         for amount in credits:
             CreditNote.objects.create(
                 number=f"CN-{next(counter)}", order=o, amount=D(amount), reason="退货", created_by=cast.clerk
