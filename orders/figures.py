@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import (
+    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -21,12 +22,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Round, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Round, TruncDate, TruncMonth
 
 from customers.models import Customer
-from salesops.core.money import ZERO, quantize
+from salesops.core.money import ZERO, db_money, quantize
 from salesops.core.transient import transient
 
 from . import rules
@@ -39,6 +40,7 @@ from .models import (
     SalesOrderLine,
     Shipment,
 )
+from .receivables import open_shipments_sql
 from .selectors import CREDITED_SHIPMENTS, MONEY_OUTPUT
 
 
@@ -139,23 +141,29 @@ def unshipped_total(as_of: date, until: datetime, **scope) -> Decimal:
     return _total(orders, Round((F("amount_incl") - F("shipped")) * F("exchange_rate"), 2))
 
 
-def _open_receivables(as_of: date, until: datetime, **scope) -> QuerySet[Shipment]:
-    """The scope's shipments before `until` with `open_cny`: what of each is still receivable at the end of `as_of` —
-    settled oldest first by the order's confirmed payments received by `as_of` and its credit notes before `until` (as
-    `receivables` does), in CNY rounded per shipment."""
-    paid = PaymentAllocation.objects.filter(
-        order=OuterRef("order"), payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of
+def _open_receivables(as_of: date, until: datetime, **columns) -> tuple[str, list]:
+    """SQL and params of the scope's shipments before `until` (receivables.open_shipments_sql), each with its `bucket`
+    (rules.AGING_BUCKETS, by the shipment's date in the company's time zone), the `columns` asked for and `open_cny`:
+    what of it is still receivable at the end of `as_of` — settled oldest first by the order's confirmed payments
+    received by `as_of` and its credit notes before `until`, as the receivables page does —, in CNY rounded per
+    shipment. `columns` takes the scope (owner_id, team_id) too."""
+    scope = {key: columns.pop(key) for key in ("owner_id", "team_id") if key in columns}
+    bucket = Case(
+        *(
+            When(Q(shipped_at__lt=before) & (Q(shipped_at__gte=since) if since is not None else Q()), then=Value(code))
+            for code, since, before in _aging_ranges(until)
+        )
     )
-    credits = CreditNote.objects.filter(order=OuterRef("order"), created_at__lt=until)
-    settled = _sum_subquery(paid, "order", "amount") + _sum_subquery(credits, "order", "amount")
-    # the order's shipments up to and including this one (oldest first), as a window over the order's shipments
-    upto = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
-    open_part = Greatest(Least(F("upto") - F("settled"), F("amount_incl")), Value(ZERO), output_field=MONEY_OUTPUT)
-    return (  # alias, not annotate: the settled subqueries are evaluated once per shipment, inside open_cny only
-        Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until)
-        .alias(upto=upto, settled=settled)
-        .annotate(open_cny=Round(open_part * F("order__exchange_rate"), 2))
+    items, params = open_shipments_sql(
+        Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until),
+        PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of),
+        CreditNote.objects.filter(created_at__lt=until),
+        rate=F("order__exchange_rate"),
+        bucket=bucket,
+        **columns,
     )
+    names = "".join(f"{name}, " for name in columns)
+    return f"SELECT {names}bucket, ROUND(open * rate, 2) AS open_cny FROM ({items}) i", params
 
 
 def _aging_ranges(until: datetime) -> list[tuple[str, datetime | None, datetime]]:
@@ -167,51 +175,45 @@ def _aging_ranges(until: datetime) -> list[tuple[str, datetime | None, datetime]
     ]
 
 
+def _bucket_sums() -> str:
+    """SQL of the sums of `open_cny` per bucket (AGING_BUCKETS' order), over rows of _open_receivables."""
+    return ", ".join(
+        f"SUM(CASE WHEN bucket = '{code}' THEN open_cny ELSE 0 END) AS b{n}" for n, code in enumerate(rules.AGING_CODES)
+    )
+
+
 def receivable_aging(as_of: date, until: datetime, **scope) -> dict[str, Decimal]:
     """Receivables at the end of `as_of` by age bucket (rules.AGING_BUCKETS): the open part of each shipment before
     `until` (_open_receivables), aged by the shipment's date in the company's time zone. One query."""
-    figures = {}
-    for code, since, before in _aging_ranges(until):
-        q = Q(shipped_at__lt=before) & (Q(shipped_at__gte=since) if since is not None else Q())
-        figures[code] = Sum("open_cny", filter=q, output_field=MONEY_OUTPUT)
-    rows = _open_receivables(as_of, until, **scope).aggregate(**figures)
-    return {code: quantize(rows[code] or ZERO) for code in figures}
+    items, params = _open_receivables(as_of, until, **scope)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_bucket_sums()} FROM ({items}) r", params)
+        sums = cursor.fetchone()
+    return {code: db_money(value) for code, value in zip(rules.AGING_CODES, sums, strict=True)}
 
 
 def customer_receivable_aging(as_of: date, until: datetime, **scope) -> Iterator[dict]:
     """Per customer with receivables open at the end of `as_of` (the scope's orders), by name: the customer's pk, name,
     owner (负责业务员: username, first and last name) and its open amounts by age bucket, as receivable_aging — the rows add
-    up to its figures to the fen. One query over the open shipments only, ordered by customer and streamed from a
-    server-side cursor; a customer's shipments come together and are merged as they come, so memory grows neither with
-    the shipments nor with the customers."""
-    ranges = _aging_ranges(until)
-    shipments = (
-        _open_receivables(as_of, until, **scope)
-        .filter(open_cny__gt=0)
-        .order_by("order__customer__name", "order__customer_id")
-        .values_list(
-            "order__customer_id",
-            "order__customer__name",
-            "order__customer__owner__username",
-            "order__customer__owner__first_name",
-            "order__customer__owner__last_name",
-            "shipped_at",
-            "open_cny",
-        )
+    up to its figures to the fen. One query grouped by customer, streamed (_streamed)."""
+    items, params = _open_receivables(
+        as_of,
+        until,
+        cid=F("order__customer_id"),
+        cname=F("order__customer__name"),
+        uname=F("order__customer__owner__username"),
+        ufirst=F("order__customer__owner__first_name"),
+        ulast=F("order__customer__owner__last_name"),
+        **scope,
     )
-    row: dict | None = None
-    for cid, name, username, first_name, last_name, shipped_at, open_cny in shipments.iterator(chunk_size=2000):
-        if row is None or row["pk"] != cid:
-            if row is not None:
-                yield row
-            owner = (username, first_name, last_name) if username else None
-            row = {"pk": cid, "name": name, "owner": owner, **{code: ZERO for code, *_range in ranges}}
-        for code, since, before in ranges:
-            if shipped_at < before and (since is None or shipped_at >= since):
-                row[code] += open_cny
-                break
-    if row is not None:
-        yield row
+    sql = (
+        f"SELECT cid, cname, uname, ufirst, ulast, {_bucket_sums()} FROM ({items}) r"
+        " GROUP BY cid, cname, uname, ufirst, ulast HAVING SUM(open_cny) > 0 ORDER BY cname, cid"
+    )
+    for cid, name, username, first_name, last_name, *sums in _streamed(connection, sql, params, "2, 1"):
+        owner = (username, first_name, last_name) if username else None
+        buckets = {code: db_money(value) for code, value in zip(rules.AGING_CODES, sums, strict=True)}
+        yield {"pk": cid, "name": name, "owner": owner, **buckets}
 
 
 def verification_counts(start: date, end: date, **scope) -> tuple[int, int]:
@@ -357,7 +359,7 @@ def customer_figures(period: tuple[date, date, datetime, datetime], last_month, 
     order = "2, 1" if scope.get("top_shipped") is None else f"{5 + CUSTOMER_FIGURES.index('shipped')} DESC, 2, 1"
     for pk, name, province, kind, *values in _streamed(connections[alias], sql, params, order):
         row = {"pk": pk, "name": name, "province": province, "type": kind}
-        row.update((figure, _money(value)) for figure, value in zip(CUSTOMER_FIGURES, values, strict=True))
+        row.update((figure, db_money(value)) for figure, value in zip(CUSTOMER_FIGURES, values, strict=True))
         yield row
 
 
@@ -383,11 +385,6 @@ def _streamed(connection, sql: str, params: list, order: str):
     finally:
         with transient(connection.alias), connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _money(value) -> Decimal:
-    """A sum read without the ORM's converters: PostgreSQL gives a Decimal, SQLite a float or an int."""
-    return quantize(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 def product_figures(start: date, end: date, **scope) -> QuerySet:

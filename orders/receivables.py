@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from salesops.core.compiled import sql_of
-from salesops.core.money import ZERO, quantize
+from salesops.core.money import ZERO, db_money, quantize
 
 from . import rules
 from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
@@ -67,7 +67,6 @@ def receivables_of(orders: QuerySet, today: date | None = None) -> list[Receivab
     return ReceivableTable(orders, today).rows()
 
 
-BUCKET_CODES = tuple(code for code, *_rest in rules.AGING_BUCKETS)
 # The receivables' tables beside the paged one (the overdue orders, the customers by their debt) show their first
 # RECEIVABLE_HEAD rows and how many there are, on the page and in the API; the export has every order.
 RECEIVABLE_HEAD = 50
@@ -77,11 +76,6 @@ def _bucket_sql(low: int, high: int | None, first: bool) -> str:
     """The SQL condition of an age bucket on `age` (as rules.aging_bucket: the first bucket also takes a negative age)."""
     parts = ([] if first else [f"age >= {int(low)}"]) + ([] if high is None else [f"age <= {int(high)}"])
     return " AND ".join(parts) or "1 = 1"
-
-
-def _money(value) -> Decimal:
-    """A sum read from the database as money: a Decimal to the fen (SQLite gives floats)."""
-    return quantize(Decimal(str(value))) if value is not None else ZERO
 
 
 class _Owed(NamedTuple):
@@ -94,14 +88,45 @@ class _Owed(NamedTuple):
     shipped: Decimal | float
     paid: Decimal | float
     credited: Decimal | float
-    buckets: tuple  # in BUCKET_CODES' order
+    buckets: tuple  # in rules.AGING_CODES' order
     overdue: Decimal | float
     oldest_days: int
 
 
 def _sum_per_order(rows: QuerySet) -> tuple[str, tuple]:
-    """SQL of (order_id, s): the sum of `rows`' amounts per order."""
-    return sql_of(rows.order_by().values("order_id").annotate(s=Sum("amount")).values("order_id", "s"))
+    """SQL of (order_id, s): the sum of `rows`' amounts per order, for the orders of the shipments `t` only."""
+    sql, params = sql_of(rows.order_by().values("order_id", "amount"))
+    return f"SELECT order_id, SUM(amount) AS s FROM ({sql}) x WHERE order_id IN (SELECT o FROM t) GROUP BY order_id", params
+
+
+def open_shipments_sql(shipments: QuerySet[Shipment], paid: QuerySet, credited: QuerySet, **columns) -> tuple[str, list]:
+    """SQL and params of one row per shipment of `shipments` with the `columns` asked for (name -> an expression over
+    the shipment), `o` (its order's id), `amt` (its amount), `paid` and `credited` (its order's sums of the `paid`
+    payment allocations and the `credited` credit notes) and `open`: what of it is still owed once the order's paid and
+    credited amounts are applied to the order's shipments oldest first — its running total over the order's shipments
+    (by shipping time) less the settled amount, between 0 and its amount, as rules.fifo_open_items does. What the
+    receivables (ReceivableTable) and the receivables KPIs (orders.figures) are computed from: the callers choose the
+    shipments (their scope and cut-off date) and which payments and credit notes count (their cut-off dates).
+
+    The shipments are read once (`t`, with their running totals); the payments and credit notes are summed once per
+    order, for those orders only, and joined — not a subquery per shipment, nor the scope's filters again."""
+    running = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
+    rows = shipments.order_by().annotate(o=F("order_id"), amt=F("amount_incl"), upto=running, **columns)
+    inner, params = sql_of(rows.values("o", "amt", "upto", *columns))
+    paid_sql, paid_params = _sum_per_order(paid)
+    credited_sql, credited_params = _sum_per_order(credited)
+    # OFFSET 0: each level computed once (PostgreSQL would otherwise copy `open` into every expression that reads it)
+    kept = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    names = "".join(f"{name}, " for name in columns)
+    sql = (
+        f"WITH t AS ({inner})"
+        f" SELECT {names}o, amt, paid, credited, CASE WHEN rest >= amt THEN amt WHEN rest > 0 THEN rest ELSE 0 END AS open"
+        " FROM (SELECT t.*, COALESCE(p.s, 0) AS paid, COALESCE(k.s, 0) AS credited,"
+        " t.upto - COALESCE(p.s, 0) - COALESCE(k.s, 0) AS rest"
+        f" FROM t LEFT JOIN ({paid_sql}) p ON p.order_id = t.o LEFT JOIN ({credited_sql}) k ON k.order_id = t.o"
+        f"{kept}) u{kept}"
+    )
+    return sql, [*params, *paid_params, *credited_params]
 
 
 class ReceivableTable(Sequence):
@@ -123,51 +148,34 @@ class ReceivableTable(Sequence):
         if orders.query.is_empty():  # orders.none() (an invalid filter): the same query, over no order
             orders = SalesOrder.objects.filter(pk__lt=0)
         ids = orders.values("pk")
-        running = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
-        shipments = (
-            Shipment.objects.filter(order__in=ids, status__in=SHIPPED_STATUSES)
-            .order_by()
-            .annotate(
-                o=F("order_id"),
-                c=F("order__customer_id"),
-                w=F("order__owner_id"),
-                cd=F("order__credit_days"),
-                amt=F("amount_incl"),
-                day=TruncDate("shipped_at", tzinfo=timezone.get_current_timezone()),
-                upto=running,
-            )
-            .values("o", "c", "w", "cd", "amt", "day", "upto")
+        items, params = open_shipments_sql(
+            Shipment.objects.filter(order__in=ids, status__in=SHIPPED_STATUSES),
+            PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED),
+            CreditNote.objects.all(),
+            c=F("order__customer_id"),
+            w=F("order__owner_id"),
+            cd=F("order__credit_days"),
+            day=TruncDate("shipped_at", tzinfo=timezone.get_current_timezone()),
         )
-        inner, params = sql_of(shipments)
-        # what settled each order, summed once per order (joined, not a subquery per shipment)
-        paid, paid_params = _sum_per_order(
-            PaymentAllocation.objects.filter(order__in=ids, payment__status=Payment.Status.CONFIRMED)
-        )
-        credited, credited_params = _sum_per_order(CreditNote.objects.filter(order__in=ids))
         postgres = connection.vendor == "postgresql"
-        age = "(%s - t.day)" if postgres else "CAST(julianday(%s) - julianday(t.day) AS INTEGER)"
+        age = "(%s - i.day)" if postgres else "CAST(julianday(%s) - julianday(i.day) AS INTEGER)"
         buckets = ", ".join(
             f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END)"
             for n, (_code, _label, low, high) in enumerate(rules.AGING_BUCKETS)
         )
-        kept = " OFFSET 0" if postgres else ""  # each level computed once: PostgreSQL would copy `open` into every SUM
         self._sql = (
             f"SELECT o, c, w, SUM(amt), MAX(paid), MAX(credited), {buckets}, SUM(CASE WHEN age > cd THEN open ELSE 0 END),"
             f" MAX(CASE WHEN open >= {HALF_FEN} THEN age ELSE 0 END) AS oldest"
-            " FROM (SELECT o, c, w, cd, amt, paid, credited, age,"
-            " CASE WHEN rest >= amt THEN amt WHEN rest > 0 THEN rest ELSE 0 END AS open"
-            " FROM (SELECT t.o, t.c, t.w, t.cd, t.amt, COALESCE(p.s, 0) AS paid, COALESCE(k.s, 0) AS credited,"
-            f" t.upto - COALESCE(p.s, 0) - COALESCE(k.s, 0) AS rest, {age} AS age"
-            f" FROM ({inner}) t LEFT JOIN ({paid}) p ON p.order_id = t.o LEFT JOIN ({credited}) k ON k.order_id = t.o{kept})"
-            f" u{kept}) s GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
+            f" FROM (SELECT i.*, {age} AS age FROM ({items}) i) s"
+            f" GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
         )
-        self._params = [self.today, *params, *paid_params, *credited_params]
+        self._params = [self.today, *params]
         self._owed: list[_Owed] | None = None
 
     def owed(self) -> list[_Owed]:
         """Every owing order's row, the oldest debt first (the query, run once)."""
         if self._owed is None:
-            n = len(BUCKET_CODES)
+            n = len(rules.AGING_CODES)
             with connection.cursor() as cursor:
                 cursor.execute(self._sql, self._params)
                 self._owed = [_Owed(*row[:6], tuple(row[6 : 6 + n]), row[6 + n], int(row[7 + n] or 0)) for row in cursor]
@@ -197,8 +205,8 @@ class ReceivableTable(Sequence):
     def totals(self) -> dict:
         """{"open", "overdue", "buckets": {code: amount}} over every owing order."""
         rows = self.owed()
-        buckets = {code: _money(sum(row.buckets[n] for row in rows)) for n, code in enumerate(BUCKET_CODES)}
-        return {"open": sum(buckets.values(), ZERO), "overdue": _money(sum(row.overdue for row in rows)), "buckets": buckets}
+        buckets = {code: db_money(sum(row.buckets[n] for row in rows)) for n, code in enumerate(rules.AGING_CODES)}
+        return {"open": sum(buckets.values(), ZERO), "overdue": db_money(sum(row.overdue for row in rows)), "buckets": buckets}
 
     def groups(self, key: str, limit: int | None = None) -> list[dict]:
         """Totals per customer ("customer") or per rep ("owner"), the largest open amount first — {"who", "open",
@@ -206,17 +214,17 @@ class ReceivableTable(Sequence):
         attr = {"customer": "customer_id", "owner": "owner_id"}[key]
         sums: dict[int, list] = {}
         for row in self.owed():
-            acc = sums.setdefault(getattr(row, attr), [0] * (len(BUCKET_CODES) + 1))
+            acc = sums.setdefault(getattr(row, attr), [0] * (len(rules.AGING_CODES) + 1))
             for n, amount in enumerate(row.buckets):
                 acc[n] += amount
             acc[-1] += row.overdue
-        n = len(BUCKET_CODES)
+        n = len(rules.AGING_CODES)
         ranked = sorted(sums.items(), key=lambda item: (-sum(item[1][:n]), item[0]))[:limit]
         who = (Customer if key == "customer" else get_user_model()).objects.in_bulk([pk for pk, _acc in ranked])
         groups = []
         for pk, acc in ranked:
-            buckets = {code: _money(acc[i]) for i, code in enumerate(BUCKET_CODES)}
-            groups.append({"who": who[pk], "open": sum(buckets.values(), ZERO), "overdue": _money(acc[-1]), "buckets": buckets})
+            buckets = {code: db_money(acc[i]) for i, code in enumerate(rules.AGING_CODES)}
+            groups.append({"who": who[pk], "open": sum(buckets.values(), ZERO), "overdue": db_money(acc[-1]), "buckets": buckets})
         return groups
 
     def groups_count(self, key: str) -> int:
@@ -230,11 +238,11 @@ class ReceivableTable(Sequence):
         return [
             Receivable(
                 order=orders[row.order_id],
-                shipped=_money(row.shipped),
-                paid=_money(row.paid),
-                credited=_money(row.credited),
-                buckets={code: _money(row.buckets[n]) for n, code in enumerate(BUCKET_CODES)},
-                overdue=_money(row.overdue),
+                shipped=db_money(row.shipped),
+                paid=db_money(row.paid),
+                credited=db_money(row.credited),
+                buckets={code: db_money(row.buckets[n]) for n, code in enumerate(rules.AGING_CODES)},
+                overdue=db_money(row.overdue),
                 oldest_days=row.oldest_days,
             )
             for row in rows

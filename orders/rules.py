@@ -151,6 +151,7 @@ AGING_BUCKETS = (
     ("61_90", _("61–90 天"), 61, 90),
     ("90_plus", _(">90 天"), 91, None),
 )
+AGING_CODES = tuple(code for code, *_rest in AGING_BUCKETS)
 
 
 def aging_bucket(days: int) -> str:

@@ -31,7 +31,7 @@ from salesops.core.pages import post_data as _post
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import SalesOrder
-from .receivables import BUCKET_CODES, RECEIVABLE_HEAD, ReceivableTable, collection_rate, receivable_orders_for
+from .receivables import RECEIVABLE_HEAD, ReceivableTable, collection_rate, receivable_orders_for
 
 # Rows per table on the work queue pages (counts stay exact); the clerk's nine tables show fewer, each with a link to
 # its whole list (the order or shipment list filtered by the queue).
@@ -526,13 +526,13 @@ def receivables(request):
     page = paginate(request, table)
     items = list(page.object_list)
     for item in items:
-        item.bucket_list = [item.buckets[code] for code in BUCKET_CODES]
+        item.bucket_list = [item.buckets[code] for code in rules.AGING_CODES]
     by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=RECEIVABLE_HEAD)]
     by_owner = [_with_bucket_list(g) for g in table.groups("owner")]
     for g in by_owner:
         g["name"] = display_name(g["who"])
     sums = table.totals()
-    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in BUCKET_CODES]}
+    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in rules.AGING_CODES]}
     overdue_items, overdue_count = table.overdue(RECEIVABLE_HEAD)
     filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
     rate = collection_rate(user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"])

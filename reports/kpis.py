@@ -36,7 +36,7 @@ from .scopes import Scope
 
 RATE_PLACES = Decimal("0.0001")
 SCORE_PLACES = Decimal("0.01")
-AGING_BUCKETS = tuple(code for code, *_rest in order_rules.AGING_BUCKETS)
+AGING_BUCKETS = order_rules.AGING_CODES
 
 
 def _rate(part, whole) -> Decimal | None:

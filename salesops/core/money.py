@@ -275,6 +275,14 @@ def quantize(value, places: Decimal = CENT) -> Decimal:
     return to_decimal(value).quantize(places, rounding=ROUND_HALF_UP)
 
 
+def db_money(value) -> Decimal:
+    """A sum read from the database without the ORM's converters, as money to the fen: PostgreSQL gives a Decimal,
+    SQLite a float (sums of money columns) or an int; None (a sum of no rows) is zero."""
+    if value is None:
+        return ZERO
+    return quantize(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
 @dataclass(frozen=True)
 class LineAmounts:
     amount_incl: Decimal  # 价税合计

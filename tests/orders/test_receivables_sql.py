@@ -93,7 +93,7 @@ def expected_rows(orders) -> dict[str, dict]:
                 "shipped": sum((a for _d, a in charges), ZERO),
                 "paid": paid,
                 "credited": credited,
-                "buckets": {code: buckets[code] for code in receivables.BUCKET_CODES},
+                "buckets": {code: buckets[code] for code in rules.AGING_CODES},
                 "overdue": overdue,
                 "oldest_days": oldest,
             }
@@ -140,7 +140,7 @@ def test_totals_groups_and_the_overdue_list_add_up(book, cast):
     totals = table.totals()
     assert totals["open"] == sum((r.open for r in rows), ZERO)
     assert totals["overdue"] == sum((r.overdue for r in rows), ZERO)
-    assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in receivables.BUCKET_CODES}
+    assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in rules.AGING_CODES}
     by_customer = table.groups("customer")
     assert [g["who"] for g in by_customer] == sorted(
         [east, south], key=lambda c: -sum(r.open for r in rows if r.order.customer == c)
