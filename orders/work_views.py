@@ -33,10 +33,9 @@ from . import work_forms as forms
 from .models import SalesOrder
 from .receivables import RECEIVABLE_HEAD, ReceivableTable, collection_rate, receivable_orders_for
 
-# Rows per table on the work queue pages (counts stay exact); the clerk's nine tables show fewer, each with a link to
-# its whole list (the order or shipment list filtered by the queue).
-QUEUE_ROWS = 50
-CLERK_QUEUE_ROWS = 20
+# Rows per table on the work pages (clerk, finance, warehouse): each table shows its first QUEUE_ROWS rows and its
+# exact count, with a link to its whole list (the list filtered by the queue or the status), paged and searchable there.
+QUEUE_ROWS = 20
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
@@ -98,10 +97,9 @@ def clerk_queue(request):
     lists = {"orders": reverse("orders:order_list"), "shipments": reverse("orders:shipment_list")}
     for key, kind, danger in CLERK_SECTIONS:
         rows = queue[key]
-        # the counts are exact; each table shows the first CLERK_QUEUE_ROWS, the list page filtered by the queue (?queue=,
-        # the same selectors.ORDER_QUEUES / SHIPMENT_QUEUES) has them all; every queue (a queryset or selectors.Rows)
-        # is counted and sliced in the database, never loaded whole.
-        items, count = selectors.queue_head(rows, CLERK_QUEUE_ROWS)
+        # the list page filtered by the queue (?queue=, the same selectors.ORDER_QUEUES / SHIPMENT_QUEUES) has them all;
+        # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole.
+        items, count = selectors.queue_head(rows, QUEUE_ROWS)
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
             for s, _gate in items:
@@ -133,18 +131,12 @@ def finance_queue(request):
     if not permissions.sees_queue(user, "finance"):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["finance"]))
     queue = selectors.finance_queue(user)
-    return render(
-        request,
-        "orders/queue_finance.html",
-        {
-            "payments": list(queue["payments_to_confirm"][:QUEUE_ROWS]),
-            "payment_count": queue["payments_to_confirm"].count(),
-            "invoices": list(queue["invoices_to_issue"][:QUEUE_ROWS]),
-            "invoice_count": queue["invoices_to_issue"].count(),
-            "held": [(s, s.gate) for s in queue["held_shipments"][:QUEUE_ROWS]],
-            "held_count": queue["held_shipments"].count(),
-        },
-    )
+    payments, payment_count = selectors.queue_head(queue["payments_to_confirm"], QUEUE_ROWS)
+    invoices, invoice_count = selectors.queue_head(queue["invoices_to_issue"], QUEUE_ROWS)
+    held, held_count = selectors.queue_head(queue["held_shipments"], QUEUE_ROWS)
+    context = {"payments": payments, "payment_count": payment_count, "invoices": invoices, "invoice_count": invoice_count}
+    context.update(held=[(s, s.gate) for s in held], held_count=held_count)
+    return render(request, "orders/queue_finance.html", context)
 
 
 @login_required
@@ -154,9 +146,9 @@ def warehouse_queue(request):
     if not permissions.sees_queue(user, "warehouse"):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
-    # exact counts; each table shows the first QUEUE_ROWS, read in the database like the other queues
-    context = {key: list(rows[:QUEUE_ROWS]) for key, rows in queue.items()}
-    context["counts"] = {key: rows.count() for key, rows in queue.items()}
+    heads = {key: selectors.queue_head(rows, QUEUE_ROWS) for key, rows in queue.items()}
+    context = {key: items for key, (items, _count) in heads.items()}
+    context["counts"] = {key: count for key, (_items, count) in heads.items()}
     return render(request, "orders/queue_warehouse.html", context)
 
 
