@@ -117,55 +117,81 @@ def _scope_params(scope: Scope) -> dict:
     return {"owner": scope.user_id, "team": scope.team_id}
 
 
-def figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
-    """The headline figures: key (= glossary entry), label, value, kind (money / rate / score / count), url of the list."""
+# The headline cards of the home page (工作台): the first figures of figure_cards, computed alone.
+HEADLINE_CARDS = 4
+
+
+def figure_cards(period: Period, scope: Scope, today: date, first: int | None = None) -> list[dict]:
+    """The headline figures: key (= glossary entry), label, value, kind (money / rate / score / count), url of the list;
+    the `first` of them only, if given (the others are not computed)."""
     with kpis.one_reading():
-        return _figure_cards(period, scope, today)
+        return _figure_cards(period, scope, today, first)
 
 
-def _figure_cards(period: Period, scope: Scope, today: date) -> list[dict]:
+def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) -> list[dict]:
     as_of = min(today, period.end)
     dates = {"received_on_from": period.start, "received_on_to": period.end}
     shipped = {"shipped_from": period.start, "shipped_to": period.end}
     who = _scope_params(scope)
-    ach = kpis.achievement(period, scope)
-    grow = kpis.growth(period, scope)
+    # (key, the figure — its value, or (value, the card's other entries) —, kind, url), read for the cards shown only
     cards = [
-        ("order_intake", kpis.order_intake(period, scope), "money", _link("orders:order_list", **dates, active="true", **who)),
         (
-            "sales_by_order_date",
-            kpis.sales_by_order_date(period, scope),
+            "order_intake",
+            lambda: kpis.order_intake(period, scope),
             "money",
             _link("orders:order_list", **dates, active="true", **who),
         ),
-        ("sales_shipped", kpis.sales_shipped(period, scope), "money", _link("orders:shipment_list", **shipped, **who)),
-        ("sales_invoiced", kpis.sales_invoiced(period, scope), "money", _link("orders:invoice_list", status="issued")),
+        (
+            "sales_by_order_date",
+            lambda: kpis.sales_by_order_date(period, scope),
+            "money",
+            _link("orders:order_list", **dates, active="true", **who),
+        ),
+        ("sales_shipped", lambda: kpis.sales_shipped(period, scope), "money", _link("orders:shipment_list", **shipped, **who)),
+        ("sales_invoiced", lambda: kpis.sales_invoiced(period, scope), "money", _link("orders:invoice_list", status="issued")),
         (
             "unshipped_amount",
-            kpis.unshipped_amount(as_of, scope),
+            lambda: kpis.unshipped_amount(as_of, scope),
             "money",
             _link("orders:order_list", received_on_to=as_of, active="true", **who),
         ),
         (
             "collected",
-            kpis.collected(period, scope),
+            lambda: kpis.collected(period, scope),
             "money",
             _link("orders:payment_list", received_on_from=period.start, received_on_to=period.end, status="confirmed"),
         ),
-        ("collection_rate", kpis.collection_rate(period, scope), "rate", _link("orders:receivables")),
-        ("achievement", ach["rate"], "rate", _link("reports:targets", period=period.key)),
-        ("growth", grow["mom"], "rate", _link("orders:shipment_list", **shipped, **who)),
-        ("order_accuracy", kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
-        ("on_time_delivery", kpis.on_time_delivery(period, scope), "rate", _link("orders:order_list", status="shipped", **who)),
-        ("satisfaction_avg", kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
-        ("complaint_count", kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
-        ("sla_hit_rate", kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
+        ("collection_rate", lambda: kpis.collection_rate(period, scope), "rate", _link("orders:receivables")),
+        ("achievement", lambda: _achievement(period, scope), "rate", _link("reports:targets", period=period.key)),
+        ("growth", lambda: _growth(period, scope), "rate", _link("orders:shipment_list", **shipped, **who)),
+        ("order_accuracy", lambda: kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
+        (
+            "on_time_delivery",
+            lambda: kpis.on_time_delivery(period, scope),
+            "rate",
+            _link("orders:order_list", status="shipped", **who),
+        ),
+        ("satisfaction_avg", lambda: kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
+        ("complaint_count", lambda: kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
+        ("sla_hit_rate", lambda: kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
     ]
     labels = {key: label for key, label, _text in GLOSSARY}
-    out = [{"key": key, "label": str(labels[key]), "value": value, "kind": kind, "url": url} for key, value, kind, url in cards]
-    out[7]["target"], out[7]["actual"] = ach["target"], ach["actual"]
-    out[8]["yoy"] = grow["yoy"]
+    out = []
+    for key, figure, kind, url in cards[:first]:
+        value = figure()
+        value, more = value if isinstance(value, tuple) else (value, {})
+        out.append({"key": key, "label": str(labels[key]), "value": value, "kind": kind, "url": url, **more})
     return out
+
+
+def _achievement(period: Period, scope: Scope) -> tuple:
+    ach = kpis.achievement(period, scope)
+    return ach["rate"], {"target": ach["target"], "actual": ach["actual"]}
+
+
+def _growth(period: Period, scope: Scope) -> tuple:
+    grow = kpis.growth(period, scope)
+    return grow["mom"], {"yoy": grow["yoy"]}
 
 
 def _chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "") -> dict:

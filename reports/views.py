@@ -34,7 +34,11 @@ def dashboard(request):
     headline = None
     if scope is not None:
         period = Period.month(today.year, today.month)
-        headline = {"period": period, "scope": scope, "cards": selectors.figure_cards(period, scope, today)[:4]}
+        headline = {
+            "period": period,
+            "scope": scope,
+            "cards": selectors.figure_cards(period, scope, today, selectors.HEADLINE_CARDS),
+        }
     return render(
         request, "reports/dashboard.html", {"today": today, "headline": headline, **selectors.todo_for(request.user, today)}
     )

@@ -88,6 +88,21 @@ def test_home_dashboard_shows_the_month_headline_of_the_widest_scope(cast, clien
     assert 'data-testid="kpi-order_intake"' in client_as(cast.gm).get("/").content.decode()
 
 
+def test_home_dashboard_reads_only_its_headline_figures(cast, client_as, book, monkeypatch):
+    """The home page shows the first HEADLINE_CARDS figures and computes no other (the receivables and unshipped
+    figures are the costly ones at scale)."""
+    from reports import kpis, selectors
+
+    def refused(*args, **kwargs):
+        raise AssertionError("not a headline figure")
+
+    for name in ("unshipped_amount", "collected", "collection_rate", "receivables_aging", "achievement", "growth"):
+        monkeypatch.setattr(kpis, name, refused)
+    cards = client_as(cast.manager).get("/").context["headline"]["cards"]
+    assert [c["key"] for c in cards] == ["order_intake", "sales_by_order_date", "sales_shipped", "sales_invoiced"]
+    assert len(cards) == selectors.HEADLINE_CARDS and all(isinstance(c["value"], D) for c in cards)
+
+
 def test_glossary_lists_every_dashboard_figure(cast, client_as, book):
     html = client_as(cast.alice).get("/reports/glossary/").content.decode()
     cards = client_as(cast.manager).get("/reports/figures/?period=2026-11").context["cards"]
