@@ -150,9 +150,11 @@ def receivables_open(as_of: date, scope: Scope) -> Decimal:
     return sum(receivables_aging(as_of, scope).values(), ZERO)
 
 
-def collection_rate(period: Period, scope: Scope) -> Decimal | None:
-    """回款率: collected in the period ÷ (collected + still receivable at the period's end)."""
-    return order_rules.collection_rate(collected=collected(period, scope), receivable=receivables_open(period.end, scope))
+def collection_rate(period: Period, scope: Scope, as_of: date | None = None) -> Decimal | None:
+    """回款率: collected in the period ÷ (collected + still receivable at the end of `as_of`: the period's end, or for a
+    period not yet over today, as the receivables page's rate — then one reading with the aging of that day)."""
+    receivable = receivables_open(as_of or period.end, scope)
+    return order_rules.collection_rate(collected=collected(period, scope), receivable=receivable)
 
 
 # --- quality of work ---------------------------------------------------------------------------------------------------

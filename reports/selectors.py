@@ -161,7 +161,7 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
             "money",
             _link("orders:payment_list", received_on_from=period.start, received_on_to=period.end, status="confirmed"),
         ),
-        ("collection_rate", lambda: kpis.collection_rate(period, scope), "rate", _link("orders:receivables")),
+        ("collection_rate", lambda: kpis.collection_rate(period, scope, as_of), "rate", _link("orders:receivables")),
         ("achievement", lambda: _achievement(period, scope), "rate", _link("reports:targets", period=period.key)),
         ("growth", lambda: _growth(period, scope), "rate", _link("orders:shipment_list", **shipped, **who)),
         ("order_accuracy", lambda: kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
