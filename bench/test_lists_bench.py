@@ -1,72 +1,44 @@
 """Benchmark: every list page and list endpoint at 60,000 rows (issue 12). Run: `make bench`, or alone (PostgreSQL only):
 `DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=salesops.settings.test .venv/bin/python -m pytest -q -s -p no:cacheprovider bench/test_lists_bench.py`
+About 2.5 minutes on a 2-core machine (data 40 s, the lines 100 s), after the test database's migrations.
 
-The rows are generated in the database (one INSERT … SELECT FROM generate_series per table, committed and vacuumed
-like a live database after autovacuum, removed at the end). For each list, one line:
-`LIST <name> rows=<n> ms=<median> baseline_ms=<median> ratio=<r> deep_ratio=<d> queries_10=<q> queries_100=<q>`
-ms: page 1 of the list (default order, 25 rows) as a manager-level user; baseline_ms: a minimal view returning the same
-page of the same rows with values() + JsonResponse (bench/urls.py), measured alternately in the same run; deep_ratio:
-the page before the last over page 1; queries_10 / queries_100: queries at page_size 10 and 100.
-Targets: ratio ≤ 2, deep_ratio ≤ 1.2. Fails only when queries_10 ≠ queries_100 (a query per row).
-About 2 minutes on an idle 2-core machine (data 40 s, the 67 lines 80 s), after the test database's migrations.
+The data: N rows per list, generated in the database (one INSERT … SELECT FROM generate_series per table), committed and
+vacuumed like a live database after autovacuum, removed at the end; orders have lines, inspections, shipments and a
+payment allocated to each; 18,841 of them owe money.
 
-Figures 2026-12-05, PostgreSQL 15, 2 shared cores under load (ms / baseline_ms / ratio / deep_ratio):
-before (no list indexes, page_size ignored): customers page 459/87/5.3/1.19, customers_api 238/93/2.6/1.34,
-products_api 68/7/10.1/1.18, contracts page 886/94/9.4/1.14, contracts_api 608/101/6.0/1.29; the order list page
-spent > 30 s rendering its customer filter (60,000 options), the payments page 17 s (a select of every customer to
-record a payment), tickets_api ran a query per row (15 queries at page_size 10, 105 at 100), approvals 950 / api 543.
-after: APIs 18–37 ms (ratio 3.6–10; approvals_api 80 ms), pages 45–117 ms (ratio 9–22; approvals inbox 193 ms);
-deep_ratio 0.9–1.3 (approvals_api 1.9); the baseline itself went from ~90 ms to 2–10 ms with the indexes, and a
-Django page or a DRF response costs ~20–80 ms more than it whatever the table size. Still slow: the clerk queue
-(page 9.5 s, API 7 s) — the at-risk, held-shipment and to-invoice queues are decided in Python over every candidate.
-2026-12-05, later (issue 12 continued): the queues decided, counted and sliced in SQL (orders.selectors.Rows): clerk
-queue page 1852 ms, API 954 ms before the last two query rewrites (ready-to-ship over lines alone, no payment sums when
-nothing is due); what remains is each queue's COUNT over the ~12,000–17,000 candidates this data gives every queue.
-`<list>_search` lines (?q= two words, one in the customer's name): 180–390 ms with words of 2 characters (a trigram
-index cannot narrow them), which is why the benchmark searches words of 3+; EXPLAIN lines show each page query's plan.
-2026-12-05, page half: FLOOR lines (an empty authenticated page: 6 queries — session, user, groups, the profile's
-may_quote for the menu, the capped approvals badge, the unread count — and base.html) 11–13 ms against 2–3 ms for an
-authenticated empty JsonResponse: the floor alone is ratio ~5, so no HTML list page reaches ratio 2 against this
-baseline; list pages 30–64 ms (floor ~11 ms of it), approvals inbox 100 ms (its exact COUNT over 60,000 pending steps
-joined to their requests is ~60 ms of it), deep pages read backwards from the end (deep_ratio 0.75–1.04; the inbox's
-deep-page id query 105 ms -> 1 ms), clerk queue 320 ms (its at-risk and held-shipment COUNTs ~65 + 75 ms).
-2026-12-05, integrated, idle machine (API lists read with values() through core.api.ListRowsMixin, one deep-page
-paginator for pages and API): APIs 15–26 ms against 2–5 ms (ratio 4.2–6.8; approvals_api 78 ms, 24), pages 39–71 ms
-(ratio 11–18; floor 15–20 ms; approvals inbox 101 ms), deep_ratio 0.90–1.28 (inbox 1.45), clerk queue page 375 ms and
-API 327 ms; searches with words of 3+ characters 76–398 ms, ratio 1.4–2.3 (the baseline runs the same search).
-2026-12-05, the remaining API lists lean and indexed (followups_api, visits_api, capa_api, notifications_api lines):
-7–10 ms against 1–3 ms (ratio 2.8–7.2; of a 9 ms answer ~4 ms is the session and user the unauthenticated baseline
-never reads), deep_ratio 0.93–1.04, each page read from its list index; capa_api 57 -> 10 ms once a reader who sees
-every complaint is no semi-join of the complaints (core.access.of_visible).
-2026-12-05 evening, all of the above integrated, idle machine (the approvals inbox on the step's own columns with a
-covering index, the clerk queues on partial indexes, the page floor at 4 queries with the menu and base.html's fixed
-parts rendered once): FLOOR 2.7 ms against 1.3 ms for the clerk and finance, 10.7 ms for the manager, whose approvals
-badge (a count capped at 100 of the 60,000 steps waiting for him) PostgreSQL planned as a merge of every waiting step
-with every request (24 ms); read in the inbox's order it stops after 100 rows (1 ms), and the manager's FLOOR is
-4.1 ms, his customers page 28 -> 20 ms; the visits and notifications pages (new lines) 42 -> 20 and 27 -> 13 ms;
-APIs 5–10 ms against 1–2 ms (ratio 3.6–7.8; approvals_api 22 ms, 14.5), pages 13–29 ms (ratio 9.5–20; approvals inbox
-44 ms), deep_ratio 0.94–1.06 everywhere, clerk queue page 103 ms and API 53 ms (21 / 20 queries at both sizes);
-searches 37–159 ms, ratio 1.58–2.29; pickers 3–27 ms, ratio 1.14–2.68. What separates an API list from the baseline is
-now the request's fixed part (session, user and roles, the COUNT, DRF), not the rows.
-Then the searches: each word one IN of a UNION of per-table subqueries (salesops.core.search; the customer search
-likewise), which PostgreSQL plans as a semi-join from the trigram indexes' few matches instead of testing an OR of INs
-on every row, and trigram indexes on the columns that had none (tickets' lot number, complaints' description and lot
-number, returns' reason, callbacks' notes, products' spec, customers' USCC, contacts' name and mobile): searches
-37–161 ms -> 12–41 ms (customers 82 -> 12, tickets 161 -> 30, complaints 158 -> 29, returns 133 -> 34, shipments
-96 -> 41), ratio 1.79–2.0 (customers 3.0: its baseline runs the same search, now 4 ms).
-2026-12-05, fifth session: every remaining list measured — service plans and report runs (page and API), inspections,
-contacts, visit plans, contract changes, price list rows (API), receivables (page and API) and the finance and warehouse
-queues (page and API) — over data with order lines, inspections and a payment allocated to every order (18,841 orders
-owing); each API list is checked to give the minimal view's rows in the same order. Found and fixed on the way: the
-receivables computed every order in Python twice (page 4.4 s, API 3.5 s at 60,000 orders; now one grouped query, paged:
-426 / 391 ms against 201 / 236 ms for that query alone, ratio 2.12 / 1.66), the report runs page labelled its scope
-picker with a query per rep (29 queries, now 10), the warehouse API read each inspection's customer (31 -> 11 queries),
-the clerk queue summed every line of every shipping order for 可发货 (page 100 -> 72 ms, API 88 -> 59 ms), a manager's
-visit plans month loaded and drew 2,500 plans (calendar 271 -> 63 ms, list 761 -> 18 ms, outside this file). The clerk's
-queues became filters of their lists (queue_at_risk / queue_to_release lines: 14–30 ms, ratio 2.1–6.0). Idle machine:
-FLOOR 2.6–3.4 ms against 1.3–1.5; APIs 5–9 ms against 1–2 ms (ratio 3.9–9.3; approvals_api 21 ms), pages 11–29 ms (ratio
-6.4–18), deep_ratio 0.91–1.10; searches 8–23 ms (ratio 1.9–3.1); pickers 3–26 ms (ratio 1.1–3.0); price list rows 34 ms
-(ratio 1.33: both sort the 60,000 rows by product code, which no index of the row's own table can give).
+What it prints, one line each:
+- `LIST <name> rows=<n> ms=<median> baseline_ms=<median> ratio=<r> deep_ratio=<d> queries_10=<q> queries_100=<q>` —
+  ms: page 1 of the list (default order, 25 rows) as the role that reads it; baseline_ms: a minimal view returning the
+  same page of the same rows with values() + JsonResponse (bench/urls.py), measured alternately in the same run (each
+  API list is checked to return the baseline's rows in the same order); deep_ratio: the page before the last over page 1;
+  queries_10 / queries_100: queries at page_size 10 and 100. `<list>_search`: ?q= two words (the baseline runs the same
+  search); `<list>_lookup`: a picker's type-ahead; `*_queue`: a work page (every queue's count and first rows).
+- `EXPLAIN <name> index=<yes|no> slowest_ms=<ms> <plan>`: the plan of the query that reads the page's rows.
+- `FLOOR <role> ms=<median> baseline_ms=<median> queries=<q>`: an authenticated page with no rows (base.html, menu, nav
+  badges) against an authenticated empty JsonResponse: the part of every list page that is not its list.
+- `PAGE home <role> ms=<median> queries=<q>`: the home page (工作台) over the same data.
+Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
+
+Last run, 2026-12-05 late, PostgreSQL 15, a machine about twice as slow as the earlier runs' (the receivables query alone
+452 ms, was 201): API lists 8–18 ms against 1–3 ms (ratio 3.5–6.7; approvals 41 ms), pages 17–57 ms (ratio 6–18),
+deep_ratio 0.79–1.09 everywhere, searches 22–57 ms (ratio 1.7–2.2), pickers 4–106 ms (ratio 1.1–2.2), receivables
+865 / 710 ms (ratio 1.91 / 1.73), price list rows 86 ms (ratio 1.31), work pages 77–129 ms, home pages 42–164 ms.
+
+Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
+The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
+COUNT of 60,000 rows: 2–4 ms), and goes through DRF (~2 ms) or, for a page, base.html (the FLOOR, ~3 ms) and the table
+and filter bar (5–8 ms). None of it grows with the table: page 1 and a deep page cost the same, at any size. Lists whose
+query does real work — searches, the queue filters, the receivables, the pickers — are within 1.1–2.7×.
+
+What it found, before -> after (details in the commits): page_size ignored (always 25); lists sorted without an index
+(order list API 950 -> 13 ms, contracts page 886 -> 33 ms); the order list's customer filter rendered 60,000 options
+(> 30 s) and the payments page a select of every customer (17 s), now type-ahead pickers; the tickets API ran a query per
+row; the approvals inbox 950 -> 57 ms (its own columns, a covering index, the deep page read backwards); the clerk queue
+9.5 s -> 129 ms (decided, counted and sliced in SQL on partial indexes); the receivables computed in Python (4.4 s ->
+865 ms, one grouped query); searches 160–400 -> 22–57 ms (trigram indexes, one semi-join per word); the report scope
+picker a query per rep; a manager's visit calendar drew 2,500 plans (271 -> 63 ms); the work pages drew 50 rows per
+table (finance 108 -> 77 ms, warehouse 163 -> 93 ms); the manager's home page computed 14 figures to show 4 (~600 -> 164
+ms, outside the LIST lines).
 """
 
 import statistics
@@ -818,6 +790,17 @@ def test_page_floor(lists_data, db, client, role):
     queries = _queries(client, page)
     print(f"\nFLOOR {role} ms={statistics.median(ms):.1f} baseline_ms={statistics.median(baseline_ms):.1f} queries={queries}")
     assert b'data-testid="user-menu"' in client.get(page).content, "the floor is the authenticated layout"
+
+
+@pytest.mark.urls("bench.urls")
+@pytest.mark.parametrize("role", ["sales_manager", "sales_clerk", "finance", "warehouse"])
+def test_home_page(lists_data, db, client, role):
+    """`PAGE home <role> ms=<median> queries=<q>`: the home page (工作台) over the same data — the role's to-do counts
+    and, for who sees sales figures, this month's headline cards; not a list, so no baseline."""
+    client.force_login(lists_data[role])
+    _timed(client, "/")  # warm up
+    ms = statistics.median(_timed(client, "/") for _ in range(ROUNDS))
+    print(f"\nPAGE home {role} ms={ms:.0f} queries={_queries(client, '/')}")
 
 
 @pytest.mark.urls("bench.urls")
