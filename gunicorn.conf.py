@@ -13,8 +13,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or 2 * multiprocessing.cpu
 # The timeout is the slowest legitimate request with room to spare. That is a PDF (WeasyPrint with the embedded CJK font):
 # a quotation took 1.8–3.3 s and a two-page contract 2.4 s, the first PDF of a fresh worker 14 s (fonts loaded), measured
 # with the demo data on 2 shared, busy cores. No request waits for Redis any more (outgoing messages go through the outbox,
-# ARCHITECTURE.md rule 7), so nothing else comes close; a request still running after 30 s is stuck and its worker is
-# restarted rather than left holding a slot.
+# ARCHITECTURE.md rule 7), and a list export of more than EXPORT_DIRECT_ROWS rows is written by a worker (core.export_runs),
+# so nothing else comes close; a request still running after 30 s is stuck and its worker is restarted rather than left
+# holding a slot.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5  # behind nginx, which keeps its own client connections

@@ -25,7 +25,7 @@ from salesops.core.api import (
     lookup_action,
 )
 from salesops.core.errors import Forbidden
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from . import filters, rules, selectors, services
 from .models import DiscountLimit, PriceList, PriceListItem, Product

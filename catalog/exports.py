@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesops.core.exports import ListExport, plain, register_export
+from salesops.core.exports import ListExport, choice_label, plain, register_export
 from salesops.core.sheets import Column, Kind
 
 from . import rules, selectors
 from .filters import PriceListFilter, ProductFilter
+from .models import Product
 
 
 def _yes_no(value: bool) -> str:
@@ -23,7 +24,7 @@ def product_columns() -> list[Column]:
         Column(_("型号"), Kind.TEXT, 14, lambda p: p.model),
         Column(_("规格"), Kind.TEXT, 18, lambda p: p.spec),
         Column(_("单位"), Kind.TEXT, 6, lambda p: p.unit),
-        Column(_("产品类别"), Kind.TEXT, 10, lambda p: p.get_kind_display()),
+        Column(_("产品类别"), Kind.TEXT, 10, choice_label(Product, "kind")),
         Column(_("标准含税单价"), Kind.MONEY, 14, lambda p: p.list_price),
         Column(_("税率"), Kind.PERCENT, 8, lambda p: p.tax_rate),
         Column(_("月产能"), Kind.QUANTITY, 10, lambda p: p.monthly_capacity),

@@ -5,21 +5,22 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesops.core.exports import ListExport, plain, register_export
+from salesops.core.exports import ListExport, choice_label, plain, register_export
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
 from . import selectors
 from .filters import ContractFilter, QuotationFilter
+from .models import Contract, Quotation
 
 
-def _document_columns(number: str, day: str, day_of) -> list[Column]:
+def _document_columns(model, number: str, day: str, day_of) -> list[Column]:
     return [
         Column(number, Kind.TEXT, 18, lambda d: d.number),
         Column(_("版本"), Kind.INTEGER, 6, lambda d: d.version),
         Column(_("客户"), Kind.TEXT, 30, lambda d: d.customer.name),
         Column(_("项目名称"), Kind.TEXT, 24, lambda d: d.project_name),
-        Column(_("状态"), Kind.TEXT, 10, lambda d: d.get_status_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(model, "status")),
         Column(day, Kind.DATE, 12, day_of),
         Column(_("币种"), Kind.TEXT, 6, lambda d: d.currency),
         Column(_("不含税金额"), Kind.MONEY, 14, lambda d: d.amount_excl),
@@ -31,15 +32,15 @@ def _document_columns(number: str, day: str, day_of) -> list[Column]:
 
 
 def quotation_columns() -> list[Column]:
-    columns = _document_columns(_("报价单号"), _("报价日期"), lambda q: q.quote_date)
+    columns = _document_columns(Quotation, _("报价单号"), _("报价日期"), lambda q: q.quote_date)
     return [*columns[:6], Column(_("有效期至"), Kind.DATE, 12, lambda q: q.valid_until), *columns[6:]]
 
 
 def contract_columns() -> list[Column]:
-    columns = _document_columns(_("合同编号"), _("合同日期"), lambda c: c.contract_date)
+    columns = _document_columns(Contract, _("合同编号"), _("合同日期"), lambda c: c.contract_date)
     return [
         *columns[:5],
-        Column(_("合同类别"), Kind.TEXT, 10, lambda c: c.get_classification_display()),
+        Column(_("合同类别"), Kind.TEXT, 10, choice_label(Contract, "classification")),
         *columns[5:],
         Column(_("交货日期"), Kind.DATE, 12, lambda c: c.delivery_date),
     ]

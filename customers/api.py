@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from . import filters, selectors, services
 from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan

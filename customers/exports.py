@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesops.core.exports import ListExport, plain, register_export
+from salesops.core.exports import ListExport, choice_label, plain, register_export
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
@@ -31,19 +31,19 @@ def customer_columns() -> list[Column]:
         Column(_("客户名称"), Kind.TEXT, 32, lambda c: c.name),
         Column(_("简称"), Kind.TEXT, 12, lambda c: c.short_name),
         Column(_("统一社会信用代码"), Kind.TEXT, 22, lambda c: c.uscc),
-        Column(_("客户类型"), Kind.TEXT, 10, lambda c: c.get_type_display()),
-        Column(_("客户等级"), Kind.TEXT, 12, lambda c: c.get_grade_display()),
-        Column(_("状态"), Kind.TEXT, 10, lambda c: c.get_status_display()),
+        Column(_("客户类型"), Kind.TEXT, 10, choice_label(Customer, "type")),
+        Column(_("客户等级"), Kind.TEXT, 12, choice_label(Customer, "grade")),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(Customer, "status")),
         Column(_("行业"), Kind.TEXT, 12, lambda c: c.industry),
         Column(_("省份"), Kind.TEXT, 8, lambda c: c.province),
         Column(_("城市"), Kind.TEXT, 8, lambda c: c.city),
         Column(_("公司地址"), Kind.TEXT, 30, lambda c: c.address),
         Column(_("电话"), Kind.TEXT, 16, lambda c: c.phone),
-        Column(_("客户来源"), Kind.TEXT, 10, lambda c: c.get_source_display()),
+        Column(_("客户来源"), Kind.TEXT, 10, choice_label(Customer, "source")),
         Column(_("负责业务员"), Kind.TEXT, 12, lambda c: display_name(c.owner)),
         Column(_("销售组"), Kind.TEXT, 10, lambda c: c.team.name if c.team else ""),
         Column(_("信用额度"), Kind.MONEY, 14, lambda c: c.credit_limit),
-        Column(_("付款条件"), Kind.TEXT, 18, lambda c: c.get_payment_terms_display()),
+        Column(_("付款条件"), Kind.TEXT, 18, choice_label(Customer, "payment_terms")),
         Column(_("账期(天)"), Kind.INTEGER, 8, lambda c: c.credit_days),
         Column(_("主要联系人"), Kind.TEXT, 10, lambda c: getattr(_primary_contact(c), "name", "")),
         Column(_("联系人手机"), Kind.TEXT, 14, lambda c: getattr(_primary_contact(c), "mobile", "")),

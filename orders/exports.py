@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salesops.core.exports import ListExport, plain, register_export
+from salesops.core.exports import ListExport, choice_label, plain, register_export
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
 from . import receivables, rules, selectors
 from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ReceivableFilter, ShipmentFilter
+from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
 
 def order_columns() -> list[Column]:
@@ -25,11 +26,11 @@ def order_columns() -> list[Column]:
         Column(_("合同编号"), Kind.TEXT, 18, lambda o: o.contract.number if o.contract_id else ""),
         Column(_("客户订单号"), Kind.TEXT, 14, lambda o: o.customer_po),
         Column(_("项目名称"), Kind.TEXT, 24, lambda o: o.project_name),
-        Column(_("状态"), Kind.TEXT, 10, lambda o: o.get_status_display()),
-        Column(_("生产状态"), Kind.TEXT, 10, lambda o: o.get_production_status_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(SalesOrder, "status")),
+        Column(_("生产状态"), Kind.TEXT, 10, choice_label(SalesOrder, "production_status")),
         Column(_("接单日期"), Kind.DATE, 12, lambda o: o.received_on),
         Column(_("承诺发货日期"), Kind.DATE, 12, lambda o: o.promised_ship_date),
-        Column(_("付款方式"), Kind.TEXT, 10, lambda o: o.get_payment_terms_display()),
+        Column(_("付款方式"), Kind.TEXT, 10, choice_label(SalesOrder, "payment_terms")),
         Column(_("币种"), Kind.TEXT, 6, lambda o: o.currency),
         Column(_("含税金额"), Kind.MONEY, 14, lambda o: o.amount_incl),
         Column(_("负责业务员"), Kind.TEXT, 10, lambda o: display_name(o.owner)),
@@ -41,7 +42,7 @@ def shipment_columns() -> list[Column]:
         Column(_("出货单号"), Kind.TEXT, 18, lambda s: s.number),
         Column(_("订单号"), Kind.TEXT, 18, lambda s: s.order.number),
         Column(_("客户"), Kind.TEXT, 30, lambda s: s.order.customer.name),
-        Column(_("状态"), Kind.TEXT, 10, lambda s: s.get_status_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(Shipment, "status")),
         Column(_("计划发货日期"), Kind.DATE, 12, lambda s: s.planned_on),
         Column(_("承运商/货运部"), Kind.TEXT, 16, lambda s: s.carrier),
         Column(_("运单号"), Kind.TEXT, 16, lambda s: s.tracking_no),
@@ -60,9 +61,9 @@ def invoice_columns() -> list[Column]:
         Column(_("客户"), Kind.TEXT, 30, lambda i: i.order.customer.name),
         Column(_("发票抬头"), Kind.TEXT, 30, lambda i: i.title),
         Column(_("纳税人识别号"), Kind.TEXT, 22, lambda i: i.tax_id),
-        Column(_("发票类型"), Kind.TEXT, 12, lambda i: i.get_invoice_type_display()),
+        Column(_("发票类型"), Kind.TEXT, 12, choice_label(InvoiceRequest, "invoice_type")),
         Column(_("开票金额"), Kind.MONEY, 14, lambda i: i.amount),
-        Column(_("状态"), Kind.TEXT, 10, lambda i: i.get_status_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(InvoiceRequest, "status")),
         Column(_("发票号码"), Kind.TEXT, 20, lambda i: i.invoice_numbers),
         Column(_("开票日期"), Kind.DATE, 12, lambda i: i.issued_on),
         Column(_("申请人"), Kind.TEXT, 10, lambda i: display_name(i.requested_by)),
@@ -75,10 +76,10 @@ def payment_columns() -> list[Column]:
         Column(_("客户"), Kind.TEXT, 30, lambda p: p.customer.name),
         Column(_("到账日期"), Kind.DATE, 12, lambda p: p.received_on),
         Column(_("金额"), Kind.MONEY, 14, lambda p: p.amount),
-        Column(_("类型"), Kind.TEXT, 8, lambda p: p.get_kind_display()),
-        Column(_("方式"), Kind.TEXT, 10, lambda p: p.get_method_display()),
+        Column(_("类型"), Kind.TEXT, 8, choice_label(Payment, "kind")),
+        Column(_("方式"), Kind.TEXT, 10, choice_label(Payment, "method")),
         Column(_("银行流水号"), Kind.TEXT, 20, lambda p: p.bank_reference),
-        Column(_("状态"), Kind.TEXT, 10, lambda p: p.get_status_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(Payment, "status")),
         Column(_("核销订单"), Kind.TEXT, 24, lambda p: "、".join(a.order.number for a in p.allocations.all())),
         Column(_("登记人"), Kind.TEXT, 10, lambda p: display_name(p.recorded_by)),
         Column(_("确认人"), Kind.TEXT, 10, lambda p: display_name(p.confirmed_by)),

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from contracts.api import ReasonInput
 from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.errors import Forbidden
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import CallbackFilter

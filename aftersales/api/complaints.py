@@ -12,7 +12,7 @@ from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, rules, selectors
 from ..filters import ComplaintFilter, CorrectiveActionFilter

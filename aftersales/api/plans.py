@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from salesops.core.api import ListRowsMixin, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import PlanFilter

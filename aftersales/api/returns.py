@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from contracts.api import ReasonInput
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, MoneyField, QuantityField, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import ReturnFilter

@@ -13,7 +13,7 @@ from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, QuantityField, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, selectors
 from ..filters import TicketFilter

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from salesops.core.api import AsciiIntegerField, ChoiceLabelField, RateField, RelatedTextField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS
 from salesops.core.names import display_name
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, selectors, services
 from ..filters import QuotationFilter

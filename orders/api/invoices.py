@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from contracts.api import ReasonInput
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import InvoiceFilter

@@ -29,7 +29,7 @@ from salesops.core.api import (
     UserNameField,
 )
 from salesops.core.api_filters import ListFilterBackend
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
 
 from .. import rules, selectors, services

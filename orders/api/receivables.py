@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from salesops.core.api import MoneyField, UserNameField
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.names import display_name
 from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE
 from salesops.core.pagination import Pagination

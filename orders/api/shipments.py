@@ -19,7 +19,7 @@ from salesops.core.api import (
     ScopedViewSet,
     UserNameField,
 )
-from salesops.core.exports import ExportActionMixin
+from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import ShipmentFilter

@@ -15,6 +15,7 @@ from .models import (
     Department,
     DocumentSequence,
     Event,
+    ExportRun,
     Notification,
     OutboxMessage,
     StaffProfile,
@@ -147,6 +148,15 @@ class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["kind", "target_type"]
     search_fields = ["name", "uploaded_by__username"]
     list_select_related = ["uploaded_by", "target_type"]
+
+
+@admin.register(ExportRun)
+class ExportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "title", "requested_by", "status", "progress", "total", "row_count", "finished_at"]
+    list_filter = ["status", "name"]
+    search_fields = ["title", "requested_by__username"]
+    list_select_related = ["requested_by"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(Notification)

@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from . import approvals, selectors, timeline
+from . import approvals, export_runs_api, selectors, timeline
 from .access import get_visible_or_404
 from .api import ID_MAX, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from .api_filters import ListFilterBackend
-from .exports import ExportActionMixin
+from .export_runs_api import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
 from .names import display_name
@@ -433,3 +433,4 @@ def register(router):
     """Register the kernel viewsets on the /api/v1/ router (the non-router paths are in core/api_urls.py)."""
     router.register("notifications", NotificationViewSet, basename="notification")
     router.register("approval-steps", ApprovalStepViewSet, basename="approval-step")
+    export_runs_api.register(router)

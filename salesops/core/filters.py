@@ -31,7 +31,7 @@ from drf_spectacular.utils import extend_schema_field
 from . import approvals
 from .api import ID_MAX
 from .forms import DateInput
-from .models import ApprovalStep, Notification
+from .models import ApprovalStep, ExportRun, Notification
 from .thresholds import threshold
 
 
@@ -298,6 +298,19 @@ class NotificationFilter(ListFilterSet):
 
     def filter_show(self, queryset, name, value):
         return queryset if value == "all" else queryset.filter(read_at__isnull=value == "unread")
+
+
+class ExportRunFilter(ListFilterSet):
+    """我的导出: by status, or a word of the list's name."""
+
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label=gettext_lazy("搜索"), help_text=gettext_lazy("列表名称")
+    )
+    status = django_filters.ChoiceFilter(choices=ExportRun.Status.choices, label=gettext_lazy("状态"))
+
+    class Meta:
+        model = ExportRun
+        fields = ["q", "status"]
 
 
 def _approval_kinds() -> list[tuple[str, str]]:

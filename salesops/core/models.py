@@ -451,6 +451,55 @@ class ApprovalStep(models.Model):
         return " / ".join(parts)
 
 
+# --- exports run in the background (core.export_runs) --------------------------------------------------------------
+def export_path(instance, filename):
+    return f"exports/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class ExportRun(models.Model):
+    """导出 Excel of a list too long to write while the user waits (more than EXPORT_DIRECT_ROWS rows): the list's export,
+    its filters and its reader, written by a Celery task with its progress, downloaded by its reader when done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    STATUS_TONES = {"queued": "secondary", "running": "warning"}
+
+    name = models.CharField(_("导出"), max_length=40)  # the ListExport's name
+    title = models.CharField(_("列表"), max_length=100)
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)  # {parameter: [values]}, as the list's query string
+    language = models.CharField(_("语言"), max_length=10, default=settings.LANGUAGE_CODE)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    total = models.PositiveIntegerField(_("预计行数"), default=0)  # the rows the filters selected when it was asked for
+    row_count = models.PositiveIntegerField(_("导出行数"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to=export_path, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)  # the request, or the last retry
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="export_run_progress_max_100")]
+        indexes = [models.Index(fields=["requested_by", "created_at", "id"], name="export_run_list_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display()})"
+
+
 DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ("quotation_vp_amount", "报价单需销售副总审批的金额(元)", Decimal(500000), "报价含税总额超过此金额需销售副总审批"),
     ("quotation_gm_amount", "报价单需总经理审批的金额(元)", Decimal(2000000), "报价含税总额超过此金额需总经理审批"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .approvals import approvals_remind_overdue
+from .export_runs import export_run_generate, export_runs_sweep
 from .outbox import outbox_deliver, outbox_sweep
 
 
@@ -25,3 +26,16 @@ def sweep_outbox() -> int:
 def remind_overdue_approvals() -> int:
     """Remind the people who must act on approval steps waiting longer than the configured hours."""
     return approvals_remind_overdue()
+
+
+@shared_task(name="salesops.core.tasks.generate_export")
+def generate_export(run_id: int) -> bool:
+    """Write one queued export run (published after the request's commit, or by the sweep); a run no longer queued is
+    left alone. Failures are kept on the run, never retried here: its reader retries from the page."""
+    return export_run_generate(run_id)
+
+
+@shared_task(name="salesops.core.tasks.sweep_export_runs")
+def sweep_export_runs() -> dict[str, int]:
+    """Every 5 minutes (beat): publish again export runs whose task was lost, fail runs whose worker died."""
+    return export_runs_sweep()

@@ -5,6 +5,7 @@ Every view: access check → service → render/redirect. Domain errors become a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -20,13 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
-from . import approvals, imports, selectors, timeline
+from . import approvals, export_runs, imports, selectors, timeline
 from .access import get_visible_or_404
 from .documents import XLSX
 from .errors import DomainError, NotFound
-from .exports import export_response
-from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
-from .models import ApprovalStep, Attachment, Notification
+from .filters import DecidedStepFilter, ExportRunFilter, NotificationFilter, WaitingStepFilter
+from .models import ApprovalStep, Attachment, ExportRun, Notification
 from .notifications import notification_mark_read
 from .thresholds import threshold
 
@@ -232,8 +232,66 @@ def page_not_found(request, exception):
 @login_required
 @require_GET
 def list_export(request, name):
-    """The .xlsx of list `name` (core.exports): the rows of the filters in the query string that the user may see."""
-    return export_response(name, request, request.GET)
+    """The .xlsx of list `name` (core.exports): the rows of the filters in the query string that the user may see — the
+    file itself, or for a long list the page of its export run, written in the background."""
+    answer = export_runs.export_response(name, request, request.GET)
+    if isinstance(answer, ExportRun):
+        messages.info(request, _("共 %(n)s 行，正在后台生成，完成后可在此下载，并会通知您。") % {"n": answer.total})
+        return redirect("core:export_run_detail", pk=answer.pk)
+    return answer
+
+
+@login_required
+@require_GET
+def export_run_list(request):
+    """我的导出: the user's export runs (filters, search, pages); rows still queued or running refresh themselves."""
+    filterset = ExportRunFilter(request.GET, queryset=export_runs.export_runs_for(request.user), request=request)
+    page = paginate(request, filterset.qs)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "querystring": _querystring(request, "page"),
+        "polling": any(run.status in ExportRun.ACTIVE for run in page),
+        "direct_rows": settings.EXPORT_DIRECT_ROWS,
+    }
+    template = "core/_export_run_rows.html" if request.htmx else "core/export_run_list.html"
+    return render(request, template, context, status=filterset.status_code)
+
+
+def _export_run_context(request, run) -> dict:
+    actions = export_runs.export_run_allowed_actions(run, request.user)
+    return {"run": run, "actions": actions, "polling": run.status in ExportRun.ACTIVE}
+
+
+@login_required
+@require_GET
+def export_run_detail(request, pk):
+    """One export run: its list and filters, status and progress (refreshing itself while active), download or retry."""
+    run = export_runs.export_run_get_for(request.user, pk)
+    template = "core/_export_run_status.html" if request.htmx else "core/export_run_detail.html"
+    return render(request, template, _export_run_context(request, run))
+
+
+@login_required
+@require_GET
+def export_run_download(request, pk):
+    run = export_runs.export_run_get_for(request.user, pk)
+    if "download" not in export_runs.export_run_allowed_actions(run, request.user):
+        raise Http404
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=export_runs.export_file_name(run), content_type=XLSX)
+
+
+@login_required
+@require_POST
+def export_run_retry(request, pk):
+    run = export_runs.export_run_get_for(request.user, pk)
+    try:
+        export_runs.export_run_retry(run=run, actor=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return render(request, "core/export_run_detail.html", _export_run_context(request, run), status=e.status_code)
+    messages.success(request, _("已重新加入导出队列。"))
+    return redirect("core:export_run_detail", pk=run.pk)
 
 
 # --- 导入 Excel (core.imports): template, upload → preview, accept → commit -----------------------------------------

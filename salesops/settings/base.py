@@ -178,6 +178,10 @@ OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=200)
 REPORT_REQUEUE_SECONDS = env.int("REPORT_REQUEUE_SECONDS", default=300)
 # A report run saves its progress at most this often (the run pages poll every 2 s).
 REPORT_PROGRESS_SECONDS = env.float("REPORT_PROGRESS_SECONDS", default=1.0)
+# 导出 Excel: a list export of more rows than this is written in the background (core.export_runs: queued, progress,
+# download when done) — a request may not run longer than the web workers' timeout (gunicorn.conf.py: 30 s), and
+# openpyxl writes ~100,000 cells a second. Export runs share the report runs' progress and requeue settings.
+EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
 # A group robot (salesops/core/webhooks.py) that does not answer within this many seconds counts as a failed attempt.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
@@ -319,6 +323,12 @@ CELERY_BEAT_SCHEDULE = {
     "reports-schedule-monthly": {
         "task": "reports.tasks.schedule_monthly_reports",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # every 5 minutes: publish again export runs (导出 Excel of long lists) whose task was lost, fail dead ones.
+    "core-sweep-export-runs": {
+        "task": "salesops.core.tasks.sweep_export_runs",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
     },
     # every 5 minutes: publish again report runs whose task was lost, fail the ones whose worker died.
     "reports-sweep-runs": {
