@@ -19,10 +19,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.models import Team
+from salesops.core.models import BackgroundRun, Team
 from salesops.core.money import MoneyField
 from salesops.core.names import display_name
 
@@ -104,28 +103,16 @@ def report_path(run: ReportRun, filename: str) -> str:
     return f"reports/{run.period}/{filename}"
 
 
-class ReportRun(models.Model):
+class ReportRun(BackgroundRun):
     class Kind(models.TextChoices):
         STORE_SALES = "store_sales", _("门店/经销商销售月报")
         ACHIEVEMENT = "achievement", _("业务员与销售组目标达成")
         AGING = "aging", _("应收账款账龄")
         SERVICE = "service", _("售后服务统计")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-    STATUS_TONES = {"queued": "secondary", "running": "warning"}
-
     kind = models.CharField(_("报表"), max_length=20, choices=Kind.choices)
     period = models.CharField(_("月份"), max_length=7, help_text=_("例如 2026-11"))
     scope_key = models.CharField(_("范围"), max_length=40, help_text=_("company、team:<id> 或 rep:<id>"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    error = models.TextField(_("失败原因"), blank=True)
     file = models.FileField(_("文件"), upload_to=report_path, blank=True)
     totals = models.JSONField(_("合计数"), default=dict, blank=True)  # {key: {"label": …, "value": "123.45"}}
     changes = models.JSONField(_("与上次相比的变化"), default=list, blank=True)  # [{"key", "label", "old", "new"}]
@@ -135,11 +122,7 @@ class ReportRun(models.Model):
     requested_by = models.ForeignKey(
         USER, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )  # empty: scheduled by beat
-    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
-    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)  # the request, or the last retry
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("报表生成记录")

@@ -1,5 +1,6 @@
-"""Helpers shared by the tests of several apps: waiting for a condition, a real Celery worker subprocess, and a local HTTP
-server that plays a group robot (企业微信 / 钉钉 / 飞书) for the outbox's webhook channel."""
+"""Helpers shared by the tests of several apps: waiting for a condition, a real Celery worker subprocess, a stand-in
+worker thread for the browser tests of background runs, and a local HTTP server that plays a group robot (企业微信 /
+钉钉 / 飞书) for the outbox's webhook channel."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, connections
 from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,3 +104,31 @@ class RobotServer:
     def __exit__(self, *exc):
         self._server.shutdown()
         self._server.server_close()
+
+
+def pausing(step, seconds: float):
+    """`step` followed by a pause: a background run's progress step slowed so the page can be seen while it works."""
+
+    def paused(*args):
+        step(*args)
+        time.sleep(seconds)
+
+    return paused
+
+
+def thread_worker(work):
+    """A stand-in Celery worker: `start(run_id)` runs `work(run_id)` in a thread (its own database connection, closed
+    at the end) and returns the thread."""
+
+    def run(run_id):
+        try:
+            work(run_id)
+        finally:
+            connections.close_all()
+
+    def start(run_id):
+        thread = threading.Thread(target=run, args=(run_id,), daemon=True)
+        thread.start()
+        return thread
+
+    return start

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -26,7 +24,7 @@ from django.utils.translation import gettext as _
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import Team
 from salesops.core.outbox import publish_task
-from salesops.core.transient import transient
+from salesops.core.runs import runs_sweep, save_progress, throttled
 
 from .. import permissions
 from ..models import ReportRun
@@ -101,22 +99,12 @@ def report_run_retry(*, run: ReportRun, actor) -> ReportRun:
 
 
 def _set_progress(run_id: int, percent: int) -> None:
-    with transient():  # a lost percentage costs nothing: the next step or the end result overwrites it
-        ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(progress=max(0, min(int(percent), 99)))
+    save_progress(ReportRun, run_id, percent)
 
 
 def _progress(run_id: int) -> Callable[[int], None]:
-    """The generator's progress callback: saves a step only when REPORT_PROGRESS_SECONDS have passed since the last
-    save (the claim saved 1 %), as the page polls every 2 seconds — a report done in a moment writes no step at all."""
-    last = time.monotonic()
-
-    def progress(percent: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= settings.REPORT_PROGRESS_SECONDS:
-            _set_progress(run_id, percent)
-            last = time.monotonic()
-
-    return progress
+    """The generator's progress callback (a percentage), saved at most every REPORT_PROGRESS_SECONDS (core.runs)."""
+    return throttled(lambda percent: _set_progress(run_id, percent))
 
 
 def report_run_generate(run_id: int) -> bool:
@@ -200,17 +188,5 @@ def reports_schedule_month(*, today: date | None = None) -> int:
 
 
 def report_runs_sweep(*, now=None) -> dict[str, int]:
-    """Every few minutes (beat): publish again the runs still queued after a while (their task was never published or
-    was lost), and fail the runs that have been running longer than the task time limit (the worker died)."""
-    now = now or timezone.now()
-    stale_queued = list(
-        ReportRun.objects.filter(status=Status.QUEUED, queued_at__lt=now - timedelta(seconds=settings.REPORT_REQUEUE_SECONDS))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:100]
-    )
-    for pk in stale_queued:
-        _publish(pk)
-    dead = ReportRun.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    ).update(status=Status.FAILED, error=_("生成超时或处理进程已退出，请重试。"), finished_at=now)
-    return {"requeued": len(stale_queued), "failed": dead}
+    """Every few minutes (beat): publish again the runs whose task was lost, fail the runs whose worker died (core.runs)."""
+    return runs_sweep(ReportRun, _publish, _("生成超时或处理进程已退出，请重试。"), now)

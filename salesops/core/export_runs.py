@@ -11,9 +11,7 @@ it works; any failure is kept on the run as its reason, with a retry. A run is i
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +28,7 @@ from .exports import NOT_FILTERS, ListExport, export_file, export_named, export_
 from .models import ExportRun
 from .notifications import notify
 from .outbox import publish_task
-from .transient import transient
+from .runs import runs_sweep, save_progress, throttled
 
 logger = logging.getLogger(__name__)
 
@@ -123,19 +121,9 @@ def export_run_retry(*, run: ExportRun, actor) -> ExportRun:
 
 
 def _progress(run: ExportRun) -> Callable[[int], None]:
-    """The writer's callback (rows written so far): saves the percentage at most every REPORT_PROGRESS_SECONDS (the
-    page polls every 2 seconds), outside any transaction — a lost step costs nothing, the next or the end overwrites it."""
-    last = time.monotonic()
-
-    def progress(written: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= settings.REPORT_PROGRESS_SECONDS:
-            percent = max(1, min(99, written * 100 // max(run.total, 1)))
-            with transient():
-                ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(progress=percent)
-            last = time.monotonic()
-
-    return progress
+    """The writer's callback (rows written so far) as the run's percentage, saved at most every REPORT_PROGRESS_SECONDS
+    (core.runs)."""
+    return throttled(lambda written: save_progress(ExportRun, run.pk, written * 100 // max(run.total, 1)))
 
 
 def export_run_generate(run_id: int) -> bool:
@@ -186,17 +174,5 @@ def _query(params: dict) -> QueryDict:
 
 
 def export_runs_sweep(*, now=None) -> dict[str, int]:
-    """Every few minutes (beat): publish again the runs still queued after REPORT_REQUEUE_SECONDS (their task was never
-    published or was lost), and fail the runs running longer than the task time limit (the worker died)."""
-    now = now or timezone.now()
-    stale = list(
-        ExportRun.objects.filter(status=Status.QUEUED, queued_at__lt=now - timedelta(seconds=settings.REPORT_REQUEUE_SECONDS))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:100]
-    )
-    for pk in stale:
-        _publish(pk)
-    dead = ExportRun.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    ).update(status=Status.FAILED, error=_("导出超时或处理进程已退出，请重试。"), finished_at=now)
-    return {"requeued": len(stale), "failed": dead}
+    """Every few minutes (beat): publish again the runs whose task was lost, fail the runs whose worker died (core.runs)."""
+    return runs_sweep(ExportRun, _publish, _("导出超时或处理进程已退出，请重试。"), now)

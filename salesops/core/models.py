@@ -451,23 +451,41 @@ class ApprovalStep(models.Model):
         return " / ".join(parts)
 
 
-# --- exports run in the background (core.export_runs) --------------------------------------------------------------
+# --- background runs: report runs (reports.ReportRun) and export runs, written by a Celery task (core.runs) ----------
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class BackgroundRun(models.Model):
+    """A file written by a Celery task while its reader does something else (core.runs): its status, progress and
+    failure, and when it was queued, started and finished."""
+
+    Status = RunStatus
+    ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+    STATUS_TONES = {"queued": "secondary", "running": "warning"}  # {% status_badge %}
+
+    status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    error = models.TextField(_("失败原因"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)  # the request, or the last retry
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 def export_path(instance, filename):
     return f"exports/{timezone.localdate():%Y/%m}/{filename}"
 
 
-class ExportRun(models.Model):
+class ExportRun(BackgroundRun):
     """导出 Excel of a list too long to write while the user waits (more than EXPORT_DIRECT_ROWS rows): the list's export,
     its filters and its reader, written by a Celery task with its progress, downloaded by its reader when done."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-    STATUS_TONES = {"queued": "secondary", "running": "warning"}
 
     name = models.CharField(_("导出"), max_length=40)  # the ListExport's name
     title = models.CharField(_("列表"), max_length=100)
@@ -477,17 +495,10 @@ class ExportRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
     total = models.PositiveIntegerField(_("预计行数"), default=0)  # the rows the filters selected when it was asked for
     row_count = models.PositiveIntegerField(_("导出行数"), null=True, blank=True)
     file = models.FileField(_("文件"), upload_to=export_path, blank=True)
-    error = models.TextField(_("失败原因"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)  # the request, or the last retry
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导出记录")

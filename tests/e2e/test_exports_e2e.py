@@ -1,16 +1,13 @@
 """In a real browser: a rep exports a list too long to write while she waits — 导出 Excel opens the export run, whose
 progress changes on the page without reloading it (queued → running n% → done), then the file downloads and opens."""
 
-import threading
-import time
-
 import pytest
-from django.db import connections
 from openpyxl import load_workbook
 
 from salesops.core import export_runs, exports
 from salesops.core.models import ExportRun
 from tests.factories import CustomerFactory
+from tests.helpers import pausing, thread_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -26,30 +23,8 @@ def slow_worker(monkeypatch, settings, tmp_path):
     published = []
     monkeypatch.setattr(export_runs, "_publish", published.append)
     real = export_runs._progress
-
-    def slowly(run):
-        step = real(run)
-
-        def paused(written):
-            step(written)
-            time.sleep(1.0)
-
-        return paused
-
-    monkeypatch.setattr(export_runs, "_progress", slowly)
-
-    def write(run_id):
-        try:
-            export_runs.export_run_generate(run_id)
-        finally:
-            connections.close_all()
-
-    def start(run_id):
-        thread = threading.Thread(target=write, args=(run_id,), daemon=True)
-        thread.start()
-        return thread
-
-    return published, start
+    monkeypatch.setattr(export_runs, "_progress", lambda run: pausing(real(run), 1.0))
+    return published, thread_worker(export_runs.export_run_generate)
 
 
 def test_a_rep_exports_a_long_list_watches_it_and_downloads_it(cast, page_as, live_server, slow_worker, tmp_path):

@@ -1,12 +1,9 @@
 """In a real browser: a manager requests the monthly store report, watches its progress change on the page without
 reloading it (queued → running n% → done), downloads the file and it opens with openpyxl with the KPI figures."""
 
-import threading
-import time
 from decimal import Decimal as D
 
 import pytest
-from django.db import connections
 from openpyxl import load_workbook
 
 from reports import kpis
@@ -14,6 +11,7 @@ from reports.models import ReportRun
 from reports.periods import Period
 from reports.scopes import Scope
 from reports.services import runs as svc
+from tests.helpers import pausing, thread_worker
 from tests.reports.books import make_book
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,26 +25,8 @@ def slow_worker(monkeypatch, settings, tmp_path):
     settings.REPORT_PROGRESS_SECONDS = 0  # every step saved, then the pause
     published = []
     monkeypatch.setattr(svc, "_publish", published.append)
-    real = svc._set_progress
-
-    def slowly(run_id, percent):
-        real(run_id, percent)
-        time.sleep(1.5)
-
-    monkeypatch.setattr(svc, "_set_progress", slowly)
-
-    def generate(run_id):
-        try:
-            svc.report_run_generate(run_id)
-        finally:
-            connections.close_all()
-
-    def start(run_id):
-        thread = threading.Thread(target=generate, args=(run_id,), daemon=True)
-        thread.start()
-        return thread
-
-    return published, start
+    monkeypatch.setattr(svc, "_set_progress", pausing(svc._set_progress, 1.5))
+    return published, thread_worker(svc.report_run_generate)
 
 
 def test_a_manager_requests_a_report_watches_it_and_downloads_it(cast, page_as, live_server, slow_worker, tmp_path):
