@@ -1,7 +1,8 @@
-"""导出 Excel in the background: a list export of more than EXPORT_DIRECT_ROWS rows (core.exports.export_response) is
-an ExportRun — queued with the list, its filters and its reader, written by a Celery task that saves its progress,
-downloaded by its reader when done (the page refreshes itself, a notification says it is ready). Writing 60,000 rows
-takes longer than a request may (openpyxl writes ~100,000 cells a second; the web workers' timeout is 30 s).
+"""导出 Excel in the background: a list export of more than EXPORT_DIRECT_ROWS rows (export_response: what the page and
+the API's export/ answer) is an ExportRun — queued with the list, its filters and its reader, written by a Celery task
+that saves its progress, downloaded by its reader when done (the page refreshes itself, a notification says it is
+ready). Writing 60,000 rows takes longer than a request may (openpyxl writes ~100,000 cells a second; the web workers'
+timeout is 30 s).
 
 A run is one row, locked alone. The task claims it with a conditional update (queued → running), so a duplicate task, a
 redelivery or the sweeper never writes it twice; writing runs outside any transaction, so its progress is visible while
