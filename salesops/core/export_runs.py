@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -55,10 +56,12 @@ def export_run_get_for(user, pk) -> ExportRun:
 
 
 def export_run_allowed_actions(run: ExportRun, user) -> list[str]:
-    """What the reader may do now: download a finished run, retry a failed one."""
+    """What the reader may do now: download a finished run (until its file expires), retry a failed one."""
     if run.requested_by_id != user.pk:
         return []
-    return {Status.DONE: ["download"], Status.FAILED: ["retry"]}.get(run.status, [])
+    if run.status == Status.DONE:
+        return ["download"] if run.file else []
+    return ["retry"] if run.status == Status.FAILED else []
 
 
 def export_file_name(run: ExportRun) -> str:
@@ -175,5 +178,15 @@ def _query(params: dict) -> QueryDict:
 
 
 def export_runs_sweep(*, now=None) -> dict[str, int]:
-    """Every few minutes (beat): publish again the runs whose task was lost, fail the runs whose worker died (core.runs)."""
-    return runs_sweep(ExportRun, _publish, _("导出超时或处理进程已退出，请重试。"), now)
+    """Every few minutes (beat): publish again the runs whose task was lost, fail the runs whose worker died (core.runs),
+    and delete the files written more than EXPORT_KEEP_DAYS ago (the run stays, saying its file has expired)."""
+    now = now or timezone.now()
+    swept = runs_sweep(ExportRun, _publish, _("导出超时或处理进程已退出，请重试。"), now)
+    expired = ExportRun.objects.filter(
+        status=Status.DONE, finished_at__lt=now - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    ).exclude(file="")
+    swept["expired"] = 0
+    for run in expired.order_by("pk")[:500]:
+        run.file.delete(save=False)  # the file first: a run cleared but its file left would never be found again
+        swept["expired"] += ExportRun.objects.filter(pk=run.pk).update(file="")
+    return swept

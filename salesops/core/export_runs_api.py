@@ -54,7 +54,7 @@ class ExportRunSerializer(serializers.ModelSerializer):
         return reverse("export-run-detail", args=[run.pk])
 
     def get_download(self, run) -> str | None:
-        return reverse("export-run-download", args=[run.pk]) if run.status == ExportRun.Status.DONE else None
+        return reverse("export-run-download", args=[run.pk]) if run.status == ExportRun.Status.DONE and run.file else None
 
 
 class ExportActionMixin:

@@ -182,6 +182,8 @@ REPORT_PROGRESS_SECONDS = env.float("REPORT_PROGRESS_SECONDS", default=1.0)
 # download when done) — a request may not run longer than the web workers' timeout (gunicorn.conf.py: 30 s), and
 # openpyxl writes ~100,000 cells a second. Export runs share the report runs' progress and requeue settings.
 EXPORT_DIRECT_ROWS = env.int("EXPORT_DIRECT_ROWS", default=5000)
+# An export run's file is deleted this many days after it was written (the run stays, saying so): exports are copies.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # A group robot (salesops/core/webhooks.py) that does not answer within this many seconds counts as a failed attempt.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -133,7 +134,7 @@ def test_the_sweep_publishes_lost_runs_again_and_fails_dead_ones(cast, settings,
     ExportRun.objects.filter(pk=lost.pk).update(queued_at=now - timedelta(seconds=settings.REPORT_REQUEUE_SECONDS + 1))
     dead = ExportRun.objects.create(name="customers", title="x", requested_by=cast.alice, status="running")
     ExportRun.objects.filter(pk=dead.pk).update(started_at=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1))
-    assert export_runs.export_runs_sweep(now=now) == {"requeued": 1, "failed": 1}
+    assert export_runs.export_runs_sweep(now=now) == {"requeued": 1, "failed": 1, "expired": 0}
     lost.refresh_from_db()
     dead.refresh_from_db()
     assert lost.status == "done" and dead.status == "failed"  # eager: the republished task wrote it
@@ -202,3 +203,21 @@ def test_a_second_click_while_the_export_is_being_written_opens_the_same_run(cas
     assert client_as(cast.alice).get(url)["Location"] != first
     assert client_as(cast.gm).get(url, {"q": "长列表"})["Location"] != first
     assert ExportRun.objects.count() == 3
+
+
+def test_a_file_is_deleted_some_days_after_it_was_written_and_the_run_says_so(
+    cast, client_as, api_as, customers, committed, settings
+):
+    with committed():
+        run = export_runs.export_run_request(export=export_named("customers"), actor=cast.alice, params={}, total=3)
+    run.refresh_from_db()
+    path = run.file.path
+    later = run.finished_at + timedelta(days=settings.EXPORT_KEEP_DAYS, seconds=1)
+    assert export_runs.export_runs_sweep(now=later - timedelta(seconds=2))["expired"] == 0
+    assert export_runs.export_runs_sweep(now=later)["expired"] == 1
+    run.refresh_from_db()
+    assert not run.file and not Path(path).exists() and run.status == "done"
+    page = client_as(cast.alice).get(reverse("core:export_run_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="export-run-expired"' in page and 'data-testid="export-run-download"' not in page
+    assert client_as(cast.alice).get(reverse("core:export_run_download", args=[run.pk])).status_code == 404
+    assert api_as(cast.alice).get(f"/api/v1/export-runs/{run.pk}/").json()["download"] is None
