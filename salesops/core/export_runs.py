@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
@@ -62,6 +63,27 @@ def export_run_allowed_actions(run: ExportRun, user) -> list[str]:
     if run.status == Status.DONE:
         return ["download"] if run.file else []
     return ["retry"] if run.status == Status.FAILED else []
+
+
+def export_run_filters(run: ExportRun) -> list[tuple[str, str]]:
+    """The run's filters as its list's filter bar names them — (label, value) —, a choice by its label (other values,
+    such as a customer's id, as they were given)."""
+    params = _query(run.params)
+    try:
+        filterset_class, visible = export_named(run.name).source(run.requested_by, params)
+        fields = filterset_class(params, queryset=visible.none()).form.fields
+    except NotFound:  # an export no longer declared: its parameters as they were
+        fields = {}
+    shown = []
+    for key, values in run.params.items():
+        field = fields.get(key)
+        labels = {}
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            for value, label in field.choices:
+                labels.update(dict(label) if isinstance(label, (list, tuple)) else {str(value): label})
+        name = str(field.label) if field is not None and field.label else key
+        shown.append((name, "、".join(str(labels.get(v, v)) for v in values)))
+    return shown
 
 
 def export_file_name(run: ExportRun) -> str:

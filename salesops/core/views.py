@@ -260,7 +260,14 @@ def export_run_list(request):
 
 def _export_run_context(request, run) -> dict:
     actions = export_runs.export_run_allowed_actions(run, request.user)
-    return {"run": run, "actions": actions, "polling": run.status in ExportRun.ACTIVE, "keep_days": settings.EXPORT_KEEP_DAYS}
+    filters = export_runs.export_run_filters(run)
+    return {
+        "run": run,
+        "actions": actions,
+        "polling": run.status in ExportRun.ACTIVE,
+        "keep_days": settings.EXPORT_KEEP_DAYS,
+        "filters": filters,
+    }
 
 
 @login_required

@@ -58,7 +58,7 @@ def test_a_long_list_is_exported_in_the_background_and_downloaded_from_its_page(
     assert response.status_code == 302 and response["Location"] == reverse("core:export_run_detail", args=[run.pk])
     assert (run.status, run.total, run.row_count, run.params, run.progress) == ("done", 3, 3, {"q": ["长列表"]}, 100)
     page = client.get(response["Location"]).content.decode()
-    assert 'data-testid="export-run-download"' in page and "已导出 3 行" in page and "q=长列表" in page
+    assert 'data-testid="export-run-download"' in page and "已导出 3 行" in page and "搜索：长列表" in page
     download = client.get(reverse("core:export_run_download", args=[run.pk]))
     assert download["Content-Disposition"].startswith('attachment; filename="customers-')
     assert names_in(b"".join(download.streaming_content)) == ["长列表客户0", "长列表客户1", "长列表客户2"]
@@ -221,3 +221,13 @@ def test_a_file_is_deleted_some_days_after_it_was_written_and_the_run_says_so(
     assert 'data-testid="export-run-expired"' in page and 'data-testid="export-run-download"' not in page
     assert client_as(cast.alice).get(reverse("core:export_run_download", args=[run.pk])).status_code == 404
     assert api_as(cast.alice).get(f"/api/v1/export-runs/{run.pk}/").json()["download"] is None
+
+
+def test_the_run_names_its_filters_as_the_list_does(cast, client_as):
+    """A choice by its label (several values joined), a search as it was typed."""
+    run = ExportRun.objects.create(
+        name="orders", title="销售订单", requested_by=cast.clerk, params={"status": ["placed", "partial"], "q": ["泵"]}
+    )
+    page = client_as(cast.clerk).get(reverse("core:export_run_detail", args=[run.pk])).content.decode()
+    assert export_runs.export_run_filters(run) == [("状态", "已下单生产、部分发货"), ("搜索", "泵")]
+    assert "状态：已下单生产、部分发货；搜索：泵" in page
