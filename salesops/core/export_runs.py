@@ -66,8 +66,8 @@ def export_run_allowed_actions(run: ExportRun, user) -> list[str]:
 
 
 def export_run_filters(run: ExportRun) -> list[tuple[str, str]]:
-    """The run's filters as its list's filter bar names them — (label, value) —, a choice by its label (other values,
-    such as a customer's id, as they were given)."""
+    """The run's filters as its list's filter bar names them — (label, value) in the bar's order —, a choice by its
+    label (other values, such as a customer's id, as they were given)."""
     params = _query(run.params)
     try:
         filterset_class, visible = export_named(run.name).source(run.requested_by, params)
@@ -75,8 +75,9 @@ def export_run_filters(run: ExportRun) -> list[tuple[str, str]]:
     except NotFound:  # an export no longer declared: its parameters as they were
         fields = {}
     shown = []
-    for key, values in run.params.items():
-        field = fields.get(key)
+    keys = [key for key in fields if key in run.params] + sorted(key for key in run.params if key not in fields)
+    for key in keys:  # the bar's order (PostgreSQL keeps a JSON object's keys in an order of its own)
+        values, field = run.params[key], fields.get(key)
         labels = {}
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             for value, label in field.choices:
