@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .documents import XLSX
 from .errors import Conflict, NotFound
 from .exports import NOT_FILTERS, ListExport, export_file, export_named, export_rows, xlsx_response
 from .models import ExportRun
@@ -87,8 +88,14 @@ def export_run_filters(run: ExportRun) -> list[tuple[str, str]]:
     return shown
 
 
-def export_file_name(run: ExportRun) -> str:
-    return f"{run.name}-{timezone.localtime(run.created_at):%Y%m%d-%H%M}.xlsx"
+def export_run_download(user, pk) -> FileResponse:
+    """The finished file of one of the user's runs (page and API); NotFound while it is not done, once its file has
+    expired, and for anyone else's run."""
+    run = export_run_get_for(user, pk)
+    if "download" not in export_run_allowed_actions(run, user):
+        raise NotFound(_("导出文件尚未生成或已过期。"))
+    name = f"{run.name}-{timezone.localtime(run.created_at):%Y%m%d-%H%M}.xlsx"
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 
 
 # --- writes -----------------------------------------------------------------------------------------------------------

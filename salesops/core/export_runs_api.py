@@ -5,7 +5,6 @@ file, retry a failed one."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -93,13 +92,8 @@ class ExportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        """The finished file (404 until the run is done)."""
-        run = self.get_object()
-        if "download" not in export_runs.export_run_allowed_actions(run, request.user):
-            raise Http404
-        return FileResponse(
-            run.file.open("rb"), as_attachment=True, filename=export_runs.export_file_name(run), content_type=XLSX
-        )
+        """The finished file (404 until the run is done, and once its file has expired)."""
+        return export_runs.export_run_download(request.user, pk)
 
     @extend_schema(request=None, responses=ExportRunSerializer)
     @action(detail=True, methods=["post"])

@@ -282,10 +282,7 @@ def export_run_detail(request, pk):
 @login_required
 @require_GET
 def export_run_download(request, pk):
-    run = export_runs.export_run_get_for(request.user, pk)
-    if "download" not in export_runs.export_run_allowed_actions(run, request.user):
-        raise Http404
-    return FileResponse(run.file.open("rb"), as_attachment=True, filename=export_runs.export_file_name(run), content_type=XLSX)
+    return export_runs.export_run_download(request.user, pk)
 
 
 @login_required

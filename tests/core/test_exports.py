@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from customers.models import Customer
 from salesops.core.exports import _EXPORTS
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -100,3 +101,14 @@ def test_the_schema_documents_the_export_actions_with_the_list_filters(api_as, c
     operation = schema["paths"]["/api/v1/products/export/"]["get"]
     assert {"q", "is_active"} <= {p["name"] for p in operation["parameters"]}
     assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in operation["responses"]["200"]["content"]
+
+
+def test_choice_columns_show_their_labels(cast, client_as):
+    """A status or type column holds the label the list shows (core.exports.choice_label), not the stored code."""
+    CustomerFactory(owner=cast.alice, name="标签客户")
+    sheet = sheet_of(client_as(cast.alice).get(reverse("core:list_export", args=["customers"]), {"q": "标签客户"}))
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("客户名称")] == "标签客户")
+    customer = Customer.objects.get(name="标签客户")
+    assert row[header.index("状态")] == customer.get_status_display() != customer.status
+    assert row[header.index("客户类型")] == customer.get_type_display() != customer.type
