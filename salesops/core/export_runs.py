@@ -51,7 +51,11 @@ def export_runs_for(user) -> QuerySet[ExportRun]:
 
 
 def export_run_get_for(user, pk) -> ExportRun:
-    run = export_runs_for(user).filter(pk=pk).first()
+    """One of the user's runs; NotFound for anyone else's, and for an id that is no number (a URL as typed)."""
+    try:
+        run = export_runs_for(user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        run = None
     if run is None:
         raise NotFound(_("导出记录不存在，或您无权查看。"))
     return run

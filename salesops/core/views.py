@@ -250,6 +250,7 @@ def export_run_list(request):
     context = {
         "filterset": filterset,
         "page": page,
+        "rows": [(run, export_runs.export_run_allowed_actions(run, request.user)) for run in page],
         "querystring": _querystring(request, "page"),
         "polling": any(run.status in ExportRun.ACTIVE for run in page),
         "direct_rows": settings.EXPORT_DIRECT_ROWS,

@@ -99,6 +99,7 @@ def test_a_run_is_its_readers_alone(cast, client_as, api_as, customers, committe
         assert api.get(f"/api/v1/export-runs/{run.pk}/download/").status_code == 404
         assert api.post(f"/api/v1/export-runs/{run.pk}/retry/").status_code == 404
         assert api.get("/api/v1/export-runs/").json()["count"] == 0
+    assert api_as(cast.alice).get("/api/v1/export-runs/null,null/download/").status_code == 404  # not a number: 404
 
 
 def test_the_task_writes_a_run_once_and_a_failure_is_kept_with_a_retry(
