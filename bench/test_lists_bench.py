@@ -650,8 +650,8 @@ LISTS.update(
 
 
 class ReceivableRows:
-    """The receivables' rows for the minimal view: the grouped query's rows (orders.receivables.ReceivableTable, every
-    owing order of the reader, the oldest debt first) sliced and returned as they come — no totals, groups or page."""
+    """The receivables' rows for the minimal view: the page's rows of the grouped query (orders.receivables.ReceivableTable,
+    the owing orders of the reader, the oldest debt first, LIMIT and OFFSET) returned as they come — no totals or groups."""
 
     model = None
 
@@ -662,7 +662,7 @@ class ReceivableRows:
         return len(self.table)
 
     def __getitem__(self, index: slice) -> list[dict]:
-        return [row._asdict() for row in self.table.owed()[index]]
+        return [row._asdict() for row in self.table.owed(index.start, index.stop - index.start)]
 
 
 LISTS.update(

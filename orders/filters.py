@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_list_for
@@ -24,6 +25,7 @@ from .selectors import (
     ORDER_QUEUES,
     QUEUE_LABELS,
     SHIPMENT_QUEUES,
+    order_list_for,
     order_queue,
     order_search_q,
     shipment_queue,
@@ -41,9 +43,9 @@ def _offer_customers(filterset) -> None:
     )
 
 
-def _offer_owners(filterset) -> None:
-    """The rep filter: a select of the reps the visible orders are credited to."""
-    visible = filterset.queryset
+def _offer_owners(filterset, visible: QuerySet | None = None) -> None:
+    """The rep filter: a select of the reps the `visible` orders (by default the filter set's own) are credited to."""
+    visible = filterset.queryset if visible is None else visible
     filterset.offer(
         "owner",
         lambda: [
@@ -211,4 +213,7 @@ class ReceivableFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _offer_customers(self)
-        _offer_owners(self)
+        # the reps of every order the reader sees: the receivable orders' own reps took a semi-join of the shipments
+        # (36 ms at 60,000 orders, for the same few names)
+        user = getattr(self.request, "user", None)
+        _offer_owners(self, order_list_for(user) if user else None)

@@ -80,7 +80,7 @@ def _bucket_sql(low: int, high: int | None, first: bool) -> str:
 
 class _Owed(NamedTuple):
     """One owing order's row of ReceivableTable as the database gives it (amounts: Decimals on PostgreSQL, floats on
-    SQLite; made money by _money where they are shown or summed)."""
+    SQLite; made money by db_money where they are shown or summed)."""
 
     order_id: int
     customer_id: int
@@ -91,6 +91,23 @@ class _Owed(NamedTuple):
     buckets: tuple  # in rules.AGING_CODES' order
     overdue: Decimal | float
     oldest_days: int
+
+
+@dataclass
+class ReceivableSummary:
+    """What a receivables page shows, read by one query (ReceivableTable.summary): the page's rows, how many owing
+    orders there are, the totals of all of them, the first overdue orders and how many there are, the customers with
+    the largest debt and how many customers owe, and every rep's totals. A group is {"who", "open", "overdue",
+    "buckets"}; the totals are {"open", "overdue", "buckets"}."""
+
+    count: int
+    totals: dict
+    page: list[Receivable]
+    overdue: list[Receivable]
+    overdue_count: int
+    by_customer: list[dict]
+    customer_count: int
+    by_owner: list[dict]
 
 
 def _sum_per_order(rows: QuerySet) -> tuple[str, tuple]:
@@ -138,10 +155,11 @@ class ReceivableTable(Sequence):
     order's credit days. Amounts in the order's currency; "owing" means at least half a fen (money columns hold whole
     fen; SQLite sums them as floats). tests/orders/test_receivables_sql.py checks it against the rules.
 
-    The query runs once (its rows: the owing orders' ids and figures, the oldest debt first); `count()` / `len()`, a
-    slice (the Receivables of a page, their orders read for those rows only), `rows()` (all), `overdue(n)`, `totals()`
-    and `groups(key)` (per customer or rep) are read from them: no order, shipment or payment is loaded whole, and a
-    page's tables are cut to their first rows (core.pages.paginate, the views)."""
+    A page reads `summary(offset, limit)`: one query gives its rows, the count, the totals and the groups, summed and
+    cut in the database (at 18,841 owing orders, every row read into Python took longer than the query). The paginator
+    then finds the count and the page's rows already read. `rows()` (the export, a customer's panel) reads every
+    owing order, the oldest debt first; any other slice reads that slice. Orders, customers and reps are loaded for the
+    rows shown only."""
 
     def __init__(self, orders: QuerySet, today: date | None = None):
         self.today = today or timezone.localdate()
@@ -160,77 +178,105 @@ class ReceivableTable(Sequence):
         postgres = connection.vendor == "postgresql"
         age = "(%s - i.day)" if postgres else "CAST(julianday(%s) - julianday(i.day) AS INTEGER)"
         buckets = ", ".join(
-            f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END)"
+            f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END) AS b{n}"
             for n, (_code, _label, low, high) in enumerate(rules.AGING_BUCKETS)
         )
-        self._sql = (
-            f"SELECT o, c, w, SUM(amt), MAX(paid), MAX(credited), {buckets}, SUM(CASE WHEN age > cd THEN open ELSE 0 END),"
+        # g: one row per owing order, in _Owed's columns
+        self._grouped = (
+            f"SELECT o, c, w, SUM(amt) AS shipped, MAX(paid) AS paid, MAX(credited) AS credited, {buckets},"
+            " SUM(CASE WHEN age > cd THEN open ELSE 0 END) AS overdue,"
             f" MAX(CASE WHEN open >= {HALF_FEN} THEN age ELSE 0 END) AS oldest"
             f" FROM (SELECT i.*, {age} AS age FROM ({items}) i) s"
-            f" GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN} ORDER BY oldest DESC, o DESC"
+            f" GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN}"
         )
         self._params = [self.today, *params]
         self._owed: list[_Owed] | None = None
+        self._summary: ReceivableSummary | None = None
+        self._window: tuple[int, int] | None = None
 
-    def owed(self) -> list[_Owed]:
-        """Every owing order's row, the oldest debt first (the query, run once)."""
+    def owed(self, offset: int = 0, limit: int | None = None) -> list[_Owed]:
+        """The owing orders' rows, the oldest debt first: all of them (read once), or `limit` rows from `offset`."""
+        if limit is not None:
+            return [_owed(row) for row in self._fetch(f"SELECT * FROM g {_OLDEST_FIRST} LIMIT %s OFFSET %s", [limit, offset])]
         if self._owed is None:
-            n = len(rules.AGING_CODES)
-            with connection.cursor() as cursor:
-                cursor.execute(self._sql, self._params)
-                self._owed = [_Owed(*row[:6], tuple(row[6 : 6 + n]), row[6 + n], int(row[7 + n] or 0)) for row in cursor]
-        return self._owed
+            self._owed = [_owed(row) for row in self._fetch(f"SELECT * FROM g {_OLDEST_FIRST}")]
+        return self._owed[offset:]
+
+    def summary(self, offset: int = 0, limit: int = 0, head: int | None = RECEIVABLE_HEAD) -> ReceivableSummary:
+        """The rows [offset, offset + limit) with the counts, totals and groups of all (the first `head` overdue orders
+        and customers; None: all of them), in one query; kept, so that the paginator's count and its slice of the
+        same rows read nothing more."""
+        self._summary = self._read(offset, limit, head)
+        self._window = (offset, min(offset + limit, self._summary.count))
+        return self._summary
 
     def count(self) -> int:
+        if self._summary is not None:
+            return self._summary.count
         return len(self.owed())
 
     __len__ = count
 
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self._receivables(self.owed()[index])
-        return self._receivables([self.owed()[index]])[0]
+        if not isinstance(index, slice):
+            index = range(len(self))[index]  # an IndexError beyond the rows, as a list
+            return self[index : index + 1][0]
+        if self._owed is not None:
+            return self._receivables(self._owed[index])
+        start, stop, step = index.indices(len(self))
+        if self._summary is not None and step == 1 and (start, stop) == self._window:
+            return self._summary.page
+        if step != 1:
+            return self.rows()[index]
+        return self._receivables(self.owed(start, max(stop - start, 0)))
 
     def __iter__(self):
         return iter(self.rows())
 
     def rows(self) -> list[Receivable]:
-        return self[:]
+        return self._receivables(self.owed())
 
-    def overdue(self, limit: int) -> tuple[list[Receivable], int]:
-        """The first `limit` orders with something overdue (the oldest debt first) and how many there are."""
-        overdue = [row for row in self.owed() if row.overdue >= HALF_FEN]
-        return self._receivables(overdue[:limit]), len(overdue)
+    def _fetch(self, sql: str, params=()) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH g AS ({self._grouped}) {sql}", [*self._params, *params])
+            return cursor.fetchall()
 
-    def totals(self) -> dict:
-        """{"open", "overdue", "buckets": {code: amount}} over every owing order."""
-        rows = self.owed()
-        buckets = {code: db_money(sum(row.buckets[n] for row in rows)) for n, code in enumerate(rules.AGING_CODES)}
-        return {"open": sum(buckets.values(), ZERO), "overdue": db_money(sum(row.overdue for row in rows)), "buckets": buckets}
-
-    def groups(self, key: str, limit: int | None = None) -> list[dict]:
-        """Totals per customer ("customer") or per rep ("owner"), the largest open amount first — {"who", "open",
-        "overdue", "buckets"} —, the first `limit` of them if given (their customers or reps read for those only)."""
-        attr = {"customer": "customer_id", "owner": "owner_id"}[key]
-        sums: dict[int, list] = {}
-        for row in self.owed():
-            acc = sums.setdefault(getattr(row, attr), [0] * (len(rules.AGING_CODES) + 1))
-            for n, amount in enumerate(row.buckets):
-                acc[n] += amount
-            acc[-1] += row.overdue
+    def _read(self, offset: int, limit: int, head: int | None) -> ReceivableSummary:
         n = len(rules.AGING_CODES)
-        ranked = sorted(sums.items(), key=lambda item: (-sum(item[1][:n]), item[0]))[:limit]
-        who = (Customer if key == "customer" else get_user_model()).objects.in_bulk([pk for pk, _acc in ranked])
-        groups = []
-        for pk, acc in ranked:
-            buckets = {code: db_money(acc[i]) for i, code in enumerate(rules.AGING_CODES)}
-            groups.append({"who": who[pk], "open": sum(buckets.values(), ZERO), "overdue": db_money(acc[-1]), "buckets": buckets})
-        return groups
-
-    def groups_count(self, key: str) -> int:
-        """How many customers ("customer") or reps ("owner") the owing orders are of."""
-        attr = {"customer": "customer_id", "owner": "owner_id"}[key]
-        return len({getattr(row, attr) for row in self.owed()})
+        b = ", ".join(f"b{i}" for i in range(n))
+        sums = ", ".join(f"SUM(b{i}) AS b{i}" for i in range(n))
+        debt = " + ".join(f"SUM(b{i})" for i in range(n))
+        cap = "" if head is None else f" LIMIT {int(head)}"
+        row = f"o, c, w, shipped, paid, credited, {b}, overdue, oldest"
+        # one row per part (1 the page, 2 overdue orders, 3 customers, 4 reps, 5 the totals), in `seq` order within it
+        parts = (
+            f"SELECT 1 AS part, ROW_NUMBER() OVER ({_OLDEST_FIRST}) AS seq, {row}"
+            f" FROM (SELECT * FROM g {_OLDEST_FIRST} LIMIT {int(limit)} OFFSET {int(offset)}) p",
+            f"SELECT 2, ROW_NUMBER() OVER ({_OLDEST_FIRST}), {row}"
+            f" FROM (SELECT * FROM g WHERE overdue >= {HALF_FEN} {_OLDEST_FIRST}{cap}) d",
+            f"SELECT 3, ROW_NUMBER() OVER (ORDER BY debt DESC, c), NULL, c, NULL, NULL, NULL, NULL, {b}, overdue, NULL"
+            f" FROM (SELECT c, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY c"
+            f" ORDER BY debt DESC, c{cap}) k",
+            f"SELECT 4, ROW_NUMBER() OVER (ORDER BY debt DESC, w), NULL, NULL, w, NULL, NULL, NULL, {b}, overdue, NULL"
+            f" FROM (SELECT w, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY w) r",
+            f"SELECT 5, 1, COUNT(*), COUNT(DISTINCT c), SUM(CASE WHEN overdue >= {HALF_FEN} THEN 1 ELSE 0 END),"
+            f" NULL, NULL, NULL, {sums}, SUM(overdue), NULL FROM g",
+        )
+        rows: dict[int, list[tuple]] = {part: [] for part in range(1, 6)}
+        for part, _seq, *values in sorted(self._fetch(" UNION ALL ".join(parts)), key=lambda r: (r[0], r[1])):
+            rows[part].append(values)
+        count, customer_count, overdue_count, *_rest = rows[5][0]
+        listed = self._receivables([_owed(r) for r in rows[1] + rows[2]])
+        return ReceivableSummary(
+            count=int(count),
+            totals=_sums(rows[5][0][6 : 6 + n], rows[5][0][6 + n]),
+            page=listed[: len(rows[1])],
+            overdue=listed[len(rows[1]) :],
+            overdue_count=int(overdue_count or 0),
+            by_customer=_groups(Customer, [(r[1], r[6 : 6 + n], r[6 + n]) for r in rows[3]]),
+            customer_count=int(customer_count),
+            by_owner=_groups(get_user_model(), [(r[2], r[6 : 6 + n], r[6 + n]) for r in rows[4]]),
+        )
 
     @staticmethod
     def _receivables(rows: list[_Owed]) -> list[Receivable]:
@@ -249,6 +295,26 @@ class ReceivableTable(Sequence):
         ]
 
 
+_OLDEST_FIRST = "ORDER BY oldest DESC, o DESC"
+
+
+def _owed(row) -> _Owed:
+    n = len(rules.AGING_CODES)
+    return _Owed(*row[:6], tuple(row[6 : 6 + n]), row[6 + n], int(row[7 + n] or 0))
+
+
+def _sums(buckets, overdue) -> dict:
+    """{"open", "overdue", "buckets": {code: amount}} of summed bucket columns (None: nothing owed)."""
+    money = {code: db_money(buckets[n] or 0) for n, code in enumerate(rules.AGING_CODES)}
+    return {"open": sum(money.values(), ZERO), "overdue": db_money(overdue or 0), "buckets": money}
+
+
+def _groups(model, rows: list[tuple]) -> list[dict]:
+    """[{"who", "open", "overdue", "buckets"}] of (pk, bucket sums, overdue sum) rows, in their order."""
+    who = model.objects.in_bulk([pk for pk, _buckets, _overdue in rows])
+    return [{"who": who[pk], **_sums(buckets, overdue)} for pk, buckets, overdue in rows]
+
+
 def collection_rate(user, start: date, end: date, *, receivable: Decimal | None = None) -> Decimal | None:
     """Confirmed money received in [start, end] over that plus what is still receivable now (`receivable`: the open
     total of every receivable of `user`, when the caller has it already)."""
@@ -259,5 +325,5 @@ def collection_rate(user, start: date, end: date, *, receivable: Decimal | None 
         or ZERO
     )
     if receivable is None:
-        receivable = ReceivableTable(receivable_orders_for(user), end).totals()["open"]
+        receivable = ReceivableTable(receivable_orders_for(user), end).summary(head=0).totals["open"]
     return rules.collection_rate(collected=collected, receivable=receivable)

@@ -23,7 +23,7 @@ from customers.selectors import customer_get_for, customer_lookup
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.names import display_name
-from salesops.core.pages import choice_labels, form_page, paginate, querystring, row_url
+from salesops.core.pages import choice_labels, form_page, paginate, querystring, requested_window, row_url
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -31,7 +31,7 @@ from salesops.core.pages import post_data as _post
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import SalesOrder
-from .receivables import RECEIVABLE_HEAD, ReceivableTable, collection_rate, receivable_orders_for
+from .receivables import ReceivableTable, collection_rate, receivable_orders_for
 
 # Rows per table on the work pages (clerk, finance, warehouse): each table shows its first QUEUE_ROWS rows and its
 # exact count, with a link to its whole list (the list filtered by the queue or the status), paged and searchable there.
@@ -515,17 +515,16 @@ def receivables(request):
     today = timezone.localdate()
     filterset = filters.ReceivableFilter(request.GET, queryset=receivable_orders_for(user), request=request)
     table = ReceivableTable(filterset.qs, today)
+    summary = table.summary(*requested_window(request))
     page = paginate(request, table)
     items = list(page.object_list)
     for item in items:
         item.bucket_list = [item.buckets[code] for code in rules.AGING_CODES]
-    by_customer = [_with_bucket_list(g) for g in table.groups("customer", limit=RECEIVABLE_HEAD)]
-    by_owner = [_with_bucket_list(g) for g in table.groups("owner")]
+    by_customer = [_with_bucket_list(g) for g in summary.by_customer]
+    by_owner = [_with_bucket_list(g) for g in summary.by_owner]
     for g in by_owner:
         g["name"] = display_name(g["who"])
-    sums = table.totals()
-    totals = {**sums, "bucket_list": [sums["buckets"][code] for code in rules.AGING_CODES]}
-    overdue_items, overdue_count = table.overdue(RECEIVABLE_HEAD)
+    totals = {**summary.totals, "bucket_list": [summary.totals["buckets"][code] for code in rules.AGING_CODES]}
     filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
     rate = collection_rate(user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"])
     chart = {
@@ -543,12 +542,12 @@ def receivables(request):
             "items": items,
             "querystring": querystring(request, "page"),
             "by_customer": by_customer,
-            "customer_count": table.groups_count("customer") if len(by_customer) == RECEIVABLE_HEAD else len(by_customer),
+            "customer_count": summary.customer_count,
             "by_owner": by_owner,
             "bucket_labels": [label for _code, label, *_rest in rules.AGING_BUCKETS],
             "totals": totals,
-            "overdue_items": overdue_items,
-            "overdue_count": overdue_count,
+            "overdue_items": summary.overdue,
+            "overdue_count": summary.overdue_count,
             "collection_rate": rate,
             "collection_percent": (rate * 100) if rate is not None else None,
             "chart": chart,

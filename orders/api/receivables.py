@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from salesops.core.api import MoneyField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.names import display_name
-from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE
+from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE, page_window
 from salesops.core.pagination import Pagination
 
 from .. import receivables, rules
@@ -107,8 +107,9 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
         today = timezone.localdate()
         table = receivables.ReceivableTable(self.filter_queryset(self.get_queryset()), today)
         pager = Pagination()
+        summary = table.summary(*page_window(request.query_params.get(pager.page_query_param), pager.get_page_size(request)))
         items = pager.paginate_queryset(table, request, view=self)
-        totals = table.totals()
+        totals = summary.totals
         filtered = any(request.query_params.get(name) for name in ReceivableFilter.base_filters)
         data = {
             "today": today,
@@ -119,9 +120,9 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
             "next": pager.get_next_link(),
             "previous": pager.get_previous_link(),
             "items": items,
-            "customer_count": table.groups_count("customer"),
-            "by_customer": table.groups("customer", limit=receivables.RECEIVABLE_HEAD),
-            "by_owner": table.groups("owner"),
+            "customer_count": summary.customer_count,
+            "by_customer": summary.by_customer,
+            "by_owner": summary.by_owner,
             "collection_rate": {
                 "start": today.replace(day=1),
                 "end": today,

@@ -148,15 +148,32 @@ def choice_labels(choices) -> dict:
     return {value: str(label) for value, label in choices}
 
 
+def _page_size(request, default: int) -> int:
+    raw = request.GET.get("page_size")
+    try:
+        return parse_page_size(raw, default)
+    except ValueError:
+        return min(max(int(raw), MIN_PAGE_SIZE), MAX_PAGE_SIZE) if raw.isascii() and raw.isdigit() else default
+
+
+def page_window(page: str | None, size: int) -> tuple[int, int]:
+    """(offset, limit) of the rows of page number `page` (as given in the URL) of `size` rows, for a list that reads a
+    page's rows with its totals in one query (orders.receivables.ReceivableTable.summary): page 1 when it is not a
+    number. A page past the end gives no rows; the paginator then reads the page it shows."""
+    number = int(page) if page and page.isascii() and page.isdigit() and int(page) > 0 else 1
+    return (number - 1) * size, size
+
+
+def requested_window(request, default: int = PAGE_SIZE) -> tuple[int, int]:
+    """page_window of a list page's `?page=` and `?page_size=` (the size as paginate reads it)."""
+    return page_window(request.GET.get("page"), _page_size(request, default))
+
+
 def paginate(request, rows, default: int = PAGE_SIZE) -> Page:
     """The page of `rows` a list page shows: `?page=` (out of range: the nearest page) and `?page_size=` bounded like
     the API's; on a page a size outside 1–200 is clamped into the bounds (a pager link never breaks the page) while the
     API answers 400. The page carries `size_links` for the pager (each size with the current filters kept)."""
-    raw = request.GET.get("page_size")
-    try:
-        size = parse_page_size(raw, default)
-    except ValueError:
-        size = min(max(int(raw), MIN_PAGE_SIZE), MAX_PAGE_SIZE) if raw.isascii() and raw.isdigit() else default
+    size = _page_size(request, default)
     page = ListPaginator(rows, size).get_page(request.GET.get("page"))
     keep = querystring(request, "page", "page_size")
     page.page_size = size

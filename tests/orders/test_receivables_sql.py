@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import receivables, rules
@@ -137,35 +139,57 @@ def test_totals_groups_and_the_overdue_list_add_up(book, cast):
     east, south = book
     table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
     rows = table.rows()
-    totals = table.totals()
+    summary = table.summary(head=None)
+    totals = summary.totals
+    assert summary.count == len(rows) == 7
     assert totals["open"] == sum((r.open for r in rows), ZERO)
     assert totals["overdue"] == sum((r.overdue for r in rows), ZERO)
     assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in rules.AGING_CODES}
-    by_customer = table.groups("customer")
+    by_customer = summary.by_customer
     assert [g["who"] for g in by_customer] == sorted(
         [east, south], key=lambda c: -sum(r.open for r in rows if r.order.customer == c)
     )
     assert sum((g["open"] for g in by_customer), ZERO) == totals["open"]
-    by_owner = {g["who"]: g["open"] for g in table.groups("owner")}
+    assert [g["overdue"] for g in by_customer] == [
+        sum((r.overdue for r in rows if r.order.customer == g["who"]), ZERO) for g in by_customer
+    ]
+    by_owner = {g["who"]: g["open"] for g in summary.by_owner}
     assert by_owner[cast.bob] == D("42.00") and set(by_owner) == {cast.alice, cast.carol, cast.bob}
-    assert table.groups_count("customer") == 2 and len(table.groups("customer", limit=1)) == 1
-    overdue, count = table.overdue(2)
-    assert (
-        count == sum(1 for r in rows if r.overdue > 0)
-        and [r.order for r in overdue] == [r.order for r in rows if r.overdue > 0][:2]
-    )
+    overdue = [r.order for r in rows if r.overdue > 0]
+    assert summary.overdue_count == len(overdue) and [r.order for r in summary.overdue] == overdue
+    head = table.summary(2, 3, head=1)  # rows 2–4, the first overdue order and the first customer
+    assert [r.order for r in head.page] == [r.order for r in rows[2:5]]
+    assert [r.order for r in head.overdue] == overdue[:1] and head.overdue_count == len(overdue)
+    assert [g["who"] for g in head.by_customer] == [by_customer[0]["who"]] and head.customer_count == 2
+    assert head.totals == totals and len(head.by_owner) == 3
+
+
+def test_a_page_reads_its_rows_with_the_totals_in_one_query(book, cast, client_as):
+    """The page asks for its rows with the totals; the paginator's count and slice read nothing more."""
+    table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
+    rows = table.rows()
+    with CaptureQueriesContext(connection) as queries:
+        page = client_as(cast.finance).get("/orders/receivables/", {"page_size": 3, "page": 2})
+    assert [r.order for r in page.context["items"]] == [r.order for r in rows[3:6]]
+    assert sum("GROUP BY o, c, w" in q["sql"] for q in queries.captured_queries) == 1
+    # a page past the end shows the last page: read again for it
+    last = client_as(cast.finance).get("/orders/receivables/", {"page_size": 3, "page": 9})
+    assert [r.order for r in last.context["items"]] == [r.order for r in rows[6:]]
 
 
 def test_a_reader_sees_the_receivables_of_what_they_see_and_nothing_for_no_order(book, cast):
     carol = receivables.ReceivableTable(receivables.receivable_orders_for(cast.carol))
     assert {r.order.number for r in carol.rows()} == {"C-MONTHS", "C-BOBS"}  # bob's order is of her customer
     empty = receivables.ReceivableTable(SalesOrder.objects.none())
-    assert (len(empty), empty.rows(), empty.totals()["open"], empty.groups("owner")) == (0, [], ZERO, [])
+    summary = empty.summary(0, 25)
+    assert (len(empty), empty.rows(), empty[0:0], summary.totals["open"], summary.by_owner) == (0, [], [], ZERO, [])
+    assert (summary.count, summary.page, summary.overdue_count, summary.customer_count) == (0, [], 0, 0)
 
 
 def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, cast, client_as, api_as):
     table = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance))
-    rows, totals = table.rows(), table.totals()
+    rows, summary = table.rows(), table.summary(head=None)
+    totals = summary.totals
     page = client_as(cast.finance).get("/orders/receivables/", {"page_size": 3, "page": 2})
     assert page.status_code == 200
     assert [r.order for r in page.context["items"]] == [r.order for r in rows[3:6]]
@@ -175,7 +199,7 @@ def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, c
     assert [i["order_number"] for i in body["items"]] == [r.order.number for r in rows[6:]]
     assert (body["count"], body["total_open"], body["next"]) == (7, str(totals["open"]), None)
     assert body["customer_count"] == 2 and [g["id"] for g in body["by_customer"]] == [
-        g["who"].pk for g in table.groups("customer")
+        g["who"].pk for g in summary.by_customer
     ]
     assert "page=2" in body["previous"]
     bad = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 500})
