@@ -105,6 +105,23 @@ def test_manager_and_admin_write_products_and_price_lists(cast, api_as, who):
     assert response.status_code == 200 and response.json()["is_active"] is False
 
 
+def test_price_list_items_come_by_product_code_then_list(cast, api_as):
+    """A product's prices in every list side by side, the products in code order (the product code index's order)."""
+    retail, dealer = PriceListFactory(), PriceListFactory()
+    b, a = ProductFactory(code="B-2"), ProductFactory(code="A-1")
+    for price_list in (dealer, retail):
+        for product in (b, a):
+            PriceListItemFactory(price_list=price_list, product=product)
+    rows = api_as(cast.manager).get("/api/v1/price-list-items/").json()["results"]
+    first, second = sorted([retail.pk, dealer.pk])
+    assert [(r["product_code"], r["price_list"]) for r in rows] == [
+        ("A-1", first),
+        ("A-1", second),
+        ("B-2", first),
+        ("B-2", second),
+    ]
+
+
 def test_bad_input_is_400_with_chinese_detail(cast, api_as):
     client = api_as(cast.manager)
     response = client.post("/api/v1/products/", {**NEW_PRODUCT, "tax_rate": "0.18"}, format="json")
