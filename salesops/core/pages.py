@@ -90,7 +90,9 @@ TAIL_ROWS_READ_DIRECTLY = 200
 
 class ListPaginator(Paginator):
     """Django's paginator, with a deep page as fast as the first, for the list pages and the API (core.pagination):
-    the count is on the filtered queryset as it is; beyond page 1 the page's ids come first (an index-only scan of the
+    page 1 reads one row more than it shows, and when that row does not come the rows read are the count (no COUNT:
+    a search or a filtered list of a few rows reads them once); else the count is on the filtered queryset as it is,
+    once the rows are read; beyond page 1 the page's ids come first (an index-only scan of the
     list's ordering index, without the joins of select_related), then those rows, so OFFSET skips index entries rather
     than joined rows; a page in the second half of a completely ordered list is read from the end (the reversed order,
     a short OFFSET, the rows turned back; its ids first when more than TAIL_ROWS_READ_DIRECTLY rows follow it), so the
@@ -103,14 +105,26 @@ class ListPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.values = values
 
+    def validate_number(self, number):
+        if number in (1, "1") and self.allow_empty_first_page:  # page 1 always is: no COUNT to say so
+            return 1
+        return super().validate_number(number)
+
     def page(self, number):
         rows = self.object_list
         if self.values is None and not isinstance(rows, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
         read = self.values or (lambda queryset: queryset)
+        if bottom == 0 and not self.orphans:
+            # one row more than the page: when it does not come, the rows are all there are and are counted as read (a
+            # search, a filtered list: its COUNT cost what reading its rows did); else the count is the COUNT
+            first = list(read(rows)[: self.per_page + 1])
+            if len(first) <= self.per_page:
+                self.__dict__.setdefault("count", len(first))  # Paginator.count is a cached_property
+            return self._get_page(first[: self.per_page], number, self)
+        top = min(bottom + self.per_page, self.count)
         if bottom == 0 or rows.query.distinct or rows.query.combinator:
             return self._get_page(list(read(rows)[bottom:top]), number, self)
         if bottom > self.count - top and total_ordering(rows):

@@ -79,3 +79,18 @@ def test_ymd_gives_what_the_date_filter_gives(value, settings):
     with timezone.override("Asia/Shanghai"):
         ours, django_s = template.render({"d": value})[1:-1].split("][")
     assert ours == django_s
+
+
+@pytest.mark.parametrize(("size", "counted"), [(23, False), (30, False), (22, True), (5, True)])
+def test_a_first_page_that_holds_every_row_is_counted_by_its_rows(customers, size, counted):
+    """Page 1 reads one row more than it shows: when it does not come (23 rows, a page of 23 or 30), there is no COUNT;
+    when it does, the count is the COUNT's. Either way the page and the count are Django's."""
+    rows = Customer.objects.order_by("id")
+    with CaptureQueriesContext(connection) as queries:
+        page = ListPaginator(rows, size).page(1)
+        shown, count, pages_ = [c.pk for c in page], page.paginator.count, page.paginator.num_pages
+    expected = Paginator(rows, size).page(1)
+    assert shown == [c.pk for c in expected] and (count, pages_) == (23, expected.paginator.num_pages)
+    assert page.has_next() == expected.has_next()
+    assert any("COUNT(" in q["sql"] for q in queries.captured_queries) is counted
+    assert len(queries.captured_queries) == (2 if counted else 1)
