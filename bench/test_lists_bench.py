@@ -642,7 +642,7 @@ LISTS.update(
         "price_list_items_api": (
             "/api/v1/price-list-items/",
             "sales_manager",
-            _rows(PriceListItem, "product__code", "price_list_id"),
+            _rows(PriceListItem, "product__code", "price_list_id", "id"),
             ("id", "product__code", "product__name", "unit_price"),
         ),
     }
