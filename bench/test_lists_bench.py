@@ -495,7 +495,14 @@ LISTS = {
         _rows(Customer, "-created_at", "-id"),
         ("id", "code", "name", "owner__username", "status"),
     ),
-    "products_api": ("/api/v1/products/", "sales_manager", _rows(Product, "code"), ("id", "code", "name", "model", "unit")),
+    **_page_and_api(
+        "products",
+        "/catalog/products/",
+        "/api/v1/products/",
+        "sales_manager",
+        _rows(Product, "code"),
+        ("id", "code", "name", "model", "unit"),
+    ),
     **_page_and_api(
         "quotations", "/sales/quotations/", "/api/v1/quotations/", "sales_manager", _rows(Quotation, "-created_at", "-id"), DOC
     ),

@@ -52,6 +52,8 @@ class Product(models.Model):
         verbose_name = _("产品")
         verbose_name_plural = _("产品")
         ordering = ["code"]
+        # the tax rates in use (selectors.product_tax_rates: the list filter's options), one lookup per rate
+        indexes = [models.Index(fields=["tax_rate"], name="product_tax_rate_idx")]
 
     def __str__(self):
         return f"{self.code} {self.name} {self.model}".strip()

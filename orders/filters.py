@@ -10,9 +10,9 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_list_for

@@ -216,3 +216,13 @@ def test_catalog_visible_to_every_logged_in_user_not_to_anonymous(cast):
     assert selectors.product_list_for(AnonymousUser()).count() == 0
     assert selectors.can_view_cost(cast.manager) and selectors.can_view_cost(cast.finance)
     assert not selectors.can_view_cost(cast.alice) and not selectors.can_view_cost(cast.clerk)
+
+
+@pytest.mark.django_db
+def test_the_tax_rates_in_use_are_each_rate_once_the_highest_first():
+    assert selectors.product_tax_rates() == []
+    for rate in ("0.13", "0.09", "0", "0.13", "0.06", "0.09"):
+        ProductFactory(tax_rate=Decimal(rate))
+    rates = selectors.product_tax_rates()
+    assert rates == [Decimal("0.13"), Decimal("0.09"), Decimal("0.06"), Decimal("0")]
+    assert [format(rate, "f") for rate in rates] == ["0.1300", "0.0900", "0.0600", "0.0000"]  # the options' values
