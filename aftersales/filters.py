@@ -25,6 +25,16 @@ class _Search(ListFilterSet):
         return queryset.filter(every_word_q(queryset.model, value, *self.SEARCH_FIELDS))
 
 
+def _desk_queue(queues: dict, help_text: str) -> filters.ChoiceFilter:
+    """The `queue` filter of a list the service desk links to: only the rows of that desk section (the desk's count)."""
+    return filters.ChoiceFilter(
+        choices=[(code, selectors.DESK_LABELS[code]) for code in queues],
+        method="filter_queue",
+        label=_("工作队列"),
+        help_text=help_text,
+    )
+
+
 class CallbackFilter(_Search):
     SEARCH_FIELDS = ("order__number", "customer__name", "notes")
     status = filters.ChoiceFilter(choices=Callback.Status.choices, label=_("状态"))
@@ -33,10 +43,14 @@ class CallbackFilter(_Search):
     due_to = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("应回访日期至"))
     overdue = YesNoFilter(method="filter_overdue", label=_("逾期未回访"), yes=_("是"), no=_("否"))
     low_score = YesNoFilter(method="filter_low_score", label=_("低分/质量问题"), yes=_("是"), no=_("否"))
+    queue = _desk_queue(selectors.CALLBACK_QUEUES, _("售后服务台的回访队列：今日待回访，或逾期已上报"))
 
     class Meta:
         model = Callback
-        fields = ["q", "status", "assignee", "customer", "due_from", "due_to", "overdue", "low_score"]
+        fields = ["q", "status", "assignee", "customer", "due_from", "due_to", "overdue", "low_score", "queue"]
+
+    def filter_queue(self, queryset, name, value):
+        return selectors.CALLBACK_QUEUES[value](queryset, self.request.user, timezone.now())
 
     def filter_overdue(self, queryset, name, value):
         cutoff = timezone.localdate() - timezone.timedelta(days=int(setting("callback_escalate_days")))
@@ -55,10 +69,14 @@ class TicketFilter(_Search):
     priority = filters.ChoiceFilter(choices=Priority.choices, label=_("优先级"))
     engineer = IntegerFilter(field_name="engineer_id", label=_("服务工程师"))
     breaching = YesNoFilter(method="filter_breaching", label=_("SLA 超时/即将超时"), yes=_("是"), no=_("否"))
+    queue = _desk_queue(selectors.TICKET_QUEUES, _("售后服务台的工单队列：我的工单、待分派或 SLA 超时/即将超时"))
 
     class Meta:
         model = ServiceTicket
-        fields = ["q", "status", "ticket_type", "priority", "engineer", "customer", "breaching"]
+        fields = ["q", "status", "ticket_type", "priority", "engineer", "customer", "breaching", "queue"]
+
+    def filter_queue(self, queryset, name, value):
+        return selectors.TICKET_QUEUES[value](queryset, self.request.user, timezone.now())
 
     def filter_breaching(self, queryset, name, value):
         q = selectors.breaching_q(timezone.now(), selectors.sla_warn())

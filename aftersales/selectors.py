@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
@@ -157,29 +158,54 @@ def breaching_q(now: datetime, warn: timedelta) -> Q:
 
 
 # --- the service desk ---------------------------------------------------------------------------------------------------
-def callbacks_due_for(user) -> QuerySet[Callback]:
-    """Callbacks in `user`'s queue (their day came: the morning task opened them): assigned to them, plus the team's
-    unassigned ones for service users."""
+def _due_callbacks(callbacks: QuerySet[Callback], user) -> QuerySet[Callback]:
+    """Callbacks of `callbacks` in `user`'s queue (their day came: the morning task opened them): assigned to them, plus
+    the team's unassigned ones for service users and managers."""
     mine = Q(assignee=user)
     if has_role(user, Role.SERVICE, *MANAGER_ROLES):
         mine |= Q(assignee__isnull=True)
-    return callback_list_for(user).filter(mine, status=Callback.Status.OPEN).order_by("due_on", "pk")
+    return callbacks.filter(mine, status=Callback.Status.OPEN)
 
 
-def desk_for(user, *, now: datetime | None = None) -> dict:
-    """The service desk: my tickets, the team's unassigned tickets, those breaching their SLA, callbacks due today and
-    escalated callbacks. Each a queryset (the page shows up to 50 rows of each; counts are exact)."""
+# The desk's queues over the reader's visible tickets or callbacks, the user and the time: the desk's sections (page and
+# API) and the ticket and callback lists' `queue` filter (filters.TicketFilter, CallbackFilter) are these, so a
+# section's "all of them" link lists exactly its rows.
+TICKET_QUEUES = {
+    "mine": lambda tickets, user, now: tickets.filter(engineer=user, status__in=ACTIVE_TICKET),
+    "team": lambda tickets, user, now: tickets.filter(status=ServiceTicket.Status.OPEN),
+    "breaching": lambda tickets, user, now: tickets.filter(breaching_q(now, sla_warn())),
+}
+CALLBACK_QUEUES = {
+    "callbacks": lambda callbacks, user, now: _due_callbacks(callbacks, user),
+    "escalated": lambda callbacks, user, now: callbacks.filter(
+        status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], escalated_at__isnull=False
+    ),
+}
+DESK_LABELS = {
+    "mine": _("我的工单"),
+    "team": _("待分派"),
+    "breaching": _("SLA 超时/即将超时"),
+    "callbacks": _("今日待回访"),
+    "escalated": _("逾期回访(已上报)"),
+}
+_DESK_ORDER = {
+    "mine": ("resolve_by", "pk"),
+    "team": ("respond_by", "pk"),
+    "breaching": ("resolve_by", "pk"),
+    "callbacks": ("due_on", "pk"),
+    "escalated": ("due_on", "pk"),
+}
+
+
+def desk_for(user, *, now: datetime | None = None) -> dict[str, QuerySet]:
+    """The service desk (DESK_LABELS' order): my tickets, the team's unassigned tickets, those breaching their SLA,
+    callbacks due today and escalated callbacks, each a queryset in the order the desk shows it (the most urgent first;
+    the page and the API show its first rows and its exact count, core.pages.queue_head)."""
     now = now or timezone.now()
-    tickets = ticket_list_for(user)
-    return {
-        "mine": tickets.filter(engineer=user, status__in=ACTIVE_TICKET).order_by("resolve_by"),
-        "team": tickets.filter(status=ServiceTicket.Status.OPEN).order_by("respond_by"),
-        "breaching": tickets.filter(breaching_q(now, sla_warn())).order_by("resolve_by"),
-        "callbacks": callbacks_due_for(user),
-        "escalated": callback_list_for(user).filter(
-            status__in=[Callback.Status.SCHEDULED, Callback.Status.OPEN], escalated_at__isnull=False
-        ),
-    }
+    tickets, callbacks = ticket_list_for(user), callback_list_for(user)
+    queues = {code: queue(tickets, user, now) for code, queue in TICKET_QUEUES.items()}
+    queues.update({code: queue(callbacks, user, now) for code, queue in CALLBACK_QUEUES.items()})
+    return {code: queues[code].order_by(*_DESK_ORDER[code]) for code in DESK_LABELS}
 
 
 # --- panels on the customer and order pages --------------------------------------------------------------------------

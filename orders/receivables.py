@@ -250,17 +250,27 @@ class ReceivableTable(Sequence):
         row = f"o, c, w, shipped, paid, credited, {b}, overdue, oldest"
         # one row per part (1 the page, 2 overdue orders, 3 customers, 4 reps, 5 the totals), in `seq` order within it
         parts = (
-            f"SELECT 1 AS part, ROW_NUMBER() OVER ({_OLDEST_FIRST}) AS seq, {row}"
-            f" FROM (SELECT * FROM g {_OLDEST_FIRST} LIMIT {int(limit)} OFFSET {int(offset)}) p",
-            f"SELECT 2, ROW_NUMBER() OVER ({_OLDEST_FIRST}), {row}"
-            f" FROM (SELECT * FROM g WHERE overdue >= {HALF_FEN} {_OLDEST_FIRST}{cap}) d",
-            f"SELECT 3, ROW_NUMBER() OVER (ORDER BY debt DESC, c), NULL, c, NULL, NULL, NULL, NULL, {b}, overdue, NULL"
-            f" FROM (SELECT c, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY c"
-            f" ORDER BY debt DESC, c{cap}) k",
-            f"SELECT 4, ROW_NUMBER() OVER (ORDER BY debt DESC, w), NULL, NULL, w, NULL, NULL, NULL, {b}, overdue, NULL"
-            f" FROM (SELECT w, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY w) r",
-            f"SELECT 5, 1, COUNT(*), COUNT(DISTINCT c), SUM(CASE WHEN overdue >= {HALF_FEN} THEN 1 ELSE 0 END),"
-            f" NULL, NULL, NULL, {sums}, SUM(overdue), NULL FROM g",
+            (
+                f"SELECT 1 AS part, ROW_NUMBER() OVER ({_OLDEST_FIRST}) AS seq, {row}"
+                f" FROM (SELECT * FROM g {_OLDEST_FIRST} LIMIT {int(limit)} OFFSET {int(offset)}) p"
+            ),
+            (
+                f"SELECT 2, ROW_NUMBER() OVER ({_OLDEST_FIRST}), {row}"
+                f" FROM (SELECT * FROM g WHERE overdue >= {HALF_FEN} {_OLDEST_FIRST}{cap}) d"
+            ),
+            (
+                f"SELECT 3, ROW_NUMBER() OVER (ORDER BY debt DESC, c), NULL, c, NULL, NULL, NULL, NULL, {b}, overdue, NULL"
+                f" FROM (SELECT c, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY c"
+                f" ORDER BY debt DESC, c{cap}) k"
+            ),
+            (
+                f"SELECT 4, ROW_NUMBER() OVER (ORDER BY debt DESC, w), NULL, NULL, w, NULL, NULL, NULL, {b}, overdue, NULL"
+                f" FROM (SELECT w, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g GROUP BY w) r"
+            ),
+            (
+                f"SELECT 5, 1, COUNT(*), COUNT(DISTINCT c), SUM(CASE WHEN overdue >= {HALF_FEN} THEN 1 ELSE 0 END),"
+                f" NULL, NULL, NULL, {sums}, SUM(overdue), NULL FROM g"
+            ),
         )
         rows: dict[int, list[tuple]] = {part: [] for part in range(1, 6)}
         for part, _seq, *values in sorted(self._fetch(" UNION ALL ".join(parts)), key=lambda r: (r[0], r[1])):

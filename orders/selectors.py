@@ -468,13 +468,6 @@ QUEUE_ORDER_FIELDS = (
 )
 
 
-def queue_head(rows, size: int) -> tuple[list, int]:
-    """A work queue's first `size` rows (a queryset or Rows, sliced in the database) and its exact count: a queue
-    shorter than that is counted by its rows, with no COUNT (the work pages and the work API)."""
-    items = list(rows[:size])
-    return items, len(items) if len(items) < size else rows.count()
-
-
 def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     """Shipping orders with goods passed or released and not yet shipped, and no draft outbound note; summed per order
     over the lines of shipping orders alone, not over the orders joined for display."""

@@ -23,7 +23,7 @@ from customers.selectors import customer_get_for, customer_lookup
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.names import display_name
-from salesops.core.pages import choice_labels, form_page, paginate, querystring, requested_window, row_url
+from salesops.core.pages import QUEUE_ROWS, choice_labels, form_page, paginate, querystring, queue_head, requested_window, row_url
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -32,11 +32,6 @@ from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .models import SalesOrder
 from .receivables import ReceivableTable, collection_rate, receivable_orders_for
-
-# Rows per table on the work pages (clerk, finance, warehouse): each table shows its first QUEUE_ROWS rows and its
-# exact count, with a link to its whole list (the list filtered by the queue or the status), paged and searchable there.
-QUEUE_ROWS = 20
-
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -99,7 +94,7 @@ def clerk_queue(request):
         rows = queue[key]
         # the list page filtered by the queue (?queue=, the same selectors.ORDER_QUEUES / SHIPMENT_QUEUES) has them all;
         # every queue (a queryset or selectors.Rows) is counted and sliced in the database, never loaded whole.
-        items, count = selectors.queue_head(rows, QUEUE_ROWS)
+        items, count = queue_head(rows, QUEUE_ROWS)
         if kind == "shipments":
             items = [(s, s.gate) for s in items]
             for s, _gate in items:
@@ -131,9 +126,9 @@ def finance_queue(request):
     if not permissions.sees_queue(user, "finance"):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["finance"]))
     queue = selectors.finance_queue(user)
-    payments, payment_count = selectors.queue_head(queue["payments_to_confirm"], QUEUE_ROWS)
-    invoices, invoice_count = selectors.queue_head(queue["invoices_to_issue"], QUEUE_ROWS)
-    held, held_count = selectors.queue_head(queue["held_shipments"], QUEUE_ROWS)
+    payments, payment_count = queue_head(queue["payments_to_confirm"], QUEUE_ROWS)
+    invoices, invoice_count = queue_head(queue["invoices_to_issue"], QUEUE_ROWS)
+    held, held_count = queue_head(queue["held_shipments"], QUEUE_ROWS)
     context = {"payments": payments, "payment_count": payment_count, "invoices": invoices, "invoice_count": invoice_count}
     context.update(held=[(s, s.gate) for s in held], held_count=held_count)
     return render(request, "orders/queue_finance.html", context)
@@ -146,7 +141,7 @@ def warehouse_queue(request):
     if not permissions.sees_queue(user, "warehouse"):
         return _forbidden(request, str(permissions.QUEUE_REFUSALS["warehouse"]))
     queue = selectors.warehouse_queue(user)
-    heads = {key: selectors.queue_head(rows, QUEUE_ROWS) for key, rows in queue.items()}
+    heads = {key: queue_head(rows, QUEUE_ROWS) for key, rows in queue.items()}
     context = {key: items for key, (items, _count) in heads.items()}
     context["counts"] = {key: count for key, (_items, count) in heads.items()}
     return render(request, "orders/queue_warehouse.html", context)

@@ -14,11 +14,14 @@ from contracts.api import ReasonInput
 from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.errors import Forbidden
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.pages import queue_head
 
 from .. import permissions, selectors
 from ..filters import CallbackFilter
 from ..models import Callback, Channel
 from ..services import callbacks as svc
+
+DESK_ITEMS = 50  # the desk API gives each queue's first 50 rows (ids for the tickets) and its exact count
 from .common import AllowedActionsField, DocumentViewSet, no_body
 
 User = get_user_model()
@@ -150,9 +153,9 @@ class CallbackViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, m
 class DeskSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     callbacks_due = CallbackSerializer(many=True)
-    mine = serializers.ListField(child=serializers.IntegerField(), help_text=_("我的工单 id"))
-    team = serializers.ListField(child=serializers.IntegerField(), help_text=_("待分派工单 id"))
-    breaching = serializers.ListField(child=serializers.IntegerField(), help_text=_("SLA 超时/即将超时工单 id"))
+    mine = serializers.ListField(child=serializers.IntegerField(), help_text=_("我的工单 id（前 50 个，全部数量见 counts）"))
+    team = serializers.ListField(child=serializers.IntegerField(), help_text=_("待分派工单 id（前 50 个）"))
+    breaching = serializers.ListField(child=serializers.IntegerField(), help_text=_("SLA 超时/即将超时工单 id（前 50 个）"))
 
 
 class DeskViewSet(viewsets.ViewSet):
@@ -163,10 +166,14 @@ class DeskViewSet(viewsets.ViewSet):
         if not permissions.sees_desk(request.user):
             raise Forbidden(_("售后服务台只对客服和经理开放。"))
         queues = selectors.desk_for(request.user)
+        heads = {
+            "callbacks": queue_head(queues["callbacks"], DESK_ITEMS),
+            **{name: queue_head(queues[name].values_list("pk", flat=True), DESK_ITEMS) for name in selectors.TICKET_QUEUES},
+        }
         data = {
-            "counts": {name: qs.count() for name, qs in queues.items()},
-            "callbacks_due": queues["callbacks"][:50],
-            **{name: list(queues[name].values_list("pk", flat=True)[:50]) for name in ("mine", "team", "breaching")},
+            "counts": {name: heads[name][1] if name in heads else qs.count() for name, qs in queues.items()},
+            "callbacks_due": heads["callbacks"][0],
+            **{name: heads[name][0] for name in selectors.TICKET_QUEUES},
         }
         return Response(DeskSerializer(data).data)
 

@@ -9,29 +9,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from salesops.core.pages import forbidden
+from salesops.core.pages import forbidden, queue_head
 
 from .. import forms, permissions, rules, selectors
 from ..filters import CallbackFilter
 from ..services import callbacks as svc
 from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_action
 
-ROWS = 50
-
 
 @login_required
 @require_GET
 def desk(request):
-    """客服工作台: my tickets, the team's unassigned ones, SLA breaches, callbacks due today (quick entry), escalations."""
+    """客服工作台: my tickets, the team's unassigned ones, SLA breaches, callbacks due today (quick entry), escalations —
+    each its first rows (core.pages.QUEUE_ROWS, as on the other work pages), its exact count and a link to the list
+    filtered by the queue."""
     user = request.user
     if not permissions.sees_desk(user):
         return forbidden(request, _("售后服务台只对客服和经理开放。"))
-    queues = selectors.desk_for(user)
-    context = {name: qs[:ROWS] for name, qs in queues.items()}
-    context["counts"] = {name: qs.count() for name, qs in queues.items()}
-    context["mine"] = selectors.with_sla(context["mine"])
-    context["team"] = selectors.with_sla(context["team"])
-    context["breaching"] = selectors.with_sla(context["breaching"])
+    heads = {name: queue_head(qs) for name, qs in selectors.desk_for(user).items()}
+    context = {name: items for name, (items, _count) in heads.items()}
+    context["counts"] = {name: count for name, (_items, count) in heads.items()}
+    for name in selectors.TICKET_QUEUES:
+        context[name] = selectors.with_sla(context[name])
     context["record_form"] = forms.CallbackRecordForm()
     context["today"] = timezone.localdate()
     return render(request, "aftersales/desk.html", context)

@@ -10,6 +10,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from salesops.core.pages import queue_head
+
 from .. import permissions, selectors
 from ..models import Inspection, Payment, SalesOrder, Shipment
 
@@ -65,10 +67,10 @@ def _item(obj, note: str = "") -> dict:
 
 
 def _queues(queues: dict, today) -> dict:
-    """Each queue's first QUEUE_ITEMS items and its exact count (selectors.queue_head, as on the pages)."""
+    """Each queue's first QUEUE_ITEMS items and its exact count (core.pages.queue_head, as on the pages)."""
     out = []
     for code, rows in queues.items():
-        items, count = selectors.queue_head(rows, QUEUE_ITEMS)
+        items, count = queue_head(rows, QUEUE_ITEMS)
         out.append({"code": code, "count": count, "items": [_item(r) for r in items]})
     return {"today": today, "queues": out}
 

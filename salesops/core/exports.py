@@ -25,6 +25,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -110,7 +111,8 @@ def export_rows(export: ListExport, *, actor, params: Mapping[str, Any]) -> Quer
     """The filtered queryset of `export`'s list that `actor` may see and `params` (the list's filters) select, prepared
     for writing. Invalid filters: a DomainError naming them (nothing is exported)."""
     filterset_class, visible = export.source(actor, params)
-    filterset = filterset_class(params, queryset=visible)
+    # the filters know their reader as on the page (a queue of "my" rows: aftersales.filters.TicketFilter)
+    filterset = filterset_class(params, queryset=visible, request=SimpleNamespace(user=actor))
     if not filterset.is_valid():
         raise DomainError(_("筛选条件有误，未导出：%(errors)s") % {"errors": filterset.error_text()}, code="invalid_filter")
     rows = filterset.qs

@@ -32,6 +32,18 @@ def parse_page_size(raw: str | None, default: int = PAGE_SIZE) -> int:
     return int(raw)
 
 
+# --- work pages (the clerk's, finance's, the warehouse's, the service desk): each table shows its first QUEUE_ROWS rows
+# and its exact count, with a link to its whole list (the list filtered by the queue), paged and searchable there ------
+QUEUE_ROWS = 20
+
+
+def queue_head(rows, size: int = QUEUE_ROWS) -> tuple[list, int]:
+    """A work queue's first `size` rows (a queryset or anything sliced in the database) and its exact count: a queue
+    shorter than that is counted by its rows, with no COUNT (the work pages and their API)."""
+    items = list(rows[:size])
+    return items, len(items) if len(items) < size else rows.count()
+
+
 def post_data(request):
     """request.POST for a POST, None otherwise (so a form is bound only when submitted)."""
     return request.POST if request.method == "POST" else None

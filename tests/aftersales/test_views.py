@@ -11,6 +11,8 @@ from PIL import Image
 
 from aftersales.models import Callback, Complaint, ReturnRequest, ServicePlan, ServiceTicket
 from aftersales.services import callbacks, complaints, returns, tickets
+from salesops.core.exports import export_named, export_rows
+from salesops.core.pages import QUEUE_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,9 @@ class TestDesk:
         assert page.status_code == 200
         html = page.content.decode()
         assert f'data-order="{order.number}"' in html and f"quick-record-{order.number}" in html
+        assert "?queue=callbacks" in html
+        due = client_as(cast.service).get(reverse("aftersales:callback_list"), {"queue": "callbacks"}).context["page"]
+        assert [cb.order for cb in due] == [order]
 
     def test_quick_entry_records_and_returns_to_the_desk(self, cast, client_as, delivered):
         order, _shipment = delivered
@@ -51,6 +56,33 @@ class TestDesk:
         url = reverse("aftersales:callback_action", args=[cb.pk, "record"])
         response = client_as(cast.service).post(url, {"channel": "phone", "reached": "1", "score_product": "5"})
         assert response.status_code == 400 and "请为交付打分" in response.content.decode()
+
+    def test_each_section_shows_its_first_rows_and_links_to_exactly_its_rows(self, cast, client_as, api_as, customer):
+        """As on the other work pages: a section's first QUEUE_ROWS rows, its exact count, and a link to the ticket list
+        filtered by the queue, which lists that section's rows and no other (and exports them)."""
+        new = [
+            tickets.ticket_create(actor=cast.service, customer=customer, data={"ticket_type": "repair", "subject": f"异响 {k}"})
+            for k in range(QUEUE_ROWS + 2)
+        ]
+        mine = tickets.ticket_create(
+            actor=cast.service, customer=customer, data={"ticket_type": "repair", "subject": "我的", "engineer": cast.service}
+        )
+        html = client_as(cast.service).get(reverse("aftersales:desk")).content.decode()
+        team = html[html.index('data-testid="desk-team"') : html.index('data-testid="desk-breaching"')]
+        assert team.count('data-testid="ticket-row"') == QUEUE_ROWS
+        assert f'data-testid="count-team">{QUEUE_ROWS + 2}<' in html
+        assert f"显示前 {QUEUE_ROWS} 条，在列表中查看全部 {QUEUE_ROWS + 2} 条" in team and "?queue=team" in team
+        listed = client_as(cast.service).get(reverse("aftersales:ticket_list"), {"queue": "team", "page_size": 100})
+        assert {t.pk for t in listed.context["page"]} == {t.pk for t in new}
+        mine_list = client_as(cast.service).get(reverse("aftersales:ticket_list"), {"queue": "mine"})
+        assert [t.pk for t in mine_list.context["page"]] == [mine.pk]
+        assert [
+            t.pk for t in client_as(cast.manager).get(reverse("aftersales:ticket_list"), {"queue": "mine"}).context["page"]
+        ] == []
+        api = api_as(cast.service).get("/api/v1/service-tickets/", {"queue": "mine"}).json()
+        assert [row["id"] for row in api["results"]] == [mine.pk]
+        exported = export_rows(export_named("tickets"), actor=cast.service, params={"queue": "mine"})
+        assert [t.pk for t in exported] == [mine.pk]
 
     def test_the_desk_is_for_service_and_managers(self, cast, client_as):
         assert client_as(cast.alice).get(reverse("aftersales:desk")).status_code == 403

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders import models as order_models
-from orders import selectors, work_views
+from orders import selectors
 from orders.models import (
     CreditException,
     InvoiceRequest,
@@ -26,6 +26,7 @@ from orders.models import (
     Shipment,
 )
 from salesops.core.money import ZERO
+from salesops.core.pages import QUEUE_ROWS
 from salesops.core.thresholds import threshold
 from tests.orders.conftest import allocated_payment
 
@@ -321,12 +322,12 @@ def test_a_queue_filter_keeps_to_what_the_reader_sees_and_combines_with_the_othe
 
 def test_the_work_page_links_each_table_to_its_whole_list(queue, cast, make, client_as):
     queue()
-    for k in range(work_views.QUEUE_ROWS):
+    for k in range(QUEUE_ROWS):
         make(f"R-MANY-{k}", S.RECEIVED, age=3)
     body = client_as(cast.clerk).get("/orders/work/clerk/").content.decode()
     to_verify = re.search(r'data-testid="queue-to_verify".*?</table>', body, re.DOTALL).group(0)
-    assert to_verify.count('data-testid="queue-row"') == work_views.QUEUE_ROWS
-    total = len(EXPECTED["to_verify"]) + work_views.QUEUE_ROWS
+    assert to_verify.count('data-testid="queue-row"') == QUEUE_ROWS
+    total = len(EXPECTED["to_verify"]) + QUEUE_ROWS
     assert f"查看全部 {total} 条" in to_verify and 'href="/orders/?queue=to_verify"' in to_verify
     assert 'href="/orders/shipments/?queue=waiting_payment"' in body
 
@@ -345,10 +346,10 @@ def test_the_finance_and_warehouse_tables_link_to_their_lists(queue, cast, clien
 def test_the_finance_page_shows_the_first_rows_of_a_long_queue_and_counts_them_all(cast, make, client_as):
     """A table of the finance work page shows its first QUEUE_ROWS rows and says how many there are in all."""
     order = make("R-PAY", S.PLACED)
-    for k in range(work_views.QUEUE_ROWS + 1):
+    for k in range(QUEUE_ROWS + 1):
         allocated_payment(order, cast, "10.00", status="recorded", ref=f"B-MANY-{k}")
     body = client_as(cast.finance).get("/orders/work/finance/").content.decode()
     payments = re.search(r'data-testid="queue-payments_to_confirm".*?</table>', body, re.DOTALL).group(0)
-    assert payments.count('data-testid="queue-row"') == work_views.QUEUE_ROWS
-    assert f"显示前 {work_views.QUEUE_ROWS} 条，在列表中查看全部 {work_views.QUEUE_ROWS + 1} 条" in payments
-    assert f'data-testid="count-payments_to_confirm">{work_views.QUEUE_ROWS + 1}<' in body
+    assert payments.count('data-testid="queue-row"') == QUEUE_ROWS
+    assert f"显示前 {QUEUE_ROWS} 条，在列表中查看全部 {QUEUE_ROWS + 1} 条" in payments
+    assert f'data-testid="count-payments_to_confirm">{QUEUE_ROWS + 1}<' in body

@@ -198,9 +198,7 @@ def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, c
     body = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 3, "page": 3}).json()
     assert [i["order_number"] for i in body["items"]] == [r.order.number for r in rows[6:]]
     assert (body["count"], body["total_open"], body["next"]) == (7, str(totals["open"]), None)
-    assert body["customer_count"] == 2 and [g["id"] for g in body["by_customer"]] == [
-        g["who"].pk for g in summary.by_customer
-    ]
+    assert body["customer_count"] == 2 and [g["id"] for g in body["by_customer"]] == [g["who"].pk for g in summary.by_customer]
     assert "page=2" in body["previous"]
     bad = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 500})
     assert bad.status_code == 400 and "page_size" in bad.json()["errors"]
