@@ -683,7 +683,8 @@ LISTS.update(
     )
 )
 # The day's work of finance and of the warehouse (as the clerk's): counts and the first rows of each queue, no pages;
-# the minimal view reads the first queue's rows (payments to confirm; released notes to ship).
+# the minimal view reads the first queue's rows (payments to confirm; released notes to ship); the service desk's likewise
+# (its unassigned tickets).
 LISTS.update(
     {
         **_page_and_api(
@@ -702,9 +703,19 @@ LISTS.update(
             _rows(Shipment, "-created_at", "-id", status="released"),
             SHIPMENT,
         ),
+        **_page_and_api(
+            "service_desk",
+            "/aftersales/",
+            "/api/v1/service-desk/",
+            "service",
+            _rows(ServiceTicket, "respond_by", "id", status="open"),
+            AFTER,
+        ),
     }
 )
 QUEUES = {
+    "service_desk",
+    "service_desk_api",
     "clerk_queue",
     "clerk_queue_api",
     "finance_queue",
