@@ -127,6 +127,8 @@ class Callback(FSMModelMixin, models.Model):
             models.Index(fields=["due_on", "id"]),
             models.Index(fields=["customer", "due_on", "id"]),
             models.Index(fields=["assignee", "due_on", "id"]),
+            # the service desk's escalated callbacks, in its order (selectors.CALLBACK_QUEUES)
+            models.Index(fields=["due_on", "id"], condition=Q(escalated_at__isnull=False), name="callback_escalated_idx"),
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
@@ -301,6 +303,13 @@ class ServiceTicket(FSMModelMixin, models.Model):
             models.Index(fields=["engineer", "status"]),
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["customer", "created_at", "id"]),
+            # the service desk's unassigned and breaching tickets, each in the desk's order (selectors.TICKET_QUEUES)
+            models.Index(fields=["respond_by", "id"], condition=Q(status="open"), name="ticket_unassigned_idx"),
+            models.Index(
+                fields=["resolve_by", "id"],
+                condition=Q(status__in=["open", "assigned", "in_progress", "waiting"], paused_since__isnull=True),
+                name="ticket_running_idx",
+            ),
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):

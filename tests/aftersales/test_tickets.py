@@ -206,3 +206,13 @@ class TestSlaSweep:
             "response_breached": 0,
             "resolution_breached": 0,
         }
+
+
+def test_the_running_tickets_index_holds_the_active_statuses():
+    """ticket_running_idx (the desk's breaching queue, read in its order) names the active statuses in its condition:
+    the same as selectors.ACTIVE_TICKET, or the queue would no longer read it."""
+    from aftersales.selectors import ACTIVE_TICKET
+
+    index = next(i for i in ServiceTicket._meta.indexes if i.name == "ticket_running_idx")
+    statuses = dict(index.condition.children)["status__in"]
+    assert sorted(statuses) == sorted(ACTIVE_TICKET)
