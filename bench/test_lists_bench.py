@@ -19,16 +19,18 @@ What it prints, one line each:
 - `PAGE home <role> ms=<median> queries=<q>`: the home page (工作台) over the same data.
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
-Last run, 2026-12-05 late, PostgreSQL 15, a machine about twice as slow as the earlier runs' (the receivables query alone
-452 ms, was 201): API lists 8–18 ms against 1–3 ms (ratio 3.5–6.7; approvals 41 ms), pages 17–57 ms (ratio 6–18),
-deep_ratio 0.79–1.09 everywhere, searches 22–57 ms (ratio 1.7–2.2), pickers 4–106 ms (ratio 1.1–2.2), receivables
-865 / 710 ms (ratio 1.91 / 1.73), price list rows 86 ms (ratio 1.31), work pages 77–129 ms, home pages 42–164 ms.
+Last run, 2026-12-06, PostgreSQL 15: API lists 7–16 ms against 1–3 ms (ratio 3.5–9.7; approvals 37 ms), pages 18–55
+ms (ratio 8–25), deep_ratio 0.86–1.20 everywhere, searches of two words 27–34 ms (ratio 1.2–1.5; the customer search,
+186 rows, 13 ms: 2.8), pickers 4–46 ms (ratio 1.1–2.8), receivables 395 / 350 ms (ratio 1.58 / 1.44), price list rows
+9 ms, work pages 85–121 ms (the service desk 116), home pages 39–185 ms.
 
 Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
 The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
-COUNT of 60,000 rows: 2–4 ms), and goes through DRF (~2 ms) or, for a page, base.html (the FLOOR, ~3 ms) and the table
-and filter bar (5–8 ms). None of it grows with the table: page 1 and a deep page cost the same, at any size. Lists whose
-query does real work — searches, the queue filters, the receivables, the pickers — are within 1.1–2.7×.
+COUNT: 3–5 ms at 60,000 rows, the one part that grows with the rows the reader sees, by about 0.07 ms a thousand), and
+goes through DRF (~2 ms) or, for a page, base.html (the FLOOR, ~4 ms against 2 ms for an authenticated empty JSON
+answer: a page is above ratio 2 before its first row) and the table and filter bar (15–40 ms). Page 1 and a deep page
+cost the same. A first page that holds every row (a search, a filtered list) is counted by its rows, with no COUNT; lists
+whose query does real work — searches, the queue filters, the receivables, the pickers — are within 1.1–2.8×.
 
 What it found, before -> after (details in the commits): page_size ignored (always 25); lists sorted without an index
 (order list API 950 -> 13 ms, contracts page 886 -> 33 ms); the order list's customer filter rendered 60,000 options
@@ -38,7 +40,11 @@ row; the approvals inbox 950 -> 57 ms (its own columns, a covering index, the de
 865 ms, one grouped query); searches 160–400 -> 22–57 ms (trigram indexes, one semi-join per word); the report scope
 picker a query per rep; a manager's visit calendar drew 2,500 plans (271 -> 63 ms); the work pages drew 50 rows per
 table (finance 108 -> 77 ms, warehouse 163 -> 93 ms); the manager's home page computed 14 figures to show 4 (~600 -> 164
-ms, outside the LIST lines).
+ms, outside the LIST lines); the receivables read every owing order into Python for a page of 25 (878 / 761 -> 395 / 350
+ms: the page, the count, the totals and the groups in one query); a search counted its rows with a second search
+(ratio 1.8–2.4 -> 1.2–1.5); the price list rows were sorted by list across a join (65 -> 9 ms, now by product code on its
+index); the product page read every product's tax rate for the filter's options (125 -> 20 ms on the profiling copy; 33 ms here); the service desk drew 50
+rows and a form per callback and sorted each queue whole (283 -> 96 ms on the profiling copy; 116 ms here).
 """
 
 import statistics
