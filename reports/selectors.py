@@ -23,6 +23,7 @@ from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
 from salesops.core.money import ZERO
 from salesops.core.notifications import unread_count
+from salesops.core.pages import queue_head
 from salesops.core.roles import has_role
 from salesops.core.sheets import Book, Column
 
@@ -37,32 +38,38 @@ from .services.targets import LENGTH_NAMES, period_parts
 STORE_CHART_ROWS = 10
 
 
+# The home page's to-do lists show their first rows and how many there are (core.pages.queue_head: a short list is
+# counted by its rows, as most are on a real day, with no COUNT).
+TODO_ROWS, TODO_DOCUMENTS = 10, 5
+
+
 def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
     service; for reps, team leads and managers the intent follow-ups due and today's visits; for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
-    waiting = steps_waiting_for(user)
+    approvals, approvals_count = queue_head(steps_waiting_for(user), TODO_ROWS)
     out = {
-        "approvals": waiting[:10],
-        "approvals_count": waiting.count(),
+        "approvals": approvals,
+        "approvals_count": approvals_count,
         "unread_count": unread_count(user),
         "work": work_counts(user, day),
         "field_work": works_the_field(user),
         "deal_work": has_role(user, *DEAL_ROLES),
     }
     if out["field_work"]:
-        due = followups_due(user, day)
-        visits = visit_plans_for_day(user, day)
+        due, due_count = queue_head(followups_due(user, day), TODO_ROWS)
+        visits, visits_count = queue_head(visit_plans_for_day(user, day).select_related("customer"), TODO_ROWS)
         out |= {
-            "followups_due": due[:10],
-            "followups_due_count": due.count(),
-            "visits_today": visits.select_related("customer")[:10],
-            "visits_today_count": visits.count(),
+            "followups_due": due,
+            "followups_due_count": due_count,
+            "visits_today": visits,
+            "visits_today_count": visits_count,
         }
     if out["deal_work"]:
-        out["documents"] = [
-            (key, label, qs.count(), qs.order_by("-updated_at")[:5]) for key, label, qs in my_open_work(user, day)
-        ]
+        out["documents"] = []
+        for key, label, qs in my_open_work(user, day):
+            rows, count = queue_head(qs.order_by("-updated_at"), TODO_DOCUMENTS)
+            out["documents"].append((key, label, count, rows))
     return out
 
 
