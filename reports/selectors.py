@@ -40,14 +40,14 @@ STORE_CHART_ROWS = 10
 
 # The home page's to-do lists show their first rows and how many there are (core.pages.queue_head: a short list is
 # counted by its rows, as most are on a real day, with no COUNT).
-TODO_ROWS, TODO_DOCUMENTS = 10, 5
+HOME_LIST_ROWS, HOME_DOCUMENT_ROWS = 10, 5
 
 
 def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
     service; for reps, team leads and managers the intent follow-ups due and today's visits; for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
-    approvals, approvals_count = queue_head(steps_waiting_for(user), TODO_ROWS)
+    approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
         "approvals": approvals,
         "approvals_count": approvals_count,
@@ -57,8 +57,8 @@ def todo_for(user, day: date) -> dict:
         "deal_work": has_role(user, *DEAL_ROLES),
     }
     if out["field_work"]:
-        due, due_count = queue_head(followups_due(user, day), TODO_ROWS)
-        visits, visits_count = queue_head(visit_plans_for_day(user, day).select_related("customer"), TODO_ROWS)
+        due, due_count = queue_head(followups_due(user, day), HOME_LIST_ROWS)
+        visits, visits_count = queue_head(visit_plans_for_day(user, day).select_related("customer"), HOME_LIST_ROWS)
         out |= {
             "followups_due": due,
             "followups_due_count": due_count,
@@ -68,7 +68,7 @@ def todo_for(user, day: date) -> dict:
     if out["deal_work"]:
         out["documents"] = []
         for key, label, qs in my_open_work(user, day):
-            rows, count = queue_head(qs.order_by("-updated_at"), TODO_DOCUMENTS)
+            rows, count = queue_head(qs.order_by("-updated_at"), HOME_DOCUMENT_ROWS)
             out["documents"].append((key, label, count, rows))
     return out
 

@@ -28,18 +28,18 @@ def test_dashboard_counts_are_the_users_own(cast, client_as):
 
 
 def test_a_short_to_do_list_is_counted_by_its_rows_and_a_long_one_counted(cast, client_as):
-    """The to-do lists show their first TODO_ROWS rows: a shorter list needs no COUNT, a longer one is counted."""
+    """The to-do lists show their first HOME_LIST_ROWS rows: a shorter list needs no COUNT, a longer one is counted."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports.selectors import TODO_ROWS
+    from reports.selectors import HOME_LIST_ROWS
 
-    for _ in range(TODO_ROWS + 2):
+    for _ in range(HOME_LIST_ROWS + 2):
         CustomerFactory(owner=cast.alice, status=Customer.Status.INTENT, next_contact_date=date.today())
     VisitPlanFactory(customer=Customer.objects.filter(owner=cast.alice).first(), rep=cast.alice, planned_date=date.today())
     with CaptureQueriesContext(connection) as queries:
         page = client_as(cast.alice).get("/")
-    assert page.context["followups_due_count"] == TODO_ROWS + 2 and len(page.context["followups_due"]) == TODO_ROWS
+    assert page.context["followups_due_count"] == HOME_LIST_ROWS + 2 and len(page.context["followups_due"]) == HOME_LIST_ROWS
     assert page.context["visits_today_count"] == 1 and page.context["approvals_count"] == 0
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     tables = ("core_approvalstep", "customers_visitplan")  # (the menu's badges count approvals in one query of their own)
