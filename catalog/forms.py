@@ -118,7 +118,7 @@ class PriceListForm(forms.ModelForm):
 
 
 class ProductCodeField(forms.CharField):
-    """A product typed by its code (with suggestions in a <datalist>); cleans to the Product."""
+    """A product by its code (typed, or chosen in the product picker, which gives the code); cleans to the Product."""
 
     def clean(self, value):
         code = super().clean(value)
@@ -132,9 +132,7 @@ class ProductCodeField(forms.CharField):
 
 
 class PriceListItemForm(forms.Form):
-    product = ProductCodeField(
-        label=_("产品编码"), max_length=40, widget=forms.TextInput(attrs={"list": "catalog-product-codes"})
-    )
+    product = ProductCodeField(label=_("产品编码"), max_length=40)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, min_value=Decimal("0.01"))
     min_quantity = quantity_field(_("起订量"), min_value=Decimal(0), initial=Decimal(0), required=False)
 

@@ -50,13 +50,14 @@ def product_lookup(user, text: str) -> list[dict]:
     return lookup(product_list_for(user).filter(is_active=True), text, ("code", "name", "model"), ("code",))
 
 
+def _price_lists_for(user) -> QuerySet[PriceList]:
+    """The price lists `user` may see (all, for any active logged-in user)."""
+    return PriceList.objects.select_related("created_by") if _sees_catalog(user) else PriceList.objects.none()
+
+
 def price_list_list_for(user) -> QuerySet[PriceList]:
-    """The price lists `user` may see (all, for any active logged-in user), with their item count."""
-    if not _sees_catalog(user):
-        return PriceList.objects.none()
-    return (
-        PriceList.objects.select_related("created_by").annotate(item_count=Count("items")).order_by("-valid_from", "name", "-id")
-    )
+    """The price lists `user` may see, with their item count."""
+    return _price_lists_for(user).annotate(item_count=Count("items")).order_by("-valid_from", "name", "-id")
 
 
 def price_list_item_list_for(user) -> QuerySet[PriceListItem]:
@@ -137,17 +138,21 @@ def price_list_ordered(qs: QuerySet[PriceList], ordering: str | None) -> QuerySe
 
 
 def price_list_get_for(user, pk) -> PriceList:
-    return get_object_or_404(price_list_list_for(user), pk=pk)
+    """One price list `user` may see, not counting its rows (its page counts the rows it shows)."""
+    return get_object_or_404(_price_lists_for(user), pk=pk)
 
 
-def price_list_items(price_list: PriceList) -> QuerySet[PriceListItem]:
-    """The rows of a price list with their products, by product code."""
-    return price_list.items.select_related("product").order_by("product__code")
+# The price list page's search box: a word of a product's code, name or model (the trigram indexes of each).
+PRICE_LIST_ITEM_SEARCH = ("product__code", "product__name", "product__model")
 
 
-def products_not_in(price_list: PriceList) -> QuerySet[Product]:
-    """Active products not yet on `price_list` (the choices when adding a row)."""
-    return Product.objects.filter(is_active=True).exclude(price_items__price_list=price_list).order_by("code")
+def price_list_items(price_list: PriceList, text: str = "") -> QuerySet[PriceListItem]:
+    """The rows of a price list with their products, by product code (walked on the product code index, as the API's
+    rows); with `text`, those whose product's code, name or model holds every word."""
+    rows = price_list.items.select_related("product")
+    if text.strip():
+        rows = rows.filter(every_word_q(PriceListItem, text, *PRICE_LIST_ITEM_SEARCH))
+    return rows.order_by("product__code", "id")
 
 
 # --- price resolution ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -224,20 +224,32 @@ def pricelist_update(request, pk):
 
 
 def _items_context(request, price_list, *, add_form=None, edit_item=None, edit_form=None, notice: str = "") -> dict:
-    items = list(selectors.price_list_items(price_list))
-    for item in items:
+    """The rows card of a price list: a page of its rows (`?q=` a product's code, name or model; `?page=`,
+    `?page_size=`), each with its discount and tax-exclusive price. The inline forms post to URLs that keep `keep` (the
+    search and the page), so the card comes back as it was. A row edited that is not on the page asked for is shown by
+    its product's code."""
+    q = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.price_list_items(price_list, q))
+    if edit_item is not None and edit_item not in page:  # not on the page asked for: show the row's product
+        q = edit_item.product.code
+        page = paginate(request, selectors.price_list_items(price_list, q), page_number=1)
+    for item in page:
         item.discount = rules.discount_rate(item.product.list_price, item.unit_price)
         item.amounts = selectors.ResolvedPrice(product=item.product, unit_price=item.unit_price).amounts
     can_edit = services.can_edit_catalog(request.user)
+    keep = QueryDict(mutable=True)
+    keep.update({key: request.GET[key] for key in ("q", "page", "page_size") if request.GET.get(key)})
     return {
         "price_list": price_list,
-        "items": items,
+        "page": page,
+        "q": q,
+        "keep": keep.urlencode(),
+        "querystring": _querystring(request, "page"),
         "can_edit": can_edit,
         "add_form": add_form or (forms.PriceListItemForm() if can_edit else None),
         "edit_item_id": edit_item.pk if edit_item else None,
         "edit_form": edit_form,
         "notice": notice,
-        "product_choices": selectors.products_not_in(price_list).only("code", "name", "model")[:2000] if can_edit else [],
     }
 
 

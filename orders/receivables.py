@@ -52,18 +52,14 @@ def receivable_orders_for(user) -> QuerySet[SalesOrder]:
     return order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED).filter(Exists(shipped))
 
 
-def receivables(user, today: date | None = None, *, customer=None, orders: QuerySet | None = None) -> list[Receivable]:
-    """Every receivable of `user` (ReceivableTable.rows): with `customer`, that customer's orders only; with `orders`
-    (the receivable orders of `user` as a filter set narrowed them), those only."""
-    orders = receivable_orders_for(user) if orders is None else orders
-    if customer is not None:
-        orders = orders.filter(customer=customer)
-    return receivables_of(orders, today)
+def receivables(user, today: date | None = None) -> list[Receivable]:
+    """Every receivable of `user` (ReceivableTable.rows)."""
+    return receivables_of(receivable_orders_for(user), today)
 
 
 def receivables_of(orders: QuerySet, today: date | None = None) -> list[Receivable]:
     """The receivables of `orders` (already scoped to what the reader may see), the oldest debt first — all of them
-    (the export, a customer's panel); a page reads a slice of ReceivableTable."""
+    (the export); a page reads a slice of ReceivableTable."""
     return ReceivableTable(orders, today).rows()
 
 
@@ -98,7 +94,7 @@ class ReceivableSummary:
     """What a receivables page shows, read by one query (ReceivableTable.summary): the page's rows, how many owing
     orders there are, the totals of all of them, the first overdue orders and how many there are, the customers with
     the largest debt and how many customers owe, and every rep's totals. A group is {"who", "open", "overdue",
-    "buckets"}; the totals are {"open", "overdue", "buckets"}."""
+    "buckets"}; the totals are {"open", "overdue", "buckets", "oldest_days"} (the age of the oldest open shipment)."""
 
     count: int
     totals: dict
@@ -157,7 +153,7 @@ class ReceivableTable(Sequence):
 
     A page reads `summary(offset, limit)`: one query gives its rows, the count, the totals and the groups, summed and
     cut in the database (at 18,841 owing orders, every row read into Python took longer than the query). The paginator
-    then finds the count and the page's rows already read. `rows()` (the export, a customer's panel) reads every
+    then finds the count and the page's rows already read. `rows()` (the export) reads every
     owing order, the oldest debt first; any other slice reads that slice. Orders, customers and reps are loaded for the
     rows shown only."""
 
@@ -269,7 +265,7 @@ class ReceivableTable(Sequence):
             ),
             (
                 f"SELECT 5, 1, COUNT(*), COUNT(DISTINCT c), SUM(CASE WHEN overdue >= {HALF_FEN} THEN 1 ELSE 0 END),"
-                f" NULL, NULL, NULL, {sums}, SUM(overdue), NULL FROM g"
+                f" NULL, NULL, NULL, {sums}, SUM(overdue), MAX(oldest) FROM g"
             ),
         )
         rows: dict[int, list[tuple]] = {part: [] for part in range(1, 6)}
@@ -279,7 +275,7 @@ class ReceivableTable(Sequence):
         listed = self._receivables([_owed(r) for r in rows[1] + rows[2]])
         return ReceivableSummary(
             count=int(count),
-            totals=_sums(rows[5][0][6 : 6 + n], rows[5][0][6 + n]),
+            totals={**_sums(rows[5][0][6 : 6 + n], rows[5][0][6 + n]), "oldest_days": int(rows[5][0][7 + n] or 0)},
             page=listed[: len(rows[1])],
             overdue=listed[len(rows[1]) :],
             overdue_count=int(overdue_count or 0),

@@ -195,12 +195,13 @@ def requested_window(request, default: int = PAGE_SIZE) -> tuple[int, int]:
     return page_window(request.GET.get("page"), _page_size(request, default))
 
 
-def paginate(request, rows, default: int = PAGE_SIZE) -> Page:
+def paginate(request, rows, default: int = PAGE_SIZE, *, page_number=None) -> Page:
     """The page of `rows` a list page shows: `?page=` (out of range: the nearest page) and `?page_size=` bounded like
     the API's; on a page a size outside 1–200 is clamped into the bounds (a pager link never breaks the page) while the
-    API answers 400. The page carries `size_links` for the pager (each size with the current filters kept)."""
+    API answers 400. The page carries `size_links` for the pager (each size with the current filters kept).
+    `page_number`: that page instead of `?page=`."""
     size = _page_size(request, default)
-    page = ListPaginator(rows, size).get_page(request.GET.get("page"))
+    page = ListPaginator(rows, size).get_page(request.GET.get("page") if page_number is None else page_number)
     keep = querystring(request, "page", "page_size")
     page.page_size = size
     page.size_links = [

@@ -1,5 +1,6 @@
 // Form helpers of every page (loaded by base.html after Tom Select, which comes from the npm package through staticfiles):
-//  1. every select[data-lookup-url] becomes a type-ahead (Tom Select) over the pickers' JSON {"results": [{id, name, code}]};
+//  1. every select[data-lookup-url] becomes a type-ahead (Tom Select) over the pickers' JSON {"results": [{id, name, code}]}
+//     (the option's value: the id, or the code with data-lookup-value="code");
 //  2. a customer select with data-parties-url reloads the form's select[data-party] (contacts, addresses, invoice titles);
 //  3. line tables (table[data-lines]): add a row from template[data-line-template], fill a chosen product's price, and
 //     preview line amounts, tax and totals in exact integer arithmetic on cents (the server computes the saved amounts);
@@ -33,11 +34,18 @@
     root.querySelectorAll("select[data-lookup-url]").forEach(function (select) {
       if (select.tomselect) return;
       var url = select.getAttribute("data-lookup-url");
+      var byCode = select.getAttribute("data-lookup-value") === "code";
+      var found = {}; // query -> {value: true}: the options the server gave for it
       new TomSelect(select, {
         valueField: "value",
         labelField: "text",
         searchField: ["text"],
-        score: function () { return function () { return 1; }; }, // the server matched (name, short name, code)
+        // the server matched (name, short name, code): a typed query lists what the server gave for it, not every
+        // option loaded before (the 20 shown on focus would crowd out the matches: maxOptions)
+        score: function (search) {
+          var hits = found[search];
+          return function (item) { return !search || (hits && hits[item.value]) ? 1 : 0; };
+        },
         maxOptions: 20,
         loadThrottle: 250,
         preload: "focus",
@@ -46,9 +54,13 @@
         load: function (query, callback) {
           getJSON(withParams(url, { q: query }))
             .then(function (data) {
-              callback(data.results.map(function (r) {
-                return { value: String(r.id), text: r.code ? r.code + " " + r.name : r.name };
-              }));
+              var options = data.results.map(function (r) {
+                // data-lookup-value="code": the form takes the code (the price list's add form), else the id
+                return { value: byCode ? r.code : String(r.id), text: r.code ? r.code + " " + r.name : r.name };
+              });
+              found[query] = {};
+              options.forEach(function (o) { found[query][o.value] = true; });
+              callback(options);
             })
             .catch(function () { callback(); });
         },

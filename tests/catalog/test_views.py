@@ -1,5 +1,6 @@
 """Catalog pages: everybody reads, managers/admin edit (others: read-only pages and 403 on edit), inline price rows."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -361,6 +362,68 @@ def test_htmx_add_edit_remove_return_the_items_card(cast, client_as):
     response = client.post(reverse("catalog:pricelist_item_remove", args=[item.pk]), **hx)
     assert rows(response, "pricelist-item-row") == 0 and 'data-testid="pricelist-items-empty"' in response.content.decode()
     assert not pl.items.exists()
+
+
+def _codes(response) -> list[str]:
+    return re.findall(
+        r'data-testid="pricelist-item-row" data-item-id="\d+" data-product-code="([^"]+)"', response.content.decode()
+    )
+
+
+@pytest.fixture
+def long_list():
+    """A price list of 30 rows: codes GB-01…GB-30, the even ones named 齿轮箱 (gearboxes), the odd ones 电机 (motors)."""
+    pl = PriceListFactory()
+    for n in range(1, 31):
+        product = ProductFactory(code=f"GB-{n:02d}", name="齿轮箱" if n % 2 == 0 else "电机")
+        PriceListItemFactory(price_list=pl, product=product)
+    return pl
+
+
+def test_a_long_price_list_is_paged_and_searched(cast, client_as, long_list):
+    """A price list of thousands of products is read a page at a time (60,000 rows on one page took 20 s) and searched
+    by a product's code, name or model; the count is of all the rows (or of the rows found)."""
+    client = client_as(cast.alice)
+    first = client.get(long_list.get_absolute_url())
+    assert _codes(first) == [f"GB-{n:02d}" for n in range(1, 26)]
+    html = first.content.decode()
+    assert "产品价格（30 项）" in html and 'data-testid="pagination"' in html and 'data-testid="pricelist-item-search"' in html
+    assert _codes(client.get(long_list.get_absolute_url(), {"page": 2})) == [f"GB-{n:02d}" for n in range(26, 31)]
+    found = client.get(long_list.get_absolute_url(), {"q": "齿轮箱 GB-1"})
+    assert _codes(found) == ["GB-10", "GB-12", "GB-14", "GB-16", "GB-18"]
+    assert "产品价格（符合“齿轮箱 GB-1”的 5 项）" in found.content.decode()
+    none = client.get(long_list.get_absolute_url(), {"q": "没有这种"})
+    assert _codes(none) == [] and "没有编码、名称或型号含“没有这种”的产品。" in none.content.decode()
+    # htmx: the search answers the rows card alone
+    card = client.get(long_list.get_absolute_url(), {"q": "电机", "page_size": 10}, HTTP_HX_REQUEST="true")
+    assert "<html" not in card.content.decode() and len(_codes(card)) == 10
+
+
+def test_inline_forms_keep_the_page_and_the_search(cast, client_as, long_list):
+    client = client_as(cast.manager)
+    hx = {"HTTP_HX_REQUEST": "true"}
+    item = long_list.items.get(product__code="GB-28")
+    keep = "?q=%E9%BD%BF%E8%BD%AE%E7%AE%B1&page=2&page_size=10"  # 齿轮箱, rows 11–15: GB-22…GB-30
+    edit = client.get(reverse("catalog:pricelist_item_edit", args=[item.pk]) + keep, **hx)
+    assert rows(edit, "pricelist-item-edit-row") == 1 and rows(edit, "pricelist-item-row") == 4
+    assert (
+        f'action="{reverse("catalog:pricelist_item_edit", args=[item.pk])}{keep.replace("&", "&amp;")}"' in edit.content.decode()
+    )
+    saved = client.post(reverse("catalog:pricelist_item_edit", args=[item.pk]) + keep, {"unit_price": "777"}, **hx)
+    assert (
+        _codes(saved) == ["GB-22", "GB-24", "GB-26", "GB-28", "GB-30"] and 'data-testid="items-notice"' in saved.content.decode()
+    )
+    item.refresh_from_db()
+    assert item.unit_price == Decimal("777.00")
+    # a row edited from outside its page is shown by its product's code
+    elsewhere = client.get(reverse("catalog:pricelist_item_edit", args=[item.pk]), **hx)
+    assert rows(elsewhere, "pricelist-item-edit-row") == 1 and "产品价格（符合“GB-28”的 1 项）" in elsewhere.content.decode()
+    removed = client.post(reverse("catalog:pricelist_item_remove", args=[item.pk]) + keep, **hx)
+    assert _codes(removed) == ["GB-22", "GB-24", "GB-26", "GB-30"]
+    # the add form picks a product by type-ahead and posts its code
+    html = client.get(long_list.get_absolute_url()).content.decode()
+    add = html[html.index('data-testid="item-add-form"') :]
+    assert f'data-lookup-url="{reverse("catalog:product_lookup")}" data-lookup-value="code"' in add and "<datalist" not in add
 
 
 def test_item_edit_without_htmx_renders_full_page_then_redirects(cast, client_as):

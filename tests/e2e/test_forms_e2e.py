@@ -13,7 +13,15 @@ from customers.models import Visit
 from orders import services as order_services
 from orders.models import SalesOrder
 from tests.e2e.pickers import pick
-from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
+from tests.factories import (
+    ContactFactory,
+    CustomerFactory,
+    InvoiceTitleFactory,
+    PriceListFactory,
+    PriceListItemFactory,
+    ProductFactory,
+    ShipToAddressFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -143,3 +151,29 @@ def test_a_rep_logs_a_visit_on_a_phone_with_the_customer_type_ahead(cast, page_a
     assert visit.customer == customer and visit.contact.name == "王经理"
     alice.goto(f"{live_server.url}/customers/visits/")
     assert alice.locator("[data-testid=visit-row]").first.evaluate("tr => getComputedStyle(tr).display") == "block"
+
+
+def test_price_list_rows_are_found_paged_and_added_by_typing(cast, page_as, live_server):
+    # given a price list of 30 gearboxes and a motor not yet on it
+    price_list = PriceListFactory(name="经销商价")
+    for n in range(1, 31):
+        PriceListItemFactory(price_list=price_list, product=ProductFactory(code=f"GB-{n:02d}", name="齿轮箱"))
+    ProductFactory(code="MT-7", name="三相电机", list_price=D("2260.00"))
+
+    # when the manager opens the list, searches for a code and adds the motor found by typing part of its name
+    manager = page_as("manager")
+    manager.goto(f"{live_server.url}{price_list.get_absolute_url()}")
+    assert manager.locator("[data-testid=pricelist-item-row]").count() == 25
+    manager.fill("[data-testid=pricelist-item-q]", "GB-07")
+    manager.locator("[data-testid=pricelist-item-search] button[type=submit]").click()
+    manager.wait_for_url("**q=GB-07**")  # the search is in the address: a reload or a shared link shows the same rows
+    assert manager.locator("[data-testid=pricelist-item-row]").count() == 1
+    pick(manager, "[data-testid=item-add-product]", "电机", "MT-7")
+    manager.fill("[data-testid=item-add-price]", "2000")
+    manager.click("[data-testid=item-add-submit]")
+
+    # then the motor is on the list at its price, and the search is kept
+    manager.wait_for_selector("[data-testid=items-notice]")
+    assert price_list.items.get(product__code="MT-7").unit_price == D("2000.00")
+    assert manager.locator("[data-testid=pricelist-item-row]").count() == 1
+    assert manager.input_value("[data-testid=pricelist-item-q]") == "GB-07"

@@ -6,6 +6,7 @@ the groups — and on the page and the API, the page of rows with the totals of 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal as D
@@ -13,11 +14,13 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from orders import receivables, rules
 from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from salesops.core.money import ZERO
+from salesops.core.templatetags.core_tags import money
 from tests.factories import CustomerFactory
 from tests.orders.conftest import allocated_payment
 
@@ -145,6 +148,7 @@ def test_totals_groups_and_the_overdue_list_add_up(book, cast):
     assert totals["open"] == sum((r.open for r in rows), ZERO)
     assert totals["overdue"] == sum((r.overdue for r in rows), ZERO)
     assert totals["buckets"] == {code: sum((r.buckets[code] for r in rows), ZERO) for code in rules.AGING_CODES}
+    assert totals["oldest_days"] == max(r.oldest_days for r in rows) > 0
     by_customer = summary.by_customer
     assert [g["who"] for g in by_customer] == sorted(
         [east, south], key=lambda c: -sum(r.open for r in rows if r.order.customer == c)
@@ -203,3 +207,17 @@ def test_the_page_and_the_api_show_a_page_of_rows_with_the_totals_of_all(book, c
     bad = api_as(cast.finance).get("/api/v1/receivables/", {"page_size": 500})
     assert bad.status_code == 400 and "page_size" in bad.json()["errors"]
     assert api_as(cast.finance).get("/api/v1/receivables/", {"cursor": ""}).status_code == 400
+
+
+def test_the_customer_page_sums_what_the_customer_owes_in_the_database(book, cast, client_as, monkeypatch):
+    """The orders card of the customer page shows the customer's open and overdue amounts and its oldest debt, summed
+    by the grouped query: a customer with thousands of owing orders is not read order by order (at 15,000 orders the
+    page took 0.9 s, nearly all of it loading every owing order)."""
+    east, _south = book
+    rows = [r for r in receivables.receivables(cast.manager) if r.order.customer == east]
+    monkeypatch.setattr(receivables.ReceivableTable, "rows", lambda self: pytest.fail("the panel read every owing order"))
+    html = client_as(cast.manager).get(reverse("customers:detail", args=[east.pk])).content.decode()
+    panel = html.split('data-testid="orders-panel"')[1]
+    shown = re.findall(r'data-testid="panel-(?:open|overdue)-amount">[^<]*<strong class="num">([^<]*)</strong>', panel)
+    assert shown == [money(sum((r.open for r in rows), ZERO)), money(sum((r.overdue for r in rows), ZERO))]
+    assert f"最长 {max(r.oldest_days for r in rows)} 天" in panel
