@@ -21,6 +21,7 @@ from salesops.core.api import (
     MoneyField,
     QuantityField,
     RateField,
+    RowPlan,
     ScopedViewSet,
     lookup_action,
 )
@@ -344,14 +345,19 @@ class PriceListViewSet(
     ordering_fields = list(selectors.PRICE_LIST_ORDERING_FIELDS)
     ordering = ["-valid_from", "name"]
 
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if self.action == "retrieve":
-            qs = qs.prefetch_related("items__product")
-        return qs
-
     def get_serializer_class(self):
         return PriceListDetailSerializer if self.action == "retrieve" else PriceListSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        """The price list with every row, by product code: the rows read with values() and formatted as
+        /price-list-items/ gives them (PriceListItemSerializer's RowPlan), not by a serializer per row (60,000 rows:
+        4.7 s)."""
+        price_list = self.get_object()
+        context = self.get_serializer_context()
+        data = PriceListSerializer(price_list, context=context).data
+        plan = RowPlan.of(PriceListItemSerializer)
+        data["items"] = plan.format(plan.values(selectors.price_list_items(price_list)), PriceListItemSerializer(context=context))
+        return Response(data)
 
     def perform_create(self, serializer):
         price_list = services.price_list_create(actor=self.request.user, data=serializer.validated_data)
