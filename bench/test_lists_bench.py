@@ -173,6 +173,9 @@ TABLES = [
 ]
 
 
+PRICE_LIST = "基准价格表"
+
+
 def make_lists_data() -> tuple[dict, list, Team]:
     """N rows per list, owned by REPS reps (consecutive ids), and the users who read the lists, by role."""
     team = Team.objects.get_or_create(name="基准组", defaults={"department": Department.objects.get(code="sales")})[0]
@@ -430,7 +433,7 @@ def make_lists_data() -> tuple[dict, list, Team]:
             "created_at": stamp,
         },
     )
-    price_list = PriceList.objects.create(name="基准价格表", valid_from=date.today(), created_by=users["sales_manager"])
+    price_list = PriceList.objects.create(name=PRICE_LIST, valid_from=date.today(), created_by=users["sales_manager"])
     insert_series(PriceListItem, {"price_list": str(price_list.pk), "product": f"{p0} - 1 + i", "unit_price": "100 + mod(i, 50)"})
     # the manager's own notifications are half of them (the rest the reps'), one in ten unread
     insert_series(
@@ -658,6 +661,13 @@ LISTS.update(
             _rows(PriceListItem, "product__code", "price_list_id", "id"),
             ("id", "product__code", "product__name", "unit_price"),
         ),
+        # the price list's page (its one list holds every row): a page of its rows by product code
+        "price_list_items": (
+            lambda: PriceList.objects.get(name=PRICE_LIST).get_absolute_url(),
+            "sales_manager",
+            _rows(PriceListItem, "product__code", "price_list_id", "id"),
+            ("id", "product__code", "product__name", "unit_price"),
+        ),
     }
 )
 
@@ -827,10 +837,46 @@ def test_home_page(lists_data, db, client, role):
     print(f"\nPAGE home {role} ms={ms:.0f} queries={_queries(client, '/')}")
 
 
+# A key account: a quarter of every document of the customer's (15,000 orders with their shipments and what they owe,
+# quotations, contracts, payments, tickets, complaints, returns, callbacks, follow-ups and visits).
+BIG_CUSTOMER_TABLES = (
+    SalesOrder,
+    Payment,
+    Quotation,
+    Contract,
+    ServiceTicket,
+    Complaint,
+    ReturnRequest,
+    Callback,
+    FollowUp,
+    Visit,
+)
+
+
+@pytest.mark.urls("bench.urls")
+def test_big_customer_page(lists_data, db, client):
+    """`PAGE customer <role> ms=<median> queries=<q>`: the page of a customer holding a quarter of every document (the
+    cards of its orders, documents and after-sales show their first rows and counts; what it owes is summed by the
+    receivables' grouped query). The documents are moved to it in the test's transaction, rolled back after."""
+    customer = Customer.objects.order_by("pk").first()
+    with connection.cursor() as cursor:
+        for model in BIG_CUSTOMER_TABLES:
+            table = _q(model._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET customer_id = %s WHERE mod(id, 4) = 0", [customer.pk])
+            cursor.execute(f"ANALYZE {table}")
+    assert SalesOrder.objects.filter(customer=customer).count() == N // 4
+    client.force_login(lists_data["sales_manager"])
+    url = customer.get_absolute_url()
+    _timed(client, url)  # warm up
+    ms = statistics.median(_timed(client, url) for _ in range(ROUNDS))
+    print(f"\nPAGE customer sales_manager ms={ms:.0f} queries={_queries(client, url)}")
+
+
 @pytest.mark.urls("bench.urls")
 @pytest.mark.parametrize("name", list(LISTS))
 def test_list_speed(lists_data, db, client, name):
     url, role, rows, columns = LISTS[name]
+    url = url() if callable(url) else url  # a document's page: its address known once the data is made
     bench_urls.BASELINES[name] = (rows, columns)
     client.force_login(lists_data[role])
     base = f"/bench-baseline/{name}/"
