@@ -1,10 +1,13 @@
-"""Admin for configuration and support: products, price lists with their rows, discount limits per role.
+"""Admin for configuration and support: products, price lists and their rows, discount limits per role.
 
 The pages of the app (catalog.views) are the normal way to maintain the catalog — they check rights and write the
 timeline; the admin is for the system administrator's bulk corrections (django-simple-history keeps every version).
 """
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import PriceListForm
@@ -20,11 +23,20 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_per_page = 50
 
 
-class PriceListItemInline(admin.TabularInline):
-    model = PriceListItem
-    extra = 0
-    fields = ["product", "unit_price", "min_quantity"]
+@admin.register(PriceListItem)
+class PriceListItemAdmin(SimpleHistoryAdmin):
+    """The rows of the price lists, a page at a time (a list of thousands of products does not fit in one form, as an
+    inline of its price list it did not open at 60,000 rows): filtered by list, searched by product, prices edited in
+    the list."""
+
+    list_display = ["product", "price_list", "unit_price", "min_quantity"]
+    list_editable = ["unit_price", "min_quantity"]
+    list_filter = ["price_list"]
+    search_fields = ["product__code", "product__name", "product__model"]
     autocomplete_fields = ["product"]
+    list_select_related = ["product", "price_list"]
+    ordering = ["product__code", "price_list", "id"]
+    list_per_page = 100
 
 
 class PriceListAdminForm(PriceListForm):
@@ -40,9 +52,16 @@ class PriceListAdmin(SimpleHistoryAdmin):
     list_display = ["name", "customer_type", "customer_grade", "valid_from", "valid_to", "currency", "is_active", "created_by"]
     list_filter = ["is_active", "customer_type", "customer_grade", "currency"]
     search_fields = ["name", "notes"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at", "rows"]
     date_hierarchy = "valid_from"
-    inlines = [PriceListItemInline]
+
+    @admin.display(description=_("产品价格"))
+    def rows(self, obj):
+        """How many rows the list has, linked to them in the rows' own admin list."""
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:catalog_pricelistitem_changelist") + f"?price_list__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("%(n)s 项") % {"n": obj.items.count()})
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
