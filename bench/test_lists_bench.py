@@ -56,7 +56,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -456,7 +456,7 @@ def lists_data(django_db_setup, django_db_blocker):
     """60,000 rows per list (committed: VACUUM cannot run in a test's transaction), removed after the module."""
     with django_db_blocker.unblock():
         users, reps, team = make_lists_data()
-        yield users
+        yield {**users, "sales_rep": reps[0]}  # a rep reads the lists of own customers (lb_rep0)
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(_q(m._meta.db_table) for m in TABLES)} CASCADE")
         for user in [*users.values(), *reps]:
@@ -477,6 +477,12 @@ PENDING = {"status": "pending", "assignee_role": "sales_manager"}
 def _user_id(username: str):
     """The user's id as a scalar subquery (PostgreSQL reads it first, then the list's index for that id)."""
     return User.objects.filter(username=username).values("pk")[:1]
+
+
+def _reps(model, *order):
+    """The rows the first rep (lb_rep0) sees: of own customers, or own."""
+    rep = _user_id("lb_rep0")
+    return lambda: model.objects.filter(Q(customer__owner=rep) | Q(owner=rep)).order_by(*order)
 
 
 UNREAD_FIRST = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -519,6 +525,11 @@ LISTS = {
         "contracts", "/sales/contracts/", "/api/v1/contracts/", "sales_manager", _rows(Contract, "-created_at", "-id"), DOC
     ),
     **_page_and_api("orders", "/orders/", "/api/v1/orders/", "sales_clerk", _rows(SalesOrder, "-received_on", "-id"), DOC),
+    # as a rep: the documents of own customers or own (3,000 of 60,000), the visibility an OR across the customer join
+    **_page_and_api(
+        "quotations_rep", "/sales/quotations/", "/api/v1/quotations/", "sales_rep", _reps(Quotation, "-created_at", "-id"), DOC
+    ),
+    **_page_and_api("orders_rep", "/orders/", "/api/v1/orders/", "sales_rep", _reps(SalesOrder, "-received_on", "-id"), DOC),
     **_page_and_api(
         "shipments",
         "/orders/shipments/",

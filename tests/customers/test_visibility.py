@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -145,3 +147,34 @@ def test_export_contains_only_visible_customers(cast, client_as):
         r[0] for r in load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(min_row=2, values_only=True)
     ]
     assert codes == [mine.code]
+
+
+def test_a_reps_documents_are_found_by_the_ids_of_own_customers_not_by_a_join(cast):
+    """A rep's (and a lead's) documents: their customer among the reader's customers as an IN of the customers' ids,
+    which PostgreSQL tests as a hashed set, so a count does not join every document to its customer (a rep's order
+    count at 60,000 orders: 42 -> 13 ms); the rows are the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.models import SalesOrder
+    from orders.selectors import order_list_for
+
+    def order(number, customer, owner):
+        SalesOrder.objects.create(
+            number=number, customer=customer, owner=owner, created_by=cast.clerk, received_on=date(2026, 12, 1)
+        )
+
+    order("SO-1", CustomerFactory(owner=cast.alice, team=cast.east), cast.bob)  # of alice's customer, bob's order
+    order("SO-2", CustomerFactory(owner=cast.bob, team=cast.east), cast.alice)  # alice's order of bob's customer
+    order("SO-3", CustomerFactory(owner=cast.bob, team=cast.east), cast.bob)
+    order("SO-4", CustomerFactory(owner=cast.carol, team=cast.south), cast.carol)
+    for user, expected in (
+        (cast.alice, {"SO-1", "SO-2"}),
+        (cast.lena, {"SO-1", "SO-2", "SO-3"}),
+        (cast.bob, {"SO-1", "SO-2", "SO-3"}),
+    ):
+        orders = order_list_for(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert orders.count() == len(expected)
+        assert "JOIN" not in ctx.captured_queries[0]["sql"] and " IN (SELECT" in ctx.captured_queries[0]["sql"]
+        assert set(orders.values_list("number", flat=True)) == expected
