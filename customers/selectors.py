@@ -85,7 +85,7 @@ def customer_scope(user, prefix: str = "") -> Q | None:
         return scope
     # a document: its customer among the reader's customers, as an IN of the customers' ids (each customer read by its
     # owner or team index, the documents tested against them as a hashed set) — not a join testing the customer's
-    # owner on every row: a rep's order count at 60,000 orders was 42 ms so, 13 ms now
+    # owner on every row (a rep's order count at 60,000 orders: 42 -> 13 ms)
     return Q(**{f"{prefix.removesuffix('__')}__in": Customer.objects.filter(scope).values("pk")})
 
 
