@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -226,8 +226,8 @@ def pricelist_update(request, pk):
 def _items_context(request, price_list, *, add_form=None, edit_item=None, edit_form=None, notice: str = "") -> dict:
     """The rows card of a price list: a page of its rows (`?q=` a product's code, name or model; `?page=`,
     `?page_size=`), each with its discount and tax-exclusive price. The inline forms post to URLs that keep `keep` (the
-    search and the page), so the card comes back as it was. A row edited that is not on the page asked for is shown by
-    its product's code."""
+    query string: the search and the page), so the card comes back as it was. A row edited that is not on the page
+    asked for is shown by its product's code."""
     q = request.GET.get("q", "").strip()
     page = paginate(request, selectors.price_list_items(price_list, q))
     if edit_item is not None and edit_item not in page:  # not on the page asked for: show the row's product
@@ -237,13 +237,11 @@ def _items_context(request, price_list, *, add_form=None, edit_item=None, edit_f
         item.discount = rules.discount_rate(item.product.list_price, item.unit_price)
         item.amounts = selectors.ResolvedPrice(product=item.product, unit_price=item.unit_price).amounts
     can_edit = services.can_edit_catalog(request.user)
-    keep = QueryDict(mutable=True)
-    keep.update({key: request.GET[key] for key in ("q", "page", "page_size") if request.GET.get(key)})
     return {
         "price_list": price_list,
         "page": page,
         "q": q,
-        "keep": keep.urlencode(),
+        "keep": _querystring(request),
         "querystring": _querystring(request, "page"),
         "can_edit": can_edit,
         "add_form": add_form or (forms.PriceListItemForm() if can_edit else None),
