@@ -20,6 +20,7 @@ What it prints, one line each:
 - `PAGE customer sales_manager ms=<median> queries=<q>`: a key account's page — a customer holding a quarter of every
   document (15,000 orders with their shipments and what they owe, quotations, contracts, after-sales, visits).
 `<list>_rep` reads the list as a rep (lb_rep0: the documents of own customers, or own — 3,000 of 60,000);
+`<list>_lead` as the team's lead (lb_team_lead: every customer is the team's, so all 60,000 through the team filter);
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
@@ -102,6 +103,7 @@ from tests.factories import UserFactory
 N = 60_000
 User = get_user_model()
 REPS = 20
+TEAM = "基准组"  # every customer's team; lb_team_lead leads it
 ROUNDS = 5
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the list benchmark runs on PostgreSQL")
@@ -187,12 +189,16 @@ PRICE_LIST = "基准价格表"
 
 def make_lists_data() -> tuple[dict, list, Team]:
     """N rows per list, owned by REPS reps (consecutive ids), and the users who read the lists, by role."""
-    team = Team.objects.get_or_create(name="基准组", defaults={"department": Department.objects.get(code="sales")})[0]
+    team = Team.objects.get_or_create(name=TEAM, defaults={"department": Department.objects.get(code="sales")})[0]
     users = {
         role: UserFactory(username=f"lb_{role}", roles=[role], profile={})
         for role in ("sales_manager", "sales_clerk", "finance", "service", "warehouse")
     }
     reps = [UserFactory(username=f"lb_rep{k}", roles=["sales_rep"], profile={"team": team}) for k in range(REPS)]
+    # the team's lead: every customer is the team's, so the lead reads every document through the team filter
+    users["team_lead"] = UserFactory(username="lb_team_lead", roles=["team_lead"], profile={"team": team})
+    team.lead = users["team_lead"]
+    team.save(update_fields=["lead"])
     rep = f"{reps[0].pk} + mod(i, {REPS})" if [r.pk for r in reps] == list(range(reps[0].pk, reps[0].pk + REPS)) else None
     assert rep, "the reps' ids are consecutive"
     now = timezone.now()
@@ -494,6 +500,16 @@ def _reps(model, *order):
     return lambda: model.objects.filter(Q(customer__owner=rep) | Q(owner=rep)).order_by(*order)
 
 
+def _led(model, *order, path: str = ""):
+    """The rows the team's lead (lb_team_lead) sees: of the team's customers or the lead's own, or the lead's (`path`:
+    the way to the document holding the customer and owner, e.g. "order__")."""
+    lead = _user_id("lb_team_lead")
+    team = Team.objects.filter(name=TEAM).values("pk")[:1]
+    return lambda: model.objects.filter(
+        Q(**{f"{path}customer__owner": lead}) | Q(**{f"{path}customer__team": team}) | Q(**{f"{path}owner": lead})
+    ).order_by(*order)
+
+
 UNREAD_FIRST = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
@@ -539,6 +555,16 @@ LISTS = {
         "quotations_rep", "/sales/quotations/", "/api/v1/quotations/", "sales_rep", _reps(Quotation, "-created_at", "-id"), DOC
     ),
     **_page_and_api("orders_rep", "/orders/", "/api/v1/orders/", "sales_rep", _reps(SalesOrder, "-received_on", "-id"), DOC),
+    # as the team's lead: every document, through the team filter (and a shipment's through its order)
+    **_page_and_api("orders_lead", "/orders/", "/api/v1/orders/", "team_lead", _led(SalesOrder, "-received_on", "-id"), DOC),
+    **_page_and_api(
+        "shipments_lead",
+        "/orders/shipments/",
+        "/api/v1/shipments/",
+        "team_lead",
+        _led(Shipment, "-created_at", "-id", path="order__"),
+        SHIPMENT,
+    ),
     **_page_and_api(
         "shipments",
         "/orders/shipments/",
