@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from customers.filters import offer_reps
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter
-from salesops.core.names import display_name
 
 from .models import Contract, ContractChange, Quotation
 from .selectors import search_q
 
-User = get_user_model()
-
 
 class _DocumentFilter(ListFilterSet):
-    """What the quotation and contract lists share: search, customer, owner (a select of the owners of the visible
-    documents on the page, their id in the API)."""
+    """What the quotation and contract lists share: search, customer, owner (a select of the reps the reader looks at,
+    their id in the API)."""
 
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("单号、项目名称、客户名称或编号"))
     customer = IntegerFilter(field_name="customer_id", label=_("客户"), widget=forms.HiddenInput)
@@ -31,13 +28,7 @@ class _DocumentFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = self.queryset
-        self.offer(
-            "owner",
-            lambda: [
-                (u.pk, display_name(u)) for u in User.objects.filter(pk__in=visible.values("owner_id")).order_by("username")
-            ],
-        )
+        offer_reps(self)
 
     def search(self, queryset, name, value):
         return queryset.filter(search_q(queryset.model, value))

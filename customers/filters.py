@@ -20,6 +20,18 @@ def _user(request):
     return getattr(request, "user", None)
 
 
+def offer_reps(filterset, name: str = "owner") -> None:
+    """A list's 业务员 filter `name` as a select of the reps the reader looks at (selectors.reps_for), hidden from a rep,
+    who has nobody else to choose (a link may still carry it). The lists of customers, visits and plans, quotations,
+    contracts, orders and receivables offer the same people."""
+    user = _user(filterset.request)
+    if user is not None and selectors.sees_other_reps(user):
+        reps = selectors.reps_for(user)
+        filterset.offer(name, lambda: [(u.pk, display_name(u)) for u in reps])
+    else:
+        filterset.conceal(name)
+
+
 class CustomerFilter(ListFilterSet):
     q = filters.CharFilter(
         method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("客户名称、编号、信用代码、联系人姓名或手机")
@@ -44,11 +56,10 @@ class CustomerFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         visible, user = self.queryset, _user(self.request)
         self.offer("province", lambda: [(p, p) for p in selectors.customer_provinces(visible)])
-        if user is not None and (selectors.sees_all_customers(user) or selectors.led_team_ids(user)):
-            self.offer("owner", lambda: [(u.pk, display_name(u)) for u in selectors.owners_of(visible)])
+        offer_reps(self)
+        if user is not None and selectors.sees_other_reps(user):
             self.offer("team", lambda: [(t.pk, t.name) for t in selectors.teams_of(visible)])
-        else:  # a rep sees only their own customers: nobody to choose among
-            self.conceal("owner")
+        else:  # a rep sees only their own customers: no team to choose
             self.conceal("team")
 
     def search(self, queryset, name, value):
@@ -100,12 +111,7 @@ class _ByRep(_ByCustomer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conceal("customer")  # a customer's own link carries it; there are too many to offer
-        user = _user(self.request)
-        reps = selectors.visit_plan_reps_for(user) if user is not None else None
-        if reps is not None and reps.exclude(pk=user.pk).exists():
-            self.offer("rep", lambda: [(u.pk, display_name(u)) for u in reps])
-        else:
-            self.conceal("rep")
+        offer_reps(self, "rep")
 
 
 class VisitPlanFilter(_ByRep):

@@ -177,7 +177,7 @@ class VisitPlanForm(_ContactChoiceMixin, forms.ModelForm):
 
     def __init__(self, *args, user, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        reps = selectors.visit_plan_reps_for(user)
+        reps = selectors.reps_for(user)
         if reps.exclude(pk=user.pk).exists():
             self.fields["rep"] = UserChoiceField(queryset=reps, label=_("业务员"), initial=user.pk)
         else:

@@ -389,7 +389,7 @@ def visit_plans(request):
     paged list (of one day with `day`); a manager's month of every rep's plans is thousands of them."""
     user, today = request.user, timezone.localdate()
     first = _month_param(request.GET.get("month"), today)
-    reps = selectors.visit_plan_reps_for(user)
+    reps = selectors.reps_for(user)
     rep = reps.filter(pk=request.GET.get("rep")).first() if request.GET.get("rep", "").isdigit() else None
     month_plans = selectors.visit_plans_in_month(user, first.year, first.month, rep)
     view = "list" if request.GET.get("view") == "list" else "calendar"

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.filters import offer_reps
 from customers.selectors import customer_list_for
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
-from salesops.core.names import display_name
 
 from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import (
@@ -25,7 +23,6 @@ from .selectors import (
     ORDER_QUEUES,
     QUEUE_LABELS,
     SHIPMENT_QUEUES,
-    order_list_for,
     order_queue,
     order_search_q,
     shipment_queue,
@@ -40,17 +37,6 @@ def _offer_customers(filterset) -> None:
         "customer",
         reverse("customers:lookup"),
         lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
-    )
-
-
-def _offer_owners(filterset, visible: QuerySet | None = None) -> None:
-    """The rep filter: a select of the reps the `visible` orders (by default the filter set's own) are credited to."""
-    visible = filterset.queryset if visible is None else visible
-    filterset.offer(
-        "owner",
-        lambda: [
-            (u.pk, display_name(u)) for u in get_user_model().objects.filter(pk__in=visible.values("owner")).order_by("username")
-        ],
     )
 
 
@@ -126,7 +112,7 @@ class OrderFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _offer_customers(self)
-        _offer_owners(self)
+        offer_reps(self)
 
 
 class InspectionFilter(ListFilterSet):
@@ -213,7 +199,4 @@ class ReceivableFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _offer_customers(self)
-        # the reps of every order the reader sees: the receivable orders' own reps took a semi-join of the shipments
-        # (36 ms at 60,000 orders, for the same few names)
-        user = getattr(self.request, "user", None)
-        _offer_owners(self, order_list_for(user) if user else None)
+        offer_reps(self)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.urls import reverse
 
 from customers.models import Customer
@@ -185,3 +187,39 @@ def test_a_reps_documents_are_found_by_the_ids_of_own_customers_and_a_leads_thro
         else:
             assert "JOIN" not in sql and " IN (SELECT" in sql
         assert set(orders.values_list("number", flat=True)) == expected
+
+
+REP_FILTERS = [  # (list page, the name of its 业务员 filter)
+    ("customers:list", "owner"),
+    ("customers:visits", "rep"),
+    ("contracts:quotation_list", "owner"),
+    ("contracts:contract_list", "owner"),
+    ("orders:order_list", "owner"),
+    ("orders:receivables", "owner"),
+]
+
+
+@pytest.mark.parametrize("url, name", REP_FILTERS)
+def test_the_rep_filter_offers_the_reps_a_reader_looks_at_and_is_hidden_from_a_rep(cast, client_as, url, name):
+    """Every list's 业务员 filter offers the same people, read from the users (customers.selectors.reps_for), not from
+    the list's rows: a lead themselves and their team, a manager every sales person; a rep reads only their own
+    customers and is offered nobody (the filter stays, hidden, for links that carry it)."""
+    from django.test.utils import CaptureQueriesContext
+
+    def offered(user, query="") -> set[str] | None:
+        page = client_as(user).get(reverse(url) + query).content.decode()
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.DOTALL)
+        if select is None:
+            assert bool(query) == bool(re.search(rf'<input type="hidden" name="{name}" value="\d+"', page))
+            return None
+        return set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select.group(0)))
+
+    assert offered(cast.alice) is None
+    assert offered(cast.alice, f"?{name}={cast.alice.pk}") is None
+    assert offered(cast.lena) == {"lena", "alice", "bob"}
+    assert {"lena", "alice", "bob", "carol", "manager", "vp"} <= offered(cast.manager)
+    assert not {"clerk", "finance", "qc"} & offered(cast.manager)
+    with CaptureQueriesContext(connection) as ctx:
+        client_as(cast.manager).get(reverse(url))
+    people = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT DISTINCT "auth_user"')]
+    assert len(people) == 1 and " IN (SELECT" not in people[0]  # not the owners of the list's rows
