@@ -452,6 +452,18 @@ def orders_at_risk(orders: QuerySet[SalesOrder], today: date) -> Rows:
     return Rows(at_risk, _with_risk(warn_days, today))
 
 
+def risk_reasons(order_ids: list[int], today: date) -> dict[int, str]:
+    """{order id: why its promised ship date is at risk} among the given orders (a list page's shown orders being
+    shipped, which the reader already sees): the columns the rule reads, without the list's joins and visibility
+    filter (a rep's deep order page re-read its rows whole with both: 5 ms)."""
+    if not order_ids:
+        return {}
+    orders = SalesOrder.objects.filter(pk__in=order_ids).only(
+        "promised_ship_date", "expected_date", "production_status", "placed_at"
+    )
+    return {order.pk: reason for order, reason in orders_at_risk(orders, today)}
+
+
 # What the clerk's queues show of an order (work_views, api.work, reports' digest) and what its risk reason reads: the
 # order queues' rows read these columns and the customer alone (not the owner, the contract and every other column).
 QUEUE_ORDER_FIELDS = (

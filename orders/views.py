@@ -47,8 +47,7 @@ def order_list(request):
     page = paginate(request, filterset.qs)
     today = timezone.localdate()
     # the shown orders being shipped, the only ones that can be at risk: no query when there is none
-    shipping = [o.pk for o in page if o.status in SHIPPING_STATUSES]
-    risk = {o.pk: reason for o, reason in selectors.orders_at_risk(visible.filter(pk__in=shipping), today)} if shipping else {}
+    risk = selectors.risk_reasons([o.pk for o in page if o.status in SHIPPING_STATUSES], today)
     for o in page:
         o.risk_reason = risk.get(o.pk, "")
         o.ship_late = bool(
