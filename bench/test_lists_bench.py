@@ -24,11 +24,12 @@ What it prints, one line each:
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
-Last run, 2026-12-06, PostgreSQL 15: API lists 5–11 ms against 1–3 ms (ratio 3.6–7.4; approvals 24 ms), pages 12–35
-ms (ratio 7–21; the approvals inbox 39), a rep's lists 22 ms (API) and 48–51 ms (page), deep_ratio 0.90–1.17
-everywhere, searches of two words 16–22 ms (ratio 1.3–1.8; the customer search, 186 rows, 17 ms: 1.5), pickers 3–29 ms
-(ratio 1.1–2.9), receivables 274 / 254 ms (ratio 1.62 / 1.50), the price list's page 30 ms, work pages 60–92 ms, home
-pages 36–120 ms, a key account's page 189 ms.
+Last run, 2026-12-06 (evening), PostgreSQL 15, a slower run of the same machine (FLOOR 4.0–4.9 ms, 3.1–3.7 the run
+before): API lists 9–16 ms against 1–3 ms (ratio 3.6–8.1; approvals 34 ms), pages 17–54 ms (the approvals inbox 51), a
+rep's lists 28–29 ms (API) and 37–45 ms (page), the team's lead (every customer the team's) 62–65 ms (API) and 83–89
+ms (page), deep_ratio 0.81–1.18 but one 12 ms API line at 1.28, searches of two words 28–46 ms (ratio 1.2–1.9; the
+customer search, 186 rows, 23 ms: 3.1), pickers 6–43 ms (ratio 1.2–2.7), receivables 444 / 372 ms (ratio 1.71 / 1.44),
+the price list's page 49 ms, work pages 132–139 ms, home pages 31–164 ms, a key account's page 335 ms.
 
 Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
 The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
@@ -54,7 +55,12 @@ rows and a form per callback and sorted each queue whole (283 -> 96 ms on the pr
 list's page drew every row with its forms (60,000 rows: 20.5 s -> 30 ms, now paged and searched) and its admin page
 every row as an inline (did not open in 5 minutes -> 27 ms; the rows have their own admin list); a key account's page
 summed what it owes by loading every owing order (917 -> 330 ms on the profiling copy, 189 ms here); a rep's lists
-tested the customer's owner on every document through a join (orders 43 -> 22 ms API, 92 -> 51 ms page).
+tested the customer's owner on every document through a join (orders 43 -> 22 ms API, 92 -> 51 ms page); a team lead's
+lists read the team's 60,000 customers into a hashed set before a page's first row (profiling copy: shipments 176 ->
+86 ms API, 353 -> 77 ms page; orders 100 -> 73 ms API), now the customer's team is tested through the join; the rep
+filter (业务员) of the order, quotation, contract and receivables pages read the owners of every visible row (a lead:
+58 ms, a rep: 17–29 ms for their own name), now the reps the reader looks at, from the users (this day's runs: the
+orders_rep page 79 -> 45 ms, quotations_rep 84 -> 37).
 """
 
 import statistics
