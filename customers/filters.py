@@ -7,7 +7,7 @@ stay ids and texts, so the API takes the same parameters.
 from __future__ import annotations
 
 import django_filters as filters
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 from salesops.core.names import display_name
@@ -26,10 +26,14 @@ def offer_reps(filterset, name: str = "owner") -> None:
     contracts, orders and receivables offer the same people."""
     user = _user(filterset.request)
     if user is not None and selectors.sees_other_reps(user):
-        reps = selectors.reps_for(user)
-        filterset.offer(name, lambda: [(u.pk, display_name(u)) for u in reps])
+        reps = selectors.reps_for(user, former=True)
+        filterset.offer(name, lambda: [(u.pk, _rep_label(u)) for u in reps])
     else:
         filterset.conceal(name)
+
+
+def _rep_label(user) -> str:
+    return display_name(user) if user.is_active else gettext("%(name)s（已停用）") % {"name": display_name(user)}
 
 
 class CustomerFilter(ListFilterSet):

@@ -321,12 +321,16 @@ def sees_other_reps(user) -> bool:
     return is_manager(user) or sees_all_customers(user) or bool(led_team_ids(user))
 
 
-def reps_for(user) -> QuerySet:
+def reps_for(user, *, former: bool = False) -> QuerySet:
     """The reps whose work `user` looks at (leads: themselves and their teams; managers and whoever sees every customer:
-    every active sales person; a rep: themselves) — the 业务员 filter of the lists, the reps of the visit plans. Read
-    from the users, not from a list's rows: the owners of a lead's 60,000 visible orders took a pass over all of them
-    on every page (58 ms)."""
+    every sales person; a rep: themselves), the active ones first — the 业务员 filter of the lists, the reps of the visit
+    plans. `former`: with those no longer active (a list's filter finds a departed rep's documents; a new plan is for
+    the active). Read from the users, not from a list's rows: the owners of a lead's 60,000 visible orders took a pass
+    over all of them on every page (58 ms)."""
     if is_manager(user) or sees_all_customers(user):
-        return User.objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct().order_by("username")
-    teams = led_team_ids(user)
-    return User.objects.filter(Q(pk=user.pk) | Q(profile__team__in=teams)).distinct().order_by("username")
+        people = User.objects.filter(groups__name__in=OWNER_ROLES)
+    else:
+        people = User.objects.filter(Q(pk=user.pk) | Q(profile__team__in=led_team_ids(user)))
+    if not former:
+        people = people.filter(is_active=True)
+    return people.distinct().order_by("-is_active", "username")

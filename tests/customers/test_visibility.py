@@ -223,3 +223,7 @@ def test_the_rep_filter_offers_the_reps_a_reader_looks_at_and_is_hidden_from_a_r
         client_as(cast.manager).get(reverse(url))
     people = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT DISTINCT "auth_user"')]
     assert len(people) == 1 and " IN (SELECT" not in people[0]  # not the owners of the list's rows
+    cast.bob.is_active = False  # a rep who left: their documents can still be found, the name says so
+    cast.bob.save(update_fields=["is_active"])
+    assert offered(cast.lena) == {"lena", "alice", "bob（已停用）"}
+    assert "bob（已停用）" in offered(cast.manager)
