@@ -105,7 +105,12 @@ def test_list_marks_an_order_at_risk_and_reads_risks_only_when_a_shown_order_is_
     place(order, cast.clerk)
     promised = timezone.localdate() + timedelta(days=10)
     SalesOrder.objects.filter(pk=order.pk).update(promised_ship_date=promised, expected_date=promised + timedelta(days=3))
-    assert 'data-testid="ship-late"' in html(clerk.get(reverse("orders:order_list")))
+    with CaptureQueriesContext(connection) as ctx:
+        assert 'data-testid="ship-late"' in html(clerk.get(reverse("orders:order_list")))
+    # and the risk is read from the shown orders' own columns, by id: not their rows again with the list's joins
+    (risk,) = [q["sql"] for q in ctx.captured_queries if "orders_productionupdate" in q["sql"]]
+    assert "JOIN" not in risk.split('FROM "orders_salesorder"', 1)[1].split("WHERE", 1)[0]
+    assert '"customers_customer"' not in risk and '"contracts_contract"' not in risk
 
 
 # --- create -------------------------------------------------------------------------------------------------------------
