@@ -82,8 +82,8 @@ from bench import urls as bench_urls
 from catalog.models import PriceList, PriceListItem, Product
 from contracts.models import Contract, ContractChange, Quotation
 from contracts.selectors import search_q as contract_search_q
-from customers.models import Contact, Customer, FollowUp, Visit, VisitPlan
-from customers.selectors import customer_search_q
+from customers.models import Contact, Customer, FollowUp, Opportunity, Visit, VisitPlan
+from customers.selectors import customer_search_q, opportunity_search_q
 from orders.models import (
     Inspection,
     InvoiceRequest,
@@ -186,6 +186,7 @@ TABLES = [
     Contract,
     Quotation,
     Product,
+    Opportunity,
     Customer,
 ]
 
@@ -396,6 +397,18 @@ def make_lists_data() -> tuple[dict, list, Team]:
             "created_at": stamp,
         },
     )
+    insert_series(
+        Opportunity,
+        {
+            **doc,
+            "number": "'LB-JH-' || i",
+            "title": "'门店升级 ' || i",
+            "needs": "'更换展柜 ' || i",
+            "amount": "1000 + mod(i, 90000)",
+            "expected_close": f"{day} + 60",
+            "status": _pick(Opportunity.Stage.values),
+        },
+    )
     # each order's payment allocated to it: part of what it shipped (the receivables: 应收账款)
     insert_series(PaymentAllocation, {"payment": f"{pay0} - 1 + i", "order": order, "amount": "50 + mod(i, 400)"})
     line0 = insert_series(
@@ -531,6 +544,7 @@ CALLBACK = ("id", "order__number", "customer__name", "status", "due_on")
 RETURN = ("id", "number", "customer__name", "status", "requested_at")
 VISIT = ("id", "rep", "customer", "visited_on", "purpose", "outcome")
 NOTIFICATION = ("id", "title", "url", "read_at", "created_at")
+OPPORTUNITY = ("id", "number", "title", "customer__name", "owner__username", "status", "amount", "expected_close")
 # name: (url, role, the same rows in the same order, the columns of the minimal view)
 LISTS = {
     **_page_and_api(
@@ -622,6 +636,22 @@ LISTS = {
         "sales_manager",
         _rows(FollowUp, "-happened_on", "-id"),
         ("id", "customer", "channel", "happened_on", "summary", "created_by"),
+    ),
+    **_page_and_api(
+        "opportunities",
+        "/customers/opportunities/",
+        "/api/v1/opportunities/",
+        "sales_manager",
+        _rows(Opportunity, "-created_at", "-id"),
+        OPPORTUNITY,
+    ),
+    **_page_and_api(
+        "opportunities_rep",
+        "/customers/opportunities/",
+        "/api/v1/opportunities/",
+        "sales_rep",
+        _reps(Opportunity, "-created_at", "-id"),
+        OPPORTUNITY,
     ),
     **_page_and_api(
         "visits", "/customers/visits/", "/api/v1/visits/", "sales_manager", _rows(Visit, "-visited_on", "-id"), VISIT
@@ -815,6 +845,7 @@ SEARCHES = {
         lambda text: every_word_q(ServiceTicket, text, *TicketFilter.SEARCH_FIELDS),
     ),
     "complaints": (Complaint, ("-created_at", "-id"), lambda text: every_word_q(Complaint, text, *ComplaintFilter.SEARCH_FIELDS)),
+    "opportunities": (Opportunity, ("-created_at", "-id"), opportunity_search_q),
     "returns": (
         ReturnRequest,
         ("-requested_at", "-id"),

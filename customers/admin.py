@@ -9,7 +9,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from salesops.core.admin import ReadOnlyMixin
 
-from .models import Contact, Customer, CustomerExport, FollowUp, FollowUpReminder, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from .models import (
+    Contact,
+    Customer,
+    CustomerExport,
+    FollowUp,
+    FollowUpReminder,
+    InvoiceTitle,
+    Opportunity,
+    ShipToAddress,
+    Visit,
+    VisitPlan,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -110,6 +121,14 @@ class VisitAdmin(admin.ModelAdmin):
     search_fields = ["customer__name", "purpose", "outcome"]
     list_select_related = ["customer", "rep"]
     raw_id_fields = ["customer", "contact", "plan"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ReadOnlyMixin, admin.ModelAdmin):  # support view: opportunities change through their pages and API
+    list_display = ["number", "title", "customer", "owner", "status", "amount", "expected_close"]
+    list_filter = ["status", "expected_close"]
+    search_fields = ["number", "title", "customer__name", "customer__code"]
+    list_select_related = ["customer", "owner"]
 
 
 @admin.register(CustomerExport)

@@ -1,4 +1,5 @@
-"""/api/v1/ for customers, contacts, ship-to addresses, invoice titles, follow-ups, visit plans and visits.
+"""/api/v1/ for customers, contacts, ship-to addresses, invoice titles, follow-ups, visit plans, visits and sales
+opportunities.
 
 Querysets always come from the selectors (what a user may not see is a 404); serializers validate; writes call services.
 """
@@ -8,16 +9,24 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, ListRowsMixin, RelatedTextField, ScopedViewSet, UserNameField, lookup_action
+from salesops.core.api import (
+    ChoiceLabelField,
+    ListRowsMixin,
+    MoneyField,
+    RelatedTextField,
+    ScopedViewSet,
+    UserNameField,
+    lookup_action,
+)
 from salesops.core.export_runs_api import ExportActionMixin
 
-from . import filters, selectors, services
-from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from . import filters, rules, selectors, services
+from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
 from .validators import compact_uscc, validate_uscc
 
 User = get_user_model()
@@ -250,6 +259,108 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(label=_("周会点评"))
 
 
+class OpportunitySerializer(serializers.ModelSerializer):
+    """A row of the opportunity list: the columns the list shows."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner_name = UserNameField(source="owner")
+    # a plain string, so the schema's "status" enum stays the customer's
+    status = serializers.CharField(read_only=True, help_text="lead / qualified / proposal / negotiation / won / lost")
+    status_display = ChoiceLabelField(source="status")
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "number",
+            "title",
+            "customer",
+            "customer_name",
+            "owner",
+            "owner_name",
+            "status",
+            "status_display",
+            "amount",
+            "expected_close",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OpportunityDetailSerializer(OpportunitySerializer):
+    """The whole opportunity, with its weighted amount and what the requesting user may do with it now."""
+
+    weighted_amount = serializers.SerializerMethodField(help_text=_("预计金额 × 阶段赢率"))
+    allowed_actions = serializers.SerializerMethodField()
+    created_by_name = UserNameField(source="created_by")
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = OpportunitySerializer.Meta.fields + [
+            "contact",
+            "needs",
+            "plan",
+            "competitor",
+            "close_reason",
+            "closed_at",
+            "weighted_amount",
+            "created_by",
+            "created_by_name",
+            "updated_at",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MoneyField())
+    def get_weighted_amount(self, obj) -> str:
+        return format(rules.weighted_amount(obj.amount, obj.status), "f")
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return services.opportunity_allowed_actions(obj, self.context["request"].user)
+
+
+class OpportunityInputSerializer(serializers.Serializer):
+    """Open (POST) or edit (PATCH) an opportunity; the customer is chosen on create and fixed afterwards."""
+
+    customer = VisibleCustomerField(label=_("客户"))
+    contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
+    title = serializers.CharField(max_length=100, label=_("机会名称"))
+    needs = serializers.CharField(label=_("客户需求"))
+    plan = serializers.CharField(required=False, allow_blank=True, label=_("销售计划"))
+    amount = MoneyField(label=_("预计金额（含税）"))
+    expected_close = serializers.DateField(label=_("预计成交日期"))
+    competitor = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("竞争对手"))
+
+
+class OpportunityUpdateSerializer(OpportunityInputSerializer):
+    customer = None
+
+
+class StageSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=[(s.value, s.label) for s in Opportunity.OPEN_STAGES], label=_("阶段"))
+
+
+class WinSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label=_("赢单说明"))
+
+
+class LoseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("输单原因"))
+    competitor = serializers.CharField(required=False, allow_blank=True, default="", max_length=100, label=_("竞争对手"))
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("原因"))
+
+
+class PipelineStageSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = MoneyField()
+    weighted = MoneyField(help_text=_("预计金额 × 阶段赢率"))
+    probability = serializers.DecimalField(max_digits=4, decimal_places=2, help_text=_("阶段赢率，0.60 表示 60%"))
+
+
 # --- viewsets -----------------------------------------------------------------------------------------------------
 class CustomerViewSet(
     ExportActionMixin,
@@ -449,9 +560,84 @@ class VisitViewSet(
         serializer.instance = services.visit_create(actor=self.request.user, **serializer.validated_data)
 
 
+class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """销售机会. Opened on a customer (POST), edited while open (PATCH), moved through the stages (…/move/), won
+    (…/win/), lost with the reason (…/lose/), reopened (…/reopen/); never deleted. GET …/pipeline/ sums the filtered
+    rows by stage (count, amount, weighted amount)."""
+
+    selector = staticmethod(selectors.opportunity_list_for)
+    serializer_class = OpportunitySerializer
+    export_name = "opportunities"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
+    filterset_class = filters.OpportunityFilter
+    ordering_fields = list(selectors.OPPORTUNITY_ORDERING_FIELDS)
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_class(self):
+        return OpportunitySerializer if self.action in ("list", "export") else OpportunityDetailSerializer
+
+    def _respond(self, opportunity, code=status.HTTP_200_OK):
+        fresh = selectors.opportunity_get_for(self.request.user, opportunity.pk)
+        return Response(OpportunityDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=OpportunityInputSerializer, responses={201: OpportunityDetailSerializer})
+    def create(self, request):
+        data = dict(self.validated_input(OpportunityInputSerializer))
+        customer = data.pop("customer")
+        return self._respond(
+            services.opportunity_create(actor=request.user, customer=customer, data=data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=OpportunityUpdateSerializer, responses=OpportunityDetailSerializer)
+    def partial_update(self, request, pk=None):
+        opportunity = self.get_object()
+        s = OpportunityUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        s.is_valid(raise_exception=True)
+        return self._respond(services.opportunity_update(opportunity=opportunity, actor=request.user, data=s.validated_data))
+
+    @extend_schema(request=StageSerializer, responses=OpportunityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """调整阶段: to another open stage, forward or back; 409 when it is won or lost."""
+        opportunity = self.get_object()
+        stage = self.validated_input(StageSerializer)["stage"]
+        return self._respond(services.opportunity_move(opportunity=opportunity, actor=request.user, stage=stage))
+
+    @extend_schema(request=WinSerializer, responses=OpportunityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def win(self, request, pk=None):
+        """赢单."""
+        opportunity = self.get_object()
+        note = self.validated_input(WinSerializer)["note"]
+        return self._respond(services.opportunity_win(opportunity=opportunity, actor=request.user, note=note))
+
+    @extend_schema(request=LoseSerializer, responses=OpportunityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def lose(self, request, pk=None):
+        """输单, with the reason (required) and the competitor who won it."""
+        opportunity = self.get_object()
+        data = self.validated_input(LoseSerializer)
+        return self._respond(services.opportunity_lose(opportunity=opportunity, actor=request.user, **data))
+
+    @extend_schema(request=RequiredReasonSerializer, responses=OpportunityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """重新打开 a won or lost opportunity (back to 初步接洽), with the reason."""
+        opportunity = self.get_object()
+        reason = self.validated_input(RequiredReasonSerializer)["reason"]
+        return self._respond(services.opportunity_reopen(opportunity=opportunity, actor=request.user, reason=reason))
+
+    @extend_schema(responses=PipelineStageSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def pipeline(self, request):
+        """The funnel of the filtered opportunities: per stage, how many, their amount and the weighted amount."""
+        rows = selectors.opportunity_pipeline(self.filter_queryset(self.get_queryset()))
+        return Response(PipelineStageSerializer(rows, many=True).data)
+
+
 def register(router):
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("customers", CustomerViewSet, basename="customer")
+    router.register("opportunities", OpportunityViewSet, basename="opportunity")
     router.register("contacts", ContactViewSet, basename="contact")
     router.register("ship-to-addresses", ShipToAddressViewSet, basename="ship-to-address")
     router.register("invoice-titles", InvoiceTitleViewSet, basename="invoice-title")

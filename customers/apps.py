@@ -11,8 +11,9 @@ class CustomersConfig(AppConfig):
         from salesops.core.access import register_visibility
 
         from . import selectors
-        from .models import Customer, Visit, VisitPlan
+        from .models import Customer, Opportunity, Visit, VisitPlan
 
         register_visibility(Customer, selectors.customer_list_for)
         register_visibility(VisitPlan, selectors.visit_plan_list_for)
         register_visibility(Visit, selectors.visit_list_for)
+        register_visibility(Opportunity, selectors.opportunity_list_for)

@@ -1,14 +1,15 @@
 """Demo customers (salesops.core.demo explains the floors): four customers of alice, bob and carol — three active, one still
-an intent customer due for a follow-up today — each with a primary contact, a default ship-to address and a default invoice title."""
+an intent customer due for a follow-up today — each with a primary contact, a default ship-to address and a default invoice title — and a sales opportunity at each stage of
+the pipeline (销售机会), so the funnel on the opportunities page has something to show."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .models import Customer
+from .models import Customer, Opportunity
 from .services import (
     address_create,
     contact_create,
@@ -16,6 +17,10 @@ from .services import (
     customer_create,
     customer_update,
     invoice_title_create,
+    opportunity_create,
+    opportunity_lose,
+    opportunity_move,
+    opportunity_win,
 )
 from .validators import uscc_check_char
 
@@ -38,7 +43,38 @@ def seed(seeded: Mapping[str, Any]) -> dict[str, Any]:
         if customer is None:
             customer = _create(n, users[owner], users["manager"], name, ctype, grade, status, province, city)
         customers[name] = customer
+    if not Opportunity.objects.exists():
+        _opportunities(users, customers)
     return {"customers": customers}
+
+
+# customer, title, needs, amount, days to the expected close, the stage it reaches
+DEMO_OPPORTUNITIES = [
+    ("苏州恒通机电设备有限公司", "华东门店展柜升级", "三十家门店更换展柜，分两期", "360000.00", 45, "negotiation"),
+    ("苏州恒通机电设备有限公司", "年度备件框架协议", "常用备件年度采购价锁定", "80000.00", 60, "proposal"),
+    ("无锡新锐自动化科技有限公司", "新产线配套设备", "新建产线需要两台定制设备，技术参数待确认", "520000.00", 90, "qualified"),
+    ("杭州华泰工业专卖店", "门店开业首批备货", "新店开业，首批样机与配件", "45000.00", 20, "won"),
+    ("杭州华泰工业专卖店", "展会样机", "展会用样机三台", "18000.00", 30, "lost"),
+    ("广州粤海贸易有限公司", "华南代理区域扩展", "代理区域扩大到佛山、东莞，了解代理政策", "150000.00", 120, "lead"),
+]
+
+
+def _opportunities(users: Mapping[str, Any], customers: Mapping[str, Customer]) -> None:
+    today = date.today()
+    for name, title, needs, amount, days, stage in DEMO_OPPORTUNITIES:
+        customer = customers[name]
+        owner = customer.owner
+        opp = opportunity_create(
+            actor=owner,
+            customer=customer,
+            data={"title": title, "needs": needs, "amount": Decimal(amount), "expected_close": today + timedelta(days=days)},
+        )
+        if stage in ("qualified", "proposal", "negotiation"):
+            opportunity_move(opportunity=opp, actor=owner, stage=stage)
+        elif stage == "won":
+            opportunity_win(opportunity=opp, actor=owner, note="客户已下单")
+        elif stage == "lost":
+            opportunity_lose(opportunity=opp, actor=owner, reason="客户选择了价格更低的方案", competitor="某友商")
 
 
 def _create(n: int, owner, manager, name: str, ctype: str, grade: str, status: str, province: str, city: str) -> Customer:

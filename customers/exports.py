@@ -1,4 +1,4 @@
-"""导出 Excel of the customer lists (客户档案, 拜访记录), registered in CustomersConfig.ready (salesops.core.exports).
+"""导出 Excel of the customer lists (客户档案, 拜访记录, 销售机会), registered in CustomersConfig.ready (salesops.core.exports).
 
 The customer rows come from a queryset iterator and every row goes to disk as it is written, so exporting every
 customer of the company needs the memory of one chunk; each customer export is logged (CustomerExport).
@@ -14,9 +14,10 @@ from salesops.core.exports import ListExport, choice_label, plain, register_expo
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
-from .filters import CustomerFilter, VisitFilter
-from .models import Customer
-from .selectors import customer_list_for, customer_ordered, visit_list_for
+from . import rules
+from .filters import CustomerFilter, OpportunityFilter, VisitFilter
+from .models import Customer, Opportunity
+from .selectors import customer_list_for, customer_ordered, opportunity_list_for, visit_list_for
 from .services import customer_export_logged
 
 
@@ -65,6 +66,23 @@ def visit_columns() -> list[Column]:
     ]
 
 
+def opportunity_columns() -> list[Column]:
+    return [
+        Column(_("机会编号"), Kind.TEXT, 18, lambda o: o.number),
+        Column(_("机会名称"), Kind.TEXT, 28, lambda o: o.title),
+        Column(_("客户"), Kind.TEXT, 30, lambda o: o.customer.name),
+        Column(_("负责业务员"), Kind.TEXT, 10, lambda o: display_name(o.owner)),
+        Column(_("阶段"), Kind.TEXT, 10, choice_label(Opportunity, "status")),
+        Column(_("预计金额（含税）"), Kind.MONEY, 14, lambda o: o.amount),
+        Column(_("加权金额"), Kind.MONEY, 14, lambda o: rules.weighted_amount(o.amount, o.status)),
+        Column(_("预计成交日期"), Kind.DATE, 12, lambda o: o.expected_close),
+        Column(_("客户需求"), Kind.TEXT, 40, lambda o: o.needs),
+        Column(_("竞争对手"), Kind.TEXT, 16, lambda o: o.competitor),
+        Column(_("赢单/输单说明"), Kind.TEXT, 30, lambda o: o.close_reason),
+        Column(_("创建时间"), Kind.DATETIME, 17, lambda o: o.created_at),
+    ]
+
+
 def _customers_prepared(qs: QuerySet[Customer], params) -> QuerySet[Customer]:
     return customer_ordered(qs, params.get("ordering")).select_related("owner", "team").prefetch_related("contacts")
 
@@ -86,5 +104,13 @@ register_export(
         source=plain(VisitFilter, visit_list_for),
         columns=visit_columns,
         prepare=lambda qs, params: qs.select_related("customer", "rep", "contact"),
+    ),
+    ListExport(
+        name="opportunities",
+        list_view="customers:opportunity_list",
+        title=gettext_lazy("销售机会"),
+        source=plain(OpportunityFilter, opportunity_list_for),
+        columns=opportunity_columns,
+        prepare=lambda qs, params: qs.select_related("customer", "owner"),
     ),
 )

@@ -13,7 +13,7 @@ from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 from salesops.core.names import display_name
 
 from . import selectors
-from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
 
 
 def _user(request):
@@ -134,3 +134,32 @@ class VisitFilter(_ByRep):
     class Meta:
         model = Visit
         fields = ["customer", "rep", "date_from", "date_to"]
+
+
+class OpportunityFilter(_ByCustomer):
+    q = filters.CharFilter(method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("机会编号、名称、客户名称或编号"))
+    status = filters.ChoiceFilter(choices=Opportunity.Stage.choices, label=gettext_lazy("阶段"))
+    is_open = YesNoFilter(
+        method="open_or_closed", yes=gettext_lazy("跟进中"), no=gettext_lazy("已结束"), label=gettext_lazy("跟进中/已结束")
+    )
+    owner = IntegerFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
+    close_from = filters.DateFilter(field_name="expected_close", lookup_expr="gte", label=gettext_lazy("预计成交从"))
+    close_to = filters.DateFilter(field_name="expected_close", lookup_expr="lte", label=gettext_lazy("预计成交至"))
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conceal("customer")  # a customer's own link carries it; there are too many to offer
+        offer_reps(self)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(selectors.opportunity_search_q(value))
+
+    def open_or_closed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        stages = Opportunity.OPEN_STAGES
+        return queryset.filter(status__in=stages) if value else queryset.exclude(status__in=stages)

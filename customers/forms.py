@@ -11,7 +11,7 @@ from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect
 from salesops.core.names import display_name
 
 from . import selectors, services
-from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
 from .validators import compact_uscc
 
 
@@ -214,3 +214,44 @@ class VisitForm(_ContactChoiceMixin, forms.ModelForm):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("周会点评"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class OpportunityForm(_ContactChoiceMixin, forms.ModelForm):
+    """Open an opportunity on a customer the user may edit (chosen on create, fixed afterwards), or edit an open one."""
+
+    class Meta:
+        model = Opportunity
+        fields = ["customer", "contact", "title", "needs", "plan", "amount", "expected_close", "competitor"]
+        widgets = {
+            "expected_close": DateInput(),
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "plan": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"plan": _("下一步怎么推进：拜访、方案、报价、谈判的安排"), "amount": _("含税，元")}
+
+    def __init__(self, *args, user, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["customer"]
+            customer = self.instance.customer
+        else:
+            self.fields["customer"] = CustomerChoiceField(
+                selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE), initial=customer
+            )
+        self._limit_contacts(customer)
+
+    def service_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "customer"}
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("新阶段"), choices=[(s.value, s.label) for s in Opportunity.OPEN_STAGES])
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in Opportunity.OPEN_STAGES if s != current]
+
+
+class LoseForm(forms.Form):
+    reason = forms.CharField(label=_("输单原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300)
+    competitor = forms.CharField(label=_("竞争对手"), required=False, max_length=100)

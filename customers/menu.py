@@ -6,7 +6,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role
 
-from .selectors import works_the_field
+from .selectors import sees_opportunities, works_the_field
 
 
 def sees_customers(user) -> bool:
@@ -22,6 +22,7 @@ navigation.register(
         Item(_("今日待跟进意向客户"), "customers:followups_due", works_the_field, "nav-followups"),
         Item(_("拜访计划"), "customers:visit_plans", works_the_field, "nav-visit-plans"),
         Item(_("拜访记录"), "customers:visits", works_the_field, "nav-visits"),
+        Item(_("销售机会"), "customers:opportunity_list", sees_opportunities, "nav-opportunities"),
     ],
     first_for=(Role.SALES_REP, Role.TEAM_LEAD),
 )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from salesops.core.models import Team
@@ -351,6 +351,79 @@ class Visit(models.Model):
 
     def get_absolute_url(self):
         return f"{reverse('customers:detail', args=[self.customer_id])}?tab=visits#visit-{self.pk}"
+
+
+class Opportunity(FSMModelMixin, models.Model):
+    """A sales opportunity (销售机会): a potential deal with a customer, its needs, a sales plan, an estimated amount and
+    close date, moved through the stages of the pipeline until it is won or lost (seed 001: 确定潜在客户并建立销售机会，
+    分析客户需求，并为每个销售机会制定详细的销售计划 … 跟进销售机会并完成销售)."""
+
+    class Stage(models.TextChoices):
+        LEAD = "lead", _("初步接洽")
+        QUALIFIED = "qualified", _("需求确认")
+        PROPOSAL = "proposal", _("方案报价")
+        NEGOTIATION = "negotiation", _("商务谈判")
+        WON = "won", _("赢单")
+        LOST = "lost", _("输单")
+
+    OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
+    STATUS_TONES = {Stage.LEAD: "secondary", Stage.QUALIFIED: "info", Stage.PROPOSAL: "primary", Stage.NEGOTIATION: "warning"}
+
+    number = models.CharField(_("机会编号"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="opportunities")
+    contact = models.ForeignKey(Contact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.SET_NULL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责业务员"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    title = models.CharField(_("机会名称"), max_length=100)
+    needs = models.TextField(_("客户需求"))
+    plan = models.TextField(_("销售计划"), blank=True)
+    amount = MoneyField(_("预计金额（含税）"))
+    expected_close = models.DateField(_("预计成交日期"))
+    competitor = models.CharField(_("竞争对手"), max_length=100, blank=True)
+    status = FSMField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.LEAD, protected=True)
+    close_reason = models.CharField(_("赢单/输单说明"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("销售机会")
+        verbose_name_plural = _("销售机会")
+        ordering = ["-created_at", "-id"]
+        indexes = [  # the list's default order, and the same within one customer (the visibility filter goes through it)
+            models.Index(fields=["created_at", "id"], name="opportunity_list_idx"),
+            models.Index(fields=["customer", "created_at", "id"], name="opportunity_customer_list_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="opportunity_owner_list_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("customers:opportunity_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STAGES
+
+    @transition(field=status, source=OPEN_STAGES, target=RETURN_VALUE(*OPEN_STAGES), custom={"label": _("调整阶段")})
+    def move(self, stage):
+        """Another open stage of the pipeline, forward or back."""
+        return stage
+
+    @transition(field=status, source=OPEN_STAGES, target=Stage.WON, custom={"label": _("赢单")})
+    def win(self):
+        """The customer placed the deal (a quotation accepted, a contract signed)."""
+
+    @transition(field=status, source=OPEN_STAGES, target=Stage.LOST, custom={"label": _("输单")})
+    def lose(self):
+        """The deal will not happen; the reason (and the competitor who won it) is kept."""
+
+    @transition(field=status, source=[Stage.WON, Stage.LOST], target=Stage.LEAD, custom={"label": _("重新打开")})
+    def reopen(self):
+        """A closed opportunity comes back to the pipeline at its first stage."""
 
 
 class CustomerExport(models.Model):

@@ -12,18 +12,21 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
 from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role, is_manager
+from salesops.core.search import every_word_q
 from salesops.core.selectors import lookup
 
-from .models import Contact, Customer, FollowUp, InvoiceTitle, ShipToAddress, Visit, VisitPlan
+from . import rules
+from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
 
 User = get_user_model()
 
@@ -155,6 +158,63 @@ def visit_plan_list_for(user) -> QuerySet[VisitPlan]:
 
 def visit_list_for(user) -> QuerySet[Visit]:
     return _scoped(Visit.objects.select_related("customer", "contact", "rep", "plan"), user, "customer__")
+
+
+# --- sales opportunities (销售机会) -----------------------------------------------------------------------------------
+# Who works the pipeline and reads it: the sales side. Finance, the warehouse, QC and service see customers, not deals.
+OPPORTUNITY_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, *MANAGER_ROLES)
+OPPORTUNITY_ORDERING_FIELDS = ("created_at", "expected_close", "amount", "status", "number", "id")
+
+
+def sees_opportunities(user) -> bool:
+    return has_role(user, *OPPORTUNITY_ROLES)
+
+
+def opportunity_list_for(user) -> QuerySet[Opportunity]:
+    """The opportunities `user` may see: those of the customers they see, and their own (the sales roles only)."""
+    qs = Opportunity.objects.select_related("customer", "owner", "contact")
+    if not sees_opportunities(user):
+        return qs.none()
+    scope = customer_scope(user, "customer__")
+    if scope is None:
+        return qs.none()
+    return qs.filter(scope | Q(owner=user)) if scope else qs
+
+
+def opportunity_get_for(user, pk) -> Opportunity:
+    """One visible opportunity, or 404."""
+    return get_object_or_404(opportunity_list_for(user), pk=pk)
+
+
+def opportunity_search_q(text: str) -> Q:
+    """Opportunities whose number, name, or customer's name or code contain every word of `text`."""
+    return every_word_q(Opportunity, text, "number", "title", "customer__name", "customer__code")
+
+
+def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
+    """Per stage of `qs`, in the pipeline's order: {stage, label, count, amount, weighted} — the funnel of the list page
+    and GET /api/v1/opportunities/pipeline/; `weighted` is the amount times the stage's chance (rules.STAGE_PROBABILITY)."""
+    sums = {row["status"]: row for row in qs.order_by().values("status").annotate(count=Count("pk"), amount=Sum("amount"))}
+    out = []
+    for stage, label in Opportunity.Stage.choices:
+        row = sums.get(stage, {})
+        amount = row.get("amount") or Decimal("0.00")
+        out.append(
+            {
+                "stage": stage,
+                "label": str(label),
+                "count": row.get("count", 0),
+                "amount": amount,
+                "weighted": rules.weighted_amount(amount, stage),
+                "probability": rules.STAGE_PROBABILITY[stage],
+            }
+        )
+    return out
+
+
+def customer_opportunities(customer: Customer) -> QuerySet[Opportunity]:
+    """The opportunities of one (already visible) customer, open ones first, latest first."""
+    return customer.opportunities.select_related("owner").order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")
 
 
 # --- customer list, search and detail -----------------------------------------------------------------------------

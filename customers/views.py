@@ -14,18 +14,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from salesops.core.charts import chart, chart_number
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
+from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
-from salesops.core.pages import form_page, paginate
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
 from salesops.core.transitions import available_actions
 
-from . import filters, forms, selectors, services
-from .models import Contact, Customer, InvoiceTitle, ShipToAddress, VisitPlan
+from . import filters, forms, rules, selectors, services
+from .models import Contact, Customer, InvoiceTitle, Opportunity, ShipToAddress, VisitPlan
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -189,8 +191,12 @@ def customer_detail(request, pk):
         Tab("invoice", _("开票信息"), len(titles)),
         Tab("followups", _("跟进记录"), len(followups)),
         Tab("visits", _("拜访"), len(visits)),
-        Tab("timeline", _("动态")),
     ]
+    opportunities = None
+    if selectors.sees_opportunities(user):
+        opportunities = list(selectors.customer_opportunities(customer)[: selectors.DETAIL_ROWS])
+        tabs.append(Tab("opportunities", _("销售机会"), len(opportunities)))
+    tabs.append(Tab("timeline", _("动态")))
     active = request.GET.get("tab", "info")
     if active not in {t.key for t in tabs}:
         active = "info"
@@ -217,6 +223,9 @@ def customer_detail(request, pk):
             "followups": followups,
             "visits": visits,
             "plans": plans,
+            "opportunities": opportunities,
+            "can_open_opportunity": customer.status != Customer.Status.INACTIVE
+            and services.can_create_opportunity(user, customer),
             "owner_name": display_name(customer.owner),
         },
     )
@@ -517,4 +526,161 @@ def visits(request):
         "customers/visits.html",
         {"filterset": visit_filter, "page": page, "querystring": _querystring(request, "page")},
         status=visit_filter.status_code,
+    )
+
+
+# --- sales opportunities (销售机会) -----------------------------------------------------------------------------------
+def _opportunity_chart(pipeline: list[dict]) -> list[dict]:
+    """The list's funnel (static/js/kpi_charts.js): the amount and the weighted amount of each open stage."""
+    shown = [row for row in pipeline if row["stage"] in Opportunity.OPEN_STAGES]
+    return [
+        chart(
+            "pipeline",
+            _("销售漏斗（跟进中）"),
+            [row["label"] for row in shown],
+            [
+                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in shown]},
+                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in shown]},
+            ],
+        )
+    ]
+
+
+@login_required
+@require_GET
+def opportunity_list(request):
+    user = request.user
+    if not selectors.sees_opportunities(user):
+        return _forbidden(request, _("销售机会由销售人员、销售内勤和经理查看。"))
+    filterset = filters.OpportunityFilter(request.GET, queryset=selectors.opportunity_list_for(user), request=request)
+    pipeline = selectors.opportunity_pipeline(filterset.qs) if filterset.is_valid() else []
+    return render(
+        request,
+        "customers/opportunity_list.html",
+        {
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs.order_by("-created_at", "-id")),
+            "querystring": _querystring(request, "page"),
+            "pipeline": pipeline,
+            "charts": _opportunity_chart(pipeline),
+            "can_create": services.can_create_customer(user),
+        },
+        status=filterset.status_code,
+    )
+
+
+OPPORTUNITY_BUTTONS = {
+    "edit": Button(gettext_lazy("修改"), "outline-primary", page="customers:opportunity_edit", icon="pencil"),
+    "move": Button(gettext_lazy("调整阶段"), "primary", page="customers:opportunity_move"),
+    "win": Button(gettext_lazy("赢单"), "success", page="customers:opportunity_win"),
+    "lose": Button(gettext_lazy("输单"), "outline-danger", page="customers:opportunity_lose"),
+    "reopen": Button(gettext_lazy("重新打开"), "outline-secondary", reason=True),
+}
+OPPORTUNITY_CONFIRM = {"reopen": gettext_lazy("销售机会将回到“初步接洽”阶段继续跟进；原因会记入历史记录。")}
+
+
+@login_required
+@require_GET
+def opportunity_detail(request, pk):
+    user = request.user
+    opportunity = selectors.opportunity_get_for(user, pk)
+    actions = services.opportunity_allowed_actions(opportunity, user)
+    return render(
+        request,
+        "customers/opportunity_detail.html",
+        {
+            "o": opportunity,
+            "buttons": action_buttons(
+                OPPORTUNITY_BUTTONS, actions, opportunity, "customers:opportunity_action", OPPORTUNITY_CONFIRM
+            ),
+            "weighted": rules.weighted_amount(opportunity.amount, opportunity.status),
+            "probability": rules.STAGE_PROBABILITY[opportunity.status],
+        },
+    )
+
+
+@login_required
+def opportunity_create(request):
+    user = request.user
+    customer = forms.customer_of_form(request)
+    form = forms.OpportunityForm(_post(request), user=user, customer=customer)
+    if response := _submit(
+        request,
+        form,
+        lambda: services.opportunity_create(actor=user, customer=form.cleaned_data["customer"], data=form.service_data()),
+        message=lambda o: _("销售机会 %(number)s 已建立。") % {"number": o.number},
+        to=lambda o: o.get_absolute_url(),
+    ):
+        return response
+    cancel = _detail_url(customer, "opportunities") if customer else reverse("customers:opportunity_list")
+    return form_page(request, form, title=_("新建销售机会"), cancel_url=cancel, testid="opportunity-form")
+
+
+@dataclass(frozen=True)
+class OpportunityAction:
+    """A page of one action: its form (given the opportunity), the service call, the title and the done message."""
+
+    form: object
+    call: object
+    title: str
+    done: str
+
+
+OPPORTUNITY_ACTIONS = {
+    "edit": OpportunityAction(
+        lambda data, o, user: forms.OpportunityForm(data, instance=o, user=user),
+        lambda o, form, user: services.opportunity_update(opportunity=o, actor=user, data=form.service_data()),
+        gettext_lazy("修改销售机会"),
+        gettext_lazy("销售机会已保存。"),
+    ),
+    "move": OpportunityAction(
+        lambda data, o, user: forms.StageForm(data, current=o.status),
+        lambda o, form, user: services.opportunity_move(opportunity=o, actor=user, **form.cleaned_data),
+        gettext_lazy("调整阶段"),
+        gettext_lazy("阶段已调整。"),
+    ),
+    "win": OpportunityAction(
+        lambda data, o, user: forms.ReasonForm(data, required=False, label=_("赢单说明")),
+        lambda o, form, user: services.opportunity_win(opportunity=o, actor=user, note=form.cleaned_data["reason"]),
+        gettext_lazy("赢单"),
+        gettext_lazy("已登记赢单。"),
+    ),
+    "lose": OpportunityAction(
+        lambda data, o, user: forms.LoseForm(data),
+        lambda o, form, user: services.opportunity_lose(opportunity=o, actor=user, **form.cleaned_data),
+        gettext_lazy("输单"),
+        gettext_lazy("已登记输单。"),
+    ),
+    "reopen": OpportunityAction(
+        lambda data, o, user: forms.ReasonForm(data, label=_("重新打开的原因")),
+        lambda o, form, user: services.opportunity_reopen(opportunity=o, actor=user, reason=form.cleaned_data["reason"]),
+        gettext_lazy("重新打开"),
+        gettext_lazy("销售机会已重新打开。"),
+    ),
+}
+
+
+@login_required
+def opportunity_action(request, pk, action):
+    """GET the action's form, POST it: the service checks the right and the stage (403 / 409 / 400 on the form)."""
+    spec = OPPORTUNITY_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    user = request.user
+    opportunity = selectors.opportunity_get_for(user, pk)
+    if not services.can_work_opportunity(user, opportunity):
+        return _forbidden(request, str(services.OPPORTUNITY_NOT_YOURS))
+    form = spec.form(_post(request), opportunity, user)
+    if response := _submit(
+        request, form, lambda: spec.call(opportunity, form, user), message=str(spec.done), to=opportunity.get_absolute_url()
+    ):
+        return response
+    return form_page(
+        request,
+        form,
+        title=f"{spec.title}：{opportunity.number}",
+        intro=f"{opportunity.title} · {opportunity.customer.name} · {opportunity.get_status_display()}",
+        cancel_url=opportunity.get_absolute_url(),
+        submit_label=str(spec.title) if action != "edit" else "",
+        testid=f"opportunity-{action}-form",
     )

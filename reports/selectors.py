@@ -21,6 +21,7 @@ from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
+from salesops.core.charts import chart, chart_number, series_chart
 from salesops.core.money import ZERO
 from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
@@ -201,24 +202,6 @@ def _growth(period: Period, scope: Scope) -> tuple:
     return grow["mom"], {"yoy": grow["yoy"]}
 
 
-def _chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "") -> dict:
-    """One chart's data for Chart.js; `empty` when every value is missing or zero (the page says "暂无数据")."""
-    empty = not any(v for s in series for v in s["data"] if v is not None)
-    return {"key": key, "title": str(title), "type": kind, "labels": labels, "series": series, "empty": empty, "url": url}
-
-
-def _num(value) -> float | None:
-    """A chart point (Chart.js draws numbers; the cards and the API keep the exact Decimal)."""
-    return None if value is None else float(value)
-
-
-def _series(key: str, title: str, points: list[tuple[str, object]], name: str, **kw) -> dict:
-    """A chart of one series from (label, value) points."""
-    return _chart(
-        key, title, [str(label) for label, _v in points], [{"label": str(name), "data": [_num(v) for _l, v in points]}], **kw
-    )
-
-
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
     team), top stores, receivables aging, and six-month trends of on-time delivery and satisfaction; for a rep the
@@ -226,40 +209,40 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
     charts = [
-        _chart(
+        chart(
             "monthly_sales",
             _("月度销售额与目标（按发货）"),
             [m["period"] for m in months],
             [
-                {"label": str(sales), "data": [_num(m["actual"]) for m in months]},
-                {"label": str(_("目标")), "data": [_num(m["target"]) for m in months]},
+                {"label": str(sales), "data": [chart_number(m["actual"]) for m in months]},
+                {"label": str(_("目标")), "data": [chart_number(m["target"]) for m in months]},
             ],
             url=_link("reports:targets", period=period.key),
         )
     ]
     if scope.kind == "company":
         teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
-        charts.append(_series("by_team", _("各销售组销售额"), teams, sales))
+        charts.append(series_chart("by_team", _("各销售组销售额"), teams, sales))
     if scope.kind in ("company", "team"):
         reps = [(r["rep_name"], r["actual"]) for r in kpis.rep_rows(period, scope)]
-        charts.append(_series("by_rep", _("各业务员销售额"), reps, sales))
+        charts.append(series_chart("by_rep", _("各业务员销售额"), reps, sales))
     else:
         pipe = kpis.pipeline(scope)
         points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
-        charts.append(_series("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
+        charts.append(series_chart("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
     stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)
     points = [(s["customer_name"], s["shipped"]) for s in stores]
-    charts.append(_series("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
+    charts.append(series_chart("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
     aging = kpis.receivables_aging(min(today, period.end), scope)
     points = [(label, aging[code]) for code, label, *_r in AGING_BUCKETS]
-    charts.append(_series("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
+    charts.append(series_chart("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
     last = Period.month(period.end.year, period.end.month)
     trend = [last.shifted(-n) for n in range(5, -1, -1)]
     points = [(m.key, kpis.on_time_delivery(m, scope)) for m in trend]
-    charts.append(_series("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line"))
+    charts.append(series_chart("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line"))
     points = [(m.key, kpis.satisfaction_avg(m, scope)) for m in trend]
     url = _link("aftersales:callback_list")
-    charts.append(_series("satisfaction", _("平均满意度（近六个月）"), points, _("平均满意度"), kind="line", url=url))
+    charts.append(series_chart("satisfaction", _("平均满意度（近六个月）"), points, _("平均满意度"), kind="line", url=url))
     return charts
 
 

@@ -13,16 +13,20 @@ Seeing a customer at all is decided in selectors.customer_list_for; services ass
 
 from .access import (
     CREDIT_FIELDS,
+    OPPORTUNITY_NOT_YOURS,
     can_change_customer_status,
     can_create_customer,
+    can_create_opportunity,
     can_edit_customer,
     can_manage_visit_plan,
     can_plan_visits_for,
     can_reassign_customer,
     can_review_visit_plan,
     can_set_credit,
+    can_work_opportunity,
     is_supervisor_of,
     may_update_customer,
+    opportunity_allowed_actions,
     team_id_of,
 )
 from .customers import (
@@ -44,6 +48,14 @@ from .customers import (
     invoice_title_update,
 )
 from .followups import followup_create, followups_remind_due
+from .opportunities import (
+    opportunity_create,
+    opportunity_lose,
+    opportunity_move,
+    opportunity_reopen,
+    opportunity_update,
+    opportunity_win,
+)
 from .visits import visit_create, visit_plan_cancel, visit_plan_create, visit_plan_review
 
 __all__ = [
@@ -53,16 +65,19 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "CUSTOMER_STATUS_ACTIONS",
     "INVOICE_TITLE_FIELDS",
+    "OPPORTUNITY_NOT_YOURS",
     "address_create",
     "address_update",
     "can_change_customer_status",
     "can_create_customer",
+    "can_create_opportunity",
     "can_edit_customer",
     "can_manage_visit_plan",
     "can_plan_visits_for",
     "can_reassign_customer",
     "can_review_visit_plan",
     "can_set_credit",
+    "can_work_opportunity",
     "contact_create",
     "contact_update",
     "customer_change_status",
@@ -76,6 +91,13 @@ __all__ = [
     "invoice_title_update",
     "is_supervisor_of",
     "may_update_customer",
+    "opportunity_allowed_actions",
+    "opportunity_create",
+    "opportunity_lose",
+    "opportunity_move",
+    "opportunity_reopen",
+    "opportunity_update",
+    "opportunity_win",
     "team_id_of",
     "visit_create",
     "visit_plan_cancel",

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.errors import Forbidden
 from salesops.core.roles import Role, has_role, is_manager
 
-from ..models import Customer, VisitPlan
+from ..models import Customer, Opportunity, VisitPlan
 from ..selectors import led_team_ids
 
 CREDIT_FIELDS = ("credit_limit", "payment_terms", "credit_days", "deposit_rate")
@@ -113,3 +114,29 @@ def can_review_visit_plan(user, plan: VisitPlan) -> bool:
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise Forbidden(message)
+
+
+# --- sales opportunities (销售机会) -----------------------------------------------------------------------------------
+# who is refused an opportunity's action is told who may act (the service's 403 and the page's)
+OPPORTUNITY_NOT_YOURS = gettext_lazy("只有负责业务员、其组长、销售内勤和经理可以处理该销售机会。")
+
+
+def can_create_opportunity(user, customer: Customer) -> bool:
+    """Whoever may edit the customer's file opens an opportunity on it: its owner, the team's lead, clerks, managers."""
+    return can_edit_customer(user, customer)
+
+
+def can_work_opportunity(user, opportunity: Opportunity) -> bool:
+    """Edit, move, win, lose or reopen: the opportunity's rep, the lead of the rep's or the customer's team, sales
+    clerks and managers."""
+    return opportunity.owner_id == user.pk or is_supervisor_of(user, opportunity.customer) or _leads_rep(user, opportunity.owner)
+
+
+def opportunity_allowed_actions(opportunity: Opportunity, user) -> list[str]:
+    """The actions `user` may take on `opportunity` now (the page's buttons, the API's `allowed_actions`; the services
+    refuse the rest). Assumes the user already sees it (selectors.opportunity_list_for)."""
+    if not can_work_opportunity(user, opportunity):
+        return []
+    if opportunity.is_open:
+        return ["edit", "move", "win", "lose"]
+    return ["reopen"]

@@ -34,6 +34,7 @@ from .access import (
     can_set_credit,
 )
 from .common import _lock_customer, _transition_message, _validate
+from .opportunities import opportunities_follow_the_customer
 
 CUSTOMER_FIELDS = (
     "name",
@@ -185,6 +186,7 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
             params={"reason": reason},
             changes=changes_between(locked, before),
         )
+        opportunities_follow_the_customer(customer=locked, old_owner=old_owner, new_owner=new_owner, actor=actor, reason=reason)
         url = locked.get_absolute_url()
         notify(
             recipients=[new_owner],

@@ -64,8 +64,9 @@ def transition(
     before_save: Callable | None = None,
     on_commit: Callable | None = None,
     field: str = "status",
+    args: tuple = (),
 ):
-    """Run the fsm transition method `action` on a locked, fresh copy of `obj`; return that copy.
+    """Run the fsm transition method `action` (with `args`, for a method choosing its target) on a locked, fresh copy of `obj`; return that copy.
 
     The timeline event says `text` % `params` (a msgid rendered in the reader's language), else the user's `message`,
     else "old status → new status". `check(locked_obj)` may raise a DomainError for rules beyond the status (the actor's right, required fields);
@@ -87,7 +88,7 @@ def transition(
         if check:
             check(locked)
         from_status = getattr(locked, field)
-        method()
+        method(*args)
         if not text and not message:
             text = gettext_noop("%(from)s → %(to)s")
             params = {"from": choice(locked, field, from_status), "to": choice(locked, field)}

@@ -37,6 +37,7 @@ LISTS = {
     "follow-ups": ("manager", "alice"),
     "visit-plans": ("manager", "lena", "alice"),
     "visits": ("manager", "lena", "alice"),
+    "opportunities": ("manager", "lena", "alice"),
     "price-lists": ("manager", "alice"),
     "price-list-items": ("manager", "alice"),
     "contract-changes": ("manager", "alice"),

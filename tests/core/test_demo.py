@@ -16,7 +16,7 @@ from django.urls import reverse
 from catalog.models import PriceList, Product
 from contracts.models import Contract, Quotation
 from contracts.services import quotation_cancel
-from customers.models import Customer
+from customers.models import Customer, Opportunity
 from orders.models import Inspection, Payment, SalesOrder, Shipment
 from orders.selectors import clerk_queue, finance_queue, held_shipments
 from salesops.core import demo
@@ -98,6 +98,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert row_counts() == first
     assert first["auth.User"] == len(README_LOGINS)
     assert first["customers.Customer"] == 4
+    assert first["customers.Opportunity"] == 6
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
 
@@ -154,6 +155,8 @@ def test_customers_and_products(seeded):
         assert customer.contacts.filter(is_primary=True).count() == 1
         assert customer.addresses.filter(is_default=True).count() == 1
         assert customer.invoice_titles.filter(is_default=True).count() == 1
+    stages = dict(Opportunity.objects.values_list("title", "status"))
+    assert sorted(stages.values()) == ["lead", "lost", "negotiation", "proposal", "qualified", "won"]
     custom = Product.objects.get(code="P-2001")
     assert (custom.kind, custom.ever_produced) == ("custom", False)
     prices = PriceList.objects.get(name="经销商价格表").items.values_list("product__code", "unit_price")
@@ -216,6 +219,7 @@ def test_the_readme_walkthrough_pages_render(seeded, client_as):
         ("clerk", reverse("orders:clerk_queue"), SalesOrder.objects.get(project_name="门店备货").number),
         ("finance", reverse("orders:finance_queue"), payment.bank_reference),
     ]
+    pages.append(("manager", reverse("customers:opportunity_list"), "华东门店展柜升级"))
     for username, url, text in pages:
         response = client_as(seeded[username]).get(url)
         assert response.status_code == 200, url

@@ -16,6 +16,7 @@ LISTS = sorted(_EXPORTS)
 API_LISTS = {
     "customers": "/api/v1/customers/",
     "visits": "/api/v1/visits/",
+    "opportunities": "/api/v1/opportunities/",
     "products": "/api/v1/products/",
     "price-lists": "/api/v1/price-lists/",
     "quotations": "/api/v1/quotations/",

@@ -18,6 +18,7 @@ from salesops.core import timeline as timeline_service
 from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
 from salesops.core.money import amount_in_words, quantize
+from salesops.core.names import display_name
 from salesops.core.pages import querystring, row_url
 
 register = template.Library()
@@ -266,3 +267,9 @@ def fixed(parser, token):
     nodelist = parser.parse(("endfixed",))
     parser.delete_first_token()
     return FixedNode(nodelist)
+
+
+@register.filter
+def person(user, empty: str = "—") -> str:
+    """A person by name (salesops.core.names.display_name); `empty` when there is nobody: {{ cb.assignee|person:_("客服团队") }}."""
+    return display_name(user, empty)
