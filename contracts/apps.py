@@ -7,7 +7,8 @@ class ContractsConfig(AppConfig):
     verbose_name = _("报价与合同")
 
     def ready(self):
-        """Register who may see quotations and contracts, what approvals do to them, and their card on the customer page."""
+        """Register who may see quotations and contracts, what approvals do to them, their card on the customer page and
+        the quotations of a sales opportunity on its page."""
         from salesops.core.access import register_visibility
         from salesops.core.panels import register_panel
 
@@ -18,3 +19,4 @@ class ContractsConfig(AppConfig):
         register_visibility(Contract, selectors.contract_list_for)
         services.register_handlers()
         register_panel("customer_detail", views.customer_documents_panel)
+        register_panel("opportunity_detail", views.opportunity_quotations_panel)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from customers.models import Opportunity
 from salesops.core.approvals import approval_decide, requests_for
 
 from .models import Quotation
@@ -49,7 +50,12 @@ def seed(seeded: Mapping[str, Any]) -> None:
         sent = quotation_create(
             actor=alice,
             customer=customer,
-            data={"project_name": "包装线伺服升级", "delivery_terms": "送货上门，运费我方承担"},
+            data={
+                "project_name": "包装线伺服升级",
+                "delivery_terms": "送货上门，运费我方承担",
+                # the sales opportunity it answers (customers.demo), at 方案报价
+                "opportunity": Opportunity.objects.filter(customer=customer, title="包装线伺服升级").first(),
+            },
             lines=rows(("P-1002", "30")),
         )
         send(sent)

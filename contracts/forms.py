@@ -66,7 +66,7 @@ class _HeaderForm(FieldsetsMixin, forms.ModelForm):
 
 class QuotationForm(_HeaderForm):
     fieldsets = [
-        (_("基本信息"), ["customer", "contact", "project_name", "quote_date", "valid_until"]),
+        (_("基本信息"), ["customer", "contact", "opportunity", "project_name", "quote_date", "valid_until"]),
         (_("币种与条款"), ["currency", "exchange_rate", "payment_terms", "payment_terms_text", "delivery_terms", "other_terms"]),
         (_("备注"), ["notes"]),
     ]

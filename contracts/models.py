@@ -107,6 +107,15 @@ class Quotation(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="owned_quotations"
     )
     project_name = models.CharField(_("项目名称"), max_length=200, blank=True)
+    opportunity = models.ForeignKey(
+        "customers.Opportunity",
+        verbose_name=_("销售机会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotations",
+        help_text=_("为哪个销售机会报价（同一客户、跟进中）"),
+    )
     status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
     quote_date = models.DateField(_("报价日期"))
     valid_until = models.DateField(_("有效期至"))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import can_view_cost
 from customers.forms import customer_of_form
-from customers.selectors import customer_chosen
+from customers.selectors import customer_chosen, sees_opportunities
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, form_page, paginate
@@ -153,10 +153,12 @@ def _figures_for(user) -> dict:
 def _document_form_page(
     request, *, doc, kind, form_class, formset_class, create, update, new_title, edit_title, saved_message, list_url, detail_url
 ):
-    """Header form + line formset of a quotation or a contract; the service validates, prices and saves."""
+    """Header form + line formset of a quotation or a contract; the service validates, prices and saves. A new one
+    starts with the ?customer= (and, for a quotation, the ?opportunity=) of the link that opened it."""
     user = request.user
     customer = None if doc else customer_of_form(request)
-    form = form_class(_post(request), instance=doc, user=user, customer=customer)
+    initial = {"opportunity": request.GET["opportunity"]} if not doc and request.GET.get("opportunity", "").isdigit() else {}
+    form = form_class(_post(request), instance=doc, user=user, customer=customer, initial=initial)
     formset = forms.line_formset(formset_class, _post(request), user=user, lines=list(doc.lines.all()) if doc else None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)
@@ -255,6 +257,7 @@ def quotation_detail(request, pk):
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
             "owner_name": display_name(quotation.owner),
+            "sees_opportunities": sees_opportunities(user),
             **_figures_for(user),
         },
     )
@@ -567,3 +570,17 @@ def customer_documents_panel(request, customer) -> str:
         "can_create_contract": permissions.can_create_contract(user, customer),
     }
     return render_to_string("contracts/_customer_documents.html", context, request=request)
+
+
+def opportunity_quotations_panel(request, opportunity) -> str:
+    """The quotations made for a sales opportunity, and 为此机会报价 while it is open, on its page (a panel)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    context = {
+        "opportunity": opportunity,
+        "quotations": selectors.quotation_list_for(user).filter(opportunity=opportunity).order_by("-created_at", "-id"),
+        "can_quote": opportunity.is_open and permissions.can_quote(user),
+        "sees_prices": selectors.sees_prices(user),
+    }
+    return render_to_string("contracts/_opportunity_quotations.html", context, request=request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -33,8 +34,10 @@ User = get_user_model()
 
 
 # --- fields limited to what the requesting user may see -----------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleField(serializers.PrimaryKeyRelatedField):
-    """A related object chosen by id among those the requesting user may see (others are "does not exist")."""
+    """A related object chosen by id among those the requesting user may see (others are "does not exist"); an integer
+    id in the schema."""
 
     selector = None
 
@@ -53,6 +56,10 @@ class VisibleContactField(_VisibleField):
 
 class VisiblePlanField(_VisibleField):
     selector = staticmethod(selectors.visit_plan_list_for)
+
+
+class VisibleOpportunityField(_VisibleField):
+    selector = staticmethod(selectors.opportunity_list_for)
 
 
 # --- serializers --------------------------------------------------------------------------------------------------

@@ -126,24 +126,30 @@ def customer_of_form(request):
     return selectors.customer_get_for(request.user, value) if value.isdigit() else None
 
 
-# A form's fields that belong to its customer: (key of selectors.customer_parties, message for another customer's record).
+# A form's fields that belong to its customer: (key of selectors.customer_parties, message for another customer's record,
+# the rows of the customer it offers).
 PARTY_FIELDS = {
-    "contact": ("contacts", _("所选联系人不属于该客户，请重新选择。")),
-    "ship_to": ("addresses", _("所选收货地址不属于该客户，请重新选择。")),
-    "invoice_title": ("invoice_titles", _("所选发票抬头不属于该客户，请重新选择。")),
+    "contact": ("contacts", _("所选联系人不属于该客户，请重新选择。"), {}),
+    "ship_to": ("addresses", _("所选收货地址不属于该客户，请重新选择。"), {}),
+    "invoice_title": ("invoice_titles", _("所选发票抬头不属于该客户，请重新选择。"), {}),
+    "opportunity": (
+        "opportunities",
+        _("所选销售机会不属于该客户或已结束，请重新选择。"),
+        {"status__in": Opportunity.OPEN_STAGES},
+    ),
 }
 
 
 def limit_parties(form, customer) -> None:
-    """Offer only `customer`'s contacts, addresses and invoice titles in the form's fields of those (nothing before a
-    customer is chosen); another customer's record posted is refused with a message naming it. The page reloads these
-    selects from customers:parties when the customer changes (data-party)."""
-    for name, (key, message) in PARTY_FIELDS.items():
+    """Offer only `customer`'s contacts, addresses, invoice titles and open opportunities in the form's fields of those
+    (nothing before a customer is chosen); another customer's record posted is refused with a message naming it. The page
+    reloads these selects from customers:parties when the customer changes (data-party)."""
+    for name, (key, message, rows) in PARTY_FIELDS.items():
         field = form.fields.get(name)
         if field is None:
             continue
         model = field.queryset.model
-        field.queryset = model.objects.filter(customer=customer) if customer is not None else model.objects.none()
+        field.queryset = model.objects.filter(customer=customer, **rows) if customer is not None else model.objects.none()
         field.error_messages["invalid_choice"] = message
         field.widget.attrs["data-party"] = key
 

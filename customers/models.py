@@ -399,7 +399,7 @@ class Opportunity(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.number
+        return f"{self.number} {self.title}"
 
     def get_absolute_url(self):
         return reverse("customers:opportunity_detail", args=[self.pk])

@@ -123,15 +123,18 @@ def customer_chosen(user, value) -> Customer | None:
     return customer_list_for(user).filter(pk=value).first() if str(value or "").isdigit() else None
 
 
-def customer_parties(customer: Customer) -> dict[str, list[dict]]:
-    """The customer's contacts, ship-to addresses and invoice titles as {"contacts": [{id, label}], "addresses": […],
-    "invoice_titles": […]}, the primary / default one first: what a form's selects offer once the customer is chosen."""
+def customer_parties(customer: Customer, user) -> dict[str, list[dict]]:
+    """The customer's contacts, ship-to addresses, invoice titles and the open opportunities `user` sees, as
+    {"contacts": [{id, label}], "addresses": […], "invoice_titles": […], "opportunities": […]}, the primary / default
+    one first: what a form's selects offer once the customer is chosen."""
+    opportunities = opportunity_list_for(user).filter(customer=customer, status__in=Opportunity.OPEN_STAGES)
     return {
         key: [{"id": obj.pk, "label": str(obj)} for obj in qs]
         for key, qs in (
             ("contacts", customer.contacts.all()),
             ("addresses", customer.addresses.all()),
             ("invoice_titles", customer.invoice_titles.all()),
+            ("opportunities", opportunities.order_by("-created_at", "-id")),
         )
     }
 

@@ -105,12 +105,12 @@ def customer_lookup(request):
 @login_required
 @require_GET
 def customer_parties(request):
-    """JSON of a visible customer's contacts, addresses and invoice titles (?customer=<id>), for the selects of a form
+    """JSON of a visible customer's contacts, addresses, invoice titles and open opportunities (?customer=<id>), for the selects of a form
     that follow the chosen customer (static/js/forms.js); 404 for a customer the user may not see."""
     value = request.GET.get("customer", "")
     if not value.isdigit():
         raise Http404
-    return JsonResponse(selectors.customer_parties(selectors.customer_get_for(request.user, value)))
+    return JsonResponse(selectors.customer_parties(selectors.customer_get_for(request.user, value), request.user))
 
 
 @login_required

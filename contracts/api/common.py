@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog.selectors import can_view_cost
-from customers.selectors import contact_list_for
+from customers.api import VisibleContactField
 from salesops.core import approvals
 from salesops.core.api import (
     SMALLINT_MAX,
@@ -43,15 +42,6 @@ def no_body(summary: str, responses):
 
 
 # --- input (shape only: the rules are in services) ----------------------------------------------------------------
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleContactField(serializers.PrimaryKeyRelatedField):
-    """A contact among those of customers the requesting user may see (the service checks it belongs to the customer)."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return contact_list_for(request.user) if request else None
-
-
 class LineInput(serializers.Serializer):
     id = serializers.IntegerField(
         required=False,

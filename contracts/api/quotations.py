@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from customers.api import VisibleOpportunityField
 from salesops.core.api import ChoiceLabelField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 
@@ -29,6 +30,9 @@ from .contracts import ContractDetailSerializer
 
 
 class QuotationUpdateInput(HeaderInput):
+    opportunity = VisibleOpportunityField(
+        required=False, allow_null=True, label=_("销售机会"), help_text=_("为哪个销售机会报价（同一客户、跟进中）")
+    )
     quote_date = serializers.DateField(required=False, label=_("报价日期"))
     valid_until = serializers.DateField(required=False, label=_("有效期至"))
     notes = serializers.CharField(required=False, allow_blank=True, label=_("内部备注"))
@@ -85,6 +89,7 @@ class QuotationVersionSerializer(serializers.ModelSerializer):
 
 class QuotationDetailSerializer(ApprovalsMixin, QuotationSerializer):
     lines = QuotationLineSerializer(many=True, read_only=True)
+    opportunity_number = serializers.CharField(source="opportunity.number", read_only=True, default=None, allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
     created_by_name = UserNameField(source="created_by")
@@ -95,6 +100,8 @@ class QuotationDetailSerializer(ApprovalsMixin, QuotationSerializer):
             "delivery_terms",
             "other_terms",
             "notes",
+            "opportunity",
+            "opportunity_number",
             "previous",
             "approval_route",
             "submitted_at",

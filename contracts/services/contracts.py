@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from customers.services import opportunity_won_by_contract
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
@@ -339,6 +340,9 @@ def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=Non
         locked = transition(obj=contract, action="sign", actor=actor, check=check, before_save=before)
         if scan is not None:
             attachment_add(target=locked, actor=actor, upload=scan, kind=Attachment.Kind.SIGNED_CONTRACT)
+        opportunity = locked.quotation.opportunity if locked.quotation_id else None
+        if opportunity is not None:  # the deal is made: the opportunity its quotation was for is won (customers floor)
+            opportunity_won_by_contract(opportunity=opportunity, actor=actor, number=locked.number)
     return locked
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from customers.services import check_opportunity_of, opportunity_quoted
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import ApprovalRequest, Event
@@ -44,6 +45,7 @@ QUOTATION_FIELDS = (
     "contact",
     "owner",
     "project_name",
+    "opportunity",
     "quote_date",
     "valid_until",
     "currency",
@@ -74,6 +76,7 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
         check_owner_change(actor, data, quotation.owner_id)
         assign_fields(quotation, data, QUOTATION_FIELDS)
         _check_quotation(quotation)
+        quotation.opportunity = check_opportunity_of(quotation.opportunity, customer)
         built = build_lines(QuotationLine, lines, customer=customer, on_date=quotation.quote_date, actor=actor)
         set_totals(quotation, built)
         quotation.number = next_number("QT")
@@ -86,6 +89,8 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
             text=gettext_noop("新建报价单，含税总额 %(amount)s"),
             params={"amount": quotation.amount_incl},
         )
+        if quotation.opportunity_id:  # the opportunity moves to 方案报价 and names its quotation (customers floor)
+            opportunity_quoted(opportunity=quotation.opportunity, actor=actor, number=quotation.number)
     return quotation
 
 
@@ -111,8 +116,12 @@ def quotation_update(
             )
         check_owner_change(actor, data, locked.owner_id)
         before = snapshot(locked, [n for n in QUOTATION_FIELDS if n in data] + ["amount_incl"])
+        opportunity_before = locked.opportunity_id
         assign_fields(locked, data, QUOTATION_FIELDS)
         _check_quotation(locked)
+        named = locked.opportunity_id and locked.opportunity_id != opportunity_before
+        if named:
+            locked.opportunity = check_opportunity_of(locked.opportunity, locked.customer)
         if lines is not None:
             built = build_lines(
                 QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date, actor=actor, kept=locked.lines.all()
@@ -122,6 +131,8 @@ def quotation_update(
         save_as(locked, actor)
         changes = changes_between(locked, before)
         record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改报价单"), changes=changes)
+        if named:
+            opportunity_quoted(opportunity=locked.opportunity, actor=actor, number=locked.number)
     return locked
 
 

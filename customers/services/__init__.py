@@ -49,12 +49,15 @@ from .customers import (
 )
 from .followups import followup_create, followups_remind_due
 from .opportunities import (
+    check_opportunity_of,
     opportunity_create,
     opportunity_lose,
     opportunity_move,
+    opportunity_quoted,
     opportunity_reopen,
     opportunity_update,
     opportunity_win,
+    opportunity_won_by_contract,
 )
 from .visits import visit_create, visit_plan_cancel, visit_plan_create, visit_plan_review
 
@@ -78,6 +81,7 @@ __all__ = [
     "can_review_visit_plan",
     "can_set_credit",
     "can_work_opportunity",
+    "check_opportunity_of",
     "contact_create",
     "contact_update",
     "customer_change_status",
@@ -95,9 +99,11 @@ __all__ = [
     "opportunity_create",
     "opportunity_lose",
     "opportunity_move",
+    "opportunity_quoted",
     "opportunity_reopen",
     "opportunity_update",
     "opportunity_win",
+    "opportunity_won_by_contract",
     "team_id_of",
     "visit_create",
     "visit_plan_cancel",

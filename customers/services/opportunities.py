@@ -89,7 +89,8 @@ def _require_action(opportunity: Opportunity, actor, action: str) -> None:
         _require(False, str(OPPORTUNITY_NOT_YOURS))
     if action not in allowed:
         raise DomainError(
-            _("销售机会 %(number)s 已结束（%(stage)s），请先重新打开。") % {"number": opportunity, "stage": choice(opportunity)}
+            _("销售机会 %(number)s 已结束（%(stage)s），请先重新打开。")
+            % {"number": opportunity, "stage": opportunity.get_status_display()}
             if action in ("edit", "move", "win", "lose")
             else _("销售机会 %(number)s 仍在跟进中，不需要重新打开。") % {"number": opportunity},
             code="opportunity_state",
@@ -121,14 +122,16 @@ def opportunity_move(*, opportunity: Opportunity, actor, stage: str) -> Opportun
     def check(locked):
         _require_action(locked, actor, "move")
         if locked.status == stage:
-            raise DomainError(_("销售机会 %(number)s 已处于“%(stage)s”阶段。") % {"number": locked, "stage": choice(locked)})
+            raise DomainError(
+                _("销售机会 %(number)s 已处于“%(stage)s”阶段。") % {"number": locked, "stage": locked.get_status_display()}
+            )
 
     return transition(obj=opportunity, action="move", args=(stage,), actor=actor, check=check)
 
 
-def _close(opportunity: Opportunity, *, actor, action: str, text, reason: str, competitor: str | None = None):
+def _close(opportunity: Opportunity, *, actor, action: str, text, reason: str, competitor: str | None = None, checked=True):
     """Win or lose: the note or reason and the close time kept on the row, the stage change on the timeline (with the
-    reason; without one, "商务谈判 → 赢单")."""
+    reason; without one, "商务谈判 → 赢单"). `checked`: the actor's right is asked (not when a signed contract wins it)."""
 
     def before_save(locked):
         locked.close_reason = reason[:300]
@@ -140,7 +143,7 @@ def _close(opportunity: Opportunity, *, actor, action: str, text, reason: str, c
         obj=opportunity,
         action=action,
         actor=actor,
-        check=lambda locked: _require_action(locked, actor, action),
+        check=(lambda locked: _require_action(locked, actor, action)) if checked else None,
         before_save=before_save,
         text=text if reason else None,
         params={"reason": reason},
@@ -204,3 +207,59 @@ def opportunities_follow_the_customer(*, customer: Customer, old_owner, new_owne
             params={"owner": display_name(new_owner), "reason": reason},
         )
     return len(moved)
+
+
+# --- what the quotations and contracts floor tells the opportunity (it calls down; nothing here imports it) ---------
+def check_opportunity_of(opportunity: Opportunity | None, customer: Customer) -> Opportunity | None:
+    """The opportunity a quotation names, re-read and locked until the quotation's transaction ends (so it cannot be
+    closed meanwhile): an open one of the quotation's own customer, else a DomainError. None: no opportunity."""
+    if opportunity is None:
+        return None
+    locked = _lock(opportunity)
+    if locked.customer_id != customer.pk:
+        raise DomainError(_("销售机会 %(number)s 不属于该客户。") % {"number": locked}, code="opportunity_customer")
+    if not locked.is_open:
+        raise DomainError(
+            _("销售机会 %(number)s 已结束（%(stage)s），不能再为它报价；如需继续跟进请先重新打开。")
+            % {"number": locked, "stage": locked.get_status_display()},
+            code="opportunity_state",
+        )
+    return locked
+
+
+def opportunity_quoted(*, opportunity: Opportunity, actor, number: str) -> Opportunity:
+    """A quotation `number` was made for the opportunity (contracts.quotation_create, in its transaction): one still
+    before 方案报价 moves there, and its timeline names the quotation either way."""
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if locked.status in (Opportunity.Stage.LEAD, Opportunity.Stage.QUALIFIED):
+            params = {"number": number, "from": choice(locked), "to": choice(locked, value=Opportunity.Stage.PROPOSAL)}
+            return transition(
+                obj=locked,
+                action="move",
+                args=(Opportunity.Stage.PROPOSAL,),
+                actor=actor,
+                text=gettext_noop("报价单 %(number)s：%(from)s → %(to)s"),
+                params=params,
+            )
+        record_event(
+            target=locked, verb=Event.Verb.NOTE, actor=actor, text=gettext_noop("报价单 %(number)s"), params={"number": number}
+        )
+    return locked
+
+
+def opportunity_won_by_contract(*, opportunity: Opportunity, actor, number: str) -> Opportunity:
+    """The contract `number` made from one of its quotations was signed (contracts.contract_sign, in its transaction,
+    the contract locked first): an open opportunity is won; a closed one is left as it is."""
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        if not locked.is_open:
+            return locked
+        return _close(
+            locked,
+            actor=actor,
+            action="win",
+            text=gettext_noop("赢单：%(reason)s"),
+            reason=_("合同 %(number)s 已签订") % {"number": number},
+            checked=False,
+        )

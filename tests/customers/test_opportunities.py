@@ -90,14 +90,14 @@ def test_the_stages_move_both_ways_then_win_and_reopen_each_on_the_timeline(cast
 
     opp = services.opportunity_move(opportunity=opp, actor=cast.alice, stage=S.PROPOSAL)
     opp = services.opportunity_move(opportunity=opp, actor=cast.alice, stage=S.QUALIFIED)
-    with pytest.raises(DomainError, match="已处于"):
+    with pytest.raises(DomainError, match="已处于“需求确认”阶段"):
         services.opportunity_move(opportunity=opp, actor=cast.alice, stage=S.QUALIFIED)
     with pytest.raises(DomainError, match="赢单、输单请用对应的操作"):
         services.opportunity_move(opportunity=opp, actor=cast.alice, stage=S.WON)
     opp = services.opportunity_win(opportunity=opp, actor=cast.alice, note="客户签订合同")
 
     assert opp.status == S.WON and opp.close_reason == "客户签订合同" and opp.closed_at is not None
-    with pytest.raises(DomainError, match="已结束"):
+    with pytest.raises(DomainError, match="已结束（赢单），请先重新打开"):
         services.opportunity_update(opportunity=opp, actor=cast.alice, data={"amount": D("1")})
     with pytest.raises(Conflict):
         services.opportunity_win(opportunity=opp, actor=cast.alice)
