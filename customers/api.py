@@ -24,6 +24,7 @@ from salesops.core.api import (
     UserNameField,
     lookup_action,
 )
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 
 from . import filters, rules, selectors, services
@@ -576,8 +577,7 @@ class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin
     serializer_class = OpportunitySerializer
     export_name = "opportunities"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.OpportunityFilter
-    ordering_fields = list(selectors.OPPORTUNITY_ORDERING_FIELDS)
-    ordering = ["-created_at", "-id"]
+    filter_backends = [ListFilterBackend]  # the filter set searches (q) and orders (ordering) too, like the page
 
     def get_serializer_class(self):
         return OpportunitySerializer if self.action in ("list", "export") else OpportunityDetailSerializer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext, gettext_lazy
 
-from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
+from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
 from salesops.core.names import display_name
 
 from . import selectors
@@ -145,10 +145,19 @@ class OpportunityFilter(_ByCustomer):
     owner = IntegerFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
     close_from = filters.DateFilter(field_name="expected_close", lookup_expr="gte", label=gettext_lazy("预计成交从"))
     close_to = filters.DateFilter(field_name="expected_close", lookup_expr="lte", label=gettext_lazy("预计成交至"))
+    ordering = OrderingFilter(
+        fields=selectors.OPPORTUNITY_ORDERING_FIELDS,
+        labels={
+            "-created_at": gettext_lazy("最新创建"),
+            "expected_close": gettext_lazy("预计成交日期"),
+            "-amount": gettext_lazy("金额从高到低"),
+            "status": gettext_lazy("阶段"),
+        },
+    )
 
     class Meta:
         model = Opportunity
-        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to"]
+        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to", "ordering"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -215,6 +215,17 @@ def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
     return out
 
 
+def opportunities_closing(user, day: date) -> QuerySet[Opportunity]:
+    """`user`'s own open opportunities expected to close by the end of `day`'s month, the overdue ones (past their
+    expected close, still open) first: the home page's reminder to push them on or move the date."""
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return (
+        Opportunity.objects.filter(owner=user, status__in=Opportunity.OPEN_STAGES, expected_close__lte=last)
+        .select_related("customer")
+        .order_by("expected_close", "id")
+    )
+
+
 def customer_opportunities(customer: Customer) -> QuerySet[Opportunity]:
     """The opportunities of one (already visible) customer, open ones first, latest first."""
     return customer.opportunities.select_related("owner").order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")

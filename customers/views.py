@@ -559,7 +559,7 @@ def opportunity_list(request):
         "customers/opportunity_list.html",
         {
             "filterset": filterset,
-            "page": paginate(request, filterset.qs.order_by("-created_at", "-id")),
+            "page": paginate(request, filterset.qs),
             "querystring": _querystring(request, "page"),
             "pipeline": pipeline,
             "charts": _opportunity_chart(pipeline),

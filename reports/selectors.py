@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from aftersales.permissions import sees_desk
 from aftersales.selectors import desk_for
 from contracts.selectors import DEAL_ROLES, my_open_work
-from customers.selectors import followups_due, led_team_ids, visit_plans_for_day, works_the_field
+from customers.selectors import followups_due, led_team_ids, opportunities_closing, visit_plans_for_day, works_the_field
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
@@ -46,7 +46,8 @@ HOME_LIST_ROWS, HOME_DOCUMENT_ROWS = 10, 5
 
 def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
-    service; for reps, team leads and managers the intent follow-ups due and today's visits; for everyone who works
+    service; for reps, team leads and managers the intent follow-ups due, today's visits and their own opportunities
+    expected to close this month (overdue first); for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -60,11 +61,14 @@ def todo_for(user, day: date) -> dict:
     if out["field_work"]:
         due, due_count = queue_head(followups_due(user, day), HOME_LIST_ROWS)
         visits, visits_count = queue_head(visit_plans_for_day(user, day).select_related("customer"), HOME_LIST_ROWS)
+        closing, closing_count = queue_head(opportunities_closing(user, day), HOME_LIST_ROWS)
         out |= {
             "followups_due": due,
             "followups_due_count": due_count,
             "visits_today": visits,
             "visits_today_count": visits_count,
+            "opportunities_closing": closing,
+            "opportunities_closing_count": closing_count,
         }
     if out["deal_work"]:
         out["documents"] = []

@@ -244,6 +244,9 @@ def test_the_list_filters_searches_pages_and_sums_the_funnel(cast, mine, api_as)
     )
     assert funnel["lead"]["amount"] == "120000.00" and funnel["lead"]["weighted"] == "12000.00"
     assert funnel["won"]["count"] == 0
+    by_close = [row["title"] for row in api.get(API, {"ordering": "-amount"}).json()["results"]]
+    assert by_close[0] == "华东门店升级项目"
+    assert api.get(API, {"ordering": "nonsense"}).status_code == 400
     export = api.get(f"{API}export/")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -284,6 +287,26 @@ def test_the_pages_list_open_show_and_act(cast, mine, client_as):
     assert 'data-testid="action-reopen"' in won and "赢单" in won and "商务谈判 → 赢单" in won
     tab = browser.get(reverse("customers:detail", args=[customer.pk]) + "?tab=opportunities").content.decode()
     assert 'data-testid="pane-opportunities"' in tab and new.number in tab
+
+
+def test_the_home_page_reminds_a_rep_of_own_opportunities_closing_this_month_overdue_first(cast, mine, client_as):
+    customer, opp, _other = mine
+    today = timezone.localdate()
+    overdue = services.opportunity_create(actor=cast.alice, customer=customer, data=_data(title="逾期项目", expected_close=today))
+    Opportunity.objects.filter(pk=overdue.pk).update(expected_close=today - timedelta(days=3))
+    services.opportunity_create(
+        actor=cast.alice, customer=customer, data=_data(title="下月项目", expected_close=today + timedelta(days=40))
+    )
+    Opportunity.objects.filter(pk=opp.pk).update(expected_close=today)
+    lost = services.opportunity_create(actor=cast.alice, customer=customer, data=_data(title="已输项目", expected_close=today))
+    services.opportunity_lose(opportunity=lost, actor=cast.alice, reason="预算取消")
+
+    listed = [o.title for o in selectors.opportunities_closing(cast.alice, today)]
+    html = client_as(cast.alice).get("/").content.decode()
+
+    assert listed == ["逾期项目", "华东门店升级项目"]
+    assert 'data-testid="todo-opportunities"' in html and "逾期项目" in html and "已逾期" in html and "下月项目" not in html
+    assert "逾期项目" not in client_as(cast.bob).get("/").content.decode()
 
 
 def test_finance_has_no_opportunity_menu_nor_list(cast, client_as):
