@@ -215,6 +215,17 @@ def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
     return out
 
 
+def opportunity_funnel(*, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
+    """The company's pipeline by stage (opportunity_pipeline), or one rep's (their opportunities) or one team's (those
+    of the reps of the team in 员工档案), as the KPI scopes count a rep's work (reports.scopes.Scope.filters)."""
+    qs = Opportunity.objects.all()
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if team_id is not None:
+        qs = qs.filter(owner__profile__team_id=team_id)
+    return opportunity_pipeline(qs)
+
+
 def opportunities_closing(user, day: date) -> QuerySet[Opportunity]:
     """`user`'s own open opportunities expected to close by the end of `day`'s month, the overdue ones (past their
     expected close, still open) first: the home page's reminder to push them on or move the date."""

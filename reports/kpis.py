@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from aftersales import selectors as aftersales_selectors
 from contracts import selectors as contract_selectors
+from customers import selectors as customer_selectors
 from customers.selectors import OWNER_ROLES
 from orders import figures as order_figures
 from orders import rules as order_rules
@@ -407,3 +408,8 @@ def _target_rows(year: int, scope: Scope) -> dict[int, Decimal]:
 def pipeline(scope: Scope) -> dict[str, dict]:
     """Open quotations and contracts now (count, value)."""
     return contract_selectors.pipeline_totals(**scope.filters())
+
+
+def opportunity_funnel(scope: Scope) -> list[dict]:
+    """The sales opportunities now, by stage (count, amount, weighted amount)."""
+    return customer_selectors.opportunity_funnel(**scope.filters())

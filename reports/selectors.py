@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from aftersales.permissions import sees_desk
 from aftersales.selectors import desk_for
 from contracts.selectors import DEAL_ROLES, my_open_work
+from customers.models import Opportunity
 from customers.selectors import followups_due, led_team_ids, opportunities_closing, visit_plans_for_day, works_the_field
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
@@ -208,8 +209,8 @@ def _growth(period: Period, scope: Scope) -> tuple:
 
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
-    team), top stores, receivables aging, and six-month trends of on-time delivery and satisfaction; for a rep the
-    pipeline instead of the team split."""
+    team), the funnel of the open sales opportunities, top stores, receivables aging, and six-month trends of on-time
+    delivery and satisfaction; for a rep the pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
     charts = [
@@ -234,6 +235,19 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
         pipe = kpis.pipeline(scope)
         points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
         charts.append(series_chart("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
+    funnel = [row for row in kpis.opportunity_funnel(scope) if row["stage"] in Opportunity.OPEN_STAGES]
+    charts.append(
+        chart(
+            "funnel",
+            _("销售漏斗（跟进中的销售机会）"),
+            [row["label"] for row in funnel],
+            [
+                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in funnel]},
+                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in funnel]},
+            ],
+            url=_link("customers:opportunity_list", is_open="true", owner=scope.user_id if scope.kind == "rep" else None),
+        )
+    )
     stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)
     points = [(s["customer_name"], s["shipped"]) for s in stores]
     charts.append(series_chart("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))

@@ -28,7 +28,7 @@ def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
     assert 'href="/reports/glossary/#kpi-sales_shipped"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
     charts = {c["key"]: c for c in page.context["charts"]}
-    assert set(charts) == {"monthly_sales", "by_team", "by_rep", "by_store", "aging", "on_time", "satisfaction"}
+    assert set(charts) == {"monthly_sales", "by_team", "by_rep", "funnel", "by_store", "aging", "on_time", "satisfaction"}
     assert charts["monthly_sales"]["series"][0]["data"][10] == 9500.0
     assert charts["aging"]["series"][0]["data"] == [7000.0, 500.0, 0.0, 0.0]
 
@@ -40,6 +40,40 @@ def test_the_drill_down_list_holds_the_documents_of_the_figure(cast, client_as, 
     assert sum(o.amount_incl for o in orders) == D("16000.00")
     shipments = c.get(cards["sales_shipped"]["url"]).context["page"]
     assert sum(s.amount_incl for s in shipments) == D("10000.00")  # before the 500.00 credit note
+
+
+def test_the_funnel_weighs_the_open_opportunities_of_the_scope_by_stage(cast, client_as, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers import services as customer_services
+    from tests.factories import CustomerFactory
+
+    alices = CustomerFactory(owner=cast.alice, team=cast.east)
+    carols = CustomerFactory(owner=cast.carol, team=cast.south)
+    soon = timezone.localdate() + timedelta(days=10)
+    for who, customer, amount, stage in [
+        (cast.alice, alices, "1000.00", "negotiation"),
+        (cast.alice, alices, "500.00", "lead"),
+        (cast.carol, carols, "2000.00", "negotiation"),
+    ]:
+        o = customer_services.opportunity_create(
+            actor=who, customer=customer, data={"title": "项目", "needs": "需求", "amount": D(amount), "expected_close": soon}
+        )
+        if stage != "lead":
+            customer_services.opportunity_move(opportunity=o, actor=who, stage=stage)
+
+    company = {c["key"]: c for c in client_as(cast.manager).get("/reports/figures/?period=2026-11").context["charts"]}
+    east = {
+        c["key"]: c for c in api_as(cast.lena).get(f"/api/v1/figures/?period=2026-11&scope=team:{cast.east.pk}").json()["charts"]
+    }
+
+    assert company["funnel"]["labels"] == ["初步接洽", "需求确认", "方案报价", "商务谈判"]
+    assert company["funnel"]["series"][0]["data"] == [500.0, 0.0, 0.0, 3000.0]
+    assert company["funnel"]["series"][1]["data"] == [50.0, 0.0, 0.0, 2400.0]  # weighted: 10 % and 80 %
+    assert east["funnel"]["series"][0]["data"] == [500.0, 0.0, 0.0, 1000.0]
+    assert company["funnel"]["url"].startswith("/customers/opportunities/?is_open=true")
 
 
 def test_empty_chart_says_no_data(cast, client_as):
@@ -83,7 +117,15 @@ def test_api_gives_exact_figures_as_text(cast, api_as, book):
     cards = {c["key"]: c for c in data["cards"]}
     assert cards["sales_shipped"]["value"] == "9000.00"
     assert cards["achievement"]["value"] == "1.1250" and cards["achievement"]["target"] == "8000.00"
-    assert {c["key"] for c in data["charts"]} == {"monthly_sales", "pipeline", "by_store", "aging", "on_time", "satisfaction"}
+    assert {c["key"] for c in data["charts"]} == {
+        "monthly_sales",
+        "pipeline",
+        "funnel",
+        "by_store",
+        "aging",
+        "on_time",
+        "satisfaction",
+    }
 
 
 def test_home_dashboard_shows_the_month_headline_of_the_widest_scope(cast, client_as):
