@@ -21,6 +21,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from salesops.core.models import Team
+from salesops.core.names import display_name
 from salesops.core.roles import ALL_CUSTOMERS_ROLES, MANAGER_ROLES, Role, has_role, is_manager
 from salesops.core.search import every_word_q
 from salesops.core.selectors import lookup
@@ -215,15 +216,75 @@ def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
     return out
 
 
-def opportunity_funnel(*, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
-    """The company's pipeline by stage (opportunity_pipeline), or one rep's (their opportunities) or one team's (those
-    of the reps of the team in 员工档案), as the KPI scopes count a rep's work (reports.scopes.Scope.filters)."""
+def _of_scope(owner_id: int | None, team_id: int | None) -> QuerySet[Opportunity]:
+    """The opportunities of the company, of one rep (owned) or of one team (owned by the reps of the team in 员工档案),
+    as the KPI scopes count a rep's work (reports.scopes.Scope.filters)."""
     qs = Opportunity.objects.all()
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if team_id is not None:
         qs = qs.filter(owner__profile__team_id=team_id)
-    return opportunity_pipeline(qs)
+    return qs
+
+
+def opportunity_funnel(*, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
+    """The scope's pipeline by stage now (opportunity_pipeline)."""
+    return opportunity_pipeline(_of_scope(owner_id, team_id))
+
+
+def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
+    """Per rep of the scope with an opportunity open now or closed in [start, end) (aware datetimes), by username: open
+    count, amount and weighted amount; won (count, amount) and lost (count) in the period; win rate = won ÷ (won + lost)
+    in the period (None without either). Two grouped queries."""
+    Stage = Opportunity.Stage
+    qs = _of_scope(owner_id, team_id)
+    rows: dict[int, dict] = {}
+
+    def row(owner_id):
+        return rows.setdefault(
+            owner_id,
+            {
+                "open_count": 0,
+                "open_amount": Decimal("0.00"),
+                "weighted": Decimal("0.00"),
+                "won_count": 0,
+                "won_amount": Decimal("0.00"),
+                "lost_count": 0,
+            },
+        )
+
+    for r in (
+        qs.filter(status__in=Opportunity.OPEN_STAGES).values("owner", "status").annotate(n=Count("pk"), amount=Sum("amount"))
+    ):
+        out = row(r["owner"])
+        out["open_count"] += r["n"]
+        out["open_amount"] += r["amount"]
+        out["weighted"] += rules.weighted_amount(r["amount"], r["status"])
+    closed = qs.filter(status__in=[Stage.WON, Stage.LOST], closed_at__gte=start, closed_at__lt=end)
+    for r in closed.values("owner", "status").annotate(n=Count("pk"), amount=Sum("amount")):
+        out = row(r["owner"])
+        if r["status"] == Stage.WON:
+            out["won_count"], out["won_amount"] = r["n"], r["amount"]
+        else:
+            out["lost_count"] = r["n"]
+    users = User.objects.filter(pk__in=rows).order_by("username")
+    result = []
+    for user in users:
+        out = rows[user.pk]
+        decided = out["won_count"] + out["lost_count"]
+        rate = (Decimal(out["won_count"]) / decided).quantize(Decimal("0.0001")) if decided else None
+        result.append({"rep_name": display_name(user), **out, "rate": rate})
+    return result
+
+
+def opportunities_closed(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> QuerySet[Opportunity]:
+    """The scope's opportunities won or lost in [start, end) (aware datetimes), in the order they closed."""
+    return (
+        _of_scope(owner_id, team_id)
+        .filter(status__in=[Opportunity.Stage.WON, Opportunity.Stage.LOST], closed_at__gte=start, closed_at__lt=end)
+        .select_related("customer", "owner")
+        .order_by("closed_at", "id")
+    )
 
 
 def opportunities_closing(user, day: date) -> QuerySet[Opportunity]:

@@ -413,3 +413,13 @@ def pipeline(scope: Scope) -> dict[str, dict]:
 def opportunity_funnel(scope: Scope) -> list[dict]:
     """The sales opportunities now, by stage (count, amount, weighted amount)."""
     return customer_selectors.opportunity_funnel(**scope.filters())
+
+
+def opportunity_rep_rows(period: Period, scope: Scope) -> list[dict]:
+    """Per rep: open opportunities now (count, amount, weighted), won and lost in the period, win rate."""
+    return customer_selectors.opportunity_rep_rows(*period.bounds(), **scope.filters())
+
+
+def opportunities_closed(period: Period, scope: Scope):
+    """The opportunities won or lost in the period, in the order they closed."""
+    return customer_selectors.opportunities_closed(*period.bounds(), **scope.filters())

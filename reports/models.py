@@ -109,6 +109,7 @@ class ReportRun(BackgroundRun):
         ACHIEVEMENT = "achievement", _("业务员与销售组目标达成")
         AGING = "aging", _("应收账款账龄")
         SERVICE = "service", _("售后服务统计")
+        OPPORTUNITIES = "opportunities", _("销售机会月报")
 
     kind = models.CharField(_("报表"), max_length=20, choices=Kind.choices)
     period = models.CharField(_("月份"), max_length=7, help_text=_("例如 2026-11"))

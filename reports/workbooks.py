@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart
 from openpyxl.utils import get_column_letter
 
+from customers.models import Opportunity
 from orders.rules import AGING_BUCKETS
 from salesops.core.names import display_name
 from salesops.core.sheets import Book, Column, Kind, Sheet, Span
@@ -247,11 +248,80 @@ def _engineer_sheet(book: Book, period: Period, scope: Scope) -> dict:
     return totals
 
 
+def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
+    """销售机会月报: the funnel of the open opportunities now (estimated and weighted amounts by stage), per rep what is
+    open, won and lost in the month and the win rate, and every opportunity won or lost in the month with its reason."""
+    funnel = [row for row in kpis.opportunity_funnel(scope) if row["stage"] in Opportunity.OPEN_STAGES]
+    sheet = book.sheet(
+        _("销售漏斗"),
+        [
+            Column(_("阶段"), width=14, key="label", value=lambda r: r["label"]),
+            Column(_("赢率"), Kind.PERCENT, width=10, key="probability", value=lambda r: r["probability"]),
+            Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
+            Column(_("预计金额"), Kind.MONEY, width=16, key="amount", value=lambda r: r["amount"], total=True),
+            Column(_("加权金额"), Kind.MONEY, width=16, key="weighted", value=lambda r: r["weighted"], total=True),
+        ],
+    )
+    sheet.fields([(_("截至"), period.end)])
+    sheet.table(funnel)
+    sheet.totals()
+    open_totals = sheet.sums
+    progress(30)
+    reps = kpis.opportunity_rep_rows(period, scope)
+    rep_sheet = book.sheet(
+        _("业务员"),
+        [
+            Column(_("业务员"), width=16, value=lambda r: r["rep_name"]),
+            Column(_("跟进中"), Kind.INTEGER, width=10, key="open_count", value=lambda r: r["open_count"], total=True),
+            Column(_("跟进中金额"), Kind.MONEY, width=16, key="open_amount", value=lambda r: r["open_amount"], total=True),
+            Column(_("加权金额"), Kind.MONEY, width=16, key="weighted", value=lambda r: r["weighted"], total=True),
+            Column(_("本月赢单"), Kind.INTEGER, width=10, key="won_count", value=lambda r: r["won_count"], total=True),
+            Column(_("赢单金额"), Kind.MONEY, width=16, key="won_amount", value=lambda r: r["won_amount"], total=True),
+            Column(_("本月输单"), Kind.INTEGER, width=10, key="lost_count", value=lambda r: r["lost_count"], total=True),
+            Column(_("赢单率"), Kind.PERCENT, width=10, key="rate", value=lambda r: r["rate"]),
+        ],
+    )
+    rep_sheet.fields([(_("月份"), period.label)])
+    rep_sheet.table(reps)
+    won, lost = sum(r["won_count"] for r in reps), sum(r["lost_count"] for r in reps)
+    rate = (Decimal(won) / (won + lost)).quantize(Decimal("0.0001")) if won + lost else None
+    rep_sheet.totals(values={"rate": rate})
+    won_amount = rep_sheet.sums["won_amount"]
+    progress(60)
+    closed = book.sheet(
+        _("本月结束的机会"),
+        [
+            Column(_("机会编号"), width=18, value=lambda o: o.number),
+            Column(_("机会名称"), width=24, value=lambda o: o.title),
+            Column(_("客户"), width=28, value=lambda o: o.customer.name),
+            Column(_("业务员"), width=12, value=lambda o: display_name(o.owner)),
+            Column(_("结果"), width=8, value=lambda o: o.get_status_display()),
+            Column(_("预计金额"), Kind.MONEY, width=16, key="amount", value=lambda o: o.amount, total=True),
+            Column(_("结束时间"), Kind.DATETIME, width=17, value=lambda o: o.closed_at),
+            Column(_("赢单/输单说明"), width=36, value=lambda o: o.close_reason),
+            Column(_("竞争对手"), width=14, value=lambda o: o.competitor),
+        ],
+    )
+    closed.table(kpis.opportunities_closed(period, scope).iterator())
+    closed.totals()
+    progress(80)
+    _bar_chart(
+        book, _("销售漏斗（跟进中）"), _("阶段"), "label", [("amount", _("预计金额")), ("weighted", _("加权金额"))], funnel
+    )
+    return [
+        ("open_count", _("跟进中的机会"), int(open_totals["count"])),
+        ("weighted", _("加权金额"), open_totals["weighted"]),
+        ("won_amount", _("本月赢单金额"), won_amount),
+        ("rate", _("本月赢单率"), rate),
+    ]
+
+
 BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
     ReportRun.Kind.STORE_SALES: store_sales,
     ReportRun.Kind.ACHIEVEMENT: achievement,
     ReportRun.Kind.AGING: aging,
     ReportRun.Kind.SERVICE: service,
+    ReportRun.Kind.OPPORTUNITIES: opportunities,
 }
 
 
