@@ -19,17 +19,20 @@ What it prints, one line each:
 - `PAGE home <role> ms=<median> queries=<q>`: the home page (工作台) over the same data.
 - `PAGE customer sales_manager ms=<median> queries=<q>`: a key account's page — a customer holding a quarter of every
   document (15,000 orders with their shipments and what they owe, quotations, contracts, after-sales, visits).
-`<list>_rep` reads the list as a rep (lb_rep0: the documents of own customers, or own — 3,000 of 60,000);
+`<list>_rep` reads the list as a rep (lb_rep0: the documents of own customers, or own — 3,000 of 60,000; quotations,
+orders and sales opportunities);
 `<list>_lead` as the team's lead (lb_team_lead: every customer is the team's, so all 60,000 through the team filter);
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
-Last run, 2026-12-06 (evening), PostgreSQL 15, a slower run of the same machine (FLOOR 4.0–4.9 ms, 3.1–3.7 the run
-before): API lists 9–16 ms against 1–3 ms (ratio 3.6–8.1; approvals 34 ms), pages 17–54 ms (the approvals inbox 51), a
-rep's lists 28–29 ms (API) and 37–45 ms (page), the team's lead (every customer the team's) 62–65 ms (API) and 83–89
-ms (page), deep_ratio 0.81–1.18 but one 12 ms API line at 1.28, searches of two words 28–46 ms (ratio 1.2–1.9; the
-customer search, 186 rows, 23 ms: 3.1), pickers 6–43 ms (ratio 1.2–2.7), receivables 444 / 372 ms (ratio 1.71 / 1.44),
-the price list's page 49 ms, work pages 132–139 ms, home pages 31–164 ms, a key account's page 335 ms.
+Last run, 2026-12-06 (second run of the day), PostgreSQL 15 (FLOOR 2.9–3.3 ms): API lists 5–12 ms against 1–2 ms
+(ratio 3.1–9.7; approvals 24 ms), pages 13–38 ms, a rep's lists 16–21 ms (API) and 32–38 ms (page), the team's lead
+(every customer the team's) 38–46 ms (API) and 55–56 ms (page), deep_ratio 0.84–1.08 but the rep's order page 1.25 (its
+deep page's generated orders are all past their promised ship date: 25 late marks and their risk read, none on page 1;
+the same rows' API 1.05), searches of two words 13–21 ms (ratio 1.3–1.7; the customer search, 186 rows, 8 ms: 3.2),
+pickers 3–26 ms (ratio 1.1–3.0), the sales opportunities 31 ms (page, its funnel grouped over every row) and 7 ms (API),
+receivables 258 / 234 ms (ratio 1.56 / 1.43), the price list's page 30 ms, work pages 57–90 ms, home pages 24–116 ms, a
+key account's page 178 ms.
 
 Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
 The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
