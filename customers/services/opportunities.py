@@ -20,6 +20,7 @@ from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import DomainError, NotFound
 from salesops.core.models import Event
 from salesops.core.names import display_name
+from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
@@ -71,6 +72,13 @@ def opportunity_create(*, actor, customer: Customer, data: Mapping[str, Any]) ->
             text=gettext_noop("新建销售机会：%(title)s，预计金额 %(amount)s，负责业务员：%(owner)s"),
             params={"title": opportunity.title, "amount": opportunity.amount, "owner": display_name(opportunity.owner)},
         )
+        if opportunity.owner_id != actor.pk:  # the rep learns of an opportunity opened for them (in the outbox, if e-mailed)
+            notify(
+                recipients=[opportunity.owner],
+                title=_("%(actor)s 为您的客户“%(customer)s”新建了销售机会：%(title)s")
+                % {"actor": display_name(actor), "customer": customer.name, "title": opportunity.title},
+                url=opportunity.get_absolute_url(),
+            )
     return opportunity
 
 
@@ -255,7 +263,7 @@ def opportunity_won_by_contract(*, opportunity: Opportunity, actor, number: str)
         locked = _lock(opportunity)
         if not locked.is_open:
             return locked
-        return _close(
+        won = _close(
             locked,
             actor=actor,
             action="win",
@@ -263,3 +271,10 @@ def opportunity_won_by_contract(*, opportunity: Opportunity, actor, number: str)
             reason=_("合同 %(number)s 已签订") % {"number": number},
             checked=False,
         )
+        if won.owner_id != actor.pk:
+            notify(
+                recipients=[won.owner],
+                title=_("销售机会 %(opportunity)s 已赢单：合同 %(number)s 已签订") % {"opportunity": won, "number": number},
+                url=won.get_absolute_url(),
+            )
+        return won

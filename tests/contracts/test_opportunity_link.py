@@ -17,7 +17,7 @@ from contracts.models import Quotation
 from customers import services as customer_services
 from customers.models import Opportunity
 from salesops.core.errors import DomainError
-from salesops.core.models import Event
+from salesops.core.models import Event, Notification
 
 from .conftest import decide, fresh, line
 
@@ -85,12 +85,14 @@ def test_signing_the_contract_of_its_quotation_wins_the_opportunity(cast, quotin
     contract = services.contract_submit(contract=contract, actor=cast.alice)
     decide(contract, services.CONTRACT_KIND, cast.manager)
 
-    contract = services.contract_sign(
-        contract=contract, actor=cast.alice, signed_on=None, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n")
+    contract = services.contract_sign(  # the clerk registers the signing
+        contract=contract, actor=cast.clerk, signed_on=None, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n")
     )
 
     won = fresh(opp)
     assert won.status == S.WON and contract.number in won.close_reason and won.closed_at is not None
+    told = Notification.objects.get(recipient=cast.alice, title__contains="已赢单")  # the rep learns it was won
+    assert contract.number in told.title and told.url == won.get_absolute_url()
 
 
 def test_the_pages_and_the_api_carry_the_link_both_ways(cast, quoting_alice, customer, client_as, api_as, pump):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from customers import rules, selectors, services
 from customers.models import Customer, Opportunity
 from salesops.core.errors import Conflict, DomainError, Forbidden
-from salesops.core.models import Event
+from salesops.core.models import Event, Notification
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,8 @@ def test_an_opportunity_opens_at_the_first_stage_owned_by_the_customers_rep_with
     by_lead = services.opportunity_create(actor=cast.lena, customer=customer, data=_data(title="第二期"))
 
     assert by_lead.owner == cast.alice and by_lead.created_by == cast.lena  # the lead opens it for the customer's rep
+    told = Notification.objects.get(recipient=cast.alice)  # told once: her own opening told nobody
+    assert "lena" in told.title and "第二期" in told.title and told.url == by_lead.get_absolute_url()
     event = Event.objects.get(target_id=opp.pk, verb=Event.Verb.CREATED, target_type__model="opportunity")
     assert "华东门店升级项目" in event.message and "alice" in event.message
 
