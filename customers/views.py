@@ -595,6 +595,9 @@ def opportunity_detail(request, pk):
             ),
             "weighted": rules.weighted_amount(opportunity.amount, opportunity.status),
             "probability": rules.STAGE_PROBABILITY[opportunity.status],
+            "can_follow_up": opportunity.is_open
+            and opportunity.customer.status != Customer.Status.INACTIVE
+            and services.can_edit_customer(user, opportunity.customer),
         },
     )
 

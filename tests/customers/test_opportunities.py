@@ -278,7 +278,7 @@ def test_the_pages_list_open_show_and_act(cast, mine, client_as):
     assert made.status_code == 302 and made["Location"] == new.get_absolute_url()
 
     detail = browser.get(new.get_absolute_url()).content.decode()
-    for testid in ("action-edit", "action-move", "action-win", "action-lose"):
+    for testid in ("action-edit", "action-move", "action-win", "action-lose", "opportunity-visit-plan", "opportunity-visit"):
         assert f'data-testid="{testid}"' in detail
     moved = browser.post(reverse("customers:opportunity_move", args=[new.pk]), {"stage": "negotiation"})
     assert moved.status_code == 302 and Opportunity.objects.get(pk=new.pk).status == S.NEGOTIATION
