@@ -220,7 +220,9 @@ def opportunities_follow_the_customer(*, customer: Customer, old_owner, new_owne
 # --- what the quotations and contracts floor tells the opportunity (it calls down; nothing here imports it) ---------
 def check_opportunity_of(opportunity: Opportunity | None, customer: Customer) -> Opportunity | None:
     """The opportunity a quotation names, re-read and locked until the quotation's transaction ends (so it cannot be
-    closed meanwhile): an open one of the quotation's own customer, else a DomainError. None: no opportunity."""
+    closed meanwhile): an open one of the quotation's own customer, else a DomainError. None: no opportunity.
+    Lock order: a quotation's edit and a contract's signing lock their document, then the opportunity it answers;
+    nothing locks an opportunity and then a quotation or a contract, so the two orders never cross."""
     if opportunity is None:
         return None
     locked = _lock(opportunity)
