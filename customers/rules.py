@@ -27,3 +27,9 @@ STAGE_PROBABILITY: dict[str, Decimal] = {
 def weighted_amount(amount: Decimal, stage: str) -> Decimal:
     """The estimated amount weighted by the stage's chance, to the cent (ROUND_HALF_UP)."""
     return quantize(amount * STAGE_PROBABILITY[stage])
+
+
+def win_rate(won: int, lost: int) -> Decimal | None:
+    """Won ÷ (won + lost) of the opportunities decided in a period, to 4 places; None when none was decided."""
+    decided = won + lost
+    return (Decimal(won) / decided).quantize(Decimal("0.0001")) if decided else None

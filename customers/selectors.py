@@ -271,9 +271,7 @@ def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: in
     result = []
     for user in users:
         out = rows[user.pk]
-        decided = out["won_count"] + out["lost_count"]
-        rate = (Decimal(out["won_count"]) / decided).quantize(Decimal("0.0001")) if decided else None
-        result.append({"rep_name": display_name(user), **out, "rate": rate})
+        result.append({"rep_name": display_name(user), **out, "rate": rules.win_rate(out["won_count"], out["lost_count"])})
     return result
 
 

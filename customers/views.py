@@ -595,9 +595,7 @@ def opportunity_detail(request, pk):
             ),
             "weighted": rules.weighted_amount(opportunity.amount, opportunity.status),
             "probability": rules.STAGE_PROBABILITY[opportunity.status],
-            "can_follow_up": opportunity.is_open
-            and opportunity.customer.status != Customer.Status.INACTIVE
-            and services.can_edit_customer(user, opportunity.customer),
+            "can_follow_up": services.can_follow_up_opportunity(user, opportunity),
         },
     )
 

@@ -22,6 +22,7 @@ from openpyxl.chart import BarChart
 from openpyxl.utils import get_column_letter
 
 from customers.models import Opportunity
+from customers.rules import win_rate
 from orders.rules import AGING_BUCKETS
 from salesops.core.names import display_name
 from salesops.core.sheets import Book, Column, Kind, Sheet, Span
@@ -283,8 +284,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
     )
     rep_sheet.fields([(_("月份"), period.label)])
     rep_sheet.table(reps)
-    won, lost = sum(r["won_count"] for r in reps), sum(r["lost_count"] for r in reps)
-    rate = (Decimal(won) / (won + lost)).quantize(Decimal("0.0001")) if won + lost else None
+    rate = win_rate(sum(r["won_count"] for r in reps), sum(r["lost_count"] for r in reps))
     rep_sheet.totals(values={"rate": rate})
     won_amount = rep_sheet.sums["won_amount"]
     progress(60)

@@ -140,3 +140,9 @@ def opportunity_allowed_actions(opportunity: Opportunity, user) -> list[str]:
     if opportunity.is_open:
         return ["edit", "move", "win", "lose"]
     return ["reopen"]
+
+
+def can_follow_up_opportunity(user, opportunity: Opportunity) -> bool:
+    """安排拜访 / 记录拜访 from an open opportunity: whoever may follow its (active) customer up."""
+    customer = opportunity.customer
+    return opportunity.is_open and customer.status != Customer.Status.INACTIVE and can_edit_customer(user, customer)

@@ -42,6 +42,7 @@ def test_each_stage_weighs_the_amount_by_its_chance_to_the_cent():
     assert rules.weighted_amount(D("1000.00"), S.NEGOTIATION) == D("800.00")
     assert rules.weighted_amount(D("1000.00"), S.WON) == D("1000.00")
     assert rules.weighted_amount(D("1000.00"), S.LOST) == D("0.00")
+    assert rules.win_rate(1, 2) == D("0.3333") and rules.win_rate(0, 0) is None and rules.win_rate(3, 0) == D("1")
 
 
 # --- services ---------------------------------------------------------------------------------------------------------
