@@ -20,7 +20,7 @@ What it prints, one line each:
 - `PAGE customer sales_manager ms=<median> queries=<q>`: a key account's page — a customer holding a quarter of every
   document (15,000 orders with their shipments and what they owe, quotations, contracts, after-sales, visits).
 `<list>_rep` reads the list as a rep (lb_rep0: the documents of own customers, or own — 3,000 of 60,000; quotations,
-orders and sales opportunities);
+orders, shipments and sales opportunities);
 `<list>_lead` as the team's lead (lb_team_lead: every customer is the team's, so all 60,000 through the team filter);
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
@@ -29,10 +29,18 @@ Last run, 2026-12-06 (second run of the day), PostgreSQL 15 (FLOOR 2.9–3.3 ms)
 (ratio 3.1–9.7; approvals 24 ms), pages 13–38 ms, a rep's lists 16–21 ms (API) and 32–38 ms (page), the team's lead
 (every customer the team's) 38–46 ms (API) and 55–56 ms (page), deep_ratio 0.84–1.08 but the rep's order page 1.25 (its
 deep page's generated orders are all past their promised ship date: 25 late marks and their risk read, none on page 1;
-the same rows' API 1.05), searches of two words 13–21 ms (ratio 1.3–1.7; the customer search, 186 rows, 8 ms: 3.2),
+the same rows' API 1.05), a rep's shipments 34 ms (page, deep_ratio 2.59) and 60 ms (API), searches of two words 13–21 ms (ratio 1.3–1.7; the customer search, 186 rows, 8 ms: 3.2),
 pickers 3–26 ms (ratio 1.1–3.0), the sales opportunities 31 ms (page, its funnel grouped over every row) and 7 ms (API),
 receivables 258 / 234 ms (ratio 1.56 / 1.43), the price list's page 30 ms, work pages 57–90 ms, home pages 24–116 ms, a
 key account's page 178 ms.
+
+A rep's shipments (and invoices) are the slowest rep lists: their filter reaches the customer through the order, and
+PostgreSQL estimates `customer_id IN (the rep's customers) OR owner_id = rep` at half of the orders (a hashed subplan in
+an OR has no statistics), so it hashes all 60,000 shipments and sorts a page out of them (the API 60 ms; the page's deep
+page 88 ms). Tried on the profiling copy, none better everywhere: `= ANY(ARRAY(subquery))` (estimated at 10 rows: the
+rep's order count 12 -> 4 ms and shipments 58 -> 19 ms, but pages walked in order test each row against the 3,000-id
+array linearly: the deep order page 29 -> 38 ms, quotations' rows 2 -> 7 ms), the ids as one array parameter or as
+3,000 parameters (22–52 ms), a semi-join on the rep's orders (19–26 ms in psql).
 
 Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
 The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
@@ -516,10 +524,11 @@ def _user_id(username: str):
     return User.objects.filter(username=username).values("pk")[:1]
 
 
-def _reps(model, *order):
-    """The rows the first rep (lb_rep0) sees: of own customers, or own."""
+def _reps(model, *order, path: str = ""):
+    """The rows the first rep (lb_rep0) sees: of own customers, or own (`path`: the way to the document holding the
+    customer and owner, e.g. "order__")."""
     rep = _user_id("lb_rep0")
-    return lambda: model.objects.filter(Q(customer__owner=rep) | Q(owner=rep)).order_by(*order)
+    return lambda: model.objects.filter(Q(**{f"{path}customer__owner": rep}) | Q(**{f"{path}owner": rep})).order_by(*order)
 
 
 def _led(model, *order, path: str = ""):
@@ -578,6 +587,14 @@ LISTS = {
         "quotations_rep", "/sales/quotations/", "/api/v1/quotations/", "sales_rep", _reps(Quotation, "-created_at", "-id"), DOC
     ),
     **_page_and_api("orders_rep", "/orders/", "/api/v1/orders/", "sales_rep", _reps(SalesOrder, "-received_on", "-id"), DOC),
+    **_page_and_api(
+        "shipments_rep",
+        "/orders/shipments/",
+        "/api/v1/shipments/",
+        "sales_rep",
+        _reps(Shipment, "-created_at", "-id", path="order__"),
+        SHIPMENT,
+    ),
     # as the team's lead: every document, through the team filter (and a shipment's through its order)
     **_page_and_api("orders_lead", "/orders/", "/api/v1/orders/", "team_lead", _led(SalesOrder, "-received_on", "-id"), DOC),
     **_page_and_api(
