@@ -304,6 +304,8 @@ def test_the_home_page_reminds_a_rep_of_own_opportunities_closing_this_month_ove
     lost = services.opportunity_create(actor=cast.alice, customer=customer, data=_data(title="已输项目", expected_close=today))
     services.opportunity_lose(opportunity=lost, actor=cast.alice, reason="预算取消")
 
+    listing = client_as(cast.alice).get(reverse("customers:opportunity_list")).content.decode()
+    assert listing.count('data-testid="close-overdue"') == 1  # the open one past its date, not the lost one
     listed = [o.title for o in selectors.opportunities_closing(cast.alice, today)]
     html = client_as(cast.alice).get("/").content.decode()
 
