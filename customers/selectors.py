@@ -275,6 +275,18 @@ def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: in
     return result
 
 
+def opportunity_decided(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> dict:
+    """The scope's opportunities won (count, amount) and lost (count) in [start, end) (aware datetimes): one query."""
+    Stage = Opportunity.Stage
+    closed = _of_scope(owner_id, team_id).filter(closed_at__gte=start, closed_at__lt=end)
+    row = closed.aggregate(
+        won_count=Count("pk", filter=Q(status=Stage.WON)),
+        won_amount=Sum("amount", filter=Q(status=Stage.WON)),
+        lost_count=Count("pk", filter=Q(status=Stage.LOST)),
+    )
+    return {**row, "won_amount": row["won_amount"] or Decimal("0.00")}
+
+
 def opportunities_closed(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> QuerySet[Opportunity]:
     """The scope's opportunities won or lost in [start, end) (aware datetimes), in the order they closed."""
     return (

@@ -420,6 +420,11 @@ def opportunity_rep_rows(period: Period, scope: Scope) -> list[dict]:
     return customer_selectors.opportunity_rep_rows(*period.bounds(), **scope.filters())
 
 
+def opportunities_decided(period: Period, scope: Scope) -> dict:
+    """Opportunities won (count, amount) and lost (count) in the period."""
+    return customer_selectors.opportunity_decided(*period.bounds(), **scope.filters())
+
+
 def opportunities_closed(period: Period, scope: Scope):
     """The opportunities won or lost in the period, in the order they closed."""
     return customer_selectors.opportunities_closed(*period.bounds(), **scope.filters())

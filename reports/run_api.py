@@ -116,6 +116,12 @@ class AtRiskSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class DigestOpportunitiesSerializer(serializers.Serializer):
+    won_count = serializers.IntegerField(help_text=_("当日赢单的销售机会数"))
+    won_amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text=_("当日赢单的预计金额合计"))
+    lost_count = serializers.IntegerField(help_text=_("当日输单的销售机会数"))
+
+
 class DigestSerializer(serializers.Serializer):
     day = serializers.DateField()
     scope = serializers.CharField(source="scope.key")
@@ -126,6 +132,7 @@ class DigestSerializer(serializers.Serializer):
     verify_overdue_count = serializers.IntegerField()
     at_risk_count = serializers.IntegerField()
     at_risk = serializers.SerializerMethodField()
+    opportunities = DigestOpportunitiesSerializer()
 
     @extend_schema_field(AtRiskSerializer(many=True))
     def get_at_risk(self, figures) -> list[dict]:

@@ -408,8 +408,8 @@ AT_RISK_SHOWN = 10
 
 def digest_for(user, day: date) -> dict | None:
     """The digest of `day` as `user` may see it (None for who sees no sales figures): sales (by shipment), order intake, unshipped amount at the day's end
-    (all from reports.kpis, in the user's widest scope), and from the clerk's queue the orders whose verification is
-    overdue and the orders whose promised ship date is at risk."""
+    (all from reports.kpis, in the user's widest scope), the sales opportunities won and lost that day, and from the
+    clerk's queue the orders whose verification is overdue and the orders whose promised ship date is at risk."""
     scope = scope_for(user)
     if scope is None:
         return None
@@ -425,4 +425,5 @@ def digest_for(user, day: date) -> dict | None:
         "verify_overdue_count": queue["verify_overdue"].count(),
         "at_risk_count": len(at_risk),
         "at_risk": at_risk[:AT_RISK_SHOWN],
+        "opportunities": kpis.opportunities_decided(period, scope),
     }

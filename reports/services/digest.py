@@ -47,6 +47,12 @@ def digest_text(figures: dict) -> str:
         _("- 今日销售额（按发货）：¥%(v)s") % {"v": money(figures["sales"])},
         _("- 今日接单额：¥%(v)s") % {"v": money(figures["intake"])},
         _("- 未发货额：¥%(v)s") % {"v": money(figures["unshipped"])},
+        _("- 今日赢单：%(won)s 个 ¥%(v)s；输单：%(lost)s 个")
+        % {
+            "won": figures["opportunities"]["won_count"],
+            "v": money(figures["opportunities"]["won_amount"]),
+            "lost": figures["opportunities"]["lost_count"],
+        },
         _("- 核单超期：%(n)s 单") % {"n": figures["verify_overdue_count"]},
         _("- 交期风险：%(n)s 单") % {"n": figures["at_risk_count"]},
     ]

@@ -67,6 +67,37 @@ def test_the_figures_come_from_the_kpi_selectors(cast, book, django_capture_on_c
     assert "核单超期" in body and "交期风险" in body
 
 
+def test_the_days_won_and_lost_opportunities_are_in_it(cast, book, client_as, api_as, django_capture_on_commit_callbacks):
+    from customers import services as customer_services
+    from customers.models import Opportunity
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(owner=cast.alice, team=cast.east)
+    data = {"title": "项目", "needs": "需求", "amount": D("8000.00"), "expected_close": timezone.localdate() + timedelta(days=9)}
+    won = customer_services.opportunity_win(
+        opportunity=customer_services.opportunity_create(actor=cast.alice, customer=customer, data=data), actor=cast.alice
+    )
+    lost = customer_services.opportunity_lose(
+        opportunity=customer_services.opportunity_create(actor=cast.alice, customer=customer, data=data),
+        actor=cast.alice,
+        reason="价格",
+    )
+    Opportunity.objects.filter(pk__in=[won.pk, lost.pk]).update(closed_at=local(DAY, 10))
+    Opportunity.objects.filter(pk=lost.pk).update(closed_at=local(DAY - timedelta(days=1), 23, 59))  # the day before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        digest_send(day=DAY)
+
+    assert "今日赢单：1 个 ¥8,000.00；输单：0 个" in Notification.objects.get(recipient=cast.manager).body
+    assert api_as(cast.manager).get("/api/v1/daily-digest/?day=2026-11-30").json()["opportunities"] == {
+        "won_count": 1,
+        "won_amount": "8000.00",
+        "lost_count": 0,
+    }
+    page = client_as(cast.manager).get("/reports/digest/?day=2026-11-29").content.decode()
+    assert 'data-testid="digest-opportunities">0 / 1<' in page
+
+
 def test_group_robots_get_it_through_the_outbox_and_a_refusal_is_retried(cast, book, robot, django_capture_on_commit_callbacks):
     # given a WeCom robot that refuses the first post, a DingTalk one with a secret, and a robot not subscribed
     wecom = WebhookEndpoint.objects.create(name="销售群", kind="wecom", url=f"{robot.url}/cgi-bin/webhook/send?key=k")
