@@ -1,4 +1,5 @@
-"""导入 Excel of customers with their contacts, ship-to addresses and invoice titles (salesops.core.imports).
+"""导入 Excel of customers with their contacts, ship-to addresses and invoice titles, and of sales opportunities
+(salesops.core.imports).
 
 Four sheets, saved in this order through the services the forms use (customer_create, contact_create, address_create,
 invoice_title_create), so every rule of the forms holds: who may create a customer, the owner a rep may name (a rep
@@ -19,19 +20,21 @@ from salesops.core.imports import Field, Importer, SheetSpec, register_importer
 from salesops.core.sheets import Kind
 
 from . import services
-from .models import Customer, InvoiceTitle
+from .models import Customer, InvoiceTitle, Opportunity
 from .selectors import customer_list_for
 
 CUSTOMER_REF = Field("customer", gettext_lazy("客户名称"), required=True, example="苏州精工机械有限公司", width=30)
 
 
-def _customer_of(actor, name: str, context: dict) -> Customer:
+def _customer_of(actor, name: str, context: dict, missing: str = "") -> Customer:
+    """A customer of the same file, else a visible one by name or number; `missing` says what is wrong otherwise."""
     created = context.setdefault("customers", {})
     if name in created:
         return created[name]
     customer = customer_list_for(actor).filter(Q(name=name) | Q(code=name)).order_by("pk").first()
     if customer is None:
-        raise DomainError(_("客户“%(name)s”既不在本文件的“客户”表中，也不是您可见的已有客户。") % {"name": name})
+        message = missing or _("客户“%(name)s”既不在本文件的“客户”表中，也不是您可见的已有客户。")
+        raise DomainError(message % {"name": name})
     return customer
 
 
@@ -139,5 +142,54 @@ register_importer(
         allowed=services.can_create_customer,
         denied=gettext_lazy("您没有新建客户的权限，不能导入客户。"),
         list_view="customers:list",
+    )
+)
+
+
+def _save_opportunity(actor, values: dict, context: dict) -> Opportunity:
+    """An opportunity of a customer the importer may see and edit (opportunity_create checks it), opened at 初步接洽 and
+    moved to the sheet's stage when another open one is given (the timeline records both)."""
+    customer = _customer_of(
+        actor, values.pop("customer"), context, missing=_("客户“%(name)s”不是您可见的已有客户（请填写客户名称或编号）。")
+    )
+    stage = values.pop("stage", "") or Opportunity.Stage.LEAD
+    if stage not in Opportunity.OPEN_STAGES:
+        raise DomainError(_("导入的销售机会只能处于跟进中的阶段（赢单、输单请在系统中登记）。"))
+    opportunity = services.opportunity_create(actor=actor, customer=customer, data=values)
+    if stage != Opportunity.Stage.LEAD:
+        opportunity = services.opportunity_move(opportunity=opportunity, actor=actor, stage=stage)
+    return opportunity
+
+
+OPPORTUNITIES = SheetSpec(
+    "opportunities",
+    gettext_lazy("销售机会"),
+    [
+        Field("customer", gettext_lazy("客户名称或编号"), required=True, example="苏州精工机械有限公司", width=30),
+        Field("title", gettext_lazy("机会名称"), required=True, example="二期产线改造", width=24),
+        Field("needs", gettext_lazy("客户需求"), required=True, example="新增两条装配线的输送设备", width=30),
+        Field("plan", gettext_lazy("销售计划"), example="下周拜访技术部，月底前报价", width=30),
+        Field("amount", gettext_lazy("预计金额（含税）"), Kind.MONEY, example="120000", width=14),
+        Field("expected_close", gettext_lazy("预计成交日期"), Kind.DATE, required=True, example="2027-03-31", width=14),
+        Field(
+            "stage",
+            gettext_lazy("阶段"),
+            choices=lambda: [(s.value, s.label) for s in Opportunity.OPEN_STAGES],
+            example="需求确认",
+            note=gettext_lazy("留空为初步接洽"),
+        ),
+        Field("competitor", gettext_lazy("竞争对手"), example=""),
+    ],
+    save=_save_opportunity,
+)
+
+register_importer(
+    Importer(
+        name="opportunities",
+        title=gettext_lazy("销售机会"),
+        sheets=[OPPORTUNITIES],
+        allowed=services.can_create_customer,
+        denied=gettext_lazy("您没有新建销售机会的权限，不能导入销售机会。"),
+        list_view="customers:opportunity_list",
     )
 )

@@ -342,3 +342,33 @@ def test_two_people_winning_and_losing_at_once_give_one_outcome(on_postgres, cas
     final = Opportunity.objects.get(pk=opp.pk)
     assert final.status == done[0].status
     assert Event.objects.filter(target_id=opp.pk, verb=Event.Verb.STATUS).count() == 1
+
+
+# --- 导入 Excel ---------------------------------------------------------------------------------------------------------
+def test_a_rep_imports_opportunities_of_own_customers_all_or_nothing(cast, mine, client_as, settings, tmp_path):
+    from tests.core.test_imports import filled, preview, token_of
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer, _opp, other = mine
+    browser = client_as(cast.alice)
+    assert 'data-testid="opportunity-import"' in browser.get(reverse("customers:opportunity_list")).content.decode()
+    before = Opportunity.objects.count()
+    row = [customer.code, "三期扩产", "再加一条线", "", 50000, SOON.isoformat(), "商务谈判", "某友商"]
+
+    refused = preview(browser, "opportunities", filled(browser, "opportunities", {"销售机会": [row, [other.name, *row[1:]]]}))
+    assert "不是您可见的已有客户" in refused.content.decode() and 'data-testid="import-commit"' not in refused.content.decode()
+    assert Opportunity.objects.count() == before
+
+    shown = preview(browser, "opportunities", filled(browser, "opportunities", {"销售机会": [row]}))
+    assert 'data-testid="import-ready"' in shown.content.decode() and Opportunity.objects.count() == before
+    done = browser.post(reverse("core:import_commit", args=["opportunities"]), {"token": token_of(shown)})
+
+    assert done.status_code == 302 and done.url == reverse("customers:opportunity_list")
+    imported = Opportunity.objects.get(title="三期扩产")
+    assert (imported.customer, imported.owner, imported.status, imported.amount) == (
+        customer,
+        cast.alice,
+        S.NEGOTIATION,
+        D("50000.00"),
+    )
+    assert client_as(cast.finance).get(reverse("core:import_upload", args=["opportunities"])).status_code == 403
