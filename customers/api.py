@@ -234,6 +234,9 @@ class VisitPlanSerializer(serializers.ModelSerializer):
 class VisitSerializer(serializers.ModelSerializer):
     customer = VisibleCustomerField(required=False, label=_("客户"), help_text=_("从拜访计划记录时可不填"))
     contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
+    opportunity = VisibleOpportunityField(
+        required=False, allow_null=True, label=_("销售机会"), help_text=_("为哪个销售机会拜访（同一客户、跟进中）")
+    )
     plan = VisiblePlanField(required=False, allow_null=True, label=_("拜访计划"))
     purpose = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("拜访目的"))
     visited_on = serializers.DateField(default=timezone.localdate, label=_("拜访日期"), help_text=_("不填则为今天"))
@@ -251,6 +254,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "outcome",
             "next_step",
             "next_contact_date",
+            "opportunity",
             "created_at",
         ]
         read_only_fields = ["rep", "created_at"]

@@ -200,7 +200,7 @@ class VisitForm(_ContactChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Visit
-        fields = ["customer", "contact", "visited_on", "purpose", "outcome", "next_step", "next_contact_date"]
+        fields = ["customer", "contact", "opportunity", "visited_on", "purpose", "outcome", "next_step", "next_contact_date"]
         widgets = {"visited_on": DateInput(), "next_contact_date": DateInput(), "outcome": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, customer=None, plan=None, **kwargs):

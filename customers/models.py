@@ -335,6 +335,15 @@ class Visit(models.Model):
     outcome = models.TextField(_("拜访结果"))
     next_step = models.CharField(_("下一步"), max_length=200, blank=True)
     next_contact_date = models.DateField(_("下次联系日期"), null=True, blank=True)
+    opportunity = models.ForeignKey(
+        "Opportunity",
+        verbose_name=_("销售机会"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        help_text=_("为哪个销售机会拜访（同一客户、跟进中）"),
+    )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

@@ -502,7 +502,8 @@ def visit_create(request):
             return _forbidden(request, _("您不能替别人完成拜访计划。"))
     else:
         customer = forms.customer_of_form(request)
-    form = forms.VisitForm(_post(request), user=request.user, customer=customer, plan=plan)
+    initial = {"opportunity": request.GET["opportunity"]} if request.GET.get("opportunity", "").isdigit() else {}
+    form = forms.VisitForm(_post(request), user=request.user, customer=customer, plan=plan, initial=initial)
     if response := _submit(
         request,
         form,
@@ -597,6 +598,7 @@ def opportunity_detail(request, pk):
             "weighted": rules.weighted_amount(opportunity.amount, opportunity.status),
             "probability": rules.STAGE_PROBABILITY[opportunity.status],
             "can_follow_up": services.can_follow_up_opportunity(user, opportunity),
+            "visits": opportunity.visits.select_related("rep").order_by("-visited_on", "-id"),
         },
     )
 

@@ -219,8 +219,8 @@ def opportunities_follow_the_customer(*, customer: Customer, old_owner, new_owne
 
 # --- what the quotations and contracts floor tells the opportunity (it calls down; nothing here imports it) ---------
 def check_opportunity_of(opportunity: Opportunity | None, customer: Customer) -> Opportunity | None:
-    """The opportunity a quotation names, re-read and locked until the quotation's transaction ends (so it cannot be
-    closed meanwhile): an open one of the quotation's own customer, else a DomainError. None: no opportunity.
+    """The opportunity a quotation or a visit names, re-read and locked until that transaction ends (so it cannot be
+    closed meanwhile): an open one of the document's own customer, else a DomainError. None: no opportunity.
     Lock order: a quotation's edit and a contract's signing lock their document, then the opportunity it answers;
     nothing locks an opportunity and then a quotation or a contract, so the two orders never cross."""
     if opportunity is None:
@@ -230,7 +230,7 @@ def check_opportunity_of(opportunity: Opportunity | None, customer: Customer) ->
         raise DomainError(_("销售机会 %(number)s 不属于该客户。") % {"number": locked}, code="opportunity_customer")
     if not locked.is_open:
         raise DomainError(
-            _("销售机会 %(number)s 已结束（%(stage)s），不能再为它报价；如需继续跟进请先重新打开。")
+            _("销售机会 %(number)s 已结束（%(stage)s）；如需继续跟进请先重新打开。")
             % {"number": locked, "stage": locked.get_status_display()},
             code="opportunity_state",
         )

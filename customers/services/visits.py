@@ -16,7 +16,7 @@ from salesops.core.notifications import notify
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
-from ..models import Contact, Customer, Visit, VisitPlan
+from ..models import Contact, Customer, Opportunity, Visit, VisitPlan
 from ..selectors import customer_list_for
 from .access import _require, can_edit_customer, can_manage_visit_plan, can_plan_visits_for, can_review_visit_plan
 from .common import (
@@ -28,6 +28,7 @@ from .common import (
     _transition_message,
     _validate,
 )
+from .opportunities import check_opportunity_of
 
 
 def visit_plan_create(
@@ -149,9 +150,11 @@ def visit_create(
     contact: Contact | None = None,
     next_step: str = "",
     next_contact_date: date | None = None,
+    opportunity: Opportunity | None = None,
 ) -> Visit:
     """Record a visit that happened (拜访记录); from a plan it completes the plan (409 when it was already completed or
-    cancelled). A next contact date moves the customer's next contact date.
+    cancelled). A next contact date moves the customer's next contact date; a visit for an opportunity (an open one of
+    the customer) is on the opportunity's timeline too.
 
     Rule: from a plan — the plan's rep, their lead or a manager (the visit is the plan rep's); without a plan — whoever may
     edit the customer (the visit is the actor's). No future dates; not for deactivated customers. Source: SPEC.md "Visits".
@@ -189,7 +192,9 @@ def visit_create(
             _require(can_edit_customer(actor, locked), _("您没有为该客户记录拜访的权限。"))
         _ensure_open(locked)
         _ensure_contact_of(contact, locked)
+        opportunity = check_opportunity_of(opportunity, locked)
         visit = Visit(
+            opportunity=opportunity,
             plan=plan,
             rep=rep,
             customer=locked,
@@ -211,4 +216,12 @@ def visit_create(
             params={"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
             changes=changes,
         )
+        if opportunity is not None:
+            record_event(
+                target=opportunity,
+                verb=Event.Verb.NOTE,
+                actor=actor,
+                text=gettext_noop("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s"),
+                params={"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
+            )
     return visit

@@ -372,3 +372,57 @@ def test_a_rep_imports_opportunities_of_own_customers_all_or_nothing(cast, mine,
         D("50000.00"),
     )
     assert client_as(cast.finance).get(reverse("core:import_upload", args=["opportunities"])).status_code == 403
+
+
+# --- visits for an opportunity --------------------------------------------------------------------------------------------
+def test_a_visit_for_an_opportunity_is_on_its_timeline_and_page(cast, mine, client_as, api_as):
+    customer, opp, other = mine
+    today = timezone.localdate()
+    browser = client_as(cast.alice)
+
+    form = browser.get(reverse("customers:visit_create"), {"customer": customer.pk, "opportunity": opp.pk}).content.decode()
+    assert f'<option value="{opp.pk}" selected>' in form
+    posted = browser.post(
+        reverse("customers:visit_create"),
+        {
+            "customer": customer.pk,
+            "opportunity": opp.pk,
+            "visited_on": today.isoformat(),
+            "purpose": "技术交流",
+            "outcome": "确认了参数",
+        },
+    )
+    assert posted.status_code == 302
+    note = Event.objects.get(target_id=opp.pk, target_type__model="opportunity", verb=Event.Verb.NOTE)
+    assert "技术交流" in note.message and "确认了参数" in note.message
+    page = browser.get(opp.get_absolute_url()).content.decode()
+    assert 'data-testid="opportunity-visit-row"' in page and "确认了参数" in page
+
+    by_api = api_as(cast.alice).post(
+        "/api/v1/visits/",
+        {
+            "customer": customer.pk,
+            "opportunity": opp.pk,
+            "visited_on": str(today),
+            "purpose": "报价沟通",
+            "outcome": "客户要求降价",
+        },
+        format="json",
+    )
+    assert by_api.status_code == 201 and by_api.json()["opportunity"] == opp.pk
+    carols = services.opportunity_create(actor=cast.carol, customer=other, data=_data())
+    assert (
+        api_as(cast.alice)
+        .post(
+            "/api/v1/visits/",
+            {"customer": customer.pk, "opportunity": carols.pk, "visited_on": str(today), "purpose": "x", "outcome": "y"},
+            format="json",
+        )
+        .status_code
+        == 400
+    )  # not an opportunity she can see
+    services.opportunity_lose(opportunity=opp, actor=cast.alice, reason="预算取消")
+    with pytest.raises(DomainError, match="已结束（输单）"):
+        services.visit_create(
+            actor=cast.alice, customer=customer, opportunity=opp, visited_on=today, purpose="回访", outcome="无"
+        )
