@@ -208,20 +208,11 @@ def visit_create(
         _validate(visit)
         visit.save()
         changes = _set_next_contact_date(locked, next_contact_date, actor) if next_contact_date else []
-        record_event(
-            target=locked,
-            verb=Event.Verb.NOTE,
-            actor=actor,
-            text=gettext_noop("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s"),
-            params={"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
-            changes=changes,
-        )
-        if opportunity is not None:
-            record_event(
-                target=opportunity,
-                verb=Event.Verb.NOTE,
-                actor=actor,
-                text=gettext_noop("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s"),
-                params={"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
-            )
+        said = {
+            "text": gettext_noop("拜访记录：%(date)s %(rep)s — %(purpose)s；结果：%(outcome)s"),
+            "params": {"date": f"{visited_on:%Y-%m-%d}", "rep": display_name(rep), "purpose": purpose, "outcome": outcome},
+        }
+        record_event(target=locked, verb=Event.Verb.NOTE, actor=actor, changes=changes, **said)
+        if opportunity is not None:  # the opportunity it was for tells it too
+            record_event(target=opportunity, verb=Event.Verb.NOTE, actor=actor, **said)
     return visit
