@@ -33,6 +33,11 @@ def can_quote(user) -> bool:
     return rules.may_quote(roles=user_roles(user), granted=bool(profile and profile.may_quote))
 
 
+def can_quote_for(user, opportunity) -> bool:
+    """为此机会报价: whoever may quote, for an opportunity still open (the service refuses a closed one too)."""
+    return opportunity.is_open and can_quote(user)
+
+
 def works_on(user, doc) -> bool:
     """Owner, creator, sales clerks and managers work on a document (edit, submit, send, sign…)."""
     return doc.owner_id == user.pk or doc.created_by_id == user.pk or has_role(user, Role.SALES_CLERK, *MANAGER_ROLES)

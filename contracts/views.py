@@ -580,7 +580,7 @@ def opportunity_quotations_panel(request, opportunity) -> str:
     context = {
         "opportunity": opportunity,
         "quotations": selectors.quotation_list_for(user).filter(opportunity=opportunity).order_by("-created_at", "-id"),
-        "can_quote": opportunity.is_open and permissions.can_quote(user),
+        "can_quote": permissions.can_quote_for(user, opportunity),
         "sees_prices": selectors.sees_prices(user),
     }
     return render_to_string("contracts/_opportunity_quotations.html", context, request=request)

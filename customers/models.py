@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -416,6 +417,11 @@ class Opportunity(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STAGES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open past its expected close date (the list and 工作台 mark it)."""
+        return self.is_open and self.expected_close < timezone.localdate()
 
     @transition(field=status, source=OPEN_STAGES, target=RETURN_VALUE(*OPEN_STAGES), custom={"label": _("调整阶段")})
     def move(self, stage):

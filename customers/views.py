@@ -564,7 +564,6 @@ def opportunity_list(request):
             "querystring": _querystring(request, "page"),
             "pipeline": pipeline,
             "charts": _opportunity_chart(pipeline),
-            "today": timezone.localdate(),
             "can_create": services.can_create_customer(user),
         },
         status=filterset.status_code,

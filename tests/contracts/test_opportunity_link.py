@@ -121,6 +121,9 @@ def test_the_pages_and_the_api_carry_the_link_both_ways(cast, quoting_alice, cus
         not in client_as(cast.finance).get(reverse("contracts:quotation_detail", args=[q.pk])).content.decode()
     )
     assert q.number in browser.get(reverse("customers:opportunity_detail", args=[opp.pk])).content.decode()
+    customer_services.opportunity_lose(opportunity=opp, actor=cast.alice, reason="预算取消")
+    closed = browser.get(reverse("customers:opportunity_detail", args=[opp.pk])).content.decode()
+    assert 'data-testid="opportunity-quotations"' in closed and 'data-testid="opportunity-quotation-create"' not in closed
     # another rep's API names no opportunity of alice's customer
     assert api_as(cast.carol).post(
         "/api/v1/quotations/", {"customer": customer.pk, "opportunity": opp.pk, "lines": [line(pump)]}, format="json"
