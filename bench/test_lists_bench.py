@@ -34,13 +34,17 @@ pickers 3–26 ms (ratio 1.1–3.0), the sales opportunities 31 ms (page, its fu
 receivables 258 / 234 ms (ratio 1.56 / 1.43), the price list's page 30 ms, work pages 57–90 ms, home pages 24–116 ms, a
 key account's page 178 ms.
 
-A rep's shipments (and invoices) are the slowest rep lists: their filter reaches the customer through the order, and
-PostgreSQL estimates `customer_id IN (the rep's customers) OR owner_id = rep` at half of the orders (a hashed subplan in
-an OR has no statistics), so it hashes all 60,000 shipments and sorts a page out of them (the API 60 ms; the page's deep
-page 88 ms). Tried on the profiling copy, none better everywhere: `= ANY(ARRAY(subquery))` (estimated at 10 rows: the
-rep's order count 12 -> 4 ms and shipments 58 -> 19 ms, but pages walked in order test each row against the 3,000-id
-array linearly: the deep order page 29 -> 38 ms, quotations' rows 2 -> 7 ms), the ids as one array parameter or as
-3,000 parameters (22–52 ms), a semi-join on the rep's orders (19–26 ms in psql).
+A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
+(`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).
+With the customer as an IN of the rep's customers' ids, it charged the hashed set's cost on every row a page's
+nested loop reads, so beyond ~26 rows it hashed all 60,000 shipments and sorted a page out of them (API 65 ms, the page
+before last 88 ms). As EXISTS (now, `customers.selectors.customer_scope`) it is costed by the customer's key: a page
+walks the shipments' ordering index and stops when full (this run: API 30 ms, deep_ratio 1.05), a count still hashes the
+rep's customers once. The price, measured on the profiling copy: a page in the exact middle of a rep's 120 shipment
+pages walks half the list (72 -> 107 ms; pages past the middle are read from the end). Tried before and not kept:
+`= ANY(ARRAY(subquery))` (estimated at 10 rows: walked pages test each row against the 3,000-id array linearly: the deep
+order page 29 -> 38 ms), the ids as one array parameter or as 3,000 parameters (22–52 ms), a semi-join on the rep's
+orders (19–26 ms in psql), a UNION of the two halves (73 ms).
 
 Where a plain list's time goes (why it stays above ratio 2): the minimal view reads 25 rows and nothing else (1–3 ms).
 The list also reads the session, the user and the roles (~1 ms), counts its rows exactly for the pager (an index-only
