@@ -302,7 +302,10 @@ class OpportunitySerializer(serializers.ModelSerializer):
 class OpportunityDetailSerializer(OpportunitySerializer):
     """The whole opportunity, with its weighted amount and what the requesting user may do with it now."""
 
-    weighted_amount = serializers.SerializerMethodField(help_text=_("预计金额 × 阶段赢率"))
+    weighted_amount = serializers.SerializerMethodField(help_text=_("预计金额 × 赢率"))
+    chance = serializers.SerializerMethodField(
+        help_text=_("赢率：业务员的估计（跟进中且已填写时），否则为阶段赢率；0.60 表示 60%")
+    )
     allowed_actions = serializers.SerializerMethodField()
     created_by_name = UserNameField(source="created_by")
 
@@ -314,6 +317,8 @@ class OpportunityDetailSerializer(OpportunitySerializer):
             "competitor",
             "close_reason",
             "closed_at",
+            "probability",
+            "chance",
             "weighted_amount",
             "created_by",
             "created_by_name",
@@ -324,7 +329,11 @@ class OpportunityDetailSerializer(OpportunitySerializer):
 
     @extend_schema_field(MoneyField())
     def get_weighted_amount(self, obj) -> str:
-        return format(rules.weighted_amount(obj.amount, obj.status), "f")
+        return format(rules.weighted_amount(obj.amount, obj.status, obj.probability), "f")
+
+    @extend_schema_field(serializers.DecimalField(max_digits=4, decimal_places=2))
+    def get_chance(self, obj) -> str:
+        return format(rules.chance(obj.status, obj.probability), ".2f")
 
     def get_allowed_actions(self, obj) -> list[str]:
         return services.opportunity_allowed_actions(obj, self.context["request"].user)
@@ -339,6 +348,14 @@ class OpportunityInputSerializer(serializers.Serializer):
     needs = serializers.CharField(label=_("客户需求"))
     plan = serializers.CharField(required=False, allow_blank=True, label=_("销售计划"))
     amount = MoneyField(label=_("预计金额（含税）"))
+    probability = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        label=_("赢率（%）"),
+        help_text=_("业务员对成交把握的估计（0–100）；null 则按阶段赢率，调整阶段后恢复为阶段赢率"),
+    )
     expected_close = serializers.DateField(label=_("预计成交日期"))
     competitor = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("竞争对手"))
 
@@ -369,7 +386,7 @@ class PipelineStageSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
     amount = MoneyField()
-    weighted = MoneyField(help_text=_("预计金额 × 阶段赢率"))
+    weighted = MoneyField(help_text=_("各机会的预计金额 × 赢率之和"))
     probability = serializers.DecimalField(max_digits=4, decimal_places=2, help_text=_("阶段赢率，0.60 表示 60%"))
 
 

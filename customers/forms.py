@@ -227,7 +227,7 @@ class OpportunityForm(_ContactChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = ["customer", "contact", "title", "needs", "plan", "amount", "expected_close", "competitor"]
+        fields = ["customer", "contact", "title", "needs", "plan", "amount", "probability", "expected_close", "competitor"]
         widgets = {
             "expected_close": DateInput(),
             "needs": forms.Textarea(attrs={"rows": 3}),

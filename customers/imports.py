@@ -155,9 +155,12 @@ def _save_opportunity(actor, values: dict, context: dict) -> Opportunity:
     stage = values.pop("stage", "") or Opportunity.Stage.LEAD
     if stage not in Opportunity.OPEN_STAGES:
         raise DomainError(_("导入的销售机会只能处于跟进中的阶段（赢单、输单请在系统中登记）。"))
+    probability = values.pop("probability", None)
     opportunity = services.opportunity_create(actor=actor, customer=customer, data=values)
     if stage != Opportunity.Stage.LEAD:
         opportunity = services.opportunity_move(opportunity=opportunity, actor=actor, stage=stage)
+    if probability is not None:  # the rep's estimate at the sheet's stage (a move goes back to the stage's chance)
+        opportunity = services.opportunity_update(opportunity=opportunity, actor=actor, data={"probability": probability})
     return opportunity
 
 
@@ -179,6 +182,14 @@ OPPORTUNITIES = SheetSpec(
             note=gettext_lazy("留空为初步接洽"),
         ),
         Field("competitor", gettext_lazy("竞争对手"), example=""),
+        Field(
+            "probability",
+            gettext_lazy("赢率（%）"),
+            Kind.INTEGER,
+            example="",
+            width=10,
+            note=gettext_lazy("0–100；留空则按阶段赢率"),
+        ),
     ],
     save=_save_opportunity,
 )

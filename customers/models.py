@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -389,6 +390,13 @@ class Opportunity(FSMModelMixin, models.Model):
     needs = models.TextField(_("客户需求"))
     plan = models.TextField(_("销售计划"), blank=True)
     amount = MoneyField(_("预计金额（含税）"))
+    probability = models.PositiveSmallIntegerField(
+        _("赢率（%）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("业务员对成交把握的估计；留空则按阶段赢率，调整阶段后恢复为阶段赢率"),
+    )
     expected_close = models.DateField(_("预计成交日期"))
     competitor = models.CharField(_("竞争对手"), max_length=100, blank=True)
     status = FSMField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.LEAD, protected=True)
@@ -425,7 +433,9 @@ class Opportunity(FSMModelMixin, models.Model):
 
     @transition(field=status, source=OPEN_STAGES, target=RETURN_VALUE(*OPEN_STAGES), custom={"label": _("调整阶段")})
     def move(self, stage):
-        """Another open stage of the pipeline, forward or back."""
+        """Another open stage of the pipeline, forward or back; the chance is the new stage's again (the rep's estimate
+        was of the stage it leaves)."""
+        self.probability = None
         return stage
 
     @transition(field=status, source=OPEN_STAGES, target=Stage.WON, custom={"label": _("赢单")})
@@ -438,7 +448,8 @@ class Opportunity(FSMModelMixin, models.Model):
 
     @transition(field=status, source=[Stage.WON, Stage.LOST], target=Stage.LEAD, custom={"label": _("重新打开")})
     def reopen(self):
-        """A closed opportunity comes back to the pipeline at its first stage."""
+        """A closed opportunity comes back to the pipeline at its first stage, at that stage's chance."""
+        self.probability = None
 
 
 class CustomerExport(models.Model):

@@ -1,7 +1,8 @@
 """Pure rules of the customers floor: no database writes, unit-testable.
 
 The sales pipeline (销售机会): each stage carries the chance that the opportunity turns into a deal; the weighted
-amount (预计金额 × 赢率) is what a manager adds up to forecast the month. Won counts whole, lost counts nothing.
+amount (预计金额 × 赢率) is what a manager adds up to forecast the month. The rep may estimate an open opportunity's
+chance instead of the stage's; moving it to another stage goes back to the stage's. Won counts whole, lost nothing.
 """
 
 from __future__ import annotations
@@ -24,9 +25,17 @@ STAGE_PROBABILITY: dict[str, Decimal] = {
 }
 
 
-def weighted_amount(amount: Decimal, stage: str) -> Decimal:
-    """The estimated amount weighted by the stage's chance, to the cent (ROUND_HALF_UP)."""
-    return quantize(amount * STAGE_PROBABILITY[stage])
+def chance(stage: str, probability: int | None = None) -> Decimal:
+    """The chance (0–1) that an opportunity at `stage` turns into a deal: the rep's estimate (`probability`, a whole
+    percentage) while it is open, else the stage's; a won one counts whole and a lost one nothing whatever was estimated."""
+    if probability is not None and stage in Opportunity.OPEN_STAGES:
+        return Decimal(probability) / 100
+    return STAGE_PROBABILITY[stage]
+
+
+def weighted_amount(amount: Decimal, stage: str, probability: int | None = None) -> Decimal:
+    """The estimated amount weighted by its chance (`chance`), to the cent (ROUND_HALF_UP)."""
+    return quantize(amount * chance(stage, probability))
 
 
 def win_rate(won: int, lost: int) -> Decimal | None:

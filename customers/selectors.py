@@ -199,24 +199,25 @@ def opportunity_search_q(text: str) -> Q:
 
 
 def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
-    """Per stage of `qs`, in the pipeline's order: {stage, label, count, amount, weighted} — the funnel of the list page
-    and GET /api/v1/opportunities/pipeline/; `weighted` is the amount times the stage's chance (rules.STAGE_PROBABILITY)."""
-    sums = {row["status"]: row for row in qs.order_by().values("status").annotate(count=Count("pk"), amount=Sum("amount"))}
-    out = []
-    for stage, label in Opportunity.Stage.choices:
-        row = sums.get(stage, {})
-        amount = row.get("amount") or Decimal("0.00")
-        out.append(
-            {
-                "stage": stage,
-                "label": str(label),
-                "count": row.get("count", 0),
-                "amount": amount,
-                "weighted": rules.weighted_amount(amount, stage),
-                "probability": rules.STAGE_PROBABILITY[stage],
-            }
-        )
-    return out
+    """Per stage of `qs`, in the pipeline's order: {stage, label, count, amount, weighted, probability} — the funnel of
+    the list page and GET /api/v1/opportunities/pipeline/; `weighted` is each amount times its chance (the rep's
+    estimate or the stage's: rules.chance), `probability` the stage's chance."""
+    grouped = qs.order_by().values("status", "probability").annotate(count=Count("pk"), amount=Sum("amount"))
+    sums: dict[str, dict] = {}
+    for row in grouped:
+        out = sums.setdefault(row["status"], {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")})
+        out["count"] += row["count"]
+        out["amount"] += row["amount"]
+        out["weighted"] += rules.weighted_amount(row["amount"], row["status"], row["probability"])
+    return [
+        {
+            "stage": stage,
+            "label": str(label),
+            **sums.get(stage, {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")}),
+            "probability": rules.STAGE_PROBABILITY[stage],
+        }
+        for stage, label in Opportunity.Stage.choices
+    ]
 
 
 def _of_scope(owner_id: int | None, team_id: int | None) -> QuerySet[Opportunity]:
@@ -257,12 +258,14 @@ def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: in
         )
 
     for r in (
-        qs.filter(status__in=Opportunity.OPEN_STAGES).values("owner", "status").annotate(n=Count("pk"), amount=Sum("amount"))
+        qs.filter(status__in=Opportunity.OPEN_STAGES)
+        .values("owner", "status", "probability")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
     ):
         out = row(r["owner"])
         out["open_count"] += r["n"]
         out["open_amount"] += r["amount"]
-        out["weighted"] += rules.weighted_amount(r["amount"], r["status"])
+        out["weighted"] += rules.weighted_amount(r["amount"], r["status"], r["probability"])
     closed = qs.filter(status__in=[Stage.WON, Stage.LOST], closed_at__gte=start, closed_at__lt=end)
     for r in closed.values("owner", "status").annotate(n=Count("pk"), amount=Sum("amount")):
         out = row(r["owner"])

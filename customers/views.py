@@ -594,8 +594,8 @@ def opportunity_detail(request, pk):
             "buttons": action_buttons(
                 OPPORTUNITY_BUTTONS, actions, opportunity, "customers:opportunity_action", OPPORTUNITY_CONFIRM
             ),
-            "weighted": rules.weighted_amount(opportunity.amount, opportunity.status),
-            "probability": rules.STAGE_PROBABILITY[opportunity.status],
+            "weighted": rules.weighted_amount(opportunity.amount, opportunity.status, opportunity.probability),
+            "chance": rules.chance(opportunity.status, opportunity.probability),
             "can_follow_up": services.can_follow_up_opportunity(user, opportunity),
             "visits": opportunity.visits.select_related("rep").order_by("-visited_on", "-id"),
         },

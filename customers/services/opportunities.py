@@ -29,11 +29,12 @@ from ..models import Customer, Opportunity
 from .access import OPPORTUNITY_NOT_YOURS, _require, can_create_opportunity, opportunity_allowed_actions
 from .common import _ensure_contact_of, _ensure_open, _validate
 
-OPPORTUNITY_FIELDS = ("title", "needs", "plan", "amount", "expected_close", "competitor", "contact")
+OPPORTUNITY_FIELDS = ("title", "needs", "plan", "amount", "probability", "expected_close", "competitor", "contact")
 
 
 def _check_fields(opportunity: Opportunity, data: dict[str, Any], *, today) -> None:
-    """`data` cleaned in place: required texts stripped, the contact of the customer, a close date not before `today` (when it is set or changed)."""
+    """`data` cleaned in place: required texts stripped, the contact of the customer, a chance of 0–100 % or none (the
+    stage's), a close date not before `today` (when it is set or changed)."""
     for name, message in (("title", _("请填写机会名称。")), ("needs", _("请填写客户需求。"))):
         if name in data:
             data[name] = required_text(data[name], message)
@@ -44,6 +45,8 @@ def _check_fields(opportunity: Opportunity, data: dict[str, Any], *, today) -> N
             raise DomainError(_("预计成交日期不能早于今天。"), code="close_in_past")
     if data.get("amount") is None and "amount" in data:
         raise DomainError(_("请填写预计金额（可填 0）。"))
+    if data.get("probability") is not None and not 0 <= data["probability"] <= 100:
+        raise DomainError(_("赢率须在 0 到 100 之间（留空则按阶段赢率）。"), code="invalid_probability")
     _ensure_contact_of(data.get("contact"), opportunity.customer)
 
 

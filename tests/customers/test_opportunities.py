@@ -45,6 +45,14 @@ def test_each_stage_weighs_the_amount_by_its_chance_to_the_cent():
     assert rules.win_rate(1, 2) == D("0.3333") and rules.win_rate(0, 0) is None and rules.win_rate(3, 0) == D("1")
 
 
+def test_the_reps_estimate_replaces_the_stages_chance_while_open_only():
+    assert rules.chance(S.PROPOSAL) == D("0.60") and rules.chance(S.PROPOSAL, 25) == D("0.25")
+    assert rules.weighted_amount(D("1000.00"), S.PROPOSAL, 25) == D("250.00")
+    assert rules.weighted_amount(D("999.99"), S.LEAD, 0) == D("0.00")
+    assert rules.weighted_amount(D("1000.00"), S.WON, 25) == D("1000.00")  # a won deal counts whole whatever was estimated
+    assert rules.weighted_amount(D("1000.00"), S.LOST, 90) == D("0.00")
+
+
 # --- services ---------------------------------------------------------------------------------------------------------
 def test_an_opportunity_opens_at_the_first_stage_owned_by_the_customers_rep_with_a_number_and_an_event(cast, mine):
     customer, opp, _other = mine
@@ -132,6 +140,49 @@ def test_an_edit_keeps_each_changed_field_old_to_new(cast, mine):
     assert set(changed) == {"amount", "plan"} and changed["plan"][1] == "下周拜访采购"
 
 
+def test_the_reps_estimate_is_kept_on_the_timeline_checked_and_reset_by_a_stage_move(cast, mine):
+    opp = mine[1]
+
+    services.opportunity_update(opportunity=opp, actor=cast.alice, data={"probability": 35})
+
+    opp.refresh_from_db()
+    assert opp.probability == 35 and rules.weighted_amount(opp.amount, opp.status, opp.probability) == D("42000.00")
+    event = Event.objects.filter(target_id=opp.pk, verb=Event.Verb.UPDATED, target_type__model="opportunity").get()
+    assert [(c["field"], c["new"]) for c in event.changes] == [("probability", "35")]
+    for bad in (101, -1):
+        with pytest.raises(DomainError, match="赢率须在 0 到 100 之间"):
+            services.opportunity_update(opportunity=opp, actor=cast.alice, data={"probability": bad})
+    opp.refresh_from_db()
+    assert opp.probability == 35  # nothing changed
+
+    services.opportunity_move(opportunity=opp, actor=cast.alice, stage=S.PROPOSAL)
+
+    opp.refresh_from_db()
+    assert opp.probability is None and rules.chance(opp.status, opp.probability) == D("0.60")  # the new stage's chance
+    services.opportunity_update(opportunity=opp, actor=cast.alice, data={"probability": 90})
+    services.opportunity_lose(opportunity=opp, actor=cast.alice, reason="预算取消")
+    services.opportunity_reopen(opportunity=opp, actor=cast.alice, reason="预算恢复")
+    opp.refresh_from_db()
+    assert (opp.status, opp.probability) == (S.LEAD, None)
+
+
+def test_the_funnel_weighs_each_opportunity_by_its_own_chance(cast, mine):
+    customer = mine[0]
+    for probability in (None, 50, 50):
+        o = services.opportunity_create(actor=cast.alice, customer=customer, data=_data(amount=D("1000.00")))
+        services.opportunity_move(opportunity=o, actor=cast.alice, stage=S.NEGOTIATION)
+        services.opportunity_update(opportunity=o, actor=cast.alice, data={"probability": probability})
+
+    funnel = {row["stage"]: row for row in selectors.opportunity_pipeline(Opportunity.objects.all())}
+    rep = selectors.opportunity_rep_rows(timezone.now() - timedelta(days=1), timezone.now())[0]
+
+    assert (funnel[S.NEGOTIATION]["count"], funnel[S.NEGOTIATION]["amount"]) == (3, D("3000.00"))
+    assert funnel[S.NEGOTIATION]["weighted"] == D("1800.00")  # 800 at the stage's 80 % + 500 + 500 estimated
+    assert funnel[S.NEGOTIATION]["probability"] == D("0.80")
+    assert funnel[S.LEAD]["weighted"] == D("12000.00")
+    assert (rep["open_count"], rep["open_amount"], rep["weighted"]) == (4, D("123000.00"), D("13800.00"))
+
+
 def test_handing_the_customer_to_another_rep_takes_its_open_opportunities_along(cast, mine):
     customer, opp, _other = mine
     won = services.opportunity_create(actor=cast.alice, customer=customer, data=_data(title="已赢"))
@@ -206,6 +257,14 @@ def test_the_api_opens_edits_moves_loses_and_reopens(cast, mine, api_as):
 
     edited = api.patch(f"{API}{pk}/", {"competitor": "某友商", "amount": "90000"}, format="json")
     assert edited.status_code == 200 and edited.json()["competitor"] == "某友商" and edited.json()["amount"] == "90000.00"
+    assert (edited.json()["probability"], edited.json()["chance"]) == (None, "0.10")
+    estimated = api.patch(f"{API}{pk}/", {"probability": 45}, format="json").json()
+    assert (estimated["probability"], estimated["chance"], estimated["weighted_amount"]) == (45, "0.45", "40500.00")
+    too_high = api.patch(f"{API}{pk}/", {"probability": 150}, format="json")
+    assert too_high.status_code == 400 and "probability" in too_high.json().get("errors", too_high.json())
+    assert Opportunity.objects.get(pk=pk).probability == 45
+    back = api.patch(f"{API}{pk}/", {"probability": None}, format="json").json()
+    assert (back["probability"], back["chance"]) == (None, "0.10")
     assert api.post(f"{API}{pk}/move/", {"stage": "won"}, format="json").status_code == 400
     assert api.post(f"{API}{pk}/lose/", {}, format="json").status_code == 400
     lost = api.post(f"{API}{pk}/lose/", {"reason": "预算取消"}, format="json")
@@ -271,14 +330,16 @@ def test_the_pages_list_open_show_and_act(cast, mine, client_as):
         {"customer": customer.pk, "title": "新项目", "needs": "", "amount": "1", "expected_close": str(SOON)},
     )
     assert bad.status_code == 400 and "该字段是必填项" in bad.content.decode()
-    made = browser.post(
-        reverse("customers:opportunity_create"),
-        {"customer": customer.pk, "title": "新项目", "needs": "换展柜", "amount": "5000", "expected_close": str(SOON)},
-    )
+    fields = {"customer": customer.pk, "title": "新项目", "needs": "换展柜", "amount": "5000", "expected_close": str(SOON)}
+    too_sure = browser.post(reverse("customers:opportunity_create"), {**fields, "probability": "120"})
+    assert too_sure.status_code == 400 and "100" in too_sure.content.decode()
+    assert not Opportunity.objects.filter(title="新项目").exists()
+    made = browser.post(reverse("customers:opportunity_create"), {**fields, "probability": "70"})
     new = Opportunity.objects.get(title="新项目")
-    assert made.status_code == 302 and made["Location"] == new.get_absolute_url()
+    assert made.status_code == 302 and made["Location"] == new.get_absolute_url() and new.probability == 70
 
     detail = browser.get(new.get_absolute_url()).content.decode()
+    assert "业务员估计赢率 70%" in detail and ">3,500.00<" in detail.replace(" ", "")
     for testid in ("action-edit", "action-move", "action-win", "action-lose", "opportunity-visit-plan", "opportunity-visit"):
         assert f'data-testid="{testid}"' in detail
     moved = browser.post(reverse("customers:opportunity_move", args=[new.pk]), {"stage": "negotiation"})
@@ -353,7 +414,7 @@ def test_a_rep_imports_opportunities_of_own_customers_all_or_nothing(cast, mine,
     browser = client_as(cast.alice)
     assert 'data-testid="opportunity-import"' in browser.get(reverse("customers:opportunity_list")).content.decode()
     before = Opportunity.objects.count()
-    row = [customer.code, "三期扩产", "再加一条线", "", 50000, SOON.isoformat(), "商务谈判", "某友商"]
+    row = [customer.code, "三期扩产", "再加一条线", "", 50000, SOON.isoformat(), "商务谈判", "某友商", "65%"]
 
     refused = preview(browser, "opportunities", filled(browser, "opportunities", {"销售机会": [row, [other.name, *row[1:]]]}))
     assert "不是您可见的已有客户" in refused.content.decode() and 'data-testid="import-commit"' not in refused.content.decode()
@@ -365,11 +426,12 @@ def test_a_rep_imports_opportunities_of_own_customers_all_or_nothing(cast, mine,
 
     assert done.status_code == 302 and done.url == reverse("customers:opportunity_list")
     imported = Opportunity.objects.get(title="三期扩产")
-    assert (imported.customer, imported.owner, imported.status, imported.amount) == (
+    assert (imported.customer, imported.owner, imported.status, imported.amount, imported.probability) == (
         customer,
         cast.alice,
         S.NEGOTIATION,
         D("50000.00"),
+        65,  # the rep's estimate at the sheet's stage, not reset by the move to it
     )
     assert client_as(cast.finance).get(reverse("core:import_upload", args=["opportunities"])).status_code == 403
 
