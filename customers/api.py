@@ -390,6 +390,16 @@ class PipelineStageSerializer(serializers.Serializer):
     probability = serializers.DecimalField(max_digits=4, decimal_places=2, help_text=_("阶段赢率，0.60 表示 60%"))
 
 
+class ForecastMonthSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("earlier（已逾期）、YYYY-MM 或 later"))
+    label = serializers.CharField()
+    close_from = serializers.DateField(allow_null=True, help_text=_("预计成交日期从（含）；null 表示不限"))
+    close_to = serializers.DateField(allow_null=True, help_text=_("预计成交日期至（含）；null 表示不限"))
+    count = serializers.IntegerField()
+    amount = MoneyField()
+    weighted = MoneyField(help_text=_("各机会的预计金额 × 赢率之和"))
+
+
 # --- viewsets -----------------------------------------------------------------------------------------------------
 class CustomerViewSet(
     ExportActionMixin,
@@ -592,7 +602,7 @@ class VisitViewSet(
 class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售机会. Opened on a customer (POST), edited while open (PATCH), moved through the stages (…/move/), won
     (…/win/), lost with the reason (…/lose/), reopened (…/reopen/); never deleted. GET …/pipeline/ sums the filtered
-    rows by stage (count, amount, weighted amount)."""
+    rows by stage (count, amount, weighted amount), GET …/forecast/ the open ones by expected close month."""
 
     selector = staticmethod(selectors.opportunity_list_for)
     serializer_class = OpportunitySerializer
@@ -660,6 +670,15 @@ class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin
         """The funnel of the filtered opportunities: per stage, how many, their amount and the weighted amount."""
         rows = selectors.opportunity_pipeline(self.filter_queryset(self.get_queryset()))
         return Response(PipelineStageSerializer(rows, many=True).data)
+
+    @extend_schema(responses=ForecastMonthSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def forecast(self, request):
+        """预计成交: the open ones among the filtered opportunities by the month they are expected to close — those
+        overdue (before this month), each of the next six months from this one, and the later ones — with how many,
+        their amount and the weighted amount. `close_from` / `close_to` give each row's dates for the list's filter."""
+        rows = selectors.opportunity_forecast(self.filter_queryset(self.get_queryset()), timezone.localdate())
+        return Response(ForecastMonthSerializer(rows, many=True).data)
 
 
 def register(router):

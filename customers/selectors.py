@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from salesops.core.models import Team
 from salesops.core.names import display_name
@@ -234,6 +236,69 @@ def _of_scope(owner_id: int | None, team_id: int | None) -> QuerySet[Opportunity
 def opportunity_funnel(*, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
     """The scope's pipeline by stage now (opportunity_pipeline)."""
     return opportunity_pipeline(_of_scope(owner_id, team_id))
+
+
+# How many months the forecast of expected closings shows one by one (the ones after are summed in one row).
+FORECAST_MONTHS = 6
+
+
+def _month_after(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def opportunity_forecast(qs: QuerySet[Opportunity], first_month: date, months: int = FORECAST_MONTHS) -> list[dict]:
+    """The open opportunities of `qs` by the month they are expected to close (预计成交): a row of those expected before
+    `first_month`'s month and still open (overdue), one row per month from it for `months` months, one row of the
+    later ones; each {key, label, close_from, close_to (the list's filter, None = open-ended), count, amount, weighted},
+    weighted by each one's own chance (rules.chance). One grouped query."""
+    start = first_month.replace(day=1)
+    starts = [start]
+    for _i in range(months):
+        starts.append(_month_after(starts[-1]))
+    zero = {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")}
+    rows = [
+        {
+            "key": "earlier",
+            "label": _("更早（已逾期）"),
+            "close_from": None,
+            "close_to": start - timedelta(days=1),
+            **zero,
+        }
+    ]
+    for month, following in pairwise(starts):
+        to = following - timedelta(days=1)
+        rows.append({"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", "close_from": month, "close_to": to, **zero})
+    later = starts[-1]
+    rows.append(
+        {
+            "key": "later",
+            "label": _("%(month)s 及以后") % {"month": f"{later:%Y-%m}"},
+            "close_from": later,
+            "close_to": None,
+            **zero,
+        }
+    )
+    by_key = {row["key"]: row for row in rows}
+    grouped = (
+        qs.filter(status__in=Opportunity.OPEN_STAGES)
+        .order_by()
+        .annotate(month=TruncMonth("expected_close"))
+        .values("month", "status", "probability")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+    )
+    for group in grouped:
+        month = group["month"]
+        key = "earlier" if month < start else "later" if month >= later else f"{month:%Y-%m}"
+        row = by_key[key]
+        row["count"] += group["count"]
+        row["amount"] += group["amount"]
+        row["weighted"] += rules.weighted_amount(group["amount"], group["status"], group["probability"])
+    return rows
+
+
+def opportunity_close_forecast(first_month: date, *, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:
+    """The scope's open opportunities by expected close month (opportunity_forecast)."""
+    return opportunity_forecast(_of_scope(owner_id, team_id), first_month)
 
 
 def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> list[dict]:

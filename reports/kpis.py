@@ -415,6 +415,11 @@ def opportunity_funnel(scope: Scope) -> list[dict]:
     return customer_selectors.opportunity_funnel(**scope.filters())
 
 
+def opportunity_forecast(first_month: date, scope: Scope) -> list[dict]:
+    """The open opportunities now by the month they are expected to close, from `first_month` on (overdue before it)."""
+    return customer_selectors.opportunity_close_forecast(first_month, **scope.filters())
+
+
 def opportunity_rep_rows(period: Period, scope: Scope) -> list[dict]:
     """Per rep: open opportunities now (count, amount, weighted), won and lost in the period, win rate."""
     return customer_selectors.opportunity_rep_rows(*period.bounds(), **scope.filters())

@@ -209,7 +209,7 @@ def _growth(period: Period, scope: Scope) -> tuple:
 
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
-    team), the funnel of the open sales opportunities, top stores, receivables aging, and six-month trends of on-time
+    team), the funnel of the open sales opportunities and their expected closings by month, top stores, receivables aging, and six-month trends of on-time
     delivery and satisfaction; for a rep the pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
@@ -246,6 +246,24 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
                 {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in funnel]},
             ],
             url=_link("customers:opportunity_list", is_open="true", owner=scope.user_id if scope.kind == "rep" else None),
+        )
+    )
+    forecast = kpis.opportunity_forecast(today, scope)
+    charts.append(
+        chart(
+            "forecast",
+            _("预计成交（跟进中的销售机会，按预计成交月份）"),
+            [row["label"] for row in forecast],
+            [
+                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in forecast]},
+                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in forecast]},
+            ],
+            url=_link(
+                "customers:opportunity_list",
+                is_open="true",
+                ordering="expected_close",
+                owner=scope.user_id if scope.kind == "rep" else None,
+            ),
         )
     )
     stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)

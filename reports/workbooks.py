@@ -250,8 +250,9 @@ def _engineer_sheet(book: Book, period: Period, scope: Scope) -> dict:
 
 
 def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """销售机会月报: the funnel of the open opportunities now (estimated and weighted amounts by stage), per rep what is
-    open, won and lost in the month and the win rate, and every opportunity won or lost in the month with its reason."""
+    """销售机会月报: the funnel of the open opportunities now (estimated and weighted amounts by stage), the same by the
+    month they are expected to close from the report's month on (overdue before it), per rep what is open, won and
+    lost in the month and the win rate, and every opportunity won or lost in the month with its reason."""
     funnel = [row for row in kpis.opportunity_funnel(scope) if row["stage"] in Opportunity.OPEN_STAGES]
     sheet = book.sheet(
         _("销售漏斗"),
@@ -267,6 +268,18 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
     sheet.table(funnel)
     sheet.totals()
     open_totals = sheet.sums
+    forecast = book.sheet(
+        _("预计成交"),
+        [
+            Column(_("预计成交月份"), width=18, value=lambda r: r["label"]),
+            Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
+            Column(_("预计金额"), Kind.MONEY, width=16, key="amount", value=lambda r: r["amount"], total=True),
+            Column(_("加权金额"), Kind.MONEY, width=16, key="weighted", value=lambda r: r["weighted"], total=True),
+        ],
+    )
+    forecast.fields([(_("截至"), period.end), (_("起始月份"), period.start.strftime("%Y-%m"))])
+    forecast.table(kpis.opportunity_forecast(period.start, scope))
+    forecast.totals()
     progress(30)
     reps = kpis.opportunity_rep_rows(period, scope)
     rep_sheet = book.sheet(

@@ -313,6 +313,24 @@ def test_the_list_filters_searches_pages_and_sums_the_funnel(cast, mine, api_as)
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def test_the_api_forecasts_the_filtered_open_opportunities_by_expected_close_month(cast, mine, api_as):
+    _customer, opp, other = mine  # alice's 120,000.00 at 初步接洽, expected in SOON's month
+    services.opportunity_create(actor=cast.carol, customer=other, data=_data(amount=D("5000.00")))
+    month = f"{SOON:%Y-%m}"
+
+    everyone = {row["key"]: row for row in api_as(cast.manager).get(f"{API}forecast/").json()}
+    alice = {row["key"]: row for row in api_as(cast.alice).get(f"{API}forecast/").json()}
+    searched = {row["key"]: row for row in api_as(cast.manager).get(f"{API}forecast/", {"q": opp.number}).json()}
+
+    assert list(everyone) == ["earlier", *list(everyone)[1:-1], "later"] and len(everyone) == 8
+    assert (everyone[month]["count"], everyone[month]["amount"], everyone[month]["weighted"]) == (2, "125000.00", "12500.00")
+    assert everyone[month]["close_from"] == f"{SOON:%Y-%m}-01" and everyone["earlier"]["close_from"] is None
+    assert (alice[month]["count"], alice[month]["amount"]) == (1, "120000.00")  # a rep: own customers' only
+    assert searched[month]["count"] == 1 and sum(row["count"] for row in searched.values()) == 1
+    finance = api_as(cast.finance).get(f"{API}forecast/")
+    assert finance.status_code == 200 and not any(row["count"] for row in finance.json())  # sees no opportunity
+
+
 # --- pages ------------------------------------------------------------------------------------------------------------
 def test_the_pages_list_open_show_and_act(cast, mine, client_as):
     customer, opp, _other = mine

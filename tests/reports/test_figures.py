@@ -28,7 +28,17 @@ def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
     assert 'href="/reports/glossary/#kpi-sales_shipped"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
     charts = {c["key"]: c for c in page.context["charts"]}
-    assert set(charts) == {"monthly_sales", "by_team", "by_rep", "funnel", "by_store", "aging", "on_time", "satisfaction"}
+    assert set(charts) == {
+        "monthly_sales",
+        "by_team",
+        "by_rep",
+        "funnel",
+        "forecast",
+        "by_store",
+        "aging",
+        "on_time",
+        "satisfaction",
+    }
     assert charts["monthly_sales"]["series"][0]["data"][10] == 9500.0
     assert charts["aging"]["series"][0]["data"] == [7000.0, 500.0, 0.0, 0.0]
 
@@ -76,6 +86,48 @@ def test_the_funnel_weighs_the_open_opportunities_of_the_scope_by_stage(cast, cl
     assert company["funnel"]["url"].startswith("/customers/opportunities/?is_open=true")
 
 
+def test_the_forecast_sums_the_open_opportunities_by_expected_close_month(cast, client_as, api_as):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from customers import services as customer_services
+    from customers.models import Opportunity
+    from tests.factories import CustomerFactory
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    alices = CustomerFactory(owner=cast.alice, team=cast.east)
+    carols = CustomerFactory(owner=cast.carol, team=cast.south)
+
+    def opened(who, customer, amount, close, probability=None):
+        o = customer_services.opportunity_create(
+            actor=who, customer=customer, data={"title": "项目", "needs": "需求", "amount": D(amount), "expected_close": close}
+        )
+        customer_services.opportunity_update(opportunity=o, actor=who, data={"probability": probability})
+        return o
+
+    opened(cast.alice, alices, "1000.00", next_month - timedelta(days=1))  # the last day of this month, at 10 %
+    opened(cast.alice, alices, "2000.00", next_month, probability=50)  # the first day of the next, at the rep's 50 %
+    opened(cast.carol, carols, "4000.00", date(today.year + 1, today.month, 1))  # twelve months on: after the six
+    overdue = opened(cast.alice, alices, "300.00", today)
+    Opportunity.objects.filter(pk=overdue.pk).update(expected_close=month - timedelta(days=1))  # still open, its month gone
+    lost = opened(cast.alice, alices, "9000.00", today)
+    customer_services.opportunity_lose(opportunity=lost, actor=cast.alice, reason="预算取消")  # closed: not forecast
+
+    company = {c["key"]: c for c in client_as(cast.manager).get("/reports/figures/").context["charts"]}
+    alice = {c["key"]: c for c in api_as(cast.alice).get("/api/v1/figures/").json()["charts"]}
+
+    forecast = company["forecast"]
+    assert forecast["labels"][:3] == ["更早（已逾期）", f"{month:%Y-%m}", f"{next_month:%Y-%m}"] and len(forecast["labels"]) == 8
+    assert forecast["labels"][-1].endswith("及以后")
+    assert forecast["series"][0]["data"] == [300.0, 1000.0, 2000.0, 0.0, 0.0, 0.0, 0.0, 4000.0]
+    assert forecast["series"][1]["data"] == [30.0, 100.0, 1000.0, 0.0, 0.0, 0.0, 0.0, 400.0]
+    assert alice["forecast"]["series"][0]["data"][-1] == 0.0  # a rep's own: carol's is not in it
+    assert "ordering=expected_close" in forecast["url"] and f"owner={cast.alice.pk}" in alice["forecast"]["url"]
+
+
 def test_empty_chart_says_no_data(cast, client_as):
     page = client_as(cast.manager).get("/reports/figures/?period=2026-11")
     assert page.status_code == 200
@@ -121,6 +173,7 @@ def test_api_gives_exact_figures_as_text(cast, api_as, book):
         "monthly_sales",
         "pipeline",
         "funnel",
+        "forecast",
         "by_store",
         "aging",
         "on_time",

@@ -52,13 +52,22 @@ def pipeline(cast, settings, tmp_path):
 def test_the_opportunities_workbook_has_the_funnel_the_reps_and_the_month_closed(pipeline, django_capture_on_commit_callbacks):
     run, wb = generate(ReportRun.Kind.OPPORTUNITIES, actor=pipeline.manager, capture=django_capture_on_commit_callbacks)
 
-    assert wb.sheetnames == ["封面", "销售漏斗", "业务员", "本月结束的机会", "图表"]
+    assert wb.sheetnames == ["封面", "销售漏斗", "预计成交", "业务员", "本月结束的机会", "图表"]
     _h, header, rows, totals = table(wb["销售漏斗"])
     assert header == ["阶段", "赢率", "机会数", "预计金额", "加权金额"]
     assert [r[0] for r in rows] == ["初步接洽", "需求确认", "方案报价", "商务谈判"]
     assert rows[0][2:] == [1, D("500.00"), D("50.00")] and rows[3][2:] == [1, D("1000.00"), D("800.00")]
     assert totals[2:] == [2, D("1500.00"), D("850.00")]
     assert wb["销售漏斗"].cell(row=_h + 1, column=4).number_format == "#,##0.00"
+
+    _h, header, rows, totals = table(wb["预计成交"])
+    assert header == ["预计成交月份", "机会数", "预计金额", "加权金额"]
+    months = [r[0] for r in rows]
+    assert months[:2] == ["更早（已逾期）", "2026-11"] and months[-1] == "2027-05 及以后" and len(months) == 8
+    soon = timezone.localdate() + timedelta(days=20)  # both open ones are expected then: in its month's row
+    expected_row = f"{soon:%Y-%m}" if f"{soon:%Y-%m}" in months else "2027-05 及以后"
+    assert {r[0]: r[1:] for r in rows if r[1]} == {expected_row: [2, D("1500.00"), D("850.00")]}
+    assert totals[1:] == [2, D("1500.00"), D("850.00")]  # the funnel's open ones, each counted once
 
     _h, header, rows, totals = table(wb["业务员"])
     by_rep = {r[0]: r[1:] for r in rows}
