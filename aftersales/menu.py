@@ -1,6 +1,7 @@
 """The 售后 menu (salesops.core.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -10,7 +11,7 @@ from .permissions import sees_desk, sees_plans, serves_customers
 
 navigation.register(
     "aftersales",
-    _("售后"),
+    pgettext_lazy("menu", "售后"),
     50,
     [
         Item(_("售后服务台"), "aftersales:desk", sees_desk, "nav-service-desk"),

@@ -1,6 +1,7 @@
 """The 产品与价格 menu (salesops.core.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -14,7 +15,7 @@ def quotes_prices(user) -> bool:
 
 navigation.register(
     "catalog",
-    _("产品与价格"),
+    pgettext_lazy("menu", "产品与价格"),
     20,
     [
         Item(_("产品"), "catalog:products", testid="nav-products"),

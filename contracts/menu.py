@@ -1,6 +1,7 @@
 """The 报价与合同 menu (salesops.core.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -10,7 +11,7 @@ from .permissions import quotes_daily, reads_deals
 
 navigation.register(
     "contracts",
-    _("报价与合同"),
+    pgettext_lazy("menu", "报价与合同"),
     30,
     [
         Item(_("报价单"), "contracts:quotation_list", reads_deals, "nav-quotations"),

@@ -1,6 +1,7 @@
 """The 客户 menu (salesops.core.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -15,7 +16,7 @@ def sees_customers(user) -> bool:
 
 navigation.register(
     "customers",
-    _("客户"),
+    pgettext_lazy("menu", "客户"),
     10,
     [
         Item(_("客户档案"), "customers:list", sees_customers, "nav-customer-list"),

@@ -1,6 +1,7 @@
 """The 订单 menu (salesops.core.navigation): each work queue only for those its view lets in."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -10,7 +11,7 @@ from .permissions import handles_money, is_clerk, reads_orders, sees_queue
 
 navigation.register(
     "orders",
-    _("订单"),
+    pgettext_lazy("menu", "订单"),
     40,
     [
         Item(_("订单列表"), "orders:order_list", reads_orders, "nav-order-list"),

@@ -1,6 +1,7 @@
 """The 目标与报表 menu (salesops.core.navigation): for everyone who has figures to see (reports.scopes.scope_for)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salesops.core import navigation
 from salesops.core.navigation import Item
@@ -15,7 +16,7 @@ def sees_figures(user) -> bool:
 
 navigation.register(
     "reports",
-    _("目标与报表"),
+    pgettext_lazy("menu", "目标与报表"),
     60,
     [
         Item(_("经营指标"), "reports:figures", sees_figures, "nav-figures"),

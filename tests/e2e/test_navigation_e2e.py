@@ -24,3 +24,27 @@ def test_every_link_of_the_menu_and_the_home_page_opens_for_every_role(page_as, 
             if status != 200:
                 refused.append((username, href, status))
     assert refused == []
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_menu_fits_a_1366_pixel_screen_on_one_line_in_either_language(browser, live_server, locale):
+    """An office laptop's 1366 pixels: the menu stays on one line and nothing reaches past the screen's edge, in Chinese
+    and in English (whose labels are longer), for the roles with the most menus and a long name; narrower, the
+    right-hand group wraps under it rather than past the edge."""
+    call_command("seed_demo", stdout=StringIO())
+    measured = []
+    for username in ("admin", "manager", "finance"):
+        for width in (1366, 1100):
+            context = browser.new_context(locale=locale, viewport={"width": width, "height": 800})
+            page = context.new_page()
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", "demo12345")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            height = page.evaluate("document.querySelector('nav.navbar').offsetHeight")
+            measured.append((username, width, scroll, height))
+            context.close()
+    assert [m for m in measured if m[2] > m[1]] == []  # nothing past the edge
+    assert [m for m in measured if m[1] == 1366 and m[3] > 70] == []  # one line at 1366
