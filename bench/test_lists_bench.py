@@ -25,23 +25,26 @@ orders, shipments and sales opportunities);
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
-Last run, 2026-12-06 (second run of the day), PostgreSQL 15 (FLOOR 2.9–3.3 ms): API lists 5–12 ms against 1–2 ms
-(ratio 3.1–9.7; approvals 24 ms), pages 13–38 ms, a rep's lists 16–21 ms (API) and 32–38 ms (page), the team's lead
-(every customer the team's) 38–46 ms (API) and 55–56 ms (page), deep_ratio 0.84–1.08 but the rep's order page 1.25 (its
-deep page's generated orders are all past their promised ship date: 25 late marks and their risk read, none on page 1;
-the same rows' API 1.05), a rep's shipments 34 ms (page, deep_ratio 2.59) and 60 ms (API), searches of two words 13–21 ms (ratio 1.3–1.7; the customer search, 186 rows, 8 ms: 3.2),
-pickers 3–26 ms (ratio 1.1–3.0), the sales opportunities 31 ms (page, its funnel grouped over every row) and 7 ms (API),
-receivables 258 / 234 ms (ratio 1.56 / 1.43), the price list's page 30 ms, work pages 57–90 ms, home pages 24–116 ms, a
-key account's page 178 ms.
+Last run, 2026-12-06 (fifth session; a slow hour of the machine: searches and pickers ~30 % above the morning's runs,
+FLOOR 2.8–3.0 ms): API lists 7–14 ms against 1–3 ms (ratio 3.7–8.1; approvals 33 ms), pages 13–40 ms, a rep's lists
+23–50 ms (API) and 37–56 ms (page), the team's lead (every customer the team's) 51–53 ms (API) and 63–67 ms (page),
+deep_ratio 0.84–1.27 (the rep's order page 1.46 in this run, 1.19–1.25 in earlier ones: its deep page's generated
+orders are all past their promised ship date, 25 late marks and their risk read, none on page 1; the same rows' API
+1.11), a rep's shipments 44 ms (page, deep_ratio 1.05) and 50 ms (API), searches of two words 23–39 ms (ratio
+1.3–1.6; the customer search, 186 rows, 13 ms: 3.2), pickers 4–30 ms (ratio 1.2–2.8), the sales opportunities 44 ms
+(page, its funnel grouped over every row) and 10 ms (API), receivables 282 / 256 ms (ratio 1.60 / 1.43), the price
+list's page 37 ms, work pages 92–132 ms, home pages 25–128 ms, a key account's page 248 ms.
 
 A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
 (`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).
 With the customer as an IN of the rep's customers' ids, it charged the hashed set's cost on every row a page's
 nested loop reads, so beyond ~26 rows it hashed all 60,000 shipments and sorted a page out of them (API 65 ms, the page
 before last 88 ms). As EXISTS (now, `customers.selectors.customer_scope`) it is costed by the customer's key: a page
-walks the shipments' ordering index and stops when full (this run: API 30 ms, deep_ratio 1.05), a count still hashes the
-rep's customers once. The price, measured on the profiling copy: a page in the exact middle of a rep's 120 shipment
-pages walks half the list (72 -> 107 ms; pages past the middle are read from the end). Tried before and not kept:
+walks the shipments' ordering index and stops when full, a count still hashes the rep's customers once. Measured
+side by side on the profiling copy, twice each: a rep's shipments API 72–78 -> 33 ms, their page before last 93–100
+-> 42 ms, the invoices' 67–76 -> 40–54 ms, every other rep list the same within 3 ms; the price: a page in the exact
+middle of a rep's 120 shipment pages walks half the list (70–104 -> 108–125 ms; pages past the middle are read from
+the end). Tried before and not kept:
 `= ANY(ARRAY(subquery))` (estimated at 10 rows: walked pages test each row against the 3,000-id array linearly: the deep
 order page 29 -> 38 ms), the ids as one array parameter or as 3,000 parameters (22–52 ms), a semi-join on the rep's
 orders (19–26 ms in psql), a UNION of the two halves (73 ms).
