@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum, 
 from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.models import Team
 from salesops.core.names import display_name
@@ -98,8 +99,8 @@ def customer_scope(user, prefix: str = "") -> Q | None:
     # count reads the rep's customers once as a hashed set (by the owner index: a rep's order count at 60,000 orders
     # 42 -> 13 ms against a join testing every row's customer), a page walks its ordering index and tests each row's
     # customer by its key until the page is full. An IN of the ids planned a page through the order (shipments,
-    # invoices) as a hash of all 60,000 (a rep's shipments 65 -> 30 ms, their page before last 88 -> 39 ms); a page in
-    # the exact middle of those walks half the list (~110 ms at 60,000, ~65 ms as a hash).
+    # invoices) as a hash of all 60,000 (a rep's shipments API 72–78 -> 33 ms, their page before last 93–100 -> 42 ms);
+    # a page in the exact middle of those walks half the list (108–125 ms at 60,000, 70–104 ms as a hash).
     return Q(Exists(Customer.objects.filter(scope, pk=OuterRef(prefix.removesuffix("__")))))
 
 
@@ -200,22 +201,42 @@ def opportunity_search_q(text: str) -> Q:
     return every_word_q(Opportunity, text, "number", "title", "customer__name", "customer__code")
 
 
+# The two figures of every funnel and forecast row, as their charts and sheets name them.
+OPPORTUNITY_SERIES = [("amount", gettext_lazy("预计金额")), ("weighted", gettext_lazy("加权金额"))]
+
+
+def _no_sums() -> dict:
+    return {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")}
+
+
+def _weighted_sums(qs: QuerySet[Opportunity], bucket: str, **annotations) -> dict:
+    """{bucket value: {count, amount, weighted}} of `qs` grouped by `bucket` (a field, or one of `annotations`); the
+    weighted amount is each opportunity's amount times its own chance (rules.chance), summed: one grouped query."""
+    grouped = (
+        qs.order_by()
+        .annotate(**annotations)
+        .values(bucket, "status", "probability")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+    )
+    sums: dict = {}
+    for group in grouped:
+        out = sums.setdefault(group[bucket], _no_sums())
+        out["count"] += group["count"]
+        out["amount"] += group["amount"]
+        out["weighted"] += rules.weighted_amount(group["amount"], group["status"], group["probability"])
+    return sums
+
+
 def opportunity_pipeline(qs: QuerySet[Opportunity]) -> list[dict]:
     """Per stage of `qs`, in the pipeline's order: {stage, label, count, amount, weighted, probability} — the funnel of
     the list page and GET /api/v1/opportunities/pipeline/; `weighted` is each amount times its chance (the rep's
     estimate or the stage's: rules.chance), `probability` the stage's chance."""
-    grouped = qs.order_by().values("status", "probability").annotate(count=Count("pk"), amount=Sum("amount"))
-    sums: dict[str, dict] = {}
-    for row in grouped:
-        out = sums.setdefault(row["status"], {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")})
-        out["count"] += row["count"]
-        out["amount"] += row["amount"]
-        out["weighted"] += rules.weighted_amount(row["amount"], row["status"], row["probability"])
+    sums = _weighted_sums(qs, "status")
     return [
         {
             "stage": stage,
             "label": str(label),
-            **sums.get(stage, {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")}),
+            **sums.get(stage, _no_sums()),
             "probability": rules.STAGE_PROBABILITY[stage],
         }
         for stage, label in Opportunity.Stage.choices
@@ -255,44 +276,22 @@ def opportunity_forecast(qs: QuerySet[Opportunity], first_month: date, months: i
     starts = [start]
     for _i in range(months):
         starts.append(_month_after(starts[-1]))
-    zero = {"count": 0, "amount": Decimal("0.00"), "weighted": Decimal("0.00")}
-    rows = [
-        {
-            "key": "earlier",
-            "label": _("更早（已逾期）"),
-            "close_from": None,
-            "close_to": start - timedelta(days=1),
-            **zero,
-        }
-    ]
+    later = starts[-1]
+    rows = [{"key": "earlier", "label": _("更早（已逾期）"), "close_from": None, "close_to": start - timedelta(days=1)}]
     for month, following in pairwise(starts):
         to = following - timedelta(days=1)
-        rows.append({"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", "close_from": month, "close_to": to, **zero})
-    later = starts[-1]
+        rows.append({"key": f"{month:%Y-%m}", "label": f"{month:%Y-%m}", "close_from": month, "close_to": to})
     rows.append(
-        {
-            "key": "later",
-            "label": _("%(month)s 及以后") % {"month": f"{later:%Y-%m}"},
-            "close_from": later,
-            "close_to": None,
-            **zero,
-        }
+        {"key": "later", "label": _("%(month)s 及以后") % {"month": f"{later:%Y-%m}"}, "close_from": later, "close_to": None}
     )
+    for row in rows:
+        row.update(_no_sums())
     by_key = {row["key"]: row for row in rows}
-    grouped = (
-        qs.filter(status__in=Opportunity.OPEN_STAGES)
-        .order_by()
-        .annotate(month=TruncMonth("expected_close"))
-        .values("month", "status", "probability")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
-    )
-    for group in grouped:
-        month = group["month"]
-        key = "earlier" if month < start else "later" if month >= later else f"{month:%Y-%m}"
-        row = by_key[key]
-        row["count"] += group["count"]
-        row["amount"] += group["amount"]
-        row["weighted"] += rules.weighted_amount(group["amount"], group["status"], group["probability"])
+    open_ones = qs.filter(status__in=Opportunity.OPEN_STAGES)
+    for month, sums in _weighted_sums(open_ones, "month", month=TruncMonth("expected_close")).items():
+        row = by_key["earlier" if month < start else "later" if month >= later else f"{month:%Y-%m}"]
+        for name, value in sums.items():
+            row[name] += value
     return rows
 
 
@@ -322,15 +321,9 @@ def opportunity_rep_rows(start, end, *, owner_id: int | None = None, team_id: in
             },
         )
 
-    for r in (
-        qs.filter(status__in=Opportunity.OPEN_STAGES)
-        .values("owner", "status", "probability")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
-    ):
-        out = row(r["owner"])
-        out["open_count"] += r["n"]
-        out["open_amount"] += r["amount"]
-        out["weighted"] += rules.weighted_amount(r["amount"], r["status"], r["probability"])
+    for owner, sums in _weighted_sums(qs.filter(status__in=Opportunity.OPEN_STAGES), "owner").items():
+        out = row(owner)
+        out["open_count"], out["open_amount"], out["weighted"] = sums["count"], sums["amount"], sums["weighted"]
     closed = qs.filter(status__in=[Stage.WON, Stage.LOST], closed_at__gte=start, closed_at__lt=end)
     for r in closed.values("owner", "status").annotate(n=Count("pk"), amount=Sum("amount")):
         out = row(r["owner"])

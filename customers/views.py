@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from salesops.core.charts import chart, chart_number
+from salesops.core.charts import rows_chart
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, form_page, paginate
@@ -534,17 +534,7 @@ def visits(request):
 def _opportunity_chart(pipeline: list[dict]) -> list[dict]:
     """The list's funnel (static/js/kpi_charts.js): the amount and the weighted amount of each open stage."""
     shown = [row for row in pipeline if row["stage"] in Opportunity.OPEN_STAGES]
-    return [
-        chart(
-            "pipeline",
-            _("销售漏斗（跟进中）"),
-            [row["label"] for row in shown],
-            [
-                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in shown]},
-                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in shown]},
-            ],
-        )
-    ]
+    return [rows_chart("pipeline", _("销售漏斗（跟进中）"), shown, "label", selectors.OPPORTUNITY_SERIES)]
 
 
 @login_required

@@ -17,12 +17,19 @@ from aftersales.permissions import sees_desk
 from aftersales.selectors import desk_for
 from contracts.selectors import DEAL_ROLES, my_open_work
 from customers.models import Opportunity
-from customers.selectors import followups_due, led_team_ids, opportunities_closing, visit_plans_for_day, works_the_field
+from customers.selectors import (
+    OPPORTUNITY_SERIES,
+    followups_due,
+    led_team_ids,
+    opportunities_closing,
+    visit_plans_for_day,
+    works_the_field,
+)
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
-from salesops.core.charts import chart, chart_number, series_chart
+from salesops.core.charts import rows_chart, series_chart
 from salesops.core.money import ZERO
 from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
@@ -209,22 +216,13 @@ def _growth(period: Period, scope: Scope) -> tuple:
 
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
-    team), the funnel of the open sales opportunities and their expected closings by month, top stores, receivables aging, and six-month trends of on-time
-    delivery and satisfaction; for a rep the pipeline instead of the team split."""
+    team), the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
+    aging, and six-month trends of on-time delivery and satisfaction; for a rep the pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
-    charts = [
-        chart(
-            "monthly_sales",
-            _("月度销售额与目标（按发货）"),
-            [m["period"] for m in months],
-            [
-                {"label": str(sales), "data": [chart_number(m["actual"]) for m in months]},
-                {"label": str(_("目标")), "data": [chart_number(m["target"]) for m in months]},
-            ],
-            url=_link("reports:targets", period=period.key),
-        )
-    ]
+    title = _("月度销售额与目标（按发货）")
+    url = _link("reports:targets", period=period.key)
+    charts = [rows_chart("monthly_sales", title, months, "period", [("actual", sales), ("target", _("目标"))], url=url)]
     if scope.kind == "company":
         teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
         charts.append(series_chart("by_team", _("各销售组销售额"), teams, sales))
@@ -236,36 +234,14 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
         points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
         charts.append(series_chart("pipeline", _("在途商机"), points, _("金额"), url=_link("contracts:quotation_list")))
     funnel = [row for row in kpis.opportunity_funnel(scope) if row["stage"] in Opportunity.OPEN_STAGES]
-    charts.append(
-        chart(
-            "funnel",
-            _("销售漏斗（跟进中的销售机会）"),
-            [row["label"] for row in funnel],
-            [
-                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in funnel]},
-                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in funnel]},
-            ],
-            url=_link("customers:opportunity_list", is_open="true", owner=scope.user_id if scope.kind == "rep" else None),
-        )
-    )
+    own = scope.user_id if scope.kind == "rep" else None
+    title = _("销售漏斗（跟进中的销售机会）")
+    url = _link("customers:opportunity_list", is_open="true", owner=own)
+    charts.append(rows_chart("funnel", title, funnel, "label", OPPORTUNITY_SERIES, url=url))
     forecast = kpis.opportunity_forecast(today, scope)
-    charts.append(
-        chart(
-            "forecast",
-            _("预计成交（跟进中的销售机会，按预计成交月份）"),
-            [row["label"] for row in forecast],
-            [
-                {"label": str(_("预计金额")), "data": [chart_number(row["amount"]) for row in forecast]},
-                {"label": str(_("加权金额")), "data": [chart_number(row["weighted"]) for row in forecast]},
-            ],
-            url=_link(
-                "customers:opportunity_list",
-                is_open="true",
-                ordering="expected_close",
-                owner=scope.user_id if scope.kind == "rep" else None,
-            ),
-        )
-    )
+    title = _("预计成交（跟进中的销售机会，按预计成交月份）")
+    url = _link("customers:opportunity_list", is_open="true", ordering="expected_close", owner=own)
+    charts.append(rows_chart("forecast", title, forecast, "label", OPPORTUNITY_SERIES, url=url))
     stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)
     points = [(s["customer_name"], s["shipped"]) for s in stores]
     charts.append(series_chart("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from customers.models import Opportunity
 from customers.rules import win_rate
+from customers.selectors import OPPORTUNITY_SERIES
 from orders.rules import AGING_BUCKETS
 from salesops.core.names import display_name
 from salesops.core.sheets import Book, Column, Kind, Sheet, Span
@@ -318,9 +319,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
     closed.table(kpis.opportunities_closed(period, scope).iterator())
     closed.totals()
     progress(80)
-    _bar_chart(
-        book, _("销售漏斗（跟进中）"), _("阶段"), "label", [("amount", _("预计金额")), ("weighted", _("加权金额"))], funnel
-    )
+    _bar_chart(book, _("销售漏斗（跟进中）"), _("阶段"), "label", OPPORTUNITY_SERIES, funnel)
     return [
         ("open_count", _("跟进中的机会"), int(open_totals["count"])),
         ("weighted", _("加权金额"), open_totals["weighted"]),

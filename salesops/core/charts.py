@@ -15,6 +15,17 @@ def chart_number(value) -> float | None:
     return None if value is None else float(value)
 
 
+def rows_chart(key: str, title: str, rows: list[dict], label: str, series: list[tuple[str, str]], **kw) -> dict:
+    """A chart of rows (dicts): each row's `label` entry on the axis, one series per (entry, name) of `series`."""
+    return chart(
+        key,
+        title,
+        [str(row[label]) for row in rows],
+        [{"label": str(name), "data": [chart_number(row[entry]) for row in rows]} for entry, name in series],
+        **kw,
+    )
+
+
 def series_chart(key: str, title: str, points: list[tuple[str, object]], name: str, **kw) -> dict:
     """A chart of one series from (label, value) points."""
     return chart(
