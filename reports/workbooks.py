@@ -254,15 +254,21 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
     """销售机会月报: the funnel of the open opportunities now (estimated and weighted amounts by stage), the same by the
     month they are expected to close from the report's month on (overdue before it), per rep what is open, won and
     lost in the month and the win rate, and every opportunity won or lost in the month with its reason."""
+    # a funnel's and a forecast's row: how many, their estimated and weighted amounts, with the totals
+    sums = [
+        Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
+        *(
+            Column(str(name), Kind.MONEY, width=16, key=key, value=lambda r, k=key: r[k], total=True)
+            for key, name in OPPORTUNITY_SERIES
+        ),
+    ]
     funnel = [row for row in kpis.opportunity_funnel(scope) if row["stage"] in Opportunity.OPEN_STAGES]
     sheet = book.sheet(
         _("销售漏斗"),
         [
             Column(_("阶段"), width=14, key="label", value=lambda r: r["label"]),
             Column(_("赢率"), Kind.PERCENT, width=10, key="probability", value=lambda r: r["probability"]),
-            Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
-            Column(_("预计金额"), Kind.MONEY, width=16, key="amount", value=lambda r: r["amount"], total=True),
-            Column(_("加权金额"), Kind.MONEY, width=16, key="weighted", value=lambda r: r["weighted"], total=True),
+            *sums,
         ],
     )
     sheet.fields([(_("截至"), period.end)])
@@ -273,9 +279,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
         _("预计成交"),
         [
             Column(_("预计成交月份"), width=18, value=lambda r: r["label"]),
-            Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
-            Column(_("预计金额"), Kind.MONEY, width=16, key="amount", value=lambda r: r["amount"], total=True),
-            Column(_("加权金额"), Kind.MONEY, width=16, key="weighted", value=lambda r: r["weighted"], total=True),
+            *sums,
         ],
     )
     forecast.fields([(_("截至"), period.end), (_("起始月份"), period.start.strftime("%Y-%m"))])
