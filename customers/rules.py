@@ -25,12 +25,15 @@ STAGE_PROBABILITY: dict[str, Decimal] = {
 }
 
 
+def estimated(stage: str, probability: int | None) -> bool:
+    """Does the rep's estimate (`probability`) count rather than the stage's chance? Only while the opportunity is open."""
+    return probability is not None and stage in Opportunity.OPEN_STAGES
+
+
 def chance(stage: str, probability: int | None = None) -> Decimal:
     """The chance (0–1) that an opportunity at `stage` turns into a deal: the rep's estimate (`probability`, a whole
     percentage) while it is open, else the stage's; a won one counts whole and a lost one nothing whatever was estimated."""
-    if probability is not None and stage in Opportunity.OPEN_STAGES:
-        return Decimal(probability) / 100
-    return STAGE_PROBABILITY[stage]
+    return Decimal(probability) / 100 if estimated(stage, probability) else STAGE_PROBABILITY[stage]
 
 
 def weighted_amount(amount: Decimal, stage: str, probability: int | None = None) -> Decimal:

@@ -586,6 +586,7 @@ def opportunity_detail(request, pk):
             ),
             "weighted": rules.weighted_amount(opportunity.amount, opportunity.status, opportunity.probability),
             "chance": rules.chance(opportunity.status, opportunity.probability),
+            "estimated": rules.estimated(opportunity.status, opportunity.probability),
             "can_follow_up": services.can_follow_up_opportunity(user, opportunity),
             "visits": opportunity.visits.select_related("rep").order_by("-visited_on", "-id"),
         },

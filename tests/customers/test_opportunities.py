@@ -47,6 +47,7 @@ def test_each_stage_weighs_the_amount_by_its_chance_to_the_cent():
 
 def test_the_reps_estimate_replaces_the_stages_chance_while_open_only():
     assert rules.chance(S.PROPOSAL) == D("0.60") and rules.chance(S.PROPOSAL, 25) == D("0.25")
+    assert rules.estimated(S.PROPOSAL, 0) and not rules.estimated(S.PROPOSAL, None) and not rules.estimated(S.WON, 25)
     assert rules.weighted_amount(D("1000.00"), S.PROPOSAL, 25) == D("250.00")
     assert rules.weighted_amount(D("999.99"), S.LEAD, 0) == D("0.00")
     assert rules.weighted_amount(D("1000.00"), S.WON, 25) == D("1000.00")  # a won deal counts whole whatever was estimated
