@@ -17,6 +17,7 @@ from __future__ import annotations
 from django_fsm import can_proceed
 
 from customers.models import Customer
+from customers.rules import bid_undecided
 from customers.selectors import customer_list_for
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, is_manager, user_roles
 
@@ -34,8 +35,9 @@ def can_quote(user) -> bool:
 
 
 def can_quote_for(user, opportunity) -> bool:
-    """为此机会报价: whoever may quote, for an opportunity still open (the service refuses a closed one too)."""
-    return opportunity.is_open and can_quote(user)
+    """为此机会报价: whoever may quote, for an opportunity still open and, a 比价/投标, decided to take part (the service
+    refuses the others too: customers.services.opportunity_quoted)."""
+    return opportunity.is_open and not bid_undecided(opportunity.bidding, opportunity.bid_decision) and can_quote(user)
 
 
 def works_on(user, doc) -> bool:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import can_view_cost
 from customers.forms import customer_of_form
+from customers.rules import bid_undecided
 from customers.selectors import customer_chosen, sees_opportunities
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
@@ -581,6 +582,7 @@ def opportunity_quotations_panel(request, opportunity) -> str:
         "opportunity": opportunity,
         "quotations": selectors.quotation_list_for(user).filter(opportunity=opportunity).order_by("-created_at", "-id"),
         "can_quote": permissions.can_quote_for(user, opportunity),
+        "awaits_bid_decision": opportunity.is_open and bid_undecided(opportunity.bidding, opportunity.bid_decision),
         "sees_prices": selectors.sees_prices(user),
     }
     return render_to_string("contracts/_opportunity_quotations.html", context, request=request)

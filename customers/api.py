@@ -294,6 +294,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "status_display",
             "amount",
             "expected_close",
+            "bidding",
+            "bid_decision",
             "created_at",
         ]
         read_only_fields = fields
@@ -320,6 +322,7 @@ class OpportunityDetailSerializer(OpportunitySerializer):
             "probability",
             "chance",
             "weighted_amount",
+            "bid_deadline",
             "created_by",
             "created_by_name",
             "updated_at",
@@ -358,6 +361,15 @@ class OpportunityInputSerializer(serializers.Serializer):
     )
     expected_close = serializers.DateField(label=_("预计成交日期"))
     competitor = serializers.CharField(required=False, allow_blank=True, max_length=100, label=_("竞争对手"))
+    bidding = serializers.ChoiceField(
+        choices=Opportunity.Bidding.choices,
+        required=False,
+        label=_("比价/投标"),
+        help_text=_("none 不涉及 / inquiry 询价比价 / tender 招标投标；比价/投标须报请领导决定参加（…/request-bid/）后才能报价"),
+    )
+    bid_deadline = serializers.DateField(
+        required=False, allow_null=True, label=_("报价/投标截止日期"), help_text=_("招标投标必填")
+    )
 
 
 class OpportunityUpdateSerializer(OpportunityInputSerializer):
@@ -375,6 +387,10 @@ class WinSerializer(serializers.Serializer):
 class LoseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("输单原因"))
     competitor = serializers.CharField(required=False, allow_blank=True, default="", max_length=100, label=_("竞争对手"))
+
+
+class BidRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000, label=_("报请说明"))
 
 
 class RequiredReasonSerializer(serializers.Serializer):
@@ -601,7 +617,8 @@ class VisitViewSet(
 
 class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售机会. Opened on a customer (POST), edited while open (PATCH), moved through the stages (…/move/), won
-    (…/win/), lost with the reason (…/lose/), reopened (…/reopen/); never deleted. GET …/pipeline/ sums the filtered
+    (…/win/), lost with the reason (…/lose/), reopened (…/reopen/); a 比价/投标 is reported for the leaders' decision to
+    take part (…/request-bid/); never deleted. GET …/pipeline/ sums the filtered
     rows by stage (count, amount, weighted amount), GET …/forecast/ the open ones by expected close month."""
 
     selector = staticmethod(selectors.opportunity_list_for)
@@ -655,6 +672,16 @@ class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin
         opportunity = self.get_object()
         data = self.validated_input(LoseSerializer)
         return self._respond(services.opportunity_lose(opportunity=opportunity, actor=request.user, **data))
+
+    @extend_schema(request=BidRequestSerializer, responses=OpportunityDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="request-bid")
+    def request_bid(self, request, pk=None):
+        """报请参与决策 on a 比价/投标: the sales manager (and above bid_major_amount the sales VP) decide through the
+        approvals engine (GET /api/v1/approval-steps/, POST /api/v1/approval-steps/{id}/decide/); agreed, `bid_decision` is go and it may be quoted;
+        refused, it is declined and the opportunity lost. 409 when it is no 比价/投标 or already asked."""
+        opportunity = self.get_object()
+        note = self.validated_input(BidRequestSerializer)["note"]
+        return self._respond(services.opportunity_request_bid(opportunity=opportunity, actor=request.user, note=note))
 
     @extend_schema(request=RequiredReasonSerializer, responses=OpportunityDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -1,6 +1,7 @@
 """Demo customers (salesops.core.demo explains the floors): four customers of alice, bob and carol — three active, one still
 an intent customer due for a follow-up today — each with a primary contact, a default ship-to address and a default invoice title — and a sales opportunity at each stage of
-the pipeline (销售机会), so the funnel on the opportunities page has something to show."""
+the pipeline (销售机会), so the funnel on the opportunities page has something to show, and a tender waiting for the
+leaders' decision to take part (比价/投标)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .services import (
     opportunity_create,
     opportunity_lose,
     opportunity_move,
+    opportunity_request_bid,
     opportunity_win,
 )
 from .validators import uscc_check_char
@@ -56,6 +58,14 @@ DEMO_OPPORTUNITIES = [
     ("杭州华泰工业专卖店", "门店开业首批备货", "新店开业，首批样机与配件", "45000.00", 20, "won"),
     ("杭州华泰工业专卖店", "展会样机", "展会用样机三台", "18000.00", 30, "lost"),
     ("广州粤海贸易有限公司", "华南代理区域扩展", "代理区域扩大到佛山、东莞，了解代理政策", "150000.00", 120, "lead"),
+    (
+        "无锡新锐自动化科技有限公司",
+        "新厂区供水泵站招标",
+        "公开招标：增压泵二十台及控制柜，技术标与商务标",
+        "680000.00",
+        50,
+        "tender",
+    ),
 ]
 
 
@@ -64,12 +74,13 @@ def _opportunities(users: Mapping[str, Any], customers: Mapping[str, Customer]) 
     for name, title, needs, amount, days, stage in DEMO_OPPORTUNITIES:
         customer = customers[name]
         owner = customer.owner
-        opp = opportunity_create(
-            actor=owner,
-            customer=customer,
-            data={"title": title, "needs": needs, "amount": Decimal(amount), "expected_close": today + timedelta(days=days)},
-        )
-        if stage in ("qualified", "proposal", "negotiation"):
+        data = {"title": title, "needs": needs, "amount": Decimal(amount), "expected_close": today + timedelta(days=days)}
+        if stage == "tender":  # reported, waiting for the sales manager and (a major one) the VP to decide
+            data |= {"bidding": Opportunity.Bidding.TENDER, "bid_deadline": today + timedelta(days=12)}
+        opp = opportunity_create(actor=owner, customer=customer, data=data)
+        if stage == "tender":
+            opportunity_request_bid(opportunity=opp, actor=owner, note="招标文件已购买，技术参数与我司 BP 系列吻合")
+        elif stage in ("qualified", "proposal", "negotiation"):
             opportunity_move(opportunity=opp, actor=owner, stage=stage)
         elif stage == "won":
             opportunity_win(opportunity=opp, actor=owner, note="客户已下单")

@@ -79,6 +79,9 @@ def opportunity_columns() -> list[Column]:
         Column(_("预计成交日期"), Kind.DATE, 12, lambda o: o.expected_close),
         Column(_("客户需求"), Kind.TEXT, 40, lambda o: o.needs),
         Column(_("竞争对手"), Kind.TEXT, 16, lambda o: o.competitor),
+        Column(_("比价/投标"), Kind.TEXT, 10, choice_label(Opportunity, "bidding")),
+        Column(_("报价/投标截止日期"), Kind.DATE, 12, lambda o: o.bid_deadline),
+        Column(_("参与决策"), Kind.TEXT, 10, choice_label(Opportunity, "bid_decision")),
         Column(_("赢单/输单说明"), Kind.TEXT, 30, lambda o: o.close_reason),
         Column(_("创建时间"), Kind.DATETIME, 17, lambda o: o.created_at),
     ]

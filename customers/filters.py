@@ -145,6 +145,13 @@ class OpportunityFilter(_ByCustomer):
     owner = IntegerFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
     close_from = filters.DateFilter(field_name="expected_close", lookup_expr="gte", label=gettext_lazy("预计成交从"))
     close_to = filters.DateFilter(field_name="expected_close", lookup_expr="lte", label=gettext_lazy("预计成交至"))
+    bidding = filters.ChoiceFilter(choices=Opportunity.Bidding.choices, label=gettext_lazy("比价/投标"))
+    bid_decision = filters.ChoiceFilter(
+        choices=[(value or "unasked", label) for value, label in Opportunity.BidDecision.choices],
+        method="by_bid_decision",
+        label=gettext_lazy("参与决策"),
+        help_text=gettext_lazy("比价/投标的参与决策；unasked：未报请"),
+    )
     ordering = OrderingFilter(
         fields=selectors.OPPORTUNITY_ORDERING_FIELDS,
         labels={
@@ -157,7 +164,7 @@ class OpportunityFilter(_ByCustomer):
 
     class Meta:
         model = Opportunity
-        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to", "ordering"]
+        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to", "bidding", "bid_decision", "ordering"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +173,11 @@ class OpportunityFilter(_ByCustomer):
 
     def search(self, queryset, name, value):
         return queryset.filter(selectors.opportunity_search_q(value))
+
+    def by_bid_decision(self, queryset, name, value):
+        if value == "unasked":
+            return queryset.exclude(bidding=Opportunity.Bidding.NONE).filter(bid_decision=Opportunity.BidDecision.UNASKED)
+        return queryset.filter(bid_decision=value)
 
     def open_or_closed(self, queryset, name, value):
         if value is None:

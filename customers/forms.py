@@ -227,13 +227,31 @@ class OpportunityForm(_ContactChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = ["customer", "contact", "title", "needs", "plan", "amount", "probability", "expected_close", "competitor"]
+        fields = [
+            "customer",
+            "contact",
+            "title",
+            "needs",
+            "plan",
+            "amount",
+            "probability",
+            "expected_close",
+            "competitor",
+            "bidding",
+            "bid_deadline",
+        ]
         widgets = {
             "expected_close": DateInput(),
+            "bid_deadline": DateInput(),
             "needs": forms.Textarea(attrs={"rows": 3}),
             "plan": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"plan": _("下一步怎么推进：拜访、方案、报价、谈判的安排"), "amount": _("含税，元")}
+        help_texts = {
+            "plan": _("下一步怎么推进：拜访、方案、报价、谈判的安排"),
+            "amount": _("含税，元"),
+            "bidding": _("客户向多家询价或招标时选择；须报请领导决定参加后才能报价"),
+            "bid_deadline": _("招标投标必填"),
+        }
 
     def __init__(self, *args, user, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,6 +263,11 @@ class OpportunityForm(_ContactChoiceMixin, forms.ModelForm):
                 selectors.customer_list_for(user).exclude(status=Customer.Status.INACTIVE), initial=customer
             )
         self._limit_contacts(customer)
+        self.fields["bidding"].required = False
+
+    def clean_bidding(self):
+        """Left out (a form of before 比价/投标), it is none."""
+        return self.cleaned_data.get("bidding") or Opportunity.Bidding.NONE
 
     def service_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "customer"}

@@ -377,8 +377,25 @@ class Opportunity(FSMModelMixin, models.Model):
         WON = "won", _("赢单")
         LOST = "lost", _("输单")
 
+    class Bidding(models.TextChoices):
+        """Whether the customer asks several suppliers (seed 003: 用户询价或招标的信息)."""
+
+        NONE = "none", _("不涉及")
+        INQUIRY = "inquiry", _("询价比价")
+        TENDER = "tender", _("招标投标")
+
+    class BidDecision(models.TextChoices):
+        """The department head's (and, for a major one, the company leadership's) decision to take part (seed 003:
+        由部门领导决定是否参加比价或投标，重大比价或投标需向公司领导请示)."""
+
+        UNASKED = "", _("未报请")
+        PENDING = "pending", _("待领导决定")
+        GO = "go", _("决定参加")
+        DECLINED = "declined", _("决定不参加")
+
     OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
     STATUS_TONES = {Stage.LEAD: "secondary", Stage.QUALIFIED: "info", Stage.PROPOSAL: "primary", Stage.NEGOTIATION: "warning"}
+    BID_DECISION_TONES = {BidDecision.PENDING: "warning", BidDecision.GO: "success", BidDecision.DECLINED: "secondary"}
 
     number = models.CharField(_("机会编号"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="opportunities")
@@ -399,6 +416,11 @@ class Opportunity(FSMModelMixin, models.Model):
     )
     expected_close = models.DateField(_("预计成交日期"))
     competitor = models.CharField(_("竞争对手"), max_length=100, blank=True)
+    bidding = models.CharField(_("比价/投标"), max_length=10, choices=Bidding.choices, default=Bidding.NONE)
+    bid_deadline = models.DateField(_("报价/投标截止日期"), null=True, blank=True)
+    bid_decision = models.CharField(
+        _("参与决策"), max_length=10, choices=BidDecision.choices, blank=True, default=BidDecision.UNASKED, editable=False
+    )
     status = FSMField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.LEAD, protected=True)
     close_reason = models.CharField(_("赢单/输单说明"), max_length=300, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -448,8 +470,10 @@ class Opportunity(FSMModelMixin, models.Model):
 
     @transition(field=status, source=[Stage.WON, Stage.LOST], target=Stage.LEAD, custom={"label": _("重新打开")})
     def reopen(self):
-        """A closed opportunity comes back to the pipeline at its first stage, at that stage's chance."""
+        """A closed opportunity comes back to the pipeline at its first stage, at that stage's chance; a 比价/投标 is
+        decided again (the earlier decision was of the deal as it was)."""
         self.probability = None
+        self.bid_decision = self.BidDecision.UNASKED
 
 
 class CustomerExport(models.Model):

@@ -3,12 +3,20 @@
 The sales pipeline (销售机会): each stage carries the chance that the opportunity turns into a deal; the weighted
 amount (预计金额 × 赢率) is what a manager adds up to forecast the month. The rep may estimate an open opportunity's
 chance instead of the stage's; moving it to another stage goes back to the stage's. Won counts whole, lost nothing.
+
+比价/投标 (seed 003, 产品报价、投标的流程 A): when the customer asks several suppliers, the rep reports it at once and the
+department head decides whether to take part (a major one goes to the company leadership too); until it is decided to
+take part, nothing is quoted for it and it does not move on to 方案报价.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from salesops.core.approvals import StepSpec
 from salesops.core.money import quantize
 
 from .models import Opportunity
@@ -45,3 +53,41 @@ def win_rate(won: int, lost: int) -> Decimal | None:
     """Won ÷ (won + lost) of the opportunities decided in a period, to 4 places; None when none was decided."""
     decided = won + lost
     return (Decimal(won) / decided).quantize(Decimal("0.0001")) if decided else None
+
+
+# --- 比价/投标: the decision to take part --------------------------------------------------------------------------------
+BID_GATED_STAGES = (Stage.PROPOSAL, Stage.NEGOTIATION, Stage.WON)  # reached only once it is decided to take part
+
+
+def bid_undecided(bidding: str, decision: str) -> bool:
+    """Is the opportunity a 比价/投标 not (yet) decided to take part in? Then it is neither quoted nor moved on."""
+    return bidding != Opportunity.Bidding.NONE and decision != Opportunity.BidDecision.GO
+
+
+# who decides, lowest first; a decider's own request skips the steps at or below them (nobody decides their own request)
+BID_DECIDERS = ("sales_manager", "sales_vp", "gm")
+
+
+def bid_route(*, amount: Decimal, major_amount: Decimal, requester_roles=()) -> list[StepSpec]:
+    """Who decides (seed 003): the sales department head (销售部经理), and the company leadership (销售副总) as well when
+    the estimated amount is above `major_amount` (重大比价或投标需向公司领导请示). A step the requester holds or outranks
+    is left out; an empty route means the requester decided it themselves."""
+    own = max((BID_DECIDERS.index(r) for r in requester_roles if r in BID_DECIDERS), default=-1)
+    steps = []
+    if own < 0:
+        steps.append(
+            StepSpec(code="sales_manager", label=str(_("部门领导决定")), stage=10, role="sales_manager", department="sales")
+        )
+    if amount > major_amount and own < 1:
+        steps.append(
+            StepSpec(
+                code="sales_vp",
+                label=str(_("公司领导决定")),
+                stage=20,
+                role="sales_vp",
+                department="management",
+                reason=gettext_noop("重大比价/投标：预计金额 %(amount)s 元，超过 %(limit)s 元"),
+                reason_params={"amount": f"{amount:,.2f}", "limit": f"{major_amount:,.2f}"},
+            )
+        )
+    return steps

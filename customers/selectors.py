@@ -201,6 +201,19 @@ def opportunity_search_q(text: str) -> Q:
     return every_word_q(Opportunity, text, "number", "title", "customer__name", "customer__code")
 
 
+def bid_summary(opportunity: Opportunity, user) -> list[tuple[str, str]]:
+    """What the leaders decide on in the approvals inbox (salesops.core.approvals.summary_for): the customer, the kind of
+    比价/投标 and its deadline, the estimated amount, the rep and the stage."""
+    return [
+        (_("客户"), opportunity.customer.name),
+        (_("比价/投标"), opportunity.get_bidding_display()),
+        (_("报价/投标截止日期"), opportunity.bid_deadline.isoformat() if opportunity.bid_deadline else "—"),
+        (_("预计金额"), f"{opportunity.amount:,.2f}"),
+        (_("负责业务员"), display_name(opportunity.owner)),
+        (_("阶段"), opportunity.get_status_display()),
+    ]
+
+
 # The two figures of every funnel and forecast row, as their charts and sheets name them.
 OPPORTUNITY_SERIES = [("amount", gettext_lazy("预计金额")), ("weighted", gettext_lazy("加权金额"))]
 

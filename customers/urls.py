@@ -31,6 +31,12 @@ urlpatterns = [
     path("opportunities/<int:pk>/move/", views.opportunity_action, {"action": "move"}, name="opportunity_move"),
     path("opportunities/<int:pk>/win/", views.opportunity_action, {"action": "win"}, name="opportunity_win"),
     path("opportunities/<int:pk>/lose/", views.opportunity_action, {"action": "lose"}, name="opportunity_lose"),
+    path(
+        "opportunities/<int:pk>/request-bid/",
+        views.opportunity_action,
+        {"action": "request_bid"},
+        name="opportunity_request_bid",
+    ),
     path("opportunities/<int:pk>/<str:action>/", views.opportunity_action, name="opportunity_action"),
     path("visits/", views.visits, name="visits"),
     path("visits/new/", views.visit_create, name="visit_create"),

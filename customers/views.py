@@ -24,6 +24,7 @@ from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import post_data as _post
 from salesops.core.pages import querystring as _querystring
+from salesops.core.thresholds import threshold
 from salesops.core.transitions import available_actions
 
 from . import filters, forms, rules, selectors, services
@@ -561,6 +562,7 @@ def opportunity_list(request):
 
 
 OPPORTUNITY_BUTTONS = {
+    "request_bid": Button(gettext_lazy("报请参与决策"), "warning", page="customers:opportunity_request_bid", icon="flag"),
     "edit": Button(gettext_lazy("修改"), "outline-primary", page="customers:opportunity_edit", icon="pencil"),
     "move": Button(gettext_lazy("调整阶段"), "primary", page="customers:opportunity_move"),
     "win": Button(gettext_lazy("赢单"), "success", page="customers:opportunity_win"),
@@ -576,11 +578,16 @@ def opportunity_detail(request, pk):
     user = request.user
     opportunity = selectors.opportunity_get_for(user, pk)
     actions = services.opportunity_allowed_actions(opportunity, user)
+    days_left = (
+        (opportunity.bid_deadline - timezone.localdate()).days if opportunity.bid_deadline and opportunity.is_open else None
+    )
     return render(
         request,
         "customers/opportunity_detail.html",
         {
             "o": opportunity,
+            "bid_days_left": days_left,
+            "bid_days_over": -days_left if days_left is not None else None,
             "buttons": action_buttons(
                 OPPORTUNITY_BUTTONS, actions, opportunity, "customers:opportunity_action", OPPORTUNITY_CONFIRM
             ),
@@ -618,6 +625,7 @@ class OpportunityAction:
     call: object
     title: str
     done: str
+    intro: object = None  # what the page says of the action, given the opportunity (else its name, customer and stage)
 
 
 OPPORTUNITY_ACTIONS = {
@@ -644,6 +652,19 @@ OPPORTUNITY_ACTIONS = {
         lambda o, form, user: services.opportunity_lose(opportunity=o, actor=user, **form.cleaned_data),
         gettext_lazy("输单"),
         gettext_lazy("已登记输单。"),
+    ),
+    "request_bid": OpportunityAction(
+        lambda data, o, user: forms.ReasonForm(data, required=False, label=_("报请说明")),
+        lambda o, form, user: services.opportunity_request_bid(opportunity=o, actor=user, note=form.cleaned_data["reason"]),
+        gettext_lazy("报请参与决策"),
+        gettext_lazy("已报请参与决策。"),
+        lambda o: (
+            _(
+                "%(bidding)s由销售部经理决定是否参加；预计金额超过 %(limit)s 元的还需销售副总决定。"
+                "领导不同意即不参加，销售机会记为输单。"
+            )
+            % {"bidding": o.get_bidding_display(), "limit": f"{threshold('bid_major_amount'):,.2f}"}
+        ),
     ),
     "reopen": OpportunityAction(
         lambda data, o, user: forms.ReasonForm(data, label=_("重新打开的原因")),
@@ -673,7 +694,9 @@ def opportunity_action(request, pk, action):
         request,
         form,
         title=f"{spec.title}：{opportunity.number}",
-        intro=f"{opportunity.title} · {opportunity.customer.name} · {opportunity.get_status_display()}",
+        intro=spec.intro(opportunity)
+        if spec.intro
+        else f"{opportunity.title} · {opportunity.customer.name} · {opportunity.get_status_display()}",
         cancel_url=opportunity.get_absolute_url(),
         submit_label=str(spec.title) if action != "edit" else "",
         testid=f"opportunity-{action}-form",

@@ -56,9 +56,11 @@ from .opportunities import (
     opportunity_move,
     opportunity_quoted,
     opportunity_reopen,
+    opportunity_request_bid,
     opportunity_update,
     opportunity_win,
     opportunity_won_by_contract,
+    register_handlers,
 )
 from .visits import visit_create, visit_plan_cancel, visit_plan_create, visit_plan_review
 
@@ -103,9 +105,11 @@ __all__ = [
     "opportunity_move",
     "opportunity_quoted",
     "opportunity_reopen",
+    "opportunity_request_bid",
     "opportunity_update",
     "opportunity_win",
     "opportunity_won_by_contract",
+    "register_handlers",
     "team_id_of",
     "visit_create",
     "visit_plan_cancel",

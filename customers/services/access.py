@@ -13,6 +13,7 @@ from salesops.core.errors import Forbidden
 from salesops.core.roles import Role, has_role, is_manager
 
 from ..models import Customer, Opportunity, VisitPlan
+from ..rules import bid_undecided
 from ..selectors import led_team_ids
 
 CREDIT_FIELDS = ("credit_limit", "payment_terms", "credit_days", "deposit_rate")
@@ -137,9 +138,16 @@ def opportunity_allowed_actions(opportunity: Opportunity, user) -> list[str]:
     refuse the rest). Assumes the user already sees it (selectors.opportunity_list_for)."""
     if not can_work_opportunity(user, opportunity):
         return []
-    if opportunity.is_open:
+    if not opportunity.is_open:
+        return ["reopen"]
+    if not bid_undecided(opportunity.bidding, opportunity.bid_decision):
         return ["edit", "move", "win", "lose"]
-    return ["reopen"]
+    # a 比价/投标 not decided to take part is not won; it is reported first (报请参与决策: opportunity_request_bid)
+    return (
+        ["request_bid", "edit", "move", "lose"]
+        if opportunity.bid_decision == Opportunity.BidDecision.UNASKED
+        else ["edit", "move", "lose"]
+    )
 
 
 def can_follow_up_opportunity(user, opportunity: Opportunity) -> bool:

@@ -1,5 +1,6 @@
 """Sales opportunities (销售机会): open one on a customer, edit it while it is open, move it through the pipeline's
-stages, win or lose it (with the reason and the competitor), reopen it.
+stages, win or lose it (with the reason and the competitor), reopen it; for a 比价/投标, ask the leaders whether to take
+part (seed 003: 由部门领导决定是否参加比价或投标，重大比价或投标需向公司领导请示) through the approvals engine.
 
 Seed 001 (销售控制程序): 确定潜在客户并建立销售机会；分析客户需求，并为每个销售机会制定详细的销售计划 … 跟进销售机会并完成销售。
 Who may do what: access.opportunity_allowed_actions (the opportunity's rep, the lead of the rep's or the customer's team,
@@ -14,22 +15,39 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import DomainError, NotFound
-from salesops.core.models import Event
+from salesops.core.models import ApprovalRequest, ApprovalStep, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.roles import user_roles
+from salesops.core.thresholds import threshold
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
+from .. import rules
 from ..models import Customer, Opportunity
 from .access import OPPORTUNITY_NOT_YOURS, _require, can_create_opportunity, opportunity_allowed_actions
 from .common import _ensure_contact_of, _ensure_open, _validate
 
-OPPORTUNITY_FIELDS = ("title", "needs", "plan", "amount", "probability", "expected_close", "competitor", "contact")
+OPPORTUNITY_FIELDS = (
+    "title",
+    "needs",
+    "plan",
+    "amount",
+    "probability",
+    "expected_close",
+    "competitor",
+    "contact",
+    "bidding",
+    "bid_deadline",
+)
+BID_KIND = "opportunity_bid"  # the approvals engine's kind of the decision to take part in a 比价/投标
+Bidding, BidDecision = Opportunity.Bidding, Opportunity.BidDecision
 
 
 def _check_fields(opportunity: Opportunity, data: dict[str, Any], *, today) -> None:
@@ -47,7 +65,28 @@ def _check_fields(opportunity: Opportunity, data: dict[str, Any], *, today) -> N
         raise DomainError(_("请填写预计金额（可填 0）。"))
     if data.get("probability") is not None and not 0 <= data["probability"] <= 100:
         raise DomainError(_("赢率须在 0 到 100 之间（留空则按阶段赢率）。"), code="invalid_probability")
+    _check_bidding(opportunity, data, today=today)
     _ensure_contact_of(data.get("contact"), opportunity.customer)
+
+
+def _check_bidding(opportunity: Opportunity, data: dict[str, Any], *, today) -> None:
+    """The 比价/投标 fields: its kind is not changed while the leaders decide; a tender has its deadline; a deadline set or
+    changed is not in the past; without a 比价/投标 there is no deadline."""
+    bidding = data.get("bidding") or opportunity.bidding
+    if "bidding" in data:
+        if data["bidding"] not in Bidding.values:
+            raise DomainError(_("请选择比价/投标类型。"), code="invalid_bidding")
+        if bidding != opportunity.bidding and opportunity.bid_decision == BidDecision.PENDING:
+            raise DomainError(_("参与决策正在等待领导决定，不能修改比价/投标类型。"), code="bid_pending")
+    if bidding == Bidding.NONE:
+        if "bidding" in data or "bid_deadline" in data:
+            data["bid_deadline"] = None
+        return
+    deadline = data.get("bid_deadline", opportunity.bid_deadline)
+    if bidding == Bidding.TENDER and deadline is None:
+        raise DomainError(_("招标投标须填写投标截止日期。"), code="bid_deadline_required")
+    if deadline is not None and deadline < today and deadline != opportunity.bid_deadline:
+        raise DomainError(_("报价/投标截止日期不能早于今天。"), code="bid_deadline_in_past")
 
 
 def opportunity_create(*, actor, customer: Customer, data: Mapping[str, Any]) -> Opportunity:
@@ -95,16 +134,42 @@ def _lock(opportunity: Opportunity) -> Opportunity:
 
 
 def _require_action(opportunity: Opportunity, actor, action: str) -> None:
+    """The actor may take `action` now (access.opportunity_allowed_actions), else a 403 or why not in this state."""
     allowed = opportunity_allowed_actions(opportunity, actor)
     if not allowed:
         _require(False, str(OPPORTUNITY_NOT_YOURS))
-    if action not in allowed:
+    if action in allowed:
+        return
+    if action == "win" and opportunity.is_open:
+        _require_bid_decided(opportunity)  # the one reason an open opportunity is not won
+    if action == "reopen":
+        message = _("销售机会 %(number)s 仍在跟进中，不需要重新打开。") % {"number": opportunity}
+    elif not opportunity.is_open:
+        message = _("销售机会 %(number)s 已结束（%(stage)s），请先重新打开。") % {
+            "number": opportunity,
+            "stage": opportunity.get_status_display(),
+        }
+    elif opportunity.bidding == Bidding.NONE:
+        message = _("销售机会 %(number)s 不涉及比价/投标，无需报请参与决策。") % {"number": opportunity}
+    else:
+        message = _("销售机会 %(number)s 的参与决策已是“%(decision)s”。") % {
+            "number": opportunity,
+            "decision": opportunity.get_bid_decision_display(),
+        }
+    raise DomainError(message, code="opportunity_state")
+
+
+def _require_bid_decided(opportunity: Opportunity) -> None:
+    """Seed 003: nothing is quoted for a 比价/投标, nor is it moved on, before the leaders decided to take part."""
+    if rules.bid_undecided(opportunity.bidding, opportunity.bid_decision):
         raise DomainError(
-            _("销售机会 %(number)s 已结束（%(stage)s），请先重新打开。")
-            % {"number": opportunity, "stage": opportunity.get_status_display()}
-            if action in ("edit", "move", "win", "lose")
-            else _("销售机会 %(number)s 仍在跟进中，不需要重新打开。") % {"number": opportunity},
-            code="opportunity_state",
+            _("销售机会 %(number)s 是%(bidding)s，须先报请领导决定参加（目前：%(decision)s）。")
+            % {
+                "number": opportunity,
+                "bidding": opportunity.get_bidding_display(),
+                "decision": opportunity.get_bid_decision_display(),
+            },
+            code="bid_undecided",
         )
 
 
@@ -115,7 +180,9 @@ def opportunity_update(*, opportunity: Opportunity, actor, data: Mapping[str, An
         locked = _lock(opportunity)
         _require_action(locked, actor, "edit")
         _check_fields(locked, data, today=timezone.localdate())
-        before = snapshot(locked, list(data))
+        before = snapshot(locked, [*data, "bid_decision"])
+        if data.get("bidding", locked.bidding) != locked.bidding:  # another kind of 比价/投标 is decided again
+            locked.bid_decision = BidDecision.UNASKED
         assign_fields(locked, data, OPPORTUNITY_FIELDS)
         _validate(locked)
         changes = changes_between(locked, before)
@@ -136,19 +203,36 @@ def opportunity_move(*, opportunity: Opportunity, actor, stage: str) -> Opportun
             raise DomainError(
                 _("销售机会 %(number)s 已处于“%(stage)s”阶段。") % {"number": locked, "stage": locked.get_status_display()}
             )
+        if stage in rules.BID_GATED_STAGES:
+            _require_bid_decided(locked)
 
     return transition(obj=opportunity, action="move", args=(stage,), actor=actor, check=check)
 
 
-def _close(opportunity: Opportunity, *, actor, action: str, text, reason: str, competitor: str | None = None, checked=True):
+def _close(
+    opportunity: Opportunity,
+    *,
+    actor,
+    action: str,
+    text,
+    reason: str,
+    competitor: str | None = None,
+    checked=True,
+    decision: str | None = None,
+):
     """Win or lose: the note or reason and the close time kept on the row, the stage change on the timeline (with the
-    reason; without one, "商务谈判 → 赢单"). `checked`: the actor's right is asked (not when a signed contract wins it)."""
+    reason; without one, "商务谈判 → 赢单"). `checked`: the actor's right is asked (not when a signed contract wins it,
+    nor when the leaders decided not to take part, `decision`). A decision still pending is withdrawn: the deal is over."""
 
     def before_save(locked):
         locked.close_reason = reason[:300]
         locked.closed_at = timezone.now()
         if competitor is not None:
             locked.competitor = competitor.strip()[:100]
+        if locked.bid_decision == BidDecision.PENDING and decision is None:
+            _withdraw_bid(locked, actor, reason=_("销售机会已结束"))
+        if decision is not None:
+            locked.bid_decision = decision
 
     return transition(
         obj=opportunity,
@@ -162,7 +246,8 @@ def _close(opportunity: Opportunity, *, actor, action: str, text, reason: str, c
 
 
 def opportunity_win(*, opportunity: Opportunity, actor, note: str = "") -> Opportunity:
-    """The customer placed the deal (赢单); a note on how it was won is optional."""
+    """The customer placed the deal (赢单); a note on how it was won is optional. A 比价/投标 is won only once it was
+    decided to take part."""
     note = (note or "").strip()
     return _close(opportunity, actor=actor, action="win", text=gettext_noop("赢单：%(reason)s"), reason=note)
 
@@ -195,6 +280,104 @@ def opportunity_reopen(*, opportunity: Opportunity, actor, reason: str) -> Oppor
         before_save=before_save,
         text=gettext_noop("重新打开：%(reason)s"),
         params={"reason": reason},
+    )
+
+
+# --- 比价/投标: the decision to take part ----------------------------------------------------------------------------
+def opportunity_request_bid(*, opportunity: Opportunity, actor, note: str = "") -> Opportunity:
+    """报请参与决策: the rep reports the 比价/投标 and the leaders decide whether to take part (rules.bid_route: the sales
+    department head; above bid_major_amount the sales VP too). A decider's own request skips their step; with none left
+    it is decided to take part at once. The note (why it is worth it, the competitors…) goes on the timeline."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = _lock(opportunity)
+        _require_action(locked, actor, "request_bid")
+        steps = rules.bid_route(
+            amount=locked.amount, major_amount=threshold("bid_major_amount"), requester_roles=user_roles(actor)
+        )
+        if note:
+            record_event(
+                target=locked, verb=Event.Verb.NOTE, actor=actor, text=gettext_noop("报请说明：%(note)s"), params={"note": note}
+            )
+        if not steps:
+            locked.bid_decision = BidDecision.GO
+            save_as(locked, actor, update_fields=["bid_decision", "updated_at"])
+            record_event(
+                target=locked,
+                verb=Event.Verb.APPROVAL,
+                actor=actor,
+                text=gettext_noop("%(actor)s 决定参加%(bidding)s"),
+                params={"actor": display_name(actor), "bidding": choice(locked, "bidding")},
+            )
+            return locked
+        locked.bid_decision = BidDecision.PENDING
+        save_as(locked, actor, update_fields=["bid_decision", "updated_at"])
+        approvals.approval_start(
+            target=locked,
+            kind=BID_KIND,
+            steps=steps,
+            actor=actor,
+            title=_("是否参加%(bidding)s：%(number)s %(title)s（%(customer)s）")
+            % {
+                "bidding": locked.get_bidding_display(),
+                "number": locked.number,
+                "title": locked.title,
+                "customer": locked.customer.name,
+            },
+            url=locked.get_absolute_url(),
+        )
+    return locked
+
+
+def _withdraw_bid(locked: Opportunity, actor, *, reason: str) -> None:
+    """The pending decision's round is withdrawn (the opportunity locked first: document, then request)."""
+    request = approvals.requests_for(locked, BID_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
+    if request is not None:
+        approvals.approval_cancel(request_id=request.pk, actor=actor, reason=reason)
+    locked.bid_decision = BidDecision.UNASKED
+
+
+def _on_bid_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    """The engine's outcome, in the deciding transaction (the opportunity locked by `lock_opportunity`): agreed, it is
+    decided to take part; refused, it is not, and the opportunity is lost with the leader's reason. The rep is told when
+    someone else asked (the engine tells whoever asked)."""
+    locked = _lock(Opportunity(pk=request.target_id))
+    if outcome == ApprovalRequest.Status.APPROVED:
+        locked.bid_decision = BidDecision.GO
+        save_as(locked, actor, update_fields=["bid_decision", "updated_at"])
+        title = _("销售机会 %(number)s：领导决定参加%(bidding)s")
+    else:
+        step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
+        locked = _close(
+            locked,
+            actor=actor,
+            action="lose",
+            text=gettext_noop("输单：%(reason)s"),
+            reason=_("领导决定不参加%(bidding)s：%(comment)s")
+            % {"bidding": locked.get_bidding_display(), "comment": step.comment if step else ""},
+            checked=False,
+            decision=BidDecision.DECLINED,
+        )
+        title = _("销售机会 %(number)s：领导决定不参加%(bidding)s，已记为输单")
+    if locked.owner_id != request.requested_by_id:
+        notify(
+            recipients=[locked.owner],
+            title=title % {"number": locked.number, "bidding": locked.get_bidding_display()},
+            url=locked.get_absolute_url(),
+        )
+
+
+def lock_opportunity(opportunity: Opportunity) -> None:
+    """The approvals engine's locker: the opportunity before the request and the step (the lock order)."""
+    _lock(opportunity)
+
+
+def register_handlers() -> None:
+    """Called from CustomersConfig.ready: what the approvals engine does when the leaders decided on a 比价/投标."""
+    from ..selectors import bid_summary
+
+    approvals.register_outcome_handler(
+        BID_KIND, _on_bid_decided, label=gettext_lazy("比价/投标参与决策"), locker=lock_opportunity, summary=bid_summary
     )
 
 
@@ -242,9 +425,11 @@ def check_opportunity_of(opportunity: Opportunity | None, customer: Customer) ->
 
 def opportunity_quoted(*, opportunity: Opportunity, actor, number: str) -> Opportunity:
     """A quotation `number` was made for the opportunity (contracts.quotation_create, in its transaction): one still
-    before 方案报价 moves there, and its timeline names the quotation either way."""
+    before 方案报价 moves there, and its timeline names the quotation either way. A 比价/投标 not decided to take part
+    in refuses it (the quotation's transaction is undone)."""
     with transaction.atomic():
         locked = _lock(opportunity)
+        _require_bid_decided(locked)
         if locked.status in (Opportunity.Stage.LEAD, Opportunity.Stage.QUALIFIED):
             params = {"number": number, "from": choice(locked), "to": choice(locked, value=Opportunity.Stage.PROPOSAL)}
             return transition(

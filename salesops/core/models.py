@@ -525,4 +525,10 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ("approval_overdue_hours", "审批超时提醒(小时)", Decimal(24), "审批步骤到达后超过此小时数未处理则提醒"),
     ("production_warn_days", "交期预警提前天数", Decimal(3), "承诺发货日前这么多天内没有生产进度即预警"),
     ("attachment_max_mb", "附件大小上限(MB)", Decimal(20), "单个附件的最大大小"),
+    (
+        "bid_major_amount",
+        "重大比价/投标金额(元)",
+        Decimal(500000),
+        "销售机会预计金额超过此金额的比价/投标，参与决策还需公司领导（销售副总）决定",
+    ),
 ]

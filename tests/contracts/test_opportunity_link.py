@@ -16,6 +16,7 @@ from contracts import services
 from contracts.models import Quotation
 from customers import services as customer_services
 from customers.models import Opportunity
+from salesops.core import approvals
 from salesops.core.errors import DomainError
 from salesops.core.models import Event, Notification
 
@@ -128,3 +129,24 @@ def test_the_pages_and_the_api_carry_the_link_both_ways(cast, quoting_alice, cus
     assert api_as(cast.carol).post(
         "/api/v1/quotations/", {"customer": customer.pk, "opportunity": opp.pk, "lines": [line(pump)]}, format="json"
     ).status_code in (400, 403, 404)
+
+
+def test_a_tender_is_quoted_only_once_the_leaders_decided_to_take_part(cast, quoting_alice, customer, make_quotation):
+    tender = _opportunity(
+        cast.alice, customer, bidding=Opportunity.Bidding.TENDER, bid_deadline=timezone.localdate() + timedelta(days=5)
+    )
+    before = Quotation.objects.count()
+
+    with pytest.raises(DomainError, match="须先报请领导决定参加（目前：未报请）"):
+        make_quotation(quoting_alice, opportunity=tender)
+
+    assert Quotation.objects.count() == before and fresh(tender).status == S.LEAD  # nothing saved
+    customer_services.opportunity_request_bid(opportunity=tender, actor=cast.alice)
+    with pytest.raises(DomainError, match="目前：待领导决定"):
+        make_quotation(quoting_alice, opportunity=tender)
+    request = approvals.requests_for(tender, "opportunity_bid").get()
+    approvals.approval_decide(step_id=request.steps.get().pk, actor=cast.manager, decision="approve")
+
+    q = make_quotation(quoting_alice, opportunity=tender)
+
+    assert q.opportunity == tender and fresh(tender).status == S.PROPOSAL
