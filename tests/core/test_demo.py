@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -98,7 +98,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert row_counts() == first
     assert first["auth.User"] == len(README_LOGINS)
     assert first["customers.Customer"] == 4
-    assert first["customers.Opportunity"] == 6
+    assert first["customers.Opportunity"] == 7
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
 
@@ -156,7 +156,9 @@ def test_customers_and_products(seeded):
         assert customer.addresses.filter(is_default=True).count() == 1
         assert customer.invoice_titles.filter(is_default=True).count() == 1
     stages = dict(Opportunity.objects.values_list("title", "status"))
-    assert sorted(stages.values()) == ["lead", "lost", "negotiation", "proposal", "qualified", "won"]
+    assert sorted(stages.values()) == ["lead", "lead", "lost", "negotiation", "proposal", "qualified", "won"]
+    tender = Opportunity.objects.get(bidding="tender")  # reported, waiting for the sales manager, then the VP
+    assert (tender.bid_decision, tender.bid_deadline) == ("pending", date.today() + timedelta(days=12))
     custom = Product.objects.get(code="P-2001")
     assert (custom.kind, custom.ever_produced) == ("custom", False)
     prices = PriceList.objects.get(name="经销商价格表").items.values_list("product__code", "unit_price")
@@ -179,7 +181,7 @@ def test_quotations_and_the_special_contract_waiting_for_three_departments(seede
     ]
     for reviewer in ("rev_technical", "rev_production", "rev_quality"):
         assert steps_waiting_for(seeded[reviewer]).count() == 1, reviewer
-    assert not steps_waiting_for(seeded["manager"]).exists()
+    assert [s.request.kind for s in steps_waiting_for(seeded["manager"])] == ["opportunity_bid"]  # the demo tender
 
 
 def test_work_for_clerk_finance_and_warehouse(seeded):
