@@ -385,6 +385,24 @@ def opportunities_closing(user, day: date) -> QuerySet[Opportunity]:
     )
 
 
+BID_SOON_DAYS = 7  # a 比价/投标 whose deadline is this near is on the rep's home page
+
+
+def bids_to_act_on(user, day: date) -> QuerySet[Opportunity]:
+    """`user`'s own open 比价/投标 that need them: not yet decided to take part (to report, or waiting for the leaders),
+    or due within BID_SOON_DAYS of `day` (past ones included); the nearest deadline first."""
+    return (
+        Opportunity.objects.filter(owner=user, status__in=Opportunity.OPEN_STAGES)
+        .exclude(bidding=Opportunity.Bidding.NONE)
+        .filter(
+            Q(bid_decision__in=(Opportunity.BidDecision.UNASKED, Opportunity.BidDecision.PENDING))
+            | Q(bid_deadline__lte=day + timedelta(days=BID_SOON_DAYS))
+        )
+        .select_related("customer")
+        .order_by(F("bid_deadline").asc(nulls_last=True), "id")
+    )
+
+
 def customer_opportunities(customer: Customer) -> QuerySet[Opportunity]:
     """The opportunities of one (already visible) customer, open ones first, latest first."""
     return customer.opportunities.select_related("owner").order_by(F("closed_at").asc(nulls_first=True), "-created_at", "-id")

@@ -625,7 +625,7 @@ class OpportunityAction:
     call: object
     title: str
     done: str
-    intro: object = None  # what the page says of the action, given the opportunity (else its name, customer and stage)
+    intro: object = None  # what the page says of the action after the name, customer and stage, given the opportunity
 
 
 OPPORTUNITY_ACTIONS = {
@@ -694,9 +694,15 @@ def opportunity_action(request, pk, action):
         request,
         form,
         title=f"{spec.title}：{opportunity.number}",
-        intro=spec.intro(opportunity)
-        if spec.intro
-        else f"{opportunity.title} · {opportunity.customer.name} · {opportunity.get_status_display()}",
+        intro=" — ".join(
+            filter(
+                None,
+                [
+                    f"{opportunity.title} · {opportunity.customer.name} · {opportunity.get_status_display()}",
+                    spec.intro(opportunity) if spec.intro else "",
+                ],
+            )
+        ),
         cancel_url=opportunity.get_absolute_url(),
         submit_label=str(spec.title) if action != "edit" else "",
         testid=f"opportunity-{action}-form",

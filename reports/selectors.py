@@ -19,6 +19,7 @@ from contracts.selectors import DEAL_ROLES, my_open_work
 from customers.models import Opportunity
 from customers.selectors import (
     OPPORTUNITY_SERIES,
+    bids_to_act_on,
     followups_due,
     led_team_ids,
     opportunities_closing,
@@ -54,8 +55,8 @@ HOME_LIST_ROWS, HOME_DOCUMENT_ROWS = 10, 5
 
 def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
-    service; for reps, team leads and managers the intent follow-ups due, today's visits and their own opportunities
-    expected to close this month (overdue first); for everyone who works
+    service; for reps, team leads and managers the intent follow-ups due, today's visits, their own opportunities
+    expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -70,6 +71,7 @@ def todo_for(user, day: date) -> dict:
         due, due_count = queue_head(followups_due(user, day), HOME_LIST_ROWS)
         visits, visits_count = queue_head(visit_plans_for_day(user, day).select_related("customer"), HOME_LIST_ROWS)
         closing, closing_count = queue_head(opportunities_closing(user, day), HOME_LIST_ROWS)
+        bids, bids_count = queue_head(bids_to_act_on(user, day), HOME_LIST_ROWS)
         out |= {
             "followups_due": due,
             "followups_due_count": due_count,
@@ -77,6 +79,8 @@ def todo_for(user, day: date) -> dict:
             "visits_today_count": visits_count,
             "opportunities_closing": closing,
             "opportunities_closing_count": closing_count,
+            "bids": bids,
+            "bids_count": bids_count,
         }
     if out["deal_work"]:
         out["documents"] = []

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import rules, services
+from customers import rules, selectors, services
 from customers.models import Opportunity
 from customers.services.opportunities import BID_KIND
 from salesops.core import approvals
@@ -335,6 +335,28 @@ def test_the_form_takes_the_bid_fields_and_refuses_a_tender_without_its_deadline
     made = rep.post(reverse("customers:opportunity_create"), {**fields, "bid_deadline": (TODAY + timedelta(days=2)).isoformat()})
     assert made.status_code == 302
     assert Opportunity.objects.get().bid_deadline == TODAY + timedelta(days=2)
+
+
+def test_the_home_page_lists_the_reps_bids_to_report_being_decided_or_due_soon(cast, tender, client_as):
+    customer = tender.customer
+    later = services.opportunity_create(
+        actor=cast.alice, customer=customer, data=_data(title="远期招标", bid_deadline=TODAY + timedelta(days=40))
+    )
+    services.opportunity_request_bid(opportunity=later, actor=cast.manager)  # decided at once, due in 40 days
+    soon = services.opportunity_create(
+        actor=cast.alice,
+        customer=customer,
+        data=_data(title="近期比价", bidding=B.INQUIRY, bid_deadline=TODAY + timedelta(days=3)),
+    )
+    services.opportunity_request_bid(opportunity=soon, actor=cast.manager)  # decided, but due in 3 days
+    services.opportunity_create(actor=cast.carol, customer=CustomerFactory(owner=cast.carol), data=_data(title="别人的"))
+
+    listed = [o.title for o in selectors.bids_to_act_on(cast.alice, TODAY)]
+
+    assert listed == ["近期比价", "市政泵站招标"]  # the nearest deadline first; the far decided one and carol's are not
+    html = client_as(cast.alice).get("/").content.decode()
+    assert 'data-testid="todo-bids"' in html and "近期比价" in html and "未报请" in html and "远期招标" not in html
+    assert 'data-testid="todo-bids"' not in client_as(cast.bob).get("/").content.decode()  # none of his own
 
 
 # --- at once ----------------------------------------------------------------------------------------------------------
