@@ -364,6 +364,16 @@ def opportunity_decided(start, end, *, owner_id: int | None = None, team_id: int
     return {**row, "won_amount": row["won_amount"] or Decimal("0.00")}
 
 
+def field_counts(owner_id: int, first: date, last: date, start, end) -> dict[str, int]:
+    """A rep's field work over the days [first, last] ([start, end) as aware datetimes): visits made, customers opened
+    for them and opportunities opened (a weekly report's figures, reports.selectors.week_figures)."""
+    return {
+        "visits": Visit.objects.filter(rep_id=owner_id, visited_on__gte=first, visited_on__lte=last).count(),
+        "new_customers": Customer.objects.filter(owner_id=owner_id, created_at__gte=start, created_at__lt=end).count(),
+        "opportunities_opened": Opportunity.objects.filter(owner_id=owner_id, created_at__gte=start, created_at__lt=end).count(),
+    }
+
+
 def opportunities_closed(start, end, *, owner_id: int | None = None, team_id: int | None = None) -> QuerySet[Opportunity]:
     """The scope's opportunities won or lost in [start, end) (aware datetimes), in the order they closed."""
     return (

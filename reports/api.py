@@ -1,4 +1,5 @@
-"""The reports API: sales targets (read as the page does, written through the same service) and the dashboard figures."""
+"""The reports API: sales targets (read as the page does, written through the same service), the dashboard figures and
+the weekly reports (销售周报)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,22 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ListRowsMixin, MoneyField, ScopedViewSet
+from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.errors import DomainError, NotFound
+from salesops.core.names import display_name
 
 from . import permissions, selectors
-from .filters import TargetFilter
-from .models import SalesTarget
+from .filters import TargetFilter, WeeklyReportFilter
+from .models import SalesTarget, WeeklyReport
 from .periods import Period
 from .services import targets as target_services
+from .services import weekly as weekly_services
 from .views import period_and_scope
 
 
@@ -171,6 +175,179 @@ def _not_visible() -> str:
     return _("未找到，或您无权查看。")
 
 
+# --- weekly reports (销售周报) ------------------------------------------------------------------------------------------
+class WeeklyReportSerializer(serializers.ModelSerializer):
+    """A row of the weekly reports list."""
+
+    rep_name = UserNameField(source="rep")
+    team_name = serializers.CharField(source="team.name", default="", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft / submitted / returned / reviewed")
+    status_display = ChoiceLabelField(source="status")
+    reviewed_by_name = UserNameField(source="reviewed_by")
+
+    class Meta:
+        model = WeeklyReport
+        fields = [
+            "id",
+            "week",
+            "rep",
+            "rep_name",
+            "team",
+            "team_name",
+            "status",
+            "status_display",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_by_name",
+        ]
+        read_only_fields = fields
+
+
+class WeekFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text="count / money")
+    value = serializers.CharField(help_text="金额为两位小数的文本，次数为整数的文本")
+
+
+class WeeklyReportDetailSerializer(WeeklyReportSerializer):
+    """The whole report: the texts, the week's figures (as handed in; live while a draft), the comment, and what the
+    requesting user may do with it now."""
+
+    week_key = serializers.SerializerMethodField(help_text="2026-W49")
+    figures = serializers.SerializerMethodField()
+    figures_live = serializers.SerializerMethodField(help_text="true：草稿，按单据实时统计；false：提交时保存的数据")
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(WeeklyReportSerializer.Meta):
+        fields = WeeklyReportSerializer.Meta.fields + [
+            "week_key",
+            "summary",
+            "market",
+            "next_plan",
+            "figures",
+            "figures_live",
+            "review_note",
+            "reviewed_at",
+            "return_reason",
+            "created_at",
+            "updated_at",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_week_key(self, obj) -> str:
+        return obj.period.key
+
+    @extend_schema_field(WeekFigureSerializer(many=True))
+    def get_figures(self, obj) -> list[dict]:
+        figures = obj.figures or selectors.week_figures(obj.rep_id, obj.period)
+        return [{**row, "value": str(row["value"])} for row in selectors.week_figure_rows(figures)]
+
+    def get_figures_live(self, obj) -> bool:
+        return not obj.figures
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return permissions.weekly_allowed_actions(obj, self.context["request"].user)
+
+
+class WeeklyOpenSerializer(serializers.Serializer):
+    week = serializers.CharField(required=False, allow_blank=True, default="", help_text="2026-W49；默认本周")
+
+
+class WeeklyReportInputSerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, label=_("本周工作总结"))
+    market = serializers.CharField(required=False, allow_blank=True, label=_("市场与竞争信息"))
+    next_plan = serializers.CharField(required=False, allow_blank=True, label=_("下周计划"))
+
+
+class WeeklyReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, label=_("点评"))
+
+
+class WeeklyReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("退回原因"))
+
+
+class MissingRepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class WeeklyReportViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """销售周报. POST opens the user's report of a week (this week by default; the existing one if already opened), PATCH
+    writes a draft or a returned one, …/submit/ hands it in (the week's figures kept), …/review/ comments on one handed
+    in and …/send-back/ returns it (the rep's team lead or a sales manager, VP or GM). GET …/missing/?week= lists who
+    has not handed in that week's (for a lead or a manager)."""
+
+    selector = staticmethod(selectors.weekly_reports_for)
+    serializer_class = WeeklyReportSerializer
+    filterset_class = WeeklyReportFilter
+    filter_backends = [ListFilterBackend]
+
+    def get_serializer_class(self):
+        return WeeklyReportSerializer if self.action == "list" else WeeklyReportDetailSerializer
+
+    def _respond(self, report, code=status.HTTP_200_OK):
+        fresh = selectors.weekly_get_for(self.request.user, report.pk)
+        return Response(WeeklyReportDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @staticmethod
+    def _week(text: str) -> Period:
+        try:
+            week = Period.parse(text) if text else Period.week(timezone.localdate())
+        except ValueError as exc:
+            raise DomainError(str(exc)) from None
+        if week.kind != "week":
+            raise DomainError(_("周应写作 2026-W49（年份和第几周）。"))
+        return week
+
+    @extend_schema(request=WeeklyOpenSerializer, responses={201: WeeklyReportDetailSerializer})
+    def create(self, request):
+        week = self._week(self.validated_input(WeeklyOpenSerializer)["week"])
+        existed = WeeklyReport.objects.filter(rep=request.user, week=week.start).exists()
+        report = weekly_services.weekly_open(actor=request.user, day=week.start)
+        return self._respond(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(request=WeeklyReportInputSerializer, responses=WeeklyReportDetailSerializer)
+    def partial_update(self, request, pk=None):
+        data = self.validated_input(WeeklyReportInputSerializer)
+        return self._respond(weekly_services.weekly_update(report=self.get_object(), actor=request.user, data=data))
+
+    @extend_schema(request=None, responses=WeeklyReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提交: the summary and next week's plan are required; 409 when already handed in."""
+        return self._respond(weekly_services.weekly_submit(report=self.get_object(), actor=request.user))
+
+    @extend_schema(request=WeeklyReviewSerializer, responses=WeeklyReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """点评 a report handed in."""
+        note = self.validated_input(WeeklyReviewSerializer)["note"]
+        return self._respond(weekly_services.weekly_review(report=self.get_object(), actor=request.user, note=note))
+
+    @extend_schema(request=WeeklyReturnSerializer, responses=WeeklyReportDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """退回 a report handed in, with the reason."""
+        reason = self.validated_input(WeeklyReturnSerializer)["reason"]
+        return self._respond(weekly_services.weekly_send_back(report=self.get_object(), actor=request.user, reason=reason))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("week", OpenApiTypes.STR, description="2026-W49（默认本周）")],
+        responses=MissingRepSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def missing(self, request):
+        """Who has not handed in the week's report, among those whose reports the user reads (a lead, a manager)."""
+        if not permissions.reads_others_weekly(request.user):
+            return Response([])
+        week = self._week(request.query_params.get("week", ""))
+        return Response([{"id": u.pk, "name": display_name(u)} for u in selectors.weekly_missing(request.user, week)])
+
+
 def register(router):
     router.register("targets", TargetViewSet, basename="target")
     router.register("figures", FiguresViewSet, basename="figures")
+    router.register("weekly-reports", WeeklyReportViewSet, basename="weekly-report")

@@ -1,4 +1,4 @@
-"""django-filter sets of the reports lists (targets, report runs), used by the pages and the API with the same parameter
+"""django-filter sets of the reports lists (targets, report runs, weekly reports), used by the pages and the API with the same parameter
 names (invalid values refused; the querysets they filter come from reports.selectors, scoped to what the user may see)."""
 
 from __future__ import annotations
@@ -7,12 +7,14 @@ import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.filters import ListFilterSet
 from salesops.core.models import Team
+from salesops.core.search import every_word_q
 
-from .models import ReportRun, SalesTarget
+from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
 
 
@@ -69,4 +71,51 @@ class ReportRunFilter(ListFilterSet):
             | Q(requested_by__username__icontains=text)
             | Q(requested_by__first_name__icontains=text)
             | Q(requested_by__last_name__icontains=text)
+        )
+
+
+def validate_week(value: str) -> None:
+    try:
+        period = Period.parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if period.kind != "week":
+        raise ValidationError(_("周应写作 2026-W49（年份和第几周）。"))
+
+
+def recent_weeks(n: int = 12) -> list[tuple[str, str]]:
+    """This week and the `n` - 1 before it, newest first, as (key, label) for the list's 周 select."""
+    week = Period.week(timezone.localdate())
+    out = []
+    for _i in range(n):
+        out.append((week.key, week.label))
+        week = week.previous()
+    return out
+
+
+class WeeklyReportFilter(ListFilterSet):
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("总结、市场信息、下周计划或业务员姓名"))
+    week = filters.CharFilter(method="filter_week", label=_("周"), help_text=_("例如 2026-W49"), validators=[validate_week])
+    status = filters.ChoiceFilter(choices=WeeklyReport.Status.choices, label=_("状态"))
+    rep = filters.NumberFilter(field_name="rep_id", label=_("业务员"))
+    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+
+    class Meta:
+        model = WeeklyReport
+        fields = ["q", "week", "status", "rep", "team"]
+
+    def __init__(self, *args, **kwargs):
+        from customers.filters import offer_reps
+
+        super().__init__(*args, **kwargs)
+        offer_reps(self, "rep")
+        self.offer("team", lambda: [(t.pk, t.name) for t in Team.objects.order_by("name")])
+        self.offer("week", recent_weeks)
+
+    def filter_week(self, queryset, name, value):
+        return queryset.filter(week=Period.parse(value).start)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            every_word_q(WeeklyReport, value, "summary", "market", "next_plan", "rep__first_name", "rep__username")
         )

@@ -11,7 +11,7 @@ from salesops.core.forms import money_field
 from salesops.core.models import Team
 
 from .filters import MONTH
-from .models import ReportRun, SalesTarget
+from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
 from .scopes import Scope, scope_choices
 from .services.targets import TargetInput
@@ -74,3 +74,21 @@ class DigestDayForm(forms.Form):
     day = forms.DateField(
         label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
+
+
+class WeeklyReportForm(forms.ModelForm):
+    """The rep's week: what was done, the market and the competitors, next week's plan (required when handed in)."""
+
+    class Meta:
+        model = WeeklyReport
+        fields = ["summary", "market", "next_plan"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "market": forms.Textarea(attrs={"rows": 4}),
+            "next_plan": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"summary": _("重点客户、拜访、报价与订单的进展，遇到的问题")}
+
+
+class WeeklyReviewForm(forms.Form):
+    note = forms.CharField(label=_("点评"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)

@@ -7,6 +7,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import Role
 
+from .permissions import reads_weekly
 from .scopes import scope_for
 
 
@@ -22,6 +23,7 @@ navigation.register(
         Item(_("经营指标"), "reports:figures", sees_figures, "nav-figures"),
         Item(_("销售目标"), "reports:targets", sees_figures, "nav-targets"),
         Item(_("指标说明"), "reports:glossary", sees_figures, "nav-glossary"),
+        Item(_("销售周报"), "reports:weekly_list", reads_weekly, "nav-weekly", group=1),
         Item(_("日报"), "reports:digest", sees_figures, "nav-digest", group=1),
         Item(_("月度报表"), "reports:run_list", sees_figures, "nav-report-runs", group=1),
     ],

@@ -10,6 +10,7 @@
   since the previous finished run of the same report.
 - DigestSchedule: when the daily digest goes out (one row, editable in admin; 18:00 unless changed).
 - DailyDigest: one row per day the digest went out, so a second beat tick, worker or retry sends nothing twice.
+- WeeklyReport (销售周报): one per rep and week, written by the rep, commented on by the team lead or a sales manager.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from salesops.core.models import BackgroundRun, Team
 from salesops.core.money import MoneyField
@@ -179,3 +182,82 @@ class DailyDigest(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class WeeklyReport(FSMModelMixin, models.Model):
+    """销售周报: a rep's week (seed 003: 销售员…定期向公司提供市场分析及预测报告和个人工作周报; 营销总监…每周定期对过去一
+    周所发生的重点业务…进行探讨). The rep writes what was done, what the market and the competitors did and next week's
+    plan; the week's figures (visits, opportunities, order intake, collections) are read from the documents and kept as
+    they were when it was submitted; the rep's team lead or a sales manager comments on it (点评) or sends it back."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        REVIEWED = "reviewed", _("已点评")
+
+    STATUS_TONES = {
+        Status.DRAFT: "secondary",
+        Status.SUBMITTED: "primary",
+        Status.RETURNED: "warning",
+        Status.REVIEWED: "success",
+    }
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    rep = models.ForeignKey(USER, verbose_name=_("业务员"), on_delete=models.PROTECT, related_name="weekly_reports")
+    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    week = models.DateField(_("周（周一）"))
+    summary = models.TextField(_("本周工作总结"), blank=True)
+    market = models.TextField(_("市场与竞争信息"), blank=True, help_text=_("市场价格、客户需求、竞争对手的动态"))
+    next_plan = models.TextField(_("下周计划"), blank=True, help_text=_("下周的重点客户、拜访与跟进安排"))
+    figures = models.JSONField(_("本周数据"), default=dict, blank=True)  # kept as submitted (reports.selectors.week_figures)
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("点评人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("点评时间"), null=True, blank=True)
+    review_note = models.TextField(_("点评"), blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)  # the week's reminder went out (once)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("销售周报")
+        verbose_name_plural = _("销售周报")
+        ordering = ["-week", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "week"], name="uniq_weekly_report_per_rep_week"),
+        ]
+        indexes = [  # the list's order; a team lead's (by team) and a rep's (by rep) within it
+            models.Index(fields=["week", "id"], name="weekly_list_idx"),
+            models.Index(fields=["team", "week", "id"], name="weekly_team_list_idx"),
+            models.Index(fields=["rep", "week", "id"], name="weekly_rep_list_idx"),
+        ]
+
+    def __str__(self):
+        return str(_("%(rep)s %(week)s 周报") % {"rep": display_name(self.rep), "week": self.period.key})
+
+    def get_absolute_url(self):
+        return reverse("reports:weekly_detail", args=[self.pk])
+
+    @property
+    def period(self) -> Period:
+        return Period.week(self.week)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @transition(field=status, source=EDITABLE, target=Status.SUBMITTED, custom={"label": _("提交")})
+    def submit(self):
+        """The rep hands the week in; its figures are kept as they are now."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REVIEWED, custom={"label": _("点评")})
+    def review(self):
+        """The team lead or a sales manager comments on it."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.RETURNED, custom={"label": _("退回")})
+    def send_back(self):
+        """Back to the rep to complete, with the reason."""

@@ -1,4 +1,4 @@
-"""Reporting periods: a day, a month, a quarter or a year, with their bounds in the company's time zone (Asia/Shanghai).
+"""Reporting periods: a day, a week (Monday to Sunday), a month, a quarter or a year, with their bounds in the company's time zone (Asia/Shanghai).
 
 Date columns (接单日期, 到账日期, 开票日期) are compared with `start`/`end` (inclusive); timestamp columns (发货时间,
 冲减单开具时间, 回访时间) with `bounds()`, the aware start and the exclusive end, so an event at 23:59 on the last day of a
@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-KINDS = ("day", "month", "quarter", "year")
+KINDS = ("day", "week", "month", "quarter", "year")
 _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE), "week"),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
     (re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE), "quarter"),
     (re.compile(r"^(\d{4})$"), "year"),
@@ -46,6 +47,12 @@ class Period:
         return cls(d, d, "day")
 
     @classmethod
+    def week(cls, d: date) -> Period:
+        """The week (Monday to Sunday) `d` is in."""
+        monday = d - timedelta(days=d.weekday())
+        return cls(monday, monday + timedelta(days=6), "week")
+
+    @classmethod
     def month(cls, year: int, month: int) -> Period:
         return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), "month")
 
@@ -70,19 +77,24 @@ class Period:
                 numbers = [int(g) for g in m.groups()]
                 if kind == "day":
                     return cls.day(date(*numbers))
+                if kind == "week":
+                    return cls.week(date.fromisocalendar(numbers[0], numbers[1], 1))
                 if kind == "month":
                     return cls.month(*numbers)
                 return cls.quarter(*numbers) if kind == "quarter" else cls.year(*numbers)
             except ValueError:
                 break
-        raise ValueError(_("期间“%(text)s”无效，应为 2026-11-05、2026-11、2026-Q4 或 2026。") % {"text": text})
+        raise ValueError(_("期间“%(text)s”无效，应为 2026-11-05、2026-W49、2026-11、2026-Q4 或 2026。") % {"text": text})
 
     # --- properties -----------------------------------------------------------------------------------------------------
     @property
     def key(self) -> str:
-        """The inverse of parse(): "2026-11", "2026-Q4", "2026", "2026-11-05"."""
+        """The inverse of parse(): "2026-11", "2026-Q4", "2026", "2026-11-05", "2026-W49" (the ISO week)."""
         if self.kind == "day":
             return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
         if self.kind == "month":
             return f"{self.start:%Y-%m}"
         if self.kind == "quarter":
@@ -103,11 +115,24 @@ class Period:
         y = self.start.year
         if self.kind == "day":
             return _("%(y)s年%(m)s月%(d)s日") % {"y": y, "m": self.start.month, "d": self.start.day}
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return _("%(y)s年第%(w)s周（%(start)s–%(end)s）") % {
+                "y": year,
+                "w": week,
+                "start": f"{self.start:%m-%d}",
+                "end": f"{self.end:%m-%d}",
+            }
         if self.kind == "month":
             return _("%(y)s年%(m)s月") % {"y": y, "m": self.start.month}
         if self.kind == "quarter":
             return _("%(y)s年第%(q)s季度") % {"y": y, "q": self.number}
         return _("%(y)s年") % {"y": y}
+
+    @property
+    def length(self) -> int:
+        """How many days it covers."""
+        return (self.end - self.start).days + 1
 
     def bounds(self) -> tuple[datetime, datetime]:
         """(aware start, aware exclusive end) in Asia/Shanghai."""
@@ -123,11 +148,13 @@ class Period:
 
     # --- neighbours -----------------------------------------------------------------------------------------------------
     def shifted(self, months: int) -> Period:
-        """The same kind of period `months` months later (negative: earlier); a day moves by whole months too."""
+        """The same kind of period `months` months later (negative: earlier); a day moves by whole months too, a week
+        to the week of its Monday's day that many months on."""
         y, m = divmod(self.start.year * 12 + self.start.month - 1 + months, 12)
         m += 1
-        if self.kind == "day":
-            return Period.day(date(y, m, min(self.start.day, calendar.monthrange(y, m)[1])))
+        if self.kind in ("day", "week"):
+            day = date(y, m, min(self.start.day, calendar.monthrange(y, m)[1]))
+            return Period.day(day) if self.kind == "day" else Period.week(day)
         if self.kind == "month":
             return Period.month(y, m)
         if self.kind == "quarter":
@@ -136,8 +163,8 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length just before: the day before, last month, last quarter, last year."""
-        if self.kind == "day":
-            return Period.day(self.start - timedelta(days=1))
+        if self.kind in ("day", "week"):
+            return Period(self.start - timedelta(days=self.length), self.end - timedelta(days=self.length), self.kind)
         return self.shifted(-{"month": 1, "quarter": 3, "year": 12}[self.kind])
 
     def year_ago(self) -> Period:

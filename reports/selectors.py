@@ -1,17 +1,20 @@
 """Reads of the reports floor: the dashboards' to-do counts, the KPI figures and charts of one period and scope (with the
 list of documents each figure is made of), gathered from the floors below through reports.kpis; targets; the report runs
-a user may see; the daily digest."""
+a user may see; the daily digest; the weekly reports (销售周报) a user may read, a week's figures and who has not
+handed theirs in."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.permissions import sees_desk
 from aftersales.selectors import desk_for
@@ -20,6 +23,7 @@ from customers.models import Opportunity
 from customers.selectors import (
     OPPORTUNITY_SERIES,
     bids_to_act_on,
+    field_counts,
     followups_due,
     led_team_ids,
     opportunities_closing,
@@ -34,14 +38,15 @@ from salesops.core.charts import rows_chart, series_chart
 from salesops.core.money import ZERO
 from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
-from salesops.core.roles import has_role
+from salesops.core.roles import MANAGER_ROLES, has_role, users_with_role
 from salesops.core.sheets import Book, Column
 
 from . import kpis
 from .glossary import GLOSSARY
 from .imports import TARGETS
-from .models import ReportRun, SalesTarget
+from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
+from .permissions import WEEKLY_WRITER_ROLES
 from .scopes import Scope, scope_for, scopes_visible_to, sees_company
 from .services.targets import LENGTH_NAMES, period_parts
 
@@ -425,3 +430,70 @@ def digest_for(user, day: date) -> dict | None:
         "at_risk": at_risk[:AT_RISK_SHOWN],
         "opportunities": kpis.opportunities_decided(period, scope),
     }
+
+
+# --- weekly reports (销售周报) ------------------------------------------------------------------------------------------
+# The figures of a rep's week, in the order the report shows them: (key, label, kind) — "money" or "count".
+WEEK_FIGURES = (
+    ("visits", gettext_lazy("拜访次数"), "count"),
+    ("new_customers", gettext_lazy("新增客户"), "count"),
+    ("opportunities_opened", gettext_lazy("新增销售机会"), "count"),
+    ("won_count", gettext_lazy("赢单数"), "count"),
+    ("won_amount", gettext_lazy("赢单金额"), "money"),
+    ("lost_count", gettext_lazy("输单数"), "count"),
+    ("order_intake", gettext_lazy("接单额"), "money"),
+    ("collected", gettext_lazy("回款额"), "money"),
+)
+
+
+def week_figures(rep_id: int, week: Period) -> dict[str, str | int]:
+    """What the rep did in the week, read from the documents: visits, customers and opportunities opened, opportunities
+    won and lost, order intake and collections (as kpis reads them for the rep's scope). Money as text, to the fen, so
+    it is kept exactly in the report's JSON."""
+    scope = Scope.rep(rep_id)
+    decided = kpis.opportunities_decided(week, scope)
+    counts = field_counts(rep_id, week.start, week.end, *week.bounds())
+    return {
+        **counts,
+        "won_count": decided["won_count"],
+        "won_amount": f"{decided['won_amount']:.2f}",
+        "lost_count": decided["lost_count"],
+        "order_intake": f"{kpis.order_intake(week, scope):.2f}",
+        "collected": f"{kpis.collected(week, scope):.2f}",
+    }
+
+
+def week_figure_rows(figures: dict) -> list[dict]:
+    """The figures as the page and the API show them: key, label, kind and value (Decimal for money)."""
+    return [
+        {"key": key, "label": str(label), "kind": kind, "value": Decimal(figures[key]) if kind == "money" else figures[key]}
+        for key, label, kind in WEEK_FIGURES
+        if key in figures
+    ]
+
+
+def weekly_reports_for(user) -> QuerySet[WeeklyReport]:
+    """The weekly reports `user` may read: their own, their teams' (a lead), everybody's (managers, VP, GM, admin)."""
+    qs = WeeklyReport.objects.select_related("rep", "team", "reviewed_by")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if has_role(user, *MANAGER_ROLES):
+        return qs
+    teams = led_team_ids(user)
+    return qs.filter(Q(rep=user) | Q(team_id__in=teams)) if teams else qs.filter(rep=user)
+
+
+def weekly_get_for(user, pk) -> WeeklyReport:
+    return get_object_or_404(weekly_reports_for(user), pk=pk)
+
+
+def weekly_missing(user, week: Period) -> list:
+    """The field sales whose reports `user` reads and who have not handed in `week`'s (none, a draft or one sent back),
+    by name: what the weekly meeting chases."""
+    writers = users_with_role(*WEEKLY_WRITER_ROLES).select_related("profile")
+    if not has_role(user, *MANAGER_ROLES):
+        writers = writers.filter(profile__team_id__in=led_team_ids(user))
+    handed_in = WeeklyReport.objects.filter(
+        week=week.start, status__in=(WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.REVIEWED)
+    ).values("rep_id")
+    return list(writers.exclude(pk__in=handed_in).exclude(pk=user.pk).order_by("first_name", "username"))

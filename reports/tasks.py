@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import digest, runs
+from .services import digest, runs, weekly
 
 
 @shared_task(name="reports.tasks.generate_report")
@@ -32,3 +32,9 @@ def sweep_report_runs() -> dict[str, int]:
 def send_daily_digest() -> bool:
     """Every 5 minutes (beat): once the configured time has come, send today's digest (日报) — once a day."""
     return digest.digest_send_if_due()
+
+
+@shared_task(name="reports.tasks.remind_weekly_reports", autoretry_for=(OperationalError,), max_retries=3, retry_backoff=60)
+def remind_weekly_reports() -> int:
+    """Fridays at 16:00 (beat): remind the field sales who have not handed in the week's report (销售周报), once each."""
+    return weekly.weekly_remind_missing()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import run_views, views
+from . import run_views, views, weekly_views
 
 app_name = "reports"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("runs/<int:pk>/retry/", run_views.run_retry, name="run_retry"),
     path("runs/<int:pk>/download/", run_views.run_download, name="run_download"),
     path("digest/", run_views.digest, name="digest"),
+    path("weekly/", weekly_views.weekly_list, name="weekly_list"),
+    path("weekly/open/", weekly_views.weekly_open, name="weekly_open"),
+    path("weekly/<int:pk>/", weekly_views.weekly_detail, name="weekly_detail"),
+    path("weekly/<int:pk>/edit/", weekly_views.weekly_edit, name="weekly_edit"),
+    path("weekly/<int:pk>/review/", weekly_views.weekly_review, name="weekly_review"),
+    path("weekly/<int:pk>/<str:action>/", weekly_views.weekly_action, name="weekly_action"),
 ]

@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.remind_intent_followups_due",
         "schedule": crontab(hour=8, minute=0),
     },
+    # 16:00 on Fridays: remind the field sales who have not handed in the week's report (销售周报), before Saturday's meeting.
+    "reports-remind-weekly-reports": {
+        "task": "reports.tasks.remind_weekly_reports",
+        "schedule": crontab(hour=16, minute=0, day_of_week="fri"),
+    },
     # every hour: remind approvers of steps waiting longer than the configured hours.
     "core-remind-overdue-approvals": {
         "task": "salesops.core.tasks.remind_overdue_approvals",

@@ -23,7 +23,7 @@ from salesops.core import demo
 from salesops.core.approvals import requests_for, steps_waiting_for
 from salesops.core.models import ApprovalStep, Team
 
-SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales"}
+SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales", "reports"}
 # README "Demo logins": username → role
 README_LOGINS = {
     "admin": "admin",
@@ -78,6 +78,7 @@ def test_demo_modules_run_in_floor_order():
         "contracts.demo",
         "orders.demo",
         "aftersales.demo",
+        "reports.demo",
     ]
 
 
@@ -99,6 +100,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["auth.User"] == len(README_LOGINS)
     assert first["customers.Customer"] == 4
     assert first["customers.Opportunity"] == 7
+    assert first["reports.WeeklyReport"] == 2  # last week's of alice (commented on) and carol (waiting)
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
 

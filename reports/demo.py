@@ -1,0 +1,47 @@
+"""Demo data of the reports floor (called by the demo registry after the after-sales demo data; safe to run again):
+last week's weekly reports (销售周报) — alice's handed in and commented on by her lead lena, carol's handed in and
+waiting for a comment — so the list, the comments and this week's missing ones have something to show."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from .models import WeeklyReport
+from .services import weekly
+
+# rep, summary, market, next week's plan, the lead's comment ("" = not commented yet)
+DEMO_WEEKLY = [
+    (
+        "alice",
+        "拜访苏州恒通、无锡新锐各一次；恒通展柜升级进入商务谈判，二期包装线伺服报价已发。",
+        "友商 A 在华东的伺服报价下调约 5%，客户更看重交期。",
+        "周二确认无锡新锐泵站招标的技术参数；周四跟进恒通展柜合同条款。",
+        "恒通的交期要提前和生产确认，别在合同里承诺做不到的日期。",
+    ),
+    (
+        "carol",
+        "广州粤海的代理区域扩展谈了两轮，对方要求佛山、东莞独家。",
+        "华南经销商普遍压库存，回款周期拉长到 60 天左右。",
+        "准备代理政策草案，周三报销售经理审核。",
+        "",
+    ),
+]
+
+
+def seed(seeded: Mapping[str, Any]) -> dict[str, Any]:
+    users = seeded["users"]
+    last_week = timezone.localdate() - timedelta(days=7)
+    for username, summary, market, plan, comment in DEMO_WEEKLY:
+        rep = users[username]
+        if WeeklyReport.objects.filter(rep=rep).exists():
+            continue
+        report = weekly.weekly_open(actor=rep, day=last_week)
+        report = weekly.weekly_update(report=report, actor=rep, data={"summary": summary, "market": market, "next_plan": plan})
+        report = weekly.weekly_submit(report=report, actor=rep)
+        if comment:
+            weekly.weekly_review(report=report, actor=users["lena"], note=comment)
+    return {}
