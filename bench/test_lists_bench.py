@@ -118,7 +118,8 @@ from orders.selectors import (
     shipment_queue,
     shipment_search_q,
 )
-from reports.models import ReportRun
+from reports.models import ReportRun, WeeklyReport
+from reports.periods import Period
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Notification, Team
 from salesops.core.search import every_word_q
 from salesops.core.selectors import LOOKUP_LIMIT
@@ -177,6 +178,7 @@ NAME = (
     " || i || '有限公司'"
 )
 TABLES = [
+    WeeklyReport,
     PriceListItem,
     PriceList,
     ContractChange,
@@ -497,6 +499,21 @@ def make_lists_data() -> tuple[dict, list, Team]:
             "created_at": stamp,
         },
     )
+    # one report per rep and week, back from this week's Monday: (i mod REPS, i div REPS) is unique
+    monday = Period.week(date.today()).start.isoformat()
+    insert_series(
+        WeeklyReport,
+        {
+            "rep": rep,
+            "week": f"DATE '{monday}' - 7 * (i / {REPS})",
+            "summary": "'拜访客户 ' || i",
+            "next_plan": "'下周跟进 ' || i",
+            "status": _pick(WeeklyReport.Status.values),
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        team=team,
+    )
     with connection.cursor() as cursor:
         for model in TABLES:
             cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
@@ -739,6 +756,14 @@ LISTS.update(
             "sales_manager",
             _rows(ReportRun, "-created_at", "-id"),
             ("id", "kind", "period", "scope_key", "status", "progress"),
+        ),
+        **_page_and_api(
+            "weekly_reports",
+            "/reports/weekly/",
+            "/api/v1/weekly-reports/",
+            "sales_manager",
+            _rows(WeeklyReport, "-week", "-id"),
+            ("id", "week", "rep", "team", "status", "submitted_at", "reviewed_by"),
         ),
         "inspections_api": (
             "/api/v1/inspections/",
