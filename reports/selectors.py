@@ -6,7 +6,7 @@ handed theirs in."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -472,6 +472,49 @@ def week_figure_rows(figures: dict) -> list[dict]:
     ]
 
 
+TREND_WEEKS = 8
+HANDED_IN = (WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.REVIEWED)
+
+
+def weekly_trend_charts(report: WeeklyReport, figures: dict) -> list[dict]:
+    """The rep's last TREND_WEEKS weeks up to this report's (its own `figures` as the page shows them; the others as
+    handed in, a gap where none was), charted: visits and opportunities opened; order intake and collections."""
+    first = report.week - timedelta(weeks=TREND_WEEKS - 1)
+    kept = dict(
+        WeeklyReport.objects.filter(
+            rep_id=report.rep_id, week__gte=first, week__lt=report.week, status__in=HANDED_IN
+        ).values_list("week", "figures")
+    )
+    kept[report.week] = figures
+    kinds = {key: kind for key, _label, kind in WEEK_FIGURES}
+    names = {key: label for key, label, _kind in WEEK_FIGURES}
+    rows = []
+    for n in range(TREND_WEEKS):
+        week = first + timedelta(weeks=n)
+        shown = kept.get(week, {})
+        row = {"label": Period.week(week).key.split("-")[1]}
+        for key, kind in kinds.items():
+            value = shown.get(key)
+            row[key] = Decimal(value) if value is not None and kind == "money" else value
+        rows.append(row)
+    return [
+        rows_chart(
+            "weekly-activity",
+            _("近 %(n)d 周拜访与新增销售机会") % {"n": TREND_WEEKS},
+            rows,
+            "label",
+            [(key, names[key]) for key in ("visits", "opportunities_opened")],
+        ),
+        rows_chart(
+            "weekly-money",
+            _("近 %(n)d 周接单额与回款额") % {"n": TREND_WEEKS},
+            rows,
+            "label",
+            [(key, names[key]) for key in ("order_intake", "collected")],
+        ),
+    ]
+
+
 def weekly_reports_for(user) -> QuerySet[WeeklyReport]:
     """The weekly reports `user` may read: their own, their teams' (a lead), everybody's (managers, VP, GM, admin)."""
     qs = WeeklyReport.objects.select_related("rep", "team", "reviewed_by")
@@ -493,7 +536,5 @@ def weekly_missing(user, week: Period) -> list:
     writers = users_with_role(*WEEKLY_WRITER_ROLES).select_related("profile")
     if not has_role(user, *MANAGER_ROLES):
         writers = writers.filter(profile__team_id__in=led_team_ids(user))
-    handed_in = WeeklyReport.objects.filter(
-        week=week.start, status__in=(WeeklyReport.Status.SUBMITTED, WeeklyReport.Status.REVIEWED)
-    ).values("rep_id")
+    handed_in = WeeklyReport.objects.filter(week=week.start, status__in=HANDED_IN).values("rep_id")
     return list(writers.exclude(pk__in=handed_in).exclude(pk=user.pk).order_by("first_name", "username"))

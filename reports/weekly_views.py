@@ -88,11 +88,12 @@ WEEKLY_CONFIRM = {
 @login_required
 @require_GET
 def weekly_detail(request, pk):
-    """The report: its week's figures (as handed in; live while a draft), what the rep wrote, the comment, the actions
-    this user may take and the history."""
+    """The report: its week's figures (as handed in; live while a draft) beside the rep's last weeks charted, what the
+    rep wrote, the comment, the actions this user may take and the history."""
     report = selectors.weekly_get_for(request.user, pk)
     figures = report.figures if report.figures else selectors.week_figures(report.rep_id, report.period)
     actions = permissions.weekly_allowed_actions(report, request.user)
+    charts = selectors.weekly_trend_charts(report, figures)
     return render(
         request,
         "reports/weekly_detail.html",
@@ -101,6 +102,7 @@ def weekly_detail(request, pk):
             "figures": selectors.week_figure_rows(figures),
             "live": not report.figures,
             "buttons": action_buttons(WEEKLY_BUTTONS, actions, report, "reports:weekly_action", WEEKLY_CONFIRM),
+            "charts": charts,
         },
     )
 

@@ -163,6 +163,53 @@ def test_friday_reminds_each_who_has_not_handed_in_once_with_their_draft(cast, a
     assert entry["task"] == "reports.tasks.remind_weekly_reports" and entry["schedule"].day_of_week == {5}
 
 
+def test_the_report_charts_the_reps_last_eight_weeks_as_handed_in(cast, alices, client_as):
+    last = svc.weekly_open(actor=cast.alice, day=THIS_WEEK.start - timedelta(days=7))
+    svc.weekly_submit(report=_written(last, cast.alice), actor=cast.alice)
+    WeeklyReport.objects.filter(pk=last.pk).update(figures={**last.figures, "visits": 4, "order_intake": "1234.50"})
+
+    activity, money = selectors.weekly_trend_charts(alices, selectors.week_figures(cast.alice.pk, THIS_WEEK))
+
+    assert len(activity["labels"]) == 8 and activity["labels"][-1] == THIS_WEEK.key.split("-")[1]
+    visits = activity["series"][0]
+    assert visits["label"] == "拜访次数" and visits["data"][-2:] == [4, 1] and visits["data"][0] is None  # a gap: none
+    assert money["series"][0]["data"][-2] == 1234.5
+    page = client_as(cast.alice).get(alices.get_absolute_url()).content.decode()
+    assert 'data-testid="chart-weekly-activity"' in page and 'id="kpi-charts"' in page
+
+
+@pytest.mark.parametrize(
+    ("who", "opens", "reads_alices", "reviews_alices"),
+    [
+        ("alice", True, True, False),  # her own: she writes, she does not comment on it
+        ("bob", True, False, False),  # another rep of her team
+        ("carol", True, False, False),  # a rep of another team
+        ("lena", True, True, True),  # her team's lead
+        ("clerk", False, False, False),
+        ("manager", False, True, True),
+        ("vp", False, True, True),
+        ("gm", False, True, True),
+        ("finance", False, False, False),
+        ("warehouse", False, False, False),
+        ("qc", False, False, False),
+        ("service", False, False, False),
+        ("rev_technical", False, False, False),
+    ],
+)
+def test_each_role_against_each_weekly_action(cast, alices, api_as, who, opens, reads_alices, reviews_alices):
+    svc.weekly_submit(report=alices, actor=cast.alice)
+    client = api_as(getattr(cast, who))
+
+    opened = client.post(API, {}, format="json")
+    read = client.get(f"{API}{alices.pk}/")
+    reviewed = client.post(f"{API}{alices.pk}/review/", {"note": "阅"}, format="json")
+
+    assert opened.status_code == ((200 if who == "alice" else 201) if opens else 403)
+    assert read.status_code == (200 if reads_alices else 404)
+    assert reviewed.status_code == (200 if reviews_alices else 403 if reads_alices else 404)
+    assert WeeklyReport.objects.get(pk=alices.pk).status == (S.REVIEWED if reviews_alices else S.SUBMITTED)
+
+
 # --- pages --------------------------------------------------------------------------------------------------------------
 def test_the_rep_writes_and_hands_in_on_the_page_and_the_lead_comments_there(cast, client_as):
     VisitFactory(customer=CustomerFactory(owner=cast.alice), visited_on=TODAY)
