@@ -148,7 +148,8 @@ register_importer(
 
 def _save_opportunity(actor, values: dict, context: dict) -> Opportunity:
     """An opportunity of a customer the importer may see and edit (opportunity_create checks it), opened at 初步接洽 and
-    moved to the sheet's stage when another open one is given (the timeline records both)."""
+    moved to the sheet's stage when another open one is given (the timeline records both). A 比价/投标 is imported
+    undecided, so it stays before 方案报价 until the leaders decide (opportunity_move refuses it otherwise)."""
     customer = _customer_of(
         actor, values.pop("customer"), context, missing=_("客户“%(name)s”不是您可见的已有客户（请填写客户名称或编号）。")
     )
@@ -156,6 +157,8 @@ def _save_opportunity(actor, values: dict, context: dict) -> Opportunity:
     if stage not in Opportunity.OPEN_STAGES:
         raise DomainError(_("导入的销售机会只能处于跟进中的阶段（赢单、输单请在系统中登记）。"))
     probability = values.pop("probability", None)
+    if not values.get("bidding"):
+        values.pop("bidding", None)  # 不涉及
     opportunity = services.opportunity_create(actor=actor, customer=customer, data=values)
     if stage != Opportunity.Stage.LEAD:
         opportunity = services.opportunity_move(opportunity=opportunity, actor=actor, stage=stage)
@@ -189,6 +192,17 @@ OPPORTUNITIES = SheetSpec(
             example="",
             width=10,
             note=gettext_lazy("0–100；留空则按阶段赢率"),
+        ),
+        Field(
+            "bidding",
+            gettext_lazy("比价/投标"),
+            choices=lambda: Opportunity.Bidding.choices,
+            example="",
+            width=10,
+            note=gettext_lazy("留空为不涉及；比价/投标导入后须报请领导决定参加"),
+        ),
+        Field(
+            "bid_deadline", gettext_lazy("报价/投标截止日期"), Kind.DATE, example="", width=14, note=gettext_lazy("招标投标必填")
         ),
     ],
     save=_save_opportunity,

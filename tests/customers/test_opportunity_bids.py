@@ -359,6 +359,32 @@ def test_the_home_page_lists_the_reps_bids_to_report_being_decided_or_due_soon(c
     assert 'data-testid="todo-bids"' not in client_as(cast.bob).get("/").content.decode()  # none of his own
 
 
+def test_a_tender_is_imported_with_its_deadline_and_only_before_proposal(cast, client_as, settings, tmp_path):
+    from tests.core.test_imports import filled, preview, token_of
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = CustomerFactory(owner=cast.alice, team=cast.east)
+    browser = client_as(cast.alice)
+    deadline = (TODAY + timedelta(days=9)).isoformat()
+    row = [customer.code, "水厂招标", "增压泵十台", "", 80000, SOON.isoformat(), "需求确认", "", "", "招标投标", deadline]
+
+    refused = preview(
+        browser, "opportunities", filled(browser, "opportunities", {"销售机会": [[*row[:6], "方案报价", *row[7:]]]})
+    )
+    assert "须先报请领导决定参加" in refused.content.decode() and not Opportunity.objects.exists()
+    shown = preview(browser, "opportunities", filled(browser, "opportunities", {"销售机会": [row]}))
+    done = browser.post(reverse("core:import_commit", args=["opportunities"]), {"token": token_of(shown)})
+
+    assert done.status_code == 302
+    imported = Opportunity.objects.get(title="水厂招标")
+    assert (imported.status, imported.bidding, str(imported.bid_deadline), imported.bid_decision) == (
+        S.QUALIFIED,
+        B.TENDER,
+        deadline,
+        Dec.UNASKED,
+    )
+
+
 # --- at once ----------------------------------------------------------------------------------------------------------
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
