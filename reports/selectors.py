@@ -46,7 +46,7 @@ from .glossary import GLOSSARY
 from .imports import TARGETS
 from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
-from .permissions import WEEKLY_WRITER_ROLES
+from .permissions import WEEKLY_WRITER_ROLES, reads_others_weekly, writes_weekly
 from .scopes import Scope, scope_for, scopes_visible_to, sees_company
 from .services.targets import LENGTH_NAMES, period_parts
 
@@ -61,7 +61,8 @@ HOME_LIST_ROWS, HOME_DOCUMENT_ROWS = 10, 5
 def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
     service; for reps, team leads and managers the intent follow-ups due, today's visits, their own opportunities
-    expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; for everyone who works
+    expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; this week's
+    report (a writer's own; how many have not handed theirs in, for a lead or a manager); for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -87,6 +88,11 @@ def todo_for(user, day: date) -> dict:
             "bids": bids,
             "bids_count": bids_count,
         }
+    week = Period.week(day)
+    out["weekly_writer"] = writes_weekly(user)
+    out["weekly_mine"] = WeeklyReport.objects.filter(rep=user, week=week.start).first() if out["weekly_writer"] else None
+    out["weekly_missing_count"] = len(weekly_missing(user, week)) if reads_others_weekly(user) else None
+    out["weekly_key"] = week.key
     if out["deal_work"]:
         out["documents"] = []
         for key, label, qs in my_open_work(user, day):

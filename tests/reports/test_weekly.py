@@ -244,6 +244,21 @@ def test_the_rep_writes_and_hands_in_on_the_page_and_the_lead_comments_there(cas
     assert client_as(cast.bob).post(reverse("reports:weekly_review", args=[report.pk]), {"note": "x"}).status_code == 404
 
 
+def test_the_home_page_shows_a_writer_their_week_and_a_lead_who_has_not_handed_in(cast, alices, client_as):
+    rep = client_as(cast.alice).get("/").content.decode()
+    assert 'data-testid="todo-weekly-mine"' in rep and "草稿" in rep and 'data-testid="todo-weekly-missing"' not in rep
+    assert "未写" in client_as(cast.bob).get("/").content.decode()
+    svc.weekly_submit(report=alices, actor=cast.alice)
+
+    lead = client_as(cast.lena).get("/").content.decode()
+    boss = client_as(cast.manager).get("/").content.decode()
+
+    assert 'data-testid="todo-weekly-missing"' in lead and f"?week={THIS_WEEK.key}" in lead
+    assert 'data-testid="todo-weekly-mine"' in lead  # a lead writes one too
+    assert 'data-testid="todo-weekly-mine"' not in boss and 'data-testid="todo-weekly-missing"' in boss
+    assert 'data-testid="todo-weekly' not in client_as(cast.finance).get("/").content.decode()
+
+
 def test_a_manager_sends_it_back_from_the_page(cast, alices, client_as):
     svc.weekly_submit(report=alices, actor=cast.alice)
     boss = client_as(cast.manager)
