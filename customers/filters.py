@@ -157,6 +157,7 @@ class OpportunityFilter(_ByCustomer):
         labels={
             "-created_at": gettext_lazy("最新创建"),
             "expected_close": gettext_lazy("预计成交日期"),
+            "bid_deadline": gettext_lazy("报价/投标截止日期"),
             "-amount": gettext_lazy("金额从高到低"),
             "status": gettext_lazy("阶段"),
         },

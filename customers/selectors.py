@@ -173,7 +173,7 @@ def visit_list_for(user) -> QuerySet[Visit]:
 # --- sales opportunities (销售机会) -----------------------------------------------------------------------------------
 # Who works the pipeline and reads it: the sales side. Finance, the warehouse, QC and service see customers, not deals.
 OPPORTUNITY_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, *MANAGER_ROLES)
-OPPORTUNITY_ORDERING_FIELDS = ("created_at", "expected_close", "amount", "status", "number", "id")
+OPPORTUNITY_ORDERING_FIELDS = ("created_at", "expected_close", "bid_deadline", "amount", "status", "number", "id")
 
 
 def sees_opportunities(user) -> bool:

@@ -278,6 +278,11 @@ def test_the_api_reports_decides_and_filters_bids(cast, tender, api_as):
     assert decided.status_code == 200, decided.content
     assert alice.get(f"{API}{tender.pk}/").json()["bid_decision"] == "go"
     assert alice.get(API, {"bidding": "tender", "bid_decision": "go"}).json()["count"] == 1
+    later = services.opportunity_create(
+        actor=cast.alice, customer=tender.customer, data=_data(title="后截止", bid_deadline=TODAY + timedelta(days=20))
+    )
+    by_deadline = [r["number"] for r in alice.get(API, {"ordering": "bid_deadline"}).json()["results"]]
+    assert by_deadline.index(tender.number) < by_deadline.index(later.number)
 
 
 # --- pages ------------------------------------------------------------------------------------------------------------
