@@ -100,7 +100,7 @@ from bench import urls as bench_urls
 from catalog.models import PriceList, PriceListItem, Product
 from contracts.models import Contract, ContractChange, Quotation
 from contracts.selectors import search_q as contract_search_q
-from customers.models import Contact, Customer, FollowUp, Opportunity, Visit, VisitPlan
+from customers.models import Contact, Customer, FollowUp, Opportunity, TechnicalQuestion, Visit, VisitPlan
 from customers.selectors import customer_search_q, opportunity_search_q
 from orders.models import (
     Inspection,
@@ -179,6 +179,7 @@ NAME = (
 )
 TABLES = [
     WeeklyReport,
+    TechnicalQuestion,
     PriceListItem,
     PriceList,
     ContractChange,
@@ -417,7 +418,7 @@ def make_lists_data() -> tuple[dict, list, Team]:
             "created_at": stamp,
         },
     )
-    insert_series(
+    opp0 = insert_series(
         Opportunity,
         {
             **doc,
@@ -427,6 +428,19 @@ def make_lists_data() -> tuple[dict, list, Team]:
             "amount": "1000 + mod(i, 90000)",
             "expected_close": f"{day} + 60",
             "status": _pick(Opportunity.Stage.values),
+        },
+    )
+    insert_series(  # a question on each opportunity, asked by its owner
+        TechnicalQuestion,
+        {
+            "number": "'LB-JZ-' || i",
+            "opportunity": f"{opp0} - 1 + i",
+            "subject": "'扬程与流量 ' || i",
+            "question": "'客户要求的参数 ' || i",
+            "status": _pick(TechnicalQuestion.Status.values),
+            "asked_by": owner,
+            "created_at": stamp,
+            "updated_at": stamp,
         },
     )
     # each order's payment allocated to it: part of what it shipped (the receivables: 应收账款)
@@ -756,6 +770,14 @@ LISTS.update(
             "sales_manager",
             _rows(ReportRun, "-created_at", "-id"),
             ("id", "kind", "period", "scope_key", "status", "progress"),
+        ),
+        **_page_and_api(
+            "questions",
+            "/customers/questions/",
+            "/api/v1/technical-questions/",
+            "sales_manager",
+            _rows(TechnicalQuestion, "-created_at", "-id"),
+            ("id", "number", "subject", "opportunity__title", "opportunity__customer__name", "status", "created_at"),
         ),
         **_page_and_api(
             "weekly_reports",

@@ -28,7 +28,7 @@ from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 
 from . import filters, rules, selectors, services
-from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
+from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, TechnicalQuestion, Visit, VisitPlan
 from .validators import compact_uscc, validate_uscc
 
 User = get_user_model()
@@ -708,10 +708,130 @@ class OpportunityViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin
         return Response(ForecastMonthSerializer(rows, many=True).data)
 
 
+# --- technical questions (技术咨询) -------------------------------------------------------------------------------------
+class QuestionSerializer(serializers.ModelSerializer):
+    """A row of the technical questions list."""
+
+    opportunity_number = serializers.CharField(source="opportunity.number", read_only=True)
+    opportunity_title = serializers.CharField(source="opportunity.title", read_only=True)
+    customer_name = serializers.CharField(source="opportunity.customer.name", read_only=True)
+    asked_by_name = UserNameField(source="asked_by")
+    status = serializers.CharField(read_only=True, help_text="open / answered / withdrawn")
+    status_display = ChoiceLabelField(source="status")
+
+    class Meta:
+        model = TechnicalQuestion
+        fields = [
+            "id",
+            "number",
+            "subject",
+            "opportunity",
+            "opportunity_number",
+            "opportunity_title",
+            "customer_name",
+            "status",
+            "status_display",
+            "needed_by",
+            "asked_by",
+            "asked_by_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class QuestionDetailSerializer(QuestionSerializer):
+    """The whole question with its answer and what the requesting user may do with it now."""
+
+    answered_by_name = UserNameField(source="answered_by")
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(QuestionSerializer.Meta):
+        fields = QuestionSerializer.Meta.fields + [
+            "question",
+            "answer",
+            "answered_by",
+            "answered_by_name",
+            "answered_at",
+            "updated_at",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return services.question_allowed_actions(obj, self.context["request"].user)
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    opportunity = VisibleOpportunityField(label=_("销售机会"))
+    subject = serializers.CharField(max_length=100, label=_("主题"))
+    question = serializers.CharField(label=_("问题"))
+    needed_by = serializers.DateField(required=False, allow_null=True, label=_("希望答复日期"))
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=5000, label=_("答复"))
+
+
+class FollowUpQuestionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, label=_("追问"))
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label=_("原因"))
+
+
+class QuestionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """技术咨询. Asked on an open opportunity the user works (POST), answered by the technical department (…/answer/),
+    asked again on the answer (…/follow-up/) or withdrawn while open (…/withdraw/) by whoever asked or works the
+    opportunity; never deleted."""
+
+    selector = staticmethod(selectors.question_list_for)
+    serializer_class = QuestionSerializer
+    filterset_class = filters.QuestionFilter
+    filter_backends = [ListFilterBackend]
+
+    def get_serializer_class(self):
+        return QuestionSerializer if self.action == "list" else QuestionDetailSerializer
+
+    def _respond(self, question, code=status.HTTP_200_OK):
+        fresh = selectors.question_get_for(self.request.user, question.pk)
+        return Response(QuestionDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=QuestionInputSerializer, responses={201: QuestionDetailSerializer})
+    def create(self, request):
+        data = dict(self.validated_input(QuestionInputSerializer))
+        opportunity = data.pop("opportunity")
+        return self._respond(
+            services.question_ask(actor=request.user, opportunity=opportunity, data=data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AnswerSerializer, responses=QuestionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """答复 (the technical department); 409 when it is not waiting for an answer."""
+        text = self.validated_input(AnswerSerializer)["answer"]
+        return self._respond(services.question_answer(question=self.get_object(), actor=request.user, answer=text))
+
+    @extend_schema(request=FollowUpQuestionSerializer, responses=QuestionDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, pk=None):
+        """追问 on an answer: added to the question, which waits for an answer again."""
+        text = self.validated_input(FollowUpQuestionSerializer)["text"]
+        return self._respond(services.question_follow_up(question=self.get_object(), actor=request.user, text=text))
+
+    @extend_schema(request=WithdrawSerializer, responses=QuestionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回 an open question."""
+        reason = self.validated_input(WithdrawSerializer)["reason"]
+        return self._respond(services.question_withdraw(question=self.get_object(), actor=request.user, reason=reason))
+
+
 def register(router):
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("opportunities", OpportunityViewSet, basename="opportunity")
+    router.register("technical-questions", QuestionViewSet, basename="technical-question")
     router.register("contacts", ContactViewSet, basename="contact")
     router.register("ship-to-addresses", ShipToAddressViewSet, basename="ship-to-address")
     router.register("invoice-titles", InvoiceTitleViewSet, basename="invoice-title")

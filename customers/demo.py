@@ -1,7 +1,7 @@
 """Demo customers (salesops.core.demo explains the floors): four customers of alice, bob and carol — three active, one still
 an intent customer due for a follow-up today — each with a primary contact, a default ship-to address and a default invoice title — and a sales opportunity at each stage of
 the pipeline (销售机会), so the funnel on the opportunities page has something to show, and a tender waiting for the
-leaders' decision to take part (比价/投标)."""
+leaders' decision to take part (比价/投标) with a question to the technical department (技术咨询)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .services import (
     opportunity_move,
     opportunity_request_bid,
     opportunity_win,
+    question_ask,
 )
 from .validators import uscc_check_char
 
@@ -80,6 +81,15 @@ def _opportunities(users: Mapping[str, Any], customers: Mapping[str, Customer]) 
         opp = opportunity_create(actor=owner, customer=customer, data=data)
         if stage == "tender":
             opportunity_request_bid(opportunity=opp, actor=owner, note="招标文件已购买，技术参数与我司 BP 系列吻合")
+            question_ask(  # waiting for the technical department (rev_technical)
+                actor=owner,
+                opportunity=opp,
+                data={
+                    "subject": "增压泵在 80 米扬程下的流量",
+                    "question": "招标文件要求 80 米扬程下单台流量不低于 20 m³/h，BP-100 能否满足？是否需要更换叶轮？",
+                    "needed_by": today + timedelta(days=5),
+                },
+            )
         elif stage in ("qualified", "proposal", "negotiation"):
             opportunity_move(opportunity=opp, actor=owner, stage=stage)
         elif stage == "won":

@@ -13,7 +13,17 @@ from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, 
 from salesops.core.names import display_name
 
 from . import selectors
-from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
+from .models import (
+    Contact,
+    Customer,
+    FollowUp,
+    InvoiceTitle,
+    Opportunity,
+    ShipToAddress,
+    TechnicalQuestion,
+    Visit,
+    VisitPlan,
+)
 
 
 def _user(request):
@@ -185,3 +195,22 @@ class OpportunityFilter(_ByCustomer):
             return queryset
         stages = Opportunity.OPEN_STAGES
         return queryset.filter(status__in=stages) if value else queryset.exclude(status__in=stages)
+
+
+class QuestionFilter(ListFilterSet):
+    q = filters.CharFilter(
+        method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("咨询编号、主题、机会名称或客户名称")
+    )
+    status = filters.ChoiceFilter(choices=TechnicalQuestion.Status.choices, label=gettext_lazy("状态"))
+    opportunity = IntegerFilter(field_name="opportunity_id", label=gettext_lazy("销售机会"))
+
+    class Meta:
+        model = TechnicalQuestion
+        fields = ["q", "status", "opportunity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conceal("opportunity")  # the opportunity's own link carries it
+
+    def search(self, queryset, name, value):
+        return queryset.filter(selectors.question_search_q(value))

@@ -11,7 +11,17 @@ from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect
 from salesops.core.names import display_name
 
 from . import selectors, services
-from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
+from .models import (
+    Contact,
+    Customer,
+    FollowUp,
+    InvoiceTitle,
+    Opportunity,
+    ShipToAddress,
+    TechnicalQuestion,
+    Visit,
+    VisitPlan,
+)
 from .validators import compact_uscc
 
 
@@ -284,3 +294,12 @@ class StageForm(forms.Form):
 class LoseForm(forms.Form):
     reason = forms.CharField(label=_("输单原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=300)
     competitor = forms.CharField(label=_("竞争对手"), required=False, max_length=100)
+
+
+class QuestionForm(forms.ModelForm):
+    """向技术部咨询: the subject, the question (models, parameters, what the customer asked) and when the answer is needed."""
+
+    class Meta:
+        model = TechnicalQuestion
+        fields = ["subject", "question", "needed_by"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 6}), "needed_by": DateInput()}

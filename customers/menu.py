@@ -7,7 +7,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import ALL_CUSTOMERS_ROLES, Role, has_role
 
-from .selectors import sees_opportunities, works_the_field
+from .selectors import sees_opportunities, sees_questions, works_the_field
 
 
 def sees_customers(user) -> bool:
@@ -24,6 +24,7 @@ navigation.register(
         Item(_("拜访计划"), "customers:visit_plans", works_the_field, "nav-visit-plans"),
         Item(_("拜访记录"), "customers:visits", works_the_field, "nav-visits"),
         Item(_("销售机会"), "customers:opportunity_list", sees_opportunities, "nav-opportunities"),
+        Item(_("技术咨询"), "customers:question_list", sees_questions, "nav-questions"),
     ],
     first_for=(Role.SALES_REP, Role.TEAM_LEAD),
 )

@@ -510,3 +510,59 @@ class FollowUpReminder(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.day} ({self.customer_count})"
+
+
+class TechnicalQuestion(FSMModelMixin, models.Model):
+    """技术咨询: a question of a sales opportunity to the technical department (seed 003, 产品报价、投标的流程 C: 技术部对产品
+    的型号、技术参数及客户提了的相关技术问题进行协助和支持). The rep asks, the technical department answers; the rep may ask
+    again (追问) on the answer, or withdraw an open question."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ANSWERED = "answered", _("已答复")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    STATUS_TONES = {Status.OPEN: "warning", Status.ANSWERED: "success", Status.WITHDRAWN: "secondary"}
+
+    number = models.CharField(_("咨询编号"), max_length=20, unique=True, editable=False)
+    opportunity = models.ForeignKey(Opportunity, verbose_name=_("销售机会"), on_delete=models.PROTECT, related_name="questions")
+    subject = models.CharField(_("主题"), max_length=100)
+    question = models.TextField(_("问题"), help_text=_("产品型号、技术参数、客户提出的技术问题"))
+    needed_by = models.DateField(_("希望答复日期"), null=True, blank=True)
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, protected=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提问人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("提问时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("技术咨询")
+        verbose_name_plural = _("技术咨询")
+        ordering = ["-created_at", "-id"]
+        indexes = [  # the list's order; the technical department's open ones; one opportunity's
+            models.Index(fields=["created_at", "id"], name="question_list_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="question_status_idx"),
+            models.Index(fields=["opportunity", "created_at", "id"], name="question_opportunity_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("customers:question_detail", args=[self.pk])
+
+    @transition(field=status, source=Status.OPEN, target=Status.ANSWERED, custom={"label": _("答复")})
+    def reply(self):
+        """The technical department answers."""
+
+    @transition(field=status, source=Status.ANSWERED, target=Status.OPEN, custom={"label": _("追问")})
+    def ask_again(self):
+        """The rep asks more on the answer; the follow-up is added to the question."""
+
+    @transition(field=status, source=Status.OPEN, target=Status.WITHDRAWN, custom={"label": _("撤回")})
+    def withdraw(self):
+        """No longer needed (the customer answered it, the opportunity ended)."""

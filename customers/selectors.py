@@ -30,7 +30,17 @@ from salesops.core.search import every_word_q
 from salesops.core.selectors import lookup
 
 from . import rules
-from .models import Contact, Customer, FollowUp, InvoiceTitle, Opportunity, ShipToAddress, Visit, VisitPlan
+from .models import (
+    Contact,
+    Customer,
+    FollowUp,
+    InvoiceTitle,
+    Opportunity,
+    ShipToAddress,
+    TechnicalQuestion,
+    Visit,
+    VisitPlan,
+)
 
 User = get_user_model()
 
@@ -194,6 +204,34 @@ def opportunity_list_for(user) -> QuerySet[Opportunity]:
 def opportunity_get_for(user, pk) -> Opportunity:
     """One visible opportunity, or 404."""
     return get_object_or_404(opportunity_list_for(user), pk=pk)
+
+
+def sees_questions(user) -> bool:
+    """技术咨询: the sales side (of the opportunities it sees) and the technical department (all of them)."""
+    return sees_opportunities(user) or has_role(user, Role.REVIEWER_TECHNICAL)
+
+
+def question_list_for(user) -> QuerySet[TechnicalQuestion]:
+    """The technical questions `user` may see: all for the technical department, else those of the opportunities the
+    user sees (opportunity_list_for's filter, through the question's opportunity)."""
+    qs = TechnicalQuestion.objects.select_related("opportunity", "opportunity__customer", "asked_by", "answered_by")
+    if has_role(user, Role.REVIEWER_TECHNICAL):
+        return qs
+    if not sees_opportunities(user):
+        return qs.none()
+    scope = customer_scope(user, "opportunity__customer__")
+    if scope is None:
+        return qs.none()
+    return qs.filter(scope | Q(opportunity__owner=user)) if scope else qs
+
+
+def question_get_for(user, pk) -> TechnicalQuestion:
+    return get_object_or_404(question_list_for(user), pk=pk)
+
+
+def question_search_q(text: str) -> Q:
+    """Questions whose number, subject, opportunity's name or customer's name contain every word of `text`."""
+    return every_word_q(TechnicalQuestion, text, "number", "subject", "opportunity__title", "opportunity__customer__name")
 
 
 def opportunity_search_q(text: str) -> Q:

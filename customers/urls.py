@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import question_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -38,6 +38,12 @@ urlpatterns = [
         name="opportunity_request_bid",
     ),
     path("opportunities/<int:pk>/<str:action>/", views.opportunity_action, name="opportunity_action"),
+    path("questions/", question_views.question_list, name="question_list"),
+    path("questions/new/", question_views.question_create, name="question_create"),
+    path("questions/<int:pk>/", question_views.question_detail, name="question_detail"),
+    path("questions/<int:pk>/answer/", question_views.question_action, {"action": "answer"}, name="question_answer"),
+    path("questions/<int:pk>/follow-up/", question_views.question_action, {"action": "follow_up"}, name="question_follow_up"),
+    path("questions/<int:pk>/<str:action>/", question_views.question_action, name="question_action"),
     path("visits/", views.visits, name="visits"),
     path("visits/new/", views.visit_create, name="visit_create"),
 ]

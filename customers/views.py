@@ -596,6 +596,8 @@ def opportunity_detail(request, pk):
             "estimated": rules.estimated(opportunity.status, opportunity.probability),
             "can_follow_up": services.can_follow_up_opportunity(user, opportunity),
             "visits": opportunity.visits.select_related("rep").order_by("-visited_on", "-id"),
+            "questions": opportunity.questions.order_by("-created_at", "-id"),
+            "can_ask": services.can_ask_question(user, opportunity),
         },
     )
 

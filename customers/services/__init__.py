@@ -14,6 +14,8 @@ Seeing a customer at all is decided in selectors.customer_list_for; services ass
 from .access import (
     CREDIT_FIELDS,
     OPPORTUNITY_NOT_YOURS,
+    answers_questions,
+    can_ask_question,
     can_change_customer_status,
     can_create_customer,
     can_create_opportunity,
@@ -28,6 +30,7 @@ from .access import (
     is_supervisor_of,
     may_update_customer,
     opportunity_allowed_actions,
+    question_allowed_actions,
     team_id_of,
 )
 from .customers import (
@@ -62,6 +65,7 @@ from .opportunities import (
     opportunity_won_by_contract,
     register_handlers,
 )
+from .questions import question_answer, question_ask, question_follow_up, question_withdraw
 from .visits import visit_create, visit_plan_cancel, visit_plan_create, visit_plan_review
 
 __all__ = [
@@ -74,6 +78,8 @@ __all__ = [
     "OPPORTUNITY_NOT_YOURS",
     "address_create",
     "address_update",
+    "answers_questions",
+    "can_ask_question",
     "can_change_customer_status",
     "can_create_customer",
     "can_create_opportunity",
@@ -109,6 +115,11 @@ __all__ = [
     "opportunity_update",
     "opportunity_win",
     "opportunity_won_by_contract",
+    "question_allowed_actions",
+    "question_answer",
+    "question_ask",
+    "question_follow_up",
+    "question_withdraw",
     "register_handlers",
     "team_id_of",
     "visit_create",

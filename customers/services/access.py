@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from salesops.core.errors import Forbidden
 from salesops.core.roles import Role, has_role, is_manager
 
-from ..models import Customer, Opportunity, VisitPlan
+from ..models import Customer, Opportunity, TechnicalQuestion, VisitPlan
 from ..rules import bid_undecided
 from ..selectors import led_team_ids
 
@@ -154,3 +154,26 @@ def can_follow_up_opportunity(user, opportunity: Opportunity) -> bool:
     """安排拜访 / 记录拜访 from an open opportunity: whoever may follow its (active) customer up."""
     customer = opportunity.customer
     return opportunity.is_open and customer.status != Customer.Status.INACTIVE and can_edit_customer(user, customer)
+
+
+# --- technical questions (技术咨询) -------------------------------------------------------------------------------------
+def can_ask_question(user, opportunity: Opportunity) -> bool:
+    """向技术部咨询: whoever works the opportunity (its rep, the leads, clerks, managers), while it is open."""
+    return opportunity.is_open and can_work_opportunity(user, opportunity)
+
+
+def answers_questions(user) -> bool:
+    """The technical department (技术部) answers."""
+    return has_role(user, Role.REVIEWER_TECHNICAL)
+
+
+def question_allowed_actions(question: TechnicalQuestion, user) -> list[str]:
+    """The technical department answers an open question; whoever asked or works the opportunity withdraws an open one
+    or asks again (追问) on an answer while the opportunity is open. Assumes the user sees it."""
+    asker = question.asked_by_id == user.pk or can_work_opportunity(user, question.opportunity)
+    Status = TechnicalQuestion.Status
+    if question.status == Status.OPEN:
+        return [*(["answer"] if answers_questions(user) else []), *(["withdraw"] if asker else [])]
+    if question.status == Status.ANSWERED and asker and question.opportunity.is_open:
+        return ["follow_up"]
+    return []
