@@ -229,6 +229,16 @@ def question_get_for(user, pk) -> TechnicalQuestion:
     return get_object_or_404(question_list_for(user), pk=pk)
 
 
+def questions_to_answer() -> QuerySet[TechnicalQuestion]:
+    """The questions waiting for the technical department: the answer wanted soonest first (none wanted by a date
+    last), then the oldest (its home page)."""
+    return (
+        TechnicalQuestion.objects.filter(status=TechnicalQuestion.Status.OPEN)
+        .select_related("opportunity__customer")
+        .order_by(F("needed_by").asc(nulls_last=True), "created_at", "id")
+    )
+
+
 def question_search_q(text: str) -> Q:
     """Questions whose number, subject, opportunity's name or customer's name contain every word of `text`."""
     return every_word_q(TechnicalQuestion, text, "number", "subject", "opportunity__title", "opportunity__customer__name")

@@ -27,9 +27,11 @@ from customers.selectors import (
     followups_due,
     led_team_ids,
     opportunities_closing,
+    questions_to_answer,
     visit_plans_for_day,
     works_the_field,
 )
+from customers.services import answers_questions
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
@@ -62,7 +64,8 @@ def todo_for(user, day: date) -> dict:
     """What `user` has to do today, the role's own work first: the work queues of clerks, finance, warehouse/QC and
     service; for reps, team leads and managers the intent follow-ups due, today's visits, their own opportunities
     expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; this week's
-    report (a writer's own; how many have not handed theirs in, for a lead or a manager); for everyone who works
+    report (a writer's own; how many have not handed theirs in, for a lead or a manager); for the technical department
+    the questions to answer, the wanted-soonest first; for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -88,6 +91,9 @@ def todo_for(user, day: date) -> dict:
             "bids": bids,
             "bids_count": bids_count,
         }
+    if answers_questions(user):
+        questions, questions_count = queue_head(questions_to_answer(), HOME_LIST_ROWS)
+        out |= {"questions": questions, "questions_count": questions_count}
     week = Period.week(day)
     out["weekly_writer"] = writes_weekly(user)
     out["weekly_mine"] = WeeklyReport.objects.filter(rep=user, week=week.start).first() if out["weekly_writer"] else None

@@ -181,6 +181,19 @@ def test_the_rep_asks_on_the_page_and_the_technical_department_answers_there(cas
     assert client_as(cast.carol).get(url).status_code == 404
 
 
+def test_the_technical_departments_home_page_lists_the_questions_wanted_soonest_first(cast, opp, client_as):
+    later = _ask(opp, cast.alice, subject="材质", needed_by=TODAY + timedelta(days=9))
+    undated = _ask(opp, cast.alice, subject="认证")
+    soon = _ask(opp, cast.alice, subject="扬程", needed_by=TODAY + timedelta(days=1))
+    services.question_answer(question=_ask(opp, cast.alice, subject="已答"), actor=cast.rev_technical, answer="好")
+
+    assert list(selectors.questions_to_answer()) == [soon, later, undated]
+    home = client_as(cast.rev_technical).get("/").content.decode()
+    assert 'data-testid="todo-questions"' in home and "?status=open" in home
+    assert home.index("扬程") < home.index("材质") < home.index("认证") and "已答" not in home
+    assert 'data-testid="todo-questions"' not in client_as(cast.alice).get("/").content.decode()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_answers_at_once_give_one(on_postgres, cast):
