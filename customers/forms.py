@@ -237,19 +237,7 @@ class OpportunityForm(_ContactChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = [
-            "customer",
-            "contact",
-            "title",
-            "needs",
-            "plan",
-            "amount",
-            "probability",
-            "expected_close",
-            "competitor",
-            "bidding",
-            "bid_deadline",
-        ]
+        fields = ["customer", *services.OPPORTUNITY_FIELDS]
         widgets = {
             "expected_close": DateInput(),
             "bid_deadline": DateInput(),

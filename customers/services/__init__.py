@@ -53,6 +53,7 @@ from .customers import (
 )
 from .followups import followup_create, followups_remind_due
 from .opportunities import (
+    OPPORTUNITY_FIELDS,
     check_opportunity_of,
     opportunity_create,
     opportunity_lose,
@@ -75,6 +76,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "CUSTOMER_STATUS_ACTIONS",
     "INVOICE_TITLE_FIELDS",
+    "OPPORTUNITY_FIELDS",
     "OPPORTUNITY_NOT_YOURS",
     "address_create",
     "address_update",

@@ -34,7 +34,9 @@ from ..models import Customer, Opportunity
 from .access import OPPORTUNITY_NOT_YOURS, _require, can_create_opportunity, opportunity_allowed_actions
 from .common import _ensure_contact_of, _ensure_open, _validate
 
+# what a user writes on an opportunity, in the order its form shows it (forms.OpportunityForm)
 OPPORTUNITY_FIELDS = (
+    "contact",
     "title",
     "needs",
     "plan",
@@ -42,7 +44,6 @@ OPPORTUNITY_FIELDS = (
     "probability",
     "expected_close",
     "competitor",
-    "contact",
     "bidding",
     "bid_deadline",
 )

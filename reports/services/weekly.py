@@ -125,6 +125,27 @@ def weekly_submit(*, report: WeeklyReport, actor) -> WeeklyReport:
     return submitted
 
 
+def _reviewer_move(report: WeeklyReport, actor, *, action: str, text: str, before_save, told: str) -> WeeklyReport:
+    """点评 or 退回, the reviewer's two moves: the transition (the row locked, the state and the right checked, `text` —
+    the comment or the reason — on the timeline), then the rep told (`told`, with %(actor)s and %(week)s)."""
+    done = transition(
+        obj=report,
+        action=action,
+        actor=actor,
+        check=lambda locked: _require_action(locked, actor, action),
+        before_save=before_save,
+        text=gettext_noop("点评：%(text)s") if action == "review" else gettext_noop("退回：%(text)s"),
+        params={"text": text},
+    )
+    notify(
+        recipients=[done.rep],
+        title=told % {"actor": display_name(actor), "week": done.period.label},
+        body=text,
+        url=done.get_absolute_url(),
+    )
+    return done
+
+
 def weekly_review(*, report: WeeklyReport, actor, note: str) -> WeeklyReport:
     """点评: the team lead or a sales manager comments on a week handed in; the rep is told."""
     note = required_text(note, _("请填写点评。"))
@@ -132,43 +153,22 @@ def weekly_review(*, report: WeeklyReport, actor, note: str) -> WeeklyReport:
     def before_save(locked):
         locked.review_note, locked.reviewed_by, locked.reviewed_at = note, actor, timezone.now()
 
-    reviewed = transition(
-        obj=report,
-        action="review",
-        actor=actor,
-        check=lambda locked: _require_action(locked, actor, "review"),
-        before_save=before_save,
-        text=gettext_noop("点评：%(note)s"),
-        params={"note": note},
+    return _reviewer_move(
+        report, actor, action="review", text=note, before_save=before_save, told=_("%(actor)s 点评了您的周报：%(week)s")
     )
-    notify(
-        recipients=[reviewed.rep],
-        title=_("%(actor)s 点评了您的周报：%(week)s") % {"actor": display_name(actor), "week": reviewed.period.label},
-        body=note,
-        url=reviewed.get_absolute_url(),
-    )
-    return reviewed
 
 
 def weekly_send_back(*, report: WeeklyReport, actor, reason: str) -> WeeklyReport:
     """退回: back to the rep to complete, with the reason; they edit and hand it in again."""
     reason = required_text(reason, _("请填写退回原因。"))
-    returned = transition(
-        obj=report,
+    return _reviewer_move(
+        report,
+        actor,
         action="send_back",
-        actor=actor,
-        check=lambda locked: _require_action(locked, actor, "send_back"),
+        text=reason,
         before_save=lambda locked: setattr(locked, "return_reason", reason[:300]),
-        text=gettext_noop("退回：%(reason)s"),
-        params={"reason": reason},
+        told=_("%(actor)s 退回了您的周报：%(week)s"),
     )
-    notify(
-        recipients=[returned.rep],
-        title=_("%(actor)s 退回了您的周报：%(week)s") % {"actor": display_name(actor), "week": returned.period.label},
-        body=reason,
-        url=returned.get_absolute_url(),
-    )
-    return returned
 
 
 def weekly_remind_missing(*, day: date | None = None) -> int:
