@@ -25,15 +25,16 @@ orders, shipments and sales opportunities);
 `price_list_items` is the price list's page (a page of its 60,000 rows).
 Targets: ratio ≤ 2, deep_ratio ≤ 1.2. It fails only when queries_10 ≠ queries_100 (a query per row).
 
-Last run, 2026-12-06 (fifth session; a slow hour of the machine: searches and pickers ~30 % above the morning's runs,
-FLOOR 2.8–3.0 ms): API lists 7–14 ms against 1–3 ms (ratio 3.7–8.1; approvals 33 ms), pages 13–40 ms, a rep's lists
-23–50 ms (API) and 37–56 ms (page), the team's lead (every customer the team's) 51–53 ms (API) and 63–67 ms (page),
-deep_ratio 0.84–1.27 (the rep's order page 1.46 in this run, 1.19–1.25 in earlier ones: its deep page's generated
-orders are all past their promised ship date, 25 late marks and their risk read, none on page 1; the same rows' API
-1.11), a rep's shipments 44 ms (page, deep_ratio 1.05) and 50 ms (API), searches of two words 23–39 ms (ratio
-1.3–1.6; the customer search, 186 rows, 13 ms: 3.2), pickers 4–30 ms (ratio 1.2–2.8), the sales opportunities 44 ms
-(page, its funnel grouped over every row) and 10 ms (API), receivables 282 / 256 ms (ratio 1.60 / 1.43), the price
-list's page 37 ms, work pages 92–132 ms, home pages 25–128 ms, a key account's page 248 ms.
+Last run, 2026-12-06 (sixth session, a quiet hour; FLOOR 2.7–3.1 ms): API lists 5–8 ms against 1–2 ms (ratio 3.3–7.7;
+approvals 20 ms), pages 11–31 ms, a rep's lists 16–24 ms (API) and 23–37 ms (page), the team's lead (every customer
+the team's) 32–39 ms (API) and 46–50 ms (page), deep_ratio 0.90–1.09 (the rep's order page 1.22, 1.19 in the session's
+first run, 1.19–1.46 in the fifth session's: its deep page's generated orders are all past their promised ship date,
+25 late marks and their risk read, none on page 1; the same rows' API 1.02), a rep's shipments 31 ms (page, deep_ratio
+1.08) and 24 ms (API), searches of two words 11–19 ms (ratio 1.3–1.9; the customer search, 186 rows, 8 ms: 3.2),
+pickers 3–22 ms (ratio 1.1–2.9), the sales opportunities 31 ms (page, its funnel grouped over every row) and 6 ms
+(API), the technical questions (技术咨询) 13 / 6 ms and the weekly reports (销售周报) 18 / 6 ms, receivables 232 / 212 ms
+(ratio 1.60 / 1.44), the price list's page 24 ms, work pages 52–76 ms, home pages 19–100 ms, a key account's page 165 ms.
+The fifth session's run (a slow hour: searches ~30 % above): APIs 7–14 ms, pages 13–40 ms, a key account's page 248 ms.
 
 A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
 (`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).
