@@ -274,11 +274,17 @@ class MissingRepSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class WeeklySummarySerializer(serializers.Serializer):
+    week = serializers.CharField(help_text="2026-W49")
+    rows = serializers.ListField(child=serializers.DictField(), help_text="report, rep, rep_name, figures {key: value}")
+    totals = serializers.DictField(help_text="{key: value}：各项合计，金额为两位小数的文本")
+
+
 class WeeklyReportViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售周报. POST opens the user's report of a week (this week by default; the existing one if already opened), PATCH
     writes a draft or a returned one, …/submit/ hands it in (the week's figures kept), …/review/ comments on one handed
     in and …/send-back/ returns it (the rep's team lead or a sales manager, VP or GM). GET …/missing/?week= lists who
-    has not handed in that week's (for a lead or a manager)."""
+    has not handed in that week's, GET …/summary/?week= the figures of those who have (for a lead or a manager)."""
 
     selector = staticmethod(selectors.weekly_reports_for)
     serializer_class = WeeklyReportSerializer
@@ -333,6 +339,34 @@ class WeeklyReportViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveM
         """退回 a report handed in, with the reason."""
         reason = self.validated_input(WeeklyReturnSerializer)["reason"]
         return self._respond(weekly_services.weekly_send_back(report=self.get_object(), actor=request.user, reason=reason))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("week", OpenApiTypes.STR, description="2026-W49（默认本周）")],
+        responses=WeeklySummarySerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def summary(self, request):
+        """The week's reports handed in, side by side (a lead's team, a manager's all): each rep's figures as handed in
+        and their totals; money as text to the fen."""
+        if not permissions.reads_others_weekly(request.user):
+            return Response({"week": "", "rows": [], "totals": {}})
+        week = self._week(request.query_params.get("week", ""))
+        data = selectors.weekly_summary(request.user, week)
+        keys = [key for key, _label, _kind in selectors.WEEK_FIGURES]
+
+        def cells(values):
+            return {key: None if value is None else str(value) for key, (value, _kind) in zip(keys, values, strict=True)}
+
+        rows = [
+            {
+                "report": row["report"].pk,
+                "rep": row["report"].rep_id,
+                "rep_name": display_name(row["report"].rep),
+                "figures": cells(row["cells"]),
+            }
+            for row in data["rows"]
+        ]
+        return Response({"week": week.key, "rows": rows, "totals": cells(data["totals"])})
 
     @extend_schema(
         parameters=[OpenApiParameter("week", OpenApiTypes.STR, description="2026-W49（默认本周）")],

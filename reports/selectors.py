@@ -527,6 +527,30 @@ def weekly_trend_charts(report: WeeklyReport, figures: dict) -> list[dict]:
     ]
 
 
+def weekly_summary(user, week: Period) -> dict:
+    """The week's reports handed in among those `user` reads, side by side for the weekly meeting (周例会): one row per
+    rep with the figures as handed in ((value, kind) cells in WEEK_FIGURES' order), and their totals (money to the fen)."""
+    reports = (
+        weekly_reports_for(user)
+        .filter(week=week.start, status__in=HANDED_IN)
+        .select_related(None)
+        .select_related("rep", "team")
+        .order_by("team__name", "rep__first_name", "rep__username")
+    )
+    kinds = {key: kind for key, _label, kind in WEEK_FIGURES}
+    rows, totals = [], {key: Decimal("0.00") if kind == "money" else 0 for key, kind in kinds.items()}
+    for report in reports:
+        figures = {row["key"]: row["value"] for row in week_figure_rows(report.figures)}
+        for key in totals:
+            totals[key] += figures.get(key) or 0
+        rows.append({"report": report, "cells": [(figures.get(key), kind) for key, kind in kinds.items()]})
+    return {
+        "labels": [str(label) for _key, label, _kind in WEEK_FIGURES],
+        "rows": rows,
+        "totals": [(value, kinds[key]) for key, value in totals.items()],
+    }
+
+
 def weekly_reports_for(user) -> QuerySet[WeeklyReport]:
     """The weekly reports `user` may read: their own, their teams' (a lead), everybody's (managers, VP, GM, admin)."""
     qs = WeeklyReport.objects.select_related("rep", "team", "reviewed_by")

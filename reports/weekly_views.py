@@ -37,7 +37,7 @@ def _week_asked(filterset) -> Period:
 @require_GET
 def weekly_list(request):
     """销售周报: the reports the user reads (filters, search, pages), the user's own of this week, and — for a lead or a
-    manager — who has not handed in the chosen week's."""
+    manager — who has not handed in the chosen week's and the week's figures of those who have, side by side."""
     user = request.user
     if not permissions.reads_weekly(user):
         return forbidden(request, str(NOT_A_READER))
@@ -55,6 +55,7 @@ def weekly_list(request):
         "writes": permissions.writes_weekly(user),
         "mine": WeeklyReport.objects.filter(rep=user, week=this_week.start).first(),
         "missing": selectors.weekly_missing(user, week) if reads_others else None,
+        "summary": selectors.weekly_summary(user, week) if reads_others else None,
     }
     return render(request, "reports/weekly_list.html", context, status=filterset.status_code)
 

@@ -5,6 +5,7 @@ theirs in; the pages and the API; two reviewers at once."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -208,6 +209,27 @@ def test_each_role_against_each_weekly_action(cast, alices, api_as, who, opens, 
     assert read.status_code == (200 if reads_alices else 404)
     assert reviewed.status_code == (200 if reviews_alices else 403 if reads_alices else 404)
     assert WeeklyReport.objects.get(pk=alices.pk).status == (S.REVIEWED if reviews_alices else S.SUBMITTED)
+
+
+def test_a_lead_reads_the_weeks_figures_side_by_side_with_their_totals(cast, alices, client_as, api_as):
+    svc.weekly_submit(report=alices, actor=cast.alice)
+    bobs = svc.weekly_submit(report=_written(svc.weekly_open(actor=cast.bob, day=TODAY), cast.bob), actor=cast.bob)
+    carols = svc.weekly_submit(report=_written(svc.weekly_open(actor=cast.carol, day=TODAY), cast.carol), actor=cast.carol)
+    WeeklyReport.objects.filter(pk=alices.pk).update(figures={**alices.figures, "visits": 3, "order_intake": "1000.10"})
+    WeeklyReport.objects.filter(pk=bobs.pk).update(figures={**bobs.figures, "visits": 2, "order_intake": "0.25"})
+
+    summary = selectors.weekly_summary(cast.lena, THIS_WEEK)
+
+    assert [row["report"].rep.username for row in summary["rows"]] == ["alice", "bob"]  # her team's, carol's not
+    totals = dict(zip([key for key, _l, _k in selectors.WEEK_FIGURES], summary["totals"], strict=True))
+    assert totals["visits"] == (5, "count") and totals["order_intake"] == (D("1000.35"), "money")
+    assert len(selectors.weekly_summary(cast.manager, THIS_WEEK)["rows"]) == 3 and carols
+    page = client_as(cast.lena).get(reverse("reports:weekly_list"), {"week": THIS_WEEK.key}).content.decode()
+    assert 'data-testid="weekly-summary"' in page and page.count('data-testid="weekly-summary-row"') == 2
+    assert "1,000.35" in page
+    by_api = api_as(cast.lena).get(f"{API}summary/", {"week": THIS_WEEK.key}).json()
+    assert [r["rep_name"] for r in by_api["rows"]] == ["alice", "bob"] and by_api["totals"]["order_intake"] == "1000.35"
+    assert api_as(cast.alice).get(f"{API}summary/").json()["rows"] == []  # a rep reads only her own
 
 
 # --- pages --------------------------------------------------------------------------------------------------------------
