@@ -1,5 +1,5 @@
 """In a real browser: a rep opens a sales opportunity from a customer's page, moves it to 方案报价, sees it in the funnel,
-wins it; the reopen dialog asks for the reason."""
+wins it; the reopen dialog asks for the reason. A tender is reported and the manager decides on its page."""
 
 from datetime import timedelta
 
@@ -59,3 +59,39 @@ def test_a_rep_opens_moves_and_wins_an_opportunity(cast, page_as, live_server):
     page.wait_for_url(f"**/customers/opportunities/{opp.pk}/")
     assert "初步接洽" in page.locator("[data-testid=status-badge]").inner_text()
     assert "客户追加第二期" in page.locator("body").inner_text()
+
+
+def test_a_rep_reports_a_tender_and_the_manager_decides_on_its_page(cast, page_as, live_server):
+    # given alice's tender, not reported yet: no quoting, no 赢单
+    customer = CustomerFactory(owner=cast.alice, team=cast.east, name="浏览器招标客户有限公司")
+    page = page_as("alice")
+    page.goto(f"{live_server.url}/customers/opportunities/new/?customer={customer.pk}")
+    page.fill("#id_title", "水厂泵站招标")
+    page.fill("#id_needs", "增压泵十台")
+    page.fill("#id_amount", "300000")
+    page.fill("#id_expected_close", (timezone.localdate() + timedelta(days=30)).isoformat())
+    page.select_option("#id_bidding", "tender")
+    page.fill("#id_bid_deadline", (timezone.localdate() + timedelta(days=8)).isoformat())
+    page.click("[data-testid=form-submit]")
+    page.wait_for_url("**/customers/opportunities/*/")
+    opp = Opportunity.objects.get(title="水厂泵站招标")
+    assert page.locator("[data-testid=bid-decision]").inner_text() == "未报请"
+    assert page.locator("[data-testid=action-win]").count() == 0
+
+    # when she reports it with a note
+    page.click("[data-testid=action-request_bid]")
+    page.fill("#id_reason", "客户点名邀请投标")
+    page.click("[data-testid=form-submit]")
+    page.wait_for_url(f"**/customers/opportunities/{opp.pk}/")
+    assert page.locator("[data-testid=bid-decision]").inner_text() == "待领导决定"
+
+    # then the manager decides on the opportunity's page, and she may quote and win it
+    boss = page_as("manager")
+    boss.goto(f"{live_server.url}/customers/opportunities/{opp.pk}/")
+    step = boss.locator("[data-testid=approval-step][data-step-code=sales_manager]")
+    step.locator("button[type=submit]").click()
+    boss.wait_for_url(f"**/customers/opportunities/{opp.pk}/")
+    assert boss.locator("[data-testid=bid-decision]").inner_text() == "决定参加"
+    page.reload()
+    assert page.locator("[data-testid=action-win]").count() == 1
+    assert "领导已决定参加" in page.locator("[data-testid=bid-rule]").inner_text()

@@ -1,5 +1,6 @@
 """In a real browser: a manager requests the monthly store report, watches its progress change on the page without
-reloading it (queued → running n% → done), downloads the file and it opens with openpyxl with the KPI figures."""
+reloading it (queued → running n% → done), downloads the file and it opens with openpyxl with the KPI figures; a rep
+hands in the week's report from its form and the lead comments on it."""
 
 from decimal import Decimal as D
 
@@ -64,3 +65,30 @@ def test_a_manager_requests_a_report_watches_it_and_downloads_it(cast, page_as, 
     assert wb.sheetnames == ["封面", "门店销售", "图表"]
     totals = next(r for r in wb["门店销售"].iter_rows(values_only=True) if r and r[0] == "合计")
     assert D(str(totals[3])) == kpis.sales_shipped(Period.month(2026, 11), Scope.company()) == D("9500.00")
+
+
+def test_a_rep_writes_and_hands_in_the_weeks_report_and_the_lead_comments(cast, page_as, live_server):
+    from reports.models import WeeklyReport
+
+    # when alice writes this week's report and hands it in from the form
+    page = page_as("alice")
+    page.goto(f"{live_server.url}/reports/weekly/")
+    page.click("[data-testid=weekly-write]")
+    page.wait_for_url("**/reports/weekly/*/edit/")
+    assert page.locator("[data-testid=weekly-figure-visits]").is_visible()
+    page.fill("#id_summary", "拜访三家客户，报价两份")
+    page.fill("#id_next_plan", "周二投标文件定稿")
+    page.click("[data-testid=weekly-hand-in]")
+    report = WeeklyReport.objects.get(rep=cast.alice)
+    page.wait_for_url(f"**/reports/weekly/{report.pk}/")
+    assert "已提交" in page.locator("[data-testid=status-badge]").inner_text()
+
+    # then her lead comments on it from its page
+    lead = page_as("lena")
+    lead.goto(f"{live_server.url}/reports/weekly/{report.pk}/")
+    lead.click("[data-testid=action-review]")
+    lead.fill("#id_note", "投标注意商务标")
+    lead.click("[data-testid=form-submit]")
+    lead.wait_for_url(f"**/reports/weekly/{report.pk}/")
+    assert "投标注意商务标" in lead.locator("[data-testid=weekly-review]").inner_text()
+    assert WeeklyReport.objects.get(pk=report.pk).status == WeeklyReport.Status.REVIEWED
