@@ -1,4 +1,4 @@
-"""导出 Excel of the customer lists (客户档案, 拜访记录, 销售机会), registered in CustomersConfig.ready (salesops.core.exports).
+"""导出 Excel of the customer lists (客户档案, 拜访记录, 销售机会, 技术咨询), registered in CustomersConfig.ready (salesops.core.exports).
 
 The customer rows come from a queryset iterator and every row goes to disk as it is written, so exporting every
 customer of the company needs the memory of one chunk; each customer export is logged (CustomerExport).
@@ -15,9 +15,9 @@ from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
 from . import rules
-from .filters import CustomerFilter, OpportunityFilter, VisitFilter
-from .models import Customer, Opportunity
-from .selectors import customer_list_for, customer_ordered, opportunity_list_for, visit_list_for
+from .filters import CustomerFilter, OpportunityFilter, QuestionFilter, VisitFilter
+from .models import Customer, Opportunity, TechnicalQuestion
+from .selectors import customer_list_for, customer_ordered, opportunity_list_for, question_list_for, visit_list_for
 from .services import customer_export_logged
 
 
@@ -87,6 +87,23 @@ def opportunity_columns() -> list[Column]:
     ]
 
 
+def question_columns() -> list[Column]:
+    return [
+        Column(_("咨询编号"), Kind.TEXT, 18, lambda q: q.number),
+        Column(_("主题"), Kind.TEXT, 24, lambda q: q.subject),
+        Column(_("客户"), Kind.TEXT, 30, lambda q: q.opportunity.customer.name),
+        Column(_("销售机会"), Kind.TEXT, 24, lambda q: f"{q.opportunity.number} {q.opportunity.title}"),
+        Column(_("提问人"), Kind.TEXT, 10, lambda q: display_name(q.asked_by)),
+        Column(_("状态"), Kind.TEXT, 8, choice_label(TechnicalQuestion, "status")),
+        Column(_("希望答复日期"), Kind.DATE, 12, lambda q: q.needed_by),
+        Column(_("问题"), Kind.TEXT, 40, lambda q: q.question),
+        Column(_("答复"), Kind.TEXT, 40, lambda q: q.answer),
+        Column(_("答复人"), Kind.TEXT, 10, lambda q: display_name(q.answered_by, "")),
+        Column(_("答复时间"), Kind.DATETIME, 17, lambda q: q.answered_at),
+        Column(_("提问时间"), Kind.DATETIME, 17, lambda q: q.created_at),
+    ]
+
+
 def _customers_prepared(qs: QuerySet[Customer], params) -> QuerySet[Customer]:
     return customer_ordered(qs, params.get("ordering")).select_related("owner", "team").prefetch_related("contacts")
 
@@ -116,5 +133,12 @@ register_export(
         source=plain(OpportunityFilter, opportunity_list_for),
         columns=opportunity_columns,
         prepare=lambda qs, params: qs.select_related("customer", "owner"),
+    ),
+    ListExport(
+        name="technical-questions",
+        list_view="customers:question_list",
+        title=gettext_lazy("技术咨询"),
+        source=plain(QuestionFilter, question_list_for),
+        columns=question_columns,
     ),
 )

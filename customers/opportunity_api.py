@@ -332,18 +332,19 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label=_("原因"))
 
 
-class QuestionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class QuestionViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """技术咨询. Asked on an open opportunity the user works (POST), answered by the technical department (…/answer/),
     asked again on the answer (…/follow-up/) or withdrawn while open (…/withdraw/) by whoever asked or works the
     opportunity; never deleted."""
 
     selector = staticmethod(selectors.question_list_for)
     serializer_class = QuestionSerializer
+    export_name = "technical-questions"  # GET …/export/: the filtered questions as .xlsx (salesops.core.exports)
     filterset_class = filters.QuestionFilter
     filter_backends = [ListFilterBackend]
 
     def get_serializer_class(self):
-        return QuestionSerializer if self.action == "list" else QuestionDetailSerializer
+        return QuestionSerializer if self.action in ("list", "export") else QuestionDetailSerializer
 
     def _respond(self, question, code=status.HTTP_200_OK):
         fresh = selectors.question_get_for(self.request.user, question.pk)

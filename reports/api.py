@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
 from salesops.core.api_filters import ListFilterBackend
 from salesops.core.errors import DomainError, NotFound
+from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.names import display_name
 
 from . import permissions, selectors
@@ -280,7 +281,7 @@ class WeeklySummarySerializer(serializers.Serializer):
     totals = serializers.DictField(help_text="{key: value}：各项合计，金额为两位小数的文本")
 
 
-class WeeklyReportViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class WeeklyReportViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """销售周报. POST opens the user's report of a week (this week by default; the existing one if already opened), PATCH
     writes a draft or a returned one, …/submit/ hands it in (the week's figures kept), …/review/ comments on one handed
     in and …/send-back/ returns it (the rep's team lead or a sales manager, VP or GM). GET …/missing/?week= lists who
@@ -288,11 +289,12 @@ class WeeklyReportViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     selector = staticmethod(selectors.weekly_reports_for)
     serializer_class = WeeklyReportSerializer
+    export_name = "weekly-reports"  # GET …/export/: the filtered reports as .xlsx (salesops.core.exports)
     filterset_class = WeeklyReportFilter
     filter_backends = [ListFilterBackend]
 
     def get_serializer_class(self):
-        return WeeklyReportSerializer if self.action == "list" else WeeklyReportDetailSerializer
+        return WeeklyReportSerializer if self.action in ("list", "export") else WeeklyReportDetailSerializer
 
     def _respond(self, report, code=status.HTTP_200_OK):
         fresh = selectors.weekly_get_for(self.request.user, report.pk)

@@ -32,6 +32,8 @@ API_LISTS = {
     "returns": "/api/v1/returns/",
     "service-plans": "/api/v1/service-plans/",
     "approvals": "/api/v1/approval-steps/",
+    "technical-questions": "/api/v1/technical-questions/",
+    "weekly-reports": "/api/v1/weekly-reports/",
 }
 
 

@@ -212,7 +212,7 @@ def test_each_role_against_each_weekly_action(cast, alices, api_as, who, opens, 
 
 
 def test_a_lead_reads_the_weeks_figures_side_by_side_with_their_totals(cast, alices, client_as, api_as):
-    svc.weekly_submit(report=alices, actor=cast.alice)
+    alices = svc.weekly_submit(report=alices, actor=cast.alice)
     bobs = svc.weekly_submit(report=_written(svc.weekly_open(actor=cast.bob, day=TODAY), cast.bob), actor=cast.bob)
     carols = svc.weekly_submit(report=_written(svc.weekly_open(actor=cast.carol, day=TODAY), cast.carol), actor=cast.carol)
     WeeklyReport.objects.filter(pk=alices.pk).update(figures={**alices.figures, "visits": 3, "order_intake": "1000.10"})
@@ -230,6 +230,22 @@ def test_a_lead_reads_the_weeks_figures_side_by_side_with_their_totals(cast, ali
     by_api = api_as(cast.lena).get(f"{API}summary/", {"week": THIS_WEEK.key}).json()
     assert [r["rep_name"] for r in by_api["rows"]] == ["alice", "bob"] and by_api["totals"]["order_intake"] == "1000.35"
     assert api_as(cast.alice).get(f"{API}summary/").json()["rows"] == []  # a rep reads only her own
+
+
+def test_the_export_has_the_texts_and_the_figures_as_numbers(cast, alices, client_as):
+    from tests.core.test_exports import sheet_of
+
+    handed = svc.weekly_submit(report=alices, actor=cast.alice)
+    WeeklyReport.objects.filter(pk=alices.pk).update(figures={**handed.figures, "order_intake": "1234.50"})
+
+    ws = sheet_of(client_as(cast.lena).get(reverse("core:list_export", args=["weekly-reports"]), {"week": THIS_WEEK.key}))
+
+    header = [c.value for c in ws[1]]
+    [row] = list(ws.iter_rows(min_row=2))
+    assert row[header.index("周")].value == THIS_WEEK.key and row[header.index("业务员")].value == "alice"
+    assert row[header.index("拜访次数")].value == 1 and row[header.index("本周工作总结")].value == "拜访三家，报价两份"
+    intake = row[header.index("接单额")]
+    assert intake.value == 1234.5 and intake.number_format == "#,##0.00"
 
 
 # --- pages --------------------------------------------------------------------------------------------------------------
