@@ -243,7 +243,10 @@ class WeeklyReportDetailSerializer(WeeklyReportSerializer):
     @extend_schema_field(WeekFigureSerializer(many=True))
     def get_figures(self, obj) -> list[dict]:
         figures = obj.figures or selectors.week_figures(obj.rep_id, obj.period)
-        return [{**row, "value": str(row["value"])} for row in selectors.week_figure_rows(figures)]
+        return [
+            {key: str(value) if key == "value" else value for key, value in row.items() if key != "url"}
+            for row in selectors.week_figure_rows(figures)
+        ]
 
     def get_figures_live(self, obj) -> bool:
         return not obj.figures

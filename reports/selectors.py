@@ -475,13 +475,31 @@ def week_figures(rep_id: int, week: Period) -> dict[str, str | int]:
     }
 
 
-def week_figure_rows(figures: dict) -> list[dict]:
-    """The figures as the page and the API show them: key, label, kind and value (Decimal for money)."""
+def week_figure_rows(figures: dict, links: dict[str, str] | None = None) -> list[dict]:
+    """The figures as the page and the API show them: key, label, kind and value (Decimal for money), and the url of the
+    documents a figure is made of where `links` (week_figure_links) has one."""
+    links = links or {}
     return [
-        {"key": key, "label": str(label), "kind": kind, "value": Decimal(figures[key]) if kind == "money" else figures[key]}
+        {
+            "key": key,
+            "label": str(label),
+            "kind": kind,
+            "value": Decimal(figures[key]) if kind == "money" else figures[key],
+            "url": links.get(key, ""),
+        }
         for key, label, kind in WEEK_FIGURES
         if key in figures
     ]
+
+
+def week_figure_links(rep_id: int, week: Period) -> dict[str, str]:
+    """The lists behind a rep's week (as the reader may see them): the visits made and the orders received that week."""
+    return {
+        "visits": _link("customers:visits", rep=rep_id, date_from=week.start, date_to=week.end),
+        "order_intake": _link(
+            "orders:order_list", owner=rep_id, received_on_from=week.start, received_on_to=week.end, active="true"
+        ),
+    }
 
 
 TREND_WEEKS = 8

@@ -100,7 +100,7 @@ def weekly_detail(request, pk):
         "reports/weekly_detail.html",
         {
             "r": report,
-            "figures": selectors.week_figure_rows(figures),
+            "figures": selectors.week_figure_rows(figures, selectors.week_figure_links(report.rep_id, report.period)),
             "live": not report.figures,
             "buttons": action_buttons(WEEKLY_BUTTONS, actions, report, "reports:weekly_action", WEEKLY_CONFIRM),
             "charts": charts,
@@ -135,7 +135,12 @@ def weekly_edit(request, pk):
         cancel_url=report.get_absolute_url(),
         testid="weekly-form",
         template="reports/weekly_form.html",
-        extra={"figures": selectors.week_figure_rows(selectors.week_figures(report.rep_id, report.period))},
+        extra={
+            "figures": selectors.week_figure_rows(
+                selectors.week_figures(report.rep_id, report.period),
+                selectors.week_figure_links(report.rep_id, report.period),
+            )
+        },
     )
 
 

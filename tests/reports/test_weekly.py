@@ -268,6 +268,10 @@ def test_the_rep_writes_and_hands_in_on_the_page_and_the_lead_comments_there(cas
     assert done.status_code == 302 and WeeklyReport.objects.get(pk=report.pk).status == S.SUBMITTED
     page = rep.get(report.get_absolute_url()).content.decode()
     assert "提交时的数据" in page and 'data-testid="no-actions"' in page
+    visits_link = f"{reverse('customers:visits')}?rep={cast.alice.pk}&amp;date_from={THIS_WEEK.start}&amp;date_to={THIS_WEEK.end}"
+    assert visits_link in page  # the week's visits behind the figure
+    listed = rep.get(reverse("customers:visits"), {"rep": cast.alice.pk, "date_from": THIS_WEEK.start, "date_to": THIS_WEEK.end})
+    assert listed.status_code == 200 and listed.content.decode().count('data-testid="visit-row"') == 1
 
     lead = client_as(cast.lena)
     listing = lead.get(reverse("reports:weekly_list"), {"week": THIS_WEEK.key}).content.decode()
