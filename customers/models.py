@@ -453,6 +453,11 @@ class Opportunity(FSMModelMixin, models.Model):
         """Still open past its expected close date (the list and 工作台 mark it)."""
         return self.is_open and self.expected_close < timezone.localdate()
 
+    @property
+    def bid_overdue(self) -> bool:
+        """Still open past its 报价/投标 deadline (工作台 marks it)."""
+        return self.is_open and self.bid_deadline is not None and self.bid_deadline < timezone.localdate()
+
     @transition(field=status, source=OPEN_STAGES, target=RETURN_VALUE(*OPEN_STAGES), custom={"label": _("调整阶段")})
     def move(self, stage):
         """Another open stage of the pipeline, forward or back; the chance is the new stage's again (the rep's estimate
@@ -554,6 +559,11 @@ class TechnicalQuestion(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("customers:question_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for an answer past the date it was wanted by (the lists mark it)."""
+        return self.status == self.Status.OPEN and self.needed_by is not None and self.needed_by < timezone.localdate()
 
     @transition(field=status, source=Status.OPEN, target=Status.ANSWERED, custom={"label": _("答复")})
     def reply(self):

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -37,7 +36,6 @@ def question_list(request):
             "filterset": filterset,
             "page": paginate(request, filterset.qs.defer("question", "answer")),
             "querystring": querystring(request, "page"),
-            "today": timezone.localdate(),
         },
         status=filterset.status_code,
     )

@@ -362,6 +362,10 @@ def test_the_home_page_lists_the_reps_bids_to_report_being_decided_or_due_soon(c
     html = client_as(cast.alice).get("/").content.decode()
     assert 'data-testid="todo-bids"' in html and "近期比价" in html and "未报请" in html and "远期招标" not in html
     assert 'data-testid="todo-bids"' not in client_as(cast.bob).get("/").content.decode()  # none of his own
+    Opportunity.objects.filter(pk=soon.pk).update(bid_deadline=TODAY - timedelta(days=1))
+    late = client_as(cast.alice).get("/").content.decode()
+    assert Opportunity.objects.get(pk=soon.pk).bid_overdue and not later.bid_overdue
+    assert 'text-danger fw-bold">截止 ' + (TODAY - timedelta(days=1)).strftime("%m-%d") in late
 
 
 def test_a_tender_is_imported_with_its_deadline_and_only_before_proposal(cast, client_as, settings, tmp_path):

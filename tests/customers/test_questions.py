@@ -188,9 +188,14 @@ def test_the_technical_departments_home_page_lists_the_questions_wanted_soonest_
     services.question_answer(question=_ask(opp, cast.alice, subject="已答"), actor=cast.rev_technical, answer="好")
 
     assert list(selectors.questions_to_answer()) == [soon, later, undated]
+    TechnicalQuestion.objects.filter(pk=soon.pk).update(needed_by=TODAY - timedelta(days=1))  # now past its date
+    assert TechnicalQuestion.objects.get(pk=soon.pk).is_overdue and not later.is_overdue and not undated.is_overdue
     home = client_as(cast.rev_technical).get("/").content.decode()
     assert 'data-testid="todo-questions"' in home and "?status=open" in home
     assert home.index("扬程") < home.index("材质") < home.index("认证") and "已答" not in home
+    assert 'text-danger fw-bold">' + (TODAY - timedelta(days=1)).strftime("%m-%d") in home  # the overdue one marked
+    listing = client_as(cast.rev_technical).get(reverse("customers:question_list")).content.decode()
+    assert listing.count("text-danger fw-bold") == 1
     assert 'data-testid="todo-questions"' not in client_as(cast.alice).get("/").content.decode()
 
 
