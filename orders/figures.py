@@ -216,12 +216,12 @@ def customer_receivable_aging(as_of: date, until: datetime, **scope) -> Iterator
         yield {"pk": cid, "name": name, "owner": owner, **buckets}
 
 
-def verification_counts(start: date, end: date, **scope) -> tuple[int, int]:
-    """(orders received in [start, end] that were verified, those of them changed after verification)."""
-    row = (
-        kpi_orders(**scope)
-        .filter(received_on__range=(start, end), verified_at__isnull=False)
-        .aggregate(verified=Count("pk"), changed=Count("pk", filter=Q(change_count__gt=0)))
+def verification_counts(start: date, end: date, *, verified_by_id: int | None = None, **scope) -> tuple[int, int]:
+    """(orders received in [start, end] that were verified — by `verified_by_id` when given, a clerk's own —, those of
+    them changed after verification)."""
+    qs = kpi_orders(**scope) if verified_by_id is None else kpi_orders(**scope).filter(verified_by_id=verified_by_id)
+    row = qs.filter(received_on__range=(start, end), verified_at__isnull=False).aggregate(
+        verified=Count("pk"), changed=Count("pk", filter=Q(change_count__gt=0))
     )
     return row["verified"], row["changed"]
 

@@ -1,5 +1,6 @@
-"""导出 Excel of the weekly reports (销售周报), registered in CoreConfig.ready (salesops.core.exports): one row per report
-with what the rep wrote, the comment, and the week's figures as handed in (empty for a draft)."""
+"""导出 Excel of the weekly reports (销售周报) and the appraisals (个人考核), registered in CoreConfig.ready
+(salesops.core.exports): one row per report with what the rep wrote, the comment, and the week's figures as handed in
+(empty for a draft); one row per appraisal with its parts, total, grade and the words exchanged."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from salesops.core.exports import ListExport, choice_label, plain, register_expo
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
-from .filters import WeeklyReportFilter
-from .models import WeeklyReport
-from .selectors import WEEK_FIGURES, weekly_reports_for
+from .filters import AppraisalFilter, WeeklyReportFilter
+from .models import Appraisal, WeeklyReport
+from .selectors import PARTS, WEEK_FIGURES, appraisals_for, part_totals, weekly_reports_for
 
 
 def _figure(key: str, kind: str):
@@ -52,5 +53,40 @@ register_export(
         title=gettext_lazy("销售周报"),
         source=plain(WeeklyReportFilter, weekly_reports_for),
         columns=weekly_columns,
+    )
+)
+
+
+def appraisal_columns() -> list[Column]:
+    """The table for the GM and finance (整体统计表): one row per person, the three parts, total and grade."""
+
+    def part(code):
+        return lambda a: None if a.status == Appraisal.Status.EXCLUDED else part_totals(a).get(code, Decimal("0.00"))
+
+    return [
+        Column(_("考核期"), Kind.TEXT, 10, lambda a: a.round.period.key),
+        Column(_("被考核人"), Kind.TEXT, 10, lambda a: display_name(a.employee)),
+        Column(_("岗位"), Kind.TEXT, 8, choice_label(Appraisal, "post")),
+        Column(_("销售组"), Kind.TEXT, 10, lambda a: a.team.name if a.team_id else ""),
+        *(Column(str(label), Kind.MONEY, 10, part(code)) for code, label in PARTS),
+        Column(_("总分"), Kind.MONEY, 8, lambda a: None if a.status == Appraisal.Status.EXCLUDED else a.total),
+        Column(_("等级"), Kind.TEXT, 8, lambda a: "" if a.status == Appraisal.Status.EXCLUDED else a.get_grade_display()),
+        Column(_("状态"), Kind.TEXT, 10, choice_label(Appraisal, "status")),
+        Column(_("评分人"), Kind.TEXT, 10, lambda a: display_name(a.appraiser, "")),
+        Column(_("评语与奖惩意见"), Kind.TEXT, 30, lambda a: a.comment),
+        Column(_("本人异议"), Kind.TEXT, 24, lambda a: a.objection),
+        Column(_("经理复核意见"), Kind.TEXT, 24, lambda a: a.reply),
+        Column(_("不参与考核原因"), Kind.TEXT, 20, lambda a: a.exclude_reason),
+    ]
+
+
+register_export(
+    ListExport(
+        name="appraisals",
+        list_view="reports:appraisal_list",
+        title=gettext_lazy("个人考核"),
+        source=plain(AppraisalFilter, appraisals_for),
+        columns=appraisal_columns,
+        prepare=lambda qs, params: qs.prefetch_related("scores"),
     )
 )

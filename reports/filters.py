@@ -1,4 +1,4 @@
-"""django-filter sets of the reports lists (targets, report runs, weekly reports), used by the pages and the API with the same parameter
+"""django-filter sets of the reports lists (targets, report runs, weekly reports, appraisals), used by the pages and the API with the same parameter
 names (invalid values refused; the querysets they filter come from reports.selectors, scoped to what the user may see)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from salesops.core.filters import ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
 
-from .models import ReportRun, SalesTarget, WeeklyReport
+from .models import Appraisal, AppraisalCriterion, AppraisalRound, ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
 
 
@@ -118,4 +118,42 @@ class WeeklyReportFilter(ListFilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(
             every_word_q(WeeklyReport, value, "summary", "market", "next_plan", "rep__first_name", "rep__username")
+        )
+
+
+class AppraisalRoundFilter(ListFilterSet):
+    year = filters.NumberFilter(label=_("年份"))
+    kind = filters.ChoiceFilter(choices=AppraisalRound.Kind.choices, label=_("考核周期"))
+    status = filters.ChoiceFilter(choices=AppraisalRound.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = AppraisalRound
+        fields = ["year", "kind", "status"]
+
+
+class AppraisalFilter(ListFilterSet):
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("被考核人姓名、评语"))
+    round = filters.NumberFilter(field_name="round_id", label=_("考核"))
+    status = filters.ChoiceFilter(choices=Appraisal.Status.choices, label=_("状态"))
+    post = filters.ChoiceFilter(choices=AppraisalCriterion.Post.choices, label=_("岗位"))
+    grade = filters.ChoiceFilter(choices=Appraisal.Grade.choices, label=_("等级"))
+    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    ordering = filters.OrderingFilter(
+        fields=(("total", "total"), ("employee__username", "employee")),
+        field_labels={"total": _("总分"), "employee__username": _("被考核人")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Appraisal
+        fields = ["q", "round", "status", "post", "grade", "team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer("round", lambda: [(r.pk, str(r)) for r in AppraisalRound.objects.order_by("-year", "-number")[:20]])
+        self.offer("team", lambda: [(t.pk, t.name) for t in Team.objects.order_by("name")])
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            every_word_q(Appraisal, value, "employee__first_name", "employee__last_name", "employee__username", "comment")
         )

@@ -1,6 +1,8 @@
-"""Forms of the reports pages: a target, a report request and the digest's day."""
+"""Forms of the reports pages: a target, a report request, the digest's day, the weekly report, the appraisal."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -92,3 +94,58 @@ class WeeklyReportForm(forms.ModelForm):
 
 class WeeklyReviewForm(forms.Form):
     note = forms.CharField(label=_("点评"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+
+
+def ended_periods(today: date) -> list[tuple[str, str]]:
+    """The periods an appraisal may be opened for: the last four quarters that have ended, then the last two years."""
+    quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
+    out = []
+    for _i in range(4):
+        out.append((quarter.key, quarter.label))
+        quarter = quarter.previous()
+    return out + [(str(year), Period.year(year).label) for year in (today.year - 1, today.year - 2)]
+
+
+class AppraisalRoundForm(forms.Form):
+    period = forms.ChoiceField(label=_("考核期"), help_text=_("季度考核或年度考核，在考核期结束后发起"))
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = ended_periods(today)
+
+
+class AppraisalScoreForm(forms.Form):
+    """评分: the points and a note for each line (a measured line only its note), and the comment. The service checks
+    the points again (bounds, two places, a measured line unchanged)."""
+
+    comment = forms.CharField(label=_("评语与奖惩意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, appraisal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for score in appraisal.scores.all():
+            points = None
+            if not score.measured:
+                points = forms.DecimalField(
+                    label=score.name, required=False, min_value=0, max_value=score.max_points, decimal_places=2
+                )
+                self.fields[f"points_{score.pk}"] = points
+                self.initial.setdefault(f"points_{score.pk}", score.points)
+            self.fields[f"note_{score.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=200)
+            self.initial.setdefault(f"note_{score.pk}", score.note)
+            self.rows.append(score)
+        self.initial.setdefault("comment", appraisal.comment)
+
+    def score_rows(self):
+        """(score, points field or None, note field) for the template's table."""
+        return [(s, self[f"points_{s.pk}"] if f"points_{s.pk}" in self.fields else None, self[f"note_{s.pk}"]) for s in self.rows]
+
+    def scores(self) -> dict[int, dict]:
+        """{line id: {"points", "note"}} of the cleaned data, for reports.services.appraisals.appraisal_score."""
+        out = {}
+        for score in self.rows:
+            line = {"note": self.cleaned_data.get(f"note_{score.pk}", "")}
+            if f"points_{score.pk}" in self.fields:
+                line["points"] = self.cleaned_data.get(f"points_{score.pk}")
+            out[score.pk] = line
+        return out

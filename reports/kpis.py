@@ -165,6 +165,23 @@ def order_accuracy(period: Period, scope: Scope) -> Decimal | None:
     return _rate(verified - changed, verified)
 
 
+def clerk_order_accuracy(period: Period, clerk_id: int) -> Decimal | None:
+    """核单准确率 of one clerk: 1 − (the orders received in the period the clerk verified and changed afterwards ÷ those
+    the clerk verified) — the 准确率 of their appraisal."""
+    verified, changed = order_figures.verification_counts(period.start, period.end, verified_by_id=clerk_id)
+    return _rate(verified - changed, verified)
+
+
+def new_customer_rate(period: Period, rep_id: int) -> Decimal | None:
+    """新客户开发: the customers opened for the rep in the period ÷ the rep's new-customer target of the period (None
+    without one)."""
+    target = _targets(period).filter(level="rep", rep=rep_id).values_list("new_customers", flat=True).first()
+    if not target:
+        return None
+    opened = customer_selectors.field_counts(rep_id, period.start, period.end, *period.bounds())["new_customers"]
+    return _rate(opened, target)
+
+
 @_read_once
 def on_time_delivery(period: Period, scope: Scope) -> Decimal | None:
     """准时交货率: orders fully shipped in the period on or before their promised ship date ÷ those fully shipped."""

@@ -7,7 +7,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import Role
 
-from .permissions import reads_weekly
+from .permissions import has_own_appraisals, reads_rounds, reads_weekly
 from .scopes import scope_for
 
 
@@ -26,6 +26,8 @@ navigation.register(
         Item(_("销售周报"), "reports:weekly_list", reads_weekly, "nav-weekly", group=1),
         Item(_("日报"), "reports:digest", sees_figures, "nav-digest", group=1),
         Item(_("月度报表"), "reports:run_list", sees_figures, "nav-report-runs", group=1),
+        Item(_("绩效考核"), "reports:appraisal_rounds", reads_rounds, "nav-appraisals", group=2),
+        Item(_("我的考核"), "reports:appraisal_list", has_own_appraisals, "nav-my-appraisals", group=2),
     ],
     first_for=(Role.SALES_VP, Role.GM),
 )

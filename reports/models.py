@@ -11,6 +11,8 @@
 - DigestSchedule: when the daily digest goes out (one row, editable in admin; 18:00 unless changed).
 - DailyDigest: one row per day the digest went out, so a second beat tick, worker or retry sends nothing twice.
 - WeeklyReport (销售周报): one per rep and week, written by the rep, commented on by the team lead or a sales manager.
+- AppraisalCriterion, AppraisalRound, Appraisal, AppraisalScore (绩效考核): a quarter's or a year's appraisal of the
+  sellers and clerks, scored on the lines of the appraisal form, confirmed by each person and approved by the GM.
 """
 
 from __future__ import annotations
@@ -261,3 +263,229 @@ class WeeklyReport(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.SUBMITTED, target=Status.RETURNED, custom={"label": _("退回")})
     def send_back(self):
         """Back to the rep to complete, with the reason."""
+
+
+# --- 绩效考核 (performance appraisal) ------------------------------------------------------------------------------------
+class AppraisalCriterion(models.Model):
+    """A line of the appraisal form (销售部员工绩效考核表) of a post: its part (工作绩效 45 / 工作态度 20 / 工作能力 35 in
+    seed 002's 销售人员绩效考核方案), what is scored and how (评分标准), its points, and — for a measured line — the figure
+    that scores it (reports.appraisal_rules.MEASURES); a line without one is scored by the appraiser. Data, edited in
+    admin: an appraisal keeps a copy of its lines as they were when it was opened."""
+
+    class Post(models.TextChoices):
+        SELLER = "seller", _("销售人员")
+        CLERK = "clerk", _("销售内勤")
+
+    class Part(models.TextChoices):
+        PERFORMANCE = "performance", _("工作绩效")
+        ATTITUDE = "attitude", _("工作态度")
+        ABILITY = "ability", _("工作能力")
+
+    class Measure(models.TextChoices):
+        MANUAL = "", _("评分人打分")
+        ACHIEVEMENT = "achievement", _("销售目标达成率")
+        COLLECTION = "collection", _("回款率")
+        NEW_CUSTOMERS = "new_customers", _("新客户开发（对新客户数目标）")
+        SATISFACTION = "satisfaction", _("客户满意度（平均分/5）")
+        ORDER_ACCURACY = "order_accuracy", _("核单准确率（本人核的单）")
+
+    post = models.CharField(_("岗位"), max_length=8, choices=Post.choices)
+    part = models.CharField(_("考核内容"), max_length=12, choices=Part.choices)
+    name = models.CharField(_("考核项"), max_length=40)
+    standard = models.CharField(_("评分标准"), max_length=200, blank=True)
+    max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
+    measure = models.CharField(_("计分方式"), max_length=16, choices=Measure.choices, blank=True, default="")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("考核项")
+        verbose_name_plural = _("考核项")
+        ordering = ["post", "position", "id"]
+
+    def __str__(self):
+        return f"{self.get_post_display()} · {self.get_part_display()} · {self.name}"
+
+
+class AppraisalRound(FSMModelMixin, models.Model):
+    """一期绩效考核: a quarter (季度考核) or a year (年度考核) of the sales department. The sales manager opens it (one
+    appraisal per seller and clerk), scores, sends each to the person for confirmation, and submits the whole table to
+    the GM (考核结果上报总经理审批后生效); approved, it takes effect and finance is told (薪金发放)."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", _("季度考核")
+        YEAR = "year", _("年度考核")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("考核中")
+        SUBMITTED = "submitted", _("待总经理审批")
+        APPROVED = "approved", _("已生效")
+
+    STATUS_TONES = {Status.OPEN: "primary", Status.SUBMITTED: "warning", Status.APPROVED: "success"}
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    kind = models.CharField(_("考核周期"), max_length=8, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(_("季度"), default=0, help_text=_("年度考核为 0，季度 1–4"))
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, protected=True)
+    opened_by = models.ForeignKey(USER, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("绩效考核")
+        verbose_name_plural = _("绩效考核")
+        ordering = ["-year", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "number"], name="uniq_appraisal_round_per_period"),
+            models.CheckConstraint(
+                condition=Q(kind="year", number=0) | Q(kind="quarter", number__gte=1, number__lte=4),
+                name="appraisal_round_period_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("%(period)s 绩效考核") % {"period": self.period.label})
+
+    def get_absolute_url(self):
+        return reverse("reports:appraisal_round", args=[self.pk])
+
+    @property
+    def period(self) -> Period:
+        return Period.year(self.year) if self.kind == self.Kind.YEAR else Period.quarter(self.year, self.number)
+
+    @transition(field=status, source=Status.OPEN, target=Status.SUBMITTED, custom={"label": _("提交总经理审批")})
+    def submit(self):
+        """Every appraisal confirmed (or re-confirmed, or left out): the whole table goes to the GM."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED, custom={"label": _("生效")})
+    def approve(self):
+        """The GM approved: the results take effect."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.OPEN, custom={"label": _("退回")})
+    def send_back(self):
+        """The GM refused: back to the sales manager to revise."""
+
+
+class Appraisal(FSMModelMixin, models.Model):
+    """One person's appraisal in a round (个人考核表): the lines scored, the total and grade, the appraiser's comment
+    (评语/奖惩意见); sent to the person, who confirms it or objects (异议), and the sales manager re-confirms (再确认)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("评分中")
+        SENT = "sent", _("待本人确认")
+        CONFIRMED = "confirmed", _("本人已确认")
+        OBJECTED = "objected", _("有异议")
+        SETTLED = "settled", _("经理已复核")
+        EXCLUDED = "excluded", _("不参与考核")
+
+    STATUS_TONES = {
+        Status.DRAFT: "secondary",
+        Status.SENT: "primary",
+        Status.CONFIRMED: "success",
+        Status.OBJECTED: "danger",
+        Status.SETTLED: "success",
+        Status.EXCLUDED: "light",
+    }
+    SCORABLE = (Status.DRAFT, Status.OBJECTED)  # the appraiser may change the scores
+    DONE = (Status.CONFIRMED, Status.SETTLED, Status.EXCLUDED)  # what the round's submission needs
+
+    class Grade(models.TextChoices):
+        A = "A", _("优秀")
+        B = "B", _("良好")
+        C = "C", _("合格")
+        D = "D", _("不合格")
+
+    round = models.ForeignKey(AppraisalRound, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="appraisals")
+    employee = models.ForeignKey(USER, verbose_name=_("被考核人"), on_delete=models.PROTECT, related_name="appraisals")
+    post = models.CharField(_("岗位"), max_length=8, choices=AppraisalCriterion.Post.choices)
+    team = models.ForeignKey(Team, verbose_name=_("销售组"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
+    grade = models.CharField(_("等级"), max_length=1, choices=Grade.choices, blank=True)
+    comment = models.TextField(_("评语与奖惩意见"), blank=True)
+    appraiser = models.ForeignKey(
+        USER, verbose_name=_("评分人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    objection = models.TextField(_("本人异议"), blank=True)
+    reply = models.TextField(_("经理复核意见"), blank=True)
+    exclude_reason = models.CharField(_("不参与考核原因"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("发送确认时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("本人确认/异议时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("个人考核")
+        verbose_name_plural = _("个人考核")
+        ordering = ["round", "post", "id"]  # no join: transition() locks a row of the default manager
+        constraints = [models.UniqueConstraint(fields=["round", "employee"], name="uniq_appraisal_per_round_employee")]
+        indexes = [models.Index(fields=["employee", "round"], name="appraisal_employee_idx")]
+
+    def __str__(self):
+        return str(_("%(name)s %(period)s 考核") % {"name": display_name(self.employee), "period": self.round.period.label})
+
+    def get_absolute_url(self):
+        return reverse("reports:appraisal_detail", args=[self.pk])
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SENT, custom={"label": _("发本人确认")})
+    def send(self):
+        """The scores go to the person to confirm."""
+
+    @transition(field=status, source=Status.SENT, target=Status.CONFIRMED, custom={"label": _("确认")})
+    def confirm(self):
+        """The person agrees with the scores."""
+
+    @transition(field=status, source=Status.SENT, target=Status.OBJECTED, custom={"label": _("提出异议")})
+    def object(self):
+        """The person disagrees, with the reason; the sales manager re-confirms."""
+
+    @transition(field=status, source=Status.OBJECTED, target=Status.SETTLED, custom={"label": _("复核确认")})
+    def settle(self):
+        """The sales manager re-confirms (再确认), scores changed or not, with the answer to the objection: final."""
+
+    @transition(
+        field=status, source=(Status.SENT, Status.CONFIRMED, Status.SETTLED), target=Status.DRAFT, custom={"label": _("重新评分")}
+    )
+    def reopen(self):
+        """Back to scoring (the GM sent the table back, or a mistake was found); it is sent to the person again."""
+
+    @transition(field=status, source=Status.DRAFT, target=Status.EXCLUDED, custom={"label": _("不参与考核")})
+    def exclude(self):
+        """Left out (考核期内累计不到岗时间超过三分之一), with the reason."""
+
+    @transition(field=status, source=Status.EXCLUDED, target=Status.DRAFT, custom={"label": _("恢复考核")})
+    def include(self):
+        """Appraised after all."""
+
+
+class AppraisalScore(models.Model):
+    """One line of an appraisal: a copy of its criterion as it was when the appraisal was opened, the measured figure
+    (a rate 0..1, for a measured line that had one) and the points."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("个人考核"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(AppraisalCriterion, verbose_name=_("考核项"), on_delete=models.PROTECT, related_name="+")
+    part = models.CharField(_("考核内容"), max_length=12, choices=AppraisalCriterion.Part.choices)
+    name = models.CharField(_("考核项"), max_length=40)
+    standard = models.CharField(_("评分标准"), max_length=200, blank=True)
+    max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=2)
+    measure = models.CharField(_("计分方式"), max_length=16, choices=AppraisalCriterion.Measure.choices, blank=True)
+    value = models.DecimalField(_("考核期数据"), max_digits=7, decimal_places=4, null=True, blank=True)
+    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["appraisal", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["appraisal", "criterion"], name="uniq_score_per_criterion")]
+
+    def __str__(self):
+        return f"{self.name}: {self.points}"
+
+    @property
+    def measured(self) -> bool:
+        """Scored from the figure (not editable by hand); a measured line without a figure is scored by hand."""
+        return bool(self.measure) and self.value is not None

@@ -6,6 +6,11 @@ its reps (and so do the managers); everybody who may view a scope (reports.scope
 Weekly reports (销售周报): the field sales (reps and team leads) write their own; their team's lead and the sales
 managers, VP and GM read them, comment on them or send them back (`weekly_allowed_actions`), never their own.
 
+Performance appraisal (绩效考核): the sales manager (and an admin) opens a round, scores, sends each appraisal to the
+person, re-confirms one objected to and submits the table to the GM; a team lead scores their team's drafts (对团队
+成员进行考核，提出奖惩意见); the person reads their own once sent and confirms it or objects; the sales VP and the GM read
+every round, finance the approved ones (薪金发放); nobody appraises themselves (`appraisal_allowed_actions`).
+
 Monthly reports: `report_run_allowed_actions(run, user)` — whoever may view a run's scope (a rep their own figures, a team
 lead the team's, managers, VP, GM, finance and clerks the company's) may download it when done and retry it when failed.
 """
@@ -13,9 +18,10 @@ lead the team's, managers, VP, GM, finance and clerks the company's) may downloa
 from __future__ import annotations
 
 from customers.selectors import led_team_ids
-from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager
+from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager, user_roles
 
-from .models import ReportRun, WeeklyReport
+from .appraisal_rules import POSTS
+from .models import Appraisal, AppraisalRound, ReportRun, WeeklyReport
 from .scopes import Scope, may_view
 
 
@@ -100,3 +106,75 @@ def weekly_allowed_actions(report: WeeklyReport, user) -> list[str]:
     if report.status == WeeklyReport.Status.SUBMITTED and may_review_weekly(user, report):
         return ["review", "send_back"]
     return []
+
+
+# --- performance appraisal (绩效考核) -----------------------------------------------------------------------------------
+APPRAISER_ROLES = (Role.SALES_MANAGER, Role.ADMIN)
+APPRAISAL_READER_ROLES = (Role.SALES_MANAGER, Role.SALES_VP, Role.GM, Role.ADMIN)  # every round and appraisal
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def appraises(user) -> bool:
+    """Opens rounds, scores, sends, re-confirms and submits: the sales manager (and an admin)."""
+    return _active(user) and has_role(user, *APPRAISER_ROLES)
+
+
+def appraised_post(user) -> str | None:
+    """The post a user is appraised on: "seller" (业务员, 销售组长), "clerk" (销售内勤), or None."""
+    roles = user_roles(user)
+    for role, post in POSTS.items():
+        if role in roles:
+            return post
+    return None
+
+
+def reads_all_appraisals(user) -> bool:
+    return _active(user) and has_role(user, *APPRAISAL_READER_ROLES)
+
+
+def reads_rounds(user) -> bool:
+    """Has the 绩效考核 page of rounds: the managers, the VP, the GM, finance (the approved ones), a team lead (the
+    team's rows)."""
+    return reads_all_appraisals(user) or (_active(user) and (has_role(user, Role.FINANCE) or bool(led_team_ids(user))))
+
+
+def has_own_appraisals(user) -> bool:
+    """Has the 我的考核 page: whoever is appraised."""
+    return _active(user) and appraised_post(user) is not None
+
+
+def may_score_as_lead(user, appraisal: Appraisal) -> bool:
+    return appraisal.team_id is not None and appraisal.team_id in led_team_ids(user)
+
+
+def appraisal_allowed_actions(appraisal: Appraisal, user) -> list[str]:
+    """While the round is open: the person confirms or objects to an appraisal sent to them; the appraiser scores a
+    draft or an objected one, sends a draft or leaves it out, re-confirms an objected one (settle), takes one back to
+    scoring (reopen) and includes one left out; the person's team lead scores a draft. Nobody acts on their own scores."""
+    if appraisal.round.status != AppraisalRound.Status.OPEN or not _active(user):
+        return []
+    status = appraisal.status
+    if appraisal.employee_id == user.pk:
+        return ["confirm", "object"] if status == Appraisal.Status.SENT else []
+    if appraises(user):
+        actions = ["score"] if status in Appraisal.SCORABLE else []
+        actions += {
+            Appraisal.Status.DRAFT: ["send", "exclude"],
+            Appraisal.Status.OBJECTED: ["settle"],
+            Appraisal.Status.SENT: ["reopen"],
+            Appraisal.Status.CONFIRMED: ["reopen"],
+            Appraisal.Status.SETTLED: ["reopen"],
+            Appraisal.Status.EXCLUDED: ["include"],
+        }[status]
+        return actions
+    if status == Appraisal.Status.DRAFT and may_score_as_lead(user, appraisal):
+        return ["score"]
+    return []
+
+
+def round_allowed_actions(round_: AppraisalRound, user) -> list[str]:
+    """The appraiser submits an open round to the GM (the GM decides in 待我审批 or on the round's page)."""
+    return ["submit"] if round_.status == AppraisalRound.Status.OPEN and appraises(user) else []

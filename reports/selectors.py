@@ -1,7 +1,7 @@
 """Reads of the reports floor: the dashboards' to-do counts, the KPI figures and charts of one period and scope (with the
 list of documents each figure is made of), gathered from the floors below through reports.kpis; targets; the report runs
 a user may see; the daily digest; the weekly reports (销售周报) a user may read, a week's figures and who has not
-handed theirs in."""
+handed theirs in; the performance appraisals (绩效考核) a user may read, the figures that score them and a round's table."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
 from salesops.core.charts import rows_chart, series_chart
-from salesops.core.money import ZERO
+from salesops.core.money import ZERO, quantize
+from salesops.core.names import display_name
 from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
 from salesops.core.roles import MANAGER_ROLES, has_role, users_with_role
@@ -46,9 +47,15 @@ from salesops.core.sheets import Book, Column
 from . import kpis
 from .glossary import GLOSSARY
 from .imports import TARGETS
-from .models import ReportRun, SalesTarget, WeeklyReport
+from .models import Appraisal, AppraisalCriterion, AppraisalRound, ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
-from .permissions import WEEKLY_WRITER_ROLES, reads_others_weekly, writes_weekly
+from .permissions import (
+    WEEKLY_WRITER_ROLES,
+    reads_all_appraisals,
+    reads_others_weekly,
+    reads_rounds,
+    writes_weekly,
+)
 from .scopes import Scope, scope_for, scopes_visible_to, sees_company
 from .services.targets import LENGTH_NAMES, period_parts
 
@@ -592,3 +599,142 @@ def weekly_missing(user, week: Period) -> list:
         writers = writers.filter(profile__team_id__in=led_team_ids(user))
     handed_in = WeeklyReport.objects.filter(week=week.start, status__in=HANDED_IN).values("rep_id")
     return list(writers.exclude(pk__in=handed_in).exclude(pk=user.pk).order_by("first_name", "username"))
+
+
+# --- performance appraisal (绩效考核) -----------------------------------------------------------------------------------
+Measure = AppraisalCriterion.Measure
+PARTS = AppraisalCriterion.Part.choices  # the table's columns: 工作绩效, 工作态度, 工作能力
+
+
+def appraisal_measures(employee_id: int, period: Period) -> dict[str, Decimal | None]:
+    """The figures that score the measured lines of `employee_id`'s appraisal over `period`, as rates 0..1 (None where
+    there is nothing to measure against: no target set, nothing verified, no callback)."""
+    scope = Scope.rep(employee_id)
+    satisfaction = kpis.satisfaction_avg(period, scope)
+    return {
+        Measure.ACHIEVEMENT: kpis.achievement(period, scope)["rate"],
+        Measure.COLLECTION: kpis.collection_rate(period, scope),
+        Measure.NEW_CUSTOMERS: kpis.new_customer_rate(period, employee_id),
+        Measure.SATISFACTION: None if satisfaction is None else quantize(satisfaction / 5, kpis.RATE_PLACES),
+        Measure.ORDER_ACCURACY: kpis.clerk_order_accuracy(period, employee_id),
+    }
+
+
+def appraisal_rounds_for(user) -> QuerySet[AppraisalRound]:
+    """The rounds `user` may open: all (managers, VP, GM, admin, and a team lead — who sees the team's rows in them),
+    the approved ones (finance), none otherwise."""
+    qs = AppraisalRound.objects.select_related("opened_by")
+    if reads_all_appraisals(user) or (reads_rounds(user) and led_team_ids(user)):
+        return qs
+    return qs.filter(status=AppraisalRound.Status.APPROVED) if reads_rounds(user) else qs.none()
+
+
+def appraisal_round_get_for(user, pk) -> AppraisalRound:
+    return get_object_or_404(appraisal_rounds_for(user), pk=pk)
+
+
+def appraisals_for(user) -> QuerySet[Appraisal]:
+    """The appraisals `user` may read: every one (managers, VP, GM, admin); those of approved rounds (finance); their
+    team's (a team lead); and their own once sent to them."""
+    qs = Appraisal.objects.select_related("round", "employee", "team", "appraiser")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if reads_all_appraisals(user):
+        return qs
+    seen = Q(employee=user) & ~Q(status=Appraisal.Status.DRAFT)
+    if has_role(user, "finance"):
+        seen |= Q(round__status=AppraisalRound.Status.APPROVED)
+    teams = led_team_ids(user)
+    if teams:
+        seen |= Q(team_id__in=teams) & ~Q(employee=user)
+    return qs.filter(seen)
+
+
+def appraisal_get_for(user, pk) -> Appraisal:
+    return get_object_or_404(appraisals_for(user), pk=pk)
+
+
+def appraisal_parts(appraisal: Appraisal) -> list[dict]:
+    """The appraisal's lines by part (工作绩效, 工作态度, 工作能力) in the form's order, each part with its points
+    scored and its full points."""
+    parts: dict[str, dict] = {}
+    for score in appraisal.scores.all():
+        part = parts.setdefault(
+            score.part,
+            {"code": score.part, "label": score.get_part_display(), "scores": [], "points": Decimal("0.00"), "max": 0},
+        )
+        part["scores"].append(score)
+        part["points"] += score.points or 0
+        part["max"] += score.max_points
+    return list(parts.values())
+
+
+def part_totals(appraisal: Appraisal) -> dict[str, Decimal]:
+    """{part code: points} of an appraisal (the table's three columns)."""
+    return {part["code"]: part["points"] for part in appraisal_parts(appraisal)}
+
+
+def round_rows(user, round_: AppraisalRound) -> list[Appraisal]:
+    """The round's appraisals `user` may read, each with `parts` ({part: points}) and `part_points` (in PARTS' order),
+    by post, team and name."""
+    rows = list(
+        appraisals_for(user)
+        .filter(round=round_)
+        .prefetch_related("scores")
+        .order_by("post", "team__name", "employee__first_name", "employee__username")
+    )
+    for row in rows:
+        row.parts = part_totals(row)
+        row.part_points = [row.parts.get(code, Decimal("0.00")) for code, _label in PARTS]
+    return rows
+
+
+def round_progress(rows: list[Appraisal]) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the rows, in the statuses' order, those with none left out."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return [(code, label, counts[code]) for code, label in Appraisal.Status.choices if code in counts]
+
+
+def round_chart(rows: list[Appraisal]) -> dict:
+    """The totals side by side, by part (a stacked comparison of the people appraised; those left out are not)."""
+    scored = [row for row in rows if row.status != Appraisal.Status.EXCLUDED]
+    return rows_chart(
+        "appraisal-totals",
+        _("考核得分对比"),
+        [{"name": display_name(row.employee), **row.parts} for row in scored],
+        "name",
+        [(code, label) for code, label in AppraisalCriterion.Part.choices],
+    )
+
+
+def appraisal_trend(appraisal: Appraisal) -> dict:
+    """The person's totals in the rounds of the same kind they were appraised in (oldest first, up to this one)."""
+    earlier = (
+        Appraisal.objects.filter(employee=appraisal.employee_id, round__kind=appraisal.round.kind)
+        .exclude(status=Appraisal.Status.EXCLUDED)
+        .filter(
+            Q(round__year__lt=appraisal.round.year)
+            | Q(round__year=appraisal.round.year, round__number__lte=appraisal.round.number)
+        )
+        .select_related("round")
+        .order_by("-round__year", "-round__number")[:8]
+    )
+    points = [(a.round.period.key, a.total) for a in reversed(list(earlier))]
+    return series_chart("appraisal-trend", _("历次考核总分"), points, _("总分"), kind="line")
+
+
+def appraisal_round_summary(round_: AppraisalRound, user) -> list[tuple[str, str]]:
+    """What the GM approves in 待我审批: the period, how many were appraised and left out, the average, each grade's count."""
+    rows = list(Appraisal.objects.filter(round=round_).values_list("status", "total", "grade"))
+    scored = [(total, grade) for status, total, grade in rows if status != Appraisal.Status.EXCLUDED]
+    average = sum((t for t, _g in scored), Decimal(0)) / len(scored) if scored else None
+    grades = " · ".join(f"{label} {sum(1 for _t, g in scored if g == code)}" for code, label in Appraisal.Grade.choices)
+    return [
+        (_("考核期"), round_.period.label),
+        (_("参与考核"), str(len(scored))),
+        (_("不参与考核"), str(len(rows) - len(scored))),
+        (_("平均分"), "—" if average is None else f"{average:.2f}"),
+        (_("等级分布"), grades),
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import run_views, views, weekly_views
+from . import appraisal_views, run_views, views, weekly_views
 
 app_name = "reports"
 urlpatterns = [
@@ -23,4 +23,12 @@ urlpatterns = [
     path("weekly/<int:pk>/edit/", weekly_views.weekly_edit, name="weekly_edit"),
     path("weekly/<int:pk>/review/", weekly_views.weekly_review, name="weekly_review"),
     path("weekly/<int:pk>/<str:action>/", weekly_views.weekly_action, name="weekly_action"),
+    path("appraisals/", appraisal_views.round_list, name="appraisal_rounds"),
+    path("appraisals/open/", appraisal_views.round_open, name="appraisal_round_open"),
+    path("appraisals/<int:pk>/", appraisal_views.round_detail, name="appraisal_round"),
+    path("appraisals/<int:pk>/<str:action>/", appraisal_views.round_action, name="appraisal_round_action"),
+    path("appraisals/people/", appraisal_views.appraisal_list, name="appraisal_list"),
+    path("appraisals/people/<int:pk>/", appraisal_views.appraisal_detail, name="appraisal_detail"),
+    path("appraisals/people/<int:pk>/score/", appraisal_views.appraisal_score, name="appraisal_score"),
+    path("appraisals/people/<int:pk>/<str:action>/", appraisal_views.appraisal_action, name="appraisal_action"),
 ]

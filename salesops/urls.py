@@ -14,12 +14,23 @@ from contracts import api as contracts_api
 from customers import api as customers_api
 from orders import api as orders_api
 from reports import api as reports_api
+from reports import appraisal_api
 from reports import run_api as report_run_api
 from reports import views as report_views
 from salesops.core import api_views as core_api
 
 router = DefaultRouter()
-for module in (core_api, customers_api, catalog_api, contracts_api, orders_api, aftersales_api, reports_api, report_run_api):
+for module in (
+    core_api,
+    customers_api,
+    catalog_api,
+    contracts_api,
+    orders_api,
+    aftersales_api,
+    reports_api,
+    report_run_api,
+    appraisal_api,
+):
     module.register(router)
 
 urlpatterns = [

@@ -531,4 +531,7 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
         Decimal(500000),
         "销售机会预计金额超过此金额的比价/投标，参与决策还需公司领导（销售副总）决定",
     ),
+    ("appraisal_grade_a", "绩效考核优秀分数线", Decimal(90), "总分不低于此分为优秀（A）"),
+    ("appraisal_grade_b", "绩效考核良好分数线", Decimal(80), "总分不低于此分为良好（B）"),
+    ("appraisal_grade_c", "绩效考核合格分数线", Decimal(60), "总分不低于此分为合格（C），低于为不合格（D）"),
 ]

@@ -34,6 +34,7 @@ API_LISTS = {
     "approvals": "/api/v1/approval-steps/",
     "technical-questions": "/api/v1/technical-questions/",
     "weekly-reports": "/api/v1/weekly-reports/",
+    "appraisals": "/api/v1/appraisals/",
 }
 
 
