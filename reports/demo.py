@@ -1,17 +1,21 @@
 """Demo data of the reports floor (called by the demo registry after the after-sales demo data; safe to run again):
 last week's weekly reports (销售周报) — alice's handed in and commented on by her lead lena, carol's handed in and
-waiting for a comment — so the list, the comments and this week's missing ones have something to show."""
+waiting for a comment — so the list, the comments and this week's missing ones have something to show; and last
+quarter's appraisal (绩效考核) under way: alice's confirmed, carol's objected to, bob's waiting for him, lena's and the
+clerk's still being scored."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
-from .models import WeeklyReport
-from .services import weekly
+from .models import Appraisal, AppraisalRound, WeeklyReport
+from .periods import Period
+from .services import appraisals, weekly
 
 # rep, summary, market, next week's plan, the lead's comment ("" = not commented yet)
 DEMO_WEEKLY = [
@@ -44,4 +48,42 @@ def seed(seeded: Mapping[str, Any]) -> dict[str, Any]:
         report = weekly.weekly_submit(report=report, actor=rep)
         if comment:
             weekly.weekly_review(report=report, actor=users["lena"], note=comment)
+    _seed_appraisal(users)
     return {}
+
+
+# person, share of the points given to the lines scored by hand, what the person does ("" = not sent yet)
+DEMO_APPRAISALS = [
+    ("alice", "0.9", "confirm"),
+    ("carol", "0.7", "object"),
+    ("bob", "0.8", "wait"),
+    ("lena", "0.85", ""),
+]
+
+
+def _seed_appraisal(users) -> None:
+    today = timezone.localdate()
+    quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
+    if AppraisalRound.objects.exists():
+        return
+    manager = users["manager"]
+    round_ = appraisals.round_open(actor=manager, period_key=quarter.key)
+    for username, share, move in DEMO_APPRAISALS:
+        appraisal = Appraisal.objects.get(round=round_, employee=users[username])
+        lines = {
+            s.pk: {"points": (s.max_points * Decimal(share)).quantize(Decimal("0.5"))}
+            for s in appraisal.scores.all()
+            if not s.measured
+        }
+        appraisal = appraisals.appraisal_score(
+            appraisal=appraisal, actor=manager, scores=lines, comment="本季度客户开拓积极，回款跟进还需加强。"
+        )
+        if not move:
+            continue
+        appraisal = appraisals.appraisal_send(appraisal=appraisal, actor=manager)
+        if move == "confirm":
+            appraisals.appraisal_confirm(appraisal=appraisal, actor=users[username])
+        elif move == "object":
+            appraisals.appraisal_object(
+                appraisal=appraisal, actor=users[username], reason="华南经销商回款周期普遍拉长，回款率的分数请结合区域情况复核。"
+            )

@@ -70,7 +70,7 @@ def appraisal_columns() -> list[Column]:
         Column(_("销售组"), Kind.TEXT, 10, lambda a: a.team.name if a.team_id else ""),
         *(Column(str(label), Kind.MONEY, 10, part(code)) for code, label in PARTS),
         Column(_("总分"), Kind.MONEY, 8, lambda a: None if a.status == Appraisal.Status.EXCLUDED else a.total),
-        Column(_("等级"), Kind.TEXT, 8, lambda a: "" if a.status == Appraisal.Status.EXCLUDED else a.get_grade_display()),
+        Column(_("等级"), Kind.TEXT, 8, lambda a: a.get_grade_display() if a.shows_grade else ""),
         Column(_("状态"), Kind.TEXT, 10, choice_label(Appraisal, "status")),
         Column(_("评分人"), Kind.TEXT, 10, lambda a: display_name(a.appraiser, "")),
         Column(_("评语与奖惩意见"), Kind.TEXT, 30, lambda a: a.comment),

@@ -429,6 +429,11 @@ class Appraisal(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("reports:appraisal_detail", args=[self.pk])
 
+    @property
+    def shows_grade(self) -> bool:
+        """The grade means something once the scoring is done (not while scoring, not for one left out)."""
+        return self.status not in (self.Status.DRAFT, self.Status.EXCLUDED)
+
     @transition(field=status, source=Status.DRAFT, target=Status.SENT, custom={"label": _("发本人确认")})
     def send(self):
         """The scores go to the person to confirm."""

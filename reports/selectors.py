@@ -51,6 +51,7 @@ from .models import Appraisal, AppraisalCriterion, AppraisalRound, ReportRun, Sa
 from .periods import Period
 from .permissions import (
     WEEKLY_WRITER_ROLES,
+    appraises,
     reads_all_appraisals,
     reads_others_weekly,
     reads_rounds,
@@ -72,7 +73,8 @@ def todo_for(user, day: date) -> dict:
     service; for reps, team leads and managers the intent follow-ups due, today's visits, their own opportunities
     expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; this week's
     report (a writer's own; how many have not handed theirs in, for a lead or a manager); for the technical department
-    the questions to answer, the wanted-soonest first; for everyone who works
+    the questions to answer, the wanted-soonest first; the appraisals to confirm (one's own) or to re-confirm (the sales
+    manager: objections) while a round is open; for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -106,6 +108,7 @@ def todo_for(user, day: date) -> dict:
     out["weekly_mine"] = WeeklyReport.objects.filter(rep=user, week=week.start).first() if out["weekly_writer"] else None
     out["weekly_missing_count"] = len(weekly_missing(user, week)) if reads_others_weekly(user) else None
     out["weekly_key"] = week.key
+    out["appraisal_todo"] = appraisal_todo(user)
     if out["deal_work"]:
         out["documents"] = []
         for key, label, qs in my_open_work(user, day):
@@ -738,3 +741,19 @@ def appraisal_round_summary(round_: AppraisalRound, user) -> list[tuple[str, str
         (_("平均分"), "—" if average is None else f"{average:.2f}"),
         (_("等级分布"), grades),
     ]
+
+
+def appraisal_todo(user) -> list[tuple[str, str, int, str]]:
+    """The 工作台 tiles of an open round: one's own appraisal to confirm; for the sales manager the objections to
+    re-confirm and the drafts still to score and send — (key, label, count, list url), those with nothing left out."""
+    open_ = Appraisal.objects.filter(round__status=AppraisalRound.Status.OPEN)
+    base = reverse("reports:appraisal_list")
+    tiles = [
+        ("mine", _("待我确认的考核"), open_.filter(employee=user, status=Appraisal.Status.SENT).count(), f"{base}?status=sent")
+    ]
+    if appraises(user):
+        tiles += [
+            ("objected", _("考核异议待复核"), open_.filter(status=Appraisal.Status.OBJECTED).count(), f"{base}?status=objected"),
+            ("draft", _("考核待评分"), open_.filter(status=Appraisal.Status.DRAFT).count(), f"{base}?status=draft"),
+        ]
+    return [tile for tile in tiles if tile[2]]

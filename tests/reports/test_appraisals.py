@@ -519,3 +519,33 @@ def test_the_api_runs_a_round_from_opening_to_the_gms_approval(cast, api_as):
     assert api_as(cast.finance).get(f"/api/v1/appraisal-rounds/{round_id}/").json()["status"] == "approved"
     exported = api_as(cast.finance).get("/api/v1/appraisals/export/", {"round": round_id})
     assert exported.status_code == 200 and exported["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_comment_goes_on_an_appraisal_and_a_weekly_report_for_whoever_reads_them_only(cast, client_as):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from reports.services import weekly
+
+    alice = svc.appraisal_send(appraisal=scored(of(opened(cast), cast.alice), cast.manager), actor=cast.manager)
+    report = weekly.weekly_open(actor=cast.alice, day=TODAY)
+    for doc in (alice, report):
+        url = reverse("core:comment_add", args=[ContentType.objects.get_for_model(doc).pk, doc.pk])
+        assert client_as(cast.bob).post(url, {"text": "看看"}).status_code == 404
+        assert client_as(cast.alice).post(url, {"text": "请说明"}).status_code == 302
+        assert Event.objects.filter(target_id=doc.pk, verb=Event.Verb.COMMENT, message="请说明").count() == 1
+
+
+def test_the_home_page_tells_the_person_to_confirm_and_the_manager_what_is_left(cast, client_as):
+    round_ = opened(cast)
+    sent = svc.appraisal_send(appraisal=scored(of(round_, cast.alice), cast.manager), actor=cast.manager)
+    svc.appraisal_object(appraisal=sent, actor=cast.alice, reason="不同意")
+    svc.appraisal_send(appraisal=scored(of(round_, cast.bob), cast.manager), actor=cast.manager)
+
+    bob = client_as(cast.bob).get("/").content.decode()
+    boss = client_as(cast.manager).get("/").content.decode()
+    carol = client_as(cast.carol).get("/").content.decode()
+
+    assert 'data-testid="todo-appraisal-mine"' in bob and "?status=sent" in bob
+    assert 'data-testid="todo-appraisal-objected"' in boss and 'data-testid="todo-appraisal-draft"' in boss
+    assert "todo-appraisal" not in carol  # hers is still a draft: nothing to confirm yet
