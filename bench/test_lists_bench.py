@@ -119,7 +119,7 @@ from orders.selectors import (
     shipment_queue,
     shipment_search_q,
 )
-from reports.models import ReportRun, WeeklyReport
+from reports.models import Appraisal, AppraisalRound, ReportRun, WeeklyReport
 from reports.periods import Period
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Notification, Team
 from salesops.core.search import every_word_q
@@ -179,6 +179,8 @@ NAME = (
     " || i || '有限公司'"
 )
 TABLES = [
+    Appraisal,
+    AppraisalRound,
     WeeklyReport,
     TechnicalQuestion,
     PriceListItem,
@@ -529,6 +531,34 @@ def make_lists_data() -> tuple[dict, list, Team]:
         },
         team=team,
     )
+    # one appraisal per rep and quarter (绩效考核), back from the last quarter that ended: N / REPS rounds
+    r0 = insert_series(
+        AppraisalRound,
+        {
+            "year": f"{date.today().year - 1} - (i - 1) / 4",
+            "number": "1 + mod(i - 1, 4)",
+            "status": _pick(AppraisalRound.Status.values),
+            "opened_by": str(mgr),
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        n=N // REPS,
+        kind="quarter",
+    )
+    insert_series(
+        Appraisal,
+        {
+            "round": f"{r0} + (i - 1) / {REPS}",
+            "employee": rep,
+            "total": "60 + mod(i, 40)",
+            "grade": _pick(["A", "B", "C"]),
+            "status": _pick(Appraisal.Status.values),
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        post="seller",
+        team=team,
+    )
     with connection.cursor() as cursor:
         for model in TABLES:
             cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
@@ -787,6 +817,14 @@ LISTS.update(
             "sales_manager",
             _rows(WeeklyReport, "-week", "-id"),
             ("id", "week", "rep", "team", "status", "submitted_at", "reviewed_by"),
+        ),
+        **_page_and_api(
+            "appraisals",
+            "/reports/appraisals/people/",
+            "/api/v1/appraisals/",
+            "sales_manager",
+            _rows(Appraisal, "-round", "post", "id"),
+            ("id", "round", "employee", "post", "team", "total", "grade", "status", "appraiser"),
         ),
         "inspections_api": (
             "/api/v1/inspections/",

@@ -61,13 +61,14 @@ class RoundOpenSerializer(serializers.Serializer):
     period = serializers.CharField(max_length=10, label=_("考核期"), help_text="2026-Q3（季度考核）或 2026（年度考核）")
 
 
-class AppraisalRoundViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AppraisalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """绩效考核 rounds. POST opens one (the sales manager; a period that has ended, once); …/submit/ sends the table to the
     GM when every appraisal is confirmed, re-confirmed or left out (the GM decides in /api/v1/approvals/). The people
     of a round: /api/v1/appraisals/?round=ID."""
 
     selector = staticmethod(selectors.appraisal_rounds_for)
-    serializer_class = AppraisalRoundSerializer
+    serializer_class = AppraisalRoundSerializer  # a handful of rounds a year: serialized row by row (period, actions)
+    lookup_value_regex = "[0-9]+"
     filterset_class = AppraisalRoundFilter
     filter_backends = [ListFilterBackend]
 
@@ -170,11 +171,11 @@ class AppraisalScoreInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, label=_("评语与奖惩意见"))
 
 
-class ReasonSerializer(serializers.Serializer):
+class AppraisalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, label=_("原因"))
 
 
-class ReplySerializer(serializers.Serializer):
+class AppraisalReplySerializer(serializers.Serializer):
     reply = serializers.CharField(max_length=2000, label=_("复核意见"))
 
 
@@ -185,6 +186,7 @@ class AppraisalViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
 
     selector = staticmethod(selectors.appraisals_for)
     serializer_class = AppraisalSerializer
+    lookup_value_regex = "[0-9]+"  # "2\x0b" is not appraisal 2
     export_name = "appraisals"
     filterset_class = AppraisalFilter
     filter_backends = [ListFilterBackend]
@@ -215,32 +217,32 @@ class AppraisalViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
         """确认 (the person)."""
         return self._respond(svc.appraisal_confirm(appraisal=self.get_object(), actor=request.user))
 
-    @extend_schema(request=ReasonSerializer, responses=AppraisalDetailSerializer)
+    @extend_schema(request=AppraisalReasonSerializer, responses=AppraisalDetailSerializer)
     @action(detail=True, methods=["post"])
     def object(self, request, pk=None):
         """提出异议 (the person), with the reason."""
-        reason = self.validated_input(ReasonSerializer)["reason"]
+        reason = self.validated_input(AppraisalReasonSerializer)["reason"]
         return self._respond(svc.appraisal_object(appraisal=self.get_object(), actor=request.user, reason=reason))
 
-    @extend_schema(request=ReplySerializer, responses=AppraisalDetailSerializer)
+    @extend_schema(request=AppraisalReplySerializer, responses=AppraisalDetailSerializer)
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
         """复核确认 of an objection (the sales manager), with the answer."""
-        reply = self.validated_input(ReplySerializer)["reply"]
+        reply = self.validated_input(AppraisalReplySerializer)["reply"]
         return self._respond(svc.appraisal_settle(appraisal=self.get_object(), actor=request.user, reply=reply))
 
-    @extend_schema(request=ReasonSerializer, responses=AppraisalDetailSerializer)
+    @extend_schema(request=AppraisalReasonSerializer, responses=AppraisalDetailSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """重新评分, with the reason."""
-        reason = self.validated_input(ReasonSerializer)["reason"]
+        reason = self.validated_input(AppraisalReasonSerializer)["reason"]
         return self._respond(svc.appraisal_reopen(appraisal=self.get_object(), actor=request.user, reason=reason))
 
-    @extend_schema(request=ReasonSerializer, responses=AppraisalDetailSerializer)
+    @extend_schema(request=AppraisalReasonSerializer, responses=AppraisalDetailSerializer)
     @action(detail=True, methods=["post"])
     def exclude(self, request, pk=None):
         """不参与考核, with the reason."""
-        reason = self.validated_input(ReasonSerializer)["reason"]
+        reason = self.validated_input(AppraisalReasonSerializer)["reason"]
         return self._respond(svc.appraisal_exclude(appraisal=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(request=None, responses=AppraisalDetailSerializer)

@@ -419,9 +419,13 @@ class Appraisal(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("个人考核")
         verbose_name_plural = _("个人考核")
-        ordering = ["round", "post", "id"]  # no join: transition() locks a row of the default manager
+        ordering = ["-round", "post", "id"]  # the newest round first; no join: transition() locks a row of the default manager
         constraints = [models.UniqueConstraint(fields=["round", "employee"], name="uniq_appraisal_per_round_employee")]
-        indexes = [models.Index(fields=["employee", "round"], name="appraisal_employee_idx")]
+        indexes = [  # the list's order; a person's own (by employee) and a team lead's team's (by team) within it
+            models.Index(fields=["-round", "post", "id"], name="appraisal_list_idx"),
+            models.Index(fields=["employee", "-round", "post", "id"], name="appraisal_employee_idx"),
+            models.Index(fields=["team", "-round", "post", "id"], name="appraisal_team_idx"),
+        ]
 
     def __str__(self):
         return str(_("%(name)s %(period)s 考核") % {"name": display_name(self.employee), "period": self.round.period.label})

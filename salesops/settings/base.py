@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceChannelEnum": "aftersales.models.Channel",
         "ReportRunKindEnum": "reports.models.ReportRun.Kind",
         "ReportRunStatusEnum": "reports.models.ReportRun.Status",
+        "AppraisalRoundStatusEnum": "reports.models.AppraisalRound.Status",
+        "AppraisalStatusEnum": "reports.models.Appraisal.Status",
+        "AppraisalGradeEnum": "reports.models.Appraisal.Grade",
     },
 }
 
