@@ -1,11 +1,11 @@
-"""Admin of the reports floor: the daily digest's schedule (configuration) and the report runs (support, read-only:
-runs move only through reports.services.runs)."""
+"""Admin of the reports floor: the daily digest's schedule and the appraisal form's lines (configuration); the report
+runs and the appraisals (support, read-only: they move only through reports.services)."""
 
 from django.contrib import admin
 
 from salesops.core.admin import ReadOnlyMixin
 
-from .models import DailyDigest, DigestSchedule, ReportRun
+from .models import Appraisal, AppraisalCriterion, AppraisalRound, DailyDigest, DigestSchedule, ReportRun
 
 
 @admin.register(DigestSchedule)
@@ -30,3 +30,28 @@ class ReportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["period", "scope_key", "requested_by__username"]
     date_hierarchy = "created_at"
+
+
+@admin.register(AppraisalCriterion)
+class AppraisalCriterionAdmin(admin.ModelAdmin):
+    """考核项: the lines of each post's appraisal form (a round opened afterwards uses them; earlier appraisals keep the
+    lines they were opened with). A post's active lines should add up to 100 points."""
+
+    list_display = ["post", "part", "name", "max_points", "measure", "position", "active"]
+    list_editable = ["max_points", "position", "active"]
+    list_filter = ["post", "part", "active"]
+    search_fields = ["name", "standard"]
+
+
+@admin.register(AppraisalRound)
+class AppraisalRoundAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "kind", "status", "opened_by", "submitted_at", "approved_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["employee", "round", "post", "team", "total", "grade", "status"]
+    list_filter = ["status", "post", "grade"]
+    search_fields = ["employee__username", "employee__first_name"]
+    list_select_related = ["employee", "round", "team"]

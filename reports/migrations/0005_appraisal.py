@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 
 def seed(apps, schema_editor):
-    """The appraisal form's lines (reports.appraisal_rules.DEFAULT_CRITERIA) and the grade bands (core's
-    DEFAULT_THRESHOLDS, for a database made before them)."""
+    """The appraisal form's lines (reports.appraisal_rules.DEFAULT_CRITERIA), the admin group's permissions on the
+    reports floor, and the grade bands (core's DEFAULT_THRESHOLDS, for a database made before them)."""
     from reports.appraisal_rules import DEFAULT_CRITERIA
     from salesops.core.models import DEFAULT_THRESHOLDS
 
@@ -18,6 +18,17 @@ def seed(apps, schema_editor):
             Criterion(post=post, part=part, name=name, standard=standard, max_points=points, measure=measure, position=i)
             for i, (post, part, name, standard, points, measure) in enumerate(DEFAULT_CRITERIA, start=1)
         )
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("reports")  # the admin group edits the form's lines (and reads the rest) in admin
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    admin = Group.objects.filter(name="admin").first()
+    if admin:
+        admin.permissions.add(*Permission.objects.filter(content_type__app_label="reports"))
     Threshold = apps.get_model("core", "Threshold")
     for code, name, value, description in DEFAULT_THRESHOLDS:
         if code.startswith("appraisal_"):

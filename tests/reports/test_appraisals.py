@@ -549,3 +549,28 @@ def test_the_home_page_tells_the_person_to_confirm_and_the_manager_what_is_left(
     assert 'data-testid="todo-appraisal-mine"' in bob and "?status=sent" in bob
     assert 'data-testid="todo-appraisal-objected"' in boss and 'data-testid="todo-appraisal-draft"' in boss
     assert "todo-appraisal" not in carol  # hers is still a draft: nothing to confirm yet
+
+
+def test_the_form_lines_are_edited_in_admin_and_the_appraisals_are_read_only_there(cast, client_as):
+    admin_client = client_as(cast.admin)
+    opened(cast)
+
+    for url in ("/admin/reports/appraisalcriterion/", "/admin/reports/appraisalround/", "/admin/reports/appraisal/"):
+        assert admin_client.get(url).status_code == 200, url
+    line = AppraisalCriterion.objects.get(post="seller", name="纪律性")
+    changed = admin_client.post(
+        f"/admin/reports/appraisalcriterion/{line.pk}/change/",
+        {
+            "post": "seller",
+            "part": "attitude",
+            "name": "纪律性",
+            "standard": "",
+            "max_points": "6",
+            "measure": "",
+            "position": "5",
+            "active": "on",
+        },
+    )
+    assert changed.status_code == 302 and AppraisalCriterion.objects.get(pk=line.pk).max_points == 6
+    assert AppraisalScore.objects.filter(criterion=line).first().max_points == 5  # the opened appraisals keep theirs
+    assert admin_client.get("/admin/reports/appraisal/add/").status_code == 403
