@@ -413,6 +413,7 @@ class Appraisal(FSMModelMixin, models.Model):
     exclude_reason = models.CharField(_("不参与考核原因"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("发送确认时间"), null=True, blank=True)
     answered_at = models.DateTimeField(_("本人确认/异议时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)  # the reminder to confirm went out (once a sending)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import digest, runs, weekly
+from .services import appraisals, digest, runs, weekly
 
 
 @shared_task(name="reports.tasks.generate_report")
@@ -38,3 +38,9 @@ def send_daily_digest() -> bool:
 def remind_weekly_reports() -> int:
     """Fridays at 16:00 (beat): remind the field sales who have not handed in the week's report (销售周报), once each."""
     return weekly.weekly_remind_missing()
+
+
+@shared_task(name="reports.tasks.remind_appraisals", autoretry_for=(OperationalError,), max_retries=3, retry_backoff=60)
+def remind_appraisals() -> int:
+    """09:00 every day (beat): remind each person who has not confirmed their appraisal (绩效考核) in time, once."""
+    return appraisals.appraisals_remind_unanswered()

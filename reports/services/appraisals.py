@@ -8,6 +8,8 @@
 - appraisal_send → appraisal_confirm / appraisal_object → appraisal_settle: the person confirms or objects; the sales
   manager re-confirms (再确认), final. appraisal_reopen takes one back to scoring; appraisal_exclude leaves one out
   (考核期内累计不到岗时间超过三分之一的人员不参与考核), appraisal_include takes it back.
+- appraisals_remind_unanswered (beat, daily): the person who has not answered within CONFIRM_DAYS is reminded once
+  (确认工作必须在考核期结束后的第3个工作日完成).
 - round_submit: every appraisal confirmed, re-confirmed or left out, the table goes to the GM (the approvals engine);
   approved it takes effect and finance and the people appraised are told; refused it is open again.
 
@@ -18,6 +20,7 @@ is submitted. Who may do what: reports.permissions.appraisal_allowed_actions and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -48,6 +51,7 @@ from ..permissions import (
 )
 from ..selectors import appraisal_measures
 
+CONFIRM_DAYS = 2  # the days a person has to confirm or object before being reminded
 ROUND_KINDS = {"quarter": AppraisalRound.Kind.QUARTER, "year": AppraisalRound.Kind.YEAR}
 
 
@@ -343,7 +347,7 @@ def appraisal_send(*, appraisal: Appraisal, actor) -> Appraisal:
         missing = [s.name for s in locked.scores.all() if s.points is None]
         if missing:
             raise DomainError(_("还有考核项未评分：%(names)s。") % {"names": "、".join(missing)}, code="appraisal_unscored")
-        locked.sent_at = timezone.now()
+        locked.sent_at, locked.reminded_at = timezone.now(), None
         locked.appraiser = locked.appraiser or actor
 
     sent = _act(appraisal, actor, "send", before_save=before_save)
@@ -421,3 +425,30 @@ def appraisal_exclude(*, appraisal: Appraisal, actor, reason: str) -> Appraisal:
 def appraisal_include(*, appraisal: Appraisal, actor) -> Appraisal:
     """恢复考核: appraised after all."""
     return _act(appraisal, actor, "include", before_save=lambda a: setattr(a, "exclude_reason", ""))
+
+
+def appraisals_remind_unanswered(*, now=None) -> int:
+    """Each person whose appraisal was sent CONFIRM_DAYS days ago or more and is still waiting for them is reminded
+    once (marked under a conditional update: a second run, worker or retry reminds nobody twice; sending it again after
+    re-scoring clears the mark). Returns how many were reminded."""
+    now = now or timezone.now()
+    waiting = Appraisal.objects.filter(
+        round__status=AppraisalRound.Status.OPEN,
+        status=Appraisal.Status.SENT,
+        sent_at__lte=now - timedelta(days=CONFIRM_DAYS),
+        reminded_at__isnull=True,
+    ).select_related("employee", "round")
+    reminded = 0
+    for appraisal in waiting:
+        with transaction.atomic():
+            if not Appraisal.objects.filter(pk=appraisal.pk, status=Appraisal.Status.SENT, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            notify(
+                recipients=[appraisal.employee],
+                title=_("请尽快确认您的 %(period)s 绩效考核，或提出异议") % {"period": appraisal.round.period.label},
+                url=appraisal.get_absolute_url(),
+            )
+        reminded += 1
+    return reminded

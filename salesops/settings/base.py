@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.remind_weekly_reports",
         "schedule": crontab(hour=16, minute=0, day_of_week="fri"),
     },
+    # 09:00 every day: remind whoever has not confirmed (or objected to) their appraisal within two days, once.
+    "reports-remind-appraisals": {
+        "task": "reports.tasks.remind_appraisals",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # every hour: remind approvers of steps waiting longer than the configured hours.
     "core-remind-overdue-approvals": {
         "task": "salesops.core.tasks.remind_overdue_approvals",

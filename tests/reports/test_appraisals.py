@@ -574,3 +574,21 @@ def test_the_form_lines_are_edited_in_admin_and_the_appraisals_are_read_only_the
     assert changed.status_code == 302 and AppraisalCriterion.objects.get(pk=line.pk).max_points == 6
     assert AppraisalScore.objects.filter(criterion=line).first().max_points == 5  # the opened appraisals keep theirs
     assert admin_client.get("/admin/reports/appraisal/add/").status_code == 403
+
+
+def test_whoever_has_not_answered_in_two_days_is_reminded_once(cast):
+    from reports.tasks import remind_appraisals
+
+    round_ = opened(cast)
+    alice = svc.appraisal_send(appraisal=scored(of(round_, cast.alice), cast.manager), actor=cast.manager)
+    bob = svc.appraisal_send(appraisal=scored(of(round_, cast.bob), cast.manager), actor=cast.manager)
+    svc.appraisal_confirm(appraisal=bob, actor=cast.bob)
+    later = timezone.now() + timedelta(days=2, minutes=1)
+
+    assert svc.appraisals_remind_unanswered(now=timezone.now()) == 0  # not yet two days
+    assert svc.appraisals_remind_unanswered(now=later) == 1
+    assert svc.appraisals_remind_unanswered(now=later) == 0
+    assert remind_appraisals.apply().get() == 0
+    assert Notification.objects.filter(recipient=cast.alice, title__contains="请尽快确认").count() == 1
+    assert not Notification.objects.filter(recipient=cast.bob, title__contains="请尽快确认").exists()
+    assert Appraisal.objects.get(pk=alice.pk).reminded_at is not None
