@@ -42,12 +42,32 @@ def scored(appraisal, actor, share=D("0.8")) -> Appraisal:
     return svc.appraisal_score(appraisal=appraisal, actor=actor, scores=lines, comment="工作认真")
 
 
-def confirmed_round(cast) -> AppraisalRound:
-    round_ = opened(cast)
+def confirm_all(round_, cast) -> AppraisalRound:
+    """Every appraisal of the round scored, sent (if a draft) and confirmed by its person."""
     for appraisal in round_.appraisals.all():
-        sent = svc.appraisal_send(appraisal=scored(appraisal, cast.manager), actor=cast.manager)
-        svc.appraisal_confirm(appraisal=sent, actor=sent.employee)
+        if appraisal.status == S.DRAFT:
+            appraisal = svc.appraisal_send(appraisal=scored(appraisal, cast.manager), actor=cast.manager)
+        svc.appraisal_confirm(appraisal=appraisal, actor=appraisal.employee)
     return round_
+
+
+def confirmed_round(cast) -> AppraisalRound:
+    return confirm_all(opened(cast), cast)
+
+
+def alices_target(cast, **extra) -> SalesTarget:
+    """alice's target of last quarter: 100,000 yuan (and `extra`, e.g. new_customers)."""
+    return SalesTarget.objects.create(
+        year=LAST_QUARTER.start.year,
+        kind="quarter",
+        number=(LAST_QUARTER.start.month - 1) // 3 + 1,
+        level="rep",
+        team=cast.east,
+        rep=cast.alice,
+        amount=D("100000"),
+        updated_by=cast.manager,
+        **extra,
+    )
 
 
 def gm_decides(round_, cast, decision="approve", comment=""):
@@ -101,17 +121,7 @@ def test_the_manager_opens_an_ended_quarter_once_with_an_appraisal_for_each_sell
 
 
 def test_the_measured_lines_are_scored_from_the_period_and_a_line_without_a_figure_is_left_to_the_appraiser(cast):
-    SalesTarget.objects.create(
-        year=LAST_QUARTER.start.year,
-        kind="quarter",
-        number=(LAST_QUARTER.start.month - 1) // 3 + 1,
-        level="rep",
-        team=cast.east,
-        rep=cast.alice,
-        amount=D("100000"),
-        new_customers=4,
-        updated_by=cast.manager,
-    )
+    alices_target(cast, new_customers=4)
     customer = CustomerFactory(owner=cast.alice, team=cast.east)
     type(customer).objects.filter(pk=customer.pk).update(
         created_at=timezone.make_aware(
@@ -163,16 +173,7 @@ def test_a_wrong_score_is_refused_and_changes_nothing(cast, points, message):
 
 
 def test_a_measured_line_keeps_the_points_of_its_figure(cast):
-    SalesTarget.objects.create(
-        year=LAST_QUARTER.start.year,
-        kind="quarter",
-        number=(LAST_QUARTER.start.month - 1) // 3 + 1,
-        level="rep",
-        team=cast.east,
-        rep=cast.alice,
-        amount=D("100000"),
-        updated_by=cast.manager,
-    )
+    alices_target(cast)
     alice = of(opened(cast), cast.alice)
     achievement = alice.scores.get(measure="achievement")
 
@@ -258,7 +259,7 @@ def test_the_round_goes_to_the_gm_when_everyone_has_confirmed_and_takes_effect_w
     with pytest.raises(Conflict, match="还有 5 人的考核未确认"):
         svc.round_submit(round_=round_, actor=cast.manager)
 
-    round_ = confirmed_round_from(round_, cast)
+    round_ = confirm_all(round_, cast)
     with pytest.raises(Forbidden):
         svc.round_submit(round_=round_, actor=cast.gm)
     submitted = svc.round_submit(round_=round_, actor=cast.manager)
@@ -274,13 +275,6 @@ def test_the_round_goes_to_the_gm_when_everyone_has_confirmed_and_takes_effect_w
     assert approved.status == AppraisalRound.Status.APPROVED and approved.approved_at is not None
     assert Notification.objects.filter(recipient=cast.finance, title__contains="已生效").exists()
     assert Notification.objects.filter(recipient=cast.alice, title__contains="结果已生效").exists()
-
-
-def confirmed_round_from(round_, cast):
-    for appraisal in round_.appraisals.all():
-        sent = svc.appraisal_send(appraisal=scored(appraisal, cast.manager), actor=cast.manager)
-        svc.appraisal_confirm(appraisal=sent, actor=sent.employee)
-    return round_
 
 
 def test_the_gm_sends_the_table_back_and_the_manager_revises_and_sends_again(cast):
@@ -316,17 +310,9 @@ def test_each_role_reads_the_appraisals_it_should_and_no_rep_another_reps(cast):
     assert selectors.appraisal_rounds_for(cast.lena).count() == 1
     assert selectors.appraisal_rounds_for(cast.alice).count() == 0
 
-    svc.round_submit(round_=confirmed_round_from_rest(round_, cast), actor=cast.manager)
+    svc.round_submit(round_=confirm_all(round_, cast), actor=cast.manager)
     gm_decides(round_, cast)
     assert names(cast.finance) == everyone and selectors.appraisal_rounds_for(cast.finance).count() == 1
-
-
-def confirmed_round_from_rest(round_, cast):
-    for appraisal in round_.appraisals.all():
-        if appraisal.status == S.DRAFT:
-            appraisal = svc.appraisal_send(appraisal=scored(appraisal, cast.manager), actor=cast.manager)
-        svc.appraisal_confirm(appraisal=appraisal, actor=appraisal.employee)
-    return round_
 
 
 def test_the_allowed_actions_follow_the_state_the_round_and_the_person(cast):
