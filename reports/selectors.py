@@ -609,18 +609,24 @@ Measure = AppraisalCriterion.Measure
 PARTS = AppraisalCriterion.Part.choices  # the table's columns: 工作绩效, 工作态度, 工作能力
 
 
-def appraisal_measures(employee_id: int, period: Period) -> dict[str, Decimal | None]:
-    """The figures that score the measured lines of `employee_id`'s appraisal over `period`, as rates 0..1 (None where
-    there is nothing to measure against: no target set, nothing verified, no callback)."""
+def appraisal_measures(employee_id: int, period: Period, measures) -> dict[str, Decimal | None]:
+    """The figures that score the measured lines (`measures`: their codes) of `employee_id`'s appraisal over
+    `period`, as rates 0..1 (None where there is nothing to measure against: no target set, nothing verified, no
+    callback)."""
     scope = Scope.rep(employee_id)
-    satisfaction = kpis.satisfaction_avg(period, scope)
-    return {
-        Measure.ACHIEVEMENT: kpis.achievement(period, scope)["rate"],
-        Measure.COLLECTION: kpis.collection_rate(period, scope),
-        Measure.NEW_CUSTOMERS: kpis.new_customer_rate(period, employee_id),
-        Measure.SATISFACTION: None if satisfaction is None else quantize(satisfaction / 5, kpis.RATE_PLACES),
-        Measure.ORDER_ACCURACY: kpis.clerk_order_accuracy(period, employee_id),
+
+    def satisfaction():
+        average = kpis.satisfaction_avg(period, scope)
+        return None if average is None else quantize(average / 5, kpis.RATE_PLACES)
+
+    read = {
+        Measure.ACHIEVEMENT: lambda: kpis.achievement(period, scope)["rate"],
+        Measure.COLLECTION: lambda: kpis.collection_rate(period, scope),
+        Measure.NEW_CUSTOMERS: lambda: kpis.new_customer_rate(period, employee_id),
+        Measure.SATISFACTION: satisfaction,
+        Measure.ORDER_ACCURACY: lambda: kpis.clerk_order_accuracy(period, employee_id),
     }
+    return {code: read[code]() for code in set(measures)}
 
 
 def appraisal_rounds_for(user) -> QuerySet[AppraisalRound]:

@@ -126,7 +126,7 @@ def _measure(appraisal: Appraisal) -> None:
     then the total and the grade."""
     measured = [s for s in appraisal.scores.all() if s.measure]
     if measured:
-        figures = appraisal_measures(appraisal.employee_id, appraisal.round.period)
+        figures = appraisal_measures(appraisal.employee_id, appraisal.round.period, [s.measure for s in measured])
         for score in measured:
             value = figures.get(score.measure)
             if value is None and score.value is None:
