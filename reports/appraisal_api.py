@@ -61,10 +61,15 @@ class RoundOpenSerializer(serializers.Serializer):
     period = serializers.CharField(max_length=10, label=_("考核期"), help_text="2026-Q3（季度考核）或 2026（年度考核）")
 
 
+class RoundSentSerializer(serializers.Serializer):
+    sent = serializers.ListField(child=serializers.IntegerField(), help_text="发送的个人考核 id")
+    left = serializers.ListField(child=serializers.IntegerField(), help_text="还有考核项未评分、未发送的个人考核 id")
+
+
 class AppraisalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """绩效考核 rounds. POST opens one (the sales manager; a period that has ended, once); …/submit/ sends the table to the
     GM when every appraisal is confirmed, re-confirmed or left out (the GM decides in /api/v1/approvals/). The people
-    of a round: /api/v1/appraisals/?round=ID."""
+    of a round: /api/v1/appraisals/?round=ID; …/send-scored/ sends every draft fully scored at once."""
 
     selector = staticmethod(selectors.appraisal_rounds_for)
     serializer_class = AppraisalRoundSerializer  # a handful of rounds a year: serialized row by row (period, actions)
@@ -80,6 +85,13 @@ class AppraisalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def create(self, request):
         period = self.validated_input(RoundOpenSerializer)["period"]
         return self._respond(svc.round_open(actor=request.user, period_key=period), status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RoundSentSerializer)
+    @action(detail=True, methods=["post"], url_path="send-scored")
+    def send_scored(self, request, pk=None):
+        """全部发本人确认: every draft with all its lines scored is sent; `left` lists the drafts still unscored."""
+        sent, left = svc.round_send_scored(round_=self.get_object(), actor=request.user)
+        return Response({"sent": [a.pk for a in sent], "left": [a.pk for a in left]})
 
     @extend_schema(request=None, responses=AppraisalRoundSerializer)
     @action(detail=True, methods=["post"])

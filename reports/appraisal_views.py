@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
+from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, forbidden, form_page, paginate, post_data, querystring
 
 from . import permissions, selectors
 from .filters import AppraisalFilter, AppraisalRoundFilter
 from .forms import AppraisalRoundForm, AppraisalScoreForm
+from .models import Appraisal
 from .services import appraisals as svc
 
 NOT_A_READER = gettext_lazy("绩效考核由销售部经理、公司领导、财务和销售组长查看；被考核人在“我的考核”查看自己的考核。")
@@ -55,8 +57,14 @@ def round_open(request):
     return redirect(round_.get_absolute_url())
 
 
-ROUND_BUTTONS = {"submit": Button(gettext_lazy("提交总经理审批"), "primary", icon="send")}
-ROUND_CONFIRM = {"submit": gettext_lazy("提交后考核表不能再改动，由总经理审批；审批通过后生效并通知财务发放薪金。")}
+ROUND_BUTTONS = {
+    "send_scored": Button(gettext_lazy("全部发本人确认"), "outline-primary", icon="send"),
+    "submit": Button(gettext_lazy("提交总经理审批"), "primary", icon="check2-square"),
+}
+ROUND_CONFIRM = {
+    "send_scored": gettext_lazy("评分完成的草稿全部发给本人确认（量化指标按考核期数据重新计算）；还有考核项未评分的留在评分中。"),
+    "submit": gettext_lazy("提交后考核表不能再改动，由总经理审批；审批通过后生效并通知财务发放薪金。"),
+}
 
 
 @login_required
@@ -77,7 +85,11 @@ def round_detail(request, pk):
             "charts": [chart],
             "buttons": action_buttons(
                 ROUND_BUTTONS,
-                permissions.round_allowed_actions(round_, request.user),
+                [  # 全部发本人确认 only while there are drafts to send
+                    action
+                    for action in permissions.round_allowed_actions(round_, request.user)
+                    if action != "send_scored" or any(row.status == Appraisal.Status.DRAFT for row in rows)
+                ],
                 round_,
                 "reports:appraisal_round_action",
                 ROUND_CONFIRM,
@@ -90,10 +102,17 @@ def round_detail(request, pk):
 @login_required
 @require_POST
 def round_action(request, pk, action):
+    """全部发本人确认 and 提交总经理审批 from the round's buttons."""
     round_ = selectors.appraisal_round_get_for(request.user, pk)
     if action == "submit":
         svc.round_submit(round_=round_, actor=request.user)
         messages.success(request, _("考核表已提交总经理审批。"))
+    elif action == "send_scored":
+        sent, left = svc.round_send_scored(round_=round_, actor=request.user)
+        messages.success(request, _("已发 %(count)s 人本人确认。") % {"count": len(sent)})
+        if left:
+            names = "、".join(display_name(a.employee) for a in left)
+            messages.warning(request, _("还有考核项未评分，未发送：%(names)s") % {"names": names})
     return redirect(round_.get_absolute_url())
 
 

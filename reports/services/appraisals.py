@@ -5,7 +5,7 @@
 - round_open: the sales manager opens a period that has ended; everyone appraised (reports.appraisal_rules.POSTS) gets
   an appraisal with the lines of their post's form, the measured ones scored from the period's figures.
 - appraisal_score: the appraiser (or the person's team lead, on a draft) scores the other lines and writes the comment.
-- appraisal_send → appraisal_confirm / appraisal_object → appraisal_settle: the person confirms or objects; the sales
+- appraisal_send (or round_send_scored, every draft fully scored at once) → appraisal_confirm / appraisal_object → appraisal_settle: the person confirms or objects; the sales
   manager re-confirms (再确认), final. appraisal_reopen takes one back to scoring; appraisal_exclude leaves one out
   (考核期内累计不到岗时间超过三分之一的人员不参与考核), appraisal_include takes it back.
 - appraisals_remind_unanswered (beat, daily): the person who has not answered within CONFIRM_DAYS is reminded once
@@ -452,3 +452,22 @@ def appraisals_remind_unanswered(*, now=None) -> int:
             )
         reminded += 1
     return reminded
+
+
+def round_send_scored(*, round_: AppraisalRound, actor) -> tuple[list[Appraisal], list[Appraisal]]:
+    """全部发本人确认: each draft of the round with every line scored is sent, one by one as appraisal_send sends it
+    (a draft someone else sent meanwhile is passed over). Returns (those sent, the drafts left: lines still unscored)."""
+    if "send_scored" not in round_allowed_actions(round_, actor):
+        if not appraises(actor):
+            raise Forbidden(_("只有销售部经理可以发本人确认。"))
+        raise Conflict(_("绩效考核%(status)s，考核表不能再改动。") % {"status": round_.get_status_display()}, code="round_state")
+    sent, left = [], []
+    for appraisal in round_.appraisals.filter(status=Appraisal.Status.DRAFT).select_related("employee").order_by("id"):
+        try:
+            sent.append(appraisal_send(appraisal=appraisal, actor=actor))
+        except DomainError as exc:
+            if exc.code == "appraisal_unscored":
+                left.append(appraisal)
+            elif exc.code != "appraisal_state":
+                raise
+    return sent, left

@@ -327,7 +327,7 @@ def test_the_allowed_actions_follow_the_state_the_round_and_the_person(cast):
     assert appraisal_allowed_actions(sent, cast.alice) == ["confirm", "object"]
     assert appraisal_allowed_actions(sent, cast.manager) == ["reopen"]
     assert appraisal_allowed_actions(sent, cast.lena) == []
-    assert round_allowed_actions(round_, cast.manager) == ["submit"]
+    assert round_allowed_actions(round_, cast.manager) == ["send_scored", "submit"]
     assert round_allowed_actions(round_, cast.gm) == round_allowed_actions(round_, cast.lena) == []
 
 
@@ -399,6 +399,8 @@ def test_the_manager_opens_scores_and_sends_on_the_pages_and_the_person_confirms
     alice = of(round_, cast.alice)
     page = boss.get(alice.get_absolute_url()).content.decode()
     assert 'data-testid="action-score"' in page and 'data-testid="action-send"' in page and "量化指标" in page
+    assert 'href="/reports/glossary/#kpi-appraisal"' in page
+    assert 'id="kpi-appraisal"' in boss.get("/reports/glossary/").content.decode()
     form_url = reverse("reports:appraisal_score", args=[alice.pk])
     assert boss.get(form_url).content.decode().count('data-testid="score-input-row"') == 12
     too_high = boss.post(form_url, {**_score_post(alice), f"points_{alice.scores.get(name='纪律性').pk}": "9"})
@@ -470,7 +472,7 @@ def test_the_api_runs_a_round_from_opening_to_the_gms_approval(cast, api_as):
     assert api_as(cast.alice).post("/api/v1/appraisal-rounds/", {"period": LAST_QUARTER.key}, format="json").status_code == 403
     assert boss.post("/api/v1/appraisal-rounds/", {"period": "2026-13"}, format="json").status_code == 400
     created = boss.post("/api/v1/appraisal-rounds/", {"period": LAST_QUARTER.key}, format="json")
-    assert created.status_code == 201 and created.json()["allowed_actions"] == ["submit"]
+    assert created.status_code == 201 and created.json()["allowed_actions"] == ["send_scored", "submit"]
     round_id = created.json()["id"]
     assert boss.post("/api/v1/appraisal-rounds/", {"period": LAST_QUARTER.key}, format="json").status_code == 409
 
@@ -578,3 +580,35 @@ def test_whoever_has_not_answered_in_two_days_is_reminded_once(cast):
     assert Notification.objects.filter(recipient=cast.alice, title__contains="请尽快确认").count() == 1
     assert not Notification.objects.filter(recipient=cast.bob, title__contains="请尽快确认").exists()
     assert Appraisal.objects.get(pk=alice.pk).reminded_at is not None
+
+
+def test_the_manager_sends_every_scored_draft_at_once_and_learns_who_is_left(cast, client_as, api_as):
+    from django.urls import reverse
+
+    round_ = opened(cast)
+    for person in (cast.alice, cast.bob):
+        scored(of(round_, person), cast.manager)
+
+    page = client_as(cast.manager).post(reverse("reports:appraisal_round_action", args=[round_.pk, "send_scored"]), follow=True)
+
+    text = page.content.decode()
+    assert "已发 2 人本人确认" in text and "未发送" in text and "carol" in text
+    assert {a.employee.username: a.status for a in round_.appraisals.all()} == {
+        "alice": S.SENT,
+        "bob": S.SENT,
+        "carol": S.DRAFT,
+        "lena": S.DRAFT,
+        "clerk": S.DRAFT,
+    }
+    scored(of(round_, cast.carol), cast.manager)
+    answer = api_as(cast.manager).post(f"/api/v1/appraisal-rounds/{round_.pk}/send-scored/")
+    assert answer.status_code == 200 and answer.json() == {"sent": [of(round_, cast.carol).pk], "left": answer.json()["left"]}
+    assert len(answer.json()["left"]) == 2
+    assert api_as(cast.lena).post(f"/api/v1/appraisal-rounds/{round_.pk}/send-scored/").status_code == 403
+    assert 'data-testid="action-send_scored"' in client_as(cast.manager).get(round_.get_absolute_url()).content.decode()
+    for person in (cast.lena, cast.clerk):
+        svc.appraisal_exclude(appraisal=of(round_, person), actor=cast.manager, reason="缺岗")
+    none_left = client_as(cast.manager).get(round_.get_absolute_url()).content.decode()
+    assert 'data-testid="action-send_scored"' not in none_left and 'data-testid="action-submit"' in none_left
+    with pytest.raises(Forbidden):
+        svc.round_send_scored(round_=round_, actor=cast.gm)
