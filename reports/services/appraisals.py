@@ -36,7 +36,7 @@ from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.roles import Role, users_with_role
 from salesops.core.thresholds import threshold
-from salesops.core.timeline import record_event
+from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import appraisal_rules as rules
@@ -318,13 +318,19 @@ def appraisal_score(*, appraisal: Appraisal, actor, scores: Mapping[int, Mapping
                 score.note = (data["note"] or "").strip()[:200]
             if (score.points, score.note) != (old_points, old_note):
                 changed.append(score)
-                changes.append(
-                    {"field": score.name, "old": _shown(old_points, old_note), "new": _shown(score.points, score.note)}
+                changes.append(  # a line's name is data: shown as written
+                    {
+                        "field": f"line:{score.pk}",
+                        "label": score.name,
+                        "old": _shown(old_points, old_note),
+                        "new": _shown(score.points, score.note),
+                    }
                 )
         AppraisalScore.objects.bulk_update(changed, ["points", "note"])
-        if comment is not None and comment.strip() != locked.comment:
-            changes.append({"field": str(_("评语与奖惩意见")), "old": locked.comment, "new": comment.strip()})
+        if comment is not None:
+            before = snapshot(locked, ["comment"])
             locked.comment = comment.strip()
+            changes += changes_between(locked, before)  # labelled in each reader's language
         if changes:
             locked.appraiser = actor
             _total(locked)

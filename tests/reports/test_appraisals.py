@@ -155,6 +155,13 @@ def test_the_manager_scores_the_lines_left_to_them_and_the_total_grade_and_histo
     assert done.appraiser == cast.manager
     event = Event.objects.filter(target_id=alice.pk, target_type__model="appraisal", verb=Event.Verb.UPDATED).get()
     assert len(event.changes) == len(manual) + 1 and event.changes[0]["old"] == "—"
+    from django.utils import translation
+
+    from salesops.core.eventtext import render_changes
+
+    with translation.override("en"):
+        labels = [c["label"] for c in render_changes(event)]
+    assert labels[-1] == "Comments and rewards/penalties" and labels[0] == manual[0].name  # a line's name is data
 
 
 @pytest.mark.parametrize(
