@@ -20,7 +20,6 @@ from salesops.core.pages import Button, action_buttons, forbidden, form_page, pa
 from . import permissions, selectors
 from .filters import AppraisalFilter, AppraisalRoundFilter
 from .forms import AppraisalRoundForm, AppraisalScoreForm
-from .models import Appraisal
 from .services import appraisals as svc
 
 NOT_A_READER = gettext_lazy("绩效考核由销售部经理、公司领导、财务和销售组长查看；被考核人在“我的考核”查看自己的考核。")
@@ -85,11 +84,7 @@ def round_detail(request, pk):
             "charts": [chart],
             "buttons": action_buttons(
                 ROUND_BUTTONS,
-                [  # 全部发本人确认 only while there are drafts to send
-                    action
-                    for action in permissions.round_allowed_actions(round_, request.user)
-                    if action != "send_scored" or any(row.status == Appraisal.Status.DRAFT for row in rows)
-                ],
+                permissions.round_allowed_actions(round_, request.user),
                 round_,
                 "reports:appraisal_round_action",
                 ROUND_CONFIRM,

@@ -176,6 +176,9 @@ def appraisal_allowed_actions(appraisal: Appraisal, user) -> list[str]:
 
 
 def round_allowed_actions(round_: AppraisalRound, user) -> list[str]:
-    """The appraiser sends every scored draft of an open round at once and submits it to the GM (who decides in 待我审批
-    or on the round's page)."""
-    return ["send_scored", "submit"] if round_.status == AppraisalRound.Status.OPEN and appraises(user) else []
+    """The appraiser sends every scored draft of an open round at once (while it has drafts) and submits it to the GM
+    (who decides in 待我审批 or on the round's page)."""
+    if round_.status != AppraisalRound.Status.OPEN or not appraises(user):
+        return []
+    drafts = round_.appraisals.filter(status=Appraisal.Status.DRAFT).exists()
+    return ["send_scored", "submit"] if drafts else ["submit"]

@@ -463,9 +463,9 @@ def appraisals_remind_unanswered(*, now=None) -> int:
 def round_send_scored(*, round_: AppraisalRound, actor) -> tuple[list[Appraisal], list[Appraisal]]:
     """全部发本人确认: each draft of the round with every line scored is sent, one by one as appraisal_send sends it
     (a draft someone else sent meanwhile is passed over). Returns (those sent, the drafts left: lines still unscored)."""
-    if "send_scored" not in round_allowed_actions(round_, actor):
-        if not appraises(actor):
-            raise Forbidden(_("只有销售部经理可以发本人确认。"))
+    if not appraises(actor):
+        raise Forbidden(_("只有销售部经理可以发本人确认。"))
+    if round_.status != AppraisalRound.Status.OPEN:
         raise Conflict(_("绩效考核%(status)s，考核表不能再改动。") % {"status": round_.get_status_display()}, code="round_state")
     sent, left = [], []
     for appraisal in round_.appraisals.filter(status=Appraisal.Status.DRAFT).select_related("employee").order_by("id"):

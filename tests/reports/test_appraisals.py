@@ -617,5 +617,7 @@ def test_the_manager_sends_every_scored_draft_at_once_and_learns_who_is_left(cas
         svc.appraisal_exclude(appraisal=of(round_, person), actor=cast.manager, reason="缺岗")
     none_left = client_as(cast.manager).get(round_.get_absolute_url()).content.decode()
     assert 'data-testid="action-send_scored"' not in none_left and 'data-testid="action-submit"' in none_left
+    assert api_as(cast.manager).get(f"/api/v1/appraisal-rounds/{round_.pk}/").json()["allowed_actions"] == ["submit"]
+    assert svc.round_send_scored(round_=round_, actor=cast.manager) == ([], [])
     with pytest.raises(Forbidden):
         svc.round_send_scored(round_=round_, actor=cast.gm)
