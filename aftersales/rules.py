@@ -105,6 +105,20 @@ def add_working_time(start: datetime, amount: timedelta, cal: WorkCalendar) -> d
     raise ValueError("unreachable")  # _windows raises first
 
 
+def nth_working_day(cal: WorkCalendar, after: date, n: int) -> date:
+    """The n-th working day after `after` (a day with working time: not a holiday, a working weekday or a make-up
+    day); calendar days when the calendar has no working time at all."""
+    if not cal.has_working_time():
+        return after + timedelta(days=n)
+    day, found = after, 0
+    for _n in range(_MAX_DAYS):
+        if found >= n:
+            return day
+        day += timedelta(days=1)
+        found += bool(cal.periods_on(day))
+    raise ValueError("working calendar has no working time")
+
+
 def working_time_between(start: datetime, end: datetime, cal: WorkCalendar) -> timedelta:
     """Working time in [start, end) (zero when end ≤ start)."""
     if end <= start or not cal.has_working_time():

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from salesops.core.admin import ReadOnlyMixin
 
-from .models import Appraisal, AppraisalCriterion, AppraisalRound, DailyDigest, DigestSchedule, ReportRun
+from .models import Appraisal, AppraisalCriterion, AppraisalRound, DailyDigest, DigestSchedule, PayRule, ReportRun
 
 
 @admin.register(DigestSchedule)
@@ -43,6 +43,16 @@ class AppraisalCriterionAdmin(admin.ModelAdmin):
     search_fields = ["name", "standard"]
 
 
+@admin.register(PayRule)
+class PayRuleAdmin(admin.ModelAdmin):
+    """薪酬激励标准 (销售人员薪酬激励制度): each grade's factor of the performance pay and change of sales level, for a
+    quarter and for a year. A round takes the values in force when it goes to the GM; earlier rounds keep theirs."""
+
+    list_display = ["kind", "grade", "pay_factor", "level_change", "note"]
+    list_editable = ["pay_factor", "level_change", "note"]
+    list_filter = ["kind"]
+
+
 @admin.register(AppraisalRound)
 class AppraisalRoundAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "status", "opened_by", "submitted_at", "approved_at"]
@@ -51,7 +61,7 @@ class AppraisalRoundAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Appraisal)
 class AppraisalAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["employee", "round", "post", "team", "total", "grade", "status"]
+    list_display = ["employee", "round", "post", "team", "total", "grade", "pay_factor", "level_change", "status"]
     list_filter = ["status", "post", "grade"]
     search_fields = ["employee__username", "employee__first_name"]
     list_select_related = ["employee", "round", "team"]

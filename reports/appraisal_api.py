@@ -14,10 +14,19 @@ from salesops.core.api import ChoiceLabelField, ListRowsMixin, ScopedViewSet, Us
 from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 
+from . import appraisal_rules as rules
 from . import permissions, selectors
 from .filters import AppraisalFilter, AppraisalRoundFilter
 from .models import Appraisal, AppraisalRound, AppraisalScore
 from .services import appraisals as svc
+
+
+class MilestoneSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[code for code, _label, _days in rules.SCHEDULE])
+    label = serializers.CharField()
+    due = serializers.DateField(help_text="考核期结束后的第几个工作日（阈值），按公司工作日历")
+    done_on = serializers.DateField(allow_null=True)
+    state = serializers.ChoiceField(choices=["done", "late", "overdue", "due"])
 
 
 class AppraisalRoundSerializer(serializers.ModelSerializer):
@@ -25,6 +34,7 @@ class AppraisalRoundSerializer(serializers.ModelSerializer):
     period_label = serializers.SerializerMethodField()
     status_display = ChoiceLabelField(source="status")
     opened_by_name = UserNameField(source="opened_by")
+    schedule = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -43,6 +53,7 @@ class AppraisalRoundSerializer(serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "created_at",
+            "schedule",
             "allowed_actions",
         ]
         read_only_fields = fields
@@ -52,6 +63,11 @@ class AppraisalRoundSerializer(serializers.ModelSerializer):
 
     def get_period_label(self, obj) -> str:
         return obj.period.label
+
+    @extend_schema_field(MilestoneSerializer(many=True))
+    def get_schedule(self, obj) -> list[dict]:
+        """考核实施程序: each step's day and when it was done."""
+        return MilestoneSerializer(selectors.round_schedule(obj), many=True).data
 
     def get_allowed_actions(self, obj) -> list[str]:
         return permissions.round_allowed_actions(obj, self.context["request"].user)
@@ -107,6 +123,7 @@ class AppraisalSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", default="", read_only=True)
     status_display = ChoiceLabelField(source="status")
     grade_display = ChoiceLabelField(source="grade")
+    level_change_display = ChoiceLabelField(source="level_change", allow_null=True)  # null until fixed
     appraiser_name = UserNameField(source="appraiser")
 
     class Meta:
@@ -122,12 +139,19 @@ class AppraisalSerializer(serializers.ModelSerializer):
             "total",
             "grade",
             "grade_display",
+            "pay_factor",
+            "level_change",
+            "level_change_display",
             "status",
             "status_display",
             "appraiser",
             "appraiser_name",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "pay_factor": {"help_text": "绩效工资系数（薪酬激励标准），提交总经理审批时确定，之前为 null"},
+            "level_change": {"help_text": "销售级别调整 1 / 0 / -1，提交总经理审批时确定，之前为 null"},
+        }
 
 
 class AppraisalScoreSerializer(serializers.ModelSerializer):
@@ -155,6 +179,7 @@ class AppraisalDetailSerializer(AppraisalSerializer):
             "exclude_reason",
             "sent_at",
             "answered_at",
+            "settled_at",
             "created_at",
             "updated_at",
             "allowed_actions",

@@ -9,13 +9,22 @@
 - The grade (`grade_for`): 优秀 A, 良好 B, 合格 C, 不合格 D by the bands in the thresholds (90 / 80 / 60, editable).
 - Who approves the table (`round_route`): the GM (考核结果上报总经理审批后生效).
 - Who is appraised (`POSTS`): the sellers (业务员, 销售组长) and the clerks (销售内勤).
+- What a grade means (DEFAULT_PAY_RULES, 销售人员薪酬激励制度): the factor of the performance pay and the change of
+  sales level, by grade, for a quarter and for a year (the seed names the table without its figures; these are the
+  figures a new database starts with, edited in admin).
+- When (`schedule`, 考核实施程序): 考核期结束后的2个工作日内…发给销售人员本人进行确认；确认工作必须在考核期结束后的第3个
+  工作日完成；第5个工作日…将整体统计表提交公司总经理和财务部门 — the working days are thresholds, counted on the
+  company's working calendar.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.approvals import StepSpec
 from salesops.core.roles import Role
@@ -49,6 +58,45 @@ DEFAULT_CRITERIA = [
     ("clerk", "ability", "系统与办公软件", "销售系统、Excel 等的运用", 10, ""),
     ("clerk", "ability", "文书与报告", "邮件、报表与工作报告", 5, ""),
 ]
+
+# (kind, grade, 绩效工资系数, 销售级别调整, note) — the 薪酬激励标准 a new database starts with (reports migration 0006)
+DEFAULT_PAY_RULES = [
+    ("quarter", "A", Decimal("1.20"), 0, "季度绩效工资按 1.2 倍发放"),
+    ("quarter", "B", Decimal("1.00"), 0, "季度绩效工资全额发放"),
+    ("quarter", "C", Decimal("0.80"), 0, "季度绩效工资按 0.8 倍发放"),
+    ("quarter", "D", Decimal("0.50"), 0, "季度绩效工资按 0.5 倍发放，约谈改进"),
+    ("year", "A", Decimal("1.20"), 1, "晋升一个销售级别，年终奖另按公司全年盈利状况确定"),
+    ("year", "B", Decimal("1.00"), 0, "级别不变"),
+    ("year", "C", Decimal("0.80"), 0, "级别不变，制定改进计划"),
+    ("year", "D", Decimal("0.50"), -1, "降一个销售级别；作为调职、辞退的依据"),
+]
+
+# (milestone, label, threshold of its working day after the period's end); the GM's approval has no date of its own
+SCHEDULE = (
+    ("send", gettext_lazy("考核表汇总并发本人确认"), "appraisal_send_days"),
+    ("confirm", gettext_lazy("本人确认（含异议再确认）"), "appraisal_confirm_days"),
+    ("submit", gettext_lazy("提交总经理审批"), "appraisal_submit_days"),
+)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step of the round's timetable: when it is due, when it was done, and its state — "done" (on time), "late"
+    (done after the day), "overdue" (not done, the day has passed) or "due"."""
+
+    code: str
+    label: str
+    due: date
+    done_on: date | None
+    state: str
+
+
+def milestone(code: str, label, due: date, done_on: date | None, today: date) -> Milestone:
+    if done_on is not None:
+        state = "done" if done_on <= due else "late"
+    else:
+        state = "overdue" if today > due else "due"
+    return Milestone(code=code, label=str(label), due=due, done_on=done_on, state=state)
 
 
 def points_for(rate: Decimal | None, max_points: Decimal) -> Decimal | None:

@@ -32,9 +32,11 @@ def round_list(request):
     if not permissions.reads_rounds(request.user):
         return forbidden(request, str(NOT_A_READER))
     filterset = AppraisalRoundFilter(request.GET, queryset=selectors.appraisal_rounds_for(request.user), request=request)
+    page = paginate(request, filterset.qs)
+    page.object_list = selectors.with_submit_due(page.object_list)
     context = {
         "filterset": filterset,
-        "page": paginate(request, filterset.qs),
+        "page": page,
         "querystring": querystring(request, "page"),
         "form": AppraisalRoundForm(today=timezone.localdate()) if permissions.appraises(request.user) else None,
     }
@@ -69,8 +71,9 @@ ROUND_CONFIRM = {
 @login_required
 @require_GET
 def round_detail(request, pk):
-    """The round: status, the people's totals side by side (the table and the chart), how far the confirmations are,
-    the GM's approval, the actions and the history."""
+    """The round: status, the timetable (考核实施程序: each step's day, done or late), the people's totals side by side
+    (the table with each grade's 薪酬激励 and the grade of the round before, and the chart), how far the confirmations
+    are, the GM's approval, the actions and the history."""
     round_ = selectors.appraisal_round_get_for(request.user, pk)
     rows = selectors.round_rows(request.user, round_)
     chart = selectors.round_chart(rows)
@@ -81,6 +84,8 @@ def round_detail(request, pk):
             "r": round_,
             "rows": rows,
             "progress": selectors.round_progress(rows),
+            "schedule": selectors.round_schedule(round_),
+            "previous": selectors.previous_round(round_),
             "charts": [chart],
             "buttons": action_buttons(
                 ROUND_BUTTONS,
@@ -168,8 +173,10 @@ DONE_MESSAGES = {
 @require_GET
 def appraisal_detail(request, pk):
     """One appraisal: the lines by part with the figure each measured line was scored from, the total and grade, the
-    comment, the objection and the answer, the person's earlier totals, the actions and the history."""
+    comment, the objection and the answer, what the grade means for the pay (薪酬激励), the day to confirm by while it
+    waits for the person, the person's earlier totals, the actions and the history."""
     appraisal = selectors.appraisal_get_for(request.user, pk)
+    waiting = appraisal.status == appraisal.Status.SENT and appraisal.round.status == appraisal.round.Status.OPEN
     actions = permissions.appraisal_allowed_actions(appraisal, request.user)
     trend = selectors.appraisal_trend(appraisal)
     return render(
@@ -180,6 +187,8 @@ def appraisal_detail(request, pk):
             "parts": selectors.appraisal_parts(appraisal),
             "buttons": action_buttons(APPRAISAL_BUTTONS, actions, appraisal, "reports:appraisal_action", APPRAISAL_CONFIRM),
             "charts": [trend],
+            "pay": selectors.pay_of(appraisal, selectors.pay_rules()),
+            "confirm_by": selectors.round_milestone(appraisal.round, "confirm") if waiting else None,
             "sees_round": permissions.reads_rounds(request.user)
             and selectors.appraisal_rounds_for(request.user).filter(pk=appraisal.round_id).exists(),
         },

@@ -2,7 +2,8 @@
 last week's weekly reports (销售周报) — alice's handed in and commented on by her lead lena, carol's handed in and
 waiting for a comment — so the list, the comments and this week's missing ones have something to show; and last
 quarter's appraisal (绩效考核) under way: alice's confirmed, carol's objected to, bob's waiting for him, lena's and the
-clerk's still being scored."""
+clerk's still being scored; the quarter before approved by the GM, each grade's pay fixed (the table finance pays from,
+and the grades the open round compares with)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from salesops.core import approvals
+
+from . import appraisal_rules
 from .models import Appraisal, AppraisalRound, WeeklyReport
 from .periods import Period
 from .services import appraisals, weekly
@@ -61,22 +65,49 @@ DEMO_APPRAISALS = [
 ]
 
 
+# the quarter before: the share each person's hand-scored lines got (the clerk's too); everyone confirmed
+DEMO_EARLIER = {"alice": "0.95", "carol": "0.6", "bob": "0.85", "lena": "0.9", "clerk": "0.9"}
+
+
+def _by_hand(appraisal: Appraisal, share: str) -> dict:
+    """The lines left to the appraiser, each scored at `share` of its points (to the half point)."""
+    return {
+        s.pk: {"points": (s.max_points * Decimal(share)).quantize(Decimal("0.5"))}
+        for s in appraisal.scores.all()
+        if not s.measured
+    }
+
+
+def _seed_approved_round(users, quarter: Period) -> None:
+    manager = users["manager"]
+    round_ = appraisals.round_open(actor=manager, period_key=quarter.key)
+    for appraisal in round_.appraisals.select_related("employee"):
+        share = DEMO_EARLIER.get(appraisal.employee.username, "0.8")
+        appraisal = appraisals.appraisal_score(
+            appraisal=appraisal, actor=manager, scores=_by_hand(appraisal, share), comment="按季度考核方案评分。"
+        )
+        appraisal = appraisals.appraisal_send(appraisal=appraisal, actor=manager)
+        appraisals.appraisal_confirm(appraisal=appraisal, actor=appraisal.employee)
+    round_ = appraisals.round_submit(round_=round_, actor=manager)
+    step = approvals.requests_for(round_, appraisal_rules.ROUND_KIND).get().steps.get()
+    approvals.approval_decide(step_id=step.pk, actor=users["gm"], decision="approve", comment="同意，按薪酬激励标准执行。")
+
+
 def _seed_appraisal(users) -> None:
     today = timezone.localdate()
     quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
     if AppraisalRound.objects.exists():
         return
+    _seed_approved_round(users, quarter.previous())
     manager = users["manager"]
     round_ = appraisals.round_open(actor=manager, period_key=quarter.key)
     for username, share, move in DEMO_APPRAISALS:
         appraisal = Appraisal.objects.get(round=round_, employee=users[username])
-        lines = {
-            s.pk: {"points": (s.max_points * Decimal(share)).quantize(Decimal("0.5"))}
-            for s in appraisal.scores.all()
-            if not s.measured
-        }
         appraisal = appraisals.appraisal_score(
-            appraisal=appraisal, actor=manager, scores=lines, comment="本季度客户开拓积极，回款跟进还需加强。"
+            appraisal=appraisal,
+            actor=manager,
+            scores=_by_hand(appraisal, share),
+            comment="本季度客户开拓积极，回款跟进还需加强。",
         )
         if not move:
             continue

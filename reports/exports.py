@@ -58,7 +58,8 @@ register_export(
 
 
 def appraisal_columns() -> list[Column]:
-    """The table for the GM and finance (整体统计表): one row per person, the three parts, total and grade."""
+    """The table for the GM and finance (整体统计表): one row per person, the three parts, total and grade, and the
+    薪酬激励 fixed when it went to the GM (empty before)."""
 
     def part(code):
         return lambda a: None if a.status == Appraisal.Status.EXCLUDED else part_totals(a).get(code, Decimal("0.00"))
@@ -71,6 +72,8 @@ def appraisal_columns() -> list[Column]:
         *(Column(str(label), Kind.MONEY, 10, part(code)) for code, label in PARTS),
         Column(_("总分"), Kind.MONEY, 8, lambda a: None if a.status == Appraisal.Status.EXCLUDED else a.total),
         Column(_("等级"), Kind.TEXT, 8, lambda a: a.get_grade_display() if a.shows_grade else ""),
+        Column(_("绩效工资系数"), Kind.QUANTITY, 10, lambda a: a.pay_factor),
+        Column(_("销售级别调整"), Kind.TEXT, 10, choice_label(Appraisal, "level_change")),
         Column(_("状态"), Kind.TEXT, 10, choice_label(Appraisal, "status")),
         Column(_("评分人"), Kind.TEXT, 10, lambda a: display_name(a.appraiser, "")),
         Column(_("评语与奖惩意见"), Kind.TEXT, 30, lambda a: a.comment),

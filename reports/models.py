@@ -12,14 +12,17 @@
 - DailyDigest: one row per day the digest went out, so a second beat tick, worker or retry sends nothing twice.
 - WeeklyReport (销售周报): one per rep and week, written by the rep, commented on by the team lead or a sales manager.
 - AppraisalCriterion, AppraisalRound, Appraisal, AppraisalScore (绩效考核): a quarter's or a year's appraisal of the
-  sellers and clerks, scored on the lines of the appraisal form, confirmed by each person and approved by the GM.
+  sellers and clerks, scored on the lines of the appraisal form, confirmed by each person and approved by the GM;
+  PayRule (薪酬激励标准): what a grade means for the pay and the sales level.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -397,6 +400,11 @@ class Appraisal(FSMModelMixin, models.Model):
         C = "C", _("合格")
         D = "D", _("不合格")
 
+    class LevelChange(models.IntegerChoices):
+        UP = 1, _("晋升一级")
+        KEEP = 0, _("不变")
+        DOWN = -1, _("降一级")
+
     round = models.ForeignKey(AppraisalRound, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="appraisals")
     employee = models.ForeignKey(USER, verbose_name=_("被考核人"), on_delete=models.PROTECT, related_name="appraisals")
     post = models.CharField(_("岗位"), max_length=8, choices=AppraisalCriterion.Post.choices)
@@ -414,6 +422,10 @@ class Appraisal(FSMModelMixin, models.Model):
     sent_at = models.DateTimeField(_("发送确认时间"), null=True, blank=True)
     answered_at = models.DateTimeField(_("本人确认/异议时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)  # the reminder to confirm went out (once a sending)
+    settled_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    # 薪酬激励 (reports.PayRule) of the grade, fixed when the table goes to the GM (cleared when it comes back)
+    pay_factor = models.DecimalField(_("绩效工资系数"), max_digits=4, decimal_places=2, null=True, blank=True)
+    level_change = models.SmallIntegerField(_("销售级别调整"), choices=LevelChange.choices, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -499,3 +511,27 @@ class AppraisalScore(models.Model):
     def measured(self) -> bool:
         """Scored from the figure (not editable by hand); a measured line without a figure is scored by hand."""
         return bool(self.measure) and self.value is not None
+
+
+class PayRule(models.Model):
+    """A line of the 销售人员薪酬激励制度 (seed 002: 根据销售人员的季度及年度绩效考核的总得分，公司对不同绩效的销售人员进行
+    销售级别与薪资的调整): for a grade of a quarterly or a yearly appraisal, the factor of the performance pay
+    (绩效工资系数, what finance pays: 绩效工资基数 × 系数) and the change of sales level. Data, edited in admin (the table
+    is the company's own); a round's appraisals keep the values in force when it went to the GM."""
+
+    kind = models.CharField(_("考核周期"), max_length=8, choices=AppraisalRound.Kind.choices)
+    grade = models.CharField(_("等级"), max_length=1, choices=Appraisal.Grade.choices)
+    pay_factor = models.DecimalField(
+        _("绩效工资系数"), max_digits=4, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    level_change = models.SmallIntegerField(_("销售级别调整"), choices=Appraisal.LevelChange.choices, default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("薪酬激励标准")
+        verbose_name_plural = _("薪酬激励标准")
+        ordering = ["kind", "grade"]
+        constraints = [models.UniqueConstraint(fields=["kind", "grade"], name="uniq_pay_rule_per_kind_grade")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_grade_display()}"

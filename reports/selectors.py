@@ -10,14 +10,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.permissions import sees_desk
-from aftersales.selectors import desk_for
+from aftersales.rules import nth_working_day
+from aftersales.selectors import desk_for, working_calendar
 from contracts.selectors import DEAL_ROLES, my_open_work
 from customers.models import Opportunity
 from customers.selectors import (
@@ -43,11 +45,12 @@ from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
 from salesops.core.roles import MANAGER_ROLES, has_role, users_with_role
 from salesops.core.sheets import Book, Column
+from salesops.core.thresholds import threshold
 
-from . import kpis
+from . import appraisal_rules, kpis
 from .glossary import GLOSSARY
 from .imports import TARGETS
-from .models import Appraisal, AppraisalCriterion, AppraisalRound, ReportRun, SalesTarget, WeeklyReport
+from .models import Appraisal, AppraisalCriterion, AppraisalRound, PayRule, ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
 from .permissions import (
     WEEKLY_WRITER_ROLES,
@@ -684,18 +687,113 @@ def part_totals(appraisal: Appraisal) -> dict[str, Decimal]:
 
 
 def round_rows(user, round_: AppraisalRound) -> list[Appraisal]:
-    """The round's appraisals `user` may read, each with `parts` ({part: points}) and `part_points` (in PARTS' order),
-    by post, team and name."""
+    """The round's appraisals `user` may read, by post, team and name, each with `parts` ({part: points}),
+    `part_points` (in PARTS' order), `pay` (pay_of), `previous_grade` (the grade of the round before, as far as `user`
+    may read it) and `failed_twice` (不合格 in this round and the one before: 降级、调职和辞退的依据)."""
     rows = list(
         appraisals_for(user)
         .filter(round=round_)
         .prefetch_related("scores")
         .order_by("post", "team__name", "employee__first_name", "employee__username")
     )
+    current = pay_rules() if round_.status == AppraisalRound.Status.OPEN else {}
+    before = previous_round(round_)
+    previous = (
+        dict(
+            appraisals_for(user)
+            .filter(round=before)
+            .exclude(status__in=(Appraisal.Status.DRAFT, Appraisal.Status.EXCLUDED))
+            .values_list("employee_id", "grade")
+        )
+        if before
+        else {}
+    )
     for row in rows:
         row.parts = part_totals(row)
         row.part_points = [row.parts.get(code, Decimal("0.00")) for code, _label in PARTS]
+        row.pay = pay_of(row, current)
+        row.previous_grade = previous.get(row.employee_id, "")
+        row.failed_twice = row.shows_grade and row.grade == row.previous_grade == Appraisal.Grade.D
     return rows
+
+
+def previous_round(round_: AppraisalRound) -> AppraisalRound | None:
+    """The round of the period before (the quarter before a quarter, the year before a year), if it was held."""
+    if round_.kind == AppraisalRound.Kind.YEAR:
+        year, number = round_.year - 1, 0
+    else:
+        year, number = (round_.year, round_.number - 1) if round_.number > 1 else (round_.year - 1, 4)
+    return AppraisalRound.objects.filter(year=year, kind=round_.kind, number=number).first()
+
+
+def pay_rules() -> dict[tuple[str, str], PayRule]:
+    """The 薪酬激励标准 in force, by (kind, grade)."""
+    return {(rule.kind, rule.grade): rule for rule in PayRule.objects.all()}
+
+
+def pay_of(appraisal: Appraisal, current: dict[tuple[str, str], PayRule]) -> dict | None:
+    """What the appraisal's grade means for the pay: the factor and the level change fixed when the table went to the
+    GM ("fixed"), or while the round is open those of the standard in force (`current`, pay_rules()); None while it is
+    scored, for one left out and for a grade the standard does not name."""
+    if not appraisal.shows_grade:
+        return None
+    if appraisal.pay_factor is not None:
+        factor, level, fixed = appraisal.pay_factor, appraisal.level_change, True
+    else:
+        rule = current.get((appraisal.round.kind, appraisal.grade))
+        if rule is None:
+            return None
+        factor, level, fixed = rule.pay_factor, rule.level_change, False
+    return {"factor": factor, "level": level, "level_label": Appraisal.LevelChange(level).label, "fixed": fixed}
+
+
+def round_schedule(round_: AppraisalRound, *, today: date | None = None) -> list[appraisal_rules.Milestone]:
+    """考核实施程序: each step's day (the threshold's working day after the period's end, on the company's working
+    calendar) and when it was done — sent to everyone (the last sending, no draft left), everyone's answer (the last
+    confirmation, objection or re-confirmation, nobody left waiting), the table submitted to the GM."""
+    end = round_.period.end
+    calendar = working_calendar(around=end)
+    facts = Appraisal.objects.filter(round=round_).aggregate(
+        people=Count("pk"),
+        drafts=Count("pk", filter=Q(status=Appraisal.Status.DRAFT)),
+        waiting=Count("pk", filter=~Q(status__in=Appraisal.DONE)),
+        sent=Max("sent_at"),
+        answered=Max("answered_at"),
+        settled=Max("settled_at"),
+    )
+
+    def day(moment):
+        return timezone.localdate(moment) if moment else None
+
+    answered = [d for d in (day(facts["answered"]), day(facts["settled"])) if d]
+    everyone = facts["people"] > 0
+    done = {
+        "send": day(facts["sent"]) if everyone and not facts["drafts"] else None,
+        "confirm": max(answered) if everyone and not facts["waiting"] and answered else None,
+        "submit": day(round_.submitted_at) if round_.status != AppraisalRound.Status.OPEN else None,
+    }
+    today = today or timezone.localdate()
+    return [
+        appraisal_rules.milestone(code, label, nth_working_day(calendar, end, int(threshold(days))), done[code], today)
+        for code, label, days in appraisal_rules.SCHEDULE
+    ]
+
+
+def round_milestone(round_: AppraisalRound, code: str) -> appraisal_rules.Milestone:
+    return next(m for m in round_schedule(round_) if m.code == code)
+
+
+def with_submit_due(rounds) -> list[AppraisalRound]:
+    """The rounds (a page of the list), each with `submit_due` (提交总经理审批's day) and `submit_overdue` (still open
+    after it), on one read of the working calendar."""
+    rounds = list(rounds)
+    if rounds:
+        calendar = working_calendar(around=min(r.period.end for r in rounds))
+        days, today = int(threshold("appraisal_submit_days")), timezone.localdate()
+        for r in rounds:
+            r.submit_due = nth_working_day(calendar, r.period.end, days)
+            r.submit_overdue = r.status == AppraisalRound.Status.OPEN and today > r.submit_due
+    return rounds
 
 
 def round_progress(rows: list[Appraisal]) -> list[tuple[str, str, int]]:

@@ -10,8 +10,9 @@
   (考核期内累计不到岗时间超过三分之一的人员不参与考核), appraisal_include takes it back.
 - appraisals_remind_unanswered (beat, daily): the person who has not answered within CONFIRM_DAYS is reminded once
   (确认工作必须在考核期结束后的第3个工作日完成).
-- round_submit: every appraisal confirmed, re-confirmed or left out, the table goes to the GM (the approvals engine);
-  approved it takes effect and finance and the people appraised are told; refused it is open again.
+- round_submit: every appraisal confirmed, re-confirmed or left out, the table goes to the GM (the approvals engine)
+  with each grade's 薪酬激励 (reports.PayRule) fixed on it; approved it takes effect and finance and the people
+  appraised are told; refused it is open again.
 
 Lock order: the round, then the appraisal (a child after its parent), so an appraisal never changes while its round
 is submitted. Who may do what: reports.permissions.appraisal_allowed_actions and round_allowed_actions.
@@ -40,7 +41,7 @@ from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import appraisal_rules as rules
-from ..models import Appraisal, AppraisalCriterion, AppraisalRound, AppraisalScore
+from ..models import Appraisal, AppraisalCriterion, AppraisalRound, AppraisalScore, PayRule
 from ..periods import Period
 from ..permissions import (
     appraisal_allowed_actions,
@@ -176,6 +177,7 @@ def round_submit(*, round_: AppraisalRound, actor) -> AppraisalRound:
         def before_save(r):
             r.submitted_at = timezone.now()
 
+        _fix_pay(locked)
         submitted = transition(obj=locked, action="submit", actor=actor, before_save=before_save)
         approvals.approval_start(
             target=submitted,
@@ -186,6 +188,17 @@ def round_submit(*, round_: AppraisalRound, actor) -> AppraisalRound:
             url=submitted.get_absolute_url(),
         )
     return submitted
+
+
+def _fix_pay(round_: AppraisalRound) -> None:
+    """The 薪酬激励标准 in force for each grade goes with the table to the GM (what the GM approves is what finance
+    pays, whatever the standard becomes later); a grade the standard does not name gets none."""
+    rules_now = {rule.grade: rule for rule in PayRule.objects.filter(kind=round_.kind)}
+    rows = list(round_.appraisals.exclude(status=Appraisal.Status.EXCLUDED).order_by("pk"))
+    for row in rows:
+        rule = rules_now.get(row.grade)
+        row.pay_factor, row.level_change = (rule.pay_factor, rule.level_change) if rule else (None, None)
+    Appraisal.objects.bulk_update(rows, ["pay_factor", "level_change"])
 
 
 def _on_round_decided(request: ApprovalRequest, outcome: str, actor) -> None:
@@ -214,6 +227,7 @@ def _on_round_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             )
         return
     step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
+    Appraisal.objects.filter(round_id=round_.pk).update(pay_factor=None, level_change=None)  # fixed again when resubmitted
     transition(
         obj=round_,
         action="send_back",
@@ -396,7 +410,7 @@ def appraisal_settle(*, appraisal: Appraisal, actor, reply: str) -> Appraisal:
         appraisal,
         actor,
         "settle",
-        before_save=lambda a: setattr(a, "reply", reply),
+        before_save=lambda a: _answer(a, reply),
         text=gettext_noop("复核确认：%(text)s"),
         params={"text": reply},
     )
@@ -407,6 +421,10 @@ def appraisal_settle(*, appraisal: Appraisal, actor, reply: str) -> Appraisal:
         url=done.get_absolute_url(),
     )
     return done
+
+
+def _answer(appraisal: Appraisal, reply: str) -> None:
+    appraisal.reply, appraisal.settled_at = reply, timezone.now()
 
 
 def appraisal_reopen(*, appraisal: Appraisal, actor, reason: str) -> Appraisal:

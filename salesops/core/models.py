@@ -534,4 +534,17 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
     ("appraisal_grade_a", "绩效考核优秀分数线", Decimal(90), "总分不低于此分为优秀（A）"),
     ("appraisal_grade_b", "绩效考核良好分数线", Decimal(80), "总分不低于此分为良好（B）"),
     ("appraisal_grade_c", "绩效考核合格分数线", Decimal(60), "总分不低于此分为合格（C），低于为不合格（D）"),
+    ("appraisal_send_days", "考核表发本人确认期限(工作日)", Decimal(2), "考核期结束后第几个工作日前完成考核表汇总并发本人确认"),
+    (
+        "appraisal_confirm_days",
+        "考核本人确认期限(工作日)",
+        Decimal(3),
+        "考核期结束后第几个工作日前完成本人确认（含异议的再确认）",
+    ),
+    (
+        "appraisal_submit_days",
+        "考核表提交总经理期限(工作日)",
+        Decimal(5),
+        "考核期结束后第几个工作日前将整体统计表提交总经理和财务",
+    ),
 ]

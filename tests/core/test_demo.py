@@ -101,7 +101,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["customers.Customer"] == 4
     assert first["customers.Opportunity"] == 7
     assert first["reports.WeeklyReport"] == 2  # last week's of alice (commented on) and carol (waiting)
-    assert first["reports.AppraisalRound"] == 1 and first["reports.Appraisal"] == 5  # last quarter's, under way
+    assert first["reports.AppraisalRound"] == 2 and first["reports.Appraisal"] == 10  # last quarter's under way, one approved
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
 
