@@ -105,6 +105,7 @@ from contracts.models import Contract, ContractChange, Quotation
 from contracts.selectors import search_q as contract_search_q
 from customers.models import Contact, Customer, FollowUp, Opportunity, TechnicalQuestion, Visit, VisitPlan
 from customers.selectors import customer_search_q, opportunity_search_q
+from expenses.models import ExpenseClaim
 from orders.models import (
     Inspection,
     InvoiceRequest,
@@ -181,6 +182,7 @@ NAME = (
     " || i || '有限公司'"
 )
 TABLES = [
+    ExpenseClaim,
     Appraisal,
     AppraisalRound,
     WeeklyReport,
@@ -561,6 +563,21 @@ def make_lists_data() -> tuple[dict, list, Team]:
         post="seller",
         team=team,
     )
+    # expense claims (费用报销), all submitted: the manager reads every one
+    insert_series(
+        ExpenseClaim,
+        {
+            "number": "'LB-BX-' || i",
+            "claimant": rep,
+            "title": "'客户拜访差旅 ' || i",
+            "total": "100 + mod(i, 900)",
+            "status": _pick([v for v in ExpenseClaim.Status.values if v != ExpenseClaim.Status.DRAFT]),
+            "submitted_at": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        team=team,
+    )
     with connection.cursor() as cursor:
         for model in TABLES:
             cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
@@ -827,6 +844,14 @@ LISTS.update(
             "sales_manager",
             _rows(Appraisal, "-round", "post", "id"),
             ("id", "round", "employee", "post", "team", "total", "grade", "status", "appraiser"),
+        ),
+        **_page_and_api(
+            "expense_claims",
+            "/expenses/",
+            "/api/v1/expense-claims/",
+            "sales_manager",
+            _rows(ExpenseClaim, "-id"),
+            ("id", "number", "title", "claimant", "team", "customer", "total", "status", "submitted_at", "paid_on"),
         ),
         "inspections_api": (
             "/api/v1/inspections/",

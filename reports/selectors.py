@@ -34,6 +34,7 @@ from customers.selectors import (
     works_the_field,
 )
 from customers.services import answers_questions
+from expenses.selectors import expense_todo
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
@@ -77,7 +78,8 @@ def todo_for(user, day: date) -> dict:
     expected to close this month (overdue first) and their 比价/投标 to report, being decided or due soon; this week's
     report (a writer's own; how many have not handed theirs in, for a lead or a manager); for the technical department
     the questions to answer, the wanted-soonest first; the appraisals to confirm (one's own) or to re-confirm (the sales
-    manager: objections) while a round is open; for everyone who works
+    manager: objections) while a round is open; the expense claims to check (a clerk), to pay (finance) or sent back
+    (one's own); for everyone who works
     with quotations and contracts their own documents waiting for them; approvals waiting and unread notifications."""
     approvals, approvals_count = queue_head(steps_waiting_for(user), HOME_LIST_ROWS)
     out = {
@@ -112,6 +114,7 @@ def todo_for(user, day: date) -> dict:
     out["weekly_missing_count"] = len(weekly_missing(user, week)) if reads_others_weekly(user) else None
     out["weekly_key"] = week.key
     out["appraisal_todo"] = appraisal_todo(user)
+    out["expense_todo"] = expense_todo(user)
     if out["deal_work"]:
         out["documents"] = []
         for key, label, qs in my_open_work(user, day):

@@ -12,6 +12,7 @@ from aftersales import api as aftersales_api
 from catalog import api as catalog_api
 from contracts import api as contracts_api
 from customers import api as customers_api
+from expenses import api as expenses_api
 from orders import api as orders_api
 from reports import api as reports_api
 from reports import appraisal_api
@@ -27,6 +28,7 @@ for module in (
     contracts_api,
     orders_api,
     aftersales_api,
+    expenses_api,
     reports_api,
     report_run_api,
     appraisal_api,
@@ -41,6 +43,7 @@ urlpatterns = [
     path("sales/", include("contracts.urls")),
     path("orders/", include("orders.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("expenses/", include("expenses.urls")),
     path("reports/", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -50,6 +50,12 @@ def register(key: str, label, order: int, items: Iterable[Item], *, first_for: I
     _MENUS[key] = Menu(key, label, order, list(items), frozenset(first_for), testid or f"nav-{key}")
 
 
+def extend(key: str, items: Iterable[Item]) -> None:
+    """Add another app's entries to menu `key` (an app whose few pages belong in a menu it does not own, e.g. 费用报销
+    under 订单); the app's menu.py is imported after the owner's (INSTALLED_APPS order)."""
+    _MENUS[key].items.extend(items)
+
+
 @dataclass(frozen=True)
 class Link:
     label: str

@@ -37,13 +37,14 @@ INSTALLED_APPS = [
     "salesops.core.apps.LoginGuardConfig",  # django-axes
     "crispy_forms",
     "crispy_bootstrap5",
-    # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales -> reports
+    # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales, expenses -> reports
     "salesops.core",
     "customers",
     "catalog",
     "contracts",
     "orders",
     "aftersales",
+    "expenses",
     "reports",
 ]
 

@@ -23,7 +23,7 @@ from salesops.core import demo
 from salesops.core.approvals import requests_for, steps_waiting_for
 from salesops.core.models import ApprovalStep, Team
 
-SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales", "reports"}
+SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales", "expenses", "reports"}
 # README "Demo logins": username → role
 README_LOGINS = {
     "admin": "admin",
@@ -78,6 +78,7 @@ def test_demo_modules_run_in_floor_order():
         "contracts.demo",
         "orders.demo",
         "aftersales.demo",
+        "expenses.demo",
         "reports.demo",
     ]
 
@@ -101,6 +102,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["customers.Customer"] == 4
     assert first["customers.Opportunity"] == 7
     assert first["reports.WeeklyReport"] == 2  # last week's of alice (commented on) and carol (waiting)
+    assert first["expenses.ExpenseClaim"] == 4  # paid, waiting for the clerk, with the manager, a draft
     assert first["reports.AppraisalRound"] == 2 and first["reports.Appraisal"] == 10  # last quarter's under way, one approved
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
@@ -184,7 +186,8 @@ def test_quotations_and_the_special_contract_waiting_for_three_departments(seede
     ]
     for reviewer in ("rev_technical", "rev_production", "rev_quality"):
         assert steps_waiting_for(seeded[reviewer]).count() == 1, reviewer
-    assert [s.request.kind for s in steps_waiting_for(seeded["manager"])] == ["opportunity_bid"]  # the demo tender
+    waiting = sorted(s.request.kind for s in steps_waiting_for(seeded["manager"]))
+    assert waiting == ["expense_claim", "opportunity_bid"]  # the demo tender and carol's entertainment claim
 
 
 def test_work_for_clerk_finance_and_warehouse(seeded):

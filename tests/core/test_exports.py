@@ -35,6 +35,7 @@ API_LISTS = {
     "technical-questions": "/api/v1/technical-questions/",
     "weekly-reports": "/api/v1/weekly-reports/",
     "appraisals": "/api/v1/appraisals/",
+    "expense-claims": "/api/v1/expense-claims/",
 }
 
 

@@ -1,0 +1,71 @@
+"""Reads of expense claims: those a user may see, one claim, what the approvers are shown, the 工作台 counts."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from customers.selectors import led_team_ids
+from salesops.core.names import display_name
+
+from .models import ExpenseClaim
+from .permissions import checks_claims, claims, pays_claims, reads_all_claims
+
+
+def claims_for(user) -> QuerySet[ExpenseClaim]:
+    """The claims `user` may read: their own, and once submitted (a draft is its claimant's alone) everybody's
+    (clerks, finance, managers, VP, GM, admin) or a team lead's team's."""
+    qs = ExpenseClaim.objects.select_related("claimant", "team", "customer")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    seen = Q(claimant=user)
+    if reads_all_claims(user):
+        seen |= Q(submitted_at__isnull=False)
+    else:
+        teams = led_team_ids(user)
+        if teams:
+            seen |= Q(team_id__in=teams, submitted_at__isnull=False)
+    return qs.filter(seen)
+
+
+def claim_get_for(user, pk) -> ExpenseClaim:
+    return get_object_or_404(claims_for(user), pk=pk)
+
+
+def category_totals(claim: ExpenseClaim) -> list[tuple[str, object]]:
+    """(category label, amount) of the claim's lines, the largest first."""
+    labels = dict(claim.lines.model._meta.get_field("category").flatchoices)
+    rows = claim.lines.values("category").annotate(amount=Sum("amount")).order_by("-amount")
+    return [(str(labels.get(row["category"], row["category"])), row["amount"]) for row in rows]
+
+
+def claim_summary(claim: ExpenseClaim, user) -> list[tuple[str, str]]:
+    """What the approvers see in 待我审批: who claims what for, the amount by category and the customer."""
+    rows = [
+        (_("报销人"), display_name(claim.claimant)),
+        (_("报销事由"), claim.title),
+        (_("报销金额"), f"{claim.total:,.2f}"),
+        (_("费用构成"), "，".join(f"{label} {amount:,.2f}" for label, amount in category_totals(claim))),
+    ]
+    if claim.customer_id:
+        rows.append((_("相关客户"), claim.customer.name))
+    return rows
+
+
+def expense_todo(user) -> list[tuple[str, str, int, str]]:
+    """The 工作台 tiles: claims to check (a clerk), to pay (finance), one's own sent back — (key, label, count, list
+    url), those with nothing left out."""
+    base = reverse("expenses:claim_list")
+    S = ExpenseClaim.Status
+    tiles = []
+    if checks_claims(user):
+        count = ExpenseClaim.objects.filter(status=S.SUBMITTED).exclude(claimant=user).count()
+        tiles.append(("verify", _("待审核报销"), count, f"{base}?status=submitted"))
+    if pays_claims(user):
+        tiles.append(("pay", _("待付款报销"), ExpenseClaim.objects.filter(status=S.APPROVED).count(), f"{base}?status=approved"))
+    if claims(user):
+        returned = ExpenseClaim.objects.filter(claimant=user, status=S.RETURNED).count()
+        tiles.append(("returned", _("被退回的报销"), returned, f"{base}?status=returned&claimant={user.pk}"))
+    return [tile for tile in tiles if tile[2]]
