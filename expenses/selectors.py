@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from customers.selectors import led_team_ids
 from salesops.core.names import display_name
 
-from .models import ExpenseClaim
+from .models import ExpenseClaim, ExpenseLine
 from .permissions import checks_claims, claims, pays_claims, reads_all_claims
 
 
@@ -69,3 +72,29 @@ def expense_todo(user) -> list[tuple[str, str, int, str]]:
         returned = ExpenseClaim.objects.filter(claimant=user, status=S.RETURNED).count()
         tiles.append(("returned", _("被退回的报销"), returned, f"{base}?status=returned&claimant={user.pk}"))
     return [tile for tile in tiles if tile[2]]
+
+
+# --- the figures the reports floor reads (reports.kpis) -----------------------------------------------------------------
+COUNTED = (ExpenseClaim.Status.APPROVED, ExpenseClaim.Status.PAID)  # what the company has agreed to pay
+
+
+def expense_total(start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> Decimal:
+    """销售费用: the lines spent in [start, end] of the claims approved or paid — a rep's (owner_id: the claimant's) or a
+    team's (the claim's team) or everybody's."""
+    lines = ExpenseLine.objects.filter(claim__status__in=COUNTED, spent_on__range=(start, end))
+    if owner_id is not None:
+        lines = lines.filter(claim__claimant_id=owner_id)
+    if team_id is not None:
+        lines = lines.filter(claim__team_id=team_id)
+    return lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def expense_by_claimant(start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> dict:
+    """{claimant id: 销售费用} over [start, end], as expense_total counts it."""
+    lines = ExpenseLine.objects.filter(claim__status__in=COUNTED, spent_on__range=(start, end))
+    if owner_id is not None:
+        lines = lines.filter(claim__claimant_id=owner_id)
+    if team_id is not None:
+        lines = lines.filter(claim__team_id=team_id)
+    rows = lines.order_by().values("claim__claimant_id").annotate(total=Sum("amount"))
+    return {row["claim__claimant_id"]: row["total"] for row in rows}

@@ -25,6 +25,7 @@ from aftersales import selectors as aftersales_selectors
 from contracts import selectors as contract_selectors
 from customers import selectors as customer_selectors
 from customers.selectors import OWNER_ROLES
+from expenses import selectors as expense_selectors
 from orders import figures as order_figures
 from orders import rules as order_rules
 from salesops.core.models import Team
@@ -114,6 +115,23 @@ def sales_invoiced(period: Period, scope: Scope) -> Decimal:
 def unshipped_amount(as_of: date, scope: Scope) -> Decimal:
     """未发货额 at the end of `as_of`: orders received by then minus what of them had left by then."""
     return order_figures.unshipped_total(as_of, Period.day(as_of).bounds()[1], **scope.filters())
+
+
+# --- sales expenses (费用报销) -------------------------------------------------------------------------------------------
+@_read_once
+def sales_expenses(period: Period, scope: Scope) -> Decimal:
+    """销售费用: the expense claims approved or paid, by the day each line was spent in the period."""
+    return expense_selectors.expense_total(period.start, period.end, **scope.filters())
+
+
+def expenses_by_rep(period: Period, scope: Scope) -> dict[int, Decimal]:
+    """{rep id: 销售费用} of the scope's claimants in the period."""
+    return expense_selectors.expense_by_claimant(period.start, period.end, **scope.filters())
+
+
+def expense_rate(period: Period, scope: Scope) -> Decimal | None:
+    """费用率: 销售费用 ÷ the period's shipped sales (None without sales)."""
+    return _rate(sales_expenses(period, scope), sales_shipped(period, scope))
 
 
 # --- money in ----------------------------------------------------------------------------------------------------------

@@ -231,6 +231,8 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
         ("satisfaction_avg", lambda: kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
         ("complaint_count", lambda: kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
         ("sla_hit_rate", lambda: kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
+        ("sales_expenses", lambda: kpis.sales_expenses(period, scope), "money", _expense_link(scope)),
+        ("expense_rate", lambda: kpis.expense_rate(period, scope), "rate", _expense_link(scope)),
     ]
     labels = {key: label for key, label, _text in GLOSSARY}
     out = []
@@ -239,6 +241,11 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
         value, more = value if isinstance(value, tuple) else (value, {})
         out.append({"key": key, "label": str(labels[key]), "value": value, "kind": kind, "url": url, **more})
     return out
+
+
+def _expense_link(scope: Scope) -> str:
+    """The claims behind 销售费用: those approved or paid of the scope (a team lead reads the team's, a rep their own)."""
+    return _link("expenses:claim_list", claimant=scope.user_id, team=scope.team_id)
 
 
 def _achievement(period: Period, scope: Scope) -> tuple:
@@ -253,7 +260,7 @@ def _growth(period: Period, scope: Scope) -> tuple:
 
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
-    team), the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
+    team) and the reps' sales expenses beside them, the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
     aging, and six-month trends of on-time delivery and satisfaction; for a rep the pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
@@ -264,8 +271,12 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
         teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
         charts.append(series_chart("by_team", _("各销售组销售额"), teams, sales))
     if scope.kind in ("company", "team"):
-        reps = [(r["rep_name"], r["actual"]) for r in kpis.rep_rows(period, scope)]
-        charts.append(series_chart("by_rep", _("各业务员销售额"), reps, sales))
+        rep_rows = list(kpis.rep_rows(period, scope))
+        charts.append(series_chart("by_rep", _("各业务员销售额"), [(r["rep_name"], r["actual"]) for r in rep_rows], sales))
+        spent = kpis.expenses_by_rep(period, scope)
+        points = [(r["rep_name"], spent.get(r["rep_id"], ZERO)) for r in rep_rows]
+        title, url = _("各业务员销售费用（已批准的报销）"), _expense_link(scope)
+        charts.append(series_chart("expenses_by_rep", title, points, _("销售费用"), url=url))
     else:
         pipe = kpis.pipeline(scope)
         points = [(_("报价单"), pipe["quotations"]["amount"]), (_("合同"), pipe["contracts"]["amount"])]
