@@ -45,6 +45,11 @@ def _rate(part, whole) -> Decimal | None:
     return quantize(Decimal(part) / Decimal(whole), RATE_PLACES) if whole else None
 
 
+def rate_of(part, whole) -> Decimal | None:
+    """part ÷ whole as every rate here: four places, None when there is nothing to divide by."""
+    return _rate(part, whole)
+
+
 def _span(period: Period) -> tuple[date, date, object, object]:
     return (period.start, period.end, *period.bounds())
 

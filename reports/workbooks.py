@@ -107,21 +107,42 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
 
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
     """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the summed actual
-    over the summed target (kpis.totals)."""
+    over the summed target (kpis.totals). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over
+    summed sales)."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
 
-    def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str) -> tuple[Sheet, list]:
+    def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str, after=(), rows=None):
         columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra]
         columns += [Column(label, Kind.MONEY, width=18, key=key, value=lambda r, k=key: r[k], total=True) for key, label in money]
         columns.append(Column(_("达成率"), Kind.PERCENT, width=12, key="rate", value=lambda r: r["rate"]))
-        sheet = book.sheet(title, columns)
+        sheet = book.sheet(title, [*columns, *after])
         top: list[dict] = []
-        sheet.table(_top(kpis.ROW_SOURCES[rows_kind](period, scope), "actual", TOP_N, top))
-        sheet.totals(values={"rate": kpis.totals(rows_kind, period, scope)["rate"]})
+        sheet.table(_top(rows if rows is not None else kpis.ROW_SOURCES[rows_kind](period, scope), "actual", TOP_N, top))
+        values = {"rate": kpis.totals(rows_kind, period, scope)["rate"]}
+        if after:  # the expenses' rate of the 合计: summed expenses over summed sales
+            values["expense_rate"] = kpis.rate_of(sheet.sums.get("expenses", 0), sheet.sums.get("actual", 0))
+        sheet.totals(values=values)
         return sheet, top
 
+    spent = kpis.expenses_by_rep(period, scope)
+
+    def with_expenses(rows):
+        for row in rows:
+            expenses = spent.get(row["rep_id"], Decimal("0.00"))
+            yield row | {"expenses": expenses, "expense_rate": kpis.rate_of(expenses, row["actual"])}
+
+    expense_columns = [
+        Column(_("销售费用"), Kind.MONEY, width=14, key="expenses", value=lambda r: r["expenses"], total=True),
+        Column(_("费用率"), Kind.PERCENT, width=10, key="expense_rate", value=lambda r: r["expense_rate"]),
+    ]
     reps, top_reps = write(
-        _("业务员达成"), _("业务员"), "rep_name", [Column(_("销售组"), width=16, value=lambda r: r["team_name"])], "rep"
+        _("业务员达成"),
+        _("业务员"),
+        "rep_name",
+        [Column(_("销售组"), width=16, value=lambda r: r["team_name"])],
+        "rep",
+        after=expense_columns,
+        rows=with_expenses(kpis.rep_rows(period, scope)),
     )
     progress(45)
     _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team")

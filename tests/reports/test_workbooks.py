@@ -90,15 +90,29 @@ def test_store_sales_workbook(book, django_capture_on_commit_callbacks):
     assert run.totals["last_month"] == {"label": "上月发货额", "value": "2000.00"}
 
 
+def _paid_claim(user, team, day, amount):
+    """A paid expense claim of one line spent on `day`, written as it is stored (the period is past 报销时效 later on)."""
+    from expenses.models import ExpenseClaim, ExpenseLine
+
+    claim = ExpenseClaim.objects.create(
+        number=f"BX-T-{user.pk}-{day:%m%d}", claimant=user, team=team, title="差旅", total=D(amount), status="paid"
+    )
+    ExpenseLine.objects.create(claim=claim, spent_on=day, category="travel", amount=D(amount))
+
+
 def test_achievement_workbook(book, django_capture_on_commit_callbacks):
     east = Scope.team(book.cast.east.pk)
+    _paid_claim(book.cast.alice, book.cast.east, NOV.start, "450.00")  # alice's November expenses
     _run, wb = generate(ReportRun.Kind.ACHIEVEMENT, scope=east, capture=django_capture_on_commit_callbacks)
     assert wb.sheetnames == ["封面", "业务员达成", "销售组达成", "图表"]
     _h, header, rows, totals = table(wb["业务员达成"])
-    assert header == ["业务员", "销售组", "目标额", "实际销售额(发货净额)", "达成率"]
+    assert header == ["业务员", "销售组", "目标额", "实际销售额(发货净额)", "达成率", "销售费用", "费用率"]
     assert [r[0] for r in rows] == ["alice", "bob", "lena"]
+    assert (D(str(rows[0][5])), D(str(rows[0][6]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
+    assert (D(str(rows[1][5])), rows[1][6]) == (D("0.00"), D("0"))
     expected = kpis.totals("rep", NOV, east)
     assert (D(str(totals[2])), D(str(totals[3])), D(str(totals[4]))) == (expected["target"], expected["actual"], D("1.25"))
+    assert (D(str(totals[5])), D(str(totals[6]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
     ws = wb["业务员达成"]
     assert ws.cell(_h + 1, 5).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 3).number_format == MONEY
     _h, _header, teams, team_totals = table(wb["销售组达成"])
