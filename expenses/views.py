@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from salesops.core.documents import PDF, attachment, require_printable
 from salesops.core.editing import call_for_form
 from salesops.core.pages import Button, action_buttons, forbidden, form_page, form_status, paginate, post_data, querystring
 
-from . import permissions, selectors, services
+from . import documents, permissions, selectors, services
 from .filters import ExpenseClaimFilter
 from .forms import ClaimForm, PayForm, formset_rows, line_formset
 
@@ -119,7 +120,7 @@ DONE_MESSAGES = {
 @require_GET
 def claim_detail(request, pk):
     """The claim: status, the lines and their total by category, who checked, approved and paid it, the actions this
-    user may take, the approvals and the history (with the receipts as attachments)."""
+    user may take, the printed form, the approvals and the history (with the receipts as attachments)."""
     claim = selectors.claim_get_for(request.user, pk)
     actions = permissions.claim_allowed_actions(claim, request.user)
     return render(
@@ -130,8 +131,18 @@ def claim_detail(request, pk):
             "lines": claim.lines.all(),
             "by_category": selectors.category_totals(claim),
             "buttons": action_buttons(CLAIM_BUTTONS, actions, claim, "expenses:claim_action", CLAIM_CONFIRM),
+            "document_mark": documents.claim_watermark(claim),
         },
     )
+
+
+@login_required
+@require_GET
+def claim_pdf(request, pk):
+    """打印报销单: the A4 form finance files with the receipts (marked until approved; none for a withdrawn claim)."""
+    claim = selectors.claim_get_for(request.user, pk)
+    require_printable(documents.claim_watermark(claim), _("报销单"))
+    return attachment(documents.claim_pdf(claim), content_type=PDF, filename=documents.claim_filename(claim))
 
 
 @login_required
