@@ -94,7 +94,7 @@ class ExpenseClaimDetailSerializer(ExpenseClaimSerializer):
         return permissions.claim_allowed_actions(obj, self.context["request"].user)
 
 
-class LineInputSerializer(serializers.Serializer):
+class ExpenseLineInputSerializer(serializers.Serializer):
     spent_on = serializers.DateField(label=_("发生日期"))
     category = serializers.ChoiceField(choices=Category.choices, label=_("费用类别"))
     amount = serializers.DecimalField(
@@ -107,21 +107,21 @@ class LineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label=_("用途说明"))
 
 
-class ClaimInputSerializer(serializers.Serializer):
+class ExpenseClaimInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, label=_("报销事由"))
     customer = serializers.IntegerField(required=False, allow_null=True, label=_("相关客户"), help_text="业务招待费必填")
-    lines = LineInputSerializer(many=True, required=False, label=_("费用明细"))
+    lines = ExpenseLineInputSerializer(many=True, required=False, label=_("费用明细"))
 
 
-class ClaimPatchSerializer(ClaimInputSerializer):
+class ExpenseClaimPatchSerializer(ExpenseClaimInputSerializer):
     title = serializers.CharField(max_length=200, required=False, label=_("报销事由"))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ExpenseReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("退回原因"))
 
 
-class PaySerializer(serializers.Serializer):
+class ExpensePaySerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=60, label=_("付款凭证号"))
     paid_on = serializers.DateField(required=False, allow_null=True, label=_("付款日期"), help_text="不填为今天")
 
@@ -143,16 +143,16 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
         fresh = selectors.claim_get_for(self.request.user, claim.pk)
         return Response(ExpenseClaimDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=ClaimInputSerializer, responses={201: ExpenseClaimDetailSerializer})
+    @extend_schema(request=ExpenseClaimInputSerializer, responses={201: ExpenseClaimDetailSerializer})
     def create(self, request):
-        data = self.validated_input(ClaimInputSerializer)
+        data = self.validated_input(ExpenseClaimInputSerializer)
         claim = services.claim_create(actor=request.user, data=data, lines=data.get("lines", []))
         return self._respond(claim, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ClaimPatchSerializer, responses=ExpenseClaimDetailSerializer)
+    @extend_schema(request=ExpenseClaimPatchSerializer, responses=ExpenseClaimDetailSerializer)
     def partial_update(self, request, pk=None):
         claim = self.get_object()
-        data = self.validated_input(ClaimPatchSerializer)
+        data = self.validated_input(ExpenseClaimPatchSerializer)
         fields = {"title": data.get("title", claim.title), "customer": data.get("customer", claim.customer_id)}
         done = services.claim_update(claim=claim, actor=request.user, data=fields, lines=data.get("lines"))
         return self._respond(done)
@@ -169,18 +169,18 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
         """审核通过 (a sales clerk): the claim goes to the approvers."""
         return self._respond(services.claim_verify(claim=self.get_object(), actor=request.user))
 
-    @extend_schema(request=ReasonSerializer, responses=ExpenseClaimDetailSerializer)
+    @extend_schema(request=ExpenseReturnSerializer, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         """退回 (a sales clerk), with the reason."""
-        reason = self.validated_input(ReasonSerializer)["reason"]
+        reason = self.validated_input(ExpenseReturnSerializer)["reason"]
         return self._respond(services.claim_send_back(claim=self.get_object(), actor=request.user, reason=reason))
 
-    @extend_schema(request=PaySerializer, responses=ExpenseClaimDetailSerializer)
+    @extend_schema(request=ExpensePaySerializer, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """付款 (finance): the voucher number, the day (today unless given)."""
-        data = self.validated_input(PaySerializer)
+        data = self.validated_input(ExpensePaySerializer)
         done = services.claim_pay(
             claim=self.get_object(), actor=request.user, reference=data["reference"], paid_on=data.get("paid_on")
         )

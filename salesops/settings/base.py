@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "AppraisalRoundStatusEnum": "reports.models.AppraisalRound.Status",
         "AppraisalStatusEnum": "reports.models.Appraisal.Status",
         "AppraisalGradeEnum": "reports.models.Appraisal.Grade",
+        "ExpenseClaimStatusEnum": "expenses.models.ExpenseClaim.Status",
     },
 }
 
