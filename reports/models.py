@@ -333,6 +333,7 @@ class AppraisalRound(FSMModelMixin, models.Model):
     opened_by = models.ForeignKey(USER, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    overdue_reminded_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True)  # past its day to submit: told once
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -793,8 +793,8 @@ def round_schedule(round_: AppraisalRound, *, today: date | None = None) -> list
     ]
 
 
-def round_milestone(round_: AppraisalRound, code: str) -> appraisal_rules.Milestone:
-    return next(m for m in round_schedule(round_) if m.code == code)
+def round_milestone(round_: AppraisalRound, code: str, *, today: date | None = None) -> appraisal_rules.Milestone:
+    return next(m for m in round_schedule(round_, today=today) if m.code == code)
 
 
 def with_submit_due(rounds) -> list[AppraisalRound]:

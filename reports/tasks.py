@@ -42,5 +42,6 @@ def remind_weekly_reports() -> int:
 
 @shared_task(name="reports.tasks.remind_appraisals", autoretry_for=(OperationalError,), max_retries=3, retry_backoff=60)
 def remind_appraisals() -> int:
-    """09:00 every day (beat): remind each person who has not confirmed their appraisal (绩效考核) in time, once."""
-    return appraisals.appraisals_remind_unanswered()
+    """09:00 every day (beat): remind each person who has not confirmed their appraisal (绩效考核) in time, once, and
+    report each round past its day to be submitted to the sales managers, once."""
+    return appraisals.appraisals_remind_unanswered() + appraisals.rounds_remind_overdue()

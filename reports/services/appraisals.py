@@ -9,7 +9,8 @@
   manager re-confirms (再确认), final. appraisal_reopen takes one back to scoring; appraisal_exclude leaves one out
   (考核期内累计不到岗时间超过三分之一的人员不参与考核), appraisal_include takes it back.
 - appraisals_remind_unanswered (beat, daily): the person who has not answered within CONFIRM_DAYS is reminded once
-  (确认工作必须在考核期结束后的第3个工作日完成).
+  (确认工作必须在考核期结束后的第3个工作日完成); rounds_remind_overdue: a round still open after its day to be submitted
+  is reported to the sales managers once.
 - round_submit: every appraisal confirmed, re-confirmed or left out, the table goes to the GM (the approvals engine)
   with each grade's 薪酬激励 (reports.PayRule) fixed on it; approved it takes effect and finance and the people
   appraised are told; refused it is open again.
@@ -476,6 +477,34 @@ def appraisals_remind_unanswered(*, now=None) -> int:
             )
         reminded += 1
     return reminded
+
+
+def rounds_remind_overdue(*, today=None) -> int:
+    """Each open round past its day to be submitted to the GM (考核期结束后第5个工作日, reports.selectors.round_schedule)
+    is reported to the sales managers once, with how many have not confirmed yet (marked under a conditional update, as
+    the reminders to confirm). Returns how many rounds were reported."""
+    from ..selectors import round_milestone
+
+    today = today or timezone.localdate()
+    reported = 0
+    for round_ in AppraisalRound.objects.filter(status=AppraisalRound.Status.OPEN, overdue_reminded_at__isnull=True):
+        due = round_milestone(round_, "submit", today=today)
+        if due.state != "overdue":
+            continue
+        with transaction.atomic():
+            if not AppraisalRound.objects.filter(
+                pk=round_.pk, status=AppraisalRound.Status.OPEN, overdue_reminded_at__isnull=True
+            ).update(overdue_reminded_at=timezone.now()):
+                continue
+            waiting = round_.appraisals.exclude(status__in=Appraisal.DONE).count()
+            notify(
+                recipients=users_with_role(Role.SALES_MANAGER),
+                title=_("%(period)s 绩效考核已超过提交总经理的期限（%(due)s），还有 %(count)s 人未确认")
+                % {"period": round_.period.label, "due": due.due.isoformat(), "count": waiting},
+                url=round_.get_absolute_url(),
+            )
+        reported += 1
+    return reported
 
 
 def round_send_scored(*, round_: AppraisalRound, actor) -> tuple[list[Appraisal], list[Appraisal]]:

@@ -262,3 +262,18 @@ def test_the_pages_are_in_english_for_an_english_reader(cast, client_as):
     page = client.get(round_.get_absolute_url()).content.decode()
     for english in ("Appraisal procedure", "Performance pay factor", "Sales level change", "Previous grade"):
         assert english in page, english
+
+
+def test_a_round_past_its_day_to_submit_is_reported_to_the_sales_managers_once(cast):
+    from salesops.core.models import Notification
+
+    svc.round_open(actor=cast.manager, period_key="2025-Q3")  # to be submitted by 2025-10-07
+    done = confirm_all(svc.round_open(actor=cast.manager, period_key="2025-Q2"), cast)
+    svc.round_submit(round_=done, actor=cast.manager)
+
+    assert svc.rounds_remind_overdue(today=date(2025, 10, 7)) == 0  # its day, not past it
+    assert svc.rounds_remind_overdue() == 1
+    assert svc.rounds_remind_overdue() == 0  # once
+
+    note = Notification.objects.get(recipient=cast.manager, title__contains="超过提交总经理的期限")
+    assert "2025年第3季度" in note.title and "2025-10-07" in note.title and "5 人未确认" in note.title

@@ -32,6 +32,7 @@ def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
         "monthly_sales",
         "by_team",
         "by_rep",
+        "expenses_by_rep",
         "funnel",
         "forecast",
         "by_store",
