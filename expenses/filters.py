@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from customers.selectors import customer_list_for
 from salesops.core.filters import ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
@@ -18,13 +20,14 @@ class ExpenseClaimFilter(ListFilterSet):
     status = filters.ChoiceFilter(choices=ExpenseClaim.Status.choices, label=_("状态"))
     claimant = filters.NumberFilter(field_name="claimant_id", label=_("报销人"))
     team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    customer = filters.NumberFilter(field_name="customer_id", label=_("相关客户"))
     category = filters.ChoiceFilter(choices=Category.choices, method="filter_category", label=_("费用类别"))
     submitted_from = filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte", label=_("提交日期从"))
     submitted_to = filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte", label=_("提交日期到"))
 
     class Meta:
         model = ExpenseClaim
-        fields = ["q", "status", "claimant", "team", "category", "submitted_from", "submitted_to"]
+        fields = ["q", "status", "claimant", "team", "customer", "category", "submitted_from", "submitted_to"]
 
     def __init__(self, *args, **kwargs):
         from customers.filters import offer_reps
@@ -32,6 +35,12 @@ class ExpenseClaimFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         offer_reps(self, "claimant")
         self.offer("team", lambda: [(t.pk, t.name) for t in Team.objects.order_by("name")])
+        user = getattr(self.request, "user", None)
+        self.offer_lookup(  # a type-ahead: only the customer asked for, if visible, is rendered
+            "customer",
+            reverse("customers:lookup"),
+            lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
+        )
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(lines__category=value).distinct()

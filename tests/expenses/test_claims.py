@@ -381,3 +381,18 @@ def test_the_pages_are_in_english_for_an_english_reader(cast, client_as):
         assert english in listed, english
     for english in ("Awaiting the clerk&#x27;s check", "Transport", "Date spent", "Upload the receipts as attachments"):
         assert english in detail, english
+
+
+def test_the_customer_page_shows_the_claims_naming_the_customer_to_whoever_reads_them(cast, client_as):
+    customer = CustomerFactory(owner=cast.carol, team=cast.south)
+    quiet = CustomerFactory(owner=cast.carol, team=cast.south)
+    claim = submitted(cast.carol, line(category=rules.Category.ENTERTAINMENT, amount="880"), customer=customer.pk)
+    decide(svc.claim_verify(claim=claim, actor=cast.clerk), cast.manager)
+    submitted(cast.carol, line(category=rules.Category.ENTERTAINMENT, amount="120"), customer=customer.pk)
+
+    page = client_as(cast.manager).get(customer.get_absolute_url()).content.decode()
+    assert 'data-testid="expenses-panel"' in page and claim.number in page
+    assert "880.00" in page.split('data-testid="panel-expenses-agreed"')[1][:200]  # the approved one only
+    assert 'data-testid="expenses-panel"' not in client_as(cast.manager).get(quiet.get_absolute_url()).content.decode()
+    listed = client_as(cast.manager).get(reverse("expenses:claim_list"), {"customer": customer.pk}).content.decode()
+    assert listed.count('data-testid="claim-row"') == 2
