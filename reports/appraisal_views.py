@@ -58,6 +58,7 @@ def round_open(request):
     return redirect(round_.get_absolute_url())
 
 
+QUARTER_LABELS = (gettext_lazy("一季度"), gettext_lazy("二季度"), gettext_lazy("三季度"), gettext_lazy("四季度"))
 ROUND_BUTTONS = {
     "send_scored": Button(gettext_lazy("全部发本人确认"), "outline-primary", icon="send"),
     "submit": Button(gettext_lazy("提交总经理审批"), "primary", icon="check2-square"),
@@ -85,6 +86,7 @@ def round_detail(request, pk):
             "rows": rows,
             "progress": selectors.round_progress(rows),
             "schedule": selectors.round_schedule(round_),
+            "quarter_labels": QUARTER_LABELS,
             "previous": selectors.previous_round(round_),
             "charts": [chart],
             "buttons": action_buttons(
@@ -189,10 +191,19 @@ def appraisal_detail(request, pk):
             "charts": [trend],
             "pay": selectors.pay_of(appraisal, selectors.pay_rules()),
             "confirm_by": selectors.round_milestone(appraisal.round, "confirm") if waiting else None,
+            "quarters": _quarters(request.user, appraisal),
             "sees_round": permissions.reads_rounds(request.user)
             and selectors.appraisal_rounds_for(request.user).filter(pk=appraisal.round_id).exists(),
         },
     )
+
+
+def _quarters(user, appraisal) -> list[tuple] | None:
+    """A year's appraisal: the person's four quarters of the year, [(label, (total, grade) or None)]."""
+    results = selectors.quarter_results(user, appraisal.round, appraisal.employee_id)
+    if results is None:
+        return None
+    return list(zip(QUARTER_LABELS, results.get(appraisal.employee_id, [None] * 4), strict=True))
 
 
 @login_required

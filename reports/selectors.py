@@ -703,7 +703,8 @@ def part_totals(appraisal: Appraisal) -> dict[str, Decimal]:
 def round_rows(user, round_: AppraisalRound) -> list[Appraisal]:
     """The round's appraisals `user` may read, by post, team and name, each with `parts` ({part: points}),
     `part_points` (in PARTS' order), `pay` (pay_of), `previous_grade` (the grade of the round before, as far as `user`
-    may read it) and `failed_twice` (不合格 in this round and the one before: 降级、调职和辞退的依据)."""
+    may read it), `failed_twice` (不合格 in this round and the one before: 降级、调职和辞退的依据) and, in a year's round,
+    `quarters` (quarter_results)."""
     rows = list(
         appraisals_for(user)
         .filter(round=round_)
@@ -722,13 +723,34 @@ def round_rows(user, round_: AppraisalRound) -> list[Appraisal]:
         if before
         else {}
     )
+    quarters = quarter_results(user, round_)
     for row in rows:
         row.parts = part_totals(row)
         row.part_points = [row.parts.get(code, Decimal("0.00")) for code, _label in PARTS]
+        row.quarters = quarters.get(row.employee_id, [None] * 4) if quarters is not None else None
         row.pay = pay_of(row, current)
         row.previous_grade = previous.get(row.employee_id, "")
         row.failed_twice = row.shows_grade and row.grade == row.previous_grade == Appraisal.Grade.D
     return rows
+
+
+def quarter_results(user, round_: AppraisalRound, employee_id: int | None = None) -> dict[int, list] | None:
+    """For a year's round (年度考核: 当年1~12月的工作业绩), each person's four quarters of that year as `user` may read
+    them — {employee id: [(total, grade) or None for Q1..Q4]} (a quarter not held, not yet sent or left out is None);
+    None for a quarter's round."""
+    if round_.kind != AppraisalRound.Kind.YEAR:
+        return None
+    rows = (
+        appraisals_for(user)
+        .filter(round__year=round_.year, round__kind=AppraisalRound.Kind.QUARTER)
+        .exclude(status__in=(Appraisal.Status.DRAFT, Appraisal.Status.EXCLUDED))
+    )
+    if employee_id is not None:
+        rows = rows.filter(employee_id=employee_id)
+    out: dict[int, list] = {}
+    for employee, number, total, grade in rows.values_list("employee_id", "round__number", "total", "grade"):
+        out.setdefault(employee, [None] * 4)[number - 1] = (total, grade)
+    return out
 
 
 def previous_round(round_: AppraisalRound) -> AppraisalRound | None:

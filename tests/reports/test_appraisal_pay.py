@@ -277,3 +277,30 @@ def test_a_round_past_its_day_to_submit_is_reported_to_the_sales_managers_once(c
 
     note = Notification.objects.get(recipient=cast.manager, title__contains="超过提交总经理的期限")
     assert "2025年第3季度" in note.title and "2025-10-07" in note.title and "5 人未确认" in note.title
+
+
+# --- the year and its quarters ----------------------------------------------------------------------------------------
+def test_a_years_round_shows_each_persons_quarters_of_that_year(cast, client_as):
+    year = timezone.localdate().year - 1
+    q1 = confirm_all(svc.round_open(actor=cast.manager, period_key=f"{year}-Q1"), cast)
+    graded(q1, alice="A")
+    Appraisal.objects.filter(round=q1, employee=cast.alice).update(total=D("91.50"))
+    q3 = svc.round_open(actor=cast.manager, period_key=f"{year}-Q3")  # still being scored: not shown
+    annual = svc.round_open(actor=cast.manager, period_key=str(year))
+
+    rows = {r.employee.username: r for r in selectors.round_rows(cast.manager, annual)}
+    assert rows["alice"].quarters == [(D("91.50"), "A"), None, None, None]
+    assert rows["carol"].quarters[0] is not None and rows["carol"].quarters[2] is None
+    assert all(r.quarters is None for r in selectors.round_rows(cast.manager, q3))
+    leads = {r.employee.username: r.quarters for r in selectors.round_rows(cast.lena, annual)}
+    assert "carol" not in leads  # a lead reads the team's
+
+    page = client_as(cast.manager).get(annual.get_absolute_url()).content.decode()
+    assert page.count('data-testid="round-quarter-head"') == 4 and "91.50 A" in page
+    svc.appraisal_send(appraisal=scored(of(annual, cast.alice), cast.manager), actor=cast.manager)
+    hers = client_as(cast.alice).get(of(annual, cast.alice).get_absolute_url()).content.decode()
+    assert 'data-testid="appraisal-quarters"' in hers and "91.50" in hers
+    assert (
+        'data-testid="appraisal-quarters"'
+        not in client_as(cast.alice).get(of(q1, cast.alice).get_absolute_url()).content.decode()
+    )
