@@ -65,14 +65,7 @@ class ExpenseLineForm(forms.Form):
 
 def line_formset(data, claim: ExpenseClaim | None = None):
     """The lines of `claim` (three empty ones for a new claim), posted or to edit."""
-    initial = (
-        [
-            {"spent_on": line.spent_on, "category": line.category, "amount": line.amount, "description": line.description}
-            for line in claim.lines.all()
-        ]
-        if claim is not None
-        else []
-    )
+    initial = [line.values() for line in claim.lines.all()] if claim is not None else []
     formset_class = formset_factory(ExpenseLineForm, extra=0 if initial else 3, can_delete=True)
     return formset_class(data, initial=initial, prefix="lines")
 

@@ -126,5 +126,10 @@ class ExpenseLine(models.Model):
         verbose_name_plural = _("报销明细")
         ordering = ["claim", "position", "id"]
 
+    FIELDS = ("spent_on", "category", "amount", "description")  # what a line is written with (form, API, services)
+
     def __str__(self):
         return f"{self.get_category_display()} {self.amount}"
+
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIELDS}

@@ -218,11 +218,9 @@ def claim_submit(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
     def check(locked):
         _require(locked, actor, "submit")
         lines = list(locked.lines.all())
-        _clean_lines(
-            {"spent_on": l.spent_on, "category": l.category, "amount": l.amount, "description": l.description} for l in lines
-        )
+        _clean_lines(line.values() for line in lines)
         try:
-            rules.check_claim(categories=[l.category for l in lines], has_customer=locked.customer_id is not None)
+            rules.check_claim(categories=[line.category for line in lines], has_customer=locked.customer_id is not None)
         except ValueError as exc:
             raise DomainError(str(exc), code="expense_claim") from None
 
