@@ -15,7 +15,7 @@ from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 
 from . import appraisal_rules as rules
-from . import permissions, selectors
+from . import appraisal_selectors, permissions
 from .filters import AppraisalFilter, AppraisalRoundFilter
 from .models import Appraisal, AppraisalRound, AppraisalScore
 from .services import appraisals as svc
@@ -67,7 +67,7 @@ class AppraisalRoundSerializer(serializers.ModelSerializer):
     @extend_schema_field(MilestoneSerializer(many=True))
     def get_schedule(self, obj) -> list[dict]:
         """考核实施程序: each step's day and when it was done."""
-        return MilestoneSerializer(selectors.round_schedule(obj), many=True).data
+        return MilestoneSerializer(appraisal_selectors.round_schedule(obj), many=True).data
 
     def get_allowed_actions(self, obj) -> list[str]:
         return permissions.round_allowed_actions(obj, self.context["request"].user)
@@ -87,14 +87,14 @@ class AppraisalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     GM when every appraisal is confirmed, re-confirmed or left out (the GM decides in /api/v1/approvals/). The people
     of a round: /api/v1/appraisals/?round=ID; …/send-scored/ sends every draft fully scored at once."""
 
-    selector = staticmethod(selectors.appraisal_rounds_for)
+    selector = staticmethod(appraisal_selectors.appraisal_rounds_for)
     serializer_class = AppraisalRoundSerializer  # a handful of rounds a year: serialized row by row (period, actions)
     lookup_value_regex = "[0-9]+"
     filterset_class = AppraisalRoundFilter
     filter_backends = [ListFilterBackend]
 
     def _respond(self, round_, code=status.HTTP_200_OK):
-        fresh = selectors.appraisal_round_get_for(self.request.user, round_.pk)
+        fresh = appraisal_selectors.appraisal_round_get_for(self.request.user, round_.pk)
         return Response(AppraisalRoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=RoundOpenSerializer, responses={201: AppraisalRoundSerializer})
@@ -221,7 +221,7 @@ class AppraisalViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
     rounds for finance. PATCH scores the lines left to the appraiser and the comment; …/send/, …/confirm/, …/object/
     (reason), …/settle/ (reply), …/reopen/ (reason), …/exclude/ (reason), …/include/ move it; GET …/export/ the table."""
 
-    selector = staticmethod(selectors.appraisals_for)
+    selector = staticmethod(appraisal_selectors.appraisals_for)
     serializer_class = AppraisalSerializer
     lookup_value_regex = "[0-9]+"  # "2\x0b" is not appraisal 2
     export_name = "appraisals"
@@ -232,7 +232,7 @@ class AppraisalViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
         return AppraisalSerializer if self.action in ("list", "export") else AppraisalDetailSerializer
 
     def _respond(self, appraisal):
-        fresh = selectors.appraisal_get_for(self.request.user, appraisal.pk)
+        fresh = appraisal_selectors.appraisal_get_for(self.request.user, appraisal.pk)
         return Response(AppraisalDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     @extend_schema(request=AppraisalScoreInputSerializer, responses=AppraisalDetailSerializer)

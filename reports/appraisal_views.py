@@ -17,7 +17,7 @@ from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, forbidden, form_page, paginate, post_data, querystring
 
-from . import permissions, selectors
+from . import appraisal_selectors, permissions
 from .filters import AppraisalFilter, AppraisalRoundFilter
 from .forms import AppraisalRoundForm, AppraisalScoreForm
 from .services import appraisals as svc
@@ -31,9 +31,11 @@ def round_list(request):
     """绩效考核: the rounds the user may open (filters, pages) and, for the sales manager, the form to open one."""
     if not permissions.reads_rounds(request.user):
         return forbidden(request, str(NOT_A_READER))
-    filterset = AppraisalRoundFilter(request.GET, queryset=selectors.appraisal_rounds_for(request.user), request=request)
+    filterset = AppraisalRoundFilter(
+        request.GET, queryset=appraisal_selectors.appraisal_rounds_for(request.user), request=request
+    )
     page = paginate(request, filterset.qs)
-    page.object_list = selectors.with_submit_due(page.object_list)
+    page.object_list = appraisal_selectors.with_submit_due(page.object_list)
     context = {
         "filterset": filterset,
         "page": page,
@@ -75,19 +77,19 @@ def round_detail(request, pk):
     """The round: status, the timetable (考核实施程序: each step's day, done or late), the people's totals side by side
     (the table with each grade's 薪酬激励 and the grade of the round before, and the chart), how far the confirmations
     are, the GM's approval, the actions and the history."""
-    round_ = selectors.appraisal_round_get_for(request.user, pk)
-    rows = selectors.round_rows(request.user, round_)
-    chart = selectors.round_chart(rows)
+    round_ = appraisal_selectors.appraisal_round_get_for(request.user, pk)
+    rows = appraisal_selectors.round_rows(request.user, round_)
+    chart = appraisal_selectors.round_chart(rows)
     return render(
         request,
         "reports/appraisal_round.html",
         {
             "r": round_,
             "rows": rows,
-            "progress": selectors.round_progress(rows),
-            "schedule": selectors.round_schedule(round_),
+            "progress": appraisal_selectors.round_progress(rows),
+            "schedule": appraisal_selectors.round_schedule(round_),
             "quarter_labels": QUARTER_LABELS,
-            "previous": selectors.previous_round(round_),
+            "previous": appraisal_selectors.previous_round(round_),
             "charts": [chart],
             "buttons": action_buttons(
                 ROUND_BUTTONS,
@@ -96,7 +98,7 @@ def round_detail(request, pk):
                 "reports:appraisal_round_action",
                 ROUND_CONFIRM,
             ),
-            "parts": selectors.PARTS,
+            "parts": appraisal_selectors.PARTS,
         },
     )
 
@@ -105,7 +107,7 @@ def round_detail(request, pk):
 @require_POST
 def round_action(request, pk, action):
     """全部发本人确认 and 提交总经理审批 from the round's buttons."""
-    round_ = selectors.appraisal_round_get_for(request.user, pk)
+    round_ = appraisal_selectors.appraisal_round_get_for(request.user, pk)
     if action == "submit":
         svc.round_submit(round_=round_, actor=request.user)
         messages.success(request, _("考核表已提交总经理审批。"))
@@ -126,7 +128,7 @@ def appraisal_list(request):
     user = request.user
     if not (permissions.reads_rounds(user) or permissions.has_own_appraisals(user)):
         return forbidden(request, str(NOT_A_READER))
-    filterset = AppraisalFilter(request.GET, queryset=selectors.appraisals_for(user), request=request)
+    filterset = AppraisalFilter(request.GET, queryset=appraisal_selectors.appraisals_for(user), request=request)
     return render(
         request,
         "reports/appraisal_list.html",
@@ -177,30 +179,30 @@ def appraisal_detail(request, pk):
     """One appraisal: the lines by part with the figure each measured line was scored from, the total and grade, the
     comment, the objection and the answer, what the grade means for the pay (薪酬激励), the day to confirm by while it
     waits for the person, the person's earlier totals, the actions and the history."""
-    appraisal = selectors.appraisal_get_for(request.user, pk)
+    appraisal = appraisal_selectors.appraisal_get_for(request.user, pk)
     waiting = appraisal.status == appraisal.Status.SENT and appraisal.round.status == appraisal.round.Status.OPEN
     actions = permissions.appraisal_allowed_actions(appraisal, request.user)
-    trend = selectors.appraisal_trend(appraisal)
+    trend = appraisal_selectors.appraisal_trend(appraisal)
     return render(
         request,
         "reports/appraisal_detail.html",
         {
             "a": appraisal,
-            "parts": selectors.appraisal_parts(appraisal),
+            "parts": appraisal_selectors.appraisal_parts(appraisal),
             "buttons": action_buttons(APPRAISAL_BUTTONS, actions, appraisal, "reports:appraisal_action", APPRAISAL_CONFIRM),
             "charts": [trend],
-            "pay": selectors.pay_of(appraisal, selectors.pay_rules()),
-            "confirm_by": selectors.round_milestone(appraisal.round, "confirm") if waiting else None,
+            "pay": appraisal_selectors.pay_of(appraisal, appraisal_selectors.pay_rules()),
+            "confirm_by": appraisal_selectors.round_milestone(appraisal.round, "confirm") if waiting else None,
             "quarters": _quarters(request.user, appraisal),
             "sees_round": permissions.reads_rounds(request.user)
-            and selectors.appraisal_rounds_for(request.user).filter(pk=appraisal.round_id).exists(),
+            and appraisal_selectors.appraisal_rounds_for(request.user).filter(pk=appraisal.round_id).exists(),
         },
     )
 
 
 def _quarters(user, appraisal) -> list[tuple] | None:
     """A year's appraisal: the person's four quarters of the year, [(label, (total, grade) or None)]."""
-    results = selectors.quarter_results(user, appraisal.round, appraisal.employee_id)
+    results = appraisal_selectors.quarter_results(user, appraisal.round, appraisal.employee_id)
     if results is None:
         return None
     return list(zip(QUARTER_LABELS, results.get(appraisal.employee_id, [None] * 4), strict=True))
@@ -209,7 +211,7 @@ def _quarters(user, appraisal) -> list[tuple] | None:
 @login_required
 def appraisal_score(request, pk):
     """评分: the lines left to the appraiser, the notes, the comment (the appraiser; the team lead on a draft)."""
-    appraisal = selectors.appraisal_get_for(request.user, pk)
+    appraisal = appraisal_selectors.appraisal_get_for(request.user, pk)
     if "score" not in permissions.appraisal_allowed_actions(appraisal, request.user):
         return forbidden(request, _("只有销售部经理（草稿也可由组长）可以为这份考核评分。"))
     form = AppraisalScoreForm(post_data(request), appraisal=appraisal)
@@ -238,7 +240,7 @@ def appraisal_score(request, pk):
 @require_POST
 def appraisal_action(request, pk, action):
     """The appraisal's buttons: 发本人确认, 确认, 提出异议, 复核确认, 重新评分, 不参与考核, 恢复考核 (the reasoned ones with their text)."""
-    appraisal = selectors.appraisal_get_for(request.user, pk)
+    appraisal = appraisal_selectors.appraisal_get_for(request.user, pk)
     if action in REASONED:
         field = "reply" if action == "settle" else "reason"
         getattr(svc, REASONED[action])(appraisal=appraisal, actor=request.user, **{field: request.POST.get("reason", "")})

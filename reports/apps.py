@@ -11,11 +11,11 @@ class ReportsConfig(AppConfig):
         the rest), and the approvals engine what the GM's decision on an appraisal round does."""
         from salesops.core.access import register_visibility
 
-        from . import selectors
+        from . import appraisal_selectors, selectors
         from .models import Appraisal, AppraisalRound, WeeklyReport
         from .services import appraisals
 
         register_visibility(WeeklyReport, selectors.weekly_reports_for)
-        register_visibility(AppraisalRound, selectors.appraisal_rounds_for)
-        register_visibility(Appraisal, selectors.appraisals_for)
+        register_visibility(AppraisalRound, appraisal_selectors.appraisal_rounds_for)
+        register_visibility(Appraisal, appraisal_selectors.appraisals_for)
         appraisals.register_handlers()

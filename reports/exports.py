@@ -13,9 +13,10 @@ from salesops.core.exports import ListExport, choice_label, plain, register_expo
 from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
+from .appraisal_selectors import PARTS, appraisals_for, part_totals
 from .filters import AppraisalFilter, WeeklyReportFilter
 from .models import Appraisal, WeeklyReport
-from .selectors import PARTS, WEEK_FIGURES, appraisals_for, part_totals, weekly_reports_for
+from .selectors import WEEK_FIGURES, weekly_reports_for
 
 
 def _figure(key: str, kind: str):

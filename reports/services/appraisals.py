@@ -42,6 +42,7 @@ from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import appraisal_rules as rules
+from ..appraisal_selectors import appraisal_measures
 from ..models import Appraisal, AppraisalCriterion, AppraisalRound, AppraisalScore, PayRule
 from ..periods import Period
 from ..permissions import (
@@ -51,7 +52,6 @@ from ..permissions import (
     may_score_as_lead,
     round_allowed_actions,
 )
-from ..selectors import appraisal_measures
 
 CONFIRM_DAYS = 2  # the days a person has to confirm or object before being reminded
 ROUND_KINDS = {"quarter": AppraisalRound.Kind.QUARTER, "year": AppraisalRound.Kind.YEAR}
@@ -245,7 +245,7 @@ def lock_round(round_: AppraisalRound) -> None:
 
 def register_handlers() -> None:
     """Called from ReportsConfig.ready: what the approvals engine does when the GM decided on a round."""
-    from ..selectors import appraisal_round_summary
+    from ..appraisal_selectors import appraisal_round_summary
 
     approvals.register_outcome_handler(
         rules.ROUND_KIND,
@@ -480,10 +480,10 @@ def appraisals_remind_unanswered(*, now=None) -> int:
 
 
 def rounds_remind_overdue(*, today=None) -> int:
-    """Each open round past its day to be submitted to the GM (考核期结束后第5个工作日, reports.selectors.round_schedule)
+    """Each open round past its day to be submitted to the GM (考核期结束后第5个工作日, reports.appraisal_selectors.round_schedule)
     is reported to the sales managers once, with how many have not confirmed yet (marked under a conditional update, as
     the reminders to confirm). Returns how many rounds were reported."""
-    from ..selectors import round_milestone
+    from ..appraisal_selectors import round_milestone
 
     today = today or timezone.localdate()
     reported = 0

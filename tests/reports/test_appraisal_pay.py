@@ -15,7 +15,7 @@ from django.utils import timezone
 from aftersales.models import CalendarDay
 from aftersales.rules import make_calendar, nth_working_day
 from reports import appraisal_rules as rules
-from reports import selectors
+from reports import appraisal_selectors
 from reports.models import Appraisal, AppraisalRound, PayRule
 from reports.services import appraisals as svc
 from tests.reports.test_appraisals import LAST_QUARTER, confirm_all, gm_decides, of, opened, scored
@@ -63,42 +63,42 @@ def test_the_round_is_due_on_the_working_days_after_its_period_and_each_step_is_
     CalendarDay.objects.create(day=date(2025, 10, 11), is_working=True, name="调休上班")
     round_ = svc.round_open(actor=cast.manager, period_key="2025-Q3")
 
-    early = selectors.round_schedule(round_, today=date(2025, 10, 9))
+    early = appraisal_selectors.round_schedule(round_, today=date(2025, 10, 9))
     assert [(m.code, m.due, m.state) for m in early] == [
         ("send", date(2025, 10, 10), "due"),
         ("confirm", date(2025, 10, 11), "due"),
         ("submit", date(2025, 10, 14), "due"),
     ]
-    assert [m.state for m in selectors.round_schedule(round_)] == ["overdue"] * 3  # opened long after
+    assert [m.state for m in appraisal_selectors.round_schedule(round_)] == ["overdue"] * 3  # opened long after
 
     confirm_all(round_, cast)
     on_time = timezone.make_aware(timezone.datetime(2025, 10, 10, 10))
     Appraisal.objects.filter(round=round_).update(sent_at=on_time, answered_at=on_time + timedelta(days=1))
-    done = {m.code: (m.done_on, m.state) for m in selectors.round_schedule(round_)}
+    done = {m.code: (m.done_on, m.state) for m in appraisal_selectors.round_schedule(round_)}
     assert done["send"] == (date(2025, 10, 10), "done")
     assert done["confirm"] == (date(2025, 10, 11), "done")
     assert done["submit"] == (None, "overdue")
 
     svc.round_submit(round_=round_, actor=cast.manager)
-    late = {m.code: m for m in selectors.round_schedule(AppraisalRound.objects.get(pk=round_.pk))}
+    late = {m.code: m for m in appraisal_selectors.round_schedule(AppraisalRound.objects.get(pk=round_.pk))}
     assert late["submit"].done_on == timezone.localdate() and late["submit"].state == "late"
 
 
 def test_a_draft_left_keeps_the_sending_open_and_an_objection_keeps_the_confirming_open_until_settled(cast):
     round_ = opened(cast)
     alice = svc.appraisal_send(appraisal=scored(of(round_, cast.alice), cast.manager), actor=cast.manager)
-    steps = {m.code: m.done_on for m in selectors.round_schedule(round_)}
+    steps = {m.code: m.done_on for m in appraisal_selectors.round_schedule(round_)}
     assert steps == {"send": None, "confirm": None, "submit": None}
 
     for appraisal in round_.appraisals.filter(status=S.DRAFT):
         svc.appraisal_exclude(appraisal=appraisal, actor=cast.manager, reason="缺岗")
     svc.appraisal_object(appraisal=alice, actor=cast.alice, reason="回款率有误")
-    steps = {m.code: m.done_on for m in selectors.round_schedule(round_)}
+    steps = {m.code: m.done_on for m in appraisal_selectors.round_schedule(round_)}
     assert steps["send"] == timezone.localdate() and steps["confirm"] is None
 
     settled = svc.appraisal_settle(appraisal=of(round_, cast.alice), actor=cast.manager, reply="已核对")
     assert settled.settled_at is not None
-    assert {m.code: m.done_on for m in selectors.round_schedule(round_)}["confirm"] == timezone.localdate()
+    assert {m.code: m.done_on for m in appraisal_selectors.round_schedule(round_)}["confirm"] == timezone.localdate()
 
 
 # --- 薪酬激励 ------------------------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def test_the_pay_of_each_grade_is_fixed_when_the_table_goes_to_the_gm_and_cleare
     svc.appraisal_reopen(appraisal=of(round_, cast.bob), actor=cast.manager, reason="缺岗")
     svc.appraisal_exclude(appraisal=of(round_, cast.bob), actor=cast.manager, reason="缺岗")
     graded(round_, alice="A", carol="D", lena="B", clerk="C")
-    alice_row = next(r for r in selectors.round_rows(cast.manager, round_) if r.employee == cast.alice)
+    alice_row = next(r for r in appraisal_selectors.round_rows(cast.manager, round_) if r.employee == cast.alice)
     assert alice_row.pay == {"factor": D("1.20"), "level": 0, "level_label": "不变", "fixed": False}  # the standard in force
     assert of(round_, cast.alice).pay_factor is None
 
@@ -129,7 +129,7 @@ def test_the_pay_of_each_grade_is_fixed_when_the_table_goes_to_the_gm_and_cleare
         "clerk": (D("0.80"), 0),
         "bob": (None, None),  # left out
     }
-    rows = {r.employee.username: r.pay for r in selectors.round_rows(cast.manager, round_)}
+    rows = {r.employee.username: r.pay for r in appraisal_selectors.round_rows(cast.manager, round_)}
     assert rows["alice"]["factor"] == D("1.20") and rows["alice"]["fixed"] and rows["bob"] is None
 
     back = gm_decides(round_, cast, decision="reject", comment="再议")
@@ -160,12 +160,12 @@ def test_the_grade_of_the_round_before_shows_and_two_fails_in_a_row_are_marked(c
     now = confirm_all(opened(cast), cast)
     graded(now, carol="D", alice="B")
 
-    rows = {r.employee.username: r for r in selectors.round_rows(cast.manager, now)}
+    rows = {r.employee.username: r for r in appraisal_selectors.round_rows(cast.manager, now)}
     assert (rows["carol"].previous_grade, rows["carol"].failed_twice) == ("D", True)
     assert (rows["alice"].previous_grade, rows["alice"].failed_twice) == ("D", False)
-    assert selectors.previous_round(now) == before
-    assert selectors.previous_round(before) is None
-    leads = {r.employee.username: r.previous_grade for r in selectors.round_rows(cast.lena, now)}
+    assert appraisal_selectors.previous_round(now) == before
+    assert appraisal_selectors.previous_round(before) is None
+    leads = {r.employee.username: r.previous_grade for r in appraisal_selectors.round_rows(cast.lena, now)}
     assert "carol" not in leads and leads["alice"] == "D"  # a lead reads the team's only
 
     page = client_as(cast.manager).get(now.get_absolute_url()).content.decode()
@@ -178,15 +178,15 @@ def test_the_round_before_a_first_quarter_is_the_last_quarter_of_the_year_before
     q4 = svc.round_open(actor=cast.manager, period_key=f"{year - 1}-Q4")
     q1 = svc.round_open(actor=cast.manager, period_key=f"{year}-Q1")
     annual = svc.round_open(actor=cast.manager, period_key=str(year))
-    assert selectors.previous_round(q1) == q4
-    assert selectors.previous_round(annual) is None  # no year before held
+    assert appraisal_selectors.previous_round(q1) == q4
+    assert appraisal_selectors.previous_round(annual) is None  # no year before held
 
 
 # --- pages and the API -------------------------------------------------------------------------------------------------
 def test_the_pages_show_the_timetable_the_pay_and_the_day_to_confirm_by(cast, client_as):
     round_ = opened(cast)
     alice = svc.appraisal_send(appraisal=scored(of(round_, cast.alice), cast.manager), actor=cast.manager)
-    send_due = selectors.round_milestone(round_, "send").due
+    send_due = appraisal_selectors.round_milestone(round_, "send").due
 
     page = client_as(cast.manager).get(round_.get_absolute_url()).content.decode()
     assert 'data-testid="milestone-send" data-state="overdue"' in page
@@ -194,12 +194,12 @@ def test_the_pages_show_the_timetable_the_pay_and_the_day_to_confirm_by(cast, cl
     assert 'data-testid="pay-note"' in page and "按现行《薪酬激励标准》" in page
 
     rounds = client_as(cast.manager).get(reverse("reports:appraisal_rounds")).content.decode()
-    due = selectors.round_milestone(round_, "submit").due
+    due = appraisal_selectors.round_milestone(round_, "submit").due
     assert f'data-testid="round-submit-due">{due:%Y-%m-%d} <span class="badge text-bg-danger">' in rounds
 
     hers = client_as(cast.alice).get(alice.get_absolute_url()).content.decode()
     assert 'data-testid="appraisal-confirm-by"' in hers
-    assert selectors.round_milestone(round_, "confirm").due.strftime("%Y-%m-%d") in hers
+    assert appraisal_selectors.round_milestone(round_, "confirm").due.strftime("%Y-%m-%d") in hers
     assert 'data-testid="appraisal-pay"' in hers and "提交审批时确定" in hers
 
     svc.appraisal_confirm(appraisal=alice, actor=cast.alice)
@@ -288,11 +288,11 @@ def test_a_years_round_shows_each_persons_quarters_of_that_year(cast, client_as)
     q3 = svc.round_open(actor=cast.manager, period_key=f"{year}-Q3")  # still being scored: not shown
     annual = svc.round_open(actor=cast.manager, period_key=str(year))
 
-    rows = {r.employee.username: r for r in selectors.round_rows(cast.manager, annual)}
+    rows = {r.employee.username: r for r in appraisal_selectors.round_rows(cast.manager, annual)}
     assert rows["alice"].quarters == [(D("91.50"), "A"), None, None, None]
     assert rows["carol"].quarters[0] is not None and rows["carol"].quarters[2] is None
-    assert all(r.quarters is None for r in selectors.round_rows(cast.manager, q3))
-    leads = {r.employee.username: r.quarters for r in selectors.round_rows(cast.lena, annual)}
+    assert all(r.quarters is None for r in appraisal_selectors.round_rows(cast.manager, q3))
+    leads = {r.employee.username: r.quarters for r in appraisal_selectors.round_rows(cast.lena, annual)}
     assert "carol" not in leads  # a lead reads the team's
 
     page = client_as(cast.manager).get(annual.get_absolute_url()).content.decode()

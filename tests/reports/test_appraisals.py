@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from reports import appraisal_rules as rules
-from reports import selectors
+from reports import appraisal_selectors
 from reports.models import Appraisal, AppraisalCriterion, AppraisalRound, AppraisalScore, SalesTarget
 from reports.periods import Period
 from reports.services import appraisals as svc
@@ -274,7 +274,7 @@ def test_the_round_goes_to_the_gm_when_everyone_has_confirmed_and_takes_effect_w
     assert submitted.status == AppraisalRound.Status.SUBMITTED
     with pytest.raises(Conflict, match="考核表不能再改动"):
         svc.appraisal_reopen(appraisal=of(round_, cast.alice), actor=cast.manager, reason="改")
-    summary = dict(selectors.appraisal_round_summary(submitted, cast.gm))
+    summary = dict(appraisal_selectors.appraisal_round_summary(submitted, cast.gm))
     assert summary["参与考核"] == "5" and summary["不参与考核"] == "0"
 
     approved = gm_decides(round_, cast)
@@ -304,7 +304,7 @@ def test_each_role_reads_the_appraisals_it_should_and_no_rep_another_reps(cast):
     svc.appraisal_send(appraisal=scored(of(round_, cast.alice), cast.manager), actor=cast.manager)
 
     def names(user):
-        return sorted(a.employee.username for a in selectors.appraisals_for(user))
+        return sorted(a.employee.username for a in appraisal_selectors.appraisals_for(user))
 
     everyone = ["alice", "bob", "carol", "clerk", "lena"]
     for reader in (cast.manager, cast.vp, cast.gm, cast.admin):
@@ -313,13 +313,13 @@ def test_each_role_reads_the_appraisals_it_should_and_no_rep_another_reps(cast):
     assert names(cast.bob) == []  # his is a draft
     assert names(cast.lena) == ["alice", "bob"]  # her team's, not her own draft
     assert names(cast.carol) == names(cast.clerk) == names(cast.finance) == names(cast.service) == []
-    assert selectors.appraisal_rounds_for(cast.finance).count() == 0
-    assert selectors.appraisal_rounds_for(cast.lena).count() == 1
-    assert selectors.appraisal_rounds_for(cast.alice).count() == 0
+    assert appraisal_selectors.appraisal_rounds_for(cast.finance).count() == 0
+    assert appraisal_selectors.appraisal_rounds_for(cast.lena).count() == 1
+    assert appraisal_selectors.appraisal_rounds_for(cast.alice).count() == 0
 
     svc.round_submit(round_=confirm_all(round_, cast), actor=cast.manager)
     gm_decides(round_, cast)
-    assert names(cast.finance) == everyone and selectors.appraisal_rounds_for(cast.finance).count() == 1
+    assert names(cast.finance) == everyone and appraisal_selectors.appraisal_rounds_for(cast.finance).count() == 1
 
 
 def test_the_allowed_actions_follow_the_state_the_round_and_the_person(cast):
@@ -583,7 +583,7 @@ def test_whoever_has_not_answered_in_two_days_is_reminded_once(cast):
     assert svc.appraisals_remind_unanswered(now=timezone.now()) == 0  # not yet two days
     assert svc.appraisals_remind_unanswered(now=later) == 1
     assert svc.appraisals_remind_unanswered(now=later) == 0
-    overdue = selectors.round_milestone(round_, "submit").state == "overdue"  # also reported, once, when past its day
+    overdue = appraisal_selectors.round_milestone(round_, "submit").state == "overdue"  # also reported, once, when past its day
     assert remind_appraisals.apply().get() == int(overdue)
     assert Notification.objects.filter(recipient=cast.alice, title__contains="请尽快确认").count() == 1
     assert not Notification.objects.filter(recipient=cast.bob, title__contains="请尽快确认").exists()
