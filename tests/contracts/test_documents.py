@@ -69,13 +69,14 @@ def test_filenames_carry_kind_number_and_version(cast, quotation, contract, quot
 
 
 # --- quotation PDF ----------------------------------------------------------------------------------------------
-def test_quotation_pdf_has_the_chinese_text_embedded(quotation):
+def test_quotation_pdf_has_the_chinese_text_embedded(quotation, settings):
     content = documents.quotation_pdf(quotation, reader=quotation.owner)
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
     # Chinese glyphs vanish silently without a CJK font: finding them in the extracted text proves they are embedded.
     assert "报价单" in text
     assert "苏州精工机械有限公司" in text
+    assert settings.COMPANY_TAX_ID in text  # the letterhead with the tax id and bank
     assert quotation.number in text
     assert amount_in_words(quotation.amount_incl) in text
     assert "二期扩建" in text
@@ -146,11 +147,12 @@ def test_quotation_xlsx_has_lines_and_totals_as_numbers(quotation):
 
 
 # --- contract PDF -----------------------------------------------------------------------------------------------
-def test_contract_pdf_has_parties_terms_and_amount_in_words(contract):
+def test_contract_pdf_has_parties_terms_and_amount_in_words(contract, settings):
     content = documents.contract_pdf(contract, reader=contract.owner)
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
     assert "销售合同" in text
+    assert settings.COMPANY_TAX_ID in text  # the letterhead with the tax id and bank
     assert contract.number in text
     assert "苏州精工机械有限公司" in text  # 需方
     assert "供方" in text and "需方" in text

@@ -39,6 +39,7 @@ def test_the_paid_claim_prints_its_lines_the_amount_in_words_and_everyone_who_si
     ):
         assert expected in text, expected
     assert "未审核" not in text and "草稿" not in text
+    assert settings.COMPANY_TAX_ID not in text  # the short letterhead: an internal form
 
 
 def test_a_claim_not_yet_approved_is_marked_and_a_withdrawn_one_is_not_printed(cast, client_as):
