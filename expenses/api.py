@@ -131,7 +131,6 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
 
     selector = staticmethod(selectors.claims_for)
     serializer_class = ExpenseClaimSerializer
-    lookup_value_regex = "[0-9]+"
     export_name = "expense-claims"
     filterset_class = ExpenseClaimFilter
     filter_backends = [ListFilterBackend]

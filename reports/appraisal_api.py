@@ -89,7 +89,6 @@ class AppraisalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     selector = staticmethod(appraisal_selectors.appraisal_rounds_for)
     serializer_class = AppraisalRoundSerializer  # a handful of rounds a year: serialized row by row (period, actions)
-    lookup_value_regex = "[0-9]+"
     filterset_class = AppraisalRoundFilter
     filter_backends = [ListFilterBackend]
 
@@ -223,7 +222,6 @@ class AppraisalViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
 
     selector = staticmethod(appraisal_selectors.appraisals_for)
     serializer_class = AppraisalSerializer
-    lookup_value_regex = "[0-9]+"  # "2\x0b" is not appraisal 2
     export_name = "appraisals"
     filterset_class = AppraisalFilter
     filter_backends = [ListFilterBackend]

@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from aftersales import api as aftersales_api
 from catalog import api as catalog_api
@@ -19,8 +18,9 @@ from reports import appraisal_api
 from reports import run_api as report_run_api
 from reports import views as report_views
 from salesops.core import api_views as core_api
+from salesops.core.api import Router
 
-router = DefaultRouter()
+router = Router()
 for module in (
     core_api,
     customers_api,

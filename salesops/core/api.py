@@ -16,6 +16,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import empty as NOT_GIVEN
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
@@ -60,6 +61,21 @@ def exception_handler(exc, context):
 
 
 # --- shared scaffolding for every app's API (ARCHITECTURE.md: shared scaffolding lives once in salesops.core) ------------
+
+
+class Router(DefaultRouter):
+    """The API's router: a document is looked up by its id in plain ASCII digits. DRF's default pattern takes any text up to
+    the next "/", and the database reads "2\x0b" or "２" as 2, so …/orders/2%0B/ would answer for order 2. A viewset looked
+    up by another field (lookup_field) or giving its own lookup_value_regex keeps it."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") in ("pk", "id") and not hasattr(viewset, "lookup_value_regex"):
+            return self._base_pattern.format(
+                lookup_prefix=lookup_prefix,
+                lookup_url_kwarg=getattr(viewset, "lookup_url_kwarg", None) or "pk",
+                lookup_value="[0-9]+",
+            )
+        return super().get_lookup_regex(viewset, lookup_prefix)
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
