@@ -68,6 +68,8 @@ class ExpenseClaimDetailSerializer(ExpenseClaimSerializer):
     checked_by_name = UserNameField(source="checked_by")
     paid_by_name = UserNameField(source="paid_by")
     allowed_actions = serializers.SerializerMethodField()
+    due_on = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
 
     class Meta(ExpenseClaimSerializer.Meta):
         fields = ExpenseClaimSerializer.Meta.fields + [
@@ -83,8 +85,24 @@ class ExpenseClaimDetailSerializer(ExpenseClaimSerializer):
             "created_at",
             "updated_at",
             "allowed_actions",
+            "due_on",
+            "overdue",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True, help_text="待审核：内勤应审核之日；待付款：财务应付款之日"))
+    def get_due_on(self, obj):
+        wait = self._wait(obj)
+        return wait.due.isoformat() if wait else None
+
+    def get_overdue(self, obj) -> bool:
+        wait = self._wait(obj)
+        return bool(wait and wait.overdue)
+
+    def _wait(self, obj):
+        if not hasattr(obj, "_wait"):
+            obj._wait = selectors.claim_wait(obj)
+        return obj._wait
 
     @extend_schema_field(ExpenseLineSerializer(many=True))
     def get_lines(self, obj) -> list[dict]:

@@ -1,5 +1,5 @@
 """Demo data of the expense claims (费用报销; safe to run again): alice's claim of a customer visit paid, bob's waiting
-for the clerk to check it, carol's entertainment claim with the approvers, lena's draft — so the list, each step and
+for the clerk to check it past its day, carol's entertainment claim with the approvers, lena's draft — so the list, each step and
 the 工作台 tiles have something to show."""
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ def seed(seeded: Mapping[str, Any]) -> dict:
         ),
     )
     services.claim_submit(claim=waiting, actor=users["bob"])
+    # handed in a week ago and not checked yet: its page shows the day it was due, the morning reminder reports it
+    ExpenseClaim.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - timedelta(days=7))
 
     if customer is not None:
         treat = services.claim_create(

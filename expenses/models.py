@@ -69,6 +69,7 @@ class ExpenseClaim(FSMModelMixin, models.Model):
     paid_by = models.ForeignKey(USER, verbose_name=_("付款人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     paid_on = models.DateField(_("付款日期"), null=True, blank=True)
     payment_ref = models.CharField(_("付款凭证号"), max_length=60, blank=True)
+    reminded_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

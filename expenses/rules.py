@@ -5,12 +5,15 @@ seed 001: 遵守公司的销售政策和流程要求，包括价格政策、销�
   — 报销时效, a threshold), an amount above zero in yuan to the fen, what it was for (required for 其他).
 - A claim (`check_claim`): at least one line; 业务招待 (entertaining) names the customer entertained.
 - Who approves (`route`): the sales manager; a claim above the VP amount (a threshold) also the sales VP.
+- How long a claim may wait (`WAITING`): the clerk checks it within some working days of its submission, finance pays
+  it within some working days of its approval (thresholds); past that day the people who act on it are reminded.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,8 +33,26 @@ THRESHOLDS = (
         Decimal(5000),
         "报销单合计超过此金额，销售部经理批准后还需销售副总批准",
     ),
+    ("expense_check_days", "报销审核时限(工作日)", Decimal(2), "提交后超过此工作日数仍未审核，提醒销售内勤和销售部经理"),
+    ("expense_pay_days", "报销付款时限(工作日)", Decimal(5), "批准后超过此工作日数仍未付款，提醒财务"),
 )
 THRESHOLD_DEFAULTS = {code: value for code, _name, value, _description in THRESHOLDS}
+
+
+class Waiting(NamedTuple):
+    """A stage a claim waits in for somebody: since when (the claim's field), for how many working days at most (the
+    threshold), the name of its last day, and who is reminded past it (roles)."""
+
+    since: str
+    days: str
+    label: str
+    roles: tuple[str, ...]
+
+
+WAITING = {  # by the claim's status
+    "submitted": Waiting("submitted_at", "expense_check_days", gettext_lazy("审核期限"), ("sales_clerk", "sales_manager")),
+    "approved": Waiting("approved_at", "expense_pay_days", gettext_lazy("付款期限"), ("finance",)),
+}
 
 
 class Category:

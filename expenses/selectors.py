@@ -1,20 +1,57 @@
-"""Reads of expense claims: those a user may see, one claim, what the approvers are shown, the 工作台 counts."""
+"""Reads of expense claims: those a user may see, one claim, what the approvers are shown, the day the clerk or finance
+should have acted by, the 工作台 counts, the figures the reports read."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.rules import WorkCalendar, nth_working_day
+from aftersales.selectors import working_calendar
 from customers.selectors import led_team_ids
 from salesops.core.names import display_name
+from salesops.core.thresholds import threshold
 
+from . import rules
 from .models import ExpenseClaim, ExpenseLine
 from .permissions import checks_claims, claims, pays_claims, reads_all_claims
+
+
+def setting(code: str) -> Decimal:
+    """This app's admin-editable number (core.Threshold, seeded by migrations; rules.THRESHOLDS the defaults)."""
+    return threshold(code, default=rules.THRESHOLD_DEFAULTS[code])
+
+
+def claim_due(claim: ExpenseClaim, calendar: WorkCalendar | None = None) -> date | None:
+    """The day the clerk should have checked the claim by (submitted) or finance paid it by (approved): so many working
+    days (rules.WAITING's threshold) after the day it came to them; None in any other state."""
+    waiting = rules.WAITING.get(claim.status)
+    since = getattr(claim, waiting.since) if waiting else None
+    if since is None:
+        return None
+    day = timezone.localdate(since)
+    return nth_working_day(calendar or working_calendar(around=day), day, int(setting(waiting.days)))
+
+
+class Wait(NamedTuple):
+    label: str  # 审核期限 / 付款期限
+    due: date
+    overdue: bool
+
+
+def claim_wait(claim: ExpenseClaim, *, today: date | None = None) -> Wait | None:
+    """What the claim waits for now and by when (the claim's page, the API); None when nobody owes it anything."""
+    due = claim_due(claim)
+    if due is None:
+        return None
+    return Wait(str(rules.WAITING[claim.status].label), due, (today or timezone.localdate()) > due)
 
 
 def claims_for(user) -> QuerySet[ExpenseClaim]:

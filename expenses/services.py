@@ -8,6 +8,8 @@
   approved, finance is told to pay; refused, it is back with the claimant with the approver's comment.
 - claim_pay: finance records the payment (the day and the voucher number); the claimant is told.
 - claim_cancel: the claimant withdraws a draft or a claim sent back.
+- claims_remind_overdue (the morning task): a claim waiting past its day for the clerk or for finance is reported
+  to them once per stage (expenses.rules.WAITING).
 
 One lock: the claim (its lines are written only under it). Who may do what: expenses.permissions.claim_allowed_actions.
 """
@@ -20,10 +22,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from aftersales.selectors import working_calendar
 from customers.selectors import customer_list_for
 from salesops.core import approvals
 from salesops.core.editing import required_text
@@ -33,13 +37,13 @@ from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
-from salesops.core.thresholds import threshold
 from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from . import rules
 from .models import ExpenseClaim, ExpenseLine
 from .permissions import checks_claims, claim_allowed_actions, claims, pays_claims
+from .selectors import claim_due, setting
 
 NUMBER_PREFIX = "BX"
 REFUSALS = {
@@ -50,11 +54,6 @@ REFUSALS = {
     "send_back": gettext_lazy("只有销售内勤可以退回待审核的报销单（不能退回自己的）。"),
     "pay": gettext_lazy("只有财务可以为批准的报销单付款。"),
 }
-
-
-def setting(code: str) -> Decimal:
-    """This app's admin-editable number (core.Threshold, seeded by migration 0001; rules.THRESHOLDS the defaults)."""
-    return threshold(code, default=rules.THRESHOLD_DEFAULTS[code])
 
 
 def _lock(claim_or_pk) -> ExpenseClaim:
@@ -314,6 +313,51 @@ def claim_pay(*, claim: ExpenseClaim, actor, reference: str, paid_on: date | Non
 def claim_cancel(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
     """作废: the claimant withdraws a draft or a claim sent back."""
     return transition(obj=claim, action="cancel", actor=actor, check=lambda c: _require(c, actor, "cancel"))
+
+
+# --- waiting too long --------------------------------------------------------------------------------------------------
+def claims_remind_overdue(*, today: date | None = None) -> int:
+    """Each claim still waiting for the clerk or for finance after its day (expenses.selectors.claim_due; 报销审核时限 and
+    报销付款时限, in working days) is reported once per stage to the people who act on it (rules.WAITING: the clerks and
+    the sales managers, or finance), marked under a conditional update so two runs report it once. Returns how many
+    claims were reported. The approvers' own wait is the approvals engine's (approvals_remind_overdue)."""
+    today = today or timezone.localdate()
+    S = ExpenseClaim.Status
+    not_yet = Q(reminded_at__isnull=True)
+    waiting = ExpenseClaim.objects.filter(
+        Q(status=S.SUBMITTED, submitted_at__isnull=False) & (not_yet | Q(reminded_at__lt=F("submitted_at")))
+        | Q(status=S.APPROVED, approved_at__isnull=False) & (not_yet | Q(reminded_at__lt=F("approved_at")))
+    ).select_related("claimant")
+    claims_ = list(waiting.order_by("id"))
+    if not claims_:
+        return 0
+    calendar = working_calendar(around=min(timezone.localdate(getattr(c, rules.WAITING[c.status].since)) for c in claims_))
+    reported = 0
+    for claim in claims_:
+        due = claim_due(claim, calendar)
+        if due is None or today <= due:
+            continue
+        stage = rules.WAITING[claim.status]
+        with transaction.atomic():
+            marked = ExpenseClaim.objects.filter(
+                not_yet | Q(reminded_at__lt=F(stage.since)), pk=claim.pk, status=claim.status
+            ).update(reminded_at=timezone.now())
+            if not marked:
+                continue
+            notify(
+                recipients=users_with_role(*stage.roles).exclude(pk=claim.claimant_id),
+                title=_("报销单 %(number)s 已超过%(label)s（%(due)s），请尽快处理：%(name)s %(total)s 元")
+                % {
+                    "number": claim.number,
+                    "label": stage.label,
+                    "due": due.isoformat(),
+                    "name": display_name(claim.claimant),
+                    "total": f"{claim.total:,.2f}",
+                },
+                url=claim.get_absolute_url(),
+            )
+        reported += 1
+    return reported
 
 
 # --- the approvers' decision -------------------------------------------------------------------------------------------

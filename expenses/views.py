@@ -132,6 +132,7 @@ def claim_detail(request, pk):
             "by_category": selectors.category_totals(claim),
             "buttons": action_buttons(CLAIM_BUTTONS, actions, claim, "expenses:claim_action", CLAIM_CONFIRM),
             "document_mark": documents.claim_watermark(claim),
+            "wait": selectors.claim_wait(claim),
         },
     )
 

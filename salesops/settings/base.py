@@ -311,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.remind_appraisals",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 09:10 every day: expense claims past their day to be checked (the clerks, the sales managers) or paid (finance).
+    "expenses-remind-waiting-claims": {
+        "task": "expenses.tasks.remind_waiting_claims",
+        "schedule": crontab(hour=9, minute=10),
+    },
     # every hour: remind approvers of steps waiting longer than the configured hours.
     "core-remind-overdue-approvals": {
         "task": "salesops.core.tasks.remind_overdue_approvals",
