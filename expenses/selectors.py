@@ -115,23 +115,23 @@ def expense_todo(user) -> list[tuple[str, str, int, str]]:
 COUNTED = (ExpenseClaim.Status.APPROVED, ExpenseClaim.Status.PAID)  # what the company has agreed to pay
 
 
+def _counted_lines(start: date, end: date, owner_id: int | None, team_id: int | None) -> QuerySet[ExpenseLine]:
+    lines = ExpenseLine.objects.filter(claim__status__in=COUNTED, spent_on__range=(start, end))
+    if owner_id is not None:
+        lines = lines.filter(claim__claimant_id=owner_id)
+    if team_id is not None:
+        lines = lines.filter(claim__team_id=team_id)
+    return lines
+
+
 def expense_total(start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> Decimal:
     """销售费用: the lines spent in [start, end] of the claims approved or paid — a rep's (owner_id: the claimant's) or a
-    team's (the claim's team) or everybody's."""
-    lines = ExpenseLine.objects.filter(claim__status__in=COUNTED, spent_on__range=(start, end))
-    if owner_id is not None:
-        lines = lines.filter(claim__claimant_id=owner_id)
-    if team_id is not None:
-        lines = lines.filter(claim__team_id=team_id)
-    return lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    team's (the claim's team: the claimant's when it was written) or everybody's."""
+    return _counted_lines(start, end, owner_id, team_id).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
-def expense_by_claimant(start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> dict:
-    """{claimant id: 销售费用} over [start, end], as expense_total counts it."""
-    lines = ExpenseLine.objects.filter(claim__status__in=COUNTED, spent_on__range=(start, end))
-    if owner_id is not None:
-        lines = lines.filter(claim__claimant_id=owner_id)
-    if team_id is not None:
-        lines = lines.filter(claim__team_id=team_id)
-    rows = lines.order_by().values("claim__claimant_id").annotate(total=Sum("amount"))
-    return {row["claim__claimant_id"]: row["total"] for row in rows}
+def expense_by(field: str, start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> dict:
+    """{claimant id or team id (field "claimant" or "team"): 销售费用} over [start, end], as expense_total counts it."""
+    key = f"claim__{field}_id"
+    rows = _counted_lines(start, end, owner_id, team_id).order_by().values(key).annotate(total=Sum("amount"))
+    return {row[key]: row["total"] for row in rows}

@@ -131,7 +131,12 @@ def sales_expenses(period: Period, scope: Scope) -> Decimal:
 
 def expenses_by_rep(period: Period, scope: Scope) -> dict[int, Decimal]:
     """{rep id: 销售费用} of the scope's claimants in the period."""
-    return expense_selectors.expense_by_claimant(period.start, period.end, **scope.filters())
+    return expense_selectors.expense_by("claimant", period.start, period.end, **scope.filters())
+
+
+def expenses_by_team(period: Period, scope: Scope) -> dict[int, Decimal]:
+    """{team id: 销售费用} of the scope's claims in the period (a claim's team: its claimant's when it was written)."""
+    return expense_selectors.expense_by("team", period.start, period.end, **scope.filters())
 
 
 def expense_rate(period: Period, scope: Scope) -> Decimal | None:

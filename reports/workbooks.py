@@ -108,7 +108,7 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
     """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the summed actual
     over the summed target (kpis.totals). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over
-    summed sales)."""
+    summed sales), and each team's."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
 
     def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str, after=(), rows=None):
@@ -124,11 +124,9 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         sheet.totals(values=values)
         return sheet, top
 
-    spent = kpis.expenses_by_rep(period, scope)
-
-    def with_expenses(rows):
+    def with_expenses(rows, spent: dict, key: str):
         for row in rows:
-            expenses = spent.get(row["rep_id"], Decimal("0.00"))
+            expenses = spent.get(row[key], Decimal("0.00"))
             yield row | {"expenses": expenses, "expense_rate": kpis.rate_of(expenses, row["actual"])}
 
     expense_columns = [
@@ -142,10 +140,18 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         [Column(_("销售组"), width=16, value=lambda r: r["team_name"])],
         "rep",
         after=expense_columns,
-        rows=with_expenses(kpis.rep_rows(period, scope)),
+        rows=with_expenses(kpis.rep_rows(period, scope), kpis.expenses_by_rep(period, scope), "rep_id"),
     )
     progress(45)
-    _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team")
+    _teams, top_teams = write(
+        _("销售组达成"),
+        _("销售组"),
+        "team_name",
+        [],
+        "team",
+        after=expense_columns,
+        rows=with_expenses(kpis.team_rows(period, scope), kpis.expenses_by_team(period, scope), "team_id"),
+    )
     progress(75)
     if top_teams:
         _bar_chart(book, _("销售组目标与实际"), _("销售组"), "team_name", money, top_teams)

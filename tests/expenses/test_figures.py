@@ -37,6 +37,8 @@ def test_the_approved_and_paid_lines_spent_in_the_period_count_by_rep_team_and_c
     assert kpis.sales_expenses(MONTH, Scope.team(cast.east.pk)) == D("100.00")
     assert kpis.sales_expenses(MONTH, Scope.rep(cast.carol.pk)) == D("50.50")
     assert kpis.expenses_by_rep(MONTH, Scope.company()) == {cast.alice.pk: D("100.00"), cast.carol.pk: D("50.50")}
+    assert kpis.expenses_by_team(MONTH, Scope.company()) == {cast.east.pk: D("100.00"), cast.south.pk: D("50.50")}
+    assert kpis.expenses_by_team(MONTH, Scope.rep(cast.carol.pk)) == {cast.south.pk: D("50.50")}
     assert kpis.expense_rate(MONTH, Scope.company()) is None  # no sales to divide by
 
 

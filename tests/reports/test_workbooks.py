@@ -115,8 +115,10 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
     assert (D(str(totals[5])), D(str(totals[6]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
     ws = wb["业务员达成"]
     assert ws.cell(_h + 1, 5).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 3).number_format == MONEY
-    _h, _header, teams, team_totals = table(wb["销售组达成"])
+    _h, header, teams, team_totals = table(wb["销售组达成"])
+    assert header == ["销售组", "目标额", "实际销售额(发货净额)", "达成率", "销售费用", "费用率"]
     assert [r[0] for r in teams] == ["华东组"] and D(str(team_totals[2])) == D("10000.00")
+    assert (D(str(teams[0][4])), D(str(teams[0][5]))) == (D("450.00"), D("0.045"))  # the claim's team: 华东组
     cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
     assert cover["申请人"] == "系统定时生成" and cover["范围"] == "华东组"
     assert D(str(cover["华东组目标达成率"])) == kpis.achievement(NOV, east)["rate"]
