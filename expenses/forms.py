@@ -70,12 +70,6 @@ def line_formset(data, claim: ExpenseClaim | None = None):
     return formset_class(data, initial=initial, prefix="lines")
 
 
-def formset_rows(formset) -> list[dict]:
-    """Every line on the form, kept or typed in (blank and deleted rows left out): they replace the claim's lines."""
-    rows = (f.row() for f in formset.forms if not formset._should_delete_form(f))
-    return [row for row in rows if any(value not in (None, "") for value in row.values())]
-
-
 class PayForm(forms.Form):
     reference = forms.CharField(label=_("付款凭证号"), max_length=60)
     paid_on = forms.DateField(label=_("付款日期"), required=False, widget=DateInput(), help_text=_("不填为今天"))

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.documents import PDF, attachment, require_printable
 from salesops.core.editing import call_for_form
+from salesops.core.forms import formset_rows
 from salesops.core.pages import Button, action_buttons, forbidden, form_page, form_status, paginate, post_data, querystring
 
 from . import documents, permissions, selectors, services
 from .filters import ExpenseClaimFilter
-from .forms import ClaimForm, PayForm, formset_rows, line_formset
+from .forms import ClaimForm, PayForm, line_formset
 
 NOT_A_READER = gettext_lazy("费用报销由业务员、销售组长、销售部经理、销售内勤、财务和公司领导使用。")
 

@@ -13,6 +13,7 @@ from contracts import api as contracts_api
 from customers import api as customers_api
 from expenses import api as expenses_api
 from orders import api as orders_api
+from plans import api as plans_api
 from reports import api as reports_api
 from reports import appraisal_api
 from reports import run_api as report_run_api
@@ -32,6 +33,7 @@ for module in (
     reports_api,
     report_run_api,
     appraisal_api,
+    plans_api,
 ):
     module.register(router)
 
@@ -45,6 +47,7 @@ urlpatterns = [
     path("aftersales/", include("aftersales.urls")),
     path("expenses/", include("expenses.urls")),
     path("reports/", include("reports.urls")),
+    path("plans/", include("plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -100,3 +100,10 @@ class FieldsetsMixin:
         if rest:
             out.append(("", rest))
         return [(title, fields) for title, fields in out if fields]
+
+
+def formset_rows(formset) -> list[dict]:
+    """Every line of a line formset (each form has `row()`), kept or typed in — blank and deleted rows left out: the
+    lines that replace a document's lines (an expense claim's, a sales plan's)."""
+    rows = (f.row() for f in formset.forms if not formset._should_delete_form(f))
+    return [row for row in rows if any(value not in (None, "") for value in row.values())]

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "salesops.core.apps.LoginGuardConfig",  # django-axes
     "crispy_forms",
     "crispy_bootstrap5",
-    # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales, expenses -> reports
+    # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales, expenses -> reports -> plans
     "salesops.core",
     "customers",
     "catalog",
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "aftersales",
     "expenses",
     "reports",
+    "plans",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "AppraisalStatusEnum": "reports.models.Appraisal.Status",
         "AppraisalGradeEnum": "reports.models.Appraisal.Grade",
         "ExpenseClaimStatusEnum": "expenses.models.ExpenseClaim.Status",
+        "SalesPlanStatusEnum": "plans.models.SalesPlan.Status",
+        "SalesPlanLevelEnum": "plans.rules.Level.choices",
     },
 }
 

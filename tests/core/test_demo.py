@@ -23,7 +23,19 @@ from salesops.core import demo
 from salesops.core.approvals import requests_for, steps_waiting_for
 from salesops.core.models import ApprovalStep, Team
 
-SEEDED_APPS = {"auth", "authtoken", "core", "customers", "catalog", "contracts", "orders", "aftersales", "expenses", "reports"}
+SEEDED_APPS = {
+    "auth",
+    "authtoken",
+    "core",
+    "customers",
+    "catalog",
+    "contracts",
+    "orders",
+    "aftersales",
+    "expenses",
+    "reports",
+    "plans",
+}
 # README "Demo logins": username → role
 README_LOGINS = {
     "admin": "admin",
@@ -80,6 +92,7 @@ def test_demo_modules_run_in_floor_order():
         "aftersales.demo",
         "expenses.demo",
         "reports.demo",
+        "plans.demo",
     ]
 
 
@@ -103,6 +116,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["customers.Opportunity"] == 7
     assert first["reports.WeeklyReport"] == 2  # last week's of alice (commented on) and carol (waiting)
     assert first["expenses.ExpenseClaim"] == 4  # paid, waiting for the clerk, with the manager, a draft
+    assert first["plans.SalesPlan"] == 3  # the department's and alice's approved, bob's with the manager
     assert first["reports.AppraisalRound"] == 2 and first["reports.Appraisal"] == 10  # last quarter's under way, one approved
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo
@@ -187,7 +201,7 @@ def test_quotations_and_the_special_contract_waiting_for_three_departments(seede
     for reviewer in ("rev_technical", "rev_production", "rev_quality"):
         assert steps_waiting_for(seeded[reviewer]).count() == 1, reviewer
     waiting = sorted(s.request.kind for s in steps_waiting_for(seeded["manager"]))
-    assert waiting == ["expense_claim", "opportunity_bid"]  # the demo tender and carol's entertainment claim
+    assert waiting == ["expense_claim", "opportunity_bid", "sales_plan"]  # the tender, carol's claim, bob's plan
 
 
 def test_work_for_clerk_finance_and_warehouse(seeded):

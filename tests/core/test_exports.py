@@ -36,6 +36,7 @@ API_LISTS = {
     "weekly-reports": "/api/v1/weekly-reports/",
     "appraisals": "/api/v1/appraisals/",
     "expense-claims": "/api/v1/expense-claims/",
+    "sales-plans": "/api/v1/sales-plans/",
 }
 
 

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    verbose_name = _("销售计划")
+
+    def ready(self):
+        """Tell the kernel who may see a plan (its comment and attachment views 404 on the rest) and the approvals
+        engine what the approvers' decision does."""
+        from salesops.core.access import register_visibility
+
+        from . import selectors, services
+        from .models import SalesPlan
+
+        register_visibility(SalesPlan, selectors.plans_for)
+        services.register_handlers()

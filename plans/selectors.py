@@ -1,0 +1,118 @@
+"""Reads of sales plans: those a user may read, one plan, its target, how far the shipped sales have come against it,
+and what the approvers are shown in 待我审批."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from customers.models import Customer
+from customers.selectors import led_team_ids
+from orders.figures import shipped_net_subquery
+from reports import kpis
+from reports.periods import Period
+from reports.scopes import Scope
+from salesops.core.charts import rows_chart
+from salesops.core.money import ZERO, quantize
+from salesops.core.names import display_name
+from salesops.core.roles import has_role
+
+from .models import PlanLine, SalesPlan
+from .permissions import SELLER_ROLES, reads_all_plans
+from .rules import Level
+
+
+def plans_for(user) -> QuerySet[SalesPlan]:
+    """The plans `user` may read: their own; once handed in (a draft is its author's alone) every plan (managers, VP,
+    GM, admin) or a team lead's team's; approved, the department's plan and one's own team's for every seller."""
+    qs = SalesPlan.objects.select_related("author", "team")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    seen = Q(author=user)
+    if reads_all_plans(user):
+        seen |= Q(submitted_at__isnull=False)
+    teams = led_team_ids(user)
+    if teams:
+        seen |= Q(team_id__in=teams, submitted_at__isnull=False)
+    if has_role(user, *SELLER_ROLES):
+        seen |= Q(level=Level.COMPANY, status=SalesPlan.Status.APPROVED)
+        own_team = getattr(getattr(user, "profile", None), "team_id", None)
+        if own_team:
+            seen |= Q(level=Level.TEAM, team_id=own_team, status=SalesPlan.Status.APPROVED)
+    return qs.filter(seen)
+
+
+def plan_get_for(user, pk) -> SalesPlan:
+    return get_object_or_404(plans_for(user), pk=pk)
+
+
+def plan_scope(level: str, *, team_id: int | None, author_id: int) -> Scope:
+    """Whose figures the plan is about: the company's (the department's plan), the team's or the rep's."""
+    if level == Level.COMPANY:
+        return Scope.company()
+    return Scope.team(team_id) if level == Level.TEAM else Scope.rep(author_id)
+
+
+def plan_target(level: str, period: Period, *, team_id: int | None, author_id: int) -> Decimal | None:
+    """The sales target (reports.SalesTarget) of the plan's period and owner; None when none is set."""
+    return kpis.target_amount(period, plan_scope(level, team_id=team_id, author_id=author_id))
+
+
+@dataclass(frozen=True)
+class LineProgress:
+    line: PlanLine
+    actual: Decimal | None  # shipped net to the line's customer in the period; None for a line without a customer
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    actual: Decimal  # the scope's shipped sales in the period (net of credit notes)
+    of_target: Decimal | None
+    of_planned: Decimal | None
+    lines: list[LineProgress]
+    chart: dict
+
+
+def plan_progress(plan: SalesPlan) -> Progress:
+    """The shipped sales of the plan's owner in its period against the target and the plan, and each key customer's
+    against its line (one query for the customers), charted."""
+    period = plan.period
+    scope = plan_scope(plan.level, team_id=plan.team_id, author_id=plan.author_id)
+    actual = kpis.sales_shipped(period, scope)
+    lines = list(plan.lines.select_related("customer"))
+    ids = {line.customer_id for line in lines if line.customer_id}
+    shipped = dict(
+        Customer.objects.filter(pk__in=ids)
+        .annotate(actual=shipped_net_subquery(*period.bounds(), "customer"))
+        .values_list("pk", "actual")
+    )
+    rows = []
+    for line in lines:
+        done = quantize(shipped.get(line.customer_id, ZERO)) if line.customer_id else None
+        rows.append(LineProgress(line, done, kpis.rate_of(done, line.amount) if done is not None else None))
+    points = [{"label": row.line.label, "planned": row.line.amount, "actual": row.actual} for row in rows]
+    chart = rows_chart(
+        "plan_lines", _("计划与实际（按发货）"), points, "label", [("planned", _("计划金额")), ("actual", _("实际发货额"))]
+    )
+    return Progress(actual, kpis.rate_of(actual, plan.target), kpis.rate_of(actual, plan.planned), rows, chart)
+
+
+def plan_summary(plan: SalesPlan, user) -> list[tuple[str, str]]:
+    """What the approvers see in 待我审批: whose plan for when, the target and the plan's total, the key lines."""
+    rows = [
+        (_("计划层级"), plan.get_level_display()),
+        (_("计划期间"), plan.period.label),
+        (_("制定人"), display_name(plan.author)),
+        (_("目标额"), f"{plan.target:,.2f}" if plan.target is not None else _("未设定")),
+        (_("计划合计"), f"{plan.planned:,.2f}"),
+    ]
+    if plan.gap_reason:
+        rows.append((_("差距说明"), plan.gap_reason))
+    top = plan.lines.select_related("customer").order_by("-amount")[:5]
+    rows.append((_("重点"), "，".join(f"{line.label} {line.amount:,.2f}" for line in top)))
+    return rows

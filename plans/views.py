@@ -1,0 +1,146 @@
+"""Pages of the sales plans (销售计划): the list (filters, search, pages, 导出 Excel), the plan with its lines, its
+progress against the shipped sales, the actions this user may take, the approvals and the history, and the author's
+form (the plan and its lines). Access and rules come from plans.permissions and plans.services; a refusal comes back as
+the message on the page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from salesops.core.editing import call_for_form
+from salesops.core.forms import formset_rows
+from salesops.core.pages import Button, action_buttons, forbidden, form_status, paginate, post_data, querystring
+
+from . import permissions, selectors, services
+from .filters import SalesPlanFilter
+from .forms import PlanForm, line_formset
+from .models import SalesPlan
+
+NOT_A_READER = gettext_lazy("销售计划由业务员、销售组长、销售内勤、销售部经理和公司领导使用。")
+
+
+@login_required
+@require_GET
+def plan_list(request):
+    """销售计划: the plans the user reads, with filters, search and pages."""
+    user = request.user
+    if not permissions.reads_plans(user):
+        return forbidden(request, str(NOT_A_READER))
+    filterset = SalesPlanFilter(request.GET, queryset=selectors.plans_for(user), request=request)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs),
+            "querystring": querystring(request, "page"),
+            "may_write": bool(permissions.writable_levels(user)),
+        },
+        status=filterset.status_code,
+    )
+
+
+def _plan_form_page(request, plan: SalesPlan | None = None):
+    """The author's form: 保存 keeps a draft, 保存并提交 hands it in (the service refuses what breaks a rule)."""
+    user = request.user
+    form = PlanForm(post_data(request), instance=plan, user=user)
+    formset = line_formset(post_data(request), user, plan)
+    if form.is_bound and form.is_valid() and formset.is_valid():
+        rows = formset_rows(formset)
+        data = form.cleaned_data
+
+        def save():
+            saved = (
+                services.plan_create(actor=user, data=data, lines=rows)
+                if plan is None
+                else services.plan_update(plan=plan, actor=user, data=data, lines=rows)
+            )
+            return services.plan_submit(plan=saved, actor=user) if "hand_in" in request.POST else saved
+
+        ok, saved = call_for_form(form, save)
+        if ok:
+            messages.success(request, _("销售计划已提交审批。") if "hand_in" in request.POST else _("销售计划已保存。"))
+            return redirect(saved.get_absolute_url())
+    return render(
+        request,
+        "plans/plan_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "plan": plan,
+            "title": _("制定销售计划") if plan is None else _("修改销售计划 %(number)s") % {"number": plan.number},
+        },
+        status=form_status(form, formset) if form.is_bound else 200,
+    )
+
+
+@login_required
+def plan_create(request):
+    if not permissions.writable_levels(request.user):
+        return forbidden(request, _("销售计划由销售部经理、销售组长和业务员制定。"))
+    return _plan_form_page(request)
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = selectors.plan_get_for(request.user, pk)
+    if "edit" not in permissions.plan_allowed_actions(plan, request.user):
+        return forbidden(request, str(services.REFUSALS["edit"]))
+    return _plan_form_page(request, plan)
+
+
+PLAN_BUTTONS = {
+    "edit": Button(gettext_lazy("修改"), "outline-primary", page="plans:plan_edit", icon="pencil"),
+    "submit": Button(gettext_lazy("提交审批"), "primary", icon="send"),
+    "cancel": Button(gettext_lazy("作废"), "outline-secondary"),
+}
+PLAN_CONFIRM = {
+    "submit": gettext_lazy(
+        "提交后交审批人审批（部门计划：销售副总、总经理；组和个人计划：销售部经理）；提交后不能再修改，除非被退回。"
+    ),
+    "cancel": gettext_lazy("作废后不能恢复；可以为这一期间重新制定计划。"),
+}
+DONE_MESSAGES = {"submit": gettext_lazy("销售计划已提交审批。"), "cancel": gettext_lazy("销售计划已作废。")}
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    """The plan: status, whose and for when, target and planned total, the lines, how far the shipped sales have come
+    (approved plans), the actions this user may take, the approvals and the history."""
+    plan = selectors.plan_get_for(request.user, pk)
+    actions = permissions.plan_allowed_actions(plan, request.user)
+    progress = selectors.plan_progress(plan) if plan.status == SalesPlan.Status.APPROVED else None
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "p": plan,
+            "lines": progress.lines
+            if progress
+            else [selectors.LineProgress(line, None, None) for line in plan.lines.select_related("customer")],
+            "progress": progress,
+            "charts": [progress.chart] if progress else [],
+            "buttons": action_buttons(PLAN_BUTTONS, actions, plan, "plans:plan_action", PLAN_CONFIRM),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request, pk, action):
+    """提交审批 and 作废 from the plan's buttons."""
+    plan = selectors.plan_get_for(request.user, pk)
+    moves = {
+        "submit": lambda: services.plan_submit(plan=plan, actor=request.user),
+        "cancel": lambda: services.plan_cancel(plan=plan, actor=request.user),
+    }
+    if action in moves:
+        moves[action]()
+        messages.success(request, DONE_MESSAGES[action])
+    return redirect(plan.get_absolute_url())
