@@ -125,6 +125,7 @@ from orders.selectors import (
     shipment_queue,
     shipment_search_q,
 )
+from plans.models import SalesPlan
 from reports.models import Appraisal, AppraisalRound, ReportRun, WeeklyReport
 from reports.periods import Period
 from salesops.core.models import ApprovalRequest, ApprovalStep, Department, Notification, Team
@@ -185,6 +186,7 @@ NAME = (
     " || i || '有限公司'"
 )
 TABLES = [
+    SalesPlan,
     ExpenseClaim,
     Appraisal,
     AppraisalRound,
@@ -581,6 +583,23 @@ def make_lists_data() -> tuple[dict, list, Team]:
         },
         team=team,
     )
+    # sales plans (销售计划), each rep's own for a year (one live plan per rep and period), all handed in: the manager
+    # reads every one
+    insert_series(
+        SalesPlan,
+        {
+            "number": "'LB-XSJH-' || i",
+            "period_key": f"(1000 + (i - 1) / {REPS})::text",
+            "author": rep,
+            "planned": "10000 + mod(i, 9000)",
+            "status": _pick([SalesPlan.Status.SUBMITTED, SalesPlan.Status.APPROVED, SalesPlan.Status.RETURNED]),
+            "submitted_at": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        level="rep",
+        team=team,
+    )
     with connection.cursor() as cursor:
         for model in TABLES:
             cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
@@ -855,6 +874,14 @@ LISTS.update(
             "sales_manager",
             _rows(ExpenseClaim, "-id"),
             ("id", "number", "title", "claimant", "team", "customer", "total", "status", "submitted_at", "paid_on"),
+        ),
+        **_page_and_api(
+            "sales_plans",
+            "/plans/",
+            "/api/v1/sales-plans/",
+            "sales_manager",
+            _rows(SalesPlan, "-id"),
+            ("id", "number", "level", "period_key", "author", "team", "target", "planned", "status", "submitted_at"),
         ),
         "inspections_api": (
             "/api/v1/inspections/",

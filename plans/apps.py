@@ -7,12 +7,14 @@ class PlansConfig(AppConfig):
     verbose_name = _("销售计划")
 
     def ready(self):
-        """Tell the kernel who may see a plan (its comment and attachment views 404 on the rest) and the approvals
-        engine what the approvers' decision does."""
+        """Tell the kernel who may see a plan (its comment and attachment views 404 on the rest), the home page to show
+        one's plans, and the approvals engine what the approvers' decision does."""
         from salesops.core.access import register_visibility
+        from salesops.core.panels import register_panel
 
-        from . import selectors, services
+        from . import panels, selectors, services
         from .models import SalesPlan
 
         register_visibility(SalesPlan, selectors.plans_for)
+        register_panel("dashboard", panels.dashboard_panel)
         services.register_handlers()

@@ -119,6 +119,21 @@ class SalesPlan(FSMModelMixin, models.Model):
         """The author withdraws a draft or a plan sent back."""
 
 
+class PlanReminder(models.Model):
+    """That the writer of a plan for a period was reminded to hand it in (once: the morning job runs every day from the
+    due day on)."""
+
+    user = models.ForeignKey(USER, verbose_name=_("提醒对象"), on_delete=models.CASCADE, related_name="+")
+    plan_of = models.CharField(_("计划对象"), max_length=20, help_text="company, team:<id> or rep")
+    period_key = models.CharField(_("计划期间"), max_length=10)
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("销售计划提醒")
+        verbose_name_plural = _("销售计划提醒")
+        constraints = [models.UniqueConstraint(fields=["user", "plan_of", "period_key"], name="uniq_plan_reminder")]
+
+
 class PlanLine(models.Model):
     plan = models.ForeignKey(SalesPlan, verbose_name=_("销售计划"), on_delete=models.CASCADE, related_name="lines")
     customer = models.ForeignKey(

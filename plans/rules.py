@@ -9,6 +9,8 @@
 - The plan as a whole (`check_plan`): some line, the analysis and the measures written; a plan whose lines add up to less
   than its target says why (差距说明).
 - Who approves (`route`).
+- When next month's plans are due (`THRESHOLDS`: the day of the month, 下月销售计划提交日); from that day on whoever
+  has not handed in theirs is reminded once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ KIND = "sales_plan"
 CENTS = Decimal("0.01")
 MAX_LINE = Decimal("1000000000")  # a billion yuan on one line is a typing error
 PERIOD_KINDS = ("month", "quarter", "year")
+
+# (code, name, default, description): admin-editable core.Threshold rows (seeded by plans migration 0003)
+THRESHOLDS = (
+    ("plan_due_day", "下月销售计划提交日(每月几号)", Decimal(25), "每月此日起仍未提交下月销售计划的，提醒制定人（一次）"),
+)
+THRESHOLD_DEFAULTS = {code: value for code, _name, value, _description in THRESHOLDS}
 
 
 class Level:

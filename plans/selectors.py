@@ -17,12 +17,13 @@ from reports import kpis
 from reports.periods import Period
 from reports.scopes import Scope
 from salesops.core.charts import rows_chart
+from salesops.core.models import Team
 from salesops.core.money import ZERO, quantize
 from salesops.core.names import display_name
 from salesops.core.roles import has_role
 
 from .models import PlanLine, SalesPlan
-from .permissions import SELLER_ROLES, reads_all_plans
+from .permissions import SELLER_ROLES, reads_all_plans, writable_levels
 from .rules import Level
 
 
@@ -48,6 +49,35 @@ def plans_for(user) -> QuerySet[SalesPlan]:
 
 def plan_get_for(user, pk) -> SalesPlan:
     return get_object_or_404(plans_for(user), pk=pk)
+
+
+@dataclass(frozen=True)
+class OwnPlan:
+    level: str
+    label: str  # 部门销售计划 / 华东组 / 个人销售计划
+    period: Period
+    plan: SalesPlan | None  # the live one (not withdrawn), if written
+
+
+def own_plans(user, periods: list[Period]) -> list[OwnPlan]:
+    """For each period, the plans `user` writes (the department's, each team led, their own) and the live one of each
+    if written — one query."""
+    levels = writable_levels(user)
+    if not levels:
+        return []
+    teams = sorted(Team.objects.filter(pk__in=led_team_ids(user)), key=lambda t: t.name) if Level.TEAM in levels else []
+    mine = Q(level=Level.COMPANY) if Level.COMPANY in levels else Q(pk__in=[])
+    mine |= Q(level=Level.TEAM, team__in=teams) | Q(level=Level.REP, author=user)
+    live = SalesPlan.objects.filter(mine, period_key__in=[p.key for p in periods]).exclude(status=SalesPlan.Status.CANCELLED)
+    found = {(p.level, p.team_id if p.level == Level.TEAM else None, p.period_key): p for p in live}
+    labels = dict(Level.choices)
+    out = []
+    for period in periods:
+        for level in levels:
+            for team in teams if level == Level.TEAM else [None]:
+                label = team.name if team else str(labels[level])
+                out.append(OwnPlan(level, label, period, found.get((level, team.pk if team else None, period.key))))
+    return out
 
 
 def plan_scope(level: str, *, team_id: int | None, author_id: int) -> Scope:

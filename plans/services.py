@@ -7,6 +7,7 @@
   owner, copied onto it now) and the approvals engine tells the approvers. Approved, the author is told and the plan is
   in force; refused, it is back with the author with the approver's comment.
 - plan_cancel: the author withdraws a draft or a plan sent back (a new one may then be written for the period).
+- plans_remind_missing (the morning task): from the due day on, next month's plans not handed in are asked for, once.
 
 One lock: the plan (its lines are written only under it). Who may do what: plans.permissions.
 """
@@ -14,10 +15,12 @@ One lock: the plan (its lines are written only under it). Who may do what: plans
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -26,15 +29,17 @@ from customers.selectors import customer_list_for, led_team_ids
 from reports.periods import Period
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from salesops.core.models import ApprovalRequest, ApprovalStep, Event, Team
 from salesops.core.money import parse_decimal
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.roles import Role, users_with_role
+from salesops.core.thresholds import threshold
 from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from . import rules
-from .models import PlanLine, SalesPlan
+from .models import PlanLine, PlanReminder, SalesPlan
 from .permissions import plan_allowed_actions, writable_levels
 from .rules import Level
 from .selectors import plan_target
@@ -243,6 +248,46 @@ def plan_submit(*, plan: SalesPlan, actor) -> SalesPlan:
 def plan_cancel(*, plan: SalesPlan, actor) -> SalesPlan:
     """作废: the author withdraws a draft or a plan sent back."""
     return transition(obj=plan, action="cancel", actor=actor, check=lambda p: _require(p, actor, "cancel"))
+
+
+# --- next month's plans due ---------------------------------------------------------------------------------------------
+def plans_remind_missing(*, today: date | None = None) -> int:
+    """From 下月销售计划提交日 (a threshold: the day of the month, the month's last day at the latest) on, whoever writes
+    a plan for next month and has not handed it in (none, or a draft) is reminded once (PlanReminder): the sales managers
+    of the department's plan, each team's lead of the team's, every rep and team lead of their own. Returns how many
+    were reminded (the morning task; a run again the same day or the next reminds nobody twice)."""
+    today = today or timezone.localdate()
+    month = Period.month(today.year, today.month)
+    due = min(int(threshold("plan_due_day", default=rules.THRESHOLD_DEFAULTS["plan_due_day"])), month.end.day)
+    if today.day < due:
+        return 0
+    after = month.end + timedelta(days=1)
+    period = Period.month(after.year, after.month)
+    handed_in = SalesPlan.objects.filter(
+        period_key=period.key, status__in=(SalesPlan.Status.SUBMITTED, SalesPlan.Status.APPROVED)
+    )
+    wanted: list[tuple[Any, str, str]] = []  # (user, whose plan, level)
+    if not handed_in.filter(level=Level.COMPANY).exists():
+        wanted += [(user, Level.COMPANY, Level.COMPANY) for user in users_with_role(Role.SALES_MANAGER)]
+    teams_done = handed_in.filter(level=Level.TEAM).values("team_id")
+    for team in Team.objects.filter(lead__is_active=True).exclude(pk__in=teams_done).select_related("lead").order_by("pk"):
+        wanted.append((team.lead, f"team:{team.pk}", Level.TEAM))
+    reps_done = handed_in.filter(level=Level.REP).values("author_id")
+    wanted += [(user, Level.REP, Level.REP) for user in users_with_role(Role.SALES_REP, Role.TEAM_LEAD).exclude(pk__in=reps_done)]
+    labels, reminded = dict(Level.choices), 0
+    for user, plan_of, level in wanted:
+        with transaction.atomic():
+            _reminder, created = PlanReminder.objects.get_or_create(user=user, plan_of=plan_of, period_key=period.key)
+            if not created:
+                continue
+            notify(
+                recipients=[user],
+                title=_("请提交%(period)s的%(level)s（每月 %(day)s 日前）")
+                % {"period": period.label, "level": labels[level], "day": due},
+                url=f"{reverse('plans:plan_create')}?level={level}&period={period.key}",
+            )
+        reminded += 1
+    return reminded
 
 
 # --- the approvers' decision -------------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def plan_list(request):
 def _plan_form_page(request, plan: SalesPlan | None = None):
     """The author's form: 保存 keeps a draft, 保存并提交 hands it in (the service refuses what breaks a rule)."""
     user = request.user
-    form = PlanForm(post_data(request), instance=plan, user=user)
+    initial = {name: request.GET[name] for name in ("level", "period") if plan is None and request.GET.get(name)}
+    form = PlanForm(post_data(request), instance=plan, user=user, initial=initial)
     formset = line_formset(post_data(request), user, plan)
     if form.is_bound and form.is_valid() and formset.is_valid():
         rows = formset_rows(formset)

@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "expenses.tasks.remind_waiting_claims",
         "schedule": crontab(hour=9, minute=10),
     },
+    # 09:20 every day: from 下月销售计划提交日 on, ask once for next month's sales plans not handed in.
+    "plans-remind-missing-plans": {
+        "task": "plans.tasks.remind_missing_plans",
+        "schedule": crontab(hour=9, minute=20),
+    },
     # every hour: remind approvers of steps waiting longer than the configured hours.
     "core-remind-overdue-approvals": {
         "task": "salesops.core.tasks.remind_overdue_approvals",

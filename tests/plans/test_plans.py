@@ -371,3 +371,23 @@ def test_two_plans_for_one_month_at_once_make_one(on_postgres, cast):
     assert len([r for r in results if isinstance(r, SalesPlan)]) == 1, results
     assert all(isinstance(r, DomainError) for r in results if not isinstance(r, SalesPlan)), results
     assert SalesPlan.objects.count() == 1
+
+
+def test_the_home_page_shows_this_and_next_months_plans_and_links_to_write_the_missing_ones(cast, client_as):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    this = Period.month(today.year, today.month)
+    plan = decide(submitted(cast.alice, line(amount="20000"), period=this.key), cast.manager)
+
+    home = client_as(cast.alice).get("/").content.decode()
+    assert 'data-testid="plans-panel"' in home and plan.number in home and "20,000.00" in home
+    assert home.count('data-testid="plans-panel-row"') == 2  # this month's and next month's, her own
+    assert home.count('data-testid="plans-panel-write"') == 1 and f"?level=rep&amp;period={this.key}" not in home
+    written = client_as(cast.alice).get(reverse("plans:plan_create"), {"level": "rep", "period": "2031-05"}).content.decode()
+    assert 'value="2031-05"' in written
+
+    lead = client_as(cast.lena).get("/").content.decode()
+    assert lead.count('data-testid="plans-panel-row"') == 4 and "华东组" in lead  # the team's and her own, two months
+    assert client_as(cast.manager).get("/").content.decode().count('data-level="company"') == 2
+    assert 'data-testid="plans-panel"' not in client_as(cast.clerk).get("/").content.decode()
