@@ -32,12 +32,12 @@ from customers.selectors import customer_list_for
 from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import record_event, record_revision
 from salesops.core.transitions import transition
 
 from . import rules
@@ -188,24 +188,21 @@ def claim_update(
     with transaction.atomic():
         locked = _lock(claim)
         _require(locked, actor, "edit")
-        before = snapshot(locked, ["title", "customer", "total"])
-        before_lines = _lines_text(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        if rows is not None:
-            _write_lines(locked, rows)
-        locked.save()
-        changes = changes_between(locked, before)
-        after_lines = _lines_text(locked)
-        if changes or after_lines != before_lines:
-            record_event(
-                target=locked,
-                verb=Event.Verb.UPDATED,
-                actor=actor,
-                text=gettext_noop("修改报销单：%(lines)s") if after_lines != before_lines else gettext_noop("修改报销单"),
-                params={"lines": after_lines},
-                changes=changes,
-            )
+
+        def change():
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            if rows is not None:
+                _write_lines(locked, rows)
+
+        record_revision(
+            locked,
+            actor=actor,
+            tracked=["title", "customer", "total"],
+            change=change,
+            lines_text=_lines_text,
+            texts=(gettext_noop("修改报销单：%(lines)s"), gettext_noop("修改报销单")),
+        )
     return locked
 
 
@@ -380,8 +377,7 @@ def _on_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             url=done.get_absolute_url(),
         )
         return
-    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
-    _back(claim, actor, (step.comment if step and step.comment else str(_("审批未通过"))))
+    _back(claim, actor, approvals.refusal_comment(request) or str(_("审批未通过")))
 
 
 def lock_claim(claim: ExpenseClaim) -> None:

@@ -7,14 +7,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.documents import PDF, attachment, require_printable
 from salesops.core.editing import call_for_form
-from salesops.core.forms import formset_rows
-from salesops.core.pages import Button, action_buttons, forbidden, form_page, form_status, paginate, post_data, querystring
+from salesops.core.pages import (
+    Button,
+    action_buttons,
+    forbidden,
+    form_page,
+    lines_form_page,
+    paginate,
+    post_data,
+    querystring,
+)
 
 from . import documents, permissions, selectors, services
 from .filters import ExpenseClaimFilter
@@ -47,34 +56,29 @@ def claim_list(request):
 def _claim_form_page(request, claim=None):
     """The claimant's form: 保存 keeps a draft, 保存并提交 hands it in (the service refuses what breaks a rule)."""
     user = request.user
-    form = ClaimForm(post_data(request), instance=claim, user=user)
-    formset = line_formset(post_data(request), claim)
-    if form.is_bound and form.is_valid() and formset.is_valid():
-        rows = formset_rows(formset)
-        data = {"title": form.cleaned_data["title"], "customer": form.cleaned_data["customer"]}
 
-        def save():
-            saved = (
-                services.claim_create(actor=user, data=data, lines=rows)
-                if claim is None
-                else services.claim_update(claim=claim, actor=user, data=data, lines=rows)
-            )
-            return services.claim_submit(claim=saved, actor=user) if "hand_in" in request.POST else saved
+    def save(data, rows, hand_in):
+        fields = {"title": data["title"], "customer": data["customer"]}
+        saved = (
+            services.claim_create(actor=user, data=fields, lines=rows)
+            if claim is None
+            else services.claim_update(claim=claim, actor=user, data=fields, lines=rows)
+        )
+        return services.claim_submit(claim=saved, actor=user) if hand_in else saved
 
-        ok, saved = call_for_form(form, save)
-        if ok:
-            messages.success(request, _("报销单已提交，等待内勤审核。") if "hand_in" in request.POST else _("报销单已保存。"))
-            return redirect(saved.get_absolute_url())
-    return render(
+    return lines_form_page(
         request,
-        "expenses/claim_form.html",
-        {
-            "form": form,
-            "formset": formset,
-            "claim": claim,
+        ClaimForm(post_data(request), instance=claim, user=user),
+        line_formset(post_data(request), claim),
+        save=save,
+        template="expenses/claim_form.html",
+        done=(_("报销单已保存。"), _("报销单已提交，等待内勤审核。")),
+        context={
+            "doc": claim,
+            "doc_name": "claim",
+            "list_url": reverse("expenses:claim_list"),
             "title": _("新建报销单") if claim is None else _("修改报销单 %(number)s") % {"number": claim.number},
         },
-        status=form_status(form, formset) if form.is_bound else 200,
     )
 
 

@@ -83,6 +83,7 @@ class SalesPlan(FSMModelMixin, models.Model):
             models.Index(fields=["author", "-id"], name="plan_author_idx"),
             models.Index(fields=["status", "-id"], name="plan_status_idx"),
             models.Index(fields=["team", "-id"], name="plan_team_idx"),
+            models.Index(fields=["period_key", "level"], name="plan_period_idx"),  # a period's plans (工作台, reminders)
         ]
 
     def __str__(self):

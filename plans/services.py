@@ -29,13 +29,13 @@ from customers.selectors import customer_list_for, led_team_ids
 from reports.periods import Period
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event, Team
+from salesops.core.models import ApprovalRequest, Event, Team
 from salesops.core.money import parse_decimal
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
 from salesops.core.thresholds import threshold
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import record_event, record_revision
 from salesops.core.transitions import transition
 
 from . import rules
@@ -188,24 +188,21 @@ def plan_update(
     with transaction.atomic():
         locked = _lock(plan)
         _require(locked, actor, "edit")
-        before = snapshot(locked, ["analysis", "strategy", "gap_reason", "planned"])
-        before_lines = _lines_text(locked)
-        for name, value in _texts(data).items():
-            setattr(locked, name, value)
-        if rows is not None:
-            _write_lines(locked, rows)
-        locked.save()
-        changes = changes_between(locked, before)
-        after_lines = _lines_text(locked)
-        if changes or after_lines != before_lines:
-            record_event(
-                target=locked,
-                verb=Event.Verb.UPDATED,
-                actor=actor,
-                text=gettext_noop("修改销售计划：%(lines)s") if after_lines != before_lines else gettext_noop("修改销售计划"),
-                params={"lines": after_lines},
-                changes=changes,
-            )
+
+        def change():
+            for name, value in _texts(data).items():
+                setattr(locked, name, value)
+            if rows is not None:
+                _write_lines(locked, rows)
+
+        record_revision(
+            locked,
+            actor=actor,
+            tracked=["analysis", "strategy", "gap_reason", "planned"],
+            change=change,
+            lines_text=_lines_text,
+            texts=(gettext_noop("修改销售计划：%(lines)s"), gettext_noop("修改销售计划")),
+        )
     return locked
 
 
@@ -305,8 +302,7 @@ def _on_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             url=done.get_absolute_url(),
         )
         return
-    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
-    reason = step.comment if step and step.comment else str(_("审批未通过"))
+    reason = approvals.refusal_comment(request) or str(_("审批未通过"))
     done = transition(
         obj=plan,
         action="send_back",

@@ -8,13 +8,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from salesops.core.editing import call_for_form
-from salesops.core.forms import formset_rows
-from salesops.core.pages import Button, action_buttons, forbidden, form_status, paginate, post_data, querystring
+from salesops.core.pages import Button, action_buttons, forbidden, lines_form_page, paginate, post_data, querystring
 
 from . import permissions, selectors, services
 from .filters import SalesPlanFilter
@@ -46,37 +45,33 @@ def plan_list(request):
 
 
 def _plan_form_page(request, plan: SalesPlan | None = None):
-    """The author's form: 保存 keeps a draft, 保存并提交 hands it in (the service refuses what breaks a rule)."""
+    """The author's form: 保存 keeps a draft, 保存并提交 hands it in (the service refuses what breaks a rule); a new plan
+    takes its level and period from ?level=&period= (the home page's 制定 links)."""
     user = request.user
     initial = {name: request.GET[name] for name in ("level", "period") if plan is None and request.GET.get(name)}
-    form = PlanForm(post_data(request), instance=plan, user=user, initial=initial)
-    formset = line_formset(post_data(request), user, plan)
-    if form.is_bound and form.is_valid() and formset.is_valid():
-        rows = formset_rows(formset)
-        data = form.cleaned_data
 
-        def save():
-            saved = (
-                services.plan_create(actor=user, data=data, lines=rows)
-                if plan is None
-                else services.plan_update(plan=plan, actor=user, data=data, lines=rows)
-            )
-            return services.plan_submit(plan=saved, actor=user) if "hand_in" in request.POST else saved
+    def save(data, rows, hand_in):
+        saved = (
+            services.plan_create(actor=user, data=data, lines=rows)
+            if plan is None
+            else services.plan_update(plan=plan, actor=user, data=data, lines=rows)
+        )
+        return services.plan_submit(plan=saved, actor=user) if hand_in else saved
 
-        ok, saved = call_for_form(form, save)
-        if ok:
-            messages.success(request, _("销售计划已提交审批。") if "hand_in" in request.POST else _("销售计划已保存。"))
-            return redirect(saved.get_absolute_url())
-    return render(
+    return lines_form_page(
         request,
-        "plans/plan_form.html",
-        {
-            "form": form,
-            "formset": formset,
-            "plan": plan,
+        PlanForm(post_data(request), instance=plan, user=user, initial=initial),
+        line_formset(post_data(request), user, plan),
+        save=save,
+        template="plans/plan_form.html",
+        done=(_("销售计划已保存。"), _("销售计划已提交审批。")),
+        context={
+            "doc": plan,
+            "doc_name": "plan",
+            "list_url": reverse("plans:plan_list"),
+            "wide_fields": ("analysis", "strategy"),
             "title": _("制定销售计划") if plan is None else _("修改销售计划 %(number)s") % {"number": plan.number},
         },
-        status=form_status(form, formset) if form.is_bound else 200,
     )
 
 

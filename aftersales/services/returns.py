@@ -38,7 +38,7 @@ from orders.services import credit_note_create, order_create
 from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Attachment, Event
+from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
@@ -268,8 +268,7 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             url=page("rma_detail", r.pk),
         )
         return
-    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
-    r.reject_reason = step.comment if step else ""
+    r.reject_reason = approvals.refusal_comment(request)
     r.reject()
     r.save()
     record_event(

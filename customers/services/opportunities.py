@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import DomainError, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
@@ -348,14 +348,13 @@ def _on_bid_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         save_as(locked, actor, update_fields=["bid_decision", "updated_at"])
         title = _("销售机会 %(number)s：领导决定参加%(bidding)s")
     else:
-        step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
         locked = _close(
             locked,
             actor=actor,
             action="lose",
             text=gettext_noop("输单：%(reason)s"),
             reason=_("领导决定不参加%(bidding)s：%(comment)s")
-            % {"bidding": locked.get_bidding_display(), "comment": step.comment if step else ""},
+            % {"bidding": locked.get_bidding_display(), "comment": approvals.refusal_comment(request)},
             checked=False,
             decision=BidDecision.DECLINED,
         )

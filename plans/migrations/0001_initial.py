@@ -76,6 +76,10 @@ class Migration(migrations.Migration):
             model_name='salesplan',
             index=models.Index(fields=['team', '-id'], name='plan_team_idx'),
         ),
+        migrations.AddIndex(
+            model_name='salesplan',
+            index=models.Index(fields=['period_key', 'level'], name='plan_period_idx'),
+        ),
         migrations.AddConstraint(
             model_name='salesplan',
             constraint=models.UniqueConstraint(condition=models.Q(('level', 'company'), models.Q(('status', 'cancelled'), _negated=True)), fields=('period_key',), name='uniq_live_company_plan'),

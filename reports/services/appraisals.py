@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.roles import Role, users_with_role
@@ -227,14 +227,13 @@ def _on_round_decided(request: ApprovalRequest, outcome: str, actor) -> None:
                 url=appraisal.get_absolute_url(),
             )
         return
-    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
     Appraisal.objects.filter(round_id=round_.pk).update(pay_factor=None, level_change=None)  # fixed again when resubmitted
     transition(
         obj=round_,
         action="send_back",
         actor=actor,
         text=gettext_noop("总经理退回：%(comment)s"),
-        params={"comment": step.comment if step else ""},
+        params={"comment": approvals.refusal_comment(request)},
     )
 
 

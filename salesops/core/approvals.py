@@ -391,6 +391,13 @@ def steps_waiting_for(user):
     )
 
 
+def refusal_comment(request: ApprovalRequest) -> str:
+    """What the approver who refused the request wrote ("" when nobody refused or nobody wrote anything): the reason an
+    outcome handler gives the document's owner."""
+    step = request.steps.filter(status=ApprovalStep.Status.REJECTED).first()
+    return step.comment if step else ""
+
+
 def requests_for(target, kind: str | None = None):
     """Every round of approval of one document with its steps, newest round first (for side-by-side opinions)."""
     qs = ApprovalRequest.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)

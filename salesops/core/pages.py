@@ -245,6 +245,27 @@ def form_page(
     return render(request, template, context, status=form_status(form))
 
 
+def lines_form_page(request, form, formset, *, save, template: str, done: tuple[str, str], context: dict) -> HttpResponse:
+    """The page of a document written with its lines (a header form and a line formset whose forms give `row()`; an
+    expense claim, a sales plan): 保存 keeps it, 保存并提交 (`hand_in` posted) hands it in. `save(data, rows, hand_in)`
+    calls the services and returns the document; a refusal is shown on the form (400), else the page goes to the
+    document with `done` (the message when kept, when handed in)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .editing import call_for_form
+    from .forms import formset_rows
+
+    if form.is_bound and form.is_valid() and formset.is_valid():
+        hand_in = "hand_in" in request.POST
+        ok, saved = call_for_form(form, lambda: save(form.cleaned_data, formset_rows(formset), hand_in))
+        if ok:
+            messages.success(request, done[1] if hand_in else done[0])
+            return redirect(saved.get_absolute_url())
+    status = form_status(form, formset) if form.is_bound else 200
+    return render(request, template, {"form": form, "formset": formset, **context}, status=status)
+
+
 # --- the header buttons of a document page: one per allowed action (the app's permissions), in the order given ----
 class Button(NamedTuple):
     label: str

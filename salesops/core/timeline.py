@@ -111,6 +111,26 @@ def record_event(
     )
 
 
+def record_revision(locked, *, actor, tracked: list[str], change, lines_text, texts: tuple[str, str]) -> None:
+    """Revise a locked document with lines (an expense claim, a sales plan): `change()` sets its fields and rewrites its
+    lines, the document is saved, and one UPDATED event records the fields that changed (`tracked`) and, when the lines
+    did, their new text (`lines_text(doc)`) — `texts`: the msgids with and without the lines (%(lines)s)."""
+    before, before_lines = snapshot(locked, tracked), lines_text(locked)
+    change()
+    locked.save()
+    changes, after_lines = changes_between(locked, before), lines_text(locked)
+    if changes or after_lines != before_lines:
+        with_lines, without_lines = texts
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=with_lines if after_lines != before_lines else without_lines,
+            params={"lines": after_lines},
+            changes=changes,
+        )
+
+
 def comment_add(*, target, actor, text: str) -> Event:
     text = (text or "").strip()
     if not text:
