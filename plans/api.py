@@ -80,6 +80,23 @@ class PlanProgressSerializer(serializers.Serializer):
     lines = PlanLineProgressSerializer(many=True, read_only=True)
 
 
+class PlanPartSerializer(serializers.Serializer):
+    level = serializers.CharField(read_only=True, help_text="team 或 rep")
+    label = serializers.CharField(read_only=True, help_text="销售组名或业务员")
+    team = serializers.CharField(read_only=True)
+    plan = serializers.IntegerField(source="plan.pk", default=None, read_only=True, help_text="已提交的计划；未制定为 null")
+    number = serializers.CharField(source="plan.number", default=None, read_only=True)
+    status = serializers.CharField(source="plan.status", default=None, read_only=True)
+    planned = serializers.DecimalField(source="plan.planned", max_digits=14, decimal_places=2, default=None, read_only=True)
+
+
+class PlanBreakdownSerializer(serializers.Serializer):
+    parts = PlanPartSerializer(many=True, read_only=True)
+    written = serializers.IntegerField(read_only=True, help_text="已提交的计划数")
+    planned = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, help_text="个人计划合计")
+    cover = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, read_only=True, help_text="占本计划")
+
+
 class SalesPlanDetailSerializer(SalesPlanSerializer):
     """The whole plan: its texts and lines, the reason it was sent back, its progress once approved, and what the
     requesting user may do now."""
@@ -87,6 +104,7 @@ class SalesPlanDetailSerializer(SalesPlanSerializer):
     owner_label = serializers.CharField(read_only=True, help_text="计划对象：销售部、销售组名或业务员")
     lines = PlanLineSerializer(many=True, read_only=True)
     progress = serializers.SerializerMethodField()
+    breakdown = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(SalesPlanSerializer.Meta):
@@ -98,6 +116,7 @@ class SalesPlanDetailSerializer(SalesPlanSerializer):
             "return_reason",
             "lines",
             "progress",
+            "breakdown",
             "created_at",
             "updated_at",
             "allowed_actions",
@@ -109,6 +128,12 @@ class SalesPlanDetailSerializer(SalesPlanSerializer):
         if obj.status != SalesPlan.Status.APPROVED:
             return None
         return PlanProgressSerializer(selectors.plan_progress(obj)).data
+
+    @extend_schema_field(PlanBreakdownSerializer(allow_null=True))
+    def get_breakdown(self, obj):
+        """计划分解 of a department's or team's plan, for those who read every such plan."""
+        breakdown = selectors.plan_breakdown(obj, self.context["request"].user)
+        return PlanBreakdownSerializer(breakdown).data if breakdown else None
 
     def get_allowed_actions(self, obj) -> list[str]:
         return permissions.plan_allowed_actions(obj, self.context["request"].user)

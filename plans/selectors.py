@@ -1,5 +1,6 @@
 """Reads of sales plans: those a user may read, one plan, its target, how far the shipped sales have come against it,
-and what the approvers are shown in 待我审批."""
+how a department's or team's plan is broken down, one's own plans of a period (the home page), and what the approvers
+are shown in 待我审批."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from salesops.core.charts import rows_chart
 from salesops.core.models import Team
 from salesops.core.money import ZERO, quantize
 from salesops.core.names import display_name
-from salesops.core.roles import has_role
+from salesops.core.roles import Role, has_role, users_with_role
 
 from .models import PlanLine, SalesPlan
 from .permissions import SELLER_ROLES, reads_all_plans, writable_levels
@@ -130,6 +131,52 @@ def plan_progress(plan: SalesPlan) -> Progress:
         "plan_lines", _("计划与实际（按发货）"), points, "label", [("planned", _("计划金额")), ("actual", _("实际发货额"))]
     )
     return Progress(actual, kpis.rate_of(actual, plan.target), kpis.rate_of(actual, plan.planned), rows, chart)
+
+
+@dataclass(frozen=True)
+class Part:
+    level: str  # team / rep
+    label: str  # the team's name, the rep's name
+    team: str
+    plan: SalesPlan | None  # the live plan of that team or rep for the period, if written
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    parts: list[Part]
+    written: int  # how many parts have a plan handed in (submitted or approved)
+    planned: Decimal  # the reps' plans handed in, summed
+    cover: Decimal | None  # that sum ÷ this plan's total
+
+
+def plan_breakdown(plan: SalesPlan, user) -> Breakdown | None:
+    """How the department's plan is broken down (分解到各销售团队) — each team's plan and each seller's own for the same
+    period, as handed in (a draft is its author's alone) — or a team's into its sellers' own, for those who read every
+    such plan (the managers, VP, GM; a team's lead for the team's); None for a rep's plan. The sellers' plans handed in
+    are summed against this plan's total. Three queries."""
+    if plan.level == Level.REP or not (
+        reads_all_plans(user) or (plan.level == Level.TEAM and plan.team_id in led_team_ids(user))
+    ):
+        return None
+    sellers = users_with_role(Role.SALES_REP, Role.TEAM_LEAD).select_related("profile__team")
+    teams = Team.objects.order_by("name")
+    if plan.level == Level.TEAM:
+        sellers, teams = sellers.filter(profile__team=plan.team_id), teams.none()
+    live = SalesPlan.objects.filter(
+        period_key=plan.period_key, level__in=(Level.TEAM, Level.REP), submitted_at__isnull=False
+    ).exclude(status=SalesPlan.Status.CANCELLED)
+    by_owner = {(p.level, p.team_id if p.level == Level.TEAM else p.author_id): p for p in live}
+    parts = [Part(Level.TEAM, team.name, team.name, by_owner.get((Level.TEAM, team.pk))) for team in teams]
+
+    def team_name(seller) -> str:
+        team = getattr(getattr(seller, "profile", None), "team", None)
+        return team.name if team else "—"
+
+    for seller in sorted(sellers, key=lambda u: (team_name(u), display_name(u))):
+        parts.append(Part(Level.REP, display_name(seller), team_name(seller), by_owner.get((Level.REP, seller.pk))))
+    handed_in = [part.plan for part in parts if part.plan and part.plan.status != SalesPlan.Status.RETURNED]
+    summed = sum((p.planned for p in handed_in if p.level == Level.REP), ZERO)
+    return Breakdown(parts, len(handed_in), summed, kpis.rate_of(summed, plan.planned))
 
 
 def plan_summary(plan: SalesPlan, user) -> list[tuple[str, str]]:

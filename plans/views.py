@@ -121,6 +121,7 @@ def plan_detail(request, pk):
             if progress
             else [selectors.LineProgress(line, None, None) for line in plan.lines.select_related("customer")],
             "progress": progress,
+            "breakdown": selectors.plan_breakdown(plan, request.user),
             "charts": [progress.chart] if progress else [],
             "buttons": action_buttons(PLAN_BUTTONS, actions, plan, "plans:plan_action", PLAN_CONFIRM),
         },

@@ -391,3 +391,48 @@ def test_the_home_page_shows_this_and_next_months_plans_and_links_to_write_the_m
     assert lead.count('data-testid="plans-panel-row"') == 4 and "华东组" in lead  # the team's and her own, two months
     assert client_as(cast.manager).get("/").content.decode().count('data-level="company"') == 2
     assert 'data-testid="plans-panel"' not in client_as(cast.clerk).get("/").content.decode()
+
+
+def test_the_department_plan_shows_how_the_teams_and_sellers_plans_break_it_down_to_those_who_read_them_all(
+    cast, client_as, api_as
+):
+    department = submitted(cast.manager, line(amount="100000"), level="company")
+    team = submitted(cast.lena, line(amount="40000"), level="team")
+    alices = submitted(cast.alice, line(amount="30000"))
+    decide(alices, cast.manager)
+    submitted(cast.bob, line(amount="5000"))
+    drafted(cast.carol, line(amount="99999"))  # a draft is hers alone: not counted, not shown
+
+    breakdown = selectors.plan_breakdown(department, cast.gm)
+    parts = [(p.level, p.label, p.team, p.plan.number if p.plan else None) for p in breakdown.parts]
+    assert parts == [
+        ("team", "华东组", "华东组", team.number),
+        ("team", "华南组", "华南组", None),
+        ("rep", "alice", "华东组", alices.number),
+        ("rep", "bob", "华东组", SalesPlan.objects.get(author=cast.bob).number),
+        ("rep", "lena", "华东组", None),
+        ("rep", "carol", "华南组", None),
+    ]
+    assert (breakdown.written, breakdown.planned, breakdown.cover) == (3, D("35000.00"), D("0.3500"))
+    by_team = selectors.plan_breakdown(team, cast.lena)
+    assert [p.label for p in by_team.parts] == ["alice", "bob", "lena"] and by_team.planned == D("35000.00")
+    assert selectors.plan_breakdown(department, cast.lena) is None  # not hers to read every plan
+    assert selectors.plan_breakdown(alices, cast.manager) is None  # a rep's own plan has no parts
+
+    page = client_as(cast.gm).get(department.get_absolute_url()).content.decode()
+    assert page.count('data-testid="plan-part"') == 6 and page.count('data-testid="plan-part-missing"') == 3
+    assert "35,000.00" in page and "99,999" not in page
+    decide(decide(department, cast.vp), cast.gm)
+    assert 'data-testid="plan-breakdown"' not in client_as(cast.bob).get(department.get_absolute_url()).content.decode()
+    body = api_as(cast.manager).get(f"/api/v1/sales-plans/{department.pk}/").json()["breakdown"]
+    assert (body["written"], body["planned"], body["cover"]) == (3, "35000.00", "0.3500")
+    assert body["parts"][0] == {
+        "level": "team",
+        "label": "华东组",
+        "team": "华东组",
+        "plan": team.pk,
+        "number": team.number,
+        "status": "submitted",
+        "planned": "40000.00",
+    }
+    assert api_as(cast.bob).get(f"/api/v1/sales-plans/{department.pk}/").json()["breakdown"] is None
