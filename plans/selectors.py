@@ -62,13 +62,16 @@ class OwnPlan:
 
 def own_plans(user, periods: list[Period]) -> list[OwnPlan]:
     """For each period, the plans `user` writes (the department's, each team led, their own) and the live one of each
-    if written — one query."""
+    if written — the plans of every period in one query."""
     levels = writable_levels(user)
     if not levels:
         return []
     teams = sorted(Team.objects.filter(pk__in=led_team_ids(user)), key=lambda t: t.name) if Level.TEAM in levels else []
-    mine = Q(level=Level.COMPANY) if Level.COMPANY in levels else Q(pk__in=[])
-    mine |= Q(level=Level.TEAM, team__in=teams) | Q(level=Level.REP, author=user)
+    whose = {Level.COMPANY: Q(level=Level.COMPANY), Level.TEAM: Q(level=Level.TEAM, team__in=teams)}
+    whose[Level.REP] = Q(level=Level.REP, author=user)
+    mine = Q(pk__in=[])
+    for level in levels:
+        mine |= whose[level]
     live = SalesPlan.objects.filter(mine, period_key__in=[p.key for p in periods]).exclude(status=SalesPlan.Status.CANCELLED)
     found = {(p.level, p.team_id if p.level == Level.TEAM else None, p.period_key): p for p in live}
     labels = dict(Level.choices)

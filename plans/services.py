@@ -30,7 +30,7 @@ from reports.periods import Period
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event, Team
-from salesops.core.money import parse_decimal
+from salesops.core.money import MONEY_BOUNDS, parse_decimal
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
@@ -102,6 +102,8 @@ def _clean_lines(actor, lines: Iterable[Mapping[str, Any]]) -> list[dict]:
             rules.check_line(**row)
         except (ValueError, DomainError) as exc:
             raise DomainError(_("第 %(n)s 行：%(reason)s") % {"n": n, "reason": exc}, code="plan_line") from None
+    if sum(row["amount"] for row in rows) > MONEY_BOUNDS.maximum:
+        raise DomainError(_("计划合计超过 %(max)s 元，请检查金额。") % {"max": f"{MONEY_BOUNDS.maximum:,.2f}"}, code="plan_line")
     return rows
 
 

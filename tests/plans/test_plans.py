@@ -121,6 +121,8 @@ def test_a_wrong_line_period_level_or_customer_is_refused_and_nothing_is_saved(c
         drafted(cast.alice, line(), line(carols))  # another rep's customer
     with pytest.raises(DomainError, match="第 1 行：计划金额应大于 0"):
         drafted(cast.alice, line(amount="0"))
+    with pytest.raises(DomainError, match="计划合计超过 999,999,999,999.99 元"):
+        drafted(cast.alice, *[line(amount="999999999")] * 1001)
     with pytest.raises(DomainError, match="计划金额“abc”不是有效的数字"):
         drafted(cast.alice, {"item": "x", "amount": "abc", "measures": "m"})
     assert not SalesPlan.objects.exists()
