@@ -38,7 +38,7 @@ from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import record_event, record_revision
-from salesops.core.transitions import transition
+from salesops.core.transitions import send_back, transition
 
 from . import rules
 from .models import ExpenseClaim, ExpenseLine
@@ -256,22 +256,9 @@ def claim_verify(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
 
 
 def _back(claim: ExpenseClaim, actor, reason: str, *, check=None) -> ExpenseClaim:
-    done = transition(
-        obj=claim,
-        action="send_back",
-        actor=actor,
-        check=check,
-        before_save=lambda c: setattr(c, "return_reason", reason[:300]),
-        text=gettext_noop("退回：%(text)s"),
-        params={"text": reason},
+    return send_back(
+        obj=claim, actor=actor, reason=reason, owner="claimant", title=_("您的报销单 %(number)s 被退回"), check=check
     )
-    notify(
-        recipients=[done.claimant],
-        title=_("您的报销单 %(number)s 被退回") % {"number": done.number},
-        body=reason,
-        url=done.get_absolute_url(),
-    )
-    return done
 
 
 def claim_send_back(*, claim: ExpenseClaim, actor, reason: str) -> ExpenseClaim:

@@ -36,7 +36,7 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
 from salesops.core.thresholds import threshold
 from salesops.core.timeline import record_event, record_revision
-from salesops.core.transitions import transition
+from salesops.core.transitions import send_back, transition
 
 from . import rules
 from .models import PlanLine, PlanReminder, SalesPlan
@@ -305,20 +305,7 @@ def _on_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         )
         return
     reason = approvals.refusal_comment(request) or str(_("审批未通过"))
-    done = transition(
-        obj=plan,
-        action="send_back",
-        actor=actor,
-        before_save=lambda p: setattr(p, "return_reason", reason[:300]),
-        text=gettext_noop("退回：%(text)s"),
-        params={"text": reason},
-    )
-    notify(
-        recipients=[done.author],
-        title=_("您的销售计划 %(number)s 被退回") % {"number": done.number},
-        body=reason,
-        url=done.get_absolute_url(),
-    )
+    send_back(obj=plan, actor=actor, reason=reason, owner="author", title=_("您的销售计划 %(number)s 被退回"))
 
 
 def lock_plan(plan: SalesPlan) -> None:

@@ -110,6 +110,29 @@ def transition(
     return locked
 
 
+def send_back(*, obj, actor, reason: str, owner: str, title: str, check: Callable | None = None):
+    """退回: the document's `send_back` transition, the reason kept on it (`return_reason`) and in its history, and its
+    owner (the field `owner`: the claimant, the author) told why — `title` with the document's %(number)s."""
+    from .notifications import notify
+
+    done = transition(
+        obj=obj,
+        action="send_back",
+        actor=actor,
+        check=check,
+        before_save=lambda locked: setattr(locked, "return_reason", reason[:300]),
+        text=gettext_noop("退回：%(text)s"),
+        params={"text": reason},
+    )
+    notify(
+        recipients=[getattr(done, owner)],
+        title=str(title) % {"number": done.number},
+        body=reason,
+        url=done.get_absolute_url(),
+    )
+    return done
+
+
 def action_label(method) -> str:
     """The human label of a transition method: its `label` custom property, else its name."""
     meta = getattr(method, "_django_fsm", None)
