@@ -438,3 +438,18 @@ def test_the_department_plan_shows_how_the_teams_and_sellers_plans_break_it_down
         "planned": "40000.00",
     }
     assert api_as(cast.bob).get(f"/api/v1/sales-plans/{department.pk}/").json()["breakdown"] is None
+
+
+def test_the_customer_page_shows_the_plans_naming_the_customer_to_whoever_reads_them(cast, client_as):
+    key = CustomerFactory(owner=cast.alice, team=cast.east)
+    quiet = CustomerFactory(owner=cast.alice, team=cast.east)
+    plan = submitted(cast.alice, line(key, "45000", measures="月中发货"), line(None, "5000"))
+    drafted(cast.alice, line(key, "99999"), period="2027-02")  # a draft shows to its author only
+
+    mine = client_as(cast.alice).get(key.get_absolute_url()).content.decode()
+    assert 'data-testid="plans-customer-panel"' in mine and mine.count('data-testid="panel-plan-line"') == 2
+    managers = client_as(cast.manager).get(key.get_absolute_url()).content.decode()
+    assert managers.count('data-testid="panel-plan-line"') == 1 and plan.number in managers and "45,000.00" in managers
+    assert "99,999.00" not in managers
+    assert 'data-testid="plans-customer-panel"' not in client_as(cast.manager).get(quiet.get_absolute_url()).content.decode()
+    assert 'data-testid="plans-customer-panel"' not in client_as(cast.finance).get(key.get_absolute_url()).content.decode()
