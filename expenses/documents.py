@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from salesops.core import approvals
 from salesops.core.documents import Watermark, company, render_pdf
-from salesops.core.models import ApprovalRequest, ApprovalStep
 
 from . import rules
 from .models import ExpenseClaim
@@ -34,20 +33,12 @@ def claim_watermark(claim: ExpenseClaim) -> Watermark | str:
     return MARKS.get(claim.status, "")
 
 
-def _approvers(claim: ExpenseClaim) -> list[ApprovalStep]:
-    """The decided steps of the claim's last approval (its latest round), in their order."""
-    request = approvals.requests_for(claim, rules.KIND).exclude(status=ApprovalRequest.Status.CANCELLED).order_by("-id").first()
-    if request is None:
-        return []
-    return list(request.steps.exclude(decided_by=None).select_related("decided_by").order_by("stage", "id"))
-
-
 def claim_context(claim: ExpenseClaim) -> dict:
     return {
         "company": company(),
         "claim": claim,
         "lines": list(claim.lines.all()),
-        "approvers": _approvers(claim),
+        "approvers": approvals.last_decisions(claim, rules.KIND),
         "printed_at": timezone.localtime(),
     }
 

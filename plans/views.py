@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from salesops.core.documents import PDF, attachment, require_printable
 from salesops.core.pages import Button, action_buttons, forbidden, lines_form_page, paginate, post_data, querystring
 
-from . import permissions, selectors, services
+from . import documents, permissions, selectors, services
 from .filters import SalesPlanFilter
 from .forms import PlanForm, line_formset
 from .models import SalesPlan
@@ -122,10 +123,20 @@ def plan_detail(request, pk):
             else [selectors.LineProgress(line, None, None) for line in plan.lines.select_related("customer")],
             "progress": progress,
             "breakdown": selectors.plan_breakdown(plan, request.user),
+            "document_mark": documents.plan_watermark(plan),
             "charts": [progress.chart] if progress else [],
             "buttons": action_buttons(PLAN_BUTTONS, actions, plan, "plans:plan_action", PLAN_CONFIRM),
         },
     )
+
+
+@login_required
+@require_GET
+def plan_pdf(request, pk):
+    """打印销售计划书: the A4 form the plan is filed and signed on (marked until approved; none for a withdrawn plan)."""
+    plan = selectors.plan_get_for(request.user, pk)
+    require_printable(documents.plan_watermark(plan), _("销售计划"))
+    return attachment(documents.plan_pdf(plan), content_type=PDF, filename=documents.plan_filename(plan))
 
 
 @login_required

@@ -398,6 +398,15 @@ def refusal_comment(request: ApprovalRequest) -> str:
     return step.comment if step else ""
 
 
+def last_decisions(target, kind: str) -> list[ApprovalStep]:
+    """The decided steps of the document's latest round of approval (not withdrawn), in their order: who signed what,
+    for its printed form."""
+    request = requests_for(target, kind).exclude(status=ApprovalRequest.Status.CANCELLED).order_by("-id").first()
+    if request is None:
+        return []
+    return list(request.steps.exclude(decided_by=None).select_related("decided_by").order_by("stage", "id"))
+
+
 def requests_for(target, kind: str | None = None):
     """Every round of approval of one document with its steps, newest round first (for side-by-side opinions)."""
     qs = ApprovalRequest.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
