@@ -84,10 +84,14 @@ class PlanPartSerializer(serializers.Serializer):
     level = serializers.CharField(read_only=True, help_text="team 或 rep")
     label = serializers.CharField(read_only=True, help_text="销售组名或业务员")
     team = serializers.CharField(read_only=True)
-    plan = serializers.IntegerField(source="plan.pk", default=None, read_only=True, help_text="已提交的计划；未制定为 null")
-    number = serializers.CharField(source="plan.number", default=None, read_only=True)
-    status = serializers.CharField(source="plan.status", default=None, read_only=True)
-    planned = serializers.DecimalField(source="plan.planned", max_digits=14, decimal_places=2, default=None, read_only=True)
+    plan = serializers.IntegerField(
+        source="plan.pk", default=None, allow_null=True, read_only=True, help_text="已提交的计划；未制定为 null"
+    )
+    number = serializers.CharField(source="plan.number", default=None, allow_null=True, read_only=True)
+    status = serializers.CharField(source="plan.status", default=None, allow_null=True, read_only=True)
+    planned = serializers.DecimalField(
+        source="plan.planned", max_digits=14, decimal_places=2, default=None, allow_null=True, read_only=True
+    )
 
 
 class PlanBreakdownSerializer(serializers.Serializer):
