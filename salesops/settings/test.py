@@ -8,13 +8,14 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *
-from .base import BASE_DIR, REDIS_URL
+from .base import BASE_DIR, REDIS_URL, STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request of a test when it is missing
 AXES_ENABLED = True
 LANGUAGE_CODE = "zh-hans"
 CELERY_RESULT_BACKEND = "cache+memory://"

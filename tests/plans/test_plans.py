@@ -109,7 +109,7 @@ def test_a_rep_writes_a_numbered_draft_whose_total_follows_its_lines(cast):
 def test_a_wrong_line_period_level_or_customer_is_refused_and_nothing_is_saved(cast):
     carols = CustomerFactory(owner=cast.carol)
     for kwargs, message in (
-        ({"period": "2027-13"}, ""),
+        ({"period": "2027-13"}, "期间“2027-13”无效"),
         ({"period": "2027-01-05"}, "按月度、季度或年度"),
         ({"level": "company"}, "部门销售计划由销售部经理制定"),
         ({"level": "team"}, "销售组计划由该组组长制定"),
