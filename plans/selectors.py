@@ -96,6 +96,14 @@ def plan_target(level: str, period: Period, *, team_id: int | None, author_id: i
     return kpis.target_amount(period, plan_scope(level, team_id=team_id, author_id=author_id))
 
 
+def planned_amounts(level: str, period: Period) -> dict[int, Decimal]:
+    """{rep id or team id: 计划额} of the approved plans of `level` ("rep": by author, "team": by team) written for
+    exactly `period` — the achievement workbook's plan columns (registered with reports.kpis)."""
+    owner = "author_id" if level == Level.REP else "team_id"
+    approved = SalesPlan.objects.filter(level=level, period_key=period.key, status=SalesPlan.Status.APPROVED)
+    return dict(approved.values_list(owner, "planned"))
+
+
 @dataclass(frozen=True)
 class LineProgress:
     line: PlanLine

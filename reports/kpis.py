@@ -11,7 +11,7 @@ lower the shipped and invoiced sales of the period they are issued in. Grouped r
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -139,9 +139,29 @@ def expenses_by_team(period: Period, scope: Scope) -> dict[int, Decimal]:
     return expense_selectors.expense_by("team", period.start, period.end, **scope.filters())
 
 
+EXPENSES_BY = {"rep": expenses_by_rep, "team": expenses_by_team}
+
+
 def expense_rate(period: Period, scope: Scope) -> Decimal | None:
     """费用率: 销售费用 ÷ the period's shipped sales (None without sales)."""
     return _rate(sales_expenses(period, scope), sales_shipped(period, scope))
+
+
+# --- sales plans (销售计划, a floor above: plans registers its source in its AppConfig.ready) ---------------------------
+_PLANNED: dict[str, Callable[[str, Period], dict[int, Decimal]]] = {}
+
+
+def register_planned(source: Callable[[str, Period], dict[int, Decimal]]) -> None:
+    """`source(level, period)` gives {rep id or team id: amount} of the approved plans of `level` ("rep", "team")
+    written for exactly `period` (plans.selectors.planned_amounts)."""
+    _PLANNED["source"] = source
+
+
+def planned_by(level: str, period: Period) -> dict[int, Decimal] | None:
+    """计划额 per rep or team of the period's approved plans; None when no floor plans sales (the achievement sheets then
+    have no plan columns)."""
+    source = _PLANNED.get("source")
+    return None if source is None else source(level, period)
 
 
 # --- money in ----------------------------------------------------------------------------------------------------------

@@ -107,51 +107,53 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
 
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
     """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the summed actual
-    over the summed target (kpis.totals). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over
-    summed sales), and each team's."""
+    over the summed target (kpis.totals). Beside the target, the amount of the approved sales plan written for the
+    period (计划额) and the sales against it (计划完成率; the 合计's: the sales of those with a plan over the summed
+    plans). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over summed sales), and each team's."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
+    plans = {level: kpis.planned_by(level, period) for level in ("rep", "team")}
 
-    def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str, after=(), rows=None):
-        columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra]
-        columns += [Column(label, Kind.MONEY, width=18, key=key, value=lambda r, k=key: r[k], total=True) for key, label in money]
-        columns.append(Column(_("达成率"), Kind.PERCENT, width=12, key="rate", value=lambda r: r["rate"]))
-        sheet = book.sheet(title, [*columns, *after])
+    def money_column(key: str, label: str, width: int = 18) -> Column:
+        return Column(label, Kind.MONEY, width=width, key=key, value=lambda r: r[key], total=True)
+
+    def rate_column(key: str, label: str, width: int = 12) -> Column:
+        return Column(label, Kind.PERCENT, width=width, key=key, value=lambda r: r[key])
+
+    def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str, rows):
+        planned, spent = plans[rows_kind], kpis.EXPENSES_BY[rows_kind](period, scope)
+        with_plan = {"actual": Decimal("0.00")}  # the sales of the rows with a plan, for the 合计's 计划完成率
+        columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra, money_column("target", _("目标额"))]
+        if planned is not None:
+            columns.append(money_column("planned", _("计划额"), 16))
+        columns += [money_column("actual", _("实际销售额(发货净额)")), rate_column("rate", _("达成率"))]
+        if planned is not None:
+            columns.append(rate_column("plan_rate", _("计划完成率")))
+        columns += [money_column("expenses", _("销售费用"), 14), rate_column("expense_rate", _("费用率"), 10)]
+
+        def figures(row: dict) -> dict:
+            expenses = spent.get(row[kpis.ROW_KEYS[rows_kind]], Decimal("0.00"))
+            row |= {"expenses": expenses, "expense_rate": kpis.rate_of(expenses, row["actual"])}
+            if planned is not None:
+                amount = planned.get(row[kpis.ROW_KEYS[rows_kind]])
+                row |= {"planned": amount, "plan_rate": kpis.rate_of(row["actual"], amount)}
+                if amount is not None:
+                    with_plan["actual"] += row["actual"]
+            return row
+
+        sheet = book.sheet(title, columns)
         top: list[dict] = []
-        sheet.table(_top(rows if rows is not None else kpis.ROW_SOURCES[rows_kind](period, scope), "actual", TOP_N, top))
+        sheet.table(_top(map(figures, rows), "actual", TOP_N, top))
         values = {"rate": kpis.totals(rows_kind, period, scope)["rate"]}
-        if after:  # the expenses' rate of the 合计: summed expenses over summed sales
-            values["expense_rate"] = kpis.rate_of(sheet.sums.get("expenses", 0), sheet.sums.get("actual", 0))
+        values["expense_rate"] = kpis.rate_of(sheet.sums.get("expenses", 0), sheet.sums.get("actual", 0))
+        if planned is not None:
+            values["plan_rate"] = kpis.rate_of(with_plan["actual"], sheet.sums.get("planned") or None)
         sheet.totals(values=values)
         return sheet, top
 
-    def with_expenses(rows, spent: dict, key: str):
-        for row in rows:
-            expenses = spent.get(row[key], Decimal("0.00"))
-            yield row | {"expenses": expenses, "expense_rate": kpis.rate_of(expenses, row["actual"])}
-
-    expense_columns = [
-        Column(_("销售费用"), Kind.MONEY, width=14, key="expenses", value=lambda r: r["expenses"], total=True),
-        Column(_("费用率"), Kind.PERCENT, width=10, key="expense_rate", value=lambda r: r["expense_rate"]),
-    ]
-    reps, top_reps = write(
-        _("业务员达成"),
-        _("业务员"),
-        "rep_name",
-        [Column(_("销售组"), width=16, value=lambda r: r["team_name"])],
-        "rep",
-        after=expense_columns,
-        rows=with_expenses(kpis.rep_rows(period, scope), kpis.expenses_by_rep(period, scope), "rep_id"),
-    )
+    team_column = Column(_("销售组"), width=16, value=lambda r: r["team_name"])
+    reps, top_reps = write(_("业务员达成"), _("业务员"), "rep_name", [team_column], "rep", kpis.rep_rows(period, scope))
     progress(45)
-    _teams, top_teams = write(
-        _("销售组达成"),
-        _("销售组"),
-        "team_name",
-        [],
-        "team",
-        after=expense_columns,
-        rows=with_expenses(kpis.team_rows(period, scope), kpis.expenses_by_team(period, scope), "team_id"),
-    )
+    _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team", kpis.team_rows(period, scope))
     progress(75)
     if top_teams:
         _bar_chart(book, _("销售组目标与实际"), _("销售组"), "team_name", money, top_teams)
@@ -159,13 +161,16 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         _bar_chart(book, _("业务员目标与实际"), _("业务员"), "rep_name", money, top_reps)
     overall = kpis.achievement(period, scope)
     sums = reps.sums
-    return [
+    figures = [
         ("target", _("业务员目标合计"), sums["target"]),
         ("actual", _("业务员实际销售额合计"), sums["actual"]),
         ("scope_target", _("%(scope)s目标") % {"scope": scope.label}, overall["target"]),
         ("scope_actual", _("%(scope)s实际销售额") % {"scope": scope.label}, overall["actual"]),
         ("rate", _("%(scope)s目标达成率") % {"scope": scope.label}, overall["rate"]),
     ]
+    if plans["rep"] is not None:
+        figures.insert(1, ("planned", _("业务员计划合计"), sums["planned"]))
+    return figures
 
 
 def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:

@@ -25,6 +25,10 @@ def test_dashboard_counts_are_the_users_own(cast, client_as):
     assert alice_page.context["approvals_count"] == 0
     assert due.name in alice_page.content.decode()
     assert manager_page.context["approvals_count"] == 1
+    # the waiting approvals are listed only where there are some (the count card says 0 already)
+    assert 'data-testid="todo-approval-list"' not in alice_page.content.decode()
+    listed = manager_page.content.decode().split('data-testid="todo-approval-list"')[1]
+    assert "演示" in listed.split("</ul>")[0]
 
 
 def test_a_short_to_do_list_is_counted_by_its_rows_and_a_long_one_counted(cast, client_as):

@@ -100,27 +100,61 @@ def _paid_claim(user, team, day, amount):
     ExpenseLine.objects.create(claim=claim, spent_on=day, category="travel", amount=D(amount))
 
 
+def _plan(author, team, level, amount, status="approved", period="2026-11"):
+    """A sales plan of `period` as it is stored once decided (its approval is the plans tests' business)."""
+    from plans.models import SalesPlan
+
+    return SalesPlan.objects.create(
+        number=f"XSJH-T-{SalesPlan.objects.count()}",
+        level=level,
+        period_key=period,
+        author=author,
+        team=team,
+        planned=D(amount),
+        status=status,
+    )
+
+
 def test_achievement_workbook(book, django_capture_on_commit_callbacks):
     east = Scope.team(book.cast.east.pk)
     _paid_claim(book.cast.alice, book.cast.east, NOV.start, "450.00")  # alice's November expenses
+    _plan(book.cast.alice, book.cast.east, "rep", "12000.00")  # alice's approved plan for November
+    _plan(book.cast.bob, book.cast.east, "rep", "5000.00", status="submitted")  # not yet approved: no plan
+    _plan(book.cast.lena, book.cast.east, "rep", "3000.00", period="2026-12")  # another month's
+    _plan(book.cast.lena, book.cast.east, "team", "20000.00")
     _run, wb = generate(ReportRun.Kind.ACHIEVEMENT, scope=east, capture=django_capture_on_commit_callbacks)
     assert wb.sheetnames == ["封面", "业务员达成", "销售组达成", "图表"]
     _h, header, rows, totals = table(wb["业务员达成"])
-    assert header == ["业务员", "销售组", "目标额", "实际销售额(发货净额)", "达成率", "销售费用", "费用率"]
+    assert header == [
+        "业务员",
+        "销售组",
+        "目标额",
+        "计划额",
+        "实际销售额(发货净额)",
+        "达成率",
+        "计划完成率",
+        "销售费用",
+        "费用率",
+    ]
     assert [r[0] for r in rows] == ["alice", "bob", "lena"]
-    assert (D(str(rows[0][5])), D(str(rows[0][6]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
-    assert (D(str(rows[1][5])), rows[1][6]) == (D("0.00"), D("0"))
+    assert (D(str(rows[0][3])), D(str(rows[0][6]))) == (D("12000.00"), D("0.75"))  # 9,000 shipped of 12,000 planned
+    assert (rows[1][3], rows[1][6], rows[2][3], rows[2][6]) == (None, None, None, None)
+    assert (D(str(rows[0][7])), D(str(rows[0][8]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
+    assert (D(str(rows[1][7])), rows[1][8]) == (D("0.00"), D("0"))
     expected = kpis.totals("rep", NOV, east)
-    assert (D(str(totals[2])), D(str(totals[3])), D(str(totals[4]))) == (expected["target"], expected["actual"], D("1.25"))
-    assert (D(str(totals[5])), D(str(totals[6]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
+    assert (D(str(totals[2])), D(str(totals[4])), D(str(totals[5]))) == (expected["target"], expected["actual"], D("1.25"))
+    assert (D(str(totals[3])), D(str(totals[6]))) == (D("12000.00"), D("0.75"))  # the sales of those with a plan
+    assert (D(str(totals[7])), D(str(totals[8]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
     ws = wb["业务员达成"]
-    assert ws.cell(_h + 1, 5).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 3).number_format == MONEY
+    assert ws.cell(_h + 1, 6).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 4).number_format == MONEY
     _h, header, teams, team_totals = table(wb["销售组达成"])
-    assert header == ["销售组", "目标额", "实际销售额(发货净额)", "达成率", "销售费用", "费用率"]
-    assert [r[0] for r in teams] == ["华东组"] and D(str(team_totals[2])) == D("10000.00")
-    assert (D(str(teams[0][4])), D(str(teams[0][5]))) == (D("450.00"), D("0.045"))  # the claim's team: 华东组
+    assert header == ["销售组", "目标额", "计划额", "实际销售额(发货净额)", "达成率", "计划完成率", "销售费用", "费用率"]
+    assert [r[0] for r in teams] == ["华东组"] and D(str(team_totals[3])) == D("10000.00")
+    assert (D(str(teams[0][2])), D(str(teams[0][5]))) == (D("20000.00"), D("0.5"))  # the team's plan: 10,000 of 20,000
+    assert (D(str(teams[0][6])), D(str(teams[0][7]))) == (D("450.00"), D("0.045"))  # the claim's team: 华东组
     cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
     assert cover["申请人"] == "系统定时生成" and cover["范围"] == "华东组"
+    assert D(str(cover["业务员计划合计"])) == D("12000.00")
     assert D(str(cover["华东组目标达成率"])) == kpis.achievement(NOV, east)["rate"]
 
 
