@@ -252,6 +252,17 @@ def _growth(period: Period, scope: Scope) -> tuple:
     return grow["mom"], {"yoy": grow["yoy"]}
 
 
+def _beside_plans(key: str, title: str, rows: list[dict], level: str, period: Period) -> dict:
+    """Each team's or rep's shipped sales, and beside them the amount of their approved sales plan of the period (计划额;
+    none without a plan) when sales are planned."""
+    name_key = f"{level}_name"
+    planned = kpis.planned_by(level, period)
+    if planned is None:
+        return series_chart(key, title, [(r[name_key], r["actual"]) for r in rows], _("销售额"))
+    rows = [r | {"planned": planned.get(r[kpis.ROW_KEYS[level]])} for r in rows]
+    return rows_chart(key, title, rows, name_key, [("actual", _("销售额")), ("planned", _("计划额"))])
+
+
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
     team) and the reps' sales expenses beside them, the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
@@ -262,11 +273,10 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     url = _link("reports:targets", period=period.key)
     charts = [rows_chart("monthly_sales", title, months, "period", [("actual", sales), ("target", _("目标"))], url=url)]
     if scope.kind == "company":
-        teams = [(t["team_name"], t["actual"]) for t in kpis.team_rows(period, scope)]
-        charts.append(series_chart("by_team", _("各销售组销售额"), teams, sales))
+        charts.append(_beside_plans("by_team", _("各销售组销售额"), list(kpis.team_rows(period, scope)), "team", period))
     if scope.kind in ("company", "team"):
         rep_rows = list(kpis.rep_rows(period, scope))
-        charts.append(series_chart("by_rep", _("各业务员销售额"), [(r["rep_name"], r["actual"]) for r in rep_rows], sales))
+        charts.append(_beside_plans("by_rep", _("各业务员销售额"), rep_rows, "rep", period))
         spent = kpis.expenses_by_rep(period, scope)
         points = [(r["rep_name"], spent.get(r["rep_id"], ZERO)) for r in rep_rows]
         title, url = _("各业务员销售费用（已批准的报销）"), _expense_link(scope)

@@ -216,3 +216,34 @@ def test_glossary_lists_every_dashboard_figure(cast, client_as, book):
     cards = client_as(cast.manager).get("/reports/figures/?period=2026-11").context["cards"]
     for card in cards:
         assert f'id="kpi-{card["key"]}"' in html
+
+
+def test_the_sellers_charts_set_each_approved_plan_of_the_period_beside_the_sales(cast, client_as, api_as, book):
+    from plans.models import SalesPlan
+
+    def plan(author, level, amount, status="approved"):
+        n = SalesPlan.objects.count()
+        SalesPlan.objects.create(
+            number=f"XSJH-F-{n}",
+            level=level,
+            period_key="2026-11",
+            author=author,
+            team=cast.east,
+            planned=D(amount),
+            status=status,
+        )
+
+    plan(cast.alice, "rep", "12000.00")
+    plan(cast.bob, "rep", "8000.00", status="returned")  # refused: no plan
+    plan(cast.lena, "team", "30000.00")
+    charts = {c["key"]: c for c in client_as(cast.manager).get("/reports/figures/?period=2026-11").context["charts"]}
+    by_rep = charts["by_rep"]
+    assert [s["label"] for s in by_rep["series"]] == ["销售额", "计划额"]
+    planned = dict(zip(by_rep["labels"], by_rep["series"][1]["data"], strict=True))
+    assert planned["alice"] == 12000.0 and planned["bob"] is None
+    by_team = charts["by_team"]
+    assert dict(zip(by_team["labels"], by_team["series"][1]["data"], strict=True))["华东组"] == 30000.0
+    api = api_as(cast.lena).get(f"/api/v1/figures/?period=2026-11&scope=team:{cast.east.pk}").json()["charts"]
+    team_reps = next(c for c in api if c["key"] == "by_rep")
+    assert dict(zip(team_reps["labels"], team_reps["series"][1]["data"], strict=True))["alice"] == 12000.0
+    assert 'id="kpi-planned"' in client_as(cast.alice).get("/reports/glossary/").content.decode()
