@@ -239,22 +239,12 @@ def on_time_counts(start: datetime, end: datetime, zone, **scope) -> tuple[int, 
 
 
 # --- grouped KPI rows: one query each, streamed ------------------------------------------------------------------------
-def shipped_net_subquery(start: datetime, end: datetime, outer: str):
+def shipped_net_subquery(start: datetime, end: datetime, outer: str, **scope):
     """Shipped minus credited in [start, end) for the outer row: `outer` = "customer" or "owner" (the order's field the
-    outer queryset's pk matches), e.g. per customer of a store report or per rep of an achievement table."""
-    ships = Shipment.objects.filter(
-        ~Q(order__status=SalesOrder.Status.CANCELLED),
-        **{f"order__{outer}": OuterRef("pk")},
-        status__in=CREDITED_SHIPMENTS,
-        shipped_at__gte=start,
-        shipped_at__lt=end,
-    )
-    credits = CreditNote.objects.filter(
-        ~Q(order__status=SalesOrder.Status.CANCELLED),
-        **{f"order__{outer}": OuterRef("pk")},
-        created_at__gte=start,
-        created_at__lt=end,
-    )
+    outer queryset's pk matches), e.g. per customer of a store report or per rep of an achievement table; `scope`
+    (owner_id=, team_id=) counts only those sellers' orders, e.g. a rep's own sales to each customer of their plan."""
+    where = {f"order__{outer}": OuterRef("pk")}
+    ships, credits = kpi_shipments(start, end, **scope).filter(**where), kpi_credit_notes(start, end, **scope).filter(**where)
     return _sum_subquery(ships, f"order__{outer}", _cny("amount_incl", "order__")) - _sum_subquery(
         credits, f"order__{outer}", _cny("amount", "order__")
     )

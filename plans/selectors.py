@@ -121,8 +121,8 @@ class Progress:
 
 
 def plan_progress(plan: SalesPlan) -> Progress:
-    """The shipped sales of the plan's owner in its period against the target and the plan, and each key customer's
-    against its line (one query for the customers), charted."""
+    """The shipped sales of the plan's owner in its period against the target and the plan, and the owner's sales to
+    each key customer against its line (one query for the customers), charted."""
     period = plan.period
     scope = plan_scope(plan.level, team_id=plan.team_id, author_id=plan.author_id)
     actual = kpis.sales_shipped(period, scope)
@@ -130,7 +130,7 @@ def plan_progress(plan: SalesPlan) -> Progress:
     ids = {line.customer_id for line in lines if line.customer_id}
     shipped = dict(
         Customer.objects.filter(pk__in=ids)
-        .annotate(actual=shipped_net_subquery(*period.bounds(), "customer"))
+        .annotate(actual=shipped_net_subquery(*period.bounds(), "customer", **scope.filters()))
         .values_list("pk", "actual")
     )
     rows = []

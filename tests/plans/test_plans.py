@@ -236,8 +236,9 @@ def test_an_approved_plan_follows_the_shipped_sales_against_the_target_the_plan_
     progress = selectors.plan_progress(decide(plan, cast.manager))
     assert progress.actual == D("9000.00")
     assert (progress.of_target, progress.of_planned) == (D("1.1250"), D("0.6000"))
-    assert [(row.actual, row.rate) for row in progress.lines] == [(D("10000.00"), D("0.8333")), (None, None)]
-    assert progress.chart["labels"] == ["甲客户", "新客户"] and progress.chart["series"][1]["data"] == [10000.0, None]
+    # alice's own sales to 甲 (bob's 1,000 to it are his)
+    assert [(row.actual, row.rate) for row in progress.lines] == [(D("9000.00"), D("0.7500")), (None, None)]
+    assert progress.chart["labels"] == ["甲客户", "新客户"] and progress.chart["series"][1]["data"] == [9000.0, None]
 
 
 # --- pages -------------------------------------------------------------------------------------------------------------------
