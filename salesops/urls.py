@@ -12,6 +12,7 @@ from catalog import api as catalog_api
 from contracts import api as contracts_api
 from customers import api as customers_api
 from expenses import api as expenses_api
+from market import api as market_api
 from orders import api as orders_api
 from plans import api as plans_api
 from reports import api as reports_api
@@ -34,6 +35,7 @@ for module in (
     report_run_api,
     appraisal_api,
     plans_api,
+    market_api,
 ):
     module.register(router)
 
@@ -48,6 +50,7 @@ urlpatterns = [
     path("expenses/", include("expenses.urls")),
     path("reports/", include("reports.urls")),
     path("plans/", include("plans.urls")),
+    path("market/", include("market.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

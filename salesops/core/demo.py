@@ -26,7 +26,7 @@ from django.db import transaction
 from .models import Department, StaffProfile, Team
 
 # The floors, lowest first: an app's demo may use what every app before it seeded.
-FLOORS = ["salesops.core", "customers", "catalog", "contracts", "orders", "aftersales", "expenses", "reports", "plans"]
+FLOORS = ["salesops.core", "customers", "catalog", "contracts", "orders", "aftersales", "expenses", "reports", "plans", "market"]
 
 DEMO_PASSWORD = "demo12345"
 # username, role, full name, department, team

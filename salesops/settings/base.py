@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     # salesops floors (ARCHITECTURE.md): core -> customers, catalog -> contracts -> orders -> aftersales, expenses -> reports -> plans
+    # -> market (市场信息: reads customers and catalog only)
     "salesops.core",
     "customers",
     "catalog",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "expenses",
     "reports",
     "plans",
+    "market",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,9 @@ SPECTACULAR_SETTINGS = {
         "ExpenseClaimStatusEnum": "expenses.models.ExpenseClaim.Status",
         "SalesPlanStatusEnum": "plans.models.SalesPlan.Status",
         "SalesPlanLevelEnum": "plans.rules.Level.choices",
+        "MarketInfoStatusEnum": "market.models.MarketInfo.Status",
+        "MarketInfoKindEnum": "market.rules.Kind",
+        "MarketInfoSourceEnum": "market.rules.Source",
     },
 }
 

@@ -47,6 +47,7 @@ LISTS = {
     "targets": ("manager", "lena", "alice"),
     "report-runs": ("manager", "lena", "alice"),
     "notifications": ("manager", "alice", "finance"),
+    "market-info": ("manager", "alice", "bob"),
 }
 ONE_ROW_IN_DEMO = {"contracts", "complaints", "returns"}  # made lean before the two-rows rule; the demo has one each
 PAGES = ("", "?page_size=2", "?page_size=2&page=2", "?page_size=1&page=3", "?page_size=3&page=last", "?cursor=")

@@ -35,6 +35,7 @@ SEEDED_APPS = {
     "expenses",
     "reports",
     "plans",
+    "market",
 }
 # README "Demo logins": username → role
 README_LOGINS = {
@@ -93,6 +94,7 @@ def test_demo_modules_run_in_floor_order():
         "expenses.demo",
         "reports.demo",
         "plans.demo",
+        "market.demo",
     ]
 
 
@@ -117,6 +119,7 @@ def test_seed_demo_twice_changes_nothing(db):
     assert first["reports.WeeklyReport"] == 2  # last week's of alice (commented on) and carol (waiting)
     assert first["expenses.ExpenseClaim"] == 4  # paid, waiting for the clerk, with the manager, a draft
     assert first["plans.SalesPlan"] == 3  # the department's and alice's approved, bob's with the manager
+    assert first["market.MarketInfo"] == 3  # a policy, a competitor's price cut (important), a customer's need
     assert first["reports.AppraisalRound"] == 2 and first["reports.Appraisal"] == 10  # last quarter's under way, one approved
     assert first["contracts.Quotation"] == 3
     assert first["orders.SalesOrder"] == 3  # two from the orders demo, one delivered by the after-sales demo

@@ -37,6 +37,7 @@ API_LISTS = {
     "appraisals": "/api/v1/appraisals/",
     "expense-claims": "/api/v1/expense-claims/",
     "sales-plans": "/api/v1/sales-plans/",
+    "market-info": "/api/v1/market-info/",
 }
 
 

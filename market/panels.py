@@ -1,0 +1,35 @@
+"""The 市场信息 cards other pages show (salesops.core.panels, registered in MarketConfig.ready):
+
+- the home page ("dashboard"): the entries this reader has not opened yet, newest first (shown only when there are some);
+- the customer page ("customer_detail"): the entries naming the customer, as far as the reader may read them, with a
+  link to report one. Shown to every reader of market information."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from .permissions import reads_market
+from .selectors import infos_for, unread_for
+
+ROWS = 5
+
+
+def dashboard_panel(request, user) -> str:
+    if not reads_market(user):
+        return ""
+    unread = unread_for(user)
+    rows = list(unread[:ROWS])
+    if not rows:
+        return ""
+    count = len(rows) if len(rows) < ROWS else unread.count()
+    return render_to_string("market/_dashboard_panel.html", {"rows": rows, "count": count}, request=request)
+
+
+def customer_panel(request, customer) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not reads_market(user):
+        return ""
+    entries = infos_for(user).filter(customer=customer).defer("content")
+    rows = list(entries[:ROWS])
+    count = len(rows) if len(rows) < ROWS else entries.count()
+    return render_to_string("market/_customer_panel.html", {"customer": customer, "rows": rows, "count": count}, request=request)
