@@ -7,6 +7,7 @@ stay ids and texts, so the API takes the same parameters.
 from __future__ import annotations
 
 import django_filters as filters
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
@@ -40,6 +41,17 @@ def offer_reps(filterset, name: str = "owner") -> None:
         filterset.offer(name, lambda: [(u.pk, _rep_label(u)) for u in reps])
     else:
         filterset.conceal(name)
+
+
+def offer_customers(filterset, name: str = "customer") -> None:
+    """A list's customer filter `name` as a type-ahead on the customers' lookup: only the chosen customer, if the reader
+    may see it, is rendered (the lists of orders, shipments, invoices, expense claims and market information)."""
+    user = _user(filterset.request)
+    filterset.offer_lookup(
+        name,
+        reverse("customers:lookup"),
+        lambda value: [(c.pk, str(c)) for c in selectors.customer_list_for(user).filter(pk=value)] if user else [],
+    )
 
 
 def _rep_label(user) -> str:

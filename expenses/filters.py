@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import django_filters as filters
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers.selectors import customer_list_for
 from salesops.core.filters import ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
@@ -30,17 +28,12 @@ class ExpenseClaimFilter(ListFilterSet):
         fields = ["q", "status", "claimant", "team", "customer", "category", "submitted_from", "submitted_to"]
 
     def __init__(self, *args, **kwargs):
-        from customers.filters import offer_reps
+        from customers.filters import offer_customers, offer_reps
 
         super().__init__(*args, **kwargs)
         offer_reps(self, "claimant")
         self.offer("team", lambda: [(t.pk, t.name) for t in Team.objects.order_by("name")])
-        user = getattr(self.request, "user", None)
-        self.offer_lookup(  # a type-ahead: only the customer asked for, if visible, is rendered
-            "customer",
-            reverse("customers:lookup"),
-            lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
-        )
+        offer_customers(self)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(lines__category=value).distinct()

@@ -44,10 +44,11 @@ class MarketInfoFilter(ListFilterSet):
         ]
 
     def __init__(self, *args, **kwargs):
-        from customers.filters import offer_reps
+        from customers.filters import offer_customers, offer_reps
 
         super().__init__(*args, **kwargs)
         offer_reps(self, "reported_by")
+        offer_customers(self)
 
     def search(self, queryset, name, value):
         return queryset.filter(pk__in=MarketInfo.objects.filter(every_word_q(MarketInfo, value, *SEARCH_FIELDS)).values("pk"))

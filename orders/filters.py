@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.filters import offer_reps
-from customers.selectors import customer_list_for
+from customers.filters import offer_customers, offer_reps
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
 
 from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
@@ -28,17 +26,6 @@ from .selectors import (
     shipment_queue,
     shipment_search_q,
 )
-
-
-def _offer_customers(filterset) -> None:
-    """The customer filter: a type-ahead on the customers' lookup (only the chosen customer, if visible, is rendered)."""
-    user = getattr(filterset.request, "user", None)
-    filterset.offer_lookup(
-        "customer",
-        reverse("customers:lookup"),
-        lambda value: [(c.pk, str(c)) for c in customer_list_for(user).filter(pk=value)] if user else [],
-    )
-
 
 ORDER_ORDERING_LABELS = {
     "number": _("订单号"),
@@ -111,7 +98,7 @@ class OrderFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _offer_customers(self)
+        offer_customers(self)
         offer_reps(self)
 
 
@@ -177,7 +164,7 @@ class PaymentFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _offer_customers(self)
+        offer_customers(self)
 
 
 class ReceivableFilter(ListFilterSet):
@@ -198,5 +185,5 @@ class ReceivableFilter(ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _offer_customers(self)
+        offer_customers(self)
         offer_reps(self)
