@@ -109,6 +109,9 @@ from contracts.selectors import search_q as contract_search_q
 from customers.models import Contact, Customer, FollowUp, Opportunity, TechnicalQuestion, Visit, VisitPlan
 from customers.selectors import customer_search_q, opportunity_search_q
 from expenses.models import ExpenseClaim
+from market.models import MarketInfo, MarketInfoRead
+from market.rules import Kind as MarketKind
+from market.rules import Source as MarketSource
 from orders.models import (
     Inspection,
     InvoiceRequest,
@@ -186,6 +189,8 @@ NAME = (
     " || i || '有限公司'"
 )
 TABLES = [
+    MarketInfoRead,
+    MarketInfo,
     SalesPlan,
     ExpenseClaim,
     Appraisal,
@@ -600,6 +605,25 @@ def make_lists_data() -> tuple[dict, list, Team]:
         level="rep",
         team=team,
     )
+    # market information (市场信息): a third names a customer, a tenth is important; the manager has read half of them
+    m0 = insert_series(
+        MarketInfo,
+        {
+            "number": "'LB-SCXX-' || i",
+            "kind": _pick(MarketKind.values),
+            "source": _pick(MarketSource.values),
+            "title": "'友商动态 ' || i",
+            "content": "'客户反馈友商降价 ' || i",
+            "competitor": "'友商' || mod(i, 50)",
+            "customer": f"CASE WHEN mod(i, 3) = 0 THEN {customer} END",
+            "important": "mod(i, 10) = 0",
+            "reported_by": rep,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        team=team,
+    )
+    insert_series(MarketInfoRead, {"info": f"{m0} - 2 + 2 * i", "read_at": stamp}, n=N // 2, user=users["sales_manager"])
     with connection.cursor() as cursor:
         for model in TABLES:
             cursor.execute(f"VACUUM ANALYZE {_q(model._meta.db_table)}")
@@ -882,6 +906,14 @@ LISTS.update(
             "sales_manager",
             _rows(SalesPlan, "-id"),
             ("id", "number", "level", "period_key", "author", "team", "target", "planned", "status", "submitted_at"),
+        ),
+        **_page_and_api(
+            "market_info",
+            "/market/",
+            "/api/v1/market-info/",
+            "sales_manager",
+            _rows(MarketInfo, "-created_at", "-id"),
+            ("id", "number", "kind", "title", "competitor", "region", "customer", "important", "reported_by", "created_at"),
         ),
         "inspections_api": (
             "/api/v1/inspections/",

@@ -5,7 +5,8 @@ without opening the page). Every write goes through market.services, as the page
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ from salesops.core.api import (
     UserNameField,
 )
 from salesops.core.api_filters import ListFilterBackend
+from salesops.core.errors import DomainError
 from salesops.core.export_runs_api import ExportActionMixin
 
 from . import permissions, selectors, services
@@ -122,6 +124,19 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("撤回原因"))
 
 
+class CompetitorSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    entries = serializers.IntegerField(read_only=True, help_text="期间内报告的竞争对手信息数")
+    last_reported = serializers.DateTimeField(read_only=True, allow_null=True)
+    open_count = serializers.IntegerField(read_only=True, help_text="跟进中的销售机会数（不限期间）")
+    open_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    won_count = serializers.IntegerField(read_only=True, help_text="期间内对其赢单数")
+    won_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    lost_count = serializers.IntegerField(read_only=True, help_text="期间内输给它的机会数")
+    lost_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    win_rate = serializers.DecimalField(max_digits=9, decimal_places=4, read_only=True, allow_null=True)
+
+
 class MarketInfoViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """市场信息: the entries the user may read (a customer's only for who may see the customer; a withdrawn one for its
     author and the sales managers)."""
@@ -170,6 +185,21 @@ class MarketInfoViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin,
         info = self.get_object()
         services.info_mark_read(info=info, actor=request.user)
         return self._respond(info)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("months", OpenApiTypes.INT, enum=[3, 6, 12], description="期间：近 3、6 或 12 个月（默认 12）")
+        ],
+        responses=CompetitorSerializer(many=True),
+        summary="竞争对手分析：每个竞争对手的市场信息、跟进中的机会、赢单和输单",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def competitors(self, request):
+        months = request.query_params.get("months", "12")
+        if months not in selectors.COMPETITOR_MONTHS:
+            raise DomainError(str(_("期间应为 3、6 或 12 个月。")), code="months")
+        rows = selectors.competitor_summary(request.user, selectors.months_ago(int(months)))
+        return Response(CompetitorSerializer(rows, many=True).data)
 
 
 def register(router) -> None:

@@ -7,4 +7,10 @@ from salesops.core.navigation import Item
 
 from .permissions import reads_market
 
-navigation.extend("customers", [Item(_("市场信息"), "market:info_list", reads_market, "nav-market")])
+navigation.extend(
+    "customers",
+    [
+        Item(_("市场信息"), "market:info_list", reads_market, "nav-market"),
+        Item(_("竞争对手分析"), "market:competitors", reads_market, "nav-competitors"),
+    ],
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from .permissions import reads_market
-from .selectors import infos_for, unread_for
+from .selectors import UNREAD_SHOWN, infos_for, unread_count, unread_for
 
 ROWS = 5
 
@@ -17,12 +17,12 @@ ROWS = 5
 def dashboard_panel(request, user) -> str:
     if not reads_market(user):
         return ""
-    unread = unread_for(user)
-    rows = list(unread[:ROWS])
+    rows = list(unread_for(user)[:ROWS])
     if not rows:
         return ""
-    count = len(rows) if len(rows) < ROWS else unread.count()
-    return render_to_string("market/_dashboard_panel.html", {"rows": rows, "count": count}, request=request)
+    count = len(rows) if len(rows) < ROWS else unread_count(user)
+    context = {"rows": rows, "count": count, "shown": UNREAD_SHOWN}
+    return render_to_string("market/_dashboard_panel.html", context, request=request)
 
 
 def customer_panel(request, customer) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from salesops.core.charts import rows_chart
 from salesops.core.editing import call_for_form
 from salesops.core.pages import Button, action_buttons, forbidden, form_page, paginate, post_data, querystring
 
@@ -36,7 +37,8 @@ def info_list(request):
             "filterset": filterset,
             "page": paginate(request, filterset.qs.defer("content")),
             "querystring": querystring(request, "page"),
-            "unread": selectors.unread_for(user).count(),
+            "unread": selectors.unread_count(user),
+            "unread_shown": selectors.UNREAD_SHOWN,
         },
         status=filterset.status_code,
     )
@@ -124,3 +126,28 @@ def info_action(request, pk, action):
         services.info_withdraw(info=info, actor=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("市场信息已撤回。"))
     return redirect(info.get_absolute_url())
+
+
+PERIODS = {"3": gettext_lazy("近三个月"), "6": gettext_lazy("近半年"), "12": gettext_lazy("近一年")}
+CHART_ROWS = 10
+
+
+@login_required
+@require_GET
+def competitors(request):
+    """竞争对手分析: per competitor named, the market information about them, the open opportunities naming them and
+    those won against them and lost to them in the period, the biggest losses charted."""
+    user = request.user
+    if not permissions.reads_market(user):
+        return forbidden(request, str(services.NOT_A_READER))
+    months = request.GET.get("months", "")
+    months = months if months in selectors.COMPETITOR_MONTHS else "12"
+    rows = selectors.competitor_summary(user, selectors.months_ago(int(months)))
+    points = [{"label": c.name, "lost": c.lost_amount, "won": c.won_amount, "open": c.open_amount} for c in rows[:CHART_ROWS]]
+    series = [("lost", _("输单金额")), ("won", _("赢单金额")), ("open", _("跟进中金额"))]
+    chart = rows_chart("competitors", _("各竞争对手的输赢（前 %(n)s 名）") % {"n": CHART_ROWS}, points, "label", series)
+    return render(
+        request,
+        "market/competitors.html",
+        {"rows": rows, "months": months, "periods": PERIODS, "charts": [chart]},
+    )

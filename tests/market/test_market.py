@@ -266,3 +266,13 @@ def test_the_api_reports_corrects_reads_and_withdraws(cast, api_as):
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
     assert her.post(f"/api/v1/market-info/{pk}/withdraw/", {"reason": "again"}, format="json").status_code == 409
     assert api_as(cast.finance).get("/api/v1/market-info/").json()["count"] == 0
+
+
+def test_a_long_unread_list_is_counted_up_to_99_plus(cast, client_as):
+    rows = [MarketInfo(number=f"SCXX-T-{n}", reported_by=cast.clerk, **NEWS) for n in range(selectors.UNREAD_SHOWN + 1)]
+    MarketInfo.objects.bulk_create(rows)
+    bob = client_as(cast.bob)
+    assert 'data-testid="market-unread">未读 99+' in bob.get("/market/").content.decode()
+    assert 'data-testid="market-panel-count">99+' in bob.get("/").content.decode()
+    MarketInfo.objects.filter(number="SCXX-T-0").delete()
+    assert 'data-testid="market-unread">未读 99<' in bob.get("/market/").content.decode()
