@@ -95,7 +95,7 @@ def _opportunities(users: Mapping[str, Any], customers: Mapping[str, Customer]) 
         elif stage == "won":
             opportunity_win(opportunity=opp, actor=owner, note="客户已下单")
         elif stage == "lost":
-            opportunity_lose(opportunity=opp, actor=owner, reason="客户选择了价格更低的方案", competitor="某友商")
+            opportunity_lose(opportunity=opp, actor=owner, reason="客户选择了价格更低的方案", competitor="友商机电")
 
 
 def _create(n: int, owner, manager, name: str, ctype: str, grade: str, status: str, province: str, city: str) -> Customer:
