@@ -120,7 +120,7 @@ class MarketInfoPatchSerializer(MarketInfoInputSerializer):
                 field.default = serializers.empty
 
 
-class WithdrawSerializer(serializers.Serializer):
+class MarketWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, label=_("撤回原因"))
 
 
@@ -171,11 +171,11 @@ class MarketInfoViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin,
         data = self.validated_input(MarketInfoPatchSerializer)
         return self._respond(services.info_update(info=info, actor=request.user, data=data))
 
-    @extend_schema(request=WithdrawSerializer, responses=MarketInfoDetailSerializer)
+    @extend_schema(request=MarketWithdrawSerializer, responses=MarketInfoDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """撤回 (the author or a sales manager), with the reason."""
-        reason = self.validated_input(WithdrawSerializer)["reason"]
+        reason = self.validated_input(MarketWithdrawSerializer)["reason"]
         return self._respond(services.info_withdraw(info=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(request=None, responses=MarketInfoDetailSerializer)
