@@ -8,7 +8,7 @@ class MarketConfig(AppConfig):
 
     def ready(self):
         """Tell the kernel who may see an entry (its comment and attachment views 404 on the rest), and the home page and
-        the customer page to show the entries for them."""
+        the customer page and the weekly report to show the entries for them."""
         from salesops.core.access import register_visibility
         from salesops.core.panels import register_panel
 
@@ -18,3 +18,4 @@ class MarketConfig(AppConfig):
         register_visibility(MarketInfo, selectors.infos_for)
         register_panel("dashboard", panels.dashboard_panel)
         register_panel("customer_detail", panels.customer_panel)
+        register_panel("weekly_report", panels.weekly_panel)

@@ -276,3 +276,20 @@ def test_a_long_unread_list_is_counted_up_to_99_plus(cast, client_as):
     assert 'data-testid="market-panel-count">99+' in bob.get("/").content.decode()
     MarketInfo.objects.filter(number="SCXX-T-0").delete()
     assert 'data-testid="market-unread">未读 99<' in bob.get("/market/").content.decode()
+
+
+def test_a_weekly_report_shows_the_entries_its_rep_reported_that_week(cast, client_as):
+    from django.utils import timezone
+
+    from reports.services.weekly import weekly_open
+
+    week = weekly_open(actor=cast.alice, day=timezone.localdate())
+    report(cast.alice, kind="competitor", competitor="友商机电", title="友商降价")
+    report(cast.bob, title="别人的信息")
+    mine = client_as(cast.alice).get(week.get_absolute_url()).content.decode()
+    panel = mine.split('data-testid="market-weekly-panel"')[1].split("</table>")[0]
+    assert "友商降价" in panel and "别人的信息" not in panel and 'data-testid="market-weekly-new"' in panel
+    lead = client_as(cast.lena).get(week.get_absolute_url()).content.decode()
+    assert "友商降价" in lead and 'data-testid="market-weekly-new"' not in lead
+    carols = weekly_open(actor=cast.carol, day=timezone.localdate())
+    assert 'data-testid="market-weekly-panel"' not in client_as(cast.manager).get(carols.get_absolute_url()).content.decode()
