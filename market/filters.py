@@ -11,7 +11,7 @@ from salesops.core.search import every_word_q
 from .models import MarketInfo
 from .rules import Kind, Source
 
-SEARCH_FIELDS = ("number", "title", "content", "competitor", "region", "customer__name", "reported_by__first_name")
+SEARCH_FIELDS = ("number", "title", "content", "competitor", "region", "customer__name")  # the reporter: its own filter
 
 
 class MarketInfoFilter(ListFilterSet):

@@ -13,6 +13,8 @@ from catalog.selectors import product_search_q
 from contracts.models import Contract, Quotation
 from contracts.selectors import search_q as contract_search_q
 from customers.models import Contact, Customer
+from market.filters import SEARCH_FIELDS as MARKET_SEARCH
+from market.models import MarketInfo
 from orders.selectors import order_search_q, shipment_search_q
 from salesops.core import search
 from salesops.core.trigram import _index_name
@@ -50,12 +52,13 @@ def _searched_columns(monkeypatch) -> set[tuple]:
         (ReturnRequest, ReturnFilter),
     ):
         search.every_word_q(model, "x", *filterset.SEARCH_FIELDS)
+    search.every_word_q(MarketInfo, "x", *MARKET_SEARCH)
     return seen
 
 
 def test_every_searched_column_has_its_trigram_index(on_postgres, monkeypatch):
     columns = _searched_columns(monkeypatch) | CUSTOMER_SEARCH
-    assert (ServiceTicket, "lot_no") in columns and (Customer, "name") in columns
+    assert (ServiceTicket, "lot_no") in columns and (Customer, "name") in columns and (MarketInfo, "content") in columns
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes")
         indexes = {row[0] for row in cursor.fetchall()}
