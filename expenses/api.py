@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.api_filters import ListFilterBackend
@@ -149,22 +148,16 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
 
     selector = staticmethod(selectors.claims_for)
     serializer_class = ExpenseClaimSerializer
+    detail_serializer_class = ExpenseClaimDetailSerializer
     export_name = "expense-claims"
     filterset_class = ExpenseClaimFilter
     filter_backends = [ListFilterBackend]
-
-    def get_serializer_class(self):
-        return ExpenseClaimSerializer if self.action in ("list", "export") else ExpenseClaimDetailSerializer
-
-    def _respond(self, claim, code=status.HTTP_200_OK):
-        fresh = selectors.claim_get_for(self.request.user, claim.pk)
-        return Response(ExpenseClaimDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=ExpenseClaimInputSerializer, responses={201: ExpenseClaimDetailSerializer})
     def create(self, request):
         data = self.validated_input(ExpenseClaimInputSerializer)
         claim = services.claim_create(actor=request.user, data=data, lines=data.get("lines", []))
-        return self._respond(claim, status.HTTP_201_CREATED)
+        return self.respond(claim, status.HTTP_201_CREATED)
 
     @extend_schema(request=ExpenseClaimPatchSerializer, responses=ExpenseClaimDetailSerializer)
     def partial_update(self, request, pk=None):
@@ -172,26 +165,26 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
         data = self.validated_input(ExpenseClaimPatchSerializer)
         fields = {"title": data.get("title", claim.title), "customer": data.get("customer", claim.customer_id)}
         done = services.claim_update(claim=claim, actor=request.user, data=fields, lines=data.get("lines"))
-        return self._respond(done)
+        return self.respond(done)
 
     @extend_schema(request=None, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """提交 (the claimant)."""
-        return self._respond(services.claim_submit(claim=self.get_object(), actor=request.user))
+        return self.respond(services.claim_submit(claim=self.get_object(), actor=request.user))
 
     @extend_schema(request=None, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """审核通过 (a sales clerk): the claim goes to the approvers."""
-        return self._respond(services.claim_verify(claim=self.get_object(), actor=request.user))
+        return self.respond(services.claim_verify(claim=self.get_object(), actor=request.user))
 
     @extend_schema(request=ExpenseReturnSerializer, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         """退回 (a sales clerk), with the reason."""
         reason = self.validated_input(ExpenseReturnSerializer)["reason"]
-        return self._respond(services.claim_send_back(claim=self.get_object(), actor=request.user, reason=reason))
+        return self.respond(services.claim_send_back(claim=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(request=ExpensePaySerializer, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -201,13 +194,13 @@ class ExpenseClaimViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
         done = services.claim_pay(
             claim=self.get_object(), actor=request.user, reference=data["reference"], paid_on=data.get("paid_on")
         )
-        return self._respond(done)
+        return self.respond(done)
 
     @extend_schema(request=None, responses=ExpenseClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """作废 (the claimant)."""
-        return self._respond(services.claim_cancel(claim=self.get_object(), actor=request.user))
+        return self.respond(services.claim_cancel(claim=self.get_object(), actor=request.user))
 
 
 def register(router) -> None:

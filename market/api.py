@@ -143,40 +143,34 @@ class MarketInfoViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin,
 
     selector = staticmethod(selectors.infos_for)
     serializer_class = MarketInfoSerializer
+    detail_serializer_class = MarketInfoDetailSerializer
     export_name = "market-info"
     filterset_class = MarketInfoFilter
     filter_backends = [ListFilterBackend]
-
-    def get_serializer_class(self):
-        return MarketInfoSerializer if self.action in ("list", "export") else MarketInfoDetailSerializer
-
-    def _respond(self, info, code=status.HTTP_200_OK):
-        fresh = selectors.info_get_for(self.request.user, info.pk)
-        return Response(MarketInfoDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def retrieve(self, request, pk=None):
         """The entry; reading it marks it read."""
         info = self.get_object()
         services.info_mark_read(info=info, actor=request.user)
-        return self._respond(info)
+        return self.respond(info)
 
     @extend_schema(request=MarketInfoInputSerializer, responses={201: MarketInfoDetailSerializer})
     def create(self, request):
         info = services.info_report(actor=request.user, data=self.validated_input(MarketInfoInputSerializer))
-        return self._respond(info, status.HTTP_201_CREATED)
+        return self.respond(info, status.HTTP_201_CREATED)
 
     @extend_schema(request=MarketInfoPatchSerializer, responses=MarketInfoDetailSerializer)
     def partial_update(self, request, pk=None):
         info = self.get_object()
         data = self.validated_input(MarketInfoPatchSerializer)
-        return self._respond(services.info_update(info=info, actor=request.user, data=data))
+        return self.respond(services.info_update(info=info, actor=request.user, data=data))
 
     @extend_schema(request=MarketWithdrawSerializer, responses=MarketInfoDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """撤回 (the author or a sales manager), with the reason."""
         reason = self.validated_input(MarketWithdrawSerializer)["reason"]
-        return self._respond(services.info_withdraw(info=self.get_object(), actor=request.user, reason=reason))
+        return self.respond(services.info_withdraw(info=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(request=None, responses=MarketInfoDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -184,7 +178,7 @@ class MarketInfoViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin,
         """已阅: mark it read without opening it (once)."""
         info = self.get_object()
         services.info_mark_read(info=info, actor=request.user)
-        return self._respond(info)
+        return self.respond(info)
 
     @extend_schema(
         parameters=[

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from reports.periods import Period
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
@@ -181,41 +180,35 @@ class SalesPlanViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
 
     selector = staticmethod(selectors.plans_for)
     serializer_class = SalesPlanSerializer
+    detail_serializer_class = SalesPlanDetailSerializer
     export_name = "sales-plans"
     filterset_class = SalesPlanFilter
     filter_backends = [ListFilterBackend]
-
-    def get_serializer_class(self):
-        return SalesPlanSerializer if self.action in ("list", "export") else SalesPlanDetailSerializer
-
-    def _respond(self, plan, code=status.HTTP_200_OK):
-        fresh = selectors.plan_get_for(self.request.user, plan.pk)
-        return Response(SalesPlanDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=SalesPlanInputSerializer, responses={201: SalesPlanDetailSerializer})
     def create(self, request):
         data = self.validated_input(SalesPlanInputSerializer)
         plan = services.plan_create(actor=request.user, data=data, lines=data.get("lines", []))
-        return self._respond(plan, status.HTTP_201_CREATED)
+        return self.respond(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=SalesPlanPatchSerializer, responses=SalesPlanDetailSerializer)
     def partial_update(self, request, pk=None):
         plan = self.get_object()
         data = self.validated_input(SalesPlanPatchSerializer)
         texts = {name: data.get(name, getattr(plan, name)) for name in ("analysis", "strategy", "gap_reason")}
-        return self._respond(services.plan_update(plan=plan, actor=request.user, data=texts, lines=data.get("lines")))
+        return self.respond(services.plan_update(plan=plan, actor=request.user, data=texts, lines=data.get("lines")))
 
     @extend_schema(request=None, responses=SalesPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """提交审批 (the author)."""
-        return self._respond(services.plan_submit(plan=self.get_object(), actor=request.user))
+        return self.respond(services.plan_submit(plan=self.get_object(), actor=request.user))
 
     @extend_schema(request=None, responses=SalesPlanDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """作废 (the author)."""
-        return self._respond(services.plan_cancel(plan=self.get_object(), actor=request.user))
+        return self.respond(services.plan_cancel(plan=self.get_object(), actor=request.user))
 
 
 def register(router) -> None:

@@ -292,16 +292,10 @@ class WeeklyReportViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
 
     selector = staticmethod(selectors.weekly_reports_for)
     serializer_class = WeeklyReportSerializer
+    detail_serializer_class = WeeklyReportDetailSerializer
     export_name = "weekly-reports"  # GET …/export/: the filtered reports as .xlsx (salesops.core.exports)
     filterset_class = WeeklyReportFilter
     filter_backends = [ListFilterBackend]
-
-    def get_serializer_class(self):
-        return WeeklyReportSerializer if self.action in ("list", "export") else WeeklyReportDetailSerializer
-
-    def _respond(self, report, code=status.HTTP_200_OK):
-        fresh = selectors.weekly_get_for(self.request.user, report.pk)
-        return Response(WeeklyReportDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @staticmethod
     def _week(text: str) -> Period:
@@ -318,32 +312,32 @@ class WeeklyReportViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixi
         week = self._week(self.validated_input(WeeklyOpenSerializer)["week"])
         existed = WeeklyReport.objects.filter(rep=request.user, week=week.start).exists()
         report = weekly_services.weekly_open(actor=request.user, day=week.start)
-        return self._respond(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self.respond(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     @extend_schema(request=WeeklyReportInputSerializer, responses=WeeklyReportDetailSerializer)
     def partial_update(self, request, pk=None):
         data = self.validated_input(WeeklyReportInputSerializer)
-        return self._respond(weekly_services.weekly_update(report=self.get_object(), actor=request.user, data=data))
+        return self.respond(weekly_services.weekly_update(report=self.get_object(), actor=request.user, data=data))
 
     @extend_schema(request=None, responses=WeeklyReportDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """提交: the summary and next week's plan are required; 409 when already handed in."""
-        return self._respond(weekly_services.weekly_submit(report=self.get_object(), actor=request.user))
+        return self.respond(weekly_services.weekly_submit(report=self.get_object(), actor=request.user))
 
     @extend_schema(request=WeeklyReviewSerializer, responses=WeeklyReportDetailSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """点评 a report handed in."""
         note = self.validated_input(WeeklyReviewSerializer)["note"]
-        return self._respond(weekly_services.weekly_review(report=self.get_object(), actor=request.user, note=note))
+        return self.respond(weekly_services.weekly_review(report=self.get_object(), actor=request.user, note=note))
 
     @extend_schema(request=WeeklyReturnSerializer, responses=WeeklyReportDetailSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         """退回 a report handed in, with the reason."""
         reason = self.validated_input(WeeklyReturnSerializer)["reason"]
-        return self._respond(weekly_services.weekly_send_back(report=self.get_object(), actor=request.user, reason=reason))
+        return self.respond(weekly_services.weekly_send_back(report=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(
         parameters=[OpenApiParameter("week", OpenApiTypes.STR, description="2026-W49（默认本周）")],

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -79,12 +80,26 @@ class Router(DefaultRouter):
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """`selector(user)` gives the queryset: what the user may not see does not exist here (404)."""
+    """`selector(user)` gives the queryset: what the user may not see does not exist here (404). With
+    `detail_serializer_class`, `serializer_class` is the list's row (list and export) and the detail one the whole
+    document (read, and the answer to every write: `respond`)."""
 
     selector = None
+    detail_serializer_class = None
 
     def get_queryset(self):
         return type(self).selector(self.request.user)
+
+    def get_serializer_class(self):
+        if self.detail_serializer_class is not None and self.action not in ("list", "export"):
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def respond(self, obj, code=status.HTTP_200_OK) -> Response:
+        """The document after a write, whole, as the user reads it now (read again through the selector)."""
+        fresh = get_object_or_404(self.get_queryset(), pk=obj.pk)
+        serializer_class = self.detail_serializer_class or self.serializer_class
+        return Response(serializer_class(fresh, context=self.get_serializer_context()).data, status=code)
 
     def validated_input(self, serializer_class, data=None) -> dict:
         """Validate the request body (or `data`) with an input serializer; a 400 with the field's message when invalid."""
