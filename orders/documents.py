@@ -60,3 +60,51 @@ def outbound_note_pdf(shipment: Shipment) -> bytes:
 def outbound_note_filename(shipment: Shipment) -> str:
     """出货单-FH-202611-0001.pdf"""
     return f"{_('出货单')}-{shipment.number}.pdf"
+
+
+# --- 客户对账单 ------------------------------------------------------------------------------------------------------
+def statement_context(statement) -> dict:
+    return {"company": company(), "s": statement, "printed_at": timezone.localtime()}
+
+
+def statement_pdf(statement) -> bytes:
+    """The 客户对账单 as an A4 PDF, with the customer's confirmation box (盖章确认)."""
+    return render_pdf("orders/print/statement.html", statement_context(statement), watermark="", document=_("对账单"))
+
+
+def statement_workbook(statement) -> bytes:
+    """The 客户对账单 as a workbook: the heading, the period and the opening balance, one row per movement with the
+    running balance, the period's totals and the closing balance."""
+    from salesops.core.sheets import Book, Column, Kind, Span
+
+    book = Book()
+    sheet = book.sheet(
+        _("对账单"),
+        [
+            Column(_("日期"), Kind.DATE, 12, lambda m: m.day),
+            Column(_("摘要"), Kind.TEXT, 10, lambda m: m.kind_label),
+            Column(_("单号"), Kind.TEXT, 22, lambda m: m.number),
+            Column(_("订单号"), Kind.TEXT, 18, lambda m: m.order),
+            Column(_("应收(发货)"), Kind.MONEY, 16, lambda m: m.owed, key="owed", total=True),
+            Column(_("已收(回款/冲减)"), Kind.MONEY, 16, lambda m: m.paid, key="paid", total=True),
+            Column(_("余额"), Kind.MONEY, 16, lambda m: m.balance),
+        ],
+        landscape=False,
+    )
+    sheet.heading(f"{_('客户对账单')}", company=company()["name"])
+    sheet.fields(
+        [
+            (_("客户"), statement.customer.name),
+            (_("期间"), f"{statement.start:%Y-%m-%d} — {statement.end:%Y-%m-%d}"),
+            (_("期初余额"), statement.opening),
+        ]
+    )
+    sheet.table(statement.moves)
+    sheet.totals(_("本期合计"))
+    sheet.line(Span(_("期末余额"), 6, bold=True), Span(statement.closing, kind=Kind.MONEY))
+    return book.save()
+
+
+def statement_filename(statement, extension: str) -> str:
+    """对账单-客户名-2026-11-01-2026-11-30.pdf"""
+    return f"{_('对账单')}-{statement.customer.name}-{statement.start:%Y%m%d}-{statement.end:%Y%m%d}.{extension}"

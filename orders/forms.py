@@ -361,3 +361,18 @@ def change_line_formset(data, *, order: SalesOrder):
     for form, line in zip(formset.forms, lines, strict=False):
         form.line = line
     return formset
+
+
+class StatementPeriodForm(forms.Form):
+    """The period of a customer's statement (客户对账单): both days, the end not before the start, three years at most."""
+
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 366 * 3:
+            raise forms.ValidationError(_("对账期间最长三年。"))
+        return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from . import receivables, selectors
+from . import permissions, receivables, selectors
 
 ROWS = 8
 
@@ -27,5 +27,6 @@ def customer_panel(request, customer) -> str:
         "open_amount": owed["open"],
         "overdue_amount": owed["overdue"],
         "oldest_days": owed["oldest_days"],
+        "statement": permissions.handles_money(user),
     }
     return render_to_string("orders/_customer_panel.html", context, request=request)

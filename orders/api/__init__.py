@@ -16,6 +16,7 @@ from .orders import OrderViewSet
 from .payments import PaymentViewSet
 from .receivables import ReceivablesViewSet
 from .shipments import ShipmentViewSet
+from .statements import StatementViewSet
 from .work import WorkViewSet
 
 
@@ -28,3 +29,4 @@ def register(router):
     router.register("payments", PaymentViewSet, basename="payment")
     router.register("work", WorkViewSet, basename="work")
     router.register("receivables", ReceivablesViewSet, basename="receivables")
+    router.register("statements", StatementViewSet, basename="statement")
