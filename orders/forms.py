@@ -366,8 +366,8 @@ def change_line_formset(data, *, order: SalesOrder):
 class StatementPeriodForm(forms.Form):
     """The period of a customer's statement (客户对账单): both days, the end not before the start, three years at most."""
 
-    start = forms.DateField(label=_("开始日期"), widget=DateInput())
-    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    start = forms.DateField(label=_("开始日期"), widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+    end = forms.DateField(label=_("结束日期"), widget=DateInput(attrs={"class": "form-control form-control-sm"}))
 
     def clean(self):
         data = super().clean()

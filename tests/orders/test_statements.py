@@ -11,6 +11,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from orders.statements import customer_statement
 from tests.reports.books import make_book
@@ -58,6 +59,8 @@ def test_the_page_and_its_downloads(book, client_as):
     pdf = c.get(f"/orders/statements/{book.jia.pk}/pdf/", NOV)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert "20261101-20261130.pdf" in pdf["Content-Disposition"]
+    text = PdfReader(BytesIO(pdf.content)).pages[0].extract_text()
+    assert "客 户 对 账 单" in text and "甲客户" in text and "7,000.00" in text and "客户确认（盖章）" in text
     xlsx = c.get(f"/orders/statements/{book.jia.pk}/xlsx/", NOV)
     ws = load_workbook(BytesIO(xlsx.content)).active
     cells = [[v for v in row if v is not None] for row in ws.iter_rows(values_only=True)]
