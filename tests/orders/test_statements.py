@@ -69,6 +69,8 @@ def test_the_page_and_its_downloads(book, client_as):
     assert sum(1 for r in cells if r[1:2] in (["发货"], ["回款"])) == 4
     customer_page = c.get(book.jia.get_absolute_url()).content.decode()
     assert f'href="/orders/statements/{book.jia.pk}/"' in customer_page
+    by_customer = c.get("/orders/receivables/").content.decode().split('data-testid="receivables-by-customer"')[1]
+    assert f'href="/orders/statements/{book.jia.pk}/" data-testid="group-statement"' in by_customer  # chasing a payment
 
 
 def test_a_wrong_period_is_refused_with_its_reason(book, client_as, api_as):
