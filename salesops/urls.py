@@ -19,6 +19,7 @@ from reports import api as reports_api
 from reports import appraisal_api
 from reports import run_api as report_run_api
 from reports import views as report_views
+from salesops.core import account_views
 from salesops.core import api_views as core_api
 from salesops.core.api import Router
 
@@ -53,6 +54,16 @@ urlpatterns = [
     path("market/", include("market.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", account_views.account, name="account"),
+    path("accounts/profile/token/", account_views.account_token, name="account_token"),
+    path("accounts/profile/token/revoke/", account_views.account_token_revoke, name="account_token_revoke"),
+    path("accounts/password/", account_views.password_change, name="password_change"),
+    path("accounts/password/forgotten/", account_views.password_forgotten, name="password_forgotten"),
+    path(
+        "accounts/password/reset/<str:uidb64>/<str:token>/",
+        account_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("salesops.core.api_urls")),

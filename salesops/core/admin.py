@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .accounts import password_set_by_admin
 from .models import (
     ApprovalRequest,
     ApprovalStep,
@@ -71,7 +73,18 @@ class StaffProfileInline(admin.StackedInline):
     fk_name = "user"
     verbose_name = _("员工档案")
     verbose_name_plural = _("员工档案")
-    fields = ["department", "team", "phone", "title", "may_quote"]
+    fields = ["department", "team", "phone", "title", "may_quote", "must_change_password", "password_changed_at"]
+    readonly_fields = ["password_changed_at"]
+
+
+class PasswordSetByAdminForm(AdminPasswordChangeForm):
+    """The administrator sets a user's password: the user must set their own at the next sign-in."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit and user.has_usable_password():
+            password_set_by_admin(user=user)
+        return user
 
 
 if admin.site.is_registered(User):
@@ -81,12 +94,19 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [StaffProfileInline]
+    change_password_form = PasswordSetByAdminForm
     list_display = ["username", "get_full_name", "email", "department", "team", "role_list", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "profile__department", "profile__team"]
     list_select_related = ["profile__department", "profile__team"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_related(self, request, form, formsets, change):
+        """A user the administrator created signs in with the password given to them once, then sets their own."""
+        super().save_related(request, form, formsets, change)
+        if not change and form.instance.has_usable_password():
+            password_set_by_admin(user=form.instance)
 
     @admin.display(description=_("部门"), ordering="profile__department__name")
     def department(self, obj):

@@ -1,13 +1,20 @@
 """Non-router paths of the kernel API under /api/v1/ (the viewsets are registered by api_views.register)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
-from . import api_views, imports_api
+from . import accounts_api, api_views, imports_api
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
-    path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/password-reset/", accounts_api.PasswordResetRequestView.as_view(), name="api-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        accounts_api.PasswordResetConfirmView.as_view(),
+        name="api-password-reset-confirm",
+    ),
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("me/password/", accounts_api.MePasswordView.as_view(), name="api-me-password"),
+    path("me/token/", accounts_api.MeTokenView.as_view(), name="api-me-token"),
     path("timeline/<int:ct_id>/<int:obj_id>/", api_views.TimelineView.as_view(), name="api-timeline"),
     path("timeline/<int:ct_id>/<int:obj_id>/comments/", api_views.TimelineCommentsView.as_view(), name="api-timeline-comments"),
     path(

@@ -1,5 +1,5 @@
 """/api/v1/ of the kernel: notifications, approvals (waiting for me, decide, rounds of a document), the timeline of any
-document (events, comments, attachments) and the current user.
+document (events, comments, attachments); the current user's account is in accounts_api.py.
 
 Every document-bound endpoint first checks visibility with salesops.core.access.get_visible_or_404 (404 for what the user
 may not see); writes call the kernel services; their DomainErrors become {"code", "detail"} through core.api.exception_handler.
@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,9 +27,7 @@ from .api_filters import ListFilterBackend
 from .export_runs_api import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
-from .names import display_name
 from .notifications import notification_mark_read, unread_count
-from .roles import Role, user_roles
 from .thresholds import threshold
 
 
@@ -384,49 +382,6 @@ class AttachmentDownloadView(APIView):
         from .views import attachment_file_response
 
         return attachment_file_response(request.user, pk)
-
-
-# --- the current user ---------------------------------------------------------------------------------------------
-class MeView(APIView):
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "name": serializers.CharField(),
-                "email": serializers.CharField(),
-                "is_staff": serializers.BooleanField(),
-                "roles": serializers.ListField(child=serializers.CharField()),
-                "role_labels": serializers.ListField(child=serializers.CharField()),
-                "department": serializers.DictField(allow_null=True),
-                "team": serializers.DictField(allow_null=True),
-                "counts": inline_serializer(
-                    "MeCounts", {"approvals": serializers.IntegerField(), "unread": serializers.IntegerField()}
-                ),
-            },
-        )
-    )
-    def get(self, request):
-        user = request.user
-        roles = sorted(user_roles(user))
-        profile = getattr(user, "profile", None)
-        department = profile.department if profile else None
-        team = profile.team if profile else None
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.username,
-                "name": display_name(user),
-                "email": user.email,
-                "is_staff": user.is_staff,
-                "roles": roles,
-                "role_labels": [str(Role(r).label) if r in Role.values else r for r in roles],
-                "department": {"id": department.pk, "code": department.code, "name": department.name} if department else None,
-                "team": {"id": team.pk, "name": team.name} if team else None,
-                "counts": {"approvals": approvals.steps_waiting_for(user).count(), "unread": unread_count(user)},
-            }
-        )
 
 
 def register(router):

@@ -107,3 +107,45 @@ def formset_rows(formset) -> list[dict]:
     lines that replace a document's lines (an expense claim's, a sales plan's)."""
     rows = (f.row() for f in formset.forms if not formset._should_delete_form(f))
     return [row for row in rows if any(value not in (None, "") for value in row.values())]
+
+
+# --- the user's own account (salesops.core.accounts) ------------------------------------------------------------------
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("通知和重设密码的链接发到这里。"))
+    phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+
+
+class _NewPasswordForm(forms.Form):
+    """A new password typed twice (the API takes it once: a program does not mistype)."""
+
+    new_password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 个字符，不能全是数字，不能太常见，不能与用户名或姓名相近。"),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return data
+
+
+class PasswordChangeForm(_NewPasswordForm):
+    old_password = forms.CharField(
+        label=_("原密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True})
+    )
+    field_order = ["old_password", "new_password", "new_password2"]
+
+
+class PasswordResetForm(_NewPasswordForm):
+    """The page a reset link opens."""
+
+
+class PasswordForgottenForm(forms.Form):
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("您账号登记的电子邮箱。"))

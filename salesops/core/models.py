@@ -74,6 +74,12 @@ class StaffProfile(models.Model):
     may_quote = models.BooleanField(
         _("允许报价"), default=False, help_text=_("业务员默认不能报价；勾选后该业务员可以出具报价单。")
     )
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"),
+        default=False,
+        help_text=_("管理员新建用户或重设密码后自动勾选：本人登录后须先设置自己的密码，才能使用系统。"),
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("员工档案")
@@ -530,6 +536,12 @@ DEFAULT_THRESHOLDS: list[tuple[str, str, Decimal, str]] = [
         "重大比价/投标金额(元)",
         Decimal(500000),
         "销售机会预计金额超过此金额的比价/投标，参与决策还需公司领导（销售副总）决定",
+    ),
+    (
+        "password_max_age_days",
+        "密码有效期(天)",
+        Decimal(0),
+        "密码设置超过此天数后，登录时须先修改密码；0 表示密码不过期",
     ),
     ("appraisal_grade_a", "绩效考核优秀分数线", Decimal(90), "总分不低于此分为优秀（A）"),
     ("appraisal_grade_b", "绩效考核良好分数线", Decimal(80), "总分不低于此分为良好（B）"),

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "salesops.core.middleware.DomainErrorMiddleware",
+    "salesops.core.middleware.PasswordChangeRequiredMiddleware",
     # axes must be last
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a 忘记密码 link works for a day, once (salesops.core.accounts)
 
 # Login throttling (django-axes): 5 failures lock the username+IP pair for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
