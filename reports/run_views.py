@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
+from salesops.core.navigation import may_open
 from salesops.core.pages import forbidden, form_status, paginate, querystring
 
 from . import permissions, selectors
@@ -134,5 +135,12 @@ def digest(request):
     if figures is None:
         return forbidden(request, _("您的角色不查看销售报表。"))
     status = 400 if form.is_bound and not form.is_valid() else 200
-    context = {"form": form, "day": day, "figures": figures, "runs_url": reverse("reports:run_list")}
+    links = {
+        name: url if may_open(request.user, url) else ""
+        for name, url in (
+            ("opportunities", reverse("customers:opportunity_list")),
+            ("clerk_queue", reverse("orders:clerk_queue")),
+        )
+    }
+    context = {"form": form, "day": day, "figures": figures, "links": links, "runs_url": reverse("reports:run_list")}
     return render(request, "reports/digest.html", context, status=status)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
+from salesops.core.navigation import open_links
 from salesops.core.pages import forbidden, form_page, paginate, post_data, querystring
 
 from . import permissions, selectors
@@ -37,7 +38,7 @@ def dashboard(request):
         headline = {
             "period": period,
             "scope": scope,
-            "cards": selectors.figure_cards(period, scope, today, selectors.HEADLINE_CARDS),
+            "cards": open_links(request.user, selectors.figure_cards(period, scope, today, selectors.HEADLINE_CARDS)),
         }
     return render(
         request, "reports/dashboard.html", {"today": today, "headline": headline, **selectors.todo_for(request.user, today)}
@@ -69,6 +70,7 @@ def figures(request):
     except ValueError as exc:
         return render(request, "core/error.html", {"error": str(exc)}, status=400)
     data = selectors.figures_for(period, scope, timezone.localdate())
+    data["cards"], data["charts"] = open_links(request.user, data["cards"]), open_links(request.user, data["charts"])
     choices = scope_choices(request.user)
     return render(request, "reports/figures.html", {**data, "scope_choices": choices})
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.translation import get_language
 
 from .roles import user_flags, user_roles
@@ -116,3 +117,21 @@ def cached_menu_for(user, key: tuple | None = None) -> list[Entry]:
             _MENUS_BY_KEY.clear()
         menu = _MENUS_BY_KEY[key] = menu_for(user)
     return menu
+
+
+def may_open(user, url: str) -> bool:
+    """Whether a link to `url` (a path, with or without its query) leads `user` to a page they may open, as the menus know
+    it: a page a menu lists is open to who sees its item there (the permission its view refuses with); a page no menu
+    lists is not judged here."""
+    try:
+        name = resolve(urlsplit(url).path).view_name
+    except Resolver404:
+        return True
+    items = [item for menu in _MENUS.values() for item in menu.items if item.url_name == name]
+    return not items or any(item.visible(user) for item in items)
+
+
+def open_links(user, rows: Iterable[dict], key: str = "url") -> list[dict]:
+    """`rows` (a page's figure cards, charts) as new dicts, each link `user` may not open emptied: the figure is shown
+    without leading to a 403."""
+    return [row | {key: ""} if row.get(key) and not may_open(user, row[key]) else row for row in rows]

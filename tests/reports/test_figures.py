@@ -247,3 +247,22 @@ def test_the_sellers_charts_set_each_approved_plan_of_the_period_beside_the_sale
     team_reps = next(c for c in api if c["key"] == "by_rep")
     assert dict(zip(team_reps["labels"], team_reps["series"][1]["data"], strict=True))["alice"] == 12000.0
     assert 'id="kpi-planned"' in client_as(cast.alice).get("/reports/glossary/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["manager", "finance", "lena", "alice", "vp", "gm"])
+def test_every_link_of_the_figures_and_the_digest_opens_for_its_reader(cast, client_as, book, who):
+    """A figure, a chart or a digest card links to its documents only where the reader may open them (finance reads
+    the figures but not the sales opportunities; a rep reads the digest but not the clerk's work page): no link to a 403."""
+    client = client_as(getattr(cast, who))
+    figures = client.get("/reports/figures/?period=2026-11")
+    urls = [row["url"] for row in figures.context["cards"] + figures.context["charts"] if row["url"]]
+    digest = client.get("/reports/digest/?day=2026-11-30")
+    urls += [url for url in digest.context["links"].values() if url]
+    assert urls, "the reader is given links"
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    if who == "finance":
+        assert not any("/customers/opportunities/" in url for url in urls)
+        assert 'data-testid="kpi-sales_shipped-value"' in figures.content.decode()
+    if who == "alice":
+        assert digest.context["links"]["clerk_queue"] == ""
