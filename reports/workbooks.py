@@ -106,8 +106,8 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
 
 
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the summed actual
-    over the summed target (kpis.totals). Beside the target, the amount of the approved sales plan written for the
+    """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the actual of
+    those with a target over the summed target (kpis.totals). Beside the target, the amount of the approved sales plan written for the
     period (计划额) and the sales against it (计划完成率; the 合计's: the sales of those with a plan over the summed
     plans). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over summed sales), and each team's."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]

@@ -182,7 +182,7 @@ def test_rep_and_team_rows(book):
     assert kpis.totals("rep", NOV, Scope.team(c.east.pk)) == {
         "target": D("8000.00"),
         "actual": D("10000.00"),
-        "rate": D("1.2500"),
+        "rate": D("1.1250"),  # alice's 9,000 against her 8,000: bob's sales are no achievement against her target
     }
     teams = {r["team_name"]: r for r in kpis.team_rows(NOV, COMPANY)}
     assert teams["华东组"]["actual"] == D("10000.00") and teams["华东组"]["rate"] == D("0.8333")
