@@ -335,3 +335,23 @@ class TestSignIns:
         client = signed_in("alice")
         page = client.get(PROFILE).content.decode()
         assert 'data-testid="account-sign-ins"' in page and "127.0.0.1" in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_reset_link_used_twice_at_once_sets_one_password(on_postgres, cast):
+    """Two tabs open on one link, both submitted: the link is checked again under the user's row lock, so one password
+    is set and the other submission is told the link is used."""
+    from salesops.core import accounts
+    from salesops.core.errors import DomainError
+    from tests.core.conftest import run_in_threads
+
+    accounts.password_reset_request(email="alice@example.com")
+    uid, token = reset_link().rstrip("/").split("/")[-2:]
+    passwords = ["First-2026-pw!", "Second-2026-pw!"]
+    results = run_in_threads(
+        2, lambda i: accounts.password_reset_confirm(uidb64=uid, token=token, new_password=passwords[i]) or "set"
+    )
+    assert sorted(map(type, results), key=str) == sorted([str, DomainError], key=str), results
+    set_to = passwords[results.index("set")]
+    assert fresh(cast.alice).check_password(set_to)
+    assert OutboxMessage.objects.filter(subject="salesops 密码已修改").count() == 1
