@@ -24,7 +24,12 @@ def account(request):
     """个人资料: who the user is in the system, what they may edit of it, their API token and recent sign-ins."""
     user = request.user
     profile = accounts.profile_of(user)
-    initial = {"name": user.get_full_name(), "email": user.email, "phone": profile.phone}
+    initial = {
+        "name": user.get_full_name(),
+        "email": user.email,
+        "phone": profile.phone,
+        "email_notifications": profile.email_notifications,
+    }
     form = AccountForm(post_data(request), initial=initial)
     if form.is_bound and form.is_valid():
         ok, _saved = call_for_form(form, lambda: accounts.account_update(user=user, **form.cleaned_data))

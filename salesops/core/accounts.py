@@ -47,9 +47,9 @@ def profile_of(user) -> StaffProfile:
 
 
 # --- the profile ------------------------------------------------------------------------------------------------------
-def account_update(*, user, name: str, email: str, phone: str) -> None:
-    """The user's own name (how pages, documents and e-mails name them), e-mail (where notifications and a reset link go)
-    and phone. Department, team, title and roles are the administrator's."""
+def account_update(*, user, name: str, email: str, phone: str, email_notifications: bool) -> None:
+    """The user's own name (how pages, documents and e-mails name them), e-mail (where notifications and a reset link go),
+    phone, and whether notifications also come by e-mail. Department, team, title and roles are the administrator's."""
     name, email, phone = (name or "").strip(), (email or "").strip(), (phone or "").strip()
     errors = {}
     if not name:
@@ -69,7 +69,9 @@ def account_update(*, user, name: str, email: str, phone: str) -> None:
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.first_name, locked.last_name, locked.email = name, "", email
         locked.save(update_fields=["first_name", "last_name", "email"])
-        profile = StaffProfile.objects.update_or_create(user=locked, defaults={"phone": phone})[0]
+        profile = StaffProfile.objects.update_or_create(
+            user=locked, defaults={"phone": phone, "email_notifications": bool(email_notifications)}
+        )[0]
     user.first_name, user.last_name, user.email = name, "", email
     user.profile = profile
 

@@ -26,6 +26,7 @@ ME = inline_serializer(
         "name": serializers.CharField(),
         "email": serializers.CharField(),
         "phone": serializers.CharField(),
+        "email_notifications": serializers.BooleanField(),
         "is_staff": serializers.BooleanField(),
         "roles": serializers.ListField(child=serializers.CharField()),
         "role_labels": serializers.ListField(child=serializers.CharField()),
@@ -41,6 +42,7 @@ class AccountSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=150)
     email = serializers.EmailField(allow_blank=True)
     phone = serializers.CharField(max_length=30, allow_blank=True)
+    email_notifications = serializers.BooleanField(help_text="通知同时发邮件（false：只在通知中心显示）")
 
 
 class PasswordChangeSerializer(serializers.Serializer):
@@ -73,6 +75,7 @@ def _me(request) -> dict:
         "name": display_name(user),
         "email": user.email,
         "phone": profile.phone,
+        "email_notifications": profile.email_notifications,
         "is_staff": user.is_staff,
         "roles": roles,
         "role_labels": [str(Role(r).label) if r in Role.values else r for r in roles],
@@ -90,11 +93,17 @@ class MeView(APIView):
 
     @extend_schema(request=AccountSerializer, responses=ME)
     def patch(self, request):
-        """My name, e-mail and phone (what is not sent stays as it is)."""
+        """My name, e-mail, phone and whether notifications also come by e-mail (what is not sent stays as it is)."""
         user = request.user
         incoming = AccountSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
-        current = {"name": user.get_full_name(), "email": user.email, "phone": accounts.profile_of(user).phone}
+        profile = accounts.profile_of(user)
+        current = {
+            "name": user.get_full_name(),
+            "email": user.email,
+            "phone": profile.phone,
+            "email_notifications": profile.email_notifications,
+        }
         accounts.account_update(user=user, **{**current, **incoming.validated_data})
         return Response(_me(request))
 

@@ -114,6 +114,11 @@ class AccountForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=150)
     email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("通知和重设密码的链接发到这里。"))
     phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+    email_notifications = forms.BooleanField(
+        label=_("通知同时发邮件"),
+        required=False,
+        help_text=_("关闭后，通知只在系统的通知中心显示（密码相关的安全邮件照常发送）。"),
+    )
 
 
 class _NewPasswordForm(forms.Form):

@@ -80,6 +80,11 @@ class StaffProfile(models.Model):
         help_text=_("管理员新建用户或重设密码后自动勾选：本人登录后须先设置自己的密码，才能使用系统。"),
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    email_notifications = models.BooleanField(
+        _("通知同时发邮件"),
+        default=True,
+        help_text=_("关闭后，通知只在系统的通知中心显示，不再发邮件副本（密码相关的安全邮件照常发送）。"),
+    )
 
     class Meta:
         verbose_name = _("员工档案")

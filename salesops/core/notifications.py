@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Notification
+from .models import Notification, StaffProfile
 from .names import display_name
 from .outbox import outbox_email
 
@@ -22,7 +22,8 @@ def absolute_url(path: str) -> str:
 
 def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", email: bool = True) -> list[Notification]:
     """Create one notification per distinct active recipient and, with `email`, queue its e-mail copy in the outbox in the
-    caller's transaction (one per notification: dedupe key `notification:<id>`); users without an address get none."""
+    caller's transaction (one per notification: dedupe key `notification:<id>`); users without an address, or who turned
+    the copies off (个人资料 → 通知同时发邮件), get none."""
     seen, rows = set(), []
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
@@ -30,8 +31,11 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", e
         seen.add(user.pk)
         rows.append(Notification(recipient=user, title=str(title)[:200], body=str(body), url=url))
     created = Notification.objects.bulk_create(rows)
-    if email:
+    if email and created:
+        quiet = set(StaffProfile.objects.filter(user__in=seen, email_notifications=False).values_list("user_id", flat=True))
         for n in created:
+            if n.recipient_id in quiet:
+                continue
             outbox_email(
                 to=n.recipient.email,
                 subject=n.title,

@@ -85,6 +85,26 @@ class TestProfile:
         assert set(r.json()["errors"]) == {"email", "name"}
         assert fresh(cast.alice).email == "alice@example.com"
 
+    def test_notifications_come_by_e_mail_until_the_user_turns_the_copies_off(self, cast, client_as, api_as):
+        from salesops.core.models import Notification
+        from salesops.core.notifications import notify
+
+        client = client_as(cast.alice)
+        assert client.get(PROFILE).context["form"]["email_notifications"].value() is True
+        notify(recipients=[cast.alice, cast.bob], title="新客户已分配")
+        assert sorted(OutboxMessage.objects.values_list("recipient", flat=True)) == ["alice@example.com", "bob@example.com"]
+        # the box unticked on her profile: notifications still come, their e-mail copies no longer
+        client.post(PROFILE, {"name": "alice", "email": "alice@example.com", "phone": ""})
+        assert fresh(cast.alice).profile.email_notifications is False
+        notify(recipients=[cast.alice, cast.bob], title="合同已批准")
+        assert Notification.objects.filter(recipient=cast.alice).count() == 2
+        assert OutboxMessage.objects.filter(subject="合同已批准").get().recipient == "bob@example.com"
+        # and on again through the API
+        r = api_as(cast.alice).patch("/api/v1/me/", {"email_notifications": True}, format="json")
+        assert r.status_code == 200 and r.json()["email_notifications"] is True
+        notify(recipients=[cast.alice], title="回款已确认")
+        assert OutboxMessage.objects.filter(subject="回款已确认", recipient="alice@example.com").exists()
+
     def test_a_user_without_a_staff_profile_gets_one(self, client_as):
         user = User.objects.create_user("nobody", password="pass12345", first_name="无档案")
         assert client_as(user).get(PROFILE).status_code == 200

@@ -30,5 +30,10 @@ class Migration(migrations.Migration):
             name='password_changed_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='密码修改时间'),
         ),
+        migrations.AddField(
+            model_name='staffprofile',
+            name='email_notifications',
+            field=models.BooleanField(default=True, help_text='关闭后，通知只在系统的通知中心显示，不再发邮件副本（密码相关的安全邮件照常发送）。', verbose_name='通知同时发邮件'),
+        ),
         migrations.RunPython(seed_threshold, migrations.RunPython.noop),
     ]
