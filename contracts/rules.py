@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -401,6 +402,16 @@ def quotation_differences(
         if line_id not in seen:
             out.append(Difference(source["name"], str(_("删除明细")), _num(source["quantity"]), ""))
     return out
+
+
+# --- signing ----------------------------------------------------------------------------------------------------------
+def signing_date_error(*, signed_on: date, contract_date: date | None, today: date) -> str | None:
+    """A contract is signed neither in the future nor before its own date (合同日期); a message if `signed_on` breaks that."""
+    if signed_on > today:
+        return str(_("签订日期不能晚于今天。"))
+    if contract_date is not None and signed_on < contract_date:
+        return str(_("签订日期不能早于合同日期（%(date)s）。") % {"date": contract_date})
+    return None
 
 
 # --- change requests ----------------------------------------------------------------------------------------------------

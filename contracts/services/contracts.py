@@ -323,14 +323,17 @@ def contract_withdraw(*, contract: Contract, actor) -> Contract:
 
 
 def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=None) -> Contract:
-    """Record that the approved contract was signed, with the scanned signed copy (uploaded now or already attached)."""
+    """Record that the approved contract was signed, with the scanned signed copy (uploaded now or already attached);
+    the signing date (today when not given) may be neither after today nor before the contract's date
+    (rules.signing_date_error)."""
     signed_on = signed_on or timezone.localdate()
     with transaction.atomic():
 
         def check(c):
             require(works_on(actor, c), _("您没有登记该合同签订的权限。"))
-            if signed_on > timezone.localdate():
-                raise DomainError(_("签订日期不能晚于今天。"))
+            problem = rules.signing_date_error(signed_on=signed_on, contract_date=c.contract_date, today=timezone.localdate())
+            if problem:
+                raise DomainError(problem)
             if scan is None and not _has_signed_scan(c):
                 raise DomainError(_("请上传签字盖章的合同扫描件。"))
 

@@ -317,6 +317,21 @@ class TestContractFlow:
         body = ok(api_as(cast.alice).post(f"{url}cancel/", {"reason": "客户取消"}, format="json"))
         assert body["status"] == "cancelled" and body["close_reason"] == "客户取消"
 
+    def test_signing_date_before_the_contract_date_or_in_the_future_is_refused(self, cast, api_as, draft_contract):
+        # given an approved contract dated today
+        services.contract_submit(contract=draft_contract, actor=cast.alice)
+        approve_as(api_as, f"{CONTRACTS}{draft_contract.pk}/", "contract_review", cast.manager)
+        url, today = f"{CONTRACTS}{draft_contract.pk}/", timezone.localdate()
+        # when alice signs it as of 2020-01-01 or tomorrow, then 400 with the reason and nothing changes
+        for signed_on, message in (
+            ("2020-01-01", f"签订日期不能早于合同日期（{today}）"),
+            ((today + timedelta(days=1)).isoformat(), "签订日期不能晚于今天"),
+        ):
+            r = api_as(cast.alice).post(f"{url}sign/", {"signed_on": signed_on, "scan": scan()}, format="multipart")
+            assert r.status_code == 400 and message in r.json()["detail"]
+            assert fresh(draft_contract).status == Contract.Status.APPROVED
+        assert not Attachment.objects.filter(target_id=draft_contract.pk, kind=Attachment.Kind.SIGNED_CONTRACT).exists()
+
     def test_edit_and_differences_from_the_quotation(self, cast, api_as, quoting_alice, accepted_quotation, pump):
         contract = services.contract_create_from_quotation(quotation=accepted_quotation, actor=quoting_alice)
         url = f"{CONTRACTS}{contract.pk}/"

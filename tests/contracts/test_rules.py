@@ -1,6 +1,7 @@
 """contracts.rules: who may quote, quotation routes, contract classification (each rule alone and combined), contract
 routes (general, special, above thresholds), quotation differences and change routes. Pure functions, no database."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -338,3 +339,19 @@ class TestChangeRoute:
             gm_amount=D("10"),
         )
         assert route_codes(steps) == [(20, "sales_vp")]
+
+
+class TestSigningDate:
+    TODAY = date(2026, 12, 7)
+
+    def error(self, signed_on, contract_date=date(2026, 12, 1)):
+        return rules.signing_date_error(signed_on=signed_on, contract_date=contract_date, today=self.TODAY)
+
+    def test_between_the_contract_date_and_today_is_fine(self):
+        assert self.error(date(2026, 12, 1)) is None and self.error(self.TODAY) is None
+
+    def test_before_the_contract_date_is_refused_naming_it(self):
+        assert self.error(date(2020, 1, 1)) == "签订日期不能早于合同日期（2026-12-01）。"
+
+    def test_after_today_is_refused(self):
+        assert self.error(date(2026, 12, 8)) == "签订日期不能晚于今天。"

@@ -350,6 +350,25 @@ class TestAfterApproval:
         c = services.contract_sign(contract=c, actor=cast.alice, signed_on=None, scan=scan())
         assert c.status == Contract.Status.SIGNED and c.signed_by == cast.alice
 
+    def test_signing_before_the_contract_date_or_in_the_future_is_refused(self, cast, general_contract):
+        # given an approved contract dated 10 days ago
+        today = timezone.localdate()
+        general_contract.contract_date = today - timedelta(days=10)
+        general_contract.save(update_fields=["contract_date"])
+        c = services.contract_submit(contract=general_contract, actor=cast.alice)
+        decide(c, services.CONTRACT_KIND, cast.manager)
+        # when alice signs it before its date or tomorrow, then she is told why and nothing changes
+        for signed_on, message in (
+            (today - timedelta(days=11), f"签订日期不能早于合同日期（{today - timedelta(days=10)}）"),
+            (today + timedelta(days=1), "签订日期不能晚于今天"),
+        ):
+            with pytest.raises(DomainError, match=message):
+                services.contract_sign(contract=c, actor=cast.alice, signed_on=signed_on, scan=scan())
+            assert fresh(c).status == Contract.Status.APPROVED and fresh(c).signed_on is None
+        # the contract's own date is fine
+        c = services.contract_sign(contract=c, actor=cast.alice, signed_on=today - timedelta(days=10), scan=scan())
+        assert c.status == Contract.Status.SIGNED and c.signed_on == today - timedelta(days=10)
+
     def test_activate_complete_and_terminate(self, cast, signed_contract):
         c = services.contract_activate(contract=signed_contract, actor=cast.clerk)
         with pytest.raises(DomainError):

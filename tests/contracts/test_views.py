@@ -500,6 +500,20 @@ class TestContractDetail:
         client.post(reverse("contracts:contract_action", args=[contract.pk, "activate"]))
         assert fresh(contract).status == Contract.Status.ACTIVE
 
+    def test_signing_date_before_the_contract_date_is_refused(self, cast, client_as, contract):
+        # given an approved contract dated today; when alice records it as signed on 2020-01-01
+        fill_review(contract, cast.alice)
+        services.contract_submit(contract=contract, actor=cast.alice)
+        decide(contract, services.CONTRACT_KIND, cast.manager)
+        scan = SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf")
+        response = client_as(cast.alice).post(
+            reverse("contracts:contract_sign", args=[contract.pk]), {"signed_on": "2020-01-01", "scan": scan}
+        )
+        # then the page says why and the contract is not signed
+        expected = f"签订日期不能早于合同日期（{timezone.localdate()}）"
+        assert response.status_code == 400 and expected in html(response)
+        assert fresh(contract).status == Contract.Status.APPROVED and fresh(contract).signed_on is None
+
     def test_terminate_needs_a_reason(self, cast, client_as, signed):
         client = client_as(cast.alice)
         response = client.post(reverse("contracts:contract_action", args=[signed.pk, "terminate"]), {"reason": ""})
