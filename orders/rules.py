@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.money import ZERO, line_amounts, quantize
+from salesops.core.money import ZERO, line_amounts, money_text, quantize
 
 
 def net_amount(line, quantity) -> Decimal:
@@ -119,10 +119,14 @@ def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: 
     reason = str(
         _("发货前应付 %(due)s 元，财务已确认到账 %(paid)s 元%(exc)s，尚差 %(short)s 元。")
         % {
-            "due": due,
-            "paid": confirmed_paid,
-            "exc": (str(_("、已批准信用放行 %(amount)s 元") % {"amount": approved_exception}) if approved_exception else ""),
-            "short": shortfall,
+            "due": money_text(due),
+            "paid": money_text(confirmed_paid),
+            "exc": (
+                str(_("、已批准信用放行 %(amount)s 元") % {"amount": money_text(approved_exception)})
+                if approved_exception
+                else ""
+            ),
+            "short": money_text(shortfall),
         }
     )
     return Gate(False, due, confirmed_paid, approved_exception, reason)

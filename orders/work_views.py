@@ -20,8 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_get_for, customer_lookup
+from salesops.core.charts import chart as make_chart
+from salesops.core.charts import chart_number
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
+from salesops.core.money import money_text
 from salesops.core.names import display_name
 from salesops.core.pages import QUEUE_ROWS, choice_labels, form_page, paginate, querystring, queue_head, requested_window, row_url
 from salesops.core.pages import forbidden as _forbidden
@@ -444,7 +447,8 @@ def invoice_create(request, order_pk):
         cancel_url=reverse("orders:order_detail", args=[order.pk]),
         submit_label=_("提交开票申请"),
         testid="invoice-form",
-        intro=_("已签收金额 %(delivered)s 元，已开票 %(invoiced)s 元。") % {"delivered": delivered, "invoiced": invoiced},
+        intro=_("已签收金额 %(delivered)s 元，已开票 %(invoiced)s 元。")
+        % {"delivered": money_text(delivered), "invoiced": money_text(invoiced)},
     )
 
 
@@ -522,13 +526,16 @@ def receivables(request):
     totals = {**summary.totals, "bucket_list": [summary.totals["buckets"][code] for code in rules.AGING_CODES]}
     filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
     rate = collection_rate(user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"])
-    chart = {
-        "labels": [g["name"] for g in by_owner],
-        "datasets": [
-            {"label": str(label), "data": [float(g["buckets"][code]) for g in by_owner]}
+    # one bar per rep, stacked by aging bucket; with nothing owed the card says "暂无数据" as the dashboard's charts do
+    chart = make_chart(
+        "aging",
+        _("业务员应收账龄分布"),
+        [g["name"] for g in by_owner],
+        [
+            {"label": str(label), "data": [chart_number(g["buckets"][code]) for g in by_owner]}
             for code, label, *_rest in rules.AGING_BUCKETS
         ],
-    }
+    )
     return render(
         request,
         "orders/receivables.html",

@@ -11,7 +11,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.errors import DomainError
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import MONEY_BOUNDS, parse_decimal
+from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
 from salesops.core.roles import Role
 from salesops.core.timeline import choice, record_event
 
@@ -43,14 +43,14 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
                 StepSpec(code="finance", label=str(gettext_lazy("财务审批")), stage=20, role=Role.FINANCE),
             ],
             title=_("信用放行 %(order)s（%(customer)s）%(amount)s 元")
-            % {"order": locked.number, "customer": locked.customer.name, "amount": amount},
+            % {"order": locked.number, "customer": locked.customer.name, "amount": money_text(amount)},
         )
         record_event(
             target=locked,
             verb=Event.Verb.APPROVAL,
             actor=actor,
             text=gettext_noop("申请信用放行 %(amount)s 元：%(reason)s"),
-            params={"amount": amount, "reason": reason},
+            params={"amount": money_text(amount), "reason": reason},
         )
     return exception
 
@@ -63,7 +63,7 @@ def on_credit_exception_decided(request: ApprovalRequest, outcome: str, actor) -
         verb=Event.Verb.APPROVAL,
         actor=actor,
         text=gettext_noop("信用放行 %(amount)s 元：%(status)s"),
-        params={"amount": exception.amount, "status": choice(exception)},
+        params={"amount": money_text(exception.amount), "status": choice(exception)},
     )
     if outcome == ApprovalRequest.Status.APPROVED:
         handoffs.gate_opened(order)

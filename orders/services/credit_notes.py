@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.models import Event
-from salesops.core.money import parse_decimal, quantize
+from salesops.core.money import money_text, parse_decimal, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
@@ -67,12 +67,17 @@ def credit_note_create(*, order, actor, amount, reason: str, reference: str = ""
             verb=Event.Verb.UPDATED,
             actor=actor,
             text=gettext_noop("红字冲减 %(number)s：%(amount)s 元（%(reason)s）"),
-            params={"number": note.number, "amount": note.amount, "reason": reason},
+            params={"number": note.number, "amount": money_text(note.amount), "reason": reason},
         )
         notify(
             recipients=users_with_role(Role.FINANCE),
             title=_("红字冲减 %(number)s：订单 %(order)s（%(customer)s）%(amount)s 元")
-            % {"number": note.number, "order": locked.number, "customer": locked.customer.name, "amount": note.amount},
+            % {
+                "number": note.number,
+                "order": locked.number,
+                "customer": locked.customer.name,
+                "amount": money_text(note.amount),
+            },
             body=_("请按冲减金额办理退款或冲抵应收。来源：%(ref)s") % {"ref": reference or "-"},
             url=reverse("orders:order_detail", args=[locked.pk]),
         )

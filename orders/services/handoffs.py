@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from salesops.core.money import money_text
 from salesops.core.notifications import notify
 from salesops.core.roles import Role, users_with_role
 
@@ -61,7 +62,7 @@ def payment_recorded(payment: Payment, orders) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
         title=_("回款待确认：%(customer)s %(amount)s 元（%(ref)s）")
-        % {"customer": payment.customer.name, "amount": payment.amount, "ref": payment.bank_reference},
+        % {"customer": payment.customer.name, "amount": money_text(payment.amount), "ref": payment.bank_reference},
         body=_("订单：%(orders)s") % {"orders": "、".join(o.number for o in orders)},
         url=reverse("orders:payment_detail", args=[payment.pk]),
         email=False,
@@ -104,7 +105,7 @@ def invoice_requested(invoice: InvoiceRequest, order: SalesOrder) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
         title=_("开票申请：订单 %(order)s %(amount)s 元（%(customer)s）")
-        % {"order": order.number, "amount": invoice.amount, "customer": order.customer.name},
+        % {"order": order.number, "amount": money_text(invoice.amount), "customer": order.customer.name},
         url=order_url(order),
         email=False,
     )

@@ -14,7 +14,7 @@ from customers.models import InvoiceTitle
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
-from salesops.core.money import MONEY_BOUNDS, ZERO, parse_decimal
+from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
@@ -61,7 +61,7 @@ def invoice_request(
             verb=Event.Verb.UPDATED,
             actor=actor,
             text=gettext_noop("申请开票 %(amount)s 元（%(type)s）"),
-            params={"amount": amount, "type": choice(invoice, "invoice_type")},
+            params={"amount": money_text(amount), "type": choice(invoice, "invoice_type")},
         )
         handoffs.invoice_requested(invoice, locked)
     return invoice

@@ -324,7 +324,8 @@ def order_update(
 
 # --- production -------------------------------------------------------------------------------------------------------
 def order_place(*, order: SalesOrder, actor, requested_date: date | None, from_stock: bool = False) -> SalesOrder:
-    """Place a verified order with production (下单) with the date it is needed, or mark it shipped from stock."""
+    """Place a verified order with production (下单) with the date it is needed — today or later, never in the past —
+    or mark it shipped from stock."""
 
     def check(o):
         require_clerk(actor)
@@ -332,6 +333,8 @@ def order_place(*, order: SalesOrder, actor, requested_date: date | None, from_s
             raise Conflict(_("订单变更后尚未重新核单，不能下单。"))
         if not from_stock and requested_date is None:
             raise DomainError(_("请填写要求生产完成日期。"))
+        if not from_stock and requested_date < timezone.localdate():
+            raise DomainError(_("要求生产完成日期不能早于今天。"))
 
     def before(o):
         o.placed_by, o.placed_at, o.requested_date = actor, timezone.now(), requested_date

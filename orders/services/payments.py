@@ -15,7 +15,7 @@ from customers.selectors import customer_list_for
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import MONEY_BOUNDS, ZERO, parse_decimal, quantize
+from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal, quantize
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -30,8 +30,9 @@ def _duplicate(reference: str) -> Conflict:
 
 
 def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:
-    """Record money received and allocate all of it to the customer's orders, exactly; a bank reference already entered,
-    or more than an order still owes, is refused. Finance confirms it afterwards (the shipment gate counts confirmed money)."""
+    """Record money received and allocate all of it to the customer's orders, exactly; a received date after today, a bank
+    reference already entered, or more than an order still owes, is refused. Finance confirms it afterwards (the shipment
+    gate counts confirmed money)."""
     require(may_record_payment(actor), _("只有销售内勤、财务和经理可以登记回款。"))
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
@@ -42,6 +43,9 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
         raise DomainError(_("回款金额必须大于 0。"))
     if not reference:
         raise DomainError(_("请填写银行流水号或票据号。"))
+    received_on = data.get("received_on") or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise DomainError(_("到账日期不能晚于今天。"))
     parsed = {
         int(k): quantize(parse_decimal(v, _("分配金额"), bounds=MONEY_BOUNDS.any_sign()))
         for k, v in allocations.items()
@@ -52,7 +56,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
     if sum(parsed.values(), ZERO) != amount:
         raise DomainError(
             _("分配合计 %(sum)s 与回款金额 %(amount)s 不一致，必须全部分配到订单。")
-            % {"sum": sum(parsed.values(), ZERO), "amount": amount}
+            % {"sum": money_text(sum(parsed.values(), ZERO)), "amount": money_text(amount)}
         )
     with transaction.atomic():
         # several orders: locked in pk order (ARCHITECTURE.md rule 11)
@@ -69,7 +73,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
             if value > outstanding:
                 raise DomainError(
                     _("订单 %(number)s 尚欠 %(left)s 元，不能分配 %(value)s 元（超额回款）。")
-                    % {"number": order.number, "left": outstanding, "value": value}
+                    % {"number": order.number, "left": money_text(outstanding), "value": money_text(value)}
                 )
         if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
             raise _duplicate(reference)
@@ -78,7 +82,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
             amount=amount,
             bank_reference=reference,
             recorded_by=actor,
-            received_on=data.get("received_on") or timezone.localdate(),
+            received_on=received_on,
         )
         for name in ("kind", "method", "notes"):
             if data.get(name):
@@ -97,14 +101,20 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
                 verb=Event.Verb.UPDATED,
                 actor=actor,
                 text=gettext_noop("登记回款 %(amount)s 元（%(ref)s），待财务确认"),
-                params={"amount": parsed[order.pk], "ref": reference},
+                params={"amount": money_text(parsed[order.pk]), "ref": reference},
             )
         handoffs.payment_recorded(payment, [orders[pk] for pk in sorted(parsed)])
     return payment
 
 
 def payment_confirm(*, payment: Payment, actor) -> Payment:
-    """Finance confirms the money arrived; from then on it counts for the shipment gate and receivables."""
+    """Finance confirms the money arrived — not before the day it was received; from then on it counts for the shipment
+    gate and receivables."""
+
+    def check(p):
+        require(is_finance(actor), _("只有财务可以确认到账。"))
+        if p.received_on > timezone.localdate():
+            raise DomainError(_("到账日期（%(date)s）晚于今天，不能确认到账。") % {"date": p.received_on})
 
     def before(p):
         p.confirmed_by, p.confirmed_at = actor, timezone.now()
@@ -114,7 +124,7 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
             obj=payment,
             action="confirm",
             actor=actor,
-            check=lambda p: require(is_finance(actor), _("只有财务可以确认到账。")),
+            check=check,
             before_save=before,
         )
         for allocation in locked.allocations.select_related("order"):
@@ -123,7 +133,7 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
                 verb=Event.Verb.UPDATED,
                 actor=actor,
                 text=gettext_noop("财务确认到账 %(amount)s 元（%(ref)s）"),
-                params={"amount": allocation.amount, "ref": locked.bank_reference},
+                params={"amount": money_text(allocation.amount), "ref": locked.bank_reference},
             )
             handoffs.gate_opened(allocation.order)
     return locked

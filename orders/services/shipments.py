@@ -22,7 +22,7 @@ from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.hooks import emit
 from salesops.core.models import Event
-from salesops.core.money import QUANTITY_BOUNDS, ZERO, parse_decimal, plain
+from salesops.core.money import QUANTITY_BOUNDS, ZERO, money_text, parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.outbox import outbox_email
@@ -149,7 +149,7 @@ def shipment_release(*, shipment: Shipment, actor) -> Shipment:
             elif gate.exception and gate.paid < gate.due:
                 s.release_basis = _("信用放行")
             else:
-                s.release_basis = _("财务已确认到账 %(paid)s 元") % {"paid": gate.paid}
+                s.release_basis = _("财务已确认到账 %(paid)s 元") % {"paid": money_text(gate.paid)}
 
         released = transition(obj=shipment, action="release", actor=actor, check=check, before_save=before)
         handoffs.shipment_released(released, order)

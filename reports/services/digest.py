@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesops.core.models import WebhookEndpoint
+from salesops.core.money import money_text
 from salesops.core.notifications import notify
 from salesops.core.outbox import outbox_webhook
 from salesops.core.roles import Role
-from salesops.core.templatetags.core_tags import money
 
 from ..models import DailyDigest, DigestSchedule
 from ..selectors import digest_for
@@ -44,13 +44,13 @@ def digest_text(figures: dict) -> str:
     """The digest as markdown lines (the same text in the app, the e-mail and the group robots)."""
     lines = [
         _("- 范围：%(scope)s") % {"scope": figures["scope"].label},
-        _("- 今日销售额（按发货）：¥%(v)s") % {"v": money(figures["sales"])},
-        _("- 今日接单额：¥%(v)s") % {"v": money(figures["intake"])},
-        _("- 未发货额：¥%(v)s") % {"v": money(figures["unshipped"])},
+        _("- 今日销售额（按发货）：¥%(v)s") % {"v": money_text(figures["sales"])},
+        _("- 今日接单额：¥%(v)s") % {"v": money_text(figures["intake"])},
+        _("- 未发货额：¥%(v)s") % {"v": money_text(figures["unshipped"])},
         _("- 今日赢单：%(won)s 个 ¥%(v)s；输单：%(lost)s 个")
         % {
             "won": figures["opportunities"]["won_count"],
-            "v": money(figures["opportunities"]["won_amount"]),
+            "v": money_text(figures["opportunities"]["won_amount"]),
             "lost": figures["opportunities"]["lost_count"],
         },
         _("- 核单超期：%(n)s 单") % {"n": figures["verify_overdue_count"]},

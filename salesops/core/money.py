@@ -275,6 +275,20 @@ def quantize(value, places: Decimal = CENT) -> Decimal:
     return to_decimal(value).quantize(places, rounding=ROUND_HALF_UP)
 
 
+def money_text(value) -> str:
+    """How an amount is written on pages and in texts (a reason, an event, a notification): 1234567.8 -> 1,234,567.80,
+    half up to the fen; "" for nothing, and what is not a number as it is."""
+    if value in (None, ""):
+        return ""
+    try:
+        q = quantize(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not q.is_finite():
+        return str(value)
+    return f"{q:,.2f}"
+
+
 def db_money(value) -> Decimal:
     """A sum read from the database without the ORM's converters, as money to the fen: PostgreSQL gives a Decimal,
     SQLite a float (sums of money columns) or an int; None (a sum of no rows) is zero."""

@@ -2,9 +2,11 @@
 countersigns), the release is refused until finance confirms the deposit, the warehouse ships, the clerk records the
 acceptance, and finance records and confirms the final payment."""
 
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from orders import rules, selectors, services
 from orders.models import Payment, SalesOrder, Shipment
@@ -45,7 +47,8 @@ def test_order_from_verification_to_final_payment(cast, page_as, live_server):
             clerk.check(f"[name='{item.code}__{party}']")
     submit_and_wait(clerk, "[data-testid=action-verify]")
     assert SalesOrder.objects.get().status == SalesOrder.Status.VERIFIED
-    clerk.fill("[data-testid=place-form] input[name=requested_date]", "2026-12-10")
+    wanted = (timezone.localdate() + timedelta(days=3)).isoformat()  # a date in the past is refused
+    clerk.fill("[data-testid=place-form] input[name=requested_date]", wanted)
     submit_and_wait(clerk, "[data-testid=place-form-submit]")
     assert SalesOrder.objects.get().status == SalesOrder.Status.PLACED
 
@@ -65,7 +68,7 @@ def test_order_from_verification_to_final_payment(cast, page_as, live_server):
     submit_and_wait(clerk, "[data-testid=form-submit]")
     shipment_url = clerk.url
     submit_and_wait(clerk, "[data-testid=action-release]")
-    assert "尚差 3390.00 元" in clerk.content() and Shipment.objects.get().status == Shipment.Status.DRAFT
+    assert "尚差 3,390.00 元" in clerk.content() and Shipment.objects.get().status == Shipment.Status.DRAFT
 
     # then finance confirms the deposit from the finance queue, and the release goes through
     finance = page_as("finance")

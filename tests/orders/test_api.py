@@ -131,7 +131,7 @@ class TestWholeFlow:
         ship_url = f"{SHIPMENTS}{shipment['id']}/"
         # then it cannot be released before the money is confirmed
         body = refused(clerk.post(f"{ship_url}release/"), 409)
-        assert body["code"] == "conflict" and "不能放行" in body["detail"] and "11300.00" in body["detail"]
+        assert body["code"] == "conflict" and "不能放行" in body["detail"] and "尚差 11,300.00 元" in body["detail"]
 
         # when the clerk records the payment and finance confirms it
         payment = ok(record_payment(api_as, cast.clerk, order, "11300.00"), 201)
@@ -390,6 +390,24 @@ class TestBadInput:
         refused(clerk.post(PAYMENTS, body, format="json"), 400)
         # an order line of another order is refused by the service
         refused(clerk.post(f"{ORDERS}{placed.pk}/shipments/", {"lines": {"999999": {"quantity": "1"}}}, format="json"), 400)
+
+    def test_dates_out_of_range_are_400_and_change_nothing(self, cast, api_as, order):
+        # placing with a requested date in the past
+        clerk = api_as(cast.clerk)
+        verify(order, cast.clerk)
+        yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+        body = refused(clerk.post(f"{ORDERS}{order.pk}/place/", {"requested_date": yesterday}, format="json"), 400)
+        assert "要求生产完成日期不能早于今天" in body["detail"] and fresh(order).status == SalesOrder.Status.VERIFIED
+        # recording money received in the future
+        payment = {
+            "customer": order.customer_id,
+            "amount": "100.00",
+            "bank_reference": "F-1",
+            "received_on": "2030-01-01",
+            "allocations": {str(order.pk): "100.00"},
+        }
+        body = refused(clerk.post(PAYMENTS, payment, format="json"), 400)
+        assert "到账日期不能晚于今天" in body["detail"] and ok(clerk.get(PAYMENTS))["count"] == 0
 
     def test_duplicate_bank_reference_is_409(self, cast, api_as, order):
         ok(record_payment(api_as, cast.clerk, order, "100.00", ref="DUP-1"), 201)

@@ -70,6 +70,10 @@ class TestGate:
         gate = rules.shipment_gate(due=D("100.00"), confirmed_paid=D("40.00"), approved_exception=D("0"))
         assert not gate.open and gate.reason == "发货前应付 100.00 元，财务已确认到账 40.00 元，尚差 60.00 元。"
 
+    def test_the_reason_writes_amounts_with_thousands_separators_as_the_page_does(self):
+        gate = rules.shipment_gate(due=D("24408.00"), confirmed_paid=D("0.00"), approved_exception=D("1000.00"))
+        assert gate.reason == "发货前应付 24,408.00 元，财务已确认到账 0.00 元、已批准信用放行 1,000.00 元，尚差 23,408.00 元。"
+
 
 class TestProductionRisk:
     def risk(self, **kw):

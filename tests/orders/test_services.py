@@ -6,13 +6,15 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from orders import permissions, services
 from orders.models import CreditException, EmergencyRelease, OrderChange, Payment, RiskAlert, SalesOrder, Shipment
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
-from salesops.core.models import Notification
+from salesops.core.models import Event, Notification
+from salesops.core.timeline import events_for, record_event
 from tests.contracts.conftest import decide
 from tests.factories import ProductFactory
 from tests.orders.conftest import fresh, pass_inspection, pay, place, verify
@@ -89,6 +91,17 @@ class TestVerification:
 
 
 class TestProduction:
+    def test_a_requested_date_in_the_past_is_refused(self, cast, order):
+        # given a verified order; when the clerk places it wanting production done yesterday
+        order = verify(order, cast.clerk)
+        yesterday = timezone.localdate() - timedelta(days=1)
+        with pytest.raises(DomainError, match="要求生产完成日期不能早于今天"):
+            services.order_place(order=order, actor=cast.clerk, requested_date=yesterday)
+        # then nothing changed; today is fine
+        assert fresh(order).status == SalesOrder.Status.VERIFIED and fresh(order).requested_date is None
+        order = services.order_place(order=order, actor=cast.clerk, requested_date=timezone.localdate())
+        assert order.status == SalesOrder.Status.PLACED and order.requested_date == timezone.localdate()
+
     def test_place_and_track(self, cast, order):
         order = place(order, cast.clerk)
         assert order.status == SalesOrder.Status.PLACED and order.production_status == "placed"
@@ -175,7 +188,7 @@ class TestShipmentGate:
         order = place(order, cast.clerk)
         pass_inspection(order, cast, "10")
         shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "4"})
-        with pytest.raises(Conflict, match="尚差 11300.00 元") as e:
+        with pytest.raises(Conflict, match="尚差 11,300.00 元") as e:
             services.shipment_release(shipment=shipment, actor=cast.clerk)
         assert "财务确认到账" in str(e.value)
         payment = services.payment_record(
@@ -189,13 +202,33 @@ class TestShipmentGate:
         services.payment_confirm(payment=payment, actor=cast.finance)
         assert services.shipment_release(shipment=shipment, actor=cast.clerk).status == Shipment.Status.RELEASED
 
+    def test_the_orders_activity_writes_amounts_with_thousands_separators(self, cast, order):
+        # when 11,300.00 is recorded and confirmed, then the order's timeline reads the amount as its pages do
+        pay(order, cast, "11300.00", ref="B-1")
+        texts = [e.text for e in events_for(order)]
+        assert "登记回款 11,300.00 元（B-1），待财务确认" in texts and "财务确认到账 11,300.00 元（B-1）" in texts
+        # and in English the same figure
+        with translation.override("en"):
+            assert any("11,300.00" in e.text for e in events_for(order) if e.msgid.startswith("登记回款"))
+
+    def test_an_event_stored_before_keeps_reading(self, cast, order):
+        # an event written with the raw amount (before amounts were formatted) still renders its sentence
+        record_event(
+            target=order,
+            verb=Event.Verb.UPDATED,
+            actor=cast.clerk,
+            text=gettext_noop("登记回款 %(amount)s 元（%(ref)s），待财务确认"),
+            params={"amount": "13560.00", "ref": "OLD-1"},
+        )
+        assert events_for(order).first().text == "登记回款 13560.00 元（OLD-1），待财务确认"
+
     def test_deposit_terms_need_only_the_deposit(self, cast, signed_contract):
         order = services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={})
         place(order, cast.clerk)
         pass_inspection(order, cast, "10")
         shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
         pay(order, cast, "3390.00")
-        assert services.shipment_release(shipment=shipment, actor=cast.clerk).release_basis == "财务已确认到账 3390.00 元"
+        assert services.shipment_release(shipment=shipment, actor=cast.clerk).release_basis == "财务已确认到账 3,390.00 元"
 
     def test_an_approved_credit_exception_opens_the_gate(self, cast, order):
         order = place(order, cast.clerk)
@@ -324,6 +357,29 @@ class TestInvoicesAndPayments:
                 actor=cast.finance, customer=customer, data={"amount": "10", "bank_reference": "X1"}, allocations={b.pk: "10"}
             )
         assert Payment.objects.count() == 1
+
+    def test_a_received_date_after_today_is_refused_and_never_confirmed(self, cast, order):
+        # when the clerk records money received tomorrow, then it is refused and nothing is recorded
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        with pytest.raises(DomainError, match="到账日期不能晚于今天"):
+            services.payment_record(
+                actor=cast.clerk,
+                customer=order.customer,
+                data={"amount": "100", "bank_reference": "F1", "received_on": tomorrow},
+                allocations={order.pk: "100"},
+            )
+        assert not Payment.objects.exists()
+        # a future-dated payment already on file (entered before this rule) is not confirmed by finance
+        p = services.payment_record(
+            actor=cast.clerk,
+            customer=order.customer,
+            data={"amount": "100", "bank_reference": "F1"},
+            allocations={order.pk: "100"},
+        )
+        Payment.objects.filter(pk=p.pk).update(received_on=tomorrow)
+        with pytest.raises(DomainError, match="晚于今天，不能确认到账"):
+            services.payment_confirm(payment=p, actor=cast.finance)
+        assert fresh(p).status == Payment.Status.RECORDED
 
     def test_only_finance_confirms_and_voided_references_can_be_reused(self, cast, order):
         p = services.payment_record(

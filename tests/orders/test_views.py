@@ -216,6 +216,11 @@ def test_place_and_production_update(cast, client_as, order):
     # placing without a date is refused with the Chinese message
     response = clerk.post(reverse("orders:order_place", args=[order.pk]), {})
     assert response.status_code == 400 and "请填写要求生产完成日期" in html(response)
+    # a date in the past is refused the same way, and the order stays verified
+    past = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = clerk.post(reverse("orders:order_place", args=[order.pk]), {"requested_date": past})
+    assert response.status_code == 400 and "要求生产完成日期不能早于今天" in html(response)
+    assert fresh(order).status == SalesOrder.Status.VERIFIED
     wanted = timezone.localdate() + timedelta(days=10)
     response = clerk.post(reverse("orders:order_place", args=[order.pk]), {"requested_date": wanted.isoformat()})
     order = fresh(order)

@@ -145,7 +145,7 @@ class TestShipmentFlow:
         assert 'data-testid="gate-panel"' in html(detail) and 'data-testid="action-release"' in html(detail)
         refused = clerk.post(reverse("orders:shipment_release", args=[shipment.pk]))
         assert refused.status_code == 409
-        assert "不能放行" in html(refused) and "尚差 11300.00 元" in html(refused)
+        assert "不能放行" in html(refused) and "尚差 11,300.00 元" in html(refused)
         assert fresh(shipment).status == Shipment.Status.DRAFT
         # after finance confirms the money, it releases
         pay(ready_order, cast, "11300.00")
@@ -204,13 +204,13 @@ class TestPayments:
     def url(self, customer):
         return reverse("orders:payment_create") + f"?customer={customer.pk}"
 
-    def post(self, client, order, amount, ref, allocated=None):
+    def post(self, client, order, amount, ref, allocated=None, received_on=None):
         return client.post(
             self.url(order.customer),
             {
                 "amount": amount,
                 "bank_reference": ref,
-                "received_on": timezone.localdate(),
+                "received_on": received_on or timezone.localdate(),
                 "kind": "progress",
                 "method": "bank",
                 f"alloc_{order.pk}": amount if allocated is None else allocated,
@@ -247,6 +247,12 @@ class TestPayments:
         again = self.post(clerk, order, "1000.00", "r-9")
         assert again.status_code == 409 and "已登记过" in html(again)
         assert Payment.objects.count() == 1
+
+    def test_a_received_date_in_the_future_is_refused(self, cast, client_as, order):
+        # when the clerk records money received on 2030-01-01, then the page says why and nothing is recorded
+        response = self.post(client_as(cast.clerk), order, "1000.00", "R-F", received_on="2030-01-01")
+        assert response.status_code == 400 and "到账日期不能晚于今天" in html(response)
+        assert not Payment.objects.exists()
 
     def test_reps_do_not_record_and_invisible_customers_are_404(self, cast, client_as, order, carol_customer):
         assert client_as(cast.alice).get(self.url(order.customer)).status_code == 403
@@ -320,6 +326,15 @@ def sheet_of(response):
 
 
 class TestReceivables:
+    def test_with_nothing_owed_the_aging_chart_says_no_data(self, cast, client_as):
+        # given no receivable at all; when finance opens the page
+        response = client_as(cast.finance).get(reverse("orders:receivables"))
+        page = html(response)
+        # then 业务员应收账龄分布 says "暂无数据" as the dashboard's charts do, instead of drawing empty axes
+        assert response.status_code == 200 and response.context["chart"]["empty"]
+        assert 'data-testid="chart-aging-empty"' in page and "暂无数据" in page and '<canvas id="chart-aging"' not in page
+        assert "业务员应收账龄分布" in page
+
     def test_a_shipped_unpaid_credit_order_is_aged_and_overdue(self, cast, client_as, pump):
         # given a credit customer (30 days) whose order shipped 45 days ago and is unpaid
         customer = CustomerFactory(
@@ -346,9 +361,9 @@ class TestReceivables:
         assert response.context["totals"]["bucket_list"] == [D("0"), D("11300.00"), D("0"), D("0")]
         assert response.context["totals"]["overdue"] == D("11300.00")
         assert [g["who"] for g in response.context["by_owner"]] == [cast.alice]
-        assert response.context["chart"]["labels"] == ["alice"]
-        assert response.context["chart"]["datasets"][1]["data"] == [11300.0]
-        assert "vendor/chartjs/chart.umd.js" in page and 'id="aging-data"' in page
+        assert response.context["chart"]["labels"] == ["alice"] and not response.context["chart"]["empty"]
+        assert response.context["chart"]["series"][1]["data"] == [11300.0]
+        assert "vendor/chartjs/chart.umd.js" in page and 'id="aging-data"' in page and '<canvas id="chart-aging"' in page
         assert response.context["collection_rate"] == D("0")
         # carol's receivables do not include alice's customer
         assert client_as(cast.carol).get(reverse("orders:receivables")).context["items"] == []

@@ -17,7 +17,7 @@ from salesops.core import approvals
 from salesops.core import timeline as timeline_service
 from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
-from salesops.core.money import amount_in_words, quantize
+from salesops.core.money import amount_in_words, money_text
 from salesops.core.names import display_name
 from salesops.core.pages import querystring, row_url
 
@@ -72,16 +72,8 @@ def panels(context, page, obj):
 
 @register.filter
 def money(value):
-    """1234567.8 -> 1,234,567.80 (Decimal, half up)."""
-    if value in (None, ""):
-        return ""
-    try:
-        q = quantize(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not q.is_finite():
-        return str(value)
-    return f"{q:,.2f}"
+    """1234567.8 -> 1,234,567.80 (Decimal, half up): salesops.core.money.money_text."""
+    return money_text(value)
 
 
 @register.filter
