@@ -79,6 +79,12 @@ class CallbackRecordForm(forms.Form):
     def __init__(self, *args, prefix=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
         compact(self)
+        # on a wide screen each select is as wide as its longest choice (“已联系上” never cut to “已联系.”) and the row wraps
+        # when they do not fit, rather than squeezing them into equal shares
+        for name in ("channel", "reached"):
+            self.fields[name].col = "col-sm-6 col-lg-auto"
+        for name in ("score_product", "score_delivery", "score_service"):
+            self.fields[name].col = "col-4 col-lg-auto"
 
 
 class CallbackReassignForm(forms.Form):

@@ -2,6 +2,7 @@
 user's allowed actions and the timeline, the customer and order panels, 404 for what a user may not see."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -107,6 +108,16 @@ class TestDocumentPages:
         complaint = Complaint.objects.get()
         assert response.status_code == 302 and response["Location"] == complaint.get_absolute_url()
         assert client_as(cast.qc).get(complaint.get_absolute_url()).status_code == 200
+
+    def test_the_record_forms_word_choices_get_columns_as_wide_as_their_words(self, cast, client_as, delivered):
+        # given a callback to record; when service opens it, then 回访方式 and 是否联系上 are sized to their longest choice
+        # on a wide screen (never squeezed into equal shares, “已联系上” cut to “已联系.” at 1366 px — tests/e2e measures it)
+        cb = Callback.objects.get(order=delivered[0], offset_days=7)
+        html = client_as(cast.service).get(reverse("aftersales:callback_detail", args=[cb.pk])).content.decode()
+        record = html.split('data-testid="action-record"', 1)[1].split("</form>", 1)[0]
+        for name in ("channel", "reached"):
+            assert re.search(rf'<div class="col-sm-6 col-lg-auto">\s*<label[^>]*for="id_{name}"', record), name
+        assert "已联系上" in record
 
     def test_ticket_create_detail_and_a_refused_action(self, cast, client_as, customer):
         client = client_as(cast.service)

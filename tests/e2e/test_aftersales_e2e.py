@@ -133,3 +133,34 @@ def test_a_stores_return_with_a_photo_is_approved_received_and_refunded(cast, pa
     assert "2,260.00" in finance.locator("[data-testid=rma-credit-note]").inner_text()
     open_amount = sum((r.open for r in order_receivables.receivables(cast.finance) if r.order.pk == order.pk), D("0"))
     assert open_amount == D("3390.00")
+
+
+def test_the_callback_pages_record_form_shows_its_choices_whole_on_a_laptop(cast, page_as, live_server):
+    """On a 1366 px laptop (and a 1024 px one) the 记录回访 form of a callback's page shows each select's choices whole
+    (“已联系上”, not “已联系.”), nothing past the screen's edge."""
+    customer = customer_of_alice(cast, name="苏州精工机械有限公司")
+    pump = ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
+    order, shipment = deliver_order(cast, customer, pump)
+    callbacks.callbacks_queue_due(today=shipment.delivered_on + timedelta(days=7))
+    cb = Callback.objects.get(order=order, offset_days=7)
+
+    service = page_as("service")
+    for width in (1366, 1024):
+        service.set_viewport_size({"width": width, "height": 768})
+        service.goto(f"{live_server.url}/aftersales/callbacks/{cb.pk}/")
+        assert cut_selects(service) == [], width
+        scroll, client = service.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        assert scroll <= client, width
+    assert service.select_option("[data-testid=action-record] select[name=reached]", "1") == ["1"]
+
+
+def cut_selects(page):
+    """The choices of the record form's selects that are wider than the room inside their box: (name, text, needed, room)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid=action-record] select")].flatMap(s => {
+            const css = getComputedStyle(s), ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = css.font;
+            const room = Math.floor(s.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight));
+            return [...s.options].map(o => [s.name, o.text, Math.ceil(ctx.measureText(o.text).width), room]);
+        }).filter(([name, text, needed, room]) => needed > room)"""
+    )

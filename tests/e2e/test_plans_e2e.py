@@ -52,3 +52,27 @@ def test_a_rep_writes_and_hands_in_a_plan_and_reads_it_charted_once_approved(cas
     assert "已批准" in alice.locator("[data-testid=status-badge]").inner_text()
     assert alice.locator("[data-testid=plan-actual]").inner_text() == "0.00"
     assert alice.locator("canvas").count() == 1
+
+
+def test_the_home_pages_plan_panel_fits_a_phone(cast, page_as, live_server):
+    """我的销售计划 on the home page, with an approved plan and its progress bar: on a 390 px phone the page does not
+    scroll sideways (the table scrolls inside its card); on a laptop the table keeps its one-line rows."""
+    from django.utils import timezone
+
+    from reports.periods import Period
+    from tests.plans.test_plans import line, submitted
+
+    today = timezone.localdate()
+    decide(submitted(cast.alice, line(amount="1234567.89"), period=Period.month(today.year, today.month).key), cast.manager)
+
+    alice = page_as("alice")
+    alice.set_viewport_size({"width": 390, "height": 844})
+    alice.goto(f"{live_server.url}/")
+    assert alice.locator("[data-testid=plans-panel-row]").count() == 2
+    width, client = alice.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+    assert width <= client, f"the home page is {width} px wide on a {client} px phone"
+
+    alice.set_viewport_size({"width": 1366, "height": 800})
+    alice.reload()
+    rows = alice.locator("[data-testid=plans-panel-row]")
+    assert rows.first.evaluate("r => r.offsetHeight") < 60  # no wrapped cells on a laptop

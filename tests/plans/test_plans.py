@@ -385,6 +385,10 @@ def test_the_home_page_shows_this_and_next_months_plans_and_links_to_write_the_m
 
     home = client_as(cast.alice).get("/").content.decode()
     assert 'data-testid="plans-panel"' in home and plan.number in home and "20,000.00" in home
+    panel = home.split('data-testid="plans-panel"', 1)[1]
+    assert panel.index('<div class="table-responsive"><table') < panel.index(
+        "plans-panel-row"
+    )  # a phone scrolls the table, not the page
     assert home.count('data-testid="plans-panel-row"') == 2  # this month's and next month's, her own
     assert home.count('data-testid="plans-panel-write"') == 1 and f"?level=rep&amp;period={this.key}" not in home
     written = client_as(cast.alice).get(reverse("plans:plan_create"), {"level": "rep", "period": "2031-05"}).content.decode()

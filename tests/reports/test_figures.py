@@ -1,6 +1,7 @@
 """The figures dashboard and its API: each role sees its widest scope, nobody another rep's figures (page and API, by
 URL), every figure links to its glossary entry and to its documents, and an empty chart says 暂无数据."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -216,6 +217,16 @@ def test_glossary_lists_every_dashboard_figure(cast, client_as, book):
     cards = client_as(cast.manager).get("/reports/figures/?period=2026-11").context["cards"]
     for card in cards:
         assert f'id="kpi-{card["key"]}"' in html
+
+
+def test_the_glossary_in_english_has_no_chinese_left(cast, client_as):
+    # when alice reads the glossary in English, then every entry is English (计划额's said “计划完成率 (of the plan)”)
+    client = client_as(cast.alice)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/reports/glossary/").content.decode()
+    glossary = html.split('data-testid="glossary"', 1)[1].split("</dl>", 1)[0]
+    assert 'id="kpi-planned"' in glossary
+    assert re.findall(r"[^<>]*[\u4e00-\u9fff][^<>]*", glossary) == []
 
 
 def test_the_sellers_charts_set_each_approved_plan_of_the_period_beside_the_sales(cast, client_as, api_as, book):

@@ -164,6 +164,21 @@ class TestRequestAndRetryPages:
         html = client_as(cast.manager).get(f"/reports/runs/{second.pk}/").content.decode()
         assert "发货额" in html and "10500.00" in html and "1 项变化" in html and "首次生成" in html
 
+    def test_who_asked_is_named_by_full_name(self, cast, client_as):
+        # given a report lena asked for and one the schedule made
+        cast.lena.first_name, cast.lena.last_name = "王", "丽娜"
+        cast.lena.save()
+        asked = done_run("company")
+        ReportRun.objects.filter(pk=asked.pk).update(requested_by=cast.lena)
+        done_run("company")
+        # when the manager reads the detail and the list, then lena is named, not her login
+        detail = client_as(cast.manager).get(f"/reports/runs/{asked.pk}/").content.decode()
+        header = detail.split('data-testid="run-header"', 1)[1].split("</dl>", 1)[0]
+        history = detail.split('data-testid="run-history"', 1)[1]
+        assert "王 丽娜" in header and "王 丽娜" in history and "系统定时生成" in history and ">lena<" not in detail
+        listing = client_as(cast.manager).get("/reports/runs/").content.decode()
+        assert "<td>王 丽娜</td>" in listing and "<td>lena</td>" not in listing
+
 
 class TestApi:
     def test_request_dedupe_detail_and_retry(self, cast, api_as, monkeypatch, django_capture_on_commit_callbacks):

@@ -107,6 +107,17 @@ def test_page_shows_what_is_not_allocated_and_reps_read_their_own(cast, client_a
     assert client_as(cast.manager).get("/reports/targets/?period=2026-13").status_code == 400
 
 
+def test_the_list_names_the_rep_by_full_name(cast, client_as, company):
+    # given alice's target; when the manager reads the list, then alice is named, not her login
+    cast.alice.first_name, cast.alice.last_name = "李", "爱丽"
+    cast.alice.save()
+    target_set(actor=cast.manager, data=month("team", "60000", team_id=cast.east.pk))
+    target_set(actor=cast.lena, data=month("rep", "25000", rep_id=cast.alice.pk))
+    html = client_as(cast.manager).get("/reports/targets/?period=2026-11").content.decode()
+    table = html.split('data-testid="target-table"', 1)[1].split("</table>", 1)[0]
+    assert "<td>李 爱丽</td>" in table and "<td>alice</td>" not in table
+
+
 def test_form_page_sets_a_target_and_shows_the_rule_in_chinese(cast, client_as, company):
     c = client_as(cast.manager)
     form = {"year": 2026, "kind": "month", "number": 11, "level": "team", "team": cast.east.pk, "amount": "100000.01"}

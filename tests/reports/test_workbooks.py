@@ -142,7 +142,11 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
     assert (D(str(rows[0][7])), D(str(rows[0][8]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
     assert (D(str(rows[1][7])), rows[1][8]) == (D("0.00"), D("0"))
     expected = kpis.totals("rep", NOV, east)
-    assert (D(str(totals[2])), D(str(totals[4])), D(str(totals[5]))) == (expected["target"], expected["actual"], D("1.125"))  # alice's 9,000 of her 8,000
+    assert (D(str(totals[2])), D(str(totals[4])), D(str(totals[5]))) == (
+        expected["target"],
+        expected["actual"],
+        D("1.125"),
+    )  # alice's 9,000 of her 8,000
     assert (D(str(totals[3])), D(str(totals[6]))) == (D("12000.00"), D("0.75"))  # the sales of those with a plan
     assert (D(str(totals[7])), D(str(totals[8]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
     ws = wb["业务员达成"]
