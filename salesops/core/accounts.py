@@ -23,8 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from .errors import DomainError, Forbidden
 from .models import StaffProfile
-from .names import display_name
-from .notifications import absolute_url
+from .notifications import absolute_url, letter
 from .outbox import outbox_email
 from .thresholds import threshold
 
@@ -122,14 +121,11 @@ def _set_password(user, new_password: str, request=None) -> None:
     outbox_email(
         to=user.email,
         subject=_("salesops 密码已修改"),
-        body="\n\n".join(
-            [
-                _("%(name)s 您好：") % {"name": display_name(user)},
-                _("您的 salesops 账号 %(username)s 的密码已于 %(when)s 修改。")
-                % {"username": user.username, "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
-                _("如果这不是您本人的操作，请立即联系系统管理员。"),
-                _("此邮件由系统自动发送，请勿直接回复。"),
-            ]
+        body=letter(
+            user,
+            _("您的 salesops 账号 %(username)s 的密码已于 %(when)s 修改。")
+            % {"username": user.username, "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+            _("如果这不是您本人的操作，请立即联系系统管理员。"),
         ),
         payload={"password_changed": user.pk},
     )
@@ -182,17 +178,14 @@ def password_reset_request(*, email: str) -> int:
             outbox_email(
                 to=user.email,
                 subject=_("salesops 重设密码"),
-                body="\n\n".join(
-                    [
-                        _("%(name)s 您好：") % {"name": display_name(user)},
-                        _(
-                            "有人为您的 salesops 账号 %(username)s 申请了重设密码。请打开下面的链接设置新密码（%(hours)s 小时内有效，只能使用一次）："
-                        )
-                        % {"username": user.username, "hours": reset_link_hours()},
-                        link,
-                        _("如果您没有申请重设密码，请忽略此邮件，您的密码不会改变。"),
-                        _("此邮件由系统自动发送，请勿直接回复。"),
-                    ]
+                body=letter(
+                    user,
+                    _(
+                        "有人为您的 salesops 账号 %(username)s 申请了重设密码。请打开下面的链接设置新密码（%(hours)s 小时内有效，只能使用一次）："
+                    )
+                    % {"username": user.username, "hours": reset_link_hours()},
+                    link,
+                    _("如果您没有申请重设密码，请忽略此邮件，您的密码不会改变。"),
                 ),
                 payload={"password_reset": user.pk},
                 dedupe_key=f"password-reset:{user.pk}:{window}",

@@ -46,15 +46,20 @@ def notify(*, recipients: Iterable, title: str, body: str = "", url: str = "", e
     return created
 
 
+def letter(user, *paragraphs: str) -> str:
+    """An e-mail to a user: the greeting, the paragraphs, and the line saying it was sent by the system."""
+    greeting = _("%(name)s 您好：") % {"name": display_name(user)}
+    return "\n\n".join([greeting, *paragraphs, _("此邮件由系统自动发送，请勿直接回复。")])
+
+
 def _email_body(n: Notification) -> str:
-    """Greeting, the notification's title and text, and the absolute link to the page it is about."""
-    parts = [_("%(name)s 您好：") % {"name": display_name(n.recipient)}, n.title]
+    """The notification's title and text, and the absolute link to the page it is about."""
+    parts = [n.title]
     if n.body:
         parts.append(n.body)
     if n.url:
         parts.append(_("查看详情：%(link)s") % {"link": absolute_url(n.url)})
-    parts.append(_("此邮件由系统自动发送，请勿直接回复。"))
-    return "\n\n".join(parts)
+    return letter(n.recipient, *parts)
 
 
 def notification_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
