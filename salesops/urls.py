@@ -57,6 +57,8 @@ urlpatterns = [
     path("accounts/profile/", account_views.account, name="account"),
     path("accounts/profile/token/", account_views.account_token, name="account_token"),
     path("accounts/profile/token/revoke/", account_views.account_token_revoke, name="account_token_revoke"),
+    path("accounts/profile/sign-ins/<int:pk>/sign-out/", account_views.sign_out_device, name="sign_out_device"),
+    path("accounts/profile/sign-ins/sign-out-others/", account_views.sign_out_others, name="sign_out_others"),
     path("accounts/password/", account_views.password_change, name="password_change"),
     path("accounts/password/forgotten/", account_views.password_forgotten, name="password_forgotten"),
     path(

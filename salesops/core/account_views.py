@@ -45,7 +45,7 @@ def account(request):
             "profile": profile,
             "token": token,
             "token_masked": accounts.masked(token.key) if token else "",
-            "sign_ins": accounts.recent_sign_ins(user),
+            "sign_ins": accounts.sign_ins_for(user, request.session.session_key),
         },
         status=400 if form.is_bound else 200,
     )
@@ -74,6 +74,24 @@ def account_token_revoke(request):
         messages.success(request, _("API 令牌已停用，使用它的程序将无法再访问系统。"))
     else:
         messages.info(request, _("您没有 API 令牌。"))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def sign_out_device(request, pk: int):
+    """登录设备 → 退出: that browser is signed out at its next click."""
+    accounts.sign_out_device(user=request.user, sign_in_id=pk, current_key=request.session.session_key)
+    messages.success(request, _("已退出该设备上的登录。"))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def sign_out_others(request):
+    """退出其他设备: every session but this one ends."""
+    n = accounts.sign_out_others(user=request.user, current_key=request.session.session_key)
+    messages.success(request, _("已退出其他 %(n)s 处登录。") % {"n": n})
     return redirect("account")
 
 

@@ -1,15 +1,17 @@
 """The user's own account (个人中心): name, e-mail and phone; the password — changed by its owner, forgotten (a reset
 link by e-mail), or required (set by an administrator, or older than the threshold `password_max_age_days`: the user
 sets their own before anything else, salesops.core.middleware.PasswordChangeRequiredMiddleware); the API token; the
-recent sign-ins. Pages and API only call these. Every e-mail goes through the outbox (ARCHITECTURE.md rule 7)."""
+sign-ins and their sessions (登录设备: one signed out from another browser). Pages and API only call these. Every e-mail goes through the outbox (ARCHITECTURE.md rule 7)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -21,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
-from .errors import DomainError, Forbidden
-from .models import StaffProfile
+from .errors import Conflict, DomainError, Forbidden, NotFound
+from .models import SignIn, StaffProfile
 from .notifications import absolute_url, letter
 from .outbox import outbox_email
 from .thresholds import threshold
@@ -32,7 +34,7 @@ User = get_user_model()
 PASSWORD_FIRST = gettext_lazy("请先修改密码，再继续使用系统。")
 MUST_CHANGE = "salesops_must_change_password"  # the session's mark: this sign-in must set a new password first
 RESET_EMAIL_EVERY = 15 * 60  # seconds: at most one reset e-mail per user in such a window, however often it is asked for
-RECENT_SIGN_INS = 10
+RECENT_SIGN_INS = 10  # sign-ins shown on the profile (sessions: the database's, SESSION_ENGINE's default)
 NAME_MAX = 150
 PHONE_MAX = 30
 
@@ -90,9 +92,22 @@ def password_change_required(user) -> bool:
 
 
 def mark_signed_in(sender, request, user, **kwargs) -> None:
-    """On each sign-in (the user_logged_in signal): a sign-in whose password must be changed is marked in its session."""
-    if request is not None and password_change_required(user):
+    """On each sign-in (the user_logged_in signal): the sign-in is recorded with its session (登录设备), and one whose
+    password must be changed is marked in its session."""
+    if request is None:
+        return
+    if password_change_required(user):
         request.session[MUST_CHANGE] = True
+    if request.session.session_key is None:
+        request.session.save()
+    SignIn.objects.get_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip_address": get_client_ip_address(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+        },
+    )
 
 
 def password_set_by_admin(*, user) -> None:
@@ -111,7 +126,7 @@ def _validated(user, new_password: str, field: str) -> None:
 
 def _set_password(user, new_password: str, request=None) -> None:
     """Set it, clear what required it, revoke the API token, tell the owner (a notice to their e-mail), and keep this
-    browser signed in while every other session of the user ends (Django's session hash)."""
+    browser signed in while every other session of the user ends."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
     StaffProfile.objects.update_or_create(
@@ -129,9 +144,14 @@ def _set_password(user, new_password: str, request=None) -> None:
         ),
         payload={"password_changed": user.pk},
     )
+    current_key = None
     if request is not None:
-        update_session_auth_hash(request, user)
+        before = request.session.session_key
+        update_session_auth_hash(request, user)  # this browser stays signed in, under a new session key
         request.session.pop(MUST_CHANGE, None)
+        current_key = request.session.session_key
+        SignIn.objects.filter(session_key=before).update(session_key=current_key)
+    sign_out_others(user=user, current_key=current_key)
 
 
 def password_change(*, user, old_password: str, new_password: str, request=None) -> None:
@@ -264,8 +284,33 @@ def masked(key: str) -> str:
 
 
 # --- sign-ins ---------------------------------------------------------------------------------------------------------
-def recent_sign_ins(user, limit: int = RECENT_SIGN_INS):
-    """The user's last sign-ins as django-axes logged them: when, from which address and browser, signed out when."""
-    from axes.models import AccessLog
+def sign_ins_for(user, current_key: str | None, limit: int = RECENT_SIGN_INS) -> list[SignIn]:
+    """The user's last sign-ins, newest first, each with `current` (this browser) and `active` (its session still
+    open: not signed out, not expired, not ended by a password change)."""
+    rows = list(SignIn.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])
+    open_keys = set(
+        Session.objects.filter(session_key__in=[r.session_key for r in rows], expire_date__gt=timezone.now()).values_list(
+            "session_key", flat=True
+        )
+    )
+    for row in rows:
+        row.current = row.session_key == current_key
+        row.active = row.session_key in open_keys
+    return rows
 
-    return AccessLog.objects.filter(username=user.username).order_by("-attempt_time")[:limit]
+
+def sign_out_device(*, user, sign_in_id: int, current_key: str | None) -> None:
+    """End one of the user's own sessions elsewhere (a browser left signed in at a customer's); this browser signs out
+    with 退出登录."""
+    row = SignIn.objects.filter(user=user, pk=sign_in_id).first()
+    if row is None:
+        raise NotFound(_("未找到该登录记录。"))
+    if row.session_key == current_key:
+        raise Conflict(_("这是您当前的登录，请用“退出登录”。"), code="current_session")
+    Session.objects.filter(session_key=row.session_key).delete()
+
+
+def sign_out_others(*, user, current_key: str | None) -> int:
+    """End every session of the user but this one; how many were open."""
+    keys = SignIn.objects.filter(user=user).exclude(session_key=current_key or "").values_list("session_key", flat=True)
+    return Session.objects.filter(session_key__in=list(keys), expire_date__gt=timezone.now()).delete()[0]

@@ -1,5 +1,6 @@
 """/api/v1/ of the user's own account: who am I (`GET /me/`, with my to-do counts), my name, e-mail and phone
-(`PATCH /me/`), my password (`POST /me/password/`), my API token (`POST /me/token/` a new one, `DELETE /me/token/`
+(`PATCH /me/`), my password (`POST /me/password/`), where I am signed in (`GET /me/sign-ins/`, `DELETE
+/me/sign-ins/<id>/` signs one out), my API token (`POST /me/token/` a new one, `DELETE /me/token/`
 none), an API token for a program signing in (`POST /auth/token/`), and 忘记密码 (`POST /auth/password-reset/` asks for
 the e-mail, `POST /auth/password-reset/confirm/` sets the password the link was for). Rules in salesops.core.accounts."""
 
@@ -129,6 +130,31 @@ class MeTokenView(APIView):
     def delete(self, request):
         """No API token any more (204 also when there was none)."""
         accounts.api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignInSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    ip_address = serializers.CharField(allow_null=True)
+    user_agent = serializers.CharField()
+    current = serializers.BooleanField(help_text="这次请求所在的会话")
+    active = serializers.BooleanField(help_text="会话仍在：未退出、未过期")
+
+
+class MeSignInsView(APIView):
+    @extend_schema(responses=SignInSerializer(many=True))
+    def get(self, request):
+        """My last sign-ins, newest first, each with whether its session is still open."""
+        rows = accounts.sign_ins_for(request.user, request.session.session_key)
+        return Response(SignInSerializer(rows, many=True).data)
+
+
+class MeSignInView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        """Sign that session out (409 `current_session` for the one making this request)."""
+        accounts.sign_out_device(user=request.user, sign_in_id=pk, current_key=request.session.session_key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -20,6 +20,7 @@ from .models import (
     ExportRun,
     Notification,
     OutboxMessage,
+    SignIn,
     StaffProfile,
     Team,
     Threshold,
@@ -124,6 +125,15 @@ class UserAdmin(DjangoUserAdmin):
 
 
 # --- configuration ------------------------------------------------------------------------------------------------
+@admin.register(SignIn)
+class SignInAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "created_at", "ip_address", "user_agent"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "user__first_name", "ip_address"]
+    list_select_related = ["user"]
+    exclude = ["session_key"]
+
+
 @admin.register(Threshold)
 class ThresholdAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "value", "description", "updated_at"]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("me/password/", accounts_api.MePasswordView.as_view(), name="api-me-password"),
     path("me/token/", accounts_api.MeTokenView.as_view(), name="api-me-token"),
+    path("me/sign-ins/", accounts_api.MeSignInsView.as_view(), name="api-me-sign-ins"),
+    path("me/sign-ins/<int:pk>/", accounts_api.MeSignInView.as_view(), name="api-me-sign-in"),
     path("timeline/<int:ct_id>/<int:obj_id>/", api_views.TimelineView.as_view(), name="api-timeline"),
     path("timeline/<int:ct_id>/<int:obj_id>/comments/", api_views.TimelineCommentsView.as_view(), name="api-timeline-comments"),
     path(

@@ -94,6 +94,25 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
+class SignIn(models.Model):
+    """One sign-in of a user in a browser (or a program's session): its session while it lasts, so the user can see
+    where they are signed in and sign a device out (个人资料 → 登录设备; salesops.core.accounts)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins")
+    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("登录记录")
+        verbose_name_plural = _("登录记录")
+        indexes = [models.Index(fields=["user", "-created_at"], name="signin_user_recent")]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # --- numbering and thresholds --------------------------------------------------------------------------------------
 class DocumentSequence(models.Model):
     """One counter row per document prefix and month; locked while a number is drawn (see numbering.next_number)."""

@@ -351,10 +351,43 @@ class TestApiToken:
 
 
 class TestSignIns:
-    def test_the_profile_lists_recent_sign_ins(self, cast):
-        client = signed_in("alice")
-        page = client.get(PROFILE).content.decode()
-        assert 'data-testid="account-sign-ins"' in page and "127.0.0.1" in page
+    def test_the_profile_lists_where_the_user_is_signed_in_and_signs_another_browser_out(self, cast):
+        office, phone = signed_in("alice"), signed_in("alice")
+        page = office.get(PROFILE)
+        rows = page.context["sign_ins"]
+        assert [(r.current, r.active) for r in rows] == [(False, True), (True, True)]  # newest first: the phone's
+        assert "127.0.0.1" in page.content.decode()
+        r = office.post(f"/accounts/profile/sign-ins/{rows[0].pk}/sign-out/", follow=True)
+        assert "已退出该设备上的登录。" in messages_of(r)
+        assert phone.get(PROFILE).status_code == 302  # signed out
+        assert [(r.current, r.active) for r in office.get(PROFILE).context["sign_ins"]] == [(False, False), (True, True)]
+        # this browser is signed out with 退出登录, and nobody reaches another user's sign-ins
+        assert office.post(f"/accounts/profile/sign-ins/{rows[1].pk}/sign-out/").status_code == 409
+        bobs = signed_in("bob")
+        theirs = bobs.get(PROFILE).context["sign_ins"][0]
+        assert office.post(f"/accounts/profile/sign-ins/{theirs.pk}/sign-out/").status_code == 404
+        assert bobs.get(PROFILE).status_code == 200
+
+    def test_signing_out_the_others_and_changing_the_password_end_every_other_session(self, cast):
+        here, there, elsewhere = signed_in("alice"), signed_in("alice"), signed_in("alice")
+        r = here.post("/accounts/profile/sign-ins/sign-out-others/", follow=True)
+        assert "已退出其他 2 处登录。" in messages_of(r)
+        assert there.get(PROFILE).status_code == elsewhere.get(PROFILE).status_code == 302
+        again = signed_in("alice")
+        here.post(PASSWORD, {"old_password": "pass12345", "new_password": NEW, "new_password2": NEW})
+        assert again.get(PROFILE).status_code == 302
+        rows = here.get(PROFILE).context["sign_ins"]
+        assert [r.active for r in rows if r.current] == [True]  # this browser, under its new session key
+        assert sum(r.active for r in rows) == 1
+
+    def test_the_api_lists_and_signs_out(self, cast):
+        api, other = APIClient(), signed_in("alice")
+        api.force_login(cast.alice)
+        rows = api.get("/api/v1/me/sign-ins/").json()
+        assert [(r["current"], r["active"]) for r in rows] == [(True, True), (False, True)]
+        assert api.delete(f"/api/v1/me/sign-ins/{rows[0]['id']}/").json()["code"] == "current_session"
+        assert api.delete(f"/api/v1/me/sign-ins/{rows[1]['id']}/").status_code == 204
+        assert other.get(PROFILE).status_code == 302
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
