@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -94,6 +92,8 @@ def password_change_required(user) -> bool:
 def mark_signed_in(sender, request, user, **kwargs) -> None:
     """On each sign-in (the user_logged_in signal): the sign-in is recorded with its session (登录设备), and one whose
     password must be changed is marked in its session."""
+    from axes.helpers import get_client_ip_address  # the kernel imports without axes installed (it is the site's)
+
     if request is None:
         return
     if password_change_required(user):
@@ -284,14 +284,21 @@ def masked(key: str) -> str:
 
 
 # --- sign-ins ---------------------------------------------------------------------------------------------------------
+def _sessions():
+    """The sessions table (SESSION_ENGINE's default, the database's); imported here: the kernel imports without it."""
+    from django.contrib.sessions.models import Session
+
+    return Session.objects
+
+
 def sign_ins_for(user, current_key: str | None, limit: int = RECENT_SIGN_INS) -> list[SignIn]:
     """The user's last sign-ins, newest first, each with `current` (this browser) and `active` (its session still
     open: not signed out, not expired, not ended by a password change)."""
     rows = list(SignIn.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])
     open_keys = set(
-        Session.objects.filter(session_key__in=[r.session_key for r in rows], expire_date__gt=timezone.now()).values_list(
-            "session_key", flat=True
-        )
+        _sessions()
+        .filter(session_key__in=[r.session_key for r in rows], expire_date__gt=timezone.now())
+        .values_list("session_key", flat=True)
     )
     for row in rows:
         row.current = row.session_key == current_key
@@ -307,10 +314,10 @@ def sign_out_device(*, user, sign_in_id: int, current_key: str | None) -> None:
         raise NotFound(_("未找到该登录记录。"))
     if row.session_key == current_key:
         raise Conflict(_("这是您当前的登录，请用“退出登录”。"), code="current_session")
-    Session.objects.filter(session_key=row.session_key).delete()
+    _sessions().filter(session_key=row.session_key).delete()
 
 
 def sign_out_others(*, user, current_key: str | None) -> int:
     """End every session of the user but this one; how many were open."""
     keys = SignIn.objects.filter(user=user).exclude(session_key=current_key or "").values_list("session_key", flat=True)
-    return Session.objects.filter(session_key__in=list(keys), expire_date__gt=timezone.now()).delete()[0]
+    return _sessions().filter(session_key__in=list(keys), expire_date__gt=timezone.now()).delete()[0]
