@@ -10,56 +10,97 @@ The cast (one per role of SPEC.md):
 
 from __future__ import annotations
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, transaction
 from rest_framework.test import APIClient
 
-from salesops.core.models import Department, Team
+from salesops.core.models import Department, StaffProfile, Team
 
-from .factories import UserFactory
-from .helpers import RobotServer, celery_worker
+from .helpers import RobotServer, celery_worker, openapi_schema
 
 REVIEWER_DEPTS = ["technical", "production", "quality", "procurement", "finance", "warehouse"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests (marker e2e) run after every other test, still in pytest-django's order among themselves: they
+    share one browser per process (tests/e2e/conftest.py), whose event loop must not outlive them under other tests."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+CAST = [  # username, roles, team, department — in this order, so their ids keep it
+    ("lena", ["team_lead"], "east", "sales"),
+    ("alice", ["sales_rep"], "east", "sales"),
+    ("bob", ["sales_rep"], "east", "sales"),
+    ("carol", ["sales_rep"], "south", "sales"),
+    ("clerk", ["sales_clerk"], None, "sales"),
+    ("manager", ["sales_manager"], None, "sales"),
+    ("vp", ["sales_vp"], None, "management"),
+    ("gm", ["gm"], None, "management"),
+    ("finance", ["finance"], None, "finance"),
+    ("warehouse", ["warehouse"], None, "warehouse"),
+    ("qc", ["qc"], None, "quality"),
+    ("service", ["service"], None, "service"),
+    ("admin", ["admin"], None, "sales"),
+    *((f"rev_{dept}", [f"reviewer_{dept}"], None, dept) for dept in REVIEWER_DEPTS),
+]
+
+
 @pytest.fixture
 def cast(db):
-    sales = Department.objects.get(code="sales")
-    east = Team.objects.create(name="华东组", department=sales)
-    south = Team.objects.create(name="华南组", department=sales)
+    """The cast of the module docstring, written in a handful of bulk inserts (most tests start with it: one user at a
+    time through UserFactory cost ~200 queries per test). Password: pass12345."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
 
-    def user(username, roles, *, team=None, dept="sales", **profile):
-        return UserFactory(
-            username=username,
-            first_name=username,
-            roles=roles,
-            profile={"team": team, "department": Department.objects.get(code=dept), **profile},
-        )
-
-    c = SimpleNamespace()
-    c.lena = user("lena", ["team_lead"], team=east)
-    east.lead = c.lena
-    east.save()
-    c.alice = user("alice", ["sales_rep"], team=east)
-    c.bob = user("bob", ["sales_rep"], team=east)
-    c.carol = user("carol", ["sales_rep"], team=south)
-    c.clerk = user("clerk", ["sales_clerk"])
-    c.manager = user("manager", ["sales_manager"])
-    c.vp = user("vp", ["sales_vp"], dept="management")
-    c.gm = user("gm", ["gm"], dept="management")
-    c.finance = user("finance", ["finance"], dept="finance")
-    c.warehouse = user("warehouse", ["warehouse"], dept="warehouse")
-    c.qc = user("qc", ["qc"], dept="quality")
-    c.service = user("service", ["service"], dept="service")
-    c.admin = user("admin", ["admin"])
-    c.admin.is_staff = True
-    c.admin.save()
-    for dept in REVIEWER_DEPTS:
-        setattr(c, f"rev_{dept}", user(f"rev_{dept}", [f"reviewer_{dept}"], dept=dept))
-    c.east, c.south = east, south
+    user_model = get_user_model()
+    departments = {d.code: d for d in Department.objects.filter(code__in={dept for *_, dept in CAST})}
+    groups = {g.name: g for g in Group.objects.filter(name__in={role for _, roles, *_ in CAST for role in roles})}
+    password = make_password("pass12345")
+    users = user_model.objects.bulk_create(
+        user_model(username=name, first_name=name, email=f"{name}@example.com", password=password, is_staff=name == "admin")
+        for name, *_ in CAST
+    )
+    c = SimpleNamespace(**{user.username: user for user in users})
+    c.east = Team.objects.create(name="华东组", department=departments["sales"], lead=c.lena)
+    c.south = Team.objects.create(name="华南组", department=departments["sales"])
+    user_model.groups.through.objects.bulk_create(
+        user_model.groups.through(user_id=user.pk, group_id=groups[role].pk)
+        for user, (_, roles, *_) in zip(users, CAST, strict=True)
+        for role in roles
+    )
+    StaffProfile.objects.bulk_create(
+        StaffProfile(user=user, team=getattr(c, team) if team else None, department=departments[dept])
+        for user, (_, _, team, dept) in zip(users, CAST, strict=True)
+    )
     return c
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`manage.py seed_demo`'s data, written once for the test module (a seeding costs seconds) in a transaction rolled
+    back when the module is done; each test using `db` with it runs in a savepoint of it, so its own writes are rolled
+    back. Requests answered through WSGI keep the test's connection (Django would close it after each)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        yield
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    """The OpenAPI document (tests/helpers.openapi_schema), read-only."""
+    return openapi_schema()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ worker thread for the browser tests of background runs, and a local HTTP server 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -19,6 +20,15 @@ from django.db import connection, connections
 from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def openapi_schema() -> dict:
+    """The API's OpenAPI document as drf-spectacular generates it (public: every operation), once per test process: a
+    generation costs seconds, and a dozen tests read it (the `openapi` fixture). Read it, never change it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def wait_for(predicate, timeout=90):

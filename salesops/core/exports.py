@@ -110,6 +110,8 @@ def export_name_for_view(view_name: str) -> str | None:
 def export_rows(export: ListExport, *, actor, params: Mapping[str, Any]) -> QuerySet:
     """The filtered queryset of `export`'s list that `actor` may see and `params` (the list's filters) select, prepared
     for writing. Invalid filters: a DomainError naming them (nothing is exported)."""
+    if _has_nul(params):  # the export keeps its filters (a JSON column), which cannot hold the character U+0000
+        raise DomainError(_("筛选条件含有无法识别的字符（空字符），未导出。"), code="invalid_filter")
     filterset_class, visible = export.source(actor, params)
     # the filters know their reader as on the page (a queue of "my" rows: aftersales.filters.TicketFilter)
     filterset = filterset_class(params, queryset=visible, request=SimpleNamespace(user=actor))
@@ -117,6 +119,11 @@ def export_rows(export: ListExport, *, actor, params: Mapping[str, Any]) -> Quer
         raise DomainError(_("筛选条件有误，未导出：%(errors)s") % {"errors": filterset.error_text()}, code="invalid_filter")
     rows = filterset.qs
     return export.prepare(rows, params) if export.prepare is not None else rows
+
+
+def _has_nul(params: Mapping[str, Any]) -> bool:
+    values = (v for key in params for v in (params.getlist(key) if hasattr(params, "getlist") else [params[key]]))
+    return any("\x00" in key for key in params) or any("\x00" in str(v) for v in values)
 
 
 def export_file(

@@ -148,8 +148,8 @@ class TestComplaintsAndReturns:
         assert api.post(f"/api/v1/returns/{pk}/receive/", {"lines": []}, format="json").status_code == 409
 
 
-def test_everything_is_in_the_openapi_schema(cast, api_as):
-    paths = api_as(cast.admin).get("/api/schema/", {"format": "json"}).json()["paths"]
+def test_everything_is_in_the_openapi_schema(openapi):
+    paths = openapi["paths"]
     for path in (
         "/api/v1/callbacks/{id}/record/",
         "/api/v1/service-desk/",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from contracts.api.common import HeaderInput
@@ -12,11 +11,6 @@ from customers.models import Customer
 from salesops.core.openapi import ERROR_STATUSES
 
 pytestmark = pytest.mark.usefixtures("demo_data", "db")
-
-
-@pytest.fixture(scope="module")
-def openapi():
-    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 
 from contracts import services
@@ -447,13 +446,11 @@ def test_costs_are_shown_only_to_managers_and_finance(cast, api_as, quotation):
     assert ok(api_as(cast.finance).get(url))["lines"][0]["unit_cost"] == "700.00"
 
 
-def test_the_schema_builds_and_validates(cast, api_as, tmp_path):
-    r = api_as(cast.manager).get("/api/schema/")
-    assert r.status_code == 200
+def test_the_schema_documents_the_contract_actions(openapi):
+    # the whole document is validated by tests/orders/test_api.py::test_schema_validates
     for path in (
-        b"/api/v1/quotations/{id}/create-contract/",
-        b"/api/v1/contracts/{id}/change-request/",
-        b"/api/v1/contract-changes/{id}/withdraw/",
+        "/api/v1/quotations/{id}/create-contract/",
+        "/api/v1/contracts/{id}/change-request/",
+        "/api/v1/contract-changes/{id}/withdraw/",
     ):
-        assert path in r.content
-    call_command("spectacular", "--file", str(tmp_path / "schema.yml"), "--validate")
+        assert path in openapi["paths"]

@@ -77,8 +77,7 @@ def seed_demo() -> None:
 
 
 @pytest.fixture
-def seeded(db):
-    seed_demo()
+def seeded(demo_data, db):
     return {u.username: u for u in get_user_model().objects.all()}
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -23,8 +21,7 @@ def links_on(html: str) -> set[str]:
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_data, db):
     return get_user_model().objects.filter(is_active=True).order_by("username")
 
 

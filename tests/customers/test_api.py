@@ -242,6 +242,5 @@ class TestListFilters:
         assert r.status_code == 200 and r.json()["count"] == 0
 
 
-def test_the_schema_builds(cast, api_as):
-    r = api_as(cast.manager).get("/api/schema/")
-    assert r.status_code == 200 and b"/api/v1/visit-plans/{id}/complete/" in r.content
+def test_the_schema_builds(openapi):
+    assert "/api/v1/visit-plans/{id}/complete/" in openapi["paths"]

@@ -11,12 +11,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="session")
+def browser(django_db_setup):
+    """One Chromium per test process (starting Playwright and a browser costs ~3 s): each test opens its own context
+    (cookies, storage) in it. The browser tests run last on every process (tests/conftest.py), so Playwright's event
+    loop, which stays open in this thread while the browser runs, is never under another test.
+
+    Once Playwright runs, Django hands this thread new database connection objects (its connection handler keeps them
+    per context, and the context is not the one the test database was set up in): the new default connection is given
+    the database's serialized contents, which `serialized_rollback` restores before each browser test, and every
+    connection is closed before Playwright stops, so that the test database can be dropped."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed (.ci/run installs it with apt-get install -y chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -29,7 +39,11 @@ def browser():
                 "--no-first-run",
             ],
         )
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         yield b
+        connections.close_all()
         b.close()
 
 
