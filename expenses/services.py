@@ -226,8 +226,8 @@ def claim_submit(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
     done = transition(obj=claim, action="submit", actor=actor, check=check, before_save=before_save)
     notify(
         recipients=[u for u in users_with_role(Role.SALES_CLERK) if u.pk != done.claimant_id],
-        title=_("%(name)s 提交了报销单 %(number)s：%(total)s 元")
-        % {"name": display_name(actor), "number": done.number, "total": f"{done.total:,.2f}"},
+        title=gettext_lazy("%(name)s 提交了报销单 %(number)s：%(total)s 元"),
+        params={"name": display_name(actor), "number": done.number, "total": f"{done.total:,.2f}"},
         url=done.get_absolute_url(),
     )
     return done
@@ -257,7 +257,7 @@ def claim_verify(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
 
 def _back(claim: ExpenseClaim, actor, reason: str, *, check=None) -> ExpenseClaim:
     return send_back(
-        obj=claim, actor=actor, reason=reason, owner="claimant", title=_("您的报销单 %(number)s 被退回"), check=check
+        obj=claim, actor=actor, reason=reason, owner="claimant", title=gettext_lazy("您的报销单 %(number)s 被退回"), check=check
     )
 
 
@@ -288,7 +288,8 @@ def claim_pay(*, claim: ExpenseClaim, actor, reference: str, paid_on: date | Non
     )
     notify(
         recipients=[done.claimant],
-        title=_("您的报销单 %(number)s 已付款：%(total)s 元") % {"number": done.number, "total": f"{done.total:,.2f}"},
+        title=gettext_lazy("您的报销单 %(number)s 已付款：%(total)s 元"),
+        params={"number": done.number, "total": f"{done.total:,.2f}"},
         url=done.get_absolute_url(),
     )
     return done
@@ -330,8 +331,8 @@ def claims_remind_overdue(*, today: date | None = None) -> int:
                 continue
             notify(
                 recipients=users_with_role(*stage.roles).exclude(pk=claim.claimant_id),
-                title=_("报销单 %(number)s 已超过%(label)s（%(due)s），请尽快处理：%(name)s %(total)s 元")
-                % {
+                title=gettext_lazy("报销单 %(number)s 已超过%(label)s（%(due)s），请尽快处理：%(name)s %(total)s 元"),
+                params={
                     "number": claim.number,
                     "label": stage.label,
                     "due": due.isoformat(),
@@ -355,12 +356,14 @@ def _on_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         )
         notify(
             recipients=users_with_role(Role.FINANCE),
-            title=_("报销单 %(number)s 已批准，请付款：%(total)s 元") % {"number": done.number, "total": f"{done.total:,.2f}"},
+            title=gettext_lazy("报销单 %(number)s 已批准，请付款：%(total)s 元"),
+            params={"number": done.number, "total": f"{done.total:,.2f}"},
             url=done.get_absolute_url(),
         )
         notify(
             recipients=[done.claimant],
-            title=_("您的报销单 %(number)s 已批准，等待财务付款") % {"number": done.number},
+            title=gettext_lazy("您的报销单 %(number)s 已批准，等待财务付款"),
+            params={"number": done.number},
             url=done.get_absolute_url(),
         )
         return

@@ -27,7 +27,7 @@ from salesops.core.models import Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
 from . import rules
@@ -79,8 +79,8 @@ def _tell_readers(info: MarketInfo) -> None:
     """An important entry is sent to each of its readers."""
     notify(
         recipients=readers_of(info),
-        title=_("重要市场信息：%(title)s（%(kind)s，%(who)s）")
-        % {"title": info.title, "kind": info.get_kind_display(), "who": display_name(info.reported_by)},
+        title=gettext_lazy("重要市场信息：%(title)s（%(kind)s，%(who)s）"),
+        params={"title": info.title, "kind": choice(info, "kind"), "who": display_name(info.reported_by)},
         body=info.content,
         url=info.get_absolute_url(),
     )
@@ -163,7 +163,8 @@ def info_withdraw(*, info: MarketInfo, actor, reason: str) -> MarketInfo:
     if done.reported_by_id != actor.pk:
         notify(
             recipients=[done.reported_by],
-            title=_("您的市场信息 %(number)s 已被 %(actor)s 撤回") % {"number": done.number, "actor": display_name(actor)},
+            title=gettext_lazy("您的市场信息 %(number)s 已被 %(actor)s 撤回"),
+            params={"number": done.number, "actor": display_name(actor)},
             body=reason,
             url=done.get_absolute_url(),
         )

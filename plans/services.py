@@ -281,8 +281,8 @@ def plans_remind_missing(*, today: date | None = None) -> int:
                 continue
             notify(
                 recipients=[user],
-                title=_("请提交%(period)s的%(level)s（每月 %(day)s 日前）")
-                % {"period": period.label, "level": labels[level], "day": due},
+                title=gettext_lazy("请提交%(period)s的%(level)s（每月 %(day)s 日前）"),
+                params={"period": period.label, "level": labels[level], "day": due},
                 url=f"{reverse('plans:plan_create')}?level={level}&period={period.key}",
             )
         reminded += 1
@@ -300,12 +300,13 @@ def _on_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         )
         notify(
             recipients=[done.author],
-            title=_("您的销售计划 %(number)s 已批准") % {"number": done.number},
+            title=gettext_lazy("您的销售计划 %(number)s 已批准"),
+            params={"number": done.number},
             url=done.get_absolute_url(),
         )
         return
     reason = approvals.refusal_comment(request) or str(_("审批未通过"))
-    send_back(obj=plan, actor=actor, reason=reason, owner="author", title=_("您的销售计划 %(number)s 被退回"))
+    send_back(obj=plan, actor=actor, reason=reason, owner="author", title=gettext_lazy("您的销售计划 %(number)s 被退回"))
 
 
 def lock_plan(plan: SalesPlan) -> None:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import Customer
 from orders.models import SalesOrder, Shipment
@@ -145,8 +145,9 @@ def callbacks_queue_due(*, today: date | None = None, now=None) -> int:
         for row in queued.values("assignee").annotate(n=Count("id")).order_by("assignee"):
             notify(
                 recipients=[users[row["assignee"]]] if row["assignee"] else service_team(),
-                title=_("今日待回访：%(n)d 个客户") % {"n": row["n"]},
-                body=_("请在回访队列中记录回访结果（方式、是否联系上、产品/交付/服务评分、记录）。"),
+                title=gettext_lazy("今日待回访：%(n)d 个客户"),
+                body=gettext_lazy("请在回访队列中记录回访结果（方式、是否联系上、产品/交付/服务评分、记录）。"),
+                params={"n": row["n"]},
                 url=page("desk") + "#callbacks",
             )
     return moved
@@ -170,7 +171,8 @@ def callbacks_escalate_overdue(*, today: date | None = None, now=None) -> int:
         ]
         notify(
             recipients=service_leads(),
-            title=_("回访逾期未完成：%(n)d 个") % {"n": escalated},
+            title=gettext_lazy("回访逾期未完成：%(n)d 个"),
+            params={"n": escalated},
             body="\n".join(lines) + ("\n…" if escalated > len(lines) else ""),
             url=page("callback_list") + "?overdue=1",
         )
@@ -289,8 +291,8 @@ def _tell_about_problem(cb: Callback) -> None:
     order = SalesOrder.objects.select_related("owner", "customer").get(pk=cb.order_id)
     notify(
         recipients=[order.owner, *service_leads()],
-        title=_("回访发现问题：%(customer)s（订单 %(order)s），最低 %(score)s 分")
-        % {"customer": order.customer.name, "order": order.number, "score": cb.lowest_score},
+        title=gettext_lazy("回访发现问题：%(customer)s（订单 %(order)s），最低 %(score)s 分"),
+        params={"customer": order.customer.name, "order": order.number, "score": cb.lowest_score},
         body=cb.notes,
         url=page("callback_detail", cb.pk),
     )
@@ -318,7 +320,8 @@ def callback_reassign(*, callback: Callback, actor, assignee) -> Callback:
         if cb.status == Callback.Status.OPEN:
             notify(
                 recipients=[assignee] if assignee else service_team(),
-                title=_("转派给您的回访：%(cb)s") % {"cb": cb},
+                title=gettext_lazy("转派给您的回访：%(cb)s"),
+                params={"cb": cb},
                 url=page("callback_detail", cb.pk),
             )
     return cb

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
@@ -74,8 +74,8 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
         )
         notify(
             recipients=_qc_team(),
-            title=_("新投诉 %(number)s（%(severity)s）：%(customer)s")
-            % {"number": complaint.number, "severity": complaint.get_severity_display(), "customer": customer.name},
+            title=gettext_lazy("新投诉 %(number)s（%(severity)s）：%(customer)s"),
+            params={"number": complaint.number, "severity": choice(complaint, "severity"), "customer": customer.name},
             body=description,
             url=page("complaint_detail", complaint.pk),
         )
@@ -136,8 +136,8 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
         )
         notify(
             recipients=[owner],
-            title=_("投诉 %(number)s 的%(kind)s待您完成（期限 %(due)s）")
-            % {"number": c.number, "kind": action.get_kind_display(), "due": due_on},
+            title=gettext_lazy("投诉 %(number)s 的%(kind)s待您完成（期限 %(due)s）"),
+            params={"number": c.number, "kind": choice(action, "kind"), "due": due_on},
             body=description,
             url=page("complaint_detail", c.pk),
         )
@@ -191,7 +191,8 @@ def action_finish(*, action: CorrectiveAction, actor, result: str) -> Corrective
         if a.complaint.investigator_id:
             notify(
                 recipients=[a.complaint.investigator],
-                title=_("投诉 %(number)s 的措施已完成，待验证") % {"number": a.complaint.number},
+                title=gettext_lazy("投诉 %(number)s 的措施已完成，待验证"),
+                params={"number": a.complaint.number},
                 url=page("complaint_detail", a.complaint_id),
             )
 
@@ -211,7 +212,8 @@ def action_verify(*, action: CorrectiveAction, actor, effective: bool, verificat
     def tell(a):
         notify(
             recipients=[a.owner],
-            title=_("投诉 %(number)s 的措施验证无效，请重新处理") % {"number": a.complaint.number},
+            title=gettext_lazy("投诉 %(number)s 的措施验证无效，请重新处理"),
+            params={"number": a.complaint.number},
             body=verification,
             url=page("complaint_detail", a.complaint_id),
         )
@@ -251,7 +253,8 @@ def complaint_close(*, complaint: Complaint, actor) -> Complaint:
         c = transition(obj=complaint, action="close", actor=actor, check=check, before_save=before)
         notify(
             recipients=[c.created_by],
-            title=_("投诉已关闭：%(number)s") % {"number": c.number},
+            title=gettext_lazy("投诉已关闭：%(number)s"),
+            params={"number": c.number},
             url=page("complaint_detail", c.pk),
         )
     return c
@@ -289,8 +292,8 @@ def actions_remind_overdue(*, today: date | None = None) -> int:
         for a in actions:
             notify(
                 recipients=[a.owner],
-                title=_("投诉 %(number)s 的%(kind)s已过期限 %(due)s，请尽快完成")
-                % {"number": a.complaint.number, "kind": a.get_kind_display(), "due": a.due_on},
+                title=gettext_lazy("投诉 %(number)s 的%(kind)s已过期限 %(due)s，请尽快完成"),
+                params={"number": a.complaint.number, "kind": choice(a, "kind"), "due": a.due_on},
                 body=a.description,
                 url=page("complaint_detail", a.complaint_id),
             )

@@ -263,8 +263,8 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         )
         notify(
             recipients=users_with_role(Role.WAREHOUSE),
-            title=_("退换修 %(number)s 已批准，货物到厂后请清点收货（%(customer)s）")
-            % {"number": r.number, "customer": r.customer.name},
+            title=gettext_lazy("退换修 %(number)s 已批准，货物到厂后请清点收货（%(customer)s）"),
+            params={"number": r.number, "customer": r.customer.name},
             url=page("rma_detail", r.pk),
         )
         return
@@ -347,7 +347,8 @@ def rma_receive(*, rma: ReturnRequest, actor, lines: Mapping[Any, Mapping[str, A
         )
         notify(
             recipients=[r.requested_by],
-            title=_("退换修 %(number)s 的货物已到厂清点") % {"number": r.number},
+            title=gettext_lazy("退换修 %(number)s 的货物已到厂清点"),
+            params={"number": r.number},
             body="；".join(differences),
             url=page("rma_detail", r.pk),
         )
@@ -369,7 +370,8 @@ def _close(r: ReturnRequest, actor, outcome: str, text: str, params: dict, befor
     done = transition(obj=r, action="close", actor=actor, before_save=apply, text=text, params=params)
     notify(
         recipients=[done.requested_by],
-        title=_("退换修 %(number)s 已办结：%(outcome)s") % {"number": done.number, "outcome": done.get_outcome_display()},
+        title=gettext_lazy("退换修 %(number)s 已办结：%(outcome)s"),
+        params={"number": done.number, "outcome": choice(done, "outcome")},
         url=page("rma_detail", done.pk),
     )
     return done

@@ -18,12 +18,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError
-from salesops.core.eventtext import format_event_text
 from salesops.core.models import Attachment, Event
 from salesops.core.money import parse_decimal
 from salesops.core.notifications import notify
@@ -58,16 +57,14 @@ def _allowed(t: ServiceTicket, actor, action: str, message: str) -> None:
 def _notify_new(t: ServiceTicket) -> None:
     notify(
         recipients=[t.engineer] if t.engineer_id else service_team(),
-        title=_("服务工单 %(number)s（%(type)s，%(priority)s）：%(customer)s — %(subject)s")
-        % {
+        title=gettext_lazy("服务工单 %(number)s（%(type)s，%(priority)s）：%(customer)s — %(subject)s"),
+        body=gettext_lazy("响应期限 %(respond)s，解决期限 %(resolve)s"),
+        params={
             "number": t.number,
-            "type": t.get_ticket_type_display(),
-            "priority": t.get_priority_display(),
+            "type": choice(t, "ticket_type"),
+            "priority": choice(t, "priority"),
             "customer": t.customer.name,
             "subject": t.subject,
-        },
-        body=_("响应期限 %(respond)s，解决期限 %(resolve)s")
-        % {
             "respond": timezone.localtime(t.respond_by).strftime("%Y-%m-%d %H:%M"),
             "resolve": timezone.localtime(t.resolve_by).strftime("%Y-%m-%d %H:%M"),
         },
@@ -223,7 +220,8 @@ def ticket_resolve(*, ticket: ServiceTicket, actor, resolution: str) -> ServiceT
     def tell(t):
         notify(
             recipients=[t.created_by],
-            title=_("服务工单已解决：%(number)s") % {"number": t.number},
+            title=gettext_lazy("服务工单已解决：%(number)s"),
+            params={"number": t.number},
             url=page("ticket_detail", t.pk),
         )
 
@@ -246,7 +244,8 @@ def ticket_reopen(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket
         if t.engineer_id:
             notify(
                 recipients=[t.engineer],
-                title=_("服务工单被重新打开：%(number)s") % {"number": t.number},
+                title=gettext_lazy("服务工单被重新打开：%(number)s"),
+                params={"number": t.number},
                 body=reason,
                 url=page("ticket_detail", t.pk),
             )
@@ -401,7 +400,7 @@ def _sla_notice(t: ServiceTicket, key: str, deadline) -> None:
     else:
         text, params["customer"] = gettext_noop("SLA 已超时：%(number)s %(what)s期限 %(when)s（%(customer)s）"), t.customer.name
         recipients = [*service_leads(), *([t.engineer] if t.engineer_id else [])]
-    notify(recipients=recipients, title=format_event_text(text, params), url=page("ticket_detail", t.pk))
+    notify(recipients=recipients, title=text, params=params, url=page("ticket_detail", t.pk))
     record_event(target=t, verb=Event.Verb.NOTE, text=text, params=params)
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals, hooks
 from salesops.core.editing import required_text, save_as
@@ -244,7 +244,8 @@ def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None
     )
     notify(
         recipients=_people_who_acted(contract),
-        title=_("合同已变更：%(number)s v%(v)d") % {"number": contract.number, "v": contract.version},
+        title=gettext_lazy("合同已变更：%(number)s v%(v)d"),
+        params={"number": contract.number, "v": contract.version},
         body=change.reason,
         url=request.url,
     )

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.services import opportunity_won_by_contract
 from salesops.core.editing import assign_fields, required_text, save_as
@@ -298,7 +298,12 @@ def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> No
             before_save=stamp("approved_at"),
         )
         if locked.owner_id != request.requested_by_id:
-            notify(recipients=[locked.owner], title=_("合同评审通过：%(number)s") % {"number": locked.number}, url=request.url)
+            notify(
+                recipients=[locked.owner],
+                title=gettext_lazy("合同评审通过：%(number)s"),
+                params={"number": locked.number},
+                url=request.url,
+            )
     else:
         reasons = rejection_reasons(request)
         locked = transition(
@@ -311,7 +316,8 @@ def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> No
         if locked.owner_id != request.requested_by_id:
             notify(
                 recipients=[locked.owner],
-                title=_("合同被退回：%(number)s") % {"number": locked.number},
+                title=gettext_lazy("合同被退回：%(number)s"),
+                params={"number": locked.number},
                 body=reasons,
                 url=request.url,
             )

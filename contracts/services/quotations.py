@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.services import check_opportunity_of, opportunity_quoted
 from salesops.core.editing import assign_fields, required_text, save_as
@@ -309,7 +309,8 @@ def quotations_expire(*, today: date | None = None) -> int:
             continue  # changed by someone else meanwhile
         notify(
             recipients=[quotation.owner],
-            title=_("报价单已过期：%(number)s") % {"number": quotation.display_number},
+            title=gettext_lazy("报价单已过期：%(number)s"),
+            params={"number": quotation.display_number},
             url=page_url("contracts:quotation_detail", pk),
         )
         count += 1

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
@@ -190,15 +190,22 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
         url = locked.get_absolute_url()
         notify(
             recipients=[new_owner],
-            title=_("客户“%(name)s”已转给您负责") % {"name": locked.name},
-            body=_("%(actor)s 把客户 %(code)s 从 %(old)s 转给您。原因：%(reason)s")
-            % {"actor": display_name(actor), "code": locked.code, "old": display_name(old_owner), "reason": reason},
+            title=gettext_lazy("客户“%(name)s”已转给您负责"),
+            body=gettext_lazy("%(actor)s 把客户 %(code)s 从 %(old)s 转给您。原因：%(reason)s"),
+            params={
+                "name": locked.name,
+                "actor": display_name(actor),
+                "code": locked.code,
+                "old": display_name(old_owner),
+                "reason": reason,
+            },
             url=url,
         )
         notify(
             recipients=[old_owner] if old_owner.pk != actor.pk else [],
-            title=_("客户“%(name)s”已转给 %(new)s") % {"name": locked.name, "new": display_name(new_owner)},
-            body=_("原因：%(reason)s") % {"reason": reason},
+            title=gettext_lazy("客户“%(name)s”已转给 %(new)s"),
+            body=gettext_lazy("原因：%(reason)s"),
+            params={"name": locked.name, "new": display_name(new_owner), "reason": reason},
         )
     return locked
 

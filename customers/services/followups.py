@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
@@ -95,7 +95,8 @@ def followups_remind_due(*, day: date | None = None) -> int:
             ]
             notify(
                 recipients=[customers[0].owner],
-                title=_("今日待跟进意向客户：%(n)d 家") % {"n": len(customers)},
+                title=gettext_lazy("今日待跟进意向客户：%(n)d 家"),
+                params={"n": len(customers)},
                 body="\n".join(lines),
                 url=url,
             )

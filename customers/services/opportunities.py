@@ -118,8 +118,8 @@ def opportunity_create(*, actor, customer: Customer, data: Mapping[str, Any]) ->
         if opportunity.owner_id != actor.pk:  # the rep learns of an opportunity opened for them (in the outbox, if e-mailed)
             notify(
                 recipients=[opportunity.owner],
-                title=_("%(actor)s 为您的客户“%(customer)s”新建了销售机会：%(title)s")
-                % {"actor": display_name(actor), "customer": customer.name, "title": opportunity.title},
+                title=gettext_lazy("%(actor)s 为您的客户“%(customer)s”新建了销售机会：%(title)s"),
+                params={"actor": display_name(actor), "customer": customer.name, "title": opportunity.title},
                 url=opportunity.get_absolute_url(),
             )
     return opportunity
@@ -346,7 +346,7 @@ def _on_bid_decided(request: ApprovalRequest, outcome: str, actor) -> None:
     if outcome == ApprovalRequest.Status.APPROVED:
         locked.bid_decision = BidDecision.GO
         save_as(locked, actor, update_fields=["bid_decision", "updated_at"])
-        title = _("销售机会 %(number)s：领导决定参加%(bidding)s")
+        title = gettext_lazy("销售机会 %(number)s：领导决定参加%(bidding)s")
     else:
         locked = _close(
             locked,
@@ -358,11 +358,12 @@ def _on_bid_decided(request: ApprovalRequest, outcome: str, actor) -> None:
             checked=False,
             decision=BidDecision.DECLINED,
         )
-        title = _("销售机会 %(number)s：领导决定不参加%(bidding)s，已记为输单")
+        title = gettext_lazy("销售机会 %(number)s：领导决定不参加%(bidding)s，已记为输单")
     if locked.owner_id != request.requested_by_id:
         notify(
             recipients=[locked.owner],
-            title=title % {"number": locked.number, "bidding": locked.get_bidding_display()},
+            title=title,
+            params={"number": locked.number, "bidding": choice(locked, "bidding")},
             url=locked.get_absolute_url(),
         )
 
@@ -464,7 +465,8 @@ def opportunity_won_by_contract(*, opportunity: Opportunity, actor, number: str)
         if won.owner_id != actor.pk:
             notify(
                 recipients=[won.owner],
-                title=_("销售机会 %(opportunity)s 已赢单：合同 %(number)s 已签订") % {"opportunity": won, "number": number},
+                title=gettext_lazy("销售机会 %(opportunity)s 已赢单：合同 %(number)s 已签订"),
+                params={"opportunity": won, "number": number},
                 url=won.get_absolute_url(),
             )
         return won

@@ -70,8 +70,8 @@ def question_ask(*, actor, opportunity: Opportunity, data: Mapping[str, Any]) ->
         )
         notify(
             recipients=list(users_with_role(Role.REVIEWER_TECHNICAL)),
-            title=_("技术咨询 %(number)s：%(subject)s（%(customer)s）")
-            % {"number": question.number, "subject": subject, "customer": locked.customer.name},
+            title=gettext_lazy("技术咨询 %(number)s：%(subject)s（%(customer)s）"),
+            params={"number": question.number, "subject": subject, "customer": locked.customer.name},
             body=text,
             url=question.get_absolute_url(),
         )
@@ -106,7 +106,8 @@ def question_answer(*, question: TechnicalQuestion, actor, answer: str) -> Techn
     recipients = [answered.asked_by] + ([answered.opportunity.owner] if owner_id != answered.asked_by_id else [])
     notify(
         recipients=[u for u in recipients if u.pk != actor.pk],
-        title=_("技术部已答复 %(number)s：%(subject)s") % {"number": answered.number, "subject": answered.subject},
+        title=gettext_lazy("技术部已答复 %(number)s：%(subject)s"),
+        params={"number": answered.number, "subject": answered.subject},
         body=answer,
         url=answered.get_absolute_url(),
     )
@@ -134,7 +135,8 @@ def question_follow_up(*, question: TechnicalQuestion, actor, text: str) -> Tech
     )
     notify(
         recipients=[asked.answered_by] if asked.answered_by_id else list(users_with_role(Role.REVIEWER_TECHNICAL)),
-        title=_("技术咨询 %(number)s 有追问：%(subject)s") % {"number": asked.number, "subject": asked.subject},
+        title=gettext_lazy("技术咨询 %(number)s 有追问：%(subject)s"),
+        params={"number": asked.number, "subject": asked.subject},
         body=text,
         url=asked.get_absolute_url(),
     )

@@ -7,7 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
@@ -104,8 +104,8 @@ def visit_plan_review(*, actor, plan: VisitPlan, note: str) -> VisitPlan:
         if locked.rep_id != actor.pk:
             notify(
                 recipients=[locked.rep],
-                title=_("%(actor)s 点评了您的拜访计划：%(customer)s")
-                % {"actor": display_name(actor), "customer": locked.customer},
+                title=gettext_lazy("%(actor)s 点评了您的拜访计划：%(customer)s"),
+                params={"actor": display_name(actor), "customer": locked.customer},
                 body=note,
                 url=locked.get_absolute_url(),
             )

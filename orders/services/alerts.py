@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.notifications import notify
 
@@ -27,7 +27,8 @@ def orders_warn_at_risk(*, today: date | None = None) -> int:
                 RiskAlert.objects.create(order=order, day=today, reason=reason[:300])
                 notify(
                     recipients=[order.owner, order.placed_by or order.verified_by],
-                    title=_("交期风险：%(number)s（%(customer)s）") % {"number": order.number, "customer": order.customer.name},
+                    title=gettext_lazy("交期风险：%(number)s（%(customer)s）"),
+                    params={"number": order.number, "customer": order.customer.name},
                     body=reason,
                     url=order_url(order),
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import required_text
 from salesops.core.errors import DomainError, Forbidden, NotFound
@@ -71,14 +71,15 @@ def credit_note_create(*, order, actor, amount, reason: str, reference: str = ""
         )
         notify(
             recipients=users_with_role(Role.FINANCE),
-            title=_("红字冲减 %(number)s：订单 %(order)s（%(customer)s）%(amount)s 元")
-            % {
+            title=gettext_lazy("红字冲减 %(number)s：订单 %(order)s（%(customer)s）%(amount)s 元"),
+            body=gettext_lazy("请按冲减金额办理退款或冲抵应收。来源：%(ref)s"),
+            params={
                 "number": note.number,
                 "order": locked.number,
                 "customer": locked.customer.name,
                 "amount": money_text(note.amount),
+                "ref": reference or "-",
             },
-            body=_("请按冲减金额办理退款或冲抵应收。来源：%(ref)s") % {"ref": reference or "-"},
             url=reverse("orders:order_detail", args=[locked.pk]),
         )
     return note

@@ -17,7 +17,7 @@ Approval steps tell their next tier through the approvals engine (salesops.core.
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesops.core.money import money_text
 from salesops.core.notifications import notify
@@ -51,8 +51,8 @@ def gate_opened(order: SalesOrder) -> None:
     for shipment in releasable_notes(order):
         notify(
             recipients=order_clerks(order),
-            title=_("出货单 %(number)s 可以放行（订单 %(order)s，%(customer)s）")
-            % {"number": shipment.number, "order": order.number, "customer": order.customer.name},
+            title=gettext_lazy("出货单 %(number)s 可以放行（订单 %(order)s，%(customer)s）"),
+            params={"number": shipment.number, "order": order.number, "customer": order.customer.name},
             url=_shipment_url(shipment),
             email=False,
         )
@@ -61,9 +61,14 @@ def gate_opened(order: SalesOrder) -> None:
 def payment_recorded(payment: Payment, orders) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
-        title=_("回款待确认：%(customer)s %(amount)s 元（%(ref)s）")
-        % {"customer": payment.customer.name, "amount": money_text(payment.amount), "ref": payment.bank_reference},
-        body=_("订单：%(orders)s") % {"orders": "、".join(o.number for o in orders)},
+        title=gettext_lazy("回款待确认：%(customer)s %(amount)s 元（%(ref)s）"),
+        body=gettext_lazy("订单：%(orders)s"),
+        params={
+            "customer": payment.customer.name,
+            "amount": money_text(payment.amount),
+            "ref": payment.bank_reference,
+            "orders": "、".join(o.number for o in orders),
+        },
         url=reverse("orders:payment_detail", args=[payment.pk]),
         email=False,
     )
@@ -74,8 +79,8 @@ def inspection_passed(inspection: Inspection, order: SalesOrder) -> None:
         return
     notify(
         recipients=order_clerks(order),
-        title=_("检验合格可发货：订单 %(order)s 批号 %(lot)s（%(customer)s）")
-        % {"order": order.number, "lot": inspection.lot_no, "customer": order.customer.name},
+        title=gettext_lazy("检验合格可发货：订单 %(order)s 批号 %(lot)s（%(customer)s）"),
+        params={"order": order.number, "lot": inspection.lot_no, "customer": order.customer.name},
         url=order_url(order),
         email=False,
     )
@@ -84,8 +89,8 @@ def inspection_passed(inspection: Inspection, order: SalesOrder) -> None:
 def shipment_released(shipment: Shipment, order: SalesOrder) -> None:
     notify(
         recipients=users_with_role(Role.WAREHOUSE),
-        title=_("出货单 %(number)s 已放行，请发货（订单 %(order)s，%(customer)s）")
-        % {"number": shipment.number, "order": order.number, "customer": order.customer.name},
+        title=gettext_lazy("出货单 %(number)s 已放行，请发货（订单 %(order)s，%(customer)s）"),
+        params={"number": shipment.number, "order": order.number, "customer": order.customer.name},
         url=_shipment_url(shipment),
         email=False,
     )
@@ -94,8 +99,8 @@ def shipment_released(shipment: Shipment, order: SalesOrder) -> None:
 def shipment_delivered(shipment: Shipment, order: SalesOrder) -> None:
     notify(
         recipients=order_clerks(order),
-        title=_("客户已签收 %(number)s，可以申请开票（订单 %(order)s，%(customer)s）")
-        % {"number": shipment.number, "order": order.number, "customer": order.customer.name},
+        title=gettext_lazy("客户已签收 %(number)s，可以申请开票（订单 %(order)s，%(customer)s）"),
+        params={"number": shipment.number, "order": order.number, "customer": order.customer.name},
         url=order_url(order),
         email=False,
     )
@@ -104,8 +109,8 @@ def shipment_delivered(shipment: Shipment, order: SalesOrder) -> None:
 def invoice_requested(invoice: InvoiceRequest, order: SalesOrder) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
-        title=_("开票申请：订单 %(order)s %(amount)s 元（%(customer)s）")
-        % {"order": order.number, "amount": money_text(invoice.amount), "customer": order.customer.name},
+        title=gettext_lazy("开票申请：订单 %(order)s %(amount)s 元（%(customer)s）"),
+        params={"order": order.number, "amount": money_text(invoice.amount), "customer": order.customer.name},
         url=order_url(order),
         email=False,
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from contracts.models import Contract
@@ -76,8 +76,8 @@ def on_contract_changed(*, contract: Contract, version: int) -> None:
     for order in orders.select_related("verified_by", "placed_by", "created_by", "owner"):
         notify(
             recipients=[order.verified_by or order.created_by, order.placed_by, order.owner],
-            title=_("合同 %(contract)s 已变更为 v%(v)d，请核对订单 %(order)s")
-            % {"contract": contract.number, "v": version, "order": order.number},
+            title=gettext_lazy("合同 %(contract)s 已变更为 v%(v)d，请核对订单 %(order)s"),
+            params={"contract": contract.number, "v": version, "order": order.number},
             url=order_url(order),
         )
 

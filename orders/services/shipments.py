@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
@@ -199,8 +199,8 @@ def shipment_ship(
         )
         notify(
             recipients=[order.owner],
-            title=_("已发货：%(number)s（%(order)s，%(customer)s）")
-            % {"number": locked.number, "order": order.number, "customer": order.customer.name},
+            title=gettext_lazy("已发货：%(number)s（%(order)s，%(customer)s）"),
+            params={"number": locked.number, "order": order.number, "customer": order.customer.name},
             url=order_url(order),
             email=False,
         )

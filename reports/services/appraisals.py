@@ -217,13 +217,15 @@ def _on_round_decided(request: ApprovalRequest, outcome: str, actor) -> None:
         label = done.period.label
         notify(
             recipients=users_with_role(Role.FINANCE),
-            title=_("%(period)s 绩效考核结果已生效，请据此发放薪金") % {"period": label},
+            title=gettext_lazy("%(period)s 绩效考核结果已生效，请据此发放薪金"),
+            params={"period": label},
             url=done.get_absolute_url(),
         )
         for appraisal in done.appraisals.exclude(status=Appraisal.Status.EXCLUDED).select_related("employee"):
             notify(
                 recipients=[appraisal.employee],
-                title=_("您的 %(period)s 绩效考核结果已生效：%(total)s 分") % {"period": label, "total": appraisal.total},
+                title=gettext_lazy("您的 %(period)s 绩效考核结果已生效：%(total)s 分"),
+                params={"period": label, "total": appraisal.total},
                 url=appraisal.get_absolute_url(),
             )
         return
@@ -373,7 +375,8 @@ def appraisal_send(*, appraisal: Appraisal, actor) -> Appraisal:
     sent = _act(appraisal, actor, "send", before_save=before_save)
     notify(
         recipients=[sent.employee],
-        title=_("请确认您的 %(period)s 绩效考核：%(total)s 分") % {"period": sent.round.period.label, "total": sent.total},
+        title=gettext_lazy("请确认您的 %(period)s 绩效考核：%(total)s 分"),
+        params={"period": sent.round.period.label, "total": sent.total},
         url=sent.get_absolute_url(),
     )
     return sent
@@ -396,7 +399,8 @@ def appraisal_object(*, appraisal: Appraisal, actor, reason: str) -> Appraisal:
     )
     notify(
         recipients=users_with_role(Role.SALES_MANAGER),
-        title=_("%(name)s 对 %(period)s 绩效考核提出异议") % {"name": display_name(actor), "period": done.round.period.label},
+        title=gettext_lazy("%(name)s 对 %(period)s 绩效考核提出异议"),
+        params={"name": display_name(actor), "period": done.round.period.label},
         body=reason,
         url=done.get_absolute_url(),
     )
@@ -416,7 +420,8 @@ def appraisal_settle(*, appraisal: Appraisal, actor, reply: str) -> Appraisal:
     )
     notify(
         recipients=[done.employee],
-        title=_("您的 %(period)s 绩效考核已复核：%(total)s 分") % {"period": done.round.period.label, "total": done.total},
+        title=gettext_lazy("您的 %(period)s 绩效考核已复核：%(total)s 分"),
+        params={"period": done.round.period.label, "total": done.total},
         body=reply,
         url=done.get_absolute_url(),
     )
@@ -471,7 +476,8 @@ def appraisals_remind_unanswered(*, now=None) -> int:
                 continue
             notify(
                 recipients=[appraisal.employee],
-                title=_("请尽快确认您的 %(period)s 绩效考核，或提出异议") % {"period": appraisal.round.period.label},
+                title=gettext_lazy("请尽快确认您的 %(period)s 绩效考核，或提出异议"),
+                params={"period": appraisal.round.period.label},
                 url=appraisal.get_absolute_url(),
             )
         reminded += 1
@@ -498,8 +504,8 @@ def rounds_remind_overdue(*, today=None) -> int:
             waiting = round_.appraisals.exclude(status__in=Appraisal.DONE).count()
             notify(
                 recipients=users_with_role(Role.SALES_MANAGER),
-                title=_("%(period)s 绩效考核已超过提交总经理的期限（%(due)s），还有 %(count)s 人未确认")
-                % {"period": round_.period.label, "due": due.due.isoformat(), "count": waiting},
+                title=gettext_lazy("%(period)s 绩效考核已超过提交总经理的期限（%(due)s），还有 %(count)s 人未确认"),
+                params={"period": round_.period.label, "due": due.due.isoformat(), "count": waiting},
                 url=round_.get_absolute_url(),
             )
         reported += 1

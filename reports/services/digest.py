@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from salesops.core.models import WebhookEndpoint
 from salesops.core.money import money_text
-from salesops.core.notifications import notify
+from salesops.core.notifications import languages_of, notify
 from salesops.core.outbox import outbox_webhook
 from salesops.core.roles import Role
 
@@ -74,7 +76,7 @@ def digest_send(*, day: date) -> DailyDigest | None:
     schedule = digest_schedule()
     recipients = digest_recipients()
     url = reverse("reports:digest") + f"?day={day.isoformat()}"
-    title = digest_title(day)
+    languages = languages_of([u.pk for u in recipients])
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -88,11 +90,13 @@ def digest_send(*, day: date) -> DailyDigest | None:
                 continue
             if company is None and figures["scope"].kind == "company":
                 company = figures
-            notify(recipients=[user], title=title, body=digest_text(figures), url=url, email=schedule.email)
+            with override(languages.get(user.pk) or settings.LANGUAGE_CODE):  # the reader's figures in their language
+                notify(recipients=[user], title=digest_title(day), body=digest_text(figures), url=url, email=schedule.email)
         if company is not None:
             digest.figures = _stored(company)
             digest.save(update_fields=["figures"])
-            text = digest_text(company)
+            with override(settings.LANGUAGE_CODE):  # a group robot's readers: the site's language
+                title, text = digest_title(day), digest_text(company)
             for endpoint in WebhookEndpoint.objects.filter(active=True, daily_digest=True).order_by("pk"):
                 outbox_webhook(endpoint=endpoint, title=title, text=text, dedupe_key=f"digest:{day.isoformat()}:{endpoint.pk}")
     return digest

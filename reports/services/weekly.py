@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import assign_fields, required_text
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -119,13 +119,14 @@ def weekly_submit(*, report: WeeklyReport, actor) -> WeeklyReport:
     submitted = transition(obj=report, action="submit", actor=actor, check=check, before_save=before_save)
     notify(
         recipients=_reviewers(submitted),
-        title=_("%(rep)s 提交了周报：%(week)s") % {"rep": display_name(submitted.rep), "week": submitted.period.label},
+        title=gettext_lazy("%(rep)s 提交了周报：%(week)s"),
+        params={"rep": display_name(submitted.rep), "week": submitted.period.label},
         url=submitted.get_absolute_url(),
     )
     return submitted
 
 
-def _reviewer_move(report: WeeklyReport, actor, *, action: str, text: str, before_save, told: str) -> WeeklyReport:
+def _reviewer_move(report: WeeklyReport, actor, *, action: str, text: str, before_save, told) -> WeeklyReport:
     """点评 or 退回, the reviewer's two moves: the transition (the row locked, the state and the right checked, `text` —
     the comment or the reason — on the timeline), then the rep told (`told`, with %(actor)s and %(week)s)."""
     done = transition(
@@ -139,7 +140,8 @@ def _reviewer_move(report: WeeklyReport, actor, *, action: str, text: str, befor
     )
     notify(
         recipients=[done.rep],
-        title=told % {"actor": display_name(actor), "week": done.period.label},
+        title=told,
+        params={"actor": display_name(actor), "week": done.period.label},
         body=text,
         url=done.get_absolute_url(),
     )
@@ -154,7 +156,12 @@ def weekly_review(*, report: WeeklyReport, actor, note: str) -> WeeklyReport:
         locked.review_note, locked.reviewed_by, locked.reviewed_at = note, actor, timezone.now()
 
     return _reviewer_move(
-        report, actor, action="review", text=note, before_save=before_save, told=_("%(actor)s 点评了您的周报：%(week)s")
+        report,
+        actor,
+        action="review",
+        text=note,
+        before_save=before_save,
+        told=gettext_lazy("%(actor)s 点评了您的周报：%(week)s"),
     )
 
 
@@ -167,7 +174,7 @@ def weekly_send_back(*, report: WeeklyReport, actor, reason: str) -> WeeklyRepor
         action="send_back",
         text=reason,
         before_save=lambda locked: setattr(locked, "return_reason", reason[:300]),
-        told=_("%(actor)s 退回了您的周报：%(week)s"),
+        told=gettext_lazy("%(actor)s 退回了您的周报：%(week)s"),
     )
 
 
@@ -188,7 +195,8 @@ def weekly_remind_missing(*, day: date | None = None) -> int:
                 continue
             notify(
                 recipients=[writer],
-                title=_("请提交本周周报：%(week)s") % {"week": week.label},
+                title=gettext_lazy("请提交本周周报：%(week)s"),
+                params={"week": week.label},
                 url=report.get_absolute_url(),
             )
         reminded += 1

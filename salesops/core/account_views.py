@@ -4,13 +4,17 @@ one), and 忘记密码 (asking for a reset link, and the page that link opens). 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import accounts
 from .editing import call_for_form
@@ -29,13 +33,17 @@ def account(request):
         "email": user.email,
         "phone": profile.phone,
         "email_notifications": profile.email_notifications,
+        "language": profile.language,
     }
     form = AccountForm(post_data(request), initial=initial)
     if form.is_bound and form.is_valid():
         ok, _saved = call_for_form(form, lambda: accounts.account_update(user=user, **form.cleaned_data))
         if ok:
+            language = form.cleaned_data["language"]
+            if language:
+                translation.activate(language)
             messages.success(request, _("个人资料已保存。"))
-            return redirect("account")
+            return remember_language(redirect("account"), language)
     token = accounts.api_token(user)
     return render(
         request,
@@ -93,6 +101,40 @@ def sign_out_others(request):
     n = accounts.sign_out_others(user=request.user, current_key=request.session.session_key)
     messages.success(request, _("已退出其他 %(n)s 处登录。") % {"n": n})
     return redirect("account")
+
+
+def remember_language(response, language: str):
+    """The browser uses `language` from now on (the cookie Django's LocaleMiddleware reads); "" leaves it as it is."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    """登录: as Django's, and the browser switches to the language the user chose (个人资料 → 语言), if they chose one."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return remember_language(response, accounts.profile_of(form.get_user()).language)
+
+
+def language_switch(request):
+    """The top bar's language switch (Django's set_language), kept in the signed-in user's profile as well."""
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        accounts.language_choose(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 def _next_url(request) -> str:

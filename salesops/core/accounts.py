@@ -33,6 +33,7 @@ PASSWORD_FIRST = gettext_lazy("请先修改密码，再继续使用系统。")
 MUST_CHANGE = "salesops_must_change_password"  # the session's mark: this sign-in must set a new password first
 RESET_EMAIL_EVERY = 15 * 60  # seconds: at most one reset e-mail per user in such a window, however often it is asked for
 RECENT_SIGN_INS = 10  # sign-ins shown on the profile (sessions: the database's, SESSION_ENGINE's default)
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 NAME_MAX = 150
 PHONE_MAX = 30
 
@@ -46,11 +47,14 @@ def profile_of(user) -> StaffProfile:
 
 
 # --- the profile ------------------------------------------------------------------------------------------------------
-def account_update(*, user, name: str, email: str, phone: str, email_notifications: bool) -> None:
+def account_update(*, user, name: str, email: str, phone: str, email_notifications: bool, language: str) -> None:
     """The user's own name (how pages, documents and e-mails name them), e-mail (where notifications and a reset link go),
-    phone, and whether notifications also come by e-mail. Department, team, title and roles are the administrator's."""
+    phone, whether notifications also come by e-mail, and their language (pages, notifications, e-mails; "" = the
+    browser's, and zh-hans for messages). Department, team, title and roles are the administrator's."""
     name, email, phone = (name or "").strip(), (email or "").strip(), (phone or "").strip()
     errors = {}
+    if language and language not in LANGUAGE_CODES:
+        errors["language"] = _("不支持的语言：%(code)s。") % {"code": language}
     if not name:
         errors["name"] = _("请填写姓名。")
     elif len(name) > NAME_MAX:
@@ -69,10 +73,18 @@ def account_update(*, user, name: str, email: str, phone: str, email_notificatio
         locked.first_name, locked.last_name, locked.email = name, "", email
         locked.save(update_fields=["first_name", "last_name", "email"])
         profile = StaffProfile.objects.update_or_create(
-            user=locked, defaults={"phone": phone, "email_notifications": bool(email_notifications)}
+            user=locked,
+            defaults={"phone": phone, "email_notifications": bool(email_notifications), "language": language or ""},
         )[0]
     user.first_name, user.last_name, user.email = name, "", email
     user.profile = profile
+
+
+def language_choose(*, user, language: str) -> None:
+    """The language switch in the top bar: a signed-in user's choice is kept in their profile, so their next sign-in
+    (any browser) and the messages sent to them use it."""
+    if language in LANGUAGE_CODES:
+        StaffProfile.objects.update_or_create(user=user, defaults={"language": language})
 
 
 # --- the password -----------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ the e-mail, `POST /auth/password-reset/confirm/` sets the password the link was 
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -28,6 +29,7 @@ ME = inline_serializer(
         "email": serializers.CharField(),
         "phone": serializers.CharField(),
         "email_notifications": serializers.BooleanField(),
+        "language": serializers.CharField(),
         "is_staff": serializers.BooleanField(),
         "roles": serializers.ListField(child=serializers.CharField()),
         "role_labels": serializers.ListField(child=serializers.CharField()),
@@ -44,6 +46,11 @@ class AccountSerializer(serializers.Serializer):
     email = serializers.EmailField(allow_blank=True)
     phone = serializers.CharField(max_length=30, allow_blank=True)
     email_notifications = serializers.BooleanField(help_text="通知同时发邮件（false：只在通知中心显示）")
+    language = serializers.ChoiceField(
+        choices=[("", "跟随浏览器"), *settings.LANGUAGES],
+        allow_blank=True,
+        help_text="界面、通知和邮件使用的语言（空：界面跟随浏览器，通知和邮件用简体中文）",
+    )
 
 
 class PasswordChangeSerializer(serializers.Serializer):
@@ -77,6 +84,7 @@ def _me(request) -> dict:
         "email": user.email,
         "phone": profile.phone,
         "email_notifications": profile.email_notifications,
+        "language": profile.language,
         "is_staff": user.is_staff,
         "roles": roles,
         "role_labels": [str(Role(r).label) if r in Role.values else r for r in roles],
@@ -94,7 +102,7 @@ class MeView(APIView):
 
     @extend_schema(request=AccountSerializer, responses=ME)
     def patch(self, request):
-        """My name, e-mail, phone and whether notifications also come by e-mail (what is not sent stays as it is)."""
+        """My name, e-mail, phone, whether notifications also come by e-mail, and my language (what is not sent stays as it is)."""
         user = request.user
         incoming = AccountSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
@@ -104,6 +112,7 @@ class MeView(APIView):
             "email": user.email,
             "phone": profile.phone,
             "email_notifications": profile.email_notifications,
+            "language": profile.language,
         }
         accounts.account_update(user=user, **{**current, **incoming.validated_data})
         return Response(_me(request))

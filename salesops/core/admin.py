@@ -191,11 +191,15 @@ class ExportRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "title", "read_at"]
+    list_display = ["created_at", "recipient", "shown_title", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("标题"), ordering="title")
+    def shown_title(self, obj):
+        return obj.title_text
 
 
 @admin.register(WebhookEndpoint)

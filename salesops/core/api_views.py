@@ -41,12 +41,15 @@ def _target_or_404(user, ct_id, obj_id):
 
 # --- notifications ------------------------------------------------------------------------------------------------
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="title_text", read_only=True, help_text="标题（读者的语言）")
+    body = serializers.CharField(source="body_text", read_only=True, help_text="内容（读者的语言）")
     is_read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "is_read", "read_at", "created_at"]
         read_only_fields = fields
+        row_columns = ["title", "body", "title_msgid", "body_msgid", "params"]  # what title_text / body_text read
 
     def get_is_read(self, obj) -> bool:
         return obj.read_at is not None

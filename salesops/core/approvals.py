@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
 from .eventtext import store_param
@@ -338,8 +338,9 @@ def approvals_remind_overdue(*, now=None) -> int:
                 continue
             notify(
                 recipients=users_for_step(locked).exclude(pk=step.request.requested_by_id),
-                title=_("审批超时提醒：%(title)s — %(step)s") % {"title": step.request.title, "step": locked.label},
-                body=_("该审批已等待超过 %(hours)s 小时，请尽快处理。") % {"hours": format(hours.normalize(), "f")},
+                title=gettext_lazy("审批超时提醒：%(title)s — %(step)s"),
+                body=gettext_lazy("该审批已等待超过 %(hours)s 小时，请尽快处理。"),
+                params={"title": step.request.title, "step": locked.label, "hours": format(hours.normalize(), "f")},
                 url=step.request.url,
             )
             locked.reminded_at = now
@@ -352,19 +353,19 @@ def _notify_active_steps(request: ApprovalRequest) -> None:
     for step in request.steps.filter(stage=request.current_stage, status=ApprovalStep.Status.PENDING):
         notify(
             recipients=[u for u in users_for_step(step) if u.pk != request.requested_by_id],
-            title=_("待您审批：%(title)s — %(step)s") % {"title": request.title, "step": step.label},
+            title=gettext_lazy("待您审批：%(title)s — %(step)s"),
+            params={"title": request.title, "step": step.label},
             url=request.url,
         )
 
 
 def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep) -> None:
     if outcome == ApprovalRequest.Status.REJECTED:
-        title = _("审批被驳回：%(title)s") % {"title": request.title}
-        body = _("%(step)s 不同意：%(comment)s") % {"step": step.label, "comment": step.comment}
+        title, body = gettext_lazy("审批被驳回：%(title)s"), gettext_lazy("%(step)s 不同意：%(comment)s")
     else:
-        title = _("审批已通过：%(title)s") % {"title": request.title}
-        body = ""
-    notify(recipients=[request.requested_by], title=title, body=body, url=request.url)
+        title, body = gettext_lazy("审批已通过：%(title)s"), ""
+    params = {"title": request.title, "step": step.label, "comment": step.comment}
+    notify(recipients=[request.requested_by], title=title, body=body, params=params, url=request.url)
 
 
 # --- reads --------------------------------------------------------------------------------------------------------

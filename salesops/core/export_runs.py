@@ -25,6 +25,7 @@ from django.http import FileResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .documents import XLSX
 from .errors import Conflict, NotFound
@@ -190,16 +191,26 @@ def export_run_generate(run_id: int) -> bool:
                     status=Status.FAILED, error=f"{type(e).__name__}: {e}"[:2000], finished_at=timezone.now()
                 )
                 if failed:
-                    title = _("导出失败：%(title)s") % {"title": run.title}
-                    notify(recipients=[run.requested_by], title=title, url=url, email=False)
+                    notify(
+                        recipients=[run.requested_by],
+                        title=gettext_lazy("导出失败：%(title)s"),
+                        params={"title": run.title},
+                        url=url,
+                        email=False,
+                    )
             return False
         with transaction.atomic():
             done = ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
                 status=Status.DONE, progress=100, file=run.file.name, row_count=count, finished_at=timezone.now()
             )
             if done:
-                title = _("导出已完成：%(title)s（%(n)s 行）") % {"title": run.title, "n": count}
-                notify(recipients=[run.requested_by], title=title, url=url, email=False)
+                notify(
+                    recipients=[run.requested_by],
+                    title=gettext_lazy("导出已完成：%(title)s（%(n)s 行）"),
+                    params={"title": run.title, "n": count},
+                    url=url,
+                    email=False,
+                )
     return bool(done)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .money import MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, BoundedDecimalField, Bounds, plain
@@ -118,6 +119,12 @@ class AccountForm(forms.Form):
         label=_("通知同时发邮件"),
         required=False,
         help_text=_("关闭后，通知只在系统的通知中心显示（密码相关的安全邮件照常发送）。"),
+    )
+    language = forms.ChoiceField(
+        label=_("语言"),
+        choices=[("", _("跟随浏览器")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("界面、通知和邮件使用的语言。"),
     )
 
 

@@ -85,6 +85,13 @@ class StaffProfile(models.Model):
         default=True,
         help_text=_("关闭后，通知只在系统的通知中心显示，不再发邮件副本（密码相关的安全邮件照常发送）。"),
     )
+    language = models.CharField(
+        _("语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("界面、通知和邮件使用的语言；留空则界面跟随浏览器，通知和邮件用简体中文。"),
+    )
 
     class Meta:
         verbose_name = _("员工档案")
@@ -235,9 +242,15 @@ class Attachment(GenericTargetMixin):
 
 
 class Notification(models.Model):
+    """One message to one user. A system message is stored as msgids and parameters and shown in its reader's language
+    (ARCHITECTURE.md rule 12); `title` and `body` hold its source-language (zh-hans) text, or text a user typed as is."""
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    title_msgid = models.CharField(_("标题消息"), max_length=255, blank=True)
+    body_msgid = models.CharField(_("内容消息"), max_length=500, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -264,6 +277,16 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's language."""
+        return eventtext.format_event_text(self.title_msgid, self.params)[:200] if self.title_msgid else self.title
+
+    @property
+    def body_text(self) -> str:
+        """The text in the reader's language; text a user typed as typed."""
+        return eventtext.format_event_text(self.body_msgid, self.params) if self.body_msgid else self.body
 
 
 class OutboxMessage(models.Model):

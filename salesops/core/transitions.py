@@ -110,9 +110,9 @@ def transition(
     return locked
 
 
-def send_back(*, obj, actor, reason: str, owner: str, title: str, check: Callable | None = None):
+def send_back(*, obj, actor, reason: str, owner: str, title, check: Callable | None = None):
     """退回: the document's `send_back` transition, the reason kept on it (`return_reason`) and in its history, and its
-    owner (the field `owner`: the claimant, the author) told why — `title` with the document's %(number)s."""
+    owner (the field `owner`: the claimant, the author) told why — `title` (gettext_lazy) with the document's %(number)s."""
     from .notifications import notify
 
     done = transition(
@@ -126,7 +126,8 @@ def send_back(*, obj, actor, reason: str, owner: str, title: str, check: Callabl
     )
     notify(
         recipients=[getattr(done, owner)],
-        title=str(title) % {"number": done.number},
+        title=title,
+        params={"number": done.number},
         body=reason,
         url=done.get_absolute_url(),
     )
