@@ -13,14 +13,12 @@ Nothing here writes to the database; callers fetch the document through contract
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from salesops.core.documents import Watermark, company, render_pdf, watermark_notice
-from salesops.core.money import amount_in_words, plain
+from salesops.core.money import amount_in_words, percent_text, plain
 from salesops.core.names import display_name
 from salesops.core.sheets import WRAP, Book, Column, Kind, Span
 
@@ -30,17 +28,12 @@ from .selectors import sees_prices
 BASE_CURRENCY = "CNY"
 
 
-def percent(rate) -> str:
-    """Decimal("0.13") -> "13%", Decimal("0.055") -> "5.5%", 0 -> "0%"."""
-    return f"{plain((Decimal(rate or 0) * 100).quantize(Decimal('0.01')))}%"
-
-
 def _lines(doc) -> list:
     """The document's lines with the display strings the print templates need."""
     lines = list(doc.lines.all())
     for line in lines:
-        line.discount_display = percent(line.discount_rate) if line.discount_rate else "—"
-        line.tax_rate_display = percent(line.tax_rate)
+        line.discount_display = percent_text(line.discount_rate) if line.discount_rate else "—"
+        line.tax_rate_display = percent_text(line.tax_rate)
         line.quantity_display = plain(line.quantity)
     return lines
 
@@ -229,7 +222,7 @@ def quotation_xlsx(quotation: Quotation, *, reader) -> bytes:
 # --- contract -------------------------------------------------------------------------------------------------------
 def contract_context(contract: Contract, *, reader) -> dict:
     ctx = _context(contract, _lines(contract), reader)
-    ctx["deposit_display"] = percent(contract.deposit_rate)
+    ctx["deposit_display"] = percent_text(contract.deposit_rate)
     ctx["number_display"] = str(contract)
     return ctx
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from aftersales.rules import WorkCalendar, nth_working_day
 from aftersales.selectors import working_calendar
 from customers.selectors import led_team_ids
+from salesops.core.money import quantize
 from salesops.core.names import display_name
 from salesops.core.thresholds import threshold
 
@@ -127,11 +128,11 @@ def _counted_lines(start: date, end: date, owner_id: int | None, team_id: int | 
 def expense_total(start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> Decimal:
     """销售费用: the lines spent in [start, end] of the claims approved or paid — a rep's (owner_id: the claimant's) or a
     team's (the claim's team: the claimant's when it was written) or everybody's."""
-    return _counted_lines(start, end, owner_id, team_id).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return quantize(_counted_lines(start, end, owner_id, team_id).aggregate(total=Sum("amount"))["total"] or 0)
 
 
 def expense_by(field: str, start: date, end: date, *, owner_id: int | None = None, team_id: int | None = None) -> dict:
     """{claimant id or team id (field "claimant" or "team"): 销售费用} over [start, end], as expense_total counts it."""
     key = f"claim__{field}_id"
     rows = _counted_lines(start, end, owner_id, team_id).order_by().values(key).annotate(total=Sum("amount"))
-    return {row[key]: row["total"] for row in rows}
+    return {row[key]: quantize(row["total"]) for row in rows}  # SQLite sums decimals as floats: 0.1 + 0.2 = 0.3000…

@@ -14,7 +14,7 @@ from salesops.core.models import Team
 
 from .filters import MONTH
 from .models import ReportRun, SalesTarget, WeeklyReport
-from .periods import Period
+from .periods import Period, validate_report_day
 from .scopes import Scope, scope_choices
 from .services.targets import TargetInput
 
@@ -74,7 +74,10 @@ class ReportRequestForm(forms.Form):
 
 class DigestDayForm(forms.Form):
     day = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("日期"),
+        required=False,
+        validators=[validate_report_day],
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
 
 

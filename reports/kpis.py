@@ -432,7 +432,7 @@ ROW_KEYS = {"store": "customer_id", "rep": "rep_id", "team": "team_id", "product
 def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
     """The sum of every number column of `rows_kind` rows ("store", "rep", "team", "product", "region"); a `rate`
     column's total is the actual of the rows with a target over their summed target (the sales of a rep without a
-    target are in the actual's total but are not achievement against anyone's target)."""
+    target, or with a target of 0, are in the actual's total but are not achievement against anyone's target)."""
     out: dict = {}
     targeted = ZERO
     for row in ROW_SOURCES[rows_kind](period, scope):
@@ -440,7 +440,7 @@ def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
             if key == "rate" or key == ROW_KEYS[rows_kind] or not isinstance(value, int | Decimal):
                 continue
             out[key] = out.get(key, 0) + value
-        if row.get("target") is not None:
+        if row.get("target"):  # a target of 0 is no target: its sales are nobody's achievement
             targeted += row.get("actual", ZERO)
     if "actual" in out:
         out.setdefault("target", None)

@@ -14,9 +14,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 KINDS = ("day", "week", "month", "quarter", "year")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years reports read (a period, a digest's day, a report run's month)
 _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
     (re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE), "week"),
@@ -24,6 +26,12 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE), "quarter"),
     (re.compile(r"^(\d{4})$"), "year"),
 )
+
+
+def validate_report_day(value: date) -> None:
+    """A day reports can be read for (a form's or a serializer's validator)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(_("日期应在 2000–2099 年之间。"), code="invalid")
 
 
 def company_zone() -> ZoneInfo:
@@ -75,6 +83,8 @@ class Period:
                 continue
             try:
                 numbers = [int(g) for g in m.groups()]
+                if not FIRST_YEAR <= numbers[0] <= LAST_YEAR:
+                    break
                 if kind == "day":
                     return cls.day(date(*numbers))
                 if kind == "week":
@@ -84,7 +94,9 @@ class Period:
                 return cls.quarter(*numbers) if kind == "quarter" else cls.year(*numbers)
             except ValueError:
                 break
-        raise ValueError(_("期间“%(text)s”无效，应为 2026-11-05、2026-W49、2026-11、2026-Q4 或 2026。") % {"text": text})
+        raise ValueError(
+            _("期间“%(text)s”无效，应为 2026-11-05、2026-W49、2026-11、2026-Q4 或 2026（2000–2099 年）。") % {"text": text}
+        )
 
     # --- properties -----------------------------------------------------------------------------------------------------
     @property

@@ -23,7 +23,7 @@ from salesops.core.errors import Forbidden
 from . import permissions, selectors
 from .filters import MONTH, SCOPE, ReportRunFilter
 from .models import ReportRun
-from .periods import Period
+from .periods import Period, validate_report_day
 from .scopes import Scope
 from .services import runs as svc
 
@@ -140,7 +140,7 @@ class DigestSerializer(serializers.Serializer):
 
 
 class DigestQuery(serializers.Serializer):
-    day = serializers.DateField(required=False)
+    day = serializers.DateField(required=False, validators=[validate_report_day])
 
 
 class DigestViewSet(viewsets.ViewSet):

@@ -261,6 +261,12 @@ def percent_to_rate(percent) -> Decimal:
     return (to_decimal(percent) / 100).quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
 
 
+def percent_text(rate) -> str:
+    """A rate for people, to the hundredth of a percent, half up: Decimal("0.13") -> "13%", Decimal("0.125") -> "12.5%",
+    Decimal("0.3333") -> "33.33%", 0 -> "0%"."""
+    return f"{plain(quantize(to_decimal(rate or 0) * 100))}%"
+
+
 def plain(value) -> str:
     """A quantity or rate for people: Decimal("10.000") -> "10", Decimal("2.500") -> "2.5" (never "1E+1")."""
     value = to_decimal(value)

@@ -17,7 +17,7 @@ from contracts import documents, services
 from contracts.document_views import PDF, XLSX
 from contracts.models import Contract, Quotation
 from salesops.core.documents import Watermark
-from salesops.core.money import amount_in_words
+from salesops.core.money import amount_in_words, percent_text
 
 from .conftest import decide, fresh, line
 
@@ -53,9 +53,20 @@ def contract(cast, customer, pump):
 
 # --- helpers ----------------------------------------------------------------------------------------------------
 def test_percent_formats_rates():
-    assert documents.percent(D("0.13")) == "13%"
-    assert documents.percent(D("0.055")) == "5.5%"
-    assert documents.percent(D("0")) == "0%"
+    assert percent_text(D("0.13")) == "13%"
+    assert percent_text(D("0.055")) == "5.5%"
+    assert percent_text(D("0.3333")) == "33.33%"
+    assert percent_text(D("0")) == "0%"
+
+
+def test_the_page_shows_a_discount_as_the_document_does_not_rounded_to_a_whole_percent(
+    quoting_alice, make_quotation, pump, client_as
+):
+    q = make_quotation(
+        quoting_alice, lines=[line(pump, quantity="1", discount_rate="0.125"), line(pump, quantity="1", discount_rate="0.3333")]
+    )
+    page = client_as(quoting_alice).get(f"/sales/quotations/{q.pk}/").content.decode()
+    assert ">12.5%<" in page and ">33.33%<" in page and ">12%<" not in page and ">33%<" not in page
 
 
 def test_filenames_carry_kind_number_and_version(cast, quotation, contract, quoting_alice):

@@ -54,3 +54,12 @@ def test_the_dashboard_shows_the_expenses_the_rate_and_the_reps_chart_with_their
     assert next(c for c in mine if c["key"] == "sales_expenses")["url"] == f"/expenses/?claimant={cast.alice.pk}"
     glossary = client_as(cast.alice).get("/reports/glossary/").content.decode()
     assert 'id="kpi-sales_expenses"' in glossary and 'id="kpi-expense_rate"' in glossary
+
+
+def test_the_expenses_are_exact_to_the_fen_in_the_api_on_any_database(cast, api_as):
+    # SQLite sums decimal columns as floats (0.10 + 0.20 = 0.30000000000000004): the sums are rounded to the fen
+    approved(cast, cast.alice, line(days=0, amount="0.10"), line(days=0, amount="0.20"))
+    assert str(kpis.sales_expenses(MONTH, Scope.rep(cast.alice.pk))) == "0.30"
+    assert {k: str(v) for k, v in kpis.expenses_by_rep(MONTH, Scope.company()).items()} == {cast.alice.pk: "0.30"}
+    cards = api_as(cast.alice).get(f"/api/v1/figures/?period={MONTH.key}").json()["cards"]
+    assert next(c for c in cards if c["key"] == "sales_expenses")["value"] == "0.30"

@@ -138,9 +138,15 @@ class TestPageAndApi:
         assert mine.context["figures"]["sales"] == kpis.sales_shipped(Period.day(DAY), Scope.rep(cast.alice.pk))
         assert client_as(cast.warehouse).get("/reports/digest/").status_code == 403
         assert client_as(cast.manager).get("/reports/digest/?day=2026-02-30").status_code == 400
+        # a day reports cannot cover (its next day or its year before would overflow) is the same 400
+        for day in ("0001-01-01", "9999-12-31"):
+            assert client_as(cast.manager).get(f"/reports/digest/?day={day}").status_code == 400
 
     def test_the_api(self, cast, book, api_as):
         data = api_as(cast.clerk).get("/api/v1/daily-digest/?day=2026-11-30").json()
         assert data["sales"] == "5000.00" and data["intake"] == "5000.00" and data["scope"] == "company"
         assert api_as(cast.clerk).get("/api/v1/daily-digest/?day=x").status_code == 400
+        for day in ("0001-01-01", "9999-12-31"):
+            r = api_as(cast.clerk).get(f"/api/v1/daily-digest/?day={day}")
+            assert r.status_code == 400 and "2000–2099" in r.json()["errors"]["day"][0]
         assert api_as(cast.qc).get("/api/v1/daily-digest/").status_code == 403

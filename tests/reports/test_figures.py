@@ -277,3 +277,11 @@ def test_every_link_of_the_figures_and_the_digest_opens_for_its_reader(cast, cli
         assert 'data-testid="kpi-sales_shipped-value"' in figures.content.decode()
     if who == "alice":
         assert digest.context["links"]["clerk_queue"] == ""
+
+
+@pytest.mark.parametrize("period", ["9999-12", "9999", "9999-Q4", "9999-12-31", "0001", "0001-01", "0001-01-01"])
+def test_a_period_outside_the_years_reports_cover_is_a_400_not_a_500(cast, client_as, api_as, period):
+    page = client_as(cast.manager).get(f"/reports/figures/?period={period}")
+    assert page.status_code == 400 and "2000–2099" in page.content.decode()
+    r = api_as(cast.manager).get(f"/api/v1/figures/?period={period}")
+    assert r.status_code == 400 and "2000–2099" in str(r.json())

@@ -189,6 +189,19 @@ def test_rep_and_team_rows(book):
     assert teams["华南组"]["actual"] == D("-500.00")
 
 
+def test_a_target_of_zero_is_no_target_in_the_total_rate(book):
+    from reports.models import SalesTarget
+
+    c = book.cast
+    SalesTarget.objects.create(
+        year=2026, kind="month", number=11, level="rep", team=c.east, rep=c.bob, amount=D("0.00"), updated_by=c.manager
+    )
+    bob = next(r for r in kpis.rep_rows(NOV, Scope.team(c.east.pk)) if r["rep_name"] == "bob")
+    assert (bob["target"], bob["actual"], bob["rate"]) == (D("0.00"), D("1000.00"), None)
+    # bob's 1,000 against a target of 0 is not achievement against alice's 8,000 (was 10,000 / 8,000 = 125 %)
+    assert kpis.totals("rep", NOV, Scope.team(c.east.pk))["rate"] == D("1.1250")
+
+
 def test_product_and_region_rows(book):
     regions = list(kpis.region_rows(NOV, COMPANY))
     assert regions == [{"region": "江苏", "orders": 3, "amount": D("16000.00")}]

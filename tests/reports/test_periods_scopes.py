@@ -34,7 +34,9 @@ def test_parse_and_label(text, start, end, kind, label):
     assert Period.parse(p.key) == p
 
 
-@pytest.mark.parametrize("text", ["2026-13", "abc", "", "2026-Q5", "2026-02-30"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "abc", "", "2026-Q5", "2026-02-30", "9999-12", "9999", "9999-Q4", "9999-12-31", "0001-01-01", "1999"]
+)
 def test_parse_refuses_bad_text_in_chinese(text):
     with pytest.raises(ValueError, match="期间"):
         Period.parse(text)

@@ -17,7 +17,7 @@ from salesops.core import approvals
 from salesops.core import timeline as timeline_service
 from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
-from salesops.core.money import amount_in_words, money_text
+from salesops.core.money import amount_in_words, money_text, percent_text
 from salesops.core.names import display_name
 from salesops.core.pages import querystring, row_url
 
@@ -74,6 +74,12 @@ def panels(context, page, obj):
 def money(value):
     """1234567.8 -> 1,234,567.80 (Decimal, half up): salesops.core.money.money_text."""
     return money_text(value)
+
+
+@register.filter
+def percent(rate):
+    """Decimal("0.125") -> 12.5% (salesops.core.money.percent_text); not {% widthratio %}, which rounds to a whole percent."""
+    return percent_text(rate)
 
 
 @register.filter
