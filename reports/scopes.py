@@ -48,7 +48,7 @@ class Scope:
         kind, _sep, ident = (key or "").strip().partition(":")
         if kind == "company" and not ident:
             return cls.company()
-        if kind in ("team", "rep") and ident.isdigit():
+        if kind in ("team", "rep") and ident.isdigit() and len(ident) <= 18:  # an id the database can hold (< 2**63)
             return cls.team(int(ident)) if kind == "team" else cls.rep(int(ident))
         raise ValueError(_("范围“%(key)s”无效，应为 company、team:<组编号> 或 rep:<用户编号>。") % {"key": key})
 

@@ -143,7 +143,7 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         sheet = book.sheet(title, columns)
         top: list[dict] = []
         sheet.table(_top(map(figures, rows), "actual", TOP_N, top))
-        values = {"rate": kpis.totals(rows_kind, period, scope)["rate"]}
+        values = {"rate": kpis.totals(rows_kind, period, scope).get("rate")}  # no rows (a rep's own team sheet): none
         values["expense_rate"] = kpis.rate_of(sheet.sums.get("expenses", 0), sheet.sums.get("actual", 0))
         if planned is not None:
             values["plan_rate"] = kpis.rate_of(with_plan["actual"], sheet.sums.get("planned") or None)

@@ -109,7 +109,8 @@ def can_manage_visit_plan(user, plan: VisitPlan) -> bool:
 
 
 def can_review_visit_plan(user, plan: VisitPlan) -> bool:
-    return is_manager(user) or _leads_rep(user, plan.rep)
+    """A manager or the rep's team lead, never the plan's own rep (a lead plans visits too)."""
+    return plan.rep_id != user.pk and (is_manager(user) or _leads_rep(user, plan.rep))
 
 
 def _require(allowed: bool, message: str) -> None:

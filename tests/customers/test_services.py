@@ -447,6 +447,18 @@ class TestVisitPlans:
         with pytest.raises(Forbidden):
             services.visit_plan_review(actor=getattr(cast, persona), plan=plan, note="x")
 
+    def test_a_lead_does_not_review_his_own_plan_page_or_api(self, cast, client_as, api_as):
+        from tests.factories import CustomerFactory
+
+        plan = VisitPlanFactory(customer=CustomerFactory(owner=cast.lena, team=cast.east))
+        with pytest.raises(Forbidden):
+            services.visit_plan_review(actor=cast.lena, plan=plan, note="自审")
+        assert api_as(cast.lena).post(f"/api/v1/visit-plans/{plan.pk}/review/", {"note": "自审"}).status_code == 403
+        plan.refresh_from_db()
+        assert (plan.review_note, plan.reviewed_by) == ("", None)
+        # the manager still reviews it
+        services.visit_plan_review(actor=cast.manager, plan=plan, note="可以")
+
     def test_a_visit_without_plan_moves_the_next_contact_date(self, cast, alice_customer, today):
         nxt = today + timedelta(days=14)
         services.visit_create(

@@ -285,3 +285,10 @@ def test_a_period_outside_the_years_reports_cover_is_a_400_not_a_500(cast, clien
     assert page.status_code == 400 and "2000–2099" in page.content.decode()
     r = api_as(cast.manager).get(f"/api/v1/figures/?period={period}")
     assert r.status_code == 400 and "2000–2099" in str(r.json())
+
+
+@pytest.mark.parametrize("scope", ["rep:99999999999999999999", "team:99999999999999999999"])
+def test_a_scope_id_too_large_for_the_database_is_a_400(cast, client_as, api_as, scope):
+    assert client_as(cast.manager).get(f"/reports/figures/?scope={scope}").status_code == 400
+    r = api_as(cast.manager).get(f"/api/v1/figures/?scope={scope}")
+    assert r.status_code == 400 and "范围" in str(r.json())

@@ -56,7 +56,7 @@ def test_scope_keys():
     assert Scope.parse("company") == Scope.company()
     assert Scope.parse("team:3") == Scope("team", team_id=3)
     assert Scope.parse("rep:7").key == "rep:7"
-    for bad in ("team", "rep:x", "all", "company:1"):
+    for bad in ("team", "rep:x", "all", "company:1", "rep:99999999999999999999", "team:1234567890123456789"):
         with pytest.raises(ValueError, match="范围"):
             Scope.parse(bad)
 

@@ -274,3 +274,11 @@ def test_engineer_rows_follow_the_scope(book):
     assert [r["engineer_name"] for r in kpis.engineer_rows(NOV, east)] == ["service", "（未分派）"]
     assert kpis.service_totals(NOV, east)["satisfaction"] == kpis.satisfaction_avg(NOV, east) == D("4.5")
     assert list(kpis.engineer_rows(NOV, Scope.rep(book.cast.bob.pk))) == []
+
+
+def test_a_reps_own_achievement_workbook_is_written(book, django_capture_on_commit_callbacks):
+    # a rep's scope has no team rows: the team sheet's 合计 has no rate (was KeyError 'rate': every rep's own run failed)
+    _run, wb = generate(
+        ReportRun.Kind.ACHIEVEMENT, scope=Scope.rep(book.cast.alice.pk), capture=django_capture_on_commit_callbacks
+    )
+    assert "业务员达成" in wb.sheetnames
