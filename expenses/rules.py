@@ -101,8 +101,13 @@ def check_claim(*, categories: list[str], has_customer: bool) -> None:
         raise ValueError(_("业务招待费请选择招待的客户。"))
 
 
-def route(total: Decimal, vp_amount: Decimal) -> list[StepSpec]:
-    """The sales manager approves; above `vp_amount` the sales VP too."""
+def route(total: Decimal, vp_amount: Decimal, *, by_manager: bool = False) -> list[StepSpec]:
+    """The sales manager approves; above `vp_amount` the sales VP too. A sales manager's own claim goes to the VP alone
+    (nobody approves their own: salesops.core.approvals)."""
+    if by_manager:
+        return [
+            StepSpec(code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=10, role="sales_vp", department="management")
+        ]
     steps = [
         StepSpec(code="manager", label=str(gettext_lazy("销售部经理审批")), stage=10, role="sales_manager", department="sales")
     ]

@@ -36,7 +36,7 @@ from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import Role, users_with_role
+from salesops.core.roles import Role, has_role, users_with_role
 from salesops.core.timeline import record_event, record_revision
 from salesops.core.transitions import send_back, transition
 
@@ -246,7 +246,9 @@ def claim_verify(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
         approvals.approval_start(
             target=done,
             kind=rules.KIND,
-            steps=rules.route(done.total, setting("expense_vp_amount")),
+            steps=rules.route(
+                done.total, setting("expense_vp_amount"), by_manager=has_role(done.claimant, Role.SALES_MANAGER)
+            ),
             actor=actor,
             title=_("费用报销审批：%(number)s %(name)s %(total)s 元")
             % {"number": done.number, "name": display_name(done.claimant), "total": f"{done.total:,.2f}"},

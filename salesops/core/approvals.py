@@ -101,6 +101,9 @@ def summary_for(request: ApprovalRequest, user) -> list[tuple[str, str]]:
 
 
 # --- who may act --------------------------------------------------------------------------------------------------
+OWNER_FIELDS = ("owner", "claimant", "author")
+
+
 def users_for_step(step: ApprovalStep):
     User = get_user_model()
     if step.assignee_user_id:
@@ -121,9 +124,18 @@ def can_decide(step: ApprovalStep, user) -> bool:
         request.status == ApprovalRequest.Status.PENDING
         and step.status == ApprovalStep.Status.PENDING
         and step.stage == request.current_stage
-        and request.requested_by_id != user.pk
+        and user.pk not in (request.requested_by_id, request.owner_id)
         and is_assignee(step, user)
     )
+
+
+def document_owner(target):
+    """The person a document belongs to, when it names one: its owner (a rep's quotation, contract, order,
+    opportunity), claimant (an expense claim) or author (a sales plan)."""
+    for name in OWNER_FIELDS:
+        if hasattr(target, f"{name}_id"):
+            return getattr(target, name)
+    return None
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
@@ -133,6 +145,7 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
 
     Fails with 409 if a round of the same kind is already pending — also when two submissions race (the partial unique
     constraint `uniq_pending_approval_per_target` decides). The first stage's assignees are notified after commit.
+    Neither `actor` nor the document's own person (document_owner) may decide any of its steps.
     """
     if not steps:
         raise DomainError(_("审批路线为空。"))
@@ -161,6 +174,7 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
                     title=str(title)[:200],
                     url=url,
                     requested_by=actor,
+                    owner=document_owner(target),
                     current_stage=first_stage,
                 )
         except IntegrityError:
@@ -235,6 +249,8 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
             raise Forbidden(_("“%(step)s”不是分配给您的审批步骤。") % {"step": step.label})
         if request.requested_by_id == actor.pk:
             raise Forbidden(_("不能审批自己提交的单据。"))
+        if request.owner_id == actor.pk:
+            raise Forbidden(_("不能审批自己的单据。"))
         if step.stage != request.current_stage:
             raise Conflict(_("还没有轮到“%(step)s”：请等待前面的审批完成。") % {"step": step.label})
         # Checked after the state so that a late second click hears "already decided", not "write a comment".
@@ -337,7 +353,7 @@ def approvals_remind_overdue(*, now=None) -> int:
             if locked is None or (locked.reminded_at and locked.reminded_at >= cutoff):
                 continue
             notify(
-                recipients=users_for_step(locked).exclude(pk=step.request.requested_by_id),
+                recipients=users_for_step(locked).exclude(pk__in=_own_people(step.request)),
                 title=gettext_lazy("审批超时提醒：%(title)s — %(step)s"),
                 body=gettext_lazy("该审批已等待超过 %(hours)s 小时，请尽快处理。"),
                 params={"title": step.request.title, "step": locked.label, "hours": format(hours.normalize(), "f")},
@@ -352,11 +368,16 @@ def approvals_remind_overdue(*, now=None) -> int:
 def _notify_active_steps(request: ApprovalRequest) -> None:
     for step in request.steps.filter(stage=request.current_stage, status=ApprovalStep.Status.PENDING):
         notify(
-            recipients=[u for u in users_for_step(step) if u.pk != request.requested_by_id],
+            recipients=users_for_step(step).exclude(pk__in=_own_people(request)),
             title=gettext_lazy("待您审批：%(title)s — %(step)s"),
             params={"title": request.title, "step": step.label},
             url=request.url,
         )
+
+
+def _own_people(request: ApprovalRequest) -> list[int]:
+    """Who may not decide a step of `request`: who submitted it and whose document it is."""
+    return [pk for pk in (request.requested_by_id, request.owner_id) if pk]
 
 
 def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep) -> None:
@@ -381,7 +402,7 @@ def steps_waiting_for(user):
     tests/core/test_waiting_steps.py pins the rows."""
     roles = list(user_roles(user))
     own_or_ended = ApprovalRequest.objects.filter(pk=OuterRef("request_id")).filter(
-        Q(requested_by=user) | ~Q(status=ApprovalRequest.Status.PENDING)
+        Q(requested_by=user) | Q(owner=user) | ~Q(status=ApprovalRequest.Status.PENDING)
     )
     return (
         ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING)

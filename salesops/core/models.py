@@ -382,6 +382,16 @@ class ApprovalRequest(GenericTargetMixin):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
     )
+    # whose document it is when someone else submitted it (a clerk checks a claim, a clerk quotes for a manager): they
+    # may not approve it either (approvals.can_decide)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("单据负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=1)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     decided_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

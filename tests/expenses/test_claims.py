@@ -17,7 +17,8 @@ from expenses import services as svc
 from expenses.models import ExpenseClaim
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden
-from salesops.core.models import ApprovalRequest, Event, Notification, Threshold
+from salesops.core.approvals import steps_waiting_for
+from salesops.core.models import ApprovalRequest, ApprovalStep, Event, Notification, Threshold
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,30 @@ def test_a_claim_above_the_vp_amount_needs_the_vp_after_the_manager(cast):
     after_manager = decide(claim, cast.manager)
     assert after_manager.status == S.CHECKED
     assert decide(after_manager, cast.vp).status == S.APPROVED
+
+
+def test_a_sales_managers_own_claim_goes_to_the_vp_and_he_cannot_approve_it(cast, api_as):
+    claim = svc.claim_verify(claim=submitted(cast.manager), actor=cast.clerk)
+    step = ApprovalStep.objects.get(request__target_id=claim.pk, status=ApprovalStep.Status.PENDING)
+    assert (step.code, step.assignee_role) == ("sales_vp", "sales_vp")
+    assert not steps_waiting_for(cast.manager).filter(pk=step.pk).exists()
+    assert api_as(cast.manager).post(f"/api/v1/approval-steps/{step.pk}/decide/", {"decision": "approve"}).status_code == 403
+    assert decide(claim, cast.vp).status == S.APPROVED
+
+
+def test_whose_document_it_is_never_approves_it_even_when_someone_else_submitted_it(cast, api_as):
+    # a claim is started by the clerk's check: the claimant is the document's own person, refused like the submitter
+    claim = svc.claim_verify(claim=submitted(cast.alice), actor=cast.clerk)
+    request = ApprovalStep.objects.get(request__target_id=claim.pk, status=ApprovalStep.Status.PENDING).request
+    assert (request.requested_by, request.owner) == (cast.clerk, cast.alice)
+    ApprovalStep.objects.filter(request=request).update(assignee_user=cast.alice)  # even named on the step
+    step = ApprovalStep.objects.get(request=request)
+    assert not steps_waiting_for(cast.alice).exists()
+    with pytest.raises(Forbidden, match="不能审批自己的单据"):
+        approvals.approval_decide(step_id=step.pk, actor=cast.alice, decision="approve")
+    assert api_as(cast.alice).post(f"/api/v1/approval-steps/{step.pk}/decide/", {"decision": "approve"}).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == S.CHECKED
 
 
 def test_the_clerk_or_an_approver_sends_it_back_and_the_claimant_corrects_and_submits_again(cast):
