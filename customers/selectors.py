@@ -168,16 +168,22 @@ def invoice_title_list_for(user) -> QuerySet[InvoiceTitle]:
     return _scoped(InvoiceTitle.objects.select_related("customer"), user, "customer__")
 
 
+def _field_work(qs: QuerySet, user) -> QuerySet:
+    """Follow-ups, visit plans and visits are the field's work: read by who works the field (their menu) among the
+    customers they see; the warehouse, QC, service, finance and the clerk read a customer's on its page."""
+    return _scoped(qs, user, "customer__") if works_the_field(user) else qs.none()
+
+
 def followup_list_for(user) -> QuerySet[FollowUp]:
-    return _scoped(FollowUp.objects.select_related("customer", "contact", "created_by"), user, "customer__")
+    return _field_work(FollowUp.objects.select_related("customer", "contact", "created_by"), user)
 
 
 def visit_plan_list_for(user) -> QuerySet[VisitPlan]:
-    return _scoped(VisitPlan.objects.select_related("customer", "contact", "rep__profile", "reviewed_by"), user, "customer__")
+    return _field_work(VisitPlan.objects.select_related("customer", "contact", "rep__profile", "reviewed_by"), user)
 
 
 def visit_list_for(user) -> QuerySet[Visit]:
-    return _scoped(Visit.objects.select_related("customer", "contact", "rep", "plan"), user, "customer__")
+    return _field_work(Visit.objects.select_related("customer", "contact", "rep", "plan"), user)
 
 
 # --- sales opportunities (销售机会) -----------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def _day_param(value: str | None, first: date) -> date | None:
 
 # The plans a calendar day shows; the rest are one link away (the day's list).
 CALENDAR_PLANS_PER_DAY = 8
+FIELD_WORK_ONLY = gettext_lazy("拜访计划、拜访记录和意向客户跟进由业务员、销售组长和经理使用。")
 
 
 def _shift_month(first: date, delta: int) -> date:
@@ -385,6 +386,8 @@ def followup_add(request, pk):
 @login_required
 @require_GET
 def followups_due(request):
+    if not selectors.works_the_field(request.user):
+        return _forbidden(request, FIELD_WORK_ONLY)
     today = timezone.localdate()
     customers = selectors.followups_due(request.user, today).prefetch_related("contacts")
     rows = [{"customer": c, "overdue_days": (today - c.next_contact_date).days} for c in customers]
@@ -398,6 +401,8 @@ def visit_plans(request):
     """A month's visit plans: a calendar (each day its first CALENDAR_PLANS_PER_DAY plans and a link to the rest) or a
     paged list (of one day with `day`); a manager's month of every rep's plans is thousands of them."""
     user, today = request.user, timezone.localdate()
+    if not selectors.works_the_field(user):
+        return _forbidden(request, FIELD_WORK_ONLY)
     first = _month_param(request.GET.get("month"), today)
     reps = selectors.reps_for(user)
     rep = reps.filter(pk=request.GET.get("rep")).first() if request.GET.get("rep", "").isdigit() else None
@@ -521,6 +526,8 @@ def visit_create(request):
 @login_required
 @require_GET
 def visits(request):
+    if not selectors.works_the_field(request.user):
+        return _forbidden(request, FIELD_WORK_ONLY)
     visit_filter = filters.VisitFilter(request.GET, queryset=selectors.visit_list_for(request.user), request=request)
     page = paginate(request, visit_filter.qs)
     return render(

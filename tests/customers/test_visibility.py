@@ -110,7 +110,8 @@ def test_children_are_visible_iff_their_customer_is(cast, api_as, endpoint, make
     row = make(CustomerFactory(owner=cast.alice))
     url = f"/api/v1/{endpoint}/"
 
-    for persona, visible in [("alice", True), ("lena", True), ("finance", True), ("bob", False), ("carol", False)]:
+    field_work = endpoint in ("visit-plans", "visits")  # finance reads a customer's visits on its page, not as lists
+    for persona, visible in [("alice", True), ("lena", True), ("finance", not field_work), ("bob", False), ("carol", False)]:
         client = api_as(getattr(cast, persona))
         assert client.get(f"{url}{row.pk}/").status_code == (200 if visible else 404), persona
         assert (row.pk in [r["id"] for r in client.get(url).json()["results"]]) is visible, persona
@@ -228,3 +229,24 @@ def test_the_rep_filter_offers_the_reps_a_reader_looks_at_and_is_hidden_from_a_r
     cast.bob.save(update_fields=["is_active"])
     assert offered(cast.lena) == {"lena", "alice", "bob（已停用）"}
     assert "bob（已停用）" in offered(cast.manager)
+
+
+@pytest.mark.parametrize("who", ["warehouse", "qc", "service", "finance", "clerk"])
+def test_field_work_is_read_by_who_works_the_field_only(cast, client_as, api_as, who):
+    """Visits, visit plans and intent follow-ups are in the menus of reps, leads and managers only; the pages, the
+    API lists and the export refuse or show nothing to the others (who read a customer's on the customer's page)."""
+    from customers.models import FollowUp
+
+    customer = CustomerFactory(owner=cast.carol, team=cast.south)
+    VisitFactory(customer=customer)
+    VisitPlanFactory(customer=customer)
+    FollowUp.objects.create(customer=customer, created_by=cast.carol, channel="phone", happened_on=date.today(), summary="电话")
+    user = getattr(cast, who)
+    for page in ("/customers/visits/", "/customers/visit-plans/", "/customers/follow-ups/due/"):
+        assert client_as(user).get(page).status_code == 403, page
+    for api in ("/api/v1/visits/", "/api/v1/visit-plans/", "/api/v1/follow-ups/"):
+        assert api_as(user).get(api).json()["count"] == 0, api
+    # the manager, who works the field, reads them all
+    for api in ("/api/v1/visits/", "/api/v1/visit-plans/", "/api/v1/follow-ups/"):
+        assert api_as(cast.manager).get(api).json()["count"] == 1, api
+    assert client_as(cast.manager).get("/customers/visits/").status_code == 200
