@@ -712,7 +712,8 @@ class ServicePlan(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.title}"
+        # the title names the year as a rule ("2027 年度售后服务计划"): then it is the name; else the year goes first
+        return self.title if str(self.year) in self.title else f"{self.year} {self.title}"
 
     def get_absolute_url(self):
         return reverse("aftersales:plan_detail", args=[self.pk])

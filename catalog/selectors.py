@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from salesops.core.money import LineAmounts, line_amounts
+from salesops.core.money import LineAmounts, line_amounts, quantize
 from salesops.core.roles import Role, has_role, is_manager, user_roles
 from salesops.core.search import every_word_q
 from salesops.core.selectors import lookup
@@ -160,13 +160,17 @@ def price_list_items(price_list: PriceList, text: str = "") -> QuerySet[PriceLis
 class ResolvedPrice:
     """The price of one unit of a product for a customer on a date.
 
-    `unit_price` is tax-inclusive (含税单价), from `item` of `price_list`, or Product.list_price when no list applies.
+    `unit_price` is tax-inclusive (含税单价), from `item` of `price_list`, or Product.list_price when no list applies —
+    in `currency`: a document in another currency gets the CNY price ÷ its `exchange_rate` (CNY per unit of it), half up
+    to the fen (to_currency); `list_price` likewise.
     """
 
     product: Product
     unit_price: Decimal
     price_list: PriceList | None = None
     item: PriceListItem | None = None
+    currency: str = BASE_CURRENCY
+    exchange_rate: Decimal = Decimal(1)
 
     @property
     def tax_rate(self) -> Decimal:
@@ -174,7 +178,7 @@ class ResolvedPrice:
 
     @property
     def list_price(self) -> Decimal:
-        return self.product.list_price
+        return to_currency(self.product.list_price, self.currency, self.exchange_rate)
 
     @property
     def from_price_list(self) -> bool:
@@ -220,26 +224,58 @@ def pick_item(items: Iterable[PriceListItem], *, customer_type: str, customer_gr
     return best
 
 
+def to_currency(amount_cny: Decimal, currency: str = BASE_CURRENCY, exchange_rate=None) -> Decimal:
+    """A CNY price in `currency` at `exchange_rate` (CNY per unit of it): ÷ the rate, half up to the fen; a CNY price
+    as it is. A ValueError for another currency without a rate above 0 (the documents' services refuse such a rate
+    before pricing their lines)."""
+    if not currency or currency == BASE_CURRENCY:
+        return amount_cny
+    rate = Decimal(str(exchange_rate)) if exchange_rate not in (None, "") else Decimal(0)
+    if rate <= 0:
+        raise ValueError(f"no exchange rate for {currency}")
+    return quantize(Decimal(amount_cny) / rate)
+
+
 def resolve_price(
-    *, product: Product, customer_type: str = "", customer_grade: str = "", on_date: date | None = None, quantity=None
+    *,
+    product: Product,
+    customer_type: str = "",
+    customer_grade: str = "",
+    on_date: date | None = None,
+    quantity=None,
+    currency: str = BASE_CURRENCY,
+    exchange_rate=None,
 ) -> ResolvedPrice:
-    """The price of `product` for a customer of `customer_type` / `customer_grade` on `on_date` (default today).
+    """The price of `product` for a customer of `customer_type` / `customer_grade` on `on_date` (default today), for
+    `quantity` units, in `currency` at `exchange_rate` (CNY per unit of it; a CNY document needs none).
 
     Only active price lists in CNY whose validity (inclusive dates) covers `on_date` take part. The most specific list
     wins: type + grade match > type only > grade only > general; a list restricted to another type or grade never applies.
     Equally specific lists: the later `valid_from`, then the newer list. When `quantity` is given, rows whose
-    起订量 (min_quantity) is above it are skipped. No applicable row: Product.list_price.
+    起订量 (min_quantity) is above it are skipped. No applicable row: Product.list_price. A document in another currency
+    gets that CNY price ÷ its exchange rate, half up to the fen (to_currency).
     """
     on_date = on_date or timezone.localdate()
     quantity = None if quantity is None else Decimal(str(quantity))
+    currency = currency or BASE_CURRENCY
+    rate = Decimal(1) if currency == BASE_CURRENCY else Decimal(str(exchange_rate or 0))
+    if rate <= 0:
+        raise ValueError(f"no exchange rate for {currency}")
     item = pick_item(
         _candidate_items(product=product, on_date=on_date, quantity=quantity),
         customer_type=customer_type or "",
         customer_grade=customer_grade or "",
     )
+    priced = {"currency": currency, "exchange_rate": rate}
     if item is None:
-        return ResolvedPrice(product=product, unit_price=product.list_price)
-    return ResolvedPrice(product=product, unit_price=item.unit_price, price_list=item.price_list, item=item)
+        return ResolvedPrice(product=product, unit_price=to_currency(product.list_price, currency, rate), **priced)
+    return ResolvedPrice(
+        product=product,
+        unit_price=to_currency(item.unit_price, currency, rate),
+        price_list=item.price_list,
+        item=item,
+        **priced,
+    )
 
 
 @dataclass(frozen=True)

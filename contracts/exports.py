@@ -23,9 +23,9 @@ def _document_columns(model, number: str, day: str, day_of) -> list[Column]:
         Column(_("状态"), Kind.TEXT, 10, choice_label(model, "status")),
         Column(day, Kind.DATE, 12, day_of),
         Column(_("币种"), Kind.TEXT, 6, lambda d: d.currency),
-        Column(_("不含税金额"), Kind.MONEY, 14, lambda d: d.amount_excl),
-        Column(_("税额"), Kind.MONEY, 12, lambda d: d.tax_amount),
-        Column(_("含税金额"), Kind.MONEY, 14, lambda d: d.amount_incl),
+        Column(_("不含税金额"), Kind.MONEY, 14, lambda d: d.amount_excl, key="amount_excl"),
+        Column(_("税额"), Kind.MONEY, 12, lambda d: d.tax_amount, key="tax_amount"),
+        Column(_("含税金额"), Kind.MONEY, 14, lambda d: d.amount_incl, key="amount_incl"),
         Column(_("负责业务员"), Kind.TEXT, 10, lambda d: display_name(d.owner)),
         Column(_("创建时间"), Kind.DATETIME, 17, lambda d: d.created_at),
     ]
@@ -66,5 +66,6 @@ register_export(
         source=plain(ContractFilter, selectors.contract_list_for),
         columns=contract_columns,
         prepare=_with_people,
+        hidden=lambda user: set() if selectors.sees_prices(user) else {"amount_excl", "tax_amount", "amount_incl"},
     ),
 )

@@ -259,6 +259,9 @@ class ChangeHeaderForm(forms.Form):
         kwargs["initial"] = model_to_dict(contract, fields=rules.CHANGEABLE_HEADER_FIELDS)
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Contract, fields=rules.CHANGEABLE_HEADER_FIELDS))
+        for name in rules.CHANGEABLE_HEADER_FIELDS:  # a form field built from a model field leaves out its validators
+            field = self.fields[name]
+            field.validators += [v for v in Contract._meta.get_field(name).validators if v not in field.validators]
         self.fields["delivery_date"].widget = DateInput()
         self.fields["other_terms"].widget = forms.Textarea(attrs={"rows": 2})
 

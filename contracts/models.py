@@ -320,10 +320,12 @@ class Contract(FSMModelMixin, models.Model):
 
     @property
     def margin_rate(self) -> Decimal | None:
-        """Gross margin on the tax-inclusive amounts; None when no cost is known."""
-        if not self.cost_total or not self.amount_incl:
+        """Gross margin on the tax-inclusive amounts in CNY (the cost is in CNY, the amount at the exchange rate); None
+        when no cost is known."""
+        amount = self.amount_incl * self.exchange_rate
+        if not self.cost_total or not amount:
             return None
-        return (self.amount_incl - self.cost_total) / self.amount_incl
+        return (amount - self.cost_total) / amount
 
     @transition(field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.IN_REVIEW, custom={"label": _("提交评审")})
     def submit(self):

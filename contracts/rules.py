@@ -71,6 +71,7 @@ WHY_ALWAYS = gettext_noop("每份单据都由销售负责人审核")
 WHY_AMOUNT = gettext_noop("金额 %(amount)s 元超过 %(limit)s 元")
 WHY_DISCOUNT = gettext_noop("折扣超出下一级的审批权限")
 WHY_SPECIAL_GM = gettext_noop("特殊合同须总经理批准")
+WHY_SPECIAL_VP = gettext_noop("特殊合同逐级报总经理批准，先经销售副总审批")
 WHY_SPECIAL_REVIEW = gettext_noop("特殊合同须经相关部门评审")
 WHY_DEVIATION = gettext_noop("合同与已接受的报价单不一致")
 WHY_SECOND_EYES = gettext_noop("经理提出的变更须另一人审批")
@@ -217,7 +218,7 @@ class ContractFacts:
     lines: tuple[LineFacts, ...]
     amount_incl: Decimal  # in the contract currency
     amount_cny: Decimal
-    cost_total: Decimal  # tax-inclusive cost in the contract currency; 0 = unknown
+    cost_total: Decimal  # tax-inclusive cost in CNY (standard costs, costs entered by managers); 0 = unknown
     currency: str = BASE_CURRENCY
     payment_terms: str = "prepaid"
     customer_has_credit: bool = False  # the customer has credit terms and a credit limit
@@ -277,7 +278,7 @@ def classify(facts: ContractFacts) -> list[Finding]:
     if facts.currency != BASE_CURRENCY:
         found.append(Finding(Reason.FOREIGN_CURRENCY, facts.currency))
 
-    margin = margin_rate(facts.amount_incl, facts.cost_total)
+    margin = margin_rate(facts.amount_cny, facts.cost_total)  # both in CNY, whatever the contract's currency
     if margin is not None and margin < facts.normal_margin_rate:
         found.append(
             Finding(
@@ -353,6 +354,7 @@ def contract_route(
     if special:
         required = TIER_GM
         why[TIER_GM] = (WHY_SPECIAL_GM, {})
+        why.setdefault(TIER_VP, (WHY_SPECIAL_VP, {}))  # below the VP amount the VP is on the way to the GM
     return steps + tier_steps(required, submitter_roles=submitter_roles, why=why)
 
 

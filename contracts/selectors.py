@@ -51,6 +51,33 @@ def sees_prices(user) -> bool:
     return has_role(user, *DEAL_ROLES, *PRICE_REVIEWERS)
 
 
+# the keys of prices and amounts in a change request's lines and in a kept version (header and lines)
+PRICE_KEYS = frozenset(
+    {"list_price", "unit_price", "discount_rate", "discount_percent", "amount_excl", "tax", "tax_amount", "amount_incl"}
+)
+
+
+def change_lines_for(change, user) -> list[dict]:
+    """A change request's line changes as `user` may read them: without prices and amounts for a reviewer who judges the
+    goods (a line whose only change was its price is left out)."""
+    if sees_prices(user):
+        return change.line_changes
+    kept = [{k: v for k, v in line.items() if k not in PRICE_KEYS} for line in change.line_changes or []]
+    return [line for line in kept if set(line) - {"line_id", "name"}]
+
+
+def snapshot_for(version, user) -> dict:
+    """A kept contract version (its header, lines and totals) as `user` may read it: without prices and amounts for a
+    reviewer who judges the goods."""
+    snapshot = version.snapshot or {}
+    if sees_prices(user):
+        return snapshot
+    return {
+        "header": {k: v for k, v in (snapshot.get("header") or {}).items() if k not in PRICE_KEYS},
+        "lines": [{k: v for k, v in line.items() if k not in PRICE_KEYS} for line in snapshot.get("lines") or []],
+    }
+
+
 def _visible(qs: QuerySet, user, *, reviewers_see_all: bool = False) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
@@ -297,7 +324,7 @@ def approval_summary(doc, user) -> list[tuple[str, str]]:
             out.append((_("最大折扣"), _percent(max(discounts))))
     if can_view_cost(user):
         cost = sum((ln.unit_cost * ln.quantity for ln in lines), Decimal(0))
-        margin = rules.margin_rate(document.amount_incl, cost)
+        margin = rules.margin_rate(amount_cny(document), cost)  # costs are in CNY, the amount in the document's currency
         out.append((_("毛利率"), _percent(margin) if margin is not None else "—"))
     if isinstance(document, Contract):
         out.append((_("合同类别"), document.get_classification_display()))
@@ -334,20 +361,35 @@ def pipeline_totals(*, owner_id: int | None = None, team_id: int | None = None) 
     return out
 
 
-def line_price(user, product_pk, customer: Customer | None = None, on_date=None) -> dict:
-    """What a document line of a visible product starts with for `customer` on `on_date` (default today): the price the
-    services take when the unit price is left blank, and the product's list price and tax rate (404 for a product the
-    user may not see). The pages fill a chosen product's line with it; the services price the saved line themselves."""
+def line_price(
+    user,
+    product_pk,
+    customer: Customer | None = None,
+    on_date=None,
+    *,
+    quantity=None,
+    currency: str = rules.BASE_CURRENCY,
+    exchange_rate=None,
+) -> dict:
+    """What a document line of a visible product starts with for `customer` on `on_date` (default today), for
+    `quantity` units (a price list row's 起订量), in the document's `currency` at its `exchange_rate`: the price the
+    services take when the unit price is left blank (build_lines: the same resolve_price), and the product's list price
+    (in that currency too) and tax rate (404 for a product the user may not see; a ValueError for another currency
+    without a rate above 0). The pages fill a chosen product's line with it; the services price the saved line
+    themselves."""
     product = product_get_for(user, product_pk)
     resolved = resolve_price(
         product=product,
         customer_type=customer.type if customer else "",
         customer_grade=customer.grade if customer else "",
         on_date=on_date,
+        quantity=quantity,
+        currency=currency or rules.BASE_CURRENCY,
+        exchange_rate=exchange_rate,
     )
     return {
         "unit_price": f"{resolved.unit_price:f}",
-        "list_price": f"{product.list_price:f}",
+        "list_price": f"{resolved.list_price:f}",
         "tax_rate": f"{product.tax_rate:f}",
         "unit": product.unit,
     }

@@ -21,6 +21,8 @@ from customers.forms import customer_of_form
 from customers.rules import bid_undecided
 from customers.selectors import customer_chosen, sees_opportunities
 from salesops.core.editing import call_for_form
+from salesops.core.errors import DomainError
+from salesops.core.money import QUANTITY_BOUNDS, parse_decimal
 from salesops.core.names import display_name
 from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
@@ -44,8 +46,10 @@ def _contract_url(c) -> str:
 @login_required
 @require_GET
 def line_price(request):
-    """JSON of what a line of ?product= starts with for ?customer= on ?date= (selectors.line_price), for the line
-    tables of the quotation, contract and order forms (static/js/forms.js)."""
+    """JSON of what a line of ?product= starts with for ?customer= on ?date=, for ?quantity= units in the document's
+    ?currency= at its ?exchange_rate= (selectors.line_price: what the services price a line with), for the line
+    tables of the quotation, contract and order forms (static/js/forms.js). A quantity or rate that is not a number, or
+    another currency without a rate above 0: 400 with the reason."""
     product = request.GET.get("product", "")
     if not product.isdigit():
         raise Http404
@@ -54,7 +58,25 @@ def line_price(request):
     except ValueError:  # a well-formed date that does not exist: today's price
         on_date = None
     customer = customer_chosen(request.user, request.GET.get("customer"))
-    return JsonResponse(selectors.line_price(request.user, product, customer, on_date))
+    currency = request.GET.get("currency", "").strip().upper() or rules.BASE_CURRENCY
+    try:
+        quantity = parse_decimal(request.GET.get("quantity", "").strip(), _("数量"), allow_blank=True, bounds=QUANTITY_BOUNDS)
+        rate = parse_decimal(request.GET.get("exchange_rate", "").strip(), _("汇率"), allow_blank=True)
+        return JsonResponse(
+            selectors.line_price(
+                request.user,
+                product,
+                customer,
+                on_date,
+                quantity=quantity if quantity is not None and quantity > 0 else None,
+                currency=currency,
+                exchange_rate=rate,
+            )
+        )
+    except DomainError as e:
+        return JsonResponse({"detail": str(e)}, status=400)
+    except ValueError:
+        return JsonResponse({"detail": _("汇率必须大于 0。")}, status=400)
 
 
 def _list_page(request, filterset, *, template, extra):
@@ -289,7 +311,7 @@ def contract_list(request):
         request,
         filters.ContractFilter(request.GET, queryset=visible, request=request),
         template="contracts/contract_list.html",
-        extra={"can_create": permissions.can_create_contracts(request.user)},
+        extra={"can_create": permissions.can_create_contracts(request.user), "sees_prices": selectors.sees_prices(request.user)},
     )
 
 
@@ -359,7 +381,7 @@ def contract_detail(request, pk):
             "differences": selectors.contract_differences(contract),
             "review": getattr(contract, "review", None),
             "pending_change": pending_change,
-            "change_rows": _change_rows(pending_change) if pending_change else [],
+            "change_rows": _change_rows(pending_change, user) if pending_change else [],
             "change_departments": [rules.department_label(d) for d in pending_change.departments] if pending_change else [],
             "changes": selectors.contract_changes(contract),
             "versions": selectors.contract_versions(contract),
@@ -378,13 +400,13 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _change_rows(change) -> list[dict]:
-    """The proposed values of a change request as rows 项目/字段/原值/新值 for the page."""
+def _change_rows(change, user) -> list[dict]:
+    """The proposed values of a change request as rows 项目/字段/原值/新值 for the page (prices for who sees them)."""
     rows = [
         {"where": _("合同条款"), "field": _field_label(Contract, name), "old": old, "new": new}
         for name, (old, new) in change.header_changes.items()
     ]
-    for line in change.line_changes:
+    for line in selectors.change_lines_for(change, user):
         for name, values in line.items():
             if name not in ("line_id", "name"):
                 rows.append(
@@ -542,14 +564,16 @@ def contract_change_withdraw(request, pk):
 def contract_version(request, pk, version):
     contract = selectors.contract_get_for(request.user, pk)
     stored = selectors.contract_version_get(contract, version)
+    snapshot = selectors.snapshot_for(stored, request.user)
     return render(
         request,
         "contracts/contract_version.html",
         {
             "contract": contract,
             "stored": stored,
-            "header": stored.snapshot.get("header", {}),
-            "lines": stored.snapshot.get("lines", []),
+            "header": snapshot["header"],
+            "lines": snapshot["lines"],
+            "sees_prices": selectors.sees_prices(request.user),
         },
     )
 

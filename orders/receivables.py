@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet, Sum, Window
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum, Window
+from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
 
 from customers.models import Customer
@@ -22,12 +22,12 @@ from salesops.core.money import ZERO, db_money, quantize
 
 from . import rules
 from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
-from .selectors import order_list_for
+from .selectors import MONEY_OUTPUT, order_list_for
 
 
 @dataclass
 class Receivable:
-    """What one order still owes for goods shipped, split by age (days since each shipment)."""
+    """What one order still owes for goods shipped, split by age (days since each shipment); amounts in CNY."""
 
     order: SalesOrder
     shipped: Decimal
@@ -148,8 +148,10 @@ class ReceivableTable(Sequence):
     what is open of each shipment — the settled amount applied to the oldest shipments first, as rules.fifo_open_items
     does: over the order's shipments by shipping time, the open part of one is its running total less the settled
     amount, between 0 and its amount — aged by the shipment's local date into rules.AGING_BUCKETS, overdue beyond the
-    order's credit days. Amounts in the order's currency; "owing" means at least half a fen (money columns hold whole
-    fen; SQLite sums them as floats). tests/orders/test_receivables_sql.py checks it against the rules.
+    order's credit days. Amounts in CNY, converted as the KPIs do (orders.figures: each shipment's amount and open part
+    at its order's exchange rate, rounded per shipment; the order's paid and credited sums at that rate), so the
+    totals of orders in several currencies add up and equal the 应收账龄 KPI; "owing" means at least half a fen in CNY
+    (money columns hold whole fen; SQLite sums them as floats). tests/orders/test_receivables_sql.py checks it against the rules.
 
     A page reads `summary(offset, limit)`: one query gives its rows, the count, the totals and the groups, summed and
     cut in the database (at 18,841 owing orders, every row read into Python took longer than the query). The paginator
@@ -169,21 +171,25 @@ class ReceivableTable(Sequence):
             c=F("order__customer_id"),
             w=F("order__owner_id"),
             cd=F("order__credit_days"),
+            rate=F("order__exchange_rate"),
             day=TruncDate("shipped_at", tzinfo=timezone.get_current_timezone()),
         )
         postgres = connection.vendor == "postgresql"
         age = "(%s - i.day)" if postgres else "CAST(julianday(%s) - julianday(i.day) AS INTEGER)"
         buckets = ", ".join(
-            f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open ELSE 0 END) AS b{n}"
+            f"SUM(CASE WHEN {_bucket_sql(low, high, n == 0)} THEN open_cny ELSE 0 END) AS b{n}"
             for n, (_code, _label, low, high) in enumerate(rules.AGING_BUCKETS)
         )
-        # g: one row per owing order, in _Owed's columns
+        # g: one row per owing order, in _Owed's columns; in CNY as the KPIs (orders.figures): each shipment's amount
+        # and open part at its order's exchange rate, rounded per shipment; the order's paid and credited sums at it,
+        # rounded per order
         self._grouped = (
-            f"SELECT o, c, w, SUM(amt) AS shipped, MAX(paid) AS paid, MAX(credited) AS credited, {buckets},"
-            " SUM(CASE WHEN age > cd THEN open ELSE 0 END) AS overdue,"
+            "SELECT o, c, w, SUM(ROUND(amt * rate, 2)) AS shipped, ROUND(MAX(paid) * MAX(rate), 2) AS paid,"
+            f" ROUND(MAX(credited) * MAX(rate), 2) AS credited, {buckets},"
+            " SUM(CASE WHEN age > cd THEN open_cny ELSE 0 END) AS overdue,"
             f" MAX(CASE WHEN open >= {HALF_FEN} THEN age ELSE 0 END) AS oldest"
-            f" FROM (SELECT i.*, {age} AS age FROM ({items}) i) s"
-            f" GROUP BY o, c, w HAVING SUM(open) >= {HALF_FEN}"
+            f" FROM (SELECT i.*, {age} AS age, ROUND(i.open * i.rate, 2) AS open_cny FROM ({items}) i) s"
+            f" GROUP BY o, c, w HAVING SUM(open_cny) >= {HALF_FEN}"
         )
         self._params = [self.today, *params]
         self._owed: list[_Owed] | None = None
@@ -323,11 +329,15 @@ def _groups(model, rows: list[tuple]) -> list[dict]:
 
 def collection_rate(user, start: date, end: date, *, receivable: Decimal | None = None) -> Decimal | None:
     """Confirmed money received in [start, end] over that plus what is still receivable now (`receivable`: the open
-    total of every receivable of `user`, when the caller has it already)."""
+    total of every receivable of `user`, when the caller has it already), in CNY as the 回款率 KPI (reports.kpis): each
+    allocation at its order's exchange rate, rounded per allocation, and orders cancelled since count nowhere."""
+    cny = ExpressionWrapper(Round(F("amount") * F("order__exchange_rate"), 2), output_field=MONEY_OUTPUT)
     collected = quantize(
         PaymentAllocation.objects.filter(
-            order__in=order_list_for(user), payment__status=Payment.Status.CONFIRMED, payment__received_on__range=(start, end)
-        ).aggregate(s=Sum("amount"))["s"]
+            order__in=order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED),
+            payment__status=Payment.Status.CONFIRMED,
+            payment__received_on__range=(start, end),
+        ).aggregate(s=Sum(cny, output_field=MONEY_OUTPUT))["s"]
         or ZERO
     )
     if receivable is None:

@@ -183,6 +183,12 @@ def order_invoiced_amount(order: SalesOrder) -> Decimal:
     return quantize(order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
+def order_invoiceable_amount(order: SalesOrder) -> Decimal:
+    """What may still be invoiced on the order: what the customer signed for, less the credit notes (goods returned and
+    refunded are not invoiced), less the invoices requested or issued (not cancelled); never below 0."""
+    return max(order_delivered_amount(order) - order_credited(order) - order_invoiced_amount(order), ZERO)
+
+
 def order_stages(order: SalesOrder) -> list[tuple[str, str, str]]:
     """The order's stage bar (rules.order_stages) from its lines, invoices, payments and credit notes."""
     totals = order.lines.aggregate(
@@ -224,6 +230,15 @@ def reserved_quantity(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
     if exclude_shipment is not None:
         qs = qs.exclude(shipment=exclude_shipment)
     return qs.aggregate(s=Sum("quantity"))["s"] or ZERO
+
+
+def noted_amount(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
+    """The amounts of `line` on outbound notes that are not cancelled (open, shipped or delivered), besides
+    `exclude_shipment`: what the note that ships the last of the line leaves of the line's amount."""
+    qs = ShipmentLine.objects.filter(order_line=line).exclude(shipment__status=Shipment.Status.CANCELLED)
+    if exclude_shipment is not None:
+        qs = qs.exclude(shipment=exclude_shipment)
+    return qs.aggregate(s=Sum("amount_incl"))["s"] or ZERO
 
 
 def available_to_ship(order: SalesOrder) -> dict[int, Decimal]:
@@ -382,15 +397,17 @@ def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
-    """Orders whose delivered value is more than what was invoiced (not cancelled). The delivered value is
-    rules.net_amount of each line's delivered quantity (price × quantity × (1 − discount), rounded to the fen half up as
-    line_amounts does) summed in SQL; tests/orders/test_queue_sql.py checks it against the rule."""
+    """Orders with something left to invoice (order_invoiceable_amount): the delivered value is more than the credit
+    notes plus what was invoiced (not cancelled). The delivered value is rules.net_amount of each line's delivered
+    quantity (price × quantity × (1 − discount), rounded to the fen half up as line_amounts does) summed in SQL;
+    tests/orders/test_queue_sql.py checks it against the rule."""
     net = Round(F("delivered_quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), 2)
     delivered = _per_order(SalesOrderLine.objects.filter(delivered_quantity__gt=0), "pk", net)
     invoiced = _per_order(InvoiceRequest.objects.exclude(status=InvoiceRequest.Status.CANCELLED), "pk")
+    credited = _per_order(CreditNote.objects.all(), "pk")
     return (
         orders.filter(pk__in=SalesOrderLine.objects.filter(delivered_quantity__gt=0).values("order_id"))
-        .alias(uninvoiced=ExpressionWrapper(delivered - invoiced, output_field=MONEY_OUTPUT))
+        .alias(uninvoiced=ExpressionWrapper(delivered - credited - invoiced, output_field=MONEY_OUTPUT))
         .filter(uninvoiced__gt=HALF_FEN)
     )
 

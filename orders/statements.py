@@ -3,10 +3,12 @@
 paid), the running balance and what is owed at its end, in yuan.
 
 The balance is the customer's whole account: goods shipped (shipped or delivered, of orders not cancelled, at the
-order's exchange rate) less credit notes less the payments confirmed (in full, allocated or not: a deposit paid before
-shipping shows as money received in advance, a negative balance). The receivables (orders.receivables) count per
-order what is allocated to it; the two agree once every payment is allocated. Visibility is the caller's: the pages and
-the API fetch the customer through customers.selectors first. Nothing here writes."""
+order's exchange rate) less credit notes (at the order's rate) less the payments confirmed (in full: a deposit paid
+before shipping shows as money received in advance, a negative balance). A payment has no currency of its own: it is
+allocated whole to the customer's orders, each allocation in its order's currency, so it counts here as the sum of its
+allocations each at its order's rate (rounded per allocation, as the 回款额 KPI). The receivables (orders.receivables)
+count per order what is allocated to it, in CNY too; the two agree once every payment is allocated. Visibility is the
+caller's: the pages and the API fetch the customer through customers.selectors first. Nothing here writes."""
 
 from __future__ import annotations
 
@@ -14,16 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Round
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from salesops.core.money import ZERO, quantize
 
-from .models import CreditNote, Payment, SalesOrder, Shipment
+from .models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from .receivables import SHIPPED_STATUSES
+from .selectors import MONEY_OUTPUT
 
 MOVES = {"shipment": _("发货"), "credit": _("红字冲减"), "payment": _("回款")}
 
@@ -71,6 +74,19 @@ def _cny(amount: str):
     )
 
 
+def _payment_cny():
+    """A payment in CNY: a payment has no currency of its own — it is allocated whole to the customer's orders, each
+    allocation in its order's currency (payment_record checks it against what the order owes) —, so each allocation at
+    its order's exchange rate, rounded per allocation (as the 回款额 KPI); a payment without allocations as it is."""
+    allocations = (
+        PaymentAllocation.objects.filter(payment=OuterRef("pk"))
+        .values("payment")
+        .annotate(s=Sum(Round(F("amount") * F("order__exchange_rate"), 2), output_field=MONEY_OUTPUT))
+        .values("s")
+    )
+    return Coalesce(Subquery(allocations, output_field=MONEY_OUTPUT), F("amount"), output_field=MONEY_OUTPUT)
+
+
 def _sum(qs, field: str) -> Decimal:
     return qs.aggregate(s=Sum(field))["s"] or ZERO
 
@@ -83,12 +99,14 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
     live = ~Q(order__status=SalesOrder.Status.CANCELLED) & Q(order__customer=customer)
     shipments = Shipment.objects.filter(live, status__in=SHIPPED_STATUSES, shipped_at__lt=until).annotate(cny=_cny("amount_incl"))
     credits = CreditNote.objects.filter(live, created_at__lt=until).annotate(cny=_cny("amount"))
-    payments = Payment.objects.filter(customer=customer, status=Payment.Status.CONFIRMED, received_on__lte=end)
+    payments = Payment.objects.filter(customer=customer, status=Payment.Status.CONFIRMED, received_on__lte=end).annotate(
+        cny=_payment_cny()
+    )
 
     opening = quantize(
         _sum(shipments.filter(shipped_at__lt=since), "cny")
         - _sum(credits.filter(created_at__lt=since), "cny")
-        - _sum(payments.filter(received_on__lt=start), "amount")
+        - _sum(payments.filter(received_on__lt=start), "cny")
     )
     rows = [
         (timezone.localdate(s.shipped_at), 0, s.pk, "shipment", s.number, s.order.number, s.cny, None)
@@ -99,7 +117,7 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
         for c in credits.filter(created_at__gte=since).select_related("order")
     ]
     rows += [
-        (p.received_on, 2, p.pk, "payment", p.bank_reference, "", None, p.amount) for p in payments.filter(received_on__gte=start)
+        (p.received_on, 2, p.pk, "payment", p.bank_reference, "", None, p.cny) for p in payments.filter(received_on__gte=start)
     ]
     balance, moves = opening, []
     for day, _order, _pk, kind, number, order, owed, paid in sorted(rows):

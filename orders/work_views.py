@@ -424,7 +424,8 @@ def invoice_create(request, order_pk):
         return _forbidden(request, _("只有销售内勤、经理和订单业务员可以申请开票。"))
     delivered = selectors.order_delivered_amount(order)
     invoiced = selectors.order_invoiced_amount(order)
-    form = forms.InvoiceRequestForm(_post(request), order=order, room=delivered - invoiced)
+    credited = selectors.order_credited(order)
+    form = forms.InvoiceRequestForm(_post(request), order=order, room=selectors.order_invoiceable_amount(order))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, _result = call_for_form(
@@ -447,8 +448,12 @@ def invoice_create(request, order_pk):
         cancel_url=reverse("orders:order_detail", args=[order.pk]),
         submit_label=_("提交开票申请"),
         testid="invoice-form",
-        intro=_("已签收金额 %(delivered)s 元，已开票 %(invoiced)s 元。")
-        % {"delivered": money_text(delivered), "invoiced": money_text(invoiced)},
+        intro=(
+            _("已签收金额 %(delivered)s 元，红字冲减 %(credited)s 元，已开票 %(invoiced)s 元。")
+            if credited
+            else _("已签收金额 %(delivered)s 元，已开票 %(invoiced)s 元。")
+        )
+        % {"delivered": money_text(delivered), "credited": money_text(credited), "invoiced": money_text(invoiced)},
     )
 
 

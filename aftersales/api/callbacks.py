@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from contracts.api import ReasonInput
 from salesops.core.api import ListRowsMixin, UserNameField
@@ -22,9 +24,22 @@ from ..models import Callback, Channel
 from ..services import callbacks as svc
 
 DESK_ITEMS = 50  # the desk API gives each queue's first 50 rows (ids for the tickets) and its exact count
-from .common import AllowedActionsField, DocumentViewSet, no_body
+from .common import AllowedActionsField, DocumentViewSet
+from .complaints import ComplaintDetailSerializer
+from .tickets import TicketDetailSerializer
 
 User = get_user_model()
+
+
+def created_location(what: str) -> OpenApiParameter:
+    """The Location header of a 201 that created another document (the schema's response header)."""
+    return OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI,
+        OpenApiParameter.HEADER,
+        response=[201],
+        description=f"新建{what}的地址（GET 得到上面的内容）",
+    )
 
 
 class CallbackSerializer(serializers.ModelSerializer):
@@ -135,19 +150,34 @@ class CallbackViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, m
         data = self.validated_input(ReasonInput)
         return self.respond(svc.callback_cancel(callback=self.get_object(), actor=request.user, reason=data["reason"]))
 
-    @no_body("回访转为投诉", {201: CallbackDetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: ComplaintDetailSerializer},
+        parameters=[created_location("投诉")],
+        summary="回访转为投诉（返回新建的投诉）",
+    )
     @action(detail=True, methods=["post"], url_path="open-complaint")
     def open_complaint(self, request, pk=None):
-        cb = self.get_object()
-        svc.callback_open_complaint(callback=cb, actor=request.user)
-        return self.respond(cb, status.HTTP_201_CREATED)
+        complaint = svc.callback_open_complaint(callback=self.get_object(), actor=request.user)
+        return self.created(complaint, ComplaintDetailSerializer, selectors.complaint_list_for, "complaint-detail")
 
-    @no_body("回访转为服务工单", {201: CallbackDetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: TicketDetailSerializer},
+        parameters=[created_location("服务工单")],
+        summary="回访转为服务工单（返回新建的工单）",
+    )
     @action(detail=True, methods=["post"], url_path="open-ticket")
     def open_ticket(self, request, pk=None):
-        cb = self.get_object()
-        svc.callback_open_ticket(callback=cb, actor=request.user)
-        return self.respond(cb, status.HTTP_201_CREATED)
+        ticket = svc.callback_open_ticket(callback=self.get_object(), actor=request.user)
+        return self.created(ticket, TicketDetailSerializer, selectors.ticket_list_for, "service-ticket-detail")
+
+    def created(self, doc, serializer, selector, route: str) -> Response:
+        """201 with the new document's detail (as its own endpoint shows it to this user) and Location: that endpoint."""
+        fresh = selector(self.request.user).filter(pk=doc.pk).first() or doc
+        body = serializer(fresh, context=self.get_serializer_context()).data
+        location = reverse(route, args=[doc.pk], request=self.request)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class DeskSerializer(serializers.Serializer):

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -34,7 +35,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..config import setting
 from ..models import Callback, CallbackAttempt, CallbackRule, Channel
-from ..permissions import callback_allowed_actions
+from ..permissions import callback_allowed_actions, sees_desk
 from .common import User, lock, page, require_action, service_leads, service_team, user_name
 
 PENDING = (Callback.Status.SCHEDULED, Callback.Status.OPEN)
@@ -142,15 +143,26 @@ def callbacks_queue_due(*, today: date | None = None, now=None) -> int:
             to_status=Callback.Status.OPEN,
         )
         users = {u.pk: u for u in User.objects.filter(pk__in=queued.exclude(assignee=None).values("assignee"))}
-        for row in queued.values("assignee").annotate(n=Count("id")).order_by("assignee"):
+        for row in queued.values("assignee").annotate(n=Count("id"), first=Min("id")).order_by("assignee"):
+            user = users.get(row["assignee"])
             notify(
-                recipients=[users[row["assignee"]]] if row["assignee"] else service_team(),
+                recipients=[user] if user else service_team(),
                 title=gettext_lazy("今日待回访：%(n)d 个客户"),
                 body=gettext_lazy("请在回访队列中记录回访结果（方式、是否联系上、产品/交付/服务评分、记录）。"),
                 params={"n": row["n"]},
-                url=page("desk") + "#callbacks",
+                url=_queue_url(user, row["n"], row["first"]),
             )
     return moved
+
+
+def _queue_url(assignee, n: int, first_id: int) -> str:
+    """Where the morning's message sends its reader: the service team (and a named assignee who may open it) to the desk's
+    callback queue; any other assignee — a rep — to the callback itself, or to the list of their open callbacks."""
+    if assignee is None or sees_desk(assignee):
+        return page("desk") + "#callbacks"
+    if n == 1:
+        return page("callback_detail", first_id)
+    return page("callback_list") + "?" + urlencode({"status": Callback.Status.OPEN, "assignee": assignee.pk})
 
 
 def callbacks_escalate_overdue(*, today: date | None = None, now=None) -> int:

@@ -18,6 +18,7 @@ from salesops.core import approvals
 from salesops.core.approvals import StepSpec
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
+from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
@@ -67,12 +68,37 @@ def _items(plan: ServicePlan, items: Iterable[Mapping[str, Any]]) -> int:
     return len(rows)
 
 
+def _lock_year(year: int) -> None:
+    """Lock every plan of `year` (in pk order, ARCHITECTURE.md rule 11): the submissions and approvals of one year's plans
+    wait on each other, so the check below and the write that follows it see the same plans."""
+    list(ServicePlan.objects.select_for_update().filter(year=year).order_by("pk").values_list("pk", flat=True))
+
+
+def _refuse_if_year_taken(year: int, *, exclude_pk: int | None = None) -> None:
+    """409 when another plan of `year` is in review or approved: one plan per year goes to the leadership at a time,
+    and one approved plan per year (the database's `uniq_approved_service_plan_per_year` as well)."""
+    others = dict(
+        ServicePlan.objects.filter(year=year, status__in=[ServicePlan.Status.SUBMITTED, ServicePlan.Status.APPROVED])
+        .exclude(pk=exclude_pk)
+        .values_list("status", "title")
+    )
+    if ServicePlan.Status.APPROVED in others:
+        raise Conflict(_("%(year)s 年度已有批准的售后服务计划。") % {"year": year})
+    if ServicePlan.Status.SUBMITTED in others:
+        raise Conflict(
+            _("%(year)s 年度已有审批中的售后服务计划“%(title)s”，请等其审批结束。")
+            % {"year": year, "title": others[ServicePlan.Status.SUBMITTED]}
+        )
+
+
 def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, Any]] = ()) -> ServicePlan:
+    """A draft plan; refused (409) while another plan of the year is in review or approved."""
     require(may_edit_plan(actor), _("只有客服/售后部门和经理可以编制服务计划。"))
     fields = _fields(data)
     with transaction.atomic():
         plan = ServicePlan.objects.create(created_by=actor, **fields)
-        count = _items(plan, items)
+        count = _items(plan, items)  # the input is checked first (400), then the year (409)
+        _refuse_if_year_taken(plan.year, exclude_pk=plan.pk)
         record_event(
             target=plan,
             verb=Event.Verb.CREATED,
@@ -91,6 +117,8 @@ def plan_update(
     with transaction.atomic():
         p = lock(ServicePlan, plan)
         require_action("edit", plan_allowed_actions(p, actor), _("只有草稿或被驳回的计划可以修改。"))
+        if fields["year"] != p.year:
+            _refuse_if_year_taken(fields["year"], exclude_pk=p.pk)
         for name, value in fields.items():
             setattr(p, name, value)
         p.save()
@@ -102,13 +130,19 @@ def plan_update(
     return p
 
 
+@retry_on_lock_conflict
 def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
+    """Submit to the VP and the GM; refused (409) while another plan of the year is in review or approved. The year's
+    plans are locked first (pk order), so two plans of one year submitted at once go to the leadership one at a time."""
+
     def check(p):
         require_action("submit", plan_allowed_actions(p, actor), _("只有客服/售后部门和经理可以提交服务计划。"))
-        if ServicePlan.objects.filter(year=p.year, status=ServicePlan.Status.APPROVED).exists():
-            raise Conflict(_("%(year)s 年度已有批准的售后服务计划。") % {"year": p.year})
+        _refuse_if_year_taken(p.year, exclude_pk=p.pk)
 
     with transaction.atomic():
+        year = ServicePlan.objects.filter(pk=plan.pk).values_list("year", flat=True).first()
+        if year is not None:
+            _lock_year(year)
         p = transition(obj=plan, action="submit", actor=actor, check=check)
         approvals.approval_start(
             target=p, kind=PLAN_KIND, steps=plan_route(), actor=actor, title=str(p), url=page("plan_detail", p.pk)
@@ -116,9 +150,21 @@ def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
     return p
 
 
+def _lock_plan_year(plan: ServicePlan) -> None:
+    """The engine's locker for a plan's decision: every plan of its year (pk order), before the request and the step."""
+    _lock_year(plan.year)
+
+
 def _on_plan_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    """Approved: the plan becomes the year's plan — unless another plan of the year was approved meanwhile (plans in
+    review before this check existed): then 409 and nothing changes; the approver rejects it instead."""
     p = lock(ServicePlan, request.target_id)
     if outcome == ApprovalRequest.Status.APPROVED:
+        if ServicePlan.objects.filter(year=p.year, status=ServicePlan.Status.APPROVED).exclude(pk=p.pk).exists():
+            raise Conflict(
+                _("%(year)s 年度已有批准的售后服务计划，不能再批准“%(title)s”；请驳回本计划。")
+                % {"year": p.year, "title": p.title}
+            )
         p.approve()
         p.approved_at = timezone.now()
     else:
@@ -127,4 +173,6 @@ def _on_plan_decided(request: ApprovalRequest, outcome: str, actor) -> None:
 
 
 def register() -> None:
-    approvals.register_outcome_handler(PLAN_KIND, _on_plan_decided, label=gettext_lazy("年度售后服务计划"))
+    approvals.register_outcome_handler(
+        PLAN_KIND, _on_plan_decided, label=gettext_lazy("年度售后服务计划"), locker=_lock_plan_year
+    )

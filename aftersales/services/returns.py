@@ -415,16 +415,14 @@ def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
             raise DomainError(_("没有实收货物，不能换货。"))
         if any(row["product"] is None for row in rows):
             raise DomainError(_("非目录产品不能直接换货，请按合同另行下单。"))
-        replacement = order_create(
-            actor=actor,
-            customer=r.customer_id,
-            data={
-                "project_name": _("换货 %(number)s") % {"number": r.number},
-                "notes": (note or "").strip() or r.reason,
-                "customer_po": original.customer_po,
-            },
-            lines=rows,
-        )
+        data = {
+            "project_name": _("换货 %(number)s") % {"number": r.number},
+            "notes": (note or "").strip() or r.reason,
+            "customer_po": original.customer_po,
+        }
+        if original.currency != "CNY" and original.currency == original.customer.currency:
+            data["exchange_rate"] = original.exchange_rate  # a customer in another currency: the original order's rate
+        replacement = order_create(actor=actor, customer=r.customer_id, data=data, lines=rows)
         record_event(
             target=original,
             verb=Event.Verb.NOTE,

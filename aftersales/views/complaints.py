@@ -101,6 +101,7 @@ def _render_complaint(request, complaint, bound=None, status=200):
             COMPLAINT_ACTIONS, allowed, complaint, {k: v for k, v in (bound or {}).items() if not k.startswith("action-")}
         ),
         "capa": actions,
+        "capa_actions": any(a.allowed for a in actions),  # a CAPA owner's 完成 is an action on this complaint too
         "blockers": rules.complaint_close_blockers(
             root_cause=complaint.root_cause, answer=complaint.answer, actions=[(a.kind, a.status) for a in actions]
         ),

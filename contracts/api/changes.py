@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,9 +46,11 @@ class ContractChangeSerializer(serializers.ModelSerializer):
     status_display = ChoiceLabelField(source="status")
     requested_by_name = UserNameField(source="requested_by")
     department_labels = serializers.SerializerMethodField()
+    line_changes = serializers.SerializerMethodField()
 
     class Meta:
         model = ContractChange
+        row_columns = ["line_changes"]  # what get_line_changes reads
         fields = [
             "id",
             "contract",
@@ -68,6 +71,12 @@ class ContractChangeSerializer(serializers.ModelSerializer):
 
     def get_department_labels(self, obj) -> list[str]:
         return [rules.department_label(code) for code in obj.departments]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_line_changes(self, obj) -> list[dict]:
+        """Without prices and amounts for a reader who does not see them (selectors.change_lines_for)."""
+        request = self.context.get("request")
+        return selectors.change_lines_for(obj, request.user) if request is not None else obj.line_changes
 
 
 class ContractChangeDetailSerializer(ContractChangeSerializer):

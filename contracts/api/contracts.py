@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from salesops.core.api import AsciiIntegerField, ChoiceLabelField, RateField, RelatedTextField
+from salesops.core.api import AsciiIntegerField, ChoiceLabelField, HiddenFieldsMixin, RateField, RelatedTextField
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS
 from salesops.core.names import display_name
@@ -55,6 +55,9 @@ class ContractCreateInput(ContractUpdateInput):
     lines = ContractLineInput(many=True, label=_("明细"))
 
 
+CONTRACT_AMOUNTS = ("amount_excl", "tax_amount", "amount_incl")
+
+
 class SignInput(serializers.Serializer):
     signed_on = serializers.DateField(
         required=False, allow_null=True, default=None, label=_("签订日期"), help_text=_("不填为今天")
@@ -64,8 +67,13 @@ class SignInput(serializers.Serializer):
     )
 
 
-class ContractSerializer(DocumentSerializer):
+class ContractSerializer(HiddenFieldsMixin, DocumentSerializer):
     classification_display = ChoiceLabelField(source="classification")
+
+    def hidden_fields(self) -> set[str]:
+        """The amounts, from the reviewers who judge the goods, not the price (as the page and the detail do)."""
+        request = self.context.get("request")
+        return set(CONTRACT_AMOUNTS) if request is not None and not selectors.sees_prices(request.user) else set()
 
     class Meta:
         model = Contract
@@ -122,6 +130,14 @@ class ContractReviewSerializer(serializers.ModelSerializer):
 
 
 class ContractVersionSerializer(serializers.ModelSerializer):
+    snapshot = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField())
+    def get_snapshot(self, obj) -> dict:
+        """Without prices and amounts for a reader who does not see them (selectors.snapshot_for)."""
+        request = self.context.get("request")
+        return selectors.snapshot_for(obj, request.user) if request is not None else obj.snapshot
+
     class Meta:
         model = ContractVersion
         fields = ["id", "version", "created_at", "change", "snapshot"]
@@ -130,7 +146,7 @@ class ContractVersionSerializer(serializers.ModelSerializer):
 
 class ContractDetailSerializer(ApprovalsMixin, FigureHidingMixin, ContractSerializer):
     cost_fields = ("cost_total",)
-    price_fields = ("amount_excl", "tax_amount", "amount_incl")
+    price_fields = CONTRACT_AMOUNTS
     lines = ContractLineSerializer(many=True, read_only=True)
     quotation_number = RelatedTextField(source="quotation.display_number")
     classification_reasons = serializers.SerializerMethodField()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,14 @@ from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.money import parse_decimal
+from salesops.core.money import (
+    MAX_CREDIT_DAYS,
+    PRICE_BOUNDS,
+    QUANTITY_BOUNDS,
+    RATE_BOUNDS,
+    parse_decimal,
+    plain,
+)
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.roles import user_roles
@@ -40,16 +48,83 @@ User = get_user_model()
 CHANGE_KIND = "contract_change"
 
 
-def _parse_change_value(field: str, value):
-    if value in (None, ""):
-        return None if field in ("delivery_date",) else value
-    if field in ("quantity", "unit_price", "discount_rate", "deposit_rate", "tax_rate"):
-        return parse_decimal(value, field)
-    if field == "credit_days":
-        return int(parse_decimal(value, field))
-    if field == "delivery_date" and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
+# The numbers a change may propose, with the bounds of their columns (a new contract's lines are checked against the
+# same ones in lines.build_lines; the header's by the API's input and the contract form).
+CHANGE_BOUNDS = {
+    "quantity": QUANTITY_BOUNDS,
+    "unit_price": PRICE_BOUNDS,
+    "discount_rate": RATE_BOUNDS,
+    "deposit_rate": RATE_BOUNDS,
+}
+
+
+def _clean_change_value(model, name: str, value, *, where: str = ""):
+    """A proposed value of a contract field (`model` Contract or ContractLine) checked against the rules of a new
+    contract: the choices, the bounds and the validators of the model field, a quantity above 0, a discount below
+    100 %; a DomainError naming the field in Chinese (after `where`, the line's name) otherwise. Returns the value as the
+    field holds it (a cleared date is None)."""
+    field = model._meta.get_field(name)
+    label = f"{where}：{field.verbose_name}" if where else str(field.verbose_name)
+    if name == "delivery_date":
+        if value in (None, ""):
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise DomainError(
+                _("%(label)s“%(value)s”不是有效的日期（格式如 2027-01-31）。") % {"label": label, "value": value}
+            ) from None
+    if value is None or value == "":
+        if field.blank:
+            return ""
+        raise DomainError(_("请填写%(label)s。") % {"label": label})
+    if name in CHANGE_BOUNDS:
+        new = parse_decimal(value, label, bounds=CHANGE_BOUNDS[name])
+        if name == "quantity" and new <= 0:
+            raise DomainError(_("%(name)s：数量必须大于 0。") % {"name": where or label})
+        if name == "discount_rate" and new >= 1:
+            raise DomainError(
+                _("%(label)s应小于 1（即折扣小于 100%%），填写的是 %(value)s。") % {"label": label, "value": plain(new)}
+            )
+    elif name == "credit_days":
+        number = parse_decimal(value, label)
+        if number != number.to_integral_value() or not 0 <= number <= MAX_CREDIT_DAYS:
+            raise DomainError(
+                _("%(label)s应为 0 到 %(max)d 的整数，填写的是 %(value)s。")
+                % {"label": label, "max": MAX_CREDIT_DAYS, "value": plain(number)}
+            )
+        new = int(number)
+    elif field.choices:
+        new = value
+        if not isinstance(value, str) or value not in dict(field.flatchoices):
+            choices = "、".join(f"{code}（{text}）" for code, text in field.flatchoices)
+            raise DomainError(
+                _("%(label)s“%(value)s”不是可选的值，可选：%(choices)s。") % {"label": label, "value": value, "choices": choices}
+            )
+    else:
+        if not isinstance(value, str):
+            raise DomainError(_("%(label)s应填写文字。") % {"label": label})
+        new = value.strip()
+        if field.max_length and len(new) > field.max_length:
+            raise DomainError(
+                _("%(label)s最多 %(max)d 个字（填写了 %(n)d 个）。") % {"label": label, "max": field.max_length, "n": len(new)}
+            )
+    try:
+        field.run_validators(new)
+    except ValidationError as e:
+        raise DomainError(f"{label}：{'；'.join(e.messages)}") from None
+    return new
+
+
+def _refuse_past_date(new, old, label: str) -> None:
+    """A changed delivery date may not be in the past (an unchanged one may: it was agreed before)."""
+    today = timezone.localdate()
+    if new is not None and new != old and new < today:
+        raise DomainError(
+            _("%(label)s不能早于今天（%(today)s），填写的是 %(value)s。") % {"label": label, "today": today, "value": new}
+        )
 
 
 def _discount_as_rate(values: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -59,6 +134,14 @@ def _discount_as_rate(values: Mapping[str, Any], name: str) -> Mapping[str, Any]
         return values
     rest = {k: v for k, v in values.items() if k != "discount_percent"}
     return {**rest, "discount_rate": discount_rate_of(values, name)}
+
+
+def _line_id(value) -> int | None:
+    """A line id as sent (an int, or its digits as text from JSON's keys); None for anything else."""
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _plain(value):
@@ -83,27 +166,31 @@ def contract_change_request(
         header_changes, changed_fields = {}, set()
         for name in rules.CHANGEABLE_HEADER_FIELDS:
             if name in header:
-                new = _parse_change_value(name, header[name])
+                new = _clean_change_value(Contract, name, header[name])
                 old = getattr(locked, name)
                 if new != old and not (new in (None, "") and old in (None, "")):
+                    if name == "delivery_date":
+                        _refuse_past_date(new, old, str(Contract._meta.get_field(name).verbose_name))
                     header_changes[name] = [_plain(old), _plain(new)]
                     changed_fields.add(name)
         line_changes = []
         current = {ln.pk: ln for ln in locked.lines.all()}
         for line_id, values in lines.items():
-            line = current.get(int(line_id))
+            line = current.get(_line_id(line_id))
             if line is None:
                 raise DomainError(_("合同明细不存在（编号 %(id)s）。") % {"id": line_id})
             values = _discount_as_rate(values, line.name)
             diff = {}
             for name in rules.CHANGEABLE_LINE_FIELDS:
-                if name in values:
-                    new = _parse_change_value(name, values[name])
-                    if new != getattr(line, name) and new not in (None, ""):
+                if name in values and values[name] not in (None, ""):  # a line's blank value changes nothing
+                    new = _clean_change_value(ContractLine, name, values[name], where=line.name)
+                    if new != getattr(line, name):
+                        if name == "delivery_date":
+                            _refuse_past_date(
+                                new, line.delivery_date, f"{line.name}：{ContractLine._meta.get_field(name).verbose_name}"
+                            )
                         diff[name] = [_plain(getattr(line, name)), _plain(new)]
                         changed_fields.add("line_delivery_date" if name == "delivery_date" else name)
-            if "quantity" in diff and Decimal(diff["quantity"][1]) <= 0:
-                raise DomainError(_("%(name)s：数量必须大于 0。") % {"name": line.name})
             if diff:
                 line_changes.append({"line_id": line.pk, "name": line.name, **diff})
         if not header_changes and not line_changes:
@@ -150,14 +237,14 @@ def _apply_change(contract: Contract, change: ContractChange, *, save: bool) -> 
     """The contract with the change applied (saved only when `save`; otherwise an unsaved preview for the route)."""
     target = contract if save else Contract.objects.get(pk=contract.pk)
     for name, (_old, new) in change.header_changes.items():
-        setattr(target, name, _parse_change_value(name, new))
+        setattr(target, name, _clean_change_value(Contract, name, new))
     lines = list(target.lines.all())
     by_id = {ln.pk: ln for ln in lines}
     for row in change.line_changes:
         line = by_id[row["line_id"]]
         for name in rules.CHANGEABLE_LINE_FIELDS:
             if name in row:
-                setattr(line, name, _parse_change_value(name, row[name][1]))
+                setattr(line, name, _clean_change_value(ContractLine, name, row[name][1], where=line.name))
         price_line(line)
     set_totals(target, lines)
     if save:
@@ -229,7 +316,10 @@ def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None
         contract=contract, version=contract.version, snapshot=contract_snapshot(contract), change=change
     )
     before = snapshot(contract, list(change.header_changes) + ["amount_incl"])
-    _apply_change(contract, change, save=True)
+    try:  # checked when it was asked for; a change asked for before those checks existed may still hold a wrong value
+        _apply_change(contract, change, save=True)
+    except DomainError as e:
+        raise Conflict(_("该变更申请不能生效：%(error)s请驳回该变更申请。") % {"error": e}) from None
     contract.version += 1
     save_as(contract, actor)
     change.apply()

@@ -26,7 +26,6 @@ from .. import rules
 from ..models import Contract, ContractLine, ContractReview, Quotation
 from ..permissions import can_create_contract, can_upgrade, works_on
 from ..selectors import (
-    amount_cny,
     contract_facts,
     contract_pending_change,
     contract_review_missing,
@@ -101,7 +100,14 @@ def contract_create(
         assign_fields(contract, data, CONTRACT_FIELDS)
         check_header(contract)
         built = build_lines(
-            ContractLine, lines, customer=customer, on_date=contract.contract_date, actor=actor, copied=quotation is not None
+            ContractLine,
+            lines,
+            customer=customer,
+            on_date=contract.contract_date,
+            actor=actor,
+            copied=quotation is not None,
+            currency=contract.currency,
+            exchange_rate=contract.exchange_rate,
         )
         set_totals(contract, built)
         contract.number = next_number("HT")
@@ -180,6 +186,8 @@ def contract_update(
                 on_date=locked.contract_date,
                 actor=actor,
                 kept=locked.lines.all(),
+                currency=locked.currency,
+                exchange_rate=locked.exchange_rate,
             )
             set_totals(locked, built)
             replace_lines(locked, built)
@@ -274,13 +282,10 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
             actor,
             kind=CONTRACT_KIND,
             steps=steps,
-            title=_("%(cls)s %(number)s（%(customer)s，%(amount)s 元）")
-            % {
-                "cls": locked.get_classification_display(),
-                "number": locked.number,
-                "customer": locked.customer.name,
-                "amount": amount_cny(locked),
-            },
+            # no amount: the reviewers who judge the goods read the title, not the price (the inbox shows the amount
+            # to those who see prices: selectors.approval_summary)
+            title=_("%(cls)s %(number)s（%(customer)s）")
+            % {"cls": locked.get_classification_display(), "number": locked.number, "customer": locked.customer.name},
             url=page_url("contracts:contract_detail", locked.pk),
         )
 

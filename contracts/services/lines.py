@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.rules import tax_rate_error
-from catalog.selectors import can_view_cost, resolve_price
+from catalog.selectors import BASE_CURRENCY, can_view_cost, resolve_price
 from customers.models import Customer
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.money import (
@@ -111,11 +111,16 @@ def build_lines(
     actor,
     copied: bool = False,
     kept: Iterable | None = None,
+    currency: str = BASE_CURRENCY,
+    exchange_rate=None,
 ) -> list:
     """Unsaved line objects of `model` from input rows, each validated, with exact amounts (Chinese messages name the line).
 
     A catalog line takes its name, model, spec, unit, tax rate, list price and cost from the product and — when no price
-    is given — the price of the customer's price list; a free (custom) line must give a name and a price. The discount
+    is given — the price of the customer's price list for the line's quantity (a row's 起订量 applies from it on); in a
+    document of another `currency` the list price and that price are the CNY ones ÷ the document's `exchange_rate`,
+    half up to the fen (catalog.selectors.resolve_price), the cost stays in CNY (the margin rule compares CNY amounts);
+    a free (custom) line must give a name and a price. The discount
     is typed as a percentage or given as a rate (discount_rate_of). A unit cost is entered only by those who may see
     costs (catalog.selectors.can_view_cost: managers and finance); rows `copied` from another document (a contract from
     its quotation) keep theirs. Editing a document, `kept` are its stored lines: a row that keeps one (by its `id`, else
@@ -133,11 +138,9 @@ def build_lines(
         product = _product(row.get("product"))
         line = model(line_no=index)
         if product is not None:
-            resolved = resolve_price(product=product, customer_type=customer.type, customer_grade=customer.grade, on_date=on_date)
             line.product = product
             line.name, line.model, line.spec, line.unit = product.name, product.model, product.spec, product.unit
-            line.list_price, line.unit_cost, line.tax_rate = product.list_price, product.standard_cost, product.tax_rate
-            line.unit_price = resolved.unit_price
+            line.unit_cost, line.tax_rate = product.standard_cost, product.tax_rate
         for name in ("name", "model", "spec", "unit", "notes"):
             if row.get(name) not in (None, ""):
                 setattr(line, name, str(row[name]).strip())
@@ -150,6 +153,23 @@ def build_lines(
         if quantity is None or quantity <= 0:
             raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
         line.quantity = quantity
+        if product is not None:
+            error = bounds_error(quantity, _("数量"), QUANTITY_BOUNDS)
+            if error:
+                raise DomainError(f"{where}（{line.name}）：{error}")
+            try:
+                resolved = resolve_price(
+                    product=product,
+                    customer_type=customer.type,
+                    customer_grade=customer.grade,
+                    on_date=on_date,
+                    quantity=quantity,
+                    currency=currency,
+                    exchange_rate=exchange_rate,
+                )
+            except ValueError:
+                raise DomainError(_("汇率必须大于 0。")) from None
+            line.list_price, line.unit_price = resolved.list_price, resolved.unit_price
         for name, label in (
             ("unit_price", _("含税单价")),
             ("tax_rate", _("税率")),

@@ -77,7 +77,15 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
         assign_fields(quotation, data, QUOTATION_FIELDS)
         _check_quotation(quotation)
         quotation.opportunity = check_opportunity_of(quotation.opportunity, customer)
-        built = build_lines(QuotationLine, lines, customer=customer, on_date=quotation.quote_date, actor=actor)
+        built = build_lines(
+            QuotationLine,
+            lines,
+            customer=customer,
+            on_date=quotation.quote_date,
+            actor=actor,
+            currency=quotation.currency,
+            exchange_rate=quotation.exchange_rate,
+        )
         set_totals(quotation, built)
         quotation.number = next_number("QT")
         save_as(quotation, actor)
@@ -124,7 +132,14 @@ def quotation_update(
             locked.opportunity = check_opportunity_of(locked.opportunity, locked.customer)
         if lines is not None:
             built = build_lines(
-                QuotationLine, lines, customer=locked.customer, on_date=locked.quote_date, actor=actor, kept=locked.lines.all()
+                QuotationLine,
+                lines,
+                customer=locked.customer,
+                on_date=locked.quote_date,
+                actor=actor,
+                kept=locked.lines.all(),
+                currency=locked.currency,
+                exchange_rate=locked.exchange_rate,
             )
             set_totals(locked, built)
             replace_lines(locked, built)

@@ -1,5 +1,6 @@
 """Invoice requests (开票, SPEC.md "Invoices and payments"): asked for delivered goods by the clerk or the rep, issued or
-cancelled by finance. All invoices of an order together never exceed what the customer signed for."""
+cancelled by finance. All invoices of an order together never exceed what the customer signed for less the credit notes
+(returned and refunded goods); an invoice is not issued on a day after today."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from customers.models import InvoiceTitle
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
-from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal
+from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from ..models import InvoiceRequest, SalesOrder
 from ..permissions import is_finance, may_ask_for_order, require
-from ..selectors import order_delivered_amount, order_invoiced_amount
+from ..selectors import order_credited, order_delivered_amount, order_invoiceable_amount, order_invoiced_amount
 from . import handoffs
 from ._common import lock_order
 
@@ -28,17 +29,31 @@ from ._common import lock_order
 def invoice_request(
     *, order: SalesOrder, actor, amount, invoice_type: str = "", invoice_title_id: int | None = None
 ) -> InvoiceRequest:
-    """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered."""
+    """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered less the
+    order's credit notes (selectors.order_invoiceable_amount)."""
     amount = parse_decimal(amount, _("开票金额"), bounds=MONEY_BOUNDS.any_sign())
     if amount <= 0:
         raise DomainError(_("开票金额必须大于 0。"))
     with transaction.atomic():
         locked = lock_order(order)
         require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请开票。"))
-        room = order_delivered_amount(locked) - order_invoiced_amount(locked)
+        # returned and refunded goods (credit notes) are not invoiced: delivered − credit notes − already invoiced
+        room = order_invoiceable_amount(locked)
         if amount > room:
+            credited = order_credited(locked)
+            if not credited:
+                raise DomainError(_("开票金额 %(amount)s 超过已签收未开票金额 %(room)s。") % {"amount": amount, "room": room})
             raise DomainError(
-                _("开票金额 %(amount)s 超过已签收未开票金额 %(room)s。") % {"amount": amount, "room": max(room, ZERO)}
+                _(
+                    "开票金额 %(amount)s 超过可开票金额 %(room)s（已签收 %(delivered)s，红字冲减 %(credited)s，已开票 %(invoiced)s）。"
+                )
+                % {
+                    "amount": amount,
+                    "room": room,
+                    "delivered": order_delivered_amount(locked),
+                    "credited": credited,
+                    "invoiced": order_invoiced_amount(locked),
+                }
             )
         title = InvoiceTitle.objects.filter(
             pk=invoice_title_id or locked.invoice_title_id, customer_id=locked.customer_id
@@ -68,8 +83,10 @@ def invoice_request(
 
 
 def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: date | None = None) -> InvoiceRequest:
-    """Finance issues the invoice with its number(s) and date (today when not given)."""
+    """Finance issues the invoice with its number(s) and date (today when not given; a date after today is refused)."""
     numbers = required_text(numbers, _("请填写发票号码。"))
+    if issued_on is not None and issued_on > timezone.localdate():
+        raise DomainError(_("开票日期不能晚于今天。"))
 
     def before(i):
         i.invoice_numbers, i.issued_on, i.issued_by = numbers[:300], issued_on or timezone.localdate(), actor

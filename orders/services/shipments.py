@@ -32,7 +32,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
 from ..permissions import is_warehouse, may_prepare_shipment, may_record_delivery, require, require_clerk
-from ..selectors import order_gate, reserved_quantity
+from ..selectors import noted_amount, order_gate, reserved_quantity
 from . import handoffs
 from ._common import lock_order, order_url, stamp
 
@@ -114,11 +114,12 @@ def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, 
             )
         if line.shipped_quantity + reserved + qty > line.passed_quantity:
             emergency = True
-        built.append(
-            ShipmentLine(
-                order_line=line, quantity=qty, lot_no=str(lot or "").strip()[:40], amount_incl=rules.net_amount(line, qty)
-            )
-        )
+        amount = rules.net_amount(line, qty)
+        if line.shipped_quantity + reserved + qty >= line.quantity:
+            # the note that ships the last of the line takes what is left of the line's amount (each note's amount is
+            # rounded on its own), so the notes of a fully shipped line add up to the line's amount exactly
+            amount = line.amount_incl - noted_amount(line, exclude_shipment=other_notes)
+        built.append(ShipmentLine(order_line=line, quantity=qty, lot_no=str(lot or "").strip()[:40], amount_incl=amount))
     if not built:
         raise DomainError(_("请至少填写一行发货数量。"))
     shipment.has_emergency_release = emergency
@@ -264,9 +265,12 @@ def shipment_deliver(
     exceptions: str = "",
     quantities: Mapping[int, Any] | None = None,
 ) -> Shipment:
-    """Record delivery acceptance (验收): date, who signed, exceptions; delivered quantities per line (default: all)."""
+    """Record delivery acceptance (验收): date (today when not given; never after today nor before the goods left), who
+    signed, exceptions; delivered quantities per line (default: all)."""
     signer = required_text(signer, _("请填写签收人。"))
     delivered_on = delivered_on or timezone.localdate()
+    if delivered_on > timezone.localdate():
+        raise DomainError(_("签收日期不能晚于今天。"))
     with transaction.atomic():
         order = lock_order(shipment.order_id)
         require(may_record_delivery(order, actor), _("您没有登记签收的权限。"))

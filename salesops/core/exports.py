@@ -58,7 +58,9 @@ class ListExport:
     `prepare(qs, params)` adds select_related / prefetch_related and the page's ordering when the filter set does not
     order; `rows(qs)` turns the filtered queryset into the rows of the sheet when a row is computed from it rather than
     being one of its records (the receivables: one row per order with its open amount, aged), else the records are
-    streamed; `record(actor=, row_count=, filters=, ip_address=)` logs the export where the data calls for it (customers).
+    streamed; `record(actor=, row_count=, filters=, ip_address=)` logs the export where the data calls for it (customers);
+    `hidden(user)` the keys of the columns the reader may not see (a contract's amounts, for the reviewers who judge
+    the goods).
     """
 
     name: str
@@ -69,6 +71,11 @@ class ListExport:
     prepare: Callable[[QuerySet, Mapping[str, Any]], QuerySet] | None = None
     rows: Callable[[QuerySet], Iterable[Any]] | None = None
     record: Callable[..., Any] | None = None
+    hidden: Callable[[Any], set[str]] | None = None
+
+    def columns_for(self, user) -> list[Column]:
+        hidden = self.hidden(user) if self.hidden is not None else set()
+        return [c for c in self.columns() if not (c.key and c.key in hidden)]
 
 
 def plain(filterset: type, visible: Callable[[Any], QuerySet]) -> Source:
@@ -142,7 +149,7 @@ def export_file(
     if progress is not None:
         records = _counted(records, progress)
     book = Book()
-    count = book.sheet(str(export.title), export.columns()).table(records)
+    count = book.sheet(str(export.title), export.columns_for(actor)).table(records)
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to the FileResponse, which closes it when sent
     book.save(out)
     out.seek(0)

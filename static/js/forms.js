@@ -165,20 +165,28 @@
     return select ? select.value : table.getAttribute("data-customer");
   }
 
-  // The chosen product's price for this customer (its placeholder: a blank price is the price list's) and tax rate;
-  // `fill` also puts the price in the input (the user chose the product just now).
+  // The value of the form's header field `name` ("" when the form has none).
+  function headerValue(table, name) {
+    var input = table.closest("form").querySelector('[name="' + name + '"]');
+    return input ? input.value : "";
+  }
+
+  // The chosen product's price for this customer, quantity (a price list's 起订量) and the document's currency and
+  // exchange rate (its placeholder: a blank price is the price list's) and tax rate; `fill` also puts the price in the
+  // input (the user chose the product just now).
   function loadPrice(table, row, fill) {
     var product = field(row, "product");
     var price = field(row, "unit_price");
     var tax = field(row, "tax_rate");
+    var quantity = field(row, "quantity");
     if (!product || !product.value || !table.getAttribute("data-price-url")) return Promise.resolve();
-    var dateInput = table.getAttribute("data-price-date")
-      ? table.closest("form").querySelector('[name="' + table.getAttribute("data-price-date") + '"]')
-      : null;
     var url = withParams(table.getAttribute("data-price-url"), {
       product: product.value,
       customer: customerOf(table),
-      date: dateInput ? dateInput.value : "",
+      date: table.getAttribute("data-price-date") ? headerValue(table, table.getAttribute("data-price-date")) : "",
+      quantity: quantity ? quantity.value : "",
+      currency: headerValue(table, "currency"),
+      exchange_rate: headerValue(table, "exchange_rate"),
     });
     return getJSON(url).then(function (data) {
       row.setAttribute("data-tax-rate", data.tax_rate);
@@ -200,9 +208,14 @@
     form.addEventListener("change", function (e) {
       var row = e.target.closest("tr[data-line]");
       if (row && /-product$/.test(e.target.name || "")) loadPrice(table, row, true);
-      else if (row) preview(table);
-      else if (e.target.name === "customer" || e.target.name === table.getAttribute("data-price-date")) {
-        // another customer or date may have another price: refresh the prices the page filled in, keep typed ones
+      else if (row && /-quantity$/.test(e.target.name || "")) {
+        // another quantity may reach another price list row (起订量): refresh a price the page filled in, keep a typed one
+        var own = field(row, "unit_price");
+        loadPrice(table, row, !!own && own.value === own.placeholder);
+      } else if (row) preview(table);
+      else if (["customer", "currency", "exchange_rate", table.getAttribute("data-price-date")].indexOf(e.target.name) >= 0) {
+        // another customer, date, currency or rate may have another price: refresh the prices the page filled in, keep
+        // typed ones
         form.querySelectorAll("[data-line-rows] tr[data-line]").forEach(function (line) {
           var price = field(line, "unit_price");
           loadPrice(table, line, !!price && price.value === price.placeholder);

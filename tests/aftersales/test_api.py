@@ -38,7 +38,26 @@ class TestCallbacks:
         again = api.post(f"/api/v1/callbacks/{cb.pk}/record/", body, format="json")
         assert again.status_code == 409 and again.json()["code"] == "conflict" and "已回访" in again.json()["detail"]
         linked = api.post(f"/api/v1/callbacks/{cb.pk}/open-complaint/")
-        assert linked.status_code == 201 and linked.json()["complaint"]
+        assert linked.status_code == 201 and linked.json()["number"].startswith("TS")
+        assert api.get(f"/api/v1/callbacks/{cb.pk}/").json()["complaint"] == linked.json()["id"]
+
+    def test_opening_a_complaint_or_a_ticket_answers_the_created_document_and_its_location(self, cast, api_as, delivered):
+        # QA: both answered 201 with the callback's body and no Location: a client could not tell what was created
+        order = delivered[0]
+        low, problem = Callback.objects.get(order=order, offset_days=7), Callback.objects.get(order=order, offset_days=30)
+        api = api_as(cast.service)
+        for cb, quality in ((low, False), (problem, True)):
+            body = {"channel": "phone", "reached": True, "score_product": 2, "score_delivery": 5, "score_service": 5}
+            r = api.post(f"/api/v1/callbacks/{cb.pk}/record/", {**body, "quality_problem": quality}, format="json")
+            assert r.status_code == 200
+        for cb, action, endpoint in ((low, "open-complaint", "complaints"), (problem, "open-ticket", "service-tickets")):
+            r = api.post(f"/api/v1/callbacks/{cb.pk}/{action}/")
+            created = r.json()
+            assert r.status_code == 201 and r["Location"] == f"http://testserver/api/v1/{endpoint}/{created['id']}/"
+            # the body is the created document's detail, the same as GET on the Location
+            shown = api.get(r["Location"]).json()
+            assert set(created) == set(shown) and (created["id"], created["number"]) == (shown["id"], shown["number"])
+            assert created["customer"] == order.customer_id and created["source_callback"] == cb.pk
 
     def test_bad_scores_are_a_400_with_the_field(self, cast, api_as, delivered):
         cb = Callback.objects.get(order=delivered[0], offset_days=7)
@@ -161,3 +180,13 @@ def test_everything_is_in_the_openapi_schema(openapi):
         "/api/v1/service-plans/{id}/submit/",
     ):
         assert path in paths, path
+
+
+def test_opening_a_complaint_or_a_ticket_is_documented_as_the_created_document_with_its_location(openapi):
+    for path, component in (
+        ("/api/v1/callbacks/{id}/open-complaint/", "ComplaintDetail"),
+        ("/api/v1/callbacks/{id}/open-ticket/", "TicketDetail"),
+    ):
+        created = openapi["paths"][path]["post"]["responses"]["201"]
+        assert created["content"]["application/json"]["schema"]["$ref"].endswith(f"/{component}"), created
+        assert "Location" in created["headers"], created

@@ -13,7 +13,7 @@ from aftersales.models import Callback, CallbackRule, Complaint, ServiceTicket
 from aftersales.services import callbacks as svc
 from salesops.core.errors import Conflict, DomainError, Forbidden
 from salesops.core.models import Department, Event, Notification
-from tests.aftersales.conftest import bulk_deliveries
+from tests.aftersales.conftest import bulk_deliveries, deliver_order
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,30 @@ class TestMorningQueue:
         assert due(order, 7).status == Callback.Status.OPEN and due(order, 30).status == Callback.Status.SCHEDULED
         assert Notification.objects.filter(recipient=cast.service, title__contains="今日待回访").count() == 1
         assert Event.objects.filter(target_id=due(order, 7).pk, to_status="open").count() == 1
+
+    def test_every_recipient_of_the_morning_message_may_open_its_link(self, cast, client_as, customer, pump, delivered):
+        # QA: alice's "今日待回访" linked to the service desk, which is 403 for a rep
+        order, shipment = delivered
+        second, _shipment = deliver_order(cast, customer, pump, qty="2")
+        # when the morning of day 30 comes: the two day-7 callbacks to the service team, the two day-30 ones to alice
+        assert svc.callbacks_queue_due(today=shipment.delivered_on + timedelta(days=30)) == 4
+        told = list(Notification.objects.filter(title__contains="今日待回访").select_related("recipient"))
+        assert cast.alice in {n.recipient for n in told} and cast.service in {n.recipient for n in told}
+        for n in told:
+            assert client_as(n.recipient).get(n.url).status_code == 200, (n.recipient.username, n.url)
+        # then the team keeps the desk; alice's link lists her open callbacks, both of them
+        assert next(n for n in told if n.recipient == cast.service).url == "/aftersales/#callbacks"
+        mine = next(n for n in told if n.recipient == cast.alice)
+        assert mine.url == f"/aftersales/callbacks/?status=open&assignee={cast.alice.pk}"
+        page = client_as(cast.alice).get(mine.url).content.decode()
+        assert order.number in page and second.number in page
+
+    def test_a_rep_with_one_callback_is_sent_to_it(self, cast, client_as, delivered):
+        order, shipment = delivered
+        svc.callbacks_queue_due(today=shipment.delivered_on + timedelta(days=30))
+        told = Notification.objects.get(recipient=cast.alice, title__contains="今日待回访：1")
+        assert told.url == due(order, 30).get_absolute_url()
+        assert client_as(cast.alice).get(told.url).status_code == 200
 
     def test_the_day_30_callback_goes_to_the_rep(self, cast, delivered):
         order, shipment = delivered

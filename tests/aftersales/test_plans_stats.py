@@ -60,6 +60,72 @@ class TestPlan:
             plans.plan_create(actor=cast.service, data=PLAN, items=[{"month": 13, "activity": "x"}])
 
 
+class TestOnePlanPerYear:
+    """QA on the demo: plan A of 2027 rejected, plan B of 2027 submitted, A resubmitted; B approved, then the GM approving
+    A was a 500 (UNIQUE aftersales_serviceplan.year)."""
+
+    def test_a_plan_of_a_year_in_review_or_approved_is_refused_at_create_submit_and_year_change(self, cast):
+        # given plan A of 2027 rejected by the GM, and plan B of 2027 then written and submitted
+        a = plans.plan_submit(plan=plans.plan_create(actor=cast.service, data=PLAN), actor=cast.service)
+        a = decide(decide(a, cast.vp), cast.gm, "reject", "目标不具体")
+        b = plans.plan_submit(
+            plan=plans.plan_create(actor=cast.service, data={**PLAN, "title": "售后计划 B"}), actor=cast.service
+        )
+        draft = plans.plan_create(actor=cast.service, data={**PLAN, "year": 2028})
+        # when A is submitted again, another 2027 plan is written, or a draft moved to 2027: 409, nothing changes
+        with pytest.raises(Conflict, match="2027 年度已有审批中的售后服务计划“售后计划 B”"):
+            plans.plan_submit(plan=a, actor=cast.service)
+        with pytest.raises(Conflict, match="审批中"):
+            plans.plan_create(actor=cast.manager, data=PLAN)
+        with pytest.raises(Conflict, match="审批中"):
+            plans.plan_update(plan=draft, actor=cast.service, data=PLAN)
+        assert ServicePlan.objects.get(pk=a.pk).status == ServicePlan.Status.REJECTED
+        assert ServicePlan.objects.filter(year=2027).count() == 2 and ServicePlan.objects.get(pk=draft.pk).year == 2028
+        # when B is approved: A can no longer be submitted, nor a new 2027 plan written
+        decide(decide(b, cast.vp), cast.gm)
+        with pytest.raises(Conflict, match="2027 年度已有批准的售后服务计划"):
+            plans.plan_submit(plan=a, actor=cast.service)
+        with pytest.raises(Conflict, match="已有批准"):
+            plans.plan_create(actor=cast.service, data=PLAN)
+        # a plan of another year is not concerned
+        assert plans.plan_submit(plan=draft, actor=cast.service).status == ServicePlan.Status.SUBMITTED
+
+    def test_approving_a_second_plan_of_an_approved_year_is_a_clear_409(self, cast, api_as):
+        # given two 2027 plans in review at once (submitted before the check existed), B approved by the VP and the GM
+        a = plans.plan_submit(plan=plans.plan_create(actor=cast.service, data=PLAN), actor=cast.service)
+        b = ServicePlan.objects.create(created_by=cast.service, status=ServicePlan.Status.SUBMITTED, **{**PLAN, "title": "B"})
+        approvals.approval_start(target=b, kind=plans.PLAN_KIND, steps=plans.plan_route(), actor=cast.service, title=str(b))
+        decide(decide(b, cast.vp), cast.gm)
+        a = decide(a, cast.vp)
+        # when the GM approves A (service, then the API): 409 saying why, A and its round unchanged
+        with pytest.raises(Conflict, match="2027 年度已有批准的售后服务计划，不能再批准“2027 年度售后服务计划”"):
+            decide(a, cast.gm)
+        req = approvals.requests_for(a, plans.PLAN_KIND).get()
+        step = req.steps.get(stage=req.current_stage)
+        r = api_as(cast.gm).post(f"/api/v1/approval-steps/{step.pk}/decide/", {"decision": "approve"}, format="json")
+        assert r.status_code == 409 and "请驳回本计划" in r.json()["detail"]
+        assert ServicePlan.objects.get(pk=a.pk).status == ServicePlan.Status.SUBMITTED
+        assert req.steps.get(pk=step.pk).status == "pending" and approvals.requests_for(a).get().status == "pending"
+        # then the GM rejects it instead
+        assert decide(a, cast.gm, "reject", "本年度已有批准的计划").status == ServicePlan.Status.REJECTED
+        assert list(ServicePlan.objects.filter(status=ServicePlan.Status.APPROVED).values_list("pk", flat=True)) == [b.pk]
+
+    def test_the_api_answers_409_for_a_second_plan_of_the_year(self, cast, api_as):
+        plans.plan_submit(plan=plans.plan_create(actor=cast.service, data=PLAN), actor=cast.service)
+        r = api_as(cast.service).post("/api/v1/service-plans/", PLAN, format="json")
+        assert r.status_code == 409 and "2027 年度已有审批中的售后服务计划" in r.json()["detail"]
+        assert ServicePlan.objects.count() == 1
+
+
+class TestPlanName:
+    def test_the_year_is_not_repeated_when_the_title_names_it(self, cast, client_as):
+        plan = plans.plan_create(actor=cast.service, data=PLAN)
+        assert str(plan) == "2027 年度售后服务计划"
+        assert str(ServicePlan(year=2027, title="售后服务计划")) == "2027 售后服务计划"
+        page = client_as(cast.service).get(plan.get_absolute_url()).content.decode()
+        assert "2027 年度售后服务计划" in page and "2027 2027" not in page
+
+
 def at(day, hhmm):
     return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=SH)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from aftersales.models import Callback, Complaint, ReturnRequest, ServicePlan, ServiceTicket
@@ -226,6 +227,12 @@ class TestDocumentPages:
         assert response.status_code == 302 and plan.items.get().activity == "重点客户走访"
         assert client.post(reverse("aftersales:plan_submit", args=[plan.pk])).status_code == 302
         assert ServicePlan.objects.get().status == ServicePlan.Status.SUBMITTED
+        # a second 2027 plan while the first is in review: the form says why (409), nothing saved
+        again = client.post(
+            reverse("aftersales:plan_create"), {"year": "2027", "title": "另一份", "goals": "g", "content": "c", "items_text": ""}
+        )
+        assert again.status_code == 409 and "2027 年度已有审批中的售后服务计划“2027 年度计划”" in again.content.decode()
+        assert ServicePlan.objects.count() == 1
         assert client_as(cast.alice).get(reverse("aftersales:plan_list")).status_code == 403
         assert client.get(reverse("aftersales:stats") + "?year=2026&month=11").status_code == 200
 
@@ -249,3 +256,36 @@ class TestPanels:
         )
         customer_page = client.get(order.customer.get_absolute_url()).content.decode()
         assert customer_page.count('data-testid="panel-callback"') == 2 and rma.number in customer_page
+
+
+class TestComplaintPage:
+    @pytest.fixture
+    def in_actions(self, cast, customer):
+        """A complaint with its root cause and one corrective action owned by the warehouse (not done yet)."""
+        c = complaints.complaint_create(actor=cast.service, customer=customer, data={"description": "泵体渗水"})
+        c = complaints.complaint_investigate(complaint=c, actor=cast.qc)
+        c = complaints.complaint_record_cause(complaint=c, actor=cast.qc, root_cause="密封圈批次不良")
+        complaints.action_add(
+            complaint=c,
+            actor=cast.qc,
+            kind="corrective",
+            description="召回更换密封圈",
+            owner=cast.warehouse,
+            due_on=timezone.localdate() + timedelta(days=7),
+        )
+        return c
+
+    def test_a_refused_close_says_why_once(self, cast, client_as, in_actions):
+        response = client_as(cast.qc).post(reverse("aftersales:complaint_action", args=[in_actions.pk, "close"]))
+        page = response.content.decode()
+        assert response.status_code == 409 and page.count("还不能关闭投诉") == 1
+        assert page.count('data-testid="form-errors"') == 1 and 'data-testid="close-blockers"' not in page
+        # a fresh page lists what is missing, once
+        page = client_as(cast.qc).get(in_actions.get_absolute_url()).content.decode()
+        assert page.count('data-testid="close-blockers"') == 1 and "还不能关闭投诉" not in page
+
+    def test_no_action_is_said_only_to_who_really_has_none(self, cast, client_as, in_actions):
+        owner = client_as(cast.warehouse).get(in_actions.get_absolute_url()).content.decode()
+        assert 'data-testid="capa-finish-corrective"' in owner and 'data-testid="no-actions"' not in owner
+        reader = client_as(cast.service).get(in_actions.get_absolute_url()).content.decode()
+        assert 'data-testid="no-actions"' in reader and 'data-testid="capa-finish-corrective"' not in reader

@@ -226,3 +226,15 @@ def test_the_tax_rates_in_use_are_each_rate_once_the_highest_first():
     rates = selectors.product_tax_rates()
     assert rates == [Decimal("0.13"), Decimal("0.09"), Decimal("0.06"), Decimal("0")]
     assert [format(rate, "f") for rate in rates] == ["0.1300", "0.0900", "0.0600", "0.0000"]  # the options' values
+
+
+def test_another_currency_gets_the_cny_price_at_its_rate(product):
+    # 1,130.00 ÷ 7.1234 = 158.632… → 158.63, the list price likewise; a row's min quantity still counts
+    usd = selectors.resolve_price(product=product, on_date=D, currency="USD", exchange_rate=Decimal("7.1234"))
+    assert (usd.unit_price, usd.list_price, usd.currency) == (Decimal("158.63"), Decimal("158.63"), "USD")
+    PriceListItemFactory(price_list=PriceListFactory(), product=product, unit_price=Decimal("1000.00"), min_quantity=10)
+    assert _price(product, quantity=9, currency="USD", exchange_rate="7.1234") == Decimal("158.63")
+    assert _price(product, quantity=10, currency="USD", exchange_rate="7.1234") == Decimal("140.38")
+    assert _price(product, quantity=10, currency="CNY", exchange_rate=None) == Decimal("1000.00")
+    with pytest.raises(ValueError):
+        selectors.resolve_price(product=product, on_date=D, currency="USD")

@@ -373,6 +373,34 @@ class TestContractFlow:
         assert ContractChange.objects.get().status == ContractChange.Status.WITHDRAWN
         assert fresh(draft_contract).version == 1
 
+    def test_change_request_values_are_checked_like_a_new_contracts(self, cast, api_as, draft_contract):
+        # given alice's signed contract (10 pumps at 1,130.00, 款到发货)
+        alice = api_as(cast.alice)
+        url = f"{CONTRACTS}{draft_contract.pk}/"
+        ok(alice.post(f"{url}submit/"))
+        approve_as(api_as, url, "contract_review", cast.manager)
+        ok(alice.post(f"{url}sign/", {"scan": scan()}, format="multipart"))
+        line_id = str(draft_contract.lines.get().pk)
+        # when she asks for a change with a wrong value: 400 naming the field in Chinese, nothing saved (was 201, or a 500)
+        for header, lines, message in [
+            ({"payment_terms": "weird"}, {}, "付款方式“weird”不是可选的值"),
+            ({"deposit_rate": "5"}, {}, "定金比例不能大于 1（填写的是 5）"),
+            ({"credit_days": "40000"}, {}, "账期(天)应为 0 到 3650 的整数，填写的是 40000"),
+            ({"delivery_date": "garbage"}, {}, "承诺交货日期“garbage”不是有效的日期"),
+            ({}, {line_id: {"unit_price": "-5"}}, "增压泵：含税单价不能小于 0"),
+            ({}, {line_id: {"delivery_date": "2020-01-01"}}, "增压泵：交货日期不能早于今天"),
+        ]:
+            r = alice.post(f"{url}change-request/", {"reason": "调整", "header": header, "lines": lines}, format="json")
+            assert r.status_code == 400 and message in r.json()["detail"], (header, lines, r.json())
+        assert not ContractChange.objects.exists()
+        # a right one still passes
+        r = alice.post(
+            f"{url}change-request/",
+            {"reason": "改定金", "header": {"payment_terms": "deposit", "deposit_rate": "0.3"}},
+            format="json",
+        )
+        assert ok(r, 201)["header_changes"]["deposit_rate"] == ["0.0000", "0.3"]
+
     def test_list_filters_and_ordering(self, cast, api_as, draft_contract, customer, new_valve):
         special = services.contract_create(
             actor=cast.alice,

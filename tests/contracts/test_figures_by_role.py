@@ -125,3 +125,51 @@ def test_the_quotation_pdf_and_excel_leave_the_prices_out_for_a_reader_without_t
         assert "增压泵" in cells and "数量" in cells
         assert ("含税单价" in cells) == prices and ("价税合计" in cells) == prices
         assert (11300 in cells) == prices and (1130 in cells) == prices
+
+
+@pytest.mark.parametrize("who", [w for w, (sees, _p, _c) in MATRIX.items() if sees])
+def test_the_contract_list_its_api_and_its_export_show_amounts_only_to_price_readers(cast, client_as, api_as, contract, who):
+    _sees, prices, _cost = MATRIX[who]
+    user = getattr(cast, who)
+    page = client_as(user).get(reverse("contracts:contract_list")).content.decode()
+    assert ('<th class="num">价税合计</th>' in page) == prices
+    row = next(r for r in api_as(user).get("/api/v1/contracts/").json()["results"] if r["id"] == contract.pk)
+    assert {"amount_excl", "tax_amount", "amount_incl"} <= set(row) if prices else not {"amount_excl", "amount_incl"} & set(row)
+    export = api_as(user).get("/api/v1/contracts/export/")
+    sheet = load_workbook(BytesIO(b"".join(export.streaming_content))).active
+    headers = {str(c.value) for row_ in sheet.iter_rows(max_row=6) for c in row_ if c.value}
+    assert ("含税金额" in headers) == prices and ("不含税金额" in headers) == prices
+
+
+def test_the_review_title_names_no_amount(cast, contract):
+    from salesops.core.models import ApprovalRequest
+
+    services.contract_submit(contract=contract, actor=cast.alice)
+    title = ApprovalRequest.objects.get(target_id=contract.pk, kind="contract_review").title
+    assert contract.number in title and "元" not in title and "11,000" not in title and "11000" not in title
+
+
+def test_a_change_and_a_kept_version_read_without_prices_by_a_goods_reviewer(cast):
+    from types import SimpleNamespace
+
+    from contracts import selectors
+
+    change = SimpleNamespace(
+        line_changes=[
+            {"line_id": 1, "name": "水泵", "unit_price": ["2260.00", "999.00"]},
+            {"line_id": 2, "name": "阀门", "quantity": ["2", "3"], "amount_incl": ["10000.00", "15000.00"]},
+        ]
+    )
+    assert selectors.change_lines_for(change, cast.manager) == change.line_changes
+    assert selectors.change_lines_for(change, cast.rev_technical) == [{"line_id": 2, "name": "阀门", "quantity": ["2", "3"]}]
+    version = SimpleNamespace(
+        snapshot={
+            "header": {"number": "HT-1", "amount_incl": "100.00"},
+            "lines": [{"name": "水泵", "unit_price": "1", "quantity": "2"}],
+        }
+    )
+    assert selectors.snapshot_for(version, cast.rev_technical) == {
+        "header": {"number": "HT-1"},
+        "lines": [{"name": "水泵", "quantity": "2"}],
+    }
+    assert selectors.snapshot_for(version, cast.rev_finance) == version.snapshot

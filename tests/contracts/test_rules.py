@@ -245,6 +245,27 @@ class TestContractRoute:
             (30, "gm"),
         ]
 
+    def test_each_tier_step_of_a_special_contract_gives_its_own_reason(self):
+        # QA: the VP step of a special contract read the manager's "每份单据都由销售负责人审核"
+        def reasons(amount):
+            steps = rules.contract_route(
+                special=True,
+                departments=["technical"],
+                amount_cny=amount,
+                submitter_roles=REP,
+                vp_amount=D("500000"),
+                gm_amount=D("1000000"),
+                deviates=False,
+            )
+            return {s.code: s.reason for s in steps if s.stage >= 10}
+
+        assert reasons(D("11300")) == {
+            "sales_manager": rules.WHY_ALWAYS,
+            "sales_vp": rules.WHY_SPECIAL_VP,
+            "gm": rules.WHY_SPECIAL_GM,
+        }
+        assert reasons(D("600000"))["sales_vp"] == rules.WHY_AMOUNT  # above the VP amount: the amount is why
+
     def test_department_steps_are_assigned_to_the_reviewer_role(self):
         steps = rules.contract_route(
             special=True,

@@ -1,6 +1,7 @@
 """contracts.services: quotations (who may quote, totals, review routes, states, versions, expiry) and contracts
 (from a quotation, classification, review form, general/special routes, return and resubmit, signing, change requests)."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -432,6 +433,91 @@ class TestChangeRequest:
         assert [s.code for s in steps] == ["sales_manager"]
         decide(signed_contract, services.CHANGE_KIND, cast.manager)
         assert fresh(signed_contract).other_terms == "包装用木箱"
+
+
+class TestChangeRequestValues:
+    """QA on the demo: a change asked for 付款方式 "weird", a 500 % deposit, 40,000 credit days, a negative price or a
+    delivery date in the past was accepted and, approved, written into the contract; a date "garbage" was a 500."""
+
+    @pytest.mark.parametrize(
+        ("header", "message"),
+        [
+            ({"payment_terms": "weird"}, "付款方式“weird”不是可选的值，可选：prepaid（款到发货）"),
+            ({"payment_terms": ""}, "请填写付款方式。"),
+            ({"deposit_rate": "5"}, "定金比例不能大于 1（填写的是 5）"),
+            ({"deposit_rate": "-0.1"}, "定金比例不能小于 0"),
+            ({"deposit_rate": "abc"}, "定金比例“abc”不是有效的数字"),
+            ({"credit_days": "40000"}, "账期(天)应为 0 到 3650 的整数，填写的是 40000"),
+            ({"credit_days": "30.5"}, "账期(天)应为 0 到 3650 的整数"),
+            ({"credit_days": -1}, "账期(天)应为 0 到 3650 的整数"),
+            ({"delivery_date": "garbage"}, "承诺交货日期“garbage”不是有效的日期"),
+            ({"delivery_date": "2020-01-01"}, "承诺交货日期不能早于今天"),
+            ({"payment_terms_text": "x" * 301}, "付款条件说明最多 300 个字"),
+            ({"other_terms": ["a"]}, "其他条款应填写文字"),
+        ],
+    )
+    def test_a_wrong_header_value_is_refused_naming_the_field(self, cast, signed_contract, header, message):
+        with pytest.raises(DomainError, match=re.escape(message)):
+            services.contract_change_request(contract=signed_contract, actor=cast.alice, reason="调整", header=header, lines={})
+        assert not ContractChange.objects.exists() and fresh(signed_contract).version == 1
+
+    @pytest.mark.parametrize(
+        ("values", "message"),
+        [
+            ({"unit_price": "-5"}, "增压泵：含税单价不能小于 0（填写的是 -5）"),
+            ({"unit_price": "1e9"}, "增压泵：含税单价“1e9”不是有效的数字"),
+            ({"quantity": "0"}, "增压泵：数量必须大于 0"),
+            ({"discount_rate": "1"}, "增压泵：折扣率应小于 1"),
+            ({"discount_percent": "150"}, "折扣(%)不能大于 100"),
+            ({"delivery_date": "2020-01-01"}, "增压泵：交货日期不能早于今天"),
+            ({"delivery_date": "garbage"}, "增压泵：交货日期“garbage”不是有效的日期"),
+        ],
+    )
+    def test_a_wrong_line_value_is_refused_naming_the_line_and_field(self, cast, signed_contract, values, message):
+        line_id = signed_contract.lines.get().pk
+        with pytest.raises(DomainError, match=re.escape(message)):
+            services.contract_change_request(
+                contract=signed_contract, actor=cast.alice, reason="调整", header={}, lines={line_id: values}
+            )
+        with pytest.raises(DomainError, match="合同明细不存在"):
+            services.contract_change_request(
+                contract=signed_contract, actor=cast.alice, reason="调整", header={}, lines={"abc": {"quantity": "2"}}
+            )
+        assert not ContractChange.objects.exists()
+
+    def test_right_values_pass_and_an_unchanged_past_date_is_no_change(self, cast, signed_contract):
+        c = signed_contract
+        ln = c.lines.get()
+        past = timezone.localdate() - timedelta(days=3)
+        type(ln).objects.filter(pk=ln.pk).update(delivery_date=past)
+        soon = timezone.localdate() + timedelta(days=30)
+        change = services.contract_change_request(
+            contract=c,
+            actor=cast.alice,
+            reason="改为定金",
+            header={"payment_terms": "deposit", "deposit_rate": "0.3", "credit_days": 30, "delivery_date": str(soon)},
+            lines={ln.pk: {"delivery_date": str(past), "unit_price": "1000"}},
+        )
+        assert change.header_changes["deposit_rate"] == ["0.0000", "0.3"] and change.header_changes["credit_days"] == [0, 30]
+        assert change.line_changes == [{"line_id": ln.pk, "name": "增压泵", "unit_price": ["1130.00", "1000"]}]
+        for who in (cast.rev_finance, cast.rev_production, cast.rev_warehouse, cast.manager):
+            decide(c, services.CHANGE_KIND, who)
+        c = fresh(c)
+        assert (c.payment_terms, c.deposit_rate, c.credit_days, c.delivery_date) == ("deposit", D("0.3"), 30, soon)
+
+    def test_a_wrong_value_kept_in_an_older_change_is_not_applied(self, cast, signed_contract):
+        # given a change in review that holds a 500 % deposit (asked for before the values were checked)
+        change = services.contract_change_request(
+            contract=signed_contract, actor=cast.alice, reason="定金", header={"deposit_rate": "0.3"}, lines={}
+        )
+        ContractChange.objects.filter(pk=change.pk).update(header_changes={"deposit_rate": ["0.0000", "5"]})
+        decide(signed_contract, services.CHANGE_KIND, cast.rev_finance)
+        # when the manager approves it: 409 naming the field, the contract unchanged; rejecting it still works
+        with pytest.raises(Conflict, match=re.escape("该变更申请不能生效：定金比例不能大于 1（填写的是 5）。请驳回该变更申请。")):
+            decide(signed_contract, services.CHANGE_KIND, cast.manager)
+        assert fresh(signed_contract).deposit_rate == D("0") and fresh(signed_contract).version == 1
+        decide(signed_contract, services.CHANGE_KIND, cast.manager, "reject", "定金比例有误")
+        assert fresh(change).status == ContractChange.Status.REJECTED
 
 
 def test_capacity_counts_against_product(cast, customer):

@@ -582,6 +582,33 @@ class TestChangeRequest:
         assert response.status_code == 400 and "没有任何变更内容" in html(response)
         assert not ContractChange.objects.exists()
 
+    def test_wrong_values_are_refused_on_the_page_naming_the_field(self, cast, client_as, signed):
+        ln = signed.lines.get()
+        base = {
+            "reason": "调整条款",
+            "payment_terms": signed.payment_terms,
+            "deposit_rate": str(signed.deposit_rate),
+            "credit_days": str(signed.credit_days),
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-line_id": str(ln.pk),
+            "lines-0-quantity": str(ln.quantity),
+            "lines-0-unit_price": str(ln.unit_price),
+            "lines-0-discount_percent": plain(ln.discount_rate * 100),
+        }
+        client = client_as(cast.alice)
+        url = reverse("contracts:contract_change", args=[signed.pk])
+        # a 500 % deposit and 99,999 credit days: each field says what is wrong (the model's validators)
+        page = client.post(url, {**base, "deposit_rate": "5", "credit_days": "99999"})
+        text = html(page)
+        assert page.status_code == 400 and 'id="error_1_id_deposit_rate"' in text and 'id="error_1_id_credit_days"' in text
+        # a line delivery date in the past: the service's message
+        page = client.post(url, {**base, "lines-0-delivery_date": "2020-01-01"})
+        assert page.status_code == 400 and "增压泵：交货日期不能早于今天" in html(page)
+        page = client.post(url, {**base, "payment_terms": "weird"})
+        assert page.status_code == 400 and 'id="error_1_id_payment_terms"' in html(page)
+        assert not ContractChange.objects.exists() and fresh(signed).deposit_rate == signed.deposit_rate
+
     def test_approved_change_makes_a_readable_version(self, cast, client_as, signed):
         services.contract_change_request(
             contract=signed, actor=cast.alice, reason="客户追加", header={}, lines={signed.lines.get().pk: {"quantity": "15"}}
