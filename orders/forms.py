@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import product_list_for
 from contracts.forms import ProductChoiceField, check_line_cells
+from contracts.rules import BASE_CURRENCY
 from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
@@ -45,7 +46,7 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
     """The order header a clerk fills in on create; contact, address and invoice title limited to the customer's."""
 
     fieldsets = [
-        (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount"]),
+        (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount", "exchange_rate"]),
         (_("联系人、收货与开票"), ["contact", "ship_to", "invoice_title"]),
         (_("备注"), ["notes"]),
     ]
@@ -54,9 +55,12 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = SalesOrder
-        fields = list(HEADER_FIELDS)
+        fields = [*HEADER_FIELDS, "exchange_rate"]
         widgets = {"promised_ship_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"deposit_amount": _("不填则按付款方式自动计算")}
+        help_texts = {
+            "deposit_amount": _("不填则按付款方式自动计算"),
+            "exchange_rate": _("客户结算币种不是人民币时必填：1 单位外币折合人民币"),
+        }
 
     def __init__(self, *args, user, customer=None, fixed_customer=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +73,9 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
         limit_parties(self, customer)
         self.fields["deposit_amount"].required = False
         self.initial["deposit_amount"] = None
+        # a direct order's rate (the service requires it for a foreign currency); an order from a contract takes the contract's
+        self.fields["exchange_rate"].required = False
+        self.initial["exchange_rate"] = None
         if customer is not None and not self.is_bound:
             self.initial["contact"] = customer.contacts.order_by("-is_primary", "id").values_list("pk", flat=True).first()
             self.initial["ship_to"] = customer.addresses.order_by("-is_default", "id").values_list("pk", flat=True).first()
@@ -81,7 +88,8 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     def service_data(self) -> dict:
         """Filled-in header values (blank ones keep the service's defaults from the contract or customer)."""
-        return {k: v for k, v in self.cleaned_data.items() if k in HEADER_FIELDS and v not in (None, "")}
+        names = (*HEADER_FIELDS, "exchange_rate")
+        return {k: v for k, v in self.cleaned_data.items() if k in names and v not in (None, "")}
 
 
 class ContractOrderForm(OrderHeaderForm):
@@ -89,6 +97,7 @@ class ContractOrderForm(OrderHeaderForm):
 
     def __init__(self, *args, user, contract, **kwargs):
         super().__init__(*args, user=user, customer=contract.customer, fixed_customer=True, **kwargs)
+        del self.fields["exchange_rate"]  # the contract's
         self.contract = contract
         if not self.is_bound:
             self.initial["promised_ship_date"] = contract.delivery_date
@@ -315,12 +324,24 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
     )
     fieldsets = [
         (_("变更原因"), ["reason"]),
-        (_("订单信息"), ["customer_po", "promised_ship_date", "deposit_amount", "contact", "ship_to", "invoice_title", "notes"]),
+        (
+            _("订单信息"),
+            [
+                "customer_po",
+                "promised_ship_date",
+                "deposit_amount",
+                "exchange_rate",
+                "contact",
+                "ship_to",
+                "invoice_title",
+                "notes",
+            ],
+        ),
     ]
 
     class Meta:
         model = SalesOrder
-        fields = list(CHANGE_FIELDS)
+        fields = [*CHANGE_FIELDS, "exchange_rate"]
         widgets = {"promised_ship_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -328,12 +349,14 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         customer = self.instance.customer
         limit_parties(self, customer)
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
+        if self.instance.contract_id or self.instance.currency == BASE_CURRENCY:
+            del self.fields["exchange_rate"]  # a contract's order keeps the contract's rate, a CNY order 1
 
     def _post_clean(self):
         """The instance is not touched: the service applies the change under the order's lock."""
 
     def changed(self) -> dict:
-        return {name: self.cleaned_data[name] for name in CHANGE_FIELDS if name in self.changed_data}
+        return {name: self.cleaned_data[name] for name in (*CHANGE_FIELDS, "exchange_rate") if name in self.changed_data}
 
 
 class ChangeLineForm(forms.Form):

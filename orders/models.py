@@ -187,6 +187,10 @@ class SalesOrder(FSMModelMixin, models.Model):
     def ship_all(self):
         pass
 
+    @transition(field=status, source=Status.PARTIALLY_SHIPPED, target=Status.SHIPPED, custom={"label": _("短交关闭")})
+    def close_short(self):
+        """短交关闭: the backordered remainder is given up (services.order_close_short sets the quantities)."""
+
     @transition(field=status, source=Status.SHIPPED, target=Status.CLOSED, custom={"label": _("关闭订单")})
     def close(self):
         pass

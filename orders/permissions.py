@@ -92,7 +92,9 @@ def require_queue(user, queue: str) -> None:
 
 # --- orders -----------------------------------------------------------------------------------------------------------
 def order_allowed_actions(order: SalesOrder, user) -> list[str]:
-    """What `user` may do on `order` now (pages and the API show exactly these)."""
+    """What `user` may do on `order` now (pages and the API show exactly these): among them 短交关闭 (`close_short`) of a
+    partially shipped order and 已核对合同变更 (`acknowledge_contract`) of an order whose contract changed since, both
+    for clerks and managers."""
     out = []
     clerk = is_clerk(user)
     S = SalesOrder.Status
@@ -114,9 +116,23 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
         out.append("request_invoice")
     if clerk and order.status == S.SHIPPED:
         out.append("close")
+    if clerk and may_close_short(order):
+        out.append("close_short")
     if clerk and order.status in (S.RECEIVED, S.VERIFIED, S.PLACED):
         out.append("cancel")
+    if clerk and order.is_open and order.contract_changed_since:
+        out.append("acknowledge_contract")
     return out
+
+
+def may_close_short(order: SalesOrder) -> bool:
+    """短交关闭 is offered on a partially shipped order verified as it is, with no outbound note still open (draft or
+    released: shipped or cancelled first); services.order_close_short checks the same under the order's lock."""
+    return (
+        order.status == SalesOrder.Status.PARTIALLY_SHIPPED
+        and not order.needs_reverification
+        and not order.shipments.filter(status__in=(Shipment.Status.DRAFT, Shipment.Status.RELEASED)).exists()
+    )
 
 
 # --- inspections ------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from salesops.core.money import ZERO, db_money, quantize
 
 from . import rules
 from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
+from .permissions import handles_money
 from .selectors import MONEY_OUTPUT, order_list_for
 
 
@@ -48,6 +49,8 @@ SHIPPED_STATUSES = (Shipment.Status.SHIPPED, Shipment.Status.DELIVERED)
 def receivable_orders_for(user) -> QuerySet[SalesOrder]:
     """The visible orders that may owe for goods shipped (not cancelled, something shipped or delivered): what the
     receivables page, its API and its export filter (orders.filters.ReceivableFilter)."""
+    if not handles_money(user):  # the warehouse, QC and service: not their menu
+        return SalesOrder.objects.none()
     shipped = Shipment.objects.filter(order=OuterRef("pk"), status__in=SHIPPED_STATUSES)
     return order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED).filter(Exists(shipped))
 

@@ -59,6 +59,7 @@ from .models import (
     Shipment,
     ShipmentLine,
 )
+from .permissions import handles_money
 
 ORDER_ORDERING_FIELDS = ("number", "received_on", "promised_ship_date", "amount_incl", "status", "created_at")
 MONEY_OUTPUT = DecimalField(**MONEY)
@@ -94,12 +95,14 @@ def shipment_list_for(user) -> QuerySet[Shipment]:
 
 
 def invoice_list_for(user) -> QuerySet[InvoiceRequest]:
-    return _visible(InvoiceRequest.objects.select_related("order__customer", "requested_by"), user, "order__")
+    """Invoices of visible orders, for who handles money (the warehouse, QC and service do not: their menu)."""
+    qs = InvoiceRequest.objects.select_related("order__customer", "requested_by")
+    return _visible(qs, user, "order__") if handles_money(user) else qs.none()
 
 
 def payment_list_for(user) -> QuerySet[Payment]:
-    """Payments of visible customers (a rep sees the payments of own customers)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Payments of visible customers (a rep sees the payments of own customers), for who handles money."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not handles_money(user):
         return Payment.objects.none()
     scope = customer_scope(user, "customer__")
     if scope is None:

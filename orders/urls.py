@@ -18,7 +18,9 @@ urlpatterns = [
     path("<int:pk>/inspections/<int:inspection_pk>/sign/", views.order_inspection_sign, name="order_inspection_sign"),
     path("<int:pk>/emergency-release/", views.order_emergency_release, name="order_emergency_release"),
     path("<int:pk>/credit-exception/", views.order_credit_exception, name="order_credit_exception"),
-    re_path(r"^(?P<pk>[0-9]+)/(?P<action>close|cancel)/$", views.order_action, name="order_action"),
+    re_path(
+        r"^(?P<pk>[0-9]+)/(?P<action>close|close_short|cancel|acknowledge_contract)/$", views.order_action, name="order_action"
+    ),
     path("statements/<int:customer_pk>/", statement_views.statement, name="statement"),
     re_path(
         r"^statements/(?P<customer_pk>[0-9]+)/(?P<fmt>pdf|xlsx)/$", statement_views.statement_download, name="statement_download"

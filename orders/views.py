@@ -121,13 +121,22 @@ def order_create_from_contract(request, contract_pk):
 
 # --- detail -------------------------------------------------------------------------------------------------------
 ORDER_BUTTONS = {
+    "acknowledge_contract": Button(gettext_lazy("已核对合同变更"), "outline-warning"),
     "close": Button(gettext_lazy("关闭订单"), "outline-success"),
+    "close_short": Button(gettext_lazy("短交关闭"), "outline-warning", reason=True),
     "cancel": Button(gettext_lazy("取消订单"), "outline-danger", reason=True),
 }
 # name → the consequence the confirmation dialog states (templates/core/_confirm_reason.html); these actions ask first.
-ORDER_CONFIRM = {"cancel": gettext_lazy("订单将取消且不能恢复；原因会显示在订单上并记入历史记录。")}
+ORDER_CONFIRM = {
+    "cancel": gettext_lazy("订单将取消且不能恢复；原因会显示在订单上并记入历史记录。"),
+    "close_short": gettext_lazy(
+        "未发货的数量将不再发货：各明细数量改为已发货数量，订单金额随之调整为已发货金额，订单转为已全部发货；原因记入历史记录。"
+    ),
+}
 ORDER_CALLS = {
+    "acknowledge_contract": lambda o, u, r: services.order_acknowledge_contract(order=o, actor=u),
     "close": lambda o, u, r: services.order_close(order=o, actor=u),
+    "close_short": lambda o, u, r: services.order_close_short(order=o, actor=u, reason=r),
     "cancel": lambda o, u, r: services.order_cancel(order=o, actor=u, reason=r),
 }
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_get_for, customer_lookup
@@ -68,6 +69,7 @@ def _shipment_url(s) -> str:
 
 # --- work queues ------------------------------------------------------------------------------------------------------
 # (queue, table kind, shown in red when not empty), in selectors.QUEUE_LABELS' order
+MONEY_ONLY = gettext_lazy("回款、开票和应收账款由业务员、销售组长、销售内勤、财务和经理查看。")
 CLERK_SECTIONS = (
     ("received_today", "orders", False),
     ("to_verify", "orders", False),
@@ -324,6 +326,8 @@ def shipment_cancel(request, pk):
 @require_GET
 def payment_list(request):
     user = request.user
+    if not permissions.handles_money(user):
+        return _forbidden(request, str(MONEY_ONLY))
     may_record = permissions.may_record_payment(user)
     filterset = filters.PaymentFilter(
         request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order"), request=request
@@ -412,6 +416,8 @@ def payment_void(request, pk):
 @login_required
 @require_GET
 def invoice_list(request):
+    if not permissions.handles_money(request.user):
+        return _forbidden(request, str(MONEY_ONLY))
     filterset = filters.InvoiceFilter(request.GET, queryset=selectors.invoice_list_for(request.user), request=request)
     return _list_page(request, "orders/invoice_list.html", filterset, {})
 
@@ -516,6 +522,8 @@ def receivables(request):
     the 导出 Excel of the same rows), paged, with the totals of all of them (orders.receivables.ReceivableTable: decided in the
     database); an invalid filter is a 400 with its reason and no rows."""
     user = request.user
+    if not permissions.handles_money(user):
+        return _forbidden(request, str(MONEY_ONLY))
     today = timezone.localdate()
     filterset = filters.ReceivableFilter(request.GET, queryset=receivable_orders_for(user), request=request)
     table = ReceivableTable(filterset.qs, today)

@@ -19,6 +19,7 @@ from customers.selectors import address_list_for, invoice_title_list_for
 from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
+    ExchangeRateField,
     ListRowsMixin,
     MoneyField,
     PercentField,
@@ -68,8 +69,18 @@ class OrderHeaderInput(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, label=_("备注"))
 
 
+def _exchange_rate_input():
+    return ExchangeRateField(
+        required=False,
+        allow_null=True,
+        label=_("汇率(折人民币)"),
+        help_text=_("直接接单：1 单位客户结算币种折合人民币；币种不是人民币时必填（大于 0）。由合同生成的订单取合同的汇率"),
+    )
+
+
 class OrderCreateInput(OrderHeaderInput):
     customer = serializers.IntegerField(label=_("客户"))
+    exchange_rate = _exchange_rate_input()
     lines = LineInput(many=True, label=_("明细"), help_text=_("标准品明细；定制品请由合同下订单"))
 
 
@@ -101,6 +112,7 @@ class OrderLineChangeInput(serializers.Serializer):
 
 
 class OrderUpdateInput(OrderHeaderInput):
+    exchange_rate = _exchange_rate_input()
     lines = IdKeyedDictField(
         child=OrderLineChangeInput(),
         required=False,
@@ -114,7 +126,7 @@ class OrderUpdateInput(OrderHeaderInput):
 
 
 def _header(validated: dict) -> dict:
-    return {k: v for k, v in validated.items() if k not in ("customer", "lines", "reason")}
+    return {k: v for k, v in validated.items() if k not in ("customer", "lines", "reason") and (k, v) != ("exchange_rate", None)}
 
 
 PARTY_CHOICES = [(code, label) for code, label in rules.PARTY_LABELS.items()]
@@ -301,12 +313,19 @@ class OrderDetailSerializer(OrderSerializer):
     gate = serializers.SerializerMethodField()
     changes = OrderChangeSerializer(many=True, read_only=True)
     allowed_actions = AllowedActionsField()
+    contract_changed = serializers.BooleanField(
+        source="contract_changed_since",
+        read_only=True,
+        help_text=_("合同在下单（或上次核对）后已变更为新版本，订单待核对；核单或“已核对合同变更”后为 false"),
+    )
     verified_by_name = UserNameField(source="verified_by")
     placed_by_name = UserNameField(source="placed_by")
     created_by_name = UserNameField(source="created_by")
 
     class Meta(OrderSerializer.Meta):
         fields = OrderSerializer.Meta.fields + [
+            "contract_version",
+            "contract_changed",
             "contact",
             "ship_to",
             "invoice_title",
@@ -547,3 +566,18 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._respond(services.order_close(order=self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReasonInput, responses=OrderDetailSerializer, summary="短交关闭（需填原因）")
+    @action(detail=True, methods=["post"], url_path="close-short")
+    def close_short(self, request, pk=None):
+        """Give up the backordered remainder of a partially shipped order: each line's quantity becomes what was shipped,
+        the order is fully shipped (services.order_close_short)."""
+        order = self.get_object()
+        data = self.validated_input(ReasonInput)
+        return self._respond(services.order_close_short(order=order, actor=request.user, reason=data["reason"]))
+
+    @no_body("已核对合同变更", OrderDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="acknowledge-contract")
+    def acknowledge_contract(self, request, pk=None):
+        """The order was checked against the current version of its contract (`contract_changed` becomes false)."""
+        return self._respond(services.order_acknowledge_contract(order=self.get_object(), actor=request.user))

@@ -28,9 +28,11 @@ from .inspections import (
 from .invoices import invoice_cancel, invoice_issue, invoice_request
 from .orders import (
     on_contract_changed,
+    order_acknowledge_contract,
     order_cancel,
     order_check,
     order_close,
+    order_close_short,
     order_create,
     order_create_from_contract,
     order_place,
@@ -71,9 +73,11 @@ __all__ = [
     "invoice_issue",
     "invoice_request",
     "on_contract_changed",
+    "order_acknowledge_contract",
     "order_cancel",
     "order_check",
     "order_close",
+    "order_close_short",
     "order_create",
     "order_create_from_contract",
     "order_place",

@@ -8,28 +8,50 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from contracts.models import Contract
+from contracts.rules import BASE_CURRENCY
 from contracts.services import build_lines, discount_rate_of, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
-from salesops.core.money import PRICE_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, ZERO, parse_decimal, plain, quantize
+from salesops.core.money import (
+    EXCHANGE_RATE_BOUNDS,
+    PRICE_BOUNDS,
+    QUANTITY_BOUNDS,
+    RATE_BOUNDS,
+    ZERO,
+    money_text,
+    parse_decimal,
+    plain,
+    quantize,
+)
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
-from ..models import OrderChange, OrderCheck, ProductionUpdate, SalesOrder, SalesOrderLine, Shipment
+from ..models import (
+    OrderChange,
+    OrderCheck,
+    Payment,
+    PaymentAllocation,
+    ProductionUpdate,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+    ShipmentLine,
+)
 from ..permissions import require_clerk
-from ..selectors import order_missing_checks, ordered_per_contract_line
+from ..selectors import CREDITED_SHIPMENTS, OPEN_SHIPMENT, order_missing_checks, ordered_per_contract_line, reserved_quantity
 from ._common import lock_order, order_url, set_totals, stamp
 
 ORDER_FIELDS = (
@@ -64,6 +86,63 @@ def _check_header(order: SalesOrder) -> None:
             raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
     if order.deposit_amount < 0:
         raise DomainError(_("定金不能为负数。"))
+
+
+def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: bool) -> None:
+    """The exchange rate of a direct order (`data["exchange_rate"]`): required and above 0 when the customer settles in
+    another currency than CNY, 1 for CNY; corrected later only until goods leave. An order from a contract keeps the
+    contract's rate."""
+    given = data.get("exchange_rate")
+    if given in (None, ""):
+        if creating and order.currency != BASE_CURRENCY:
+            raise DomainError(
+                _("客户结算币种为 %(currency)s，请填写汇率（1 %(currency)s 折合人民币）。") % {"currency": order.currency}
+            )
+        return
+    rate = parse_decimal(given, _("汇率"), bounds=EXCHANGE_RATE_BOUNDS.any_sign())
+    if rate == order.exchange_rate and not creating:
+        return
+    if order.contract_id:
+        raise DomainError(_("由合同生成的订单按合同的汇率结算，不能修改；如需调整请提交合同变更申请。"))
+    if rate <= 0:
+        raise DomainError(_("汇率必须大于 0。"))
+    if order.currency == BASE_CURRENCY and rate != 1:
+        raise DomainError(_("人民币单据的汇率应为 1。"))
+    if not creating and order.lines.filter(shipped_quantity__gt=0).exists():
+        raise Conflict(_("订单已有发货，汇率不能再修改。"))
+    order.exchange_rate = rate
+
+
+def _live_allocations(order: SalesOrder) -> tuple[Any, list[str]]:
+    """The payments allocated to the order that count (recorded or confirmed): their total and bank references."""
+    rows = PaymentAllocation.objects.filter(
+        order=order, payment__status__in=[Payment.Status.RECORDED, Payment.Status.CONFIRMED]
+    ).values_list("amount", "payment__bank_reference")
+    return quantize(sum((amount for amount, _ref in rows), ZERO)), sorted({ref for _amount, ref in rows})
+
+
+def _check_paid_within(order: SalesOrder) -> None:
+    """The order's (new) amount never drops below the money allocated to it: what was paid would be paid for nothing
+    and the order would owe less than zero. The allocations are moved first (finance voids the payment and records it
+    again for other orders) or the money refunded."""
+    paid, refs = _live_allocations(order)
+    if order.amount_incl < paid:
+        raise DomainError(
+            _(
+                "订单金额将降为 %(amount)s 元，低于已分配的回款 %(paid)s 元（%(refs)s）。请先由财务在回款页作废相关回款"
+                "（需要时重新登记并分配到其他订单，或退款给客户），再执行本操作。"
+            )
+            % {"amount": money_text(order.amount_incl), "paid": money_text(paid), "refs": "、".join(refs)}
+        )
+
+
+def _acknowledge_contract_version(order: SalesOrder) -> tuple[int, int] | None:
+    """Record the contract's current version on the order (its clerk has checked the order against it): (old, new),
+    or None when the contract did not change since."""
+    if not order.contract_changed_since:
+        return None
+    old, order.contract_version = order.contract_version, order.contract.version
+    return old, order.contract_version
 
 
 # --- create -----------------------------------------------------------------------------------------------------------
@@ -164,7 +243,9 @@ def order_create_from_contract(
 
 
 def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> SalesOrder:
-    """A direct order for standard catalog items (stock sale or under a general contract); custom items need a contract."""
+    """A direct order for standard catalog items (stock sale or under a general contract); custom items need a contract.
+    A customer settling in another currency than CNY gives the order's exchange rate (`data["exchange_rate"]`, above 0),
+    at which the price list's CNY prices are converted."""
     require_clerk(actor)
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
@@ -180,7 +261,16 @@ def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Ma
             created_by=actor,
         )
         _defaults_from_customer(order, customer)
-        built = build_lines(SalesOrderLine, lines, customer=customer, on_date=order.received_on, actor=actor)
+        _set_exchange_rate(order, data, creating=True)
+        built = build_lines(
+            SalesOrderLine,
+            lines,
+            customer=customer,
+            on_date=order.received_on,
+            actor=actor,
+            currency=order.currency,
+            exchange_rate=order.exchange_rate,
+        )
         for line in built:
             if line.product is None or line.product.kind != Product.Kind.STANDARD:
                 raise DomainError(_("“%(name)s”不是标准品：定制或非目录产品请先签订合同，再由合同下订单。") % {"name": line.name})
@@ -230,7 +320,8 @@ def order_check(*, order: SalesOrder, actor, item: str, parties: Iterable[str], 
 
 def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
     """Finish verification (核单): every checklist item confirmed with the parties it needs. A changed order is verified
-    again the same way (its status stays; the change is marked re-verified)."""
+    again the same way (its status stays; the change is marked re-verified). An order from a contract is verified
+    against the contract as it is now: its current version is recorded (the "contract changed" warning clears)."""
     with transaction.atomic():
         locked = lock_order(order)
         require_clerk(actor)
@@ -238,11 +329,17 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
         if missing:
             raise DomainError(_("核单未完成，尚未确认：%(items)s。") % {"items": "、".join(missing)})
         if locked.status == SalesOrder.Status.RECEIVED:
-            return transition(obj=locked, action="verify", actor=actor, before_save=stamp("verified_at", actor, "verified_by"))
+
+            def before(o):
+                o.verified_by, o.verified_at = actor, timezone.now()
+                _acknowledge_contract_version(o)  # checked against the contract as it is now
+
+            return transition(obj=locked, action="verify", actor=actor, before_save=before)
         if not locked.needs_reverification:
             raise Conflict(_("订单已核单。"))
         locked.needs_reverification = False
         locked.verified_by, locked.verified_at = actor, timezone.now()
+        _acknowledge_contract_version(locked)
         save_as(locked, actor)
         locked.changes.filter(reverified_at__isnull=True).update(reverified_by=actor, reverified_at=timezone.now())
         record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("变更后重新核单完成"))
@@ -252,15 +349,22 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
 # --- changes ----------------------------------------------------------------------------------------------------------
 def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> list[dict]:
     """Apply {line id: {quantity, unit_price, discount_percent or discount_rate}} to the order's lines and totals; the
-    changes made."""
+    changes made.
+
+    A line taken from a contract stays within it, as order_create_from_contract does: its quantity never above what the
+    contract still has unordered, its price and discount the contract line's (a deviation from the contract is agreed
+    again through the contract's change request). A line with goods shipped or on an open outbound note keeps its price
+    and discount: those goods were valued (receivable, shipped sales) at it."""
     changes = []
-    current = {ln.pk: ln for ln in order.lines.all()}
+    current = {ln.pk: ln for ln in order.lines.select_related("contract_line")}
+    ordered = ordered_per_contract_line(order.contract) if order.contract_id else {}
     for line_id, values in lines.items():
         line = current.get(int(line_id))
         if line is None:
             raise DomainError(_("订单明细不存在（编号 %(id)s）。") % {"id": line_id})
         if values.get("discount_percent") not in (None, ""):  # typed as a percentage: the rate it stands for
             values = {**values, "discount_rate": discount_rate_of(values, line.name)}
+        old_quantity, old_price = line.quantity, (line.unit_price, line.discount_rate)
         for name, label, bounds in (
             ("quantity", _("数量"), QUANTITY_BOUNDS),
             ("unit_price", _("含税单价"), PRICE_BOUNDS),
@@ -271,11 +375,21 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
                 if new != getattr(line, name):
                     changes.append({"line": line.name, "field": name, "old": str(getattr(line, name)), "new": str(new)})
                     setattr(line, name, new)
+        if (line.unit_price, line.discount_rate) != old_price:
+            _check_reprice(line)
         if line.quantity < line.shipped_quantity or line.quantity <= 0:
             raise DomainError(
                 _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
                 % {"name": line.name, "shipped": plain(line.shipped_quantity)}
             )
+        cl = line.contract_line
+        if cl is not None and line.quantity > old_quantity:
+            left = cl.quantity - ordered.get(cl.pk, ZERO) + old_quantity  # this line's own quantity is on the contract
+            if line.quantity > left:
+                raise DomainError(
+                    _("%(name)s：合同剩余可下单数量为 %(left)s，不能下 %(qty)s。")
+                    % {"name": line.name, "left": plain(max(left, ZERO)), "qty": plain(line.quantity)}
+                )
         price_line(line)
     SalesOrderLine.objects.bulk_update(
         list(current.values()), ["quantity", "unit_price", "discount_rate", "amount_incl", "amount_excl", "tax"]
@@ -284,12 +398,39 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
     return changes
 
 
+def _check_reprice(line: SalesOrderLine) -> None:
+    """A new unit price or discount of `line`: refused when goods of it left or are on an open outbound note (they were
+    valued at the old price), or when it differs from the contract line it was taken from."""
+    reserved = reserved_quantity(line)
+    if line.shipped_quantity > 0 or reserved > 0:
+        raise DomainError(
+            _("%(name)s：已发货 %(shipped)s，出货单占用 %(reserved)s；已发货或已开出货单的明细不能修改单价或折扣。")
+            % {"name": line.name, "shipped": plain(line.shipped_quantity), "reserved": plain(reserved)}
+        )
+    cl = line.contract_line
+    if cl is not None and (line.unit_price, line.discount_rate) != (cl.unit_price, cl.discount_rate):
+        raise DomainError(
+            _(
+                "%(name)s：含税单价和折扣须与合同一致（合同：含税单价 %(price)s，折扣 %(discount)s%%）；"
+                "偏离合同须重新确认，请先提交合同变更申请，变更生效后再修改订单。"
+            )
+            % {"name": line.name, "price": money_text(cl.unit_price), "discount": plain(cl.discount_rate * 100)}
+        )
+
+
 def order_update(
     *, order: SalesOrder, actor, data: Mapping[str, Any], lines: Mapping[int, Mapping[str, Any]] | None = None, reason: str = ""
 ) -> SalesOrder:
     """Edit an order. Before verification it is a plain edit; after it, a change with a reason that must be verified
-    again (the checklist restarts) and counts against order accuracy. Shipped quantities can never be ordered away."""
+    again (the checklist restarts) and counts against order accuracy. Shipped quantities can never be ordered away,
+    shipped goods never repriced, a contract's order never taken past its contract (_change_lines), and the order's
+    amount never lowered below the money allocated to it."""
     with transaction.atomic():
+        contract_id = SalesOrder.objects.filter(pk=getattr(order, "pk", order)).values_list("contract_id", flat=True).first()
+        if lines and contract_id:
+            # what the contract has left unordered is read under its lock, as order_create_from_contract does (the
+            # contract, the parent, before the order: ARCHITECTURE.md rule 11)
+            Contract.objects.select_for_update(of=("self",)).filter(pk=contract_id).first()
         locked = lock_order(order)
         require_clerk(actor)
         if not locked.is_open or locked.status == SalesOrder.Status.SHIPPED:
@@ -298,13 +439,17 @@ def order_update(
         reason = (reason or "").strip()
         if verified and not reason:
             raise DomainError(_("订单已核单，修改需要填写变更原因。"))
-        before = snapshot(locked, [n for n in ORDER_FIELDS if n in data] + ["amount_incl"])
+        watched = [n for n in ORDER_FIELDS if n in data] + ["exchange_rate", "amount_incl"]
+        before, old_amount = snapshot(locked, watched), locked.amount_incl
         assign_fields(locked, data, ORDER_FIELDS)
+        _set_exchange_rate(locked, data, creating=False)
         _check_header(locked)
         line_changes = _change_lines(locked, lines) if lines else []
         changes = changes_between(locked, before)
         if not changes and not line_changes:
             raise DomainError(_("没有任何修改。"))
+        if locked.amount_incl < old_amount:
+            _check_paid_within(locked)
         if verified:
             OrderChange.objects.create(order=locked, reason=reason, changes=changes + line_changes, changed_by=actor)
             locked.needs_reverification = True
@@ -377,13 +522,24 @@ def production_update(*, order: SalesOrder, actor, status: str, expected_date: d
 
 # --- cancel and close -------------------------------------------------------------------------------------------------
 def order_cancel(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
-    """Cancel an order before anything shipped; the reason is kept."""
+    """Cancel an order before anything shipped and before any money is allocated to it (a cancelled order's payments
+    would drop out of what was collected): finance voids those payments first — and records them again for other
+    orders, or refunds them. The reason is kept."""
     reason = required_text(reason, _("请填写取消原因。"))
 
     def check(o):
         require_clerk(actor)
         if o.shipments.exclude(status=Shipment.Status.CANCELLED).exists():
             raise Conflict(_("订单已有出货单，不能取消；请先作废未发出的出货单。"))
+        paid, refs = _live_allocations(o)
+        if paid > 0:
+            raise Conflict(
+                _(
+                    "订单已分配回款 %(paid)s 元（%(refs)s），不能取消。请先由财务在回款页作废这些回款"
+                    "（需要时重新登记并分配到其他订单，或退款给客户），再取消订单。"
+                )
+                % {"paid": money_text(paid), "refs": "、".join(refs)}
+            )
 
     def before(o):
         o.cancel_reason, o.closed_at = reason[:300], timezone.now()
@@ -404,3 +560,92 @@ def order_close(*, order: SalesOrder, actor) -> SalesOrder:
     return transition(
         obj=order, action="close", actor=actor, check=lambda o: require_clerk(actor), before_save=stamp("closed_at")
     )
+
+
+def order_close_short(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
+    """短交关闭 (SPEC.md "Partial shipments and backorders"): a partially shipped order gives up what it still has to ship,
+    with a reason — each line's quantity becomes what was shipped and its amount what its shipments were valued at, so
+    the order's totals equal what left (receivables, the unshipped amount and the shipped sales agree), and the order is
+    fully shipped (it leaves the backorder lists; 关闭订单 follows as for any shipped order). Clerks and managers, with
+    no outbound note still open (drafts and released notes are shipped or cancelled first), and never below the money
+    allocated to the order. Under the order's lock (the lock shipment_create takes too), then its lines in pk order."""
+    reason = required_text(reason, _("请填写短交关闭原因。"))
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        if locked.status != SalesOrder.Status.PARTIALLY_SHIPPED:
+            raise Conflict(
+                _("只有部分发货的订单可以短交关闭（当前状态：%(status)s）。") % {"status": locked.get_status_display()}
+            )
+        if locked.needs_reverification:
+            raise Conflict(_("订单变更后尚未重新核单，不能短交关闭。"))
+        open_notes = list(locked.shipments.filter(status__in=OPEN_SHIPMENT).order_by("pk").values_list("number", flat=True))
+        if open_notes:
+            raise Conflict(
+                _("订单还有未发出的出货单 %(numbers)s，请先发货或作废后再短交关闭。") % {"numbers": "、".join(open_notes)}
+            )
+        lines = list(SalesOrderLine.objects.select_for_update().filter(order=locked).order_by("pk"))
+        valued = {
+            row["order_line"]: row["amount"]
+            for row in ShipmentLine.objects.filter(order_line__order=locked, shipment__status__in=CREDITED_SHIPMENTS)
+            .values("order_line")
+            .annotate(amount=Sum("amount_incl"))
+        }
+        before = snapshot(locked, ["amount_incl"])
+        given_up, changes = [], []
+        for line in lines:
+            left = line.quantity - line.shipped_quantity
+            if left <= 0:
+                continue
+            given_up.append(f"{line.name} {plain(left)}")
+            changes.append(
+                {
+                    "field": "quantity",
+                    "label": f"{line.name}：{_('数量')}",
+                    "old": plain(line.quantity),
+                    "new": plain(line.shipped_quantity),
+                }
+            )
+            line.quantity = line.shipped_quantity
+            amount = quantize(valued.get(line.pk) or ZERO)  # each note was rounded on its own
+            excl = quantize(amount / (1 + line.tax_rate))
+            line.amount_incl, line.amount_excl, line.tax = amount, excl, amount - excl
+        SalesOrderLine.objects.bulk_update(lines, ["quantity", "amount_incl", "amount_excl", "tax"])
+        set_totals(locked, lines)
+        _check_paid_within(locked)
+        from_status = locked.status
+        locked.close_short()
+        save_as(locked, actor)
+        record_event(
+            target=locked,
+            verb=Event.Verb.STATUS,
+            actor=actor,
+            text=gettext_noop("短交关闭：%(reason)s（放弃未发数量：%(given_up)s）"),
+            params={"reason": reason, "given_up": "、".join(given_up)},
+            from_status=from_status,
+            to_status=locked.status,
+            changes=changes + changes_between(locked, before),
+        )
+    return locked
+
+
+def order_acknowledge_contract(*, order: SalesOrder, actor) -> SalesOrder:
+    """The clerk has checked an open order against the new version of its contract (合同已变更): the contract's current
+    version is recorded on the order, so the warning clears; a change the order needs goes through order_update."""
+    with transaction.atomic():
+        locked = lock_order(order)
+        require_clerk(actor)
+        if not locked.is_open:
+            raise Conflict(_("订单当前状态为“%(status)s”，不能修改。") % {"status": locked.get_status_display()})
+        versions = _acknowledge_contract_version(locked)
+        if versions is None:
+            raise Conflict(_("订单的合同没有新的版本，无需核对。"))
+        save_as(locked, actor)
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=gettext_noop("已核对合同变更：合同 %(contract)s v%(old)s → v%(new)s"),
+            params={"contract": locked.contract.number, "old": versions[0], "new": versions[1]},
+        )
+    return locked

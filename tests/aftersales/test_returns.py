@@ -22,7 +22,7 @@ from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Threshold
 from tests.aftersales.conftest import deliver_order
 from tests.factories import CustomerFactory, ShipToAddressFactory
-from tests.orders.conftest import pay
+from tests.orders.conftest import pass_inspection, pay, place
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +248,24 @@ class TestCreditNotes:
             credit_note_create(order=order, actor=cast.clerk, amount="0.02", reason="再折让")
         note = credit_note_create(order=order, actor=cast.clerk, amount="0.01", reason="尾差")
         assert note.number.startswith("DX-") and order_credited(order) == D("11300.00") and CreditNote.objects.count() == 2
+
+
+def test_an_exchange_for_a_customer_in_another_currency_keeps_the_orders_rate(cast, pump):
+    # given a USD customer's order (rate 7.1) of 10 pumps delivered, 2 of them returned for exchange
+    usd = CustomerFactory(owner=cast.alice, team=cast.east, currency="USD", payment_terms="credit", credit_days=30)
+    ShipToAddressFactory(customer=usd, is_default=True)
+    order = order_services.order_create(
+        actor=cast.clerk, customer=usd, data={"exchange_rate": "7.1"}, lines=[{"product": pump.pk, "quantity": "10"}]
+    )
+    order = place(order, cast.clerk)
+    pass_inspection(order, cast, "10")
+    shipment = order_services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
+    order_services.shipment_release(shipment=shipment, actor=cast.clerk)
+    order_services.shipment_ship(shipment=shipment, actor=cast.warehouse, tracking_no="SF-1")
+    order_services.shipment_deliver(shipment=shipment, actor=cast.clerk, delivered_on=None, signer="Mr. Wang")
+    rma = receive_all(
+        decide(svc.rma_submit(rma=request(order, cast.alice, "2", "exchange"), actor=cast.alice), cast.vp), cast.warehouse
+    )
+    # when the clerk exchanges them, the replacement order (at no charge) is in the order's currency and rate
+    replacement = svc.rma_exchange(rma=rma, actor=cast.clerk).replacement_order
+    assert (replacement.currency, replacement.exchange_rate, replacement.amount_incl) == ("USD", D("7.1000"), D("0.00"))
