@@ -10,6 +10,7 @@ class ContractsConfig(AppConfig):
         """Register who may see quotations and contracts, what approvals do to them, their card on the customer page and
         the quotations of a sales opportunity on its page."""
         from salesops.core.access import register_visibility
+        from salesops.core.hooks import subscribe
         from salesops.core.panels import register_panel
 
         from . import selectors, services, views
@@ -18,5 +19,6 @@ class ContractsConfig(AppConfig):
         register_visibility(Quotation, selectors.quotation_list_for)
         register_visibility(Contract, selectors.contract_list_for)
         services.register_handlers()
+        subscribe("customer_reassigned", services.documents_follow_the_customer)
         register_panel("customer_detail", views.customer_documents_panel)
         register_panel("opportunity_detail", views.opportunity_quotations_panel)

@@ -86,6 +86,9 @@ class Quotation(FSMModelMixin, models.Model):
         SUPERSEDED = "superseded", _("已修订(旧版本)")
         CANCELLED = "cancelled", _("已作废")
 
+    # still being worked on: it follows its customer to another rep (services.documents_follow_the_customer)
+    OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.SENT, Status.ACCEPTED)
+
     number = models.CharField(_("报价单号"), max_length=20, editable=False, db_index=True)
     version = models.PositiveSmallIntegerField(_("版本"), default=1, editable=False)
     previous = models.OneToOneField(
@@ -226,6 +229,9 @@ class Contract(FSMModelMixin, models.Model):
         COMPLETED = "completed", _("已完成")
         TERMINATED = "terminated", _("已终止")
         CANCELLED = "cancelled", _("已作废")
+
+    # not signed yet: it follows its customer to another rep (services.documents_follow_the_customer)
+    UNSIGNED_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.RETURNED, Status.APPROVED)
 
     class Classification(models.TextChoices):
         GENERAL = "general", _("一般合同")

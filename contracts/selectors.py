@@ -201,13 +201,19 @@ def contract_pending_reviewers(contract: Contract) -> list[dict]:
     return out
 
 
+def route_roles(doc, submitter) -> set[str]:
+    """Whose authority a review route starts above: the submitter's and the document's owner's, neither of whom may
+    approve it (salesops.core.approvals) — a clerk's quotation for a sales manager skips the manager, as his own would."""
+    return set(user_roles(submitter)) | (set(user_roles(doc.owner)) if doc.owner_id else set())
+
+
 def quotation_route_for(quotation: Quotation, submitter) -> list[approvals.StepSpec]:
     """The review route this quotation would take if `submitter` submitted it now (also shown on the page)."""
     limits = dict(DiscountLimit.objects.values_list("role", "max_discount_rate"))
     return rules.quotation_route(
         lines=[rules.PricedLine(ln.name, ln.list_price, ln.net_unit_price) for ln in quotation.lines.all()],
         amount_cny=amount_cny(quotation),
-        submitter_roles=user_roles(submitter),
+        submitter_roles=route_roles(quotation, submitter),
         submitter_limit=discount_limit_for(submitter),
         tier_limits=limits,
         vp_amount=threshold("quotation_vp_amount"),
@@ -298,7 +304,7 @@ def contract_route_for(contract: Contract, submitter) -> list[approvals.StepSpec
         special=contract.is_special,
         departments=rules.review_departments(codes, review_department_rules()),
         amount_cny=amount_cny(contract),
-        submitter_roles=user_roles(submitter),
+        submitter_roles=route_roles(contract, submitter),
         vp_amount=threshold("contract_vp_amount"),
         gm_amount=threshold("contract_gm_amount"),
         deviates=bool(contract_differences(contract)),

@@ -24,7 +24,7 @@ from .changes import (
     contract_snapshot,
     lock_contract_and_change,
 )
-from .common import lock_document
+from .common import documents_follow_the_customer, lock_document
 from .contracts import (
     CONTRACT_FIELDS,
     CONTRACT_KIND,
@@ -86,6 +86,7 @@ __all__ = [
     "contract_upgrade",
     "contract_withdraw",
     "discount_rate_of",
+    "documents_follow_the_customer",
     "price_line",
     "quotation_accept",
     "quotation_cancel",

@@ -15,13 +15,17 @@ from django.utils.translation import gettext_noop
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from salesops.core import approvals
+from salesops.core.editing import save_as
 from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.locking import retry_on_lock_conflict
-from salesops.core.models import ApprovalRequest, ApprovalStep
+from salesops.core.models import ApprovalRequest, ApprovalStep, Event
+from salesops.core.names import display_name
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
 from .. import permissions, rules
+from ..models import Contract, Quotation
 
 
 def require(allowed: bool, message: str) -> None:
@@ -103,3 +107,31 @@ def withdraw_from_review(doc, actor, kind: str, refused: str):
 
 def rejection_reasons(request: ApprovalRequest) -> str:
     return "；".join(f"{s.label}：{s.comment}" for s in request.steps.filter(status=ApprovalStep.Status.REJECTED))
+
+
+# --- a customer handed to another rep (the customers floor emits "customer_reassigned") --------------------------------
+def documents_follow_the_customer(*, customer: Customer, old_owner, new_owner, actor, reason: str) -> int:
+    """When a customer is handed to another rep (inside customers.customer_reassign's transaction, the customer locked
+    first), the old rep's quotations and contracts still being worked on go with it — drafts, in review, approved,
+    sent or accepted quotations, contracts not yet signed — each with a timeline event, so the old rep neither reads nor
+    acts on the customer's open deals any more; a signed contract keeps the rep who won it. Returns how many moved."""
+    open_documents = (
+        (Quotation, Quotation.OPEN_STATUSES),
+        (Contract, Contract.UNSIGNED_STATUSES),
+    )
+    moved = 0
+    for model, statuses in open_documents:
+        for doc in (
+            model.objects.select_for_update().filter(customer=customer, owner=old_owner, status__in=statuses).order_by("pk")
+        ):
+            doc.owner = new_owner
+            save_as(doc, actor, update_fields=["owner", "updated_at"])
+            record_event(
+                target=doc,
+                verb=Event.Verb.ASSIGNED,
+                actor=actor,
+                text=gettext_noop("随客户转给 %(owner)s：%(reason)s"),
+                params={"owner": display_name(new_owner), "reason": reason},
+            )
+            moved += 1
+    return moved

@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from salesops.core import hooks
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
@@ -187,6 +188,8 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
             changes=changes_between(locked, before),
         )
         opportunities_follow_the_customer(customer=locked, old_owner=old_owner, new_owner=new_owner, actor=actor, reason=reason)
+        # the quotations and contracts still being worked on follow too (contracts subscribes)
+        hooks.emit("customer_reassigned", customer=locked, old_owner=old_owner, new_owner=new_owner, actor=actor, reason=reason)
         url = locked.get_absolute_url()
         notify(
             recipients=[new_owner],

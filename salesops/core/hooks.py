@@ -4,6 +4,9 @@ The lower floor names the event and calls `emit` inside its transaction; the hig
 AppConfig.ready. Events in use:
   - "contract_changed" (contract=, version=): an approved change request made a new contract version;
     orders tells the clerks handling open orders taken from the older version.
+  - "customer_reassigned" (customer=, old_owner=, new_owner=, actor=, reason=): a customer was handed to another rep
+    (customers.customer_reassign, the customer locked); contracts hands the old rep's open quotations and unsigned
+    contracts of the customer to the new one.
   - "order_delivered" (shipment=): a shipment's delivery acceptance (签收) was recorded (orders.services.shipment_deliver,
     inside its transaction); aftersales schedules the satisfaction callbacks of that delivery.
 """

@@ -536,3 +536,40 @@ class TestOwnerCredit:
     def test_a_clerk_may_credit_it_to_another_rep(self, cast, quoting_alice, make_quotation):
         q = services.quotation_update(quotation=make_quotation(quoting_alice), actor=cast.clerk, data={"owner": cast.bob})
         assert q.owner == cast.bob
+
+
+def test_a_customer_handed_to_another_rep_takes_its_open_quotations_and_unsigned_contracts(
+    cast, customer, pump, quoting_alice, make_quotation, client_as, api_as
+):
+    from customers import services as customer_services
+    from salesops.core.models import Event
+
+    draft_quote = make_quotation(quoting_alice)
+    draft_contract = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(pump)])
+    signed = services.contract_create(actor=cast.alice, customer=customer, data={}, lines=[line(pump)])
+    Contract.objects.filter(pk=signed.pk).update(status=Contract.Status.SIGNED)
+
+    customer_services.customer_reassign(customer=customer, actor=cast.lena, new_owner=cast.bob, reason="alice 调岗")
+
+    assert fresh(draft_quote).owner == cast.bob and fresh(draft_contract).owner == cast.bob
+    assert fresh(signed).owner == cast.alice  # a signed contract keeps the rep who won it
+    assert Event.objects.filter(verb="assigned", target_id=draft_contract.pk, message__contains="随客户转给").exists()
+    # alice neither reads nor acts on the customer's open deals any more; bob does
+    assert client_as(cast.alice).get(f"/sales/quotations/{draft_quote.pk}/").status_code == 404
+    assert api_as(cast.alice).post(f"/api/v1/quotations/{draft_quote.pk}/submit/").status_code == 404
+    assert api_as(cast.alice).get(f"/api/v1/contracts/{draft_contract.pk}/").status_code == 404
+    assert api_as(cast.bob).get(f"/api/v1/contracts/{draft_contract.pk}/").status_code == 200
+
+
+def test_a_quotation_the_clerk_writes_for_the_sales_manager_skips_the_manager_who_may_not_approve_it(cast, make_quotation):
+    # the customer handed to the manager: the clerk quotes for him (the document's owner)
+    q = make_quotation(cast.clerk, owner=cast.manager)
+    assert q.owner == cast.manager
+    assert [s.code for s in selectors.quotation_route_for(q, cast.clerk)] == [
+        s.code for s in selectors.quotation_route_for(q, cast.manager)
+    ]
+    assert "sales_manager" not in [s.code for s in selectors.quotation_route_for(q, cast.clerk)]
+    done = services.quotation_submit(quotation=q, actor=cast.clerk)
+    pending = ApprovalRequest.objects.filter(target_id=q.pk, status=ApprovalRequest.Status.PENDING).first()
+    assert pending is None or not pending.steps.filter(assignee_role="sales_manager").exists()
+    assert done.status in (Quotation.Status.APPROVED, Quotation.Status.IN_REVIEW)
