@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,6 +92,28 @@ def _ensure_uscc_free(uscc: str, *, exclude_pk: int | None = None) -> None:
         )
 
 
+def _name_forms(name: str) -> set[str]:
+    """The ways one company name is typed: as given, with half-width and with full-width brackets (（） / ())."""
+    name = " ".join((name or "").split())
+    half = unicodedata.normalize("NFKC", name)
+    return {name, half, half.replace("(", "（").replace(")", "）")} - {""}
+
+
+def _ensure_name_free(name: str, *, exclude_pk: int | None = None) -> None:
+    """One customer file per company (客户查重, so two reps do not both work one company): the name is unique over all
+    customers, visible or not, whatever the width of its brackets; who owns it is said, as for the USCC."""
+    forms = _name_forms(name)
+    if not forms:
+        return
+    existing = Customer.objects.filter(name__in=forms).exclude(pk=exclude_pk).select_related("owner").first()
+    if existing:
+        raise DomainError(
+            _("客户“%(name)s”已建档（%(code)s，负责业务员：%(owner)s），不能重复建档。如需跟进该客户，请联系销售主管转移负责人。")
+            % {"name": existing.name, "code": existing.code, "owner": display_name(existing.owner)},
+            code="duplicate_name",
+        )
+
+
 def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
     """Open a customer file (客户建档), status 意向客户, number from the KH sequence.
 
@@ -112,6 +135,7 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
         _check_credit_fields(actor, customer, data)
         assign_fields(customer, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(customer.uscc)
+        _ensure_name_free(customer.name)
         customer.code = next_number("KH")
         _validate(customer)
         try:
@@ -148,6 +172,7 @@ def customer_update(*, customer: Customer, actor, data: Mapping[str, Any]) -> Cu
         before = snapshot(locked, [name for name in CUSTOMER_FIELDS if name in data])
         assign_fields(locked, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(locked.uscc, exclude_pk=locked.pk)
+        _ensure_name_free(locked.name, exclude_pk=locked.pk)
         _validate(locked)
         changes = changes_between(locked, before)
         if changes:

@@ -114,6 +114,20 @@ class TestCustomerCreate:
         assert f"已登记为客户 {carol_customer.code}" in str(e.value) and "不能重复建档" in str(e.value)
         assert Customer.objects.count() == 1
 
+    @pytest.mark.parametrize("typed", ["广州南方贸易（集团）有限公司", " 广州南方贸易(集团)有限公司 "])
+    def test_the_same_company_name_twice_is_refused_even_if_the_other_customer_is_invisible(self, cast, api_as, typed):
+        carols = services.customer_create(actor=cast.carol, data={"name": "广州南方贸易（集团）有限公司"})
+        with pytest.raises(DomainError) as e:
+            services.customer_create(actor=cast.alice, data={"name": typed})
+        assert e.value.code == "duplicate_name" and carols.code in str(e.value)
+        r = api_as(cast.alice).post("/api/v1/customers/", {"name": typed}, format="json")
+        assert r.status_code == 400 and r.json()["code"] == "duplicate_name"
+        # renaming another customer to it is refused too
+        mine = services.customer_create(actor=cast.alice, data={"name": "苏州新客户"})
+        with pytest.raises(DomainError):
+            services.customer_update(customer=mine, actor=cast.alice, data={"name": typed})
+        assert Customer.objects.count() == 2
+
     def test_payment_terms_must_be_complete(self, cast):
         with pytest.raises(ValidationError) as e:
             services.customer_create(actor=cast.manager, data={"name": "账期客户", "payment_terms": Customer.PaymentTerms.CREDIT})
