@@ -14,14 +14,12 @@ from django.utils.translation import gettext_noop
 
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
+from customers.services.common import hand_over
 from salesops.core import approvals
-from salesops.core.editing import save_as
 from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.locking import retry_on_lock_conflict
-from salesops.core.models import ApprovalRequest, ApprovalStep, Event
-from salesops.core.names import display_name
+from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
-from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
 from .. import permissions, rules
@@ -119,19 +117,12 @@ def documents_follow_the_customer(*, customer: Customer, old_owner, new_owner, a
         (Quotation, Quotation.OPEN_STATUSES),
         (Contract, Contract.UNSIGNED_STATUSES),
     )
-    moved = 0
-    for model, statuses in open_documents:
-        for doc in (
-            model.objects.select_for_update().filter(customer=customer, owner=old_owner, status__in=statuses).order_by("pk")
-        ):
-            doc.owner = new_owner
-            save_as(doc, actor, update_fields=["owner", "updated_at"])
-            record_event(
-                target=doc,
-                verb=Event.Verb.ASSIGNED,
-                actor=actor,
-                text=gettext_noop("随客户转给 %(owner)s：%(reason)s"),
-                params={"owner": display_name(new_owner), "reason": reason},
-            )
-            moved += 1
-    return moved
+    return sum(
+        hand_over(
+            model.objects.filter(customer=customer, owner=old_owner, status__in=statuses),
+            new_owner=new_owner,
+            actor=actor,
+            reason=reason,
+        )
+        for model, statuses in open_documents
+    )

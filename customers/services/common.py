@@ -10,7 +10,9 @@ from django.utils.translation import gettext_noop
 
 from salesops.core.editing import save_as
 from salesops.core.errors import DomainError
-from salesops.core.timeline import changes_between, choice, snapshot
+from salesops.core.models import Event
+from salesops.core.names import display_name
+from salesops.core.timeline import changes_between, choice, record_event, snapshot
 
 from ..models import Contact, Customer
 
@@ -59,3 +61,21 @@ def _transition_message(obj, action: str, reason: str = "") -> dict:
 def _ensure_next_date(next_contact_date: date | None, today: date) -> None:
     if next_contact_date and next_contact_date < today:
         raise DomainError(_("下次联系日期不能早于今天。"), code="next_contact_in_past")
+
+
+def hand_over(documents: models.QuerySet, *, new_owner, actor, reason: str) -> int:
+    """Hand the documents of a customer handed to another rep (customer_reassign, the customer locked first) to the new
+    rep: each locked in pk order, its owner changed and a timeline event written. Returns how many moved."""
+    moved = 0
+    for doc in documents.select_for_update().order_by("pk"):
+        doc.owner = new_owner
+        save_as(doc, actor, update_fields=["owner", "updated_at"])
+        record_event(
+            target=doc,
+            verb=Event.Verb.ASSIGNED,
+            actor=actor,
+            text=gettext_noop("随客户转给 %(owner)s：%(reason)s"),
+            params={"owner": display_name(new_owner), "reason": reason},
+        )
+        moved += 1
+    return moved

@@ -32,7 +32,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import Customer, Opportunity
 from .access import OPPORTUNITY_NOT_YOURS, _require, can_create_opportunity, opportunity_allowed_actions
-from .common import _ensure_contact_of, _ensure_open, _validate
+from .common import _ensure_contact_of, _ensure_open, _validate, hand_over
 
 # what a user writes on an opportunity, in the order its form shows it (forms.OpportunityForm)
 OPPORTUNITY_FIELDS = (
@@ -386,22 +386,12 @@ def opportunities_follow_the_customer(*, customer: Customer, old_owner, new_owne
     """When a customer is handed to another rep (customers.customer_reassign, inside its transaction, the customer
     locked first), its open opportunities of the old rep go with it, each with a timeline event; won and lost ones keep
     the rep who worked them. Returns how many moved."""
-    moved = list(
-        Opportunity.objects.select_for_update()
-        .filter(customer=customer, owner=old_owner, status__in=Opportunity.OPEN_STAGES)
-        .order_by("pk")
+    return hand_over(
+        Opportunity.objects.filter(customer=customer, owner=old_owner, status__in=Opportunity.OPEN_STAGES),
+        new_owner=new_owner,
+        actor=actor,
+        reason=reason,
     )
-    for opportunity in moved:
-        opportunity.owner = new_owner
-        save_as(opportunity, actor, update_fields=["owner", "updated_at"])
-        record_event(
-            target=opportunity,
-            verb=Event.Verb.ASSIGNED,
-            actor=actor,
-            text=gettext_noop("随客户转给 %(owner)s：%(reason)s"),
-            params={"owner": display_name(new_owner), "reason": reason},
-        )
-    return len(moved)
 
 
 # --- what the quotations and contracts floor tells the opportunity (it calls down; nothing here imports it) ---------
