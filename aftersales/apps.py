@@ -8,7 +8,8 @@ class AftersalesConfig(AppConfig):
 
     def ready(self):
         """Who may see after-sales documents (timeline views 404 on the rest), what approvals do to returns and plans,
-        the "order_delivered" hook that schedules callbacks, and the after-sales cards on customer and order pages."""
+        the "order_delivered" hook that schedules callbacks, and the after-sales cards on customer and order pages, the
+        home page and the warehouse's work page."""
         from salesops.core.access import register_visibility
         from salesops.core.hooks import subscribe
         from salesops.core.panels import register_panel
@@ -28,3 +29,5 @@ class AftersalesConfig(AppConfig):
         subscribe("order_delivered", callbacks.on_order_delivered)
         register_panel("customer_detail", panels.customer_panel)
         register_panel("order_detail", panels.order_panel)
+        register_panel("dashboard", panels.dashboard_panel)
+        register_panel("warehouse_queue", panels.warehouse_panel)

@@ -89,10 +89,19 @@ class ComplaintFilter(_Search):
     severity = filters.ChoiceFilter(choices=Complaint.Severity.choices, label=_("严重程度"))
     reported_from = filters.DateFilter(field_name="reported_on", lookup_expr="gte", label=_("投诉日期从"))
     reported_to = filters.DateFilter(field_name="reported_on", lookup_expr="lte", label=_("投诉日期至"))
+    queue = filters.ChoiceFilter(
+        choices=list(selectors.COMPLAINT_QUEUE_LABELS.items()),
+        method="filter_queue",
+        label=_("工作队列"),
+        help_text=_("质检的投诉队列：待调查，或有整改措施待验证"),
+    )
 
     class Meta:
         model = Complaint
-        fields = ["q", "status", "severity", "customer", "reported_from", "reported_to"]
+        fields = ["q", "status", "severity", "customer", "reported_from", "reported_to", "queue"]
+
+    def filter_queue(self, queryset, name, value):
+        return selectors.COMPLAINT_QUEUES[value](queryset, self.request.user)
 
 
 class CorrectiveActionFilter(ListFilterSet):
@@ -104,6 +113,28 @@ class CorrectiveActionFilter(ListFilterSet):
     class Meta:
         model = CorrectiveAction
         fields = ["status", "kind", "owner", "complaint"]
+
+
+class MyActionFilter(ListFilterSet):
+    """我的整改措施 (selectors.my_actions_for: one's own open actions)."""
+
+    q = filters.CharFilter(method="search", label=_("搜索"))
+    kind = filters.ChoiceFilter(choices=CorrectiveAction.Kind.choices, label=_("类型"))
+    overdue = YesNoFilter(method="filter_overdue", label=_("已逾期"), yes=_("是"), no=_("否"))
+    complaint = IntegerFilter(field_name="complaint_id", label=_("投诉"))
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["q", "kind", "overdue", "complaint"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            every_word_q(queryset.model, value, "complaint__number", "complaint__customer__name", "description")
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(due_on__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class ReturnFilter(_Search):

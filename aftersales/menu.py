@@ -7,7 +7,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import Role
 
-from .permissions import sees_desk, sees_plans, serves_customers
+from .permissions import may_own_actions, sees_desk, sees_plans, serves_customers
 
 navigation.register(
     "aftersales",
@@ -21,6 +21,7 @@ navigation.register(
         Item(_("退换修"), "aftersales:rma_list", serves_customers, testid="nav-returns", group=1),
         Item(_("年度售后服务计划"), "aftersales:plan_list", sees_plans, "nav-plans", group=1),
         Item(_("月度服务统计"), "aftersales:stats", serves_customers, testid="nav-service-stats", group=1),
+        Item(_("我的整改措施"), "aftersales:my_actions", may_own_actions, testid="nav-my-actions", group=2),
     ],
     first_for=(Role.SERVICE,),
 )

@@ -44,6 +44,12 @@ def sees_plans(user) -> bool:
     return has_role(user, Role.SERVICE, Role.QC, *MANAGER_ROLES)
 
 
+def works_complaints(user) -> bool:
+    """QC's complaints to investigate and actions to verify on the home page (the QC role itself: managers, who may act
+    as QC, read them on the complaint list's `queue`)."""
+    return has_role(user, Role.QC)
+
+
 def may_create_ticket(user) -> bool:
     return has_role(user, Role.SERVICE, *SALES_ROLES, *MANAGER_ROLES)
 
@@ -178,6 +184,12 @@ def plan_allowed_actions(p: ServicePlan, user) -> list[str]:
 
 
 # --- menus (<app>/menu.py shows these items only to them) ----------------------------------------
+def may_own_actions(user) -> bool:
+    """我的整改措施: QC may name any member of staff as the owner of a corrective action (production, procurement, the
+    quality department, the warehouse …), so everyone has the list of their own (selectors.my_actions_for)."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
 def serves_customers(user) -> bool:
     """Everyone who meets customers or their goods after the sale; the department reviewers do not."""
     return has_role(

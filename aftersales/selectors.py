@@ -71,6 +71,20 @@ def capa_list_for(user) -> QuerySet[CorrectiveAction]:
     return of_visible(CorrectiveAction.objects.select_related("complaint", "owner"), "complaint", complaint_list_for(user))
 
 
+def my_actions_for(user) -> QuerySet[CorrectiveAction]:
+    """我的整改措施: the corrective/preventive actions `user` owns that are still to be done (待完成; past their due day:
+    overdue), the soonest due first. Whoever QC names as an action's owner sees its complaint (complaint_list_for), so
+    this is capa_list_for(user) narrowed to their own open ones, with no semi-join over the complaints; nobody sees
+    another's here (QC and managers read every action on the complaints and in /api/v1/corrective-actions/)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CorrectiveAction.objects.none()
+    return (
+        CorrectiveAction.objects.select_related("complaint__customer")
+        .filter(owner=user, status=CorrectiveAction.Status.OPEN)
+        .order_by("due_on", "pk")
+    )
+
+
 def rma_list_for(user) -> QuerySet[ReturnRequest]:
     return _scoped(ReturnRequest.objects.select_related("customer", "order", "requested_by", "credit_note"), user)
 
@@ -206,6 +220,35 @@ def desk_for(user, *, now: datetime | None = None) -> dict[str, QuerySet]:
     queues = {code: queue(tickets, user, now) for code, queue in TICKET_QUEUES.items()}
     queues.update({code: queue(callbacks, user, now) for code, queue in CALLBACK_QUEUES.items()})
     return {code: queues[code].order_by(*_DESK_ORDER[code]) for code in DESK_LABELS}
+
+
+# --- QC's complaints and the warehouse's returns (the home page and the warehouse's work page show their first rows) ---
+# Each queue is also the `queue` filter of its list (filters.ComplaintFilter), so the "all of them" link lists its rows.
+def _actions_to_verify() -> Exists:
+    return Exists(CorrectiveAction.objects.filter(complaint=OuterRef("pk"), status=CorrectiveAction.Status.DONE).values("pk"))
+
+
+COMPLAINT_QUEUES = {
+    # registered and not yet investigated, or under investigation without its root cause
+    "to_investigate": lambda complaints, user: complaints.filter(
+        status__in=[Complaint.Status.REGISTERED, Complaint.Status.INVESTIGATING]
+    ),
+    # an action its owner finished, waiting for QC to verify its effect
+    "to_verify": lambda complaints, user: complaints.filter(_actions_to_verify(), status=Complaint.Status.ACTIONS),
+}
+COMPLAINT_QUEUE_LABELS = {"to_investigate": _("待调查投诉"), "to_verify": _("整改措施待验证")}
+
+
+def qc_work_for(user) -> dict[str, QuerySet]:
+    """QC's complaints (COMPLAINT_QUEUE_LABELS' order), each oldest reported first."""
+    complaints = complaint_list_for(user)
+    return {code: COMPLAINT_QUEUES[code](complaints, user).order_by("reported_on", "pk") for code in COMPLAINT_QUEUE_LABELS}
+
+
+def returns_to_receive(user) -> QuerySet[ReturnRequest]:
+    """Approved returns/exchanges/repairs whose goods the warehouse has still to receive and count (the returns list's
+    status=approved), the longest approved first."""
+    return rma_list_for(user).filter(status=ReturnRequest.Status.APPROVED).order_by("decided_at", "pk")
 
 
 # --- panels on the customer and order pages --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/<slug:action>/", complaints.complaint_action, name="complaint_action"),
     path("complaints/actions/<int:pk>/<slug:action>/", complaints.capa_action, name="capa_action"),
+    path("my-actions/", complaints.my_actions, name="my_actions"),
     path("returns/", returns.rma_list, name="rma_list"),
     path("returns/new/", returns.rma_create, name="rma_create"),
     path("returns/<int:pk>/", returns.rma_detail, name="rma_detail"),

@@ -19,5 +19,6 @@ def register(router) -> None:
     router.register("service-tickets", tickets.TicketViewSet, basename="service-ticket")
     router.register("complaints", complaints.ComplaintViewSet, basename="complaint")
     router.register("corrective-actions", complaints.CorrectiveActionViewSet, basename="corrective-action")
+    router.register("my-corrective-actions", complaints.MyCorrectiveActionViewSet, basename="my-corrective-action")
     router.register("returns", returns.ReturnViewSet, basename="return-request")
     router.register("service-plans", plans.PlanViewSet, basename="service-plan")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -11,11 +12,11 @@ from catalog.models import Product
 from contracts.api import ReasonInput
 from customers.models import Customer
 from orders.models import SalesOrder
-from salesops.core.api import ListRowsMixin, UserNameField
+from salesops.core.api import ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import permissions, rules, selectors
-from ..filters import ComplaintFilter, CorrectiveActionFilter
+from ..filters import ComplaintFilter, CorrectiveActionFilter, MyActionFilter
 from ..models import Channel, Complaint, CorrectiveAction
 from ..services import complaints as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
@@ -221,3 +222,41 @@ class CorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.Retri
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self.respond(svc.action_verify(action=self.get_object(), actor=request.user, **self.validated_input(VerifyInput)))
+
+
+class MyCorrectiveActionSerializer(serializers.ModelSerializer):
+    """A row of 我的整改措施: the action, its complaint and customer, its due day and whether it is past it."""
+
+    complaint_number = serializers.CharField(source="complaint.number", read_only=True)
+    customer_name = serializers.CharField(source="complaint.customer.name", read_only=True)
+    overdue = serializers.SerializerMethodField(help_text="已逾期：过了完成期限仍未完成")
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id",
+            "complaint",
+            "complaint_number",
+            "customer_name",
+            "kind",
+            "description",
+            "due_on",
+            "overdue",
+            "status",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        return obj.status == CorrectiveAction.Status.OPEN and obj.due_on < timezone.localdate()
+
+
+class MyCorrectiveActionViewSet(ListRowsMixin, mixins.ListModelMixin, ScopedViewSet):
+    """我的整改措施: the corrective/preventive actions the requesting user owns that are still to be done (overdue ones
+    `overdue`), the soonest due first — only one's own, whoever asks. 完成 is POST /api/v1/corrective-actions/{id}/finish/."""
+
+    selector = staticmethod(selectors.my_actions_for)
+    serializer_class = MyCorrectiveActionSerializer
+    filterset_class = MyActionFilter
+    ordering_fields = ["due_on", "created_at"]
+    ordering = ["due_on", "id"]

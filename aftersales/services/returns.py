@@ -39,7 +39,7 @@ from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import ApprovalRequest, Attachment, Event
-from salesops.core.money import ZERO, line_amounts, parse_decimal, plain, quantize
+from salesops.core.money import ZERO, line_amounts, money_text, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
@@ -478,5 +478,19 @@ def rma_refund(*, rma: ReturnRequest, actor, amount=None, note: str = "") -> Ret
         )
 
 
+def rma_summary(rma: ReturnRequest, user) -> list[tuple[str, str]]:
+    """What the VP (and GM) approve in 待我审批: the customer, the order, 退/换/修, each line's quantity and the amount
+    (two queries: the request with its customer and order, then its lines with their order lines)."""
+    rma = ReturnRequest.objects.select_related("customer", "order").get(pk=rma.pk)
+    lines = rma.lines.select_related("order_line").order_by("pk")
+    return [
+        (_("客户"), rma.customer.name),
+        (_("订单"), rma.order.number),
+        (_("类型"), rma.get_kind_display()),
+        (_("数量"), _("、").join(f"{ln.order_line.name} × {plain(ln.quantity)} {ln.order_line.unit}" for ln in lines)),
+        (_("涉及金额"), money_text(rma.amount)),
+    ]
+
+
 def register() -> None:
-    approvals.register_outcome_handler(RMA_KIND, _on_rma_decided, label=gettext_lazy("退换修审批"))
+    approvals.register_outcome_handler(RMA_KIND, _on_rma_decided, label=gettext_lazy("退换修审批"), summary=rma_summary)

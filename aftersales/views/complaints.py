@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,7 +14,7 @@ from salesops.core.editing import call_for_form
 from salesops.core.pages import forbidden, form_page, post_data
 
 from .. import forms, permissions, rules, selectors
-from ..filters import ComplaintFilter
+from ..filters import ComplaintFilter, MyActionFilter
 from ..models import CorrectiveAction
 from ..services import complaints as svc
 from .common import NO_INPUT, Action, build_forms, paginate, plain_form, post_action
@@ -37,6 +38,17 @@ def complaint_list(request):
         },
         status=filterset.status_code,
     )
+
+
+@login_required
+@require_GET
+def my_actions(request):
+    """我的整改措施: the corrective/preventive actions the user owns that are still to be done (overdue ones marked), the
+    soonest due first, each leading to its complaint (where 完成 is)."""
+    filterset = MyActionFilter(request.GET, queryset=selectors.my_actions_for(request.user), request=request)
+    page, querystring = paginate(request, filterset.qs)
+    context = {"filterset": filterset, "page": page, "querystring": querystring, "today": timezone.localdate()}
+    return render(request, "aftersales/my_actions.html", context, status=filterset.status_code)
 
 
 @login_required
