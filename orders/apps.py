@@ -7,18 +7,21 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单与发货")
 
     def ready(self):
-        """Register who may see orders and shipments, what approvals (emergency release, credit exception) do, and the
-        credit exposure of direct orders for the contract review, and the orders card on the customer page."""
+        """Register who may see orders, shipments, payments and invoices, what approvals (emergency release, credit
+        exception) do, and the credit exposure of direct orders for the contract review, and the orders card on the
+        customer page."""
         from salesops.core.access import register_visibility
         from salesops.core.exposure import register_exposure
         from salesops.core.hooks import subscribe
         from salesops.core.panels import register_panel
 
         from . import panels, selectors, services
-        from .models import SalesOrder, Shipment
+        from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
         register_visibility(SalesOrder, selectors.order_list_for)
         register_visibility(Shipment, selectors.shipment_list_for)
+        register_visibility(Payment, selectors.payment_list_for)  # their timelines: comments, files, the API's
+        register_visibility(InvoiceRequest, selectors.invoice_list_for)
         services.register_handlers()
         register_exposure(selectors.direct_orders_exposure)
         subscribe("contract_changed", services.on_contract_changed)

@@ -97,11 +97,12 @@ def receivable_columns() -> list[Column]:
         Column(_("客户"), Kind.TEXT, 30, lambda r: r.order.customer.name),
         Column(_("业务员"), Kind.TEXT, 10, lambda r: display_name(r.order.owner)),
         Column(_("账期(天)"), Kind.INTEGER, 8, lambda r: r.order.credit_days),
-        Column(_("已发货金额"), Kind.MONEY, 14, lambda r: r.shipped),
-        Column(_("已确认回款"), Kind.MONEY, 14, lambda r: r.paid),
-        *(Column(str(label), Kind.MONEY, 13, _bucket(code)) for code, label, *_rest in rules.AGING_BUCKETS),
-        Column(_("未收金额"), Kind.MONEY, 14, lambda r: r.open),
-        Column(_("逾期金额"), Kind.MONEY, 14, lambda r: r.overdue),
+        Column(_("已发货金额"), Kind.MONEY, 14, lambda r: r.shipped, total=True),
+        Column(_("已确认回款"), Kind.MONEY, 14, lambda r: r.paid, total=True),
+        Column(_("红字冲减"), Kind.MONEY, 12, lambda r: r.credited, total=True),
+        *(Column(str(label), Kind.MONEY, 13, _bucket(code), total=True) for code, label, *_rest in rules.AGING_BUCKETS),
+        Column(_("未收金额"), Kind.MONEY, 14, lambda r: r.open, total=True),
+        Column(_("逾期金额"), Kind.MONEY, 14, lambda r: r.overdue, total=True),
         Column(_("最长账龄(天)"), Kind.INTEGER, 10, lambda r: r.oldest_days),
     ]
 

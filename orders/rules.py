@@ -2,7 +2,8 @@
 as pure functions: no database, no request — orders.services and orders.selectors gather the facts and call these.
 
 - Verification (核单): which checklist items must be confirmed with whom (rep, customer, production).
-- Payment gate: what must be paid and confirmed by finance before goods leave, by payment terms.
+- Payment gate: what must be paid and confirmed by finance before goods leave, by payment terms, and the customer's
+  credit limit against what it owes (a credit exception opens either).
 - Production risk: a promised ship date at risk (expected later than promised, or no progress shortly before it).
 - Receivables: aging buckets and collection rate.
 """
@@ -100,36 +101,109 @@ def due_before_shipment(*, payment_terms: str, order_amount: Decimal, deposit_am
 
 
 @dataclass(frozen=True)
+class Credit:
+    """The credit check of the gate (SPEC.md "Customers": credit limit; "Shipment": released only after … an approved
+    credit exception), in CNY: the customer's credit limit, what it already owes for goods shipped (its open
+    receivables, orders.receivables), what the order's notes not yet shipped add to that (credit_added) and the order's
+    approved credit exceptions. Only for a customer with a limit whose notes add something."""
+
+    limit: Decimal
+    owed: Decimal
+    adds: Decimal
+    exception: Decimal = ZERO
+
+    @property
+    def over(self) -> Decimal:
+        """By how much the customer would owe more than its limit once the notes ship."""
+        return self.owed + self.adds - self.limit
+
+    @property
+    def shortfall(self) -> Decimal:
+        """What is over the limit and not covered by an approved credit exception (≤ 0: within the limit)."""
+        return self.over - self.exception
+
+
+def credit_added(*, shipped: Decimal, unshipped: Decimal, settled: Decimal) -> Decimal:
+    """What an order's notes not yet shipped (`unshipped`) add to what the customer owes: the order's open receivable
+    after they ship less the one before — the order's confirmed payments and credit notes (`settled`) not used by the
+    goods already `shipped` cover them first (a prepaid order adds nothing)."""
+    return max(shipped + unshipped - settled, ZERO) - max(shipped - settled, ZERO)
+
+
+@dataclass(frozen=True)
 class Gate:
     open: bool
     due: Decimal
     paid: Decimal
     exception: Decimal
     reason: str = ""
+    credit: Credit | None = None
 
 
 GATE_UNBLOCKERS = _("财务确认到账（财务），或申请信用放行并经销售部经理和财务批准。")
 
 
-def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: Decimal) -> Gate:
-    """The shipment may be released when confirmed payments plus an approved credit exception cover what is due."""
+def _exception_text(amount: Decimal) -> str:
+    return str(_("、已批准信用放行 %(amount)s 元") % {"amount": money_text(amount)}) if amount else ""
+
+
+def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: Decimal, credit: Credit | None = None) -> Gate:
+    """The shipment may be released when confirmed payments plus an approved credit exception cover what is due, and —
+    for a customer with a credit limit (`credit`) — what it owes plus what the order's notes add stays within the limit
+    raised by the order's approved credit exceptions (both in CNY)."""
     shortfall = due - confirmed_paid - approved_exception
-    if shortfall <= 0:
-        return Gate(True, due, confirmed_paid, approved_exception)
-    reason = str(
-        _("发货前应付 %(due)s 元，财务已确认到账 %(paid)s 元%(exc)s，尚差 %(short)s 元。")
+    over_limit = credit is not None and credit.limit > 0 and credit.adds > 0 and credit.shortfall > 0
+    if shortfall <= 0 and not over_limit:
+        return Gate(True, due, confirmed_paid, approved_exception, credit=credit)
+    reasons = []
+    if shortfall > 0:
+        reasons.append(
+            str(
+                _("发货前应付 %(due)s 元，财务已确认到账 %(paid)s 元%(exc)s，尚差 %(short)s 元。")
+                % {
+                    "due": money_text(due),
+                    "paid": money_text(confirmed_paid),
+                    "exc": _exception_text(approved_exception),
+                    "short": money_text(shortfall),
+                }
+            )
+        )
+    if over_limit:
+        reasons.append(
+            str(
+                _(
+                    "超出信用额度：信用额度 %(limit)s 元，客户已欠货款 %(owed)s 元，本次出货 %(adds)s 元，"
+                    "超出额度 %(over)s 元%(exc)s。"
+                )
+                % {
+                    "limit": money_text(credit.limit),
+                    "owed": money_text(credit.owed),
+                    "adds": money_text(credit.adds),
+                    "over": money_text(credit.over),
+                    "exc": _exception_text(credit.exception),
+                }
+            )
+        )
+    return Gate(False, due, confirmed_paid, approved_exception, " ".join(reasons), credit)
+
+
+def order_credit_warning(*, limit: Decimal, owed: Decimal, adds: Decimal) -> str:
+    """At verification (核单) of a direct order: a warning (not a refusal) when what the customer owes plus what the
+    order adds (credit_added over the whole order, CNY) is over its credit limit; "" within it or without a limit."""
+    if not limit or limit <= 0 or adds <= 0 or owed + adds <= limit:
+        return ""
+    return str(
+        _(
+            "信用额度提醒：信用额度 %(limit)s 元，客户已欠货款 %(owed)s 元，本订单 %(adds)s 元，将超出额度 %(over)s 元；"
+            "发货前需财务确认回款或信用放行。"
+        )
         % {
-            "due": money_text(due),
-            "paid": money_text(confirmed_paid),
-            "exc": (
-                str(_("、已批准信用放行 %(amount)s 元") % {"amount": money_text(approved_exception)})
-                if approved_exception
-                else ""
-            ),
-            "short": money_text(shortfall),
+            "limit": money_text(limit),
+            "owed": money_text(owed),
+            "adds": money_text(adds),
+            "over": money_text(owed + adds - limit),
         }
     )
-    return Gate(False, due, confirmed_paid, approved_exception, reason)
 
 
 # --- production risk --------------------------------------------------------------------------------------------------

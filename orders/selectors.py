@@ -8,6 +8,7 @@ and to the rep it is credited to.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Contract
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
-from salesops.core.money import MONEY, ZERO, quantize
+from salesops.core.money import MONEY, ZERO, db_money, quantize
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
 
@@ -162,10 +163,16 @@ def order_creditable(order) -> Decimal:
     return max(order_shipped_amount(order) - order_credited(order), ZERO)
 
 
-def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None) -> rules.Gate:
-    """Whether goods of `order` may leave now, and why not (payment due before shipment vs confirmed payments + exceptions).
+_ASK = object()  # order_gate: the credit facts not given, read them
 
-    Lists pass `paid` / `exception` already summed for many orders at once (with_gate_figures)."""
+
+def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None, credit=_ASK) -> rules.Gate:
+    """Whether goods of `order` may leave now, and why not: the payment due before shipment vs confirmed payments +
+    exceptions, and for a customer with a credit limit what it owes plus what the order's notes not yet shipped add
+    (order_credit_facts) vs the limit + the exceptions (rules.shipment_gate).
+
+    Lists pass `paid` / `exception` already summed for many orders at once (with_gate_figures) and `credit` read for
+    them at once (order_credit_facts; None: no credit check)."""
     due = rules.due_before_shipment(
         payment_terms=order.payment_terms, order_amount=order.amount_incl, deposit_amount=order.deposit_amount
     )
@@ -173,7 +180,77 @@ def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Dec
         exception = order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO
     if paid is None:
         paid = order_paid(order)
-    return rules.shipment_gate(due=due, confirmed_paid=quantize(paid), approved_exception=quantize(exception))
+    exception = quantize(exception)
+    if credit is _ASK:
+        credit = order_credit_facts([order]).get(order.pk)
+    if credit is not None:  # the exceptions are in the order's currency, the credit check in CNY
+        credit = replace(credit, exception=quantize(exception * order.exchange_rate))
+    return rules.shipment_gate(due=due, confirmed_paid=quantize(paid), approved_exception=exception, credit=credit)
+
+
+# --- the credit check: what a customer owes against its credit limit (SPEC.md "Customers", "Shipment") -----------------
+def customers_owed(customer_ids) -> dict[int, Decimal]:
+    """{customer id: what it owes for goods shipped, in CNY}: the open receivables of its orders (not cancelled), as
+    the receivables page computes them (orders.receivables.ReceivableTable), one query for all of them."""
+    from .receivables import ReceivableTable  # receivables reads this module
+
+    owed = dict.fromkeys(customer_ids, ZERO)
+    if owed:
+        orders = SalesOrder.objects.filter(customer_id__in=list(owed)).exclude(status=SalesOrder.Status.CANCELLED)
+        for row in ReceivableTable(orders).owed():
+            owed[row.customer_id] += sum((db_money(b) for b in row.buckets), ZERO)
+    return owed
+
+
+def _order_money(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """{order id: (shipped, on notes not yet shipped, settled = confirmed payments + credit notes)}, one query."""
+    rows = (
+        SalesOrder.objects.filter(pk__in=order_ids)
+        .annotate(
+            shipped=_per_order(Shipment.objects.filter(status__in=CREDITED_SHIPMENTS), "pk", F("amount_incl")),
+            unshipped=_per_order(Shipment.objects.filter(status__in=OPEN_SHIPMENT), "pk", F("amount_incl")),
+            confirmed=_per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), "pk"),
+            credited=_per_order(CreditNote.objects.all(), "pk"),
+        )
+        .values_list("pk", "shipped", "unshipped", "confirmed", "credited")
+    )
+    return {pk: (quantize(s), quantize(u), quantize(p) + quantize(c)) for pk, s, u, p, c in rows}
+
+
+def order_credit_facts(orders) -> dict[int, rules.Credit]:
+    """{order id: rules.Credit} of the `orders` (with their customers) whose customer has a credit limit and whose
+    outbound notes not yet shipped (draft or released) add to what the customer owes (rules.credit_added, in CNY at
+    the order's rate); the other orders have no credit check. At most two queries, whatever the number of orders."""
+    limited = {o.pk: o for o in orders if (o.customer.credit_limit or ZERO) > 0}
+    if not limited:
+        return {}
+    adds = {}
+    for pk, (shipped, unshipped, settled) in _order_money(list(limited)).items():
+        added = quantize(rules.credit_added(shipped=shipped, unshipped=unshipped, settled=settled) * limited[pk].exchange_rate)
+        if unshipped > 0 and added > 0:
+            adds[pk] = added
+    owed = customers_owed({limited[pk].customer_id for pk in adds})
+    return {
+        pk: rules.Credit(limit=limited[pk].customer.credit_limit, owed=owed[limited[pk].customer_id], adds=added)
+        for pk, added in adds.items()
+    }
+
+
+def order_credit_warning(order: SalesOrder) -> str:
+    """The warning on a direct order's verification (核单, while it waits for it): what the customer owes plus what the
+    whole order adds (its amount not yet covered by its confirmed payments and credit notes, CNY) is over the
+    customer's credit limit (rules.order_credit_warning); "" otherwise. Not a refusal: the gate holds the notes."""
+    waiting = order.status == SalesOrder.Status.RECEIVED or order.needs_reverification
+    limit = order.customer.credit_limit or ZERO
+    if order.contract_id is not None or not waiting or limit <= 0:  # a contract's credit is checked in its review
+        return ""
+    shipped, _unshipped, settled = _order_money([order.pk])[order.pk]
+    left = max(order.amount_incl - shipped, ZERO)
+    adds = quantize(rules.credit_added(shipped=shipped, unshipped=left, settled=settled) * order.exchange_rate)
+    if adds <= 0:
+        return ""
+    owed = customers_owed([order.customer_id])[order.customer_id]
+    return rules.order_credit_warning(limit=limit, owed=owed, adds=adds)
 
 
 def order_delivered_amount(order: SalesOrder) -> Decimal:
@@ -354,8 +431,14 @@ def gate_of(order: SalesOrder) -> rules.Gate:
 
 
 def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
+    credit = order_credit_facts({s.order_id: s.order for s in shipments}.values())
     for shipment in shipments:
-        shipment.gate = order_gate(shipment.order, paid=shipment.paid_confirmed, exception=shipment.exception_approved)
+        shipment.gate = order_gate(
+            shipment.order,
+            paid=shipment.paid_confirmed,
+            exception=shipment.exception_approved,
+            credit=credit.get(shipment.order_id),
+        )
     return shipments
 
 
@@ -369,25 +452,55 @@ def _drafts(user) -> QuerySet[Shipment]:
     return _drafts_of(shipment_list_for(user))
 
 
-def _held(drafts: QuerySet[Shipment], figures=QuerySet.annotate) -> QuerySet[Shipment]:
+def _held_for_credit(drafts: QuerySet[Shipment]) -> list[int]:
+    """The orders of `drafts` whose gate is closed by the credit check: their customer has a credit limit and owes,
+    with what the order's notes add, more than it and the order's approved exceptions (order_gate with
+    order_credit_facts). Decided in Python over the drafts of customers with a limit alone (none: one query that
+    finds none); the queues filter the drafts by these orders."""
+    candidates = drafts.filter(order__customer__credit_limit__gt=0).values("order_id")
+    orders = list(SalesOrder.objects.filter(pk__in=candidates).select_related("customer").annotate(**gate_figures()))
+    if not orders:
+        return []
+    credit = order_credit_facts(orders)
+    return sorted(
+        o.pk
+        for o in orders
+        if o.pk in credit and not order_gate(o, paid=o.paid_confirmed, exception=o.exception_approved, credit=credit[o.pk]).open
+    )
+
+
+def _held(drafts: QuerySet[Shipment], figures=QuerySet.annotate, credit_held: list[int] | None = None) -> QuerySet[Shipment]:
     """The notes of `drafts` waiting at the payment gate: something is due and the confirmed payments and approved
     exceptions fall short of it, decided in the database (`figures`: QuerySet.annotate to read the gate's figures with
-    the rows, QuerySet.alias to filter on them alone)."""
+    the rows, QuerySet.alias to filter on them alone) — or their order is held by the credit check (`credit_held`,
+    _held_for_credit of the same drafts, found when not given)."""
+    credit_held = _held_for_credit(drafts) if credit_held is None else credit_held
     due = SalesOrder.objects.filter(DUE_BEFORE_SHIPMENT)  # gate_due ≥ half a fen, from order_due_before_shipment_idx
-    return figures(drafts.filter(order__in=due), **gate_figures("order__")).filter(gate_shortfall__gte=HALF_FEN)
+    if not credit_held:
+        return figures(drafts.filter(order__in=due), **gate_figures("order__")).filter(gate_shortfall__gte=HALF_FEN)
+    by_credit = Q(order_id__in=credit_held)
+    return figures(drafts.filter(Q(order__in=due) | by_credit), **gate_figures("order__")).filter(
+        Q(gate_shortfall__gte=HALF_FEN) | by_credit
+    )
 
 
-def _releasable(drafts: QuerySet[Shipment]) -> QuerySet[Shipment]:
+def _releasable(drafts: QuerySet[Shipment], credit_held: list[int]) -> QuerySet[Shipment]:
     """The notes of `drafts` whose payment gate is open (nothing due: open without summing payments), with the gate's
-    figures."""
+    figures; not those of the orders held by the credit check (`credit_held`)."""
     by_gate = Q(gate_due__lt=HALF_FEN) | Q(gate_shortfall__lt=HALF_FEN)
-    return drafts.annotate(**gate_figures("order__")).filter(by_gate)
+    open_ = drafts.annotate(**gate_figures("order__")).filter(by_gate)
+    return open_.exclude(order_id__in=credit_held) if credit_held else open_
 
 
 def held_shipments(user) -> Rows:
     """Draft outbound notes waiting at the payment gate (for finance or a credit exception); each shown note has
-    `.gate` (rules.shipment_gate) so pages show the reason without asking again."""
-    return Rows(_held(_drafts(user)).order_by("pk"), _with_gates)
+    `.gate` (rules.shipment_gate) so pages show the reason without asking again. `.credit_held`: the orders held by
+    the credit check (_held_for_credit)."""
+    drafts = _drafts(user)
+    credit_held = _held_for_credit(drafts)
+    rows = Rows(_held(drafts, credit_held=credit_held).order_by("pk"), _with_gates)
+    rows.credit_held = credit_held
+    return rows
 
 
 def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
@@ -396,7 +509,9 @@ def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
     held_shipments, counted once for both)."""
     held = held_shipments(user) if held is None else held  # (not `held or`: the truth of Rows is a COUNT)
     drafts = _drafts(user)
-    return Rows(_releasable(drafts).order_by("pk"), _with_gates, counted=lambda: drafts.count() - held.count())
+    credit_held = getattr(held, "credit_held", None)
+    credit_held = _held_for_credit(drafts) if credit_held is None else credit_held
+    return Rows(_releasable(drafts, credit_held).order_by("pk"), _with_gates, counted=lambda: drafts.count() - held.count())
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
@@ -533,8 +648,8 @@ ORDER_QUEUES = {
 
 def _not_held(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
     """The drafts of `shipments` whose gate is open. Every draft is either held or open, so these are the drafts less
-    the held ones, decided over the orders with something due alone (12,000 drafts: a COUNT of 3 ms, not 16 ms of the
-    gate's sums on every draft as in _releasable)."""
+    the held ones, decided over the orders with something due (and those held by the credit check) alone (12,000
+    drafts: a COUNT of 3 ms, not 16 ms of the gate's sums on every draft as in _releasable)."""
     drafts = _drafts_of(shipments)
     return drafts.exclude(pk__in=_held(drafts, QuerySet.alias).values("pk"))
 

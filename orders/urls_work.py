@@ -28,6 +28,7 @@ urlpatterns = [
     # invoices
     path("invoices/", work_views.invoice_list, name="invoice_list"),
     path("invoices/new/<int:order_pk>/", work_views.invoice_create, name="invoice_create"),
+    path("invoices/<int:pk>/", work_views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/issue/", work_views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/cancel/", work_views.invoice_cancel, name="invoice_cancel"),
     # receivables

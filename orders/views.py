@@ -210,6 +210,7 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "checklist": checklist,
         "checklist_errors": [f for f in (bound.get("checklist"), bound.get("verify")) if f is not None],
         "missing": selectors.order_missing_checks(order),
+        "credit_warning": selectors.order_credit_warning(order),
         "place_form": bound.get("place") or forms.PlaceForm(order=order),
         "production_form": bound.get("production") or forms.ProductionForm(),
         "production_updates": order.production_updates.select_related("reported_by"),

@@ -464,6 +464,14 @@ def invoice_create(request, order_pk):
 
 
 @login_required
+@require_GET
+def invoice_detail(request, pk):
+    """One invoice request: its status, what finance may do with it now, and its history."""
+    invoice = get_object_or_404(selectors.invoice_list_for(request.user).select_related("issued_by"), pk=pk)
+    return render(request, "orders/invoice_detail.html", {"invoice": invoice, "order": invoice.order})
+
+
+@login_required
 def invoice_issue(request, pk):
     invoice = get_object_or_404(selectors.invoice_list_for(request.user), pk=pk)
     form = forms.InvoiceIssueForm(_post(request))

@@ -21,6 +21,7 @@ from .credit_notes import credit_note_create
 from .inspections import (
     EMERGENCY_KIND,
     emergency_release_request,
+    emergency_release_summary,
     inspection_record,
     inspection_sign,
     on_emergency_release_decided,
@@ -52,9 +53,14 @@ from .shipments import (
 
 
 def register_handlers() -> None:
-    """What an approved or rejected emergency release / credit exception does (called from OrdersConfig.ready)."""
+    """What an approved or rejected emergency release / credit exception does, and what the inbox shows of an
+    emergency release (called from OrdersConfig.ready)."""
     approvals.register_outcome_handler(
-        EMERGENCY_KIND, on_emergency_release_decided, label=gettext_lazy("紧急放行"), locker=lock_order_then
+        EMERGENCY_KIND,
+        on_emergency_release_decided,
+        label=gettext_lazy("紧急放行"),
+        locker=lock_order_then,
+        summary=emergency_release_summary,
     )
     approvals.register_outcome_handler(
         CREDIT_KIND, on_credit_exception_decided, label=gettext_lazy("信用放行"), locker=lock_order_then
@@ -67,6 +73,7 @@ __all__ = [
     "credit_exception_request",
     "credit_note_create",
     "emergency_release_request",
+    "emergency_release_summary",
     "inspection_record",
     "inspection_sign",
     "invoice_cancel",

@@ -1,5 +1,7 @@
-"""Credit exceptions (信用放行, SPEC.md "Shipment"): shipping before the payment due is confirmed, approved by the sales
-manager and then finance through the approvals engine; an approved amount opens the payment gate by that much."""
+"""Credit exceptions (信用放行, SPEC.md "Shipment"): shipping before the payment due is confirmed, or beyond the customer's
+credit limit, approved by the sales manager and then finance through the approvals engine; an approved amount opens
+the payment gate by that much — it covers the payment due before shipment, and raises the customer's credit limit for
+the order's notes (in CNY at the order's rate; orders.rules.shipment_gate)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ CREDIT_KIND = "credit_exception"
 
 
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
-    """Ask to ship before the payment due is confirmed (信用放行): sales manager, then finance, approve."""
+    """Ask to ship before the payment due is confirmed, or beyond the customer's credit limit (信用放行): sales manager,
+    then finance, approve."""
     amount = parse_decimal(amount, _("金额"), bounds=MONEY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if amount <= 0 or not reason:

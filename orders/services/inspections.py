@@ -177,6 +177,22 @@ def emergency_release_request(
     return release
 
 
+def emergency_release_summary(release: EmergencyRelease, user) -> list[tuple[str, str]]:
+    """What the manager approves in 待我审批: the order and its customer, the goods (line, lot, quantity) and why they
+    must leave before inspection (one query: the release with its order, customer and line)."""
+    release = EmergencyRelease.objects.select_related("order__customer", "line").get(pk=release.pk)
+    line = release.line
+    goods = " ".join(p for p in (line.name, line.model) if p)
+    return [
+        (_("订单"), release.order.number),
+        (_("客户"), release.order.customer.name),
+        (_("品名"), goods),
+        (_("批号"), release.lot_no or "—"),
+        (_("放行数量"), f"{plain(release.quantity)} {line.unit}"),
+        (_("紧急放行原因"), release.reason),
+    ]
+
+
 def on_emergency_release_decided(request: ApprovalRequest, outcome: str, actor) -> None:
     """The engine's outcome handler: an approved release adds to the line's released quantity and marks the order."""
     release, order = decide_request(EmergencyRelease, request, outcome)

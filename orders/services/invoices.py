@@ -72,6 +72,18 @@ def invoice_request(
         )
         save_as(invoice, actor)
         record_event(
+            target=invoice,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("申请开票（订单 %(order)s）%(amount)s 元（%(type)s），抬头 %(title)s"),
+            params={
+                "order": locked.number,
+                "amount": money_text(amount),
+                "type": choice(invoice, "invoice_type"),
+                "title": invoice.title,
+            },
+        )
+        record_event(
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,

@@ -95,6 +95,18 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
         PaymentAllocation.objects.bulk_create(
             [PaymentAllocation(payment=payment, order_id=k, amount=v) for k, v in parsed.items()]
         )
+        record_event(
+            target=payment,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("登记回款 %(amount)s 元（%(ref)s，到账 %(date)s），分配：%(allocations)s"),
+            params={
+                "amount": money_text(amount),
+                "ref": reference,
+                "date": received_on,
+                "allocations": [f"{orders[pk].number} {money_text(parsed[pk])}" for pk in sorted(parsed)],
+            },
+        )
         for order in orders.values():
             record_event(
                 target=order,

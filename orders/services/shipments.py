@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from customers.models import Customer
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.hooks import emit
@@ -68,6 +69,15 @@ def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data:
         for sl in built:
             sl.shipment = shipment
         ShipmentLine.objects.bulk_create(built)
+        # the note's own history starts with who made it and what it holds (its lines never change afterwards: a
+        # different note is a new note, the old one is cancelled)
+        record_event(
+            target=shipment,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("制作出货单（订单 %(order)s），金额 %(amount)s 元：%(lines)s"),
+            params={"order": locked.number, "amount": money_text(shipment.amount_incl), "lines": _lines_text(built)},
+        )
         record_event(
             target=locked,
             verb=Event.Verb.UPDATED,
@@ -76,6 +86,16 @@ def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data:
             params={"number": shipment.number, "amount": shipment.amount_incl},
         )
     return shipment
+
+
+def _lines_text(lines: list[ShipmentLine]) -> list[str]:
+    """Each line of a note as its history shows it: name, model, quantity and unit, and the lot when given."""
+    out = []
+    for sl in lines:
+        line = sl.order_line
+        text = " ".join(p for p in (line.name, line.model, "×", plain(sl.quantity), line.unit) if p)
+        out.append(f"{text} ({sl.lot_no})" if sl.lot_no else text)
+    return out
 
 
 def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, Any]) -> list[ShipmentLine]:
@@ -132,6 +152,10 @@ def shipment_release(*, shipment: Shipment, actor) -> Shipment:
     with transaction.atomic():
         order = lock_order(shipment.order_id)
         require_clerk(actor)
+        if order.customer.credit_limit:
+            # the credit check reads what the customer owes over all its orders: one release of its notes at a time
+            # (the customer after the order, the lock order of every writer here)
+            Customer.objects.select_for_update().filter(pk=order.customer_id).first()
         gate = order_gate(order)
 
         def check(s):
@@ -145,10 +169,11 @@ def shipment_release(*, shipment: Shipment, actor) -> Shipment:
 
         def before(s):
             s.released_by, s.released_at = actor, timezone.now()
-            if not gate.due:
-                s.release_basis = _("信用账期客户，发货前无需付款")
-            elif gate.exception and gate.paid < gate.due:
+            over_credit = gate.credit is not None and gate.credit.over > 0
+            if gate.exception and (gate.paid < gate.due or over_credit):
                 s.release_basis = _("信用放行")
+            elif not gate.due:
+                s.release_basis = _("信用账期客户，发货前无需付款")
             else:
                 s.release_basis = _("财务已确认到账 %(paid)s 元") % {"paid": money_text(gate.paid)}
 

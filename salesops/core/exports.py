@@ -149,7 +149,11 @@ def export_file(
     if progress is not None:
         records = _counted(records, progress)
     book = Book()
-    count = book.sheet(str(export.title), export.columns_for(actor)).table(records)
+    columns = export.columns_for(actor)
+    sheet = book.sheet(str(export.title), columns)
+    count = sheet.table(records)
+    if any(c.total for c in columns):
+        sheet.totals()  # 合计 of the columns marked total=True
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to the FileResponse, which closes it when sent
     book.save(out)
     out.seek(0)

@@ -401,10 +401,12 @@ class TestReceivables:
         ):
             ws = sheet_of(response)
             header = [c.value for c in ws[1]]
-            rows = list(ws.iter_rows(min_row=2))
-            # then one row, hers, its amounts numbers in yuan, aged 31–60 days and overdue
+            *rows, totals = list(ws.iter_rows(min_row=2))
+            # then one row, hers, its amounts numbers in yuan, aged 31–60 days and overdue, and the 合计 row
             assert [r[0].value for r in rows] == [alices.number]
             row = {name: cell for name, cell in zip(header, rows[0], strict=True)}
+            total = {name: cell.value for name, cell in zip(header, totals, strict=True)}
+            assert totals[0].value == "合计" and total["未收金额"] == 11300 and total["红字冲减"] == 0
             assert row["客户"].value == "杭州信用机电有限公司" and row["业务员"].value == "alice"
             for name in ("已发货金额", "31–60 天", "未收金额", "逾期金额"):
                 assert row[name].value == 11300 and row[name].number_format == "#,##0.00", name
@@ -413,13 +415,14 @@ class TestReceivables:
         assert [r[0] for r in sheet_of(client_as(cast.finance).get(url)).iter_rows(min_row=2, values_only=True)] == [
             alices.number,
             carols.number,
+            "合计",
         ]
         for response, expected in (
             (client_as(cast.alice).get(url), [alices.number]),
             (api_as(cast.alice).get("/api/v1/receivables/export/"), [alices.number]),
             (client_as(cast.alice).get(url, {"customer": carols.customer_id}), []),
         ):
-            assert [r[0] for r in sheet_of(response).iter_rows(min_row=2, values_only=True)] == expected
+            assert [r[0] for r in sheet_of(response).iter_rows(min_row=2, values_only=True)] == [*expected, "合计"]
 
 
 # --- list filters and buttons -----------------------------------------------------------------------------------------
