@@ -104,6 +104,8 @@ class Customer(FSMModelMixin, models.Model):
             models.Index(fields=["owner", "created_at", "id"]),
             models.Index(fields=["team", "created_at", "id"]),
             models.Index(fields=["province"]),  # the list's province choices (selectors.customer_provinces)
+            # the customers the shipment gate checks for credit (orders.selectors._held_for_credit)
+            models.Index(fields=["id"], condition=models.Q(credit_limit__gt=0), name="customer_credit_limited_idx"),
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
+from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
 from salesops.core.money import MONEY, ZERO, db_money, quantize
@@ -457,7 +458,10 @@ def _held_for_credit(drafts: QuerySet[Shipment]) -> list[int]:
     with what the order's notes add, more than it and the order's approved exceptions (order_gate with
     order_credit_facts). Decided in Python over the drafts of customers with a limit alone (none: one query that
     finds none); the queues filter the drafts by these orders."""
-    candidates = drafts.filter(order__customer__credit_limit__gt=0).values("order_id")
+    limited = Customer.objects.filter(credit_limit__gt=0)  # customer_credit_limited_idx
+    if not limited.exists():  # no customer has a limit: the queues are the payment gate's alone
+        return []
+    candidates = drafts.filter(order__customer__in=limited).values("order_id")
     orders = list(SalesOrder.objects.filter(pk__in=candidates).select_related("customer").annotate(**gate_figures()))
     if not orders:
         return []
