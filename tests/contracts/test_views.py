@@ -564,10 +564,12 @@ class TestChangeRequest:
         client.post(reverse("contracts:contract_change_withdraw", args=[signed.pk]))
         assert fresh(change).status == ContractChange.Status.WITHDRAWN
 
-    def test_nothing_changed_is_refused(self, cast, client_as, signed):
+    @staticmethod
+    def unchanged_form(signed, reason: str) -> dict:
+        """The change form of `signed` as it opens: its terms and its one line as they are, and a reason."""
         ln = signed.lines.get()
-        data = {
-            "reason": "试一下",
+        return {
+            "reason": reason,
             "payment_terms": signed.payment_terms,
             "deposit_rate": str(signed.deposit_rate),
             "credit_days": str(signed.credit_days),
@@ -578,24 +580,15 @@ class TestChangeRequest:
             "lines-0-unit_price": str(ln.unit_price),
             "lines-0-discount_percent": plain(ln.discount_rate * 100),  # typed as a percentage
         }
+
+    def test_nothing_changed_is_refused(self, cast, client_as, signed):
+        data = self.unchanged_form(signed, "试一下")
         response = client_as(cast.alice).post(reverse("contracts:contract_change", args=[signed.pk]), data)
         assert response.status_code == 400 and "没有任何变更内容" in html(response)
         assert not ContractChange.objects.exists()
 
     def test_wrong_values_are_refused_on_the_page_naming_the_field(self, cast, client_as, signed):
-        ln = signed.lines.get()
-        base = {
-            "reason": "调整条款",
-            "payment_terms": signed.payment_terms,
-            "deposit_rate": str(signed.deposit_rate),
-            "credit_days": str(signed.credit_days),
-            "lines-TOTAL_FORMS": "1",
-            "lines-INITIAL_FORMS": "1",
-            "lines-0-line_id": str(ln.pk),
-            "lines-0-quantity": str(ln.quantity),
-            "lines-0-unit_price": str(ln.unit_price),
-            "lines-0-discount_percent": plain(ln.discount_rate * 100),
-        }
+        base = self.unchanged_form(signed, "调整条款")
         client = client_as(cast.alice)
         url = reverse("contracts:contract_change", args=[signed.pk])
         # a 500 % deposit and 99,999 credit days: each field says what is wrong (the model's validators)

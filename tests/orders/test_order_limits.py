@@ -14,6 +14,7 @@ from orders import services
 from orders.models import Payment, SalesOrder
 from salesops.core.errors import Conflict, DomainError
 from tests.orders.conftest import allocated_payment, fresh, pass_inspection, pay, place
+from tests.orders.test_views import change_post
 
 pytestmark = pytest.mark.django_db
 
@@ -22,23 +23,7 @@ ORDERS = "/api/v1/orders/"
 
 def edit_post(order, **cells) -> dict:
     """The order's edit form as posted, with `cells` (e.g. quantity="5") typed into its one line."""
-    line = order.lines.get()
-    data = {
-        "customer_po": order.customer_po,
-        "promised_ship_date": order.promised_ship_date.isoformat() if order.promised_ship_date else "",
-        "deposit_amount": str(order.deposit_amount),
-        "contact": order.contact_id or "",
-        "ship_to": order.ship_to_id or "",
-        "invoice_title": order.invoice_title_id or "",
-        "notes": order.notes,
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "1",
-        "lines-0-line_id": line.pk,
-        "lines-0-quantity": str(line.quantity),
-        "lines-0-unit_price": str(line.unit_price),
-    }
-    data.update({f"lines-0-{name}": value for name, value in cells.items()})
-    return data
+    return change_post(order, **{f"lines-0-{name}": value for name, value in cells.items()})
 
 
 def snapshot(order):
