@@ -16,7 +16,7 @@ from salesops.core import approvals
 from ..permissions import sees_queue
 from ._common import lock_order_then
 from .alerts import orders_warn_at_risk
-from .credit import CREDIT_KIND, credit_exception_request, on_credit_exception_decided
+from .credit import CREDIT_KIND, credit_exception_request, credit_exception_summary, on_credit_exception_decided
 from .credit_notes import credit_note_create
 from .inspections import (
     EMERGENCY_KIND,
@@ -63,7 +63,11 @@ def register_handlers() -> None:
         summary=emergency_release_summary,
     )
     approvals.register_outcome_handler(
-        CREDIT_KIND, on_credit_exception_decided, label=gettext_lazy("信用放行"), locker=lock_order_then
+        CREDIT_KIND,
+        on_credit_exception_decided,
+        label=gettext_lazy("信用放行"),
+        locker=lock_order_then,
+        summary=credit_exception_summary,
     )
 
 
@@ -71,6 +75,7 @@ __all__ = [
     "CREDIT_KIND",
     "EMERGENCY_KIND",
     "credit_exception_request",
+    "credit_exception_summary",
     "credit_note_create",
     "emergency_release_request",
     "emergency_release_summary",

@@ -19,10 +19,31 @@ from salesops.core.timeline import choice, record_event
 
 from ..models import CreditException, SalesOrder
 from ..permissions import may_ask_for_order, require
+from ..selectors import order_gate
 from . import handoffs
 from ._common import decide_request, lock_order, order_url
 
 CREDIT_KIND = "credit_exception"
+
+
+def credit_exception_summary(exception: CreditException, user) -> list[tuple[str, str]]:
+    """What the sales manager and finance weigh in 待我审批: the order, its customer, the amount asked and why, and where
+    the order's gate stands — what is due before shipment and confirmed, and for a customer with a credit limit, the
+    limit and what it owes for goods shipped (selectors.order_gate, the same figures the release reads)."""
+    exception = CreditException.objects.select_related("order__customer").get(pk=exception.pk)
+    order = exception.order
+    gate = order_gate(order)
+    rows = [
+        (_("订单"), order.number),
+        (_("客户"), order.customer.name),
+        (_("申请金额"), money_text(exception.amount)),
+        (_("理由"), exception.reason),
+        (_("发货前应付"), money_text(gate.due)),
+        (_("已确认到账"), money_text(gate.paid)),
+    ]
+    if gate.credit is not None:
+        rows += [(_("信用额度"), money_text(gate.credit.limit)), (_("客户已欠货款"), money_text(gate.credit.owed))]
+    return rows
 
 
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:

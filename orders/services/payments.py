@@ -19,9 +19,9 @@ from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal, q
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
-from ..models import Payment, PaymentAllocation, SalesOrder
+from ..models import Payment, PaymentAllocation, SalesOrder, Shipment
 from ..permissions import is_finance, may_record_payment, require
-from ..selectors import order_outstanding
+from ..selectors import order_gate, order_outstanding
 from . import handoffs
 
 
@@ -119,9 +119,19 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
     return payment
 
 
+def _held_for_credit(customer) -> list[SalesOrder]:
+    """The orders of a customer with a credit limit whose outbound notes wait at a closed gate: a payment to one of its
+    orders lowers what it owes and may open the gate of another."""
+    if not customer.credit_limit:
+        return []
+    drafts = SalesOrder.objects.filter(customer=customer, shipments__status=Shipment.Status.DRAFT).distinct()
+    return [order for order in drafts.select_related("customer") if not order_gate(order).open]
+
+
 def payment_confirm(*, payment: Payment, actor) -> Payment:
     """Finance confirms the money arrived — not before the day it was received; from then on it counts for the shipment
-    gate and receivables."""
+    gate and receivables. The clerks hear of each note whose gate it opens: of the orders paid, and of the customer's
+    other orders held by its credit limit."""
 
     def check(p):
         require(is_finance(actor), _("只有财务可以确认到账。"))
@@ -132,6 +142,7 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
         p.confirmed_by, p.confirmed_at = actor, timezone.now()
 
     with transaction.atomic():
+        held = _held_for_credit(payment.customer)
         locked = transition(
             obj=payment,
             action="confirm",
@@ -148,6 +159,10 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
                 params={"amount": money_text(allocation.amount), "ref": locked.bank_reference},
             )
             handoffs.gate_opened(allocation.order)
+        paid = set(locked.allocations.values_list("order_id", flat=True))
+        for order in held:
+            if order.pk not in paid:
+                handoffs.gate_opened(order)  # tells only of the notes now releasable
     return locked
 
 

@@ -148,6 +148,16 @@ class TestRelease:
         pay(first, cast, "0.01", ref="B-2")  # 8,700 + 11,300 = 20,000: within the limit
         assert services.shipment_release(shipment=note, actor=cast.clerk).status == Shipment.Status.RELEASED
 
+    def test_a_payment_to_one_order_that_opens_anothers_gate_tells_the_clerk(self, cast, owing):
+        from salesops.core.models import Notification
+
+        first, order, note = owing
+        Notification.objects.all().delete()
+        pay(first, cast, "2600.00", ref="B-3")  # paid to the first order: the customer is back within its limit
+        told = Notification.objects.filter(title__contains=note.number).values_list("recipient__username", flat=True)
+        assert "clerk" in set(told)
+        assert services.shipment_release(shipment=note, actor=cast.clerk).status == Shipment.Status.RELEASED
+
     def test_a_customer_without_a_limit_is_unchanged(self, cast, customer, pump):
         _credit_customer(customer, "0")
         _shipped(cast, _order(cast, customer, pump, "10"), "10")

@@ -195,3 +195,23 @@ def test_the_manager_sees_what_an_emergency_release_releases_in_the_inbox(cast, 
     assert 'data-testid="inbox-summary"' in page
     for label, value in expected.items():
         assert f'data-label="{label}">{value}</dd>' in page
+
+
+def test_the_approvers_see_what_a_credit_exception_asks_for_in_the_inbox(cast, order, client_as, api_as):
+    # given a placed prepaid order of 11,300.00 with nothing paid; when alice asks to ship it on credit
+    order = place(order, cast.clerk)
+    services.credit_exception_request(order=order, actor=cast.alice, amount=D("11300.00"), reason="老客户，月底付款")
+    expected = {
+        "订单": order.number,
+        "客户": order.customer.name,
+        "申请金额": "11,300.00",
+        "理由": "老客户，月底付款",
+        "发货前应付": "11,300.00",
+        "已确认到账": "0.00",
+    }
+    # then the sales manager's 待我审批 shows them, on the page and in the API
+    (step,) = api_as(cast.manager).get("/api/v1/approval-steps/").json()["results"]
+    assert {row["label"]: row["value"] for row in step["summary"]} == expected
+    page = html(client_as(cast.manager).get(reverse("core:approvals_inbox")))
+    for label, value in expected.items():
+        assert f'data-label="{label}">{value}</dd>' in page
