@@ -597,7 +597,8 @@ def make_lists_data() -> tuple[dict, list, Team]:
         SalesPlan,
         {
             "number": "'LB-XSJH-' || i",
-            "period_key": f"(1000 + (i - 1) / {REPS})::text",
+            # one day each from 2000-01-01 (reports.periods reads 2000–2099 only): the key only has to be unique per rep
+            "period_key": f"to_char(date '2000-01-01' + ((i - 1) / {REPS})::int, 'YYYY-MM-DD')",
             "author": rep,
             "planned": "10000 + mod(i, 9000)",
             "status": _pick([SalesPlan.Status.SUBMITTED, SalesPlan.Status.APPROVED, SalesPlan.Status.RETURNED]),
