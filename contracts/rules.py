@@ -193,6 +193,15 @@ DEFAULT_REVIEW_DEPARTMENTS: dict[str, list[str]] = {
 }
 REVIEW_DEPARTMENTS = ("technical", "production", "quality", "procurement", "finance", "warehouse")
 REVIEWER_ROLE = {code: f"reviewer_{code}" for code in REVIEW_DEPARTMENTS}
+# the name of each department's review step, one sentence each so that it is stored as its msgid (approvals)
+REVIEW_STEP_LABELS = {
+    "technical": _("技术部评审"),
+    "production": _("生产部评审"),
+    "quality": _("质检部评审"),
+    "procurement": _("采购部评审"),
+    "finance": _("财务部评审"),
+    "warehouse": _("仓库评审"),
+}
 
 
 def reason_label(code: str) -> str:
@@ -315,7 +324,7 @@ def department_steps(departments: Iterable[str], *, stage: int = REVIEW_STAGE, w
     return [
         StepSpec(
             code=f"review_{code}",
-            label=str(_("%(dept)s评审") % {"dept": department_label(code)}),
+            label=REVIEW_STEP_LABELS[code],
             stage=stage,
             role=REVIEWER_ROLE[code],
             department=code,
@@ -341,7 +350,7 @@ def contract_route(
         steps.append(
             StepSpec(
                 code=DEVIATION_STEP,
-                label=str(_("销售负责人确认与报价的差异")),
+                label=_("销售负责人确认与报价的差异"),
                 stage=1,
                 role=Role.SALES_MANAGER,
                 reason=WHY_DEVIATION,
@@ -464,7 +473,7 @@ def change_route(
     steps = department_steps(departments, why=WHY_CHANGE_REVIEW) + tier_steps(required, submitter_roles=submitter_roles, why=why)
     if not steps:  # a manager changing a contract still needs a second pair of eyes
         vp = TIERS[TIER_VP]
-        steps = [StepSpec(code="sales_vp", label=str(vp.label), stage=vp.stage, role=Role.SALES_VP, reason=WHY_SECOND_EYES)]
+        steps = [StepSpec(code="sales_vp", label=vp.label, stage=vp.stage, role=Role.SALES_VP, reason=WHY_SECOND_EYES)]
     return steps
 
 

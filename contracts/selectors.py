@@ -197,7 +197,7 @@ def contract_pending_reviewers(contract: Contract) -> list[dict]:
             continue
         for step in r.steps.all():
             if step.status == ApprovalStep.Status.PENDING:
-                out.append({"label": step.label, "assignee": step.assignee_label, "kind": r.kind})
+                out.append({"label": step.label_text, "assignee": step.assignee_label, "kind": r.kind})
     return out
 
 

@@ -75,14 +75,12 @@ def bid_route(*, amount: Decimal, major_amount: Decimal, requester_roles=()) -> 
     own = max((BID_DECIDERS.index(r) for r in requester_roles if r in BID_DECIDERS), default=-1)
     steps = []
     if own < 0:
-        steps.append(
-            StepSpec(code="sales_manager", label=str(_("部门领导决定")), stage=10, role="sales_manager", department="sales")
-        )
+        steps.append(StepSpec(code="sales_manager", label=_("部门领导决定"), stage=10, role="sales_manager", department="sales"))
     if amount > major_amount and own < 1:
         steps.append(
             StepSpec(
                 code="sales_vp",
-                label=str(_("公司领导决定")),
+                label=_("公司领导决定"),
                 stage=20,
                 role="sales_vp",
                 department="management",

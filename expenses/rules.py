@@ -105,14 +105,10 @@ def route(total: Decimal, vp_amount: Decimal, *, by_manager: bool = False) -> li
     """The sales manager approves; above `vp_amount` the sales VP too. A sales manager's own claim goes to the VP alone
     (nobody approves their own: salesops.core.approvals)."""
     if by_manager:
-        return [
-            StepSpec(code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=10, role="sales_vp", department="management")
-        ]
-    steps = [
-        StepSpec(code="manager", label=str(gettext_lazy("销售部经理审批")), stage=10, role="sales_manager", department="sales")
-    ]
+        return [StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management")]
+    steps = [StepSpec(code="manager", label=gettext_lazy("销售部经理审批"), stage=10, role="sales_manager", department="sales")]
     if total > vp_amount:
         steps.append(
-            StepSpec(code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=20, role="sales_vp", department="management")
+            StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=20, role="sales_vp", department="management")
         )
     return steps

@@ -246,12 +246,10 @@ def claim_verify(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
         approvals.approval_start(
             target=done,
             kind=rules.KIND,
-            steps=rules.route(
-                done.total, setting("expense_vp_amount"), by_manager=has_role(done.claimant, Role.SALES_MANAGER)
-            ),
+            steps=rules.route(done.total, setting("expense_vp_amount"), by_manager=has_role(done.claimant, Role.SALES_MANAGER)),
             actor=actor,
-            title=_("费用报销审批：%(number)s %(name)s %(total)s 元")
-            % {"number": done.number, "name": display_name(done.claimant), "total": f"{done.total:,.2f}"},
+            title=gettext_lazy("费用报销审批：%(number)s %(name)s %(total)s 元"),
+            title_params={"number": done.number, "name": display_name(done.claimant), "total": f"{done.total:,.2f}"},
             url=done.get_absolute_url(),
         )
     return done

@@ -77,11 +77,7 @@ def route(level: str) -> list[StepSpec]:
     """The department's plan: the sales VP, then the GM (公司领导); a team's or a rep's: the sales manager (部门经理)."""
     if level == Level.COMPANY:
         return [
-            StepSpec(
-                code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=10, role="sales_vp", department="management"
-            ),
-            StepSpec(code="gm", label=str(gettext_lazy("总经理审批")), stage=20, role="gm", department="management"),
+            StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management"),
+            StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management"),
         ]
-    return [
-        StepSpec(code="manager", label=str(gettext_lazy("销售部经理审批")), stage=10, role="sales_manager", department="sales")
-    ]
+    return [StepSpec(code="manager", label=gettext_lazy("销售部经理审批"), stage=10, role="sales_manager", department="sales")]

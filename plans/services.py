@@ -35,7 +35,7 @@ from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
 from salesops.core.thresholds import threshold
-from salesops.core.timeline import record_event, record_revision
+from salesops.core.timeline import choice, record_event, record_revision
 from salesops.core.transitions import send_back, transition
 
 from . import rules
@@ -237,8 +237,8 @@ def plan_submit(*, plan: SalesPlan, actor) -> SalesPlan:
             kind=rules.KIND,
             steps=rules.route(done.level),
             actor=actor,
-            title=_("销售计划审批：%(period)s %(owner)s（%(level)s）")
-            % {"period": done.period.label, "owner": done.owner_label, "level": done.get_level_display()},
+            title=gettext_lazy("销售计划审批：%(period)s %(owner)s（%(level)s）"),
+            title_params={"period": done.period.label_param, "owner": done.owner_label, "level": choice(done, "level")},
             url=done.get_absolute_url(),
         )
     return done

@@ -128,4 +128,4 @@ def check_points(points: Decimal | None, max_points: Decimal, name: str) -> None
 
 def round_route() -> list[StepSpec]:
     """考核结果上报总经理审批后生效."""
-    return [StepSpec(code="gm", label=str(_("总经理审批")), stage=10, role="gm", department="management")]
+    return [StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=10, role="gm", department="management")]

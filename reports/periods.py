@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from salesops.core.eventtext import sentence
 
 KINDS = ("day", "week", "month", "quarter", "year")
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years reports read (a period, a digest's day, a report run's month)
@@ -123,23 +126,34 @@ class Period:
         return 0
 
     @property
-    def label(self) -> str:
+    def label_sentence(self) -> tuple[str, dict]:
+        """The label as (msgid, parameters): kept in a stored sentence, it reads in each reader's language."""
         y = self.start.year
         if self.kind == "day":
-            return _("%(y)s年%(m)s月%(d)s日") % {"y": y, "m": self.start.month, "d": self.start.day}
+            return gettext_noop("%(y)s年%(m)s月%(d)s日"), {"y": y, "m": self.start.month, "d": self.start.day}
         if self.kind == "week":
             year, week, _day = self.start.isocalendar()
-            return _("%(y)s年第%(w)s周（%(start)s–%(end)s）") % {
+            return gettext_noop("%(y)s年第%(w)s周（%(start)s–%(end)s）"), {
                 "y": year,
                 "w": week,
                 "start": f"{self.start:%m-%d}",
                 "end": f"{self.end:%m-%d}",
             }
         if self.kind == "month":
-            return _("%(y)s年%(m)s月") % {"y": y, "m": self.start.month}
+            return gettext_noop("%(y)s年%(m)s月"), {"y": y, "m": self.start.month}
         if self.kind == "quarter":
-            return _("%(y)s年第%(q)s季度") % {"y": y, "q": self.number}
-        return _("%(y)s年") % {"y": y}
+            return gettext_noop("%(y)s年第%(q)s季度"), {"y": y, "q": self.number}
+        return gettext_noop("%(y)s年"), {"y": y}
+
+    @property
+    def label(self) -> str:
+        msgid, params = self.label_sentence
+        return _(msgid) % params
+
+    @property
+    def label_param(self) -> dict:
+        """The label as a parameter of a stored sentence (salesops.core.eventtext.sentence)."""
+        return sentence(*self.label_sentence)
 
     @property
     def length(self) -> int:

@@ -219,8 +219,8 @@ def contract_change_request(
             kind=CHANGE_KIND,
             steps=steps,
             actor=actor,
-            title=_("合同变更 %(number)s v%(v)d → v%(n)d")
-            % {"number": locked.number, "v": locked.version, "n": locked.version + 1},
+            title=gettext_lazy("合同变更 %(number)s v%(v)d → v%(n)d"),
+            title_params={"number": locked.number, "v": locked.version, "n": locked.version + 1},
             url=page_url("contracts:contract_detail", locked.pk),
         )
         record_event(

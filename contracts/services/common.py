@@ -39,11 +39,11 @@ def page_url(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
 
 
-def start_review(doc, actor, *, kind: str, steps, title: str, url: str):
+def start_review(doc, actor, *, kind: str, steps, title, title_params: dict, url: str):
     """Send a submitted document along its review route (`steps`); with no step needed (within the submitter's own
     authority) it is approved at once. Returns the document as it is now."""
     if steps:
-        approvals.approval_start(target=doc, kind=kind, steps=steps, actor=actor, title=title, url=url)
+        approvals.approval_start(target=doc, kind=kind, steps=steps, actor=actor, title=title, title_params=title_params, url=url)
         return doc
     return transition(
         obj=doc,
@@ -104,7 +104,7 @@ def withdraw_from_review(doc, actor, kind: str, refused: str):
 
 
 def rejection_reasons(request: ApprovalRequest) -> str:
-    return "；".join(f"{s.label}：{s.comment}" for s in request.steps.filter(status=ApprovalStep.Status.REJECTED))
+    return "；".join(f"{s.label_text}：{s.comment}" for s in request.steps.filter(status=ApprovalStep.Status.REJECTED))
 
 
 # --- a customer handed to another rep (the customers floor emits "customer_reassigned") --------------------------------

@@ -19,7 +19,7 @@ from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.timeline import attachment_add, attachments_for, changes_between, record_event, snapshot
+from salesops.core.timeline import attachment_add, attachments_for, changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -284,8 +284,8 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
             steps=steps,
             # no amount: the reviewers who judge the goods read the title, not the price (the inbox shows the amount
             # to those who see prices: selectors.approval_summary)
-            title=_("%(cls)s %(number)s（%(customer)s）")
-            % {"cls": locked.get_classification_display(), "number": locked.number, "customer": locked.customer.name},
+            title=gettext_lazy("%(cls)s %(number)s（%(customer)s）"),
+            title_params={"cls": choice(locked, "classification"), "number": locked.number, "customer": locked.customer.name},
             url=page_url("contracts:contract_detail", locked.pk),
         )
 

@@ -177,7 +177,8 @@ def quotation_submit(*, quotation: Quotation, actor) -> Quotation:
             actor,
             kind=QUOTATION_KIND,
             steps=steps,
-            title=_("报价单 %(number)s（%(customer)s）") % {"number": locked.display_number, "customer": locked.customer.name},
+            title=gettext_lazy("报价单 %(number)s（%(customer)s）"),
+            title_params={"number": locked.display_number, "customer": locked.customer.name},
             url=page_url("contracts:quotation_detail", locked.pk),
         )
 

@@ -318,9 +318,9 @@ def opportunity_request_bid(*, opportunity: Opportunity, actor, note: str = "") 
             kind=BID_KIND,
             steps=steps,
             actor=actor,
-            title=_("是否参加%(bidding)s：%(number)s %(title)s（%(customer)s）")
-            % {
-                "bidding": locked.get_bidding_display(),
+            title=gettext_lazy("是否参加%(bidding)s：%(number)s %(title)s（%(customer)s）"),
+            title_params={
+                "bidding": choice(locked, "bidding"),
                 "number": locked.number,
                 "title": locked.title,
                 "customer": locked.customer.name,

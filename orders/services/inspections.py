@@ -162,10 +162,10 @@ def emergency_release_request(
             actor=actor,
             url=order_url(locked),
             steps=[
-                StepSpec(code="sales_manager", label=str(gettext_lazy("经理批准紧急放行")), stage=10, role=Role.SALES_MANAGER)
+                StepSpec(code="sales_manager", label=gettext_lazy("经理批准紧急放行"), stage=10, role=Role.SALES_MANAGER)
             ],
-            title=_("紧急放行 %(order)s %(line)s × %(qty)s")
-            % {"order": locked.number, "line": line.name, "qty": plain(quantity)},
+            title=gettext_lazy("紧急放行 %(order)s %(line)s × %(qty)s"),
+            title_params={"order": locked.number, "line": line.name, "qty": plain(quantity)},
         )
         record_event(
             target=locked,

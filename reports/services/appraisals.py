@@ -185,7 +185,8 @@ def round_submit(*, round_: AppraisalRound, actor) -> AppraisalRound:
             kind=rules.ROUND_KIND,
             steps=rules.round_route(),
             actor=actor,
-            title=_("绩效考核结果审批：%(period)s") % {"period": submitted.period.label},
+            title=gettext_lazy("绩效考核结果审批：%(period)s"),
+            title_params={"period": submitted.period.label_param},
             url=submitted.get_absolute_url(),
         )
     return submitted

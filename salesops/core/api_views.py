@@ -98,8 +98,9 @@ class NotificationViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveM
 # --- approvals ----------------------------------------------------------------------------------------------------
 class ApprovalStepSerializer(serializers.ModelSerializer):
     request = serializers.IntegerField(source="request_id", read_only=True)
-    title = serializers.CharField(source="request.title", read_only=True)
+    title = serializers.CharField(source="request.title_text", read_only=True)
     kind = serializers.CharField(source="request.kind", read_only=True)
+    label = serializers.CharField(source="label_text", read_only=True, label=_("步骤"))
     kind_label = serializers.SerializerMethodField()
     round = serializers.IntegerField(source="request.round", read_only=True)
     url = serializers.CharField(source="request.url", read_only=True)

@@ -23,11 +23,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
-from .eventtext import store_param
+from .eventtext import msgid_of, source_text, store_param
 from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .names import display_name
@@ -40,7 +41,7 @@ from .timeline import T, choice, record_event
 @dataclass(frozen=True)
 class StepSpec:
     code: str
-    label: str
+    label: str | Promise  # gettext_lazy(…): stored as its msgid, shown in each reader's language
     stage: int
     role: str = ""
     department: str = ""  # Department.Code of the reviewing department, for display and filtering
@@ -140,8 +141,14 @@ def document_owner(target):
 
 # --- writes -------------------------------------------------------------------------------------------------------
 @retry_on_lock_conflict
-def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: str, url: str = "") -> ApprovalRequest:
+def approval_start(
+    *, target, kind: str, steps: list[StepSpec], actor, title, title_params: dict | None = None, url: str = ""
+) -> ApprovalRequest:
     """Open a new round of approval on `target` (round = previous rounds of this kind + 1; earlier rounds are kept).
+
+    `title` is the sentence that names the document in inboxes and notifications — `gettext_lazy("报价单 %(number)s…")`
+    with `title_params`, kept as msgid and parameters so each reader reads it in their own language (a plain string is
+    kept as it is); step labels likewise (`StepSpec(label=gettext_lazy(…))`): stored as their msgid.
 
     Fails with 409 if a round of the same kind is already pending — also when two submissions race (the partial unique
     constraint `uniq_pending_approval_per_target` decides). The first stage's assignees are notified after commit.
@@ -154,7 +161,10 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
         raise DomainError(_("审批路线中有重复的步骤。"))
     for s in steps:
         if not s.role and not s.user_id:
-            raise DomainError(_("审批步骤“%(step)s”没有指定处理角色或处理人。") % {"step": s.label})
+            raise DomainError(_("审批步骤“%(step)s”没有指定处理角色或处理人。") % {"step": str(s.label)})
+    title_msgid = msgid_of(title) if title_params is not None or isinstance(title, Promise) else ""
+    stored_params = {k: store_param(v) for k, v in (title_params or {}).items()}
+    title_src = source_text(title_msgid, stored_params) if title_msgid else str(title)
     ct = ContentType.objects.get_for_model(target)
     departments = {d.code: d for d in Department.objects.filter(code__in={s.department for s in steps if s.department})}
     now = timezone.now()
@@ -171,7 +181,9 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
                     target_id=target.pk,
                     kind=kind,
                     round=last_round + 1,
-                    title=str(title)[:200],
+                    title=title_src[:200],
+                    title_msgid=title_msgid,
+                    title_params=stored_params,
                     url=url,
                     requested_by=actor,
                     owner=document_owner(target),
@@ -186,7 +198,7 @@ def approval_start(*, target, kind: str, steps: list[StepSpec], actor, title: st
                     request=request,
                     stage=s.stage,
                     code=s.code,
-                    label=str(s.label),
+                    label=msgid_of(s.label)[:100],
                     assignee_role=s.role,
                     assignee_department=departments.get(s.department),
                     assignee_user_id=s.user_id,
@@ -237,7 +249,7 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
             raise Conflict(
                 _("“%(step)s”已由 %(who)s 于 %(when)s 处理（%(result)s），不能重复处理。")
                 % {
-                    "step": step.label,
+                    "step": step.label_text,
                     "who": display_name(step.decided_by, _("他人")),
                     "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M") if step.decided_at else "",
                     "result": step.get_status_display(),
@@ -246,13 +258,13 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
         if request.status != ApprovalRequest.Status.PENDING or step.status == ApprovalStep.Status.CANCELLED:
             raise Conflict(_("本轮审批已结束（%(status)s），不能再处理。") % {"status": request.get_status_display()})
         if not is_assignee(step, actor):
-            raise Forbidden(_("“%(step)s”不是分配给您的审批步骤。") % {"step": step.label})
+            raise Forbidden(_("“%(step)s”不是分配给您的审批步骤。") % {"step": step.label_text})
         if request.requested_by_id == actor.pk:
             raise Forbidden(_("不能审批自己提交的单据。"))
         if request.owner_id == actor.pk:
             raise Forbidden(_("不能审批自己的单据。"))
         if step.stage != request.current_stage:
-            raise Conflict(_("还没有轮到“%(step)s”：请等待前面的审批完成。") % {"step": step.label})
+            raise Conflict(_("还没有轮到“%(step)s”：请等待前面的审批完成。") % {"step": step.label_text})
         # Checked after the state so that a late second click hears "already decided", not "write a comment".
         if decision not in ApprovalStep.Decision.values:
             raise DomainError(_("审批结论不正确。"))
@@ -356,7 +368,7 @@ def approvals_remind_overdue(*, now=None) -> int:
                 recipients=users_for_step(locked).exclude(pk__in=_own_people(step.request)),
                 title=gettext_lazy("审批超时提醒：%(title)s — %(step)s"),
                 body=gettext_lazy("该审批已等待超过 %(hours)s 小时，请尽快处理。"),
-                params={"title": step.request.title, "step": locked.label, "hours": format(hours.normalize(), "f")},
+                params={"title": step.request.title_param, "step": T(locked.label), "hours": format(hours.normalize(), "f")},
                 url=step.request.url,
             )
             locked.reminded_at = now
@@ -370,7 +382,7 @@ def _notify_active_steps(request: ApprovalRequest) -> None:
         notify(
             recipients=users_for_step(step).exclude(pk__in=_own_people(request)),
             title=gettext_lazy("待您审批：%(title)s — %(step)s"),
-            params={"title": request.title, "step": step.label},
+            params={"title": request.title_param, "step": T(step.label)},
             url=request.url,
         )
 
@@ -385,7 +397,7 @@ def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep
         title, body = gettext_lazy("审批被驳回：%(title)s"), gettext_lazy("%(step)s 不同意：%(comment)s")
     else:
         title, body = gettext_lazy("审批已通过：%(title)s"), ""
-    params = {"title": request.title, "step": step.label, "comment": step.comment}
+    params = {"title": request.title_param, "step": T(step.label), "comment": step.comment}
     notify(recipients=[request.requested_by], title=title, body=body, params=params, url=request.url)
 
 

@@ -26,6 +26,12 @@ def T(text) -> dict:
     return {"_t": msgid_of(text)}
 
 
+def sentence(msgid: str, params) -> dict:
+    """A parameter that is itself a stored sentence (an approval's title inside a notification), rendered in the reader's
+    language with its own parameters."""
+    return {"_s": msgid, "p": params or {}}
+
+
 def choice(obj, field: str = "status", value=None) -> dict:
     """A parameter holding a choice code of `obj`'s `field`, shown as that choice's label in the reader's language."""
     return {"_c": f"{obj._meta.label}.{field}", "v": getattr(obj, field) if value is None else value}
@@ -47,6 +53,8 @@ def _param(value, translate) -> str | int | float:
             return translate(str(value["_t"])) if value["_t"] else ""
         if "_c" in value:
             return _choice_label(value)
+        if "_s" in value:
+            return format_event_text(str(value["_s"]), value.get("p"), translate)
         return str(value)
     if isinstance(value, list):
         return translate("、").join(str(_param(v, translate)) for v in value)

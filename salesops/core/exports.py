@@ -186,8 +186,8 @@ def _approval_source(user, params):
 def approval_columns() -> list[Column]:
     return [
         Column(_("审批类型"), Kind.TEXT, 14, lambda s: approvals.kind_label(s.request.kind)),
-        Column(_("单据"), Kind.TEXT, 36, lambda s: s.request.title),
-        Column(_("审批步骤"), Kind.TEXT, 16, lambda s: s.label),
+        Column(_("单据"), Kind.TEXT, 36, lambda s: s.request.title_text),
+        Column(_("审批步骤"), Kind.TEXT, 16, lambda s: s.label_text),
         Column(_("提交人"), Kind.TEXT, 10, lambda s: display_name(s.request.requested_by)),
         Column(_("到达时间"), Kind.DATETIME, 17, lambda s: s.activated_at),
         Column(_("状态"), Kind.TEXT, 10, choice_label(ApprovalStep, "status")),

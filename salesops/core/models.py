@@ -9,6 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import eventtext
@@ -377,7 +378,10 @@ class ApprovalRequest(GenericTargetMixin):
     kind = models.CharField(_("审批类型"), max_length=40)
     round = models.PositiveIntegerField(_("轮次"), default=1)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("标题"), max_length=200)  # in the source language (zh-hans): search and fallback
+    # the title as its sentence and parameters, rendered in the reader's language by `title_text` (as notifications)
+    title_msgid = models.CharField(max_length=200, blank=True, default="", editable=False)
+    title_params = models.JSONField(default=dict, blank=True, editable=False)
     url = models.CharField(_("单据链接"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
@@ -415,7 +419,17 @@ class ApprovalRequest(GenericTargetMixin):
         ]
 
     def __str__(self):
-        return f"{self.title} #{self.round}"
+        return f"{self.title_text} #{self.round}"
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's language."""
+        return eventtext.format_event_text(self.title_msgid, self.title_params)[:200] if self.title_msgid else self.title
+
+    @property
+    def title_param(self):
+        """The title as a parameter of a stored sentence (a notification's "待您审批：%(title)s")."""
+        return eventtext.sentence(self.title_msgid, self.title_params) if self.title_msgid else self.title
 
 
 class ApprovalStep(models.Model):
@@ -444,7 +458,7 @@ class ApprovalStep(models.Model):
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps")
     stage = models.PositiveSmallIntegerField(_("阶段"))
     code = models.CharField(_("步骤代码"), max_length=40)
-    label = models.CharField(_("步骤"), max_length=100)
+    label = models.CharField(_("步骤"), max_length=100)  # the msgid (source language); `label_text` in the reader's
     assignee_role = models.CharField(_("处理角色"), max_length=40, blank=True)
     assignee_department = models.ForeignKey(
         Department, verbose_name=_("处理部门"), null=True, blank=True, on_delete=models.PROTECT
@@ -487,7 +501,12 @@ class ApprovalStep(models.Model):
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
-        return f"{self.label} ({self.get_status_display()})"
+        return f"{self.label_text} ({self.get_status_display()})"
+
+    @property
+    def label_text(self) -> str:
+        """The step's name in the reader's language (a tier named in admin: as typed, unless the catalogue knows it)."""
+        return gettext(self.label) if self.label else ""
 
     @property
     def is_decided(self) -> bool:

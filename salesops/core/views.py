@@ -214,7 +214,7 @@ def approval_decide(request, pk):
     else:
         messages.success(
             request,
-            _("已处理“%(step)s”：%(result)s。") % {"step": step.label, "result": step.get_status_display()},
+            _("已处理“%(step)s”：%(result)s。") % {"step": step.label_text, "result": step.get_status_display()},
         )
     return _back_or(request, reverse("core:approvals_inbox"))
 

@@ -159,3 +159,55 @@ class TestTheUsersLanguage:
         r = browser.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
         assert r.status_code == 302 and browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
         assert not StaffProfile.objects.exclude(language="").exists()
+
+
+class TestApprovalsInTheReadersLanguage:
+    """An approval's title and step names are kept as their sentences (msgid and parameters), like notifications: a
+    contract submitted by a rep using the English pages reads in Chinese for a Chinese reviewer, in English for an
+    English one — in the inbox, its API and the notification that it waits."""
+
+    @pytest.fixture
+    def special_contract(self, cast):
+        from contracts import services
+        from tests.contracts.conftest import fill_review
+        from tests.factories import ContactFactory, CustomerFactory, ProductFactory
+
+        customer = CustomerFactory(owner=cast.alice, team=cast.east, name="苏州精工机械有限公司")
+        ContactFactory(customer=customer, name="王经理")
+        valve = ProductFactory(code="CV-900", name="定制阀门", kind="custom", ever_produced=False, list_price="0")
+        contract = services.contract_create(
+            actor=cast.alice,
+            customer=customer,
+            data={"payment_terms": "prepaid"},
+            lines=[{"product": valve.pk, "quantity": "2", "unit_price": "2260.00"}],
+        )
+        fill_review(contract, cast.alice)
+        with translation.override("en"):
+            services.contract_submit(contract=contract, actor=cast.alice)
+        return contract
+
+    def test_title_and_steps_are_stored_as_sentences_and_read_in_each_language(
+        self, cast, client_as, api_as, special_contract
+    ):
+        from salesops.core.models import ApprovalRequest, ApprovalStep
+
+        number = special_contract.number
+        request = ApprovalRequest.objects.get()
+        # kept in Chinese (search, admin) whatever the submitter's language, with its sentence
+        assert request.title == f"特殊合同 {number}（苏州精工机械有限公司）"
+        assert request.title_msgid == "%(cls)s %(number)s（%(customer)s）"
+        assert ApprovalStep.objects.get(code="review_technical").label == "技术部评审"
+        # the Chinese reviewer reads Chinese on the page, in the API and in the notification
+        page = client_as(cast.rev_technical).get("/core/approvals/").content.decode()
+        assert f"特殊合同 {number}（苏州精工机械有限公司）" in page and "技术部评审" in page
+        row = api_as(cast.rev_technical).get("/api/v1/approval-steps/").json()["results"][0]
+        assert (row["title"], row["label"]) == (f"特殊合同 {number}（苏州精工机械有限公司）", "技术部评审")
+        told = Notification.objects.get(recipient=cast.rev_technical)
+        assert told.title_text == f"待您审批：特殊合同 {number}（苏州精工机械有限公司） — 技术部评审"
+        # an English reviewer reads English
+        choose(cast.rev_quality, "en")
+        page = in_english(client_as(cast.rev_quality)).get("/core/approvals/").content.decode()
+        assert f"Special contract {number} (苏州精工机械有限公司)" in page and "Quality inspection department review" in page
+        with translation.override("en"):
+            told = Notification.objects.get(recipient=cast.rev_quality)
+            assert told.title_text == f"Awaiting your approval: Special contract {number} (苏州精工机械有限公司) — Quality inspection department review"
