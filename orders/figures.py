@@ -39,9 +39,14 @@ from .models import (
     SalesOrder,
     SalesOrderLine,
     Shipment,
+    kept_amount,
 )
 from .receivables import open_shipments_sql
 from .selectors import CREDITED_SHIPMENTS, MONEY_OUTPUT
+
+# What a shipment counts for in the shipped figures: its amount less the goods refused at delivery and received back
+# (拒收退回), counted where the note is — as if they had never left (models.kept_amount)
+SHIPPED = kept_amount()
 
 
 # --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
@@ -58,8 +63,10 @@ def _kpi_q(prefix: str = "", *, owner_id: int | None = None, team_id: int | None
     return q
 
 
-def _cny(amount: str, order_prefix: str = ""):
-    return ExpressionWrapper(Round(F(amount) * F(f"{order_prefix}exchange_rate"), 2), output_field=MONEY_OUTPUT)
+def _cny(amount, order_prefix: str = ""):
+    """`amount` (a field name or an expression, e.g. models.kept_amount()) in CNY at the order's rate, rounded."""
+    amount = F(amount) if isinstance(amount, str) else amount
+    return ExpressionWrapper(Round(amount * F(f"{order_prefix}exchange_rate"), 2), output_field=MONEY_OUTPUT)
 
 
 def _total(qs: QuerySet, expression) -> Decimal:
@@ -113,7 +120,7 @@ def ordered_credited_total(start: date, end: date, **scope) -> Decimal:
 
 
 def shipped_total(start: datetime, end: datetime, **scope) -> Decimal:
-    return _total(kpi_shipments(start, end, **scope), _cny("amount_incl", "order__"))
+    return _total(kpi_shipments(start, end, **scope), _cny(SHIPPED, "order__"))
 
 
 def credited_total(start: datetime, end: datetime, **scope) -> Decimal:
@@ -136,7 +143,7 @@ def unshipped_total(as_of: date, until: datetime, **scope) -> Decimal:
     orders = (
         kpi_orders(**scope)
         .filter(received_on__lte=as_of)
-        .annotate(shipped=Coalesce(Sum("shipments__amount_incl", filter=left), Value(ZERO), output_field=MONEY_OUTPUT))
+        .annotate(shipped=Coalesce(Sum(kept_amount("shipments__"), filter=left), Value(ZERO), output_field=MONEY_OUTPUT))
     )
     return _total(orders, Round((F("amount_incl") - F("shipped")) * F("exchange_rate"), 2))
 
@@ -245,9 +252,16 @@ def shipped_net_subquery(start: datetime, end: datetime, outer: str, **scope):
     (owner_id=, team_id=) counts only those sellers' orders, e.g. a rep's own sales to each customer of their plan."""
     where = {f"order__{outer}": OuterRef("pk")}
     ships, credits = kpi_shipments(start, end, **scope).filter(**where), kpi_credit_notes(start, end, **scope).filter(**where)
-    return _sum_subquery(ships, f"order__{outer}", _cny("amount_incl", "order__")) - _sum_subquery(
+    return _sum_subquery(ships, f"order__{outer}", _cny(SHIPPED, "order__")) - _sum_subquery(
         credits, f"order__{outer}", _cny("amount", "order__")
     )
+
+
+def collected_subquery(start: date, end: date, outer: str):
+    """Collected (as collected_total) in [start, end] for the outer row: `outer` = "owner" or "owner__profile__team" (the
+    order's field the outer queryset's pk matches), e.g. per rep or per team of an achievement table."""
+    where = {f"order__{outer}": OuterRef("pk")}
+    return _sum_subquery(kpi_allocations(start, end).filter(**where), f"order__{outer}", _cny("amount", "order__"))
 
 
 CUSTOMER_FIGURES = ("ordered", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
@@ -295,7 +309,7 @@ def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool
     shipments = Shipment.objects.filter(_kpi_q("order__", **scope), shipped_any, status__in=CREDITED_SHIPMENTS)
     credit_notes = CreditNote.objects.filter(_kpi_q("order__", **scope), credited_any)
     sources = [
-        _per_customer(shipments, "order__customer", {k: total("amount_incl", q) for k, q in ships.items()}),
+        _per_customer(shipments, "order__customer", {k: total(SHIPPED, q) for k, q in ships.items()}),
         _per_customer(
             credit_notes, "order__customer", {k: total("amount", q, 1 if k == "returns" else -1) for k, q in credits.items()}
         ),
@@ -314,7 +328,8 @@ def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool
 def customer_figure_query(period, last_month, last_year, *, top_shipped: int | None = None, **scope):
     """The one query of customer_figures as (sql, params, database alias): the pivots of customer_figure_sources as
     UNION ALL, added up per customer and joined to the customer, by name — one row per customer: CUSTOMER_COLUMNS, then
-    the CUSTOMER_FIGURES, shipped and invoiced net of the period's credit notes (`returns`). `top_shipped` n: only the
+    the CUSTOMER_FIGURES, shipped net of the period's credit notes (`returns`), invoiced as issued (an order is invoiced
+    at most its delivered amount less its credit notes, so they are out of its invoices already). `top_shipped` n: only the
     n customers with the largest shipped sales, largest first, from the shipments and credit notes alone (the other
     figures 0). Composed around the ORM's own SQL of the pivots (Django cannot select from a UNION); plain SQL that
     SQLite and PostgreSQL both run."""
@@ -325,7 +340,7 @@ def customer_figure_query(period, last_month, last_year, *, top_shipped: int | N
     quote = connections[pivots.db].ops.quote_name
     customer = [f"c.{quote(Customer._meta.get_field(name).column)}" for name in CUSTOMER_COLUMNS]
     total = {name: f"COALESCE(SUM(f.{quote(name)}), 0)" for name in CUSTOMER_FIGURES}
-    net = {"shipped": f"{total['shipped']} - {total['returns']}", "invoiced": f"{total['invoiced']} - {total['returns']}"}
+    net = {"shipped": f"{total['shipped']} - {total['returns']}"}
     figures = ", ".join(f"{net.get(name, total[name])} AS {quote(name)}" for name in CUSTOMER_FIGURES)
     order = f"{customer[1]}, {customer[0]}"
     if top_shipped is not None:
@@ -339,8 +354,8 @@ def customer_figure_query(period, last_month, last_year, *, top_shipped: int | N
 
 
 def customer_figures(period: tuple[date, date, datetime, datetime], last_month, last_year, **scope):
-    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped and
-    invoiced (both net of credit notes), collected, credit notes (`returns`), and shipped net in the two comparison
+    """Per customer with any figure in the period (scope's orders only), by name: order intake (`ordered`), shipped (net
+    of credit notes), invoiced (issued), collected, credit notes (`returns`), and shipped net in the two comparison
     periods. Each period is (first day, last day, aware start, aware end). One query (customer_figure_query, whose
     `top_shipped` it passes on), streamed from a server-side cursor, so memory grows neither with the lines nor with
     the customers. Yields dicts with the customer's pk, name, province, type and the CUSTOMER_FIGURES."""
@@ -398,11 +413,25 @@ def region_figures(start: date, end: date, **scope) -> QuerySet:
     )
 
 
+def collected_by_month(start: date, end: date, **scope) -> dict[date, Decimal]:
+    """{first day of the month: collected (as collected_total)} for the months of [start, end], by the day the money
+    arrived (one grouped query)."""
+    rows = (
+        kpi_allocations(start, end, **scope)
+        .annotate(month=TruncMonth("payment__received_on"))
+        .values("month")
+        .annotate(s=Sum(_cny("amount", "order__"), output_field=MONEY_OUTPUT))
+        .order_by()
+        .values_list("month", "s")
+    )
+    return {month: quantize(total or ZERO) for month, total in rows}
+
+
 def shipped_net_by_month(start: datetime, end: datetime, zone, **scope) -> dict[date, Decimal]:
     """{first day of the month: shipped minus credited} for the months of [start, end) in `zone` (two grouped queries)."""
     out: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for qs, amount, stamp, sign in (
-        (kpi_shipments(start, end, **scope), "amount_incl", "shipped_at", 1),
+        (kpi_shipments(start, end, **scope), SHIPPED, "shipped_at", 1),
         (kpi_credit_notes(start, end, **scope), "amount", "created_at", -1),
     ):
         rows = (

@@ -23,6 +23,7 @@ from .selectors import (
     SHIPMENT_QUEUES,
     order_queue,
     order_search_q,
+    refused_to_receive,
     shipment_queue,
     shipment_search_q,
 )
@@ -126,10 +127,17 @@ class ShipmentFilter(ListFilterSet):
         label=_("工作队列"),
         help_text=_("销售内勤工作台的出货单队列：待放行，或等待财务确认回款"),
     )
+    refused = YesNoFilter(
+        method="filter_refused",
+        label=_("待收回拒收货物"),
+        yes=_("是"),
+        no=_("否"),
+        help_text=_("true：已签收、有拒收货物尚未退回入库的出货单（仓库工作台 · 待收回拒收货物）"),
+    )
 
     class Meta:
         model = Shipment
-        fields = ["q", "status", "order", "customer", "shipped_from", "shipped_to", "owner", "team", "queue"]
+        fields = ["q", "status", "order", "customer", "shipped_from", "shipped_to", "owner", "team", "queue", "refused"]
 
     def search(self, queryset, name, value):
         return queryset.filter(shipment_search_q(value))
@@ -137,14 +145,25 @@ class ShipmentFilter(ListFilterSet):
     def filter_queue(self, queryset, name, value):
         return shipment_queue(queryset, value)
 
+    def filter_refused(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = refused_to_receive(queryset).values("pk")
+        return queryset.filter(pk__in=pending) if value else queryset.exclude(pk__in=pending)
+
 
 class InvoiceFilter(ListFilterSet):
     status = filters.ChoiceFilter(choices=InvoiceRequest.Status.choices, label=_("状态"))
     order = IntegerFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
+    # 经营指标's 销售额（按开票） links here with its period and scope (reports.selectors)
+    issued_from = filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("开票日期从"))
+    issued_to = filters.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("开票日期至"))
+    owner = IntegerFilter(field_name="order__owner_id", label=_("业务员"), widget=forms.HiddenInput())
+    team = IntegerFilter(field_name="order__owner__profile__team_id", label=_("销售组"), widget=forms.HiddenInput())
 
     class Meta:
         model = InvoiceRequest
-        fields = ["status", "order"]
+        fields = ["status", "order", "issued_from", "issued_to", "owner", "team"]
 
 
 class PaymentFilter(ListFilterSet):

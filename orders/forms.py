@@ -22,7 +22,29 @@ from salesops.core.money import PRICE_BOUNDS, ZERO, plain
 from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
 
-HEADER_FIELDS = ("promised_ship_date", "customer_po", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
+HEADER_FIELDS = (
+    "promised_ship_date",
+    "customer_po",
+    "contact",
+    "ship_to",
+    "prices_include_tax",
+    "invoice_title",
+    "deposit_amount",
+    "notes",
+)
+
+
+def prices_include_tax_field() -> forms.TypedChoiceField:
+    """单价含税 or not, as a choice (seed 004 核单: 单价(含不含税,含税的要核实开票名称)): a price without tax is agreed
+    without an invoice. Not sent = not changed (a new order: with tax)."""
+    return forms.TypedChoiceField(
+        label=_("单价"),
+        choices=[("True", _("单价含税（开票）")), ("False", _("单价不含税（不开票）"))],
+        coerce=lambda value: str(value) == "True",
+        empty_value=None,
+        required=False,
+        help_text=_("含税的核单时要核实发票抬头；不含税的不能申请开票"),
+    )
 
 
 def _small(form) -> None:
@@ -47,11 +69,12 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     fieldsets = [
         (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount", "exchange_rate"]),
-        (_("联系人、收货与开票"), ["contact", "ship_to", "invoice_title"]),
+        (_("联系人、收货与开票"), ["contact", "ship_to", "prices_include_tax", "invoice_title"]),
         (_("备注"), ["notes"]),
     ]
 
     customer = CustomerChoiceField()
+    prices_include_tax = prices_include_tax_field()
 
     class Meta:
         model = SalesOrder
@@ -309,7 +332,16 @@ class ReasonForm(forms.Form):
 
 
 # --- change -------------------------------------------------------------------------------------------------------
-CHANGE_FIELDS = ("customer_po", "promised_ship_date", "contact", "ship_to", "invoice_title", "deposit_amount", "notes")
+CHANGE_FIELDS = (
+    "customer_po",
+    "promised_ship_date",
+    "contact",
+    "ship_to",
+    "prices_include_tax",
+    "invoice_title",
+    "deposit_amount",
+    "notes",
+)
 
 
 class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
@@ -322,6 +354,7 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         required=False,
         help_text=_("订单已核单时必填；变更后需重新核单"),
     )
+    prices_include_tax = prices_include_tax_field()
     fieldsets = [
         (_("变更原因"), ["reason"]),
         (
@@ -333,6 +366,7 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
                 "exchange_rate",
                 "contact",
                 "ship_to",
+                "prices_include_tax",
                 "invoice_title",
                 "notes",
             ],
@@ -356,7 +390,11 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         """The instance is not touched: the service applies the change under the order's lock."""
 
     def changed(self) -> dict:
-        return {name: self.cleaned_data[name] for name in (*CHANGE_FIELDS, "exchange_rate") if name in self.changed_data}
+        return {
+            name: self.cleaned_data[name]
+            for name in (*CHANGE_FIELDS, "exchange_rate")
+            if name in self.changed_data and not (name == "prices_include_tax" and self.cleaned_data[name] is None)
+        }
 
 
 class ChangeLineForm(forms.Form):

@@ -50,6 +50,17 @@ DUE_BEFORE_SHIPMENT = Q(payment_terms="prepaid", amount_incl__gte=HALF_FEN) | Q(
 # An order line with goods passed or released and not yet shipped (passed + released > shipped): the few lines an order
 # can be ready to ship by (selectors: ready_to_ship), and the condition of a partial index of SalesOrderLine.
 LINE_READY = Q(passed_quantity__gt=models.F("shipped_quantity") - models.F("released_quantity"))
+# An outbound note's line with goods refused at delivery (拒收) not yet received back (拒收退回入库): the warehouse's
+# queue 待收回拒收货物 (selectors.refused_to_receive), and the condition of a partial index of ShipmentLine.
+REFUSED_PENDING = Q(refused_quantity__gt=models.F("returned_quantity"))
+
+
+def kept_amount(prefix: str = ""):
+    """The value of what an outbound note (at `prefix`, e.g. "shipments__") left with that stayed with the customer: its
+    amount less the goods refused at delivery and received back (Shipment.returned_amount). The readers of shipped
+    value (receivables, the credit check, the credit-note room, 短交关闭's valuation, the KPIs) sum this, not amount_incl;
+    the customer's statement shows the note whole on the day it left and the return on the day it came back."""
+    return models.F(f"{prefix}amount_incl") - models.F(f"{prefix}returned_amount")
 
 
 class SalesOrder(FSMModelMixin, models.Model):
@@ -194,6 +205,11 @@ class SalesOrder(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.SHIPPED, target=Status.CLOSED, custom={"label": _("关闭订单")})
     def close(self):
         pass
+
+    @transition(field=status, source=[Status.SHIPPED, Status.CLOSED], target=Status.PARTIALLY_SHIPPED, custom={"internal": True})
+    def reopen_for_refused(self):
+        """拒收退回入库: goods refused at delivery came back, so they no longer count as shipped and the order owes them
+        again (services.shipment_receive_refused): partially shipped, to ship again (补发) or close short (短交关闭)."""
 
     @transition(
         field=status,
@@ -461,6 +477,8 @@ class Shipment(FSMModelMixin, models.Model):
     consignee = models.CharField(_("收货人"), max_length=50, blank=True)
     consignee_phone = models.CharField(_("收货电话"), max_length=30, blank=True)
     amount_incl = MoneyField(_("发货金额(含税)"), editable=False)
+    # goods refused at delivery and received back (拒收退回入库, RefusalReturn): what of amount_incl no longer left
+    returned_amount = MoneyField(_("拒收退回金额(含税)"), editable=False)
     has_emergency_release = models.BooleanField(_("含紧急放行货物"), default=False, editable=False)
     release_basis = models.CharField(_("放行依据"), max_length=200, blank=True, editable=False)
     released_by = _by(_("放行人"), editable=False)
@@ -514,6 +532,11 @@ class ShipmentLine(models.Model):
     )
     quantity = QuantityField(_("发货数量"))
     delivered_quantity = QuantityField(_("签收数量"), default=Decimal(0))
+    # 拒收: shipped − signed at delivery acceptance (the reason is the note's 签收异常); received back in parts or at
+    # once (RefusalReturn), never more than refused
+    refused_quantity = QuantityField(_("拒收数量"), default=Decimal(0), editable=False)
+    returned_quantity = QuantityField(_("拒收退回数量"), default=Decimal(0), editable=False)
+    returned_amount = MoneyField(_("拒收退回金额(含税)"), editable=False)
     lot_no = models.CharField(_("批号"), max_length=40, blank=True)
     amount_incl = MoneyField(_("金额(含税)"))
 
@@ -521,10 +544,66 @@ class ShipmentLine(models.Model):
         verbose_name = _("出货明细")
         verbose_name_plural = _("出货明细")
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(delivered_quantity__lte=models.F("quantity") - models.F("refused_quantity")),
+                name="shipment_line_signed_plus_refused_lte_shipped",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=models.F("refused_quantity")), name="shipment_line_returned_lte_refused"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_amount__lte=models.F("amount_incl")), name="shipment_line_returned_amount_lte_amount"
+            ),
+        ]
+        # the notes with refused goods still to come back (selectors.refused_to_receive, 待收回拒收货物)
+        indexes = [models.Index(fields=["shipment"], condition=REFUSED_PENDING, name="shipment_line_refused_idx")]
+
+    @property
+    def refused_pending(self) -> Decimal:
+        """Refused at delivery and not yet received back."""
+        return self.refused_quantity - self.returned_quantity
 
     def __str__(self):
         return f"{self.shipment} {self.order_line.name} × {self.quantity}"
+
+
+class RefusalReturn(models.Model):
+    """拒收退回入库: the warehouse receives back goods the customer refused at delivery, per line of the note (never more
+    than refused and not yet back). Written only by orders.services.shipment_receive_refused under the order's lock: the
+    quantities no longer count as shipped on the order line, so they may be shipped again (补发) or closed short."""
+
+    shipment = models.ForeignKey(Shipment, verbose_name=_("出货单"), on_delete=models.PROTECT, related_name="refusal_returns")
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="refusal_returns")
+    received_on = models.DateField(_("退回入库日期"))
+    amount_incl = MoneyField(_("退回金额(含税)"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    received_by = models.ForeignKey(USER, verbose_name=_("入库人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拒收退回入库")
+        verbose_name_plural = _("拒收退回入库")
+        ordering = ["received_on", "id"]
+
+    def __str__(self):
+        return str(_("%(number)s 拒收退回入库 %(day)s") % {"number": self.shipment, "day": self.received_on})
+
+
+class RefusalReturnLine(models.Model):
+    receipt = models.ForeignKey(RefusalReturn, on_delete=models.CASCADE, related_name="lines")
+    shipment_line = models.ForeignKey(
+        ShipmentLine, verbose_name=_("出货明细"), on_delete=models.PROTECT, related_name="refusal_return_lines"
+    )
+    quantity = QuantityField(_("退回入库数量"))
+    amount_incl = MoneyField(_("金额(含税)"))
+
+    class Meta:
+        verbose_name = _("拒收退回入库明细")
+        verbose_name_plural = _("拒收退回入库明细")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="refusal_return_quantity_positive")]
 
 
 class CreditException(ApprovedRequest):

@@ -14,7 +14,7 @@ from contracts.models import Contract
 from salesops.core.errors import Forbidden
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
-from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+from .models import REFUSED_PENDING, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 
 
 def require(allowed: bool, message: str) -> None:
@@ -112,7 +112,11 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
         out.append("credit_exception")
     if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED, S.SHIPPED):
         out.append("inspect")
-    if may_ask_for_order(order, user) and order.lines.filter(delivered_quantity__gt=0).exists():
+    if (
+        may_ask_for_order(order, user)
+        and order.prices_include_tax
+        and order.lines.filter(delivered_quantity__gt=0).exists()
+    ):
         out.append("request_invoice")
     if clerk and order.status == S.SHIPPED:
         out.append("close")
@@ -160,7 +164,8 @@ def inspection_allowed_actions(inspection: Inspection, user) -> list[str]:
 
 # --- shipments --------------------------------------------------------------------------------------------------------
 def shipment_allowed_actions(shipment: Shipment, user) -> list[str]:
-    """Release (clerks), ship (warehouse), record the delivery, cancel an open note (clerks)."""
+    """Release (clerks), ship (warehouse), record the delivery, cancel an open note (clerks), receive refused goods
+    back (warehouse)."""
     S = Shipment.Status
     clerk = is_clerk(user)
     out = []
@@ -172,7 +177,16 @@ def shipment_allowed_actions(shipment: Shipment, user) -> list[str]:
         out.append("deliver")
     if clerk and shipment.status in (S.DRAFT, S.RELEASED):
         out.append("cancel")
+    if may_receive_refused(shipment, user):
+        out.append("receive_refused")
     return out
+
+
+def may_receive_refused(shipment: Shipment, user) -> bool:
+    """拒收退回入库: the warehouse receives back goods refused at delivery, on a delivered note with some still to come
+    back (services.shipment_receive_refused checks the same under the order's lock)."""
+    delivered = shipment.status == Shipment.Status.DELIVERED
+    return is_warehouse(user) and delivered and shipment.lines.filter(REFUSED_PENDING).exists()
 
 
 # --- invoices and payments --------------------------------------------------------------------------------------------

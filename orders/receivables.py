@@ -21,7 +21,7 @@ from salesops.core.compiled import sql_of
 from salesops.core.money import ZERO, db_money, quantize
 
 from . import rules
-from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
+from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment, kept_amount
 from .permissions import handles_money
 from .selectors import MONEY_OUTPUT, order_list_for
 
@@ -117,7 +117,7 @@ def _sum_per_order(rows: QuerySet) -> tuple[str, tuple]:
 
 def open_shipments_sql(shipments: QuerySet[Shipment], paid: QuerySet, credited: QuerySet, **columns) -> tuple[str, list]:
     """SQL and params of one row per shipment of `shipments` with the `columns` asked for (name -> an expression over
-    the shipment), `o` (its order's id), `amt` (its amount), `paid` and `credited` (its order's sums of the `paid`
+    the shipment), `o` (its order's id), `amt` (its amount less the goods refused and received back), `paid` and `credited` (its order's sums of the `paid`
     payment allocations and the `credited` credit notes) and `open`: what of it is still owed once the order's paid and
     credited amounts are applied to the order's shipments oldest first — its running total over the order's shipments
     (by shipping time) less the settled amount, between 0 and its amount, as rules.fifo_open_items does. What the
@@ -126,8 +126,10 @@ def open_shipments_sql(shipments: QuerySet[Shipment], paid: QuerySet, credited: 
 
     The shipments are read once (`t`, with their running totals); the payments and credit notes are summed once per
     order, for those orders only, and joined — not a subquery per shipment, nor the scope's filters again."""
-    running = Window(Sum("amount_incl"), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
-    rows = shipments.order_by().annotate(o=F("order_id"), amt=F("amount_incl"), upto=running, **columns)
+    # a note's amount is what stayed with the customer: less the goods refused and received back (models.kept_amount)
+    kept = kept_amount()
+    running = Window(Sum(kept), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
+    rows = shipments.order_by().annotate(o=F("order_id"), amt=kept, upto=running, **columns)
     inner, params = sql_of(rows.values("o", "amt", "upto", *columns))
     paid_sql, paid_params = _sum_per_order(paid)
     credited_sql, credited_params = _sum_per_order(credited)

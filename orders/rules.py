@@ -270,7 +270,7 @@ STAGES = (
     ("invoiced", _("开票")),
     ("paid", _("回款")),
 )
-DONE, PARTIAL, NOT_YET = "done", "partial", "not_yet"
+DONE, PARTIAL, NOT_YET, SKIPPED = "done", "partial", "not_yet", "skipped"
 
 
 def _share(got: Decimal, whole: Decimal) -> str:
@@ -288,9 +288,13 @@ def order_stages(
     amount: Decimal,
     invoiced: Decimal,
     paid: Decimal,
+    credited: Decimal = Decimal(0),
+    invoiced_at_all: bool = True,
 ) -> list[tuple[str, str, str]]:
     """(code, label, done/partial/not_yet) for 接单 → 核单 → 下单 → 检验 → 发货 → 签收 → 开票 → 回款. Quantities are the order's
-    totals (passed + released for inspected); amounts tax-inclusive; paid counts confirmed money and credit notes."""
+    totals (passed + released for inspected); amounts tax-inclusive; paid counts confirmed money and credit notes. What
+    is invoiced is measured against the amount less the credit notes (refunded goods are not invoiced); an order priced
+    without tax is not invoiced at all (skipped)."""
     states = {
         "received": DONE,
         "verified": DONE if verified else NOT_YET,
@@ -298,7 +302,7 @@ def order_stages(
         "inspected": _share(inspected, quantity),
         "shipped": _share(shipped, quantity),
         "delivered": _share(delivered, quantity),
-        "invoiced": _share(invoiced, amount),
+        "invoiced": _share(invoiced, amount - credited) if invoiced_at_all else SKIPPED,
         "paid": _share(paid, amount),
     }
     return [(code, label, states[code]) for code, label in STAGES]

@@ -46,6 +46,7 @@ from .models import (
     DUE_BEFORE_SHIPMENT,
     HALF_FEN,
     LINE_READY,
+    REFUSED_PENDING,
     SHIPPING_STATUSES,
     TO_PLACE,
     TO_VERIFY,
@@ -60,6 +61,7 @@ from .models import (
     SalesOrderLine,
     Shipment,
     ShipmentLine,
+    kept_amount,
 )
 from .permissions import handles_money
 
@@ -153,9 +155,10 @@ def order_credited(order) -> Decimal:
 
 
 def order_shipped_amount(order) -> Decimal:
-    """The tax-inclusive value of the goods that left for this order (what was paid or is receivable)."""
+    """The tax-inclusive value of the goods that left for this order (what was paid or is receivable), less the goods
+    refused at delivery and received back (拒收退回)."""
     return quantize(
-        Shipment.objects.filter(order=order, status__in=CREDITED_SHIPMENTS).aggregate(s=Sum("amount_incl"))["s"] or ZERO
+        Shipment.objects.filter(order=order, status__in=CREDITED_SHIPMENTS).aggregate(s=Sum(kept_amount()))["s"] or ZERO
     )
 
 
@@ -208,7 +211,7 @@ def _order_money(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     rows = (
         SalesOrder.objects.filter(pk__in=order_ids)
         .annotate(
-            shipped=_per_order(Shipment.objects.filter(status__in=CREDITED_SHIPMENTS), "pk", F("amount_incl")),
+            shipped=_per_order(Shipment.objects.filter(status__in=CREDITED_SHIPMENTS), "pk", kept_amount()),
             unshipped=_per_order(Shipment.objects.filter(status__in=OPEN_SHIPMENT), "pk", F("amount_incl")),
             confirmed=_per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), "pk"),
             credited=_per_order(CreditNote.objects.all(), "pk"),
@@ -266,7 +269,10 @@ def order_invoiced_amount(order: SalesOrder) -> Decimal:
 
 def order_invoiceable_amount(order: SalesOrder) -> Decimal:
     """What may still be invoiced on the order: what the customer signed for, less the credit notes (goods returned and
-    refunded are not invoiced), less the invoices requested or issued (not cancelled); never below 0."""
+    refunded are not invoiced), less the invoices requested or issued (not cancelled); never below 0. An order priced
+    without tax (prices_include_tax off) is agreed not to be invoiced: 0."""
+    if not order.prices_include_tax:
+        return ZERO
     return max(order_delivered_amount(order) - order_credited(order) - order_invoiced_amount(order), ZERO)
 
 
@@ -279,6 +285,7 @@ def order_stages(order: SalesOrder) -> list[tuple[str, str, str]]:
         delivered=Sum("delivered_quantity"),
     )
     zero = Decimal(0)
+    credited = order_credited(order)
     return rules.order_stages(
         verified=order.verified_at is not None and not order.needs_reverification,
         placed=order.placed_at is not None,
@@ -288,7 +295,9 @@ def order_stages(order: SalesOrder) -> list[tuple[str, str, str]]:
         delivered=totals["delivered"] or zero,
         amount=order.amount_incl,
         invoiced=order_invoiced_amount(order),
-        paid=order_paid(order) + order_credited(order),
+        paid=order_paid(order) + credited,
+        credited=credited,
+        invoiced_at_all=order.prices_include_tax,
     )
 
 
@@ -314,12 +323,13 @@ def reserved_quantity(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
 
 
 def noted_amount(line: SalesOrderLine, exclude_shipment=None) -> Decimal:
-    """The amounts of `line` on outbound notes that are not cancelled (open, shipped or delivered), besides
-    `exclude_shipment`: what the note that ships the last of the line leaves of the line's amount."""
+    """The amounts of `line` on outbound notes that are not cancelled (open, shipped or delivered), less what of them
+    was refused and received back (拒收退回: owed again), besides `exclude_shipment`: what the note that ships the last
+    of the line leaves of the line's amount."""
     qs = ShipmentLine.objects.filter(order_line=line).exclude(shipment__status=Shipment.Status.CANCELLED)
     if exclude_shipment is not None:
         qs = qs.exclude(shipment=exclude_shipment)
-    return qs.aggregate(s=Sum("amount_incl"))["s"] or ZERO
+    return qs.aggregate(s=Sum(F("amount_incl") - F("returned_amount")))["s"] or ZERO
 
 
 def available_to_ship(order: SalesOrder) -> dict[int, Decimal]:
@@ -519,8 +529,8 @@ def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
 
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
-    """Orders with something left to invoice (order_invoiceable_amount): the delivered value is more than the credit
-    notes plus what was invoiced (not cancelled). The delivered value is rules.net_amount of each line's delivered
+    """Orders with something left to invoice (order_invoiceable_amount): priced with tax, and the delivered value is
+    more than the credit notes plus what was invoiced (not cancelled). The delivered value is rules.net_amount of each line's delivered
     quantity (price × quantity × (1 − discount), rounded to the fen half up as line_amounts does) summed in SQL;
     tests/orders/test_queue_sql.py checks it against the rule."""
     net = Round(F("delivered_quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), 2)
@@ -528,7 +538,7 @@ def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     invoiced = _per_order(InvoiceRequest.objects.exclude(status=InvoiceRequest.Status.CANCELLED), "pk")
     credited = _per_order(CreditNote.objects.all(), "pk")
     return (
-        orders.filter(pk__in=SalesOrderLine.objects.filter(delivered_quantity__gt=0).values("order_id"))
+        orders.filter(prices_include_tax=True, pk__in=SalesOrderLine.objects.filter(delivered_quantity__gt=0).values("order_id"))
         .alias(uninvoiced=ExpressionWrapper(delivered - credited - invoiced, output_field=MONEY_OUTPUT))
         .filter(uninvoiced__gt=HALF_FEN)
     )
@@ -710,11 +720,21 @@ def finance_queue(user) -> dict[str, QuerySet | Rows]:
 
 
 def warehouse_queue(user) -> dict[str, QuerySet]:
-    """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted."""
+    """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted,
+    delivered notes with refused goods still to receive back (待收回拒收货物)."""
     inspections = inspection_list_for(user).select_related("order__customer")  # the API shows each one's customer
     return {
         "to_ship": shipment_list_for(user).filter(status=Shipment.Status.RELEASED),
         "to_sign_qc": inspections.filter(qc_signed_by__isnull=True),
         "to_sign_warehouse": inspections.filter(warehouse_signed_by__isnull=True),
         "in_transit": shipment_list_for(user).filter(status=Shipment.Status.SHIPPED),
+        "refused_to_receive": refused_to_receive(shipment_list_for(user)),
     }
+
+
+def refused_to_receive(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """The delivered notes of `shipments` with goods refused at delivery (拒收) not yet received back (拒收退回入库),
+    the oldest delivery first: the warehouse's queue 待收回拒收货物 and the shipment list's `refused` filter. The
+    lines' partial index (shipment_line_refused_idx) holds the few such notes."""
+    pending = ShipmentLine.objects.filter(REFUSED_PENDING, shipment=OuterRef("pk"))
+    return shipments.filter(Exists(pending), status=Shipment.Status.DELIVERED).order_by("delivered_on", "pk")

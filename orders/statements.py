@@ -24,20 +24,20 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer
 from salesops.core.money import ZERO, quantize
 
-from .models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
+from .models import CreditNote, Payment, PaymentAllocation, RefusalReturn, SalesOrder, Shipment
 from .receivables import SHIPPED_STATUSES
 from .selectors import MONEY_OUTPUT
 
-MOVES = {"shipment": _("发货"), "credit": _("红字冲减"), "payment": _("回款")}
+MOVES = {"shipment": _("发货"), "refused": _("拒收退回"), "credit": _("红字冲减"), "payment": _("回款")}
 
 
 @dataclass(frozen=True)
 class Move:
     day: date
-    kind: str  # shipment / credit / payment
-    number: str  # the outbound note's, the credit note's number, or the payment's bank reference
+    kind: str  # shipment / refused / credit / payment
+    number: str  # the outbound note's (also of goods refused and received back), the credit note's number, or the payment's bank reference
     order: str  # the order's number ("" for a payment)
-    owed: Decimal | None  # goods shipped
+    owed: Decimal | None  # goods shipped (negative: goods refused at delivery and received back, 拒收退回)
     paid: Decimal | None  # a credit note or a payment
     balance: Decimal  # owed after this move
 
@@ -53,7 +53,7 @@ class Statement:
     end: date
     opening: Decimal
     moves: list[Move]
-    owed: Decimal  # the period's goods shipped
+    owed: Decimal  # the period's goods shipped, less those refused and received back
     paid: Decimal  # the period's credit notes and payments
     closing: Decimal
 
@@ -92,25 +92,33 @@ def _sum(qs, field: str) -> Decimal:
 
 
 def customer_statement(customer: Customer, start: date, end: date) -> Statement:
-    """The statement of `customer` from `start` to `end` (both included; days in Asia/Shanghai). Six queries."""
+    """The statement of `customer` from `start` to `end` (both included; days in Asia/Shanghai). Goods refused at
+    delivery and received back (拒收退回入库) lower the goods shipped on the day they came back (the note keeps its
+    amount on the day it left), so a statement already reconciled keeps its figures. Eight queries."""
     if end < start:
         raise ValueError(_("结束日期不能早于开始日期。"))
     since, until = _moment(start), _moment(end + timedelta(days=1))
     live = ~Q(order__status=SalesOrder.Status.CANCELLED) & Q(order__customer=customer)
     shipments = Shipment.objects.filter(live, status__in=SHIPPED_STATUSES, shipped_at__lt=until).annotate(cny=_cny("amount_incl"))
     credits = CreditNote.objects.filter(live, created_at__lt=until).annotate(cny=_cny("amount"))
+    refused = RefusalReturn.objects.filter(live, received_on__lte=end).annotate(cny=_cny("amount_incl"))
     payments = Payment.objects.filter(customer=customer, status=Payment.Status.CONFIRMED, received_on__lte=end).annotate(
         cny=_payment_cny()
     )
 
     opening = quantize(
         _sum(shipments.filter(shipped_at__lt=since), "cny")
+        - _sum(refused.filter(received_on__lt=start), "cny")
         - _sum(credits.filter(created_at__lt=since), "cny")
         - _sum(payments.filter(received_on__lt=start), "cny")
     )
     rows = [
         (timezone.localdate(s.shipped_at), 0, s.pk, "shipment", s.number, s.order.number, s.cny, None)
         for s in shipments.filter(shipped_at__gte=since).select_related("order")
+    ]
+    rows += [
+        (r.received_on, 0, r.pk, "refused", r.shipment.number, r.order.number, -r.cny, None)
+        for r in refused.filter(received_on__gte=start).select_related("shipment", "order")
     ]
     rows += [
         (timezone.localdate(c.created_at), 1, c.pk, "credit", c.number, c.order.number, None, c.cny)

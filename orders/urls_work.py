@@ -18,6 +18,7 @@ urlpatterns = [
     path("shipments/<int:pk>/ship/", work_views.shipment_ship, name="shipment_ship"),
     path("shipments/<int:pk>/deliver/", work_views.shipment_deliver, name="shipment_deliver"),
     path("shipments/<int:pk>/cancel/", work_views.shipment_cancel, name="shipment_cancel"),
+    path("shipments/<int:pk>/receive-refused/", work_views.shipment_receive_refused, name="shipment_receive_refused"),
     path("shipments/<int:pk>/pdf/", document_views.shipment_pdf, name="shipment_pdf"),
     # payments
     path("payments/", work_views.payment_list, name="payment_list"),

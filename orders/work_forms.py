@@ -99,6 +99,30 @@ class DeliverForm(forms.Form):
         return out
 
 
+class RefusalReturnForm(forms.Form):
+    """拒收退回入库: the date, a note, and per line with refused goods still to come back the quantity received
+    (`returned_<id>`, default all that is still out; the service checks it against what is refused)."""
+
+    received_on = forms.DateField(label=_("退回入库日期"), widget=DateInput())
+    note = forms.CharField(label=_("说明（货物状况、存放库位等）"), max_length=300, required=False)
+
+    def __init__(self, *args, shipment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        self.shipment_lines = [sl for sl in shipment.lines.select_related("order_line") if sl.refused_pending > 0]
+        for sl in self.shipment_lines:
+            field = quantity_field(
+                _("%(name)s 退回入库数量（拒收 %(refused)s，已收回 %(returned)s）")
+                % {"name": sl.order_line.name, "refused": plain(sl.refused_quantity), "returned": plain(sl.returned_quantity)},
+                required=False,
+            )
+            field.initial = plain(sl.refused_pending)
+            self.fields[f"returned_{sl.pk}"] = field
+
+    def quantities(self) -> dict[int, object]:
+        return {sl.pk: self.cleaned_data.get(f"returned_{sl.pk}") for sl in self.shipment_lines}
+
+
 # --- invoices ---------------------------------------------------------------------------------------------------------
 class InvoiceRequestForm(forms.Form):
     amount = money_field(_("开票金额(含税)"), min_value=0)

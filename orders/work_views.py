@@ -149,6 +149,7 @@ def warehouse_queue(request):
     heads = {key: queue_head(rows, QUEUE_ROWS) for key, rows in queue.items()}
     context = {key: items for key, (items, _count) in heads.items()}
     context["counts"] = {key: count for key, (_items, count) in heads.items()}
+    context["is_warehouse"] = permissions.is_warehouse(user)  # 拒收退回入库 is theirs; QC and managers read the queue
     return render(request, "orders/queue_warehouse.html", context)
 
 
@@ -207,6 +208,9 @@ def _shipment_page(request, shipment, *, error: str = "", status: int = 200):
             "shipment": shipment,
             "order": shipment.order,
             "lines": shipment.lines.select_related("order_line"),
+            "refusal_returns": shipment.refusal_returns.select_related("received_by").prefetch_related(
+                "lines__shipment_line__order_line"
+            ),
             "gate": gate,
             "unblockers": rules.GATE_UNBLOCKERS,
             "actions": permissions.shipment_allowed_actions(shipment, request.user),
@@ -297,6 +301,39 @@ def shipment_deliver(request, pk):
         cancel_url=_shipment_url(shipment),
         submit_label=_("登记签收"),
         testid="deliver-form",
+    )
+
+
+@login_required
+def shipment_receive_refused(request, pk):
+    """拒收退回入库 (the warehouse): the quantities received back per line, the date and a note."""
+    shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
+    if not permissions.is_warehouse(request.user):
+        return _forbidden(request, _("只有仓库可以登记拒收退回入库。"))
+    form = forms.RefusalReturnForm(_post(request), shipment=shipment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _result = call_for_form(
+            form,
+            lambda: services.shipment_receive_refused(
+                shipment=shipment,
+                actor=request.user,
+                quantities=form.quantities(),
+                received_on=data["received_on"],
+                note=data["note"],
+            ),
+        )
+        if ok:
+            messages.success(request, _("出货单 %(number)s 的拒收货物已退回入库。") % {"number": shipment.number})
+            return _back(request, _shipment_url(shipment))
+    return form_page(
+        request,
+        form,
+        title=_("拒收退回入库：%(number)s") % {"number": shipment.number},
+        intro=_("签收异常：%(reason)s") % {"reason": shipment.delivery_exceptions or "—"},
+        cancel_url=_shipment_url(shipment),
+        submit_label=_("确认退回入库"),
+        testid="receive-refused-form",
     )
 
 

@@ -61,7 +61,11 @@ class OrderHeaderInput(serializers.Serializer):
     contact = VisibleContactField(required=False, allow_null=True, label=_("联系人"))
     ship_to = ScopedPkField(address_list_for, required=False, allow_null=True, label=_("收货地址"))
     invoice_title = ScopedPkField(invoice_title_list_for, required=False, allow_null=True, label=_("发票抬头"))
-    prices_include_tax = serializers.BooleanField(required=False, label=_("单价含税"))
+    prices_include_tax = serializers.BooleanField(
+        required=False,
+        label=_("单价含税"),
+        help_text=_("false：单价不含税，约定不开票（不能申请开票）；true（默认）：核单要有发票抬头"),
+    )
     payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, label=_("付款方式"))
     deposit_amount = MoneyField(required=False, label=_("定金金额"))
     credit_days = AsciiIntegerField(required=False, min_value=0, max_value=MAX_CREDIT_DAYS, label=_("账期(天)"))

@@ -1,5 +1,6 @@
 """/api/v1/shipments/: outbound notes (出货单) created at POST /orders/{id}/shipments/, released through the payment
-gate by a clerk, shipped by the warehouse, delivered; cancelled while open."""
+gate by a clerk, shipped by the warehouse, delivered; cancelled while open; goods refused at delivery received back by
+the warehouse (POST …/receive-refused/, 拒收退回入库)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from salesops.core.export_runs_api import ExportActionMixin
 
 from .. import selectors, services
 from ..filters import ShipmentFilter
-from ..models import Shipment, ShipmentLine
+from ..models import RefusalReturn, RefusalReturnLine, Shipment, ShipmentLine
 from ._common import AllowedActionsField, GateSerializer, IdKeyedDictField, no_body
 
 
@@ -72,6 +73,40 @@ class DeliverInput(serializers.Serializer):
         label=_("签收数量"),
         help_text=_("{出货明细 id: 数量}；不填为全部签收"),
     )
+
+
+class RefusalReturnInput(serializers.Serializer):
+    quantities = IdKeyedDictField(
+        child=QuantityField(),
+        label=_("退回入库数量"),
+        help_text=_("{出货明细 id: 数量}：每行收回的拒收货物，不超过拒收未退回的数量；不填或 0 为该行本次未收回"),
+    )
+    received_on = serializers.DateField(
+        required=False, allow_null=True, default=None, label=_("退回入库日期"), help_text=_("不填为今天")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label=_("说明"))
+
+
+class RefusalReturnLineSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="shipment_line.order_line.name", read_only=True)
+    unit = serializers.CharField(source="shipment_line.order_line.unit", read_only=True)
+
+    class Meta:
+        model = RefusalReturnLine
+        fields = ["id", "shipment_line", "name", "unit", "quantity", "amount_incl"]
+        read_only_fields = fields
+
+
+class RefusalReturnSerializer(serializers.ModelSerializer):
+    """拒收退回入库: goods refused at delivery received back into the warehouse."""
+
+    received_by_name = UserNameField(source="received_by")
+    lines = RefusalReturnLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RefusalReturn
+        fields = ["id", "received_on", "received_by", "received_by_name", "amount_incl", "note", "created_at", "lines"]
+        read_only_fields = fields
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
@@ -124,6 +159,9 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
             "unit",
             "quantity",
             "delivered_quantity",
+            "refused_quantity",
+            "returned_quantity",
+            "returned_amount",
             "lot_no",
             "amount_incl",
         ]
@@ -132,6 +170,7 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
 
 class ShipmentDetailSerializer(ShipmentSerializer):
     lines = ShipmentLineSerializer(many=True, read_only=True)
+    refusal_returns = RefusalReturnSerializer(many=True, read_only=True)
     gate = serializers.SerializerMethodField()
     released_by_name = UserNameField(source="released_by")
     shipped_by_name = UserNameField(source="shipped_by")
@@ -152,6 +191,8 @@ class ShipmentDetailSerializer(ShipmentSerializer):
             "shipped_by_name",
             "signed_by_name",
             "delivery_exceptions",
+            "returned_amount",
+            "refusal_returns",
             "customer_notified_at",
             "notes",
             "created_by",
@@ -180,7 +221,9 @@ class ShipmentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, m
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action != "list":
-            qs = qs.select_related("released_by", "shipped_by", "created_by").prefetch_related("lines__order_line")
+            qs = qs.select_related("released_by", "shipped_by", "created_by").prefetch_related(
+                "lines__order_line", "refusal_returns__received_by", "refusal_returns__lines__shipment_line__order_line"
+            )
         return qs
 
     def get_serializer_class(self):
@@ -218,6 +261,20 @@ class ShipmentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, m
                 quantities=quantities,
             )
         )
+
+    @extend_schema(request=RefusalReturnInput, responses=ShipmentDetailSerializer, summary="拒收退回入库（仓库）")
+    @action(detail=True, methods=["post"], url_path="receive-refused")
+    def receive_refused(self, request, pk=None):
+        shipment = self.get_object()
+        data = self.validated_input(RefusalReturnInput)
+        services.shipment_receive_refused(
+            shipment=shipment,
+            actor=request.user,
+            quantities=data["quantities"],
+            received_on=data["received_on"],
+            note=data["note"],
+        )
+        return self._respond(shipment)
 
     @extend_schema(request=ReasonInput, responses=ShipmentDetailSerializer, summary="作废出货单（需填原因）")
     @action(detail=True, methods=["post"])

@@ -21,7 +21,7 @@ from ..statements import customer_statement, last_month
 
 class StatementMoveSerializer(serializers.Serializer):
     day = serializers.DateField()
-    kind = serializers.CharField(help_text="shipment（发货）/ credit（红字冲减）/ payment（回款）")
+    kind = serializers.CharField(help_text="shipment（发货）/ refused（拒收退回）/ credit（红字冲减）/ payment（回款）")
     kind_display = serializers.CharField(source="kind_label")
     number = serializers.CharField(help_text="出货单号、冲减单号或银行流水号")
     order = serializers.CharField(help_text="订单号（回款为空）")

@@ -47,6 +47,7 @@ from .shipments import (
     shipment_create,
     shipment_deliver,
     shipment_notify_customer,
+    shipment_receive_refused,
     shipment_release,
     shipment_ship,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "shipment_create",
     "shipment_deliver",
     "shipment_notify_customer",
+    "shipment_receive_refused",
     "shipment_release",
     "shipment_ship",
 ]

@@ -9,6 +9,8 @@ The chain and who is next (each function is called by the service that did the e
     outbound note released       → the warehouse ships it       (仓库工作台 · 待发货)
     goods shipped                → the rep follows the delivery (shipment_ship tells the rep)
     delivery signed              → the clerk asks for invoicing (内勤工作台 · 待开票)
+    goods refused at delivery    → the warehouse receives them  (仓库工作台 · 待收回拒收货物)
+    refused goods received back  → the clerk ships them again   (内勤工作台 · 可发货) or closes the order short
     invoice requested            → finance issues it            (财务工作台 · 待开票)
 
 Approval steps tell their next tier through the approvals engine (salesops.core.approvals).
@@ -23,7 +25,7 @@ from salesops.core.money import money_text
 from salesops.core.notifications import notify
 from salesops.core.roles import Role, users_with_role
 
-from ..models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+from ..models import Inspection, InvoiceRequest, Payment, RefusalReturn, SalesOrder, Shipment
 from ..selectors import order_gate
 from ._common import order_url
 
@@ -101,6 +103,36 @@ def shipment_delivered(shipment: Shipment, order: SalesOrder) -> None:
         recipients=order_clerks(order),
         title=gettext_lazy("客户已签收 %(number)s，可以申请开票（订单 %(order)s，%(customer)s）"),
         params={"number": shipment.number, "order": order.number, "customer": order.customer.name},
+        url=order_url(order),
+        email=False,
+    )
+
+
+def shipment_refused(shipment: Shipment, order: SalesOrder, lines: list[str]) -> None:
+    """The customer refused part of a note at delivery: the warehouse is told the goods are coming back."""
+    notify(
+        recipients=users_with_role(Role.WAREHOUSE),
+        title=gettext_lazy("客户拒收 %(number)s 的部分货物，请安排收回入库（订单 %(order)s，%(customer)s）"),
+        body=gettext_lazy("拒收：%(lines)s"),
+        params={"number": shipment.number, "order": order.number, "customer": order.customer.name, "lines": "、".join(lines)},
+        url=_shipment_url(shipment),
+        email=False,
+    )
+
+
+def refused_goods_returned(receipt: RefusalReturn, order: SalesOrder, lines: list[str]) -> None:
+    """Refused goods are back in the warehouse: the order's clerk and its rep decide — ship them again (补发) or close
+    the order short (短交关闭)."""
+    notify(
+        recipients=[*order_clerks(order), order.owner],
+        title=gettext_lazy("拒收货物已退回入库：%(number)s（订单 %(order)s，%(customer)s），请补发或短交关闭"),
+        body=gettext_lazy("退回：%(lines)s"),
+        params={
+            "number": receipt.shipment.number,
+            "order": order.number,
+            "customer": order.customer.name,
+            "lines": "、".join(lines),
+        },
         url=order_url(order),
         email=False,
     )

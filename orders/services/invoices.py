@@ -37,6 +37,8 @@ def invoice_request(
     with transaction.atomic():
         locked = lock_order(order)
         require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请开票。"))
+        if not locked.prices_include_tax:
+            raise DomainError(_("订单单价不含税，约定不开票；如客户要开票，请先把订单改为单价含税并重新核单。"))
         # returned and refunded goods (credit notes) are not invoiced: delivered − credit notes − already invoiced
         room = order_invoiceable_amount(locked)
         if amount > room:

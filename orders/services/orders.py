@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -40,6 +40,7 @@ from salesops.core.transitions import transition
 
 from .. import rules
 from ..models import (
+    InvoiceRequest,
     OrderChange,
     OrderCheck,
     Payment,
@@ -86,6 +87,8 @@ def _check_header(order: SalesOrder) -> None:
             raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
     if order.deposit_amount < 0:
         raise DomainError(_("定金不能为负数。"))
+    if not order.prices_include_tax and order.pk and order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).exists():
+        raise Conflict(_("订单已申请开票，不能改为单价不含税（不开票）；请先作废开票申请。"))
 
 
 def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: bool) -> None:
@@ -328,6 +331,9 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
         missing = order_missing_checks(locked)
         if missing:
             raise DomainError(_("核单未完成，尚未确认：%(items)s。") % {"items": "、".join(missing)})
+        if locked.prices_include_tax and not locked.invoice_title_id:
+            # seed 004 核单: 单价(含不含税,含税的要核实开票名称)
+            raise DomainError(_("单价含税的订单要核实开票名称：请先选择发票抬头，或改为单价不含税（不开票）。"))
         if locked.status == SalesOrder.Status.RECEIVED:
 
             def before(o):
@@ -589,7 +595,7 @@ def order_close_short(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
             row["order_line"]: row["amount"]
             for row in ShipmentLine.objects.filter(order_line__order=locked, shipment__status__in=CREDITED_SHIPMENTS)
             .values("order_line")
-            .annotate(amount=Sum("amount_incl"))
+            .annotate(amount=Sum(F("amount_incl") - F("returned_amount")))  # less goods refused and received back
         }
         before = snapshot(locked, ["amount_incl"])
         given_up, changes = [], []

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import Customer
 from salesops.core.editing import required_text, save_as
-from salesops.core.errors import Conflict, DomainError
+from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.hooks import emit
 from salesops.core.models import Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, money_text, parse_decimal, plain
@@ -31,7 +31,7 @@ from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
 from .. import rules
-from ..models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine
+from ..models import RefusalReturn, RefusalReturnLine, SalesOrder, SalesOrderLine, Shipment, ShipmentLine
 from ..permissions import is_warehouse, may_prepare_shipment, may_record_delivery, require, require_clerk
 from ..selectors import noted_amount, order_gate, reserved_quantity
 from . import handoffs
@@ -300,10 +300,13 @@ def shipment_deliver(
         order = lock_order(shipment.order_id)
         require(may_record_delivery(order, actor), _("您没有登记签收的权限。"))
 
+        refused: list[ShipmentLine] = []
+
         def before(s):
             if s.shipped_at and delivered_on < timezone.localtime(s.shipped_at).date():
                 raise DomainError(_("签收日期不能早于发货日期。"))
-            for sl in s.lines.all():
+            refused.clear()  # (the transition may run again after a lock conflict)
+            for sl in s.lines.select_related("order_line"):
                 got = (
                     sl.quantity
                     if quantities is None
@@ -317,8 +320,11 @@ def shipment_deliver(
                     raise DomainError(_("签收数量应在 0 到发货数量之间。"))
                 if got < sl.quantity and not exceptions.strip():
                     raise DomainError(_("签收数量少于发货数量，请填写签收异常。"))
-                sl.delivered_quantity = got
-                sl.save(update_fields=["delivered_quantity"])
+                # what was shipped and not signed for was refused (拒收): it waits to come back to the warehouse
+                sl.delivered_quantity, sl.refused_quantity = got, sl.quantity - got
+                sl.save(update_fields=["delivered_quantity", "refused_quantity"])
+                if sl.refused_quantity:
+                    refused.append(sl)
                 line = SalesOrderLine.objects.select_for_update().get(pk=sl.order_line_id)
                 line.delivered_quantity += got
                 line.save(update_fields=["delivered_quantity"])
@@ -332,9 +338,162 @@ def shipment_deliver(
             text=gettext_noop("客户签收（%(signer)s）%(exc)s"),
             params={"signer": signer, "exc": exceptions},
         )
+        if refused:
+            _record_refusal(locked, order, actor, refused, exceptions.strip())
         emit("order_delivered", shipment=locked)
         handoffs.shipment_delivered(locked, order)
         return locked
+
+
+def _refused_text(lines, quantity=lambda sl: sl.refused_quantity) -> list[str]:
+    """Each refused (or returned) line as the history shows it: name, model, quantity and unit."""
+    out = []
+    for sl in lines:
+        line = sl.order_line
+        out.append(" ".join(p for p in (line.name, line.model, "×", plain(quantity(sl)), line.unit) if p))
+    return out
+
+
+def _record_refusal(shipment: Shipment, order: SalesOrder, actor, refused: list[ShipmentLine], reason: str) -> None:
+    """拒收 at delivery acceptance: on the note's and the order's history (what and why), and the warehouse is told the
+    goods are coming back (仓库工作台 · 待收回拒收货物)."""
+    params = {"number": shipment.number, "lines": _refused_text(refused), "reason": reason}
+    for target in (shipment, order):
+        record_event(
+            target=target,
+            verb=Event.Verb.NOTE,
+            actor=actor,
+            text=gettext_noop("客户拒收 %(number)s：%(lines)s；原因：%(reason)s"),
+            params=params,
+        )
+    handoffs.shipment_refused(shipment, order, params["lines"])
+
+
+def shipment_receive_refused(
+    *,
+    shipment: Shipment,
+    actor,
+    quantities: Mapping[Any, Any],
+    received_on: date | None = None,
+    note: str = "",
+) -> RefusalReturn:
+    """拒收退回入库: the warehouse receives back goods the customer refused at delivery — per line of the note the
+    quantity received ({出货明细 id: 数量}; blank or 0: none of that line now), never more than refused and not yet back,
+    on a date (today when not given; never after today nor before the delivery). The goods no longer count as shipped:
+    the order line's shipped quantity goes down by them (passed and released quantities stay, so what passed inspection
+    may be shipped again: 补发), the note's and its lines' returned amounts go up by their value (what every reader of
+    shipped value subtracts: models.kept_amount), and a fully shipped or closed order is partially shipped again, for
+    the clerk (told, with the rep) to ship again or close short (短交关闭). Bad input changes nothing.
+
+    Under the order's lock (every writer of order lines takes it first), then the note, then its lines in pk order and
+    the order lines in pk order: two receipts at once have one effect, the second finds nothing left to receive."""
+    note = (note or "").strip()
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise DomainError(_("退回入库日期不能晚于今天。"))
+    with transaction.atomic():
+        order = lock_order(shipment.order_id)
+        require(is_warehouse(actor), _("只有仓库可以登记拒收退回入库。"))
+        locked = Shipment.objects.select_for_update().filter(pk=shipment.pk).first()
+        if locked is None:
+            raise NotFound(_("出货单不存在。"))
+        if locked.status != Shipment.Status.DELIVERED:
+            raise Conflict(
+                _("出货单 %(number)s 当前状态为“%(status)s”，登记签收后才能收回拒收货物。")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        lines = list(locked.lines.select_for_update().select_related("order_line").order_by("pk"))
+        if not any(sl.refused_pending > 0 for sl in lines):
+            raise Conflict(_("出货单 %(number)s 没有待收回的拒收货物。") % {"number": locked.number})
+        if locked.delivered_on and received_on < locked.delivered_on:
+            raise DomainError(_("退回入库日期不能早于签收日期。"))
+        wanted = _refusal_quantities(lines, quantities)
+        received = {sl.pk: qty for sl, qty in wanted}
+        receipt = RefusalReturn(shipment=locked, order=order, received_on=received_on, note=note[:300], received_by=actor)
+        receipt.save()
+        order_lines = {
+            ln.pk: ln
+            for ln in SalesOrderLine.objects.select_for_update()
+            .filter(pk__in=[sl.order_line_id for sl, _qty in wanted])
+            .order_by("pk")
+        }
+        built = []
+        for sl, qty in wanted:
+            returned = sl.returned_quantity + qty
+            # the value of what is back so far: all of the line's amount once all of it is back (each note's amount was
+            # rounded on its own), else its quantity at the line's price, never above the line's amount
+            value = sl.amount_incl if returned == sl.quantity else min(rules.net_amount(sl.order_line, returned), sl.amount_incl)
+            amount = value - sl.returned_amount
+            sl.returned_quantity, sl.returned_amount = returned, value
+            sl.save(update_fields=["returned_quantity", "returned_amount"])
+            line = order_lines[sl.order_line_id]
+            line.shipped_quantity -= qty
+            line.save(update_fields=["shipped_quantity"])
+            built.append(RefusalReturnLine(receipt=receipt, shipment_line=sl, quantity=qty, amount_incl=amount))
+        RefusalReturnLine.objects.bulk_create(built)
+        receipt.amount_incl = sum((r.amount_incl for r in built), ZERO)
+        receipt.save(update_fields=["amount_incl"])
+        locked.returned_amount += receipt.amount_incl
+        locked.save(update_fields=["returned_amount"])
+        params = {
+            "number": locked.number,
+            "day": received_on.isoformat(),
+            "lines": _refused_text([sl for sl, _qty in wanted], lambda sl: received[sl.pk]),
+            "amount": money_text(receipt.amount_incl),
+            "note": note,
+        }
+        text = gettext_noop("拒收退回入库 %(number)s（%(day)s）：%(lines)s，金额 %(amount)s 元。%(note)s")
+        record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=text, params=params)
+        if order.status in (SalesOrder.Status.SHIPPED, SalesOrder.Status.CLOSED):
+            # the goods are owed again: the order is partially shipped (补发 or 短交关闭 decide what becomes of them)
+            transition(
+                obj=order,
+                action="reopen_for_refused",
+                actor=actor,
+                text=text,
+                params=params,
+                before_save=lambda o: setattr(o, "closed_at", None),
+            )
+        else:
+            record_event(target=order, verb=Event.Verb.UPDATED, actor=actor, text=text, params=params)
+        handoffs.refused_goods_returned(receipt, order, params["lines"])
+    return receipt
+
+
+def _refusal_quantities(lines: list[ShipmentLine], quantities: Mapping[Any, Any]) -> list[tuple[ShipmentLine, Any]]:
+    """(note line, quantity received back) for {出货明细 id: 数量} — each within what was refused and is not back yet; a
+    line of another note, a negative or malformed number, or nothing at all is a DomainError."""
+    by_id = {sl.pk: sl for sl in lines}
+    out = []
+    for key, value in (quantities or {}).items():
+        try:
+            sl = by_id.get(int(key))
+        except (TypeError, ValueError):
+            sl = None
+        if sl is None:
+            raise DomainError(_("出货明细不存在（编号 %(id)s）。") % {"id": key})
+        if value in (None, ""):
+            continue
+        qty = parse_decimal(value, _("退回入库数量"), bounds=QUANTITY_BOUNDS.any_sign())
+        if qty < 0:
+            raise DomainError(_("%(name)s：退回入库数量不能为负数。") % {"name": sl.order_line.name})
+        if qty == 0:
+            continue
+        if qty > sl.refused_pending:
+            raise DomainError(
+                _("%(name)s：退回入库数量 %(qty)s 超过待收回的拒收数量 %(left)s（拒收 %(refused)s，已收回 %(returned)s）。")
+                % {
+                    "name": sl.order_line.name,
+                    "qty": plain(qty),
+                    "left": plain(sl.refused_pending),
+                    "refused": plain(sl.refused_quantity),
+                    "returned": plain(sl.returned_quantity),
+                }
+            )
+        out.append((sl, qty))
+    if not out:
+        raise DomainError(_("请至少填写一行退回入库数量。"))
+    return sorted(out, key=lambda pair: pair[0].pk)
 
 
 def shipment_cancel(*, shipment: Shipment, actor, reason: str) -> Shipment:

@@ -62,6 +62,7 @@ def delivered(cast, customer, pump):
 def carol_delivered(cast, pump):
     carol_customer = CustomerFactory(owner=cast.carol, team=cast.south, name="广州南方贸易有限公司")
     ShipToAddressFactory(customer=carol_customer, is_default=True)
+    InvoiceTitleFactory(customer=carol_customer, is_default=True)
     return deliver_order(cast, carol_customer, pump, qty="2")
 
 

@@ -21,7 +21,7 @@ from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Threshold
 from tests.aftersales.conftest import deliver_order
-from tests.factories import CustomerFactory, ShipToAddressFactory
+from tests.factories import CustomerFactory, InvoiceTitleFactory, ShipToAddressFactory
 from tests.orders.conftest import pass_inspection, pay, place
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,7 @@ def receive_all(rma, actor, disposition="stock"):
 def store(cast):
     store = CustomerFactory(owner=cast.alice, team=cast.east, name="杭州华泰工业专卖店", type="franchise_store")
     ShipToAddressFactory(customer=store, is_default=True)
+    InvoiceTitleFactory(customer=store, is_default=True)
     return store
 
 
@@ -193,6 +194,7 @@ class TestOutcomes:
         # given a credit-terms customer with 10 pumps delivered (11,300.00) and 3,000.00 paid
         credit = CustomerFactory(owner=cast.alice, team=cast.east, payment_terms="credit", credit_days=30)
         ShipToAddressFactory(customer=credit, is_default=True)
+        InvoiceTitleFactory(customer=credit, is_default=True)
         order, _shipment = deliver_order(cast, credit, pump, paid=False)
         pay(order, cast, "3000.00", ref="PART-1")
 
@@ -254,6 +256,7 @@ def test_an_exchange_for_a_customer_in_another_currency_keeps_the_orders_rate(ca
     # given a USD customer's order (rate 7.1) of 10 pumps delivered, 2 of them returned for exchange
     usd = CustomerFactory(owner=cast.alice, team=cast.east, currency="USD", payment_terms="credit", credit_days=30)
     ShipToAddressFactory(customer=usd, is_default=True)
+    InvoiceTitleFactory(customer=usd, is_default=True)
     order = order_services.order_create(
         actor=cast.clerk, customer=usd, data={"exchange_rate": "7.1"}, lines=[{"product": pump.pk, "quantity": "10"}]
     )

@@ -19,7 +19,7 @@ from orders import rules, selectors, services
 from orders.models import CreditException, PaymentAllocation, SalesOrder, Shipment
 from salesops.core.errors import Conflict
 from tests.contracts.conftest import decide
-from tests.factories import CustomerFactory, ShipToAddressFactory
+from tests.factories import CustomerFactory, InvoiceTitleFactory, ShipToAddressFactory
 from tests.orders.conftest import allocated_payment, fresh, pass_inspection, pay, place
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ class TestRelease:
     def test_a_payment_to_one_order_that_opens_anothers_gate_tells_the_clerk(self, cast, owing):
         from salesops.core.models import Notification
 
-        first, order, note = owing
+        first, _order, note = owing
         Notification.objects.all().delete()
         pay(first, cast, "2600.00", ref="B-3")  # paid to the first order: the customer is back within its limit
         told = Notification.objects.filter(title__contains=note.number).values_list("recipient__username", flat=True)
@@ -229,6 +229,7 @@ class TestQueues:
                 credit_limit=rng.choice([D("0"), D("5000"), D("20000"), D("40000")]),
             )
             ShipToAddressFactory(customer=customer, is_default=True)
+            InvoiceTitleFactory(customer=customer, is_default=True)
             _shipped(cast, _order(cast, customer, pump, str(rng.randrange(1, 12))), "1")
             for _k in range(3):
                 quantity = rng.randrange(1, 15)

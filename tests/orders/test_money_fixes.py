@@ -130,6 +130,14 @@ def test_a_credit_note_lowers_what_may_still_be_invoiced(cast, refunded):
     assert refunded.pk not in {o.pk for o in queue}
 
 
+def test_invoicing_what_is_left_after_a_refund_completes_the_stage_bar(cast, client_as, refunded):
+    # 10,170.00 is everything that may be invoiced (11,300.00 less the 1,130.00 credit note)
+    services.invoice_request(order=refunded, actor=cast.clerk, amount="10170.00")
+    assert {code: state for code, _label, state in selectors.order_stages(refunded)}["invoiced"] == "done"
+    page = html(client_as(cast.clerk).get(reverse("orders:order_detail", args=[refunded.pk])))
+    assert 'data-stage="invoiced" data-state="done"' in page
+
+
 def test_an_order_refunded_in_full_is_not_waiting_for_an_invoice(cast, refunded):
     queue = lambda: {o.pk for o in selectors.clerk_queue(cast.clerk, timezone.localdate())["to_invoice"]}
     assert refunded.pk in queue()
