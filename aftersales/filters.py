@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,19 +36,50 @@ def _desk_queue(queues: dict, help_text: str) -> filters.ChoiceFilter:
     )
 
 
-class CallbackFilter(_Search):
+class _SellerFilters(ListFilterSet):
+    """`owner` / `team`: the documents of a rep's or a team's sales, as the KPIs count them (the order's rep, without an
+    order the customer's rep: selectors' KPI rule) — what 经营指标's links of a team's or a rep's figures ask for."""
+
+    owner = IntegerFilter(method="filter_owner", label=_("业务员"), widget=forms.HiddenInput())
+    team = IntegerFilter(method="filter_team", label=_("销售组"), widget=forms.HiddenInput())
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(selectors._kpi_q(owner_id=value))
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(selectors._kpi_q(team_id=value))
+
+
+class CallbackFilter(_SellerFilters, _Search):
     SEARCH_FIELDS = ("order__number", "customer__name", "notes")
     status = filters.ChoiceFilter(choices=Callback.Status.choices, label=_("状态"))
     assignee = IntegerFilter(field_name="assignee_id", label=_("回访人"))
     due_from = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("应回访日期从"))
     due_to = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("应回访日期至"))
+    # 经营指标's 平均满意度 links here with its period (the callbacks done in it, by the day in Asia/Shanghai)
+    done_from = filters.DateFilter(field_name="done_at__date", lookup_expr="gte", label=_("回访完成日期从"))
+    done_to = filters.DateFilter(field_name="done_at__date", lookup_expr="lte", label=_("回访完成日期至"))
     overdue = YesNoFilter(method="filter_overdue", label=_("逾期未回访"), yes=_("是"), no=_("否"))
     low_score = YesNoFilter(method="filter_low_score", label=_("低分/质量问题"), yes=_("是"), no=_("否"))
     queue = _desk_queue(selectors.CALLBACK_QUEUES, _("售后服务台的回访队列：今日待回访，或逾期已上报"))
 
     class Meta:
         model = Callback
-        fields = ["q", "status", "assignee", "customer", "due_from", "due_to", "overdue", "low_score", "queue"]
+        fields = [
+            "q",
+            "status",
+            "assignee",
+            "customer",
+            "due_from",
+            "due_to",
+            "done_from",
+            "done_to",
+            "overdue",
+            "low_score",
+            "owner",
+            "team",
+            "queue",
+        ]
 
     def filter_queue(self, queryset, name, value):
         return selectors.CALLBACK_QUEUES[value](queryset, self.request.user, timezone.now())
@@ -62,18 +94,34 @@ class CallbackFilter(_Search):
         return queryset.filter(low) if value else queryset.exclude(low)
 
 
-class TicketFilter(_Search):
+class TicketFilter(_SellerFilters, _Search):
     SEARCH_FIELDS = ("number", "subject", "customer__name", "lot_no")
     status = filters.ChoiceFilter(choices=ServiceTicket.Status.choices, label=_("状态"))
     ticket_type = filters.ChoiceFilter(choices=TicketType.choices, label=_("工单类型"))
     priority = filters.ChoiceFilter(choices=Priority.choices, label=_("优先级"))
     engineer = IntegerFilter(field_name="engineer_id", label=_("服务工程师"))
     breaching = YesNoFilter(method="filter_breaching", label=_("SLA 超时/即将超时"), yes=_("是"), no=_("否"))
+    # 经营指标's SLA 达成率 links here with its period (the tickets resolved in it, by the day in Asia/Shanghai)
+    resolved_from = filters.DateFilter(field_name="resolved_at__date", lookup_expr="gte", label=_("解决日期从"))
+    resolved_to = filters.DateFilter(field_name="resolved_at__date", lookup_expr="lte", label=_("解决日期至"))
     queue = _desk_queue(selectors.TICKET_QUEUES, _("售后服务台的工单队列：我的工单、待分派或 SLA 超时/即将超时"))
 
     class Meta:
         model = ServiceTicket
-        fields = ["q", "status", "ticket_type", "priority", "engineer", "customer", "breaching", "queue"]
+        fields = [
+            "q",
+            "status",
+            "ticket_type",
+            "priority",
+            "engineer",
+            "customer",
+            "breaching",
+            "resolved_from",
+            "resolved_to",
+            "owner",
+            "team",
+            "queue",
+        ]
 
     def filter_queue(self, queryset, name, value):
         return selectors.TICKET_QUEUES[value](queryset, self.request.user, timezone.now())
@@ -83,12 +131,14 @@ class TicketFilter(_Search):
         return queryset.filter(q) if value else queryset.exclude(q)
 
 
-class ComplaintFilter(_Search):
+class ComplaintFilter(_SellerFilters, _Search):
     SEARCH_FIELDS = ("number", "customer__name", "description", "lot_no")
     status = filters.ChoiceFilter(choices=Complaint.Status.choices, label=_("状态"))
     severity = filters.ChoiceFilter(choices=Complaint.Severity.choices, label=_("严重程度"))
     reported_from = filters.DateFilter(field_name="reported_on", lookup_expr="gte", label=_("投诉日期从"))
     reported_to = filters.DateFilter(field_name="reported_on", lookup_expr="lte", label=_("投诉日期至"))
+    # 经营指标's 客诉数 counts the complaints not withdrawn: its link asks active=true
+    active = YesNoFilter(method="filter_active", label=_("不含已撤销"), yes=_("是"), no=_("否"))
     queue = filters.ChoiceFilter(
         choices=list(selectors.COMPLAINT_QUEUE_LABELS.items()),
         method="filter_queue",
@@ -98,10 +148,13 @@ class ComplaintFilter(_Search):
 
     class Meta:
         model = Complaint
-        fields = ["q", "status", "severity", "customer", "reported_from", "reported_to", "queue"]
+        fields = ["q", "status", "severity", "customer", "reported_from", "reported_to", "active", "owner", "team", "queue"]
 
     def filter_queue(self, queryset, name, value):
         return selectors.COMPLAINT_QUEUES[value](queryset, self.request.user)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.exclude(status=Complaint.Status.CANCELLED) if value else queryset
 
 
 class CorrectiveActionFilter(ListFilterSet):

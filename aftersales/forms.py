@@ -5,6 +5,8 @@ Choices are limited to what the user may pick (visible customers and orders, act
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -17,8 +19,9 @@ from salesops.core.filters import BAR_RENDERER
 from salesops.core.forms import DateInput, FieldsetsMixin, UploadField
 from salesops.core.money import plain
 from salesops.core.names import display_name
-from salesops.core.roles import MANAGER_ROLES, Role
+from salesops.core.once import OnceFormMixin
 
+from . import rules, selectors
 from .models import (
     Channel,
     Complaint,
@@ -35,8 +38,15 @@ User = get_user_model()
 SCORES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 
 
-def staff(*roles):
-    return User.objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("username")
+def date_bounds(field, *, back: bool = False, ahead: bool = False, after_today: bool = False) -> None:
+    """The browser's date picker offers the days aftersales.rules accepts (the service still checks): a day that
+    happened up to today and a year back, a day ahead from today (`after_today`: tomorrow) up to a year ahead."""
+    today = timezone.localdate()
+    if back:
+        field.widget.attrs.update(min=(today - timedelta(days=rules.MAX_BACK_DAYS)).isoformat(), max=today.isoformat())
+    if ahead:
+        first = today + timedelta(days=1) if after_today else today
+        field.widget.attrs.update(min=first.isoformat(), max=(today + timedelta(days=rules.MAX_AHEAD_DAYS)).isoformat())
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -85,14 +95,17 @@ class CallbackRecordForm(forms.Form):
             self.fields[name].col = "col-sm-6 col-lg-auto"
         for name in ("score_product", "score_delivery", "score_service"):
             self.fields[name].col = "col-4 col-lg-auto"
+        date_bounds(self.fields["retry_on"], ahead=True, after_today=True)
 
 
 class CallbackReassignForm(forms.Form):
+    """The service staff and the customer's own rep (selectors.callback_assignees), or back to the team's queue."""
+
     assignee = UserChoiceField(queryset=None, label=_("回访人"), required=False, empty_label=_("客服团队（共享队列）"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, callback, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff(Role.SERVICE, Role.SALES_REP, Role.TEAM_LEAD)
+        self.fields["assignee"].queryset = selectors.callback_assignees(callback)
         compact(self)
 
 
@@ -124,7 +137,7 @@ class OrderNumberMixin:
         return data
 
 
-class TicketForm(OrderNumberMixin, FieldsetsMixin, forms.Form):
+class TicketForm(OnceFormMixin, OrderNumberMixin, FieldsetsMixin, forms.Form):
     fieldsets = [
         (_("客户与产品"), ["customer", "order", "product", "lot_no", "contact_name", "contact_phone"]),
         (_("服务需求"), ["ticket_type", "priority", "subject", "description", "engineer"]),
@@ -134,7 +147,9 @@ class TicketForm(OrderNumberMixin, FieldsetsMixin, forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True), label=_("产品"), required=False)
     lot_no = forms.CharField(label=_("批号"), max_length=40, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    contact_phone = forms.CharField(
+        label=_("联系电话"), max_length=30, required=False, help_text=_("手机号，或带区号的座机号（如 0512-65432100）")
+    )
     ticket_type = forms.ChoiceField(label=_("工单类型"), choices=TicketType.choices)
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
     subject = forms.CharField(label=_("主题"), max_length=200)
@@ -146,9 +161,15 @@ class TicketForm(OrderNumberMixin, FieldsetsMixin, forms.Form):
         self.user = user
         self.fields["customer"].queryset = customer_list_for(user)
         if desk:
-            self.fields["engineer"].queryset = staff(Role.SERVICE, Role.QC)
+            self.fields["engineer"].queryset = selectors.service_engineers()
         else:
             del self.fields["engineer"]
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not rules.valid_phone(phone):
+            raise forms.ValidationError(rules.PHONE_REFUSAL % {"phone": phone})
+        return phone
 
 
 class TicketAssignForm(forms.Form):
@@ -156,7 +177,7 @@ class TicketAssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engineer"].queryset = staff(Role.SERVICE, Role.QC, *MANAGER_ROLES)
+        self.fields["engineer"].queryset = selectors.service_engineers()
         compact(self)
 
 
@@ -221,6 +242,7 @@ class ComplaintForm(OrderNumberMixin, FieldsetsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["customer"].queryset = customer_list_for(user)
+        date_bounds(self.fields["reported_on"], back=True)
 
 
 class RootCauseForm(forms.Form):
@@ -240,6 +262,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
+        date_bounds(self.fields["due_on"], ahead=True)
         compact(self)
 
 
@@ -312,19 +335,55 @@ class PhotoForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
-    """Per request line: `received_<id>`, `disposition_<id>`, `note_<id>`; plus a general note."""
+    """Per request line: `received_<id>`, `disposition_<id>`, `note_<id>`; plus a general note. Each field says in words
+    what is wrong with it, drawn beside it by the receiving card (its id `<field id>_error` is what the input's
+    aria-describedby names). The disposition starts where the approved kind sends the goods (a repair to the repair shop)."""
 
-    note = forms.CharField(label=_("收货说明"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("收货说明"),
+        required=False,
+        max_length=300,
+        error_messages={"max_length": _("收货说明不能超过 %(limit_value)d 个字（现有 %(show_value)d 个）。")},
+    )
 
     def __init__(self, *args, rma, **kwargs):
         super().__init__(*args, **kwargs)
         self.line_rows = []
+        where = ReturnLine.Disposition.REPAIR if rma.kind == ReturnRequest.Kind.REPAIR else ReturnLine.Disposition.STOCK
         for line in rma.lines.select_related("order_line"):
+            requested = plain(line.quantity)
             self.fields[f"received_{line.pk}"] = forms.DecimalField(
-                label=_("实收数量"), max_digits=14, decimal_places=3, min_value=0, initial=plain(line.quantity)
+                label=_("实收数量"),
+                max_digits=14,
+                decimal_places=3,
+                min_value=0,
+                max_value=line.quantity,
+                initial=requested,
+                error_messages={
+                    "required": _("请填写实收数量（没有收到填 0）。"),
+                    "invalid": _("实收数量须为数字，例如 1 或 0.5。"),
+                    "min_value": _("实收数量不能小于 0。"),
+                    "max_value": _("实收数量不能超过申请数量 %(qty)s。") % {"qty": requested},
+                    "max_decimal_places": _("实收数量最多保留 3 位小数。"),
+                    "max_digits": _("实收数量太大。"),
+                    "max_whole_digits": _("实收数量太大。"),
+                },
             )
-            self.fields[f"disposition_{line.pk}"] = forms.ChoiceField(label=_("去向"), choices=ReturnLine.Disposition.choices)
-            self.fields[f"note_{line.pk}"] = forms.CharField(label=_("差异说明"), max_length=300, required=False)
+            self.fields[f"disposition_{line.pk}"] = forms.ChoiceField(
+                label=_("去向"),
+                choices=ReturnLine.Disposition.choices,
+                initial=where,
+                error_messages={
+                    "required": _("请选择去向（入库、转维修车间或报废）。"),
+                    "invalid_choice": _("请选择去向（入库、转维修车间或报废）。"),
+                },
+            )
+            self.fields[f"note_{line.pk}"] = forms.CharField(
+                label=_("差异说明"),
+                max_length=300,
+                required=False,
+                error_messages={"max_length": _("差异说明不能超过 %(limit_value)d 个字（现有 %(show_value)d 个）。")},
+            )
             self.line_rows.append(
                 {
                     "line": line,
@@ -337,6 +396,11 @@ class ReceiveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for r in self.line_rows:
+            pk, line = r["line"].pk, r["line"]
+            got = data.get(f"received_{pk}")
+            if got is not None and got != line.quantity and not (data.get(f"note_{pk}") or "").strip():
+                self.add_error(f"note_{pk}", _("实收与申请数量不一致，请填写差异说明。"))
         data["lines"] = {
             r["line"].pk: {
                 "received_quantity": data.get(f"received_{r['line'].pk}"),
@@ -371,36 +435,63 @@ class RefundForm(forms.Form):
 
 # --- plans and statistics ---------------------------------------------------------------------------------------------
 class PlanForm(forms.ModelForm):
-    items_text = forms.CharField(
-        label=_("月度安排"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("每行一项：月份|活动|目标，例如 3|重点客户走访|走访 20 家"),
-    )
+    """The plan's header; its month lines are `plan_item_formset` (a row each, with its 负责人 picked among the service
+    staff), laid out by core/lines_form.html."""
 
     class Meta:
         model = ServicePlan
         fields = ["year", "title", "goals", "content"]
-        widgets = {"goals": forms.Textarea(attrs={"rows": 3}), "content": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"goals": forms.Textarea(attrs={"rows": 3}), "content": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["items_text"] = "\n".join(f"{i.month}|{i.activity}|{i.target}" for i in self.instance.items.all())
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
 
     def _post_clean(self):
         """No model validation here: the service checks the plan."""
 
-    def clean_items_text(self) -> list[dict]:
-        items = []
-        for number, raw in enumerate((self.cleaned_data.get("items_text") or "").splitlines(), start=1):
-            if not raw.strip():
-                continue
-            parts = [p.strip() for p in raw.split("|")]
-            if len(parts) < 2 or not parts[0].isdigit():
-                raise forms.ValidationError(_("第 %(n)d 行格式应为：月份|活动|目标") % {"n": number})
-            items.append({"month": int(parts[0]), "activity": parts[1], "target": parts[2] if len(parts) > 2 else ""})
-        return items
+
+class PlanItemForm(forms.Form):
+    """One month line: month, activity, target and its 负责人 (an active member of the service staff). A line with
+    anything typed in needs its month and activity — nothing typed is dropped silently."""
+
+    month = forms.TypedChoiceField(
+        label=_("月份"), choices=[("", "—")] + [(str(m), str(m)) for m in range(1, 13)], coerce=int, required=False
+    )
+    activity = forms.CharField(label=_("活动"), max_length=200, required=False)
+    target = forms.CharField(label=_("目标/指标"), max_length=200, required=False)
+    owner = UserChoiceField(queryset=None, label=_("负责人"), required=False, empty_label="—")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.service_engineers()
+        for name, field in self.fields.items():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.update({"class": css, "data-testid": f"item-{name}"})
+
+    def clean(self):
+        data = super().clean()
+        typed = any(data.get(name) not in (None, "") for name in ("month", "activity", "target", "owner"))
+        if typed and data.get("month") in (None, ""):
+            self.add_error("month", _("请选择月份。"))
+        if typed and not data.get("activity"):
+            self.add_error("activity", _("请填写活动。"))
+        return data
+
+    def row(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("month", "activity", "target", "owner")}
+
+
+def plan_item_formset(data, plan: ServicePlan | None = None):
+    """The month lines of `plan` (three empty ones for a new plan), posted or to edit."""
+    initial = (
+        [{"month": i.month, "activity": i.activity, "target": i.target, "owner": i.owner_id} for i in plan.items.all()]
+        if plan is not None
+        else []
+    )
+    formset_class = forms.formset_factory(PlanItemForm, extra=0 if initial else 3, can_delete=True)
+    return formset_class(data, initial=initial, prefix="items")
 
 
 class StatsForm(forms.Form):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from salesops.core.money import MoneyField, QuantityField
+from salesops.core.once import once_key_field
 
 USER = settings.AUTH_USER_MODEL
 
@@ -293,6 +294,7 @@ class ServiceTicket(FSMModelMixin, models.Model):
     cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"))
+    once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form registers nothing
 
     class Meta:
         verbose_name = _("服务工单")
@@ -603,6 +605,16 @@ class ReturnRequest(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("aftersales:rma_detail", args=[self.pk])
 
+    # The request's own person is who asked for it: the approvals engine (document_owner) never lets them decide a step
+    # of it, whoever submitted it, and keeps it out of their 待我审批.
+    @property
+    def owner_id(self):
+        return self.requested_by_id
+
+    @property
+    def owner(self):
+        return self.requested_by
+
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, custom={"label": _("提交审批")})
     def submit(self):
         pass
@@ -623,7 +635,13 @@ class ReturnRequest(FSMModelMixin, models.Model):
     def close(self):
         pass
 
-    @transition(field=status, source=[Status.DRAFT, Status.SUBMITTED], target=Status.CANCELLED, custom={"label": _("撤销")})
+    # an approved request too, as long as the goods have not arrived (the customer never sent them)
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SUBMITTED, Status.APPROVED],
+        target=Status.CANCELLED,
+        custom={"label": _("撤销")},
+    )
     def cancel(self):
         pass
 
@@ -692,6 +710,7 @@ class ServicePlan(FSMModelMixin, models.Model):
         SUBMITTED = "submitted", _("审批中")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已驳回")
+        CANCELLED = "cancelled", _("已作废")
 
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
@@ -701,6 +720,7 @@ class ServicePlan(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("编制人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("年度售后服务计划")
@@ -728,6 +748,10 @@ class ServicePlan(FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED, custom={"internal": True})
     def reject(self):
+        pass
+
+    @transition(field=status, source=[Status.DRAFT, Status.REJECTED], target=Status.CANCELLED, custom={"label": _("作废")})
+    def cancel(self):
         pass
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
+from . import rules
 from .config import setting
 from .models import Callback, Complaint, CorrectiveAction, ReturnRequest, ServicePlan, ServiceTicket
 
@@ -67,6 +68,19 @@ def may_issue_refund(user) -> bool:
     return has_role(user, Role.SALES_CLERK, Role.FINANCE, *MANAGER_ROLES)
 
 
+def may_exchange(user) -> bool:
+    """A replacement order is an order: the clerk's (and the managers')."""
+    return is_clerk(user)
+
+
+def may_send_back_repair(user) -> bool:
+    return has_role(user, Role.SERVICE, Role.WAREHOUSE, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
+# who may close a received request each way: the service checks the role first (403), then the state (409)
+RMA_OUTCOME_ROLES = {"refund": may_issue_refund, "exchange": may_exchange, "repair_return": may_send_back_repair}
+
+
 def may_edit_plan(user) -> bool:
     return has_role(user, Role.SERVICE, *MANAGER_ROLES)
 
@@ -85,6 +99,16 @@ def callback_allowed_actions(cb: Callback, user) -> list[str]:
         if not _has(cb, "ticket") and may_create_ticket(user):
             out.append("open_ticket")
     return out
+
+
+def may_make_callback(user, cb: Callback) -> bool:
+    """Who a callback may be given to: active service staff, or the customer's own rep — the rep who owns the customer,
+    or the one its order is credited to (who the day-30 rule gives it to) — nobody else, since the callback shows the
+    customer's order, delivery and scores (SPEC: a rep sees only own customers; the GM or another team's rep is no
+    callback maker)."""
+    if user is None or not user.is_active:
+        return False
+    return has_role(user, Role.SERVICE) or user.pk in (cb.customer.owner_id, cb.order.owner_id)
 
 
 def _has(obj, reverse_one_to_one: str) -> bool:
@@ -156,31 +180,40 @@ def action_allowed_actions(a: CorrectiveAction, user) -> list[str]:
 
 
 # --- returns ----------------------------------------------------------------------------------------------------------
+def rma_may_cancel(r: ReturnRequest, user) -> bool:
+    """The requester, service, the clerk and the managers withdraw a request (with a reason)."""
+    return r.requested_by_id == user.pk or has_role(user, Role.SERVICE, Role.SALES_CLERK, *MANAGER_ROLES)
+
+
 def rma_allowed_actions(r: ReturnRequest, user) -> list[str]:
+    """A received request is closed only the way its kind was approved (退货 → refund, 换货 → exchange, 维修 →
+    repair_return: rules.rma_outcome_action); an approved one may still be withdrawn while its goods have not arrived."""
     S = ReturnRequest.Status
-    requester = r.requested_by_id == user.pk or has_role(user, Role.SERVICE, Role.SALES_CLERK, *MANAGER_ROLES)
+    requester = rma_may_cancel(r, user)
     out = []
     if requester and r.status == S.DRAFT:
         out += ["add_photo", "submit"]
-    if requester and r.status in (S.DRAFT, S.SUBMITTED):
+    if requester and r.status in (S.DRAFT, S.SUBMITTED, S.APPROVED):
         out.append("cancel")
     if has_role(user, Role.WAREHOUSE) and r.status == S.APPROVED:
         out.append("receive")
     if r.status == S.RECEIVED:
-        if has_role(user, Role.SERVICE, Role.WAREHOUSE, Role.SALES_CLERK, *MANAGER_ROLES):
-            out.append("repair_return")
-        if is_clerk(user):
-            out.append("exchange")
-        if may_issue_refund(user):
-            out.append("refund")
+        action = rules.rma_outcome_action(r.kind)
+        if RMA_OUTCOME_ROLES[action](user):
+            out.append(action)
     return out
 
 
 # --- plans ------------------------------------------------------------------------------------------------------------
 def plan_allowed_actions(p: ServicePlan, user) -> list[str]:
-    if may_edit_plan(user) and p.status in (ServicePlan.Status.DRAFT, ServicePlan.Status.REJECTED):
-        return ["edit", "submit"]
-    return []
+    """A draft or rejected plan is edited, submitted — only while no other plan of its year is in review or approved
+    (services.plans refuses that with 409; a leftover draft of such a year is moved to another year or cancelled) — or
+    cancelled (作废)."""
+    S = ServicePlan.Status
+    if not may_edit_plan(user) or p.status not in (S.DRAFT, S.REJECTED):
+        return []
+    year_taken = ServicePlan.objects.filter(year=p.year, status__in=[S.SUBMITTED, S.APPROVED]).exclude(pk=p.pk).exists()
+    return ["edit", "cancel"] if year_taken else ["edit", "submit", "cancel"]
 
 
 # --- menus (<app>/menu.py shows these items only to them) ----------------------------------------

@@ -10,13 +10,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from customers.validators import validate_mobile
 from salesops.core.approvals import StepSpec
 
 # --- thresholds of this app (admin-editable core.Threshold rows; seeded by migration 0002) -------------------------------
@@ -188,6 +192,70 @@ def sla_state(*, deadline: datetime | None, done_at: datetime | None, now: datet
     return "ok"
 
 
+# --- dates people type ------------------------------------------------------------------------------------------------
+# A day that happened (a complaint reported, a call made) is never after today and at most a year back (like an expense's
+# 报销时效); a day ahead (an action's due day, a callback's next try) is never in the past and at most a year ahead: a
+# typo such as 2099 or 1990 is refused instead of leaving the work lists or counting in another month's figures.
+MAX_BACK_DAYS = 366
+MAX_AHEAD_DAYS = 366
+
+
+def past_day_refusal(day: date, *, today: date, label: str, not_before: date | None = None, before_what: str = "") -> str:
+    """Why `day` (something that happened: `label`, e.g. 投诉日期) is refused, "" when it is fine: after today, more than
+    a year back, or before `not_before` (the day of `before_what`, e.g. the order's)."""
+    if day > today:
+        return str(_("%(label)s不能晚于今天（%(today)s），填写的是 %(day)s。") % {"label": label, "today": today, "day": day})
+    earliest = today - timedelta(days=MAX_BACK_DAYS)
+    if day < earliest:
+        return str(
+            _("%(label)s不能早于一年前（%(earliest)s），填写的是 %(day)s。") % {"label": label, "earliest": earliest, "day": day}
+        )
+    if not_before is not None and day < not_before:
+        return str(
+            _("%(label)s不能早于%(what)s（%(earliest)s），填写的是 %(day)s。")
+            % {"label": label, "what": before_what, "earliest": not_before, "day": day}
+        )
+    return ""
+
+
+def future_day_refusal(day: date, *, today: date, label: str, allow_today: bool = True) -> str:
+    """Why `day` (a day ahead: `label`, e.g. 完成期限) is refused, "" when it is fine: in the past (or today, unless
+    `allow_today`), or more than a year ahead."""
+    if day < today or (day == today and not allow_today):
+        message = (
+            _("%(label)s不能早于今天（%(today)s），填写的是 %(day)s。")
+            if allow_today
+            else _("%(label)s应晚于今天（%(today)s），填写的是 %(day)s。")
+        )
+        return str(message % {"label": label, "today": today, "day": day})
+    latest = today + timedelta(days=MAX_AHEAD_DAYS)
+    if day > latest:
+        return str(
+            _("%(label)s不能晚于一年后（%(latest)s），填写的是 %(day)s。") % {"label": label, "latest": latest, "day": day}
+        )
+    return ""
+
+
+# --- phone numbers ----------------------------------------------------------------------------------------------------
+# A landline as Chinese companies write it: an area code (0 and 2–3 digits) and a 7–8 digit number, optionally an
+# extension (021-12345678-801, (0512)65432100转8); or a 400/800 service number. Mobiles: customers.validators.
+LANDLINE_RE = re.compile(r"^(\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}((-|转|ext\.?|#)\d{1,6})?$", re.IGNORECASE)
+SERVICE_NUMBER_RE = re.compile(r"^[48]00-?\d{3}-?\d{4}$")
+PHONE_REFUSAL = _("联系电话“%(phone)s”格式不正确：请填写手机号（如 13812345678）或带区号的座机号（如 0512-65432100）。")
+
+
+def valid_phone(value: str) -> bool:
+    """A mainland mobile (checked as the customers app checks a contact's mobile), a landline or a 400/800 number;
+    spaces are ignored."""
+    compact = re.sub(r"\s", "", value or "")
+    try:
+        validate_mobile(compact)
+        return True
+    except ValidationError:
+        pass
+    return bool(LANDLINE_RE.match(compact) or SERVICE_NUMBER_RE.match(compact))
+
+
 # --- callbacks --------------------------------------------------------------------------------------------------------
 LOW_SCORE = 2  # a score at or below this calls for a complaint or a ticket (seed: 回访时顾客提出的质量问题…办理索赔或退换)
 
@@ -216,12 +284,47 @@ def callback_assignee(*, assign_to: str, service_user_id: int | None) -> tuple[s
 
 
 # --- returns ----------------------------------------------------------------------------------------------------------
-def rma_route(*, amount: Decimal, gm_amount: Decimal) -> list[StepSpec]:
-    """The sales VP approves every return/exchange/repair (seed: 报告到销售副总处，经同意后…); above `gm_amount` the GM too."""
-    steps = [StepSpec(code="sales_vp", label=str(_("销售副总审批")), stage=10, role="sales_vp", department="management")]
-    if amount > gm_amount:
-        steps.append(StepSpec(code="gm", label=str(_("总经理审批")), stage=20, role="gm", department="management"))
-    return steps
+# Why a route reaches a step (stored on the step as msgid + parameters, shown in the reader's language, like the contract route).
+WHY_RMA_VP = gettext_noop("退换修须报销售副总同意")
+WHY_RMA_AMOUNT = gettext_noop("金额 %(amount)s 元超过 %(limit)s 元")
+WHY_RMA_VP_OWN = gettext_noop("申请人是销售副总，本人不能审批，报总经理审批")
+WHY_RMA_GM_OWN = gettext_noop("金额 %(amount)s 元超过 %(limit)s 元，但申请人是总经理，由销售副总审批")
+
+
+def rma_route(*, amount: Decimal, gm_amount: Decimal, own_roles: Iterable[str] = ()) -> list[StepSpec]:
+    """The sales VP approves every return/exchange/repair (seed: 报告到销售副总处，经同意后…); above `gm_amount` the GM too.
+
+    Nobody approves their own request (salesops.core.approvals): `own_roles` are the roles of the requester and of who
+    submits it. The VP's own request goes to the next level, the GM, whatever the amount; the GM's own request above the
+    threshold has no level above, so the VP alone approves it. When both the VP and the GM are the request's own people
+    nobody may approve it: the route is empty (the service refuses the submission)."""
+    own = set(own_roles)
+    figures = {"amount": f"{Decimal(amount):,.2f}", "limit": f"{Decimal(gm_amount):,.2f}"}
+    vp = StepSpec(
+        code="sales_vp", label=_("销售副总审批"), stage=10, role="sales_vp", department="management", reason=WHY_RMA_VP
+    )
+    gm = StepSpec(
+        code="gm",
+        label=_("总经理审批"),
+        stage=20,
+        role="gm",
+        department="management",
+        reason=WHY_RMA_AMOUNT,
+        reason_params=figures,
+    )
+    if "sales_vp" in own:
+        return [] if "gm" in own else [replace(gm, reason=WHY_RMA_VP_OWN, reason_params={})]
+    if amount <= gm_amount:
+        return [vp]
+    if "gm" in own:
+        return [replace(vp, reason=WHY_RMA_GM_OWN, reason_params=figures)]
+    return [vp, gm]
+
+
+def rma_outcome_action(kind: str) -> str:
+    """The one way a request is closed, as approved (SPEC 退/换/修): a return is refunded (a credit note), an exchange gets a
+    replacement order, a repair is sent back. The kind is fixed when the request is made and approved as it is."""
+    return {"return": "refund", "exchange": "exchange", "repair": "repair_return"}[kind]
 
 
 def photos_required(customer_type: str) -> bool:

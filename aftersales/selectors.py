@@ -96,6 +96,23 @@ def plan_list_for(user) -> QuerySet[ServicePlan]:
     return ServicePlan.objects.select_related("created_by").prefetch_related("items__owner")
 
 
+def callback_assignees(cb: Callback) -> QuerySet:
+    """Whom a callback may be given to (permissions.may_make_callback): the active service staff and the customer's own
+    rep (who owns the customer, who the order is credited to) — the reassign picker's choices."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name=Role.SERVICE) | Q(pk__in=[cb.customer.owner_id, cb.order.owner_id]))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def service_engineers() -> QuerySet:
+    """The active service staff: who may be a ticket's engineer or a service plan line's 负责人."""
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.SERVICE).distinct().order_by("username")
+
+
 def callback_get_for(user, pk) -> Callback:
     return get_object_or_404(callback_list_for(user), pk=pk)
 

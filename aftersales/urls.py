@@ -29,4 +29,5 @@ urlpatterns = [
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/submit/", plans.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/cancel/", plans.plan_cancel, name="plan_cancel"),
 ]

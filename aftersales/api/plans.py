@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
+from contracts.api import ReasonInput
 from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 
@@ -22,10 +23,11 @@ User = get_user_model()
 class PlanItemSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
     target = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    owner_name = UserNameField(source="owner")
 
     class Meta:
         model = ServicePlanItem
-        fields = ["month", "activity", "owner", "target"]
+        fields = ["month", "activity", "owner", "owner_name", "target"]
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -42,7 +44,7 @@ class PlanDetailSerializer(PlanSerializer):
     allowed_actions = AllowedActionsField(permissions.plan_allowed_actions)
 
     class Meta(PlanSerializer.Meta):
-        fields = [*PlanSerializer.Meta.fields, "goals", "content", "items", "allowed_actions"]
+        fields = [*PlanSerializer.Meta.fields, "goals", "content", "cancel_reason", "items", "allowed_actions"]
         read_only_fields = fields
 
 
@@ -81,3 +83,9 @@ class PlanViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixin
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self.respond(svc.plan_submit(plan=self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReasonInput, responses=PlanDetailSerializer, summary="作废（草稿或被驳回的计划）")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = self.validated_input(ReasonInput)
+        return self.respond(svc.plan_cancel(plan=self.get_object(), actor=request.user, reason=data["reason"]))

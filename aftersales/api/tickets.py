@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,6 +15,7 @@ from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, QuantityField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.once import HEADER, header_key, outcome
 
 from .. import permissions, selectors
 from ..filters import TicketFilter
@@ -171,11 +173,25 @@ class TicketViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mix
     ordering_fields = ["created_at", "respond_by", "resolve_by", "priority", "status"]
     ordering = ["-created_at", "-id"]
 
-    @extend_schema(request=TicketCreateInput, responses={201: TicketDetailSerializer})
+    @extend_schema(
+        request=TicketCreateInput,
+        responses={201: TicketDetailSerializer, 200: TicketDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                HEADER,
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="同一次登记的编号（UUID）：重发同一请求不会再登记，返回 200 和第一次登记的工单",
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
         data = dict(self.validated_input(TicketCreateInput))
         customer = data.pop("customer")
-        return self.respond(svc.ticket_create(actor=request.user, customer=customer, data=data), status.HTTP_201_CREATED)
+        data["once_key"] = header_key(request)
+        ticket, created = outcome(lambda: svc.ticket_create(actor=request.user, customer=customer, data=data))
+        return self.respond(ticket, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=AssignInput, responses=TicketDetailSerializer, summary="分派服务工程师")
     @action(detail=True, methods=["post"])

@@ -27,16 +27,16 @@ from orders.models import SalesOrder, Shipment
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.eventtext import source_text
 from salesops.core.models import Event
+from salesops.core.names import display_name
 from salesops.core.notifications import notify
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..config import setting
-from ..models import Callback, CallbackAttempt, CallbackRule, Channel
-from ..permissions import callback_allowed_actions, sees_desk
-from .common import User, lock, page, require_action, service_leads, service_team, user_name
+from ..models import Callback, CallbackAttempt, CallbackRule, Channel, Complaint, ServiceTicket
+from ..permissions import callback_allowed_actions, may_make_callback, sees_desk
+from .common import User, lock, page, require_action, require_state, service_leads, service_team, user_name
 
 PENDING = (Callback.Status.SCHEDULED, Callback.Status.OPEN)
 
@@ -240,8 +240,9 @@ def callback_record(
         }
     else:
         retry_on = retry_on or today + timedelta(days=int(setting("callback_retry_days")))
-        if retry_on <= today:
-            raise DomainError(_("再次回访日期应晚于今天。"))
+        refusal = rules.future_day_refusal(retry_on, today=today, label=_("再次回访日期"), allow_today=False)
+        if refusal:
+            raise DomainError(refusal)
 
     def check(cb):
         require_action("record", callback_allowed_actions(cb, actor), _("该回访不是分配给您的，只有回访人和客服可以记录。"))
@@ -311,14 +312,17 @@ def _tell_about_problem(cb: Callback) -> None:
 
 
 def callback_reassign(*, callback: Callback, actor, assignee) -> Callback:
-    """Hand a pending callback to another service user or sales rep (None: back to the service team's queue)."""
-    if assignee is not None and not (
-        assignee.is_active and has_role(assignee, Role.SERVICE, Role.SALES_REP, Role.TEAM_LEAD, *MANAGER_ROLES)
-    ):
-        raise DomainError(_("回访只能分配给客服或业务员。"))
+    """Hand a pending callback to an active service user or to the customer's own rep (None: back to the service team's
+    queue) — nobody else: the callback shows the customer's order, delivery and scores (permissions.may_make_callback)."""
     with transaction.atomic():
-        cb = lock(Callback, callback)
+        cb = lock(Callback, callback, related=("customer", "order"))
+        require_state(cb.status in PENDING, cb, _("转派"))
         require_action("reassign", callback_allowed_actions(cb, actor), _("只有客服和经理可以转派回访。"))
+        if assignee is not None and not may_make_callback(assignee, cb):
+            raise DomainError(
+                _("回访只能分配给在职的客服，或该客户的业务员（%(owner)s）。")
+                % {"owner": "、".join(sorted({display_name(cb.customer.owner), display_name(cb.order.owner)}))}
+            )
         before = user_name(cb.assignee)
         cb.assignee = assignee
         cb.save(update_fields=["assignee"])
@@ -366,13 +370,28 @@ def _follow_up_text(cb: Callback) -> str:
     }
 
 
+def _require_follow_up_free(cb: Callback, what: str, *, ticket: bool = False) -> None:
+    """409 unless the (locked) callback is done and has no complaint (`ticket`: no ticket) yet: a second click, or a
+    callback not made yet, is a state the callback is in, not a right the user lacks."""
+    require_state(cb.status == Callback.Status.DONE, cb, what)
+    if ticket:
+        number = ServiceTicket.objects.filter(source_callback=cb).values_list("number", flat=True).first()
+        if number:
+            raise Conflict(_("该回访已转为服务工单 %(number)s。") % {"number": number})
+    else:
+        number = Complaint.objects.filter(source_callback=cb).values_list("number", flat=True).first()
+        if number:
+            raise Conflict(_("该回访已转为投诉 %(number)s。") % {"number": number})
+
+
 def callback_open_complaint(*, callback: Callback, actor):
     """Open a complaint from a done callback (linked both ways: complaint.source_callback / callback.complaint)."""
     from .complaints import complaint_create
 
     with transaction.atomic():
         cb = lock(Callback, callback, related=("order",))
-        require_action("open_complaint", callback_allowed_actions(cb, actor), _("该回访已有投诉，或您不能登记投诉。"))
+        _require_follow_up_free(cb, _("转为投诉"))
+        require_action("open_complaint", callback_allowed_actions(cb, actor), _("您不能登记投诉。"))
         try:
             with transaction.atomic():
                 complaint = complaint_create(
@@ -404,7 +423,8 @@ def callback_open_ticket(*, callback: Callback, actor, ticket_type: str = "repai
 
     with transaction.atomic():
         cb = lock(Callback, callback, related=("order",))
-        require_action("open_ticket", callback_allowed_actions(cb, actor), _("该回访已有服务工单，或您不能登记工单。"))
+        _require_follow_up_free(cb, _("转为服务工单"), ticket=True)
+        require_action("open_ticket", callback_allowed_actions(cb, actor), _("您不能登记服务工单。"))
         try:
             with transaction.atomic():
                 ticket = ticket_create(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from customers.selectors import customer_list_for
 from orders.models import SalesOrder
-from salesops.core.errors import DomainError, Forbidden, NotFound
+from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import Department
 from salesops.core.names import display_name
 from salesops.core.roles import Role, users_with_role
@@ -29,6 +29,16 @@ def require(allowed: bool, message: str) -> None:
 
 def require_action(action: str, allowed: list[str], message: str) -> None:
     require(action in allowed, message)
+
+
+def require_state(ok: bool, doc, what: str) -> None:
+    """409 "X当前状态为“…”，不能<what>。" unless `ok`: the document has moved on (someone did it already, it was closed)
+    — checked before the actor's right, as the transition helper does, so a second click by who may act says so
+    instead of a 403 about roles."""
+    if not ok:
+        raise Conflict(
+            _("%(doc)s当前状态为“%(status)s”，不能%(what)s。") % {"doc": doc, "status": doc.get_status_display(), "what": what}
+        )
 
 
 def lock(model: type[Model], obj_or_pk, *, related: tuple[str, ...] = ()) -> Model:

@@ -32,7 +32,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import Channel, Complaint, CorrectiveAction
 from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
-from .common import lock, order_and_product, page, require, require_action, visible_customer
+from .common import lock, order_and_product, page, require, require_action, require_state, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
 
@@ -51,6 +51,17 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
     if severity not in Complaint.Severity.values or channel not in Channel.values:
         raise DomainError(_("严重程度或反映方式不正确。"))
     order, product = order_and_product(customer, data)
+    today = timezone.localdate()
+    reported_on = data.get("reported_on") or today
+    refusal = rules.past_day_refusal(
+        reported_on,
+        today=today,
+        label=_("投诉日期"),
+        not_before=order.received_on if order else None,
+        before_what=_("订单 %(number)s 的接单日期") % {"number": order.number} if order else "",
+    )
+    if refusal:
+        raise DomainError(refusal)
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=next_number("TS"),
@@ -60,7 +71,7 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
             lot_no=(data.get("lot_no") or "").strip()[:40],
             severity=severity,
             channel=channel,
-            reported_on=data.get("reported_on") or timezone.localdate(),
+            reported_on=reported_on,
             description=description,
             source_callback=data.get("source_callback"),
             created_by=actor,
@@ -114,10 +125,14 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
     description = required_text(description, _("请填写措施内容。"))
     if owner is None or not owner.is_active:
         raise DomainError(_("请指定在职的责任人。"))
-    if due_on is None or due_on < timezone.localdate():
-        raise DomainError(_("完成期限不能早于今天。"))
+    if due_on is None:
+        raise DomainError(_("请填写完成期限。"))
+    refusal = rules.future_day_refusal(due_on, today=timezone.localdate(), label=_("完成期限"))
+    if refusal:
+        raise DomainError(refusal)
     with transaction.atomic():
         c = lock(Complaint, complaint)
+        require_state(c.status == Complaint.Status.ACTIONS, c, _("添加措施"))
         require_action("add_action", complaint_allowed_actions(c, actor), QC_ONLY)
         action = CorrectiveAction.objects.create(
             complaint=c, kind=kind, description=description, owner=owner, due_on=due_on, created_by=actor
@@ -158,6 +173,7 @@ def _action_step(action, actor, name: str, note: str, before, after=None) -> Cor
     action_text, complaint_text = _STEP_TEXTS[name]
     with transaction.atomic():
         complaint = lock(Complaint, action.complaint_id)
+        require_state(complaint.status == Complaint.Status.ACTIONS, complaint, _("处理其整改措施"))
         locked = transition(
             obj=action,
             action=name,
@@ -226,6 +242,7 @@ def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
     answer = required_text(answer, _("请填写答复内容。"))
     with transaction.atomic():
         c = lock(Complaint, complaint)
+        require_state(c.status == Complaint.Status.ACTIONS, c, _("答复客户"))
         require_action("answer", complaint_allowed_actions(c, actor), QC_ONLY)
         c.answer, c.answered_by, c.answered_at = answer, actor, timezone.now()
         c.save(update_fields=["answer", "answered_by", "answered_at"])

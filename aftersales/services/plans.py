@@ -25,15 +25,16 @@ from salesops.core.transitions import transition
 
 from ..models import ServicePlan, ServicePlanItem
 from ..permissions import may_edit_plan, plan_allowed_actions
-from .common import User, lock, page, require, require_action
+from .common import lock, page, require, require_action, require_state, service_team
 
 PLAN_KIND = "service_plan"
+EDITABLE = (ServicePlan.Status.DRAFT, ServicePlan.Status.REJECTED)
 
 
 def plan_route() -> list[StepSpec]:
     return [
-        StepSpec(code="sales_vp", label=str(gettext_lazy("销售副总审批")), stage=10, role="sales_vp", department="management"),
-        StepSpec(code="gm", label=str(gettext_lazy("总经理审批")), stage=20, role="gm", department="management"),
+        StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management"),
+        StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management"),
     ]
 
 
@@ -50,20 +51,25 @@ def _fields(data: Mapping[str, Any]) -> dict:
 
 
 def _items(plan: ServicePlan, items: Iterable[Mapping[str, Any]]) -> int:
+    """The plan's month lines, each checked — nothing is dropped or cut silently: a line without its activity, a month
+    outside 1–12, an over-long text or an owner (负责人) who is not active service staff is refused with its number."""
+    service_staff = set(service_team().values_list("pk", flat=True))
     rows = []
-    for item in items:
+    for n, item in enumerate(items, start=1):
         activity = (item.get("activity") or "").strip()
-        if not activity:
-            continue
+        target = (item.get("target") or "").strip()
         month = item.get("month")
-        if not isinstance(month, int) or not 1 <= month <= 12:
-            raise DomainError(_("“%(activity)s”的月份应为 1–12。") % {"activity": activity})
+        if not activity:
+            raise DomainError(_("第 %(n)d 项：请填写活动。") % {"n": n})
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise DomainError(_("第 %(n)d 项“%(activity)s”：月份应为 1–12。") % {"n": n, "activity": activity})
+        if len(activity) > 200 or len(target) > 200:
+            raise DomainError(_("第 %(n)d 项：活动和目标/指标各不能超过 200 个字。") % {"n": n})
         owner = item.get("owner")
-        if owner is not None and not isinstance(owner, User):
-            owner = User.objects.filter(pk=owner, is_active=True).first()
-        rows.append(
-            ServicePlanItem(plan=plan, month=month, activity=activity[:200], owner=owner, target=(item.get("target") or "")[:200])
-        )
+        owner_pk = getattr(owner, "pk", owner)
+        if owner_pk is not None and owner_pk not in service_staff:
+            raise DomainError(_("第 %(n)d 项“%(activity)s”：负责人应为在职的客服/售后人员。") % {"n": n, "activity": activity})
+        rows.append(ServicePlanItem(plan=plan, month=month, activity=activity, owner_id=owner_pk, target=target))
     ServicePlanItem.objects.bulk_create(rows)
     return len(rows)
 
@@ -116,7 +122,8 @@ def plan_update(
     fields = _fields(data)
     with transaction.atomic():
         p = lock(ServicePlan, plan)
-        require_action("edit", plan_allowed_actions(p, actor), _("只有草稿或被驳回的计划可以修改。"))
+        require_state(p.status in EDITABLE, p, _("修改"))
+        require_action("edit", plan_allowed_actions(p, actor), _("只有客服/售后部门和经理可以修改服务计划。"))
         if fields["year"] != p.year:
             _refuse_if_year_taken(fields["year"], exclude_pk=p.pk)
         for name, value in fields.items():
@@ -136,8 +143,8 @@ def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
     plans are locked first (pk order), so two plans of one year submitted at once go to the leadership one at a time."""
 
     def check(p):
+        _refuse_if_year_taken(p.year, exclude_pk=p.pk)  # 409 first: the year's state, then the actor's right
         require_action("submit", plan_allowed_actions(p, actor), _("只有客服/售后部门和经理可以提交服务计划。"))
-        _refuse_if_year_taken(p.year, exclude_pk=p.pk)
 
     with transaction.atomic():
         year = ServicePlan.objects.filter(pk=plan.pk).values_list("year", flat=True).first()
@@ -148,6 +155,21 @@ def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
             target=p, kind=PLAN_KIND, steps=plan_route(), actor=actor, title=str(p), url=page("plan_detail", p.pk)
         )
     return p
+
+
+def plan_cancel(*, plan: ServicePlan, actor, reason: str) -> ServicePlan:
+    """作废 a draft or rejected plan (a leftover of a year that has its approved plan, one written by mistake): it leaves
+    the work and stays readable with its history; an approved plan, or one in review, is not cancelled."""
+    reason = required_text(reason, _("请填写作废原因。"))
+    return transition(
+        obj=plan,
+        action="cancel",
+        actor=actor,
+        check=lambda p: require_action("cancel", plan_allowed_actions(p, actor), _("只有客服/售后部门和经理可以作废服务计划。")),
+        before_save=lambda p: setattr(p, "cancel_reason", reason[:300]),
+        text=gettext_noop("作废：%(reason)s"),
+        params={"reason": reason},
+    )
 
 
 def _lock_plan_year(plan: ServicePlan) -> None:

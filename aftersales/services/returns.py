@@ -8,10 +8,13 @@ Seed (销售内勤管理制度 11, 12): 针对专卖店的退、换、维修货�
 - Photos: images only (JPG/PNG, checked by decoding them), size-limited (`rma_photo_max_mb`), no path in the name; a
   thumbnail is kept. A franchise store's request needs at least one photo before it goes to the VP.
 - Approval through the approvals engine: the sales VP, above `rma_gm_amount` also the GM; a rejection carries its reason.
+  Nobody approves their own request: the VP's own goes to the GM (rules.rma_route).
 - Receiving by the warehouse only after approval: counted per line (differences explained), tagged with the RMA number
-  and routed to stock, the repair shop or scrap.
-- Outcome: repaired and sent back, exchanged (a replacement order at no charge that goes through the normal order, gate
-  and shipment flow), or refunded (an orders credit note that lowers the order's receivable exactly to the fen).
+  and routed to stock, the repair shop or scrap. From then on a line occupies what was received, not what was asked.
+- An approved request whose goods never came may be withdrawn (撤销): the quantity is freed, the warehouse is told.
+- Outcome, exactly as approved (rules.rma_outcome_action): a repair is sent back, an exchange gets a replacement order at
+  no charge that goes through the normal order, gate and shipment flow, a return is refunded (an orders credit note that
+  lowers the order's receivable exactly to the fen). The kind is fixed when the request is made, so no re-approval.
 Lock order: the order before the request, the request before its approval round.
 """
 
@@ -27,6 +30,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,18 +42,19 @@ from orders.services import credit_note_create, order_create
 from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.eventtext import sentence
 from salesops.core.models import ApprovalRequest, Attachment, Event
-from salesops.core.money import ZERO, line_amounts, money_text, parse_decimal, plain, quantize
+from salesops.core.money import QUANTITY_BOUNDS, ZERO, line_amounts, money_text, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import Role, users_with_role
+from salesops.core.roles import Role, user_roles, users_with_role
 from salesops.core.timeline import attachment_add, choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..config import setting
 from ..models import Complaint, ReturnLine, ReturnPhoto, ReturnRequest
-from ..permissions import may_request_rma, rma_allowed_actions
+from ..permissions import RMA_OUTCOME_ROLES, may_request_rma, rma_allowed_actions
 from .common import lock, page, require, require_action
 
 RMA_KIND = "return_request"
@@ -72,11 +77,13 @@ def _value(line: SalesOrderLine, quantity: Decimal) -> Decimal:
 
 
 def requested_per_line(order_line_ids: Iterable[int], *, exclude_rma=None) -> dict[int, Decimal]:
-    """Quantity already asked back per order line by live (not rejected, not cancelled) requests."""
+    """Quantity already taken per order line by live (not rejected, not cancelled) requests: what a request asks for until
+    its goods are counted in, then what was received (the rest stayed with the customer and may be asked for again)."""
     qs = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids), rma__status__in=LIVE)
     if exclude_rma is not None:
         qs = qs.exclude(rma=exclude_rma)
-    return {row["order_line_id"]: row["s"] for row in qs.values("order_line_id").annotate(s=Sum("quantity"))}
+    rows = qs.values("order_line_id").annotate(s=Sum(Coalesce("received_quantity", "quantity")))
+    return {row["order_line_id"]: row["s"] for row in rows}
 
 
 def _lock_order(actor, order) -> SalesOrder:
@@ -233,13 +240,19 @@ def rma_submit(*, rma: ReturnRequest, actor) -> ReturnRequest:
         r = transition(
             obj=rma, action="submit", actor=actor, check=check, before_save=lambda x: setattr(x, "submitted_at", timezone.now())
         )
+        # nobody approves their own request: neither who asked for it nor who submits it (salesops.core.approvals)
+        steps = rules.rma_route(
+            amount=r.amount, gm_amount=setting("rma_gm_amount"), own_roles=user_roles(r.requested_by) | user_roles(actor)
+        )
+        if not steps:
+            raise DomainError(_("销售副总和总经理都不能审批本人的申请，无人可以审批：请由申请人以外的人员另行申请。"))
         approvals.approval_start(
             target=r,
             kind=RMA_KIND,
-            steps=rules.rma_route(amount=r.amount, gm_amount=setting("rma_gm_amount")),
+            steps=steps,
             actor=actor,
-            title=_("%(kind)s %(number)s（%(customer)s）%(amount)s 元")
-            % {"kind": r.get_kind_display(), "number": r.number, "customer": r.customer.name, "amount": r.amount},
+            title=gettext_lazy("%(kind)s %(number)s（%(customer)s）%(amount)s 元"),
+            title_params={"kind": choice(r, "kind"), "number": r.number, "customer": r.customer.name, "amount": r.amount},
             url=page("rma_detail", r.pk),
         )
     return r
@@ -283,14 +296,17 @@ def _on_rma_decided(request: ApprovalRequest, outcome: str, actor) -> None:
 
 
 def rma_cancel(*, rma: ReturnRequest, actor, reason: str) -> ReturnRequest:
-    """Withdraw a draft or submitted request (a pending approval round is cancelled with it)."""
+    """Withdraw a draft, submitted or approved request (a pending approval round is cancelled with it). An approved one
+    only while its goods have not arrived (once received it is closed by its outcome): its quantity is freed and the
+    warehouse, who waits for the goods, and the requester are told."""
     reason = required_text(reason, _("请填写撤销原因。"))
     with transaction.atomic():
+        was = lock(ReturnRequest, rma).status  # read under the lock: an approval deciding now waits
         r = transition(
             obj=rma,
             action="cancel",
             actor=actor,
-            check=lambda x: require_action("cancel", rma_allowed_actions(x, actor), _("只有申请人、客服和内勤可以撤销。")),
+            check=lambda x: require_action("cancel", rma_allowed_actions(x, actor), _("只有申请人、客服、内勤和经理可以撤销。")),
             before_save=lambda x: setattr(x, "cancel_reason", reason[:300]),
             text=gettext_noop("撤销：%(reason)s"),
             params={"reason": reason},
@@ -298,13 +314,53 @@ def rma_cancel(*, rma: ReturnRequest, actor, reason: str) -> ReturnRequest:
         pending = approvals.requests_for(r, RMA_KIND).filter(status=ApprovalRequest.Status.PENDING).first()
         if pending:
             approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=reason)
+        if was == ReturnRequest.Status.APPROVED:
+            notify(
+                recipients=[u for u in [*users_with_role(Role.WAREHOUSE), r.requested_by] if u.pk != actor.pk],
+                title=gettext_lazy("退换修 %(number)s 已撤销，货物不再退回（%(customer)s）"),
+                body=reason,
+                params={"number": r.number, "customer": r.customer.name},
+                url=page("rma_detail", r.pk),
+            )
     return r
 
 
 # --- receiving --------------------------------------------------------------------------------------------------------
+LINE_COUNTED = gettext_noop("%(name)s × %(qty)s，%(disposition)s")
+LINE_DIFFERENT = gettext_noop("%(name)s %(requested)s → %(received)s（%(note)s），%(disposition)s")
+
+
+def _counted(r: ReturnRequest, lines: Mapping[Any, Mapping[str, Any]]) -> list[tuple[ReturnLine, Decimal, str, str]]:
+    """The warehouse's count checked line by line: (line, received, disposition, difference note)."""
+    out = []
+    for line in r.lines.select_related("order_line").order_by("pk"):
+        name = line.order_line.name
+        got = lines.get(line.pk, lines.get(str(line.pk)))
+        if got is None:
+            raise DomainError(_("请填写 %(name)s 的实收数量和去向。") % {"name": name})
+        qty = parse_decimal(got.get("received_quantity"), _("实收数量"), bounds=QUANTITY_BOUNDS)
+        if qty < 0 or qty > line.quantity:
+            raise DomainError(
+                _("%(name)s：实收数量应在 0 到申请数量 %(qty)s 之间。") % {"name": name, "qty": plain(line.quantity)}
+            )
+        if got.get("disposition") not in ReturnLine.Disposition.values:
+            raise DomainError(_("%(name)s：请选择去向（入库、转维修车间或报废）。") % {"name": name})
+        diff_note = str(got.get("note") or "").strip()
+        if qty != line.quantity and not diff_note:
+            raise DomainError(_("%(name)s：实收与申请数量不一致，请填写差异说明。") % {"name": name})
+        if len(diff_note) > 300:
+            raise DomainError(_("%(name)s：差异说明不能超过 300 个字。") % {"name": name})
+        out.append((line, qty, got["disposition"], diff_note))
+    if not any(qty for _line, qty, _d, _n in out):
+        raise DomainError(_("没有收到任何货物，不能收货；客户不再退回货物时请撤销申请。"))
+    return out
+
+
 def rma_receive(*, rma: ReturnRequest, actor, lines: Mapping[Any, Mapping[str, Any]], note: str = "") -> ReturnRequest:
     """The warehouse counts the goods in against the request (never before approval): per line the quantity received
-    (a difference needs a note), where it goes (stock, repair shop, scrap) and the tag written on the goods."""
+    (a difference needs a note), where it goes (stock, repair shop, scrap) and the tag written on the goods. The history
+    keeps what was counted, line by line with the differences and the note; the requester is told the same."""
+    note = (note or "").strip()
     with transaction.atomic():
         r = lock(ReturnRequest, rma)
         if r.status in (ReturnRequest.Status.DRAFT, ReturnRequest.Status.SUBMITTED):
@@ -312,44 +368,36 @@ def rma_receive(*, rma: ReturnRequest, actor, lines: Mapping[Any, Mapping[str, A
         if r.status != ReturnRequest.Status.APPROVED:
             raise Conflict(_("退换修申请当前为“%(status)s”，不能再收货。") % {"status": r.get_status_display()})
         require_action("receive", rma_allowed_actions(r, actor), _("只有仓库可以清点收货。"))
-        differences = []
+        counted = _counted(r, lines)
+        described = []
+        for line, qty, disposition, diff_note in counted:
+            line.received_quantity, line.disposition, line.difference_note = qty, disposition, diff_note[:300]
+            where = choice(line, "disposition")
+            if qty == line.quantity:
+                described.append(sentence(LINE_COUNTED, {"name": line.order_line.name, "qty": plain(qty), "disposition": where}))
+            else:
+                params = {"requested": plain(line.quantity), "received": plain(qty), "note": diff_note, "disposition": where}
+                described.append(sentence(LINE_DIFFERENT, {"name": line.order_line.name, **params}))
 
-        def count(x):
-            for index, line in enumerate(x.lines.select_related("order_line"), start=1):
-                got = lines.get(line.pk, lines.get(str(line.pk)))
-                if got is None:
-                    raise DomainError(_("请填写 %(name)s 的实收数量和去向。") % {"name": line.order_line.name})
-                qty = parse_decimal(got.get("received_quantity"), _("实收数量"))
-                if qty < 0 or qty > line.quantity:
-                    raise DomainError(
-                        _("%(name)s：实收数量应在 0 到申请数量 %(qty)s 之间。")
-                        % {"name": line.order_line.name, "qty": plain(line.quantity)}
-                    )
-                if got.get("disposition") not in ReturnLine.Disposition.values:
-                    raise DomainError(_("%(name)s：请选择去向（入库、转维修车间或报废）。") % {"name": line.order_line.name})
-                diff_note = str(got.get("note") or "").strip()
-                if qty != line.quantity and not diff_note:
-                    raise DomainError(_("%(name)s：实收与申请数量不一致，请填写差异说明。") % {"name": line.order_line.name})
-                if qty != line.quantity:
-                    differences.append(f"{line.order_line.name} {plain(line.quantity)} → {plain(qty)}（{diff_note}）")
-                line.received_quantity, line.disposition = qty, got["disposition"]
-                line.difference_note, line.tag = diff_note[:300], rules.rma_tag(x.number, index)
+        def apply(x):
+            for index, (line, _qty, _disposition, _note) in enumerate(counted, start=1):
+                line.tag = rules.rma_tag(x.number, index)
                 line.save(update_fields=["received_quantity", "disposition", "difference_note", "tag"])
-            x.received_by, x.received_at, x.receiving_note = actor, timezone.now(), (note or "").strip()
+            x.received_by, x.received_at, x.receiving_note = actor, timezone.now(), note
 
         r = transition(
             obj=r,
             action="receive",
             actor=actor,
-            before_save=count,
-            text=gettext_noop("清点收货完成；差异：%(differences)s") if differences else gettext_noop("清点收货完成"),
-            params={"differences": "；".join(differences)} if differences else None,
+            before_save=apply,
+            text=gettext_noop("清点收货：%(lines)s；收货说明：%(note)s") if note else gettext_noop("清点收货：%(lines)s"),
+            params={"lines": described, **({"note": note} if note else {})},
         )
         notify(
             recipients=[r.requested_by],
             title=gettext_lazy("退换修 %(number)s 的货物已到厂清点"),
-            params={"number": r.number},
-            body="；".join(differences),
+            params={"number": r.number, "lines": described},
+            body=gettext_lazy("清点结果：%(lines)s"),
             url=page("rma_detail", r.pk),
         )
     return r
@@ -361,6 +409,39 @@ def received_value(r: ReturnRequest) -> Decimal:
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------------------
+OUTCOME_ACTIONS = {
+    "refund": gettext_lazy("办理退款"),
+    "exchange": gettext_lazy("办理换货"),
+    "repair_return": gettext_lazy("登记修复寄回"),
+}
+
+
+def _lock_for_outcome(rma, actor, action: str, refused: str) -> ReturnRequest:
+    """The request locked for closing it by `action`: an actor without the role hears so (403); one with the role but a
+    request no longer (or not yet) received — a second click, a colleague who was quicker — hears the state (409); a way
+    other than the one approved (a refund for a repair…) is refused with the approved kind (409)."""
+    require(RMA_OUTCOME_ROLES[action](actor), refused)
+    r = lock(ReturnRequest, rma)
+    if r.status != ReturnRequest.Status.RECEIVED:
+        raise Conflict(
+            _("%(doc)s当前状态为“%(status)s”，不能%(action)s。")
+            % {"doc": r.number, "status": r.get_status_display(), "action": OUTCOME_ACTIONS[action]}
+        )
+    expected = rules.rma_outcome_action(r.kind)
+    if action != expected:
+        raise Conflict(
+            _("%(doc)s批准的是%(kind)s，只能%(expected)s，不能%(action)s。")
+            % {
+                "doc": r.number,
+                "kind": r.get_kind_display(),
+                "expected": OUTCOME_ACTIONS[expected],
+                "action": OUTCOME_ACTIONS[action],
+            }
+        )
+    require_action(action, rma_allowed_actions(r, actor), refused)
+    return r
+
+
 def _close(r: ReturnRequest, actor, outcome: str, text: str, params: dict, before=None) -> ReturnRequest:
     def apply(x):
         x.outcome, x.closed_by, x.closed_at = outcome, actor, timezone.now()
@@ -378,12 +459,12 @@ def _close(r: ReturnRequest, actor, outcome: str, text: str, params: dict, befor
 
 
 def rma_repair_return(*, rma: ReturnRequest, actor, carrier: str, tracking_no: str, note: str = "") -> ReturnRequest:
-    """The repaired goods are sent back to the customer (a return shipment with carrier and tracking number)."""
+    """The repaired goods of a repair request are sent back to the customer (a return shipment with carrier and tracking
+    number)."""
     carrier = required_text(carrier, _("请填写回寄承运商。"))
     tracking_no = required_text(tracking_no, _("请填写回寄运单号。"))
     with transaction.atomic():
-        r = lock(ReturnRequest, rma)
-        require_action("repair_return", rma_allowed_actions(r, actor), _("只有客服、仓库和内勤可以登记修复寄回。"))
+        r = _lock_for_outcome(rma, actor, "repair_return", _("只有客服、仓库和内勤可以登记修复寄回。"))
 
         def before(x):
             x.return_carrier, x.return_tracking_no, x.returned_at = carrier[:100], tracking_no[:60], timezone.now()
@@ -400,12 +481,11 @@ def rma_repair_return(*, rma: ReturnRequest, actor, carrier: str, tracking_no: s
 
 
 def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
-    """Exchange: a replacement order for the goods received, at no charge, that goes through the normal order flow
-    (verification, placement, inspection, the payment gate and a shipment)."""
+    """Exchange (an exchange request only): a replacement order for the goods received, at no charge, that goes through
+    the normal order flow (verification, placement, inspection, the payment gate and a shipment)."""
     with transaction.atomic():
         original = SalesOrder.objects.select_for_update(of=("self",)).get(pk=rma.order_id)
-        r = lock(ReturnRequest, rma)
-        require_action("exchange", rma_allowed_actions(r, actor), _("只有销售内勤和经理可以办理换货（生成换货订单）。"))
+        r = _lock_for_outcome(rma, actor, "exchange", _("只有销售内勤和经理可以办理换货（生成换货订单）。"))
         rows = [
             {"product": ln.order_line.product_id, "quantity": ln.received_quantity, "unit_price": "0", "notes": ln.tag}
             for ln in r.lines.select_related("order_line")
@@ -445,12 +525,11 @@ def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
 
 
 def rma_refund(*, rma: ReturnRequest, actor, amount=None, note: str = "") -> ReturnRequest:
-    """Refund: an orders credit note (default: the value of the goods received) that lowers the order's receivable
-    exactly to the fen; the refund may not exceed the value received."""
+    """Refund (a return request only): an orders credit note (default: the value of the goods received) that lowers the
+    order's receivable exactly to the fen; the refund may not exceed the value received."""
     with transaction.atomic():
         SalesOrder.objects.select_for_update(of=("self",)).get(pk=rma.order_id)
-        r = lock(ReturnRequest, rma)
-        require_action("refund", rma_allowed_actions(r, actor), _("只有销售内勤、财务和经理可以办理退款。"))
+        r = _lock_for_outcome(rma, actor, "refund", _("只有销售内勤、财务和经理可以办理退款。"))
         ceiling = received_value(r)
         value = ceiling if amount in (None, "") else parse_decimal(amount, _("退款金额"))
         if value > ceiling:

@@ -12,7 +12,7 @@ communication or wait for the customer. The beat task warns the engineer before 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -22,16 +22,18 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from salesops.core.editing import required_text
-from salesops.core.errors import DomainError
+from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Attachment, Event
 from salesops.core.money import parse_decimal
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.once import create_once
+from salesops.core.roles import Role, has_role
 from salesops.core.timeline import T, attachment_add, choice, record_event
 from salesops.core.transitions import transition
 
 from .. import rules
+from ..config import setting
 from ..models import Callback, Priority, ServiceTicket, TicketCommunication, TicketPart, TicketType
 from ..permissions import may_create_ticket, ticket_allowed_actions
 from ..selectors import sla_hours, sla_warn, working_calendar
@@ -41,6 +43,7 @@ from .common import (
     page,
     require,
     require_action,
+    require_state,
     service_leads,
     service_team,
     user_name,
@@ -48,6 +51,7 @@ from .common import (
 )
 
 S = ServiceTicket.Status
+ENGINEER_REFUSAL = gettext_lazy("只能分派给在职的客服/服务工程师。")
 
 
 def _allowed(t: ServiceTicket, actor, action: str, message: str) -> None:
@@ -74,7 +78,9 @@ def _notify_new(t: ServiceTicket) -> None:
 
 def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     """Register a service request for a visible customer (optionally its order, product and lot); the SLA deadlines are
-    set from the policy of its type and priority on the working calendar. Service, sales and managers may register."""
+    set from the policy of its type and priority on the working calendar. Service, sales and managers may register.
+    `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again registers nothing
+    and raises core.once.Replayed with the ticket it registered (salesops.core.once)."""
     require(may_create_ticket(actor), _("您不能登记服务工单。"))
     customer = visible_customer(actor, customer)
     ticket_type, priority = data.get("ticket_type"), data.get("priority") or Priority.NORMAL
@@ -83,7 +89,25 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     if priority not in Priority.values:
         raise DomainError(_("优先级不正确。"))
     subject = required_text(data.get("subject"), _("请填写工单主题。"))
+    phone = (data.get("contact_phone") or "").strip()
+    if phone and not rules.valid_phone(phone):
+        raise DomainError(rules.PHONE_REFUSAL % {"phone": phone})
+    engineer = data.get("engineer")
+    if engineer is not None and not _engineer_ok(engineer):
+        raise DomainError(ENGINEER_REFUSAL)
     order, product = order_and_product(customer, data)
+    key = data.get("once_key")
+    return create_once(
+        ServiceTicket,
+        key=key,
+        actor=actor,
+        by="created_by",
+        create=lambda: _create(actor, customer, data, ticket_type, priority, subject, phone, order, product, key),
+        replayed=lambda t: _("这份工单已经提交过，已登记为服务工单 %(number)s，没有重复登记。") % {"number": t.number},
+    )
+
+
+def _create(actor, customer, data, ticket_type, priority, subject, phone, order, product, key) -> ServiceTicket:
     now = timezone.now()
     response_hours, resolution_hours = sla_hours(ticket_type, priority)
     deadlines = rules.sla_deadlines(
@@ -101,12 +125,13 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
             subject=subject[:200],
             description=(data.get("description") or "").strip(),
             contact_name=(data.get("contact_name") or "").strip()[:50],
-            contact_phone=(data.get("contact_phone") or "").strip()[:30],
+            contact_phone=phone[:30],
             source_callback=data.get("source_callback"),
             respond_by=deadlines.respond_by,
             resolve_by=deadlines.resolve_by,
             created_by=actor,
             created_at=now,
+            once_key=key,
         )
         record_event(
             target=ticket,
@@ -126,15 +151,17 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
 
 
 def _engineer_ok(engineer) -> bool:
-    return bool(engineer and engineer.is_active and has_role(engineer, Role.SERVICE, Role.QC, *MANAGER_ROLES))
+    """Service engineers are the active service staff (客服/售后) — not QC, the managers or the administrator."""
+    return bool(engineer and engineer.is_active and has_role(engineer, Role.SERVICE))
 
 
 def ticket_assign(*, ticket: ServiceTicket, actor, engineer) -> ServiceTicket:
-    """The desk assigns (or reassigns) the engineer; a ticket not started yet becomes "assigned"."""
+    """The desk assigns (or reassigns) the engineer of an active ticket; one not started yet becomes "assigned"."""
     if not _engineer_ok(engineer):
-        raise DomainError(_("只能分派给在职的客服/服务工程师。"))
+        raise DomainError(ENGINEER_REFUSAL)
     with transaction.atomic():
         t = lock(ServiceTicket, ticket)
+        require_state(t.is_active, t, _("分派"))
         _allowed(t, actor, "assign", _("只有客服和经理可以分派工单。"))
         before = user_name(t.engineer) if t.engineer_id else "—"
         said = {"text": gettext_noop("服务工程师：%(old)s → %(new)s"), "params": {"old": before, "new": user_name(engineer)}}
@@ -169,16 +196,25 @@ def _end_pause(t: ServiceTicket, now: datetime) -> None:
     t.paused_since = None
 
 
-def _move(ticket, actor, action: str, text=None, params=None, before=None, after=None, refusal: str = "") -> ServiceTicket:
-    """Run one status transition of a ticket (locked, allowed for `actor`, timeline event); `before(t, now)` sets the
-    fields of the change, `after(t)` notifies in the same transaction."""
+def _move(
+    ticket, actor, action: str, text=None, params=None, before=None, after=None, refusal: str = "", state=None
+) -> ServiceTicket:
+    """Run one status transition of a ticket (locked, allowed for `actor`, timeline event); `state(t, now)` refuses (409)
+    what the ticket's state beyond its status no longer allows, `before(t, now)` sets the fields of the change,
+    `after(t)` notifies in the same transaction."""
     now = timezone.now()
+
+    def check(x):
+        if state:
+            state(x, now)
+        _allowed(x, actor, action, refusal or _("您不能处理这个工单。"))
+
     with transaction.atomic():
         t = transition(
             obj=ticket,
             action=action,
             actor=actor,
-            check=lambda x: _allowed(x, actor, action, refusal or _("您不能处理这个工单。")),
+            check=check,
             before_save=(lambda x: before(x, now)) if before else None,
             text=text,
             params=params,
@@ -235,6 +271,13 @@ def ticket_close(*, ticket: ServiceTicket, actor) -> ServiceTicket:
 def ticket_reopen(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket:
     """Reopen a resolved or closed ticket within `ticket_reopen_days` of its resolution (the customer's problem is back)."""
     reason = required_text(reason, _("请填写重新打开的原因。"))
+    days = int(setting("ticket_reopen_days"))
+
+    def in_time(t, now):
+        if t.resolved_at and now - t.resolved_at > timedelta(days=days):
+            raise Conflict(
+                _("工单 %(number)s 解决已超过 %(days)s 天，不能重新打开；请新建工单。") % {"number": t.number, "days": days}
+            )
 
     def before(t, now):
         t.reopen_count += 1
@@ -258,7 +301,8 @@ def ticket_reopen(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket
         {"reason": reason},
         before=before,
         after=tell,
-        refusal=_("工单解决超过规定天数或您无权操作，不能重新打开；请新建工单。"),
+        refusal=_("只有处理该工单的工程师、客服和登记人可以重新打开工单。"),
+        state=in_time,
     )
 
 
@@ -288,7 +332,14 @@ def ticket_log(
         raise DomainError(_("沟通时间不能晚于现在。"))
     with transaction.atomic():
         t = lock(ServiceTicket, ticket)
+        require_state(t.status != S.CANCELLED, t, _("记录沟通"))
         _allowed(t, actor, "log", _("您不能在这个工单上记录沟通。"))
+        registered = timezone.localtime(t.created_at).date()
+        if timezone.localtime(happened_at).date() < registered:
+            raise DomainError(
+                _("沟通时间不能早于工单登记日期（%(day)s），填写的是 %(when)s。")
+                % {"day": registered, "when": timezone.localtime(happened_at).strftime("%Y-%m-%d %H:%M")}
+            )
         attachment = attachment_add(target=t, actor=actor, upload=upload, kind=Attachment.Kind.GENERAL) if upload else None
         entry = TicketCommunication.objects.create(
             ticket=t,
@@ -330,6 +381,7 @@ def ticket_add_part(
         raise DomainError(_("请选择备件产品或填写备件名称。"))
     with transaction.atomic():
         t = lock(ServiceTicket, ticket)
+        require_state(t.is_active, t, _("登记备件"))
         _allowed(t, actor, "add_part", _("只有处理该工单的工程师和客服可以登记备件。"))
         part = TicketPart.objects.create(
             ticket=t,

@@ -61,7 +61,7 @@ CALLBACK_ACTIONS = {
         done=_("回访已记录。"),
     ),
     "reassign": Action(
-        form=plain_form(forms.CallbackReassignForm),
+        form=lambda data, files, cb: forms.CallbackReassignForm(data, files, callback=cb),
         call=lambda cb, d, user: svc.callback_reassign(callback=cb, actor=user, assignee=d["assignee"]),
         done=_("回访已转派。"),
     ),
@@ -119,6 +119,7 @@ def callback_action(request, pk, action):
         action=action,
         render_detail=_render_callback,
         back=reverse("aftersales:callback_detail", args=[cb.pk]),
+        allowed=permissions.callback_allowed_actions,
     )
 
 

@@ -43,9 +43,13 @@ def build_forms(actions: dict[str, Action], allowed: list[str], doc, bound: dict
     return out
 
 
-def post_action(request, doc, *, actions: dict[str, Action], action: str, render_detail, back: str):
+def post_action(request, doc, *, actions: dict[str, Action], action: str, render_detail, back: str, allowed=None):
     """Validate the action's form and run its service; on an error show the document again with the form's message
-    and the service error's status (403 not allowed, 409 wrong state, 400 bad input)."""
+    and the service error's status (403 not allowed, 409 wrong state, 400 bad input).
+
+    `allowed(doc, user)` (the app's permissions) tells whether the page still offers the action: when it no longer does
+    (a second 转为投诉, a 完成 already made — the document moved on), its form is not drawn, so the refusal is said at
+    the top of the page (a message) over the document as it is now."""
     spec = actions.get(action)
     if spec is None:
         raise Http404
@@ -58,7 +62,18 @@ def post_action(request, doc, *, actions: dict[str, Action], action: str, render
             if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 return redirect(nxt)
             return redirect(spec.to(result) if spec.to else back)
+        if allowed is not None and getattr(form, "error_status", None):
+            doc.refresh_from_db()
+            if action not in _offered(allowed(doc, request.user)):
+                for error in form.non_field_errors():
+                    messages.error(request, error)
+                return render_detail(request, doc, status=form.error_status)
     return render_detail(request, doc, bound={action: form}, status=form_status(form))
+
+
+def _offered(allowed: list[str]) -> set[str]:
+    """The actions whose form a page draws: a 退回 (send_back) is the 验证 form's other answer."""
+    return set(allowed) | ({"verify"} if "send_back" in allowed else set())
 
 
 def paginate(request, qs):

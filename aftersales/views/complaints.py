@@ -139,6 +139,7 @@ def complaint_action(request, pk, action):
         action=action,
         render_detail=_render_complaint,
         back=complaint.get_absolute_url(),
+        allowed=permissions.complaint_allowed_actions,
     )
 
 
@@ -152,5 +153,11 @@ def capa_action(request, pk, action):
         return _render_complaint(req, item.complaint, bound={f"action-{item.pk}": bound} if bound else None, status=status)
 
     return post_action(
-        request, item, actions=ACTION_ACTIONS, action=action, render_detail=render_detail, back=item.complaint.get_absolute_url()
+        request,
+        item,
+        actions=ACTION_ACTIONS,
+        action=action,
+        render_detail=render_detail,
+        back=item.complaint.get_absolute_url(),
+        allowed=permissions.action_allowed_actions,
     )

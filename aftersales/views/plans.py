@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from salesops.core.editing import call_for_form
-from salesops.core.pages import forbidden, form_page, post_data
+from salesops.core.pages import forbidden, lines_form_page, post_data
 
 from .. import forms, permissions, selectors
 from ..filters import PlanFilter
@@ -34,23 +34,35 @@ def plan_list(request):
 
 
 def _save(request, plan=None):
+    """The plan and its month lines (a row each, 负责人 picked among the service staff) on one page (core/lines_form.html):
+    保存 keeps it, 保存并提交 also submits it — both or neither (a refused submission keeps nothing of this post)."""
     user = request.user
-    form = forms.PlanForm(post_data(request), instance=plan)
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("year", "title", "goals", "content")}
-        items = form.cleaned_data["items_text"]
-        call = (
-            (lambda: svc.plan_update(plan=plan, actor=user, data=data, items=items))
-            if plan
-            else (lambda: svc.plan_create(actor=user, data=data, items=items))
-        )
-        ok, saved = call_for_form(form, call)
-        if ok:
-            messages.success(request, _("服务计划已保存。"))
-            return redirect(saved.get_absolute_url())
-    title = _("修改年度售后服务计划") if plan else _("编制年度售后服务计划")
-    cancel = plan.get_absolute_url() if plan else reverse("aftersales:plan_list")
-    return form_page(request, form, title=title, cancel_url=cancel, testid="plan-form")
+
+    def save(data, rows, hand_in):
+        fields = {k: data[k] for k in ("year", "title", "goals", "content")}
+        with transaction.atomic():
+            saved = (
+                svc.plan_update(plan=plan, actor=user, data=fields, items=rows)
+                if plan
+                else svc.plan_create(actor=user, data=fields, items=rows)
+            )
+            return svc.plan_submit(plan=saved, actor=user) if hand_in else saved
+
+    return lines_form_page(
+        request,
+        forms.PlanForm(post_data(request), instance=plan),
+        forms.plan_item_formset(post_data(request), plan),
+        save=save,
+        template="aftersales/plan_form.html",
+        done=(_("服务计划已保存。"), _("服务计划已保存并提交销售副总和总经理审批。")),
+        context={
+            "doc": plan,
+            "doc_name": "plan",
+            "list_url": reverse("aftersales:plan_list"),
+            "wide_fields": ("goals", "content"),
+            "title": _("修改年度售后服务计划") if plan else _("编制年度售后服务计划"),
+        },
+    )
 
 
 @login_required
@@ -75,6 +87,16 @@ def plan_detail(request, pk):
     return render(
         request, "aftersales/plan_detail.html", {"plan": plan, "actions": permissions.plan_allowed_actions(plan, request.user)}
     )
+
+
+@login_required
+@require_POST
+def plan_cancel(request, pk):
+    """作废 a draft or rejected plan with a reason; a refusal comes back as the message on the page."""
+    plan = selectors.plan_get_for(request.user, pk)
+    svc.plan_cancel(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("服务计划已作废。"))
+    return redirect(plan.get_absolute_url())
 
 
 @login_required

@@ -124,9 +124,15 @@ RMA_ACTIONS = {
 
 def _render_rma(request, rma, bound=None, status=200):
     allowed = permissions.rma_allowed_actions(rma, request.user)
+    # an action refused because the request moved on (a colleague was quicker, another way was approved) has no form on
+    # the page any more: its message is shown on top
+    refused = [
+        e for name, form in (bound or {}).items() if name not in allowed and name != "submit" for e in form.non_field_errors()
+    ]
     context = {
         "r": rma,
         "actions": allowed,
+        "refused": refused,
         "forms": build_forms(RMA_ACTIONS, allowed, rma, bound),
         "lines": rma.lines.select_related("order_line"),
         "photos": rma.photos.select_related("attachment"),

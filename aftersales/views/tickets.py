@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
+from salesops.core.once import outcome
 from salesops.core.pages import forbidden, form_page, post_data
 
 from .. import forms, permissions, selectors
@@ -48,9 +49,15 @@ def ticket_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         customer = data.pop("customer")
-        ok, ticket = call_for_form(form, lambda: svc.ticket_create(actor=user, customer=customer, data=data))
+        ok, result = call_for_form(form, lambda: outcome(lambda: svc.ticket_create(actor=user, customer=customer, data=data)))
         if ok:
-            messages.success(request, _("服务工单 %(number)s 已登记。") % {"number": ticket.number})
+            ticket, created = result
+            if created:
+                messages.success(request, _("服务工单 %(number)s 已登记。") % {"number": ticket.number})
+            else:  # the same form sent again (a resend, a reload of the answer): the ticket it registered
+                messages.info(
+                    request, _("这份工单已经提交过，已登记为服务工单 %(number)s，没有重复登记。") % {"number": ticket.number}
+                )
             return redirect(ticket.get_absolute_url())
     return form_page(request, form, title=_("登记服务工单"), cancel_url=reverse("aftersales:ticket_list"), testid="ticket-form")
 
@@ -125,5 +132,11 @@ def ticket_detail(request, pk):
 def ticket_action(request, pk, action):
     ticket = selectors.ticket_get_for(request.user, pk)
     return post_action(
-        request, ticket, actions=TICKET_ACTIONS, action=action, render_detail=_render_ticket, back=ticket.get_absolute_url()
+        request,
+        ticket,
+        actions=TICKET_ACTIONS,
+        action=action,
+        render_detail=_render_ticket,
+        back=ticket.get_absolute_url(),
+        allowed=permissions.ticket_allowed_actions,
     )

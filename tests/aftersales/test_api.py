@@ -2,6 +2,7 @@
 {"code", "detail"} (400 / 403 / 404 / 409), allowed actions in every detail, all of it in the OpenAPI schema."""
 
 import io
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -132,7 +133,12 @@ class TestComplaintsAndReturns:
         qc.post(f"/api/v1/complaints/{pk}/root-cause/", {"root_cause": "阀门老化"}, format="json")
         detail = qc.post(
             f"/api/v1/complaints/{pk}/actions/",
-            {"kind": "corrective", "description": "更换阀门", "owner": cast.qc.pk, "due_on": "2099-01-01"},
+            {
+                "kind": "corrective",
+                "description": "更换阀门",
+                "owner": cast.qc.pk,
+                "due_on": str(date.today() + timedelta(days=30)),
+            },
             format="json",
         ).json()
         action = detail["actions"][0]["id"]

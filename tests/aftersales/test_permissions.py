@@ -57,6 +57,7 @@ RMA_MATRIX = [
     ("draft", "submit", {"alice", "service", "manager", "vp", "clerk"}),
     ("draft", "add_photo", {"alice", "service", "manager", "vp", "clerk"}),
     ("approved", "receive", {"warehouse"}),
+    ("approved", "cancel", {"alice", "service", "manager", "vp", "clerk"}),  # the goods have not arrived yet
     ("received", "refund", {"clerk", "finance", "manager", "vp"}),
     ("received", "exchange", {"clerk", "manager", "vp"}),
     ("received", "repair_return", {"service", "warehouse", "clerk", "manager", "vp"}),
@@ -80,7 +81,12 @@ def test_complaint_actions(cast, docs, action, allowed):
 
 @pytest.mark.parametrize("state, action, allowed", RMA_MATRIX)
 def test_return_actions(cast, docs, state, action, allowed):
-    rma = docs["rma"]
+    rma = docs["rma"]  # a return (退货): refunded; an exchange or a repair is closed only its own way
+    kind = {"exchange": "exchange", "repair_return": "repair"}.get(action)
+    if kind:
+        order = docs["order"]
+        lines = [{"order_line": order.lines.get().pk, "quantity": "1"}]
+        rma = returns.rma_create(actor=cast.alice, order=order, kind=kind, reason="异响", lines=lines)
     if state in ("approved", "received"):
         rma = decide(returns.rma_submit(rma=rma, actor=cast.alice), cast.vp)
     if state == "received":

@@ -135,7 +135,7 @@ class TestLifecycle:
         assert t.status == ServiceTicket.Status.IN_PROGRESS and t.reopen_count == 1 and t.resolved_at is None
         t = svc.ticket_resolve(ticket=t, actor=cast.service, resolution="更换传感器")
         clock.now += timedelta(days=8)
-        with pytest.raises(Forbidden, match="超过规定天数"):
+        with pytest.raises(Conflict, match="解决已超过 7 天"):
             svc.ticket_reopen(ticket=t, actor=cast.service, reason="又坏了")
 
     def test_only_the_engineer_or_the_desk_works_on_it(self, cast, ticket):

@@ -220,7 +220,11 @@ class TestDocumentPages:
                 "title": "2027 年度计划",
                 "goals": "满意度 4.5",
                 "content": "走访与培训",
-                "items_text": "3|重点客户走访|20 家",
+                "items-TOTAL_FORMS": "1",
+                "items-INITIAL_FORMS": "0",
+                "items-0-month": "3",
+                "items-0-activity": "重点客户走访",
+                "items-0-target": "20 家",
             },
         )
         plan = ServicePlan.objects.get()
@@ -229,7 +233,15 @@ class TestDocumentPages:
         assert ServicePlan.objects.get().status == ServicePlan.Status.SUBMITTED
         # a second 2027 plan while the first is in review: the form says why (409), nothing saved
         again = client.post(
-            reverse("aftersales:plan_create"), {"year": "2027", "title": "另一份", "goals": "g", "content": "c", "items_text": ""}
+            reverse("aftersales:plan_create"),
+            {
+                "year": "2027",
+                "title": "另一份",
+                "goals": "g",
+                "content": "c",
+                "items-TOTAL_FORMS": "0",
+                "items-INITIAL_FORMS": "0",
+            },
         )
         assert again.status_code == 409 and "2027 年度已有审批中的售后服务计划“2027 年度计划”" in again.content.decode()
         assert ServicePlan.objects.count() == 1

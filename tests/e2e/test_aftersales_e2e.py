@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from aftersales.models import Callback, Complaint, ReturnRequest
@@ -73,7 +74,8 @@ def test_a_low_score_callback_becomes_a_complaint_that_qc_closes(cast, page_as, 
     qc.select_option("[data-testid=action-add_action] select[name=kind]", "corrective")
     qc.fill("[data-testid=action-add_action] textarea[name=description]", "更换该批次外壳")
     qc.select_option("[data-testid=action-add_action] select[name=owner]", str(cast.qc.pk))
-    qc.fill("[data-testid=action-add_action] input[name=due_on]", "2099-01-31")
+    due = timezone.localdate() + timedelta(days=30)  # within a year (aftersales.rules.future_day_refusal)
+    qc.fill("[data-testid=action-add_action] input[name=due_on]", due.isoformat())
     submit_and_wait(qc, "[data-testid=action-add_action-submit]")
     qc.fill("[data-testid=capa-finish-corrective] textarea[name=result]", "已更换 10 台外壳")
     submit_and_wait(qc, "[data-testid=capa-finish-corrective-submit]")
