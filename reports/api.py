@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.api import AsciiIntegerField, ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
 from salesops.core.api_filters import ListFilterBackend
 from salesops.core.errors import DomainError, NotFound
 from salesops.core.export_runs_api import ExportActionMixin
@@ -24,13 +24,21 @@ from .models import SalesTarget, WeeklyReport
 from .periods import Period
 from .services import targets as target_services
 from .services import weekly as weekly_services
-from .views import period_and_scope
+from .views import ParameterError, period_and_scope
 
 
 class TargetSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", default="", read_only=True)
     rep_username = serializers.CharField(source="rep.username", default="", read_only=True)
+    rep_name = UserNameField(source="rep")
     amount = MoneyField()
+    new_customers = AsciiIntegerField(
+        min_value=0,
+        max_value=target_services.MAX_NEW_CUSTOMERS,
+        required=False,
+        allow_null=True,
+        help_text=_("新客户数目标（个）"),
+    )
     collection = MoneyField(required=False, allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
 
@@ -46,6 +54,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "team_name",
             "rep",
             "rep_username",
+            "rep_name",
             "amount",
             "new_customers",
             "collection",
@@ -82,23 +91,33 @@ class TargetViewSet(
     mixins.DestroyModelMixin,
     ScopedViewSet,
 ):
-    """销售目标: company → team → rep per year / quarter / month. Creating or changing one runs the allocation rules
-    (a team's targets at most the company's, a rep's at most the team's; for one owner the quarters at most the year, the
-    months at most their quarter and their year); the same parameters filter as on the page."""
+    """销售目标: company → team → rep per year / quarter / month. POST creates one (a period and owner that have a target
+    already: 409 — change that one); PUT/PATCH change a target's figures, never its period or owner (year, kind, number,
+    level, team, rep: 400 naming the field — delete it and create another); a rep target's team is the rep's (another is
+    a 400 naming `team`). Both run the allocation rules (a team's targets at most the company's, a rep's at most the
+    team's; for one owner the quarters at most the year, the months at most their quarter and their year); the same
+    parameters filter as on the page."""
 
     selector = staticmethod(selectors.target_list_for)
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
 
+    @staticmethod
+    def _set(**kwargs):
+        try:
+            return target_services.target_set(**kwargs)
+        except target_services.TargetError as exc:  # a refusal about one field names it, as a serializer's would
+            raise serializers.ValidationError({exc.field: [str(exc)]}) from None
+
     def perform_create(self, serializer):
-        serializer.instance = target_services.target_set(actor=self.request.user, data=_input(serializer.validated_data))
+        data = _input(serializer.validated_data)
+        serializer.instance = self._set(actor=self.request.user, data=data, create=True)
 
     def perform_update(self, serializer):
         fields = ("year", "kind", "number", "level", "team", "rep", "amount", "new_customers", "collection")
         current = {name: getattr(serializer.instance, name) for name in fields}
-        serializer.instance = target_services.target_set(
-            actor=self.request.user, data=_input(current | serializer.validated_data)
-        )
+        data = _input(current | serializer.validated_data)
+        serializer.instance = self._set(actor=self.request.user, data=data, target=serializer.instance)
 
     def perform_destroy(self, instance):
         target_services.target_delete(actor=self.request.user, target=instance)
@@ -160,8 +179,8 @@ class FiguresViewSet(viewsets.ViewSet):
     def list(self, request):
         try:
             period, scope = period_and_scope(request)
-        except ValueError as exc:
-            raise DomainError(str(exc)) from None
+        except ParameterError as exc:
+            raise serializers.ValidationError({exc.field: [str(exc)]}) from None
         except Http404:
             raise NotFound(_not_visible()) from None
         data = selectors.figures_for(period, scope, timezone.localdate())

@@ -6,17 +6,27 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from customers.selectors import OWNER_ROLES
 from salesops.core.forms import money_field
 from salesops.core.models import Team
+from salesops.core.names import display_name
 
 from .filters import MONTH
 from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period, validate_report_day
+from .permissions import report_kinds_for, report_scopes_for
 from .scopes import Scope, scope_choices
-from .services.targets import TargetInput
+from .services.targets import KEY_FIELDS, MAX_NEW_CUSTOMERS, TargetInput, rep_target_holders
+
+
+class RepChoiceField(forms.ModelChoiceField):
+    """A person by name, with the username beside it (two people may share a name): 王丽（alice）."""
+
+    def label_from_instance(self, obj):
+        name = display_name(obj)
+        return name if name == obj.username else f"{name}（{obj.username}）"
 
 
 class TargetForm(forms.Form):
@@ -24,16 +34,28 @@ class TargetForm(forms.Form):
     kind = forms.ChoiceField(label=_("目标周期"), choices=SalesTarget.Kind.choices)
     number = forms.IntegerField(label=_("季度/月份"), min_value=0, max_value=12, initial=0, help_text=_("年度填 0"))
     level = forms.ChoiceField(label=_("层级"), choices=SalesTarget.Level.choices)
-    team = forms.ModelChoiceField(label=_("销售组"), queryset=Team.objects.order_by("name"), required=False)
-    rep = forms.ModelChoiceField(label=_("业务员"), queryset=get_user_model().objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("销售组"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        help_text=_("销售组目标必选；业务员目标按业务员所在的组，可不选"),
+    )
+    rep = RepChoiceField(label=_("业务员"), queryset=get_user_model().objects.none(), required=False)
     amount = money_field(_("销售额目标"))
-    new_customers = forms.IntegerField(label=_("新客户数目标"), min_value=0, required=False)
+    new_customers = forms.IntegerField(label=_("新客户数目标"), min_value=0, max_value=MAX_NEW_CUSTOMERS, required=False)
     collection = money_field(_("回款目标"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, target=None, **kwargs):
+        """`target`: the target being changed — its period and owner are shown, not edited (the service keeps them)."""
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True, groups__name__in=OWNER_ROLES).distinct()
-        self.fields["rep"].queryset = users.order_by("username")
+        holders = rep_target_holders()  # who may hold a rep target: sellers of a sales team
+        if target is not None and target.rep_id:  # shown as it is, even if the rep has left since
+            holders = get_user_model().objects.filter(Q(pk__in=holders.values("pk")) | Q(pk=target.rep_id))
+            holders = holders.order_by("first_name", "last_name", "username")
+        self.fields["rep"].queryset = holders
+        if target is not None:
+            for name in KEY_FIELDS:
+                self.fields[name].disabled = True
 
     def to_input(self) -> TargetInput:
         d = self.cleaned_data
@@ -61,7 +83,9 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = scope_choices(user)
+        kinds = report_kinds_for(user)  # service and QC: the after-sales statistics only
+        self.fields["kind"].choices = [(k, label) for k, label in ReportRun.Kind.choices if k in kinds]
+        self.fields["scope"].choices = scope_choices(user, report_scopes_for(user))
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
 

@@ -5,7 +5,7 @@ Each figure is one aggregate query through the selectors of the floors below (or
 for a `Period` (reports.periods: month boundaries in Asia/Shanghai) and a `Scope` (reports.scopes: company, team, rep).
 Money is Decimal in yuan (CNY), rounded to the fen; rates are Decimal 0..1 with four places, or None when undefined
 (nothing to divide by). Cancelled orders never count; a partial shipment counts with what left; credit notes (红字冲减单)
-lower the shipped and invoiced sales of the period they are issued in. Grouped rows are streamed from one query each.
+lower the shipped sales of the period they are issued in (invoiced sales are capped by them already: sales_invoiced). Grouped rows are streamed from one query each.
 """
 
 from __future__ import annotations
@@ -113,8 +113,11 @@ def sales_shipped(period: Period, scope: Scope) -> Decimal:
 
 
 def sales_invoiced(period: Period, scope: Scope) -> Decimal:
-    """按开票口径的销售额: invoices issued in the period minus the period's credit notes."""
-    return order_figures.invoiced_total(period.start, period.end, **scope.filters()) - returns_amount(period, scope)
+    """按开票口径的销售额 (开票额): the invoices issued in the period (not cancelled). Credit notes are not deducted: an
+    order is invoiced at most what was delivered less its credit notes (orders.selectors.order_invoiceable_amount), so
+    the refunded goods are already out of its invoices; a refund after invoicing is settled by cancelling the invoice
+    and issuing it again for less (红冲重开), which this figure follows."""
+    return order_figures.invoiced_total(period.start, period.end, **scope.filters())
 
 
 def unshipped_amount(as_of: date, scope: Scope) -> Decimal:
@@ -287,24 +290,38 @@ def service_totals(period: Period, scope: Scope) -> dict:
 
 
 # --- targets -----------------------------------------------------------------------------------------------------------
+# A target row holds the sales target (`amount`) and, optionally, the collection target (`collection`, 回款目标): every
+# reader below takes the field ("amount" or "collection"), so both are read the same way — the target set for exactly
+# the period and owner, never summed from shorter lengths (a quarter without a quarterly target has none).
+
+
 def _targets(period: Period):
     return SalesTarget.objects.filter(year=period.start.year, kind=period.kind, number=period.number)
 
 
-def target_amount(period: Period, scope: Scope) -> Decimal | None:
-    """The sales target set for exactly this period and scope (None when none is set)."""
+def target_amount(period: Period, scope: Scope, field: str = "amount") -> Decimal | None:
+    """The target set for exactly this period and scope: the sales target, or with field="collection" the collection
+    target (None when no target is set, or it has no collection target)."""
     qs = _targets(period).filter(level=scope.kind)
     if scope.kind == "team":
         qs = qs.filter(team=scope.team_id)
     elif scope.kind == "rep":
         qs = qs.filter(rep=scope.user_id)
-    return qs.values_list("amount", flat=True).first()
+    return qs.values_list(field, flat=True).first()
 
 
 def achievement(period: Period, scope: Scope) -> dict:
     """目标达成率: shipped sales (net of credit notes) ÷ the target of the period; rate None without a target."""
     target = target_amount(period, scope)
     actual = sales_shipped(period, scope)
+    return {"target": target, "actual": actual, "rate": _rate(actual, target)}
+
+
+def collection_achievement(period: Period, scope: Scope) -> dict:
+    """回款达成率: collected in the period (回款额, as `collected`) ÷ the collection target of the period (回款目标); rate
+    None without one or with one of 0."""
+    target = target_amount(period, scope, "collection")
+    actual = collected(period, scope)
     return {"target": target, "actual": actual, "rate": _rate(actual, target)}
 
 
@@ -323,9 +340,9 @@ STORE_MONEY = ("orders", "shipped", "invoiced", "collected", "returns", "last_mo
 
 
 def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
-    """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped and invoiced
-    sales (net of credit notes, as sales_shipped / sales_invoiced), collected, credit notes (returns), and shipped
-    sales of the period before (last_month) and a year before (last_year)."""
+    """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped sales (net of
+    credit notes, as sales_shipped), invoiced sales (the invoices issued, as sales_invoiced), collected, credit notes
+    (returns), and shipped sales of the period before (last_month) and a year before (last_year)."""
     rows = order_figures.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
     for row in rows:
         yield {
@@ -350,62 +367,75 @@ def top_stores(period: Period, scope: Scope, n: int) -> list[dict]:
     ]
 
 
-def _target_subquery(period: Period, level: str, outer: str):
-    qs = _targets(period).filter(level=level, **{outer: OuterRef("pk")}).values("amount")[:1]
+def _target_subquery(period: Period, level: str, outer: str, field: str = "amount"):
+    """The period's target of the outer row (as target_amount, one correlated subquery)."""
+    qs = _targets(period).filter(level=level, **{outer: OuterRef("pk")}).values(field)[:1]
     return Subquery(qs)
 
 
+def _achieved(row: dict) -> dict:
+    """The achievement figures of a rep's or team's row read with target, actual, collection_target and collected:
+    shipped sales against the target (rate) and collections against the collection target (collection_achievement)."""
+    actual, collected_ = quantize(row["actual"]), quantize(row["collected"])
+    return {
+        "target": row["target"],
+        "actual": actual,
+        "rate": _rate(actual, row["target"]),
+        "collection_target": row["collection_target"],
+        "collected": collected_,
+        "collection_achievement": _rate(collected_, row["collection_target"]),
+    }
+
+
 def rep_rows(period: Period, scope: Scope) -> Iterator[dict]:
-    """Per rep of the scope (active sellers, and anybody credited with sales in the period), by username: target,
-    shipped sales (net), achievement rate."""
+    """Per rep of the scope (active sellers, and anybody with a target or credited with sales or collections in the
+    period), by username: target, shipped sales (net), achievement rate; collection target, collected, 回款达成率."""
     start, end = period.bounds()
     users = get_user_model().objects.annotate(
         target=_target_subquery(period, "rep", "rep"),
         actual=order_figures.shipped_net_subquery(start, end, "owner"),
+        collection_target=_target_subquery(period, "rep", "rep", "collection"),
+        collected=order_figures.collected_subquery(period.start, period.end, "owner"),
     )
     if scope.kind == "team":
         users = users.filter(profile__team=scope.team_id)
     elif scope.kind == "rep":
         users = users.filter(pk=scope.user_id)
-    sellers = Q(is_active=True, groups__name__in=OWNER_ROLES) | Q(target__isnull=False) | ~Q(actual=0)
+    # a collection target is on a target row: `target` is set wherever `collection_target` is
+    sellers = Q(is_active=True, groups__name__in=OWNER_ROLES) | Q(target__isnull=False) | ~Q(actual=0) | ~Q(collected=0)
     rows = (
         users.filter(pk__in=users.filter(sellers).values("pk"))
         .order_by("username")
-        .values("pk", "username", "first_name", "last_name", "target", "actual", team_name=F("profile__team__name"))
+        .values(
+            "pk",
+            "username",
+            "first_name",
+            "last_name",
+            *ACHIEVED_FIELDS,
+            team_name=F("profile__team__name"),
+        )
     )
     for row in rows.iterator(chunk_size=2000):
         name = display_name(get_user_model()(username=row["username"], first_name=row["first_name"], last_name=row["last_name"]))
-        actual = quantize(row["actual"])
-        yield {
-            "rep_id": row["pk"],
-            "rep_name": name,
-            "team_name": row["team_name"] or "",
-            "target": row["target"],
-            "actual": actual,
-            "rate": _rate(actual, row["target"]),
-        }
+        yield {"rep_id": row["pk"], "rep_name": name, "team_name": row["team_name"] or "", **_achieved(row)}
 
 
 def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
-    """Per sales team of the scope, by name: target, shipped sales (net) of its reps, achievement rate."""
+    """Per sales team of the scope, by name: target, shipped sales (net) of its reps, achievement rate; collection
+    target, collected of its reps, 回款达成率."""
     start, end = period.bounds()
     teams = Team.objects.annotate(
         target=_target_subquery(period, "team", "team"),
         actual=order_figures.shipped_net_subquery(start, end, "owner__profile__team"),
+        collection_target=_target_subquery(period, "team", "team", "collection"),
+        collected=order_figures.collected_subquery(period.start, period.end, "owner__profile__team"),
     )
     if scope.kind == "team":
         teams = teams.filter(pk=scope.team_id)
     elif scope.kind == "rep":
         teams = teams.none()
-    for row in teams.order_by("name").values("pk", "name", "target", "actual").iterator(chunk_size=2000):
-        actual = quantize(row["actual"])
-        yield {
-            "team_id": row["pk"],
-            "team_name": row["name"],
-            "target": row["target"],
-            "actual": actual,
-            "rate": _rate(actual, row["target"]),
-        }
+    for row in teams.order_by("name").values("pk", "name", *ACHIEVED_FIELDS).iterator(chunk_size=2000):
+        yield {"team_id": row["pk"], "team_name": row["name"], **_achieved(row)}
 
 
 def product_rows(period: Period, scope: Scope) -> Iterator[dict]:
@@ -427,24 +457,34 @@ def region_rows(period: Period, scope: Scope) -> Iterator[dict]:
 
 ROW_SOURCES = {"store": store_rows, "rep": rep_rows, "team": team_rows, "product": product_rows, "region": region_rows}
 ROW_KEYS = {"store": "customer_id", "rep": "rep_id", "team": "team_id", "product": "product_id", "region": "region"}
+# The rate columns of the rep and team rows: rate key → (actual key, target key).
+ACHIEVEMENTS = {"rate": ("actual", "target"), "collection_achievement": ("collected", "collection_target")}
+ACHIEVED_FIELDS = ("target", "actual", "collection_target", "collected")
 
 
 def totals(rows_kind: str, period: Period, scope: Scope) -> dict:
-    """The sum of every number column of `rows_kind` rows ("store", "rep", "team", "product", "region"); a `rate`
-    column's total is the actual of the rows with a target over their summed target (the sales of a rep without a
-    target, or with a target of 0, are in the actual's total but are not achievement against anyone's target)."""
+    """The sum of every number column of `rows_kind` rows ("store", "rep", "team", "product", "region"); a rate column
+    of ACHIEVEMENTS (达成率, 回款达成率) totals as the actual of the rows with a target over their summed target (the sales
+    or collections of a rep without a target, or with a target of 0, are in the actual's total but are not achievement
+    against anyone's target)."""
     out: dict = {}
-    targeted = ZERO
+    targeted = dict.fromkeys(ACHIEVEMENTS, ZERO)
+    achieved = set()
     for row in ROW_SOURCES[rows_kind](period, scope):
         for key, value in row.items():
-            if key == "rate" or key == ROW_KEYS[rows_kind] or not isinstance(value, int | Decimal):
+            if key in ACHIEVEMENTS or key == ROW_KEYS[rows_kind] or not isinstance(value, int | Decimal):
                 continue
             out[key] = out.get(key, 0) + value
-        if row.get("target"):  # a target of 0 is no target: its sales are nobody's achievement
-            targeted += row.get("actual", ZERO)
-    if "actual" in out:
-        out.setdefault("target", None)
-        out["rate"] = _rate(targeted, out["target"])
+        for rate, (actual, target) in ACHIEVEMENTS.items():
+            if rate in row:
+                achieved.add(rate)
+            if row.get(target):  # a target of 0 is no target: its sales are nobody's achievement
+                targeted[rate] += row.get(actual, ZERO)
+    for rate, (actual, target) in ACHIEVEMENTS.items():
+        if rate in achieved:
+            out.setdefault(actual, ZERO)
+            out.setdefault(target, None)
+            out[rate] = _rate(targeted[rate], out[target])
     return out
 
 
@@ -465,13 +505,31 @@ def monthly_sales(year: int, scope: Scope) -> list[dict]:
     ]
 
 
-def _target_rows(year: int, scope: Scope) -> dict[int, Decimal]:
+def monthly_collections(year: int, scope: Scope) -> list[dict]:
+    """The twelve months of `year`: collected (as `collected`) and the month's collection target (None if not set). Two
+    queries."""
+    year_period = Period.year(year)
+    actual = order_figures.collected_by_month(year_period.start, year_period.end, **scope.filters())
+    targets = _target_rows(year, scope, "collection")
+    return [
+        {
+            "period": m.key,
+            "label": m.label,
+            "actual": actual.get(m.start, ZERO),
+            "target": targets.get(m.number),
+        }
+        for m in year_period.months()
+    ]
+
+
+def _target_rows(year: int, scope: Scope, field: str = "amount") -> dict[int, Decimal | None]:
+    """{month number: the month's target of the scope} of `year` (as target_amount, for each month at once)."""
     qs = SalesTarget.objects.filter(year=year, kind="month", level=scope.kind)
     if scope.kind == "team":
         qs = qs.filter(team=scope.team_id)
     elif scope.kind == "rep":
         qs = qs.filter(rep=scope.user_id)
-    return dict(qs.values_list("number", "amount"))
+    return dict(qs.values_list("number", field))
 
 
 def pipeline(scope: Scope) -> dict[str, dict]:

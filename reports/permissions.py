@@ -12,7 +12,9 @@ person, re-confirms one objected to and submits the table to the GM; a team lead
 every round, finance the approved ones (薪金发放); nobody appraises themselves (`appraisal_allowed_actions`).
 
 Monthly reports: `report_run_allowed_actions(run, user)` — whoever may view a run's scope (a rep their own figures, a team
-lead the team's, managers, VP, GM, finance and clerks the company's) may download it when done and retry it when failed.
+lead the team's, managers, VP, GM, finance and clerks the company's) may download it when done and retry it when failed;
+after-sales (service and QC) request, download and retry the 售后服务统计 of any scope — their department's own
+statistics — and no other report (`report_kinds_for`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from salesops.core.roles import MANAGER_ROLES, Role, has_role, is_manager, user_
 
 from .appraisal_rules import POSTS
 from .models import Appraisal, AppraisalRound, ReportRun, WeeklyReport
-from .scopes import Scope, may_view
+from .scopes import Scope, all_scopes, may_view, scope_for, scopes_visible_to
 
 
 def may_set_target(user, level: str, team_id: int | None) -> bool:
@@ -52,13 +54,38 @@ def may_read_target(target, user) -> bool:
     return may_view(user, scope)
 
 
-def may_request(user, scope: Scope) -> bool:
-    """Anyone may have a report made of figures they may see."""
-    return may_view(user, scope)
+# The after-sales department reads its own monthly statistics (售后服务统计), of every scope, and no sales report.
+AFTERSALES_REPORT_ROLES = (Role.SERVICE, Role.QC)
+AFTERSALES_REPORT_KINDS = (ReportRun.Kind.SERVICE,)
+
+
+def reads_aftersales_reports(user) -> bool:
+    return _active(user) and has_role(user, *AFTERSALES_REPORT_ROLES)
+
+
+def report_kinds_for(user) -> list[str]:
+    """The monthly reports `user` may request: every kind for who sees sales figures (of the scopes they may see), the
+    after-sales statistics for service and QC; none for the others."""
+    if scope_for(user) is not None:
+        return list(ReportRun.Kind.values)
+    return [str(kind) for kind in AFTERSALES_REPORT_KINDS] if reads_aftersales_reports(user) else []
+
+
+def report_scopes_for(user) -> list[Scope]:
+    """The scopes `user` may pick for a monthly report: those they may see, or every scope for after-sales (whose
+    statistics serve every customer)."""
+    if scope_for(user) is None and reads_aftersales_reports(user):
+        return all_scopes()
+    return scopes_visible_to(user)
+
+
+def may_request(user, scope: Scope, kind: str) -> bool:
+    """Anyone may have a report made of figures they may see; service and QC the after-sales statistics of any scope."""
+    return may_view(user, scope) or (kind in AFTERSALES_REPORT_KINDS and reads_aftersales_reports(user))
 
 
 def may_see_run(user, run: ReportRun) -> bool:
-    return may_view(user, Scope.parse(run.scope_key))
+    return may_request(user, Scope.parse(run.scope_key), run.kind)
 
 
 def report_run_allowed_actions(run: ReportRun, user) -> list[str]:

@@ -24,7 +24,7 @@ from . import permissions, selectors
 from .filters import MONTH, SCOPE, ReportRunFilter
 from .models import ReportRun
 from .periods import Period, validate_report_day
-from .scopes import Scope
+from .scopes import Scope, check_scope
 from .services import runs as svc
 
 
@@ -70,7 +70,17 @@ class ReportRunDetailSerializer(ReportRunSerializer):
 class RequestInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportRun.Kind.choices)
     period = serializers.CharField(validators=[MONTH], help_text=_("月份，例如 2026-11"))
-    scope = serializers.CharField(validators=[SCOPE], default="company", help_text=_("company、team:<id> 或 rep:<id>"))
+    scope = serializers.CharField(
+        validators=[SCOPE], default="company", help_text=_("company、team:<id>（销售组）或 rep:<id>（在职的销售人员）")
+    )
+
+    def validate_scope(self, value: str) -> str:
+        """A sales team or an active seller that exists (reports.scopes.check_scope); who may request it is the service's."""
+        try:
+            check_scope(Scope.parse(value))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
 
 
 class ReportRunViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -23,7 +23,7 @@ from . import permissions, selectors
 from .filters import ReportRunFilter
 from .forms import DigestDayForm, ReportRequestForm
 from .models import ReportRun
-from .scopes import Scope, scope_for, scope_labels
+from .scopes import Scope, scope_labels
 from .services import runs as svc
 
 
@@ -47,7 +47,7 @@ def _list_context(request, form) -> dict:
 def run_list(request):
     """月度报表: the runs the user may see (filters, search, pages); the rows of runs still queued or running refresh
     themselves (htmx polling of this page's rows) until they are done or failed."""
-    if scope_for(request.user) is None:
+    if not permissions.report_kinds_for(request.user):
         return forbidden(request, _("您的角色不查看销售报表。"))
     context = _list_context(request, ReportRequestForm(user=request.user, initial=_default_request()))
     template = "reports/_run_rows.html" if request.htmx else "reports/run_list.html"
@@ -63,7 +63,7 @@ def _default_request() -> dict:
 @require_POST
 def run_request(request):
     """Queue a report (or join the one already queued or running for the same report, month and scope)."""
-    if scope_for(request.user) is None:
+    if not permissions.report_kinds_for(request.user):
         return forbidden(request, _("您的角色不查看销售报表。"))
     form = ReportRequestForm(request.POST, user=request.user)
     if form.is_valid():

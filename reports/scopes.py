@@ -129,15 +129,46 @@ def reps_of(scope: Scope):
     return qs.order_by("username")
 
 
+def sales_teams():
+    """The teams figures are read for: the sales department's."""
+    return Team.objects.filter(department__code="sales")
+
+
+def scope_error(scope: Scope) -> str | None:
+    """Why `scope` names nobody figures are read for, or None: a team must be one of the sales teams, a rep one of the
+    active sellers (reps_of) — the scopes every picker offers (all_scopes)."""
+    if scope.kind == "team" and not sales_teams().filter(pk=scope.team_id).exists():
+        return _("范围 %(key)s 无效：没有编号为 %(id)s 的销售组。") % {"key": scope.key, "id": scope.team_id}
+    if scope.kind == "rep" and not reps_of(scope).exists():
+        return _("范围 %(key)s 无效：编号为 %(id)s 的用户不是在职的销售人员（业务员、销售组长、销售经理或销售副总）。") % {
+            "key": scope.key,
+            "id": scope.user_id,
+        }
+    return None
+
+
+def check_scope(scope: Scope) -> Scope:
+    """`scope` if it names a sales team or an active seller (scope_error); ValueError with the Chinese reason otherwise."""
+    error = scope_error(scope)
+    if error:
+        raise ValueError(error)
+    return scope
+
+
+def all_scopes() -> list[Scope]:
+    """Every scope there is: the company, then the sales teams by name, then the active sellers by username."""
+    teams = sales_teams().order_by("name").values_list("pk", flat=True)
+    return [
+        Scope.company(),
+        *(Scope.team(t) for t in teams),
+        *(Scope.rep(u) for u in reps_of(Scope.company()).values_list("pk", flat=True)),
+    ]
+
+
 def scopes_visible_to(user) -> list[Scope]:
     """Every scope `user` may pick: the company, then the teams, then the reps (as far as they may see)."""
     if sees_company(user):
-        teams = Team.objects.filter(department__code="sales").order_by("name").values_list("pk", flat=True)
-        return [
-            Scope.company(),
-            *(Scope.team(t) for t in teams),
-            *(Scope.rep(u) for u in reps_of(Scope.company()).values_list("pk", flat=True)),
-        ]
+        return all_scopes()
     out = [Scope.team(t) for t in sorted(led_team_ids(user))]
     members = [u for t in out for u in reps_of(t).values_list("pk", flat=True)]
     if sells(user) and user.pk not in members:
@@ -161,8 +192,9 @@ def scope_labels(keys) -> dict[str, str]:
     return out
 
 
-def scope_choices(user) -> list[tuple[str, str]]:
-    """(key, label) of every scope `user` may pick (scopes_visible_to), labelled with two queries (scope_labels)."""
-    scopes = scopes_visible_to(user)
+def scope_choices(user, scopes: list[Scope] | None = None) -> list[tuple[str, str]]:
+    """(key, label) of every scope `user` may pick (scopes_visible_to; or of `scopes`), labelled with two queries
+    (scope_labels)."""
+    scopes = scopes_visible_to(user) if scopes is None else scopes
     labels = scope_labels(s.key for s in scopes)
     return [(s.key, labels[s.key]) for s in scopes]

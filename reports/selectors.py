@@ -5,6 +5,8 @@ handed theirs in. The performance appraisal's reads (绩效考核) are reports.a
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,7 +53,9 @@ from .imports import TARGETS
 from .models import ReportRun, SalesTarget, WeeklyReport
 from .periods import Period
 from .permissions import (
+    AFTERSALES_REPORT_KINDS,
     WEEKLY_WRITER_ROLES,
+    reads_aftersales_reports,
     reads_others_weekly,
     writes_weekly,
 )
@@ -199,7 +203,12 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
             _link("orders:order_list", **dates, active="true", **who),
         ),
         ("sales_shipped", lambda: kpis.sales_shipped(period, scope), "money", _link("orders:shipment_list", **shipped, **who)),
-        ("sales_invoiced", lambda: kpis.sales_invoiced(period, scope), "money", _link("orders:invoice_list", status="issued")),
+        (
+            "sales_invoiced",
+            lambda: kpis.sales_invoiced(period, scope),
+            "money",
+            _link("orders:invoice_list", status="issued", issued_from=period.start, issued_to=period.end, **who),
+        ),
         (
             "unshipped_amount",
             lambda: kpis.unshipped_amount(as_of, scope),
@@ -214,6 +223,12 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
         ),
         ("collection_rate", lambda: kpis.collection_rate(period, scope, as_of), "rate", _link("orders:receivables")),
         ("achievement", lambda: _achievement(period, scope), "rate", _link("reports:targets", period=period.key)),
+        (
+            "collection_achievement",
+            lambda: _achievement(period, scope, kpis.collection_achievement),
+            "rate",
+            _link("reports:targets", period=period.key),
+        ),
         ("growth", lambda: _growth(period, scope), "rate", _link("orders:shipment_list", **shipped, **who)),
         ("order_accuracy", lambda: kpis.order_accuracy(period, scope), "rate", _link("orders:order_list", **dates, **who)),
         (
@@ -222,9 +237,24 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
             "rate",
             _link("orders:order_list", status="shipped", **who),
         ),
-        ("satisfaction_avg", lambda: kpis.satisfaction_avg(period, scope), "score", _link("aftersales:callback_list")),
-        ("complaint_count", lambda: kpis.complaint_count(period, scope), "count", _link("aftersales:complaint_list")),
-        ("sla_hit_rate", lambda: kpis.sla_hit_rate(period, scope), "rate", _link("aftersales:ticket_list")),
+        (
+            "satisfaction_avg",
+            lambda: kpis.satisfaction_avg(period, scope),
+            "score",
+            _link("aftersales:callback_list", status="done", done_from=period.start, done_to=period.end, **who),
+        ),
+        (
+            "complaint_count",
+            lambda: kpis.complaint_count(period, scope),
+            "count",
+            _link("aftersales:complaint_list", reported_from=period.start, reported_to=period.end, active="true", **who),
+        ),
+        (
+            "sla_hit_rate",
+            lambda: kpis.sla_hit_rate(period, scope),
+            "rate",
+            _link("aftersales:ticket_list", resolved_from=period.start, resolved_to=period.end, **who),
+        ),
         ("sales_expenses", lambda: kpis.sales_expenses(period, scope), "money", _expense_link(scope)),
         ("expense_rate", lambda: kpis.expense_rate(period, scope), "rate", _expense_link(scope)),
     ]
@@ -242,8 +272,10 @@ def _expense_link(scope: Scope) -> str:
     return _link("expenses:claim_list", claimant=scope.user_id, team=scope.team_id)
 
 
-def _achievement(period: Period, scope: Scope) -> tuple:
-    ach = kpis.achievement(period, scope)
+def _achievement(period: Period, scope: Scope, figure=None) -> tuple:
+    """A target's card: the rate, with the target and the actual beside it (kpis.achievement, or `figure`, e.g.
+    kpis.collection_achievement)."""
+    ach = (figure or kpis.achievement)(period, scope)
     return ach["rate"], {"target": ach["target"], "actual": ach["actual"]}
 
 
@@ -264,14 +296,17 @@ def _beside_plans(key: str, title: str, rows: list[dict], level: str, period: Pe
 
 
 def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
-    """The charts of the dashboard for the scope: monthly sales vs target, sales by team (company) or rep (company,
-    team) and the reps' sales expenses beside them, the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
+    """The charts of the dashboard for the scope: monthly sales vs target, monthly collections vs collection target,
+    sales by team (company) or rep (company, team) and the reps' sales expenses beside them, the funnel of the open sales opportunities and their expected closings by month, top stores, receivables
     aging, and six-month trends of on-time delivery and satisfaction; for a rep the pipeline instead of the team split."""
     months = kpis.monthly_sales(period.start.year, scope)
     sales = _("销售额")
     title = _("月度销售额与目标（按发货）")
     url = _link("reports:targets", period=period.key)
     charts = [rows_chart("monthly_sales", title, months, "period", [("actual", sales), ("target", _("目标"))], url=url)]
+    collections = kpis.monthly_collections(period.start.year, scope)
+    series = [("actual", _("回款额")), ("target", _("回款目标"))]
+    charts.append(rows_chart("monthly_collections", _("月度回款额与回款目标"), collections, "period", series, url=url))
     if scope.kind == "company":
         charts.append(_beside_plans("by_team", _("各销售组销售额"), list(kpis.team_rows(period, scope)), "team", period))
     if scope.kind in ("company", "team"):
@@ -421,16 +456,19 @@ def targets_workbook(targets) -> bytes:
 # --- monthly report runs ----------------------------------------------------------------------------------------------
 def report_run_list_for(user) -> QuerySet[ReportRun]:
     """The report runs of the scopes `user` may see: all for the company's viewers, a team lead the team's and the
-    team's reps', a rep own."""
+    team's reps', a rep own; service and QC the after-sales statistics of every scope (permissions.may_see_run)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ReportRun.objects.none()
     qs = ReportRun.objects.select_related("requested_by")
-    widest = scope_for(user)
-    if widest is None:
-        return ReportRun.objects.none()
-    if widest.kind == "company":
+    widest, aftersales = scope_for(user), reads_aftersales_reports(user)
+    if widest is not None and widest.kind == "company":
         return qs
-    return qs.filter(scope_key__in=[scope.key for scope in scopes_visible_to(user)])
+    seen = [Q(scope_key__in=[scope.key for scope in scopes_visible_to(user)])] if widest is not None else []
+    if aftersales:
+        seen.append(Q(kind__in=AFTERSALES_REPORT_KINDS))
+    if not seen:
+        return ReportRun.objects.none()
+    return qs.filter(functools.reduce(operator.or_, seen))
 
 
 def report_run_get_for(user, pk) -> ReportRun:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.navigation import open_links
 from salesops.core.pages import forbidden, form_page, paginate, post_data, querystring
@@ -21,7 +20,7 @@ from .filters import TargetFilter
 from .forms import TargetForm
 from .glossary import GLOSSARY, SCOPE_NOTE
 from .periods import Period
-from .scopes import Scope, may_view, scope_choices, scope_for
+from .scopes import Scope, check_scope, may_view, scope_choices, scope_for
 from .services import targets as target_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,19 +44,38 @@ def dashboard(request):
     )
 
 
+class ParameterError(ValueError):
+    """A figures request's parameter that is malformed or names nobody: `field` ("period" or "scope") and the message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def period_and_scope(request) -> tuple[Period, Scope]:
     """The ?period= (default this month) and ?scope= (default the user's widest) of a figures request; 404 for a scope
-    the user may not see (or for a user who sees no figures), ValueError for a malformed one."""
+    the user may not see (or for a user who sees no figures), ParameterError for a malformed one or for a team or rep
+    that does not exist (reports.scopes.check_scope)."""
     today = timezone.localdate()
-    period = Period.parse(request.GET["period"]) if request.GET.get("period") else Period.month(today.year, today.month)
+    try:
+        period = Period.parse(request.GET["period"]) if request.GET.get("period") else Period.month(today.year, today.month)
+    except ValueError as exc:
+        raise ParameterError("period", str(exc)) from None
     if request.GET.get("scope"):
-        scope = Scope.parse(request.GET["scope"])
+        try:
+            scope = Scope.parse(request.GET["scope"])
+        except ValueError as exc:
+            raise ParameterError("scope", str(exc)) from None
     else:
         scope = scope_for(request.user)
         if scope is None:
             raise Http404
     if not may_view(request.user, scope):
         raise Http404
+    try:
+        check_scope(scope)
+    except ValueError as exc:
+        raise ParameterError("scope", str(exc)) from None
     return period, scope
 
 
@@ -128,10 +146,18 @@ def target_edit(request, pk=None):
     if target is not None:
         initial = {f: getattr(target, f) for f in ("year", "kind", "number", "level", "team", "rep", "amount")}
         initial |= {"new_customers": target.new_customers, "collection": target.collection}
-    form = TargetForm(post_data(request), initial=initial)
+    form = TargetForm(post_data(request), initial=initial, target=target)
     if form.is_valid():
-        ok, _saved = call_for_form(form, lambda: target_services.target_set(actor=user, data=form.to_input()))
-        if ok:
+        try:
+            # 设定 creates (an existing target of the period and owner is refused: change it instead); 修改 changes one
+            target_services.target_set(actor=user, data=form.to_input(), target=target, create=target is None)
+        except target_services.TargetError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            form.error_status = exc.status_code
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+            form.error_status = exc.status_code
+        else:
             return redirect(reverse("reports:targets") + f"?period={form.to_input().period.key}")
     return form_page(
         request,

@@ -109,7 +109,10 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
     """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the actual of
     those with a target over the summed target (kpis.totals). Beside the target, the amount of the approved sales plan written for the
     period (计划额) and the sales against it (计划完成率; the 合计's: the sales of those with a plan over the summed
-    plans). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over summed sales), and each team's."""
+    plans). Then the collection target (回款目标), collected (回款额) and 回款达成率, whose 合计 is counted as the 达成率's
+    (kpis.totals). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over summed sales), and each team's.
+    Under the 合计 row, 其中：设有目标者: the targets, sales and collections of the rows with a target and their rates —
+    what the 合计's rates are made of. Every rate is a percentage with two decimals (Kind.RATE)."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
     plans = {level: kpis.planned_by(level, period) for level in ("rep", "team")}
 
@@ -117,17 +120,24 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         return Column(label, Kind.MONEY, width=width, key=key, value=lambda r: r[key], total=True)
 
     def rate_column(key: str, label: str, width: int = 12) -> Column:
-        return Column(label, Kind.PERCENT, width=width, key=key, value=lambda r: r[key])
+        return Column(label, Kind.RATE, width=width, key=key, value=lambda r: r[key])
 
     def write(title: str, name_header: str, name_key: str, extra: list[Column], rows_kind: str, rows):
         planned, spent = plans[rows_kind], kpis.EXPENSES_BY[rows_kind](period, scope)
         with_plan = {"actual": Decimal("0.00")}  # the sales of the rows with a plan, for the 合计's 计划完成率
+        # the targets and actuals of the rows with a target (of more than 0), which the 合计's rates are made of
+        targeted = {key: Decimal("0.00") for pair in kpis.ACHIEVEMENTS.values() for key in pair}
         columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra, money_column("target", _("目标额"))]
         if planned is not None:
             columns.append(money_column("planned", _("计划额"), 16))
         columns += [money_column("actual", _("实际销售额(发货净额)")), rate_column("rate", _("达成率"))]
         if planned is not None:
             columns.append(rate_column("plan_rate", _("计划完成率")))
+        columns += [
+            money_column("collection_target", _("回款目标"), 16),
+            money_column("collected", _("回款额"), 16),
+            rate_column("collection_achievement", _("回款达成率")),
+        ]
         columns += [money_column("expenses", _("销售费用"), 14), rate_column("expense_rate", _("费用率"), 10)]
 
         def figures(row: dict) -> dict:
@@ -138,16 +148,26 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
                 row |= {"planned": amount, "plan_rate": kpis.rate_of(row["actual"], amount)}
                 if amount is not None:
                     with_plan["actual"] += row["actual"]
+            for actual, target in kpis.ACHIEVEMENTS.values():
+                if row.get(target):
+                    targeted[actual] += row[actual]
+                    targeted[target] += row[target]
             return row
 
         sheet = book.sheet(title, columns)
         top: list[dict] = []
         sheet.table(_top(map(figures, rows), "actual", TOP_N, top))
-        values = {"rate": kpis.totals(rows_kind, period, scope).get("rate")}  # no rows (a rep's own team sheet): none
+        totals = kpis.totals(rows_kind, period, scope)  # no rows (a rep's own team sheet): no rates
+        values = {rate: totals.get(rate) for rate in kpis.ACHIEVEMENTS}
         values["expense_rate"] = kpis.rate_of(sheet.sums.get("expenses", 0), sheet.sums.get("actual", 0))
         if planned is not None:
             values["plan_rate"] = kpis.rate_of(with_plan["actual"], sheet.sums.get("planned") or None)
         sheet.totals(values=values)
+        # 其中设有目标者: the rows the 合计's rates are counted over (kpis.totals), so a 合计 of the whole sales against the
+        # targets reads right — e.g. 目标 80,000 and 实际 11,300 with 达成率 0.00% when those sales are of reps without a target
+        beside = {c.key: None for c in columns if c.key} | targeted
+        beside |= {rate: kpis.rate_of(targeted[actual], targeted[target]) for rate, (actual, target) in kpis.ACHIEVEMENTS.items()}
+        sheet.totals(_("其中：设有目标者"), values=beside)
         return sheet, top
 
     team_column = Column(_("销售组"), width=16, value=lambda r: r["team_name"])
@@ -160,6 +180,7 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
     else:
         _bar_chart(book, _("业务员目标与实际"), _("业务员"), "rep_name", money, top_reps)
     overall = kpis.achievement(period, scope)
+    collection = kpis.collection_achievement(period, scope)
     sums = reps.sums
     figures = [
         ("target", _("业务员目标合计"), sums["target"]),
@@ -167,6 +188,11 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         ("scope_target", _("%(scope)s目标") % {"scope": scope.label}, overall["target"]),
         ("scope_actual", _("%(scope)s实际销售额") % {"scope": scope.label}, overall["actual"]),
         ("rate", _("%(scope)s目标达成率") % {"scope": scope.label}, overall["rate"]),
+        ("collection_target", _("业务员回款目标合计"), sums["collection_target"]),
+        ("collected", _("业务员回款额合计"), sums["collected"]),
+        ("scope_collection_target", _("%(scope)s回款目标") % {"scope": scope.label}, collection["target"]),
+        ("scope_collected", _("%(scope)s回款额") % {"scope": scope.label}, collection["actual"]),
+        ("collection_achievement", _("%(scope)s回款达成率") % {"scope": scope.label}, collection["rate"]),
     ]
     if plans["rep"] is not None:
         figures.insert(1, ("planned", _("业务员计划合计"), sums["planned"]))
@@ -237,7 +263,7 @@ def service(book: Book, period: Period, scope: Scope, progress: Progress) -> lis
             Column(_("月份"), width=14, key="month", value=lambda r: r["month"]),
             Column(_("平均满意度"), Kind.QUANTITY, width=14, key="satisfaction", value=lambda r: r["satisfaction"]),
             Column(_("投诉数"), Kind.INTEGER, width=10, key="complaints", value=lambda r: r["complaints"], total=True),
-            Column(_("SLA 达成率"), Kind.PERCENT, width=12, key="sla", value=lambda r: r["sla"]),
+            Column(_("SLA 达成率"), Kind.RATE, width=12, key="sla", value=lambda r: r["sla"]),
         ],
     )
     sheet.table(rows)
@@ -261,7 +287,7 @@ ENGINEER_COLUMNS = [
     ("tickets_opened", gettext_lazy("新受理工单"), Kind.INTEGER),
     ("tickets_resolved", gettext_lazy("完成工单"), Kind.INTEGER),
     ("sla_hits", gettext_lazy("SLA 达标工单"), Kind.INTEGER),
-    ("sla_rate", gettext_lazy("SLA 达成率"), Kind.PERCENT),
+    ("sla_rate", gettext_lazy("SLA 达成率"), Kind.RATE),
     ("avg_response_hours", gettext_lazy("平均首次响应(小时)"), Kind.QUANTITY),
     ("avg_resolution_hours", gettext_lazy("平均解决(小时)"), Kind.QUANTITY),
     ("callbacks_done", gettext_lazy("完成回访"), Kind.INTEGER),
@@ -299,7 +325,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
         _("销售漏斗"),
         [
             Column(_("阶段"), width=14, key="label", value=lambda r: r["label"]),
-            Column(_("赢率"), Kind.PERCENT, width=10, key="probability", value=lambda r: r["probability"]),
+            Column(_("赢率"), Kind.RATE, width=10, key="probability", value=lambda r: r["probability"]),
             *sums,
         ],
     )
@@ -329,7 +355,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
             Column(_("本月赢单"), Kind.INTEGER, width=10, key="won_count", value=lambda r: r["won_count"], total=True),
             Column(_("赢单金额"), Kind.MONEY, width=16, key="won_amount", value=lambda r: r["won_amount"], total=True),
             Column(_("本月输单"), Kind.INTEGER, width=10, key="lost_count", value=lambda r: r["lost_count"], total=True),
-            Column(_("赢单率"), Kind.PERCENT, width=10, key="rate", value=lambda r: r["rate"]),
+            Column(_("赢单率"), Kind.RATE, width=10, key="rate", value=lambda r: r["rate"]),
         ],
     )
     rep_sheet.fields([(_("月份"), period.label)])
@@ -374,8 +400,8 @@ BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
 
 
 def _figure_kind(key: str, value) -> Kind:
-    if key in ("rate", "sla"):
-        return Kind.PERCENT
+    if key in ("rate", "sla", "collection_achievement"):
+        return Kind.RATE
     if key == "satisfaction":
         return Kind.QUANTITY
     if isinstance(value, int):

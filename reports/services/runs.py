@@ -29,7 +29,7 @@ from salesops.core.runs import runs_sweep, save_progress, throttled
 from .. import permissions
 from ..models import ReportRun
 from ..periods import Period
-from ..scopes import Scope
+from ..scopes import Scope, scope_error
 from ..workbooks import generate_workbook
 
 logger = logging.getLogger(__name__)
@@ -57,11 +57,20 @@ def _active(kind: str, period: Period, scope: Scope):
 
 def report_run_request(*, kind: str, period: Period, scope: Scope, actor=None) -> tuple[ReportRun, bool]:
     """Queue the generation of report `kind` for `period` and `scope`; (run, created). While the same report is queued
-    or running, that run is returned and nothing new is queued. `actor` None is the monthly schedule (beat)."""
+    or running, that run is returned and nothing new is queued. `actor` None is the monthly schedule (beat). Refused:
+    a scope naming no sales team or active seller (400), a report or scope the actor may not request (403,
+    permissions.may_request)."""
     if kind not in ReportRun.Kind.values:
         raise DomainError(_("未知的报表类型：%(kind)s") % {"kind": kind}, code="invalid_kind")
     check_period(period)
-    if actor is not None and not permissions.may_request(actor, scope):
+    if error := scope_error(scope):  # a team or rep that does not exist (or no longer sells) has no figures to report
+        raise DomainError(error, code="invalid_scope")
+    if actor is not None and not permissions.may_request(actor, scope, kind):
+        if permissions.report_kinds_for(actor) and kind not in permissions.report_kinds_for(actor):
+            raise Forbidden(
+                _("您可以生成的报表只有：%(kinds)s。")
+                % {"kinds": "、".join(str(ReportRun.Kind(k).label) for k in permissions.report_kinds_for(actor))}
+            )
         raise Forbidden(_("您无权生成该范围（%(scope)s）的报表。") % {"scope": scope.label})
     with transaction.atomic():
         found = _active(kind, period, scope).select_for_update().first()

@@ -78,7 +78,8 @@ class Field:
 @dataclass(frozen=True)
 class SheetSpec:
     """One sheet: its fields and `save(actor, values, context)`, which calls the app's service for one row (`context`
-    is shared by the rows of one run, e.g. the customers created so far by name) and raises DomainError on refusal."""
+    is shared by the rows of one run, e.g. the customers created so far by name; its "line" is the row's line number)
+    and raises DomainError on refusal."""
 
     key: str
     title: Any
@@ -336,6 +337,7 @@ def run(importer: Importer, *, actor, rows: list[Row], commit: bool) -> bool:
             if row.errors:
                 continue
             spec = specs[row.sheet]
+            context["line"] = row.line  # the row being saved, for a save that names another row (a duplicate's first)
             try:
                 with transaction.atomic():
                     # an empty cell leaves the field to its default, as an untouched form field does

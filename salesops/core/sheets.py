@@ -57,6 +57,7 @@ class Kind(StrEnum):
     MONEY = "money"
     QUANTITY = "quantity"
     PERCENT = "percent"
+    RATE = "rate"  # a computed ratio (达成率, SLA 达成率…): always two decimals of a percent, e.g. "14.13%", "0.00%"
     DATE = "date"
     DATETIME = "datetime"
 
@@ -69,6 +70,7 @@ INTEGER_FORMAT = "0"
 # Excel prints "10." for a whole number under "#,##0.###", hence two formats.
 QUANTITY_FORMATS = ("#,##0", "#,##0.###")
 PERCENT_FORMATS = ("0%", "0.##%")
+RATE_FORMAT = "0.00%"
 
 SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -100,6 +102,8 @@ def number_format(kind: Kind | None, value: Any) -> str | None:
         return QUANTITY_FORMATS[Decimal(str(value)) % 1 != 0]
     if kind is Kind.PERCENT:
         return PERCENT_FORMATS[Decimal(str(value)) * 100 % 1 != 0]
+    if kind is Kind.RATE:
+        return RATE_FORMAT
     if kind is Kind.INTEGER:
         return INTEGER_FORMAT
     if kind is Kind.DATETIME:

@@ -16,8 +16,8 @@ from expenses import permissions, rules, selectors
 from expenses import services as svc
 from expenses.models import ExpenseClaim
 from salesops.core import approvals
-from salesops.core.errors import Conflict, DomainError, Forbidden
 from salesops.core.approvals import steps_waiting_for
+from salesops.core.errors import Conflict, DomainError, Forbidden
 from salesops.core.models import ApprovalRequest, ApprovalStep, Event, Notification, Threshold
 from tests.factories import CustomerFactory
 

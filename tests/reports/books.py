@@ -15,7 +15,7 @@ After-sales: callbacks done in November on O2 (5, 4, –; nobody recorded as its
 one on O1 done 12-01 00:00; complaints: on O5 reported 11-30, a withdrawn one 11-10, one 12-01; tickets resolved in
 November (each opened two days before, answered an hour after): 甲's without order in time (engineer service), O5's late
 (not assigned).
-Targets November: company 20,000.00, 华东组 12,000.00, alice 8,000.00.
+Targets November: company 20,000.00, 华东组 12,000.00, alice 8,000.00 (no collection targets).
 """
 
 from __future__ import annotations
@@ -164,8 +164,17 @@ def make_book(cast) -> SimpleNamespace:
         )
 
     def target(level, amount, team=None, rep=None):
+        # as the targets service writes a target without a collection target (collection None, not the column's 0.00)
         SalesTarget.objects.create(
-            year=2026, kind="month", number=11, level=level, team=team, rep=rep, amount=D(amount), updated_by=cast.manager
+            year=2026,
+            kind="month",
+            number=11,
+            level=level,
+            team=team,
+            rep=rep,
+            amount=D(amount),
+            collection=None,
+            updated_by=cast.manager,
         )
 
     target("company", "20000.00")

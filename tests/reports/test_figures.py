@@ -31,6 +31,7 @@ def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
     charts = {c["key"]: c for c in page.context["charts"]}
     assert set(charts) == {
         "monthly_sales",
+        "monthly_collections",
         "by_team",
         "by_rep",
         "expenses_by_rep",
@@ -173,6 +174,7 @@ def test_api_gives_exact_figures_as_text(cast, api_as, book):
     assert cards["achievement"]["value"] == "1.1250" and cards["achievement"]["target"] == "8000.00"
     assert {c["key"] for c in data["charts"]} == {
         "monthly_sales",
+        "monthly_collections",
         "pipeline",
         "funnel",
         "forecast",
@@ -196,7 +198,15 @@ def test_home_dashboard_reads_only_its_headline_figures(cast, client_as, book, m
     def refused(*args, **kwargs):
         raise AssertionError("not a headline figure")
 
-    for name in ("unshipped_amount", "collected", "collection_rate", "receivables_aging", "achievement", "growth"):
+    for name in (
+        "unshipped_amount",
+        "collected",
+        "collection_rate",
+        "receivables_aging",
+        "achievement",
+        "collection_achievement",
+        "growth",
+    ):
         monkeypatch.setattr(kpis, name, refused)
     cards = client_as(cast.manager).get("/").context["headline"]["cards"]
     assert [c["key"] for c in cards] == ["order_intake", "sales_by_order_date", "sales_shipped", "sales_invoiced"]

@@ -40,10 +40,14 @@ def generate(kind, scope=COMPANY, actor=None, capture=None):
         return run, load_workbook(BytesIO(f.read()))
 
 
+BESIDE = "其中：设有目标者"  # the achievement sheets' row under 合计 (what its rates are made of)
+
+
 def table(ws):
-    """(header row number, header texts, data rows as lists, the totals row) of the sheet's table."""
+    """(header row number, header texts, data rows as lists, the totals row) of the sheet's table (an achievement
+    sheet's 其中 row under the 合计 left out)."""
     header = int(ws.freeze_panes[1:]) - 1
-    rows = [list(r) for r in ws.iter_rows(min_row=header, values_only=True)]
+    rows = [list(r) for r in ws.iter_rows(min_row=header, values_only=True) if not r or r[0] != BESIDE]
     return header, rows[0], rows[1:-1], rows[-1]
 
 
@@ -133,14 +137,17 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
         "实际销售额(发货净额)",
         "达成率",
         "计划完成率",
+        "回款目标",
+        "回款额",
+        "回款达成率",
         "销售费用",
         "费用率",
     ]
     assert [r[0] for r in rows] == ["alice", "bob", "lena"]
     assert (D(str(rows[0][3])), D(str(rows[0][6]))) == (D("12000.00"), D("0.75"))  # 9,000 shipped of 12,000 planned
     assert (rows[1][3], rows[1][6], rows[2][3], rows[2][6]) == (None, None, None, None)
-    assert (D(str(rows[0][7])), D(str(rows[0][8]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
-    assert (D(str(rows[1][7])), rows[1][8]) == (D("0.00"), D("0"))
+    assert (D(str(rows[0][10])), D(str(rows[0][11]))) == (D("450.00"), D("0.05"))  # 450 of alice's 9,000 shipped
+    assert (D(str(rows[1][10])), rows[1][11]) == (D("0.00"), D("0"))
     expected = kpis.totals("rep", NOV, east)
     assert (D(str(totals[2])), D(str(totals[4])), D(str(totals[5]))) == (
         expected["target"],
@@ -148,14 +155,26 @@ def test_achievement_workbook(book, django_capture_on_commit_callbacks):
         D("1.125"),
     )  # alice's 9,000 of her 8,000
     assert (D(str(totals[3])), D(str(totals[6]))) == (D("12000.00"), D("0.75"))  # the sales of those with a plan
-    assert (D(str(totals[7])), D(str(totals[8]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
+    assert (D(str(totals[10])), D(str(totals[11]))) == (D("450.00"), D("0.045"))  # over the team's 10,000
     ws = wb["业务员达成"]
-    assert ws.cell(_h + 1, 6).number_format in ("0%", "0.##%") and ws.cell(_h + 1, 4).number_format == MONEY
+    assert ws.cell(_h + 1, 6).number_format == "0.00%" and ws.cell(_h + 1, 4).number_format == MONEY
     _h, header, teams, team_totals = table(wb["销售组达成"])
-    assert header == ["销售组", "目标额", "计划额", "实际销售额(发货净额)", "达成率", "计划完成率", "销售费用", "费用率"]
+    assert header == [
+        "销售组",
+        "目标额",
+        "计划额",
+        "实际销售额(发货净额)",
+        "达成率",
+        "计划完成率",
+        "回款目标",
+        "回款额",
+        "回款达成率",
+        "销售费用",
+        "费用率",
+    ]
     assert [r[0] for r in teams] == ["华东组"] and D(str(team_totals[3])) == D("10000.00")
     assert (D(str(teams[0][2])), D(str(teams[0][5]))) == (D("20000.00"), D("0.5"))  # the team's plan: 10,000 of 20,000
-    assert (D(str(teams[0][6])), D(str(teams[0][7]))) == (D("450.00"), D("0.045"))  # the claim's team: 华东组
+    assert (D(str(teams[0][9])), D(str(teams[0][10]))) == (D("450.00"), D("0.045"))  # the claim's team: 华东组
     cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if r and r[0]}
     assert cover["申请人"] == "系统定时生成" and cover["范围"] == "华东组"
     assert D(str(cover["业务员计划合计"])) == D("12000.00")
@@ -248,7 +267,7 @@ def test_service_workbook_has_one_row_per_engineer_and_totals_equal_to_the_kpis(
         ["service", 1, 1, 1, 1, 1, 48, 1, 3],
         ["（未分派）", 1, 1, 0, 0, 1, 48, 1, 4.5],
     ]
-    assert ws.cell(header_row + 1, 5).number_format == "0%" and ws.cell(header_row + 1, 2).number_format == "0"
+    assert ws.cell(header_row + 1, 5).number_format == "0.00%" and ws.cell(header_row + 1, 2).number_format == "0"
     assert ws.cell(header_row + 2, 9).number_format == "#,##0.###"
     # the 合计 row is the KPI selectors': counts add up the rows, the rates are those of the whole month
     expected = kpis.service_totals(NOV, COMPANY)
