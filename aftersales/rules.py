@@ -300,9 +300,7 @@ def rma_route(*, amount: Decimal, gm_amount: Decimal, own_roles: Iterable[str] =
     nobody may approve it: the route is empty (the service refuses the submission)."""
     own = set(own_roles)
     figures = {"amount": f"{Decimal(amount):,.2f}", "limit": f"{Decimal(gm_amount):,.2f}"}
-    vp = StepSpec(
-        code="sales_vp", label=_("销售副总审批"), stage=10, role="sales_vp", department="management", reason=WHY_RMA_VP
-    )
+    vp = StepSpec(code="sales_vp", label=_("销售副总审批"), stage=10, role="sales_vp", department="management", reason=WHY_RMA_VP)
     gm = StepSpec(
         code="gm",
         label=_("总经理审批"),

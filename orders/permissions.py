@@ -112,11 +112,7 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
         out.append("credit_exception")
     if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED, S.SHIPPED):
         out.append("inspect")
-    if (
-        may_ask_for_order(order, user)
-        and order.prices_include_tax
-        and order.lines.filter(delivered_quantity__gt=0).exists()
-    ):
+    if may_ask_for_order(order, user) and order.prices_include_tax and order.lines.filter(delivered_quantity__gt=0).exists():
         out.append("request_invoice")
     if clerk and order.status == S.SHIPPED:
         out.append("close")

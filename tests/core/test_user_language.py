@@ -51,7 +51,11 @@ class TestNotificationsInTheReadersLanguage:
             returned(recipients=[cast.alice, cast.bob])
         # then it is kept as the sentence and its number, its source text in Chinese
         n = Notification.objects.get(recipient=cast.alice)
-        assert (n.title, n.title_msgid, n.params) == ("合同被退回：HT-202612-0001", "合同被退回：%(number)s", {"number": "HT-202612-0001"})
+        assert (n.title, n.title_msgid, n.params) == (
+            "合同被退回：HT-202612-0001",
+            "合同被退回：%(number)s",
+            {"number": "HT-202612-0001"},
+        )
         # alice reads Chinese, on the page and through the API
         assert "合同被退回：HT-202612-0001" in client_as(cast.alice).get(NOTIFICATIONS).content.decode()
         row = api_as(cast.alice).get("/api/v1/notifications/").json()["results"][0]
@@ -125,7 +129,9 @@ class TestTheUsersLanguage:
         r = api_as(cast.alice).patch("/api/v1/me/", {"language": "fr", "name": "新名字"}, format="json")
         assert r.status_code == 400 and set(r.json()["errors"]) == {"language"}
         alice = StaffProfile.objects.filter(user=cast.alice).first()
-        assert (alice.language if alice else "") == "" and cast.alice.__class__.objects.get(pk=cast.alice.pk).first_name == "alice"
+        assert (alice.language if alice else "") == "" and cast.alice.__class__.objects.get(
+            pk=cast.alice.pk
+        ).first_name == "alice"
 
     def test_the_api_reads_and_sets_it(self, cast, api_as):
         api = api_as(cast.bob)
@@ -186,9 +192,7 @@ class TestApprovalsInTheReadersLanguage:
             services.contract_submit(contract=contract, actor=cast.alice)
         return contract
 
-    def test_title_and_steps_are_stored_as_sentences_and_read_in_each_language(
-        self, cast, client_as, api_as, special_contract
-    ):
+    def test_title_and_steps_are_stored_as_sentences_and_read_in_each_language(self, cast, client_as, api_as, special_contract):
         from salesops.core.models import ApprovalRequest, ApprovalStep
 
         number = special_contract.number
@@ -210,4 +214,7 @@ class TestApprovalsInTheReadersLanguage:
         assert f"Special contract {number} (苏州精工机械有限公司)" in page and "Quality inspection department review" in page
         with translation.override("en"):
             told = Notification.objects.get(recipient=cast.rev_quality)
-            assert told.title_text == f"Awaiting your approval: Special contract {number} (苏州精工机械有限公司) — Quality inspection department review"
+            assert (
+                told.title_text
+                == f"Awaiting your approval: Special contract {number} (苏州精工机械有限公司) — Quality inspection department review"
+            )

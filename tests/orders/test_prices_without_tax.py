@@ -83,9 +83,7 @@ def test_an_invoiced_order_cannot_become_one_without_tax(cast, api_as, order):
     assert answer.status_code == 409 and fresh(order).prices_include_tax
     # the invoice cancelled, the change goes through (and is verified again like any change)
     services.invoice_cancel(invoice=invoice, actor=cast.finance, reason="客户改为不开票")
-    changed = services.order_update(
-        order=order, actor=cast.clerk, data={"prices_include_tax": False}, reason="客户不要发票"
-    )
+    changed = services.order_update(order=order, actor=cast.clerk, data={"prices_include_tax": False}, reason="客户不要发票")
     assert not changed.prices_include_tax and changed.needs_reverification
 
 
