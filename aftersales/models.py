@@ -19,8 +19,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from salesops.core import eventtext
 from salesops.core.money import MoneyField, QuantityField
 from salesops.core.once import once_key_field
 
@@ -65,6 +67,9 @@ class CallbackRule(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.offset_days}）"
+
+
+CALLBACK_LABEL = gettext_noop("%(order)s 签收后第 %(days)s 天回访")  # a callback's name (str, label_param)
 
 
 class Callback(FSMModelMixin, models.Model):
@@ -133,7 +138,12 @@ class Callback(FSMModelMixin, models.Model):
         ]  # + the list's order and visibility (issue 12)
 
     def __str__(self):
-        return str(_("%(order)s 签收后第 %(days)s 天回访") % {"order": self.order, "days": self.offset_days})
+        return str(_(CALLBACK_LABEL) % {"order": self.order, "days": self.offset_days})
+
+    @property
+    def label_param(self) -> dict:
+        """str(self) as a parameter of a stored sentence: read in each reader's language."""
+        return eventtext.sentence(CALLBACK_LABEL, {"order": str(self.order), "days": self.offset_days})
 
     def get_absolute_url(self):
         return reverse("aftersales:callback_detail", args=[self.pk])

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -74,6 +75,9 @@ class DocumentLine(models.Model):
 
 
 # --- quotations -----------------------------------------------------------------------------------------------------
+ROUTE_JOINER = " → "  # between the steps of Quotation.approval_route
+
+
 class Quotation(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -132,7 +136,7 @@ class Quotation(FSMModelMixin, models.Model):
     amount_excl = MoneyField(_("不含税金额"), editable=False)
     tax_amount = MoneyField(_("税额"), editable=False)
     amount_incl = MoneyField(_("价税合计"), editable=False)
-    approval_route = models.CharField(_("审批路线"), max_length=200, blank=True, editable=False)
+    approval_route = models.CharField(_("审批路线"), max_length=200, blank=True, editable=False)  # step msgids
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True, editable=False)
@@ -153,6 +157,11 @@ class Quotation(FSMModelMixin, models.Model):
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["customer", "created_at", "id"]),
         ]  # + the list's order and visibility (issue 12)
+
+    @property
+    def approval_route_text(self) -> str:
+        """The review route it was sent along, each step in the reader's language (stored as the steps' msgids)."""
+        return ROUTE_JOINER.join(gettext(step) for step in self.approval_route.split(ROUTE_JOINER)) if self.approval_route else ""
 
     def __str__(self):
         return self.display_number

@@ -120,6 +120,12 @@ def reads_deals(user) -> bool:
     return has_role(user, *DEAL_ROLES, *REVIEWER_ROLES)
 
 
+def reads_quotations(user) -> bool:
+    """Quotations are read by sales, the clerk, managers and finance; a department reviewer judges contracts only (a
+    reviewer sees no quotation: contracts.selectors.quotation_list_for)."""
+    return has_role(user, *DEAL_ROLES)
+
+
 def quotes_daily(user) -> bool:
     """ "新建报价单" in the menu for those who quote as daily work; leadership may still quote from the list."""
     return can_quote(user) and has_role(user, Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.SALES_MANAGER, Role.ADMIN)

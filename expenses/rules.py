@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.approvals import StepSpec
 
@@ -104,11 +104,20 @@ def check_claim(*, categories: list[str], has_customer: bool) -> None:
 def route(total: Decimal, vp_amount: Decimal, *, by_manager: bool = False) -> list[StepSpec]:
     """The sales manager approves; above `vp_amount` the sales VP too. A sales manager's own claim goes to the VP alone
     (nobody approves their own: salesops.core.approvals)."""
+    vp = {"code": "sales_vp", "label": gettext_lazy("销售副总审批"), "role": "sales_vp", "department": "management"}
     if by_manager:
-        return [StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management")]
-    steps = [StepSpec(code="manager", label=gettext_lazy("销售部经理审批"), stage=10, role="sales_manager", department="sales")]
-    if total > vp_amount:
-        steps.append(
-            StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=20, role="sales_vp", department="management")
+        return [StepSpec(**vp, stage=10, reason=gettext_noop("报销人是销售部经理，本人不能审批，报销售副总审批"))]
+    steps = [
+        StepSpec(
+            code="manager",
+            label=gettext_lazy("销售部经理审批"),
+            stage=10,
+            role="sales_manager",
+            department="sales",
+            reason=gettext_noop("费用报销由销售部经理审批"),
         )
+    ]
+    if total > vp_amount:
+        figures = {"amount": f"{total:,.2f}", "limit": f"{vp_amount:,.2f}"}
+        steps.append(StepSpec(**vp, stage=20, reason=gettext_noop("金额 %(amount)s 元超过 %(limit)s 元"), reason_params=figures))
     return steps

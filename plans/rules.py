@@ -18,7 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.approvals import StepSpec
 
@@ -76,8 +76,21 @@ def check_plan(*, lines: int, analysis: str, strategy: str, planned: Decimal, ta
 def route(level: str) -> list[StepSpec]:
     """The department's plan: the sales VP, then the GM (公司领导); a team's or a rep's: the sales manager (部门经理)."""
     if level == Level.COMPANY:
+        why = gettext_noop("全公司的销售计划由公司领导（销售副总、总经理）审批")
         return [
-            StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management"),
-            StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management"),
+            StepSpec(
+                code="sales_vp",
+                label=gettext_lazy("销售副总审批"),
+                stage=10,
+                role="sales_vp",
+                department="management",
+                reason=why,
+            ),
+            StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management", reason=why),
         ]
-    return [StepSpec(code="manager", label=gettext_lazy("销售部经理审批"), stage=10, role="sales_manager", department="sales")]
+    why = gettext_noop("销售组和个人的销售计划由销售部经理审批")
+    return [
+        StepSpec(
+            code="manager", label=gettext_lazy("销售部经理审批"), stage=10, role="sales_manager", department="sales", reason=why
+        )
+    ]

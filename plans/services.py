@@ -175,7 +175,7 @@ def plan_create(*, actor, data: Mapping[str, Any], lines: Iterable[Mapping[str, 
                 verb=Event.Verb.CREATED,
                 actor=actor,
                 text=gettext_noop("新建%(level)s：%(period)s，计划合计 %(planned)s 元"),
-                params={"level": plan.get_level_display(), "period": plan.period.label, "planned": f"{plan.planned:,.2f}"},
+                params={"level": choice(plan, "level"), "period": plan.period.label_param, "planned": f"{plan.planned:,.2f}"},
             )
     except IntegrityError:
         raise _taken(fields) from None
@@ -282,7 +282,7 @@ def plans_remind_missing(*, today: date | None = None) -> int:
             notify(
                 recipients=[user],
                 title=gettext_lazy("请提交%(period)s的%(level)s（每月 %(day)s 日前）"),
-                params={"period": period.label, "level": labels[level], "day": due},
+                params={"period": period.label_param, "level": labels[level], "day": due},
                 url=f"{reverse('plans:plan_create')}?level={level}&period={period.key}",
             )
         reminded += 1

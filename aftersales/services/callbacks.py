@@ -36,7 +36,7 @@ from .. import rules
 from ..config import setting
 from ..models import Callback, CallbackAttempt, CallbackRule, Channel, Complaint, ServiceTicket
 from ..permissions import callback_allowed_actions, may_make_callback, sees_desk
-from .common import User, lock, page, require_action, require_state, service_leads, service_team, user_name
+from .common import User, lock, page, require_action, require_state, service_leads, service_team, user_name, user_param
 
 PENDING = (Callback.Status.SCHEDULED, Callback.Status.OPEN)
 
@@ -323,7 +323,7 @@ def callback_reassign(*, callback: Callback, actor, assignee) -> Callback:
                 _("回访只能分配给在职的客服，或该客户的业务员（%(owner)s）。")
                 % {"owner": "、".join(sorted({display_name(cb.customer.owner), display_name(cb.order.owner)}))}
             )
-        before = user_name(cb.assignee)
+        before = user_param(cb.assignee)
         cb.assignee = assignee
         cb.save(update_fields=["assignee"])
         record_event(
@@ -331,13 +331,13 @@ def callback_reassign(*, callback: Callback, actor, assignee) -> Callback:
             verb=Event.Verb.ASSIGNED,
             actor=actor,
             text=gettext_noop("回访人：%(old)s → %(new)s"),
-            params={"old": before, "new": user_name(assignee)},
+            params={"old": before, "new": user_param(assignee)},
         )
         if cb.status == Callback.Status.OPEN:
             notify(
                 recipients=[assignee] if assignee else service_team(),
                 title=gettext_lazy("转派给您的回访：%(cb)s"),
-                params={"cb": cb},
+                params={"cb": cb.label_param},
                 url=page("callback_detail", cb.pk),
             )
     return cb

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from customers.selectors import customer_list_for
@@ -17,6 +18,7 @@ from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import Department
 from salesops.core.names import display_name
 from salesops.core.roles import Role, users_with_role
+from salesops.core.timeline import T
 
 User = get_user_model()
 
@@ -95,3 +97,8 @@ def page(name: str, pk: int | None = None) -> str:
 def user_name(user) -> str:
     """A person as after-sales names them: nobody assigned yet is the service team."""
     return display_name(user, _("客服团队"))
+
+
+def user_param(user):
+    """user_name as a parameter of a stored sentence: the service team in each reader's language."""
+    return display_name(user) if user is not None else T(gettext_noop("客服团队"))

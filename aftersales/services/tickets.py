@@ -46,7 +46,7 @@ from .common import (
     require_state,
     service_leads,
     service_team,
-    user_name,
+    user_param,
     visible_customer,
 )
 
@@ -163,8 +163,8 @@ def ticket_assign(*, ticket: ServiceTicket, actor, engineer) -> ServiceTicket:
         t = lock(ServiceTicket, ticket)
         require_state(t.is_active, t, _("分派"))
         _allowed(t, actor, "assign", _("只有客服和经理可以分派工单。"))
-        before = user_name(t.engineer) if t.engineer_id else "—"
-        said = {"text": gettext_noop("服务工程师：%(old)s → %(new)s"), "params": {"old": before, "new": user_name(engineer)}}
+        before = user_param(t.engineer) if t.engineer_id else "—"
+        said = {"text": gettext_noop("服务工程师：%(old)s → %(new)s"), "params": {"old": before, "new": user_param(engineer)}}
         if t.status in (S.OPEN, S.ASSIGNED):
             t = transition(obj=t, action="assign", actor=actor, before_save=lambda x: setattr(x, "engineer", engineer), **said)
         else:

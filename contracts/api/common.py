@@ -164,7 +164,8 @@ class ContractLineSerializer(QuotationLineSerializer):
 class ApprovalStepBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("用于 /api/v1/approval-steps/{id}/decide/"))
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField(source="label_text")
+    reason = serializers.CharField(source="reason_text", help_text=_("为什么送到这一步（审批路线的依据）"))
     stage = serializers.IntegerField()
     status = serializers.CharField(help_text="waiting / pending / approved / approved_with_conditions / rejected / skipped …")
     status_display = serializers.CharField(source="get_status_display")

@@ -93,6 +93,7 @@ class QuotationDetailSerializer(ApprovalsMixin, QuotationSerializer):
     allowed_actions = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
     created_by_name = UserNameField(source="created_by")
+    approval_route = serializers.CharField(source="approval_route_text", read_only=True, label=_("审批路线"))
 
     class Meta(QuotationSerializer.Meta):
         fields = QuotationSerializer.Meta.fields + [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from customers.services import check_opportunity_of, opportunity_quoted
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.eventtext import msgid_of
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
@@ -22,7 +23,7 @@ from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
-from ..models import Quotation, QuotationLine
+from ..models import ROUTE_JOINER, Quotation, QuotationLine
 from ..permissions import can_quote, works_on
 from ..selectors import quotation_route_for
 from .common import (
@@ -170,7 +171,7 @@ def quotation_submit(*, quotation: Quotation, actor) -> Quotation:
             before_save=lambda q: setattr(q, "submitted_at", timezone.now()),
         )
         steps = quotation_route_for(locked, actor)
-        locked.approval_route = " → ".join(str(s.label) for s in steps)[:200]
+        locked.approval_route = ROUTE_JOINER.join(msgid_of(s.label) for s in steps)[:200]  # msgids: approval_route_text
         locked.save(update_fields=["approval_route"])
         return start_review(
             locked,

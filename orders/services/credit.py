@@ -63,8 +63,20 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
             actor=actor,
             url=order_url(locked),
             steps=[
-                StepSpec(code="sales_manager", label=gettext_lazy("销售部经理审批"), stage=10, role=Role.SALES_MANAGER),
-                StepSpec(code="finance", label=gettext_lazy("财务审批"), stage=20, role=Role.FINANCE),
+                StepSpec(
+                    code="sales_manager",
+                    label=gettext_lazy("销售部经理审批"),
+                    stage=10,
+                    role=Role.SALES_MANAGER,
+                    reason=gettext_noop("未确认收款先发货（信用放行）须销售部经理同意"),
+                ),
+                StepSpec(
+                    code="finance",
+                    label=gettext_lazy("财务审批"),
+                    stage=20,
+                    role=Role.FINANCE,
+                    reason=gettext_noop("信用放行须财务确认客户的信用与欠款"),
+                ),
             ],
             title=gettext_lazy("信用放行 %(order)s（%(customer)s）%(amount)s 元"),
             title_params={"order": locked.number, "customer": locked.customer.name, "amount": money_text(amount)},

@@ -161,7 +161,15 @@ def emergency_release_request(
             kind=EMERGENCY_KIND,
             actor=actor,
             url=order_url(locked),
-            steps=[StepSpec(code="sales_manager", label=gettext_lazy("经理批准紧急放行"), stage=10, role=Role.SALES_MANAGER)],
+            steps=[
+                StepSpec(
+                    code="sales_manager",
+                    label=gettext_lazy("经理批准紧急放行"),
+                    stage=10,
+                    role=Role.SALES_MANAGER,
+                    reason=gettext_noop("未经检验的货物紧急放行须经理批准，并在出货单上标识以便追溯"),
+                )
+            ],
             title=gettext_lazy("紧急放行 %(order)s %(line)s × %(qty)s"),
             title_params={"order": locked.number, "line": line.name, "qty": plain(quantity)},
         )

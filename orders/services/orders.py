@@ -607,7 +607,7 @@ def order_close_short(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
             changes.append(
                 {
                     "field": "quantity",
-                    "label": f"{line.name}：{_('数量')}",
+                    "label": f"{line.name}：{gettext_noop('数量')}",  # the source language, as timeline.changes_between
                     "old": plain(line.quantity),
                     "new": plain(line.shipped_quantity),
                 }

@@ -377,7 +377,7 @@ def appraisal_send(*, appraisal: Appraisal, actor) -> Appraisal:
     notify(
         recipients=[sent.employee],
         title=gettext_lazy("请确认您的 %(period)s 绩效考核：%(total)s 分"),
-        params={"period": sent.round.period.label, "total": sent.total},
+        params={"period": sent.round.period.label_param, "total": sent.total},
         url=sent.get_absolute_url(),
     )
     return sent
@@ -401,7 +401,7 @@ def appraisal_object(*, appraisal: Appraisal, actor, reason: str) -> Appraisal:
     notify(
         recipients=users_with_role(Role.SALES_MANAGER),
         title=gettext_lazy("%(name)s 对 %(period)s 绩效考核提出异议"),
-        params={"name": display_name(actor), "period": done.round.period.label},
+        params={"name": display_name(actor), "period": done.round.period.label_param},
         body=reason,
         url=done.get_absolute_url(),
     )
@@ -422,7 +422,7 @@ def appraisal_settle(*, appraisal: Appraisal, actor, reply: str) -> Appraisal:
     notify(
         recipients=[done.employee],
         title=gettext_lazy("您的 %(period)s 绩效考核已复核：%(total)s 分"),
-        params={"period": done.round.period.label, "total": done.total},
+        params={"period": done.round.period.label_param, "total": done.total},
         body=reply,
         url=done.get_absolute_url(),
     )
@@ -478,7 +478,7 @@ def appraisals_remind_unanswered(*, now=None) -> int:
             notify(
                 recipients=[appraisal.employee],
                 title=gettext_lazy("请尽快确认您的 %(period)s 绩效考核，或提出异议"),
-                params={"period": appraisal.round.period.label},
+                params={"period": appraisal.round.period.label_param},
                 url=appraisal.get_absolute_url(),
             )
         reminded += 1
@@ -506,7 +506,7 @@ def rounds_remind_overdue(*, today=None) -> int:
             notify(
                 recipients=users_with_role(Role.SALES_MANAGER),
                 title=gettext_lazy("%(period)s 绩效考核已超过提交总经理的期限（%(due)s），还有 %(count)s 人未确认"),
-                params={"period": round_.period.label, "due": due.due.isoformat(), "count": waiting},
+                params={"period": round_.period.label_param, "due": due.due.isoformat(), "count": waiting},
                 url=round_.get_absolute_url(),
             )
         reported += 1

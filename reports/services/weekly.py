@@ -120,7 +120,7 @@ def weekly_submit(*, report: WeeklyReport, actor) -> WeeklyReport:
     notify(
         recipients=_reviewers(submitted),
         title=gettext_lazy("%(rep)s 提交了周报：%(week)s"),
-        params={"rep": display_name(submitted.rep), "week": submitted.period.label},
+        params={"rep": display_name(submitted.rep), "week": submitted.period.label_param},
         url=submitted.get_absolute_url(),
     )
     return submitted
@@ -141,7 +141,7 @@ def _reviewer_move(report: WeeklyReport, actor, *, action: str, text: str, befor
     notify(
         recipients=[done.rep],
         title=told,
-        params={"actor": display_name(actor), "week": done.period.label},
+        params={"actor": display_name(actor), "week": done.period.label_param},
         body=text,
         url=done.get_absolute_url(),
     )

@@ -125,7 +125,8 @@ def render_changes(event) -> list[dict]:
     """The field changes in the active language: labels from the field's verbose_name, choice and yes/no values re-translated.
 
     Stored values were the labels in the actor's language; a value that is a label of the field's choices (in any language)
-    is shown as that choice's label now. A custom label (not the field's name) is kept as stored.
+    is shown as that choice's label now. A label of a field the document does not have (its review sheet's, a line's) is
+    translated when the catalogue knows it (changes are stored with source-language labels: timeline.changes_between).
     """
     model = ContentType.objects.get_for_id(event.target_type_id).model_class() if event.target_type_id else None
     out = []
@@ -134,7 +135,10 @@ def render_changes(event) -> list[dict]:
             continue
         field = _field_of(model, change.get("field", "")) if model else None
         label, old, new = change.get("label", change.get("field", "")), change.get("old", ""), change.get("new", "")
-        if field is not None:
+        if field is None:  # a field of a related document (a contract's review sheet): its label and yes/no as stored
+            label = _(str(label)) if label else label
+            old, new = (_(v) if v in ("是", "否") else v for v in (old, new))
+        else:
             if not label or label in _in_languages(field.verbose_name):
                 label = str(field.verbose_name)
             values = {}

@@ -6,12 +6,13 @@ import os
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, override
 
 from .errors import DomainError
 from .eventtext import T, choice, msgid_of, render_changes, render_event, source_text, store_param
@@ -56,7 +57,13 @@ def _display(value, field=None):
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
-    """The displayable values of `fields` of `obj`, taken before an edit."""
+    """The displayable values of `fields` of `obj`, taken before an edit — in the source language (a choice's label, 是/否),
+    so a change recorded by someone using the English pages reads in each reader's language (eventtext.render_changes)."""
+    with override(settings.LANGUAGE_CODE):
+        return _snapshot(obj, fields)
+
+
+def _snapshot(obj: models.Model, fields: list[str]) -> dict:
     out = {}
     for name in fields:
         field = obj._meta.get_field(name)
@@ -71,7 +78,7 @@ def changes_between(obj: models.Model, before: dict) -> list[dict]:
     """[{field, label, old, new}] for the fields whose value changed since `snapshot`."""
     after = snapshot(obj, list(before))
     return [
-        {"field": name, "label": str(obj._meta.get_field(name).verbose_name), "old": before[name], "new": after[name]}
+        {"field": name, "label": msgid_of(obj._meta.get_field(name).verbose_name), "old": before[name], "new": after[name]}
         for name in before
         if before[name] != after[name]
     ]

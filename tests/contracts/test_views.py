@@ -216,6 +216,9 @@ class TestLists:
         assert 'data-testid="nav-quotations"' in page and 'data-testid="nav-quotation-create"' in page
         page = html(client_as(cast.bob).get(reverse("contracts:contract_list")))
         assert 'data-testid="nav-contracts"' in page and 'data-testid="nav-quotation-create"' not in page
+        # a department reviewer judges contracts and reads no quotation: no 报价单 that always lists nothing
+        page = html(client_as(cast.rev_technical).get(reverse("contracts:contract_list")))
+        assert 'data-testid="nav-contracts"' in page and 'data-testid="nav-quotations"' not in page
 
 
 # --- quotation forms ----------------------------------------------------------------------------------------------

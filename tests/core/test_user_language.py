@@ -218,3 +218,63 @@ class TestApprovalsInTheReadersLanguage:
                 told.title_text
                 == f"Awaiting your approval: Special contract {number} (苏州精工机械有限公司) — Quality inspection department review"
             )
+
+    def test_a_quotations_route_reads_in_each_language(self, cast, client_as, api_as):
+        from contracts import services
+        from tests.factories import ContactFactory, CustomerFactory, ProductFactory
+
+        customer = CustomerFactory(owner=cast.alice, team=cast.east, name="苏州精工机械有限公司")
+        ContactFactory(customer=customer, name="王经理")
+        pump = ProductFactory(code="BP-100", name="增压泵", list_price="1130.00", standard_cost="700.00")
+        quotation = services.quotation_create(
+            actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}]
+        )
+        with translation.override("en"):
+            services.quotation_submit(quotation=quotation, actor=cast.clerk)
+        quotation.refresh_from_db()
+        assert quotation.approval_route == "销售负责人审批"  # the steps' msgids, whoever submitted
+        page = client_as(cast.manager).get(f"/sales/quotations/{quotation.pk}/").content.decode()
+        assert "销售负责人审批" in page
+        answer = api_as(cast.alice).get(f"/api/v1/quotations/{quotation.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert answer["approval_route"] == "Sales head approval"
+        assert answer["approvals"][0]["steps"][0]["label"] == "Sales head approval"
+        assert answer["approvals"][0]["steps"][0]["reason"]
+
+
+class TestHistoryInTheReadersLanguage:
+    def test_a_review_sheet_filled_on_the_english_pages_reads_in_chinese(self, cast):
+        """The review sheet's fields are not the contract's: their labels and yes/no were shown as the writer stored them."""
+        from contracts import services
+        from salesops.core.eventtext import render_changes
+        from salesops.core.models import Event
+        from tests.factories import ContactFactory, CustomerFactory, ProductFactory
+
+        customer = CustomerFactory(owner=cast.alice, team=cast.east, name="苏州精工机械有限公司")
+        ContactFactory(customer=customer, name="王经理")
+        pump = ProductFactory(code="BP-100", name="增压泵", list_price="1130.00", standard_cost="700.00")
+        contract = services.contract_create(
+            actor=cast.alice, customer=customer, data={"payment_terms": "prepaid"}, lines=[{"product": pump.pk, "quantity": "1"}]
+        )
+        with translation.override("en"):
+            services.contract_review_update(contract=contract, actor=cast.alice, data={"capability_confirmed": True})
+        event = Event.objects.filter(msgid="填写合同评审单").latest("id")
+        assert [(c["label"], c["old"], c["new"]) for c in event.changes] == [("已确认有能力满足要求", "否", "是")]
+        assert [(c["label"], c["old"], c["new"]) for c in render_changes(event)] == [("已确认有能力满足要求", "否", "是")]
+        with translation.override("en"):
+            ((label, old, new),) = [(c["label"], c["old"], c["new"]) for c in render_changes(event)]
+        assert (old, new) == ("No", "Yes") and "否" not in label and label
+
+
+def test_every_route_says_why_each_step(cast):
+    from decimal import Decimal
+
+    from expenses.rules import route as claim_route
+    from plans.rules import route as plan_route
+
+    for steps in (
+        claim_route(Decimal("9000"), Decimal("5000")),
+        claim_route(Decimal("100"), Decimal("5000"), by_manager=True),
+        plan_route("company"),
+        plan_route("rep"),
+    ):
+        assert steps and all(s.reason for s in steps)

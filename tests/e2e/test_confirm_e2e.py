@@ -9,7 +9,7 @@ from contracts import services as contract_services
 from contracts.models import Quotation
 from orders import services
 from orders.models import Payment, Shipment
-from tests.factories import CustomerFactory, ProductFactory, ShipToAddressFactory
+from tests.factories import CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
 from tests.orders.conftest import pass_inspection, place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -62,6 +62,7 @@ def test_the_clerk_voids_an_outbound_note_and_finance_a_payment_through_the_dial
     # given a placed, inspected prepaid order with an outbound note waiting for the gate and a recorded payment
     customer = CustomerFactory(owner=cast.alice, team=cast.east)
     ShipToAddressFactory(customer=customer, is_default=True)
+    InvoiceTitleFactory(customer=customer, is_default=True)  # priced with tax: verified with its invoice title
     pump = ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
     order = services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "2"}])
     place(order, cast.clerk)
