@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import Customer
-from orders.models import SalesOrder, Shipment
+from orders.models import SalesOrder, Shipment, ShipmentLine
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.eventtext import source_text
 from salesops.core.models import Event
@@ -44,7 +44,8 @@ PENDING = (Callback.Status.SCHEDULED, Callback.Status.OPEN)
 # --- scheduling -------------------------------------------------------------------------------------------------------
 def _insert_sql(rule: CallbackRule, *, shipment_ids: list[int] | None, delivered_since: date | None) -> tuple[str, list]:
     """INSERT … SELECT of the callbacks of `rule` for the delivered shipments (optionally only `shipment_ids` or those
-    delivered since a day); the database skips (shipment, offset) pairs that exist."""
+    delivered since a day); the database skips (shipment, offset) pairs that exist. A delivery refused whole gets none,
+    nor one of an order that has this day's callback still to make."""
     q = connection.ops.quote_name
     cb, sh, so, cu = (q(m._meta.db_table) for m in (Callback, Shipment, SalesOrder, Customer))
     if connection.vendor == "postgresql":
@@ -53,7 +54,16 @@ def _insert_sql(rule: CallbackRule, *, shipment_ids: list[int] | None, delivered
         due, due_params = "date(s.delivered_on, %s)", [f"+{rule.offset_days} days"]
     kind, user_id = rules.callback_assignee(assign_to=rule.assign_to, service_user_id=rule.service_user_id)
     assignee, assignee_params = {"rep": ("o.owner_id", []), "user": ("%s", [user_id]), "team": ("NULL", [])}[kind]
-    where, where_params = ["s.status = %s", "s.delivered_on IS NOT NULL"], [Shipment.Status.DELIVERED]
+    shl = q(ShipmentLine._meta.db_table)
+    # a delivery the customer signed for something of (not one refused whole), of an order without a callback of this
+    # rule's day still to make (a second delivery of the order — 补发, a partial shipment — is not called about twice)
+    where = [
+        "s.status = %s",
+        "s.delivered_on IS NOT NULL",
+        f"EXISTS (SELECT 1 FROM {shl} l WHERE l.shipment_id = s.id AND l.delivered_quantity > 0)",
+        f"NOT EXISTS (SELECT 1 FROM {cb} p WHERE p.order_id = s.order_id AND p.offset_days = %s AND p.status IN (%s, %s))",
+    ]
+    where_params = [Shipment.Status.DELIVERED, rule.offset_days, *PENDING]
     if shipment_ids is not None:
         where.append(f"s.id IN ({', '.join(['%s'] * len(shipment_ids))})")
         where_params += shipment_ids

@@ -232,3 +232,51 @@ class TestReassignAndCancel:
         with pytest.raises(DomainError, match="取消原因"):
             svc.callback_cancel(callback=cb, actor=cast.service, reason=" ")
         assert svc.callback_cancel(callback=cb, actor=cast.service, reason="客户已倒闭").status == Callback.Status.CANCELLED
+
+
+class TestNoCallbackTwice:
+    """SPEC 回访: never duplicated — per order and day of the rule, not per outbound note."""
+
+    def _note(self, cast, order, qty, *, signed):
+        from orders import services as order_services
+
+        line = order.lines.get()
+        note = order_services.shipment_create(order=order, actor=cast.clerk, lines={line.pk: qty})
+        order_services.shipment_release(shipment=note, actor=cast.clerk)
+        order_services.shipment_ship(shipment=note, actor=cast.warehouse, tracking_no="SF-2")
+        return order_services.shipment_deliver(
+            shipment=note,
+            actor=cast.clerk,
+            delivered_on=None,
+            signer="王经理",
+            exceptions="" if signed == qty else "客户拒收",
+            quantities={note.lines.get().pk: signed},
+        )
+
+    @pytest.fixture
+    def ready(self, cast, customer, pump):
+        """10 pumps ordered, paid and passed, not shipped."""
+        from orders import services as order_services
+        from tests.orders.conftest import pass_inspection, pay, place
+
+        order = order_services.order_create(
+            actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}]
+        )
+        order = place(order, cast.clerk)
+        pay(order, cast, order.amount_incl)
+        pass_inspection(order, cast, "10")
+        return order
+
+    def test_a_second_delivery_of_an_order_with_its_callbacks_still_to_make_adds_none(self, cast, ready):
+        # given 4 of 10 pumps delivered: the order's day-7 and day-30 callbacks are scheduled
+        self._note(cast, ready, "4", signed="4")
+        assert Callback.objects.filter(order=ready).count() == 2
+        # when the other 6 are delivered the same week, then no second pair for the same order
+        self._note(cast, ready, "6", signed="6")
+        assert Callback.objects.filter(order=ready).count() == 2
+
+    def test_a_delivery_refused_whole_schedules_none(self, cast, ready):
+        self._note(cast, ready, "4", signed="4")
+        Callback.objects.filter(order=ready).update(status=Callback.Status.DONE)  # those calls were made
+        self._note(cast, ready, "6", signed="0")
+        assert Callback.objects.filter(order=ready).count() == 2
