@@ -62,6 +62,8 @@ def test_an_order_priced_without_tax_is_never_invoiced(cast, client_as, api_as, 
     page = client_as(cast.clerk).get(reverse("orders:order_detail", args=[order.pk]))
     assert "单价不含税（不开票）" in page.content.decode() and 'data-testid="action-request-invoice"' not in page.content.decode()
     assert 'data-stage="invoiced" data-state="skipped"' in page.content.decode()
+    # its lines are priced without tax: no 含税单价 / 税额 split on the page
+    assert "含税单价" not in page.content.decode() and "税额" not in page.content.decode()
     assert not InvoiceRequest.objects.exists()
 
 
