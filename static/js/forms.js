@@ -188,11 +188,12 @@
       currency: headerValue(table, "currency"),
       exchange_rate: headerValue(table, "exchange_rate"),
     });
+    var typed = price ? price.value : "";  // a price typed while the answer is on its way is kept
     return getJSON(url).then(function (data) {
       row.setAttribute("data-tax-rate", data.tax_rate);
       if (price) {
         price.placeholder = data.unit_price;
-        if (fill) price.value = data.unit_price;
+        if (fill && price.value === typed) price.value = data.unit_price;
       }
       if (tax && (fill || !tax.value)) tax.value = data.tax_rate;
       preview(table);

@@ -3,6 +3,7 @@
 product fills its price and the amounts are previewed as the quantity is typed; a quotation's discount is typed as a
 percentage, previewed, and kept as the rate."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -177,3 +178,24 @@ def test_price_list_rows_are_found_paged_and_added_by_typing(cast, page_as, live
     assert price_list.items.get(product__code="MT-7").unit_price == D("2000.00")
     assert manager.locator("[data-testid=pricelist-item-row]").count() == 1
     assert manager.input_value("[data-testid=pricelist-item-q]") == "GB-07"
+
+
+def test_a_price_typed_while_the_catalogue_price_is_on_its_way_is_kept(cast, page_as, live_server):
+    # given a pump at 1,130.00 and the price answer held back
+    customer = customer_with_parties(cast, "苏州精工机械有限公司", "王")
+    ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
+    clerk = page_as("clerk")
+    clerk.goto(f"{live_server.url}/sales/quotations/new/?customer={customer.pk}")
+    held = []
+    clerk.route(re.compile(r"/line-price/"), lambda route: held.append(route))
+    row = clerk.locator("[data-testid=line-form]").first
+    # when the clerk picks the pump and types 1000.00 before the catalogue price arrives
+    pick(clerk, row.locator("select[name$=product]"), "BP-100")
+    price = row.locator("input[name$=unit_price]")
+    price.fill("1000.00")
+    clerk.wait_for_function("() => true")  # let the held request reach the route
+    assert held, "the price request was not made"
+    held[0].continue_()
+    # then the typed price stays (the catalogue's is its placeholder)
+    clerk.wait_for_function("el => el.placeholder === '1130.00'", arg=price.element_handle())
+    assert price.input_value() == "1000.00"
