@@ -99,6 +99,10 @@ def shipment_released(shipment: Shipment, order: SalesOrder) -> None:
 
 
 def shipment_delivered(shipment: Shipment, order: SalesOrder) -> None:
+    """The clerk may ask for the invoice of what the customer signed for — not of an order agreed without an invoice
+    (priced without tax), nor of a note refused whole."""
+    if not order.prices_include_tax or not shipment.lines.filter(delivered_quantity__gt=0).exists():
+        return
     notify(
         recipients=order_clerks(order),
         title=gettext_lazy("客户已签收 %(number)s，可以申请开票（订单 %(order)s，%(customer)s）"),

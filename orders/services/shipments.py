@@ -306,7 +306,13 @@ def shipment_deliver(
             if s.shipped_at and delivered_on < timezone.localtime(s.shipped_at).date():
                 raise DomainError(_("签收日期不能早于发货日期。"))
             refused.clear()  # (the transition may run again after a lock conflict)
-            for sl in s.lines.select_related("order_line"):
+            lines = list(s.lines.select_related("order_line"))
+            # a quantity for a line that is not this note's (an order line's id, say) would be dropped silently and the
+            # whole note taken as signed for
+            unknown = sorted({str(key) for key in quantities or {}} - {str(sl.pk) for sl in lines})
+            if unknown:
+                raise DomainError(_("出货明细不存在（编号 %(id)s）。") % {"id": "、".join(unknown)})
+            for sl in lines:
                 got = (
                     sl.quantity
                     if quantities is None

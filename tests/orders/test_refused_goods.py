@@ -118,6 +118,37 @@ class TestDelivery:
         with pytest.raises(Conflict, match="没有待收回的拒收货物"):
             receive(note, cast.warehouse, "1")
 
+    def test_a_quantity_for_a_line_not_of_the_note_is_refused(self, cast, credit_customer, pump):
+        # given a note of 2 pumps; the quantities sent keyed by the order line's id (not the note line's)
+        order = place(
+            services.order_create(
+                actor=cast.clerk, customer=credit_customer, data={}, lines=[{"product": pump.pk, "quantity": "2"}]
+            ),
+            cast.clerk,
+        )
+        pass_inspection(order, cast, "2")
+        note = ship(order, cast, {order.lines.get().pk: "2"})
+        wrong = note.lines.get().pk + 1000
+        with pytest.raises(DomainError, match=f"出货明细不存在（编号 {wrong}）"):
+            services.shipment_deliver(
+                shipment=note, actor=cast.clerk, delivered_on=None, signer="王经理", exceptions="x", quantities={wrong: "1"}
+            )
+        assert fresh(note).status == Shipment.Status.SHIPPED and note.lines.get().delivered_quantity == 0
+
+    @pytest.mark.parametrize("with_tax, signed", [(False, "2"), (True, "0")])
+    def test_the_clerk_is_told_to_invoice_only_what_may_be_invoiced(self, cast, credit_customer, pump, with_tax, signed):
+        # an order agreed without an invoice (不含税), or a note refused whole: no "可以申请开票"
+        order = services.order_create(
+            actor=cast.clerk,
+            customer=credit_customer,
+            data={"prices_include_tax": with_tax},
+            lines=[{"product": pump.pk, "quantity": "2"}],
+        )
+        order = place(order, cast.clerk)
+        pass_inspection(order, cast, "2")
+        deliver(ship(order, cast, {order.lines.get().pk: "2"}), cast, signed, exceptions="" if signed == "2" else REASON)
+        assert not Notification.objects.filter(title__contains="可以申请开票").exists()
+
 
 class TestReceiveBack:
     def test_received_goods_no_longer_count_as_shipped_and_the_clerk_decides(self, cast, refused):
