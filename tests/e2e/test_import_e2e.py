@@ -30,7 +30,8 @@ def test_the_preview_shows_row_errors_and_nothing_is_saved_until_accepted(cast, 
     page.set_input_files(
         "[data-testid=import-file]", workbook(tmp_path / "bad.xlsx", ("浏览器导入有限公司", "经销商"), ("", "外星客户"))
     )
-    page.click("[data-testid=import-preview]")
+    with page.expect_navigation():  # the preview is the answer to the upload: wait for it, not for the old page
+        page.click("[data-testid=import-preview]")
 
     # then the preview lists the errors of row 4 by column, offers no 确认导入, and nothing was saved
     errors = page.locator("[data-testid=import-error-row]")
@@ -41,7 +42,8 @@ def test_the_preview_shows_row_errors_and_nothing_is_saved_until_accepted(cast, 
 
     # when she uploads the corrected file, then the preview is ready — still nothing saved
     page.set_input_files("[data-testid=import-file]", workbook(tmp_path / "good.xlsx", ("浏览器导入有限公司", "经销商")))
-    page.click("[data-testid=import-preview]")
+    with page.expect_navigation():  # the preview is the answer to the upload: wait for it, not for the old page
+        page.click("[data-testid=import-preview]")
     assert page.locator("[data-testid=import-ready]").is_visible()
     assert not Customer.objects.exists()
 
