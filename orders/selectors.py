@@ -2,13 +2,13 @@
 
 Visibility: an order (and its shipments, invoices and payment allocations) is visible to whoever sees its customer
 (customers.selectors: clerks, managers, finance, warehouse, QC and service see all; a rep their own; a lead the team's)
-and to the rep it is credited to.
+and to the rep it is credited to. The money of one order (paid, credited, the gate, the credit check) is read in
+orders.balances and re-exported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -37,11 +36,29 @@ from contracts.models import Contract
 from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
-from salesops.core.money import MONEY, ZERO, db_money, quantize
+from salesops.core.money import ZERO, quantize
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
 
 from . import rules
+from .balances import (  # noqa: F401  (the money of one order: read here by the pages, the API and the services)
+    CREDITED_SHIPMENTS,
+    MONEY_OUTPUT,
+    OPEN_SHIPMENT,
+    _per_order,
+    customers_owed,
+    order_credit_facts,
+    order_credit_warning,
+    order_creditable,
+    order_credited,
+    order_delivered_amount,
+    order_gate,
+    order_invoiceable_amount,
+    order_invoiced_amount,
+    order_outstanding,
+    order_paid,
+    order_shipped_amount,
+)
 from .models import (
     DUE_BEFORE_SHIPMENT,
     HALF_FEN,
@@ -61,19 +78,16 @@ from .models import (
     SalesOrderLine,
     Shipment,
     ShipmentLine,
-    kept_amount,
 )
 from .permissions import handles_money
 
 ORDER_ORDERING_FIELDS = ("number", "received_on", "promised_ship_date", "amount_incl", "status", "created_at")
-MONEY_OUTPUT = DecimalField(**MONEY)
 OPEN_ORDER = (
     SalesOrder.Status.RECEIVED,
     SalesOrder.Status.VERIFIED,
     SalesOrder.Status.PLACED,
     SalesOrder.Status.PARTIALLY_SHIPPED,
 )
-OPEN_SHIPMENT = (Shipment.Status.DRAFT, Shipment.Status.RELEASED)
 SHIPPING = SHIPPING_STATUSES  # placed, partially shipped
 
 
@@ -129,151 +143,6 @@ def order_search_q(text: str) -> Q:
 def shipment_search_q(text: str) -> Q:
     """Every word in the note number, the order number or the customer name."""
     return every_word_q(Shipment, text, "number", "order__number", "order__customer__name")
-
-
-# --- figures of one order ---------------------------------------------------------------------------------------------
-def order_paid(order: SalesOrder, *, confirmed_only: bool = True) -> Decimal:
-    """Money allocated to the order: confirmed by finance, or (confirmed_only=False) recorded or confirmed."""
-    statuses = [Payment.Status.CONFIRMED] if confirmed_only else [Payment.Status.CONFIRMED, Payment.Status.RECORDED]
-    return quantize(
-        PaymentAllocation.objects.filter(order=order, payment__status__in=statuses).aggregate(s=Sum("amount"))["s"] or ZERO
-    )
-
-
-def order_outstanding(order: SalesOrder) -> Decimal:
-    """The order amount not yet covered by live (recorded or confirmed) payment allocations or credit notes."""
-    return order.amount_incl - order_paid(order, confirmed_only=False) - order_credited(order)
-
-
-# --- credit notes (红字冲减单): reduce what the customer owes, never more than was shipped -------------------------------
-CREDITED_SHIPMENTS = (Shipment.Status.SHIPPED, Shipment.Status.DELIVERED)
-
-
-def order_credited(order) -> Decimal:
-    """The total of the order's credit notes."""
-    return quantize(CreditNote.objects.filter(order=order).aggregate(s=Sum("amount"))["s"] or ZERO)
-
-
-def order_shipped_amount(order) -> Decimal:
-    """The tax-inclusive value of the goods that left for this order (what was paid or is receivable), less the goods
-    refused at delivery and received back (拒收退回)."""
-    return quantize(
-        Shipment.objects.filter(order=order, status__in=CREDITED_SHIPMENTS).aggregate(s=Sum(kept_amount()))["s"] or ZERO
-    )
-
-
-def order_creditable(order) -> Decimal:
-    """How much may still be credited on the order: shipped value minus earlier credit notes."""
-    return max(order_shipped_amount(order) - order_credited(order), ZERO)
-
-
-_ASK = object()  # order_gate: the credit facts not given, read them
-
-
-def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None, credit=_ASK) -> rules.Gate:
-    """Whether goods of `order` may leave now, and why not: the payment due before shipment vs confirmed payments +
-    exceptions, and for a customer with a credit limit what it owes plus what the order's notes not yet shipped add
-    (order_credit_facts) vs the limit + the exceptions (rules.shipment_gate).
-
-    Lists pass `paid` / `exception` already summed for many orders at once (with_gate_figures) and `credit` read for
-    them at once (order_credit_facts; None: no credit check)."""
-    due = rules.due_before_shipment(
-        payment_terms=order.payment_terms, order_amount=order.amount_incl, deposit_amount=order.deposit_amount
-    )
-    if exception is None:
-        exception = order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO
-    if paid is None:
-        paid = order_paid(order)
-    exception = quantize(exception)
-    if credit is _ASK:
-        credit = order_credit_facts([order]).get(order.pk)
-    if credit is not None:  # the exceptions are in the order's currency, the credit check in CNY
-        credit = replace(credit, exception=quantize(exception * order.exchange_rate))
-    return rules.shipment_gate(due=due, confirmed_paid=quantize(paid), approved_exception=exception, credit=credit)
-
-
-# --- the credit check: what a customer owes against its credit limit (SPEC.md "Customers", "Shipment") -----------------
-def customers_owed(customer_ids) -> dict[int, Decimal]:
-    """{customer id: what it owes for goods shipped, in CNY}: the open receivables of its orders (not cancelled), as
-    the receivables page computes them (orders.receivables.ReceivableTable), one query for all of them."""
-    from .receivables import ReceivableTable  # receivables reads this module
-
-    owed = dict.fromkeys(customer_ids, ZERO)
-    if owed:
-        orders = SalesOrder.objects.filter(customer_id__in=list(owed)).exclude(status=SalesOrder.Status.CANCELLED)
-        for row in ReceivableTable(orders).owed():
-            owed[row.customer_id] += sum((db_money(b) for b in row.buckets), ZERO)
-    return owed
-
-
-def _order_money(order_ids) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
-    """{order id: (shipped, on notes not yet shipped, settled = confirmed payments + credit notes)}, one query."""
-    rows = (
-        SalesOrder.objects.filter(pk__in=order_ids)
-        .annotate(
-            shipped=_per_order(Shipment.objects.filter(status__in=CREDITED_SHIPMENTS), "pk", kept_amount()),
-            unshipped=_per_order(Shipment.objects.filter(status__in=OPEN_SHIPMENT), "pk", F("amount_incl")),
-            confirmed=_per_order(PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED), "pk"),
-            credited=_per_order(CreditNote.objects.all(), "pk"),
-        )
-        .values_list("pk", "shipped", "unshipped", "confirmed", "credited")
-    )
-    return {pk: (quantize(s), quantize(u), quantize(p) + quantize(c)) for pk, s, u, p, c in rows}
-
-
-def order_credit_facts(orders) -> dict[int, rules.Credit]:
-    """{order id: rules.Credit} of the `orders` (with their customers) whose customer has a credit limit and whose
-    outbound notes not yet shipped (draft or released) add to what the customer owes (rules.credit_added, in CNY at
-    the order's rate); the other orders have no credit check. At most two queries, whatever the number of orders."""
-    limited = {o.pk: o for o in orders if (o.customer.credit_limit or ZERO) > 0}
-    if not limited:
-        return {}
-    adds = {}
-    for pk, (shipped, unshipped, settled) in _order_money(list(limited)).items():
-        added = quantize(rules.credit_added(shipped=shipped, unshipped=unshipped, settled=settled) * limited[pk].exchange_rate)
-        if unshipped > 0 and added > 0:
-            adds[pk] = added
-    owed = customers_owed({limited[pk].customer_id for pk in adds})
-    return {
-        pk: rules.Credit(limit=limited[pk].customer.credit_limit, owed=owed[limited[pk].customer_id], adds=added)
-        for pk, added in adds.items()
-    }
-
-
-def order_credit_warning(order: SalesOrder) -> str:
-    """The warning on a direct order's verification (核单, while it waits for it): what the customer owes plus what the
-    whole order adds (its amount not yet covered by its confirmed payments and credit notes, CNY) is over the
-    customer's credit limit (rules.order_credit_warning); "" otherwise. Not a refusal: the gate holds the notes."""
-    waiting = order.status == SalesOrder.Status.RECEIVED or order.needs_reverification
-    limit = order.customer.credit_limit or ZERO
-    if order.contract_id is not None or not waiting or limit <= 0:  # a contract's credit is checked in its review
-        return ""
-    shipped, _unshipped, settled = _order_money([order.pk])[order.pk]
-    left = max(order.amount_incl - shipped, ZERO)
-    adds = quantize(rules.credit_added(shipped=shipped, unshipped=left, settled=settled) * order.exchange_rate)
-    if adds <= 0:
-        return ""
-    owed = customers_owed([order.customer_id])[order.customer_id]
-    return rules.order_credit_warning(limit=limit, owed=owed, adds=adds)
-
-
-def order_delivered_amount(order: SalesOrder) -> Decimal:
-    """The tax-inclusive value of what the customer signed for."""
-    return sum((rules.net_amount(ln, ln.delivered_quantity) for ln in order.lines.all() if ln.delivered_quantity), ZERO)
-
-
-def order_invoiced_amount(order: SalesOrder) -> Decimal:
-    """Invoices requested or issued for the order (not cancelled)."""
-    return quantize(order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).aggregate(s=Sum("amount"))["s"] or ZERO)
-
-
-def order_invoiceable_amount(order: SalesOrder) -> Decimal:
-    """What may still be invoiced on the order: what the customer signed for, less the credit notes (goods returned and
-    refunded are not invoiced), less the invoices requested or issued (not cancelled); never below 0. An order priced
-    without tax (prices_include_tax off) is agreed not to be invoiced: 0."""
-    if not order.prices_include_tax:
-        return ZERO
-    return max(order_delivered_amount(order) - order_credited(order) - order_invoiced_amount(order), ZERO)
 
 
 def order_stages(order: SalesOrder) -> list[tuple[str, str, str]]:
@@ -401,12 +270,6 @@ class Rows(Sequence):
 # HALF_FEN (models): money columns hold whole fen, so "a − b ≤ 0" is "a − b < half a fen", the same test in exact
 # decimals (PostgreSQL) and one that float arithmetic (SQLite) cannot tip over at the boundary.
 DONE_PRODUCTION = (SalesOrder.ProductionStatus.DONE, SalesOrder.ProductionStatus.FROM_STOCK)
-
-
-def _per_order(rows: QuerySet, order_ref: str, value=None):
-    """The sum of `value` (default: amount) over `rows` of the outer query's order (0 without rows), as a subquery."""
-    rows = rows.filter(order=OuterRef(order_ref)).values("order").annotate(s=Sum(value or F("amount"))).values("s")
-    return Coalesce(Subquery(rows, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
 
 
 def gate_figures(order_path: str = "") -> dict:
