@@ -213,7 +213,7 @@ class SalesOrder(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
-        source=[Status.RECEIVED, Status.VERIFIED, Status.PLACED],
+        source=[Status.RECEIVED, Status.VERIFIED, Status.PLACED, Status.PARTIALLY_SHIPPED],  # the last: services.order_cancel
         target=Status.CANCELLED,
         custom={"label": _("取消订单")},
     )

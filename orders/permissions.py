@@ -118,21 +118,43 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
         out.append("close")
     if clerk and may_close_short(order):
         out.append("close_short")
-    if clerk and order.status in (S.RECEIVED, S.VERIFIED, S.PLACED):
+    if clerk and may_cancel(order):
         out.append("cancel")
     if clerk and order.is_open and order.contract_changed_since:
         out.append("acknowledge_contract")
     return out
 
 
+def keeps_goods(order: SalesOrder) -> bool:
+    """Whether any goods shipped for the order stay with the customer (or are on their way): a line shipped and not all
+    refused at delivery and received back (拒收退回入库 lowers the line's shipped quantity)."""
+    return order.lines.filter(shipped_quantity__gt=0).exists()
+
+
+def _notes_open(order: SalesOrder) -> bool:
+    return order.shipments.filter(status__in=(Shipment.Status.DRAFT, Shipment.Status.RELEASED)).exists()
+
+
 def may_close_short(order: SalesOrder) -> bool:
     """短交关闭 is offered on a partially shipped order verified as it is, with no outbound note still open (draft or
-    released: shipped or cancelled first); services.order_close_short checks the same under the order's lock."""
+    released: shipped or cancelled first) and goods kept by the customer (an order whose goods all came back is
+    cancelled instead, may_cancel); services.order_close_short checks the same under the order's lock."""
     return (
         order.status == SalesOrder.Status.PARTIALLY_SHIPPED
         and not order.needs_reverification
-        and not order.shipments.filter(status__in=(Shipment.Status.DRAFT, Shipment.Status.RELEASED)).exists()
+        and not _notes_open(order)
+        and keeps_goods(order)
     )
+
+
+def may_cancel(order: SalesOrder) -> bool:
+    """取消订单 is offered before anything ships, and on a partially shipped order whose goods all came back (refused
+    at delivery and received back) with no outbound note open; services.order_cancel checks the same, and the money
+    allocated, under the order's lock."""
+    S = SalesOrder.Status
+    if order.status in (S.RECEIVED, S.VERIFIED, S.PLACED):
+        return True
+    return order.status == S.PARTIALLY_SHIPPED and not _notes_open(order) and not keeps_goods(order)
 
 
 # --- inspections ------------------------------------------------------------------------------------------------------

@@ -310,6 +310,9 @@ def shipment_receive_refused(request, pk):
     shipment = get_object_or_404(selectors.shipment_list_for(request.user), pk=pk)
     if not permissions.is_warehouse(request.user):
         return _forbidden(request, _("只有仓库可以登记拒收退回入库。"))
+    if request.method != "POST" and not permissions.may_receive_refused(shipment, request.user):
+        messages.info(request, _("出货单 %(number)s 没有待退回入库的拒收货物。") % {"number": shipment.number})
+        return redirect(_shipment_url(shipment))
     form = forms.RefusalReturnForm(_post(request), shipment=shipment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -48,10 +48,9 @@ from ..models import (
     ProductionUpdate,
     SalesOrder,
     SalesOrderLine,
-    Shipment,
     ShipmentLine,
 )
-from ..permissions import require_clerk
+from ..permissions import keeps_goods, require_clerk
 from ..selectors import CREDITED_SHIPMENTS, OPEN_SHIPMENT, order_missing_checks, ordered_per_contract_line, reserved_quantity
 from ._common import lock_order, order_url, set_totals, stamp
 
@@ -528,15 +527,18 @@ def production_update(*, order: SalesOrder, actor, status: str, expected_date: d
 
 # --- cancel and close -------------------------------------------------------------------------------------------------
 def order_cancel(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
-    """Cancel an order before anything shipped and before any money is allocated to it (a cancelled order's payments
-    would drop out of what was collected): finance voids those payments first — and records them again for other
-    orders, or refunds them. The reason is kept."""
+    """Cancel an order before anything shipped — or once every good shipped was refused at delivery and received back
+    (permissions.may_cancel) — and before any money is allocated to it (a cancelled order's payments would drop out
+    of what was collected): finance voids those payments first — and records them again for other orders, or refunds
+    them. The reason is kept."""
     reason = required_text(reason, _("请填写取消原因。"))
 
     def check(o):
         require_clerk(actor)
-        if o.shipments.exclude(status=Shipment.Status.CANCELLED).exists():
+        if o.shipments.filter(status__in=OPEN_SHIPMENT).exists():
             raise Conflict(_("订单已有出货单，不能取消；请先作废未发出的出货单。"))
+        if keeps_goods(o):
+            raise Conflict(_("订单的货物已发出，不能取消；客户拒收的货物全部退回入库后才能取消。"))
         paid, refs = _live_allocations(o)
         if paid > 0:
             raise Conflict(
@@ -585,6 +587,8 @@ def order_close_short(*, order: SalesOrder, actor, reason: str) -> SalesOrder:
             )
         if locked.needs_reverification:
             raise Conflict(_("订单变更后尚未重新核单，不能短交关闭。"))
+        if not keeps_goods(locked):
+            raise Conflict(_("订单发出的货物已全部拒收退回，没有可保留的发货；请取消订单。"))
         open_notes = list(locked.shipments.filter(status__in=OPEN_SHIPMENT).order_by("pk").values_list("number", flat=True))
         if open_notes:
             raise Conflict(

@@ -219,6 +219,61 @@ class TestReceiveBack:
         assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED and order.closed_at is None
 
 
+class TestAllRefused:
+    """Every good of the order refused at delivery: once received back the order keeps nothing, so it is cancelled
+    (短交关闭 would leave an order of 0.00 shipped)."""
+
+    @pytest.fixture
+    def all_back(self, cast, credit_customer, pump):
+        order = place(
+            services.order_create(
+                actor=cast.clerk, customer=credit_customer, data={}, lines=[{"product": pump.pk, "quantity": "2"}]
+            ),
+            cast.clerk,
+        )
+        pass_inspection(order, cast, "2")
+        return deliver(ship(order, cast, {order.lines.get().pk: "2"}), cast, "0", exceptions="客户取消项目，全部拒收")
+
+    def test_cancelled_only_once_all_came_back(self, cast, all_back):
+        order = fresh(all_back.order)
+        # given the goods refused but still out: neither cancel nor close short
+        assert not {"cancel", "close_short"} & set(permissions.order_allowed_actions(order, cast.clerk))
+        with pytest.raises(Conflict, match="只有部分发货的订单可以短交关闭"):
+            services.order_close_short(order=order, actor=cast.clerk, reason="不要了")
+        # when the warehouse receives them back
+        receive(all_back, cast.warehouse, "2")
+        order = fresh(order)
+        assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED
+        # then 短交关闭 is not offered and refused (it would close an order of 0.00), and 取消订单 is
+        actions = permissions.order_allowed_actions(order, cast.clerk)
+        assert "close_short" not in actions and "cancel" in actions
+        with pytest.raises(Conflict, match="已全部拒收退回.*请取消订单"):
+            services.order_close_short(order=order, actor=cast.clerk, reason="不要了")
+        assert fresh(order).status == SalesOrder.Status.PARTIALLY_SHIPPED
+        cancelled = services.order_cancel(order=order, actor=cast.clerk, reason="客户取消项目")
+        assert cancelled.status == SalesOrder.Status.CANCELLED and cancelled.cancel_reason == "客户取消项目"
+
+    def test_not_cancelled_while_goods_stay_or_a_note_is_open(self, cast, refused):
+        # given 7 of 10 kept by the customer: no cancel
+        receive(refused, cast.warehouse, "3")
+        order = fresh(refused.order)
+        assert "cancel" not in permissions.order_allowed_actions(order, cast.clerk)
+        with pytest.raises(Conflict, match="订单的货物已发出，不能取消"):
+            services.order_cancel(order=order, actor=cast.clerk, reason="x")
+        # and a note of the 3 again (补发) still open: the note first
+        services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "3"})
+        with pytest.raises(Conflict, match="请先作废未发出的出货单"):
+            services.order_cancel(order=order, actor=cast.clerk, reason="x")
+        assert fresh(order).status == SalesOrder.Status.PARTIALLY_SHIPPED
+
+    def test_the_receive_page_with_nothing_left_goes_back_to_the_note(self, cast, client_as, all_back):
+        receive(all_back, cast.warehouse, "2")
+        url = reverse("orders:shipment_receive_refused", args=[all_back.pk])
+        response = client_as(cast.warehouse).get(url, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("orders:shipment_detail", args=[all_back.pk])
+        assert "没有待退回入库的拒收货物" in response.content.decode()
+
+
 class TestMoney:
     def test_money_counts_only_what_stayed_and_invoices_only_what_was_signed_for(self, cast, refused):
         order, today = refused.order, timezone.localdate()
