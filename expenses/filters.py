@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet
+from salesops.core.filters import IntegerFilter, ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
 
@@ -16,9 +16,9 @@ from .rules import Category
 class ExpenseClaimFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("单号、事由、报销人或客户"))
     status = filters.ChoiceFilter(choices=ExpenseClaim.Status.choices, label=_("状态"))
-    claimant = filters.NumberFilter(field_name="claimant_id", label=_("报销人"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
-    customer = filters.NumberFilter(field_name="customer_id", label=_("相关客户"))
+    claimant = IntegerFilter(field_name="claimant_id", label=_("报销人"))
+    team = IntegerFilter(field_name="team_id", label=_("销售组"))
+    customer = IntegerFilter(field_name="customer_id", label=_("相关客户"))
     category = filters.ChoiceFilter(choices=Category.choices, method="filter_category", label=_("费用类别"))
     submitted_from = filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte", label=_("提交日期从"))
     submitted_to = filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte", label=_("提交日期到"))

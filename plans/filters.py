@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet
+from salesops.core.filters import IntegerFilter, ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
 
@@ -18,9 +18,9 @@ class SalesPlanFilter(ListFilterSet):
     status = filters.ChoiceFilter(choices=SalesPlan.Status.choices, label=_("状态"))
     level = filters.ChoiceFilter(choices=Level.choices, label=_("计划层级"))
     period = filters.CharFilter(field_name="period_key", label=_("计划期间"), help_text=_("2027、2027-Q1 或 2027-01"))
-    year = filters.NumberFilter(field_name="period_key", lookup_expr="startswith", label=_("年份"))
-    author = filters.NumberFilter(field_name="author_id", label=_("制定人"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    year = IntegerFilter(field_name="period_key", lookup_expr="startswith", label=_("年份"))
+    author = IntegerFilter(field_name="author_id", label=_("制定人"))
+    team = IntegerFilter(field_name="team_id", label=_("销售组"))
 
     class Meta:
         model = SalesPlan

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.filters import ListFilterSet
+from salesops.core.filters import IntegerFilter, ListFilterSet
 from salesops.core.models import Team
 from salesops.core.search import every_word_q
 
@@ -31,10 +31,10 @@ class TargetFilter(ListFilterSet):
     period = filters.CharFilter(
         method="filter_period", label=_("期间"), help_text=_("2026、2026-Q4 或 2026-11"), validators=[validate_target_period]
     )
-    year = filters.NumberFilter(field_name="year", label=_("年份"))
+    year = IntegerFilter(field_name="year", label=_("年份"))
     kind = filters.ChoiceFilter(choices=SalesTarget.Kind.choices, label=_("目标周期"))
     level = filters.ChoiceFilter(choices=SalesTarget.Level.choices, label=_("层级"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    team = IntegerFilter(field_name="team_id", label=_("销售组"))
 
     class Meta:
         model = SalesTarget
@@ -97,8 +97,8 @@ class WeeklyReportFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("总结、市场信息、下周计划或业务员姓名"))
     week = filters.CharFilter(method="filter_week", label=_("周"), help_text=_("例如 2026-W49"), validators=[validate_week])
     status = filters.ChoiceFilter(choices=WeeklyReport.Status.choices, label=_("状态"))
-    rep = filters.NumberFilter(field_name="rep_id", label=_("业务员"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    rep = IntegerFilter(field_name="rep_id", label=_("业务员"))
+    team = IntegerFilter(field_name="team_id", label=_("销售组"))
 
     class Meta:
         model = WeeklyReport
@@ -122,7 +122,7 @@ class WeeklyReportFilter(ListFilterSet):
 
 
 class AppraisalRoundFilter(ListFilterSet):
-    year = filters.NumberFilter(label=_("年份"))
+    year = IntegerFilter(label=_("年份"))
     kind = filters.ChoiceFilter(choices=AppraisalRound.Kind.choices, label=_("考核周期"))
     status = filters.ChoiceFilter(choices=AppraisalRound.Status.choices, label=_("状态"))
 
@@ -133,11 +133,11 @@ class AppraisalRoundFilter(ListFilterSet):
 
 class AppraisalFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("被考核人姓名、评语"))
-    round = filters.NumberFilter(field_name="round_id", label=_("考核"))
+    round = IntegerFilter(field_name="round_id", label=_("考核"))
     status = filters.ChoiceFilter(choices=Appraisal.Status.choices, label=_("状态"))
     post = filters.ChoiceFilter(choices=AppraisalCriterion.Post.choices, label=_("岗位"))
     grade = filters.ChoiceFilter(choices=Appraisal.Grade.choices, label=_("等级"))
-    team = filters.NumberFilter(field_name="team_id", label=_("销售组"))
+    team = IntegerFilter(field_name="team_id", label=_("销售组"))
     ordering = filters.OrderingFilter(
         fields=(("total", "total"), ("employee__username", "employee")),
         field_labels={"total": _("总分"), "employee__username": _("被考核人")},

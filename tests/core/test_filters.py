@@ -152,3 +152,50 @@ def test_a_method_filter_calls_its_own_filter_set(cast):
     read = NotificationFilter({"show": "read"}, queryset=Notification.objects.all())
     assert unread.filters["show"].filter.f is unread.filters["show"] and unread.filters["show"].parent is unread
     assert [n.title for n in unread.qs] == ["unread"] and [n.title for n in read.qs] == ["read"]
+
+
+def _list_filter_sets():
+    import importlib
+
+    from django.apps import apps
+
+    for app in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{app.name}.filters")
+        except ModuleNotFoundError:
+            continue
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    return [cls for cls in every(ListFilterSet) if cls.__module__.split(".")[0] not in ("tests",)]
+
+
+def test_every_whole_number_filter_of_the_lists_is_strict():
+    """An id or a year is a whole number within the database's range: a plain NumberFilter took "1.5" as 1, and a number
+    beyond the integer range raised OverflowError (a 500) on the expense, plan, target, weekly-report and appraisal lists."""
+    loose = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in _list_filter_sets()
+        for name, f in cls.base_filters.items()
+        if type(f) is django_filters.NumberFilter and (str(f.field_name).endswith("_id") or name == "year")
+    ]
+    assert loose == [], "use salesops.core.filters.IntegerFilter for ids and years"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/expense-claims/?team=",
+        "/api/v1/sales-plans/?author=",
+        "/api/v1/targets/?team=",
+        "/api/v1/weekly-reports/?rep=",
+        "/api/v1/appraisals/?round=",
+    ],
+)
+@pytest.mark.parametrize("value", ["99999999999999999999", "1.5", "-1"])
+def test_an_id_out_of_range_or_not_whole_is_a_400(cast, api_as, path, value):
+    response = api_as(cast.manager).get(path + value)
+    assert response.status_code == 400, response.content
