@@ -142,6 +142,9 @@ class LineForm(forms.Form):
     unit_cost = money_field(_("单位成本"), bounds=PRICE_BOUNDS, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+    is_service = forms.BooleanField(
+        label=_("服务/费用项"), required=False, help_text=_("非目录的服务或费用（如安装调试、运费），不涉及生产")
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,7 +39,7 @@ class PaymentTerms(models.TextChoices):
 
 
 class DocumentLine(models.Model):
-    """The fields a quotation line and a contract line share. Amounts are derived by services with core.money.line_amounts."""
+    """The fields a quotation line, a contract line (and an order line) share. Amounts are derived by services with core.money.line_amounts."""
 
     line_no = models.PositiveSmallIntegerField(_("行号"), default=1)
     product = models.ForeignKey(
@@ -218,8 +218,18 @@ class Quotation(FSMModelMixin, models.Model):
         pass
 
 
+def service_line_field():
+    """服务/费用项 of a quotation or contract line (not of an order line: orders take no part in classification)."""
+    return models.BooleanField(
+        _("服务/费用项"),
+        default=False,
+        help_text=_("非目录产品的服务或费用（如安装调试、运费），不涉及生产，不按新产品评审"),
+    )
+
+
 class QuotationLine(DocumentLine):
     quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+    is_service = service_line_field()
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("报价明细")
@@ -390,6 +400,7 @@ class ContractLine(DocumentLine):
         QuotationLine, verbose_name=_("来源报价行"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     delivery_date = models.DateField(_("交货日期"), null=True, blank=True)
+    is_service = service_line_field()
 
     class Meta(DocumentLine.Meta):
         verbose_name = _("合同明细")
@@ -453,6 +464,10 @@ class ContractChange(FSMModelMixin, models.Model):
     header_changes = models.JSONField(_("合同条款变更"), default=dict, help_text=_("{字段: [原值, 新值]}"))
     line_changes = models.JSONField(_("明细变更"), default=list, help_text=_("[{line_id, 字段: [原值, 新值]}]"))
     departments = models.JSONField(_("需复审部门"), default=list)
+    classification = models.CharField(
+        _("变更后合同类别"), max_length=10, choices=Contract.Classification.choices, blank=True, editable=False
+    )
+    classification_reasons = models.JSONField(_("变更后特殊合同原因"), default=list, blank=True, editable=False)
     status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.IN_REVIEW, protected=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"

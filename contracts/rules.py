@@ -149,9 +149,14 @@ def quotation_route(
     """
     by_discount = discount_tier(lines, submitter_limit=submitter_limit, tier_limits=tier_limits)
     required = max(by_discount, amount_tier(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
-    why = {tier: (WHY_DISCOUNT, {}) for tier in range(TIER_VP, by_discount + 1)}
+    why = discount_reasons(by_discount)
     why.update(amount_reasons(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
     return tier_steps(required, submitter_roles=submitter_roles, why=why)
+
+
+def discount_reasons(by_discount: int) -> dict[int, tuple[str, dict]]:
+    """The tiers above the manager a discount reaches (discount_tier), each with its reason (for tier_steps)."""
+    return {tier: (WHY_DISCOUNT, {}) for tier in range(TIER_VP, by_discount + 1)}
 
 
 # --- contract classification ------------------------------------------------------------------------------------------
@@ -217,6 +222,7 @@ class LineFacts:
     name: str
     quantity: Decimal
     is_custom_line: bool = False  # a free line without a catalog product, or a custom product
+    is_service: bool = False  # a free line marked as a service or fee (服务/费用项): nothing is produced for it
     ever_produced: bool = True
     monthly_capacity: Decimal | None = None  # None or 0 = no limit known
     product_key: object = None  # lines of the same product count together against its capacity
@@ -251,7 +257,7 @@ class Finding:
 def classify(facts: ContractFacts) -> list[Finding]:
     """Every rule that makes the contract special, with what fired it; empty = general contract."""
     found: list[Finding] = []
-    new_lines = [ln.name for ln in facts.lines if ln.is_custom_line and not ln.ever_produced]
+    new_lines = [ln.name for ln in facts.lines if ln.is_custom_line and not ln.ever_produced and not ln.is_service]
     if new_lines:
         found.append(Finding(Reason.NEW_PRODUCT, "、".join(new_lines)))
 
@@ -361,10 +367,15 @@ def contract_route(
     required = amount_tier(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
     why = amount_reasons(amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
     if special:
-        required = TIER_GM
-        why[TIER_GM] = (WHY_SPECIAL_GM, {})
-        why.setdefault(TIER_VP, (WHY_SPECIAL_VP, {}))  # below the VP amount the VP is on the way to the GM
+        required = special_chain(why)
     return steps + tier_steps(required, submitter_roles=submitter_roles, why=why)
+
+
+def special_chain(why: dict[int, tuple[str, dict]]) -> int:
+    """A special contract goes up to the GM (every one), by way of the VP: adds their reasons to `why`, returns TIER_GM."""
+    why[TIER_GM] = (WHY_SPECIAL_GM, {})
+    why.setdefault(TIER_VP, (WHY_SPECIAL_VP, {}))  # below the VP amount the VP is on the way to the GM
+    return TIER_GM
 
 
 # --- differences from the accepted quotation --------------------------------------------------------------------------
@@ -463,18 +474,52 @@ def change_departments(changed_fields: Iterable[str]) -> list[str]:
 
 
 def change_route(
-    *, departments: Iterable[str], old_amount_cny, new_amount_cny, submitter_roles, vp_amount, gm_amount
+    *,
+    departments: Iterable[str],
+    old_amount_cny,
+    new_amount_cny,
+    submitter_roles,
+    vp_amount,
+    gm_amount,
+    by_discount: int = TIER_MANAGER,
+    special: bool = False,
+    special_departments: Iterable[str] = (),
 ) -> list[StepSpec]:
-    """Affected departments in parallel, then the sales manager; the VP / GM too when the change raises the amount above theirs."""
-    required, why = TIER_MANAGER, {}
+    """The route of a change request, with the controls of a new contract applied to the new version:
+
+    - the departments the changed fields concern, and — when the new version is special (classify) — the departments
+      its reasons need, in parallel;
+    - then the sales manager; the VP / GM when the change raises the amount above theirs, when a changed price goes
+      further below list than the lower tiers may (`by_discount`, discount_tier over the repriced lines), and up to the
+      GM for a special contract (special_chain), as contract_route and quotation_route do.
+    """
+    why = discount_reasons(by_discount)
+    required = by_discount
     if new_amount_cny > old_amount_cny:
-        required = amount_tier(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
-        why = amount_reasons(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount)
-    steps = department_steps(departments, why=WHY_CHANGE_REVIEW) + tier_steps(required, submitter_roles=submitter_roles, why=why)
+        required = max(required, amount_tier(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
+        why.update(amount_reasons(new_amount_cny, vp_amount=vp_amount, gm_amount=gm_amount))
+    if special:
+        required = special_chain(why)
+    changed, wanted = set(departments), set(special_departments) if special else set()
+    steps: list[StepSpec] = []
+    for code in REVIEW_DEPARTMENTS:
+        if code in changed or code in wanted:
+            steps += department_steps([code], why=WHY_CHANGE_REVIEW if code in changed else WHY_SPECIAL_REVIEW)
+    steps += tier_steps(required, submitter_roles=submitter_roles, why=why)
     if not steps:  # a manager changing a contract still needs a second pair of eyes
         vp = TIERS[TIER_VP]
         steps = [StepSpec(code="sales_vp", label=vp.label, stage=vp.stage, role=Role.SALES_VP, reason=WHY_SECOND_EYES)]
     return steps
+
+
+def change_classification(findings: list[Finding], *, was_special: bool, upgraded: bool, old_reasons: list[dict]):
+    """The class and the stored reasons of a contract's new version, classified as a new contract is (classify): special
+    when a rule fires or a manager upgraded it; a special contract is never silently downgraded by a change (SPEC.md),
+    it keeps its earlier reasons when no rule fires any more. Returns (special, reasons)."""
+    reasons = [{"code": f.code, "detail": f.detail} for f in findings]
+    if not reasons and was_special:
+        reasons = list(old_reasons)
+    return bool(findings) or upgraded or was_special, reasons
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------------

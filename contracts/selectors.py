@@ -28,12 +28,15 @@ from salesops.core.access import of_visible
 from salesops.core.exposure import extra_exposure
 from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.money import MONEY, ZERO, quantize
+from salesops.core.names import display_name
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, user_roles
 from salesops.core.search import every_word_q
 from salesops.core.thresholds import threshold
 
 from . import rules
 from .models import Contract, ContractChange, ContractReview, ContractVersion, Quotation, SpecialReviewRule
+
+QUOTATION_KIND = "quotation_review"  # the approvals kind of a quotation's review (services.QUOTATION_KIND)
 
 # Contracts whose amount is still owed or to be delivered: the customer's credit exposure besides receivables.
 OPEN_CONTRACT_STATUSES = (Contract.Status.APPROVED, Contract.Status.SIGNED, Contract.Status.ACTIVE)
@@ -231,6 +234,7 @@ def contract_facts(contract: Contract, lines=None) -> rules.ContractFacts:
                 name=ln.name,
                 quantity=ln.quantity,
                 is_custom_line=ln.product is None or ln.product.kind == Product.Kind.CUSTOM,
+                is_service=ln.product is None and getattr(ln, "is_service", False),
                 ever_produced=bool(ln.product and ln.product.ever_produced),
                 monthly_capacity=ln.product.monthly_capacity if ln.product else None,
                 product_key=ln.product_id,
@@ -309,6 +313,46 @@ def contract_route_for(contract: Contract, submitter) -> list[approvals.StepSpec
         gm_amount=threshold("contract_gm_amount"),
         deviates=bool(contract_differences(contract)),
     )
+
+
+def change_route_for(
+    contract: Contract, preview: Contract, lines, *, departments, repriced, special: bool, reason_codes, submitter
+) -> list[approvals.StepSpec]:
+    """The route a change request of `contract` would take if `submitter` asked for it now (rules.change_route):
+    `preview` is the new version (unsaved, with its `lines`), `repriced` the ids of the lines whose price or discount
+    changes — their effective discount against the catalogue meets the discount tiers (DiscountLimit) as a
+    quotation's does; `special` and `reason_codes` are the new version's class and reasons (rules.change_classification)."""
+    priced = [rules.PricedLine(ln.name, ln.list_price, ln.net_unit_price) for ln in lines if ln.pk in repriced]
+    by_discount = rules.TIER_MANAGER
+    if priced:
+        by_discount = rules.discount_tier(
+            priced,
+            submitter_limit=discount_limit_for(submitter),
+            tier_limits=dict(DiscountLimit.objects.values_list("role", "max_discount_rate")),
+        )
+    return rules.change_route(
+        departments=departments,
+        old_amount_cny=amount_cny(contract),
+        new_amount_cny=amount_cny(preview),
+        submitter_roles=user_roles(submitter),
+        vp_amount=threshold("contract_vp_amount"),
+        gm_amount=threshold("contract_gm_amount"),
+        by_discount=by_discount,
+        special=special,
+        special_departments=rules.review_departments(reason_codes, review_department_rules()),
+    )
+
+
+def quotation_conditions(quotation: Quotation | None) -> list[dict]:
+    """The conditions the approvers of a quotation's last round set (有条件同意): step, who, the condition as written —
+    shown on the contract made from it and copied into its review sheet."""
+    if quotation is None:
+        return []
+    return [
+        {"step": step.label_text, "who": display_name(step.decided_by), "condition": step.comment}
+        for step in approvals.last_decisions(quotation, QUOTATION_KIND)
+        if step.status == ApprovalStep.Status.APPROVED_WITH_CONDITIONS
+    ]
 
 
 # --- what an approval step is about (the approvals inbox, salesops.core.approvals.summary_for) ----------------------

@@ -357,10 +357,7 @@ def contract_detail(request, pk):
     user = request.user
     contract = selectors.contract_get_for(user, pk)
     actions = permissions.contract_allowed_actions(contract, user)
-    reasons = [
-        {"code": r["code"], "label": rules.reason_label(r["code"]), "detail": r.get("detail", "")}
-        for r in contract.classification_reasons
-    ]
+    reasons = _reason_rows(contract.classification_reasons)
     route = []
     if contract.is_editable and contract.lines.exists():
         submitter = user if "submit" in actions else contract.owner
@@ -380,9 +377,11 @@ def contract_detail(request, pk):
             "pending_reviewers": selectors.contract_pending_reviewers(contract),
             "differences": selectors.contract_differences(contract),
             "review": getattr(contract, "review", None),
+            "quotation_conditions": selectors.quotation_conditions(contract.quotation),
             "pending_change": pending_change,
             "change_rows": _change_rows(pending_change, user) if pending_change else [],
             "change_departments": [rules.department_label(d) for d in pending_change.departments] if pending_change else [],
+            "change_reasons": _reason_rows(pending_change.classification_reasons) if pending_change else [],
             "changes": selectors.contract_changes(contract),
             "versions": selectors.contract_versions(contract),
             "owner_name": display_name(contract.owner),
@@ -391,6 +390,11 @@ def contract_detail(request, pk):
             "upgraded_by_name": display_name(contract.upgraded_by),
         },
     )
+
+
+def _reason_rows(stored) -> list[dict]:
+    """Stored classification reasons ({code, detail}) with their labels in the reader's language."""
+    return [{"code": r["code"], "label": rules.reason_label(r["code"]), "detail": r.get("detail", "")} for r in stored or []]
 
 
 def _field_label(model, name: str) -> str:
@@ -510,29 +514,39 @@ def contract_review(request, pk):
 
 @login_required
 def contract_change(request, pk):
+    """The change request form; 预览 shows the new version's class, reasons and route before it is asked for (as a draft
+    contract's page shows its own), 提交变更申请 asks for it."""
     contract = selectors.contract_get_for(request.user, pk)
     form = forms.ChangeHeaderForm(_post(request), contract=contract)
     formset = forms.change_line_formset(_post(request), contract=contract)
+    previewing = request.method == "POST" and "preview" in request.POST
+    if previewing:
+        form.fields["reason"].required = False
+    outcome = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         lines = {f.cleaned_data["line_id"]: f.changed() for f in formset.forms if f.changed()}
-        ok, _result = call_for_form(
-            form,
-            lambda: services.contract_change_request(
-                contract=contract,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                header=form.changed(),
-                lines=lines,
-            ),
-        )
-        if ok:
-            messages.success(request, _("变更申请已提交评审。"))
-            return redirect(_contract_url(contract))
+        values = {"contract": contract, "actor": request.user, "header": form.changed(), "lines": lines}
+        if previewing:
+            _ok, outcome = call_for_form(form, lambda: services.contract_change_preview(**values))
+        else:
+            ok, _result = call_for_form(
+                form, lambda: services.contract_change_request(reason=form.cleaned_data["reason"], **values)
+            )
+            if ok:
+                messages.success(request, _("变更申请已提交评审。"))
+                return redirect(_contract_url(contract))
+    failed = request.method == "POST" and outcome is None
     return render(
         request,
         "contracts/change_form.html",
-        {"contract": contract, "form": form, "formset": formset},
-        status=_status(form, formset) if request.method == "POST" else 200,
+        {
+            "contract": contract,
+            "form": form,
+            "formset": formset,
+            "outcome": outcome,
+            "sees_cost": can_view_cost(request.user),
+        },
+        status=_status(form, formset) if failed else 200,
     )
 
 

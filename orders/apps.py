@@ -13,6 +13,7 @@ class OrdersConfig(AppConfig):
         from salesops.core.access import register_visibility
         from salesops.core.exposure import register_exposure
         from salesops.core.hooks import subscribe
+        from salesops.core.ordered import register_ordered
         from salesops.core.panels import register_panel
 
         from . import panels, selectors, services
@@ -24,5 +25,6 @@ class OrdersConfig(AppConfig):
         register_visibility(InvoiceRequest, selectors.invoice_list_for)
         services.register_handlers()
         register_exposure(selectors.direct_orders_exposure)
+        register_ordered(selectors.ordered_per_contract_line)  # a contract change never cuts below what is ordered
         subscribe("contract_changed", services.on_contract_changed)
         register_panel("customer_detail", panels.customer_panel)

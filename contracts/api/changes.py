@@ -60,6 +60,8 @@ class ContractChangeSerializer(serializers.ModelSerializer):
             "line_changes",
             "departments",
             "department_labels",
+            "classification",
+            "classification_reasons",
             "status",
             "status_display",
             "requested_by",

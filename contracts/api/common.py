@@ -74,6 +74,12 @@ class LineInput(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=SMALLINT_MAX, label=_("交货期(天)")
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=200, label=_("备注"))
+    is_service = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("服务/费用项"),
+        help_text=_("非目录明细（不填产品）的服务或费用，如安装调试、运费：不涉及生产，不按新产品评审"),
+    )
 
 
 class HeaderInput(serializers.Serializer):
@@ -150,6 +156,7 @@ class QuotationLineSerializer(FigureHidingMixin, serializers.ModelSerializer):
             "amount_incl",
             "lead_time_days",
             "notes",
+            "is_service",
         ]
         read_only_fields = fields
 

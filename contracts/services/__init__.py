@@ -18,7 +18,9 @@ from salesops.core import approvals
 from .. import selectors
 from .changes import (
     CHANGE_KIND,
+    ChangeOutcome,
     change_review_outcome,
+    contract_change_preview,
     contract_change_request,
     contract_change_withdraw,
     contract_snapshot,
@@ -68,10 +70,12 @@ __all__ = [
     "QUOTATION_FIELDS",
     "QUOTATION_KIND",
     "REVIEW_FIELDS",
+    "ChangeOutcome",
     "approvals",
     "build_lines",
     "contract_activate",
     "contract_cancel",
+    "contract_change_preview",
     "contract_change_request",
     "contract_change_withdraw",
     "contract_complete",

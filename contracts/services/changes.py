@@ -5,6 +5,7 @@ old one readable (SPEC.md "Contract changes"; ARCHITECTURE.md rule 3)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,14 +32,13 @@ from salesops.core.money import (
 )
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
-from salesops.core.roles import user_roles
-from salesops.core.thresholds import threshold
+from salesops.core.ordered import ordered_per_contract_line
 from salesops.core.timeline import changes_between, record_event, snapshot
 
 from .. import rules
 from ..models import Contract, ContractChange, ContractLine, ContractVersion
 from ..permissions import can_withdraw_change, works_on
-from ..selectors import amount_cny, contract_pending_change
+from ..selectors import change_route_for, contract_facts, contract_pending_change
 from .common import page_url, rejection_reasons, require
 from .contracts import CONTRACT_FIELDS, lock_contract
 from .lines import discount_rate_of, price_line, set_totals
@@ -150,11 +150,127 @@ def _plain(value):
     return value
 
 
+@dataclass
+class ChangeOutcome:
+    """What a change request would make of the contract: the new version's class and reasons (as a new contract is
+    classified), the departments that review it and its whole route (rules.change_route)."""
+
+    special: bool
+    reasons: list[dict]
+    departments: list[str]
+    steps: list
+
+    @property
+    def classification(self) -> str:
+        return Contract.Classification.SPECIAL if self.special else Contract.Classification.GENERAL
+
+    @property
+    def classification_label(self) -> str:
+        return str(dict(Contract.Classification.choices)[self.classification])
+
+    @property
+    def reason_rows(self) -> list[dict]:
+        return [{**r, "label": rules.reason_label(r["code"])} for r in self.reasons]
+
+    @property
+    def route(self) -> list[str]:
+        return [str(step.label) for step in self.steps]
+
+
+def _proposed(locked: Contract, header: Mapping[str, Any], lines: Mapping[int, Mapping[str, Any]]):
+    """The changes asked for, checked as a new contract's values are: (header_changes, line_changes, changed_fields)."""
+    header_changes, changed_fields = {}, set()
+    for name in rules.CHANGEABLE_HEADER_FIELDS:
+        if name in header:
+            new = _clean_change_value(Contract, name, header[name])
+            old = getattr(locked, name)
+            if new != old and not (new in (None, "") and old in (None, "")):
+                if name == "delivery_date":
+                    _refuse_past_date(new, old, str(Contract._meta.get_field(name).verbose_name))
+                header_changes[name] = [_plain(old), _plain(new)]
+                changed_fields.add(name)
+    line_changes = []
+    current = {ln.pk: ln for ln in locked.lines.all()}
+    for line_id, values in lines.items():
+        line = current.get(_line_id(line_id))
+        if line is None:
+            raise DomainError(_("合同明细不存在（编号 %(id)s）。") % {"id": line_id})
+        values = _discount_as_rate(values, line.name)
+        diff = {}
+        for name in rules.CHANGEABLE_LINE_FIELDS:
+            if name in values and values[name] not in (None, ""):  # a line's blank value changes nothing
+                new = _clean_change_value(ContractLine, name, values[name], where=line.name)
+                if new != getattr(line, name):
+                    if name == "delivery_date":
+                        _refuse_past_date(
+                            new, line.delivery_date, f"{line.name}：{ContractLine._meta.get_field(name).verbose_name}"
+                        )
+                    diff[name] = [_plain(getattr(line, name)), _plain(new)]
+                    changed_fields.add("line_delivery_date" if name == "delivery_date" else name)
+        if diff:
+            line_changes.append({"line_id": line.pk, "name": line.name, **diff})
+    if not header_changes and not line_changes:
+        raise DomainError(_("没有任何变更内容。"))
+    _refuse_below_ordered(locked, line_changes)
+    return header_changes, line_changes, changed_fields
+
+
+def _refuse_below_ordered(contract: Contract, line_changes) -> None:
+    """A line's new quantity may not be below what orders already took of it (orders register what they took through
+    salesops.core.ordered: contracts cannot import the floor above). Checked when the change is asked for and again,
+    under the contract's lock, when it is applied — orders lock the contract before they take from it."""
+    asked = [row for row in line_changes if "quantity" in row]
+    if not asked:
+        return
+    ordered = ordered_per_contract_line(contract)
+    for row in asked:
+        taken, quantity = ordered.get(row["line_id"], Decimal(0)), Decimal(str(row["quantity"][1]))
+        if quantity < taken:
+            raise DomainError(
+                _("%(name)s：订单已下 %(ordered)s，数量不能改为 %(qty)s（不能少于已下单的数量）。")
+                % {"name": row["name"], "ordered": plain(taken), "qty": plain(quantity)}
+            )
+
+
+def _outcome(locked: Contract, change: ContractChange, changed_fields, actor) -> ChangeOutcome:
+    """The new version classified as a new contract is and the route the change takes (selectors.change_route_for)."""
+    preview, lines = _apply_change(locked, change, save=False)
+    findings = rules.classify(contract_facts(preview, lines))
+    special, reasons = rules.change_classification(
+        findings, was_special=locked.is_special, upgraded=bool(locked.upgraded_by_id), old_reasons=locked.classification_reasons
+    )
+    codes = [r["code"] for r in reasons] + ([rules.Reason.MANUAL] if locked.upgraded_by_id else [])
+    departments = rules.change_departments(changed_fields)
+    repriced = {row["line_id"] for row in change.line_changes if {"unit_price", "discount_rate"} & set(row)}
+    steps = change_route_for(
+        locked, preview, lines, departments=departments, repriced=repriced, special=special, reason_codes=codes, submitter=actor
+    )
+    reviewing = [s.department for s in steps if s.department]
+    return ChangeOutcome(special=special, reasons=reasons, departments=reviewing, steps=steps)
+
+
+def contract_change_preview(
+    *, contract: Contract, actor, header: Mapping[str, Any], lines: Mapping[int, Mapping[str, Any]]
+) -> ChangeOutcome:
+    """What a change request with these values would make of the contract — its class, reasons and route — without
+    asking for it (the change page shows it before submission, as a draft contract's page shows its own)."""
+    current = Contract.objects.select_related("customer").get(pk=contract.pk)  # nothing is written: no lock
+    require(works_on(actor, current), _("您没有为该合同申请变更的权限。"))
+    header_changes, line_changes, changed_fields = _proposed(current, header, lines)
+    change = ContractChange(contract=current, header_changes=header_changes, line_changes=line_changes)
+    return _outcome(current, change, changed_fields, actor)
+
+
 def contract_change_request(
     *, contract: Contract, actor, reason: str, header: Mapping[str, Any], lines: Mapping[int, Mapping[str, Any]]
 ) -> ContractChange:
-    """Propose changes to a signed or active contract. Only the departments the changed fields concern re-review
-    (rules.CHANGE_DEPARTMENTS), then the sales manager; the contract itself changes only when the change is approved."""
+    """Propose changes to a signed or active contract; the contract itself changes only when the change is approved.
+
+    The new version is classified as a new contract is (rules.classify: low margin, new product… → special, SPEC.md
+    "Contract and its review") and the route applies a new contract's controls (rules.change_route): the departments
+    the changed fields concern (rules.CHANGE_DEPARTMENTS) and, for a special result, those its reasons need; then the
+    sales manager, the VP / GM by the amount, by the discount of a changed price (DiscountLimit) and for every special
+    contract. A line's quantity never drops below what orders already took of it."""
     reason = required_text(reason, _("请填写变更原因。"))
     with transaction.atomic():
         locked = lock_contract(contract)
@@ -163,61 +279,23 @@ def contract_change_request(
             raise Conflict(_("只有已签订或执行中的合同可以变更（当前：%(status)s）。") % {"status": locked.get_status_display()})
         if contract_pending_change(locked):
             raise Conflict(_("该合同已有进行中的变更申请。"))
-        header_changes, changed_fields = {}, set()
-        for name in rules.CHANGEABLE_HEADER_FIELDS:
-            if name in header:
-                new = _clean_change_value(Contract, name, header[name])
-                old = getattr(locked, name)
-                if new != old and not (new in (None, "") and old in (None, "")):
-                    if name == "delivery_date":
-                        _refuse_past_date(new, old, str(Contract._meta.get_field(name).verbose_name))
-                    header_changes[name] = [_plain(old), _plain(new)]
-                    changed_fields.add(name)
-        line_changes = []
-        current = {ln.pk: ln for ln in locked.lines.all()}
-        for line_id, values in lines.items():
-            line = current.get(_line_id(line_id))
-            if line is None:
-                raise DomainError(_("合同明细不存在（编号 %(id)s）。") % {"id": line_id})
-            values = _discount_as_rate(values, line.name)
-            diff = {}
-            for name in rules.CHANGEABLE_LINE_FIELDS:
-                if name in values and values[name] not in (None, ""):  # a line's blank value changes nothing
-                    new = _clean_change_value(ContractLine, name, values[name], where=line.name)
-                    if new != getattr(line, name):
-                        if name == "delivery_date":
-                            _refuse_past_date(
-                                new, line.delivery_date, f"{line.name}：{ContractLine._meta.get_field(name).verbose_name}"
-                            )
-                        diff[name] = [_plain(getattr(line, name)), _plain(new)]
-                        changed_fields.add("line_delivery_date" if name == "delivery_date" else name)
-            if diff:
-                line_changes.append({"line_id": line.pk, "name": line.name, **diff})
-        if not header_changes and not line_changes:
-            raise DomainError(_("没有任何变更内容。"))
-        departments = rules.change_departments(changed_fields)
-        change = ContractChange.objects.create(
+        header_changes, line_changes, changed_fields = _proposed(locked, header, lines)
+        change = ContractChange(
             contract=locked,
             from_version=locked.version,
             reason=reason,
             header_changes=header_changes,
             line_changes=line_changes,
-            departments=departments,
             requested_by=actor,
         )
-        preview = _apply_change(locked, change, save=False)
-        steps = rules.change_route(
-            departments=departments,
-            old_amount_cny=amount_cny(locked),
-            new_amount_cny=amount_cny(preview),
-            submitter_roles=user_roles(actor),
-            vp_amount=threshold("contract_vp_amount"),
-            gm_amount=threshold("contract_gm_amount"),
-        )
+        outcome = _outcome(locked, change, changed_fields, actor)
+        change.departments = outcome.departments
+        change.classification, change.classification_reasons = outcome.classification, outcome.reasons
+        change.save()
         approvals.approval_start(
             target=locked,
             kind=CHANGE_KIND,
-            steps=steps,
+            steps=outcome.steps,
             actor=actor,
             title=gettext_lazy("合同变更 %(number)s v%(v)d → v%(n)d"),
             title_params={"number": locked.number, "v": locked.version, "n": locked.version + 1},
@@ -233,12 +311,12 @@ def contract_change_request(
     return change
 
 
-def _apply_change(contract: Contract, change: ContractChange, *, save: bool) -> Contract:
-    """The contract with the change applied (saved only when `save`; otherwise an unsaved preview for the route)."""
-    target = contract if save else Contract.objects.get(pk=contract.pk)
+def _apply_change(contract: Contract, change: ContractChange, *, save: bool) -> tuple[Contract, list[ContractLine]]:
+    """The contract with the change applied, and its lines (saved only when `save`; otherwise an unsaved preview)."""
+    target = contract if save else Contract.objects.select_related("customer").get(pk=contract.pk)
     for name, (_old, new) in change.header_changes.items():
         setattr(target, name, _clean_change_value(Contract, name, new))
-    lines = list(target.lines.all())
+    lines = list(target.lines.select_related("product"))
     by_id = {ln.pk: ln for ln in lines}
     for row in change.line_changes:
         line = by_id[row["line_id"]]
@@ -251,7 +329,19 @@ def _apply_change(contract: Contract, change: ContractChange, *, save: bool) -> 
         ContractLine.objects.bulk_update(
             lines, ["quantity", "unit_price", "discount_rate", "delivery_date", "amount_incl", "amount_excl", "tax"]
         )
-    return target
+    return target, lines
+
+
+def _reclassify(contract: Contract, lines) -> None:
+    """The applied version's class and reasons, from the facts as they are now (rules.change_classification)."""
+    special, reasons = rules.change_classification(
+        rules.classify(contract_facts(contract, lines)),
+        was_special=contract.is_special,
+        upgraded=bool(contract.upgraded_by_id),
+        old_reasons=contract.classification_reasons,
+    )
+    contract.classification_reasons = reasons
+    contract.classification = Contract.Classification.SPECIAL if special else Contract.Classification.GENERAL
 
 
 def contract_snapshot(contract: Contract) -> dict:
@@ -315,11 +405,14 @@ def change_review_outcome(request: ApprovalRequest, outcome: str, actor) -> None
     ContractVersion.objects.create(
         contract=contract, version=contract.version, snapshot=contract_snapshot(contract), change=change
     )
-    before = snapshot(contract, list(change.header_changes) + ["amount_incl"])
-    try:  # checked when it was asked for; a change asked for before those checks existed may still hold a wrong value
-        _apply_change(contract, change, save=True)
+    before = snapshot(contract, list(change.header_changes) + ["amount_incl", "classification"])
+    try:  # checked when it was asked for; a change asked for before those checks existed may still hold a wrong value,
+        # and an order may have taken from a line meanwhile (orders lock the contract, held here, before they take)
+        _refuse_below_ordered(contract, change.line_changes)
+        _contract, lines = _apply_change(contract, change, save=True)
     except DomainError as e:
         raise Conflict(_("该变更申请不能生效：%(error)s请驳回该变更申请。") % {"error": e}) from None
+    _reclassify(contract, lines)
     contract.version += 1
     save_as(contract, actor)
     change.apply()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.services import opportunity_won_by_contract
+from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
@@ -30,6 +31,7 @@ from ..selectors import (
     contract_pending_change,
     contract_review_missing,
     contract_route_for,
+    quotation_conditions,
 )
 from .common import (
     check_header,
@@ -114,7 +116,7 @@ def contract_create(
         _classify(contract, built)
         save_as(contract, actor)
         replace_lines(contract, built)
-        ContractReview.objects.create(contract=contract)
+        ContractReview.objects.create(contract=contract, notes=_conditions_note(quotation))
         record_event(
             target=contract,
             verb=Event.Verb.CREATED,
@@ -123,6 +125,16 @@ def contract_create(
             params={"q": quotation.display_number} if quotation else None,
         )
     return contract
+
+
+def _conditions_note(quotation: Quotation | None) -> str:
+    """The conditions the quotation was approved with (有条件同意), for the review sheet's 评审说明: the rep drafting the
+    contract sees them and the reviewers read how they were met."""
+    conditions = quotation_conditions(quotation)
+    if not conditions:
+        return ""
+    head = _("报价单 %(number)s 审批附加条件：") % {"number": quotation.display_number}
+    return "\n".join([head, *(f"- {c['step']}（{c['who']}）：{c['condition']}" for c in conditions)])
 
 
 def contract_create_from_quotation(*, quotation: Quotation, actor) -> Contract:
@@ -303,10 +315,12 @@ def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> No
             before_save=stamp("approved_at"),
         )
         if locked.owner_id != request.requested_by_id:
+            conditions = approvals.approval_conditions(request)
             notify(
                 recipients=[locked.owner],
                 title=gettext_lazy("合同评审通过：%(number)s"),
-                params={"number": locked.number},
+                body=gettext_lazy("附条件：%(conditions)s") if conditions else "",
+                params={"number": locked.number, "conditions": conditions},
                 url=request.url,
             )
     else:

@@ -46,6 +46,7 @@ LINE_FIELDS = (
     "unit_cost",
     "lead_time_days",
     "notes",
+    "is_service",
 )
 
 
@@ -206,6 +207,8 @@ def build_lines(
                 raise DomainError(f"{where}（{line.name}）：{error}")
         if row.get("lead_time_days") not in (None, ""):
             line.lead_time_days = int(parse_decimal(row["lead_time_days"], _("交货期")))
+        if hasattr(line, "is_service"):
+            line.is_service = _service_mark(row, product, f"{where}（{line.name}）")
         if hasattr(line, "delivery_date") and row.get("delivery_date"):
             line.delivery_date = row["delivery_date"]
         if hasattr(line, "quotation_line_id") and row.get("quotation_line"):
@@ -215,6 +218,16 @@ def build_lines(
     if not lines:
         raise DomainError(_("请至少填写一行明细。"))
     return lines
+
+
+def _service_mark(row: Mapping[str, Any], product: Product | None, where: str) -> bool:
+    """A free line may be marked a service or fee (服务/费用项: installation, freight…): nothing is produced for it, so it
+    does not make a contract special as a new product would (rules.classify). A catalogue product is never one."""
+    value = row.get("is_service")
+    marked = value is True or str(value).strip().lower() in ("1", "true", "on", "yes")
+    if marked and product is not None:
+        raise DomainError(_("%(where)s：目录产品不能标记为服务/费用项，只有非目录的服务或费用明细可以。") % {"where": where})
+    return marked
 
 
 def price_line(line) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.services import check_opportunity_of, opportunity_quoted
+from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.eventtext import msgid_of
@@ -25,7 +26,7 @@ from salesops.core.transitions import transition
 from .. import rules
 from ..models import ROUTE_JOINER, Quotation, QuotationLine
 from ..permissions import can_quote, works_on
-from ..selectors import quotation_route_for
+from ..selectors import QUOTATION_KIND, quotation_route_for
 from .common import (
     check_header,
     check_owner_change,
@@ -39,8 +40,6 @@ from .common import (
     withdraw_from_review,
 )
 from .lines import build_lines, replace_lines, set_totals
-
-QUOTATION_KIND = "quotation_review"
 
 QUOTATION_FIELDS = (
     "contact",
@@ -105,6 +104,11 @@ def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterabl
 
 def _check_quotation(quotation: Quotation) -> None:
     check_header(quotation)
+    today = timezone.localdate()
+    if quotation.quote_date > today:  # as a contract is never signed in the future (rules.signing_date_error)
+        raise DomainError(
+            _("报价日期不能晚于今天（%(today)s），填写的是 %(value)s。") % {"today": today, "value": quotation.quote_date}
+        )
     if quotation.valid_until < quotation.quote_date:
         raise DomainError(
             _("有效期（%(to)s）不能早于报价日期（%(from)s）。") % {"to": quotation.valid_until, "from": quotation.quote_date}
@@ -196,6 +200,15 @@ def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> N
             text=gettext_noop("审核通过，可以发送客户"),
             before_save=stamp("approved_at"),
         )
+        if quotation.owner_id != request.requested_by_id:  # the submitter hears it from the engine, the owner from us
+            conditions = approvals.approval_conditions(request)
+            notify(
+                recipients=[quotation.owner],
+                title=gettext_lazy("报价单审核通过：%(number)s"),
+                body=gettext_lazy("附条件：%(conditions)s") if conditions else "",
+                params={"number": quotation.display_number, "conditions": conditions},
+                url=request.url,
+            )
     else:
         transition(
             obj=quotation,

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from .errors import Conflict, DomainError, Forbidden, NotFound
-from .eventtext import msgid_of, source_text, store_param
+from .eventtext import msgid_of, sentence, source_text, store_param
 from .locking import retry_on_lock_conflict
 from .models import ApprovalRequest, ApprovalStep, Department, Event
 from .names import display_name
@@ -398,10 +398,26 @@ def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep
     else:
         title, body = gettext_lazy("审批已通过：%(title)s"), ""
     params = {"title": request.title_param, "step": T(step.label), "comment": step.comment}
+    conditions = approval_conditions(request)
+    if outcome != ApprovalRequest.Status.REJECTED and conditions:  # 有条件同意: the owner must read what was set
+        body, params["conditions"] = gettext_lazy("附条件：%(conditions)s"), conditions
     notify(recipients=[request.requested_by], title=title, body=body, params=params, url=request.url)
 
 
 # --- reads --------------------------------------------------------------------------------------------------------
+def approval_conditions(request: ApprovalRequest) -> list[dict]:
+    """The conditions of the steps approved with conditions (有条件同意), in their order, each a stored sentence
+    「step（who）：condition」 rendered in the reader's language (a notification's parameter)."""
+    steps = request.steps.filter(status=ApprovalStep.Status.APPROVED_WITH_CONDITIONS).select_related("decided_by")
+    return [
+        sentence(
+            gettext_noop("%(step)s（%(who)s）：%(comment)s"),
+            {"step": T(s.label), "who": display_name(s.decided_by), "comment": s.comment},
+        )
+        for s in steps.order_by("stage", "id")
+    ]
+
+
 def steps_waiting_for(user):
     """The approval steps `user` must act on now ("waiting for me"), oldest first: pending, assigned to the user by name
     or, without a named user, to one of the user's roles (a department review is a role: reviewer_technical…), of a

@@ -274,7 +274,8 @@ class TestContractFlow:
         body = ok(alice.post(f"{url}activate/"))
         assert body["status"] == "active" and "request_change" in body["allowed_actions"]
 
-        # a change request: 201, reviewed by production and procurement, then the manager; then v2 is visible
+        # a change request: 201, reviewed by production, procurement and warehouse (the changed fields) and — the new
+        # version is still special (new product) — technical and quality too, then manager → VP → GM; then v2 is visible
         pump_line = next(ln for ln in body["lines"] if ln["product"] == pump.pk)
         change = ok(
             alice.post(
@@ -289,9 +290,10 @@ class TestContractFlow:
             201,
         )
         assert change["status"] == "in_review" and change["from_version"] == 1
-        assert change["departments"] == ["production", "procurement", "warehouse"]
+        assert change["departments"] == ["technical", "production", "quality", "procurement", "warehouse"]
         assert change["line_changes"][0]["quantity"] == ["10.000", "15"]
-        approve_as(api_as, url, "contract_change", cast.rev_production, cast.rev_procurement, cast.rev_warehouse, cast.manager)
+        reviewers = (cast.rev_technical, cast.rev_production, cast.rev_quality, cast.rev_procurement, cast.rev_warehouse)
+        approve_as(api_as, url, "contract_change", *reviewers, cast.manager, cast.vp, cast.gm)
         body = ok(alice.get(url))
         assert body["version"] == 2 and body["delivery_terms"] == "送货到厂" and body["amount_incl"] == "26950.00"
         assert next(ln for ln in body["lines"] if ln["id"] == pump_line["id"])["quantity"] == "15.000"

@@ -290,7 +290,7 @@ class TestQuotationDetail:
     def test_detail_shows_lines_totals_route_and_buttons(self, client_as, quoting_alice, draft):
         page = html(client_as(quoting_alice).get(reverse("contracts:quotation_detail", args=[draft.pk])))
         assert "11,300.00" in page and "壹万壹仟叁佰元整" in page
-        assert "提交后将由" in page and 'data-testid="approval-route"' in page
+        assert "提交后依次经过：" in page and 'data-testid="approval-route"' in page
         for testid in ("action-edit", "action-submit", "action-cancel", "download-pdf", "download-xlsx", "timeline"):
             assert f'data-testid="{testid}"' in page, testid
         assert 'data-testid="action-send"' not in page and 'data-testid="action-withdraw"' not in page
