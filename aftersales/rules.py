@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -20,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from customers.validators import validate_mobile
+from customers.validators import validate_phone
 from salesops.core.approvals import StepSpec
 
 # --- thresholds of this app (admin-editable core.Threshold rows; seeded by migration 0002) -------------------------------
@@ -237,23 +236,17 @@ def future_day_refusal(day: date, *, today: date, label: str, allow_today: bool 
 
 
 # --- phone numbers ----------------------------------------------------------------------------------------------------
-# A landline as Chinese companies write it: an area code (0 and 2–3 digits) and a 7–8 digit number, optionally an
-# extension (021-12345678-801, (0512)65432100转8); or a 400/800 service number. Mobiles: customers.validators.
-LANDLINE_RE = re.compile(r"^(\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}((-|转|ext\.?|#)\d{1,6})?$", re.IGNORECASE)
-SERVICE_NUMBER_RE = re.compile(r"^[48]00-?\d{3}-?\d{4}$")
+# A mobile, a landline with its area code or a 400/800 number: the customers app's rule (customers.validators.validate_phone).
 PHONE_REFUSAL = _("联系电话“%(phone)s”格式不正确：请填写手机号（如 13812345678）或带区号的座机号（如 0512-65432100）。")
 
 
 def valid_phone(value: str) -> bool:
-    """A mainland mobile (checked as the customers app checks a contact's mobile), a landline or a 400/800 number;
-    spaces are ignored."""
-    compact = re.sub(r"\s", "", value or "")
+    """Whether `value` is a telephone number as customers.validators.validate_phone accepts one (spaces ignored)."""
     try:
-        validate_mobile(compact)
+        validate_phone(value)
         return True
     except ValidationError:
-        pass
-    return bool(LANDLINE_RE.match(compact) or SERVICE_NUMBER_RE.match(compact))
+        return False
 
 
 # --- callbacks --------------------------------------------------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesops.core.errors import DomainError
 from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect
 from salesops.core.names import display_name
 
@@ -23,6 +28,27 @@ from .models import (
     VisitPlan,
 )
 from .validators import compact_uscc
+
+# A service's refusal that concerns one field of a customer (its code → the field): shown at that field on the form and
+# named by its column in an import.
+CUSTOMER_ERROR_FIELDS = {
+    "duplicate_name": "name",
+    "next_contact_in_past": "next_contact_date",
+    "owner_required": "owner",
+}
+
+
+def at_fields(call: Callable[[], Any], fields: Mapping[str, str] = CUSTOMER_ERROR_FIELDS) -> Any:
+    """Run the service `call()`; a DomainError whose code is in `fields` (or that names its `field`) becomes a
+    ValidationError of that field (the form shows it under the field, core.editing.call_for_form; an import names its
+    column), any other error goes on as it is."""
+    try:
+        return call()
+    except DomainError as e:
+        field = getattr(e, "field", None) or fields.get(e.code)
+        if field is None:
+            raise
+        raise ValidationError({field: [str(e)]}) from e
 
 
 class UsccField(forms.CharField):

@@ -5,12 +5,13 @@ Four sheets, saved in this order through the services the forms use (customer_cr
 invoice_title_create), so every rule of the forms holds: who may create a customer, the owner a rep may name (a rep
 owns what they import), the USCC check digit and uniqueness, one primary contact / default address / default title.
 A contact, address or title names its customer by name: a customer of the same file, or an existing customer the
-importer may see (by name or number) — and edit, which the service checks.
+importer may see (by name — compared as the duplicate check compares names — or number) — and edit, which the service checks.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +21,10 @@ from salesops.core.imports import Field, Importer, SheetSpec, register_importer
 from salesops.core.sheets import Kind
 
 from . import services
+from .forms import at_fields
 from .models import Customer, InvoiceTitle, Opportunity
 from .selectors import customer_list_for
+from .validators import customer_name_key
 
 CUSTOMER_REF = Field("customer", gettext_lazy("客户名称"), required=True, example="苏州精工机械有限公司", width=30)
 
@@ -29,9 +32,10 @@ CUSTOMER_REF = Field("customer", gettext_lazy("客户名称"), required=True, ex
 def _customer_of(actor, name: str, context: dict, missing: str = "") -> Customer:
     """A customer of the same file, else a visible one by name or number; `missing` says what is wrong otherwise."""
     created = context.setdefault("customers", {})
-    if name in created:
-        return created[name]
-    customer = customer_list_for(actor).filter(Q(name=name) | Q(code=name)).order_by("pk").first()
+    key = customer_name_key(name)
+    if key in created:
+        return created[key]
+    customer = customer_list_for(actor).filter(Q(name_key=key) | Q(code=name)).order_by("pk").first()
     if customer is None:
         message = missing or _("客户“%(name)s”既不在本文件的“客户”表中，也不是您可见的已有客户。")
         raise DomainError(message % {"name": name})
@@ -39,13 +43,14 @@ def _customer_of(actor, name: str, context: dict, missing: str = "") -> Customer
 
 
 def _save_customer(actor, values: dict, context: dict) -> Customer:
+    """A refusal about the owner, the name or the next contact date names its column (forms.at_fields)."""
     owner = None
     if username := values.pop("owner", ""):
         owner = get_user_model().objects.filter(username=username, is_active=True).first()
         if owner is None:
-            raise DomainError(_("负责业务员“%(name)s”不存在（请填写用户名）。") % {"name": username})
-    customer = services.customer_create(actor=actor, data=values, owner=owner)
-    context.setdefault("customers", {})[customer.name] = customer
+            raise ValidationError({"owner": [_("负责业务员“%(name)s”不存在（请填写用户名）。") % {"name": username}]})
+    customer = at_fields(lambda: services.customer_create(actor=actor, data=values, owner=owner))
+    context.setdefault("customers", {})[customer.name_key] = customer
     return customer
 
 

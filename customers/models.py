@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from salesops.core.models import Team
 from salesops.core.money import CreditDaysField, CurrencyField, MoneyField, RateField
 
-from .validators import validate_mobile, validate_uscc
+from .validators import customer_name_key, validate_mobile, validate_phone, validate_uscc
 
 
 class Customer(FSMModelMixin, models.Model):
@@ -52,6 +52,8 @@ class Customer(FSMModelMixin, models.Model):
 
     code = models.CharField(_("客户编号"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("客户名称"), max_length=200)
+    # the name's normal form (validators.customer_name_key), kept by save(): the duplicate check compares it
+    name_key = models.CharField(_("名称查重键"), max_length=200, db_index=True, editable=False, default="")
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     uscc = models.CharField(
         _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc], help_text=_("18位，含校验位")
@@ -83,7 +85,7 @@ class Customer(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_key"])
 
     class Meta:
         verbose_name = _("客户")
@@ -113,6 +115,14 @@ class Customer(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        """Keep name_key the normal form of the name, whoever saves it (services, admin, imports)."""
+        self.name_key = customer_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
 
     def clean(self):
         """Payment terms must be complete: a deposit needs its rate, credit needs its days."""
@@ -180,7 +190,7 @@ class ShipToAddress(models.Model):
     address = models.CharField(_("详细地址"), max_length=200)
     floor = models.CharField(_("楼层"), max_length=20, blank=True)
     consignee = models.CharField(_("收货人"), max_length=50)
-    phone = models.CharField(_("收货电话"), max_length=30)
+    phone = models.CharField(_("收货电话"), max_length=30, validators=[validate_phone])
     preferred_carrier = models.CharField(_("指定货运部/物流"), max_length=100, blank=True)
     is_default = models.BooleanField(_("默认地址"), default=False)
     history = HistoricalRecords()

@@ -1,6 +1,7 @@
 """Validators of customer data: 统一社会信用代码 (unified social credit code, GB 32100-2015, 18 characters with a check character) and mobile numbers."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -43,3 +44,48 @@ def validate_mobile(value: str) -> None:
     digits = digits.removeprefix("+86")
     if not MOBILE_RE.match(digits):
         raise ValidationError(_("手机号码格式不正确，应为11位数字，如 13812345678。"), code="mobile")
+
+
+# A landline as Chinese companies write it: an area code (0 and 2–3 digits) and a 7–8 digit number, optionally an
+# extension (021-12345678-801, (0512)65432100转8); or a 400/800 service number (as aftersales.rules checks a ticket's).
+LANDLINE_RE = re.compile(r"^(\(?0\d{2,3}\)?-?)?[2-9]\d{6,7}((-|转|ext\.?|#)\d{1,6})?$", re.IGNORECASE)
+SERVICE_NUMBER_RE = re.compile(r"^[48]00-?\d{3}-?\d{4}$")
+
+
+def validate_phone(value: str) -> None:
+    """A telephone number: a mainland mobile (as validate_mobile), a landline with its area code or a 400/800 number;
+    spaces are ignored."""
+    compact = re.sub(r"\s", "", value or "")
+    try:
+        validate_mobile(compact)
+        return
+    except ValidationError:
+        pass
+    if not (LANDLINE_RE.match(compact) or SERVICE_NUMBER_RE.match(compact)):
+        raise ValidationError(
+            _("电话号码格式不正确：请填写手机号（如 13812345678）或带区号的座机号（如 0512-65432100）。"), code="phone"
+        )
+
+
+# --- company names: one normal form to find the same company typed another way (客户查重) ------------------------------
+NAME_BRACKETS = "()（）"  # （） become () under NFKC; both kinds are listed for clarity
+NAME_TRAILING_PUNCTUATION = "。.，,、"
+
+
+def _invisible(char: str) -> bool:
+    """A format character (zero-width space/joiners, byte order mark, bidi marks: Unicode category Cf)."""
+    return unicodedata.category(char) == "Cf"
+
+
+def clean_customer_name(value) -> str:
+    """The name as stored and shown: zero-width/format characters removed, leading and trailing whitespace trimmed."""
+    return "".join(c for c in str(value or "") if not _invisible(c)).strip()
+
+
+def customer_name_key(value) -> str:
+    """The normal form two names of one company share (Customer.name_key): NFKC (full-width → half-width), every
+    whitespace and format character removed, the brackets （）() removed (their text kept), trailing punctuation
+    (。.，,、) removed, case-folded. "苏州恒通 机电设备（有限公司）。" and "苏州恒通机电设备有限公司\u200b" → one key."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = "".join(c for c in text if not (c.isspace() or _invisible(c) or c in NAME_BRACKETS))
+    return text.rstrip(NAME_TRAILING_PUNCTUATION).casefold()

@@ -56,6 +56,18 @@ def _detail_url(customer: Customer, tab: str = "") -> str:
     return f"{url}?tab={tab}" if tab else url
 
 
+def _field_form_back(request, customer: Customer | None, list_name: str) -> str:
+    """Where 取消 of a visit or visit-plan form goes: where the user came from (?next=), else the customer's visits,
+    else the field's list for who may open it (the clerk, finance … may not: README, no link to a 403), else home."""
+    if customer is not None:
+        default = _detail_url(customer, "visits")
+    elif selectors.works_the_field(request.user):
+        default = reverse(list_name)
+    else:
+        default = reverse("dashboard")
+    return _next_url(request, default)
+
+
 def _month_param(value: str | None, today: date) -> date:
     """ "2026-11" → date(2026, 11, 1); anything else (or a year beyond navigation) → this month."""
     try:
@@ -144,7 +156,9 @@ def customer_create(request):
     if response := _submit(
         request,
         form,
-        lambda: services.customer_create(actor=request.user, data=form.cleaned_data, owner=form.cleaned_data.get("owner")),
+        lambda: forms.at_fields(
+            lambda: services.customer_create(actor=request.user, data=form.cleaned_data, owner=form.cleaned_data.get("owner"))
+        ),
         message=lambda c: _("客户 %(name)s 已建档，编号 %(code)s。") % {"name": c.name, "code": c.code},
         to=lambda c: c,
     ):
@@ -161,7 +175,7 @@ def customer_update(request, pk):
     if response := _submit(
         request,
         form,
-        lambda: services.customer_update(customer=customer, actor=request.user, data=form.cleaned_data),
+        lambda: forms.at_fields(lambda: services.customer_update(customer=customer, actor=request.user, data=form.cleaned_data)),
         message=_("客户资料已保存。"),
         to=customer,
     ):
@@ -185,6 +199,9 @@ def customer_detail(request, pk):
     followups = list(selectors.customer_followups(customer))
     visits = list(selectors.customer_visits(customer))
     plans = list(selectors.customer_open_plans(customer))
+    field_work = selectors.works_the_field(user)
+    for plan in plans:  # 记录拜访 of a plan only for who may complete it (visit_create: 404/403 for the others)
+        plan.can_record = field_work and services.can_manage_visit_plan(user, plan)
     contacts, addresses, titles = customer.contacts.all(), customer.addresses.all(), customer.invoice_titles.all()
     tabs = [
         Tab("info", _("基本信息")),
@@ -453,7 +470,8 @@ def visit_plan_create(request):
         to=lambda plan: plan.get_absolute_url(),
     ):
         return response
-    return form_page(request, form, title=_("新建拜访计划"), cancel_url=reverse("customers:visit_plans"))
+    back = _field_form_back(request, customer, "customers:visit_plans")
+    return form_page(request, form, title=_("新建拜访计划"), cancel_url=back)
 
 
 @login_required
@@ -520,7 +538,8 @@ def visit_create(request):
         return response
     title = _("记录拜访：%(customer)s") % {"customer": plan.customer} if plan else _("记录拜访")
     intro = _("完成 %(date)s 的拜访计划") % {"date": f"{plan.planned_date:%Y-%m-%d}"} if plan else ""
-    return form_page(request, form, title=title, intro=intro, cancel_url=reverse("customers:visits"))
+    back = _field_form_back(request, plan.customer if plan else customer, "customers:visits")
+    return form_page(request, form, title=title, intro=intro, cancel_url=back)
 
 
 @login_required

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -22,7 +22,7 @@ from salesops.core.transitions import transition
 
 from ..models import Contact, Customer, CustomerExport, InvoiceTitle, ShipToAddress
 from ..selectors import owner_candidates_for
-from ..validators import compact_uscc
+from ..validators import clean_customer_name, compact_uscc, customer_name_key
 from .access import (
     CREDIT_FIELDS,
     _changed,
@@ -35,7 +35,7 @@ from .access import (
     can_reassign_customer,
     can_set_credit,
 )
-from .common import _lock_customer, _transition_message, _validate
+from .common import _ensure_next_date, _lock_customer, _transition_message, _validate
 from .opportunities import opportunities_follow_the_customer
 
 CUSTOMER_FIELDS = (
@@ -70,9 +70,12 @@ CUSTOMER_STATUS_ACTIONS = ("activate", "deactivate", "reactivate")
 
 # --- customers ----------------------------------------------------------------------------------------------------
 def _normalize_uscc(data: Mapping[str, Any]) -> dict:
+    """The USCC without whitespace, upper case; the name cleaned of edge whitespace and zero-width characters."""
     data = dict(data)
     if "uscc" in data:
         data["uscc"] = compact_uscc(data["uscc"])
+    if "name" in data:
+        data["name"] = clean_customer_name(data["name"])
     return data
 
 
@@ -92,20 +95,14 @@ def _ensure_uscc_free(uscc: str, *, exclude_pk: int | None = None) -> None:
         )
 
 
-def _name_forms(name: str) -> set[str]:
-    """The ways one company name is typed: as given, with half-width and with full-width brackets (（） / ())."""
-    name = " ".join((name or "").split())
-    half = unicodedata.normalize("NFKC", name)
-    return {name, half, half.replace("(", "（").replace(")", "）")} - {""}
-
-
 def _ensure_name_free(name: str, *, exclude_pk: int | None = None) -> None:
-    """One customer file per company (客户查重, so two reps do not both work one company): the name is unique over all
-    customers, visible or not, whatever the width of its brackets; who owns it is said, as for the USCC."""
-    forms = _name_forms(name)
-    if not forms:
+    """One customer file per company (客户查重, so two reps do not both work one company): names are compared by their
+    normal form (validators.customer_name_key: width, whitespace, zero-width characters, brackets, trailing punctuation
+    and case do not count), over all customers, visible or not; the file and who owns it are said, as for the USCC."""
+    key = customer_name_key(name)
+    if not key:
         return
-    existing = Customer.objects.filter(name__in=forms).exclude(pk=exclude_pk).select_related("owner").first()
+    existing = Customer.objects.filter(name_key=key).exclude(pk=exclude_pk).select_related("owner").order_by("pk").first()
     if existing:
         raise DomainError(
             _("客户“%(name)s”已建档（%(code)s，负责业务员：%(owner)s），不能重复建档。如需跟进该客户，请联系销售主管转移负责人。")
@@ -127,15 +124,18 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
     if not owner_candidates_for(actor).filter(pk=owner.pk).exists():
         if owner == actor:
             raise DomainError(_("请选择负责该客户的业务员。"), code="owner_required")
-        raise Forbidden(
+        refusal = Forbidden(
             _("您不能把客户分配给 %(name)s：组长只能分配给本组人员，业务员只能自己负责。") % {"name": display_name(owner)}
         )
+        refusal.field = "owner"  # the form and the import show it at the owner (forms.at_fields)
+        raise refusal
     with transaction.atomic():
         customer = Customer(owner=owner, team=_team_of(owner), created_by=actor)
         _check_credit_fields(actor, customer, data)
         assign_fields(customer, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(customer.uscc)
         _ensure_name_free(customer.name)
+        _ensure_next_date(customer.next_contact_date, timezone.localdate())
         customer.code = next_number("KH")
         _validate(customer)
         try:
@@ -170,9 +170,13 @@ def customer_update(*, customer: Customer, actor, data: Mapping[str, Any]) -> Cu
         )
         _check_credit_fields(actor, locked, data)
         before = snapshot(locked, [name for name in CUSTOMER_FIELDS if name in data])
+        old_key, old_next = locked.name_key, locked.next_contact_date
         assign_fields(locked, data, CUSTOMER_FIELDS)
         _ensure_uscc_free(locked.uscc, exclude_pk=locked.pk)
-        _ensure_name_free(locked.name, exclude_pk=locked.pk)
+        if customer_name_key(locked.name) != old_key:  # a rename; a file filed twice before 客户查重 stays editable
+            _ensure_name_free(locked.name, exclude_pk=locked.pk)
+        if locked.next_contact_date != old_next:  # a date set before and passed since does not block other edits
+            _ensure_next_date(locked.next_contact_date, timezone.localdate())
         _validate(locked)
         changes = changes_between(locked, before)
         if changes:

@@ -3,6 +3,7 @@ template round trip, row errors in Chinese, nothing saved before the commit, all
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -33,8 +34,11 @@ def filled(client, name: str, sheets: dict[str, list[list]]) -> SimpleUploadedFi
     return SimpleUploadedFile("import.xlsx", out.getvalue())
 
 
+NEXT_CONTACT = (date.today() + timedelta(days=40)).isoformat()  # a next-contact date must not be past
+
+
 def customer_row(name, uscc="", kind="终端客户", owner=""):
-    return [name, "", uscc, kind, "A 重点客户", "", "浙江", "杭州", "", "", "展会", owner, "2027-01-15", ""]
+    return [name, "", uscc, kind, "A 重点客户", "", "浙江", "杭州", "", "", "展会", owner, NEXT_CONTACT, ""]
 
 
 def preview(client, name, upload):
@@ -89,7 +93,7 @@ class TestCustomerImport:
         assert response.status_code == 302 and response.url == reverse("customers:list")
         hz = Customer.objects.get(name="杭州新材料有限公司")
         assert Customer.objects.count() == 2 and set(Customer.objects.values_list("owner", flat=True)) == {cast.alice.pk}
-        assert (hz.type, hz.grade, hz.source, str(hz.next_contact_date)) == ("end_customer", "A", "exhibition", "2027-01-15")
+        assert (hz.type, hz.grade, hz.source, str(hz.next_contact_date)) == ("end_customer", "A", "exhibition", NEXT_CONTACT)
         assert Contact.objects.get(customer=hz).is_primary and ShipToAddress.objects.get(customer=hz).consignee == "钱仓管"
         assert InvoiceTitle.objects.get(customer=hz).invoice_type == "general"
 

@@ -143,7 +143,7 @@ class TestChildrenApi:
                 "city": "宁波",
                 "address": "北仑区 1 号",
                 "consignee": "赵",
-                "phone": "0574-1",
+                "phone": "0574-86001234",
             },
             format="json",
         )

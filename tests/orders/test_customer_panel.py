@@ -29,3 +29,15 @@ def test_the_panel_shows_only_what_the_reader_may_see(cast, client_as, order):
     assert client_as(cast.carol).get(reverse("customers:detail", args=[order.customer_id])).status_code == 404
     html = client_as(cast.clerk).get(reverse("customers:detail", args=[order.customer_id])).content.decode()
     assert order.number in html.split('data-testid="orders-panel"')[1]
+
+
+def test_what_is_owed_is_shown_only_to_who_handles_money(cast, client_as, order):
+    # given the warehouse, QC and service, whose receivables page is a 403: the panel lists the orders, not the debt
+    url = reverse("customers:detail", args=[order.customer_id])
+    for user in (cast.warehouse, cast.qc, cast.service):
+        panel = client_as(user).get(url).content.decode().split('data-testid="orders-panel"')[1]
+        assert order.number in panel
+        assert 'data-testid="panel-open-amount"' not in panel and 'data-testid="panel-receivables"' not in panel, user
+    # and finance sees both
+    panel = client_as(cast.finance).get(url).content.decode().split('data-testid="orders-panel"')[1]
+    assert 'data-testid="panel-open-amount"' in panel and 'data-testid="panel-statement"' in panel
