@@ -35,11 +35,12 @@ def baseline(period_key: str) -> dict:
     from openpyxl import Workbook
 
     from orders.figures import customer_figure_query
+    from reports.kpis import STORE_CUSTOMER_TYPES
     from reports.periods import Period
 
     period = Period.parse(period_key)
     spans = [(p.start, p.end, *p.bounds()) for p in (period, period.previous(), period.year_ago())]
-    sql, params, _alias = customer_figure_query(*spans)
+    sql, params, _alias = customer_figure_query(*spans, customer_types=STORE_CUSTOMER_TYPES)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("rows")
     rows, shipped = 0, 0

@@ -56,7 +56,13 @@ def _clone(model, template_pk: int, overrides: dict[str, str], source: str, wher
 def synthetic_month(cast, *, lines: int, year: int = 2026, month: int = 11, prefix: str = "SYN") -> SimpleNamespace:
     assert connection.vendor == "postgresql", "the synthetic data is generated with PostgreSQL's generate_series"
     reps = [cast.alice, cast.bob, cast.carol]
-    customers = [CustomerFactory(owner=reps[i % 3], province=["江苏", "广东", "浙江"][i % 3]) for i in range(CUSTOMERS)]
+    # stores and distributors: the store/distributor report (kpis.store_rows) leaves end customers out
+    customers = [
+        CustomerFactory(
+            owner=reps[i % 3], province=["江苏", "广东", "浙江"][i % 3], type=["distributor", "franchise_store"][i % 2]
+        )
+        for i in range(CUSTOMERS)
+    ]
     product = ProductFactory(code=f"{prefix}-P")
     first = date(year, month, 1)
     noon = datetime.combine(first, time(12), tzinfo=SH)

@@ -116,6 +116,7 @@ from market.models import MarketInfo, MarketInfoRead
 from market.rules import Kind as MarketKind
 from market.rules import Source as MarketSource
 from orders.models import (
+    CreditNote,
     Inspection,
     InvoiceRequest,
     Payment,
@@ -756,6 +757,14 @@ LISTS = {
     ),
     **_page_and_api(
         "payments", "/orders/payments/", "/api/v1/payments/", "finance", _rows(Payment, "-received_on", "-id"), PAYMENT
+    ),
+    **_page_and_api(
+        "credit_notes",
+        "/orders/credit-notes/",
+        "/api/v1/credit-notes/",
+        "finance",
+        _rows(CreditNote, "-created_at", "-id"),
+        ("id", "number", "order__number", "amount"),
     ),
     "approvals_inbox": ("/core/approvals/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),
     "approvals_api": ("/api/v1/approval-steps/", "sales_manager", _rows(ApprovalStep, "activated_at", "id", **PENDING), STEPS),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from salesops.core.money import MONEY, ZERO, db_money, quantize
@@ -37,7 +37,8 @@ def _per_order(rows: QuerySet, order_ref: str, value=None):
 
 # --- figures of one order ---------------------------------------------------------------------------------------------
 def order_paid(order: SalesOrder, *, confirmed_only: bool = True) -> Decimal:
-    """Money allocated to the order: confirmed by finance, or (confirmed_only=False) recorded or confirmed."""
+    """Money allocated to the order: confirmed by finance, or (confirmed_only=False) recorded or confirmed; net of the
+    refunds paid back (a refund's allocation is negative, Payment.Kind.REFUND)."""
     statuses = [Payment.Status.CONFIRMED] if confirmed_only else [Payment.Status.CONFIRMED, Payment.Status.RECORDED]
     return quantize(
         PaymentAllocation.objects.filter(order=order, payment__status__in=statuses).aggregate(s=Sum("amount"))["s"] or ZERO
@@ -69,6 +70,41 @@ def order_shipped_amount(order) -> Decimal:
 def order_creditable(order) -> Decimal:
     """How much may still be credited on the order: shipped value minus earlier credit notes."""
     return max(order_shipped_amount(order) - order_credited(order), ZERO)
+
+
+def order_refundable(order) -> Decimal:
+    """What the order holds for its customer beyond what it owes, that finance may pay back (退款, refund_record): the
+    confirmed money net of refunds plus the credit notes, less the goods kept (shipped or delivered less refused and
+    received back, models.kept_amount); never below 0 — a deposit on an order never shipped is all refundable. The
+    receivables' 预收/应退 (orders.receivables) is the same figure in CNY."""
+    return max(order_paid(order) + order_credited(order) - order_shipped_amount(order), ZERO)
+
+
+def orders_refundable(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
+    """The orders of `orders` holding something refundable (order_refundable > 0), by number, each with `refundable`,
+    `confirmed` (net of refunds), `credited` and `shipped` (kept) set; one query (only orders with confirmed money are
+    summed: nothing else can hold any)."""
+    confirmed = PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED)
+    rows = (
+        orders.filter(Exists(confirmed.filter(order=OuterRef("pk"))))
+        .annotate(
+            shipped=_per_order(Shipment.objects.filter(status__in=CREDITED_SHIPMENTS), "pk", kept_amount()),
+            confirmed=_per_order(confirmed, "pk"),
+            credited=_per_order(CreditNote.objects.all(), "pk"),
+        )
+        .order_by("number")
+    )
+    out = []
+    for order in rows:
+        order.shipped, order.confirmed, order.credited = (
+            quantize(order.shipped),
+            quantize(order.confirmed),
+            quantize(order.credited),
+        )
+        order.refundable = max(order.confirmed + order.credited - order.shipped, ZERO)
+        if order.refundable > 0:
+            out.append(order)
+    return out
 
 
 _ASK = object()  # order_gate: the credit facts not given, read them

@@ -1,8 +1,8 @@
-"""导出 Excel of the order, shipment, invoice, payment and receivables lists: the list's columns, amounts as numbers in
-yuan format.
+"""导出 Excel of the order, shipment, invoice, payment, receivables and credit-note lists: the list's columns, amounts as
+numbers in yuan format.
 
 Registered in OrdersConfig.ready (salesops.core.exports); the rows are the list's filter set over its visibility selector
-(the receivables: one row per receivable order the filter set keeps, computed by receivables.receivables_of).
+(the receivables: one row per owing or holding order the filter set keeps, computed by receivables.receivable_export_rows).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from salesops.core.names import display_name
 from salesops.core.sheets import Column, Kind
 
 from . import receivables, rules, selectors
-from .filters import InvoiceFilter, OrderFilter, PaymentFilter, ReceivableFilter, ShipmentFilter
+from .credit_note_list import credit_note_list_for
+from .filters import CreditNoteFilter, InvoiceFilter, OrderFilter, PaymentFilter, ReceivableFilter, ShipmentFilter
 from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
 
@@ -49,7 +50,9 @@ def shipment_columns() -> list[Column]:
         Column(_("件数"), Kind.INTEGER, 6, lambda s: s.packages),
         Column(_("收货人"), Kind.TEXT, 10, lambda s: s.consignee),
         Column(_("收货地址"), Kind.TEXT, 36, lambda s: f"{s.ship_to_province}{s.ship_to_city}{s.ship_to_address}"),
-        Column(_("含税金额"), Kind.MONEY, 14, lambda s: s.amount_incl),
+        Column(_("含税金额"), Kind.MONEY, 14, lambda s: s.amount_incl, total=True),
+        Column(_("拒收退回金额(含税)"), Kind.MONEY, 14, lambda s: s.returned_amount, total=True),
+        Column(_("净发货金额(含税)"), Kind.MONEY, 14, lambda s: s.kept_amount_incl, total=True),
         Column(_("发货时间"), Kind.DATETIME, 17, lambda s: s.shipped_at),
         Column(_("签收日期"), Kind.DATE, 12, lambda s: s.delivered_on),
     ]
@@ -104,6 +107,21 @@ def receivable_columns() -> list[Column]:
         Column(_("未收金额"), Kind.MONEY, 14, lambda r: r.open, total=True),
         Column(_("逾期金额"), Kind.MONEY, 14, lambda r: r.overdue, total=True),
         Column(_("最长账龄(天)"), Kind.INTEGER, 10, lambda r: r.oldest_days),
+        Column(_("预收/应退"), Kind.MONEY, 14, lambda r: r.held, total=True),
+        Column(_("余额"), Kind.MONEY, 14, lambda r: r.balance, total=True),
+    ]
+
+
+def credit_note_columns() -> list[Column]:
+    return [
+        Column(_("冲减单号"), Kind.TEXT, 18, lambda c: c.number),
+        Column(_("开具时间"), Kind.DATETIME, 17, lambda c: c.created_at),
+        Column(_("订单号"), Kind.TEXT, 18, lambda c: c.order.number),
+        Column(_("客户"), Kind.TEXT, 30, lambda c: c.order.customer.name),
+        Column(_("冲减金额(含税)"), Kind.MONEY, 14, lambda c: c.amount, total=True),
+        Column(_("原因"), Kind.TEXT, 30, lambda c: c.reason),
+        Column(_("来源单据"), Kind.TEXT, 18, lambda c: c.reference),
+        Column(_("开具人"), Kind.TEXT, 10, lambda c: display_name(c.created_by)),
     ]
 
 
@@ -143,6 +161,13 @@ register_export(
         title=gettext_lazy("应收账款"),
         source=plain(ReceivableFilter, receivables.receivable_orders_for),
         columns=receivable_columns,
-        rows=receivables.receivables_of,
+        rows=receivables.receivable_export_rows,
+    ),
+    ListExport(
+        name="credit-notes",
+        list_view="orders:credit_note_list",
+        title=gettext_lazy("红字冲减单"),
+        source=plain(CreditNoteFilter, credit_note_list_for),
+        columns=credit_note_columns,
     ),
 )

@@ -53,9 +53,18 @@ SHIPPED = kept_amount()
 # Each answers one figure with one aggregate query, in CNY (amount × the order's exchange rate, rounded per document),
 # over orders that are not cancelled, for the company or one team / one rep: `owner_id` = the rep the order is credited
 # to (业绩归属业务员), `team_id` = that rep's team (员工档案 → 销售组). Date columns take inclusive dates, timestamp columns
-# an aware [start, end) pair (reports.periods.Period.bounds, Asia/Shanghai).
-def _kpi_q(prefix: str = "", *, owner_id: int | None = None, team_id: int | None = None) -> Q:
+# an aware [start, end) pair (reports.periods.Period.bounds, Asia/Shanghai). `customer_types` (Customer.Type codes):
+# the orders of customers of those types only (the store/distributor report, reports.kpis.store_rows).
+def _kpi_q(
+    prefix: str = "",
+    *,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    customer_types: tuple[str, ...] | None = None,
+) -> Q:
     q = ~Q(**{f"{prefix}status": SalesOrder.Status.CANCELLED})
+    if customer_types is not None:
+        q &= Q(**{f"{prefix}customer__type__in": customer_types})
     if owner_id is not None:
         q &= Q(**{f"{prefix}owner_id": owner_id})
     if team_id is not None:
@@ -102,9 +111,14 @@ def kpi_invoices(start: date, end: date, **scope) -> QuerySet[InvoiceRequest]:
 
 
 def kpi_allocations(start: date, end: date, **scope) -> QuerySet[PaymentAllocation]:
-    """Confirmed payment allocations whose money arrived in [start, end]."""
+    """Confirmed payment allocations whose money arrived in [start, end] — what every collection figure (回款额, 回款率,
+    回款达成) sums. Collection counts money received only (amount > 0): a refund paid back to a customer (退款, a
+    negative allocation) is not a negative collection."""
     return PaymentAllocation.objects.filter(
-        _kpi_q("order__", **scope), payment__status=Payment.Status.CONFIRMED, payment__received_on__range=(start, end)
+        _kpi_q("order__", **scope),
+        payment__status=Payment.Status.CONFIRMED,
+        payment__received_on__range=(start, end),
+        amount__gt=0,
     )
 
 

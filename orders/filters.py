@@ -7,15 +7,20 @@ The querysets they filter come from orders.selectors (already scoped to what the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters as filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.filters import offer_customers, offer_reps
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
+from salesops.core.search import every_word_q
 
-from .models import Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+from .credit_note_list import credit_note_search_q, local_midnight
+from .models import CreditNote, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import (
     ORDER_ORDERING_FIELDS,
     ORDER_QUEUES,
@@ -152,8 +157,20 @@ class ShipmentFilter(ListFilterSet):
         return queryset.filter(pk__in=pending) if value else queryset.exclude(pk__in=pending)
 
 
+def invoice_search_q(text: str) -> Q:
+    """Every word in the invoice number, the title, the order number or the customer name; a bare number ("12" or
+    "#12") also finds the invoice request of that id (开票申请 #12)."""
+    q = every_word_q(InvoiceRequest, text, "invoice_numbers", "title", "order__number", "order__customer__name")
+    ident = (text or "").strip().removeprefix("#")
+    if ident.isascii() and ident.isdigit() and len(ident) <= 9:
+        q |= Q(pk=int(ident))
+    return q
+
+
 class InvoiceFilter(ListFilterSet):
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("开票申请编号、发票号码、订单号、客户名称或发票抬头"))
     status = filters.ChoiceFilter(choices=InvoiceRequest.Status.choices, label=_("状态"))
+    customer = IntegerFilter(field_name="order__customer_id", label=_("客户"))
     order = IntegerFilter(field_name="order_id", label=_("订单"), widget=forms.HiddenInput())
     # 经营指标's 销售额（按开票） links here with its period and scope (reports.selectors)
     issued_from = filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("开票日期从"))
@@ -163,19 +180,27 @@ class InvoiceFilter(ListFilterSet):
 
     class Meta:
         model = InvoiceRequest
-        fields = ["status", "order", "issued_from", "issued_to", "owner", "team"]
+        fields = ["q", "status", "customer", "order", "issued_from", "issued_to", "owner", "team"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(invoice_search_q(value))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(self)
 
 
 class PaymentFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("银行流水号/票据号"), help_text=_("银行流水号/票据号"))
     status = filters.ChoiceFilter(choices=Payment.Status.choices, label=_("状态"))
+    kind = filters.ChoiceFilter(choices=Payment.Kind.choices, label=_("款项类型"), help_text=_("refund：退款（负数金额）"))
     customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     received_on_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("到账日期从"))
     received_on_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("到账日期至"))
 
     class Meta:
         model = Payment
-        fields = ["q", "status", "customer", "received_on_from", "received_on_to"]
+        fields = ["q", "status", "kind", "customer", "received_on_from", "received_on_to"]
 
     def search(self, queryset, name, value):
         """References are stored without spaces: "ICBC 001" finds ICBC001."""
@@ -206,3 +231,31 @@ class ReceivableFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         offer_customers(self)
         offer_reps(self)
+
+
+class CreditNoteFilter(ListFilterSet):
+    """红字冲减单 (orders.credit_note_list.credit_note_list_for): by date issued, customer and order number, searched by
+    the note's or the order's number, the customer's name or the source document; the page, the API and the export."""
+
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("冲减单号、订单号、客户名称或来源单据"))
+    customer = IntegerFilter(field_name="order__customer_id", label=_("客户"))
+    order_number = filters.CharFilter(field_name="order__number", lookup_expr="icontains", label=_("订单号"))
+    created_from = filters.DateFilter(method="filter_from", label=_("开具日期从"))
+    created_to = filters.DateFilter(method="filter_to", label=_("开具日期至"))
+
+    class Meta:
+        model = CreditNote
+        fields = ["q", "customer", "order_number", "created_from", "created_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(credit_note_search_q(value))
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=local_midnight(value))
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(created_at__lt=local_midnight(value + timedelta(days=1)))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(self)

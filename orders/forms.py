@@ -16,6 +16,7 @@ from contracts.forms import ProductChoiceField, check_line_cells
 from contracts.rules import BASE_CURRENCY
 from customers.forms import CustomerChoiceField, limit_parties
 from customers.selectors import customer_list_for
+from customers.services import can_set_credit
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
 from salesops.core.money import PRICE_BOUNDS, ZERO, plain
 
@@ -96,6 +97,8 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
         limit_parties(self, customer)
         self.fields["deposit_amount"].required = False
         self.initial["deposit_amount"] = None
+        if not can_set_credit(user):  # the customer's deposit (services.order_terms.check_terms)
+            del self.fields["deposit_amount"]
         # a direct order's rate (the service requires it for a foreign currency); an order from a contract takes the contract's
         self.fields["exchange_rate"].required = False
         self.initial["exchange_rate"] = None
@@ -121,6 +124,7 @@ class ContractOrderForm(OrderHeaderForm):
     def __init__(self, *args, user, contract, **kwargs):
         super().__init__(*args, user=user, customer=contract.customer, fixed_customer=True, **kwargs)
         del self.fields["exchange_rate"]  # the contract's
+        self.fields.pop("deposit_amount", None)  # the contract's too (services.order_terms.check_terms)
         self.contract = contract
         if not self.is_bound:
             self.initial["promised_ship_date"] = contract.delivery_date
@@ -385,6 +389,8 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
         if self.instance.contract_id or self.instance.currency == BASE_CURRENCY:
             del self.fields["exchange_rate"]  # a contract's order keeps the contract's rate, a CNY order 1
+        if self.instance.contract_id:
+            del self.fields["deposit_amount"]  # and its deposit (services.order_terms.check_terms)
 
     def _post_clean(self):
         """The instance is not touched: the service applies the change under the order's lock."""
@@ -393,7 +399,9 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         return {
             name: self.cleaned_data[name]
             for name in (*CHANGE_FIELDS, "exchange_rate")
-            if name in self.changed_data and not (name == "prices_include_tax" and self.cleaned_data[name] is None)
+            if name in self.changed_data
+            and name in self.fields
+            and not (name == "prices_include_tax" and self.cleaned_data[name] is None)
         }
 
 

@@ -508,6 +508,11 @@ class Shipment(FSMModelMixin, models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def kept_amount_incl(self):
+        """amount_incl less the goods refused and received back: kept_amount() of this one note (the list's 净发货金额)."""
+        return self.amount_incl - self.returned_amount
+
     @transition(field=status, source=Status.DRAFT, target=Status.RELEASED, custom={"label": _("放行")})
     def release(self):
         pass
@@ -658,6 +663,13 @@ class InvoiceRequest(FSMModelMixin, models.Model):
             models.Index(fields=["requested_at", "id"]),  # the list's order and visibility (issue 12)
             models.Index(fields=["issued_on"], name="invoice_issued_on_idx"),  # invoiced sales of a period (KPIs)
         ]
+        constraints = [  # one 发票号码 on one invoice not cancelled (services.invoice_issue checks it first, in words)
+            models.UniqueConstraint(
+                fields=["invoice_numbers"],
+                condition=~Q(status="cancelled") & ~Q(invoice_numbers=""),
+                name="invoice_number_unique_live",
+            ),
+        ]
 
     def __str__(self):
         return str(_("%(order)s 开票 %(amount)s") % {"order": self.order, "amount": self.amount})
@@ -676,6 +688,7 @@ class Payment(FSMModelMixin, models.Model):
         DEPOSIT = "deposit", _("定金")
         PROGRESS = "progress", _("进度款")
         FINAL = "final", _("尾款")
+        REFUND = "refund", _("退款")  # money paid back to the customer: a negative amount (services.refund_record)
 
     class Method(models.TextChoices):
         BANK = "bank", _("银行转账")
@@ -718,7 +731,10 @@ class Payment(FSMModelMixin, models.Model):
             models.UniqueConstraint(
                 fields=["bank_reference"], condition=~Q(status="voided"), name="uniq_live_payment_bank_reference"
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # money received is positive, a refund (paid back) negative, so every sum of payments nets refunds
+            models.CheckConstraint(
+                condition=Q(kind="refund", amount__lt=0) | (~Q(kind="refund") & Q(amount__gt=0)), name="payment_amount_sign"
+            ),
         ]
 
     def __str__(self):
@@ -743,7 +759,8 @@ class PaymentAllocation(models.Model):
         verbose_name_plural = _("回款分配")
         constraints = [
             models.UniqueConstraint(fields=["payment", "order"], name="uniq_allocation_per_order"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            # the payment's sign (a refund's allocation is negative): services.payment_record / refund_record keep it
+            models.CheckConstraint(condition=~Q(amount=0), name="allocation_amount_nonzero"),
         ]
 
     def __str__(self):

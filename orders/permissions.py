@@ -7,14 +7,19 @@ is orders.selectors (a 404); who may *do* something on a visible one is here (a 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Contract
 from salesops.core.errors import Forbidden
+from salesops.core.money import ZERO
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
-from .models import REFUSED_PENDING, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+from . import rules
+from .models import REFUSED_PENDING, CreditException, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 
 
 def require(allowed: bool, message: str) -> None:
@@ -49,6 +54,27 @@ def may_prepare_shipment(user) -> bool:
 def may_ask_for_order(order: SalesOrder, user) -> bool:
     """Credit exceptions and invoice requests: clerks, managers and the order's rep."""
     return is_clerk(user) or order.owner_id == user.pk
+
+
+def may_request_credit_exception(order: SalesOrder, user) -> bool:
+    """申请信用放行 is offered to those who may ask (may_ask_for_order) on an open order past verification while its
+    payment gate is closed (something due is unpaid, or its notes go beyond the customer's credit limit) and not already
+    covered by requests still pending; services.credit_exception_request checks the same, and the amount, under the
+    order's lock."""
+    if not (may_ask_for_order(order, user) and order.is_open and order.status != SalesOrder.Status.RECEIVED):
+        return False
+    room, pending = credit_exception_room(order)
+    return room - pending > 0
+
+
+def credit_exception_room(order: SalesOrder) -> tuple[Decimal, Decimal]:
+    """(what holds the order's gate — rules.credit_exception_room of balances.order_gate —, what its credit exceptions
+    still pending ask for), both in the order's currency."""
+    from .balances import order_gate  # balances -> receivables -> this module: read when asked
+
+    room = rules.credit_exception_room(order_gate(order), exchange_rate=order.exchange_rate)
+    pending = order.credit_exceptions.filter(status=CreditException.Status.PENDING).aggregate(s=Sum("amount"))["s"]
+    return room, pending or ZERO
 
 
 def may_record_delivery(order: SalesOrder, user) -> bool:
@@ -108,7 +134,7 @@ def order_allowed_actions(order: SalesOrder, user) -> list[str]:
         out += ["create_shipment", "emergency_release"]
     if clerk and order.is_open and order.status != S.SHIPPED:
         out.append("edit")
-    if may_ask_for_order(order, user) and order.is_open and order.status != S.RECEIVED:
+    if may_request_credit_exception(order, user):
         out.append("credit_exception")
     if has_role(user, Role.QC, Role.WAREHOUSE) and order.status in (S.PLACED, S.PARTIALLY_SHIPPED, S.SHIPPED):
         out.append("inspect")

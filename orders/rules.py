@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +185,21 @@ def shipment_gate(*, due: Decimal, confirmed_paid: Decimal, approved_exception: 
             )
         )
     return Gate(False, due, confirmed_paid, approved_exception, " ".join(reasons), credit)
+
+
+def credit_exception_room(gate: Gate, *, exchange_rate: Decimal) -> Decimal:
+    """What holds a closed gate, in the order's currency — the most a credit exception (信用放行) may be asked for: the
+    payment due before shipment not covered by confirmed payments and approved exceptions, and for a credit-limit hold
+    what is over the limit and not covered (Credit.shortfall, CNY, at the order's `exchange_rate`, up to the fen) —
+    the larger of the two, as one approved amount counts against both (shipment_gate). 0 when the gate is open."""
+    if gate.open:
+        return ZERO
+    due = gate.due - gate.paid - gate.exception
+    credit = gate.credit
+    over = ZERO
+    if credit is not None and credit.limit > 0 and credit.adds > 0 and credit.shortfall > 0:
+        over = (credit.shortfall / (exchange_rate or Decimal(1))).quantize(Decimal("0.01"), rounding=ROUND_UP)
+    return max(due, over, ZERO)
 
 
 def order_credit_warning(*, limit: Decimal, owed: Decimal, adds: Decimal) -> str:

@@ -1,10 +1,12 @@
 """客户对账单: a customer's statement of account for a period (seed 002: 明确结款流程，按账期准时对账、结款，做到准确无误)
-— what was owed at its start, each movement in date order (goods shipped: owed; credit notes and payments received:
-paid), the running balance and what is owed at its end, in yuan.
+— what was owed at its start, each movement in date order (goods shipped and refunds paid back: owed; credit notes and
+payments received: paid), the running balance and what is owed at its end, in yuan. The moves of one day come in the
+order shipment → 拒收退回 → 红字冲减 → 回款 → 退款, then in the order they were entered.
 
 The balance is the customer's whole account: goods shipped (shipped or delivered, of orders not cancelled, at the
 order's exchange rate) less credit notes (at the order's rate) less the payments confirmed (in full: a deposit paid
-before shipping shows as money received in advance, a negative balance). A payment has no currency of its own: it is
+before shipping shows as money received in advance, a negative balance; a refund paid back — a confirmed payment of
+kind refund, negative — raises it again). A payment has no currency of its own: it is
 allocated whole to the customer's orders, each allocation in its order's currency, so it counts here as the sum of its
 allocations each at its order's rate (rounded per allocation, as the 回款额 KPI). The receivables (orders.receivables)
 count per order what is allocated to it, in CNY too; the two agree once every payment is allocated. Visibility is the
@@ -28,16 +30,18 @@ from .models import CreditNote, Payment, PaymentAllocation, RefusalReturn, Sales
 from .receivables import SHIPPED_STATUSES
 from .selectors import MONEY_OUTPUT
 
-MOVES = {"shipment": _("发货"), "refused": _("拒收退回"), "credit": _("红字冲减"), "payment": _("回款")}
+MOVES = {"shipment": _("发货"), "refused": _("拒收退回"), "credit": _("红字冲减"), "payment": _("回款"), "refund": _("退款")}
+# the order of the moves of one day (MOVES' keys); within a kind, the order of entry (pk)
+DAY_ORDER = {kind: n for n, kind in enumerate(MOVES)}
 
 
 @dataclass(frozen=True)
 class Move:
     day: date
-    kind: str  # shipment / refused / credit / payment
+    kind: str  # shipment / refused / credit / payment / refund
     number: str  # the outbound note's (also of goods refused and received back), the credit note's number, or the payment's bank reference
-    order: str  # the order's number ("" for a payment)
-    owed: Decimal | None  # goods shipped (negative: goods refused at delivery and received back, 拒收退回)
+    order: str  # the order's number ("" for a payment or a refund)
+    owed: Decimal | None  # goods shipped (negative: goods refused at delivery and received back, 拒收退回), a refund paid back
     paid: Decimal | None  # a credit note or a payment
     balance: Decimal  # owed after this move
 
@@ -53,7 +57,7 @@ class Statement:
     end: date
     opening: Decimal
     moves: list[Move]
-    owed: Decimal  # the period's goods shipped, less those refused and received back
+    owed: Decimal  # the period's goods shipped, less those refused and received back, plus the refunds paid back
     paid: Decimal  # the period's credit notes and payments
     closing: Decimal
 
@@ -94,7 +98,8 @@ def _sum(qs, field: str) -> Decimal:
 def customer_statement(customer: Customer, start: date, end: date) -> Statement:
     """The statement of `customer` from `start` to `end` (both included; days in Asia/Shanghai). Goods refused at
     delivery and received back (拒收退回入库) lower the goods shipped on the day they came back (the note keeps its
-    amount on the day it left), so a statement already reconciled keeps its figures. Eight queries."""
+    amount on the day it left), so a statement already reconciled keeps its figures. A refund paid back (退款) is owed
+    again, on the day it was paid. Eight queries."""
     if end < start:
         raise ValueError(_("结束日期不能早于开始日期。"))
     since, until = _moment(start), _moment(end + timedelta(days=1))
@@ -112,23 +117,27 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
         - _sum(credits.filter(created_at__lt=since), "cny")
         - _sum(payments.filter(received_on__lt=start), "cny")
     )
+    # (day, kind's place in the day, pk, kind, number, order, owed, paid): the pks of different tables never compared
     rows = [
-        (timezone.localdate(s.shipped_at), 0, s.pk, "shipment", s.number, s.order.number, s.cny, None)
+        (timezone.localdate(s.shipped_at), "shipment", s.pk, s.number, s.order.number, s.cny, None)
         for s in shipments.filter(shipped_at__gte=since).select_related("order")
     ]
     rows += [
-        (r.received_on, 0, r.pk, "refused", r.shipment.number, r.order.number, -r.cny, None)
+        (r.received_on, "refused", r.pk, r.shipment.number, r.order.number, -r.cny, None)
         for r in refused.filter(received_on__gte=start).select_related("shipment", "order")
     ]
     rows += [
-        (timezone.localdate(c.created_at), 1, c.pk, "credit", c.number, c.order.number, None, c.cny)
+        (timezone.localdate(c.created_at), "credit", c.pk, c.number, c.order.number, None, c.cny)
         for c in credits.filter(created_at__gte=since).select_related("order")
     ]
     rows += [
-        (p.received_on, 2, p.pk, "payment", p.bank_reference, "", None, p.cny) for p in payments.filter(received_on__gte=start)
+        (p.received_on, "refund", p.pk, p.bank_reference, "", -p.cny, None)
+        if p.kind == Payment.Kind.REFUND
+        else (p.received_on, "payment", p.pk, p.bank_reference, "", None, p.cny)
+        for p in payments.filter(received_on__gte=start)
     ]
     balance, moves = opening, []
-    for day, _order, _pk, kind, number, order, owed, paid in sorted(rows):
+    for day, kind, _pk, number, order, owed, paid in sorted(rows, key=lambda r: (r[0], DAY_ORDER[r[1]], r[2])):
         balance = quantize(balance + (owed or ZERO) - (paid or ZERO))
         moves.append(
             Move(

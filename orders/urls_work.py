@@ -1,4 +1,4 @@
-"""Routes of the work queues, shipments, invoices, payments and receivables pages (included by orders/urls.py)."""
+"""Routes of the work queues, shipments, invoices, payments and refunds, receivables and credit-note pages (included by orders/urls.py)."""
 
 from django.urls import path
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("payments/<int:pk>/", work_views.payment_detail, name="payment_detail"),
     path("payments/<int:pk>/confirm/", work_views.payment_confirm, name="payment_confirm"),
     path("payments/<int:pk>/void/", work_views.payment_void, name="payment_void"),
+    path("payments/refund/<int:order_pk>/", work_views.refund_create, name="refund_create"),
     # invoices
     path("invoices/", work_views.invoice_list, name="invoice_list"),
     path("invoices/new/<int:order_pk>/", work_views.invoice_create, name="invoice_create"),
@@ -34,4 +35,6 @@ urlpatterns = [
     path("invoices/<int:pk>/cancel/", work_views.invoice_cancel, name="invoice_cancel"),
     # receivables
     path("receivables/", work_views.receivables, name="receivables"),
+    # credit notes (红字冲减单)
+    path("credit-notes/", work_views.credit_note_list, name="credit_note_list"),
 ]

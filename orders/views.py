@@ -28,6 +28,7 @@ from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
 
 from . import filters, forms, permissions, rules, selectors, services
+from .balances import order_refundable
 from .models import SHIPPING_STATUSES, Inspection, SalesOrder
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -224,6 +225,8 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "shipments": order.shipments.all(),
         "invoices": order.invoices.all(),
         "allocations": order.allocations.select_related("payment"),
+        # 办理退款 (finance): what the order holds beyond what it owes
+        "refundable": order_refundable(order) if permissions.is_finance(user) else None,
         "changes": _changes(order),
         "owner_name": display_name(order.owner),
         "overdue_verify": rules.verification_overdue(

@@ -156,7 +156,11 @@ class PaymentForm(forms.Form):
     amount = money_field(_("回款金额"), min_value=0)
     bank_reference = forms.CharField(label=_("银行流水号/票据号"), max_length=60)
     received_on = forms.DateField(label=_("到账日期"), widget=DateInput())
-    kind = forms.ChoiceField(label=_("款项类型"), choices=Payment.Kind.choices, initial=Payment.Kind.PROGRESS)
+    kind = forms.ChoiceField(
+        label=_("款项类型"),
+        choices=[c for c in Payment.Kind.choices if c[0] != Payment.Kind.REFUND],  # a refund: RefundForm
+        initial=Payment.Kind.PROGRESS,
+    )
     method = forms.ChoiceField(label=_("收款方式"), choices=Payment.Method.choices, initial=Payment.Method.BANK)
     notes = forms.CharField(label=_("备注"), max_length=300, required=False)
 
@@ -180,3 +184,21 @@ class PaymentForm(forms.Form):
 
     def data_for_service(self) -> dict:
         return {n: self.cleaned_data.get(n) for n in ("amount", "bank_reference", "received_on", "kind", "method", "notes")}
+
+
+class RefundForm(forms.Form):
+    """Money finance paid back to the customer of one order (退款, services.payments.refund_record checks the room)."""
+
+    amount = money_field(_("退款金额"), min_value=0)
+    bank_reference = forms.CharField(label=_("银行流水号/票据号"), max_length=60)
+    received_on = forms.DateField(label=_("退款日期"), widget=DateInput())
+    method = forms.ChoiceField(label=_("付款方式"), choices=Payment.Method.choices, initial=Payment.Method.BANK)
+    notes = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, refundable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["amount"].initial = refundable
+
+    def data_for_service(self) -> dict:
+        return {n: self.cleaned_data.get(n) for n in ("amount", "bank_reference", "received_on", "method", "notes")}

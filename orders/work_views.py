@@ -1,4 +1,4 @@
-"""HTML pages of the work queues (内勤 / 财务 / 仓库), shipments, payments, invoices and receivables.
+"""HTML pages of the work queues (内勤 / 财务 / 仓库), shipments, payments and refunds, invoices, receivables and credit notes.
 
 Access check (selectors: 404 for what the user may not see; a queue for the wrong role is a 403 with its reason) →
 form → service → redirect/render. Service errors (DomainError, Conflict, Forbidden) are shown in Chinese with their
@@ -34,8 +34,11 @@ from salesops.core.pages import post_data as _post
 
 from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
+from .balances import order_credited, order_paid, order_refundable, order_shipped_amount
+from .credit_note_list import credit_note_list_for
 from .models import SalesOrder
 from .receivables import ReceivableTable, collection_rate, receivable_orders_for
+from .services.payments import refund_record
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -432,6 +435,46 @@ def payment_confirm(request, pk):
 
 
 @login_required
+def refund_create(request, order_pk):
+    """办理退款 (finance): money paid back to the customer of an order out of what it holds beyond what it owes
+    (services.payments.refund_record decides the room under the order's lock)."""
+    order = selectors.order_get_for(request.user, order_pk)
+    if not permissions.is_finance(request.user):
+        return _forbidden(request, _("只有财务可以办理退款。"))
+    refundable = order_refundable(order)
+    form = forms.RefundForm(_post(request), refundable=refundable)
+    if request.method == "POST" and form.is_valid():
+        ok, refund = call_for_form(form, lambda: refund_record(actor=request.user, order=order, data=form.data_for_service()))
+        if ok:
+            messages.success(
+                request,
+                _("退款 %(amount)s 元已登记（%(ref)s）。") % {"amount": money_text(-refund.amount), "ref": refund.bank_reference},
+            )
+            return redirect("orders:payment_detail", pk=refund.pk)
+    intro = _(
+        "订单 %(order)s（%(customer)s）可退金额 %(room)s 元：已确认回款 %(paid)s 元、红字冲减 %(credited)s 元，"
+        "已发货（扣除拒收退回）%(shipped)s 元。"
+    ) % {
+        "order": order.number,
+        "customer": order.customer.name,
+        "room": money_text(refundable),
+        "paid": money_text(order_paid(order)),
+        "credited": money_text(order_credited(order)),
+        "shipped": money_text(order_shipped_amount(order)),
+    }
+    return form_page(
+        request,
+        form,
+        title=_("办理退款：%(order)s") % {"order": order.number},
+        cancel_url=reverse("orders:order_detail", args=[order.pk]),
+        submit_label=_("登记退款"),
+        intro=intro,
+        testid="refund-form",
+        grid=True,
+    )
+
+
+@login_required
 def payment_void(request, pk):
     payment = get_object_or_404(selectors.payment_list_for(request.user), pk=pk)
     form = forms.ReasonForm(_post(request))
@@ -611,6 +654,9 @@ def receivables(request):
             "totals": totals,
             "overdue_items": summary.overdue,
             "overdue_count": summary.overdue_count,
+            "held_items": summary.held,
+            "held_count": summary.held_count,
+            "can_refund": permissions.is_finance(user),
             "collection_rate": rate,
             "collection_percent": (rate * 100) if rate is not None else None,
             "chart": chart,
@@ -619,3 +665,14 @@ def receivables(request):
         },
         status=filterset.status_code,
     )
+
+
+# --- credit notes -----------------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def credit_note_list(request):
+    """红字冲减单 of the orders the user sees (orders.credit_note_list), filtered, searched and paged like the API."""
+    if not permissions.handles_money(request.user):
+        return _forbidden(request, str(MONEY_ONLY))
+    filterset = filters.CreditNoteFilter(request.GET, queryset=credit_note_list_for(request.user), request=request)
+    return _list_page(request, "orders/credit_note_list.html", filterset, {})

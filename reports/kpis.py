@@ -22,6 +22,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from aftersales import selectors as aftersales_selectors
+from catalog import rules as catalog_rules
 from contracts import selectors as contract_selectors
 from customers import selectors as customer_selectors
 from customers.selectors import OWNER_ROLES
@@ -170,7 +171,8 @@ def planned_by(level: str, period: Period) -> dict[int, Decimal] | None:
 # --- money in ----------------------------------------------------------------------------------------------------------
 @_read_once
 def collected(period: Period, scope: Scope) -> Decimal:
-    """回款额: confirmed payments received in the period (as allocated to the scope's orders)."""
+    """回款额: confirmed payments received in the period (as allocated to the scope's orders) — money received only:
+    a refund paid back to a customer (退款) is not a negative collection (orders.figures.kpi_allocations)."""
     return order_figures.collected_total(period.start, period.end, **scope.filters())
 
 
@@ -204,7 +206,8 @@ def receivables_open(as_of: date, scope: Scope) -> Decimal:
 
 def collection_rate(period: Period, scope: Scope, as_of: date | None = None) -> Decimal | None:
     """回款率: collected in the period ÷ (collected + still receivable at the end of `as_of`: the period's end, or for a
-    period not yet over today, as the receivables page's rate — then one reading with the aging of that day)."""
+    period not yet over today, as the receivables page's rate — then one reading with the aging of that day). Receipts
+    only, as `collected`: refunds paid back count neither as collected nor against it."""
     receivable = receivables_open(as_of or period.end, scope)
     return order_rules.collection_rate(collected=collected(period, scope), receivable=receivable)
 
@@ -337,13 +340,23 @@ def growth(period: Period, scope: Scope) -> dict:
 
 # --- grouped rows ------------------------------------------------------------------------------------------------------
 STORE_MONEY = ("orders", "shipped", "invoiced", "collected", "returns", "last_month", "last_year")
+# 门店/经销商: the customer types the store/distributor report and its chart are about — every type but the end customer
+# (终端客户), which buys for its own use (customers.Customer.Type; the codes as catalog.rules keeps them)
+STORE_CUSTOMER_TYPES: tuple[str, ...] = tuple(code for code in catalog_rules.CUSTOMER_TYPE_CODES if code != "end_customer")
 
 
 def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
-    """Per customer (store / distributor / end customer) with any figure, by name: order intake, shipped sales (net of
-    credit notes, as sales_shipped), invoiced sales (the invoices issued, as sales_invoiced), collected, credit notes
-    (returns), and shipped sales of the period before (last_month) and a year before (last_year)."""
-    rows = order_figures.customer_figures(_span(period), _span(period.previous()), _span(period.year_ago()), **scope.filters())
+    """Per store / distributor (STORE_CUSTOMER_TYPES; end customers are not in it) with any figure, by name: order
+    intake, shipped sales (net of credit notes, as sales_shipped), invoiced sales (the invoices issued, as
+    sales_invoiced), collected, credit notes (returns), and shipped sales of the period before (last_month) and a year
+    before (last_year). Over every customer type the rows would add up to the scope's figures; over these, to their share."""
+    rows = order_figures.customer_figures(
+        _span(period),
+        _span(period.previous()),
+        _span(period.year_ago()),
+        customer_types=STORE_CUSTOMER_TYPES,
+        **scope.filters(),
+    )
     for row in rows:
         yield {
             "customer_id": row["pk"],
@@ -356,10 +369,16 @@ def store_rows(period: Period, scope: Scope) -> Iterator[dict]:
 
 
 def top_stores(period: Period, scope: Scope, n: int) -> list[dict]:
-    """The n customers with the largest shipped sales (net, as in store_rows) of the period, largest first (then by
-    name): customer_id, customer_name, region, shipped. One query over the shipments and credit notes alone."""
+    """The n stores / distributors (as store_rows: no end customer) with the largest shipped sales (net, as in store_rows)
+    of the period, largest first (then by name): customer_id, customer_name, region, shipped. One query over the
+    shipments and credit notes alone."""
     rows = order_figures.customer_figures(
-        _span(period), _span(period.previous()), _span(period.year_ago()), top_shipped=n, **scope.filters()
+        _span(period),
+        _span(period.previous()),
+        _span(period.year_ago()),
+        top_shipped=n,
+        customer_types=STORE_CUSTOMER_TYPES,
+        **scope.filters(),
     )
     return [
         {"customer_id": r["pk"], "customer_name": r["name"], "region": r["province"], "shipped": quantize(r["shipped"])}

@@ -502,7 +502,7 @@ def rma_exchange(*, rma: ReturnRequest, actor, note: str = "") -> ReturnRequest:
         }
         if original.currency != "CNY" and original.currency == original.customer.currency:
             data["exchange_rate"] = original.exchange_rate  # a customer in another currency: the original order's rate
-        replacement = order_create(actor=actor, customer=r.customer_id, data=data, lines=rows)
+        replacement = order_create(actor=actor, customer=r.customer_id, data=data, lines=rows, no_charge=True)
         record_event(
             target=original,
             verb=Event.Verb.NOTE,

@@ -10,6 +10,7 @@ Emergency releases and credit exceptions are decided at /api/v1/approval-steps/{
 
 from __future__ import annotations
 
+from .credit_notes import CreditNoteViewSet
 from .inspections import InspectionViewSet
 from .invoices import InvoiceViewSet
 from .orders import OrderViewSet
@@ -30,3 +31,4 @@ def register(router):
     router.register("work", WorkViewSet, basename="work")
     router.register("receivables", ReceivablesViewSet, basename="receivables")
     router.register("statements", StatementViewSet, basename="statement")
+    router.register("credit-notes", CreditNoteViewSet, basename="credit-note")

@@ -4,6 +4,8 @@ anything shipped)."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
+
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,9 @@ from .shipments import ShipmentCreateInput, ShipmentDetailSerializer, ShipmentSe
 User = get_user_model()
 
 
+TERMS_HELP = _("默认取合同（由合同下单）或客户档案的付款条件；直接接单只有经理或财务可以另行约定，由合同生成的订单不能修改")
+
+
 class OrderHeaderInput(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, label=_("业绩归属业务员")
@@ -66,9 +71,13 @@ class OrderHeaderInput(serializers.Serializer):
         label=_("单价含税"),
         help_text=_("false：单价不含税，约定不开票（不能申请开票）；true（默认）：核单要有发票抬头"),
     )
-    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False, label=_("付款方式"))
-    deposit_amount = MoneyField(required=False, label=_("定金金额"))
-    credit_days = AsciiIntegerField(required=False, min_value=0, max_value=MAX_CREDIT_DAYS, label=_("账期(天)"))
+    payment_terms = serializers.ChoiceField(
+        choices=PaymentTerms.choices, required=False, label=_("付款方式"), help_text=TERMS_HELP
+    )
+    deposit_amount = MoneyField(required=False, label=_("定金金额"), help_text=TERMS_HELP)
+    credit_days = AsciiIntegerField(
+        required=False, min_value=0, max_value=MAX_CREDIT_DAYS, label=_("账期(天)"), help_text=TERMS_HELP
+    )
     promised_ship_date = serializers.DateField(required=False, allow_null=True, label=_("承诺发货日期"))
     notes = serializers.CharField(required=False, allow_blank=True, label=_("备注"))
 
@@ -159,6 +168,9 @@ class ProductionUpdateInput(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
+    net_unit_price = MoneyField(
+        bounds=PRICE_BOUNDS, read_only=True, rounding=ROUND_HALF_UP, help_text=_("折后单价：含税单价扣除折扣后的单价")
+    )
     remaining_quantity = QuantityField(read_only=True)
     shippable_quantity = QuantityField(read_only=True)
 
@@ -177,6 +189,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "list_price",
             "unit_price",
             "discount_rate",
+            "net_unit_price",
             "tax_rate",
             "amount_excl",
             "tax",

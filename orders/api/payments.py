@@ -1,21 +1,26 @@
 """/api/v1/payments/: money received (回款) with its allocations to orders: recorded by clerks or finance, confirmed or
-voided by finance."""
+voided by finance; and money paid back (退款, kind refund, a negative amount): POST …/refund/ (finance) and
+GET …/refundable/?customer= (the customer's orders holding money beyond what they owe)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
 from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
+from salesops.core.errors import Forbidden
 from salesops.core.export_runs_api import ExportActionMixin
 
-from .. import selectors, services
+from .. import permissions, selectors, services
+from ..balances import orders_refundable
 from ..filters import PaymentFilter
-from ..models import Payment, PaymentAllocation
+from ..models import Payment, PaymentAllocation, SalesOrder
+from ..services.payments import refund_record
 from ._common import AllowedActionsField, IdKeyedDictField, no_body
 
 
@@ -24,10 +29,37 @@ class PaymentCreateInput(serializers.Serializer):
     amount = MoneyField(label=_("金额"))
     bank_reference = serializers.CharField(max_length=60, label=_("银行流水号/票据号"))
     received_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("到账日期"))
-    kind = serializers.ChoiceField(choices=Payment.Kind.choices, required=False, label=_("款项类型"))
+    kind = serializers.ChoiceField(
+        choices=[c for c in Payment.Kind.choices if c[0] != Payment.Kind.REFUND], required=False, label=_("款项类型")
+    )
     method = serializers.ChoiceField(choices=Payment.Method.choices, required=False, label=_("收款方式"))
     notes = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("备注"))
     allocations = IdKeyedDictField(child=MoneyField(), label=_("分配到订单"), help_text=_("{订单 id: 金额}，合计等于回款金额"))
+
+
+class RefundCreateInput(serializers.Serializer):
+    order = serializers.IntegerField(label=_("订单"))
+    amount = MoneyField(label=_("退款金额"), help_text=_("退给客户的金额，大于 0，不超过订单可退金额"))
+    bank_reference = serializers.CharField(max_length=60, label=_("银行流水号/票据号"))
+    received_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("退款日期"))
+    method = serializers.ChoiceField(choices=Payment.Method.choices, required=False, label=_("付款方式"))
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("备注"))
+
+
+class RefundableOrderSerializer(serializers.ModelSerializer):
+    """An order of the customer holding money beyond what it owes (balances.order_refundable), in its currency."""
+
+    order = serializers.IntegerField(source="pk", read_only=True)
+    order_number = serializers.CharField(source="number", read_only=True)
+    confirmed = MoneyField(read_only=True, help_text=_("已确认回款（扣除已退款）"))
+    credited = MoneyField(read_only=True, help_text=_("红字冲减"))
+    shipped = MoneyField(read_only=True, help_text=_("已发货（扣除拒收退回）"))
+    refundable = MoneyField(read_only=True, help_text=_("可退金额"))
+
+    class Meta:
+        model = SalesOrder
+        fields = ["order", "order_number", "currency", "confirmed", "credited", "shipped", "refundable"]
+        read_only_fields = fields
 
 
 class OrderAllocationSerializer(serializers.ModelSerializer):
@@ -129,6 +161,32 @@ class PaymentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mi
         customer, allocations = data.pop("customer"), data.pop("allocations")
         payment = services.payment_record(actor=request.user, customer=customer, data=data, allocations=allocations)
         return self._respond(payment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RefundCreateInput, responses={201: PaymentDetailSerializer}, summary="办理退款（财务）")
+    @action(detail=False, methods=["post"])
+    def refund(self, request):
+        """Finance records money paid back to the customer of an order it may see, out of what the order holds beyond
+        what it owes: a confirmed payment of kind refund with the negative amount."""
+        data = dict(self.validated_input(RefundCreateInput))
+        order = selectors.order_get_for(request.user, data.pop("order"))
+        return self._respond(refund_record(actor=request.user, order=order, data=data), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("customer", int, required=True, description=_("客户 id"))],
+        responses=RefundableOrderSerializer(many=True),
+        summary="客户可退款的订单",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def refundable(self, request):
+        """The orders of a customer (that the user sees) holding money beyond what they owe, by number."""
+        if not permissions.handles_money(request.user):
+            raise Forbidden(str(_("只有业务员、销售内勤、财务和经理可以查看回款。")))
+        customer = request.query_params.get("customer", "")
+        if not customer.isdigit():
+            raise ValidationError({"customer": [_("请指定客户 id。")]})
+        orders = selectors.order_list_for(request.user).filter(customer_id=int(customer))
+        found = orders_refundable(orders.exclude(status=SalesOrder.Status.CANCELLED))
+        return Response(RefundableOrderSerializer(found, many=True).data)
 
     @no_body("财务确认到账", PaymentDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -1,5 +1,5 @@
 """/api/v1/receivables/: what visible orders still owe for goods shipped, aged by shipment date, per order, customer
-and rep, with this month's collection rate; filtered like the page (orders.filters.ReceivableFilter), and
+and rep, what they hold for their customers beyond what they owe (预收/应退), with this month's collection rate; filtered like the page (orders.filters.ReceivableFilter), and
 /api/v1/receivables/export/ the same rows as .xlsx."""
 
 from __future__ import annotations
@@ -32,10 +32,12 @@ class ReceivableSerializer(serializers.Serializer):
     credit_days = serializers.IntegerField(source="order.credit_days")
     shipped = MoneyField()
     paid = MoneyField()
+    credited = MoneyField(help_text=_("红字冲减"))
     open = MoneyField()
     overdue = MoneyField()
     oldest_days = serializers.IntegerField()
     buckets = serializers.DictField(child=MoneyField(), help_text="0_30 / 31_60 / 61_90 / 90_plus")
+    held = MoneyField(help_text=_("预收/应退：已确认回款（扣除退款）与红字冲减超过已发货的部分"))
 
 
 class ReceivableGroupSerializer(serializers.Serializer):
@@ -44,6 +46,8 @@ class ReceivableGroupSerializer(serializers.Serializer):
     open = MoneyField()
     overdue = MoneyField()
     buckets = serializers.DictField(child=MoneyField())
+    held = MoneyField(help_text=_("预收/应退"))
+    balance = MoneyField(help_text=_("余额：应收减预收/应退（已发货订单；未发货订单的定金见客户对账单）"))
 
     def get_name(self, obj) -> str:
         who = obj["who"]
@@ -66,13 +70,17 @@ class ReceivablesSerializer(serializers.Serializer):
     buckets = BucketSerializer(many=True)
     total_open = MoneyField()
     total_overdue = MoneyField()
+    total_held = MoneyField(help_text=_("预收/应退合计"))
+    total_balance = MoneyField(help_text=_("余额：应收减预收/应退"))
     count = serializers.IntegerField(help_text=_("有欠款的订单数（全部页）"))
     next = serializers.URLField(allow_null=True, help_text=_("下一页"))
     previous = serializers.URLField(allow_null=True, help_text=_("上一页"))
     items = ReceivableSerializer(many=True, help_text=_("本页的订单，账龄最长的在前（page、page_size 分页）"))
-    customer_count = serializers.IntegerField(help_text=_("有欠款的客户数"))
+    customer_count = serializers.IntegerField(help_text=_("有欠款或预收/应退的客户数"))
     by_customer = ReceivableGroupSerializer(many=True, help_text=_("应收余额最大的 50 个客户（全部客户见客户账龄报表）"))
     by_owner = ReceivableGroupSerializer(many=True)
+    held_count = serializers.IntegerField(help_text=_("有预收/应退的订单数"))
+    held = ReceivableSerializer(many=True, help_text=_("预收/应退金额最大的 50 个订单（全部见导出 Excel）"))
     collection_rate = CollectionRateSerializer()
 
 
@@ -116,6 +124,8 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
             "buckets": [{"code": code, "label": str(label)} for code, label, *_rest in rules.AGING_BUCKETS],
             "total_open": totals["open"],
             "total_overdue": totals["overdue"],
+            "total_held": totals["held"],
+            "total_balance": totals["balance"],
             "count": pager.page.paginator.count,
             "next": pager.get_next_link(),
             "previous": pager.get_previous_link(),
@@ -123,6 +133,8 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
             "customer_count": summary.customer_count,
             "by_customer": summary.by_customer,
             "by_owner": summary.by_owner,
+            "held_count": summary.held_count,
+            "held": summary.held,
             "collection_rate": {
                 "start": today.replace(day=1),
                 "end": today,

@@ -16,6 +16,7 @@ from salesops.core.api import (
     AsciiIntegerField,
     ChoiceLabelField,
     ListRowsMixin,
+    MoneyField,
     QuantityField,
     ScopedViewSet,
     UserNameField,
@@ -114,6 +115,12 @@ class ShipmentSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     customer = serializers.IntegerField(source="order.customer_id", read_only=True)
     customer_name = serializers.CharField(source="order.customer.name", read_only=True)
+    kept_amount = MoneyField(
+        source="kept_amount_incl",
+        read_only=True,
+        label=_("净发货金额(含税)"),
+        help_text=_("发货金额减去拒收并已退回入库的货物（amount_incl − returned_amount），与经营指标按发货口径一致"),
+    )
 
     class Meta:
         model = Shipment
@@ -133,6 +140,8 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "tracking_no",
             "planned_on",
             "amount_incl",
+            "returned_amount",
+            "kept_amount",
             "has_emergency_release",
             "released_at",
             "shipped_at",
@@ -191,7 +200,6 @@ class ShipmentDetailSerializer(ShipmentSerializer):
             "shipped_by_name",
             "signed_by_name",
             "delivery_exceptions",
-            "returned_amount",
             "refusal_returns",
             "customer_notified_at",
             "notes",

@@ -21,10 +21,12 @@ from ..statements import customer_statement, last_month
 
 class StatementMoveSerializer(serializers.Serializer):
     day = serializers.DateField()
-    kind = serializers.CharField(help_text="shipment（发货）/ refused（拒收退回）/ credit（红字冲减）/ payment（回款）")
+    kind = serializers.CharField(
+        help_text="shipment（发货）/ refused（拒收退回）/ credit（红字冲减）/ payment（回款）/ refund（退款，记在应收一栏）"
+    )
     kind_display = serializers.CharField(source="kind_label")
     number = serializers.CharField(help_text="出货单号、冲减单号或银行流水号")
-    order = serializers.CharField(help_text="订单号（回款为空）")
+    order = serializers.CharField(help_text="订单号（回款、退款为空）")
     owed = MoneyField(allow_null=True)
     paid = MoneyField(allow_null=True)
     balance = MoneyField()
@@ -37,7 +39,7 @@ class StatementSerializer(serializers.Serializer):
     end = serializers.DateField()
     opening = MoneyField()
     moves = StatementMoveSerializer(many=True)
-    owed = MoneyField(help_text="本期发货")
+    owed = MoneyField(help_text="本期发货（减拒收退回）与退款")
     paid = MoneyField(help_text="本期回款与冲减")
     closing = MoneyField(help_text="期末余额：为负表示预收款")
 

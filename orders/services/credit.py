@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
 from salesops.core.approvals import StepSpec
-from salesops.core.errors import DomainError
+from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
 from salesops.core.roles import Role
 from salesops.core.timeline import choice, record_event
 
 from ..models import CreditException, SalesOrder
-from ..permissions import may_ask_for_order, require
+from ..permissions import credit_exception_room, may_ask_for_order, require
 from ..selectors import order_gate
 from . import handoffs
 from ._common import decide_request, lock_order, order_url
@@ -46,9 +46,33 @@ def credit_exception_summary(exception: CreditException, user) -> list[tuple[str
     return rows
 
 
+def _check_room(order: SalesOrder, amount) -> None:
+    """A credit exception is asked only while the order's gate is closed, for at most what holds it less what requests
+    still pending already ask for (permissions.credit_exception_room)."""
+    room, pending = credit_exception_room(order)
+    if room <= 0:
+        raise Conflict(_("订单的发货条件已满足（应付款已确认到账，且未超出信用额度），无需申请信用放行。"))
+    if pending >= room:
+        raise Conflict(
+            _("已有待审批的信用放行申请 %(pending)s 元，已足以放行本订单（尚差 %(room)s 元）；请等待审批结果。")
+            % {"pending": money_text(pending), "room": money_text(room)}
+        )
+    if amount > room - pending:
+        pending_text = _("，待审批的申请 %(pending)s 元") % {"pending": money_text(pending)} if pending else ""
+        raise DomainError(
+            _("申请金额 %(amount)s 元超出放行所需：本订单发货尚差 %(room)s 元%(pending)s，最多可申请 %(left)s 元。")
+            % {
+                "amount": money_text(amount),
+                "room": money_text(room),
+                "pending": pending_text,
+                "left": money_text(room - pending),
+            }
+        )
+
+
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
     """Ask to ship before the payment due is confirmed, or beyond the customer's credit limit (信用放行): sales manager,
-    then finance, approve."""
+    then finance, approve. Only while the order's gate is closed, for at most what holds it (_check_room)."""
     amount = parse_decimal(amount, _("金额"), bounds=MONEY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if amount <= 0 or not reason:
@@ -56,6 +80,9 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
     with transaction.atomic():
         locked = lock_order(order)
         require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请信用放行。"))
+        if not locked.is_open:
+            raise Conflict(_("订单当前状态为“%(status)s”，不能申请信用放行。") % {"status": locked.get_status_display()})
+        _check_room(locked, amount)
         exception = CreditException.objects.create(order=locked, amount=amount, reason=reason, requested_by=actor)
         approvals.approval_start(
             target=exception,

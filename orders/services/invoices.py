@@ -1,19 +1,25 @@
 """Invoice requests (开票, SPEC.md "Invoices and payments"): asked for delivered goods by the clerk or the rep, issued or
 cancelled by finance. All invoices of an order together never exceed what the customer signed for less the credit notes
-(returned and refunded goods); an invoice is not issued on a day after today."""
+(returned and refunded goods); an invoice is not issued on a day after today.
+
+发票号码: 8 to 20 digits (a paper VAT invoice has 8, a 数电发票 20), spaces removed, and never on two invoices that are not
+cancelled (作废) — checked under the order's lock, and held by the constraint invoice_number_unique_live, so two invoices
+of two orders issued at the same moment with one number cannot both pass."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from customers.models import InvoiceTitle
 from salesops.core.editing import required_text, save_as
-from salesops.core.errors import DomainError
+from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
 from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
 from salesops.core.timeline import choice, record_event
@@ -44,17 +50,20 @@ def invoice_request(
         if amount > room:
             credited = order_credited(locked)
             if not credited:
-                raise DomainError(_("开票金额 %(amount)s 超过已签收未开票金额 %(room)s。") % {"amount": amount, "room": room})
+                raise DomainError(
+                    _("开票金额 %(amount)s 超过已签收未开票金额 %(room)s。")
+                    % {"amount": money_text(amount), "room": money_text(room)}
+                )
             raise DomainError(
                 _(
                     "开票金额 %(amount)s 超过可开票金额 %(room)s（已签收 %(delivered)s，红字冲减 %(credited)s，已开票 %(invoiced)s）。"
                 )
                 % {
-                    "amount": amount,
-                    "room": room,
-                    "delivered": order_delivered_amount(locked),
-                    "credited": credited,
-                    "invoiced": order_invoiced_amount(locked),
+                    "amount": money_text(amount),
+                    "room": money_text(room),
+                    "delivered": money_text(order_delivered_amount(locked)),
+                    "credited": money_text(credited),
+                    "invoiced": money_text(order_invoiced_amount(locked)),
                 }
             )
         title = InvoiceTitle.objects.filter(
@@ -96,26 +105,83 @@ def invoice_request(
     return invoice
 
 
+INVOICE_NUMBER = re.compile(r"[0-9]{8,20}")
+
+
+def invoice_number_squeezed(text: str) -> str:
+    """The 发票号码 as stored: full-width digits read as digits, every space removed (not yet checked)."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def invoice_number_check(text: str) -> str:
+    """The 发票号码 `text` as stored (invoice_number_squeezed) if it is 8 to 20 digits (a paper VAT invoice has 8, a 数电发票
+    20), else a DomainError naming what was typed."""
+    number = invoice_number_squeezed(text)
+    if not number:
+        raise DomainError(_("请填写发票号码。"))
+    if not INVOICE_NUMBER.fullmatch(number):
+        raise DomainError(
+            _("发票号码“%(number)s”无效：发票号码为 8 至 20 位数字（纸质发票 8 位，数电发票 20 位）。") % {"number": text.strip()}
+        )
+    return number
+
+
+def _number_holder(number: str, *, but: int) -> InvoiceRequest | None:
+    """The invoice, not cancelled, other than invoice `but`, that already has `number`."""
+    return (
+        InvoiceRequest.objects.select_related("order__customer")
+        .filter(invoice_numbers=number)
+        .exclude(status=InvoiceRequest.Status.CANCELLED)
+        .exclude(pk=but)
+        .first()
+    )
+
+
+def _number_taken(number: str, holder: InvoiceRequest) -> Conflict:
+    return Conflict(
+        _("发票号码 %(number)s 已用于开票申请 #%(invoice)s（订单 %(order)s，%(customer)s），不能重复使用。")
+        % {"number": number, "invoice": holder.pk, "order": holder.order.number, "customer": holder.order.customer.name}
+    )
+
+
 def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: date | None = None) -> InvoiceRequest:
-    """Finance issues the invoice with its number(s) and date (today when not given; a date after today is refused)."""
-    numbers = required_text(numbers, _("请填写发票号码。"))
+    """Finance issues the invoice with its number (发票号码: 8 to 20 digits, spaces removed, on no other invoice that is not
+    cancelled) and date (today when not given; a date after today is refused)."""
+    required_text(numbers, _("请填写发票号码。"))
+    number = invoice_number_squeezed(numbers)
     if issued_on is not None and issued_on > timezone.localdate():
         raise DomainError(_("开票日期不能晚于今天。"))
 
-    def before(i):
-        i.invoice_numbers, i.issued_on, i.issued_by = numbers[:300], issued_on or timezone.localdate(), actor
+    def check(i):
+        require(is_finance(actor), _("只有财务可以开票。"))
+        invoice_number_check(numbers)
+        # under the order's lock: the same number on another invoice of this order (or already committed elsewhere)
+        holder = _number_holder(number, but=i.pk)
+        if holder is not None:
+            raise _number_taken(number, holder)
 
-    with transaction.atomic():
-        lock_order(invoice.order_id)
-        return transition(
-            obj=invoice,
-            action="issue",
-            actor=actor,
-            check=lambda i: require(is_finance(actor), _("只有财务可以开票。")),
-            before_save=before,
-            text=gettext_noop("已开票：%(numbers)s"),
-            params={"numbers": numbers},
-        )
+    def before(i):
+        i.invoice_numbers, i.issued_on, i.issued_by = number, issued_on or timezone.localdate(), actor
+
+    try:
+        with transaction.atomic():
+            lock_order(invoice.order_id)
+            return transition(
+                obj=invoice,
+                action="issue",
+                actor=actor,
+                check=check,
+                before_save=before,
+                text=gettext_noop("已开票：%(numbers)s"),
+                params={"numbers": number},
+            )
+    except IntegrityError:
+        # invoice_number_unique_live: an invoice of another order (whose lock does not exclude this one) took the number
+        # between the check and the save; its transaction has committed, so it is found now
+        holder = _number_holder(number, but=invoice.pk)
+        if holder is None:
+            raise
+        raise _number_taken(number, holder) from None
 
 
 def invoice_cancel(*, invoice: InvoiceRequest, actor, reason: str) -> InvoiceRequest:

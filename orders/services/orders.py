@@ -53,6 +53,7 @@ from ..models import (
 from ..permissions import keeps_goods, require_clerk
 from ..selectors import CREDITED_SHIPMENTS, OPEN_SHIPMENT, order_missing_checks, ordered_per_contract_line, reserved_quantity
 from ._common import lock_order, order_url, set_totals, stamp
+from .order_terms import check_line_discounts, check_terms, deposit_follows_amount, terms_of
 
 ORDER_FIELDS = (
     "owner",
@@ -86,6 +87,11 @@ def _check_header(order: SalesOrder) -> None:
             raise DomainError(_("%(label)s不属于该客户。") % {"label": label})
     if order.deposit_amount < 0:
         raise DomainError(_("定金不能为负数。"))
+    if order.deposit_amount > order.amount_incl:
+        raise DomainError(
+            _("定金 %(deposit)s 元不能高于订单金额 %(amount)s 元。")
+            % {"deposit": money_text(order.deposit_amount), "amount": money_text(order.amount_incl)}
+        )
     if not order.prices_include_tax and order.pk and order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).exists():
         raise Conflict(_("订单已申请开票，不能改为单价不含税（不开票）；请先作废开票申请。"))
 
@@ -176,10 +182,11 @@ def order_create_from_contract(
             raise Conflict(
                 _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
             )
-        rows = []
+        rows, any_left = [], False
         already = ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product"):
             left = cl.quantity - already.get(cl.pk, ZERO)
+            any_left = any_left or left > 0
             wanted = (
                 left
                 if lines is None
@@ -195,6 +202,8 @@ def order_create_from_contract(
             rows.append(cl)
             cl.order_quantity = wanted
         if not rows:
+            if any_left:  # quantities were given, all of them 0
+                raise DomainError(_("请至少为一行填写本次下单数量（大于 0）。"))
             raise DomainError(_("合同的数量已全部下单。"))
         order = SalesOrder(
             contract=contract,
@@ -238,16 +247,24 @@ def order_create_from_contract(
         order.deposit_amount = (
             quantize(order.amount_incl * contract.deposit_rate) if contract.payment_terms == "deposit" else ZERO
         )
+        terms = terms_of(order)
         assign_fields(order, data, ORDER_FIELDS)
+        check_terms(order=order, actor=actor, before=terms)  # the contract's terms: never others
         return _save_new_order(
             order, built, actor, gettext_noop("由合同 %(number)s 生成订单，含税金额 %(amount)s"), {"number": str(contract)}
         )
 
 
-def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> SalesOrder:
+def order_create(
+    *, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]], no_charge: bool = False
+) -> SalesOrder:
     """A direct order for standard catalog items (stock sale or under a general contract); custom items need a contract.
     A customer settling in another currency than CNY gives the order's exchange rate (`data["exchange_rate"]`, above 0),
-    at which the price list's CNY prices are converted."""
+    at which the price list's CNY prices are converted. A line priced below the catalog price beyond the actor's discount
+    limit is refused (order_terms.check_line_discounts), and payment terms, credit days or a deposit other than the
+    customer's too, unless the actor sets credit terms (order_terms.check_terms). `no_charge`: a replacement the
+    approved return gives free of charge (aftersales.rma_exchange), not a discount of the actor's — for services only,
+    never from a request."""
     require_clerk(actor)
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
@@ -279,7 +296,11 @@ def order_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Ma
         set_totals(order, built)
         if customer.payment_terms == "deposit":
             order.deposit_amount = quantize(order.amount_incl * customer.deposit_rate)
+        if not no_charge:
+            check_line_discounts(order=order, lines=built, actor=actor)
+        terms = terms_of(order)
         assign_fields(order, data, ORDER_FIELDS)
+        check_terms(order=order, actor=actor, before=terms)  # the customer's terms unless a manager or finance agrees others
         return _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
 
 
@@ -352,14 +373,15 @@ def order_verify(*, order: SalesOrder, actor) -> SalesOrder:
 
 
 # --- changes ----------------------------------------------------------------------------------------------------------
-def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> list[dict]:
+def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]], actor) -> list[dict]:
     """Apply {line id: {quantity, unit_price, discount_percent or discount_rate}} to the order's lines and totals; the
     changes made.
 
     A line taken from a contract stays within it, as order_create_from_contract does: its quantity never above what the
     contract still has unordered, its price and discount the contract line's (a deviation from the contract is agreed
     again through the contract's change request). A line with goods shipped or on an open outbound note keeps its price
-    and discount: those goods were valued (receivable, shipped sales) at it."""
+    and discount: those goods were valued (receivable, shipped sales) at it. A direct order's line repriced stays within
+    `actor`'s discount limit (order_terms.check_line_discounts)."""
     changes = []
     current = {ln.pk: ln for ln in order.lines.select_related("contract_line")}
     ordered = ordered_per_contract_line(order.contract) if order.contract_id else {}
@@ -382,6 +404,7 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]]) -> 
                     setattr(line, name, new)
         if (line.unit_price, line.discount_rate) != old_price:
             _check_reprice(line)
+            check_line_discounts(order=order, lines=[line], actor=actor)
         if line.quantity < line.shipped_quantity or line.quantity <= 0:
             raise DomainError(
                 _("%(name)s：数量不能小于已发货数量 %(shipped)s，且必须大于 0。")
@@ -444,12 +467,15 @@ def order_update(
         reason = (reason or "").strip()
         if verified and not reason:
             raise DomainError(_("订单已核单，修改需要填写变更原因。"))
-        watched = [n for n in ORDER_FIELDS if n in data] + ["exchange_rate", "amount_incl"]
-        before, old_amount = snapshot(locked, watched), locked.amount_incl
+        watched = list(dict.fromkeys([n for n in ORDER_FIELDS if n in data] + ["exchange_rate", "amount_incl", "deposit_amount"]))
+        before, old_amount, terms = snapshot(locked, watched), locked.amount_incl, terms_of(locked)
         assign_fields(locked, data, ORDER_FIELDS)
+        check_terms(order=locked, actor=actor, before=terms)
         _set_exchange_rate(locked, data, creating=False)
-        _check_header(locked)
-        line_changes = _change_lines(locked, lines) if lines else []
+        line_changes = _change_lines(locked, lines, actor) if lines else []
+        if line_changes and locked.deposit_amount == terms["deposit_amount"]:
+            deposit_follows_amount(locked, old_amount=old_amount)
+        _check_header(locked)  # after the lines: the deposit within the new amount
         changes = changes_between(locked, before)
         if not changes and not line_changes:
             raise DomainError(_("没有任何修改。"))

@@ -1,5 +1,11 @@
 """Payments received (回款, SPEC.md "Invoices and payments"): recorded by clerks or finance and allocated in full to the
-customer's orders, confirmed or voided by finance. Only confirmed money opens the payment gate and reduces receivables."""
+customer's orders, confirmed or voided by finance. Only confirmed money opens the payment gate and reduces receivables.
+
+Refunds (退款, refund_record): money finance paid back to a customer out of what one order holds beyond what it owes
+(balances.order_refundable: a deposit on an order not shipped, a credit note on goods already paid). A refund is a
+Payment of kind REFUND with a negative amount and a negative allocation on that order, so every reader that sums
+payments or allocations (order_paid, order_outstanding, the gate, the receivables, the statement, the credit check)
+nets it as it is; only the collection figures (回款额, 回款率) count receipts alone (amount > 0)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal, q
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
+from ..balances import order_paid, order_refundable
 from ..models import Payment, PaymentAllocation, SalesOrder, Shipment
 from ..permissions import is_finance, may_record_payment, require
 from ..selectors import order_gate, order_outstanding
@@ -41,6 +48,8 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
     reference = "".join(str(data.get("bank_reference") or "").split()).upper()
     if amount <= 0:
         raise DomainError(_("回款金额必须大于 0。"))
+    if data.get("kind") == Payment.Kind.REFUND:
+        raise DomainError(_("退款请在订单或应收账款页面「办理退款」登记。"))
     if not reference:
         raise DomainError(_("请填写银行流水号或票据号。"))
     received_on = data.get("received_on") or timezone.localdate()
@@ -167,14 +176,102 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
 
 
 def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
-    """Finance voids a payment entered by mistake, with a reason; its allocations stop counting."""
+    """Finance voids a payment (or a refund) entered by mistake, with a reason; its allocations stop counting. Money
+    received that was partly paid back is voided only once the refunds are: an order never holds less than nothing."""
     reason = required_text(reason, _("请填写作废原因。"))
+
+    def check(p):
+        require(is_finance(actor), _("只有财务可以作废回款。"))
+        if p.kind == Payment.Kind.REFUND or p.status != Payment.Status.CONFIRMED:
+            return
+        # its orders locked (after the payment, in pk order) as refund_record locks the order it pays back from
+        list(SalesOrder.objects.select_for_update(of=("self",)).filter(allocations__payment=p).order_by("pk"))
+        for allocation in p.allocations.select_related("order"):
+            if order_paid(allocation.order) - allocation.amount < 0:
+                raise DomainError(
+                    _("订单 %(number)s 已办理退款，请先作废退款再作废这笔回款。") % {"number": allocation.order.number}
+                )
+
     return transition(
         obj=payment,
         action="void",
         actor=actor,
-        check=lambda p: require(is_finance(actor), _("只有财务可以作废回款。")),
+        check=check,
         before_save=lambda p: setattr(p, "void_reason", reason[:300]),
         text=gettext_noop("作废回款：%(reason)s"),
         params={"reason": reason},
     )
+
+
+def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
+    """Finance records money paid back to the customer of `order` (退款): `amount` yuan as typed (> 0, exact to the fen),
+    never more than the order holds beyond what it owes (balances.order_refundable, read under the order's row lock —
+    the lock every writer of an order's money takes first — so two refunds at once never pay back more than that),
+    with a bank reference not entered before (as payments) and a paid-on date (`received_on`) not after today. Stored
+    as a confirmed Payment of kind REFUND with the negative amount, allocated whole (negative) to the order; voided by
+    finance as a payment (payment_void)."""
+    require(is_finance(actor), _("只有财务可以办理退款。"))
+    value = parse_decimal(data.get("amount"), _("退款金额"), bounds=MONEY_BOUNDS.any_sign())
+    if value <= 0:
+        raise DomainError(_("退款金额必须大于 0。"))
+    if quantize(value) != value:
+        raise DomainError(_("退款金额精确到分（最多两位小数）。"))
+    reference = "".join(str(data.get("bank_reference") or "").split()).upper()
+    if not reference:
+        raise DomainError(_("请填写银行流水号或票据号。"))
+    paid_on = data.get("received_on") or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise DomainError(_("退款日期不能晚于今天。"))
+    with transaction.atomic():
+        locked = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk=getattr(order, "pk", order))
+            .first()
+        )
+        if locked is None:
+            raise NotFound(_("订单不存在。"))
+        room = order_refundable(locked)
+        if value > room:
+            raise DomainError(
+                _("退款金额 %(amount)s 超过订单 %(order)s 可退金额 %(room)s（已确认回款与红字冲减合计减已发货）。")
+                % {"amount": money_text(value), "order": locked.number, "room": money_text(room)}
+            )
+        if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
+            raise _duplicate(reference)
+        payment = Payment(
+            customer=locked.customer,
+            kind=Payment.Kind.REFUND,
+            amount=-value,
+            bank_reference=reference,
+            received_on=paid_on,
+            status=Payment.Status.CONFIRMED,  # finance paid it: nothing left to confirm
+            recorded_by=actor,
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
+        )
+        for name in ("method", "notes"):
+            if data.get(name):
+                setattr(payment, name, data[name])
+        try:
+            with transaction.atomic():
+                save_as(payment, actor)
+        except IntegrityError:
+            raise _duplicate(reference) from None
+        PaymentAllocation.objects.create(payment=payment, order=locked, amount=-value)
+        params = {"amount": money_text(value), "ref": reference, "date": paid_on, "order": locked.number}
+        record_event(
+            target=payment,
+            verb=Event.Verb.CREATED,
+            actor=actor,
+            text=gettext_noop("办理退款 %(amount)s 元（%(ref)s，%(date)s），订单 %(order)s"),
+            params=params,
+        )
+        record_event(
+            target=locked,
+            verb=Event.Verb.UPDATED,
+            actor=actor,
+            text=gettext_noop("财务已退款 %(amount)s 元（%(ref)s，%(date)s）"),
+            params=params,
+        )
+    return payment

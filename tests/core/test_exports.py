@@ -26,6 +26,7 @@ API_LISTS = {
     "invoices": "/api/v1/invoices/",
     "payments": "/api/v1/payments/",
     "receivables": "/api/v1/receivables/",
+    "credit-notes": "/api/v1/credit-notes/",
     "callbacks": "/api/v1/callbacks/",
     "tickets": "/api/v1/service-tickets/",
     "complaints": "/api/v1/complaints/",

@@ -130,8 +130,8 @@ class TestShippedGoodsKeepTheirPrice:
             services.order_update(order=order, actor=cast.clerk, data={}, lines={line.pk: {"unit_price": "900"}}, reason="x")
         services.shipment_cancel(shipment=note, actor=cast.clerk, reason="重开")
         order = services.order_update(
-            order=order, actor=cast.clerk, data={}, lines={line.pk: {"unit_price": "900"}}, reason="让价"
-        )
+            order=order, actor=cast.gm, data={}, lines={line.pk: {"unit_price": "900"}}, reason="让价"
+        )  # 20 % below list: within the GM's discount limit only
         assert order.amount_incl == D("9000.00")
 
     def test_api_reprice_after_shipping_is_400(self, cast, api_as, half_shipped):
@@ -180,7 +180,7 @@ class TestPaidOrders:
         response = client_as(cast.clerk).post(reverse("orders:order_action", args=[order.pk, "cancel"]), {"reason": "客户取消"})
         assert response.status_code == 409 and "BANK-200" in response.content.decode()
         line = order.lines.get()
-        response = api_as(cast.clerk).patch(
+        response = api_as(cast.gm).patch(  # the GM: the price is within his discount limit, the payment is not
             f"{ORDERS}{order.pk}/", {"lines": {str(line.pk): {"unit_price": "10"}}}, format="json"
         )
         assert response.status_code == 400 and "回款" in response.json()["detail"]

@@ -220,3 +220,84 @@ def test_the_customer_page_sums_what_the_customer_owes_in_the_database(book, cas
     shown = re.findall(r'data-testid="panel-(?:open|overdue)-amount">[^<]*<strong class="num">([^<]*)</strong>', panel)
     assert shown == [money_text(sum((r.open for r in rows), ZERO)), money_text(sum((r.overdue for r in rows), ZERO))]
     assert f"最长 {max(r.oldest_days for r in rows)} 天" in panel
+
+
+def test_the_held_amounts_are_settled_less_kept_per_order_and_an_order_owes_or_holds_never_both(book, cast):
+    """预收/应退: per order with goods shipped, confirmed money (net of refunds) plus credit notes less the goods kept,
+    when positive — from the same grouped pass."""
+    east, south = book
+    C = Payment.Status.CONFIRMED
+
+    def order(number, customer, *, shipments=(), paid=(), credits=(), refunded=None):
+        o = SalesOrder.objects.create(
+            number=number,
+            customer=customer,
+            owner=customer.owner,
+            created_by=cast.clerk,
+            status=SalesOrder.Status.PARTIALLY_SHIPPED,
+            received_on=timezone.localdate() - timedelta(days=100),
+        )
+        for n, (days_ago, amount, returned) in enumerate(shipments):
+            note = Shipment.objects.create(
+                number=f"FH-{number}-{n}", order=o, created_by=cast.clerk, status=S.SHIPPED, amount_incl=D(amount)
+            )
+            Shipment.objects.filter(pk=note.pk).update(shipped_at=_at(days_ago), returned_amount=D(returned))
+        for n, amount in enumerate(paid):
+            allocated_payment(o, cast, amount, C, ref=f"B-{number}-{n}")
+        for n, amount in enumerate(credits):
+            CreditNote.objects.create(number=f"CN-{number}-{n}", order=o, amount=D(amount), reason="退货", created_by=cast.clerk)
+        if refunded:  # a refund written as the service writes it: confirmed, negative, allocated to the order
+            refund = Payment.objects.create(
+                customer=customer,
+                kind=Payment.Kind.REFUND,
+                bank_reference=f"TK-{number}",
+                amount=-D(refunded),
+                received_on=timezone.localdate(),
+                recorded_by=cast.finance,
+                status=C,
+            )
+            PaymentAllocation.objects.create(payment=refund, order=o, amount=-D(refunded))
+        return o
+
+    order("H-DEPOSIT", east, shipments=[(5, "100.00", "0")], paid=["600.00"])  # paid ahead of the goods: 500 held
+    order("H-DEPOSIT-BACK", east, shipments=[(5, "100.00", "0")], paid=["600.00"], refunded="500.00")  # settled, no row
+    order("H-CREDITED", east, shipments=[(20, "1000.00", "0")], paid=["1000.00"], credits=["300.00"])  # 300 held
+    order("H-REFUSED", south, shipments=[(20, "1000.00", "400.00")], paid=["800.00"])  # kept 600, paid 800: 200 held
+    order("H-PART-BACK", south, shipments=[(20, "100.00", "0")], paid=["300.00"], refunded="150.00")  # 50 held
+    orders = receivables.receivable_orders_for(cast.finance)
+    table = receivables.ReceivableTable(orders)
+    summary = table.summary(head=None)
+    # then each order's held amount is the rule applied in Python, the most first
+    expected = {}
+    for o in orders:
+        kept = sum((s.amount_incl - s.returned_amount for s in o.shipments.filter(status__in=receivables.SHIPPED_STATUSES)), ZERO)
+        paid = sum((a.amount for a in PaymentAllocation.objects.filter(order=o, payment__status=C)), ZERO)
+        credited = sum((c.amount for c in CreditNote.objects.filter(order=o)), ZERO)
+        if paid + credited - kept > 0:
+            expected[o.number] = paid + credited - kept
+    assert (
+        {r.order.number: r.held for r in summary.held}
+        == expected
+        == {
+            "H-DEPOSIT": D("500.00"),
+            "H-CREDITED": D("300.00"),
+            "H-REFUSED": D("200.00"),
+            "H-PART-BACK": D("50.00"),
+        }
+    )
+    assert [r.held for r in summary.held] == sorted(expected.values(), reverse=True) and summary.held_count == 4
+    assert {r.order.number for r in table.held()} == set(expected)
+    # an order owes or holds: the owing rows are the book's as before, none of them holding anything
+    book_rows = expected_rows(orders.exclude(number__startswith="H-"))
+    assert {r.order.number for r in table.rows()} == set(book_rows) and all(r.held == 0 for r in table.rows())
+    # the totals and the customers: balance = open − held
+    assert summary.totals["held"] == D("1050.00") and summary.totals["balance"] == summary.totals["open"] - D("1050.00")
+    by_customer = {g["who"]: g for g in summary.by_customer}
+    assert (by_customer[east]["held"], by_customer[south]["held"]) == (D("800.00"), D("250.00"))
+    assert all(g["balance"] == g["open"] - g["held"] for g in summary.by_customer)
+    # a customer holding money and owing nothing is listed with the customers (after those owing)
+    holder = CustomerFactory(owner=cast.alice, team=cast.east, name="只有预收的客户")
+    order("H-ONLY", holder, shipments=[(5, "5.00", "0")], paid=["15.00"])
+    again = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance)).summary(head=None)
+    assert again.by_customer[-1]["who"] == holder and again.by_customer[-1]["balance"] == D("-10.00")
+    assert again.customer_count == 3 and again.count == summary.count

@@ -5,11 +5,12 @@ tests/reports/books.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -96,3 +97,86 @@ def test_who_reads_a_customers_statement(book, client_as, api_as, who, status):
         body = answer.json()
         assert (body["opening"], body["owed"], body["paid"], body["closing"]) == ("0.00", "10000.00", "3000.00", "7000.00")
         assert [m["kind_display"] for m in body["moves"]] == ["发货", "回款", "发货", "发货"]
+
+
+# --- refunds, the order of a day's moves, and the receivables' balance ---------------------------------------------------
+def _statement_book(cast):
+    """A customer with: O1 paid and credited 300 (held), O2 owing 2,000, O3 a deposit of 700 with 200 shipped (500
+    held), O4 paid, credited 200 and the 200 refunded, O5 shipped 1,000 with 400 refused and received back, paid 300."""
+    from orders.models import CreditNote, RefusalReturn, SalesOrder, Shipment
+    from orders.services.payments import refund_record
+    from tests.factories import CustomerFactory, InvoiceTitleFactory
+    from tests.orders.conftest import allocated_payment
+
+    customer = CustomerFactory(owner=cast.alice, team=cast.east, name="温州对账测试有限公司")
+    InvoiceTitleFactory(customer=customer, is_default=True)
+    today = timezone.localdate()
+    moment = timezone.make_aware(datetime.combine(today - timedelta(days=5), time(9)))
+
+    def order(number, *, shipped=None, paid=None, credit=None):
+        o = SalesOrder.objects.create(
+            number=number,
+            customer=customer,
+            owner=cast.alice,
+            created_by=cast.clerk,
+            status=SalesOrder.Status.PARTIALLY_SHIPPED,
+            amount_incl=D("5000.00"),
+            received_on=today - timedelta(days=30),
+        )
+        note = None
+        if shipped:
+            note = Shipment.objects.create(
+                number=f"FH-{number}", order=o, created_by=cast.clerk, status=Shipment.Status.SHIPPED, amount_incl=D(shipped)
+            )
+            Shipment.objects.filter(pk=note.pk).update(shipped_at=moment)
+        if paid:
+            allocated_payment(o, cast, paid, ref=f"B-{number}")
+        if credit:
+            CreditNote.objects.create(number=f"CN-{number}", order=o, amount=D(credit), reason="退货", created_by=cast.clerk)
+        return o, note
+
+    order("ST-1", shipped="1000.00", paid="1000.00", credit="300.00")
+    order("ST-2", shipped="2000.00")
+    order("ST-3", shipped="200.00", paid="700.00")
+    o4, _note = order("ST-4", shipped="800.00", paid="800.00", credit="200.00")
+    refund_record(actor=cast.finance, order=o4, data={"amount": "200.00", "bank_reference": "TK-ST-4"})
+    o5, note5 = order("ST-5", shipped="1000.00", paid="300.00")
+    Shipment.objects.filter(pk=note5.pk).update(returned_amount=D("400.00"))
+    RefusalReturn.objects.create(
+        shipment=note5, order=o5, received_on=today - timedelta(days=5), amount_incl=D("400.00"), received_by=cast.warehouse
+    )
+    return customer
+
+
+def test_a_refund_raises_the_balance_and_the_moves_of_a_day_keep_their_order(cast):
+    # given the book above (shipments and the refusal five days ago, the rest today)
+    customer = _statement_book(cast)
+    today = timezone.localdate()
+    s = customer_statement(customer, today - timedelta(days=30), today)
+    # then the refund is a move 退款 in the owed column, after the day's payments
+    refund = next(m for m in s.moves if m.kind == "refund")
+    assert (refund.kind_label, refund.number, refund.owed, refund.paid) == ("退款", "TK-ST-4", D("200.00"), None)
+    kinds = [m.kind for m in s.moves]
+    assert kinds == sorted(kinds, key=["shipment", "refused", "credit", "payment", "refund"].index)
+    assert kinds.index("refused") > max(i for i, k in enumerate(kinds) if k == "shipment")  # after its own shipment
+    # 5,000 shipped − 400 back + 200 refunded; 500 credited + 2,800 received
+    assert (s.owed, s.paid, s.closing) == (D("4800.00"), D("3300.00"), D("1500.00"))
+
+
+def test_the_receivables_balance_of_a_customer_is_its_statements_closing_balance(cast, client_as, api_as):
+    # given the book above, every order visible to finance
+    from orders import receivables
+
+    customer = _statement_book(cast)
+    today = timezone.localdate()
+    closing = customer_statement(customer, today - timedelta(days=30), today).closing
+    summary = receivables.ReceivableTable(receivables.receivable_orders_for(cast.finance)).summary(head=None)
+    [group] = [g for g in summary.by_customer if g["who"] == customer]
+    # then 应收 2,300 (ST-2 2,000 + ST-5 300) less 预收/应退 800 (ST-1 300 + ST-3 500) = the statement's 1,500
+    assert (group["open"], group["held"], group["balance"]) == (D("2300.00"), D("800.00"), D("1500.00"))
+    assert group["balance"] == closing
+    assert {r.order.number: r.held for r in summary.held} == {"ST-1": D("300.00"), "ST-3": D("500.00")}
+    body = api_as(cast.finance).get(f"/api/v1/statements/{customer.pk}/", {"start": today - timedelta(days=30), "end": today})
+    assert body.json()["closing"] == "1500.00" and "refund" in [m["kind"] for m in body.json()["moves"]]
+    html = client_as(cast.finance).get("/orders/receivables/").content.decode().split('data-testid="receivables-by-customer"')[1]
+    assert 'data-testid="group-balance">1,500.00' in html

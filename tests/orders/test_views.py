@@ -155,13 +155,13 @@ def test_create_direct_order(cast, client_as, customer, pump):
         "lines-INITIAL_FORMS": "0",
         "lines-0-product": pump.pk,
         "lines-0-quantity": "3",
-        "lines-0-unit_price": "1000.00",
+        "lines-0-unit_price": "1100.00",  # within the clerk's 5 % below the 1,130.00 list price
     }
     response = clerk.post(reverse("orders:order_create"), data)
     order = SalesOrder.objects.get(customer=customer)
     assert response.status_code == 302 and response["Location"] == detail(order)
     line = order.lines.get()
-    assert line.quantity == D("3") and line.unit_price == D("1000.00") and order.amount_incl == D("3000.00")
+    assert line.quantity == D("3") and line.unit_price == D("1100.00") and order.amount_incl == D("3300.00")
     assert order.contact is not None and order.checks.count() == len(rules.CHECK_ITEMS)
 
 
