@@ -235,6 +235,10 @@ def customer_detail(request, pk):
             "can_set_credit": not can_edit and services.may_update_customer(user, customer),
             "can_reassign": services.can_reassign_customer(user, customer),
             "can_follow_up": customer.status != Customer.Status.INACTIVE and can_edit,
+            # 安排拜访: for the customer's rep, by the rep, their lead or a manager (services.visit_plan_create)
+            "can_plan_visit": customer.status != Customer.Status.INACTIVE
+            and can_edit
+            and services.can_plan_visits_for(user, customer.owner),
             "status_actions": status_actions,
             "contacts": contacts,
             "addresses": addresses,

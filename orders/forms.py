@@ -382,15 +382,17 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         fields = [*CHANGE_FIELDS, "exchange_rate"]
         widgets = {"promised_ship_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         customer = self.instance.customer
         limit_parties(self, customer)
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
         if self.instance.contract_id or self.instance.currency == BASE_CURRENCY:
             del self.fields["exchange_rate"]  # a contract's order keeps the contract's rate, a CNY order 1
-        if self.instance.contract_id:
-            del self.fields["deposit_amount"]  # and its deposit (services.order_terms.check_terms)
+        if self.instance.contract_id or not can_set_credit(user):
+            # its deposit: the contract's, or the customer's unless a manager or finance agrees another
+            # (services.order_terms.check_terms)
+            del self.fields["deposit_amount"]
 
     def _post_clean(self):
         """The instance is not touched: the service applies the change under the order's lock."""

@@ -435,7 +435,7 @@ def order_edit(request, pk):
             messages.error(request, _("订单当前状态为“%(status)s”，不能修改。") % {"status": order.get_status_display()})
             return redirect(_order_url(order))
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
-    form = forms.OrderChangeForm(_post(request), instance=order)
+    form = forms.OrderChangeForm(_post(request), instance=order, user=user)
     formset = forms.change_line_formset(_post(request), order=order)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         lines = {f.cleaned_data["line_id"]: f.changed() for f in formset.forms if f.changed()}

@@ -560,14 +560,14 @@ def invoice_issue(request, pk):
     form = forms.InvoiceIssueForm(_post(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        ok, _result = call_for_form(
+        ok, issued = call_for_form(
             form,
             lambda: services.invoice_issue(
                 invoice=invoice, actor=request.user, numbers=data["numbers"], issued_on=data["issued_on"]
             ),
         )
-        if ok:
-            messages.success(request, _("已开票：%(numbers)s") % {"numbers": data["numbers"]})
+        if ok:  # the number as stored (spaces taken out, full-width digits made plain)
+            messages.success(request, _("已开票：%(numbers)s") % {"numbers": issued.invoice_numbers})
             return _back(request, reverse("orders:invoice_list"))
     return form_page(
         request,

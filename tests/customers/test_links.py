@@ -100,3 +100,11 @@ class TestCancelOfVisitForms:
     def test_next_wins(self, cast, client_as, customer):
         response = client_as(cast.alice).get(reverse("customers:visit_plan_create") + "?next=/customers/follow-ups/due/")
         assert response.context["cancel_url"] == "/customers/follow-ups/due/"
+
+
+def test_plan_a_visit_is_offered_to_who_may_plan_it(cast, client_as, customer):
+    # given alice's customer: she, her lead and a manager may plan her visits; the clerk edits the file but plans none
+    url = reverse("customers:detail", args=[customer.pk])
+    for user in (cast.alice, cast.manager):
+        assert 'data-testid="visit-plan-add"' in html(client_as(user).get(url)), user
+    assert 'data-testid="visit-plan-add"' not in html(client_as(cast.clerk).get(url))

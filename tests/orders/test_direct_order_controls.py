@@ -233,3 +233,12 @@ def test_ordering_zero_on_every_contract_line_says_so(cast, signed_contract):
         services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={}, lines={cl.pk: "0"})
     # then the message asks for a quantity
     assert "至少" in str(refused.value) and "全部下单" not in str(refused.value)
+
+
+def test_the_change_page_offers_the_deposit_only_to_who_may_change_it(cast, client_as, deposit_customer, pump):
+    # given a direct order on the customer's deposit terms
+    order = direct(cast, deposit_customer, pump)
+    url = reverse("orders:order_edit", args=[order.pk])
+    # then the clerk's change page has no 定金 field (the service would refuse it), the manager's has
+    assert 'name="deposit_amount"' not in html(client_as(cast.clerk).get(url))
+    assert 'name="deposit_amount"' in html(client_as(cast.manager).get(url))
