@@ -26,9 +26,8 @@ from salesops.core.forms import (
     UploadField,
     money_field,
     quantity_field,
-    rate_field,
 )
-from salesops.core.money import PRICE_BOUNDS
+from salesops.core.money import PRICE_BOUNDS, percent_to_rate
 
 from . import rules, services
 from .models import Contract, ContractReview, Quotation
@@ -138,7 +137,7 @@ class LineForm(forms.Form):
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
     discount_percent = PercentField(_("折扣(%)"), required=False)
-    tax_rate = rate_field(_("税率"), required=False)
+    tax_percent = PercentField(_("税率(%)"), required=False)  # typed as the discount is: 13 = 13 %
     unit_cost = money_field(_("单位成本"), bounds=PRICE_BOUNDS, required=False)
     lead_time_days = forms.IntegerField(label=_("交货期(天)"), min_value=0, max_value=32767, required=False)
     notes = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -164,6 +163,9 @@ class LineForm(forms.Form):
         for name, value in self.cleaned_data.items():
             if name == "DELETE" or value in (None, ""):
                 continue
+            if name == "tax_percent":  # the rate the documents keep (the API takes tax_rate as that rate)
+                row["tax_rate"] = percent_to_rate(value)
+                continue
             row[name] = value.pk if name == "product" else value
         return row
 
@@ -176,7 +178,7 @@ class ContractLineForm(LineForm):
 QuotationLineFormSet = formset_factory(LineForm, extra=1, can_delete=True)
 ContractLineFormSet = formset_factory(ContractLineForm, extra=1, can_delete=True)
 
-LINE_INITIAL_FIELDS = tuple(name for name in services.LINE_FIELDS if name not in ("product", "discount_rate"))
+LINE_INITIAL_FIELDS = tuple(name for name in services.LINE_FIELDS if name not in ("product", "discount_rate", "tax_rate"))
 
 
 def _small_widgets(form) -> None:
@@ -197,6 +199,7 @@ def line_initial(line) -> dict:
     initial = {name: getattr(line, name) for name in LINE_INITIAL_FIELDS}
     initial["id"], initial["product"] = line.pk, line.product_id
     initial["discount_percent"] = line.discount_rate * 100
+    initial["tax_percent"] = line.tax_rate * 100
     if hasattr(line, "delivery_date"):
         initial["delivery_date"] = line.delivery_date
         initial["quotation_line"] = line.quotation_line_id

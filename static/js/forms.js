@@ -118,6 +118,14 @@
     return whole + "." + (cents % 100n).toString().padStart(2, "0");
   }
 
+  // A rate as the percent typed on the page: "0.1300" -> "13", "0.0650" -> "6.5" (exact, no float).
+  function percentOf(rate) {
+    var n = scaled(rate, 4);
+    if (n === null) return "";
+    var text = (n / 100n).toString() + "." + (n % 100n).toString().padStart(2, "0");
+    return text.replace(/\.?0+$/, "");
+  }
+
   function field(row, name) { return row.querySelector('[name$="-' + name + '"]'); }
 
   // Amounts of one row in cents {incl, excl}, null when the row is incomplete or a number is malformed: as
@@ -125,11 +133,12 @@
   function rowAmounts(row, defaultTax) {
     var price = field(row, "unit_price");
     var discount = field(row, "discount_percent");
-    var tax = field(row, "tax_rate");
+    var tax = field(row, "tax_percent");
     var q = scaled(field(row, "quantity") && field(row, "quantity").value, 3);
     var p = scaled(price && (price.value || price.placeholder), 2);
     var d = discount && discount.value ? scaled(discount.value, 2) : 0n; // percent, 2 decimals: 10000 = 100 %
-    var t = scaled((tax && tax.value) || row.getAttribute("data-tax-rate") || defaultTax, 4);
+    // the tax rate to 4 decimals (1300 = 13 %): a percent typed to 2 decimals has the same scale
+    var t = tax && tax.value ? scaled(tax.value, 2) : scaled(row.getAttribute("data-tax-rate") || defaultTax, 4);
     if (q === null || p === null || d === null || t === null || d > 10000n) return null;
     var incl = roundDiv(q * p * (10000n - d), 10000000n);
     var excl = roundDiv(incl * 10000n, 10000n + t);
@@ -177,7 +186,7 @@
   function loadPrice(table, row, fill) {
     var product = field(row, "product");
     var price = field(row, "unit_price");
-    var tax = field(row, "tax_rate");
+    var tax = field(row, "tax_percent");
     var quantity = field(row, "quantity");
     if (!product || !product.value || !table.getAttribute("data-price-url")) return Promise.resolve();
     var url = withParams(table.getAttribute("data-price-url"), {
@@ -195,7 +204,7 @@
         price.placeholder = data.unit_price;
         if (fill && price.value === typed) price.value = data.unit_price;
       }
-      if (tax && (fill || !tax.value)) tax.value = data.tax_rate;
+      if (tax && (fill || !tax.value)) tax.value = percentOf(data.tax_rate);
       preview(table);
     }).catch(function () { preview(table); });
   }

@@ -232,7 +232,7 @@ class TestQuotationForm:
             **header_data(customer),
             **lines_data(
                 {"product": pump.pk, "quantity": "10"},
-                {"name": "安装调试", "unit": "项", "quantity": "1", "unit_price": "500", "tax_rate": "0.06"},
+                {"name": "安装调试", "unit": "项", "quantity": "1", "unit_price": "500", "tax_percent": "6"},
                 {},  # the empty extra row is ignored
             ),
         }

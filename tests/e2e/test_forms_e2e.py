@@ -122,10 +122,16 @@ def test_a_quotation_discount_typed_as_a_percentage_is_previewed_and_kept_as_the
     # then the line and the total are previewed with the discount, and saved so (the service turns 5 into 0.05)
     assert row.locator("[data-line-amount]").inner_text() == "10,735.00"
     assert clerk.locator("[data-testid=preview-incl]").inner_text() == "10,735.00"
+    # and the product's tax rate is shown as a percent too (13, not 0.1300); 6 typed is previewed as 6 %
+    tax = row.locator("input[name$=tax_percent]")
+    assert tax.input_value() == "13" and clerk.locator("[data-testid=preview-tax]").inner_text() == "1,235.00"
+    tax.fill("6")
+    assert clerk.locator("[data-testid=preview-tax]").inner_text() == "607.64"
     with clerk.expect_navigation():
         clerk.click("[data-testid=form-submit]")
     quotation = Quotation.objects.get()
-    assert quotation.lines.get().discount_rate == D("0.0500") and quotation.amount_incl == D("10735.00")
+    line = quotation.lines.get()
+    assert line.discount_rate == D("0.0500") and line.tax_rate == D("0.0600") and quotation.amount_incl == D("10735.00")
 
 
 def test_a_rep_logs_a_visit_on_a_phone_with_the_customer_type_ahead(cast, page_as, live_server):
