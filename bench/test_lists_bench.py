@@ -43,6 +43,9 @@ The tenth session's run of the market information (市场信息, 60,000, a third
 half) beside the expense claims: market information 56 ms (page; 97 ms while the page counted every unread entry,
 now "99+") / 21 ms (API), deep_ratio 0.92 / 1.00, 8 / 5 queries at any page; expense claims 31 / 17 ms in that run.
 The fifth session's run (a slow hour: searches ~30 % above): APIs 7–14 ms, pages 13–40 ms, a key account's page 248 ms.
+The fifteenth session's run (2026-12-07, FLOOR 3.1–3.6 ms, a demo server running beside it): receivables 318 / 265 ms
+(ratio 1.84 / 1.55, with its new 预收/应退 table and columns), the credit notes (红字冲减单, no rows generated) 8 / 4 ms,
+invoices (now searchable) 28 / 11 ms, shipments (net of goods refused and received back) 15 / 11 ms, home pages 28–157 ms.
 
 A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
 (`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).

@@ -80,6 +80,33 @@ def order_refundable(order) -> Decimal:
     return max(order_paid(order) + order_credited(order) - order_shipped_amount(order), ZERO)
 
 
+def void_refusal(payment: Payment) -> str:
+    """Why `payment` may not be voided now ("" when it may), for the payments' actions and services.payment_void (which
+    asks again under the orders' locks): money received that was partly paid back (a refund would leave its order
+    holding less than nothing: the refund is voided first), and a refund of a cancelled order (voided, the money
+    would stay on an order no page shows: 应收账款 and the refunds leave cancelled orders out)."""
+    from django.utils.translation import gettext as _
+
+    if payment.status == Payment.Status.VOIDED or getattr(payment, "void_check", True) is False:
+        return ""  # (void_check: selectors.may_block_void, read with a list's rows)
+    if payment.kind == Payment.Kind.REFUND:
+        cancelled = payment.allocations.filter(order__status=SalesOrder.Status.CANCELLED).select_related("order").first()
+        if cancelled is not None:
+            return _("订单 %(number)s 已取消，不能作废其退款（作废后款项将留在已取消的订单上）。") % {
+                "number": cancelled.order.number
+            }
+        return ""
+    if payment.status != Payment.Status.CONFIRMED:
+        return ""
+    refunded = PaymentAllocation.objects.filter(
+        payment__kind=Payment.Kind.REFUND, payment__status=Payment.Status.CONFIRMED, order=OuterRef("order")
+    )
+    for allocation in payment.allocations.filter(Exists(refunded)).select_related("order"):
+        if order_paid(allocation.order) - allocation.amount < 0:
+            return _("订单 %(number)s 已办理退款，请先作废退款再作废这笔回款。") % {"number": allocation.order.number}
+    return ""
+
+
 def orders_refundable(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
     """The orders of `orders` holding something refundable (order_refundable > 0), by number, each with `refundable`,
     `confirmed` (net of refunds), `credited` and `shipped` (kept) set; one query (only orders with confirmed money are
@@ -110,15 +137,28 @@ def orders_refundable(orders: QuerySet[SalesOrder]) -> list[SalesOrder]:
 _ASK = object()  # order_gate: the credit facts not given, read them
 
 
-def order_gate(order: SalesOrder, *, paid: Decimal | None = None, exception: Decimal | None = None, credit=_ASK) -> rules.Gate:
-    """Whether goods of `order` may leave now, and why not: the payment due before shipment vs confirmed payments +
-    exceptions, and for a customer with a credit limit what it owes plus what the order's notes not yet shipped add
-    (order_credit_facts) vs the limit + the exceptions (rules.shipment_gate).
+def order_gate(
+    order: SalesOrder,
+    *,
+    paid: Decimal | None = None,
+    exception: Decimal | None = None,
+    credited: Decimal | None = None,
+    credit=_ASK,
+) -> rules.Gate:
+    """Whether goods of `order` may leave now, and why not: the payment due before shipment — of the order's amount
+    less its credit notes (goods returned and credited are not paid for; a refund of them would otherwise hold a
+    shipped order's gate) — vs confirmed payments + exceptions, and for a customer with a credit limit what it owes
+    plus what the order's notes not yet shipped add (order_credit_facts) vs the limit + the exceptions
+    (rules.shipment_gate).
 
-    Lists pass `paid` / `exception` already summed for many orders at once (with_gate_figures) and `credit` read for
-    them at once (order_credit_facts; None: no credit check)."""
+    Lists pass `paid` / `exception` / `credited` already summed for many orders at once (with_gate_figures) and
+    `credit` read for them at once (order_credit_facts; None: no credit check)."""
+    if credited is None:
+        credited = order_credited(order)
     due = rules.due_before_shipment(
-        payment_terms=order.payment_terms, order_amount=order.amount_incl, deposit_amount=order.deposit_amount
+        payment_terms=order.payment_terms,
+        order_amount=order.amount_incl - quantize(credited),
+        deposit_amount=order.deposit_amount,
     )
     if exception is None:
         exception = order.credit_exceptions.filter(status=CreditException.Status.APPROVED).aggregate(s=Sum("amount"))["s"] or ZERO

@@ -190,10 +190,18 @@ class InvoiceFilter(ListFilterSet):
         offer_customers(self)
 
 
+RECEIPTS = "receipt"  # PaymentFilter.kind: every kind but refunds (the 回款额 of 经营指标)
+
+
 class PaymentFilter(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("银行流水号/票据号"), help_text=_("银行流水号/票据号"))
     status = filters.ChoiceFilter(choices=Payment.Status.choices, label=_("状态"))
-    kind = filters.ChoiceFilter(choices=Payment.Kind.choices, label=_("款项类型"), help_text=_("refund：退款（负数金额）"))
+    kind = filters.ChoiceFilter(
+        choices=[(RECEIPTS, _("收款（不含退款）")), *Payment.Kind.choices],
+        method="filter_kind",
+        label=_("款项类型"),
+        help_text=_("refund：退款（负数金额）；receipt：除退款外的收款（与经营指标的回款额一致）"),
+    )
     customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     received_on_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("到账日期从"))
     received_on_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("到账日期至"))
@@ -209,6 +217,9 @@ class PaymentFilter(ListFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         offer_customers(self)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.exclude(kind=Payment.Kind.REFUND) if value == RECEIPTS else queryset.filter(kind=value)
 
 
 class ReceivableFilter(ListFilterSet):

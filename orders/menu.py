@@ -7,7 +7,7 @@ from salesops.core import navigation
 from salesops.core.navigation import Item
 from salesops.core.roles import Role
 
-from .permissions import handles_money, is_clerk, may_issue_credit_note, reads_orders, sees_queue
+from .permissions import handles_money, is_clerk, reads_orders, sees_queue
 
 navigation.register(
     "orders",
@@ -23,7 +23,7 @@ navigation.register(
         Item(_("回款"), "orders:payment_list", handles_money, "nav-payments", group=2),
         Item(_("开票"), "orders:invoice_list", handles_money, "nav-invoices", group=2),
         Item(_("应收账款"), "orders:receivables", handles_money, "nav-receivables", group=2),
-        Item(_("红字冲减单"), "orders:credit_note_list", may_issue_credit_note, "nav-credit-notes", group=2),
+        Item(_("红字冲减单"), "orders:credit_note_list", handles_money, "nav-credit-notes", group=2),
     ],
     first_for=(Role.SALES_CLERK, Role.FINANCE, Role.WAREHOUSE, Role.QC),
 )

@@ -56,12 +56,18 @@ def may_ask_for_order(order: SalesOrder, user) -> bool:
     return is_clerk(user) or order.owner_id == user.pk
 
 
+def ships_still(order: SalesOrder) -> bool:
+    """Whether goods of the order may still leave: verified and not yet fully shipped (what a credit exception opens)."""
+    S = SalesOrder.Status
+    return order.status in (S.VERIFIED, S.PLACED, S.PARTIALLY_SHIPPED)
+
+
 def may_request_credit_exception(order: SalesOrder, user) -> bool:
     """申请信用放行 is offered to those who may ask (may_ask_for_order) on an open order past verification while its
     payment gate is closed (something due is unpaid, or its notes go beyond the customer's credit limit) and not already
     covered by requests still pending; services.credit_exception_request checks the same, and the amount, under the
     order's lock."""
-    if not (may_ask_for_order(order, user) and order.is_open and order.status != SalesOrder.Status.RECEIVED):
+    if not (may_ask_for_order(order, user) and ships_still(order)):
         return False
     room, pending = credit_exception_room(order)
     return room - pending > 0
@@ -245,11 +251,14 @@ def invoice_allowed_actions(invoice: InvoiceRequest, user) -> list[str]:
 
 
 def payment_allowed_actions(payment: Payment, user) -> list[str]:
-    """Finance confirms recorded money and voids what is not voided yet."""
+    """Finance confirms recorded money and voids what is not voided yet, unless balances.void_refusal says why not
+    (a receipt partly refunded, a refund of a cancelled order)."""
     if not is_finance(user):
         return []
+    from .balances import void_refusal  # balances -> receivables -> this module: read when asked
+
     out = ["confirm"] if payment.status == Payment.Status.RECORDED else []
-    if payment.status != Payment.Status.VOIDED:
+    if payment.status != Payment.Status.VOIDED and not void_refusal(payment):
         out.append("void")
     return out
 

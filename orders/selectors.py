@@ -125,8 +125,19 @@ def payment_list_for(user) -> QuerySet[Payment]:
     scope = customer_scope(user, "customer__")
     if scope is None:
         return Payment.objects.none()
-    qs = Payment.objects.select_related("customer", "recorded_by", "confirmed_by")
+    qs = Payment.objects.select_related("customer", "recorded_by", "confirmed_by").annotate(void_check=may_block_void())
     return qs.filter(scope) if scope else qs
+
+
+def may_block_void():
+    """Whether a payment may be one balances.void_refusal refuses (a receipt on an order with a refund, a refund of a
+    cancelled order): one EXISTS per row of a list, so that the list's actions ask void_refusal only for those."""
+    mine = PaymentAllocation.objects.filter(payment=OuterRef("pk"))
+    refunded = Q(
+        order__allocations__payment__kind=Payment.Kind.REFUND,
+        order__allocations__payment__status=Payment.Status.CONFIRMED,
+    )
+    return Exists(mine.filter(refunded | Q(order__status=SalesOrder.Status.CANCELLED)))
 
 
 def inspection_list_for(user) -> QuerySet[Inspection]:
@@ -277,7 +288,10 @@ def gate_figures(order_path: str = "") -> dict:
     confirmed payments, approved credit exceptions, and `gate_shortfall` = due − both, where due is
     rules.due_before_shipment in SQL (tests/orders/test_queue_sql.py checks that both agree)."""
     order_ref = f"{order_path}id" if order_path else "pk"
-    amount, deposit = F(f"{order_path}amount_incl"), F(f"{order_path}deposit_amount")
+    credited = _per_order(CreditNote.objects.all(), order_ref)
+    # the order's amount less its credit notes (balances.order_gate)
+    amount = ExpressionWrapper(F(f"{order_path}amount_incl") - credited, output_field=MONEY_OUTPUT)
+    deposit = F(f"{order_path}deposit_amount")
     due = Case(
         When(**{f"{order_path}payment_terms": "prepaid"}, then=amount),
         When(**{f"{order_path}payment_terms": "deposit"}, then=Least(deposit, amount)),
@@ -288,6 +302,7 @@ def gate_figures(order_path: str = "") -> dict:
     exception = _per_order(CreditException.objects.filter(status=CreditException.Status.APPROVED), order_ref)
     return {
         "gate_due": due,
+        "gate_credited": credited,
         "paid_confirmed": paid,
         "exception_approved": exception,
         "gate_shortfall": ExpressionWrapper(due - paid - exception, output_field=MONEY_OUTPUT),
@@ -301,7 +316,12 @@ def with_gate_figures(qs: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
 
 def gate_of(order: SalesOrder) -> rules.Gate:
     """The gate of an order from `with_gate_figures` (or queried, for an order without the annotations)."""
-    return order_gate(order, paid=getattr(order, "paid_confirmed", None), exception=getattr(order, "exception_approved", None))
+    return order_gate(
+        order,
+        paid=getattr(order, "paid_confirmed", None),
+        exception=getattr(order, "exception_approved", None),
+        credited=getattr(order, "gate_credited", None),
+    )
 
 
 def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
@@ -311,6 +331,7 @@ def _with_gates(shipments: list[Shipment]) -> list[Shipment]:
             shipment.order,
             paid=shipment.paid_confirmed,
             exception=shipment.exception_approved,
+            credited=shipment.gate_credited,
             credit=credit.get(shipment.order_id),
         )
     return shipments
@@ -342,7 +363,10 @@ def _held_for_credit(drafts: QuerySet[Shipment]) -> list[int]:
     return sorted(
         o.pk
         for o in orders
-        if o.pk in credit and not order_gate(o, paid=o.paid_confirmed, exception=o.exception_approved, credit=credit[o.pk]).open
+        if o.pk in credit
+        and not order_gate(
+            o, paid=o.paid_confirmed, exception=o.exception_approved, credited=o.gate_credited, credit=credit[o.pk]
+        ).open
     )
 
 

@@ -442,6 +442,9 @@ def refund_create(request, order_pk):
     if not permissions.is_finance(request.user):
         return _forbidden(request, _("只有财务可以办理退款。"))
     refundable = order_refundable(order)
+    if request.method != "POST" and refundable <= 0:
+        messages.info(request, _("订单 %(number)s 没有可退的款项。") % {"number": order.number})
+        return redirect("orders:order_detail", pk=order.pk)
     form = forms.RefundForm(_post(request), refundable=refundable)
     if request.method == "POST" and form.is_valid():
         ok, refund = call_for_form(form, lambda: refund_record(actor=request.user, order=order, data=form.data_for_service()))

@@ -219,7 +219,13 @@ def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) 
             "collected",
             lambda: kpis.collected(period, scope),
             "money",
-            _link("orders:payment_list", received_on_from=period.start, received_on_to=period.end, status="confirmed"),
+            _link(
+                "orders:payment_list",
+                received_on_from=period.start,
+                received_on_to=period.end,
+                status="confirmed",
+                kind="receipt",  # 回款额 counts receipts, not refunds
+            ),
         ),
         ("collection_rate", lambda: kpis.collection_rate(period, scope, as_of), "rate", _link("orders:receivables")),
         ("achievement", lambda: _achievement(period, scope), "rate", _link("reports:targets", period=period.key)),

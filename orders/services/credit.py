@@ -18,7 +18,7 @@ from salesops.core.roles import Role
 from salesops.core.timeline import choice, record_event
 
 from ..models import CreditException, SalesOrder
-from ..permissions import credit_exception_room, may_ask_for_order, require
+from ..permissions import credit_exception_room, may_ask_for_order, require, ships_still
 from ..selectors import order_gate
 from . import handoffs
 from ._common import decide_request, lock_order, order_url
@@ -80,7 +80,7 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
     with transaction.atomic():
         locked = lock_order(order)
         require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请信用放行。"))
-        if not locked.is_open:
+        if not ships_still(locked):  # nothing left to ship (or not verified yet): nothing for an exception to open
             raise Conflict(_("订单当前状态为“%(status)s”，不能申请信用放行。") % {"status": locked.get_status_display()})
         _check_room(locked, amount)
         exception = CreditException.objects.create(order=locked, amount=amount, reason=reason, requested_by=actor)

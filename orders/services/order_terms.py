@@ -10,11 +10,11 @@ finance) give a direct order others, and an order from a contract never (that is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from catalog.rules import discount_rate, needs_higher_approval
+from catalog.rules import needs_higher_approval
 from catalog.selectors import discount_limit_for, resolve_price
 from customers.services import can_set_credit
 from salesops.core.errors import Forbidden
@@ -73,10 +73,19 @@ def check_line_discounts(*, order: SalesOrder, lines: Iterable[SalesOrderLine], 
                 "name": line.name,
                 "net": money_text(net),
                 "list": money_text(line.list_price),
-                "discount": percent_text(discount_rate(line.list_price, net)),
+                "discount": _over_limit_text((line.list_price - net) / line.list_price, limit),
                 "limit": percent_text(limit),
             }
         )
+
+
+def _over_limit_text(rate: Decimal, limit: Decimal) -> str:
+    """A discount beyond `limit` to the hundredth of a percent, or finer when that would read as the limit itself
+    (5.0004% is over a 5% limit: "5.0004%", not "5%")."""
+    text = percent_text(rate)
+    if text == percent_text(limit):
+        text = f"{(rate * 100).quantize(Decimal('0.0001'), rounding=ROUND_UP).normalize():f}%"
+    return text
 
 
 # --- payment terms ----------------------------------------------------------------------------------------------------
@@ -96,8 +105,8 @@ def check_terms(*, order: SalesOrder, actor, before: Mapping) -> None:
     for name in TERM_FIELDS:  # as the fields read them ("30" -> 30)
         setattr(order, name, _value(name, getattr(order, name)))
     changed = [name for name in TERM_FIELDS if getattr(order, name) != before[name]]
-    if not changed:
-        return
+    if not changed or (not order.contract_id and _customers_terms(order)):
+        return  # nothing changed, or a direct order put back on its customer's own terms
     labels = "、".join(str(SalesOrder._meta.get_field(name).verbose_name) for name in changed)
     if order.contract_id:
         raise Forbidden(
@@ -107,6 +116,18 @@ def check_terms(*, order: SalesOrder, actor, before: Mapping) -> None:
         raise Forbidden(
             _("订单的付款方式、账期和定金取自客户档案，只有经理或财务可以另行约定（%(fields)s）。") % {"fields": labels}
         )
+
+
+def _customers_terms(order: SalesOrder) -> bool:
+    """Whether a direct order is on exactly its customer's terms: its payment terms and credit days, and for deposit
+    terms the customer's deposit rate of the order's amount (what order_create gives it)."""
+    customer = order.customer
+    deposit = quantize(order.amount_incl * customer.deposit_rate) if customer.payment_terms == DEPOSIT else ZERO
+    return (order.payment_terms, order.credit_days, order.deposit_amount) == (
+        customer.payment_terms,
+        customer.credit_days,
+        deposit,
+    )
 
 
 def _deposit_rate(order: SalesOrder) -> Decimal | None:

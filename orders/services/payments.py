@@ -25,7 +25,7 @@ from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal, q
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
-from ..balances import order_paid, order_refundable
+from ..balances import OPEN_SHIPMENT, order_refundable, void_refusal
 from ..models import Payment, PaymentAllocation, SalesOrder, Shipment
 from ..permissions import is_finance, may_record_payment, require
 from ..selectors import order_gate, order_outstanding
@@ -182,15 +182,10 @@ def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
 
     def check(p):
         require(is_finance(actor), _("只有财务可以作废回款。"))
-        if p.kind == Payment.Kind.REFUND or p.status != Payment.Status.CONFIRMED:
-            return
         # its orders locked (after the payment, in pk order) as refund_record locks the order it pays back from
         list(SalesOrder.objects.select_for_update(of=("self",)).filter(allocations__payment=p).order_by("pk"))
-        for allocation in p.allocations.select_related("order"):
-            if order_paid(allocation.order) - allocation.amount < 0:
-                raise DomainError(
-                    _("订单 %(number)s 已办理退款，请先作废退款再作废这笔回款。") % {"number": allocation.order.number}
-                )
+        if refusal := void_refusal(p):
+            raise DomainError(refusal)
 
     return transition(
         obj=payment,
@@ -201,6 +196,20 @@ def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
         text=gettext_noop("作废回款：%(reason)s"),
         params={"reason": reason},
     )
+
+
+def _money_since(order: SalesOrder):
+    """The day of the order's latest confirmed receipt or credit note (what a refund pays back), None without any."""
+    days = list(
+        PaymentAllocation.objects.filter(
+            order=order, payment__status=Payment.Status.CONFIRMED, payment__kind__in=RECEIPT_KINDS
+        ).values_list("payment__received_on", flat=True)
+    )
+    days += [timezone.localdate(at) for at in order.credit_notes.values_list("created_at", flat=True)]
+    return max(days, default=None)
+
+
+RECEIPT_KINDS = [kind for kind in Payment.Kind.values if kind != Payment.Kind.REFUND]
 
 
 def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
@@ -231,6 +240,17 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
         )
         if locked is None:
             raise NotFound(_("订单不存在。"))
+        open_notes = list(locked.shipments.filter(status__in=OPEN_SHIPMENT).order_by("pk").values_list("number", flat=True))
+        if open_notes:  # released (or to be) on the strength of this money: it stays until they leave or are voided
+            raise Conflict(
+                _("订单还有未发出的出货单 %(numbers)s，其放行以已收款为据；请先发货或作废出货单，再办理退款。")
+                % {"numbers": "、".join(open_notes)}
+            )
+        since = _money_since(locked)
+        if since is not None and paid_on < since:
+            raise DomainError(
+                _("退款日期 %(date)s 早于订单最近一笔回款或红字冲减的日期 %(since)s。") % {"date": paid_on, "since": since}
+            )
         room = order_refundable(locked)
         if value > room:
             raise DomainError(

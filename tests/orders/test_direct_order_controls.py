@@ -146,6 +146,21 @@ def test_patching_the_terms_of_a_deposit_order(cast, api_as, deposit_customer, p
         f"/api/v1/orders/{order.pk}/", {"payment_terms": "credit", "credit_days": 90}, format="json"
     )
     assert response.status_code == 200 and response.json()["payment_terms"] == "credit"
+    # and the clerk may put it back on the customer's own terms (its 30 % deposit), nothing else
+    back = {"payment_terms": "deposit", "credit_days": 0, "deposit_amount": "3390.00"}
+    response = api_as(cast.clerk).patch(f"/api/v1/orders/{order.pk}/", back, format="json")
+    assert response.status_code == 200, response.content
+    order.refresh_from_db()
+    assert (order.payment_terms, order.credit_days, order.deposit_amount) == ("deposit", 0, D("3390.00"))
+
+
+def test_a_discount_just_over_the_limit_does_not_read_as_the_limit(cast, customer, pump):
+    # given the clerk's 5 % limit on the pump at 1,130.00: 1,073.49 is 5.0009 % off (1,073.50 is exactly 5 %)
+    assert direct(cast, customer, pump, unit_price="1073.50").amount_incl == D("10735.00")
+    with pytest.raises(Forbidden) as refused:
+        direct(cast, customer, pump, unit_price="1073.49")
+    # then the message shows the discount finely enough to be over the limit
+    assert "低 5.0009%，超出您的折扣权限 5%" in str(refused.value)
 
 
 def test_an_order_from_a_contract_keeps_the_contract_terms(cast, api_as, signed_contract):

@@ -245,3 +245,81 @@ def test_the_receivables_show_what_is_held_for_customers_with_a_refund_link_for_
     assert (body["total_held"], body["total_balance"], body["held_count"]) == ("700.00", "1300.00", 1)
     assert [(h["order_number"], h["held"]) for h in body["held"]] == [("SO-HELD", "700.00")]
     assert [(g["name"], g["held"], g["balance"]) for g in body["by_customer"]] == [(buyer.name, "700.00", "1300.00")]
+
+
+# --- QA of the refunds: the gate, dates, voiding ----------------------------------------------------------------------
+def test_no_refund_while_a_note_released_on_that_money_waits_to_leave(cast, buyer):
+    # given 3,000 confirmed on an order and an outbound note released (or to be released) on the strength of it
+    order = make_order(cast, buyer, "SO-GATE", paid=["3000.00"])
+    Shipment.objects.create(
+        number="FH-SO-GATE-R", order=order, created_by=cast.clerk, status=Shipment.Status.RELEASED, amount_incl=D("3000.00")
+    )
+    # when finance refunds it, then it is refused naming the note, and nothing is paid back
+    with pytest.raises(Conflict, match="未发出的出货单 FH-SO-GATE-R"):
+        refund(cast, order, "1000.00")
+    assert not Payment.objects.filter(kind=Payment.Kind.REFUND).exists()
+
+
+def test_a_refund_is_not_dated_before_the_money_it_pays_back(cast, buyer):
+    # given money received today on an order never shipped
+    order = make_order(cast, buyer, "SO-DAY", paid=["3000.00"])
+    # when the refund is dated yesterday, then it is refused; today it is recorded
+    with pytest.raises(DomainError, match="早于订单最近一笔回款或红字冲减的日期"):
+        refund(cast, order, "1000.00", received_on=timezone.localdate() - timedelta(days=1))
+    assert refund(cast, order, "1000.00").received_on == timezone.localdate()
+
+
+def test_voiding_what_would_leave_money_nowhere_is_not_offered_nor_done(cast, buyer):
+    from orders.permissions import payment_allowed_actions
+    from orders.selectors import payment_list_for
+    from orders.services import order_cancel
+
+    # given a deposit refunded in part: the receipt is not offered for voiding (the refund is voided first)
+    order = make_order(cast, buyer, "SO-VOID", paid=["3000.00"])
+    receipt = Payment.objects.get(bank_reference="B-SO-VOID-0")
+    part = refund(cast, order, "1000.00", ref="TK-PART")
+    assert "void" not in payment_allowed_actions(receipt, cast.finance)
+    listed = payment_list_for(cast.finance).get(pk=receipt.pk)  # the list's rows read it with void_check
+    assert "void" not in payment_allowed_actions(listed, cast.finance)
+    # and once the refund is voided, the receipt may be
+    payment_void(payment=part, actor=cast.finance, reason="录错")
+    assert "void" in payment_allowed_actions(Payment.objects.get(pk=receipt.pk), cast.finance)
+    # given the whole deposit refunded and the order then cancelled
+    whole = refund(cast, order, "3000.00", ref="TK-ALL")
+    order_cancel(order=order, actor=cast.clerk, reason="客户取消")
+    # then its refund cannot be voided: the money would stay on an order no page shows
+    assert "void" not in payment_allowed_actions(whole, cast.finance)
+    with pytest.raises(DomainError, match="已取消，不能作废其退款"):
+        payment_void(payment=whole, actor=cast.finance, reason="录错")
+    assert Payment.objects.get(pk=whole.pk).status == Payment.Status.CONFIRMED
+
+
+def test_a_credit_note_lowers_what_is_due_before_shipment(cast, buyer):
+    from orders.balances import order_gate
+    from orders.permissions import may_request_credit_exception
+    from orders.selectors import gate_of, with_gate_figures
+
+    # given a prepaid order of 10,000 shipped whole and paid, then 1,000 of goods returned, credited and refunded
+    order = make_order(cast, buyer, "SO-CRED", shipped=["10000.00"], paid=["10000.00"], credits=["1000.00"])
+    SalesOrder.objects.filter(pk=order.pk).update(status=SalesOrder.Status.SHIPPED)
+    refund(cast, order, "1000.00")
+    order = SalesOrder.objects.get(pk=order.pk)
+    # then its gate stays open (9,000 due, 9,000 paid), in the page's reading and the lists' alike
+    gate = order_gate(order)
+    assert gate.open and gate.due == D("9000.00")
+    assert gate_of(with_gate_figures(SalesOrder.objects.filter(pk=order.pk)).get()).open
+    # and with nothing left to ship, no credit exception is offered
+    assert not may_request_credit_exception(order, cast.clerk)
+
+
+def test_the_collected_figure_links_to_the_receipts_it_counts(cast, buyer, client_as):
+    # given 3,000 received and 1,000 of it refunded this month
+    order = make_order(cast, buyer, "SO-LINK", paid=["3000.00"])
+    refund(cast, order, "1000.00", ref="TK-LINK")
+    page = client_as(cast.manager).get(f"/reports/figures/?period={timezone.localdate():%Y-%m}")
+    card = {c["key"]: c for c in page.context["cards"]}["collected"]
+    # then the 回款额 card's list shows the receipt and not the refund, as the card counts them
+    assert card["value"] == D("3000.00") and "kind=receipt" in card["url"]
+    listed = client_as(cast.finance).get(card["url"]).content.decode()
+    assert "B-SO-LINK-0" in listed and "TK-LINK" not in listed
+    assert "TK-LINK" in client_as(cast.finance).get("/orders/payments/?kind=refund").content.decode()
