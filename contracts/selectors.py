@@ -362,11 +362,18 @@ def _percent(rate) -> str:
 
 def approval_summary(doc, user) -> list[tuple[str, str]]:
     """A quotation, contract or change request under review, for the inbox: its amount and deepest discount below list
-    (for price readers), its gross margin (for cost readers) and, for a contract, general or special."""
+    (for price readers), its gross margin (for cost readers) and, for a contract, general or special — for a change
+    request, of the contract as the change would make it (what its approvers decide on)."""
     contract_change = isinstance(doc, ContractChange)
-    document = doc.contract if contract_change else doc
+    if contract_change:
+        from .services.changes import proposed_version  # services read this module
+
+        document, lines = proposed_version(doc)
+        if doc.classification:
+            document.classification = doc.classification
+    else:
+        document, lines = doc, list(doc.lines.all())
     out: list[tuple[str, str]] = []
-    lines = list(document.lines.all())
     if sees_prices(user):
         out.append((_("金额"), f"{document.currency} {document.amount_incl:,.2f}"))
         discounts = [1 - ln.net_unit_price / ln.list_price for ln in lines if ln.list_price]

@@ -332,6 +332,12 @@ def _apply_change(contract: Contract, change: ContractChange, *, save: bool) -> 
     return target, lines
 
 
+def proposed_version(change: ContractChange) -> tuple[Contract, list[ContractLine]]:
+    """The contract as `change` would make it (unsaved, priced and totalled): what its approvers weigh (the inbox's
+    summary, contracts.selectors.approval_summary)."""
+    return _apply_change(change.contract, change, save=False)
+
+
 def _reclassify(contract: Contract, lines) -> None:
     """The applied version's class and reasons, from the facts as they are now (rules.change_classification)."""
     special, reasons = rules.change_classification(

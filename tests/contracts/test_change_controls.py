@@ -99,6 +99,12 @@ class TestChangeControls:
         # then finance reviews, the manager and the VP approve; still a general contract
         assert route_codes(c) == ["review_finance", "sales_manager", "sales_vp"]
         assert change.classification == Contract.Classification.GENERAL
+        # and the approvers' inbox shows the contract as the change makes it: 20 % off, 9,040.00 (not 12 %, 9,944.00)
+        from contracts.selectors import approval_summary
+
+        summary = dict(approval_summary(change, cast.vp))
+        assert summary["最大折扣"] == "20.0%" and summary["金额"] == "CNY 9,040.00", summary
+        assert summary["合同类别"] == "一般合同"
 
     def test_a_discount_making_a_negative_margin_makes_the_new_version_special(self, cast, signed_at):
         # given a general contract at 5 % off
