@@ -80,6 +80,17 @@ def order_refundable(order) -> Decimal:
     return max(order_paid(order) + order_credited(order) - order_shipped_amount(order), ZERO)
 
 
+def _may_block(payment: Payment) -> bool:
+    """False when the payment's prefetched allocations (selectors.payment_allocations: a list's rows) show that
+    void_refusal has nothing to refuse; True (ask) otherwise."""
+    rows = getattr(payment, "_prefetched_objects_cache", {}).get("allocations")
+    if rows is None or not all(hasattr(a, "order_refunded") for a in rows):
+        return True
+    if payment.kind == Payment.Kind.REFUND:
+        return any(a.order.status == SalesOrder.Status.CANCELLED for a in rows)
+    return any(a.order_refunded for a in rows)
+
+
 def void_refusal(payment: Payment) -> str:
     """Why `payment` may not be voided now ("" when it may), for the payments' actions and services.payment_void (which
     asks again under the orders' locks): money received that was partly paid back (a refund would leave its order
@@ -87,8 +98,8 @@ def void_refusal(payment: Payment) -> str:
     would stay on an order no page shows: 应收账款 and the refunds leave cancelled orders out)."""
     from django.utils.translation import gettext as _
 
-    if payment.status == Payment.Status.VOIDED or getattr(payment, "void_check", True) is False:
-        return ""  # (void_check: selectors.may_block_void, read with a list's rows)
+    if payment.status == Payment.Status.VOIDED or not _may_block(payment):
+        return ""
     if payment.kind == Payment.Kind.REFUND:
         cancelled = payment.allocations.filter(order__status=SalesOrder.Status.CANCELLED).select_related("order").first()
         if cancelled is not None:

@@ -308,8 +308,9 @@ class ReceivableTable(Sequence):
                 f" ORDER BY td DESC, th DESC, c{cap}) x ON x.c = g.c GROUP BY g.c) k"
             ),
             (
-                f"SELECT 4, ROW_NUMBER() OVER (ORDER BY debt DESC, w), NULL, NULL, w, NULL, NULL, NULL, {b}, overdue, NULL,"
-                f" NULL FROM (SELECT w, {debt} AS debt, {sums}, SUM(overdue) AS overdue FROM g WHERE {_OWING} GROUP BY w) r"
+                f"SELECT 4, ROW_NUMBER() OVER (ORDER BY debt DESC, held DESC, w), NULL, NULL, w, NULL, NULL, NULL, {b},"
+                f" overdue, NULL, held FROM (SELECT w, {debt} AS debt, {sums}, SUM(overdue) AS overdue, SUM(held) AS held"
+                " FROM g GROUP BY w) r"
             ),
             (
                 f"SELECT 5, 1, SUM(CASE WHEN {_OWING} THEN 1 ELSE 0 END), COUNT(DISTINCT c),"
@@ -333,7 +334,7 @@ class ReceivableTable(Sequence):
             overdue_count=int(overdue_count or 0),
             by_customer=_groups(Customer, [(r[1], r[6 : 6 + n], r[6 + n], r[8 + n]) for r in rows[3]]),
             customer_count=int(customer_count),
-            by_owner=_groups(get_user_model(), [(r[2], r[6 : 6 + n], r[6 + n], 0) for r in rows[4]]),
+            by_owner=_groups(get_user_model(), [(r[2], r[6 : 6 + n], r[6 + n], r[8 + n]) for r in rows[4]]),
             held=listed[shown + overdue :],
             held_count=int(held_count or 0),
         )

@@ -373,7 +373,7 @@ def payment_list(request):
         return _forbidden(request, str(MONEY_ONLY))
     may_record = permissions.may_record_payment(user)
     filterset = filters.PaymentFilter(
-        request.GET, queryset=selectors.payment_list_for(user).prefetch_related("allocations__order"), request=request
+        request.GET, queryset=selectors.payment_list_for(user).prefetch_related(selectors.payment_allocations()), request=request
     )
     return _list_page(request, "orders/payment_list.html", filterset, {"can_record": may_record})
 

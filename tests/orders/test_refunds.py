@@ -271,7 +271,7 @@ def test_a_refund_is_not_dated_before_the_money_it_pays_back(cast, buyer):
 
 def test_voiding_what_would_leave_money_nowhere_is_not_offered_nor_done(cast, buyer):
     from orders.permissions import payment_allowed_actions
-    from orders.selectors import payment_list_for
+    from orders.selectors import payment_allocations, payment_list_for
     from orders.services import order_cancel
 
     # given a deposit refunded in part: the receipt is not offered for voiding (the refund is voided first)
@@ -279,7 +279,7 @@ def test_voiding_what_would_leave_money_nowhere_is_not_offered_nor_done(cast, bu
     receipt = Payment.objects.get(bank_reference="B-SO-VOID-0")
     part = refund(cast, order, "1000.00", ref="TK-PART")
     assert "void" not in payment_allowed_actions(receipt, cast.finance)
-    listed = payment_list_for(cast.finance).get(pk=receipt.pk)  # the list's rows read it with void_check
+    listed = payment_list_for(cast.finance).prefetch_related(payment_allocations()).get(pk=receipt.pk)  # as the list
     assert "void" not in payment_allowed_actions(listed, cast.finance)
     # and once the refund is voided, the receipt may be
     payment_void(payment=part, actor=cast.finance, reason="录错")
@@ -323,3 +323,12 @@ def test_the_collected_figure_links_to_the_receipts_it_counts(cast, buyer, clien
     listed = client_as(cast.finance).get(card["url"]).content.decode()
     assert "B-SO-LINK-0" in listed and "TK-LINK" not in listed
     assert "TK-LINK" in client_as(cast.finance).get("/orders/payments/?kind=refund").content.decode()
+
+
+def test_the_reps_table_shows_what_their_orders_hold_too(cast, buyer):
+    # given alice's customer owing nothing and holding 1,000 (paid 10,000 for 9,000 shipped)
+    make_order(cast, buyer, "SO-REP", shipped=["9000.00"], paid=["10000.00"])
+    table = receivables.ReceivableTable(SalesOrder.objects.all()).summary(0, 25)
+    # then 按业务员 lists alice with nothing open, 1,000 held and a balance of −1,000 (it said 没有应收账款)
+    [alice] = table.by_owner
+    assert (alice["who"], alice["open"], alice["held"], alice["balance"]) == (cast.alice, D("0.00"), D("1000.00"), D("-1000.00"))
