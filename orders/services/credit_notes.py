@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core.editing import required_text
-from salesops.core.errors import DomainError, Forbidden, NotFound
+from salesops.core.errors import DomainError, Forbidden
 from salesops.core.models import Event
 from salesops.core.money import money_text, parse_decimal, quantize
 from salesops.core.notifications import notify
@@ -23,9 +23,10 @@ from salesops.core.numbering import next_number
 from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import record_event
 
-from ..models import CreditNote, SalesOrder
+from ..models import CreditNote
 from ..permissions import may_issue_credit_note
 from ..selectors import order_creditable
+from ._common import lock_order
 
 
 def credit_note_create(*, order, actor, amount, reason: str, reference: str = "") -> CreditNote:
@@ -40,14 +41,7 @@ def credit_note_create(*, order, actor, amount, reason: str, reference: str = ""
     if quantize(value) != value:
         raise DomainError(_("冲减金额精确到分（最多两位小数）。"))
     with transaction.atomic():
-        locked = (
-            SalesOrder.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(pk=getattr(order, "pk", order))
-            .first()
-        )
-        if locked is None:
-            raise NotFound(_("订单不存在。"))
+        locked = lock_order(order)  # every writer of an order's money locks it first
         room = order_creditable(locked)
         if value > room:
             raise DomainError(

@@ -30,6 +30,7 @@ from ..models import Payment, PaymentAllocation, SalesOrder, Shipment
 from ..permissions import is_finance, may_record_payment, require
 from ..selectors import order_gate, order_outstanding
 from . import handoffs
+from ._common import lock_order
 
 
 def _duplicate(reference: str) -> Conflict:
@@ -232,14 +233,7 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
     if paid_on > timezone.localdate():
         raise DomainError(_("退款日期不能晚于今天。"))
     with transaction.atomic():
-        locked = (
-            SalesOrder.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(pk=getattr(order, "pk", order))
-            .first()
-        )
-        if locked is None:
-            raise NotFound(_("订单不存在。"))
+        locked = lock_order(order)  # every writer of an order's money locks it first
         open_notes = list(locked.shipments.filter(status__in=OPEN_SHIPMENT).order_by("pk").values_list("number", flat=True))
         if open_notes:  # released (or to be) on the strength of this money: it stays until they leave or are voided
             raise Conflict(
