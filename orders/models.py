@@ -22,7 +22,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import DocumentLine, PaymentTerms
-from salesops.core.money import CreditDaysField, CurrencyField, ExchangeRateField, MoneyField, QuantityField
+from salesops.core.money import CreditDaysField, CurrencyField, ExchangeRateField, MoneyField, QuantityField, money_text
 
 USER = settings.AUTH_USER_MODEL
 
@@ -623,7 +623,7 @@ class CreditException(ApprovedRequest):
         verbose_name_plural = _("信用放行申请")
 
     def __str__(self):
-        return str(_("%(order)s 信用放行 %(amount)s") % {"order": self.order, "amount": self.amount})
+        return str(_("%(order)s 信用放行（%(amount)s）") % {"order": self.order, "amount": money_text(self.amount)})
 
 
 # --- invoices and payments --------------------------------------------------------------------------------------------
@@ -672,7 +672,7 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return str(_("%(order)s 开票 %(amount)s") % {"order": self.order, "amount": self.amount})
+        return str(_("%(order)s 开票（%(amount)s）") % {"order": self.order, "amount": money_text(self.amount)})
 
     @transition(field=status, source=Status.REQUESTED, target=Status.ISSUED, custom={"label": _("开票")})
     def issue(self):
@@ -738,7 +738,7 @@ class Payment(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.bank_reference} {self.amount}"
+        return f"{self.bank_reference}（{money_text(self.amount)}）"  # read inside sentences: "…（-1,000.00）当前状态为…"
 
     @transition(field=status, source=Status.RECORDED, target=Status.CONFIRMED, custom={"label": _("确认到账")})
     def confirm(self):

@@ -332,3 +332,12 @@ def test_the_reps_table_shows_what_their_orders_hold_too(cast, buyer):
     # then 按业务员 lists alice with nothing open, 1,000 held and a balance of −1,000 (it said 没有应收账款)
     [alice] = table.by_owner
     assert (alice["who"], alice["open"], alice["held"], alice["balance"]) == (cast.alice, D("0.00"), D("1000.00"), D("-1000.00"))
+
+
+def test_a_state_conflict_names_the_payment_readably(cast, buyer):
+    # given a refund voided already; when it is voided again, the message sets its amount apart, formatted
+    order = make_order(cast, buyer, "SO-TWICE", paid=["3000.00"])
+    twice = refund(cast, order, "1000.00", ref="TK-TWICE")
+    payment_void(payment=twice, actor=cast.finance, reason="录错")
+    with pytest.raises(Conflict, match=r"TK-TWICE（-1,000.00）当前状态为“已作废”"):
+        payment_void(payment=twice, actor=cast.finance, reason="录错")
