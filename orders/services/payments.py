@@ -37,6 +37,19 @@ def _duplicate(reference: str) -> Conflict:
     return Conflict(_("银行流水号 %(ref)s 已登记过，不能重复登记。") % {"ref": reference})
 
 
+def _save(payment: Payment, actor, data: Mapping[str, Any], optional: tuple[str, ...]) -> None:
+    """Save a new payment (or refund) with the `optional` fields given in `data`; a bank reference another live payment
+    took meanwhile (the unique constraint) is the same refusal as the check before."""
+    for name in optional:
+        if data.get(name):
+            setattr(payment, name, data[name])
+    try:
+        with transaction.atomic():
+            save_as(payment, actor)
+    except IntegrityError:
+        raise _duplicate(payment.bank_reference) from None
+
+
 def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:
     """Record money received and allocate all of it to the customer's orders, exactly; a received date after today, a bank
     reference already entered, or more than an order still owes, is refused. Finance confirms it afterwards (the shipment
@@ -94,14 +107,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
             recorded_by=actor,
             received_on=received_on,
         )
-        for name in ("kind", "method", "notes"):
-            if data.get(name):
-                setattr(payment, name, data[name])
-        try:
-            with transaction.atomic():
-                save_as(payment, actor)
-        except IntegrityError:
-            raise _duplicate(reference) from None
+        _save(payment, actor, data, ("kind", "method", "notes"))
         PaymentAllocation.objects.bulk_create(
             [PaymentAllocation(payment=payment, order_id=k, amount=v) for k, v in parsed.items()]
         )
@@ -264,14 +270,7 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
             confirmed_by=actor,
             confirmed_at=timezone.now(),
         )
-        for name in ("method", "notes"):
-            if data.get(name):
-                setattr(payment, name, data[name])
-        try:
-            with transaction.atomic():
-                save_as(payment, actor)
-        except IntegrityError:
-            raise _duplicate(reference) from None
+        _save(payment, actor, data, ("method", "notes"))
         PaymentAllocation.objects.create(payment=payment, order=locked, amount=-value)
         params = {"amount": money_text(value), "ref": reference, "date": paid_on, "order": locked.number}
         record_event(
