@@ -314,15 +314,9 @@ def contract_review_outcome(request: ApprovalRequest, outcome: str, actor) -> No
             text=gettext_noop("评审通过，可以签订"),
             before_save=stamp("approved_at"),
         )
-        if locked.owner_id != request.requested_by_id:
-            conditions = approvals.approval_conditions(request)
-            notify(
-                recipients=[locked.owner],
-                title=gettext_lazy("合同评审通过：%(number)s"),
-                body=gettext_lazy("附条件：%(conditions)s") if conditions else "",
-                params={"number": locked.number, "conditions": conditions},
-                url=request.url,
-            )
+        approvals.notify_owner_approved(
+            request, locked.owner, title=gettext_lazy("合同评审通过：%(number)s"), params={"number": locked.number}
+        )
     else:
         reasons = rejection_reasons(request)
         locked = transition(

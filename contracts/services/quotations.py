@@ -200,15 +200,12 @@ def quotation_review_outcome(request: ApprovalRequest, outcome: str, actor) -> N
             text=gettext_noop("审核通过，可以发送客户"),
             before_save=stamp("approved_at"),
         )
-        if quotation.owner_id != request.requested_by_id:  # the submitter hears it from the engine, the owner from us
-            conditions = approvals.approval_conditions(request)
-            notify(
-                recipients=[quotation.owner],
-                title=gettext_lazy("报价单审核通过：%(number)s"),
-                body=gettext_lazy("附条件：%(conditions)s") if conditions else "",
-                params={"number": quotation.display_number, "conditions": conditions},
-                url=request.url,
-            )
+        approvals.notify_owner_approved(
+            request,
+            quotation.owner,
+            title=gettext_lazy("报价单审核通过：%(number)s"),
+            params={"number": quotation.display_number},
+        )
     else:
         transition(
             obj=quotation,

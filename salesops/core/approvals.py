@@ -404,6 +404,21 @@ def _notify_requester(request: ApprovalRequest, outcome: str, step: ApprovalStep
     notify(recipients=[request.requested_by], title=title, body=body, params=params, url=request.url)
 
 
+def notify_owner_approved(request: ApprovalRequest, owner, *, title, params: dict) -> None:
+    """Tell a document's owner it was approved, with every condition set (有条件同意), when someone else submitted it
+    (the submitter hears it from _notify_requester). `title`: a lazy sentence over `params`."""
+    if owner.pk == request.requested_by_id:
+        return
+    conditions = approval_conditions(request)
+    notify(
+        recipients=[owner],
+        title=title,
+        body=gettext_lazy("附条件：%(conditions)s") if conditions else "",
+        params={**params, "conditions": conditions},
+        url=request.url,
+    )
+
+
 # --- reads --------------------------------------------------------------------------------------------------------
 def approval_conditions(request: ApprovalRequest) -> list[dict]:
     """The conditions of the steps approved with conditions (有条件同意), in their order, each a stored sentence

@@ -179,6 +179,17 @@ class TestConditions:
         html = client_as(quoting_alice).get(reverse("contracts:contract_detail", args=[c.pk])).content.decode()
         assert 'data-testid="quotation-condition"' in html and "须预付50%" in html
 
+    def test_the_owner_hears_the_conditions_when_a_clerk_submitted(self, cast, customer, pump):
+        # given alice's customer's quotation drafted and submitted by the clerk, approved with a condition
+        q = services.quotation_create(actor=cast.clerk, customer=customer, data={}, lines=[line(pump)])
+        services.quotation_submit(quotation=q, actor=cast.clerk)
+        decide(q, services.QUOTATION_KIND, cast.manager, "approve_with_conditions", "须预付50%")
+        # then its owner is told it was approved, with the condition (the clerk hears it from the engine)
+        owner = fresh(q).owner
+        assert owner != cast.clerk
+        told = Notification.objects.get(recipient=owner, title__startswith="报价单审核通过")
+        assert "须预付50%" in told.body
+
     def test_no_condition_no_note(self, cast, accepted_quotation, quoting_alice):
         c = services.contract_create_from_quotation(quotation=accepted_quotation, actor=quoting_alice)
         assert c.review.notes == ""
