@@ -182,8 +182,9 @@
 
   // The chosen product's price for this customer, quantity (a price list's 起订量) and the document's currency and
   // exchange rate (its placeholder: a blank price is the price list's) and tax rate; `fill` also puts the price in the
-  // input (the user chose the product just now).
-  function loadPrice(table, row, fill) {
+  // input, `newProduct` the product's tax rate (the user chose the product just now; another quantity, customer or
+  // date never changes a tax rate the user typed).
+  function loadPrice(table, row, fill, newProduct) {
     var product = field(row, "product");
     var price = field(row, "unit_price");
     var tax = field(row, "tax_percent");
@@ -197,14 +198,15 @@
       currency: headerValue(table, "currency"),
       exchange_rate: headerValue(table, "exchange_rate"),
     });
-    var typed = price ? price.value : "";  // a price typed while the answer is on its way is kept
+    var typed = price ? price.value : "";  // a price or tax rate typed while the answer is on its way is kept
+    var typedTax = tax ? tax.value : "";
     return getJSON(url).then(function (data) {
       row.setAttribute("data-tax-rate", data.tax_rate);
       if (price) {
         price.placeholder = data.unit_price;
         if (fill && price.value === typed) price.value = data.unit_price;
       }
-      if (tax && (fill || !tax.value)) tax.value = percentOf(data.tax_rate);
+      if (tax && (!tax.value || (newProduct && tax.value === typedTax))) tax.value = percentOf(data.tax_rate);
       preview(table);
     }).catch(function () { preview(table); });
   }
@@ -217,7 +219,7 @@
     });
     form.addEventListener("change", function (e) {
       var row = e.target.closest("tr[data-line]");
-      if (row && /-product$/.test(e.target.name || "")) loadPrice(table, row, true);
+      if (row && /-product$/.test(e.target.name || "")) loadPrice(table, row, true, true);
       else if (row && /-quantity$/.test(e.target.name || "")) {
         // another quantity may reach another price list row (起订量): refresh a price the page filled in, keep a typed one
         var own = field(row, "unit_price");

@@ -205,3 +205,28 @@ def test_a_price_typed_while_the_catalogue_price_is_on_its_way_is_kept(cast, pag
     # then the typed price stays (the catalogue's is its placeholder)
     clerk.wait_for_function("el => el.placeholder === '1130.00'", arg=price.element_handle())
     assert price.input_value() == "1000.00"
+
+
+def test_a_tax_rate_typed_while_another_quantity_is_priced_is_kept(cast, page_as, live_server):
+    # given a pump at 1,130.00 (13 %) on a quotation line, and the next price answer held back
+    customer = customer_with_parties(cast, "苏州精工机械有限公司", "王")
+    ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
+    clerk = page_as("clerk")
+    clerk.goto(f"{live_server.url}/sales/quotations/new/?customer={customer.pk}")
+    row = clerk.locator("[data-testid=line-form]").first
+    pick(clerk, row.locator("select[name$=product]"), "BP-100")
+    tax = row.locator("input[name$=tax_percent]")
+    clerk.wait_for_function("el => el.value === '13'", arg=tax.element_handle())
+    held = []
+    clerk.route(re.compile(r"/line-price/"), lambda route: held.append(route))
+    # when the clerk types 10 (leaving the field asks for that quantity's price) and then 6 % before the answer arrives
+    row.locator("input[name$=quantity]").fill("10")
+    tax.fill("6")
+    clerk.wait_for_function("() => true")  # let the held request reach the route
+    assert held, "the price request was not made"
+    row.evaluate("el => el.removeAttribute('data-tax-rate')")
+    held[0].continue_()
+    clerk.wait_for_function("el => el.hasAttribute('data-tax-rate')", arg=row.element_handle())
+    # then the typed rate stays and is the one previewed
+    assert tax.input_value() == "6"
+    assert clerk.locator("[data-testid=preview-tax]").inner_text() == "639.62"
