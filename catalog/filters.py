@@ -9,9 +9,9 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
+from salesops.core.forms import format_percent
 
 from . import rules, selectors
-from .forms import format_percent
 from .models import PriceList, PriceListItem, Product
 
 

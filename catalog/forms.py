@@ -5,66 +5,22 @@ Rates are typed as percentages on the pages (13 = 13 %) and stored as fractions 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from salesops.core.forms import DateInput, money_field, quantity_field
-from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS, quantize
+from salesops.core.forms import DateInput, RatePercentField, money_field, quantity_field
+from salesops.core.money import DEFAULT_TAX_RATE, PRICE_BOUNDS
 
 from . import rules, services
 from .models import PriceList, Product
 from .selectors import DiscountRow
 
-RATE_PLACES = Decimal("0.0001")
-
-
-def format_percent(rate) -> str:
-    """0.1300 -> "13", 0.0525 -> "5.25"."""
-    if rate in (None, ""):
-        return ""
-    pct = (Decimal(str(rate)) * 100).quantize(Decimal("0.01"))
-    text = format(pct, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class PercentField(forms.Field):
-    """A rate typed as a percentage: "13" or "13%" → Decimal("0.1300"); shows a stored rate as a percentage again."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def __init__(self, *, max_percent: Decimal = Decimal(100), **kwargs):
-        self.max_percent = Decimal(max_percent)
-        kwargs.setdefault("help_text", _("按百分比填写，如 13 表示 13%"))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        # a stored / initial rate (Decimal) is shown as a percentage; submitted text is shown as typed
-        if isinstance(value, Decimal):
-            return format_percent(value)
-        return value
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        text = str(value).strip().rstrip("%％").strip()
-        try:
-            pct = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid") from None
-        if not pct.is_finite():
-            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid")
-        if pct < 0 or pct > self.max_percent:
-            raise ValidationError(
-                _("应在 0%% 到 %(max)s%% 之间。") % {"max": format(self.max_percent.normalize(), "f")}, code="out_of_range"
-            )
-        return quantize(pct / 100, RATE_PLACES)
-
 
 class ProductForm(forms.ModelForm):
-    tax_rate = PercentField(
+    tax_rate = RatePercentField(
         label=_("税率"),
         max_percent=rules.MAX_TAX_RATE * 100,
         initial=DEFAULT_TAX_RATE,
@@ -157,7 +113,7 @@ class DiscountLimitsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
-            self.fields[self.field_name(row.role)] = PercentField(
+            self.fields[self.field_name(row.role)] = RatePercentField(
                 label=row.label, required=row.limit is not None, initial=row.rate, help_text=""
             )
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
+from salesops.core.forms import format_percent
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_page, paginate
 from salesops.core.pages import post_data as _post
@@ -154,7 +155,7 @@ def product_detail(request, pk):
             "list_amounts": selectors.ResolvedPrice(product=product, unit_price=product.list_price).amounts,
             "can_edit": services.can_edit_catalog(user),
             "can_view_cost": selectors.can_view_cost(user),
-            "tax_percent": forms.format_percent(product.tax_rate),
+            "tax_percent": format_percent(product.tax_rate),
         },
     )
 
@@ -376,7 +377,7 @@ def discounts(request):
             "form": form,
             "can_edit": can_edit,
             "my_limit": my_limit,
-            "my_limit_percent": forms.format_percent(my_limit),
+            "my_limit_percent": format_percent(my_limit),
         },
         status=status,
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import can_view_cost, product_list_for
-from customers.forms import CustomerChoiceField, limit_parties
+from customers.forms import CustomerChoiceField, deposit_rate_field, limit_parties
 from customers.selectors import customer_list_for
 from salesops.core.forms import (
     DateInput,
@@ -82,6 +82,8 @@ class QuotationForm(_HeaderForm):
 
 
 class ContractForm(_HeaderForm):
+    deposit_rate = deposit_rate_field()
+
     fieldsets = [
         (_("基本信息"), ["customer", "contact", "customer_contract_no", "project_name", "contract_date", "delivery_date"]),
         (
@@ -100,7 +102,6 @@ class ContractForm(_HeaderForm):
             "delivery_date": DateInput(),
             "other_terms": forms.Textarea(attrs={"rows": 2}),
         }
-        help_texts = {"deposit_rate": _("如 0.3 表示 30%")}
 
 
 class ProductChoiceField(forms.ModelChoiceField):
@@ -265,6 +266,7 @@ class ChangeHeaderForm(forms.Form):
         kwargs["initial"] = model_to_dict(contract, fields=rules.CHANGEABLE_HEADER_FIELDS)
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Contract, fields=rules.CHANGEABLE_HEADER_FIELDS))
+        self.fields["deposit_rate"] = deposit_rate_field()
         for name in rules.CHANGEABLE_HEADER_FIELDS:  # a form field built from a model field leaves out its validators
             field = self.fields[name]
             field.validators += [v for v in Contract._meta.get_field(name).validators if v not in field.validators]

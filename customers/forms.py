@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesops.core.errors import DomainError
-from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect
+from salesops.core.forms import DateInput, FieldsetsMixin, LookupSelect, RatePercentField
 from salesops.core.names import display_name
 
 from . import selectors, services
@@ -63,7 +64,17 @@ class UserChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
+def deposit_rate_field() -> RatePercentField:
+    """定金比例 on a customer's, a contract's or a contract change's page: typed as a percentage (30 = 30 %), kept as the
+    rate (0.3000); blank is none. The API takes the rate."""
+    return RatePercentField(
+        label=_("定金比例(%)"), required=False, empty_value=Decimal(0), help_text=_("按百分比填写，如 30 表示 30%")
+    )
+
+
 class CustomerForm(FieldsetsMixin, forms.ModelForm):
+    deposit_rate = deposit_rate_field()
+
     fieldsets = [
         (_("基本信息"), ["name", "short_name", "uscc", "type", "grade", "source", "industry", "owner"]),
         (_("地区与联系方式"), ["province", "city", "address", "phone", "website"]),
@@ -79,7 +90,7 @@ class CustomerForm(FieldsetsMixin, forms.ModelForm):
             "due_diligence": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        help_texts = {"deposit_rate": _("如 0.3 表示 30%"), "uscc": _("18位，含校验位；个人客户可不填")}
+        help_texts = {"uscc": _("18位，含校验位；个人客户可不填")}
         field_classes = {"uscc": UsccField}
 
     def __init__(self, *args, user, **kwargs):

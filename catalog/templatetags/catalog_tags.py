@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 
 from catalog import rules
-from catalog.forms import format_percent
+from salesops.core.forms import format_percent
 from salesops.core.money import quantize
 
 register = template.Library()

@@ -3,13 +3,24 @@ a big table and sectioned layout of long forms."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .money import MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, BoundedDecimalField, Bounds, plain
+from .money import (
+    MONEY_BOUNDS,
+    PERCENT_BOUNDS,
+    QUANTITY_BOUNDS,
+    RATE_BOUNDS,
+    RATE_DECIMAL_PLACES,
+    BoundedDecimalField,
+    Bounds,
+    plain,
+    quantize,
+)
 
 
 def _bounded(bounds: Bounds, label, kwargs) -> BoundedDecimalField:
@@ -47,6 +58,49 @@ class PercentField(BoundedDecimalField):
 
     def prepare_value(self, value):
         return plain(value) if isinstance(value, Decimal) else value
+
+
+def format_percent(rate) -> str:
+    """A stored rate as the percentage typed on the pages: 0.1300 -> "13", 0.0525 -> "5.25" ("" for none)."""
+    if rate in (None, ""):
+        return ""
+    return plain((Decimal(str(rate)) * 100).quantize(Decimal("0.01")))
+
+
+class RatePercentField(forms.Field):
+    """A rate the model keeps as a fraction (a tax rate, a deposit rate: 0.3000) typed as a percentage on the page:
+    "30" or "30%" -> Decimal("0.3000"); a stored rate is shown as the percentage again. (PercentField above passes the
+    percentage on as typed, for services that take `…_percent`.)"""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, max_percent: Decimal = Decimal(100), empty_value: Decimal | None = None, **kwargs):
+        self.max_percent = Decimal(max_percent)
+        self.empty_value = empty_value
+        kwargs.setdefault("help_text", _("按百分比填写，如 13 表示 13%"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        # a stored / initial rate (Decimal) is shown as a percentage; submitted text is shown as typed
+        return format_percent(value) if isinstance(value, Decimal) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return self.empty_value
+        if isinstance(value, Decimal):  # the stored rate itself (a disabled field is cleaned from its initial value)
+            return value
+        text = str(value).strip().rstrip("%％").strip()
+        try:
+            pct = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid") from None
+        if not pct.is_finite():
+            raise ValidationError(_("请输入百分比数字，如 13 表示 13%。"), code="invalid")
+        if pct < 0 or pct > self.max_percent:
+            raise ValidationError(
+                _("应在 0%% 到 %(max)s%% 之间。") % {"max": format(self.max_percent.normalize(), "f")}, code="out_of_range"
+            )
+        return quantize(pct / 100, Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
 
 
 class LookupSelect(forms.Select):

@@ -536,7 +536,7 @@ class TestChangeRequest:
             "reason": "客户追加",
             "delivery_date": "",
             "payment_terms": signed.payment_terms,
-            "deposit_rate": str(signed.deposit_rate),
+            "deposit_rate": plain(signed.deposit_rate * 100),  # typed as a percentage
             "credit_days": str(signed.credit_days),
             "payment_terms_text": "",
             "delivery_terms": "",
@@ -574,7 +574,7 @@ class TestChangeRequest:
         return {
             "reason": reason,
             "payment_terms": signed.payment_terms,
-            "deposit_rate": str(signed.deposit_rate),
+            "deposit_rate": plain(signed.deposit_rate * 100),  # typed as a percentage
             "credit_days": str(signed.credit_days),
             "lines-TOTAL_FORMS": "1",
             "lines-INITIAL_FORMS": "1",
@@ -595,7 +595,7 @@ class TestChangeRequest:
         client = client_as(cast.alice)
         url = reverse("contracts:contract_change", args=[signed.pk])
         # a 500 % deposit and 99,999 credit days: each field says what is wrong (the model's validators)
-        page = client.post(url, {**base, "deposit_rate": "5", "credit_days": "99999"})
+        page = client.post(url, {**base, "deposit_rate": "500", "credit_days": "99999"})
         text = html(page)
         assert page.status_code == 400 and 'id="error_1_id_deposit_rate"' in text and 'id="error_1_id_credit_days"' in text
         # a line delivery date in the past: the service's message

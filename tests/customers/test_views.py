@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -157,6 +158,29 @@ class TestCustomerForms:
         assert (alice_customer.grade, alice_customer.industry) == ("A", "注塑")
         detail = html(client.get(reverse("customers:detail", args=[alice_customer.pk]), {"tab": "timeline"}))
         assert "B 一般客户" in detail and "A 重点客户" in detail
+
+    def test_the_deposit_rate_is_typed_and_shown_as_a_percentage(self, cast, client_as, alice_customer):
+        # given the manager sets 30 (%) on alice's customer's edit page
+        url = reverse("customers:update", args=[alice_customer.pk])
+        manager = client_as(cast.manager)
+        form = manager.get(url).context["form"]
+        data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+        data.update(payment_terms="deposit", deposit_rate="30")
+        assert manager.post(url, data).status_code == 302
+        # then the rate kept is 0.30, shown again as 30; 300 is refused
+        alice_customer.refresh_from_db()
+        assert alice_customer.deposit_rate == D("0.3000")
+        assert 'name="deposit_rate" value="30"' in html(manager.get(url))
+        page = manager.post(url, {**data, "deposit_rate": "300"})
+        assert page.status_code == 400 and "应在 0% 到 100% 之间。" in html(page)
+        # and alice, who may not change it (shown disabled), saves her own edit without touching it
+        alice = client_as(cast.alice)
+        form = alice.get(url).context["form"]
+        assert form.fields["deposit_rate"].disabled
+        data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields and not form.fields[k].disabled}
+        assert alice.post(url, {**data, "industry": "注塑"}).status_code == 302
+        alice_customer.refresh_from_db()
+        assert (alice_customer.deposit_rate, alice_customer.industry) == (D("0.3000"), "注塑")
 
     def test_reassign_page(self, cast, client_as, alice_customer):
         assert client_as(cast.alice).get(reverse("customers:reassign", args=[alice_customer.pk])).status_code == 403
