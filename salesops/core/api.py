@@ -26,14 +26,52 @@ from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_
 from .names import display_name
 
 
-def _first_message(detail):
+def _first_message(detail, fields=None):
+    """The first message of an error tree for people: a field's message after the field's label and name
+    ("数量（quantity）：请输入…": for the user and for the developer of a client), the label taken from `fields` (the
+    view's serializer or filter set fields by name; nested serializers resolved), the name alone where there is none."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            msg = _first_message(value)
-            return msg if key in ("non_field_errors", "__all__") else f"{key}: {msg}"
-    if isinstance(detail, list | tuple) and detail:
-        return _first_message(detail[0])
+            if isinstance(key, int):  # a row of a list (DRF's ListField keys its errors by index)
+                return _("%(row)s：%(message)s") % {
+                    "row": _("第 %(n)d 行") % {"n": key + 1},
+                    "message": _first_message(value, fields),
+                }
+            field = (fields or {}).get(key)
+            msg = _first_message(value, _nested_fields(field))
+            if key in ("non_field_errors", "__all__"):
+                return msg
+            label = str(getattr(field, "label", None) or key)
+            if label == key:
+                return _("%(name)s：%(message)s") % {"name": key, "message": msg}
+            return _("%(label)s（%(name)s）：%(message)s") % {"label": label, "name": key, "message": msg}
+    if isinstance(detail, list | tuple) and detail:  # the first row with an error (a valid row of a list is {})
+        return _first_message(next((item for item in detail if item), detail[0]), fields)
     return str(detail)
+
+
+def _nested_fields(field):
+    """The fields of a nested serializer (or of a list of them), else None."""
+    field = getattr(field, "child", field)
+    return field.fields if isinstance(field, serializers.Serializer) else None
+
+
+def _error_fields(exc, context) -> dict:
+    """The fields whose labels name a request's errors: the input serializer's that raised it (validated_input), the
+    filter set's for a GET list, else the view's serializer's."""
+    if getattr(exc, "fields", None) is not None:
+        return exc.fields
+    view = (context or {}).get("view")
+    request = (context or {}).get("request")
+    if view is None:
+        return {}
+    filterset_class = getattr(view, "filterset_class", None)
+    if request is not None and request.method == "GET" and filterset_class is not None:
+        return filterset_class.base_filters
+    try:
+        return view.get_serializer().fields if hasattr(view, "get_serializer") else {}
+    except Exception:  # noqa: BLE001 — a view whose serializer needs more than the request: name the fields as sent
+        return {}
 
 
 def exception_handler(exc, context):
@@ -43,7 +81,9 @@ def exception_handler(exc, context):
         return Response({"code": exc.code, "detail": str(exc)}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        return Response({"code": "invalid", "detail": _first_message(detail), "errors": detail}, status=400)
+        return Response(
+            {"code": "invalid", "detail": _first_message(detail, _error_fields(exc, context)), "errors": detail}, status=400
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到，或您无权查看。"))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -52,7 +92,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "detail": _first_message(exc.detail), "errors": exc.detail}
+        response.data = {
+            "code": "invalid",
+            "detail": _first_message(exc.detail, _error_fields(exc, context)),
+            "errors": exc.detail,
+        }
     elif isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         response.data = {"code": code, "detail": str(exc.detail)}
@@ -104,7 +148,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def validated_input(self, serializer_class, data=None) -> dict:
         """Validate the request body (or `data`) with an input serializer; a 400 with the field's message when invalid."""
         s = serializer_class(data=self.request.data if data is None else data, context=self.get_serializer_context())
-        s.is_valid(raise_exception=True)
+        if not s.is_valid():
+            error = exceptions.ValidationError(s.errors)
+            error.fields = s.fields  # the labels the message names the fields by (exception_handler)
+            raise error
         return s.validated_data
 
 

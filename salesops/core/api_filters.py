@@ -4,6 +4,7 @@ their backends). Imports nothing of DRF's views: DRF loads it while defining Gen
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import SearchFilter
 
 
 def names_a_filter(params, filterset_class) -> bool:
@@ -24,3 +25,11 @@ class ListFilterBackend(DjangoFilterBackend):
         if filterset_class is not None and not names_a_filter(request.query_params, filterset_class):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class SearchFieldsFilter(SearchFilter):
+    """DRF's `search`, in the schema only of the lists that have search_fields: elsewhere the filter set's `q` searches,
+    and a documented `search` that filters nothing would hand a client every row."""
+
+    def get_schema_operation_parameters(self, view):
+        return super().get_schema_operation_parameters(view) if getattr(view, "search_fields", None) else []

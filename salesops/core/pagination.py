@@ -25,7 +25,8 @@ class SyncCursorPagination(pagination.CursorPagination):
 class Pagination(pagination.PageNumberPagination):
     """Page numbers (`?page=`, `?page_size=` 1–200, default 25, `count` of all rows), or, for clients that sync
     everything, a cursor (`?cursor=` empty for the first page, then the `next` link until it is null; `page_size` too).
-    A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced; a `page` beside a
+    A page size outside 1–200 or not a number is a 400 naming `page_size`, never silently replaced; so is a `page`
+    that is not a number from 1 (a page past the last is a 404); a `page` beside a
     `cursor` is a 400 naming `page` (the two are different ways of paging), an empty one is unset."""
 
     django_paginator_class = ListPaginator
@@ -43,12 +44,22 @@ class Pagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.cursor_query_param not in request.query_params:
+            self.check_page_number(request)
             return super().paginate_queryset(queryset, request, view)
         if request.query_params.get(self.page_query_param):
             raise exceptions.ValidationError({self.page_query_param: [_("按游标分页时不能同时指定页码 page")]})
         self.cursor = SyncCursorPagination()
         self.cursor.page_size = self.get_page_size(request)
         return self.cursor.paginate_queryset(queryset, request, view)
+
+    def check_page_number(self, request) -> None:
+        """A `page` that is not a whole number from 1 (or "last") is a 400 naming it; a page past the last stays DRF's
+        404 (the page does not exist)."""
+        page = (request.query_params.get(self.page_query_param) or "").strip()
+        if page and page not in self.last_page_strings and not (page.isascii() and page.isdigit() and int(page) >= 1):
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("页码应为从 1 起的整数（填写的是“%(value)s”）。") % {"value": page[:20]}]}
+            )
 
     def paginate_rows(self, queryset, values, request, view=None) -> list[dict] | None:
         """The page's rows of `queryset` as `values(queryset)` reads them (dicts with `pk`; core.api.RowPlan), counted

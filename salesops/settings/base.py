@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "salesops.core.api_filters.ListFilterBackend",  # django-filter's, no filter set built when none is asked for
-        "rest_framework.filters.SearchFilter",
+        "salesops.core.api_filters.SearchFieldsFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "salesops.core.pagination.Pagination",  # page_size 1–200, ?cursor= for syncing clients

@@ -70,3 +70,19 @@ def test_a_customer_without_a_team_keeps_its_team_name_after_patch(manager):
 def test_a_new_price_list_counts_its_items(manager):
     response = manager.post("/api/v1/price-lists/", {"name": "新价格表", "valid_from": "2026-01-01"}, format="json")
     assert response.status_code == 201 and response.json()["item_count"] == 0
+
+
+def test_search_is_documented_only_where_it_searches(openapi):
+    """`search` (DRF's SearchFilter) where a list has search_fields; the other lists search with `q` and say nothing of
+    `search`, which would filter nothing there (QA: a client filtering payments by `search` got every row)."""
+    from django.urls import resolve
+
+    for path, methods in openapi["paths"].items():
+        names = {p["name"] for p in methods.get("get", {}).get("parameters", ())}
+        if "search" not in names:
+            continue
+        view = resolve(path.replace("{id}", "1")).func
+        assert getattr(view.cls, "search_fields", None), f"{path} documents search but has no search_fields"
+    payments = {p["name"] for p in openapi["paths"]["/api/v1/payments/"]["get"]["parameters"]}
+    customers = {p["name"] for p in openapi["paths"]["/api/v1/customers/"]["get"]["parameters"]}
+    assert "search" not in payments and "q" in payments and "search" in customers

@@ -162,6 +162,11 @@ class TestQuotationFlow:
     def test_malformed_input_is_a_400_too(self, api_as, quoting_alice, customer):
         r = api_as(quoting_alice).post(QUOTATIONS, {"customer": customer.pk, "lines": [{"quantity": "abc"}]}, format="json")
         assert r.status_code == 400 and r.json()["code"] == "invalid" and "quantity" in r.json()["detail"]
+        # the message names the field by its label and name, in the row that has the error (a valid row is {})
+        r = api_as(quoting_alice).post(
+            QUOTATIONS, {"customer": customer.pk, "lines": [{"quantity": "1"}, {"quantity": "abc"}]}, format="json"
+        )
+        assert r.status_code == 400 and r.json()["detail"] == "明细（lines）：第 2 行：数量（quantity）：请填写合法的数字。"
 
     def test_a_rep_not_allowed_to_quote_gets_403(self, cast, api_as, customer, pump):
         r = api_as(cast.alice).post(QUOTATIONS, {"customer": customer.pk, "lines": [line(pump)]}, format="json")

@@ -61,7 +61,7 @@ class TestErrorShape:
     def test_a_serializer_error_is_400_invalid_naming_the_field(self, cast, api_as, review):
         step = review.steps.get(code="technical")
         r = api_as(cast.rev_technical).post(decide_url(step), {"decision": "maybe"}, format="json")
-        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith("decision")
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith("审批结论（decision）：")
 
 
 class TestApprovalSteps:
@@ -141,7 +141,7 @@ class TestListFilters:
     )
     def test_an_invalid_value_is_a_400_naming_the_parameter(self, cast, api_as, review, url, params, named):
         r = api_as(cast.rev_technical).get(url, params)
-        assert r.status_code == 400 and r.json()["code"] == "invalid" and r.json()["detail"].startswith(f"{named}: ")
+        assert r.status_code == 400 and r.json()["code"] == "invalid" and f"（{named}）：" in r.json()["detail"]
         assert named in r.json()["errors"]
 
     def test_show_all_is_still_everything_unread_first(self, cast, api_as):

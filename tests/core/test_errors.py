@@ -76,7 +76,7 @@ class TestApiErrorShape:
     def test_django_validation_error_is_400_naming_the_field(self, cast, api_as):
         r = api_as(cast.alice).get("/api/test-errors/validation/")
         assert r.status_code == 400
-        assert r.json() == {"code": "invalid", "detail": "amount: 金额必须大于零。", "errors": {"amount": ["金额必须大于零。"]}}
+        assert r.json() == {"code": "invalid", "detail": "amount：金额必须大于零。", "errors": {"amount": ["金额必须大于零。"]}}
 
     def test_http404_is_404_in_chinese(self, cast, api_as):
         r = api_as(cast.alice).get("/api/test-errors/not-found/")

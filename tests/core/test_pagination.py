@@ -38,6 +38,17 @@ class TestApiPageSize:
         assert "page_size" in body["errors"]
         assert "1 到 200" in body["detail"]
 
+    @pytest.mark.parametrize("page", ["abc", "0", "-1", "１", "2.5"])
+    def test_a_page_that_is_not_a_number_from_1_is_a_400_naming_it(self, customers, cast, api_as, page):
+        response = api_as(cast.manager).get(API, {"page": page})
+        assert response.status_code == 400 and "page" in response.json()["errors"]
+        assert "页码应为从 1 起的整数" in response.json()["detail"]
+
+    def test_a_page_past_the_last_is_a_404_and_last_is_the_last(self, customers, cast, api_as):
+        client = api_as(cast.manager)
+        assert client.get(API, {"page": "99"}).status_code == 404
+        assert len(_ids(client.get(API, {"page": "last"}))) == 5
+
     def test_pages_do_not_overlap(self, customers, cast, api_as):
         client = api_as(cast.manager)
         first, second = client.get(API, {"page_size": 20}), client.get(API, {"page_size": 20, "page": 2})

@@ -361,7 +361,7 @@ class TestBadInput:
         clerk = api_as(cast.clerk)
         url = f"{ORDERS}{order.pk}/"
         body = refused(clerk.post(f"{url}check/", {"item": "nonsense", "parties": ["rep"]}, format="json"), 400)
-        assert body["detail"].startswith("item:")
+        assert body["detail"].startswith("核对项目（item）：")
         refused(clerk.post(f"{url}check/", {"item": "quantity", "parties": ["boss"]}, format="json"), 400)
         body = refused(clerk.post(f"{url}verify/"), 400)  # checklist not done
         assert "核单未完成" in body["detail"]
