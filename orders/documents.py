@@ -85,7 +85,7 @@ def statement_workbook(statement) -> bytes:
             Column(_("摘要"), Kind.TEXT, 10, lambda m: m.kind_label),
             Column(_("单号"), Kind.TEXT, 22, lambda m: m.number),
             Column(_("订单号"), Kind.TEXT, 18, lambda m: m.order),
-            Column(_("应收(发货)"), Kind.MONEY, 16, lambda m: m.owed, key="owed", total=True),
+            Column(_("应收(发货/退款)"), Kind.MONEY, 16, lambda m: m.owed, key="owed", total=True),
             Column(_("已收(回款/冲减)"), Kind.MONEY, 16, lambda m: m.paid, key="paid", total=True),
             Column(_("余额"), Kind.MONEY, 16, lambda m: m.balance),
         ],
@@ -101,6 +101,8 @@ def statement_workbook(statement) -> bytes:
     )
     sheet.table(statement.moves)
     sheet.totals(_("本期合计"))
+    for _key, label, amount in statement.summary():  # what the totals are made of, as on the page
+        sheet.line(Span(label, 6), Span(amount, kind=Kind.MONEY))
     sheet.line(Span(_("期末余额"), 6, bold=True), Span(statement.closing, kind=Kind.MONEY))
     return book.save()
 

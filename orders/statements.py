@@ -33,6 +33,14 @@ from .selectors import MONEY_OUTPUT
 MOVES = {"shipment": _("发货"), "refused": _("拒收退回"), "credit": _("红字冲减"), "payment": _("回款"), "refund": _("退款")}
 # the order of the moves of one day (MOVES' keys); within a kind, the order of entry (pk)
 DAY_ORDER = {kind: n for n, kind in enumerate(MOVES)}
+# the labels of the period's figures (Statement.summary; the keys are Statement's fields)
+SUMMARY = {
+    "shipped": _("本期发货"),
+    "refused": _("本期拒收退回"),
+    "refunded": _("本期退款"),
+    "credited": _("本期红字冲减"),
+    "received": _("本期回款"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Move:
     day: date
     kind: str  # shipment / refused / credit / payment / refund
     number: str  # the outbound note's (also of goods refused and received back), the credit note's number, or the payment's bank reference
-    order: str  # the order's number ("" for a payment or a refund)
+    order: str  # the order's number; of a payment or a refund, the numbers of the orders it is allocated to ("" if none)
     owed: Decimal | None  # goods shipped (negative: goods refused at delivery and received back, 拒收退回), a refund paid back
     paid: Decimal | None  # a credit note or a payment
     balance: Decimal  # owed after this move
@@ -57,9 +65,20 @@ class Statement:
     end: date
     opening: Decimal
     moves: list[Move]
-    owed: Decimal  # the period's goods shipped, less those refused and received back, plus the refunds paid back
-    paid: Decimal  # the period's credit notes and payments
+    owed: Decimal  # the 应收 column's total: the period's goods shipped, less those refused and received back, plus the refunds paid back
+    paid: Decimal  # the 已收 column's total: the period's credit notes and payments
     closing: Decimal
+    # the summary, each figure what its label says (owed = shipped − refused + refunded; paid = credited + received)
+    shipped: Decimal = ZERO  # 本期发货: goods shipped only
+    refused: Decimal = ZERO  # 本期拒收退回: goods refused at delivery and received back (positive)
+    refunded: Decimal = ZERO  # 本期退款: refunds paid back (positive)
+    credited: Decimal = ZERO  # 本期红字冲减: credit notes
+    received: Decimal = ZERO  # 本期回款: payments received
+
+    def summary(self) -> list[tuple[str, str, Decimal]]:
+        """The period's figures between the opening and the closing balance as (key, label, amount), in the order
+        closing = opening + 发货 − 拒收退回 + 退款 − 红字冲减 − 回款 (the page's cards, the PDF's heading)."""
+        return [(key, str(label), getattr(self, key)) for key, label in SUMMARY.items()]
 
 
 def last_month() -> tuple[date, date]:
@@ -99,7 +118,7 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
     """The statement of `customer` from `start` to `end` (both included; days in Asia/Shanghai). Goods refused at
     delivery and received back (拒收退回入库) lower the goods shipped on the day they came back (the note keeps its
     amount on the day it left), so a statement already reconciled keeps its figures. A refund paid back (退款) is owed
-    again, on the day it was paid. Eight queries."""
+    again, on the day it was paid. A payment's or a refund's order is the orders it is allocated to. Nine queries."""
     if end < start:
         raise ValueError(_("结束日期不能早于开始日期。"))
     since, until = _moment(start), _moment(end + timedelta(days=1))
@@ -130,11 +149,13 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
         (timezone.localdate(c.created_at), "credit", c.pk, c.number, c.order.number, None, c.cny)
         for c in credits.filter(created_at__gte=since).select_related("order")
     ]
+    in_period = list(payments.filter(received_on__gte=start))
+    allocated = _allocated_orders([p.pk for p in in_period])
     rows += [
-        (p.received_on, "refund", p.pk, p.bank_reference, "", -p.cny, None)
+        (p.received_on, "refund", p.pk, p.bank_reference, allocated.get(p.pk, ""), -p.cny, None)
         if p.kind == Payment.Kind.REFUND
-        else (p.received_on, "payment", p.pk, p.bank_reference, "", None, p.cny)
-        for p in payments.filter(received_on__gte=start)
+        else (p.received_on, "payment", p.pk, p.bank_reference, allocated.get(p.pk, ""), None, p.cny)
+        for p in in_period
     ]
     balance, moves = opening, []
     for day, kind, _pk, number, order, owed, paid in sorted(rows, key=lambda r: (r[0], DAY_ORDER[r[1]], r[2])):
@@ -152,4 +173,36 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
         )
     owed = quantize(sum((m.owed for m in moves if m.owed is not None), ZERO))
     paid = quantize(sum((m.paid for m in moves if m.paid is not None), ZERO))
-    return Statement(customer, start, end, opening, moves, owed, paid, quantize(opening + owed - paid))
+
+    def total(kind: str, column: str) -> Decimal:
+        return quantize(sum((getattr(m, column) for m in moves if m.kind == kind), ZERO))
+
+    return Statement(
+        customer,
+        start,
+        end,
+        opening,
+        moves,
+        owed,
+        paid,
+        quantize(opening + owed - paid),
+        shipped=total("shipment", "owed"),
+        refused=-total("refused", "owed"),
+        refunded=total("refund", "owed"),
+        credited=total("credit", "paid"),
+        received=total("payment", "paid"),
+    )
+
+
+def _allocated_orders(payment_pks: list[int]) -> dict[int, str]:
+    """{payment pk: the numbers of the orders it is allocated to, "、"-separated in number order} (one query)."""
+    numbers: dict[int, list[str]] = {}
+    rows = (
+        PaymentAllocation.objects.filter(payment__in=payment_pks)
+        .order_by("payment_id", "order__number")
+        .values_list("payment_id", "order__number")
+        .distinct()
+    )
+    for payment, number in rows:
+        numbers.setdefault(payment, []).append(number)
+    return {payment: "、".join(found) for payment, found in numbers.items()}

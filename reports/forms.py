@@ -15,7 +15,7 @@ from salesops.core.names import display_name
 
 from .filters import MONTH
 from .models import ReportRun, SalesTarget, WeeklyReport
-from .periods import Period, validate_report_day
+from .periods import Period, validate_report_day, validate_started_day
 from .permissions import report_kinds_for, report_scopes_for
 from .scopes import Scope, scope_choices
 from .services.targets import KEY_FIELDS, MAX_NEW_CUSTOMERS, TargetInput, rep_target_holders
@@ -100,7 +100,7 @@ class DigestDayForm(forms.Form):
     day = forms.DateField(
         label=_("日期"),
         required=False,
-        validators=[validate_report_day],
+        validators=[validate_report_day, validate_started_day],
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
 

@@ -43,12 +43,38 @@ AGING_BUCKETS = order_rules.AGING_CODES
 
 
 def _rate(part, whole) -> Decimal | None:
-    return quantize(Decimal(part) / Decimal(whole), RATE_PLACES) if whole else None
+    """part ÷ whole to four places; None over no base, a base of 0 or a negative one (费用率 over net sales below 0 after
+    credit notes, 环比 over a month of net returns: a quotient there means nothing). Never a negative zero: a rate that
+    rounds to 0 is 0 ("0.0000", "0.0%"), whatever the sign of what was divided."""
+    if whole is None or part is None:
+        return None
+    whole = Decimal(str(whole)) if not isinstance(whole, Decimal) else whole
+    if whole <= 0:
+        return None
+    return rate_value(Decimal(part) / whole)
+
+
+def rate_value(value) -> Decimal | None:
+    """A rate as every rate here holds it: four places, half up, never a negative zero; None stays None."""
+    if value is None:
+        return None
+    rate = quantize(value if isinstance(value, Decimal) else Decimal(str(value)), RATE_PLACES)
+    return rate.copy_abs() if rate.is_zero() else rate
 
 
 def rate_of(part, whole) -> Decimal | None:
-    """part ÷ whole as every rate here: four places, None when there is nothing to divide by."""
+    """part ÷ whole as every rate here: four places, None when there is nothing (or less than nothing) to divide by,
+    never a negative zero (_rate)."""
     return _rate(part, whole)
+
+
+def money_of(value) -> Decimal | None:
+    """An amount as every figure here holds it: to the fen (a target read by a subquery comes back as the database
+    gives it — SQLite 180000 or 0.100000000000000), never a negative zero; None stays None."""
+    if value is None:
+        return None
+    amount = quantize(value if isinstance(value, Decimal) else Decimal(str(value)))  # a float: as db_money reads it
+    return amount.copy_abs() if amount.is_zero() else amount
 
 
 def _span(period: Period) -> tuple[date, date, object, object]:
@@ -205,10 +231,10 @@ def receivables_open(as_of: date, scope: Scope) -> Decimal:
 
 
 def collection_rate(period: Period, scope: Scope, as_of: date | None = None) -> Decimal | None:
-    """回款率: collected in the period ÷ (collected + still receivable at the end of `as_of`: the period's end, or for a
-    period not yet over today, as the receivables page's rate — then one reading with the aging of that day). Receipts
-    only, as `collected`: refunds paid back count neither as collected nor against it."""
-    receivable = receivables_open(as_of or period.end, scope)
+    """回款率: collected in the period ÷ (collected + still receivable at the end of `as_of`: by default period.as_of() —
+    the period's end, or for a period not yet over today, as the receivables page's rate — then one reading with the
+    aging of that day). Receipts only, as `collected`: refunds paid back count neither as collected nor against it."""
+    receivable = receivables_open(as_of or period.as_of(), scope)
     return order_rules.collection_rate(collected=collected(period, scope), receivable=receivable)
 
 
@@ -395,14 +421,15 @@ def _target_subquery(period: Period, level: str, outer: str, field: str = "amoun
 def _achieved(row: dict) -> dict:
     """The achievement figures of a rep's or team's row read with target, actual, collection_target and collected:
     shipped sales against the target (rate) and collections against the collection target (collection_achievement)."""
-    actual, collected_ = quantize(row["actual"]), quantize(row["collected"])
+    actual, collected_ = money_of(row["actual"]), money_of(row["collected"])
+    target, collection_target = money_of(row["target"]), money_of(row["collection_target"])
     return {
-        "target": row["target"],
+        "target": target,
         "actual": actual,
-        "rate": _rate(actual, row["target"]),
-        "collection_target": row["collection_target"],
+        "rate": _rate(actual, target),
+        "collection_target": collection_target,
         "collected": collected_,
-        "collection_achievement": _rate(collected_, row["collection_target"]),
+        "collection_achievement": _rate(collected_, collection_target),
     }
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,6 +36,13 @@ def validate_report_day(value: date) -> None:
     """A day reports can be read for (a form's or a serializer's validator)."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(_("日期应在 2000–2099 年之间。"), code="invalid")
+
+
+def validate_started_day(value: date) -> None:
+    """A day that has begun (a form's or a serializer's validator: the digest of a day to come would have nothing in it
+    and count what is open as of then) — refused with the message of Period.not_started_error."""
+    if error := Period.day(value).not_started_error():
+        raise ValidationError(error, code="not_started")
 
 
 def company_zone() -> ZoneInfo:
@@ -159,6 +167,24 @@ class Period:
     def length(self) -> int:
         """How many days it covers."""
         return (self.end - self.start).days + 1
+
+    def as_of(self, today: date | None = None) -> date:
+        """The day a snapshot of the period is read at (应收账龄, 未发货额, 回款率's receivables, the funnel now): its last
+        day once it is over, today (`today`, default the company's today) while it runs — as the receivables page ages
+        them. The one rule every page, API and workbook follows for "the end of the period"."""
+        return min(self.end, today or timezone.localdate())
+
+    def has_started(self, today: date | None = None) -> bool:
+        return self.start <= (today or timezone.localdate())
+
+    def not_started_error(self, today: date | None = None) -> str | None:
+        """Why the period's figures are refused (it has not begun: nothing has happened in it yet, and what is owed would be
+        counted as owed at its end), or None. The report runs, the figures page and API and the digest say the same."""
+        if self.has_started(today):
+            return None
+        if self.kind == "month":
+            return _("不能生成尚未开始的月份（%(period)s）的报表。") % {"period": self.label}
+        return _("不能生成尚未开始的期间（%(period)s）的报表。") % {"period": self.label}
 
     def bounds(self) -> tuple[datetime, datetime]:
         """(aware start, aware exclusive end) in Asia/Shanghai."""

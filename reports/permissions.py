@@ -79,6 +79,13 @@ def report_scopes_for(user) -> list[Scope]:
     return scopes_visible_to(user)
 
 
+def default_report_scope(user) -> Scope:
+    """The scope of a report requested without one: the widest `user` may request (the first the request form offers,
+    report_scopes_for) — the company for who sees it and for after-sales, the (first) team a lead leads, a rep's own
+    figures; the company for anybody else (then refused as any scope they may not request)."""
+    return scope_for(user) or Scope.company()
+
+
 def may_request(user, scope: Scope, kind: str) -> bool:
     """Anyone may have a report made of figures they may see; service and QC the after-sales statistics of any scope."""
     return may_view(user, scope) or (kind in AFTERSALES_REPORT_KINDS and reads_aftersales_reports(user))

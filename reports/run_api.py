@@ -23,7 +23,7 @@ from salesops.core.errors import Forbidden
 from . import permissions, selectors
 from .filters import MONTH, SCOPE, ReportRunFilter
 from .models import ReportRun
-from .periods import Period, validate_report_day
+from .periods import Period, validate_report_day, validate_started_day
 from .scopes import Scope, check_scope
 from .services import runs as svc
 
@@ -71,7 +71,12 @@ class RequestInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReportRun.Kind.choices)
     period = serializers.CharField(validators=[MONTH], help_text=_("月份，例如 2026-11"))
     scope = serializers.CharField(
-        validators=[SCOPE], default="company", help_text=_("company、team:<id>（销售组）或 rep:<id>（在职的销售人员）")
+        validators=[SCOPE],
+        required=False,
+        help_text=_(
+            "company、team:<id>（销售组）或 rep:<id>（在职的销售人员）；不填时为您可以生成的最大范围"
+            "（可看全公司者为全公司，销售组长为所带的组，业务员为本人）"
+        ),
     )
 
     def validate_scope(self, value: str) -> str:
@@ -101,8 +106,9 @@ class ReportRunViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=RequestInput, responses={201: ReportRunDetailSerializer, 200: ReportRunDetailSerializer})
     def create(self, request):
         data = self.validated_input(RequestInput)
+        scope = Scope.parse(data["scope"]) if data.get("scope") else permissions.default_report_scope(request.user)
         run, created = svc.report_run_request(
-            kind=data["kind"], period=Period.parse(data["period"]), scope=Scope.parse(data["scope"]), actor=request.user
+            kind=data["kind"], period=Period.parse(data["period"]), scope=scope, actor=request.user
         )
         return self._detail(run, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -150,7 +156,7 @@ class DigestSerializer(serializers.Serializer):
 
 
 class DigestQuery(serializers.Serializer):
-    day = serializers.DateField(required=False, validators=[validate_report_day])
+    day = serializers.DateField(required=False, validators=[validate_report_day, validate_started_day])
 
 
 class DigestViewSet(viewsets.ViewSet):

@@ -184,7 +184,7 @@ def figure_cards(period: Period, scope: Scope, today: date, first: int | None = 
 
 
 def _figure_cards(period: Period, scope: Scope, today: date, first: int | None) -> list[dict]:
-    as_of = min(today, period.end)
+    as_of = period.as_of(today)
     dates = {"received_on_from": period.start, "received_on_to": period.end}
     shipped = {"shipped_from": period.start, "shipped_to": period.end}
     who = _scope_params(scope)
@@ -338,7 +338,7 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     stores = kpis.top_stores(period, scope, STORE_CHART_ROWS)
     points = [(s["customer_name"], s["shipped"]) for s in stores]
     charts.append(series_chart("by_store", _("销售额前十的门店/经销商（按发货）"), points, sales))
-    aging = kpis.receivables_aging(min(today, period.end), scope)
+    aging = kpis.receivables_aging(period.as_of(today), scope)
     points = [(label, aging[code]) for code, label, *_r in AGING_BUCKETS]
     charts.append(series_chart("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
     last = Period.month(period.end.year, period.end.month)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.errors import DomainError
@@ -44,6 +45,10 @@ def dashboard(request):
     )
 
 
+# The figures filter's fields, as its form labels them (the error box names the one that is wrong).
+FIGURE_PARAMETERS = {"period": gettext_lazy("期间"), "scope": gettext_lazy("范围")}
+
+
 class ParameterError(ValueError):
     """A figures request's parameter that is malformed or names nobody: `field` ("period" or "scope") and the message."""
 
@@ -55,12 +60,15 @@ class ParameterError(ValueError):
 def period_and_scope(request) -> tuple[Period, Scope]:
     """The ?period= (default this month) and ?scope= (default the user's widest) of a figures request; 404 for a scope
     the user may not see (or for a user who sees no figures), ParameterError for a malformed one or for a team or rep
-    that does not exist (reports.scopes.check_scope)."""
+    that does not exist (reports.scopes.check_scope), and for a period that has not begun (Period.not_started_error:
+    nothing happened in it yet, and what is owed would read as overdue at its end — as the report runs refuse it)."""
     today = timezone.localdate()
     try:
         period = Period.parse(request.GET["period"]) if request.GET.get("period") else Period.month(today.year, today.month)
     except ValueError as exc:
         raise ParameterError("period", str(exc)) from None
+    if error := period.not_started_error(today):
+        raise ParameterError("period", error)
     if request.GET.get("scope"):
         try:
             scope = Scope.parse(request.GET["scope"])
@@ -85,12 +93,22 @@ def figures(request):
     """The figures dashboard of one period and scope (cards and Chart.js charts; each links to its documents)."""
     try:
         period, scope = period_and_scope(request)
-    except ValueError as exc:
-        return render(request, "core/error.html", {"error": str(exc)}, status=400)
+    except ParameterError as exc:  # shown above the filters, as a list's invalid filter is: the user corrects it there
+        context = {
+            "filter_errors": [(FIGURE_PARAMETERS[exc.field], str(exc))],
+            "invalid_field": exc.field,
+            "period_text": request.GET.get("period", ""),
+            "scope_key": request.GET.get("scope", ""),
+            "cards": [],
+            "charts": [],
+            "scope_choices": scope_choices(request.user),
+        }
+        return render(request, "reports/figures.html", context, status=400)
     data = selectors.figures_for(period, scope, timezone.localdate())
     data["cards"], data["charts"] = open_links(request.user, data["cards"]), open_links(request.user, data["charts"])
     choices = scope_choices(request.user)
-    return render(request, "reports/figures.html", {**data, "scope_choices": choices})
+    context = {**data, "scope_choices": choices, "period_text": period.key, "scope_key": scope.key}
+    return render(request, "reports/figures.html", context)
 
 
 @login_required

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import count
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart
@@ -105,6 +106,9 @@ def store_sales(book: Book, period: Period, scope: Scope, progress: Progress) ->
     return [(key, label, sums[key]) for key, label in STORE_COLUMNS]
 
 
+TARGET_FIGURES = ("target", "planned", "collection_target")  # the achievement sheets' columns of what was set, not done
+
+
 def achievement(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
     """业务员与销售组目标达成: per rep and per team target, shipped sales (net) and rate; the 合计 rate is the actual of
     those with a target over the summed target (kpis.totals). Beside the target, the amount of the approved sales plan written for the
@@ -112,7 +116,9 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
     plans). Then the collection target (回款目标), collected (回款额) and 回款达成率, whose 合计 is counted as the 达成率's
     (kpis.totals). Each rep's 销售费用 and 费用率 follow (the 合计 rate: summed expenses over summed sales), and each team's.
     Under the 合计 row, 其中：设有目标者: the targets, sales and collections of the rows with a target and their rates —
-    what the 合计's rates are made of. Every rate is a percentage with two decimals (Kind.RATE)."""
+    what the 合计's rates are made of. Every rate is a percentage with two decimals (Kind.RATE). A rep's workbook has no
+    销售组达成 sheet (a rep's scope has no team rows). On the cover, a sum of targets (业务员目标合计, 业务员计划合计,
+    业务员回款目标合计) is "—" when no row has one, as the scope's own target is without one."""
     money = [("target", _("目标额")), ("actual", _("实际销售额(发货净额)"))]
     plans = {level: kpis.planned_by(level, period) for level in ("rep", "team")}
 
@@ -127,6 +133,7 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         with_plan = {"actual": Decimal("0.00")}  # the sales of the rows with a plan, for the 合计's 计划完成率
         # the targets and actuals of the rows with a target (of more than 0), which the 合计's rates are made of
         targeted = {key: Decimal("0.00") for pair in kpis.ACHIEVEMENTS.values() for key in pair}
+        held: set[str] = set()  # the target columns (target, planned, collection_target) some row has a value in
         columns = [Column(name_header, width=20, value=lambda r: r[name_key]), *extra, money_column("target", _("目标额"))]
         if planned is not None:
             columns.append(money_column("planned", _("计划额"), 16))
@@ -148,6 +155,7 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
                 row |= {"planned": amount, "plan_rate": kpis.rate_of(row["actual"], amount)}
                 if amount is not None:
                     with_plan["actual"] += row["actual"]
+            held.update(key for key in TARGET_FIGURES if row.get(key) is not None)
             for actual, target in kpis.ACHIEVEMENTS.values():
                 if row.get(target):
                     targeted[actual] += row[actual]
@@ -168,12 +176,14 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         beside = {c.key: None for c in columns if c.key} | targeted
         beside |= {rate: kpis.rate_of(targeted[actual], targeted[target]) for rate, (actual, target) in kpis.ACHIEVEMENTS.items()}
         sheet.totals(_("其中：设有目标者"), values=beside)
-        return sheet, top
+        return sheet, top, held
 
     team_column = Column(_("销售组"), width=16, value=lambda r: r["team_name"])
-    reps, top_reps = write(_("业务员达成"), _("业务员"), "rep_name", [team_column], "rep", kpis.rep_rows(period, scope))
+    reps, top_reps, held = write(_("业务员达成"), _("业务员"), "rep_name", [team_column], "rep", kpis.rep_rows(period, scope))
     progress(45)
-    _teams, top_teams = write(_("销售组达成"), _("销售组"), "team_name", [], "team", kpis.team_rows(period, scope))
+    top_teams: list[dict] = []
+    if scope.kind != "rep":  # a rep's figures have no team rows: no sheet of 合计 0.00 alone
+        _teams, top_teams, _held = write(_("销售组达成"), _("销售组"), "team_name", [], "team", kpis.team_rows(period, scope))
     progress(75)
     if top_teams:
         _bar_chart(book, _("销售组目标与实际"), _("销售组"), "team_name", money, top_teams)
@@ -181,28 +191,30 @@ def achievement(book: Book, period: Period, scope: Scope, progress: Progress) ->
         _bar_chart(book, _("业务员目标与实际"), _("业务员"), "rep_name", money, top_reps)
     overall = kpis.achievement(period, scope)
     collection = kpis.collection_achievement(period, scope)
-    sums = reps.sums
+    sums = {key: value for key, value in reps.sums.items() if key not in TARGET_FIGURES or key in held}
     figures = [
-        ("target", _("业务员目标合计"), sums["target"]),
+        ("target", _("业务员目标合计"), sums.get("target")),
         ("actual", _("业务员实际销售额合计"), sums["actual"]),
         ("scope_target", _("%(scope)s目标") % {"scope": scope.label}, overall["target"]),
         ("scope_actual", _("%(scope)s实际销售额") % {"scope": scope.label}, overall["actual"]),
         ("rate", _("%(scope)s目标达成率") % {"scope": scope.label}, overall["rate"]),
-        ("collection_target", _("业务员回款目标合计"), sums["collection_target"]),
+        ("collection_target", _("业务员回款目标合计"), sums.get("collection_target")),
         ("collected", _("业务员回款额合计"), sums["collected"]),
         ("scope_collection_target", _("%(scope)s回款目标") % {"scope": scope.label}, collection["target"]),
         ("scope_collected", _("%(scope)s回款额") % {"scope": scope.label}, collection["actual"]),
         ("collection_achievement", _("%(scope)s回款达成率") % {"scope": scope.label}, collection["rate"]),
     ]
     if plans["rep"] is not None:
-        figures.insert(1, ("planned", _("业务员计划合计"), sums["planned"]))
+        figures.insert(1, ("planned", _("业务员计划合计"), sums.get("planned")))
     return figures
 
 
 def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
-    """应收账款账龄: the receivables outstanding at the end of the month's last day, by age bucket (账龄汇总), and the same
-    per customer (客户账龄)."""
-    buckets = kpis.receivables_aging(period.end, scope)
+    """应收账款账龄: the receivables outstanding at the end of the month's last day — of today for the month in progress
+    (Period.as_of, as the receivables page and 经营指标 age them) —, by age bucket (账龄汇总), and the same per customer
+    (客户账龄)."""
+    as_of = period.as_of()
+    buckets = kpis.receivables_aging(as_of, scope)
     labels = {code: str(label) for code, label, *_bounds in AGING_BUCKETS}
     rows = [{"label": labels.get(code, code), "amount": value} for code, value in buckets.items()]
     sheet = book.sheet(
@@ -212,11 +224,11 @@ def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[
             Column(_("应收余额"), Kind.MONEY, width=18, key="amount", value=lambda r: r["amount"], total=True),
         ],
     )
-    sheet.fields([(_("截止日期"), period.end)])
+    sheet.fields([(_("截止日期"), as_of)])
     sheet.table(rows)
     sheet.totals()
     progress(40)
-    _customer_aging_sheet(book, period, scope, labels)
+    _customer_aging_sheet(book, as_of, scope, labels)
     progress(70)
     _bar_chart(book, _("应收账龄"), _("账龄"), "label", [("amount", _("应收余额"))], rows)
     return [(f"aging_{code}", labels.get(code, code), value) for code, value in buckets.items()] + [
@@ -224,9 +236,10 @@ def aging(book: Book, period: Period, scope: Scope, progress: Progress) -> list[
     ]
 
 
-def _customer_aging_sheet(book: Book, period: Period, scope: Scope, labels: dict[str, str]) -> Sheet:
-    """客户账龄: one row per customer with receivables open at the end of the month (kpis.customer_aging_rows, streamed),
-    the same buckets as 账龄汇总 and the customer's total; its 合计 row equals kpis.receivables_aging to the fen."""
+def _customer_aging_sheet(book: Book, as_of: date, scope: Scope, labels: dict[str, str]) -> Sheet:
+    """客户账龄: one row per customer with receivables open at the end of `as_of` (the day 账龄汇总 is read at;
+    kpis.customer_aging_rows, streamed), the same buckets as 账龄汇总 and the customer's total; its 合计 row equals
+    kpis.receivables_aging to the fen."""
     columns = [
         Column(_("客户"), width=32, value=lambda r: r["customer_name"]),
         Column(_("负责业务员"), width=14, value=lambda r: r["rep_name"]),
@@ -237,8 +250,8 @@ def _customer_aging_sheet(book: Book, period: Period, scope: Scope, labels: dict
     ]
     columns.append(Column(_("应收合计"), Kind.MONEY, width=18, key="total", value=lambda r: r["total"], total=True))
     sheet = book.sheet(_("客户账龄"), columns)
-    sheet.fields([(_("截止日期"), period.end)])
-    sheet.table(kpis.customer_aging_rows(period.end, scope))
+    sheet.fields([(_("截止日期"), as_of)])
+    sheet.table(kpis.customer_aging_rows(as_of, scope))
     sheet.totals()
     return sheet
 
@@ -311,7 +324,10 @@ def _engineer_sheet(book: Book, period: Period, scope: Scope) -> dict:
 def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) -> list[Figure]:
     """销售机会月报: the funnel of the open opportunities now (estimated and weighted amounts by stage), the same by the
     month they are expected to close from the report's month on (overdue before it), per rep what is open, won and
-    lost in the month and the win rate, and every opportunity won or lost in the month with its reason."""
+    lost in the month and the win rate, and every opportunity won or lost in the month with its reason. The funnel and
+    the forecast are what is open when the workbook is made, whatever the month: labelled 截至 that day (for the month
+    in progress its Period.as_of), never the month's last day they were not read at."""
+    as_of = timezone.localdate()
     # a funnel's and a forecast's row: how many, their estimated and weighted amounts, with the totals
     sums = [
         Column(_("机会数"), Kind.INTEGER, width=10, key="count", value=lambda r: r["count"], total=True),
@@ -329,7 +345,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
             *sums,
         ],
     )
-    sheet.fields([(_("截至"), period.end)])
+    sheet.fields([(_("截至"), as_of)])
     sheet.table(funnel)
     sheet.totals()
     open_totals = sheet.sums
@@ -340,7 +356,7 @@ def opportunities(book: Book, period: Period, scope: Scope, progress: Progress) 
             *sums,
         ],
     )
-    forecast.fields([(_("截至"), period.end), (_("起始月份"), period.start.strftime("%Y-%m"))])
+    forecast.fields([(_("截至"), as_of), (_("起始月份"), period.start.strftime("%Y-%m"))])
     forecast.table(kpis.opportunity_forecast(period.start, scope))
     forecast.totals()
     progress(30)
@@ -399,14 +415,43 @@ BUILDERS: dict[str, Callable[[Book, Period, Scope, Progress], list[Figure]]] = {
 }
 
 
+# What each figure of BUILDERS' totals is, by key (every other key is money): the cover's cell format, how the run page
+# writes a stored total and how generate_workbook rounds it (money to the fen, a rate to kpis.RATE_PLACES).
+RATE_FIGURES = frozenset({"rate", "sla", "collection_achievement"})
+COUNT_FIGURES = frozenset({"complaints", "tickets_resolved", "callbacks_done", "open_count"})
+SCORE_FIGURES = frozenset({"satisfaction"})
+
+
+def figure_kind(key: str) -> str:
+    """ "rate", "count", "score" or "money": what the figure `key` of a workbook's totals is."""
+    if key in RATE_FIGURES:
+        return "rate"
+    if key in COUNT_FIGURES:
+        return "count"
+    if key in SCORE_FIGURES:
+        return "score"
+    return "money"
+
+
 def _figure_kind(key: str, value) -> Kind:
-    if key in ("rate", "sla", "collection_achievement"):
+    kind = figure_kind(key)
+    if kind == "rate":
         return Kind.RATE
-    if key == "satisfaction":
+    if kind == "score":
         return Kind.QUANTITY
-    if isinstance(value, int):
+    if kind == "count" or isinstance(value, int):
         return Kind.INTEGER
     return Kind.MONEY
+
+
+def _figure_value(key: str, value):
+    """A figure as the cover shows it and the run keeps it: money to the fen (a sum of targets read by a subquery may come
+    as 180000 or 0.100000000000000), a rate to four places, never a negative zero; None stays None."""
+    if value is None or isinstance(value, int) or figure_kind(key) in ("count", "score"):
+        return value
+    if figure_kind(key) == "rate":
+        return kpis.rate_value(value)
+    return kpis.money_of(value)
 
 
 def generate_workbook(
@@ -415,7 +460,7 @@ def generate_workbook(
     """Write the workbook of report `kind` to `target` (a binary file); returns its figures' totals."""
     book = Book()
     cover = book.sheet(_("封面"), [Column(_("项目"), width=24), Column(_("内容"), width=36)], landscape=False)
-    figures = BUILDERS[kind](book, period, scope, progress)
+    figures = [(key, label, _figure_value(key, value)) for key, label, value in BUILDERS[kind](book, period, scope, progress)]
     cover.heading(str(ReportRun.Kind(kind).label), company=settings.COMPANY_NAME)
     cover.fields(
         [

@@ -26,7 +26,7 @@ class StatementMoveSerializer(serializers.Serializer):
     )
     kind_display = serializers.CharField(source="kind_label")
     number = serializers.CharField(help_text="出货单号、冲减单号或银行流水号")
-    order = serializers.CharField(help_text="订单号（回款、退款为空）")
+    order = serializers.CharField(help_text="订单号（回款、退款：所分配的订单，以“、”分隔）")
     owed = MoneyField(allow_null=True)
     paid = MoneyField(allow_null=True)
     balance = MoneyField()
@@ -41,6 +41,11 @@ class StatementSerializer(serializers.Serializer):
     moves = StatementMoveSerializer(many=True)
     owed = MoneyField(help_text="本期发货（减拒收退回）与退款")
     paid = MoneyField(help_text="本期回款与冲减")
+    shipped = MoneyField(help_text="本期发货")
+    refused = MoneyField(help_text="本期拒收退回")
+    refunded = MoneyField(help_text="本期退款")
+    credited = MoneyField(help_text="本期红字冲减")
+    received = MoneyField(help_text="本期回款")
     closing = MoneyField(help_text="期末余额：为负表示预收款")
 
 

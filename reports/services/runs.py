@@ -47,8 +47,8 @@ def check_period(period: Period, today: date | None = None) -> None:
     today = today or timezone.localdate()
     if period.kind != "month":
         raise DomainError(_("月度报表只能按月生成。"), code="invalid_period")
-    if period.start > today:
-        raise DomainError(_("不能生成尚未开始的月份（%(period)s）的报表。") % {"period": period.label}, code="invalid_period")
+    if error := period.not_started_error(today):
+        raise DomainError(error, code="invalid_period")
 
 
 def _active(kind: str, period: Period, scope: Scope):

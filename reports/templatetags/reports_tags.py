@@ -1,22 +1,71 @@
-"""How a KPI figure reads on a page: yuan with the fen, a rate as a percentage, "—" when it is undefined."""
+"""How a KPI figure reads on a page: yuan with the fen, a rate as a percentage, "—" when it is undefined.
+
+A negative amount reads as the money filter writes it after the yuan sign (¥-2,100.10), everywhere; nothing reads as a
+negative zero (-0.0%, ¥-0.00): what rounds to zero is zero.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from salesops.core.templatetags.core_tags import money
+from salesops.core.money import money_text
+
+from ..workbooks import figure_kind
 
 register = template.Library()
+
+PERCENT_PLACES = {"rate": Decimal("0.1"), "run": Decimal("0.01")}
+
+
+def _number(value) -> Decimal | None:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _unsigned_zero(number: Decimal) -> Decimal:
+    return number.copy_abs() if number.is_zero() else number
+
+
+def _money(number: Decimal) -> str:
+    return money_text(_unsigned_zero(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
+
+
+def _percent(number: Decimal, places: Decimal, rounding: str | None = None) -> str:
+    return f"{_unsigned_zero((number * 100).quantize(places, rounding=rounding))}%"
 
 
 @register.filter
 def kpi_value(value, kind: str) -> str:
     if value is None:
         return "—"
+    number = _number(value)
+    if number is None:
+        return str(value)
     if kind == "money":
-        return f"¥{money(value)}"
+        return f"¥{_money(number)}"
     if kind == "rate":
-        return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+        return _percent(number, PERCENT_PLACES["rate"])
+    return str(value)
+
+
+@register.filter
+def run_figure(value, key: str) -> str:
+    """A stored total of a report run (text, as ReportRun.totals and .changes keep it) as the workbook's cover shows it:
+    money with thousands separators and the fen (180,000.00), a rate as a percentage with two decimals (2.29%), a count
+    or a score as it is; "—" for none (reports.workbooks.figure_kind says which figure is which)."""
+    if value in (None, ""):
+        return "—"
+    number = _number(value)
+    if number is None:
+        return str(value)
+    kind = figure_kind(key)
+    if kind == "money":
+        return _money(number)
+    if kind == "rate":
+        return _percent(number, PERCENT_PLACES["run"], ROUND_HALF_UP)
     return str(value)

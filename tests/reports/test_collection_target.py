@@ -375,7 +375,7 @@ def test_the_run_page_and_api_show_the_collection_figures_to_who_may_see_them(
     page = client_as(cast.alice).get(f"/reports/runs/{alice_run.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "alice回款达成率" in html and "1.1111" in html and "alice回款目标" in html
+    assert "alice回款达成率" in html and "111.11%" in html and "alice回款目标" in html
     api = api_as(cast.alice).get(f"/api/v1/report-runs/{alice_run.pk}/").json()
     assert api["totals"]["scope_collection_target"] == {"label": "alice回款目标", "value": "2700.00"}
     # a rep sees only own figures: the team's run is not hers (page and API), the lead reads both

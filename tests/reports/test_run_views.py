@@ -162,7 +162,7 @@ class TestRequestAndRetryPages:
             previous=first, changes=[{"key": "shipped", "label": "发货额", "old": "9500.00", "new": "10500.00"}]
         )
         html = client_as(cast.manager).get(f"/reports/runs/{second.pk}/").content.decode()
-        assert "发货额" in html and "10500.00" in html and "1 项变化" in html and "首次生成" in html
+        assert "发货额" in html and "10,500.00" in html and "1 项变化" in html and "首次生成" in html
 
     def test_who_asked_is_named_by_full_name(self, cast, client_as):
         # given a report lena asked for and one the schedule made
