@@ -17,7 +17,7 @@ class AftersalesConfig(AppConfig):
         from . import selectors
         from .models import Callback, Complaint, ReturnRequest, ServicePlan, ServiceTicket
         from .services import callbacks, plans, returns
-        from .views import panels
+        from .views import callback_panel, panels
 
         register_visibility(Callback, selectors.callback_list_for)
         register_visibility(ServiceTicket, selectors.ticket_list_for)
@@ -30,4 +30,5 @@ class AftersalesConfig(AppConfig):
         register_panel("customer_detail", panels.customer_panel)
         register_panel("order_detail", panels.order_panel)
         register_panel("dashboard", panels.dashboard_panel)
+        register_panel("dashboard", callback_panel.dashboard_panel)
         register_panel("warehouse_queue", panels.warehouse_panel)

@@ -12,12 +12,14 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Customer
 from orders import rules as order_rules
 from orders import services as orders
+from orders.models import Shipment
 from salesops.core.models import Department
 
 from .models import Callback, ServiceTicket
@@ -74,12 +76,16 @@ def seed(seeded: Mapping[str, Any]) -> None:
     product = Product.objects.get(code="P-1001")
     order = _delivered_order(users, store, product, "6")
 
-    # Demo only: pretend the delivery was a week ago, so the day-7 callback is in service's queue today.
+    # Demo only: pretend the delivery was a week ago, so the day-7 callback is in service's queue today. The shipment
+    # says so too (signed for, and shipped, a week ago) and every callback is due its offset after that day, so the
+    # callback page's 签收日期 and 应回访日期 agree (day 7: today; day 30: in 23 days).
     today = timezone.localdate()
-    Callback.objects.filter(order=order, offset_days=7).update(due_on=today, queue_on=today)
-    Callback.objects.filter(order=order, offset_days=30).update(
-        due_on=today + timedelta(days=23), queue_on=today + timedelta(days=23)
-    )
+    delivered_on = today - timedelta(days=7)
+    shipments = Shipment.objects.filter(order=order, delivered_on__isnull=False)
+    shipments.update(delivered_on=delivered_on, shipped_at=F("shipped_at") - timedelta(days=7))
+    for cb in Callback.objects.filter(order=order):
+        due = delivered_on + timedelta(days=cb.offset_days)
+        Callback.objects.filter(pk=cb.pk).update(due_on=due, queue_on=due)
     callbacks.callbacks_queue_due(today=today)
 
     service = users["service"]

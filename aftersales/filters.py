@@ -14,7 +14,17 @@ from salesops.core.search import every_word_q
 
 from . import selectors
 from .config import setting
-from .models import Callback, Complaint, CorrectiveAction, Priority, ReturnRequest, ServicePlan, ServiceTicket, TicketType
+from .models import (
+    Callback,
+    Complaint,
+    CorrectiveAction,
+    Priority,
+    ReturnLine,
+    ReturnRequest,
+    ServicePlan,
+    ServiceTicket,
+    TicketType,
+)
 
 
 class _Search(ListFilterSet):
@@ -191,7 +201,11 @@ class MyActionFilter(ListFilterSet):
 
 
 class ReturnFilter(_Search):
+    """`q` finds a request by its number, customer, order or reason, or by the product of any of its lines (the line's
+    name or model, the catalog product's code): each word once per request, however many of its lines match."""
+
     SEARCH_FIELDS = ("number", "customer__name", "order__number", "reason")
+    LINE_SEARCH_FIELDS = ("order_line__name", "order_line__model", "order_line__product__code")
     status = filters.ChoiceFilter(choices=ReturnRequest.Status.choices, label=_("状态"))
     kind = filters.ChoiceFilter(choices=ReturnRequest.Kind.choices, label=_("类型"))
     order = IntegerFilter(field_name="order_id", label=_("订单"))
@@ -199,6 +213,20 @@ class ReturnFilter(_Search):
     class Meta:
         model = ReturnRequest
         fields = ["q", "status", "kind", "customer", "order"]
+
+    def search(self, queryset, name, value):
+        # per word one IN of a UNION (salesops.core.search): the requests matching on their own columns, and those with a
+        # line of a matching product — read from the (few) return lines joined to their order lines, so the order lines,
+        # which have no trigram index, are looked up by key rather than scanned
+        model, q = queryset.model, Q()
+        for word in (value or "").split():
+            own = model._base_manager.filter(every_word_q(model, word, *self.SEARCH_FIELDS)).order_by().values("pk")
+            line = Q()
+            for field in self.LINE_SEARCH_FIELDS:
+                line |= Q(**{f"{field}__icontains": word})
+            by_line = ReturnLine.objects.filter(line).order_by().values("rma_id")
+            q &= Q(pk__in=own.union(by_line))
+        return queryset.filter(q)
 
 
 class PlanFilter(ListFilterSet):

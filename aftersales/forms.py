@@ -197,7 +197,7 @@ class ResolveForm(forms.Form):
         compact(self)
 
 
-class CommunicationForm(forms.Form):
+class CommunicationForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("方式"), choices=TicketCommunication.Kind.choices)
     happened_at = forms.DateTimeField(
         label=_("时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -211,7 +211,7 @@ class CommunicationForm(forms.Form):
         compact(self)
 
 
-class PartForm(forms.Form):
+class PartForm(OnceFormMixin, forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True), label=_("备件产品"), required=False)
     name = forms.CharField(label=_("备件名称"), max_length=200, required=False)
     quantity = forms.DecimalField(label=_("数量"), max_digits=14, decimal_places=3)
@@ -224,7 +224,7 @@ class PartForm(forms.Form):
 
 
 # --- complaints -------------------------------------------------------------------------------------------------------
-class ComplaintForm(OrderNumberMixin, FieldsetsMixin, forms.Form):
+class ComplaintForm(OnceFormMixin, OrderNumberMixin, FieldsetsMixin, forms.Form):
     fieldsets = [
         (_("客户与产品"), ["customer", "order", "product", "lot_no"]),
         (_("投诉内容"), ["reported_on", "channel", "severity", "description"]),
@@ -253,7 +253,7 @@ class RootCauseForm(forms.Form):
         compact(self)
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=CorrectiveAction.Kind.choices)
     description = forms.CharField(label=_("措施"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = UserChoiceField(queryset=None, label=_("责任人"))
@@ -294,7 +294,7 @@ class AnswerForm(forms.Form):
 
 
 # --- returns ----------------------------------------------------------------------------------------------------------
-class RmaForm(FieldsetsMixin, forms.Form):
+class RmaForm(OnceFormMixin, FieldsetsMixin, forms.Form):
     """A request on one order: kind, reason and a quantity per delivered order line (`qty_<line id>`, `lot_<line id>`)."""
 
     kind = forms.ChoiceField(label=_("类型"), choices=ReturnRequest.Kind.choices)
@@ -450,6 +450,15 @@ class PlanForm(forms.ModelForm):
 
     def _post_clean(self):
         """No model validation here: the service checks the plan."""
+
+
+class PlanCreateForm(OnceFormMixin, PlanForm):
+    """A new plan's header with the page's hidden `once_key` (salesops.core.once): the same form sent again writes no
+    second plan. The label is empty: core/lines_form.html draws every field of the header in a cell."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["once_key"].label = ""
 
 
 class PlanItemForm(forms.Form):

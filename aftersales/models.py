@@ -390,6 +390,7 @@ class TicketCommunication(models.Model):
         "core.Attachment", verbose_name=_("附件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
+    once_key = once_key_field()  # the log form's submission (salesops.core.once): a resent form records nothing
 
     class Meta:
         verbose_name = _("服务沟通记录")
@@ -408,6 +409,7 @@ class TicketPart(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
     by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
+    once_key = once_key_field()  # the part form's submission (salesops.core.once): a resent form registers nothing
 
     class Meta:
         verbose_name = _("使用备件")
@@ -459,6 +461,7 @@ class Complaint(FSMModelMixin, models.Model):
     cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form registers nothing
 
     class Meta:
         verbose_name = _("客户投诉")
@@ -518,6 +521,7 @@ class CorrectiveAction(FSMModelMixin, models.Model):
     reminded_on = models.DateField(_("最近催办日期"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(USER, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
+    once_key = once_key_field()  # the action form's submission (salesops.core.once): a resent form adds nothing
 
     class Meta:
         verbose_name = _("纠正预防措施")
@@ -599,6 +603,7 @@ class ReturnRequest(FSMModelMixin, models.Model):
     closed_by = _user(_("办结人"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    once_key = once_key_field()  # the request form's submission (salesops.core.once): a resent form requests nothing
 
     class Meta:
         verbose_name = _("退换修申请")
@@ -731,6 +736,7 @@ class ServicePlan(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form writes nothing
 
     class Meta:
         verbose_name = _("年度售后服务计划")

@@ -86,10 +86,13 @@ def may_edit_plan(user) -> bool:
 
 
 # --- callbacks --------------------------------------------------------------------------------------------------------
-def callback_allowed_actions(cb: Callback, user) -> list[str]:
+def callback_allowed_actions(cb: Callback, user, *, today=None) -> list[str]:
+    """`record` from the callback's due day on only (rules.callback_record_refusal): a scheduled callback whose day has not
+    come may be reassigned or cancelled by the desk, not made."""
     out = []
     pending = cb.status in (Callback.Status.SCHEDULED, Callback.Status.OPEN)
-    if pending and (cb.assignee_id == user.pk or is_desk(user)):
+    due = not rules.callback_record_refusal(due_on=cb.due_on, today=today or timezone.localdate())
+    if pending and due and (cb.assignee_id == user.pk or is_desk(user)):
         out.append("record")
     if pending and is_desk(user):
         out += ["reassign", "cancel"]

@@ -235,6 +235,17 @@ def future_day_refusal(day: date, *, today: date, label: str, allow_today: bool 
     return ""
 
 
+# --- the monthly service statistics ------------------------------------------------------------------------------------
+def stats_query(params: Mapping[str, str], *, today: date) -> dict[str, str]:
+    """The statistics' query (page and API alike): `year` and `month` as asked, a missing or blank one this year's / this
+    month's (`?year=2026` is this month of 2026, not a refusal on one side and a figure on the other)."""
+    out = {name: value for name, value in params.items()}
+    for name, value in (("year", today.year), ("month", today.month)):
+        if not str(out.get(name) or "").strip():
+            out[name] = str(value)
+    return out
+
+
 # --- phone numbers ----------------------------------------------------------------------------------------------------
 # A mobile, a landline with its area code or a 400/800 number: the customers app's rule (customers.validators.validate_phone).
 PHONE_REFUSAL = _("联系电话“%(phone)s”格式不正确：请填写手机号（如 13812345678）或带区号的座机号（如 0512-65432100）。")
@@ -261,6 +272,19 @@ def needs_follow_up(*, scores: Iterable[int | None], quality_problem: bool) -> b
 
 def valid_score(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def callback_record_refusal(*, due_on: date, today: date) -> str:
+    """Why a callback may not be recorded yet, "" when it may: a callback is made from its due day on (签收后第 N 天回访),
+    never before — a day-30 satisfaction callback recorded on the day of delivery says nothing about the 30 days."""
+    if today >= due_on:
+        return ""
+    return str(_("该回访应于 %(day)s 进行，%(day)s 起才能记录回访结果。") % {"day": due_on.isoformat()})
+
+
+def callback_requeue_day(*, due_on: date, retry_on: date) -> date:
+    """The day a callback not reached comes back to the queue: the day asked for, never before its due day."""
+    return max(due_on, retry_on)
 
 
 def escalation_cutoff(today: date, escalate_days: int) -> date:
@@ -310,6 +334,16 @@ def rma_route(*, amount: Decimal, gm_amount: Decimal, own_roles: Iterable[str] =
     if "gm" in own:
         return [replace(vp, reason=WHY_RMA_GM_OWN, reason_params=figures)]
     return [vp, gm]
+
+
+RMA_REASON_MAX = 1000  # characters of a request's 原因 (what the VP reads in 待我审批; the field itself is unbounded text)
+
+
+def text_too_long_refusal(text: str, *, label: str, limit: int) -> str:
+    """Why `text` (the field `label`, e.g. 退换修原因) is refused, "" when it is fine: longer than `limit` characters."""
+    if len(text) <= limit:
+        return ""
+    return str(_("%(label)s不能超过 %(limit)d 个字（现有 %(n)d 个）。") % {"label": label, "limit": limit, "n": len(text)})
 
 
 def rma_outcome_action(kind: str) -> str:

@@ -239,6 +239,21 @@ def desk_for(user, *, now: datetime | None = None) -> dict[str, QuerySet]:
     return {code: queues[code].order_by(*_DESK_ORDER[code]) for code in DESK_LABELS}
 
 
+def my_due_callbacks(user) -> QuerySet[Callback]:
+    """The callbacks assigned to `user` whose day has come (the morning task put them in the queue: due today, overdue,
+    or back after a day the customer was not reached), the longest due first — the home page's card for whoever makes
+    callbacks, a rep included (the service desk is not theirs). The callback list's `status=open&assignee=<user>`.
+    A callback assigned to someone is one they see (callback_list_for: `also` their own), so no customer scope is asked:
+    no role lookup, one query on the assignee's index."""
+    if not getattr(user, "pk", None) or not user.is_active:
+        return Callback.objects.none()
+    return (
+        Callback.objects.select_related("order", "customer")
+        .filter(assignee=user, status=Callback.Status.OPEN)
+        .order_by("due_on", "pk")
+    )
+
+
 # --- QC's complaints and the warehouse's returns (the home page and the warehouse's work page show their first rows) ---
 # Each queue is also the `queue` filter of its list (filters.ComplaintFilter), so the "all of them" link lists its rows.
 def _actions_to_verify() -> Exists:

@@ -18,7 +18,7 @@ from salesops.core.errors import Forbidden
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.pages import queue_head
 
-from .. import permissions, selectors
+from .. import permissions, rules, selectors
 from ..filters import CallbackFilter
 from ..models import Callback, Channel
 from ..services import callbacks as svc
@@ -233,10 +233,7 @@ class StatsViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=[StatsQuery], responses=EngineerStatsSerializer(many=True))
     def list(self, request):
-        today = timezone.localdate()
-        query = StatsQuery(data=request.query_params)
+        query = StatsQuery(data=rules.stats_query(request.query_params, today=timezone.localdate()))
         query.is_valid(raise_exception=True)
-        rows = selectors.service_stats(
-            request.user, year=query.validated_data.get("year", today.year), month=query.validated_data.get("month", today.month)
-        )
+        rows = selectors.service_stats(request.user, year=query.validated_data["year"], month=query.validated_data["month"])
         return Response(EngineerStatsSerializer(rows, many=True).data)

@@ -14,12 +14,14 @@ from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.once import header_key, outcome
 
 from .. import permissions, rules, selectors
 from ..filters import ComplaintFilter, CorrectiveActionFilter, MyActionFilter
 from ..models import Channel, Complaint, CorrectiveAction
 from ..services import complaints as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
+from .tickets import once_key_parameter
 
 User = get_user_model()
 
@@ -149,11 +151,17 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
     ordering_fields = ["created_at", "reported_on", "severity", "status"]
     ordering = ["-created_at", "-id"]
 
-    @extend_schema(request=ComplaintCreateInput, responses={201: ComplaintDetailSerializer})
+    @extend_schema(
+        request=ComplaintCreateInput,
+        responses={201: ComplaintDetailSerializer, 200: ComplaintDetailSerializer},
+        parameters=[once_key_parameter("同一次登记的编号（UUID）：重发同一请求不会再登记，返回 200 和第一次登记的投诉")],
+    )
     def create(self, request, *args, **kwargs):
         data = dict(self.validated_input(ComplaintCreateInput))
         customer = data.pop("customer")
-        return self.respond(svc.complaint_create(actor=request.user, customer=customer, data=data), status.HTTP_201_CREATED)
+        data["once_key"] = header_key(request)
+        complaint, created = outcome(lambda: svc.complaint_create(actor=request.user, customer=customer, data=data))
+        return self.respond(complaint, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @no_body("质检开始调查", ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -167,12 +175,19 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
             svc.complaint_record_cause(complaint=self.get_object(), actor=request.user, **self.validated_input(CauseInput))
         )
 
-    @extend_schema(request=ActionInput, responses={201: ComplaintDetailSerializer}, summary="添加纠正/预防措施")
+    @extend_schema(
+        request=ActionInput,
+        responses={201: ComplaintDetailSerializer, 200: ComplaintDetailSerializer},
+        summary="添加纠正/预防措施",
+        parameters=[once_key_parameter("同一次添加的编号（UUID）：重发同一请求不会再添加，返回 200 和投诉")],
+    )
     @action(detail=True, methods=["post"])
     def actions(self, request, pk=None):
         complaint = self.get_object()
-        svc.action_add(complaint=complaint, actor=request.user, **self.validated_input(ActionInput))
-        return self.respond(complaint, status.HTTP_201_CREATED)
+        data = dict(self.validated_input(ActionInput))
+        data["once_key"] = header_key(request)
+        _action, created = outcome(lambda: svc.action_add(complaint=complaint, actor=request.user, **data))
+        return self.respond(complaint, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=AnswerInput, responses=ComplaintDetailSerializer, summary="答复客户")
     @action(detail=True, methods=["post"])

@@ -10,12 +10,14 @@ from rest_framework.decorators import action
 from contracts.api import ReasonInput
 from salesops.core.api import ListRowsMixin, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.once import header_key, outcome
 
 from .. import permissions, selectors
 from ..filters import PlanFilter
 from ..models import ServicePlan, ServicePlanItem
 from ..services import plans as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
+from .tickets import once_key_parameter
 
 User = get_user_model()
 
@@ -66,11 +68,17 @@ class PlanViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixin
     filterset_class = PlanFilter
     ordering = ["-year", "-id"]
 
-    @extend_schema(request=PlanInput, responses={201: PlanDetailSerializer})
+    @extend_schema(
+        request=PlanInput,
+        responses={201: PlanDetailSerializer, 200: PlanDetailSerializer},
+        parameters=[once_key_parameter("同一次编制的编号（UUID）：重发同一请求不会再编制，返回 200 和第一次编制的计划")],
+    )
     def create(self, request, *args, **kwargs):
         data = dict(self.validated_input(PlanInput))
         items = [dict(i) for i in data.pop("items", [])]
-        return self.respond(svc.plan_create(actor=request.user, data=data, items=items), status.HTTP_201_CREATED)
+        data["once_key"] = header_key(request)
+        plan, created = outcome(lambda: svc.plan_create(actor=request.user, data=data, items=items))
+        return self.respond(plan, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=PlanInput, responses=PlanDetailSerializer)
     def update(self, request, *args, **kwargs):

@@ -11,12 +11,14 @@ from contracts.api import ReasonInput
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, MoneyField, QuantityField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.once import header_key, outcome
 
 from .. import permissions, selectors
 from ..filters import ReturnFilter
 from ..models import ReturnLine, ReturnPhoto, ReturnRequest
 from ..services import returns as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
+from .tickets import once_key_parameter
 
 
 class ReturnSerializer(serializers.ModelSerializer):
@@ -168,17 +170,25 @@ class ReturnViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mix
     ordering_fields = ["requested_at", "amount", "status"]
     ordering = ["-requested_at", "-id"]
 
-    @extend_schema(request=ReturnCreateInput, responses={201: ReturnDetailSerializer})
+    @extend_schema(
+        request=ReturnCreateInput,
+        responses={201: ReturnDetailSerializer, 200: ReturnDetailSerializer},
+        parameters=[once_key_parameter("同一次申请的编号（UUID）：重发同一请求不会再申请，返回 200 和第一次创建的申请")],
+    )
     def create(self, request, *args, **kwargs):
         data = self.validated_input(ReturnCreateInput)
-        rma = svc.rma_create(
-            actor=request.user,
-            order=data["order"],
-            kind=data["kind"],
-            reason=data["reason"],
-            lines=[dict(x) for x in data["lines"]],
+        key = header_key(request)
+        rma, created = outcome(
+            lambda: svc.rma_create(
+                actor=request.user,
+                order=data["order"],
+                kind=data["kind"],
+                reason=data["reason"],
+                lines=[dict(x) for x in data["lines"]],
+                once_key=key,
+            )
         )
-        return self.respond(rma, status.HTTP_201_CREATED)
+        return self.respond(rma, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request={"multipart/form-data": PhotoInput}, responses={201: ReturnDetailSerializer}, summary="上传货物照片")
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])

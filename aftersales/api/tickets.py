@@ -26,6 +26,17 @@ from .common import AllowedActionsField, DocumentViewSet, no_body
 User = get_user_model()
 
 
+# a UUID, or empty: an empty header is as good as none (salesops.core.once.header_key), so it is no error either
+UUID_OR_EMPTY = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+
+
+def once_key_parameter(description: str) -> OpenApiParameter:
+    """The optional `Idempotency-Key` header of a POST that makes something (salesops.core.once)."""
+    return OpenApiParameter(
+        HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, pattern=UUID_OR_EMPTY, description=description
+    )
+
+
 class TicketSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     order_number = serializers.CharField(source="order.number", read_only=True, default="")
@@ -139,7 +150,8 @@ class AssignInput(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    # required (the service says so for a blank one, in the user's language): waiting stops the SLA clock
+    note = serializers.CharField(allow_blank=True, max_length=300, help_text="等待客户的原因（必填：等待期间 SLA 暂停计时）")
 
 
 class ResolveInput(serializers.Serializer):
@@ -176,15 +188,7 @@ class TicketViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mix
     @extend_schema(
         request=TicketCreateInput,
         responses={201: TicketDetailSerializer, 200: TicketDetailSerializer},
-        parameters=[
-            OpenApiParameter(
-                HEADER,
-                OpenApiTypes.UUID,
-                OpenApiParameter.HEADER,
-                required=False,
-                description="同一次登记的编号（UUID）：重发同一请求不会再登记，返回 200 和第一次登记的工单",
-            )
-        ],
+        parameters=[once_key_parameter("同一次登记的编号（UUID）：重发同一请求不会再登记，返回 200 和第一次登记的工单")],
     )
     def create(self, request, *args, **kwargs):
         data = dict(self.validated_input(TicketCreateInput))
@@ -238,19 +242,30 @@ class TicketViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mix
 
     @extend_schema(
         request={"multipart/form-data": LogInput, "application/json": LogInput},
-        responses={201: TicketDetailSerializer},
+        responses={201: TicketDetailSerializer, 200: TicketDetailSerializer},
         summary="服务沟通记录（电话/传真/收件/发件/上门）",
+        parameters=[once_key_parameter("同一次记录的编号（UUID）：重发同一请求不会再记录，返回 200 和工单")],
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def communications(self, request, pk=None):
         data = dict(self.validated_input(LogInput))
         ticket = self.get_object()
-        svc.ticket_log(ticket=ticket, actor=request.user, upload=data.pop("file", None), **data)
-        return self.respond(ticket, status.HTTP_201_CREATED)
+        data["once_key"] = header_key(request)
+        _entry, created = outcome(
+            lambda: svc.ticket_log(ticket=ticket, actor=request.user, upload=data.pop("file", None), **data)
+        )
+        return self.respond(ticket, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=PartInput, responses={201: TicketDetailSerializer}, summary="登记使用备件")
+    @extend_schema(
+        request=PartInput,
+        responses={201: TicketDetailSerializer, 200: TicketDetailSerializer},
+        summary="登记使用备件",
+        parameters=[once_key_parameter("同一次登记的编号（UUID）：重发同一请求不会再登记，返回 200 和工单")],
+    )
     @action(detail=True, methods=["post"])
     def parts(self, request, pk=None):
         ticket = self.get_object()
-        svc.ticket_add_part(ticket=ticket, actor=request.user, **self.validated_input(PartInput))
-        return self.respond(ticket, status.HTTP_201_CREATED)
+        data = dict(self.validated_input(PartInput))
+        data["once_key"] = header_key(request)
+        _part, created = outcome(lambda: svc.ticket_add_part(ticket=ticket, actor=request.user, **data))
+        return self.respond(ticket, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -137,10 +137,11 @@ def _bulk_events(ids: list[int], *, text: str, from_status: str = "", to_status:
 
 def callbacks_queue_due(*, today: date | None = None, now=None) -> int:
     """Put the callbacks whose day has come into their assignee's queue (or the service team's) and tell them, once:
-    the conditional UPDATE moves each row exactly once, however many workers run this at the same time."""
+    the conditional UPDATE moves each row exactly once, however many workers run this at the same time. Never before its
+    due day (a retry day recorded early, before that was refused, waits for it: it could not be recorded anyway)."""
     today, now = today or timezone.localdate(), now or timezone.now()
     with transaction.atomic():
-        moved = Callback.objects.filter(status=Callback.Status.SCHEDULED, queue_on__lte=today).update(
+        moved = Callback.objects.filter(status=Callback.Status.SCHEDULED, queue_on__lte=today, due_on__lte=today).update(
             status=Callback.Status.OPEN, queued_at=now
         )
         if not moved:
@@ -237,7 +238,9 @@ def callback_record(
 ) -> Callback:
     """Record a call or visit. Reached: three scores 1–5 and notes complete the callback; a score ≤ 2 or a quality problem
     tells the rep and the service lead (the page then offers a complaint or a ticket in one click). Not reached: it comes
-    back to the queue on `retry_on` (default: in `callback_retry_days` days)."""
+    back to the queue on `retry_on` (default: in `callback_retry_days` days), never before its due day.
+    Nothing is recorded before the callback's due day (rules.callback_record_refusal: a day-30 callback is not made on
+    day 0, nor is a not-reached attempt a way to queue it early): 409 saying from which day."""
     if channel not in Channel.values:
         raise DomainError(_("请选择回访方式。"))
     notes = (notes or "").strip()
@@ -265,6 +268,11 @@ def callback_record(
                 _("该回访已是“%(status)s”状态%(who)s，不能重复记录。")
                 % {"status": current.get_status_display(), "who": f"（{who}）" if who else ""}
             )
+        refusal = rules.callback_record_refusal(due_on=current.due_on, today=today)
+        if refusal:  # who may make it hears from which day (409); anybody else that it is not theirs (403)
+            check_on_due_day = callback_allowed_actions(current, actor, today=current.due_on)
+            require_action("record", check_on_due_day, _("该回访不是分配给您的，只有回访人和客服可以记录。"))
+            raise Conflict(refusal)
         if reached:
 
             def complete(cb):
@@ -293,6 +301,8 @@ def callback_record(
             if rules.needs_follow_up(scores=scores.values(), quality_problem=bool(quality_problem)):
                 _tell_about_problem(done)
             return done
+
+        retry_on = rules.callback_requeue_day(due_on=current.due_on, retry_on=retry_on)
 
         def later(cb):
             cb.attempts, cb.queue_on, cb.queued_at = cb.attempts + 1, retry_on, None

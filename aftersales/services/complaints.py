@@ -10,6 +10,7 @@ rules.complaint_close_blockers is empty. Overdue actions are reminded every morn
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from salesops.core.models import Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.once import create_once
 from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
@@ -35,6 +37,16 @@ from ..permissions import action_allowed_actions, complaint_allowed_actions, may
 from .common import lock, order_and_product, page, require, require_action, require_state, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
+TEXT_LIMIT = 2000  # characters of each long text of a complaint and its actions (the page and the API alike)
+
+
+def _text(value, label, missing: str) -> str:
+    """`value` stripped, required (`missing`) and at most TEXT_LIMIT characters — refused, never cut, naming the field."""
+    text = required_text(value, missing)
+    refusal = rules.text_too_long_refusal(text, label=label, limit=TEXT_LIMIT)
+    if refusal:
+        raise DomainError(refusal)
+    return text
 
 
 def _qc_team():
@@ -42,10 +54,12 @@ def _qc_team():
 
 
 def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
-    """Register what the customer reported (with order, product and lot where known); QC is told to investigate."""
+    """Register what the customer reported (with order, product and lot where known); QC is told to investigate.
+    `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again registers nothing
+    and raises core.once.Replayed with the complaint it registered (salesops.core.once)."""
     require(may_register_complaint(actor), _("您不能登记投诉。"))
     customer = visible_customer(actor, customer)
-    description = required_text(data.get("description"), _("请填写客户反映的问题。"))
+    description = _text(data.get("description"), _("客户反映的问题"), _("请填写客户反映的问题。"))
     severity = data.get("severity") or Complaint.Severity.MINOR
     channel = data.get("channel") or Channel.PHONE
     if severity not in Complaint.Severity.values or channel not in Channel.values:
@@ -62,6 +76,18 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
     )
     if refusal:
         raise DomainError(refusal)
+    key = data.get("once_key")
+    return create_once(
+        Complaint,
+        key=key,
+        actor=actor,
+        by="created_by",
+        create=lambda: _create(actor, customer, data, order, product, severity, channel, reported_on, description, key),
+        replayed=lambda c: _("这份投诉已经提交过，已登记为投诉 %(number)s，没有重复登记。") % {"number": c.number},
+    )
+
+
+def _create(actor, customer, data, order, product, severity, channel, reported_on, description, key) -> Complaint:
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=next_number("TS"),
@@ -75,6 +101,7 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
             description=description,
             source_callback=data.get("source_callback"),
             created_by=actor,
+            once_key=key,
         )
         record_event(
             target=complaint,
@@ -106,7 +133,7 @@ def complaint_investigate(*, complaint: Complaint, actor) -> Complaint:
 
 def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> Complaint:
     """QC's root-cause analysis (原因分析); from then on actions are planned."""
-    root_cause = required_text(root_cause, _("请填写原因分析。"))
+    root_cause = _text(root_cause, _("原因分析"), _("请填写原因分析。"))
     return transition(
         obj=complaint,
         action="record_cause",
@@ -118,11 +145,22 @@ def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> C
     )
 
 
-def action_add(*, complaint: Complaint, actor, kind: str, description: str, owner, due_on: date) -> CorrectiveAction:
-    """A corrective or preventive action with its owner and due day; the owner is told."""
+def action_add(
+    *,
+    complaint: Complaint,
+    actor,
+    kind: str,
+    description: str,
+    owner,
+    due_on: date,
+    once_key: uuid.UUID | None = None,
+) -> CorrectiveAction:
+    """A corrective or preventive action with its owner and due day; the owner is told. `once_key` (the form's hidden
+    key, the API's Idempotency-Key): the same submission again adds nothing and raises core.once.Replayed with the
+    action it added — checked under the complaint's lock, so a twin sent at once waits there and then finds the first."""
     if kind not in CorrectiveAction.Kind.values:
         raise DomainError(_("请选择措施类型（纠正或预防）。"))
-    description = required_text(description, _("请填写措施内容。"))
+    description = _text(description, _("措施"), _("请填写措施内容。"))
     if owner is None or not owner.is_active:
         raise DomainError(_("请指定在职的责任人。"))
     if due_on is None:
@@ -132,30 +170,44 @@ def action_add(*, complaint: Complaint, actor, kind: str, description: str, owne
         raise DomainError(refusal)
     with transaction.atomic():
         c = lock(Complaint, complaint)
-        require_state(c.status == Complaint.Status.ACTIONS, c, _("添加措施"))
-        require_action("add_action", complaint_allowed_actions(c, actor), QC_ONLY)
-        action = CorrectiveAction.objects.create(
-            complaint=c, kind=kind, description=description, owner=owner, due_on=due_on, created_by=actor
-        )
-        record_event(
-            target=c,
-            verb=Event.Verb.NOTE,
+        return create_once(
+            CorrectiveAction,
+            key=once_key,
             actor=actor,
-            text=gettext_noop("%(kind)s：%(text)s（责任人 %(owner)s，期限 %(due)s）"),
-            params={
-                "kind": choice(action, "kind"),
-                "text": description,
-                "owner": display_name(owner),
-                "due": due_on,
-            },
+            by="created_by",
+            create=lambda: _add_action(c, actor, kind, description, owner, due_on, once_key),
+            replayed=lambda a: (
+                _("这项措施已经提交过（%(kind)s，责任人 %(owner)s，期限 %(due)s），没有重复添加。")
+                % {"kind": a.get_kind_display(), "owner": display_name(a.owner), "due": a.due_on}
+            ),
         )
-        notify(
-            recipients=[owner],
-            title=gettext_lazy("投诉 %(number)s 的%(kind)s待您完成（期限 %(due)s）"),
-            params={"number": c.number, "kind": choice(action, "kind"), "due": due_on},
-            body=description,
-            url=page("complaint_detail", c.pk),
-        )
+
+
+def _add_action(c: Complaint, actor, kind, description, owner, due_on, key) -> CorrectiveAction:
+    require_state(c.status == Complaint.Status.ACTIONS, c, _("添加措施"))
+    require_action("add_action", complaint_allowed_actions(c, actor), QC_ONLY)
+    action = CorrectiveAction.objects.create(
+        complaint=c, kind=kind, description=description, owner=owner, due_on=due_on, created_by=actor, once_key=key
+    )
+    record_event(
+        target=c,
+        verb=Event.Verb.NOTE,
+        actor=actor,
+        text=gettext_noop("%(kind)s：%(text)s（责任人 %(owner)s，期限 %(due)s）"),
+        params={
+            "kind": choice(action, "kind"),
+            "text": description,
+            "owner": display_name(owner),
+            "due": due_on,
+        },
+    )
+    notify(
+        recipients=[owner],
+        title=gettext_lazy("投诉 %(number)s 的%(kind)s待您完成（期限 %(due)s）"),
+        params={"number": c.number, "kind": choice(action, "kind"), "due": due_on},
+        body=description,
+        url=page("complaint_detail", c.pk),
+    )
     return action
 
 
@@ -198,7 +250,7 @@ def _action_step(action, actor, name: str, note: str, before, after=None) -> Cor
 
 
 def action_finish(*, action: CorrectiveAction, actor, result: str) -> CorrectiveAction:
-    result = required_text(result, _("请填写完成情况。"))
+    result = _text(result, _("完成情况"), _("请填写完成情况。"))
 
     def before(a):
         a.result, a.done_at = result, timezone.now()
@@ -217,7 +269,7 @@ def action_finish(*, action: CorrectiveAction, actor, result: str) -> Corrective
 
 def action_verify(*, action: CorrectiveAction, actor, effective: bool, verification: str) -> CorrectiveAction:
     """QC verifies the effect: effective closes the action; not effective sends it back to its owner."""
-    verification = required_text(verification, _("请填写效果验证情况。"))
+    verification = _text(verification, _("效果验证"), _("请填写效果验证情况。"))
 
     def before(a):
         a.verification, a.verified_by, a.verified_at = verification, actor, timezone.now()
@@ -239,7 +291,7 @@ def action_verify(*, action: CorrectiveAction, actor, effective: bool, verificat
 
 def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
     """QC's answer to the customer (答复), recorded with who and when; it may be revised until the complaint is closed."""
-    answer = required_text(answer, _("请填写答复内容。"))
+    answer = _text(answer, _("答复客户"), _("请填写答复内容。"))
     with transaction.atomic():
         c = lock(Complaint, complaint)
         require_state(c.status == Complaint.Status.ACTIONS, c, _("答复客户"))

@@ -20,6 +20,7 @@ from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
+from salesops.core.once import create_once
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -98,11 +99,25 @@ def _refuse_if_year_taken(year: int, *, exclude_pk: int | None = None) -> None:
 
 
 def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, Any]] = ()) -> ServicePlan:
-    """A draft plan; refused (409) while another plan of the year is in review or approved."""
+    """A draft plan; refused (409) while another plan of the year is in review or approved. `data["once_key"]` (the
+    form's hidden key, the API's Idempotency-Key): the same submission again writes nothing and raises core.once.Replayed
+    with the plan it wrote (salesops.core.once)."""
     require(may_edit_plan(actor), _("只有客服/售后部门和经理可以编制服务计划。"))
     fields = _fields(data)
+    key = data.get("once_key")
+    return create_once(
+        ServicePlan,
+        key=key,
+        actor=actor,
+        by="created_by",
+        create=lambda: _create(actor, fields, items, key),
+        replayed=lambda p: _("这份服务计划已经提交过（“%(plan)s”），没有重复编制。") % {"plan": str(p)},
+    )
+
+
+def _create(actor, fields: dict, items: Iterable[Mapping[str, Any]], key) -> ServicePlan:
     with transaction.atomic():
-        plan = ServicePlan.objects.create(created_by=actor, **fields)
+        plan = ServicePlan.objects.create(created_by=actor, once_key=key, **fields)
         count = _items(plan, items)  # the input is checked first (400), then the year (409)
         _refuse_if_year_taken(plan.year, exclude_pk=plan.pk)
         record_event(

@@ -47,6 +47,7 @@ from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, line_amounts, money_text, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.once import create_once
 from salesops.core.roles import Role, user_roles, users_with_role
 from salesops.core.timeline import attachment_add, choice, record_event
 from salesops.core.transitions import transition
@@ -78,12 +79,26 @@ def _value(line: SalesOrderLine, quantity: Decimal) -> Decimal:
 
 def requested_per_line(order_line_ids: Iterable[int], *, exclude_rma=None) -> dict[int, Decimal]:
     """Quantity already taken per order line by live (not rejected, not cancelled) requests: what a request asks for until
-    its goods are counted in, then what was received (the rest stayed with the customer and may be asked for again)."""
-    qs = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids), rma__status__in=LIVE)
+    its goods are counted in, then what was received (the rest stayed with the customer and may be asked for again).
+    A repair closed by sending the goods back (修复寄回) takes nothing any more: the goods are with the customer again
+    (seed: 以便跟进返还) and may be returned or repaired once more; a refunded return or an exchange keeps what it took."""
+    qs = ReturnLine.objects.filter(order_line_id__in=list(order_line_ids), rma__status__in=LIVE).exclude(
+        rma__status=ReturnRequest.Status.CLOSED, rma__outcome=ReturnRequest.Outcome.REPAIRED
+    )
     if exclude_rma is not None:
         qs = qs.exclude(rma=exclude_rma)
     rows = qs.values("order_line_id").annotate(s=Sum(Coalesce("received_quantity", "quantity")))
     return {row["order_line_id"]: row["s"] for row in rows}
+
+
+def _checked_reason(reason) -> str:
+    """A request's reason: required, at most rules.RMA_REASON_MAX characters (a 400 naming the field, not a wall of text
+    in the VP's approval)."""
+    reason = required_text(reason, _("请填写退换修原因。"))
+    refusal = rules.text_too_long_refusal(reason, label=_("退换修原因"), limit=rules.RMA_REASON_MAX)
+    if refusal:
+        raise DomainError(refusal)
+    return reason
 
 
 def _lock_order(actor, order) -> SalesOrder:
@@ -94,14 +109,24 @@ def _lock_order(actor, order) -> SalesOrder:
 
 
 def rma_create(
-    *, actor, order, kind: str, reason: str, lines: Iterable[Mapping[str, Any]], complaint: Complaint | None = None
+    *,
+    actor,
+    order,
+    kind: str,
+    reason: str,
+    lines: Iterable[Mapping[str, Any]],
+    complaint: Complaint | None = None,
+    once_key: uuid.UUID | None = None,
 ) -> ReturnRequest:
     """A return/exchange/repair request on a visible order: `lines` = [{order_line, quantity, lot_no}]. Per order line,
-    all live requests together never ask back more than was delivered (seed: 退、换、维修货物…)."""
+    all live requests together never ask back more than was delivered (seed: 退、换、维修货物…). `once_key` (the form's
+    hidden key, the API's Idempotency-Key): the same submission again requests nothing and raises core.once.Replayed
+    with the request it made (salesops.core.once) — checked under the order's lock, before the quantities, so a twin
+    sent at once waits there and then finds the first rather than a quantity already taken."""
     require(may_request_rma(actor), _("只有业务员、销售内勤、客服和经理可以申请退换修。"))
     if kind not in ReturnRequest.Kind.values:
         raise DomainError(_("请选择退货、换货或维修。"))
-    reason = required_text(reason, _("请填写退换修原因。"))
+    reason = _checked_reason(reason)
     wanted: dict[int, dict] = {}
     for row in lines:
         if not row.get("order_line") or row.get("quantity") in (None, "", 0, "0"):
@@ -116,57 +141,70 @@ def rma_create(
         raise DomainError(_("请至少填写一行退换修明细。"))
     with transaction.atomic():
         locked = _lock_order(actor, order)  # every request on this order waits here: the totals below stay true
-        if complaint is not None and complaint.customer_id != locked.customer_id:
-            raise DomainError(_("关联投诉不属于该客户。"))
-        order_lines = {ln.pk: ln for ln in SalesOrderLine.objects.filter(order=locked, pk__in=wanted)}
-        already = requested_per_line(order_lines)
-        built, total = [], ZERO
-        for line_id, entry in sorted(wanted.items()):
-            line = order_lines.get(line_id)
-            if line is None:
-                raise DomainError(_("明细不属于订单 %(order)s。") % {"order": locked.number})
-            room = line.delivered_quantity - already.get(line_id, ZERO)
-            if entry["quantity"] > room:
-                raise DomainError(
-                    _("%(name)s：申请 %(qty)s，超过可退换修数量 %(room)s（已签收 %(delivered)s，其他申请已占用 %(used)s）。")
-                    % {
-                        "name": line.name,
-                        "qty": plain(entry["quantity"]),
-                        "room": plain(max(room, ZERO)),
-                        "delivered": plain(line.delivered_quantity),
-                        "used": plain(already.get(line_id, ZERO)),
-                    }
-                )
-            amount = _value(line, entry["quantity"])
-            built.append(ReturnLine(order_line=line, quantity=entry["quantity"], lot_no=entry["lot_no"], amount=amount))
-            total += amount
-        rma = ReturnRequest.objects.create(
-            number=next_number("TH"),
-            kind=kind,
-            customer=locked.customer,
-            order=locked,
-            reason=reason,
-            amount=total,
-            complaint=complaint,
-            requested_by=actor,
-        )
-        for line in built:
-            line.rma = rma
-        ReturnLine.objects.bulk_create(built)
-        record_event(
-            target=rma,
-            verb=Event.Verb.CREATED,
+        return create_once(
+            ReturnRequest,
+            key=once_key,
             actor=actor,
-            text=gettext_noop("%(kind)s申请，金额 %(amount)s 元：%(reason)s"),
-            params={"kind": choice(rma, "kind"), "amount": total, "reason": reason},
+            by="requested_by",
+            create=lambda: _create_rma(actor, locked, kind, reason, wanted, complaint, once_key),
+            replayed=lambda r: _("这份退换修申请已经提交过，已创建为 %(number)s，没有重复申请。") % {"number": r.number},
         )
-        record_event(
-            target=locked,
-            verb=Event.Verb.NOTE,
-            actor=actor,
-            text=gettext_noop("退换修申请 %(number)s（%(kind)s）"),
-            params={"number": rma.number, "kind": choice(rma, "kind")},
-        )
+
+
+def _create_rma(actor, locked: SalesOrder, kind, reason, wanted: dict[int, dict], complaint, key) -> ReturnRequest:
+    """The request and its lines on the locked order (rma_create), each line within what is left to ask back."""
+    if complaint is not None and complaint.customer_id != locked.customer_id:
+        raise DomainError(_("关联投诉不属于该客户。"))
+    order_lines = {ln.pk: ln for ln in SalesOrderLine.objects.filter(order=locked, pk__in=wanted)}
+    already = requested_per_line(order_lines)
+    built, total = [], ZERO
+    for line_id, entry in sorted(wanted.items()):
+        line = order_lines.get(line_id)
+        if line is None:
+            raise DomainError(_("明细不属于订单 %(order)s。") % {"order": locked.number})
+        room = line.delivered_quantity - already.get(line_id, ZERO)
+        if entry["quantity"] > room:
+            raise DomainError(
+                _("%(name)s：申请 %(qty)s，超过可退换修数量 %(room)s（已签收 %(delivered)s，其他申请已占用 %(used)s）。")
+                % {
+                    "name": line.name,
+                    "qty": plain(entry["quantity"]),
+                    "room": plain(max(room, ZERO)),
+                    "delivered": plain(line.delivered_quantity),
+                    "used": plain(already.get(line_id, ZERO)),
+                }
+            )
+        amount = _value(line, entry["quantity"])
+        built.append(ReturnLine(order_line=line, quantity=entry["quantity"], lot_no=entry["lot_no"], amount=amount))
+        total += amount
+    rma = ReturnRequest.objects.create(
+        number=next_number("TH"),
+        kind=kind,
+        customer=locked.customer,
+        order=locked,
+        reason=reason,
+        amount=total,
+        complaint=complaint,
+        requested_by=actor,
+        once_key=key,
+    )
+    for line in built:
+        line.rma = rma
+    ReturnLine.objects.bulk_create(built)
+    record_event(
+        target=rma,
+        verb=Event.Verb.CREATED,
+        actor=actor,
+        text=gettext_noop("%(kind)s申请，金额 %(amount)s 元：%(reason)s"),
+        params={"kind": choice(rma, "kind"), "amount": total, "reason": reason},
+    )
+    record_event(
+        target=locked,
+        verb=Event.Verb.NOTE,
+        actor=actor,
+        text=gettext_noop("退换修申请 %(number)s（%(kind)s）"),
+        params={"number": rma.number, "kind": choice(rma, "kind")},
+    )
     return rma
 
 

@@ -11,6 +11,7 @@ communication or wait for the customer. The beat task warns the engineer before 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from catalog.models import Product
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Attachment, Event
-from salesops.core.money import parse_decimal
+from salesops.core.money import parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.once import create_once
@@ -52,6 +53,8 @@ from .common import (
 
 S = ServiceTicket.Status
 ENGINEER_REFUSAL = gettext_lazy("只能分派给在职的客服/服务工程师。")
+# the sentence of the waits recorded before their reason was required: their timelines still read it in each language
+WAITED_WITHOUT_REASON = gettext_noop("等待客户，SLA 暂停计时")
 
 
 def _allowed(t: ServiceTicket, actor, action: str, message: str) -> None:
@@ -229,16 +232,15 @@ def ticket_start(*, ticket: ServiceTicket, actor) -> ServiceTicket:
 
 
 def ticket_wait(*, ticket: ServiceTicket, actor, note: str = "") -> ServiceTicket:
-    """Waiting for the customer (parts, a reply, access to the site): the SLA clock stops."""
+    """Waiting for the customer (parts, a reply, access to the site): the SLA clock stops — so the reason is required
+    (what is awaited, on the timeline); without it nothing changes."""
+    note = required_text(note, _("请填写等待客户的原因（等待期间 SLA 暂停计时）。"))
 
     def before(t, now):
         _first_response(t, now)
         t.paused_since = now
 
-    note = (note or "").strip()
-    if note:
-        return _move(ticket, actor, "wait", gettext_noop("等待客户，SLA 暂停计时：%(note)s"), {"note": note}, before=before)
-    return _move(ticket, actor, "wait", gettext_noop("等待客户，SLA 暂停计时"), before=before)
+    return _move(ticket, actor, "wait", gettext_noop("等待客户，SLA 暂停计时：%(note)s"), {"note": note}, before=before)
 
 
 def ticket_resume(*, ticket: ServiceTicket, actor) -> ServiceTicket:
@@ -319,10 +321,20 @@ def ticket_cancel(*, ticket: ServiceTicket, actor, reason: str) -> ServiceTicket
 
 
 def ticket_log(
-    *, ticket: ServiceTicket, actor, kind: str, summary: str, counterpart: str = "", happened_at=None, upload=None
+    *,
+    ticket: ServiceTicket,
+    actor,
+    kind: str,
+    summary: str,
+    counterpart: str = "",
+    happened_at=None,
+    upload=None,
+    once_key: uuid.UUID | None = None,
 ) -> TicketCommunication:
     """One entry of the communication log (电话/传真/收件/发件/上门) with an optional file; an outgoing contact is the
-    ticket's first response if there was none."""
+    ticket's first response if there was none. `once_key` (the form's hidden key, the API's Idempotency-Key): the same
+    submission again records nothing and raises core.once.Replayed with the entry it recorded (salesops.core.once) —
+    checked under the ticket's lock, so a twin sent at once waits there and then finds the first."""
     if kind not in TicketCommunication.Kind.values:
         raise DomainError(_("请选择沟通方式。"))
     summary = required_text(summary, _("请填写沟通内容。"))
@@ -332,43 +344,68 @@ def ticket_log(
         raise DomainError(_("沟通时间不能晚于现在。"))
     with transaction.atomic():
         t = lock(ServiceTicket, ticket)
-        require_state(t.status != S.CANCELLED, t, _("记录沟通"))
-        _allowed(t, actor, "log", _("您不能在这个工单上记录沟通。"))
-        registered = timezone.localtime(t.created_at).date()
-        if timezone.localtime(happened_at).date() < registered:
-            raise DomainError(
-                _("沟通时间不能早于工单登记日期（%(day)s），填写的是 %(when)s。")
-                % {"day": registered, "when": timezone.localtime(happened_at).strftime("%Y-%m-%d %H:%M")}
-            )
-        attachment = attachment_add(target=t, actor=actor, upload=upload, kind=Attachment.Kind.GENERAL) if upload else None
-        entry = TicketCommunication.objects.create(
-            ticket=t,
-            kind=kind,
-            happened_at=happened_at,
-            counterpart=(counterpart or "").strip()[:100],
-            summary=summary,
-            attachment=attachment,
-            by=actor,
-        )
-        if kind in TicketCommunication.OUTGOING and t.first_response_at is None and t.is_active:
-            t.first_response_at = happened_at
-            t.save(update_fields=["first_response_at"])
-        record_event(
-            target=t,
-            verb=Event.Verb.NOTE,
+        return create_once(
+            TicketCommunication,
+            key=once_key,
             actor=actor,
-            text=gettext_noop("%(kind)s（%(counterpart)s）：%(summary)s")
-            if entry.counterpart
-            else gettext_noop("%(kind)s：%(summary)s"),
-            params={"kind": choice(entry, "kind"), "counterpart": entry.counterpart, "summary": summary},
+            by="by",
+            create=lambda: _log(t, actor, kind, summary, counterpart, happened_at, upload, once_key),
+            replayed=lambda e: (
+                _("这条沟通记录已经提交过（%(kind)s，%(when)s），没有重复记录。")
+                % {"kind": e.get_kind_display(), "when": timezone.localtime(e.happened_at).strftime("%Y-%m-%d %H:%M")}
+            ),
         )
+
+
+def _log(t: ServiceTicket, actor, kind, summary, counterpart, happened_at, upload, key) -> TicketCommunication:
+    require_state(t.status != S.CANCELLED, t, _("记录沟通"))
+    _allowed(t, actor, "log", _("您不能在这个工单上记录沟通。"))
+    registered = timezone.localtime(t.created_at).date()
+    if timezone.localtime(happened_at).date() < registered:
+        raise DomainError(
+            _("沟通时间不能早于工单登记日期（%(day)s），填写的是 %(when)s。")
+            % {"day": registered, "when": timezone.localtime(happened_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    attachment = attachment_add(target=t, actor=actor, upload=upload, kind=Attachment.Kind.GENERAL) if upload else None
+    entry = TicketCommunication.objects.create(
+        ticket=t,
+        kind=kind,
+        happened_at=happened_at,
+        counterpart=(counterpart or "").strip()[:100],
+        summary=summary,
+        attachment=attachment,
+        by=actor,
+        once_key=key,
+    )
+    if kind in TicketCommunication.OUTGOING and t.first_response_at is None and t.is_active:
+        t.first_response_at = happened_at
+        t.save(update_fields=["first_response_at"])
+    record_event(
+        target=t,
+        verb=Event.Verb.NOTE,
+        actor=actor,
+        text=gettext_noop("%(kind)s（%(counterpart)s）：%(summary)s")
+        if entry.counterpart
+        else gettext_noop("%(kind)s：%(summary)s"),
+        params={"kind": choice(entry, "kind"), "counterpart": entry.counterpart, "summary": summary},
+    )
     return entry
 
 
 def ticket_add_part(
-    *, ticket: ServiceTicket, actor, quantity, product=None, name: str = "", lot_no: str = "", note: str = ""
+    *,
+    ticket: ServiceTicket,
+    actor,
+    quantity,
+    product=None,
+    name: str = "",
+    lot_no: str = "",
+    note: str = "",
+    once_key: uuid.UUID | None = None,
 ) -> TicketPart:
-    """A spare part used on the ticket (备件): a catalog product or a named part, with quantity and lot."""
+    """A spare part used on the ticket (备件): a catalog product or a named part, with quantity and lot. `once_key`: the
+    same submission again registers nothing and raises core.once.Replayed with the part it registered (checked under
+    the ticket's lock, as ticket_log)."""
     qty = parse_decimal(quantity, _("数量"))
     if qty <= 0:
         raise DomainError(_("数量必须大于 0。"))
@@ -381,24 +418,38 @@ def ticket_add_part(
         raise DomainError(_("请选择备件产品或填写备件名称。"))
     with transaction.atomic():
         t = lock(ServiceTicket, ticket)
-        require_state(t.is_active, t, _("登记备件"))
-        _allowed(t, actor, "add_part", _("只有处理该工单的工程师和客服可以登记备件。"))
-        part = TicketPart.objects.create(
-            ticket=t,
-            product=product or None,
-            name=name[:200],
-            quantity=qty,
-            lot_no=(lot_no or "").strip()[:40],
-            note=(note or "").strip()[:200],
-            by=actor,
-        )
-        record_event(
-            target=t,
-            verb=Event.Verb.NOTE,
+        return create_once(
+            TicketPart,
+            key=once_key,
             actor=actor,
-            text=gettext_noop("使用备件：%(name)s × %(qty)s"),
-            params={"name": name, "qty": qty},
+            by="by",
+            create=lambda: _add_part(t, actor, qty, product, name, lot_no, note, once_key),
+            replayed=lambda p: (
+                _("这项备件已经登记过（%(name)s × %(qty)s），没有重复登记。") % {"name": p.name, "qty": plain(p.quantity)}
+            ),
         )
+
+
+def _add_part(t: ServiceTicket, actor, qty, product, name, lot_no, note, key) -> TicketPart:
+    require_state(t.is_active, t, _("登记备件"))
+    _allowed(t, actor, "add_part", _("只有处理该工单的工程师和客服可以登记备件。"))
+    part = TicketPart.objects.create(
+        ticket=t,
+        product=product or None,
+        name=name[:200],
+        quantity=qty,
+        lot_no=(lot_no or "").strip()[:40],
+        note=(note or "").strip()[:200],
+        by=actor,
+        once_key=key,
+    )
+    record_event(
+        target=t,
+        verb=Event.Verb.NOTE,
+        actor=actor,
+        text=gettext_noop("使用备件：%(name)s × %(qty)s"),
+        params={"name": name, "qty": qty},
+    )
     return part
 
 

@@ -86,10 +86,14 @@ CALLBACK_ACTIONS = {
 
 
 def _render_callback(request, cb, bound=None, status=200):
-    allowed = permissions.callback_allowed_actions(cb, request.user)
+    today = timezone.localdate()
+    allowed = permissions.callback_allowed_actions(cb, request.user, today=today)
+    # a callback whose day has not come: its maker reads from which day it may be recorded (the service's refusal)
+    not_yet = "record" not in allowed and "record" in permissions.callback_allowed_actions(cb, request.user, today=cb.due_on)
     context = {
         "cb": cb,
         "actions": allowed,
+        "record_not_yet": rules.callback_record_refusal(due_on=cb.due_on, today=today) if not_yet else "",
         "forms": build_forms(CALLBACK_ACTIONS, allowed, cb, bound),
         "attempts": cb.attempt_log.select_related("by"),
         "needs_follow_up": cb.status == cb.Status.DONE
@@ -127,8 +131,7 @@ def callback_action(request, pk, action):
 @require_GET
 def stats(request):
     """Monthly service statistics per engineer (the selector the reports floor uses)."""
-    today = timezone.localdate()
-    form = forms.StatsForm(request.GET or {"year": today.year, "month": today.month})
+    form = forms.StatsForm(rules.stats_query(request.GET, today=timezone.localdate()))
     rows = []
     if form.is_valid():
         rows = selectors.service_stats(request.user, year=form.cleaned_data["year"], month=form.cleaned_data["month"])

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from salesops.core.editing import call_for_form
+from salesops.core.once import Replayed
 from salesops.core.pages import form_status, querystring
 from salesops.core.pages import paginate as paginate_rows
 
@@ -47,6 +48,9 @@ def post_action(request, doc, *, actions: dict[str, Action], action: str, render
     """Validate the action's form and run its service; on an error show the document again with the form's message
     and the service error's status (403 not allowed, 409 wrong state, 400 bad input).
 
+    A form sent again (its hidden `once_key` already used: a resend, a reload of the answer) adds nothing: the page goes
+    on to where the first one went, with the service's "already submitted" message (salesops.core.once).
+
     `allowed(doc, user)` (the app's permissions) tells whether the page still offers the action: when it no longer does
     (a second 转为投诉, a 完成 already made — the document moved on), its form is not drawn, so the refusal is said at
     the top of the page (a message) over the document as it is now."""
@@ -55,9 +59,21 @@ def post_action(request, doc, *, actions: dict[str, Action], action: str, render
         raise Http404
     form = spec.form(request.POST, request.FILES, doc)
     if form.is_valid():
-        ok, result = call_for_form(form, lambda: spec.call(doc, form.cleaned_data, request.user))
+        replayed: list[Replayed] = []
+
+        def call():
+            try:
+                return spec.call(doc, form.cleaned_data, request.user)
+            except Replayed as e:  # the same submission again: what the first one made
+                replayed.append(e)
+                return e.obj
+
+        ok, result = call_for_form(form, call)
         if ok:
-            messages.success(request, spec.done)
+            if replayed:
+                messages.info(request, str(replayed[0]))
+            else:
+                messages.success(request, spec.done)
             nxt = request.POST.get("next", "")
             if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
                 return redirect(nxt)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.editing import call_for_form
+from salesops.core.once import outcome
 from salesops.core.pages import forbidden, form_page, post_data
 
 from .. import forms, permissions, rules, selectors
@@ -61,9 +62,15 @@ def complaint_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         customer = data.pop("customer")
-        ok, complaint = call_for_form(form, lambda: svc.complaint_create(actor=user, customer=customer, data=data))
+        ok, result = call_for_form(form, lambda: outcome(lambda: svc.complaint_create(actor=user, customer=customer, data=data)))
         if ok:
-            messages.success(request, _("投诉 %(number)s 已登记，已通知质检。") % {"number": complaint.number})
+            complaint, created = result
+            if created:
+                messages.success(request, _("投诉 %(number)s 已登记，已通知质检。") % {"number": complaint.number})
+            else:  # the same form sent again (a resend, a reload of the answer): the complaint it registered
+                messages.info(
+                    request, _("这份投诉已经提交过，已登记为投诉 %(number)s，没有重复登记。") % {"number": complaint.number}
+                )
             return redirect(complaint.get_absolute_url())
     return form_page(
         request, form, title=_("登记客户投诉"), cancel_url=reverse("aftersales:complaint_list"), testid="complaint-form"

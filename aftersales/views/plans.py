@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from salesops.core.once import outcome
 from salesops.core.pages import forbidden, lines_form_page, post_data
 
 from .. import forms, permissions, selectors
@@ -33,24 +34,36 @@ def plan_list(request):
     )
 
 
+class _Resent(Exception):  # not an error: the page's way out of lines_form_page for a resent form
+    """A new plan's form sent again (its once_key used): `plan` is what the first one wrote; nothing new was made."""
+
+    def __init__(self, plan):
+        super().__init__(plan)
+        self.plan = plan
+
+
 def _save(request, plan=None):
     """The plan and its month lines (a row each, 负责人 picked among the service staff) on one page (core/lines_form.html):
-    保存 keeps it, 保存并提交 also submits it — both or neither (a refused submission keeps nothing of this post)."""
+    保存 keeps it, 保存并提交 also submits it — both or neither (a refused submission keeps nothing of this post).
+    A new plan's form sent again (a resend, a reload of the answer) writes nothing and is neither saved nor submitted
+    again: _Resent takes the page to the plan the first one wrote."""
     user = request.user
 
     def save(data, rows, hand_in):
         fields = {k: data[k] for k in ("year", "title", "goals", "content")}
         with transaction.atomic():
-            saved = (
-                svc.plan_update(plan=plan, actor=user, data=fields, items=rows)
-                if plan
-                else svc.plan_create(actor=user, data=fields, items=rows)
-            )
+            if plan:
+                saved = svc.plan_update(plan=plan, actor=user, data=fields, items=rows)
+            else:
+                fields["once_key"] = data.get("once_key")
+                saved, created = outcome(lambda: svc.plan_create(actor=user, data=fields, items=rows))
+                if not created:
+                    raise _Resent(saved)
             return svc.plan_submit(plan=saved, actor=user) if hand_in else saved
 
     return lines_form_page(
         request,
-        forms.PlanForm(post_data(request), instance=plan),
+        (forms.PlanForm if plan else forms.PlanCreateForm)(post_data(request), instance=plan),
         forms.plan_item_formset(post_data(request), plan),
         save=save,
         template="aftersales/plan_form.html",
@@ -69,7 +82,11 @@ def _save(request, plan=None):
 def plan_create(request):
     if not permissions.may_edit_plan(request.user):
         return forbidden(request, _("只有客服/售后部门和经理可以编制服务计划。"))
-    return _save(request)
+    try:
+        return _save(request)
+    except _Resent as resent:
+        messages.info(request, _("这份服务计划已经提交过（“%(plan)s”），没有重复编制。") % {"plan": str(resent.plan)})
+        return redirect(resent.plan.get_absolute_url())
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders.selectors import order_get_for, order_list_for
 from salesops.core.editing import call_for_form
+from salesops.core.once import outcome
 from salesops.core.pages import forbidden, form_page, post_data
 
 from .. import forms, permissions, selectors
@@ -75,14 +76,30 @@ def rma_create(request):
     order = order_get_for(user, order_id)
     form = forms.RmaForm(post_data(request), order=order, left=_left(order))
     if request.method == "POST" and form.is_valid():
-        ok, rma = call_for_form(
+        data = form.cleaned_data
+        ok, result = call_for_form(
             form,
-            lambda: svc.rma_create(
-                actor=user, order=order, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"], lines=form.rows()
+            lambda: outcome(
+                lambda: svc.rma_create(
+                    actor=user,
+                    order=order,
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    lines=form.rows(),
+                    once_key=data["once_key"],
+                )
             ),
         )
         if ok:
-            messages.success(request, _("退换修申请 %(number)s 已创建；请上传照片后提交销售副总审批。") % {"number": rma.number})
+            rma, created = result
+            if created:
+                messages.success(
+                    request, _("退换修申请 %(number)s 已创建；请上传照片后提交销售副总审批。") % {"number": rma.number}
+                )
+            else:  # the same form sent again (a resend, a reload of the answer): the request it made
+                messages.info(
+                    request, _("这份退换修申请已经提交过，已创建为 %(number)s，没有重复申请。") % {"number": rma.number}
+                )
             return redirect(rma.get_absolute_url())
     return form_page(
         request,

@@ -99,6 +99,7 @@ TICKET_ACTIONS = {
             counterpart=d["counterpart"],
             happened_at=d["happened_at"],
             upload=d["file"],
+            once_key=d["once_key"],
         ),
         _("沟通记录已保存。"),
     ),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -42,7 +43,7 @@ def _first_message(detail, fields=None):
             if key in ("non_field_errors", "__all__"):
                 return msg
             label = str(getattr(field, "label", None) or key)
-            if label == key:
+            if label in (key, capfirst(str(key).replace("_", " "))):  # no label, or DRF's made from the name ("Items")
                 return _("%(name)s：%(message)s") % {"name": key, "message": msg}
             return _("%(label)s（%(name)s）：%(message)s") % {"label": label, "name": key, "message": msg}
     if isinstance(detail, list | tuple) and detail:  # the first row with an error (a valid row of a list is {})

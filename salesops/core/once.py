@@ -14,7 +14,8 @@ and `create_once` then finds the first.
     #                                                      replayed=lambda t: _("…已登记为 %(number)s…") % …)
     # the page (a resent form)          ok, result = call_for_form(form, lambda: outcome(lambda: svc.…(…)))
     #                                   doc, created = result  → created False: go to it with "没有重复登记"
-    # the API (a repeated key)          Replayed propagates: answer 200 with the existing document (see replayed_response)
+    # the API (a repeated key)          doc, created = outcome(lambda: svc.…(…, once_key=header_key(request)))
+    #                                   → 201 when created, 200 with the existing document when replayed
 
 The key belongs to who submitted it: someone else's key is refused (400), never a way to reach their document.
 """

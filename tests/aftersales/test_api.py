@@ -10,6 +10,7 @@ from PIL import Image
 
 from aftersales.models import Callback, ReturnPhoto, ServiceTicket
 from aftersales.services import tickets
+from tests.aftersales.test_qa_rules import make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def jpeg(name):
 
 class TestCallbacks:
     def test_record_via_the_api_then_a_second_record_is_a_409(self, cast, api_as, delivered):
-        cb = Callback.objects.get(order=delivered[0], offset_days=7)
+        cb = make_due(Callback.objects.get(order=delivered[0], offset_days=7))
         api = api_as(cast.service)
         listed = api.get("/api/v1/callbacks/", {"status": "scheduled"}).json()
         assert listed["count"] == 2
@@ -45,7 +46,7 @@ class TestCallbacks:
     def test_opening_a_complaint_or_a_ticket_answers_the_created_document_and_its_location(self, cast, api_as, delivered):
         # QA: both answered 201 with the callback's body and no Location: a client could not tell what was created
         order = delivered[0]
-        low, problem = Callback.objects.get(order=order, offset_days=7), Callback.objects.get(order=order, offset_days=30)
+        low, problem = (make_due(Callback.objects.get(order=order, offset_days=days)) for days in (7, 30))
         api = api_as(cast.service)
         for cb, quality in ((low, False), (problem, True)):
             body = {"channel": "phone", "reached": True, "score_product": 2, "score_delivery": 5, "score_service": 5}

@@ -14,6 +14,7 @@ from aftersales.services import callbacks as svc
 from salesops.core.errors import Conflict, DomainError, Forbidden
 from salesops.core.models import Department, Event, Notification
 from tests.aftersales.conftest import bulk_deliveries, deliver_order
+from tests.aftersales.test_qa_rules import make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def due(order, days):
 def record(cb, actor, **kw):
     params = {"channel": "phone", "reached": True, "score_product": 4, "score_delivery": 5, "score_service": 4, "notes": "满意"}
     params.update(kw)
-    return svc.callback_record(callback=cb, actor=actor, **params)
+    return svc.callback_record(callback=make_due(cb), actor=actor, **params)  # recorded from its due day on
 
 
 class TestScheduling:
@@ -137,7 +138,7 @@ class TestRecording:
         order, _shipment = delivered
         retry = timezone.localdate() + timedelta(days=2)
         cb = svc.callback_record(
-            callback=due(order, 7), actor=cast.service, channel="phone", reached=False, notes="无人接听", retry_on=retry
+            callback=make_due(due(order, 7)), actor=cast.service, channel="phone", reached=False, notes="无人接听", retry_on=retry
         )
         assert cb.status == Callback.Status.SCHEDULED and cb.queue_on == retry and cb.attempts == 1
         assert svc.callbacks_queue_due(today=retry) == 1

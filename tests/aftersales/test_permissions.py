@@ -7,6 +7,7 @@ from django.utils import timezone
 from aftersales import permissions, selectors
 from aftersales.models import Callback
 from aftersales.services import complaints, returns, tickets
+from tests.aftersales.test_qa_rules import make_due
 from tests.aftersales.test_returns import decide, receive_all
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,8 @@ def docs(cast, delivered):
         "ticket": ticket,
         "complaint": complaint,
         "rma": rma,
-        "day7": Callback.objects.get(order=order, offset_days=7),
-        "day30": Callback.objects.get(order=order, offset_days=30),
+        "day7": make_due(Callback.objects.get(order=order, offset_days=7)),  # recorded from their due day on
+        "day30": make_due(Callback.objects.get(order=order, offset_days=30)),
     }
 
 

@@ -14,6 +14,7 @@ from aftersales.models import Callback, ServicePlan
 from aftersales.services import callbacks, plans, tickets
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError, Forbidden
+from tests.aftersales.test_qa_rules import make_due
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -149,7 +150,7 @@ class TestMonthlyStatistics:
             tickets.ticket_resolve(ticket=slow, actor=cast.service, resolution="换件")  # a week later: both deadlines missed
         order, _shipment = delivered
         for days, scores in ((7, (5, 4, 3)), (30, (3, 4, 5))):
-            cb = Callback.objects.get(order=order, offset_days=days)
+            cb = make_due(Callback.objects.get(order=order, offset_days=days))
             callbacks.callback_record(
                 callback=cb,
                 actor=cast.service,

@@ -28,6 +28,7 @@ from orders.models import SalesOrder
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
+from tests.aftersales.test_qa_rules import make_due
 from tests.core.conftest import run_in_threads
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def options(html: str, name: str, within: str = "") -> set[int]:
 
 
 def done_callback(cast, order, score=2) -> Callback:
-    cb = Callback.objects.get(order=order, offset_days=7)
+    cb = make_due(Callback.objects.get(order=order, offset_days=7))
     return callbacks.callback_record(
         callback=cb,
         actor=cast.service,
@@ -289,7 +290,7 @@ class TestDates:
             assert "完成期限不能" in r.json()["detail"]
 
     def test_a_callback_retry_day_far_ahead_is_refused_and_it_stays_queued(self, cast, api_as, delivered):
-        cb = Callback.objects.get(order=delivered[0], offset_days=7)
+        cb = make_due(Callback.objects.get(order=delivered[0], offset_days=7))
         body = {"channel": "phone", "reached": False, "retry_on": str(today() + timedelta(days=400))}
         r = api_as(cast.service).post(f"/api/v1/callbacks/{cb.pk}/record/", body, format="json")
         assert r.status_code == 400 and "再次回访日期不能晚于一年后" in r.json()["detail"]
@@ -372,7 +373,10 @@ class TestPlanLines:
     def test_the_api_refuses_bad_lines_with_their_number(self, cast, api_as):
         api = api_as(cast.service)
         cases = [
-            ([{"month": 3, "activity": "走访"}, {"month": 4, "activity": "  "}], "items: 1: activity"),
+            (
+                [{"month": 3, "activity": "走访"}, {"month": 4, "activity": "  "}],
+                "items：第 2 行：活动（activity）：该字段不能为空",
+            ),
             ([{"month": 3, "activity": "走访", "owner": cast.gm.pk}], "第 1 项“走访”：负责人应为在职的客服/售后人员"),
         ]
         for items, message in cases:

@@ -120,7 +120,7 @@ class TestLifecycle:
         t = svc.ticket_start(
             ticket=svc.ticket_assign(ticket=ticket, actor=cast.service, engineer=cast.service), actor=cast.service
         )
-        t = svc.ticket_wait(ticket=t, actor=cast.service)
+        t = svc.ticket_wait(ticket=t, actor=cast.service, note="等客户确认")
         clock.set("2026-11-30", "09:30")
         t = svc.ticket_resolve(ticket=t, actor=cast.service, resolution="客户确认已恢复")
         assert t.paused_since is None and t.paused_seconds == 7200 and t.status == ServiceTicket.Status.RESOLVED
@@ -198,7 +198,7 @@ class TestSlaSweep:
         t = svc.ticket_start(
             ticket=svc.ticket_assign(ticket=ticket, actor=cast.service, engineer=cast.service), actor=cast.service
         )
-        svc.ticket_wait(ticket=t, actor=cast.service)
+        svc.ticket_wait(ticket=t, actor=cast.service, note="等客户备件到货")
         clock.set("2026-12-10", "09:00")
         assert svc.tickets_check_sla() == {
             "response_warned": 0,

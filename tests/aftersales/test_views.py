@@ -15,6 +15,7 @@ from aftersales.models import Callback, Complaint, ReturnRequest, ServicePlan, S
 from aftersales.services import callbacks, complaints, returns, tickets
 from salesops.core.exports import export_named, export_rows
 from salesops.core.pages import QUEUE_ROWS
+from tests.aftersales.test_qa_rules import make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ class TestDesk:
 
     def test_quick_entry_records_and_returns_to_the_desk(self, cast, client_as, delivered):
         order, _shipment = delivered
-        cb = Callback.objects.get(order=order, offset_days=7)
+        cb = make_due(Callback.objects.get(order=order, offset_days=7))
         url = reverse("aftersales:callback_action", args=[cb.pk, "record"])
         data = {
             "channel": "phone",
@@ -94,7 +95,7 @@ class TestDesk:
 class TestDocumentPages:
     def test_callback_to_complaint_in_one_click(self, cast, client_as, delivered):
         cb = callbacks.callback_record(
-            callback=Callback.objects.get(order=delivered[0], offset_days=7),
+            callback=make_due(Callback.objects.get(order=delivered[0], offset_days=7)),
             actor=cast.service,
             channel="phone",
             reached=True,
@@ -113,7 +114,7 @@ class TestDocumentPages:
     def test_the_record_forms_word_choices_get_columns_as_wide_as_their_words(self, cast, client_as, delivered):
         # given a callback to record; when service opens it, then 回访方式 and 是否联系上 are sized to their longest choice
         # on a wide screen (never squeezed into equal shares, “已联系上” cut to “已联系.” at 1366 px — tests/e2e measures it)
-        cb = Callback.objects.get(order=delivered[0], offset_days=7)
+        cb = make_due(Callback.objects.get(order=delivered[0], offset_days=7))
         html = client_as(cast.service).get(reverse("aftersales:callback_detail", args=[cb.pk])).content.decode()
         record = html.split('data-testid="action-record"', 1)[1].split("</form>", 1)[0]
         for name in ("channel", "reached"):

@@ -15,6 +15,7 @@ from aftersales.models import Callback, Complaint, ReturnRequest
 from aftersales.services import callbacks
 from orders import receivables as order_receivables
 from tests.aftersales.conftest import deliver_order
+from tests.aftersales.test_qa_rules import make_due
 from tests.factories import ContactFactory, CustomerFactory, InvoiceTitleFactory, ProductFactory, ShipToAddressFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -37,9 +38,10 @@ def test_a_low_score_callback_becomes_a_complaint_that_qc_closes(cast, page_as, 
     # given 10 pumps delivered today to alice's customer (the hook scheduled the day-7 and day-30 callbacks)
     customer = customer_of_alice(cast, name="苏州精工机械有限公司")
     pump = ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
-    order, shipment = deliver_order(cast, customer, pump)
-    # when the morning of day 7 comes (the beat job)
-    assert callbacks.callbacks_queue_due(today=shipment.delivered_on + timedelta(days=7)) == 1
+    order, _shipment = deliver_order(cast, customer, pump)
+    # when the morning of day 7 comes (the beat job; the callback is recorded from its due day on, so its day is today)
+    make_due(Callback.objects.get(order=order, offset_days=7))
+    assert callbacks.callbacks_queue_due() == 1
 
     # then the callback is in service's queue on the desk; service records a product score of 2
     service = page_as("service")
@@ -142,9 +144,8 @@ def test_the_callback_pages_record_form_shows_its_choices_whole_on_a_laptop(cast
     (“已联系上”, not “已联系.”), nothing past the screen's edge."""
     customer = customer_of_alice(cast, name="苏州精工机械有限公司")
     pump = ProductFactory(code="BP-100", name="增压泵", list_price=D("1130.00"))
-    order, shipment = deliver_order(cast, customer, pump)
-    callbacks.callbacks_queue_due(today=shipment.delivered_on + timedelta(days=7))
-    cb = Callback.objects.get(order=order, offset_days=7)
+    order, _shipment = deliver_order(cast, customer, pump)
+    cb = make_due(Callback.objects.get(order=order, offset_days=7), queue=True)  # its day has come: it may be recorded
 
     service = page_as("service")
     for width in (1366, 1024):
