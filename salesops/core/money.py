@@ -292,7 +292,7 @@ def money_text(value) -> str:
         return str(value)
     if not q.is_finite():
         return str(value)
-    return f"{q:,.2f}"
+    return f"{q.copy_abs() if q.is_zero() else q:,.2f}"  # never "-0.00" (-0.004 rounds to zero, and zero has no sign)
 
 
 def db_money(value) -> Decimal:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from salesops.core.money import amount_in_words, line_amounts, quantize, sum_lines
+from salesops.core.money import amount_in_words, line_amounts, money_text, quantize, sum_lines
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,11 @@ def test_plain_numbers_lose_padding_zeros_and_never_show_exponents(value, shown)
     from salesops.core.money import plain
 
     assert plain(Decimal(value)) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("1234567.8", "1,234,567.80"), ("-2100.1", "-2,100.10"), ("-0.004", "0.00"), (Decimal("-0.00"), "0.00"), ("", "")],
+)
+def test_money_text_has_separators_the_fen_and_no_negative_zero(value, shown):
+    assert money_text(value) == shown
