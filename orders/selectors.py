@@ -517,8 +517,9 @@ QUEUE_ORDER_FIELDS = (
 
 
 def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
-    """Shipping orders with goods passed or released and not yet shipped, and no draft outbound note; summed per order
-    over the lines of shipping orders alone, not over the orders joined for display."""
+    """Shipping orders with goods passed or released and not yet shipped, no draft outbound note and not waiting to be
+    verified again after a change (that one is 待核单 only: it cannot ship until then); summed per order over the lines
+    of shipping orders alone, not over the orders joined for display."""
     has_draft = Exists(Shipment.objects.filter(order=OuterRef("pk"), status=Shipment.Status.DRAFT))
     # only an order with a line ready (LINE_READY, its partial index) can sum to more than nothing: the sum is taken
     # over those orders' lines, not over every line of every shipping order
@@ -530,14 +531,14 @@ def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
         .filter(ready__gt=0)
         .values("order_id")
     )
-    return orders.filter(status__in=SHIPPING, pk__in=ready).exclude(has_draft)
+    return orders.filter(status__in=SHIPPING, needs_reverification=False, pk__in=ready).exclude(has_draft)
 
 
 # The clerk's queues over a queryset of orders (the reader's visible orders) and the day: the work page's sections,
 # the work API's queues and the order list's `queue` filter (filters.OrderFilter) are these, so a section's "all of
 # them" link lists exactly its rows. at_risk gives Rows (the reason of each shown order), the others querysets.
 ORDER_QUEUES = {
-    "received_today": lambda orders, today: orders.filter(received_on=today),
+    "received_today": lambda orders, today: orders.filter(received_on=today).exclude(status=SalesOrder.Status.CANCELLED),
     "to_verify": lambda orders, today: orders.filter(TO_VERIFY),
     "verify_overdue": lambda orders, today: orders.filter(status=SalesOrder.Status.RECEIVED, received_on__lt=today),
     "to_place": lambda orders, today: orders.filter(TO_PLACE),

@@ -96,6 +96,7 @@ def queue(cast, make, day, warn):
     # verification: received today / earlier, changed after verification (open or not), verified unchanged
     make("R-TODAY", S.RECEIVED, age=0)
     make("R-OLD", S.RECEIVED, age=2)
+    make("X-TODAY", S.CANCELLED, age=0)  # taken and cancelled today: not the day's intake
     make("V-CHANGED", S.VERIFIED, age=5, needs_reverification=True)
     make("V-OK", S.VERIFIED, age=6)
     make("SH-CHANGED", S.SHIPPED, age=7, needs_reverification=True)  # not open: not to verify again
@@ -124,6 +125,7 @@ def queue(cast, make, day, warn):
     _line(make("RS-READY", S.PLACED, age=40, **far), passed="5", shipped="2")
     _line(make("RS-SHIPPED", S.PARTIALLY_SHIPPED, age=41, **far), passed="2", shipped="2")
     _line(make("RS-RECEIVED", S.RECEIVED, age=42), passed="5")
+    _line(make("RS-CHANGED", S.PLACED, age=44, needs_reverification=True, **far), passed="5")  # 待核单 only
     drafted = make("RS-DRAFTED", S.PLACED, age=43, **far)
     _line(drafted, passed="5")
 
@@ -168,7 +170,7 @@ def queue(cast, make, day, warn):
 
 EXPECTED = {  # each queue's rows in its order: orders newest received first, outbound notes by id
     "received_today": ["R-TODAY"],
-    "to_verify": ["R-TODAY", "R-OLD", "V-CHANGED", "RS-RECEIVED"],
+    "to_verify": ["R-TODAY", "R-OLD", "V-CHANGED", "RS-RECEIVED", "RS-CHANGED"],
     "verify_overdue": ["R-OLD", "RS-RECEIVED"],
     "to_place": ["V-OK", "A-VERIFIED"],
     "at_risk": ["A-LATE", "A-SILENT", "A-OLD-REPORT", "A-PLACED-BEFORE"],
