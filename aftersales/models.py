@@ -432,7 +432,16 @@ class Complaint(FSMModelMixin, models.Model):
         MAJOR = "major", _("严重")
         CRITICAL = "critical", _("重大")
 
+    class AnswerStatus(models.TextChoices):
+        """The answer's approval by the leadership (主管领导, the sales VP): saving an answer makes it NONE again."""
+
+        NONE = "none", _("未提交审批")
+        PENDING = "pending", _("审批中")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
     STATUS_TONES = {"registered": "secondary", "investigating": "warning", "actions": "info"}
+    ANSWER_STATUS_TONES = {"none": "secondary", "pending": "warning", "approved": "success", "rejected": "danger"}
 
     number = models.CharField(_("投诉单号"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="+")
@@ -456,6 +465,9 @@ class Complaint(FSMModelMixin, models.Model):
     answer = models.TextField(_("答复客户"), blank=True)
     answered_by = _user(_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answer_status = models.CharField(
+        _("答复审批"), max_length=10, choices=AnswerStatus.choices, default=AnswerStatus.NONE, editable=False
+    )
     closed_by = _user(_("关闭人"))
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
@@ -477,6 +489,11 @@ class Complaint(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("aftersales:complaint_detail", args=[self.pk])
+
+    @property
+    def answer_approved(self) -> bool:
+        """The current answer was approved by the leadership (a revised answer needs a new round)."""
+        return bool((self.answer or "").strip()) and self.answer_status == self.AnswerStatus.APPROVED
 
     @transition(field=status, source=Status.REGISTERED, target=Status.INVESTIGATING, custom={"label": _("开始调查")})
     def investigate(self):

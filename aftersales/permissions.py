@@ -3,7 +3,8 @@ pages (which buttons), the API (`allowed_actions` in every detail) and the servi
 
 Seeing a document is the selectors' business (a rep sees only own customers' documents, 404 otherwise); these functions
 assume the user already sees `doc` and answer "may do" (403 when not).
-Roles: service (客服/售后) runs the desk; QC investigates complaints and answers them (seed: 品管部负责顾客投诉的解答及回复);
+Roles: service (客服/售后) runs the desk; QC investigates complaints and answers them (seed: 品管部负责顾客投诉的解答及回复),
+the answer approved by the sales VP (主管领导);
 the warehouse receives returned goods; the sales VP (and GM) approve returns through the approvals engine.
 """
 
@@ -11,8 +12,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from salesops.core import approvals
+from salesops.core.models import ApprovalRequest, ApprovalStep
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
 from . import rules
@@ -156,7 +160,11 @@ def ticket_allowed_actions(t: ServiceTicket, user, *, now=None) -> list[str]:
 
 # --- complaints -------------------------------------------------------------------------------------------------------
 def complaint_allowed_actions(c: Complaint, user) -> list[str]:
-    S = Complaint.Status
+    """QC (and the managers) answer the customer; the answer goes to the leadership (the sales VP) for approval
+    (`submit_answer`, rules.complaint_answer_route) before the complaint may be closed. While a round is pending the answer
+    is not changed (no `answer`) and the VP may `decide_answer` (POST /api/v1/approval-steps/{id}/decide/ or the page's
+    decide form). Who approves does not submit: a VP's own submission would have nobody to approve it."""
+    S, A = Complaint.Status, Complaint.AnswerStatus
     qc = is_qc(user)
     out = []
     if qc and c.status == S.REGISTERED:
@@ -164,10 +172,44 @@ def complaint_allowed_actions(c: Complaint, user) -> list[str]:
     if qc and c.status in (S.INVESTIGATING, S.ACTIONS):
         out.append("record_cause")
     if qc and c.status == S.ACTIONS:
-        out += ["add_action", "answer", "close"]
+        out.append("add_action")
+        if c.answer_status != A.PENDING:
+            out.append("answer")
+        if (
+            (c.answer or "").strip()
+            and c.answer_status in (A.NONE, A.REJECTED)
+            and not has_role(user, *rules.COMPLAINT_ANSWER_APPROVER_ROLES)
+        ):
+            out.append("submit_answer")
+        out.append("close")
+    if c.status == S.ACTIONS and c.answer_status == A.PENDING and _may_decide_answer(c, user):
+        out.append("decide_answer")
     if (is_desk(user) or c.created_by_id == user.pk) and c.status == S.REGISTERED:
         out.append("cancel")
     return out
+
+
+def complaint_answer_step(c: Complaint):
+    """The pending approval step of the complaint's answer (None when no round is pending)."""
+    return (
+        ApprovalStep.objects.select_related("request")
+        .filter(
+            request__target_type=ContentType.objects.get_for_model(Complaint),
+            request__target_id=c.pk,
+            request__kind=rules.COMPLAINT_ANSWER_KIND,
+            request__status=ApprovalRequest.Status.PENDING,
+            status=ApprovalStep.Status.PENDING,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _may_decide_answer(c: Complaint, user) -> bool:
+    if not has_role(user, *rules.COMPLAINT_ANSWER_APPROVER_ROLES):  # no query for everyone else
+        return False
+    step = complaint_answer_step(c)
+    return step is not None and approvals.can_decide(step, user)
 
 
 def action_allowed_actions(a: CorrectiveAction, user) -> list[str]:

@@ -5,7 +5,7 @@
   working time a ticket spent waiting for the customer.
 - Callbacks: which scores call for a complaint or a ticket; when a missed callback escalates.
 - Returns: who approves (the sales VP; above the amount threshold also the GM) and when photos are required.
-- Complaints: what must be true before one may be closed.
+- Complaints: who approves the answer (the sales VP) and what must be true before one may be closed.
 """
 
 from __future__ import annotations
@@ -363,9 +363,33 @@ def rma_tag(number: str, line_index: int) -> str:
 
 
 # --- complaints -------------------------------------------------------------------------------------------------------
-def complaint_close_blockers(*, root_cause: str, answer: str, actions: Iterable[tuple[str, str]]) -> list[str]:
+COMPLAINT_ANSWER_KIND = "complaint_answer"  # the approvals engine's kind of a complaint's answer (处理意见)
+COMPLAINT_ANSWER_APPROVER_ROLES = ("sales_vp",)  # the roles of complaint_answer_route's steps
+WHY_COMPLAINT_ANSWER = gettext_noop("用户投诉处理意见由公司主管领导审批（服务过程控制程序 3.3）")
+
+
+def complaint_answer_route() -> list[StepSpec]:
+    """The complaint's answer to the customer (用户投诉处理意见) is approved by the company's leadership in charge — the
+    sales VP, every severity alike (seed: 公司主管领导负责审批年度售后服务计划、重大服务行动(现场保障)的策划以及用户投诉
+    处理意见等, 服务过程控制程序 3.3)."""
+    return [
+        StepSpec(
+            code="sales_vp",
+            label=_("销售副总审批"),
+            stage=10,
+            role="sales_vp",
+            department="management",
+            reason=WHY_COMPLAINT_ANSWER,
+        )
+    ]
+
+
+def complaint_close_blockers(
+    *, root_cause: str, answer: str, actions: Iterable[tuple[str, str]], answer_approved: bool
+) -> list[str]:
     """Why a complaint may not be closed yet (empty = it may): a root cause, at least one corrective action, every action
-    verified effective, and the answer to the customer. `actions` are (kind, status) pairs."""
+    verified effective, and the answer to the customer, approved by the leadership (`answer_approved`: the current
+    answer's latest round was approved). `actions` are (kind, status) pairs."""
     actions = list(actions)
     out = []
     if not (root_cause or "").strip():
@@ -377,4 +401,6 @@ def complaint_close_blockers(*, root_cause: str, answer: str, actions: Iterable[
         out.append(str(_("还有 %(n)d 项措施未完成或未验证有效") % {"n": pending}))
     if not (answer or "").strip():
         out.append(str(_("尚未答复客户")))
+    elif not answer_approved:
+        out.append(str(_("答复未经主管领导批准")))
     return out

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from catalog.models import Product
 from contracts.api import ReasonInput
+from contracts.api.common import ApprovalRoundSerializer
 from customers.models import Customer
 from orders.models import SalesOrder
+from salesops.core import approvals
 from salesops.core.api import ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.once import header_key, outcome
@@ -87,8 +89,14 @@ class CorrectiveActionDetailSerializer(CorrectiveActionSerializer):
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
+    """The complaint with its actions, its answer and the answer's approval by the leadership: `answer_status` (none /
+    pending / approved / rejected) and `answer_approvals`, every round newest first with its steps (`can_decide`, the
+    step id for POST /api/v1/approval-steps/{id}/decide/)."""
+
     actions = CorrectiveActionDetailSerializer(many=True, read_only=True)
     answered_by_name = UserNameField(source="answered_by")
+    answer_status_display = serializers.CharField(source="get_answer_status_display", read_only=True)
+    answer_approvals = serializers.SerializerMethodField()
     close_blockers = serializers.SerializerMethodField()
     allowed_actions = AllowedActionsField(permissions.complaint_allowed_actions)
 
@@ -100,6 +108,9 @@ class ComplaintDetailSerializer(ComplaintSerializer):
             "answer",
             "answered_by_name",
             "answered_at",
+            "answer_status",
+            "answer_status_display",
+            "answer_approvals",
             "closed_at",
             "cancel_reason",
             "actions",
@@ -110,8 +121,16 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
     def get_close_blockers(self, obj) -> list[str]:
         return rules.complaint_close_blockers(
-            root_cause=obj.root_cause, answer=obj.answer, actions=obj.actions.values_list("kind", "status")
+            root_cause=obj.root_cause,
+            answer=obj.answer,
+            actions=obj.actions.values_list("kind", "status"),
+            answer_approved=obj.answer_approved,
         )
+
+    @extend_schema_field(ApprovalRoundSerializer(many=True))
+    def get_answer_approvals(self, obj) -> list[dict]:
+        rounds = approvals.requests_for(obj, rules.COMPLAINT_ANSWER_KIND)
+        return ApprovalRoundSerializer(rounds, many=True, context=self.context).data
 
 
 class ComplaintCreateInput(serializers.Serializer):
@@ -141,7 +160,8 @@ class AnswerInput(serializers.Serializer):
 
 
 class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, DocumentViewSet):
-    """客户投诉: QC investigates, records the root cause, plans actions, answers the customer and closes."""
+    """客户投诉: QC investigates, records the root cause, plans actions, answers the customer, submits the answer to the
+    sales VP (`submit-answer/`; decided at /api/v1/approval-steps/{id}/decide/) and closes once it is approved."""
 
     selector = staticmethod(selectors.complaint_list_for)
     serializer_class = ComplaintSerializer
@@ -196,7 +216,12 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
             svc.complaint_answer(complaint=self.get_object(), actor=request.user, **self.validated_input(AnswerInput))
         )
 
-    @no_body("关闭投诉（措施全部验证有效且已答复）", ComplaintDetailSerializer)
+    @no_body("提交答复（处理意见）给主管领导（销售副总）审批", ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="submit-answer")
+    def submit_answer(self, request, pk=None):
+        return self.respond(svc.complaint_submit_answer(complaint=self.get_object(), actor=request.user))
+
+    @no_body("关闭投诉（措施全部验证有效，答复已经主管领导批准）", ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self.respond(svc.complaint_close(complaint=self.get_object(), actor=request.user))

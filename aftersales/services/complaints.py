@@ -3,9 +3,15 @@
 Seed: 销售部负责接受顾客投诉 … 品管部负责顾客投诉的解答及回复，并在实际生产过程中监督纠正和预防措施落实情况；工程部 … 制定纠正和
 预防措施予以控制 (销售和服务控制程序 3.5, 3.8, 3.9).
 
+Seed of the answer's approval: 公司主管领导负责审批…用户投诉处理意见等 (服务过程控制程序 3.3).
+
 Flow: registered (by service, sales or QC) → QC investigates → root cause recorded → actions (each with an owner and a due
-day; done by the owner, verified effective by QC, or sent back) → answer to the customer → close, only when
-rules.complaint_close_blockers is empty. Overdue actions are reminded every morning, once a day.
+day; done by the owner, verified effective by QC, or sent back) → answer to the customer (保存答复) → submitted for approval
+(提交审批, complaint_submit_answer: the approvals engine, kind rules.COMPLAINT_ANSWER_KIND, the sales VP; the VP approves or
+rejects with a reason in 待我审批, QC hears the outcome) → close, only when rules.complaint_close_blockers is empty (the
+current answer approved among them). While a round is pending the answer is not changed (409); a revised answer — after
+an approval or a rejection — is NONE again and needs a new round. Lock order: the complaint, then the approval (the
+engine's LOCKER is _lock_complaint). Overdue actions are reminded every morning, once a day.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from salesops.core import approvals
 from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
-from salesops.core.models import Event
+from salesops.core.locking import retry_on_lock_conflict
+from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
@@ -290,27 +298,121 @@ def action_verify(*, action: CorrectiveAction, actor, effective: bool, verificat
 
 
 def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
-    """QC's answer to the customer (答复), recorded with who and when; it may be revised until the complaint is closed."""
+    """QC's answer to the customer (答复), recorded with who and when; it may be revised until the complaint is closed,
+    except while the leadership is deciding on it (409). A revised answer needs a new approval round (its approval state
+    becomes NONE); the same text again changes nothing (two clicks, one effect)."""
     answer = _text(answer, _("答复客户"), _("请填写答复内容。"))
     with transaction.atomic():
         c = lock(Complaint, complaint)
         require_state(c.status == Complaint.Status.ACTIONS, c, _("答复客户"))
+        if c.answer_status == Complaint.AnswerStatus.PENDING:
+            raise Conflict(_("答复正在等待主管领导审批，审批结束前不能修改。"))
         require_action("answer", complaint_allowed_actions(c, actor), QC_ONLY)
+        if c.answer == answer:
+            return c
         c.answer, c.answered_by, c.answered_at = answer, actor, timezone.now()
-        c.save(update_fields=["answer", "answered_by", "answered_at"])
+        c.answer_status = Complaint.AnswerStatus.NONE
+        c.save(update_fields=["answer", "answered_by", "answered_at", "answer_status"])
         record_event(
             target=c, verb=Event.Verb.NOTE, actor=actor, text=gettext_noop("答复客户：%(text)s"), params={"text": answer}
         )
     return c
 
 
+@retry_on_lock_conflict
+def complaint_submit_answer(*, complaint: Complaint, actor) -> Complaint:
+    """Submit the current answer to the leadership (the sales VP, rules.complaint_answer_route) for approval: a new round
+    of the approvals engine. The complaint is locked first, then the engine opens the round (lock order); a second click,
+    or a round already pending, is refused with 409 (the state is checked before the actor's right)."""
+    with transaction.atomic():
+        c = lock(Complaint, complaint)
+        require_state(c.status == Complaint.Status.ACTIONS, c, _("提交答复审批"))
+        if c.answer_status == Complaint.AnswerStatus.PENDING:
+            raise Conflict(_("答复已提交主管领导审批，请等待审批结果。"))
+        if c.answer_status == Complaint.AnswerStatus.APPROVED:
+            raise Conflict(_("答复已经主管领导批准；修改答复后才需要重新提交。"))
+        if not (c.answer or "").strip():
+            raise Conflict(_("请先填写答复客户的内容，再提交审批。"))
+        require_action(
+            "submit_answer", complaint_allowed_actions(c, actor), _("只有质检和经理可以提交答复审批（审批人不能提交）。")
+        )
+        approvals.approval_start(
+            target=c,
+            kind=rules.COMPLAINT_ANSWER_KIND,
+            steps=rules.complaint_answer_route(),
+            actor=actor,
+            title=gettext_lazy("投诉 %(number)s 的处理意见（%(customer)s）"),
+            title_params={"number": c.number, "customer": c.customer.name},
+            url=page("complaint_detail", c.pk),
+        )
+        c.answer_status = Complaint.AnswerStatus.PENDING
+        c.save(update_fields=["answer_status"])
+    return c
+
+
+def _lock_complaint(complaint: Complaint) -> None:
+    """The engine's locker for a decision on the answer: the complaint, before the request and the step — the order of
+    complaint_answer and complaint_submit_answer too, so a decision and a revision wait on each other."""
+    lock(Complaint, complaint)
+
+
+def _on_answer_decided(request: ApprovalRequest, outcome: str, actor) -> None:
+    """The round ended: the answer is approved (the complaint may be closed) or rejected (QC revises it or submits it
+    again). The engine tells the submitter, with the reason of a rejection."""
+    c = lock(Complaint, request.target_id)
+    approved = outcome == ApprovalRequest.Status.APPROVED
+    c.answer_status = Complaint.AnswerStatus.APPROVED if approved else Complaint.AnswerStatus.REJECTED
+    c.save(update_fields=["answer_status"])
+
+
+def complaint_answer_summary(complaint: Complaint, user) -> list[tuple[str, str]]:
+    """What the VP approves in 待我审批: the customer, the severity, the root cause, the answer and the actions (two
+    queries: the complaint with its customer, then its actions with their owners)."""
+    c = Complaint.objects.select_related("customer").get(pk=complaint.pk)
+    actions = c.actions.select_related("owner").order_by("pk")
+    return [
+        (_("客户"), c.customer.name),
+        (_("严重程度"), c.get_severity_display()),
+        (_("原因分析"), c.root_cause or "—"),
+        (_("答复客户"), c.answer or "—"),
+        (
+            _("纠正与预防措施"),
+            _("；").join(
+                _("%(kind)s：%(text)s（%(owner)s，%(status)s）")
+                % {
+                    "kind": a.get_kind_display(),
+                    "text": a.description,
+                    "owner": display_name(a.owner),
+                    "status": a.get_status_display(),
+                }
+                for a in actions
+            )
+            or "—",
+        ),
+    ]
+
+
+def register() -> None:
+    approvals.register_outcome_handler(
+        rules.COMPLAINT_ANSWER_KIND,
+        _on_answer_decided,
+        label=gettext_lazy("投诉处理意见"),
+        locker=_lock_complaint,
+        summary=complaint_answer_summary,
+    )
+
+
 def complaint_close(*, complaint: Complaint, actor) -> Complaint:
-    """Close only with a root cause, a corrective action, every action verified effective and the customer answered."""
+    """Close only with a root cause, a corrective action, every action verified effective and the customer answered,
+    the answer approved by the leadership."""
 
     def check(c):
         require_action("close", complaint_allowed_actions(c, actor), QC_ONLY)
         blockers = rules.complaint_close_blockers(
-            root_cause=c.root_cause, answer=c.answer, actions=c.actions.values_list("kind", "status")
+            root_cause=c.root_cause,
+            answer=c.answer,
+            actions=c.actions.values_list("kind", "status"),
+            answer_approved=c.answer_approved,
         )
         if blockers:
             raise Conflict(_("还不能关闭投诉：%(why)s。") % {"why": "；".join(blockers)})

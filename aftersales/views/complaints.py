@@ -1,4 +1,5 @@
-"""Complaint pages: list, register, detail with investigation, corrective/preventive actions, answer and close."""
+"""Complaint pages: list, register, detail with investigation, corrective/preventive actions, the answer and its approval
+by the leadership (submit; the VP decides on the page through the approvals engine's form), and close."""
 
 from __future__ import annotations
 
@@ -90,6 +91,9 @@ COMPLAINT_ACTIONS = {
     "answer": Action(
         plain_form(forms.AnswerForm), lambda c, d, u: svc.complaint_answer(complaint=c, actor=u, **d), _("答复已保存。")
     ),
+    "submit_answer": Action(
+        NO_INPUT, lambda c, d, u: svc.complaint_submit_answer(complaint=c, actor=u), _("答复已提交主管领导审批。")
+    ),
     "close": Action(NO_INPUT, lambda c, d, u: svc.complaint_close(complaint=c, actor=u), _("投诉已关闭。")),
     "cancel": Action(
         plain_form(forms.ReasonForm), lambda c, d, u: svc.complaint_cancel(complaint=c, actor=u, **d), _("投诉已撤销。")
@@ -122,8 +126,12 @@ def _render_complaint(request, complaint, bound=None, status=200):
         "capa": actions,
         "capa_actions": any(a.allowed for a in actions),  # a CAPA owner's 完成 is an action on this complaint too
         "blockers": rules.complaint_close_blockers(
-            root_cause=complaint.root_cause, answer=complaint.answer, actions=[(a.kind, a.status) for a in actions]
+            root_cause=complaint.root_cause,
+            answer=complaint.answer,
+            actions=[(a.kind, a.status) for a in actions],
+            answer_approved=complaint.answer_approved,
         ),
+        "answer_kind": rules.COMPLAINT_ANSWER_KIND,
         "returns": selectors.rma_list_for(user).filter(complaint=complaint),
     }
     return render(request, "aftersales/complaint_detail.html", context, status=status)

@@ -126,3 +126,17 @@ def bulk_deliveries(cast, n: int, *, delivered_on=None, prefix="BULK"):
         batch_size=1000,
     )
     return shipments
+
+
+def approve_answer(complaint, cast, *, submitter=None, approver=None, decision="approve", comment=""):
+    """The leadership's approval of the complaint's current answer (服务过程控制程序 3.3): QC submits it, the sales VP
+    decides — what a complaint needs before it closes. Returns the complaint read again."""
+    from aftersales.models import Complaint
+    from aftersales.permissions import complaint_answer_step
+    from aftersales.services import complaints
+    from salesops.core import approvals
+
+    complaints.complaint_submit_answer(complaint=complaint, actor=submitter or cast.qc)
+    step = complaint_answer_step(Complaint.objects.get(pk=complaint.pk))
+    approvals.approval_decide(step_id=step.pk, actor=approver or cast.vp, decision=decision, comment=comment)
+    return Complaint.objects.get(pk=complaint.pk)

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from aftersales.models import Callback, ReturnPhoto, ServiceTicket
+from aftersales.models import Callback, Complaint, ReturnPhoto, ServiceTicket
 from aftersales.services import tickets
+from tests.aftersales.conftest import approve_answer
 from tests.aftersales.test_qa_rules import make_due
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,7 @@ class TestComplaintsAndReturns:
         qc.post(f"/api/v1/corrective-actions/{action}/finish/", {"result": "已更换"}, format="json")
         qc.post(f"/api/v1/corrective-actions/{action}/verify/", {"effective": True, "verification": "无泄漏"}, format="json")
         qc.post(f"/api/v1/complaints/{pk}/answer/", {"answer": "已处理"}, format="json")
+        approve_answer(Complaint.objects.get(pk=pk), cast)
         closed = qc.post(f"/api/v1/complaints/{pk}/close/").json()
         assert closed["status"] == "closed" and closed["close_blockers"] == []
 

@@ -10,6 +10,7 @@ from aftersales.models import Complaint, CorrectiveAction
 from aftersales.services import complaints as svc
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import Notification
+from tests.aftersales.conftest import approve_answer
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,7 @@ class TestCapa:
         svc.action_finish(action=preventive, actor=cast.qc, result="改用第三家供应商")
         svc.action_verify(action=preventive, actor=cast.qc, effective=True, verification="连续三批合格")
         svc.complaint_answer(complaint=c, actor=cast.qc, answer="已查明为密封圈批次问题，已免费更换并改进来料检验。")
+        approve_answer(c, cast)
         c = svc.complaint_close(complaint=c, actor=cast.qc)
         assert c.status == Complaint.Status.CLOSED and c.closed_by == cast.qc
         assert Notification.objects.filter(recipient=cast.service, title__contains="投诉已关闭").exists()

@@ -141,9 +141,17 @@ class TestReturnsAndComplaints:
         assert rules.photos_required("franchise_store") and not rules.photos_required("end_customer")
 
     def test_closing_a_complaint_needs_cause_corrective_action_all_verified_and_an_answer(self):
-        assert len(rules.complaint_close_blockers(root_cause="", answer="", actions=[])) == 3
+        assert len(rules.complaint_close_blockers(root_cause="", answer="", actions=[], answer_approved=False)) == 3
         blockers = rules.complaint_close_blockers(
-            root_cause="焊点虚焊", answer="已更换", actions=[("corrective", "done"), ("preventive", "verified")]
+            root_cause="焊点虚焊",
+            answer="已更换",
+            actions=[("corrective", "done"), ("preventive", "verified")],
+            answer_approved=True,
         )
         assert blockers == ["还有 1 项措施未完成或未验证有效"]
-        assert rules.complaint_close_blockers(root_cause="焊点虚焊", answer="已更换", actions=[("corrective", "verified")]) == []
+        assert (
+            rules.complaint_close_blockers(
+                root_cause="焊点虚焊", answer="已更换", actions=[("corrective", "verified")], answer_approved=True
+            )
+            == []
+        )

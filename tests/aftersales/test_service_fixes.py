@@ -28,6 +28,7 @@ from orders.models import SalesOrder
 from salesops.core import approvals
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
+from tests.aftersales.conftest import approve_answer
 from tests.aftersales.test_qa_rules import make_due
 from tests.core.conftest import run_in_threads
 
@@ -81,6 +82,7 @@ def closed_complaint(cast, customer) -> Complaint:
     a = complaints.action_finish(action=a, actor=cast.warehouse, result="已更换")
     complaints.action_verify(action=a, actor=cast.qc, effective=True, verification="无渗漏")
     complaints.complaint_answer(complaint=c, actor=cast.qc, answer="已免费更换")
+    approve_answer(c, cast)
     return complaints.complaint_close(complaint=c, actor=cast.qc)
 
 

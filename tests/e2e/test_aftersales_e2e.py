@@ -85,6 +85,12 @@ def test_a_low_score_callback_becomes_a_complaint_that_qc_closes(cast, page_as, 
     submit_and_wait(qc, "[data-testid=capa-verify-corrective-submit]")
     qc.fill("[data-testid=action-answer] textarea[name=answer]", "已查明为铸件气孔，已免费更换外壳。")
     submit_and_wait(qc, "[data-testid=action-answer-submit]")
+    # the answer goes to the leadership (the VP) before the complaint may close (seed 001 §3.3)
+    submit_and_wait(qc, "[data-testid=action-submit_answer-submit]")
+    vp = page_as("vp")
+    vp.goto(url)
+    submit_and_wait(vp, "[data-testid=approval-submit]")  # 同意 is the default decision
+    qc.goto(url)
     submit_and_wait(qc, "[data-testid=action-close-submit]")
 
     # then the complaint is closed, with the action verified
