@@ -105,7 +105,7 @@ def invoice_request(
     return invoice
 
 
-INVOICE_NUMBER = re.compile(r"[0-9]{8,20}")
+INVOICE_NUMBER = re.compile(r"[0-9]{8}|[0-9]{20}")  # a paper VAT invoice 8 digits, a 数电发票 20
 
 
 def invoice_number_squeezed(text: str) -> str:
@@ -114,14 +114,14 @@ def invoice_number_squeezed(text: str) -> str:
 
 
 def invoice_number_check(text: str) -> str:
-    """The 发票号码 `text` as stored (invoice_number_squeezed) if it is 8 to 20 digits (a paper VAT invoice has 8, a 数电发票
+    """The 发票号码 `text` as stored (invoice_number_squeezed) if it is 8 or 20 digits (a paper VAT invoice has 8, a 数电发票
     20), else a DomainError naming what was typed."""
     number = invoice_number_squeezed(text)
     if not number:
         raise DomainError(_("请填写发票号码。"))
     if not INVOICE_NUMBER.fullmatch(number):
         raise DomainError(
-            _("发票号码“%(number)s”无效：发票号码为 8 至 20 位数字（纸质发票 8 位，数电发票 20 位）。") % {"number": text.strip()}
+            _("发票号码“%(number)s”无效：发票号码为 8 位或 20 位数字（纸质发票 8 位，数电发票 20 位）。") % {"number": text.strip()}
         )
     return number
 
@@ -145,12 +145,18 @@ def _number_taken(number: str, holder: InvoiceRequest) -> Conflict:
 
 
 def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: date | None = None) -> InvoiceRequest:
-    """Finance issues the invoice with its number (发票号码: 8 to 20 digits, spaces removed, on no other invoice that is not
-    cancelled) and date (today when not given; a date after today is refused)."""
+    """Finance issues the invoice with its number (发票号码: 8 or 20 digits, spaces removed, on no other invoice that is not
+    cancelled) and date (today when not given; a date after today, or before the day it was asked for, is refused: the
+    date decides the month of 销售额（按开票）)."""
     required_text(numbers, _("请填写发票号码。"))
     number = invoice_number_squeezed(numbers)
     if issued_on is not None and issued_on > timezone.localdate():
         raise DomainError(_("开票日期不能晚于今天。"))
+    asked_on = timezone.localdate(invoice.requested_at) if invoice.requested_at else None
+    if issued_on is not None and asked_on is not None and issued_on < asked_on:
+        raise DomainError(
+            _("开票日期 %(day)s 不能早于申请开票的日期 %(asked)s。") % {"day": issued_on.isoformat(), "asked": asked_on.isoformat()}
+        )
 
     def check(i):
         require(is_finance(actor), _("只有财务可以开票。"))

@@ -200,6 +200,15 @@ def test_an_invoice_issued_after_today_is_refused(cast, client_as, api_as, shipp
     )
     assert answer.status_code == 400 and "开票日期不能晚于今天" in answer.json()["detail"]
     assert fresh(invoice).status == InvoiceRequest.Status.REQUESTED and fresh(invoice).issued_on is None
+    # nor before the day it was asked for (QA: issued "2020-02-01" for a request of today moved the sale to 2020)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with pytest.raises(DomainError, match=f"开票日期 {yesterday.isoformat()} 不能早于申请开票的日期"):
+        services.invoice_issue(invoice=invoice, actor=cast.finance, numbers="04400001", issued_on=yesterday)
+    answer = api_as(cast.finance).post(
+        f"{INVOICES}{invoice.pk}/issue/", {"numbers": "04400001", "issued_on": yesterday.isoformat()}, format="json"
+    )
+    assert answer.status_code == 400 and "不能早于申请开票的日期" in answer.json()["detail"]
+    assert fresh(invoice).status == InvoiceRequest.Status.REQUESTED
     issued = services.invoice_issue(invoice=invoice, actor=cast.finance, numbers="04400001", issued_on=timezone.localdate())
     assert issued.status == InvoiceRequest.Status.ISSUED
 
