@@ -121,7 +121,8 @@ def invoice_number_check(text: str) -> str:
         raise DomainError(_("请填写发票号码。"))
     if not INVOICE_NUMBER.fullmatch(number):
         raise DomainError(
-            _("发票号码“%(number)s”无效：发票号码为 8 位或 20 位数字（纸质发票 8 位，数电发票 20 位）。") % {"number": text.strip()}
+            _("发票号码“%(number)s”无效：发票号码为 8 位或 20 位数字（纸质发票 8 位，数电发票 20 位）。")
+            % {"number": text.strip()}
         )
     return number
 
@@ -155,7 +156,8 @@ def invoice_issue(*, invoice: InvoiceRequest, actor, numbers: str, issued_on: da
     asked_on = timezone.localdate(invoice.requested_at) if invoice.requested_at else None
     if issued_on is not None and asked_on is not None and issued_on < asked_on:
         raise DomainError(
-            _("开票日期 %(day)s 不能早于申请开票的日期 %(asked)s。") % {"day": issued_on.isoformat(), "asked": asked_on.isoformat()}
+            _("开票日期 %(day)s 不能早于申请开票的日期 %(asked)s。")
+            % {"day": issued_on.isoformat(), "asked": asked_on.isoformat()}
         )
 
     def check(i):

@@ -51,8 +51,10 @@ def two(cast):
 
 
 # --- the number's form ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("typed", ["abc", "0001", "1234567", "012345678", "1234567890123456789", "123456789012345678901", "No.04400001", "0440-0001"])
-def test_a_number_that_is_not_8_to_20_digits_is_refused(cast, two, typed):
+@pytest.mark.parametrize(
+    "typed", ["abc", "0001", "1234567", "012345678", "1234567890123456789", "123456789012345678901", "No.04400001", "0440-0001"]
+)
+def test_a_number_that_is_not_8_or_20_digits_is_refused(cast, two, typed):
     # given an invoice waiting; when finance issues it with a number that is not 8 to 20 digits
     with pytest.raises(DomainError, match="8 位或 20 位数字") as refused:
         services.invoice_issue(invoice=two[0], actor=cast.finance, numbers=typed)
