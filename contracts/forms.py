@@ -28,6 +28,7 @@ from salesops.core.forms import (
     quantity_field,
 )
 from salesops.core.money import PRICE_BOUNDS, percent_to_rate
+from salesops.core.once import OnceFormMixin
 
 from . import rules, services
 from .models import Contract, ContractReview, Quotation
@@ -102,6 +103,16 @@ class ContractForm(_HeaderForm):
             "delivery_date": DateInput(),
             "other_terms": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class QuotationCreateForm(OnceFormMixin, QuotationForm):
+    """A new quotation's header with the page's hidden `once_key` (salesops.core.once): the same form sent again makes no
+    second quotation (service_data passes the key on to services.quotation_create)."""
+
+
+class ContractCreateForm(OnceFormMixin, ContractForm):
+    """A new contract's header with the page's hidden `once_key` (salesops.core.once): the same form sent again makes no
+    second contract (service_data passes the key on to services.contract_create)."""
 
 
 class ProductChoiceField(forms.ModelChoiceField):

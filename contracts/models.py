@@ -28,6 +28,7 @@ from salesops.core.money import (
     QuantityField,
     RateField,
 )
+from salesops.core.once import once_key_field
 
 
 class PaymentTerms(models.TextChoices):
@@ -144,6 +145,7 @@ class Quotation(FSMModelMixin, models.Model):
     close_reason = models.CharField(_("结束原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form makes nothing
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -320,6 +322,7 @@ class Contract(FSMModelMixin, models.Model):
     close_reason = models.CharField(_("终止/作废原因"), max_length=300, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form makes nothing
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 

@@ -24,6 +24,7 @@ from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import QUANTITY_BOUNDS, parse_decimal
 from salesops.core.names import display_name
+from salesops.core.once import outcome
 from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
@@ -174,10 +175,24 @@ def _figures_for(user) -> dict:
 
 
 def _document_form_page(
-    request, *, doc, kind, form_class, formset_class, create, update, new_title, edit_title, saved_message, list_url, detail_url
+    request,
+    *,
+    doc,
+    kind,
+    form_class,
+    formset_class,
+    create,
+    update,
+    new_title,
+    edit_title,
+    saved_message,
+    replayed_message,
+    list_url,
+    detail_url,
 ):
     """Header form + line formset of a quotation or a contract; the service validates, prices and saves. A new one
-    starts with the ?customer= (and, for a quotation, the ?opportunity=) of the link that opened it."""
+    starts with the ?customer= (and, for a quotation, the ?opportunity=) of the link that opened it, and carries the
+    page's hidden once_key (salesops.core.once): the same form sent again goes to the document it made, saying so."""
     user = request.user
     customer = None if doc else customer_of_form(request)
     initial = {"opportunity": request.GET["opportunity"]} if not doc and request.GET.get("opportunity", "").isdigit() else {}
@@ -186,12 +201,18 @@ def _document_form_page(
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)
         if doc is None:
-            call = lambda: create(actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows)
+            call = lambda: outcome(
+                lambda: create(actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows)
+            )
         else:
-            call = lambda: update(**{kind: doc}, actor=user, data=form.service_data(), lines=rows)
-        ok, saved = call_for_form(form, call)
+            call = lambda: (update(**{kind: doc}, actor=user, data=form.service_data(), lines=rows), True)
+        ok, result = call_for_form(form, call)
         if ok:
-            messages.success(request, saved_message % {"number": saved})
+            saved, created = result
+            if created:
+                messages.success(request, saved_message % {"number": saved})
+            else:  # the same form sent again (a resend, a reload of the answer): the document it made
+                messages.info(request, replayed_message % {"number": saved.number})
             return redirect(detail_url(saved))
     if doc:
         title, cancel = edit_title % {"number": doc}, detail_url(doc)
@@ -223,13 +244,14 @@ def _quotation_form_page(request, *, quotation=None):
         request,
         doc=quotation,
         kind="quotation",
-        form_class=forms.QuotationForm,
+        form_class=forms.QuotationForm if quotation else forms.QuotationCreateForm,
         formset_class=forms.QuotationLineFormSet,
         create=services.quotation_create,
         update=services.quotation_update,
         new_title=_("新建报价单"),
         edit_title=_("修改报价单：%(number)s"),
         saved_message=_("报价单 %(number)s 已保存。"),
+        replayed_message=_("这份报价单已经提交过，已保存为报价单 %(number)s，没有重复新建。"),
         list_url=reverse("contracts:quotation_list"),
         detail_url=_quotation_url,
     )
@@ -323,13 +345,14 @@ def _contract_form_page(request, *, contract=None):
         request,
         doc=contract,
         kind="contract",
-        form_class=forms.ContractForm,
+        form_class=forms.ContractForm if contract else forms.ContractCreateForm,
         formset_class=forms.ContractLineFormSet,
         create=services.contract_create,
         update=services.contract_update,
         new_title=_("新建合同"),
         edit_title=_("修改合同：%(number)s"),
         saved_message=_("合同 %(number)s 已保存。"),
+        replayed_message=_("这份合同已经提交过，已保存为合同 %(number)s，没有重复新建。"),
         list_url=reverse("contracts:contract_list"),
         detail_url=_contract_url,
     )

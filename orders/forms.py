@@ -19,6 +19,7 @@ from customers.selectors import customer_list_for
 from customers.services import can_set_credit
 from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
 from salesops.core.money import PRICE_BOUNDS, ZERO, plain
+from salesops.core.once import OnceFormMixin
 
 from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
@@ -65,8 +66,10 @@ def _small(form) -> None:
 
 
 # --- header -------------------------------------------------------------------------------------------------------
-class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
-    """The order header a clerk fills in on create; contact, address and invoice title limited to the customer's."""
+class OrderHeaderForm(OnceFormMixin, FieldsetsMixin, forms.ModelForm):
+    """The order header a clerk fills in on create; contact, address and invoice title limited to the customer's. The
+    page's hidden `once_key` (salesops.core.once) goes to the service with the header: the same form sent again makes
+    no second order."""
 
     fieldsets = [
         (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount", "exchange_rate"]),
@@ -114,7 +117,7 @@ class OrderHeaderForm(FieldsetsMixin, forms.ModelForm):
 
     def service_data(self) -> dict:
         """Filled-in header values (blank ones keep the service's defaults from the contract or customer)."""
-        names = (*HEADER_FIELDS, "exchange_rate")
+        names = (*HEADER_FIELDS, "exchange_rate", "once_key")
         return {k: v for k, v in self.cleaned_data.items() if k in names and v not in (None, "")}
 
 

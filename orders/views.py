@@ -22,6 +22,7 @@ from contracts.selectors import contract_get_for, contract_list_for, quotation_l
 from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
+from salesops.core.once import outcome
 from salesops.core.pages import Button, action_buttons, paginate, querystring
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
@@ -68,6 +69,16 @@ def order_list(request):
 
 
 # --- create -------------------------------------------------------------------------------------------------------
+def _created(request, order: SalesOrder, created: bool) -> HttpResponse:
+    """To the order a create form made — or, the same form sent again (a resend, a reload of the answer), to the order
+    it made the first time, saying so (salesops.core.once)."""
+    if created:
+        messages.success(request, _("订单 %(number)s 已创建。") % {"number": order})
+    else:
+        messages.info(request, _("这份订单已经提交过，已创建为订单 %(number)s，没有重复下单。") % {"number": order.number})
+    return redirect(_order_url(order))
+
+
 @login_required
 def order_create(request):
     """A direct order of catalog (standard) products."""
@@ -78,15 +89,16 @@ def order_create(request):
     formset = forms.line_formset(_post(request), user=user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = forms.formset_rows(formset)
-        ok, order = call_for_form(
+        ok, result = call_for_form(
             form,
-            lambda: services.order_create(
-                actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows
+            lambda: outcome(
+                lambda: services.order_create(
+                    actor=user, customer=form.cleaned_data["customer"], data=form.service_data(), lines=rows
+                )
             ),
         )
         if ok:
-            messages.success(request, _("订单 %(number)s 已创建。") % {"number": order})
-            return redirect(_order_url(order))
+            return _created(request, *result)
     return render(
         request,
         "orders/order_create.html",
@@ -103,15 +115,16 @@ def order_create_from_contract(request, contract_pk):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
     if request.method == "POST" and form.is_valid():
-        ok, order = call_for_form(
+        ok, result = call_for_form(
             form,
-            lambda: services.order_create_from_contract(
-                contract=contract, actor=user, data=form.service_data(), lines=form.quantities()
+            lambda: outcome(
+                lambda: services.order_create_from_contract(
+                    contract=contract, actor=user, data=form.service_data(), lines=form.quantities()
+                )
             ),
         )
         if ok:
-            messages.success(request, _("订单 %(number)s 已创建。") % {"number": order})
-            return redirect(_order_url(order))
+            return _created(request, *result)
     return render(
         request,
         "orders/order_from_contract.html",

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,7 +14,7 @@ from customers.models import Customer
 from orders.models import SalesOrder
 from salesops.core.api import ListRowsMixin, QuantityField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
-from salesops.core.once import HEADER, header_key, outcome
+from salesops.core.once import header_key, once_key_parameter, outcome
 
 from .. import permissions, selectors
 from ..filters import TicketFilter
@@ -24,17 +23,6 @@ from ..services import tickets as svc
 from .common import AllowedActionsField, DocumentViewSet, no_body
 
 User = get_user_model()
-
-
-# a UUID, or empty: an empty header is as good as none (salesops.core.once.header_key), so it is no error either
-UUID_OR_EMPTY = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-
-
-def once_key_parameter(description: str) -> OpenApiParameter:
-    """The optional `Idempotency-Key` header of a POST that makes something (salesops.core.once)."""
-    return OpenApiParameter(
-        HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, pattern=UUID_OR_EMPTY, description=description
-    )
 
 
 class TicketSerializer(serializers.ModelSerializer):

@@ -30,6 +30,7 @@ from salesops.core.api import (
 from salesops.core.api_filters import ListFilterBackend
 from salesops.core.money import PRICE_BOUNDS, validate_currency
 from salesops.core.names import display_name
+from salesops.core.once import header_key, outcome
 
 from ..models import ContractLine, PaymentTerms, QuotationLine
 from ..selectors import sees_prices
@@ -246,11 +247,13 @@ class DocumentViewSet(ListRowsMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return self.serializer_class if self.action == "list" else self.detail_serializer_class
 
     def create_document(self, input_class, service):
-        """Validate `input_class`, run `service(actor=…, customer=…, data=…, lines=…)` and answer 201 with the new draft."""
+        """Validate `input_class`, run `service(actor=…, customer=…, data=…, lines=…)` and answer 201 with the new draft —
+        or 200 with the draft the same `Idempotency-Key` made before (salesops.core.once)."""
         validated = self.validated_input(input_class)
         data, lines = split_input(validated)
-        doc = service(actor=self.request.user, customer=validated["customer"], data=data, lines=lines)
-        return self.respond(doc, status.HTTP_201_CREATED)
+        data["once_key"] = header_key(self.request)
+        doc, created = outcome(lambda: service(actor=self.request.user, customer=validated["customer"], data=data, lines=lines))
+        return self.respond(doc, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def update_document(self, input_class, service):
         """Run `service(<document>=…, actor=…, data=…, lines=…)` with the header fields sent (and all lines when sent)."""

@@ -14,6 +14,7 @@ from salesops.core.api import AsciiIntegerField, ChoiceLabelField, HiddenFieldsM
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS
 from salesops.core.names import display_name
+from salesops.core.once import once_key_parameter
 
 from .. import permissions, rules, selectors, services
 from ..filters import ContractFilter
@@ -241,7 +242,11 @@ class ContractViewSet(ExportActionMixin, DocumentViewSet):
             )
         return qs
 
-    @extend_schema(request=ContractCreateInput, responses={201: ContractDetailSerializer})
+    @extend_schema(
+        request=ContractCreateInput,
+        responses={201: ContractDetailSerializer, 200: ContractDetailSerializer},
+        parameters=[once_key_parameter("同一次新建的编号（UUID）：重发同一请求不会再新建，返回 200 和第一次新建的合同")],
+    )
     def create(self, request, *args, **kwargs):
         """New draft contract for a visible customer (from a quotation: POST /quotations/{id}/create-contract/)."""
         return self.create_document(ContractCreateInput, services.contract_create)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from customers.api import VisibleOpportunityField
 from salesops.core.api import ChoiceLabelField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
+from salesops.core.once import once_key_parameter
 
 from .. import permissions, selectors, services
 from ..filters import QuotationFilter
@@ -143,7 +144,11 @@ class QuotationViewSet(ExportActionMixin, DocumentViewSet):
             qs = qs.select_related("created_by").prefetch_related("lines")
         return qs
 
-    @extend_schema(request=QuotationCreateInput, responses={201: QuotationDetailSerializer})
+    @extend_schema(
+        request=QuotationCreateInput,
+        responses={201: QuotationDetailSerializer, 200: QuotationDetailSerializer},
+        parameters=[once_key_parameter("同一次新建的编号（UUID）：重发同一请求不会再新建，返回 200 和第一次新建的报价单")],
+    )
     def create(self, request, *args, **kwargs):
         """New draft (customer by id: one you may not see is a 404; without the right to quote: 403)."""
         return self.create_document(QuotationCreateInput, services.quotation_create)

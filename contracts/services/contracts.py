@@ -20,6 +20,7 @@ from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.once import create_once
 from salesops.core.timeline import attachment_add, attachments_for, changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -83,14 +84,29 @@ REVIEW_FIELDS = (
 def contract_create(
     *, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]], quotation: Quotation | None = None
 ) -> Contract:
-    """A new draft contract, directly or from an accepted quotation (see contract_create_from_quotation)."""
+    """A new draft contract, directly or from an accepted quotation (see contract_create_from_quotation).
+    `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again makes nothing and
+    raises core.once.Replayed with the contract it made (salesops.core.once)."""
     customer = visible_customer(actor, customer)
     require(can_create_contract(actor, customer, quotation), _("您没有为该客户创建合同的权限。"))
+    key = data.get("once_key")
+    return create_once(
+        Contract,
+        key=key,
+        actor=actor,
+        by="created_by",
+        create=lambda: _create(actor, customer, data, lines, quotation, key),
+        replayed=lambda c: _("这份合同已经提交过，已保存为合同 %(number)s，没有重复新建。") % {"number": c.number},
+    )
+
+
+def _create(actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]], quotation, key) -> Contract:
     with transaction.atomic():
         contract = Contract(
             customer=customer,
             quotation=quotation,
             created_by=actor,
+            once_key=key,
             owner=quotation.owner if quotation else default_owner(actor, customer),
             contract_date=timezone.localdate(),
             payment_terms=customer.payment_terms,

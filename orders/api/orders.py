@@ -34,6 +34,7 @@ from salesops.core.api import (
 from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.money import MAX_CREDIT_DAYS, PRICE_BOUNDS
+from salesops.core.once import header_key, once_key_parameter, outcome
 
 from .. import rules, selectors, services
 from ..filters import OrderFilter
@@ -445,26 +446,39 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
         created = service(order=self.get_object(), actor=self.request.user, **self.validated_input(input_class))
         return Response(serializer_class(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=OrderCreateInput, responses={201: OrderDetailSerializer})
+    @extend_schema(
+        request=OrderCreateInput,
+        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        parameters=[once_key_parameter("同一次下单的编号（UUID）：重发同一请求不会再下单，返回 200 和第一次创建的订单")],
+    )
     def create(self, request, *args, **kwargs):
         """Direct order of standard catalog items for a visible customer (custom items: POST /orders/from-contract/)."""
         data = self.validated_input(OrderCreateInput)
-        order = services.order_create(
-            actor=request.user, customer=data["customer"], data=_header(data), lines=[dict(row) for row in data["lines"]]
+        header = {**_header(data), "once_key": header_key(request)}
+        order, created = outcome(
+            lambda: services.order_create(
+                actor=request.user, customer=data["customer"], data=header, lines=[dict(row) for row in data["lines"]]
+            )
         )
-        return self._respond(order, status.HTTP_201_CREATED)
+        return self._respond(order, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=OrderFromContractInput, responses={201: OrderDetailSerializer}, summary="由合同生成订单")
+    @extend_schema(
+        request=OrderFromContractInput,
+        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        summary="由合同生成订单",
+        parameters=[once_key_parameter("同一次下单的编号（UUID）：重发同一请求不会再下单，返回 200 和第一次创建的订单")],
+    )
     @action(detail=False, methods=["post"], url_path="from-contract")
     def from_contract(self, request):
         data = self.validated_input(OrderFromContractInput)
         contract = contract_list_for(request.user).filter(pk=data["contract"]).first()
         if contract is None:
             raise Http404
-        order = services.order_create_from_contract(
-            contract=contract, actor=request.user, data=dict(data["data"]), lines=data["lines"]
+        header = {**data["data"], "once_key": header_key(request)}
+        order, created = outcome(
+            lambda: services.order_create_from_contract(contract=contract, actor=request.user, data=header, lines=data["lines"])
         )
-        return self._respond(order, status.HTTP_201_CREATED)
+        return self._respond(order, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=OrderUpdateInput, responses=OrderDetailSerializer)
     def update(self, request, *args, **kwargs):

@@ -35,6 +35,7 @@ from salesops.core.money import (
 )
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.once import create_once
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -173,10 +174,30 @@ def order_create_from_contract(
     *, contract: Contract, actor, data: Mapping[str, Any], lines: Mapping[int, Any] | None = None
 ) -> SalesOrder:
     """An order from a signed or active contract: its lines (or the given contract-line quantities), prices, terms and
-    rep are copied. Quantities never exceed what the contract still has unordered."""
+    rep are copied. Quantities never exceed what the contract still has unordered. `data["once_key"]` (the form's hidden
+    key, the API's Idempotency-Key): the same submission again orders nothing and raises core.once.Replayed with the
+    order it made (salesops.core.once) — checked under the contract's lock, before what is left to order, so a twin sent
+    at once waits there and then finds the first."""
     require_clerk(actor)
+    key = data.get("once_key")
     with transaction.atomic():
-        contract = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
+        locked = Contract.objects.select_for_update(of=("self",)).select_related("customer").get(pk=contract.pk)
+        return create_once(
+            SalesOrder,
+            key=key,
+            actor=actor,
+            by="created_by",
+            create=lambda: _from_contract(locked, actor, data, lines, key),
+            replayed=_replayed,
+        )
+
+
+def _replayed(order: SalesOrder) -> str:
+    return _("这份订单已经提交过，已创建为订单 %(number)s，没有重复下单。") % {"number": order.number}
+
+
+def _from_contract(contract: Contract, actor, data: Mapping[str, Any], lines: Mapping[int, Any] | None, key) -> SalesOrder:
+    with transaction.atomic():
         # the same rule as permissions.can_order_from_contract, with the clearer message for a contract in the wrong state
         if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
             raise Conflict(
@@ -219,6 +240,7 @@ def order_create_from_contract(
             promised_ship_date=contract.delivery_date,
             contact=contract.contact,
             created_by=actor,
+            once_key=key,
         )
         _defaults_from_customer(order, contract.customer)
         order.contact = contract.contact or order.contact
@@ -264,11 +286,24 @@ def order_create(
     limit is refused (order_terms.check_line_discounts), and payment terms, credit days or a deposit other than the
     customer's too, unless the actor sets credit terms (order_terms.check_terms). `no_charge`: a replacement the
     approved return gives free of charge (aftersales.rma_exchange), not a discount of the actor's — for services only,
-    never from a request."""
+    never from a request. `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again
+    orders nothing and raises core.once.Replayed with the order it made (salesops.core.once)."""
     require_clerk(actor)
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
         raise NotFound(_("客户不存在或您无权查看。"))
+    key = data.get("once_key")
+    return create_once(
+        SalesOrder,
+        key=key,
+        actor=actor,
+        by="created_by",
+        create=lambda: _direct(actor, customer, data, lines, no_charge, key),
+        replayed=_replayed,
+    )
+
+
+def _direct(actor, customer: Customer, data: Mapping[str, Any], lines, no_charge: bool, key) -> SalesOrder:
     with transaction.atomic():
         order = SalesOrder(
             customer=customer,
@@ -278,6 +313,7 @@ def order_create(
             credit_days=customer.credit_days,
             currency=customer.currency or "CNY",
             created_by=actor,
+            once_key=key,
         )
         _defaults_from_customer(order, customer)
         _set_exchange_rate(order, data, creating=True)

@@ -35,6 +35,8 @@ from .errors import Conflict, DomainError
 
 FIELD = "once_key"
 HEADER = "Idempotency-Key"
+# a UUID, or empty: an empty header is as good as none (header_key), so it is no error either
+UUID_OR_EMPTY = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 T = TypeVar("T", bound=models.Model)
 
 
@@ -94,6 +96,17 @@ def header_key(request) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         raise DomainError(_("Idempotency-Key 应为 UUID，例如 %(example)s。") % {"example": uuid.uuid4()}) from None
+
+
+def once_key_parameter(description: str):
+    """The optional `Idempotency-Key` header of a POST that makes something, for the API schema (drf-spectacular's
+    OpenApiParameter; imported here, not at the top, as the models import this module for `once_key_field`)."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, pattern=UUID_OR_EMPTY, description=description
+    )
 
 
 class OnceFormMixin:
