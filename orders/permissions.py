@@ -93,9 +93,17 @@ def may_record_payment(user) -> bool:
     return is_clerk(user) or is_finance(user)
 
 
+def contract_order_refusal(contract: Contract) -> str:
+    """Why no order can be taken from `contract` now ("" when it can): only signed or active contracts are ordered
+    (services.order_create_from_contract refuses with this message; the page says it up front)."""
+    if contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
+        return ""
+    return _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
+
+
 def can_order_from_contract(user, contract: Contract) -> bool:
     """Orders are taken from signed or active contracts, by clerks and managers."""
-    return contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE) and is_clerk(user)
+    return not contract_order_refusal(contract) and is_clerk(user)
 
 
 # --- work queues ------------------------------------------------------------------------------------------------------

@@ -27,6 +27,35 @@ def net_amount(line, quantity) -> Decimal:
     ).amount_incl
 
 
+# --- shipment ---------------------------------------------------------------------------------------------------------
+def passed_lots(inspections: Iterable) -> dict[int, str]:
+    """The batch number (批号) an outbound note prefills per order line: the lot of the line's latest passed inspection
+    (by record time, then id); a line without a passed inspection has none."""
+    latest: dict[int, tuple] = {}
+    for inspection in inspections:
+        if inspection.result != "pass" or not inspection.lot_no:
+            continue
+        key = (inspection.created_at, inspection.pk)
+        if inspection.line_id not in latest or key > latest[inspection.line_id][0]:
+            latest[inspection.line_id] = (key, inspection.lot_no)
+    return {line_id: lot for line_id, (_key, lot) in latest.items()}
+
+
+# --- invoices ---------------------------------------------------------------------------------------------------------
+def invoice_refusal(*, prices_include_tax: bool, room: Decimal, delivered: Decimal, invoiced: Decimal) -> str:
+    """Why no invoice can be requested for an order now ("" when one can): a price without tax was agreed without an
+    invoice, and nothing is invoiced beyond what was signed for less credit notes and earlier invoices (`room`,
+    selectors.order_invoiceable_amount — services.invoice_request refuses any amount above it)."""
+    if not prices_include_tax:
+        return str(_("订单单价不含税，约定不开票；如客户要开票，请先把订单改为单价含税并重新核单。"))
+    if room <= 0:
+        return str(
+            _("没有可开票的金额：已签收 %(delivered)s 元，已开票 %(invoiced)s 元；货物签收后才能申请开票。")
+            % {"delivered": money_text(delivered), "invoiced": money_text(invoiced)}
+        )
+    return ""
+
+
 # --- verification checklist -------------------------------------------------------------------------------------------
 REP, CUSTOMER, PRODUCTION = "rep", "customer", "production"
 PARTY_LABELS = {REP: _("业务员"), CUSTOMER: _("客户"), PRODUCTION: _("生产")}

@@ -113,6 +113,20 @@ def order_create_from_contract(request, contract_pk):
     contract = contract_get_for(user, contract_pk)
     if not permissions.is_clerk(user):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
+    title = _("由合同 %(number)s 下订单") % {"number": contract}
+    refusal = permissions.contract_order_refusal(contract)
+    if refusal:  # certain to fail: say why up front instead of the form
+        return render(
+            request,
+            "orders/refused.html",
+            {
+                "title": title,
+                "refusal": refusal,
+                "back_url": reverse("contracts:contract_detail", args=[contract.pk]),
+                "back_label": _("返回合同"),
+            },
+            status=409 if request.method == "POST" else 200,
+        )
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
     if request.method == "POST" and form.is_valid():
         ok, result = call_for_form(
@@ -128,7 +142,7 @@ def order_create_from_contract(request, contract_pk):
     return render(
         request,
         "orders/order_from_contract.html",
-        {"form": form, "contract": contract, "title": _("由合同 %(number)s 下订单") % {"number": contract}},
+        {"form": form, "contract": contract, "title": title},
         status=_status(form) if request.method == "POST" else 200,
     )
 

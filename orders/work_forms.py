@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from salesops.core.forms import DateInput, money_field, quantity_field
 from salesops.core.money import plain
 
-from .models import InvoiceRequest, Payment, Shipment
+from . import rules
+from .models import Inspection, InvoiceRequest, Payment, Shipment
 
 QTY = {"required": False, "min_value": 0}
 
@@ -26,7 +27,8 @@ class ReasonForm(forms.Form):
 
 # --- shipments --------------------------------------------------------------------------------------------------------
 class ShipmentForm(forms.Form):
-    """The header of a new outbound note plus a quantity and lot number per order line (`qty_<id>`, `lot_<id>`)."""
+    """The header of a new outbound note plus a quantity and lot number per order line (`qty_<id>`, `lot_<id>`); the lot
+    is prefilled with the line's latest passed inspection's (rules.passed_lots) — what is posted is what is kept."""
 
     carrier = forms.CharField(label=_("承运商/货运部"), max_length=100, required=False)
     route = forms.CharField(label=_("运输路线/方式"), max_length=100, required=False)
@@ -41,10 +43,15 @@ class ShipmentForm(forms.Form):
         if order.ship_to_id:
             self.fields["carrier"].initial = order.ship_to.preferred_carrier
         self.fields["planned_on"].initial = timezone.localdate()
+        lots = rules.passed_lots(
+            order.inspections.filter(result=Inspection.Result.PASS).only("line", "lot_no", "result", "created_at")
+        )
         for line in self.order_lines:
             line.available = available.get(line.pk, line.shippable_quantity)
             self.fields[f"qty_{line.pk}"] = _small(quantity_field(_("发货数量"), **QTY), min="0", step="any")
-            self.fields[f"lot_{line.pk}"] = _small(forms.CharField(label=_("批号"), max_length=40, required=False))
+            self.fields[f"lot_{line.pk}"] = _small(
+                forms.CharField(label=_("批号"), max_length=40, required=False, initial=lots.get(line.pk, ""))
+            )
             if line.available > 0:
                 self.fields[f"qty_{line.pk}"].initial = plain(line.available)
         self.line_rows = [(line, self[f"qty_{line.pk}"], self[f"lot_{line.pk}"]) for line in self.order_lines]

@@ -517,7 +517,24 @@ def invoice_create(request, order_pk):
     delivered = selectors.order_delivered_amount(order)
     invoiced = selectors.order_invoiced_amount(order)
     credited = selectors.order_credited(order)
-    form = forms.InvoiceRequestForm(_post(request), order=order, room=selectors.order_invoiceable_amount(order))
+    room = selectors.order_invoiceable_amount(order)
+    title = _("申请开票：%(number)s（%(customer)s）") % {"number": order.number, "customer": order.customer.name}
+    refusal = rules.invoice_refusal(
+        prices_include_tax=order.prices_include_tax, room=room, delivered=delivered, invoiced=invoiced
+    )
+    if refusal:  # certain to fail (services.invoice_request): say why up front instead of the form
+        return render(
+            request,
+            "orders/refused.html",
+            {
+                "title": title,
+                "refusal": refusal,
+                "back_url": reverse("orders:order_detail", args=[order.pk]),
+                "back_label": _("返回订单"),
+            },
+            status=400 if request.method == "POST" else 200,
+        )
+    form = forms.InvoiceRequestForm(_post(request), order=order, room=room)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, _result = call_for_form(
@@ -536,7 +553,7 @@ def invoice_create(request, order_pk):
     return form_page(
         request,
         form,
-        title=_("申请开票：%(number)s（%(customer)s）") % {"number": order.number, "customer": order.customer.name},
+        title=title,
         cancel_url=reverse("orders:order_detail", args=[order.pk]),
         submit_label=_("提交开票申请"),
         testid="invoice-form",

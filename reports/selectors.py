@@ -35,6 +35,7 @@ from customers.selectors import (
 )
 from customers.services import answers_questions
 from expenses.selectors import expense_todo
+from orders import permissions as order_permissions
 from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
@@ -121,44 +122,91 @@ def todo_for(user, day: date) -> dict:
     return out
 
 
-def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, int]]]]:
-    """For clerks, finance and warehouse/QC: their work queue with its main counts (code, title, url name, [(label, n)])."""
+# The warehouse queue (orders.selectors.warehouse_queue, one page for the warehouse, QC and managers): each queue's label
+# on the work page, the list its "在列表中查看" link opens (None: the page has no list for it, the card opens the page), and
+# whose work it is — shipping, deliveries and refused goods are the warehouse's (orders.permissions.shipment_allowed_
+# actions), each signature queue is the side that signs it (orders.permissions.inspection_side).
+WAREHOUSE_CARD = (
+    ("to_ship", gettext_lazy("已放行待发货"), "?status=released", "warehouse"),
+    ("to_sign_warehouse", gettext_lazy("待仓库签字"), None, "sign_warehouse"),
+    ("to_sign_qc", gettext_lazy("待质检签字"), None, "sign_qc"),
+    ("in_transit", gettext_lazy("在途（待签收）"), "?status=shipped", "warehouse"),
+    ("refused_to_receive", gettext_lazy("待收回拒收货物"), "?refused=true", "warehouse"),
+)
+
+
+def _warehouse_work(user) -> set[str]:
+    """Whose parts of the warehouse queue are `user`'s own: the warehouse ships, follows deliveries, receives refused
+    goods back and gives the warehouse's signature; QC gives QC's signature; a manager (neither) reads them all."""
+    side = order_permissions.inspection_side(user)
+    warehouse = order_permissions.is_warehouse(user)
+    if side is None and not warehouse:
+        return {"warehouse", "sign_warehouse", "sign_qc"}
+    return ({"warehouse"} if warehouse else set()) | ({f"sign_{side}"} if side else set())
+
+
+def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, str, int, str]]]]:
+    """For clerks, finance, warehouse/QC and service: the role's own work queues, each with its count and the list the
+    work page's "在列表中查看" link opens — (code, title, url of the work page, [(queue, label, n, url)]). The queues are the
+    work pages' own (orders.selectors.clerk_queue / finance_queue / warehouse_queue, aftersales.selectors.desk_for),
+    one COUNT each; a queue is counted once even where two entries share it (待放行 and 等待财务确认)."""
     out = []
     if sees_queue(user, "clerk"):
         q = order_selectors.clerk_queue(user, day)
+        orders_url, shipments_url = reverse("orders:order_list"), reverse("orders:shipment_list")
         counts = [
-            (_("待核单"), q["to_verify"].count()),
-            (_("核单超期"), q["verify_overdue"].count()),
-            (_("待下单"), q["to_place"].count()),
-            (_("待放行"), len(q["to_release"])),
-            (_("交期风险"), len(q["at_risk"])),
+            (
+                code,
+                order_selectors.QUEUE_LABELS[code],
+                rows.count(),
+                f"{shipments_url if code in order_selectors.SHIPMENT_QUEUES else orders_url}?queue={code}",
+            )
+            for code, rows in q.items()
         ]
-        out.append(("clerk", _("内勤工作台"), "orders:clerk_queue", counts))
+        out.append(("clerk", _("内勤工作台"), reverse("orders:clerk_queue"), counts))
     if sees_queue(user, "finance"):
         q = order_selectors.finance_queue(user)
         counts = [
-            (_("待确认到账"), q["payments_to_confirm"].count()),
-            (_("待开票"), q["invoices_to_issue"].count()),
-            (_("闸口待放行"), len(q["held_shipments"])),
+            (
+                "payments_to_confirm",
+                _("待确认到账"),
+                q["payments_to_confirm"].count(),
+                f"{reverse('orders:payment_list')}?status=recorded",
+            ),
+            (
+                "invoices_to_issue",
+                _("待开票"),
+                q["invoices_to_issue"].count(),
+                f"{reverse('orders:invoice_list')}?status=requested",
+            ),
+            (
+                "held_shipments",
+                _("闸口待放行"),
+                q["held_shipments"].count(),
+                f"{reverse('orders:shipment_list')}?queue=waiting_payment",
+            ),
         ]
-        out.append(("finance", _("财务工作台"), "orders:finance_queue", counts))
+        out.append(("finance", _("财务工作台"), reverse("orders:finance_queue"), counts))
     if sees_queue(user, "warehouse"):
         q = order_selectors.warehouse_queue(user)
+        page, shipments_url = reverse("orders:warehouse_queue"), reverse("orders:shipment_list")
+        mine = _warehouse_work(user)
         counts = [
-            (_("待发货"), q["to_ship"].count()),
-            (_("待签字检验"), q["to_sign_warehouse"].count() + q["to_sign_qc"].count()),
-            (_("在途"), q["in_transit"].count()),
+            (code, label, q[code].count(), f"{shipments_url}{params}" if params else page)
+            for code, label, params, whose in WAREHOUSE_CARD
+            if whose in mine
         ]
-        out.append(("warehouse", _("仓库工作台"), "orders:warehouse_queue", counts))
+        out.append(("warehouse", _("仓库工作台"), page, counts))
     if sees_desk(user):
         q = desk_for(user)
+        desk = reverse("aftersales:desk")
         counts = [
-            (_("我的工单"), q["mine"].count()),
-            (_("待分派"), q["team"].count()),
-            (_("SLA 将超时/已超时"), q["breaching"].count()),
-            (_("今日回访"), q["callbacks"].count()),
+            ("mine", _("我的工单"), q["mine"].count(), desk),
+            ("team", _("待分派"), q["team"].count(), desk),
+            ("breaching", _("SLA 将超时/已超时"), q["breaching"].count(), desk),
+            ("callbacks", _("今日回访"), q["callbacks"].count(), desk),
         ]
-        out.append(("service", _("售后服务台"), "aftersales:desk", counts))
+        out.append(("service", _("售后服务台"), desk, counts))
     return out
 
 

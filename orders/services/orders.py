@@ -51,7 +51,7 @@ from ..models import (
     SalesOrderLine,
     ShipmentLine,
 )
-from ..permissions import keeps_goods, require_clerk
+from ..permissions import contract_order_refusal, keeps_goods, require_clerk
 from ..selectors import CREDITED_SHIPMENTS, OPEN_SHIPMENT, order_missing_checks, ordered_per_contract_line, reserved_quantity
 from ._common import lock_order, order_url, set_totals, stamp
 from .order_terms import check_line_discounts, check_terms, deposit_follows_amount, terms_of
@@ -95,6 +95,16 @@ def _check_header(order: SalesOrder) -> None:
         )
     if not order.prices_include_tax and order.pk and order.invoices.exclude(status=InvoiceRequest.Status.CANCELLED).exists():
         raise Conflict(_("订单已申请开票，不能改为单价不含税（不开票）；请先作废开票申请。"))
+
+
+def _check_promised_date(order: SalesOrder, *, unchanged: date | None) -> None:
+    """A promised ship date (承诺发货日期) the user types or sends is today or later, never in the past — as placing
+    refuses a past 要求生产完成日期 (order_place). `unchanged`: the date the order already had (on edit) or the
+    contract's delivery date it copies (from a contract); keeping that one is never refused, so an old order whose
+    promise has passed stays editable in its other fields."""
+    promised = order.promised_ship_date
+    if promised and promised != unchanged and promised < timezone.localdate():
+        raise DomainError(_("承诺发货日期不能早于今天。"))
 
 
 def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: bool) -> None:
@@ -198,11 +208,10 @@ def _replayed(order: SalesOrder) -> str:
 
 def _from_contract(contract: Contract, actor, data: Mapping[str, Any], lines: Mapping[int, Any] | None, key) -> SalesOrder:
     with transaction.atomic():
-        # the same rule as permissions.can_order_from_contract, with the clearer message for a contract in the wrong state
-        if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
-            raise Conflict(
-                _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
-            )
+        # the rule of permissions.can_order_from_contract, with the clearer message for a contract in the wrong state
+        refusal = contract_order_refusal(contract)
+        if refusal:
+            raise Conflict(refusal)
         rows, any_left = [], False
         already = ordered_per_contract_line(contract)
         for cl in contract.lines.select_related("product"):
@@ -271,6 +280,7 @@ def _from_contract(contract: Contract, actor, data: Mapping[str, Any], lines: Ma
         )
         terms = terms_of(order)
         assign_fields(order, data, ORDER_FIELDS)
+        _check_promised_date(order, unchanged=contract.delivery_date)  # the contract's date is the contract's
         check_terms(order=order, actor=actor, before=terms)  # the contract's terms: never others
         return _save_new_order(
             order, built, actor, gettext_noop("由合同 %(number)s 生成订单，含税金额 %(amount)s"), {"number": str(contract)}
@@ -336,6 +346,7 @@ def _direct(actor, customer: Customer, data: Mapping[str, Any], lines, no_charge
             check_line_discounts(order=order, lines=built, actor=actor)
         terms = terms_of(order)
         assign_fields(order, data, ORDER_FIELDS)
+        _check_promised_date(order, unchanged=None)
         check_terms(order=order, actor=actor, before=terms)  # the customer's terms unless a manager or finance agrees others
         return _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
 
@@ -505,7 +516,9 @@ def order_update(
             raise DomainError(_("订单已核单，修改需要填写变更原因。"))
         watched = list(dict.fromkeys([n for n in ORDER_FIELDS if n in data] + ["exchange_rate", "amount_incl", "deposit_amount"]))
         before, old_amount, terms = snapshot(locked, watched), locked.amount_incl, terms_of(locked)
+        promised = locked.promised_ship_date
         assign_fields(locked, data, ORDER_FIELDS)
+        _check_promised_date(locked, unchanged=promised)
         check_terms(order=locked, actor=actor, before=terms)
         _set_exchange_rate(locked, data, creating=False)
         line_changes = _change_lines(locked, lines, actor) if lines else []
