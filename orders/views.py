@@ -23,7 +23,7 @@ from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
 from salesops.core.once import outcome
-from salesops.core.pages import Button, action_buttons, paginate, querystring
+from salesops.core.pages import Button, action_buttons, paginate, querystring, refused_page
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -116,17 +116,8 @@ def order_create_from_contract(request, contract_pk):
     title = _("由合同 %(number)s 下订单") % {"number": contract}
     refusal = permissions.contract_order_refusal(contract)
     if refusal:  # certain to fail: say why up front instead of the form
-        return render(
-            request,
-            "orders/refused.html",
-            {
-                "title": title,
-                "refusal": refusal,
-                "back_url": reverse("contracts:contract_detail", args=[contract.pk]),
-                "back_label": _("返回合同"),
-            },
-            status=409 if request.method == "POST" else 200,
-        )
+        back = reverse("contracts:contract_detail", args=[contract.pk])
+        return refused_page(request, title=title, refusal=refusal, back_url=back, back_label=_("返回合同"), conflict=True)
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)
     if request.method == "POST" and form.is_valid():
         ok, result = call_for_form(

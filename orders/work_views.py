@@ -27,7 +27,17 @@ from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import money_text
 from salesops.core.names import display_name
-from salesops.core.pages import QUEUE_ROWS, choice_labels, form_page, paginate, querystring, queue_head, requested_window, row_url
+from salesops.core.pages import (
+    QUEUE_ROWS,
+    choice_labels,
+    form_page,
+    paginate,
+    querystring,
+    queue_head,
+    refused_page,
+    requested_window,
+    row_url,
+)
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
 from salesops.core.pages import post_data as _post
@@ -523,17 +533,8 @@ def invoice_create(request, order_pk):
         prices_include_tax=order.prices_include_tax, room=room, delivered=delivered, invoiced=invoiced
     )
     if refusal:  # certain to fail (services.invoice_request): say why up front instead of the form
-        return render(
-            request,
-            "orders/refused.html",
-            {
-                "title": title,
-                "refusal": refusal,
-                "back_url": reverse("orders:order_detail", args=[order.pk]),
-                "back_label": _("返回订单"),
-            },
-            status=400 if request.method == "POST" else 200,
-        )
+        back = reverse("orders:order_detail", args=[order.pk])
+        return refused_page(request, title=title, refusal=refusal, back_url=back, back_label=_("返回订单"))
     form = forms.InvoiceRequestForm(_post(request), order=order, room=room)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

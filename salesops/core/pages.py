@@ -54,6 +54,15 @@ def forbidden(request, message: str) -> HttpResponse:
     return render(request, "core/error.html", {"error": message}, status=403)
 
 
+def refused_page(request, *, title, refusal: str, back_url: str, back_label, conflict: bool = False) -> HttpResponse:
+    """The page of an action certain to fail (the rule the service refuses it by says so already): why, and the way back,
+    instead of a form that could only come back with the same message. A POST is refused the same way: 409 for a document
+    in the wrong state (`conflict`), else 400; a GET is 200."""
+    status = (409 if conflict else 400) if request.method == "POST" else 200
+    context = {"title": title, "refusal": refusal, "back_url": back_url, "back_label": back_label}
+    return render(request, "core/refused.html", context, status=status)
+
+
 def form_status(*forms) -> int:
     """200 for a fresh page; the service error's status (or 400) for a re-rendered one."""
     for form in forms:
