@@ -42,12 +42,16 @@ def passed_lots(inspections: Iterable) -> dict[int, str]:
 
 
 # --- invoices ---------------------------------------------------------------------------------------------------------
+# an order priced without tax was agreed without an invoice (services.invoice_request refuses it, the request page says so)
+UNTAXED_NO_INVOICE = _("订单单价不含税，约定不开票；如客户要开票，请先把订单改为单价含税并重新核单。")
+
+
 def invoice_refusal(*, prices_include_tax: bool, room: Decimal, delivered: Decimal, invoiced: Decimal) -> str:
     """Why no invoice can be requested for an order now ("" when one can): a price without tax was agreed without an
     invoice, and nothing is invoiced beyond what was signed for less credit notes and earlier invoices (`room`,
     selectors.order_invoiceable_amount — services.invoice_request refuses any amount above it)."""
     if not prices_include_tax:
-        return str(_("订单单价不含税，约定不开票；如客户要开票，请先把订单改为单价含税并重新核单。"))
+        return str(UNTAXED_NO_INVOICE)
     if room <= 0:
         return str(
             _("没有可开票的金额：已签收 %(delivered)s 元，已开票 %(invoiced)s 元；货物签收后才能申请开票。")

@@ -25,6 +25,7 @@ from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
+from .. import rules
 from ..models import InvoiceRequest, SalesOrder
 from ..permissions import is_finance, may_ask_for_order, require
 from ..selectors import order_credited, order_delivered_amount, order_invoiceable_amount, order_invoiced_amount
@@ -44,7 +45,7 @@ def invoice_request(
         locked = lock_order(order)
         require(may_ask_for_order(locked, actor), _("只有销售内勤、经理和订单业务员可以申请开票。"))
         if not locked.prices_include_tax:
-            raise DomainError(_("订单单价不含税，约定不开票；如客户要开票，请先把订单改为单价含税并重新核单。"))
+            raise DomainError(str(rules.UNTAXED_NO_INVOICE))
         # returned and refunded goods (credit notes) are not invoiced: delivered − credit notes − already invoiced
         room = order_invoiceable_amount(locked)
         if amount > room:
