@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from salesops.core import hooks
 from salesops.core.editing import assign_fields, save_as
 from salesops.core.errors import DomainError, Forbidden
+from salesops.core.locking import advisory_lock
 from salesops.core.models import Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
@@ -98,10 +99,12 @@ def _ensure_uscc_free(uscc: str, *, exclude_pk: int | None = None) -> None:
 def _ensure_name_free(name: str, *, exclude_pk: int | None = None) -> None:
     """One customer file per company (客户查重, so two reps do not both work one company): names are compared by their
     normal form (validators.customer_name_key: width, whitespace, zero-width characters, brackets, trailing punctuation
-    and case do not count), over all customers, visible or not; the file and who owns it are said, as for the USCC."""
+    and case do not count), over all customers, visible or not; the file and who owns it are said, as for the USCC.
+    Inside the caller's transaction: the name's lock is held until it commits the new or renamed file."""
     key = customer_name_key(name)
     if not key:
         return
+    advisory_lock("customer_name", key)  # two files of one name created at once: the second waits, then finds the first
     existing = Customer.objects.filter(name_key=key).exclude(pk=exclude_pk).select_related("owner").order_by("pk").first()
     if existing:
         raise DomainError(

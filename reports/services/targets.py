@@ -21,18 +21,18 @@ Refusals about one field are TargetError (its `field`), so the form, the API and
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.selectors import OWNER_ROLES
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
+from salesops.core.locking import advisory_lock
 from salesops.core.money import MONEY_BOUNDS, quantize
 from salesops.core.names import display_name
 
@@ -178,19 +178,12 @@ def period_parts(kind: str, number: int) -> list[tuple[str, list[int]]]:
     return [("month", list(range(3 * number - 2, 3 * number + 1)))] if kind == "quarter" else []
 
 
-ADVISORY_LOCK_CLASS = 0x5354  # "ST": the sales targets' advisory locks
-
-
 def _lock_subject_year(data: TargetInput) -> None:
-    """PostgreSQL: wait for the other changes of this subject's targets of this year (a transaction advisory lock, taken
-    before any row lock). Row locks hold only rows that exist; this keeps a year target and its quarter created at the
-    same moment from missing each other. SQLite lets one writer at a time anyway."""
-    if connection.vendor != "postgresql":
-        return
+    """Wait for the other changes of this subject's targets of this year (core.locking.advisory_lock, taken before any
+    row lock). Row locks hold only rows that exist; this keeps a year target and its quarter created at the same moment
+    from missing each other."""
     owner = data.rep_id if data.level == "rep" else data.team_id
-    key = zlib.crc32(f"{data.year}:{data.level}:{owner}".encode()) - 2**31
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_CLASS, key])
+    advisory_lock("sales_targets", f"{data.year}:{data.level}:{owner}")
 
 
 @dataclass

@@ -173,3 +173,19 @@ class TestImportOwnerColumn:
         response = preview(client, "customers", filled(client, "customers", {"客户": [customer_row("新公司", owner="carol")]}))
         columns = [e.column for e in response.context["result"].errors]
         assert columns == ["负责业务员(用户名)"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_reps_filing_one_company_at_once_make_one_file(on_postgres, cast):
+    # given no file of 常州同时有限公司 / when alice and bob file it at the same moment (one with full-width brackets)
+    # then one file is made and the other is refused naming it (the name's advisory lock: no row to lock yet)
+    from tests.core.conftest import run_in_threads
+
+    names = ["常州同时（集团）有限公司", "常州同时(集团)有限公司"]
+    results = run_in_threads(2, lambda i: services.customer_create(actor=[cast.alice, cast.bob][i], data={"name": names[i]}))
+
+    made = [r for r in results if isinstance(r, Customer)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert refused[0].code == "duplicate_name" and made[0].code in str(refused[0])
+    assert Customer.objects.filter(name_key=customer_name_key(names[0])).count() == 1
