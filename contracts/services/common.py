@@ -63,6 +63,11 @@ def check_header(doc) -> None:
         raise DomainError(_("人民币单据的汇率应为 1。"))
     if not doc.owner_id:
         raise DomainError(_("请选择业务员。"))
+    signed, delivery = getattr(doc, "contract_date", None), getattr(doc, "delivery_date", None)
+    if signed and delivery and delivery < signed:
+        raise DomainError(
+            _("承诺交货日期（%(delivery)s）不能早于合同日期（%(date)s）。") % {"delivery": delivery, "date": signed}
+        )
 
 
 def check_owner_change(actor, data: Mapping[str, Any], current_owner_id) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from salesops.core.days import day_range_error
 from salesops.core.errors import DomainError
 from salesops.core.models import Event
 from salesops.core.names import display_name
@@ -178,6 +179,9 @@ def visit_create(
         raise DomainError(_("请填写拜访结果。"), code="outcome_required")
     if visited_on > today:
         raise DomainError(_("拜访日期不能晚于今天。"), code="visit_in_future")
+    error = day_range_error(visited_on, _("拜访日期"))
+    if error:
+        raise DomainError(error, code="invalid_date")
     _ensure_next_date(next_contact_date, today)
     with transaction.atomic():
         locked = _lock_customer(customer)

@@ -5,19 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
+from .days import day_range_error
 from .errors import DomainError
 
 
 def assign_fields(obj: models.Model, data: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    """Copy the known `fields` present in `data` onto `obj` (strings stripped); returns the names set."""
+    """Copy the known `fields` present in `data` onto `obj` (strings stripped); returns the names set. A date outside
+    2000–2099 (core.days) is refused naming its field, before anything is set."""
     names = [name for name in fields if name in data]
+    for name in names:
+        error = day_range_error(data[name], _label(obj, name))
+        if error:
+            refusal = DomainError(error, code="invalid_date")
+            refusal.field = name  # a form shows it at the field (forms.at_fields)
+            raise refusal
     for name in names:
         value = data[name]
         setattr(obj, name, value.strip() if isinstance(value, str) else value)
     return names
+
+
+def _label(obj: models.Model, name: str) -> str:
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def required_text(value, message: str) -> str:
