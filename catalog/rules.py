@@ -6,6 +6,7 @@
 - Which price list is the most specific for a customer (type + grade > type > grade > general).
 - Discount: how far a price is below the list price, and whether it needs a higher approval than the quoting role has.
 - Tax rate range (0–17 %, default 13 %) and validity dates.
+- Which units are counted in whole pieces (台, 套, 件 …: no 1.5 台).
 """
 
 from __future__ import annotations
@@ -110,6 +111,60 @@ def tax_rate_error(rate) -> str | None:
     rate = to_decimal(rate)
     if rate < MIN_TAX_RATE or rate > MAX_TAX_RATE:
         return str(_("税率应在 0%% 到 17%% 之间（填写的是 %(rate)s%%）。") % {"rate": format((rate * 100).normalize(), "f")})
+    return None
+
+
+# --- units ----------------------------------------------------------------------------------------------------------
+# Units counted in whole pieces (ERPNext's UOM "Must be Whole Number", Kingdee's 计量单位精度 0): 1.5 台 is a typing
+# error, not an order. Units of measure (米, 千克, 吨, 升 …) and any unit not listed take decimals.
+WHOLE_UNITS = frozenset(
+    [
+        "台",
+        "套",
+        "件",
+        "个",
+        "只",
+        "把",
+        "支",
+        "块",
+        "张",
+        "部",
+        "辆",
+        "组",
+        "副",
+        "对",
+        "根",
+        "箱",
+        "盒",
+        "包",
+        "桶",
+        "卷",
+        "袋",
+        "瓶",
+        "片",
+        "颗",
+        "条",
+        "扇",
+        "座",
+        "架",
+        "具",
+        "头",
+        "本",
+        "次",
+        "pcs",
+        "PCS",
+    ]
+)
+
+
+def whole_quantity_error(quantity, unit: str) -> str | None:
+    """A Chinese message if `quantity` has a fraction while `unit` counts whole pieces (WHOLE_UNITS), else None."""
+    quantity = to_decimal(quantity)
+    if (unit or "").strip() in WHOLE_UNITS and quantity != quantity.to_integral_value():
+        return str(
+            _("数量 %(quantity)s 不是整数：单位“%(unit)s”按整数计量。")
+            % {"quantity": format(quantity.normalize(), "f"), "unit": unit.strip()}
+        )
     return None
 
 

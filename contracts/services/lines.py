@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.rules import tax_rate_error
+from catalog.rules import tax_rate_error, whole_quantity_error
 from catalog.selectors import BASE_CURRENCY, can_view_cost, resolve_price
 from customers.models import Customer
 from salesops.core.errors import DomainError, Forbidden
@@ -154,6 +154,9 @@ def build_lines(
         if quantity is None or quantity <= 0:
             raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
         line.quantity = quantity
+        error = whole_quantity_error(quantity, line.unit)
+        if error:
+            raise DomainError(f"{where}（{line.name}）：{error}")
         if product is not None:
             error = bounds_error(quantity, _("数量"), QUANTITY_BOUNDS)
             if error:

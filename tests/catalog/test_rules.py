@@ -109,3 +109,22 @@ def test_labels():
     assert rules.customer_grade_label("A").startswith("A")
     assert rules.is_valid_customer_type("") and rules.is_valid_customer_type("dealer") and not rules.is_valid_customer_type("vip")
     assert rules.is_valid_customer_grade("D") and not rules.is_valid_customer_grade("E")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "refused"),
+    [
+        ("1.5", "台", True),
+        ("2", "台", False),
+        ("2.000", "套", False),
+        ("0.25", " 件 ", True),
+        ("1.5", "米", False),
+        ("0.75", "千克", False),
+        ("1.5", "", False),
+    ],
+)
+def test_whole_units(quantity, unit, refused):
+    error = rules.whole_quantity_error(Decimal(quantity), unit)
+    assert bool(error) is refused
+    if refused:
+        assert "不是整数" in error and unit.strip() in error

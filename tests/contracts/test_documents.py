@@ -231,7 +231,7 @@ def test_contract_pdf_shows_payment_and_delivery_terms(cast, customer, pump):
             "delivery_date": date(2027, 1, 15),
             "delivery_terms": "供方送货",
         },
-        lines=[line(pump, quantity="2.5")],
+        lines=[line(pump), line(name="控制电缆", unit="米", quantity="2.5", unit_price="12.00")],
     )
     text = pdf_text(documents.contract_pdf(c, reader=c.owner))
     assert "定金+余款" in text

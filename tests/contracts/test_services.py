@@ -82,6 +82,7 @@ class TestQuotationLinesAndTotals:
         "row,message",
         [
             ({"quantity": "0"}, "数量必须大于 0"),
+            ({"quantity": "1.5"}, "数量 1.5 不是整数：单位“台”按整数计量"),
             ({"quantity": "abc"}, "不是有效的数字"),
             ({"unit_price": "-1"}, "不能为负数"),
             ({"discount_rate": "1.2"}, "折扣率应在 0 到 1 之间"),
@@ -92,6 +93,16 @@ class TestQuotationLinesAndTotals:
         with pytest.raises(DomainError, match=message):
             make_quotation(cast.clerk, lines=[line(pump, **row)])
         assert not Quotation.objects.exists()
+
+    def test_units_of_measure_take_decimals_and_pieces_do_not(self, cast, make_quotation, pump):
+        # a free line in 米 takes 2.5; the pump (台) typed as 3.0 is 3; a free line in 套 refuses 0.5
+        q = make_quotation(
+            cast.clerk,
+            lines=[line(pump, quantity="3.0"), line(None, name="控制电缆", unit="米", quantity="2.5", unit_price="12")],
+        )
+        assert [ln.quantity for ln in q.lines.order_by("line_no")] == [D(3), D("2.5")]
+        with pytest.raises(DomainError, match="第 1 行（安装辅材）：数量 0.5 不是整数：单位“套”按整数计量"):
+            make_quotation(cast.clerk, lines=[line(None, name="安装辅材", unit="套", quantity="0.5", unit_price="80")])
 
     def test_a_free_line_needs_a_name_and_a_price(self, cast, make_quotation):
         with pytest.raises(DomainError, match="请选择产品或填写品名"):
