@@ -38,7 +38,7 @@ class Customer(FSMModelMixin, models.Model):
 
     class PaymentTerms(models.TextChoices):
         PREPAID = "prepaid", _("款到发货")
-        DEPOSIT = "deposit", _("预付定金，余款发货前付清")
+        DEPOSIT = "deposit", _("定金+余款")  # the deposit before shipment, the balance within the credit days (as contracts)
         CREDIT = "credit", _("信用账期")
 
     class Source(models.TextChoices):
