@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection, connections
@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -24,7 +25,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Round, TruncDate, TruncMonth
+from django.utils import timezone
 
 from customers.models import Customer
 from salesops.core.money import ZERO, db_money, quantize
@@ -36,6 +38,7 @@ from .models import (
     InvoiceRequest,
     Payment,
     PaymentAllocation,
+    RefusalReturn,
     SalesOrder,
     SalesOrderLine,
     Shipment,
@@ -44,9 +47,14 @@ from .models import (
 from .receivables import open_shipments_sql
 from .selectors import CREDITED_SHIPMENTS, MONEY_OUTPUT
 
-# What a shipment counts for in the shipped figures: its amount less the goods refused at delivery and received back
-# (拒收退回), counted where the note is — as if they had never left (models.kept_amount)
-SHIPPED = kept_amount()
+# What the shipped figures of a period count (按发货口径): each outbound note at its full amount in the period it left
+# (SHIPPED, by shipped_at), and goods refused at delivery and received back (拒收退回入库, RefusalReturn) as an event of
+# their own, deducted at their value in the period they were received back (RECEIVED_BACK, by received_on) — so a
+# closed month never changes when refused goods come back later (as Kingdee/ERPNext count a return in its own period).
+# The readers of what is owed as of a date (receivables, balances, unshipped) subtract them from the note instead
+# (models.kept_amount).
+SHIPPED = "amount_incl"  # of a Shipment
+RECEIVED_BACK = "amount_incl"  # of a RefusalReturn
 
 
 # --- KPI aggregates (reports.kpis composes them) ------------------------------------------------------------------------
@@ -82,6 +90,24 @@ def _total(qs: QuerySet, expression) -> Decimal:
     return quantize(qs.aggregate(s=Sum(expression, output_field=MONEY_OUTPUT))["s"] or ZERO)
 
 
+def _scalar_sum(qs: QuerySet, expression):
+    """Coalesce((SELECT SUM(expression) FROM … WHERE …), 0) — the total of a whole queryset as a scalar subquery, for an
+    aggregate over another table to subtract (one query)."""
+    summed = qs.order_by().annotate(s=Func(expression, function="SUM", output_field=MONEY_OUTPUT)).values("s")
+    return Coalesce(Subquery(summed, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
+
+
+def _days(start: datetime, end: datetime) -> tuple[date, date]:
+    """[first, stop): the days whose start (midnight in the company's time zone) is in [start, end) — how a date column
+    (拒收退回入库日期) is read with the aware bounds of a period: exactly the period's days."""
+
+    def first_from(moment: datetime) -> date:
+        local = timezone.localtime(moment, timezone.get_default_timezone())
+        return local.date() if local.time() == time.min else local.date() + timedelta(days=1)
+
+    return first_from(start), first_from(end)
+
+
 def _sum_subquery(qs: QuerySet, group: str, expression):
     """Coalesce((SELECT SUM(expression) … GROUP BY group), 0) — a correlated total for an outer row."""
     summed = qs.values(group).annotate(s=Sum(expression, output_field=MONEY_OUTPUT)).values("s")
@@ -97,6 +123,18 @@ def kpi_shipments(start: datetime, end: datetime, **scope) -> QuerySet[Shipment]
     """Outbound notes that left in [start, end) (shipped or delivered) of the scope's orders."""
     return Shipment.objects.filter(
         _kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__gte=start, shipped_at__lt=end
+    )
+
+
+def kpi_refusal_returns(start: datetime, end: datetime, **scope) -> QuerySet[RefusalReturn]:
+    """Goods refused at delivery and received back (拒收退回入库) on a day of [start, end) (_days), of the scope's orders,
+    whenever their note left: what the shipped figures deduct in the period they came back (RECEIVED_BACK)."""
+    first, stop = _days(start, end)
+    return RefusalReturn.objects.filter(
+        _kpi_q("order__", **scope),
+        shipment__status__in=CREDITED_SHIPMENTS,
+        received_on__gte=first,
+        received_on__lt=stop,
     )
 
 
@@ -134,7 +172,12 @@ def ordered_credited_total(start: date, end: date, **scope) -> Decimal:
 
 
 def shipped_total(start: datetime, end: datetime, **scope) -> Decimal:
-    return _total(kpi_shipments(start, end, **scope), _cny(SHIPPED, "order__"))
+    """Shipped in [start, end) (按发货口径, before credit notes): the notes that left in it at their full amount, less the
+    goods refused and received back in it whenever their note left (SHIPPED, RECEIVED_BACK). One query (the receipts a
+    scalar subquery)."""
+    back = _scalar_sum(kpi_refusal_returns(start, end, **scope), _cny(RECEIVED_BACK, "order__"))
+    shipped = Coalesce(Sum(_cny(SHIPPED, "order__")), Value(ZERO), output_field=MONEY_OUTPUT) - back
+    return quantize(kpi_shipments(start, end, **scope).aggregate(s=shipped)["s"] or ZERO)
 
 
 def credited_total(start: datetime, end: datetime, **scope) -> Decimal:
@@ -261,13 +304,17 @@ def on_time_counts(start: datetime, end: datetime, zone, **scope) -> tuple[int, 
 
 # --- grouped KPI rows: one query each, streamed ------------------------------------------------------------------------
 def shipped_net_subquery(start: datetime, end: datetime, outer: str, **scope):
-    """Shipped minus credited in [start, end) for the outer row: `outer` = "customer" or "owner" (the order's field the
-    outer queryset's pk matches), e.g. per customer of a store report or per rep of an achievement table; `scope`
-    (owner_id=, team_id=) counts only those sellers' orders, e.g. a rep's own sales to each customer of their plan."""
-    where = {f"order__{outer}": OuterRef("pk")}
+    """Shipped (as shipped_total: less the goods received back in the period) minus credited in [start, end) for the
+    outer row: `outer` = "customer" or "owner" (the order's field the outer queryset's pk matches), e.g. per customer of a
+    store report or per rep of an achievement table; `scope` (owner_id=, team_id=) counts only those sellers' orders,
+    e.g. a rep's own sales to each customer of their plan."""
+    where, group = {f"order__{outer}": OuterRef("pk")}, f"order__{outer}"
     ships, credits = kpi_shipments(start, end, **scope).filter(**where), kpi_credit_notes(start, end, **scope).filter(**where)
-    return _sum_subquery(ships, f"order__{outer}", _cny(SHIPPED, "order__")) - _sum_subquery(
-        credits, f"order__{outer}", _cny("amount", "order__")
+    backs = kpi_refusal_returns(start, end, **scope).filter(**where)
+    return (
+        _sum_subquery(ships, group, _cny(SHIPPED, "order__"))
+        - _sum_subquery(backs, group, _cny(RECEIVED_BACK, "order__"))
+        - _sum_subquery(credits, group, _cny("amount", "order__"))
     )
 
 
@@ -296,9 +343,11 @@ def _per_customer(qs: QuerySet, customer: str, figures: dict) -> QuerySet:
     )
 
 
-def _in_periods(stamp: str, periods: dict[str, tuple]) -> tuple[dict[str, Q], Q]:
-    """{figure: stamp in [start, end) of its period} and the OR of them all (the one scan for the three periods)."""
-    each = {name: Q(**{f"{stamp}__gte": span[2], f"{stamp}__lt": span[3]}) for name, span in periods.items()}
+def _in_periods(stamp: str, periods: dict[str, tuple], *, day: bool = False) -> tuple[dict[str, Q], Q]:
+    """{figure: stamp in [start, end) of its period} and the OR of them all (the one scan for the three periods).
+    `day`: `stamp` is a date column, read as kpi_refusal_returns reads it (_days)."""
+    bounds = {name: _days(span[2], span[3]) if day else (span[2], span[3]) for name, span in periods.items()}
+    each = {name: Q(**{f"{stamp}__gte": low, f"{stamp}__lt": high}) for name, (low, high) in bounds.items()}
     anywhere = Q()
     for q in each.values():
         anywhere |= q
@@ -307,10 +356,11 @@ def _in_periods(stamp: str, periods: dict[str, tuple]) -> tuple[dict[str, Q], Q]
 
 def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool = False, **scope) -> list[QuerySet]:
     """The grouped queries customer_figures adds up, one per kind of document, each a pivot (one column per figure,
-    SUM … FILTER per period): orders received, shipments (the period, last month and last year), issued invoices,
-    confirmed payment allocations and credit notes (the same three periods: the period's returns, and lowering last
-    month's and last year's shipped). `shipped_only`: the shipments and credit notes of the period alone (what the
-    shipped sales need). See _per_customer."""
+    SUM … FILTER per period): orders received, shipments (the period, last month and last year), goods refused and
+    received back (the same three periods, lowering each one's shipped as shipped_total), issued invoices, confirmed
+    payment allocations and credit notes (the same three periods: the period's returns, and lowering last month's and
+    last year's shipped). `shipped_only`: the shipments, goods received back and credit notes of the period alone (what
+    the shipped sales need). See _per_customer."""
     start, end = period[0], period[1]
 
     def total(amount: str, condition: Q | None = None, sign: int = 1):
@@ -319,11 +369,14 @@ def customer_figure_sources(period, last_month, last_year, *, shipped_only: bool
 
     others = {} if shipped_only else {"last_month": last_month, "last_year": last_year}
     ships, shipped_any = _in_periods("shipped_at", {"shipped": period, **others})
+    backs, back_any = _in_periods("received_on", {"shipped": period, **others}, day=True)
     credits, credited_any = _in_periods("created_at", {"returns": period, **others})
     shipments = Shipment.objects.filter(_kpi_q("order__", **scope), shipped_any, status__in=CREDITED_SHIPMENTS)
+    received_back = RefusalReturn.objects.filter(_kpi_q("order__", **scope), back_any, shipment__status__in=CREDITED_SHIPMENTS)
     credit_notes = CreditNote.objects.filter(_kpi_q("order__", **scope), credited_any)
     sources = [
         _per_customer(shipments, "order__customer", {k: total(SHIPPED, q) for k, q in ships.items()}),
+        _per_customer(received_back, "order__customer", {k: total(RECEIVED_BACK, q, -1) for k, q in backs.items()}),
         _per_customer(
             credit_notes, "order__customer", {k: total("amount", q, 1 if k == "returns" else -1) for k, q in credits.items()}
         ),
@@ -442,19 +495,27 @@ def collected_by_month(start: date, end: date, **scope) -> dict[date, Decimal]:
 
 
 def shipped_net_by_month(start: datetime, end: datetime, zone, **scope) -> dict[date, Decimal]:
-    """{first day of the month: shipped minus credited} for the months of [start, end) in `zone` (two grouped queries)."""
-    out: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for qs, amount, stamp, sign in (
-        (kpi_shipments(start, end, **scope), SHIPPED, "shipped_at", 1),
-        (kpi_credit_notes(start, end, **scope), "amount", "created_at", -1),
-    ):
-        rows = (
-            qs.annotate(month=TruncMonth(stamp, tzinfo=zone))
-            .values("month")
-            .annotate(s=Sum(_cny(amount, "order__"), output_field=MONEY_OUTPUT))
-            .values_list("month", "s")
+    """{first day of the month: shipped minus credited} for the months of [start, end) in `zone`, as shipped_total and
+    credited_total month by month: the notes at their full amount in the month they left, less the goods refused and
+    received back in the month they came back, less the month's credit notes. Two grouped queries: the notes and the
+    goods received back as one UNION ALL of (year, month, amount), the credit notes."""
+
+    def per_month(qs: QuerySet, stamp: str, amount, sign: int, **tz):
+        summed = Sum(_cny(amount, "order__"), output_field=MONEY_OUTPUT)
+        return (
+            qs.order_by()
+            .annotate(y=ExtractYear(stamp, **tz), m=ExtractMonth(stamp, **tz))
+            .values("y", "m")
+            .annotate(s=summed if sign > 0 else -summed)
+            .values_list("y", "m", "s")
         )
-        for month, total in rows:
-            day = month.date() if isinstance(month, datetime) else month
-            out[day] += sign * quantize(total or ZERO)
+
+    out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    shipped = per_month(kpi_shipments(start, end, **scope), "shipped_at", SHIPPED, 1, tzinfo=zone).union(
+        per_month(kpi_refusal_returns(start, end, **scope), "received_on", RECEIVED_BACK, -1), all=True
+    )
+    credited = per_month(kpi_credit_notes(start, end, **scope), "created_at", "amount", -1, tzinfo=zone)
+    for rows in (shipped, credited):
+        for year, month, total in rows:
+            out[date(year, month, 1)] += quantize(total or ZERO)
     return dict(out)

@@ -27,6 +27,20 @@ def net_amount(line, quantity) -> Decimal:
     ).amount_incl
 
 
+def refused_back_value(note_line, order_line, returned: Decimal) -> Decimal:
+    """The value of the goods of an outbound note's line refused at delivery and received back so far (拒收退回入库,
+    `returned` of its refused quantity; ShipmentLine.returned_amount). Once all that was refused is back: the note line's
+    amount less the value of what was signed for (net_amount of the signed quantity, what order_invoiceable_amount counts),
+    so what stays on the note is exactly what may be invoiced for it — the two never differ by a fen from rounding each on
+    its own (as the last note of an order line takes the line's remainder). Before that: their quantity at the line's
+    price, never above that."""
+    signed = min(net_amount(order_line, note_line.delivered_quantity), note_line.amount_incl)
+    refused = note_line.amount_incl - signed
+    if returned >= note_line.refused_quantity:
+        return refused
+    return min(net_amount(order_line, returned), refused)
+
+
 # --- shipment ---------------------------------------------------------------------------------------------------------
 def passed_lots(inspections: Iterable) -> dict[int, str]:
     """The batch number (批号) an outbound note prefills per order line: the lot of the line's latest passed inspection

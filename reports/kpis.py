@@ -4,8 +4,10 @@
 Each figure is one aggregate query through the selectors of the floors below (orders.selectors, aftersales.selectors),
 for a `Period` (reports.periods: month boundaries in Asia/Shanghai) and a `Scope` (reports.scopes: company, team, rep).
 Money is Decimal in yuan (CNY), rounded to the fen; rates are Decimal 0..1 with four places, or None when undefined
-(nothing to divide by). Cancelled orders never count; a partial shipment counts with what left; credit notes (红字冲减单)
-lower the shipped sales of the period they are issued in (invoiced sales are capped by them already: sales_invoiced). Grouped rows are streamed from one query each.
+(nothing to divide by). Cancelled orders never count; a partial shipment counts with what left; goods refused at delivery
+and received back (拒收退回) lower the shipped sales of the period they are received back in, and credit notes (红字冲减单)
+those of the period they are issued in (invoiced sales are capped by them already: sales_invoiced) — so a closed period's
+shipped sales never change. Grouped rows are streamed from one query each.
 """
 
 from __future__ import annotations
@@ -135,7 +137,10 @@ def returns_amount(period: Period, scope: Scope) -> Decimal:
 
 @_read_once
 def sales_shipped(period: Period, scope: Scope) -> Decimal:
-    """按发货口径的销售额: the value of goods that left in the period minus the period's credit notes."""
+    """按发货口径的销售额: the full value of the outbound notes that left in the period, minus the goods refused at
+    delivery and received back in the period (拒收退回, by the day they came back, whenever their note left) and the
+    period's credit notes: each return counts in its own period, so a closed month never changes
+    (orders.figures.shipped_total)."""
     return order_figures.shipped_total(*period.bounds(), **scope.filters()) - returns_amount(period, scope)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from catalog.rules import whole_quantity_error
 from customers.models import Customer
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
@@ -98,6 +99,13 @@ def _lines_text(lines: list[ShipmentLine]) -> list[str]:
     return out
 
 
+def _refuse_fraction(quantity, line) -> None:
+    """1.5 台 is a typing error (catalog.rules.whole_quantity_error): refused naming the line."""
+    error = whole_quantity_error(quantity, line.unit)
+    if error:
+        raise DomainError(f"{line.name}：{error}")
+
+
 def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, Any]) -> list[ShipmentLine]:
     """The note's lines for {order line id: quantity or {quantity, lot_no}}, each within what may still be shipped;
     marks the note when it holds more than passed inspection (emergency-released goods)."""
@@ -114,6 +122,7 @@ def _shipment_lines(order: SalesOrder, shipment: Shipment, wanted: Mapping[int, 
         qty = parse_decimal(qty, _("发货数量"), bounds=QUANTITY_BOUNDS.any_sign())
         if qty <= 0:
             raise DomainError(_("%(name)s：发货数量必须大于 0。") % {"name": line.name})
+        _refuse_fraction(qty, line)
         reserved = reserved_quantity(line, exclude_shipment=other_notes)
         available = line.shippable_quantity - reserved
         if qty > available:
@@ -324,6 +333,7 @@ def shipment_deliver(
                 )
                 if got < 0 or got > sl.quantity:
                     raise DomainError(_("签收数量应在 0 到发货数量之间。"))
+                _refuse_fraction(got, sl.order_line)
                 if got < sl.quantity and not exceptions.strip():
                     raise DomainError(_("签收数量少于发货数量，请填写签收异常。"))
                 # what was shipped and not signed for was refused (拒收): it waits to come back to the warehouse
@@ -426,9 +436,9 @@ def shipment_receive_refused(
         built = []
         for sl, qty in wanted:
             returned = sl.returned_quantity + qty
-            # the value of what is back so far: all of the line's amount once all of it is back (each note's amount was
-            # rounded on its own), else its quantity at the line's price, never above the line's amount
-            value = sl.amount_incl if returned == sl.quantity else min(rules.net_amount(sl.order_line, returned), sl.amount_incl)
+            # the value of what is back so far: once all that was refused is back, the line's amount less what was
+            # signed for (so what stays on the note is what may be invoiced, to the fen: rules.refused_back_value)
+            value = rules.refused_back_value(sl, sl.order_line, returned)
             amount = value - sl.returned_amount
             sl.returned_quantity, sl.returned_amount = returned, value
             sl.save(update_fields=["returned_quantity", "returned_amount"])
@@ -485,6 +495,7 @@ def _refusal_quantities(lines: list[ShipmentLine], quantities: Mapping[Any, Any]
             raise DomainError(_("%(name)s：退回入库数量不能为负数。") % {"name": sl.order_line.name})
         if qty == 0:
             continue
+        _refuse_fraction(qty, sl.order_line)
         if qty > sl.refused_pending:
             raise DomainError(
                 _("%(name)s：退回入库数量 %(qty)s 超过待收回的拒收数量 %(left)s（拒收 %(refused)s，已收回 %(returned)s）。")

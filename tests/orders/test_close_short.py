@@ -42,7 +42,7 @@ def credit_customer(customer):
 def partial(cast, credit_customer, pump):
     """A credit order of 10 pumps at 1130 and 3 valves at 100.01: 4 pumps and 1 valve shipped (the valve as two halves,
     50.01 each, a fen more than one valve's 100.01), the rest backordered."""
-    valve = ProductFactory(code="V-1", name="阀门", list_price=D("100.01"))
+    valve = ProductFactory(code="V-1", name="阀门", list_price=D("100.01"), unit="千克")  # shipped by halves
     order = services.order_create(
         actor=cast.clerk,
         customer=credit_customer,

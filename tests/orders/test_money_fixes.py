@@ -42,7 +42,7 @@ def tomorrow() -> date:
 @pytest.fixture
 def odd_order(cast, customer):
     """1 × 33.33 and 3 × 10.00, both at 33.33 % off (22.22 + 20.00 = 42.22), placed, inspected and paid."""
-    valve = ProductFactory(code="V-3333", name="阀门", list_price=D("33.33"))
+    valve = ProductFactory(code="V-3333", name="阀门", list_price=D("33.33"), unit="千克")  # shipped by halves
     seal = ProductFactory(code="S-1000", name="密封件", list_price=D("10.00"))
     order = services.order_create(
         actor=cast.gm,  # 33.33 % off is within the GM's discount limit only

@@ -43,6 +43,7 @@ def test_page_refuses_a_past_promised_date_on_create(cast, client_as, customer, 
     clerk = client_as(cast.clerk)
     response = clerk.post(reverse("orders:order_create"), _direct_post(customer, pump, PAST))
     assert response.status_code == 400 and PAST_MESSAGE in html(response)
+    assert response.context["form"].errors["promised_ship_date"] == [PAST_MESSAGE]  # under the field, not above the form
     assert not SalesOrder.objects.exists()
     # today is fine
     response = clerk.post(reverse("orders:order_create"), _direct_post(customer, pump, timezone.localdate().isoformat()))
@@ -54,6 +55,7 @@ def test_api_refuses_a_past_promised_date_on_create_and_update(cast, api_as, cus
     row = [{"product": pump.pk, "quantity": "1"}]
     response = clerk.post(ORDERS, {"customer": customer.pk, "promised_ship_date": PAST, "lines": row}, format="json")
     assert response.status_code == 400 and response.json()["detail"] == PAST_MESSAGE
+    assert response.json()["errors"] == {"promised_ship_date": [PAST_MESSAGE]}  # a client can place it
     assert SalesOrder.objects.count() == 1  # only the fixture's
     response = clerk.patch(f"{ORDERS}{order.pk}/", {"promised_ship_date": PAST}, format="json")
     assert response.status_code == 400 and response.json()["detail"] == PAST_MESSAGE
@@ -110,6 +112,21 @@ def test_outbound_note_prefills_the_latest_passed_lot_and_keeps_what_is_posted(c
     posted = clerk.post(url, {f"qty_{line.pk}": "10", f"lot_{line.pk}": "B2026-X", "freight_payer": "us", "packages": "1"})
     assert posted.status_code == 302
     assert Shipment.objects.get(order=order).lines.get().lot_no == "B2026-X"
+
+
+def test_half_a_machine_is_neither_shipped_nor_signed_for(cast, client_as, order):
+    # QA: 伺服电机 × 0.5 台 was accepted on an outbound note; 台 counts whole pieces (catalog.rules.WHOLE_UNITS)
+    from orders.models import Shipment
+
+    place(order, cast.clerk)
+    pass_inspection(order, cast, "10")
+    line = order.lines.get()
+    posted = client_as(cast.clerk).post(
+        reverse("orders:shipment_create", args=[order.pk]),
+        {f"qty_{line.pk}": "0.5", f"lot_{line.pk}": "L1", "freight_payer": "us", "packages": "1"},
+    )
+    assert posted.status_code == 400 and f"{line.name}：数量 0.5 不是整数：单位“台”按整数计量。" in html(posted)
+    assert not Shipment.objects.exists()
 
 
 def test_outbound_note_without_a_passed_inspection_has_no_lot(cast, client_as, order):
