@@ -154,7 +154,9 @@ def build_lines(
         if quantity is None or quantity <= 0:
             raise DomainError(_("%(where)s（%(name)s）：数量必须大于 0。") % {"where": where, "name": line.name})
         line.quantity = quantity
-        error = whole_quantity_error(quantity, line.unit)
+        # a unit the product or the user gave (a free line without one keeps the column's default, chosen by nobody)
+        given_unit = line.unit if product is not None or row.get("unit") not in (None, "") else ""
+        error = whole_quantity_error(quantity, given_unit)
         if error:
             raise DomainError(f"{where}（{line.name}）：{error}")
         if product is not None:
