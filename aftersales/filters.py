@@ -1,5 +1,8 @@
 """django-filter sets of the after-sales lists, used by the pages and the API with the same parameter names
-(the querysets they filter come from selectors, already scoped to what the user may see)."""
+(the querysets they filter come from selectors, already scoped to what the user may see).
+
+The pages offer the customer as the customers' type-ahead, the people as selects of who the documents are given to and
+an order by its number (no order picker: a select of 60,000 orders is no picker); the API keeps the ids."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.filters import offer_customers, offer_people
 from salesops.core.filters import IntegerFilter, ListFilterSet, YesNoFilter
 from salesops.core.search import every_word_q
 
@@ -31,6 +35,10 @@ class _Search(ListFilterSet):
     q = filters.CharFilter(method="search", label=_("搜索"))
     customer = IntegerFilter(field_name="customer_id", label=_("客户"))
     SEARCH_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(self)
 
     def search(self, queryset, name, value):
         return queryset.filter(every_word_q(queryset.model, value, *self.SEARCH_FIELDS))
@@ -91,6 +99,11 @@ class CallbackFilter(_SellerFilters, _Search):
             "queue",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        offer_people(self, "assignee", lambda: selectors.assignees_to_filter(user) if user else [])
+
     def filter_queue(self, queryset, name, value):
         return selectors.CALLBACK_QUEUES[value](queryset, self.request.user, timezone.now())
 
@@ -132,6 +145,10 @@ class TicketFilter(_SellerFilters, _Search):
             "team",
             "queue",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_people(self, "engineer", selectors.engineers_to_filter)
 
     def filter_queue(self, queryset, name, value):
         return selectors.TICKET_QUEUES[value](queryset, self.request.user, timezone.now())
@@ -190,6 +207,11 @@ class MyActionFilter(ListFilterSet):
         model = CorrectiveAction
         fields = ["q", "kind", "overdue", "complaint"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = self.queryset  # one's own open actions: their few complaints
+        self.offer("complaint", lambda: [(c.pk, c.number) for c in selectors.complaints_of(actions)])
+
     def search(self, queryset, name, value):
         return queryset.filter(
             every_word_q(queryset.model, value, "complaint__number", "complaint__customer__name", "description")
@@ -209,10 +231,19 @@ class ReturnFilter(_Search):
     status = filters.ChoiceFilter(choices=ReturnRequest.Status.choices, label=_("状态"))
     kind = filters.ChoiceFilter(choices=ReturnRequest.Kind.choices, label=_("类型"))
     order = IntegerFilter(field_name="order_id", label=_("订单"))
+    order_number = filters.CharFilter(method="by_order_number", label=_("订单号"), help_text=_("订单号的一部分"))
 
     class Meta:
         model = ReturnRequest
-        fields = ["q", "status", "kind", "customer", "order"]
+        fields = ["q", "status", "kind", "customer", "order", "order_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conceal("order")  # an order's own link carries it; the page finds an order by its number
+
+    def by_order_number(self, queryset, name, value):
+        # the orders' trigram index, then the requests of those orders by key (salesops.core.search)
+        return queryset.filter(every_word_q(queryset.model, value, "order__number"))
 
     def search(self, queryset, name, value):
         # per word one IN of a UNION (salesops.core.search): the requests matching on their own columns, and those with a

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from salesops.core import approvals
 from salesops.core.models import ApprovalRequest, ApprovalStep
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.roles import MANAGER_ROLES, Role, has_role, user_roles
 
 from . import rules
 from .config import setting
@@ -163,23 +163,21 @@ def complaint_allowed_actions(c: Complaint, user) -> list[str]:
     """QC (and the managers) answer the customer; the answer goes to the leadership (the sales VP) for approval
     (`submit_answer`, rules.complaint_answer_route) before the complaint may be closed. While a round is pending the answer
     is not changed (no `answer`) and the VP may `decide_answer` (POST /api/v1/approval-steps/{id}/decide/ or the page's
-    decide form). Who approves does not submit: a VP's own submission would have nobody to approve it."""
+    decide form); neither does the root cause (rules.COMPLAINT_ANSWER_FIELDS, no `record_cause`). Nobody approves an
+    answer they wrote or submitted: the round goes to the next level (complaint_answer_route_for), and `submit_answer` is
+    not offered when nobody would be left to approve it (the VP wrote it and the GM would submit it, or the reverse)."""
     S, A = Complaint.Status, Complaint.AnswerStatus
     qc = is_qc(user)
     out = []
     if qc and c.status == S.REGISTERED:
         out.append("investigate")
-    if qc and c.status in (S.INVESTIGATING, S.ACTIONS):
+    if qc and c.status in (S.INVESTIGATING, S.ACTIONS) and c.answer_status != A.PENDING:
         out.append("record_cause")
     if qc and c.status == S.ACTIONS:
         out.append("add_action")
         if c.answer_status != A.PENDING:
             out.append("answer")
-        if (
-            (c.answer or "").strip()
-            and c.answer_status in (A.NONE, A.REJECTED)
-            and not has_role(user, *rules.COMPLAINT_ANSWER_APPROVER_ROLES)
-        ):
+        if (c.answer or "").strip() and c.answer_status in (A.NONE, A.REJECTED) and complaint_answer_route_for(c, user):
             out.append("submit_answer")
         out.append("close")
     if c.status == S.ACTIONS and c.answer_status == A.PENDING and _may_decide_answer(c, user):
@@ -187,6 +185,14 @@ def complaint_allowed_actions(c: Complaint, user) -> list[str]:
     if (is_desk(user) or c.created_by_id == user.pk) and c.status == S.REGISTERED:
         out.append("cancel")
     return out
+
+
+def complaint_answer_route_for(c: Complaint, submitter) -> list:
+    """Who approves `c`'s current answer if `submitter` submits it (rules.complaint_answer_route): never its own people,
+    the answer's author (answered_by, the approval's owner) and the submitter — the VP's own answer goes to the GM; an
+    empty route when nobody is left."""
+    author = c.answered_by if c.answered_by_id else None
+    return rules.complaint_answer_route(own_roles=user_roles(submitter) | user_roles(author))
 
 
 def complaint_answer_step(c: Complaint):

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.selectors import customer_scope
+from customers.selectors import customer_scope, reps_for
 from salesops.core.access import of_visible
 from salesops.core.money import quantize
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
@@ -111,6 +111,29 @@ def callback_assignees(cb: Callback) -> QuerySet:
 def service_engineers() -> QuerySet:
     """The active service staff: who may be a ticket's engineer or a service plan line's 负责人."""
     return get_user_model().objects.filter(is_active=True, groups__name=Role.SERVICE).distinct().order_by("username")
+
+
+def engineers_to_filter() -> QuerySet:
+    """The ticket list's 服务工程师 filter: the service staff, those no longer active too (their tickets stay findable),
+    the active first."""
+    return get_user_model().objects.filter(groups__name=Role.SERVICE).distinct().order_by("-is_active", "username")
+
+
+def assignees_to_filter(user) -> QuerySet:
+    """The callback list's 回访人 filter: whom callbacks are given to (callback_assignees) — the service staff and the
+    reps `user` looks at (customers.selectors.reps_for), former ones too, the active first."""
+    reps = reps_for(user, former=True).order_by().values("pk")
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=Role.SERVICE) | Q(pk__in=reps))
+        .distinct()
+        .order_by("-is_active", "username")
+    )
+
+
+def complaints_of(actions: QuerySet[CorrectiveAction]) -> QuerySet[Complaint]:
+    """The complaints of `actions` (我的整改措施's 投诉 filter: the few complaints of one's own open actions), newest first."""
+    return Complaint.objects.filter(pk__in=actions.order_by().values("complaint_id")).order_by("-number")
 
 
 def callback_get_for(user, pk) -> Callback:

@@ -1050,7 +1050,7 @@ def _searched(model, order: tuple[str, ...], search, text: str):
 # looked up in the document's columns and in the customer's (a few dozen rows of each list match both). Words of three
 # characters or more: a trigram index cannot narrow a shorter one.
 SEARCH = "东海重工 123"
-CUSTOMER_SEARCH = "重工12"  # the customer list searches the whole text (customers.selectors.customer_search_q)
+CUSTOMER_SEARCH = "重工12"  # one word (the customer list looks for every word: customers.selectors.customer_search_q)
 SEARCHES = {
     "customers": (Customer, ("-created_at", "-id"), customer_search_q),
     "quotations": (Quotation, ("-created_at", "-id"), lambda text: contract_search_q(Quotation, text)),

@@ -252,10 +252,10 @@ class ProductViewSet(
     serializer_class = ProductSerializer
     export_name = "products"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.ProductFilter
-    search_fields = ["code", "name", "model", "spec"]
+    search_fields = list(selectors.PRODUCT_SEARCH_FIELDS)
     ordering_fields = list(selectors.PRODUCT_ORDERING_FIELDS)
     ordering = ["code"]
-    lookup = lookup_action(selectors.product_lookup, "产品选择器：按编号/名称/型号输入联想（只含在售产品）")
+    lookup = lookup_action(selectors.product_lookup, "产品选择器：按编号/名称/型号/规格输入联想（只含在售产品）")
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(actor=self.request.user, data=serializer.validated_data)

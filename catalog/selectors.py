@@ -30,6 +30,8 @@ from .models import DiscountLimit, PriceList, PriceListItem, Product
 BASE_CURRENCY = "CNY"
 # The orderings the product list page and the API accept.
 PRODUCT_ORDERING_FIELDS = ("code", "name", "model", "list_price", "tax_rate", "kind", "updated_at", "created_at")
+# What the product list, its picker and the API's `search` look in (each word typed in one of them).
+PRODUCT_SEARCH_FIELDS = ("code", "name", "model", "spec")
 PRICE_LIST_ORDERING_FIELDS = ("name", "valid_from", "valid_to", "customer_type", "customer_grade", "created_at")
 # The roles shown on the discount limits page (the roles that may quote or approve a quotation).
 DISCOUNT_ROLES = (Role.SALES_REP, Role.TEAM_LEAD, Role.SALES_CLERK, Role.SALES_MANAGER, Role.SALES_VP, Role.GM, Role.ADMIN)
@@ -46,8 +48,9 @@ def product_list_for(user) -> QuerySet[Product]:
 
 
 def product_lookup(user, text: str) -> list[dict]:
-    """The product picker's type-ahead: products on sale whose code, name or model contain `text`."""
-    return lookup(product_list_for(user).filter(is_active=True), text, ("code", "name", "model"), ("code",))
+    """The product picker's type-ahead: products on sale found as the product list finds them (product_search_q: every
+    word in the code, name, model or spec — "2.2kW")."""
+    return lookup(product_list_for(user).filter(is_active=True), text, PRODUCT_SEARCH_FIELDS, ("code",))
 
 
 def _price_lists_for(user) -> QuerySet[PriceList]:
@@ -76,10 +79,15 @@ def can_view_cost(user) -> bool:
     return is_manager(user) or has_role(user, Role.FINANCE, Role.REVIEWER_FINANCE)
 
 
+def product_history_hidden(user) -> set[str]:
+    """What `user` may not read in a product's history (registered with salesops.core.timeline): its standard cost."""
+    return set() if can_view_cost(user) else {"standard_cost"}
+
+
 # --- products -----------------------------------------------------------------------------------------------------
 def product_search_q(text: str) -> Q:
     """Products whose code, name, model (型号) or spec (规格) contain every word of `text`."""
-    return every_word_q(Product, text, "code", "name", "model", "spec")
+    return every_word_q(Product, text, *PRODUCT_SEARCH_FIELDS)
 
 
 def product_ordered(qs: QuerySet[Product], ordering: str | None) -> QuerySet[Product]:
@@ -208,8 +216,9 @@ def _candidate_items(*, product: Product, on_date: date, quantity: Decimal | Non
 
 
 def pick_item(items: Iterable[PriceListItem], *, customer_type: str, customer_grade: str) -> PriceListItem | None:
-    """The most specific applicable item (see rules.pricelist_specificity); among equally specific lists the one
-    that took effect last wins, then the newer list."""
+    """The most specific applicable item (see rules.pricelist_specificity); among equally specific ones the highest
+    起订量 (a 50 台以上 tier beats a 10 台以上 one for 60 台, whichever list is newer: the items are those whose 起订量 the
+    quantity reaches), then the list that took effect last, then the newer list."""
     best, best_key = None, None
     for item in items:
         pl = item.price_list
@@ -218,7 +227,7 @@ def pick_item(items: Iterable[PriceListItem], *, customer_type: str, customer_gr
         )
         if level is None:
             continue
-        key = (level, pl.valid_from, pl.pk)
+        key = (level, item.min_quantity, pl.valid_from, pl.pk)
         if best_key is None or key > best_key:
             best, best_key = item, key
     return best
@@ -251,8 +260,9 @@ def resolve_price(
 
     Only active price lists in CNY whose validity (inclusive dates) covers `on_date` take part. The most specific list
     wins: type + grade match > type only > grade only > general; a list restricted to another type or grade never applies.
-    Equally specific lists: the later `valid_from`, then the newer list. When `quantity` is given, rows whose
-    起订量 (min_quantity) is above it are skipped. No applicable row: Product.list_price. A document in another currency
+    When `quantity` is given, rows whose 起订量 (min_quantity) is above it are skipped; among equally specific rows
+    the highest 起订量 wins (quantity tiers may be rows of one list or lists of their own), then the later `valid_from`,
+    then the newer list. No applicable row: Product.list_price. A document in another currency
     gets that CNY price ÷ its exchange rate, half up to the fen (to_currency).
     """
     on_date = on_date or timezone.localdate()
@@ -287,9 +297,9 @@ class PriceMatrixRow:
 
 def price_matrix(product: Product, on_date: date | None = None) -> list[PriceMatrixRow]:
     """The resolved price of `product` for every customer type × grade on `on_date` — one query (the product page's
-    "who pays what today", which clerks use to answer phone inquiries)."""
+    "who pays what today" for one unit, which clerks use to answer phone inquiries; quantity tiers are not in it)."""
     on_date = on_date or timezone.localdate()
-    items = list(_candidate_items(product=product, on_date=on_date, quantity=None))
+    items = list(_candidate_items(product=product, on_date=on_date, quantity=Decimal(1)))
     rows = []
     for type_code, type_label in rules.CUSTOMER_TYPES:
         cells = []

@@ -15,7 +15,7 @@ from customers.filters import offer_reps
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter
 
 from .models import Contract, ContractChange, Quotation
-from .selectors import search_q
+from .selectors import PRICE_KEYS, search_q, sees_prices
 
 
 class _DocumentFilter(ListFilterSet):
@@ -84,6 +84,11 @@ class ContractFilter(_DocumentFilter):
             "classification": _("合同类别"),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not sees_prices(getattr(self.request, "user", None)):  # no ranking by an amount the reader may not see
+            self.refuse_ordering(PRICE_KEYS, _("您看不到合同金额，不能按金额排序。"))
 
     class Meta:
         model = Contract

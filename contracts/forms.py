@@ -247,9 +247,16 @@ class ReasonForm(forms.Form):
             self.fields["reason"].widget = forms.HiddenInput()
 
 
+class OnceActionForm(OnceFormMixin, ReasonForm):
+    """An action that creates a document (生成合同) with its page's hidden `once_key` (salesops.core.once): the same
+    button sent again goes to the contract it made."""
+
+
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("签订日期"), required=False, widget=DateInput(), help_text=_("不填则为今天"))
-    scan = UploadField(label=_("签字盖章的合同扫描件"), required=False)
+    scan = UploadField(  # required (marked *): the service refuses a signing without it with the same words
+        label=_("签字盖章的合同扫描件"), error_messages={"required": _("请上传签字盖章的合同扫描件。")}
+    )
 
 
 class ReviewForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from customers.models import Customer
 from salesops.core.money import (
     DEFAULT_TAX_RATE,
     PRICE_BOUNDS,
@@ -28,15 +29,10 @@ from salesops.core.money import (
     QuantityField,
     RateField,
 )
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
-
-class PaymentTerms(models.TextChoices):
-    """Same codes as customers.Customer.PaymentTerms: what must be paid before goods leave."""
-
-    PREPAID = "prepaid", _("款到发货")
-    DEPOSIT = "deposit", _("定金+余款")
-    CREDIT = "credit", _("信用账期")
+# What must be paid before goods leave: one list for the customer's file and the documents that copy its terms
+PaymentTerms = Customer.PaymentTerms
 
 
 class DocumentLine(models.Model):
@@ -146,6 +142,7 @@ class Quotation(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form makes nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -323,6 +320,7 @@ class Contract(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form makes nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ the pages and `allowed_actions` in the API.
 The rules (SPEC.md "Quotation", "Contract and its review"):
   - quoting is for sales clerks, managers and above, and reps granted the right (rules.may_quote);
   - the owner, the creator, sales clerks and managers work on a document (edit, submit, send, sign…);
+  - a document in review is withdrawn only by who submitted it or its owner (can_withdraw);
   - crediting a document to another rep is for clerks and managers;
   - a contract is created by clerks and managers, or by the rep owning the customer or the accepted quotation;
   - only managers and above make a contract special by hand;
@@ -19,11 +20,12 @@ from django_fsm import can_proceed
 from customers.models import Customer
 from customers.rules import bid_undecided
 from customers.selectors import customer_list_for
+from salesops.core.actions import higher_actions
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, is_manager, user_roles
 
 from . import rules
 from .models import Contract, ContractChange, Quotation
-from .selectors import DEAL_ROLES, contract_pending_change
+from .selectors import DEAL_ROLES, contract_pending_change, quotation_live_contract, review_submitter_id
 
 QUOTATION_ACTIONS = ("submit", "withdraw", "send", "accept", "reject", "revise", "cancel")
 CONTRACT_ACTIONS = ("submit", "withdraw", "sign", "activate", "complete", "terminate", "cancel")
@@ -69,6 +71,12 @@ def can_upgrade(user) -> bool:
     return is_manager(user)
 
 
+def can_withdraw(user, doc: Quotation | Contract) -> bool:
+    """撤回 a quotation or contract from review is for who submitted it or its rep (owner) only — not every clerk or
+    manager who otherwise works on it (SPEC.md: the submitter takes it back; the approvers decide instead)."""
+    return user.pk is not None and user.pk in (doc.owner_id, review_submitter_id(doc))
+
+
 def can_withdraw_change(user, change: ContractChange) -> bool:
     return change.requested_by_id == user.pk or is_manager(user)
 
@@ -81,20 +89,31 @@ def quotation_allowed_actions(quotation: Quotation, user) -> list[str]:
     for name in QUOTATION_ACTIONS:
         if name in ("submit", "revise") and not can_quote(user):
             continue
+        if name == "withdraw" and not (can_proceed(quotation.withdraw) and can_withdraw(user, quotation)):
+            continue
         if can_proceed(getattr(quotation, name)):
             out.append(name)
     if quotation.is_editable and can_quote(user):
         out.insert(0, "edit")
-    if quotation.status == Quotation.Status.ACCEPTED and can_create_contract(user, quotation.customer, quotation):
+    if (
+        quotation.status == Quotation.Status.ACCEPTED
+        and can_create_contract(user, quotation.customer, quotation)
+        and quotation_live_contract(quotation) is None  # one contract per quotation: the page links to it instead
+    ):
         out.append("create_contract")
     return out
 
 
 def contract_allowed_actions(contract: Contract, user) -> list[str]:
-    """The actions `user` may take on `contract` now, including asking for a change and withdrawing the pending one."""
+    """The actions `user` may take on `contract` now, including asking for a change and withdrawing the pending one, and
+    what the floors above offer on it (下订单, `create_order`: salesops.core.actions)."""
     out = []
     if works_on(user, contract):
-        out += [name for name in CONTRACT_ACTIONS if can_proceed(getattr(contract, name))]
+        out += [
+            name
+            for name in CONTRACT_ACTIONS
+            if can_proceed(getattr(contract, name)) and (name != "withdraw" or can_withdraw(user, contract))
+        ]
         if contract.is_editable:
             out.insert(0, "edit")
         pending = contract_pending_change(contract)
@@ -104,7 +123,7 @@ def contract_allowed_actions(contract: Contract, user) -> list[str]:
             out.append("withdraw_change")
     if contract.is_editable and not contract.upgraded_by_id and can_upgrade(user) and not contract.is_special:
         out.append("upgrade")
-    return out
+    return out + higher_actions("contract", contract, user)  # 下订单 (`create_order`): orders.permissions
 
 
 def change_allowed_actions(change: ContractChange, user) -> list[str]:

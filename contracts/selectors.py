@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Round
 from django.shortcuts import get_object_or_404
@@ -26,8 +27,9 @@ from customers.selectors import customer_scope
 from salesops.core import approvals
 from salesops.core.access import of_visible
 from salesops.core.exposure import extra_exposure
+from salesops.core.forms import format_percent
 from salesops.core.models import ApprovalRequest, ApprovalStep
-from salesops.core.money import MONEY, ZERO, quantize
+from salesops.core.money import MONEY, ZERO, plain, quantize
 from salesops.core.names import display_name
 from salesops.core.roles import MANAGER_ROLES, REVIEWER_ROLES, Role, has_role, user_roles
 from salesops.core.search import every_word_q
@@ -79,6 +81,14 @@ def snapshot_for(version, user) -> dict:
         "header": {k: v for k, v in (snapshot.get("header") or {}).items() if k not in PRICE_KEYS},
         "lines": [{k: v for k, v in line.items() if k not in PRICE_KEYS} for line in snapshot.get("lines") or []],
     }
+
+
+def history_hidden(user) -> set[str]:
+    """What `user` may not read in a quotation's or contract's history (registered with salesops.core.timeline): the
+    changes of prices and amounts, and an event's amount, for a reviewer who judges the goods; a unit cost for all but
+    the cost readers (catalog.selectors.can_view_cost)."""
+    hidden = set() if sees_prices(user) else {*PRICE_KEYS, "amount"}
+    return hidden if can_view_cost(user) else hidden | {"unit_cost"}
 
 
 def _visible(qs: QuerySet, user, *, reviewers_see_all: bool = False) -> QuerySet:
@@ -192,6 +202,25 @@ def contract_pending_change(contract: Contract) -> ContractChange | None:
     return contract.changes.filter(status=ContractChange.Status.IN_REVIEW).first()
 
 
+def quotation_live_contract(quotation: Quotation) -> Contract | None:
+    """The contract made from `quotation` that is not cancelled (a quotation makes one contract: 生成合同 is offered
+    only without it, and the page links to it instead)."""
+    return quotation.contracts.exclude(status=Contract.Status.CANCELLED).order_by("pk").first()
+
+
+REVIEW_KINDS = {Quotation: QUOTATION_KIND, Contract: "contract_review"}  # services.QUOTATION_KIND / CONTRACT_KIND
+
+
+def review_submitter_id(doc: Quotation | Contract) -> int | None:
+    """Who submitted the pending review round of a quotation or contract (None when none is pending)."""
+    return (
+        approvals.requests_for(doc, REVIEW_KINDS[type(doc)])
+        .filter(status=ApprovalRequest.Status.PENDING)
+        .values_list("requested_by_id", flat=True)
+        .first()
+    )
+
+
 def contract_pending_reviewers(contract: Contract) -> list[dict]:
     """The steps of the contract's pending rounds now waiting for someone: label, who may act, and the round's kind."""
     out = []
@@ -283,12 +312,31 @@ def contract_differences(contract: Contract) -> list[rules.Difference]:
     quoted_lines = {ln.pk: _line_dict(ln) for ln in quotation.lines.all()}
     contract_lines = [{**_line_dict(ln), "quotation_line": ln.quotation_line_id} for ln in contract.lines.all()]
     terms = ("currency", "payment_terms", "payment_terms_text", "delivery_terms")
-    return rules.quotation_differences(
-        quoted_terms={k: getattr(quotation, k) for k in terms},
-        contract_terms={k: getattr(contract, k) for k in terms},
+    return rules.quotation_differences(  # terms compared and shown as people read them (款到发货, not prepaid)
+        quoted_terms={k: shown_value(Quotation, k, getattr(quotation, k)) for k in terms},
+        contract_terms={k: shown_value(Contract, k, getattr(contract, k)) for k in terms},
         quoted_lines=quoted_lines,
         contract_lines=contract_lines,
     )
+
+
+def shown_value(model, name: str, value) -> str:
+    """A field's value as people read it on a page (a stored change request's or version's value too): a choice's
+    label (款到发货, not prepaid), a number without trailing zeros (60, not 60.000: money.plain), else the value."""
+    if value is None:
+        return ""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, DecimalField) and value != "":
+        try:
+            return plain(value)
+        except (ArithmeticError, TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 def _line_dict(line) -> dict:
@@ -357,7 +405,9 @@ def quotation_conditions(quotation: Quotation | None) -> list[dict]:
 
 # --- what an approval step is about (the approvals inbox, salesops.core.approvals.summary_for) ----------------------
 def _percent(rate) -> str:
-    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
+    """As typed (two decimals at most, core.forms.format_percent): a 15.01 % discount must not read as the 15.0 % limit
+    it exceeds."""
+    return f"{format_percent(rate)}%"
 
 
 def approval_summary(doc, user) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import QUANTITY_BOUNDS, parse_decimal
 from salesops.core.names import display_name
-from salesops.core.once import outcome
+from salesops.core.once import Replayed, outcome
 from salesops.core.pages import Button, action_buttons, form_page, paginate
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
@@ -101,7 +101,7 @@ QUOTATION_BUTTONS = {
     "reject": Button(gettext_lazy("客户拒绝"), "outline-danger", reason=True),
     "revise": Button(gettext_lazy("修订"), "outline-primary"),
     "cancel": Button(gettext_lazy("作废"), "outline-danger", reason=True),
-    "create_contract": Button(gettext_lazy("生成合同"), "success"),
+    "create_contract": Button(gettext_lazy("生成合同"), "success", once=True),
 }
 CONTRACT_BUTTONS = {
     "edit": Button(gettext_lazy("修改"), "outline-primary", page="contracts:contract_edit", icon="pencil"),
@@ -150,14 +150,30 @@ CONTRACT_SERVICES = {
 
 
 def _action_page(request, doc, *, action, buttons, calls, document, result_url):
-    """POST runs the action (the service checks right and state); GET, or an error, shows the confirm/reason form."""
+    """POST runs the action (the service checks right and state); GET, or an error, shows the confirm/reason form.
+    An action that creates a document (`once`: 生成合同) carries its page's hidden once_key: sent again, it goes to
+    what the first one made, saying so (salesops.core.once)."""
     button = buttons[action]
-    form = forms.ReasonForm(_post(request), label=_("原因"), show=button.reason)
+    form = (forms.OnceActionForm if button.once else forms.ReasonForm)(_post(request), label=_("原因"), show=button.reason)
     if request.method == "POST" and form.is_valid():
         extra = {"reason": form.cleaned_data["reason"]} if button.reason else {}
-        ok, result = call_for_form(form, lambda: calls[action](**{document: doc}, actor=request.user, **extra))
+        if button.once:
+            extra["once_key"] = form.cleaned_data["once_key"]
+        replayed: list[Replayed] = []
+
+        def call():
+            try:
+                return calls[action](**{document: doc}, actor=request.user, **extra)
+            except Replayed as e:  # the same submission again: what the first one made
+                replayed.append(e)
+                return e.obj
+
+        ok, result = call_for_form(form, call)
         if ok:
-            messages.success(request, _("已完成“%(action)s”。") % {"action": button.label})
+            if replayed:
+                messages.info(request, str(replayed[0]))
+            else:
+                messages.success(request, _("已完成“%(action)s”。") % {"action": button.label})
             return redirect(result_url(result))
     return form_page(
         request,
@@ -301,6 +317,9 @@ def quotation_detail(request, pk):
             "route": route,
             "versions": selectors.quotation_versions(quotation),
             "contracts": quotation.contracts.all(),
+            "live_contract": selectors.quotation_live_contract(quotation)
+            if quotation.status == Quotation.Status.ACCEPTED
+            else None,
             "owner_name": display_name(quotation.owner),
             "sees_opportunities": sees_opportunities(user),
             **_figures_for(user),
@@ -429,16 +448,21 @@ def _field_label(model, name: str) -> str:
 
 def _change_rows(change, user) -> list[dict]:
     """The proposed values of a change request as rows 项目/字段/原值/新值 for the page (prices for who sees them)."""
+    shown = selectors.shown_value  # labels, not codes; both sides' numbers alike (60 → 80, not 60.000 → 80)
     rows = [
-        {"where": _("合同条款"), "field": _field_label(Contract, name), "old": old, "new": new}
+        {
+            "where": _("合同条款"),
+            "field": _field_label(Contract, name),
+            "old": shown(Contract, name, old),
+            "new": shown(Contract, name, new),
+        }
         for name, (old, new) in change.header_changes.items()
     ]
     for line in selectors.change_lines_for(change, user):
         for name, values in line.items():
             if name not in ("line_id", "name"):
-                rows.append(
-                    {"where": line["name"], "field": _field_label(ContractLine, name), "old": values[0], "new": values[1]}
-                )
+                old, new = (shown(ContractLine, name, v) for v in values)
+                rows.append({"where": line["name"], "field": _field_label(ContractLine, name), "old": old, "new": new})
     return rows
 
 
@@ -609,6 +633,7 @@ def contract_version(request, pk, version):
             "contract": contract,
             "stored": stored,
             "header": snapshot["header"],
+            "payment_terms": selectors.shown_value(Contract, "payment_terms", snapshot["header"].get("payment_terms")),
             "lines": snapshot["lines"],
             "sees_prices": selectors.sees_prices(request.user),
         },

@@ -284,12 +284,14 @@ class CustomerViewSet(
     selector = staticmethod(selectors.customer_list_for)
     serializer_class = CustomerSerializer
     filterset_class = filters.CustomerFilter
-    search_fields = ["name", "short_name", "code", "uscc", "contacts__name", "contacts__mobile"]
+    search_fields = list(selectors.CUSTOMER_SEARCH_FIELDS)
     ordering_fields = list(selectors.CUSTOMER_ORDERING_FIELDS)
     ordering = ["-created_at", "-id"]
     export_name = "customers"  # GET …/export/: the list's filters (and ordering) as .xlsx, logged
 
-    lookup = lookup_action(selectors.customer_lookup, "客户选择器：按名称/简称/编号输入联想（只含可见客户）")
+    lookup = lookup_action(
+        selectors.customer_lookup, "客户选择器：按名称/简称/编号/信用代码/联系人姓名或手机输入联想（只含可见客户）"
+    )
 
     def get_serializer_class(self):
         return CustomerCreateSerializer if self.action == "create" else CustomerSerializer
@@ -461,7 +463,7 @@ class VisitViewSet(
     serializer_class = VisitSerializer
     export_name = "visits"  # GET …/export/: the filtered rows as .xlsx (salesops.core.exports)
     filterset_class = filters.VisitFilter
-    search_fields = ["purpose", "outcome", "customer__name"]
+    search_fields = list(selectors.VISIT_SEARCH_FIELDS)
     ordering_fields = ["visited_on", "id"]
 
     def perform_create(self, serializer):

@@ -6,8 +6,11 @@ stay ids and texts, so the API takes the same parameters.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import django_filters as filters
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from salesops.core.filters import IntegerFilter, ListFilterSet, OrderingFilter, YesNoFilter
@@ -27,6 +30,11 @@ from .models import (
 )
 
 
+def _local_midnight(day: date) -> datetime:
+    """The start of `day` in the local time zone (Asia/Shanghai): a date filter on a timestamp column."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _user(request):
     return getattr(request, "user", None)
 
@@ -37,10 +45,15 @@ def offer_reps(filterset, name: str = "owner") -> None:
     contracts, orders and receivables offer the same people."""
     user = _user(filterset.request)
     if user is not None and selectors.sees_other_reps(user):
-        reps = selectors.reps_for(user, former=True)
-        filterset.offer(name, lambda: [(u.pk, _rep_label(u)) for u in reps])
+        offer_people(filterset, name, lambda: selectors.reps_for(user, former=True))
     else:
         filterset.conceal(name)
+
+
+def offer_people(filterset, name: str, people) -> None:
+    """A list's filter `name` of a person as a select of `people()` (users, read only when the bar is rendered), each by
+    name, those no longer active marked 已停用: the 业务员 of the sales lists, the engineers and 回访人 of after-sales."""
+    filterset.offer(name, lambda: [(u.pk, _rep_label(u)) for u in people()])
 
 
 def offer_customers(filterset, name: str = "customer") -> None:
@@ -150,12 +163,23 @@ class VisitPlanFilter(_ByRep):
 
 
 class VisitFilter(_ByRep):
+    """拜访记录: a search box (the customer's name, the purpose, the outcome), the customer as the customers' type-ahead,
+    the rep, the dates."""
+
+    q = filters.CharFilter(method="search", label=gettext_lazy("搜索"), help_text=gettext_lazy("客户名称、拜访目的或拜访结果"))
     date_from = filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=gettext_lazy("拜访日期从"))
     date_to = filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=gettext_lazy("拜访日期至"))
 
     class Meta:
         model = Visit
-        fields = ["customer", "rep", "date_from", "date_to"]
+        fields = ["q", "customer", "rep", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_customers(self)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(selectors.visit_search_q(value))
 
 
 class OpportunityFilter(_ByCustomer):
@@ -167,6 +191,9 @@ class OpportunityFilter(_ByCustomer):
     owner = IntegerFilter(field_name="owner_id", label=gettext_lazy("负责业务员"))
     close_from = filters.DateFilter(field_name="expected_close", lookup_expr="gte", label=gettext_lazy("预计成交从"))
     close_to = filters.DateFilter(field_name="expected_close", lookup_expr="lte", label=gettext_lazy("预计成交至"))
+    # the day an opportunity was won or lost (local days of closed_at): the 日报's 当日赢单/输单 lists that day's
+    closed_from = filters.DateFilter(method="closed_on_or_after", label=gettext_lazy("赢单/输单日期从"))
+    closed_to = filters.DateFilter(method="closed_on_or_before", label=gettext_lazy("赢单/输单日期至"))
     bidding = filters.ChoiceFilter(choices=Opportunity.Bidding.choices, label=gettext_lazy("比价/投标"))
     bid_decision = filters.ChoiceFilter(
         choices=[(value or "unasked", label) for value, label in Opportunity.BidDecision.choices],
@@ -187,7 +214,20 @@ class OpportunityFilter(_ByCustomer):
 
     class Meta:
         model = Opportunity
-        fields = ["q", "status", "is_open", "owner", "customer", "close_from", "close_to", "bidding", "bid_decision", "ordering"]
+        fields = [
+            "q",
+            "status",
+            "is_open",
+            "owner",
+            "customer",
+            "close_from",
+            "close_to",
+            "closed_from",
+            "closed_to",
+            "bidding",
+            "bid_decision",
+            "ordering",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +236,12 @@ class OpportunityFilter(_ByCustomer):
 
     def search(self, queryset, name, value):
         return queryset.filter(selectors.opportunity_search_q(value))
+
+    def closed_on_or_after(self, queryset, name, value):
+        return queryset.filter(closed_at__gte=_local_midnight(value))
+
+    def closed_on_or_before(self, queryset, name, value):
+        return queryset.filter(closed_at__lt=_local_midnight(value + timedelta(days=1)))
 
     def by_bid_decision(self, queryset, name, value):
         if value == "unasked":

@@ -59,6 +59,10 @@ CUSTOMER_ORDERING_FIELDS = (
     "credit_limit",
 )
 
+# What the customer list, its picker and the API's `search` look in: each word typed in one of them.
+CUSTOMER_SEARCH_FIELDS = ("name", "short_name", "code", "uscc", "contacts__name", "contacts__mobile")
+# What the visit list and the API's `search` look in.
+VISIT_SEARCH_FIELDS = ("customer__name", "purpose", "outcome")
 
 # How many follow-ups / visits a customer's page lists.
 DETAIL_ROWS = 100
@@ -125,8 +129,9 @@ def customer_list_for(user) -> QuerySet[Customer]:
 
 
 def customer_lookup(user, text: str) -> list[dict]:
-    """The customer picker's type-ahead: visible customers whose name, short name or code contain `text`."""
-    return lookup(_scoped(Customer.objects.all(), user), text, ("name", "short_name", "code"), ("name", "id"))
+    """The customer picker's type-ahead: visible customers found as the customer list finds them (customer_search_q:
+    name, short name, code, USCC, a contact's name or mobile — a clerk taking a call looks the caller up by number)."""
+    return lookup(_scoped(Customer.objects.filter(customer_search_q(text)), user), "", (), ("name", "id"))
 
 
 def customer_get_for(user, pk) -> Customer:
@@ -184,6 +189,12 @@ def visit_plan_list_for(user) -> QuerySet[VisitPlan]:
 
 def visit_list_for(user) -> QuerySet[Visit]:
     return _field_work(Visit.objects.select_related("customer", "contact", "rep", "plan"), user)
+
+
+def visit_search_q(text: str) -> Q:
+    """Visits whose customer's name, purpose or outcome contain every word of `text` (the list's search box and the
+    API's `search`)."""
+    return every_word_q(Visit, text, *VISIT_SEARCH_FIELDS)
 
 
 # --- sales opportunities (销售机会) -----------------------------------------------------------------------------------
@@ -439,14 +450,23 @@ def opportunities_closed(start, end, *, owner_id: int | None = None, team_id: in
 
 
 def opportunities_closing(user, day: date) -> QuerySet[Opportunity]:
-    """`user`'s own open opportunities expected to close by the end of `day`'s month, the overdue ones (past their
-    expected close, still open) first: the home page's reminder to push them on or move the date."""
+    """The open opportunities expected to close by the end of `day`'s month — a rep's or a lead's own, a manager's
+    department's (every one they see) — the overdue ones (past their expected close, still open) first: the home page's
+    reminder to push them on or move the date. Its link lists the same (opportunities_closing_params)."""
     last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    mine = opportunity_list_for(user) if is_manager(user) else Opportunity.objects.filter(owner=user)
     return (
-        Opportunity.objects.filter(owner=user, status__in=Opportunity.OPEN_STAGES, expected_close__lte=last)
+        mine.filter(status__in=Opportunity.OPEN_STAGES, expected_close__lte=last)
         .select_related("customer")
         .order_by("expected_close", "id")
     )
+
+
+def opportunities_closing_params(user, day: date) -> dict[str, str]:
+    """The opportunity list's parameters (customers.filters.OpportunityFilter) that list opportunities_closing."""
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    params = {"is_open": "true", "close_to": last.isoformat(), "ordering": "expected_close"}
+    return params if is_manager(user) else {"owner": str(user.pk), **params}
 
 
 BID_SOON_DAYS = 7  # a 比价/投标 whose deadline is this near is on the rep's home page
@@ -474,17 +494,11 @@ def customer_opportunities(customer: Customer) -> QuerySet[Opportunity]:
 
 # --- customer list, search and detail -----------------------------------------------------------------------------
 def customer_search_q(text: str) -> Q:
-    """Match a customer by name, short name, code, USCC, or a contact's name or mobile (no duplicate rows)."""
-    text = (text or "").strip()
-    if not text:
-        return Q()
-    own = Customer._base_manager.filter(
-        Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text) | Q(uscc__icontains=text.upper())
-    )
-    by_contact = Contact._base_manager.filter(Q(name__icontains=text) | Q(mobile__icontains=text))
-    # one IN of a UNION: a semi-join PostgreSQL plans from the trigram indexes' few matches (an OR with the contacts'
-    # IN walked every customer: 33 ms -> 2 ms at 60,000; salesops.core.search)
-    return Q(pk__in=own.order_by().values("pk").union(by_contact.order_by().values("customer_id")))
+    """Match a customer by name, short name, code, USCC, or a contact's name or mobile (no duplicate rows): every word
+    typed ("苏州 恒通") in one of them, like the other lists, the customer picker and the API's `search`."""
+    # per word one IN of a UNION: a semi-join PostgreSQL plans from the trigram indexes' few matches (an OR with the
+    # contacts' IN walked every customer: 33 ms -> 2 ms at 60,000; salesops.core.search)
+    return every_word_q(Customer, text, *CUSTOMER_SEARCH_FIELDS)
 
 
 def customer_ordered(qs: QuerySet[Customer], ordering: str | None) -> QuerySet[Customer]:

@@ -11,12 +11,13 @@ class OrdersConfig(AppConfig):
         exception) do, and the credit exposure of direct orders for the contract review, and the orders card on the
         customer page."""
         from salesops.core.access import register_visibility
+        from salesops.core.actions import register_actions
         from salesops.core.exposure import register_exposure
         from salesops.core.hooks import subscribe
         from salesops.core.ordered import register_ordered
         from salesops.core.panels import register_panel
 
-        from . import panels, selectors, services
+        from . import panels, permissions, selectors, services
         from .models import InvoiceRequest, Payment, SalesOrder, Shipment
 
         register_visibility(SalesOrder, selectors.order_list_for)
@@ -26,5 +27,6 @@ class OrdersConfig(AppConfig):
         services.register_handlers()
         register_exposure(selectors.direct_orders_exposure)
         register_ordered(selectors.ordered_per_contract_line)  # a contract change never cuts below what is ordered
+        register_actions("contract", permissions.contract_order_actions)  # 下订单 on the contract page and its API
         subscribe("contract_changed", services.on_contract_changed)
         register_panel("customer_detail", panels.customer_panel)

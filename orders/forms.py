@@ -7,6 +7,7 @@ orders.permissions; these forms only turn the posted fields into the arguments t
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,16 +16,19 @@ from catalog.selectors import product_list_for
 from contracts.forms import ProductChoiceField, check_line_cells
 from contracts.rules import BASE_CURRENCY
 from customers.forms import CustomerChoiceField, limit_parties
-from customers.selectors import customer_list_for
+from customers.selectors import customer_list_for, reps_for
 from customers.services import can_set_credit
-from salesops.core.forms import DateInput, FieldsetsMixin, money_field, quantity_field
+from salesops.core.forms import DateInput, FieldsetsMixin, PercentField, money_field, quantity_field
 from salesops.core.money import PRICE_BOUNDS, ZERO, plain
+from salesops.core.names import display_name
 from salesops.core.once import OnceFormMixin
 
 from . import rules, selectors
 from .models import Inspection, SalesOrder, SalesOrderLine
 
 HEADER_FIELDS = (
+    "project_name",
+    "owner",
     "promised_ship_date",
     "customer_po",
     "contact",
@@ -47,6 +51,20 @@ def prices_include_tax_field() -> forms.TypedChoiceField:
         required=False,
         help_text=_("含税的核单时要核实发票抬头；不含税的不能申请开票"),
     )
+
+
+def limit_owner(form, user, current=None) -> None:
+    """业绩归属 (seed 004 核单: 订单归属) as a choice of the reps `user` may credit (customers.selectors.reps_for: a
+    clerk or a manager, every active sales person), the order's current one kept; blank on a new order = the
+    customer's rep (the service's default)."""
+    field = form.fields["owner"]
+    people = reps_for(user)
+    if current is not None:
+        people = type(current).objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current.pk)).order_by("username")
+    field.queryset = people
+    field.label = _("业绩归属")
+    field.label_from_instance = display_name
+    field.help_text = _("业绩计入的业务员；不选则为客户的业务员")
 
 
 def _small(form) -> None:
@@ -72,7 +90,10 @@ class OrderHeaderForm(OnceFormMixin, FieldsetsMixin, forms.ModelForm):
     no second order."""
 
     fieldsets = [
-        (_("客户与交期"), ["customer", "customer_po", "promised_ship_date", "deposit_amount", "exchange_rate"]),
+        (
+            _("客户与交期"),
+            ["customer", "project_name", "owner", "customer_po", "promised_ship_date", "deposit_amount", "exchange_rate"],
+        ),
         (_("联系人、收货与开票"), ["contact", "ship_to", "prices_include_tax", "invoice_title"]),
         (_("备注"), ["notes"]),
     ]
@@ -98,6 +119,10 @@ class OrderHeaderForm(OnceFormMixin, FieldsetsMixin, forms.ModelForm):
             if customer is not None:
                 self.fields["customer"].initial = customer.pk
         limit_parties(self, customer)
+        limit_owner(self, user)
+        self.fields["owner"].required = False
+        if customer is not None and not self.is_bound:
+            self.initial["owner"] = customer.owner_id
         self.fields["deposit_amount"].required = False
         self.initial["deposit_amount"] = None
         if not can_set_credit(user):  # the customer's deposit (services.order_terms.check_terms)
@@ -127,6 +152,7 @@ class ContractOrderForm(OrderHeaderForm):
     def __init__(self, *args, user, contract, **kwargs):
         super().__init__(*args, user=user, customer=contract.customer, fixed_customer=True, **kwargs)
         del self.fields["exchange_rate"]  # the contract's
+        del self.fields["project_name"], self.fields["owner"]  # the contract's too (services._from_contract)
         self.fields.pop("deposit_amount", None)  # the contract's too (services.order_terms.check_terms)
         self.contract = contract
         if not self.is_bound:
@@ -158,6 +184,8 @@ class OrderLineForm(forms.Form):
     product = ProductChoiceField(queryset=None, label=_("产品"), required=False)
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
+    # typed as a percentage, as on a quotation; the service turns it into the rate (contracts.services.discount_rate_of)
+    discount_percent = PercentField(_("折扣(%)"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -340,6 +368,8 @@ class ReasonForm(forms.Form):
 
 # --- change -------------------------------------------------------------------------------------------------------
 CHANGE_FIELDS = (
+    "project_name",
+    "owner",
     "customer_po",
     "promised_ship_date",
     "contact",
@@ -367,6 +397,8 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         (
             _("订单信息"),
             [
+                "project_name",
+                "owner",
                 "customer_po",
                 "promised_ship_date",
                 "deposit_amount",
@@ -389,6 +421,8 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         customer = self.instance.customer
         limit_parties(self, customer)
+        limit_owner(self, user, self.instance.owner)
+        self.fields["owner"].required = False
         self.fields["reason"].widget.attrs["data-testid"] = "change-reason"
         if self.instance.contract_id or self.instance.currency == BASE_CURRENCY:
             del self.fields["exchange_rate"]  # a contract's order keeps the contract's rate, a CNY order 1
@@ -406,7 +440,7 @@ class OrderChangeForm(FieldsetsMixin, forms.ModelForm):
             for name in (*CHANGE_FIELDS, "exchange_rate")
             if name in self.changed_data
             and name in self.fields
-            and not (name == "prices_include_tax" and self.cleaned_data[name] is None)
+            and not (name in ("prices_include_tax", "owner") and self.cleaned_data[name] is None)  # not sent: kept
         }
 
 
@@ -414,15 +448,21 @@ class ChangeLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput())
     quantity = quantity_field(_("数量"), required=False)
     unit_price = money_field(_("含税单价"), bounds=PRICE_BOUNDS, required=False)
+    discount_percent = PercentField(_("折扣(%)"), required=False)
+    INPUTS = ("quantity", "unit_price", "discount_percent")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _small(self)
-        for name in ("quantity", "unit_price"):
+        for name in self.INPUTS:
             self.fields[name].widget.attrs["data-testid"] = f"change-line-{name}"
 
     def changed(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("quantity", "unit_price") if name in self.changed_data}
+        """The values changed; a discount cleared is no discount (0 %)."""
+        values = {name: self.cleaned_data[name] for name in self.INPUTS if name in self.changed_data}
+        if "discount_percent" in values and values["discount_percent"] is None:
+            values["discount_percent"] = ZERO
+        return values
 
 
 ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
@@ -430,7 +470,10 @@ ChangeLineFormSet = formset_factory(ChangeLineForm, extra=0)
 
 def change_line_formset(data, *, order: SalesOrder):
     lines: list[SalesOrderLine] = list(order.lines.order_by("line_no", "id"))
-    initial = [{"line_id": ln.pk, "quantity": ln.quantity, "unit_price": ln.unit_price} for ln in lines]
+    initial = [
+        {"line_id": ln.pk, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount_percent": ln.discount_rate * 100}
+        for ln in lines
+    ]
     formset = ChangeLineFormSet(data, initial=initial, prefix="lines")
     for form, line in zip(formset.forms, lines, strict=False):
         form.line = line

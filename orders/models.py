@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import DocumentLine, PaymentTerms
 from salesops.core.money import CreditDaysField, CurrencyField, ExchangeRateField, MoneyField, QuantityField, money_text
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
 USER = settings.AUTH_USER_MODEL
 
@@ -143,6 +143,7 @@ class SalesOrder(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form makes nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 

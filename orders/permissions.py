@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from contracts.models import Contract
 from salesops.core.errors import Forbidden
 from salesops.core.money import ZERO
+from salesops.core.ordered import ordered_per_contract_line
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
 from . import rules
@@ -94,16 +95,31 @@ def may_record_payment(user) -> bool:
 
 
 def contract_order_refusal(contract: Contract) -> str:
-    """Why no order can be taken from `contract` now ("" when it can): only signed or active contracts are ordered
-    (services.order_create_from_contract refuses with this message; the page says it up front)."""
-    if contract.status in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
-        return ""
-    return _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
+    """Why no order can be taken from `contract` now ("" when it can): only signed or active contracts are ordered, and
+    only while some quantity of a line is not yet on an order (services.order_create_from_contract refuses with this
+    message; the page says it up front)."""
+    if contract.status not in (Contract.Status.SIGNED, Contract.Status.ACTIVE):
+        return _("只有已签订或执行中的合同可以下订单（当前：%(status)s）。") % {"status": contract.get_status_display()}
+    if not contract_left_to_order(contract):
+        return _("合同的数量已全部下单。")
+    return ""
+
+
+def contract_left_to_order(contract: Contract) -> bool:
+    """Whether some line of `contract` still has quantity not on an order that is not cancelled."""
+    already = ordered_per_contract_line(contract)
+    return any(line.quantity - already.get(line.pk, ZERO) > 0 for line in contract.lines.all())
 
 
 def can_order_from_contract(user, contract: Contract) -> bool:
-    """Orders are taken from signed or active contracts, by clerks and managers."""
-    return not contract_order_refusal(contract) and is_clerk(user)
+    """Orders are taken from signed or active contracts with something left to order, by clerks and managers."""
+    return is_clerk(user) and not contract_order_refusal(contract)
+
+
+def contract_order_actions(contract: Contract, user) -> list[str]:
+    """下订单 (`create_order`) among the contract's allowed actions (contracts.permissions.contract_allowed_actions asks
+    through salesops.core.actions): the page's button and the API's `allowed_actions` are this one rule."""
+    return ["create_order"] if can_order_from_contract(user, contract) else []
 
 
 # --- work queues ------------------------------------------------------------------------------------------------------

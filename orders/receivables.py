@@ -5,7 +5,7 @@ other reads of orders) as one family of reads; visibility comes from there (orde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -386,15 +386,26 @@ def _groups(model, rows: list[tuple]) -> list[dict]:
     return [{"who": who[pk], **_sums(buckets, overdue, held)} for pk, buckets, overdue, held in rows]
 
 
-def collection_rate(user, start: date, end: date, *, receivable: Decimal | None = None) -> Decimal | None:
+def collection_rate(
+    user,
+    start: date,
+    end: date,
+    *,
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
+    receivable: Decimal | None = None,
+) -> Decimal | None:
     """Confirmed money received in [start, end] over that plus what is still receivable now (`receivable`: the open
-    total of every receivable of `user`, when the caller has it already), in CNY as the 回款率 KPI (reports.kpis): each
+    total of the receivables counted, when the caller has it already), in CNY as the 回款率 KPI (reports.kpis): each
     allocation at its order's exchange rate, rounded per allocation, and orders cancelled since count nowhere.
-    Collection counts receipts only (amount > 0): a refund paid back (退款) is not a negative collection."""
+    Collection counts receipts only (amount > 0): a refund paid back (退款) is not a negative collection.
+    `narrow`: the page's or the API's filters (ReceivableFilter: a rep, a team, a customer, a search) applied to the
+    orders of both the money collected and the receivable, so that the rate is of the rows the page lists; None: every
+    order of `user`."""
+    narrow = narrow or (lambda orders: orders)
     cny = ExpressionWrapper(Round(F("amount") * F("order__exchange_rate"), 2), output_field=MONEY_OUTPUT)
     collected = quantize(
         PaymentAllocation.objects.filter(
-            order__in=order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED),
+            order__in=narrow(order_list_for(user).exclude(status=SalesOrder.Status.CANCELLED)).values("pk"),
             payment__status=Payment.Status.CONFIRMED,
             payment__received_on__range=(start, end),
             amount__gt=0,
@@ -402,5 +413,5 @@ def collection_rate(user, start: date, end: date, *, receivable: Decimal | None 
         or ZERO
     )
     if receivable is None:
-        receivable = ReceivableTable(receivable_orders_for(user), end).summary(head=0).totals["open"]
+        receivable = ReceivableTable(narrow(receivable_orders_for(user)), end).summary(head=0).totals["open"]
     return rules.collection_rate(collected=collected, receivable=receivable)

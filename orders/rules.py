@@ -16,7 +16,10 @@ from datetime import date, timedelta
 from decimal import ROUND_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from contracts.rules import TIER_MANAGER, TIER_VP, TIERS, own_tier
+from salesops.core.approvals import StepSpec
 from salesops.core.money import ZERO, line_amounts, money_text, quantize
 
 
@@ -265,6 +268,30 @@ def order_credit_warning(*, limit: Decimal, owed: Decimal, adds: Decimal) -> str
             "adds": money_text(adds),
             "over": money_text(owed + adds - limit),
         }
+    )
+
+
+# --- who approves a request on an order ---------------------------------------------------------------------------------
+WHY_MANAGER_OWN = gettext_noop("申请人是销售部经理，本人不能审批，报销售副总审批")
+WHY_VP_OWN = gettext_noop("申请人是销售副总，本人不能审批，报总经理审批")
+
+
+def sales_approval_step(*, requester_roles: Iterable[str], code: str, label, stage: int, reason: str) -> StepSpec:
+    """The sales head's step of a request on an order (credit exception, emergency release): the sales manager (`code`,
+    `label`, `reason`). Nobody approves their own request (salesops.core.approvals), so the request of someone holding an
+    approval tier goes to the tier above theirs — a sales manager's own to the VP, a VP's own to the GM — as a manager's
+    own quotation or contract does (contracts.rules.tier_steps, own_tier). The GM has no tier above: their own request
+    stays with the sales manager, who is not its requester."""
+    level = own_tier(requester_roles) + 1
+    if level == TIER_MANAGER or level >= len(TIERS):
+        return StepSpec(code=code, label=label, stage=stage, role=TIERS[TIER_MANAGER].role, reason=reason)
+    tier = TIERS[level]
+    return StepSpec(
+        code=tier.code,
+        label=tier.label,
+        stage=stage,
+        role=tier.role,
+        reason=WHY_MANAGER_OWN if level == TIER_VP else WHY_VP_OWN,
     )
 
 

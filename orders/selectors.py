@@ -33,7 +33,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Contract
+from contracts.models import Contract, ContractLine
+from contracts.selectors import contract_list_for
 from customers.models import Customer
 from customers.selectors import customer_scope
 from salesops.core.access import of_visible
@@ -594,6 +595,35 @@ def clerk_queue(user, today: date) -> dict[str, QuerySet | Rows]:
     queues = {code: queue(orders, today) for code, queue in ORDER_QUEUES.items()}
     queues.update(to_release=shipments_to_release(user, held=held), waiting_payment=held)
     return {code: queues[code] for code in QUEUE_LABELS}
+
+
+CONTRACTS_TO_ORDER_LABEL = _("已签订待下单")
+
+
+def contracts_to_order(user) -> QuerySet[Contract]:
+    """The clerk's queue 已签订待下单: signed or active contracts `user` sees with some line's quantity not yet on an
+    order that is not cancelled (permissions.contract_left_to_order, decided in one query), the longest signed first.
+    Each row links to 下订单 (orders:order_create_from_contract)."""
+    on_orders = (
+        SalesOrderLine.objects.filter(contract_line=OuterRef("pk"))
+        .exclude(order__status=SalesOrder.Status.CANCELLED)
+        .values("contract_line")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    quantity = ContractLine._meta.get_field("quantity")
+    left = ContractLine.objects.filter(
+        contract=OuterRef("pk"),
+        quantity__gt=Coalesce(Subquery(on_orders, output_field=quantity), Value(ZERO), output_field=quantity),
+    )
+    return (
+        contract_list_for(user)
+        .select_related(None)
+        .select_related("customer")
+        .only("pk", "number", "version", "status", "signed_on", "currency", "amount_incl", "customer__name")
+        .filter(Exists(left), status__in=(Contract.Status.SIGNED, Contract.Status.ACTIVE))
+        .order_by("signed_on", "pk")
+    )
 
 
 def finance_queue(user) -> dict[str, QuerySet | Rows]:

@@ -22,7 +22,7 @@ from contracts.selectors import contract_get_for, contract_list_for, quotation_l
 from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
-from salesops.core.once import outcome
+from salesops.core.once import outcome, submitted_before
 from salesops.core.pages import Button, action_buttons, paginate, querystring, refused_page
 from salesops.core.pages import forbidden as _forbidden
 from salesops.core.pages import form_status as _status
@@ -115,7 +115,8 @@ def order_create_from_contract(request, contract_pk):
         return _forbidden(request, _("只有销售内勤和经理可以处理订单。"))
     title = _("由合同 %(number)s 下订单") % {"number": contract}
     refusal = permissions.contract_order_refusal(contract)
-    if refusal:  # certain to fail: say why up front instead of the form
+    resent = request.method == "POST" and submitted_before(SalesOrder, request.POST.get("once_key"), user, by="created_by")
+    if refusal and not resent:  # certain to fail: say why up front instead of the form (a resend goes to its order)
         back = reverse("contracts:contract_detail", args=[contract.pk])
         return refused_page(request, title=title, refusal=refusal, back_url=back, back_label=_("返回合同"), conflict=True)
     form = forms.ContractOrderForm(_post(request), user=user, contract=contract)

@@ -134,6 +134,23 @@ def clerk_queue(request):
                 "list_url": f"{lists['shipments' if kind == 'shipments' else 'orders']}?queue={key}",
             }
         )
+    # 已签订待下单: signed or active contracts with quantity not yet ordered, each row linking to 下订单
+    contracts, count = queue_head(selectors.contracts_to_order(user), QUEUE_ROWS)
+    for c in contracts:
+        c.url = reverse("contracts:contract_detail", args=[c.pk])
+        c.order_url = reverse("orders:order_create_from_contract", args=[c.pk])
+    sections.append(
+        {
+            "key": "contracts_to_order",
+            "label": selectors.CONTRACTS_TO_ORDER_LABEL,
+            "kind": "contracts",
+            "danger": False,
+            "items": contracts,
+            "rows": contracts,
+            "count": count,
+            "list_url": f"{reverse('orders:clerk_queue')}#section-contracts_to_order",  # no list holds them: here
+        },
+    )
     return render(request, "orders/queue_clerk.html", {"sections": sections, "today": today})
 
 
@@ -649,8 +666,9 @@ def receivables(request):
     for g in by_owner:
         g["name"] = display_name(g["who"])
     totals = {**summary.totals, "bucket_list": [summary.totals["buckets"][code] for code in rules.AGING_CODES]}
-    filtered = any(request.GET.get(name) for name in filterset.filters)  # else the totals are the user's whole receivable
-    rate = collection_rate(user, date(today.year, today.month, 1), today, receivable=None if filtered else totals["open"])
+    # the rate of the rows listed: the filters narrow the money collected as they narrowed the receivable (the totals)
+    narrow = filterset.filter_queryset if filterset.is_valid() else (lambda orders: orders.none())
+    rate = collection_rate(user, date(today.year, today.month, 1), today, narrow=narrow, receivable=totals["open"])
     # one bar per rep, stacked by aging bucket; with nothing owed the card says "暂无数据" as the dashboard's charts do
     chart = make_chart(
         "aging",

@@ -138,7 +138,8 @@ def digest(request):
     links = {
         name: url if may_open(request.user, url) else ""
         for name, url in (
-            ("opportunities", reverse("customers:opportunity_list")),
+            ("intake", figures["lists"]["intake"]),
+            ("opportunities", figures["lists"]["opportunities"]),
             ("clerk_queue", reverse("orders:clerk_queue")),
         )
     }

@@ -29,6 +29,7 @@ from customers.selectors import (
     followups_due,
     led_team_ids,
     opportunities_closing,
+    opportunities_closing_params,
     questions_to_answer,
     visit_plans_for_day,
     works_the_field,
@@ -101,6 +102,8 @@ def todo_for(user, day: date) -> dict:
             "visits_today_count": visits_count,
             "opportunities_closing": closing,
             "opportunities_closing_count": closing_count,
+            # the list of exactly what the card counts: the same owner (or the department) and month
+            "opportunities_closing_url": _link("customers:opportunity_list", **opportunities_closing_params(user, day)),
             "bids": bids,
             "bids_count": bids_count,
         }
@@ -163,7 +166,12 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, st
             )
             for code, rows in q.items()
         ]
-        out.append(("clerk", _("内勤工作台"), reverse("orders:clerk_queue"), counts))
+        page = reverse("orders:clerk_queue")
+        to_order = order_selectors.contracts_to_order(user).count()  # 已签订待下单, last on the work page
+        counts.append(
+            ("contracts_to_order", order_selectors.CONTRACTS_TO_ORDER_LABEL, to_order, f"{page}#section-contracts_to_order")
+        )
+        out.append(("clerk", _("内勤工作台"), page, counts))
     if sees_queue(user, "finance"):
         q = order_selectors.finance_queue(user)
         counts = [
@@ -564,6 +572,19 @@ def digest_for(user, day: date) -> dict | None:
         "at_risk_count": len(at_risk),
         "at_risk": at_risk[:AT_RISK_SHOWN],
         "opportunities": kpis.opportunities_decided(period, scope),
+        "lists": digest_lists(day, scope),
+    }
+
+
+def digest_lists(day: date, scope: Scope) -> dict[str, str]:
+    """The lists of exactly what the digest's figures count: the orders received that day, not cancelled (接单额), and
+    the opportunities won or lost that day (赢单/输单), of the scope."""
+    on = day.isoformat()
+    who = _scope_params(scope)
+    return {
+        "intake": _link("orders:order_list", received_on_from=on, received_on_to=on, active="true", **who),
+        # the opportunity list has no team filter: a lead's list is their team's customers' already
+        "opportunities": _link("customers:opportunity_list", is_open="false", closed_from=on, closed_to=on, owner=who["owner"]),
     }
 
 

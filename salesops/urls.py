@@ -4,7 +4,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from aftersales import api as aftersales_api
@@ -21,6 +21,7 @@ from reports import run_api as report_run_api
 from reports import views as report_views
 from salesops.core import account_views
 from salesops.core import api_views as core_api
+from salesops.core import views as core_views
 from salesops.core.api import Router
 
 router = Router()
@@ -72,6 +73,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # any other address under /api/ answers the API's 404, also with DEBUG on (not Django's HTML page); only addresses
+    # ending in "/", so one without it is still redirected to its "/" form first (APPEND_SLASH)
+    re_path(r"^api/.*/$", core_views.api_address_unknown),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
 from .base import USER, Channel, _user
 from .callbacks import Callback
@@ -66,6 +66,7 @@ class Complaint(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form registers nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("客户投诉")
@@ -131,6 +132,7 @@ class CorrectiveAction(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
     once_key = once_key_field()  # the action form's submission (salesops.core.once): a resent form adds nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("纠正预防措施")

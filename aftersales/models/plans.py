@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
 from .base import USER, _user
 
@@ -29,6 +29,7 @@ class ServicePlan(FSMModelMixin, models.Model):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form writes nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("年度售后服务计划")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from salesops.core.money import MoneyField, QuantityField
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
 from .base import USER, _user
 from .complaints import Complaint
@@ -70,6 +70,7 @@ class ReturnRequest(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     once_key = once_key_field()  # the request form's submission (salesops.core.once): a resent form requests nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("退换修申请")

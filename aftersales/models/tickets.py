@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from salesops.core.money import QuantityField
-from salesops.core.once import once_key_field
+from salesops.core.once import once_fingerprint_field, once_key_field
 
 from .base import USER, _user
 from .calendar import Priority, TicketType
@@ -61,6 +61,7 @@ class ServiceTicket(FSMModelMixin, models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"))
     once_key = once_key_field()  # the create form's submission (salesops.core.once): a resent form registers nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("服务工单")
@@ -147,6 +148,7 @@ class TicketCommunication(models.Model):
     )
     by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
     once_key = once_key_field()  # the log form's submission (salesops.core.once): a resent form records nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("服务沟通记录")
@@ -166,6 +168,7 @@ class TicketPart(models.Model):
     by = models.ForeignKey(USER, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     once_key = once_key_field()  # the part form's submission (salesops.core.once): a resent form registers nothing
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
 
     class Meta:
         verbose_name = _("使用备件")

@@ -9,9 +9,11 @@ Flow: registered (by service, sales or QC) → QC investigates → root cause re
 day; done by the owner, verified effective by QC, or sent back) → answer to the customer (保存答复) → submitted for approval
 (提交审批, complaint_submit_answer: the approvals engine, kind rules.COMPLAINT_ANSWER_KIND, the sales VP; the VP approves or
 rejects with a reason in 待我审批, QC hears the outcome) → close, only when rules.complaint_close_blockers is empty (the
-current answer approved among them). While a round is pending the answer is not changed (409); a revised answer — after
-an approval or a rejection — is NONE again and needs a new round. Lock order: the complaint, then the approval (the
-engine's LOCKER is _lock_complaint). Overdue actions are reminded every morning, once a day.
+current answer approved among them). Nobody approves an answer they wrote or submitted: its author is the round's owner,
+and the VP's own answer goes to the GM. The approval covers the root cause and the answer (rules.COMPLAINT_ANSWER_FIELDS;
+the actions are verified one by one instead): while a round is pending they are not changed (409); revised after an
+approval or a rejection, the answer is NONE again (recorded with what changed) and needs a new round. Lock order: the
+complaint, then the approval (the engine's LOCKER is _lock_complaint). Overdue actions are reminded every morning, once a day.
 """
 
 from __future__ import annotations
@@ -28,20 +30,26 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
 from salesops.core.editing import required_text
-from salesops.core.errors import Conflict, DomainError
+from salesops.core.errors import Conflict, DomainError, Forbidden
 from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.names import display_name
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.roles import Role, users_with_role
-from salesops.core.timeline import choice, record_event
+from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
 from ..models import Channel, Complaint, CorrectiveAction
-from ..permissions import action_allowed_actions, complaint_allowed_actions, may_register_complaint
+from ..permissions import (
+    action_allowed_actions,
+    complaint_allowed_actions,
+    complaint_answer_route_for,
+    is_qc,
+    may_register_complaint,
+)
 from .common import lock, order_and_product, page, require, require_action, require_state, visible_customer
 
 QC_ONLY = _("只有质检和经理可以处理投诉调查与整改。")
@@ -64,7 +72,8 @@ def _qc_team():
 def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
     """Register what the customer reported (with order, product and lot where known); QC is told to investigate.
     `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again registers nothing
-    and raises core.once.Replayed with the complaint it registered (salesops.core.once)."""
+    and raises core.once.Replayed with the complaint it registered; the key again with other input is refused (409) and
+    registers nothing (salesops.core.once)."""
     require(may_register_complaint(actor), _("您不能登记投诉。"))
     customer = visible_customer(actor, customer)
     description = _text(data.get("description"), _("客户反映的问题"), _("请填写客户反映的问题。"))
@@ -90,6 +99,7 @@ def complaint_create(*, actor, customer, data: Mapping[str, Any]) -> Complaint:
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(customer=customer, data=data),
         create=lambda: _create(actor, customer, data, order, product, severity, channel, reported_on, description, key),
         replayed=lambda c: _("这份投诉已经提交过，已登记为投诉 %(number)s，没有重复登记。") % {"number": c.number},
     )
@@ -139,18 +149,35 @@ def complaint_investigate(*, complaint: Complaint, actor) -> Complaint:
     )
 
 
+@retry_on_lock_conflict
 def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> Complaint:
-    """QC's root-cause analysis (原因分析); from then on actions are planned."""
+    """QC's root-cause analysis (原因分析); from then on actions are planned. The root cause is part of the answer the
+    leadership approves (rules.COMPLAINT_ANSWER_FIELDS): not changed while a round is pending (409), and a changed root
+    cause after a decision needs a new round (_reopen_answer)."""
     root_cause = _text(root_cause, _("原因分析"), _("请填写原因分析。"))
-    return transition(
-        obj=complaint,
-        action="record_cause",
-        actor=actor,
-        check=lambda c: require_action("record_cause", complaint_allowed_actions(c, actor), QC_ONLY),
-        before_save=lambda c: setattr(c, "root_cause", root_cause),
-        text=gettext_noop("原因分析：%(text)s"),
-        params={"text": root_cause},
-    )
+    before, reopened = {}, []
+
+    def check(c):
+        _refuse_while_pending(c)
+        require_action("record_cause", complaint_allowed_actions(c, actor), QC_ONLY)
+
+    def change(c):
+        before.update(snapshot(c, [*rules.COMPLAINT_ANSWER_FIELDS, "answer_status"]))
+        c.root_cause = root_cause
+        reopened.append(_reopen_answer(c, ["root_cause"] if root_cause != before["root_cause"] else []))
+
+    with transaction.atomic():
+        c = transition(
+            obj=complaint,
+            action="record_cause",
+            actor=actor,
+            check=check,
+            before_save=change,
+            text=gettext_noop("原因分析：%(text)s"),
+            params={"text": root_cause},
+        )
+        _record_reopened(c, actor, before, reopened[0])
+    return c
 
 
 def action_add(
@@ -165,7 +192,9 @@ def action_add(
 ) -> CorrectiveAction:
     """A corrective or preventive action with its owner and due day; the owner is told. `once_key` (the form's hidden
     key, the API's Idempotency-Key): the same submission again adds nothing and raises core.once.Replayed with the
-    action it added — checked under the complaint's lock, so a twin sent at once waits there and then finds the first."""
+    action it added — checked under the complaint's lock, so a twin sent at once waits there and then finds the first;
+    the key again with other input is refused (409) and adds nothing."""
+    sent = once_fingerprint(complaint=complaint, kind=kind, description=description, owner=owner, due_on=due_on)
     if kind not in CorrectiveAction.Kind.values:
         raise DomainError(_("请选择措施类型（纠正或预防）。"))
     description = _text(description, _("措施"), _("请填写措施内容。"))
@@ -183,6 +212,7 @@ def action_add(
             key=once_key,
             actor=actor,
             by="created_by",
+            fingerprint=sent,
             create=lambda: _add_action(c, actor, kind, description, owner, due_on, once_key),
             replayed=lambda a: (
                 _("这项措施已经提交过（%(kind)s，责任人 %(owner)s，期限 %(due)s），没有重复添加。")
@@ -305,25 +335,62 @@ def complaint_answer(*, complaint: Complaint, actor, answer: str) -> Complaint:
     with transaction.atomic():
         c = lock(Complaint, complaint)
         require_state(c.status == Complaint.Status.ACTIONS, c, _("答复客户"))
-        if c.answer_status == Complaint.AnswerStatus.PENDING:
-            raise Conflict(_("答复正在等待主管领导审批，审批结束前不能修改。"))
+        _refuse_while_pending(c)
         require_action("answer", complaint_allowed_actions(c, actor), QC_ONLY)
         if c.answer == answer:
             return c
+        before = snapshot(c, [*rules.COMPLAINT_ANSWER_FIELDS, "answer_status"])
         c.answer, c.answered_by, c.answered_at = answer, actor, timezone.now()
-        c.answer_status = Complaint.AnswerStatus.NONE
+        reopened = _reopen_answer(c, ["answer"])
         c.save(update_fields=["answer", "answered_by", "answered_at", "answer_status"])
         record_event(
             target=c, verb=Event.Verb.NOTE, actor=actor, text=gettext_noop("答复客户：%(text)s"), params={"text": answer}
         )
+        _record_reopened(c, actor, before, reopened)
     return c
+
+
+def _refuse_while_pending(c: Complaint) -> None:
+    """409 while the leadership is deciding on the answer: what it approves (rules.COMPLAINT_ANSWER_FIELDS) stays as
+    submitted."""
+    if c.answer_status == Complaint.AnswerStatus.PENDING:
+        raise Conflict(_("答复正在等待主管领导审批，审批结束前不能修改。"))
+
+
+def _reopen_answer(c: Complaint, changed: list[str]) -> str:
+    """`changed` fields of the locked complaint were just set: when they are part of the answer the leadership decided on
+    (rules.complaint_answer_reopened), the decision no longer holds — the answer is "not submitted" again and the
+    complaint closes only after a new round is approved. Returns the state undone ("" when none); the caller saves the
+    row and calls _record_reopened."""
+    if not rules.complaint_answer_reopened(answer_status=c.answer_status, changed=changed):
+        return ""
+    undone, c.answer_status = c.answer_status, Complaint.AnswerStatus.NONE
+    return undone
+
+
+def _record_reopened(c: Complaint, actor, before: dict, undone: str) -> None:
+    """The history of a decision `undone` by an edit (nothing when none): one event naming what changed, old → new
+    (`before`: the snapshot of the approved fields and the approval state taken before the edit)."""
+    if not undone:
+        return
+    record_event(
+        target=c,
+        verb=Event.Verb.APPROVAL,
+        actor=actor,
+        text=gettext_noop("修改了已经审批的处理意见（原审批结果：%(status)s），需重新提交主管领导审批"),
+        params={"status": choice(c, "answer_status", undone)},
+        changes=changes_between(c, before),
+    )
 
 
 @retry_on_lock_conflict
 def complaint_submit_answer(*, complaint: Complaint, actor) -> Complaint:
     """Submit the current answer to the leadership (the sales VP, rules.complaint_answer_route) for approval: a new round
     of the approvals engine. The complaint is locked first, then the engine opens the round (lock order); a second click,
-    or a round already pending, is refused with 409 (the state is checked before the actor's right)."""
+    or a round already pending, is refused with 409 (the state is checked before the actor's right).
+    Nobody approves an answer they wrote or submitted: the answer's author is the round's owner and the submitter its
+    requester (the engine refuses both, in 待我审批, on the page and through the API), and the route skips them — an
+    answer the VP wrote or submits goes to the GM; when nobody is left to approve it the submission is refused (403)."""
     with transaction.atomic():
         c = lock(Complaint, complaint)
         require_state(c.status == Complaint.Status.ACTIONS, c, _("提交答复审批"))
@@ -333,17 +400,20 @@ def complaint_submit_answer(*, complaint: Complaint, actor) -> Complaint:
             raise Conflict(_("答复已经主管领导批准；修改答复后才需要重新提交。"))
         if not (c.answer or "").strip():
             raise Conflict(_("请先填写答复客户的内容，再提交审批。"))
-        require_action(
-            "submit_answer", complaint_allowed_actions(c, actor), _("只有质检和经理可以提交答复审批（审批人不能提交）。")
-        )
+        # nobody approves an answer they wrote or submitted: the VP's own goes to the GM (salesops.core.approvals)
+        steps = complaint_answer_route_for(c, actor)
+        if not steps and is_qc(actor):
+            raise Forbidden(_("销售副总和总经理都不能审批本人撰写或提交的答复，无人可以审批：请由质检或销售部经理提交。"))
+        require_action("submit_answer", complaint_allowed_actions(c, actor), _("只有质检和经理可以提交答复审批。"))
         approvals.approval_start(
             target=c,
             kind=rules.COMPLAINT_ANSWER_KIND,
-            steps=rules.complaint_answer_route(),
+            steps=steps,
             actor=actor,
             title=gettext_lazy("投诉 %(number)s 的处理意见（%(customer)s）"),
             title_params={"number": c.number, "customer": c.customer.name},
             url=page("complaint_detail", c.pk),
+            owner=c.answered_by,
         )
         c.answer_status = Complaint.AnswerStatus.PENDING
         c.save(update_fields=["answer_status"])

@@ -7,6 +7,7 @@ Route: the sales VP, then the GM. A rejected plan is revised and submitted again
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +21,8 @@ from salesops.core.editing import required_text
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, Event
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
+from salesops.core.roles import user_roles
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -32,11 +34,23 @@ PLAN_KIND = "service_plan"
 EDITABLE = (ServicePlan.Status.DRAFT, ServicePlan.Status.REJECTED)
 
 
-def plan_route() -> list[StepSpec]:
-    return [
-        StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management"),
-        StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management"),
-    ]
+WHY_PLAN_VP_OWN = gettext_noop("计划由销售副总提交，本人不能审批，报总经理审批")
+WHY_PLAN_GM_OWN = gettext_noop("计划由总经理提交，本人不能审批，由销售副总审批")
+
+
+def plan_route(own_roles: Iterable[str] = ()) -> list[StepSpec]:
+    """The sales VP, then the GM. Nobody approves what they submit (salesops.core.approvals): `own_roles` are the roles of
+    who submits it. The VP's own submission goes to the GM alone; the GM's own has no level above, so the VP alone
+    approves it (as a return request, rules.rma_route). When the submitter is both, nobody may: the route is empty (the
+    service refuses the submission)."""
+    own = set(own_roles)
+    vp = StepSpec(code="sales_vp", label=gettext_lazy("销售副总审批"), stage=10, role="sales_vp", department="management")
+    gm = StepSpec(code="gm", label=gettext_lazy("总经理审批"), stage=20, role="gm", department="management")
+    if "sales_vp" in own:
+        return [] if "gm" in own else [replace(gm, reason=WHY_PLAN_VP_OWN)]
+    if "gm" in own:
+        return [replace(vp, reason=WHY_PLAN_GM_OWN)]
+    return [vp, gm]
 
 
 def _fields(data: Mapping[str, Any]) -> dict:
@@ -101,8 +115,9 @@ def _refuse_if_year_taken(year: int, *, exclude_pk: int | None = None) -> None:
 def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, Any]] = ()) -> ServicePlan:
     """A draft plan; refused (409) while another plan of the year is in review or approved. `data["once_key"]` (the
     form's hidden key, the API's Idempotency-Key): the same submission again writes nothing and raises core.once.Replayed
-    with the plan it wrote (salesops.core.once)."""
+    with the plan it wrote; the key again with other input is refused (409) and writes nothing (salesops.core.once)."""
     require(may_edit_plan(actor), _("只有客服/售后部门和经理可以编制服务计划。"))
+    items = list(items)
     fields = _fields(data)
     key = data.get("once_key")
     return create_once(
@@ -110,6 +125,7 @@ def plan_create(*, actor, data: Mapping[str, Any], items: Iterable[Mapping[str, 
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(data=data, items=items),
         create=lambda: _create(actor, fields, items, key),
         replayed=lambda p: _("这份服务计划已经提交过（“%(plan)s”），没有重复编制。") % {"plan": str(p)},
     )
@@ -154,8 +170,9 @@ def plan_update(
 
 @retry_on_lock_conflict
 def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
-    """Submit to the VP and the GM; refused (409) while another plan of the year is in review or approved. The year's
-    plans are locked first (pk order), so two plans of one year submitted at once go to the leadership one at a time."""
+    """Submit to the VP and the GM (plan_route: the VP's own to the GM alone, the GM's own to the VP alone); refused
+    (409) while another plan of the year is in review or approved. The year's plans are locked first (pk order), so two
+    plans of one year submitted at once go to the leadership one at a time."""
 
     def check(p):
         _refuse_if_year_taken(p.year, exclude_pk=p.pk)  # 409 first: the year's state, then the actor's right
@@ -166,9 +183,10 @@ def plan_submit(*, plan: ServicePlan, actor) -> ServicePlan:
         if year is not None:
             _lock_year(year)
         p = transition(obj=plan, action="submit", actor=actor, check=check)
-        approvals.approval_start(
-            target=p, kind=PLAN_KIND, steps=plan_route(), actor=actor, title=str(p), url=page("plan_detail", p.pk)
-        )
+        steps = plan_route(user_roles(actor))
+        if not steps:
+            raise DomainError(_("销售副总和总经理都不能审批本人提交的计划，无人可以审批：请由其他人员提交。"))
+        approvals.approval_start(target=p, kind=PLAN_KIND, steps=steps, actor=actor, title=str(p), url=page("plan_detail", p.pk))
     return p
 
 

@@ -47,7 +47,7 @@ from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, line_amounts, money_text, parse_decimal, plain, quantize
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.roles import Role, user_roles, users_with_role
 from salesops.core.timeline import attachment_add, choice, record_event
 from salesops.core.transitions import transition
@@ -122,8 +122,11 @@ def rma_create(
     all live requests together never ask back more than was delivered (seed: 退、换、维修货物…). `once_key` (the form's
     hidden key, the API's Idempotency-Key): the same submission again requests nothing and raises core.once.Replayed
     with the request it made (salesops.core.once) — checked under the order's lock, before the quantities, so a twin
-    sent at once waits there and then finds the first rather than a quantity already taken."""
+    sent at once waits there and then finds the first rather than a quantity already taken; the key again with other
+    input is refused (409) and requests nothing."""
     require(may_request_rma(actor), _("只有业务员、销售内勤、客服和经理可以申请退换修。"))
+    lines = list(lines)
+    sent = once_fingerprint(order=order, kind=kind, reason=reason, lines=lines, complaint=complaint)
     if kind not in ReturnRequest.Kind.values:
         raise DomainError(_("请选择退货、换货或维修。"))
     reason = _checked_reason(reason)
@@ -146,6 +149,7 @@ def rma_create(
             key=once_key,
             actor=actor,
             by="requested_by",
+            fingerprint=sent,
             create=lambda: _create_rma(actor, locked, kind, reason, wanted, complaint, once_key),
             replayed=lambda r: _("这份退换修申请已经提交过，已创建为 %(number)s，没有重复申请。") % {"number": r.number},
         )

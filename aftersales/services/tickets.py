@@ -28,7 +28,7 @@ from salesops.core.models import Attachment, Event
 from salesops.core.money import parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.roles import Role, has_role
 from salesops.core.timeline import T, attachment_add, choice, record_event
 from salesops.core.transitions import transition
@@ -83,7 +83,8 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
     """Register a service request for a visible customer (optionally its order, product and lot); the SLA deadlines are
     set from the policy of its type and priority on the working calendar. Service, sales and managers may register.
     `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again registers nothing
-    and raises core.once.Replayed with the ticket it registered (salesops.core.once)."""
+    and raises core.once.Replayed with the ticket it registered; the key again with other input is refused (409) and
+    registers nothing (salesops.core.once)."""
     require(may_create_ticket(actor), _("您不能登记服务工单。"))
     customer = visible_customer(actor, customer)
     ticket_type, priority = data.get("ticket_type"), data.get("priority") or Priority.NORMAL
@@ -105,6 +106,7 @@ def ticket_create(*, actor, customer, data: Mapping[str, Any]) -> ServiceTicket:
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(customer=customer, data=data),
         create=lambda: _create(actor, customer, data, ticket_type, priority, subject, phone, order, product, key),
         replayed=lambda t: _("这份工单已经提交过，已登记为服务工单 %(number)s，没有重复登记。") % {"number": t.number},
     )
@@ -334,7 +336,11 @@ def ticket_log(
     """One entry of the communication log (电话/传真/收件/发件/上门) with an optional file; an outgoing contact is the
     ticket's first response if there was none. `once_key` (the form's hidden key, the API's Idempotency-Key): the same
     submission again records nothing and raises core.once.Replayed with the entry it recorded (salesops.core.once) —
-    checked under the ticket's lock, so a twin sent at once waits there and then finds the first."""
+    checked under the ticket's lock, so a twin sent at once waits there and then finds the first; the key again with
+    other input is refused (409) and records nothing."""
+    sent = once_fingerprint(
+        ticket=ticket, kind=kind, summary=summary, counterpart=counterpart, happened_at=happened_at, upload=upload
+    )
     if kind not in TicketCommunication.Kind.values:
         raise DomainError(_("请选择沟通方式。"))
     summary = required_text(summary, _("请填写沟通内容。"))
@@ -349,6 +355,7 @@ def ticket_log(
             key=once_key,
             actor=actor,
             by="by",
+            fingerprint=sent,
             create=lambda: _log(t, actor, kind, summary, counterpart, happened_at, upload, once_key),
             replayed=lambda e: (
                 _("这条沟通记录已经提交过（%(kind)s，%(when)s），没有重复记录。")
@@ -405,7 +412,8 @@ def ticket_add_part(
 ) -> TicketPart:
     """A spare part used on the ticket (备件): a catalog product or a named part, with quantity and lot. `once_key`: the
     same submission again registers nothing and raises core.once.Replayed with the part it registered (checked under
-    the ticket's lock, as ticket_log)."""
+    the ticket's lock, as ticket_log; the key again with other input is refused, 409)."""
+    sent = once_fingerprint(ticket=ticket, quantity=quantity, product=product, name=name, lot_no=lot_no, note=note)
     qty = parse_decimal(quantity, _("数量"))
     if qty <= 0:
         raise DomainError(_("数量必须大于 0。"))
@@ -423,6 +431,7 @@ def ticket_add_part(
             key=once_key,
             actor=actor,
             by="by",
+            fingerprint=sent,
             create=lambda: _add_part(t, actor, qty, product, name, lot_no, note, once_key),
             replayed=lambda p: (
                 _("这项备件已经登记过（%(name)s × %(qty)s），没有重复登记。") % {"name": p.name, "qty": plain(p.quantity)}

@@ -82,6 +82,18 @@ class LineInput(serializers.Serializer):
         help_text=_("非目录明细（不填产品）的服务或费用，如安装调试、运费：不涉及生产，不按新产品评审"),
     )
 
+    def to_internal_value(self, data):
+        """A line key the API does not know is refused (400 naming it), never dropped: a discount sent as `discount`
+        would otherwise save the line at full price. Quotations, contracts and orders take the same line keys."""
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                known = "、".join(self.fields)
+                raise serializers.ValidationError(
+                    {key: [_("明细没有这个字段，未保存；可填写：%(fields)s") % {"fields": known}] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
 
 class HeaderInput(serializers.Serializer):
     """Header fields both documents share."""

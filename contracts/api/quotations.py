@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from customers.api import VisibleOpportunityField
 from salesops.core.api import ChoiceLabelField, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
-from salesops.core.once import once_key_parameter
+from salesops.core.once import header_key, once_key_parameter, outcome
 
 from .. import permissions, selectors, services
 from ..filters import QuotationFilter
@@ -175,11 +175,20 @@ class QuotationViewSet(ExportActionMixin, DocumentViewSet):
         new = services.quotation_revise(quotation=self.get_object(), actor=request.user)
         return self.respond(new, status.HTTP_201_CREATED)
 
-    @no_body("由客户已接受的报价单生成合同", {201: ContractDetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: ContractDetailSerializer, 200: ContractDetailSerializer},
+        summary="由客户已接受的报价单生成合同",
+        parameters=[once_key_parameter("同一次生成的编号（UUID）：重发同一请求不会再生成，返回 200 和第一次生成的合同")],
+    )
     @action(detail=True, methods=["post"], url_path="create-contract")
     def create_contract(self, request, pk=None):
-        contract = services.contract_create_from_quotation(quotation=self.get_object(), actor=request.user)
+        quotation, key = self.get_object(), header_key(request)
+        contract, created = outcome(
+            lambda: services.contract_create_from_quotation(quotation=quotation, actor=request.user, once_key=key)
+        )
         fresh = selectors.contract_get_for(request.user, contract.pk)
         return Response(
-            ContractDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+            ContractDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
@@ -19,10 +20,12 @@ from salesops.core import approvals
 from salesops.core.errors import DomainError, Forbidden, NotFound
 from salesops.core.locking import retry_on_lock_conflict
 from salesops.core.models import ApprovalRequest, ApprovalStep
-from salesops.core.roles import MANAGER_ROLES, Role, has_role
+from salesops.core.names import display_name
+from salesops.core.notifications import notify
+from salesops.core.roles import MANAGER_ROLES, Role, has_role, users_with_role
 from salesops.core.transitions import transition
 
-from .. import permissions, rules
+from .. import permissions, rules, selectors
 from ..models import Contract, Quotation
 
 
@@ -97,15 +100,47 @@ def lock_document(doc) -> None:
 @retry_on_lock_conflict
 def withdraw_from_review(doc, actor, kind: str, refused: str):
     """Take a quotation or contract back from review (the pending round is cancelled and kept in the history).
-    Lock order: the document (transition), then the request and its steps (approval_cancel), as the engine's decisions."""
+    Lock order: the document (transition), then the request and its steps (approval_cancel), as the engine's decisions.
+    Only who submitted the round or the document's rep may (permissions.can_withdraw; 403 for the others, naming them);
+    the history names who withdrew, and the rep is told when someone else did."""
     with transaction.atomic():
-        locked = transition(
-            obj=doc, action="withdraw", actor=actor, check=lambda d: require(permissions.works_on(actor, d), refused)
-        )
+
+        def check(d):
+            require(permissions.works_on(actor, d), refused)
+            if not permissions.can_withdraw(actor, d):
+                submitter = get_user_model().objects.filter(pk=selectors.review_submitter_id(d)).first()
+                raise Forbidden(
+                    _("只有提交人（%(submitter)s）或负责的业务员（%(owner)s）可以撤回。")
+                    % {"submitter": display_name(submitter, "—"), "owner": display_name(d.owner, "—")}
+                )
+
+        locked = transition(obj=doc, action="withdraw", actor=actor, check=check)
         pending = approvals.requests_for(locked, kind).filter(status=ApprovalRequest.Status.PENDING).first()
         if pending:
-            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=_("提交人撤回"))
+            by_submitter = pending.requested_by_id == actor.pk
+            reason = (_("提交人 %(name)s 撤回") if by_submitter else _("业务员 %(name)s 撤回")) % {"name": display_name(actor)}
+            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=reason)
+        if locked.owner_id != actor.pk:
+            is_quotation = isinstance(locked, Quotation)
+            notify(
+                recipients=[locked.owner],
+                title=gettext_lazy("%(number)s 已被 %(name)s 撤回审核"),
+                params={"number": str(locked), "name": display_name(actor)},
+                url=reverse("contracts:quotation_detail" if is_quotation else "contracts:contract_detail", args=[locked.pk]),
+            )
     return locked
+
+
+def notify_clerks_signed(contract: Contract) -> None:
+    """Tell the sales clerks that `contract` was signed and waits for its order (their work page lists it under
+    已签订待下单 until every line is ordered); each gets the e-mail copy through the outbox, in the caller's transaction."""
+    notify(
+        recipients=users_with_role(Role.SALES_CLERK),
+        title=gettext_lazy("合同已签订，请下订单：%(number)s"),
+        params={"number": contract.number, "customer": contract.customer.name},
+        body=gettext_lazy("客户：%(customer)s"),
+        url=reverse("contracts:contract_detail", args=[contract.pk]),
+    )
 
 
 def rejection_reasons(request: ApprovalRequest) -> str:

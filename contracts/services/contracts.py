@@ -4,6 +4,7 @@ activate, complete, terminate and cancel (SPEC.md "Contract and its review")."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.timeline import attachment_add, attachments_for, changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -38,6 +39,7 @@ from .common import (
     check_header,
     check_owner_change,
     default_owner,
+    notify_clerks_signed,
     page_url,
     rejection_reasons,
     require,
@@ -86,18 +88,31 @@ def contract_create(
 ) -> Contract:
     """A new draft contract, directly or from an accepted quotation (see contract_create_from_quotation).
     `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again makes nothing and
-    raises core.once.Replayed with the contract it made (salesops.core.once)."""
-    customer = visible_customer(actor, customer)
-    require(can_create_contract(actor, customer, quotation), _("您没有为该客户创建合同的权限。"))
+    raises core.once.Replayed with the contract it made; the key again with other input is refused (409) and makes
+    nothing (salesops.core.once)."""
+    customer = _customer_for_contract(actor, customer, quotation)
+    lines = list(lines)
     key = data.get("once_key")
     return create_once(
         Contract,
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(customer=customer, data=data, lines=lines, quotation=quotation),
         create=lambda: _create(actor, customer, data, lines, quotation, key),
-        replayed=lambda c: _("这份合同已经提交过，已保存为合同 %(number)s，没有重复新建。") % {"number": c.number},
+        replayed=_replayed,
     )
+
+
+def _customer_for_contract(actor, customer, quotation: Quotation | None):
+    """The customer, visible to the actor, for whom they may draft a contract (from `quotation` when given)."""
+    customer = visible_customer(actor, customer)
+    require(can_create_contract(actor, customer, quotation), _("您没有为该客户创建合同的权限。"))
+    return customer
+
+
+def _replayed(contract: Contract) -> str:
+    return _("这份合同已经提交过，已保存为合同 %(number)s，没有重复新建。") % {"number": contract.number}
 
 
 def _create(actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]], quotation, key) -> Contract:
@@ -153,36 +168,50 @@ def _conditions_note(quotation: Quotation | None) -> str:
     return "\n".join([head, *(f"- {c['step']}（{c['who']}）：{c['condition']}" for c in conditions)])
 
 
-def contract_create_from_quotation(*, quotation: Quotation, actor) -> Contract:
-    """Copy an accepted quotation's lines and terms into a new draft contract (one contract per quotation)."""
+def contract_create_from_quotation(*, quotation: Quotation, actor, once_key: uuid.UUID | None = None) -> Contract:
+    """Copy an accepted quotation's lines and terms into a new draft contract (one contract per quotation). `once_key`
+    (the 生成合同 button's hidden key, the API's Idempotency-Key): the same submission again makes nothing and raises
+    core.once.Replayed with the contract it made — checked under the quotation's lock, before "already made", so a
+    resent 生成合同 goes to its contract instead of a 409; the key again on another quotation is refused (409)."""
     with transaction.atomic():
         locked = Quotation.objects.select_for_update(of=("self",)).get(pk=quotation.pk)
-        if locked.status != Quotation.Status.ACCEPTED:
-            raise Conflict(
-                _("只有客户已接受的报价单才能生成合同（当前：%(status)s）。") % {"status": locked.get_status_display()}
-            )
-        existing = locked.contracts.exclude(status=Contract.Status.CANCELLED).first()
-        if existing:
-            raise Conflict(_("该报价单已生成合同 %(number)s。") % {"number": existing.number})
-        data = {
-            name: getattr(locked, name)
-            for name in (
-                "contact",
-                "owner",
-                "project_name",
-                "currency",
-                "exchange_rate",
-                "payment_terms",
-                "payment_terms_text",
-                "delivery_terms",
-                "other_terms",
-            )
-        }
-        rows = [
-            {**{name: getattr(ln, name) for name in LINE_FIELDS}, "product": ln.product_id, "quotation_line": ln.pk}
-            for ln in locked.lines.all()
-        ]
-        return contract_create(actor=actor, customer=locked.customer, data=data, lines=rows, quotation=locked)
+        return create_once(
+            Contract,
+            key=once_key,
+            actor=actor,
+            by="created_by",
+            fingerprint=once_fingerprint(quotation=locked),
+            create=lambda: _from_quotation(locked, actor, once_key),
+            replayed=_replayed,
+        )
+
+
+def _from_quotation(locked: Quotation, actor, key) -> Contract:
+    if locked.status != Quotation.Status.ACCEPTED:
+        raise Conflict(_("只有客户已接受的报价单才能生成合同（当前：%(status)s）。") % {"status": locked.get_status_display()})
+    existing = locked.contracts.exclude(status=Contract.Status.CANCELLED).first()
+    if existing:
+        raise Conflict(_("该报价单已生成合同 %(number)s。") % {"number": existing.number})
+    data = {
+        name: getattr(locked, name)
+        for name in (
+            "contact",
+            "owner",
+            "project_name",
+            "currency",
+            "exchange_rate",
+            "payment_terms",
+            "payment_terms_text",
+            "delivery_terms",
+            "other_terms",
+        )
+    }
+    rows = [
+        {**{name: getattr(ln, name) for name in LINE_FIELDS}, "product": ln.product_id, "quotation_line": ln.pk}
+        for ln in locked.lines.all()
+    ]
+    customer = _customer_for_contract(actor, locked.customer, locked)
+    return _create(actor, customer, data, rows, locked, key)
 
 
 def lock_contract(contract: Contract) -> Contract:
@@ -381,6 +410,7 @@ def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=Non
         opportunity = locked.quotation.opportunity if locked.quotation_id else None
         if opportunity is not None:  # the deal is made: the opportunity its quotation was for is won (customers floor)
             opportunity_won_by_contract(opportunity=opportunity, actor=actor, number=locked.number)
+        notify_clerks_signed(locked)  # signed: the clerks take the order (their queue 已签订待下单)
     return locked
 
 

@@ -20,7 +20,7 @@ from salesops.core.eventtext import msgid_of
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.timeline import changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -62,15 +62,18 @@ QUOTATION_FIELDS = (
 def quotation_create(*, actor, customer, data: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> Quotation:
     """A new draft quotation. Only those who may quote (rules.may_quote) can; the customer must be visible to them.
     `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again makes nothing and
-    raises core.once.Replayed with the quotation it made (salesops.core.once)."""
+    raises core.once.Replayed with the quotation it made; the key again with other input is refused (409) and makes
+    nothing (salesops.core.once)."""
     require(can_quote(actor), _("您没有报价权限：只有销售内勤、经理及以上或经授权的业务员可以报价。"))
     customer = visible_customer(actor, customer)
+    lines = list(lines)
     key = data.get("once_key")
     return create_once(
         Quotation,
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(customer=customer, data=data, lines=lines),
         create=lambda: _create(actor, customer, data, lines, key),
         replayed=lambda q: _("这份报价单已经提交过，已保存为报价单 %(number)s，没有重复新建。") % {"number": q.number},
     )

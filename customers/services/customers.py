@@ -127,11 +127,10 @@ def customer_create(*, actor, data: Mapping[str, Any], owner=None) -> Customer:
     if not owner_candidates_for(actor).filter(pk=owner.pk).exists():
         if owner == actor:
             raise DomainError(_("请选择负责该客户的业务员。"), code="owner_required")
-        refusal = Forbidden(
-            _("您不能把客户分配给 %(name)s：组长只能分配给本组人员，业务员只能自己负责。") % {"name": display_name(owner)}
+        raise Forbidden(
+            _("您不能把客户分配给 %(name)s：组长只能分配给本组人员，业务员只能自己负责。") % {"name": display_name(owner)},
+            field="owner",  # the form and the import show it at the owner (forms.at_fields)
         )
-        refusal.field = "owner"  # the form and the import show it at the owner (forms.at_fields)
-        raise refusal
     with transaction.atomic():
         customer = Customer(owner=owner, team=_team_of(owner), created_by=actor)
         _check_credit_fields(actor, customer, data)

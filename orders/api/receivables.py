@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from salesops.core.api import MoneyField, UserNameField
+from salesops.core.api_filters import ListFilterBackend
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.names import display_name
 from salesops.core.pages import MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZE, page_window
@@ -87,7 +87,7 @@ class ReceivablesSerializer(serializers.Serializer):
 class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
     """应收账款: per order (aged by shipment date), per customer and per rep, and this month's collection rate."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ListFilterBackend]  # `q` or `search`, as every list
     filterset_class = ReceivableFilter
     pagination_class = None
     serializer_class = ReceivablesSerializer
@@ -118,7 +118,6 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
         summary = table.summary(*page_window(request.query_params.get(pager.page_query_param), pager.get_page_size(request)))
         items = pager.paginate_queryset(table, request, view=self)
         totals = summary.totals
-        filtered = any(request.query_params.get(name) for name in ReceivableFilter.base_filters)
         data = {
             "today": today,
             "buckets": [{"code": code, "label": str(label)} for code, label, *_rest in rules.AGING_BUCKETS],
@@ -139,7 +138,12 @@ class ReceivablesViewSet(ExportActionMixin, viewsets.GenericViewSet):
                 "start": today.replace(day=1),
                 "end": today,
                 "rate": receivables.collection_rate(
-                    request.user, today.replace(day=1), today, receivable=None if filtered else totals["open"]
+                    # the filters narrow the money collected as they narrowed the receivable (the totals)
+                    request.user,
+                    today.replace(day=1),
+                    today,
+                    narrow=self.filter_queryset,
+                    receivable=totals["open"],
                 ),
             },
         }

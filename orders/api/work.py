@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from contracts.models import Contract
 from salesops.core.pages import queue_head
 
 from .. import permissions, selectors
@@ -19,7 +20,7 @@ QUEUE_ITEMS = 10  # work queues show the count and the first items
 
 
 class WorkItemSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="order / shipment / payment / invoice / inspection")
+    type = serializers.CharField(help_text="order / shipment / payment / invoice / inspection / contract")
     id = serializers.IntegerField()
     number = serializers.CharField(help_text=_("单号、银行流水号或批号"))
     order = serializers.IntegerField(allow_null=True)
@@ -49,7 +50,9 @@ def _item(obj, note: str = "") -> dict:
     row["status"] = getattr(obj, "status", "")
     row["status_display"] = str(obj.get_status_display()) if hasattr(obj, "get_status_display") else ""
     row["amount"] = None
-    if isinstance(obj, SalesOrder):
+    if isinstance(obj, Contract):  # signed, with quantity still to order (已签订待下单)
+        row.update(type="contract", number=obj.number, customer_name=obj.customer.name, amount=str(obj.amount_incl))
+    elif isinstance(obj, SalesOrder):
         row.update(type="order", number=obj.number, order=obj.pk, order_number=obj.number, customer_name=obj.customer.name)
         row["amount"] = str(obj.amount_incl)
     elif isinstance(obj, Payment):
@@ -87,7 +90,9 @@ class WorkViewSet(viewsets.GenericViewSet):
     def clerk(self, request):
         permissions.require_queue(request.user, "clerk")
         today = timezone.localdate()
-        return Response(WorkSerializer(_queues(selectors.clerk_queue(request.user, today), today)).data)
+        queues = selectors.clerk_queue(request.user, today)
+        queues["contracts_to_order"] = selectors.contracts_to_order(request.user)  # last, as on the page
+        return Response(WorkSerializer(_queues(queues, today)).data)
 
     @extend_schema(responses=WorkSerializer, summary="财务工作台")
     @action(detail=False, methods=["get"])

@@ -1,7 +1,7 @@
 """Credit exceptions (信用放行, SPEC.md "Shipment"): shipping before the payment due is confirmed, or beyond the customer's
-credit limit, approved by the sales manager and then finance through the approvals engine; an approved amount opens
-the payment gate by that much — it covers the payment due before shipment, and raises the customer's credit limit for
-the order's notes (in CNY at the order's rate; orders.rules.shipment_gate)."""
+credit limit, approved by the sales manager (a manager's own request by the VP) and then finance through the approvals
+engine; an approved amount opens the payment gate by that much — it covers the payment due before shipment, and raises
+the customer's credit limit for the order's notes (in CNY at the order's rate; orders.rules.shipment_gate)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from salesops.core.approvals import StepSpec
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
-from salesops.core.roles import Role
+from salesops.core.roles import Role, user_roles
 from salesops.core.timeline import choice, record_event
 
+from .. import rules
 from ..models import CreditException, SalesOrder
 from ..permissions import credit_exception_room, may_ask_for_order, require, ships_still
 from ..selectors import order_gate
@@ -72,7 +73,7 @@ def _check_room(order: SalesOrder, amount) -> None:
 
 def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -> CreditException:
     """Ask to ship before the payment due is confirmed, or beyond the customer's credit limit (信用放行): sales manager,
-    then finance, approve. Only while the order's gate is closed, for at most what holds it (_check_room)."""
+    then finance, approve — a manager's own request the VP instead of the manager (rules.sales_approval_step). Only while the order's gate is closed, for at most what holds it (_check_room)."""
     amount = parse_decimal(amount, _("金额"), bounds=MONEY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if amount <= 0 or not reason:
@@ -90,11 +91,11 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
             actor=actor,
             url=order_url(locked),
             steps=[
-                StepSpec(
+                rules.sales_approval_step(  # a manager's own request goes to the VP (nobody approves their own)
+                    requester_roles=user_roles(actor),
                     code="sales_manager",
                     label=gettext_lazy("销售部经理审批"),
                     stage=10,
-                    role=Role.SALES_MANAGER,
                     reason=gettext_noop("未确认收款先发货（信用放行）须销售部经理同意"),
                 ),
                 StepSpec(

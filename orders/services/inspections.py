@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from salesops.core import approvals
-from salesops.core.approvals import StepSpec
 from salesops.core.editing import save_as
 from salesops.core.errors import Conflict, DomainError, Forbidden, NotFound
 from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, parse_decimal, plain
-from salesops.core.roles import Role
+from salesops.core.roles import user_roles
 from salesops.core.timeline import choice, record_event
 
+from .. import rules
 from ..models import EmergencyRelease, Inspection, SalesOrder, SalesOrderLine
 from ..permissions import inspection_side, may_prepare_shipment, require
 from . import handoffs
@@ -138,7 +138,8 @@ def inspection_sign(*, inspection: Inspection, actor) -> Inspection:
 def emergency_release_request(
     *, order: SalesOrder, actor, line_id: int, quantity, reason: str, lot_no: str = ""
 ) -> EmergencyRelease:
-    """Ask a manager to release uninspected goods (紧急放行); the approval goes through the engine."""
+    """Ask a manager to release uninspected goods (紧急放行); the approval goes through the engine — a manager's own
+    request to the VP (rules.sales_approval_step: nobody approves their own)."""
     quantity = parse_decimal(quantity, _("数量"), bounds=QUANTITY_BOUNDS.any_sign())
     reason = (reason or "").strip()
     if quantity <= 0 or not reason:
@@ -162,11 +163,11 @@ def emergency_release_request(
             actor=actor,
             url=order_url(locked),
             steps=[
-                StepSpec(
+                rules.sales_approval_step(  # a manager's own request goes to the VP (nobody approves their own)
+                    requester_roles=user_roles(actor),
                     code="sales_manager",
                     label=gettext_lazy("经理批准紧急放行"),
                     stage=10,
-                    role=Role.SALES_MANAGER,
                     reason=gettext_noop("未经检验的货物紧急放行须经理批准，并在出货单上标识以便追溯"),
                 )
             ],

@@ -35,7 +35,7 @@ from salesops.core.money import (
 )
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
-from salesops.core.once import create_once
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -104,7 +104,7 @@ def _check_promised_date(order: SalesOrder, *, unchanged: date | None) -> None:
     promise has passed stays editable in its other fields."""
     promised = order.promised_ship_date
     if promised and promised != unchanged and promised < timezone.localdate():
-        raise DomainError(_("承诺发货日期不能早于今天。"))
+        raise DomainError(_("承诺发货日期不能早于今天。"), field="promised_ship_date")
 
 
 def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: bool) -> None:
@@ -187,7 +187,7 @@ def order_create_from_contract(
     rep are copied. Quantities never exceed what the contract still has unordered. `data["once_key"]` (the form's hidden
     key, the API's Idempotency-Key): the same submission again orders nothing and raises core.once.Replayed with the
     order it made (salesops.core.once) — checked under the contract's lock, before what is left to order, so a twin sent
-    at once waits there and then finds the first."""
+    at once waits there and then finds the first; the key again with other input is refused (409) and orders nothing."""
     require_clerk(actor)
     key = data.get("once_key")
     with transaction.atomic():
@@ -197,6 +197,7 @@ def order_create_from_contract(
             key=key,
             actor=actor,
             by="created_by",
+            fingerprint=once_fingerprint(contract=locked, data=data, lines=lines),
             create=lambda: _from_contract(locked, actor, data, lines, key),
             replayed=_replayed,
         )
@@ -297,17 +298,20 @@ def order_create(
     customer's too, unless the actor sets credit terms (order_terms.check_terms). `no_charge`: a replacement the
     approved return gives free of charge (aftersales.rma_exchange), not a discount of the actor's — for services only,
     never from a request. `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again
-    orders nothing and raises core.once.Replayed with the order it made (salesops.core.once)."""
+    orders nothing and raises core.once.Replayed with the order it made; the key again with other input is refused (409)
+    and orders nothing (salesops.core.once)."""
     require_clerk(actor)
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
         raise NotFound(_("客户不存在或您无权查看。"))
+    lines = list(lines)
     key = data.get("once_key")
     return create_once(
         SalesOrder,
         key=key,
         actor=actor,
         by="created_by",
+        fingerprint=once_fingerprint(customer=customer, data=data, lines=lines, no_charge=no_charge),
         create=lambda: _direct(actor, customer, data, lines, no_charge, key),
         replayed=_replayed,
     )

@@ -54,8 +54,7 @@ class TargetError(DomainError):
     API names it in `errors`, the import on that column."""
 
     def __init__(self, message, *, field: str, code: str | None = None):
-        super().__init__(message, code=code)
-        self.field = field
+        super().__init__(message, code=code, field=field)
 
 
 KEY_FIELDS = ("year", "kind", "number", "level", "team", "rep")  # what names a target: its period and its owner

@@ -13,10 +13,24 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 _VISIBLE: dict[type[Model], Callable[[object], QuerySet]] = {}
+_READS_FILES: dict[type[Model], Callable[[object], bool]] = {}
 
 
 def register_visibility(model: type[Model], scope: Callable[[object], QuerySet]) -> None:
     _VISIBLE[model] = scope
+
+
+def register_file_readers(model: type[Model], reads: Callable[[object], bool]) -> None:
+    """`reads(user)`: whether a reader of a `model` document may also read its attachments (a signed contract's scan
+    shows every price: contracts gives them only to who sees prices). Without a rule, whoever sees the document does."""
+    _READS_FILES[model] = reads
+
+
+def reads_files(model: type[Model], user) -> bool:
+    """Whether `user`, who sees a `model` document, may list and download its attachments (the timeline's list, its API,
+    the download: a 404 otherwise)."""
+    rule = _READS_FILES.get(model)
+    return rule is None or bool(rule(user))
 
 
 def visible_queryset(model: type[Model], user) -> QuerySet:

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
@@ -79,7 +80,10 @@ def exception_handler(exc, context):
     if is_lock_conflict(exc):  # the last resort: a deadlock the services did not absorb is a 409, never a 500
         exc = lock_conflict()
     if isinstance(exc, DomainError):
-        return Response({"code": exc.code, "detail": str(exc)}, status=exc.status_code)
+        body = {"code": exc.code, "detail": str(exc)}
+        if exc.field:  # the refusal is about one input field: named as a serializer's error would be
+            body["errors"] = {exc.field: [str(exc)]}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return Response(
@@ -547,3 +551,20 @@ class ListRowsMixin:
         else:
             rows = paginator.paginate_queryset(plan.values(queryset), request, view=self)
         return paginator.get_paginated_response(plan.format(rows, serializer))
+
+
+class ListFilterSchema(DjangoFilterExtension):
+    """The schema of api_filters.ListFilterBackend: django-filter's parameters, and `search`, which stands for the filter
+    set's `q` on a list without DRF's search (every list searches by either name)."""
+
+    target_class = "salesops.core.api_filters.ListFilterBackend"
+    match_subclasses = True
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        from .api_filters import Q_PARAM, SEARCH_PARAM, search_alias_parameter
+
+        params = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        if not getattr(auto_schema.view, "search_fields", None) and any(p["name"] == Q_PARAM for p in params):
+            params.append(search_alias_parameter(SEARCH_PARAM, Q_PARAM))
+        return params

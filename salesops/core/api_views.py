@@ -21,7 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import approvals, export_runs_api, selectors, timeline
-from .access import get_visible_or_404
+from .access import get_visible_or_404, reads_files
 from .api import ID_MAX, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from .api_filters import ListFilterBackend
 from .export_runs_api import ExportActionMixin
@@ -337,13 +337,14 @@ class AttachmentInput(serializers.Serializer):
 
 
 class TimelineView(APIView):
-    """The events of one document (transitions, edits with old → new, comments, approvals), newest first, paginated."""
+    """The events of one document (transitions, edits with old → new, comments, approvals), newest first, paginated;
+    without the changes the document's app hides from the reader (timeline.events_for)."""
 
     @extend_schema(responses=EventSerializer(many=True))
     def get(self, request, ct_id: int, obj_id: int):
         target = _target_or_404(request.user, ct_id, obj_id)
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(timeline.events_for(target), request, view=self)
+        page = paginator.paginate_queryset(timeline.events_for(target, request.user), request, view=self)
         return paginator.get_paginated_response(EventSerializer(page, many=True).data)
 
 
@@ -365,6 +366,8 @@ class TimelineAttachmentsView(APIView):
     @extend_schema(responses=AttachmentSerializer(many=True))
     def get(self, request, ct_id: int, obj_id: int):
         target = _target_or_404(request.user, ct_id, obj_id)
+        if not reads_files(type(target), request.user):  # sees the document, not its files (access.reads_files)
+            return Response([])
         return Response(AttachmentSerializer(timeline.attachments_for(target), many=True).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentSerializer})

@@ -142,7 +142,15 @@ def document_owner(target):
 # --- writes -------------------------------------------------------------------------------------------------------
 @retry_on_lock_conflict
 def approval_start(
-    *, target, kind: str, steps: list[StepSpec], actor, title, title_params: dict | None = None, url: str = ""
+    *,
+    target,
+    kind: str,
+    steps: list[StepSpec],
+    actor,
+    title,
+    title_params: dict | None = None,
+    url: str = "",
+    owner=None,
 ) -> ApprovalRequest:
     """Open a new round of approval on `target` (round = previous rounds of this kind + 1; earlier rounds are kept).
 
@@ -152,7 +160,8 @@ def approval_start(
 
     Fails with 409 if a round of the same kind is already pending — also when two submissions race (the partial unique
     constraint `uniq_pending_approval_per_target` decides). The first stage's assignees are notified after commit.
-    Neither `actor` nor the document's own person (document_owner) may decide any of its steps.
+    Neither `actor` nor the document's own person may decide any of its steps: `owner` when the caller names who wrote
+    what is approved (the author of a complaint's answer), else document_owner(target).
     """
     if not steps:
         raise DomainError(_("审批路线为空。"))
@@ -186,7 +195,7 @@ def approval_start(
                     title_params=stored_params,
                     url=url,
                     requested_by=actor,
-                    owner=document_owner(target),
+                    owner=owner if owner is not None else document_owner(target),
                     current_stage=first_stage,
                 )
         except IntegrityError:

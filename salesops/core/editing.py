@@ -19,9 +19,7 @@ def assign_fields(obj: models.Model, data: Mapping[str, Any], fields: tuple[str,
     for name in names:
         error = day_range_error(data[name], _label(obj, name))
         if error:
-            refusal = DomainError(error, code="invalid_date")
-            refusal.field = name  # a form shows it at the field (forms.at_fields)
-            raise refusal
+            raise DomainError(error, code="invalid_date", field=name)
     for name in names:
         value = data[name]
         setattr(obj, name, value.strip() if isinstance(value, str) else value)
@@ -51,11 +49,12 @@ def save_as(obj: models.Model, actor, **kwargs) -> None:
 
 def call_for_form(form, call: Callable[[], Any]) -> tuple[bool, Any]:
     """Run a service call for a form: (True, result), or (False, None) with its DomainError / ValidationError put on the
-    form (nothing was saved; `form.error_status` carries the error's HTTP status for the re-rendered page)."""
+    form — under the field it names when the form has that field, else above the form (nothing was saved;
+    `form.error_status` carries the error's HTTP status for the re-rendered page)."""
     try:
         return True, call()
     except DomainError as e:
-        form.add_error(None, str(e))
+        form.add_error(e.field if e.field in form.fields else None, str(e))
         form.error_status = e.status_code
     except ValidationError as e:
         if hasattr(e, "error_dict"):

@@ -11,11 +11,14 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message, *, code: str | None = None):
+    def __init__(self, message, *, code: str | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
+        # the input field the refusal is about, when it is about one: a form shows it under that field
+        # (core.editing.call_for_form), the API names it in `errors` (core.api.exception_handler)
+        self.field = field
 
     def __str__(self):
         return str(self.message)

@@ -99,10 +99,24 @@ def source_text(msgid: str, params) -> str:
         return format_event_text(msgid, params, translate=_)
 
 
+# The fields of an event's document its reader may not see, as "a,b" on each row of their timeline
+# (salesops.core.timeline.events_for, from the rule the document's app registered): left out when the event is rendered.
+HIDDEN_ANNOTATION = "hidden_from_reader"
+HIDDEN_VALUE = "***"  # a parameter the reader may not see, in its sentence
+
+
+def hidden_of(event) -> frozenset[str]:
+    return frozenset(name for name in (getattr(event, HIDDEN_ANNOTATION, "") or "").split(",") if name)
+
+
 def render_event(event) -> str:
-    """The event's sentence in the active language: its msgid and params if it has them, else the stored text."""
+    """The event's sentence in the active language: its msgid and params if it has them, else the stored text; a
+    parameter hidden from the reader (`hidden_of`) reads ***."""
     if event.msgid:
-        return format_event_text(event.msgid, event.params)
+        hidden, params = hidden_of(event), event.params
+        if hidden and isinstance(params, dict):
+            params = {k: HIDDEN_VALUE if k in hidden else v for k, v in params.items()}
+        return format_event_text(event.msgid, params)
     return event.message
 
 
@@ -127,11 +141,13 @@ def render_changes(event) -> list[dict]:
     Stored values were the labels in the actor's language; a value that is a label of the field's choices (in any language)
     is shown as that choice's label now. A label of a field the document does not have (its review sheet's, a line's) is
     translated when the catalogue knows it (changes are stored with source-language labels: timeline.changes_between).
+    The changes of fields hidden from the reader (`hidden_of`) are left out.
     """
     model = ContentType.objects.get_for_id(event.target_type_id).model_class() if event.target_type_id else None
+    hidden = hidden_of(event)  # the fields the reader may not see: their changes are left out
     out = []
     for change in event.changes or []:
-        if not isinstance(change, dict):
+        if not isinstance(change, dict) or change.get("field", "") in hidden:
             continue
         field = _field_of(model, change.get("field", "")) if model else None
         label, old, new = change.get("label", change.get("field", "")), change.get("old", ""), change.get("new", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Collection
 from datetime import timedelta
 
 import django_filters
@@ -156,14 +157,22 @@ class OrderingField(ChoiceField):
     """Accepts every allowed ordering, or several joined by commas ("status,-number"); its select offers only `shown`
     (the orderings people use on the page, with their Chinese labels) after the empty choice, if any."""
 
-    def __init__(self, *args, shown=(), **kwargs):
+    def __init__(self, *args, shown=(), refused=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.refused = refused  # (field names, message): orderings this reader may not ask for (ListFilterSet.refuse_ordering)
+        if refused:
+            shown = [(value, label) for value, label in shown if str(value).lstrip("-") not in refused[0]]
         if shown:
             empty = [("", self.empty_label)] if self.empty_label is not None else []
             self.widget.choices = [*empty, *shown]
 
     def valid_value(self, value) -> bool:
         return all(super(OrderingField, self).valid_value(part) for part in str(value).split(","))
+
+    def validate(self, value):
+        super().validate(value)
+        if self.refused and value and any(part.lstrip("-") in self.refused[0] for part in str(value).split(",")):
+            raise forms.ValidationError(self.refused[1], code="refused")
 
 
 class OrderingFilter(django_filters.ChoiceFilter):
@@ -254,6 +263,15 @@ class ListFilterSet(django_filters.FilterSet):
         options = CallableChoiceIterator(functools.cache(lambda: [("", _("全部")), *(chosen(value) if value.isdigit() else [])]))
         self.filters[name].field.widget = forms.Select(choices=options, attrs={"data-lookup-url": url})
         _style(self.filters[name].field.widget, name)
+
+    def refuse_ordering(self, fields: Collection[str], message) -> None:
+        """Orderings by `fields` are not for this reader (a figure they may not see: a contract's amount for the
+        reviewers who judge the goods): the bar no longer offers them, and asking for one is an error saying `message`
+        (400 in the API, under the field on the page), never a list ranked by what is hidden."""
+        filter_ = self.filters["ordering"]
+        filter_.extra["refused"] = (frozenset(fields), message)
+        vars(filter_).pop("_field", None)  # built again with the refusal
+        _style(filter_.field.widget, "ordering")
 
     def conceal(self, name: str) -> None:
         """Keep filter `name` working (a link may carry it) without showing it in the bar."""

@@ -18,7 +18,7 @@ The mechanism, the same for the page and the API:
    would meet (row number, column, message in Chinese), later rows seeing earlier ones (a contact of a customer of the
    same file), and nothing is saved.
 3. `commit` — the same run on the kept file in a real transaction, kept only if not a single row fails; the file is
-   then removed. Nothing is saved before the user accepts the preview, and nothing at all if any row fails.
+   then removed. A kept upload not committed within PREVIEW_KEEP (24 hours) is deleted by the beat (`previews_purge`). Nothing is saved before the user accepts the preview, and nothing at all if any row fails.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -282,14 +283,16 @@ def read_book(importer: Importer, content: bytes) -> tuple[list[Row], list[RowEr
             raise DomainError(_("文件中没有工作表“%(names)s”，请使用下载的模板。") % {"names": names}, code="invalid_file")
         for spec in present:
             _read_sheet(spec, wb[str(spec.title)], rows, file_errors)
+            if len(rows) > MAX_ROWS:  # _read_sheet stopped at the first row over the limit: the rest is never read
+                raise DomainError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS}, code="too_many_rows")
     finally:
         wb.close()
-    if len(rows) > MAX_ROWS:
-        raise DomainError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS}, code="too_many_rows")
     return rows, file_errors
 
 
 def _read_sheet(spec: SheetSpec, ws, rows: list[Row], file_errors: list[RowError]) -> None:
+    """The data rows of one sheet appended to `rows` (of every sheet so far); stops at the first row beyond MAX_ROWS in
+    all, which read_book refuses — a huge upload is not read (nor converted) to the end first."""
     title, by_header = str(spec.title), spec.headers()
     lines = ws.iter_rows(values_only=True)
     header = [_text(v).rstrip("*").strip() for v in next(lines, ())]
@@ -311,6 +314,8 @@ def _read_sheet(spec: SheetSpec, ws, rows: list[Row], file_errors: list[RowError
             except DomainError as exc:
                 row.errors.append(RowError(title, line, str(f.header), str(exc)))
         rows.append(row)
+        if len(rows) > MAX_ROWS:
+            return
 
 
 # --- running --------------------------------------------------------------------------------------------------------
@@ -356,8 +361,12 @@ def failure_text(result: Result) -> str:
 
 
 # --- the kept upload ------------------------------------------------------------------------------------------------
+PREVIEW_DIR = "imports"  # under MEDIA_ROOT: one folder per importer
+PREVIEW_KEEP = timedelta(hours=24)  # an upload not committed within this is deleted (previews_purge)
+
+
 def _path(importer: Importer, actor, token: str) -> str:
-    return f"imports/{importer.name}/{actor.pk}-{token}.xlsx"
+    return f"{PREVIEW_DIR}/{importer.name}/{actor.pk}-{token}.xlsx"
 
 
 def preview(importer: Importer, *, actor, content: bytes) -> Result:
@@ -372,6 +381,33 @@ def preview(importer: Importer, *, actor, content: bytes) -> Result:
     if not rows and not file_errors:
         file_errors.append(RowError("", 0, "", _("文件中没有要导入的数据行。")))
     return Result(token, rows, file_errors)
+
+
+def previews_purge(*, now: datetime | None = None, keep: timedelta = PREVIEW_KEEP) -> int:
+    """Delete the kept uploads (MEDIA_ROOT/imports/<importer>/) older than `keep`: a preview never committed — refused,
+    abandoned, or failed at its commit — is otherwise kept forever (a commit that succeeds removes its own). Run by the
+    beat every hour (salesops.core.tasks.purge_import_previews); a commit of a purged token hears 导入预览已失效. Returns
+    how many files were deleted; running it twice does no harm."""
+    cutoff = (now or timezone.now()) - keep
+    try:
+        folders = default_storage.listdir(PREVIEW_DIR)[0]
+    except FileNotFoundError:  # nothing was ever uploaded
+        return 0
+    removed = 0
+    for folder in folders:
+        try:
+            names = default_storage.listdir(f"{PREVIEW_DIR}/{folder}")[1]
+        except FileNotFoundError:
+            continue
+        for name in names:
+            path = f"{PREVIEW_DIR}/{folder}/{name}"
+            try:
+                if default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+                    removed += 1
+            except FileNotFoundError:  # committed (and removed) meanwhile
+                continue
+    return removed
 
 
 def commit(importer: Importer, *, actor, token: str) -> Result:

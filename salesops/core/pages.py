@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
@@ -184,11 +185,12 @@ def choice_labels(choices) -> dict:
 
 
 def _page_size(request, default: int) -> int:
-    raw = request.GET.get("page_size")
+    """`?page_size=` of a list page: `default` when it is absent or not a size of 1–200 (a page never errs over it, nor
+    offers the odd size in its pager); the API answers 400 instead (core.pagination)."""
     try:
-        return parse_page_size(raw, default)
+        return parse_page_size(request.GET.get("page_size"), default)
     except ValueError:
-        return min(max(int(raw), MIN_PAGE_SIZE), MAX_PAGE_SIZE) if raw.isascii() and raw.isdigit() else default
+        return default
 
 
 def page_window(page: str | None, size: int) -> tuple[int, int]:
@@ -206,13 +208,15 @@ def requested_window(request, default: int = PAGE_SIZE) -> tuple[int, int]:
 
 def paginate(request, rows, default: int = PAGE_SIZE, *, page_number=None) -> Page:
     """The page of `rows` a list page shows: `?page=` (out of range: the nearest page) and `?page_size=` bounded like
-    the API's; on a page a size outside 1–200 is clamped into the bounds (a pager link never breaks the page) while the
-    API answers 400. The page carries `size_links` for the pager (each size with the current filters kept).
+    the API's; on a page a size outside 1–200 gives the default size (a pager link never breaks the page) while the
+    API answers 400. The page carries `size_links` for the pager (each size with the current filters kept) and
+    `kept_size`, the size the filter bar carries when it is not the default (查询 keeps 10 per page).
     `page_number`: that page instead of `?page=`."""
     size = _page_size(request, default)
     page = ListPaginator(rows, size).get_page(request.GET.get("page") if page_number is None else page_number)
     keep = querystring(request, "page", "page_size")
     page.page_size = size
+    page.kept_size = size if size != default else None
     page.size_links = [
         {"size": n, "query": f"{keep}&page_size={n}" if keep else f"page_size={n}", "active": n == size}
         for n in sorted({*PAGE_SIZE_CHOICES, size})
@@ -283,6 +287,7 @@ class Button(NamedTuple):
     page: str = ""  # a link to this page (its own form) instead of a POST of the action
     icon: str = ""
     testid: str = ""
+    once: bool = False  # the action creates a document: its form carries a fresh hidden once_key (salesops.core.once)
 
 
 def action_buttons(spec: dict[str, Button], actions: list[str], doc, action_url: str, confirm: dict) -> list[dict]:
@@ -305,6 +310,7 @@ def action_buttons(spec: dict[str, Button], actions: list[str], doc, action_url:
                 "icon": b.icon,
                 "testid": b.testid or f"action-{name}",
                 "confirm": confirm.get(name, ""),
+                "once_key": uuid.uuid4() if b.once else None,
             }
         )
     return out

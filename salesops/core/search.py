@@ -36,7 +36,8 @@ def _by_table(model: type[Model], fields: tuple[str, ...]) -> dict[str, tuple[ty
 
 
 def every_word_q(model: type[Model], text: str, *fields: str) -> Q:
-    """Rows of `model` where every word of `text` is contained (case-insensitively) in at least one of `fields`."""
+    """Rows of `model` where every word of `text` is contained (case-insensitively) in at least one of `fields` (on the
+    row, on a row it points to, or on the rows pointing at it: `contacts__mobile`)."""
     groups = _by_table(model, fields)
     q = Q()
     for word in (text or "").split():
@@ -52,6 +53,9 @@ def _ids_where(model: type[Model], path: str, target: type[Model], columns: list
     """The ids of `model` rows whose `columns` of `target` (reached through `path`, "" for the row itself) contain
     `word`."""
     matching = _matches(word, columns)
+    if path and "__" not in path and model._meta.get_field(path).one_to_many:
+        # rows pointing at the document (a customer's contacts): their own key to it, read from their index, no join
+        return target._base_manager.filter(matching).order_by().values(model._meta.get_field(path).field.attname)
     if path:
         matching = _leads_to(model, path, target._base_manager.filter(matching).order_by().values("pk"))
     return model._base_manager.filter(matching).order_by().values("pk")

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from .approvals import approvals_remind_overdue
 from .export_runs import export_run_generate, export_runs_sweep
+from .imports import previews_purge
 from .outbox import outbox_deliver, outbox_sweep
 
 
@@ -39,3 +40,9 @@ def generate_export(run_id: int) -> bool:
 def sweep_export_runs() -> dict[str, int]:
     """Every 5 minutes (beat): publish again export runs whose task was lost, fail runs whose worker died."""
     return export_runs_sweep()
+
+
+@shared_task(name="salesops.core.tasks.purge_import_previews")
+def purge_import_previews() -> int:
+    """Every hour (beat): delete the kept uploads of 导入 Excel previews older than 24 hours (never committed)."""
+    return previews_purge()

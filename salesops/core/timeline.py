@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Value
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from .errors import DomainError
-from .eventtext import T, choice, msgid_of, render_changes, render_event, source_text, store_param
+from .eventtext import (
+    HIDDEN_ANNOTATION,
+    T,
+    choice,
+    msgid_of,
+    render_changes,
+    render_event,
+    source_text,
+    store_param,
+)
 from .models import Attachment, Event
 
 ALLOWED_ATTACHMENT_TYPES = {
@@ -224,13 +235,40 @@ def attachment_add(*, target, actor, upload, kind: str = Attachment.Kind.GENERAL
     return attachment
 
 
-def events_for(target):
-    """The timeline of one document, newest first."""
-    return (
+# --- who reads which figure of a history (ARCHITECTURE.md rule 5) ----------------------------------------------------
+# The app owning a document decides, per model, which of its fields a reader may not see (a contract's prices and amounts
+# for the reviewers who judge the goods, a product's standard cost for all but the cost readers): their changes old → new
+# and the event parameters of the same name are kept from that reader wherever the history is shown (page, API).
+_HIDDEN: dict[type[models.Model], Callable[[object], Iterable[str]]] = {}
+
+
+def register_hidden_fields(model: type[models.Model], hidden: Callable[[object], Iterable[str]]) -> None:
+    """`hidden(reader)`: the names of `model`'s fields (and event parameters) `reader` may not see in its history."""
+    _HIDDEN[model] = hidden
+
+
+def hidden_fields(model: type[models.Model], reader) -> frozenset[str]:
+    """What `reader` may not see in the history of a `model` document (nothing when its app registered no rule)."""
+    rule = _HIDDEN.get(model)
+    return frozenset(rule(reader)) if rule is not None else frozenset()
+
+
+def events_for(target, reader=None):
+    """The timeline of one document, newest first, as `reader` may read it: each event without the changes and
+    parameters of the fields the document's app hides from them (`register_hidden_fields`; an event whose every change
+    is hidden still shows its own sentence, e.g. "修改合同"). `reader=None`: every figure (the services' own reads).
+
+    What is hidden rides on each row as an annotation (eventtext.HIDDEN_ANNOTATION), so it survives the API's paging and
+    the page's slice and every renderer of the rows (Event.text, Event.rendered_changes) leaves it out."""
+    events = (
         Event.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+    hidden = hidden_fields(type(target), reader) if reader is not None else frozenset()
+    if hidden:
+        events = events.annotate(**{HIDDEN_ANNOTATION: Value(",".join(sorted(hidden)), output_field=models.CharField())})
+    return events
 
 
 def attachments_for(target):
@@ -247,7 +285,9 @@ __all__ = [
     "choice",
     "comment_add",
     "events_for",
+    "hidden_fields",
     "record_event",
+    "register_hidden_fields",
     "render_changes",
     "render_event",
     "snapshot",

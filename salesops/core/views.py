@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
 from . import approvals, export_runs, imports, selectors, timeline
-from .access import get_visible_or_404
+from .access import get_visible_or_404, reads_files
 from .documents import XLSX
 from .errors import DomainError, NotFound
 from .filters import DecidedStepFilter, ExportRunFilter, NotificationFilter, WaitingStepFilter
@@ -94,12 +95,15 @@ def attachment_add(request, ct_id, obj_id):
 
 
 def attachment_file_response(user, pk) -> FileResponse:
-    """The file of an attachment as a download, if `user` may see its document (404 otherwise). Used by the page and the API."""
+    """The file of an attachment as a download, if `user` may see its document and read its files (access.reads_files;
+    404 otherwise). Used by the page and the API."""
     attachment = get_object_or_404(Attachment.objects.select_related("target_type"), pk=pk)
     model = attachment.target_type.model_class()
     if model is None:
         raise Http404
     get_visible_or_404(model, user, attachment.target_id)
+    if not reads_files(model, user):  # sees the document, not its files (a contract's scan shows its prices)
+        raise Http404
     try:
         fh = attachment.file.open("rb")
     except FileNotFoundError:
@@ -217,6 +221,12 @@ def approval_decide(request, pk):
             _("已处理“%(step)s”：%(result)s。") % {"step": step.label_text, "result": step.get_status_display()},
         )
     return _back_or(request, reverse("core:approvals_inbox"))
+
+
+@csrf_exempt  # answers 404 to every method: nothing to protect, and a POST must not get the CSRF page instead
+def api_address_unknown(request, rest=""):
+    """Any address under /api/ no API view answers: the API's 404 also with DEBUG on (Django's own 404 page then)."""
+    return page_not_found(request, None)
 
 
 def page_not_found(request, exception):

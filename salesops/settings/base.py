@@ -226,8 +226,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "customers.models.Customer.Source",
         "QuotationStatusEnum": "contracts.models.Quotation.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
-        "ContractPaymentTermsEnum": "contracts.models.PaymentTerms",
-        "CustomerPaymentTermsEnum": "customers.models.Customer.PaymentTerms",
+        "PaymentTermsEnum": "customers.models.Customer.PaymentTerms",  # customers and the documents copying them
         "AttachmentKindEnum": "salesops.core.models.Attachment.Kind",
         "SalesOrderStatusEnum": "orders.models.SalesOrder.Status",
         "ProductionStatusEnum": "orders.models.SalesOrder.ProductionStatus",
@@ -330,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
     "plans-remind-missing-plans": {
         "task": "plans.tasks.remind_missing_plans",
         "schedule": crontab(hour=9, minute=20),
+    },
+    # every hour: delete the kept uploads of 导入 Excel previews older than 24 hours (salesops.core.imports.previews_purge).
+    "core-purge-import-previews": {
+        "task": "salesops.core.tasks.purge_import_previews",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 3300},
     },
     # every hour: remind approvers of steps waiting longer than the configured hours.
     "core-remind-overdue-approvals": {

@@ -141,11 +141,11 @@ class TestService:
 class TestWhoMay:
     @pytest.mark.parametrize(
         ("who", "may"),
-        [("qc", True), ("manager", True), ("gm", True), ("vp", False), ("service", False), ("alice", False)],
+        [("qc", True), ("manager", True), ("gm", True), ("vp", True), ("service", False), ("alice", False)],
     )
     def test_submit(self, cast, ready, who, may):
-        """QC and the managers submit; the VP, who approves, does not (nobody would be left to approve it); service and
-        the rep do not answer complaints."""
+        """QC and the managers submit (the VP's own submission goes to the GM: tests/aftersales/
+        test_complaint_answer_review.py); service and the rep do not answer complaints."""
         user = getattr(cast, who)
         assert ("submit_answer" in complaint_allowed_actions(ready, user)) is may
         if may:
@@ -248,8 +248,7 @@ class TestApi:
         assert detail["answer_status"] == "none" and detail["answer_approvals"] == []
         assert "submit_answer" in detail["allowed_actions"] and NOT_APPROVED in detail["close_blockers"]
         assert qc.post(f"{base}/close/").status_code == 409
-        # the VP may not submit; QC does, once
-        assert vp.post(f"{base}/submit-answer/").status_code == 403
+        # QC submits, once
         detail = qc.post(f"{base}/submit-answer/").json()
         assert detail["answer_status"] == "pending" and detail["answer_status_display"] == "审批中"
         again = qc.post(f"{base}/submit-answer/")

@@ -199,6 +199,26 @@ class TestApiReplays:
         assert post(api_as(cast.service), url, body).status_code == 201
         assert post(api_as(cast.service), url, body, "x").status_code == 400 and Complaint.objects.count() == 2
 
+    def test_a_complaint_key_with_another_body_is_refused(self, cast, api_as, customer):
+        # given a complaint registered with a key, and the same request sent again
+        key, url, body = str(uuid.uuid4()), "/api/v1/complaints/", {"customer": customer.pk, "description": "泵体渗水"}
+        first, again = post(api_as(cast.service), url, body, key), post(api_as(cast.service), url, body, key)
+        assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+        # when the key comes with another description
+        other = post(api_as(cast.service), url, {**body, "description": "电机过热"}, key)
+        # then it is refused and nothing more is registered
+        assert other.status_code == 409, other.json()
+        assert other.json()["detail"] == "该提交编号已用于另一份不同的内容，请刷新页面后重新提交。"
+        assert Complaint.objects.count() == 1 and Complaint.objects.get().description == "泵体渗水"
+
+    def test_a_part_key_with_another_quantity_is_refused(self, cast, api_as, ticket):
+        key, url = str(uuid.uuid4()), f"/api/v1/service-tickets/{ticket.pk}/parts/"
+        body = {"name": "密封圈", "quantity": "2"}
+        assert post(api_as(cast.service), url, body, key).status_code == 201
+        assert post(api_as(cast.service), url, {**body, "quantity": "2.00"}, key).status_code == 200  # the same amount
+        assert post(api_as(cast.service), url, {**body, "quantity": "3"}, key).status_code == 409
+        assert TicketPart.objects.count() == 1
+
     def test_returns(self, cast, api_as, delivered):
         order, _shipment = delivered
         body = {

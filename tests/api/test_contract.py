@@ -45,6 +45,14 @@ def test_an_unknown_api_address_answers_the_error_shape_in_json(manager):
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
+def test_an_unknown_api_address_is_json_with_debug_on_too(manager, settings):
+    # QA: with `make run` (DEBUG on) it answered Django's HTML debug page
+    settings.DEBUG = True
+    response = manager.get("/api/v1/no-such-list/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"code": "not_found", "detail": "未找到，或您无权查看。"}
+
+
 def test_an_invalid_filter_is_a_400_naming_it(manager):
     response = manager.get("/api/v1/payments/", {"received_on_to": "not-a-date"})
     assert response.status_code == 400 and "received_on_to" in response.json()["errors"]
@@ -72,17 +80,24 @@ def test_a_new_price_list_counts_its_items(manager):
     assert response.status_code == 201 and response.json()["item_count"] == 0
 
 
-def test_search_is_documented_only_where_it_searches(openapi):
-    """`search` (DRF's SearchFilter) where a list has search_fields; the other lists search with `q` and say nothing of
-    `search`, which would filter nothing there (QA: a client filtering payments by `search` got every row)."""
+def test_search_is_documented_only_where_it_searches_and_by_both_names(openapi):
+    """`search` is documented only where it searches: DRF's SearchFilter where a list has search_fields, else the list's
+    filter set's `q`, which `search` stands for (QA: a client filtering payments by `search` got every row). Every list
+    that searches takes both names, `q` and `search` (QA: /api/v1/visits/?q= was ignored)."""
     from django.urls import resolve
+
+    from salesops.core.api_filters import has_q
 
     for path, methods in openapi["paths"].items():
         names = {p["name"] for p in methods.get("get", {}).get("parameters", ())}
-        if "search" not in names:
+        if "search" not in names and not ("page" in names and "q" in names):
             continue
-        view = resolve(path.replace("{id}", "1")).func
-        assert getattr(view.cls, "search_fields", None), f"{path} documents search but has no search_fields"
+        func = resolve(path.replace("{id}", "1")).func
+        view = func.cls(**func.initkwargs)
+        view.action = func.actions.get("get")  # a filter set chosen by the action (the approvals inbox)
+        searches = getattr(view, "search_fields", None) or has_q(getattr(view, "filterset_class", None))
+        assert searches, f"{path} documents search but does not search"
+        assert {"q", "search"} <= names, f"{path} searches by one name only: {names & {'q', 'search'}}"
     payments = {p["name"] for p in openapi["paths"]["/api/v1/payments/"]["get"]["parameters"]}
     customers = {p["name"] for p in openapi["paths"]["/api/v1/customers/"]["get"]["parameters"]}
-    assert "search" not in payments and "q" in payments and "search" in customers
+    assert {"q", "search"} <= payments and {"q", "search"} <= customers

@@ -131,6 +131,34 @@ def test_min_quantity_only_when_quantity_given(product):
     assert _price(product, "distributor", "A") == Decimal("800.00")
 
 
+def test_the_highest_tier_reached_wins_whichever_list_is_newer(product):
+    # QA: "50 台以上" (2,080) made before "10 台以上" (2,150), both for end customers: 60 台 were priced at 2,150
+    end = "end_customer"
+    PriceListItemFactory(
+        product=product,
+        unit_price=Decimal("2080.00"),
+        min_quantity=50,
+        price_list=PriceListFactory(customer_type=end, valid_from=date(2026, 1, 1)),
+    )
+    PriceListItemFactory(
+        product=product,
+        unit_price=Decimal("2150.00"),
+        min_quantity=10,
+        price_list=PriceListFactory(customer_type=end, valid_from=date(2026, 2, 1)),
+    )
+    PriceListItemFactory(product=product, unit_price=Decimal("2260.00"), price_list=PriceListFactory(customer_type=end))
+    assert [_price(product, end, "B", quantity=Decimal(q)) for q in ("1", "10", "49", "50", "60")] == [
+        Decimal("2260.00"),
+        Decimal("2150.00"),
+        Decimal("2150.00"),
+        Decimal("2080.00"),
+        Decimal("2080.00"),
+    ]
+    # the product page's "who pays what today" is the price of one unit, not the deepest tier
+    matrix = {row.customer_type: row.cells for row in selectors.price_matrix(product, D)}
+    assert {cell.unit_price for cell in matrix[end]} == {Decimal("2260.00")}
+
+
 def test_resolved_amounts_are_exact_decimals(product):
     # given 1130.00 tax-inclusive at 13 %
     amounts = selectors.resolve_price(product=product, on_date=D).amounts

@@ -25,7 +25,7 @@ def test_quotation_in_the_managers_inbox_shows_amount_discount_margin_and_why(
     services.quotation_submit(quotation=q, actor=quoting_alice)
     html = client_as(cast.manager).get(INBOX).content.decode()
     summary = summary_of(html)
-    assert "CNY 10,170.00" in summary and "10.0%" in summary and "毛利率" in summary
+    assert "CNY 10,170.00" in summary and "10%" in summary and "毛利率" in summary
     assert "每份单据都由销售负责人审核" in html.split('data-testid="inbox-reason"')[1]
     step = ApprovalStep.objects.get(request__kind=services.QUOTATION_KIND, status="pending")
     assert f"#approval-step-{step.pk}" in html and 'data-testid="approval-decide-form"' not in html
@@ -63,7 +63,7 @@ def test_the_summary_gives_each_reader_their_figures(cast, customer, pump, new_v
         actor=cast.manager, customer=customer, data={}, lines=[line(new_valve, quantity="2", unit_price="5000", unit_cost="3000")]
     )
     labels = {who: dict(selectors.approval_summary(c, getattr(cast, who))) for who in ("rev_finance", "rev_production", "vp")}
-    assert labels["rev_finance"]["毛利率"] == "40.0%" and labels["rev_finance"]["金额"] == "CNY 10,000.00"
+    assert labels["rev_finance"]["毛利率"] == "40%" and labels["rev_finance"]["金额"] == "CNY 10,000.00"
     assert set(labels["rev_production"]) == {"合同类别"}
     assert {"金额", "毛利率", "合同类别"} <= set(labels["vp"])
 

@@ -103,7 +103,7 @@ class TestChangeControls:
         from contracts.selectors import approval_summary
 
         summary = dict(approval_summary(change, cast.vp))
-        assert summary["最大折扣"] == "20.0%" and summary["金额"] == "CNY 9,040.00", summary
+        assert summary["最大折扣"] == "20%" and summary["金额"] == "CNY 9,040.00", summary
         assert summary["合同类别"] == "一般合同"
 
     def test_a_discount_making_a_negative_margin_makes_the_new_version_special(self, cast, signed_at):

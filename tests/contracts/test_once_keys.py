@@ -15,7 +15,7 @@ from contracts.models import Contract, Quotation
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
 from salesops.core.once import Replayed
-from tests.contracts.conftest import line
+from tests.contracts.conftest import decide, line
 from tests.contracts.test_views import contract_header, header_data, lines_data
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,78 @@ def test_someone_elses_key_never_reaches_their_document(cast, quoting_alice, cus
     with pytest.raises(DomainError, match="提交编号已被使用") as refused:
         services.quotation_create(actor=cast.manager, customer=customer, data={"once_key": key}, lines=[line(pump)])
     assert not isinstance(refused.value, Conflict) and Quotation.objects.count() == 1
+
+
+# --- the same key with another request: refused (409), nothing made — never the first document for a second request --
+class TestKeyWithAnotherRequest:
+    def test_the_api_answers_201_then_200_then_409(self, api_as, quoting_alice, customer, pump):
+        # given a quotation made with a key, and the same request sent again
+        key, url = str(uuid.uuid4()), "/api/v1/quotations/"
+        body = {"customer": customer.pk, "lines": [line(pump)]}
+        first, again = post(api_as(quoting_alice), url, body, key), post(api_as(quoting_alice), url, body, key)
+        assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+        # when the key comes with other lines
+        other = post(api_as(quoting_alice), url, {**body, "lines": [line(pump, quantity="11")]}, key)
+        # then it is refused and no second quotation is made
+        assert other.status_code == 409, other.json()
+        assert other.json()["detail"] == "该提交编号已用于另一份不同的内容，请刷新页面后重新提交。"
+        assert Quotation.objects.count() == 1 and Quotation.objects.get().lines.get().quantity == 10
+
+    def test_a_resent_form_with_changed_data_is_refused_on_the_page(self, client_as, quoting_alice, customer, pump):
+        # given the new-quotation page drawn once and saved
+        client = client_as(quoting_alice)
+        url = reverse("contracts:quotation_create")
+        key = key_in(client.get(url, {"customer": customer.pk}).content.decode())
+        form = {**header_data(customer), **lines_data({"product": pump.pk, "quantity": "10"}), "once_key": key}
+        assert client.post(url, form).status_code == 302
+        # when the same form comes back with another quantity (Back, change, 保存)
+        changed = client.post(url, {**form, **lines_data({"product": pump.pk, "quantity": "12"})})
+        # then the page says so (409) and nothing more is made
+        assert changed.status_code == 409
+        assert "该提交编号已用于另一份不同的内容，请刷新页面后重新提交。" in changed.content.decode()
+        assert Quotation.objects.count() == 1 and Quotation.objects.get().lines.get().quantity == 10
+
+
+# --- 生成合同: a resent button goes to the contract it made, instead of 「该报价单已生成合同」 -------------------------------
+def accepted(cast, quoting_alice, make_quotation):
+    q = make_quotation(quoting_alice)
+    services.quotation_submit(quotation=q, actor=quoting_alice)
+    decide(q, services.QUOTATION_KIND, cast.manager)
+    services.quotation_send(quotation=q, actor=quoting_alice)
+    return services.quotation_accept(quotation=q, actor=quoting_alice)
+
+
+class TestContractFromQuotation:
+    def test_the_page_button_sent_again_goes_to_its_contract(self, client_as, quoting_alice, accepted_quotation):
+        # given the accepted quotation's page, whose 生成合同 button carries a key
+        client = client_as(quoting_alice)
+        page = client.get(reverse("contracts:quotation_detail", args=[accepted_quotation.pk])).content.decode()
+        key = key_in(page.split('data-testid="action-form-create_contract"', 1)[1])
+        url = reverse("contracts:quotation_action", args=[accepted_quotation.pk, "create_contract"])
+        # when it is posted twice
+        first = client.post(url, {"once_key": key})
+        again = client.post(url, {"once_key": key}, follow=True)
+        # then one contract, and the second answer goes to it saying so (not 「该报价单已生成合同」, 409)
+        c = Contract.objects.get()
+        assert first.status_code == 302 and first.url == reverse("contracts:contract_detail", args=[c.pk])
+        assert again.redirect_chain[-1][0] == reverse("contracts:contract_detail", args=[c.pk])
+        assert said(again) == f"这份合同已经提交过，已保存为合同 {c.number}，没有重复新建。"
+        assert c.quotation == accepted_quotation and c.once_key == uuid.UUID(key)
+        # a new click (another key) is still refused: one contract per quotation
+        refused = client.post(url, {"once_key": str(uuid.uuid4())})
+        assert refused.status_code == 409 and Contract.objects.count() == 1
+
+    def test_the_api_answers_201_then_200_then_409(self, cast, api_as, quoting_alice, make_quotation, accepted_quotation):
+        key, url = str(uuid.uuid4()), f"/api/v1/quotations/{accepted_quotation.pk}/create-contract/"
+        first, again = post(api_as(quoting_alice), url, {}, key), post(api_as(quoting_alice), url, {}, key)
+        assert (first.status_code, again.status_code) == (201, 200), (first.json(), again.json())
+        assert first.json()["id"] == again.json()["id"] and Contract.objects.count() == 1
+        # without the key the quotation's contract is there already: 409, as before
+        assert post(api_as(quoting_alice), url, {}).status_code == 409
+        # the same key on another quotation is another request: refused, nothing made
+        other = accepted(cast, quoting_alice, make_quotation)
+        reused = post(api_as(quoting_alice), f"/api/v1/quotations/{other.pk}/create-contract/", {}, key)
+        assert reused.status_code == 409 and "该提交编号已用于另一份不同的内容" in reused.json()["detail"]
+        assert Contract.objects.count() == 1 and not other.contracts.exists()
+        # someone else's key is refused
+        assert post(api_as(cast.manager), url, {}, key).status_code == 400

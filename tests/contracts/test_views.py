@@ -489,10 +489,12 @@ class TestContractDetail:
         client = client_as(cast.alice)
         page = html(client.get(reverse("contracts:contract_detail", args=[contract.pk])))
         assert 'data-testid="action-sign"' in page
-        assert 'enctype="multipart/form-data"' in html(client.get(reverse("contracts:contract_sign", args=[contract.pk])))
+        sign_page = client.get(reverse("contracts:contract_sign", args=[contract.pk]))
+        assert 'enctype="multipart/form-data"' in html(sign_page)
+        assert sign_page.context["form"].fields["scan"].required  # marked *, as the service requires it
 
         response = client.post(reverse("contracts:contract_sign", args=[contract.pk]), {"signed_on": ""})
-        assert response.status_code == 400 and "扫描件" in html(response)
+        assert response.status_code == 400 and response.context["form"].errors["scan"] == ["请上传签字盖章的合同扫描件。"]
 
         scan = SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf")
         response = client.post(

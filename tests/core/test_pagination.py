@@ -1,5 +1,6 @@
-"""One pagination for every list (issue 12): `page_size` 1–200 on the API (400 outside) and on the pages (clamped),
-documented in the schema of every paginated operation; `?cursor=` pages stable under inserts for syncing clients."""
+"""One pagination for every list (issue 12): `page_size` 1–200 on the API (400 outside) and on the pages (the default
+outside, kept by the filter bar), documented in the schema of every paginated operation; `?cursor=` pages stable under
+inserts for syncing clients."""
 
 from __future__ import annotations
 
@@ -118,11 +119,23 @@ class TestPages:
         assert "page_size=10" in html  # the next-page link keeps the size
         assert "status=" in html  # … and the filters
 
-    @pytest.mark.parametrize("size, rows", [("500", 30), ("0", 1), ("abc", 25)])
-    def test_a_size_outside_the_bounds_is_clamped_on_a_page(self, customers, cast, client_as, size, rows):
+    @pytest.mark.parametrize("size", ["500", "201", "0", "-5", "abc", "2.5"])
+    def test_a_size_outside_the_bounds_gives_the_default_size_on_a_page(self, customers, cast, client_as, size):
+        """Given ?page_size= outside 1–200 on a list page, then the page shows the default 25 rows, no error, and the
+        pager offers only its usual sizes (no "1", no "200" it was not asked for)."""
         response = client_as(cast.manager).get("/customers/", {"page_size": size})
         assert response.status_code == 200
-        assert len(response.context["page"].object_list) == rows
+        assert len(response.context["page"].object_list) == 25
+        assert [link["size"] for link in response.context["page"].size_links] == [10, 25, 50, 100, 200]
+        assert 'name="page_size"' not in response.content.decode()  # the filter bar carries no size: the default
+
+    def test_the_filter_bar_keeps_the_size_chosen(self, customers, cast, client_as):
+        """Given 10 per page chosen, when 查询 is pressed (the filter form submitted), then the size stays 10."""
+        html = client_as(cast.manager).get("/customers/", {"page_size": 10}).content.decode()
+        form = html.split('data-testid="list-filters"', 1)[1].split("</form>", 1)[0]
+        assert '<input type="hidden" name="page_size" value="10">' in form
+        response = client_as(cast.manager).get("/customers/", {"page_size": 10, "q": "", "status": ""})
+        assert len(response.context["page"].object_list) == 10
 
 
 class TestPagesFromTheEnd:

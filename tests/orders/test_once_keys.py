@@ -154,3 +154,31 @@ def test_the_same_order_from_a_contract_at_once_orders_once(on_postgres, cast, s
     replayed = [r for r in results if isinstance(r, Replayed)]
     assert len(made) == 1 and len(replayed) == 3, results
     assert SalesOrder.objects.count() == 1 and {r.obj.pk for r in replayed} == {made[0].pk}
+
+
+# --- the same key with another request: refused (409), nothing ordered — never the first order for a second request ----
+def test_a_key_with_another_body_is_refused(cast, api_as, customer, pump):
+    # given a direct order made with a key, and the same request sent again
+    key, url = str(uuid.uuid4()), "/api/v1/orders/"
+    body = {"customer": customer.pk, "lines": [{"product": pump.pk, "quantity": "2"}]}
+    first, again = post(api_as(cast.clerk), url, body, key), post(api_as(cast.clerk), url, body, key)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    # when the key comes with other lines
+    other = post(api_as(cast.clerk), url, {**body, "lines": [{"product": pump.pk, "quantity": "5"}]}, key)
+    # then it is refused and no second order is made
+    assert other.status_code == 409 and other.json()["detail"] == "该提交编号已用于另一份不同的内容，请刷新页面后重新提交。"
+    assert SalesOrder.objects.count() == 1 and SalesOrder.objects.get().lines.get().quantity == 2
+
+
+def test_a_key_with_other_quantities_from_a_contract_is_refused(cast, signed_contract):
+    key, line = uuid.uuid4(), signed_contract.lines.first()
+    services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={"once_key": key}, lines={line.pk: "4"})
+    with pytest.raises(Replayed):  # the same again
+        services.order_create_from_contract(
+            contract=signed_contract, actor=cast.clerk, data={"once_key": key}, lines={line.pk: "4"}
+        )
+    with pytest.raises(Conflict, match="该提交编号已用于另一份不同的内容") as refused:
+        services.order_create_from_contract(
+            contract=signed_contract, actor=cast.clerk, data={"once_key": key}, lines={line.pk: "5"}
+        )
+    assert not isinstance(refused.value, Replayed) and SalesOrder.objects.count() == 1

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 
 from salesops.core import approvals
 from salesops.core import timeline as timeline_service
+from salesops.core.access import reads_files
 from salesops.core.exports import NOT_FILTERS, export_name_for_view
 from salesops.core.models import ApprovalStep
 from salesops.core.money import amount_in_words, money_text, percent_text
@@ -26,13 +28,16 @@ register = template.Library()
 
 @register.inclusion_tag("core/_timeline.html", takes_context=True)
 def timeline(context, obj, allow_comment=True, allow_attach=True):
-    """Events (with field changes old → new), comments and attachments of `obj`, with forms to add a comment or a file."""
+    """Events (with field changes old → new, as the reader may read them), comments and attachments of `obj`, with forms
+    to add a comment or a file."""
     ct = ContentType.objects.get_for_model(obj)
+    request = context.get("request")
+    reader = getattr(request, "user", None) or AnonymousUser()  # no reader known: only what anybody may see
     return {
         "obj": obj,
         "ct_id": ct.pk,
-        "events": timeline_service.events_for(obj)[:200],
-        "attachments": timeline_service.attachments_for(obj),
+        "events": timeline_service.events_for(obj, reader)[:200],
+        "attachments": timeline_service.attachments_for(obj) if reads_files(type(obj), reader) else [],
         "allow_comment": allow_comment,
         "allow_attach": allow_attach,
         "request": context.get("request"),
