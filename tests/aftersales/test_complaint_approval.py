@@ -5,11 +5,8 @@ QC saves the answer, then submits it (提交主管领导审批); the VP approves
 the outcome. While a round is pending the answer is not changed; a revised answer needs a new round; closing is refused
 until the current answer is approved."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from aftersales import permissions
 from aftersales.models import Complaint
@@ -23,28 +20,14 @@ from tests.core.conftest import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
-NOT_APPROVED = "答复未经主管领导批准"
+from tests.aftersales.test_complaint_answer_review import NOT_APPROVED, answered
 
 
 @pytest.fixture
 def ready(cast, customer):
     """Given a 严重 complaint with its root cause, one corrective action done and verified effective, and QC's answer:
     everything but the leadership's approval."""
-    c = svc.complaint_create(actor=cast.service, customer=customer, data={"description": "泵体渗水", "severity": "major"})
-    c = svc.complaint_investigate(complaint=c, actor=cast.qc)
-    c = svc.complaint_record_cause(complaint=c, actor=cast.qc, root_cause="密封圈批次不良")
-    a = svc.action_add(
-        complaint=c,
-        actor=cast.qc,
-        kind="corrective",
-        description="召回更换密封圈",
-        owner=cast.warehouse,
-        due_on=timezone.localdate() + timedelta(days=7),
-    )
-    a = svc.action_finish(action=a, actor=cast.warehouse, result="已更换 10 台")
-    svc.action_verify(action=a, actor=cast.qc, effective=True, verification="抽检无渗漏")
-    svc.complaint_answer(complaint=c, actor=cast.qc, answer="已免费更换密封圈并加强来料检验。")
-    return Complaint.objects.get(pk=c.pk)
+    return answered(cast, customer, cast.qc)
 
 
 def fresh(c) -> Complaint:
