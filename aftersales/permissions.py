@@ -164,8 +164,9 @@ def complaint_allowed_actions(c: Complaint, user) -> list[str]:
     (`submit_answer`, rules.complaint_answer_route) before the complaint may be closed. While a round is pending the answer
     is not changed (no `answer`) and the VP may `decide_answer` (POST /api/v1/approval-steps/{id}/decide/ or the page's
     decide form); neither does the root cause (rules.COMPLAINT_ANSWER_FIELDS, no `record_cause`). Nobody approves an
-    answer they wrote or submitted: the round goes to the next level (complaint_answer_route_for), and `submit_answer` is
-    not offered when nobody would be left to approve it (the VP wrote it and the GM would submit it, or the reverse)."""
+    answer they wrote or submitted, or whose root cause they wrote: the round goes to the next level
+    (complaint_answer_route_for), and `submit_answer` is not offered when nobody would be left to approve it (the VP wrote
+    it or its root cause and the GM would submit it, or the reverse)."""
     S, A = Complaint.Status, Complaint.AnswerStatus
     qc = is_qc(user)
     out = []
@@ -189,10 +190,14 @@ def complaint_allowed_actions(c: Complaint, user) -> list[str]:
 
 def complaint_answer_route_for(c: Complaint, submitter) -> list:
     """Who approves `c`'s current answer if `submitter` submits it (rules.complaint_answer_route): never its own people,
-    the answer's author (answered_by, the approval's owner) and the submitter — the VP's own answer goes to the GM; an
-    empty route when nobody is left."""
+    the root cause's author (cause_by), the answer's author (answered_by, the approval's owner) and the submitter — an
+    answer the VP wrote, or whose root cause the VP wrote, goes to the GM; an empty route when nobody is left
+    (`submitter` None: who approves it whoever submits it)."""
     author = c.answered_by if c.answered_by_id else None
-    return rules.complaint_answer_route(own_roles=user_roles(submitter) | user_roles(author))
+    cause_author = c.cause_by if c.cause_by_id else None
+    return rules.complaint_answer_route(
+        own_roles=user_roles(submitter) | user_roles(author), cause_roles=user_roles(cause_author)
+    )
 
 
 def complaint_answer_step(c: Complaint):

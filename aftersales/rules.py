@@ -5,8 +5,8 @@
   working time a ticket spent waiting for the customer.
 - Callbacks: which scores call for a complaint or a ticket; when a missed callback escalates.
 - Returns: who approves (the sales VP; above the amount threshold also the GM) and when photos are required.
-- Complaints: who approves the answer (the sales VP; the GM when the VP wrote or submits it), which changes call for a
-  new approval, and what must be true before one may be closed.
+- Complaints: who approves the answer (the sales VP; the GM when the VP wrote its root cause, wrote it or submits it),
+  which changes call for a new approval, and what must be true before one may be closed.
 """
 
 from __future__ import annotations
@@ -368,6 +368,7 @@ COMPLAINT_ANSWER_KIND = "complaint_answer"  # the approvals engine's kind of a c
 COMPLAINT_ANSWER_APPROVER_ROLES = ("sales_vp", "gm")  # the roles of complaint_answer_route's steps
 WHY_COMPLAINT_ANSWER = gettext_noop("用户投诉处理意见由公司主管领导审批（服务过程控制程序 3.3）")
 WHY_COMPLAINT_ANSWER_VP_OWN = gettext_noop("答复由销售副总撰写或提交，本人不能审批，报总经理审批")
+WHY_COMPLAINT_ANSWER_VP_CAUSE = gettext_noop("原因分析由销售副总撰写，本人不能审批，报总经理审批")
 # What the leadership approves (用户投诉处理意见): the complaint's root cause and its answer to the customer — the texts
 # QC writes on the complaint. Changing either after a decision (approved or rejected) makes the answer "not submitted"
 # again (complaint_answer_reopened). The corrective/preventive actions are documents of their own, each done by its
@@ -376,15 +377,18 @@ WHY_COMPLAINT_ANSWER_VP_OWN = gettext_noop("答复由销售副总撰写或提交
 COMPLAINT_ANSWER_FIELDS = ("root_cause", "answer")
 
 
-def complaint_answer_route(*, own_roles: Iterable[str] = ()) -> list[StepSpec]:
+def complaint_answer_route(*, own_roles: Iterable[str] = (), cause_roles: Iterable[str] = ()) -> list[StepSpec]:
     """The complaint's answer to the customer (用户投诉处理意见) is approved by the company's leadership in charge — the
     sales VP, every severity alike (seed: 公司主管领导负责审批年度售后服务计划、重大服务行动(现场保障)的策划以及用户投诉
     处理意见等, 服务过程控制程序 3.3).
 
     Nobody approves their own answer (salesops.core.approvals): `own_roles` are the roles of who wrote the answer and of
-    who submits it. An answer the VP wrote or submits goes to the next level, the GM; when both the VP and the GM are
-    its own people nobody may approve it: the route is empty (the service refuses the submission)."""
-    own = set(own_roles)
+    who submits it, `cause_roles` those of who wrote its root cause (part of what is approved, COMPLAINT_ANSWER_FIELDS).
+    An answer the VP wrote or submits, or whose root cause the VP wrote, goes to the next level, the GM (a GM among them
+    leaves it with the VP); when both the VP and the GM are its own people nobody may approve it: the route is empty (the
+    service refuses the submission)."""
+    answer_own = set(own_roles)
+    own = answer_own | set(cause_roles)
     vp = StepSpec(
         code="sales_vp",
         label=_("销售副总审批"),
@@ -404,7 +408,7 @@ def complaint_answer_route(*, own_roles: Iterable[str] = ()) -> list[StepSpec]:
             stage=10,
             role="gm",
             department="management",
-            reason=WHY_COMPLAINT_ANSWER_VP_OWN,
+            reason=WHY_COMPLAINT_ANSWER_VP_OWN if "sales_vp" in answer_own else WHY_COMPLAINT_ANSWER_VP_CAUSE,
         )
     ]
 

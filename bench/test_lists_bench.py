@@ -113,7 +113,7 @@ from catalog.models import PriceList, PriceListItem, Product
 from contracts.models import Contract, ContractChange, Quotation
 from contracts.selectors import search_q as contract_search_q
 from customers.models import Contact, Customer, FollowUp, Opportunity, TechnicalQuestion, Visit, VisitPlan
-from customers.selectors import customer_search_q, opportunity_search_q
+from customers.selectors import customer_search_q, opportunity_search_q, visit_search_q
 from expenses.models import ExpenseClaim
 from market.models import MarketInfo, MarketInfoRead
 from market.rules import Kind as MarketKind
@@ -1064,6 +1064,7 @@ SEARCHES = {
     ),
     "complaints": (Complaint, ("-created_at", "-id"), lambda text: every_word_q(Complaint, text, *ComplaintFilter.SEARCH_FIELDS)),
     "opportunities": (Opportunity, ("-created_at", "-id"), opportunity_search_q),
+    "visits": (Visit, ("-visited_on", "-id"), visit_search_q),
     "returns": (
         ReturnRequest,
         ("-requested_at", "-id"),

@@ -65,7 +65,7 @@ class Customer(FSMModelMixin, models.Model):
     province = models.CharField(_("省份"), max_length=20, blank=True)
     city = models.CharField(_("城市"), max_length=30, blank=True)
     address = models.CharField(_("公司地址"), max_length=200, blank=True)
-    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     website = models.CharField(_("网址"), max_length=200, blank=True)
     source = models.CharField(_("客户来源"), max_length=20, choices=Source.choices, default=Source.OTHER)
     owner = models.ForeignKey(
@@ -157,7 +157,7 @@ class Contact(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务"), max_length=50, blank=True)
     mobile = models.CharField(_("手机"), max_length=20, blank=True, validators=[validate_mobile])
-    phone = models.CharField(_("座机"), max_length=30, blank=True)
+    phone = models.CharField(_("座机"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("邮箱"), blank=True)
     wechat = models.CharField(_("微信"), max_length=50, blank=True)
     qq = models.CharField(_("QQ"), max_length=20, blank=True)

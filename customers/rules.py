@@ -33,6 +33,33 @@ STAGE_PROBABILITY: dict[str, Decimal] = {
 }
 
 
+# --- contacts ---------------------------------------------------------------------------------------------------------
+CONTACT_WAYS = ("mobile", "phone", "email", "wechat", "qq")
+
+
+def _way(name: str, value) -> str:
+    """A contact way as compared: no spaces or dashes, a mobile without +86, an e-mail in lower case."""
+    text = "".join(str(value or "").split()).replace("-", "")
+    if name == "mobile":
+        text = text.removeprefix("+86")
+    return text.lower() if name == "email" else text
+
+
+def duplicate_contact_way(contact, other) -> str | None:
+    """The contact way by which `contact` is `other` again (the same person added twice to one customer), or None: the
+    same mobile (a mobile is one person's), or the same name with any way of reaching them in common. Two people of the
+    same name (two 王工) with different numbers are two contacts."""
+    shared = [
+        name
+        for name in CONTACT_WAYS
+        if _way(name, getattr(contact, name)) and _way(name, getattr(contact, name)) == _way(name, getattr(other, name))
+    ]
+    if "mobile" in shared:
+        return "mobile"
+    same_name = "".join(contact.name.split()) == "".join(other.name.split())
+    return shared[0] if same_name and shared else None
+
+
 def estimated(stage: str, probability: int | None) -> bool:
     """Does the rep's estimate (`probability`) count rather than the stage's chance? Only while the opportunity is open."""
     return probability is not None and stage in Opportunity.OPEN_STAGES

@@ -495,6 +495,8 @@ class Shipment(FSMModelMixin, models.Model):
     notes = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(USER, verbose_name=_("制单人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    once_key = once_key_field()  # the new-note form's submission (salesops.core.once): a resent form makes no second note
+    once_fingerprint = once_fingerprint_field()  # what that submission sent: the same key with other input is refused
     history = HistoricalRecords()
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesops.core.forms import DateInput, money_field, quantity_field
 from salesops.core.money import plain
+from salesops.core.once import OnceFormMixin
 
 from . import rules
 from .models import Inspection, InvoiceRequest, Payment, Shipment
@@ -26,9 +27,11 @@ class ReasonForm(forms.Form):
 
 
 # --- shipments --------------------------------------------------------------------------------------------------------
-class ShipmentForm(forms.Form):
+class ShipmentForm(OnceFormMixin, forms.Form):
     """The header of a new outbound note plus a quantity and lot number per order line (`qty_<id>`, `lot_<id>`); the lot
-    is prefilled with the line's latest passed inspection's (rules.passed_lots) — what is posted is what is kept."""
+    is prefilled with the line's latest passed inspection's (rules.passed_lots) — what is posted is what is kept. The
+    page's hidden `once_key` (salesops.core.once) goes to the service with the header: the same form sent again makes
+    no second note."""
 
     carrier = forms.CharField(label=_("承运商/货运部"), max_length=100, required=False)
     route = forms.CharField(label=_("运输路线/方式"), max_length=100, required=False)
@@ -66,9 +69,8 @@ class ShipmentForm(forms.Form):
         return out
 
     def data_for_service(self) -> dict:
-        return {
-            name: self.cleaned_data.get(name) for name in ("carrier", "route", "freight_payer", "packages", "planned_on", "notes")
-        }
+        names = ("carrier", "route", "freight_payer", "packages", "planned_on", "notes", "once_key")
+        return {name: self.cleaned_data.get(name) for name in names}
 
 
 class ShipForm(forms.Form):

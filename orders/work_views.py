@@ -27,6 +27,7 @@ from salesops.core.editing import call_for_form
 from salesops.core.errors import DomainError
 from salesops.core.money import money_text
 from salesops.core.names import display_name
+from salesops.core.once import outcome
 from salesops.core.pages import (
     QUEUE_ROWS,
     choice_labels,
@@ -212,12 +213,20 @@ def shipment_create(request, order_pk):
         return _forbidden(request, _("只有销售内勤、仓库和经理可以制作出货单。"))
     form = forms.ShipmentForm(_post(request), order=order, available=selectors.available_to_ship(order))
     if request.method == "POST" and form.is_valid():
-        ok, shipment = call_for_form(
+        ok, result = call_for_form(
             form,
-            lambda: services.shipment_create(order=order, actor=user, lines=form.lines(), data=form.data_for_service()),
+            lambda: outcome(
+                lambda: services.shipment_create(order=order, actor=user, lines=form.lines(), data=form.data_for_service())
+            ),
         )
         if ok:
-            messages.success(request, _("出货单 %(number)s 已创建，待放行。") % {"number": shipment.number})
+            shipment, created = result
+            if created:
+                messages.success(request, _("出货单 %(number)s 已创建，待放行。") % {"number": shipment.number})
+            else:  # the same form sent again (salesops.core.once): the note it made, not a second one
+                messages.info(
+                    request, _("这张出货单已经提交过，已创建为出货单 %(number)s，没有重复制单。") % {"number": shipment.number}
+                )
             return redirect(_shipment_url(shipment))
     return render(
         request,

@@ -89,11 +89,13 @@ class CorrectiveActionDetailSerializer(CorrectiveActionSerializer):
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
-    """The complaint with its actions, its answer and the answer's approval by the leadership: `answer_status` (none /
+    """The complaint with its actions, its root cause (`cause_by`/`cause_by_name`/`cause_at`: who wrote it and when — they
+    may not approve the answer), its answer and the answer's approval by the leadership: `answer_status` (none /
     pending / approved / rejected) and `answer_approvals`, every round newest first with its steps (`can_decide`, the
     step id for POST /api/v1/approval-steps/{id}/decide/)."""
 
     actions = CorrectiveActionDetailSerializer(many=True, read_only=True)
+    cause_by_name = UserNameField(source="cause_by")
     answered_by_name = UserNameField(source="answered_by")
     answer_status_display = serializers.CharField(source="get_answer_status_display", read_only=True)
     answer_approvals = serializers.SerializerMethodField()
@@ -105,6 +107,9 @@ class ComplaintDetailSerializer(ComplaintSerializer):
             *ComplaintSerializer.Meta.fields,
             "source_callback",
             "root_cause",
+            "cause_by",
+            "cause_by_name",
+            "cause_at",
             "answer",
             "answered_by_name",
             "answered_at",

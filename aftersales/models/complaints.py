@@ -54,6 +54,10 @@ class Complaint(FSMModelMixin, models.Model):
     )
     investigator = _user(_("质检调查人"))
     root_cause = models.TextField(_("原因分析"), blank=True)
+    # who wrote the current root cause, and when (set whenever it changes): part of what the leadership approves, so its
+    # author may not approve the answer either (permissions.complaint_answer_route_for)
+    cause_by = _user(_("原因分析人"))
+    cause_at = models.DateTimeField(_("原因分析时间"), null=True, blank=True)
     answer = models.TextField(_("答复客户"), blank=True)
     answered_by = _user(_("答复人"))
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)

@@ -9,10 +9,11 @@ Flow: registered (by service, sales or QC) → QC investigates → root cause re
 day; done by the owner, verified effective by QC, or sent back) → answer to the customer (保存答复) → submitted for approval
 (提交审批, complaint_submit_answer: the approvals engine, kind rules.COMPLAINT_ANSWER_KIND, the sales VP; the VP approves or
 rejects with a reason in 待我审批, QC hears the outcome) → close, only when rules.complaint_close_blockers is empty (the
-current answer approved among them). Nobody approves an answer they wrote or submitted: its author is the round's owner,
-and the VP's own answer goes to the GM. The approval covers the root cause and the answer (rules.COMPLAINT_ANSWER_FIELDS;
-the actions are verified one by one instead): while a round is pending they are not changed (409); revised after an
-approval or a rejection, the answer is NONE again (recorded with what changed) and needs a new round. Lock order: the
+current answer approved among them). Nobody approves an answer they wrote or submitted, or whose root cause they wrote
+(cause_by): the answer's author is the round's owner, and an answer or root cause by the VP goes to the GM. The approval
+covers the root cause and the answer (rules.COMPLAINT_ANSWER_FIELDS; the actions are verified one by one instead): while
+a round is pending they are not changed (409); revised after an approval or a rejection, the answer is NONE again
+(recorded with what changed) and needs a new round. Lock order: the
 complaint, then the approval (the engine's LOCKER is _lock_complaint). Overdue actions are reminded every morning, once a day.
 """
 
@@ -153,7 +154,9 @@ def complaint_investigate(*, complaint: Complaint, actor) -> Complaint:
 def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> Complaint:
     """QC's root-cause analysis (原因分析); from then on actions are planned. The root cause is part of the answer the
     leadership approves (rules.COMPLAINT_ANSWER_FIELDS): not changed while a round is pending (409), and a changed root
-    cause after a decision needs a new round (_reopen_answer)."""
+    cause after a decision needs a new round (_reopen_answer). A changed root cause is recorded with who wrote it and
+    when (cause_by, cause_at; the same text again keeps its author): its author may not approve the answer either
+    (complaint_answer_route_for)."""
     root_cause = _text(root_cause, _("原因分析"), _("请填写原因分析。"))
     before, reopened = {}, []
 
@@ -163,8 +166,11 @@ def complaint_record_cause(*, complaint: Complaint, actor, root_cause: str) -> C
 
     def change(c):
         before.update(snapshot(c, [*rules.COMPLAINT_ANSWER_FIELDS, "answer_status"]))
+        changed = root_cause != before["root_cause"]
         c.root_cause = root_cause
-        reopened.append(_reopen_answer(c, ["root_cause"] if root_cause != before["root_cause"] else []))
+        if changed:
+            c.cause_by, c.cause_at = actor, timezone.now()
+        reopened.append(_reopen_answer(c, ["root_cause"] if changed else []))
 
     with transaction.atomic():
         c = transition(
@@ -389,8 +395,9 @@ def complaint_submit_answer(*, complaint: Complaint, actor) -> Complaint:
     of the approvals engine. The complaint is locked first, then the engine opens the round (lock order); a second click,
     or a round already pending, is refused with 409 (the state is checked before the actor's right).
     Nobody approves an answer they wrote or submitted: the answer's author is the round's owner and the submitter its
-    requester (the engine refuses both, in 待我审批, on the page and through the API), and the route skips them — an
-    answer the VP wrote or submits goes to the GM; when nobody is left to approve it the submission is refused (403)."""
+    requester (the engine refuses both, in 待我审批, on the page and through the API), and the route skips them and the
+    root cause's author (cause_by) — an answer the VP wrote or submits, or whose root cause the VP wrote, goes to the GM;
+    when nobody is left to approve it the submission is refused (403), saying whether another submitter would help."""
     with transaction.atomic():
         c = lock(Complaint, complaint)
         require_state(c.status == Complaint.Status.ACTIONS, c, _("提交答复审批"))
@@ -400,9 +407,14 @@ def complaint_submit_answer(*, complaint: Complaint, actor) -> Complaint:
             raise Conflict(_("答复已经主管领导批准；修改答复后才需要重新提交。"))
         if not (c.answer or "").strip():
             raise Conflict(_("请先填写答复客户的内容，再提交审批。"))
-        # nobody approves an answer they wrote or submitted: the VP's own goes to the GM (salesops.core.approvals)
+        # nobody approves an answer they wrote or submitted, or whose root cause they wrote: the VP's own goes to the GM
+        # (salesops.core.approvals)
         steps = complaint_answer_route_for(c, actor)
         if not steps and is_qc(actor):
+            if not complaint_answer_route_for(c, None):  # the authors alone leave nobody, whoever submits it
+                raise Forbidden(
+                    _("销售副总和总经理都不能审批本人撰写的原因分析或答复，无人可以审批：请由质检修改原因分析或答复后再提交。")
+                )
             raise Forbidden(_("销售副总和总经理都不能审批本人撰写或提交的答复，无人可以审批：请由质检或销售部经理提交。"))
         require_action("submit_answer", complaint_allowed_actions(c, actor), _("只有质检和经理可以提交答复审批。"))
         approvals.approval_start(

@@ -21,6 +21,7 @@ from salesops.core.numbering import next_number
 from salesops.core.timeline import T, changes_between, record_event, snapshot
 from salesops.core.transitions import transition
 
+from .. import rules
 from ..models import Contact, Customer, CustomerExport, InvoiceTitle, ShipToAddress
 from ..selectors import owner_candidates_for
 from ..validators import clean_customer_name, compact_uscc, customer_name_key
@@ -281,9 +282,10 @@ def customer_export_logged(*, actor, row_count: int, filters: Mapping[str, Any],
 
 
 # --- contacts, ship-to addresses, invoice titles ------------------------------------------------------------------
-def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapping[str, Any], fields, flag: str):
+def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapping[str, Any], fields, flag: str, check=None):
     """Create or edit one contact/address/invoice title of a customer; at most one row per customer has `flag` set
-    (the primary contact, the default address, the default invoice title) — the first row gets it automatically."""
+    (the primary contact, the default address, the default invoice title) — the first row gets it automatically.
+    `check(row, siblings)`: the row's own rule against the customer's other rows, under the customer's lock."""
     model = type(instance)
     label = model._meta.verbose_name
     with transaction.atomic():
@@ -299,6 +301,8 @@ def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapp
         if creating and not siblings.filter(**{flag: True}).exists():
             setattr(instance, flag, True)
         _validate(instance)
+        if check:
+            check(instance, siblings.exclude(pk=instance.pk))
         save_as(instance, actor)
         if getattr(instance, flag):
             for other in siblings.filter(**{flag: True}).exclude(pk=instance.pk):
@@ -315,15 +319,44 @@ def _child_save(*, actor, customer: Customer, instance: models.Model, data: Mapp
     return instance
 
 
+def _refuse_duplicate_contact(contact: Contact, others) -> None:
+    """One person is one contact of a customer (customers.rules.duplicate_contact_way): added again, the existing one
+    is named, to be edited instead."""
+    for other in others:
+        way = rules.duplicate_contact_way(contact, other)
+        if way:
+            raise DomainError(
+                _("该客户已有联系人“%(name)s”（%(way)s相同），请修改该联系人，不要重复添加。")
+                % {"name": other.name, "way": Contact._meta.get_field(way).verbose_name},
+                field=way,
+            )
+
+
 def contact_create(*, actor, customer: Customer, data: Mapping[str, Any]) -> Contact:
-    """Add a contact; ticking 主要联系人 makes it the only primary one. Rule: whoever may edit the customer."""
-    return _child_save(actor=actor, customer=customer, instance=Contact(), data=data, fields=CONTACT_FIELDS, flag="is_primary")
+    """Add a contact; ticking 主要联系人 makes it the only primary one; the same person twice is refused
+    (_refuse_duplicate_contact). Rule: whoever may edit the customer."""
+    return _child_save(
+        actor=actor,
+        customer=customer,
+        instance=Contact(),
+        data=data,
+        fields=CONTACT_FIELDS,
+        flag="is_primary",
+        check=_refuse_duplicate_contact,
+    )
 
 
 def contact_update(*, actor, contact: Contact, data: Mapping[str, Any]) -> Contact:
-    """Edit a contact (timeline shows old → new). Rule: whoever may edit the customer."""
+    """Edit a contact (timeline shows old → new); it may not become another contact of the customer. Rule: whoever
+    may edit the customer."""
     return _child_save(
-        actor=actor, customer=contact.customer, instance=contact, data=data, fields=CONTACT_FIELDS, flag="is_primary"
+        actor=actor,
+        customer=contact.customer,
+        instance=contact,
+        data=data,
+        fields=CONTACT_FIELDS,
+        flag="is_primary",
+        check=_refuse_duplicate_contact,
     )
 
 

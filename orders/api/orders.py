@@ -558,16 +558,23 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
     def credit_exception(self, request, pk=None):
         return self._add_to_order(CreditExceptionInput, services.credit_exception_request, CreditExceptionSerializer)
 
-    @extend_schema(request=ShipmentCreateInput, responses={201: ShipmentDetailSerializer}, summary="制作出货单")
+    @extend_schema(
+        request=ShipmentCreateInput,
+        responses={201: ShipmentDetailSerializer, 200: ShipmentDetailSerializer},
+        summary="制作出货单",
+        parameters=[once_key_parameter("同一次制单的编号（UUID）：重发同一请求不会再制作出货单，返回 200 和第一次创建的出货单")],
+    )
     @action(detail=True, methods=["post"])
     def shipments(self, request, pk=None):
         order = self.get_object()
         data = dict(self.validated_input(ShipmentCreateInput))
         lines = {k: dict(v) for k, v in data.pop("lines").items()}
-        shipment = services.shipment_create(order=order, actor=request.user, lines=lines, data=data)
+        data["once_key"] = header_key(request)
+        shipment, created = outcome(lambda: services.shipment_create(order=order, actor=request.user, lines=lines, data=data))
         fresh = selectors.shipment_list_for(request.user).get(pk=shipment.pk)
         return Response(
-            ShipmentDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+            ShipmentDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(request=InvoiceRequestInput, responses={201: InvoiceDetailSerializer}, summary="申请开票")

@@ -41,7 +41,9 @@ class ShipmentCreateInput(serializers.Serializer):
     freight_payer = serializers.ChoiceField(choices=Shipment.FreightPayer.choices, required=False, label=_("运费承担"))
     packages = AsciiIntegerField(required=False, min_value=1, max_value=INTEGER_MAX, label=_("件数"))
     tracking_no = serializers.CharField(required=False, allow_blank=True, max_length=60, label=_("运单号"))
-    planned_on = serializers.DateField(required=False, allow_null=True, label=_("计划发货日期"))
+    planned_on = serializers.DateField(
+        required=False, allow_null=True, label=_("计划发货日期"), help_text=_("不能早于今天；早于今天时返回 400")
+    )
     notes = serializers.CharField(required=False, allow_blank=True, label=_("备注"))
 
 

@@ -27,6 +27,7 @@ from salesops.core.models import Event
 from salesops.core.money import QUANTITY_BOUNDS, ZERO, money_text, parse_decimal, plain
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
+from salesops.core.once import create_once, once_fingerprint
 from salesops.core.outbox import outbox_email
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
@@ -43,19 +44,53 @@ SHIPMENT_FIELDS = ("carrier", "route", "freight_payer", "packages", "tracking_no
 
 def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data: Mapping[str, Any] | None = None) -> Shipment:
     """Prepare an outbound note (出货单) for one order: quantities per line within what passed inspection or was released
-    and is not yet shipped or on another open note; the ship-to address is copied so later edits do not change it."""
+    and is not yet shipped or on another open note; the ship-to address is copied so later edits do not change it. The
+    planned ship date (计划发货日期) is today or later (_check_planned_on).
+
+    `data["once_key"]` (the form's hidden key, the API's Idempotency-Key): the same submission again makes nothing and
+    raises core.once.Replayed with the note it made (salesops.core.once) — checked under the order's lock, before what is
+    left to ship, so a twin sent at once waits there and then finds the first; the key again with other input (other
+    lines, another order) is refused (409) and makes nothing."""
     data = data or {}
+    key = data.get("once_key")
     with transaction.atomic():
         locked = lock_order(order)
         require(may_prepare_shipment(actor), _("只有销售内勤、仓库和经理可以制作出货单。"))
+        return create_once(
+            Shipment,
+            key=key,
+            actor=actor,
+            by="created_by",
+            fingerprint=once_fingerprint(order=locked, lines=lines, data=data),
+            create=lambda: _new_shipment(locked, actor, lines, data, key),
+            replayed=_replayed,
+        )
+
+
+def _replayed(shipment: Shipment) -> str:
+    return _("这张出货单已经提交过，已创建为出货单 %(number)s，没有重复制单。") % {"number": shipment.number}
+
+
+def _check_planned_on(shipment: Shipment, *, unchanged: date | None = None) -> None:
+    """A planned ship date (计划发货日期) the user types or sends is today (the local date) or later, never in the past —
+    as an order's promised ship date (orders._check_promised_date). `unchanged`: the date the note already had, kept
+    without refusal, should a note's date ever become editable (today it is set only when the note is made)."""
+    planned = shipment.planned_on
+    if isinstance(planned, date) and planned != unchanged and planned < timezone.localdate():
+        raise DomainError(_("计划发货日期不能早于今天。"), field="planned_on")
+
+
+def _new_shipment(locked: SalesOrder, actor, lines: Mapping[int, Any], data: Mapping[str, Any], key) -> Shipment:
+    with transaction.atomic():
         if locked.status not in (SalesOrder.Status.PLACED, SalesOrder.Status.PARTIALLY_SHIPPED):
             raise Conflict(_("订单当前状态为“%(status)s”，不能发货。") % {"status": locked.get_status_display()})
         if locked.needs_reverification:
             raise Conflict(_("订单变更后尚未重新核单，不能发货。"))
-        shipment = Shipment(order=locked, created_by=actor)
+        shipment = Shipment(order=locked, created_by=actor, once_key=key)
         for name in SHIPMENT_FIELDS:
             if name in data and data[name] not in (None, ""):
                 setattr(shipment, name, data[name])
+        _check_planned_on(shipment)
         address = locked.ship_to
         if address is None:
             raise DomainError(_("订单没有收货地址，请先补充。"))
@@ -86,7 +121,7 @@ def shipment_create(*, order: SalesOrder, actor, lines: Mapping[int, Any], data:
             text=gettext_noop("制作出货单 %(number)s，金额 %(amount)s"),
             params={"number": shipment.number, "amount": shipment.amount_incl},
         )
-    return shipment
+        return shipment
 
 
 def _lines_text(lines: list[ShipmentLine]) -> list[str]:

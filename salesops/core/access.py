@@ -33,6 +33,11 @@ def reads_files(model: type[Model], user) -> bool:
     return rule is None or bool(rule(user))
 
 
+def has_visibility(model: type[Model]) -> bool:
+    """Whether an app registered who may see `model` documents (register_visibility)."""
+    return model in _VISIBLE
+
+
 def visible_queryset(model: type[Model], user) -> QuerySet:
     scope = _VISIBLE.get(model)
     if scope is None:

@@ -27,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from .access import has_visibility, visible_queryset
 from .errors import Conflict, DomainError, Forbidden, NotFound
 from .eventtext import msgid_of, sentence, source_text, store_param
 from .locking import retry_on_lock_conflict
@@ -116,6 +117,18 @@ def is_assignee(step: ApprovalStep, user) -> bool:
     if step.assignee_user_id:
         return step.assignee_user_id == user.pk
     return bool(step.assignee_role) and step.assignee_role in user_roles(user)
+
+
+def knows_of(step: ApprovalStep, user) -> bool:
+    """May `user` learn that `step` exists and how it stands? Its assignee, whoever decided it, the request's submitter
+    and owner, and whoever may see the document under review; anybody else is told there is no such step (404), not
+    who decided it or that it is someone else's (ARCHITECTURE.md rule 5). A document whose app registers no visibility
+    rule (core.access) is no secret."""
+    request = step.request
+    if is_assignee(step, user) or user.pk in (step.decided_by_id, request.requested_by_id, request.owner_id):
+        return True
+    model = request.target_type.model_class()
+    return not has_visibility(model) or visible_queryset(model, user).filter(pk=request.target_id).exists()
 
 
 def can_decide(step: ApprovalStep, user) -> bool:
@@ -254,6 +267,8 @@ def approval_decide(*, step_id: int, actor, decision: str, comment: str = "") ->
         request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
         step = ApprovalStep.objects.select_for_update().get(pk=step_id)
         step.request = request
+        if not knows_of(step, actor):
+            raise NotFound(_("审批步骤不存在。"))
         if step.is_decided:
             raise Conflict(
                 _("“%(step)s”已由 %(who)s 于 %(when)s 处理（%(result)s），不能重复处理。")

@@ -86,10 +86,21 @@ class TestApprovalSteps:
         assert [s["id"] for s in client.get("/api/v1/approval-steps/decided/").json()["results"]] == [step.pk]
 
     def test_decide_by_someone_not_assigned_is_403(self, cast, api_as, review):
+        # the sales manager sees alice's customer, so the step is no secret to him, but it is not his
         step = review.steps.get(code="technical")
-        r = api_as(cast.rev_quality).post(decide_url(step), {"decision": "approve"}, format="json")
+        r = api_as(cast.manager).post(decide_url(step), {"decision": "approve"}, format="json")
         assert r.status_code == 403 and r.json()["code"] == "forbidden" and "不是分配给您的审批步骤" in r.json()["detail"]
         assert ApprovalStep.objects.get(pk=step.pk).status == ApprovalStep.Status.PENDING
+
+    def test_a_step_of_a_document_the_user_may_not_see_is_404_and_names_nothing(self, cast, api_as, review):
+        # carol (another team's rep) may not see alice's customer: its steps do not exist for her, pending or decided
+        step = review.steps.get(code="technical")
+        for _round in range(2):
+            r = api_as(cast.carol).post(decide_url(step), {"decision": "approve"}, format="json")
+            assert r.status_code == 404 and r.json()["code"] == "not_found", r.json()
+            assert "技术" not in r.json()["detail"] and "rev_technical" not in r.json()["detail"]
+            api_as(cast.rev_technical).post(decide_url(step), {"decision": "approve"}, format="json")
+        assert ApprovalStep.objects.get(pk=step.pk).decided_by == cast.rev_technical
 
     def test_decide_a_later_stage_too_early_is_409_and_unknown_step_404(self, cast, api_as, review):
         r = api_as(cast.manager).post(decide_url(review.steps.get(code="manager")), {"decision": "approve"}, format="json")

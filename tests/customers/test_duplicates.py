@@ -189,3 +189,68 @@ def test_two_reps_filing_one_company_at_once_make_one_file(on_postgres, cast):
     assert len(made) == 1 and len(refused) == 1, results
     assert refused[0].code == "duplicate_name" and made[0].code in str(refused[0])
     assert Customer.objects.filter(name_key=customer_name_key(names[0])).count() == 1
+
+
+class TestContactPhone:
+    def test_a_landline_that_is_no_number_is_refused_on_contacts_and_customers(self, cast, client_as, api_as, alice_customer):
+        # the contact's 座机 as the ship-to phone: "abc" is no number
+        with pytest.raises(ValidationError) as e:
+            services.contact_create(actor=cast.alice, customer=alice_customer, data={"name": "王工", "phone": "abc"})
+        assert "电话号码格式不正确" in e.value.message_dict["phone"][0]
+        response = client_as(cast.alice).post(
+            reverse("customers:contact_add", args=[alice_customer.pk]), {"name": "王工", "phone": "abc"}
+        )
+        assert response.status_code == 400 and "电话号码格式不正确" in html(response)
+        r = api_as(cast.alice).post(
+            "/api/v1/contacts/", {"customer": alice_customer.pk, "name": "王工", "phone": "0512-abc"}, format="json"
+        )
+        assert r.status_code == 400 and "phone" in r.json()["errors"]
+        assert not alice_customer.contacts.filter(name="王工").exists()
+        # the company's 电话 too
+        with pytest.raises(ValidationError) as e:
+            services.customer_update(actor=cast.alice, customer=alice_customer, data={"phone": "abc"})
+        assert "电话号码格式不正确" in e.value.message_dict["phone"][0]
+        # a landline with its area code and extension is a number
+        made = services.contact_create(
+            actor=cast.alice, customer=alice_customer, data={"name": "王工", "phone": "(0512)65432100转8"}
+        )
+        assert made.phone == "(0512)65432100转8"
+
+
+class TestDuplicateContact:
+    def _add(self, actor, customer, **data):
+        return services.contact_create(actor=actor, customer=customer, data=data)
+
+    def test_the_same_person_twice_is_refused_naming_the_first(self, cast, client_as, api_as, alice_customer):
+        first = self._add(cast.alice, alice_customer, name="李明", mobile="13912345678")
+        # the same mobile, typed with spaces and +86, under another spelling of the name
+        with pytest.raises(DomainError) as e:
+            self._add(cast.alice, alice_customer, name="李 明（采购）", mobile="+86 139 1234 5678")
+        assert "已有联系人“李明”（手机相同）" in e.value.message and e.value.field == "mobile"
+        # the same name and the same e-mail, no mobile
+        self._add(cast.alice, alice_customer, name="周红", email="zhou@example.com")
+        with pytest.raises(DomainError, match="邮箱相同"):
+            self._add(cast.alice, alice_customer, name="周红", email="ZHOU@example.com", wechat="zh1")
+        # the page and the API refuse it too, at the field, and add nothing
+        count = alice_customer.contacts.count()
+        page = client_as(cast.alice).post(
+            reverse("customers:contact_add", args=[alice_customer.pk]), {"name": "小李", "mobile": "13912345678"}
+        )
+        assert page.status_code == 400 and "已有联系人“李明”" in html(page)
+        r = api_as(cast.alice).post(
+            "/api/v1/contacts/", {"customer": alice_customer.pk, "name": "小李", "mobile": "13912345678"}, format="json"
+        )
+        assert r.status_code == 400 and "mobile" in r.json()["errors"]
+        assert alice_customer.contacts.count() == count
+        # editing another contact into the first is refused as well; editing the first itself is not
+        other = self._add(cast.alice, alice_customer, name="张伟", mobile="13700000001")
+        with pytest.raises(DomainError, match="手机相同"):
+            services.contact_update(actor=cast.alice, contact=other, data={"mobile": "13912345678"})
+        services.contact_update(actor=cast.alice, contact=first, data={"title": "采购经理"})
+
+    def test_two_people_of_one_name_or_one_mobile_at_two_customers_are_two_contacts(self, cast, alice_customer):
+        self._add(cast.alice, alice_customer, name="王工", mobile="13912345678")
+        self._add(cast.alice, alice_customer, name="王工", mobile="13912345679")  # another 王工
+        other_customer = services.customer_create(actor=cast.alice, data={"name": "无锡另一家机械有限公司"})
+        self._add(cast.alice, other_customer, name="王工", mobile="13912345678")
+        assert alice_customer.contacts.filter(name="王工").count() == 2
