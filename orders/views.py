@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.selectors import contract_get_for, contract_list_for, quotation_list_for
+from contracts.selectors import contract_get_for, contract_list_for, contract_pending_change, quotation_list_for
 from customers.forms import customer_of_form
 from salesops.core.editing import call_for_form
 from salesops.core.names import display_name
@@ -134,7 +134,7 @@ def order_create_from_contract(request, contract_pk):
     return render(
         request,
         "orders/order_from_contract.html",
-        {"form": form, "contract": contract, "title": title},
+        {"form": form, "contract": contract, "title": title, "pending_change": contract_pending_change(contract)},
         status=_status(form) if request.method == "POST" else 200,
     )
 

@@ -176,3 +176,18 @@ class TestExchangeRate:
         assert 'name="exchange_rate"' not in clerk.get(url).content.decode()
         order = services.order_create_from_contract(contract=signed_contract, actor=cast.clerk, data={})
         assert 'name="exchange_rate"' not in clerk.get(reverse("orders:order_edit", args=[order.pk])).content.decode()
+
+
+def test_the_order_from_contract_page_warns_of_a_change_in_review(cast, client_as, signed_contract):
+    url = reverse("orders:order_create_from_contract", args=[signed_contract.pk])
+    clerk = client_as(cast.clerk)
+    assert 'data-testid="pending-contract-change"' not in clerk.get(url).content.decode()
+    # given alice asks to change the contract's price (in review, not yet in force)
+    line_id = signed_contract.lines.get().pk
+    contract_services.contract_change_request(
+        contract=signed_contract, actor=cast.alice, reason="让价", header={}, lines={line_id: {"unit_price": "1100"}}
+    )
+    # then the clerk ordering from it is told, with who asked and why, that the order takes the current version
+    page = clerk.get(url).content.decode()
+    assert 'data-testid="pending-contract-change"' in page
+    assert "合同有一份变更申请正在评审（alice：让价）" in page and "本次按合同当前版本 v1 下单" in page
