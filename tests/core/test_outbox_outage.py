@@ -212,10 +212,11 @@ def test_redis_down_delays_mail_and_loses_none(cast, client_as, world, celery_on
     submitted_down, submit_down = timed(alice, submit_url(contract_down))
     shipped_down, ship_down = timed(warehouse, ship_url(shipment_down), {"tracking_no": "SF-DOWN", "packages": "1"})
 
-    # then the requests succeed, hardly slower than with Redis up (once they waited ~20 s and passed gunicorn's timeout)
+    # then the requests succeed, not held by the broker: once they waited ~20 s on its reconnects and passed gunicorn's
+    # timeout (a 5 s margin: a loaded CI machine once took 1.1 s more for the same request with Redis up)
     assert submitted_down.status_code == shipped_down.status_code == 302
-    assert submit_down < submit_up + 1.0, (submit_down, submit_up)
-    assert ship_down < ship_up + 1.0, (ship_down, ship_up)
+    assert submit_down < submit_up + 5.0, (submit_down, submit_up)
+    assert ship_down < ship_up + 5.0, (ship_down, ship_up)
     # and their messages wait in the outbox
     down = OutboxMessage.objects.exclude(pk__in=before | up_rows)
     assert sorted(down.values_list("recipient", flat=True)) == [
