@@ -18,12 +18,14 @@ class OrdersConfig(AppConfig):
         from salesops.core.panels import register_panel
 
         from . import panels, permissions, selectors, services
-        from .models import InvoiceRequest, Payment, SalesOrder, Shipment
+        from .models import CreditException, EmergencyRelease, InvoiceRequest, Payment, SalesOrder, Shipment
 
         register_visibility(SalesOrder, selectors.order_list_for)
         register_visibility(Shipment, selectors.shipment_list_for)
         register_visibility(Payment, selectors.payment_list_for)  # their timelines: comments, files, the API's
         register_visibility(InvoiceRequest, selectors.invoice_list_for)
+        for request_model in (EmergencyRelease, CreditException):  # approved requests about an order: its readers'
+            register_visibility(request_model, selectors.requests_of_visible_orders(request_model))
         services.register_handlers()
         register_exposure(selectors.direct_orders_exposure)
         register_ordered(selectors.ordered_per_contract_line)  # a contract change never cuts below what is ordered

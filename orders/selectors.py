@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    Count,
     DateField,
     DateTimeField,
     Exists,
@@ -104,6 +105,12 @@ def _visible(qs: QuerySet, user, prefix: str = "") -> QuerySet:
 
 def order_list_for(user) -> QuerySet[SalesOrder]:
     return _visible(SalesOrder.objects.select_related("customer", "owner", "contract"), user)
+
+
+def requests_of_visible_orders(model):
+    """Who sees an emergency release or a credit exception (`model`): whoever sees its order (core.access, e.g. an
+    approval step of one is a 404 to anybody else)."""
+    return lambda user: model.objects.filter(order__in=order_list_for(user).values("pk"))
 
 
 def order_get_for(user, pk) -> SalesOrder:
@@ -637,12 +644,46 @@ def finance_queue(user) -> dict[str, QuerySet | Rows]:
     }
 
 
+# An order line with some of its quantity neither passed by inspection nor emergency-released (ordered − passed −
+# released > 0): what QC still has to inspect (orders_to_inspect).
+LINE_TO_INSPECT = Q(quantity__gt=F("passed_quantity") + F("released_quantity"))
+
+
+def orders_to_inspect(user) -> QuerySet[SalesOrder]:
+    """QC's queue 待检验: the orders `user` sees (order_list_for) placed or partially shipped whose production reported
+    完工 (production_status done) with some line not yet passed or released by inspection (LINE_TO_INSPECT), decided in
+    one query (the status filter is the partial index order_shipping_idx, which holds production_status and
+    expected_date). Each row carries `to_inspect_lines` (how many lines) and `to_inspect_quantity` (their ordered −
+    passed − released, summed), read for the shown rows only. Ordered by the expected (= reported completion) date, the
+    earliest first and orders without a date last, then by the date received."""
+    lines = SalesOrderLine.objects.filter(LINE_TO_INSPECT, order=OuterRef("pk"))
+    left = (
+        lines.order_by()
+        .values("order")
+        .annotate(n=Count("pk"), s=Sum(F("quantity") - F("passed_quantity") - F("released_quantity")))
+    )
+    quantity = SalesOrderLine._meta.get_field("quantity")
+    return (
+        order_list_for(user)
+        .select_related(None)
+        .select_related("customer")
+        .only("pk", "number", "status", "received_on", "expected_date", "production_status", "amount_incl", "customer__name")
+        .filter(Exists(lines), status__in=SHIPPING, production_status=SalesOrder.ProductionStatus.DONE)
+        .annotate(
+            to_inspect_lines=Subquery(left.values("n")), to_inspect_quantity=Subquery(left.values("s"), output_field=quantity)
+        )
+        .order_by(F("expected_date").asc(nulls_last=True), "received_on", "pk")
+    )
+
+
 def warehouse_queue(user) -> dict[str, QuerySet]:
-    """Warehouse and QC: released notes to ship, inspections waiting for a signature, shipped notes not yet accepted,
-    delivered notes with refused goods still to receive back (待收回拒收货物)."""
+    """Warehouse and QC: released notes to ship, orders production finished waiting for inspection (待检验,
+    orders_to_inspect), inspections waiting for a signature, shipped notes not yet accepted, delivered notes with
+    refused goods still to receive back (待收回拒收货物)."""
     inspections = inspection_list_for(user).select_related("order__customer")  # the API shows each one's customer
     return {
         "to_ship": shipment_list_for(user).filter(status=Shipment.Status.RELEASED),
+        "to_inspect": orders_to_inspect(user),
         "to_sign_qc": inspections.filter(qc_signed_by__isnull=True),
         "to_sign_warehouse": inspections.filter(warehouse_signed_by__isnull=True),
         "in_transit": shipment_list_for(user).filter(status=Shipment.Status.SHIPPED),

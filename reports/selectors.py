@@ -126,11 +126,13 @@ def todo_for(user, day: date) -> dict:
 
 
 # The warehouse queue (orders.selectors.warehouse_queue, one page for the warehouse, QC and managers): each queue's label
-# on the work page, the list its "在列表中查看" link opens (None: the page has no list for it, the card opens the page), and
-# whose work it is — shipping, deliveries and refused goods are the warehouse's (orders.permissions.shipment_allowed_
-# actions), each signature queue is the side that signs it (orders.permissions.inspection_side).
+# on the work page, the list its "在列表中查看" link opens (None: the page has no list for it, the card opens the page;
+# "#…": the page at that queue's table), and whose work it is — shipping, deliveries and refused goods are the
+# warehouse's (orders.permissions.shipment_allowed_actions), each signature queue is the side that signs it
+# (orders.permissions.inspection_side), and the goods production finished (待检验) wait for QC.
 WAREHOUSE_CARD = (
     ("to_ship", gettext_lazy("已放行待发货"), "?status=released", "warehouse"),
+    ("to_inspect", gettext_lazy("待检验"), "#queue-to_inspect", "sign_qc"),
     ("to_sign_warehouse", gettext_lazy("待仓库签字"), None, "sign_warehouse"),
     ("to_sign_qc", gettext_lazy("待质检签字"), None, "sign_qc"),
     ("in_transit", gettext_lazy("在途（待签收）"), "?status=shipped", "warehouse"),
@@ -146,6 +148,14 @@ def _warehouse_work(user) -> set[str]:
     if side is None and not warehouse:
         return {"warehouse", "sign_warehouse", "sign_qc"}
     return ({"warehouse"} if warehouse else set()) | ({f"sign_{side}"} if side else set())
+
+
+def _warehouse_card_url(params: str | None, page: str, shipments_url: str) -> str:
+    """Where a WAREHOUSE_CARD entry opens: the shipment list with its "?…" filter, the work page at its "#…" table, or
+    the work page."""
+    if not params:
+        return page
+    return f"{page}{params}" if params.startswith("#") else f"{shipments_url}{params}"
 
 
 def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, str, int, str]]]]:
@@ -200,7 +210,7 @@ def work_counts(user, day: date) -> list[tuple[str, str, str, list[tuple[str, st
         page, shipments_url = reverse("orders:warehouse_queue"), reverse("orders:shipment_list")
         mine = _warehouse_work(user)
         counts = [
-            (code, label, q[code].count(), f"{shipments_url}{params}" if params else page)
+            (code, label, q[code].count(), _warehouse_card_url(params, page, shipments_url))
             for code, label, params, whose in WAREHOUSE_CARD
             if whose in mine
         ]

@@ -22,7 +22,15 @@ from salesops.core.models import ApprovalRequest, Attachment, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.once import create_once, once_fingerprint
-from salesops.core.timeline import attachment_add, attachments_for, changes_between, choice, record_event, snapshot
+from salesops.core.timeline import (
+    attachment_add,
+    attachments_for,
+    changes_between,
+    choice,
+    line_changes,
+    record_event,
+    snapshot,
+)
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -48,7 +56,7 @@ from .common import (
     visible_customer,
     withdraw_from_review,
 )
-from .lines import LINE_FIELDS, build_lines, replace_lines, set_totals
+from .lines import LINE_FIELDS, LINE_HISTORY_FIELDS, build_lines, replace_lines, set_totals
 
 CONTRACT_KIND = "contract_review"
 
@@ -235,19 +243,22 @@ def contract_update(
         before = snapshot(locked, [n for n in CONTRACT_FIELDS if n in data] + ["amount_incl", "classification"])
         assign_fields(locked, data, CONTRACT_FIELDS)
         check_header(locked)
+        line_diff = []
         if lines is not None:
+            stored = list(locked.lines.all())
             built = build_lines(
                 ContractLine,
                 lines,
                 customer=locked.customer,
                 on_date=locked.contract_date,
                 actor=actor,
-                kept=locked.lines.all(),
+                kept=stored,
                 currency=locked.currency,
                 exchange_rate=locked.exchange_rate,
             )
             set_totals(locked, built)
             replace_lines(locked, built)
+            line_diff = line_changes(stored, built, LINE_HISTORY_FIELDS)
         else:
             built = list(locked.lines.all())
         _classify(locked, built)
@@ -257,7 +268,7 @@ def contract_update(
             verb=Event.Verb.UPDATED,
             actor=actor,
             text=gettext_noop("修改合同"),
-            changes=changes_between(locked, before),
+            changes=changes_between(locked, before) + line_diff,
         )
     return locked
 

@@ -148,6 +148,7 @@ def build_lines(
         if not line.name:
             raise DomainError(_("%(where)s：请选择产品或填写品名。") % {"where": where})
         before = _kept_line(row, line, stored, taken)
+        line.kept_pk = before.pk if before is not None else None  # what the draft's history compares it with
         if before is not None:
             line.unit_cost = before.unit_cost
         quantity = parse_decimal(row.get("quantity"), _("数量"))
@@ -251,6 +252,11 @@ def set_totals(doc, lines) -> None:
     doc.amount_incl, doc.amount_excl, doc.tax_amount = totals.amount_incl, totals.amount_excl, totals.tax
     if hasattr(doc, "cost_total"):
         doc.cost_total = sum((quantize(ln.unit_cost * ln.quantity) for ln in lines), ZERO)
+
+
+# What a draft's history itemises of its lines when they are edited (salesops.core.timeline.line_changes); prices and the
+# cost are left out for who may not read them (contracts.selectors.history_hidden)
+LINE_HISTORY_FIELDS = ("name", "model", "spec", "quantity", "unit", "unit_price", "discount_rate", "tax_rate", "unit_cost")
 
 
 def replace_lines(doc, lines) -> None:

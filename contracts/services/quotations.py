@@ -21,7 +21,7 @@ from salesops.core.models import ApprovalRequest, Event
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.once import create_once, once_fingerprint
-from salesops.core.timeline import changes_between, record_event, snapshot
+from salesops.core.timeline import changes_between, line_changes, record_event, snapshot
 from salesops.core.transitions import transition
 
 from .. import rules
@@ -40,7 +40,7 @@ from .common import (
     visible_customer,
     withdraw_from_review,
 )
-from .lines import build_lines, replace_lines, set_totals
+from .lines import LINE_HISTORY_FIELDS, build_lines, replace_lines, set_totals
 
 QUOTATION_FIELDS = (
     "contact",
@@ -154,21 +154,24 @@ def quotation_update(
         named = locked.opportunity_id and locked.opportunity_id != opportunity_before
         if named:
             locked.opportunity = check_opportunity_of(locked.opportunity, locked.customer)
+        line_diff = []
         if lines is not None:
+            stored = list(locked.lines.all())
             built = build_lines(
                 QuotationLine,
                 lines,
                 customer=locked.customer,
                 on_date=locked.quote_date,
                 actor=actor,
-                kept=locked.lines.all(),
+                kept=stored,
                 currency=locked.currency,
                 exchange_rate=locked.exchange_rate,
             )
             set_totals(locked, built)
             replace_lines(locked, built)
+            line_diff = line_changes(stored, built, LINE_HISTORY_FIELDS)
         save_as(locked, actor)
-        changes = changes_between(locked, before)
+        changes = changes_between(locked, before) + line_diff
         record_event(target=locked, verb=Event.Verb.UPDATED, actor=actor, text=gettext_noop("修改报价单"), changes=changes)
         if named:
             opportunity_quoted(opportunity=locked.opportunity, actor=actor, number=locked.number)

@@ -1,5 +1,6 @@
 """/api/v1/work/{clerk,finance,warehouse}/: the work queues of the day (counts and the first items), scoped to what the
-user may see; each queue only for the roles that work it (orders.permissions.sees_queue)."""
+user may see; each queue only for the roles that work it (orders.permissions.sees_queue). An order of the warehouse's
+待检验 (to_inspect) gives the quantity left to inspect as its `amount` and its `expected_date`."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class WorkItemSerializer(serializers.Serializer):
     status_display = serializers.CharField()
     amount = serializers.CharField(allow_null=True, help_text=_("金额或数量（字符串）"))
     note = serializers.CharField(help_text=_("如交期风险原因"))
+    expected_date = serializers.DateField(
+        allow_null=True, required=False, help_text=_("预计完工日期（仅待检验的订单，其他条目为空）")
+    )
 
 
 class WorkQueueSerializer(serializers.Serializer):
@@ -49,12 +53,15 @@ def _item(obj, note: str = "") -> dict:
     row = {"type": "", "id": obj.pk, "number": "", "order": None, "order_number": "", "customer_name": "", "note": note}
     row["status"] = getattr(obj, "status", "")
     row["status_display"] = str(obj.get_status_display()) if hasattr(obj, "get_status_display") else ""
-    row["amount"] = None
+    row["amount"], row["expected_date"] = None, None
     if isinstance(obj, Contract):  # signed, with quantity still to order (已签订待下单)
         row.update(type="contract", number=obj.number, customer_name=obj.customer.name, amount=str(obj.amount_incl))
     elif isinstance(obj, SalesOrder):
         row.update(type="order", number=obj.number, order=obj.pk, order_number=obj.number, customer_name=obj.customer.name)
         row["amount"] = str(obj.amount_incl)
+        if hasattr(obj, "to_inspect_quantity"):  # 待检验 (selectors.orders_to_inspect): the quantity left to inspect
+            row.update(amount=str(obj.to_inspect_quantity), expected_date=obj.expected_date)
+            row["note"] = note or _("%(lines)s 行待检验") % {"lines": obj.to_inspect_lines}
     elif isinstance(obj, Payment):
         row.update(type="payment", number=obj.bank_reference, customer_name=obj.customer.name, amount=str(obj.amount))
     elif isinstance(obj, Inspection):

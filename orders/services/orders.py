@@ -18,9 +18,10 @@ from contracts.models import Contract
 from contracts.rules import BASE_CURRENCY
 from contracts.services import build_lines, discount_rate_of, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
-from customers.selectors import customer_list_for
+from customers.selectors import customer_list_for, reps_for
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
+from salesops.core.eventtext import msgid_of
 from salesops.core.models import Event
 from salesops.core.money import (
     EXCHANGE_RATE_BOUNDS,
@@ -36,6 +37,7 @@ from salesops.core.money import (
 from salesops.core.notifications import notify
 from salesops.core.numbering import next_number
 from salesops.core.once import create_once, once_fingerprint
+from salesops.core.roles import Role, users_with_role
 from salesops.core.timeline import changes_between, choice, record_event, snapshot
 from salesops.core.transitions import transition
 
@@ -105,6 +107,14 @@ def _check_promised_date(order: SalesOrder, *, unchanged: date | None) -> None:
     promised = order.promised_ship_date
     if promised and promised != unchanged and promised < timezone.localdate():
         raise DomainError(_("承诺发货日期不能早于今天。"), field="promised_ship_date")
+
+
+def _check_owner(order: SalesOrder, actor, *, unchanged: int | None) -> None:
+    """业绩归属 set to someone other than `unchanged` (the customer's rep on a new order, the order's owner on edit) is
+    one of the active sales people `actor` may credit (customers.selectors.reps_for: the form's choice), as the API
+    could otherwise credit an order to the warehouse or to a departed rep."""
+    if order.owner_id != unchanged and not reps_for(actor).filter(pk=order.owner_id).exists():
+        raise DomainError(_("业绩归属只能选择您可以指定的在职业务员。"), field="owner")
 
 
 def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: bool) -> None:
@@ -350,6 +360,7 @@ def _direct(actor, customer: Customer, data: Mapping[str, Any], lines, no_charge
             check_line_discounts(order=order, lines=built, actor=actor)
         terms = terms_of(order)
         assign_fields(order, data, ORDER_FIELDS)
+        _check_owner(order, actor, unchanged=customer.owner_id)
         _check_promised_date(order, unchanged=None)
         check_terms(order=order, actor=actor, before=terms)  # the customer's terms unless a manager or finance agrees others
         return _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
@@ -451,7 +462,15 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]], act
             if name in values and values[name] not in (None, ""):
                 new = parse_decimal(values[name], f"{line.name}：{label}", bounds=bounds)
                 if new != getattr(line, name):
-                    changes.append({"line": line.name, "field": name, "old": str(getattr(line, name)), "new": str(new)})
+                    changes.append(
+                        {
+                            "line": line.name,
+                            "field": name,
+                            "label": _line_label(name),
+                            "old": str(getattr(line, name)),
+                            "new": str(new),
+                        }
+                    )
                     setattr(line, name, new)
         if (line.unit_price, line.discount_rate) != old_price:
             _check_reprice(line)
@@ -475,6 +494,11 @@ def _change_lines(order: SalesOrder, lines: Mapping[int, Mapping[str, Any]], act
     )
     set_totals(order, list(current.values()))
     return changes
+
+
+def _line_label(name: str) -> str:
+    """The source-language label of an order line's field, as the history stores it (rendered in each reader's)."""
+    return msgid_of(SalesOrderLine._meta.get_field(name).verbose_name)
 
 
 def _check_reprice(line: SalesOrderLine) -> None:
@@ -520,8 +544,9 @@ def order_update(
             raise DomainError(_("订单已核单，修改需要填写变更原因。"))
         watched = list(dict.fromkeys([n for n in ORDER_FIELDS if n in data] + ["exchange_rate", "amount_incl", "deposit_amount"]))
         before, old_amount, terms = snapshot(locked, watched), locked.amount_incl, terms_of(locked)
-        promised = locked.promised_ship_date
+        promised, owner = locked.promised_ship_date, locked.owner_id
         assign_fields(locked, data, ORDER_FIELDS)
+        _check_owner(locked, actor, unchanged=owner)
         _check_promised_date(locked, unchanged=promised)
         check_terms(order=locked, actor=actor, before=terms)
         _set_exchange_rate(locked, data, creating=False)
@@ -574,7 +599,10 @@ def order_place(*, order: SalesOrder, actor, requested_date: date | None, from_s
 
 
 def production_update(*, order: SalesOrder, actor, status: str, expected_date: date | None, reason: str = "") -> ProductionUpdate:
-    """Record production progress (跟单): scheduled / in production / done / delayed (with a reason) and the expected date."""
+    """Record production progress (跟单): scheduled / in production / done / delayed (with a reason) and the expected date.
+    When production first reports 完工 (the order was not done already), QC is told the goods wait for inspection
+    (selectors.orders_to_inspect): one notice per QC user, with its e-mail copy in the outbox, in this transaction — a
+    second 完工 of the same order tells nobody again."""
     allowed = {s for s in SalesOrder.ProductionStatus.values} - {SalesOrder.ProductionStatus.NOT_PLACED}
     if status not in allowed:
         raise DomainError(_("生产状态不正确。"))
@@ -589,6 +617,7 @@ def production_update(*, order: SalesOrder, actor, status: str, expected_date: d
             order=locked, status=status, expected_date=expected_date, reason=(reason or "").strip()[:300], reported_by=actor
         )
         before = snapshot(locked, ["production_status", "expected_date"])
+        newly_done = status == SalesOrder.ProductionStatus.DONE and locked.production_status != status
         locked.production_status = status
         if expected_date:
             locked.expected_date = expected_date
@@ -601,6 +630,13 @@ def production_update(*, order: SalesOrder, actor, status: str, expected_date: d
             params={"status": choice(update), "reason": update.reason},
             changes=changes_between(locked, before),
         )
+        if newly_done:
+            notify(
+                recipients=users_with_role(Role.QC),
+                title=gettext_lazy("订单 %(number)s 已完工，待检验（%(customer)s）"),
+                params={"number": locked.number, "customer": locked.customer.name},
+                url=order_url(locked),
+            )
     return update
 
 

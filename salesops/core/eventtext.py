@@ -163,5 +163,7 @@ def render_changes(event) -> list[dict]:
             elif isinstance(field, models.BooleanField):
                 values = {text: _(word) for word in ("是", "否") for text in _in_languages(gettext_lazy(word))}
             old, new = (str(values.get(v, v)) if isinstance(v, str) else v for v in (old, new))
+        if change.get("line"):  # a change of one of the document's lines: named by it
+            label = f"{change['line']}：{label}"
         out.append({"field": change.get("field", ""), "label": str(label), "old": old, "new": new})
     return out

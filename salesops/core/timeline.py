@@ -28,6 +28,7 @@ from .eventtext import (
     store_param,
 )
 from .models import Attachment, Event
+from .money import plain
 
 ALLOWED_ATTACHMENT_TYPES = {
     ".pdf": "application/pdf",
@@ -83,6 +84,48 @@ def _snapshot(obj: models.Model, fields: list[str]) -> dict:
             value = dict(field.flatchoices).get(value, value)
         out[name] = _display(value, field)
     return out
+
+
+LINE_ADDED, LINE_REMOVED = gettext_noop("新增明细"), gettext_noop("删除明细")
+
+
+def line_changes(old_lines: Iterable[models.Model], new_lines: Iterable[models.Model], fields: Iterable[str]) -> list[dict]:
+    """A document's lines replaced whole (a draft's edit) as timeline changes, each naming its line (`line`): the
+    `fields` of a kept line that changed old → new (a new line's `kept_pk` names the stored line it keeps), a line added
+    or removed with its quantity — never its price: a reader who may not see prices sees the rows that carry them left
+    out by field (`register_hidden_fields`)."""
+    fields = list(fields)
+    old = {line.pk: line for line in old_lines}
+    out, kept = [], set()
+    for line in new_lines:
+        before = old.get(getattr(line, "kept_pk", None))
+        if before is None:
+            out.append({"line": line.name, "field": "line_added", "label": LINE_ADDED, "old": "", "new": _amount_of(line)})
+            continue
+        kept.add(before.pk)
+        was, now = snapshot(before, fields), snapshot(line, fields)
+        out += [
+            {
+                "line": line.name,
+                "field": name,
+                "label": msgid_of(line._meta.get_field(name).verbose_name),
+                "old": was[name],
+                "new": now[name],
+            }
+            for name in fields
+            if was[name] != now[name]
+        ]
+    out += [
+        {"line": line.name, "field": "line_removed", "label": LINE_REMOVED, "old": _amount_of(line), "new": ""}
+        for pk, line in old.items()
+        if pk not in kept
+    ]
+    return out
+
+
+def _amount_of(line) -> str:
+    """A line's quantity and unit as the history shows it (“3 台”)."""
+    return f"{plain(line.quantity)} {getattr(line, 'unit', '')}".strip()
 
 
 def changes_between(obj: models.Model, before: dict) -> list[dict]:

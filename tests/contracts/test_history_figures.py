@@ -74,7 +74,7 @@ class TestContractEdit:
 
     def test_the_services_own_read_keeps_every_figure(self, cast, repriced):
         event = next(e for e in events_for(repriced) if e.msgid == "修改合同")
-        assert [c["field"] for c in event.rendered_changes] == ["amount_incl"]
+        assert [c["field"] for c in event.rendered_changes] == ["amount_incl", "unit_price"]
         hidden = next(e for e in events_for(repriced, cast.rev_technical) if e.msgid == "修改合同")
         assert hidden.rendered_changes == []
 
@@ -168,3 +168,37 @@ class TestOrderingByAmount:
         manager = client_as(cast.manager)
         assert "金额从高到低" in manager.get(url).content.decode()
         assert manager.get(url, {"ordering": "-amount_incl"}).status_code == 200
+
+
+class TestDraftLinesItemised:
+    """A draft's line edits are itemised in its history, each named by its line (they read only "修改合同" before)."""
+
+    def test_the_deal_side_reads_each_line_change_and_the_goods_reviewer_the_quantities_only(self, cast, api_as, repriced):
+        changes = changes_of(api_as, cast.alice, repriced, "修改合同")
+        assert {"field": "unit_price", "label": "增压泵：含税单价", "old": "1130.00", "new": "999.50"} in changes, changes
+        changes = changes_of(api_as, cast.rev_technical, repriced, "修改合同")
+        assert all(c["field"] not in ("unit_price", "amount_incl") for c in changes), changes
+
+    def test_a_line_added_removed_and_changed_on_a_quotation(self, cast, api_as, client_as, customer, pump, quoting_alice):
+        valve = Product.objects.create(code="V-1", name="闸阀", model="Z41H", list_price=D("200.00"), unit="个")
+        q = services.quotation_create(
+            actor=cast.alice, customer=customer, data={}, lines=[line(pump, quantity="4"), line(valve, quantity="2")]
+        )
+        kept = q.lines.get(product=pump)
+        # when alice keeps the pump (by its id) at 6, drops the valve and adds a free line
+        services.quotation_update(
+            quotation=q,
+            actor=cast.alice,
+            data={},
+            lines=[
+                line(pump, id=kept.pk, quantity="6"),
+                {"name": "安装调试", "quantity": "1", "unit": "次", "unit_price": "500", "is_service": True},
+            ],
+        )
+        # then the history names each line and what happened to it, in the API and on the page
+        response = api_as(cast.alice).get(f"/api/v1/timeline/{ContentType.objects.get_for_model(Quotation).pk}/{q.pk}/")
+        (event,) = [e for e in response.json()["results"] if e["message"] == "修改报价单"]
+        rows = {(c["label"], c["old"], c["new"]) for c in event["changes"]}
+        assert {("增压泵：数量", "4.000", "6.000"), ("安装调试：新增明细", "", "1 次"), ("闸阀：删除明细", "2 个", "")} <= rows
+        page = client_as(cast.alice).get(reverse("contracts:quotation_detail", args=[q.pk])).content.decode()
+        assert "闸阀：删除明细" in page and "安装调试：新增明细" in page

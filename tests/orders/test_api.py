@@ -614,7 +614,7 @@ class TestWorkQueuesAndReceivables:
         assert finance["payments_to_confirm"]["count"] == 1 and finance["payments_to_confirm"]["items"][0]["amount"] == "11300.00"
         assert finance["held_shipments"]["count"] == 1 and finance["held_shipments"]["items"][0]["type"] == "shipment"
         warehouse = {q["code"]: q for q in ok(api_as(cast.warehouse).get("/api/v1/work/warehouse/"))["queues"]}
-        assert set(warehouse) == {"to_ship", "to_sign_qc", "to_sign_warehouse", "in_transit", "refused_to_receive"}
+        assert set(warehouse) == {"to_ship", "to_inspect", "to_sign_qc", "to_sign_warehouse", "in_transit", "refused_to_receive"}
         assert warehouse["to_ship"]["count"] == 0
         # a rep, finance on the clerk queue and a clerk on the warehouse queue are refused
         assert api_as(cast.carol).get("/api/v1/work/clerk/").status_code == 403

@@ -142,3 +142,18 @@ class TestEmergencyRelease:
         (step,) = pending_steps(release, services.EMERGENCY_KIND)
         assert step.assignee_role == "sales_manager" and approvals.can_decide(step, cast.manager)
         assert not approvals.can_decide(step, cast.vp)
+
+
+def test_a_step_of_a_request_about_an_order_the_user_may_not_see_is_404(cast, api_as, placed):
+    # given the clerk's emergency release and credit exception for alice's order (carol, of another team, may not see it)
+    release = services.emergency_release_request(
+        order=placed, actor=cast.clerk, line_id=line_id(placed), quantity="1", reason="急"
+    )
+    exception = services.credit_exception_request(order=placed, actor=cast.clerk, amount="100", reason="急")
+    for target, kind in ((exception, services.CREDIT_KIND), (release, services.EMERGENCY_KIND)):
+        step = pending_steps(target, kind)[0]
+        # then to carol the step does not exist: a 404 naming nothing; to alice, who sees the order, it is not hers (403)
+        response = api_as(cast.carol).post(f"{STEPS}{step.pk}/decide/", {"decision": "approve"}, format="json")
+        assert response.status_code == 404 and "经理" not in response.json()["detail"]
+        refused(api_as(cast.alice).post(f"{STEPS}{step.pk}/decide/", {"decision": "approve"}, format="json"), 403)
+        assert fresh(step).status == "pending"

@@ -125,6 +125,26 @@ def test_the_api_refuses_an_unknown_line_key_and_takes_discount_percent(cast, ap
     assert order.amount_incl == D("1073.50") and order.owner == cast.bob and order.project_name == "API项目"
 
 
+def test_the_api_credits_an_order_only_to_a_sales_person_the_clerk_may_pick(cast, api_as, customer, pump, order):
+    api = api_as(cast.clerk)
+    line = {"product": pump.pk, "quantity": "1"}
+    # creating: 业绩归属 the warehouse keeper is refused at the field, nothing ordered
+    refused = api.post(ORDERS, {"customer": customer.pk, "owner": cast.warehouse.pk, "lines": [line]}, format="json")
+    assert refused.status_code == 400 and "owner" in refused.json()["errors"], refused.json()
+    assert "业绩归属只能选择" in str(refused.json())
+    assert SalesOrder.objects.filter(customer=customer).count() == 1  # the fixture's order only
+    # editing: neither finance nor a departed rep; the order keeps alice
+    url = f"{ORDERS}{order.pk}/"
+    assert api.patch(url, {"owner": cast.finance.pk}, format="json").status_code == 400
+    type(cast.bob).objects.filter(pk=cast.bob.pk).update(is_active=False)
+    assert api.patch(url, {"owner": cast.bob.pk}, format="json").status_code == 400
+    assert fresh(order).owner == cast.alice
+    # an order already credited to someone since departed keeps them when its other fields change
+    SalesOrder.objects.filter(pk=order.pk).update(owner=cast.bob)
+    assert api.patch(url, {"customer_po": "PO-8"}, format="json").status_code == 200
+    assert fresh(order).owner == cast.bob and fresh(order).customer_po == "PO-8"
+
+
 def test_the_checklist_shows_an_empty_project_name_as_no_project(cast, client_as, order):
     page = html(client_as(cast.clerk).get(reverse("orders:order_detail", args=[order.pk])))
     shown = re.search(r'data-testid="check-value-project_name">([^<]*)<', page)

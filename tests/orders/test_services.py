@@ -82,7 +82,7 @@ class TestVerification:
         )
         assert order.needs_reverification and order.change_count == 1 and order.amount_incl == D("13560.00")
         change = OrderChange.objects.get()
-        assert {"line": "增压泵", "field": "quantity", "old": "10.000", "new": "12"} in change.changes
+        assert {"line": "增压泵", "field": "quantity", "label": "数量", "old": "10.000", "new": "12"} in change.changes
         assert any(c["field"] == "amount_incl" and c["new"] == "13560.00" for c in change.changes), change.changes
         with pytest.raises(Conflict, match="尚未重新核单"):
             services.order_place(order=order, actor=cast.clerk, requested_date=timezone.localdate())

@@ -1,6 +1,6 @@
 """The home page's work cards (工作台, reports.selectors.work_counts) against the work pages (QA: the cards did not match
 the queues): each role's card shows that role's own queues of its work page — the clerk's nine (with 可发货, 等待财务确认
-and 待开票), the warehouse's shipping, signature and refused-goods queues, QC's own signature queue — with the page's
+and 待开票), the warehouse's shipping, signature and refused-goods queues, QC's 待检验 and own signature queue — with the page's
 counts, each opening the list the page's "在列表中查看" link opens; QC's card does not count what only the warehouse can
 sign, nor the warehouse's what only QC can sign; and the cards cost one COUNT per queue, however many rows there are."""
 
@@ -146,8 +146,9 @@ def test_qcs_card_counts_only_what_qc_signs(cast, client_as, cast_qc_only_waits_
     assert (counts["to_sign_qc"], counts["to_sign_warehouse"]) == (0, 1)
     # when QC opens the home page
     home = card(client, "warehouse")
-    # then QC's card is QC's signature queue of the page alone: nothing to do
-    assert home == {"to_sign_qc": ("待质检签字", 0, reverse("orders:warehouse_queue"))}
+    # then QC's card is QC's own queues of the page alone (to inspect, to sign): nothing to do
+    page = reverse("orders:warehouse_queue")
+    assert home == {"to_inspect": ("待检验", 0, f"{page}#queue-to_inspect"), "to_sign_qc": ("待质检签字", 0, page)}
 
 
 @pytest.fixture
@@ -160,7 +161,8 @@ def test_qcs_card_counts_what_waits_for_qc(cast, client_as, busy_day):
     client = client_as(cast.qc)
     counts, _links = warehouse_page(client)
     home = card(client, "warehouse")
-    assert {key: n for key, (_label, n, _url) in home.items()} == {"to_sign_qc": counts["to_sign_qc"]} == {"to_sign_qc": 1}
+    own = {"to_inspect": counts["to_inspect"], "to_sign_qc": counts["to_sign_qc"]}
+    assert {key: n for key, (_label, n, _url) in home.items()} == own == {"to_inspect": 0, "to_sign_qc": 1}
 
 
 def test_a_manager_reads_every_queue_of_each_page(cast, client_as, busy_day):
