@@ -404,14 +404,21 @@ class Inspection(models.Model):
 
 class ApprovedRequest(FSMModelMixin, models.Model):
     """A request on an order that the approvals engine decides (emergency release, credit exception): pending until the
-    engine's outcome handler approves or rejects it (services.register_handlers)."""
+    engine's outcome handler approves or rejects it (services.register_handlers), or until its requester or a manager
+    withdraws it (撤回, services._common.withdraw_request)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("审批中")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
-    STATUS_TONES = {Status.PENDING: "warning", Status.APPROVED: "success", Status.REJECTED: "danger"}
+    STATUS_TONES = {
+        Status.PENDING: "warning",
+        Status.APPROVED: "success",
+        Status.REJECTED: "danger",
+        Status.WITHDRAWN: "secondary",
+    }
 
     status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
@@ -429,6 +436,10 @@ class ApprovedRequest(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.PENDING, target=Status.REJECTED, custom={"internal": True})
     def reject(self):
         pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.WITHDRAWN, custom={"internal": True})
+    def withdraw(self):
+        """撤回 by its requester or a manager while pending (services._common.withdraw_request): counts no more."""
 
 
 class EmergencyRelease(ApprovedRequest):

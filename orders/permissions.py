@@ -20,7 +20,16 @@ from salesops.core.ordered import ordered_per_contract_line
 from salesops.core.roles import MANAGER_ROLES, Role, has_role
 
 from . import rules
-from .models import REFUSED_PENDING, CreditException, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
+from .models import (
+    REFUSED_PENDING,
+    CreditException,
+    EmergencyRelease,
+    Inspection,
+    InvoiceRequest,
+    Payment,
+    SalesOrder,
+    Shipment,
+)
 
 
 def require(allowed: bool, message: str) -> None:
@@ -82,6 +91,23 @@ def credit_exception_room(order: SalesOrder) -> tuple[Decimal, Decimal]:
     room = rules.credit_exception_room(order_gate(order), exchange_rate=order.exchange_rate)
     pending = order.credit_exceptions.filter(status=CreditException.Status.PENDING).aggregate(s=Sum("amount"))["s"]
     return room, pending or ZERO
+
+
+def may_withdraw_request(row, user) -> bool:
+    """撤回 a credit exception or emergency release (ApprovedRequest) is for whoever asked for it or a manager (sales
+    manager and above, admin) — not the other reps or clerks who see the order; only while it is pending (the page's
+    button and the API's `can_withdraw`: can_withdraw_request). services._common.withdraw_request checks it under the order's lock."""
+    return user.pk is not None and (row.requested_by_id == user.pk or has_role(user, *MANAGER_ROLES))
+
+
+def can_withdraw_request(row, user) -> bool:
+    """The 撤回 button of a pending request, for who may withdraw it (may_withdraw_request)."""
+    return row.status == row.Status.PENDING and may_withdraw_request(row, user)
+
+
+def request_allowed_actions(row, user) -> list[str]:
+    """撤回 (`withdraw`) of a pending credit exception or emergency release, for who may (can_withdraw_request)."""
+    return ["withdraw"] if can_withdraw_request(row, user) else []
 
 
 def may_record_delivery(order: SalesOrder, user) -> bool:
@@ -295,6 +321,8 @@ def allowed_actions(doc, user) -> list[str]:
         (Payment, payment_allowed_actions),
         (InvoiceRequest, invoice_allowed_actions),
         (Inspection, inspection_allowed_actions),
+        (CreditException, request_allowed_actions),
+        (EmergencyRelease, request_allowed_actions),
     ):
         if isinstance(doc, model):
             return rule(doc, user)

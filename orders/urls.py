@@ -19,6 +19,11 @@ urlpatterns = [
     path("<int:pk>/emergency-release/", views.order_emergency_release, name="order_emergency_release"),
     path("<int:pk>/credit-exception/", views.order_credit_exception, name="order_credit_exception"),
     re_path(
+        r"^(?P<pk>[0-9]+)/(?P<kind>credit-exceptions|emergency-releases)/(?P<request_pk>[0-9]+)/withdraw/$",
+        views.order_request_withdraw,
+        name="order_request_withdraw",
+    ),
+    re_path(
         r"^(?P<pk>[0-9]+)/(?P<action>close|close_short|cancel|acknowledge_contract)/$", views.order_action, name="order_action"
     ),
     path("statements/<int:customer_pk>/", statement_views.statement, name="statement"),

@@ -428,6 +428,42 @@ def order_credit_exception(request, pk):
     )
 
 
+# 撤回 a pending request of the order, by the URL's kind: (the order's requests, the service, the page's message)
+REQUEST_WITHDRAWALS = {
+    "credit-exceptions": (
+        lambda o: o.credit_exceptions.all(),
+        lambda row, user, reason: services.credit_exception_withdraw(exception=row, actor=user, reason=reason),
+        gettext_lazy("信用放行申请已撤回，审批随之撤销。"),
+    ),
+    "emergency-releases": (
+        lambda o: o.emergency_releases.select_related("line"),
+        lambda row, user, reason: services.emergency_release_withdraw(release=row, actor=user, reason=reason),
+        gettext_lazy("紧急放行申请已撤回，审批随之撤销。"),
+    ),
+}
+
+
+@login_required
+@require_POST
+def order_request_withdraw(request, pk, kind, request_pk):
+    """The 撤回 button of a pending credit exception or emergency release: done → back to the order with a message;
+    refused (403 not the requester nor a manager, 409 no longer pending) → the order page with the refusal as a message."""
+    order = selectors.order_get_for(request.user, pk)
+    rows, call, done = REQUEST_WITHDRAWALS[kind]
+    row = get_object_or_404(rows(order), pk=request_pk)
+    form = forms.ReasonForm(request.POST)
+    if form.is_valid():
+        ok, _result = call_for_form(form, lambda: call(row, request.user, form.cleaned_data["reason"]))
+        if ok:
+            messages.success(request, str(done))
+            return redirect(_order_url(order))
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    order.refresh_from_db()
+    return _detail_page(request, order, status=_status(form))
+
+
 @login_required
 @require_POST
 def order_action(request, pk, action):

@@ -1,5 +1,6 @@
 """/api/v1/inspections/: lots inspected for the visible orders (recorded at POST /orders/{id}/inspections/), signed by
-the other side here; emergency releases are asked at POST /orders/{id}/emergency-release/."""
+the other side here; emergency releases are asked at POST /orders/{id}/emergency-release/ and withdrawn while pending
+at POST /orders/{id}/emergency-releases/{release_id}/withdraw/."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .. import selectors, services
 from ..filters import InspectionFilter
 from ..models import EmergencyRelease, Inspection
 from ._common import AllowedActionsField, no_body
+from .credit import RequestWithdrawableField
 
 
 class InspectionInput(serializers.Serializer):
@@ -76,10 +78,11 @@ class InspectionDetailSerializer(InspectionSerializer):
 
 
 class EmergencyReleaseSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="pending / approved / rejected")
+    status = serializers.CharField(read_only=True, help_text="pending / approved / rejected / withdrawn")
     status_display = ChoiceLabelField(source="status")
     line_name = serializers.CharField(source="line.name", read_only=True)
     requested_by_name = UserNameField(source="requested_by")
+    can_withdraw = RequestWithdrawableField()
 
     class Meta:
         model = EmergencyRelease
@@ -97,6 +100,7 @@ class EmergencyReleaseSerializer(serializers.ModelSerializer):
             "requested_by_name",
             "requested_at",
             "decided_at",
+            "can_withdraw",
         ]
         read_only_fields = fields
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -40,7 +40,7 @@ from .. import rules, selectors, services
 from ..filters import OrderFilter
 from ..models import OrderChange, OrderCheck, ProductionUpdate, SalesOrder, SalesOrderLine
 from ._common import AllowedActionsField, GateSerializer, IdKeyedDictField, ScopedPkField, no_body
-from .credit import CreditExceptionInput, CreditExceptionSerializer
+from .credit import CreditExceptionInput, CreditExceptionSerializer, RequestWithdrawInput
 from .inspections import (
     EmergencyReleaseInput,
     EmergencyReleaseSerializer,
@@ -444,7 +444,7 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
     def _add_to_order(self, input_class, service, serializer_class):
         """Run `service(order=…, actor=…, **input)` on the order of the URL; answer 201 with the row it created."""
         created = service(order=self.get_object(), actor=self.request.user, **self.validated_input(input_class))
-        return Response(serializer_class(created).data, status=status.HTTP_201_CREATED)
+        return Response(serializer_class(created, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=OrderCreateInput,
@@ -551,12 +551,56 @@ class OrderViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mixi
             reason=data["reason"],
             lot_no=data["lot_no"],
         )
-        return Response(EmergencyReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EmergencyReleaseSerializer(release, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=CreditExceptionInput, responses={201: CreditExceptionSerializer}, summary="申请信用放行")
     @action(detail=True, methods=["post"], url_path="credit-exception")
     def credit_exception(self, request, pk=None):
         return self._add_to_order(CreditExceptionInput, services.credit_exception_request, CreditExceptionSerializer)
+
+    def _withdraw(self, rows, row_id, call, serializer_class):
+        """撤回 one pending request of the order of the URL (404 when the order is not visible or the request is not
+        its own); the service answers 403 (not the requester nor a manager) or 409 (no longer pending)."""
+        order = self.get_object()
+        row = rows(order).filter(pk=row_id).first()
+        if row is None:
+            raise Http404
+        data = self.validated_input(RequestWithdrawInput)
+        withdrawn = call(row, data["reason"])
+        fresh = rows(order).select_related("requested_by").get(pk=withdrawn.pk)
+        return Response(serializer_class(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=RequestWithdrawInput,
+        responses=CreditExceptionSerializer,
+        summary="撤回信用放行申请（申请人或经理，审批中才可撤回）",
+        parameters=[OpenApiParameter("exception_id", int, OpenApiParameter.PATH, description="信用放行申请的编号")],
+    )
+    @action(detail=True, methods=["post"], url_path=r"credit-exceptions/(?P<exception_id>[0-9]+)/withdraw")
+    def withdraw_credit_exception(self, request, pk=None, exception_id=None):
+        return self._withdraw(
+            lambda o: o.credit_exceptions.all(),
+            exception_id,
+            lambda row, reason: services.credit_exception_withdraw(exception=row, actor=request.user, reason=reason),
+            CreditExceptionSerializer,
+        )
+
+    @extend_schema(
+        request=RequestWithdrawInput,
+        responses=EmergencyReleaseSerializer,
+        summary="撤回紧急放行申请（申请人或经理，审批中才可撤回）",
+        parameters=[OpenApiParameter("release_id", int, OpenApiParameter.PATH, description="紧急放行申请的编号")],
+    )
+    @action(detail=True, methods=["post"], url_path=r"emergency-releases/(?P<release_id>[0-9]+)/withdraw")
+    def withdraw_emergency_release(self, request, pk=None, release_id=None):
+        return self._withdraw(
+            lambda o: o.emergency_releases.select_related("line"),
+            release_id,
+            lambda row, reason: services.emergency_release_withdraw(release=row, actor=request.user, reason=reason),
+            EmergencyReleaseSerializer,
+        )
 
     @extend_schema(
         request=ShipmentCreateInput,

@@ -16,12 +16,19 @@ from salesops.core import approvals
 from ..permissions import sees_queue
 from ._common import lock_order_then
 from .alerts import orders_warn_at_risk
-from .credit import CREDIT_KIND, credit_exception_request, credit_exception_summary, on_credit_exception_decided
+from .credit import (
+    CREDIT_KIND,
+    credit_exception_request,
+    credit_exception_summary,
+    credit_exception_withdraw,
+    on_credit_exception_decided,
+)
 from .credit_notes import credit_note_create
 from .inspections import (
     EMERGENCY_KIND,
     emergency_release_request,
     emergency_release_summary,
+    emergency_release_withdraw,
     inspection_record,
     inspection_sign,
     on_emergency_release_decided,
@@ -77,9 +84,11 @@ __all__ = [
     "EMERGENCY_KIND",
     "credit_exception_request",
     "credit_exception_summary",
+    "credit_exception_withdraw",
     "credit_note_create",
     "emergency_release_request",
     "emergency_release_summary",
+    "emergency_release_withdraw",
     "inspection_record",
     "inspection_sign",
     "invoice_cancel",

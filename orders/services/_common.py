@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from salesops.core.errors import NotFound
-from salesops.core.models import ApprovalRequest
+from salesops.core import approvals
+from salesops.core.errors import Conflict, Forbidden, NotFound
+from salesops.core.locking import retry_on_lock_conflict
+from salesops.core.models import ApprovalRequest, Event
 from salesops.core.money import sum_lines
+from salesops.core.names import display_name
+from salesops.core.notifications import notify
+from salesops.core.timeline import record_event
 
 from ..models import SalesOrder
+from ..permissions import may_withdraw_request
 
 
 def lock_order(order) -> SalesOrder:
@@ -65,3 +73,55 @@ def decide_request(model, request: ApprovalRequest, outcome: str):
     row.approve() if outcome == ApprovalRequest.Status.APPROVED else row.reject()
     row.save()
     return row, order
+
+
+@retry_on_lock_conflict
+def withdraw_request(model, row, *, actor, kind: str, label: str, reason: str, event: tuple[str, str], params: dict):
+    """撤回 a pending credit exception or emergency release (an ApprovedRequest `model` of approval `kind`, called
+    `label` in messages): only whoever asked for it or a manager (permissions.may_withdraw_request: 403 naming the
+    requester), only while pending (409 naming its status). Lock order: the order, then the row, then its approval
+    request and steps (approvals.approval_cancel) — the order of the engine's decision (lock_order_then), so a withdrawal
+    and a decision, or two withdrawals, wait on each other and the later one hears that the request is no longer pending.
+
+    Its pending approval is cancelled (gone from 待我审批), it no longer counts against the order's room (only pending
+    requests do), the order's timeline records who withdrew (`event`: the msgid without and with %(reason)s, over
+    `params`), and the requester is told when someone else (a manager) withdrew it. Returns the withdrawn row."""
+    reason = (reason or "").strip()[:300]
+    with transaction.atomic():
+        order = lock_order(row.order_id)
+        locked = model.objects.select_for_update().filter(pk=row.pk, order=order).first()
+        if locked is None:
+            raise NotFound(_("申请不存在。"))
+        if not may_withdraw_request(locked, actor):
+            raise Forbidden(
+                _("只有申请人（%(name)s）或经理可以撤回%(what)s。") % {"name": display_name(locked.requested_by), "what": label}
+            )
+        if locked.status != model.Status.PENDING:
+            raise Conflict(
+                _("%(what)s当前状态为“%(status)s”，不能撤回。") % {"what": label, "status": locked.get_status_display()}
+            )
+        pending = approvals.requests_for(locked, kind).filter(status=ApprovalRequest.Status.PENDING).first()
+        by_requester = locked.requested_by_id == actor.pk
+        if pending is not None:
+            who = (_("申请人 %(name)s 撤回") if by_requester else _("经理 %(name)s 撤回")) % {"name": display_name(actor)}
+            approvals.approval_cancel(request_id=pending.pk, actor=actor, reason=f"{who}：{reason}" if reason else who)
+        locked.withdraw()
+        locked.decided_at = timezone.now()
+        locked.save()
+        text, text_with_reason = event
+        record_event(
+            target=order,
+            verb=Event.Verb.APPROVAL,
+            actor=actor,
+            text=text_with_reason if reason else text,
+            params={**params, **({"reason": reason} if reason else {})},
+        )
+        if not by_requester:
+            notify(
+                recipients=[locked.requested_by],
+                title=gettext_lazy("您的申请已被 %(name)s 撤回：%(title)s"),
+                body=reason,
+                params={"name": display_name(actor), "title": pending.title_param if pending else str(locked)},
+                url=order_url(order),
+            )
+    return locked

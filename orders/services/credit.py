@@ -22,7 +22,7 @@ from ..models import CreditException, SalesOrder
 from ..permissions import credit_exception_room, may_ask_for_order, require, ships_still
 from ..selectors import order_gate
 from . import handoffs
-from ._common import decide_request, lock_order, order_url
+from ._common import decide_request, lock_order, order_url, withdraw_request
 
 CREDIT_KIND = "credit_exception"
 
@@ -117,6 +117,22 @@ def credit_exception_request(*, order: SalesOrder, actor, amount, reason: str) -
             params={"amount": money_text(amount), "reason": reason},
         )
     return exception
+
+
+def credit_exception_withdraw(*, exception: CreditException, actor, reason: str = "") -> CreditException:
+    """撤回 a pending credit exception (信用放行): its requester or a manager, e.g. when it is no longer needed or waits on a
+    step nobody can decide; its approval is cancelled and its amount no longer counts as pending (_check_room), so a new
+    one may be asked (_common.withdraw_request: the rule, the lock order, the timeline and who is told)."""
+    return withdraw_request(
+        CreditException,
+        exception,
+        actor=actor,
+        kind=CREDIT_KIND,
+        label=_("信用放行申请"),
+        reason=reason,
+        event=(gettext_noop("撤回信用放行申请 %(amount)s 元"), gettext_noop("撤回信用放行申请 %(amount)s 元：%(reason)s")),
+        params={"amount": money_text(exception.amount)},
+    )
 
 
 def on_credit_exception_decided(request: ApprovalRequest, outcome: str, actor) -> None:

@@ -20,7 +20,7 @@ from .. import rules
 from ..models import EmergencyRelease, Inspection, SalesOrder, SalesOrderLine
 from ..permissions import inspection_side, may_prepare_shipment, require
 from . import handoffs
-from ._common import decide_request, lock_order, order_url
+from ._common import decide_request, lock_order, order_url, withdraw_request
 
 EMERGENCY_KIND = "emergency_release"
 
@@ -182,6 +182,25 @@ def emergency_release_request(
             params={"line": line.name, "qty": plain(quantity), "reason": reason},
         )
     return release
+
+
+def emergency_release_withdraw(*, release: EmergencyRelease, actor, reason: str = "") -> EmergencyRelease:
+    """撤回 a pending emergency release (紧急放行): its requester or a manager; its approval is cancelled and its quantity
+    no longer counts as pending on the line (emergency_release_request's room), so it may be asked again
+    (_common.withdraw_request: the rule, the lock order, the timeline and who is told)."""
+    return withdraw_request(
+        EmergencyRelease,
+        release,
+        actor=actor,
+        kind=EMERGENCY_KIND,
+        label=_("紧急放行申请"),
+        reason=reason,
+        event=(
+            gettext_noop("撤回紧急放行申请 %(line)s × %(qty)s"),
+            gettext_noop("撤回紧急放行申请 %(line)s × %(qty)s：%(reason)s"),
+        ),
+        params={"line": release.line.name, "qty": plain(release.quantity)},
+    )
 
 
 def emergency_release_summary(release: EmergencyRelease, user) -> list[tuple[str, str]]:
