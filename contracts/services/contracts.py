@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from customers.services import opportunity_won_by_contract
+from customers.services import customer_lock, customer_won, opportunity_won_by_contract
 from salesops.core import approvals
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError
@@ -400,9 +400,10 @@ def contract_withdraw(*, contract: Contract, actor) -> Contract:
 def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=None) -> Contract:
     """Record that the approved contract was signed, with the scanned signed copy (uploaded now or already attached);
     the signing date (today when not given) may be neither after today nor before the contract's date
-    (rules.signing_date_error)."""
+    (rules.signing_date_error). An intent customer (意向客户) becomes 正式客户 (customers.services.customer_won)."""
     signed_on = signed_on or timezone.localdate()
     with transaction.atomic():
+        customer_lock(contract.customer_id)  # the customer before its contract (customer_won below)
 
         def check(c):
             require(works_on(actor, c), _("您没有登记该合同签订的权限。"))
@@ -422,6 +423,12 @@ def contract_sign(*, contract: Contract, actor, signed_on: date | None, scan=Non
         if opportunity is not None:  # the deal is made: the opportunity its quotation was for is won (customers floor)
             opportunity_won_by_contract(opportunity=opportunity, actor=actor, number=locked.number)
         notify_clerks_signed(locked)  # signed: the clerks take the order (their queue 已签订待下单)
+        customer_won(
+            customer=locked.customer,
+            actor=actor,
+            text=gettext_noop("签订合同 %(number)s，转为正式客户"),
+            params={"number": locked.number},
+        )
     return locked
 
 

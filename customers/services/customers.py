@@ -245,6 +245,24 @@ def customer_reassign(*, customer: Customer, actor, new_owner, reason: str) -> C
     return locked
 
 
+def customer_lock(customer_id: int) -> None:
+    """Lock a customer before a document of theirs whose action may change the customer (customer_won): the customer
+    first, then its documents — the order customer_reassign locks them in (ARCHITECTURE.md rule 11)."""
+    Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).first()
+
+
+def customer_won(*, customer: Customer, actor, text: str, params: dict) -> Customer:
+    """A deal was made with an intent customer (意向客户: a contract signed, a direct order taken, in that document's
+    transaction, the customer locked first by customer_lock): the customer becomes 正式客户, the event saying why
+    (`text` % `params`, e.g. 签订合同 HT-…); nothing for a customer already active or stopped. No right of the actor's is
+    needed: the deal is what makes them a customer."""
+    with transaction.atomic():
+        locked = _lock_customer(customer)
+        if locked.status != Customer.Status.INTENT:
+            return locked
+        return transition(obj=locked, action="activate", actor=actor, text=text, params=params)
+
+
 def customer_change_status(*, customer: Customer, actor, action: str, reason: str = "") -> Customer:
     """转为正式客户 / 停用 / 重新启用 through the transition helper (locked, 409 when the status moved on).
 

@@ -19,6 +19,7 @@ from contracts.rules import BASE_CURRENCY
 from contracts.services import build_lines, discount_rate_of, price_line
 from customers.models import Contact, Customer, InvoiceTitle, ShipToAddress
 from customers.selectors import customer_list_for, reps_for
+from customers.services import customer_lock, customer_won
 from salesops.core.editing import assign_fields, required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.eventtext import msgid_of
@@ -329,6 +330,7 @@ def order_create(
 
 def _direct(actor, customer: Customer, data: Mapping[str, Any], lines, no_charge: bool, key) -> SalesOrder:
     with transaction.atomic():
+        customer_lock(customer.pk)  # before the order: an intent customer becomes 正式客户 (customer_won below)
         order = SalesOrder(
             customer=customer,
             owner=customer.owner,
@@ -363,7 +365,11 @@ def _direct(actor, customer: Customer, data: Mapping[str, Any], lines, no_charge
         _check_owner(order, actor, unchanged=customer.owner_id)
         _check_promised_date(order, unchanged=None)
         check_terms(order=order, actor=actor, before=terms)  # the customer's terms unless a manager or finance agrees others
-        return _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
+        made = _save_new_order(order, built, actor, gettext_noop("直接接单（标准品），含税金额 %(amount)s"), {})
+        customer_won(
+            customer=customer, actor=actor, text=gettext_noop("订单 %(number)s，转为正式客户"), params={"number": made.number}
+        )
+        return made
 
 
 def _save_new_order(order: SalesOrder, lines, actor, text: str, params: dict) -> SalesOrder:
