@@ -419,7 +419,10 @@ def contract_detail(request, pk):
             "pending_reviewers": selectors.contract_pending_reviewers(contract),
             "differences": selectors.contract_differences(contract),
             "review": getattr(contract, "review", None),
-            "quotation_conditions": selectors.quotation_conditions(contract.quotation),
+            # what the contract must take up while it is drafted and reviewed; signed, it is what was agreed
+            "quotation_conditions": (
+                selectors.quotation_conditions(contract.quotation) if contract.status in Contract.UNSIGNED_STATUSES else []
+            ),
             "pending_change": pending_change,
             "change_rows": _change_rows(pending_change, user) if pending_change else [],
             "change_departments": [rules.department_label(d) for d in pending_change.departments] if pending_change else [],

@@ -178,6 +178,11 @@ class TestConditions:
         assert "须预付50%" in c.review.notes and q.number in c.review.notes
         html = client_as(quoting_alice).get(reverse("contracts:contract_detail", args=[c.pk])).content.decode()
         assert 'data-testid="quotation-condition"' in html and "须预付50%" in html
+        # and once the contract is signed the banner (起草合同时须落实) is gone: what was agreed is the contract
+        signed = sign(cast, c)
+        assert signed.status == Contract.Status.SIGNED
+        html = client_as(quoting_alice).get(reverse("contracts:contract_detail", args=[signed.pk])).content.decode()
+        assert 'data-testid="quotation-conditions"' not in html
 
     def test_the_owner_hears_the_conditions_when_a_clerk_submitted(self, cast, customer, pump):
         # given alice's customer's quotation drafted and submitted by the clerk, approved with a condition
