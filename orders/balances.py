@@ -22,6 +22,7 @@ from .models import (
     PaymentAllocation,
     SalesOrder,
     Shipment,
+    ShipmentLine,
     kept_amount,
 )
 
@@ -249,8 +250,10 @@ def order_credit_warning(order: SalesOrder) -> str:
 
 
 def order_delivered_amount(order: SalesOrder) -> Decimal:
-    """The tax-inclusive value of what the customer signed for."""
-    return sum((rules.net_amount(ln, ln.delivered_quantity) for ln in order.lines.all() if ln.delivered_quantity), ZERO)
+    """The tax-inclusive value of what the customer signed for, note line by note line (rules.signed_value: what is
+    owed for the notes, to the fen)."""
+    signed = ShipmentLine.objects.filter(order_line__order=order, delivered_quantity__gt=0).select_related("order_line")
+    return sum((rules.signed_value(sl, sl.order_line) for sl in signed), ZERO)
 
 
 def order_invoiced_amount(order: SalesOrder) -> Decimal:

@@ -30,15 +30,25 @@ def net_amount(line, quantity) -> Decimal:
     ).amount_incl
 
 
+def signed_value(note_line, order_line) -> Decimal:
+    """The value of what the customer signed for of an outbound note's line (what may be invoiced for it,
+    order_invoiceable_amount): the note line's amount when all of it was signed for — the last note of an order line
+    holds the line's remainder — else its signed quantity at the line's price, never above the note line's amount. So
+    what may be invoiced adds up, note by note, to what is owed for the notes: 1 of 3 units signed on each of two notes
+    at 0.665 is 0.67 + 0.67, never the 1.33 of 2 units priced at once."""
+    if note_line.delivered_quantity >= note_line.quantity:
+        return note_line.amount_incl
+    return min(net_amount(order_line, note_line.delivered_quantity), note_line.amount_incl)
+
+
 def refused_back_value(note_line, order_line, returned: Decimal) -> Decimal:
     """The value of the goods of an outbound note's line refused at delivery and received back so far (拒收退回入库,
     `returned` of its refused quantity; ShipmentLine.returned_amount). Once all that was refused is back: the note line's
-    amount less the value of what was signed for (net_amount of the signed quantity, what order_invoiceable_amount counts),
-    so what stays on the note is exactly what may be invoiced for it — the two never differ by a fen from rounding each on
-    its own (as the last note of an order line takes the line's remainder). Before that: their quantity at the line's
-    price, never above that."""
-    signed = min(net_amount(order_line, note_line.delivered_quantity), note_line.amount_incl)
-    refused = note_line.amount_incl - signed
+    amount less the value of what was signed for (signed_value, what order_invoiceable_amount counts), so what stays on
+    the note is exactly what may be invoiced for it — the two never differ by a fen from rounding each on its own (as the
+    last note of an order line takes the line's remainder). Before that: their quantity at the line's price, never
+    above that."""
+    refused = note_line.amount_incl - signed_value(note_line, order_line)
     if returned >= note_line.refused_quantity:
         return refused
     return min(net_amount(order_line, returned), refused)

@@ -425,11 +425,24 @@ def shipments_to_release(user, *, held: Rows | None = None) -> Rows:
 
 def orders_to_invoice(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
     """Orders with something left to invoice (order_invoiceable_amount): priced with tax, and the delivered value is
-    more than the credit notes plus what was invoiced (not cancelled). The delivered value is rules.net_amount of each line's delivered
-    quantity (price × quantity × (1 − discount), rounded to the fen half up as line_amounts does) summed in SQL;
+    more than the credit notes plus what was invoiced (not cancelled). The delivered value is rules.signed_value of each
+    outbound note line signed for — its amount when signed whole, else the signed quantity at the line's price (price ×
+    quantity × (1 − discount), rounded to the fen half up as line_amounts does) but never above it — summed in SQL;
     tests/orders/test_queue_sql.py checks it against the rule."""
-    net = Round(F("delivered_quantity") * F("unit_price") * (Value(Decimal(1)) - F("discount_rate")), 2)
-    delivered = _per_order(SalesOrderLine.objects.filter(delivered_quantity__gt=0), "pk", net)
+    line = "order_line__"
+    net = Round(F("delivered_quantity") * F(f"{line}unit_price") * (Value(Decimal(1)) - F(f"{line}discount_rate")), 2)
+    signed = Case(
+        When(delivered_quantity__gte=F("quantity"), then=F("amount_incl")),
+        default=Least(net, F("amount_incl")),
+        output_field=MONEY_OUTPUT,
+    )
+    signed_lines = (
+        ShipmentLine.objects.filter(order_line__order=OuterRef("pk"), delivered_quantity__gt=0)
+        .values("order_line__order")
+        .annotate(s=Sum(signed))
+        .values("s")
+    )
+    delivered = Coalesce(Subquery(signed_lines, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
     invoiced = _per_order(InvoiceRequest.objects.exclude(status=InvoiceRequest.Status.CANCELLED), "pk")
     credited = _per_order(CreditNote.objects.all(), "pk")
     return (

@@ -68,7 +68,9 @@ def _report(order, cast, when):
 
 
 def _line(order, *, passed="0", shipped="0", delivered="0", price="100.00"):
-    return SalesOrderLine.objects.create(
+    """An order line of 10; what was signed for of it is on an outbound note of its own (what may be invoiced is read
+    from the notes: rules.signed_value)."""
+    line = SalesOrderLine.objects.create(
         order=order,
         line_no=order.lines.count() + 1,
         name="泵",
@@ -84,6 +86,20 @@ def _line(order, *, passed="0", shipped="0", delivered="0", price="100.00"):
         tax=ZERO,
         amount_incl=ZERO,
     )
+    if line.delivered_quantity:
+        note = Shipment.objects.create(
+            order=order,
+            number=f"FH-{order.number}-{line.line_no}",
+            created_by=order.created_by,
+            status=Shipment.Status.DELIVERED,
+        )
+        note.lines.create(
+            order_line=line,
+            quantity=line.delivered_quantity,
+            delivered_quantity=line.delivered_quantity,
+            amount_incl=line.delivered_quantity * line.unit_price,
+        )
+    return line
 
 
 def numbers(rows) -> list[str]:

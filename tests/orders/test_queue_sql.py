@@ -22,6 +22,7 @@ from orders.models import (
     SalesOrder,
     SalesOrderLine,
     Shipment,
+    ShipmentLine,
 )
 from salesops.core.money import ZERO, quantize
 from salesops.core.thresholds import threshold
@@ -137,18 +138,18 @@ def test_to_invoice_in_sql_is_the_rule(cast, customer):
     rng = random.Random(3)
     for k in range(60):
         order = _order(cast, customer, k)
+        note = Shipment.objects.create(order=order, number=f"QS-FH-{k:04d}", created_by=cast.clerk)
         for n in range(rng.randrange(1, 4)):
             quantity = D(rng.randrange(1, 20))
             shipped = rng.choice([ZERO, quantity, quantity - 1])
-            SalesOrderLine.objects.create(
+            line = SalesOrderLine(
                 order=order,
                 line_no=n + 1,
                 name="泵",
                 quantity=quantity,
                 shipped_quantity=shipped,
-                delivered_quantity=rng.choice([ZERO, shipped, shipped / 2]).quantize(D("0.001")),
                 # prices and discounts whose product ends on half a fen, and plain ones
-                unit_price=rng.choice([D("0.25"), D("1130.00"), D("333.33"), D("10.05"), D("99.99")]),
+                unit_price=rng.choice([D("0.25"), D("1130.00"), D("333.33"), D("10.05"), D("99.99"), D("0.70")]),
                 discount_rate=rng.choice([ZERO, D("0.05"), D("0.1"), D("0.02")]),
                 list_price=D("1130.00"),
                 unit_cost=D("1"),
@@ -156,8 +157,20 @@ def test_to_invoice_in_sql_is_the_rule(cast, customer):
                 tax=ZERO,
                 amount_incl=ZERO,
             )
-    for order in SalesOrder.objects.prefetch_related("lines"):
-        delivered = sum((rules.net_amount(ln, ln.delivered_quantity) for ln in order.lines.all()), ZERO)
+            line.amount_incl = rules.net_amount(line, quantity)
+            line.save()
+            # the shipped goods on one or two notes line by line, each signed for whole, in part or not at all
+            parts = [shipped] if shipped <= 1 or rng.random() < 0.5 else [shipped - 1, D(1)]
+            for part in (p for p in parts if p > 0):
+                last = sum(parts) == quantity and part == parts[-1]
+                noted = sum((sl.amount_incl for sl in line.shipment_lines.all()), ZERO)
+                amount = line.amount_incl - noted if last else rules.net_amount(line, part)
+                signed = rng.choice([ZERO, part, (part / 2).quantize(D("0.001"))])
+                note.lines.create(order_line=line, quantity=part, delivered_quantity=signed, amount_incl=amount)
+                line.delivered_quantity += signed
+            line.save()
+    for order in SalesOrder.objects.all():
+        delivered = selectors.order_delivered_amount(order)
         for j in range(rng.randrange(0, 3)):
             InvoiceRequest.objects.create(
                 order=order,
@@ -172,11 +185,52 @@ def test_to_invoice_in_sql_is_the_rule(cast, customer):
             if j == 0 and rng.random() < 0.5:
                 break
     expected = set()
-    for order in SalesOrder.objects.prefetch_related("lines", "invoices"):
-        delivered = sum((rules.net_amount(ln, ln.delivered_quantity) for ln in order.lines.all()), ZERO)
+    for order in SalesOrder.objects.prefetch_related("invoices"):
+        signed = ShipmentLine.objects.filter(order_line__order=order).select_related("order_line")
+        delivered = sum((rules.signed_value(sl, sl.order_line) for sl in signed if sl.delivered_quantity), ZERO)
         invoiced = sum((i.amount for i in order.invoices.all() if i.status != InvoiceRequest.Status.CANCELLED), ZERO)
         if delivered > invoiced:
             expected.add(order.pk)
     queue = selectors.clerk_queue(cast.clerk, timezone.localdate())["to_invoice"]
     assert {o.pk for o in queue} == expected
     assert 0 < len(expected) < SalesOrder.objects.count()
+
+
+def test_what_may_be_invoiced_is_what_is_owed_for_the_notes_to_the_fen(cast, customer):
+    # given 3 units at 0.70 less 5 % (0.665 each: 3 units 2.00) on three notes of one unit: 0.67, 0.67 and 0.66 (the
+    # last note takes the line's remainder)
+    order = _order(cast, customer, 1, prices_include_tax=True)
+    line = order.lines.create(
+        line_no=1,
+        name="泵",
+        quantity=D(3),
+        shipped_quantity=D(3),
+        unit_price=D("0.70"),
+        discount_rate=D("0.05"),
+        list_price=D("0.70"),
+        unit_cost=ZERO,
+        amount_excl=ZERO,
+        tax=ZERO,
+        amount_incl=D("2.00"),
+    )
+    notes = []
+    for k, amount in enumerate([D("0.67"), D("0.67"), D("0.66")]):
+        note = Shipment.objects.create(order=order, number=f"QS-FH-{k}", created_by=cast.clerk, amount_incl=amount)
+        notes.append(note.lines.create(order_line=line, quantity=D(1), amount_incl=amount))
+    # when the first two are signed for
+    for note_line in notes[:2]:
+        note_line.delivered_quantity = D(1)
+        note_line.save()
+    line.delivered_quantity = D(2)
+    line.save()
+    # then 1.34 may be invoiced — the two notes' 0.67 + 0.67 — not the 1.33 of 2 units priced at once
+    assert selectors.order_delivered_amount(order) == D("1.34")
+    assert rules.net_amount(line, D(2)) == D("1.33")
+    InvoiceRequest.objects.create(
+        order=order, title="抬头", tax_id="91310000000000000X", amount=D("1.33"), requested_by=cast.clerk
+    )
+    assert order.pk in {o.pk for o in selectors.orders_to_invoice(SalesOrder.objects.all())}
+    # and the last note signed for: 2.00, the line's amount
+    notes[2].delivered_quantity = D(1)
+    notes[2].save()
+    assert selectors.order_delivered_amount(order) == D("2.00")
