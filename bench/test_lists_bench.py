@@ -46,6 +46,13 @@ The fifth session's run (a slow hour: searches ~30 % above): APIs 7–14 ms, pag
 The fifteenth session's run (2026-12-07, FLOOR 3.1–3.6 ms, a demo server running beside it): receivables 318 / 265 ms
 (ratio 1.84 / 1.55, with its new 预收/应退 table and columns), the credit notes (红字冲减单, no rows generated) 8 / 4 ms,
 invoices (now searchable) 28 / 11 ms, shipments (net of goods refused and received back) 15 / 11 ms, home pages 28–157 ms.
+The nineteenth session's run (2026-12-07, the session's first quarter hour on a new machine, slower: FLOOR 4.5–5.2 ms
+against 2.1–2.4 ms): API lists 8–22 ms against 1–3 ms (ratio 3.1–8.8), pages 18–62 ms, deep_ratio 0.75–1.24, the
+visits search (trigram indexes, customers 0018) 28 ms against 22 ms (1.27), the other searches 1.2–2.1, the team
+lead's orders and shipments 64–111 ms (their COUNT of 60,000 rows through the customer join, 49–57 ms of it), the
+customer picker's frequent 2-character word 86 ms against 28 ms (3.07: it also looks in contacts' names and mobiles and
+the USCC since the eighteenth session, the baseline in the name, short name and code only), receivables 415 / 346 ms
+(ratio 1.92 / 1.34), work pages 37–114 ms, home pages 44–371 ms, a key account's page 248 ms.
 
 A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
 (`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).
