@@ -73,9 +73,16 @@ def synthetic_month(cast, *, lines: int, year: int = 2026, month: int = 11, pref
         order=order, product=product, name="合成产品", quantity=D(1), unit_price=LINE_AMOUNT, amount_incl=LINE_AMOUNT
     )
     shipment = Shipment.objects.create(number=f"{prefix}-FT", order=order, status="shipped", created_by=cast.clerk)
-    invoice = InvoiceRequest.objects.create(order=order, title="t", tax_id="x", amount=D(1), requested_by=cast.clerk)
+    invoice = InvoiceRequest.objects.create(
+        number=f"{prefix}-KT", order=order, title="t", tax_id="x", amount=D(1), requested_by=cast.clerk
+    )
     payment = Payment.objects.create(
-        customer=customers[0], bank_reference=f"{prefix}-PT", amount=D(1), received_on=first, recorded_by=cast.clerk
+        number=f"{prefix}-HT",
+        customer=customers[0],
+        bank_reference=f"{prefix}-PT",
+        amount=D(1),
+        received_on=first,
+        recorded_by=cast.clerk,
     )
     allocation = PaymentAllocation.objects.create(payment=payment, order=order, amount=D(1))
     note = CreditNote.objects.create(number=f"{prefix}-CT", order=order, amount=D(1), reason="合成", created_by=cast.clerk)
@@ -128,7 +135,13 @@ def synthetic_month(cast, *, lines: int, year: int = 2026, month: int = 11, pref
     _clone(
         InvoiceRequest,
         invoice.pk,
-        {"order_id": "o.id", "amount": ship_amount, "status": "'issued'", "issued_on": "o.received_on + 2"},
+        {
+            "number": "'KP-' || o.id",
+            "order_id": "o.id",
+            "amount": ship_amount,
+            "status": "'issued'",
+            "issued_on": "o.received_on + 2",
+        },
         "orders_salesorder o",
         f"{live} AND {number_of} %% 2 = 0",
     )
@@ -136,6 +149,7 @@ def synthetic_month(cast, *, lines: int, year: int = 2026, month: int = 11, pref
         Payment,
         payment.pk,
         {
+            "number": "'HK-' || o.id",
             "customer_id": "o.customer_id",
             "bank_reference": "'P-' || o.number",
             "amount": "o.amount_incl / 4",

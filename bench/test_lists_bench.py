@@ -324,6 +324,7 @@ def make_lists_data() -> tuple[dict, list, Team]:
     insert_series(
         InvoiceRequest,
         {
+            "number": "'LB-KP-' || i",
             "order": order,
             "status": _pick(InvoiceRequest.Status.values),
             "requested_by": owner,
@@ -336,6 +337,7 @@ def make_lists_data() -> tuple[dict, list, Team]:
     pay0 = insert_series(
         Payment,
         {
+            "number": "'LB-HK-' || i",
             "customer": customer,
             "bank_reference": "'LB-' || i",
             "status": _pick(["recorded", "confirmed"]),
@@ -699,8 +701,8 @@ def _page_and_api(name: str, page: str, api: str, role: str, rows, columns) -> d
 
 
 SHIPMENT = ("id", "number", "order__number", "order__customer__name", "status")
-INVOICE = ("id", "order__number", "order__customer__name", "title", "status", "amount")
-PAYMENT = ("id", "bank_reference", "customer__name", "status", "amount", "received_on")
+INVOICE = ("id", "number", "order__number", "order__customer__name", "title", "status", "amount")
+PAYMENT = ("id", "number", "bank_reference", "customer__name", "status", "amount", "received_on")
 CALLBACK = ("id", "order__number", "customer__name", "status", "due_on")
 RETURN = ("id", "number", "customer__name", "status", "requested_at")
 VISIT = ("id", "rep", "customer", "visited_on", "purpose", "outcome")

@@ -88,6 +88,7 @@ def many_orders(cast):
     payments = Payment.objects.bulk_create(
         [
             Payment(
+                number=f"HK-BENCH-{i}",
                 customer=o.customer,
                 bank_reference=f"BENCH-{i}",
                 amount=Decimal("1000.00"),

@@ -60,6 +60,7 @@ def shipment_columns() -> list[Column]:
 
 def invoice_columns() -> list[Column]:
     return [
+        Column(_("开票申请单号"), Kind.TEXT, 16, lambda i: i.number),
         Column(_("订单号"), Kind.TEXT, 18, lambda i: i.order.number),
         Column(_("客户"), Kind.TEXT, 30, lambda i: i.order.customer.name),
         Column(_("发票抬头"), Kind.TEXT, 30, lambda i: i.title),
@@ -76,6 +77,7 @@ def invoice_columns() -> list[Column]:
 
 def payment_columns() -> list[Column]:
     return [
+        Column(_("回款单号"), Kind.TEXT, 16, lambda p: p.number),
         Column(_("客户"), Kind.TEXT, 30, lambda p: p.customer.name),
         Column(_("到账日期"), Kind.DATE, 12, lambda p: p.received_on),
         Column(_("金额"), Kind.MONEY, 14, lambda p: p.amount),

@@ -158,9 +158,9 @@ class ShipmentFilter(ListFilterSet):
 
 
 def invoice_search_q(text: str) -> Q:
-    """Every word in the invoice number, the title, the order number or the customer name; a bare number ("12" or
-    "#12") also finds the invoice request of that id (开票申请 #12)."""
-    q = every_word_q(InvoiceRequest, text, "invoice_numbers", "title", "order__number", "order__customer__name")
+    """Every word in the request's number (KP-…), the invoice number, the title, the order number or the customer name;
+    a bare number ("12" or "#12") also finds the invoice request of that id (开票申请 #12)."""
+    q = every_word_q(InvoiceRequest, text, "number", "invoice_numbers", "title", "order__number", "order__customer__name")
     ident = (text or "").strip().removeprefix("#")
     if ident.isascii() and ident.isdigit() and len(ident) <= 9:
         q |= Q(pk=int(ident))
@@ -194,7 +194,7 @@ RECEIPTS = "receipt"  # PaymentFilter.kind: every kind but refunds (the 回款�
 
 
 class PaymentFilter(ListFilterSet):
-    q = filters.CharFilter(method="search", label=_("银行流水号/票据号"), help_text=_("银行流水号/票据号"))
+    q = filters.CharFilter(method="search", label=_("搜索"), help_text=_("回款单号、银行流水号/票据号"))
     status = filters.ChoiceFilter(choices=Payment.Status.choices, label=_("状态"))
     kind = filters.ChoiceFilter(
         choices=[(RECEIPTS, _("收款（不含退款）")), *Payment.Kind.choices],
@@ -211,8 +211,10 @@ class PaymentFilter(ListFilterSet):
         fields = ["q", "status", "kind", "customer", "received_on_from", "received_on_to"]
 
     def search(self, queryset, name, value):
-        """References are stored without spaces: "ICBC 001" finds ICBC001."""
-        return queryset.filter(bank_reference__icontains="".join(value.split()))
+        """Part of the payment's number (HK-… / TK-…) or of its bank reference; references are stored without spaces:
+        "ICBC 001" finds ICBC001."""
+        text = "".join(value.split())
+        return queryset.filter(Q(number__icontains=text) | Q(bank_reference__icontains=text))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

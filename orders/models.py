@@ -655,6 +655,7 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         GENERAL = "general", _("增值税普通发票")
         SPECIAL = "special", _("增值税专用发票")
 
+    number = models.CharField(_("开票申请单号"), max_length=20, unique=True, editable=False)  # KP-YYYYMM-NNNN
     order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="invoices")
     title = models.CharField(_("发票抬头"), max_length=200)
     tax_id = models.CharField(_("税号"), max_length=18)
@@ -670,6 +671,8 @@ class InvoiceRequest(FSMModelMixin, models.Model):
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    NUMBER_PREFIX = "KP"  # 开票申请单号 KP-YYYYMM-NNNN
 
     class Meta:
         verbose_name = _("开票申请")
@@ -688,7 +691,10 @@ class InvoiceRequest(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return str(_("%(order)s 开票（%(amount)s）") % {"order": self.order, "amount": money_text(self.amount)})
+        return str(
+            _("%(number)s %(order)s 开票（%(amount)s）")
+            % {"number": self.number, "order": self.order, "amount": money_text(self.amount)}
+        ).lstrip()
 
     @transition(field=status, source=Status.REQUESTED, target=Status.ISSUED, custom={"label": _("开票")})
     def issue(self):
@@ -719,6 +725,9 @@ class Payment(FSMModelMixin, models.Model):
 
     STATUS_TONES = {Status.RECORDED: "warning", Status.VOIDED: "secondary"}
 
+    RECEIPT_PREFIX, REFUND_PREFIX = "HK", "TK"  # 回款单号 HK-YYYYMM-NNNN; a refund (kind REFUND) is numbered TK-YYYYMM-NNNN
+
+    number = models.CharField(_("回款单号"), max_length=20, unique=True, editable=False)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(_("款项类型"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
     method = models.CharField(_("收款方式"), max_length=12, choices=Method.choices, default=Method.BANK)
@@ -754,7 +763,8 @@ class Payment(FSMModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.bank_reference}（{money_text(self.amount)}）"  # read inside sentences: "…（-1,000.00）当前状态为…"
+        # read inside sentences: "HK-202601-0001 ICBC001（-1,000.00）当前状态为…"
+        return f"{self.number} {self.bank_reference}（{money_text(self.amount)}）".lstrip()
 
     @transition(field=status, source=Status.RECORDED, target=Status.CONFIRMED, custom={"label": _("确认到账")})
     def confirm(self):

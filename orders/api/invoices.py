@@ -45,6 +45,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         model = InvoiceRequest
         fields = [
             "id",
+            "number",
             "order",
             "order_number",
             "customer_name",

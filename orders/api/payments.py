@@ -99,6 +99,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = [
             "id",
+            "number",
             "customer",
             "customer_name",
             "kind",

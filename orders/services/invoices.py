@@ -22,6 +22,7 @@ from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event
 from salesops.core.money import MONEY_BOUNDS, money_text, parse_decimal
+from salesops.core.numbering import next_number
 from salesops.core.timeline import choice, record_event
 from salesops.core.transitions import transition
 
@@ -37,7 +38,7 @@ def invoice_request(
     *, order: SalesOrder, actor, amount, invoice_type: str = "", invoice_title_id: int | None = None
 ) -> InvoiceRequest:
     """Ask finance to invoice delivered goods; all invoices of an order together never exceed what was delivered less the
-    order's credit notes (selectors.order_invoiceable_amount)."""
+    order's credit notes (selectors.order_invoiceable_amount). Numbered KP-YYYYMM-NNNN in the creating transaction."""
     amount = parse_decimal(amount, _("开票金额"), bounds=MONEY_BOUNDS.any_sign())
     if amount <= 0:
         raise DomainError(_("开票金额必须大于 0。"))
@@ -73,6 +74,7 @@ def invoice_request(
         if title is None:
             raise DomainError(_("请先为客户维护发票抬头。"))
         invoice = InvoiceRequest(
+            number=next_number(InvoiceRequest.NUMBER_PREFIX),
             order=locked,
             title=title.title,
             tax_id=title.tax_id,
@@ -99,8 +101,8 @@ def invoice_request(
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            text=gettext_noop("申请开票 %(amount)s 元（%(type)s）"),
-            params={"amount": money_text(amount), "type": choice(invoice, "invoice_type")},
+            text=gettext_noop("申请开票 %(number)s：%(amount)s 元（%(type)s）"),
+            params={"number": invoice.number, "amount": money_text(amount), "type": choice(invoice, "invoice_type")},
         )
         handoffs.invoice_requested(invoice, locked)
     return invoice
@@ -141,8 +143,8 @@ def _number_holder(number: str, *, but: int) -> InvoiceRequest | None:
 
 def _number_taken(number: str, holder: InvoiceRequest) -> Conflict:
     return Conflict(
-        _("发票号码 %(number)s 已用于开票申请 #%(invoice)s（订单 %(order)s，%(customer)s），不能重复使用。")
-        % {"number": number, "invoice": holder.pk, "order": holder.order.number, "customer": holder.order.customer.name}
+        _("发票号码 %(number)s 已用于开票申请 %(invoice)s（订单 %(order)s，%(customer)s），不能重复使用。")
+        % {"number": number, "invoice": holder.number, "order": holder.order.number, "customer": holder.order.customer.name}
     )
 
 

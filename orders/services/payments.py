@@ -22,6 +22,7 @@ from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
 from salesops.core.money import MONEY_BOUNDS, ZERO, money_text, parse_decimal, quantize
+from salesops.core.numbering import next_number
 from salesops.core.timeline import record_event
 from salesops.core.transitions import transition
 
@@ -53,7 +54,7 @@ def _save(payment: Payment, actor, data: Mapping[str, Any], optional: tuple[str,
 def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:
     """Record money received and allocate all of it to the customer's orders, exactly; a received date after today, a bank
     reference already entered, or more than an order still owes, is refused. Finance confirms it afterwards (the shipment
-    gate counts confirmed money)."""
+    gate counts confirmed money). Numbered HK-YYYYMM-NNNN in the creating transaction."""
     require(may_record_payment(actor), _("只有销售内勤、财务和经理可以登记回款。"))
     customer = customer_list_for(actor).filter(pk=getattr(customer, "pk", customer)).first()
     if customer is None:
@@ -101,6 +102,7 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
         if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
             raise _duplicate(reference)
         payment = Payment(
+            number=next_number(Payment.RECEIPT_PREFIX),  # a refund is refused above: it is drawn by refund_record
             customer=customer,
             amount=amount,
             bank_reference=reference,
@@ -225,7 +227,7 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
     the lock every writer of an order's money takes first — so two refunds at once never pay back more than that),
     with a bank reference not entered before (as payments) and a paid-on date (`received_on`) not after today. Stored
     as a confirmed Payment of kind REFUND with the negative amount, allocated whole (negative) to the order; voided by
-    finance as a payment (payment_void)."""
+    finance as a payment (payment_void). Numbered TK-YYYYMM-NNNN in the creating transaction."""
     require(is_finance(actor), _("只有财务可以办理退款。"))
     value = parse_decimal(data.get("amount"), _("退款金额"), bounds=MONEY_BOUNDS.any_sign())
     if value <= 0:
@@ -260,6 +262,7 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
         if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
             raise _duplicate(reference)
         payment = Payment(
+            number=next_number(Payment.REFUND_PREFIX),
             customer=locked.customer,
             kind=Payment.Kind.REFUND,
             amount=-value,

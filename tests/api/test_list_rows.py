@@ -80,9 +80,10 @@ def invoices(db):
     users = get_user_model().objects.in_bulk(["clerk", "finance"], field_name="username")
     order = SalesOrder.objects.order_by("pk").first()
     common = {"order": order, "title": order.customer.name, "tax_id": "91310000000000000X", "requested_by": users["clerk"]}
-    InvoiceRequest.objects.create(**common, amount=Decimal("1000.50"))
+    InvoiceRequest.objects.create(**common, number="KP-202603-0001", amount=Decimal("1000.50"))
     InvoiceRequest.objects.create(
         **common,
+        number="KP-202603-0002",
         amount=Decimal("20"),
         status=InvoiceRequest.Status.ISSUED,
         issued_by=users["finance"],

@@ -100,8 +100,10 @@ def allocated_payment(order, cast, amount: str, status="confirmed", ref: str = "
     """A payment of `amount` allocated whole to `order`, written directly in `status` (no service: for read tests that
     need payments in a given state, e.g. recorded but not confirmed)."""
     from orders.models import Payment, PaymentAllocation
+    from salesops.core.numbering import next_number
 
     payment = Payment.objects.create(
+        number=next_number(Payment.RECEIPT_PREFIX),
         customer=order.customer,
         bank_reference=ref or f"B-{order.number}",
         amount=D(amount),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import InvoiceRequest, SalesOrder
 from salesops.core.exports import export_named, export_rows
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,9 @@ def invoice_of(cast, customer, number: str, title: str) -> InvoiceRequest:
         number=number, customer=customer, owner=customer.owner, received_on=timezone.localdate(), amount_incl=D("100.00"),
         created_by=cast.clerk,
     )  # fmt: skip
-    return InvoiceRequest.objects.create(order=order, title=title, tax_id="9132", amount=D("100.00"), requested_by=cast.clerk)
+    return InvoiceRequest.objects.create(
+        number=next_number("KP"), order=order, title=title, tax_id="9132", amount=D("100.00"), requested_by=cast.clerk
+    )
 
 
 @pytest.fixture

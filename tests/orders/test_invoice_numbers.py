@@ -18,6 +18,7 @@ from orders import services
 from orders.models import InvoiceRequest, SalesOrder
 from orders.services import invoices as invoice_services
 from salesops.core.errors import Conflict, DomainError
+from salesops.core.numbering import next_number
 from tests.core.conftest import run_in_threads
 from tests.factories import CustomerFactory, UserFactory
 
@@ -37,7 +38,7 @@ def requested_invoice(cast, name: str, number: str, amount: str = "1130.00") -> 
         created_by=cast.clerk,
     )  # fmt: skip
     return InvoiceRequest.objects.create(
-        order=order, title=name, tax_id="91320500000000000X", amount=D(amount), requested_by=cast.clerk
+        number=next_number("KP"), order=order, title=name, tax_id="91320500000000000X", amount=D(amount), requested_by=cast.clerk
     )
 
 
@@ -90,7 +91,7 @@ def test_a_number_already_on_another_invoice_is_refused_naming_it(cast, two):
         services.invoice_issue(invoice=second, actor=cast.finance, numbers="0440 0001")
     # then it is refused, naming the number, the invoice, its order and customer; the second still waits
     message = str(refused.value)
-    assert PAPER in message and f"#{first.pk}" in message and "SO-INV-1" in message and "上海测试精密机械" in message
+    assert PAPER in message and first.number in message and "SO-INV-1" in message and "上海测试精密机械" in message
     assert fresh(second).status == InvoiceRequest.Status.REQUESTED
 
 
@@ -131,7 +132,7 @@ def test_a_number_taken_between_the_check_and_the_save_is_a_conflict_naming_it(c
         return None if len(calls) == 1 else real(number, but=but)  # the check does not see the first yet
 
     monkeypatch.setattr(invoice_services, "_number_holder", blind_once)
-    with pytest.raises(Conflict, match=f"发票号码 {PAPER} 已用于开票申请 #{first.pk}"):
+    with pytest.raises(Conflict, match=f"发票号码 {PAPER} 已用于开票申请 {first.number}"):
         services.invoice_issue(invoice=second, actor=cast.finance, numbers=PAPER)
     assert fresh(second).status == InvoiceRequest.Status.REQUESTED and len(calls) == 2
 
@@ -148,7 +149,7 @@ def test_two_invoices_issued_at_once_with_one_number_give_one_issued(on_postgres
     won = [r for r in results if isinstance(r, InvoiceRequest)]
     lost = [r for r in results if isinstance(r, Conflict)]
     assert len(won) == 1 and len(lost) == 1, results
-    assert f"发票号码 {PAPER} 已用于开票申请 #{won[0].pk}" in str(lost[0])
+    assert f"发票号码 {PAPER} 已用于开票申请 {won[0].number}" in str(lost[0])
     assert InvoiceRequest.objects.filter(invoice_numbers=PAPER).count() == 1
 
 
@@ -173,12 +174,12 @@ def test_the_page_and_the_api_refuse_a_duplicate_with_the_message(cast, two, cli
     services.invoice_issue(invoice=first, actor=cast.finance, numbers=PAPER)
     # the API: 409 with the Chinese message
     answer = api_as(cast.finance).post(f"{INVOICES}{second.pk}/issue/", {"numbers": PAPER}, format="json")
-    assert answer.status_code == 409 and f"#{first.pk}" in answer.json()["detail"]
+    assert answer.status_code == 409 and first.number in answer.json()["detail"]
     answer = api_as(cast.finance).post(f"{INVOICES}{second.pk}/issue/", {"numbers": "abc"}, format="json")
     assert answer.status_code == 400 and "8 位或 20 位数字" in answer.json()["detail"]
     # the page /orders/invoices/<id>/issue/ (the form on /orders/invoices/<id>/): the same message, nothing issued
     page = client_as(cast.finance).post(reverse("orders:invoice_issue", args=[second.pk]), {"numbers": PAPER})
-    assert page.status_code == 409 and f"#{first.pk}" in page.content.decode()
+    assert page.status_code == 409 and first.number in page.content.decode()
     assert fresh(second).status == InvoiceRequest.Status.REQUESTED
     ok = client_as(cast.finance).post(reverse("orders:invoice_issue", args=[second.pk]), {"numbers": DIGITAL})
     assert ok.status_code == 302 and fresh(second).invoice_numbers == DIGITAL

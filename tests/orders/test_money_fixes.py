@@ -20,6 +20,7 @@ from reports.periods import Period
 from reports.scopes import Scope
 from salesops.core.errors import DomainError
 from salesops.core.money import ZERO
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory, ProductFactory
 
 from .conftest import fresh, pass_inspection, pay, place
@@ -252,6 +253,7 @@ def two_currencies(cast):
 
     def paid(o, amount, ref):
         p = Payment.objects.create(
+            number=next_number("HK"),
             customer=customer,
             bank_reference=ref,
             amount=D(amount),

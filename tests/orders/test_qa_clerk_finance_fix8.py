@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from orders.models import Payment, PaymentAllocation, SalesOrder, Shipment
 from orders.receivables import collection_rate
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
 
 from .conftest import fresh
@@ -188,6 +189,7 @@ def two_reps(cast):
             created_by=cast.clerk,
         )
         payment = Payment.objects.create(
+            number=next_number("HK"),
             customer=customer,
             bank_reference=f"CR-{next(n)}",
             amount=D(paid),

@@ -26,6 +26,7 @@ from orders.exports import receivable_columns
 from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from orders.statements import customer_statement
 from salesops.core.money import ZERO
+from salesops.core.numbering import next_number
 from salesops.core.sheets import Kind
 from tests.factories import CustomerFactory, InvoiceTitleFactory
 from tests.orders.conftest import allocated_payment
@@ -68,6 +69,7 @@ def _qa_book(cast):
     qa2 = order("QA-2")
     allocated_payment(qa2, cast, "1000.00", ref="B-QA-2")
     refund = Payment.objects.create(
+        number=next_number("TK"),
         customer=customer,
         kind=Payment.Kind.REFUND,
         bank_reference="TK-QA-2",

@@ -26,6 +26,7 @@ from orders.models import (
     Shipment,
 )
 from salesops.core.money import ZERO
+from salesops.core.numbering import next_number
 from salesops.core.pages import QUEUE_ROWS
 from salesops.core.thresholds import threshold
 from tests.orders.conftest import allocated_payment
@@ -179,7 +180,13 @@ def queue(cast, make, day, warn):
     _line(cancelled, shipped="2", delivered="2")
     for order, status in ((invoiced, InvoiceRequest.Status.REQUESTED), (cancelled, InvoiceRequest.Status.CANCELLED)):
         InvoiceRequest.objects.create(
-            order=order, title="抬头", tax_id="91310000000000000X", amount=D("200.00"), requested_by=cast.clerk, status=status
+            number=next_number("KP"),
+            order=order,
+            title="抬头",
+            tax_id="91310000000000000X",
+            amount=D("200.00"),
+            requested_by=cast.clerk,
+            status=status,
         )
     return lambda: selectors.clerk_queue(cast.clerk, day)
 

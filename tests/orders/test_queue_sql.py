@@ -25,6 +25,7 @@ from orders.models import (
     ShipmentLine,
 )
 from salesops.core.money import ZERO, quantize
+from salesops.core.numbering import next_number
 from salesops.core.thresholds import threshold
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def test_payment_gate_in_sql_is_the_rule(cast, customer):
             # an exact cover, a fen short, or a random part; confirmed, recorded or voided
             paid = rng.choice([amount, amount - D("0.01"), amount / 2, order.deposit_amount]).quantize(D("0.01"))
             payment = Payment.objects.create(
+                number=next_number("HK"),
                 customer=customer,
                 bank_reference=f"QS-{k}-{j}",
                 amount=max(paid, D("0.01")),
@@ -173,6 +175,7 @@ def test_to_invoice_in_sql_is_the_rule(cast, customer):
         delivered = selectors.order_delivered_amount(order)
         for j in range(rng.randrange(0, 3)):
             InvoiceRequest.objects.create(
+                number=next_number("KP"),
                 order=order,
                 title="抬头",
                 tax_id="91310000000000000X",
@@ -227,7 +230,12 @@ def test_what_may_be_invoiced_is_what_is_owed_for_the_notes_to_the_fen(cast, cus
     assert selectors.order_delivered_amount(order) == D("1.34")
     assert rules.net_amount(line, D(2)) == D("1.33")
     InvoiceRequest.objects.create(
-        order=order, title="抬头", tax_id="91310000000000000X", amount=D("1.33"), requested_by=cast.clerk
+        number=next_number("KP"),
+        order=order,
+        title="抬头",
+        tax_id="91310000000000000X",
+        amount=D("1.33"),
+        requested_by=cast.clerk,
     )
     assert order.pk in {o.pk for o in selectors.orders_to_invoice(SalesOrder.objects.all())}
     # and the last note signed for: 2.00, the line's amount

@@ -20,6 +20,7 @@ from django.utils import timezone
 from orders import receivables, rules
 from orders.models import CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment
 from salesops.core.money import ZERO, money_text
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
 from tests.orders.conftest import allocated_payment
 
@@ -248,6 +249,7 @@ def test_the_held_amounts_are_settled_less_kept_per_order_and_an_order_owes_or_h
             CreditNote.objects.create(number=f"CN-{number}-{n}", order=o, amount=D(amount), reason="退货", created_by=cast.clerk)
         if refunded:  # a refund written as the service writes it: confirmed, negative, allocated to the order
             refund = Payment.objects.create(
+                number=next_number("TK"),
                 customer=customer,
                 kind=Payment.Kind.REFUND,
                 bank_reference=f"TK-{number}",

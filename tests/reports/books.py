@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from aftersales.models import Callback, Complaint, ServiceTicket
 from orders.models import CreditNote, InvoiceRequest, Payment, PaymentAllocation, SalesOrder, Shipment
 from reports.models import SalesTarget
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -65,11 +66,19 @@ def make_book(cast) -> SimpleNamespace:
 
     def invoice(o, amount, status, issued_on=None):
         InvoiceRequest.objects.create(
-            order=o, title="t", tax_id="x", amount=D(amount), status=status, issued_on=issued_on, requested_by=cast.clerk
+            number=next_number("KP"),
+            order=o,
+            title="t",
+            tax_id="x",
+            amount=D(amount),
+            status=status,
+            issued_on=issued_on,
+            requested_by=cast.clerk,
         )
 
     def pay(o, amount, received, status):
         p = Payment.objects.create(
+            number=next_number("HK"),
             customer=o.customer,
             bank_reference=f"B{next(n)}",
             amount=D(amount),

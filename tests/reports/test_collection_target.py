@@ -28,6 +28,7 @@ from reports.periods import Period
 from reports.scopes import Scope
 from reports.services.runs import report_run_request
 from reports.templatetags.reports_tags import kpi_value
+from salesops.core.numbering import next_number
 
 from .books import make_book
 
@@ -38,6 +39,7 @@ COMPANY = Scope.company()
 
 def _paid(order, amount, received, ref):
     payment = Payment.objects.create(
+        number=next_number("HK"),
         customer=order.customer,
         bank_reference=ref,
         amount=D(amount),

@@ -38,6 +38,7 @@ from reports.scopes import Scope
 from reports.services.runs import report_run_request
 from reports.services.targets import TargetError, TargetInput, target_set
 from salesops.core.errors import DomainError
+from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
 from tests.reports.books import make_book
 
@@ -109,6 +110,7 @@ def refunds(cast):
     _shipped(cast, b.o1, "13560.00")
     CreditNote.objects.create(number="DX-FIX-1", order=b.o1, amount=D("2260.00"), reason="退货", created_by=cast.clerk)
     InvoiceRequest.objects.create(
+        number=next_number("KP"),
         order=b.o1,
         title="门店甲",
         tax_id="x",
