@@ -52,7 +52,10 @@ visits search (trigram indexes, customers 0018) 28 ms against 22 ms (1.27), the 
 lead's orders and shipments 64–111 ms (their COUNT of 60,000 rows through the customer join, 49–57 ms of it), the
 customer picker's frequent 2-character word 86 ms against 28 ms (3.07: it also looks in contacts' names and mobiles and
 the USCC since the eighteenth session, the baseline in the name, short name and code only), receivables 415 / 346 ms
-(ratio 1.92 / 1.34), work pages 37–114 ms, home pages 44–371 ms, a key account's page 248 ms.
+(ratio 1.92 / 1.34), work pages 37–114 ms, home pages 44–371 ms, a key account's page 248 ms. Its second run, after
+the work page of the warehouse and QC gained 待检验 (orders_to_inspect's count and rows: 15 -> 16 queries) and invoices
+and payments their numbers: the warehouse queue 153 / 83 ms (ratio 46.6 / 26.5, against 43.0 / 21.5), invoices 30 / 9
+ms and payments 24 / 10 ms (as before within the spread), the other lines within the first run's spread.
 
 A rep's lists through the order (shipments, invoices) had a 2.6 deep ratio: PostgreSQL estimates the rep's filter
 (`customer among the rep's, or own`) at half of the orders whatever its form (a subquery in an OR has no statistics).
