@@ -88,17 +88,17 @@ class ShipmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["bank_reference", "customer", "amount", "kind", "method", "status", "received_on", "confirmed_by"]
+    list_display = ["number", "bank_reference", "customer", "amount", "kind", "method", "status", "received_on", "confirmed_by"]
     list_filter = ["status", "kind", "method"]
-    search_fields = ["bank_reference", "customer__name"]
+    search_fields = ["number", "bank_reference", "customer__name"]
     inlines = [AllocationInline]
 
 
 @admin.register(InvoiceRequest)
 class InvoiceRequestAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["order", "title", "invoice_type", "amount", "status", "invoice_numbers", "issued_on"]
+    list_display = ["number", "order", "title", "invoice_type", "amount", "status", "invoice_numbers", "issued_on"]
     list_filter = ["status", "invoice_type"]
-    search_fields = ["order__number", "title", "invoice_numbers"]
+    search_fields = ["number", "order__number", "title", "invoice_numbers"]
 
 
 @admin.register(Inspection)
