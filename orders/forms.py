@@ -24,7 +24,7 @@ from salesops.core.names import display_name
 from salesops.core.once import OnceFormMixin
 
 from . import rules, selectors
-from .models import Inspection, SalesOrder, SalesOrderLine
+from .models import EmergencyRelease, Inspection, SalesOrder, SalesOrderLine
 
 HEADER_FIELDS = (
     "project_name",
@@ -337,7 +337,9 @@ class InspectionForm(_LineChoiceForm):
 
     def __init__(self, *args, order: SalesOrder, **kwargs):
         super().__init__(*args, order=order, **kwargs)
-        self.fields["emergency_release"].queryset = order.emergency_releases.select_related("line", "order")
+        self.fields["emergency_release"].queryset = order.emergency_releases.filter(
+            status=EmergencyRelease.Status.APPROVED
+        ).select_related("line", "order")
         _small(self)
 
 

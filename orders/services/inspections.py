@@ -50,7 +50,9 @@ def inspection_record(
     note: str = "",
     emergency_release_id: int | None = None,
 ) -> Inspection:
-    """Record the inspection of one lot; the recorder (QC or warehouse) signs their side, the other side signs after."""
+    """Record the inspection of one lot; the recorder (QC or warehouse) signs their side, the other side signs after. A
+    lot may be the inspection of goods an approved emergency release let out (`emergency_release_id`), never of one
+    pending, rejected or withdrawn."""
     side = _sign_field(actor)
     if result not in Inspection.Result.values:
         raise DomainError(_("检验结果不正确。"))
@@ -71,6 +73,12 @@ def inspection_record(
             release = locked.emergency_releases.filter(pk=emergency_release_id, line=line).first()
             if release is None:
                 raise DomainError(_("紧急放行记录不属于该订单明细。"))
+            if release.status != EmergencyRelease.Status.APPROVED:  # only goods a release let out are its lot
+                raise DomainError(
+                    _("该紧急放行申请当前状态为“%(status)s”，只有已批准的紧急放行可以对应检验批次。")
+                    % {"status": release.get_status_display()},
+                    field="emergency_release",
+                )
         elif result == Inspection.Result.PASS:
             others = sum(
                 (i.quantity for i in line.inspections.filter(result=Inspection.Result.PASS, emergency_release__isnull=True)), ZERO

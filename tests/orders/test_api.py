@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orders import rules, services
+from orders import forms, rules, services
 from orders.models import SalesOrder
 from tests.orders.conftest import fresh, pass_inspection, pay, place, verify
 
@@ -344,6 +344,22 @@ class TestApprovals:
         # then 3 released + 4 passed = 7 pumps may leave, not 10
         line = ok(api_as(cast.clerk).get(url))["lines"][0]
         assert line["shippable_quantity"] == "7.000", line
+
+    def test_only_an_approved_release_is_the_lot_of_an_inspection(self, cast, api_as, placed):
+        # given a release still pending and one withdrawn
+        url = f"{ORDERS}{placed.pk}/"
+        asked = {"line": line_id(placed), "quantity": "1", "reason": "急用"}
+        pending = ok(api_as(cast.clerk).post(f"{url}emergency-release/", asked, format="json"), 201)
+        withdrawn = ok(api_as(cast.clerk).post(f"{url}emergency-release/", asked, format="json"), 201)
+        ok(api_as(cast.clerk).post(f"{url}emergency-releases/{withdrawn['id']}/withdraw/", {}, format="json"))
+        # then neither is the lot of an inspection (refused at the field, nothing recorded), on the page's form neither
+        for release in (pending, withdrawn):
+            row = {"line": line_id(placed), "lot_no": "E1", "quantity": "1", "result": "pass", "emergency_release": release["id"]}
+            answer = api_as(cast.qc).post(f"{url}inspections/", row, format="json")
+            assert answer.status_code == 400 and "emergency_release" in answer.json()["errors"], answer.json()
+        assert not placed.inspections.exists()
+        form = forms.InspectionForm(order=placed)
+        assert not form.fields["emergency_release"].queryset.exists()
 
 
 class TestBadInput:
