@@ -23,7 +23,7 @@ from .credit_note_list import credit_note_search_q, local_midnight
 from .models import CreditNote, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import (
     ORDER_ORDERING_FIELDS,
-    ORDER_QUEUES,
+    ORDER_LIST_QUEUE_LABELS,
     QUEUE_LABELS,
     SHIPMENT_QUEUES,
     order_queue,
@@ -67,10 +67,10 @@ class OrderFilter(ListFilterSet):
     promised_ship_date_to = filters.DateFilter(field_name="promised_ship_date", lookup_expr="lte", label=_("承诺发货日期至"))
     needs_reverification = YesNoFilter(label=_("变更后待重新核单"), yes=_("是"), no=_("否"))
     queue = filters.ChoiceFilter(
-        choices=[(code, QUEUE_LABELS[code]) for code in ORDER_QUEUES],
+        choices=list(ORDER_LIST_QUEUE_LABELS.items()),
         method="filter_queue",
         label=_("工作队列"),
-        help_text=_("销售内勤工作台的队列：只列出该队列中的订单（与工作台的计数一致）"),
+        help_text=_("工作台的队列（销售内勤的队列、质检的待检验）：只列出该队列中的订单（与工作台的计数一致）"),
     )
     ordering = OrderingFilter(fields=ORDER_ORDERING_FIELDS, labels=ORDER_ORDERING_LABELS, empty_label=_("默认"))
 

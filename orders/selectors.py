@@ -558,6 +558,12 @@ def _ready_to_ship(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
 # The clerk's queues over a queryset of orders (the reader's visible orders) and the day: the work page's sections,
 # the work API's queues and the order list's `queue` filter (filters.OrderFilter) are these, so a section's "all of
 # them" link lists exactly its rows. at_risk gives Rows (the reason of each shown order), the others querysets.
+def _to_inspect(orders: QuerySet[SalesOrder]) -> QuerySet[SalesOrder]:
+    """The orders of `orders` waiting for inspection (orders_to_inspect's condition; the order list's ?queue=to_inspect)."""
+    lines = SalesOrderLine.objects.filter(LINE_TO_INSPECT, order=OuterRef("pk"))
+    return orders.filter(Exists(lines), status__in=SHIPPING, production_status=SalesOrder.ProductionStatus.DONE)
+
+
 ORDER_QUEUES = {
     "received_today": lambda orders, today: orders.filter(received_on=today).exclude(status=SalesOrder.Status.CANCELLED),
     "to_verify": lambda orders, today: orders.filter(TO_VERIFY),
@@ -593,11 +599,14 @@ QUEUE_LABELS = {
     "waiting_payment": _("等待财务确认"),
     "to_invoice": _("待开票"),
 }
+# QC's 待检验 (orders_to_inspect) is also a queue of the order list (?queue=to_inspect), not of the clerk's page.
+ORDER_LIST_QUEUES = {**ORDER_QUEUES, "to_inspect": lambda orders, today: _to_inspect(orders)}
+ORDER_LIST_QUEUE_LABELS = {**{code: QUEUE_LABELS[code] for code in ORDER_QUEUES}, "to_inspect": _("待检验")}
 
 
 def order_queue(orders: QuerySet[SalesOrder], code: str, today: date) -> QuerySet[SalesOrder]:
-    """The orders of `orders` in the clerk's queue `code` (a key of ORDER_QUEUES) on `today`."""
-    rows = ORDER_QUEUES[code](orders, today)
+    """The orders of `orders` in the queue `code` (a key of ORDER_LIST_QUEUES: the clerk's, or QC's 待检验) on `today`."""
+    rows = ORDER_LIST_QUEUES[code](orders, today)
     return rows.qs if isinstance(rows, Rows) else rows
 
 
@@ -676,12 +685,13 @@ def orders_to_inspect(user) -> QuerySet[SalesOrder]:
         .annotate(n=Count("pk"), s=Sum(F("quantity") - F("passed_quantity") - F("released_quantity")))
     )
     quantity = SalesOrderLine._meta.get_field("quantity")
+    orders = order_list_for(user).select_related(None).select_related("customer")
     return (
-        order_list_for(user)
-        .select_related(None)
-        .select_related("customer")
-        .only("pk", "number", "status", "received_on", "expected_date", "production_status", "amount_incl", "customer__name")
-        .filter(Exists(lines), status__in=SHIPPING, production_status=SalesOrder.ProductionStatus.DONE)
+        _to_inspect(
+            orders.only(
+                "pk", "number", "status", "received_on", "expected_date", "production_status", "amount_incl", "customer__name"
+            )
+        )
         .annotate(
             to_inspect_lines=Subquery(left.values("n")), to_inspect_quantity=Subquery(left.values("s"), output_field=quantity)
         )

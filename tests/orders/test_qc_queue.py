@@ -137,6 +137,13 @@ class TestPageApiAndCard:
         assert f'href="{reverse("orders:order_detail", args=[second.pk])}"' in body
         assert "1 行，共 4" in body and 'id="queue-to_inspect"' in body
         assert 'data-testid="count-to_inspect">2<' in body
+        # and its link opens the order list filtered to the same orders (page and API alike)
+        list_url = f"{reverse('orders:order_list')}?queue=to_inspect"
+        assert f'href="{list_url}" data-testid="queue-all-to_inspect"' in body
+        listed = client.get(list_url)
+        assert {o.number for o in listed.context["page"]} == {first.number, second.number}
+        rows = api_as(cast.qc).get("/api/v1/orders/", {"queue": "to_inspect"}).json()
+        assert rows["count"] == 2 and {r["number"] for r in rows["results"]} == {first.number, second.number}
 
     def test_a_manager_reads_it_and_the_warehouses_card_leaves_it_to_qc(self, cast, client_as, customer, pump):
         report(placed_order(cast, customer, pump), cast, "done", days=0)
