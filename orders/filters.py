@@ -22,8 +22,8 @@ from salesops.core.search import every_word_q
 from .credit_note_list import credit_note_search_q, local_midnight
 from .models import CreditNote, Inspection, InvoiceRequest, Payment, SalesOrder, Shipment
 from .selectors import (
-    ORDER_ORDERING_FIELDS,
     ORDER_LIST_QUEUE_LABELS,
+    ORDER_ORDERING_FIELDS,
     QUEUE_LABELS,
     SHIPMENT_QUEUES,
     order_queue,
