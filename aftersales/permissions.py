@@ -193,11 +193,41 @@ def complaint_answer_route_for(c: Complaint, submitter) -> list:
     the root cause's author (cause_by), the answer's author (answered_by, the approval's owner) and the submitter — an
     answer the VP wrote, or whose root cause the VP wrote, goes to the GM; an empty route when nobody is left
     (`submitter` None: who approves it whoever submits it)."""
-    author = c.answered_by if c.answered_by_id else None
-    cause_author = c.cause_by if c.cause_by_id else None
+    # one person in several of these parts (QC wrote the cause and the answer and submits it) is read once: the roles
+    # are cached on the user object (salesops.core.roles.user_roles), so the same object stands for each part
+    people = {submitter.pk: submitter} if getattr(submitter, "pk", None) else {}
+    author = people.setdefault(c.answered_by_id, c.answered_by) if c.answered_by_id else None
+    cause_author = people.setdefault(c.cause_by_id, c.cause_by) if c.cause_by_id else None
     return rules.complaint_answer_route(
         own_roles=user_roles(submitter) | user_roles(author), cause_roles=user_roles(cause_author)
     )
+
+
+def complaint_answer_approver(c: Complaint) -> str | None:
+    """Who approves `c`'s current answer — the role of complaint_answer_route's step, "sales_vp" or "gm" — or None when
+    nobody may (the VP and the GM both wrote part of it). A round already sent (pending, or approved: a revised answer is
+    "not submitted" again) is decided by whom it was routed to when it was submitted (the GM, when the VP submitted it);
+    otherwise the route of the answer as it stands, whoever submits it (complaint_answer_route_for(c, None)): the GM
+    when the VP wrote its root cause or the answer. The page's hint and the API's `answer_approver` say this; one query
+    only when a round was sent."""
+    A, R = Complaint.AnswerStatus, ApprovalRequest.Status
+    sent_as = {A.PENDING: R.PENDING, A.APPROVED: R.APPROVED}.get(c.answer_status)
+    if sent_as:
+        sent = (
+            ApprovalStep.objects.filter(
+                request__target_type=ContentType.objects.get_for_model(Complaint),
+                request__target_id=c.pk,
+                request__kind=rules.COMPLAINT_ANSWER_KIND,
+                request__status=sent_as,
+            )
+            .order_by("-request__created_at", "-request_id", "stage", "pk")
+            .values_list("assignee_role", flat=True)
+            .first()
+        )
+        if sent:
+            return sent
+    route = complaint_answer_route_for(c, None)
+    return route[0].role if route else None
 
 
 def complaint_answer_step(c: Complaint):

@@ -413,6 +413,23 @@ def complaint_answer_route(*, own_roles: Iterable[str] = (), cause_roles: Iterab
     ]
 
 
+# The complaint page's note beside the answer's approval, by who approves it (complaint_answer_route's step role; None:
+# nobody may — the service's refusal of such a submission says the same)
+COMPLAINT_ANSWER_CLOSE_HINTS = {
+    "sales_vp": _("主管领导（销售副总）批准答复后方可关闭投诉"),
+    "gm": _("总经理批准答复后方可关闭投诉"),
+    None: _("销售副总和总经理都不能审批本人撰写的原因分析或答复，无人可以审批：请由质检修改原因分析或答复后再提交。"),
+}
+
+
+def complaint_answer_close_hint(approver: str | None) -> str:
+    """What must happen to the answer before the complaint may close, naming who approves it: `approver` is the role of
+    complaint_answer_route's step for this complaint (aftersales.permissions.complaint_answer_approver), None when the
+    route is empty (a role the route does not know, none today: the leadership unnamed)."""
+    hint = COMPLAINT_ANSWER_CLOSE_HINTS.get(approver, _("主管领导批准答复后方可关闭投诉"))
+    return str(hint)
+
+
 def complaint_answer_reopened(*, answer_status: str, changed: Iterable[str]) -> bool:
     """Does saving the fields `changed` undo the leadership's decision on the answer (approved or rejected → not
     submitted, a new round needed)? Only the fields the approval covers count (COMPLAINT_ANSWER_FIELDS); while a round is

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +64,40 @@ def complaint_list_for(user) -> QuerySet[Complaint]:
         return qs.none()
     owns_action = Exists(CorrectiveAction.objects.filter(complaint=OuterRef("pk"), owner=user))
     return _scoped(qs, user, Q(owns_action))
+
+
+# What a complaint's page and its API detail show besides the list's columns: who wrote the root cause and the answer
+# (named on the page, and their roles route the answer's approval: permissions.complaint_answer_route_for), the callback
+# it came from (named by its order), and its corrective/preventive actions with their owners and verifiers — each read
+# with the complaint, so the page costs the same however many actions it has (tests/aftersales/test_complaint_page.py).
+COMPLAINT_DETAIL_RELATED = ("cause_by", "answered_by", "source_callback__order")
+
+
+def complaint_capa_rows() -> QuerySet[CorrectiveAction]:
+    """A complaint's corrective/preventive actions as its page and API detail list them: the soonest due first, with
+    their owner and verifier."""
+    return CorrectiveAction.objects.select_related("owner", "verified_by").order_by("due_on", "pk")
+
+
+def complaint_detail_for(user) -> QuerySet[Complaint]:
+    """The complaints `user` may see (complaint_list_for), each read whole for its page or its API detail
+    (COMPLAINT_DETAIL_RELATED; `actions` prefetched in complaint_capa_rows' order: complaint_capa)."""
+    return (
+        complaint_list_for(user)
+        .select_related(*COMPLAINT_DETAIL_RELATED)
+        .prefetch_related(Prefetch("actions", queryset=complaint_capa_rows()))
+    )
+
+
+def complaint_capa(complaint: Complaint) -> list[CorrectiveAction]:
+    """The complaint's actions (complaint_capa_rows), each knowing its complaint (no query for `a.complaint`): the ones
+    complaint_detail_for prefetched, or one query when the complaint was read otherwise (or read again since)."""
+    if "actions" in getattr(complaint, "_prefetched_objects_cache", {}):
+        return list(complaint.actions.all())
+    rows = list(complaint_capa_rows().filter(complaint=complaint))
+    for a in rows:
+        a.complaint = complaint
+    return rows
 
 
 def capa_list_for(user) -> QuerySet[CorrectiveAction]:
@@ -145,7 +179,8 @@ def ticket_get_for(user, pk) -> ServiceTicket:
 
 
 def complaint_get_for(user, pk) -> Complaint:
-    return get_object_or_404(complaint_list_for(user), pk=pk)
+    """The complaint for its page (and the page's actions): complaint_detail_for."""
+    return get_object_or_404(complaint_detail_for(user), pk=pk)
 
 
 def rma_get_for(user, pk) -> ReturnRequest:

@@ -17,6 +17,7 @@ from salesops.core import approvals
 from salesops.core.api import ListRowsMixin, ScopedViewSet, UserNameField
 from salesops.core.export_runs_api import ExportActionMixin
 from salesops.core.once import header_key, outcome
+from salesops.core.roles import Role
 
 from .. import permissions, rules, selectors
 from ..filters import ComplaintFilter, CorrectiveActionFilter, MyActionFilter
@@ -92,7 +93,9 @@ class ComplaintDetailSerializer(ComplaintSerializer):
     """The complaint with its actions, its root cause (`cause_by`/`cause_by_name`/`cause_at`: who wrote it and when — they
     may not approve the answer), its answer and the answer's approval by the leadership: `answer_status` (none /
     pending / approved / rejected) and `answer_approvals`, every round newest first with its steps (`can_decide`, the
-    step id for POST /api/v1/approval-steps/{id}/decide/)."""
+    step id for POST /api/v1/approval-steps/{id}/decide/); `answer_approver` who approves the answer (sales_vp, or gm
+    when the VP wrote its root cause or the answer or submitted it; null when nobody may) and `answer_approver_hint`, the
+    page's sentence saying so."""
 
     actions = CorrectiveActionDetailSerializer(many=True, read_only=True)
     cause_by_name = UserNameField(source="cause_by")
@@ -100,6 +103,14 @@ class ComplaintDetailSerializer(ComplaintSerializer):
     answer_status_display = serializers.CharField(source="get_answer_status_display", read_only=True)
     answer_approvals = serializers.SerializerMethodField()
     close_blockers = serializers.SerializerMethodField()
+    answer_approver = serializers.SerializerMethodField(
+        help_text="谁审批答复：sales_vp（销售副总）；原因分析或答复由销售副总撰写（或由其提交）时为 gm（总经理）；"
+        "销售副总和总经理都参与撰写时无人可以审批，为 null"
+    )
+    answer_approver_name = serializers.SerializerMethodField(
+        help_text="审批答复的角色名称（销售副总、总经理），无人可以审批时为 null"
+    )
+    answer_approver_hint = serializers.SerializerMethodField(help_text="页面上的提示：谁批准答复后方可关闭投诉")
     allowed_actions = AllowedActionsField(permissions.complaint_allowed_actions)
 
     class Meta(ComplaintSerializer.Meta):
@@ -116,6 +127,9 @@ class ComplaintDetailSerializer(ComplaintSerializer):
             "answer_status",
             "answer_status_display",
             "answer_approvals",
+            "answer_approver",
+            "answer_approver_name",
+            "answer_approver_hint",
             "closed_at",
             "cancel_reason",
             "actions",
@@ -128,9 +142,28 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         return rules.complaint_close_blockers(
             root_cause=obj.root_cause,
             answer=obj.answer,
-            actions=obj.actions.values_list("kind", "status"),
+            actions=[(a.kind, a.status) for a in obj.actions.all()],  # prefetched (selectors.complaint_detail_for)
             answer_approved=obj.answer_approved,
         )
+
+    def _approver(self, obj) -> str | None:
+        """permissions.complaint_answer_approver, asked once per complaint for the three fields."""
+        cache = self.__dict__.setdefault("_approvers", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = permissions.complaint_answer_approver(obj)
+        return cache[obj.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(rules.COMPLAINT_ANSWER_APPROVER_ROLES), allow_null=True))
+    def get_answer_approver(self, obj) -> str | None:
+        return self._approver(obj)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_answer_approver_name(self, obj) -> str | None:
+        approver = self._approver(obj)
+        return str(Role(approver).label) if approver else None
+
+    def get_answer_approver_hint(self, obj) -> str:
+        return rules.complaint_answer_close_hint(self._approver(obj))
 
     @extend_schema_field(ApprovalRoundSerializer(many=True))
     def get_answer_approvals(self, obj) -> list[dict]:
@@ -175,6 +208,13 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
     filterset_class = ComplaintFilter
     ordering_fields = ["created_at", "reported_on", "severity", "status"]
     ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        """The list reads its columns; a complaint read whole (its detail, every action's answer) comes with its people
+        and actions (selectors.complaint_detail_for)."""
+        if self.action in ("list", "export"):
+            return super().get_queryset()
+        return selectors.complaint_detail_for(self.request.user)
 
     @extend_schema(
         request=ComplaintCreateInput,
@@ -221,7 +261,9 @@ class ComplaintViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, 
             svc.complaint_answer(complaint=self.get_object(), actor=request.user, **self.validated_input(AnswerInput))
         )
 
-    @no_body("提交答复（处理意见）给主管领导（销售副总）审批", ComplaintDetailSerializer)
+    @no_body(
+        "提交答复（处理意见）给主管领导审批（销售副总；副总撰写或提交的由总经理审批：answer_approver）", ComplaintDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="submit-answer")
     def submit_answer(self, request, pk=None):
         return self.respond(svc.complaint_submit_answer(complaint=self.get_object(), actor=request.user))

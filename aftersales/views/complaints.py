@@ -112,11 +112,13 @@ ACTION_ACTIONS = {
 def _render_complaint(request, complaint, bound=None, status=200):
     user = request.user
     allowed = permissions.complaint_allowed_actions(complaint, user)
-    actions = list(complaint.actions.select_related("owner", "verified_by").order_by("due_on", "pk"))
+    actions = selectors.complaint_capa(complaint)
     for a in actions:
         a.allowed = permissions.action_allowed_actions(a, user)
         failed = (bound or {}).get(f"action-{a.pk}")
         a.forms = build_forms(ACTION_ACTIONS, ["verify" if x == "send_back" else x for x in a.allowed], a, failed)
+    # who approves the answer (the GM when the VP wrote its root cause or the answer, or submitted it): the page's hint
+    approver = permissions.complaint_answer_approver(complaint) if complaint.answer else None
     context = {
         "c": complaint,
         "actions": allowed,
@@ -132,6 +134,8 @@ def _render_complaint(request, complaint, bound=None, status=200):
             answer_approved=complaint.answer_approved,
         ),
         "answer_kind": rules.COMPLAINT_ANSWER_KIND,
+        "answer_approver": approver,
+        "answer_hint": rules.complaint_answer_close_hint(approver) if complaint.answer else "",
         "returns": selectors.rma_list_for(user).filter(complaint=complaint),
     }
     return render(request, "aftersales/complaint_detail.html", context, status=status)
@@ -165,7 +169,8 @@ def capa_action(request, pk, action):
     item = get_object_or_404(CorrectiveAction.objects.filter(complaint__in=selectors.complaint_list_for(request.user)), pk=pk)
 
     def render_detail(req, doc, bound=None, status=200):
-        return _render_complaint(req, item.complaint, bound={f"action-{item.pk}": bound} if bound else None, status=status)
+        complaint = selectors.complaint_get_for(req.user, item.complaint_id)  # read as its page reads it, people and actions
+        return _render_complaint(req, complaint, bound={f"action-{item.pk}": bound} if bound else None, status=status)
 
     return post_action(
         request,
