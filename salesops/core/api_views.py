@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -22,8 +23,9 @@ from rest_framework.views import APIView
 
 from . import approvals, export_runs_api, selectors, timeline
 from .access import get_visible_or_404, reads_files
-from .api import ID_MAX, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
+from .api import ID_MAX, AsciiIntegerField, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from .api_filters import ListFilterBackend
+from .errors import DomainError
 from .export_runs_api import ExportActionMixin
 from .filters import DecidedStepFilter, NotificationFilter, WaitingStepFilter
 from .models import ApprovalRequest, ApprovalStep, Attachment, Event, Notification
@@ -183,9 +185,47 @@ class DecideInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("审批意见"))
 
 
+class DecideManyInput(serializers.Serializer):
+    step_ids = serializers.ListField(
+        child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
+        allow_empty=False,
+        max_length=approvals.BATCH_MAX,
+        label=_("审批步骤ID"),
+        help_text=format_lazy(_("要同意的审批步骤，一次最多 {max} 项（重复的只算一次）。"), max=approvals.BATCH_MAX),
+        error_messages={
+            "empty": _("请选择要同意的审批。"),
+            "not_a_list": _("请以列表提交审批步骤ID。"),
+            "max_length": _("一次最多批量同意 {max_length} 项；请分批处理。"),
+        },
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, label=_("审批意见"), help_text=_("可选，写在每一项上的同一意见")
+    )
+
+    def validate_step_ids(self, value):
+        try:
+            return approvals.batch_step_ids(value)
+        except DomainError as e:
+            raise serializers.ValidationError(str(e)) from None
+
+
+class DecideManyFailure(serializers.Serializer):
+    step_id = serializers.IntegerField()
+    code = serializers.CharField(
+        help_text=_("conflict：已被处理、还没轮到或本轮已结束；forbidden：不是您的步骤；not_found：不存在或无权查看；error：出错")
+    )
+    detail = serializers.CharField(help_text=_("未同意的原因"))
+
+
+class DecideManyOutput(serializers.Serializer):
+    approved = serializers.ListField(child=serializers.IntegerField(), help_text=_("已同意的审批步骤ID"))
+    failed = DecideManyFailure(many=True, help_text=_("未处理的审批步骤及原因（不影响其他步骤）"))
+
+
 class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSet):
     """GET: the steps waiting for me (待我审批); `decided/`: the steps I decided (我已处理); `{id}/decide/`: decide one;
-    `export/`: the .xlsx of either (`?tab=done`: the decided ones) with the same filters."""
+    `decide-many/`: approve many at once (批量同意, each step on its own); `export/`: the .xlsx of either (`?tab=done`: the
+    decided ones) with the same filters."""
 
     export_name = "approvals"
 
@@ -224,6 +264,26 @@ class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSe
         )
         step = selectors.steps_decided_by(request.user).get(pk=step.pk)
         return Response(self.get_serializer(step).data)
+
+    @extend_schema(
+        request=DecideManyInput,
+        responses={200: DecideManyOutput},
+        description=(
+            "批量同意：逐项同意（每项单独生效，一项失败不影响其他项），只能“同意”，不同意或有条件同意请逐项处理。"
+            "200 时 approved 为已同意的步骤，failed 为未处理的步骤及原因（已被他人处理、不是您的步骤、还没轮到、"
+            f"本轮已结束、不存在或无权查看…）；400 当列表为空、超过 {approvals.BATCH_MAX} 项或含非正整数。"
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="decide-many")
+    def decide_many(self, request):
+        data = self.validated_input(DecideManyInput)
+        outcomes = approvals.approval_decide_many(step_ids=data["step_ids"], actor=request.user, comment=data.get("comment", ""))
+        return Response(
+            {
+                "approved": [o.step_id for o in outcomes if o.approved],
+                "failed": [{"step_id": o.step_id, "code": o.code, "detail": o.detail} for o in outcomes if not o.approved],
+            }
+        )
 
 
 class ApprovalRequestSerializer(serializers.ModelSerializer):

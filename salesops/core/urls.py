@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("approvals/", views.approvals_inbox, name="approvals_inbox"),
     path("approvals/steps/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+    path("approvals/approve-many/", views.approvals_approve_many, name="approvals_approve_many"),
     path("exports/runs/", views.export_run_list, name="export_run_list"),
     path("exports/runs/<int:pk>/", views.export_run_detail, name="export_run_detail"),
     path("exports/runs/<int:pk>/download/", views.export_run_download, name="export_run_download"),

@@ -168,7 +168,8 @@ def _annotate_steps(steps, user, now, overdue_hours):
 
 @login_required
 def approvals_inbox(request):
-    """待我审批 (steps waiting for the user, oldest first, overdue highlighted) and 我已处理 (steps the user decided)."""
+    """待我审批 (steps waiting for the user, oldest first, overdue highlighted; the ones the user may decide ticked and
+    approved together with 批量同意: approvals_approve_many) and 我已处理 (steps the user decided)."""
     user = request.user
     tab = "done" if request.GET.get("tab") == "done" else "waiting"
     waiting = approvals.steps_waiting_for(user)
@@ -193,6 +194,9 @@ def approvals_inbox(request):
             "filter_keep": [("tab", tab)],
             "decisions": ApprovalStep.Decision.choices,
             "querystring": _querystring(request, "page"),
+            # 批量同意: the rows of this page the user may decide now (a checkbox each; 全部选择 takes them all)
+            "batch_ids": [step.pk for step in page.object_list if step.user_can_decide] if tab == "waiting" else [],
+            "batch_max": approvals.BATCH_MAX,
         },
         status=filterset.status_code,
     )
@@ -221,6 +225,55 @@ def approval_decide(request, pk):
             _("已处理“%(step)s”：%(result)s。") % {"step": step.label_text, "result": step.get_status_display()},
         )
     return _back_or(request, reverse("core:approvals_inbox"))
+
+
+def _inbox_url(request) -> str:
+    """The inbox with the query string the POST came with: its tab, filters, page and page size, as the user left it."""
+    query = request.GET.urlencode()
+    return reverse("core:approvals_inbox") + (f"?{query}" if query else "")
+
+
+def _batch_summary(outcomes) -> tuple[int, str]:
+    """批量同意's one message: "已同意 N 项；M 项未处理：<单据>：<原因>；…" and its level (all approved: success; some: warning;
+    none: error). A step the user may not know of is named by the number they sent, nothing more."""
+    approved = sum(1 for o in outcomes if o.approved)
+    failed = [o for o in outcomes if not o.approved]
+    if not failed:
+        return messages.SUCCESS, _("已同意 %(n)d 项。") % {"n": approved}
+    reasons = _("；").join(
+        _("%(doc)s：%(reason)s") % {"doc": o.title or f"#{o.step_id}", "reason": o.detail.rstrip("。.")} for o in failed
+    )
+    text = _("已同意 %(n)d 项；%(m)d 项未处理：%(reasons)s。") % {"n": approved, "m": len(failed), "reasons": reasons}
+    return (messages.WARNING if approved else messages.ERROR), text
+
+
+@login_required
+@require_POST
+def approvals_approve_many(request):
+    """批量同意 from 待我审批: the ticked steps (or, with 全部选择, every step of the page the user could decide) approved
+    with one optional comment, each on its own (approvals.approval_decide_many); then back to the inbox as it was (same
+    query string) with one message of what was approved and what was not, and why. Without `confirmed` (a browser
+    without JavaScript, whose 批量同意 asks nothing) the confirmation is a page listing the steps first."""
+    back = _inbox_url(request)
+    posted = request.POST.getlist("step_ids")
+    if request.POST.get("select_all"):
+        posted += request.POST.getlist("page_step_ids")
+    comment = request.POST.get("comment", "").strip()
+    try:
+        ids = approvals.batch_step_ids(posted)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect(back)
+    if not request.POST.get("confirmed"):
+        listed = {step.pk: step for step in approvals.steps_waiting_for(request.user).filter(pk__in=ids)}
+        steps = [listed[pk] for pk in ids if pk in listed]
+        for step in steps:
+            step.kind_label = approvals.kind_label(step.request.kind)
+        context = {"steps": steps, "ids": ids, "others": len(ids) - len(steps), "comment": comment, "back": back}
+        return render(request, "core/approvals_approve_many.html", context)
+    level, text = _batch_summary(approvals.approval_decide_many(step_ids=ids, actor=request.user, comment=comment))
+    messages.add_message(request, level, text)
+    return redirect(back)
 
 
 @csrf_exempt  # answers 404 to every method: nothing to protect, and a POST must not get the CSRF page instead
