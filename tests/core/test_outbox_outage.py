@@ -262,7 +262,9 @@ def test_a_refusing_broker_costs_the_request_nothing_and_publishing_pauses(
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             rows = [outbox_email(to=f"c{i}@customer.example", subject="发货通知", body="货已发出") for i in range(3)]
         elapsed = time.perf_counter() - started
-    assert len(callbacks) == 3 and len(tries) == 1 and elapsed < 1.0, (tries, elapsed)
+    # (a refusal costs milliseconds; the margin is for a loaded machine — what this guards is a publish retrying for
+    # many seconds, or one try per message)
+    assert len(callbacks) == 3 and len(tries) == 1 and elapsed < 5.0, (tries, elapsed)
     assert "not published, the sweeper will deliver it" in caplog.text
     assert {OutboxMessage.objects.get(pk=r.pk).status for r in rows} == {"pending"} and mail.outbox == []
     # once the pause is over, publishing is tried again
