@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from . import approvals, export_runs_api, selectors, timeline
+from . import approvals, batch, export_runs_api, selectors, timeline
 from .access import get_visible_or_404, reads_files
 from .api import ID_MAX, AsciiIntegerField, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
 from .api_filters import ListFilterBackend
@@ -189,9 +189,9 @@ class DecideManyInput(serializers.Serializer):
     step_ids = serializers.ListField(
         child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
         allow_empty=False,
-        max_length=approvals.BATCH_MAX,
+        max_length=batch.MAX,
         label=_("审批步骤ID"),
-        help_text=format_lazy(_("要同意的审批步骤，一次最多 {max} 项（重复的只算一次）。"), max=approvals.BATCH_MAX),
+        help_text=format_lazy(_("要同意的审批步骤，一次最多 {max} 项（重复的只算一次）。"), max=batch.MAX),
         error_messages={
             "empty": _("请选择要同意的审批。"),
             "not_a_list": _("请以列表提交审批步骤ID。"),
@@ -271,7 +271,7 @@ class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSe
         description=(
             "批量同意：逐项同意（每项单独生效，一项失败不影响其他项），只能“同意”，不同意或有条件同意请逐项处理。"
             "200 时 approved 为已同意的步骤，failed 为未处理的步骤及原因（已被他人处理、不是您的步骤、还没轮到、"
-            f"本轮已结束、不存在或无权查看…）；400 当列表为空、超过 {approvals.BATCH_MAX} 项或含非正整数。"
+            f"本轮已结束、不存在或无权查看…）；400 当列表为空、超过 {batch.MAX} 项或含非正整数。"
         ),
     )
     @action(detail=False, methods=["post"], url_path="decide-many")
@@ -280,8 +280,8 @@ class ApprovalStepViewSet(ExportActionMixin, mixins.ListModelMixin, ScopedViewSe
         outcomes = approvals.approval_decide_many(step_ids=data["step_ids"], actor=request.user, comment=data.get("comment", ""))
         return Response(
             {
-                "approved": [o.step_id for o in outcomes if o.approved],
-                "failed": [{"step_id": o.step_id, "code": o.code, "detail": o.detail} for o in outcomes if not o.approved],
+                "approved": [o.pk for o in outcomes if o.done],
+                "failed": [{"step_id": o.pk, "code": o.code, "detail": o.detail} for o in outcomes if not o.done],
             }
         )
 

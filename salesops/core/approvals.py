@@ -14,9 +14,8 @@ lock. A deadlock that happens anyway is run again once, then answered 409 (`retr
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -28,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from . import batch
 from .access import has_visibility, visible_queryset
 from .errors import Conflict, DomainError, Forbidden, NotFound
 from .eventtext import msgid_of, sentence, source_text, store_param
@@ -38,8 +38,6 @@ from .notifications import notify
 from .roles import user_roles, users_with_role
 from .thresholds import threshold
 from .timeline import T, choice, record_event
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -511,91 +509,42 @@ def requests_for(target, kind: str | None = None):
     )
 
 
-# --- 批量同意: many routine steps approved at once ---------------------------------------------------------------------
-BATCH_MAX = 100  # the most steps one batch approves (a page of the inbox shows up to 200: the rest in a second batch)
-
-
-@dataclass(frozen=True)
-class BatchOutcome:
-    """What became of one step of a batch (approval_decide_many): approved, or why not.
-
-    `detail` is the refusal in the reader's language and `code` its kind as the API names errors (conflict, forbidden,
-    not_found, invalid, error); `title` names the document, only for a user who may know of the step ("" otherwise)."""
-
-    step_id: int
-    approved: bool
-    detail: str = ""
-    code: str = ""
-    title: str = ""
-
-
-def batch_unknown_step() -> str:
-    """What a batch says of a step that does not exist or that the user may not know of (knows_of): nothing more."""
-    return _("审批步骤不存在或无权查看。")
+# --- 批量同意: many routine steps approved at once (salesops.core.batch) ------------------------------------------------
 
 
 def batch_step_ids(step_ids) -> list[int]:
-    """The steps of a batch, each once, in the order given (a duplicate counts once). A DomainError when there is none
-    or more than BATCH_MAX, or an id is not a positive whole number."""
-    ids: list[int] = []
-    for raw in step_ids or ():
-        if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip().isascii():
-            raise DomainError(_("审批步骤编号必须是正整数。"), field="step_ids")
-        try:
-            step_id = int(str(raw).strip())
-        except ValueError:
-            raise DomainError(_("审批步骤编号必须是正整数。"), field="step_ids") from None
-        if not 1 <= step_id <= 2**63 - 1:  # a primary key (BigAutoField)
-            raise DomainError(_("审批步骤编号必须是正整数。"), field="step_ids")
-        if step_id not in ids:
-            ids.append(step_id)
-    if not ids:
-        raise DomainError(_("请选择要同意的审批。"), field="step_ids")
-    if len(ids) > BATCH_MAX:
-        raise DomainError(
-            _("一次最多批量同意 %(max)d 项，您选择了 %(n)d 项；请分批处理。") % {"max": BATCH_MAX, "n": len(ids)},
-            field="step_ids",
-        )
-    return ids
+    """The steps of a batch, each once, in the order given; a DomainError when there is none or more than batch.MAX, or
+    an id is not a positive whole number."""
+    return batch.ids_of(
+        step_ids,
+        field="step_ids",
+        invalid=_("审批步骤编号必须是正整数。"),
+        empty=_("请选择要同意的审批。"),
+        too_many=_("一次最多批量同意 %(max)d 项，您选择了 %(n)d 项；请分批处理。"),
+    )
 
 
-def approval_decide_many(*, step_ids, actor, comment: str = "") -> list[BatchOutcome]:
-    """批量同意: `actor` approves each of `step_ids` (each once, at most BATCH_MAX, else a DomainError and nothing is
-    done), with the same optional `comment`, and hears per step what became of it, in the order given.
+def approval_decide_many(*, step_ids, actor, comment: str = "") -> list[batch.Outcome]:
+    """批量同意: `actor` approves each of `step_ids` (batch_step_ids: else a DomainError and nothing is done), with the
+    same optional `comment`, and hears per step what became of it, in the order given (salesops.core.batch.each).
 
-    Each step is decided by approval_decide in its own transaction — its lock order, its checks, its outcome handler —
-    so a step that is refused (decided meanwhile by someone else, not the actor's, not yet its turn, a round withdrawn
-    or ended, a document whose owner's handler refuses the approval now) leaves that step and its document exactly as
-    they were and does not undo the others. Only "approve": refusing and approving with conditions need a reason of
-    their own for each document and stay one by one. A step the actor may not know of (knows_of) and one that does not
-    exist read alike (batch_unknown_step), naming nothing. Call it outside a transaction (a page, the API): inside one,
-    each step is only a savepoint and a deadlock is not run again.
-    """
+    Each step is decided by approval_decide on its own — its lock order, its checks, its outcome handler — so a step
+    that is refused (decided meanwhile by someone else, not the actor's, not yet its turn, a round withdrawn or ended, a
+    document whose owner's handler refuses the approval now) leaves that step and its document exactly as they were.
+    Only "approve": refusing and approving with conditions need a reason of their own for each document and stay one by
+    one. A step the actor may not know of (knows_of) and one that does not exist read alike, naming nothing."""
     ids = batch_step_ids(step_ids)
     comment = (comment or "").strip()
-    outcomes: list[BatchOutcome] = []
-    for step_id in ids:
-        try:
-            approval_decide(step_id=step_id, actor=actor, decision=ApprovalStep.Decision.APPROVE, comment=comment)
-        except NotFound:
-            outcomes.append(BatchOutcome(step_id, False, batch_unknown_step(), NotFound.code))
-        except DomainError as e:
-            outcomes.append(BatchOutcome(step_id, False, str(e), e.code))
-        except Exception:  # one step's failure must not hide what became of the others
-            logger.exception("batch approval: step %s failed", step_id)
-            outcomes.append(BatchOutcome(step_id, False, _("处理时出错，未同意；请打开单据单独处理。"), "error"))
-        else:
-            outcomes.append(BatchOutcome(step_id, True))
-    return _with_titles(outcomes, actor)
-
-
-def _with_titles(outcomes: list[BatchOutcome], actor) -> list[BatchOutcome]:
-    """The outcomes with the document's title for each step the actor may know of (one query for the steps)."""
-    steps = ApprovalStep.objects.select_related("request").in_bulk([o.step_id for o in outcomes])
-    titled = []
-    for o in outcomes:
-        step = steps.get(o.step_id)
-        if step is not None and o.code != NotFound.code and (o.approved or knows_of(step, actor)):
-            o = BatchOutcome(o.step_id, o.approved, o.detail, o.code, step.request.title_text)
-        titled.append(o)
-    return titled
+    outcomes = batch.each(
+        ids,
+        lambda pk: approval_decide(step_id=pk, actor=actor, decision=ApprovalStep.Decision.APPROVE, comment=comment),
+        unknown=_("审批步骤不存在或无权查看。"),
+        failed=_("处理时出错，未同意；请打开单据单独处理。"),
+    )
+    steps = ApprovalStep.objects.select_related("request").in_bulk(ids)
+    return [
+        replace(o, title=steps[o.pk].request.title_text)
+        if o.pk in steps and o.code != NotFound.code and (o.done or knows_of(steps[o.pk], actor))
+        else o
+        for o in outcomes
+    ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from salesops.core.pages import paginate
 from salesops.core.pages import querystring as _querystring
 
-from . import approvals, export_runs, imports, selectors, timeline
+from . import approvals, batch, export_runs, imports, selectors, timeline
 from .access import get_visible_or_404, reads_files
 from .documents import XLSX
 from .errors import DomainError, NotFound
@@ -196,7 +196,7 @@ def approvals_inbox(request):
             "querystring": _querystring(request, "page"),
             # 批量同意: the rows of this page the user may decide now (a checkbox each; 全部选择 takes them all)
             "batch_ids": [step.pk for step in page.object_list if step.user_can_decide] if tab == "waiting" else [],
-            "batch_max": approvals.BATCH_MAX,
+            "batch_max": batch.MAX,
         },
         status=filterset.status_code,
     )
@@ -233,20 +233,6 @@ def _inbox_url(request) -> str:
     return reverse("core:approvals_inbox") + (f"?{query}" if query else "")
 
 
-def _batch_summary(outcomes) -> tuple[int, str]:
-    """批量同意's one message: "已同意 N 项；M 项未处理：<单据>：<原因>；…" and its level (all approved: success; some: warning;
-    none: error). A step the user may not know of is named by the number they sent, nothing more."""
-    approved = sum(1 for o in outcomes if o.approved)
-    failed = [o for o in outcomes if not o.approved]
-    if not failed:
-        return messages.SUCCESS, _("已同意 %(n)d 项。") % {"n": approved}
-    reasons = _("；").join(
-        _("%(doc)s：%(reason)s") % {"doc": o.title or f"#{o.step_id}", "reason": o.detail.rstrip("。.")} for o in failed
-    )
-    text = _("已同意 %(n)d 项；%(m)d 项未处理：%(reasons)s。") % {"n": approved, "m": len(failed), "reasons": reasons}
-    return (messages.WARNING if approved else messages.ERROR), text
-
-
 @login_required
 @require_POST
 def approvals_approve_many(request):
@@ -271,7 +257,8 @@ def approvals_approve_many(request):
             step.kind_label = approvals.kind_label(step.request.kind)
         context = {"steps": steps, "ids": ids, "others": len(ids) - len(steps), "comment": comment, "back": back}
         return render(request, "core/approvals_approve_many.html", context)
-    level, text = _batch_summary(approvals.approval_decide_many(step_ids=ids, actor=request.user, comment=comment))
+    outcomes = approvals.approval_decide_many(step_ids=ids, actor=request.user, comment=comment)
+    level, text = batch.summary(outcomes, done=_("已同意 %(n)d 项。"))
     messages.add_message(request, level, text)
     return redirect(back)
 

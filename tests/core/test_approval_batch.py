@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from contracts import services
 from contracts.models import Contract, Quotation
-from salesops.core import approvals
+from salesops.core import approvals, batch
 from salesops.core.approvals import StepSpec
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import ApprovalRequest, ApprovalStep, Event
@@ -49,7 +49,7 @@ def approvals_taken(doc) -> int:
 
 
 def by_id(outcomes):
-    return {o.step_id: o for o in outcomes}
+    return {o.pk: o for o in outcomes}
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ class TestApproveMany:
         outcomes = approvals.approval_decide_many(step_ids=[q_step.pk, c_step.pk], actor=cast.manager, comment=" 常规，同意 ")
 
         # then both are approved, in the order sent, and each document took its approval's effect
-        assert [(o.step_id, o.approved, o.detail) for o in outcomes] == [(q_step.pk, True, ""), (c_step.pk, True, "")]
+        assert [(o.pk, o.done, o.detail) for o in outcomes] == [(q_step.pk, True, ""), (c_step.pk, True, "")]
         assert fresh(quotation).status == Quotation.Status.APPROVED and fresh(quotation).approved_at is not None
         assert fresh(contract).status == Contract.Status.APPROVED
         for step in (fresh(q_step), fresh(c_step)):
@@ -148,9 +148,9 @@ class TestApproveMany:
         outcomes = by_id(approvals.approval_decide_many(step_ids=[q_step.pk, c_step.pk, q2_step.pk], actor=cast.manager))
 
         # then the contract's step is reported as decided by the colleague, and the quotations before and after it landed
-        assert outcomes[q_step.pk].approved and outcomes[q2_step.pk].approved
+        assert outcomes[q_step.pk].done and outcomes[q2_step.pk].done
         failed = outcomes[c_step.pk]
-        assert not failed.approved and failed.code == "conflict"
+        assert not failed.done and failed.code == "conflict"
         assert "已由 王 于" in failed.detail and "不能重复处理" in failed.detail
         assert failed.title == c_step.request.title_text
         assert fresh(c_step).decided_by == colleague and fresh(c_step).comment == "我来批"
@@ -173,7 +173,7 @@ class TestApproveMany:
 
         assert outcomes[technical.pk].code == "forbidden" and "不是分配给您的审批步骤" in outcomes[technical.pk].detail
         assert outcomes[managers_later.pk].code == "conflict" and "还没有轮到" in outcomes[managers_later.pk].detail
-        assert outcomes[q_step.pk].approved
+        assert outcomes[q_step.pk].done
         assert fresh(technical).status == Status.PENDING and fresh(managers_later).status == Status.WAITING
         assert fresh(special_contract).status == Contract.Status.IN_REVIEW
 
@@ -185,7 +185,7 @@ class TestApproveMany:
         outcomes = by_id(approvals.approval_decide_many(step_ids=[q_step.pk, c_step.pk], actor=cast.manager))
 
         assert outcomes[q_step.pk].code == "conflict" and "本轮审批已结束" in outcomes[q_step.pk].detail
-        assert outcomes[c_step.pk].approved
+        assert outcomes[c_step.pk].done
         assert fresh(quotation).status == Quotation.Status.DRAFT
 
     def test_a_handler_refusing_the_approval_now_leaves_that_step_and_document_untouched(self, cast, outcomes_recorder):
@@ -205,29 +205,29 @@ class TestApproveMany:
 
         # then the refusal is reported with the owner's reason, and nothing of it was written: step, round, timeline
         refused, approved = outcomes
-        assert (refused.step_id, refused.approved, refused.code) == (steps[1].pk, False, "conflict")
+        assert (refused.pk, refused.done, refused.code) == (steps[1].pk, False, "conflict")
         assert refused.detail == "乙组的单据已变化，不能再批准；请驳回。" and refused.title == "测试单据 乙组"
         assert fresh(steps[1]).status == Status.PENDING and fresh(steps[1]).decided_by is None
         assert fresh(steps[1].request).status == ApprovalRequest.Status.PENDING
         assert not Event.objects.filter(target_id=second.pk, message__startswith="销售部经理审批：").exists()
         # and the other document was approved
-        assert approved.approved and outcomes_recorder.calls == [(steps[0].request_id, "approved")]
+        assert approved.done and outcomes_recorder.calls == [(steps[0].request_id, "approved")]
 
     def test_only_approve_with_the_comment_optional(self, cast, quotation):
         q_step = pending_step(quotation, services.QUOTATION_KIND)
         (outcome,) = approvals.approval_decide_many(step_ids=[q_step.pk], actor=cast.manager)
-        assert outcome.approved and fresh(q_step).status == Status.APPROVED and fresh(q_step).comment == ""
+        assert outcome.done and fresh(q_step).status == Status.APPROVED and fresh(q_step).comment == ""
 
     def test_duplicates_count_once(self, cast, quotation):
         q_step = pending_step(quotation, services.QUOTATION_KIND)
         outcomes = approvals.approval_decide_many(step_ids=[q_step.pk, str(q_step.pk), q_step.pk], actor=cast.manager)
-        assert [(o.step_id, o.approved) for o in outcomes] == [(q_step.pk, True)]
+        assert [(o.pk, o.done) for o in outcomes] == [(q_step.pk, True)]
         label = fresh(q_step).label_text
         assert Event.objects.filter(verb=Event.Verb.APPROVAL, message__startswith=f"{label}：").count() == 1
 
     def test_the_batch_size_is_limited_and_a_bad_batch_decides_nothing(self, cast, quotation):
         q_step = pending_step(quotation, services.QUOTATION_KIND)
-        too_many = [q_step.pk, *range(10_000_000, 10_000_000 + approvals.BATCH_MAX)]
+        too_many = [q_step.pk, *range(10_000_000, 10_000_000 + batch.MAX)]
         with pytest.raises(DomainError, match="一次最多批量同意 100 项，您选择了 101 项"):
             approvals.approval_decide_many(step_ids=too_many, actor=cast.manager)
         for bad, message in (
@@ -243,8 +243,8 @@ class TestApproveMany:
                 approvals.approval_decide_many(step_ids=bad, actor=cast.manager)
         assert fresh(q_step).status == Status.PENDING
         # exactly the limit is fine: the unknown ones are reported, the real one approved
-        outcomes = approvals.approval_decide_many(step_ids=too_many[: approvals.BATCH_MAX], actor=cast.manager)
-        assert len(outcomes) == approvals.BATCH_MAX and sum(o.approved for o in outcomes) == 1
+        outcomes = approvals.approval_decide_many(step_ids=too_many[: batch.MAX], actor=cast.manager)
+        assert len(outcomes) == batch.MAX and sum(o.done for o in outcomes) == 1
 
     def test_a_step_the_user_may_not_know_of_reads_like_one_that_does_not_exist(self, cast, quotation):
         # given carol (a rep of another team), who may not see alice's quotation
@@ -253,7 +253,7 @@ class TestApproveMany:
         outcomes = approvals.approval_decide_many(step_ids=[q_step.pk, 987654321], actor=cast.carol)
 
         # then both are "does not exist or not yours to see", naming nothing, and the quotation's step is untouched
-        assert [(o.approved, o.code, o.detail, o.title) for o in outcomes] == [
+        assert [(o.done, o.code, o.detail, o.title) for o in outcomes] == [
             (False, "not_found", "审批步骤不存在或无权查看。", ""),
             (False, "not_found", "审批步骤不存在或无权查看。", ""),
         ]
@@ -467,7 +467,7 @@ class TestApi:
         operation = openapi["paths"][DECIDE_MANY]["post"]
         body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
         request_schema = openapi["components"]["schemas"][body]
-        assert request_schema["properties"]["step_ids"]["maxItems"] == approvals.BATCH_MAX
+        assert request_schema["properties"]["step_ids"]["maxItems"] == batch.MAX
         assert request_schema["required"] == ["step_ids"]
         answer = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
         assert set(openapi["components"]["schemas"][answer]["properties"]) == {"approved", "failed"}
@@ -495,11 +495,11 @@ def test_two_batches_at_once_over_the_same_steps_decide_each_step_once(
     # then every step was decided exactly once: one batch approved it, the other heard it was already decided
     assert all(isinstance(r, list) for r in results), results
     for step_id in steps:
-        got = [next(o for o in batch if o.step_id == step_id) for batch in results]
-        assert sorted(o.approved for o in got) == [False, True], got
-        loser = next(o for o in got if not o.approved)
+        got = [next(o for o in batch if o.pk == step_id) for batch in results]
+        assert sorted(o.done for o in got) == [False, True], got
+        loser = next(o for o in got if not o.done)
         assert loser.code == "conflict" and "不能重复处理" in loser.detail
-        winner = managers[[o.approved for o in got].index(True)]
+        winner = managers[[o.done for o in got].index(True)]
         assert ApprovalStep.objects.get(pk=step_id).decided_by == winner
     # and each document took its approval once
     assert fresh(quotation).status == fresh(second_quotation).status == Quotation.Status.APPROVED
