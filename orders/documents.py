@@ -73,8 +73,9 @@ def statement_pdf(statement) -> bytes:
 
 
 def statement_workbook(statement) -> bytes:
-    """The 客户对账单 as a workbook: the heading, the period and the opening balance, one row per movement with the
-    running balance, the period's totals and the closing balance."""
+    """The 客户对账单 as a workbook: the heading, the period and the opening balance, one row per movement (a payment or
+    a refund by its number, its bank reference in a column of its own) with the running balance, the period's totals
+    and the closing balance."""
     from salesops.core.sheets import Book, Column, Kind, Span
 
     book = Book()
@@ -83,7 +84,8 @@ def statement_workbook(statement) -> bytes:
         [
             Column(_("日期"), Kind.DATE, 12, lambda m: m.day),
             Column(_("摘要"), Kind.TEXT, 10, lambda m: m.kind_label),
-            Column(_("单号"), Kind.TEXT, 22, lambda m: m.number),
+            Column(_("单号"), Kind.TEXT, 18, lambda m: m.number),
+            Column(_("银行流水号/票据号"), Kind.TEXT, 20, lambda m: m.reference),  # of a payment or a refund
             Column(_("订单号"), Kind.TEXT, 18, lambda m: m.order),
             Column(_("应收(发货/退款)"), Kind.MONEY, 16, lambda m: m.owed, key="owed", total=True),
             Column(_("已收(回款/冲减)"), Kind.MONEY, 16, lambda m: m.paid, key="paid", total=True),
@@ -102,8 +104,8 @@ def statement_workbook(statement) -> bytes:
     sheet.table(statement.moves)
     sheet.totals(_("本期合计"))
     for _key, label, amount in statement.summary():  # what the totals are made of, as on the page
-        sheet.line(Span(label, 6), Span(amount, kind=Kind.MONEY))
-    sheet.line(Span(_("期末余额"), 6, bold=True), Span(statement.closing, kind=Kind.MONEY))
+        sheet.line(Span(label, 7), Span(amount, kind=Kind.MONEY))
+    sheet.line(Span(_("期末余额"), 7, bold=True), Span(statement.closing, kind=Kind.MONEY))
     return book.save()
 
 

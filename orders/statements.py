@@ -47,11 +47,12 @@ SUMMARY = {
 class Move:
     day: date
     kind: str  # shipment / refused / credit / payment / refund
-    number: str  # the outbound note's (also of goods refused and received back), the credit note's number, or the payment's bank reference
+    number: str  # the outbound note's (also of goods refused and received back), the credit note's or the payment's number (回款 HK-…, 退款 TK-…)
     order: str  # the order's number; of a payment or a refund, the numbers of the orders it is allocated to ("" if none)
     owed: Decimal | None  # goods shipped (negative: goods refused at delivery and received back, 拒收退回), a refund paid back
     paid: Decimal | None  # a credit note or a payment
     balance: Decimal  # owed after this move
+    reference: str = ""  # of a payment or a refund, its bank reference (银行流水号/票据号: how the customer finds it); else ""
 
     @property
     def kind_label(self) -> str:
@@ -136,29 +137,30 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
         - _sum(credits.filter(created_at__lt=since), "cny")
         - _sum(payments.filter(received_on__lt=start), "cny")
     )
-    # (day, kind's place in the day, pk, kind, number, order, owed, paid): the pks of different tables never compared
+    # (day, kind, pk, number, order, owed, paid, reference): sorted by day, the kind's place in the day and pk (the pks
+    # of different tables never compared)
     rows = [
-        (timezone.localdate(s.shipped_at), "shipment", s.pk, s.number, s.order.number, s.cny, None)
+        (timezone.localdate(s.shipped_at), "shipment", s.pk, s.number, s.order.number, s.cny, None, "")
         for s in shipments.filter(shipped_at__gte=since).select_related("order")
     ]
     rows += [
-        (r.received_on, "refused", r.pk, r.shipment.number, r.order.number, -r.cny, None)
+        (r.received_on, "refused", r.pk, r.shipment.number, r.order.number, -r.cny, None, "")
         for r in refused.filter(received_on__gte=start).select_related("shipment", "order")
     ]
     rows += [
-        (timezone.localdate(c.created_at), "credit", c.pk, c.number, c.order.number, None, c.cny)
+        (timezone.localdate(c.created_at), "credit", c.pk, c.number, c.order.number, None, c.cny, "")
         for c in credits.filter(created_at__gte=since).select_related("order")
     ]
     in_period = list(payments.filter(received_on__gte=start))
     allocated = _allocated_orders([p.pk for p in in_period])
     rows += [
-        (p.received_on, "refund", p.pk, p.bank_reference, allocated.get(p.pk, ""), -p.cny, None)
+        (p.received_on, "refund", p.pk, p.number, allocated.get(p.pk, ""), -p.cny, None, p.bank_reference)
         if p.kind == Payment.Kind.REFUND
-        else (p.received_on, "payment", p.pk, p.bank_reference, allocated.get(p.pk, ""), None, p.cny)
+        else (p.received_on, "payment", p.pk, p.number, allocated.get(p.pk, ""), None, p.cny, p.bank_reference)
         for p in in_period
     ]
     balance, moves = opening, []
-    for day, kind, _pk, number, order, owed, paid in sorted(rows, key=lambda r: (r[0], DAY_ORDER[r[1]], r[2])):
+    for day, kind, _pk, number, order, owed, paid, reference in sorted(rows, key=lambda r: (r[0], DAY_ORDER[r[1]], r[2])):
         balance = quantize(balance + (owed or ZERO) - (paid or ZERO))
         moves.append(
             Move(
@@ -169,6 +171,7 @@ def customer_statement(customer: Customer, start: date, end: date) -> Statement:
                 quantize(owed) if owed is not None else None,
                 quantize(paid) if paid is not None else None,
                 balance,
+                reference,
             )
         )
     owed = quantize(sum((m.owed for m in moves if m.owed is not None), ZERO))

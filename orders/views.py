@@ -204,6 +204,18 @@ def _chain(order: SalesOrder, user) -> list[dict]:
     return links
 
 
+def _allocations(order: SalesOrder, user) -> list:
+    """The payments allocated to the order, each named by its number and `payment_seen` when `user` may open the
+    payment's page (selectors.payment_list_for: who handles money and sees its customer) — one query more, only when
+    the order has any."""
+    allocations = list(order.allocations.select_related("payment").order_by("payment__received_on", "pk"))
+    ids = {a.payment_id for a in allocations}
+    seen = set(selectors.payment_list_for(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for a in allocations:
+        a.payment_seen = a.payment_id in seen
+    return allocations
+
+
 def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
     """The order page; `bound` holds the form that was posted and failed (shown again, open, with its error)."""
     user = request.user
@@ -243,7 +255,8 @@ def _detail_page(request, order: SalesOrder, *, bound: dict | None = None, statu
         "credit_exceptions": order.credit_exceptions.select_related("requested_by"),
         "shipments": order.shipments.all(),
         "invoices": order.invoices.all(),
-        "allocations": order.allocations.select_related("payment"),
+        "opens_invoices": permissions.handles_money(user),  # an invoice request's page (selectors.invoice_list_for)
+        "allocations": _allocations(order, user),
         # 办理退款 (finance): what the order holds beyond what it owes
         "refundable": order_refundable(order) if permissions.is_finance(user) else None,
         "changes": _changes(order),

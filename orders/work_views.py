@@ -47,7 +47,7 @@ from . import documents, filters, permissions, rules, selectors, services
 from . import work_forms as forms
 from .balances import order_credited, order_paid, order_refundable, order_shipped_amount
 from .credit_note_list import credit_note_list_for
-from .models import SalesOrder
+from .models import Payment, SalesOrder
 from .receivables import ReceivableTable, collection_rate, receivable_orders_for
 from .services.payments import refund_record
 
@@ -434,7 +434,10 @@ def payment_create(request):
             ),
         )
         if ok:
-            messages.success(request, _("回款 %(ref)s 已登记，待财务确认。") % {"ref": payment.bank_reference})
+            messages.success(
+                request,
+                _("回款 %(number)s 已登记（%(ref)s），待财务确认。") % {"number": payment.number, "ref": payment.bank_reference},
+            )
             return redirect("orders:payment_detail", pk=payment.pk)
     return render(
         request,
@@ -466,7 +469,9 @@ def payment_confirm(request, pk):
         services.payment_confirm(payment=payment, actor=request.user)
     except DomainError as e:
         return _error(request, e)
-    messages.success(request, _("回款 %(ref)s 已确认到账。") % {"ref": payment.bank_reference})
+    messages.success(
+        request, _("回款 %(number)s（%(ref)s）已确认到账。") % {"number": payment.number, "ref": payment.bank_reference}
+    )
     return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
 
 
@@ -487,7 +492,8 @@ def refund_create(request, order_pk):
         if ok:
             messages.success(
                 request,
-                _("退款 %(amount)s 元已登记（%(ref)s）。") % {"amount": money_text(-refund.amount), "ref": refund.bank_reference},
+                _("退款 %(number)s 已登记：%(amount)s 元（%(ref)s）。")
+                % {"number": refund.number, "amount": money_text(-refund.amount), "ref": refund.bank_reference},
             )
             return redirect("orders:payment_detail", pk=refund.pk)
     intro = _(
@@ -516,18 +522,21 @@ def refund_create(request, order_pk):
 @login_required
 def payment_void(request, pk):
     payment = get_object_or_404(selectors.payment_list_for(request.user), pk=pk)
+    named = {"number": payment.number, "ref": payment.bank_reference}
+    refund = payment.kind == Payment.Kind.REFUND
     form = forms.ReasonForm(_post(request))
     if request.method == "POST" and form.is_valid():
         ok, _result = call_for_form(
             form, lambda: services.payment_void(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
         )
         if ok:
-            messages.success(request, _("回款 %(ref)s 已作废。") % {"ref": payment.bank_reference})
+            done = _("退款 %(number)s（%(ref)s）已作废。") if refund else _("回款 %(number)s（%(ref)s）已作废。")
+            messages.success(request, done % named)
             return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
     return form_page(
         request,
         form,
-        title=_("作废回款：%(ref)s") % {"ref": payment.bank_reference},
+        title=(_("作废退款：%(number)s（%(ref)s）") if refund else _("作废回款：%(number)s（%(ref)s）")) % named,
         cancel_url=reverse("orders:payment_detail", args=[payment.pk]),
         submit_label=_("作废"),
         testid="void-form",
@@ -564,7 +573,7 @@ def invoice_create(request, order_pk):
     form = forms.InvoiceRequestForm(_post(request), order=order, room=room)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        ok, _result = call_for_form(
+        ok, invoice = call_for_form(
             form,
             lambda: services.invoice_request(
                 order=order,
@@ -575,7 +584,7 @@ def invoice_create(request, order_pk):
             ),
         )
         if ok:
-            messages.success(request, _("开票申请已提交财务。"))
+            messages.success(request, _("开票申请 %(number)s 已提交财务。") % {"number": invoice.number})
             return redirect("orders:order_detail", pk=order.pk)
     return form_page(
         request,
@@ -614,7 +623,11 @@ def invoice_issue(request, pk):
             ),
         )
         if ok:  # the number as stored (spaces taken out, full-width digits made plain)
-            messages.success(request, _("已开票：%(numbers)s") % {"numbers": issued.invoice_numbers})
+            messages.success(
+                request,
+                _("开票申请 %(number)s 已开票，发票号码 %(numbers)s。")
+                % {"number": issued.number, "numbers": issued.invoice_numbers},
+            )
             return _back(request, reverse("orders:invoice_list"))
     return form_page(
         request,
@@ -635,7 +648,7 @@ def invoice_cancel(request, pk):
             form, lambda: services.invoice_cancel(invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"])
         )
         if ok:
-            messages.success(request, _("发票已作废。"))
+            messages.success(request, _("开票申请 %(number)s 已作废。") % {"number": invoice.number})
             return _back(request, reverse("orders:invoice_list"))
     return form_page(
         request,

@@ -65,6 +65,7 @@ class RefundableOrderSerializer(serializers.ModelSerializer):
 class OrderAllocationSerializer(serializers.ModelSerializer):
     """A payment allocated to the order (seen from the order)."""
 
+    payment_number = serializers.CharField(source="payment.number", read_only=True, help_text=_("回款单号（退款 TK-…）"))
     bank_reference = serializers.CharField(source="payment.bank_reference", read_only=True)
     payment_status = serializers.CharField(source="payment.status", read_only=True, help_text="recorded / confirmed / voided")
     payment_status_display = serializers.CharField(source="payment.get_status_display", read_only=True)
@@ -72,7 +73,16 @@ class OrderAllocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentAllocation
-        fields = ["id", "payment", "bank_reference", "payment_status", "payment_status_display", "received_on", "amount"]
+        fields = [
+            "id",
+            "payment",
+            "payment_number",
+            "bank_reference",
+            "payment_status",
+            "payment_status_display",
+            "received_on",
+            "amount",
+        ]
         read_only_fields = fields
 
 

@@ -25,7 +25,8 @@ class StatementMoveSerializer(serializers.Serializer):
         help_text="shipment（发货）/ refused（拒收退回）/ credit（红字冲减）/ payment（回款）/ refund（退款，记在应收一栏）"
     )
     kind_display = serializers.CharField(source="kind_label")
-    number = serializers.CharField(help_text="出货单号、冲减单号或银行流水号")
+    number = serializers.CharField(help_text="出货单号、冲减单号或回款单号（回款 HK-…，退款 TK-…）")
+    reference = serializers.CharField(help_text="银行流水号/票据号（回款、退款；其他为空）")
     order = serializers.CharField(help_text="订单号（回款、退款：所分配的订单，以“、”分隔）")
     owed = MoneyField(allow_null=True)
     paid = MoneyField(allow_null=True)

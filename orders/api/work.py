@@ -23,7 +23,8 @@ QUEUE_ITEMS = 10  # work queues show the count and the first items
 class WorkItemSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="order / shipment / payment / invoice / inspection / contract")
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text=_("单号、银行流水号或批号"))
+    number = serializers.CharField(help_text=_("单号（回款：回款单号 HK-…）或批号"))
+    reference = serializers.CharField(help_text=_("银行流水号/票据号（仅回款条目，其他为空）"))
     order = serializers.IntegerField(allow_null=True)
     order_number = serializers.CharField()
     customer_name = serializers.CharField()
@@ -50,7 +51,8 @@ class WorkSerializer(serializers.Serializer):
 def _item(obj, note: str = "") -> dict:
     if isinstance(obj, tuple):  # (order, reason) of orders_at_risk
         return _item(obj[0], obj[1])
-    row = {"type": "", "id": obj.pk, "number": "", "order": None, "order_number": "", "customer_name": "", "note": note}
+    row = {"type": "", "id": obj.pk, "number": "", "reference": "", "order": None, "order_number": "", "customer_name": ""}
+    row["note"] = note
     row["status"] = getattr(obj, "status", "")
     row["status_display"] = str(obj.get_status_display()) if hasattr(obj, "get_status_display") else ""
     row["amount"], row["expected_date"] = None, None
@@ -63,7 +65,8 @@ def _item(obj, note: str = "") -> dict:
             row.update(amount=str(obj.to_inspect_quantity), expected_date=obj.expected_date)
             row["note"] = note or _("%(lines)s 行待检验") % {"lines": obj.to_inspect_lines}
     elif isinstance(obj, Payment):
-        row.update(type="payment", number=obj.bank_reference, customer_name=obj.customer.name, amount=str(obj.amount))
+        row.update(type="payment", number=obj.number, reference=obj.bank_reference, customer_name=obj.customer.name)
+        row["amount"] = str(obj.amount)
     elif isinstance(obj, Inspection):
         row.update(type="inspection", number=obj.lot_no, order=obj.order_id, order_number=obj.order.number)
         row.update(customer_name=obj.order.customer.name, amount=str(obj.quantity), note=note or obj.line.name)

@@ -63,9 +63,10 @@ def gate_opened(order: SalesOrder) -> None:
 def payment_recorded(payment: Payment, orders) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
-        title=gettext_lazy("回款待确认：%(customer)s %(amount)s 元（%(ref)s）"),
+        title=gettext_lazy("回款待确认 %(number)s：%(customer)s %(amount)s 元（%(ref)s）"),
         body=gettext_lazy("订单：%(orders)s"),
         params={
+            "number": payment.number,
             "customer": payment.customer.name,
             "amount": money_text(payment.amount),
             "ref": payment.bank_reference,
@@ -145,8 +146,13 @@ def refused_goods_returned(receipt: RefusalReturn, order: SalesOrder, lines: lis
 def invoice_requested(invoice: InvoiceRequest, order: SalesOrder) -> None:
     notify(
         recipients=users_with_role(Role.FINANCE),
-        title=gettext_lazy("开票申请：订单 %(order)s %(amount)s 元（%(customer)s）"),
-        params={"order": order.number, "amount": money_text(invoice.amount), "customer": order.customer.name},
-        url=order_url(order),
+        title=gettext_lazy("开票申请 %(number)s：订单 %(order)s %(amount)s 元（%(customer)s）"),
+        params={
+            "number": invoice.number,
+            "order": order.number,
+            "amount": money_text(invoice.amount),
+            "customer": order.customer.name,
+        },
+        url=reverse("orders:invoice_detail", args=[invoice.pk]),
         email=False,
     )

@@ -144,10 +144,11 @@ def _set_exchange_rate(order: SalesOrder, data: Mapping[str, Any], *, creating: 
 
 
 def _live_allocations(order: SalesOrder) -> tuple[Any, list[str]]:
-    """The payments allocated to the order that count (recorded or confirmed): their total and bank references."""
+    """The payments allocated to the order that count (recorded or confirmed): their total and numbers (HK-…, as the
+    回款 list shows them)."""
     rows = PaymentAllocation.objects.filter(
         order=order, payment__status__in=[Payment.Status.RECORDED, Payment.Status.CONFIRMED]
-    ).values_list("amount", "payment__bank_reference")
+    ).values_list("amount", "payment__number")
     return quantize(sum((amount for amount, _ref in rows), ZERO)), sorted({ref for _amount, ref in rows})
 
 

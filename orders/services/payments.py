@@ -34,8 +34,22 @@ from . import handoffs
 from ._common import lock_order
 
 
-def _duplicate(reference: str) -> Conflict:
-    return Conflict(_("银行流水号 %(ref)s 已登记过，不能重复登记。") % {"ref": reference})
+def _holder(reference: str) -> Payment | None:
+    """The live (not voided) payment or refund already holding bank reference `reference` (its number and kind only)."""
+    live = Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED)
+    return live.only("number", "kind").first()
+
+
+def _duplicate(reference: str, holder: Payment | None) -> Conflict:
+    """The refusal of a bank reference entered before, naming the payment (or refund) that holds it by its number."""
+    if holder is None:  # (voided meanwhile)
+        return Conflict(_("银行流水号 %(ref)s 已登记过，不能重复登记。") % {"ref": reference})
+    text = (
+        _("银行流水号 %(ref)s 已登记为退款 %(number)s，不能重复登记。")
+        if holder.kind == Payment.Kind.REFUND
+        else _("银行流水号 %(ref)s 已登记为回款 %(number)s，不能重复登记。")
+    )
+    return Conflict(text % {"ref": reference, "number": holder.number})
 
 
 def _save(payment: Payment, actor, data: Mapping[str, Any], optional: tuple[str, ...]) -> None:
@@ -48,7 +62,7 @@ def _save(payment: Payment, actor, data: Mapping[str, Any], optional: tuple[str,
         with transaction.atomic():
             save_as(payment, actor)
     except IntegrityError:
-        raise _duplicate(payment.bank_reference) from None
+        raise _duplicate(payment.bank_reference, _holder(payment.bank_reference)) from None
 
 
 def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Mapping[int, Any]) -> Payment:
@@ -99,8 +113,8 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
                     _("订单 %(number)s 尚欠 %(left)s 元，不能分配 %(value)s 元（超额回款）。")
                     % {"number": order.number, "left": money_text(outstanding), "value": money_text(value)}
                 )
-        if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
-            raise _duplicate(reference)
+        if (holder := _holder(reference)) is not None:
+            raise _duplicate(reference, holder)
         payment = Payment(
             number=next_number(Payment.RECEIPT_PREFIX),  # a refund is refused above: it is drawn by refund_record
             customer=customer,
@@ -130,8 +144,8 @@ def payment_record(*, actor, customer, data: Mapping[str, Any], allocations: Map
                 target=order,
                 verb=Event.Verb.UPDATED,
                 actor=actor,
-                text=gettext_noop("登记回款 %(amount)s 元（%(ref)s），待财务确认"),
-                params={"amount": money_text(parsed[order.pk]), "ref": reference},
+                text=gettext_noop("登记回款 %(number)s：%(amount)s 元（%(ref)s），待财务确认"),
+                params={"number": payment.number, "amount": money_text(parsed[order.pk]), "ref": reference},
             )
         handoffs.payment_recorded(payment, [orders[pk] for pk in sorted(parsed)])
     return payment
@@ -173,8 +187,8 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
                 target=allocation.order,
                 verb=Event.Verb.UPDATED,
                 actor=actor,
-                text=gettext_noop("财务确认到账 %(amount)s 元（%(ref)s）"),
-                params={"amount": money_text(allocation.amount), "ref": locked.bank_reference},
+                text=gettext_noop("财务确认到账 %(number)s：%(amount)s 元（%(ref)s）"),
+                params={"number": locked.number, "amount": money_text(allocation.amount), "ref": locked.bank_reference},
             )
             handoffs.gate_opened(allocation.order)
         paid = set(locked.allocations.values_list("order_id", flat=True))
@@ -259,8 +273,8 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
                 _("退款金额 %(amount)s 超过订单 %(order)s 可退金额 %(room)s（已确认回款与红字冲减合计减已发货）。")
                 % {"amount": money_text(value), "order": locked.number, "room": money_text(room)}
             )
-        if Payment.objects.filter(bank_reference=reference).exclude(status=Payment.Status.VOIDED).exists():
-            raise _duplicate(reference)
+        if (holder := _holder(reference)) is not None:
+            raise _duplicate(reference, holder)
         payment = Payment(
             number=next_number(Payment.REFUND_PREFIX),
             customer=locked.customer,
@@ -275,7 +289,13 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
         )
         _save(payment, actor, data, ("method", "notes"))
         PaymentAllocation.objects.create(payment=payment, order=locked, amount=-value)
-        params = {"amount": money_text(value), "ref": reference, "date": paid_on, "order": locked.number}
+        params = {
+            "number": payment.number,
+            "amount": money_text(value),
+            "ref": reference,
+            "date": paid_on,
+            "order": locked.number,
+        }
         record_event(
             target=payment,
             verb=Event.Verb.CREATED,
@@ -287,7 +307,7 @@ def refund_record(*, actor, order, data: Mapping[str, Any]) -> Payment:
             target=locked,
             verb=Event.Verb.UPDATED,
             actor=actor,
-            text=gettext_noop("财务已退款 %(amount)s 元（%(ref)s，%(date)s）"),
+            text=gettext_noop("财务已退款 %(number)s：%(amount)s 元（%(ref)s，%(date)s）"),
             params=params,
         )
     return payment

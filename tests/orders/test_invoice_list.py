@@ -83,10 +83,12 @@ def test_the_page_the_api_and_the_export_search_and_filter_alike(cast, invoices,
 
 
 def test_the_invoice_request_number_finds_its_invoice(cast, invoices, client_as, api_as):
-    # given the list shows each invoice request's number (#id); when finance searches for it, with or without "#"
+    # given the list shows each invoice request's number (KP-…, no longer its #id); when finance searches for it — or
+    # for its id, with or without "#", as before the numbers — it is found
     third = invoices["third"]
-    assert f"#{third.pk}" in client_as(cast.finance).get(reverse("orders:invoice_list")).content.decode()
-    for typed in (str(third.pk), f"#{third.pk}"):
+    page = client_as(cast.finance).get(reverse("orders:invoice_list")).content.decode()
+    assert third.number in page and f">#{third.pk}<" not in page
+    for typed in (third.number, str(third.pk), f"#{third.pk}"):
         assert third.pk in page_ids(client_as(cast.finance), {"q": typed})
         assert third.pk in api_ids(api_as(cast.finance), {"q": typed})
 

@@ -204,9 +204,10 @@ class TestShipmentGate:
 
     def test_the_orders_activity_writes_amounts_with_thousands_separators(self, cast, order):
         # when 11,300.00 is recorded and confirmed, then the order's timeline reads the amount as its pages do
-        pay(order, cast, "11300.00", ref="B-1")
+        number = pay(order, cast, "11300.00", ref="B-1").number
         texts = [e.text for e in events_for(order)]
-        assert "登记回款 11,300.00 元（B-1），待财务确认" in texts and "财务确认到账 11,300.00 元（B-1）" in texts
+        assert f"登记回款 {number}：11,300.00 元（B-1），待财务确认" in texts
+        assert f"财务确认到账 {number}：11,300.00 元（B-1）" in texts
         # and in English the same figure
         with translation.override("en"):
             assert any("11,300.00" in e.text for e in events_for(order) if e.msgid.startswith("登记回款"))
@@ -352,7 +353,7 @@ class TestInvoicesAndPayments:
             allocations={a.pk: "1130", b.pk: "870"},
         )
         assert p.bank_reference == "X1" and sum(al.amount for al in p.allocations.all()) == D("2000.00")
-        with pytest.raises(Conflict, match="已登记过"):
+        with pytest.raises(Conflict, match=f"已登记为回款 {p.number}"):
             services.payment_record(
                 actor=cast.finance, customer=customer, data={"amount": "10", "bank_reference": "X1"}, allocations={b.pk: "10"}
             )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from orders.models import Payment
 from orders.statements import customer_statement
 from tests.reports.books import make_book
 
@@ -155,7 +156,14 @@ def test_a_refund_raises_the_balance_and_the_moves_of_a_day_keep_their_order(cas
     s = customer_statement(customer, today - timedelta(days=30), today)
     # then the refund is a move 退款 in the owed column, after the day's payments
     refund = next(m for m in s.moves if m.kind == "refund")
-    assert (refund.kind_label, refund.number, refund.owed, refund.paid) == ("退款", "TK-ST-4", D("200.00"), None)
+    number = Payment.objects.get(bank_reference="TK-ST-4").number  # named by its number, its bank reference beside
+    assert (refund.kind_label, refund.number, refund.reference, refund.owed, refund.paid) == (
+        "退款",
+        number,
+        "TK-ST-4",
+        D("200.00"),
+        None,
+    )
     kinds = [m.kind for m in s.moves]
     assert kinds == sorted(kinds, key=["shipment", "refused", "credit", "payment", "refund"].index)
     assert kinds.index("refused") > max(i for i, k in enumerate(kinds) if k == "shipment")  # after its own shipment
