@@ -17,7 +17,6 @@ from aftersales.rules import nth_working_day
 from aftersales.selectors import working_calendar
 from customers.selectors import led_team_ids
 from salesops.core.charts import rows_chart, series_chart
-from salesops.core.money import quantize
 from salesops.core.names import display_name
 from salesops.core.roles import has_role
 from salesops.core.thresholds import threshold
@@ -38,15 +37,11 @@ def appraisal_measures(employee_id: int, period: Period, measures) -> dict[str, 
     callback)."""
     scope = Scope.rep(employee_id)
 
-    def satisfaction():
-        average = kpis.satisfaction_avg(period, scope)
-        return None if average is None else quantize(average / 5, kpis.RATE_PLACES)
-
     read = {
         Measure.ACHIEVEMENT: lambda: kpis.achievement(period, scope)["rate"],
         Measure.COLLECTION: lambda: kpis.collection_rate(period, scope),
         Measure.NEW_CUSTOMERS: lambda: kpis.new_customer_rate(period, employee_id),
-        Measure.SATISFACTION: satisfaction,
+        Measure.SATISFACTION: lambda: kpis.satisfaction_rate(period, scope),
         Measure.ORDER_ACCURACY: lambda: kpis.clerk_order_accuracy(period, employee_id),
     }
     return {code: read[code]() for code in set(measures)}

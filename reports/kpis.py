@@ -41,6 +41,7 @@ from .scopes import Scope
 
 RATE_PLACES = Decimal("0.0001")
 SCORE_PLACES = Decimal("0.01")
+SCORE_MAX = 5  # a callback's scores are 1 to 5 (aftersales.Callback's constraints)
 AGING_BUCKETS = order_rules.AGING_CODES
 
 
@@ -281,6 +282,13 @@ def satisfaction_avg(period: Period, scope: Scope) -> Decimal | None:
     return quantize(Decimal(total) / count, SCORE_PLACES) if count else None
 
 
+def satisfaction_rate(period: Period, scope: Scope) -> Decimal | None:
+    """平均满意度 as a rate of the full score (SCORE_MAX): the scores given ÷ (their count × 5), rounded once — not the
+    rounded mean divided again (33 points over 8 scores are 0.8250, where 4.13 ÷ 5 would be 0.8260)."""
+    total, count = aftersales_selectors.satisfaction_totals(*period.bounds(), **scope.filters())
+    return _rate(total, count * SCORE_MAX)
+
+
 def complaint_count(period: Period, scope: Scope) -> int:
     """客诉数: complaints reported in the period (withdrawn ones excluded)."""
     return aftersales_selectors.complaint_total(period.start, period.end, **scope.filters())
@@ -473,7 +481,9 @@ def rep_rows(period: Period, scope: Scope) -> Iterator[dict]:
 
 def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
     """Per sales team of the scope, by name: target, shipped sales (net) of its reps, achievement rate; collection
-    target, collected of its reps, 回款达成率."""
+    target, collected of its reps, 回款达成率. For the company, the sales and collections of the orders credited to
+    someone in no team (a sales manager's own customers) follow as a last row, 未分派 (team_id None, no target; its
+    销售费用 those of the claims of no team), so the rows add up to the company's figures as rep_rows do."""
     start, end = period.bounds()
     teams = Team.objects.annotate(
         target=_target_subquery(period, "team", "team"),
@@ -485,8 +495,22 @@ def team_rows(period: Period, scope: Scope) -> Iterator[dict]:
         teams = teams.filter(pk=scope.team_id)
     elif scope.kind == "rep":
         teams = teams.none()
+    in_teams = {"actual": ZERO, "collected": ZERO}
     for row in teams.order_by("name").values("pk", "name", *ACHIEVED_FIELDS).iterator(chunk_size=2000):
-        yield {"team_id": row["pk"], "team_name": row["name"], **_achieved(row)}
+        achieved = _achieved(row)
+        for key in in_teams:
+            in_teams[key] += achieved[key]
+        yield {"team_id": row["pk"], "team_name": row["name"], **achieved}
+    if scope.kind != "company":
+        return
+    # every order's rep is in one team or in none: what the teams do not hold is the sales of those in none
+    rest = {
+        "actual": sales_shipped(period, scope) - in_teams["actual"],
+        "collected": collected(period, scope) - in_teams["collected"],
+    }
+    if any(rest.values()) or expenses_by_team(period, scope).get(None):
+        row = {"target": None, "collection_target": None, **rest}
+        yield {"team_id": None, "team_name": _("（未分派）"), **_achieved(row)}
 
 
 def product_rows(period: Period, scope: Scope) -> Iterator[dict]:
