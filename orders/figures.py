@@ -43,6 +43,7 @@ from .models import (
     SalesOrderLine,
     Shipment,
     kept_amount,
+    returned_after,
 )
 from .receivables import open_shipments_sql
 from .selectors import CREDITED_SHIPMENTS, MONEY_OUTPUT
@@ -202,7 +203,16 @@ def unshipped_total(as_of: date, until: datetime, **scope) -> Decimal:
         .filter(received_on__lte=as_of)
         .annotate(shipped=Coalesce(Sum(kept_amount("shipments__"), filter=left), Value(ZERO), output_field=MONEY_OUTPUT))
     )
+    if _past(as_of):  # goods refused and received back after as_of were still shipped that day
+        notes = {"shipment__status__in": CREDITED_SHIPMENTS, "shipment__shipped_at__lt": until}  # those counted above
+        orders = orders.annotate(back_since=returned_after(as_of, "order", **notes))
+        return _total(orders, Round((F("amount_incl") - F("shipped") - F("back_since")) * F("exchange_rate"), 2))
     return _total(orders, Round((F("amount_incl") - F("shipped")) * F("exchange_rate"), 2))
+
+
+def _past(as_of: date) -> bool:
+    """Is `as_of` before today (a closed day, whose figures must not move with what happens after it)?"""
+    return as_of < timezone.localdate()
 
 
 def _open_receivables(as_of: date, until: datetime, **columns) -> tuple[str, list]:
@@ -222,6 +232,7 @@ def _open_receivables(as_of: date, until: datetime, **columns) -> tuple[str, lis
         Shipment.objects.filter(_kpi_q("order__", **scope), status__in=CREDITED_SHIPMENTS, shipped_at__lt=until),
         PaymentAllocation.objects.filter(payment__status=Payment.Status.CONFIRMED, payment__received_on__lte=as_of),
         CreditNote.objects.filter(created_at__lt=until),
+        as_of=as_of if _past(as_of) else None,
         rate=F("order__exchange_rate"),
         bucket=bucket,
         **columns,

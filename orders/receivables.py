@@ -22,7 +22,7 @@ from salesops.core.compiled import sql_of
 from salesops.core.money import ZERO, db_money, quantize
 
 from . import rules
-from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment, kept_amount
+from .models import HALF_FEN, CreditNote, Payment, PaymentAllocation, SalesOrder, Shipment, kept_amount, returned_after
 from .permissions import handles_money
 from .selectors import MONEY_OUTPUT, order_list_for
 
@@ -135,7 +135,9 @@ def _sum_per_order(rows: QuerySet) -> tuple[str, tuple]:
     return f"SELECT order_id, SUM(amount) AS s FROM ({sql}) x WHERE order_id IN (SELECT o FROM t) GROUP BY order_id", params
 
 
-def open_shipments_sql(shipments: QuerySet[Shipment], paid: QuerySet, credited: QuerySet, **columns) -> tuple[str, list]:
+def open_shipments_sql(
+    shipments: QuerySet[Shipment], paid: QuerySet, credited: QuerySet, *, as_of: date | None = None, **columns
+) -> tuple[str, list]:
     """SQL and params of one row per shipment of `shipments` with the `columns` asked for (name -> an expression over
     the shipment), `o` (its order's id), `amt` (its amount less the goods refused and received back), `paid` and `credited` (its order's sums of the `paid`
     payment allocations and the `credited` credit notes) and `open`: what of it is still owed once the order's paid and
@@ -145,9 +147,11 @@ def open_shipments_sql(shipments: QuerySet[Shipment], paid: QuerySet, credited: 
     shipments (their scope and cut-off date) and which payments and credit notes count (their cut-off dates).
 
     The shipments are read once (`t`, with their running totals); the payments and credit notes are summed once per
-    order, for those orders only, and joined — not a subquery per shipment, nor the scope's filters again."""
+    order, for those orders only, and joined — not a subquery per shipment, nor the scope's filters again. `as_of` (a
+    past day, for the figures of a closed period): a note's goods refused and received back after it still count as the
+    customer's (models.returned_after, a subquery per note only then)."""
     # a note's amount is what stayed with the customer: less the goods refused and received back (models.kept_amount)
-    kept = kept_amount()
+    kept = kept_amount() if as_of is None else kept_amount() + returned_after(as_of, "shipment")
     running = Window(Sum(kept), partition_by=[F("order_id")], order_by=[F("shipped_at").asc(), F("pk").asc()])
     rows = shipments.order_by().annotate(o=F("order_id"), amt=kept, upto=running, **columns)
     inner, params = sql_of(rows.values("o", "amt", "upto", *columns))

@@ -37,6 +37,7 @@ from .orders import (
     Shipment,
     ShipmentLine,
     kept_amount,
+    returned_after,
 )
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "kept_amount",
+    "returned_after",
 ]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -52,8 +53,24 @@ def kept_amount(prefix: str = ""):
     """The value of what an outbound note (at `prefix`, e.g. "shipments__") left with that stayed with the customer: its
     amount less the goods refused at delivery and received back (Shipment.returned_amount). The readers of shipped
     value (receivables, the credit check, the credit-note room, 短交关闭's valuation, the KPIs) sum this, not amount_incl;
-    the customer's statement shows the note whole on the day it left and the return on the day it came back."""
+    the customer's statement shows the note whole on the day it left and the return on the day it came back. Read as of
+    a past day, add back what came back after it (returned_after)."""
     return models.F(f"{prefix}amount_incl") - models.F(f"{prefix}returned_amount")
+
+
+def returned_after(day, of: str, **among):
+    """The value of the goods refused and received back after `day` (RefusalReturn.received_on > day) of the outer row's
+    note or order (`of`: "shipment" or "order", matched to OuterRef("pk")), of the notes `among` selects (e.g.
+    shipment__shipped_at__lt=…), 0 when none: what kept_amount subtracts that was still with the customer at the end of
+    `day` — so a past day's receivables and unshipped value stay as they were that day."""
+    summed = (
+        RefusalReturn.objects.filter(received_on__gt=day, **{of: models.OuterRef("pk")}, **among)
+        .order_by()
+        .values(of)
+        .annotate(s=models.Sum("amount_incl"))
+        .values("s")
+    )
+    return Coalesce(models.Subquery(summed), models.Value(Decimal("0")), output_field=MoneyField())
 
 
 class SalesOrder(FSMModelMixin, models.Model):
