@@ -25,6 +25,7 @@ urlpatterns = [
     path("payments/new/", work_views.payment_create, name="payment_create"),
     path("payments/<int:pk>/", work_views.payment_detail, name="payment_detail"),
     path("payments/<int:pk>/confirm/", work_views.payment_confirm, name="payment_confirm"),
+    path("payments/confirm-many/", work_views.payments_confirm_many, name="payments_confirm_many"),
     path("payments/<int:pk>/void/", work_views.payment_void, name="payment_void"),
     path("payments/refund/<int:order_pk>/", work_views.refund_create, name="refund_create"),
     # invoices

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.selectors import customer_get_for, customer_lookup
+from salesops.core import batch
 from salesops.core.charts import chart as make_chart
 from salesops.core.charts import chart_number
 from salesops.core.editing import call_for_form
@@ -166,7 +167,7 @@ def finance_queue(request):
     invoices, invoice_count = queue_head(queue["invoices_to_issue"], QUEUE_ROWS)
     held, held_count = queue_head(queue["held_shipments"], QUEUE_ROWS)
     context = {"payments": payments, "payment_count": payment_count, "invoices": invoices, "invoice_count": invoice_count}
-    context.update(held=[(s, s.gate) for s in held], held_count=held_count)
+    context.update(held=[(s, s.gate) for s in held], held_count=held_count, confirms=permissions.is_finance(user))
     return render(request, "orders/queue_finance.html", context)
 
 
@@ -473,6 +474,22 @@ def payment_confirm(request, pk):
         request, _("回款 %(number)s（%(ref)s）已确认到账。") % {"number": payment.number, "ref": payment.bank_reference}
     )
     return _back(request, reverse("orders:payment_detail", args=[payment.pk]))
+
+
+@login_required
+@require_POST
+def payments_confirm_many(request):
+    """批量确认到账 from finance's work page (or the payment list): the ticked payments confirmed, each on its own
+    (services.payments_confirm_many), then back with one message of what was confirmed and why the rest was not."""
+    if not permissions.is_finance(request.user):
+        return _forbidden(request, _("只有财务可以确认到账。"))
+    try:
+        outcomes = services.payments_confirm_many(payment_ids=request.POST.getlist("payment_ids"), actor=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.add_message(request, *batch.summary(outcomes, done=_("已确认到账 %(n)d 笔回款。")))
+    return _back(request, reverse("orders:finance_queue"))
 
 
 @login_required

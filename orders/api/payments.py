@@ -12,7 +12,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core.api import ChoiceLabelField, ListRowsMixin, MoneyField, ScopedViewSet, UserNameField
+from salesops.core import batch
+from salesops.core.api import (
+    ID_MAX,
+    AsciiIntegerField,
+    ChoiceLabelField,
+    ListRowsMixin,
+    MoneyField,
+    ScopedViewSet,
+    UserNameField,
+)
 from salesops.core.errors import Forbidden
 from salesops.core.export_runs_api import ExportActionMixin
 
@@ -35,6 +44,31 @@ class PaymentCreateInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=Payment.Method.choices, required=False, label=_("收款方式"))
     notes = serializers.CharField(required=False, allow_blank=True, max_length=300, label=_("备注"))
     allocations = IdKeyedDictField(child=MoneyField(), label=_("分配到订单"), help_text=_("{订单 id: 金额}，合计等于回款金额"))
+
+
+class ConfirmManyInput(serializers.Serializer):
+    payment_ids = serializers.ListField(
+        child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
+        allow_empty=False,
+        max_length=batch.MAX,
+        label=_("回款ID"),
+        help_text=_("要确认到账的回款（重复的只算一次）"),
+        error_messages={
+            "empty": _("请选择要确认到账的回款。"),
+            "max_length": _("一次最多批量确认 {max_length} 笔回款；请分批处理。"),
+        },
+    )
+
+
+class ConfirmManyFailure(serializers.Serializer):
+    payment_id = serializers.IntegerField()
+    code = serializers.CharField(help_text="conflict / forbidden / not_found / error")
+    detail = serializers.CharField(help_text=_("未确认的原因"))
+
+
+class ConfirmManyOutput(serializers.Serializer):
+    confirmed = serializers.ListField(child=serializers.IntegerField(), help_text=_("已确认到账的回款ID"))
+    failed = ConfirmManyFailure(many=True, help_text=_("未确认的回款及原因（不影响其他回款）"))
 
 
 class RefundCreateInput(serializers.Serializer):
@@ -203,6 +237,24 @@ class PaymentViewSet(ExportActionMixin, ListRowsMixin, mixins.ListModelMixin, mi
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._respond(services.payment_confirm(payment=self.get_object(), actor=request.user))
+
+    @extend_schema(
+        request=ConfirmManyInput,
+        responses={200: ConfirmManyOutput},
+        summary="批量确认到账（财务）",
+        description="逐笔确认（每笔单独生效，一笔失败不影响其他笔）；200 时 confirmed 为已确认的回款，failed 为未确认的回款及原因"
+        "（已确认或已作废、到账日期晚于今天、不存在或无权查看…）；非财务 403。",
+    )
+    @action(detail=False, methods=["post"], url_path="confirm-many")
+    def confirm_many(self, request):
+        data = self.validated_input(ConfirmManyInput)
+        outcomes = services.payments_confirm_many(payment_ids=data["payment_ids"], actor=request.user)
+        return Response(
+            {
+                "confirmed": [o.pk for o in outcomes if o.done],
+                "failed": [{"payment_id": o.pk, "code": o.code, "detail": o.detail} for o in outcomes if not o.done],
+            }
+        )
 
     @extend_schema(request=ReasonInput, responses=PaymentDetailSerializer, summary="作废回款（财务，需填原因）")
     @action(detail=True, methods=["post"])

@@ -48,7 +48,7 @@ from .orders import (
     order_verify,
     production_update,
 )
-from .payments import payment_confirm, payment_record, payment_void
+from .payments import payment_confirm, payment_record, payment_void, payments_confirm_many
 from .shipments import (
     shipment_cancel,
     shipment_create,
@@ -109,6 +109,7 @@ __all__ = [
     "payment_confirm",
     "payment_record",
     "payment_void",
+    "payments_confirm_many",
     "production_update",
     "register_handlers",
     "sees_queue",  # reports.selectors asks it here

@@ -10,6 +10,7 @@ nets it as it is; only the collection figures (回款额, 回款率) count recei
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from customers.selectors import customer_list_for
+from salesops.core import batch
 from salesops.core.editing import required_text, save_as
 from salesops.core.errors import Conflict, DomainError, NotFound
 from salesops.core.models import Event
@@ -29,7 +31,7 @@ from salesops.core.transitions import transition
 from ..balances import OPEN_SHIPMENT, order_refundable, void_refusal
 from ..models import Payment, PaymentAllocation, SalesOrder, Shipment
 from ..permissions import is_finance, may_record_payment, require
-from ..selectors import order_gate, order_outstanding
+from ..selectors import order_gate, order_outstanding, payment_list_for
 from . import handoffs
 from ._common import lock_order
 
@@ -196,6 +198,32 @@ def payment_confirm(*, payment: Payment, actor) -> Payment:
             if order.pk not in paid:
                 handoffs.gate_opened(order)  # tells only of the notes now releasable
     return locked
+
+
+def payments_confirm_many(*, payment_ids, actor) -> list[batch.Outcome]:
+    """批量确认到账: finance confirms each of `payment_ids` (each once, at most batch.MAX; else a DomainError and nothing
+    is done), each by payment_confirm on its own (salesops.core.batch.each): one that cannot be confirmed (confirmed or
+    voided meanwhile, received after today) stays as it was and is reported, the others are confirmed. A payment the
+    actor does not see (selectors.payment_list_for) and one that does not exist read alike, naming nothing."""
+    require(is_finance(actor), _("只有财务可以确认到账。"))
+    ids = batch.ids_of(
+        payment_ids,
+        field="payment_ids",
+        invalid=_("回款编号必须是正整数。"),
+        empty=_("请选择要确认到账的回款。"),
+        too_many=_("一次最多批量确认 %(max)d 笔回款，您选择了 %(n)d 笔；请分批处理。"),
+    )
+    visible = payment_list_for(actor)
+
+    def confirm(pk: int) -> None:
+        payment = visible.filter(pk=pk).first()
+        if payment is None:
+            raise NotFound(_("回款不存在或无权查看。"))
+        payment_confirm(payment=payment, actor=actor)
+
+    outcomes = batch.each(ids, confirm, unknown=_("回款不存在或无权查看。"), failed=_("处理时出错，未确认；请打开回款单独处理。"))
+    numbers = dict(visible.filter(pk__in=ids).values_list("pk", "number"))
+    return [replace(o, title=numbers.get(o.pk, "")) for o in outcomes]
 
 
 def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
