@@ -1,4 +1,4 @@
-"""Helpers shared by the tests of several apps: waiting for a condition, a real Celery worker subprocess, a stand-in
+"""Helpers shared by the tests of several apps: the company's today, waiting for a condition, a real Celery worker subprocess, a stand-in
 worker thread for the browser tests of background runs, and a local HTTP server that plays a group robot (企业微信 /
 钉钉 / 飞书) for the outbox's webhook channel."""
 
@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from django.db import connection, connections
+from django.utils import timezone as tz
 from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +143,15 @@ def thread_worker(work):
         return thread
 
     return start
+
+
+def company_today(monkeypatch, day):
+    """Make `day` the company's today: timezone.localdate() without arguments answers it; with a value it converts as
+    ever (the figures of a period read "today" so; the timestamps written stay real)."""
+    real = tz.localdate
+
+    def localdate(value=None, timezone=None):
+        return day if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return day

@@ -12,15 +12,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from contracts.api import ReasonInput
-from salesops.core import batch
 from salesops.core.api import (
-    ID_MAX,
-    AsciiIntegerField,
     ChoiceLabelField,
     ListRowsMixin,
     MoneyField,
     ScopedViewSet,
     UserNameField,
+    batch_ids_field,
 )
 from salesops.core.errors import Forbidden
 from salesops.core.export_runs_api import ExportActionMixin
@@ -47,16 +45,11 @@ class PaymentCreateInput(serializers.Serializer):
 
 
 class ConfirmManyInput(serializers.Serializer):
-    payment_ids = serializers.ListField(
-        child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
-        allow_empty=False,
-        max_length=batch.MAX,
+    payment_ids = batch_ids_field(
         label=_("回款ID"),
         help_text=_("要确认到账的回款（重复的只算一次）"),
-        error_messages={
-            "empty": _("请选择要确认到账的回款。"),
-            "max_length": _("一次最多批量确认 {max_length} 笔回款；请分批处理。"),
-        },
+        empty=_("请选择要确认到账的回款。"),
+        too_many=_("一次最多批量确认 {max_length} 笔回款；请分批处理。"),
     )
 
 

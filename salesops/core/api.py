@@ -14,8 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import include, re_path
 from django.urls import path as url_path
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -26,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import batch
 from .errors import DomainError
 from .locking import is_lock_conflict, lock_conflict
 from .money import EXCHANGE_RATE_BOUNDS, MONEY_BOUNDS, PERCENT_BOUNDS, QUANTITY_BOUNDS, RATE_BOUNDS, Bounds
@@ -203,6 +205,25 @@ class AsciiIntegerField(AsciiDigitsMixin, serializers.IntegerField):
 
 
 ID_MAX = 2**63 - 1  # a primary key (BigAutoField)
+
+
+def batch_ids_field(*, label, help_text, empty, too_many) -> serializers.ListField:
+    """The ids of a batch (salesops.core.batch: 批量同意, 批量确认到账): a list of 1 to batch.MAX document ids, each in
+    ASCII digits; `empty` and `too_many` (with {max_length}) the messages of a list that is empty or too long."""
+    return serializers.ListField(
+        child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
+        allow_empty=False,
+        max_length=batch.MAX,
+        label=label,
+        help_text=help_text,
+        error_messages={
+            "empty": empty,
+            "not_a_list": format_lazy(gettext_lazy("请以列表提交{label}。"), label=label),
+            "max_length": too_many,
+        },
+    )
+
+
 SMALLINT_MAX = 32767  # a PositiveSmallIntegerField column
 INTEGER_MAX = 2147483647  # a (Positive)IntegerField column
 

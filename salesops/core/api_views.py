@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from . import approvals, batch, export_runs_api, selectors, timeline
 from .access import get_visible_or_404, reads_files
-from .api import ID_MAX, AsciiIntegerField, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField
+from .api import ID_MAX, ChoiceLabelField, ListRowsMixin, ScopedViewSet, UserNameField, batch_ids_field
 from .api_filters import ListFilterBackend
 from .errors import DomainError
 from .export_runs_api import ExportActionMixin
@@ -186,17 +186,11 @@ class DecideInput(serializers.Serializer):
 
 
 class DecideManyInput(serializers.Serializer):
-    step_ids = serializers.ListField(
-        child=AsciiIntegerField(min_value=1, max_value=ID_MAX),
-        allow_empty=False,
-        max_length=batch.MAX,
+    step_ids = batch_ids_field(
         label=_("审批步骤ID"),
         help_text=format_lazy(_("要同意的审批步骤，一次最多 {max} 项（重复的只算一次）。"), max=batch.MAX),
-        error_messages={
-            "empty": _("请选择要同意的审批。"),
-            "not_a_list": _("请以列表提交审批步骤ID。"),
-            "max_length": _("一次最多批量同意 {max_length} 项；请分批处理。"),
-        },
+        empty=_("请选择要同意的审批。"),
+        too_many=_("一次最多批量同意 {max_length} 项；请分批处理。"),
     )
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, label=_("审批意见"), help_text=_("可选，写在每一项上的同一意见")

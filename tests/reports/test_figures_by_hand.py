@@ -40,7 +40,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from aftersales.models import Callback, Complaint
@@ -62,6 +61,7 @@ from reports.templatetags.reports_tags import kpi_value
 from salesops.core.models import StaffProfile
 from salesops.core.numbering import next_number
 from tests.factories import CustomerFactory
+from tests.helpers import company_today
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +76,8 @@ RATE = "0.00%"
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    """The company's today is 2026-04-15 (timezone.localdate() without arguments; with a value it converts as ever)."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+    """The company's today is 2026-04-15."""
+    return company_today(monkeypatch, TODAY)
 
 
 @pytest.fixture(autouse=True)

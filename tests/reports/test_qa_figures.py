@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import FloatField
 from django.db.models.functions import Cast
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from orders.models import CreditNote, SalesOrder, Shipment
@@ -32,6 +31,7 @@ from reports.periods import Period
 from reports.scopes import Scope
 from reports.templatetags.reports_tags import kpi_value, run_figure
 from tests.factories import CustomerFactory
+from tests.helpers import company_today
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -46,14 +46,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    """The company's today is 2026-12-07 (timezone.localdate() without arguments; with a value it converts as ever)."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+    """The company's today is 2026-12-07."""
+    return company_today(monkeypatch, TODAY)
 
 
 def at(y, m, d, hh=12) -> datetime:
