@@ -59,7 +59,7 @@ ms and payments 24 / 10 ms (as before within the spread), the other lines within
 
 The twentieth session's run (2026-12-08, a quiet machine after the helpers' runs: FLOOR 2.9–3.4 ms against 1.3–1.4
 ms), after the API router grouped its patterns by first segment (…/orders/ resolved 0.41 -> 0.11 ms): API lists 5–15 ms
-against 1–2 ms (ratio 3.5–9.7; orders 9 ms, 4.89), pages 15–54 ms, deep_ratio 0.79–1.26 (the rep's order page 1.26),
+(the approvals 27) against 1–2 ms (ratio 3.5–9.7, the approvals 12.0; orders 9 ms, 4.89), pages 9–54 ms, deep_ratio 0.79–1.26 (the rep's order page 1.26),
 searches of two words ratio 1.3–1.9 (the customer search 3.1), the lead's orders and shipments 52–67 ms, receivables
 377 / 307 ms (ratio 1.96 / 1.44), work pages 44–140 ms, the customer picker's 2-character word 80 ms against 26 ms
 (3.02), home pages 33–232 ms, a key account's page 239 ms.
