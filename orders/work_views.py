@@ -479,7 +479,7 @@ def payment_confirm(request, pk):
 @login_required
 @require_POST
 def payments_confirm_many(request):
-    """批量确认到账 from finance's work page (or the payment list): the ticked payments confirmed, each on its own
+    """批量确认到账 from finance's work page (待确认到账): the ticked payments confirmed, each on its own
     (services.payments_confirm_many), then back with one message of what was confirmed and why the rest was not."""
     if not permissions.is_finance(request.user):
         return _forbidden(request, _("只有财务可以确认到账。"))
