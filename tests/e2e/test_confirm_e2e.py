@@ -95,3 +95,30 @@ def test_the_clerk_voids_an_outbound_note_and_finance_a_payment_through_the_dial
     submit_and_wait(finance, f"{OPEN} [data-testid=confirm-submit]")
     assert finance.url == f"{live_server.url}/orders/payments/"
     assert (Payment.objects.get().status, Payment.objects.get().void_reason) == (Payment.Status.VOIDED, "重复录入")
+
+
+def test_finance_confirms_two_ticked_payments_at_once_from_its_work_page(cast, page_as, live_server):
+    # given three payments waiting for finance
+    customer = CustomerFactory(owner=cast.alice, team=cast.east)
+    pump = ProductFactory(code="BP-200", name="增压泵", list_price=D("1130.00"))
+    order = services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "2"}])
+    first, second, third = (
+        services.payment_record(
+            actor=cast.clerk,
+            customer=customer,
+            data={"amount": "100.00", "bank_reference": f"E2E-{k}"},
+            allocations={order.pk: "100.00"},
+        )
+        for k in (1, 2, 3)
+    )
+    # when finance ticks the first and the third on 财务工作台 and confirms them
+    finance = page_as("finance")
+    finance.goto(f"{live_server.url}/orders/work/finance/")
+    finance.check(f'input[name="payment_ids"][value="{first.pk}"]')
+    finance.check(f'input[name="payment_ids"][value="{third.pk}"]')
+    submit_and_wait(finance, '[data-testid="confirm-many"]')
+    # then both are confirmed, the second still waits, and the page says so
+    assert finance.locator(".alert").first.inner_text().strip().startswith("已确认到账 2 笔回款")
+    status = {p.pk: Payment.objects.get(pk=p.pk).status for p in (first, second, third)}
+    assert status == {first.pk: "confirmed", second.pk: "recorded", third.pk: "confirmed"}
+    assert finance.locator(f'input[name="payment_ids"][value="{second.pk}"]').count() == 1
