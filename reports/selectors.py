@@ -41,7 +41,7 @@ from orders import selectors as order_selectors
 from orders.rules import AGING_BUCKETS
 from orders.services import sees_queue
 from salesops.core.approvals import steps_waiting_for
-from salesops.core.charts import rows_chart, series_chart
+from salesops.core.charts import percent_points, rows_chart, series_chart
 from salesops.core.money import ZERO
 from salesops.core.notifications import unread_count
 from salesops.core.pages import queue_head
@@ -409,8 +409,8 @@ def figure_charts(period: Period, scope: Scope, today: date) -> list[dict]:
     charts.append(series_chart("aging", _("应收账龄"), points, _("应收金额"), url=_link("orders:receivables")))
     last = Period.month(period.end.year, period.end.month)
     trend = [last.shifted(-n) for n in range(5, -1, -1)]
-    points = [(m.key, kpis.on_time_delivery(m, scope)) for m in trend]
-    charts.append(series_chart("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line"))
+    points = percent_points([(m.key, kpis.on_time_delivery(m, scope)) for m in trend])
+    charts.append(series_chart("on_time", _("准时交货率（近六个月）"), points, _("准时交货率"), kind="line", unit="%"))
     points = [(m.key, kpis.satisfaction_avg(m, scope)) for m in trend]
     url = _link("aftersales:callback_list")
     charts.append(series_chart("satisfaction", _("平均满意度（近六个月）"), points, _("平均满意度"), kind="line", url=url))

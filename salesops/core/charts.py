@@ -3,11 +3,32 @@ shape for the dashboard's charts (reports.selectors.figure_charts) and a list's 
 
 from __future__ import annotations
 
+from decimal import Decimal
 
-def chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "") -> dict:
-    """One chart's data for Chart.js; `empty` when every value is missing or zero (the page says "暂无数据")."""
+from .money import quantize
+
+PERCENT_POINT = Decimal("0.1")
+
+
+def chart(key: str, title: str, labels: list, series: list[dict], kind: str = "bar", url: str = "", unit: str = "") -> dict:
+    """One chart's data for Chart.js; `empty` when every value is missing or zero (the page says "暂无数据"); `unit` "%"
+    for a chart of rates given as percentages (percent_points: the axis runs 0–100 % and the points read "85.0%")."""
     empty = not any(v for s in series for v in s["data"] if v is not None)
-    return {"key": key, "title": str(title), "type": kind, "labels": labels, "series": series, "empty": empty, "url": url}
+    return {
+        "key": key,
+        "title": str(title),
+        "type": kind,
+        "labels": labels,
+        "series": series,
+        "empty": empty,
+        "url": url,
+        "unit": unit,
+    }
+
+
+def percent_points(points: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """(label, rate 0..1) points as percentages to one decimal, half up as the cards read them (0.8525 -> 85.3)."""
+    return [(label, None if v is None else quantize(Decimal(v) * 100, PERCENT_POINT)) for label, v in points]
 
 
 def chart_number(value) -> float | None:

@@ -12,6 +12,7 @@ from reports.models import ReportRun
 from reports.periods import Period
 from reports.scopes import Scope
 from reports.services import runs as svc
+from salesops.core.charts import percent_points
 from tests.helpers import pausing, thread_worker
 from tests.reports.books import make_book
 
@@ -92,3 +93,17 @@ def test_a_rep_writes_and_hands_in_the_weeks_report_and_the_lead_comments(cast, 
     lead.wait_for_url(f"**/reports/weekly/{report.pk}/")
     assert "投标注意商务标" in lead.locator("[data-testid=weekly-review]").inner_text()
     assert WeeklyReport.objects.get(pk=report.pk).status == WeeklyReport.Status.REVIEWED
+
+
+def test_the_on_time_delivery_chart_reads_percentages(cast, page_as, live_server):
+    """准时交货率 is drawn as percentages on a 0–100 % axis (salesops.core.charts.percent_points), not as 0..1."""
+    make_book(cast)
+    manager = page_as("manager")
+    manager.goto(f"{live_server.url}/reports/figures/?period=2026-11")
+    manager.wait_for_selector("#chart-on_time")
+    axis = manager.evaluate("() => { const c = Chart.getChart('chart-on_time'); return [c.options.scales.y.max]; }")
+    november = kpis.on_time_delivery(Period.month(2026, 11), Scope.company())
+    drawn = manager.evaluate("() => Chart.getChart('chart-on_time').data.datasets[0].data.at(-1)")
+    assert axis[0] == 100 and drawn == float(percent_points([("11", november)])[0][1])
+    ticks = manager.evaluate("() => Chart.getChart('chart-on_time').scales.y.ticks.map(t => t.label)")
+    assert ticks[-1] == "100%"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from orders import figures as order_figures
 from reports import kpis, selectors
+from salesops.core.charts import percent_points
 
 from .books import make_book
 
@@ -44,6 +45,17 @@ def test_manager_sees_the_company_figures_with_links(cast, client_as, book):
     }
     assert charts["monthly_sales"]["series"][0]["data"][10] == 9500.0
     assert charts["aging"]["series"][0]["data"] == [7000.0, 500.0, 0.0, 0.0]
+    # a chart of rates draws percentages on a 0–100 % axis, not 0..1
+    assert charts["on_time"]["unit"] == "%" and charts["monthly_sales"]["unit"] == ""
+    assert all(v is None or 0 <= v <= 100 for v in charts["on_time"]["series"][0]["data"])
+
+
+def test_rate_points_are_percentages_rounded_half_up():
+    assert percent_points([("2026-10", D("0.8525")), ("2026-11", None), ("2026-12", D("1"))]) == [
+        ("2026-10", D("85.3")),
+        ("2026-11", None),
+        ("2026-12", D("100.0")),
+    ]
 
 
 def test_the_drill_down_list_holds_the_documents_of_the_figure(cast, client_as, book):
