@@ -166,7 +166,7 @@ def _text(value):
 
 
 class FiguresViewSet(viewsets.ViewSet):
-    """The dashboard's figures of one period and scope: cards (exact Decimal as text, rates 0..1) and chart series."""
+    """The dashboard's figures of one period and scope: cards (exact Decimal as text, rates 0..1) and chart series (a chart with unit "%" in percent, 0–100)."""
 
     @extend_schema(
         parameters=[
