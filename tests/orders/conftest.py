@@ -86,14 +86,32 @@ def pass_inspection(order, cast, qty, lot="L001"):
     return services.inspection_sign(inspection=inspection, actor=cast.warehouse)
 
 
-def pay(order, cast, amount, ref="BANK-0001"):
-    payment = services.payment_record(
+def record(cast, order, amount, ref: str):
+    """A payment of `amount` recorded by the clerk and allocated whole to `order`, waiting for finance."""
+    return services.payment_record(
         actor=cast.clerk,
         customer=order.customer,
         data={"amount": str(amount), "bank_reference": ref},
         allocations={order.pk: str(amount)},
     )
-    return services.payment_confirm(payment=payment, actor=cast.finance)
+
+
+def pay(order, cast, amount, ref="BANK-0001"):
+    return services.payment_confirm(payment=record(cast, order, amount, ref), actor=cast.finance)
+
+
+@pytest.fixture
+def delivered(cast, order):
+    """The prepaid order of 10 pumps (11,300.00) paid (HK-…-0001, bank reference BANK-DLV-1, confirmed), shipped whole
+    and delivered: it may be invoiced."""
+    order = place(order, cast.clerk)
+    pass_inspection(order, cast, "10")
+    pay(order, cast, "11300.00", ref="BANK-DLV-1")
+    shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
+    services.shipment_release(shipment=shipment, actor=cast.clerk)
+    services.shipment_ship(shipment=shipment, actor=cast.warehouse, carrier="德邦", tracking_no="DB1")
+    services.shipment_deliver(shipment=shipment, actor=cast.clerk, signer="王工", delivered_on=None)
+    return fresh(order)
 
 
 def allocated_payment(order, cast, amount: str, status="confirmed", ref: str = ""):

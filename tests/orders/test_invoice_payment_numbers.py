@@ -24,7 +24,7 @@ from salesops.core.errors import Conflict
 from salesops.core.models import DocumentSequence, Event
 from salesops.core.numbering import next_number
 
-from .conftest import fresh, pass_inspection, pay, place
+from .conftest import fresh, record
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +33,6 @@ MONTH = timezone.localdate().strftime("%Y%m")
 
 def n(prefix: str, k: int, month: str = MONTH) -> str:
     return f"{prefix}-{month}-{k:04d}"
-
-
-@pytest.fixture
-def delivered(cast, order):
-    """The prepaid order of 10 pumps (11,300.00) paid (HK-…-0001, confirmed), shipped whole and delivered."""
-    order = place(order, cast.clerk)
-    pass_inspection(order, cast, "10")
-    pay(order, cast, "11300.00", ref="BANK-NUM-1")
-    shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
-    services.shipment_release(shipment=shipment, actor=cast.clerk)
-    services.shipment_ship(shipment=shipment, actor=cast.warehouse, carrier="德邦", tracking_no="DB1")
-    services.shipment_deliver(shipment=shipment, actor=cast.clerk, signer="王工", delivered_on=None)
-    return fresh(order)
 
 
 @pytest.fixture
@@ -60,12 +47,6 @@ def invoices(cast, delivered):
 def second_order(cast, customer, pump):
     """Another order of the same customer (11,300.00), nothing paid."""
     return services.order_create(actor=cast.clerk, customer=customer, data={}, lines=[{"product": pump.pk, "quantity": "10"}])
-
-
-def record(cast, order, amount: str, ref: str) -> Payment:
-    return services.payment_record(
-        actor=cast.clerk, customer=order.customer, data={"amount": amount, "bank_reference": ref}, allocations={order.pk: amount}
-    )
 
 
 # --- the services -------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from orders.services.payments import refund_record
 from salesops.core.errors import Conflict, DomainError
 from salesops.core.models import Event, Notification
 
-from .conftest import fresh, pass_inspection, pay, place
+from .conftest import fresh, record
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +40,6 @@ def said(response) -> str:
     return [str(m) for m in get_messages(response.wsgi_request)][-1]
 
 
-def record(cast, order, amount: str, ref: str) -> Payment:
-    return services.payment_record(
-        actor=cast.clerk, customer=order.customer, data={"amount": amount, "bank_reference": ref}, allocations={order.pk: amount}
-    )
-
-
 @pytest.fixture
 def refunded(cast, order):
     """The order (11,300.00, not shipped): a deposit of 3,000.00 received (HK-…-0001, BANK-ST-1, confirmed) and 1,000.00
@@ -53,19 +47,6 @@ def refunded(cast, order):
     deposit = record(cast, order, "3000.00", "BANK-ST-1")
     services.payment_confirm(payment=deposit, actor=cast.finance)
     refund_record(actor=cast.finance, order=order, data={"amount": "1000.00", "bank_reference": "REF-ST-1"})
-    return fresh(order)
-
-
-@pytest.fixture
-def delivered(cast, order):
-    """The prepaid order paid (HK-…-0001, confirmed), shipped whole and delivered: it may be invoiced."""
-    order = place(order, cast.clerk)
-    pass_inspection(order, cast, "10")
-    pay(order, cast, "11300.00", ref="BANK-DLV-1")
-    shipment = services.shipment_create(order=order, actor=cast.clerk, lines={order.lines.get().pk: "10"})
-    services.shipment_release(shipment=shipment, actor=cast.clerk)
-    services.shipment_ship(shipment=shipment, actor=cast.warehouse, carrier="德邦", tracking_no="DB1")
-    services.shipment_deliver(shipment=shipment, actor=cast.clerk, signer="王工", delivered_on=None)
     return fresh(order)
 
 

@@ -12,16 +12,10 @@ from orders import services
 from orders.models import Payment
 from salesops.core.errors import DomainError, Forbidden
 
-from .conftest import fresh
+from .conftest import fresh, record
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/payments/confirm-many/"
-
-
-def record(cast, order, amount: str, ref: str) -> Payment:
-    return services.payment_record(
-        actor=cast.clerk, customer=order.customer, data={"amount": amount, "bank_reference": ref}, allocations={order.pk: amount}
-    )
 
 
 @pytest.fixture
